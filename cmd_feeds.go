@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/storage"
+)
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func cmdIngest(ctx context.Context, env Env, args []string) error {
+	fs, cfgPath := newFlags("ingest", env)
+	var only stringList
+	fs.Var(&only, "feed", "poll only this feed URL (repeatable); it is added to the database")
+	asJSON := fs.Bool("json", false, "print results as a JSON array")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q (use --feed URL)", fs.Arg(0))}
+	}
+	cfg, err := config.Load(*cfgPath, env.Getenv)
+	if err != nil {
+		return err
+	}
+	for _, u := range only {
+		if err := config.CheckFeedURL(u); err != nil {
+			return &usageError{"--feed: " + err.Error()}
+		}
+	}
+	db, err := openDB(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log := newLogger(cfg, env.Stderr)
+	if !env.stderrIsTerminal() || *asJSON {
+		// Quiet unless something is wrong: results go to stdout.
+		cfg.LogLevel = "error"
+		log = newLogger(cfg, env.Stderr)
+	}
+
+	now := env.now()
+	urls := cfg.Feeds
+	if len(only) > 0 {
+		urls = only
+	}
+	if err := seedFeeds(ctx, db, urls, now); err != nil {
+		return err
+	}
+	feeds := make([]storage.Feed, 0, len(urls))
+	for _, u := range urls {
+		f, err := db.Feed(ctx, u)
+		if err != nil {
+			return err
+		}
+		feeds = append(feeds, f)
+	}
+
+	var done atomic.Int64
+	var onResult func(feed.Result)
+	if env.stderrIsTerminal() && !*asJSON {
+		total := len(feeds)
+		onResult = func(feed.Result) {
+			fmt.Fprintf(env.Stderr, "\rpolled %d/%d feeds", done.Add(1), total)
+		}
+	}
+	poller := newPoller(cfg, db, log, env.now, onResult)
+	results := poller.PollFeeds(ctx, feeds)
+	if onResult != nil {
+		fmt.Fprintln(env.Stderr)
+	}
+
+	failed := 0
+	for _, r := range results {
+		if r.Status == feed.StatusError {
+			failed++
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range results {
+			line := fmt.Sprintf("%-12s %4d new  %s", r.Status, r.NewItems, r.URL)
+			if r.Error != "" {
+				line += "  error: " + r.Error
+			}
+			fmt.Fprintln(env.Stdout, line)
+		}
+	}
+	if len(results) > 0 && failed == len(results) {
+		return &exitError{1, errors.New("every feed failed")}
+	}
+	return nil
+}
+
+// itemJSON is the `newsbot items --json` contract.
+type itemJSON struct {
+	ID        uint64    `json:"id"`
+	Feed      string    `json:"feed"`
+	Title     string    `json:"title"`
+	URL       string    `json:"url"`
+	Published time.Time `json:"published"`
+	Words     int       `json:"words"`
+}
+
+func cmdItems(ctx context.Context, env Env, args []string) error {
+	fs, cfgPath := newFlags("items", env)
+	limit := fs.Int("limit", 20, "how many items to list (0 = all)")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *limit < 0 {
+		return &usageError{"--limit must not be negative"}
+	}
+	cfg, err := config.Load(*cfgPath, env.Getenv)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	items, err := db.Items(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]itemJSON, 0, len(items))
+		for _, it := range items {
+			out = append(out, itemJSON{it.ID, it.FeedURL, it.Title, it.URL, it.Published, it.Words})
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	for _, it := range items {
+		fmt.Fprintf(env.Stdout, "%6d  %s  %5dw  %s\n        %s\n", it.ID, it.Published.Format("2006-01-02 15:04"), it.Words, it.Title, it.URL)
+	}
+	return nil
+}
+
+func cmdCompact(ctx context.Context, env Env, args []string) error {
+	fs, cfgPath := newFlags("compact", env)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return &usageError{"compact needs exactly one argument: the destination file"}
+	}
+	cfg, err := config.Load(*cfgPath, env.Getenv)
+	if err != nil {
+		return err
+	}
+	if err := storage.Compact(cfg.DBPath, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "compacted %s into %s; stop the bot and move it into place to use it\n", cfg.DBPath, fs.Arg(0))
+	return nil
+}
+
+func cmdRun(ctx context.Context, env Env, args []string) error {
+	fs, cfgPath := newFlags("run", env)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath, env.Getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, env.Stderr)
+	db, err := openDB(cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := seedFeeds(ctx, db, cfg.Feeds, env.now()); err != nil {
+		return err
+	}
+	if cfg.TelegramToken == "" {
+		log.Warn("no Telegram token configured (set NEWSBOT_TELEGRAM_TOKEN or NEWSBOT_TELEGRAM_TOKEN_FILE); polling feeds only")
+	} else {
+		log.Warn("the Telegram side is not built yet; polling feeds only")
+	}
+	log.Info("newsbot starting", "version", versionString(), "db", cfg.DBPath, "feeds", len(cfg.Feeds), "poll_interval", cfg.PollInterval)
+
+	poller := newPoller(cfg, db, log, env.now, nil)
+	lastPrune := time.Time{}
+	err = poller.Run(ctx, func([]feed.Result) {
+		if cfg.Retention > 0 && env.now().Sub(lastPrune) > time.Hour {
+			lastPrune = env.now()
+			n, err := db.Prune(ctx, env.now().Add(-cfg.Retention))
+			if err != nil {
+				log.Error("pruning old items failed", "error", err)
+			} else if n > 0 {
+				log.Info("pruned old items", "deleted", n, "older_than", cfg.Retention)
+			}
+		}
+	})
+	if errors.Is(err, context.Canceled) {
+		log.Info("newsbot stopped")
+		return nil
+	}
+	return err
+}

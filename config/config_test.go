@@ -1,0 +1,162 @@
+package config_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/config"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaultsNeedNothing(t *testing.T) {
+	cfg, err := config.Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DBPath != "newsbot.db" || cfg.PollInterval != 15*time.Minute || cfg.TelegramAPIURL != "https://api.telegram.org" {
+		t.Fatalf("defaults: %+v", cfg)
+	}
+	if len(cfg.Feeds) < 6 {
+		t.Fatalf("%d built-in feeds, want at least 6", len(cfg.Feeds))
+	}
+	ukrainian := false
+	for _, f := range cfg.Feeds {
+		if strings.Contains(f, "ukrinform") || strings.Contains(f, "kyivindependent") {
+			ukrainian = true
+		}
+	}
+	if !ukrainian {
+		t.Fatal("no Ukrainian outlet among the built-in feeds")
+	}
+	if cfg.AllowPrivateNetworks {
+		t.Fatal("private networks allowed by default")
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	dir := t.TempDir()
+	tokFile := filepath.Join(dir, "token")
+	os.WriteFile(tokFile, []byte("123:FROMFILE\n"), 0o600)
+	cfg, err := config.Load("", env(map[string]string{
+		"NEWSBOT_TELEGRAM_TOKEN_FILE":    tokFile,
+		"NEWSBOT_TELEGRAM_API_URL":       "http://127.0.0.1:8081",
+		"NEWSBOT_DB":                     "/data/x.db",
+		"NEWSBOT_FEEDS":                  " https://a.example/rss , https://b.example/atom ",
+		"NEWSBOT_POLL_INTERVAL":          "5m",
+		"NEWSBOT_ALLOW_PRIVATE_NETWORKS": "true",
+		"NEWSBOT_ADMINS":                 "42, 7",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TelegramToken.Reveal() != "123:FROMFILE" || cfg.TelegramAPIURL != "http://127.0.0.1:8081" || cfg.DBPath != "/data/x.db" ||
+		len(cfg.Feeds) != 2 || cfg.Feeds[1] != "https://b.example/atom" || cfg.PollInterval != 5*time.Minute ||
+		!cfg.AllowPrivateNetworks || !cfg.IsAdmin(42) || !cfg.IsAdmin(7) || cfg.IsAdmin(8) {
+		t.Fatalf("overrides not applied: %+v", cfg)
+	}
+	cfg, _ = config.Load("", env(map[string]string{"NEWSBOT_TELEGRAM_TOKEN": "999:DIRECT"}))
+	if cfg.TelegramToken.Reveal() != "999:DIRECT" {
+		t.Fatal("NEWSBOT_TELEGRAM_TOKEN not applied")
+	}
+}
+
+func TestInvalidValuesNameTheSetting(t *testing.T) {
+	cases := []struct{ key, val, want string }{
+		{"NEWSBOT_POLL_INTERVAL", "often", "NEWSBOT_POLL_INTERVAL"},
+		{"NEWSBOT_POLL_INTERVAL", "-5m", "NEWSBOT_POLL_INTERVAL: must be positive"},
+		{"NEWSBOT_ALLOW_PRIVATE_NETWORKS", "maybe", "NEWSBOT_ALLOW_PRIVATE_NETWORKS"},
+		{"NEWSBOT_ADMINS", "42,bob", `NEWSBOT_ADMINS: "bob" is not a numeric Telegram user ID`},
+		{"NEWSBOT_FEEDS", "ftp://x/feed", "NEWSBOT_FEEDS"},
+		{"NEWSBOT_FEEDS", " , ", "NEWSBOT_FEEDS"},
+		{"NEWSBOT_TELEGRAM_API_URL", "api.telegram.org", "NEWSBOT_TELEGRAM_API_URL"},
+		{"NEWSBOT_TELEGRAM_TOKEN_FILE", "/nonexistent/token", "NEWSBOT_TELEGRAM_TOKEN_FILE"},
+		{"NEWSBOT_LOG_LEVEL", "loud", "NEWSBOT_LOG_LEVEL"},
+		{"NEWSBOT_LOG_FORMAT", "xml", "NEWSBOT_LOG_FORMAT"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.key+"="+tc.val, func(t *testing.T) {
+			_, err := config.Load("", env(map[string]string{tc.key: tc.val}))
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want *config.Error", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q does not contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestTokenNeverPrinted(t *testing.T) {
+	const tok = "123456:SECRET-TOKEN-VALUE"
+	cfg, err := config.Load("", env(map[string]string{"NEWSBOT_TELEGRAM_TOKEN": tok}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	log.Info("config", "cfg", cfg, "token", cfg.TelegramToken)
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "cfg", cfg)
+	out := buf.String() + fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg.TelegramToken)
+	if strings.Contains(out, "SECRET") {
+		t.Fatalf("token leaked: %s", out)
+	}
+	// A bad token is reported without echoing it.
+	_, err = config.Load("", env(map[string]string{"NEWSBOT_TELEGRAM_TOKEN": "12 SECRET"}))
+	if err == nil || strings.Contains(err.Error(), "SECRET") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestConfigFiles(t *testing.T) {
+	dir := t.TempDir()
+	toml := filepath.Join(dir, "newsbot.toml")
+	os.WriteFile(toml, []byte(`
+db = "from-toml.db"
+feeds = ["https://x.example/rss"]
+poll_interval = "30m"
+admins = [1, 2]
+`), 0o600)
+	yml := filepath.Join(dir, "newsbot.yaml")
+	os.WriteFile(yml, []byte("db: from-yaml.db\npoll_interval: 1h\nallow_private_networks: true\n"), 0o600)
+
+	cfg, err := config.Load(toml, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DBPath != "from-toml.db" || cfg.PollInterval != 30*time.Minute || len(cfg.Feeds) != 1 || !cfg.IsAdmin(2) {
+		t.Fatalf("toml: %+v", cfg)
+	}
+	// NEWSBOT_CONFIG picks the file; the environment still wins over it.
+	cfg, err = config.Load("", env(map[string]string{"NEWSBOT_CONFIG": yml, "NEWSBOT_DB": "env.db"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DBPath != "env.db" || cfg.PollInterval != time.Hour || !cfg.AllowPrivateNetworks {
+		t.Fatalf("yaml: %+v", cfg)
+	}
+
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("pol_interval = \"5m\"\n"), 0o600)
+	if _, err := config.Load(bad, env(nil)); err == nil || !strings.Contains(err.Error(), "pol_interval") {
+		t.Fatalf("unknown key: %v", err)
+	}
+	if _, err := config.Load(filepath.Join(dir, "missing.toml"), env(nil)); err == nil {
+		t.Fatal("missing file accepted")
+	}
+	badDur := filepath.Join(dir, "dur.yaml")
+	os.WriteFile(badDur, []byte("poll_interval: soon\n"), 0o600)
+	if _, err := config.Load(badDur, env(nil)); err == nil || !strings.Contains(err.Error(), "poll_interval") {
+		t.Fatalf("bad duration: %v", err)
+	}
+}

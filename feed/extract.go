@@ -1,0 +1,61 @@
+package feed
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	"golang.org/x/net/html/charset"
+)
+
+// Article is the readable content of a web page.
+type Article struct {
+	Title     string
+	Byline    string
+	SiteName  string
+	Language  string
+	Published time.Time
+	// Text is plain text, one paragraph per block, paragraphs separated by blank lines.
+	Text string
+}
+
+// ExtractArticle finds the main article in an HTML page with go-readability (a
+// maintained port of Mozilla's Readability.js, the extractor Firefox's reader view
+// uses) and returns it as clean text with paragraphs kept.
+func ExtractArticle(page []byte, contentType, pageURL string) (a Article, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("extract article: extractor crashed on malformed page: %v", r)
+		}
+	}()
+	base, _ := url.Parse(pageURL)
+	rd, err := charset.NewReader(bytes.NewReader(page), contentType)
+	if err != nil {
+		rd = bytes.NewReader(page)
+	}
+	art, err := readability.FromReader(rd, base)
+	if err != nil {
+		return Article{}, fmt.Errorf("extract article: %w", err)
+	}
+	if art.Node == nil {
+		return Article{}, errors.New("extract article: no readable content found")
+	}
+	a = Article{
+		Title:    strings.TrimSpace(art.Title()),
+		Byline:   strings.TrimSpace(art.Byline()),
+		SiteName: strings.TrimSpace(art.SiteName()),
+		Language: strings.TrimSpace(art.Language()),
+		Text:     NodeToText(art.Node),
+	}
+	if t, err := art.PublishedTime(); err == nil {
+		a.Published = t.UTC()
+	}
+	if a.Text == "" {
+		return Article{}, errors.New("extract article: page has no article text")
+	}
+	return a, nil
+}

@@ -1,0 +1,105 @@
+package feed_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/newsbot/newsbot/feed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// paragraphs returns the non-empty <p> texts of an HTML document, whitespace collapsed.
+func paragraphs(t *testing.T, doc []byte) []string {
+	t.Helper()
+	root, err := html.Parse(strings.NewReader(string(doc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.DataAtom == atom.P {
+			if s := squash(feed.NodeToText(n)); len(strings.Fields(s)) >= 3 {
+				out = append(out, s)
+			}
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+func squash(s string) string {
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+func checkExtraction(t *testing.T, dir string) {
+	src, err := os.ReadFile(filepath.Join(dir, "source.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := os.ReadFile(filepath.Join(dir, "expected.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := paragraphs(t, exp)
+	if len(want) == 0 {
+		t.Skip("expected.html has no paragraphs")
+	}
+	art, err := feed.ExtractArticle(src, "text/html; charset=utf-8", "http://fakehost/test/page.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := squash(art.Text)
+	for _, p := range []string{want[0], want[len(want)-1]} {
+		if !strings.Contains(got, p) {
+			t.Errorf("extracted text lacks paragraph %q", p)
+		}
+	}
+	if strings.Contains(art.Text, "<p>") || strings.Contains(art.Text, "</") {
+		t.Errorf("extracted text still contains markup")
+	}
+	if !strings.Contains(art.Text, "\n\n") && len(want) > 1 {
+		t.Errorf("paragraph breaks lost")
+	}
+}
+
+func TestExtractArticleFixtures(t *testing.T) {
+	dirs, _ := filepath.Glob("testdata/readability/*")
+	n := 0
+	for _, dir := range dirs {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(dir), func(t *testing.T) { checkExtraction(t, dir) })
+	}
+	if n < 3 {
+		t.Fatalf("only %d fixture pages", n)
+	}
+}
+
+func TestExtractArticleSharedCorpus(t *testing.T) {
+	root := "../../shared/data/readability/pages"
+	dirs, _ := filepath.Glob(filepath.Join(root, "*"))
+	if len(dirs) == 0 {
+		t.Skip("../shared/data/readability is absent; the fixture test covers 3 pages")
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) { checkExtraction(t, dir) })
+	}
+}
+
+func TestExtractArticleNotAnArticle(t *testing.T) {
+	_, err := feed.ExtractArticle([]byte("<html><body></body></html>"), "text/html", "http://x/")
+	if err == nil {
+		t.Fatal("empty page extracted; want an error")
+	}
+}

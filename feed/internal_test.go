@@ -1,0 +1,66 @@
+package feed
+
+import (
+	"net/http"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func TestNonPublicReason(t *testing.T) {
+	cases := map[string]string{
+		"127.0.0.1":        "loopback",
+		"127.8.9.10":       "loopback",
+		"::1":              "loopback",
+		"::ffff:127.0.0.1": "loopback",
+		"10.1.2.3":         "private",
+		"172.16.0.1":       "private",
+		"172.31.255.255":   "private",
+		"192.168.1.1":      "private",
+		"fd00::1":          "private",
+		"169.254.169.254":  "link-local",
+		"fe80::1":          "link-local",
+		"224.0.0.1":        "link-local",
+		"239.1.2.3":        "multicast",
+		"ff02::1":          "link-local",
+		"ff05::1":          "multicast",
+		"0.0.0.0":          "unspecified",
+		"::":               "unspecified",
+		"100.64.0.1":       "carrier-grade NAT (100.64.0.0/10)",
+		"100.127.255.254":  "carrier-grade NAT (100.64.0.0/10)",
+		"255.255.255.255":  "reserved",
+		"64:ff9b::7f00:1":  "loopback via NAT64",
+		"8.8.8.8":          "",
+		"172.32.0.1":       "",
+		"100.128.0.1":      "",
+		"2a00:1450::1":     "",
+	}
+	for addr, want := range cases {
+		if got := nonPublicReason(netip.MustParseAddr(addr)); got != want {
+			t.Errorf("nonPublicReason(%s) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+func TestRetryAfterAndMaxAge(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	if got := retryAfter("120", now); got != 2*time.Minute {
+		t.Errorf("retryAfter(120) = %s", got)
+	}
+	if got := retryAfter(now.Add(time.Hour).Format(http.TimeFormat), now); got != time.Hour {
+		t.Errorf("retryAfter(date) = %s", got)
+	}
+	if got := retryAfter("soon", now); got != 0 {
+		t.Errorf("retryAfter(garbage) = %s", got)
+	}
+	h := http.Header{}
+	h.Set("Cache-Control", "public, max-age=600")
+	if got := cacheMaxAge(h, now); got != 10*time.Minute {
+		t.Errorf("max-age = %s", got)
+	}
+	h = http.Header{}
+	h.Set("Expires", now.Add(30*time.Minute).Format(http.TimeFormat))
+	if got := cacheMaxAge(h, now); got != 30*time.Minute {
+		t.Errorf("expires = %s", got)
+	}
+}

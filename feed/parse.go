@@ -1,0 +1,193 @@
+package feed
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"mime"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/htmlindex"
+)
+
+// Parsed is a parsed feed, reduced to what newsbot stores.
+type Parsed struct {
+	Title string
+	Type  string // e.g. "rss2.0", "atom1.0", "json1.1"
+	TTL   time.Duration
+	Items []Entry
+	// ReusedGUIDs is set when several different entries share one GUID.
+	ReusedGUIDs bool
+}
+
+// Entry is one feed item before it is stored.
+type Entry struct {
+	GUID      string
+	URL       string // canonical
+	Title     string
+	Author    string
+	Published time.Time
+	// Text is the item's content (or description) as plain text with paragraphs.
+	Text string
+}
+
+var (
+	xmlDeclEncoding = regexp.MustCompile(`(?i)^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']`)
+	rssTTL          = regexp.MustCompile(`(?i)<ttl>\s*(\d{1,6})\s*</ttl>`)
+)
+
+// Parse parses a feed body. contentType is the HTTP Content-Type, used for the charset
+// when the body is not UTF-8 and declares no encoding itself. It never panics: gofeed
+// panics on some JSON feeds, and that becomes an error.
+func Parse(body []byte, contentType string) (p *Parsed, err error) {
+	body = toUTF8(body, contentType)
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("parse feed: parser crashed on malformed input: %v", r)
+		}
+	}()
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, errors.New("parse feed: empty body")
+	}
+	f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err != nil {
+		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+			return nil, fmt.Errorf("parse feed: not an RSS, Atom or JSON feed (%s)", sniff(body))
+		}
+		return nil, fmt.Errorf("parse feed: %w", err)
+	}
+	if f.FeedType == "json" && !strings.Contains(f.FeedVersion, "jsonfeed.org") {
+		return nil, errors.New("parse feed: got JSON that is not a JSON Feed (no jsonfeed.org version)")
+	}
+	ver := f.FeedVersion
+	if i := strings.LastIndex(ver, "/version/"); i >= 0 {
+		ver = ver[i+len("/version/"):] // JSON Feed versions are URLs
+	}
+	p = &Parsed{Title: strings.TrimSpace(f.Title), Type: f.FeedType + ver}
+	if m := rssTTL.FindSubmatch(head(body, 8192)); m != nil {
+		if n, err := strconv.Atoi(string(m[1])); err == nil {
+			p.TTL = time.Duration(n) * time.Minute
+		}
+	}
+	guidCount := map[string]int{}
+	guidDistinct := map[string]map[string]bool{}
+	for _, it := range f.Items {
+		if it == nil {
+			continue
+		}
+		e := Entry{
+			GUID:  strings.TrimSpace(it.GUID),
+			Title: HTMLToText(strings.TrimSpace(it.Title)),
+			URL:   CanonicalURL(it.Link),
+		}
+		if e.URL == "" && len(it.Links) > 0 {
+			e.URL = CanonicalURL(it.Links[0])
+		}
+		if it.Author != nil {
+			e.Author = strings.TrimSpace(it.Author.Name)
+		} else if len(it.Authors) > 0 && it.Authors[0] != nil {
+			e.Author = strings.TrimSpace(it.Authors[0].Name)
+		}
+		switch {
+		case it.PublishedParsed != nil:
+			e.Published = it.PublishedParsed.UTC()
+		case it.UpdatedParsed != nil:
+			e.Published = it.UpdatedParsed.UTC()
+		}
+		content := it.Content
+		if strings.TrimSpace(HTMLToText(content)) == "" {
+			content = it.Description
+		}
+		e.Text = HTMLToText(content)
+		if e.Title == "" && e.Text == "" && e.URL == "" {
+			continue
+		}
+		if e.GUID != "" {
+			guidCount[e.GUID]++
+			if guidDistinct[e.GUID] == nil {
+				guidDistinct[e.GUID] = map[string]bool{}
+			}
+			guidDistinct[e.GUID][e.URL+"\x00"+e.Title] = true
+		}
+		p.Items = append(p.Items, e)
+	}
+	for g, n := range guidCount {
+		if n > 1 && len(guidDistinct[g]) > 1 {
+			p.ReusedGUIDs = true
+		}
+	}
+	return p, nil
+}
+
+// DedupKey returns the identity of an entry within its feed: the GUID, else the
+// canonical link, else a hash of the content. unreliableGUIDs skips the GUID for feeds
+// that reuse one GUID for different items.
+func (e Entry) DedupKey(unreliableGUIDs bool) string {
+	switch {
+	case e.GUID != "" && !unreliableGUIDs:
+		return "g:" + e.GUID
+	case e.URL != "":
+		return "u:" + e.URL
+	default:
+		return "h:" + contentHash(e.Title, e.Text)
+	}
+}
+
+// toUTF8 converts a body that is not valid UTF-8 and has no XML encoding declaration,
+// using the HTTP charset or, failing that, Windows-1252 (a superset of Latin-1's
+// printable range), instead of letting the parser reject it.
+func toUTF8(body []byte, contentType string) []byte {
+	if utf8.Valid(body) {
+		return body
+	}
+	if m := xmlDeclEncoding.FindSubmatch(head(body, 512)); m != nil {
+		enc := strings.ToLower(string(m[1]))
+		if enc != "utf-8" && enc != "utf8" {
+			return body // the parser honours the declaration itself
+		}
+	}
+	var label string
+	if _, params, err := mime.ParseMediaType(contentType); err == nil {
+		label = params["charset"]
+	}
+	decoder := charmap.Windows1252.NewDecoder()
+	if label != "" && !strings.EqualFold(label, "utf-8") {
+		if enc, err := htmlindex.Get(label); err == nil {
+			decoder = enc.NewDecoder()
+		}
+	}
+	out, err := decoder.Bytes(body)
+	if err != nil {
+		return body
+	}
+	// Drop a now-wrong "encoding=utf-8" declaration? The body is UTF-8 now, so it is right.
+	return out
+}
+
+func head(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// sniff describes what a non-feed body looks like, for error messages.
+func sniff(body []byte) string {
+	h := strings.ToLower(string(bytes.TrimSpace(head(body, 512))))
+	switch {
+	case strings.HasPrefix(h, "<!doctype html") || strings.HasPrefix(h, "<html") || strings.Contains(h, "<html"):
+		return "got an HTML page"
+	case strings.HasPrefix(h, "{") || strings.HasPrefix(h, "["):
+		return "got JSON that is not a JSON Feed"
+	case strings.HasPrefix(h, "<"):
+		return "got XML of an unknown kind"
+	default:
+		return "got unrecognised content"
+	}
+}

@@ -1,0 +1,135 @@
+package feed_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/newsbot/newsbot/feed"
+)
+
+func TestParseFixtures(t *testing.T) {
+	cases := []struct {
+		file, typ string
+		items     int
+		wantErr   string
+		title     string
+	}{
+		{file: "rss_2.0_bbc.xml", typ: "rss2.0", items: 1, title: "In Our Time"},
+		{file: "atom_example_1.xml", typ: "atom", items: 1},
+		{file: "jsonfeed_example_1.json", typ: "json1", items: 2, title: "Daring Fireball"},
+		{file: "rss_1.0_example_1.xml", typ: "rss1.0", items: 2},
+		{file: "rss_0.91_spec_1.xml", typ: "rss0.91", items: 1},
+		{file: "latin1_no_decl.rss", typ: "rss", items: 15, title: "UOL Noticias"},
+		{file: "reused_guid.xml", typ: "rss2.0", items: 3},
+		{file: "rss_2.0_invalid_1.xml", wantErr: "XML syntax error"},
+		{file: "null_items.json", wantErr: "crashed on malformed input"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			body, err := os.ReadFile(filepath.Join("testdata/feeds", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := feed.Parse(body, "")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Type != tc.typ {
+				t.Errorf("type = %q, want %q", p.Type, tc.typ)
+			}
+			if len(p.Items) < tc.items {
+				t.Errorf("items = %d, want at least %d", len(p.Items), tc.items)
+			}
+			if tc.title != "" && p.Title != tc.title {
+				t.Errorf("title = %q, want %q", p.Title, tc.title)
+			}
+			for _, it := range p.Items {
+				if it.Title == "" && it.Text == "" {
+					t.Errorf("empty item %+v", it)
+				}
+			}
+		})
+	}
+}
+
+func TestParseLatin1IsDecoded(t *testing.T) {
+	body, err := os.ReadFile("testdata/feeds/latin1_no_decl.rss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := feed.Parse(body, "text/xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined := ""
+	for _, it := range p.Items {
+		joined += it.Title + " " + it.Text
+	}
+	// Portuguese text with accents must survive as proper UTF-8.
+	if !strings.ContainsAny(joined, "çãéíóú") {
+		t.Fatalf("no accented letters decoded in %q", joined[:min(200, len(joined))])
+	}
+	if strings.ContainsRune(joined, '\uFFFD') {
+		t.Fatalf("replacement characters in decoded text")
+	}
+}
+
+func TestParseReusedGUIDs(t *testing.T) {
+	body, _ := os.ReadFile("testdata/feeds/reused_guid.xml")
+	p, err := feed.Parse(body, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.ReusedGUIDs {
+		t.Fatal("reused GUIDs not detected")
+	}
+	keys := map[string]bool{}
+	for _, it := range p.Items {
+		keys[it.DedupKey(true)] = true
+	}
+	if len(keys) != 3 {
+		t.Fatalf("keys %v: want 3 distinct link keys", keys)
+	}
+	if !keys["u:https://example.org/a"] || !keys["u:https://example.org/c"] {
+		t.Fatalf("keys %v are not canonical links", keys)
+	}
+}
+
+func TestParseNotAFeed(t *testing.T) {
+	cases := map[string]string{
+		"html":       "<!DOCTYPE html><html><body><p>Hello</p></body></html>",
+		"whitespace": strings.Repeat(" \n", 1000),
+		"garbage":    "\x00\x01\x02binary",
+		"json":       `{"hello": "world"}`,
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			if _, err := feed.Parse([]byte(body), ""); err == nil {
+				t.Fatal("parsed; want an error")
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"rss_2.0_bbc.xml", "jsonfeed_example_1.json", "null_items.json", "atom_example_1.xml"} {
+		b, err := os.ReadFile(filepath.Join("testdata/feeds", name))
+		if err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := feed.Parse(body, "")
+		if err == nil && p == nil {
+			t.Fatal("nil result without error")
+		}
+	})
+}

@@ -1,0 +1,383 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/newsbot/newsbot/storage"
+)
+
+// Store is what the poller needs from storage.
+type Store interface {
+	Feed(ctx context.Context, url string) (storage.Feed, error)
+	UpdateFeed(ctx context.Context, f storage.Feed) error
+	DueFeeds(ctx context.Context, now time.Time, limit int) ([]storage.Feed, error)
+	NextDue(ctx context.Context) (time.Time, bool, error)
+	HasItemKeys(ctx context.Context, feedURL string, keys []string) ([]bool, error)
+	AddItems(ctx context.Context, feedURL string, items []storage.Item, now time.Time) ([]storage.Item, error)
+}
+
+// PollerOptions configures a Poller. Zero values take the documented defaults.
+type PollerOptions struct {
+	Interval    time.Duration // default 15m
+	MaxBackoff  time.Duration // cap for error backoff and for any next-poll delay; default 24h
+	Concurrency int           // feeds fetched at once; default 16
+	PerHost     int           // feeds fetched at once from one host; default 2
+	BrokenAfter int           // error streak that marks a feed broken; default 10
+	// FullTextMinWords: items whose text is shorter get their page fetched and
+	// extracted; default 150, negative disables.
+	FullTextMinWords int
+	// MaxFullTextPerPoll bounds page fetches per feed per poll, so a feed that dumps a
+	// hundred teasers cannot stall its worker; default 20.
+	MaxFullTextPerPoll int
+	// Jitter spreads next polls by up to this fraction of the delay; default 0.1.
+	Jitter float64
+	Now    func() time.Time
+	Logger *slog.Logger
+	// OnResult, if set, is called after each feed (for progress display).
+	OnResult func(Result)
+}
+
+// Poller polls due feeds and stores their new items.
+type Poller struct {
+	store   Store
+	fetcher *Fetcher
+	opts    PollerOptions
+
+	mu    sync.Mutex
+	hosts map[string]chan struct{}
+}
+
+// Result is the outcome of polling one feed.
+type Result struct {
+	URL      string    `json:"url"`
+	Status   string    `json:"status"` // "ok", "not_modified" or "error"
+	NewItems int       `json:"new_items"`
+	Error    string    `json:"error"`
+	Err      error     `json:"-"`
+	NextPoll time.Time `json:"-"`
+}
+
+// Result statuses.
+const (
+	StatusOK          = "ok"
+	StatusNotModified = "not_modified"
+	StatusError       = "error"
+)
+
+// NewPoller builds a Poller.
+func NewPoller(store Store, fetcher *Fetcher, opts PollerOptions) *Poller {
+	if opts.Interval <= 0 {
+		opts.Interval = 15 * time.Minute
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 24 * time.Hour
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 16
+	}
+	if opts.PerHost <= 0 {
+		opts.PerHost = 2
+	}
+	if opts.BrokenAfter <= 0 {
+		opts.BrokenAfter = 10
+	}
+	if opts.FullTextMinWords == 0 {
+		opts.FullTextMinWords = 150
+	}
+	if opts.MaxFullTextPerPoll == 0 {
+		opts.MaxFullTextPerPoll = 20
+	}
+	if opts.Jitter == 0 {
+		opts.Jitter = 0.1
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Poller{store: store, fetcher: fetcher, opts: opts, hosts: map[string]chan struct{}{}}
+}
+
+// PollDue polls every feed that is due now.
+func (p *Poller) PollDue(ctx context.Context) ([]Result, error) {
+	feeds, err := p.store.DueFeeds(ctx, p.opts.Now(), 0)
+	if err != nil {
+		return nil, fmt.Errorf("poll due feeds: %w", err)
+	}
+	return p.PollFeeds(ctx, feeds), nil
+}
+
+// PollFeeds polls the given feeds with bounded global and per-host concurrency and
+// returns one result per feed, in input order.
+func (p *Poller) PollFeeds(ctx context.Context, feeds []storage.Feed) []Result {
+	results := make([]Result, len(feeds))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	workers := min(p.opts.Concurrency, len(feeds))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] = p.pollOne(ctx, feeds[i])
+				if p.opts.OnResult != nil {
+					p.opts.OnResult(results[i])
+				}
+			}
+		}()
+	}
+	for i := range feeds {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			for j := i; j < len(feeds); j++ {
+				results[j] = Result{URL: feeds[j].URL, Status: StatusError, Err: ctx.Err(), Error: ctx.Err().Error()}
+			}
+			close(jobs)
+			wg.Wait()
+			return results
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return results
+}
+
+func (p *Poller) hostSlot(rawURL string) chan struct{} {
+	host := rawURL
+	if u, err := url.Parse(rawURL); err == nil {
+		host = u.Hostname()
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ch, ok := p.hosts[host]
+	if !ok {
+		ch = make(chan struct{}, p.opts.PerHost)
+		p.hosts[host] = ch
+	}
+	return ch
+}
+
+// fetchLimited is Fetch under the per-host limit.
+func (p *Poller) fetchLimited(ctx context.Context, req Request) (*Response, error) {
+	slot := p.hostSlot(req.URL)
+	select {
+	case slot <- struct{}{}:
+	case <-ctx.Done():
+		return nil, &FetchError{Kind: KindNetwork, URL: req.URL, Err: ctx.Err()}
+	}
+	defer func() { <-slot }()
+	return p.fetcher.Fetch(ctx, req)
+}
+
+func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
+	res := Result{URL: f.URL}
+	now := p.opts.Now()
+	f.LastPoll = now
+	resp, err := p.fetchLimited(ctx, Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified})
+	var parsed *Parsed
+	if err == nil && !resp.NotModified {
+		parsed, err = Parse(resp.Body, resp.ContentType)
+		if err != nil {
+			err = &FetchError{Kind: KindParse, URL: f.URL, Err: err}
+		}
+	}
+	if err != nil {
+		var retry time.Duration
+		var fe *FetchError
+		if errors.As(err, &fe) {
+			retry = fe.RetryAfter
+		}
+		p.recordError(ctx, &f, err, retry, now)
+		res.Status, res.Err, res.Error, res.NextPoll = StatusError, err, err.Error(), f.NextPoll
+		p.opts.Logger.Warn("feed poll failed", "feed", f.URL, "error", err, "streak", f.ErrorStreak, "next_poll", f.NextPoll)
+		return res
+	}
+
+	var ttl time.Duration
+	if resp.NotModified {
+		res.Status = StatusNotModified
+	} else {
+		res.Status = StatusOK
+		ttl = parsed.TTL
+		if parsed.Title != "" {
+			f.Title = parsed.Title
+		}
+		if parsed.ReusedGUIDs && !f.GUIDsUnreliable {
+			f.GUIDsUnreliable = true
+			p.opts.Logger.Info("feed reuses GUIDs; keying its items by link", "feed", f.URL)
+		}
+		// A server that stops sending a validator must not keep getting the old one.
+		f.ETag, f.LastModified = resp.ETag, resp.LastModified
+		added, err := p.storeEntries(ctx, f, parsed.Items)
+		if err != nil {
+			p.recordError(ctx, &f, err, 0, now)
+			res.Status, res.Err, res.Error, res.NextPoll = StatusError, err, err.Error(), f.NextPoll
+			p.opts.Logger.Error("storing items failed", "feed", f.URL, "error", err)
+			return res
+		}
+		res.NewItems = added
+	}
+	f.LastSuccess = now
+	f.ErrorStreak, f.LastError, f.Broken = 0, "", false
+	f.NextPoll = now.Add(p.nextDelay(ttl, resp.MaxAge, resp.RetryAfter))
+	res.NextPoll = f.NextPoll
+	if err := p.store.UpdateFeed(ctx, f); err != nil {
+		res.Status, res.Err, res.Error = StatusError, err, err.Error()
+	}
+	return res
+}
+
+// nextDelay is max(interval, TTL, max-age, Retry-After), capped, plus jitter.
+func (p *Poller) nextDelay(durations ...time.Duration) time.Duration {
+	d := p.opts.Interval
+	for _, x := range durations {
+		d = max(d, x)
+	}
+	d = min(d, p.opts.MaxBackoff)
+	return d + p.jitter(d)
+}
+
+func (p *Poller) jitter(d time.Duration) time.Duration {
+	span := time.Duration(float64(d) * p.opts.Jitter)
+	if span <= 0 {
+		return 0
+	}
+	return rand.N(span)
+}
+
+// recordError stores the error on the feed with exponential backoff.
+func (p *Poller) recordError(ctx context.Context, f *storage.Feed, err error, retryAfter time.Duration, now time.Time) {
+	f.ErrorStreak++
+	f.LastError = err.Error()
+	if f.ErrorStreak >= p.opts.BrokenAfter {
+		f.Broken = true
+	}
+	backoff := p.opts.Interval
+	for i := 1; i < f.ErrorStreak && backoff < p.opts.MaxBackoff; i++ {
+		backoff *= 2
+	}
+	backoff = min(max(backoff, retryAfter), p.opts.MaxBackoff)
+	// Retry-After is a floor: jitter only ever adds.
+	f.NextPoll = now.Add(backoff + p.jitter(backoff))
+	if uerr := p.store.UpdateFeed(ctx, *f); uerr != nil {
+		p.opts.Logger.Error("recording feed error failed", "feed", f.URL, "error", uerr)
+	}
+}
+
+// storeEntries dedups entries against storage, fetches full text for new teasers and
+// stores the new items in one transaction. It returns how many were new.
+func (p *Poller) storeEntries(ctx context.Context, f storage.Feed, entries []Entry) (int, error) {
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	keys := make([]string, len(entries))
+	for i, e := range entries {
+		keys[i] = e.DedupKey(f.GUIDsUnreliable)
+	}
+	have, err := p.store.HasItemKeys(ctx, f.URL, keys)
+	if err != nil {
+		return 0, err
+	}
+	var items []storage.Item
+	fullTextBudget := p.opts.MaxFullTextPerPoll
+	for i, e := range entries {
+		if have[i] {
+			continue
+		}
+		it := storage.Item{
+			FeedTitle: f.Title, Key: keys[i], GUID: e.GUID, URL: e.URL, Title: e.Title,
+			Author: e.Author, Published: e.Published, Teaser: e.Text, Text: e.Text,
+		}
+		if p.opts.FullTextMinWords > 0 && e.URL != "" && WordCount(e.Text) < p.opts.FullTextMinWords && fullTextBudget > 0 {
+			fullTextBudget--
+			if art, err := p.fetchArticle(ctx, e.URL); err != nil {
+				// The teaser is still worth storing; the failure is only logged.
+				p.opts.Logger.Debug("full text unavailable; keeping teaser", "feed", f.URL, "url", e.URL, "error", err)
+			} else if WordCount(art.Text) > WordCount(e.Text) {
+				it.Text, it.FullText, it.Language = art.Text, true, art.Language
+				if it.Author == "" {
+					it.Author = art.Byline
+				}
+			}
+		}
+		it.Words = WordCount(it.Text)
+		items = append(items, it)
+	}
+	added, err := p.store.AddItems(ctx, f.URL, items, p.opts.Now())
+	if err != nil {
+		return 0, err
+	}
+	return len(added), nil
+}
+
+func (p *Poller) fetchArticle(ctx context.Context, pageURL string) (Article, error) {
+	resp, err := p.fetchLimited(ctx, Request{URL: pageURL, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
+	if err != nil {
+		return Article{}, err
+	}
+	return ExtractArticle(resp.Body, resp.ContentType, resp.URL)
+}
+
+// FetchArticle fetches a page with the safe fetcher and extracts its article; used for
+// URLs users send.
+func (f *Fetcher) FetchArticle(ctx context.Context, pageURL string) (Article, error) {
+	resp, err := f.Fetch(ctx, Request{URL: pageURL, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
+	if err != nil {
+		return Article{}, err
+	}
+	return ExtractArticle(resp.Body, resp.ContentType, resp.URL)
+}
+
+// Run polls due feeds until ctx is cancelled, sleeping until the next feed is due
+// (at least minSleep, at most the poll interval between checks). onCycle, if set, is
+// called with each cycle's results.
+func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
+	const minSleep = time.Second
+	for {
+		start := p.opts.Now()
+		results, err := p.PollDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			p.opts.Logger.Error("poll cycle failed", "error", err)
+		}
+		if len(results) > 0 {
+			var ok, notMod, failed, items int
+			for _, r := range results {
+				switch r.Status {
+				case StatusOK:
+					ok++
+				case StatusNotModified:
+					notMod++
+				default:
+					failed++
+				}
+				items += r.NewItems
+			}
+			p.opts.Logger.Info("poll cycle", "feeds", len(results), "ok", ok, "not_modified", notMod,
+				"failed", failed, "new_items", items, "took", p.opts.Now().Sub(start).Round(time.Millisecond))
+			if onCycle != nil {
+				onCycle(results)
+			}
+		}
+		sleep := p.opts.Interval
+		if next, ok, err := p.store.NextDue(ctx); err == nil && ok {
+			sleep = min(sleep, next.Sub(p.opts.Now()))
+		}
+		sleep = max(sleep, minSleep)
+		t := time.NewTimer(sleep)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,386 @@
+package feed_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/storage"
+)
+
+var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func addFeeds(t testing.TB, db *storage.DB, now time.Time, urls ...string) []storage.Feed {
+	t.Helper()
+	var out []storage.Feed
+	for _, u := range urls {
+		if _, err := db.AddFeed(context.Background(), u, now); err != nil {
+			t.Fatal(err)
+		}
+		f, err := db.Feed(context.Background(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func countItems(t *testing.T, db *storage.DB) int {
+	t.Helper()
+	items, err := db.Items(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(items)
+}
+
+func TestPollRealFeedsTwice(t *testing.T) {
+	srv := newFeedServer(t, "testdata/feeds")
+	db := openDB(t)
+	clock := &fakeClock{t: t0}
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{
+		Interval: time.Minute, FullTextMinWords: -1, Now: clock.Now})
+	ctx := context.Background()
+
+	good := []string{"rss_2.0_bbc.xml", "atom_example_1.xml", "jsonfeed_example_1.json",
+		"rss_1.0_example_1.xml", "rss_0.91_spec_1.xml", "latin1_no_decl.rss", "reused_guid.xml"}
+	bad := []string{"rss_2.0_invalid_1.xml", "null_items.json", "missing.xml"}
+	var urls []string
+	for _, f := range append(append([]string{}, good...), bad...) {
+		urls = append(urls, srv.URL+"/"+f)
+	}
+	addFeeds(t, db, clock.Now(), urls...)
+
+	results, err := p.PollDue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != len(urls) {
+		t.Fatalf("%d results for %d feeds", len(results), len(urls))
+	}
+	byURL := map[string]feed.Result{}
+	total := 0
+	for _, r := range results {
+		byURL[r.URL] = r
+		total += r.NewItems
+	}
+	for _, f := range good {
+		r := byURL[srv.URL+"/"+f]
+		if r.Status != feed.StatusOK || r.NewItems == 0 {
+			t.Errorf("%s: status %s, %d new, error %q", f, r.Status, r.NewItems, r.Error)
+		}
+	}
+	for _, f := range bad {
+		r := byURL[srv.URL+"/"+f]
+		if r.Status != feed.StatusError || r.Error == "" {
+			t.Errorf("%s: status %s, want error", f, r.Status)
+		}
+		stored, err := db.Feed(ctx, srv.URL+"/"+f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.ErrorStreak != 1 || stored.LastError == "" {
+			t.Errorf("%s: stored streak %d error %q", f, stored.ErrorStreak, stored.LastError)
+		}
+	}
+	if n := countItems(t, db); n != total {
+		t.Fatalf("stored %d items, results say %d", n, total)
+	}
+
+	// Second poll: every good feed answers 304; nothing is added.
+	clock.Advance(2 * time.Hour)
+	results, err = p.PollDue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.NewItems != 0 {
+			t.Errorf("%s: %d new items on re-poll", r.URL, r.NewItems)
+		}
+	}
+	for _, f := range good {
+		if r := byURLOf(results)[srv.URL+"/"+f]; r.Status != feed.StatusNotModified {
+			t.Errorf("%s: second poll status %s, want not_modified", f, r.Status)
+		}
+	}
+	if n := countItems(t, db); n != total {
+		t.Fatalf("re-poll changed item count %d -> %d", total, n)
+	}
+}
+
+func byURLOf(rs []feed.Result) map[string]feed.Result {
+	m := map[string]feed.Result{}
+	for _, r := range rs {
+		m[r.URL] = r
+	}
+	return m
+}
+
+func TestRepollWithoutValidatorsAddsNoDuplicates(t *testing.T) {
+	srv := newFeedServer(t, "testdata/feeds")
+	srv.ignoreValidators = true
+	db := openDB(t)
+	clock := &fakeClock{t: t0}
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Interval: time.Minute, FullTextMinWords: -1, Now: clock.Now})
+	feeds := addFeeds(t, db, t0, srv.URL+"/jsonfeed_example_1.json", srv.URL+"/reused_guid.xml", srv.URL+"/latin1_no_decl.rss")
+	first := p.PollFeeds(context.Background(), feeds)
+	n := countItems(t, db)
+	if n == 0 {
+		t.Fatalf("first poll stored nothing: %+v", first)
+	}
+	for range 3 {
+		clock.Advance(time.Hour)
+		for _, r := range p.PollFeeds(context.Background(), feeds) {
+			if r.Status != feed.StatusOK || r.NewItems != 0 {
+				t.Fatalf("re-poll %s: %s, %d new", r.URL, r.Status, r.NewItems)
+			}
+		}
+	}
+	if got := countItems(t, db); got != n {
+		t.Fatalf("items %d -> %d after re-polls", n, got)
+	}
+	// The reused-GUID feed keeps all three of its distinct stories.
+	f, _ := db.Feed(context.Background(), srv.URL+"/reused_guid.xml")
+	if !f.GUIDsUnreliable {
+		t.Fatal("feed not marked as reusing GUIDs")
+	}
+}
+
+func TestRetryAfterMovesNextPoll(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "120")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	db := openDB(t)
+	clock := &fakeClock{t: t0}
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Interval: 10 * time.Second, Now: clock.Now})
+	feeds := addFeeds(t, db, t0, srv.URL+"/feed")
+	r := p.PollFeeds(context.Background(), feeds)[0]
+	if r.Status != feed.StatusError {
+		t.Fatalf("status %s", r.Status)
+	}
+	f, _ := db.Feed(context.Background(), srv.URL+"/feed")
+	if d := f.NextPoll.Sub(t0); d < 120*time.Second {
+		t.Fatalf("next poll in %s, want at least 120s", d)
+	}
+	due, _ := db.DueFeeds(context.Background(), t0.Add(119*time.Second), 0)
+	if len(due) != 0 {
+		t.Fatalf("feed due again before Retry-After elapsed")
+	}
+}
+
+func TestBackoffAndBroken(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "boom", http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	db := openDB(t)
+	clock := &fakeClock{t: t0}
+	interval := time.Minute
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{
+		Interval: interval, MaxBackoff: 24 * time.Hour, BrokenAfter: 10, Now: clock.Now})
+	addFeeds(t, db, t0, srv.URL+"/feed")
+	var delays []time.Duration
+	for i := range 14 {
+		if _, err := p.PollDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		f, _ := db.Feed(context.Background(), srv.URL+"/feed")
+		if f.ErrorStreak != i+1 {
+			t.Fatalf("poll %d: streak %d", i, f.ErrorStreak)
+		}
+		delays = append(delays, f.NextPoll.Sub(clock.Now()))
+		if f.Broken != (i+1 >= 10) {
+			t.Fatalf("poll %d: broken=%v", i, f.Broken)
+		}
+		if !strings.Contains(f.LastError, "HTTP 500") {
+			t.Fatalf("last error %q", f.LastError)
+		}
+		clock.Advance(f.NextPoll.Sub(clock.Now()))
+	}
+	for i, d := range delays {
+		base := interval << i
+		if base > 24*time.Hour {
+			base = 24 * time.Hour
+		}
+		if d < base || d > base+base/10 {
+			t.Errorf("error %d: delay %s, want %s (+10%% jitter)", i+1, d, base)
+		}
+	}
+	if int(hits.Load()) != 14 {
+		t.Fatalf("server hit %d times", hits.Load())
+	}
+	// A broken feed is kept, not deleted.
+	if _, err := db.Feed(context.Background(), srv.URL+"/feed"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSuccessResetsStreakAndHonoursTTL(t *testing.T) {
+	srv := newFeedServer(t, "")
+	srv.set("/ttl.xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><ttl>90</ttl>
+<item><title>Only</title><link>https://example.org/only</link><description>x</description></item></channel></rss>`))
+	db := openDB(t)
+	clock := &fakeClock{t: t0}
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Interval: 15 * time.Minute, FullTextMinWords: -1, Now: clock.Now})
+	feeds := addFeeds(t, db, t0, srv.URL+"/ttl.xml")
+	feeds[0].ErrorStreak, feeds[0].LastError = 3, "old"
+	if err := db.UpdateFeed(context.Background(), feeds[0]); err != nil {
+		t.Fatal(err)
+	}
+	p.PollFeeds(context.Background(), feeds)
+	f, _ := db.Feed(context.Background(), srv.URL+"/ttl.xml")
+	if f.ErrorStreak != 0 || f.LastError != "" {
+		t.Fatalf("streak %d error %q after success", f.ErrorStreak, f.LastError)
+	}
+	if d := f.NextPoll.Sub(t0); d < 90*time.Minute || d > 99*time.Minute {
+		t.Fatalf("next poll in %s, want the 90m TTL", d)
+	}
+	if f.Title != "T" || f.ETag == "" {
+		t.Fatalf("feed title %q etag %q", f.Title, f.ETag)
+	}
+}
+
+func TestMalformedFeedDoesNotStopOthers(t *testing.T) {
+	srv := newFeedServer(t, "")
+	srv.set("/good.xml", []byte(`<rss version="2.0"><channel><title>G</title><item><title>A</title><link>https://e.org/a</link></item></channel></rss>`))
+	srv.set("/html.xml", []byte(`<!DOCTYPE html><html><body>Not a feed</body></html>`))
+	srv.set("/garbage.xml", []byte("\x00\xff\xfe garbage"))
+	srv.set("/spaces.xml", []byte(strings.Repeat(" ", 5<<20)))
+	db := openDB(t)
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{FullTextMinWords: -1, Now: func() time.Time { return t0 }})
+	feeds := addFeeds(t, db, t0, srv.URL+"/html.xml", srv.URL+"/garbage.xml", srv.URL+"/spaces.xml", srv.URL+"/good.xml")
+	res := byURLOf(p.PollFeeds(context.Background(), feeds))
+	if r := res[srv.URL+"/good.xml"]; r.Status != feed.StatusOK || r.NewItems != 1 {
+		t.Fatalf("good feed: %+v", r)
+	}
+	if r := res[srv.URL+"/html.xml"]; !strings.Contains(r.Error, "HTML page") {
+		t.Errorf("html feed error %q", r.Error)
+	}
+	for _, u := range []string{"/garbage.xml", "/spaces.xml"} {
+		if r := res[srv.URL+u]; r.Status != feed.StatusError {
+			t.Errorf("%s: %+v", u, r)
+		}
+	}
+}
+
+func TestFullTextFetchedForTeasers(t *testing.T) {
+	page, err := os.ReadFile("testdata/readability/ars-1/source.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newFeedServer(t, "")
+	srv.set("/article.html", page)
+	srv.set("/feed.xml", []byte(fmt.Sprintf(`<rss version="2.0"><channel><title>Teasers</title>
+<item><title>Minecraft exploit</title><link>%[1]s/article.html</link><guid>a1</guid><description>A short teaser.</description></item>
+<item><title>Gone</title><link>%[1]s/missing.html</link><guid>a2</guid><description>Another teaser.</description></item>
+</channel></rss>`, srv.URL)))
+	db := openDB(t)
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Now: func() time.Time { return t0 }})
+	feeds := addFeeds(t, db, t0, srv.URL+"/feed.xml")
+	r := p.PollFeeds(context.Background(), feeds)[0]
+	if r.Status != feed.StatusOK || r.NewItems != 2 {
+		t.Fatalf("%+v", r)
+	}
+	items, _ := db.Items(context.Background(), 0)
+	byGUID := map[string]storage.Item{}
+	for _, it := range items {
+		byGUID[it.GUID] = it
+	}
+	full := byGUID["a1"]
+	if !full.FullText || full.Words < 300 || !strings.Contains(full.Text, "Minecraft") {
+		t.Fatalf("full text not extracted: full=%v words=%d", full.FullText, full.Words)
+	}
+	if full.Teaser != "A short teaser." {
+		t.Fatalf("teaser lost: %q", full.Teaser)
+	}
+	gone := byGUID["a2"]
+	if gone.FullText || gone.Text != "Another teaser." {
+		t.Fatalf("failed page fetch should keep the teaser: %+v", gone)
+	}
+	// The page is fetched once; a re-poll of known items fetches nothing.
+	srv.ignoreValidators = true
+	p.PollFeeds(context.Background(), feeds)
+	if n := srv.count("/article.html"); n != 1 {
+		t.Fatalf("article fetched %d times", n)
+	}
+}
+
+func TestPerHostConcurrency(t *testing.T) {
+	var cur, peak atomic.Int32
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := cur.Add(1)
+		mu.Lock()
+		if n > peak.Load() {
+			peak.Store(n)
+		}
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		cur.Add(-1)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>x</title></channel></rss>`)
+	}))
+	defer srv.Close()
+	db := openDB(t)
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Concurrency: 8, PerHost: 2, Now: func() time.Time { return t0 }})
+	var urls []string
+	for i := range 12 {
+		urls = append(urls, fmt.Sprintf("%s/f%d", srv.URL, i))
+	}
+	p.PollFeeds(context.Background(), addFeeds(t, db, t0, urls...))
+	if peak.Load() > 2 {
+		t.Fatalf("%d concurrent requests to one host, limit 2", peak.Load())
+	}
+	if peak.Load() < 2 {
+		t.Logf("peak concurrency %d (timing-dependent, not asserted)", peak.Load())
+	}
+}
+
+func TestPollDueSkipsFeedsNotDue(t *testing.T) {
+	srv := newFeedServer(t, "testdata/feeds")
+	db := openDB(t)
+	clock := &fakeClock{t: t0}
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Interval: time.Hour, FullTextMinWords: -1, Now: clock.Now})
+	addFeeds(t, db, t0, srv.URL+"/rss_2.0_bbc.xml")
+	if _, err := p.PollDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(30 * time.Minute)
+	res, err := p.PollDue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 0 || srv.count("/rss_2.0_bbc.xml") != 1 {
+		t.Fatalf("polled a feed that was not due: %d results, %d requests", len(res), srv.count("/rss_2.0_bbc.xml"))
+	}
+}
+
+func TestRunStopsOnCancel(t *testing.T) {
+	db := openDB(t)
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Interval: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- p.Run(ctx, nil) }()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Run returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+}

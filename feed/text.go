@@ -1,0 +1,213 @@
+package feed
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// blockElements end a paragraph in HTMLToText.
+var blockElements = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Section: true, atom.Article: true, atom.Blockquote: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Li: true, atom.Ul: true, atom.Ol: true, atom.Dl: true, atom.Dt: true, atom.Dd: true,
+	atom.Table: true, atom.Tr: true, atom.Pre: true, atom.Header: true, atom.Footer: true,
+	atom.Figure: true, atom.Figcaption: true, atom.Aside: true, atom.Main: true, atom.Hr: true,
+	atom.Address: true, atom.Details: true, atom.Summary: true, atom.Form: true,
+}
+
+// skipElements never contribute text.
+var skipElements = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Iframe: true, atom.Svg: true, atom.Math: true, atom.Button: true, atom.Select: true,
+	atom.Head: true, atom.Object: true, atom.Embed: true, atom.Canvas: true,
+}
+
+// HTMLToText turns an HTML fragment or document into plain text: one paragraph per
+// block element, separated by a blank line, whitespace inside paragraphs collapsed,
+// entities decoded. Headings and list items become paragraphs of their own, so the
+// sentence splitter sees them as separate units.
+func HTMLToText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return normalizeParagraphs(s)
+	}
+	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body})
+	if err != nil {
+		return normalizeParagraphs(s)
+	}
+	var w textWriter
+	for _, n := range nodes {
+		w.walk(n)
+	}
+	w.flush()
+	return strings.Join(w.paras, "\n\n")
+}
+
+// NodeToText is HTMLToText for a parsed node.
+func NodeToText(n *html.Node) string {
+	var w textWriter
+	w.walk(n)
+	w.flush()
+	return strings.Join(w.paras, "\n\n")
+}
+
+type textWriter struct {
+	cur   strings.Builder
+	paras []string
+}
+
+func (w *textWriter) flush() {
+	p := collapseSpaces(w.cur.String())
+	if p != "" {
+		w.paras = append(w.paras, p)
+	}
+	w.cur.Reset()
+}
+
+func (w *textWriter) walk(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		w.cur.WriteString(n.Data)
+		return
+	case html.ElementNode:
+		if skipElements[n.DataAtom] {
+			return
+		}
+		if n.DataAtom == atom.Br {
+			// A <br><br> pair is how many feeds separate paragraphs.
+			if strings.HasSuffix(w.cur.String(), "\u2028") {
+				w.flush()
+			} else {
+				w.cur.WriteString("\u2028")
+			}
+			return
+		}
+		if n.DataAtom == atom.Img {
+			return
+		}
+	}
+	block := n.Type == html.ElementNode && blockElements[n.DataAtom]
+	if block {
+		w.flush()
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c)
+	}
+	if block {
+		w.flush()
+	}
+}
+
+// collapseSpaces collapses runs of whitespace to one space; single <br> line breaks
+// (marked U+2028 while walking) become newlines.
+func collapseSpaces(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if r == '\u2028' {
+			trimmed := strings.TrimRight(b.String(), " ")
+			b.Reset()
+			b.WriteString(trimmed)
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			space = false
+			continue
+		}
+		if unicode.IsSpace(r) || r == '\u00a0' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// normalizeParagraphs cleans plain text: paragraphs split on blank lines, whitespace
+// collapsed inside each.
+func normalizeParagraphs(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var out []string
+	for _, p := range strings.Split(s, "\n\n") {
+		if p = collapseSpaces(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// WordCount counts whitespace-separated words.
+func WordCount(s string) int { return len(strings.Fields(s)) }
+
+// trackingParams are query parameters that identify a campaign, not a resource.
+var trackingParams = map[string]bool{"fbclid": true, "gclid": true, "dclid": true, "msclkid": true, "mc_cid": true, "mc_eid": true, "yclid": true, "igshid": true}
+
+// CanonicalURL normalises a link for dedup and caching: scheme and host lower-cased,
+// default ports, fragments and tracking parameters (utm_*, fbclid, gclid...) dropped,
+// remaining query parameters sorted. It returns "" for anything that is not http(s).
+func CanonicalURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if port != "" {
+		u.Host = host + ":" + port
+	} else {
+		u.Host = host
+	}
+	u.Fragment, u.RawFragment = "", ""
+	u.User = nil
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if strings.HasPrefix(strings.ToLower(k), "utm_") || trackingParams[strings.ToLower(k)] {
+				q.Del(k)
+			}
+		}
+		keys := make([]string, 0, len(q))
+		for k := range q {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			for _, v := range q[k] {
+				parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v))
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String()
+}
+
+// contentHash identifies an item with neither GUID nor link.
+func contentHash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}

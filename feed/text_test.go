@@ -1,0 +1,54 @@
+package feed_test
+
+import (
+	"testing"
+
+	"github.com/newsbot/newsbot/feed"
+)
+
+func TestHTMLToText(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"plain", "Just text", "Just text"},
+		{"paragraphs", "<p>One  two.</p><p>Three\nfour.</p>", "One two.\n\nThree four."},
+		{"entities", "<p>Tom &amp; Jerry &lt;3 &quot;hi&quot;</p>", "Tom & Jerry <3 \"hi\""},
+		{"script dropped", "<p>Keep</p><script>alert(1)</script><style>p{}</style>", "Keep"},
+		{"headings and lists", "<h2>Background</h2><ul><li>First</li><li>Second</li></ul>", "Background\n\nFirst\n\nSecond"},
+		{"br pair splits", "Line one<br><br>Line two", "Line one\n\nLine two"},
+		{"single br", "Line one<br>Line two", "Line one\nLine two"},
+		{"inline tags", "<p>A <b>bold</b> <a href='x'>link</a>.</p>", "A bold link."},
+		{"nbsp", "<p>a&nbsp;b</p>", "a b"},
+		{"plain paragraphs", "One.\n\n\nTwo.", "One.\n\nTwo."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := feed.HTMLToText(tc.in); got != tc.want {
+				t.Fatalf("HTMLToText(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCanonicalURL(t *testing.T) {
+	cases := map[string]string{
+		"HTTPS://Example.COM/News?utm_source=x&id=2&fbclid=abc#top": "https://example.com/News?id=2",
+		"http://example.com:80/a?gclid=1":                           "http://example.com/a",
+		"https://example.com":                                       "https://example.com/",
+		"https://example.com/a?b=2&a=1":                             "https://example.com/a?a=1&b=2",
+		"ftp://example.com/file":                                    "",
+		"not a url":                                                 "",
+		"https://user:pw@example.com/x":                             "https://example.com/x",
+	}
+	for in, want := range cases {
+		if got := feed.CanonicalURL(in); got != want {
+			t.Errorf("CanonicalURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzHTMLToText(f *testing.F) {
+	f.Add("<p>Hello <b>world</b></p><br><br>x")
+	f.Add("<script>")
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = feed.HTMLToText(s)
+	})
+}

@@ -1,0 +1,226 @@
+// Command newsbot is a Telegram bot that digests and discusses the news.
+//
+// main.go only wires things together: subcommands, configuration, storage, the
+// poller. Run "newsbot help" for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/storage"
+	"golang.org/x/term"
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; otherwise the
+// module version or VCS revision is used.
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args[1:], Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.LookupEnv})
+	stop()
+	os.Exit(code)
+}
+
+// Env is the process environment, replaceable in tests.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) (string, bool)
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+func (e Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// stderrIsTerminal reports whether progress output is wanted.
+func (e Env) stderrIsTerminal() bool {
+	f, ok := e.Stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, env Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"run", "[--config PATH]", "run the bot: poll feeds on schedule (and serve Telegram once a token is set)", cmdRun},
+		{"ingest", "[--config PATH] [--feed URL]... [--json]", "poll the configured feeds (or only the given ones, which are added) once and exit", cmdIngest},
+		{"items", "[--config PATH] [--limit N] [--json]", "list stored items, newest first", cmdItems},
+		{"compact", "[--config PATH] DEST", "write a compacted copy of the database to DEST (the bot must not be running)", cmdCompact},
+		{"version", "", "print the version", cmdVersion},
+		{"help", "", "show this help", nil},
+	}
+}
+
+// usageError is an error in how the command was called: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// exitError carries a specific exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+// Main runs newsbot with args (without the program name) and returns the exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	name := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		printHelp(env.Stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != name || c.run == nil {
+			continue
+		}
+		err := c.run(ctx, env, args)
+		if err == nil {
+			return 0
+		}
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(env.Stderr, "newsbot %s: %v\n", name, err)
+		var ue *usageError
+		var ee *exitError
+		switch {
+		case errors.As(err, &ue):
+			return 2
+		case errors.As(err, &ee):
+			return ee.code
+		}
+		return 1
+	}
+	fmt.Fprintf(env.Stderr, "newsbot: unknown command %q\n\n", name)
+	printHelp(env.Stderr)
+	return 2
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprintf(w, "newsbot %s: a Telegram bot that digests and discusses the news.\n\nUsage:\n", versionString())
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  newsbot %-8s %s\n      %s\n", c.name, c.args, c.help)
+	}
+	fmt.Fprint(w, "\nWith no command, newsbot runs the bot. Configuration comes from --config PATH (or\nNEWSBOT_CONFIG), then NEWSBOT_* environment variables; see README.md.\n")
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}
+
+func cmdVersion(_ context.Context, env Env, args []string) error {
+	if len(args) > 0 {
+		return &usageError{"version takes no arguments"}
+	}
+	fmt.Fprintf(env.Stdout, "newsbot %s\n", versionString())
+	return nil
+}
+
+// newFlags makes a FlagSet that reports errors instead of exiting.
+func newFlags(name string, env Env) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("newsbot "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	cfgPath := fs.String("config", "", "configuration file (TOML or YAML); default $NEWSBOT_CONFIG")
+	return fs, cfgPath
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{err.Error()}
+	}
+	return nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	hopts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.LogFormat, "json") {
+		return slog.New(slog.NewJSONHandler(w, hopts))
+	}
+	return slog.New(slog.NewTextHandler(w, hopts))
+}
+
+func openDB(cfg config.Config) (*storage.DB, error) {
+	db, err := storage.Open(cfg.DBPath, storage.Options{Timeout: time.Second})
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+func newFetcher(cfg config.Config) *feed.Fetcher {
+	return feed.NewFetcher(feed.FetcherOptions{
+		UserAgent:            cfg.UserAgent,
+		Timeout:              cfg.FetchTimeout,
+		MaxBodyBytes:         cfg.MaxBodyBytes,
+		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+	})
+}
+
+func newPoller(cfg config.Config, db *storage.DB, log *slog.Logger, now func() time.Time, onResult func(feed.Result)) *feed.Poller {
+	return feed.NewPoller(db, newFetcher(cfg), feed.PollerOptions{
+		Interval:         cfg.PollInterval,
+		MaxBackoff:       cfg.MaxBackoff,
+		Concurrency:      cfg.Concurrency,
+		PerHost:          cfg.PerHostLimit,
+		BrokenAfter:      cfg.BrokenAfter,
+		FullTextMinWords: cfg.FullTextMinWord,
+		Now:              now,
+		Logger:           log,
+		OnResult:         onResult,
+	})
+}
+
+// seedFeeds makes sure every configured feed is in the database.
+func seedFeeds(ctx context.Context, db *storage.DB, urls []string, now time.Time) error {
+	for _, u := range urls {
+		if _, err := db.AddFeed(ctx, u, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}

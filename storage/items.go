@@ -1,0 +1,288 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Item is one stored article.
+type Item struct {
+	ID        uint64 `json:"id"`
+	FeedURL   string `json:"feed"`
+	FeedTitle string `json:"feed_title,omitempty"`
+	// Key is the per-feed identity used for dedup: "g:"+GUID, "u:"+canonical URL or
+	// "h:"+content hash.
+	Key       string    `json:"key"`
+	GUID      string    `json:"guid,omitempty"`
+	URL       string    `json:"url,omitempty"`
+	Title     string    `json:"title"`
+	Author    string    `json:"author,omitempty"`
+	Published time.Time `json:"published"`
+	Added     time.Time `json:"added"`
+	// Teaser is the feed's own description; Text is the best full text we have.
+	Teaser   string `json:"teaser,omitempty"`
+	Text     string `json:"text,omitempty"`
+	FullText bool   `json:"full_text,omitempty"`
+	Language string `json:"language,omitempty"`
+	Words    int    `json:"words"`
+}
+
+func beU64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+func itemKey(feedURL, key string) []byte {
+	return concat([]byte(feedURL), []byte{0}, []byte(key))
+}
+
+// HasItemKeys reports, for each key, whether feedURL already has an item (or a
+// tombstone) with that dedup key. It lets the poller skip fetching full text for
+// items it already has.
+func (db *DB) HasItemKeys(ctx context.Context, feedURL string, keys []string) ([]bool, error) {
+	if err := ctxErr(ctx, "has item keys"); err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(keys))
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItemKeys)
+		for i, k := range keys {
+			out[i] = b.Get(itemKey(feedURL, k)) != nil
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AddItems stores the items of one feed that are not stored yet (by feed and Key) in
+// one transaction, assigning IDs and Added times, and returns the items it stored.
+func (db *DB) AddItems(ctx context.Context, feedURL string, items []Item, now time.Time) ([]Item, error) {
+	if err := ctxErr(ctx, "add items"); err != nil {
+		return nil, err
+	}
+	var added []Item
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		added = added[:0]
+		keys := tx.Bucket(bucketItemKeys)
+		itemsB := tx.Bucket(bucketItems)
+		seen := map[string]bool{}
+		for _, it := range items {
+			if it.Key == "" {
+				return fmt.Errorf("item %q has no dedup key", it.Title)
+			}
+			k := itemKey(feedURL, it.Key)
+			if seen[it.Key] || keys.Get(k) != nil {
+				continue
+			}
+			seen[it.Key] = true
+			id, err := itemsB.NextSequence()
+			if err != nil {
+				return err
+			}
+			it.ID = id
+			it.FeedURL = feedURL
+			it.Added = now
+			if it.Published.IsZero() {
+				it.Published = now
+			}
+			idb := u64(id)
+			if err := putJSON(itemsB, idb, &it); err != nil {
+				return err
+			}
+			if err := keys.Put(k, idb); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketIdxAdded).Put(concat(timeKey(it.Added), idb), nil); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketIdxPublished).Put(concat(timeKey(it.Published), idb), nil); err != nil {
+				return err
+			}
+			added = append(added, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add items for %s: %w", feedURL, err)
+	}
+	return added, nil
+}
+
+func getItem(tx *bolt.Tx, id []byte) (*Item, error) {
+	raw := tx.Bucket(bucketItems).Get(id)
+	if raw == nil {
+		return nil, ErrNotFound
+	}
+	var it Item
+	if err := json.Unmarshal(raw, &it); err != nil {
+		return nil, fmt.Errorf("decode item %d: %w", beU64(id), err)
+	}
+	return &it, nil
+}
+
+// Item returns one item by ID, or ErrNotFound.
+func (db *DB) Item(ctx context.Context, id uint64) (Item, error) {
+	if err := ctxErr(ctx, "get item"); err != nil {
+		return Item{}, err
+	}
+	var it *Item
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		it, err = getItem(tx, u64(id))
+		return err
+	})
+	if err != nil {
+		return Item{}, fmt.Errorf("get item %d: %w", id, err)
+	}
+	return *it, nil
+}
+
+// UpdateItem rewrites an existing item's content fields (text, language, title...);
+// ID, feed, key and times are kept as stored.
+func (db *DB) UpdateItem(ctx context.Context, it Item) error {
+	if err := ctxErr(ctx, "update item"); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		old, err := getItem(tx, u64(it.ID))
+		if err != nil {
+			return fmt.Errorf("update item %d: %w", it.ID, err)
+		}
+		it.FeedURL, it.Key, it.Added, it.Published = old.FeedURL, old.Key, old.Added, old.Published
+		return putJSON(tx.Bucket(bucketItems), u64(it.ID), &it)
+	})
+}
+
+// Items returns up to limit items, newest published first (limit <= 0: all).
+func (db *DB) Items(ctx context.Context, limit int) ([]Item, error) {
+	if err := ctxErr(ctx, "list items"); err != nil {
+		return nil, err
+	}
+	var out []Item
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketIdxPublished).Cursor()
+		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
+			it, err := getItem(tx, k[8:])
+			if err != nil {
+				return err
+			}
+			out = append(out, *it)
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list items: %w", err)
+	}
+	return out, nil
+}
+
+// ItemsAddedSince returns items stored at or after since, oldest first, by a range
+// scan over the added index (limit <= 0: all).
+func (db *DB) ItemsAddedSince(ctx context.Context, since time.Time, limit int) ([]Item, error) {
+	if err := ctxErr(ctx, "items since"); err != nil {
+		return nil, err
+	}
+	var out []Item
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketIdxAdded).Cursor()
+		for k, _ := c.Seek(timeKey(since)); k != nil; k, _ = c.Next() {
+			it, err := getItem(tx, k[8:])
+			if err != nil {
+				return err
+			}
+			out = append(out, *it)
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("items since %s: %w", since.Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
+// PinThread records that a discussion thread refers to item id, which keeps the item
+// from being pruned. It fails with ErrNotFound when the item does not exist.
+func (db *DB) PinThread(ctx context.Context, id uint64, now time.Time) error {
+	if err := ctxErr(ctx, "pin thread"); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if _, err := getItem(tx, u64(id)); err != nil {
+			return fmt.Errorf("pin thread %d: %w", id, err)
+		}
+		b := tx.Bucket(bucketThreads)
+		if b.Get(u64(id)) != nil {
+			return nil
+		}
+		return putJSON(b, u64(id), map[string]any{"item": id, "created": now})
+	})
+}
+
+// Prune deletes items stored before cutoff (by ingestion time, so a feed that carries
+// old dates does not lose its items the moment they arrive), except items a discussion thread refers
+// to, and returns how many it deleted. Dedup keys stay as tombstones so a feed that
+// still lists a pruned item does not bring it back. It works in batches so no single
+// write transaction grows large.
+func (db *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
+	total := 0
+	for {
+		if err := ctxErr(ctx, "prune"); err != nil {
+			return total, err
+		}
+		n, more, err := db.pruneBatch(cutoff, 1000)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("prune: %w", err)
+		}
+		if !more {
+			return total, nil
+		}
+	}
+}
+
+func (db *DB) pruneBatch(cutoff time.Time, max int) (deleted int, more bool, err error) {
+	end := string(timeKey(cutoff))
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		deleted, more = 0, false
+		idx := tx.Bucket(bucketIdxAdded)
+		threads := tx.Bucket(bucketThreads)
+		var victims [][]byte
+		c := idx.Cursor()
+		for k, _ := c.First(); k != nil && string(k[:8]) < end; k, _ = c.Next() {
+			if threads.Get(k[8:]) != nil {
+				continue
+			}
+			victims = append(victims, append([]byte(nil), k...))
+			if len(victims) >= max {
+				more = true
+				break
+			}
+		}
+		for _, k := range victims {
+			it, err := getItem(tx, k[8:])
+			if err != nil {
+				return err
+			}
+			if err := idx.Delete(k); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketIdxPublished).Delete(concat(timeKey(it.Published), k[8:])); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketItems).Delete(k[8:]); err != nil {
+				return err
+			}
+			deleted++
+		}
+		return nil
+	})
+	return deleted, more, err
+}

@@ -1,0 +1,246 @@
+// Package storage persists newsbot's records in one embedded bbolt file: feeds and their
+// polling state, items, and the buckets the bot uses for subscribers, digests,
+// discussion threads and the outbox.
+//
+// Key layout (all integers big-endian so byte order is numeric order):
+//
+//	meta            "schema" -> uint64 schema version
+//	feeds           feed URL -> Feed (JSON)
+//	feed_due        nextPoll(8) | feed URL -> nil      ("due at T" range scans)
+//	items           id(8) -> Item (JSON)               (ids from NextSequence)
+//	item_keys       feed URL | 0x00 | dedup key -> id(8)  (kept after pruning: tombstones)
+//	idx_added       added(8) | id(8) -> nil            ("items since T")
+//	idx_published   published(8) | id(8) -> nil        (newest-first listing, retention)
+//	threads         item id(8) -> Thread (JSON)        (pins items against pruning)
+//	subscribers, subscriptions, sub_due, digests, comments, outbox: used by package bot.
+//
+// Every change that touches more than one record runs in one transaction, so a crash
+// never leaves an index entry without its record or half an item.
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Bucket names.
+var (
+	bucketMeta          = []byte("meta")
+	bucketFeeds         = []byte("feeds")
+	bucketFeedDue       = []byte("feed_due")
+	bucketItems         = []byte("items")
+	bucketItemKeys      = []byte("item_keys")
+	bucketIdxAdded      = []byte("idx_added")
+	bucketIdxPublished  = []byte("idx_published")
+	bucketThreads       = []byte("threads")
+	bucketSubscribers   = []byte("subscribers")
+	bucketSubscriptions = []byte("subscriptions")
+	bucketSubDue        = []byte("sub_due")
+	bucketDigests       = []byte("digests")
+	bucketComments      = []byte("comments")
+	bucketOutbox        = []byte("outbox")
+
+	keySchema = []byte("schema")
+)
+
+// ErrInUse is returned by Open when another process holds the database.
+var ErrInUse = errors.New("database is in use by another newsbot process")
+
+// ErrNotFound is returned when a record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// migrations[i] upgrades a database at schema version i to version i+1. Append only.
+var migrations = []func(tx *bolt.Tx) error{
+	// 0 -> 1: the initial layout.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketFeeds, bucketFeedDue, bucketItems, bucketItemKeys,
+			bucketIdxAdded, bucketIdxPublished, bucketThreads, bucketSubscribers,
+			bucketSubscriptions, bucketSubDue, bucketDigests, bucketComments, bucketOutbox} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+// SchemaVersion is the version a freshly opened database is migrated to.
+var SchemaVersion = uint64(len(migrations))
+
+// DB is the newsbot database. It is safe for concurrent use.
+type DB struct {
+	bolt *bolt.DB
+	path string
+}
+
+// Options tunes Open.
+type Options struct {
+	// Timeout is how long Open waits for another process's file lock (default 1s).
+	Timeout time.Duration
+	// ReadOnly opens without the write lock.
+	ReadOnly bool
+}
+
+// Open opens (creating if needed) the database at path and migrates it to SchemaVersion.
+// It fails with ErrInUse, rather than hanging, when another process has it open.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.Timeout == 0 {
+		opts.Timeout = time.Second
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	if err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return nil, fmt.Errorf("open %s: %w", path, ErrInUse)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := &DB{bolt: bdb, path: path}
+	if !opts.ReadOnly {
+		if err := db.migrate(); err != nil {
+			bdb.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
+	return db, nil
+}
+
+func (db *DB) migrate() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		var v uint64
+		if b := meta.Get(keySchema); b != nil {
+			v = binary.BigEndian.Uint64(b)
+		}
+		if v > SchemaVersion {
+			return fmt.Errorf("schema version %d is newer than this binary understands (%d); upgrade newsbot", v, SchemaVersion)
+		}
+		for ; v < SchemaVersion; v++ {
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("migrate schema %d->%d: %w", v, v+1, err)
+			}
+		}
+		return meta.Put(keySchema, u64(v))
+	})
+}
+
+// Close closes the database file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path returns the database file path.
+func (db *DB) Path() string { return db.path }
+
+// Schema returns the stored schema version.
+func (db *DB) Schema() (uint64, error) {
+	var v uint64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketMeta); b != nil {
+			if raw := b.Get(keySchema); raw != nil {
+				v = binary.BigEndian.Uint64(raw)
+			}
+		}
+		return nil
+	})
+	return v, err
+}
+
+// Bolt exposes the underlying handle for packages that keep their own buckets.
+func (db *DB) Bolt() *bolt.DB { return db.bolt }
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+// timeKey encodes t as a sortable 8-byte key; times before 1970 clamp to 0.
+func timeKey(t time.Time) []byte {
+	n := t.UnixNano()
+	if n < 0 || t.IsZero() {
+		n = 0
+	}
+	return u64(uint64(n))
+}
+
+func concat(parts ...[]byte) []byte {
+	return bytes.Join(parts, nil)
+}
+
+func ctxErr(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+// Compact copies src into a new, compacted file dst. The source must not be open in
+// another process; dst must not exist.
+func Compact(src, dst string) error {
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("compact: %s already exists", dst)
+	}
+	in, err := bolt.Open(src, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return fmt.Errorf("compact %s: %w", src, ErrInUse)
+		}
+		return fmt.Errorf("compact: open %s: %w", src, err)
+	}
+	defer in.Close()
+	out, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("compact: create %s: %w", dst, err)
+	}
+	if err := bolt.Compact(out, in, 64<<20); err != nil {
+		out.Close()
+		return fmt.Errorf("compact: %w", err)
+	}
+	return out.Close()
+}
+
+// Stats counts records, for the CLI and metrics.
+type Stats struct {
+	Feeds, BrokenFeeds, Items, Threads int
+	FileBytes                          int64
+}
+
+// Stats returns record counts.
+func (db *DB) Stats(ctx context.Context) (Stats, error) {
+	var s Stats
+	if err := ctxErr(ctx, "stats"); err != nil {
+		return s, err
+	}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		s.Items = tx.Bucket(bucketItems).Stats().KeyN
+		s.Threads = tx.Bucket(bucketThreads).Stats().KeyN
+		s.FileBytes = tx.Size()
+		return tx.Bucket(bucketFeeds).ForEach(func(k, v []byte) error {
+			s.Feeds++
+			var f Feed
+			if json.Unmarshal(v, &f) == nil && f.Broken {
+				s.BrokenFeeds++
+			}
+			return nil
+		})
+	})
+	return s, err
+}

@@ -1,0 +1,249 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/storage"
+)
+
+var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func mustOpen(t *testing.T, path string) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func item(key, title string, published time.Time) storage.Item {
+	return storage.Item{Key: key, Title: title, Published: published, Text: "Body of " + title, Words: 3}
+}
+
+func TestReopenKeepsEverything(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "newsbot.db")
+	db := mustOpen(t, path)
+	if _, err := db.AddFeed(ctx, "https://a.example/feed", t0); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := db.Feed(ctx, "https://a.example/feed")
+	f.ETag, f.ErrorStreak, f.LastError, f.NextPoll = `"v1"`, 2, "HTTP 500", t0.Add(time.Hour)
+	if err := db.UpdateFeed(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	added, err := db.AddItems(ctx, f.URL, []storage.Item{item("g:1", "One", t0), item("g:2", "Two", t0.Add(time.Minute))}, t0)
+	if err != nil || len(added) != 2 {
+		t.Fatalf("added %d, %v", len(added), err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = mustOpen(t, path)
+	defer db.Close()
+	got, err := db.Feed(ctx, f.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ETag != `"v1"` || got.ErrorStreak != 2 || got.LastError != "HTTP 500" || !got.NextPoll.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("feed after reopen: %+v", got)
+	}
+	items, err := db.Items(ctx, 0)
+	if err != nil || len(items) != 2 {
+		t.Fatalf("items after reopen: %d, %v", len(items), err)
+	}
+	if items[0].Title != "Two" || items[1].Title != "One" {
+		t.Fatalf("not newest first: %q, %q", items[0].Title, items[1].Title)
+	}
+	if items[0].ID != added[1].ID || items[0].Text != "Body of Two" {
+		t.Fatalf("item changed: %+v", items[0])
+	}
+	// IDs keep increasing after a reopen.
+	more, _ := db.AddItems(ctx, f.URL, []storage.Item{item("g:3", "Three", t0)}, t0)
+	if more[0].ID <= added[1].ID {
+		t.Fatalf("id %d not after %d", more[0].ID, added[1].ID)
+	}
+	if v, _ := db.Schema(); v != storage.SchemaVersion {
+		t.Fatalf("schema %d, want %d", v, storage.SchemaVersion)
+	}
+}
+
+func TestSecondOpenFailsFast(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "newsbot.db")
+	db := mustOpen(t, path)
+	defer db.Close()
+	// bbolt's flock is per open file description, so a second Open in the same process
+	// already conflicts, just as a second process would.
+	start := time.Now()
+	_, err := storage.Open(path, storage.Options{Timeout: 200 * time.Millisecond})
+	if !errors.Is(err, storage.ErrInUse) {
+		t.Fatalf("second open: %v, want ErrInUse", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("second open hung for %s", time.Since(start))
+	}
+	if want := "database is in use by another newsbot process"; !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q lacks %q", err, want)
+	}
+}
+
+// TestSecondProcessFailsFast opens the database from a child process.
+func TestSecondProcessFailsFast(t *testing.T) {
+	if path := os.Getenv("NEWSBOT_TEST_OPEN_DB"); path != "" {
+		_, err := storage.Open(path, storage.Options{Timeout: 200 * time.Millisecond})
+		fmt.Print(err)
+		return
+	}
+	path := filepath.Join(t.TempDir(), "newsbot.db")
+	db := mustOpen(t, path)
+	defer db.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSecondProcessFailsFast$")
+	cmd.Env = append(os.Environ(), "NEWSBOT_TEST_OPEN_DB="+path)
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), "database is in use by another newsbot process") {
+		t.Fatalf("child process output: %s", out)
+	}
+}
+
+func TestAddItemsDedup(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	batch := []storage.Item{item("g:1", "One", t0), item("g:1", "One again", t0), item("u:https://x/2", "Two", t0)}
+	added, err := db.AddItems(ctx, "feedA", batch, t0)
+	if err != nil || len(added) != 2 {
+		t.Fatalf("added %d, %v", len(added), err)
+	}
+	added, _ = db.AddItems(ctx, "feedA", batch, t0)
+	if len(added) != 0 {
+		t.Fatalf("re-adding stored %d duplicates", len(added))
+	}
+	// Keys are per feed: another feed may carry the same GUID.
+	added, _ = db.AddItems(ctx, "feedB", batch[:1], t0)
+	if len(added) != 1 {
+		t.Fatalf("feedB: %d", len(added))
+	}
+	has, _ := db.HasItemKeys(ctx, "feedA", []string{"g:1", "g:9"})
+	if !has[0] || has[1] {
+		t.Fatalf("HasItemKeys = %v", has)
+	}
+	if _, err := db.AddItems(ctx, "feedA", []storage.Item{{Title: "no key"}}, t0); err == nil {
+		t.Fatal("item without key accepted")
+	}
+}
+
+func TestDueFeedsAndItemsSince(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	for i, u := range []string{"c", "a", "b"} {
+		db.AddFeed(ctx, u, t0)
+		f, _ := db.Feed(ctx, u)
+		f.NextPoll = t0.Add(time.Duration(i) * time.Hour)
+		db.UpdateFeed(ctx, f)
+	}
+	due, _ := db.DueFeeds(ctx, t0.Add(90*time.Minute), 0)
+	if len(due) != 2 || due[0].URL != "c" || due[1].URL != "a" {
+		t.Fatalf("due = %v", due)
+	}
+	next, ok, _ := db.NextDue(ctx)
+	if !ok || !next.Equal(t0) {
+		t.Fatalf("next due %v %v", next, ok)
+	}
+	db.AddItems(ctx, "a", []storage.Item{item("k1", "early", t0)}, t0)
+	db.AddItems(ctx, "a", []storage.Item{item("k2", "late", t0)}, t0.Add(time.Hour))
+	since, _ := db.ItemsAddedSince(ctx, t0.Add(time.Minute), 0)
+	if len(since) != 1 || since[0].Title != "late" {
+		t.Fatalf("since = %v", since)
+	}
+}
+
+func TestPruneKeepsPinnedItems(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	longAgo := t0.Add(-60 * 24 * time.Hour)
+	old, _ := db.AddItems(ctx, "f", []storage.Item{item("k1", "old", longAgo), item("k2", "old pinned", longAgo)}, longAgo)
+	// Published long ago but stored now: retention counts from when we stored it.
+	db.AddItems(ctx, "f", []storage.Item{item("k3", "new", longAgo)}, t0)
+	if err := db.PinThread(ctx, old[1].ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.Prune(ctx, t0.Add(-30*24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+	items, _ := db.Items(ctx, 0)
+	if len(items) != 2 {
+		t.Fatalf("%d items left", len(items))
+	}
+	if _, err := db.Item(ctx, old[0].ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("pruned item still there: %v", err)
+	}
+	if _, err := db.Item(ctx, old[1].ID); err != nil {
+		t.Fatalf("pinned item pruned: %v", err)
+	}
+	// The tombstone keeps a feed that still lists the item from re-adding it.
+	again, _ := db.AddItems(ctx, "f", []storage.Item{item("k1", "old", t0.Add(-60*24*time.Hour))}, t0)
+	if len(again) != 0 {
+		t.Fatal("pruned item came back")
+	}
+	since, _ := db.ItemsAddedSince(ctx, time.Time{}, 0)
+	if len(since) != 2 {
+		t.Fatalf("added index has %d entries, want 2", len(since))
+	}
+}
+
+func TestPruneInBatches(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	var batch []storage.Item
+	for i := range 2500 {
+		batch = append(batch, item(fmt.Sprintf("k%d", i), "x", t0.Add(-time.Duration(i+1)*time.Hour*24)))
+	}
+	db.AddItems(ctx, "f", batch, t0.Add(-time.Hour))
+	n, err := db.Prune(ctx, t0)
+	if err != nil || n != 2500 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+}
+
+func TestCompact(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "db")
+	db := mustOpen(t, src)
+	db.AddFeed(ctx, "f", t0)
+	var batch []storage.Item
+	for i := range 500 {
+		batch = append(batch, item(fmt.Sprintf("k%d", i), "x", t0.Add(-48*time.Hour)))
+	}
+	db.AddItems(ctx, "f", batch, t0.Add(-48*time.Hour))
+	db.Prune(ctx, t0)
+	db.AddItems(ctx, "f", []storage.Item{item("keep", "kept", t0)}, t0)
+	db.Close()
+	dst := filepath.Join(dir, "compact.db")
+	if err := storage.Compact(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	c := mustOpen(t, dst)
+	defer c.Close()
+	items, _ := c.Items(ctx, 0)
+	if len(items) != 1 || items[0].Title != "kept" {
+		t.Fatalf("compacted items %v", items)
+	}
+	if err := storage.Compact(src, dst); err == nil {
+		t.Fatal("compact over an existing file succeeded")
+	}
+}
