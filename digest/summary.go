@@ -1,0 +1,359 @@
+package digest
+
+import (
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// The summarizer scores each sentence with a logistic model over features that the
+// extractive-summarization literature finds useful for news — centrality (LexRank over
+// TF-IDF cosine, TextRank over word overlap, both raw and as within-document ranks),
+// word frequency, position (lead bias, paragraph openings), overlap with the title,
+// length, and surface cues (quotes, numbers, names, speech verbs) — and then picks the
+// k sentences that maximise the expected F1 overlap with an ideal summary, never two
+// that say the same thing.
+//
+// The weights were fitted on the BBC corpus in ../shared (go test ./digest -run
+// TestTrainSummaryModel -train-summary -v); BENCHMARKS.md has the ROUGE figures,
+// including leave-one-folder-out ones.
+
+// numFeatures is the size of the sentence feature vector.
+const numFeatures = 23
+
+// summaryModel holds the fitted logistic-regression weights, in sentenceFeatures order.
+var summaryModel = [numFeatures]float64{
+	-0.189491, -0.116976, 0.380736, -1.430945, -0.967088, 0.213344, 0.332308, -0.547760,
+	-0.744174, -1.326632, 0.102921, 1.600655, -0.051134, 0.041677, 0.169174, -0.238159,
+	0.473808, 2.247210, 1.180047, 0.828333, 1.279742, 2.025889, -2.488475,
+}
+
+const (
+	// summaryShare is the expected length of an ideal summary as a share of the
+	// article's words; it sets how much a longer sentence must earn to be chosen.
+	summaryShare = 0.4
+	// maxRedundancy is the TF-IDF cosine above which two sentences say the same thing.
+	maxRedundancy = 0.5
+	// searchWidth bounds the exhaustive search to the best-scored candidates.
+	searchWidth = 10
+)
+
+var speechVerbRE = regexp.MustCompile(`\b(said|says|told|added|according to)\b`)
+
+// Summarize returns up to k summary sentences in document order (k <= 0 means 3).
+func (d *Document) Summarize(k int) []Sentence {
+	idx := d.summaryIndexes(k)
+	out := make([]Sentence, len(idx))
+	for i, j := range idx {
+		out[i] = d.Sentences[j]
+	}
+	return out
+}
+
+// sentenceProbabilities is the model's probability that each sentence belongs in a
+// summary; boilerplate and headings get 0.
+func (d *Document) sentenceProbabilities() []float64 {
+	fs := d.sentenceFeatures()
+	probs := make([]float64, len(fs))
+	for i, f := range fs {
+		if d.junk[i] || d.heading[i] || len(d.stems[i]) == 0 {
+			continue
+		}
+		z := 0.0
+		for k, x := range f {
+			z += summaryModel[k] * x
+		}
+		probs[i] = 1 / (1 + math.Exp(-z))
+	}
+	return probs
+}
+
+func (d *Document) summaryIndexes(k int) []int {
+	if k <= 0 {
+		k = 3
+	}
+	probs := d.sentenceProbabilities()
+	var cand []int
+	docWords := 0
+	for i := range d.Sentences {
+		docWords += d.words[i]
+		if probs[i] > 0 {
+			cand = append(cand, i)
+		}
+	}
+	sort.SliceStable(cand, func(a, b int) bool { return probs[cand[a]] > probs[cand[b]] })
+	ideal := summaryShare * float64(docWords)
+
+	// expectedF1 of a set: matched words ~ sum(p*w) against |set| + |ideal summary|.
+	expectedF1 := func(set []int) float64 {
+		m, w := 0.0, 0.0
+		for _, i := range set {
+			m += probs[i] * float64(d.words[i])
+			w += float64(d.words[i])
+		}
+		return 2 * m / (w + ideal)
+	}
+	redundant := func(set []int, j int) bool {
+		for _, i := range set {
+			if d.vecs[i].dot(d.vecs[j]) > maxRedundancy {
+				return true
+			}
+		}
+		return false
+	}
+
+	var best []int
+	if k <= 5 {
+		// Exhaustive over the top candidates: at most C(10,5) = 252 sets.
+		top := cand[:min(len(cand), searchWidth)]
+		bestVal := -1.0
+		var walk func(start int, cur []int)
+		walk = func(start int, cur []int) {
+			if len(cur) == k || start == len(top) {
+				if len(cur) > 0 && (len(cur) == k || len(cur) >= len(best)) {
+					if v := expectedF1(cur); len(cur) > len(best) || v > bestVal {
+						bestVal, best = v, append([]int(nil), cur...)
+					}
+				}
+				if len(cur) == k {
+					return
+				}
+			}
+			for j := start; j < len(top); j++ {
+				if !redundant(cur, top[j]) {
+					walk(j+1, append(cur, top[j]))
+				}
+			}
+		}
+		walk(0, nil)
+	} else {
+		// Greedy for long summaries.
+		for _, j := range cand {
+			if len(best) == k {
+				break
+			}
+			if !redundant(best, j) {
+				best = append(best, j)
+			}
+		}
+	}
+	sort.Ints(best)
+	return best
+}
+
+// sentenceFeatures describes each sentence for the model. Keep the order in step with
+// summaryModel.
+func (d *Document) sentenceFeatures() [][numFeatures]float64 {
+	n := len(d.Sentences)
+	out := make([][numFeatures]float64, n)
+	if n == 0 {
+		return out
+	}
+	lex := d.lexRank()
+	tr := d.textRank()
+	cosRank := d.wordCosineRank()
+	freq := map[string]float64{}
+	maxF := 0.0
+	for i := range n {
+		for _, st := range d.stems[i] {
+			freq[st]++
+			maxF = max(maxF, freq[st])
+		}
+	}
+	pos := 0
+	for i, s := range d.Sentences {
+		f := &out[i]
+		f[0] = lex[i] * float64(n) // centralities relative to uniform 1/n
+		f[1] = tr[i] * float64(n)
+		sum := 0.0
+		for _, st := range d.stems[i] {
+			sum += freq[st] / maxF
+		}
+		if k := len(d.stems[i]); k > 0 {
+			f[2] = sum / float64(k)
+		}
+		f[3] = sum / 10
+		f[4] = 1 / (1 + 0.25*float64(pos)) // position among body sentences
+		if pos == 0 {
+			f[5] = 1
+		}
+		if len(d.titleStems) > 0 {
+			hit := map[string]bool{}
+			for _, st := range d.stems[i] {
+				if d.titleStems[st] {
+					hit[st] = true
+				}
+			}
+			f[6] = float64(len(hit)) / float64(len(d.titleStems))
+		}
+		f[7] = math.Log(float64(d.words[i]) + 1)
+		f[8] = float64(pos) / float64(n)
+		if strings.ContainsAny(s.Text, "\"“”«»„") {
+			f[9] = 1
+		}
+		if strings.ContainsAny(s.Text, "0123456789") {
+			f[10] = 1
+		}
+		f[11] = cosRank[i] * float64(n)
+		f[12] = float64(n) / 20
+		if i == 0 || d.Sentences[i-1].Para != s.Para {
+			f[13] = 1 // opens a paragraph
+		}
+		caps, nums := 0, 0
+		for j, w := range strings.Fields(s.Text) {
+			r := []rune(w)
+			if j > 0 && len(r) > 0 && unicode.IsUpper(r[0]) {
+				caps++
+			}
+			if strings.ContainsAny(w, "0123456789") {
+				nums++
+			}
+		}
+		f[14] = float64(caps) / float64(max(1, d.words[i]))
+		f[15] = float64(nums) / float64(max(1, d.words[i]))
+		f[16] = f[1] * f[7] / 3
+		f[17] = f[2] * f[7] / 3
+		if speechVerbRE.MatchString(s.Text) {
+			f[18] = 1
+		}
+		f[19] = 1 - rankOf(lex, i)
+		f[20] = 1 - rankOf(tr, i)
+		f[21] = 1 - rankOf(cosRank, i)
+		f[22] = 1 // bias
+		if !d.junk[i] && !d.heading[i] {
+			pos++
+		}
+	}
+	return out
+}
+
+// rankOf is the fraction of scores strictly greater than scores[i]: 0 for the best.
+func rankOf(scores []float64, i int) float64 {
+	above := 0
+	for _, s := range scores {
+		if s > scores[i] {
+			above++
+		}
+	}
+	return float64(above) / float64(len(scores))
+}
+
+// lexRank computes continuous LexRank (PageRank over the TF-IDF cosine graph).
+func (d *Document) lexRank() []float64 {
+	n := len(d.Sentences)
+	sim := newMatrix(n)
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			s := d.vecs[i].dot(d.vecs[j])
+			sim[i][j], sim[j][i] = s, s
+		}
+	}
+	return pageRank(sim)
+}
+
+// textRank is TextRank's sentence graph: overlap of content stems over the sum of the
+// sentences' log lengths.
+func (d *Document) textRank() []float64 {
+	return d.overlapRank(d.stems, func(ov, a, b int) float64 {
+		den := math.Log(float64(a)+1) + math.Log(float64(b)+1)
+		if den == 0 {
+			return 0
+		}
+		return float64(ov) / den
+	})
+}
+
+// wordCosineRank is TextRank over unstemmed content words with binary cosine
+// similarity, which ranks news sentences slightly differently from stems.
+func (d *Document) wordCosineRank() []float64 {
+	toks := make([][]string, len(d.Sentences))
+	for i, s := range d.Sentences {
+		for _, tok := range d.tok.tokens(s.Text) {
+			if !tok.Stop {
+				toks[i] = append(toks[i], tok.Word)
+			}
+		}
+	}
+	return d.overlapRank(toks, func(ov, a, b int) float64 {
+		return float64(ov) / math.Sqrt(float64(a*b))
+	})
+}
+
+// overlapRank ranks sentences by PageRank over a graph weighted by sim(overlap,
+// |set a|, |set b|) of their distinct tokens. sim receives set sizes for cosine and the
+// token counts for TextRank's log normalisation alike (both are fine for ranking).
+func (d *Document) overlapRank(toks [][]string, sim func(ov, a, b int) float64) []float64 {
+	n := len(toks)
+	sets := make([]map[string]bool, n)
+	for i := range n {
+		sets[i] = make(map[string]bool, len(toks[i]))
+		for _, t := range toks[i] {
+			sets[i][t] = true
+		}
+	}
+	m := newMatrix(n)
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			ov := 0
+			for t := range sets[i] {
+				if sets[j][t] {
+					ov++
+				}
+			}
+			if ov > 0 {
+				s := sim(ov, len(sets[i]), len(sets[j]))
+				m[i][j], m[j][i] = s, s
+			}
+		}
+	}
+	return pageRank(m)
+}
+
+func newMatrix(n int) [][]float64 {
+	backing := make([]float64, n*n)
+	m := make([][]float64, n)
+	for i := range m {
+		m[i] = backing[i*n : (i+1)*n]
+	}
+	return m
+}
+
+// pageRank ranks the nodes of a weighted undirected graph (damping 0.85).
+func pageRank(sim [][]float64) []float64 {
+	n := len(sim)
+	if n == 0 {
+		return nil
+	}
+	rowSum := make([]float64, n)
+	for i := range n {
+		for _, s := range sim[i] {
+			rowSum[i] += s
+		}
+	}
+	const damping = 0.85
+	r := make([]float64, n)
+	for i := range r {
+		r[i] = 1 / float64(n)
+	}
+	next := make([]float64, n)
+	for iter := 0; iter < 50; iter++ {
+		delta := 0.0
+		for i := range n {
+			s := 0.0
+			for j := range n {
+				if rowSum[j] > 0 && sim[j][i] > 0 {
+					s += sim[j][i] / rowSum[j] * r[j]
+				}
+			}
+			next[i] = (1-damping)/float64(n) + damping*s
+			delta += math.Abs(next[i] - r[i])
+		}
+		r, next = next, r
+		if delta < 1e-6 {
+			break
+		}
+	}
+	return r
+}
