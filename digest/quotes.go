@@ -1,0 +1,808 @@
+package digest
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Quote is a direct quotation found in an article.
+type Quote struct {
+	// Text is the quotation verbatim, without its quote marks; a quote continued over
+	// several paragraphs has its parts joined with a space.
+	Text string
+	// Parts are the quoted segments as they appear in the text (one per paragraph).
+	Parts []string
+	// Speaker is the resolved name ("Melanie Joly"); Role is what came with the name
+	// ("Canadian Foreign Minister"); Mention is the attribution as written ("she").
+	Speaker, Role, Mention string
+	// Cue is the speech verb or phrase ("said", "according to", ":").
+	Cue string
+	// Fragment marks scare quotes and one- or two-word fragments: returned, never key.
+	Fragment bool
+	// Key marks the one or two quotes chosen for the digest.
+	Key bool
+	// Start and End are byte offsets of the (first part of the) quotation in the text.
+	Start, End int
+
+	score float64
+}
+
+// span is one quoted segment: text[open+len(mark):close].
+type span struct {
+	start, end   int // inner text
+	outerStart   int // the opening mark
+	outerEnd     int // after the closing mark
+	para         int
+	continuesTo  int // index of the span that continues this one, or -1
+	continuation bool
+}
+
+var (
+	openers = map[rune]rune{'“': '”', '«': '»', '„': '“', '"': '"', '‚': '‘', '‹': '›'}
+)
+
+// closersFor lists the marks that may close a quotation opened with a given mark;
+// real text mixes straight and curly marks ("… him,” said).
+var closersFor = map[rune]string{'“': "”\"", '"': "\"”", '«': "»", '„': "“”\"", '‚': "‘’", '‹': "›"}
+
+// findSpans finds quoted segments: paired marks of any style (with the same style
+// nested inside, as in “he calls “hell” here”), and a quote left open at a paragraph
+// end continued by the next paragraph that opens with a quote mark (the newspaper
+// convention).
+func findSpans(text string) []span {
+	var spans []span
+	para := 0
+	i := 0
+	var open rune // the opening mark, 0 outside a quote
+	depth := 0    // nested openers of the same style
+	openAt, innerAt := 0, 0
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if r == '\n' && strings.HasPrefix(text[i:], "\n\n") {
+			if open != 0 {
+				end := strings.TrimRight(text[innerAt:i], " \t\r\n")
+				spans = append(spans, span{start: innerAt, end: innerAt + len(end), outerStart: openAt, outerEnd: i, para: para, continuesTo: -2})
+				open, depth = 0, 0
+			}
+			para++
+			i += 2
+			continue
+		}
+		switch {
+		case open != 0 && r == open && r != '"' && r != '„' && isOpener(text, i, size, r):
+			depth++ // a nested quotation in the same style
+		case open != 0 && strings.ContainsRune(closersFor[open], r) && isCloser(text, i, size, r):
+			if depth > 0 {
+				depth--
+				break
+			}
+			spans = append(spans, span{start: innerAt, end: i, outerStart: openAt, outerEnd: i + size, para: para, continuesTo: -1})
+			open = 0
+		case open == 0 && isOpener(text, i, size, r):
+			open, depth = r, 0
+			openAt, innerAt = i, i+size
+		}
+		i += size
+	}
+	if open != 0 {
+		end := strings.TrimRight(text[innerAt:], " \t\r\n")
+		spans = append(spans, span{start: innerAt, end: innerAt + len(end), outerStart: openAt, outerEnd: len(text), para: para, continuesTo: -1})
+	}
+	for k := range spans {
+		if spans[k].continuesTo != -2 {
+			continue
+		}
+		spans[k].continuesTo = -1
+		if k+1 < len(spans) && spans[k+1].para == spans[k].para+1 && paragraphOpensWith(text, spans[k+1].outerStart) &&
+			!startsWithLabel(text[spans[k+1].start:spans[k+1].end]) {
+			spans[k].continuesTo = k + 1
+			spans[k+1].continuation = true
+		}
+	}
+	return spans
+}
+
+// paragraphOpensWith reports whether only whitespace precedes pos in its paragraph.
+func paragraphOpensWith(text string, pos int) bool {
+	p := strings.LastIndex(text[:pos], "\n\n")
+	return strings.TrimSpace(text[p+1:pos]) == ""
+}
+
+func isOpener(text string, i, size int, r rune) bool {
+	if _, ok := openers[r]; !ok {
+		return false
+	}
+	next := peekRune(text, i+size, len(text))
+	if unicode.IsSpace(next) && r == '"' {
+		return false
+	}
+	switch r {
+	case '"', '‚', '‹', '“':
+		if r == '“' {
+			// “ also closes „ quotes; as an opener it needs no space before.
+			return !unicode.IsSpace(peekRune(text, i+size, len(text)))
+		}
+		prev := prevRune(text, i, 0)
+		return unicode.IsSpace(prev) || strings.ContainsRune("([{—–-:;,/", prev) || i == 0 || prev == '\n'
+	}
+	return true
+}
+
+func isCloser(text string, i, size int, r rune) bool {
+	if r != '"' && r != '”' && r != '“' {
+		return true
+	}
+	// A straight quote closes when it is not followed by a letter ("end" vs "x"y).
+	next := peekRune(text, i+size, len(text))
+	return !unicode.IsLetter(next) && !unicode.IsDigit(next)
+}
+
+// Cue vocabulary per language. Lower case; multi-word cues are matched as phrases.
+var (
+	cueVerbs = set(`said says say saying told tells added adds noted notes warned warns claimed claims wrote
+		writes tweeted tweets stressed stresses explained explains argued argues insisted insists asked asks
+		replied replies responded responds continued continues declared declares announced announces
+		acknowledged acknowledges admitted admits recalled recalls suggested suggests urged urges
+		said, shouted yelled whispered joked quipped remarked observed conceded countered contended
+		maintained predicted promised vowed pledged confirmed stated states repeated reiterated emphasized
+		emphasised posted commented concluded agreed boasted complained cautioned charged alleged
+		believes thinks testified demanded questioned exclaimed scoffed snapped sighed laughed cried begged
+		pleaded protested objected retorted interjected informed assured reminded advised hinted estimated
+		reckoned opined lamented griped bemoaned disclosed revealed indicated clarified elaborated tweeted,
+		wrote, texted emailed messaged called dubbed labeled labelled branded termed described dismissed
+		praised blasted slammed criticized criticised accused mocked invoked lauded wondered mused recounted described described, tells
+		сказав сказала сказали заявив заявила заявили зазначив зазначила зазначили наголосив наголосила
+		додав додала повідомив повідомила повідомили написав написала пояснив пояснила підкреслив
+		підкреслила каже кажуть говорить вважає відповів відповіла заявляє наголошує додає пише
+		розповів розповіла запевнив запевнила
+		сказал сказала сказали заявил заявила заявили отметил отметила отметили подчеркнул подчеркнула
+		добавил добавила сообщил сообщила сообщили написал написала пояснил пояснила считает говорит
+		ответил ответила заявляет подчеркивает пишет рассказал рассказала уверен заверил заверила`)
+
+	// roleWords are lower-case nouns and modifiers that describe a position, not a name.
+	roleWords = set(`minister president secretary spokesman spokeswoman spokesperson chief executive director
+		senator sen sen. rep rep. representative governor gov gov. mayor chairman chairwoman chair ceo cfo leader head
+		official officials ambassador general gen gen. prime foreign defence defense deputy vice press adviser
+		advisor candidate nominee commissioner judge justice attorney lawyer prosecutor analyst economist
+		professor prof dr dr. mr mr. mrs mrs. ms ms. miss sir dame lord lady king queen prince princess pope
+		father rev rev. reverend bishop captain capt colonel col lieutenant sergeant officer coach manager
+		striker midfielder defender goalkeeper captain chancellor speaker member mp congressman congresswoman
+		councillor councilman founder owner editor correspondent reporter author researcher scientist
+		strategist aide staffer source sources expert observer resident witness voter protester spokesperson
+		campaign company firm government ministry party team club spokesman,
+		former current acting then interim senior junior top national regional state federal
+		міністр президент прем'єр речник речниця голова керівник директор посол генерал депутат мер
+		министр президент премьер пресс-секретарь представитель глава руководитель директор посол генерал
+		депутат мэр спикер`)
+
+	// titleWords are honorifics that are not part of the name in comparisons.
+	titleWords = set(`mr mr. mrs mrs. ms ms. miss dr dr. prof prof. sir dame rev rev. sen sen. rep rep. gov gov.
+		gen gen. president senator governor pope`)
+
+	pronounsEN = set(`he she they it we i you his her their who which`)
+	pronounsUK = set(`він вона вони воно ми я`)
+	pronounsRU = set(`он она они оно мы я`)
+)
+
+// isPronoun reports whether a speaker mention is a bare pronoun.
+func isPronoun(s string) bool {
+	l := strings.ToLower(strings.TrimSpace(s))
+	return pronounsEN[l] || pronounsUK[l] || pronounsRU[l]
+}
+
+// person is a named person seen in the text, for resolving later mentions.
+type person struct {
+	name   string
+	role   string
+	at     int  // byte offset of the latest mention
+	gender byte // 'f', 'm' or 0 when unknown
+}
+
+// orgWords mark a capitalised phrase as an organisation or place, not a person.
+var orgWords = set(`department party committee convention council university times post news court house
+	senate congress agency association foundation campaign company corporation inc corp institute center
+	centre service ministry office bank fund union commission administration network movement caucus church
+	street journal review magazine group organization organisation board authority police army navy force
+	government club school college hospital station channel media press federation league security nations
+	states republic kingdom city county state avenue airport museum times tribune herald guardian reuters
+	press report reports poll polls survey fox cnn msnbc abc nbc cbs bbc twitter facebook google apple`)
+
+// femaleNames and maleNames are common first names, for matching "she" and "he".
+var (
+	femaleNames = set(`hillary melania melanie michelle nancy elizabeth sarah mary anna anne jennifer linda
+		patricia barbara susan jessica karen lisa betty margaret sandra ashley kimberly emily donna carol
+		michelle amanda melissa deborah stephanie rebecca laura sharon cynthia kathleen amy shirley angela
+		helen brenda pamela nicole samantha katherine christine debra rachel carolyn janet catherine maria
+		heather diane julie joyce victoria kelly christina lauren joan evelyn olivia judith megan cheryl
+		martha andrea frances hannah jacqueline gloria teresa kathryn sara janice jean alice madison doris
+		abigail julia judy grace denise amber marilyn beverly danielle theresa sophia marie diana brittany
+		natalie isabella charlotte rose alexis kayla claire loretta kellyanne huma ivanka chelsea theresa
+		angela marine ursula kamala tulsi nikki condoleezza madeleine jill debbie elena sonia ruth gwen
+		olena yulia iryna oksana natalia tetiana svitlana maria anastasia olga ekaterina irina tatiana`)
+	maleNames = set(`donald barack bill bernie joe mike michael john james robert william david richard
+		charles joseph thomas christopher daniel paul mark donald george kenneth steven edward brian ronald
+		anthony kevin jason matthew gary timothy jose larry jeffrey frank scott eric stephen andrew raymond
+		gregory joshua jerry dennis walter patrick peter harold douglas henry carl arthur ryan roger tim
+		ted marco chris jeb rand ben newt rudy reince mitch harry chuck paul lindsey john jim tom bob
+		vladimir dmitry sergei volodymyr petro vitali oleksandr andriy emmanuel boris justin xi kim
+		narendra recep benjamin angela jens antonio`)
+)
+
+func guessGender(name, role string) byte {
+	r := strings.ToLower(role)
+	switch {
+	case strings.Contains(r, "mrs") || strings.Contains(r, "ms.") || strings.Contains(r, "miss") || strings.Contains(r, "spokeswoman") || strings.Contains(r, "chairwoman") || strings.Contains(r, "congresswoman"):
+		return 'f'
+	case strings.Contains(r, "mr.") || r == "mr" || strings.Contains(r, "spokesman") || strings.Contains(r, "chairman") || strings.Contains(r, "congressman"):
+		return 'm'
+	}
+	first := strings.ToLower(strings.Fields(name + " x")[0])
+	switch {
+	case femaleNames[first]:
+		return 'f'
+	case maleNames[first]:
+		return 'm'
+	}
+	return 0
+}
+
+func isOrgName(name string) bool {
+	for _, w := range strings.Fields(strings.ToLower(name)) {
+		if orgWords[strings.Trim(w, ".,'’")] {
+			return true
+		}
+	}
+	return false
+}
+
+// FindQuotes returns every direct quotation in the document's text with its speaker,
+// best first: key quotes, then full statements, then fragments.
+func FindQuotes(text string, lang string) []Quote {
+	spans := findSpans(text)
+	people := collectPeople(text)
+	var quotes []Quote
+	lastIdx := -1 // the previous attributed quote, for split and continued quotes
+	for k := 0; k < len(spans); k++ {
+		var last *Quote
+		if lastIdx >= 0 {
+			last = &quotes[lastIdx]
+		}
+		sp := spans[k]
+		if sp.continuation {
+			continue // joined into its predecessor below
+		}
+		parts := []string{strings.TrimSpace(text[sp.start:sp.end])}
+		endSpan := sp
+		for j := k; spans[j].continuesTo >= 0; j = spans[j].continuesTo {
+			next := spans[spans[j].continuesTo]
+			parts = append(parts, strings.TrimSpace(text[next.start:next.end]))
+			endSpan = next
+		}
+		parts = nonEmpty(parts)
+		q := Quote{Text: strings.Join(parts, " "), Parts: parts, Start: sp.start, End: sp.end}
+		if strings.TrimSpace(q.Text) == "" || !hasLetter(q.Text) {
+			continue
+		}
+		mention, cue, ok := attribute(text, sp, endSpan, q.Text)
+		if ok {
+			q.Mention, q.Cue = mention, cue
+			q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, people, last)
+			people = notePerson(people, q.Speaker, q.Role, sp.outerStart)
+		} else if last != nil && continuesPrevious(text, sp, *last, spans, k) {
+			// "A," she said. "B." — or a new paragraph that only holds a quote.
+			q.Speaker, q.Role, q.Mention, q.Cue = last.Speaker, last.Role, last.Mention, last.Cue
+		}
+		q.Fragment = isFragment(text, sp, q)
+		quotes = append(quotes, q)
+		if q.Speaker != "" && q.Cue != "" {
+			lastIdx = len(quotes) - 1
+		}
+	}
+	chooseKeyQuotes(quotes)
+	sort.SliceStable(quotes, func(a, b int) bool { return rankQuote(quotes[a]) > rankQuote(quotes[b]) })
+	return quotes
+}
+
+func nonEmpty(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// continuesPrevious: an unattributed quote takes the previous speaker when it is in
+// the same paragraph right after the previous quote's sentence, or opens the next
+// paragraph.
+func continuesPrevious(text string, sp span, last Quote, spans []span, k int) bool {
+	if k == 0 {
+		return false
+	}
+	prev := spans[k-1]
+	if prev.para == sp.para {
+		between := text[prev.outerEnd:sp.outerStart]
+		return utf8.RuneCountInString(between) < 400 && !strings.Contains(between, "\n")
+	}
+	return prev.para == sp.para-1 && paragraphOpensWith(text, sp.outerStart)
+}
+
+// lastSentenceEnd finds where the last sentence in s starts (after ". "), or -1.
+func lastSentenceEnd(s string) int {
+	best := -1
+	for _, sep := range []string{". ", "! ", "? ", ".” ", ".\" "} {
+		if i := strings.LastIndex(s, sep); i >= 0 && i+len(sep) > best {
+			// Skip abbreviations such as "Mr. " and initials.
+			w := s[:i]
+			if j := strings.LastIndexAny(w, " \t"); j >= 0 {
+				w = w[j+1:]
+			}
+			lw := strings.ToLower(strings.Trim(w, `"“”`))
+			if titleAbbrevs[lw] || utf8.RuneCountInString(lw) == 1 {
+				continue
+			}
+			best = i + len(sep)
+		}
+	}
+	return best
+}
+
+// plausibleSpeaker rejects captures that are clearly not a speaker phrase.
+func plausibleSpeaker(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || utf8.RuneCountInString(s) > 90 {
+		return false
+	}
+	ws := strings.Fields(s)
+	first := strings.ToLower(ws[0])
+	if isPronoun(s) {
+		return true
+	}
+	switch first {
+	case "and", "but", "or", "that", "which", "as", "so", "if", "when", "because", "it", "this", "there", "what", "i", "we", "you":
+		return len(ws) == 1 && isPronoun(first)
+	}
+	// A name (capitalised word) or a role noun phrase.
+	for _, w := range ws {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsUpper(r) || roleWords[strings.ToLower(strings.Trim(w, ",.'’s"))] {
+			return true
+		}
+	}
+	return false
+}
+
+func trimMention(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimRight(s, ",.;:")
+	return s
+}
+
+// nameRE finds person-like names: two or more capitalised words, optionally with a
+// title ("Mr. Obama").
+var nameRE = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof)\.?\s+)?\p{Lu}\p{L}*\p{Ll}[\p{L}'’\-]*(?:\s+(?:\p{Lu}\.\s+)?\p{Lu}\p{L}*\p{Ll}[\p{L}'’\-]*){1,2}\b`)
+
+// collectPeople finds candidate person names in order of appearance.
+func collectPeople(text string) []person {
+	var out []person
+	for _, loc := range nameRE.FindAllStringIndex(text, -1) {
+		name := text[loc[0]:loc[1]]
+		if first := strings.Fields(name)[0]; sentenceStarterish(first) {
+			continue
+		}
+		ws := strings.Fields(name)
+		if isOrgName(name) || roleWords[strings.ToLower(ws[len(ws)-1])] {
+			continue // "Democratic Sen" (before "Sen. Claire McCaskill") is no name
+		}
+		role := ""
+		if t := strings.Fields(name)[0]; titleWords[strings.ToLower(t)] {
+			role = t
+		}
+		out = notePerson(out, stripTitle(name), role, loc[0])
+	}
+	return out
+}
+
+func sentenceStarterish(w string) bool {
+	return isFunctionWord(strings.ToLower(w))
+}
+
+func stripTitle(name string) string {
+	ws := strings.Fields(name)
+	for len(ws) > 1 && titleWords[strings.ToLower(ws[0])] {
+		ws = ws[1:]
+	}
+	return strings.Join(ws, " ")
+}
+
+// notePerson records a mention, merging "Joly" into an earlier "Melanie Joly".
+func notePerson(people []person, name, role string, at int) []person {
+	if name == "" || isPronoun(name) || !hasUpper(name) {
+		return people
+	}
+	g := guessGender(name, role)
+	for i := range people {
+		if people[i].name == name || sharesSurname(people[i].name, name) {
+			if len(strings.Fields(name)) > len(strings.Fields(people[i].name)) {
+				people[i].name = name
+			}
+			if role != "" {
+				people[i].role = role
+			}
+			people[i].at = max(people[i].at, at)
+			if people[i].gender == 0 {
+				people[i].gender = g
+			}
+			return people
+		}
+	}
+	return append(people, person{name: name, role: role, at: at, gender: g})
+}
+
+func sharesSurname(a, b string) bool {
+	fa, fb := strings.Fields(a), strings.Fields(b)
+	if len(fa) == 0 || len(fb) == 0 {
+		return false
+	}
+	return fa[len(fa)-1] == fb[len(fb)-1] && (len(fa) == 1 || len(fb) == 1 || fa[0] == fb[0])
+}
+
+// resolveSpeaker turns a mention into (name, role): splits a role from a name,
+// resolves surnames to full names seen earlier, and pronouns or role nouns to the
+// most recent compatible person.
+func resolveSpeaker(mention string, at int, people []person, last *Quote) (name, role string) {
+	m := strings.TrimSpace(mention)
+	if m == "" {
+		return "", ""
+	}
+	if isPronoun(m) {
+		want := pronounGender(m)
+		// Speakers are noted as people at their quotes, so the most recent compatible
+		// person is either the last speaker or someone named since.
+		if p, ok := recentPerson(people, at, want); ok {
+			return p.name, p.role
+		}
+		if last != nil && last.Speaker != "" && !isPronoun(last.Speaker) {
+			return last.Speaker, last.Role
+		}
+		return m, ""
+	}
+	name, role = splitRole(m)
+	if name == "" {
+		// A role noun phrase: "the minister", "a spokesman for the company".
+		noun := lastRoleNoun(role)
+		for i := len(people) - 1; i >= 0; i-- {
+			if people[i].at < at && noun != "" && strings.Contains(strings.ToLower(people[i].role), noun) {
+				return people[i].name, people[i].role
+			}
+		}
+		if last != nil && last.Speaker != "" && noun != "" && strings.Contains(strings.ToLower(last.Role), noun) {
+			return last.Speaker, last.Role
+		}
+		return role, ""
+	}
+	// A surname alone: use the full name and role seen before (of the right gender
+	// when a title says it: "Mr. Obama" is not Michelle Obama).
+	want := guessGender("", role)
+	for i := len(people) - 1; i >= 0; i-- {
+		if sharesSurname(people[i].name, name) && compatible(want, people[i].gender) {
+			if len(strings.Fields(people[i].name)) > len(strings.Fields(name)) {
+				name = people[i].name
+			}
+			if role == "" {
+				role = people[i].role
+			}
+			break
+		}
+	}
+	return name, role
+}
+
+func pronounGender(p string) byte {
+	switch strings.ToLower(p) {
+	case "she", "her", "вона", "она":
+		return 'f'
+	case "he", "his", "him", "він", "он":
+		return 'm'
+	}
+	return 0
+}
+
+func compatible(want, have byte) bool { return want == 0 || have == 0 || want == have }
+
+// recentPerson picks the latest compatible person mentioned before at, preferring
+// people we know to be people (a known first name, a title or role, or a speaker) over
+// any capitalised phrase, which may be a place.
+func recentPerson(people []person, at int, want byte) (person, bool) {
+	for _, strict := range []bool{true, false} {
+		best, ok := person{}, false
+		for _, p := range people {
+			if strict && p.gender == 0 && p.role == "" {
+				continue
+			}
+			if p.at < at && compatible(want, p.gender) && (!ok || p.at > best.at) {
+				best, ok = p, true
+			}
+		}
+		if ok {
+			return best, true
+		}
+	}
+	return person{}, false
+}
+
+func lastRoleNoun(role string) string {
+	ws := strings.Fields(strings.ToLower(role))
+	for i := len(ws) - 1; i >= 0; i-- {
+		w := strings.Trim(ws[i], ",.")
+		if roleWords[w] {
+			return w
+		}
+	}
+	return ""
+}
+
+// splitRole splits "Canadian Foreign Minister Melanie Joly" into name "Melanie Joly"
+// and role "Canadian Foreign Minister"; "Putin's spokesman Dmitry Peskov" into
+// "Dmitry Peskov" and "Putin's spokesman"; "the minister" into "" and "the minister".
+// An appositive ("Melanie Joly, the foreign minister") gives the role after the comma.
+func splitRole(m string) (name, role string) {
+	if head, tail, ok := strings.Cut(m, ","); ok {
+		n, r := splitRole(strings.TrimSpace(head))
+		if n != "" {
+			tail = strings.TrimSpace(tail)
+			if r == "" {
+				r = tail
+			}
+			return n, r
+		}
+	}
+	ws := strings.Fields(m)
+	// "Representative Charles B. Rangel of New York": the name comes before a
+	// connector; what follows describes it.
+	for k := 1; k < len(ws)-1; k++ {
+		lw := strings.ToLower(ws[k])
+		if lw == "of" || lw == "from" || lw == "at" || lw == "for" || lw == "in" {
+			n, r := splitRole(strings.Join(ws[:k], " "))
+			if n != "" {
+				tail := strings.Join(ws[k:], " ")
+				if r == "" {
+					return n, tail
+				}
+				return n, r + " " + tail
+			}
+			break
+		}
+	}
+	// The name is the longest run of capitalised non-role words at the end.
+	end := len(ws)
+	start := end
+	for start > 0 {
+		w := ws[start-1]
+		lw := strings.ToLower(strings.Trim(w, ",."))
+		r, _ := utf8.DecodeRuneInString(w)
+		isConnector := start-1 > 0 && start < end && (lw == "de" || lw == "van" || lw == "von" || lw == "al" || lw == "bin" || lw == "der" || lw == "da" || lw == "del")
+		// A surname that is also a role word ("Charlie King") stays in the name when a
+		// capitalised non-role word precedes it.
+		surname := start == end && start >= 2 && isCapitalisedWord(ws[start-2]) &&
+			(!roleWords[strings.ToLower(strings.Trim(ws[start-2], ",."))] || titleWords[strings.ToLower(ws[start-2])])
+		if !(unicode.IsUpper(r) || isConnector) || (roleWords[lw] && !surname) || strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") {
+			break
+		}
+		start--
+	}
+	if start == end {
+		return "", m
+	}
+	name = strings.Join(ws[start:], " ")
+	role = strings.Join(ws[:start], " ")
+	// Honorifics ("Mr.", "Sen.") belong to neither the role we show nor the name.
+	name = stripTitle(name)
+	lr := strings.ToLower(role)
+	if lr == "the" || lr == "a" || lr == "an" {
+		role = ""
+	}
+	return name, role
+}
+
+// isFragment: one or two words, or a phrase quoted inside a sentence with no
+// attribution of its own (scare quotes).
+func isFragment(text string, sp span, q Quote) bool {
+	n := len(strings.Fields(q.Text))
+	if n <= 2 {
+		return true
+	}
+	if q.Speaker != "" {
+		return n < 4 && !strings.ContainsAny(q.Text, ".!?")
+	}
+	// Embedded mid-sentence: a lower-case word right before the opening mark and the
+	// quote is not a complete sentence.
+	prev := strings.TrimRight(text[max(0, sp.outerStart-30):sp.outerStart], " ")
+	r, _ := utf8.DecodeLastRuneInString(prev)
+	return n < 8 && unicode.IsLetter(r)
+}
+
+// rankQuote orders quotes: key first, then attributed full statements, then the rest.
+func rankQuote(q Quote) float64 {
+	s := q.score
+	if q.Key {
+		s += 100
+	}
+	if q.Fragment {
+		s -= 100
+	}
+	return s
+}
+
+// chooseKeyQuotes scores full statements and marks the best one or two, from named
+// speakers, different speakers preferred.
+func chooseKeyQuotes(qs []Quote) {
+	for i := range qs {
+		q := &qs[i]
+		n := len(strings.Fields(q.Text))
+		s := 0.0
+		switch {
+		case n >= 8 && n <= 45:
+			s += 3
+		case n >= 5:
+			s += 1.5
+		}
+		if q.Speaker != "" {
+			s += 2
+			if !isPronoun(q.Speaker) && hasUpper(q.Speaker) {
+				s += 2
+			}
+		}
+		if q.Role != "" {
+			s += 0.5
+		}
+		// Earlier quotes tend to be the ones the story is about.
+		s -= float64(i) * 0.05
+		q.score = s
+	}
+	order := make([]int, len(qs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return qs[order[a]].score > qs[order[b]].score })
+	var picked []int
+	for _, i := range order {
+		q := qs[i]
+		if q.Fragment || q.Speaker == "" || isPronoun(q.Speaker) || !hasUpper(q.Speaker) || len(strings.Fields(q.Text)) < 5 {
+			continue
+		}
+		if len(picked) == 1 && qs[picked[0]].Speaker == q.Speaker {
+			continue // prefer a different voice for the second
+		}
+		picked = append(picked, i)
+		if len(picked) == 2 {
+			break
+		}
+	}
+	for _, i := range picked {
+		qs[i].Key = true
+	}
+}
+
+func hasUpper(s string) bool {
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// attribute finds who said the quote: a transcript label inside it, then the rest of
+// its sentence to the right, then its sentence to the left, then a previous paragraph
+// that ends with a colon ("Caddell continued:").
+func attribute(text string, first, last span, quote string) (mention, cue string, ok bool) {
+	if label, ok := transcriptSpeaker(quote); ok {
+		return label, ":", true
+	}
+	rest := text[last.outerEnd:min(len(text), last.outerEnd+300)]
+	if i := strings.Index(rest, "\n"); i >= 0 {
+		rest = rest[:i]
+	}
+	if m, c, ok := attributeRight(rest); ok {
+		return m, c, true
+	}
+	if sentence := sentenceBefore(text, first.outerStart); sentence != "" {
+		if m, c, ok := attributeLeft(sentence); ok {
+			return m, c, true
+		}
+	} else if prev := previousSentence(text, first.outerStart); prev != "" {
+		// "…, Schiff said. “The other factor …”": the sentence before is an attribution.
+		if m, c, ok := attributeTrailing(prev); ok {
+			return m, c, true
+		}
+	}
+	if paragraphOpensWith(text, first.outerStart) {
+		// The previous paragraph introduces the quote: "The New York Times reports:".
+		p := strings.TrimRight(text[:first.outerStart], " \t\n")
+		if strings.HasSuffix(p, ":") {
+			if m, c, ok := attributeLeft(sentenceBefore(text, len(p))); ok {
+				return m, c, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// sentenceBefore returns the part of the sentence (within its paragraph) that precedes
+// pos.
+func sentenceBefore(text string, pos int) string {
+	from := max(0, pos-400)
+	left := text[from:pos]
+	if i := strings.LastIndex(left, "\n"); i >= 0 {
+		left = left[i+1:]
+	}
+	if i := lastSentenceEnd(left); i >= 0 {
+		left = left[i:]
+	}
+	return strings.TrimSpace(left)
+}
+
+func startsWithLabel(quote string) bool {
+	_, ok := transcriptSpeaker(quote)
+	return ok
+}
+
+func isCapitalisedWord(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r)
+}
+
+// previousSentence returns the sentence before pos within its paragraph, or "".
+func previousSentence(text string, pos int) string {
+	from := max(0, pos-400)
+	left := text[from:pos]
+	if i := strings.LastIndex(left, "\n"); i >= 0 {
+		left = left[i+1:]
+	}
+	left = strings.TrimRight(left, " \t")
+	if left == "" {
+		return ""
+	}
+	body := left[:len(left)-1]
+	if i := lastSentenceEnd(body); i >= 0 {
+		return strings.TrimSpace(left[i:])
+	}
+	return strings.TrimSpace(left)
+}
+
+// attributeTrailing reads a sentence that ends in an attribution and holds no quote
+// of its own: "…, Schiff said." / "Schiff said."
+func attributeTrailing(sentence string) (mention, cue string, ok bool) {
+	if strings.ContainsAny(sentence, "\"“”«»") {
+		return "", "", false
+	}
+	ts := lexTokens(sentence)
+	for len(ts) > 0 && ts[len(ts)-1].punct {
+		ts = ts[:len(ts)-1]
+	}
+	if len(ts) < 2 {
+		return "", "", false
+	}
+	last := ts[len(ts)-1]
+	if isCue(last) && !participleCues[last.lower()] {
+		subj := trimAux(clauseBefore(ts, len(ts)-1))
+		if m, ok := npOK(subj); ok {
+			return m, last.lower(), true
+		}
+	}
+	return "", "", false
+}
