@@ -221,8 +221,12 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 			break
 		}
 		lw := t.lower()
-		if j > i && !t.punct && !t.capitalised() && !roleWords[strings.Trim(lw, ".")] && !npConnectors[lw] && !determiners[lw] && !strings.ContainsAny(lw, "-0123456789") {
-			break // "said Smith in a statement" stops at "in"? it is a connector; "on Friday" too
+		if j > i && !t.punct && !t.capitalised() && !isRoleWord(lw) && !npConnectors[lw] && !determiners[lw] && !strings.ContainsAny(lw, "-0123456789") {
+			// Cyrillic role phrases carry genitive nouns before the name
+			// ("пресс-секретарь президента Дмитрий Песков").
+			if !(isCyrillic(t.s) && !npStop[lw] && anyCapAhead(ts[j:])) {
+				break
+			}
 		}
 		if j > i && (lw == "on" || lw == "in" || lw == "at" || lw == "to") && j+1 < len(ts) && !ts[j+1].capitalised() && !determiners[ts[j+1].lower()] {
 			break
@@ -400,12 +404,6 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			}
 		}
 	}
-	// X: "..." — a bare speaker label.
-	if ts[len(ts)-1].s == ":" {
-		if m, ok := npOK(ts[:len(ts)-1]); ok && anyCap(ts[:len(ts)-1]) && len(ts) <= 6 {
-			return m, ":", true
-		}
-	}
 	// The first speech verb whose clause subject is a speaker phrase.
 	for k, t := range ts {
 		if !isCue(t) {
@@ -443,6 +441,12 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			if m, ok := npOK(np); ok && anyCap(np) {
 				return m, t.lower(), true
 			}
+		}
+	}
+	// X: "..." — a bare speaker label.
+	if ts[len(ts)-1].s == ":" {
+		if m, ok := npOK(ts[:len(ts)-1]); ok && anyCap(ts[:len(ts)-1]) && len(ts) <= 6 {
+			return m, ":", true
 		}
 	}
 	if k := indexCue(ts, participleCues); k >= 0 {
@@ -518,6 +522,24 @@ func isRoleWord(w string) bool {
 func hasCommaBefore(ts []tok) bool {
 	for _, t := range ts {
 		if t.s == "," {
+			return true
+		}
+	}
+	return false
+}
+
+func isCyrillic(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.Is(unicode.Cyrillic, r)
+}
+
+// anyCapAhead reports whether a capitalised word follows before the next punctuation.
+func anyCapAhead(ts []tok) bool {
+	for _, t := range ts {
+		if t.punct {
+			return false
+		}
+		if t.capitalised() {
 			return true
 		}
 	}

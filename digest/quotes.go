@@ -153,6 +153,7 @@ var (
 		pleaded protested objected retorted interjected informed assured reminded advised hinted estimated
 		reckoned opined lamented griped bemoaned disclosed revealed indicated clarified elaborated tweeted,
 		wrote, texted emailed messaged called dubbed labeled labelled branded termed described dismissed
+		reply replies dijo afirmó declaró explicó señaló aseguró indicó añadió
 		praised blasted slammed criticized criticised accused mocked invoked lauded wondered mused recounted described described, tells
 		сказав сказала сказали заявив заявила заявили зазначив зазначила зазначили наголосив наголосила
 		додав додала повідомив повідомила повідомили написав написала пояснив пояснила підкреслив
@@ -395,26 +396,43 @@ func trimMention(s string) string {
 // title ("Mr. Obama").
 var nameRE = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof)\.?\s+)?\p{Lu}\p{L}*\p{Ll}[\p{L}'’\-]*(?:\s+(?:\p{Lu}\.\s+)?\p{Lu}\p{L}*\p{Ll}[\p{L}'’\-]*){1,2}\b`)
 
-// collectPeople finds candidate person names in order of appearance.
+// capRunRE finds runs of capitalised words (with initials, particles and a role or
+// possessive in front: "Putin's spokesman Dmitry Peskov", "Canadian Foreign Minister
+// Melanie Joly", "пресс-секретарь Дмитрий Песков").
+var capRunRE = regexp.MustCompile(`(?:[\p{L}'’]+(?:'s|’s)\s+)?(?:[\p{Ll}\-]+\s+){0,2}\p{Lu}[\p{L}'’\-]*\.?(?:\s+(?:\p{Lu}[\p{L}'’\-]*\.?|de|van|von|der|al|bin|da|del))*`)
+
+// collectPeople finds person names, with the role written next to them, in order of
+// appearance.
 func collectPeople(text string) []person {
 	var out []person
-	for _, loc := range nameRE.FindAllStringIndex(text, -1) {
-		name := text[loc[0]:loc[1]]
-		if first := strings.Fields(name)[0]; sentenceStarterish(first) {
+	for _, loc := range capRunRE.FindAllStringIndex(text, -1) {
+		run := text[loc[0]:loc[1]]
+		ws := strings.Fields(run)
+		// Lower-case words in front count only when they are roles.
+		for len(ws) > 0 && !isCapitalisedWord(ws[0]) && !isRoleWord(strings.ToLower(ws[0])) && !strings.HasSuffix(ws[0], "'s") && !strings.HasSuffix(ws[0], "’s") {
+			ws = ws[1:]
+		}
+		// A capitalised function word opens a sentence, not a name ("The", "But").
+		for len(ws) > 0 && (isFunctionWord(strings.ToLower(ws[0])) || sentenceAdverbs[strings.ToLower(ws[0])]) {
+			ws = ws[1:]
+		}
+		if len(ws) == 0 {
 			continue
 		}
-		ws := strings.Fields(name)
-		if isOrgName(name) || roleWords[strings.ToLower(ws[len(ws)-1])] {
-			continue // "Democratic Sen" (before "Sen. Claire McCaskill") is no name
+		name, role := splitRole(strings.Join(ws, " "))
+		nw := strings.Fields(name)
+		// A person's name has two to four words here; single surnames are learned
+		// from attributions instead, where the speech verb says it is a person.
+		if len(nw) < 2 || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] {
+			continue
 		}
-		role := ""
-		if t := strings.Fields(name)[0]; titleWords[strings.ToLower(t)] {
-			role = t
-		}
-		out = notePerson(out, stripTitle(name), role, loc[0])
+		out = notePerson(out, name, role, loc[0])
 	}
 	return out
 }
+
+var sentenceAdverbs = set(`later earlier meanwhile however yesterday today tomorrow now then still also
+	instead indeed nevertheless separately previously recently last next`)
 
 func sentenceStarterish(w string) bool {
 	return isFunctionWord(strings.ToLower(w))
@@ -599,7 +617,8 @@ func splitRole(m string) (name, role string) {
 		// capitalised non-role word precedes it.
 		surname := start == end && start >= 2 && isCapitalisedWord(ws[start-2]) &&
 			(!roleWords[strings.ToLower(strings.Trim(ws[start-2], ",."))] || titleWords[strings.ToLower(ws[start-2])])
-		if !(unicode.IsUpper(r) || isConnector) || (roleWords[lw] && !surname) || strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") {
+		acronym := start < end && utf8.RuneCountInString(w) > 1 && strings.ToUpper(w) == w && strings.ToUpper(ws[end-1]) != ws[end-1]
+		if !(unicode.IsUpper(r) || isConnector) || (roleWords[lw] && !surname) || strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") || acronym {
 			break
 		}
 		start--
@@ -625,14 +644,35 @@ func isFragment(text string, sp span, q Quote) bool {
 	if n <= 2 {
 		return true
 	}
-	if q.Speaker != "" {
-		return n < 4 && !strings.ContainsAny(q.Text, ".!?")
-	}
-	// Embedded mid-sentence: a lower-case word right before the opening mark and the
-	// quote is not a complete sentence.
+	// Embedded mid-sentence (a word, not a cue or punctuation, right before the mark):
+	// a short phrase or a title ("One Hundred Years of Solitude") is not a statement.
 	prev := strings.TrimRight(text[max(0, sp.outerStart-30):sp.outerStart], " ")
 	r, _ := utf8.DecodeLastRuneInString(prev)
-	return n < 8 && unicode.IsLetter(r)
+	embedded := unicode.IsLetter(r) && !endsWithCue(prev)
+	if !embedded {
+		return false
+	}
+	if q.Speaker == "" {
+		return n < 8
+	}
+	return n <= 5 || titleCase(q.Text)
+}
+
+func endsWithCue(s string) bool {
+	ts := lexTokens(s)
+	return len(ts) > 0 && (isCue(ts[len(ts)-1]) || ts[len(ts)-1].lower() == "that")
+}
+
+// titleCase reports whether most words are capitalised, as in a title.
+func titleCase(s string) bool {
+	ws := strings.Fields(s)
+	caps := 0
+	for _, w := range ws {
+		if isCapitalisedWord(w) {
+			caps++
+		}
+	}
+	return len(ws) > 0 && caps*3 >= len(ws)*2
 }
 
 // rankQuote orders quotes: key first, then attributed full statements, then the rest.
