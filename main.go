@@ -67,6 +67,8 @@ func commands() []command {
 		{"run", "[--config PATH]", "run the bot: poll feeds on schedule (and serve Telegram once a token is set)", cmdRun},
 		{"ingest", "[--config PATH] [--feed URL]... [--json]", "poll the configured feeds (or only the given ones, which are added) once and exit", cmdIngest},
 		{"items", "[--config PATH] [--limit N] [--json]", "list stored items, newest first", cmdItems},
+		{"summarize", "[--json] [--k N] [--lang auto|en|uk|ru] SOURCE...", "summarize text/HTML files, URLs, stored item IDs or - (stdin)", cmdSummarize},
+		{"eval", "summaries|quotes --dir DIR [--k N] [--json]", "measure summaries (ROUGE vs Lead-k) or quotes (PolNeAR protocol) on a corpus", cmdEval},
 		{"compact", "[--config PATH] DEST", "write a compacted copy of the database to DEST (the bot must not be running)", cmdCompact},
 		{"version", "", "print the version", cmdVersion},
 		{"help", "", "show this help", nil},

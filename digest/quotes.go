@@ -700,6 +700,11 @@ func chooseKeyQuotes(qs []Quote) {
 		case n >= 5:
 			s += 1.5
 		}
+		// Fuller statements first; one that ends mid-sentence ("…,") is weaker.
+		s += float64(min(n, 40)) / 20
+		if strings.HasSuffix(strings.TrimSpace(q.Text), ",") {
+			s -= 0.5
+		}
 		if q.Speaker != "" {
 			s += 2
 			if !isPronoun(q.Speaker) && hasUpper(q.Speaker) {

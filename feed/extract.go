@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html/charset"
@@ -33,9 +36,13 @@ func ExtractArticle(page []byte, contentType, pageURL string) (a Article, err er
 		}
 	}()
 	base, _ := url.Parse(pageURL)
-	rd, err := charset.NewReader(bytes.NewReader(page), contentType)
-	if err != nil {
-		rd = bytes.NewReader(page)
+	var rd io.Reader = bytes.NewReader(page)
+	if _, params, _ := mime.ParseMediaType(contentType); params["charset"] != "" || !utf8.Valid(page) {
+		// Declared or sniffed charset; valid UTF-8 without a declaration stays as is
+		// (the sniffer would otherwise guess Windows-1252).
+		if r, err := charset.NewReader(bytes.NewReader(page), contentType); err == nil {
+			rd = r
+		}
 	}
 	art, err := readability.FromReader(rd, base)
 	if err != nil {

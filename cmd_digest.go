@@ -1,0 +1,312 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/eval"
+	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// summaryJSON is the `newsbot summarize --json` contract, one object per source.
+type summaryJSON struct {
+	Source     string         `json:"source"`
+	Title      string         `json:"title"`
+	Language   string         `json:"language"`
+	Summary    []string       `json:"summary"`
+	Quotes     []quoteJSON    `json:"quotes"`
+	Background backgroundJSON `json:"background"`
+}
+
+type quoteJSON struct {
+	Text     string `json:"text"`
+	Speaker  string `json:"speaker"`
+	Role     string `json:"role"`
+	Cue      string `json:"cue"`
+	Fragment bool   `json:"fragment"`
+	Key      bool   `json:"key"`
+}
+
+type backgroundJSON struct {
+	Context []string      `json:"context"`
+	Related []relatedJSON `json:"related"`
+}
+
+type relatedJSON struct {
+	ID        uint64    `json:"id"`
+	Title     string    `json:"title"`
+	URL       string    `json:"url"`
+	Published time.Time `json:"published"`
+}
+
+func cmdSummarize(ctx context.Context, env Env, args []string) error {
+	fs, cfgPath := newFlags("summarize", env)
+	asJSON := fs.Bool("json", false, "print one JSON object per source (JSON Lines)")
+	k := fs.Int("k", 3, "summary sentences")
+	lang := fs.String("lang", "auto", "language: auto, en, uk or ru")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return &usageError{"summarize needs at least one SOURCE: a text or HTML file, an http(s) URL, a stored item ID, or -"}
+	}
+	if *k < 1 || *k > 20 {
+		return &usageError{"--k must be between 1 and 20"}
+	}
+	switch *lang {
+	case "auto", "en", "uk", "ru":
+	default:
+		return &usageError{fmt.Sprintf("--lang %q: use auto, en, uk or ru", *lang)}
+	}
+	cfg, err := config.Load(*cfgPath, env.Getenv)
+	if err != nil {
+		return err
+	}
+	fetcher := newFetcher(cfg)
+	var db *storage.DB // opened lazily; the running bot may hold it
+	defer func() {
+		if db != nil {
+			db.Close()
+		}
+	}()
+	openStore := func() (*storage.DB, error) {
+		if db != nil {
+			return db, nil
+		}
+		if _, err := os.Stat(cfg.DBPath); err != nil {
+			return nil, fmt.Errorf("no database at %s: %w", cfg.DBPath, err)
+		}
+		d, err := storage.Open(cfg.DBPath, storage.Options{Timeout: 300 * time.Millisecond})
+		if err != nil {
+			return nil, err
+		}
+		db = d
+		return db, nil
+	}
+
+	failed := 0
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetEscapeHTML(false)
+	for _, src := range fs.Args() {
+		it, err := loadSource(ctx, env, src, fetcher, openStore)
+		if err != nil {
+			failed++
+			fmt.Fprintf(env.Stderr, "newsbot summarize: %s: %v\n", src, err)
+			continue
+		}
+		if *lang != "auto" {
+			it.Lang = *lang
+		}
+		var candidates []digest.Item
+		if store, err := openStore(); err == nil {
+			candidates, _ = relatedCandidates(ctx, store, it)
+		}
+		card := digest.Card(it, *k, candidates)
+		out := cardJSON(src, card)
+		if *asJSON {
+			if err := enc.Encode(out); err != nil {
+				return err
+			}
+			continue
+		}
+		printCard(env.Stdout, out)
+	}
+	if failed > 0 {
+		return &exitError{1, fmt.Errorf("%d of %d sources failed", failed, fs.NArg())}
+	}
+	return nil
+}
+
+func cardJSON(src string, c digest.StoryCard) summaryJSON {
+	out := summaryJSON{Source: src, Title: c.Title, Language: c.Language, Summary: c.Summary,
+		Quotes: []quoteJSON{}, Background: backgroundJSON{Context: c.Background, Related: []relatedJSON{}}}
+	if out.Summary == nil {
+		out.Summary = []string{}
+	}
+	if out.Background.Context == nil {
+		out.Background.Context = []string{}
+	}
+	for _, q := range c.Quotes {
+		out.Quotes = append(out.Quotes, quoteJSON{q.Text, q.Speaker, q.Role, q.Cue, q.Fragment, q.Key})
+	}
+	for _, r := range c.Related {
+		out.Background.Related = append(out.Background.Related, relatedJSON{r.ID, r.Title, r.URL, r.Published})
+	}
+	return out
+}
+
+func printCard(w io.Writer, c summaryJSON) {
+	title := c.Title
+	if title == "" {
+		title = "(untitled)"
+	}
+	fmt.Fprintf(w, "%s\n%s\n\n", title, strings.Repeat("=", min(len([]rune(title)), 72)))
+	for _, s := range c.Summary {
+		fmt.Fprintf(w, "  • %s\n", s)
+	}
+	for _, q := range c.Quotes {
+		if !q.Key {
+			continue
+		}
+		who := q.Speaker
+		if q.Role != "" {
+			who += ", " + q.Role
+		}
+		fmt.Fprintf(w, "\n  “%s”\n      — %s\n", q.Text, who)
+	}
+	if len(c.Background.Context) > 0 || len(c.Background.Related) > 0 {
+		fmt.Fprintf(w, "\n  Background:\n")
+		for _, s := range c.Background.Context {
+			fmt.Fprintf(w, "    %s\n", s)
+		}
+		for _, r := range c.Background.Related {
+			fmt.Fprintf(w, "    earlier (%s): %s\n", r.Published.Format("2 Jan"), r.Title)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// loadSource reads one summarize SOURCE into an item.
+func loadSource(ctx context.Context, env Env, src string, fetcher *feed.Fetcher, openStore func() (*storage.DB, error)) (digest.Item, error) {
+	switch {
+	case src == "-":
+		data, err := io.ReadAll(io.LimitReader(env.Stdin, 10<<20))
+		if err != nil {
+			return digest.Item{}, err
+		}
+		return textItem(src, data), nil
+	case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
+		art, err := fetcher.FetchArticle(ctx, src)
+		if err != nil {
+			return digest.Item{}, err
+		}
+		return digest.Item{Title: art.Title, Text: art.Text, URL: src, Source: art.SiteName, Published: art.Published}, nil
+	}
+	if id, err := strconv.ParseUint(src, 10, 64); err == nil {
+		if _, statErr := os.Stat(src); statErr != nil { // a number that is not a file: an item ID
+			store, err := openStore()
+			if err != nil {
+				return digest.Item{}, fmt.Errorf("item %d: %w", id, err)
+			}
+			it, err := store.Item(ctx, id)
+			if err != nil {
+				return digest.Item{}, err
+			}
+			return storedToDigest(it), nil
+		}
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return digest.Item{}, err
+	}
+	if looksLikeHTML(src, data) {
+		art, err := feed.ExtractArticle(data, "", "file://"+filepath.ToSlash(src))
+		if err != nil {
+			return digest.Item{}, err
+		}
+		return digest.Item{Title: art.Title, Text: art.Text, Source: art.SiteName, Published: art.Published}, nil
+	}
+	return textItem(src, data), nil
+}
+
+func textItem(src string, data []byte) digest.Item {
+	title, body := eval.SplitTitle(strings.ReplaceAll(string(data), "\r\n", "\n"))
+	return digest.Item{Title: title, Text: body, Source: src}
+}
+
+func looksLikeHTML(name string, data []byte) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	if ext == ".html" || ext == ".htm" || ext == ".xhtml" {
+		return true
+	}
+	head := strings.ToLower(string(bytes.TrimSpace(data[:min(len(data), 512)])))
+	return strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html")
+}
+
+func storedToDigest(it storage.Item) digest.Item {
+	return digest.Item{ID: it.ID, Title: it.Title, Text: it.Text, URL: it.URL, Source: it.FeedTitle,
+		FeedURL: it.FeedURL, Published: it.Published, Lang: it.Language}
+}
+
+// relatedCandidates returns stored items from the 30 days before the item.
+func relatedCandidates(ctx context.Context, db *storage.DB, it digest.Item) ([]digest.Item, error) {
+	ref := it.Published
+	if ref.IsZero() {
+		ref = time.Now()
+	}
+	stored, err := db.ItemsAddedSince(ctx, ref.Add(-30*24*time.Hour), 5000)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]digest.Item, 0, len(stored))
+	for _, s := range stored {
+		if s.ID != it.ID {
+			out = append(out, storedToDigest(s))
+		}
+	}
+	return out, nil
+}
+
+func cmdEval(ctx context.Context, env Env, args []string) error {
+	if len(args) == 0 {
+		return &usageError{"eval needs a kind: summaries or quotes"}
+	}
+	kind, args := args[0], args[1:]
+	fs, _ := newFlags("eval "+kind, env)
+	dir := fs.String("dir", "", "corpus folder")
+	asJSON := fs.Bool("json", false, "print JSON")
+	k := fs.Int("k", 3, "summary sentences (summaries)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return &usageError{"--dir is required"}
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	switch kind {
+	case "summaries":
+		cases, err := eval.LoadSummaryCases(*dir)
+		if err != nil {
+			return err
+		}
+		lead := eval.ScoreSummaries(fmt.Sprintf("lead-%d", *k), cases, eval.Lead(*k))
+		ours := eval.ScoreSummaries("newsbot", cases, eval.Ours(*k))
+		if *asJSON {
+			return enc.Encode(map[string]any{"dir": *dir, "k": *k, "systems": []eval.SystemScore{lead, ours}})
+		}
+		fmt.Fprintf(env.Stdout, "%s: %d articles, k = %d (ROUGE F1 x 100)\n", *dir, len(cases), *k)
+		fmt.Fprintf(env.Stdout, "%-10s %8s %8s %8s %8s\n", "system", "R-1", "R-2", "R-L", "words")
+		for _, s := range []eval.SystemScore{lead, ours} {
+			fmt.Fprintf(env.Stdout, "%-10s %8.2f %8.2f %8.2f %8.1f\n", s.Name, s.R1, s.R2, s.RL, s.MeanWords)
+		}
+		return nil
+	case "quotes":
+		cases, err := eval.LoadPolNeAR(*dir)
+		if err != nil {
+			return err
+		}
+		s := eval.ScoreQuotes(cases, eval.OurQuotes)
+		if *asJSON {
+			return enc.Encode(s)
+		}
+		fmt.Fprintf(env.Stdout, "%s: %d articles, %d gold quotes (>= 4 words), %d found\n", *dir, s.Articles, s.Gold, s.Found)
+		fmt.Fprintf(env.Stdout, "detection   precision %.3f  recall %.3f  F1 %.3f\n", s.Precision, s.Recall, s.F1)
+		fmt.Fprintf(env.Stdout, "attribution accuracy %.3f (%d of %d matched quotes with a non-pronoun source)\n",
+			s.AttributionAccuracy, s.AttributionCorrect, s.AttributionEligible)
+		return nil
+	}
+	return &usageError{fmt.Sprintf("unknown eval kind %q (summaries or quotes)", kind)}
+}
+

@@ -1,0 +1,108 @@
+package digest
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+var (
+	// backgroundHeading opens an in-article background section.
+	backgroundHeading = regexp.MustCompile(`(?i)^(what came before|background|context|previously|earlier|how we got here|the backstory|catch up|key context|передісторія|контекст|раніше|що відомо|предыстория|контекст|ранее|что известно)\b`)
+	// recapOpeners start a sentence that reminds the reader of earlier events.
+	recapOpeners = regexp.MustCompile(`(?i)^(нагадаємо|нагадуємо|напомним|напомню|раніше|ранее|as previously reported|as reported earlier|previously|earlier this|last (week|month|year)|in \d{4},)`)
+	pastTime     = regexp.MustCompile(`(?i)\b(since (19|20)\d\d|in (19|20)\d\d|(19|20)\d\d|last (year|month|week|spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|october|november|december)|earlier this (week|month|year)|(a|two|three|several) (years|months|weeks) ago|years ago|months ago|previously|had been|first began|began in|торік|минулого року|у (19|20)\d\d році|в (19|20)\d\d году|с (19|20)\d\d года|з (19|20)\d\d року|в прошлом году|ранее|раніше|роком раніше|годом ранее)\b`)
+	yearRE       = regexp.MustCompile(`\b(19|20)\d\d\b`)
+)
+
+// Context returns up to max sentences that tell what came before: the body of a
+// "Background"/"What came before" section, recap sentences ("Нагадаємо, ...") and
+// sentences about explicitly earlier events, most informative first, never one of
+// exclude (the summary), returned in document order.
+func (d *Document) Context(max int, exclude []Sentence) []Sentence {
+	if max <= 0 {
+		return nil
+	}
+	skip := map[int]bool{}
+	for _, s := range exclude {
+		skip[s.Index] = true
+	}
+	latestYear := 0
+	for _, s := range d.Sentences {
+		for _, y := range yearRE.FindAllString(s.Text, -1) {
+			if n, _ := strconv.Atoi(y); n > latestYear && n <= 2100 {
+				latestYear = n
+			}
+		}
+	}
+	central := d.lexRank()
+	type cand struct {
+		i     int
+		score float64
+	}
+	var cands []cand
+	inSection := false
+	for i, s := range d.Sentences {
+		if d.heading[i] {
+			inSection = backgroundHeading.MatchString(s.Text)
+			continue
+		}
+		if d.junk[i] || skip[i] || d.words[i] < 6 || strings.ContainsAny(s.Text, "“\"«") && strings.Count(s.Text, " ") < 12 {
+			continue
+		}
+		score := 0.0
+		switch {
+		case inSection:
+			score += 3
+		case recapOpeners.MatchString(s.Text):
+			score += 2.5
+		}
+		if pastTime.MatchString(s.Text) {
+			score += 1
+		}
+		// An explicit year older than the newest one in the article is an earlier event.
+		for _, y := range yearRE.FindAllString(s.Text, -1) {
+			if n, _ := strconv.Atoi(y); n > 0 && n < latestYear {
+				score += 1
+				break
+			}
+		}
+		if score == 0 {
+			continue
+		}
+		score += central[i] * float64(len(d.Sentences)) * 0.5
+		if d.words[i] > 45 {
+			score -= 0.5
+		}
+		cands = append(cands, cand{i, score})
+	}
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
+	var idx []int
+	for _, c := range cands {
+		if len(idx) == max {
+			break
+		}
+		// Not a repeat of a sentence already chosen or of the summary.
+		dup := false
+		for _, j := range idx {
+			if d.vecs[c.i].dot(d.vecs[j]) > maxRedundancy {
+				dup = true
+			}
+		}
+		for j := range skip {
+			if j < len(d.vecs) && d.vecs[c.i].dot(d.vecs[j]) > maxRedundancy {
+				dup = true
+			}
+		}
+		if !dup {
+			idx = append(idx, c.i)
+		}
+	}
+	sort.Ints(idx)
+	out := make([]Sentence, len(idx))
+	for k, i := range idx {
+		out[k] = d.Sentences[i]
+	}
+	return out
+}

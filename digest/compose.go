@@ -1,0 +1,212 @@
+package digest
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Preferences are a subscriber's digest settings.
+type Preferences struct {
+	// Feeds limits the digest to these feed URLs; empty means all.
+	Feeds []string
+	// OwnFeeds are feeds the subscriber added; their report of a story is shown first.
+	OwnFeeds []string
+	// Include and Exclude are RE2 expressions matched against title and text
+	// (case-insensitive). With Include set, only matching items are kept.
+	Include, Exclude []string
+	// MaxStories caps the digest (default 10); SummarySentences is k (default 3).
+	MaxStories       int
+	SummarySentences int
+}
+
+// CompileFilters validates Include and Exclude, returning a clear error for a bad one.
+func (p Preferences) CompileFilters() (include, exclude []*regexp.Regexp, err error) {
+	compile := func(kind string, exprs []string) ([]*regexp.Regexp, error) {
+		var out []*regexp.Regexp
+		for _, e := range exprs {
+			re, err := regexp.Compile("(?i)" + e)
+			if err != nil {
+				return nil, fmt.Errorf("%s filter %q is not a valid RE2 expression: %w", kind, e, err)
+			}
+			out = append(out, re)
+		}
+		return out, nil
+	}
+	if include, err = compile("include", p.Include); err != nil {
+		return nil, nil, err
+	}
+	if exclude, err = compile("exclude", p.Exclude); err != nil {
+		return nil, nil, err
+	}
+	return include, exclude, nil
+}
+
+// Source is one outlet's report of a story.
+type Source struct {
+	ItemID uint64
+	Name   string
+	URL    string
+}
+
+// StoryCard is everything the digest shows about one story.
+type StoryCard struct {
+	ItemID    uint64 // the item shown (best source)
+	Title     string
+	URL       string
+	Source    string
+	Published time.Time
+	Language  string
+	// AlsoReportedBy lists the other outlets' reports of the same story.
+	AlsoReportedBy []Source
+	Summary        []string
+	// Quote is the key quote, if any.
+	Quote *Quote
+	// Quotes are all quotes found, best first.
+	Quotes     []Quote
+	Background []string
+	Related    []Item
+	Score      float64
+}
+
+// Digest is a composed digest, stories best first.
+type Digest struct {
+	Stories []StoryCard
+	// Filtered counts items dropped by the subscriber's filters or feed choice.
+	Filtered int
+}
+
+// Card builds the story card for one item: summary, quotes, background and related
+// earlier items chosen from candidates.
+func Card(it Item, k int, candidates []Item) StoryCard {
+	d := Analyze(Article{Title: it.Title, Text: it.Text, Lang: it.Lang})
+	summary := d.Summarize(k)
+	card := StoryCard{
+		ItemID: it.ID, Title: it.Title, URL: it.URL, Source: it.Source, Published: it.Published,
+		Language: d.Lang,
+	}
+	for _, s := range summary {
+		card.Summary = append(card.Summary, s.Text)
+	}
+	card.Quotes = FindQuotes(it.Text, d.Lang)
+	for i := range card.Quotes {
+		if card.Quotes[i].Key {
+			q := card.Quotes[i]
+			card.Quote = &q
+			break
+		}
+	}
+	for _, s := range d.Context(2, summary) {
+		card.Background = append(card.Background, s.Text)
+	}
+	card.Related = RelatedStories(it, candidates, 3)
+	return card
+}
+
+// Compose builds a digest from a subscriber's new items: it applies the feed choice
+// and filters, groups reports of the same story (the best source shown, the others as
+// "also reported by"), ranks stories by recency, number of sources and filter hits,
+// and fills each card. earlier items feed the "related" background.
+func Compose(items []Item, earlier []Item, prefs Preferences, now time.Time) (Digest, error) {
+	include, exclude, err := prefs.CompileFilters()
+	if err != nil {
+		return Digest{}, err
+	}
+	if prefs.MaxStories <= 0 {
+		prefs.MaxStories = 10
+	}
+	if prefs.SummarySentences <= 0 {
+		prefs.SummarySentences = 3
+	}
+	feeds := map[string]bool{}
+	for _, f := range prefs.Feeds {
+		feeds[f] = true
+	}
+	own := map[string]bool{}
+	for _, f := range prefs.OwnFeeds {
+		own[f] = true
+	}
+	var kept []Item
+	hits := map[int]int{}
+	var dg Digest
+	for _, it := range items {
+		if len(feeds) > 0 && !feeds[it.FeedURL] {
+			dg.Filtered++
+			continue
+		}
+		hay := it.Title + "\n" + it.Text
+		drop := false
+		for _, re := range exclude {
+			if re.MatchString(hay) {
+				drop = true
+				break
+			}
+		}
+		n := 0
+		for _, re := range include {
+			if re.MatchString(hay) {
+				n++
+			}
+		}
+		if drop || (len(include) > 0 && n == 0) {
+			dg.Filtered++
+			continue
+		}
+		hits[len(kept)] = n
+		kept = append(kept, it)
+	}
+	groups := GroupStories(kept, GroupOptions{})
+	members := map[int][]int{}
+	for i, g := range groups {
+		members[g] = append(members[g], i)
+	}
+	for _, idx := range members {
+		// Best source: the subscriber's own feed, then the fullest text, then earliest.
+		sort.SliceStable(idx, func(a, b int) bool {
+			ia, ib := kept[idx[a]], kept[idx[b]]
+			if own[ia.FeedURL] != own[ib.FeedURL] {
+				return own[ia.FeedURL]
+			}
+			if la, lb := len(strings.Fields(ia.Text)), len(strings.Fields(ib.Text)); la != lb {
+				return la > lb
+			}
+			return ia.Published.Before(ib.Published)
+		})
+		best := kept[idx[0]]
+		card := Card(best, prefs.SummarySentences, earlier)
+		seen := map[string]bool{best.Source: true}
+		newest := best.Published
+		filterHits := hits[idx[0]]
+		for _, j := range idx[1:] {
+			o := kept[j]
+			if o.Published.After(newest) {
+				newest = o.Published
+			}
+			filterHits = max(filterHits, hits[j])
+			if seen[o.Source] {
+				continue
+			}
+			seen[o.Source] = true
+			card.AlsoReportedBy = append(card.AlsoReportedBy, Source{ItemID: o.ID, Name: o.Source, URL: o.URL})
+		}
+		ageHours := math.Max(0, now.Sub(newest).Hours())
+		card.Score = math.Exp(-ageHours/24) + 0.5*math.Log1p(float64(len(idx)-1)) + 0.3*float64(filterHits)
+		if card.Quote != nil {
+			card.Score += 0.1
+		}
+		dg.Stories = append(dg.Stories, card)
+	}
+	sort.SliceStable(dg.Stories, func(a, b int) bool {
+		if dg.Stories[a].Score != dg.Stories[b].Score {
+			return dg.Stories[a].Score > dg.Stories[b].Score
+		}
+		return dg.Stories[a].ItemID < dg.Stories[b].ItemID
+	})
+	if len(dg.Stories) > prefs.MaxStories {
+		dg.Stories = dg.Stories[:prefs.MaxStories]
+	}
+	return dg, nil
+}

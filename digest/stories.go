@@ -1,0 +1,266 @@
+package digest
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Item is one news item as the digest engine sees it.
+type Item struct {
+	ID        uint64
+	Title     string
+	Text      string
+	URL       string
+	Source    string // the feed or outlet name
+	FeedURL   string
+	Published time.Time
+	Lang      string
+}
+
+// storyFeatures is what story matching compares: weighted stems of the title and
+// lead, and the names and numbers they mention.
+type storyFeatures struct {
+	terms    map[string]float64 // stem -> weight (title words count double)
+	entities map[string]bool    // lower-cased capitalised words and numbers
+	numbers  map[string]bool
+	norm     float64
+}
+
+const leadWords = 60
+
+func extractStoryFeatures(it Item) storyFeatures {
+	lang := it.Lang
+	if lang == "" {
+		lang = DetectLanguage(it.Title + " " + firstWords(it.Text, 40))
+	}
+	tk := newTokenizer(lang)
+	f := storyFeatures{terms: map[string]float64{}, entities: map[string]bool{}, numbers: map[string]bool{}}
+	add := func(s string, w float64) {
+		for _, st := range tk.contentStems(s) {
+			f.terms[st] += w
+		}
+		for i, word := range strings.Fields(s) {
+			clean := strings.TrimFunc(word, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+			if clean == "" {
+				continue
+			}
+			r := []rune(clean)
+			switch {
+			case unicode.IsDigit(r[0]):
+				f.numbers[clean] = true
+				f.entities[clean] = true
+			case unicode.IsUpper(r[0]) && (i > 0 || len(r) > 1 && unicode.IsUpper(r[1])) && !isFunctionWord(strings.ToLower(clean)):
+				f.entities[tk.stem(strings.ToLower(clean))] = true
+			}
+		}
+	}
+	add(it.Title, 2)
+	add(firstWords(it.Text, leadWords), 1)
+	return f
+}
+
+func firstWords(s string, n int) string {
+	ws := strings.Fields(s)
+	if len(ws) > n {
+		ws = ws[:n]
+	}
+	return strings.Join(ws, " ")
+}
+
+// idfTable holds document frequencies for weighting story terms.
+type idfTable struct {
+	df map[string]int
+	n  int
+}
+
+func (t *idfTable) add(f storyFeatures) {
+	t.n++
+	for term := range f.terms {
+		t.df[term]++
+	}
+}
+
+func (t *idfTable) weight(term string) float64 {
+	if t == nil || t.n == 0 {
+		return 1
+	}
+	return math.Log(1 + float64(t.n+1)/float64(t.df[term]+1))
+}
+
+// storySimilarity scores how likely two items report the same story, in [0, 1]:
+// TF-IDF cosine of title and lead, plus agreement on names, minus a penalty when both
+// carry numbers and none agree (the 11th and the 12th death are different events).
+func storySimilarity(a, b storyFeatures, idf *idfTable) float64 {
+	dot, na, nb := 0.0, 0.0, 0.0
+	for t, wa := range a.terms {
+		w := idf.weight(t)
+		x := wa * w
+		na += x * x
+		if wb, ok := b.terms[t]; ok {
+			dot += x * wb * w
+		}
+	}
+	for t, wb := range b.terms {
+		y := wb * idf.weight(t)
+		nb += y * y
+	}
+	cos := 0.0
+	if na > 0 && nb > 0 {
+		cos = dot / math.Sqrt(na*nb)
+	}
+	ent := jaccard(a.entities, b.entities)
+	s := 0.75*cos + 0.25*ent
+	if len(a.numbers) > 0 && len(b.numbers) > 0 && jaccard(a.numbers, b.numbers) == 0 {
+		s *= 0.8
+	}
+	return s
+}
+
+func jaccard(a, b map[string]bool) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	inter := 0
+	for k := range a {
+		if b[k] {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+// SameStoryScore compares two items without any corpus statistics.
+func SameStoryScore(a, b Item) float64 {
+	return storySimilarity(extractStoryFeatures(a), extractStoryFeatures(b), nil)
+}
+
+// GroupOptions tunes GroupStories.
+type GroupOptions struct {
+	// Window is how far apart in time two reports of one story may be (default 72h).
+	Window time.Duration
+	// Threshold is the similarity needed to join a story (default SameStoryThreshold).
+	Threshold float64
+}
+
+// SameStoryThreshold is the default similarity for "same story", tuned for precision
+// on the labelled pairs in ../shared/data/stories (see BENCHMARKS.md).
+var SameStoryThreshold = 0.4
+
+// GroupStories assigns each item a story number. Items are processed in time order (by
+// Published, then ID), as they would arrive from feeds, so the result does not depend
+// on input order. An item joins the story whose members it resembles most on average,
+// when that resemblance reaches the threshold and the story is still within the
+// window; otherwise it starts a new story. The returned slice is parallel to items;
+// story numbers start at 0 and follow first appearance in time order.
+func GroupStories(items []Item, opts GroupOptions) []int {
+	if opts.Window <= 0 {
+		opts.Window = 72 * time.Hour
+	}
+	if opts.Threshold <= 0 {
+		opts.Threshold = SameStoryThreshold
+	}
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ia, ib := items[order[a]], items[order[b]]
+		if !ia.Published.Equal(ib.Published) {
+			return ia.Published.Before(ib.Published)
+		}
+		if ia.ID != ib.ID {
+			return ia.ID < ib.ID
+		}
+		return ia.Title < ib.Title
+	})
+	feats := make([]storyFeatures, len(items))
+	idf := &idfTable{df: map[string]int{}}
+	type story struct {
+		members []int
+		last    time.Time
+	}
+	var stories []story
+	assign := make([]int, len(items))
+	for _, i := range order {
+		feats[i] = extractStoryFeatures(items[i])
+		idf.add(feats[i])
+		best, bestSim := -1, 0.0
+		for s := len(stories) - 1; s >= 0; s-- {
+			st := stories[s]
+			if items[i].Published.Sub(st.last) > opts.Window {
+				continue
+			}
+			sum := 0.0
+			for _, m := range st.members {
+				sum += storySimilarity(feats[i], feats[m], idf)
+			}
+			if avg := sum / float64(len(st.members)); avg > bestSim {
+				best, bestSim = s, avg
+			}
+		}
+		if best >= 0 && bestSim >= opts.Threshold {
+			stories[best].members = append(stories[best].members, i)
+			if items[i].Published.After(stories[best].last) {
+				stories[best].last = items[i].Published
+			}
+			assign[i] = best
+			continue
+		}
+		assign[i] = len(stories)
+		stories = append(stories, story{members: []int{i}, last: items[i].Published})
+	}
+	return assign
+}
+
+// RelatedThreshold is the similarity above which an earlier item counts as related
+// background (looser than "same story": same topic, earlier events).
+var RelatedThreshold = 0.18
+
+// RelatedStories picks up to max earlier items about the same story as item, newest
+// first: never the item itself, nor its duplicates (near-identical reports, same URL),
+// nor anything published after it.
+func RelatedStories(item Item, candidates []Item, max int) []Item {
+	if max <= 0 || len(candidates) == 0 {
+		return nil
+	}
+	idf := &idfTable{df: map[string]int{}}
+	fi := extractStoryFeatures(item)
+	idf.add(fi)
+	cf := make([]storyFeatures, len(candidates))
+	for k, c := range candidates {
+		cf[k] = extractStoryFeatures(c)
+		idf.add(cf[k])
+	}
+	type scored struct {
+		k   int
+		sim float64
+	}
+	var picks []scored
+	for k, c := range candidates {
+		if c.ID != 0 && c.ID == item.ID || (c.URL != "" && c.URL == item.URL) || strings.EqualFold(strings.TrimSpace(c.Title), strings.TrimSpace(item.Title)) {
+			continue
+		}
+		if !item.Published.IsZero() && !c.Published.Before(item.Published) {
+			continue
+		}
+		sim := storySimilarity(fi, cf[k], idf)
+		if sim < RelatedThreshold || sim > 0.85 {
+			continue // unrelated, or a duplicate of this very report
+		}
+		picks = append(picks, scored{k, sim})
+	}
+	sort.SliceStable(picks, func(a, b int) bool {
+		return candidates[picks[a].k].Published.After(candidates[picks[b].k].Published)
+	})
+	var out []Item
+	for _, p := range picks {
+		if len(out) == max {
+			break
+		}
+		out = append(out, candidates[p.k])
+	}
+	return out
+}

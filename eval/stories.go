@@ -1,0 +1,170 @@
+package eval
+
+import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/newsbot/newsbot/digest"
+)
+
+// StoryPair is a labelled "same story?" pair.
+type StoryPair struct {
+	A, B digest.Item
+	Same bool
+	File string
+}
+
+// LoadStoryPairs reads the tgcontest TSV pools in dir.
+func LoadStoryPairs(dir string) ([]StoryPair, error) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.tsv"))
+	if len(files) == 0 {
+		return nil, fmt.Errorf("load %s: no *.tsv pair files", dir)
+	}
+	sort.Strings(files)
+	seen := map[string]bool{}
+	var out []StoryPair
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			return nil, err
+		}
+		r := csv.NewReader(fh)
+		r.Comma = '\t'
+		r.LazyQuotes = true
+		r.FieldsPerRecord = -1
+		rows, err := r.ReadAll()
+		fh.Close()
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", f, err)
+		}
+		if len(rows) < 2 {
+			continue
+		}
+		col := map[string]int{}
+		for i, h := range rows[0] {
+			col[strings.TrimSpace(h)] = i
+		}
+		get := func(row []string, name string) string {
+			if i, ok := col[name]; ok && i < len(row) {
+				return strings.TrimSpace(strings.TrimSuffix(row[i], "\r"))
+			}
+			return ""
+		}
+		for _, row := range rows[1:] {
+			label := get(row, "GOLDEN:quality")
+			if label != "OK" && label != "BAD" {
+				continue
+			}
+			key := get(row, "INPUT:first_url") + "|" + get(row, "INPUT:second_url")
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, StoryPair{
+				A:    digest.Item{Title: get(row, "INPUT:first_title"), Text: get(row, "INPUT:first_text"), URL: get(row, "INPUT:first_url")},
+				B:    digest.Item{Title: get(row, "INPUT:second_title"), Text: get(row, "INPUT:second_text"), URL: get(row, "INPUT:second_url")},
+				Same: label == "OK",
+				File: filepath.Base(f),
+			})
+		}
+	}
+	return out, nil
+}
+
+// PairScore reports accuracy and the precision of "same" at a threshold.
+type PairScore struct {
+	Pairs         int     `json:"pairs"`
+	Threshold     float64 `json:"threshold"`
+	Accuracy      float64 `json:"accuracy"`
+	SamePrecision float64 `json:"same_precision"`
+	SameRecall    float64 `json:"same_recall"`
+}
+
+// ScorePairs scores the pairs with digest.SameStoryScore at threshold.
+func ScorePairs(pairs []StoryPair, threshold float64) PairScore {
+	s := PairScore{Pairs: len(pairs), Threshold: threshold}
+	var tp, fp, fn, correct int
+	for _, p := range pairs {
+		pred := digest.SameStoryScore(p.A, p.B) >= threshold
+		switch {
+		case pred && p.Same:
+			tp++
+			correct++
+		case pred && !p.Same:
+			fp++
+		case !pred && p.Same:
+			fn++
+		default:
+			correct++
+		}
+	}
+	if len(pairs) > 0 {
+		s.Accuracy = float64(correct) / float64(len(pairs))
+	}
+	if tp+fp > 0 {
+		s.SamePrecision = float64(tp) / float64(tp+fp)
+	}
+	if tp+fn > 0 {
+		s.SameRecall = float64(tp) / float64(tp+fn)
+	}
+	return s
+}
+
+var wikirefLabel = regexp.MustCompile(`^(.*?)(?:\.\d+| \(\d+\))\.txt$`)
+
+// LoadLabelledArticles reads WikiRef220-style files "<label>.<n>.txt" (title line,
+// blank line, body) and returns the items with their labels.
+func LoadLabelledArticles(dir string) ([]digest.Item, []string, error) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if len(files) == 0 {
+		files, _ = filepath.Glob(filepath.Join(dir, "*", "*.txt"))
+	}
+	sort.Strings(files)
+	var items []digest.Item
+	var labels []string
+	for i, f := range files {
+		m := wikirefLabel.FindStringSubmatch(filepath.Base(f))
+		if m == nil {
+			continue
+		}
+		text, err := readText(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		title, body := SplitTitle(text)
+		items = append(items, digest.Item{ID: uint64(i + 1), Title: title, Text: body})
+		labels = append(labels, m[1])
+	}
+	if len(items) == 0 {
+		return nil, nil, fmt.Errorf("load %s: no labelled articles", dir)
+	}
+	return items, labels, nil
+}
+
+// BCubed computes B-cubed precision and recall of predicted clusters against labels.
+func BCubed(pred []int, gold []string) (precision, recall float64) {
+	n := len(pred)
+	for i := range n {
+		var samePred, sameGold, both int
+		for j := range n {
+			p, g := pred[i] == pred[j], gold[i] == gold[j]
+			if p {
+				samePred++
+			}
+			if g {
+				sameGold++
+			}
+			if p && g {
+				both++
+			}
+		}
+		precision += float64(both) / float64(samePred)
+		recall += float64(both) / float64(sameGold)
+	}
+	return precision / float64(n), recall / float64(n)
+}
