@@ -22,33 +22,52 @@ func (t tok) capitalised() bool {
 // lexTokens splits s into word and punctuation tokens. Abbreviations and initials
 // keep their period ("Mr.", "G.", "Sen."), so a period token ends a sentence.
 func lexTokens(s string) []tok {
-	var out []tok
-	rs := []rune(s)
-	for i := 0; i < len(rs); {
-		r := rs[i]
+	out := make([]tok, 0, len(s)/5)
+	at := func(i int) (rune, int) {
+		if i >= len(s) {
+			return 0, 0
+		}
+		if c := s[i]; c < utf8.RuneSelf {
+			return rune(c), 1
+		}
+		return utf8.DecodeRuneInString(s[i:])
+	}
+	wordRune := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	for i := 0; i < len(s); {
+		r, size := at(i)
 		switch {
 		case unicode.IsSpace(r):
-			i++
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			i += size
+		case wordRune(r):
 			j := i
-			for j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j]) || unicode.Is(unicode.Mn, rs[j]) ||
-				((rs[j] == '\'' || rs[j] == '’' || rs[j] == '-' || rs[j] == '.') && j+1 < len(rs) && (unicode.IsLetter(rs[j+1]) || unicode.IsDigit(rs[j+1])))) {
-				j++
+			for j < len(s) {
+				c, n := at(j)
+				if wordRune(c) || unicode.Is(unicode.Mn, c) {
+					j += n
+					continue
+				}
+				if c == '\'' || c == '’' || c == '-' || c == '.' {
+					if next, _ := at(j + n); wordRune(next) {
+						j += n
+						continue
+					}
+				}
+				break
 			}
-			w := string(rs[i:j])
-			if j < len(rs) && rs[j] == '.' {
+			w := s[i:j]
+			if c, n := at(j); c == '.' {
 				lw := strings.ToLower(w)
-				beforeParen := j+1 < len(rs) && rs[j+1] == ')'
-				if titleAbbrevs[lw] || (utf8.RuneCountInString(w) == 1 && unicode.IsUpper(r)) || strings.Contains(w, ".") || lw == "u.s" || beforeParen {
-					w += "."
-					j++
+				next, _ := at(j + n)
+				if titleAbbrevs[lw] || (utf8.RuneCountInString(w) == 1 && unicode.IsUpper(r)) || strings.Contains(w, ".") || lw == "u.s" || next == ')' {
+					w = s[i : j+n]
+					j += n
 				}
 			}
 			out = append(out, tok{s: w})
 			i = j
 		default:
-			out = append(out, tok{s: string(r), punct: true})
-			i++
+			out = append(out, tok{s: s[i : i+size], punct: true})
+			i += size
 		}
 	}
 	return out
@@ -138,7 +157,12 @@ func npOK(ts []tok) (string, bool) {
 	for i, t := range ts {
 		lw := t.lower()
 		if !t.punct && !t.capitalised() && !determiners[lw] && !isRoleWord(lw) && !npConnectors[lw] && !strings.ContainsAny(lw, "-0123456789") && !isPronoun(lw) {
-			if other++; other > 2 {
+			// Cyrillic roles chain genitive nouns ("заступниця міністра розвитку громад").
+			limit := 2
+			if isCyrillic(t.s) {
+				limit = 4
+			}
+			if other++; other > limit {
 				return "", false
 			}
 		}

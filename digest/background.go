@@ -16,24 +16,24 @@ var (
 	yearRE       = regexp.MustCompile(`\b(19|20)\d\d\b`)
 )
 
-// Context returns up to max sentences that tell what came before: the body of a
+// Context returns up to limit sentences that tell what came before: the body of a
 // "Background"/"What came before" section, recap sentences ("Нагадаємо, ...") and
 // sentences about explicitly earlier events, most informative first, never one of
 // exclude (the summary), returned in document order.
-func (d *Document) Context(max int, exclude []Sentence) []Sentence {
-	if max <= 0 {
+func (d *Document) Context(limit int, exclude []Sentence) []Sentence {
+	if limit <= 0 {
 		return nil
 	}
 	skip := map[int]bool{}
 	for _, s := range exclude {
 		skip[s.Index] = true
 	}
+	years := make([][]int, len(d.Sentences))
 	latestYear := 0
-	for _, s := range d.Sentences {
-		for _, y := range yearRE.FindAllString(s.Text, -1) {
-			if n, _ := strconv.Atoi(y); n > latestYear && n <= 2100 {
-				latestYear = n
-			}
+	for i := range d.Sentences {
+		years[i] = yearsIn(d.toks[i])
+		for _, y := range years[i] {
+			latestYear = max(latestYear, y)
 		}
 	}
 	central := d.lexRank()
@@ -48,22 +48,23 @@ func (d *Document) Context(max int, exclude []Sentence) []Sentence {
 			inSection = backgroundHeading.MatchString(s.Text)
 			continue
 		}
-		if d.junk[i] || skip[i] || d.words[i] < 6 || strings.ContainsAny(s.Text, "“\"«") && strings.Count(s.Text, " ") < 12 {
+		// Quotes are shown as quotes, not as background.
+		if d.junk[i] || skip[i] || d.words[i] < 6 || strings.ContainsAny(s.Text, "“”\"«»„") {
 			continue
 		}
 		score := 0.0
 		switch {
 		case inSection:
 			score += 3
-		case recapOpeners.MatchString(s.Text):
+		case mayTellPast(d.toks[i]) && recapOpeners.MatchString(s.Text):
 			score += 2.5
 		}
-		if pastTime.MatchString(s.Text) {
+		if mayTellPast(d.toks[i]) && pastTime.MatchString(s.Text) {
 			score += 1
 		}
 		// An explicit year older than the newest one in the article is an earlier event.
-		for _, y := range yearRE.FindAllString(s.Text, -1) {
-			if n, _ := strconv.Atoi(y); n > 0 && n < latestYear {
+		for _, y := range years[i] {
+			if y < latestYear {
 				score += 1
 				break
 			}
@@ -80,7 +81,7 @@ func (d *Document) Context(max int, exclude []Sentence) []Sentence {
 	sort.SliceStable(cands, func(a, b int) bool { return cands[a].score > cands[b].score })
 	var idx []int
 	for _, c := range cands {
-		if len(idx) == max {
+		if len(idx) == limit {
 			break
 		}
 		// Not a repeat of a sentence already chosen or of the summary.
@@ -103,6 +104,33 @@ func (d *Document) Context(max int, exclude []Sentence) []Sentence {
 	out := make([]Sentence, len(idx))
 	for k, i := range idx {
 		out[k] = d.Sentences[i]
+	}
+	return out
+}
+
+// pastCueWords are the words without which neither pastTime nor recapOpeners can
+// match; checking them first skips the regular expressions on most sentences.
+var pastCueWords = set(`since last ago earlier previously had began first reported
+	торік минулого році році году года раніше ранее нагадаємо нагадуємо напомним напомню прошлом роком годом`)
+
+func mayTellPast(toks []Token) bool {
+	for _, t := range toks {
+		if pastCueWords[t.Word] || (len(t.Word) == 4 && (strings.HasPrefix(t.Word, "19") || strings.HasPrefix(t.Word, "20"))) {
+			return true
+		}
+	}
+	return false
+}
+
+// yearsIn returns the four-digit years (1900-2099) among the tokens.
+func yearsIn(toks []Token) []int {
+	var out []int
+	for _, t := range toks {
+		if len(t.Word) == 4 && (strings.HasPrefix(t.Word, "19") || strings.HasPrefix(t.Word, "20")) {
+			if n, err := strconv.Atoi(t.Word); err == nil {
+				out = append(out, n)
+			}
+		}
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package digest
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,7 +26,10 @@ type Document struct {
 	Sentences []Sentence
 
 	tok        *tokenizer
+	toks       [][]Token  // all tokens per sentence
 	stems      [][]string // content stems per sentence
+	lex        []float64  // LexRank, computed once
+	stemIDs    [][]int32  // distinct content stems per sentence, as sorted ids
 	words      []int      // word count per sentence
 	vecs       []vector   // unit TF-IDF vectors
 	titleStems map[string]bool
@@ -33,15 +37,27 @@ type Document struct {
 	heading    []bool
 }
 
-type vector map[string]float64
+// vector is a sparse vector over the document's stem ids, sorted by id, so a dot
+// product is a merge rather than map lookups (and sums run in a fixed order).
+type vector struct {
+	ids []int32
+	w   []float64
+}
 
-func (v vector) dot(w vector) float64 {
-	if len(w) < len(v) {
-		v, w = w, v
-	}
+func (v vector) dot(u vector) float64 {
 	s := 0.0
-	for k, x := range v {
-		s += x * w[k]
+	i, j := 0, 0
+	for i < len(v.ids) && j < len(u.ids) {
+		switch {
+		case v.ids[i] < u.ids[j]:
+			i++
+		case v.ids[i] > u.ids[j]:
+			j++
+		default:
+			s += v.w[i] * u.w[j]
+			i++
+			j++
+		}
 	}
 	return s
 }
@@ -56,21 +72,37 @@ func Analyze(a Article) *Document {
 	d.Sentences = SplitSentences(a.Text)
 	n := len(d.Sentences)
 	d.stems = make([][]string, n)
+	d.toks = make([][]Token, n)
 	d.words = make([]int, n)
 	d.junk = make([]bool, n)
 	d.heading = make([]bool, n)
-	df := map[string]int{}
+	vocab := map[string]int32{}
+	var df []int // by stem id
+	d.stemIDs = make([][]int32, n)
 	for i, s := range d.Sentences {
-		d.stems[i] = d.tok.contentStems(s.Text)
+		d.toks[i] = d.tok.tokens(s.Text)
+		var ids []int32
+		for _, t := range d.toks[i] {
+			if t.Stop {
+				continue
+			}
+			d.stems[i] = append(d.stems[i], t.Stem)
+			id, ok := vocab[t.Stem]
+			if !ok {
+				id = int32(len(vocab))
+				vocab[t.Stem] = id
+				df = append(df, 0)
+			}
+			ids = append(ids, id)
+		}
 		d.words[i] = len(strings.Fields(s.Text))
 		d.heading[i] = isHeading(s.Text)
-		d.junk[i] = isBoilerplate(s.Text, i, n)
-		seen := map[string]bool{}
-		for _, st := range d.stems[i] {
-			if !seen[st] {
-				seen[st] = true
-				df[st]++
-			}
+		d.junk[i] = d.words[i] <= 30 && isBoilerplate(s.Text, i, n)
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		d.stemIDs[i] = ids
+		for _, id := range ids {
+			df[id]++
 		}
 	}
 	// Sentences after a "Comments" heading are reader comments, not the article.
@@ -84,20 +116,22 @@ func Analyze(a Article) *Document {
 	}
 	d.vecs = make([]vector, n)
 	for i := range d.Sentences {
-		v := vector{}
+		ids := d.stemIDs[i]
+		v := vector{ids: ids, w: make([]float64, len(ids))}
+		tf := make(map[int32]float64, len(ids))
 		for _, st := range d.stems[i] {
-			v[st]++
+			tf[vocab[st]]++
 		}
 		norm := 0.0
-		for st, tf := range v {
-			w := (1 + math.Log(tf)) * math.Log(1+float64(n)/float64(df[st]))
-			v[st] = w
+		for k, id := range ids {
+			w := (1 + math.Log(tf[id])) * math.Log(1+float64(n)/float64(df[id]))
+			v.w[k] = w
 			norm += w * w
 		}
 		if norm > 0 {
 			norm = math.Sqrt(norm)
-			for st := range v {
-				v[st] /= norm
+			for k := range v.w {
+				v.w[k] /= norm
 			}
 		}
 		d.vecs[i] = v
@@ -129,9 +163,17 @@ var (
 	questionToReader = regexp.MustCompile(`(?i)\b(you|your|вы|ви|вас|вам)\b`)
 )
 
+// boilerplateStarters are the first words boilerplateRE can match after; testing
+// them first keeps the expression off ordinary sentences.
+var boilerplateStarters = set(`by photo image picture illustration video getty reuters/ ap afp read see related
+	more sign subscribe follow share click advertisement newsletter all copyright читайте фото джерело
+	источник підписуйтесь подписывайтесь photo: image: reuters`)
+
 // isBoilerplate flags bylines, credits, calls to action and questions to the reader.
 func isBoilerplate(s string, i, n int) bool {
-	if boilerplateRE.MatchString(s) {
+	first, _, _ := strings.Cut(strings.TrimLeft(s, " \t\"'“«(—–-"), " ")
+	first = strings.ToLower(strings.Trim(first, ":,.©"))
+	if boilerplateStarters[first] && boilerplateRE.MatchString(s) {
 		return true
 	}
 	if strings.HasSuffix(s, "?") && questionToReader.MatchString(s) {

@@ -263,6 +263,9 @@ func isOrgName(name string) bool {
 // best first: key quotes, then full statements, then fragments.
 func FindQuotes(text string, lang string) []Quote {
 	spans := findSpans(text)
+	if len(spans) == 0 {
+		return nil
+	}
 	people := collectPeople(text)
 	var quotes []Quote
 	lastIdx := -1 // the previous attributed quote, for split and continued quotes
@@ -396,40 +399,57 @@ func trimMention(s string) string {
 // title ("Mr. Obama").
 var nameRE = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof)\.?\s+)?\p{Lu}\p{L}*\p{Ll}[\p{L}'’\-]*(?:\s+(?:\p{Lu}\.\s+)?\p{Lu}\p{L}*\p{Ll}[\p{L}'’\-]*){1,2}\b`)
 
-// capRunRE finds runs of capitalised words (with initials, particles and a role or
-// possessive in front: "Putin's spokesman Dmitry Peskov", "Canadian Foreign Minister
-// Melanie Joly", "пресс-секретарь Дмитрий Песков").
-var capRunRE = regexp.MustCompile(`(?:[\p{L}'’]+(?:'s|’s)\s+)?(?:[\p{Ll}\-]+\s+){0,2}\p{Lu}[\p{L}'’\-]*\.?(?:\s+(?:\p{Lu}[\p{L}'’\-]*\.?|de|van|von|der|al|bin|da|del))*`)
-
-// collectPeople finds person names, with the role written next to them, in order of
-// appearance.
+// collectPeople finds person names, with the role written next to them ("Putin's
+// spokesman Dmitry Peskov", "Canadian Foreign Minister Melanie Joly"), in order of
+// appearance. It scans tokens: a run of capitalised words (initials and particles
+// allowed), extended back over up to two role words or a possessive.
 func collectPeople(text string) []person {
 	var out []person
-	for _, loc := range capRunRE.FindAllStringIndex(text, -1) {
-		run := text[loc[0]:loc[1]]
-		ws := strings.Fields(run)
-		// Lower-case words in front count only when they are roles.
-		for len(ws) > 0 && !isCapitalisedWord(ws[0]) && !isRoleWord(strings.ToLower(ws[0])) && !strings.HasSuffix(ws[0], "'s") && !strings.HasSuffix(ws[0], "’s") {
-			ws = ws[1:]
+	offset := 0
+	for _, para := range strings.Split(text, "\n") {
+		ts := lexTokens(para)
+		for i := 0; i < len(ts); {
+			if !ts[i].capitalised() {
+				i++
+				continue
+			}
+			j := i
+			for j < len(ts) && (ts[j].capitalised() || (j > i && particles[ts[j].lower()] && j+1 < len(ts) && ts[j+1].capitalised())) {
+				j++
+			}
+			start := i
+			for k := 0; k < 2 && start > 0; k++ {
+				p := ts[start-1]
+				if p.punct || !(isRoleWord(p.lower()) || strings.HasSuffix(p.s, "'s") || strings.HasSuffix(p.s, "’s")) {
+					break
+				}
+				start--
+			}
+			run := ts[start:j]
+			i = j
+			// A capitalised function word opens a sentence, not a name ("The", "But").
+			for len(run) > 0 && (isFunctionWord(run[0].lower()) || sentenceAdverbs[run[0].lower()]) {
+				run = run[1:]
+			}
+			if len(run) < 2 {
+				continue
+			}
+			name, role := splitRole(joinToks(run))
+			nw := strings.Fields(name)
+			// A person's name has two to four words here; single surnames are learned
+			// from attributions instead, where the speech verb says it is a person.
+			if len(nw) < 2 || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] {
+				continue
+			}
+			at := offset + strings.Index(para, run[0].s)
+			out = notePerson(out, name, role, at)
 		}
-		// A capitalised function word opens a sentence, not a name ("The", "But").
-		for len(ws) > 0 && (isFunctionWord(strings.ToLower(ws[0])) || sentenceAdverbs[strings.ToLower(ws[0])]) {
-			ws = ws[1:]
-		}
-		if len(ws) == 0 {
-			continue
-		}
-		name, role := splitRole(strings.Join(ws, " "))
-		nw := strings.Fields(name)
-		// A person's name has two to four words here; single surnames are learned
-		// from attributions instead, where the speech verb says it is a person.
-		if len(nw) < 2 || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] {
-			continue
-		}
-		out = notePerson(out, name, role, loc[0])
+		offset += len(para) + 1
 	}
 	return out
 }
+
+var particles = set(`de van von der al bin da del la le di`)
 
 var sentenceAdverbs = set(`later earlier meanwhile however yesterday today tomorrow now then still also
 	instead indeed nevertheless separately previously recently last next`)

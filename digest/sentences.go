@@ -21,9 +21,13 @@ type Sentence struct {
 // the final period.
 var titleAbbrevs, otherAbbrevs = map[string]bool{}, map[string]bool{}
 
+// numberAbbrevs precede a number ("No. 10", "p. 5") and end no sentence there; before
+// a word they are ordinary words ("a new para. Then").
+var numberAbbrevs = set(`no nos vol vols pp p fig figs ch art para sec №`)
+
 func init() {
 	for _, a := range strings.Fields(`mr mrs ms dr prof st gen col lt sgt capt cmdr adm gov sen rep rev hon pres
-		fr messrs mme mlle insp supt det cpl pte maj brig no nos vol vols pp p fig figs ch art para approx mt
+		fr messrs mme mlle insp supt det cpl pte maj brig approx mt
 		им ул пл просп д кв стр ст проф акад доц св ген см рис табл напр тов пан пані вул`) {
 		titleAbbrevs[a] = true
 	}
@@ -98,7 +102,7 @@ func splitLine(text string, start, end int) []Sentence {
 	emit := func(to int) {
 		s := strings.TrimSpace(text[segStart:to])
 		if s != "" {
-			lead := len(text[segStart:to]) - len(strings.TrimLeft(text[segStart:to], " \t\r"))
+			lead := len(text[segStart:to]) - len(strings.TrimLeftFunc(text[segStart:to], unicode.IsSpace))
 			out = append(out, Sentence{Text: s, Start: segStart + lead, End: segStart + lead + len(s)})
 		}
 		segStart = to
@@ -232,6 +236,9 @@ func isBoundary(text string, i, j, start, end int) bool {
 	// abbreviation, so its period ends the sentence.
 	acronym := utf8.RuneCountInString(raw) > 1 && strings.ToUpper(raw) == raw && !strings.Contains(raw, ".")
 	if !acronym && titleAbbrevs[word] {
+		return false
+	}
+	if numberAbbrevs[word] && unicode.IsDigit(after) {
 		return false
 	}
 	if !acronym && otherAbbrevs[word] {

@@ -3,6 +3,7 @@ package digest
 import (
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -40,7 +41,10 @@ const (
 	searchWidth = 10
 )
 
-var speechVerbRE = regexp.MustCompile(`\b(said|says|told|added|according to)\b`)
+// reminderOpeners mark sentences that only remind the reader of earlier news.
+var reminderOpeners = regexp.MustCompile(`(?i)^(нагадаємо|нагадуємо|напомним|as previously reported|as reported earlier)\b`)
+
+var speechVerbWords = set(`said says told added`)
 
 // Summarize returns up to k summary sentences in document order (k <= 0 means 3).
 func (d *Document) Summarize(k int) []Sentence {
@@ -77,9 +81,10 @@ func (d *Document) summaryIndexes(k int) []int {
 	probs := d.sentenceProbabilities()
 	var cand []int
 	docWords := 0
-	for i := range d.Sentences {
+	for i, s := range d.Sentences {
 		docWords += d.words[i]
-		if probs[i] > 0 {
+		// A recap ("Нагадаємо, …", "As previously reported") is background, not gist.
+		if probs[i] > 0 && !reminderOpeners.MatchString(s.Text) {
 			cand = append(cand, i)
 		}
 	}
@@ -215,8 +220,11 @@ func (d *Document) sentenceFeatures() [][numFeatures]float64 {
 		f[15] = float64(nums) / float64(max(1, d.words[i]))
 		f[16] = f[1] * f[7] / 3
 		f[17] = f[2] * f[7] / 3
-		if speechVerbRE.MatchString(s.Text) {
-			f[18] = 1
+		for _, t := range d.toks[i] {
+			if speechVerbWords[t.Word] || (t.Word == "according" && strings.Contains(s.Text, "according to")) {
+				f[18] = 1
+				break
+			}
 		}
 		f[19] = 1 - rankOf(lex, i)
 		f[20] = 1 - rankOf(tr, i)
@@ -240,8 +248,11 @@ func rankOf(scores []float64, i int) float64 {
 	return float64(above) / float64(len(scores))
 }
 
-// lexRank computes continuous LexRank (PageRank over the TF-IDF cosine graph).
+// lexRank computes continuous LexRank (PageRank over the TF-IDF cosine graph), once.
 func (d *Document) lexRank() []float64 {
+	if d.lex != nil {
+		return d.lex
+	}
 	n := len(d.Sentences)
 	sim := newMatrix(n)
 	for i := range n {
@@ -250,13 +261,14 @@ func (d *Document) lexRank() []float64 {
 			sim[i][j], sim[j][i] = s, s
 		}
 	}
-	return pageRank(sim)
+	d.lex = pageRank(sim)
+	return d.lex
 }
 
 // textRank is TextRank's sentence graph: overlap of content stems over the sum of the
 // sentences' log lengths.
 func (d *Document) textRank() []float64 {
-	return d.overlapRank(d.stems, func(ov, a, b int) float64 {
+	return overlapRank(d.stemIDs, func(ov, a, b int) float64 {
 		den := math.Log(float64(a)+1) + math.Log(float64(b)+1)
 		if den == 0 {
 			return 0
@@ -268,47 +280,59 @@ func (d *Document) textRank() []float64 {
 // wordCosineRank is TextRank over unstemmed content words with binary cosine
 // similarity, which ranks news sentences slightly differently from stems.
 func (d *Document) wordCosineRank() []float64 {
-	toks := make([][]string, len(d.Sentences))
-	for i, s := range d.Sentences {
-		for _, tok := range d.tok.tokens(s.Text) {
-			if !tok.Stop {
-				toks[i] = append(toks[i], tok.Word)
+	vocab := map[string]int32{}
+	sets := make([][]int32, len(d.Sentences))
+	for i := range d.Sentences {
+		for _, tok := range d.toks[i] {
+			if tok.Stop {
+				continue
 			}
+			id, ok := vocab[tok.Word]
+			if !ok {
+				id = int32(len(vocab))
+				vocab[tok.Word] = id
+			}
+			sets[i] = append(sets[i], id)
 		}
+		slices.Sort(sets[i])
+		sets[i] = slices.Compact(sets[i])
 	}
-	return d.overlapRank(toks, func(ov, a, b int) float64 {
+	return overlapRank(sets, func(ov, a, b int) float64 {
 		return float64(ov) / math.Sqrt(float64(a*b))
 	})
 }
 
 // overlapRank ranks sentences by PageRank over a graph weighted by sim(overlap,
-// |set a|, |set b|) of their distinct tokens. sim receives set sizes for cosine and the
-// token counts for TextRank's log normalisation alike (both are fine for ranking).
-func (d *Document) overlapRank(toks [][]string, sim func(ov, a, b int) float64) []float64 {
-	n := len(toks)
-	sets := make([]map[string]bool, n)
-	for i := range n {
-		sets[i] = make(map[string]bool, len(toks[i]))
-		for _, t := range toks[i] {
-			sets[i][t] = true
-		}
-	}
+// |set a|, |set b|) of their distinct tokens (sorted ids).
+func overlapRank(sets [][]int32, sim func(ov, a, b int) float64) []float64 {
+	n := len(sets)
 	m := newMatrix(n)
 	for i := range n {
 		for j := i + 1; j < n; j++ {
-			ov := 0
-			for t := range sets[i] {
-				if sets[j][t] {
-					ov++
-				}
-			}
-			if ov > 0 {
+			if ov := intersectCount(sets[i], sets[j]); ov > 0 {
 				s := sim(ov, len(sets[i]), len(sets[j]))
 				m[i][j], m[j][i] = s, s
 			}
 		}
 	}
 	return pageRank(m)
+}
+
+func intersectCount(a, b []int32) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
 }
 
 func newMatrix(n int) [][]float64 {
@@ -320,16 +344,22 @@ func newMatrix(n int) [][]float64 {
 	return m
 }
 
-// pageRank ranks the nodes of a weighted undirected graph (damping 0.85).
+// pageRank ranks the nodes of a weighted undirected graph (damping 0.85). It
+// normalises sim in place into transition weights.
 func pageRank(sim [][]float64) []float64 {
 	n := len(sim)
 	if n == 0 {
 		return nil
 	}
-	rowSum := make([]float64, n)
-	for i := range n {
-		for _, s := range sim[i] {
-			rowSum[i] += s
+	for j := range n {
+		sum := 0.0
+		for _, s := range sim[j] {
+			sum += s
+		}
+		if sum > 0 {
+			for i := range sim[j] {
+				sim[j][i] /= sum
+			}
 		}
 	}
 	const damping = 0.85
@@ -338,16 +368,20 @@ func pageRank(sim [][]float64) []float64 {
 		r[i] = 1 / float64(n)
 	}
 	next := make([]float64, n)
+	base := (1 - damping) / float64(n)
 	for iter := 0; iter < 50; iter++ {
+		for i := range next {
+			next[i] = 0
+		}
+		for j := range n {
+			rj := r[j]
+			for i, p := range sim[j] {
+				next[i] += p * rj
+			}
+		}
 		delta := 0.0
 		for i := range n {
-			s := 0.0
-			for j := range n {
-				if rowSum[j] > 0 && sim[j][i] > 0 {
-					s += sim[j][i] / rowSum[j] * r[j]
-				}
-			}
-			next[i] = (1-damping)/float64(n) + damping*s
+			next[i] = base + damping*next[i]
 			delta += math.Abs(next[i] - r[i])
 		}
 		r, next = next, r

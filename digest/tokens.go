@@ -2,7 +2,9 @@ package digest
 
 import (
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/abadojack/whatlanggo"
 	"github.com/kljensen/snowball/english"
@@ -20,8 +22,13 @@ const (
 // unsure. It uses whatlanggo (trigram profiles, no model download) and settles the
 // Ukrainian/Russian confusion by letters only one of the two alphabets has.
 func DetectLanguage(text string) string {
-	if len(text) > 4000 {
-		text = text[:4000]
+	// A sample is enough, and detection cost grows with length.
+	if len(text) > 1200 {
+		cut := 1200
+		for cut < len(text) && !utf8.RuneStart(text[cut]) {
+			cut++
+		}
+		text = text[:cut]
 	}
 	var ukOnly, ruOnly, cyr, latin int
 	for _, r := range text {
@@ -46,6 +53,20 @@ func DetectLanguage(text string) string {
 			return LangRussian
 		}
 	}
+	// Latin text where English function words are frequent is English; checking that
+	// is far cheaper than trigram profiles.
+	if latin > cyr {
+		ws := words(text)
+		en := 0
+		for _, w := range ws {
+			if englishMarkers[w] {
+				en++
+			}
+		}
+		if len(ws) >= 20 && en*100 >= len(ws)*18 {
+			return LangEnglish
+		}
+	}
 	info := whatlanggo.Detect(text)
 	code := info.Lang.Iso6391()
 	if code == "" || (info.Confidence < 0.2 && latin > cyr) {
@@ -56,6 +77,11 @@ func DetectLanguage(text string) string {
 	}
 	return code
 }
+
+// englishMarkers are words frequent in English and rare in other Latin-script
+// languages.
+var englishMarkers = set(`the of and to in is that for it was on with as by at from his her their have has
+	had were be been which who would will said not but they this an`)
 
 // Token is a normalised word.
 type Token struct {
@@ -78,38 +104,92 @@ func newTokenizer(lang string) *tokenizer {
 // words splits s into lower-cased runs of letters and digits (apostrophes inside a word
 // are kept: "don't", "o'clock"; a possessive "'s" is dropped).
 func words(s string) []string {
-	var out []string
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			w := b.String()
-			w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
-			w = strings.Trim(w, "'’")
-			if w != "" {
-				out = append(out, w)
-			}
-			b.Reset()
+	out := make([]string, 0, len(s)/5)
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
 		}
+		w := s[start:end]
+		start = -1
+		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+		w = strings.Trim(w, "'’")
+		if w == "" {
+			return
+		}
+		out = append(out, lowerWord(w))
 	}
-	rs := []rune(s)
-	for i, r := range rs {
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
-			b.WriteRune(unicode.ToLower(r))
-		case (r == '\'' || r == '’') && b.Len() > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i+1]):
-			b.WriteRune('\'')
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'),
+			r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)):
+			if start < 0 {
+				start = i
+			}
+		case (r == '\'' || r == '’') && start >= 0 && i+size < len(s) && isLetterAt(s, i+size):
+			// inside a word
 		default:
-			flush()
+			flush(i)
 		}
+		i += size
 	}
-	flush()
+	flush(len(s))
 	return out
 }
+
+func isLetterAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r)
+}
+
+// lowerWord lower-cases w, without allocating when it already is.
+func lowerWord(w string) string {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf || (c >= 'A' && c <= 'Z') {
+			return strings.ToLower(strings.ReplaceAll(w, "’", "'"))
+		}
+	}
+	return w
+}
+
+// stemCache memoises stems across documents: news vocabulary repeats, and snowball
+// is the costliest step of tokenising. It is reset when it grows past a bound.
+var stemCache = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+const stemCacheMax = 300_000
 
 func (t *tokenizer) stem(w string) string {
 	if s, ok := t.cache[w]; ok {
 		return s
 	}
+	key := t.lang + ":" + w
+	stemCache.RLock()
+	s, ok := stemCache.m[key]
+	stemCache.RUnlock()
+	if ok {
+		t.cache[w] = s
+		return s
+	}
+	s = t.computeStem(w)
+	stemCache.Lock()
+	if len(stemCache.m) >= stemCacheMax {
+		stemCache.m = map[string]string{}
+	}
+	stemCache.m[key] = s
+	stemCache.Unlock()
+	t.cache[w] = s
+	return s
+}
+
+func (t *tokenizer) computeStem(w string) string {
 	var s string
 	switch t.lang {
 	case LangEnglish:
@@ -121,7 +201,6 @@ func (t *tokenizer) stem(w string) string {
 	default:
 		s = w
 	}
-	t.cache[w] = s
 	return s
 }
 
