@@ -46,10 +46,19 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+func runMainStdin(t *testing.T, envVars map[string]string, stdin string, args ...string) runResult {
+	t.Helper()
+	return runMainFull(context.Background(), envVars, &syncBuffer{}, stdin, args...)
+}
+
 func runMainTo(ctx context.Context, envVars map[string]string, errb *syncBuffer, args ...string) runResult {
+	return runMainFull(ctx, envVars, errb, "", args...)
+}
+
+func runMainFull(ctx context.Context, envVars map[string]string, errb *syncBuffer, stdin string, args ...string) runResult {
 	var out bytes.Buffer
 	code := Main(ctx, args, Env{
-		Stdin: strings.NewReader(""), Stdout: &out, Stderr: errb,
+		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: errb,
 		Getenv: func(k string) (string, bool) { v, ok := envVars[k]; return v, ok },
 	})
 	return runResult{code, out.String(), errb.String()}

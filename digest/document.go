@@ -70,6 +70,13 @@ func Analyze(a Article) *Document {
 	}
 	d := &Document{Lang: lang, Title: strings.TrimSpace(a.Title), tok: newTokenizer(lang)}
 	d.Sentences = SplitSentences(a.Text)
+	if len(d.Sentences) > 0 {
+		// "LONDON (Reuters) - Text": the dateline is not part of the sentence.
+		if m := datelineRE.FindStringIndex(d.Sentences[0].Text); m != nil && m[1] < len(d.Sentences[0].Text) {
+			d.Sentences[0].Text = d.Sentences[0].Text[m[1]:]
+			d.Sentences[0].Start += m[1]
+		}
+	}
 	n := len(d.Sentences)
 	d.stems = make([][]string, n)
 	d.toks = make([][]Token, n)
@@ -153,6 +160,7 @@ func isHeading(s string) bool {
 }
 
 var (
+	datelineRE      = regexp.MustCompile(`^\p{Lu}[\p{Lu}.'’ \-]{2,30}(?:,\s*\p{Lu}[\p{L}.]+){0,2}\s*(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s+`)
 	commentsHeading = regexp.MustCompile(`(?i)^(\d+\s+)?(comments?|reader comments|join the discussion|коментар\S*|комментари\S*)\b`)
 	boilerplateRE   = regexp.MustCompile(`(?i)^(by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}\s*(,|$)|` +
 		`(photo|image|picture|illustration|video)(\s+(credit|copyright|source))?\s*[:©]|` +

@@ -92,3 +92,14 @@ func FuzzFindQuotes(f *testing.F) {
 		}
 	})
 }
+
+func TestDatelineStripped(t *testing.T) {
+	d := Analyze(Article{Title: "Talks resume", Text: "LONDON (Reuters) - Talks between the two sides resumed on Monday after a week-long pause. Both delegations said progress was possible."})
+	if got := d.Sentences[0].Text; got != "Talks between the two sides resumed on Monday after a week-long pause." {
+		t.Fatalf("dateline kept: %q", got)
+	}
+	d = Analyze(Article{Text: "KYIV, Ukraine — The city council met on Tuesday to discuss the budget for next year."})
+	if !strings.HasPrefix(d.Sentences[0].Text, "The city council") {
+		t.Fatalf("dateline kept: %q", d.Sentences[0].Text)
+	}
+}

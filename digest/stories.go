@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -31,7 +32,41 @@ type storyFeatures struct {
 
 const leadWords = 60
 
+// featureCache keeps story features of stored items (by ID), so related-story and
+// grouping passes over the same candidates do not re-tokenise them.
+var featureCache = struct {
+	sync.Mutex
+	m map[uint64]cachedFeatures
+}{m: map[uint64]cachedFeatures{}}
+
+type cachedFeatures struct {
+	title string
+	f     storyFeatures
+}
+
+const featureCacheMax = 100_000
+
 func extractStoryFeatures(it Item) storyFeatures {
+	if it.ID == 0 {
+		return computeStoryFeatures(it)
+	}
+	featureCache.Lock()
+	c, ok := featureCache.m[it.ID]
+	featureCache.Unlock()
+	if ok && c.title == it.Title {
+		return c.f
+	}
+	f := computeStoryFeatures(it)
+	featureCache.Lock()
+	if len(featureCache.m) >= featureCacheMax {
+		featureCache.m = map[uint64]cachedFeatures{}
+	}
+	featureCache.m[it.ID] = cachedFeatures{it.Title, f}
+	featureCache.Unlock()
+	return f
+}
+
+func computeStoryFeatures(it Item) storyFeatures {
 	lang := it.Lang
 	if lang == "" {
 		lang = DetectLanguage(it.Title + " " + firstWords(it.Text, 40))

@@ -10,7 +10,10 @@ import (
 	"testing"
 )
 
-var trainSummary = flag.Bool("train-summary", false, "fit the sentence model on ../shared/data/bbc and print its weights")
+var (
+	trainSummary = flag.Bool("train-summary", false, "fit the sentence model on ../shared/data/bbc and print its weights")
+	holdout      = flag.String("holdout", "", "with -train-summary: leave this BBC folder out of training and report ROUGE-2 on it")
+)
 
 // TestTrainSummaryModel reproduces summaryModel: logistic regression of "sentence is in
 // the reference summary" on sentenceFeatures, over the three BBC folders in ../shared.
@@ -22,6 +25,9 @@ func TestTrainSummaryModel(t *testing.T) {
 	var xs [][numFeatures]float64
 	var ys []float64
 	for _, folder := range []string{"business", "entertainment", "sport"} {
+		if folder == *holdout {
+			continue
+		}
 		files, _ := filepath.Glob(filepath.Join("../../shared/data/bbc", folder, "articles", "*.txt"))
 		if len(files) == 0 {
 			t.Skip("../shared/data/bbc is absent")
@@ -56,6 +62,27 @@ func TestTrainSummaryModel(t *testing.T) {
 		}
 	}
 	w := fitLogistic(xs, ys, 400)
+	if *holdout != "" {
+		saved := summaryModel
+		summaryModel = w
+		defer func() { summaryModel = saved }()
+		r2, words, n := 0.0, 0.0, 0
+		files, _ := filepath.Glob(filepath.Join("../../shared/data/bbc", *holdout, "articles", "*.txt"))
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			r, _ := os.ReadFile(strings.Replace(f, "articles", "summaries", 1))
+			title, body, _ := strings.Cut(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n\n")
+			var parts []string
+			for _, s := range Analyze(Article{Title: title, Text: body}).Summarize(3) {
+				parts = append(parts, s.Text)
+			}
+			sum := strings.Join(parts, " ")
+			r2 += Rouge(sum, FixGluedReference(strings.TrimSpace(string(r)))).R2
+			words += float64(len(strings.Fields(sum)))
+			n++
+		}
+		fmt.Printf("held-out %s: ROUGE-2 F1 %.2f, mean words %.1f (%d articles)\n", *holdout, 100*r2/float64(n), words/float64(n), n)
+	}
 	fmt.Printf("var summaryModel = [numFeatures]float64{\n")
 	for _, x := range w {
 		fmt.Printf("\t%.6f,\n", x)

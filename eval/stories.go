@@ -168,3 +168,33 @@ func BCubed(pred []int, gold []string) (precision, recall float64) {
 	}
 	return precision / float64(n), recall / float64(n)
 }
+
+// DuplicateGrouping measures grouping on a corpus with known duplicates: items with
+// identical normalised text form the gold pairs. It returns pairwise precision and
+// recall of "same story" over all item pairs.
+func DuplicateGrouping(items []digest.Item, assign []int) (precision, recall float64, goldPairs int) {
+	key := func(it digest.Item) string { return strings.Join(strings.Fields(strings.ToLower(it.Title+" "+it.Text)), " ") }
+	var tp, fp, fn int
+	for i := range items {
+		for j := i + 1; j < len(items); j++ {
+			gold := key(items[i]) == key(items[j])
+			pred := assign[i] == assign[j]
+			switch {
+			case gold && pred:
+				tp++
+			case pred:
+				fp++
+			case gold:
+				fn++
+			}
+		}
+	}
+	goldPairs = tp + fn
+	if tp+fp > 0 {
+		precision = float64(tp) / float64(tp+fp)
+	}
+	if tp+fn > 0 {
+		recall = float64(tp) / float64(tp+fn)
+	}
+	return precision, recall, goldPairs
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSummarizeJSONContract(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "story.txt")
+	os.WriteFile(text, []byte("Minister resigns\n\nThe minister resigned on Friday after a vote. \"I leave with my head high,\" Health Minister Anna Berg said. The vote followed months of protests over hospital closures. In 2021, the government had promised to keep every hospital open."), 0o644)
+	html := filepath.Join(dir, "page.html")
+	page, _ := os.ReadFile("feed/testdata/readability/ars-1/source.html")
+	os.WriteFile(html, page, 0o644)
+	env := map[string]string{"NEWSBOT_DB": filepath.Join(dir, "none.db")}
+
+	r := runMain(t, env, "summarize", "--json", "--k", "2", text, html, filepath.Join(dir, "missing.txt"))
+	if r.code == 0 {
+		t.Fatal("a missing source must make the exit code non-zero")
+	}
+	if !strings.Contains(r.stderr, "missing.txt") {
+		t.Fatalf("stderr does not name the failed source: %q", r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 JSON lines (the good sources still print), got %d: %s", len(lines), r.stdout)
+	}
+	for _, line := range lines {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(line), &obj); err != nil {
+			t.Fatalf("bad JSON line %q: %v", line, err)
+		}
+		for _, k := range []string{"source", "title", "language", "summary", "quotes", "background"} {
+			if _, ok := obj[k]; !ok {
+				t.Errorf("missing %q in %s", k, line)
+			}
+		}
+	}
+	var first summaryJSON
+	json.Unmarshal([]byte(lines[0]), &first)
+	if first.Title != "Minister resigns" || len(first.Summary) != 2 || first.Language != "en" {
+		t.Fatalf("first: %+v", first)
+	}
+	if len(first.Quotes) != 1 || first.Quotes[0].Speaker != "Anna Berg" || first.Quotes[0].Role != "Health Minister" || !first.Quotes[0].Key {
+		t.Fatalf("quotes: %+v", first.Quotes)
+	}
+	var raw map[string]map[string]json.RawMessage
+	json.Unmarshal([]byte(lines[0]), &raw)
+	if _, ok := raw["background"]["related"]; !ok {
+		t.Fatal("background.related missing")
+	}
+
+	// Text output and stdin.
+	r = runMainStdin(t, env, "Title line\n\nOne sentence here. Another sentence there. A third one.", "summarize", "-")
+	if r.code != 0 || !strings.Contains(r.stdout, "Title line") || !strings.Contains(r.stdout, "• One sentence here.") {
+		t.Fatalf("stdin text: %+v", r)
+	}
+}
+
+func TestSummarizeURLIsSSRFSafe(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("<html><body><article><p>Secret.</p></article></body></html>"))
+	}))
+	defer srv.Close()
+	r := runMain(t, map[string]string{"NEWSBOT_DB": filepath.Join(t.TempDir(), "x.db")}, "summarize", srv.URL)
+	if r.code == 0 || !strings.Contains(r.stderr, "loopback") {
+		t.Fatalf("loopback URL fetched: %+v", r)
+	}
+}
+
+func TestSummarizeStoredItem(t *testing.T) {
+	srv := feedFiles(t)
+	env := map[string]string{"NEWSBOT_DB": filepath.Join(t.TempDir(), "n.db"), "NEWSBOT_ALLOW_PRIVATE_NETWORKS": "true"}
+	if r := runMain(t, env, "ingest", "--feed", srv.URL+"/jsonfeed_example_1.json"); r.code != 0 {
+		t.Fatalf("ingest: %+v", r)
+	}
+	r := runMain(t, env, "summarize", "--json", "1")
+	if r.code != 0 || !strings.Contains(r.stdout, `"source":"1"`) {
+		t.Fatalf("stored item: %+v", r)
+	}
+	r = runMain(t, env, "summarize", "999")
+	if r.code == 0 || !strings.Contains(r.stderr, "not found") {
+		t.Fatalf("unknown item: %+v", r)
+	}
+}
+
+func TestEvalCommands(t *testing.T) {
+	r := runMain(t, nil, "eval", "summaries", "--dir", "testdata/eval/bbc-mini", "--json")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	var out struct {
+		Systems []struct {
+			Name     string  `json:"name"`
+			R2       float64 `json:"rouge2_f1"`
+			Articles int     `json:"articles"`
+		} `json:"systems"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out.Systems) != 2 || out.Systems[0].Articles != 3 {
+		t.Fatalf("%s %v", r.stdout, err)
+	}
+	if out.Systems[1].R2 <= 0 || out.Systems[0].Name != "lead-3" {
+		t.Fatalf("%+v", out)
+	}
+	if r := runMain(t, nil, "eval", "summaries", "--dir", t.TempDir()); r.code == 0 || !strings.Contains(r.stderr, "no articles") {
+		t.Fatalf("empty dir: %+v", r)
+	}
+	if r := runMain(t, nil, "eval", "bogus", "--dir", "x"); r.code != 2 {
+		t.Fatalf("bad kind: %+v", r)
+	}
+}
