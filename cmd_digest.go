@@ -309,4 +309,3 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	}
 	return &usageError{fmt.Sprintf("unknown eval kind %q (summaries or quotes)", kind)}
 }
-

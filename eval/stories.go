@@ -173,7 +173,9 @@ func BCubed(pred []int, gold []string) (precision, recall float64) {
 // identical normalised text form the gold pairs. It returns pairwise precision and
 // recall of "same story" over all item pairs.
 func DuplicateGrouping(items []digest.Item, assign []int) (precision, recall float64, goldPairs int) {
-	key := func(it digest.Item) string { return strings.Join(strings.Fields(strings.ToLower(it.Title+" "+it.Text)), " ") }
+	key := func(it digest.Item) string {
+		return strings.Join(strings.Fields(strings.ToLower(it.Title+" "+it.Text)), " ")
+	}
 	var tp, fp, fn int
 	for i := range items {
 		for j := i + 1; j < len(items); j++ {
