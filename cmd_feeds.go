@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/config"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
@@ -194,29 +196,70 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	if err := seedFeeds(ctx, db, cfg.Feeds, env.now()); err != nil {
 		return err
 	}
+	log.Info("newsbot starting", "version", versionString(), "db", cfg.DBPath, "feeds", len(cfg.Feeds), "poll_interval", cfg.PollInterval)
+
+	// The bot's HTTP calls get their own context, cancelled a little after ctx, so
+	// sends in flight at shutdown can finish and be recorded.
+	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelSends()
+	var b *bot.Bot
 	if cfg.TelegramToken == "" {
 		log.Warn("no Telegram token configured (set NEWSBOT_TELEGRAM_TOKEN or NEWSBOT_TELEGRAM_TOKEN_FILE); polling feeds only")
 	} else {
-		log.Warn("the Telegram side is not built yet; polling feeds only")
+		b, err = bot.New(sendCtx, db, newFetcher(cfg), bot.Options{
+			APIURL: cfg.TelegramAPIURL, Token: cfg.TelegramToken.Reveal(), Admins: cfg.Admins,
+			Catalogue: cfg.Feeds, Logger: log, Send: bot.SenderOptions{GlobalPerSecond: cfg.SendRate},
+			ScheduleEvery: cfg.ScheduleEvery,
+		})
+		if err != nil {
+			return err
+		}
+		log.Info("connected to Telegram", "bot", "@"+b.Username())
 	}
-	log.Info("newsbot starting", "version", versionString(), "db", cfg.DBPath, "feeds", len(cfg.Feeds), "poll_interval", cfg.PollInterval)
 
 	poller := newPoller(cfg, db, log, env.now, nil)
-	lastPrune := time.Time{}
-	err = poller.Run(ctx, func([]feed.Result) {
-		if cfg.Retention > 0 && env.now().Sub(lastPrune) > time.Hour {
-			lastPrune = env.now()
-			n, err := db.Prune(ctx, env.now().Add(-cfg.Retention))
-			if err != nil {
-				log.Error("pruning old items failed", "error", err)
-			} else if n > 0 {
-				log.Info("pruned old items", "deleted", n, "older_than", cfg.Retention)
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		lastPrune := time.Time{}
+		errs <- poller.Run(ctx, func([]feed.Result) {
+			if cfg.Retention > 0 && env.now().Sub(lastPrune) > time.Hour {
+				lastPrune = env.now()
+				n, err := db.Prune(ctx, env.now().Add(-cfg.Retention))
+				if err != nil {
+					log.Error("pruning old items failed", "error", err)
+				} else if n > 0 {
+					log.Info("pruned old items", "deleted", n, "older_than", cfg.Retention)
+				}
 			}
-		}
-	})
-	if errors.Is(err, context.Canceled) {
-		log.Info("newsbot stopped")
-		return nil
+		})
+	}()
+	if b != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- b.Run(ctx)
+		}()
 	}
-	return err
+	<-ctx.Done()
+	log.Info("shutting down; finishing sends in flight")
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		log.Warn("sends still in flight after 10s; cancelling them")
+		cancelSends()
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	log.Info("newsbot stopped")
+	return nil
 }

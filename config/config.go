@@ -68,6 +68,11 @@ type Config struct {
 	LogLevel  string
 	LogFormat string
 	HTTPAddr  string
+
+	// SendRate is the bot's global message rate per second (Telegram allows ~30).
+	SendRate float64
+	// ScheduleEvery is how often due digests are looked for.
+	ScheduleEvery time.Duration
 }
 
 // DefaultFeeds is the built-in catalogue: reputable world-news feeds, including a
@@ -101,6 +106,8 @@ func Default() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		HTTPAddr:        "127.0.0.1:9090",
+		SendRate:        25,
+		ScheduleEvery:   20 * time.Second,
 	}
 }
 
@@ -283,6 +290,7 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 		{"NEWSBOT_POLL_INTERVAL", &c.PollInterval},
 		{"NEWSBOT_FETCH_TIMEOUT", &c.FetchTimeout},
 		{"NEWSBOT_RETENTION", &c.Retention},
+		{"NEWSBOT_SCHEDULE_EVERY", &c.ScheduleEvery},
 	}
 	for _, d := range durs {
 		if v, ok := getenv(d.name); ok && v != "" {
@@ -325,6 +333,13 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 			}
 			*d.dst = n
 		}
+	}
+	if v, ok := getenv("NEWSBOT_SEND_RATE"); ok && v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > 1000 {
+			return &Error{"NEWSBOT_SEND_RATE", fmt.Sprintf("%q is not a rate between 0 and 1000 messages per second", v)}
+		}
+		c.SendRate = f
 	}
 	if v, ok := getenv("NEWSBOT_MAX_BODY_BYTES"); ok && v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -399,6 +414,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		return &Error{"NEWSBOT_MAX_BODY_BYTES", "must be at least 1024"}
+	}
+	if c.ScheduleEvery <= 0 {
+		return &Error{"NEWSBOT_SCHEDULE_EVERY", "must be positive"}
 	}
 	if c.Concurrency < 1 {
 		return &Error{"NEWSBOT_CONCURRENCY", "must be at least 1"}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -111,6 +112,59 @@ func Card(it Item, k int, candidates []Item) StoryCard {
 // "also reported by"), ranks stories by recency, number of sources and filter hits,
 // and fills each card. earlier items feed the "related" background.
 func Compose(items []Item, earlier []Item, prefs Preferences, now time.Time) (Digest, error) {
+	return NewComposer(items, earlier).Compose(items, prefs, now)
+}
+
+// Composer composes many subscribers' digests from one pool of new items: the pool is
+// grouped into stories once, and each story card is built once per summary length.
+// It is safe for concurrent use.
+type Composer struct {
+	story   map[uint64]int // item ID -> story number in the pool
+	earlier []Item
+
+	mu    sync.Mutex
+	cards map[cardKey]StoryCard
+}
+
+type cardKey struct {
+	item uint64
+	k    int
+}
+
+// NewComposer groups pool (the new items of a digest run) and keeps earlier items as
+// candidates for the related-stories background.
+func NewComposer(pool []Item, earlier []Item) *Composer {
+	c := &Composer{story: map[uint64]int{}, earlier: earlier, cards: map[cardKey]StoryCard{}}
+	for i, g := range GroupStories(pool, GroupOptions{}) {
+		if pool[i].ID != 0 {
+			c.story[pool[i].ID] = g
+		}
+	}
+	return c
+}
+
+// Card returns the (cached) card for an item.
+func (c *Composer) Card(it Item, k int) StoryCard {
+	key := cardKey{it.ID, k}
+	if it.ID != 0 {
+		c.mu.Lock()
+		card, ok := c.cards[key]
+		c.mu.Unlock()
+		if ok {
+			return card
+		}
+	}
+	card := Card(it, k, c.earlier)
+	if it.ID != 0 {
+		c.mu.Lock()
+		c.cards[key] = card
+		c.mu.Unlock()
+	}
+	return card
+}
+
+// Compose builds one subscriber's digest from items (a subset of the pool).
+func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Digest, error) {
 	include, exclude, err := prefs.CompileFilters()
 	if err != nil {
 		return Digest{}, err
@@ -158,12 +212,22 @@ func Compose(items []Item, earlier []Item, prefs Preferences, now time.Time) (Di
 		hits[len(kept)] = n
 		kept = append(kept, it)
 	}
-	groups := GroupStories(kept, GroupOptions{})
+	// Stories: from the pool's grouping; items outside the pool stand alone.
 	members := map[int][]int{}
-	for i, g := range groups {
+	var order []int
+	next := -1
+	for i, it := range kept {
+		g, ok := c.story[it.ID]
+		if !ok || it.ID == 0 {
+			g, next = next, next-1
+		}
+		if _, seen := members[g]; !seen {
+			order = append(order, g)
+		}
 		members[g] = append(members[g], i)
 	}
-	for _, idx := range members {
+	for _, g := range order {
+		idx := members[g]
 		// Best source: the subscriber's own feed, then the fullest text, then earliest.
 		sort.SliceStable(idx, func(a, b int) bool {
 			ia, ib := kept[idx[a]], kept[idx[b]]
@@ -176,7 +240,8 @@ func Compose(items []Item, earlier []Item, prefs Preferences, now time.Time) (Di
 			return ia.Published.Before(ib.Published)
 		})
 		best := kept[idx[0]]
-		card := Card(best, prefs.SummarySentences, earlier)
+		card := c.Card(best, prefs.SummarySentences)
+		card.AlsoReportedBy = nil
 		seen := map[string]bool{best.Source: true}
 		newest := best.Published
 		filterHits := hits[idx[0]]

@@ -12,7 +12,13 @@
 //	idx_added       added(8) | id(8) -> nil            ("items since T")
 //	idx_published   published(8) | id(8) -> nil        (newest-first listing, retention)
 //	threads         item id(8) -> Thread (JSON)        (pins items against pruning)
-//	subscribers, subscriptions, sub_due, digests, comments, outbox: used by package bot.
+//	subscribers     chat id(8) -> Subscriber (JSON)
+//	sub_due         nextDigest(8) | chat id(8) -> nil  ("due at T" range scans)
+//	outbox          id(8) -> OutMessage (JSON)         (a persistent send queue, in order)
+//	inbox           update id(8) -> raw update         (stored before the offset is confirmed)
+//	msgmap          chat id(8) | message id(8) -> MessageRecord (what a sent message is about)
+//	cards           canonical URL -> cached story card (summaries of URLs users send)
+//	subscriptions, digests, comments: reserved for the discussion features.
 //
 // Every change that touches more than one record runs in one transaction, so a crash
 // never leaves an index entry without its record or half an item.
@@ -48,8 +54,12 @@ var (
 	bucketDigests       = []byte("digests")
 	bucketComments      = []byte("comments")
 	bucketOutbox        = []byte("outbox")
+	bucketInbox         = []byte("inbox")
+	bucketMsgMap        = []byte("msgmap")
+	bucketCards         = []byte("cards")
 
 	keySchema = []byte("schema")
+	keyOffset = []byte("tg_offset")
 )
 
 // ErrInUse is returned by Open when another process holds the database.
@@ -70,6 +80,17 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 1 -> 2: the bot's inbox (durable updates), sent-message records, card cache.
+	func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketInbox); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists(bucketCards); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucketIfNotExists(bucketMsgMap)
+		return err
 	},
 }
 

@@ -1,0 +1,225 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/newsbot/newsbot/storage"
+)
+
+// callback is parsed, validated callback data: "verb:arg[:arg]".
+type callback struct {
+	verb string
+	args []string
+}
+
+var callbackVerbs = map[string]int{ // verb -> number of arguments
+	"card": 1, "sub": 1, "feeds": 1, "feed": 1, "rm": 1, "set": 2, "forget": 1, "flt": 2,
+}
+
+// parseCallback validates data; anything unknown, malformed or over 64 bytes is
+// refused (it may be stale, or forged: callback data comes from the client).
+func parseCallback(data string) (callback, bool) {
+	if data == "" || len(data) > maxCallback {
+		return callback{}, false
+	}
+	parts := strings.Split(data, ":")
+	n, ok := callbackVerbs[parts[0]]
+	if !ok || len(parts)-1 != n {
+		return callback{}, false
+	}
+	for _, p := range parts[1:] {
+		if p == "" || len(p) > 24 {
+			return callback{}, false
+		}
+	}
+	return callback{verb: parts[0], args: parts[1:]}, true
+}
+
+func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
+	cb, ok := parseCallback(q.Data)
+	if !ok || q.Message == nil {
+		b.answer(q.ID, "This button is no longer valid.")
+		return nil
+	}
+	chat := q.Message.Chat
+	r := &request{msg: q.Message, chatID: chat.ID, userID: q.From.ID, group: chat.Type != "private", fromName: q.From.FirstName}
+	if q.Message.IsTopicMessage {
+		r.thread = q.Message.MessageThreadID
+	}
+	if !b.limiter(q.From.ID).commands.Allow() {
+		b.answer(q.ID, "Too fast — please wait a moment.")
+		return nil
+	}
+	// Everything but opening a card changes settings: in groups, admins only.
+	if r.group && cb.verb != "card" {
+		ok, err := b.isGroupAdmin(chat.ID, q.From.ID)
+		if err != nil || !ok {
+			b.answer(q.ID, "Only the group's administrators can change its settings.")
+			return nil
+		}
+	}
+	switch cb.verb {
+	case "card":
+		id, err := strconv.ParseUint(cb.args[0], 10, 64)
+		if err != nil {
+			b.answer(q.ID, "This button is no longer valid.")
+			return nil
+		}
+		b.answer(q.ID, "")
+		return b.sendCard(ctx, r, id)
+	case "sub":
+		on := cb.args[0] == "on"
+		s, err := b.setSubscribed(ctx, r, on)
+		if err != nil {
+			b.answer(q.ID, "Something went wrong; please try again.")
+			return err
+		}
+		if on {
+			b.answer(q.ID, "Subscribed: next digest at "+s.NextDigest.In(zone(s.TimeZone)).Format("15:04"))
+		} else {
+			b.answer(q.ID, "Digests are off.")
+		}
+		return nil
+	case "feeds":
+		b.answer(q.ID, "")
+		return cmdFeeds(ctx, b, r)
+	case "feed", "rm":
+		i, err := strconv.Atoi(cb.args[0])
+		if err != nil || i < 0 {
+			b.answer(q.ID, "This button is no longer valid.")
+			return nil
+		}
+		var note string
+		s, err := b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
+			note = ""
+			if cb.verb == "rm" {
+				if i >= len(s.OwnFeeds) {
+					note = "That feed is already gone."
+					return nil
+				}
+				note = "Removed " + feedLabel(s.OwnFeeds[i])
+				s.OwnFeeds = slices.Delete(s.OwnFeeds, i, i+1)
+				return nil
+			}
+			if i >= len(b.opts.Catalogue) {
+				note = "This button is no longer valid."
+				return nil
+			}
+			f := b.opts.Catalogue[i]
+			if len(s.Feeds) == 0 {
+				s.Feeds = append([]string{}, b.opts.Catalogue...) // all were on
+			}
+			if j := slices.Index(s.Feeds, f); j >= 0 {
+				s.Feeds = slices.Delete(s.Feeds, j, j+1)
+				note = "Off: " + feedLabel(f)
+				if len(s.Feeds) == 0 && len(s.OwnFeeds) == 0 {
+					s.Feeds = []string{f} // keep at least one; an empty list means all
+					note = "At least one feed must stay on."
+				}
+			} else {
+				s.Feeds = append(s.Feeds, f)
+				note = "On: " + feedLabel(f)
+			}
+			if len(s.Feeds) == len(b.opts.Catalogue) {
+				s.Feeds = nil
+			}
+			return nil
+		})
+		if err != nil {
+			b.answer(q.ID, "Something went wrong; please try again.")
+			return err
+		}
+		b.answer(q.ID, note)
+		return b.editKeyboard(r.chatID, q.Message.MessageID, feedsKeyboard(b, s))
+	case "set":
+		n, err := strconv.Atoi(cb.args[1])
+		valid := err == nil && ((cb.args[0] == "n" && n >= 1 && n <= 20) || (cb.args[0] == "k" && n >= 1 && n <= 5))
+		if !valid {
+			b.answer(q.ID, "This button is no longer valid.")
+			return nil
+		}
+		s, err := b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
+			if cb.args[0] == "n" {
+				s.Stories = n
+			} else {
+				s.SummarySentences = n
+			}
+			return nil
+		})
+		if err != nil {
+			b.answer(q.ID, "Something went wrong; please try again.")
+			return err
+		}
+		b.answer(q.ID, "Saved.")
+		return b.editText(r.chatID, q.Message.MessageID, settingsText(s), settingsKeyboard())
+	case "forget":
+		if cb.args[0] != "yes" {
+			b.answer(q.ID, "Nothing was deleted.")
+			return nil
+		}
+		if err := b.db.DeleteSubscriber(ctx, r.chatID); err != nil {
+			b.answer(q.ID, "Something went wrong; please try again.")
+			return err
+		}
+		b.answer(q.ID, "Deleted.")
+		return b.say(ctx, r.chatID, r.thread, "Everything stored about this chat has been deleted. /start to begin again.")
+	case "flt":
+		i, err := strconv.Atoi(cb.args[1])
+		if err != nil || i < 0 || (cb.args[0] != "i" && cb.args[0] != "e") {
+			b.answer(q.ID, "This button is no longer valid.")
+			return nil
+		}
+		if _, err := b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
+			list := &s.Include
+			if cb.args[0] == "e" {
+				list = &s.Exclude
+			}
+			if i < len(*list) {
+				*list = slices.Delete(*list, i, i+1)
+			}
+			return nil
+		}); err != nil {
+			b.answer(q.ID, "Something went wrong; please try again.")
+			return err
+		}
+		b.answer(q.ID, "Filter removed.")
+		return nil
+	}
+	b.answer(q.ID, "This button is no longer valid.")
+	return nil
+}
+
+// editKeyboard and editText change an interactive message in place; "not modified"
+// is fine.
+func (b *Bot) editKeyboard(chatID int64, messageID int, rows [][]Button) error {
+	p := map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}
+	if kb := keyboard(rows); kb != "" {
+		p["reply_markup"] = kb
+	}
+	_, err := b.api.Call("editMessageReplyMarkup", p)
+	return ignoreNotModified(err)
+}
+
+func (b *Bot) editText(chatID int64, messageID int, html string, rows [][]Button) error {
+	p := map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID),
+		"text": html, "parse_mode": "HTML"}
+	if kb := keyboard(rows); kb != "" {
+		p["reply_markup"] = kb
+	}
+	_, err := b.api.Call("editMessageText", p)
+	return ignoreNotModified(err)
+}
+
+func ignoreNotModified(err error) error {
+	if e, ok := err.(*APIError); ok && e.NotModified() {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("edit message: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,747 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/storage"
+	"golang.org/x/time/rate"
+)
+
+// request is one command or message being handled.
+type request struct {
+	msg      *Message
+	chatID   int64
+	userID   int64
+	thread   int
+	group    bool
+	command  string // without "/" and "@bot"
+	args     string
+	fromName string
+}
+
+// command is one entry of the command list that feeds /help and setMyCommands.
+type command struct {
+	name, desc string
+	// admin: only NEWSBOT_ADMINS; manage: in groups only the group's administrators.
+	admin, manage, hidden bool
+	run                   func(ctx context.Context, b *Bot, r *request) error
+}
+
+func commandList() []command {
+	return []command{
+		{name: "start", desc: "What this bot does, and how to begin", run: cmdStart},
+		{name: "subscribe", desc: "Get digests on your schedule", manage: true, run: cmdSubscribe},
+		{name: "unsubscribe", desc: "Stop digests", manage: true, run: cmdUnsubscribe},
+		{name: "stop", desc: "Stop digests (same as /unsubscribe)", manage: true, hidden: true, run: cmdUnsubscribe},
+		{name: "feeds", desc: "Pick feeds from the catalogue and see your own", manage: true, run: cmdFeeds},
+		{name: "add", desc: "Add a feed: /add <url of a feed or a page>", manage: true, run: cmdAdd},
+		{name: "remove", desc: "Remove one of your feeds", manage: true, run: cmdRemove},
+		{name: "import", desc: "Import feeds: send an OPML file with /import as caption", manage: true, run: cmdImport},
+		{name: "export", desc: "Export your feeds as OPML", run: cmdExport},
+		{name: "filters", desc: "Keyword filters: /filters include|exclude <RE2>, /filters clear", manage: true, run: cmdFilters},
+		{name: "settings", desc: "Delivery times, time zone, stories per digest, summary length", manage: true, run: cmdSettings},
+		{name: "digest", desc: "Send my digest now", run: cmdDigest},
+		{name: "summary", desc: "Summarize a story: /summary <url or item id>", run: cmdSummary},
+		{name: "forget", desc: "Delete everything stored about this chat", manage: true, run: cmdForget},
+		{name: "help", desc: "List the commands", run: cmdHelp},
+		{name: "stats", desc: "Operator statistics", admin: true, hidden: true, run: cmdStats},
+	}
+}
+
+func (b *Bot) isAdmin(id int64) bool { return slices.Contains(b.opts.Admins, id) }
+
+// limiter returns the rate limiters of a user.
+func (b *Bot) limiter(user int64) *userLimits {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l, ok := b.limiters[user]
+	if !ok {
+		if len(b.limiters) > 100_000 {
+			b.limiters = map[int64]*userLimits{} // bounded memory; a reset only forgives
+		}
+		l = &userLimits{commands: rate.NewLimiter(rate.Limit(b.opts.CommandRate), 10),
+			summaries: rate.NewLimiter(rate.Limit(b.opts.SummaryRate), 3)}
+		b.limiters[user] = l
+	}
+	return l
+}
+
+// handle dispatches one update.
+func (b *Bot) handle(ctx context.Context, u Update) error {
+	switch {
+	case u.CallbackQuery != nil:
+		return b.handleCallback(ctx, u.CallbackQuery)
+	case u.Message != nil:
+		return b.handleMessage(ctx, u.Message)
+	}
+	return nil // edits and other kinds: nothing to do yet
+}
+
+var urlRE = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+func (b *Bot) handleMessage(ctx context.Context, m *Message) error {
+	if m.From == nil || m.From.IsBot {
+		return nil
+	}
+	r := &request{msg: m, chatID: m.Chat.ID, userID: m.From.ID, group: m.Chat.Type != "private",
+		fromName: m.From.FirstName}
+	if m.IsTopicMessage {
+		r.thread = m.MessageThreadID
+	}
+	text := m.Text
+	if text == "" {
+		text = m.Caption
+	}
+	cmd, args, ok := parseCommand(text, m.Entities, b.Username())
+	if !ok {
+		// In private chats a bare URL asks for its story card.
+		if !r.group {
+			if u := urlRE.FindString(text); u != "" {
+				r.command, r.args = "summary", u
+				return b.runCommand(ctx, r, findCommand(b.cmds, "summary"))
+			}
+			if m.Document != nil {
+				return b.say(ctx, r.chatID, r.thread, "To import feeds, send the OPML file with <code>/import</code> as its caption.")
+			}
+			return b.say(ctx, r.chatID, r.thread, "Send /help for what I can do, or just send me a link to summarize.")
+		}
+		return nil
+	}
+	r.command, r.args = cmd, args
+	c := findCommand(b.cmds, cmd)
+	if c == nil {
+		if r.group {
+			return nil
+		}
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I don't know /%s. Send /help for the list.", escape(cmd)))
+	}
+	return b.runCommand(ctx, r, c)
+}
+
+func findCommand(cmds []command, name string) *command {
+	for i := range cmds {
+		if cmds[i].name == name {
+			return &cmds[i]
+		}
+	}
+	return nil
+}
+
+func (b *Bot) runCommand(ctx context.Context, r *request, c *command) error {
+	l := b.limiter(r.userID)
+	if !l.commands.Allow() {
+		if time.Since(l.warned) > 30*time.Second {
+			l.warned = time.Now()
+			return b.say(ctx, r.chatID, r.thread, "You are sending commands too fast. Please wait a few seconds.")
+		}
+		return nil
+	}
+	if c.admin && !b.isAdmin(r.userID) {
+		return b.say(ctx, r.chatID, r.thread, "This command is for the bot's operators.")
+	}
+	if c.manage && r.group {
+		ok, err := b.isGroupAdmin(r.chatID, r.userID)
+		if err != nil {
+			return b.say(ctx, r.chatID, r.thread, "I could not check your permissions in this group; please try again later.")
+		}
+		if !ok {
+			return b.say(ctx, r.chatID, r.thread, "Only the group's administrators can change its settings.")
+		}
+	}
+	return c.run(ctx, b, r)
+}
+
+// parseCommand reads "/cmd@botname args" using the bot_command entity at offset 0;
+// a command addressed to another bot is not ours.
+func parseCommand(text string, ents []Entity, botName string) (cmd, args string, ok bool) {
+	if !strings.HasPrefix(text, "/") {
+		return "", "", false
+	}
+	n := len(text)
+	for _, e := range ents {
+		if e.Type == "bot_command" && e.Offset == 0 {
+			n = utf16Bytes(text, e.Length)
+		}
+	}
+	head := text[:n]
+	if i := strings.IndexAny(head, " \n\t"); i >= 0 {
+		head = head[:i]
+	}
+	args = strings.TrimSpace(text[len(head):])
+	head = strings.TrimPrefix(head, "/")
+	name, target, addressed := strings.Cut(head, "@")
+	if addressed && !strings.EqualFold(target, botName) {
+		return "", "", false
+	}
+	name = strings.ToLower(name)
+	if name == "" || len(name) > 32 {
+		return "", "", false
+	}
+	return name, args, true
+}
+
+// utf16Bytes converts a length in UTF-16 units (Telegram's offsets) to bytes of s.
+func utf16Bytes(s string, units int) int {
+	n := 0
+	for i, r := range s {
+		if n >= units {
+			return i
+		}
+		n += len(utf16.Encode([]rune{r}))
+	}
+	return len(s)
+}
+
+func (b *Bot) isGroupAdmin(chatID, userID int64) (bool, error) {
+	if b.isAdmin(userID) {
+		return true, nil
+	}
+	raw, err := b.api.Call("getChatMember", map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "user_id": strconv.FormatInt(userID, 10)})
+	if err != nil {
+		return false, err
+	}
+	s := string(raw)
+	return strings.Contains(s, `"status":"creator"`) || strings.Contains(s, `"status":"administrator"`), nil
+}
+
+// newSubscriber is a subscriber with the defaults.
+func (b *Bot) newSubscriber(r *request) func() storage.Subscriber {
+	return func() storage.Subscriber {
+		kind := "private"
+		if r.group {
+			kind = "group"
+		}
+		return storage.Subscriber{ChatID: r.chatID, Kind: kind, UserID: r.userID, Name: r.fromName, Active: true,
+			TimeZone: b.opts.DefaultZone, Times: b.opts.DefaultTimes, Stories: 8, SummarySentences: 3,
+			CreatedAt: b.opts.Now(), ThreadID: r.thread}
+	}
+}
+
+func (b *Bot) subscriber(ctx context.Context, r *request) (storage.Subscriber, error) {
+	return b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
+		s.Active = true // they wrote to us: the chat works
+		return nil
+	})
+}
+
+// ---- commands ----
+
+func cmdStart(ctx context.Context, b *Bot, r *request) error {
+	if id, ok := strings.CutPrefix(r.args, "s_"); ok {
+		n, err := strconv.ParseUint(id, 10, 64)
+		if err != nil {
+			return b.say(ctx, r.chatID, r.thread, "That story link is not valid.")
+		}
+		return b.sendCard(ctx, r, n)
+	}
+	if _, err := b.subscriber(ctx, r); err != nil {
+		return err
+	}
+	text := "<b>Hello! I'm newsbot.</b>\nI read news feeds for you and send a digest on your schedule: " +
+		"for each story a short summary, the key quote with who said it, and what came before. " +
+		"The same story from several outlets appears once.\n\n" +
+		"Send me any news link and I'll summarize it. /help lists everything."
+	return b.say(ctx, r.chatID, r.thread, text,
+		[]Button{{Text: "Subscribe", Data: "sub:on"}, {Text: "Pick feeds", Data: "feeds:list"}})
+}
+
+func cmdHelp(ctx context.Context, b *Bot, r *request) error {
+	var sb strings.Builder
+	sb.WriteString("<b>Commands</b>\n")
+	for _, c := range b.cmds {
+		if c.hidden || (c.admin && !b.isAdmin(r.userID)) {
+			continue
+		}
+		fmt.Fprintf(&sb, "/%s — %s\n", c.name, escape(c.desc))
+	}
+	if b.isAdmin(r.userID) {
+		sb.WriteString("/stats — operator statistics\n")
+	}
+	sb.WriteString("\nOr just send a link to get its summary.")
+	return b.say(ctx, r.chatID, r.thread, sb.String())
+}
+
+func cmdSubscribe(ctx context.Context, b *Bot, r *request) error {
+	s, err := b.setSubscribed(ctx, r, true)
+	if err != nil {
+		return err
+	}
+	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Subscribed. Your next digest comes at %s (%s). Change it with /settings.",
+		s.NextDigest.In(zone(s.TimeZone)).Format("15:04 on Mon 2 Jan"), escape(s.TimeZone)))
+}
+
+func (b *Bot) setSubscribed(ctx context.Context, r *request, on bool) (storage.Subscriber, error) {
+	now := b.opts.Now()
+	return b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
+		s.Active, s.Subscribed = true, on
+		if on {
+			if r.thread != 0 {
+				s.ThreadID = r.thread
+			}
+			s.NextDigest = NextDigest(s.Times, s.TimeZone, now)
+			if s.LastDigest.IsZero() {
+				s.LastDigest = now.Add(-24 * time.Hour)
+			}
+		}
+		return nil
+	})
+}
+
+func cmdUnsubscribe(ctx context.Context, b *Bot, r *request) error {
+	if _, err := b.setSubscribed(ctx, r, false); err != nil {
+		return err
+	}
+	return b.say(ctx, r.chatID, r.thread, "Digests are off. /subscribe turns them back on; your feeds and settings are kept.")
+}
+
+func feedsKeyboard(b *Bot, s storage.Subscriber) [][]Button {
+	var rows [][]Button
+	for i, f := range b.opts.Catalogue {
+		on := len(s.Feeds) == 0 || slices.Contains(s.Feeds, f)
+		mark := "☐"
+		if on {
+			mark = "☑"
+		}
+		rows = append(rows, []Button{{Text: mark + " " + feedLabel(f), Data: fmt.Sprintf("feed:%d", i)}})
+	}
+	for i, f := range s.OwnFeeds {
+		rows = append(rows, []Button{{Text: "✕ remove " + feedLabel(f), Data: fmt.Sprintf("rm:%d", i)}})
+	}
+	return rows
+}
+
+// feedLabel is a short readable name for a feed URL.
+func feedLabel(u string) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	s = strings.TrimPrefix(s, "www.")
+	if len(s) > 48 {
+		s = s[:45] + "..."
+	}
+	return s
+}
+
+func cmdFeeds(ctx context.Context, b *Bot, r *request) error {
+	s, err := b.subscriber(ctx, r)
+	if err != nil {
+		return err
+	}
+	text := "<b>Feeds</b>\nTap a catalogue feed to switch it on or off. Your own feeds (added with /add) are listed with a remove button."
+	if len(s.OwnFeeds) == 0 {
+		text += "\nYou have no feeds of your own yet."
+	}
+	return b.say(ctx, r.chatID, r.thread, text, feedsKeyboard(b, s)...)
+}
+
+func cmdRemove(ctx context.Context, b *Bot, r *request) error {
+	s, err := b.subscriber(ctx, r)
+	if err != nil {
+		return err
+	}
+	if len(s.OwnFeeds) == 0 {
+		return b.say(ctx, r.chatID, r.thread, "You have no feeds of your own to remove. Catalogue feeds are switched off in /feeds.")
+	}
+	var rows [][]Button
+	for i, f := range s.OwnFeeds {
+		rows = append(rows, []Button{{Text: "✕ " + feedLabel(f), Data: fmt.Sprintf("rm:%d", i)}})
+	}
+	return b.say(ctx, r.chatID, r.thread, "Which feed should I remove?", rows...)
+}
+
+// discoverFeed fetches u: a feed is used as is; an HTML page is searched for
+// <link rel="alternate"> feed links, the first that parses wins.
+func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error) {
+	resp, err := b.fetch.Fetch(ctx, feed.Request{URL: u})
+	if err != nil {
+		return "", "", err
+	}
+	if p, err := feed.Parse(resp.Body, resp.ContentType); err == nil {
+		return resp.URL, p.Title, nil
+	}
+	links := feed.DiscoverFeeds(resp.Body, resp.URL)
+	if len(links) == 0 {
+		return "", "", errors.New("that page is not a feed and links to none")
+	}
+	for _, l := range links {
+		r2, err := b.fetch.Fetch(ctx, feed.Request{URL: l})
+		if err != nil {
+			continue
+		}
+		if p, err := feed.Parse(r2.Body, r2.ContentType); err == nil {
+			return l, p.Title, nil
+		}
+	}
+	return "", "", errors.New("the feeds that page links to do not parse")
+}
+
+func cmdAdd(ctx context.Context, b *Bot, r *request) error {
+	u := strings.TrimSpace(r.args)
+	if u == "" {
+		return b.say(ctx, r.chatID, r.thread, "Send <code>/add https://example.com/feed.xml</code>; a news site's page works too.")
+	}
+	if _, err := feed.CheckURL(u); err != nil {
+		return b.say(ctx, r.chatID, r.thread, "That is not a web address I can use: "+escape(err.Error()))
+	}
+	s, err := b.subscriber(ctx, r)
+	if err != nil {
+		return err
+	}
+	if len(s.OwnFeeds) >= b.opts.MaxOwnFeeds {
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You already have %d feeds, the most I keep per chat. Remove one with /remove first.", len(s.OwnFeeds)))
+	}
+	feedURL, title, err := b.discoverFeed(ctx, u)
+	if err != nil {
+		return b.say(ctx, r.chatID, r.thread, "I could not add that feed: "+escape(err.Error()))
+	}
+	if slices.Contains(s.OwnFeeds, feedURL) || slices.Contains(b.opts.Catalogue, feedURL) {
+		return b.say(ctx, r.chatID, r.thread, "You already read that feed.")
+	}
+	if _, err := b.db.AddFeed(ctx, feedURL, b.opts.Now()); err != nil {
+		return err
+	}
+	if _, err := b.db.UpdateSubscriber(ctx, r.chatID, nil, func(s *storage.Subscriber) error {
+		if !slices.Contains(s.OwnFeeds, feedURL) && len(s.OwnFeeds) < b.opts.MaxOwnFeeds {
+			s.OwnFeeds = append(s.OwnFeeds, feedURL)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	name := title
+	if name == "" {
+		name = feedURL
+	}
+	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Added <b>%s</b>. Its stories will be in your next digest.", escape(name)))
+}
+
+func cmdFilters(ctx context.Context, b *Bot, r *request) error {
+	kind, expr, _ := strings.Cut(strings.TrimSpace(r.args), " ")
+	expr = strings.TrimSpace(expr)
+	switch strings.ToLower(kind) {
+	case "":
+		s, err := b.subscriber(ctx, r)
+		if err != nil {
+			return err
+		}
+		var sb strings.Builder
+		sb.WriteString("<b>Filters</b> (RE2 regular expressions, case-insensitive, matched on title and text)\n")
+		if len(s.Include)+len(s.Exclude) == 0 {
+			sb.WriteString("None yet.\n")
+		}
+		var rows [][]Button
+		for i, e := range s.Include {
+			fmt.Fprintf(&sb, "include: <code>%s</code>\n", escape(e))
+			rows = append(rows, []Button{{Text: "✕ include " + truncate(e, 30), Data: fmt.Sprintf("flt:i:%d", i)}})
+		}
+		for i, e := range s.Exclude {
+			fmt.Fprintf(&sb, "exclude: <code>%s</code>\n", escape(e))
+			rows = append(rows, []Button{{Text: "✕ exclude " + truncate(e, 30), Data: fmt.Sprintf("flt:e:%d", i)}})
+		}
+		sb.WriteString("\nAdd: <code>/filters include ukraine|kyiv</code> or <code>/filters exclude football</code>; <code>/filters clear</code> removes all.")
+		return b.say(ctx, r.chatID, r.thread, sb.String(), rows...)
+	case "clear":
+		if _, err := b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
+			s.Include, s.Exclude = nil, nil
+			return nil
+		}); err != nil {
+			return err
+		}
+		return b.say(ctx, r.chatID, r.thread, "All filters removed.")
+	case "include", "exclude":
+		if expr == "" {
+			return b.say(ctx, r.chatID, r.thread, "Give an expression, e.g. <code>/filters include ukraine|kyiv</code>.")
+		}
+		if len(expr) > 200 {
+			return b.say(ctx, r.chatID, r.thread, "That expression is too long (200 characters at most).")
+		}
+		probe := digest.Preferences{}
+		if kind == "include" {
+			probe.Include = []string{expr}
+		} else {
+			probe.Exclude = []string{expr}
+		}
+		if _, _, err := probe.CompileFilters(); err != nil {
+			return b.say(ctx, r.chatID, r.thread, escape(err.Error()))
+		}
+		if _, err := b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
+			if len(s.Include)+len(s.Exclude) >= 30 {
+				return errTooManyFilters
+			}
+			if kind == "include" {
+				s.Include = append(s.Include, expr)
+			} else {
+				s.Exclude = append(s.Exclude, expr)
+			}
+			return nil
+		}); err != nil {
+			if errors.Is(err, errTooManyFilters) {
+				return b.say(ctx, r.chatID, r.thread, "You have 30 filters, the most I keep. Remove some with /filters.")
+			}
+			return err
+		}
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Added %s filter <code>%s</code>.", kind, escape(expr)))
+	}
+	return b.say(ctx, r.chatID, r.thread, "Use <code>/filters include &lt;expression&gt;</code>, <code>/filters exclude &lt;expression&gt;</code> or <code>/filters clear</code>.")
+}
+
+var errTooManyFilters = errors.New("too many filters")
+
+func truncate(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	return string(rs[:n-1]) + "…"
+}
+
+func settingsText(s storage.Subscriber) string {
+	state := "off"
+	if s.Subscribed {
+		state = "on, next at " + s.NextDigest.In(zone(s.TimeZone)).Format("15:04 Mon 2 Jan")
+	}
+	return fmt.Sprintf("<b>Settings</b>\nDigests: %s\nTimes: %s\nTime zone: %s\nStories per digest: %d\nSummary sentences: %d\n\n"+
+		"Change times: <code>/settings time 08:00, 18:30</code>\nChange zone: <code>/settings tz Kyiv</code> (a city, Europe/Kyiv or +2)",
+		escape(state), escape(strings.Join(s.Times, ", ")), escape(s.TimeZone), s.Stories, s.SummarySentences)
+}
+
+func settingsKeyboard() [][]Button {
+	return [][]Button{
+		{{Text: "3 stories", Data: "set:n:3"}, {Text: "5", Data: "set:n:5"}, {Text: "8", Data: "set:n:8"}, {Text: "12", Data: "set:n:12"}},
+		{{Text: "1 sentence", Data: "set:k:1"}, {Text: "2", Data: "set:k:2"}, {Text: "3", Data: "set:k:3"}},
+	}
+}
+
+func cmdSettings(ctx context.Context, b *Bot, r *request) error {
+	what, value, _ := strings.Cut(strings.TrimSpace(r.args), " ")
+	value = strings.TrimSpace(value)
+	now := b.opts.Now()
+	var reply string
+	update := func(fn func(s *storage.Subscriber)) (storage.Subscriber, error) {
+		return b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
+			fn(s)
+			if s.Subscribed {
+				s.NextDigest = NextDigest(s.Times, s.TimeZone, now)
+			}
+			return nil
+		})
+	}
+	switch strings.ToLower(what) {
+	case "":
+		s, err := b.subscriber(ctx, r)
+		if err != nil {
+			return err
+		}
+		return b.say(ctx, r.chatID, r.thread, settingsText(s), settingsKeyboard()...)
+	case "time", "times":
+		times, err := ParseTimes(value)
+		if err != nil {
+			return b.say(ctx, r.chatID, r.thread, escape(err.Error()))
+		}
+		s, err := update(func(s *storage.Subscriber) { s.Times = times })
+		if err != nil {
+			return err
+		}
+		reply = fmt.Sprintf("Digests at %s (%s).", escape(strings.Join(s.Times, ", ")), escape(s.TimeZone))
+	case "tz", "zone", "timezone":
+		name, understood, err := ParseZone(value)
+		if err != nil {
+			return b.say(ctx, r.chatID, r.thread, escape(err.Error()))
+		}
+		if _, err := update(func(s *storage.Subscriber) { s.TimeZone = name }); err != nil {
+			return err
+		}
+		reply = "Time zone set: " + escape(understood) + "."
+	case "stories":
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > 20 {
+			return b.say(ctx, r.chatID, r.thread, "Stories per digest must be a number from 1 to 20.")
+		}
+		if _, err := update(func(s *storage.Subscriber) { s.Stories = n }); err != nil {
+			return err
+		}
+		reply = fmt.Sprintf("Up to %d stories per digest.", n)
+	case "length", "sentences":
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > 5 {
+			return b.say(ctx, r.chatID, r.thread, "Summary length must be 1 to 5 sentences.")
+		}
+		if _, err := update(func(s *storage.Subscriber) { s.SummarySentences = n }); err != nil {
+			return err
+		}
+		reply = fmt.Sprintf("Summaries of %d sentences.", n)
+	case "topic":
+		if !r.group || r.thread == 0 {
+			return b.say(ctx, r.chatID, r.thread, "Send <code>/settings topic</code> inside the forum topic where digests should go.")
+		}
+		if _, err := update(func(s *storage.Subscriber) { s.ThreadID = r.thread }); err != nil {
+			return err
+		}
+		reply = "Digests will be posted in this topic."
+	default:
+		return b.say(ctx, r.chatID, r.thread, "I know <code>/settings time</code>, <code>tz</code>, <code>stories</code>, <code>length</code> and <code>topic</code>.")
+	}
+	return b.say(ctx, r.chatID, r.thread, reply)
+}
+
+func cmdDigest(ctx context.Context, b *Bot, r *request) error {
+	s, err := b.subscriber(ctx, r)
+	if err != nil {
+		return err
+	}
+	now := b.opts.Now()
+	since := s.LastDigest
+	if since.IsZero() {
+		since = now.Add(-24 * time.Hour)
+	}
+	run, err := b.prepareRun(ctx, since)
+	if err != nil {
+		return err
+	}
+	msgs, err := b.buildDigest(s, run, now)
+	if err != nil {
+		return b.say(ctx, r.chatID, r.thread, escape(err.Error()))
+	}
+	if len(msgs) == 0 {
+		when := "yet"
+		if !s.LastDigest.IsZero() {
+			when = "since your last digest at " + s.LastDigest.In(zone(s.TimeZone)).Format("15:04 Mon 2 Jan")
+		}
+		return b.say(ctx, r.chatID, r.thread, "Nothing new "+escape(when)+".")
+	}
+	for i := range msgs {
+		if r.thread != 0 {
+			msgs[i].Params["message_thread_id"] = strconv.Itoa(r.thread)
+		}
+	}
+	next := s.NextDigest
+	if err := b.db.CommitDigest(ctx, r.chatID, msgs, now, next); err != nil {
+		return err
+	}
+	b.sender.Wake()
+	return nil
+}
+
+// sendCard sends the story card of a stored item.
+func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
+	it, err := b.db.Item(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I have no story %d (it may have been pruned).", id))
+	}
+	if err != nil {
+		return err
+	}
+	earlier, _ := b.db.ItemsAddedSince(ctx, it.Added.Add(-30*24*time.Hour), 3000)
+	var cands []digest.Item
+	for _, e := range earlier {
+		if e.ID != it.ID {
+			cands = append(cands, toDigestItem(e))
+		}
+	}
+	card := digest.Card(toDigestItem(it), 3, cands)
+	parts := RenderCard(card)
+	if len(parts) > 0 && b.Username() != "" {
+		last := &parts[len(parts)-1]
+		last.Buttons = append(last.Buttons, []Button{{Text: "Share", URL: fmt.Sprintf("https://t.me/%s?start=s_%d", b.Username(), id)}})
+	}
+	return b.send(ctx, r.chatID, r.thread, parts, func(Rendered) *storage.MessageRecord {
+		return &storage.MessageRecord{Kind: "card", Items: []uint64{id}}
+	})
+}
+
+func cmdSummary(ctx context.Context, b *Bot, r *request) error {
+	arg := strings.TrimSpace(r.args)
+	if arg == "" {
+		return b.say(ctx, r.chatID, r.thread, "Send <code>/summary https://…</code> or <code>/summary 123</code> (a story number from a digest).")
+	}
+	if id, err := strconv.ParseUint(arg, 10, 64); err == nil {
+		return b.sendCard(ctx, r, id)
+	}
+	if !b.limiter(r.userID).summaries.Allow() {
+		return b.say(ctx, r.chatID, r.thread, "You asked for many summaries in a short time. Please wait a minute.")
+	}
+	u := urlRE.FindString(arg)
+	if u == "" {
+		return b.say(ctx, r.chatID, r.thread, "That is not a link I can read.")
+	}
+	canon := feed.CanonicalURL(u)
+	if canon == "" {
+		return b.say(ctx, r.chatID, r.thread, "That is not a link I can read.")
+	}
+	card, ok, err := b.db.CachedCard(ctx, canon, b.opts.Now().Add(-6*time.Hour))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		art, err := b.fetch.FetchArticle(ctx, canon)
+		if err != nil {
+			b.log.Info("summary fetch failed", "chat", r.chatID, "error", err)
+			return b.say(ctx, r.chatID, r.thread, "I could not read that page: "+escape(userFacing(err)))
+		}
+		dc := digest.Card(digest.Item{Title: art.Title, Text: art.Text, URL: canon, Source: art.SiteName, Published: art.Published}, 3, nil)
+		card = storage.CachedCard{Card: dc, Fetched: b.opts.Now()}
+		if err := b.db.PutCachedCard(ctx, canon, card); err != nil {
+			b.log.Warn("caching a card failed", "error", err)
+		}
+	}
+	return b.send(ctx, r.chatID, r.thread, RenderCard(card.Card), nil)
+}
+
+// userFacing shortens an error for a chat message.
+func userFacing(err error) string {
+	var fe *feed.FetchError
+	if errors.As(err, &fe) {
+		switch fe.Kind {
+		case feed.KindBlocked:
+			return "that address is not on the public internet, or not http(s)"
+		case feed.KindTimeout:
+			return "the site took too long to answer"
+		case feed.KindTooLarge:
+			return "the page is too large"
+		case feed.KindHTTP:
+			return fmt.Sprintf("the site answered HTTP %d", fe.Status)
+		}
+		return "the site could not be reached"
+	}
+	return truncate(err.Error(), 160)
+}
+
+func cmdForget(ctx context.Context, b *Bot, r *request) error {
+	return b.say(ctx, r.chatID, r.thread, "Delete everything I store about this chat: subscription, feeds, filters and settings? This cannot be undone.",
+		[]Button{{Text: "Yes, delete", Data: "forget:yes"}, {Text: "Cancel", Data: "forget:no"}})
+}
+
+func cmdStats(ctx context.Context, b *Bot, r *request) error {
+	var total, active, subscribed int
+	if err := b.db.Subscribers(ctx, func(s storage.Subscriber) error {
+		total++
+		if s.Active {
+			active++
+		}
+		if s.Active && s.Subscribed {
+			subscribed++
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	st, err := b.db.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	depth, oldest, _ := b.db.OutboxStats(ctx, time.Now())
+	ss := &b.sender.Stats
+	text := fmt.Sprintf("<b>Stats</b>\nChats: %d (active %d, subscribed %d)\nFeeds: %d (broken %d)\nItems: %d\n"+
+		"Outbox: %d queued, oldest %s\nSent: %d, failed attempts: %d, 429s: %d, dropped: %d, chats deactivated: %d\nDigests queued since start: %d",
+		total, active, subscribed, st.Feeds, st.BrokenFeeds, st.Items, depth, oldest.Round(time.Second),
+		ss.Sent.Load(), ss.Failed.Load(), ss.TooMany.Load(), ss.Dropped.Load(), ss.Deactivated.Load(), b.digestsBuilt.get())
+	return b.say(ctx, r.chatID, r.thread, text)
+}

@@ -1,0 +1,322 @@
+package bot
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/newsbot/newsbot/digest"
+)
+
+// MaxMessage is Telegram's limit on a message's text, in characters after entity
+// parsing; we pack to a little less to keep a margin.
+const (
+	MaxMessage  = 4096
+	packLimit   = 4000
+	maxCallback = 64
+)
+
+// Button is an inline keyboard button: a callback or a URL.
+type Button struct {
+	Text string
+	Data string
+	URL  string
+}
+
+// Rendered is one message ready to send: Telegram HTML, the same as plain text (the
+// fallback when Telegram cannot parse the HTML), and its buttons.
+type Rendered struct {
+	HTML    string
+	Plain   string
+	Buttons [][]Button
+	Items   []uint64 // the stories this message is about, in order
+}
+
+// escape makes s safe as Telegram HTML text: every <, > and & is an entity, so
+// nothing in s can open a tag or hide a link.
+func escape(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for _, r := range s {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// escapeAttr also escapes quotes, for attribute values.
+func escapeAttr(s string) string {
+	return strings.ReplaceAll(escape(s), `"`, "&quot;")
+}
+
+// safeURL returns u when it is an absolute http(s) URL, else "".
+func safeURL(u string) string {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return p.String()
+}
+
+// block is a self-contained piece of a message: valid HTML on its own.
+type block struct {
+	html, plain string
+	item        uint64 // the story it shows, or 0
+	number      int
+}
+
+func (b block) size() int { return utf8.RuneCountInString(b.plain) }
+
+// pack puts blocks into messages of at most packLimit characters, never splitting a
+// block unless it alone is too long (then it is cut into plain-text pieces at sentence
+// ends, which are valid in any case).
+func pack(blocks []block, sep string) []Rendered {
+	var out []Rendered
+	var cur Rendered
+	size := 0
+	flush := func() {
+		if size > 0 {
+			out = append(out, cur)
+		}
+		cur, size = Rendered{}, 0
+	}
+	sepLen := utf8.RuneCountInString(sep)
+	for _, b := range blocks {
+		if b.size() > packLimit {
+			flush()
+			for _, piece := range cutPlain(b.plain, packLimit) {
+				out = append(out, Rendered{HTML: escape(piece), Plain: piece})
+			}
+			if b.item != 0 && len(out) > 0 {
+				out[len(out)-1].Items = append(out[len(out)-1].Items, b.item)
+			}
+			continue
+		}
+		add := b.size()
+		if size > 0 {
+			add += sepLen
+		}
+		if size+add > packLimit {
+			flush()
+			add = b.size()
+		}
+		if size > 0 {
+			cur.HTML += sep
+			cur.Plain += sep
+		}
+		cur.HTML += b.html
+		cur.Plain += b.plain
+		if b.item != 0 {
+			cur.Items = append(cur.Items, b.item)
+		}
+		size += add
+	}
+	flush()
+	return out
+}
+
+// cutPlain splits s into pieces of at most limit characters, at paragraph or
+// sentence ends where possible.
+func cutPlain(s string, limit int) []string {
+	var out []string
+	for utf8.RuneCountInString(s) > limit {
+		rs := []rune(s)
+		cut := limit
+		window := string(rs[:limit])
+		if i := strings.LastIndex(window, "\n"); i > len(window)/2 {
+			cut = utf8.RuneCountInString(window[:i])
+		} else if i := strings.LastIndex(window, ". "); i > len(window)/2 {
+			cut = utf8.RuneCountInString(window[:i+1])
+		} else if i := strings.LastIndex(window, " "); i > 0 {
+			cut = utf8.RuneCountInString(window[:i])
+		}
+		out = append(out, strings.TrimSpace(string(rs[:cut])))
+		s = strings.TrimSpace(string(rs[cut:]))
+	}
+	if strings.TrimSpace(s) != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+func speakerLine(q *digest.Quote) string {
+	who := q.Speaker
+	if q.Role != "" && !strings.EqualFold(q.Role, q.Speaker) {
+		who += ", " + q.Role
+	}
+	return who
+}
+
+// storyBlock renders one story of a digest.
+func storyBlock(n int, s digest.StoryCard) block {
+	var h, p strings.Builder
+	title := s.Title
+	if title == "" {
+		title = "(untitled)"
+	}
+	fmt.Fprintf(&h, "<b>%d.</b> ", n)
+	fmt.Fprintf(&p, "%d. ", n)
+	if u := safeURL(s.URL); u != "" {
+		fmt.Fprintf(&h, "<a href=\"%s\"><b>%s</b></a>", escapeAttr(u), escape(title))
+	} else {
+		fmt.Fprintf(&h, "<b>%s</b>", escape(title))
+	}
+	p.WriteString(title)
+	src := s.Source
+	if len(s.AlsoReportedBy) > 0 {
+		var names []string
+		for _, o := range s.AlsoReportedBy {
+			if len(names) == 3 {
+				names = append(names, fmt.Sprintf("%d more", len(s.AlsoReportedBy)-3))
+				break
+			}
+			names = append(names, o.Name)
+		}
+		src = strings.TrimSpace(src + " · also reported by " + strings.Join(names, ", "))
+	}
+	if src != "" {
+		fmt.Fprintf(&h, "\n<i>%s</i>", escape(src))
+		fmt.Fprintf(&p, "\n%s", src)
+	}
+	if len(s.Summary) > 0 {
+		sum := strings.Join(s.Summary, " ")
+		fmt.Fprintf(&h, "\n%s", escape(sum))
+		fmt.Fprintf(&p, "\n%s", sum)
+	}
+	if q := s.Quote; q != nil {
+		fmt.Fprintf(&h, "\n<blockquote>“%s”\n— %s</blockquote>", escape(q.Text), escape(speakerLine(q)))
+		fmt.Fprintf(&p, "\n“%s”\n— %s", q.Text, speakerLine(q))
+	}
+	if bg := backgroundLine(s); bg != "" {
+		fmt.Fprintf(&h, "\n<i>Background:</i> %s", escape(bg))
+		fmt.Fprintf(&p, "\nBackground: %s", bg)
+	}
+	return block{html: h.String(), plain: p.String(), item: s.ItemID, number: n}
+}
+
+func backgroundLine(s digest.StoryCard) string {
+	if len(s.Background) > 0 {
+		return s.Background[0]
+	}
+	if len(s.Related) > 0 {
+		r := s.Related[0]
+		return fmt.Sprintf("earlier, %s: %s", r.Published.Format("2 Jan"), r.Title)
+	}
+	return ""
+}
+
+// RenderDigest renders a digest as one message, or several when it is longer than
+// Telegram allows, split between stories; numbering continues across parts and each
+// part has numbered buttons that open its stories' cards.
+func RenderDigest(d digest.Digest, when time.Time) []Rendered {
+	if len(d.Stories) == 0 {
+		return nil
+	}
+	head := fmt.Sprintf("Your news digest · %s", when.Format("Mon 2 Jan, 15:04"))
+	blocks := []block{{html: "<b>" + escape(head) + "</b>", plain: head}}
+	for i, s := range d.Stories {
+		blocks = append(blocks, storyBlock(i+1, s))
+	}
+	parts := pack(blocks, "\n\n")
+	number := map[uint64]int{}
+	for i, s := range d.Stories {
+		number[s.ItemID] = i + 1
+	}
+	for i := range parts {
+		var row []Button
+		for _, id := range parts[i].Items {
+			row = append(row, Button{Text: fmt.Sprint(number[id]), Data: fmt.Sprintf("card:%d", id)})
+			if len(row) == 8 {
+				parts[i].Buttons = append(parts[i].Buttons, row)
+				row = nil
+			}
+		}
+		if len(row) > 0 {
+			parts[i].Buttons = append(parts[i].Buttons, row)
+		}
+	}
+	return parts
+}
+
+// RenderCard renders a story card: the full view of one story.
+func RenderCard(c digest.StoryCard) []Rendered {
+	var blocks []block
+	var h, p strings.Builder
+	title := c.Title
+	if title == "" {
+		title = "(untitled)"
+	}
+	fmt.Fprintf(&h, "<b>%s</b>", escape(title))
+	p.WriteString(title)
+	meta := c.Source
+	if !c.Published.IsZero() {
+		meta = strings.TrimSpace(meta + " · " + c.Published.Format("2 Jan 2006, 15:04 MST"))
+	}
+	if meta != "" {
+		fmt.Fprintf(&h, "\n<i>%s</i>", escape(meta))
+		fmt.Fprintf(&p, "\n%s", meta)
+	}
+	blocks = append(blocks, block{html: h.String(), plain: p.String(), item: c.ItemID})
+	if len(c.Summary) > 0 {
+		sum := "• " + strings.Join(c.Summary, "\n• ")
+		blocks = append(blocks, block{html: escape(sum), plain: sum})
+	}
+	for i := range c.Quotes {
+		q := &c.Quotes[i]
+		if !q.Key {
+			continue
+		}
+		blocks = append(blocks, block{
+			html:  fmt.Sprintf("<blockquote>“%s”\n— %s</blockquote>", escape(q.Text), escape(speakerLine(q))),
+			plain: fmt.Sprintf("“%s”\n— %s", q.Text, speakerLine(q)),
+		})
+	}
+	if len(c.Background) > 0 || len(c.Related) > 0 {
+		var bh, bp strings.Builder
+		bh.WriteString("<b>Background</b>")
+		bp.WriteString("Background")
+		for _, s := range c.Background {
+			fmt.Fprintf(&bh, "\n%s", escape(s))
+			fmt.Fprintf(&bp, "\n%s", s)
+		}
+		for _, r := range c.Related {
+			line := fmt.Sprintf("%s: %s", r.Published.Format("2 Jan"), r.Title)
+			if u := safeURL(r.URL); u != "" {
+				fmt.Fprintf(&bh, "\n• <a href=\"%s\">%s</a>", escapeAttr(u), escape(line))
+			} else {
+				fmt.Fprintf(&bh, "\n• %s", escape(line))
+			}
+			fmt.Fprintf(&bp, "\n• %s", line)
+		}
+		blocks = append(blocks, block{html: bh.String(), plain: bp.String()})
+	}
+	if len(c.AlsoReportedBy) > 0 {
+		var names []string
+		for _, o := range c.AlsoReportedBy {
+			names = append(names, o.Name)
+		}
+		line := "Also reported by " + strings.Join(names, ", ")
+		blocks = append(blocks, block{html: "<i>" + escape(line) + "</i>", plain: line})
+	}
+	parts := pack(blocks, "\n\n")
+	if len(parts) > 0 {
+		last := &parts[len(parts)-1]
+		if u := safeURL(c.URL); u != "" {
+			last.Buttons = append(last.Buttons, []Button{{Text: "Read the article", URL: u}})
+		}
+		for i := range parts {
+			parts[i].Items = []uint64{c.ItemID}
+		}
+	}
+	return parts
+}

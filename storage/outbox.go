@@ -1,0 +1,253 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// OutMessage is one queued Bot API call. The outbox is written before anything is
+// sent, so a crash loses nothing; a message is deleted only after Telegram accepted it.
+type OutMessage struct {
+	ID     uint64            `json:"id"`
+	ChatID int64             `json:"chat_id"`
+	Method string            `json:"method"` // sendMessage, sendDocument, editMessageText...
+	Params map[string]string `json:"params"`
+	// Plain is the message as plain text, sent instead if Telegram cannot parse the
+	// HTML.
+	Plain    string `json:"plain,omitempty"`
+	FileName string `json:"file_name,omitempty"`
+	File     []byte `json:"file,omitempty"`
+	// Record says what the sent message is about, for replies later (item IDs of a
+	// digest or card).
+	Record   *MessageRecord `json:"record,omitempty"`
+	Created  time.Time      `json:"created"`
+	Attempts int            `json:"attempts,omitempty"`
+}
+
+// MessageRecord is stored for each sent message that is about stories.
+type MessageRecord struct {
+	Kind  string   `json:"kind"` // digest, card
+	Items []uint64 `json:"items"`
+}
+
+// putOutbox appends messages to the outbox inside tx, assigning IDs in order.
+func putOutbox(tx *bolt.Tx, msgs []OutMessage, now time.Time) error {
+	b := tx.Bucket(bucketOutbox)
+	for i := range msgs {
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		msgs[i].ID = id
+		if msgs[i].Created.IsZero() {
+			msgs[i].Created = now
+		}
+		if err := putJSON(b, u64(id), &msgs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Enqueue adds messages to the outbox in one transaction.
+func (db *DB) Enqueue(ctx context.Context, msgs []OutMessage, now time.Time) error {
+	if err := ctxErr(ctx, "enqueue"); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error { return putOutbox(tx, msgs, now) })
+}
+
+// CommitDigest records a digest run for one subscriber in one transaction: the
+// messages go into the outbox and the subscriber's last and next digest times move,
+// so a crash either does both or neither.
+func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage, last, next time.Time) error {
+	if err := ctxErr(ctx, "commit digest"); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		s, err := getSubscriber(tx, chatID)
+		if err != nil {
+			return fmt.Errorf("commit digest for %d: %w", chatID, err)
+		}
+		if err := putOutbox(tx, msgs, last); err != nil {
+			return err
+		}
+		s.LastDigest, s.NextDigest = last, next
+		return putSubscriber(tx, s)
+	})
+}
+
+// Outbox returns up to limit queued messages with ID > after, in order.
+func (db *DB) Outbox(ctx context.Context, after uint64, limit int) ([]OutMessage, error) {
+	if err := ctxErr(ctx, "read outbox"); err != nil {
+		return nil, err
+	}
+	var out []OutMessage
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
+			var m OutMessage
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("decode outbox %d: %w", beU64(k), err)
+			}
+			out = append(out, m)
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OutboxStats reports the queue depth and the age of the oldest message.
+func (db *DB) OutboxStats(ctx context.Context, now time.Time) (depth int, oldest time.Duration, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		depth = b.Stats().KeyN
+		if _, v := b.Cursor().First(); v != nil {
+			var m OutMessage
+			if json.Unmarshal(v, &m) == nil {
+				oldest = now.Sub(m.Created)
+			}
+		}
+		return nil
+	})
+	return depth, oldest, err
+}
+
+// Sent removes a delivered message from the outbox and stores what it was about under
+// (chat, message ID), in one transaction.
+func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, rec *MessageRecord) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if rec != nil && messageID != 0 {
+			if err := putJSON(tx.Bucket(bucketMsgMap), concat(i64(chatID), u64(uint64(messageID))), rec); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketOutbox).Delete(u64(id))
+	})
+}
+
+// Retry stores a failed attempt.
+func (db *DB) Retry(ctx context.Context, m OutMessage) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		if b.Get(u64(m.ID)) == nil {
+			return nil // dropped meanwhile
+		}
+		return putJSON(b, u64(m.ID), &m)
+	})
+}
+
+// Drop removes one message from the outbox (undeliverable).
+func (db *DB) Drop(ctx context.Context, id uint64) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).Delete(u64(id)) })
+}
+
+// DeactivateChat marks a chat's subscriber inactive (Telegram said it is gone) and
+// drops its queued messages; it returns how many were dropped.
+func (db *DB) DeactivateChat(ctx context.Context, chatID int64) (int, error) {
+	n := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if s, err := getSubscriber(tx, chatID); err == nil {
+			s.Active = false
+			if err := putSubscriber(tx, s); err != nil {
+				return err
+			}
+		}
+		var err error
+		n, err = dropOutbox(tx, chatID)
+		return err
+	})
+	return n, err
+}
+
+func dropOutbox(tx *bolt.Tx, chatID int64) (int, error) {
+	b := tx.Bucket(bucketOutbox)
+	var keys [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		var m OutMessage
+		if json.Unmarshal(v, &m) == nil && m.ChatID == chatID {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
+
+// MessageRecordFor returns what a sent message was about.
+func (db *DB) MessageRecordFor(ctx context.Context, chatID int64, messageID int) (MessageRecord, error) {
+	var rec MessageRecord
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketMsgMap).Get(concat(i64(chatID), u64(uint64(messageID))))
+		if raw == nil {
+			return ErrNotFound
+		}
+		return json.Unmarshal(raw, &rec)
+	})
+	return rec, err
+}
+
+// Inbox: updates are stored before their getUpdates offset is confirmed, so a crash
+// never loses one; handled updates are deleted.
+
+// StoreUpdates saves raw updates (by update ID) and the next offset in one transaction.
+func (db *DB) StoreUpdates(ctx context.Context, updates map[int64][]byte, nextOffset int64) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketInbox)
+		for id, raw := range updates {
+			if err := b.Put(i64(id), raw); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keyOffset, i64(nextOffset))
+	})
+}
+
+// Offset returns the stored getUpdates offset.
+func (db *DB) Offset(ctx context.Context) (int64, error) {
+	var off int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if raw := tx.Bucket(bucketMeta).Get(keyOffset); raw != nil {
+			off = int64(beU64(raw))
+		}
+		return nil
+	})
+	return off, err
+}
+
+// PendingUpdates returns stored, unhandled updates in order.
+func (db *DB) PendingUpdates(ctx context.Context, limit int) ([]int64, [][]byte, error) {
+	var ids []int64
+	var raws [][]byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketInbox).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			ids = append(ids, int64(beU64(k)))
+			raws = append(raws, append([]byte(nil), v...))
+			if limit > 0 && len(ids) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	return ids, raws, err
+}
+
+// UpdateHandled deletes a handled update from the inbox.
+func (db *DB) UpdateHandled(ctx context.Context, id int64) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketInbox).Delete(i64(id)) })
+}

@@ -1,0 +1,234 @@
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Subscriber is a chat that receives digests: a private chat with a user, or a group.
+type Subscriber struct {
+	ChatID int64  `json:"chat_id"`
+	Kind   string `json:"kind"` // private, group, supergroup, channel
+	UserID int64  `json:"user_id,omitempty"`
+	Name   string `json:"name,omitempty"`
+	// Active is false once Telegram says the chat is gone (blocked, deactivated, not
+	// found); Subscribed is the user's own choice.
+	Active     bool `json:"active"`
+	Subscribed bool `json:"subscribed"`
+
+	TimeZone         string   `json:"tz"`
+	Times            []string `json:"times"` // "08:00", local to TimeZone
+	Stories          int      `json:"stories"`
+	SummarySentences int      `json:"summary_sentences"`
+	// Feeds are the chosen built-in feeds (empty: all); OwnFeeds were added by the user.
+	Feeds    []string `json:"feeds,omitempty"`
+	OwnFeeds []string `json:"own_feeds,omitempty"`
+	Include  []string `json:"include,omitempty"`
+	Exclude  []string `json:"exclude,omitempty"`
+	// ThreadID is the forum topic digests go to, in groups with topics.
+	ThreadID int `json:"thread_id,omitempty"`
+
+	LastDigest time.Time `json:"last_digest"`
+	NextDigest time.Time `json:"next_digest"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+func i64(v int64) []byte { return u64(uint64(v)) }
+
+func subDueKey(s *Subscriber) []byte { return concat(timeKey(s.NextDigest), i64(s.ChatID)) }
+
+func getSubscriber(tx *bolt.Tx, chatID int64) (*Subscriber, error) {
+	raw := tx.Bucket(bucketSubscribers).Get(i64(chatID))
+	if raw == nil {
+		return nil, ErrNotFound
+	}
+	var s Subscriber
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("decode subscriber %d: %w", chatID, err)
+	}
+	return &s, nil
+}
+
+// putSubscriber writes s and keeps the due index in step: only active, subscribed
+// chats with a next digest time are in it.
+func putSubscriber(tx *bolt.Tx, s *Subscriber) error {
+	due := tx.Bucket(bucketSubDue)
+	if old, err := getSubscriber(tx, s.ChatID); err == nil {
+		if err := due.Delete(subDueKey(old)); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if s.Active && s.Subscribed && !s.NextDigest.IsZero() {
+		if err := due.Put(subDueKey(s), nil); err != nil {
+			return err
+		}
+	}
+	return putJSON(tx.Bucket(bucketSubscribers), i64(s.ChatID), s)
+}
+
+// Subscriber returns the subscriber for chatID, or ErrNotFound.
+func (db *DB) Subscriber(ctx context.Context, chatID int64) (Subscriber, error) {
+	if err := ctxErr(ctx, "get subscriber"); err != nil {
+		return Subscriber{}, err
+	}
+	var s *Subscriber
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		s, err = getSubscriber(tx, chatID)
+		return err
+	})
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("get subscriber %d: %w", chatID, err)
+	}
+	return *s, nil
+}
+
+// PutSubscriber creates or replaces a subscriber.
+func (db *DB) PutSubscriber(ctx context.Context, s Subscriber) error {
+	if err := ctxErr(ctx, "put subscriber"); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error { return putSubscriber(tx, &s) })
+}
+
+// UpdateSubscriber applies fn to the stored subscriber (or to a new one made by
+// create when none exists and create is not nil) in one transaction.
+func (db *DB) UpdateSubscriber(ctx context.Context, chatID int64, create func() Subscriber, fn func(*Subscriber) error) (Subscriber, error) {
+	if err := ctxErr(ctx, "update subscriber"); err != nil {
+		return Subscriber{}, err
+	}
+	var out Subscriber
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		s, err := getSubscriber(tx, chatID)
+		if errors.Is(err, ErrNotFound) && create != nil {
+			n := create()
+			s, err = &n, nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(s); err != nil {
+			return err
+		}
+		out = *s
+		return putSubscriber(tx, s)
+	})
+	if err != nil {
+		return Subscriber{}, fmt.Errorf("update subscriber %d: %w", chatID, err)
+	}
+	return out, nil
+}
+
+// DeleteSubscriber removes everything stored about a chat: the subscriber, its index
+// entry and its queued messages.
+func (db *DB) DeleteSubscriber(ctx context.Context, chatID int64) error {
+	if err := ctxErr(ctx, "delete subscriber"); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if s, err := getSubscriber(tx, chatID); err == nil {
+			if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketSubscribers).Delete(i64(chatID)); err != nil {
+			return err
+		}
+		_, err := dropOutbox(tx, chatID)
+		return err
+	})
+}
+
+// DueSubscribers returns up to limit subscribers whose next digest is at or before
+// now, by a range scan over the due index (no full scan).
+func (db *DB) DueSubscribers(ctx context.Context, now time.Time, limit int) ([]Subscriber, error) {
+	if err := ctxErr(ctx, "due subscribers"); err != nil {
+		return nil, err
+	}
+	var out []Subscriber
+	end := string(timeKey(now))
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketSubDue).Cursor()
+		for k, _ := c.First(); k != nil && string(k[:8]) <= end; k, _ = c.Next() {
+			s, err := getSubscriber(tx, int64(binary.BigEndian.Uint64(k[8:])))
+			if err != nil {
+				return err
+			}
+			out = append(out, *s)
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Subscribers calls fn for every subscriber (for admin statistics).
+func (db *DB) Subscribers(ctx context.Context, fn func(Subscriber) error) error {
+	if err := ctxErr(ctx, "list subscribers"); err != nil {
+		return err
+	}
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSubscribers).ForEach(func(k, v []byte) error {
+			var s Subscriber
+			if err := json.Unmarshal(v, &s); err != nil {
+				return err
+			}
+			return fn(s)
+		})
+	})
+}
+
+// MigrateChat moves a group's subscriber and queued messages to its new chat ID
+// (Telegram's migrate_to_chat_id).
+func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
+	if err := ctxErr(ctx, "migrate chat"); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		s, err := getSubscriber(tx, from)
+		if err != nil {
+			return fmt.Errorf("migrate chat %d: %w", from, err)
+		}
+		if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketSubscribers).Delete(i64(from)); err != nil {
+			return err
+		}
+		s.ChatID, s.Kind = to, "supergroup"
+		if err := putSubscriber(tx, s); err != nil {
+			return err
+		}
+		ob := tx.Bucket(bucketOutbox)
+		var moved []OutMessage
+		if err := ob.ForEach(func(k, v []byte) error {
+			var m OutMessage
+			if json.Unmarshal(v, &m) == nil && m.ChatID == from {
+				m.ChatID = to
+				moved = append(moved, m)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, m := range moved {
+			if m.Params != nil {
+				m.Params["chat_id"] = fmt.Sprint(to)
+			}
+			if err := putJSON(ob, u64(m.ID), &m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
