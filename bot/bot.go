@@ -64,6 +64,7 @@ type Bot struct {
 
 	mu       sync.Mutex
 	limiters map[int64]*userLimits
+	runMu    sync.Mutex // one digest run at a time
 
 	schedAlive   timeStamp
 	digestsBuilt counter
@@ -362,6 +363,8 @@ func (b *Bot) schedule(ctx context.Context) error {
 // the move of their schedule are one transaction, so a crash mid-run neither loses
 // nor repeats a digest.
 func (b *Bot) RunDue(ctx context.Context) error {
+	b.runMu.Lock()
+	defer b.runMu.Unlock()
 	now := b.opts.Now()
 	var run *digestRun
 	sent, empty := 0, 0
@@ -400,7 +403,10 @@ func (b *Bot) RunDue(ctx context.Context) error {
 			} else {
 				sent++
 			}
-			if err := b.db.CommitDigest(ctx, s.ChatID, msgs, last, next); err != nil {
+			if err := b.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, last, next); err != nil {
+				if errors.Is(err, storage.ErrConflict) {
+					continue // a concurrent run or /digest already handled this chat
+				}
 				return err
 			}
 		}

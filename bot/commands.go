@@ -622,8 +622,10 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 			msgs[i].Params["message_thread_id"] = strconv.Itoa(r.thread)
 		}
 	}
-	next := s.NextDigest
-	if err := b.db.CommitDigest(ctx, r.chatID, msgs, now, next); err != nil {
+	if err := b.db.CommitDigest(ctx, r.chatID, msgs, s.LastDigest, now, s.NextDigest); err != nil {
+		if errors.Is(err, storage.ErrConflict) {
+			return b.say(ctx, r.chatID, r.thread, "Your digest is on its way.")
+		}
 		return err
 	}
 	b.sender.Wake()

@@ -9,10 +9,10 @@ import (
 
 var (
 	// backgroundHeading opens an in-article background section.
-	backgroundHeading = regexp.MustCompile(`(?i)^(what came before|background|context|previously|earlier|how we got here|the backstory|catch up|key context|передісторія|контекст|раніше|що відомо|предыстория|контекст|ранее|что известно)\b`)
+	backgroundHeading = regexp.MustCompile(`(?i)^(what came before|background|context|previously|earlier|how we got here|the backstory|catch up|key context|передісторія|контекст|раніше|що відомо|предыстория|контекст|ранее|что известно)(?:$|[^\p{L}\p{N}])`)
 	// recapOpeners start a sentence that reminds the reader of earlier events.
 	recapOpeners = regexp.MustCompile(`(?i)^(нагадаємо|нагадуємо|напомним|напомню|раніше|ранее|as previously reported|as reported earlier|previously|earlier this|last (week|month|year)|in \d{4},)`)
-	pastTime     = regexp.MustCompile(`(?i)\b(since (19|20)\d\d|in (19|20)\d\d|(19|20)\d\d|last (year|month|week|spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|october|november|december)|earlier this (week|month|year)|(a|two|three|several) (years|months|weeks) ago|years ago|months ago|previously|had been|first began|began in|торік|минулого року|у (19|20)\d\d році|в (19|20)\d\d году|с (19|20)\d\d года|з (19|20)\d\d року|в прошлом году|ранее|раніше|роком раніше|годом ранее)\b`)
+	pastTime     = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(since (19|20)\d\d|in (19|20)\d\d|(19|20)\d\d|last (year|month|week|spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|october|november|december)|earlier this (week|month|year)|(a|two|three|several) (years|months|weeks) ago|years ago|months ago|previously|had been|first began|began in|торік|минулого року|у (19|20)\d\d році|в (19|20)\d\d году|с (19|20)\d\d года|з (19|20)\d\d року|в прошлом году|ранее|раніше|роком раніше|годом ранее)(?:$|[^\p{L}\p{N}])`)
 	yearRE       = regexp.MustCompile(`\b(19|20)\d\d\b`)
 )
 

@@ -161,14 +161,14 @@ func isHeading(s string) bool {
 
 var (
 	datelineRE      = regexp.MustCompile(`^\p{Lu}[\p{Lu}.'’ \-]{2,30}(?:,\s*\p{Lu}[\p{L}.]+){0,2}\s*(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s+`)
-	commentsHeading = regexp.MustCompile(`(?i)^(\d+\s+)?(comments?|reader comments|join the discussion|коментар\S*|комментари\S*)\b`)
+	commentsHeading = regexp.MustCompile(`(?i)^(\d+\s+)?(comments?|reader comments|join the discussion|коментар\S*|комментари\S*)(?:$|[^\p{L}\p{N}])`)
 	boilerplateRE   = regexp.MustCompile(`(?i)^(by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}\s*(,|$)|` +
 		`(photo|image|picture|illustration|video)(\s+(credit|copyright|source))?\s*[:©]|` +
 		`(image|photo|picture)\s+(copyright|caption)|getty images|reuters/|ap photo|afp via|` +
 		`read more|read also|see also|related:|more on this story|sign up|subscribe|follow us|share this|` +
 		`click here|advertisement|newsletter|all rights reserved|copyright ©|` +
 		`читайте також|читайте также|фото:|джерело:|источник:|підписуйтесь|подписывайтесь)`)
-	questionToReader = regexp.MustCompile(`(?i)\b(you|your|вы|ви|вас|вам)\b`)
+	questionToReader = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(you|your|вы|ви|вас|вам)(?:$|[^\p{L}\p{N}])`)
 )
 
 // boilerplateStarters are the first words boilerplateRE can match after; testing

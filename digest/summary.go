@@ -42,7 +42,7 @@ const (
 )
 
 // reminderOpeners mark sentences that only remind the reader of earlier news.
-var reminderOpeners = regexp.MustCompile(`(?i)^(нагадаємо|нагадуємо|напомним|as previously reported|as reported earlier)\b`)
+var reminderOpeners = regexp.MustCompile(`(?i)^(нагадаємо|нагадуємо|напомним|as previously reported|as reported earlier)(?:$|[^\p{L}\p{N}])`)
 
 var speechVerbWords = set(`said says told added`)
 

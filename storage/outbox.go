@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -61,10 +62,15 @@ func (db *DB) Enqueue(ctx context.Context, msgs []OutMessage, now time.Time) err
 	return db.bolt.Update(func(tx *bolt.Tx) error { return putOutbox(tx, msgs, now) })
 }
 
+// ErrConflict is returned when a record changed since it was read.
+var ErrConflict = errors.New("changed concurrently")
+
 // CommitDigest records a digest run for one subscriber in one transaction: the
 // messages go into the outbox and the subscriber's last and next digest times move,
-// so a crash either does both or neither.
-func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage, last, next time.Time) error {
+// so a crash either does both or neither. It fails with ErrConflict, changing
+// nothing, when the subscriber's last digest is no longer expectLast (another run got
+// there first), so a digest is never queued twice.
+func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage, expectLast, last, next time.Time) error {
 	if err := ctxErr(ctx, "commit digest"); err != nil {
 		return err
 	}
@@ -72,6 +78,9 @@ func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage,
 		s, err := getSubscriber(tx, chatID)
 		if err != nil {
 			return fmt.Errorf("commit digest for %d: %w", chatID, err)
+		}
+		if !s.LastDigest.Equal(expectLast) {
+			return fmt.Errorf("commit digest for %d: %w", chatID, ErrConflict)
 		}
 		if err := putOutbox(tx, msgs, last); err != nil {
 			return err

@@ -1,0 +1,193 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/storage"
+)
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time       { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Set(t time.Time)      { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// harness runs the real bot against the fake Bot API, a real bbolt file and feeds
+// served on 127.0.0.1.
+type harness struct {
+	t      *testing.T
+	tg     *telegramtest.Server
+	dbPath string
+	db     *storage.DB
+	web    *httptest.Server
+	pages  map[string]string
+	clock  *fakeClock
+	logs   *syncBuf
+	bot    *Bot
+	opts   Options
+	cancel context.CancelFunc
+	done   chan error
+	mu     sync.Mutex
+}
+
+var t0 = time.Date(2026, 11, 25, 5, 0, 0, 0, time.UTC)
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{t: t, tg: telegramtest.New(), clock: &fakeClock{t: t0}, logs: &syncBuf{}, pages: map[string]string{}}
+	t.Cleanup(h.tg.Close)
+	h.web = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		body, ok := h.pages[r.URL.Path]
+		h.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, ".xml") {
+			w.Header().Set("Content-Type", "application/rss+xml")
+		} else {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		}
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(h.web.Close)
+	h.dbPath = filepath.Join(t.TempDir(), "newsbot.db")
+	h.openDB()
+	h.opts = Options{
+		APIURL: h.tg.APIURL(), Token: h.tg.Token, Admins: []int64{900},
+		Catalogue:     []string{h.web.URL + "/feed.xml"},
+		ScheduleEvery: time.Hour, PollTimeout: 1, Now: h.clock.Now,
+		Logger:        slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		CommandRate:   100, SummaryRate: 100,
+	}
+	return h
+}
+
+func (h *harness) openDB() {
+	db, err := storage.Open(h.dbPath, storage.Options{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.db = db
+}
+
+func (h *harness) setPage(path, body string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.pages[path] = body
+}
+
+// start runs the bot until stop.
+func (h *harness) start() {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	fetcher := feed.NewFetcher(feed.FetcherOptions{AllowPrivateNetworks: true})
+	b, err := New(ctx, h.db, fetcher, h.opts)
+	if err != nil {
+		cancel()
+		h.t.Fatal(err)
+	}
+	h.bot, h.cancel, h.done = b, cancel, make(chan error, 1)
+	go func() { h.done <- b.Run(ctx) }()
+	h.t.Cleanup(h.stop)
+}
+
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("bot.Run: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		h.t.Error("bot did not stop")
+	}
+	h.cancel = nil
+}
+
+func (h *harness) restart() {
+	h.stop()
+	h.db.Close()
+	h.openDB()
+	h.start()
+}
+
+// ingest polls the catalogue feeds once at the harness clock.
+func (h *harness) ingest() {
+	h.t.Helper()
+	p := feed.NewPoller(h.db, feed.NewFetcher(feed.FetcherOptions{AllowPrivateNetworks: true}), feed.PollerOptions{Now: h.clock.Now, FullTextMinWords: -1})
+	for _, u := range h.opts.Catalogue {
+		if _, err := h.db.AddFeed(context.Background(), u, h.clock.Now()); err != nil {
+			h.t.Fatal(err)
+		}
+		f, _ := h.db.Feed(context.Background(), u)
+		for _, r := range p.PollFeeds(context.Background(), []storage.Feed{f}) {
+			if r.Status == feed.StatusError {
+				h.t.Fatalf("ingest %s: %s", r.URL, r.Error)
+			}
+		}
+	}
+}
+
+func (h *harness) wait(chat int64, what string, timeout time.Duration) telegramtest.Message {
+	h.t.Helper()
+	m, err := h.tg.WaitFor(chat, timeout, func(m telegramtest.Message) bool { return strings.Contains(m.Text, what) })
+	if err != nil {
+		h.t.Fatalf("waiting for %q: %v\nlogs:\n%s", what, err, h.logs.String())
+	}
+	return m
+}
+
+// articleFeed renders an RSS feed of the fixture articles (full text in the
+// description, so ingestion needs no page fetch).
+func articleFeed(t *testing.T, base string, names ...string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Fixture News</title>`)
+	for i, n := range names {
+		raw, err := os.ReadFile(filepath.Join("..", "digest", "testdata", "articles", n+".txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		title, body, _ := strings.Cut(string(raw), "\n\n")
+		var paras []string
+		for _, p := range strings.Split(body, "\n\n") {
+			paras = append(paras, "<p>"+xmlEscape(p)+"</p>")
+		}
+		fmt.Fprintf(&b, `<item><title>%s</title><link>%s/a/%d</link><guid>%s</guid><pubDate>Tue, 25 Nov 2026 0%d:00:00 GMT</pubDate><description><![CDATA[%s]]></description></item>`,
+			xmlEscape(title), base, i, n, i, strings.Join(paras, ""))
+	}
+	b.WriteString(`</channel></rss>`)
+	return b.String()
+}
+
+func xmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}

@@ -1,0 +1,215 @@
+package bot
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/digest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var when = time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+
+func sampleDigest(n int) digest.Digest {
+	var d digest.Digest
+	for i := 1; i <= n; i++ {
+		d.Stories = append(d.Stories, digest.StoryCard{
+			ItemID: uint64(i), Title: fmt.Sprintf("Story %d: <script>alert(1)</script> & friends", i),
+			URL: fmt.Sprintf("https://news.example/%d?a=1&b=2", i), Source: "Example <News>",
+			AlsoReportedBy: []digest.Source{{Name: "Wire & Co"}},
+			Summary:        []string{"First sentence with <b>tags</b> inside.", "Second sentence, \"quoted\"."},
+			Quote:          &digest.Quote{Text: "These aggressive actions must be contained", Speaker: "Melanie Joly", Role: "Canadian Foreign Minister", Key: true},
+			Background:     []string{"The dispute began in 2014 </blockquote> with a border incident."},
+		})
+	}
+	return d
+}
+
+func TestRenderDigestGolden(t *testing.T) {
+	parts := RenderDigest(sampleDigest(2), when)
+	if len(parts) != 1 {
+		t.Fatalf("%d parts", len(parts))
+	}
+	golden(t, "digest_two_stories.html", parts[0].HTML)
+	if _, err := telegramtest.ParseHTML(parts[0].HTML); err != nil {
+		t.Fatalf("Telegram would reject it: %v", err)
+	}
+	if len(parts[0].Buttons) != 1 || parts[0].Buttons[0][1].Data != "card:2" {
+		t.Fatalf("buttons %+v", parts[0].Buttons)
+	}
+}
+
+func TestRenderCardGolden(t *testing.T) {
+	c := sampleDigest(1).Stories[0]
+	c.Quotes = []digest.Quote{*c.Quote}
+	c.Related = []digest.Item{{Title: "Earlier <story>", URL: "javascript:alert(1)", Published: when.Add(-48 * time.Hour)}}
+	parts := RenderCard(c)
+	golden(t, "card.html", parts[0].HTML)
+	if _, err := telegramtest.ParseHTML(parts[0].HTML); err != nil {
+		t.Fatalf("Telegram would reject it: %v", err)
+	}
+	if strings.Contains(parts[0].HTML, "javascript:") {
+		t.Fatal("a non-http link was rendered as a link")
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./bot -run Golden -update)", err)
+	}
+	if string(want) != got {
+		t.Fatalf("%s differs:\n got: %s\nwant: %s", name, got, want)
+	}
+}
+
+func TestRenderDigestSplitsLongDigests(t *testing.T) {
+	d := sampleDigest(40)
+	for i := range d.Stories {
+		d.Stories[i].Summary = []string{strings.Repeat("A long summary sentence about the news of the day. ", 8)}
+	}
+	parts := RenderDigest(d, when)
+	if len(parts) < 3 {
+		t.Fatalf("%d parts for 40 long stories", len(parts))
+	}
+	next := 1
+	for i, p := range parts {
+		visible, err := telegramtest.ParseHTML(p.HTML)
+		if err != nil {
+			t.Fatalf("part %d invalid: %v", i, err)
+		}
+		if n := utf8.RuneCountInString(visible); n > MaxMessage {
+			t.Fatalf("part %d has %d characters", i, n)
+		}
+		// Numbering continues across parts; buttons match the part's stories.
+		for _, row := range p.Buttons {
+			for _, b := range row {
+				if b.Text != fmt.Sprint(next) {
+					t.Fatalf("part %d: button %q, want %d", i, b.Text, next)
+				}
+				if !strings.Contains(p.HTML, fmt.Sprintf("<b>%d.</b>", next)) {
+					t.Fatalf("story %d not in its part", next)
+				}
+				next++
+			}
+		}
+	}
+	if next != 41 {
+		t.Fatalf("buttons for %d stories", next-1)
+	}
+}
+
+func TestRenderHugeStoryIsCut(t *testing.T) {
+	d := sampleDigest(1)
+	d.Stories[0].Summary = []string{strings.Repeat("Ω word <i> & ", 1500)}
+	for i, p := range RenderDigest(d, when) {
+		visible, err := telegramtest.ParseHTML(p.HTML)
+		if err != nil || utf8.RuneCountInString(visible) > MaxMessage {
+			t.Fatalf("part %d: %v, %d chars", i, err, utf8.RuneCountInString(visible))
+		}
+	}
+}
+
+func TestParseCommand(t *testing.T) {
+	cases := []struct {
+		text string
+		ents []Entity
+		cmd  string
+		args string
+		ok   bool
+	}{
+		{"/start", []Entity{{"bot_command", 0, 6}}, "start", "", true},
+		{"/add https://x.org/feed", []Entity{{"bot_command", 0, 4}}, "add", "https://x.org/feed", true},
+		{"/digest@newsbot_test_bot", []Entity{{"bot_command", 0, 24}}, "digest", "", true},
+		{"/digest@other_bot", []Entity{{"bot_command", 0, 17}}, "", "", false},
+		{"/Settings tz Kyiv", nil, "settings", "tz Kyiv", true},
+		{"hello", nil, "", "", false},
+		{"/", nil, "", "", false},
+	}
+	for _, tc := range cases {
+		cmd, args, ok := parseCommand(tc.text, tc.ents, "newsbot_test_bot")
+		if cmd != tc.cmd || args != tc.args || ok != tc.ok {
+			t.Errorf("parseCommand(%q) = %q %q %v", tc.text, cmd, args, ok)
+		}
+	}
+}
+
+func TestParseCallback(t *testing.T) {
+	good := []string{"card:12", "sub:on", "set:n:5", "flt:e:0", "forget:yes"}
+	bad := []string{"", "card", "card:", "card:1:2", "nope:1", "set:n", strings.Repeat("x", 65), "card:" + strings.Repeat("9", 30)}
+	for _, d := range good {
+		if _, ok := parseCallback(d); !ok {
+			t.Errorf("%q refused", d)
+		}
+	}
+	for _, d := range bad {
+		if _, ok := parseCallback(d); ok {
+			t.Errorf("%q accepted", d)
+		}
+	}
+}
+
+func TestZonesAndTimes(t *testing.T) {
+	cases := map[string]string{"Kyiv": "Europe/Kyiv", "new york": "America/New_York", "Europe/Lisbon": "Europe/Lisbon", "+2": "UTC+02:00", "UTC-05:30": "UTC-05:30"}
+	for in, want := range cases {
+		got, understood, err := ParseZone(in)
+		if err != nil || got != want || understood == "" {
+			t.Errorf("ParseZone(%q) = %q %q %v", in, got, understood, err)
+		}
+	}
+	if _, _, err := ParseZone("Atlantis"); err == nil {
+		t.Error("Atlantis accepted")
+	}
+	times, err := ParseTimes("18:30, 8:00 8.00")
+	if err != nil || strings.Join(times, ",") != "08:00,18:30" {
+		t.Fatalf("%v %v", times, err)
+	}
+	if _, err := ParseTimes("25:00"); err == nil {
+		t.Error("25:00 accepted")
+	}
+	now := time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC) // 09:00 in Kyiv
+	next := NextDigest([]string{"08:00", "18:30"}, "Europe/Kyiv", now)
+	if want := time.Date(2026, 11, 25, 16, 30, 0, 0, time.UTC); !next.Equal(want) {
+		t.Fatalf("next = %v, want %v", next, want)
+	}
+	if next := NextDigest([]string{"08:00"}, "UTC+02:00", now); !next.Equal(time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)) {
+		t.Fatalf("offset zone next = %v", next)
+	}
+}
+
+func FuzzRenderDigest(f *testing.F) {
+	f.Add("Title <b>", "Summary & more", "quote", "Speaker", "https://x.org/?a=1&b=2")
+	f.Add("", "", "", "", "")
+	f.Fuzz(func(t *testing.T, title, summary, quote, speaker, link string) {
+		if !utf8.ValidString(title + summary + quote + speaker + link) {
+			return
+		}
+		d := digest.Digest{Stories: []digest.StoryCard{{ItemID: 1, Title: title, URL: link, Summary: []string{summary, summary},
+			Quote: &digest.Quote{Text: quote, Speaker: speaker}}}}
+		for _, p := range RenderDigest(d, when) {
+			visible, err := telegramtest.ParseHTML(p.HTML)
+			if err != nil {
+				t.Fatalf("rejected: %v\n%s", err, p.HTML)
+			}
+			if utf8.RuneCountInString(visible) > MaxMessage {
+				t.Fatalf("too long")
+			}
+		}
+	})
+}
