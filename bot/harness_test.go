@@ -24,8 +24,8 @@ type fakeClock struct {
 	t  time.Time
 }
 
-func (c *fakeClock) Now() time.Time       { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Set(t time.Time)      { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type syncBuf struct {
@@ -82,8 +82,8 @@ func newHarness(t *testing.T) *harness {
 		APIURL: h.tg.APIURL(), Token: h.tg.Token, Admins: []int64{900},
 		Catalogue:     []string{h.web.URL + "/feed.xml"},
 		ScheduleEvery: time.Hour, PollTimeout: 1, Now: h.clock.Now,
-		Logger:        slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		CommandRate:   100, SummaryRate: 100,
+		Logger:      slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		CommandRate: 100, SummaryRate: 100,
 	}
 	return h
 }
@@ -190,4 +190,17 @@ func articleFeed(t *testing.T, base string, names ...string) string {
 
 func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// newSlowServer answers only after release is closed.
+func newSlowServer(t *testing.T, release chan struct{}) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		http.Error(w, "gone", http.StatusGone)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

@@ -1,0 +1,189 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegramtest"
+)
+
+func TestGroupAdminsTopicsAndAddressedCommands(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
+	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond, GroupPerMinute: 100}
+	h.start()
+	admin := telegramtest.User{ID: 201, FirstName: "Ada"}
+	member := telegramtest.User{ID: 202, FirstName: "Max"}
+	group := h.tg.Group(-1001, "News room", true, admin.ID)
+
+	h.tg.Send(member, group, "/subscribe@"+h.tg.Bot.UserName)
+	h.wait(group.ID, "Only the group's administrators", waitLong)
+	// A command for another bot is ignored; one for us works.
+	h.tg.Send(admin, group, "/subscribe@some_other_bot")
+	h.tg.SendInThread(admin, group, 77, "/subscribe@"+h.tg.Bot.UserName)
+	h.wait(group.ID, "Subscribed.", waitLong)
+	s, err := h.db.Subscriber(context.Background(), group.ID)
+	if err != nil || !s.Subscribed || s.ThreadID != 77 {
+		t.Fatalf("group subscriber %+v %v", s, err)
+	}
+	// Replies to a command sent in a topic go to that topic.
+	for _, m := range h.tg.Messages(group.ID) {
+		if strings.Contains(m.Text, "Subscribed.") && m.MessageThreadID != 77 {
+			t.Fatalf("reply not in the topic: %+v", m)
+		}
+	}
+	// Digests for the group go to its topic.
+	addItems(t, h, h.clock.Now())
+	h.clock.Add(4 * time.Hour)
+	if err := h.bot.RunDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dg := h.wait(group.ID, "Your news digest", waitLong)
+	if dg.MessageThreadID != 77 {
+		t.Fatalf("digest thread %d", dg.MessageThreadID)
+	}
+	// Anyone may open a card in a group; settings buttons are for admins.
+	q, _ := h.tg.Press(member, group, dg.MessageID, dg.Keyboard()[0][0].CallbackData)
+	if _, err := h.tg.WaitAnswered(q, waitLong); err != nil {
+		t.Fatal(err)
+	}
+	q, _ = h.tg.Press(member, group, dg.MessageID, "set:n:3")
+	if txt, _ := h.tg.WaitAnswered(q, waitLong); !strings.Contains(txt, "administrators") {
+		t.Fatalf("member changed settings: %q", txt)
+	}
+	// /stats is for NEWSBOT_ADMINS only.
+	h.tg.Send(admin, group, "/stats")
+	h.wait(group.ID, "for the bot's operators", waitLong)
+}
+
+func TestFeedsFiltersForgetExportImport(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
+	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
+	h.setPage("/other.xml", `<?xml version="1.0"?><rss version="2.0"><channel><title>Other News</title><item><title>x</title><link>https://o.example/1</link></item></channel></rss>`)
+	h.setPage("/site.html", `<html><head><link rel="alternate" type="application/rss+xml" href="/other.xml"></head><body>Home</body></html>`)
+	h.setPage("/nofeed.html", `<html><body>No feeds here</body></html>`)
+	h.start()
+	u := telegramtest.User{ID: 301, FirstName: "Lin"}
+	chat := h.tg.PrivateChat(u)
+
+	h.tg.Send(u, chat, "/add "+h.web.URL+"/site.html")
+	h.wait(chat.ID, "Added Other News", waitLong)
+	s, _ := h.db.Subscriber(context.Background(), chat.ID)
+	if len(s.OwnFeeds) != 1 || s.OwnFeeds[0] != h.web.URL+"/other.xml" {
+		t.Fatalf("own feeds %v", s.OwnFeeds)
+	}
+	h.tg.Send(u, chat, "/add "+h.web.URL+"/nofeed.html")
+	h.wait(chat.ID, "links to none", waitLong)
+	h.tg.Send(u, chat, "/add file:///etc/passwd")
+	h.wait(chat.ID, "not a web address I can use", waitLong)
+
+	// /feeds toggles a catalogue feed off with a button.
+	h.tg.Send(u, chat, "/feeds")
+	fm := h.wait(chat.ID, "Tap a catalogue feed", waitLong)
+	q, _ := h.tg.Press(u, chat, fm.MessageID, "feed:0")
+	if txt, _ := h.tg.WaitAnswered(q, waitLong); !strings.HasPrefix(txt, "Off:") {
+		t.Fatalf("toggle answer %q", txt)
+	}
+	s, _ = h.db.Subscriber(context.Background(), chat.ID)
+	if len(s.Feeds) != 0 && s.Feeds[0] == h.opts.Catalogue[0] {
+		t.Fatalf("feed still on: %v", s.Feeds)
+	}
+
+	// Filters: a bad RE2 expression gets a clear message; a good one is stored.
+	h.tg.Send(u, chat, "/filters include (unclosed")
+	h.wait(chat.ID, "is not a valid RE2 expression", waitLong)
+	h.tg.Send(u, chat, "/filters exclude football|cricket")
+	h.wait(chat.ID, "Added exclude filter", waitLong)
+
+	// Export sends an OPML document; importing it into another chat adds the feeds.
+	h.tg.Send(u, chat, "/export")
+	var docID string
+	deadline := time.Now().Add(waitLong)
+	for docID == "" && time.Now().Before(deadline) {
+		for _, m := range h.tg.Messages(chat.ID) {
+			if m.Document != nil {
+				docID = m.Document.FileID
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	data, ok := h.tg.FileData(docID)
+	if !ok || !strings.Contains(string(data), "other.xml") {
+		t.Fatalf("export: %q", data)
+	}
+	v := telegramtest.User{ID: 302, FirstName: "Vic"}
+	chat2 := h.tg.PrivateChat(v)
+	h.tg.SendFile(v, chat2, "feeds.opml", data, "/import")
+	h.wait(chat2.ID, "Imported 1 feeds", waitLong)
+	h.tg.SendFile(v, chat2, "bad.opml", []byte("not xml at all"), "/import")
+	h.wait(chat2.ID, "not an OPML file", waitLong)
+
+	// /forget asks first, then deletes.
+	h.tg.Send(u, chat, "/forget")
+	fg := h.wait(chat.ID, "Delete everything", waitLong)
+	q, _ = h.tg.Press(u, chat, fg.MessageID, "forget:yes")
+	h.wait(chat.ID, "has been deleted", waitLong)
+	if _, err := h.db.Subscriber(context.Background(), chat.ID); err == nil {
+		t.Fatal("subscriber still stored after /forget")
+	}
+	_ = q
+}
+
+func TestPlainTextFallbackAndRetryAfter(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 300 * time.Millisecond, GroupPerMin: 100})
+	// The bot believes it may send faster than the fake allows: the fake answers 429
+	// and the sender must wait retry_after for that chat and lose nothing.
+	h.opts.Send = SenderOptions{PrivateEvery: 10 * time.Millisecond}
+	var failed atomic.Bool
+	h.tg.SetFault(func(method string) (int, string, int, time.Duration) {
+		if method == "sendmessage" && failed.CompareAndSwap(false, true) {
+			return 400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0", 0, 0
+		}
+		return 0, "", 0, 0
+	})
+	h.start()
+	u := telegramtest.User{ID: 401, FirstName: "Pat"}
+	chat := h.tg.PrivateChat(u)
+	for range 4 {
+		h.tg.Send(u, chat, "/help")
+	}
+	msgs, err := h.tg.WaitMessages(chat.ID, 4, 20*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs[0].ParseMode != "" || !strings.Contains(msgs[0].Text, "/start") {
+		t.Fatalf("first /help was not resent as plain text: %+v", msgs[0])
+	}
+	if h.tg.TooMany() == 0 {
+		t.Fatal("the fake never answered 429; the test proves nothing")
+	}
+	if !strings.Contains(h.logs.String(), "resending as plain text") {
+		t.Fatal("the fallback was not logged")
+	}
+}
+
+func TestSlowHandlerDoesNotBlockOthers(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
+	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	release := make(chan struct{})
+	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
+	h.start()
+	// A URL whose server hangs until released.
+	slow := newSlowServer(t, release)
+	a := telegramtest.User{ID: 501, FirstName: "A"}
+	b := telegramtest.User{ID: 502, FirstName: "B"}
+	ca, cb := h.tg.PrivateChat(a), h.tg.PrivateChat(b)
+	h.tg.Send(a, ca, slow+"/page")
+	time.Sleep(100 * time.Millisecond)
+	h.tg.Send(b, cb, "/help")
+	h.wait(cb.ID, "Commands", waitLong)
+	close(release)
+	h.wait(ca.ID, "could not read that page", waitLong)
+}
