@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/newsbot/newsbot/bot/telegramtest"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -225,5 +226,54 @@ func TestRunPollsAndStops(t *testing.T) {
 	}
 	if r = runMain(t, env, "items", "--json"); !strings.Contains(r.stdout, `"title"`) {
 		t.Fatalf("no items after run: %s", r.stdout)
+	}
+}
+
+func TestRunWithTelegram(t *testing.T) {
+	tg := telegramtest.New()
+	defer tg.Close()
+	srv := feedFiles(t)
+	logs := &syncBuffer{}
+	env := map[string]string{
+		"NEWSBOT_DB":                     filepath.Join(t.TempDir(), "newsbot.db"),
+		"NEWSBOT_ALLOW_PRIVATE_NETWORKS": "true",
+		"NEWSBOT_FEEDS":                  srv.URL + "/rss_1.0_example_1.xml",
+		"NEWSBOT_TELEGRAM_TOKEN":         tg.Token,
+		"NEWSBOT_TELEGRAM_API_URL":       tg.APIURL(),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan runResult)
+	go func() { done <- runMainTo(ctx, env, logs, "run") }()
+	u := telegramtest.User{ID: 77, FirstName: "Kim"}
+	chat := tg.PrivateChat(u)
+	tg.Send(u, chat, "/start")
+	if _, err := tg.WaitFor(chat.ID, 10*time.Second, func(m telegramtest.Message) bool { return strings.Contains(m.Text, "I'm newsbot") }); err != nil {
+		cancel()
+		t.Fatalf("%v\n%s", err, logs.String())
+	}
+	cancel()
+	r := <-done
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, logs.String())
+	}
+	if strings.Contains(logs.String(), tg.Token) {
+		t.Fatal("token in logs")
+	}
+	if !strings.Contains(logs.String(), "connected to Telegram") || !strings.Contains(logs.String(), "newsbot stopped") {
+		t.Fatalf("logs: %s", logs.String())
+	}
+}
+
+func TestRunRefusesBadToken(t *testing.T) {
+	tg := telegramtest.New()
+	defer tg.Close()
+	env := map[string]string{
+		"NEWSBOT_DB":               filepath.Join(t.TempDir(), "newsbot.db"),
+		"NEWSBOT_TELEGRAM_TOKEN":   "111:WRONG-SECRET",
+		"NEWSBOT_TELEGRAM_API_URL": tg.APIURL(),
+	}
+	r := runMain(t, env, "run")
+	if r.code == 0 || !strings.Contains(r.stderr, "Unauthorized") || strings.Contains(r.stderr, "WRONG-SECRET") {
+		t.Fatalf("%+v", r)
 	}
 }

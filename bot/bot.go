@@ -50,14 +50,13 @@ type Options struct {
 
 // Bot is the running Telegram bot.
 type Bot struct {
-	opts    Options
-	db      *storage.DB
-	fetch   Fetcher
-	api     *Client
-	pollAPI *Client
-	sender  *Sender
-	log     *slog.Logger
-	cmds    []command
+	opts   Options
+	db     *storage.DB
+	fetch  Fetcher
+	api    *Client
+	sender *Sender
+	log    *slog.Logger
+	cmds   []command
 
 	disp *dispatcher
 	poll *poller
@@ -112,11 +111,7 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 	if err != nil {
 		return nil, fmt.Errorf("connect to Telegram: %w", err)
 	}
-	pollAPI, err := NewClient(ctx, opts.APIURL, opts.Token, time.Duration(opts.PollTimeout+15)*time.Second)
-	if err != nil {
-		return nil, fmt.Errorf("connect to Telegram: %w", err)
-	}
-	b := &Bot{opts: opts, db: db, fetch: fetch, api: api, pollAPI: pollAPI, log: opts.Logger,
+	b := &Bot{opts: opts, db: db, fetch: fetch, api: api, log: opts.Logger,
 		limiters: map[int64]*userLimits{}}
 	b.sender = NewSender(db, api, opts.Send)
 	b.cmds = commandList()
@@ -136,7 +131,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Warn("setMyCommands failed", "error", err)
 	}
 	b.disp = &dispatcher{store: b.db, handle: b.handle, log: b.log, workers: 8, wake: make(chan struct{}, 1)}
-	b.poll = &poller{store: b.db, api: b.pollAPI, log: b.log, timeout: b.opts.PollTimeout, notify: b.disp.notify}
+	pollAPI := b.api.WithContext(ctx, time.Duration(b.opts.PollTimeout+15)*time.Second)
+	b.poll = &poller{store: b.db, api: pollAPI, log: b.log, timeout: b.opts.PollTimeout, notify: b.disp.notify}
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return b.poll.run(ctx) })
 	g.Go(func() error { return b.disp.run(ctx) })

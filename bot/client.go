@@ -104,6 +104,16 @@ func NewClient(ctx context.Context, base, token string, timeout time.Duration) (
 	return c, nil
 }
 
+// WithContext returns a client whose calls are cancelled when ctx ends (the long poll
+// must stop at shutdown at once, unlike sends in flight).
+func (c *Client) WithContext(ctx context.Context, timeout time.Duration) *Client {
+	api := *c.api
+	api.Client = &ctxClient{ctx: ctx, timeout: timeout, http: &http.Client{}}
+	cc := *c
+	cc.api = &api
+	return &cc
+}
+
 // Username is the bot's @username without the @.
 func (c *Client) Username() string { return c.Self.UserName }
 

@@ -187,3 +187,39 @@ func TestSlowHandlerDoesNotBlockOthers(t *testing.T) {
 	close(release)
 	h.wait(ca.ID, "could not read that page", waitLong)
 }
+
+func TestMigrateDeepLinkAndUserRateLimit(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
+	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond, GroupPerMinute: 100}
+	h.opts.CommandRate = 0.01 // a burst of 10, then one every 100 s
+	h.start()
+	admin := telegramtest.User{ID: 601, FirstName: "Ada"}
+	group := h.tg.Group(-600, "Old group", false, admin.ID)
+	h.tg.Send(admin, group, "/subscribe")
+	h.wait(group.ID, "Subscribed.", waitLong)
+
+	// The group becomes a supergroup: the digest follows it to the new chat ID.
+	h.tg.Migrate(group.ID, -100600)
+	addItems(t, h, h.clock.Now())
+	h.clock.Add(4 * time.Hour)
+	if err := h.bot.RunDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.wait(-100600, "Your news digest", waitLong)
+	if _, err := h.db.Subscriber(context.Background(), -100600); err != nil {
+		t.Fatalf("subscription not moved: %v", err)
+	}
+
+	// A story link opens its card.
+	u := telegramtest.User{ID: 602, FirstName: "Sam"}
+	chat := h.tg.PrivateChat(u)
+	h.tg.Send(u, chat, "/start s_1")
+	h.wait(chat.ID, "Council approves budget number 0", waitLong)
+
+	// Too many commands: one polite warning, the rest ignored, nothing crashes.
+	for range 14 {
+		h.tg.Send(u, chat, "/help")
+	}
+	h.wait(chat.ID, "too fast", waitLong)
+}

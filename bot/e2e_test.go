@@ -122,7 +122,7 @@ func TestEndToEndSubscribeDigestCardSummaryBlock(t *testing.T) {
 }
 
 // addSubscribers creates n due subscribers with private chats in the fake.
-func addSubscribers(t *testing.T, h *harness, n int, now time.Time) []int64 {
+func addSubscribers(t testing.TB, h *harness, n int, now time.Time) []int64 {
 	var ids []int64
 	for i := range n {
 		id := int64(100000 + i)
@@ -138,7 +138,7 @@ func addSubscribers(t *testing.T, h *harness, n int, now time.Time) []int64 {
 	return ids
 }
 
-func addItems(t *testing.T, h *harness, at time.Time) {
+func addItems(t testing.TB, h *harness, at time.Time) {
 	var items []storage.Item
 	for i := range 3 {
 		items = append(items, storage.Item{Key: fmt.Sprint("k", i), Title: fmt.Sprintf("Council approves budget number %d for schools", i),

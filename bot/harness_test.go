@@ -39,7 +39,7 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 // harness runs the real bot against the fake Bot API, a real bbolt file and feeds
 // served on 127.0.0.1.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	tg     *telegramtest.Server
 	dbPath string
 	db     *storage.DB
@@ -56,7 +56,7 @@ type harness struct {
 
 var t0 = time.Date(2026, 11, 25, 5, 0, 0, 0, time.UTC)
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{t: t, tg: telegramtest.New(), clock: &fakeClock{t: t0}, logs: &syncBuf{}, pages: map[string]string{}}
 	t.Cleanup(h.tg.Close)
@@ -168,7 +168,7 @@ func (h *harness) wait(chat int64, what string, timeout time.Duration) telegramt
 
 // articleFeed renders an RSS feed of the fixture articles (full text in the
 // description, so ingestion needs no page fetch).
-func articleFeed(t *testing.T, base string, names ...string) string {
+func articleFeed(t testing.TB, base string, names ...string) string {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Fixture News</title>`)
 	for i, n := range names {
@@ -193,7 +193,7 @@ func xmlEscape(s string) string {
 }
 
 // newSlowServer answers only after release is closed.
-func newSlowServer(t *testing.T, release chan struct{}) string {
+func newSlowServer(t testing.TB, release chan struct{}) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
