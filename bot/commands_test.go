@@ -223,3 +223,47 @@ func TestMigrateDeepLinkAndUserRateLimit(t *testing.T) {
 	}
 	h.wait(chat.ID, "too fast", waitLong)
 }
+
+func TestUpdatesSurviveRestartsOutagesAndGarbage(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
+	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	// Updates stored in the inbox but not handled before a crash are handled after it;
+	// a malformed one is dropped with a log line and does not stop the others.
+	if err := h.db.StoreUpdates(context.Background(), map[int64][]byte{
+		10: []byte(`{"update_id":10,"message":{"message_id":1,"from":{"id":701,"first_name":"Eve"},"chat":{"id":701,"type":"private"},"text":"/help","entities":[{"type":"bot_command","offset":0,"length":5}]}}`),
+		11: []byte(`{"update_id":11,"message":"this is not a message"}`),
+		12: []byte(`{"update_id":12,"callback_query":{"id":"zz","from":{"id":701},"data":"x"}}`),
+	}, 13); err != nil {
+		t.Fatal(err)
+	}
+	h.tg.PrivateChat(telegramtest.User{ID: 701, FirstName: "Eve"})
+	// getUpdates fails twice with a 502 before it works: the loop retries.
+	var fails atomic.Int32
+	h.tg.SetFault(func(method string) (int, string, int, time.Duration) {
+		if method == "getupdates" && fails.Add(1) <= 2 {
+			return 502, "Bad Gateway", 0, 0
+		}
+		return 0, "", 0, 0
+	})
+	h.start()
+	h.wait(701, "Commands", waitLong)
+	u := telegramtest.User{ID: 702, FirstName: "Fay"}
+	chat := h.tg.PrivateChat(u)
+	h.tg.Send(u, chat, "/start")
+	h.wait(chat.ID, "I'm newsbot", 20*time.Second)
+	if !strings.Contains(h.logs.String(), "dropping an update that does not decode") {
+		t.Fatalf("malformed update not reported:\n%s", h.logs.String())
+	}
+	deadline := time.Now().Add(waitLong)
+	for {
+		ids, _, _ := h.db.PendingUpdates(context.Background(), 0)
+		if len(ids) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("updates left in the inbox: %v", ids)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

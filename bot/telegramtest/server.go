@@ -165,7 +165,7 @@ func New() *Server {
 		Token:    "123456:TEST-token_" + strconv.FormatInt(time.Now().UnixNano()%100000, 10),
 		Bot:      User{ID: 7000000001, IsBot: true, FirstName: "newsbot", UserName: "newsbot_test_bot"},
 		limits:   DefaultLimits,
-		nextUpd:  1,
+		nextUpd:  500000, // real update IDs are large and only grow
 		chats:    map[int64]*chatState{},
 		blocked:  map[int64]bool{},
 		gone:     map[int64]bool{},
