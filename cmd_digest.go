@@ -306,6 +306,52 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "attribution accuracy %.3f (%d of %d matched quotes with a non-pronoun source)\n",
 			s.AttributionAccuracy, s.AttributionCorrect, s.AttributionEligible)
 		return nil
+	case "stories":
+		return evalStories(env, *dir, *asJSON)
 	}
-	return &usageError{fmt.Sprintf("unknown eval kind %q (summaries or quotes)", kind)}
+	return &usageError{fmt.Sprintf("unknown eval kind %q (summaries, quotes or stories)", kind)}
+}
+
+// evalStories scores grouping: same-story pairs (*.tsv, tgcontest layout) and B-cubed
+// over labelled articles (WikiRef220 layout), whichever DIR holds.
+func evalStories(env Env, dir string, asJSON bool) error {
+	report := map[string]any{"dir": dir, "threshold": digest.SameStoryThreshold}
+	found := false
+	if pairs, err := eval.LoadStoryPairs(dir); err == nil {
+		found = true
+		report["pairs_text"] = eval.ScorePairs(pairs, digest.SameStoryThreshold)
+		report["pairs_titles"] = eval.ScoreTitlePairs(pairs, digest.SameStoryThreshold)
+	}
+	if items, labels, err := eval.LoadLabelledArticles(dir); err == nil {
+		found = true
+		p, r := eval.BCubed(digest.GroupStories(items, digest.GroupOptions{}), labels)
+		var titles []digest.Item
+		for _, it := range items {
+			titles = append(titles, digest.Item{Title: it.Title})
+		}
+		pt, rt := eval.BCubed(digest.GroupStories(titles, digest.GroupOptions{}), labels)
+		report["bcubed_text"] = map[string]float64{"precision": p, "recall": r}
+		report["bcubed_titles"] = map[string]float64{"precision": pt, "recall": rt}
+		report["articles"] = len(items)
+	}
+	if !found {
+		return fmt.Errorf("%s holds neither pair files (*.tsv) nor labelled articles (<label>.<n>.txt)", dir)
+	}
+	if asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(report)
+	}
+	fmt.Fprintf(env.Stdout, "%s (threshold %.2f)\n", dir, digest.SameStoryThreshold)
+	for _, k := range []string{"pairs_text", "pairs_titles"} {
+		if v, ok := report[k].(eval.PairScore); ok {
+			fmt.Fprintf(env.Stdout, "%-13s %d pairs: accuracy %.3f, precision of same %.3f, recall %.3f\n", k, v.Pairs, v.Accuracy, v.SamePrecision, v.SameRecall)
+		}
+	}
+	for _, k := range []string{"bcubed_text", "bcubed_titles"} {
+		if v, ok := report[k].(map[string]float64); ok {
+			fmt.Fprintf(env.Stdout, "%-13s B-cubed precision %.3f, recall %.3f\n", k, v["precision"], v["recall"])
+		}
+	}
+	return nil
 }

@@ -178,6 +178,8 @@ type GroupOptions struct {
 	Window time.Duration
 	// Threshold is the similarity needed to join a story (default SameStoryThreshold).
 	Threshold float64
+	// Progress, if set, is called as items are processed.
+	Progress func(done, total int)
 }
 
 // SameStoryThreshold is the default similarity for "same story", tuned for precision
@@ -219,33 +221,56 @@ func GroupStories(items []Item, opts GroupOptions) []int {
 	}
 	var stories []story
 	assign := make([]int, len(items))
-	for _, i := range order {
+	// postings maps a term to the stories whose members use it, so each new item is
+	// compared only with stories it shares a term with, not with every open story.
+	postings := map[string][]int{}
+	for n, i := range order {
+		if opts.Progress != nil {
+			opts.Progress(n+1, len(order))
+		}
 		feats[i] = extractStoryFeatures(items[i])
 		idf.add(feats[i])
+		cands := map[int]bool{}
+		common := max(50, idf.n/20) // a term in 5% of items says little
+		for term := range feats[i].terms {
+			if idf.df[term] > common {
+				continue
+			}
+			for _, st := range postings[term] {
+				cands[st] = true
+			}
+		}
 		best, bestSim := -1, 0.0
-		for s := len(stories) - 1; s >= 0; s-- {
+		for s := range cands {
 			st := stories[s]
-			if items[i].Published.Sub(st.last) > opts.Window {
+			if items[i].Published.Sub(st.last) > opts.Window || st.last.Sub(items[i].Published) > opts.Window {
 				continue
 			}
 			sum := 0.0
 			for _, m := range st.members {
 				sum += storySimilarity(feats[i], feats[m], idf)
 			}
-			if avg := sum / float64(len(st.members)); avg > bestSim {
+			avg := sum / float64(len(st.members))
+			if avg > bestSim || (avg == bestSim && s < best) {
 				best, bestSim = s, avg
 			}
 		}
-		if best >= 0 && bestSim >= opts.Threshold {
-			stories[best].members = append(stories[best].members, i)
-			if items[i].Published.After(stories[best].last) {
-				stories[best].last = items[i].Published
-			}
-			assign[i] = best
-			continue
+		target := best
+		if best < 0 || bestSim < opts.Threshold {
+			target = len(stories)
+			stories = append(stories, story{last: items[i].Published})
 		}
-		assign[i] = len(stories)
-		stories = append(stories, story{members: []int{i}, last: items[i].Published})
+		st := &stories[target]
+		st.members = append(st.members, i)
+		if items[i].Published.After(st.last) {
+			st.last = items[i].Published
+		}
+		assign[i] = target
+		for term := range feats[i].terms {
+			if p := postings[term]; len(p) == 0 || p[len(p)-1] != target {
+				postings[term] = append(p, target)
+			}
+		}
 	}
 	return assign
 }
@@ -298,4 +323,14 @@ func RelatedStories(item Item, candidates []Item, max int) []Item {
 		out = append(out, candidates[p.k])
 	}
 	return out
+}
+
+// SameStoryScoreIn compares two items with document frequencies taken from corpus,
+// as GroupStories does with the items seen so far.
+func SameStoryScoreIn(a, b Item, corpus []Item) float64 {
+	idf := &idfTable{df: map[string]int{}}
+	for _, c := range corpus {
+		idf.add(computeStoryFeatures(c))
+	}
+	return storySimilarity(computeStoryFeatures(a), computeStoryFeatures(b), idf)
 }

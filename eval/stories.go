@@ -87,10 +87,26 @@ type PairScore struct {
 
 // ScorePairs scores the pairs with digest.SameStoryScore at threshold.
 func ScorePairs(pairs []StoryPair, threshold float64) PairScore {
+	return scorePairs(pairs, threshold, func(p StoryPair) float64 { return digest.SameStoryScore(p.A, p.B) })
+}
+
+// ScoreTitlePairs scores the pairs from their headlines alone, with document
+// frequencies from all the pairs' headlines (as grouping learns them from a stream).
+func ScoreTitlePairs(pairs []StoryPair, threshold float64) PairScore {
+	var corpus []digest.Item
+	for _, p := range pairs {
+		corpus = append(corpus, digest.Item{Title: p.A.Title}, digest.Item{Title: p.B.Title})
+	}
+	return scorePairs(pairs, threshold, func(p StoryPair) float64 {
+		return digest.SameStoryScoreIn(digest.Item{Title: p.A.Title}, digest.Item{Title: p.B.Title}, corpus)
+	})
+}
+
+func scorePairs(pairs []StoryPair, threshold float64, score func(StoryPair) float64) PairScore {
 	s := PairScore{Pairs: len(pairs), Threshold: threshold}
 	var tp, fp, fn, correct int
 	for _, p := range pairs {
-		pred := digest.SameStoryScore(p.A, p.B) >= threshold
+		pred := score(p) >= threshold
 		switch {
 		case pred && p.Same:
 			tp++

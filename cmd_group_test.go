@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const groupInputLines = `{"id":"a","title":"Magnitude 6.1 earthquake hits central Italy","published":"2026-11-20T10:00:00Z","source":"Wire"}
+{"id":"b","title":"Central bank raises interest rates by a quarter point","published":1763640000000}
+{"id":"c","title":"Italy earthquake: magnitude 6.1 quake strikes central region","published":"2026-11-20T12:00:00Z"}
+{"id":7,"title":"Magnitude 6.1 earthquake in central Italy damages buildings","published":"2026-11-20T11:00:00Z"}
+`
+
+func parseGroupOutput(t *testing.T, out string) map[string]groupOutput {
+	t.Helper()
+	got := map[string]groupOutput{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var g groupOutput
+		if err := json.Unmarshal([]byte(line), &g); err != nil {
+			t.Fatalf("bad line %q: %v", line, err)
+		}
+		got[string(g.ID)] = g
+	}
+	return got
+}
+
+func TestGroupJSONContractAndOrder(t *testing.T) {
+	r := runMainStdin(t, nil, groupInputLines, "group", "--json", "-")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	got := parseGroupOutput(t, r.stdout)
+	if len(got) != 4 {
+		t.Fatalf("%d lines", len(got))
+	}
+	quake := got[`"a"`].Story
+	if got[`"c"`].Story != quake || got[`7`].Story != quake || got[`"b"`].Story == quake {
+		t.Fatalf("grouping %+v", got)
+	}
+	if got[`"a"`].Size != 3 || got[`"b"`].Size != 1 {
+		t.Fatalf("sizes %+v", got)
+	}
+	// The same items in another order give the same result.
+	lines := strings.Split(strings.TrimSpace(groupInputLines), "\n")
+	reversed := strings.Join([]string{lines[3], lines[2], lines[1], lines[0]}, "\n")
+	r2 := runMainStdin(t, nil, reversed, "group", "--json", "-")
+	got2 := parseGroupOutput(t, r2.stdout)
+	for id, g := range got {
+		if got2[id].Story != g.Story || got2[id].Size != g.Size {
+			t.Fatalf("order-dependent: %s %+v vs %+v", id, g, got2[id])
+		}
+	}
+	// Text output lists the stories.
+	r = runMainStdin(t, nil, groupInputLines, "group", "-")
+	if r.code != 0 || !strings.Contains(r.stdout, "4 items, 2 stories (1 with more than one report)") {
+		t.Fatalf("%+v", r)
+	}
+}
+
+func TestGroupBadInput(t *testing.T) {
+	cases := map[string]string{
+		`{"title":"no id"}`:                          `"id" is required`,
+		`{"id":1}`:                                   `"title" is required`,
+		`not json`:                                   "not a JSON object",
+		`{"id":1,"title":"x","published":"monday"}`: "neither RFC 3339 nor Unix milliseconds",
+	}
+	for in, want := range cases {
+		r := runMainStdin(t, nil, in, "group", "-")
+		if r.code == 0 || !strings.Contains(r.stderr, want) {
+			t.Errorf("%s: %+v", in, r)
+		}
+	}
+}
