@@ -44,8 +44,10 @@ type Options struct {
 	// CommandRate and SummaryRate limit each user (per second; bursts of 10 and 3).
 	CommandRate float64
 	SummaryRate float64
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// NewUserLinkBan refuses links in comments from users first seen less than a day ago.
+	NewUserLinkBan bool
+	Logger         *slog.Logger
+	Now            func() time.Time
 }
 
 // Bot is the running Telegram bot.
@@ -67,6 +69,8 @@ type Bot struct {
 
 	schedAlive   timeStamp
 	digestsBuilt counter
+	comRelayed   counter
+	comments     commentLimits
 }
 
 type userLimits struct {
@@ -333,7 +337,7 @@ func (b *Bot) buildDigest(s storage.Subscriber, run *digestRun, now time.Time) (
 	parts := RenderDigest(d, now.In(zone(s.TimeZone)))
 	var msgs []storage.OutMessage
 	for _, r := range parts {
-		msgs = append(msgs, message(s.ChatID, s.ThreadID, r, &storage.MessageRecord{Kind: "digest", Items: r.Items}))
+		msgs = append(msgs, message(s.ChatID, s.ThreadID, r, &storage.MessageRecord{Kind: "digest", Items: r.Items, First: r.First}))
 	}
 	return msgs, nil
 }

@@ -18,6 +18,7 @@ type callback struct {
 
 var callbackVerbs = map[string]int{ // verb -> number of arguments
 	"card": 1, "sub": 1, "feeds": 1, "feed": 1, "rm": 1, "set": 2, "forget": 1, "flt": 2,
+	"fl": 1, "th": 2, "mt": 1, "rp": 1, "mod": 2, "pc": 2,
 }
 
 // parseCallback validates data; anything unknown, malformed or over 64 bytes is
@@ -54,7 +55,11 @@ func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
 		b.answer(q.ID, "Too fast — please wait a moment.")
 		return nil
 	}
-	// Everything but opening a card changes settings: in groups, admins only.
+	switch cb.verb {
+	case "fl", "th", "mt", "rp", "mod", "pc":
+		return b.handleDiscussionCallback(ctx, q, r, cb)
+	}
+	// Everything else but opening a card changes settings: in groups, admins only.
 	if r.group && cb.verb != "card" {
 		ok, err := b.isGroupAdmin(chat.ID, q.From.ID)
 		if err != nil || !ok {
@@ -164,6 +169,21 @@ func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
 		if err := b.db.DeleteSubscriber(ctx, r.chatID); err != nil {
 			b.answer(q.ID, "Something went wrong; please try again.")
 			return err
+		}
+		if !r.group {
+			// The user's comments go too; replies to them stay, under "comment deleted".
+			ids, err := b.db.CommentsBy(ctx, q.From.ID)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if err := b.removeComment(ctx, id, false, nil); err != nil {
+					return err
+				}
+			}
+			if err := b.db.UnfollowChat(ctx, r.chatID); err != nil {
+				return err
+			}
 		}
 		b.answer(q.ID, "Deleted.")
 		return b.say(ctx, r.chatID, r.thread, "Everything stored about this chat has been deleted. /start to begin again.")

@@ -52,6 +52,11 @@ func commandList() []command {
 		{name: "settings", desc: "Delivery times, time zone, stories per digest, summary length", manage: true, run: cmdSettings},
 		{name: "digest", desc: "Send my digest now", run: cmdDigest},
 		{name: "summary", desc: "Summarize a story: /summary <url or item id>", run: cmdSummary},
+		{name: "thread", desc: "Show a story's discussion: /thread <story id>", run: cmdThread},
+		{name: "name", desc: "Your name in discussions: /name Your Name", run: cmdName},
+		{name: "delete", desc: "Delete your comment (reply to it)", run: cmdDelete},
+		{name: "mute", desc: "Stop a discussion's comments (reply to a comment or card)", run: cmdMute},
+		{name: "block", desc: "Hide a commenter (reply to their comment)", run: cmdBlock},
 		{name: "forget", desc: "Delete everything stored about this chat", manage: true, run: cmdForget},
 		{name: "help", desc: "List the commands", run: cmdHelp},
 		{name: "stats", desc: "Operator statistics", admin: true, hidden: true, run: cmdStats},
@@ -83,8 +88,10 @@ func (b *Bot) handle(ctx context.Context, u Update) error {
 		return b.handleCallback(ctx, u.CallbackQuery)
 	case u.Message != nil:
 		return b.handleMessage(ctx, u.Message)
+	case u.EditedMessage != nil:
+		return b.handleEdit(ctx, u.EditedMessage)
 	}
-	return nil // edits and other kinds: nothing to do yet
+	return nil
 }
 
 var urlRE = regexp.MustCompile(`https?://[^\s<>"]+`)
@@ -103,6 +110,11 @@ func (b *Bot) handleMessage(ctx context.Context, m *Message) error {
 		text = m.Caption
 	}
 	cmd, args, ok := parseCommand(text, m.Entities, b.Username())
+	if !ok && m.ReplyToMessage != nil {
+		if handled, err := b.handleReply(ctx, r); handled || err != nil {
+			return err
+		}
+	}
 	if !ok {
 		// In private chats a bare URL asks for its story card.
 		if !r.group {
@@ -578,6 +590,15 @@ func cmdSettings(ctx context.Context, b *Bot, r *request) error {
 			return err
 		}
 		reply = fmt.Sprintf("Summaries of %d sentences.", n)
+	case "relay":
+		on := strings.EqualFold(value, "on")
+		if !on && !strings.EqualFold(value, "off") {
+			return b.say(ctx, r.chatID, r.thread, "Use <code>/settings relay on</code> or <code>off</code>: whether this chat receives discussion comments.")
+		}
+		if _, err := update(func(s *storage.Subscriber) { s.RelayComments = on }); err != nil {
+			return err
+		}
+		reply = "Discussion comments will " + map[bool]string{true: "be relayed here.", false: "not be relayed here."}[on]
 	case "topic":
 		if !r.group || r.thread == 0 {
 			return b.say(ctx, r.chatID, r.thread, "Send <code>/settings topic</code> inside the forum topic where digests should go.")
@@ -650,9 +671,19 @@ func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 	}
 	card := digest.Card(toDigestItem(it), 3, cands)
 	parts := RenderCard(card)
-	if len(parts) > 0 && b.Username() != "" {
+	comments, _ := b.db.ThreadComments(ctx, id)
+	if len(parts) > 0 {
 		last := &parts[len(parts)-1]
-		last.Buttons = append(last.Buttons, []Button{{Text: "Share", URL: fmt.Sprintf("https://t.me/%s?start=s_%d", b.Username(), id)}})
+		note := fmt.Sprintf("💬 %d comments · reply to this message to join the discussion", len(comments))
+		last.HTML += "\n\n<i>" + escape(note) + "</i>"
+		last.Plain += "\n\n" + note
+		last.Buttons = append(last.Buttons, []Button{
+			{Text: fmt.Sprintf("Discussion (%d)", len(comments)), Data: fmt.Sprintf("th:%d:0", id)},
+			{Text: "Follow discussion", Data: fmt.Sprintf("fl:%d", id)},
+		})
+		if b.Username() != "" {
+			last.Buttons = append(last.Buttons, []Button{{Text: "Share", URL: fmt.Sprintf("https://t.me/%s?start=s_%d", b.Username(), id)}})
+		}
 	}
 	return b.send(ctx, r.chatID, r.thread, parts, func(Rendered) *storage.MessageRecord {
 		return &storage.MessageRecord{Kind: "card", Items: []uint64{id}}

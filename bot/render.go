@@ -32,6 +32,7 @@ type Rendered struct {
 	Plain   string
 	Buttons [][]Button
 	Items   []uint64 // the stories this message is about, in order
+	First   int      // the number shown for Items[0] in a digest
 }
 
 // escape makes s safe as Telegram HTML text: every <, > and & is an entity, so
@@ -233,6 +234,9 @@ func RenderDigest(d digest.Digest, when time.Time) []Rendered {
 		number[s.ItemID] = i + 1
 	}
 	for i := range parts {
+		if len(parts[i].Items) > 0 {
+			parts[i].First = number[parts[i].Items[0]]
+		}
 		var row []Button
 		for _, id := range parts[i].Items {
 			row = append(row, Button{Text: fmt.Sprint(number[id]), Data: fmt.Sprintf("card:%d", id)})

@@ -31,8 +31,12 @@ type OutMessage struct {
 
 // MessageRecord is stored for each sent message that is about stories.
 type MessageRecord struct {
-	Kind  string   `json:"kind"` // digest, card
-	Items []uint64 `json:"items"`
+	Kind    string   `json:"kind"` // digest, card, comment (a relayed copy), comment-source
+	Items   []uint64 `json:"items"`
+	Comment uint64   `json:"comment,omitempty"`
+	// First is the number of the first story in a digest part (numbering continues
+	// across parts).
+	First int `json:"first,omitempty"`
 }
 
 // putOutbox appends messages to the outbox inside tx, assigning IDs in order.
@@ -137,6 +141,11 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 			if err := putJSON(tx.Bucket(bucketMsgMap), concat(i64(chatID), u64(uint64(messageID))), rec); err != nil {
 				return err
 			}
+			if rec.Comment != 0 && rec.Kind == "comment" {
+				if err := tx.Bucket(bucketCopies).Put(concat(u64(rec.Comment), i64(chatID), u64(uint64(messageID))), nil); err != nil {
+					return err
+				}
+			}
 		}
 		return tx.Bucket(bucketOutbox).Delete(u64(id))
 	})
@@ -170,8 +179,10 @@ func (db *DB) DeactivateChat(ctx context.Context, chatID int64) (int, error) {
 			}
 		}
 		var err error
-		n, err = dropOutbox(tx, chatID)
-		return err
+		if n, err = dropOutbox(tx, chatID); err != nil {
+			return err
+		}
+		return unfollowChat(tx, chatID)
 	})
 	return n, err
 }

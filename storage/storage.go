@@ -92,6 +92,8 @@ var migrations = []func(tx *bolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists(bucketMsgMap)
 		return err
 	},
+	// 2 -> 3: discussion threads.
+	discussionBuckets,
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.

@@ -33,6 +33,9 @@ type Subscriber struct {
 	Exclude  []string `json:"exclude,omitempty"`
 	// ThreadID is the forum topic digests go to, in groups with topics.
 	ThreadID int `json:"thread_id,omitempty"`
+	// RelayComments: a group receives relayed discussion comments only when its
+	// administrators turned this on.
+	RelayComments bool `json:"relay_comments,omitempty"`
 
 	LastDigest time.Time `json:"last_digest"`
 	NextDigest time.Time `json:"next_digest"`

@@ -74,6 +74,7 @@ type Message struct {
 
 	// Fields the fake keeps for tests; not sent on the wire.
 	HTML      string `json:"-"` // the text as the bot sent it, with its markup
+	Reaction  string `json:"-"` // a reaction the bot set on the message (raw JSON)
 	ParseMode string `json:"-"`
 	Deleted   bool   `json:"-"`
 }
@@ -399,6 +400,20 @@ func (s *Server) call(r *http.Request, method string, p map[string]string, files
 			return nil, &apiError{code: 400, description: "Bad Request: invalid file_id"}
 		}
 		return map[string]any{"file_id": id, "file_unique_id": id, "file_size": len(data), "file_path": "documents/" + id}, nil
+	case "setmessagereaction":
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		st, aerr := s.chatFor(p)
+		if aerr != nil {
+			return nil, aerr
+		}
+		id, _ := strconv.Atoi(p["message_id"])
+		m := st.find(id)
+		if m == nil {
+			return nil, &apiError{code: 400, description: "Bad Request: message to react not found"}
+		}
+		m.Reaction = p["reaction"]
+		return true, nil
 	case "createforumtopic":
 		s.mu.Lock()
 		defer s.mu.Unlock()
