@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/config"
 	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/ops"
 	"github.com/newsbot/newsbot/storage"
 )
 
@@ -198,6 +200,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	}
 	log.Info("newsbot starting", "version", versionString(), "db", cfg.DBPath, "feeds", len(cfg.Feeds), "poll_interval", cfg.PollInterval)
 
+	metrics := ops.NewMetrics()
 	// The bot's HTTP calls get their own context, cancelled a little after ctx, so
 	// sends in flight at shutdown can finish and be recorded.
 	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
@@ -210,6 +213,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 			APIURL: cfg.TelegramAPIURL, Token: cfg.TelegramToken.Reveal(), Admins: cfg.Admins,
 			Catalogue: cfg.Feeds, Logger: log, Send: bot.SenderOptions{GlobalPerSecond: cfg.SendRate},
 			ScheduleEvery: cfg.ScheduleEvery,
+			UpdateLatency: func(d time.Duration) { metrics.UpdateLatency.Observe(d.Seconds()) },
 		})
 		if err != nil {
 			return err
@@ -217,7 +221,33 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		log.Info("connected to Telegram", "bot", "@"+b.Username())
 	}
 
-	poller := newPoller(cfg, db, log, env.now, nil)
+	poller := newPoller(cfg, db, log, env.now, metrics.ObservePoll)
+	registerMetrics(metrics, db, b)
+	var opsSrv *ops.Server
+	if cfg.HTTPAddr != "" {
+		checks := ops.Checks{
+			DB: func() error { _, err := db.Stats(context.Background()); return err },
+			Loops: func() map[string]ops.Loop {
+				loops := map[string]ops.Loop{"feeds": {Last: poller.LastCycle(), Every: cfg.PollInterval}}
+				if b != nil {
+					for name, hb := range b.Alive() {
+						loops[name] = ops.Loop{Last: hb.Last, Every: hb.Every}
+					}
+				}
+				return loops
+			},
+		}
+		if b != nil {
+			checks.Telegram = b.TelegramOK
+		}
+		opsSrv = ops.NewServer(metrics, checks, func(w http.ResponseWriter) error { _, err := db.Backup(w); return err }, log)
+		addr, err := opsSrv.Start(cfg.HTTPAddr)
+		if err != nil {
+			return err
+		}
+		log.Info("operator endpoint listening", "addr", addr, "paths", "/metrics /healthz /readyz /backup")
+	}
+
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
 	wg.Add(1)
@@ -254,6 +284,11 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		cancelSends()
 		<-done
 	}
+	if opsSrv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = opsSrv.Shutdown(sctx)
+		cancel()
+	}
 	close(errs)
 	for err := range errs {
 		if err != nil && !errors.Is(err, context.Canceled) {
@@ -262,4 +297,39 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	}
 	log.Info("newsbot stopped")
 	return nil
+}
+
+// registerMetrics exports storage and bot figures read at scrape time.
+func registerMetrics(m *ops.Metrics, db *storage.DB, b *bot.Bot) {
+	m.GaugeFunc("newsbot_db_size_bytes", "Database file size.", func() float64 { return float64(db.Size()) })
+	m.GaugeFunc("newsbot_feeds_broken", "Feeds marked broken after a long error streak.", func() float64 {
+		st, _ := db.Stats(context.Background())
+		return float64(st.BrokenFeeds)
+	})
+	m.GaugeFunc("newsbot_items", "Items stored.", func() float64 {
+		st, _ := db.Stats(context.Background())
+		return float64(st.Items)
+	})
+	m.GaugeFunc("newsbot_outbox_depth", "Messages waiting in the outbox.", func() float64 {
+		n, _, _ := db.OutboxStats(context.Background(), time.Now())
+		return float64(n)
+	})
+	m.GaugeFunc("newsbot_outbox_oldest_seconds", "Age of the oldest queued message.", func() float64 {
+		_, age, _ := db.OutboxStats(context.Background(), time.Now())
+		return age.Seconds()
+	})
+	if b == nil {
+		return
+	}
+	counter := func(name, help, key string) {
+		m.CounterFunc(name, help, func() float64 { return float64(b.Counters()[key]) })
+	}
+	counter("newsbot_messages_sent_total", "Messages Telegram accepted.", "sent")
+	counter("newsbot_messages_failed_total", "Send attempts that failed (retried or dropped).", "failed")
+	counter("newsbot_telegram_429_total", "429 Too Many Requests answers.", "too_many")
+	counter("newsbot_messages_dropped_total", "Messages dropped: chat gone or rejected for good.", "dropped")
+	counter("newsbot_chats_deactivated_total", "Chats deactivated (blocked, deactivated, not found).", "deactivated")
+	counter("newsbot_plain_fallbacks_total", "Messages resent as plain text after an HTML error.", "plain_fallbacks")
+	counter("newsbot_digests_built_total", "Digests queued by the scheduler.", "digests")
+	counter("newsbot_comments_relayed_total", "Discussion comments queued for followers.", "comments_relayed")
 }

@@ -60,9 +60,9 @@ func TestGroupJSONContractAndOrder(t *testing.T) {
 
 func TestGroupBadInput(t *testing.T) {
 	cases := map[string]string{
-		`{"title":"no id"}`:                          `"id" is required`,
-		`{"id":1}`:                                   `"title" is required`,
-		`not json`:                                   "not a JSON object",
+		`{"title":"no id"}`: `"id" is required`,
+		`{"id":1}`:          `"title" is required`,
+		`not json`:          "not a JSON object",
 		`{"id":1,"title":"x","published":"monday"}`: "neither RFC 3339 nor Unix milliseconds",
 	}
 	for in, want := range cases {

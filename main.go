@@ -29,9 +29,20 @@ import (
 var version = ""
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT/SIGTERM starts a graceful stop; a second one exits at once
+	// (bbolt's file stays consistent either way: it commits atomically).
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancel()
+		<-sigs
+		fmt.Fprintln(os.Stderr, "newsbot: second signal; exiting now")
+		os.Exit(130)
+	}()
 	code := Main(ctx, os.Args[1:], Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.LookupEnv})
-	stop()
+	cancel()
 	os.Exit(code)
 }
 
@@ -70,6 +81,7 @@ func commands() []command {
 		{"summarize", "[--json] [--k N] [--lang auto|en|uk|ru] SOURCE...", "summarize text/HTML files, URLs, stored item IDs or - (stdin)", cmdSummarize},
 		{"eval", "summaries|quotes|stories --dir DIR [--k N] [--json]", "measure summaries (ROUGE vs Lead-k), quotes (PolNeAR protocol) or story grouping on a corpus", cmdEval},
 		{"group", "[--json] [--window 72h] FILE|-", "group JSON Lines items {id,title,text,published,source,url} into stories", cmdGroup},
+		{"backup", "[--config PATH] [--from ADDR] DEST", "write a consistent copy of the database (from the file, or from the running bot's endpoint)", cmdBackup},
 		{"compact", "[--config PATH] DEST", "write a compacted copy of the database to DEST (the bot must not be running)", cmdCompact},
 		{"version", "", "print the version", cmdVersion},
 		{"help", "", "show this help", nil},

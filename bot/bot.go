@@ -46,8 +46,10 @@ type Options struct {
 	SummaryRate float64
 	// NewUserLinkBan refuses links in comments from users first seen less than a day ago.
 	NewUserLinkBan bool
-	Logger         *slog.Logger
-	Now            func() time.Time
+	// UpdateLatency, if set, observes how long each update took to handle.
+	UpdateLatency func(time.Duration)
+	Logger        *slog.Logger
+	Now           func() time.Time
 }
 
 // Bot is the running Telegram bot.
@@ -134,7 +136,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.setCommands(); err != nil {
 		b.log.Warn("setMyCommands failed", "error", err)
 	}
-	b.disp = &dispatcher{store: b.db, handle: b.handle, log: b.log, workers: 8, wake: make(chan struct{}, 1)}
+	b.disp = &dispatcher{store: b.db, handle: b.handle, log: b.log, workers: 8, wake: make(chan struct{}, 1), latency: b.opts.UpdateLatency}
 	pollAPI := b.api.WithContext(ctx, time.Duration(b.opts.PollTimeout+15)*time.Second)
 	b.poll = &poller{store: b.db, api: pollAPI, log: b.log, timeout: b.opts.PollTimeout, notify: b.disp.notify}
 	g, ctx := errgroup.WithContext(ctx)
@@ -149,14 +151,36 @@ func (b *Bot) Run(ctx context.Context) error {
 	return err
 }
 
-// Alive reports when each loop last turned, for readiness checks.
-func (b *Bot) Alive() map[string]time.Time {
-	out := map[string]time.Time{"sender": b.sender.LastLoop(), "scheduler": b.schedAlive.get()}
+// Heartbeat is a loop's last turn and how often it turns at least.
+type Heartbeat struct {
+	Last  time.Time
+	Every time.Duration
+}
+
+// Alive reports each loop's heartbeat, for readiness checks.
+func (b *Bot) Alive() map[string]Heartbeat {
+	out := map[string]Heartbeat{
+		"sender":    {b.sender.LastLoop(), time.Minute},
+		"scheduler": {b.schedAlive.get(), b.opts.ScheduleEvery},
+	}
 	if b.poll != nil {
-		out["updates"] = time.Unix(0, b.poll.alive.Load())
-		out["dispatcher"] = time.Unix(0, b.disp.alive.Load())
+		out["updates"] = Heartbeat{time.Unix(0, b.poll.alive.Load()), time.Duration(b.opts.PollTimeout+15) * time.Second}
+		out["dispatcher"] = Heartbeat{time.Unix(0, b.disp.alive.Load()), 5 * time.Second}
 	}
 	return out
+}
+
+// TelegramOK is when the Bot API last answered.
+func (b *Bot) TelegramOK() time.Time { return b.api.LastOK() }
+
+// Counters are the bot's running totals, for metrics.
+func (b *Bot) Counters() map[string]int64 {
+	s := &b.sender.Stats
+	return map[string]int64{
+		"sent": s.Sent.Load(), "failed": s.Failed.Load(), "too_many": s.TooMany.Load(), "dropped": s.Dropped.Load(),
+		"deactivated": s.Deactivated.Load(), "plain_fallbacks": s.PlainFallbacks.Load(),
+		"digests": b.digestsBuilt.get(), "comments_relayed": b.comRelayed.get(),
+	}
 }
 
 func (b *Bot) setCommands() error {

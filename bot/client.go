@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -88,12 +89,16 @@ type Client struct {
 	token string
 	base  string
 	Self  tgbotapi.User
+	ok    *atomic.Int64 // unix nanos of the last answer from the Bot API (shared by copies)
 }
+
+// LastOK is when the Bot API last answered (any answer, errors included: it is up).
+func (c *Client) LastOK() time.Time { return time.Unix(0, c.ok.Load()) }
 
 // NewClient connects to the Bot API at base (e.g. https://api.telegram.org) and checks
 // the token with getMe. Calls are cancelled when ctx ends and time out after timeout.
 func NewClient(ctx context.Context, base, token string, timeout time.Duration) (*Client, error) {
-	c := &Client{token: token, base: strings.TrimRight(base, "/")}
+	c := &Client{token: token, base: strings.TrimRight(base, "/"), ok: &atomic.Int64{}}
 	hc := &ctxClient{ctx: ctx, timeout: timeout, http: &http.Client{}}
 	api, err := tgbotapi.NewBotAPIWithClient(token, c.base+"/bot%s/%s", hc)
 	if err != nil {
@@ -101,6 +106,7 @@ func NewClient(ctx context.Context, base, token string, timeout time.Duration) (
 	}
 	c.api = api
 	c.Self = api.Self
+	c.ok.Store(time.Now().UnixNano())
 	return c, nil
 }
 
@@ -124,6 +130,7 @@ func (c *Client) wrap(method string, err error) error {
 	}
 	var te *tgbotapi.Error
 	if errors.As(err, &te) {
+		c.ok.Store(time.Now().UnixNano())
 		return &APIError{Method: method, Code: te.Code, Description: te.Message,
 			RetryAfter: time.Duration(te.RetryAfter) * time.Second, MigrateTo: te.MigrateToChatID}
 	}
@@ -140,6 +147,7 @@ func (c *Client) Call(method string, params map[string]string) (json.RawMessage,
 	if err != nil {
 		return nil, c.wrap(method, err)
 	}
+	c.ok.Store(time.Now().UnixNano())
 	return resp.Result, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/newsbot/newsbot/storage"
@@ -52,7 +53,11 @@ type Poller struct {
 
 	mu    sync.Mutex
 	hosts map[string]chan struct{}
+	last  atomic.Int64 // unix nanos of the last Run turn
 }
+
+// LastCycle is when Run last started a cycle (for readiness checks).
+func (p *Poller) LastCycle() time.Time { return time.Unix(0, p.last.Load()) }
 
 // Result is the outcome of polling one feed.
 type Result struct {
@@ -343,6 +348,7 @@ func (f *Fetcher) FetchArticle(ctx context.Context, pageURL string) (Article, er
 func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 	const minSleep = time.Second
 	for {
+		p.last.Store(time.Now().UnixNano())
 		start := p.opts.Now()
 		results, err := p.PollDue(ctx)
 		if err != nil && ctx.Err() == nil {

@@ -31,6 +31,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -111,6 +112,8 @@ type Options struct {
 	Timeout time.Duration
 	// ReadOnly opens without the write lock.
 	ReadOnly bool
+	// MaxSize caps the file (bytes); writes past it fail with an error. 0: no cap.
+	MaxSize int
 }
 
 // Open opens (creating if needed) the database at path and migrates it to SchemaVersion.
@@ -119,7 +122,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Second
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, MaxSize: opts.MaxSize})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("open %s: %w", path, ErrInUse)
@@ -266,4 +269,39 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 		})
 	})
 	return s, err
+}
+
+// Backup writes a consistent snapshot of the database to w (a read transaction, so the
+// bot keeps running) and returns the number of bytes written.
+func (db *DB) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("backup: %w", err)
+	}
+	return n, nil
+}
+
+// Size returns the database file size in bytes.
+func (db *DB) Size() int64 {
+	var n int64
+	_ = db.bolt.View(func(tx *bolt.Tx) error {
+		n = tx.Size()
+		return nil
+	})
+	return n
+}
+
+// Check verifies the file's internal consistency (bbolt's tx.Check).
+func (db *DB) Check() error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return fmt.Errorf("consistency check: %w", err)
+		}
+		return nil
+	})
 }

@@ -1,0 +1,72 @@
+package ops
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/feed"
+)
+
+func get(t *testing.T, h http.Handler, path string) (int, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	body, _ := io.ReadAll(rec.Body)
+	return rec.Code, string(body)
+}
+
+func TestReadinessAndMetrics(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	m := NewMetrics()
+	m.ObservePoll(feed.Result{Status: feed.StatusOK, NewItems: 3})
+	m.ObservePoll(feed.Result{Status: feed.StatusError, Err: &feed.FetchError{Kind: feed.KindTimeout}})
+	m.GaugeFunc("newsbot_outbox_depth", "queued", func() float64 { return 7 })
+	loops := map[string]Loop{"sender": {Last: now.Add(-10 * time.Second), Every: time.Minute}}
+	var dbErr error
+	tgLast := now.Add(-time.Minute)
+	s := NewServer(m, Checks{
+		DB:       func() error { return dbErr },
+		Loops:    func() map[string]Loop { return loops },
+		Telegram: func() time.Time { return tgLast },
+		Now:      func() time.Time { return now },
+	}, func(w http.ResponseWriter) error { _, err := w.Write([]byte("snapshot")); return err }, nil)
+	h := s.Handler()
+
+	if code, body := get(t, h, "/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
+		t.Fatalf("healthz %d %q", code, body)
+	}
+	if code, body := get(t, h, "/readyz"); code != 200 {
+		t.Fatalf("readyz %d %q", code, body)
+	}
+	_, body := get(t, h, "/metrics")
+	for _, want := range []string{
+		`newsbot_feeds_polled_total{status="ok"} 1`, `newsbot_fetch_errors_total{kind="timeout"} 1`,
+		"newsbot_items_stored_total 3", "newsbot_outbox_depth 7", "go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if code, body := get(t, h, "/backup"); code != 200 || body != "snapshot" {
+		t.Fatalf("backup %d %q", code, body)
+	}
+
+	// A loop silent for more than twice its period (plus slack) turns readiness red.
+	loops["sender"] = Loop{Last: now.Add(-5 * time.Minute), Every: time.Minute}
+	code, body := get(t, h, "/readyz")
+	if code != 503 || !strings.Contains(body, "loop sender stalled") {
+		t.Fatalf("stalled loop: %d %q", code, body)
+	}
+	loops["sender"] = Loop{Last: now, Every: time.Minute}
+	dbErr = errors.New("database not open")
+	tgLast = now.Add(-time.Hour)
+	_, body = get(t, h, "/readyz")
+	if !strings.Contains(body, "database: database not open") || !strings.Contains(body, "telegram not reached") {
+		t.Fatalf("problems: %q", body)
+	}
+}
