@@ -325,6 +325,8 @@ func TestDeleteBlockForgetGroupsAndPages(t *testing.T) {
 	}
 	h.tg.Reply(admin, group, mustRelay(t, h, group.ID, "see <a").MessageID, "Reply to Ana")
 	h.wait(a.ID, "Reply to Ana", waitLong)
+	// B blocked Ana, not the moderator: B gets the reply (quoting Ana's comment).
+	h.wait(b.ID, "Reply to Ana", waitLong)
 	h.tg.Reply(a, ca, aSrc, "/delete")
 	h.wait(a.ID, "Comment deleted", waitLong)
 	deadline := time.Now().Add(waitLong)
