@@ -143,6 +143,9 @@ type outcome struct {
 	keep     *storage.OutMessage // still queued (retry), with its new state
 	dropChat bool                // every message of the chat is gone
 	reload   bool                // chat IDs changed: read the outbox afresh
+	// notBefore is when the chat may be sent to again. The chat is released only when
+	// the loop applies the outcome, so it never sees a stale copy of the message.
+	notBefore time.Time
 }
 
 // Run sends until ctx ends, then waits for the sends in flight to finish. The loop
@@ -184,6 +187,7 @@ func (s *Sender) Run(ctx context.Context) error {
 		}
 	}
 	apply := func(o outcome) {
+		defer s.release(o.chat, o.notBefore)
 		switch {
 		case o.reload:
 			queue, order, lastID = map[uint64]storage.OutMessage{}, nil, 0
@@ -330,13 +334,13 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 			s.log.Error("recording a sent message failed", "chat", m.ChatID, "error", err)
 		}
 		s.Stats.Sent.Add(1)
-		s.release(m.ChatID, next)
+		out.notBefore = next
 	case errors.As(err, &apiErr) && apiErr.Code == 429:
 		s.Stats.TooMany.Add(1)
 		wait := max(apiErr.RetryAfter, time.Second)
 		s.log.Warn("telegram asked us to slow down", "chat", m.ChatID, "retry_after", wait)
 		out.keep = &m
-		s.release(m.ChatID, now.Add(wait))
+		out.notBefore = now.Add(wait)
 	case errors.As(err, &apiErr) && apiErr.MigrateTo != 0:
 		s.log.Info("group moved to a supergroup", "chat", m.ChatID, "new_chat", apiErr.MigrateTo)
 		if err := s.store.MigrateChat(ctx, m.ChatID, apiErr.MigrateTo); err != nil {
@@ -344,7 +348,7 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 			_ = s.store.Drop(ctx, m.ID)
 		}
 		out.reload = true
-		s.release(m.ChatID, time.Time{})
+		out.notBefore = time.Time{}
 	case errors.As(err, &apiErr) && apiErr.ChatGone():
 		n, derr := s.store.DeactivateChat(ctx, m.ChatID)
 		if derr != nil {
@@ -354,7 +358,7 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 		s.Stats.Dropped.Add(int64(n))
 		s.log.Info("chat is gone; subscriber deactivated", "chat", m.ChatID, "reason", apiErr.Description, "dropped", n)
 		out.dropChat = true
-		s.release(m.ChatID, time.Time{})
+		out.notBefore = time.Time{}
 	case errors.As(err, &apiErr) && apiErr.CantParse() && m.Plain != "" && m.Params["parse_mode"] != "":
 		// Never drop a message over markup: send it again as plain text.
 		s.log.Warn("telegram could not parse our HTML; resending as plain text", "chat", m.ChatID, "error", apiErr.Description)
@@ -370,17 +374,17 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 			s.log.Error("storing plain fallback failed", "chat", m.ChatID, "error", err)
 		}
 		out.keep = &m
-		s.release(m.ChatID, time.Time{})
+		out.notBefore = time.Time{}
 	case errors.As(err, &apiErr) && apiErr.NotModified():
 		_ = s.store.Drop(ctx, m.ID)
-		s.release(m.ChatID, time.Time{})
+		out.notBefore = time.Time{}
 	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500:
 		// A request Telegram will never accept: keep the queue moving, say why.
 		s.Stats.Failed.Add(1)
 		s.Stats.Dropped.Add(1)
 		s.log.Error("telegram rejected a message; dropping it", "chat", m.ChatID, "method", m.Method, "error", apiErr.Description)
 		_ = s.store.Drop(ctx, m.ID)
-		s.release(m.ChatID, time.Time{})
+		out.notBefore = time.Time{}
 	default:
 		// Network trouble or a 5xx: retry with backoff, keep order.
 		s.Stats.Failed.Add(1)
@@ -392,7 +396,7 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 			s.log.Error("storing retry failed", "chat", m.ChatID, "error", err)
 		}
 		out.keep = &m
-		s.release(m.ChatID, now.Add(backoff))
+		out.notBefore = now.Add(backoff)
 	}
 	return out
 }
