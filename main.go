@@ -217,13 +217,17 @@ func newFetcher(cfg config.Config) *feed.Fetcher {
 }
 
 func newPoller(cfg config.Config, db *storage.DB, log *slog.Logger, now func() time.Time, onResult func(feed.Result)) *feed.Poller {
+	fullText := cfg.FullTextMinWord
+	if fullText <= 0 {
+		fullText = -1 // 0 in the config turns full-text fetching off
+	}
 	return feed.NewPoller(db, newFetcher(cfg), feed.PollerOptions{
 		Interval:         cfg.PollInterval,
 		MaxBackoff:       cfg.MaxBackoff,
 		Concurrency:      cfg.Concurrency,
 		PerHost:          cfg.PerHostLimit,
 		BrokenAfter:      cfg.BrokenAfter,
-		FullTextMinWords: cfg.FullTextMinWord,
+		FullTextMinWords: fullText,
 		Now:              now,
 		Logger:           log,
 		OnResult:         onResult,

@@ -46,6 +46,8 @@ type Options struct {
 	SummaryRate float64
 	// NewUserLinkBan refuses links in comments from users first seen less than a day ago.
 	NewUserLinkBan bool
+	// APITimeout bounds one Bot API call (default 30s).
+	APITimeout time.Duration
 	// UpdateLatency, if set, observes how long each update took to handle.
 	UpdateLatency func(time.Duration)
 	Logger        *slog.Logger
@@ -113,7 +115,10 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 	if opts.Send.Logger == nil {
 		opts.Send.Logger = opts.Logger
 	}
-	api, err := NewClient(ctx, opts.APIURL, opts.Token, 30*time.Second)
+	if opts.APITimeout <= 0 {
+		opts.APITimeout = 30 * time.Second
+	}
+	api, err := NewClient(ctx, opts.APIURL, opts.Token, opts.APITimeout)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Telegram: %w", err)
 	}

@@ -94,7 +94,10 @@ func (b *Bot) handle(ctx context.Context, u Update) error {
 	return nil
 }
 
-var urlRE = regexp.MustCompile(`https?://[^\s<>"]+`)
+var (
+	urlRE         = regexp.MustCompile(`https?://[^\s<>"]+`)
+	commandNameRE = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+)
 
 func (b *Bot) handleMessage(ctx context.Context, m *Message) error {
 	if m.From == nil || m.From.IsBot {
@@ -196,8 +199,8 @@ func parseCommand(text string, ents []Entity, botName string) (cmd, args string,
 		return "", "", false
 	}
 	name = strings.ToLower(name)
-	if name == "" || len(name) > 32 {
-		return "", "", false
+	if !commandNameRE.MatchString(name) {
+		return "", "", false // Telegram commands are 1-32 of [a-z0-9_]
 	}
 	return name, args, true
 }

@@ -213,3 +213,45 @@ func FuzzRenderDigest(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseCallback(f *testing.F) {
+	for _, s := range []string{"card:1", "set:n:5", "mod:ban:3", "pc:1:2", "::", "card:" + strings.Repeat("9", 70)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		cb, ok := parseCallback(data)
+		if ok && (len(data) > maxCallback || callbackVerbs[cb.verb] != len(cb.args)) {
+			t.Fatalf("accepted bad data %q", data)
+		}
+	})
+}
+
+func FuzzParseCommand(f *testing.F) {
+	f.Add("/start s_1", 6)
+	f.Add("/digest@newsbot_test_bot now", 24)
+	f.Add("/ä", 3)
+	f.Fuzz(func(t *testing.T, text string, n int) {
+		cmd, _, ok := parseCommand(text, []Entity{{Type: "bot_command", Offset: 0, Length: n}}, "newsbot_test_bot")
+		if ok && (cmd == "" || len(cmd) > 32 || strings.ContainsAny(cmd, " @/")) {
+			t.Fatalf("bad command %q from %q", cmd, text)
+		}
+	})
+}
+
+func FuzzParseOPML(f *testing.F) {
+	f.Add([]byte(`<opml version="2.0"><body><outline text="a" xmlUrl="https://a.org/feed"/><outline><outline xmlUrl="https://b.org/rss"/></outline></body></opml>`))
+	f.Add([]byte(`<opml>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		urls, err := ParseOPML(data)
+		if err == nil && len(urls) == 0 {
+			t.Fatal("no error and no feeds")
+		}
+		// What we export, we can import.
+		if err == nil {
+			back, err := ParseOPML(BuildOPML("x", urls))
+			if err != nil || len(back) > len(urls) {
+				t.Fatalf("round trip: %v %v -> %v", err, urls, back)
+			}
+		}
+	})
+}

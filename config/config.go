@@ -324,6 +324,7 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 	}{
 		{"NEWSBOT_CONCURRENCY", &c.Concurrency},
 		{"NEWSBOT_PER_HOST_LIMIT", &c.PerHostLimit},
+		{"NEWSBOT_FULL_TEXT_MIN_WORDS", &c.FullTextMinWord},
 	}
 	for _, d := range ints {
 		if v, ok := getenv(d.name); ok && v != "" {

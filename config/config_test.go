@@ -160,3 +160,24 @@ admins = [1, 2]
 		t.Fatalf("bad duration: %v", err)
 	}
 }
+
+func FuzzConfigFile(f *testing.F) {
+	f.Add("db = \"x.db\"\npoll_interval = \"5m\"\n", true)
+	f.Add("db: x.db\nadmins: [1, 2]\n", false)
+	f.Fuzz(func(t *testing.T, data string, isTOML bool) {
+		name := "c.yaml"
+		if isTOML {
+			name = "c.toml"
+		}
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Load(path, env(nil))
+		if err == nil {
+			if verr := cfg.Validate(); verr != nil {
+				t.Fatalf("Load accepted an invalid config: %v", verr)
+			}
+		}
+	})
+}

@@ -103,3 +103,26 @@ func TestExtractArticleNotAnArticle(t *testing.T) {
 		t.Fatal("empty page extracted; want an error")
 	}
 }
+
+func FuzzExtractArticle(f *testing.F) {
+	f.Add([]byte("<html><body><article><p>One two three four five six.</p><p>Seven.</p></article></body></html>"))
+	f.Add([]byte("<p>"))
+	f.Add([]byte{0xff, '<', 'a'})
+	f.Fuzz(func(t *testing.T, page []byte) {
+		art, err := feed.ExtractArticle(page, "text/html", "https://example.org/a")
+		if err == nil && art.Text == "" {
+			t.Fatal("no error and no text")
+		}
+	})
+}
+
+func FuzzDiscoverFeeds(f *testing.F) {
+	f.Add([]byte(`<link rel="alternate" type="application/rss+xml" href="/feed">`), "https://x.org/")
+	f.Fuzz(func(t *testing.T, page []byte, base string) {
+		for _, u := range feed.DiscoverFeeds(page, base) {
+			if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+				t.Fatalf("non-http feed link %q", u)
+			}
+		}
+	})
+}

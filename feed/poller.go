@@ -220,16 +220,18 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 			f.GUIDsUnreliable = true
 			p.opts.Logger.Info("feed reuses GUIDs; keying its items by link", "feed", f.URL)
 		}
-		// A server that stops sending a validator must not keep getting the old one.
-		f.ETag, f.LastModified = resp.ETag, resp.LastModified
 		added, err := p.storeEntries(ctx, f, parsed.Items)
 		if err != nil {
+			// The old validators stay: the next poll must fetch the body again rather
+			// than get a 304 for items that were never stored.
 			p.recordError(ctx, &f, err, 0, now)
 			res.Status, res.Err, res.Error, res.NextPoll = StatusError, err, err.Error(), f.NextPoll
 			p.opts.Logger.Error("storing items failed", "feed", f.URL, "error", err)
 			return res
 		}
 		res.NewItems = added
+		// A server that stops sending a validator must not keep getting the old one.
+		f.ETag, f.LastModified = resp.ETag, resp.LastModified
 	}
 	f.LastSuccess = now
 	f.ErrorStreak, f.LastError, f.Broken = 0, "", false
