@@ -32,7 +32,9 @@ func TestFeedChaos(t *testing.T) {
 		w.Header().Set("Content-Encoding", "gzip")
 		w.Write(bomb)
 	})
-	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop?x="+r.URL.RawQuery+"1", http.StatusFound) })
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop?x="+r.URL.RawQuery+"1", http.StatusFound)
+	})
 	mux.HandleFunc("/slowloris", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		w.WriteHeader(200)
