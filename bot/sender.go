@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,9 @@ type SenderOptions struct {
 	Workers         int           // concurrent sends, default 8
 	MaxBackoff      time.Duration // for network errors, default 5m
 	Logger          *slog.Logger
+	// OnFailure, if set, is told the reason of every failed attempt: the Telegram error
+	// code ("429", "403", "400"...) or "network".
+	OnFailure func(reason string)
 }
 
 // SenderStats are counters for operators.
@@ -324,6 +328,13 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 	}
 
 	var apiErr *APIError
+	if err != nil && s.opts.OnFailure != nil {
+		if errors.As(err, &apiErr) {
+			s.opts.OnFailure(strconv.Itoa(apiErr.Code))
+		} else {
+			s.opts.OnFailure("network")
+		}
+	}
 	switch {
 	case err == nil:
 		var msg struct {

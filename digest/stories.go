@@ -33,35 +33,44 @@ type storyFeatures struct {
 const leadWords = 60
 
 // featureCache keeps story features of stored items (by ID), so related-story and
-// grouping passes over the same candidates do not re-tokenise them.
+// grouping passes over the same candidates do not re-tokenise them. It holds two
+// generations: when the current one is full it becomes the previous one and the
+// oldest generation is dropped, so memory stays bounded and recent items stay cached.
 var featureCache = struct {
 	sync.Mutex
-	m map[uint64]cachedFeatures
-}{m: map[uint64]cachedFeatures{}}
+	cur, prev map[uint64]cachedFeatures
+}{cur: map[uint64]cachedFeatures{}, prev: map[uint64]cachedFeatures{}}
 
 type cachedFeatures struct {
 	title string
 	f     storyFeatures
 }
 
-const featureCacheMax = 100_000
+// featureCacheGen is one generation's size (about 2 KB an entry): together the two
+// cover a digest run's pool and its related-story candidates.
+const featureCacheGen = 5_000
 
 func extractStoryFeatures(it Item) storyFeatures {
 	if it.ID == 0 {
 		return computeStoryFeatures(it)
 	}
 	featureCache.Lock()
-	c, ok := featureCache.m[it.ID]
+	c, ok := featureCache.cur[it.ID]
+	if !ok {
+		if c, ok = featureCache.prev[it.ID]; ok {
+			featureCache.cur[it.ID] = c // keep it through the next rotation
+		}
+	}
 	featureCache.Unlock()
 	if ok && c.title == it.Title {
 		return c.f
 	}
 	f := computeStoryFeatures(it)
 	featureCache.Lock()
-	if len(featureCache.m) >= featureCacheMax {
-		featureCache.m = map[uint64]cachedFeatures{}
+	if len(featureCache.cur) >= featureCacheGen {
+		featureCache.prev, featureCache.cur = featureCache.cur, map[uint64]cachedFeatures{}
 	}
-	featureCache.m[it.ID] = cachedFeatures{it.Title, f}
+	featureCache.cur[it.ID] = cachedFeatures{it.Title, f}
 	featureCache.Unlock()
 	return f
 }

@@ -28,6 +28,7 @@ type Metrics struct {
 	FetchErrors   *prometheus.CounterVec
 	ItemsStored   prometheus.Counter
 	UpdateLatency prometheus.Histogram
+	SendFailures  *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics newsbot always has.
@@ -43,12 +44,15 @@ func NewMetrics() *Metrics {
 		ItemsStored: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "newsbot_items_stored_total", Help: "New items stored by the poller.",
 		}),
+		SendFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsbot_send_failures_total", Help: "Failed send attempts by Telegram error code (or network).",
+		}, []string{"reason"}),
 		UpdateLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "newsbot_update_handling_seconds", Help: "Time to handle one Telegram update.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
 	}
-	m.Registry.MustRegister(m.FeedsPolled, m.FetchErrors, m.ItemsStored, m.UpdateLatency,
+	m.Registry.MustRegister(m.FeedsPolled, m.FetchErrors, m.ItemsStored, m.UpdateLatency, m.SendFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -243,9 +243,46 @@ func (db *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 			return total, fmt.Errorf("prune: %w", err)
 		}
 		if !more {
+			if total > 0 {
+				if err := db.pruneMessageRecords(); err != nil {
+					return total, fmt.Errorf("prune: %w", err)
+				}
+			}
 			return total, nil
 		}
 	}
+}
+
+// pruneMessageRecords drops records of sent digests and cards whose stories are all
+// gone, so the map of sent messages does not grow forever.
+func (db *DB) pruneMessageRecords() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		items := tx.Bucket(bucketItems)
+		b := tx.Bucket(bucketMsgMap)
+		var dead [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var rec MessageRecord
+			if json.Unmarshal(v, &rec) != nil || rec.Comment != 0 {
+				return nil // comment records live as long as their (pinned) story
+			}
+			for _, id := range rec.Items {
+				if items.Get(u64(id)) != nil {
+					return nil
+				}
+			}
+			dead = append(dead, append([]byte(nil), k...))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range dead {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (db *DB) pruneBatch(cutoff time.Time, max int) (deleted int, more bool, err error) {

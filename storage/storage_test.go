@@ -247,3 +247,26 @@ func TestCompact(t *testing.T) {
 		t.Fatal("compact over an existing file succeeded")
 	}
 }
+
+func TestPruneDropsRecordsOfPrunedStories(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	old, _ := db.AddItems(ctx, "f", []storage.Item{item("k1", "old", t0)}, t0.Add(-100*time.Hour))
+	kept, _ := db.AddItems(ctx, "f", []storage.Item{item("k2", "new", t0)}, t0)
+	if err := db.Sent(ctx, 0, 7, 1, &storage.MessageRecord{Kind: "digest", Items: []uint64{old[0].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Sent(ctx, 0, 7, 2, &storage.MessageRecord{Kind: "digest", Items: []uint64{old[0].ID, kept[0].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.Prune(ctx, t0.Add(-time.Hour)); err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+	if _, err := db.MessageRecordFor(ctx, 7, 1); err == nil {
+		t.Fatal("record of a pruned story kept")
+	}
+	if _, err := db.MessageRecordFor(ctx, 7, 2); err != nil {
+		t.Fatalf("record with a live story dropped: %v", err)
+	}
+}

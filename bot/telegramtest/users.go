@@ -300,3 +300,14 @@ func (s *Server) FileData(id string) ([]byte, bool) {
 	d, ok := s.files[id]
 	return d, ok
 }
+
+// ForgetMessages drops the messages the fake keeps (long soak tests would otherwise
+// measure the fake's memory, not the bot's). Chats stay registered.
+func (s *Server) ForgetMessages() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.chats {
+		st.messages = nil
+	}
+	s.sent = nil
+}
