@@ -84,7 +84,7 @@ func checkAttrs(name, attrs string, at int) error {
 	attrs = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(attrs), "/"))
 	switch name {
 	case "a":
-		if !strings.HasPrefix(attrs, "href=\"") || !strings.HasSuffix(attrs, "\"") {
+		if len(attrs) < len(`href=""`) || !strings.HasPrefix(attrs, "href=\"") || !strings.HasSuffix(attrs, "\"") {
 			return fmt.Errorf("Can't find href in tag \"a\" at byte offset %d", at)
 		}
 		if strings.ContainsAny(attrs[6:len(attrs)-1], "<\"") {
