@@ -161,7 +161,9 @@ func isHeading(s string) bool {
 
 var (
 	datelineRE      = regexp.MustCompile(`^\p{Lu}[\p{Lu}.'’ \-]{2,30}(?:,\s*\p{Lu}[\p{L}.]+){0,2}\s*(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s+`)
-	commentsHeading = regexp.MustCompile(`(?i)^(\d+\s+)?(comments?|reader comments|join the discussion|коментар\S*|комментари\S*)(?:$|[^\p{L}\p{N}])`)
+	// commentsHeading starts the part of a page that is not the article: reader
+	// comments, notes about the author or the article.
+	commentsHeading = regexp.MustCompile(`(?i)^((\d+\s+)?(comments?|reader comments|join the discussion|коментар\S*|комментари\S*)|about (the|this) (author|article|writer)|про автора|об авторе)(?:$|[^\p{L}\p{N}])`)
 	boilerplateRE   = regexp.MustCompile(`(?i)^(by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}\s*(,|$)|` +
 		`(photo|image|picture|illustration|video)(\s+(credit|copyright|source))?\s*[:©]|` +
 		`(image|photo|picture)\s+(copyright|caption)|getty images|reuters/|ap photo|afp via|` +

@@ -210,6 +210,7 @@ func (s *Server) sendMessage(p map[string]string) (any, *apiError) {
 	m := &Message{MessageID: st.next(), MessageThreadID: thread, From: &s.Bot, Date: time.Now().Unix(),
 		Chat: st.chat, Text: visible, ReplyMarkup: markup, HTML: p["text"], ParseMode: p["parse_mode"], ReplyToMessage: shallow(reply)}
 	st.messages = append(st.messages, m)
+	s.changedLocked()
 	return m, nil
 }
 
@@ -244,6 +245,7 @@ func (s *Server) sendDocument(p map[string]string, files map[string][]byte) (any
 	m := &Message{MessageID: st.next(), From: &s.Bot, Date: time.Now().Unix(), Chat: st.chat, Caption: p["caption"],
 		Document: &Document{FileID: id, FileName: p["document#name"], FileSize: len(data)}}
 	st.messages = append(st.messages, m)
+	s.changedLocked()
 	return m, nil
 }
 
@@ -277,6 +279,7 @@ func (s *Server) editMessage(p map[string]string, text bool) (any, *apiError) {
 	}
 	m.ReplyMarkup = markup
 	m.EditDate = time.Now().Unix()
+	s.changedLocked()
 	return m, nil
 }
 
@@ -293,6 +296,7 @@ func (s *Server) deleteMessage(p map[string]string) (any, *apiError) {
 		return nil, &apiError{code: 400, description: "Bad Request: message to delete not found"}
 	}
 	m.Deleted = true
+	s.changedLocked()
 	return true, nil
 }
 

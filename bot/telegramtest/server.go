@@ -6,6 +6,7 @@
 package telegramtest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -150,6 +151,8 @@ type Server struct {
 	fault    Fault
 	polling  bool
 	topics   int
+	version  uint64
+	changed  chan struct{} // closed and replaced on every change to stored messages
 }
 
 type chatState struct {
@@ -176,6 +179,7 @@ func New() *Server {
 		calls:    map[string]int{},
 	}
 	s.cond = sync.NewCond(&s.mu)
+	s.changed = make(chan struct{})
 	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
 	return s
 }
@@ -376,6 +380,7 @@ func (s *Server) call(r *http.Request, method string, p map[string]string, files
 			return nil, &apiError{code: 400, description: "Bad Request: MESSAGE_TOO_LONG"}
 		}
 		s.answered[id] = p["text"]
+		s.changedLocked()
 		return true, nil
 	case "setmycommands":
 		s.mu.Lock()
@@ -413,6 +418,7 @@ func (s *Server) call(r *http.Request, method string, p map[string]string, files
 			return nil, &apiError{code: 400, description: "Bad Request: message to react not found"}
 		}
 		m.Reaction = p["reaction"]
+		s.changedLocked()
 		return true, nil
 	case "createforumtopic":
 		s.mu.Lock()
@@ -429,4 +435,55 @@ func (s *Server) call(r *http.Request, method string, p map[string]string, files
 		return map[string]any{"message_thread_id": 100 + s.topics, "name": p["name"], "icon_color": 7322096}, nil
 	}
 	return nil, &apiError{code: 404, description: "Not Found: method not found"}
+}
+
+// changedLocked records a change to stored messages; called with s.mu held.
+func (s *Server) changedLocked() {
+	s.version++
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// WaitChange returns the message-store version once it is greater than since, or the
+// current version when ctx ends first (for a long-polling UI).
+func (s *Server) WaitChange(ctx context.Context, since uint64) uint64 {
+	for {
+		s.mu.Lock()
+		v, ch := s.version, s.changed
+		s.mu.Unlock()
+		if v > since {
+			return v
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return v
+		}
+	}
+}
+
+// Answers returns the text of every answered callback query, by query ID.
+func (s *Server) Answers() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]string, len(s.answered))
+	for k, v := range s.answered {
+		out[k] = v
+	}
+	return out
+}
+
+// AllMessages returns every message in a chat (the user's and the bot's), oldest first.
+func (s *Server) AllMessages(chatID int64) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.chats[chatID]
+	if !ok {
+		return nil
+	}
+	out := make([]Message, 0, len(st.messages))
+	for _, m := range st.messages {
+		out = append(out, *m)
+	}
+	return out
 }

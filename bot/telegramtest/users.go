@@ -61,6 +61,7 @@ func (s *Server) userMessage(from User, chat Chat, text string) *Message {
 		m.Entities = []Entity{{Type: "bot_command", Offset: 0, Length: utf16Len(cmd)}}
 	}
 	st.messages = append(st.messages, m)
+	s.changedLocked()
 	return m
 }
 
@@ -109,6 +110,7 @@ func (s *Server) Edit(from User, chat Chat, messageID int, text string) error {
 	}
 	m.Text = text
 	m.EditDate = time.Now().Unix()
+	s.changedLocked()
 	c := *m
 	s.push(Update{EditedMessage: &c})
 	return nil
@@ -129,6 +131,7 @@ func (s *Server) SendFile(from User, chat Chat, name string, data []byte, captio
 		_ = cmd
 	}
 	st.messages = append(st.messages, m)
+	s.changedLocked()
 	s.push(Update{Message: m})
 	return *m
 }

@@ -1,0 +1,112 @@
+package playground
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/storage"
+)
+
+// TestPlaygroundAPI exercises the web chat's API without a browser: the page, the
+// readers, sending, pressing buttons, the demo feeds' two waves and "digest now".
+func TestPlaygroundAPI(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "pg.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := New(ctx, Options{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	srv := httptest.NewServer(p.Handler())
+	defer srv.Close()
+	post := func(path string, body any) map[string]any {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		resp, err := http.Post(srv.URL+path, "application/json", bytes.NewReader(b))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: %v %v", path, err, resp.Status)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return out
+	}
+	messages := func(reader string, want string) []map[string]any {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			resp, err := http.Get(srv.URL + "/api/messages?reader=" + reader + "&since=0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out struct {
+				Messages []map[string]any `json:"messages"`
+			}
+			json.NewDecoder(resp.Body).Decode(&out)
+			resp.Body.Close()
+			for _, m := range out.Messages {
+				if strings.Contains(m["text"].(string), want) {
+					return out.Messages
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q in %v", want, out.Messages)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	resp, err := http.Get(srv.URL + "/")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("page: %v", err)
+	}
+	resp.Body.Close()
+
+	if n, err := p.Ingest(ctx); err != nil || n != 4 {
+		t.Fatalf("first wave: %d %v", n, err)
+	}
+	if n, err := p.Ingest(ctx); err != nil || n != 2 {
+		t.Fatalf("second wave: %d %v", n, err)
+	}
+	post("/api/send", map[string]any{"reader": "1001", "text": "/subscribe"})
+	messages("1001", "Subscribed.")
+	post("/api/action", map[string]any{"action": "digest"})
+	msgs := messages("1001", "Your news digest")
+	var digest map[string]any
+	for _, m := range msgs {
+		if strings.Contains(m["text"].(string), "Your news digest") {
+			digest = m
+		}
+	}
+	text := digest["text"].(string)
+	// One story from two outlets appears once, with "also reported by".
+	if strings.Contains(text, "Port Avel's Old Harbor Bridge open again") || !strings.Contains(text, "also reported by Valley Post") || strings.Contains(text, "This article is fictional") {
+		t.Fatalf("grouping not shown: %s", text)
+	}
+	if !strings.Contains(digest["html"].(string), "<blockquote>") {
+		t.Fatalf("no quote in the digest HTML")
+	}
+	buttons := digest["buttons"].([]any)[0].([]any)
+	first := buttons[0].(map[string]any)
+	post("/api/press", map[string]any{"reader": "1001", "message_id": digest["id"], "data": first["callback_data"]})
+	messages("1001", "comments · reply")
+	if b, _ := json.Marshal(map[string]any{"reader": "9", "text": "x"}); true {
+		resp, _ := http.Post(srv.URL+"/api/send", "application/json", bytes.NewReader(b))
+		if resp.StatusCode != 400 {
+			t.Fatalf("unknown reader accepted: %d", resp.StatusCode)
+		}
+	}
+}
