@@ -160,7 +160,7 @@ func isHeading(s string) bool {
 }
 
 var (
-	datelineRE      = regexp.MustCompile(`^\p{Lu}[\p{Lu}.'’ \-]{2,30}(?:,\s*\p{Lu}[\p{L}.]+){0,2}\s*(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s+`)
+	datelineRE = regexp.MustCompile(`^\p{Lu}[\p{Lu}.'’ \-]{2,30}(?:,\s*\p{Lu}[\p{L}.]+){0,2}\s*(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s+`)
 	// commentsHeading starts the part of a page that is not the article: reader
 	// comments, notes about the author or the article.
 	commentsHeading = regexp.MustCompile(`(?i)^((\d+\s+)?(comments?|reader comments|join the discussion|коментар\S*|комментари\S*)|about (the|this) (author|article|writer)|про автора|об авторе)(?:$|[^\p{L}\p{N}])`)
