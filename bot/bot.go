@@ -356,9 +356,17 @@ func (b *Bot) buildDigest(s storage.Subscriber, run *digestRun, now time.Time) (
 			items = append(items, toDigestItem(it))
 		}
 	}
+	var received []digest.Item
+	if ids, err := b.db.ReceivedItems(context.Background(), s.ChatID); err == nil {
+		for _, id := range ids {
+			if it, err := b.db.Item(context.Background(), id); err == nil && now.Sub(it.Added) < 72*time.Hour {
+				received = append(received, toDigestItem(it))
+			}
+		}
+	}
 	d, err := run.composer.Compose(items, digest.Preferences{
 		Feeds: b.subscriberFeeds(s), OwnFeeds: s.OwnFeeds, Include: s.Include, Exclude: s.Exclude,
-		MaxStories: s.Stories, SummarySentences: s.SummarySentences,
+		MaxStories: s.Stories, SummarySentences: s.SummarySentences, Received: received,
 	}, now)
 	if err != nil {
 		return nil, err

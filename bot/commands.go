@@ -673,6 +673,22 @@ func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 		}
 	}
 	card := digest.Card(toDigestItem(it), 3, cands)
+	// Other outlets' reports of the same story, with links.
+	later, _ := b.db.ItemsAddedSince(ctx, it.Added.Add(-72*time.Hour), 3000)
+	seen := map[string]bool{it.FeedURL: true}
+	for _, o := range later {
+		if o.ID == it.ID || seen[o.FeedURL] || o.Added.Sub(it.Added) > 72*time.Hour {
+			continue
+		}
+		if same, _ := digest.UpdateOf(toDigestItem(o), toDigestItem(it)); same {
+			seen[o.FeedURL] = true
+			name := o.FeedTitle
+			if name == "" {
+				name = feedLabel(o.FeedURL)
+			}
+			card.AlsoReportedBy = append(card.AlsoReportedBy, digest.Source{ItemID: o.ID, Name: name, URL: o.URL})
+		}
+	}
 	parts := RenderCard(card)
 	comments, _ := b.db.ThreadComments(ctx, id)
 	if len(parts) > 0 {

@@ -243,3 +243,53 @@ func TestCrashMidRunLosesNothing(t *testing.T) {
 	}
 	t.Logf("duplicates after restart: %d (at most one per chat allowed)", dup)
 }
+
+func TestNextDigestSkipsRepeatsAndMarksUpdates(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 200, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
+	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	now := t0.Add(3 * time.Hour)
+	h.clock.Set(now)
+	feedURL := h.opts.Catalogue[0]
+	add := func(key, title, text string, at time.Time) {
+		if _, err := h.db.AddItems(context.Background(), feedURL, []storage.Item{{Key: key, Title: title, Text: text, Words: 20, Published: at}}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("a", "Earthquake of magnitude 6.1 hits central Italy", "An earthquake of magnitude 6.1 struck central Italy on Tuesday near the town of Norcia, officials said.", now.Add(-30*time.Minute))
+	ids := addSubscribers(t, h, 1, now)
+	h.start()
+	if err := h.bot.RunDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.wait(ids[0], "Earthquake of magnitude 6.1", waitLong)
+
+	// The next day: a repeat of the same story, an update with new facts, and news.
+	day2 := now.Add(24 * time.Hour)
+	h.clock.Set(day2.Add(-time.Hour))
+	add("b", "Magnitude 6.1 earthquake strikes central Italy", "A magnitude 6.1 earthquake struck central Italy near Norcia on Tuesday, officials said.", day2.Add(-time.Hour))
+	add("c", "Italy earthquake: magnitude 6.1 quake toll rises to 12 in Norcia", "The toll from the magnitude 6.1 earthquake in central Italy rose to 12, Civil Protection chief Fabrizio Curcio said in Rome on Wednesday.", day2.Add(-time.Hour))
+	add("d", "Central bank raises interest rates by a quarter point", "The central bank raised rates on Wednesday, citing inflation.", day2.Add(-time.Hour))
+	h.clock.Set(day2)
+	if _, err := h.db.UpdateSubscriber(context.Background(), ids[0], nil, func(s *storage.Subscriber) error {
+		s.NextDigest = day2.Add(-time.Minute)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.RunDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	second, err := h.tg.WaitFor(ids[0], waitLong, func(m telegramtest.Message) bool {
+		return strings.Contains(m.Text, "Your news digest") && strings.Contains(m.Text, "Central bank")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(second.Text, "Magnitude 6.1 earthquake strikes central Italy") {
+		t.Fatalf("a repeat of a received story was sent again:\n%s", second.Text)
+	}
+	if !strings.Contains(second.Text, "Update: Italy earthquake") {
+		t.Fatalf("the update is not marked:\n%s", second.Text)
+	}
+}

@@ -167,6 +167,10 @@ func storyBlock(n int, s digest.StoryCard) block {
 	}
 	fmt.Fprintf(&h, "<b>%d.</b> ", n)
 	fmt.Fprintf(&p, "%d. ", n)
+	if s.Update {
+		h.WriteString("<i>Update:</i> ")
+		p.WriteString("Update: ")
+	}
 	if u := safeURL(s.URL); u != "" {
 		fmt.Fprintf(&h, "<a href=\"%s\"><b>%s</b></a>", escapeAttr(u), escape(title))
 	} else {
@@ -305,12 +309,21 @@ func RenderCard(c digest.StoryCard) []Rendered {
 		blocks = append(blocks, block{html: bh.String(), plain: bp.String()})
 	}
 	if len(c.AlsoReportedBy) > 0 {
-		var names []string
+		var names, links []string
 		for _, o := range c.AlsoReportedBy {
-			names = append(names, o.Name)
+			name := o.Name
+			if name == "" {
+				name = feedLabel(o.URL)
+			}
+			names = append(names, name)
+			if u := safeURL(o.URL); u != "" {
+				links = append(links, fmt.Sprintf("<a href=\"%s\">%s</a>", escapeAttr(u), escape(name)))
+			} else {
+				links = append(links, escape(name))
+			}
 		}
-		line := "Also reported by " + strings.Join(names, ", ")
-		blocks = append(blocks, block{html: "<i>" + escape(line) + "</i>", plain: line})
+		blocks = append(blocks, block{html: "<i>Also reported by</i> " + strings.Join(links, ", "),
+			plain: "Also reported by " + strings.Join(names, ", ")})
 	}
 	parts := pack(blocks, "\n\n")
 	if len(parts) > 0 {

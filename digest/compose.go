@@ -22,6 +22,10 @@ type Preferences struct {
 	// MaxStories caps the digest (default 10); SummarySentences is k (default 3).
 	MaxStories       int
 	SummarySentences int
+	// Received are items the subscriber already got in earlier digests: a new report of
+	// one of those stories is left out unless it adds material facts, and then it is
+	// marked as an update.
+	Received []Item
 }
 
 // CompileFilters validates Include and Exclude, returning a clear error for a bad one.
@@ -71,6 +75,8 @@ type StoryCard struct {
 	Background []string
 	Related    []Item
 	Score      float64
+	// Update marks a story the reader already received, now with new facts.
+	Update bool
 }
 
 // Digest is a composed digest, stories best first.
@@ -78,6 +84,8 @@ type Digest struct {
 	Stories []StoryCard
 	// Filtered counts items dropped by the subscriber's filters or feed choice.
 	Filtered int
+	// AlreadyReceived counts stories left out as repeats of earlier digests.
+	AlreadyReceived int
 }
 
 // Card builds the story card for one item: summary, quotes, background and related
@@ -256,6 +264,23 @@ func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Dige
 			}
 			seen[o.Source] = true
 			card.AlsoReportedBy = append(card.AlsoReportedBy, Source{ItemID: o.ID, Name: o.Source, URL: o.URL})
+		}
+		if len(prefs.Received) > 0 {
+			skip := false
+			for _, old := range prefs.Received {
+				if same, material := UpdateOf(best, old); same {
+					if !material {
+						skip = true
+					} else {
+						card.Update = true
+					}
+					break
+				}
+			}
+			if skip {
+				dg.AlreadyReceived++
+				continue
+			}
 		}
 		ageHours := math.Max(0, now.Sub(newest).Hours())
 		card.Score = math.Exp(-ageHours/24) + 0.5*math.Log1p(float64(len(idx)-1)) + 0.3*float64(filterHits)

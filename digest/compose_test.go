@@ -126,3 +126,33 @@ func TestContextSection(t *testing.T) {
 		t.Fatalf("context = %+v", ctx)
 	}
 }
+
+func TestRepeatsOfReceivedStories(t *testing.T) {
+	old := Item{ID: 1, Title: "Earthquake of magnitude 6.1 hits central Italy", Source: "Wire",
+		Text: "An earthquake of magnitude 6.1 struck central Italy on Tuesday near the town of Norcia, officials said.", Published: now.Add(-26 * time.Hour)}
+	repeat := Item{ID: 2, Title: "Magnitude 6.1 earthquake strikes central Italy", Source: "Other",
+		Text: "A magnitude 6.1 earthquake struck central Italy near Norcia on Tuesday, officials said.", Published: now.Add(-2 * time.Hour)}
+	update := Item{ID: 3, Title: "Italy earthquake: magnitude 6.1 quake toll rises to 12 in Norcia",
+		Text: "The toll from the magnitude 6.1 earthquake in central Italy rose to 12, Civil Protection chief Fabrizio Curcio said in Rome on Wednesday.", Published: now.Add(-time.Hour)}
+	other := Item{ID: 4, Title: "Central bank raises interest rates by a quarter point", Text: "The central bank raised rates on Wednesday.", Published: now}
+	if same, material := UpdateOf(repeat, old); !same || material {
+		t.Fatalf("repeat: same=%v material=%v", same, material)
+	}
+	if same, material := UpdateOf(update, old); !same || !material {
+		t.Fatalf("update: same=%v material=%v", same, material)
+	}
+	if same, _ := UpdateOf(other, old); same {
+		t.Fatal("an unrelated story counted as the same")
+	}
+	dg, err := Compose([]Item{repeat, other}, nil, Preferences{Received: []Item{old}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dg.Stories) != 1 || dg.Stories[0].ItemID != 4 || dg.AlreadyReceived != 1 {
+		t.Fatalf("repeat not left out: %+v", dg)
+	}
+	dg, _ = Compose([]Item{update}, nil, Preferences{Received: []Item{old}}, now)
+	if len(dg.Stories) != 1 || !dg.Stories[0].Update {
+		t.Fatalf("update not marked: %+v", dg.Stories)
+	}
+}

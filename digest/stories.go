@@ -343,3 +343,40 @@ func SameStoryScoreIn(a, b Item, corpus []Item) float64 {
 	}
 	return storySimilarity(computeStoryFeatures(a), computeStoryFeatures(b), idf)
 }
+
+// UpdateOf compares a new item with one the reader already received: same reports
+// whether they tell the same story; material whether the new one adds facts — at least
+// two names or numbers in its title and lead that the earlier report did not have.
+func UpdateOf(newItem, old Item) (same, material bool) {
+	nf, of := extractStoryFeatures(newItem), extractStoryFeatures(old)
+	if storySimilarity(nf, of, nil) < SameStoryThreshold {
+		return false, false
+	}
+	// What the earlier report said, in full, counts as known.
+	known := extractStoryFeatures(Item{Title: old.Title, Text: old.Text, Lang: old.Lang})
+	seen := map[string]bool{}
+	for k := range known.entities {
+		seen[k] = true
+	}
+	for k := range known.terms {
+		seen[k] = true
+	}
+	for w := range wordsOf(old.Text) {
+		seen[w] = true
+	}
+	fresh := 0
+	for k := range nf.entities {
+		if !seen[k] {
+			fresh++
+		}
+	}
+	return true, fresh >= 2
+}
+
+func wordsOf(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range words(s) {
+		out[w] = true
+	}
+	return out
+}

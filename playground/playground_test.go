@@ -102,7 +102,16 @@ func TestPlaygroundAPI(t *testing.T) {
 	buttons := digest["buttons"].([]any)[0].([]any)
 	first := buttons[0].(map[string]any)
 	post("/api/press", map[string]any{"reader": "1001", "message_id": digest["id"], "data": first["callback_data"]})
-	messages("1001", "comments · reply")
+	card := messages("1001", "comments · reply")
+	found := false
+	for _, m := range card {
+		if strings.Contains(m["text"].(string), "comments · reply") && strings.Contains(m["html"].(string), "Also reported by</i> <a href=") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the story card does not link the other outlet's report")
+	}
 	if b, _ := json.Marshal(map[string]any{"reader": "9", "text": "x"}); true {
 		resp, _ := http.Post(srv.URL+"/api/send", "application/json", bytes.NewReader(b))
 		if resp.StatusCode != 400 {

@@ -271,3 +271,28 @@ func (db *DB) PendingUpdates(ctx context.Context, limit int) ([]int64, [][]byte,
 func (db *DB) UpdateHandled(ctx context.Context, id int64) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketInbox).Delete(i64(id)) })
 }
+
+// ReceivedItems returns the IDs of stories sent to chat in digests and cards that are
+// still stored (their records are pruned with them).
+func (db *DB) ReceivedItems(ctx context.Context, chatID int64) ([]uint64, error) {
+	var out []uint64
+	seen := map[uint64]bool{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketMsgMap).Cursor()
+		prefix := i64(chatID)
+		for k, v := c.Seek(prefix); k != nil && string(k[:8]) == string(prefix); k, v = c.Next() {
+			var rec MessageRecord
+			if json.Unmarshal(v, &rec) != nil || (rec.Kind != "digest" && rec.Kind != "card") {
+				continue
+			}
+			for _, id := range rec.Items {
+				if !seen[id] && tx.Bucket(bucketItems).Get(u64(id)) != nil {
+					seen[id] = true
+					out = append(out, id)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
