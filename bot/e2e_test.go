@@ -180,15 +180,7 @@ func TestFanOut500UnderRateLimits(t *testing.T) {
 	if err := h.bot.RunDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		missing, _ := countDigests(h, ids)
-		if missing == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	missing, dup := countDigests(h, ids)
+	missing, dup := waitDigests(h, ids, 60*time.Second)
 	if missing != 0 || dup != 0 {
 		t.Fatalf("%d chats without a digest, %d duplicates", missing, dup)
 	}
@@ -217,15 +209,7 @@ func TestCrashMidRunLosesNothing(t *testing.T) {
 	if err := h.bot.RunDue(context.Background()); err != nil { // nothing is due twice
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		missing, _ := countDigests(h, ids)
-		if missing == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	missing, dup := countDigests(h, ids)
+	missing, dup := waitDigests(h, ids, 30*time.Second)
 	if missing != 0 {
 		t.Fatalf("%d chats never got their digest", missing)
 	}
@@ -291,5 +275,18 @@ func TestNextDigestSkipsRepeatsAndMarksUpdates(t *testing.T) {
 	}
 	if !strings.Contains(second.Text, "Update: Italy earthquake") {
 		t.Fatalf("the update is not marked:\n%s", second.Text)
+	}
+}
+
+// waitDigests waits until every chat has a digest (or the timeout passes) and returns
+// how many chats are missing one and how many extra copies arrived.
+func waitDigests(h *harness, ids []int64, timeout time.Duration) (missing, dup int) {
+	deadline := time.Now().Add(timeout)
+	for {
+		missing, dup = countDigests(h, ids)
+		if missing == 0 || time.Now().After(deadline) {
+			return missing, dup
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -109,15 +109,7 @@ func Test429Storm(t *testing.T) {
 	if err := h.bot.RunDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		missing, _ := countDigests(h, ids)
-		if missing == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	missing, dup := countDigests(h, ids)
+	missing, dup := waitDigests(h, ids, 30*time.Second)
 	if missing != 0 || dup != 0 {
 		t.Fatalf("%d missing, %d duplicated", missing, dup)
 	}
