@@ -12,7 +12,6 @@ var (
 	backgroundHeading = regexp.MustCompile(`(?i)^(what came before|background|context|previously|earlier|how we got here|the backstory|catch up|key context|передісторія|контекст|раніше|що відомо|предыстория|контекст|ранее|что известно)(?:$|[^\p{L}\p{N}])`)
 	// recapOpeners start a sentence that reminds the reader of earlier events.
 	recapOpeners = regexp.MustCompile(`(?i)^(нагадаємо|нагадуємо|напомним|напомню|раніше|ранее|as previously reported|as reported earlier|previously|earlier this|last (week|month|year)|in \d{4},)`)
-	pastTime     = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(since (19|20)\d\d|in (19|20)\d\d|(19|20)\d\d|last (year|month|week|spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|october|november|december)|earlier this (week|month|year)|(a|two|three|several) (years|months|weeks) ago|years ago|months ago|previously|had been|first began|began in|торік|минулого року|у (19|20)\d\d році|в (19|20)\d\d году|с (19|20)\d\d года|з (19|20)\d\d року|в прошлом году|ранее|раніше|роком раніше|годом ранее)(?:$|[^\p{L}\p{N}])`)
 	yearRE       = regexp.MustCompile(`\b(19|20)\d\d\b`)
 )
 
@@ -59,7 +58,7 @@ func (d *Document) Context(limit int, exclude []Sentence) []Sentence {
 		case mayTellPast(d.toks[i]) && recapOpeners.MatchString(s.Text):
 			score += 2.5
 		}
-		if mayTellPast(d.toks[i]) && pastTime.MatchString(s.Text) {
+		if tellsPast(d.toks[i]) {
 			score += 1
 		}
 		// An explicit year older than the newest one in the article is an earlier event.
@@ -133,4 +132,39 @@ func yearsIn(toks []Token) []int {
 		}
 	}
 	return out
+}
+
+var (
+	pastUnits    = set(`year month week spring summer autumn fall winter january february march april may june july august september october november december`)
+	pastSingles  = set(`ago previously торік раніше ранее`)
+	pastCyrillic = set(`минулого прошлом`)
+)
+
+// tellsPast reports whether a sentence speaks of an earlier time: a year, "last
+// month", "earlier this week", "years ago", "previously", "had been", "began in" (and
+// Ukrainian/Russian equivalents). It reads the sentence's tokens, which is much
+// cheaper than a regular expression over its text and matches the same cues.
+func tellsPast(toks []Token) bool {
+	for k, t := range toks {
+		w := t.Word
+		if len(w) == 4 && (strings.HasPrefix(w, "19") || strings.HasPrefix(w, "20")) && isNumberish(w) {
+			return true
+		}
+		if pastSingles[w] {
+			return true
+		}
+		if k+1 < len(toks) {
+			next := toks[k+1].Word
+			switch {
+			case w == "last" && pastUnits[next],
+				w == "earlier" && next == "this",
+				w == "had" && next == "been",
+				w == "began" && next == "in",
+				w == "first" && next == "began",
+				pastCyrillic[w] && (strings.HasPrefix(next, "рок") || strings.HasPrefix(next, "год")):
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -102,7 +102,7 @@ func Analyze(a Article) *Document {
 			}
 			ids = append(ids, id)
 		}
-		d.words[i] = len(strings.Fields(s.Text))
+		d.words[i] = countWords(s.Text)
 		d.heading[i] = isHeading(s.Text)
 		d.junk[i] = d.words[i] <= 30 && isBoilerplate(s.Text, i, n)
 		slices.Sort(ids)
@@ -196,4 +196,19 @@ func isBoilerplate(s string, i, n int) bool {
 		}
 	}
 	return letters < 3
+}
+
+// countWords counts whitespace-separated words like len(strings.Fields(s)), without
+// allocating.
+func countWords(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The summarizer scores each sentence with a logistic model over features that the
@@ -207,14 +208,16 @@ func (d *Document) sentenceFeatures() [][numFeatures]float64 {
 			f[13] = 1 // opens a paragraph
 		}
 		caps, nums := 0, 0
-		for j, w := range strings.Fields(s.Text) {
-			r := []rune(w)
-			if j > 0 && len(r) > 0 && unicode.IsUpper(r[0]) {
+		j := 0
+		for w := range strings.FieldsSeq(s.Text) {
+			r, _ := utf8.DecodeRuneInString(w)
+			if j > 0 && unicode.IsUpper(r) {
 				caps++
 			}
 			if strings.ContainsAny(w, "0123456789") {
 				nums++
 			}
+			j++
 		}
 		f[14] = float64(caps) / float64(max(1, d.words[i]))
 		f[15] = float64(nums) / float64(max(1, d.words[i]))

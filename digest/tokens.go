@@ -33,10 +33,14 @@ func DetectLanguage(text string) string {
 	var ukOnly, ruOnly, cyr, latin int
 	for _, r := range text {
 		switch {
-		case strings.ContainsRune("іїєґІЇЄҐ", r):
+		case r < 0x80:
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+				latin++
+			}
+		case r == 'і' || r == 'ї' || r == 'є' || r == 'ґ' || r == 'І' || r == 'Ї' || r == 'Є' || r == 'Ґ':
 			ukOnly++
 			cyr++
-		case strings.ContainsRune("ыэъёЫЭЪЁ", r):
+		case r == 'ы' || r == 'э' || r == 'ъ' || r == 'ё' || r == 'Ы' || r == 'Э' || r == 'Ъ' || r == 'Ё':
 			ruOnly++
 			cyr++
 		case unicode.Is(unicode.Cyrillic, r):
