@@ -260,10 +260,13 @@ func (s *Sender) Run(ctx context.Context) error {
 			}(m)
 			now = time.Now()
 			// Apply finished sends as we go, so a long queue keeps its order fresh.
+			// The scan may have passed their chats already: fold each outcome into
+			// wakeAt, or a retry after 429 (or a reload) would sleep until the timer.
 			for drained := false; !drained; {
 				select {
 				case o := <-results:
 					apply(o)
+					wakeAt = earliestWake(wakeAt, o, now)
 				default:
 					drained = true
 				}
@@ -290,6 +293,20 @@ func (s *Sender) Run(ctx context.Context) error {
 		}
 		t.Stop()
 	}
+}
+
+// earliestWake folds an outcome applied mid-scan into the loop's next wake-up: its chat
+// may be sent to at o.notBefore (at once if that has passed), and a reload must happen
+// at once. A zero wakeAt means no wake-up was planned.
+func earliestWake(wakeAt time.Time, o outcome, now time.Time) time.Time {
+	at := o.notBefore
+	if o.reload || at.Before(now) {
+		at = now
+	}
+	if wakeAt.IsZero() || at.Before(wakeAt) {
+		return at
+	}
+	return wakeAt
 }
 
 func (s *Sender) release(chat int64, notBefore time.Time) {
