@@ -22,10 +22,7 @@ func BenchmarkFanOut(b *testing.B) {
 		h := newHarness(b)
 		h.tg.SetLimits(telegramtest.Limits{Global: int(allowed), PrivateEvery: time.Second, GroupPerMin: 20})
 		h.opts.Send = SenderOptions{GlobalPerSecond: allowed, Workers: 32}
-		now := t0.Add(3 * time.Hour)
-		h.clock.Set(now)
-		addItems(b, h, now.Add(-30*time.Minute))
-		addSubscribers(b, h, subscribers, now)
+		digestsDue(b, h, subscribers)
 		h.start()
 		runtime.GC()
 		var peak atomic.Uint64

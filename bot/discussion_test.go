@@ -131,17 +131,7 @@ func TestDiscussionScenario(t *testing.T) {
 		if id == c.ID {
 			relay = relayC
 		}
-		deadline := time.Now().Add(waitLong)
-		for {
-			m, _ := h.tg.Message(id, relay.MessageID)
-			if strings.Contains(m.Text, "Edited: this matters") {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("copy in chat %d not edited: %q", id, m.Text)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		h.waitEdited(id, relay.MessageID, "Edited: this matters")
 	}
 
 	// C mutes the thread and gets nothing more.
@@ -163,17 +153,7 @@ func TestDiscussionScenario(t *testing.T) {
 	if txt, _ := h.tg.WaitAnswered(q, waitLong); txt != "Removed." {
 		t.Fatalf("moderation answer %q", txt)
 	}
-	deadline := time.Now().Add(waitLong)
-	for {
-		m, _ := h.tg.Message(a.ID, nestedA.MessageID)
-		if strings.Contains(m.Text, "removed by a moderator") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("removed comment still shown: %q", m.Text)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	h.waitEdited(a.ID, nestedA.MessageID, "removed by a moderator")
 	h.restart()
 
 	// Limits: too long a comment is refused with a clear message, nothing posted.
@@ -378,17 +358,7 @@ func TestDeleteBlockForgetGroupsAndPages(t *testing.T) {
 	}
 	q, _ := h.tg.Press(b, cb, page1.MessageID, next)
 	h.tg.WaitAnswered(q, waitLong)
-	deadline = time.Now().Add(waitLong)
-	for {
-		m, _ := h.tg.Message(b.ID, page1.MessageID)
-		if strings.Contains(m.Text, "page 2 of 2") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("page not turned: %q", m.Text)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	h.waitEdited(b.ID, page1.MessageID, "page 2 of 2")
 
 	// /forget deletes A's comments too; replies stay.
 	h.tg.Send(a, ca, "/forget")

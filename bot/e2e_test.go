@@ -121,6 +121,15 @@ func TestEndToEndSubscribeDigestCardSummaryBlock(t *testing.T) {
 	}
 }
 
+// digestsDue sets the clock to t0+3h, stores three fresh stories and n subscribers
+// whose digest is due, and returns their chat IDs: the start of every fan-out test.
+func digestsDue(t testing.TB, h *harness, n int) []int64 {
+	now := t0.Add(3 * time.Hour)
+	h.clock.Set(now)
+	addItems(t, h, now.Add(-30*time.Minute))
+	return addSubscribers(t, h, n, now)
+}
+
 // addSubscribers creates n due subscribers with private chats in the fake.
 func addSubscribers(t testing.TB, h *harness, n int, now time.Time) []int64 {
 	var ids []int64
@@ -172,10 +181,7 @@ func TestFanOut500UnderRateLimits(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 120, PrivateEvery: time.Second, GroupPerMin: 20})
 	h.opts.Send = SenderOptions{GlobalPerSecond: 100}
-	now := t0.Add(3 * time.Hour)
-	h.clock.Set(now)
-	addItems(t, h, now.Add(-30*time.Minute))
-	ids := addSubscribers(t, h, 500, now)
+	ids := digestsDue(t, h, 500)
 	h.start()
 	if err := h.bot.RunDue(context.Background()); err != nil {
 		t.Fatal(err)
@@ -193,10 +199,7 @@ func TestCrashMidRunLosesNothing(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Second, GroupPerMin: 20})
 	h.opts.Send = SenderOptions{GlobalPerSecond: 40}
-	now := t0.Add(3 * time.Hour)
-	h.clock.Set(now)
-	addItems(t, h, now.Add(-30*time.Minute))
-	ids := addSubscribers(t, h, 120, now)
+	ids := digestsDue(t, h, 120)
 	h.start()
 	if err := h.bot.RunDue(context.Background()); err != nil {
 		t.Fatal(err)

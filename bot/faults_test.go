@@ -20,10 +20,7 @@ func TestTelegramOutage(t *testing.T) {
 	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 100})
 	h.opts.Send = SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 200, MaxBackoff: 300 * time.Millisecond}
 	h.opts.APITimeout = 500 * time.Millisecond
-	now := t0.Add(3 * time.Hour)
-	h.clock.Set(now)
-	addItems(t, h, now.Add(-30*time.Minute))
-	ids := addSubscribers(t, h, 20, now)
+	ids := digestsDue(t, h, 20)
 	h.start()
 
 	var phase atomic.Int32 // 0 ok, 1 502s, 2 hangs
@@ -97,10 +94,7 @@ func Test429Storm(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 100})
 	h.opts.Send = SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 300}
-	now := t0.Add(3 * time.Hour)
-	h.clock.Set(now)
-	addItems(t, h, now.Add(-30*time.Minute))
-	ids := addSubscribers(t, h, 60, now)
+	ids := digestsDue(t, h, 60)
 	var n atomic.Int32
 	h.tg.SetFault(func(method string) (int, string, int, time.Duration) {
 		if method == "sendmessage" && n.Add(1)%3 == 0 {

@@ -166,6 +166,22 @@ func (h *harness) wait(chat int64, what string, timeout time.Duration) telegramt
 	return m
 }
 
+// waitEdited waits until message id in chat reads what (it is edited in place).
+func (h *harness) waitEdited(chat int64, id int, what string) {
+	h.t.Helper()
+	deadline := time.Now().Add(waitLong)
+	for {
+		m, _ := h.tg.Message(chat, id)
+		if strings.Contains(m.Text, what) {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("message %d in chat %d never read %q; it reads %q", id, chat, what, m.Text)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // articleFeed renders an RSS feed of the fixture articles (full text in the
 // description, so ingestion needs no page fetch).
 func articleFeed(t testing.TB, base string, names ...string) string {

@@ -93,12 +93,7 @@ func (s *Server) rateLimit(st *chatState) *apiError {
 	now := time.Now()
 	l := s.limits
 	if l.Global > 0 {
-		cut := now.Add(-time.Second)
-		k := 0
-		for k < len(s.sent) && s.sent[k].Before(cut) {
-			k++
-		}
-		s.sent = s.sent[k:]
+		s.sent = dropBefore(s.sent, now.Add(-time.Second))
 		if len(s.sent) >= l.Global {
 			s.tooMany++
 			return tooMany(1)
@@ -112,12 +107,7 @@ func (s *Server) rateLimit(st *chatState) *apiError {
 		}
 	default:
 		if l.GroupPerMin > 0 {
-			cut := now.Add(-time.Minute)
-			k := 0
-			for k < len(st.minute) && st.minute[k].Before(cut) {
-				k++
-			}
-			st.minute = st.minute[k:]
+			st.minute = dropBefore(st.minute, now.Add(-time.Minute))
 			if len(st.minute) >= l.GroupPerMin {
 				s.tooMany++
 				return tooMany(int(math.Ceil(st.minute[0].Add(time.Minute).Sub(now).Seconds())))
@@ -128,6 +118,15 @@ func (s *Server) rateLimit(st *chatState) *apiError {
 	st.minute = append(st.minute, now)
 	s.sent = append(s.sent, now)
 	return nil
+}
+
+// dropBefore trims a sliding window: ts is in time order.
+func dropBefore(ts []time.Time, cut time.Time) []time.Time {
+	k := 0
+	for k < len(ts) && ts[k].Before(cut) {
+		k++
+	}
+	return ts[k:]
 }
 
 func tooMany(secs int) *apiError {
@@ -252,13 +251,11 @@ func (s *Server) sendDocument(p map[string]string, files map[string][]byte) (any
 func (s *Server) editMessage(p map[string]string, text bool) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, aerr := s.chatFor(p)
+	m, aerr := s.messageFor(p, "edit")
 	if aerr != nil {
 		return nil, aerr
 	}
-	id, _ := strconv.Atoi(p["message_id"])
-	m := st.find(id)
-	if m == nil || m.From == nil || m.From.ID != s.Bot.ID {
+	if m.From == nil || m.From.ID != s.Bot.ID {
 		return nil, &apiError{code: 400, description: "Bad Request: message to edit not found"}
 	}
 	markup, aerr := checkMarkup(p["reply_markup"])
@@ -286,14 +283,9 @@ func (s *Server) editMessage(p map[string]string, text bool) (any, *apiError) {
 func (s *Server) deleteMessage(p map[string]string) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, aerr := s.chatFor(p)
+	m, aerr := s.messageFor(p, "delete")
 	if aerr != nil {
 		return nil, aerr
-	}
-	id, _ := strconv.Atoi(p["message_id"])
-	m := st.find(id)
-	if m == nil {
-		return nil, &apiError{code: 400, description: "Bad Request: message to delete not found"}
 	}
 	m.Deleted = true
 	s.changedLocked()
@@ -316,6 +308,21 @@ func (s *Server) getChatMember(p map[string]string) (any, *apiError) {
 		status = "administrator"
 	}
 	return map[string]any{"user": User{ID: userID, FirstName: "user"}, "status": status}, nil
+}
+
+// messageFor finds the message a call names by chat_id and message_id; a missing one
+// gets Telegram's "message to <action> not found". Called with s.mu held.
+func (s *Server) messageFor(p map[string]string, action string) (*Message, *apiError) {
+	st, aerr := s.chatFor(p)
+	if aerr != nil {
+		return nil, aerr
+	}
+	id, _ := strconv.Atoi(p["message_id"])
+	m := st.find(id)
+	if m == nil {
+		return nil, &apiError{code: 400, description: "Bad Request: message to " + action + " not found"}
+	}
+	return m, nil
 }
 
 func (st *chatState) next() int {

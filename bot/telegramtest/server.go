@@ -408,14 +408,9 @@ func (s *Server) call(r *http.Request, method string, p map[string]string, files
 	case "setmessagereaction":
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		st, aerr := s.chatFor(p)
+		m, aerr := s.messageFor(p, "react")
 		if aerr != nil {
 			return nil, aerr
-		}
-		id, _ := strconv.Atoi(p["message_id"])
-		m := st.find(id)
-		if m == nil {
-			return nil, &apiError{code: 400, description: "Bad Request: message to react not found"}
 		}
 		m.Reaction = p["reaction"]
 		s.changedLocked()
