@@ -99,15 +99,7 @@ func discussionBuckets(tx *bolt.Tx) error {
 }
 
 func getComment(tx *bolt.Tx, id uint64) (*Comment, error) {
-	raw := tx.Bucket(bucketComments).Get(u64(id))
-	if raw == nil {
-		return nil, ErrNotFound
-	}
-	var c Comment
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, fmt.Errorf("decode comment %d: %w", id, err)
-	}
-	return &c, nil
+	return getJSON[Comment](tx.Bucket(bucketComments), u64(id), "comment", id)
 }
 
 // AddComment stores a comment in one transaction: the comment, its place in the
@@ -258,21 +250,35 @@ func (db *DB) Copies(ctx context.Context, commentID uint64) ([][2]int64, error) 
 	return out, err
 }
 
+// getProfile reads a user's profile; a user with none gets an empty one (found false).
+func getProfile(b *bolt.Bucket, userID int64) (Profile, bool, error) {
+	p, err := getJSON[Profile](b, i64(userID), "profile", userID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Profile{UserID: userID}, false, nil
+	case err != nil:
+		return Profile{}, false, err
+	}
+	return *p, true, nil
+}
+
 // Profile returns a user's profile, creating it from firstName when new.
 func (db *DB) Profile(ctx context.Context, userID int64, firstName string, now time.Time) (Profile, error) {
 	var p Profile
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketProfiles)
-		if raw := b.Get(i64(userID)); raw != nil {
-			if err := json.Unmarshal(raw, &p); err != nil {
-				return err
-			}
-			if firstName == "" || p.FirstName == firstName {
-				return nil
-			}
-			p.FirstName = firstName
-		} else {
+		stored, found, err := getProfile(b, userID)
+		switch {
+		case err != nil:
+			return err
+		case !found:
 			p = Profile{UserID: userID, FirstName: firstName, FirstSeen: now}
+		case firstName == "" || stored.FirstName == firstName:
+			p = stored
+			return nil
+		default:
+			p = stored
+			p.FirstName = firstName
 		}
 		return putJSON(b, i64(userID), &p)
 	})
@@ -284,13 +290,9 @@ func (db *DB) Profile(ctx context.Context, userID int64, firstName string, now t
 func (db *DB) SetName(ctx context.Context, userID int64, name string) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketProfiles)
-		var p Profile
-		if raw := b.Get(i64(userID)); raw != nil {
-			if err := json.Unmarshal(raw, &p); err != nil {
-				return err
-			}
-		} else {
-			p.UserID = userID
+		p, _, err := getProfile(b, userID)
+		if err != nil {
+			return err
 		}
 		names := tx.Bucket(bucketNames)
 		if name != "" {
@@ -316,11 +318,9 @@ func (db *DB) SetName(ctx context.Context, userID int64, name string) error {
 func (db *DB) SetBanned(ctx context.Context, userID int64, banned bool) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketProfiles)
-		p := Profile{UserID: userID}
-		if raw := b.Get(i64(userID)); raw != nil {
-			if err := json.Unmarshal(raw, &p); err != nil {
-				return err
-			}
+		p, _, err := getProfile(b, userID)
+		if err != nil {
+			return err
 		}
 		p.Banned = banned
 		return putJSON(b, i64(userID), &p)
@@ -363,13 +363,11 @@ func (db *DB) TakePending(ctx context.Context, id uint64) (PendingComment, error
 	var p PendingComment
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPending)
-		raw := b.Get(u64(id))
-		if raw == nil {
-			return ErrNotFound
-		}
-		if err := json.Unmarshal(raw, &p); err != nil {
+		stored, err := getJSON[PendingComment](b, u64(id), "pending comment", id)
+		if err != nil {
 			return err
 		}
+		p = *stored
 		return b.Delete(u64(id))
 	})
 	return p, err

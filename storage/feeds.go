@@ -66,15 +66,7 @@ func putFeed(tx *bolt.Tx, old *Feed, f *Feed) error {
 }
 
 func getFeed(tx *bolt.Tx, url string) (*Feed, error) {
-	raw := tx.Bucket(bucketFeeds).Get([]byte(url))
-	if raw == nil {
-		return nil, ErrNotFound
-	}
-	var f Feed
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return nil, fmt.Errorf("decode feed %s: %w", url, err)
-	}
-	return &f, nil
+	return getJSON[Feed](tx.Bucket(bucketFeeds), []byte(url), "feed", url)
 }
 
 // Feed returns the feed stored under url, or ErrNotFound.

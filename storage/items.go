@@ -111,15 +111,7 @@ func (db *DB) AddItems(ctx context.Context, feedURL string, items []Item, now ti
 }
 
 func getItem(tx *bolt.Tx, id []byte) (*Item, error) {
-	raw := tx.Bucket(bucketItems).Get(id)
-	if raw == nil {
-		return nil, ErrNotFound
-	}
-	var it Item
-	if err := json.Unmarshal(raw, &it); err != nil {
-		return nil, fmt.Errorf("decode item %d: %w", beU64(id), err)
-	}
-	return &it, nil
+	return getJSON[Item](tx.Bucket(bucketItems), id, "item", beU64(id))
 }
 
 // Item returns one item by ID, or ErrNotFound.

@@ -212,11 +212,12 @@ func dropOutbox(tx *bolt.Tx, chatID int64) (int, error) {
 func (db *DB) MessageRecordFor(ctx context.Context, chatID int64, messageID int) (MessageRecord, error) {
 	var rec MessageRecord
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bucketMsgMap).Get(concat(i64(chatID), u64(uint64(messageID))))
-		if raw == nil {
-			return ErrNotFound
+		stored, err := getJSON[MessageRecord](tx.Bucket(bucketMsgMap), concat(i64(chatID), u64(uint64(messageID))), "message record", messageID)
+		if err != nil {
+			return err
 		}
-		return json.Unmarshal(raw, &rec)
+		rec = *stored
+		return nil
 	})
 	return rec, err
 }

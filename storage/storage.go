@@ -210,6 +210,20 @@ func ctxErr(ctx context.Context, op string) error {
 	return nil
 }
 
+// getJSON decodes the record under key in b, or returns ErrNotFound; what and id name
+// the record in a decode error ("decode item 42: ...").
+func getJSON[T, K any](b *bolt.Bucket, key []byte, what string, id K) (*T, error) {
+	raw := b.Get(key)
+	if raw == nil {
+		return nil, ErrNotFound
+	}
+	v := new(T)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, fmt.Errorf("decode %s %v: %w", what, id, err)
+	}
+	return v, nil
+}
+
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {

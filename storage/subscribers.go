@@ -47,15 +47,7 @@ func i64(v int64) []byte { return u64(uint64(v)) }
 func subDueKey(s *Subscriber) []byte { return concat(timeKey(s.NextDigest), i64(s.ChatID)) }
 
 func getSubscriber(tx *bolt.Tx, chatID int64) (*Subscriber, error) {
-	raw := tx.Bucket(bucketSubscribers).Get(i64(chatID))
-	if raw == nil {
-		return nil, ErrNotFound
-	}
-	var s Subscriber
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, fmt.Errorf("decode subscriber %d: %w", chatID, err)
-	}
-	return &s, nil
+	return getJSON[Subscriber](tx.Bucket(bucketSubscribers), i64(chatID), "subscriber", chatID)
 }
 
 // putSubscriber writes s and keeps the due index in step: only active, subscribed
