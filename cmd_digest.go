@@ -265,10 +265,14 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	kind, args := args[0], args[1:]
 	fs, _ := newFlags("eval "+kind, env)
 	dir := fs.String("dir", "", "corpus folder")
+	file := fs.String("file", "", "stories: a `newsbot group` JSON Lines file whose items carry a gold \"story\" label")
 	asJSON := fs.Bool("json", false, "print JSON")
 	k := fs.Int("k", 3, "summary sentences (summaries)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if kind == "stories" && *file != "" {
+		return evalLabelledStories(env, *file, *asJSON)
 	}
 	if *dir == "" {
 		return &usageError{"--dir is required"}
@@ -312,6 +316,84 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	return &usageError{fmt.Sprintf("unknown eval kind %q (summaries, quotes or stories)", kind)}
 }
 
+// evalLabelledStories scores grouping on a labelled JSON Lines file (the `newsbot
+// group` input plus "story"): B-cubed precision and recall with the text given and from
+// titles alone, at the tuned threshold and around it, so the trade-off is visible.
+func evalLabelledStories(env Env, path string, asJSON bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	items, _, labels, err := eval.ReadItems(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for i, l := range labels {
+		if l == "" {
+			return fmt.Errorf("%s: item %d has no \"story\" label", path, i+1)
+		}
+	}
+	if len(items) == 0 {
+		return fmt.Errorf("%s: no items", path)
+	}
+	titles := make([]digest.Item, len(items))
+	hasText := false
+	for i, it := range items {
+		titles[i] = digest.Item{ID: it.ID, Title: it.Title, Published: it.Published}
+		hasText = hasText || strings.TrimSpace(it.Text) != ""
+	}
+	type input struct {
+		name        string
+		items       []digest.Item
+		defaultJoin float64
+	}
+	inputs := []input{{"titles", titles, digest.JoinThreshold}}
+	if hasText {
+		inputs = append(inputs, input{"text", items, digest.JoinThresholdText})
+	}
+	type row struct {
+		Threshold float64 `json:"threshold"`
+		Default   bool    `json:"default"`
+		Input     string  `json:"input"`
+		Precision float64 `json:"precision"`
+		Recall    float64 `json:"recall"`
+		Stories   int     `json:"stories"`
+	}
+	gold := map[string]bool{}
+	for _, l := range labels {
+		gold[l] = true
+	}
+	var rows []row
+	for _, in := range inputs {
+		for _, delta := range []float64{-0.1, -0.05, 0, 0.05, 0.1} {
+			th := in.defaultJoin + delta
+			assign := digest.GroupStories(in.items, digest.GroupOptions{Threshold: th})
+			p, r := eval.BCubed(assign, labels)
+			n := map[int]bool{}
+			for _, a := range assign {
+				n[a] = true
+			}
+			rows = append(rows, row{th, delta == 0, in.name, p, r, len(n)})
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"file": path, "items": len(items), "gold_stories": len(gold), "bcubed": rows})
+	}
+	fmt.Fprintf(env.Stdout, "%s: %d items, %d gold stories; B-cubed over join thresholds (* = default)\n", path, len(items), len(gold))
+	fmt.Fprintf(env.Stdout, "%-7s %-10s %9s %7s %8s\n", "input", "threshold", "precision", "recall", "stories")
+	for _, r := range rows {
+		mark := " "
+		if r.Default {
+			mark = "*"
+		}
+		fmt.Fprintf(env.Stdout, "%-7s %-4.2f %s     %9.3f %7.3f %8d\n", r.Input, r.Threshold, mark, r.Precision, r.Recall, r.Stories)
+	}
+	return nil
+}
+
 // evalStories scores grouping: same-story pairs (*.tsv, tgcontest layout) and B-cubed
 // over labelled articles (WikiRef220 layout), whichever DIR holds.
 func evalStories(env Env, dir string, asJSON bool) error {
@@ -321,6 +403,8 @@ func evalStories(env Env, dir string, asJSON bool) error {
 		found = true
 		report["pairs_text"] = eval.ScorePairs(pairs, digest.SameStoryThreshold)
 		report["pairs_titles"] = eval.ScoreTitlePairs(pairs, digest.SameStoryThreshold)
+		report["pairs_grouped"] = eval.ScorePairsGrouped(pairs, false, digest.GroupOptions{})
+		report["pairs_grouped_titles"] = eval.ScorePairsGrouped(pairs, true, digest.GroupOptions{})
 	}
 	if items, labels, err := eval.LoadLabelledArticles(dir); err == nil {
 		found = true
@@ -342,15 +426,16 @@ func evalStories(env Env, dir string, asJSON bool) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(report)
 	}
-	fmt.Fprintf(env.Stdout, "%s (threshold %.2f)\n", dir, digest.SameStoryThreshold)
-	for _, k := range []string{"pairs_text", "pairs_titles"} {
+	fmt.Fprintf(env.Stdout, "%s (pair threshold %.2f; grouping joins at %.2f, %.2f with text, and merges at %.2f, %.2f with text)\n",
+		dir, digest.SameStoryThreshold, digest.JoinThreshold, digest.JoinThresholdText, digest.MergeThreshold, digest.MergeThresholdText)
+	for _, k := range []string{"pairs_text", "pairs_titles", "pairs_grouped", "pairs_grouped_titles"} {
 		if v, ok := report[k].(eval.PairScore); ok {
-			fmt.Fprintf(env.Stdout, "%-13s %d pairs: accuracy %.3f, precision of same %.3f, recall %.3f\n", k, v.Pairs, v.Accuracy, v.SamePrecision, v.SameRecall)
+			fmt.Fprintf(env.Stdout, "%-20s %d pairs: accuracy %.3f, precision of same %.3f, recall %.3f\n", k, v.Pairs, v.Accuracy, v.SamePrecision, v.SameRecall)
 		}
 	}
 	for _, k := range []string{"bcubed_text", "bcubed_titles"} {
 		if v, ok := report[k].(map[string]float64); ok {
-			fmt.Fprintf(env.Stdout, "%-13s B-cubed precision %.3f, recall %.3f\n", k, v["precision"], v["recall"])
+			fmt.Fprintf(env.Stdout, "%-20s B-cubed precision %.3f, recall %.3f\n", k, v["precision"], v["recall"])
 		}
 	}
 	return nil

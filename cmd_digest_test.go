@@ -114,3 +114,58 @@ func TestEvalCommands(t *testing.T) {
 		t.Fatalf("bad kind: %+v", r)
 	}
 }
+
+func TestEvalStoriesLabelledFile(t *testing.T) {
+	r := runMain(t, nil, "eval", "stories", "--file", "testdata/eval/stories/headlines.jsonl", "--json")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	var out struct {
+		Items  int `json:"items"`
+		Gold   int `json:"gold_stories"`
+		BCubed []struct {
+			Threshold float64 `json:"threshold"`
+			Default   bool    `json:"default"`
+			Input     string  `json:"input"`
+			Precision float64 `json:"precision"`
+			Recall    float64 `json:"recall"`
+		} `json:"bcubed"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	if out.Items != 53 || out.Gold != 13 || len(out.BCubed) != 5 {
+		t.Fatalf("%+v", out)
+	}
+	defaults := 0
+	for _, row := range out.BCubed {
+		// Headlines only: no item carries text, so there are no "text" rows.
+		if row.Input != "titles" || row.Precision <= 0 || row.Recall <= 0 {
+			t.Fatalf("row %+v", row)
+		}
+		if row.Default {
+			defaults++
+		}
+	}
+	if defaults != 1 {
+		t.Fatalf("%d default rows in %+v", defaults, out.BCubed)
+	}
+	// The sweep runs from the lowest threshold up.
+	for i := 1; i < len(out.BCubed); i++ {
+		if out.BCubed[i].Threshold <= out.BCubed[i-1].Threshold {
+			t.Fatalf("thresholds not increasing: %+v", out.BCubed)
+		}
+	}
+
+	dir := t.TempDir()
+	unlabelled := dir + "/u.jsonl"
+	if err := os.WriteFile(unlabelled, []byte(`{"id":1,"title":"A headline"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runMain(t, nil, "eval", "stories", "--file", unlabelled); r.code == 0 || !strings.Contains(r.stderr, `item 1 has no "story" label`) {
+		t.Fatalf("unlabelled: %+v", r)
+	}
+	if r := runMain(t, nil, "eval", "stories", "--file", dir+"/missing.jsonl"); r.code == 0 || !strings.Contains(r.stderr, "missing.jsonl") {
+		t.Fatalf("missing file: %+v", r)
+	}
+}

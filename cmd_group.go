@@ -1,58 +1,23 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/eval"
 )
-
-// groupInput is one JSON Lines record of `newsbot group` (only id and title required).
-type groupInput struct {
-	ID        json.RawMessage `json:"id"`
-	Title     string          `json:"title"`
-	Text      string          `json:"text"`
-	Published json.RawMessage `json:"published"`
-	Source    string          `json:"source"`
-	URL       string          `json:"url"`
-}
 
 // groupOutput is the `--json` contract: one line per input item.
 type groupOutput struct {
 	ID    json.RawMessage `json:"id"`
 	Story int             `json:"story"`
 	Size  int             `json:"size"`
-}
-
-// parsePublished accepts RFC 3339 or Unix milliseconds (number or string).
-func parsePublished(raw json.RawMessage) (time.Time, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return time.Time{}, nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		var n json.Number
-		if err := json.Unmarshal(raw, &n); err != nil {
-			return time.Time{}, fmt.Errorf("published %s is neither RFC 3339 nor Unix milliseconds", raw)
-		}
-		s = n.String()
-	}
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.UnixMilli(ms).UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("published %q is neither RFC 3339 nor Unix milliseconds", s)
-	}
-	return t.UTC(), nil
 }
 
 func cmdGroup(ctx context.Context, env Env, args []string) error {
@@ -75,52 +40,9 @@ func cmdGroup(ctx context.Context, env Env, args []string) error {
 		defer f.Close()
 		in = f
 	}
-	var items []digest.Item
-	var ids []json.RawMessage
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		raw := strings.TrimSpace(sc.Text())
-		if raw == "" {
-			continue
-		}
-		var g groupInput
-		if err := json.Unmarshal([]byte(raw), &g); err != nil {
-			return fmt.Errorf("line %d: not a JSON object: %w", line, err)
-		}
-		if len(g.ID) == 0 || string(g.ID) == "null" {
-			return fmt.Errorf("line %d: \"id\" is required", line)
-		}
-		if strings.TrimSpace(g.Title) == "" {
-			return fmt.Errorf("line %d: \"title\" is required", line)
-		}
-		pub, err := parsePublished(g.Published)
-		if err != nil {
-			return fmt.Errorf("line %d: %w", line, err)
-		}
-		// Position breaks ties between equal times, so input order cannot matter for
-		// items with distinct times; the ID keeps equal-time items deterministic.
-		items = append(items, digest.Item{ID: uint64(len(items) + 1), Title: g.Title, Text: g.Text,
-			Source: g.Source, URL: g.URL, Published: pub})
-		ids = append(ids, g.ID)
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read input: %w", err)
-	}
-	// Stable identity for equal times: order by the caller's ID, not by line.
-	keys := make([]string, len(items))
-	for i := range items {
-		keys[i] = string(ids[i])
-	}
-	order := make([]int, len(items))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return keys[order[a]] < keys[order[b]] })
-	for rank, i := range order {
-		items[i].ID = uint64(rank + 1)
+	items, ids, _, err := eval.ReadItems(in)
+	if err != nil {
+		return err
 	}
 	opts := digest.GroupOptions{Window: *window, Threshold: *threshold}
 	if env.stderrIsTerminal() && !*asJSON {

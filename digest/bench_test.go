@@ -1,10 +1,12 @@
 package digest
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // benchArticles loads the BBC corpus from ../shared when present (1,407 articles), else
@@ -41,4 +43,34 @@ func BenchmarkArticle(b *testing.B) {
 		d.Context(2, sum)
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
+}
+
+// BenchmarkGroupStories10k groups 10,000 synthetic headlines, as `newsbot group` would:
+// corpus titles with one word dropped at random (so reports of one story differ), spread
+// over ten days, each item with a fresh ID so the feature cache starts cold.
+func BenchmarkGroupStories10k(b *testing.B) {
+	arts := benchArticles(b)
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(round int) []Item {
+		items := make([]Item, 10_000)
+		for i := range items {
+			ws := strings.Fields(arts[rng.IntN(len(arts))].Title)
+			if len(ws) > 3 {
+				k := rng.IntN(len(ws))
+				ws = append(ws[:k:k], ws[k+1:]...)
+			}
+			items[i] = Item{ID: uint64(round*10_000 + i + 1), Title: strings.Join(ws, " "),
+				Published: base.Add(time.Duration(rng.Int64N(int64(240 * time.Hour))))}
+		}
+		return items
+	}
+	round := 1_000 // IDs far from other tests' cache entries
+	for b.Loop() {
+		b.StopTimer()
+		items := mk(round)
+		round++
+		b.StartTimer()
+		GroupStories(items, GroupOptions{})
+	}
 }

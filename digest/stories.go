@@ -42,8 +42,10 @@ var featureCache = struct {
 }{cur: map[uint64]cachedFeatures{}, prev: map[uint64]cachedFeatures{}}
 
 type cachedFeatures struct {
-	title string
-	f     storyFeatures
+	title   string
+	textLen int
+	lang    string
+	f       storyFeatures
 }
 
 // featureCacheGen is one generation's size (about 2 KB an entry): together the two
@@ -62,7 +64,7 @@ func extractStoryFeatures(it Item) storyFeatures {
 		}
 	}
 	featureCache.Unlock()
-	if ok && c.title == it.Title {
+	if ok && c.title == it.Title && c.textLen == len(it.Text) && c.lang == it.Lang {
 		return c.f
 	}
 	f := computeStoryFeatures(it)
@@ -70,7 +72,7 @@ func extractStoryFeatures(it Item) storyFeatures {
 	if len(featureCache.cur) >= featureCacheGen {
 		featureCache.prev, featureCache.cur = featureCache.cur, map[uint64]cachedFeatures{}
 	}
-	featureCache.cur[it.ID] = cachedFeatures{it.Title, f}
+	featureCache.cur[it.ID] = cachedFeatures{it.Title, len(it.Text), it.Lang, f}
 	featureCache.Unlock()
 	return f
 }
@@ -118,6 +120,11 @@ func firstWords(s string, n int) string {
 type idfTable struct {
 	df map[string]int
 	n  int
+	// priorDocs and priorDF smooth the weights of a small batch: as if priorDocs more
+	// documents had been seen, each term in priorDF of them. Without it, in a batch of
+	// four headlines the two words two of them share weigh less than the words each
+	// uses alone — the opposite of what a shared rare name means.
+	priorDocs, priorDF float64
 }
 
 func (t *idfTable) add(f storyFeatures) {
@@ -131,7 +138,7 @@ func (t *idfTable) weight(term string) float64 {
 	if t == nil || t.n == 0 {
 		return 1
 	}
-	return math.Log(1 + float64(t.n+1)/float64(t.df[term]+1))
+	return math.Log(1 + (float64(t.n)+t.priorDocs+1)/(float64(t.df[term])+t.priorDF+1))
 }
 
 // storySimilarity scores how likely two items report the same story, in [0, 1]:
@@ -185,28 +192,113 @@ func SameStoryScore(a, b Item) float64 {
 type GroupOptions struct {
 	// Window is how far apart in time two reports of one story may be (default 72h).
 	Window time.Duration
-	// Threshold is the similarity needed to join a story (default SameStoryThreshold).
+	// Threshold is the cosine between an item and a story's centroid needed to join
+	// it (default JoinThreshold for a headline alone, JoinThresholdText for a headline
+	// with text; set, it applies to both).
 	Threshold float64
+	// Merge is the cosine between two stories' centroids at which they become one
+	// (default MergeThreshold, or MergeThresholdText when either story has text;
+	// negative turns merging off).
+	Merge float64
 	// Progress, if set, is called as items are processed.
 	Progress func(done, total int)
 }
 
-// SameStoryThreshold is the default similarity for "same story", tuned for precision
-// on the labelled pairs in ../shared/data/stories (see BENCHMARKS.md).
+// SameStoryThreshold is the pair score (SameStoryScore) above which two reports tell
+// the same story: what UpdateOf and the "same story?" pair evaluation use, tuned for
+// precision on the labelled pairs in ../shared/data/stories (see BENCHMARKS.md).
 var SameStoryThreshold = 0.4
+
+// GroupStories' defaults, chosen for precision first (BENCHMARKS.md, "Story
+// grouping"): for headlines alone on labelled headline clusters, for headlines with
+// text on the "same story?" pairs and WikiRef220. A headline-only vector has a handful
+// of terms, so related headlines meet at lower cosines than related articles do.
+var (
+	JoinThreshold      = 0.25
+	MergeThreshold     = 0.35
+	JoinThresholdText  = 0.30
+	MergeThresholdText = 0.40
+)
+
+// The IDF prior GroupStories uses (see idfTable): enough to keep a handful of items
+// from weighting shared words down, too little to matter in a batch of thousands.
+var groupPriorDocs, groupPriorDF = 50.0, 1.0
+
+// numberMismatch scales the score of an item whose numbers the story never used: the
+// 11th and the 12th death in a region are different reports. It is a nudge, not a
+// wall — a report that matches well otherwise still joins, and the digest then shows
+// it as an update of a story the reader already has (UpdateOf).
+const numberMismatch = 0.8
+
+// storyCluster is one story as GroupStories builds it: the sum of its members' unit
+// TF-IDF vectors (the centroid, unnormalised), the numbers its reports mention and
+// when the latest of them was published.
+type storyCluster struct {
+	sum        map[string]float64
+	norm       float64
+	numbers    map[string]bool
+	members    []int
+	last       time.Time
+	hasText    bool // a member came with text, so the text thresholds apply
+	mergedInto int  // -1 while the story stands on its own
+}
+
+func (c *storyCluster) add(v map[string]float64, numbers map[string]bool) {
+	for t, x := range v {
+		c.sum[t] += x
+	}
+	for n := range numbers {
+		c.numbers[n] = true
+	}
+	c.renorm()
+}
+
+func (c *storyCluster) renorm() {
+	n := 0.0
+	for _, x := range c.sum {
+		n += x * x
+	}
+	c.norm = math.Sqrt(n)
+}
 
 // GroupStories assigns each item a story number. Items are processed in time order (by
 // Published, then ID), as they would arrive from feeds, so the result does not depend
-// on input order. An item joins the story whose members it resembles most on average,
-// when that resemblance reaches the threshold and the story is still within the
-// window; otherwise it starts a new story. The returned slice is parallel to items;
-// story numbers start at 0 and follow first appearance in time order.
+// on input order.
+//
+// Each item is a TF-IDF vector of its title and lead (document frequencies from the
+// whole batch, so they do not depend on order either). An item joins the story whose
+// centroid it is closest to, when the cosine reaches the threshold, the story is
+// within the window, the item shares at least two terms with it (one common word is
+// not a story) and, if both mention numbers, at least one number agrees — otherwise
+// the score is scaled down. A story that has grown close enough to another (centroid
+// cosine at the merge threshold) absorbs it, so reports that started two stories
+// because their headlines were worded apart end up in one. Centroids rather than
+// average pairwise similarity let a story's vocabulary grow with its reports: the
+// tenth headline about a launch need not resemble the first.
+//
+// The returned slice is parallel to items; story numbers start at 0 and follow first
+// appearance in time order.
 func GroupStories(items []Item, opts GroupOptions) []int {
 	if opts.Window <= 0 {
 		opts.Window = 72 * time.Hour
 	}
-	if opts.Threshold <= 0 {
-		opts.Threshold = SameStoryThreshold
+	join := func(text bool) float64 {
+		switch {
+		case opts.Threshold > 0:
+			return opts.Threshold
+		case text:
+			return JoinThresholdText
+		}
+		return JoinThreshold
+	}
+	merge := func(text bool) float64 {
+		switch {
+		case opts.Merge != 0:
+			return opts.Merge
+		case text:
+			return MergeThresholdText
+		}
+		return MergeThreshold
 	}
 	order := make([]int, len(items))
 	for i := range order {
@@ -223,65 +315,185 @@ func GroupStories(items []Item, opts GroupOptions) []int {
 		return ia.Title < ib.Title
 	})
 	feats := make([]storyFeatures, len(items))
-	idf := &idfTable{df: map[string]int{}}
-	type story struct {
-		members []int
-		last    time.Time
+	idf := &idfTable{df: map[string]int{}, priorDocs: groupPriorDocs, priorDF: groupPriorDF}
+	for i := range items {
+		feats[i] = extractStoryFeatures(items[i])
+		idf.add(feats[i])
 	}
-	var stories []story
-	assign := make([]int, len(items))
-	// postings maps a term to the stories whose members use it, so each new item is
-	// compared only with stories it shares a term with, not with every open story.
+	vecs := make([]map[string]float64, len(items))
+	for i := range items {
+		vecs[i] = unitVector(feats[i], idf)
+	}
+	common := max(50, idf.n/20) // a term in 5% of items says little about which story
+
+	var stories []*storyCluster
+	root := func(s int) int {
+		for stories[s].mergedInto >= 0 {
+			s = stories[s].mergedInto
+		}
+		return s
+	}
+	inWindow := func(st *storyCluster, t time.Time) bool {
+		return t.Sub(st.last) <= opts.Window && st.last.Sub(t) <= opts.Window
+	}
+	// postings maps a term to the stories whose members use it, so each item is
+	// compared only with stories it shares a telling term with.
 	postings := map[string][]int{}
+	candidates := func(v map[string]float64, self int) map[int]bool {
+		out := map[int]bool{}
+		for term := range v {
+			if idf.df[term] > common {
+				continue
+			}
+			for _, s := range postings[term] {
+				if r := root(s); r != self {
+					out[r] = true
+				}
+			}
+		}
+		return out
+	}
 	for n, i := range order {
 		if opts.Progress != nil {
 			opts.Progress(n+1, len(order))
 		}
-		feats[i] = extractStoryFeatures(items[i])
-		idf.add(feats[i])
-		cands := map[int]bool{}
-		common := max(50, idf.n/20) // a term in 5% of items says little
-		for term := range feats[i].terms {
-			if idf.df[term] > common {
-				continue
-			}
-			for _, st := range postings[term] {
-				cands[st] = true
-			}
-		}
-		best, bestSim := -1, 0.0
-		for s := range cands {
+		v, pub := vecs[i], items[i].Published
+		hasText := strings.TrimSpace(items[i].Text) != ""
+		best, bestScore := -1, 0.0
+		for s := range candidates(v, -1) {
 			st := stories[s]
-			if items[i].Published.Sub(st.last) > opts.Window || st.last.Sub(items[i].Published) > opts.Window {
+			if !inWindow(st, pub) {
 				continue
 			}
-			sum := 0.0
-			for _, m := range st.members {
-				sum += storySimilarity(feats[i], feats[m], idf)
+			shared := 0
+			for t := range v {
+				if st.sum[t] > 0 {
+					shared++
+				}
 			}
-			avg := sum / float64(len(st.members))
-			if avg > bestSim || (avg == bestSim && s < best) {
-				best, bestSim = s, avg
+			if shared < 2 {
+				continue
+			}
+			score := dot(v, st.sum) / st.norm
+			if disjointNumbers(feats[i].numbers, st.numbers) {
+				score *= numberMismatch
+			}
+			if score > bestScore || (score == bestScore && s < best) {
+				best, bestScore = s, score
 			}
 		}
-		target := best
-		if best < 0 || bestSim < opts.Threshold {
-			target = len(stories)
-			stories = append(stories, story{last: items[i].Published})
+		if best < 0 || bestScore < join(hasText) {
+			best = len(stories)
+			stories = append(stories, &storyCluster{sum: map[string]float64{}, numbers: map[string]bool{}, last: pub, mergedInto: -1})
 		}
-		st := &stories[target]
+		st := stories[best]
+		st.add(v, feats[i].numbers)
 		st.members = append(st.members, i)
-		if items[i].Published.After(st.last) {
-			st.last = items[i].Published
+		st.hasText = st.hasText || hasText
+		if pub.After(st.last) {
+			st.last = pub
 		}
-		assign[i] = target
-		for term := range feats[i].terms {
-			if p := postings[term]; len(p) == 0 || p[len(p)-1] != target {
-				postings[term] = append(p, target)
+		for term := range v {
+			if p := postings[term]; len(p) == 0 || p[len(p)-1] != best {
+				postings[term] = append(p, best)
 			}
+		}
+		// The story just changed: absorb any story its centroid now matches.
+		for len(st.members) > 1 {
+			other, otherScore := -1, 0.0
+			for s := range candidates(v, best) {
+				o := stories[s]
+				if !inWindow(o, st.last) && !inWindow(st, o.last) {
+					continue
+				}
+				score := dot(st.sum, o.sum) / (st.norm * o.norm)
+				if m := merge(st.hasText || o.hasText); m < 0 || score < m {
+					continue
+				}
+				if score > otherScore || (score == otherScore && s < other) {
+					other, otherScore = s, score
+				}
+			}
+			if other < 0 {
+				break
+			}
+			o := stories[other]
+			for t, x := range o.sum {
+				st.sum[t] += x
+			}
+			for k := range o.numbers {
+				st.numbers[k] = true
+			}
+			st.renorm()
+			st.members = append(st.members, o.members...)
+			st.hasText = st.hasText || o.hasText
+			if o.last.After(st.last) {
+				st.last = o.last
+			}
+			o.mergedInto, o.sum, o.members = best, nil, nil
 		}
 	}
+	// Number stories by first appearance in time order.
+	assign := make([]int, len(items))
+	number := map[int]int{}
+	owner := make([]int, len(items))
+	for s, st := range stories {
+		for _, m := range st.members {
+			owner[m] = s
+		}
+	}
+	for _, i := range order {
+		s := owner[i]
+		if _, ok := number[s]; !ok {
+			number[s] = len(number)
+		}
+		assign[i] = number[s]
+	}
 	return assign
+}
+
+// unitVector is an item's TF-IDF vector scaled to length 1.
+func unitVector(f storyFeatures, idf *idfTable) map[string]float64 {
+	v := make(map[string]float64, len(f.terms))
+	n := 0.0
+	for t, w := range f.terms {
+		x := w * idf.weight(t)
+		v[t] = x
+		n += x * x
+	}
+	if n == 0 {
+		return v
+	}
+	n = math.Sqrt(n)
+	for t := range v {
+		v[t] /= n
+	}
+	return v
+}
+
+// dot is the inner product of two sparse vectors, walking the shorter one.
+func dot(a, b map[string]float64) float64 {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	s := 0.0
+	for t, x := range a {
+		s += x * b[t]
+	}
+	return s
+}
+
+// disjointNumbers reports whether both sides mention numbers and share none.
+func disjointNumbers(a, b map[string]bool) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	for n := range a {
+		if b[n] {
+			return false
+		}
+	}
+	return true
 }
 
 // RelatedThreshold is the similarity above which an earlier item counts as related

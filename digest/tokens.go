@@ -73,7 +73,10 @@ func DetectLanguage(text string) string {
 	}
 	info := whatlanggo.Detect(text)
 	code := info.Lang.Iso6391()
-	if code == "" || (info.Confidence < 0.2 && latin > cyr) {
+	// A headline is too short for trigram statistics: "Ferry capsizes off Lesbos,
+	// twelve dead" scores as Spanish. Latin script without a reliable verdict is
+	// taken as English, so one story's headlines are stemmed alike.
+	if code == "" || (!info.IsReliable() && latin > cyr) {
 		if latin > cyr {
 			return LangEnglish
 		}

@@ -102,6 +102,42 @@ func ScoreTitlePairs(pairs []StoryPair, threshold float64) PairScore {
 	})
 }
 
+// ScorePairsGrouped runs digest.GroupStories over every item of every pair at once
+// (each pair's reports among all the others, as in a feed stream) and counts a pair as
+// "same" when both reports land in one story. With titlesOnly, only headlines are
+// given. Threshold in the result is the join threshold used.
+func ScorePairsGrouped(pairs []StoryPair, titlesOnly bool, opts digest.GroupOptions) PairScore {
+	items := make([]digest.Item, 0, 2*len(pairs))
+	for _, p := range pairs {
+		for _, it := range []digest.Item{p.A, p.B} {
+			if titlesOnly {
+				it = digest.Item{Title: it.Title}
+			}
+			it.ID = uint64(len(items) + 1)
+			items = append(items, it)
+		}
+	}
+	assign := digest.GroupStories(items, opts)
+	k := 0
+	s := scorePairs(pairs, 0.5, func(StoryPair) float64 {
+		same := assign[2*k] == assign[2*k+1]
+		k++
+		if same {
+			return 1
+		}
+		return 0
+	})
+	s.Threshold = opts.Threshold
+	switch {
+	case s.Threshold > 0:
+	case titlesOnly:
+		s.Threshold = digest.JoinThreshold
+	default:
+		s.Threshold = digest.JoinThresholdText
+	}
+	return s
+}
+
 func scorePairs(pairs []StoryPair, threshold float64, score func(StoryPair) float64) PairScore {
 	s := PairScore{Pairs: len(pairs), Threshold: threshold}
 	var tp, fp, fn, correct int
