@@ -250,6 +250,20 @@ func TestNextDigestSkipsRepeatsAndMarksUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.wait(ids[0], "Earthquake of magnitude 6.1", waitLong)
+	// The fake sees the message before the sender records it as received (that needs
+	// Telegram's answer); the next run must find the record, as it would a day later.
+	for deadline := time.Now().Add(waitLong); ; time.Sleep(5 * time.Millisecond) {
+		got, err := h.db.ReceivedItems(context.Background(), ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first digest was never recorded as received")
+		}
+	}
 
 	// The next day: a repeat of the same story, an update with new facts, and news.
 	day2 := now.Add(24 * time.Hour)
