@@ -260,7 +260,7 @@ func relatedCandidates(ctx context.Context, db *storage.DB, it digest.Item) ([]d
 
 func cmdEval(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
-		return &usageError{"eval needs a kind: summaries or quotes"}
+		return &usageError{"eval needs a kind: summaries, quotes or stories"}
 	}
 	kind, args := args[0], args[1:]
 	fs, _ := newFlags("eval "+kind, env)
