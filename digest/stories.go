@@ -103,7 +103,7 @@ func computeStoryFeatures(it Item) storyFeatures {
 			}
 		}
 	}
-	add(it.Title, 2)
+	add(cleanHeadline(it.Title, it.Source, it.URL, nil), 2)
 	add(firstWords(it.Text, leadWords), 1)
 	return f
 }
@@ -316,10 +316,27 @@ func GroupStories(items []Item, opts GroupOptions) []int {
 		}
 		return ia.Title < ib.Title
 	})
+	// A trailing " - Name" that several headlines of the batch end with is a
+	// publisher's tag, not part of any story.
+	tags := map[string]int{}
+	for _, it := range items {
+		if tag := trailingTag(it.Title); tag != "" {
+			tags[tag]++
+		}
+	}
+	repeated := map[string]bool{}
+	for tag, n := range tags {
+		if n >= 3 {
+			repeated[tag] = true
+		}
+	}
 	feats := make([]storyFeatures, len(items))
 	idf := &idfTable{df: map[string]int{}, priorDocs: groupPriorDocs, priorDF: groupPriorDF}
-	for i := range items {
-		feats[i] = extractStoryFeatures(items[i])
+	for i, it := range items {
+		if len(repeated) > 0 {
+			it.Title = cleanHeadline(it.Title, it.Source, it.URL, repeated)
+		}
+		feats[i] = extractStoryFeatures(it)
 		idf.add(feats[i])
 	}
 	vecs := make([]map[string]float64, len(items))

@@ -37,6 +37,18 @@ func TestGroupStoriesBehaviour(t *testing.T) {
 			apart: [][2]int{{0, 1}},
 		},
 		{
+			// Slugs and the publisher's tag are packaging, not shared news.
+			name: "wire slugs and publisher tags do not join",
+			items: []Item{
+				{ID: 1, Title: "UPDATE 2-Oil falls on China data - Reuters UK", Source: "Reuters UK", Published: at(0)},
+				{ID: 2, Title: "UPDATE 2-Ford recalls pickups - Reuters UK", Source: "Reuters UK", Published: at(1)},
+				{ID: 3, Title: "Lagos vote delayed - Daily Planet", Published: at(2)},
+				{ID: 4, Title: "Seville heatwave shuts schools - Daily Planet", Published: at(3)},
+				{ID: 5, Title: "Zoo welcomes pandas - Daily Planet", Published: at(4)},
+			},
+			apart: [][2]int{{0, 1}, {2, 3}, {2, 4}, {3, 4}},
+		},
+		{
 			name: "different events of one kind stay apart",
 			items: []Item{
 				{ID: 1, Title: "Earthquake of magnitude 6.4 strikes southern Turkey", Published: at(0)},
