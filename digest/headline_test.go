@@ -1,6 +1,9 @@
 package digest
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCleanHeadline(t *testing.T) {
 	tests := []struct {
@@ -43,4 +46,21 @@ func TestTrailingTag(t *testing.T) {
 			t.Errorf("trailingTag(%q) = %q, want %q", title, got, want)
 		}
 	}
+}
+
+// FuzzCleanHeadline: whatever the headline, cleaning only cuts packaging off its ends,
+// so the result is a part of it, and never empty when the headline was not.
+func FuzzCleanHeadline(f *testing.F) {
+	for _, s := range []string{"UPDATE 2-Oil falls - Reuters", "BREAKING: x [VIDEO]", "a - b - c", "REFILE-", " - "} {
+		f.Add(s, "Reuters", "http://www.reuters.com/x")
+	}
+	f.Fuzz(func(t *testing.T, title, source, link string) {
+		got := cleanHeadline(title, source, link, map[string]bool{"reuters": true})
+		if !strings.Contains(title, got) {
+			t.Fatalf("cleanHeadline(%q) = %q, not a part of it", title, got)
+		}
+		if strings.TrimSpace(title) != "" && got == "" {
+			t.Fatalf("cleanHeadline(%q) is empty", title)
+		}
+	})
 }
