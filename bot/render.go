@@ -281,8 +281,8 @@ func RenderCard(c digest.StoryCard) []Rendered {
 	}
 	for i := range c.Quotes {
 		q := &c.Quotes[i]
-		if !q.Key {
-			continue
+		if !q.Key || q.InSummary {
+			continue // the summary above already has it, with its speaker
 		}
 		blocks = append(blocks, block{
 			html:  fmt.Sprintf("<blockquote>“%s”\n— %s</blockquote>", escape(q.Text), escape(speakerLine(q))),

@@ -61,6 +61,21 @@ func TestRenderCardGolden(t *testing.T) {
 	}
 }
 
+// A key quote the summary already carries with its speaker is not shown again.
+func TestRenderCardSkipsQuoteInSummary(t *testing.T) {
+	c := sampleDigest(1).Stories[0]
+	q := *c.Quote
+	c.Quotes = []digest.Quote{q}
+	if html := RenderCard(c)[0].HTML; !strings.Contains(html, "These aggressive actions") {
+		t.Fatalf("the key quote is missing:\n%s", html)
+	}
+	q.InSummary = true
+	c.Quotes = []digest.Quote{q}
+	if html := RenderCard(c)[0].HTML; strings.Contains(html, "These aggressive actions") {
+		t.Fatalf("a quote the summary carries is repeated:\n%s", html)
+	}
+}
+
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)

@@ -101,18 +101,55 @@ func Card(it Item, k int, candidates []Item) StoryCard {
 		card.Summary = append(card.Summary, s.Text)
 	}
 	card.Quotes = FindQuotes(it.Text, d.Lang)
-	for i := range card.Quotes {
-		if card.Quotes[i].Key {
-			q := card.Quotes[i]
-			card.Quote = &q
-			break
-		}
-	}
+	markQuotesInSummary(card.Quotes, summary)
+	card.Quote = cardQuote(card.Quotes, summary)
 	for _, s := range d.Context(2, summary) {
 		card.Background = append(card.Background, s.Text)
 	}
 	card.Related = RelatedStories(it, candidates, 3)
 	return card
+}
+
+// markQuotesInSummary flags the quotes the summary already carries in a sentence
+// that names the speaker.
+func markQuotesInSummary(quotes []Quote, summary []Sentence) {
+	for i := range quotes {
+		q := &quotes[i]
+		for _, s := range summary {
+			if q.Start < s.End && s.Start < q.End {
+				names := strings.Fields(q.Speaker)
+				q.InSummary = len(names) > 0 && strings.Contains(s.Text, names[len(names)-1])
+				break
+			}
+		}
+	}
+}
+
+// cardQuote picks the quote a digest shows under a story's summary: a key quote the
+// summary does not carry; else one it carries without naming who said it (the digest
+// adds the speaker); else none, since repeating a quote the reader has just read,
+// speaker and all, only takes a line.
+func cardQuote(quotes []Quote, summary []Sentence) *Quote {
+	inSummary := func(q Quote) bool {
+		for _, s := range summary {
+			if q.Start < s.End && s.Start < q.End {
+				return true
+			}
+		}
+		return false
+	}
+	var unnamed *Quote
+	for i := range quotes {
+		q := quotes[i]
+		switch {
+		case !q.Key || q.InSummary:
+		case !inSummary(q):
+			return &q
+		case unnamed == nil:
+			unnamed = &q
+		}
+	}
+	return unnamed
 }
 
 // Compose builds a digest from a subscriber's new items: it applies the feed choice

@@ -24,6 +24,9 @@ type Quote struct {
 	Fragment bool
 	// Key marks the one or two quotes chosen for the digest.
 	Key bool
+	// InSummary marks a quote that a story card's summary already carries, in a
+	// sentence naming its speaker (set by Card; showing it again would repeat it).
+	InSummary bool
 	// Start and End are byte offsets of the (first part of the) quotation in the text.
 	Start, End int
 
