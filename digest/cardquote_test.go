@@ -83,3 +83,40 @@ func TestCardQuoteChoice(t *testing.T) {
 		}
 	}
 }
+
+func TestBareQuote(t *testing.T) {
+	for s, want := range map[string]bool{
+		`"Next year we will make twice as many."`:           true,
+		`“We will not give up.”`:                            true,
+		`«Ми не відступимо».`:                               true,
+		`"We ran out," organiser Jonas Keller said.`:        false,
+		`"A," she said. "B."`:                               false,
+		`The mayor said "we kept our promise."`:             false,
+		`'Ban Bossy' campaign hopes to empower girls.`:      false,
+		`"Demand has grown," said Sara Lind, "every year."`: false,
+		``: false,
+	} {
+		if got := bareQuote(s); got != want {
+			t.Errorf("bareQuote(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// A summary line that is only a quotation gives way to the sentence before it, which
+// names the speaker.
+func TestSummaryAttributesBareQuote(t *testing.T) {
+	text := "More than 40,000 people came to the riverfront on Saturday for Port Avel's lantern festival, the largest crowd since the festival began in 1998.\n\n" +
+		"\"We ran out of lanterns by nine o'clock,\" organiser Jonas Keller said. \"Next year we will make twice as many.\"\n\n" +
+		"The festival was cancelled in 2020 and 2021 and returned on a smaller scale in 2022."
+	d := Analyze(Article{Title: "Lantern festival draws record crowd to the riverfront", Text: text})
+	var got []string
+	for _, s := range d.Summarize(3) {
+		got = append(got, s.Text)
+		if bareQuote(s.Text) {
+			t.Fatalf("summary keeps a bare quote: %q", got)
+		}
+	}
+	if !strings.Contains(strings.Join(got, " "), "Jonas Keller said") {
+		t.Fatalf("summary %q does not say who spoke", got)
+	}
+}

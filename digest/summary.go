@@ -146,7 +146,62 @@ func (d *Document) summaryIndexes(k int) []int {
 		}
 	}
 	sort.Ints(best)
-	return best
+	return d.attributeBareQuotes(best, probs)
+}
+
+// attributeBareQuotes swaps a chosen sentence that is nothing but a quotation
+// ("Next year we will make twice as many.") for the sentence before it in the same
+// paragraph, which says who is speaking — a summary line should not leave the reader
+// guessing. The swap is skipped when that sentence is already chosen, is not a
+// candidate, or repeats a chosen one.
+func (d *Document) attributeBareQuotes(set []int, probs []float64) []int {
+	chosen := map[int]bool{}
+	for _, i := range set {
+		chosen[i] = true
+	}
+	for n, j := range set {
+		if j == 0 || !bareQuote(d.Sentences[j].Text) {
+			continue
+		}
+		prev := j - 1
+		// Only a continuation: the sentence before opens the same quotation and says
+		// who speaks ("A," she said. "B.").
+		if chosen[prev] || probs[prev] == 0 || d.Sentences[prev].Para != d.Sentences[j].Para ||
+			!strings.ContainsAny(d.Sentences[prev].Text, `"“«„`) {
+			continue
+		}
+		redundant := false
+		for _, i := range set {
+			if i != j && d.vecs[i].dot(d.vecs[prev]) > maxRedundancy {
+				redundant = true
+			}
+		}
+		if redundant {
+			continue
+		}
+		delete(chosen, j)
+		chosen[prev] = true
+		set[n] = prev
+	}
+	sort.Ints(set)
+	return set
+}
+
+// bareQuote reports whether a sentence is one quotation and nothing else.
+func bareQuote(s string) bool {
+	s = strings.TrimSpace(s)
+	r, size := utf8.DecodeRuneInString(s)
+	if size == 0 || !strings.ContainsRune(`"“«„'‘`, r) {
+		return false
+	}
+	body := strings.TrimRightFunc(s[size:], func(r rune) bool { return unicode.IsPunct(r) && !strings.ContainsRune(`"”»“'’`, r) || unicode.IsSpace(r) })
+	last, lsize := utf8.DecodeLastRuneInString(body)
+	if lsize == 0 || !strings.ContainsRune(`"”»“'’`, last) {
+		return false
+	}
+	inner := body[:len(body)-lsize]
+	// Another mark inside means text outside quotes: "A," she said. "B."
+	return !strings.ContainsAny(inner, `"“”«»„`)
 }
 
 // sentenceFeatures describes each sentence for the model. Keep the order in step with
