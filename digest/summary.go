@@ -194,7 +194,9 @@ func bareQuote(s string) bool {
 	if size == 0 || !strings.ContainsRune(`"“«„'‘`, r) {
 		return false
 	}
-	body := strings.TrimRightFunc(s[size:], func(r rune) bool { return unicode.IsPunct(r) && !strings.ContainsRune(`"”»“'’`, r) || unicode.IsSpace(r) })
+	body := strings.TrimRightFunc(s[size:], func(r rune) bool {
+		return unicode.IsPunct(r) && !strings.ContainsRune(`"”»“'’`, r) || unicode.IsSpace(r)
+	})
 	last, lsize := utf8.DecodeLastRuneInString(body)
 	if lsize == 0 || !strings.ContainsRune(`"”»“'’`, last) {
 		return false
