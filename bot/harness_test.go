@@ -161,9 +161,18 @@ func (h *harness) wait(chat int64, what string, timeout time.Duration) telegramt
 	h.t.Helper()
 	m, err := h.tg.WaitFor(chat, timeout, func(m telegramtest.Message) bool { return strings.Contains(m.Text, what) })
 	if err != nil {
-		h.t.Fatalf("waiting for %q: %v\nlogs:\n%s", what, err, h.logs.String())
+		h.t.Fatalf("waiting for %q: %v\nlogs:\n%s", what, err, tail(h.logs.String(), 60))
 	}
 	return m
+}
+
+// tail keeps the last n lines of s: what a failure needs of the bot's log.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = append([]string{fmt.Sprintf("... %d earlier lines", len(lines)-n)}, lines[len(lines)-n:]...)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // waitEdited waits until message id in chat reads what (it is edited in place).
@@ -176,7 +185,7 @@ func (h *harness) waitEdited(chat int64, id int, what string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("message %d in chat %d never read %q; it reads %q", id, chat, what, m.Text)
+			h.t.Fatalf("message %d in chat %d never read %q; it reads %q\nlogs:\n%s", id, chat, what, m.Text, tail(h.logs.String(), 60))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

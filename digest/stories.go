@@ -84,8 +84,13 @@ func computeStoryFeatures(it Item) storyFeatures {
 	}
 	tk := newTokenizer(lang)
 	f := storyFeatures{terms: map[string]float64{}, entities: map[string]bool{}, numbers: map[string]bool{}}
+	filler := headlineFiller[lang]
 	add := func(s string, w float64) {
 		for _, st := range tk.contentStems(s) {
+			if filler[st] {
+				f.terms[st] += w * fillerWeight
+				continue
+			}
 			f.terms[st] += w
 		}
 		for i, word := range strings.Fields(s) {
@@ -106,6 +111,26 @@ func computeStoryFeatures(it Item) storyFeatures {
 	add(cleanHeadline(it.Title, it.Source, it.URL, nil), 2)
 	add(firstWords(it.Text, leadWords), 1)
 	return f
+}
+
+// headlineFiller holds the stems of words headlines use around any story — "today",
+// "update", "live", "watch", "things you need to know" — which are not stopwords but say
+// nothing about which story it is. They count at fillerWeight, so two headlines that
+// share only those do not look alike.
+var headlineFiller = map[string]map[string]bool{LangEnglish: stemSet(LangEnglish,
+	`today tonight update updated updates live watch video videos photo photos picture pictures
+	review reviews reviewed recap things thing know need latest news report reports top week day time
+	interview exclusive breaking here's everything`)}
+
+const fillerWeight = 0.25
+
+func stemSet(lang, words string) map[string]bool {
+	tk := newTokenizer(lang)
+	out := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		out[tk.stem(strings.ToLower(w))] = true
+	}
+	return out
 }
 
 func firstWords(s string, n int) string {
