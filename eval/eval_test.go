@@ -210,3 +210,34 @@ func TestReadItems(t *testing.T) {
 		}
 	}
 }
+
+// TestRelatedStoriesWikiRef measures related-story picks: each WikiRef220 article
+// against the 219 others as earlier candidates, up to 3 picks; a pick is right when
+// it has the article's topic label.
+func TestRelatedStoriesWikiRef(t *testing.T) {
+	dir := shared + "/stories/wikiref220-en/WikiRef220"
+	needShared(t, dir)
+	items, labels, err := LoadLabelledArticles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := map[uint64]string{}
+	for i, it := range items {
+		label[it.ID] = labels[i]
+	}
+	picks, right := 0, 0
+	for i, it := range items {
+		others := append(append([]digest.Item(nil), items[:i]...), items[i+1:]...)
+		for _, r := range digest.RelatedStories(it, others, 3) {
+			picks++
+			if label[r.ID] == labels[i] {
+				right++
+			}
+		}
+	}
+	share := float64(right) / float64(max(picks, 1))
+	t.Logf("%d picks, %.1f%% from the same topic", picks, 100*share)
+	if picks < 200 || share < 0.95 {
+		t.Errorf("%d picks, %.1f%% from the same topic", picks, 100*share)
+	}
+}
