@@ -238,12 +238,12 @@ var SameStoryThreshold = 0.4
 // grouping"): for headlines alone on labelled headline clusters, taking the stricter
 // end of the range where recall still holds, since a larger and more varied stream has
 // more near neighbours than our samples; for headlines with text on the "same story?"
-// pairs and WikiRef220, where longer vectors meet at higher cosines, so stories merge
-// later.
+// pairs and WikiRef220, where longer vectors meet at higher cosines, so stories join
+// and merge later.
 var (
 	JoinThreshold      = 0.30
 	MergeThreshold     = 0.35
-	JoinThresholdText  = 0.30
+	JoinThresholdText  = 0.35
 	MergeThresholdText = 0.40
 )
 
