@@ -24,7 +24,8 @@ func cmdGroup(ctx context.Context, env Env, args []string) error {
 	fs, _ := newFlags("group", env)
 	asJSON := fs.Bool("json", false, "print {\"id\",\"story\",\"size\"} per item (JSON Lines)")
 	window := fs.Duration("window", 72*time.Hour, "how far apart two reports of one story may be")
-	threshold := fs.Float64("threshold", 0, "similarity needed to join a story (default: the tuned one)")
+	threshold := fs.Float64("threshold", 0, "cosine to a story's centroid needed to join it (default: the tuned one)")
+	merge := fs.Float64("merge", 0, "cosine between two stories' centroids at which they merge (default: the tuned one; negative: never)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -44,7 +45,10 @@ func cmdGroup(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := digest.GroupOptions{Window: *window, Threshold: *threshold}
+	if *threshold < 0 || *threshold > 1 || *merge > 1 {
+		return &usageError{"--threshold must be in [0, 1] and --merge at most 1"}
+	}
+	opts := digest.GroupOptions{Window: *window, Threshold: *threshold, Merge: *merge}
 	if env.stderrIsTerminal() && !*asJSON {
 		opts.Progress = func(done, total int) {
 			if done%500 == 0 || done == total {

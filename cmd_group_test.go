@@ -72,3 +72,26 @@ func TestGroupBadInput(t *testing.T) {
 		}
 	}
 }
+
+// --threshold and --merge reach the grouping: with merging off and a join threshold
+// no pair of these headlines reaches, every item is its own story.
+func TestGroupThresholdFlags(t *testing.T) {
+	r := runMainStdin(t, nil, groupInputLines, "group", "--json", "--threshold", "0.99", "--merge", "-1", "-")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	got := parseGroupOutput(t, r.stdout)
+	stories := map[int]bool{}
+	for _, g := range got {
+		stories[g.Story] = true
+		if g.Size != 1 {
+			t.Fatalf("%+v", got)
+		}
+	}
+	if len(stories) != 4 {
+		t.Fatalf("%d stories, want 4: %+v", len(stories), got)
+	}
+	if r := runMainStdin(t, nil, groupInputLines, "group", "--threshold", "1.5", "-"); r.code != 2 {
+		t.Fatalf("bad threshold: %+v", r)
+	}
+}
