@@ -110,17 +110,24 @@ func Card(it Item, k int, candidates []Item) StoryCard {
 	return card
 }
 
+// holder is the summary sentence a quote sits in, if any.
+func holder(q Quote, summary []Sentence) (Sentence, bool) {
+	for _, s := range summary {
+		if q.Start < s.End && s.Start < q.End {
+			return s, true
+		}
+	}
+	return Sentence{}, false
+}
+
 // markQuotesInSummary flags the quotes the summary already carries in a sentence
 // that names the speaker.
 func markQuotesInSummary(quotes []Quote, summary []Sentence) {
 	for i := range quotes {
 		q := &quotes[i]
-		for _, s := range summary {
-			if q.Start < s.End && s.Start < q.End {
-				names := strings.Fields(q.Speaker)
-				q.InSummary = len(names) > 0 && strings.Contains(s.Text, names[len(names)-1])
-				break
-			}
+		if s, ok := holder(*q, summary); ok {
+			names := strings.Fields(q.Speaker)
+			q.InSummary = len(names) > 0 && strings.Contains(s.Text, names[len(names)-1])
 		}
 	}
 }
@@ -130,22 +137,16 @@ func markQuotesInSummary(quotes []Quote, summary []Sentence) {
 // adds the speaker); else none, since repeating a quote the reader has just read,
 // speaker and all, only takes a line.
 func cardQuote(quotes []Quote, summary []Sentence) *Quote {
-	inSummary := func(q Quote) bool {
-		for _, s := range summary {
-			if q.Start < s.End && s.Start < q.End {
-				return true
-			}
-		}
-		return false
-	}
 	var unnamed *Quote
 	for i := range quotes {
 		q := quotes[i]
-		switch {
-		case !q.Key || q.InSummary:
-		case !inSummary(q):
+		if !q.Key || q.InSummary {
+			continue
+		}
+		if _, ok := holder(q, summary); !ok {
 			return &q
-		case unnamed == nil:
+		}
+		if unnamed == nil {
 			unnamed = &q
 		}
 	}
