@@ -82,8 +82,11 @@ type userLimits struct {
 	warned              time.Time
 }
 
-// New connects to the Bot API (checking the token with getMe). sendCtx bounds the
-// sender's HTTP calls: cancel it after the shutdown deadline; the poller has its own.
+// New connects to the Bot API (checking the token with getMe). ctx bounds every Bot
+// API call the bot makes, sends included; the update long poll follows Run's context
+// instead. Give New a context that outlives Run and cancel it only after a shutdown
+// deadline: a send cut off in flight may have reached Telegram but is not recorded,
+// so it is sent again after a restart.
 func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

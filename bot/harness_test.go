@@ -39,19 +39,20 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 // harness runs the real bot against the fake Bot API, a real bbolt file and feeds
 // served on 127.0.0.1.
 type harness struct {
-	t      testing.TB
-	tg     *telegramtest.Server
-	dbPath string
-	db     *storage.DB
-	web    *httptest.Server
-	pages  map[string]string
-	clock  *fakeClock
-	logs   *syncBuf
-	bot    *Bot
-	opts   Options
-	cancel context.CancelFunc
-	done   chan error
-	mu     sync.Mutex
+	t         testing.TB
+	tg        *telegramtest.Server
+	dbPath    string
+	db        *storage.DB
+	web       *httptest.Server
+	pages     map[string]string
+	clock     *fakeClock
+	logs      *syncBuf
+	bot       *Bot
+	opts      Options
+	cancel    context.CancelFunc
+	cancelAPI context.CancelFunc
+	done      chan error
+	mu        sync.Mutex
 }
 
 var t0 = time.Date(2026, 11, 25, 5, 0, 0, 0, time.UTC)
@@ -106,13 +107,17 @@ func (h *harness) setPage(path, body string) {
 func (h *harness) start() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	// As in `newsbot run`: the API calls outlive Run, so sends in flight at a stop
+	// finish and are recorded instead of being cut off and repeated after a restart.
+	apiCtx, cancelAPI := context.WithCancel(context.Background())
 	fetcher := feed.NewFetcher(feed.FetcherOptions{AllowPrivateNetworks: true})
-	b, err := New(ctx, h.db, fetcher, h.opts)
+	b, err := New(apiCtx, h.db, fetcher, h.opts)
 	if err != nil {
 		cancel()
+		cancelAPI()
 		h.t.Fatal(err)
 	}
-	h.bot, h.cancel, h.done = b, cancel, make(chan error, 1)
+	h.bot, h.cancel, h.cancelAPI, h.done = b, cancel, cancelAPI, make(chan error, 1)
 	go func() { h.done <- b.Run(ctx) }()
 	h.t.Cleanup(h.stop)
 }
@@ -130,6 +135,7 @@ func (h *harness) stop() {
 	case <-time.After(15 * time.Second):
 		h.t.Error("bot did not stop")
 	}
+	h.cancelAPI()
 	h.cancel = nil
 }
 
