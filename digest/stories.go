@@ -343,23 +343,19 @@ func GroupStories(items []Item, opts GroupOptions) []int {
 	})
 	// A trailing " - Name" that several headlines of the batch end with is a
 	// publisher's tag, not part of any story.
-	tags := map[string]int{}
-	for _, it := range items {
-		if tag := trailingTag(it.Title); tag != "" {
-			tags[tag]++
-		}
-	}
-	repeated := map[string]bool{}
-	for tag, n := range tags {
-		if n >= 3 {
-			repeated[tag] = true
+	tags := make([]string, len(items))
+	tagCount := map[string]int{}
+	for i, it := range items {
+		if tags[i] = trailingTag(it.Title); tags[i] != "" {
+			tagCount[tags[i]]++
 		}
 	}
 	feats := make([]storyFeatures, len(items))
 	idf := &idfTable{df: map[string]int{}, priorDocs: groupPriorDocs, priorDF: groupPriorDF}
 	for i, it := range items {
-		if len(repeated) > 0 {
-			it.Title = cleanHeadline(it.Title, it.Source, it.URL, repeated)
+		if tagCount[tags[i]] >= 3 {
+			it.Title = cleanHeadline(it.Title, it.Source, it.URL, map[string]bool{tags[i]: true})
+			it.ID = 0 // a title cleaned for this batch only: keep it out of the item cache
 		}
 		feats[i] = extractStoryFeatures(it)
 		idf.add(feats[i])
