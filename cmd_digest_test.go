@@ -134,7 +134,7 @@ func TestEvalStoriesLabelledFile(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("%v: %s", err, r.stdout)
 	}
-	if out.Items != 53 || out.Gold != 13 || len(out.BCubed) != 5 {
+	if out.Items != 65 || out.Gold != 17 || len(out.BCubed) != 5 {
 		t.Fatalf("%+v", out)
 	}
 	defaults := 0
