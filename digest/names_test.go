@@ -170,3 +170,15 @@ func TestBatchNames(t *testing.T) {
 		}
 	}
 }
+
+// German capitalises every noun, so capitals there say nothing about names.
+func TestNoNameEvidenceInGerman(t *testing.T) {
+	f := computeStoryFeatures(Item{Title: "Die Regierung plant neue Steuern für Unternehmen", Lang: "de"})
+	if len(f.capital) != 0 || len(f.lower) != 0 {
+		t.Errorf("German headline: capital %v, lower %v, want no evidence", f.capital, f.lower)
+	}
+	f = computeStoryFeatures(Item{Title: "The government plans new taxes on Siemens", Lang: LangEnglish})
+	if !f.capital["siemen"] && !f.capital["siemens"] {
+		t.Errorf("English headline: capital %v, want Siemens", f.capital)
+	}
+}

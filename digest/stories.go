@@ -117,12 +117,18 @@ func computeStoryFeatures(it Item) storyFeatures {
 	add(title, 2)
 	add(lead, 1)
 	f.capital, f.lower = map[string]bool{}, map[string]bool{}
+	if capitalsMarkNouns[lang] {
+		return f // every noun is capitalised: case says nothing about names
+	}
 	if !headlineTitleCase(title) {
 		caseEvidence(tk, title, f.capital, f.lower)
 	}
 	caseEvidence(tk, lead, f.capital, f.lower)
 	return f
 }
+
+// capitalsMarkNouns lists languages (ISO 639-1) that capitalise every noun.
+var capitalsMarkNouns = map[string]bool{"de": true, "lb": true}
 
 // headlineTitleCase reports whether a headline capitalises its words as a rule ("Mt.
 // Gox Files For Bankruptcy"), so that a capital letter there does not mark a name.
