@@ -182,3 +182,41 @@ func TestNoNameEvidenceInGerman(t *testing.T) {
 		t.Errorf("English headline: capital %v, want Siemens", f.capital)
 	}
 }
+
+// GroupStories takes any headlines: it never panics, numbers stories densely in order
+// of first appearance, and partitions the same items the same way in any input order.
+func FuzzGroupStories(f *testing.F) {
+	f.Add("Mt. Gox files for Chapter 15 in the U.S.", "Sbarro Files For Bankruptcy Again", "Gox: hackers say — \"it's gone.\"", "Die Regierung plant Steuern")
+	f.Add("", " ", "....", "Путин: Кремль ответит")
+	f.Fuzz(func(t *testing.T, a, b, c, text string) {
+		items := []Item{
+			{ID: 1, Title: a, Published: now},
+			{ID: 2, Title: b, Text: text, Published: now.Add(time.Minute)},
+			{ID: 3, Title: c, Published: now.Add(time.Minute)},
+			{ID: 4, Title: a + " " + c, Published: now.Add(2 * time.Minute)},
+		}
+		g := GroupStories(items, GroupOptions{})
+		if len(g) != len(items) {
+			t.Fatalf("%d assignments for %d items", len(g), len(items))
+		}
+		next := 0
+		for _, s := range g { // items are already in time order
+			if s > next || s < 0 {
+				t.Fatalf("story numbers %v not dense in order of appearance", g)
+			}
+			if s == next {
+				next++
+			}
+		}
+		rev := slices.Clone(items)
+		slices.Reverse(rev)
+		r := GroupStories(rev, GroupOptions{})
+		for i := range items {
+			for j := range items {
+				if (g[i] == g[j]) != (r[len(items)-1-i] == r[len(items)-1-j]) {
+					t.Fatalf("partition depends on input order: %v vs reversed %v", g, r)
+				}
+			}
+		}
+	})
+}
