@@ -68,10 +68,11 @@ func TestStoryNameRelations(t *testing.T) {
 		{"one story's main names all occur in the other", gox, story(2, map[string]int{"chapter": 2}), false, false},
 	}
 	for _, tc := range tests {
-		if got := sameMainNames(tc.a, tc.b); got != tc.same {
+		am, bm := tc.a.mainNames(), tc.b.mainNames()
+		if got := sameMainNames(am, bm); got != tc.same {
 			t.Errorf("%s: sameMainNames = %v, want %v", tc.name, got, tc.same)
 		}
-		if got := storiesClash(tc.a, tc.b); got != tc.clash {
+		if got := storiesClash(tc.a, am, tc.b, bm); got != tc.clash {
 			t.Errorf("%s: storiesClash = %v, want %v", tc.name, got, tc.clash)
 		}
 	}

@@ -533,15 +533,17 @@ func GroupStories(items []Item, opts GroupOptions) []int {
 		// The story just changed: absorb any story its centroid now matches.
 		for len(st.members) > 1 {
 			other, otherScore := -1, 0.0
+			stMain := st.mainNames()
 			for s := range candidates(v, best) {
 				o := stories[s]
 				if !inWindow(o, st.last) && !inWindow(st, o.last) {
 					continue
 				}
 				score := dot(st.sum, o.sum) / (st.norm * o.norm)
-				if storiesClash(st, o) {
+				oMain := o.mainNames()
+				if storiesClash(st, stMain, o, oMain) {
 					score *= NameMismatch
-				} else if sameMainNames(st, o) {
+				} else if sameMainNames(stMain, oMain) {
 					score *= SameNamesBoost
 				}
 				if m := merge(st.hasText || o.hasText); m < 0 || score < m {
@@ -669,30 +671,30 @@ func namesClash(names []string, st *storyCluster) bool {
 	return false
 }
 
-// sameMainNames reports whether two stories share at least two main names ("Taylor
+// sameMainNames reports whether two stories' main names share at least two ("Taylor
 // Swift", "Mt. Gox"): reports of one event that started apart because they were
 // worded apart. One shared name is not enough — "Google" is the main name of many
 // unrelated stories.
-func sameMainNames(a, b *storyCluster) bool {
-	bm := b.mainNames()
+func sameMainNames(aMain, bMain []string) bool {
 	shared := 0
-	for _, n := range a.mainNames() {
-		if slices.Contains(bm, n) {
+	for _, n := range aMain {
+		if slices.Contains(bMain, n) {
 			shared++
 		}
 	}
 	return shared >= 2
 }
 
-// storiesClash reports whether each story has a main name the other never used.
-func storiesClash(a, b *storyCluster) bool {
-	return missingMain(a, b) && missingMain(b, a)
+// storiesClash reports whether each story has a main name (aMain, bMain: their
+// mainNames) the other never used.
+func storiesClash(a *storyCluster, aMain []string, b *storyCluster, bMain []string) bool {
+	return missingFrom(aMain, b) && missingFrom(bMain, a)
 }
 
-// missingMain reports whether one of a's main names never occurs in b.
-func missingMain(a, b *storyCluster) bool {
-	for _, n := range a.mainNames() {
-		if b.names[n] == 0 {
+// missingFrom reports whether one of the names never occurs in story c.
+func missingFrom(names []string, c *storyCluster) bool {
+	for _, n := range names {
+		if c.names[n] == 0 {
 			return true
 		}
 	}
