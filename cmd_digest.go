@@ -245,7 +245,7 @@ func relatedCandidates(ctx context.Context, db *storage.DB, it digest.Item) ([]d
 	if ref.IsZero() {
 		ref = time.Now()
 	}
-	stored, err := db.ItemsAddedSince(ctx, ref.Add(-30*24*time.Hour), 5000)
+	stored, _, err := db.ItemsAdded(ctx, ref.Add(-30*24*time.Hour), time.Now().Add(time.Second), 10000)
 	if err != nil {
 		return nil, err
 	}

@@ -195,8 +195,15 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := seedFeeds(ctx, db, cfg.Feeds, env.now()); err != nil {
+	if removed, err := db.SyncConfiguredFeeds(ctx, cfg.Feeds, env.now()); err != nil {
 		return err
+	} else if removed > 0 {
+		log.Info("feeds that left the configuration are no longer polled", "feeds", removed)
+	}
+	if removed, err := db.SweepFeeds(ctx); err != nil {
+		return err
+	} else if removed > 0 {
+		log.Info("feeds nobody reads any more are no longer polled", "feeds", removed)
 	}
 	log.Info("newsbot starting", "version", versionString(), "db", cfg.DBPath, "feeds", len(cfg.Feeds), "poll_interval", cfg.PollInterval)
 
@@ -205,6 +212,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	// sends in flight at shutdown can finish and be recorded.
 	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelSends()
+	poller := newPoller(cfg, db, log, env.now, metrics.ObservePoll)
 	var b *bot.Bot
 	if cfg.TelegramToken == "" {
 		log.Warn("no Telegram token configured (set NEWSBOT_TELEGRAM_TOKEN or NEWSBOT_TELEGRAM_TOKEN_FILE); polling feeds only")
@@ -215,6 +223,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 				OnFailure: func(reason string) { metrics.SendFailures.WithLabelValues(reason).Inc() }},
 			ScheduleEvery: cfg.ScheduleEvery,
 			UpdateLatency: func(d time.Duration) { metrics.UpdateLatency.Observe(d.Seconds()) },
+			PollerStats:   poller.Stats,
 		})
 		if err != nil {
 			return err
@@ -222,8 +231,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		log.Info("connected to Telegram", "bot", "@"+b.Username())
 	}
 
-	poller := newPoller(cfg, db, log, env.now, metrics.ObservePoll)
-	registerMetrics(metrics, db, b)
+	registerMetrics(metrics, db, poller, b)
 	var opsSrv *ops.Server
 	if cfg.HTTPAddr != "" {
 		checks := ops.Checks{
@@ -265,6 +273,11 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 					log.Info("pruned old items", "deleted", n, "older_than", cfg.Retention)
 				}
 			}
+			if n, err := db.PrunePending(ctx, env.now().Add(-time.Hour)); err != nil {
+				log.Error("pruning expired pending comments failed", "error", err)
+			} else if n > 0 {
+				log.Debug("pruned expired pending comments", "deleted", n)
+			}
 		})
 	}()
 	if b != nil {
@@ -301,7 +314,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 }
 
 // registerMetrics exports storage and bot figures read at scrape time.
-func registerMetrics(m *ops.Metrics, db *storage.DB, b *bot.Bot) {
+func registerMetrics(m *ops.Metrics, db *storage.DB, poller *feed.Poller, b *bot.Bot) {
 	m.GaugeFunc("newsbot_db_size_bytes", "Database file size.", func() float64 { return float64(db.Size()) })
 	m.GaugeFunc("newsbot_feeds_broken", "Feeds marked broken after a long error streak.", func() float64 {
 		st, _ := db.Stats(context.Background())
@@ -319,18 +332,31 @@ func registerMetrics(m *ops.Metrics, db *storage.DB, b *bot.Bot) {
 		_, age, _ := db.OutboxStats(context.Background(), time.Now())
 		return age.Seconds()
 	})
+	m.GaugeFunc("newsbot_reader_feeds", "Feeds readers added (counted against the global cap).", func() float64 {
+		n, _ := db.ReaderFeedCount(context.Background())
+		return float64(n)
+	})
+	if poller != nil {
+		m.CounterFunc("newsbot_items_capped_total", "New items not stored: their feed brought more than one poll stores (the oldest are left out).",
+			func() float64 { return float64(poller.Stats().ItemsCapped) })
+		m.CounterFunc("newsbot_page_fetches_capped_total", "Teasers kept: their feed's page fetches for the poll were used up.",
+			func() float64 { return float64(poller.Stats().PagesCapped) })
+	}
 	if b == nil {
 		return
 	}
-	counter := func(name, help, key string) {
-		m.CounterFunc(name, help, func() float64 { return float64(b.Counters()[key]) })
+	counter := func(name, help string, read func(bot.Stats) int64) {
+		m.CounterFunc(name, help, func() float64 { return float64(read(b.Stats())) })
 	}
-	counter("newsbot_messages_sent_total", "Messages Telegram accepted.", "sent")
-	counter("newsbot_messages_failed_total", "Send attempts that failed (retried or dropped).", "failed")
-	counter("newsbot_telegram_429_total", "429 Too Many Requests answers.", "too_many")
-	counter("newsbot_messages_dropped_total", "Messages dropped: chat gone or rejected for good.", "dropped")
-	counter("newsbot_chats_deactivated_total", "Chats deactivated (blocked, deactivated, not found).", "deactivated")
-	counter("newsbot_plain_fallbacks_total", "Messages resent as plain text after an HTML error.", "plain_fallbacks")
-	counter("newsbot_digests_built_total", "Digests queued by the scheduler.", "digests")
-	counter("newsbot_comments_relayed_total", "Discussion comments queued for followers.", "comments_relayed")
+	counter("newsbot_messages_sent_total", "Messages Telegram accepted.", func(s bot.Stats) int64 { return s.Sent })
+	counter("newsbot_messages_failed_total", "Send attempts that failed (retried or dropped).", func(s bot.Stats) int64 { return s.Failed })
+	counter("newsbot_telegram_429_total", "429 Too Many Requests answers.", func(s bot.Stats) int64 { return s.TooMany })
+	counter("newsbot_messages_dropped_total", "Messages dropped: chat gone or rejected for good.", func(s bot.Stats) int64 { return s.Dropped })
+	counter("newsbot_chats_deactivated_total", "Chats deactivated (blocked, deactivated, not found).", func(s bot.Stats) int64 { return s.Deactivated })
+	counter("newsbot_plain_fallbacks_total", "Messages resent as plain text after an HTML error.", func(s bot.Stats) int64 { return s.PlainFallbacks })
+	counter("newsbot_digests_built_total", "Digests queued by the scheduler.", func(s bot.Stats) int64 { return s.Digests })
+	counter("newsbot_comments_relayed_total", "Discussion comments queued for followers.", func(s bot.Stats) int64 { return s.CommentsRelayed })
+	counter("newsbot_updates_dropped_total", "Updates dropped: their sender was over the rate, or their chat's queue was full.", func(s bot.Stats) int64 { return s.UpdatesDropped })
+	counter("newsbot_window_items_dropped_total", "Items a window cap left out of a digest run or a card (the oldest).", func(s bot.Stats) int64 { return s.WindowDropped })
+	counter("newsbot_filter_budget_exceeded_total", "Digests whose subscriber's filters ran out of time.", func(s bot.Stats) int64 { return s.FilterBudgetHits })
 }

@@ -6,22 +6,26 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/time/rate"
 )
 
 // Fetcher is the SSRF-safe fetcher the bot uses for URLs users send.
 type Fetcher interface {
 	Fetch(ctx context.Context, req feed.Request) (*feed.Response, error)
 	FetchArticle(ctx context.Context, pageURL string) (feed.Article, error)
+	// Permits reports whether the fetcher may connect to an address.
+	Permits(addr netip.AddrPort) bool
 }
 
 // Options configure the bot.
@@ -29,40 +33,70 @@ type Options struct {
 	APIURL string
 	Token  string
 	Admins []int64
-	// Catalogue is the built-in feed list users pick from.
+	// Catalogue is the built-in feed list users pick from (the configured feeds).
 	Catalogue []string
 	// DefaultTimes and DefaultZone apply to new subscribers.
 	DefaultTimes []string
 	DefaultZone  string
-	MaxOwnFeeds  int
+	// MaxOwnFeeds caps one chat's own feeds (default 20); MaxReaderFeeds caps the feeds
+	// all readers added together (default 5,000).
+	MaxOwnFeeds    int
+	MaxReaderFeeds int
 	// Sender limits (zero: Telegram's documented limits).
 	Send SenderOptions
 	// ScheduleEvery is how often due digests are looked for (default 20s).
 	ScheduleEvery time.Duration
 	// PollTimeout is the getUpdates long-poll timeout in seconds (default 25).
 	PollTimeout int
-	// CommandRate and SummaryRate limit each user (per second; bursts of 10 and 3).
-	CommandRate float64
-	SummaryRate float64
+	// CommandRate is how many updates per second one reader may send (default one every
+	// 3 s), in bursts of CommandBurst (default 10); more are dropped. SummaryRate limits
+	// /summary page fetches per reader (per second, bursts of 3; default 0.2).
+	CommandRate  float64
+	CommandBurst int
+	SummaryRate  float64
+	// Workers bounds the handlers running at once (default 16); QueuePerChat bounds a
+	// chat's waiting updates (default 10); HandlerTimeout bounds one handler (default 60s).
+	Workers        int
+	QueuePerChat   int
+	HandlerTimeout time.Duration
+	// UserFetches bounds the pages fetched at once on readers' behalf (default 8).
+	UserFetches int
+	// PendingTTL is how long a reply to a digest waits for its story (default 30m), and
+	// PendingPerChat how many may wait in one chat (default 3).
+	PendingTTL     time.Duration
+	PendingPerChat int
 	// NewUserLinkBan refuses links in comments from users first seen less than a day ago.
 	NewUserLinkBan bool
 	// APITimeout bounds one Bot API call (default 30s).
 	APITimeout time.Duration
+	// Windows are the spans of stored news that digests and cards read (zero values:
+	// DefaultWindows).
+	Windows Windows
+	// FilterBudget bounds the time one subscriber's filters may take in one digest
+	// (default 500ms); DigestWorkers is how many digests are composed at once (default
+	// GOMAXPROCS).
+	FilterBudget  time.Duration
+	DigestWorkers int
 	// UpdateLatency, if set, observes how long each update took to handle.
 	UpdateLatency func(time.Duration)
-	Logger        *slog.Logger
-	Now           func() time.Time
+	// PollerStats, if set, reports the feed poller's counters for /stats.
+	PollerStats func() feed.PollerStats
+	Logger      *slog.Logger
+	Now         func() time.Time
 }
 
 // Bot is the running Telegram bot.
 type Bot struct {
-	opts   Options
-	db     *storage.DB
-	fetch  Fetcher
-	api    *Client
-	sender *Sender
-	log    *slog.Logger
-	cmds   []command
+	opts    Options
+	db      *storage.DB
+	fetch   Fetcher
+	api     *Client
+	sender  *Sender
+	log     *slog.Logger
+	cmds    []command
+	fetches *fetchGate
+	// catalogue is the set of public feeds (Options.Catalogue).
+	catalogue map[string]struct{}
 
 	disp *dispatcher
 	poll *poller
@@ -71,15 +105,16 @@ type Bot struct {
 	limiters map[int64]*userLimits
 	runMu    sync.Mutex // one digest run at a time
 
-	schedAlive   timeStamp
-	digestsBuilt counter
-	comRelayed   counter
-	comments     commentLimits
+	schedAlive timeStamp
+	stats      botStats
 }
 
-type userLimits struct {
-	commands, summaries *rate.Limiter
-	warned              time.Time
+// botStats are the bot's own counters (the sender keeps its own).
+type botStats struct {
+	digestsBuilt, commentsRelayed counter
+	// windowDropped counts items a window cap left out of a digest run or card;
+	// filterBudgetHits counts digests whose filters ran out of time.
+	windowDropped, filterBudgetHits counter
 }
 
 // New connects to the Bot API (checking the token with getMe). ctx bounds every Bot
@@ -103,6 +138,9 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 	if opts.MaxOwnFeeds <= 0 {
 		opts.MaxOwnFeeds = 20
 	}
+	if opts.MaxReaderFeeds <= 0 {
+		opts.MaxReaderFeeds = 5000
+	}
 	if opts.ScheduleEvery <= 0 {
 		opts.ScheduleEvery = 20 * time.Second
 	}
@@ -110,11 +148,39 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 		opts.PollTimeout = 25
 	}
 	if opts.CommandRate <= 0 {
-		opts.CommandRate = 1
+		opts.CommandRate = 1.0 / 3
+	}
+	if opts.CommandBurst <= 0 {
+		opts.CommandBurst = 10
 	}
 	if opts.SummaryRate <= 0 {
 		opts.SummaryRate = 0.2
 	}
+	if opts.Workers <= 0 {
+		opts.Workers = 16
+	}
+	if opts.QueuePerChat <= 0 {
+		opts.QueuePerChat = 10
+	}
+	if opts.HandlerTimeout <= 0 {
+		opts.HandlerTimeout = time.Minute
+	}
+	if opts.UserFetches <= 0 {
+		opts.UserFetches = 8
+	}
+	if opts.PendingTTL <= 0 {
+		opts.PendingTTL = 30 * time.Minute
+	}
+	if opts.PendingPerChat <= 0 {
+		opts.PendingPerChat = 3
+	}
+	if opts.FilterBudget <= 0 {
+		opts.FilterBudget = 500 * time.Millisecond
+	}
+	if opts.DigestWorkers <= 0 {
+		opts.DigestWorkers = runtime.GOMAXPROCS(0)
+	}
+	opts.Windows = opts.Windows.withDefaults()
 	if opts.Send.Logger == nil {
 		opts.Send.Logger = opts.Logger
 	}
@@ -126,9 +192,21 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 		return nil, fmt.Errorf("connect to Telegram: %w", err)
 	}
 	b := &Bot{opts: opts, db: db, fetch: fetch, api: api, log: opts.Logger,
-		limiters: map[int64]*userLimits{}}
+		limiters: map[int64]*userLimits{}, fetches: newFetchGate(opts.UserFetches), catalogue: map[string]struct{}{}}
+	for _, u := range opts.Catalogue {
+		b.catalogue[u] = struct{}{}
+	}
 	b.sender = NewSender(db, api, opts.Send)
 	b.cmds = commandList()
+	b.disp = &dispatcher{store: db, handle: b.handle, admit: b.admit, log: b.log, workers: opts.Workers,
+		perChat: opts.QueuePerChat, deadline: opts.HandlerTimeout, wake: make(chan struct{}, 1), latency: opts.UpdateLatency}
+	b.poll = &poller{store: db, log: b.log, timeout: opts.PollTimeout, notify: b.disp.notify}
+	// Names are unique by look-alike key; rebuild the index when the rules changed.
+	if dropped, err := db.ReindexNames(ctx, nameKeyVersion+"/"+b.Username(), b.nameKey); err != nil {
+		return nil, err
+	} else if dropped > 0 {
+		b.log.Warn("chosen names that now look like another's or a reserved name were dropped", "names", dropped)
+	}
 	return b, nil
 }
 
@@ -144,9 +222,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.setCommands(); err != nil {
 		b.log.Warn("setMyCommands failed", "error", err)
 	}
-	b.disp = &dispatcher{store: b.db, handle: b.handle, log: b.log, workers: 8, wake: make(chan struct{}, 1), latency: b.opts.UpdateLatency}
-	pollAPI := b.api.WithContext(ctx, time.Duration(b.opts.PollTimeout+15)*time.Second)
-	b.poll = &poller{store: b.db, api: pollAPI, log: b.log, timeout: b.opts.PollTimeout, notify: b.disp.notify}
+	b.poll.api = b.api.WithContext(ctx, time.Duration(b.opts.PollTimeout+15)*time.Second)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return b.poll.run(ctx) })
 	g.Go(func() error { return b.disp.run(ctx) })
@@ -171,24 +247,40 @@ func (b *Bot) Alive() map[string]Heartbeat {
 		"sender":    {b.sender.LastLoop(), time.Minute},
 		"scheduler": {b.schedAlive.get(), b.opts.ScheduleEvery},
 	}
-	if b.poll != nil {
-		out["updates"] = Heartbeat{time.Unix(0, b.poll.alive.Load()), time.Duration(b.opts.PollTimeout+15) * time.Second}
-		out["dispatcher"] = Heartbeat{time.Unix(0, b.disp.alive.Load()), 5 * time.Second}
-	}
+	out["updates"] = Heartbeat{time.Unix(0, b.poll.alive.Load()), time.Duration(b.opts.PollTimeout+15) * time.Second}
+	out["dispatcher"] = Heartbeat{time.Unix(0, b.disp.alive.Load()), 5 * time.Second}
 	return out
 }
 
 // TelegramOK is when the Bot API last answered.
 func (b *Bot) TelegramOK() time.Time { return b.api.LastOK() }
 
-// Counters are the bot's running totals, for metrics.
-func (b *Bot) Counters() map[string]int64 {
+// Stats are the bot's running totals, for metrics and /stats.
+type Stats struct {
+	// What the sender did.
+	Sent, Failed, TooMany, Dropped, Deactivated, PlainFallbacks int64
+	// Digests queued by the scheduler, and comments queued for followers.
+	Digests, CommentsRelayed int64
+	// UpdatesDropped: updates refused because their sender went over the rate or their
+	// chat's queue was full.
+	UpdatesDropped int64
+	// WindowDropped: items a window cap left out of a digest run or a card (the oldest).
+	WindowDropped int64
+	// FilterBudgetHits: digests whose subscriber's filters ran out of time.
+	FilterBudgetHits int64
+}
+
+// Stats returns the bot's running totals.
+func (b *Bot) Stats() Stats {
 	s := &b.sender.Stats
-	return map[string]int64{
-		"sent": s.Sent.Load(), "failed": s.Failed.Load(), "too_many": s.TooMany.Load(), "dropped": s.Dropped.Load(),
-		"deactivated": s.Deactivated.Load(), "plain_fallbacks": s.PlainFallbacks.Load(),
-		"digests": b.digestsBuilt.get(), "comments_relayed": b.comRelayed.get(),
+	st := Stats{
+		Sent: s.Sent.Load(), Failed: s.Failed.Load(), TooMany: s.TooMany.Load(), Dropped: s.Dropped.Load(),
+		Deactivated: s.Deactivated.Load(), PlainFallbacks: s.PlainFallbacks.Load(),
+		Digests: b.stats.digestsBuilt.get(), CommentsRelayed: b.stats.commentsRelayed.get(),
+		WindowDropped: b.stats.windowDropped.get(), FilterBudgetHits: b.stats.filterBudgetHits.get(),
 	}
+	st.UpdatesDropped = b.disp.Dropped.Load()
+	return st
 }
 
 func (b *Bot) setCommands() error {
@@ -303,38 +395,34 @@ func (b *Bot) answer(id, text string) {
 
 // ---- digests ----
 
-func toDigestItem(it storage.Item) digest.Item {
-	return digest.Item{ID: it.ID, Title: it.Title, Text: it.Text, URL: it.URL, Source: it.FeedTitle,
-		FeedURL: it.FeedURL, Published: it.Published, Lang: it.Language}
-}
-
 // digestRun holds what a scheduler pass shares between subscribers.
 type digestRun struct {
 	since    time.Time
-	items    []storage.Item
+	items    []storage.Item // newest first
 	composer *digest.Composer
 }
 
-// prepareRun loads items added since from and groups them once.
-func (b *Bot) prepareRun(ctx context.Context, from time.Time) (*digestRun, error) {
-	items, err := b.db.ItemsAddedSince(ctx, from, 5000)
+// prepareRun reads the items added since from (newest first) and the earlier ones for
+// related stories, and groups the public ones once.
+func (b *Bot) prepareRun(ctx context.Context, from, now time.Time) (*digestRun, error) {
+	w := b.opts.Windows
+	items, err := b.read(ctx, "digest", from, now.Add(time.Nanosecond), w.MaxItems)
 	if err != nil {
 		return nil, err
 	}
-	earlier, err := b.db.ItemsAddedSince(ctx, from.Add(-30*24*time.Hour), 3000)
+	earlier, err := b.read(ctx, "earlier", from.Add(-w.Earlier), from, w.MaxEarlier)
 	if err != nil {
 		return nil, err
 	}
-	var pool, before []digest.Item
+	pool := make([]digest.Item, 0, len(items))
 	for _, it := range items {
 		pool = append(pool, toDigestItem(it))
 	}
+	before := make([]digest.Item, 0, len(earlier))
 	for _, it := range earlier {
-		if it.Added.Before(from) {
-			before = append(before, toDigestItem(it))
-		}
+		before = append(before, toDigestItem(it))
 	}
-	return &digestRun{since: from, items: items, composer: digest.NewComposer(pool, before)}, nil
+	return &digestRun{since: from, items: items, composer: digest.NewComposerWith(pool, before, b.public)}, nil
 }
 
 // subscriberFeeds is the set of feeds a subscriber reads.
@@ -348,11 +436,8 @@ func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
 
 // buildDigest composes and renders a subscriber's digest from the run's items newer
 // than their last digest.
-func (b *Bot) buildDigest(s storage.Subscriber, run *digestRun, now time.Time) ([]storage.OutMessage, error) {
-	since := s.LastDigest
-	if since.IsZero() {
-		since = now.Add(-24 * time.Hour)
-	}
+func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, run *digestRun, now time.Time) ([]storage.OutMessage, error) {
+	since := b.opts.Windows.digestSince(s.LastDigest, now)
 	var items []digest.Item
 	for _, it := range run.items {
 		if !it.Added.Before(since) {
@@ -360,24 +445,40 @@ func (b *Bot) buildDigest(s storage.Subscriber, run *digestRun, now time.Time) (
 		}
 	}
 	var received []digest.Item
-	if ids, err := b.db.ReceivedItems(context.Background(), s.ChatID); err == nil {
-		for _, id := range ids {
-			if it, err := b.db.Item(context.Background(), id); err == nil && now.Sub(it.Added) < 72*time.Hour {
-				received = append(received, toDigestItem(it))
-			}
+	ids, err := b.db.ReceivedItems(ctx, s.ChatID)
+	if err != nil {
+		return nil, fmt.Errorf("received stories of %d: %w", s.ChatID, err)
+	}
+	for _, id := range ids {
+		it, err := b.db.Item(ctx, id)
+		if err != nil {
+			continue // pruned meanwhile
+		}
+		if now.Sub(it.Added) < b.opts.Windows.Received {
+			received = append(received, toDigestItem(it))
 		}
 	}
 	d, err := run.composer.Compose(items, digest.Preferences{
 		Feeds: b.subscriberFeeds(s), OwnFeeds: s.OwnFeeds, Include: s.Include, Exclude: s.Exclude,
-		MaxStories: s.Stories, SummarySentences: s.SummarySentences, Received: received,
+		FilterBudget: b.opts.FilterBudget,
+		MaxStories:   s.Stories, SummarySentences: s.SummarySentences, Received: received,
 	}, now)
 	if err != nil {
 		return nil, err
 	}
+	if d.FilterTruncated > 0 {
+		b.stats.filterBudgetHits.add(1)
+		b.log.Warn("a subscriber's filters ran out of time; the digest covers the newest items only",
+			"chat", s.ChatID, "unchecked", d.FilterTruncated, "budget", b.opts.FilterBudget)
+	}
 	parts := RenderDigest(d, now.In(zone(s.TimeZone)))
 	var msgs []storage.OutMessage
 	for _, r := range parts {
-		msgs = append(msgs, message(s.ChatID, s.ThreadID, r, &storage.MessageRecord{Kind: "digest", Items: r.Items, First: r.First}))
+		msgs = append(msgs, message(s.ChatID, s.ThreadID, r, &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: r.First}))
+	}
+	if d.FilterTruncated > 0 && len(msgs) > 0 && b.noticeDue(s.ChatID, now) {
+		note := "Your filters take too long to check against every story, so this digest covers only the newest ones. Simpler filters (plain words such as <code>kyiv|ukraine</code>) fix it: see /filters."
+		msgs = append(msgs, message(s.ChatID, s.ThreadID, Rendered{HTML: note, Plain: stripTags(note)}, nil))
 	}
 	return msgs, nil
 }
@@ -399,15 +500,16 @@ func (b *Bot) schedule(ctx context.Context) error {
 	}
 }
 
-// RunDue queues the digests of every subscriber due now. Each subscriber's digest and
-// the move of their schedule are one transaction, so a crash mid-run neither loses
-// nor repeats a digest.
+// RunDue queues the digests of every subscriber due now. Digests are composed by a few
+// workers at once, so one subscriber with slow filters holds one worker, not the run.
+// Each subscriber's digest and the move of their schedule are one transaction, so a
+// crash mid-run neither loses nor repeats a digest.
 func (b *Bot) RunDue(ctx context.Context) error {
 	b.runMu.Lock()
 	defer b.runMu.Unlock()
 	now := b.opts.Now()
 	var run *digestRun
-	sent, empty := 0, 0
+	var sent, empty atomic.Int64
 	for {
 		due, err := b.db.DueSubscribers(ctx, now, 500)
 		if err != nil {
@@ -417,44 +519,56 @@ func (b *Bot) RunDue(ctx context.Context) error {
 			break
 		}
 		if run == nil {
-			oldest := now.Add(-24 * time.Hour)
+			oldest := now.Add(-b.opts.Windows.FirstDigest)
 			for _, s := range due {
-				if !s.LastDigest.IsZero() && s.LastDigest.Before(oldest) {
-					oldest = s.LastDigest
+				if since := b.opts.Windows.digestSince(s.LastDigest, now); since.Before(oldest) {
+					oldest = since
 				}
 			}
-			if run, err = b.prepareRun(ctx, oldest); err != nil {
+			if run, err = b.prepareRun(ctx, oldest, now); err != nil {
 				return err
 			}
 		}
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(b.opts.DigestWorkers)
 		for _, s := range due {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			msgs, err := b.buildDigest(s, run, now)
-			if err != nil {
-				b.log.Error("building a digest failed", "chat", s.ChatID, "error", err)
-			}
-			next := NextDigest(s.Times, s.TimeZone, now)
-			last := now
-			if len(msgs) == 0 {
-				empty++
-				last = s.LastDigest // nothing new: keep collecting from the same point
-			} else {
-				sent++
-			}
-			if err := b.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, last, next); err != nil {
-				if errors.Is(err, storage.ErrConflict) {
-					continue // a concurrent run or /digest already handled this chat
-				}
-				return err
-			}
+			g.Go(func() error { return b.deliverDigest(gctx, s, run, now, &sent, &empty) })
+		}
+		if err := g.Wait(); err != nil {
+			return err
 		}
 		b.sender.Wake()
 	}
-	if sent+empty > 0 {
-		b.digestsBuilt.add(int64(sent))
-		b.log.Info("digest run", "queued", sent, "empty", empty)
+	if n := sent.Load() + empty.Load(); n > 0 {
+		b.stats.digestsBuilt.add(sent.Load())
+		b.log.Info("digest run", "queued", sent.Load(), "empty", empty.Load(), "items", len(run.items))
+	}
+	return nil
+}
+
+// deliverDigest composes one due subscriber's digest and commits it with their next
+// time. A subscriber whose digest fails is logged and moved on, never retried in a loop.
+func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, run *digestRun, now time.Time, sent, empty *atomic.Int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	msgs, err := b.buildDigest(ctx, s, run, now)
+	if err != nil {
+		b.log.Error("building a digest failed", "chat", s.ChatID, "error", err)
+	}
+	next := NextDigest(s.Times, s.TimeZone, now)
+	last := now
+	if len(msgs) == 0 {
+		empty.Add(1)
+		last = s.LastDigest // nothing new: keep collecting from the same point (MaxLookback bounds it)
+	} else {
+		sent.Add(1)
+	}
+	if err := b.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, last, next); err != nil {
+		if errors.Is(err, storage.ErrConflict) {
+			return nil // a concurrent run or /digest already handled this chat
+		}
+		return err
 	}
 	return nil
 }

@@ -51,10 +51,6 @@ func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
 	if q.Message.IsTopicMessage {
 		r.thread = q.Message.MessageThreadID
 	}
-	if !b.limiter(q.From.ID).commands.Allow() {
-		b.answer(q.ID, "Too fast — please wait a moment.")
-		return nil
-	}
 	switch cb.verb {
 	case "fl", "th", "mt", "rp", "mod", "pc":
 		return b.handleDiscussionCallback(ctx, q, r, cb)
@@ -166,24 +162,9 @@ func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
 			b.answer(q.ID, "Nothing was deleted.")
 			return nil
 		}
-		if err := b.db.DeleteSubscriber(ctx, r.chatID); err != nil {
+		if err := b.forget(ctx, r); err != nil {
 			b.answer(q.ID, "Something went wrong; please try again.")
 			return err
-		}
-		if !r.group {
-			// The user's comments go too; replies to them stay, under "comment deleted".
-			ids, err := b.db.CommentsBy(ctx, q.From.ID)
-			if err != nil {
-				return err
-			}
-			for _, id := range ids {
-				if err := b.removeComment(ctx, id, false, nil); err != nil {
-					return err
-				}
-			}
-			if err := b.db.UnfollowChat(ctx, r.chatID); err != nil {
-				return err
-			}
 		}
 		b.answer(q.ID, "Deleted.")
 		return b.say(ctx, r.chatID, r.thread, "Everything stored about this chat has been deleted. /start to begin again.")
@@ -210,6 +191,45 @@ func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
 		return nil
 	}
 	b.answer(q.ID, "This button is no longer valid.")
+	return nil
+}
+
+// forget erases everything stored about the chat, and in a private chat about its user:
+// the user's comments become tombstones, and their copies in other chats are deleted.
+func (b *Bot) forget(ctx context.Context, r *request) error {
+	user := int64(0)
+	if !r.group {
+		user = r.userID
+	}
+	er, err := b.db.EraseChat(ctx, r.chatID, user)
+	if err != nil {
+		return err
+	}
+	var msgs []storage.OutMessage
+	for _, cp := range er.Copies {
+		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage",
+			Params: map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}})
+	}
+	if len(msgs) > 0 {
+		if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {
+			return err
+		}
+	}
+	// Replies to the erased comments stop quoting them.
+	for _, id := range er.Replies {
+		c, err := b.db.Comment(ctx, id)
+		if err != nil {
+			continue
+		}
+		if err := b.updateCopies(ctx, c, false); err != nil {
+			return err
+		}
+	}
+	b.mu.Lock()
+	delete(b.limiters, user)
+	b.mu.Unlock()
+	b.log.Info("a chat was forgotten", "comments_erased", er.Comments, "copies_deleted", len(er.Copies))
+	b.sender.Wake()
 	return nil
 }
 

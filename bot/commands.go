@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,7 +15,6 @@ import (
 	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
-	"golang.org/x/time/rate"
 )
 
 // request is one command or message being handled.
@@ -47,7 +47,7 @@ func commandList() []command {
 		{name: "add", desc: "Add a feed: /add <url of a feed or a page>", manage: true, run: cmdAdd},
 		{name: "remove", desc: "Remove one of your feeds", manage: true, run: cmdRemove},
 		{name: "import", desc: "Import feeds: send an OPML file with /import as caption", manage: true, run: cmdImport},
-		{name: "export", desc: "Export your feeds as OPML", run: cmdExport},
+		{name: "export", desc: "Export your feeds as OPML", manage: true, run: cmdExport},
 		{name: "filters", desc: "Keyword filters: /filters include|exclude <RE2>, /filters clear", manage: true, run: cmdFilters},
 		{name: "settings", desc: "Delivery times, time zone, stories per digest, summary length", manage: true, run: cmdSettings},
 		{name: "digest", desc: "Send my digest now", run: cmdDigest},
@@ -55,7 +55,7 @@ func commandList() []command {
 		{name: "thread", desc: "Show a story's discussion: /thread <story id>", run: cmdThread},
 		{name: "name", desc: "Your name in discussions: /name Your Name", run: cmdName},
 		{name: "delete", desc: "Delete your comment (reply to it)", run: cmdDelete},
-		{name: "mute", desc: "Stop a discussion's comments (reply to a comment or card)", run: cmdMute},
+		{name: "mute", desc: "Stop a discussion's comments (reply to a comment or card)", manage: true, run: cmdMute},
 		{name: "block", desc: "Hide a commenter (reply to their comment)", run: cmdBlock},
 		{name: "forget", desc: "Delete everything stored about this chat", manage: true, run: cmdForget},
 		{name: "help", desc: "List the commands", run: cmdHelp},
@@ -64,22 +64,6 @@ func commandList() []command {
 }
 
 func (b *Bot) isAdmin(id int64) bool { return slices.Contains(b.opts.Admins, id) }
-
-// limiter returns the rate limiters of a user.
-func (b *Bot) limiter(user int64) *userLimits {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	l, ok := b.limiters[user]
-	if !ok {
-		if len(b.limiters) > 100_000 {
-			b.limiters = map[int64]*userLimits{} // bounded memory; a reset only forgives
-		}
-		l = &userLimits{commands: rate.NewLimiter(rate.Limit(b.opts.CommandRate), 10),
-			summaries: rate.NewLimiter(rate.Limit(b.opts.SummaryRate), 3)}
-		b.limiters[user] = l
-	}
-	return l
-}
 
 // handle dispatches one update.
 func (b *Bot) handle(ctx context.Context, u Update) error {
@@ -152,15 +136,9 @@ func findCommand(cmds []command, name string) *command {
 	return nil
 }
 
+// runCommand checks a command's permissions and runs it (the rate was checked when the
+// update was admitted).
 func (b *Bot) runCommand(ctx context.Context, r *request, c *command) error {
-	l := b.limiter(r.userID)
-	if !l.commands.Allow() {
-		if time.Since(l.warned) > 30*time.Second {
-			l.warned = time.Now()
-			return b.say(ctx, r.chatID, r.thread, "You are sending commands too fast. Please wait a few seconds.")
-		}
-		return nil
-	}
 	if c.admin && !b.isAdmin(r.userID) {
 		return b.say(ctx, r.chatID, r.thread, "This command is for the bot's operators.")
 	}
@@ -372,9 +350,25 @@ func cmdRemove(ctx context.Context, b *Bot, r *request) error {
 	return b.say(ctx, r.chatID, r.thread, "Which feed should I remove?", rows...)
 }
 
+// Feed discovery on /add: a page may advertise any number of feeds, and each fetch may
+// hang until the fetch timeout, so only the first few candidates are tried, all within
+// one time budget.
+const (
+	maxFeedCandidates = 4
+	discoveryBudget   = 20 * time.Second
+)
+
+// errNotAFeed and errNoFeedParses are what discovery says when the page holds no feed.
+var (
+	errNotAFeed     = errors.New("that page is not a feed and links to none")
+	errNoFeedParses = errors.New("the feeds that page links to could not be read")
+)
+
 // discoverFeed fetches u: a feed is used as is; an HTML page is searched for
-// <link rel="alternate"> feed links, the first that parses wins.
+// <link rel="alternate"> feed links, and the first of them that parses wins.
 func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, discoveryBudget)
+	defer cancel()
 	resp, err := b.fetch.Fetch(ctx, feed.Request{URL: u})
 	if err != nil {
 		return "", "", err
@@ -384,18 +378,26 @@ func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error
 	}
 	links := feed.DiscoverFeeds(resp.Body, resp.URL)
 	if len(links) == 0 {
-		return "", "", errors.New("that page is not a feed and links to none")
+		return "", "", errNotAFeed
 	}
-	for _, l := range links {
+	var last error
+	for _, l := range links[:min(len(links), maxFeedCandidates)] {
 		r2, err := b.fetch.Fetch(ctx, feed.Request{URL: l})
 		if err != nil {
+			last = err
+			if ctx.Err() != nil {
+				break
+			}
 			continue
 		}
 		if p, err := feed.Parse(r2.Body, r2.ContentType); err == nil {
 			return l, p.Title, nil
 		}
 	}
-	return "", "", errors.New("the feeds that page links to do not parse")
+	if last != nil && ctx.Err() != nil {
+		return "", "", last
+	}
+	return "", "", errNoFeedParses
 }
 
 func cmdAdd(ctx context.Context, b *Bot, r *request) error {
@@ -403,8 +405,8 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	if u == "" {
 		return b.say(ctx, r.chatID, r.thread, "Send <code>/add https://example.com/feed.xml</code>; a news site's page works too.")
 	}
-	if _, err := feed.CheckURL(u); err != nil {
-		return b.say(ctx, r.chatID, r.thread, "That is not a web address I can use: "+escape(err.Error()))
+	if why := b.unusableURL(u); why != "" {
+		return b.say(ctx, r.chatID, r.thread, why)
 	}
 	s, err := b.subscriber(ctx, r)
 	if err != nil {
@@ -413,22 +415,24 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	if len(s.OwnFeeds) >= b.opts.MaxOwnFeeds {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You already have %d feeds, the most I keep per chat. Remove one with /remove first.", len(s.OwnFeeds)))
 	}
-	feedURL, title, err := b.discoverFeed(ctx, u)
+	release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
 	if err != nil {
-		return b.say(ctx, r.chatID, r.thread, "I could not add that feed: "+escape(err.Error()))
+		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
 	}
-	if slices.Contains(s.OwnFeeds, feedURL) || slices.Contains(b.opts.Catalogue, feedURL) {
+	feedURL, title, err := b.discoverFeed(ctx, u)
+	release()
+	if err != nil {
+		b.log.Debug("adding a feed failed", "chat", r.chatID, "url", u, "error", err)
+		return b.say(ctx, r.chatID, r.thread, "I could not add that feed: "+escape(userFacing(err))+".")
+	}
+	if slices.Contains(s.OwnFeeds, feedURL) || b.public(feedURL) {
 		return b.say(ctx, r.chatID, r.thread, "You already read that feed.")
 	}
-	if _, err := b.db.AddFeed(ctx, feedURL, b.opts.Now()); err != nil {
-		return err
-	}
-	if _, err := b.db.UpdateSubscriber(ctx, r.chatID, nil, func(s *storage.Subscriber) error {
-		if !slices.Contains(s.OwnFeeds, feedURL) && len(s.OwnFeeds) < b.opts.MaxOwnFeeds {
-			s.OwnFeeds = append(s.OwnFeeds, feedURL)
+	if _, _, err := b.db.AddOwnFeeds(ctx, r.chatID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue,
+		storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds}); err != nil {
+		if errors.Is(err, storage.ErrLimit) {
+			return b.say(ctx, r.chatID, r.thread, "I cannot take on more feeds right now: the limit of feeds readers may add is reached. Please try again later, or pick from /feeds.")
 		}
-		return nil
-	}); err != nil {
 		return err
 	}
 	name := title
@@ -436,6 +440,36 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 		name = feedURL
 	}
 	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Added <b>%s</b>. Its stories will be in your next digest.", escape(name)))
+}
+
+// unusableURL says why a web address cannot be fetched at all, before any network
+// access; "" when it may be tried. Addresses that name a private host are refused
+// here, by their text; what a name resolves to is checked by the fetcher and never
+// reported in detail (that would make /add a probe of the network newsbot runs in).
+func (b *Bot) unusableURL(raw string) string {
+	u, err := feed.CheckURL(raw)
+	if err != nil {
+		return "That is not a web address I can use: only public http:// and https:// addresses work."
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	port := uint16(80)
+	if u.Scheme == "https" {
+		port = 443
+	}
+	if p, err := strconv.ParseUint(u.Port(), 10, 16); err == nil {
+		port = uint16(p)
+	}
+	private := host == "localhost" || strings.HasSuffix(host, ".localhost")
+	if private && b.fetch.Permits(netip.AddrPortFrom(netip.IPv6Loopback(), port)) {
+		private = false // the operator allows private networks (tests, intranets)
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && !b.fetch.Permits(netip.AddrPortFrom(ip, port)) {
+		private = true
+	}
+	if private {
+		return "That address is not on the public internet."
+	}
+	return ""
 }
 
 func cmdFilters(ctx context.Context, b *Bot, r *request) error {
@@ -484,7 +518,7 @@ func cmdFilters(ctx context.Context, b *Bot, r *request) error {
 		} else {
 			probe.Exclude = []string{expr}
 		}
-		if _, _, err := probe.CompileFilters(); err != nil {
+		if _, err := probe.CompileFilters(); err != nil {
 			return b.say(ctx, r.chatID, r.thread, escape(err.Error()))
 		}
 		if _, err := b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
@@ -622,17 +656,14 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 		return err
 	}
 	now := b.opts.Now()
-	since := s.LastDigest
-	if since.IsZero() {
-		since = now.Add(-24 * time.Hour)
-	}
-	run, err := b.prepareRun(ctx, since)
+	run, err := b.prepareRun(ctx, b.opts.Windows.digestSince(s.LastDigest, now), now)
 	if err != nil {
 		return err
 	}
-	msgs, err := b.buildDigest(s, run, now)
+	msgs, err := b.buildDigest(ctx, s, run, now)
 	if err != nil {
-		return b.say(ctx, r.chatID, r.thread, escape(err.Error()))
+		b.log.Error("building a digest failed", "chat", r.chatID, "error", err)
+		return b.say(ctx, r.chatID, r.thread, "I could not build your digest just now; please try again later.")
 	}
 	if len(msgs) == 0 {
 		when := "yet"
@@ -656,28 +687,54 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 	return nil
 }
 
-// sendCard sends the story card of a stored item.
-func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
-	it, err := b.db.Item(ctx, id)
+// ownFeeds are the feeds the chat of r added (none when it has no subscriber yet).
+func (b *Bot) ownFeeds(ctx context.Context, chatID int64) ([]string, error) {
+	s, err := b.db.Subscriber(ctx, chatID)
 	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.OwnFeeds, nil
+}
+
+// sendCard sends the story card of a stored item. A reader sees items, other outlets'
+// reports and related stories only from the public feeds and the chat's own feeds, so
+// no reader learns what feeds another added.
+func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
+	own, err := b.ownFeeds(ctx, r.chatID)
+	if err != nil {
+		return err
+	}
+	visible := b.visibleTo(own)
+	it, err := b.db.Item(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !visible(it.FeedURL)) {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I have no story %d (it may have been pruned).", id))
 	}
 	if err != nil {
 		return err
 	}
-	earlier, _ := b.db.ItemsAddedSince(ctx, it.Added.Add(-30*24*time.Hour), 3000)
+	w := b.opts.Windows
+	earlier, err := b.read(ctx, "card earlier", it.Added.Add(-w.Earlier), it.Added, w.MaxEarlier)
+	if err != nil {
+		return err
+	}
 	var cands []digest.Item
 	for _, e := range earlier {
-		if e.ID != it.ID {
+		if e.ID != it.ID && visible(e.FeedURL) {
 			cands = append(cands, toDigestItem(e))
 		}
 	}
 	card := digest.Card(toDigestItem(it), 3, cands)
 	// Other outlets' reports of the same story, with links.
-	later, _ := b.db.ItemsAddedSince(ctx, it.Added.Add(-72*time.Hour), 3000)
+	around, err := b.read(ctx, "card also reported", it.Added.Add(-w.AlsoReported), it.Added.Add(w.AlsoReported), w.MaxItems)
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{it.FeedURL: true}
-	for _, o := range later {
-		if o.ID == it.ID || seen[o.FeedURL] || o.Added.Sub(it.Added) > 72*time.Hour {
+	for _, o := range around {
+		if o.ID == it.ID || seen[o.FeedURL] || !visible(o.FeedURL) {
 			continue
 		}
 		if same, _ := digest.UpdateOf(toDigestItem(o), toDigestItem(it)); same {
@@ -690,7 +747,10 @@ func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 		}
 	}
 	parts := RenderCard(card)
-	comments, _ := b.db.ThreadComments(ctx, id)
+	comments, err := b.db.ThreadComments(ctx, id)
+	if err != nil {
+		return err
+	}
 	if len(parts) > 0 {
 		last := &parts[len(parts)-1]
 		note := fmt.Sprintf("💬 %d comments · reply to this message to join the discussion", len(comments))
@@ -705,7 +765,7 @@ func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 		}
 	}
 	return b.send(ctx, r.chatID, r.thread, parts, func(Rendered) *storage.MessageRecord {
-		return &storage.MessageRecord{Kind: "card", Items: []uint64{id}}
+		return &storage.MessageRecord{Kind: storage.KindCard, Items: []uint64{id}}
 	})
 }
 
@@ -733,10 +793,18 @@ func cmdSummary(ctx context.Context, b *Bot, r *request) error {
 		return err
 	}
 	if !ok {
-		art, err := b.fetch.FetchArticle(ctx, canon)
+		if why := b.unusableURL(canon); why != "" {
+			return b.say(ctx, r.chatID, r.thread, why)
+		}
+		release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
 		if err != nil {
-			b.log.Info("summary fetch failed", "chat", r.chatID, "error", err)
-			return b.say(ctx, r.chatID, r.thread, "I could not read that page: "+escape(userFacing(err)))
+			return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
+		}
+		art, err := b.fetch.FetchArticle(ctx, canon)
+		release()
+		if err != nil {
+			b.log.Debug("summary fetch failed", "chat", r.chatID, "url", canon, "error", err)
+			return b.say(ctx, r.chatID, r.thread, "I could not read that page: "+escape(userFacing(err))+".")
 		}
 		dc := digest.Card(digest.Item{Title: art.Title, Text: art.Text, URL: canon, Source: art.SiteName, Published: art.Published}, 3, nil)
 		card = storage.CachedCard{Card: dc, Fetched: b.opts.Now()}
@@ -747,27 +815,37 @@ func cmdSummary(ctx context.Context, b *Bot, r *request) error {
 	return b.send(ctx, r.chatID, r.thread, RenderCard(card.Card), nil)
 }
 
-// userFacing shortens an error for a chat message.
+// userFacing says in a few words why a fetch failed, without any detail of the network
+// (addresses, resolver answers, TLS errors), which goes to the debug log instead.
 func userFacing(err error) string {
 	var fe *feed.FetchError
-	if errors.As(err, &fe) {
+	switch {
+	case errors.Is(err, errNotAFeed), errors.Is(err, errNoFeedParses):
+		return err.Error()
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the site took too long to answer"
+	case errors.As(err, &fe):
 		switch fe.Kind {
-		case feed.KindBlocked:
-			return "that address is not on the public internet, or not http(s)"
 		case feed.KindTimeout:
 			return "the site took too long to answer"
 		case feed.KindTooLarge:
 			return "the page is too large"
 		case feed.KindHTTP:
 			return fmt.Sprintf("the site answered HTTP %d", fe.Status)
+		case feed.KindParse:
+			return "that is not a feed I can read"
 		}
 		return "the site could not be reached"
 	}
-	return truncate(err.Error(), 160)
+	return "something went wrong on my side"
 }
 
 func cmdForget(ctx context.Context, b *Bot, r *request) error {
-	return b.say(ctx, r.chatID, r.thread, "Delete everything I store about this chat: subscription, feeds, filters and settings? This cannot be undone.",
+	what := "subscription, feeds, filters and settings"
+	if !r.group {
+		what += ", and your comments (replies to them stay, under “comment deleted”), your name and your profile"
+	}
+	return b.say(ctx, r.chatID, r.thread, "Delete everything I store about this chat: "+what+"? This cannot be undone.",
 		[]Button{{Text: "Yes, delete", Data: "forget:yes"}, {Text: "Cancel", Data: "forget:no"}})
 }
 
@@ -789,11 +867,25 @@ func cmdStats(ctx context.Context, b *Bot, r *request) error {
 	if err != nil {
 		return err
 	}
-	depth, oldest, _ := b.db.OutboxStats(ctx, time.Now())
-	ss := &b.sender.Stats
-	text := fmt.Sprintf("<b>Stats</b>\nChats: %d (active %d, subscribed %d)\nFeeds: %d (broken %d)\nItems: %d\n"+
-		"Outbox: %d queued, oldest %s\nSent: %d, failed attempts: %d, 429s: %d, dropped: %d, chats deactivated: %d\nDigests queued since start: %d",
-		total, active, subscribed, st.Feeds, st.BrokenFeeds, st.Items, depth, oldest.Round(time.Second),
-		ss.Sent.Load(), ss.Failed.Load(), ss.TooMany.Load(), ss.Dropped.Load(), ss.Deactivated.Load(), b.digestsBuilt.get())
+	readerFeeds, err := b.db.ReaderFeedCount(ctx)
+	if err != nil {
+		return err
+	}
+	depth, oldest, err := b.db.OutboxStats(ctx, b.opts.Now())
+	if err != nil {
+		return err
+	}
+	bs := b.Stats()
+	var ps feed.PollerStats
+	if b.opts.PollerStats != nil {
+		ps = b.opts.PollerStats()
+	}
+	text := fmt.Sprintf("<b>Stats</b>\nChats: %d (active %d, subscribed %d)\nFeeds: %d (broken %d); readers' feeds %d of %d allowed (%d per chat)\n"+
+		"Items: %d; left out by the per-poll cap: %d; page fetches over budget: %d\n"+
+		"Outbox: %d queued, oldest %s\nSent: %d, failed attempts: %d, 429s: %d, dropped: %d, chats deactivated: %d\n"+
+		"Digests queued since start: %d; filters out of time: %d; items left out by window caps: %d\nUpdates dropped (flood or full queue): %d",
+		total, active, subscribed, st.Feeds, st.BrokenFeeds, readerFeeds, b.opts.MaxReaderFeeds, b.opts.MaxOwnFeeds,
+		st.Items, ps.ItemsCapped, ps.PagesCapped, depth, oldest.Round(time.Second),
+		bs.Sent, bs.Failed, bs.TooMany, bs.Dropped, bs.Deactivated, bs.Digests, bs.FilterBudgetHits, bs.WindowDropped, bs.UpdatesDropped)
 	return b.say(ctx, r.chatID, r.thread, text)
 }

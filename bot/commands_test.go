@@ -221,7 +221,7 @@ func TestMigrateDeepLinkAndUserRateLimit(t *testing.T) {
 	for range 14 {
 		h.tg.Send(u, chat, "/help")
 	}
-	h.wait(chat.ID, "too fast", waitLong)
+	h.wait(chat.ID, "faster than I can answer", waitLong)
 }
 
 func TestUpdatesSurviveRestartsOutagesAndGarbage(t *testing.T) {
@@ -257,7 +257,7 @@ func TestUpdatesSurviveRestartsOutagesAndGarbage(t *testing.T) {
 	}
 	deadline := time.Now().Add(waitLong)
 	for {
-		ids, _, _ := h.db.PendingUpdates(context.Background(), 0)
+		ids, _, _ := h.db.PendingUpdates(context.Background(), 0, 0)
 		if len(ids) == 0 {
 			break
 		}

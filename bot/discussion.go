@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/storage"
-	"golang.org/x/time/rate"
 )
 
 // Discussion limits.
@@ -21,43 +20,6 @@ const (
 	MaxCommentLen   = 2000
 	commentsPerPage = 15
 )
-
-// commentLimits keeps the per-user comment rate: 5 a minute, 50 a day.
-type commentLimits struct {
-	mu    sync.Mutex
-	users map[int64]*commenter
-}
-
-type commenter struct {
-	minute *rate.Limiter
-	day    string
-	count  int
-}
-
-func (l *commentLimits) allow(user int64, now time.Time) (bool, string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.users == nil {
-		l.users = map[int64]*commenter{}
-	}
-	c, ok := l.users[user]
-	if !ok {
-		c = &commenter{minute: rate.NewLimiter(rate.Every(12*time.Second), 5)}
-		l.users[user] = c
-	}
-	day := now.UTC().Format("2006-01-02")
-	if c.day != day {
-		c.day, c.count = day, 0
-	}
-	if c.count >= 50 {
-		return false, "You have posted 50 comments today, the daily limit. Your comment was not posted; you can post again tomorrow (UTC)."
-	}
-	if !c.minute.AllowN(now, 1) {
-		return false, "You are commenting very fast (5 comments a minute at most). Your comment was not posted; send it again in a minute."
-	}
-	c.count++
-	return true, ""
-}
 
 var storyNumberRE = regexp.MustCompile(`^#?(\d{1,2})[\s.:)]+(.*)$`)
 
@@ -75,22 +37,25 @@ func (b *Bot) handleReply(ctx context.Context, r *request) (bool, error) {
 		return false, nil
 	}
 	rec, err := b.db.MessageRecordFor(ctx, r.chatID, target.MessageID)
-	if err != nil {
+	if errors.Is(err, storage.ErrNotFound) {
 		if b.isOurs(target) && !r.group {
 			return true, b.say(ctx, r.chatID, r.thread, "To discuss a story, reply to its card or to a comment. Open a card with the number buttons under a digest.")
 		}
 		return false, nil // not about a story
+	}
+	if err != nil {
+		return true, fmt.Errorf("look up the message replied to: %w", err)
 	}
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
 		return true, b.say(ctx, r.chatID, r.thread, "Comments are text only.")
 	}
 	switch rec.Kind {
-	case "card":
+	case storage.KindCard:
 		return true, b.postComment(ctx, r, rec.Items[0], 0, text)
-	case "comment", "comment-source":
+	case storage.KindComment, storage.KindCommentSource:
 		return true, b.postComment(ctx, r, rec.Items[0], rec.Comment, text)
-	case "digest":
+	case storage.KindDigest:
 		if mm := storyNumberRE.FindStringSubmatch(text); mm != nil {
 			n, _ := strconv.Atoi(mm[1])
 			idx := n - max(rec.First, 1) // numbers continue across the parts of a long digest
@@ -101,46 +66,88 @@ func (b *Bot) handleReply(ctx context.Context, r *request) (bool, error) {
 		if len(rec.Items) == 1 {
 			return true, b.postComment(ctx, r, rec.Items[0], 0, text)
 		}
-		p, err := b.db.AddPending(ctx, storage.PendingComment{AuthorID: r.userID, Chat: r.chatID, Msg: m.MessageID, Text: text})
-		if err != nil {
-			return true, err
-		}
-		var row []Button
-		var rows [][]Button
-		for i := range rec.Items {
-			row = append(row, Button{Text: strconv.Itoa(i + max(rec.First, 1)), Data: fmt.Sprintf("pc:%d:%d", p.ID, rec.Items[i])})
-			if len(row) == 8 {
-				rows, row = append(rows, row), nil
-			}
-		}
-		if len(row) > 0 {
-			rows = append(rows, row)
-		}
-		return true, b.say(ctx, r.chatID, r.thread, "Which story is your comment about? (Next time start it with the number, like “2 …”.)", rows...)
+		return true, b.askWhichStory(ctx, r, rec, text)
 	}
 	return false, nil
 }
 
-// postComment checks limits, stores the comment, confirms it and relays it.
-func (b *Bot) postComment(ctx context.Context, r *request, item, parent uint64, text string) error {
+// askWhichStory keeps a reply to a multi-story digest for a while (a few per chat) and
+// asks which story it is about.
+func (b *Bot) askWhichStory(ctx context.Context, r *request, rec storage.MessageRecord, text string) error {
 	now := b.opts.Now()
-	prof, err := b.db.Profile(ctx, r.userID, r.fromName, now)
+	prof, err := b.profile(ctx, r)
 	if err != nil {
 		return err
 	}
+	if why := b.commentRefusal(prof, text, now); why != "" {
+		return b.refuseComment(ctx, r, why)
+	}
+	p, err := b.db.AddPending(ctx, storage.PendingComment{AuthorID: r.userID, Chat: r.chatID, Msg: r.msg.MessageID, Text: text,
+		Items: rec.Items, Created: now},
+		now.Add(-b.opts.PendingTTL), b.opts.PendingPerChat)
+	if err != nil {
+		return err
+	}
+	var row []Button
+	var rows [][]Button
+	for i := range rec.Items {
+		row = append(row, Button{Text: strconv.Itoa(i + max(rec.First, 1)), Data: fmt.Sprintf("pc:%d:%d", p.ID, rec.Items[i])})
+		if len(row) == 8 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	return b.say(ctx, r.chatID, r.thread, "Which story is your comment about? (Next time start it with the number, like “2 …”.)", rows...)
+}
+
+// profile returns the reader's profile, recording their current Telegram first name
+// under the same rules as chosen names.
+func (b *Bot) profile(ctx context.Context, r *request) (storage.Profile, error) {
+	first := normalizeName(r.fromName)
+	return b.db.Profile(ctx, r.userID, first, b.nameKey(first), b.opts.Now())
+}
+
+// commentRefusal says why text may not be posted by this reader now ("" when it may),
+// before any rate is spent: banned, too long, or a link from a reader new today.
+func (b *Bot) commentRefusal(prof storage.Profile, text string, now time.Time) string {
 	if prof.Banned {
-		return b.say(ctx, r.chatID, r.thread, "You can no longer comment here.")
+		return "You can no longer comment here."
 	}
 	if n := utf8.RuneCountInString(text); n > MaxCommentLen {
-		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Your comment has %d characters; the limit is %d. It was not posted — please shorten it and send it again.", n, MaxCommentLen))
+		return fmt.Sprintf("Your comment has %d characters; the limit is %d. It was not posted — please shorten it and send it again.", n, MaxCommentLen)
 	}
 	if b.opts.NewUserLinkBan && now.Sub(prof.FirstSeen) < 24*time.Hour && urlRE.MatchString(text) {
-		return b.say(ctx, r.chatID, r.thread, "New readers can post links after their first day. Your comment was not posted; send it without the link.")
+		return "New readers can post links after their first day. Your comment was not posted; send it without the link."
 	}
-	if ok, why := b.comments.allow(r.userID, now); !ok {
-		return b.say(ctx, r.chatID, r.thread, why)
+	return ""
+}
+
+// refuseComment tells the reader why a comment was refused, at most once per
+// noticeEvery for the rate refusals, so a flood of replies cannot make the bot flood back.
+func (b *Bot) refuseComment(ctx context.Context, r *request, why string) error {
+	return b.say(ctx, r.chatID, r.thread, escape(why))
+}
+
+// postComment checks limits, stores the comment, confirms it and relays it. A replayed
+// update finds its comment already stored and only finishes what was left: the relay.
+func (b *Bot) postComment(ctx context.Context, r *request, item, parent uint64, text string) error {
+	now := b.opts.Now()
+	prof, err := b.profile(ctx, r)
+	if err != nil {
+		return err
 	}
-	c, err := b.db.AddComment(ctx, storage.Comment{ItemID: item, ParentID: parent, AuthorID: r.userID,
+	if why := b.commentRefusal(prof, text, now); why != "" {
+		return b.refuseComment(ctx, r, why)
+	}
+	if ok, why := b.allowComment(r.userID, now); !ok {
+		if b.noticeDue(r.userID, now) {
+			return b.refuseComment(ctx, r, why)
+		}
+		return nil
+	}
+	c, created, err := b.db.AddComment(ctx, storage.Comment{ItemID: item, ParentID: parent, AuthorID: r.userID,
 		AuthorName: prof.DisplayName(), Text: text, Created: now, SrcChat: r.chatID, SrcMsg: r.msg.MessageID})
 	if errors.Is(err, storage.ErrNotFound) {
 		return b.say(ctx, r.chatID, r.thread, "That story or comment is no longer available.")
@@ -148,7 +155,12 @@ func (b *Bot) postComment(ctx context.Context, r *request, item, parent uint64, 
 	if err != nil {
 		return err
 	}
-	b.confirm(ctx, r)
+	if created {
+		b.confirm(ctx, r)
+	}
+	if c.Relayed {
+		return nil
+	}
 	return b.relay(ctx, c)
 }
 
@@ -181,19 +193,21 @@ func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string)
 	fmt.Fprintf(&p, "💬 %s on %s", c.AuthorName, truncate(title, 120))
 	if c.ParentID != 0 {
 		if pc, err := b.db.Comment(ctx, c.ParentID); err == nil {
-			quoted := excerpt(pc.Text, 80)
 			if pc.Gone() {
-				quoted = "comment deleted"
+				h.WriteString("\n↪ replying to a deleted comment")
+				p.WriteString("\n↪ replying to a deleted comment")
+			} else {
+				quoted := excerpt(pc.Text, 80)
+				fmt.Fprintf(&h, "\n↪ replying to <b>%s</b>: “%s”", escape(pc.AuthorName), escape(quoted))
+				fmt.Fprintf(&p, "\n↪ replying to %s: “%s”", pc.AuthorName, quoted)
 			}
-			fmt.Fprintf(&h, "\n↪ replying to <b>%s</b>: “%s”", escape(pc.AuthorName), escape(quoted))
-			fmt.Fprintf(&p, "\n↪ replying to %s: “%s”", pc.AuthorName, quoted)
 		}
 	}
 	body := c.Text
 	switch {
 	case c.Removed:
 		body = "(removed by a moderator)"
-	case c.Deleted:
+	case c.Deleted || c.Erased:
 		body = "(comment deleted)"
 	}
 	fmt.Fprintf(&h, "\n\n%s", escape(body))
@@ -206,7 +220,8 @@ func relayButtons(c storage.Comment) [][]Button {
 }
 
 // relay queues a comment for the thread's followers: not its author, not those who
-// muted the thread or blocked the author, and groups only when they opted in.
+// muted the thread or blocked the author, and groups only when they opted in. The
+// copies and the comment's relayed mark are written together, so it happens once.
 func (b *Bot) relay(ctx context.Context, c storage.Comment) error {
 	followers, err := b.db.Followers(ctx, c.ItemID)
 	if err != nil {
@@ -218,34 +233,42 @@ func (b *Bot) relay(ctx context.Context, c storage.Comment) error {
 		if f.Muted || f.ChatID == c.SrcChat || f.ChatID == c.AuthorID {
 			continue
 		}
-		if blocked, _ := b.db.Blocked(ctx, f.ChatID, c.AuthorID); blocked {
+		blocked, err := b.db.Blocked(ctx, f.ChatID, c.AuthorID)
+		if err != nil {
+			return err
+		}
+		if blocked {
 			continue
 		}
 		thread := 0
-		if f.ChatID < 0 {
-			s, err := b.db.Subscriber(ctx, f.ChatID)
-			if err != nil || !s.RelayComments || !s.Active {
-				continue
-			}
+		s, err := b.db.Subscriber(ctx, f.ChatID)
+		switch {
+		case err != nil && !errors.Is(err, storage.ErrNotFound):
+			return err
+		case f.ChatID < 0 && (err != nil || !s.RelayComments || !s.Active):
+			continue
+		case f.ChatID < 0:
 			thread = s.ThreadID
-		} else if s, err := b.db.Subscriber(ctx, f.ChatID); err == nil && !s.Active {
+		case err == nil && !s.Active:
 			continue
 		}
 		msgs = append(msgs, message(f.ChatID, thread, Rendered{HTML: html, Plain: plain, Buttons: relayButtons(c)},
-			&storage.MessageRecord{Kind: "comment", Items: []uint64{c.ItemID}, Comment: c.ID}))
+			&storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID}))
 	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {
+	if err := b.db.RelayComment(ctx, c.ID, msgs, b.opts.Now()); err != nil {
+		if errors.Is(err, storage.ErrConflict) {
+			return nil // relayed already (a replayed update)
+		}
 		return err
 	}
-	b.comRelayed.add(int64(len(msgs)))
+	b.stats.commentsRelayed.add(int64(len(msgs)))
 	b.sender.Wake()
 	return nil
 }
 
-// updateCopies rewrites every relayed copy of a comment (after an edit or removal).
+// updateCopies rewrites every relayed copy of a comment (after an edit or removal), or
+// deletes them all, moderators' reports included. An edit leaves the reports as they
+// were: a moderator judges what was reported.
 func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) error {
 	copies, err := b.db.Copies(ctx, c.ID)
 	if err != nil {
@@ -259,7 +282,11 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage", Params: p})
 			continue
 		}
-		p["text"], p["parse_mode"] = html, "HTML"
+		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
+		if err == nil && rec.Kind == storage.KindReport {
+			continue
+		}
+		p["text"], p["parse_mode"], p["disable_web_page_preview"] = html, "HTML", "true"
 		if !c.Gone() {
 			p["reply_markup"] = keyboard(relayButtons(c))
 		}
@@ -275,24 +302,44 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 	return nil
 }
 
-// handleEdit updates a comment when its author edits the message that posted it.
+// handleEdit updates a comment when its author edits the message that posted it. An
+// edit passes the checks a new comment does: a banned author cannot edit, and the
+// length, link and rate limits apply.
 func (b *Bot) handleEdit(ctx context.Context, m *Message) error {
 	if m.From == nil {
 		return nil
 	}
 	rec, err := b.db.MessageRecordFor(ctx, m.Chat.ID, m.MessageID)
-	if err != nil || rec.Kind != "comment-source" {
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && rec.Kind != storage.KindCommentSource) {
 		return nil
 	}
+	if err != nil {
+		return fmt.Errorf("look up the edited message: %w", err)
+	}
+	r := &request{msg: m, chatID: m.Chat.ID, userID: m.From.ID, group: m.Chat.Type != "private", fromName: m.From.FirstName}
+	now := b.opts.Now()
+	prof, err := b.profile(ctx, r)
+	if err != nil {
+		return err
+	}
 	text := strings.TrimSpace(m.Text)
-	if text == "" || utf8.RuneCountInString(text) > MaxCommentLen {
+	if text == "" {
 		return b.say(ctx, m.Chat.ID, 0, fmt.Sprintf("The edit was not applied: a comment must have 1 to %d characters.", MaxCommentLen))
+	}
+	if why := b.commentRefusal(prof, text, now); why != "" {
+		return b.say(ctx, m.Chat.ID, 0, "The edit was not applied. "+escape(why))
+	}
+	if ok, why := b.allowComment(r.userID, now); !ok {
+		if b.noticeDue(r.userID, now) {
+			return b.say(ctx, m.Chat.ID, 0, "The edit was not applied. "+escape(why))
+		}
+		return nil
 	}
 	c, err := b.db.UpdateComment(ctx, rec.Comment, func(c *storage.Comment) error {
 		if c.AuthorID != m.From.ID || c.Gone() {
 			return errNotYours
 		}
-		c.Text, c.Edited = text, b.opts.Now()
+		c.Text, c.Edited = text, now
 		return nil
 	})
 	if errors.Is(err, errNotYours) {
@@ -331,15 +378,16 @@ func cmdDelete(ctx context.Context, b *Bot, r *request) error {
 	return b.removeComment(ctx, c.ID, false, r)
 }
 
-// removeComment marks a comment deleted (by its author) or removed (by a moderator):
-// replies stay in the thread under it; relayed copies are deleted, or edited to say
-// a moderator removed them.
+// removeComment marks a comment deleted (by its author: the text is erased) or removed
+// (by a moderator: the text is kept for the moderators, and never shown). Replies stay
+// in the thread under it; relayed copies are deleted, or edited to say a moderator
+// removed them.
 func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *request) error {
 	c, err := b.db.UpdateComment(ctx, id, func(c *storage.Comment) error {
 		if moderator {
 			c.Removed = true
 		} else {
-			c.Deleted = true
+			c.Deleted, c.Text = true, ""
 		}
 		return nil
 	})
@@ -403,30 +451,40 @@ func cmdBlock(ctx context.Context, b *Bot, r *request) error {
 var nameRE = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._\-']{1,30}[\p{L}\p{N}.]$`)
 
 func cmdName(ctx context.Context, b *Bot, r *request) error {
-	name := strings.Join(strings.Fields(r.args), " ")
+	name := normalizeName(r.args)
 	if name == "" {
-		p, err := b.db.Profile(ctx, r.userID, r.fromName, b.opts.Now())
+		p, err := b.profile(ctx, r)
 		if err != nil {
 			return err
 		}
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Others see your comments as <b>%s</b>. Choose another name with <code>/name Your Name</code>; <code>/name -</code> goes back to your first name.", escape(p.DisplayName())))
 	}
+	key := ""
 	if name == "-" {
 		name = ""
-	} else if !nameRE.MatchString(name) || !hasLetterRune(name) {
-		return b.say(ctx, r.chatID, r.thread, "A name has 3 to 32 letters, digits, spaces or . _ - ' and must contain a letter.")
+	} else {
+		if !nameRE.MatchString(name) || !hasLetterRune(name) {
+			return b.say(ctx, r.chatID, r.thread, "A name has 3 to 32 letters, digits, spaces or . _ - ' and must contain a letter.")
+		}
+		if key = b.nameKey(name); key == "" {
+			return b.say(ctx, r.chatID, r.thread, "That name is reserved (it looks like the bot's, an administrator's or a moderator's); please choose another.")
+		}
 	}
-	if _, err := b.db.Profile(ctx, r.userID, r.fromName, b.opts.Now()); err != nil {
+	if _, err := b.profile(ctx, r); err != nil {
 		return err
 	}
-	if err := b.db.SetName(ctx, r.userID, name); err != nil {
+	if err := b.db.SetName(ctx, r.userID, name, key); err != nil {
 		if errors.Is(err, storage.ErrNameTaken) {
-			return b.say(ctx, r.chatID, r.thread, "Someone else uses that name; please choose another.")
+			return b.say(ctx, r.chatID, r.thread, "Someone else uses that name, or one that looks just like it; please choose another.")
 		}
 		return err
 	}
 	if name == "" {
-		return b.say(ctx, r.chatID, r.thread, "Your comments will show your first name.")
+		p, err := b.profile(ctx, r)
+		if err != nil {
+			return err
+		}
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Your comments will show <b>%s</b>.", escape(p.DisplayName())))
 	}
 	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Your comments will show <b>%s</b>.", escape(name)))
 }
@@ -521,7 +579,9 @@ func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, edi
 	return b.send(ctx, r.chatID, r.thread, parts, nil)
 }
 
-// handleDiscussionCallback handles fl, th, mt, rp, mod and pc buttons.
+// handleDiscussionCallback handles fl, th, mt, rp, mod and pc buttons. Button data comes
+// from the client and may be forged: every verb checks what it acts on against the
+// message the button sits on, the reader's rights, or both.
 func (b *Bot) handleDiscussionCallback(ctx context.Context, q *CallbackQuery, r *request, cb callback) error {
 	id, err := strconv.ParseUint(cb.args[0], 10, 64)
 	if err != nil && cb.verb != "mod" {
@@ -529,18 +589,24 @@ func (b *Bot) handleDiscussionCallback(ctx context.Context, q *CallbackQuery, r 
 		return nil
 	}
 	switch cb.verb {
-	case "fl":
-		if err := b.db.SetFollow(ctx, id, r.chatID, false); err != nil {
+	case "fl", "mt":
+		// A group's follows are the group's settings.
+		if r.group {
+			if ok, err := b.isGroupAdmin(r.chatID, r.userID); err != nil || !ok {
+				b.answer(q.ID, "Only the group's administrators can change what this group follows.")
+				return nil
+			}
+		}
+		muted := cb.verb == "mt"
+		if err := b.db.SetFollow(ctx, id, r.chatID, muted); err != nil {
 			b.answer(q.ID, "Something went wrong; please try again.")
 			return err
 		}
-		b.answer(q.ID, "You follow this discussion: new comments will come here.")
-	case "mt":
-		if err := b.db.SetFollow(ctx, id, r.chatID, true); err != nil {
-			b.answer(q.ID, "Something went wrong; please try again.")
-			return err
+		if muted {
+			b.answer(q.ID, "Muted: no more comments from this discussion.")
+		} else {
+			b.answer(q.ID, "You follow this discussion: new comments will come here.")
 		}
-		b.answer(q.ID, "Muted: no more comments from this discussion.")
 	case "th":
 		page, err := strconv.Atoi(cb.args[1])
 		if err != nil {
@@ -554,57 +620,119 @@ func (b *Bot) handleDiscussionCallback(ctx context.Context, q *CallbackQuery, r 
 		}
 		return b.sendThread(ctx, r, id, page, edit)
 	case "rp":
-		c, err := b.db.Comment(ctx, id)
-		if err != nil {
-			b.answer(q.ID, "That comment is gone.")
-			return nil
-		}
-		b.answer(q.ID, "Thank you; the moderators will look at it.")
-		for _, admin := range b.opts.Admins {
-			html := fmt.Sprintf("<b>Report</b> from %s (id %d)\nComment %d by <b>%s</b> (id %d) on story %d:\n\n%s",
-				escape(q.From.FirstName), q.From.ID, c.ID, escape(c.AuthorName), c.AuthorID, c.ItemID, escape(c.Text))
-			if err := b.say(ctx, admin, 0, html, []Button{{Text: "Remove comment", Data: fmt.Sprintf("mod:rm:%d", c.ID)}, {Text: "Remove and ban author", Data: fmt.Sprintf("mod:ban:%d", c.ID)}}); err != nil {
-				return err
-			}
-		}
+		return b.report(ctx, q, r, id)
 	case "mod":
-		if !b.isAdmin(q.From.ID) {
-			b.answer(q.ID, "Only moderators can do that.")
-			return nil
-		}
-		cid, err := strconv.ParseUint(cb.args[1], 10, 64)
-		if err != nil || (cb.args[0] != "rm" && cb.args[0] != "ban") {
-			b.answer(q.ID, "This button is no longer valid.")
-			return nil
-		}
-		c, err := b.db.Comment(ctx, cid)
-		if err != nil {
-			b.answer(q.ID, "That comment is gone.")
-			return nil
-		}
-		if cb.args[0] == "ban" {
-			if err := b.db.SetBanned(ctx, c.AuthorID, true); err != nil {
-				return err
-			}
-		}
-		if err := b.removeComment(ctx, cid, true, nil); err != nil {
-			return err
-		}
-		b.answer(q.ID, "Removed.")
+		return b.moderate(ctx, q, cb)
 	case "pc":
 		item, err := strconv.ParseUint(cb.args[1], 10, 64)
 		if err != nil {
 			b.answer(q.ID, "This button is no longer valid.")
 			return nil
 		}
-		p, err := b.db.TakePending(ctx, id)
-		if err != nil || p.AuthorID != q.From.ID {
+		p, err := b.db.Pending(ctx, r.chatID, id, q.From.ID, b.opts.Now().Add(-b.opts.PendingTTL))
+		switch {
+		case errors.Is(err, storage.ErrNotYours):
+			b.answer(q.ID, "That is another reader's comment.")
+			return nil
+		case errors.Is(err, storage.ErrNotFound):
 			b.answer(q.ID, "That comment was already posted or has expired.")
+			return nil
+		case err != nil:
+			b.answer(q.ID, "Something went wrong; please try again.")
+			return err
+		}
+		if !slices.Contains(p.Items, item) {
+			b.answer(q.ID, "This button is no longer valid.")
 			return nil
 		}
 		b.answer(q.ID, "")
 		r.msg = &Message{MessageID: p.Msg, Chat: q.Message.Chat, From: &q.From}
-		return b.postComment(ctx, r, item, 0, p.Text)
+		if err := b.postComment(ctx, r, item, 0, p.Text); err != nil {
+			return err
+		}
+		return b.db.DeletePending(ctx, r.chatID, p.ID)
 	}
+	return nil
+}
+
+// report sends a comment to the moderators. The button must sit on a copy of that very
+// comment in this chat, the reporter must not be banned, the comment must still show,
+// and each reader reports a comment once.
+func (b *Bot) report(ctx context.Context, q *CallbackQuery, r *request, id uint64) error {
+	rec, err := b.db.MessageRecordFor(ctx, r.chatID, q.Message.MessageID)
+	if err != nil || rec.Comment != id || rec.Kind != storage.KindComment {
+		b.answer(q.ID, "This button is no longer valid.")
+		return nil
+	}
+	prof, err := b.profile(ctx, r)
+	if err != nil {
+		return err
+	}
+	if prof.Banned {
+		b.answer(q.ID, "You can no longer report comments.")
+		return nil
+	}
+	first, err := b.db.AddReport(ctx, id, q.From.ID, b.opts.Now())
+	switch {
+	case errors.Is(err, storage.ErrGone), errors.Is(err, storage.ErrNotFound):
+		b.answer(q.ID, "That comment is gone.")
+		return nil
+	case err != nil:
+		b.answer(q.ID, "Something went wrong; please try again.")
+		return err
+	case !first:
+		b.answer(q.ID, "You have reported this comment already.")
+		return nil
+	}
+	c, err := b.db.Comment(ctx, id)
+	if err != nil {
+		return err
+	}
+	b.answer(q.ID, "Thank you; the moderators will look at it.")
+	var msgs []storage.OutMessage
+	for _, admin := range b.opts.Admins {
+		html := fmt.Sprintf("<b>Report</b> from %s (id %d)\nComment %d by <b>%s</b> (id %d) on story %d:\n\n%s",
+			escape(prof.DisplayName()), q.From.ID, c.ID, escape(c.AuthorName), c.AuthorID, c.ItemID, escape(c.Text))
+		msgs = append(msgs, message(admin, 0, Rendered{HTML: html, Plain: stripTags(html), Buttons: [][]Button{{
+			{Text: "Remove comment", Data: fmt.Sprintf("mod:rm:%d", c.ID)}, {Text: "Remove and ban author", Data: fmt.Sprintf("mod:ban:%d", c.ID)}}}},
+			&storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{c.ItemID}, Comment: c.ID}))
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {
+		return err
+	}
+	b.sender.Wake()
+	return nil
+}
+
+// moderate handles a moderator's button on a report.
+func (b *Bot) moderate(ctx context.Context, q *CallbackQuery, cb callback) error {
+	if !b.isAdmin(q.From.ID) {
+		b.answer(q.ID, "Only moderators can do that.")
+		return nil
+	}
+	cid, err := strconv.ParseUint(cb.args[1], 10, 64)
+	if err != nil || (cb.args[0] != "rm" && cb.args[0] != "ban") {
+		b.answer(q.ID, "This button is no longer valid.")
+		return nil
+	}
+	c, err := b.db.Comment(ctx, cid)
+	if err != nil || c.Erased {
+		b.answer(q.ID, "That comment is gone.")
+		return nil
+	}
+	if cb.args[0] == "ban" {
+		if err := b.db.SetBanned(ctx, c.AuthorID, true); err != nil {
+			return err
+		}
+	}
+	if !c.Removed {
+		if err := b.removeComment(ctx, cid, true, nil); err != nil {
+			return err
+		}
+	}
+	b.answer(q.ID, "Removed.")
 	return nil
 }

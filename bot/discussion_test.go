@@ -26,7 +26,7 @@ func TestDiscussionScenario(t *testing.T) {
 	a := telegramtest.User{ID: 11, FirstName: "Alice"}
 	b := telegramtest.User{ID: 12, FirstName: "Bob"}
 	c := telegramtest.User{ID: 13, FirstName: "Cleo"}
-	admin := telegramtest.User{ID: 900, FirstName: "Mod"}
+	admin := telegramtest.User{ID: 900, FirstName: "Moe"}
 	h.tg.PrivateChat(admin)
 	chats := map[int64]telegramtest.Chat{}
 	for _, u := range []telegramtest.User{a, b, c} {
@@ -265,7 +265,7 @@ func TestDeleteBlockForgetGroupsAndPages(t *testing.T) {
 	a := telegramtest.User{ID: 31, FirstName: "Ana"}
 	b := telegramtest.User{ID: 32, FirstName: "Ben"}
 	ca, cb := h.tg.PrivateChat(a), h.tg.PrivateChat(b)
-	admin := telegramtest.User{ID: 900, FirstName: "Mod"}
+	admin := telegramtest.User{ID: 900, FirstName: "Moe"}
 	group := h.tg.Group(-5000, "Readers club", false, admin.ID)
 
 	h.tg.Send(a, ca, "/start s_1")
@@ -336,13 +336,13 @@ func TestDeleteBlockForgetGroupsAndPages(t *testing.T) {
 	}
 	h.tg.Send(b, cb, "/thread 1")
 	th := h.wait(b.ID, "Discussion:", waitLong)
-	if !strings.Contains(th.Text, "(comment deleted)") || !strings.Contains(th.Text, "↳ Mod: Reply to Ana") {
+	if !strings.Contains(th.Text, "(comment deleted)") || !strings.Contains(th.Text, "↳ Moe: Reply to Ana") {
 		t.Fatalf("thread after delete: %q", th.Text)
 	}
 
 	// Pagination: 20 more comments make two pages with a button to the next.
 	for i := range 20 {
-		if _, err := h.db.AddComment(ctx, storage.Comment{ItemID: 1, AuthorID: 40, AuthorName: "Bulk", Text: "bulk " + strconv.Itoa(i), Created: time.Now(), SrcChat: 40}); err != nil {
+		if _, _, err := h.db.AddComment(ctx, storage.Comment{ItemID: 1, AuthorID: 40, AuthorName: "Bulk", Text: "bulk " + strconv.Itoa(i), Created: time.Now(), SrcChat: 40}); err != nil {
 			t.Fatal(err)
 		}
 	}

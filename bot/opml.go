@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
 )
 
@@ -75,7 +74,7 @@ func cmdExport(ctx context.Context, b *Bot, r *request) error {
 	if r.thread != 0 {
 		m.Params["message_thread_id"] = strconv.Itoa(r.thread)
 	}
-	if err := b.db.Enqueue(ctx, []storage.OutMessage{m}, time.Now()); err != nil {
+	if err := b.db.Enqueue(ctx, []storage.OutMessage{m}, b.opts.Now()); err != nil {
 		return err
 	}
 	b.sender.Wake()
@@ -90,46 +89,39 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 	if doc == nil {
 		return b.say(ctx, r.chatID, r.thread, "Send the OPML file with <code>/import</code> as its caption (or reply /import to the file).")
 	}
-	data, err := b.api.Download(ctx, doc.FileID, 1<<20)
+	release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
 	if err != nil {
-		return b.say(ctx, r.chatID, r.thread, "I could not read that file: "+escape(userFacing(err)))
+		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
+	}
+	data, err := b.api.Download(ctx, doc.FileID, 1<<20)
+	release()
+	if err != nil {
+		b.log.Debug("downloading an OPML file failed", "chat", r.chatID, "error", err)
+		return b.say(ctx, r.chatID, r.thread, "I could not read that file (an OPML file of at most 1 MB works).")
 	}
 	urls, err := ParseOPML(data)
 	if err != nil {
 		return b.say(ctx, r.chatID, r.thread, escape(err.Error()))
 	}
-	var added, skipped, invalid int
-	var toAdd []string
-	s, err := b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
-		added, skipped, invalid, toAdd = 0, 0, 0, nil
-		for _, u := range urls {
-			if _, err := feed.CheckURL(u); err != nil {
-				invalid++
-				continue
-			}
-			if slices.Contains(s.OwnFeeds, u) || slices.Contains(b.opts.Catalogue, u) {
-				skipped++
-				continue
-			}
-			if len(s.OwnFeeds) >= b.opts.MaxOwnFeeds {
-				skipped++
-				continue
-			}
-			s.OwnFeeds = append(s.OwnFeeds, u)
-			toAdd = append(toAdd, u)
-			added++
+	var valid []string
+	invalid := 0
+	for _, u := range urls {
+		if b.unusableURL(u) != "" {
+			invalid++
+			continue
 		}
-		return nil
-	})
+		valid = append(valid, u)
+	}
+	s, added, err := b.db.AddOwnFeeds(ctx, r.chatID, b.newSubscriber(r), valid, b.opts.Catalogue,
+		storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds})
+	if errors.Is(err, storage.ErrLimit) {
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I could not import any of those feeds: you have %d of your own, the most I keep per chat, or readers have added as many feeds as I can poll.", b.opts.MaxOwnFeeds))
+	}
 	if err != nil {
 		return err
 	}
-	for _, u := range toAdd {
-		if _, err := b.db.AddFeed(ctx, u, b.opts.Now()); err != nil {
-			return err
-		}
-	}
+	skipped := len(valid) - len(added)
 	msg := fmt.Sprintf("Imported %d feeds (%d already there or over the limit of %d, %d not valid web addresses). You now have %d feeds of your own; they are checked on the next poll.",
-		added, skipped, b.opts.MaxOwnFeeds, invalid, len(s.OwnFeeds))
+		len(added), skipped, b.opts.MaxOwnFeeds, invalid, len(s.OwnFeeds))
 	return b.say(ctx, r.chatID, r.thread, msg)
 }

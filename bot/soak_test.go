@@ -64,11 +64,11 @@ func BenchmarkSoak(b *testing.B) {
 			if err := h.bot.RunDue(ctx); err != nil {
 				b.Fatal(err)
 			}
-			recent, _ := h.db.ItemsAddedSince(ctx, dayStart, 0)
+			recent, _, _ := h.db.ItemsAdded(ctx, dayStart, h.clock.Now().Add(time.Hour), 0)
 			for c := range commentsPerDay {
 				it := recent[rng.IntN(len(recent))]
 				author := int64(1_000_000 + rng.IntN(subscribers))
-				cm, err := h.db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: author, AuthorName: "u",
+				cm, _, err := h.db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: author, AuthorName: "u",
 					Text: fmt.Sprintf("comment %d on day %d", c, day), Created: h.clock.Now(), SrcChat: author})
 				if err != nil {
 					b.Fatal(err)

@@ -88,8 +88,8 @@ func (u Update) chatOf() int64 {
 type InboxStore interface {
 	StoreUpdates(ctx context.Context, updates map[int64][]byte, nextOffset int64) error
 	Offset(ctx context.Context) (int64, error)
-	PendingUpdates(ctx context.Context, limit int) ([]int64, [][]byte, error)
-	UpdateHandled(ctx context.Context, id int64) error
+	PendingUpdates(ctx context.Context, after int64, limit int) ([]int64, [][]byte, error)
+	UpdatesHandled(ctx context.Context, ids []int64) error
 }
 
 // poller runs its own getUpdates loop: updates are stored in the inbox before the
@@ -167,17 +167,44 @@ func (p *poller) run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// dispatcher runs stored updates through handle: in order within a chat, chats in
-// parallel, so a slow handler (fetching a URL) never blocks the others.
+// admission is the dispatcher's verdict on an update before it is queued.
+type admission int
+
+const (
+	admit  admission = iota // queue it for its handler
+	ignore                  // nothing for us (group chatter): confirm it unhandled
+	refuse                  // over the sender's rate: drop it
+)
+
+// dispatcher runs stored updates through handle: in order within a chat, one handler at
+// a time per chat, and chats served in turn (round robin), so a chat with a long queue
+// or a slow handler never delays another. Every update passes admission first; what a
+// flood brings beyond a chat's small queue or its sender's rate is dropped at once and
+// never reaches a handler.
 type dispatcher struct {
-	store   InboxStore
-	handle  func(ctx context.Context, u Update) error
-	log     *slog.Logger
-	workers int
-	wake    chan struct{}
-	alive   atomic.Int64
+	store  InboxStore
+	handle func(ctx context.Context, u Update) error
+	admit  func(ctx context.Context, u Update) admission
+	log    *slog.Logger
+	// workers bounds handlers running at once; perChat bounds a chat's queue; deadline
+	// bounds one handler.
+	workers, perChat int
+	deadline         time.Duration
+	wake             chan struct{}
+	alive            atomic.Int64
 	// latency observes how long each update took.
 	latency func(time.Duration)
+	// Dropped counts updates refused by admission or a full queue.
+	Dropped atomic.Int64
+}
+
+type queued struct {
+	id int64
+	u  Update
+}
+
+type handled struct {
+	chat int64
 }
 
 func (d *dispatcher) notify() {
@@ -187,78 +214,133 @@ func (d *dispatcher) notify() {
 	}
 }
 
+// run dispatches until ctx ends, then waits for the handlers in flight. An update whose
+// handler was cut off by the stop stays in the inbox and runs again after a restart.
 func (d *dispatcher) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	var mu sync.Mutex
-	busyChats := map[int64]bool{}
-	inFlight := map[int64]bool{}
-	sem := make(chan struct{}, d.workers)
-	done := make(chan struct{}, d.workers)
+	queues := map[int64][]queued{}
+	busy := map[int64]bool{}
+	var turn []int64 // chats with queued updates and no handler running, in turn order
+	results := make(chan handled, d.workers)
+	running := 0
+	var lastID int64
+
+	enqueue := func(chat int64, q queued) bool {
+		if len(queues[chat]) >= d.perChat {
+			return false
+		}
+		if len(queues[chat]) == 0 && !busy[chat] {
+			turn = append(turn, chat)
+		}
+		queues[chat] = append(queues[chat], q)
+		return true
+	}
+	load := func() {
+		for ctx.Err() == nil {
+			ids, raws, err := d.store.PendingUpdates(ctx, lastID, 500)
+			if err != nil {
+				if ctx.Err() == nil {
+					d.log.Error("reading the inbox failed", "error", err)
+				}
+				return
+			}
+			var done []int64
+			for k, id := range ids {
+				lastID = id
+				var u Update
+				if err := json.Unmarshal(raws[k], &u); err != nil {
+					d.log.Error("dropping an update that does not decode", "update", id, "error", err)
+					done = append(done, id)
+					continue
+				}
+				switch d.admit(ctx, u) {
+				case ignore:
+					done = append(done, id)
+				case refuse:
+					d.Dropped.Add(1)
+					done = append(done, id)
+				default:
+					if !enqueue(u.chatOf(), queued{id, u}) {
+						d.Dropped.Add(1)
+						done = append(done, id)
+					}
+				}
+			}
+			if len(done) > 0 {
+				if err := d.store.UpdatesHandled(ctx, done); err != nil && ctx.Err() == nil {
+					d.log.Error("confirming dropped updates failed", "error", err)
+				}
+			}
+			if len(ids) < 500 {
+				return
+			}
+		}
+	}
+	start := func() {
+		for running < d.workers && len(turn) > 0 {
+			chat := turn[0]
+			turn = turn[1:]
+			q := queues[chat][0]
+			queues[chat] = queues[chat][1:]
+			busy[chat] = true
+			running++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d.work(ctx, q)
+				results <- handled{chat}
+			}()
+		}
+	}
+	finish := func(h handled) {
+		running--
+		busy[h.chat] = false
+		if len(queues[h.chat]) > 0 {
+			turn = append(turn, h.chat) // to the back: every other chat waiting goes first
+		} else {
+			delete(queues, h.chat)
+			delete(busy, h.chat)
+		}
+	}
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
 	for {
 		d.alive.Store(time.Now().UnixNano())
-		ids, raws, err := d.store.PendingUpdates(ctx, 500)
-		if err != nil && ctx.Err() == nil {
-			d.log.Error("reading the inbox failed", "error", err)
-		}
-		for k, id := range ids {
-			mu.Lock()
-			skip := inFlight[id]
-			mu.Unlock()
-			if skip {
-				continue
-			}
-			var u Update
-			if err := json.Unmarshal(raws[k], &u); err != nil {
-				d.log.Error("dropping an update that does not decode", "update", id, "error", err)
-				_ = d.store.UpdateHandled(ctx, id)
-				continue
-			}
-			chat := u.chatOf()
-			mu.Lock()
-			if busyChats[chat] {
-				mu.Unlock()
-				continue
-			}
-			busyChats[chat], inFlight[id] = true, true
-			mu.Unlock()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			wg.Add(1)
-			go func(id int64, u Update, chat int64) {
-				defer wg.Done()
-				start := time.Now()
-				if err := d.safeHandle(ctx, u); err != nil {
-					d.log.Error("handling an update failed", "chat", chat, "update", id, "error", err)
-				}
-				if d.latency != nil {
-					d.latency(time.Since(start))
-				}
-				// Handled (or failed for good): confirm it, whatever ctx says.
-				if err := d.store.UpdateHandled(context.Background(), id); err != nil {
-					d.log.Error("confirming an update failed", "update", id, "error", err)
-				}
-				mu.Lock()
-				delete(busyChats, chat)
-				delete(inFlight, id)
-				mu.Unlock()
-				<-sem
-				select {
-				case done <- struct{}{}:
-				default:
-				}
-			}(id, u, chat)
-		}
+		load()
+		start()
 		select {
 		case <-ctx.Done():
+			// Handlers in flight see ctx end; results has room for every one of them.
 			return ctx.Err()
 		case <-d.wake:
-		case <-done:
-		case <-time.After(5 * time.Second):
+		case h := <-results:
+			finish(h)
+		case <-tick.C:
 		}
+	}
+}
+
+// work runs one update's handler under the deadline and confirms it, unless the stop
+// cut the handler off: then it stays in the inbox for the next start.
+func (d *dispatcher) work(ctx context.Context, q queued) {
+	hctx, cancel := context.WithTimeout(ctx, d.deadline)
+	start := time.Now()
+	err := d.safeHandle(hctx, q.u)
+	cancel()
+	if d.latency != nil {
+		d.latency(time.Since(start))
+	}
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		d.log.Info("stopping: an update's handler was cut off; it stays in the inbox", "update", q.id)
+		return
+	}
+	if err != nil {
+		d.log.Error("handling an update failed", "chat", q.u.chatOf(), "update", q.id, "error", err)
+	}
+	// Handled, or failed for good: confirm it, whatever ctx says.
+	if err := d.store.UpdatesHandled(context.WithoutCancel(ctx), []int64{q.id}); err != nil {
+		d.log.Error("confirming an update failed", "update", q.id, "error", err)
 	}
 }
 

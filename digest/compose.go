@@ -1,9 +1,7 @@
 package digest
 
 import (
-	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -19,7 +17,12 @@ type Preferences struct {
 	// Include and Exclude are RE2 expressions matched against title and text
 	// (case-insensitive). With Include set, only matching items are kept.
 	Include, Exclude []string
-	// MaxStories caps the digest (default 10); SummarySentences is k (default 3).
+	// FilterBudget bounds the time the filters may take (0: no bound). Items are checked
+	// in the order given (newest first, as the bot gives them); those left when the
+	// budget runs out are not shown, and Digest.FilterTruncated says how many.
+	FilterBudget time.Duration
+	// MaxStories caps the digest (default DefaultMaxStories); SummarySentences is k
+	// (default DefaultSummarySentences).
 	MaxStories       int
 	SummarySentences int
 	// Received are items the subscriber already got in earlier digests: a new report of
@@ -28,26 +31,15 @@ type Preferences struct {
 	Received []Item
 }
 
+// Digest defaults.
+const (
+	DefaultMaxStories       = 8
+	DefaultSummarySentences = 3
+)
+
 // CompileFilters validates Include and Exclude, returning a clear error for a bad one.
-func (p Preferences) CompileFilters() (include, exclude []*regexp.Regexp, err error) {
-	compile := func(kind string, exprs []string) ([]*regexp.Regexp, error) {
-		var out []*regexp.Regexp
-		for _, e := range exprs {
-			re, err := regexp.Compile("(?i)" + e)
-			if err != nil {
-				return nil, fmt.Errorf("%s filter %q is not a valid RE2 expression: %w", kind, e, err)
-			}
-			out = append(out, re)
-		}
-		return out, nil
-	}
-	if include, err = compile("include", p.Include); err != nil {
-		return nil, nil, err
-	}
-	if exclude, err = compile("exclude", p.Exclude); err != nil {
-		return nil, nil, err
-	}
-	return include, exclude, nil
+func (p Preferences) CompileFilters() (*Filter, error) {
+	return CompileFilter(p.Include, p.Exclude)
 }
 
 // Source is one outlet's report of a story.
@@ -86,6 +78,8 @@ type Digest struct {
 	Filtered int
 	// AlreadyReceived counts stories left out as repeats of earlier digests.
 	AlreadyReceived int
+	// FilterTruncated counts items left unchecked because the filters ran out of time.
+	FilterTruncated int
 }
 
 // Card builds the story card for one item: summary, quotes, background and related
@@ -164,9 +158,18 @@ func Compose(items []Item, earlier []Item, prefs Preferences, now time.Time) (Di
 // Composer composes many subscribers' digests from one pool of new items: the pool is
 // grouped into stories once, and each story card is built once per summary length.
 // It is safe for concurrent use.
+//
+// Feeds are public (every reader may read them) or private to the readers who added
+// them. Only public items are grouped into the shared stories and offered as related
+// earlier stories; a reader's own items join those stories, and find related stories
+// among the reader's own earlier items, only in that reader's digest. So no reader's
+// feed can change what another reader sees.
 type Composer struct {
-	story   map[uint64]int // item ID -> story number in the pool
-	earlier []Item
+	story   map[uint64]int // public item ID -> story number in the pool
+	members map[int][]Item // story number -> its public items
+	earlier []Item         // public earlier items
+	private []Item         // earlier items of private feeds
+	hay     map[uint64]string
 
 	mu    sync.Mutex
 	cards map[cardKey]StoryCard
@@ -178,18 +181,43 @@ type cardKey struct {
 }
 
 // NewComposer groups pool (the new items of a digest run) and keeps earlier items as
-// candidates for the related-stories background.
+// candidates for the related-stories background; every feed is public.
 func NewComposer(pool []Item, earlier []Item) *Composer {
-	c := &Composer{story: map[uint64]int{}, earlier: earlier, cards: map[cardKey]StoryCard{}}
-	for i, g := range GroupStories(pool, GroupOptions{}) {
-		if pool[i].ID != 0 {
-			c.story[pool[i].ID] = g
+	return NewComposerWith(pool, earlier, nil)
+}
+
+// NewComposerWith is NewComposer where public reports which feeds every reader may read
+// (nil: all).
+func NewComposerWith(pool []Item, earlier []Item, public func(feedURL string) bool) *Composer {
+	c := &Composer{story: map[uint64]int{}, members: map[int][]Item{}, cards: map[cardKey]StoryCard{},
+		hay: make(map[uint64]string, len(pool))}
+	isPublic := func(it Item) bool { return public == nil || public(it.FeedURL) }
+	var shared []Item
+	for _, it := range pool {
+		if it.ID != 0 {
+			c.hay[it.ID] = Haystack(it)
+		}
+		if isPublic(it) {
+			shared = append(shared, it)
+		}
+	}
+	for i, g := range GroupStories(shared, GroupOptions{}) {
+		if shared[i].ID != 0 {
+			c.story[shared[i].ID] = g
+			c.members[g] = append(c.members[g], shared[i])
+		}
+	}
+	for _, it := range earlier {
+		if isPublic(it) {
+			c.earlier = append(c.earlier, it)
+		} else {
+			c.private = append(c.private, it)
 		}
 	}
 	return c
 }
 
-// Card returns the (cached) card for an item.
+// Card returns the (cached) card for an item, with related stories from public feeds.
 func (c *Composer) Card(it Item, k int) StoryCard {
 	key := cardKey{it.ID, k}
 	if it.ID != 0 {
@@ -209,68 +237,116 @@ func (c *Composer) Card(it Item, k int) StoryCard {
 	return card
 }
 
-// Compose builds one subscriber's digest from items (a subset of the pool).
-func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Digest, error) {
-	include, exclude, err := prefs.CompileFilters()
-	if err != nil {
-		return Digest{}, err
+// haystack returns an item's lower-cased title and text, computed once per pool item.
+func (c *Composer) haystack(it Item) string {
+	if h, ok := c.hay[it.ID]; ok && it.ID != 0 {
+		return h
 	}
-	if prefs.MaxStories <= 0 {
-		prefs.MaxStories = 10
-	}
-	if prefs.SummarySentences <= 0 {
-		prefs.SummarySentences = 3
-	}
+	return Haystack(it)
+}
+
+// filter applies the feed choice and the filters to items, in order, within the
+// budget. It returns the items kept with their include hits.
+func (c *Composer) filter(items []Item, prefs Preferences, f *Filter, dg *Digest) ([]Item, []int) {
 	feeds := map[string]bool{}
-	for _, f := range prefs.Feeds {
-		feeds[f] = true
-	}
-	own := map[string]bool{}
-	for _, f := range prefs.OwnFeeds {
-		own[f] = true
+	for _, u := range prefs.Feeds {
+		feeds[u] = true
 	}
 	var kept []Item
-	hits := map[int]int{}
-	var dg Digest
-	for _, it := range items {
+	var hits []int
+	start := time.Now()
+	for i, it := range items {
 		if len(feeds) > 0 && !feeds[it.FeedURL] {
 			dg.Filtered++
 			continue
 		}
-		hay := it.Title + "\n" + it.Text
-		drop := false
-		for _, re := range exclude {
-			if re.MatchString(hay) {
-				drop = true
-				break
-			}
+		if !f.Empty() && prefs.FilterBudget > 0 && i%16 == 0 && time.Since(start) > prefs.FilterBudget {
+			dg.FilterTruncated = len(items) - i
+			break
 		}
-		n := 0
-		for _, re := range include {
-			if re.MatchString(hay) {
-				n++
-			}
-		}
-		if drop || (len(include) > 0 && n == 0) {
+		keep, n := f.Match(c.haystack(it))
+		if !keep {
 			dg.Filtered++
 			continue
 		}
-		hits[len(kept)] = n
 		kept = append(kept, it)
+		hits = append(hits, n)
 	}
-	// Stories: from the pool's grouping; items outside the pool stand alone.
-	members := map[int][]int{}
-	var order []int
-	next := -1
+	return kept, hits
+}
+
+// stories groups kept items: public ones by the pool's stories; a reader's own items
+// join the public story they report (the best match at SameStoryThreshold or above),
+// else group among themselves.
+func (c *Composer) stories(kept []Item) (members map[int][]int, order []int) {
+	members = map[int][]int{}
+	var own []int
 	for i, it := range kept {
 		g, ok := c.story[it.ID]
 		if !ok || it.ID == 0 {
-			g, next = next, next-1
+			own = append(own, i)
+			continue
 		}
 		if _, seen := members[g]; !seen {
 			order = append(order, g)
 		}
 		members[g] = append(members[g], i)
+	}
+	var alone []Item
+	var aloneIdx []int
+	for _, i := range own {
+		best, bestScore := -1, SameStoryThreshold
+		for _, g := range order {
+			if s := SameStoryScore(kept[i], c.members[g][0]); s >= bestScore {
+				best, bestScore = g, s
+			}
+		}
+		if best >= 0 {
+			members[best] = append(members[best], i)
+			continue
+		}
+		alone = append(alone, kept[i])
+		aloneIdx = append(aloneIdx, i)
+	}
+	next := -1
+	local := map[int]int{}
+	for k, g := range GroupStories(alone, GroupOptions{}) {
+		id, ok := local[g]
+		if !ok {
+			id, next = next, next-1
+			local[g] = id
+			order = append(order, id)
+		}
+		members[id] = append(members[id], aloneIdx[k])
+	}
+	return members, order
+}
+
+// Compose builds one subscriber's digest from items (a subset of the pool, plus the
+// subscriber's own items), given newest first.
+func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Digest, error) {
+	f, err := prefs.CompileFilters()
+	if err != nil {
+		return Digest{}, err
+	}
+	if prefs.MaxStories <= 0 {
+		prefs.MaxStories = DefaultMaxStories
+	}
+	if prefs.SummarySentences <= 0 {
+		prefs.SummarySentences = DefaultSummarySentences
+	}
+	own := map[string]bool{}
+	for _, u := range prefs.OwnFeeds {
+		own[u] = true
+	}
+	var dg Digest
+	kept, hits := c.filter(items, prefs, f, &dg)
+	members, order := c.stories(kept)
+	var ownEarlier []Item
+	for _, it := range c.private {
+		if own[it.FeedURL] {
+			ownEarlier = append(ownEarlier, it)
+		}
 	}
 	for _, g := range order {
 		idx := members[g]
@@ -287,6 +363,9 @@ func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Dige
 		})
 		best := kept[idx[0]]
 		card := c.Card(best, prefs.SummarySentences)
+		if len(ownEarlier) > 0 {
+			card.Related = RelatedStories(best, append(append([]Item{}, c.earlier...), ownEarlier...), 3)
+		}
 		card.AlsoReportedBy = nil
 		seen := map[string]bool{best.Source: true}
 		newest := best.Published

@@ -55,7 +55,7 @@ func TestFeedChaos(t *testing.T) {
 	defer srv.Close()
 
 	db := openDB(t)
-	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: 2 * time.Second}), feed.PollerOptions{FullTextMinWords: -1, Now: func() time.Time { return t0 }})
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: 2 * time.Second}), feed.PollerOptions{FullTextMinWords: -1, MaxNewItemsPerPoll: 1000, Now: func() time.Time { return t0 }})
 	paths := []string{"/garbage", "/html", "/whitespace", "/bomb", "/loop", "/slowloris", "/good"}
 	var urls []string
 	for _, pth := range paths {
@@ -99,7 +99,7 @@ func TestDiskFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{FullTextMinWords: -1, Now: func() time.Time { return t0 }})
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{FullTextMinWords: -1, MaxNewItemsPerPoll: 1000, Now: func() time.Time { return t0 }})
 	feeds := addFeeds(t, db, t0, srv.URL+"/big.xml")
 	r := p.PollFeeds(context.Background(), feeds)[0]
 	if r.Status != feed.StatusError || !strings.Contains(r.Error, "maximum") {
@@ -121,7 +121,7 @@ func TestDiskFull(t *testing.T) {
 	if f.ETag != "" {
 		t.Fatalf("validators stored although the items were not: %q", f.ETag)
 	}
-	p = feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{FullTextMinWords: -1, Now: func() time.Time { return t0.Add(time.Hour) }})
+	p = feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{FullTextMinWords: -1, MaxNewItemsPerPoll: 1000, Now: func() time.Time { return t0.Add(time.Hour) }})
 	r = p.PollFeeds(context.Background(), []storage.Feed{f})[0]
 	if r.Status != feed.StatusOK || r.NewItems != 400 {
 		t.Fatalf("after the disk had room again: %+v", r)

@@ -185,7 +185,33 @@ var (
 	benchmark   = netip.MustParsePrefix("198.18.0.0/15")
 	thisNetwork = netip.MustParsePrefix("0.0.0.0/8")
 	nat64       = netip.MustParsePrefix("64:ff9b::/96")
+	// localNAT64 (RFC 8215) translates to whatever IPv4 network the operator chose, so
+	// the embedded address says nothing about where the packet goes.
+	localNAT64 = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour  = netip.MustParsePrefix("2002::/16")
+	// Teredo tunnels IPv4 through a relay; the client address is obfuscated, so the
+	// destination cannot be judged.
+	teredo = netip.MustParsePrefix("2001::/32")
+	// IPv4-compatible IPv6 (::a.b.c.d, deprecated by RFC 4291): some stacks still route
+	// it to the embedded IPv4 address.
+	ipv4Compatible = netip.MustParsePrefix("::/96")
 )
+
+// embedded4 returns the IPv4 address in bytes [at, at+4) of a 16-byte address.
+func embedded4(addr netip.Addr, at int) netip.Addr {
+	b := addr.As16()
+	return netip.AddrFrom4([4]byte{b[at], b[at+1], b[at+2], b[at+3]})
+}
+
+// NonPublic reports whether addr is not a public unicast address (the addresses the
+// fetcher refuses by default).
+func NonPublic(addr netip.Addr) bool { return nonPublicReason(addr) != "" }
+
+// Permits reports whether this fetcher may connect to ap.
+func (f *Fetcher) Permits(ap netip.AddrPort) bool {
+	return f.opts.AllowPrivateNetworks || nonPublicReason(ap.Addr()) == "" ||
+		(f.opts.AllowAddr != nil && f.opts.AllowAddr(ap))
+}
 
 // nonPublicReason names why addr is not a public unicast address, or returns "".
 func nonPublicReason(addr netip.Addr) string {
@@ -211,11 +237,20 @@ func nonPublicReason(addr netip.Addr) string {
 		return "reserved"
 	case nat64.Contains(addr):
 		// A NAT64 address embeds an IPv4 one: judge that.
-		b := addr.As16()
-		inner := netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
-		if r := nonPublicReason(inner); r != "" {
+		if r := nonPublicReason(embedded4(addr, 12)); r != "" {
 			return r + " via NAT64"
 		}
+	case localNAT64.Contains(addr):
+		return "local-use NAT64 (64:ff9b:1::/48)"
+	case teredo.Contains(addr):
+		return "Teredo tunnel (2001::/32)"
+	case sixToFour.Contains(addr):
+		// 6to4 embeds the IPv4 address of the site's router: judge that.
+		if r := nonPublicReason(embedded4(addr, 2)); r != "" {
+			return r + " via 6to4"
+		}
+	case addr.Is6() && ipv4Compatible.Contains(addr):
+		return "IPv4-compatible IPv6 (::a.b.c.d)"
 	}
 	return ""
 }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
+	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +39,9 @@ type PollerOptions struct {
 	// MaxFullTextPerPoll bounds page fetches per feed per poll, so a feed that dumps a
 	// hundred teasers cannot stall its worker; default 20.
 	MaxFullTextPerPoll int
+	// MaxNewItemsPerPoll bounds the new items stored per feed per poll, newest first, so
+	// a feed that mints fresh items on every poll cannot flood the store; default 200.
+	MaxNewItemsPerPoll int
 	// Jitter spreads next polls by up to this fraction of the delay; default 0.1.
 	Jitter float64
 	Now    func() time.Time
@@ -54,6 +59,23 @@ type Poller struct {
 	mu    sync.Mutex
 	hosts map[string]chan struct{}
 	last  atomic.Int64 // unix nanos of the last Run turn
+
+	itemsCapped, pagesCapped atomic.Int64
+}
+
+// PollerStats are the poller's running totals of what its per-feed budgets left out.
+type PollerStats struct {
+	// ItemsCapped: new items not stored because their feed brought more than
+	// MaxNewItemsPerPoll in one poll (the oldest are the ones left out).
+	ItemsCapped int64
+	// PagesCapped: teasers kept as they are because their feed's page fetches for the
+	// poll were used up.
+	PagesCapped int64
+}
+
+// Stats returns the poller's running totals.
+func (p *Poller) Stats() PollerStats {
+	return PollerStats{ItemsCapped: p.itemsCapped.Load(), PagesCapped: p.pagesCapped.Load()}
 }
 
 // LastCycle is when Run last started a cycle (for readiness checks).
@@ -64,6 +86,8 @@ type Result struct {
 	URL      string    `json:"url"`
 	Status   string    `json:"status"` // "ok", "not_modified" or "error"
 	NewItems int       `json:"new_items"`
+	// Skipped counts new items left out by the per-poll cap (the oldest).
+	Skipped  int       `json:"skipped_items,omitempty"`
 	Error    string    `json:"error"`
 	Err      error     `json:"-"`
 	NextPoll time.Time `json:"-"`
@@ -98,6 +122,9 @@ func NewPoller(store Store, fetcher *Fetcher, opts PollerOptions) *Poller {
 	}
 	if opts.MaxFullTextPerPoll == 0 {
 		opts.MaxFullTextPerPoll = 20
+	}
+	if opts.MaxNewItemsPerPoll <= 0 {
+		opts.MaxNewItemsPerPoll = 200
 	}
 	if opts.Jitter == 0 {
 		opts.Jitter = 0.1
@@ -203,7 +230,13 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 		}
 		p.recordError(ctx, &f, err, retry, now)
 		res.Status, res.Err, res.Error, res.NextPoll = StatusError, err, err.Error(), f.NextPoll
-		p.opts.Logger.Warn("feed poll failed", "feed", f.URL, "error", err, "streak", f.ErrorStreak, "next_poll", f.NextPoll)
+		// A reader's feed URL is the reader's text: only the operator's feeds are named
+		// above debug level.
+		level := slog.LevelWarn
+		if !f.Operator() {
+			level = slog.LevelDebug
+		}
+		p.opts.Logger.Log(ctx, level, "feed poll failed", "feed", f.URL, "error", err, "streak", f.ErrorStreak, "next_poll", f.NextPoll)
 		return res
 	}
 
@@ -220,7 +253,7 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 			f.GUIDsUnreliable = true
 			p.opts.Logger.Info("feed reuses GUIDs; keying its items by link", "feed", f.URL)
 		}
-		added, err := p.storeEntries(ctx, f, parsed.Items)
+		added, skipped, err := p.storeEntries(ctx, f, parsed.Items)
 		if err != nil {
 			// The old validators stay: the next poll must fetch the body again rather
 			// than get a 304 for items that were never stored.
@@ -229,7 +262,7 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 			p.opts.Logger.Error("storing items failed", "feed", f.URL, "error", err)
 			return res
 		}
-		res.NewItems = added
+		res.NewItems, res.Skipped = added, skipped
 		// A server that stops sending a validator must not keep getting the old one.
 		f.ETag, f.LastModified = resp.ETag, resp.LastModified
 	}
@@ -280,11 +313,13 @@ func (p *Poller) recordError(ctx context.Context, f *storage.Feed, err error, re
 	}
 }
 
-// storeEntries dedups entries against storage, fetches full text for new teasers and
-// stores the new items in one transaction. It returns how many were new.
-func (p *Poller) storeEntries(ctx context.Context, f storage.Feed, entries []Entry) (int, error) {
+// storeEntries dedups entries against storage, keeps the newest MaxNewItemsPerPoll new
+// ones, fetches full text for new teasers (newest first, within the page budget) and
+// stores the new items in one transaction. It returns how many were new and stored, and
+// how many new ones the cap left out.
+func (p *Poller) storeEntries(ctx context.Context, f storage.Feed, entries []Entry) (int, int, error) {
 	if len(entries) == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
 	keys := make([]string, len(entries))
 	for i, e := range entries {
@@ -292,38 +327,61 @@ func (p *Poller) storeEntries(ctx context.Context, f storage.Feed, entries []Ent
 	}
 	have, err := p.store.HasItemKeys(ctx, f.URL, keys)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var items []storage.Item
-	fullTextBudget := p.opts.MaxFullTextPerPoll
-	for i, e := range entries {
-		if have[i] {
-			continue
+	var fresh []int
+	for i := range entries {
+		if !have[i] {
+			fresh = append(fresh, i)
 		}
+	}
+	// Newest first; an undated entry keeps its place in the feed, which lists newest first.
+	sort.SliceStable(fresh, func(a, b int) bool {
+		pa, pb := entries[fresh[a]].Published, entries[fresh[b]].Published
+		return !pa.IsZero() && !pb.IsZero() && pa.After(pb)
+	})
+	skipped := 0
+	if len(fresh) > p.opts.MaxNewItemsPerPoll {
+		skipped = len(fresh) - p.opts.MaxNewItemsPerPoll
+		fresh = fresh[:p.opts.MaxNewItemsPerPoll]
+		p.itemsCapped.Add(int64(skipped))
+		p.opts.Logger.Info("a feed brought more new items than one poll stores; the oldest were left out",
+			"feed", f.URL, "stored", len(fresh), "left_out", skipped)
+	}
+	items := make([]storage.Item, 0, len(fresh))
+	fullTextBudget := p.opts.MaxFullTextPerPoll
+	for _, i := range fresh {
+		e := entries[i]
 		it := storage.Item{
 			FeedTitle: f.Title, Key: keys[i], GUID: e.GUID, URL: e.URL, Title: e.Title,
 			Author: e.Author, Published: e.Published, Teaser: e.Text, Text: e.Text,
 		}
-		if p.opts.FullTextMinWords > 0 && e.URL != "" && WordCount(e.Text) < p.opts.FullTextMinWords && fullTextBudget > 0 {
-			fullTextBudget--
-			if art, err := p.fetchArticle(ctx, e.URL); err != nil {
-				// The teaser is still worth storing; the failure is only logged.
-				p.opts.Logger.Debug("full text unavailable; keeping teaser", "feed", f.URL, "url", e.URL, "error", err)
-			} else if WordCount(art.Text) > WordCount(e.Text) {
-				it.Text, it.FullText, it.Language = art.Text, true, art.Language
-				if it.Author == "" {
-					it.Author = art.Byline
+		if p.opts.FullTextMinWords > 0 && e.URL != "" && WordCount(e.Text) < p.opts.FullTextMinWords {
+			if fullTextBudget <= 0 {
+				p.pagesCapped.Add(1)
+			} else {
+				fullTextBudget--
+				if art, err := p.fetchArticle(ctx, e.URL); err != nil {
+					// The teaser is still worth storing; the failure is only logged.
+					p.opts.Logger.Debug("full text unavailable; keeping teaser", "feed", f.URL, "url", e.URL, "error", err)
+				} else if WordCount(art.Text) > WordCount(e.Text) {
+					it.Text, it.FullText, it.Language = art.Text, true, art.Language
+					if it.Author == "" {
+						it.Author = art.Byline
+					}
 				}
 			}
 		}
 		it.Words = WordCount(it.Text)
 		items = append(items, it)
 	}
+	// Stored oldest first, so the newest get the highest IDs and come first in a window.
+	slices.Reverse(items)
 	added, err := p.store.AddItems(ctx, f.URL, items, p.opts.Now())
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return len(added), nil
+	return len(added), skipped, nil
 }
 
 func (p *Poller) fetchArticle(ctx context.Context, pageURL string) (Article, error) {

@@ -1,12 +1,13 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"hash/fnv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -18,9 +19,10 @@ import (
 //	thread_idx  item(8) | comment(8) -> nil           (a story's thread in time order)
 //	followers   item(8) | chat(8) -> Follower
 //	copies      comment(8) | chat(8) | message(8) -> nil  (relayed copies, for edits and deletes)
-//	profiles    user(8) -> Profile;  names  lower(name) -> user(8)  (unique display names)
+//	profiles    user(8) -> Profile;  names  name key -> user(8)  (unique display names)
 //	blocks      user(8) | author(8) -> nil
-//	pending     id(8) -> PendingComment  (a reply to a digest waiting for "which story?")
+//	pending     chat(8) | id(8) -> PendingComment  (a reply to a digest waiting for "which story?")
+//	reports     comment(8) | reporter(8) -> time  (one report per reader and comment)
 var (
 	bucketThreadIdx = []byte("thread_idx")
 	bucketFollowers = []byte("followers")
@@ -29,6 +31,7 @@ var (
 	bucketNames     = []byte("names")
 	bucketBlocks    = []byte("blocks")
 	bucketPending   = []byte("pending")
+	bucketReports   = []byte("reports")
 )
 
 // Comment is one comment in a story's discussion thread.
@@ -44,12 +47,18 @@ type Comment struct {
 	Edited     time.Time `json:"edited,omitempty"`
 	Deleted    bool      `json:"deleted,omitempty"` // by its author
 	Removed    bool      `json:"removed,omitempty"` // by a moderator
-	SrcChat    int64     `json:"src_chat"`
-	SrcMsg     int       `json:"src_msg"`
+	// Erased comments are tombstones: text, author and source are gone (the author used
+	// /forget); only their place in the thread is kept.
+	Erased  bool  `json:"erased,omitempty"`
+	SrcChat int64 `json:"src_chat"`
+	SrcMsg  int   `json:"src_msg"`
+	// Relayed is set, with the relayed copies queued in the same transaction, once the
+	// comment went to the thread's followers.
+	Relayed bool `json:"relayed,omitempty"`
 }
 
 // Gone reports whether the comment no longer shows its text.
-func (c Comment) Gone() bool { return c.Deleted || c.Removed }
+func (c Comment) Gone() bool { return c.Deleted || c.Removed || c.Erased }
 
 // Follower is a chat that receives a thread's comments.
 type Follower struct {
@@ -57,24 +66,45 @@ type Follower struct {
 	Muted  bool  `json:"muted,omitempty"`
 }
 
-// Profile is what the discussion knows about a user.
+// Profile is what the discussion knows about a user. Names arrive normalised by the
+// caller, with a key that says which names look alike (empty: the name may not be
+// claimed, e.g. a reserved one).
 type Profile struct {
-	UserID    int64     `json:"user"`
-	FirstName string    `json:"first_name"`
-	Name      string    `json:"name,omitempty"` // chosen with /name
-	FirstSeen time.Time `json:"first_seen"`
-	Banned    bool      `json:"banned,omitempty"`
+	UserID    int64  `json:"user"`
+	FirstName string `json:"first_name"`
+	FirstKey  string `json:"first_key,omitempty"`
+	// FirstOwned: the user holds the claim on FirstKey, so the first name is shown as it
+	// is; someone else holding it means the first name is shown with a tag.
+	FirstOwned bool      `json:"first_owned,omitempty"`
+	Name       string    `json:"name,omitempty"` // chosen with /name
+	NameKey    string    `json:"name_key,omitempty"`
+	FirstSeen  time.Time `json:"first_seen"`
+	Banned     bool      `json:"banned,omitempty"`
 }
 
-// DisplayName is the chosen name, or the Telegram first name.
+// DisplayName is the chosen name; else the first name when no one else uses a name like
+// it; else the first name (or "Reader") with a tag derived from the user ID, so that a
+// reader can never appear under another reader's name.
 func (p Profile) DisplayName() string {
 	if p.Name != "" {
 		return p.Name
 	}
-	if p.FirstName != "" {
+	if p.FirstName != "" && p.FirstOwned {
 		return p.FirstName
 	}
-	return "Reader"
+	base := p.FirstName
+	if base == "" {
+		base = "Reader"
+	}
+	return base + " #" + userTag(p.UserID)
+}
+
+// userTag is a short, stable tag for a user: five digits of a hash of the ID (the ID
+// itself is not shown).
+func userTag(id int64) string {
+	h := fnv.New32a()
+	_, _ = h.Write(i64(id))
+	return fmt.Sprintf("%05d", h.Sum32()%100000)
 }
 
 // PendingComment waits for its author to say which story of a digest it is about.
@@ -84,10 +114,19 @@ type PendingComment struct {
 	Chat     int64  `json:"chat"`
 	Msg      int    `json:"msg"`
 	Text     string `json:"text"`
+	// Items are the stories of the digest it replied to: the only ones it may join.
+	Items   []uint64  `json:"items"`
+	Created time.Time `json:"created"`
 }
 
 // ErrNameTaken is returned when a display name belongs to someone else.
 var ErrNameTaken = errors.New("that name is taken")
+
+// ErrNotYours is returned when a user acts on another user's pending comment.
+var ErrNotYours = errors.New("belongs to another user")
+
+// ErrGone is returned for a comment that was deleted, removed or erased.
+var ErrGone = errors.New("comment is gone")
 
 func discussionBuckets(tx *bolt.Tx) error {
 	for _, b := range [][]byte{bucketThreadIdx, bucketFollowers, bucketCopies, bucketProfiles, bucketNames, bucketBlocks, bucketPending} {
@@ -104,12 +143,26 @@ func getComment(tx *bolt.Tx, id uint64) (*Comment, error) {
 
 // AddComment stores a comment in one transaction: the comment, its place in the
 // thread, the story pinned against pruning, the author following the thread, and the
-// author's own message mapped to it (for edits and /delete).
-func (db *DB) AddComment(ctx context.Context, c Comment) (Comment, error) {
+// author's own message mapped to it (for edits and /delete). The message is the
+// comment's identity: a replayed update finds the comment it already created, and
+// created is false.
+func (db *DB) AddComment(ctx context.Context, c Comment) (stored Comment, created bool, err error) {
 	if err := ctxErr(ctx, "add comment"); err != nil {
-		return Comment{}, err
+		return Comment{}, false, err
 	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		created = false
+		srcKey := concat(i64(c.SrcChat), u64(uint64(c.SrcMsg)))
+		if c.SrcMsg != 0 {
+			if rec, err := getJSON[MessageRecord](tx.Bucket(bucketMsgMap), srcKey, "message record", c.SrcMsg); err == nil && rec.Kind == KindCommentSource {
+				prev, err := getComment(tx, rec.Comment)
+				if err != nil {
+					return err
+				}
+				stored = *prev
+				return nil
+			}
+		}
 		if _, err := getItem(tx, u64(c.ItemID)); err != nil {
 			return fmt.Errorf("story %d: %w", c.ItemID, err)
 		}
@@ -129,7 +182,7 @@ func (db *DB) AddComment(ctx context.Context, c Comment) (Comment, error) {
 		if err != nil {
 			return err
 		}
-		c.ID = id
+		c.ID, c.Relayed = id, false
 		if err := putJSON(b, u64(id), &c); err != nil {
 			return err
 		}
@@ -147,16 +200,44 @@ func (db *DB) AddComment(ctx context.Context, c Comment) (Comment, error) {
 				return err
 			}
 		}
+		stored, created = c, true
 		if c.SrcMsg != 0 {
-			rec := MessageRecord{Kind: "comment-source", Items: []uint64{c.ItemID}, Comment: id}
-			return putJSON(tx.Bucket(bucketMsgMap), concat(i64(c.SrcChat), u64(uint64(c.SrcMsg))), &rec)
+			rec := MessageRecord{Kind: KindCommentSource, Items: []uint64{c.ItemID}, Comment: id}
+			return putJSON(tx.Bucket(bucketMsgMap), srcKey, &rec)
 		}
 		return nil
 	})
 	if err != nil {
-		return Comment{}, fmt.Errorf("add comment: %w", err)
+		return Comment{}, false, fmt.Errorf("add comment: %w", err)
 	}
-	return c, nil
+	return stored, created, nil
+}
+
+// RelayComment queues msgs (the comment's copies for its followers) and marks the
+// comment relayed, in one transaction; a comment already relayed gets ErrConflict and
+// nothing is queued, so a replayed update never relays twice.
+func (db *DB) RelayComment(ctx context.Context, id uint64, msgs []OutMessage, now time.Time) error {
+	if err := ctxErr(ctx, "relay comment"); err != nil {
+		return err
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		c, err := getComment(tx, id)
+		if err != nil {
+			return err
+		}
+		if c.Relayed {
+			return ErrConflict
+		}
+		c.Relayed = true
+		if err := putJSON(tx.Bucket(bucketComments), u64(id), c); err != nil {
+			return err
+		}
+		return putOutbox(tx, msgs, now)
+	})
+	if err != nil {
+		return fmt.Errorf("relay comment %d: %w", id, err)
+	}
+	return nil
 }
 
 // Comment returns one comment.
@@ -262,32 +343,76 @@ func getProfile(b *bolt.Bucket, userID int64) (Profile, bool, error) {
 	return *p, true, nil
 }
 
-// Profile returns a user's profile, creating it from firstName when new.
-func (db *DB) Profile(ctx context.Context, userID int64, firstName string, now time.Time) (Profile, error) {
+// Profile returns a user's profile, creating it when new, and records the user's
+// current first name (normalised by the caller) with its look-alike key: the first
+// name claims the key when no one holds it, so it is shown without a tag.
+func (db *DB) Profile(ctx context.Context, userID int64, firstName, firstKey string, now time.Time) (Profile, error) {
+	if err := ctxErr(ctx, "profile"); err != nil {
+		return Profile{}, err
+	}
 	var p Profile
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketProfiles)
 		stored, found, err := getProfile(b, userID)
-		switch {
-		case err != nil:
+		if err != nil {
 			return err
-		case !found:
-			p = Profile{UserID: userID, FirstName: firstName, FirstSeen: now}
-		case firstName == "" || stored.FirstName == firstName:
-			p = stored
+		}
+		p = stored
+		if !found {
+			p.FirstSeen = now
+		}
+		if found && p.FirstName == firstName && p.FirstKey == firstKey && (p.FirstOwned || firstKey == "") {
 			return nil
-		default:
-			p = stored
-			p.FirstName = firstName
+		}
+		names := tx.Bucket(bucketNames)
+		oldKey, wasOwned := p.FirstKey, p.FirstOwned
+		p.FirstName, p.FirstKey, p.FirstOwned = firstName, firstKey, false
+		if firstKey != "" {
+			if p.FirstOwned, err = claimName(names, firstKey, userID); err != nil {
+				return err
+			}
+		}
+		if wasOwned && oldKey != firstKey {
+			if err := releaseName(names, oldKey, p); err != nil {
+				return err
+			}
 		}
 		return putJSON(b, i64(userID), &p)
 	})
-	return p, err
+	if err != nil {
+		return Profile{}, fmt.Errorf("profile %d: %w", userID, err)
+	}
+	return p, nil
 }
 
-// SetName sets a user's display name, unique across users (case-insensitive); an
-// empty name goes back to the Telegram first name.
-func (db *DB) SetName(ctx context.Context, userID int64, name string) error {
+// claimName gives key to userID unless another user holds it.
+func claimName(names *bolt.Bucket, key string, userID int64) (bool, error) {
+	if owner := names.Get([]byte(key)); owner != nil {
+		return int64(beU64(owner)) == userID, nil
+	}
+	return true, names.Put([]byte(key), i64(userID))
+}
+
+// releaseName frees key if p's user holds it and uses it for neither name any more.
+func releaseName(names *bolt.Bucket, key string, p Profile) error {
+	if key == "" || key == p.NameKey || (p.FirstOwned && key == p.FirstKey) {
+		return nil
+	}
+	if owner := names.Get([]byte(key)); owner != nil && int64(beU64(owner)) == p.UserID {
+		return names.Delete([]byte(key))
+	}
+	return nil
+}
+
+// SetName sets a user's chosen display name (normalised by the caller), unique by key
+// across users; an empty name goes back to the Telegram first name.
+func (db *DB) SetName(ctx context.Context, userID int64, name, key string) error {
+	if err := ctxErr(ctx, "set name"); err != nil {
+		return err
+	}
+	if name != "" && key == "" {
+		return ErrNameTaken // reserved: nobody may claim it
+	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketProfiles)
 		p, _, err := getProfile(b, userID)
@@ -296,22 +421,100 @@ func (db *DB) SetName(ctx context.Context, userID int64, name string) error {
 		}
 		names := tx.Bucket(bucketNames)
 		if name != "" {
-			key := []byte(strings.ToLower(name))
-			if owner := names.Get(key); owner != nil && int64(beU64(owner)) != userID {
+			ok, err := claimName(names, key, userID)
+			if err != nil {
+				return err
+			}
+			if !ok {
 				return ErrNameTaken
 			}
-			if err := names.Put(key, i64(userID)); err != nil {
+		}
+		oldKey := p.NameKey
+		p.Name, p.NameKey = name, key
+		if oldKey != key {
+			if err := releaseName(names, oldKey, p); err != nil {
 				return err
 			}
 		}
-		if p.Name != "" && !strings.EqualFold(p.Name, name) {
-			if err := names.Delete([]byte(strings.ToLower(p.Name))); err != nil {
-				return err
-			}
-		}
-		p.Name = name
 		return putJSON(b, i64(userID), &p)
 	})
+}
+
+// ReindexNames rebuilds the name claims with key (a new normalisation) unless they were
+// built with version already. Chosen names claim first, in user order; a chosen name
+// that now clashes with an earlier one, or is no longer allowed, is dropped (its user
+// falls back to the first name). It returns how many chosen names were dropped.
+func (db *DB) ReindexNames(ctx context.Context, version string, key func(string) string) (int, error) {
+	if err := ctxErr(ctx, "reindex names"); err != nil {
+		return 0, err
+	}
+	dropped := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		dropped = 0
+		meta := tx.Bucket(bucketMeta)
+		if string(meta.Get(keyNamesVersion)) == version {
+			return nil
+		}
+		if err := tx.DeleteBucket(bucketNames); err != nil {
+			return err
+		}
+		names, err := tx.CreateBucket(bucketNames)
+		if err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketProfiles)
+		var profiles []Profile
+		if err := b.ForEach(func(k, v []byte) error {
+			var p Profile
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode profile %d: %w", beU64(k), err)
+			}
+			profiles = append(profiles, p)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for i := range profiles {
+			p := &profiles[i]
+			p.NameKey, p.FirstOwned = "", false
+			if p.Name == "" {
+				continue
+			}
+			k := key(p.Name)
+			ok := false
+			if k != "" {
+				if ok, err = claimName(names, k, p.UserID); err != nil {
+					return err
+				}
+			}
+			if !ok {
+				p.Name = ""
+				dropped++
+				continue
+			}
+			p.NameKey = k
+		}
+		for i := range profiles {
+			p := &profiles[i]
+			p.FirstKey = ""
+			if p.FirstName != "" {
+				p.FirstKey = key(p.FirstName)
+			}
+			if p.FirstKey != "" {
+				if p.FirstOwned, err = claimName(names, p.FirstKey, p.UserID); err != nil {
+					return err
+				}
+			}
+			if err := putJSON(b, i64(p.UserID), p); err != nil {
+				return err
+			}
+		}
+		return meta.Put(keyNamesVersion, []byte(version))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reindex names: %w", err)
+	}
+	return dropped, nil
 }
 
 // SetBanned bans (or unbans) a user from commenting.
@@ -344,33 +547,144 @@ func (db *DB) Blocked(ctx context.Context, user, author int64) (bool, error) {
 	return ok, err
 }
 
-// AddPending stores a comment that waits for its story.
-func (db *DB) AddPending(ctx context.Context, p PendingComment) (PendingComment, error) {
+func pendingKey(chat int64, id uint64) []byte { return concat(i64(chat), u64(id)) }
+
+// AddPending stores a comment that waits for its story. The chat's pending comments
+// created before expired go first, and when the chat still has max or more (max > 0),
+// the oldest make room: a chat can hold only a few, for a short while.
+func (db *DB) AddPending(ctx context.Context, p PendingComment, expired time.Time, max int) (PendingComment, error) {
+	if err := ctxErr(ctx, "add pending comment"); err != nil {
+		return PendingComment{}, err
+	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPending)
+		prefix := i64(p.Chat)
+		var live, dead [][]byte
+		c := b.Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var old PendingComment
+			if json.Unmarshal(v, &old) != nil || old.Created.Before(expired) {
+				dead = append(dead, append([]byte(nil), k...))
+			} else {
+				live = append(live, append([]byte(nil), k...))
+			}
+		}
+		if max > 0 && len(live) >= max {
+			dead = append(dead, live[:len(live)-max+1]...)
+		}
+		for _, k := range dead {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
 		id, err := b.NextSequence()
 		if err != nil {
 			return err
 		}
 		p.ID = id
-		return putJSON(b, u64(id), &p)
+		return putJSON(b, pendingKey(p.Chat, id), &p)
 	})
-	return p, err
+	if err != nil {
+		return PendingComment{}, fmt.Errorf("add pending comment: %w", err)
+	}
+	return p, nil
 }
 
-// TakePending removes and returns a pending comment.
-func (db *DB) TakePending(ctx context.Context, id uint64) (PendingComment, error) {
+// Pending returns chat's pending comment id for author. It fails with ErrNotFound when
+// there is none or it was created before expired, and with ErrNotYours, changing
+// nothing, when it is another user's.
+func (db *DB) Pending(ctx context.Context, chat int64, id uint64, author int64, expired time.Time) (PendingComment, error) {
+	if err := ctxErr(ctx, "pending comment"); err != nil {
+		return PendingComment{}, err
+	}
 	var p PendingComment
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketPending)
-		stored, err := getJSON[PendingComment](b, u64(id), "pending comment", id)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		stored, err := getJSON[PendingComment](tx.Bucket(bucketPending), pendingKey(chat, id), "pending comment", id)
 		if err != nil {
 			return err
 		}
+		if stored.Created.Before(expired) {
+			return ErrNotFound
+		}
+		if stored.AuthorID != author {
+			return ErrNotYours
+		}
 		p = *stored
-		return b.Delete(u64(id))
+		return nil
 	})
-	return p, err
+	if err != nil {
+		return PendingComment{}, fmt.Errorf("pending comment %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// DeletePending removes a pending comment (posted, or given up).
+func (db *DB) DeletePending(ctx context.Context, chat int64, id uint64) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPending).Delete(pendingKey(chat, id))
+	})
+}
+
+// PrunePending deletes every pending comment created before expired and returns how
+// many.
+func (db *DB) PrunePending(ctx context.Context, expired time.Time) (int, error) {
+	if err := ctxErr(ctx, "prune pending comments"); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		n = 0
+		b := tx.Bucket(bucketPending)
+		var dead [][]byte
+		if err := b.ForEach(func(k, v []byte) error {
+			var p PendingComment
+			if json.Unmarshal(v, &p) != nil || p.Created.Before(expired) {
+				dead = append(dead, append([]byte(nil), k...))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range dead {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(dead)
+		return nil
+	})
+	return n, err
+}
+
+// AddReport records that reporter reported comment id. It reports false when this
+// reader already reported it, and fails with ErrGone for a comment that no longer
+// shows its text, and ErrNotFound for one that does not exist.
+func (db *DB) AddReport(ctx context.Context, id uint64, reporter int64, now time.Time) (bool, error) {
+	if err := ctxErr(ctx, "add report"); err != nil {
+		return false, err
+	}
+	first := false
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		c, err := getComment(tx, id)
+		if err != nil {
+			return err
+		}
+		if c.Gone() {
+			return ErrGone
+		}
+		b := tx.Bucket(bucketReports)
+		k := concat(u64(id), i64(reporter))
+		if b.Get(k) != nil {
+			first = false
+			return nil
+		}
+		first = true
+		return b.Put(k, timeKey(now))
+	})
+	if err != nil {
+		return false, fmt.Errorf("report comment %d: %w", id, err)
+	}
+	return first, nil
 }
 
 // CommentsBy returns the IDs of a user's comments that still show their text.

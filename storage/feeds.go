@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,28 +29,239 @@ type Feed struct {
 	// GUIDsUnreliable is set once the feed was seen reusing one GUID for different items;
 	// from then on its items are keyed by link or content hash.
 	GUIDsUnreliable bool `json:"guids_unreliable,omitempty"`
+	// Configured feeds are in the operator's configuration (and the catalogue readers pick
+	// from); Pinned ones were added by the operator by hand (newsbot ingest --feed). Any
+	// other feed lives only as long as some chat has it among its own feeds.
+	Configured bool `json:"configured,omitempty"`
+	Pinned     bool `json:"pinned,omitempty"`
 }
 
-// AddFeed registers url if it is not known yet; a new feed is due immediately.
-// It reports whether the feed was added.
+// Operator reports whether the operator, not a reader, keeps this feed.
+func (f Feed) Operator() bool { return f.Configured || f.Pinned }
+
+// AddFeed registers url as an operator's feed (pinned: polled until the operator removes
+// it) if it is not known yet; a new feed is due immediately. It reports whether the feed
+// was added. Readers' feeds come and go with their subscribers (Subscriber.OwnFeeds).
 func (db *DB) AddFeed(ctx context.Context, url string, now time.Time) (bool, error) {
 	if err := ctxErr(ctx, "add feed"); err != nil {
 		return false, err
 	}
 	added := false
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketFeeds)
-		if b.Get([]byte(url)) != nil {
+		f, err := getFeed(tx, url)
+		switch {
+		case err == nil && f.Pinned:
 			return nil
+		case err == nil:
+			old := *f
+			f.Pinned = true
+			return putFeed(tx, &old, f)
+		case !errors.Is(err, ErrNotFound):
+			return err
 		}
 		added = true
-		f := Feed{URL: url, AddedAt: now, NextPoll: now}
-		return putFeed(tx, nil, &f)
+		return putFeed(tx, nil, &Feed{URL: url, AddedAt: now, NextPoll: now, Pinned: true})
 	})
 	if err != nil {
 		return false, fmt.Errorf("add feed %s: %w", url, err)
 	}
 	return added, nil
+}
+
+// ensureFeed creates a reader's feed if it is not known yet (due at once).
+func ensureFeed(tx *bolt.Tx, url string, now time.Time) error {
+	if tx.Bucket(bucketFeeds).Get([]byte(url)) != nil {
+		return nil
+	}
+	return putFeed(tx, nil, &Feed{URL: url, AddedAt: now, NextPoll: now})
+}
+
+// SyncConfiguredFeeds marks exactly urls as the configured feeds: new ones are added
+// (due at once), and a feed that left the configuration is kept only while a pin or a
+// reader's subscription still needs it. It returns how many feeds stopped being polled.
+func (db *DB) SyncConfiguredFeeds(ctx context.Context, urls []string, now time.Time) (int, error) {
+	if err := ctxErr(ctx, "sync configured feeds"); err != nil {
+		return 0, err
+	}
+	want := map[string]bool{}
+	for _, u := range urls {
+		want[u] = true
+	}
+	removed := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		removed = 0
+		var all []Feed
+		if err := tx.Bucket(bucketFeeds).ForEach(func(k, v []byte) error {
+			var f Feed
+			if err := json.Unmarshal(v, &f); err != nil {
+				return fmt.Errorf("decode feed %s: %w", k, err)
+			}
+			all = append(all, f)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, f := range all {
+			if f.Configured == want[f.URL] {
+				continue
+			}
+			old := f
+			f.Configured = want[f.URL]
+			if err := putFeed(tx, &old, &f); err != nil {
+				return err
+			}
+			gone, err := collectFeed(tx, f.URL)
+			if err != nil {
+				return err
+			}
+			if gone {
+				removed++
+			}
+		}
+		for _, u := range urls {
+			if tx.Bucket(bucketFeeds).Get([]byte(u)) == nil {
+				if err := putFeed(tx, nil, &Feed{URL: u, AddedAt: now, NextPoll: now, Configured: true}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sync configured feeds: %w", err)
+	}
+	return removed, nil
+}
+
+// SweepFeeds removes every feed that neither the operator nor any reader needs (feeds of
+// databases written before feeds had owners) and returns how many it removed.
+func (db *DB) SweepFeeds(ctx context.Context) (int, error) {
+	if err := ctxErr(ctx, "sweep feeds"); err != nil {
+		return 0, err
+	}
+	removed := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		removed = 0
+		var urls []string
+		if err := tx.Bucket(bucketFeeds).ForEach(func(k, _ []byte) error {
+			urls = append(urls, string(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, u := range urls {
+			gone, err := collectFeed(tx, u)
+			if err != nil {
+				return err
+			}
+			if gone {
+				removed++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep feeds: %w", err)
+	}
+	return removed, nil
+}
+
+// Feed owners: feed URL | 0x00 | chat(8) -> nil, one key per chat that has the feed
+// among its own feeds.
+func ownerKey(url string, chat int64) []byte { return concat([]byte(url), []byte{0}, i64(chat)) }
+
+func hasOwners(tx *bolt.Tx, url string) bool {
+	prefix := concat([]byte(url), []byte{0})
+	k, _ := tx.Bucket(bucketFeedOwners).Cursor().Seek(prefix)
+	return k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8
+}
+
+// collectFeed deletes the feed at url when nothing needs it any more; its items stay and
+// age out with retention. It reports whether the feed was deleted.
+func collectFeed(tx *bolt.Tx, url string) (bool, error) {
+	f, err := getFeed(tx, url)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if f.Operator() || hasOwners(tx, url) {
+		return false, nil
+	}
+	if err := tx.Bucket(bucketFeedDue).Delete(concat(timeKey(f.NextPoll), []byte(url))); err != nil {
+		return false, err
+	}
+	return true, tx.Bucket(bucketFeeds).Delete([]byte(url))
+}
+
+// setOwnFeeds moves chat's owner keys from the feeds in before to those in after,
+// creating new feeds and collecting abandoned ones.
+func setOwnFeeds(tx *bolt.Tx, chat int64, before, after []string, now time.Time) error {
+	keep := map[string]bool{}
+	for _, u := range after {
+		keep[u] = true
+	}
+	had := map[string]bool{}
+	for _, u := range before {
+		had[u] = true
+		if keep[u] {
+			continue
+		}
+		if err := tx.Bucket(bucketFeedOwners).Delete(ownerKey(u, chat)); err != nil {
+			return err
+		}
+		if _, err := collectFeed(tx, u); err != nil {
+			return err
+		}
+	}
+	for _, u := range after {
+		if had[u] {
+			continue
+		}
+		if err := ensureFeed(tx, u, now); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketFeedOwners).Put(ownerKey(u, chat), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReaderFeedCount is the number of distinct feeds that readers added and the operator
+// does not keep: what the global cap on readers' feeds counts.
+func (db *DB) ReaderFeedCount(ctx context.Context) (int, error) {
+	if err := ctxErr(ctx, "reader feed count"); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		n = readerFeedCount(tx)
+		return nil
+	})
+	return n, err
+}
+
+func readerFeedCount(tx *bolt.Tx) int {
+	n := 0
+	var last []byte
+	feeds := tx.Bucket(bucketFeeds)
+	c := tx.Bucket(bucketFeedOwners).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if len(k) < 9 {
+			continue
+		}
+		url := k[:len(k)-9]
+		if bytes.Equal(url, last) {
+			continue
+		}
+		last = append(last[:0], url...)
+		if f, err := getJSON[Feed](feeds, url, "feed", string(url)); err == nil && !f.Operator() {
+			n++
+		}
+	}
+	return n
 }
 
 // putFeed writes f and moves its due-index entry from old (if any) to f.NextPoll.

@@ -173,31 +173,40 @@ func (db *DB) Items(ctx context.Context, limit int) ([]Item, error) {
 	return out, nil
 }
 
-// ItemsAddedSince returns items stored at or after since, oldest first, by a range
-// scan over the added index (limit <= 0: all).
-func (db *DB) ItemsAddedSince(ctx context.Context, since time.Time, limit int) ([]Item, error) {
-	if err := ctxErr(ctx, "items since"); err != nil {
-		return nil, err
+// ItemsAdded returns the items stored in [from, to), newest first, by a reverse range
+// scan over the added index. At most limit items are returned (limit <= 0: all); when
+// the limit cuts, it is the oldest that are left out, and dropped says how many, so a
+// caller can say so instead of losing them silently.
+func (db *DB) ItemsAdded(ctx context.Context, from, to time.Time, limit int) (items []Item, dropped int, err error) {
+	if err := ctxErr(ctx, "items added"); err != nil {
+		return nil, 0, err
 	}
-	var out []Item
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	lo, hi := string(timeKey(from)), timeKey(to)
+	err = db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketIdxAdded).Cursor()
-		for k, _ := c.Seek(timeKey(since)); k != nil; k, _ = c.Next() {
+		k, _ := c.Seek(hi) // first key at or after to: step back from there
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+		for ; k != nil && string(k[:8]) >= lo; k, _ = c.Prev() {
+			if limit > 0 && len(items) >= limit {
+				dropped++ // keys only: counting what the limit leaves out costs no decoding
+				continue
+			}
 			it, err := getItem(tx, k[8:])
 			if err != nil {
 				return err
 			}
-			out = append(out, *it)
-			if limit > 0 && len(out) >= limit {
-				break
-			}
+			items = append(items, *it)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("items since %s: %w", since.Format(time.RFC3339), err)
+		return nil, 0, fmt.Errorf("items added %s..%s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
 	}
-	return out, nil
+	return items, dropped, nil
 }
 
 // PinThread records that a discussion thread refers to item id, which keeps the item
@@ -219,9 +228,10 @@ func (db *DB) PinThread(ctx context.Context, id uint64, now time.Time) error {
 }
 
 // Prune deletes items stored before cutoff (by ingestion time, so a feed that carries
-// old dates does not lose its items the moment they arrive), except items a discussion thread refers
-// to, and returns how many it deleted. Dedup keys stay as tombstones so a feed that
-// still lists a pruned item does not bring it back. It works in batches so no single
+// old dates does not lose its items the moment they arrive), except items a discussion
+// thread refers to, and returns how many it deleted. Dedup keys stay as tombstones so a
+// feed that still lists a pruned item does not bring it back, unless the feed itself is
+// gone. It works in batches so no single
 // write transaction grows large.
 func (db *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 	total := 0
@@ -308,6 +318,12 @@ func (db *DB) pruneBatch(cutoff time.Time, max int) (deleted int, more bool, err
 			}
 			if err := tx.Bucket(bucketItems).Delete(k[8:]); err != nil {
 				return err
+			}
+			// A feed nobody polls any more needs no tombstones: they would only grow.
+			if tx.Bucket(bucketFeeds).Get([]byte(it.FeedURL)) == nil {
+				if err := tx.Bucket(bucketItemKeys).Delete(itemKey(it.FeedURL, it.Key)); err != nil {
+					return err
+				}
 			}
 			deleted++
 		}

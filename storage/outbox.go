@@ -29,10 +29,26 @@ type OutMessage struct {
 	Attempts int            `json:"attempts,omitempty"`
 }
 
+// RecordKind says what a sent (or received) message is about.
+type RecordKind string
+
+// Record kinds. The values are stored: never change them.
+const (
+	KindDigest        RecordKind = "digest"         // a digest part: Items in story order
+	KindCard          RecordKind = "card"           // a story card: Items[0]
+	KindComment       RecordKind = "comment"        // a relayed copy of Comment
+	KindCommentSource RecordKind = "comment-source" // the author's own message that posted Comment
+	KindReport        RecordKind = "report"         // a moderator's copy of a report on Comment
+)
+
+// Copy reports whether messages of this kind show a comment's text, so that an edit,
+// a deletion or an erasure must reach them.
+func (k RecordKind) Copy() bool { return k == KindComment || k == KindReport }
+
 // MessageRecord is stored for each sent message that is about stories.
 type MessageRecord struct {
-	Kind    string   `json:"kind"` // digest, card, comment (a relayed copy), comment-source
-	Items   []uint64 `json:"items"`
+	Kind    RecordKind `json:"kind"`
+	Items   []uint64   `json:"items"`
 	Comment uint64   `json:"comment,omitempty"`
 	// First is the number of the first story in a digest part (numbering continues
 	// across parts).
@@ -141,7 +157,7 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 			if err := putJSON(tx.Bucket(bucketMsgMap), concat(i64(chatID), u64(uint64(messageID))), rec); err != nil {
 				return err
 			}
-			if rec.Comment != 0 && rec.Kind == "comment" {
+			if rec.Comment != 0 && rec.Kind.Copy() {
 				if err := tx.Bucket(bucketCopies).Put(concat(u64(rec.Comment), i64(chatID), u64(uint64(messageID))), nil); err != nil {
 					return err
 				}
@@ -250,13 +266,17 @@ func (db *DB) Offset(ctx context.Context) (int64, error) {
 	return off, err
 }
 
-// PendingUpdates returns stored, unhandled updates in order.
-func (db *DB) PendingUpdates(ctx context.Context, limit int) ([]int64, [][]byte, error) {
+// PendingUpdates returns up to limit stored, unhandled updates with IDs above after, in
+// order (limit <= 0: all).
+func (db *DB) PendingUpdates(ctx context.Context, after int64, limit int) ([]int64, [][]byte, error) {
+	if err := ctxErr(ctx, "pending updates"); err != nil {
+		return nil, nil, err
+	}
 	var ids []int64
 	var raws [][]byte
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketInbox).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		for k, v := c.Seek(i64(after + 1)); k != nil; k, v = c.Next() {
 			ids = append(ids, int64(beU64(k)))
 			raws = append(raws, append([]byte(nil), v...))
 			if limit > 0 && len(ids) >= limit {
@@ -268,9 +288,17 @@ func (db *DB) PendingUpdates(ctx context.Context, limit int) ([]int64, [][]byte,
 	return ids, raws, err
 }
 
-// UpdateHandled deletes a handled update from the inbox.
-func (db *DB) UpdateHandled(ctx context.Context, id int64) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketInbox).Delete(i64(id)) })
+// UpdatesHandled deletes handled (or dropped) updates from the inbox.
+func (db *DB) UpdatesHandled(ctx context.Context, ids []int64) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketInbox)
+		for _, id := range ids {
+			if err := b.Delete(i64(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // ReceivedItems returns the IDs of stories sent to chat in digests and cards that are
@@ -283,7 +311,7 @@ func (db *DB) ReceivedItems(ctx context.Context, chatID int64) ([]uint64, error)
 		prefix := i64(chatID)
 		for k, v := c.Seek(prefix); k != nil && string(k[:8]) == string(prefix); k, v = c.Next() {
 			var rec MessageRecord
-			if json.Unmarshal(v, &rec) != nil || (rec.Kind != "digest" && rec.Kind != "card") {
+			if json.Unmarshal(v, &rec) != nil || (rec.Kind != KindDigest && rec.Kind != KindCard) {
 				continue
 			}
 			for _, id := range rec.Items {

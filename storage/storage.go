@@ -1,24 +1,26 @@
 // Package storage persists newsbot's records in one embedded bbolt file: feeds and their
-// polling state, items, and the buckets the bot uses for subscribers, digests,
-// discussion threads and the outbox.
+// owners, items, subscribers, the bot's inbox and outbox, records of sent messages, and
+// the discussion threads with their profiles, follows and reports.
 //
 // Key layout (all integers big-endian so byte order is numeric order):
 //
-//	meta            "schema" -> uint64 schema version
+//	meta            "schema" -> uint64 schema version; "tg_offset"; "names_version"
 //	feeds           feed URL -> Feed (JSON)
 //	feed_due        nextPoll(8) | feed URL -> nil      ("due at T" range scans)
+//	feed_owners     feed URL | 0x00 | chat(8) -> nil   (readers' feeds: no owner, no polling)
 //	items           id(8) -> Item (JSON)               (ids from NextSequence)
 //	item_keys       feed URL | 0x00 | dedup key -> id(8)  (kept after pruning: tombstones)
-//	idx_added       added(8) | id(8) -> nil            ("items since T")
-//	idx_published   published(8) | id(8) -> nil        (newest-first listing, retention)
+//	idx_added       added(8) | id(8) -> nil            ("items added in [from, to)", newest first)
+//	idx_published   published(8) | id(8) -> nil        (newest-first listing)
 //	threads         item id(8) -> Thread (JSON)        (pins items against pruning)
 //	subscribers     chat id(8) -> Subscriber (JSON)
 //	sub_due         nextDigest(8) | chat id(8) -> nil  ("due at T" range scans)
 //	outbox          id(8) -> OutMessage (JSON)         (a persistent send queue, in order)
 //	inbox           update id(8) -> raw update         (stored before the offset is confirmed)
-//	msgmap          chat id(8) | message id(8) -> MessageRecord (what a sent message is about)
+//	msgmap          chat id(8) | message id(8) -> MessageRecord (what a message is about)
 //	cards           canonical URL -> cached story card (summaries of URLs users send)
-//	subscriptions, digests, comments: reserved for the discussion features.
+//	comments, thread_idx, followers, copies, profiles, names, blocks, pending, reports:
+//	                the discussion (see comments.go)
 //
 // Every change that touches more than one record runs in one transaction, so a crash
 // never leaves an index entry without its record or half an item.
@@ -50,17 +52,19 @@ var (
 	bucketIdxPublished  = []byte("idx_published")
 	bucketThreads       = []byte("threads")
 	bucketSubscribers   = []byte("subscribers")
-	bucketSubscriptions = []byte("subscriptions")
+	bucketSubscriptions = []byte("subscriptions") // created by schema 1, never used, dropped by 4
 	bucketSubDue        = []byte("sub_due")
-	bucketDigests       = []byte("digests")
+	bucketDigests       = []byte("digests") // as subscriptions
 	bucketComments      = []byte("comments")
+	bucketFeedOwners    = []byte("feed_owners")
 	bucketOutbox        = []byte("outbox")
 	bucketInbox         = []byte("inbox")
 	bucketMsgMap        = []byte("msgmap")
 	bucketCards         = []byte("cards")
 
-	keySchema = []byte("schema")
-	keyOffset = []byte("tg_offset")
+	keySchema       = []byte("schema")
+	keyOffset       = []byte("tg_offset")
+	keyNamesVersion = []byte("names_version")
 )
 
 // ErrInUse is returned by Open when another process holds the database.
@@ -95,6 +99,37 @@ var migrations = []func(tx *bolt.Tx) error{
 	},
 	// 2 -> 3: discussion threads.
 	discussionBuckets,
+	// 3 -> 4: feeds have owners, reports are kept per reader, pending comments are
+	// keyed by chat (old ones are dropped: they were only ever minutes old), and the two
+	// buckets that were never used go.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketReports, bucketFeedOwners} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		for _, b := range [][]byte{bucketSubscriptions, bucketDigests, bucketPending} {
+			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+				return err
+			}
+		}
+		if _, err := tx.CreateBucket(bucketPending); err != nil {
+			return err
+		}
+		owners := tx.Bucket(bucketFeedOwners)
+		return tx.Bucket(bucketSubscribers).ForEach(func(k, v []byte) error {
+			var s Subscriber
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("decode subscriber %d: %w", beU64(k), err)
+			}
+			for _, u := range s.OwnFeeds {
+				if err := owners.Put(ownerKey(u, s.ChatID), nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	},
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.

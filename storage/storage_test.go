@@ -162,9 +162,53 @@ func TestDueFeedsAndItemsSince(t *testing.T) {
 	}
 	db.AddItems(ctx, "a", []storage.Item{item("k1", "early", t0)}, t0)
 	db.AddItems(ctx, "a", []storage.Item{item("k2", "late", t0)}, t0.Add(time.Hour))
-	since, _ := db.ItemsAddedSince(ctx, t0.Add(time.Minute), 0)
-	if len(since) != 1 || since[0].Title != "late" {
-		t.Fatalf("since = %v", since)
+	since, dropped, _ := db.ItemsAdded(ctx, t0.Add(time.Minute), t0.Add(2*time.Hour), 0)
+	if len(since) != 1 || since[0].Title != "late" || dropped != 0 {
+		t.Fatalf("since = %v (dropped %d)", since, dropped)
+	}
+}
+
+// A window over more items than its limit keeps the newest and counts the rest.
+func TestItemsAddedKeepsTheNewest(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	for i := range 50 {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		if _, err := db.AddItems(ctx, "f", []storage.Item{item(fmt.Sprint("k", i), fmt.Sprint("item ", i), at)}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name      string
+		from, to  time.Time
+		limit     int
+		first     string
+		n, droppd int
+	}{
+		{"all", t0, t0.Add(time.Hour), 0, "item 49", 50, 0},
+		{"capped", t0, t0.Add(time.Hour), 10, "item 49", 10, 40},
+		{"bounded above", t0, t0.Add(20 * time.Minute), 5, "item 19", 5, 15},
+		{"bounded below", t0.Add(45 * time.Minute), t0.Add(time.Hour), 0, "item 49", 5, 0},
+		{"empty", t0.Add(2 * time.Hour), t0.Add(3 * time.Hour), 0, "", 0, 0},
+	}
+	for _, c := range cases {
+		got, dropped, err := db.ItemsAdded(ctx, c.from, c.to, c.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != c.n || dropped != c.droppd {
+			t.Errorf("%s: %d items, %d dropped; want %d, %d", c.name, len(got), dropped, c.n, c.droppd)
+			continue
+		}
+		if c.n > 0 && got[0].Title != c.first {
+			t.Errorf("%s: first %q, want %q", c.name, got[0].Title, c.first)
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i].Added.After(got[i-1].Added) {
+				t.Errorf("%s: not newest first at %d", c.name, i)
+			}
+		}
 	}
 }
 
@@ -172,6 +216,7 @@ func TestPruneKeepsPinnedItems(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
 	defer db.Close()
+	db.AddFeed(ctx, "f", t0) // tombstones are kept for feeds that are still polled
 	longAgo := t0.Add(-60 * 24 * time.Hour)
 	old, _ := db.AddItems(ctx, "f", []storage.Item{item("k1", "old", longAgo), item("k2", "old pinned", longAgo)}, longAgo)
 	// Published long ago but stored now: retention counts from when we stored it.
@@ -198,7 +243,7 @@ func TestPruneKeepsPinnedItems(t *testing.T) {
 	if len(again) != 0 {
 		t.Fatal("pruned item came back")
 	}
-	since, _ := db.ItemsAddedSince(ctx, time.Time{}, 0)
+	since, _, _ := db.ItemsAdded(ctx, time.Time{}, t0.Add(time.Hour), 0)
 	if len(since) != 2 {
 		t.Fatalf("added index has %d entries, want 2", len(since))
 	}

@@ -50,14 +50,17 @@ func getSubscriber(tx *bolt.Tx, chatID int64) (*Subscriber, error) {
 	return getJSON[Subscriber](tx.Bucket(bucketSubscribers), i64(chatID), "subscriber", chatID)
 }
 
-// putSubscriber writes s and keeps the due index in step: only active, subscribed
-// chats with a next digest time are in it.
+// putSubscriber writes s and keeps its indexes in step: only active, subscribed chats
+// with a next digest time are in the due index, and the chat owns exactly its own feeds
+// (a feed nobody owns any more stops being polled).
 func putSubscriber(tx *bolt.Tx, s *Subscriber) error {
 	due := tx.Bucket(bucketSubDue)
+	var before []string
 	if old, err := getSubscriber(tx, s.ChatID); err == nil {
 		if err := due.Delete(subDueKey(old)); err != nil {
 			return err
 		}
+		before = old.OwnFeeds
 	} else if !errors.Is(err, ErrNotFound) {
 		return err
 	}
@@ -66,7 +69,28 @@ func putSubscriber(tx *bolt.Tx, s *Subscriber) error {
 			return err
 		}
 	}
+	if err := setOwnFeeds(tx, s.ChatID, before, s.OwnFeeds, time.Now()); err != nil {
+		return err
+	}
 	return putJSON(tx.Bucket(bucketSubscribers), i64(s.ChatID), s)
+}
+
+// dropSubscriber deletes chatID's subscriber and its index entries.
+func dropSubscriber(tx *bolt.Tx, chatID int64) error {
+	s, err := getSubscriber(tx, chatID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
+		return err
+	}
+	if err := setOwnFeeds(tx, chatID, s.OwnFeeds, nil, time.Time{}); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketSubscribers).Delete(i64(chatID))
 }
 
 // Subscriber returns the subscriber for chatID, or ErrNotFound.
@@ -122,24 +146,87 @@ func (db *DB) UpdateSubscriber(ctx context.Context, chatID int64, create func() 
 	return out, nil
 }
 
-// DeleteSubscriber removes everything stored about a chat: the subscriber, its index
-// entry and its queued messages.
+// DeleteSubscriber removes a chat's subscriber, its index entries and its queued
+// messages; its own feeds go too unless another chat reads them.
 func (db *DB) DeleteSubscriber(ctx context.Context, chatID int64) error {
 	if err := ctxErr(ctx, "delete subscriber"); err != nil {
 		return err
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		if s, err := getSubscriber(tx, chatID); err == nil {
-			if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
-				return err
-			}
-		}
-		if err := tx.Bucket(bucketSubscribers).Delete(i64(chatID)); err != nil {
+		if err := dropSubscriber(tx, chatID); err != nil {
 			return err
 		}
 		_, err := dropOutbox(tx, chatID)
 		return err
 	})
+}
+
+// ErrLimit is returned when a cap on readers' feeds would be exceeded.
+var ErrLimit = errors.New("limit reached")
+
+// FeedLimits cap readers' feeds: per chat, and over all chats (0: no cap).
+type FeedLimits struct {
+	PerChat, Global int
+}
+
+// AddOwnFeeds adds urls to chat's own feeds in one transaction, skipping the ones it
+// already reads (or that are in catalogue), and stops at the per-chat cap and at the
+// global cap on readers' feeds. It returns the subscriber and the URLs added; the
+// error wraps ErrLimit when a cap left some out and none could be added.
+func (db *DB) AddOwnFeeds(ctx context.Context, chatID int64, create func() Subscriber, urls, catalogue []string, lim FeedLimits) (Subscriber, []string, error) {
+	if err := ctxErr(ctx, "add own feeds"); err != nil {
+		return Subscriber{}, nil, err
+	}
+	var out Subscriber
+	var added []string
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		added = nil
+		s, err := getSubscriber(tx, chatID)
+		if errors.Is(err, ErrNotFound) && create != nil {
+			n := create()
+			s, err = &n, nil
+		}
+		if err != nil {
+			return err
+		}
+		skip := map[string]bool{}
+		for _, u := range append(append([]string{}, s.OwnFeeds...), catalogue...) {
+			skip[u] = true
+		}
+		readerFeeds := -1 // counted once, when a new feed first needs it
+		capped := false
+		for _, u := range urls {
+			if skip[u] {
+				continue
+			}
+			if lim.PerChat > 0 && len(s.OwnFeeds) >= lim.PerChat {
+				capped = true
+				break
+			}
+			if lim.Global > 0 && tx.Bucket(bucketFeeds).Get([]byte(u)) == nil {
+				if readerFeeds < 0 {
+					readerFeeds = readerFeedCount(tx)
+				}
+				if readerFeeds >= lim.Global {
+					capped = true
+					break
+				}
+				readerFeeds++
+			}
+			skip[u] = true
+			s.OwnFeeds = append(s.OwnFeeds, u)
+			added = append(added, u)
+		}
+		out = *s
+		if capped && len(added) == 0 {
+			return ErrLimit
+		}
+		return putSubscriber(tx, s)
+	})
+	if err != nil {
+		return Subscriber{}, nil, fmt.Errorf("add own feeds for %d: %w", chatID, err)
+	}
+	return out, added, nil
 }
 
 // DueSubscribers returns up to limit subscribers whose next digest is at or before
@@ -194,8 +281,14 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		if err != nil {
 			return fmt.Errorf("migrate chat %d: %w", from, err)
 		}
+		// The feeds change hands without a moment unowned, so none is collected.
 		if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
 			return err
+		}
+		for _, u := range s.OwnFeeds {
+			if err := tx.Bucket(bucketFeedOwners).Delete(ownerKey(u, from)); err != nil {
+				return err
+			}
 		}
 		if err := tx.Bucket(bucketSubscribers).Delete(i64(from)); err != nil {
 			return err

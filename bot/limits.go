@@ -1,0 +1,204 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/newsbot/newsbot/storage"
+	"golang.org/x/time/rate"
+)
+
+// Per-reader limits. Every update a reader sends (command, message, reply, edit, button)
+// spends from one token bucket; comments have their own, stricter count on top, and
+// page fetches on a reader's behalf are few at once.
+
+// userLimits are one reader's limiters.
+type userLimits struct {
+	updates   *rate.Limiter // every update
+	summaries *rate.Limiter // pages fetched for /summary
+	comments  *rate.Limiter // comments and edits of comments
+	day       string        // comments counted today (UTC)
+	today     int
+	// noticed is when the reader was last told they are going too fast, so that a flood
+	// gets one notice, not one per message.
+	noticed time.Time
+}
+
+// limiter returns the limiters of a user.
+func (b *Bot) limiter(user int64) *userLimits {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l, ok := b.limiters[user]
+	if !ok {
+		if len(b.limiters) > 100_000 {
+			b.limiters = map[int64]*userLimits{} // bounded memory; a reset only forgives
+		}
+		l = &userLimits{
+			updates:   rate.NewLimiter(rate.Limit(b.opts.CommandRate), b.opts.CommandBurst),
+			summaries: rate.NewLimiter(rate.Limit(b.opts.SummaryRate), 3),
+			comments:  rate.NewLimiter(rate.Every(12*time.Second), 5),
+		}
+		b.limiters[user] = l
+	}
+	return l
+}
+
+// noticeDue reports whether the reader should be told about a limit now, and if so
+// records that they were.
+func (b *Bot) noticeDue(user int64, now time.Time) bool {
+	l := b.limiter(user)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if now.Sub(l.noticed) < noticeEvery {
+		return false
+	}
+	l.noticed = now
+	return true
+}
+
+// noticeEvery is how often one reader is told at most that a limit stopped them.
+const noticeEvery = 10 * time.Minute
+
+// allowComment counts a comment (or an edit of one) against the reader's limits: 5 a
+// minute and 50 a day. It returns the refusal to show, if any.
+func (b *Bot) allowComment(user int64, now time.Time) (bool, string) {
+	l := b.limiter(user)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	day := now.UTC().Format("2006-01-02")
+	if l.day != day {
+		l.day, l.today = day, 0
+	}
+	if l.today >= 50 {
+		return false, "You have posted 50 comments today, the daily limit. Your comment was not posted; you can post again tomorrow (UTC)."
+	}
+	if !l.comments.AllowN(now, 1) {
+		return false, "You are commenting very fast (5 comments a minute at most). Your comment was not posted; send it again in a minute."
+	}
+	l.today++
+	return true, ""
+}
+
+// admit is the dispatcher's gate. Group chatter the bot has nothing to do with is
+// confirmed unhandled and costs the sender nothing; everything else spends from the
+// sender's bucket, and a sender over the rate has the update dropped, with one notice
+// in a private chat.
+func (b *Bot) admit(ctx context.Context, u Update) admission {
+	var user, chat int64
+	private := false
+	switch {
+	case u.Message != nil:
+		m := u.Message
+		if m.From == nil || m.From.IsBot {
+			return ignore
+		}
+		user, chat, private = m.From.ID, m.Chat.ID, m.Chat.Type == "private"
+		if !private && !b.mayConcernUs(ctx, m) {
+			return ignore
+		}
+	case u.EditedMessage != nil:
+		m := u.EditedMessage
+		if m.From == nil || m.From.IsBot {
+			return ignore
+		}
+		// Only edits of messages that posted a comment matter.
+		rec, err := b.db.MessageRecordFor(ctx, m.Chat.ID, m.MessageID)
+		if err != nil || rec.Kind != storage.KindCommentSource {
+			return ignore
+		}
+		user, chat, private = m.From.ID, m.Chat.ID, m.Chat.Type == "private"
+	case u.CallbackQuery != nil:
+		user = u.CallbackQuery.From.ID
+	default:
+		return ignore
+	}
+	if b.limiter(user).updates.Allow() {
+		return admit
+	}
+	if private && b.noticeDue(user, b.opts.Now()) {
+		if err := b.say(ctx, chat, 0, "You are sending messages faster than I can answer, so I am skipping some of them. Please wait a minute, then send again what you need."); err != nil {
+			b.log.Warn("queuing a rate-limit notice failed", "chat", chat, "error", err)
+		}
+	}
+	return refuse
+}
+
+// mayConcernUs reports whether a group message may be for the bot: a command, or a reply
+// to one of our messages or to a message that posted a comment.
+func (b *Bot) mayConcernUs(ctx context.Context, m *Message) bool {
+	text := m.Text
+	if text == "" {
+		text = m.Caption
+	}
+	if strings.HasPrefix(text, "/") {
+		return true
+	}
+	t := m.ReplyToMessage
+	if t == nil {
+		return false
+	}
+	if b.isOurs(t) {
+		return true
+	}
+	_, err := b.db.MessageRecordFor(ctx, m.Chat.ID, t.MessageID)
+	return err == nil
+}
+
+// fetchGate bounds the pages fetched on readers' behalf (/add, /summary, /import): a
+// few at once over all readers, one at a time per reader. Waiting for a slot is short;
+// a reader who cannot get one is told to try again instead of holding a worker.
+type fetchGate struct {
+	slots chan struct{}
+	mu    sync.Mutex
+	users map[int64]bool
+}
+
+var (
+	errFetchBusy     = errors.New("all page fetches are in use")
+	errFetchYourTurn = errors.New("this reader's previous page fetch is still running")
+)
+
+func newFetchGate(n int) *fetchGate {
+	return &fetchGate{slots: make(chan struct{}, n), users: map[int64]bool{}}
+}
+
+// acquire takes a slot for user, waiting at most wait; release it when done.
+func (g *fetchGate) acquire(ctx context.Context, user int64, wait time.Duration) (release func(), err error) {
+	g.mu.Lock()
+	if g.users[user] {
+		g.mu.Unlock()
+		return nil, errFetchYourTurn
+	}
+	g.users[user] = true
+	g.mu.Unlock()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return func() {
+			<-g.slots
+			g.mu.Lock()
+			delete(g.users, user)
+			g.mu.Unlock()
+		}, nil
+	case <-t.C:
+		err = errFetchBusy
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	g.mu.Lock()
+	delete(g.users, user)
+	g.mu.Unlock()
+	return nil, err
+}
+
+// fetchRefusal is what a reader is told when the gate refuses.
+func fetchRefusal(err error) string {
+	if errors.Is(err, errFetchYourTurn) {
+		return "I am still reading your previous link. Send this one again when that is done."
+	}
+	return "I am reading many pages for readers right now. Please try again in a minute."
+}

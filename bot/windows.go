@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// Windows are the spans of stored news that digests and story cards read: named here,
+// and nowhere else. Every window is read newest first, so when a cap must cut, it is
+// the oldest news that is left out, and the cut is logged and counted.
+type Windows struct {
+	// FirstDigest is how far back a subscriber's first digest reaches.
+	FirstDigest time.Duration
+	// MaxLookback is the furthest back any digest reaches, however long ago the last one
+	// was and however many came back empty (a subscriber whose filters match nothing
+	// must not widen everyone's run).
+	MaxLookback time.Duration
+	// Earlier is how far back related earlier stories are looked for.
+	Earlier time.Duration
+	// AlsoReported is how far around a card's story other outlets' reports are looked for.
+	AlsoReported time.Duration
+	// Received is how long a story sent to a reader counts as received (repeats are left
+	// out of digests).
+	Received time.Duration
+	// MaxItems caps a digest run's new items and a card's neighbourhood; MaxEarlier caps
+	// the earlier items read for related stories.
+	MaxItems, MaxEarlier int
+}
+
+// DefaultWindows are the windows newsbot uses.
+var DefaultWindows = Windows{
+	FirstDigest:  24 * time.Hour,
+	MaxLookback:  72 * time.Hour,
+	Earlier:      30 * 24 * time.Hour,
+	AlsoReported: 72 * time.Hour,
+	Received:     72 * time.Hour,
+	MaxItems:     20_000,
+	MaxEarlier:   10_000,
+}
+
+func (w Windows) withDefaults() Windows {
+	d := DefaultWindows
+	if w.FirstDigest > 0 {
+		d.FirstDigest = w.FirstDigest
+	}
+	if w.MaxLookback > 0 {
+		d.MaxLookback = w.MaxLookback
+	}
+	if w.Earlier > 0 {
+		d.Earlier = w.Earlier
+	}
+	if w.AlsoReported > 0 {
+		d.AlsoReported = w.AlsoReported
+	}
+	if w.Received > 0 {
+		d.Received = w.Received
+	}
+	if w.MaxItems > 0 {
+		d.MaxItems = w.MaxItems
+	}
+	if w.MaxEarlier > 0 {
+		d.MaxEarlier = w.MaxEarlier
+	}
+	return d
+}
+
+// digestSince is where a subscriber's next digest starts: after the last one, but
+// never further back than MaxLookback.
+func (w Windows) digestSince(last, now time.Time) time.Time {
+	since := last
+	if since.IsZero() {
+		since = now.Add(-w.FirstDigest)
+	}
+	if floor := now.Add(-w.MaxLookback); since.Before(floor) {
+		since = floor
+	}
+	return since
+}
+
+// read returns the items added in [from, to), newest first, at most max; what the cap
+// leaves out (the oldest) is logged under what and counted.
+func (b *Bot) read(ctx context.Context, what string, from, to time.Time, max int) ([]storage.Item, error) {
+	items, dropped, err := b.db.ItemsAdded(ctx, from, to, max)
+	if err != nil {
+		return nil, err
+	}
+	if dropped > 0 {
+		b.stats.windowDropped.add(int64(dropped))
+		b.log.Warn("a window cap left out the oldest items", "window", what, "kept", len(items), "dropped", dropped,
+			"from", from.Format(time.RFC3339), "to", to.Format(time.RFC3339))
+	}
+	return items, nil
+}
+
+func toDigestItem(it storage.Item) digest.Item {
+	return digest.Item{ID: it.ID, Title: it.Title, Text: it.Text, URL: it.URL, Source: it.FeedTitle,
+		FeedURL: it.FeedURL, Published: it.Published, Lang: it.Language}
+}
+
+// public reports whether every reader may see a feed's items: the catalogue (the
+// configured feeds). Other feeds were added by readers and are theirs.
+func (b *Bot) public(feedURL string) bool {
+	_, ok := b.catalogue[feedURL]
+	return ok
+}
+
+// visibleTo reports whether a reader with these own feeds may see a feed's items.
+func (b *Bot) visibleTo(own []string) func(string) bool {
+	mine := map[string]bool{}
+	for _, u := range own {
+		mine[u] = true
+	}
+	return func(feedURL string) bool { return b.public(feedURL) || mine[feedURL] }
+}

@@ -1,0 +1,145 @@
+package digest_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/digest"
+)
+
+func TestFilterLimits(t *testing.T) {
+	cases := []struct {
+		expr string
+		want string // part of the error; "" for accepted
+	}{
+		{`ukraine|kyiv`, ""},
+		{`\bnato\b`, ""},
+		{`[\pL\pN ]{20}x`, ""},
+		{`[\pL\pN ]{1000}x`, "repeats something 1000 times"},
+		{`a{21}`, "repeats something 21 times"},
+		{`(a{0,30})`, "repeats something 30 times"},
+		{`(?:(?:[^q]{20}q){20})`, "too complex"},
+		{`(unclosed`, "not a valid RE2 expression"},
+	}
+	for _, c := range cases {
+		_, err := digest.CompileFilter([]string{c.expr}, nil)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%q refused: %v", c.expr, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%q: error %v, want %q", c.expr, err, c.want)
+		}
+	}
+}
+
+// Matching lower-cased text with lower-cased literals agrees with (?i) matching.
+func TestFilterMatchesLikeCaseInsensitiveRE2(t *testing.T) {
+	texts := []string{
+		"Kyiv says NATO talks resume", "УКРАЇНА і Київ", "Ukraine’s grain deal", "Élection présidentielle",
+		"football: Arsenal 2-1", "nothing to see", "The ECB raised RATES by 0.25",
+	}
+	exprs := []string{`ukraine|kyiv`, `Київ`, `україна`, `NATO\s+talks`, `élection`, `[A-Z]{3}\b`, `\d-\d`, `^the`, `(?i)rates`, `(?-i:ECB)`,
+		`(talks|deal)s?\s+\w+`, `a?b*c`, `(?:gr)+ain`, `x{0,3}nato`, `(kyiv|paris)(\s|$)`, `ra(te|in)s`}
+	for _, e := range exprs {
+		f, err := digest.CompileFilter([]string{e}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := regexp.MustCompile("(?i)" + e)
+		for _, txt := range texts {
+			want := ref.MatchString(txt)
+			if e == `(?-i:ECB)` {
+				want = strings.Contains(strings.ToLower(txt), "ecb") // filters are always case-insensitive
+			}
+			got, _ := f.Match(digest.Haystack(digest.Item{Title: txt}))
+			if got != want {
+				t.Errorf("%q on %q: %v, want %v", e, txt, got, want)
+			}
+		}
+	}
+}
+
+func TestFilterIncludeExclude(t *testing.T) {
+	f, err := digest.CompileFilter([]string{"ukraine", "kyiv"}, []string{"football"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		text string
+		keep bool
+		hits int
+	}{
+		{"Kyiv and Ukraine", true, 2},
+		{"Ukraine football", false, 0},
+		{"Paris", false, 0},
+	} {
+		keep, hits := f.Match(digest.Haystack(digest.Item{Title: c.text}))
+		if keep != c.keep || hits != c.hits {
+			t.Errorf("%q: keep %v hits %d", c.text, keep, hits)
+		}
+	}
+}
+
+// A filter set too slow for its budget stops where the budget ends; the newest items,
+// which come first, are the ones checked.
+func TestComposeFilterBudget(t *testing.T) {
+	var items []digest.Item
+	body := strings.Repeat("Minister talks about the economy and the weather. ", 40)
+	for i := range 200 {
+		items = append(items, digest.Item{ID: uint64(i + 1), Title: "Story", Text: body, FeedURL: "f", Published: time.Unix(int64(1e9-i), 0)})
+	}
+	var worst []string
+	for range 30 {
+		worst = append(worst, `[\pL\pN ]{20}e`)
+	}
+	c := digest.NewComposer(items, nil)
+	d, err := c.Compose(items, digest.Preferences{Include: worst, FilterBudget: time.Millisecond}, time.Unix(1e9, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.FilterTruncated == 0 || d.FilterTruncated >= len(items) {
+		t.Fatalf("truncated %d of %d items", d.FilterTruncated, len(items))
+	}
+}
+
+// BenchmarkWorstFilters runs thirty of the costliest expressions the limits accept
+// against one thousand 5 KB articles: what one hostile subscriber costs a digest run
+// without a budget.
+func BenchmarkWorstFilters(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "articles", "bbc_business_001.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := string(raw)
+	for len(text) < 5000 {
+		text += " " + text
+	}
+	text = text[:5000]
+	sets := map[string]string{
+		"keywords":  `ukraine|kyiv`,
+		"worst":     `[\pL\pN ]{20}q`,
+		"worst-neg": `[^e]{20}e[^e]{20}e`,
+	}
+	for name, expr := range sets {
+		var exprs []string
+		for range 30 {
+			exprs = append(exprs, expr)
+		}
+		f, err := digest.CompileFilter(exprs, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hay := digest.Haystack(digest.Item{Text: text})
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				for range 1000 {
+					f.Match(hay)
+				}
+			}
+		})
+	}
+}

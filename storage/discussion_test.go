@@ -1,0 +1,153 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/storage"
+)
+
+func storedItem(t *testing.T, db *storage.DB) storage.Item {
+	t.Helper()
+	db.AddFeed(context.Background(), "f", t0)
+	added, err := db.AddItems(context.Background(), "f", []storage.Item{item("k", "A story", t0)}, t0)
+	if err != nil || len(added) != 1 {
+		t.Fatal(err)
+	}
+	return added[0]
+}
+
+// A replayed update finds the comment it created; relaying happens once.
+func TestAddCommentIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c := storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "first", SrcChat: 5, SrcMsg: 77, Created: t0}
+	first, created, err := db.AddComment(ctx, c)
+	if err != nil || !created {
+		t.Fatalf("first: %v %v", created, err)
+	}
+	again, created, err := db.AddComment(ctx, c)
+	if err != nil || created || again.ID != first.ID {
+		t.Fatalf("replay: %+v created=%v %v", again, created, err)
+	}
+	if cs, _ := db.ThreadComments(ctx, it.ID); len(cs) != 1 {
+		t.Fatalf("%d comments after a replay", len(cs))
+	}
+	msg := []storage.OutMessage{{ChatID: 9, Method: "sendMessage", Params: map[string]string{"chat_id": "9"}}}
+	if err := db.RelayComment(ctx, first.ID, msg, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RelayComment(ctx, first.ID, msg, t0); !errors.Is(err, storage.ErrConflict) {
+		t.Fatalf("second relay: %v", err)
+	}
+	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 1 {
+		t.Fatalf("%d queued, want 1", len(q))
+	}
+}
+
+func TestPendingCommentsAreFewShortLivedAndTheAuthors(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	var ids []uint64
+	for i := range 5 {
+		p, err := db.AddPending(ctx, storage.PendingComment{AuthorID: 5, Chat: -100, Msg: i + 1, Text: "x", Created: t0.Add(time.Duration(i) * time.Minute)}, t0.Add(-time.Hour), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	// Only the newest three are kept.
+	for i, id := range ids {
+		_, err := db.Pending(ctx, -100, id, 5, t0.Add(-time.Hour))
+		if kept := i >= 2; kept != (err == nil) {
+			t.Errorf("pending %d: kept=%v err=%v", i, kept, err)
+		}
+	}
+	// A bystander can neither see nor destroy it.
+	if _, err := db.Pending(ctx, -100, ids[4], 6, t0.Add(-time.Hour)); !errors.Is(err, storage.ErrNotYours) {
+		t.Fatalf("bystander: %v", err)
+	}
+	if _, err := db.Pending(ctx, -100, ids[4], 5, t0.Add(-time.Hour)); err != nil {
+		t.Fatalf("the author's pending comment is gone after a bystander's try: %v", err)
+	}
+	// Another chat's key does not reach it; expiry does.
+	if _, err := db.Pending(ctx, -200, ids[4], 5, t0.Add(-time.Hour)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("other chat: %v", err)
+	}
+	if _, err := db.Pending(ctx, -100, ids[4], 5, t0.Add(time.Hour)); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("expired: %v", err)
+	}
+	if n, err := db.PrunePending(ctx, t0.Add(time.Hour)); err != nil || n != 3 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+}
+
+func TestReportsOncePerReaderAndNeverForGoneComments(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c, _, _ := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: 1})
+	if first, err := db.AddReport(ctx, c.ID, 8, t0); err != nil || !first {
+		t.Fatalf("first report %v %v", first, err)
+	}
+	if first, err := db.AddReport(ctx, c.ID, 8, t0); err != nil || first {
+		t.Fatalf("repeat report %v %v", first, err)
+	}
+	if first, _ := db.AddReport(ctx, c.ID, 9, t0); !first {
+		t.Fatal("another reader's report was refused")
+	}
+	db.UpdateComment(ctx, c.ID, func(c *storage.Comment) error { c.Deleted = true; return nil })
+	if _, err := db.AddReport(ctx, c.ID, 10, t0); !errors.Is(err, storage.ErrGone) {
+		t.Fatalf("report on a deleted comment: %v", err)
+	}
+	if _, err := db.AddReport(ctx, 999, 10, t0); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("report on no comment: %v", err)
+	}
+}
+
+func TestNameClaims(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	key := strings.ToLower
+	ann, _ := db.Profile(ctx, 1, "Ann", key("Ann"), t0)
+	if ann.DisplayName() != "Ann" {
+		t.Fatalf("first Ann shows %q", ann.DisplayName())
+	}
+	other, _ := db.Profile(ctx, 2, "Ann", key("Ann"), t0)
+	if d := other.DisplayName(); d == "Ann" || !strings.HasPrefix(d, "Ann #") {
+		t.Fatalf("second Ann shows %q", d)
+	}
+	if err := db.SetName(ctx, 3, "ANN", key("ANN")); !errors.Is(err, storage.ErrNameTaken) {
+		t.Fatalf("a chosen name like a first name in use: %v", err)
+	}
+	if err := db.SetName(ctx, 3, "admin", ""); !errors.Is(err, storage.ErrNameTaken) {
+		t.Fatalf("a name without a key (reserved): %v", err)
+	}
+	// Ann renames herself on Telegram: the name frees up for the next Ann.
+	db.Profile(ctx, 1, "Anna", key("Anna"), t0)
+	if p, _ := db.Profile(ctx, 2, "Ann", key("Ann"), t0); p.DisplayName() != "Ann" {
+		t.Fatalf("after the name freed up: %q", p.DisplayName())
+	}
+	// Reindexing with a stricter key drops a chosen name that now clashes.
+	db.SetName(ctx, 4, "Bob", key("Bob"))
+	db.SetName(ctx, 5, "B0b", key("B0b"))
+	strict := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "0", "o") }
+	if n, err := db.ReindexNames(ctx, "v-test", strict); err != nil || n != 1 {
+		t.Fatalf("reindex dropped %d, %v", n, err)
+	}
+	if n, _ := db.ReindexNames(ctx, "v-test", strict); n != 0 {
+		t.Fatal("a second reindex with the same version ran again")
+	}
+	if p, _ := db.Profile(ctx, 5, "Robert", strict("Robert"), t0); p.Name != "" {
+		t.Fatalf("user 5 kept the clashing name %q", p.Name)
+	}
+}

@@ -1,0 +1,230 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Erasure is what EraseChat removed that the caller must still act on in Telegram.
+type Erasure struct {
+	// Copies are the messages (chat, message ID) in other chats that showed an erased
+	// comment: relayed copies and moderators' reports. Delete them.
+	Copies [][2]int64
+	// Replies are comments, still showing, that answer an erased one: their copies quote
+	// it, so they must be shown again without the quote.
+	Replies []uint64
+	// Comments counts the comments turned into tombstones.
+	Comments int
+}
+
+// EraseChat removes everything stored about a chat: its subscriber and settings, its
+// own feeds (a feed another chat still reads stays), queued messages, records of sent
+// messages, relayed copies it received, follows and pending comments. With user != 0 it
+// removes the user as well: profile and name, blocks in both directions, reports made,
+// and every comment the user wrote becomes a tombstone (text, author and source erased;
+// its place in the thread kept, so replies keep their shape). All in one transaction.
+func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) {
+	if err := ctxErr(ctx, "erase chat"); err != nil {
+		return Erasure{}, err
+	}
+	var out Erasure
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		out = Erasure{}
+		if err := dropSubscriber(tx, chat); err != nil {
+			return err
+		}
+		if err := deletePrefix(tx.Bucket(bucketMsgMap), i64(chat)); err != nil {
+			return err
+		}
+		if err := deletePrefix(tx.Bucket(bucketPending), i64(chat)); err != nil {
+			return err
+		}
+		if err := unfollowChat(tx, chat); err != nil {
+			return err
+		}
+		// Copies of other readers' comments that were relayed to this chat.
+		if err := deleteWhere(tx.Bucket(bucketCopies), func(k, _ []byte) bool {
+			return len(k) == 24 && int64(binary.BigEndian.Uint64(k[8:16])) == chat
+		}); err != nil {
+			return err
+		}
+		erased := map[uint64]bool{}
+		if user != 0 {
+			var err error
+			if erased, err = eraseUser(tx, user, &out); err != nil {
+				return err
+			}
+		}
+		return deleteWhere(tx.Bucket(bucketOutbox), func(_, v []byte) bool {
+			var m OutMessage
+			if json.Unmarshal(v, &m) != nil {
+				return false
+			}
+			return m.ChatID == chat || (m.Record != nil && m.Record.Comment != 0 && erased[m.Record.Comment])
+		})
+	})
+	if err != nil {
+		return Erasure{}, fmt.Errorf("erase chat %d: %w", chat, err)
+	}
+	return out, nil
+}
+
+// eraseUser removes a user's profile, name claims, blocks, reports and pending
+// comments, and turns their comments into tombstones. It returns the erased comment IDs.
+func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
+	profiles := tx.Bucket(bucketProfiles)
+	if p, found, err := getProfile(profiles, user); err != nil {
+		return nil, err
+	} else if found {
+		names := tx.Bucket(bucketNames)
+		for _, k := range []string{p.NameKey, p.FirstKey} {
+			if owner := names.Get([]byte(k)); k != "" && owner != nil && int64(beU64(owner)) == user {
+				if err := names.Delete([]byte(k)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := profiles.Delete(i64(user)); err != nil {
+			return nil, err
+		}
+	}
+	if err := deleteWhere(tx.Bucket(bucketBlocks), func(k, _ []byte) bool {
+		return len(k) == 16 && (int64(beU64(k[:8])) == user || int64(beU64(k[8:])) == user)
+	}); err != nil {
+		return nil, err
+	}
+	if err := deleteWhere(tx.Bucket(bucketPending), func(_, v []byte) bool {
+		var p PendingComment
+		return json.Unmarshal(v, &p) == nil && p.AuthorID == user
+	}); err != nil {
+		return nil, err
+	}
+
+	comments := tx.Bucket(bucketComments)
+	var mine []Comment
+	if err := comments.ForEach(func(_, v []byte) error {
+		var c Comment
+		if json.Unmarshal(v, &c) == nil && c.AuthorID == user {
+			mine = append(mine, c)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	erased := map[uint64]bool{}
+	for _, c := range mine {
+		erased[c.ID] = true
+	}
+	copies, msgmap := tx.Bucket(bucketCopies), tx.Bucket(bucketMsgMap)
+	for _, c := range mine {
+		prefix := u64(c.ID)
+		cur := copies.Cursor()
+		var keys [][]byte
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		for _, k := range keys {
+			at := [2]int64{int64(beU64(k[8:16])), int64(beU64(k[16:24]))}
+			out.Copies = append(out.Copies, at)
+			if err := msgmap.Delete(concat(k[8:16], k[16:24])); err != nil {
+				return nil, err
+			}
+			if err := copies.Delete(k); err != nil {
+				return nil, err
+			}
+		}
+		if c.SrcMsg != 0 {
+			if err := msgmap.Delete(concat(i64(c.SrcChat), u64(uint64(c.SrcMsg)))); err != nil {
+				return nil, err
+			}
+		}
+		if err := deletePrefix(tx.Bucket(bucketReports), prefix); err != nil {
+			return nil, err
+		}
+		tomb := Comment{ID: c.ID, ItemID: c.ItemID, ParentID: c.ParentID, Depth: c.Depth,
+			Created: c.Created, Deleted: true, Erased: true, Relayed: true}
+		if err := putJSON(comments, prefix, &tomb); err != nil {
+			return nil, err
+		}
+		out.Comments++
+	}
+	// Replies by others to an erased comment, still showing: their copies quote it.
+	if len(erased) > 0 {
+		if err := comments.ForEach(func(_, v []byte) error {
+			var c Comment
+			if json.Unmarshal(v, &c) == nil && erased[c.ParentID] && !erased[c.ID] && !c.Gone() {
+				out.Replies = append(out.Replies, c.ID)
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if err := deleteWhere(tx.Bucket(bucketReports), func(k, _ []byte) bool {
+		return len(k) == 16 && int64(beU64(k[8:])) == user
+	}); err != nil {
+		return nil, err
+	}
+	return erased, nil
+}
+
+// deletePrefix deletes every key of b that starts with prefix.
+func deletePrefix(b *bolt.Bucket, prefix []byte) error {
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, append([]byte(nil), k...))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteWhere deletes every record of b for which match is true.
+func deleteWhere(b *bolt.Bucket, match func(k, v []byte) bool) error {
+	var keys [][]byte
+	if err := b.ForEach(func(k, v []byte) error {
+		if match(k, v) {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Buckets calls fn for every record of every bucket (nested buckets included, with
+// their path): what a test uses to prove that nothing about a chat is left.
+func (db *DB) Buckets(ctx context.Context, fn func(bucket string, k, v []byte) error) error {
+	if err := ctxErr(ctx, "walk buckets"); err != nil {
+		return err
+	}
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		var walk func(path string, b *bolt.Bucket) error
+		walk = func(path string, b *bolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				if v == nil {
+					if nb := b.Bucket(k); nb != nil {
+						return walk(path+"/"+string(k), nb)
+					}
+				}
+				return fn(path, k, v)
+			})
+		}
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error { return walk(string(name), b) })
+	})
+}

@@ -1,0 +1,116 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/newsbot/newsbot/storage"
+)
+
+func feedURLs(t *testing.T, db *storage.DB) map[string]storage.Feed {
+	t.Helper()
+	fs, err := db.Feeds(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]storage.Feed{}
+	for _, f := range fs {
+		out[f.URL] = f
+	}
+	return out
+}
+
+// A reader's feed lives exactly as long as some chat reads it; the operator's feeds
+// stay whatever readers do.
+func TestFeedsHaveOwners(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	if _, err := db.SyncConfiguredFeeds(ctx, []string{"https://conf/a", "https://conf/b"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	newSub := func(id int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: id, Active: true} }
+	}
+	lim := storage.FeedLimits{PerChat: 3, Global: 4}
+	_, added, err := db.AddOwnFeeds(ctx, 1, newSub(1), []string{"https://x/1", "https://x/2", "https://conf/a"}, []string{"https://conf/a"}, lim)
+	if err != nil || len(added) != 2 {
+		t.Fatalf("added %v, %v", added, err)
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, 2, newSub(2), []string{"https://x/2", "https://x/3"}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if got := feedURLs(t, db); len(got) != 5 || !got["https://conf/a"].Configured || got["https://x/1"].Operator() {
+		t.Fatalf("feeds %v", got)
+	}
+	// Per-chat cap: chat 1 may add one more, then no more.
+	if _, added, err := db.AddOwnFeeds(ctx, 1, nil, []string{"https://x/4", "https://x/5"}, nil, lim); err != nil || len(added) != 1 {
+		t.Fatalf("per-chat cap: added %v, %v", added, err)
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, 1, nil, []string{"https://x/6"}, nil, lim); !errors.Is(err, storage.ErrLimit) {
+		t.Fatalf("over the per-chat cap: %v", err)
+	}
+	// Global cap: x/1..x/4 are four readers' feeds; a fifth distinct one is refused,
+	// an existing one is not.
+	if n, _ := db.ReaderFeedCount(ctx); n != 4 {
+		t.Fatalf("reader feeds %d, want 4", n)
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, 3, newSub(3), []string{"https://x/9"}, nil, lim); !errors.Is(err, storage.ErrLimit) {
+		t.Fatalf("over the global cap: %v", err)
+	}
+	if _, added, err := db.AddOwnFeeds(ctx, 3, newSub(3), []string{"https://x/1"}, nil, lim); err != nil || len(added) != 1 {
+		t.Fatalf("an existing feed under the global cap: %v %v", added, err)
+	}
+	// Removing a feed from a chat: gone when nobody else reads it.
+	if _, err := db.UpdateSubscriber(ctx, 1, nil, func(s *storage.Subscriber) error {
+		s.OwnFeeds = []string{"https://x/1"} // drops x/2 (chat 2 reads it) and x/4 (nobody)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := feedURLs(t, db)
+	if _, ok := got["https://x/4"]; ok {
+		t.Fatal("an abandoned feed is still polled")
+	}
+	if _, ok := got["https://x/2"]; !ok {
+		t.Fatal("a feed another chat reads was removed")
+	}
+	due, _ := db.DueFeeds(ctx, t0.Add(1e15), 0)
+	for _, f := range due {
+		if f.URL == "https://x/4" {
+			t.Fatal("the abandoned feed is still in the due index")
+		}
+	}
+	// Deleting chats releases their feeds; the configuration's stay.
+	for _, id := range []int64{1, 2, 3} {
+		if err := db.DeleteSubscriber(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := feedURLs(t, db); len(got) != 2 {
+		t.Fatalf("after every chat left: %v", got)
+	}
+	// A feed that leaves the configuration stops being polled.
+	if n, err := db.SyncConfiguredFeeds(ctx, []string{"https://conf/b"}, t0); err != nil || n != 1 {
+		t.Fatalf("sync removed %d, %v", n, err)
+	}
+	if got := feedURLs(t, db); len(got) != 1 {
+		t.Fatalf("after the configuration shrank: %v", got)
+	}
+}
+
+// Pinned feeds (newsbot ingest --feed) stay; the sweep removes only orphans.
+func TestSweepFeeds(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	db.AddFeed(ctx, "https://pinned", t0)
+	if n, err := db.SweepFeeds(ctx); err != nil || n != 0 {
+		t.Fatalf("swept %d, %v", n, err)
+	}
+	if len(feedURLs(t, db)) != 1 {
+		t.Fatal("a pinned feed was swept")
+	}
+}
