@@ -83,9 +83,9 @@ func (p *Poller) LastCycle() time.Time { return time.Unix(0, p.last.Load()) }
 
 // Result is the outcome of polling one feed.
 type Result struct {
-	URL      string    `json:"url"`
-	Status   string    `json:"status"` // "ok", "not_modified" or "error"
-	NewItems int       `json:"new_items"`
+	URL      string `json:"url"`
+	Status   string `json:"status"` // "ok", "not_modified" or "error"
+	NewItems int    `json:"new_items"`
 	// Skipped counts new items left out by the per-poll cap (the oldest).
 	Skipped  int       `json:"skipped_items,omitempty"`
 	Error    string    `json:"error"`

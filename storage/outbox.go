@@ -49,7 +49,7 @@ func (k RecordKind) Copy() bool { return k == KindComment || k == KindReport }
 type MessageRecord struct {
 	Kind    RecordKind `json:"kind"`
 	Items   []uint64   `json:"items"`
-	Comment uint64   `json:"comment,omitempty"`
+	Comment uint64     `json:"comment,omitempty"`
 	// First is the number of the first story in a digest part (numbering continues
 	// across parts).
 	First int `json:"first,omitempty"`
