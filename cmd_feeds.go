@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -249,12 +249,17 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		if b != nil {
 			checks.Telegram = b.TelegramOK
 		}
-		opsSrv = ops.NewServer(metrics, checks, func(w http.ResponseWriter) error { _, err := db.Backup(w); return err }, log)
+		opsSrv = ops.NewServer(metrics, checks, ops.Backup{Token: cfg.OpsToken.Reveal(), Snapshot: db.Backup,
+			TempDir: filepath.Dir(cfg.DBPath)}, log)
 		addr, err := opsSrv.Start(cfg.HTTPAddr)
 		if err != nil {
 			return err
 		}
-		log.Info("operator endpoint listening", "addr", addr, "paths", "/metrics /healthz /readyz /backup")
+		paths := "/metrics /healthz /readyz"
+		if cfg.OpsToken != "" {
+			paths += " /backup (with the operator token)"
+		}
+		log.Info("operator endpoint listening", "addr", addr, "paths", paths)
 	}
 
 	var wg sync.WaitGroup

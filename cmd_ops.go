@@ -71,8 +71,8 @@ func writeBackup(ctx context.Context, cfg config.Config, from string, w io.Write
 		if !errors.Is(err, storage.ErrInUse) {
 			return "", 0, err
 		}
-		if cfg.HTTPAddr == "" {
-			return "", 0, fmt.Errorf("the database is in use and NEWSBOT_HTTP_ADDR is off: stop the bot or enable its operator endpoint")
+		if cfg.HTTPAddr == "" || cfg.OpsToken == "" {
+			return "", 0, fmt.Errorf("the database is in use by the running bot, and its /backup needs the operator endpoint (NEWSBOT_HTTP_ADDR) and its token (NEWSBOT_OPS_TOKEN or NEWSBOT_OPS_TOKEN_FILE): set both for the bot and for this command, or stop the bot")
 		}
 		from = cfg.HTTPAddr
 	}
@@ -85,12 +85,21 @@ func writeBackup(ctx context.Context, cfg config.Config, from string, w io.Write
 	if err != nil {
 		return "", 0, err
 	}
+	if cfg.OpsToken != "" {
+		req.Header.Set("Authorization", "Bearer "+cfg.OpsToken.Reveal())
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", 0, fmt.Errorf("backup from the running bot: %w", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return "", 0, fmt.Errorf("backup from the running bot: its /backup is off (it has no NEWSBOT_OPS_TOKEN)")
+	case http.StatusUnauthorized:
+		return "", 0, fmt.Errorf("backup from the running bot: the operator token was refused (NEWSBOT_OPS_TOKEN must match the bot's)")
+	default:
 		return "", 0, fmt.Errorf("backup from the running bot: HTTP %d", resp.StatusCode)
 	}
 	n, err := io.Copy(w, resp.Body)

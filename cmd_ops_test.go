@@ -34,6 +34,7 @@ func TestOperatorEndpointAndBackupRestore(t *testing.T) {
 		"NEWSBOT_TELEGRAM_API_URL":       tg.APIURL(),
 		"NEWSBOT_HTTP_ADDR":              "127.0.0.1:0",
 		"NEWSBOT_LOG_FORMAT":             "text",
+		"NEWSBOT_OPS_TOKEN":              "operator-token-for-the-test",
 	}
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -77,9 +78,21 @@ func TestOperatorEndpointAndBackupRestore(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
-	// The database is held by the running bot: backup goes through the endpoint.
+	// /backup needs the operator token: without it, or with a wrong one, nothing.
+	if code, _ := fetch("/backup"); code != http.StatusUnauthorized {
+		t.Fatalf("/backup without the token: %d", code)
+	}
 	backup := filepath.Join(dir, "backup.db")
 	r := runMain(t, map[string]string{"NEWSBOT_DB": dbPath, "NEWSBOT_HTTP_ADDR": addr}, "backup", backup)
+	if r.code == 0 || !strings.Contains(r.stderr, "NEWSBOT_OPS_TOKEN") {
+		t.Fatalf("backup without a token: %+v", r)
+	}
+	r = runMain(t, map[string]string{"NEWSBOT_DB": dbPath, "NEWSBOT_HTTP_ADDR": addr, "NEWSBOT_OPS_TOKEN": "not-the-operator-token"}, "backup", backup)
+	if r.code == 0 || !strings.Contains(r.stderr, "refused") {
+		t.Fatalf("backup with a wrong token: %+v", r)
+	}
+	// The database is held by the running bot: backup goes through the endpoint.
+	r = runMain(t, map[string]string{"NEWSBOT_DB": dbPath, "NEWSBOT_HTTP_ADDR": addr, "NEWSBOT_OPS_TOKEN": "operator-token-for-the-test"}, "backup", backup)
 	if r.code != 0 || !strings.Contains(r.stdout, "/backup to") {
 		t.Fatalf("backup: %+v", r)
 	}

@@ -68,6 +68,9 @@ type Config struct {
 	LogLevel  string
 	LogFormat string
 	HTTPAddr  string
+	// OpsToken guards the operator endpoint's /backup (sent as a bearer token); empty
+	// turns /backup off.
+	OpsToken Secret
 
 	// SendRate is the bot's global message rate per second (Telegram allows ~30).
 	SendRate float64
@@ -130,6 +133,8 @@ type fileConfig struct {
 	LogLevel             *string  `toml:"log_level" yaml:"log_level"`
 	LogFormat            *string  `toml:"log_format" yaml:"log_format"`
 	HTTPAddr             *string  `toml:"http_addr" yaml:"http_addr"`
+	OpsToken             *string  `toml:"ops_token" yaml:"ops_token"`
+	OpsTokenFile         *string  `toml:"ops_token_file" yaml:"ops_token_file"`
 }
 
 // Error names the setting that is wrong and why.
@@ -248,6 +253,16 @@ func (c *Config) applyFile(path string) error {
 	set(&c.LogLevel, fc.LogLevel)
 	set(&c.LogFormat, fc.LogFormat)
 	set(&c.HTTPAddr, fc.HTTPAddr)
+	if fc.OpsToken != nil {
+		c.OpsToken = Secret(strings.TrimSpace(*fc.OpsToken))
+	}
+	if fc.OpsTokenFile != nil {
+		tok, err := readTokenFile(*fc.OpsTokenFile)
+		if err != nil {
+			return &Error{"ops_token_file", err.Error()}
+		}
+		c.OpsToken = tok
+	}
 	return nil
 }
 
@@ -362,6 +377,16 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 			*d.dst = v
 		}
 	}
+	if v, ok := getenv("NEWSBOT_OPS_TOKEN"); ok && v != "" {
+		c.OpsToken = Secret(strings.TrimSpace(v))
+	}
+	if v, ok := getenv("NEWSBOT_OPS_TOKEN_FILE"); ok && v != "" {
+		tok, err := readTokenFile(v)
+		if err != nil {
+			return &Error{"NEWSBOT_OPS_TOKEN_FILE", err.Error()}
+		}
+		c.OpsToken = tok
+	}
 	// An empty NEWSBOT_HTTP_ADDR turns the operator endpoint off, so "set" matters here.
 	if v, ok := getenv("NEWSBOT_HTTP_ADDR"); ok {
 		c.HTTPAddr = v
@@ -398,6 +423,9 @@ func (c Config) Validate() error {
 	}
 	if c.DBPath == "" {
 		return &Error{"NEWSBOT_DB", "must not be empty"}
+	}
+	if tok := c.OpsToken.Reveal(); tok != "" && (len(tok) < 16 || strings.ContainsAny(tok, " \t\r\n")) {
+		return &Error{"NEWSBOT_OPS_TOKEN", "must be at least 16 characters without spaces (e.g. openssl rand -hex 24)"}
 	}
 	for _, f := range c.Feeds {
 		if err := CheckFeedURL(f); err != nil {

@@ -82,6 +82,8 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{"NEWSBOT_TELEGRAM_TOKEN_FILE", "/nonexistent/token", "NEWSBOT_TELEGRAM_TOKEN_FILE"},
 		{"NEWSBOT_LOG_LEVEL", "loud", "NEWSBOT_LOG_LEVEL"},
 		{"NEWSBOT_LOG_FORMAT", "xml", "NEWSBOT_LOG_FORMAT"},
+		{"NEWSBOT_OPS_TOKEN", "short", "NEWSBOT_OPS_TOKEN: must be at least 16 characters"},
+		{"NEWSBOT_OPS_TOKEN_FILE", "/nonexistent/token", "NEWSBOT_OPS_TOKEN_FILE"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key+"="+tc.val, func(t *testing.T) {
@@ -94,6 +96,23 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 				t.Fatalf("error %q does not contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestOpsTokenFromFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ops")
+	if err := os.WriteFile(path, []byte("0123456789abcdef0123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load("", env(map[string]string{"NEWSBOT_OPS_TOKEN": "from-the-variable-1234", "NEWSBOT_OPS_TOKEN_FILE": path}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.OpsToken.Reveal() != "0123456789abcdef0123" {
+		t.Fatalf("ops token %q: the file wins over the variable", cfg.OpsToken.Reveal())
+	}
+	if strings.Contains(fmt.Sprintf("%v %+v", cfg, cfg), "0123456789abcdef") {
+		t.Fatal("the ops token is printed")
 	}
 }
 

@@ -1,14 +1,17 @@
 // Package ops is newsbot's operator surface: Prometheus metrics, liveness and
 // readiness checks (a stalled loop turns readiness red), and hot backups of the
-// database over HTTP.
+// database over HTTP for whoever holds the operator token.
 package ops
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -101,11 +104,25 @@ type Loop struct {
 	Every time.Duration
 }
 
+// Backup configures /backup. The endpoint may be reachable from far beyond the
+// machine, and a backup is the whole database: without a Token it answers 404, and
+// with one it serves only requests that send it as "Authorization: Bearer <token>".
+type Backup struct {
+	Token string
+	// Snapshot writes a consistent copy of the database to w.
+	Snapshot func(w io.Writer) (int64, error)
+	// MaxDuration bounds one download (default 10 minutes): a client that reads slower
+	// is cut off.
+	MaxDuration time.Duration
+	// TempDir holds the snapshot while it is sent (default os.TempDir()).
+	TempDir string
+}
+
 // Server is the operator HTTP endpoint.
 type Server struct {
 	metrics *Metrics
 	checks  Checks
-	backup  func(w http.ResponseWriter) error
+	backup  Backup
 	log     *slog.Logger
 
 	mu  sync.Mutex
@@ -114,7 +131,7 @@ type Server struct {
 }
 
 // NewServer builds the endpoint: /metrics, /healthz, /readyz and /backup.
-func NewServer(m *Metrics, checks Checks, backup func(w http.ResponseWriter) error, log *slog.Logger) *Server {
+func NewServer(m *Metrics, checks Checks, backup Backup, log *slog.Logger) *Server {
 	if checks.Now == nil {
 		checks.Now = time.Now
 	}
@@ -123,6 +140,9 @@ func NewServer(m *Metrics, checks Checks, backup func(w http.ResponseWriter) err
 	}
 	if checks.TelegramStale == 0 {
 		checks.TelegramStale = 10 * time.Minute
+	}
+	if backup.MaxDuration <= 0 {
+		backup.MaxDuration = 10 * time.Minute
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -138,18 +158,57 @@ func (s *Server) Handler() http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
-	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {
-		if s.backup == nil {
-			http.Error(w, "backup not available", http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Header().Set("Content-Disposition", `attachment; filename="newsbot-backup.db"`)
-		if err := s.backup(w); err != nil {
-			s.log.Error("backup over HTTP failed", "error", err)
-		}
-	})
+	mux.HandleFunc("GET /backup", s.serveBackup)
 	return mux
+}
+
+// authorized reports whether r carries the backup token (compared in constant time).
+func (s *Server) authorized(r *http.Request) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.backup.Token)) == 1
+}
+
+// serveBackup writes the snapshot to a temporary file first and sends that: the
+// database's read transaction lasts as long as a local copy takes, not as long as the
+// client takes to read, so a slow client cannot hold back the bot's writes.
+func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
+	if s.backup.Token == "" || s.backup.Snapshot == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if !s.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="newsbot backup"`)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		s.log.Warn("a backup request without the operator token was refused", "remote", r.RemoteAddr)
+		return
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Now().Add(s.backup.MaxDuration))
+	f, err := os.CreateTemp(s.backup.TempDir, "newsbot-backup-*.db")
+	if err != nil {
+		s.log.Error("backup: creating the temporary copy failed", "error", err)
+		http.Error(w, "backup failed", http.StatusInternalServerError)
+		return
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	n, err := s.backup.Snapshot(f)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		s.log.Error("backup: taking the snapshot failed", "error", err)
+		http.Error(w, "backup failed", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="newsbot-backup.db"`)
+	w.Header().Set("Content-Length", fmt.Sprint(n))
+	if _, err := io.Copy(w, f); err != nil {
+		s.log.Warn("backup: sending the snapshot failed", "error", err)
+		return
+	}
+	s.log.Info("backup sent", "bytes", n, "remote", r.RemoteAddr)
 }
 
 // Problems lists what makes the process not ready (empty when ready).
@@ -205,7 +264,9 @@ func (s *Server) Start(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("operator endpoint: listen %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Every phase of a request is bounded; /backup extends its own write deadline.
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
 	s.mu.Lock()
 	s.srv, s.ln = srv, ln
 	s.mu.Unlock()

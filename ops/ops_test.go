@@ -20,6 +20,34 @@ func get(t *testing.T, h http.Handler, path string) (int, string) {
 	return rec.Code, string(body)
 }
 
+func getAuth(t *testing.T, h http.Handler, path, auth string) (int, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Authorization", auth)
+	h.ServeHTTP(rec, req)
+	body, _ := io.ReadAll(rec.Body)
+	return rec.Code, string(body)
+}
+
+// Without a token configured, /backup does not exist; the other routes stay open.
+func TestBackupIsOffWithoutAToken(t *testing.T) {
+	called := false
+	s := NewServer(NewMetrics(), Checks{}, Backup{Snapshot: func(w io.Writer) (int64, error) { called = true; return 0, nil }}, nil)
+	h := s.Handler()
+	if code, _ := getAuth(t, h, "/backup", "Bearer "); code != http.StatusNotFound {
+		t.Fatalf("backup without a configured token: %d", code)
+	}
+	if called {
+		t.Fatal("a snapshot was taken")
+	}
+	for _, p := range []string{"/metrics", "/healthz", "/readyz"} {
+		if code, _ := get(t, h, p); code != 200 {
+			t.Fatalf("%s: %d", p, code)
+		}
+	}
+}
+
 func TestReadinessAndMetrics(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	m := NewMetrics()
@@ -34,7 +62,10 @@ func TestReadinessAndMetrics(t *testing.T) {
 		Loops:    func() map[string]Loop { return loops },
 		Telegram: func() time.Time { return tgLast },
 		Now:      func() time.Time { return now },
-	}, func(w http.ResponseWriter) error { _, err := w.Write([]byte("snapshot")); return err }, nil)
+	}, Backup{Token: "s3cret-operator-token", Snapshot: func(w io.Writer) (int64, error) {
+		n, err := w.Write([]byte("snapshot"))
+		return int64(n), err
+	}}, nil)
 	h := s.Handler()
 
 	if code, body := get(t, h, "/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
@@ -52,7 +83,15 @@ func TestReadinessAndMetrics(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
-	if code, body := get(t, h, "/backup"); code != 200 || body != "snapshot" {
+	if code, _ := get(t, h, "/backup"); code != http.StatusUnauthorized {
+		t.Fatalf("backup without the token: %d", code)
+	}
+	for _, auth := range []string{"Bearer wrong", "Bearer ", "Basic czNjcmV0", "s3cret-operator-token"} {
+		if code, _ := getAuth(t, h, "/backup", auth); code != http.StatusUnauthorized {
+			t.Fatalf("backup with %q: %d", auth, code)
+		}
+	}
+	if code, body := getAuth(t, h, "/backup", "Bearer s3cret-operator-token"); code != 200 || body != "snapshot" {
 		t.Fatalf("backup %d %q", code, body)
 	}
 
