@@ -59,8 +59,10 @@ type Options struct {
 	Workers        int
 	QueuePerChat   int
 	HandlerTimeout time.Duration
-	// UserFetches bounds the pages fetched at once on readers' behalf (default 8).
-	UserFetches int
+	// UserFetches bounds the pages fetched at once on readers' behalf (default 8), and
+	// DiscoveryBudget the whole of one /add (default 20s).
+	UserFetches     int
+	DiscoveryBudget time.Duration
 	// PendingTTL is how long a reply to a digest waits for its story (default 30m), and
 	// PendingPerChat how many may wait in one chat (default 3).
 	PendingTTL     time.Duration
@@ -167,6 +169,9 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 	}
 	if opts.UserFetches <= 0 {
 		opts.UserFetches = 8
+	}
+	if opts.DiscoveryBudget <= 0 {
+		opts.DiscoveryBudget = 20 * time.Second
 	}
 	if opts.PendingTTL <= 0 {
 		opts.PendingTTL = 30 * time.Minute

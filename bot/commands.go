@@ -352,11 +352,8 @@ func cmdRemove(ctx context.Context, b *Bot, r *request) error {
 
 // Feed discovery on /add: a page may advertise any number of feeds, and each fetch may
 // hang until the fetch timeout, so only the first few candidates are tried, all within
-// one time budget.
-const (
-	maxFeedCandidates = 4
-	discoveryBudget   = 20 * time.Second
-)
+// one time budget (Options.DiscoveryBudget).
+const maxFeedCandidates = 4
 
 // errNotAFeed and errNoFeedParses are what discovery says when the page holds no feed.
 var (
@@ -367,7 +364,7 @@ var (
 // discoverFeed fetches u: a feed is used as is; an HTML page is searched for
 // <link rel="alternate"> feed links, and the first of them that parses wins.
 func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error) {
-	ctx, cancel := context.WithTimeout(ctx, discoveryBudget)
+	ctx, cancel := context.WithTimeout(ctx, b.opts.DiscoveryBudget)
 	defer cancel()
 	resp, err := b.fetch.Fetch(ctx, feed.Request{URL: u})
 	if err != nil {

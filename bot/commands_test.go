@@ -257,7 +257,7 @@ func TestUpdatesSurviveRestartsOutagesAndGarbage(t *testing.T) {
 	}
 	deadline := time.Now().Add(waitLong)
 	for {
-		ids, _, _ := h.db.PendingUpdates(context.Background(), 0, 0)
+		ids, _, _ := h.db.PendingUpdates(context.Background(), 0, 0, nil)
 		if len(ids) == 0 {
 			break
 		}

@@ -49,6 +49,7 @@ type harness struct {
 	logs      *syncBuf
 	bot       *Bot
 	opts      Options
+	fetcher   Fetcher // nil: a fetcher that allows the loopback test servers
 	cancel    context.CancelFunc
 	cancelAPI context.CancelFunc
 	done      chan error
@@ -110,7 +111,10 @@ func (h *harness) start() {
 	// As in `newsbot run`: the API calls outlive Run, so sends in flight at a stop
 	// finish and are recorded instead of being cut off and repeated after a restart.
 	apiCtx, cancelAPI := context.WithCancel(context.Background())
-	fetcher := feed.NewFetcher(feed.FetcherOptions{AllowPrivateNetworks: true})
+	var fetcher Fetcher = feed.NewFetcher(feed.FetcherOptions{AllowPrivateNetworks: true})
+	if h.fetcher != nil {
+		fetcher = h.fetcher
+	}
 	b, err := New(apiCtx, h.db, fetcher, h.opts)
 	if err != nil {
 		cancel()

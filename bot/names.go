@@ -42,10 +42,10 @@ func normalizeName(s string) string {
 	space, marks := false, 0
 	for _, r := range s {
 		switch {
-		case invisible(r):
-			continue
 		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
 			space = b.Len() > 0
+			continue
+		case invisible(r):
 			continue
 		case unicode.Is(unicode.Mn, r):
 			// A few combining marks make letters; dozens stacked make a name unreadable.
@@ -108,14 +108,18 @@ func (b *Bot) nameKey(name string) string {
 			reserved = append(reserved, base)
 		}
 	}
-	for _, w := range reserved {
-		w = squash(skeleton(w))
-		if whole == w || (len(w) >= 5 && strings.HasPrefix(whole, w)) {
-			return ""
-		}
-		for _, x := range words {
-			if x == w {
+	for _, r := range reserved {
+		// Upper-case I looks like l, lower-case i does not: a reserved word is matched
+		// in each case a name could write it in.
+		for _, form := range []string{r, strings.ToUpper(r), strings.ToUpper(r[:1]) + r[1:]} {
+			w := squash(skeleton(form))
+			if whole == w || (len(w) >= 5 && strings.HasPrefix(whole, w)) {
 				return ""
+			}
+			for _, x := range words {
+				if x == w {
+					return ""
+				}
 			}
 		}
 	}

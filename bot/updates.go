@@ -88,7 +88,7 @@ func (u Update) chatOf() int64 {
 type InboxStore interface {
 	StoreUpdates(ctx context.Context, updates map[int64][]byte, nextOffset int64) error
 	Offset(ctx context.Context) (int64, error)
-	PendingUpdates(ctx context.Context, after int64, limit int) ([]int64, [][]byte, error)
+	PendingUpdates(ctx context.Context, after int64, limit int, skip func(id int64) bool) ([]int64, [][]byte, error)
 	UpdatesHandled(ctx context.Context, ids []int64) error
 }
 
@@ -204,7 +204,7 @@ type queued struct {
 }
 
 type handled struct {
-	chat int64
+	chat, id int64
 }
 
 func (d *dispatcher) notify() {
@@ -221,10 +221,10 @@ func (d *dispatcher) run(ctx context.Context) error {
 	defer wg.Wait()
 	queues := map[int64][]queued{}
 	busy := map[int64]bool{}
-	var turn []int64 // chats with queued updates and no handler running, in turn order
+	known := map[int64]bool{} // updates queued or running
+	var turn []int64          // chats with queued updates and no handler running, in turn order
 	results := make(chan handled, d.workers)
 	running := 0
-	var lastID int64
 
 	enqueue := func(chat int64, q queued) bool {
 		if len(queues[chat]) >= d.perChat {
@@ -234,11 +234,15 @@ func (d *dispatcher) run(ctx context.Context) error {
 			turn = append(turn, chat)
 		}
 		queues[chat] = append(queues[chat], q)
+		known[q.id] = true
 		return true
 	}
+	// load reads the inbox from the start every time, skipping what is known: update
+	// IDs normally grow, but Telegram may restart them at random after a quiet week.
 	load := func() {
+		var after int64
 		for ctx.Err() == nil {
-			ids, raws, err := d.store.PendingUpdates(ctx, lastID, 500)
+			ids, raws, err := d.store.PendingUpdates(ctx, after, 500, func(id int64) bool { return known[id] })
 			if err != nil {
 				if ctx.Err() == nil {
 					d.log.Error("reading the inbox failed", "error", err)
@@ -247,7 +251,7 @@ func (d *dispatcher) run(ctx context.Context) error {
 			}
 			var done []int64
 			for k, id := range ids {
-				lastID = id
+				after = id
 				var u Update
 				if err := json.Unmarshal(raws[k], &u); err != nil {
 					d.log.Error("dropping an update that does not decode", "update", id, "error", err)
@@ -289,11 +293,12 @@ func (d *dispatcher) run(ctx context.Context) error {
 			go func() {
 				defer wg.Done()
 				d.work(ctx, q)
-				results <- handled{chat}
+				results <- handled{chat, q.id}
 			}()
 		}
 	}
 	finish := func(h handled) {
+		delete(known, h.id)
 		running--
 		busy[h.chat] = false
 		if len(queues[h.chat]) > 0 {

@@ -267,8 +267,8 @@ func (db *DB) Offset(ctx context.Context) (int64, error) {
 }
 
 // PendingUpdates returns up to limit stored, unhandled updates with IDs above after, in
-// order (limit <= 0: all).
-func (db *DB) PendingUpdates(ctx context.Context, after int64, limit int) ([]int64, [][]byte, error) {
+// order, leaving out those skip reports (limit <= 0: all; skip may be nil).
+func (db *DB) PendingUpdates(ctx context.Context, after int64, limit int, skip func(id int64) bool) ([]int64, [][]byte, error) {
 	if err := ctxErr(ctx, "pending updates"); err != nil {
 		return nil, nil, err
 	}
@@ -277,7 +277,11 @@ func (db *DB) PendingUpdates(ctx context.Context, after int64, limit int) ([]int
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketInbox).Cursor()
 		for k, v := c.Seek(i64(after + 1)); k != nil; k, v = c.Next() {
-			ids = append(ids, int64(beU64(k)))
+			id := int64(beU64(k))
+			if skip != nil && skip(id) {
+				continue
+			}
+			ids = append(ids, id)
 			raws = append(raws, append([]byte(nil), v...))
 			if limit > 0 && len(ids) >= limit {
 				break

@@ -207,10 +207,25 @@ func (s *Server) sendMessage(p map[string]string) (any, *apiError) {
 	}
 	thread, _ := strconv.Atoi(p["message_thread_id"])
 	m := &Message{MessageID: st.next(), MessageThreadID: thread, From: &s.Bot, Date: time.Now().Unix(),
-		Chat: st.chat, Text: visible, ReplyMarkup: markup, HTML: p["text"], ParseMode: p["parse_mode"], ReplyToMessage: shallow(reply)}
+		Chat: st.chat, Text: visible, ReplyMarkup: markup, HTML: p["text"], ParseMode: p["parse_mode"], ReplyToMessage: shallow(reply),
+		Preview: previewOn(p)}
 	st.messages = append(st.messages, m)
 	s.changedLocked()
 	return m, nil
+}
+
+// previewOn reports whether a send or edit leaves link previews on.
+func previewOn(p map[string]string) bool {
+	if truthy(p["disable_web_page_preview"]) {
+		return false
+	}
+	var opts struct {
+		IsDisabled bool `json:"is_disabled"`
+	}
+	if json.Unmarshal([]byte(p["link_preview_options"]), &opts) == nil && opts.IsDisabled {
+		return false
+	}
+	return true
 }
 
 func shallow(m *Message) *Message {
@@ -270,7 +285,7 @@ func (s *Server) editMessage(p map[string]string, text bool) (any, *apiError) {
 		if visible == m.Text && p["text"] == m.HTML && string(markup) == string(m.ReplyMarkup) {
 			return nil, &apiError{code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"}
 		}
-		m.Text, m.HTML, m.ParseMode = visible, p["text"], p["parse_mode"]
+		m.Text, m.HTML, m.ParseMode, m.Preview = visible, p["text"], p["parse_mode"], previewOn(p)
 	} else if string(markup) == string(m.ReplyMarkup) {
 		return nil, &apiError{code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"}
 	}

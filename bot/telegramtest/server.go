@@ -77,7 +77,10 @@ type Message struct {
 	HTML      string `json:"-"` // the text as the bot sent it, with its markup
 	Reaction  string `json:"-"` // a reaction the bot set on the message (raw JSON)
 	ParseMode string `json:"-"`
-	Deleted   bool   `json:"-"`
+	// Preview: the bot left link previews on (it sent neither disable_web_page_preview
+	// nor link_preview_options with is_disabled), on the last send or edit.
+	Preview bool `json:"-"`
+	Deleted bool `json:"-"`
 }
 
 // CallbackQuery is a pressed inline button.

@@ -1,0 +1,164 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// traces lists every record of every bucket that holds id: as an 8-byte big-endian key
+// part or value, or as a decimal number in a JSON value.
+func traces(t *testing.T, db *storage.DB, id int64) []string {
+	t.Helper()
+	be := make([]byte, 8)
+	binary.BigEndian.PutUint64(be, uint64(id))
+	dec := []byte(strconv.FormatInt(id, 10))
+	var out []string
+	err := db.Buckets(context.Background(), func(bucket string, k, v []byte) error {
+		if bytes.Contains(k, be) || bytes.Contains(v, be) || bytes.Contains(k, dec) || bytes.Contains(v, dec) {
+			out = append(out, fmt.Sprintf("%s: %q = %.200q", bucket, k, v))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// After /forget, no bucket holds the chat's or the user's ID, nor the user's words:
+// the user's comments are tombstones, their copies elsewhere are deleted, and replies
+// to them stop quoting them.
+func TestForgetLeavesNoTrace(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	ctx := context.Background()
+	const secret = "my very private opinion"
+	a := telegramtest.User{ID: 734561289, FirstName: "Quinn"}
+	b := telegramtest.User{ID: 734561290, FirstName: "Rae"}
+	admin := telegramtest.User{ID: 900, FirstName: "Moe"}
+	h.tg.PrivateChat(admin)
+	d := newDiscussion(t, h, a, b)
+	ca := d.chats[a.ID]
+	// Everything a reader can leave behind: a subscription with settings and filters,
+	// an own feed, a chosen name, comments (one relayed, one replied to, one reported,
+	// one in a group), a pending comment, blocks both ways, and queued messages.
+	h.tg.Send(a, ca, "/subscribe")
+	h.wait(a.ID, "Subscribed.", waitLong)
+	h.tg.Send(a, ca, "/filters exclude zzyzx-never-seen")
+	h.wait(a.ID, "Added exclude filter", waitLong)
+	h.setPage("/mine.xml", strings.Replace(articleFeed(t, h.web.URL, "bbc_sport_020"), "Fixture News", "Quinn's Own Feed", 1))
+	h.tg.Send(a, ca, "/add "+h.web.URL+"/mine.xml")
+	h.wait(a.ID, "Added Quinn's Own Feed", waitLong)
+	h.tg.Send(a, ca, "/name Quinn Q")
+	h.wait(a.ID, "Your comments will show Quinn Q", waitLong)
+	h.tg.Reply(a, ca, d.cards[a.ID].MessageID, secret)
+	copyB := h.wait(b.ID, secret, waitLong)
+	h.tg.Reply(b, d.chats[b.ID], copyB.MessageID, "Rae answers")
+	replyToB := h.wait(a.ID, "Rae answers", waitLong)
+	h.tg.Send(a, ca, "/block")                              // nothing to block: a plain command
+	h.tg.Reply(a, ca, replyToB.MessageID, "/block")         // A blocks B
+	h.tg.Reply(b, d.chats[b.ID], copyB.MessageID, "/block") // B blocks A
+	q, _ := h.tg.Press(b, d.chats[b.ID], copyB.MessageID, copyB.Keyboard()[0][0].CallbackData)
+	h.tg.WaitAnswered(q, waitLong)
+	h.wait(admin.ID, secret, waitLong)
+	group := h.tg.Group(-734500, "Club", false, b.ID)
+	h.tg.Send(b, group, "/subscribe")
+	h.wait(group.ID, "Subscribed.", waitLong)
+	h.clock.Add(4 * time.Hour)
+	if err := h.bot.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dg := h.wait(a.ID, "Your news digest", waitLong)
+	h.tg.Reply(a, ca, dg.MessageID, "which story, you ask")
+	h.wait(a.ID, "Which story is your comment about?", waitLong)
+	gdg := h.wait(group.ID, "Your news digest", waitLong)
+	h.tg.Reply(a, group, gdg.MessageID, "1 said in the group: "+secret)
+	deadline := time.Now().Add(waitLong)
+	for {
+		n := 0
+		for id := uint64(1); id <= 3; id++ {
+			cs, _ := h.db.ThreadComments(ctx, id)
+			n += len(cs)
+		}
+		if n >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the group comment was not posted")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	d.sync(t, a)
+	if len(traces(t, h.db, a.ID)) == 0 {
+		t.Fatal("the walk finds nothing before /forget: it proves nothing after")
+	}
+
+	h.tg.Send(a, ca, "/forget")
+	confirm := h.wait(a.ID, "This cannot be undone", waitLong)
+	q, _ = h.tg.Press(a, ca, confirm.MessageID, "forget:yes")
+	h.tg.WaitAnswered(q, waitLong)
+	h.wait(a.ID, "Everything stored about this chat has been deleted", waitLong)
+	// Let the sender drain: the goodbye and the deletions leave the outbox.
+	deadline = time.Now().Add(waitLong)
+	for {
+		depth, _, _ := h.db.OutboxStats(ctx, time.Now())
+		if depth == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox still holds %d messages", depth)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.stop()
+	if tr := traces(t, h.db, a.ID); len(tr) > 0 {
+		t.Fatalf("traces of the user after /forget:\n%s", strings.Join(tr, "\n"))
+	}
+	found := []string{}
+	h.db.Buckets(ctx, func(bucket string, k, v []byte) error {
+		for _, word := range []string{secret, "Quinn", "which story, you ask", "/mine.xml", "zzyzx"} {
+			if bytes.Contains(k, []byte(word)) || bytes.Contains(v, []byte(word)) {
+				found = append(found, fmt.Sprintf("%s: %q in %.120q", bucket, word, v))
+			}
+		}
+		return nil
+	})
+	if len(found) > 0 {
+		t.Fatalf("the user's words after /forget:\n%s", strings.Join(found, "\n"))
+	}
+	// The copies B and the moderator had are deleted; B's reply stays, no longer quoting.
+	if m, _ := h.tg.Message(b.ID, copyB.MessageID); !m.Deleted {
+		t.Fatal("the relayed copy of an erased comment stays")
+	}
+	if n := countText(h.tg.Messages(admin.ID), secret); n != 0 {
+		t.Fatal("the moderator's report copy stays")
+	}
+	// The threads keep their shape: tombstones, and B's reply under one of them.
+	var cs []storage.Comment
+	for id := uint64(1); id <= 3; id++ {
+		more, _ := h.db.ThreadComments(ctx, id)
+		cs = append(cs, more...)
+	}
+	tombs := 0
+	for _, c := range cs {
+		if c.Erased {
+			tombs++
+			if c.Text != "" || c.AuthorID != 0 || c.AuthorName != "" || c.SrcChat != 0 {
+				t.Fatalf("a tombstone keeps data: %+v", c)
+			}
+		}
+	}
+	if tombs != 2 || len(cs) != 3 {
+		t.Fatalf("%d comments, %d tombstones; want 3 and 2", len(cs), tombs)
+	}
+}
