@@ -2,12 +2,16 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"runtime"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/storage"
 )
 
 // BenchmarkFanOut sends one digest to each of 10,000 subscribers through the fake Bot
@@ -60,6 +64,110 @@ func BenchmarkFanOut(b *testing.B) {
 		b.ReportMetric(queued.Seconds(), "s-to-queue")
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
 		h.stop()
+		h.db.Close()
+	}
+}
+
+// BenchmarkHelpDuringFlood measures an ordinary reader's /help while one chat floods
+// (a message every 2 ms) and three readers' /add hang on a page of hanging feeds. It
+// reports the p50 and p99 of the time from sending /help to receiving the answer.
+func BenchmarkHelpDuringFlood(b *testing.B) {
+	h := newHarness(b)
+	h.tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	h.opts.Send = SenderOptions{PrivateEvery: 5 * time.Millisecond, GlobalPerSecond: 500}
+	h.opts.CommandRate, h.opts.CommandBurst = 1000, 1000 // the reader is measured, not limited
+	site, _ := hangingFeeds(b)
+	h.start()
+	stop := make(chan struct{})
+	flooder := telegramtest.User{ID: 5001, FirstName: "Flood"}
+	fc := h.tg.PrivateChat(flooder)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			h.tg.Send(flooder, fc, fmt.Sprint("spam ", i))
+		}
+	}()
+	for k := range 3 {
+		u := telegramtest.User{ID: int64(5010 + k), FirstName: "Stuck"}
+		h.tg.Send(u, h.tg.PrivateChat(u), "/add "+site+"/many.html")
+	}
+	defer close(stop)
+	reader := telegramtest.User{ID: 5020, FirstName: "Rea"}
+	rc := h.tg.PrivateChat(reader)
+	var lat []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		n := countText(h.tg.Messages(rc.ID), "Commands")
+		start := time.Now()
+		h.tg.Send(reader, rc, "/help")
+		for countText(h.tg.Messages(rc.ID), "Commands") == n {
+			time.Sleep(time.Millisecond)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkDigestRunHostileFilters composes and queues the digests of 1,000 due
+// subscribers over 1,000 new items, 10 of them carrying 30 of the costliest filters the
+// limits accept. Sending is not included.
+func BenchmarkDigestRunHostileFilters(b *testing.B) {
+	for _, hostile := range []int{0, 10} {
+		b.Run(fmt.Sprintf("hostile=%d", hostile), func(b *testing.B) { benchDigestRun(b, hostile) })
+	}
+}
+
+func benchDigestRun(b *testing.B, hostile int) {
+	for range b.N {
+		b.StopTimer()
+		h := newHarness(b)
+		now := t0.Add(20 * time.Hour)
+		h.clock.Set(now)
+		ctx := context.Background()
+		var batch []storage.Item
+		for i := range 1000 {
+			// About 5 KB each; a tenth of them share a story.
+			topic := fillerWords[i%len(fillerWords)] + " " + fillerWords[(i/7)%len(fillerWords)]
+			body := strings.Repeat(fmt.Sprintf("Officials in the %s said on Tuesday that work on item %d would go on. ", topic, i/10), 60)
+			batch = append(batch, storage.Item{Key: fmt.Sprint("k", i), Title: fmt.Sprintf("Story %d about the %s", i, topic),
+				Text: body, Language: "en", URL: fmt.Sprintf("https://n.example/%d", i), Published: now.Add(-time.Duration(i) * time.Minute)})
+		}
+		if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, now.Add(-time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+		var worst []string
+		for range 30 {
+			worst = append(worst, `[^e]{20}e[^e]{20}e`)
+		}
+		for i := range 1000 {
+			s := storage.Subscriber{ChatID: int64(200000 + i), Kind: "private", Active: true, Subscribed: true, TimeZone: "UTC",
+				Times: []string{"08:00"}, Stories: 8, SummarySentences: 2, LastDigest: now.Add(-2 * time.Hour), NextDigest: now.Add(-time.Minute)}
+			if hostile > 0 && i%(1000/hostile) == 0 {
+				s.Include = worst
+			}
+			if err := h.db.PutSubscriber(ctx, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+		bot, err := New(ctx, h.db, nil, h.opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		if err := bot.RunDue(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		b.ReportMetric(time.Since(start).Seconds(), "s-per-run")
+		b.ReportMetric(float64(bot.Stats().FilterBudgetHits), "budget-hits")
 		h.db.Close()
 	}
 }

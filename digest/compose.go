@@ -170,6 +170,7 @@ type Composer struct {
 	earlier []Item         // public earlier items
 	private []Item         // earlier items of private feeds
 	hay     map[uint64]string
+	words   map[uint64]int // pool item ID -> words in its text
 
 	mu    sync.Mutex
 	cards map[cardKey]StoryCard
@@ -190,12 +191,13 @@ func NewComposer(pool []Item, earlier []Item) *Composer {
 // (nil: all).
 func NewComposerWith(pool []Item, earlier []Item, public func(feedURL string) bool) *Composer {
 	c := &Composer{story: map[uint64]int{}, members: map[int][]Item{}, cards: map[cardKey]StoryCard{},
-		hay: make(map[uint64]string, len(pool))}
+		hay: make(map[uint64]string, len(pool)), words: make(map[uint64]int, len(pool))}
 	isPublic := func(it Item) bool { return public == nil || public(it.FeedURL) }
 	var shared []Item
 	for _, it := range pool {
 		if it.ID != 0 {
 			c.hay[it.ID] = Haystack(it)
+			c.words[it.ID] = len(strings.Fields(it.Text))
 		}
 		if isPublic(it) {
 			shared = append(shared, it)
@@ -260,7 +262,7 @@ func (c *Composer) filter(items []Item, prefs Preferences, f *Filter, dg *Digest
 			dg.Filtered++
 			continue
 		}
-		if !f.Empty() && prefs.FilterBudget > 0 && i%16 == 0 && time.Since(start) > prefs.FilterBudget {
+		if !f.Empty() && prefs.FilterBudget > 0 && time.Since(start) > prefs.FilterBudget {
 			dg.FilterTruncated = len(items) - i
 			break
 		}
@@ -348,6 +350,14 @@ func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Dige
 			ownEarlier = append(ownEarlier, it)
 		}
 	}
+	words := make([]int, len(kept))
+	for i, it := range kept {
+		n, ok := c.words[it.ID]
+		if !ok || it.ID == 0 {
+			n = len(strings.Fields(it.Text))
+		}
+		words[i] = n
+	}
 	for _, g := range order {
 		idx := members[g]
 		// Best source: the subscriber's own feed, then the fullest text, then earliest.
@@ -356,7 +366,7 @@ func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Dige
 			if own[ia.FeedURL] != own[ib.FeedURL] {
 				return own[ia.FeedURL]
 			}
-			if la, lb := len(strings.Fields(ia.Text)), len(strings.Fields(ib.Text)); la != lb {
+			if la, lb := words[idx[a]], words[idx[b]]; la != lb {
 				return la > lb
 			}
 			return ia.Published.Before(ib.Published)
