@@ -38,10 +38,9 @@ func TestGroupStoriesNamesKeepActorsApart(t *testing.T) {
 		t.Errorf("with names: stories %v, want Sbarro %v and Mt. Gox %v as two stories", GroupStories(items, GroupOptions{}), sbarro, gox)
 	}
 
-	defer func(m float64) { NameMismatch = m }(NameMismatch)
-	NameMismatch = 1
-	if _, apart := check(GroupStories(items, GroupOptions{})); apart {
-		t.Errorf("without the name check the bankruptcies stay apart (%v): the test no longer shows what names add", GroupStories(items, GroupOptions{}))
+	noNames := GroupOptions{NameMismatch: 1}
+	if _, apart := check(GroupStories(items, noNames)); apart {
+		t.Errorf("without the name check the bankruptcies stay apart (%v): the test no longer shows what names add", GroupStories(items, noNames))
 	}
 }
 
