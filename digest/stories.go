@@ -35,6 +35,11 @@ type storyFeatures struct {
 	capital, lower map[string]bool
 }
 
+// leadWords is how much of an item's text counts as its lead for story matching: a
+// news lead states the event in its first paragraph or two. Chosen with the first
+// grouping (issue 3) on ../shared/data/stories (`newsbot eval stories --dir
+// ../shared/data/stories/tgcontest-pairs-ru-en`), where the pair figures in
+// BENCHMARKS.md ("Pairs and topics") are measured with it.
 const leadWords = 60
 
 // featureCache keeps story features of stored items (by ID), so related-story and
@@ -203,6 +208,9 @@ var headlineFiller = map[string]map[string]bool{LangEnglish: stemSet(LangEnglish
 	review reviews reviewed recap things thing know need latest news report reports top week day time
 	interview exclusive breaking here's everything`)}
 
+// fillerWeight was set on the UCI excerpts and the headline fixture with `newsbot eval
+// stories --file FILE` (BENCHMARKS.md, "Story grouping"): "UCI all" went from 0.964 /
+// 0.518 to 0.971 / 0.542.
 const fillerWeight = 0.25
 
 func stemSet(lang, words string) map[string]bool {
@@ -643,7 +651,11 @@ func GroupStories(items []Item, opts GroupOptions) []int {
 			sources[i] = sourceKey(it)
 		}
 	}
-	common := max(50, idf.n/20) // a term in 5% of items says little about which story
+	// A term in 5% of items says little about which story, so it finds no
+	// candidates. It came with the term-postings index that made
+	// BenchmarkGroupStories10k 8x faster: a story an item shares only such terms with
+	// is rarely its story, and comparing with all of them is what was slow.
+	common := max(50, idf.n/20)
 	names := batchNames(feats)
 
 	// update reports whether one report of an outlet updates another: worded alike
@@ -859,7 +871,8 @@ func absDuration(d time.Duration) time.Duration {
 
 // batchNames returns, for each item, the stems it uses that the batch writes as names:
 // capitalised wherever case tells (see caseEvidence) at least three times as often as
-// in lower case. How often a name occurs does not matter: in a batch where one story
+// in lower case (the ratio, like mainNames' shares, was set on the UCI excerpts and the
+// headline fixture with `newsbot eval stories --file FILE`; BENCHMARKS.md, "Names"). How often a name occurs does not matter: in a batch where one story
 // is large, its main name is among the most frequent words.
 func batchNames(feats []storyFeatures) [][]string {
 	capital, lower := map[string]int{}, map[string]int{}
@@ -1044,6 +1057,8 @@ func RelatedStories(item Item, candidates []Item, max int) []Item {
 			continue
 		}
 		sim := storySimilarity(fi, cf[k], idf)
+		// Above 0.85 a candidate is a copy of this report (a syndicated or re-filed
+		// item), not background; set by hand with RelatedStories (issue 3).
 		if sim < RelatedThreshold || sim > 0.85 {
 			continue // unrelated, or a duplicate of this very report
 		}
