@@ -184,16 +184,20 @@ func TestNoNameEvidenceInGerman(t *testing.T) {
 }
 
 // GroupStories takes any headlines: it never panics, numbers stories densely in order
-// of first appearance, and partitions the same items the same way in any input order.
+// of first appearance, and partitions the same items the same way in any input order
+// (times and sources included).
 func FuzzGroupStories(f *testing.F) {
 	f.Add("Mt. Gox files for Chapter 15 in the U.S.", "Sbarro Files For Bankruptcy Again", "Gox: hackers say — \"it's gone.\"", "Die Regierung plant Steuern")
 	f.Add("", " ", "....", "Путин: Кремль ответит")
 	f.Fuzz(func(t *testing.T, a, b, c, text string) {
+		// Two outlets, one of them filing twice within minutes, and a report a day
+		// later, so the time and source evidence is exercised too.
 		items := []Item{
-			{ID: 1, Title: a, Published: now},
-			{ID: 2, Title: b, Text: text, Published: now.Add(time.Minute)},
-			{ID: 3, Title: c, Published: now.Add(time.Minute)},
-			{ID: 4, Title: a + " " + c, Published: now.Add(2 * time.Minute)},
+			{ID: 1, Title: a, Source: "Wire", Published: now},
+			{ID: 2, Title: b, Text: text, Source: "Post", Published: now.Add(time.Minute)},
+			{ID: 3, Title: c, Source: "Wire", Published: now.Add(time.Minute)},
+			{ID: 4, Title: a + " " + c, Source: "Post", Published: now.Add(2 * time.Minute)},
+			{ID: 5, Title: c + " " + a, Published: now.Add(26 * time.Hour)},
 		}
 		g := GroupStories(items, GroupOptions{})
 		if len(g) != len(items) {
