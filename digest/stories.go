@@ -343,8 +343,9 @@ type GroupOptions struct {
 	// SourceWindow, SameSource and UpdateSimilarity weigh sources: one outlet rarely
 	// files two reports of one story within minutes, except as updates. An item
 	// whose outlet already has a report in the story published within SourceWindow
-	// of it scores SameSource of its similarity, unless its cosine with one of those
-	// reports reaches UpdateSimilarity (then it is an update of it). Defaults
+	// of it scores SameSource of its similarity, unless it updates one of those
+	// reports: their cosine reaches UpdateSimilarity and they do not name different
+	// actors (each naming someone the other does not, and no one in common). Defaults
 	// DefaultSourceWindow, DefaultSameSource, DefaultUpdateSimilarity; SameSource 1
 	// turns source evidence off. Reports without a source or a time carry none.
 	SourceWindow     time.Duration
