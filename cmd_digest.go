@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -266,13 +267,21 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	fs, _ := newFlags("eval "+kind, env)
 	dir := fs.String("dir", "", "corpus folder")
 	file := fs.String("file", "", "stories: a `newsbot group` JSON Lines file whose items carry a gold \"story\" label")
+	labels := fs.String("labels", "", "stories: a story-label file (url, story, split per line) to join with the news CSV in --dir")
+	noTimes := fs.Bool("no-times", false, "stories: ignore publication times (as feeds without dates give them)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	k := fs.Int("k", 3, "summary sentences (summaries)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if kind == "stories" && *file != "" {
-		return evalLabelledStories(env, *file, *asJSON)
+		return evalLabelledStories(env, *file, *noTimes, *asJSON)
+	}
+	if kind == "stories" && *labels != "" {
+		if *dir == "" {
+			return &usageError{"--labels needs --dir: the folder of the news CSV"}
+		}
+		return evalStoryLabels(env, *dir, *labels, *noTimes, *asJSON)
 	}
 	if *dir == "" {
 		return &usageError{"--dir is required"}
@@ -319,7 +328,8 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 // evalLabelledStories scores grouping on a labelled JSON Lines file (the `newsbot
 // group` input plus "story"): B-cubed precision and recall with the text given and from
 // titles alone, at the tuned threshold and around it, so the trade-off is visible.
-func evalLabelledStories(env Env, path string, asJSON bool) error {
+// With noTimes the items' publication times are ignored.
+func evalLabelledStories(env Env, path string, noTimes, asJSON bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -337,10 +347,13 @@ func evalLabelledStories(env Env, path string, asJSON bool) error {
 	if len(items) == 0 {
 		return fmt.Errorf("%s: no items", path)
 	}
+	if noTimes {
+		items = eval.WithoutTimes(items)
+	}
 	titles := make([]digest.Item, len(items))
 	hasText := false
 	for i, it := range items {
-		titles[i] = digest.Item{ID: it.ID, Title: it.Title, Published: it.Published}
+		titles[i] = digest.Item{ID: it.ID, Title: it.Title, Published: it.Published, Source: it.Source, URL: it.URL}
 		hasText = hasText || strings.TrimSpace(it.Text) != ""
 	}
 	type input struct {
@@ -362,7 +375,9 @@ func evalLabelledStories(env Env, path string, asJSON bool) error {
 	}
 	gold := map[string]bool{}
 	for _, l := range labels {
-		gold[l] = true
+		if l != eval.Unscored {
+			gold[l] = true
+		}
 	}
 	var rows []row
 	for _, in := range inputs {
@@ -380,9 +395,13 @@ func evalLabelledStories(env Env, path string, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"file": path, "items": len(items), "gold_stories": len(gold), "bcubed": rows})
+		return enc.Encode(map[string]any{"file": path, "items": len(items), "gold_stories": len(gold), "times": !noTimes, "bcubed": rows})
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d items, %d gold stories; B-cubed over join thresholds (* = default)\n", path, len(items), len(gold))
+	regime := "with times"
+	if noTimes {
+		regime = "times ignored"
+	}
+	fmt.Fprintf(env.Stdout, "%s: %d items, %d gold stories, %s; B-cubed over join thresholds (* = default)\n", path, len(items), len(gold), regime)
 	fmt.Fprintf(env.Stdout, "%-7s %-10s %9s %7s %8s\n", "input", "threshold", "precision", "recall", "stories")
 	for _, r := range rows {
 		mark := " "
@@ -390,6 +409,102 @@ func evalLabelledStories(env Env, path string, asJSON bool) error {
 			mark = "*"
 		}
 		fmt.Fprintf(env.Stdout, "%-7s %-4.2f %s     %9.3f %7.3f %8d\n", r.Input, r.Threshold, mark, r.Precision, r.Recall, r.Stories)
+	}
+	return nil
+}
+
+// evalStoryLabels scores grouping on a news CSV in dir joined with a story-label file
+// (eval.LoadLabelledCSV): B-cubed precision and recall per split and for all items
+// together, from headlines and with text, with publication times and without them
+// (only without, given noTimes). "singletons" is the recall of putting every item in
+// a story of its own, the floor the recall figures should be read against; pairwise
+// precision and recall of "same story" are given beside B-cubed for the same reason.
+func evalStoryLabels(env Env, dir, labelsPath string, noTimes, asJSON bool) error {
+	csvs, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if len(csvs) != 1 {
+		return fmt.Errorf("%s: want one news CSV, found %d", dir, len(csvs))
+	}
+	batch, err := eval.LoadLabelledCSV(csvs[0], labelsPath)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Split      string  `json:"split"`
+		Input      string  `json:"input"`
+		Times      bool    `json:"times"`
+		Items      int     `json:"items"`
+		Gold       int     `json:"gold_stories"`
+		Precision  float64 `json:"precision"`
+		Recall     float64 `json:"recall"`
+		Stories    int     `json:"stories"`
+		Singletons float64 `json:"singletons_recall"`
+		PairsP     float64 `json:"pairs_precision"`
+		PairsR     float64 `json:"pairs_recall"`
+	}
+	var rows []row
+	splits := []string{}
+	seen := map[string]bool{}
+	for _, s := range batch.Splits {
+		if !seen[s] {
+			seen[s] = true
+			splits = append(splits, s)
+		}
+	}
+	sort.Strings(splits)
+	for _, split := range append(splits, "all") {
+		b := batch.Split(split)
+		gold := map[string]bool{}
+		for _, l := range b.Labels {
+			if l != eval.Unscored {
+				gold[l] = true
+			}
+		}
+		alone := make([]int, len(b.Items))
+		for i := range alone {
+			alone[i] = i
+		}
+		_, floor := eval.BCubed(alone, b.Labels)
+		titles := make([]digest.Item, len(b.Items))
+		for i, it := range b.Items {
+			it.Text = ""
+			titles[i] = it
+		}
+		for _, in := range []struct {
+			name  string
+			items []digest.Item
+		}{{"titles", titles}, {"text", b.Items}} {
+			for _, timed := range []bool{true, false} {
+				if timed && noTimes {
+					continue
+				}
+				items := in.items
+				if !timed {
+					items = eval.WithoutTimes(items)
+				}
+				assign := digest.GroupStories(items, digest.GroupOptions{})
+				p, r := eval.BCubed(assign, b.Labels)
+				n := map[int]bool{}
+				for _, a := range assign {
+					n[a] = true
+				}
+				pp, pr := eval.PairwisePR(assign, b.Labels)
+				rows = append(rows, row{split, in.name, timed, len(b.Items), len(gold), p, r, len(n), floor, pp, pr})
+			}
+		}
+	}
+	if asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"dir": dir, "labels": labelsPath, "bcubed": rows})
+	}
+	fmt.Fprintf(env.Stdout, "%s joined with %s: B-cubed at the defaults (\"?\" items grouped, not scored)\n", dir, labelsPath)
+	fmt.Fprintf(env.Stdout, "%-6s %5s %5s %-7s %-6s %9s %7s %8s %10s %8s %8s\n", "split", "items", "gold", "input", "times", "precision", "recall", "stories", "singletons", "pairs P", "pairs R")
+	for _, r := range rows {
+		times := "no"
+		if r.Times {
+			times = "yes"
+		}
+		fmt.Fprintf(env.Stdout, "%-6s %5d %5d %-7s %-6s %9.3f %7.3f %8d %10.3f %8.3f %8.3f\n", r.Split, r.Items, r.Gold, r.Input, times, r.Precision, r.Recall, r.Stories, r.Singletons, r.PairsP, r.PairsR)
 	}
 	return nil
 }

@@ -169,3 +169,103 @@ func TestEvalStoriesLabelledFile(t *testing.T) {
 		t.Fatalf("missing file: %+v", r)
 	}
 }
+
+// eval stories --file --no-times ignores the file's times; on the timed fixture that
+// costs precision.
+func TestEvalStoriesNoTimes(t *testing.T) {
+	precision := func(args ...string) float64 {
+		t.Helper()
+		r := runMain(t, nil, append([]string{"eval", "stories", "--file", "testdata/eval/stories/timed.jsonl", "--json"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+		var out struct {
+			Times  bool `json:"times"`
+			BCubed []struct {
+				Default   bool    `json:"default"`
+				Precision float64 `json:"precision"`
+			} `json:"bcubed"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatal(err)
+		}
+		if out.Times == (len(args) > 0) {
+			t.Fatalf("%v: times %v", args, out.Times)
+		}
+		for _, row := range out.BCubed {
+			if row.Default {
+				return row.Precision
+			}
+		}
+		t.Fatalf("no default row: %s", r.stdout)
+		return 0
+	}
+	if with, without := precision(), precision("--no-times"); with <= without {
+		t.Errorf("precision with times %.3f, with --no-times %.3f", with, without)
+	}
+}
+
+// eval stories --dir D --labels L joins a news CSV with a label file and reports every
+// split with and without times.
+func TestEvalStoriesLabels(t *testing.T) {
+	dir := t.TempDir()
+	csv := `"title","date","text","url"
+"Генштаб: Росія втратила ще 1 770 військових і 24 танки","2024-11-13 09:40:00","","https://babel.ua/1"
+"Генштаб назвав втрати Росії: 1 770 військових і 24 танки","2024-11-13 09:47:00","","https://ua.korrespondent.net/2"
+"Генштаб: Росія втратила ще 1 690 військових і 3 танки","2024-11-14 09:38:00","","https://babel.ua/3"
+"Генштаб назвав втрати Росії: 1 690 військових і 3 танки","2024-11-14 09:54:00","","https://ua.korrespondent.net/4"
+"Підсумки дня","2024-11-14 10:00:00","","https://ua.korrespondent.net/5"
+`
+	labels := `{"url":"https://babel.ua/1","story":"d1","split":"dev"}
+{"url":"https://ua.korrespondent.net/2","story":"d1","split":"dev"}
+{"url":"https://babel.ua/3","story":"d2","split":"test"}
+{"url":"https://ua.korrespondent.net/4","story":"d2","split":"test"}
+{"url":"https://ua.korrespondent.net/5","story":"?","split":"test"}
+`
+	if err := os.WriteFile(dir+"/news.csv", []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/labels.jsonl", []byte(labels), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runMain(t, nil, "eval", "stories", "--dir", dir, "--labels", dir+"/labels.jsonl", "--json")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	var out struct {
+		BCubed []struct {
+			Split     string  `json:"split"`
+			Input     string  `json:"input"`
+			Times     bool    `json:"times"`
+			Items     int     `json:"items"`
+			Gold      int     `json:"gold_stories"`
+			Precision float64 `json:"precision"`
+		} `json:"bcubed"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	// dev, test, all x titles, text x with, without times.
+	if len(out.BCubed) != 12 {
+		t.Fatalf("%d rows: %s", len(out.BCubed), r.stdout)
+	}
+	for _, row := range out.BCubed {
+		if row.Split == "all" && (row.Items != 5 || row.Gold != 2) {
+			t.Fatalf("all: %+v", row)
+		}
+		// Across the two days only the times keep the daily reports apart.
+		if row.Split == "all" && row.Times && row.Precision != 1 {
+			t.Errorf("with times: %+v", row)
+		}
+		if row.Split == "all" && !row.Times && row.Precision == 1 {
+			t.Errorf("without times the two days should run together: %+v", row)
+		}
+	}
+	r = runMain(t, nil, "eval", "stories", "--dir", dir, "--labels", dir+"/labels.jsonl", "--no-times")
+	if r.code != 0 || strings.Contains(r.stdout, " yes ") || !strings.Contains(r.stdout, "singletons") {
+		t.Fatalf("--no-times: %+v", r)
+	}
+	if r := runMain(t, nil, "eval", "stories", "--labels", dir+"/labels.jsonl"); r.code != 2 {
+		t.Fatalf("--labels without --dir: %+v", r)
+	}
+}

@@ -26,6 +26,7 @@ func cmdGroup(ctx context.Context, env Env, args []string) error {
 	window := fs.Duration("window", 72*time.Hour, "how far apart two reports of one story may be")
 	threshold := fs.Float64("threshold", 0, "cosine to a story's centroid needed to join it (default: the tuned one)")
 	merge := fs.Float64("merge", 0, "cosine between two stories' centroids at which they merge (default: the tuned one; negative: never)")
+	noTimes := fs.Bool("no-times", false, "ignore \"published\": group as if the feeds gave no times (time and source then weigh nothing)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -47,6 +48,9 @@ func cmdGroup(ctx context.Context, env Env, args []string) error {
 	}
 	if *threshold < 0 || *threshold > 1 || *merge > 1 {
 		return &usageError{"--threshold must be in [0, 1] and --merge at most 1"}
+	}
+	if *noTimes {
+		items = eval.WithoutTimes(items)
 	}
 	opts := digest.GroupOptions{Window: *window, Threshold: *threshold, Merge: *merge}
 	if env.stderrIsTerminal() && !*asJSON {

@@ -95,3 +95,31 @@ func TestGroupThresholdFlags(t *testing.T) {
 		t.Fatalf("bad threshold: %+v", r)
 	}
 }
+
+// --no-times ignores "published": two daily reports in one template a day apart are
+// two stories with times and one story without.
+func TestGroupNoTimes(t *testing.T) {
+	in := `{"id":1,"title":"General Staff: enemy lost 1,210 troops and 12 tanks over the past day","published":"2026-03-10T07:52:00Z","source":"Wire 24"}
+{"id":2,"title":"Enemy losses in a day: 1,210 soldiers and 12 tanks, General Staff says","published":"2026-03-10T08:05:00Z","source":"Daily Ledger"}
+{"id":3,"title":"General Staff: enemy lost 1,340 troops and 9 tanks over the past day","published":"2026-03-11T07:48:00Z","source":"Wire 24"}
+{"id":4,"title":"Enemy losses in a day: 1,340 soldiers and 9 tanks, General Staff says","published":"2026-03-11T08:02:00Z","source":"Daily Ledger"}
+`
+	stories := func(args ...string) map[int]bool {
+		t.Helper()
+		r := runMainStdin(t, nil, in, append([]string{"group", "--json"}, append(args, "-")...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+		n := map[int]bool{}
+		for _, g := range parseGroupOutput(t, r.stdout) {
+			n[g.Story] = true
+		}
+		return n
+	}
+	if n := stories(); len(n) != 2 {
+		t.Errorf("with times: %d stories, want 2 (one a day)", len(n))
+	}
+	if n := stories("--no-times"); len(n) != 1 {
+		t.Errorf("--no-times: %d stories, want 1", len(n))
+	}
+}

@@ -38,10 +38,9 @@ func TestGroupStoriesNamesKeepActorsApart(t *testing.T) {
 		t.Errorf("with names: stories %v, want Sbarro %v and Mt. Gox %v as two stories", GroupStories(items, GroupOptions{}), sbarro, gox)
 	}
 
-	defer func(m float64) { NameMismatch = m }(NameMismatch)
-	NameMismatch = 1
-	if _, apart := check(GroupStories(items, GroupOptions{})); apart {
-		t.Errorf("without the name check the bankruptcies stay apart (%v): the test no longer shows what names add", GroupStories(items, GroupOptions{}))
+	noNames := GroupOptions{NameMismatch: 1}
+	if _, apart := check(GroupStories(items, noNames)); apart {
+		t.Errorf("without the name check the bankruptcies stay apart (%v): the test no longer shows what names add", GroupStories(items, noNames))
 	}
 }
 
@@ -185,16 +184,20 @@ func TestNoNameEvidenceInGerman(t *testing.T) {
 }
 
 // GroupStories takes any headlines: it never panics, numbers stories densely in order
-// of first appearance, and partitions the same items the same way in any input order.
+// of first appearance, and partitions the same items the same way in any input order
+// (times and sources included).
 func FuzzGroupStories(f *testing.F) {
 	f.Add("Mt. Gox files for Chapter 15 in the U.S.", "Sbarro Files For Bankruptcy Again", "Gox: hackers say — \"it's gone.\"", "Die Regierung plant Steuern")
 	f.Add("", " ", "....", "Путин: Кремль ответит")
 	f.Fuzz(func(t *testing.T, a, b, c, text string) {
+		// Two outlets, one of them filing twice within minutes, and a report a day
+		// later, so the time and source evidence is exercised too.
 		items := []Item{
-			{ID: 1, Title: a, Published: now},
-			{ID: 2, Title: b, Text: text, Published: now.Add(time.Minute)},
-			{ID: 3, Title: c, Published: now.Add(time.Minute)},
-			{ID: 4, Title: a + " " + c, Published: now.Add(2 * time.Minute)},
+			{ID: 1, Title: a, Source: "Wire", Published: now},
+			{ID: 2, Title: b, Text: text, Source: "Post", Published: now.Add(time.Minute)},
+			{ID: 3, Title: c, Source: "Wire", Published: now.Add(time.Minute)},
+			{ID: 4, Title: a + " " + c, Source: "Post", Published: now.Add(2 * time.Minute)},
+			{ID: 5, Title: c + " " + a, Published: now.Add(26 * time.Hour)},
 		}
 		g := GroupStories(items, GroupOptions{})
 		if len(g) != len(items) {

@@ -127,9 +127,9 @@ func TestStoryPairsReport(t *testing.T) {
 	if s.Pairs != 245 || s.Accuracy < 0.7 || s.SamePrecision < 0.75 {
 		t.Errorf("pairs: %+v", s)
 	}
-	// The grouping itself, every report among all the others (measured 2026-11-26:
-	// accuracy 0.820 with text, 0.698 from headlines, precision of "same" 0.798 and
-	// 0.847).
+	// The grouping itself, every report among all the others (measured 2026-11-29:
+	// accuracy 0.824 with text, 0.706 from headlines, precision of "same" 0.800 and
+	// 0.877).
 	g := ScorePairsGrouped(pairs, false, digest.GroupOptions{})
 	gt := ScorePairsGrouped(pairs, true, digest.GroupOptions{})
 	t.Logf("grouped %+v; headlines %+v", g, gt)
@@ -139,7 +139,9 @@ func TestStoryPairsReport(t *testing.T) {
 }
 
 // TestGroupingWikiRef guards grouping on WikiRef220's topic labels (measured
-// 2026-11-26: text P 1.000 R 0.453, headlines P 0.995 R 0.422).
+// 2026-11-29: text P 1.000 R 0.384, headlines P 0.995 R 0.422; text recall was 0.453
+// before stories whose numbers disagree merged less easily: its labels are topics, and
+// one topic's articles about other events carry other numbers).
 func TestGroupingWikiRef(t *testing.T) {
 	dir := shared + "/stories/wikiref220-en/WikiRef220"
 	needShared(t, dir)
@@ -240,5 +242,140 @@ func TestRelatedStoriesWikiRef(t *testing.T) {
 	t.Logf("%d picks, %.1f%% from the same topic", picks, 100*share)
 	if picks < 200 || share < 0.95 {
 		t.Errorf("%d picks, %.1f%% from the same topic", picks, 100*share)
+	}
+}
+
+// TestGroupingUkNews scores grouping on the 595 Ukrainian articles of
+// ../shared/data/uk-ru/uk-news-2024-11 (real times, three outlets) against the
+// project's hand labels (testdata/eval/stories/uk-news-2024-11.labels.jsonl, joined
+// by URL at run time: the texts may not be redistributed). The defaults for time and
+// source were tuned on "dev" (13 November); "test" (14 November) was held out, and
+// "all" puts the two days together, so every pair across days involves a held-out
+// item. Measured 2026-11-29, with times: dev 0.968/0.848 (headlines) 0.964/0.911
+// (text); test 0.983/0.877, 0.995/0.894; all 0.971/0.840, 0.964/0.892. Without times
+// "all" falls to 0.903 and 0.902 precision: a day's routine reports run into the
+// next day's.
+func TestGroupingUkNews(t *testing.T) {
+	dir := shared + "/uk-ru/uk-news-2024-11"
+	needShared(t, dir)
+	batch, err := LoadLabelledCSV(dir+"/parsed_articles.csv", "../testdata/eval/stories/uk-news-2024-11.labels.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batch.Items) != 595 {
+		t.Fatalf("%d items joined, want 595", len(batch.Items))
+	}
+	for _, split := range []string{"dev", "test", "all"} {
+		b := batch.Split(split)
+		titles := make([]digest.Item, len(b.Items))
+		for i, it := range b.Items {
+			it.Text = ""
+			titles[i] = it
+		}
+		for _, in := range []struct {
+			name  string
+			items []digest.Item
+		}{{"headlines", titles}, {"text", b.Items}} {
+			p, r := BCubed(digest.GroupStories(in.items, digest.GroupOptions{}), b.Labels)
+			pn, rn := BCubed(digest.GroupStories(WithoutTimes(in.items), digest.GroupOptions{}), b.Labels)
+			t.Logf("%-4s %-9s with times P %.3f R %.3f; without P %.3f R %.3f", split, in.name, p, r, pn, rn)
+			// The aim of issue 14, on every split: precision first.
+			if p < 0.93 || r < 0.45 {
+				t.Errorf("%s %s with times: P %.3f R %.3f, want P >= 0.93 and R >= 0.45", split, in.name, p, r)
+			}
+			if split == "all" && p <= pn {
+				t.Errorf("%s %s: times do not help (P %.3f with, %.3f without)", split, in.name, p, pn)
+			}
+		}
+	}
+}
+
+// TestGroupingTimedFixture runs grouping on the project's own timed headlines
+// (testdata/eval/stories/timed.jsonl: fictional, five outlets over three days, with
+// the same words on different days and one outlet's two stories minutes apart); it
+// needs no ../shared. Measured 2026-11-29: P 1.000 R 0.941 with times, P 0.761 R 0.980
+// with times ignored. The fixture was written while the time and source evidence was
+// designed, so both figures are in-sample.
+func TestGroupingTimedFixture(t *testing.T) {
+	f, err := os.Open("../testdata/eval/stories/timed.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	items, _, labels, err := ReadItems(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, r := BCubed(digest.GroupStories(items, digest.GroupOptions{}), labels)
+	pn, rn := BCubed(digest.GroupStories(WithoutTimes(items), digest.GroupOptions{}), labels)
+	t.Logf("with times P %.3f R %.3f; without P %.3f R %.3f", p, r, pn, rn)
+	if p < 0.95 || r < 0.85 {
+		t.Errorf("with times: P %.3f R %.3f, want P >= 0.95 and R >= 0.85", p, r)
+	}
+	// Its confusable stories differ in time and source, not in words: without times
+	// they run together, so this also checks that the time evidence is what works.
+	if p-pn < 0.15 {
+		t.Errorf("precision with times %.3f, without %.3f: the times should tell these stories apart", p, pn)
+	}
+}
+
+// LoadLabelledCSV joins by URL and refuses a corpus that does not match its labels.
+func TestLoadLabelledCSV(t *testing.T) {
+	dir := t.TempDir()
+	csvPath, labelsPath := dir+"/news.csv", dir+"/labels.jsonl"
+	write := func(path, s string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(csvPath, `"title","date","text","url"`+"\n"+
+		`"Б","2024-11-14 08:00:00","Текст б.","https://www.rbc.ua/b"`+"\n"+
+		`"А","2024-11-13 23:30:00","Текст а.","https://babel.ua/a"`+"\n")
+	write(labelsPath, `{"url":"https://www.rbc.ua/b","story":"s1","split":"test"}`+"\n"+
+		`{"url":"https://babel.ua/a","story":"?","split":"dev"}`+"\n")
+	b, err := LoadLabelledCSV(csvPath, labelsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sorted by URL: babel.ua first.
+	if len(b.Items) != 2 || b.Items[0].Source != "babel.ua" || b.Items[1].Source != "rbc.ua" || b.Labels[0] != Unscored || b.Splits[1] != "test" {
+		t.Fatalf("%+v", b)
+	}
+	if want := time.Date(2024, 11, 13, 21, 30, 0, 0, time.UTC); !b.Items[0].Published.Equal(want) {
+		t.Fatalf("published %v, want %v (Kyiv is UTC+2 in November)", b.Items[0].Published, want)
+	}
+	if s := b.Split("dev"); len(s.Items) != 1 || s.Items[0].Title != "А" {
+		t.Fatalf("dev split %+v", s)
+	}
+	write(labelsPath, `{"url":"https://www.rbc.ua/b","story":"s1","split":"test"}`+"\n")
+	if _, err := LoadLabelledCSV(csvPath, labelsPath); err == nil || !strings.Contains(err.Error(), "has no label") {
+		t.Fatalf("unlabelled article: %v", err)
+	}
+	write(labelsPath, `{"url":"https://www.rbc.ua/b","story":"s1"}`+"\n"+`{"url":"https://babel.ua/a","story":"s2"}`+"\n"+`{"url":"https://x.org/c","story":"s3"}`+"\n")
+	if _, err := LoadLabelledCSV(csvPath, labelsPath); err == nil || !strings.Contains(err.Error(), "is not in") {
+		t.Fatalf("label without an article: %v", err)
+	}
+}
+
+// Unscored items are grouped but left out of the scores; pairwise figures ignore
+// items left alone.
+func TestBCubedUnscoredAndPairs(t *testing.T) {
+	gold := []string{"a", "a", "b", Unscored}
+	p, r := BCubed([]int{0, 0, 1, 1}, gold)
+	if p != 1 || r != 1 {
+		t.Fatalf("B-cubed with an unscored item in b's story: P %.3f R %.3f, want 1 1", p, r)
+	}
+	p, r = BCubed([]int{0, 0, 0, 0}, gold)
+	if math.Abs(p-5.0/9) > 1e-9 || r != 1 {
+		t.Fatalf("all in one: P %.4f R %.4f, want 5/9 and 1", p, r)
+	}
+	pp, pr := PairwisePR([]int{0, 0, 1, 1}, gold)
+	if pp != 1 || pr != 1 {
+		t.Fatalf("pairs P %.3f R %.3f", pp, pr)
+	}
+	pp, pr = PairwisePR([]int{0, 1, 2, 3}, gold)
+	if pp != 0 || pr != 0 {
+		t.Fatalf("all apart: pairs P %.3f R %.3f, want 0 0", pp, pr)
 	}
 }

@@ -199,11 +199,20 @@ func LoadLabelledArticles(dir string) ([]digest.Item, []string, error) {
 }
 
 // BCubed computes B-cubed precision and recall of predicted clusters against labels.
+// Items labelled Unscored are left out of the score (and of every other item's
+// clusters): they were grouped with the rest, but their story is not known.
 func BCubed(pred []int, gold []string) (precision, recall float64) {
-	n := len(pred)
+	n, scored := len(pred), 0
 	for i := range n {
+		if gold[i] == Unscored {
+			continue
+		}
+		scored++
 		var samePred, sameGold, both int
 		for j := range n {
+			if gold[j] == Unscored {
+				continue
+			}
 			p, g := pred[i] == pred[j], gold[i] == gold[j]
 			if p {
 				samePred++
@@ -218,7 +227,43 @@ func BCubed(pred []int, gold []string) (precision, recall float64) {
 		precision += float64(both) / float64(samePred)
 		recall += float64(both) / float64(sameGold)
 	}
-	return precision / float64(n), recall / float64(n)
+	if scored == 0 {
+		return 0, 0
+	}
+	return precision / float64(scored), recall / float64(scored)
+}
+
+// PairwisePR is the precision and recall of "same story" over all pairs of scored
+// items. Unlike B-cubed it gives nothing for items left alone, so on a batch where
+// most items are one-report stories it shows what grouping does with the rest.
+func PairwisePR(pred []int, gold []string) (precision, recall float64) {
+	var tp, fp, fn int
+	for i := range pred {
+		if gold[i] == Unscored {
+			continue
+		}
+		for j := i + 1; j < len(pred); j++ {
+			if gold[j] == Unscored {
+				continue
+			}
+			p, g := pred[i] == pred[j], gold[i] == gold[j]
+			switch {
+			case p && g:
+				tp++
+			case p:
+				fp++
+			case g:
+				fn++
+			}
+		}
+	}
+	if tp+fp > 0 {
+		precision = float64(tp) / float64(tp+fp)
+	}
+	if tp+fn > 0 {
+		recall = float64(tp) / float64(tp+fn)
+	}
+	return precision, recall
 }
 
 // DuplicateGrouping measures grouping on a corpus with known duplicates: items with
