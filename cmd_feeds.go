@@ -224,6 +224,9 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 			ScheduleEvery: cfg.ScheduleEvery,
 			UpdateLatency: func(d time.Duration) { metrics.UpdateLatency.Observe(d.Seconds()) },
 			PollerStats:   poller.Stats,
+			CommandRate:   cfg.ReaderRate / 60, CommandBurst: cfg.ReaderBurst,
+			MaxOwnFeeds: cfg.MaxOwnFeeds, MaxReaderFeeds: cfg.MaxReaderFeeds, FilterBudget: cfg.FilterBudget,
+			NewUserLinkBan: cfg.NewReaderLinkBan,
 		})
 		if err != nil {
 			return err

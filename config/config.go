@@ -76,6 +76,24 @@ type Config struct {
 	SendRate float64
 	// ScheduleEvery is how often due digests are looked for.
 	ScheduleEvery time.Duration
+
+	// Limits of a public bot (README, "Running a public bot").
+	// ReaderRate is how many updates one reader may send per minute, in bursts of
+	// ReaderBurst; more are dropped.
+	ReaderRate  float64
+	ReaderBurst int
+	// MaxOwnFeeds caps one chat's own feeds; MaxReaderFeeds all readers' feeds together.
+	MaxOwnFeeds    int
+	MaxReaderFeeds int
+	// MaxItemsPerPoll and MaxPagesPerPoll bound what one feed brings in one poll: new
+	// items stored (newest first) and article pages fetched.
+	MaxItemsPerPoll int
+	MaxPagesPerPoll int
+	// FilterBudget bounds the time one subscriber's filters may take in one digest.
+	FilterBudget time.Duration
+	// NewReaderLinkBan refuses links in comments from readers first seen less than a day
+	// ago (link spam comes from fresh accounts).
+	NewReaderLinkBan bool
 }
 
 // DefaultFeeds is the built-in catalogue: reputable world-news feeds, including a
@@ -94,23 +112,31 @@ var DefaultFeeds = []string{
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		TelegramAPIURL:  "https://api.telegram.org",
-		DBPath:          "newsbot.db",
-		Feeds:           append([]string(nil), DefaultFeeds...),
-		PollInterval:    15 * time.Minute,
-		FetchTimeout:    30 * time.Second,
-		MaxBodyBytes:    10 << 20,
-		Concurrency:     16,
-		PerHostLimit:    2,
-		MaxBackoff:      24 * time.Hour,
-		BrokenAfter:     10,
-		FullTextMinWord: 150,
-		Retention:       30 * 24 * time.Hour,
-		LogLevel:        "info",
-		LogFormat:       "text",
-		HTTPAddr:        "127.0.0.1:9090",
-		SendRate:        25,
-		ScheduleEvery:   20 * time.Second,
+		TelegramAPIURL:   "https://api.telegram.org",
+		DBPath:           "newsbot.db",
+		Feeds:            append([]string(nil), DefaultFeeds...),
+		PollInterval:     15 * time.Minute,
+		FetchTimeout:     30 * time.Second,
+		MaxBodyBytes:     10 << 20,
+		Concurrency:      16,
+		PerHostLimit:     2,
+		MaxBackoff:       24 * time.Hour,
+		BrokenAfter:      10,
+		FullTextMinWord:  150,
+		Retention:        30 * 24 * time.Hour,
+		LogLevel:         "info",
+		LogFormat:        "text",
+		HTTPAddr:         "127.0.0.1:9090",
+		SendRate:         25,
+		ScheduleEvery:    20 * time.Second,
+		ReaderRate:       20,
+		ReaderBurst:      10,
+		MaxOwnFeeds:      20,
+		MaxReaderFeeds:   5000,
+		MaxItemsPerPoll:  200,
+		MaxPagesPerPoll:  20,
+		FilterBudget:     500 * time.Millisecond,
+		NewReaderLinkBan: true,
 	}
 }
 
@@ -306,6 +332,7 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 		{"NEWSBOT_FETCH_TIMEOUT", &c.FetchTimeout},
 		{"NEWSBOT_RETENTION", &c.Retention},
 		{"NEWSBOT_SCHEDULE_EVERY", &c.ScheduleEvery},
+		{"NEWSBOT_FILTER_BUDGET", &c.FilterBudget},
 	}
 	for _, d := range durs {
 		if v, ok := getenv(d.name); ok && v != "" {
@@ -315,6 +342,13 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 			}
 			*d.dst = dur
 		}
+	}
+	if v, ok := getenv("NEWSBOT_NEW_READER_LINK_BAN"); ok && v != "" {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return &Error{"NEWSBOT_NEW_READER_LINK_BAN", fmt.Sprintf("%q is not true or false", v)}
+		}
+		c.NewReaderLinkBan = b
 	}
 	if v, ok := getenv("NEWSBOT_ALLOW_PRIVATE_NETWORKS"); ok && v != "" {
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
@@ -340,6 +374,11 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 		{"NEWSBOT_CONCURRENCY", &c.Concurrency},
 		{"NEWSBOT_PER_HOST_LIMIT", &c.PerHostLimit},
 		{"NEWSBOT_FULL_TEXT_MIN_WORDS", &c.FullTextMinWord},
+		{"NEWSBOT_READER_BURST", &c.ReaderBurst},
+		{"NEWSBOT_MAX_OWN_FEEDS", &c.MaxOwnFeeds},
+		{"NEWSBOT_MAX_READER_FEEDS", &c.MaxReaderFeeds},
+		{"NEWSBOT_MAX_ITEMS_PER_POLL", &c.MaxItemsPerPoll},
+		{"NEWSBOT_MAX_PAGES_PER_POLL", &c.MaxPagesPerPoll},
 	}
 	for _, d := range ints {
 		if v, ok := getenv(d.name); ok && v != "" {
@@ -356,6 +395,13 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 			return &Error{"NEWSBOT_SEND_RATE", fmt.Sprintf("%q is not a rate between 0 and 1000 messages per second", v)}
 		}
 		c.SendRate = f
+	}
+	if v, ok := getenv("NEWSBOT_READER_RATE"); ok && v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > 6000 {
+			return &Error{"NEWSBOT_READER_RATE", fmt.Sprintf("%q is not a rate between 0 and 6000 updates per minute", v)}
+		}
+		c.ReaderRate = f
 	}
 	if v, ok := getenv("NEWSBOT_MAX_BODY_BYTES"); ok && v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -446,6 +492,18 @@ func (c Config) Validate() error {
 	}
 	if c.ScheduleEvery <= 0 {
 		return &Error{"NEWSBOT_SCHEDULE_EVERY", "must be positive"}
+	}
+	for _, lim := range []struct {
+		name string
+		v    int
+	}{{"NEWSBOT_READER_BURST", c.ReaderBurst}, {"NEWSBOT_MAX_OWN_FEEDS", c.MaxOwnFeeds}, {"NEWSBOT_MAX_READER_FEEDS", c.MaxReaderFeeds},
+		{"NEWSBOT_MAX_ITEMS_PER_POLL", c.MaxItemsPerPoll}, {"NEWSBOT_MAX_PAGES_PER_POLL", c.MaxPagesPerPoll}} {
+		if lim.v < 1 {
+			return &Error{lim.name, "must be at least 1"}
+		}
+	}
+	if c.FilterBudget <= 0 {
+		return &Error{"NEWSBOT_FILTER_BUDGET", "must be positive"}
 	}
 	if c.Concurrency < 1 {
 		return &Error{"NEWSBOT_CONCURRENCY", "must be at least 1"}

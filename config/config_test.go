@@ -83,6 +83,11 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{"NEWSBOT_LOG_LEVEL", "loud", "NEWSBOT_LOG_LEVEL"},
 		{"NEWSBOT_LOG_FORMAT", "xml", "NEWSBOT_LOG_FORMAT"},
 		{"NEWSBOT_OPS_TOKEN", "short", "NEWSBOT_OPS_TOKEN: must be at least 16 characters"},
+		{"NEWSBOT_READER_RATE", "0", "NEWSBOT_READER_RATE"},
+		{"NEWSBOT_MAX_OWN_FEEDS", "0", "NEWSBOT_MAX_OWN_FEEDS: must be at least 1"},
+		{"NEWSBOT_MAX_READER_FEEDS", "many", "NEWSBOT_MAX_READER_FEEDS"},
+		{"NEWSBOT_MAX_ITEMS_PER_POLL", "-1", "NEWSBOT_MAX_ITEMS_PER_POLL: must be at least 1"},
+		{"NEWSBOT_FILTER_BUDGET", "0s", "NEWSBOT_FILTER_BUDGET: must be positive"},
 		{"NEWSBOT_OPS_TOKEN_FILE", "/nonexistent/token", "NEWSBOT_OPS_TOKEN_FILE"},
 	}
 	for _, tc := range cases {
@@ -96,6 +101,23 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 				t.Fatalf("error %q does not contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestPublicBotLimits(t *testing.T) {
+	cfg, err := config.Load("", env(map[string]string{"NEWSBOT_READER_RATE": "30", "NEWSBOT_READER_BURST": "5",
+		"NEWSBOT_MAX_OWN_FEEDS": "3", "NEWSBOT_MAX_READER_FEEDS": "100", "NEWSBOT_MAX_ITEMS_PER_POLL": "50",
+		"NEWSBOT_MAX_PAGES_PER_POLL": "2", "NEWSBOT_FILTER_BUDGET": "250ms"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ReaderRate != 30 || cfg.ReaderBurst != 5 || cfg.MaxOwnFeeds != 3 || cfg.MaxReaderFeeds != 100 ||
+		cfg.MaxItemsPerPoll != 50 || cfg.MaxPagesPerPoll != 2 || cfg.FilterBudget.Milliseconds() != 250 {
+		t.Fatalf("limits %+v", cfg)
+	}
+	d := config.Default()
+	if d.ReaderRate != 20 || d.ReaderBurst != 10 || d.MaxOwnFeeds != 20 || d.MaxReaderFeeds != 5000 || d.MaxItemsPerPoll != 200 || d.MaxPagesPerPoll != 20 {
+		t.Fatalf("defaults %+v", d)
 	}
 }
 
