@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/config"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/ops"
@@ -219,7 +220,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	} else {
 		b, err = bot.New(sendCtx, db, newFetcher(cfg), bot.Options{
 			APIURL: cfg.TelegramAPIURL, Token: cfg.TelegramToken.Reveal(), Admins: cfg.Admins,
-			Catalogue: cfg.Feeds, Logger: log, Send: bot.SenderOptions{GlobalPerSecond: cfg.SendRate,
+			Catalogue: cfg.Feeds, Logger: log, Send: queue.SenderOptions{GlobalPerSecond: cfg.SendRate,
 				OnFailure: func(reason string) { metrics.SendFailures.WithLabelValues(reason).Inc() }},
 			ScheduleEvery: cfg.ScheduleEvery,
 			UpdateLatency: func(d time.Duration) { metrics.UpdateLatency.Observe(d.Seconds()) },

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/queue"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -26,7 +27,7 @@ func TestAdversarialSession(t *testing.T) {
 	}
 	h := discussionHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 100000})
-	h.opts.Send = SenderOptions{PrivateEvery: 5 * time.Millisecond, GroupPerMinute: 100000, GlobalPerSecond: 500, Workers: 16}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond, GroupPerMinute: 100000, GlobalPerSecond: 500, Workers: 16}
 	h.opts.CommandRate, h.opts.CommandBurst = 1.0/3, 10
 	h.opts.DiscoveryBudget = 3 * time.Second
 	site, _ := hangingFeeds(t)

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/queue"
 	"runtime"
 	"slices"
 	"strings"
@@ -25,7 +26,7 @@ func BenchmarkFanOut(b *testing.B) {
 		b.StopTimer()
 		h := newHarness(b)
 		h.tg.SetLimits(telegramtest.Limits{Global: int(allowed), PrivateEvery: time.Second, GroupPerMin: 20})
-		h.opts.Send = SenderOptions{GlobalPerSecond: allowed, Workers: 32}
+		h.opts.Send = queue.SenderOptions{GlobalPerSecond: allowed, Workers: 32}
 		digestsDue(b, h, subscribers)
 		h.start()
 		runtime.GC()
@@ -81,7 +82,7 @@ func BenchmarkHelpDuringFlood(b *testing.B) {
 func benchHelp(b *testing.B, flood bool) {
 	h := newHarness(b)
 	h.tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
-	h.opts.Send = SenderOptions{PrivateEvery: 5 * time.Millisecond, GlobalPerSecond: 500}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond, GlobalPerSecond: 500}
 	site, _ := hangingFeeds(b)
 	h.start()
 	stop := make(chan struct{})

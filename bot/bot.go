@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/queue"
+	"github.com/newsbot/newsbot/bot/telegram"
 	"log/slog"
 	"net/netip"
 	"runtime"
@@ -43,7 +45,7 @@ type Options struct {
 	MaxOwnFeeds    int
 	MaxReaderFeeds int
 	// Sender limits (zero: Telegram's documented limits).
-	Send SenderOptions
+	Send queue.SenderOptions
 	// ScheduleEvery is how often due digests are looked for (default 20s).
 	ScheduleEvery time.Duration
 	// PollTimeout is the getUpdates long-poll timeout in seconds (default 25).
@@ -92,16 +94,16 @@ type Bot struct {
 	opts    Options
 	db      *storage.DB
 	fetch   Fetcher
-	api     *Client
-	sender  *Sender
+	api     *telegram.Client
+	sender  *queue.Sender
 	log     *slog.Logger
 	cmds    []command
 	fetches *fetchGate
 	// catalogue is the set of public feeds (Options.Catalogue).
 	catalogue map[string]struct{}
 
-	disp *dispatcher
-	poll *poller
+	disp *queue.Dispatcher
+	poll *queue.Poller
 
 	mu       sync.Mutex
 	limiters map[int64]*userLimits
@@ -192,7 +194,7 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 	if opts.APITimeout <= 0 {
 		opts.APITimeout = 30 * time.Second
 	}
-	api, err := NewClient(ctx, opts.APIURL, opts.Token, opts.APITimeout)
+	api, err := telegram.NewClient(ctx, opts.APIURL, opts.Token, opts.APITimeout)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Telegram: %w", err)
 	}
@@ -201,11 +203,14 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 	for _, u := range opts.Catalogue {
 		b.catalogue[u] = struct{}{}
 	}
-	b.sender = NewSender(db, api, opts.Send)
+	if opts.Send.CallContext == nil {
+		opts.Send.CallContext = ctx
+	}
+	b.sender = queue.NewSender(db, api, opts.Send)
 	b.cmds = commandList()
-	b.disp = &dispatcher{store: db, handle: b.handle, admit: b.admit, log: b.log, workers: opts.Workers,
-		perChat: opts.QueuePerChat, deadline: opts.HandlerTimeout, wake: make(chan struct{}, 1), latency: opts.UpdateLatency}
-	b.poll = &poller{store: db, log: b.log, timeout: opts.PollTimeout, notify: b.disp.notify}
+	b.disp = queue.NewDispatcher(db, b.admit, b.handle, queue.DispatchOptions{Workers: opts.Workers, PerChat: opts.QueuePerChat,
+		Deadline: opts.HandlerTimeout, Latency: opts.UpdateLatency, Log: b.log})
+	b.poll = &queue.Poller{Store: db, API: api, Log: b.log, Timeout: opts.PollTimeout, Notify: b.disp.Notify}
 	// Names are unique by look-alike key; rebuild the index when the rules changed.
 	if dropped, err := db.ReindexNames(ctx, nameKeyVersion+"/"+b.Username(), b.nameKey); err != nil {
 		return nil, err
@@ -216,7 +221,7 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 }
 
 // Sender exposes the outbox sender (for metrics).
-func (b *Bot) Sender() *Sender { return b.sender }
+func (b *Bot) Sender() *queue.Sender { return b.sender }
 
 // Username is the bot's @username.
 func (b *Bot) Username() string { return b.api.Username() }
@@ -224,13 +229,12 @@ func (b *Bot) Username() string { return b.api.Username() }
 // Run registers the command list and runs the update loop, the dispatcher, the
 // scheduler and the sender until ctx ends. In-flight work finishes before it returns.
 func (b *Bot) Run(ctx context.Context) error {
-	if err := b.setCommands(); err != nil {
+	if err := b.setCommands(ctx); err != nil {
 		b.log.Warn("setMyCommands failed", "error", err)
 	}
-	b.poll.api = b.api.WithContext(ctx, time.Duration(b.opts.PollTimeout+15)*time.Second)
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return b.poll.run(ctx) })
-	g.Go(func() error { return b.disp.run(ctx) })
+	g.Go(func() error { return b.poll.Run(ctx) })
+	g.Go(func() error { return b.disp.Run(ctx) })
 	g.Go(func() error { return b.sender.Run(ctx) })
 	g.Go(func() error { return b.schedule(ctx) })
 	err := g.Wait()
@@ -252,8 +256,8 @@ func (b *Bot) Alive() map[string]Heartbeat {
 		"sender":    {b.sender.LastLoop(), time.Minute},
 		"scheduler": {b.schedAlive.get(), b.opts.ScheduleEvery},
 	}
-	out["updates"] = Heartbeat{time.Unix(0, b.poll.alive.Load()), time.Duration(b.opts.PollTimeout+15) * time.Second}
-	out["dispatcher"] = Heartbeat{time.Unix(0, b.disp.alive.Load()), 5 * time.Second}
+	out["updates"] = Heartbeat{b.poll.LastTurn(), time.Duration(b.opts.PollTimeout+15) * time.Second}
+	out["dispatcher"] = Heartbeat{b.disp.LastTurn(), 5 * time.Second}
 	return out
 }
 
@@ -288,7 +292,7 @@ func (b *Bot) Stats() Stats {
 	return st
 }
 
-func (b *Bot) setCommands() error {
+func (b *Bot) setCommands(ctx context.Context) error {
 	type cmd struct {
 		Command     string `json:"command"`
 		Description string `json:"description"`
@@ -300,37 +304,14 @@ func (b *Bot) setCommands() error {
 		}
 	}
 	data, _ := json.Marshal(list)
-	_, err := b.api.Call("setMyCommands", map[string]string{"commands": string(data)})
+	_, err := b.api.Call(ctx, "setMyCommands", map[string]string{"commands": string(data)})
 	return err
 }
 
 // ---- outgoing messages ----
 
-func keyboard(rows [][]Button) string {
-	type btn struct {
-		Text         string `json:"text"`
-		CallbackData string `json:"callback_data,omitempty"`
-		URL          string `json:"url,omitempty"`
-	}
-	var kb [][]btn
-	for _, row := range rows {
-		var r []btn
-		for _, b := range row {
-			if b.Data != "" && len(b.Data) > maxCallback {
-				continue
-			}
-			r = append(r, btn{b.Text, b.Data, b.URL})
-		}
-		if len(r) > 0 {
-			kb = append(kb, r)
-		}
-	}
-	if len(kb) == 0 {
-		return ""
-	}
-	data, _ := json.Marshal(map[string]any{"inline_keyboard": kb})
-	return string(data)
-}
+// keyboard renders rows of buttons as reply_markup.
+func keyboard(rows [][]telegram.Button) string { return telegram.Keyboard(rows) }
 
 // message builds an outbox entry for one rendered message.
 func message(chatID int64, thread int, r Rendered, rec *storage.MessageRecord) storage.OutMessage {
@@ -350,7 +331,7 @@ func message(chatID int64, thread int, r Rendered, rec *storage.MessageRecord) s
 }
 
 // say queues a short HTML reply (already escaped by the caller where needed).
-func (b *Bot) say(ctx context.Context, chatID int64, thread int, html string, buttons ...[]Button) error {
+func (b *Bot) say(ctx context.Context, chatID int64, thread int, html string, buttons ...[]telegram.Button) error {
 	return b.send(ctx, chatID, thread, []Rendered{{HTML: html, Plain: stripTags(html), Buttons: buttons}}, nil)
 }
 
@@ -388,12 +369,12 @@ func stripTags(s string) string {
 }
 
 // answer answers a callback query right away (Telegram wants an answer for each).
-func (b *Bot) answer(id, text string) {
+func (b *Bot) answer(ctx context.Context, id, text string) {
 	p := map[string]string{"callback_query_id": id}
 	if text != "" {
 		p["text"] = text
 	}
-	if _, err := b.api.Call("answerCallbackQuery", p); err != nil {
+	if _, err := b.api.Call(ctx, "answerCallbackQuery", p); err != nil {
 		b.log.Warn("answerCallbackQuery failed", "error", err)
 	}
 }

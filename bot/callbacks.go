@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/telegram"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,7 +26,7 @@ var callbackVerbs = map[string]int{ // verb -> number of arguments
 // parseCallback validates data; anything unknown, malformed or over 64 bytes is
 // refused (it may be stale, or forged: callback data comes from the client).
 func parseCallback(data string) (callback, bool) {
-	if data == "" || len(data) > maxCallback {
+	if data == "" || len(data) > telegram.MaxCallbackData {
 		return callback{}, false
 	}
 	parts := strings.Split(data, ":")
@@ -40,10 +42,10 @@ func parseCallback(data string) (callback, bool) {
 	return callback{verb: parts[0], args: parts[1:]}, true
 }
 
-func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
+func (b *Bot) handleCallback(ctx context.Context, q *telegram.CallbackQuery) error {
 	cb, ok := parseCallback(q.Data)
 	if !ok || q.Message == nil {
-		b.answer(q.ID, "This button is no longer valid.")
+		b.answer(ctx, q.ID, "This button is no longer valid.")
 		return nil
 	}
 	chat := q.Message.Chat
@@ -57,9 +59,9 @@ func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
 	}
 	// Everything else but opening a card changes settings: in groups, admins only.
 	if r.group && cb.verb != "card" {
-		ok, err := b.isGroupAdmin(chat.ID, q.From.ID)
+		ok, err := b.isGroupAdmin(ctx, chat.ID, q.From.ID)
 		if err != nil || !ok {
-			b.answer(q.ID, "Only the group's administrators can change its settings.")
+			b.answer(ctx, q.ID, "Only the group's administrators can change its settings.")
 			return nil
 		}
 	}
@@ -67,31 +69,31 @@ func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
 	case "card":
 		id, err := strconv.ParseUint(cb.args[0], 10, 64)
 		if err != nil {
-			b.answer(q.ID, "This button is no longer valid.")
+			b.answer(ctx, q.ID, "This button is no longer valid.")
 			return nil
 		}
-		b.answer(q.ID, "")
+		b.answer(ctx, q.ID, "")
 		return b.sendCard(ctx, r, id)
 	case "sub":
 		on := cb.args[0] == "on"
 		s, err := b.setSubscribed(ctx, r, on)
 		if err != nil {
-			b.answer(q.ID, "Something went wrong; please try again.")
+			b.answer(ctx, q.ID, "Something went wrong; please try again.")
 			return err
 		}
 		if on {
-			b.answer(q.ID, "Subscribed: next digest at "+s.NextDigest.In(zone(s.TimeZone)).Format("15:04"))
+			b.answer(ctx, q.ID, "Subscribed: next digest at "+s.NextDigest.In(zone(s.TimeZone)).Format("15:04"))
 		} else {
-			b.answer(q.ID, "Digests are off.")
+			b.answer(ctx, q.ID, "Digests are off.")
 		}
 		return nil
 	case "feeds":
-		b.answer(q.ID, "")
+		b.answer(ctx, q.ID, "")
 		return cmdFeeds(ctx, b, r)
 	case "feed", "rm":
 		i, err := strconv.Atoi(cb.args[0])
 		if err != nil || i < 0 {
-			b.answer(q.ID, "This button is no longer valid.")
+			b.answer(ctx, q.ID, "This button is no longer valid.")
 			return nil
 		}
 		var note string
@@ -131,16 +133,16 @@ func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
 			return nil
 		})
 		if err != nil {
-			b.answer(q.ID, "Something went wrong; please try again.")
+			b.answer(ctx, q.ID, "Something went wrong; please try again.")
 			return err
 		}
-		b.answer(q.ID, note)
-		return b.editKeyboard(r.chatID, q.Message.MessageID, feedsKeyboard(b, s))
+		b.answer(ctx, q.ID, note)
+		return b.editKeyboard(ctx, r.chatID, q.Message.MessageID, feedsKeyboard(b, s))
 	case "set":
 		n, err := strconv.Atoi(cb.args[1])
 		valid := err == nil && ((cb.args[0] == "n" && n >= 1 && n <= 20) || (cb.args[0] == "k" && n >= 1 && n <= 5))
 		if !valid {
-			b.answer(q.ID, "This button is no longer valid.")
+			b.answer(ctx, q.ID, "This button is no longer valid.")
 			return nil
 		}
 		s, err := b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
@@ -152,26 +154,26 @@ func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
 			return nil
 		})
 		if err != nil {
-			b.answer(q.ID, "Something went wrong; please try again.")
+			b.answer(ctx, q.ID, "Something went wrong; please try again.")
 			return err
 		}
-		b.answer(q.ID, "Saved.")
-		return b.editText(r.chatID, q.Message.MessageID, settingsText(s), settingsKeyboard())
+		b.answer(ctx, q.ID, "Saved.")
+		return b.editText(ctx, r.chatID, q.Message.MessageID, settingsText(s), settingsKeyboard())
 	case "forget":
 		if cb.args[0] != "yes" {
-			b.answer(q.ID, "Nothing was deleted.")
+			b.answer(ctx, q.ID, "Nothing was deleted.")
 			return nil
 		}
 		if err := b.forget(ctx, r); err != nil {
-			b.answer(q.ID, "Something went wrong; please try again.")
+			b.answer(ctx, q.ID, "Something went wrong; please try again.")
 			return err
 		}
-		b.answer(q.ID, "Deleted.")
+		b.answer(ctx, q.ID, "Deleted.")
 		return b.say(ctx, r.chatID, r.thread, "Everything stored about this chat has been deleted. /start to begin again.")
 	case "flt":
 		i, err := strconv.Atoi(cb.args[1])
 		if err != nil || i < 0 || (cb.args[0] != "i" && cb.args[0] != "e") {
-			b.answer(q.ID, "This button is no longer valid.")
+			b.answer(ctx, q.ID, "This button is no longer valid.")
 			return nil
 		}
 		if _, err := b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
@@ -184,13 +186,13 @@ func (b *Bot) handleCallback(ctx context.Context, q *CallbackQuery) error {
 			}
 			return nil
 		}); err != nil {
-			b.answer(q.ID, "Something went wrong; please try again.")
+			b.answer(ctx, q.ID, "Something went wrong; please try again.")
 			return err
 		}
-		b.answer(q.ID, "Filter removed.")
+		b.answer(ctx, q.ID, "Filter removed.")
 		return nil
 	}
-	b.answer(q.ID, "This button is no longer valid.")
+	b.answer(ctx, q.ID, "This button is no longer valid.")
 	return nil
 }
 
@@ -235,27 +237,27 @@ func (b *Bot) forget(ctx context.Context, r *request) error {
 
 // editKeyboard and editText change an interactive message in place; "not modified"
 // is fine.
-func (b *Bot) editKeyboard(chatID int64, messageID int, rows [][]Button) error {
+func (b *Bot) editKeyboard(ctx context.Context, chatID int64, messageID int, rows [][]telegram.Button) error {
 	p := map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}
 	if kb := keyboard(rows); kb != "" {
 		p["reply_markup"] = kb
 	}
-	_, err := b.api.Call("editMessageReplyMarkup", p)
+	_, err := b.api.Call(ctx, "editMessageReplyMarkup", p)
 	return ignoreNotModified(err)
 }
 
-func (b *Bot) editText(chatID int64, messageID int, html string, rows [][]Button) error {
+func (b *Bot) editText(ctx context.Context, chatID int64, messageID int, html string, rows [][]telegram.Button) error {
 	p := map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID),
 		"text": html, "parse_mode": "HTML"}
 	if kb := keyboard(rows); kb != "" {
 		p["reply_markup"] = kb
 	}
-	_, err := b.api.Call("editMessageText", p)
+	_, err := b.api.Call(ctx, "editMessageText", p)
 	return ignoreNotModified(err)
 }
 
 func ignoreNotModified(err error) error {
-	if e, ok := err.(*APIError); ok && e.NotModified() {
+	if e, ok := errors.AsType[*telegram.Error](err); ok && e.Kind == telegram.KindNotModified {
 		return nil
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/telegram"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -19,7 +20,7 @@ import (
 
 // request is one command or message being handled.
 type request struct {
-	msg      *Message
+	msg      *telegram.Message
 	chatID   int64
 	userID   int64
 	thread   int
@@ -66,7 +67,7 @@ func commandList() []command {
 func (b *Bot) isAdmin(id int64) bool { return slices.Contains(b.opts.Admins, id) }
 
 // handle dispatches one update.
-func (b *Bot) handle(ctx context.Context, u Update) error {
+func (b *Bot) handle(ctx context.Context, u telegram.Update) error {
 	switch {
 	case u.CallbackQuery != nil:
 		return b.handleCallback(ctx, u.CallbackQuery)
@@ -83,7 +84,7 @@ var (
 	commandNameRE = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 )
 
-func (b *Bot) handleMessage(ctx context.Context, m *Message) error {
+func (b *Bot) handleMessage(ctx context.Context, m *telegram.Message) error {
 	if m.From == nil || m.From.IsBot {
 		return nil
 	}
@@ -143,7 +144,7 @@ func (b *Bot) runCommand(ctx context.Context, r *request, c *command) error {
 		return b.say(ctx, r.chatID, r.thread, "This command is for the bot's operators.")
 	}
 	if c.manage && r.group {
-		ok, err := b.isGroupAdmin(r.chatID, r.userID)
+		ok, err := b.isGroupAdmin(ctx, r.chatID, r.userID)
 		if err != nil {
 			return b.say(ctx, r.chatID, r.thread, "I could not check your permissions in this group; please try again later.")
 		}
@@ -156,7 +157,7 @@ func (b *Bot) runCommand(ctx context.Context, r *request, c *command) error {
 
 // parseCommand reads "/cmd@botname args" using the bot_command entity at offset 0;
 // a command addressed to another bot is not ours.
-func parseCommand(text string, ents []Entity, botName string) (cmd, args string, ok bool) {
+func parseCommand(text string, ents []telegram.Entity, botName string) (cmd, args string, ok bool) {
 	if !strings.HasPrefix(text, "/") {
 		return "", "", false
 	}
@@ -195,11 +196,11 @@ func utf16Bytes(s string, units int) int {
 	return len(s)
 }
 
-func (b *Bot) isGroupAdmin(chatID, userID int64) (bool, error) {
+func (b *Bot) isGroupAdmin(ctx context.Context, chatID, userID int64) (bool, error) {
 	if b.isAdmin(userID) {
 		return true, nil
 	}
-	raw, err := b.api.Call("getChatMember", map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "user_id": strconv.FormatInt(userID, 10)})
+	raw, err := b.api.Call(ctx, "getChatMember", map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "user_id": strconv.FormatInt(userID, 10)})
 	if err != nil {
 		return false, err
 	}
@@ -245,7 +246,7 @@ func cmdStart(ctx context.Context, b *Bot, r *request) error {
 		"The same story from several outlets appears once.\n\n" +
 		"Send me any news link and I'll summarize it. /help lists everything."
 	return b.say(ctx, r.chatID, r.thread, text,
-		[]Button{{Text: "Subscribe", Data: "sub:on"}, {Text: "Pick feeds", Data: "feeds:list"}})
+		[]telegram.Button{{Text: "Subscribe", Data: "sub:on"}, {Text: "Pick feeds", Data: "feeds:list"}})
 }
 
 func cmdHelp(ctx context.Context, b *Bot, r *request) error {
@@ -297,18 +298,18 @@ func cmdUnsubscribe(ctx context.Context, b *Bot, r *request) error {
 	return b.say(ctx, r.chatID, r.thread, "Digests are off. /subscribe turns them back on; your feeds and settings are kept.")
 }
 
-func feedsKeyboard(b *Bot, s storage.Subscriber) [][]Button {
-	var rows [][]Button
+func feedsKeyboard(b *Bot, s storage.Subscriber) [][]telegram.Button {
+	var rows [][]telegram.Button
 	for i, f := range b.opts.Catalogue {
 		on := len(s.Feeds) == 0 || slices.Contains(s.Feeds, f)
 		mark := "☐"
 		if on {
 			mark = "☑"
 		}
-		rows = append(rows, []Button{{Text: mark + " " + feedLabel(f), Data: fmt.Sprintf("feed:%d", i)}})
+		rows = append(rows, []telegram.Button{{Text: mark + " " + feedLabel(f), Data: fmt.Sprintf("feed:%d", i)}})
 	}
 	for i, f := range s.OwnFeeds {
-		rows = append(rows, []Button{{Text: "✕ remove " + feedLabel(f), Data: fmt.Sprintf("rm:%d", i)}})
+		rows = append(rows, []telegram.Button{{Text: "✕ remove " + feedLabel(f), Data: fmt.Sprintf("rm:%d", i)}})
 	}
 	return rows
 }
@@ -343,9 +344,9 @@ func cmdRemove(ctx context.Context, b *Bot, r *request) error {
 	if len(s.OwnFeeds) == 0 {
 		return b.say(ctx, r.chatID, r.thread, "You have no feeds of your own to remove. Catalogue feeds are switched off in /feeds.")
 	}
-	var rows [][]Button
+	var rows [][]telegram.Button
 	for i, f := range s.OwnFeeds {
-		rows = append(rows, []Button{{Text: "✕ " + feedLabel(f), Data: fmt.Sprintf("rm:%d", i)}})
+		rows = append(rows, []telegram.Button{{Text: "✕ " + feedLabel(f), Data: fmt.Sprintf("rm:%d", i)}})
 	}
 	return b.say(ctx, r.chatID, r.thread, "Which feed should I remove?", rows...)
 }
@@ -483,14 +484,14 @@ func cmdFilters(ctx context.Context, b *Bot, r *request) error {
 		if len(s.Include)+len(s.Exclude) == 0 {
 			sb.WriteString("None yet.\n")
 		}
-		var rows [][]Button
+		var rows [][]telegram.Button
 		for i, e := range s.Include {
 			fmt.Fprintf(&sb, "include: <code>%s</code>\n", escape(e))
-			rows = append(rows, []Button{{Text: "✕ include " + truncate(e, 30), Data: fmt.Sprintf("flt:i:%d", i)}})
+			rows = append(rows, []telegram.Button{{Text: "✕ include " + truncate(e, 30), Data: fmt.Sprintf("flt:i:%d", i)}})
 		}
 		for i, e := range s.Exclude {
 			fmt.Fprintf(&sb, "exclude: <code>%s</code>\n", escape(e))
-			rows = append(rows, []Button{{Text: "✕ exclude " + truncate(e, 30), Data: fmt.Sprintf("flt:e:%d", i)}})
+			rows = append(rows, []telegram.Button{{Text: "✕ exclude " + truncate(e, 30), Data: fmt.Sprintf("flt:e:%d", i)}})
 		}
 		sb.WriteString("\nAdd: <code>/filters include ukraine|kyiv</code> or <code>/filters exclude football</code>; <code>/filters clear</code> removes all.")
 		return b.say(ctx, r.chatID, r.thread, sb.String(), rows...)
@@ -559,8 +560,8 @@ func settingsText(s storage.Subscriber) string {
 		escape(state), escape(strings.Join(s.Times, ", ")), escape(s.TimeZone), s.Stories, s.SummarySentences)
 }
 
-func settingsKeyboard() [][]Button {
-	return [][]Button{
+func settingsKeyboard() [][]telegram.Button {
+	return [][]telegram.Button{
 		{{Text: "3 stories", Data: "set:n:3"}, {Text: "5", Data: "set:n:5"}, {Text: "8", Data: "set:n:8"}, {Text: "12", Data: "set:n:12"}},
 		{{Text: "1 sentence", Data: "set:k:1"}, {Text: "2", Data: "set:k:2"}, {Text: "3", Data: "set:k:3"}},
 	}
@@ -753,12 +754,12 @@ func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 		note := fmt.Sprintf("💬 %d comments · reply to this message to join the discussion", len(comments))
 		last.HTML += "\n\n<i>" + escape(note) + "</i>"
 		last.Plain += "\n\n" + note
-		last.Buttons = append(last.Buttons, []Button{
+		last.Buttons = append(last.Buttons, []telegram.Button{
 			{Text: fmt.Sprintf("Discussion (%d)", len(comments)), Data: fmt.Sprintf("th:%d:0", id)},
 			{Text: "Follow discussion", Data: fmt.Sprintf("fl:%d", id)},
 		})
 		if b.Username() != "" {
-			last.Buttons = append(last.Buttons, []Button{{Text: "Share", URL: fmt.Sprintf("https://t.me/%s?start=s_%d", b.Username(), id)}})
+			last.Buttons = append(last.Buttons, []telegram.Button{{Text: "Share", URL: fmt.Sprintf("https://t.me/%s?start=s_%d", b.Username(), id)}})
 		}
 	}
 	return b.send(ctx, r.chatID, r.thread, parts, func(Rendered) *storage.MessageRecord {
@@ -843,7 +844,7 @@ func cmdForget(ctx context.Context, b *Bot, r *request) error {
 		what += ", and your comments (replies to them stay, under “comment deleted”), your name and your profile"
 	}
 	return b.say(ctx, r.chatID, r.thread, "Delete everything I store about this chat: "+what+"? This cannot be undone.",
-		[]Button{{Text: "Yes, delete", Data: "forget:yes"}, {Text: "Cancel", Data: "forget:no"}})
+		[]telegram.Button{{Text: "Yes, delete", Data: "forget:yes"}, {Text: "Cancel", Data: "forget:no"}})
 }
 
 func cmdStats(ctx context.Context, b *Bot, r *request) error {

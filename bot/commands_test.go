@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"github.com/newsbot/newsbot/bot/queue"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,7 +14,7 @@ import (
 func TestGroupAdminsTopicsAndAddressedCommands(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond, GroupPerMinute: 100}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond, GroupPerMinute: 100}
 	h.start()
 	admin := telegramtest.User{ID: 201, FirstName: "Ada"}
 	member := telegramtest.User{ID: 202, FirstName: "Max"}
@@ -62,7 +63,7 @@ func TestGroupAdminsTopicsAndAddressedCommands(t *testing.T) {
 func TestFeedsFiltersForgetExportImport(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
 	h.setPage("/other.xml", `<?xml version="1.0"?><rss version="2.0"><channel><title>Other News</title><item><title>x</title><link>https://o.example/1</link></item></channel></rss>`)
 	h.setPage("/site.html", `<html><head><link rel="alternate" type="application/rss+xml" href="/other.xml"></head><body>Home</body></html>`)
@@ -139,7 +140,7 @@ func TestPlainTextFallbackAndRetryAfter(t *testing.T) {
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 300 * time.Millisecond, GroupPerMin: 100})
 	// The bot believes it may send faster than the fake allows: the fake answers 429
 	// and the sender must wait retry_after for that chat and lose nothing.
-	h.opts.Send = SenderOptions{PrivateEvery: 10 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond}
 	var failed atomic.Bool
 	h.tg.SetFault(func(method string) (int, string, int, time.Duration) {
 		if method == "sendmessage" && failed.CompareAndSwap(false, true) {
@@ -171,7 +172,7 @@ func TestPlainTextFallbackAndRetryAfter(t *testing.T) {
 func TestSlowHandlerDoesNotBlockOthers(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	release := make(chan struct{})
 	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
 	h.start()
@@ -191,7 +192,7 @@ func TestSlowHandlerDoesNotBlockOthers(t *testing.T) {
 func TestMigrateDeepLinkAndUserRateLimit(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond, GroupPerMinute: 100}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond, GroupPerMinute: 100}
 	h.opts.CommandRate = 0.01 // a burst of 10, then one every 100 s
 	h.start()
 	admin := telegramtest.User{ID: 601, FirstName: "Ada"}
@@ -227,7 +228,7 @@ func TestMigrateDeepLinkAndUserRateLimit(t *testing.T) {
 func TestUpdatesSurviveRestartsOutagesAndGarbage(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	// Updates stored in the inbox but not handled before a crash are handled after it;
 	// a malformed one is dropped with a log line and does not stop the others.
 	if err := h.db.StoreUpdates(context.Background(), map[int64][]byte{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/telegram"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,7 +25,7 @@ const (
 var storyNumberRE = regexp.MustCompile(`^#?(\d{1,2})[\s.:)]+(.*)$`)
 
 // isOurs reports whether m was sent by this bot.
-func (b *Bot) isOurs(m *Message) bool {
+func (b *Bot) isOurs(m *telegram.Message) bool {
 	return m != nil && m.From != nil && m.From.IsBot && strings.EqualFold(m.From.UserName, b.Username())
 }
 
@@ -88,10 +89,10 @@ func (b *Bot) askWhichStory(ctx context.Context, r *request, rec storage.Message
 	if err != nil {
 		return err
 	}
-	var row []Button
-	var rows [][]Button
+	var row []telegram.Button
+	var rows [][]telegram.Button
 	for i := range rec.Items {
-		row = append(row, Button{Text: strconv.Itoa(i + max(rec.First, 1)), Data: fmt.Sprintf("pc:%d:%d", p.ID, rec.Items[i])})
+		row = append(row, telegram.Button{Text: strconv.Itoa(i + max(rec.First, 1)), Data: fmt.Sprintf("pc:%d:%d", p.ID, rec.Items[i])})
 		if len(row) == 8 {
 			rows, row = append(rows, row), nil
 		}
@@ -167,7 +168,7 @@ func (b *Bot) postComment(ctx context.Context, r *request, item, parent uint64, 
 // confirm acknowledges a comment quietly with a reaction, or a short reply when
 // reactions are not available.
 func (b *Bot) confirm(ctx context.Context, r *request) {
-	_, err := b.api.Call("setMessageReaction", map[string]string{
+	_, err := b.api.Call(ctx, "setMessageReaction", map[string]string{
 		"chat_id": strconv.FormatInt(r.chatID, 10), "message_id": strconv.Itoa(r.msg.MessageID),
 		"reaction": `[{"type":"emoji","emoji":"👍"}]`,
 	})
@@ -215,8 +216,8 @@ func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string)
 	return h.String(), p.String()
 }
 
-func relayButtons(c storage.Comment) [][]Button {
-	return [][]Button{{{Text: "Report", Data: fmt.Sprintf("rp:%d", c.ID)}, {Text: "Mute thread", Data: fmt.Sprintf("mt:%d", c.ItemID)}}}
+func relayButtons(c storage.Comment) [][]telegram.Button {
+	return [][]telegram.Button{{{Text: "Report", Data: fmt.Sprintf("rp:%d", c.ID)}, {Text: "Mute thread", Data: fmt.Sprintf("mt:%d", c.ItemID)}}}
 }
 
 // relay queues a comment for the thread's followers: not its author, not those who
@@ -305,7 +306,7 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 // handleEdit updates a comment when its author edits the message that posted it. An
 // edit passes the checks a new comment does: a banned author cannot edit, and the
 // length, link and rate limits apply.
-func (b *Bot) handleEdit(ctx context.Context, m *Message) error {
+func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 	if m.From == nil {
 		return nil
 	}
@@ -560,20 +561,20 @@ func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, edi
 		}
 		fmt.Fprintf(&sb, "\n\n%s%s <b>%s</b>: %s", indent, marker, escape(c.AuthorName), escape(body))
 	}
-	var nav []Button
+	var nav []telegram.Button
 	if page > 0 {
-		nav = append(nav, Button{Text: "◀ Newer", Data: fmt.Sprintf("th:%d:%d", item, page-1)})
+		nav = append(nav, telegram.Button{Text: "◀ Newer", Data: fmt.Sprintf("th:%d:%d", item, page-1)})
 	}
 	if page < pages-1 {
-		nav = append(nav, Button{Text: "Older ▶", Data: fmt.Sprintf("th:%d:%d", item, page+1)})
+		nav = append(nav, telegram.Button{Text: "Older ▶", Data: fmt.Sprintf("th:%d:%d", item, page+1)})
 	}
-	rows := [][]Button{{{Text: "Follow discussion", Data: fmt.Sprintf("fl:%d", item)}}}
+	rows := [][]telegram.Button{{{Text: "Follow discussion", Data: fmt.Sprintf("fl:%d", item)}}}
 	if len(nav) > 0 {
 		rows = append(rows, nav)
 	}
 	parts := pack([]block{{html: sb.String(), plain: stripTags(sb.String())}}, "")
 	if editMsg != 0 && len(parts) == 1 {
-		return b.editText(r.chatID, editMsg, parts[0].HTML, rows)
+		return b.editText(ctx, r.chatID, editMsg, parts[0].HTML, rows)
 	}
 	parts[len(parts)-1].Buttons = rows
 	return b.send(ctx, r.chatID, r.thread, parts, nil)
@@ -582,38 +583,38 @@ func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, edi
 // handleDiscussionCallback handles fl, th, mt, rp, mod and pc buttons. Button data comes
 // from the client and may be forged: every verb checks what it acts on against the
 // message the button sits on, the reader's rights, or both.
-func (b *Bot) handleDiscussionCallback(ctx context.Context, q *CallbackQuery, r *request, cb callback) error {
+func (b *Bot) handleDiscussionCallback(ctx context.Context, q *telegram.CallbackQuery, r *request, cb callback) error {
 	id, err := strconv.ParseUint(cb.args[0], 10, 64)
 	if err != nil && cb.verb != "mod" {
-		b.answer(q.ID, "This button is no longer valid.")
+		b.answer(ctx, q.ID, "This button is no longer valid.")
 		return nil
 	}
 	switch cb.verb {
 	case "fl", "mt":
 		// A group's follows are the group's settings.
 		if r.group {
-			if ok, err := b.isGroupAdmin(r.chatID, r.userID); err != nil || !ok {
-				b.answer(q.ID, "Only the group's administrators can change what this group follows.")
+			if ok, err := b.isGroupAdmin(ctx, r.chatID, r.userID); err != nil || !ok {
+				b.answer(ctx, q.ID, "Only the group's administrators can change what this group follows.")
 				return nil
 			}
 		}
 		muted := cb.verb == "mt"
 		if err := b.db.SetFollow(ctx, id, r.chatID, muted); err != nil {
-			b.answer(q.ID, "Something went wrong; please try again.")
+			b.answer(ctx, q.ID, "Something went wrong; please try again.")
 			return err
 		}
 		if muted {
-			b.answer(q.ID, "Muted: no more comments from this discussion.")
+			b.answer(ctx, q.ID, "Muted: no more comments from this discussion.")
 		} else {
-			b.answer(q.ID, "You follow this discussion: new comments will come here.")
+			b.answer(ctx, q.ID, "You follow this discussion: new comments will come here.")
 		}
 	case "th":
 		page, err := strconv.Atoi(cb.args[1])
 		if err != nil {
-			b.answer(q.ID, "This button is no longer valid.")
+			b.answer(ctx, q.ID, "This button is no longer valid.")
 			return nil
 		}
-		b.answer(q.ID, "")
+		b.answer(ctx, q.ID, "")
 		edit := 0
 		if strings.HasPrefix(q.Message.Text, "Discussion:") {
 			edit = q.Message.MessageID
@@ -626,27 +627,27 @@ func (b *Bot) handleDiscussionCallback(ctx context.Context, q *CallbackQuery, r 
 	case "pc":
 		item, err := strconv.ParseUint(cb.args[1], 10, 64)
 		if err != nil {
-			b.answer(q.ID, "This button is no longer valid.")
+			b.answer(ctx, q.ID, "This button is no longer valid.")
 			return nil
 		}
 		p, err := b.db.Pending(ctx, r.chatID, id, q.From.ID, b.opts.Now().Add(-b.opts.PendingTTL))
 		switch {
 		case errors.Is(err, storage.ErrNotYours):
-			b.answer(q.ID, "That is another reader's comment.")
+			b.answer(ctx, q.ID, "That is another reader's comment.")
 			return nil
 		case errors.Is(err, storage.ErrNotFound):
-			b.answer(q.ID, "That comment was already posted or has expired.")
+			b.answer(ctx, q.ID, "That comment was already posted or has expired.")
 			return nil
 		case err != nil:
-			b.answer(q.ID, "Something went wrong; please try again.")
+			b.answer(ctx, q.ID, "Something went wrong; please try again.")
 			return err
 		}
 		if !slices.Contains(p.Items, item) {
-			b.answer(q.ID, "This button is no longer valid.")
+			b.answer(ctx, q.ID, "This button is no longer valid.")
 			return nil
 		}
-		b.answer(q.ID, "")
-		r.msg = &Message{MessageID: p.Msg, Chat: q.Message.Chat, From: &q.From}
+		b.answer(ctx, q.ID, "")
+		r.msg = &telegram.Message{MessageID: p.Msg, Chat: q.Message.Chat, From: &q.From}
 		if err := b.postComment(ctx, r, item, 0, p.Text); err != nil {
 			return err
 		}
@@ -658,10 +659,10 @@ func (b *Bot) handleDiscussionCallback(ctx context.Context, q *CallbackQuery, r 
 // report sends a comment to the moderators. The button must sit on a copy of that very
 // comment in this chat, the reporter must not be banned, the comment must still show,
 // and each reader reports a comment once.
-func (b *Bot) report(ctx context.Context, q *CallbackQuery, r *request, id uint64) error {
+func (b *Bot) report(ctx context.Context, q *telegram.CallbackQuery, r *request, id uint64) error {
 	rec, err := b.db.MessageRecordFor(ctx, r.chatID, q.Message.MessageID)
 	if err != nil || rec.Comment != id || rec.Kind != storage.KindComment {
-		b.answer(q.ID, "This button is no longer valid.")
+		b.answer(ctx, q.ID, "This button is no longer valid.")
 		return nil
 	}
 	prof, err := b.profile(ctx, r)
@@ -669,31 +670,31 @@ func (b *Bot) report(ctx context.Context, q *CallbackQuery, r *request, id uint6
 		return err
 	}
 	if prof.Banned {
-		b.answer(q.ID, "You can no longer report comments.")
+		b.answer(ctx, q.ID, "You can no longer report comments.")
 		return nil
 	}
 	first, err := b.db.AddReport(ctx, id, q.From.ID, b.opts.Now())
 	switch {
 	case errors.Is(err, storage.ErrGone), errors.Is(err, storage.ErrNotFound):
-		b.answer(q.ID, "That comment is gone.")
+		b.answer(ctx, q.ID, "That comment is gone.")
 		return nil
 	case err != nil:
-		b.answer(q.ID, "Something went wrong; please try again.")
+		b.answer(ctx, q.ID, "Something went wrong; please try again.")
 		return err
 	case !first:
-		b.answer(q.ID, "You have reported this comment already.")
+		b.answer(ctx, q.ID, "You have reported this comment already.")
 		return nil
 	}
 	c, err := b.db.Comment(ctx, id)
 	if err != nil {
 		return err
 	}
-	b.answer(q.ID, "Thank you; the moderators will look at it.")
+	b.answer(ctx, q.ID, "Thank you; the moderators will look at it.")
 	var msgs []storage.OutMessage
 	for _, admin := range b.opts.Admins {
 		html := fmt.Sprintf("<b>Report</b> from %s (id %d)\nComment %d by <b>%s</b> (id %d) on story %d:\n\n%s",
 			escape(prof.DisplayName()), q.From.ID, c.ID, escape(c.AuthorName), c.AuthorID, c.ItemID, escape(c.Text))
-		msgs = append(msgs, message(admin, 0, Rendered{HTML: html, Plain: stripTags(html), Buttons: [][]Button{{
+		msgs = append(msgs, message(admin, 0, Rendered{HTML: html, Plain: stripTags(html), Buttons: [][]telegram.Button{{
 			{Text: "Remove comment", Data: fmt.Sprintf("mod:rm:%d", c.ID)}, {Text: "Remove and ban author", Data: fmt.Sprintf("mod:ban:%d", c.ID)}}}},
 			&storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{c.ItemID}, Comment: c.ID}))
 	}
@@ -708,19 +709,19 @@ func (b *Bot) report(ctx context.Context, q *CallbackQuery, r *request, id uint6
 }
 
 // moderate handles a moderator's button on a report.
-func (b *Bot) moderate(ctx context.Context, q *CallbackQuery, cb callback) error {
+func (b *Bot) moderate(ctx context.Context, q *telegram.CallbackQuery, cb callback) error {
 	if !b.isAdmin(q.From.ID) {
-		b.answer(q.ID, "Only moderators can do that.")
+		b.answer(ctx, q.ID, "Only moderators can do that.")
 		return nil
 	}
 	cid, err := strconv.ParseUint(cb.args[1], 10, 64)
 	if err != nil || (cb.args[0] != "rm" && cb.args[0] != "ban") {
-		b.answer(q.ID, "This button is no longer valid.")
+		b.answer(ctx, q.ID, "This button is no longer valid.")
 		return nil
 	}
 	c, err := b.db.Comment(ctx, cid)
 	if err != nil || c.Erased {
-		b.answer(q.ID, "That comment is gone.")
+		b.answer(ctx, q.ID, "That comment is gone.")
 		return nil
 	}
 	if cb.args[0] == "ban" {
@@ -733,6 +734,6 @@ func (b *Bot) moderate(ctx context.Context, q *CallbackQuery, cb callback) error
 			return err
 		}
 	}
-	b.answer(q.ID, "Removed.")
+	b.answer(ctx, q.ID, "Removed.")
 	return nil
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"github.com/newsbot/newsbot/bot/queue"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ import (
 func TestDiscussionScenario(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 200, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001", "bbc_sport_020", "bbc_entertainment_010"))
 	h.start()
 	ctx := context.Background()
@@ -199,7 +200,7 @@ func mustUint(t *testing.T, s string) uint64 {
 func TestDigestReplyNeedsStoryNumber(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 200, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001", "bbc_sport_020"))
 	h.start()
 	u := telegramtest.User{ID: 21, FirstName: "Dan"}
@@ -257,7 +258,7 @@ func TestDigestReplyNeedsStoryNumber(t *testing.T) {
 func TestDeleteBlockForgetGroupsAndPages(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 1000})
-	h.opts.Send = SenderOptions{PrivateEvery: 10 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
 	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
 	h.start()
 	ctx := context.Background()

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/queue"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -60,7 +61,7 @@ func countText(ms []telegramtest.Message, s string) int {
 func TestFloodAndStuckAddDoNotDelayOthers(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
-	h.opts.Send = SenderOptions{PrivateEvery: 5 * time.Millisecond, GlobalPerSecond: 500}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond, GlobalPerSecond: 500}
 	h.opts.CommandRate, h.opts.CommandBurst = 1.0/3, 10 // the defaults
 	h.opts.DiscoveryBudget = 3 * time.Second
 	site, hits := hangingFeeds(t)
@@ -114,7 +115,7 @@ func TestFloodAndStuckAddDoNotDelayOthers(t *testing.T) {
 func TestCancelledHandlerRunsAgainAfterRestart(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	release := make(chan struct{})
 	slow := newSlowServer(t, release)
 	h.start()
@@ -151,7 +152,7 @@ func TestCancelledHandlerRunsAgainAfterRestart(t *testing.T) {
 func TestReplayedCommentIsPostedOnce(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 200, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
 	h.start()
 	h.ingest()
@@ -174,7 +175,7 @@ func TestReplayedCommentIsPostedOnce(t *testing.T) {
 	if err := h.db.StoreUpdates(ctx, map[int64][]byte{9000001: []byte(raw)}, 0); err != nil {
 		t.Fatal(err)
 	}
-	h.bot.disp.notify()
+	h.bot.disp.Notify()
 	h.tg.Send(a, ca, "/help") // handled after the replay: same chat, in order
 	h.wait(a.ID, "Commands", waitLong)
 	if cs, _ := h.db.ThreadComments(ctx, 1); len(cs) != 1 {
@@ -203,7 +204,7 @@ func TestReplayedCommentIsPostedOnce(t *testing.T) {
 func TestFetchErrorsRevealNothing(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	logs := &syncBuf{}
 	h.opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	h.start()
@@ -252,7 +253,7 @@ func (f privateRefusingFetcher) Permits(ap netip.AddrPort) bool { return !feed.N
 func TestReadersFeedsStopWhenNobodyReadsThem(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 200, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
 	h.setPage("/other.xml", strings.Replace(articleFeed(t, h.web.URL, "bbc_sport_020"), "Fixture News", "Other News", 1))
 	h.start()

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/queue"
 	"os"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ const waitLong = 10 * time.Second
 func TestEndToEndSubscribeDigestCardSummaryBlock(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 30, PrivateEvery: 50 * time.Millisecond, GroupPerMin: 20})
-	h.opts.Send = SenderOptions{PrivateEvery: 60 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 60 * time.Millisecond}
 	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001", "bbc_sport_020", "uk_fictional_bridge"))
 	page, _ := os.ReadFile("../feed/testdata/readability/ars-1/source.html")
 	h.setPage("/story.html", string(page))
@@ -180,7 +181,7 @@ func countDigests(h *harness, ids []int64) (missing, dup int) {
 func TestFanOut500UnderRateLimits(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 120, PrivateEvery: time.Second, GroupPerMin: 20})
-	h.opts.Send = SenderOptions{GlobalPerSecond: 100}
+	h.opts.Send = queue.SenderOptions{GlobalPerSecond: 100}
 	ids := digestsDue(t, h, 500)
 	h.start()
 	if err := h.bot.RunDue(context.Background()); err != nil {
@@ -198,7 +199,7 @@ func TestFanOut500UnderRateLimits(t *testing.T) {
 func TestCrashMidRunLosesNothing(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Second, GroupPerMin: 20})
-	h.opts.Send = SenderOptions{GlobalPerSecond: 40}
+	h.opts.Send = queue.SenderOptions{GlobalPerSecond: 40}
 	ids := digestsDue(t, h, 120)
 	h.start()
 	if err := h.bot.RunDue(context.Background()); err != nil {
@@ -234,7 +235,7 @@ func TestCrashMidRunLosesNothing(t *testing.T) {
 func TestNextDigestSkipsRepeatsAndMarksUpdates(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 200, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	now := t0.Add(3 * time.Hour)
 	h.clock.Set(now)
 	feedURL := h.opts.Catalogue[0]

@@ -2,15 +2,13 @@ package bot
 
 import (
 	"context"
-	"path/filepath"
-	"strconv"
+	"github.com/newsbot/newsbot/bot/queue"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/newsbot/newsbot/bot/telegramtest"
-	"github.com/newsbot/newsbot/storage"
 )
 
 // TestTelegramOutage: the Bot API answers 502 and then hangs for a while; messages wait
@@ -18,7 +16,7 @@ import (
 func TestTelegramOutage(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 200, MaxBackoff: 300 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 200, MaxBackoff: 300 * time.Millisecond}
 	h.opts.APITimeout = 500 * time.Millisecond
 	ids := digestsDue(t, h, 20)
 	h.start()
@@ -93,7 +91,7 @@ func TestTelegramOutage(t *testing.T) {
 func Test429Storm(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 300}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 300}
 	ids := digestsDue(t, h, 60)
 	var n atomic.Int32
 	h.tg.SetFault(func(method string) (int, string, int, time.Duration) {
@@ -119,82 +117,3 @@ func Test429Storm(t *testing.T) {
 	}
 }
 
-// TestRetryAfter429LongQueue: while a long queue drains (40 chats at 20 sends a second),
-// the chat answered 429 is retried once retry_after has passed and gets its message
-// exactly once. The whole queue is stored before the sender starts.
-func TestRetryAfter429LongQueue(t *testing.T) {
-	tg := telegramtest.New()
-	t.Cleanup(tg.Close)
-	db, err := storage.Open(filepath.Join(t.TempDir(), "newsbot.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var msgs []storage.OutMessage
-	for i := range 40 {
-		chat := tg.PrivateChat(telegramtest.User{ID: int64(5000 + i), FirstName: "Reader"})
-		msgs = append(msgs, storage.OutMessage{ChatID: chat.ID, Method: "sendMessage",
-			Params: map[string]string{"chat_id": strconv.FormatInt(chat.ID, 10), "text": "digest"}})
-	}
-	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	var n atomic.Int32
-	tg.SetFault(func(method string) (int, string, int, time.Duration) {
-		if method == "sendmessage" && n.Add(1) == 1 {
-			return 429, "Too Many Requests: retry after 1", 1, 0
-		}
-		return 0, "", 0, 0
-	})
-	client, err := NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 20})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(ctx) }()
-	// Scan (2s) + retry_after (1s) is well under this; the idle wait (60s) is not.
-	deadline := time.Now().Add(20 * time.Second)
-	for sender.Stats.Sent.Load() < 40 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	<-done
-	if got := sender.Stats.Sent.Load(); got != 40 {
-		t.Fatalf("%d of 40 sent: the chat answered 429 waited for the idle timer", got)
-	}
-	if got := len(tg.AllMessages(5000)); got != 1 {
-		t.Fatalf("chat 5000 has %d messages, want exactly 1", got)
-	}
-}
-
-// TestEarliestWake: outcomes applied while the sender walks its queue move the next
-// wake-up forward. Before this, a 429 answered mid-walk could leave its chat waiting
-// for the one-minute idle timer when no other send was in flight (seen in CI as
-// Test429Storm losing all 20 retries under load, about one run in thirty).
-func TestEarliestWake(t *testing.T) {
-	now := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)
-	sec := func(n int) time.Time { return now.Add(time.Duration(n) * time.Second) }
-	tests := []struct {
-		name   string
-		wakeAt time.Time
-		o      outcome
-		want   time.Time
-	}{
-		{"429 with nothing planned", time.Time{}, outcome{notBefore: sec(1)}, sec(1)},
-		{"429 before the planned wake", sec(5), outcome{notBefore: sec(1)}, sec(1)},
-		{"429 after the planned wake", sec(1), outcome{notBefore: sec(5)}, sec(1)},
-		{"chat free at once", sec(5), outcome{}, now},
-		{"pacing already over", time.Time{}, outcome{notBefore: sec(-1)}, now},
-		{"reload", sec(5), outcome{reload: true}, now},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := earliestWake(tt.wakeAt, tt.o, now); !got.Equal(tt.want) {
-				t.Errorf("earliestWake = %v, want %v", got.Sub(now), tt.want.Sub(now))
-			}
-		})
-	}
-}

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"github.com/newsbot/newsbot/bot/queue"
+	"github.com/newsbot/newsbot/bot/telegram"
 	"strings"
 	"sync"
 	"time"
@@ -86,49 +88,49 @@ func (b *Bot) allowComment(user int64, now time.Time) (bool, string) {
 // confirmed unhandled and costs the sender nothing; everything else spends from the
 // sender's bucket, and a sender over the rate has the update dropped, with one notice
 // in a private chat.
-func (b *Bot) admit(ctx context.Context, u Update) admission {
+func (b *Bot) admit(ctx context.Context, u telegram.Update) queue.Admission {
 	var user, chat int64
 	private := false
 	switch {
 	case u.Message != nil:
 		m := u.Message
 		if m.From == nil || m.From.IsBot {
-			return ignore
+			return queue.Ignore
 		}
 		user, chat, private = m.From.ID, m.Chat.ID, m.Chat.Type == "private"
 		if !private && !b.mayConcernUs(ctx, m) {
-			return ignore
+			return queue.Ignore
 		}
 	case u.EditedMessage != nil:
 		m := u.EditedMessage
 		if m.From == nil || m.From.IsBot {
-			return ignore
+			return queue.Ignore
 		}
 		// Only edits of messages that posted a comment matter.
 		rec, err := b.db.MessageRecordFor(ctx, m.Chat.ID, m.MessageID)
 		if err != nil || rec.Kind != storage.KindCommentSource {
-			return ignore
+			return queue.Ignore
 		}
 		user, chat, private = m.From.ID, m.Chat.ID, m.Chat.Type == "private"
 	case u.CallbackQuery != nil:
 		user = u.CallbackQuery.From.ID
 	default:
-		return ignore
+		return queue.Ignore
 	}
 	if b.limiter(user).updates.Allow() {
-		return admit
+		return queue.Admit
 	}
 	if private && b.noticeDue(user, b.opts.Now()) {
 		if err := b.say(ctx, chat, 0, "You are sending messages faster than I can answer, so I am skipping some of them. Please wait a minute, then send again what you need."); err != nil {
 			b.log.Warn("queuing a rate-limit notice failed", "chat", chat, "error", err)
 		}
 	}
-	return refuse
+	return queue.Refuse
 }
 
 // mayConcernUs reports whether a group message may be for the bot: a command, or a reply
 // to one of our messages or to a message that posted a comment.
-func (b *Bot) mayConcernUs(ctx context.Context, m *Message) bool {
+func (b *Bot) mayConcernUs(ctx context.Context, m *telegram.Message) bool {
 	text := m.Text
 	if text == "" {
 		text = m.Caption

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/queue"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func (d *discussion) sync(t *testing.T, u telegramtest.User) {
 func discussionHarness(t *testing.T) *harness {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
-	h.opts.Send = SenderOptions{PrivateEvery: 5 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
 	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001", "bbc_sport_020", "bbc_entertainment_010"))
 	return h
 }

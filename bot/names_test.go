@@ -3,6 +3,8 @@ package bot
 import (
 	"strings"
 	"testing"
+
+	"github.com/newsbot/newsbot/bot/telegram"
 )
 
 func TestNormalizeName(t *testing.T) {
@@ -31,8 +33,7 @@ func TestNormalizeName(t *testing.T) {
 }
 
 func TestNameKeys(t *testing.T) {
-	b := &Bot{api: &Client{}}
-	b.api.Self.UserName = "city_newsbot"
+	b := &Bot{api: telegram.NewClientAs("city_newsbot")}
 	same := [][2]string{
 		{"Ann", "ANN"},
 		{"Ann", "\u0410nn"},       // Cyrillic А

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"github.com/newsbot/newsbot/bot/telegram"
 	"net/url"
 	"strings"
 	"time"
@@ -13,24 +14,16 @@ import (
 // MaxMessage is Telegram's limit on a message's text, in characters after entity
 // parsing; we pack to a little less to keep a margin.
 const (
-	MaxMessage  = 4096
-	packLimit   = 4000
-	maxCallback = 64
+	MaxMessage = 4096
+	packLimit  = 4000
 )
-
-// Button is an inline keyboard button: a callback or a URL.
-type Button struct {
-	Text string
-	Data string
-	URL  string
-}
 
 // Rendered is one message ready to send: Telegram HTML, the same as plain text (the
 // fallback when Telegram cannot parse the HTML), and its buttons.
 type Rendered struct {
 	HTML    string
 	Plain   string
-	Buttons [][]Button
+	Buttons [][]telegram.Button
 	Items   []uint64 // the stories this message is about, in order
 	First   int      // the number shown for Items[0] in a digest
 }
@@ -241,9 +234,9 @@ func RenderDigest(d digest.Digest, when time.Time) []Rendered {
 		if len(parts[i].Items) > 0 {
 			parts[i].First = number[parts[i].Items[0]]
 		}
-		var row []Button
+		var row []telegram.Button
 		for _, id := range parts[i].Items {
-			row = append(row, Button{Text: fmt.Sprint(number[id]), Data: fmt.Sprintf("card:%d", id)})
+			row = append(row, telegram.Button{Text: fmt.Sprint(number[id]), Data: fmt.Sprintf("card:%d", id)})
 			if len(row) == 8 {
 				parts[i].Buttons = append(parts[i].Buttons, row)
 				row = nil
@@ -329,7 +322,7 @@ func RenderCard(c digest.StoryCard) []Rendered {
 	if len(parts) > 0 {
 		last := &parts[len(parts)-1]
 		if u := safeURL(c.URL); u != "" {
-			last.Buttons = append(last.Buttons, []Button{{Text: "Read the article", URL: u}})
+			last.Buttons = append(last.Buttons, []telegram.Button{{Text: "Read the article", URL: u}})
 		}
 		for i := range parts {
 			parts[i].Items = []uint64{c.ItemID}

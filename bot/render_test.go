@@ -3,6 +3,7 @@ package bot
 import (
 	"flag"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/telegram"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,15 +145,15 @@ func TestRenderHugeStoryIsCut(t *testing.T) {
 func TestParseCommand(t *testing.T) {
 	cases := []struct {
 		text string
-		ents []Entity
+		ents []telegram.Entity
 		cmd  string
 		args string
 		ok   bool
 	}{
-		{"/start", []Entity{{"bot_command", 0, 6}}, "start", "", true},
-		{"/add https://x.org/feed", []Entity{{"bot_command", 0, 4}}, "add", "https://x.org/feed", true},
-		{"/digest@newsbot_test_bot", []Entity{{"bot_command", 0, 24}}, "digest", "", true},
-		{"/digest@other_bot", []Entity{{"bot_command", 0, 17}}, "", "", false},
+		{"/start", []telegram.Entity{{Type: "bot_command", Offset: 0, Length: 6}}, "start", "", true},
+		{"/add https://x.org/feed", []telegram.Entity{{Type: "bot_command", Offset: 0, Length: 4}}, "add", "https://x.org/feed", true},
+		{"/digest@newsbot_test_bot", []telegram.Entity{{Type: "bot_command", Offset: 0, Length: 24}}, "digest", "", true},
+		{"/digest@other_bot", []telegram.Entity{{Type: "bot_command", Offset: 0, Length: 17}}, "", "", false},
 		{"/Settings tz Kyiv", nil, "settings", "tz Kyiv", true},
 		{"hello", nil, "", "", false},
 		{"/", nil, "", "", false},
@@ -235,7 +236,7 @@ func FuzzParseCallback(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data string) {
 		cb, ok := parseCallback(data)
-		if ok && (len(data) > maxCallback || callbackVerbs[cb.verb] != len(cb.args)) {
+		if ok && (len(data) > telegram.MaxCallbackData || callbackVerbs[cb.verb] != len(cb.args)) {
 			t.Fatalf("accepted bad data %q", data)
 		}
 	})
@@ -246,7 +247,7 @@ func FuzzParseCommand(f *testing.F) {
 	f.Add("/digest@newsbot_test_bot now", 24)
 	f.Add("/ä", 3)
 	f.Fuzz(func(t *testing.T, text string, n int) {
-		cmd, _, ok := parseCommand(text, []Entity{{Type: "bot_command", Offset: 0, Length: n}}, "newsbot_test_bot")
+		cmd, _, ok := parseCommand(text, []telegram.Entity{{Type: "bot_command", Offset: 0, Length: n}}, "newsbot_test_bot")
 		if ok && (cmd == "" || len(cmd) > 32 || strings.ContainsAny(cmd, " @/")) {
 			t.Fatalf("bad command %q from %q", cmd, text)
 		}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"github.com/newsbot/newsbot/bot/queue"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 func TestRestartRightAfterSendSendsOnce(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
-	h.opts.Send = SenderOptions{PrivateEvery: 20 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 20 * time.Millisecond}
 	u := telegramtest.User{ID: 702, FirstName: "Fay"}
 	chat := h.tg.PrivateChat(u)
 	h.start()

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/queue"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -21,7 +22,7 @@ func BenchmarkSoak(b *testing.B) {
 	for range b.N {
 		h := newHarness(b)
 		h.tg.SetLimits(telegramtest.Limits{Global: 20000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
-		h.opts.Send = SenderOptions{GlobalPerSecond: 10000, Workers: 64}
+		h.opts.Send = queue.SenderOptions{GlobalPerSecond: 10000, Workers: 64}
 		var urls []string
 		for f := range feeds {
 			urls = append(urls, fmt.Sprintf("https://feed%d.example/rss", f))

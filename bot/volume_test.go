@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/newsbot/newsbot/bot/queue"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestNewestNewsSurvivesVolume(t *testing.T) {
 		t.Run(map[bool]string{false: "default windows", true: "windows capped at 1,000"}[capped], func(t *testing.T) {
 			h := newHarness(t)
 			h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
-			h.opts.Send = SenderOptions{PrivateEvery: 5 * time.Millisecond}
+			h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond}
 			var feeds []string
 			for i := range 40 {
 				feeds = append(feeds, fmt.Sprintf("https://outlet%d.example/rss", i))
@@ -146,7 +147,7 @@ func TestNewestNewsSurvivesVolume(t *testing.T) {
 func TestPrivateFeedsStayPrivate(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
-	h.opts.Send = SenderOptions{PrivateEvery: 5 * time.Millisecond}
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond}
 	ctx := context.Background()
 	public := h.opts.Catalogue[0]
 	const private = "https://secret-club.example/rss"

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
@@ -105,7 +106,7 @@ func New(ctx context.Context, opts Options) (*Playground, error) {
 	b, err := bot.New(ctx, opts.DB, p.fetch, bot.Options{
 		APIURL: p.tg.APIURL(), Token: p.tg.Token, Admins: []int64{Readers[0].ID}, Catalogue: p.feeds,
 		Logger: p.log, ScheduleEvery: time.Hour, PollTimeout: 5,
-		Send: bot.SenderOptions{PrivateEvery: 250 * time.Millisecond},
+		Send: queue.SenderOptions{PrivateEvery: 250 * time.Millisecond},
 	})
 	if err != nil {
 		p.Close()

@@ -1,4 +1,4 @@
-package bot
+package queue
 
 import (
 	"context"
@@ -10,14 +10,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/storage"
 	"golang.org/x/time/rate"
 )
 
-// Telegram is what the bot needs from the Bot API client.
+// Telegram is what the queue needs from the Bot API client.
 type Telegram interface {
-	Call(method string, params map[string]string) (json.RawMessage, error)
-	Upload(method string, params map[string]string, name string, data []byte) (json.RawMessage, error)
+	Call(ctx context.Context, method string, params map[string]string) (json.RawMessage, error)
+	CallTimeout(ctx context.Context, method string, params map[string]string, timeout time.Duration) (json.RawMessage, error)
+	Upload(ctx context.Context, method string, params map[string]string, name string, data []byte) (json.RawMessage, error)
 }
 
 // OutboxStore is what the sender needs from storage.
@@ -42,6 +44,11 @@ type SenderOptions struct {
 	// OnFailure, if set, is told the reason of every failed attempt: the Telegram error
 	// code ("429", "403", "400"...) or "network".
 	OnFailure func(reason string)
+	// CallContext is the context of every call to Telegram (default: background). It
+	// outlives Run on purpose: a send cut off in flight may have reached Telegram but is
+	// not recorded, so it would be sent again after a restart. Cancel it only after a
+	// shutdown deadline.
+	CallContext context.Context
 }
 
 // SenderStats are counters for operators.
@@ -90,6 +97,9 @@ func NewSender(store OutboxStore, api Telegram, opts SenderOptions) *Sender {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.CallContext == nil {
+		opts.CallContext = context.Background()
 	}
 	return &Sender{store: store, api: api, opts: opts, log: opts.Logger, wake: make(chan struct{}, 1),
 		global: rate.NewLimiter(rate.Limit(opts.GlobalPerSecond), 1), chats: map[int64]*chatPace{}}
@@ -319,6 +329,14 @@ func (s *Sender) release(chat int64, notBefore time.Time) {
 	}
 }
 
+// drop removes a message from the outbox; a failure is logged (the message would be
+// tried again after a restart, which is the lesser harm).
+func (s *Sender) drop(ctx context.Context, m storage.OutMessage) {
+	if err := s.store.Drop(ctx, m.ID); err != nil {
+		s.log.Error("dropping a message from the outbox failed", "chat", m.ChatID, "error", err)
+	}
+}
+
 // send delivers one message and records the outcome; it never panics on bad data.
 func (s *Sender) send(m storage.OutMessage) outcome {
 	out := outcome{id: m.ID, chat: m.ChatID}
@@ -328,9 +346,9 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 	var res json.RawMessage
 	var err error
 	if m.File != nil {
-		res, err = s.api.Upload(m.Method, m.Params, m.FileName, m.File)
+		res, err = s.api.Upload(s.opts.CallContext, m.Method, m.Params, m.FileName, m.File)
 	} else {
-		res, err = s.api.Call(m.Method, m.Params)
+		res, err = s.api.Call(s.opts.CallContext, m.Method, m.Params)
 	}
 	now := time.Now()
 	s.mu.Lock()
@@ -344,13 +362,18 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 		next = now.Add(s.opts.PrivateEvery)
 	}
 
-	var apiErr *APIError
+	var apiErr *telegram.Error
+	isAPI := errors.As(err, &apiErr)
 	if err != nil && s.opts.OnFailure != nil {
-		if errors.As(err, &apiErr) {
+		if isAPI {
 			s.opts.OnFailure(strconv.Itoa(apiErr.Code))
 		} else {
 			s.opts.OnFailure("network")
 		}
+	}
+	kind := telegram.KindServer // network trouble: as a 5xx
+	if isAPI {
+		kind = apiErr.Kind
 	}
 	switch {
 	case err == nil:
@@ -363,21 +386,21 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 		}
 		s.Stats.Sent.Add(1)
 		out.notBefore = next
-	case errors.As(err, &apiErr) && apiErr.Code == 429:
+	case kind == telegram.KindRetryLater:
 		s.Stats.TooMany.Add(1)
 		wait := max(apiErr.RetryAfter, time.Second)
 		s.log.Warn("telegram asked us to slow down", "chat", m.ChatID, "retry_after", wait)
 		out.keep = &m
 		out.notBefore = now.Add(wait)
-	case errors.As(err, &apiErr) && apiErr.MigrateTo != 0:
+	case kind == telegram.KindMigrated:
 		s.log.Info("group moved to a supergroup", "chat", m.ChatID, "new_chat", apiErr.MigrateTo)
 		if err := s.store.MigrateChat(ctx, m.ChatID, apiErr.MigrateTo); err != nil {
 			s.log.Error("migrating chat failed", "chat", m.ChatID, "error", err)
-			_ = s.store.Drop(ctx, m.ID)
+			s.drop(ctx, m)
 		}
 		out.reload = true
 		out.notBefore = time.Time{}
-	case errors.As(err, &apiErr) && apiErr.ChatGone():
+	case kind == telegram.KindChatGone:
 		n, derr := s.store.DeactivateChat(ctx, m.ChatID)
 		if derr != nil {
 			s.log.Error("deactivating chat failed", "chat", m.ChatID, "error", derr)
@@ -387,7 +410,7 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 		s.log.Info("chat is gone; subscriber deactivated", "chat", m.ChatID, "reason", apiErr.Description, "dropped", n)
 		out.dropChat = true
 		out.notBefore = time.Time{}
-	case errors.As(err, &apiErr) && apiErr.CantParse() && m.Plain != "" && m.Params["parse_mode"] != "":
+	case kind == telegram.KindBadMarkup && m.Plain != "" && m.Params["parse_mode"] != "":
 		// Never drop a message over markup: send it again as plain text.
 		s.log.Warn("telegram could not parse our HTML; resending as plain text", "chat", m.ChatID, "error", apiErr.Description)
 		s.Stats.PlainFallbacks.Add(1)
@@ -403,15 +426,15 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 		}
 		out.keep = &m
 		out.notBefore = time.Time{}
-	case errors.As(err, &apiErr) && apiErr.NotModified():
-		_ = s.store.Drop(ctx, m.ID)
+	case kind == telegram.KindNotModified || kind == telegram.KindMessageGone:
+		s.drop(ctx, m) // an edit that changes nothing, or of a message already gone: done
 		out.notBefore = time.Time{}
-	case errors.As(err, &apiErr) && apiErr.Code >= 400 && apiErr.Code < 500:
+	case kind != telegram.KindServer:
 		// A request Telegram will never accept: keep the queue moving, say why.
 		s.Stats.Failed.Add(1)
 		s.Stats.Dropped.Add(1)
 		s.log.Error("telegram rejected a message; dropping it", "chat", m.ChatID, "method", m.Method, "error", apiErr.Description)
-		_ = s.store.Drop(ctx, m.ID)
+		s.drop(ctx, m)
 		out.notBefore = time.Time{}
 	default:
 		// Network trouble or a 5xx: retry with backoff, keep order.

@@ -1,0 +1,245 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegram"
+)
+
+// Admission is the dispatcher's verdict on an update before it is queued.
+type Admission int
+
+// Verdicts.
+const (
+	Admit  Admission = iota // queue it for its handler
+	Ignore                  // nothing for us (group chatter): confirm it unhandled
+	Refuse                  // over the sender's rate: drop it
+)
+
+// dispatcher runs stored updates through handle: in order within a chat, one handler at
+// a time per chat, and chats served in turn (round robin), so a chat with a long queue
+// or a slow handler never delays another. Every update passes admission first; what a
+// flood brings beyond a chat's small queue or its sender's rate is dropped at once and
+// never reaches a handler.
+type Dispatcher struct {
+	store  InboxStore
+	handle func(ctx context.Context, u telegram.Update) error
+	admit  func(ctx context.Context, u telegram.Update) Admission
+	log    *slog.Logger
+	opts   DispatchOptions
+	wake   chan struct{}
+	alive  atomic.Int64
+	// Dropped counts updates refused by admission or a full queue.
+	Dropped atomic.Int64
+}
+
+// DispatchOptions bound the dispatcher; zero values take the defaults.
+type DispatchOptions struct {
+	// Workers bounds handlers running at once (default 16); PerChat bounds a chat's
+	// waiting updates (default 10); Deadline bounds one handler (default 60s).
+	Workers, PerChat int
+	Deadline         time.Duration
+	// Latency, if set, observes how long each update took.
+	Latency func(time.Duration)
+	Log     *slog.Logger
+}
+
+// NewDispatcher builds a dispatcher that admits updates with admit and runs the
+// admitted ones through handle.
+func NewDispatcher(store InboxStore, admit func(context.Context, telegram.Update) Admission, handle func(context.Context, telegram.Update) error, opts DispatchOptions) *Dispatcher {
+	if opts.Workers <= 0 {
+		opts.Workers = 16
+	}
+	if opts.PerChat <= 0 {
+		opts.PerChat = 10
+	}
+	if opts.Deadline <= 0 {
+		opts.Deadline = time.Minute
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Dispatcher{store: store, admit: admit, handle: handle, log: opts.Log, opts: opts, wake: make(chan struct{}, 1)}
+}
+
+// LastTurn is when the dispatch loop last turned (for readiness checks).
+func (d *Dispatcher) LastTurn() time.Time { return time.Unix(0, d.alive.Load()) }
+
+type queued struct {
+	id int64
+	u  telegram.Update
+}
+
+type handled struct {
+	chat, id int64
+}
+
+// Notify tells the dispatcher that new updates were stored.
+func (d *Dispatcher) Notify() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run dispatches until ctx ends, then waits for the handlers in flight. An update whose
+// handler was cut off by the stop stays in the inbox and runs again after a restart.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	queues := map[int64][]queued{}
+	busy := map[int64]bool{}
+	known := map[int64]bool{} // updates queued or running
+	var turn []int64          // chats with queued updates and no handler running, in turn order
+	results := make(chan handled, d.opts.Workers)
+	running := 0
+
+	enqueue := func(chat int64, q queued) bool {
+		if len(queues[chat]) >= d.opts.PerChat {
+			return false
+		}
+		if len(queues[chat]) == 0 && !busy[chat] {
+			turn = append(turn, chat)
+		}
+		queues[chat] = append(queues[chat], q)
+		known[q.id] = true
+		return true
+	}
+	// load reads the inbox from the start every time, skipping what is known: update
+	// IDs normally grow, but Telegram may restart them at random after a quiet week.
+	load := func() {
+		var after int64
+		for ctx.Err() == nil {
+			ids, raws, err := d.store.PendingUpdates(ctx, after, 500, func(id int64) bool { return known[id] })
+			if err != nil {
+				if ctx.Err() == nil {
+					d.log.Error("reading the inbox failed", "error", err)
+				}
+				return
+			}
+			var done []int64
+			for k, id := range ids {
+				after = id
+				var u telegram.Update
+				if err := json.Unmarshal(raws[k], &u); err != nil {
+					d.log.Error("dropping an update that does not decode", "update", id, "error", err)
+					done = append(done, id)
+					continue
+				}
+				switch d.admit(ctx, u) {
+				case Ignore:
+					done = append(done, id)
+				case Refuse:
+					d.Dropped.Add(1)
+					done = append(done, id)
+				default:
+					if !enqueue(u.ChatOf(), queued{id, u}) {
+						d.Dropped.Add(1)
+						done = append(done, id)
+					}
+				}
+			}
+			if len(done) > 0 {
+				if err := d.store.UpdatesHandled(ctx, done); err != nil && ctx.Err() == nil {
+					d.log.Error("confirming dropped updates failed", "error", err)
+				}
+			}
+			if len(ids) < 500 {
+				return
+			}
+		}
+	}
+	start := func() {
+		for running < d.opts.Workers && len(turn) > 0 {
+			chat := turn[0]
+			turn = turn[1:]
+			q := queues[chat][0]
+			queues[chat] = queues[chat][1:]
+			busy[chat] = true
+			running++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d.work(ctx, q)
+				results <- handled{chat, q.id}
+			}()
+		}
+	}
+	finish := func(h handled) {
+		delete(known, h.id)
+		running--
+		busy[h.chat] = false
+		if len(queues[h.chat]) > 0 {
+			turn = append(turn, h.chat) // to the back: every other chat waiting goes first
+		} else {
+			delete(queues, h.chat)
+			delete(busy, h.chat)
+		}
+	}
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
+		d.alive.Store(time.Now().UnixNano())
+		load()
+		start()
+		select {
+		case <-ctx.Done():
+			// Handlers in flight see ctx end; results has room for every one of them.
+			return ctx.Err()
+		case <-d.wake:
+		case h := <-results:
+			finish(h)
+		case <-tick.C:
+		}
+	}
+}
+
+// work runs one update's handler under the deadline and confirms it, unless the stop
+// cut the handler off: then it stays in the inbox for the next start.
+func (d *Dispatcher) work(ctx context.Context, q queued) {
+	hctx, cancel := context.WithTimeout(ctx, d.opts.Deadline)
+	start := time.Now()
+	err := d.safeHandle(hctx, q.u)
+	cancel()
+	if d.opts.Latency != nil {
+		d.opts.Latency(time.Since(start))
+	}
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		d.log.Info("stopping: an update's handler was cut off; it stays in the inbox", "update", q.id)
+		return
+	}
+	if err != nil {
+		d.log.Error("handling an update failed", "chat", q.u.ChatOf(), "update", q.id, "error", err)
+	}
+	// Handled, or failed for good: confirm it, whatever ctx says.
+	if err := d.store.UpdatesHandled(context.WithoutCancel(ctx), []int64{q.id}); err != nil {
+		d.log.Error("confirming an update failed", "update", q.id, "error", err)
+	}
+}
+
+// safeHandle turns a handler panic into an error: a malformed update must not take
+// the bot down.
+func (d *Dispatcher) safeHandle(ctx context.Context, u telegram.Update) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("handler panicked: " + toString(r))
+		}
+	}()
+	return d.handle(ctx, u)
+}
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case error:
+		return x.Error()
+	case string:
+		return x
+	}
+	return "unknown panic"
+}

@@ -1,0 +1,42 @@
+package telegram
+
+import "encoding/json"
+
+// MaxCallbackData is Telegram's limit on a button's callback data, in bytes.
+const MaxCallbackData = 64
+
+// Button is an inline keyboard button: a callback or a URL.
+type Button struct {
+	Text string
+	Data string
+	URL  string
+}
+
+// Keyboard renders rows of buttons as an inline_keyboard reply_markup, or "" when there
+// are none. A button whose data is over Telegram's limit is left out (Telegram would
+// refuse the whole message for it).
+func Keyboard(rows [][]Button) string {
+	type btn struct {
+		Text         string `json:"text"`
+		CallbackData string `json:"callback_data,omitempty"`
+		URL          string `json:"url,omitempty"`
+	}
+	var kb [][]btn
+	for _, row := range rows {
+		var r []btn
+		for _, b := range row {
+			if b.Data != "" && len(b.Data) > MaxCallbackData {
+				continue
+			}
+			r = append(r, btn{b.Text, b.Data, b.URL})
+		}
+		if len(r) > 0 {
+			kb = append(kb, r)
+		}
+	}
+	if len(kb) == 0 {
+		return ""
+	}
+	data, _ := json.Marshal(map[string]any{"inline_keyboard": kb})
+	return string(data)
+}

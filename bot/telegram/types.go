@@ -1,0 +1,77 @@
+package telegram
+
+// Wire types of incoming updates: the fields newsbot reads (message_thread_id is newer
+// than the library's types).
+type (
+	// Update is one incoming update.
+	Update struct {
+		UpdateID      int64          `json:"update_id"`
+		Message       *Message       `json:"message,omitempty"`
+		EditedMessage *Message       `json:"edited_message,omitempty"`
+		CallbackQuery *CallbackQuery `json:"callback_query,omitempty"`
+	}
+	// User is a Telegram user.
+	User struct {
+		ID        int64  `json:"id"`
+		IsBot     bool   `json:"is_bot"`
+		FirstName string `json:"first_name"`
+		UserName  string `json:"username"`
+	}
+	// Chat is a Telegram chat.
+	Chat struct {
+		ID      int64  `json:"id"`
+		Type    string `json:"type"`
+		Title   string `json:"title"`
+		IsForum bool   `json:"is_forum"`
+	}
+	// Entity is a message entity.
+	Entity struct {
+		Type   string `json:"type"`
+		Offset int    `json:"offset"`
+		Length int    `json:"length"`
+	}
+	// Document is an attached file.
+	Document struct {
+		FileID   string `json:"file_id"`
+		FileName string `json:"file_name"`
+		FileSize int64  `json:"file_size"`
+	}
+	// Message is a Telegram message.
+	Message struct {
+		MessageID       int       `json:"message_id"`
+		MessageThreadID int       `json:"message_thread_id"`
+		IsTopicMessage  bool      `json:"is_topic_message"`
+		From            *User     `json:"from"`
+		Chat            Chat      `json:"chat"`
+		Text            string    `json:"text"`
+		Caption         string    `json:"caption"`
+		Entities        []Entity  `json:"entities"`
+		Document        *Document `json:"document"`
+		ReplyToMessage  *Message  `json:"reply_to_message"`
+	}
+	// CallbackQuery is a pressed inline button.
+	CallbackQuery struct {
+		ID      string   `json:"id"`
+		From    User     `json:"from"`
+		Message *Message `json:"message"`
+		Data    string   `json:"data"`
+	}
+)
+
+// Private reports whether the chat is a private chat with one user.
+func (c Chat) Private() bool { return c.Type == "private" }
+
+// ChatOf returns the chat an update belongs to, for ordering per chat.
+func (u Update) ChatOf() int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.EditedMessage != nil:
+		return u.EditedMessage.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}
