@@ -58,7 +58,9 @@ func lexTokens(s string) []tok {
 			if c, n := at(j); c == '.' {
 				lw := strings.ToLower(w)
 				next, _ := at(j + n)
-				if titleAbbrevs[lw] || (utf8.RuneCountInString(w) == 1 && unicode.IsUpper(r)) || strings.Contains(w, ".") || lw == "u.s" || next == ')' {
+				// "Ltd." before a comma or a lower-case word ends no sentence.
+				midSentence := otherAbbrevs[lw] && (next == ',' || next == ';' || (next == ' ' && unicode.IsLower(peekRune(s, j+n+1, len(s)))))
+				if titleAbbrevs[lw] || (utf8.RuneCountInString(w) == 1 && unicode.IsUpper(r)) || strings.Contains(w, ".") || lw == "u.s" || next == ')' || midSentence {
 					w = s[i : j+n]
 					j += n
 				}
@@ -95,11 +97,16 @@ var (
 	auxiliaries = set(`has had have would will also later then once previously again recently earlier further
 		simply just only quickly repeatedly has, reportedly publicly privately flatly`)
 	// npStop are lower-case words that cannot be inside a speaker phrase.
-	npStop = set(`that which who when while as because if but or said says told added it there he she they we
-		i you him them us is was are were be been being do does did not no`)
+	npStop = set(`that which who whose whom when while as because if but or said says told added it there he
+		she they we i you him them us is was are were be been being do does did not no`)
 )
 
-func isCue(t tok) bool {
+// isCue reports whether t is a speech verb. A capitalised one is part of a name
+// ("United States", "Karen Marks") or a headline, not a verb; the one exception, a
+// sentence opening "Said Ellis: …", is read by attributeLeft.
+func isCue(t tok) bool { return !t.capitalised() && cueWord(t) }
+
+func cueWord(t tok) bool {
 	return !t.punct && (cueVerbs[t.lower()] || t.lower() == "reports" || t.lower() == "reported" || t.lower() == "reads" || t.lower() == "continued")
 }
 
@@ -186,41 +193,170 @@ func npOK(ts []tok) (string, bool) {
 }
 
 // clauseBefore returns the subject of a verb at ts[end]: the tokens back to a clause
-// boundary. When the verb follows an appositive ("Melanie Joly, Canada's foreign
-// minister, said"; "Hillary Clinton, at a later press gaggle, said") the name before
-// the appositive is the subject.
+// boundary. When that phrase is an appositive or an aside ("Chris Weston, chief market
+// strategist in Melbourne at IG Ltd., said"; "Hillary Clinton, at a later press
+// gaggle, said"; "Dana Whitfield, a fellow at the centre who advised two governments,
+// said") the named phrase before it is the subject, with the first appositive kept as
+// its role; up to three comma-separated parts are walked back.
 func clauseBefore(ts []tok, end int) []tok {
-	boundary := func(t tok) bool {
-		return t.punct && (t.s == "," || t.s == ";" || t.s == "—" || t.s == "–" || t.s == ":" || t.s == "." || t.s == "!" || t.s == "?" || t.s == "\"" || t.s == "“" || t.s == "”")
-	}
 	e := end
+	for e > 1 && auxiliaries[ts[e-1].lower()] {
+		e-- // "Smith, the mayor, later said"
+	}
 	if e > 0 && ts[e-1].s == "," {
 		e-- // the comma closing an appositive
 	}
-	start := e
-	for start > 0 && !boundary(ts[start-1]) {
-		start--
+	parts := commaParts(ts, e)
+	if len(parts) == 0 {
+		return nil
 	}
-	clause := ts[start:e]
-	if _, ok := npOK(clause); (!ok || !anyCap(clause)) && start > 0 && ts[start-1].s == "," {
-		prev := start - 1
-		for prev > 0 && !boundary(ts[prev-1]) {
-			prev--
-		}
-		if name := ts[prev : start-1]; anyCap(name) && len(name) <= 8 && !prepositions[name[0].lower()] {
-			if _, ok := npOK(name); ok {
-				if _, ok := npOK(ts[prev:e]); ok {
-					return ts[prev:e]
+	clause := stripLeadingAdverbs(ts[parts[0][0]:parts[0][1]])
+	if len(clause) == 1 && isPronoun(clause[0].s) {
+		return clause // "Already, she said, …"
+	}
+	if _, ok := npOK(clause); ok && nameHeaded(clause) {
+		// "the mayor of the city, Taras Bondar, told": the role before the name.
+		if len(parts) > 1 {
+			if role := ts[parts[1][0]:parts[1][1]]; isRolePhrase(role) {
+				if out := withRole(clause, role); out != nil {
+					return out
 				}
-				return name
+			}
+		}
+		return clause
+	}
+	for p := 1; p < len(parts) && p <= 3; p++ {
+		cand := stripLeadingAdverbs(ts[parts[p][0]:parts[p][1]])
+		if len(cand) == 0 || len(cand) > 8 || !nameHeaded(cand) || opensAside(cand) {
+			continue
+		}
+		if _, ok := npOK(cand); !ok {
+			continue
+		}
+		// The part right after the name describes it: keep it as the role, cut where
+		// a relative clause starts ("…, a fellow at the centre who advised …").
+		if out := withRole(cand, cutAtStop(ts[parts[p-1][0]:parts[p-1][1]])); out != nil && isRolePhrase(out[len(cand)+1:]) {
+			return out
+		}
+		return cand
+	}
+	return clause
+}
+
+// withRole joins a name and a role phrase as "Name, role" when that reads as a
+// speaker phrase, or returns nil.
+func withRole(name, role []tok) []tok {
+	if len(role) == 0 {
+		return nil
+	}
+	out := append(append(append(make([]tok, 0, len(name)+len(role)+1), name...), tok{s: ",", punct: true}), role...)
+	if _, ok := npOK(out); !ok {
+		return nil
+	}
+	return out
+}
+
+// nameHeaded: a phrase that opens with a name or a pronoun ("Chris Weston", "Rep.
+// Jim Jordan", "she"), not with a determiner or a lower-case role ("a writer for The
+// Atlantic").
+func nameHeaded(ts []tok) bool {
+	if len(ts) == 0 {
+		return false
+	}
+	if isPronoun(ts[0].s) {
+		return len(ts) == 1
+	}
+	return ts[0].capitalised() && !isNotName(ts[0].s) && !isFunctionWord(ts[0].lower()) && hasName(ts)
+}
+
+// isRolePhrase: an appositive describing a person ("the defence minister", "chief
+// market strategist at IG", "a senior fellow at the centre").
+func isRolePhrase(ts []tok) bool {
+	if len(ts) == 0 || nameHeaded(ts) || opensAside(ts) {
+		return false
+	}
+	_, ok := npOK(ts)
+	return ok
+}
+
+// commaParts splits ts[:e] back to a clause boundary into comma-separated parts,
+// right to left (parentheses kept whole). An abbreviation's period ("Ltd.") is part of
+// its word, so it is no boundary.
+func commaParts(ts []tok, e int) [][2]int {
+	var parts [][2]int
+	b, depth := e, 0
+	for k := e - 1; ; k-- {
+		if k < 0 || (depth == 0 && hardBoundary(ts[k])) || e-k > 48 {
+			if b > k+1 {
+				parts = append(parts, [2]int{k + 1, b})
+			}
+			return parts
+		}
+		switch ts[k].s {
+		case ")":
+			depth++
+		case "(":
+			depth = max(0, depth-1)
+		case ",":
+			if depth == 0 {
+				if b > k+1 {
+					parts = append(parts, [2]int{k + 1, b})
+				}
+				b = k
 			}
 		}
 	}
-	// Strip a leading adverbial such as "Later".
-	for len(clause) > 1 && auxiliaries[clause[0].lower()] {
-		clause = clause[1:]
+}
+
+func hardBoundary(t tok) bool {
+	return t.punct && (t.s == ";" || t.s == "—" || t.s == "–" || t.s == ":" || t.s == "." || t.s == "!" || t.s == "?" || t.s == "\"" || t.s == "“" || t.s == "”" || t.s == "«" || t.s == "»")
+}
+
+// hasName reports whether ts hold a capitalised word that can be part of a name.
+func hasName(ts []tok) bool {
+	for _, t := range ts {
+		if t.capitalised() && !isNotName(t.s) && !isFunctionWord(t.lower()) {
+			return true
+		}
 	}
-	return clause
+	return false
+}
+
+// opensAside reports whether a comma-separated part is an adverbial or participle
+// phrase ("In Kyiv", "Speaking on Monday", "Asked about the plan"), not a noun phrase.
+func opensAside(ts []tok) bool {
+	if len(ts) == 0 {
+		return false
+	}
+	w := ts[0].lower()
+	if prepositions[w] || isNotName(w) {
+		return true
+	}
+	first := femaleNames[w] || maleNames[w]
+	return !first && len(w) > 4 && (strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ed"))
+}
+
+// stripLeadingAdverbs drops "Later", "Also", "Tuesday" and similar openers.
+func stripLeadingAdverbs(ts []tok) []tok {
+	for len(ts) > 1 && (auxiliaries[ts[0].lower()] || (isNotName(ts[0].s) && !isPronoun(ts[0].s))) {
+		ts = ts[1:]
+	}
+	return ts
+}
+
+// cutAtStop ends a phrase before a word that cannot be inside a speaker phrase ("who",
+// "which", a verb) and drops trailing connectors.
+func cutAtStop(ts []tok) []tok {
+	for k, t := range ts {
+		if npStop[t.lower()] {
+			ts = ts[:k]
+			break
+		}
+	}
+	for len(ts) > 0 && (npConnectors[ts[len(ts)-1].lower()] || ts[len(ts)-1].punct) {
+		ts = ts[:len(ts)-1]
+	}
+	return ts
 }
 
 func anyCap(ts []tok) bool {
@@ -284,9 +420,15 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 	return np, j
 }
 
-func isWeekdayOrMonth(w string) bool {
-	return set(`monday tuesday wednesday thursday friday saturday sunday january february march april may
-		june july august september october november december`)[w]
+func isWeekdayOrMonth(w string) bool { return weekdaysMonths[w] }
+
+var weekdaysMonths = set(`monday tuesday wednesday thursday friday saturday sunday january february march
+	april may june july august september october november december`)
+
+// startsWithPreposition: the phrase at ts[i] is an adverbial ("said in an interview
+// with NBC"), not an inverted subject.
+func startsWithPreposition(ts []tok, i int) bool {
+	return i < len(ts) && (prepositions[ts[i].lower()] || ts[i].lower() == "to")
 }
 
 // attributeRight looks right of a closing quote mark, within the sentence.
@@ -354,20 +496,24 @@ func attributeRight(rest string) (mention, cue string, ok bool) {
 		}
 	}
 	// Verb first: `," said Rep. G.K. Butterfield (D-N.C.), head of ...`
-	if isCue(ts[i]) {
+	if isCue(ts[i]) && invertingCue(lw) && !startsWithPreposition(ts, i+1) {
 		np, _ := npAfter(ts, i+1)
 		if m, ok := npOK(np); ok {
 			return m, lw, true
 		}
 	}
-	// Speaker first: `," Ms. Moore said` / `," she told reporters`.
-	for j := i + 1; j < len(ts) && j <= i+14; j++ {
+	// Speaker first: `," Ms. Moore said` / `," she told reporters` / `," Chris Weston,
+	// chief market strategist in Melbourne at IG Ltd., said`.
+	for j := i + 1; j < len(ts) && j <= i+40; j++ {
 		if isCue(ts[j]) {
-			k := j
-			for k > i && auxiliaries[ts[k-1].lower()] {
-				k--
+			region := ts[i:j]
+			if head := commaParts(region, len(region)); len(head) > 0 {
+				first := region[head[len(head)-1][0]:head[len(head)-1][1]]
+				if _, ok := npOK(first); !ok {
+					break // `," is what the plan says, …`: not a subject
+				}
 			}
-			if m, ok := npOK(ts[i:k]); ok {
+			if m, ok := npOK(trimAux(clauseBefore(ts[i:], j-i))); ok {
 				return m, ts[j].lower(), true
 			}
 			break
@@ -389,6 +535,9 @@ func attributeRight(rest string) (mention, cue string, ok bool) {
 		for j, t := range tail {
 			if isCue(t) {
 				if j == 0 {
+					if !invertingCue(t.lower()) || startsWithPreposition(tail, 1) {
+						break
+					}
 					np, _ := npAfter(tail, 1)
 					if m, ok := npOK(np); ok {
 						return m, t.lower(), true
@@ -430,7 +579,7 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	}
 	// The first speech verb whose clause subject is a speaker phrase.
 	for k, t := range ts {
-		if !isCue(t) {
+		if !isCue(t) && !(k == 0 && cueWord(t) && k+1 < len(ts) && ts[k+1].capitalised()) {
 			continue
 		}
 		if participleCues[t.lower()] {
@@ -460,7 +609,7 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			return m, t.lower(), true
 		}
 		// Verb-first inside the sentence: `said Smith, "…`
-		if k+1 < len(ts) {
+		if k+1 < len(ts) && invertingCue(t.lower()) && !startsWithPreposition(ts, k+1) {
 			np, _ := npAfter(ts, k+1)
 			if m, ok := npOK(np); ok && anyCap(np) {
 				return m, t.lower(), true

@@ -640,7 +640,7 @@ func splitRole(m string) (name, role string) {
 		// capitalised non-role word precedes it.
 		surname := start == end && start >= 2 && isCapitalisedWord(ws[start-2]) &&
 			(!roleWords[strings.ToLower(strings.Trim(ws[start-2], ",."))] || titleWords[strings.ToLower(ws[start-2])])
-		acronym := start < end && utf8.RuneCountInString(w) > 1 && strings.ToUpper(w) == w && strings.ToUpper(ws[end-1]) != ws[end-1]
+		acronym := start < end && utf8.RuneCountInString(w) > 1 && strings.ToUpper(w) == w && strings.ToUpper(ws[end-1]) != ws[end-1] && !isInitials(w)
 		if !(unicode.IsUpper(r) || isConnector) || (roleWords[lw] && !surname) || strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") || acronym {
 			break
 		}
@@ -658,6 +658,22 @@ func splitRole(m string) (name, role string) {
 		role = ""
 	}
 	return name, role
+}
+
+// isInitials reports whether w is one or more initials ("H.", "G.K."), which belong
+// to the name they precede.
+func isInitials(w string) bool {
+	letters := 0
+	for _, r := range w {
+		switch {
+		case r == '.':
+		case unicode.IsUpper(r):
+			letters++
+		default:
+			return false
+		}
+	}
+	return letters > 0 && letters <= 3 && strings.HasSuffix(w, ".")
 }
 
 // isFragment: one or two words, or a phrase quoted inside a sentence with no
