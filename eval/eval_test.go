@@ -130,6 +130,8 @@ func TestSameSpeakerStrict(t *testing.T) {
 		{"Marcia Price", "Scott's niece, state Del. Marcia Price (D-Newport News),", true, true},
 		{"Morgan", "Mr. Morgan of the Sierra Club", true, true},
 		{"the report", "the report", true, true},
+		{"A Government Accountability Office report", "A Government Accountability Office report released last year", true, true},
+		{"the report", "A Government Accountability Office report released last year", false, false},
 		{"The senator", "The senator", true, true},
 		{"the Clinton campaign", "Clinton's campaign", true, true},
 		{"Clinton", "Clinton's campaign", true, false},

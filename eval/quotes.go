@@ -459,7 +459,8 @@ func sameSpeakerStrict(found, gold string) bool {
 // connector such as "of" or "who"), stopped by a role word or a possessive; the first
 // comma-separated part with such a run wins ("Scott's niece, state Del. Marcia Price").
 // Initials and suffixes ("G.", "Jr.") are not required. A source with no name gives
-// the content words of its first part.
+// the content words of its first part, up to a participle ("A GAO report released
+// last year" needs "GAO report").
 func goldName(gold string) []string {
 	gold = parenRE.ReplaceAllString(gold, " ")
 	parts := strings.Split(gold, ",")
@@ -490,6 +491,14 @@ func goldName(gold string) []string {
 			return name
 		}
 		if pi == 0 {
+			// The head noun phrase, before a participle that modifies it ("A GAO
+			// report released last year").
+			for k := 1; k < len(ws); k++ {
+				if lw := strings.ToLower(ws[k]); len(lw) > 4 && (strings.HasSuffix(lw, "ed") || strings.HasSuffix(lw, "ing")) {
+					ws = ws[:k]
+					break
+				}
+			}
 			_, fallback = speakerTokens(strings.Join(ws, " "))
 		}
 	}
