@@ -90,7 +90,7 @@ var (
 	participleCues = set(`saying adding noting telling writing arguing explaining insisting claiming warning
 		asking declaring stressing tweeting stating suggesting calling`)
 	determiners  = set(`the a an his her their its our my one two three several many some other another`)
-	npConnectors = set(`of for from at with in on to and`)
+	npConnectors = set(`of for from at with in on to and by`)
 	prepositions = set(`at in on after before during since from with without by for about under over
 		when while as although though if`)
 	dashes      = set(`— ― – -`)
@@ -129,8 +129,9 @@ func npOK(ts []tok) (string, bool) {
 	for len(ts) > 0 && ts[len(ts)-1].punct {
 		ts = ts[:len(ts)-1]
 	}
-	for len(ts) > 0 && (ts[0].punct || prepositions[ts[0].lower()] || ts[0].lower() == "and" || ts[0].lower() == "but") {
-		ts = ts[1:]
+	for len(ts) > 0 && (ts[0].punct || prepositions[ts[0].lower()] || ts[0].lower() == "and" || ts[0].lower() == "but" ||
+		(len(ts) > 1 && ts[0].capitalised() && isNotName(ts[0].s))) {
+		ts = ts[1:] // an opener, or "Also"/"Tuesday" before the phrase
 	}
 	if len(ts) > 0 {
 		// A speaker phrase starts with a name, a determiner, a role or a number
@@ -163,7 +164,7 @@ func npOK(ts []tok) (string, bool) {
 	}
 	for i, t := range ts {
 		lw := t.lower()
-		if !t.punct && !t.capitalised() && !determiners[lw] && !isRoleWord(lw) && !npConnectors[lw] && !strings.ContainsAny(lw, "-0123456789") && !isPronoun(lw) {
+		if !t.punct && !t.capitalised() && !determiners[lw] && !isRoleWord(lw) && !isDocumentWord(lw) && !npConnectors[lw] && !strings.ContainsAny(lw, "-0123456789") && !isPronoun(lw) {
 			// Cyrillic roles chain genitive nouns ("заступниця міністра розвитку громад").
 			limit := 2
 			if isCyrillic(t.s) {
@@ -179,10 +180,10 @@ func npOK(ts []tok) (string, bool) {
 		if !t.punct && npStop[lw] && !(i == 0 && determiners[lw]) {
 			return "", false
 		}
-		if t.capitalised() {
+		if t.capitalised() && !isNotName(t.s) {
 			hasCap = true
 		}
-		if isRoleWord(lw) || (i > 0 && determiners[ts[0].lower()]) {
+		if isRoleWord(lw) || isDocumentWord(lw) || (i > 0 && determiners[ts[0].lower()]) {
 			hasNoun = true
 		}
 	}
@@ -468,8 +469,7 @@ func attributeRight(rest string) (mention, cue string, ok bool) {
 	lw := ts[i].lower()
 	// "per the party's bylaws" / "as a Homeland Security memo put it"
 	if lw == "per" {
-		np, _ := npAfter(ts, i+1)
-		if m, ok := npOK(np); ok {
+		if m, ok := sourceAfter(ts, i+1); ok {
 			return m, "per", true
 		}
 	}
@@ -483,15 +483,8 @@ func attributeRight(rest string) (mention, cue string, ok bool) {
 		}
 	}
 	// "according to X"
-	if lw == "according" && i+1 < len(ts) && ts[i+1].lower() == "to" {
-		np, _ := npAfter(ts, i+2)
-		if m, ok := npOK(np); ok {
-			return m, "according to", true
-		}
-	}
-	if (lw == "за" || lw == "по") && i+1 < len(ts) && strings.HasPrefix(ts[i+1].lower(), "слов") {
-		np, _ := npAfter(ts, i+2)
-		if m, ok := npOK(np); ok {
+	if (lw == "according" && i+1 < len(ts) && ts[i+1].lower() == "to") || ((lw == "за" || lw == "по") && i+1 < len(ts) && strings.HasPrefix(ts[i+1].lower(), "слов")) {
+		if m, ok := sourceAfter(ts, i+2); ok {
 			return m, "according to", true
 		}
 	}
@@ -505,6 +498,11 @@ func attributeRight(rest string) (mention, cue string, ok bool) {
 	// Speaker first: `," Ms. Moore said` / `," she told reporters` / `," Chris Weston,
 	// chief market strategist in Melbourne at IG Ltd., said`.
 	for j := i + 1; j < len(ts) && j <= i+40; j++ {
+		if docCue(ts[i:], j-i) {
+			if m, ok := npOK(documentSubject(clauseBefore(ts[i:], j-i))); ok {
+				return m, ts[j].lower(), true // `,” the email read.`
+			}
+		}
 		if isCue(ts[j]) {
 			region := ts[i:j]
 			if head := commaParts(region, len(region)); len(head) > 0 {
@@ -571,14 +569,19 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	for k := 0; k+1 < len(ts); k++ {
 		lw := ts[k].lower()
 		if (lw == "according" && ts[k+1].lower() == "to") || ((lw == "за" || lw == "по") && strings.HasPrefix(ts[k+1].lower(), "слов")) {
-			np, _ := npAfter(ts, k+2)
-			if m, ok := npOK(np); ok {
+			if m, ok := sourceAfter(ts, k+2); ok {
 				return m, "according to", true
 			}
 		}
 	}
 	// The first speech verb whose clause subject is a speaker phrase.
 	for k, t := range ts {
+		if docCue(ts, k) {
+			if m, ok := npOK(documentSubject(clauseBefore(ts, k))); ok {
+				return m, t.lower(), true
+			}
+			continue
+		}
 		if !isCue(t) && !(k == 0 && cueWord(t) && k+1 < len(ts) && ts[k+1].capitalised()) {
 			continue
 		}
@@ -598,10 +601,12 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			}
 			continue
 		}
-		subj := clauseBefore(ts, k)
-		subj = trimAux(subj)
+		subj := trimAux(clauseBefore(ts, k))
 		if m, ok := npOK(subj); ok {
 			return m, t.lower(), true
+		}
+		if m, ok := npOK(documentSubject(subj)); ok {
+			return m, t.lower(), true // "A joint statement issued after the talks said"
 		}
 		// "Michael Mulgrew, president of the union, which represents teachers, said":
 		// the sentence opens with the speaker and an appositive.
@@ -616,9 +621,13 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			}
 		}
 	}
-	// X: "..." — a bare speaker label.
+	// X: "..." — a bare speaker label, or a sentence whose subject introduces the
+	// quote with a colon: "Role Name, during a visit to City, backed the plan: “…”".
 	if ts[len(ts)-1].s == ":" {
-		if m, ok := npOK(ts[:len(ts)-1]); ok && anyCap(ts[:len(ts)-1]) && len(ts) <= 6 {
+		if m, ok := npOK(ts[:len(ts)-1]); ok && hasName(ts[:len(ts)-1]) && len(ts) <= 6 {
+			return m, ":", true
+		}
+		if m, ok := colonSubject(ts[:len(ts)-1]); ok {
 			return m, ":", true
 		}
 	}

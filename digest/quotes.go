@@ -298,6 +298,11 @@ func FindQuotes(text string, lang string) []Quote {
 			q.Mention, q.Cue = mention, cue
 			q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, people, last)
 			people = notePerson(people, q.Speaker, q.Role, sp.outerStart)
+		} else if m, c, ok := previousParagraphSpeaker(text, sp.outerStart); ok {
+			// "Governor Berg said inflation would fall.\n\n“We are confident …”"
+			q.Mention, q.Cue = m, c
+			q.Speaker, q.Role = resolveSpeaker(m, sp.outerStart, people, last)
+			people = notePerson(people, q.Speaker, q.Role, sp.outerStart)
 		} else if last != nil && continuesPrevious(text, sp, *last, spans, k) {
 			// "A," she said. "B." — or a new paragraph that only holds a quote.
 			q.Speaker, q.Role, q.Mention, q.Cue = last.Speaker, last.Role, last.Mention, last.Cue
@@ -473,6 +478,9 @@ func stripTitle(name string) string {
 func notePerson(people []person, name, role string, at int) []person {
 	if name == "" || isPronoun(name) || !hasUpper(name) {
 		return people
+	}
+	if n, _ := splitRole(name); n == "" {
+		return people // "A document on the campaign's website" is no one "she" can be
 	}
 	g := guessGender(name, role)
 	for i := range people {
@@ -651,6 +659,14 @@ func splitRole(m string) (name, role string) {
 	}
 	name = strings.Join(ws[start:], " ")
 	role = strings.Join(ws[:start], " ")
+	if start >= 2 {
+		// "Officials of the United States Geological Survey", "a spokesman for the
+		// Pentagon": the capitalised words name an organisation the speaker belongs to.
+		link, det := strings.ToLower(ws[start-2]), strings.ToLower(ws[start-1])
+		if (link == "of" || link == "for" || link == "at") && (det == "the" || isOrgName(name)) {
+			return "", m
+		}
+	}
 	// Honorifics ("Mr.", "Sen.") belong to neither the role we show nor the name.
 	name = stripTitle(name)
 	lr := strings.ToLower(role)

@@ -62,3 +62,170 @@ func isNotName(w string) bool { return notNames[strings.TrimSuffix(strings.ToLow
 
 // isDocumentWord reports whether w (any case) is a document noun.
 func isDocumentWord(w string) bool { return documentWords[strings.Trim(strings.ToLower(w), ".,")] }
+
+// docCue reports whether ts[k] is a verb that attributes only to a document ("found",
+// "read") and its subject is one.
+func docCue(ts []tok, k int) bool {
+	if !documentCues[ts[k].s] {
+		return false // lower case only: "Read" opens a headline
+	}
+	return documentSubject(clauseBefore(ts, k)) != nil
+}
+
+// documentSubject returns a subject phrase headed by a document noun, cut before the
+// participle that modifies it ("A joint statement issued after the talks" → "A joint
+// statement"), or nil when the phrase is not about a document.
+func documentSubject(ts []tok) []tok {
+	for k, t := range ts {
+		if t.punct || t.capitalised() {
+			continue
+		}
+		if isDocumentWord(t.s) {
+			if k+1 < len(ts) && isDocumentWord(ts[k+1].s) {
+				continue // "the survey data"
+			}
+			return ts[:k+1]
+		}
+	}
+	return nil
+}
+
+// colonSubject reads the subject of a sentence that introduces a quote with a colon:
+// the first noun phrase after any opening adverbial, with an appositive role
+// ("German Foreign Minister Katrin Adler, during a visit to Vilnius, backed the
+// plan:"). The subject must name someone, hold a role or be a document.
+func colonSubject(ts []tok) (string, bool) {
+	parts := commaParts(ts, len(ts))
+	for p := len(parts) - 1; p >= 0; p-- {
+		part := stripLeadingAdverbs(ts[parts[p][0]:parts[p][1]])
+		if len(part) == 0 || opensAside(part) {
+			continue // "During the visit", "Asked about the plan"
+		}
+		np := leadingNP(part)
+		if len(np) == 0 {
+			return "", false
+		}
+		if !hasName(np) && !anyRoleOrDocument(np) {
+			return "", false
+		}
+		if len(np) == len(part) && p > 0 {
+			if out := withRole(np, cutAtStop(ts[parts[p-1][0]:parts[p-1][1]])); out != nil && isRolePhrase(out[len(np)+1:]) {
+				np = out
+			}
+		}
+		return npOK(np)
+	}
+	return "", false
+}
+
+// leadingNP is the noun phrase opening ts: a pronoun, or a determiner followed by
+// names, role and document nouns, possessives and "of"/"for"/"at" links between them
+// ("Officials of the United States Geological Survey").
+func leadingNP(ts []tok) []tok {
+	if len(ts) == 0 {
+		return nil
+	}
+	if isPronoun(ts[0].s) {
+		return ts[:1]
+	}
+	j := 0
+	if determiners[ts[0].lower()] {
+		j++
+	}
+	for j < len(ts) {
+		t := ts[j]
+		lw := t.lower()
+		switch {
+		case t.capitalised(), isRoleWord(lw), isDocumentWord(lw), t.s == "'" || t.s == "’",
+			strings.Contains(t.s, "-") && !t.punct:
+			j++
+			continue
+		case (lw == "of" || lw == "for" || lw == "at") && j > 0 && j+1 < len(ts):
+			k := j + 1
+			if determiners[ts[k].lower()] && k+1 < len(ts) {
+				k++
+			}
+			if ts[k].capitalised() || isRoleWord(ts[k].lower()) {
+				j = k
+				continue
+			}
+		case strings.HasSuffix(lw, "'s") || strings.HasSuffix(lw, "’s"):
+			j++
+			continue
+		}
+		break
+	}
+	return ts[:j]
+}
+
+func anyRoleOrDocument(ts []tok) bool {
+	for _, t := range ts {
+		if isRoleWord(t.lower()) || isDocumentWord(t.s) {
+			return true
+		}
+	}
+	return false
+}
+
+// sourceAfter reads the source named after "according to" or "per": a speaker phrase
+// as after a verb, or else the longest noun phrase up to the clause end that reads as
+// one ("the company’s annual report", "a report by the transport office").
+func sourceAfter(ts []tok, i int) (string, bool) {
+	np, _ := npAfter(ts, i)
+	if m, ok := npOK(np); ok {
+		return m, true
+	}
+	j := i
+	for j < len(ts) && j < i+12 && !hardBoundary(ts[j]) && ts[j].s != "," && !npStop[ts[j].lower()] && !isCue(ts[j]) {
+		j++
+	}
+	for ; j > i; j-- {
+		if m, ok := npOK(ts[i:j]); ok {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// introCues introduce a speaker whose words follow in the next paragraph ("Lucia
+// Ferraro spoke to reporters after the meeting."); they attribute nothing in their
+// own sentence.
+var introCues = set(`spoke speaks addressed addresses briefed`)
+
+// previousParagraphSpeaker attributes a quote that opens its paragraph with no cue of
+// its own to the subject of the previous paragraph's last sentence, when that
+// sentence reports speech and holds no quotation itself: the newspaper convention of
+// naming the speaker, then giving the words.
+func previousParagraphSpeaker(text string, pos int) (mention, cue string, ok bool) {
+	line := strings.LastIndexByte(text[:pos], '\n')
+	if line < 0 || strings.TrimSpace(text[line+1:pos]) != "" {
+		return "", "", false
+	}
+	before := strings.TrimRight(text[:line], " \t\r\n")
+	if before == "" || strings.HasSuffix(before, ":") {
+		return "", "", false
+	}
+	if i := strings.LastIndexByte(before, '\n'); i >= 0 {
+		before = before[i+1:]
+	}
+	sentence := before
+	if i := lastSentenceEnd(before[:len(before)-1]); i >= 0 {
+		sentence = before[i:]
+	}
+	if strings.ContainsAny(sentence, "\"“”«»„") {
+		return "", "", false
+	}
+	// The first speech verb decides: its subject or nothing.
+	ts := lexTokens(sentence)
+	for k, t := range ts {
+		if docCue(ts, k) {
+			m, ok := npOK(documentSubject(clauseBefore(ts, k)))
+			return m, t.lower(), ok
+		}
+		if (isCue(t) && !participleCues[t.lower()]) || introCues[t.s] {
+			m, ok := npOK(trimAux(clauseBefore(ts, k)))
+			return m, t.lower(), ok
+		}
+	}
+	return "", "", false
+}

@@ -1,0 +1,151 @@
+package digest
+
+import (
+	"strings"
+	"testing"
+)
+
+// speakerCase is one attribution check: the quote holding `quote` must get `speaker`
+// (and `role` when given; "-" means an empty role). The texts are written for these
+// tests, one or more per error class of issue 14, not taken from any corpus.
+type speakerCase struct {
+	class, text, quote, speaker, role string
+}
+
+func runSpeakerCases(t *testing.T, cases []speakerCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.class+"/"+openingWords(tc.quote, 4), func(t *testing.T) {
+			qs := FindQuotes(tc.text, "")
+			var got *Quote
+			for i := range qs {
+				if strings.Contains(qs[i].Text, tc.quote) {
+					got = &qs[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("quote %q not found in %+v", tc.quote, qs)
+			}
+			if got.Speaker != tc.speaker {
+				t.Errorf("speaker = %q (mention %q, cue %q), want %q", got.Speaker, got.Mention, got.Cue, tc.speaker)
+			}
+			switch {
+			case tc.role == "-" && got.Role != "":
+				t.Errorf("role = %q, want none", got.Role)
+			case tc.role != "" && tc.role != "-" && got.Role != tc.role:
+				t.Errorf("role = %q, want %q", got.Role, tc.role)
+			}
+		})
+	}
+}
+
+func openingWords(s string, n int) string {
+	ws := strings.Fields(s)
+	return strings.Join(ws[:min(n, len(ws))], " ")
+}
+
+// TestSpeakerClassesEN covers the English error classes seen on unseen news.
+func TestSpeakerClassesEN(t *testing.T) {
+	runSpeakerCases(t, []speakerCase{
+		// Capitalised words that are not people.
+		{class: "weekday", text: `Harbour officials met the unions late on Tuesday. Thursday: “We expect the strike to end before the weekend,” the port authority said.`,
+			quote: "We expect the strike", speaker: "the port authority", role: "-"},
+		{class: "weekday", text: `Maria Okafor chairs the water board. On Monday, “the reservoir is at its lowest level in forty years,” Okafor said.`,
+			quote: "the reservoir is at", speaker: "Maria Okafor"},
+		{class: "sentence adverb", text: `Transport Minister Leena Varga has promised new trains. Already, she said, “the first carriages are being tested on the northern line.”`,
+			quote: "the first carriages", speaker: "Leena Varga", role: "Transport Minister"},
+		{class: "sentence adverb", text: `Still: “Nobody has shown us a budget for the second phase,” said councillor Pieter Aalst.`,
+			quote: "Nobody has shown us", speaker: "Pieter Aalst"},
+		{class: "sentence adverb", text: `Also speaking at the summit, Irish Foreign Minister Ciaran Doyle said: “Europe has to carry more of this weight itself.”`,
+			quote: "Europe has to carry", speaker: "Ciaran Doyle", role: "Irish Foreign Minister"},
+		{class: "place", text: `Dallas. “We lost power for three days and nobody came to help,” resident Carla Mendes told the council.`,
+			quote: "We lost power", speaker: "Carla Mendes"},
+		{class: "place", text: `Fire crews from Lyon and Grenoble were sent to the valley.
+
+“The wind turned in the afternoon and the fire jumped the road,” said Jean Morel, the regional fire chief.`,
+			quote: "The wind turned", speaker: "Jean Morel", role: "the regional fire chief"},
+		{class: "place pronoun", text: `Senator Ruth Adebayo toured flooded streets in Memphis and New Orleans.
+
+“These families need help now, not next spring,” she said.`,
+			quote: "These families need", speaker: "Ruth Adebayo"},
+		{class: "headline fragment", text: `Rail Strike Talks Collapse Again
+
+Union leader Owen Pryce walked out of the meeting after two hours.
+
+“They brought nothing new to the table,” he said.`,
+			quote: "They brought nothing new", speaker: "Owen Pryce"},
+
+		// The recipient is not the speaker.
+		{class: "recipient", text: `“We have no plans to close the plant,” Novak Steel chief executive Hana Kral told Reuters.`,
+			quote: "We have no plans", speaker: "Hana Kral", role: "Novak Steel chief executive"},
+		{class: "recipient", text: `“The ceasefire is holding in most districts,” the mayor of the city, Taras Bondar, told the BBC on Friday.`,
+			quote: "The ceasefire is holding", speaker: "Taras Bondar"},
+		{class: "recipient", text: `Health Secretary Amal Nasser, in an interview with the Daily Courier, defended the cuts. “No hospital will lose a single nurse,” she said.`,
+			quote: "No hospital will lose", speaker: "Amal Nasser"},
+		{class: "recipient", text: `Coach Dario Penna hit back on Sunday, telling the Evening Standard: “My players gave everything they had.”`,
+			quote: "My players gave everything", speaker: "Dario Penna"},
+		{class: "recipient", text: `“Prices will keep rising through the winter,” an analyst at the bank, Sofia Lind, told Bloomberg News in an interview.`,
+			quote: "Prices will keep rising", speaker: "Sofia Lind"},
+
+		// A cue verb inside a name.
+		{class: "cue in name", text: `The United States said little. “This is a matter for the courts,” a State Department spokesman, Neil Osei, said.`,
+			quote: "This is a matter", speaker: "Neil Osei"},
+		{class: "cue in name", text: `Ambassador Karen Marks arrived in Geneva on Monday. “We came here to listen,” Marks said.`,
+			quote: "We came here", speaker: "Karen Marks", role: "Ambassador"},
+		{class: "cue in name", text: `Officials of the United States Geological Survey were blunt: “The fault could slip again within the decade.”`,
+			quote: "The fault could slip", speaker: "Officials of the United States Geological Survey"},
+
+		// No speaker found before.
+		{class: "long appositive", text: `“Markets are pricing in two more cuts this year,” Chris Weston, chief market strategist in Melbourne at IG Ltd., said.`,
+			quote: "Markets are pricing", speaker: "Chris Weston"},
+		{class: "long appositive", text: `Dana Whitfield, a senior fellow at the Centre for Energy Studies in Oslo who advised two governments, said: “Gas prices will not fall back to where they were.”`,
+			quote: "Gas prices will not", speaker: "Dana Whitfield"},
+		{class: "name colon", text: `The committee heard from two witnesses.
+
+Ruiz: “I saw the truck leave at six in the morning.”`,
+			quote: "I saw the truck", speaker: "Ruiz"},
+		{class: "name colon", text: `Prime Minister Anika Shah: “We will not raise taxes on working families.”`,
+			quote: "We will not raise", speaker: "Anika Shah", role: "Prime Minister"},
+		{class: "previous paragraph", text: `Central bank governor Tomas Berg said inflation would fall below three percent by the summer.
+
+“We are confident the worst is behind us, but we will stay careful.”`,
+			quote: "We are confident", speaker: "Tomas Berg", role: "Central bank governor"},
+		{class: "previous paragraph", text: `Lucia Ferraro, the defence minister, spoke to reporters after the meeting.
+
+“The new air defence systems will arrive before the end of the year.”`,
+			quote: "The new air defence", speaker: "Lucia Ferraro", role: "the defence minister"},
+		{class: "according to", text: `The dam will be finished in 2028, “if the money arrives on time,” according to project director Ivo Saar.`,
+			quote: "if the money arrives", speaker: "Ivo Saar", role: "project director"},
+		{class: "according to", text: `According to the company’s annual report, “demand for electric models doubled in the second half.”`,
+			quote: "demand for electric models", speaker: "the company’s annual report", role: "-"},
+		{class: "transcript", text: `HOST: “Do you regret the decision?”
+
+MAYOR KLEIN: “Not for a second. It was the right call.”`,
+			quote: "Not for a second", speaker: "KLEIN", role: "MAYOR"},
+		{class: "document", text: `“The contractor failed to meet basic safety standards,” the report said.`,
+			quote: "The contractor failed", speaker: "the report", role: "-"},
+		{class: "document", text: `A joint statement issued after the talks said the two sides “agreed to meet again in March.”`,
+			quote: "agreed to meet again", speaker: "A joint statement", role: "-"},
+		{class: "document", text: `“Your account will be closed at the end of the month,” the email read.`,
+			quote: "Your account will be", speaker: "the email", role: "-"},
+		{class: "document", text: `The survey found that “most parents would pay more for shorter commutes.”`,
+			quote: "most parents would pay", speaker: "The survey", role: "-"},
+
+		// A colon introduction after a long subject.
+		{class: "colon after long subject", text: `German Foreign Minister Katrin Adler, during a visit to Vilnius on Wednesday, backed the plan: “Lithuania can count on us.”`,
+			quote: "Lithuania can count", speaker: "Katrin Adler", role: "German Foreign Minister"},
+		{class: "colon after long subject", text: `Finance Minister Paolo Greco, speaking after a late-night meeting in Brussels, struck a cautious tone: “We have an agreement, not a solution.”`,
+			quote: "We have an agreement", speaker: "Paolo Greco", role: "Finance Minister"},
+
+		// The product's core article: a foreign minister during a visit, a spokesman's
+		// words split into fragments.
+		{class: "core", text: `Canadian Foreign Minister Melanie Joly, on a visit to Warsaw, condemned the strikes. “These aggressive actions must be contained,” Joly said.`,
+			quote: "These aggressive actions", speaker: "Melanie Joly", role: "Canadian Foreign Minister"},
+		{class: "core", text: `Kremlin spokesman Dmitry Peskov said the proposal was “not on the agenda” and that Moscow would “respond in kind” to any new sanctions.`,
+			quote: "respond in kind", speaker: "Dmitry Peskov", role: "Kremlin spokesman"},
+		{class: "core", text: `Kremlin spokesman Dmitry Peskov said the proposal was “not on the agenda” and that Moscow would “respond in kind” to any new sanctions.`,
+			quote: "not on the agenda", speaker: "Dmitry Peskov", role: "Kremlin spokesman"},
+		{class: "core", text: `“Our position has not changed,” foreign ministry spokeswoman Mao Ning told a regular briefing. “Dialogue is the only way out,” she said, adding that Beijing “stands ready to help.”`,
+			quote: "stands ready to help", speaker: "Mao Ning", role: "foreign ministry spokeswoman"},
+	})
+}
