@@ -433,7 +433,12 @@ func startsWithPreposition(ts []tok, i int) bool {
 }
 
 // attributeRight looks right of a closing quote mark, within the sentence.
-func attributeRight(rest string) (mention, cue string, ok bool) {
+//
+// After a quotation that ends its own sentence (“… address.”) the words that follow
+// are a new sentence: it attributes the quote only when it is nothing but an
+// attribution (“….” Smith said.), not when it goes on to a clause or a quotation of its
+// own (“….” Russia insisted that Pyongyang “stop …”).
+func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	ts := lexTokens(rest)
 	// The sentence after the quote.
 	end := len(ts)
@@ -450,6 +455,9 @@ func attributeRight(rest string) (mention, cue string, ok bool) {
 		if end != len(ts) {
 			break
 		}
+	}
+	if closed && (end < len(ts) && !sentenceEnd(ts[end]) || hasToken(ts[:end], "that")) {
+		return "", "", false
 	}
 	ts = ts[:end]
 	// "— Pamela Padilla": a dash and a name with nothing else.
@@ -722,6 +730,15 @@ func anyCapAhead(ts []tok) bool {
 			return false
 		}
 		if t.capitalised() {
+			return true
+		}
+	}
+	return false
+}
+
+func hasToken(ts []tok, lw string) bool {
+	for _, t := range ts {
+		if t.lower() == lw {
 			return true
 		}
 	}

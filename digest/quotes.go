@@ -817,10 +817,20 @@ func attribute(text string, first, last span, quote string) (mention, cue string
 	if i := strings.Index(rest, "\n"); i >= 0 {
 		rest = rest[:i]
 	}
-	if m, c, ok := attributeRight(rest); ok {
+	// A quotation that ends its sentence with words before it in the sentence is the
+	// object of the verb on its left: "Husted said the decision “will force us ….” He
+	// said that …" is Husted's, whatever the next sentence says.
+	sentence := sentenceBefore(text, first.outerStart)
+	closed := strings.HasSuffix(strings.TrimSpace(text[last.start:last.end]), ".")
+	if closed && sentence != "" {
+		if m, c, ok := attributeLeft(sentence); ok {
+			return m, c, true
+		}
+	}
+	if m, c, ok := attributeRight(rest, closed); ok {
 		return m, c, true
 	}
-	if sentence := sentenceBefore(text, first.outerStart); sentence != "" {
+	if sentence != "" {
 		if m, c, ok := attributeLeft(sentence); ok {
 			return m, c, true
 		}
