@@ -215,6 +215,22 @@ func clauseBefore(ts []tok, end int) []tok {
 	if len(clause) == 1 && isPronoun(clause[0].s) {
 		return clause // "Already, she said, …"
 	}
+	if opensAside(clause) {
+		// "When Clinton noted …", "In a Facebook message posted …": a subordinate
+		// clause or an adverbial, whose verb is not the one that carries the quote;
+		// but "In a Bloomberg interview Trump declared" ends with its subject.
+		if subordinators[clause[0].lower()] {
+			return nil
+		}
+		k := len(clause)
+		for k > 0 && (clause[k-1].capitalised() || isInitials(clause[k-1].s)) && !isNotName(clause[k-1].s) {
+			k--
+		}
+		if k == len(clause) || k == 0 || determiners[clause[k-1].lower()] || npConnectors[clause[k-1].lower()] {
+			return nil // "In a Facebook message", "at the White House"
+		}
+		return clause[k:]
+	}
 	if _, ok := npOK(clause); ok && nameHeaded(clause) {
 		// "the mayor of the city, Taras Bondar, told": the role before the name.
 		if len(parts) > 1 {
@@ -333,9 +349,14 @@ func opensAside(ts []tok) bool {
 	if prepositions[w] || isNotName(w) {
 		return true
 	}
-	first := femaleNames[w] || maleNames[w]
-	return !first && len(w) > 4 && (strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ed"))
+	// "Asked about the plan", "Following a late meeting", not "Retired Lt. Gen. Flynn".
+	participle := len(w) > 4 && (strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ed")) && !femaleNames[w] && !maleNames[w]
+	return participle && len(ts) > 1 && (!ts[1].capitalised() || isNotName(ts[1].s))
 }
+
+// subordinators open a clause whose verb does not carry the quote ("When Clinton
+// noted …, Trump boasted, “…”").
+var subordinators = set(`when while as after before because if although though since until unless whereas once`)
 
 // stripLeadingAdverbs drops "Later", "Also", "Tuesday" and similar openers.
 func stripLeadingAdverbs(ts []tok) []tok {
@@ -590,10 +611,10 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			}
 			continue
 		}
-		if !isCue(t) && !(k == 0 && cueWord(t) && k+1 < len(ts) && ts[k+1].capitalised()) {
+		if !isCue(t) && !(participleCues[t.s]) && !(k == 0 && cueWord(t) && k+1 < len(ts) && ts[k+1].capitalised()) {
 			continue
 		}
-		if participleCues[t.lower()] {
+		if participleCues[t.s] {
 			if k > 0 && ts[k-1].capitalised() && !isWeekdayOrMonth(ts[k-1].lower()) {
 				j := k
 				for j > 0 && ts[j-1].capitalised() {
@@ -623,8 +644,10 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 		}
 		// Verb-first inside the sentence: `said Smith, "…`
 		if k+1 < len(ts) && invertingCue(t.lower()) && !startsWithPreposition(ts, k+1) {
-			np, _ := npAfter(ts, k+1)
-			if m, ok := npOK(np); ok && anyCap(np) {
+			// The inverted subject ends at a comma or the quote ("said Smith, “…"), not
+			// at a verb ("said Donald Trump was “right”": Trump is the object's subject).
+			np, stop := npAfter(ts, k+1)
+			if m, ok := npOK(np); ok && anyCap(np) && (stop == len(ts) || ts[stop].punct) {
 				return m, t.lower(), true
 			}
 		}
@@ -635,7 +658,7 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 		if m, ok := npOK(ts[:len(ts)-1]); ok && hasName(ts[:len(ts)-1]) && len(ts) <= 6 {
 			return m, ":", true
 		}
-		if m, ok := colonSubject(ts[:len(ts)-1]); ok {
+		if m, ok := sentenceSubject(ts[:len(ts)-1]); ok {
 			return m, ":", true
 		}
 	}
@@ -654,34 +677,6 @@ func indexCue(ts []tok, set map[string]bool) int {
 		}
 	}
 	return -1
-}
-
-// sentenceSubject is the leading noun phrase of a sentence: a pronoun or a run of
-// capitalised words with their role ("Rival Hillary Clinton had mocked ...").
-func sentenceSubject(ts []tok) (string, bool) {
-	if len(ts) > 0 && prepositions[ts[0].lower()] {
-		// "During a speech earlier in the day, Trump attacked ...": skip the opener.
-		for k, t := range ts {
-			if t.s == "," {
-				ts = ts[k+1:]
-				break
-			}
-		}
-	}
-	if len(ts) == 0 {
-		return "", false
-	}
-	if isPronoun(ts[0].s) {
-		return ts[0].s, true
-	}
-	j := 0
-	for j < len(ts) && (ts[j].capitalised() || roleWords[strings.Trim(ts[j].lower(), ".")] || (j == 0 && determiners[ts[j].lower()]) || ts[j].s == "'" || ts[j].s == "’") {
-		j++
-	}
-	if j == 0 {
-		return "", false
-	}
-	return npOK(ts[:j])
 }
 
 // transcriptSpeaker reads an "NAME: text" label at the start of a quotation, as in

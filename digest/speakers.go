@@ -90,23 +90,23 @@ func documentSubject(ts []tok) []tok {
 	return nil
 }
 
-// colonSubject reads the subject of a sentence that introduces a quote with a colon:
-// the first noun phrase after any opening adverbial, with an appositive role
-// ("German Foreign Minister Katrin Adler, during a visit to Vilnius, backed the
-// plan:"). The subject must name someone, hold a role or be a document.
-func colonSubject(ts []tok) (string, bool) {
+// sentenceSubject reads the subject of a sentence: the first noun phrase after any
+// opening adverbial, with an appositive role ("German Foreign Minister Katrin Adler,
+// during a visit to Vilnius, backed the plan:"; "Following a late meeting, the Security
+// Council issued a statement calling …"). It must name someone, hold a role or be a
+// document.
+func sentenceSubject(ts []tok) (string, bool) {
 	parts := commaParts(ts, len(ts))
-	for p := len(parts) - 1; p >= 0; p-- {
-		part := stripLeadingAdverbs(ts[parts[p][0]:parts[p][1]])
+	for p, tried := len(parts)-1, 0; p >= 0 && tried < 3; p-- {
+		part := ts[parts[p][0]:parts[p][1]]
 		if len(part) == 0 || opensAside(part) {
 			continue // "During the visit", "Asked about the plan"
 		}
+		part = stripLeadingAdverbs(part)
+		tried++
 		np := leadingNP(part)
-		if len(np) == 0 {
-			return "", false
-		}
-		if !hasName(np) && !anyRoleOrDocument(np) {
-			return "", false
+		if len(np) == 0 || (!hasName(np) && !anyRoleOrDocument(np) && !(len(np) == 1 && isPronoun(np[0].s))) {
+			continue
 		}
 		if len(np) == len(part) && p > 0 {
 			if out := withRole(np, cutAtStop(ts[parts[p-1][0]:parts[p-1][1]])); out != nil && isRolePhrase(out[len(np)+1:]) {
