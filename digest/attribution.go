@@ -59,7 +59,7 @@ func lexTokens(s string) []tok {
 				lw := strings.ToLower(w)
 				next, _ := at(j + n)
 				// "Ltd." before a comma or a lower-case word ends no sentence.
-				midSentence := otherAbbrevs[lw] && (next == ',' || next == ';' || (next == ' ' && unicode.IsLower(peekRune(s, j+n+1, len(s)))))
+				midSentence := (otherAbbrevs[lw] || isPartyTag(w)) && (next == ',' || next == ';' || (next == ' ' && unicode.IsLower(peekRune(s, j+n+1, len(s)))))
 				if titleAbbrevs[lw] || (utf8.RuneCountInString(w) == 1 && unicode.IsUpper(r)) || strings.Contains(w, ".") || lw == "u.s" || next == ')' || midSentence {
 					w = s[i : j+n]
 					j += n
@@ -121,7 +121,7 @@ func npOK(ts []tok) (string, bool) {
 			depth++
 		case t.s == ")":
 			depth = max(0, depth-1)
-		case depth == 0:
+		case depth == 0 && !isPartyTag(t.s):
 			clean = append(clean, t)
 		}
 	}
@@ -316,8 +316,8 @@ func commaParts(ts []tok, e int) [][2]int {
 			depth = max(0, depth-1)
 		case ",":
 			if depth == 0 {
-				if b > k+1 {
-					parts = append(parts, [2]int{k + 1, b})
+				if b > k+1 && !(b == k+2 && isPartyTag(ts[k+1].s)) {
+					parts = append(parts, [2]int{k + 1, b}) // ", R-Ky.," is an aside
 				}
 				b = k
 			}

@@ -212,7 +212,8 @@ var orgWords = set(`department party committee convention council university tim
 	street journal review magazine group organization organisation board authority police army navy force
 	government club school college hospital station channel media press federation league security nations
 	states republic kingdom city county state avenue airport museum times tribune herald guardian reuters
-	press report reports poll polls survey fox cnn msnbc abc nbc cbs bbc twitter facebook google apple`)
+	press report reports poll polls survey fox cnn msnbc abc nbc cbs bbc twitter facebook google apple
+	act amendment treaty accord`)
 
 // femaleNames and maleNames are common first names, for matching "she" and "he".
 var (
@@ -298,7 +299,7 @@ func FindQuotes(text string, lang string) []Quote {
 			q.Mention, q.Cue = mention, cue
 			q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, people, last)
 			people = notePerson(people, q.Speaker, q.Role, sp.outerStart)
-		} else if m, c, ok := previousParagraphSpeaker(text, sp.outerStart); ok {
+		} else if m, c, ok := reportedSpeaker(text, sp.outerStart); ok {
 			// "Governor Berg said inflation would fall.\n\n“We are confident …”"
 			q.Mention, q.Cue = m, c
 			q.Speaker, q.Role = resolveSpeaker(m, sp.outerStart, people, last)
@@ -414,15 +415,21 @@ var nameRE = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof)\.?\s
 func collectPeople(text string) []person {
 	var out []person
 	offset := 0
-	for _, para := range strings.Split(text, "\n") {
+	for n, para := range strings.Split(text, "\n") {
+		if headlineLine(para, n == 0) {
+			// "Ava DuVernay’s ‘13th’ Explores The Evolution Of The Prison System":
+			// every word is capitalised, so runs of them are not names.
+			offset += len(para) + 1
+			continue
+		}
 		ts := lexTokens(para)
 		for i := 0; i < len(ts); {
-			if !ts[i].capitalised() {
+			if !ts[i].capitalised() || isNotName(ts[i].s) {
 				i++
 				continue
 			}
 			j := i
-			for j < len(ts) && (ts[j].capitalised() || (j > i && particles[ts[j].lower()] && j+1 < len(ts) && ts[j+1].capitalised())) {
+			for j < len(ts) && ((ts[j].capitalised() && !isNotName(ts[j].s)) || (j > i && particles[ts[j].lower()] && j+1 < len(ts) && ts[j+1].capitalised())) {
 				j++
 			}
 			start := i
@@ -436,7 +443,7 @@ func collectPeople(text string) []person {
 			run := ts[start:j]
 			i = j
 			// A capitalised function word opens a sentence, not a name ("The", "But").
-			for len(run) > 0 && (isFunctionWord(run[0].lower()) || sentenceAdverbs[run[0].lower()]) {
+			for len(run) > 0 && (isFunctionWord(run[0].lower()) || isNotName(run[0].s)) {
 				run = run[1:]
 			}
 			if len(run) < 2 {
@@ -446,8 +453,9 @@ func collectPeople(text string) []person {
 			nw := strings.Fields(name)
 			// A person's name has two to four words here; single surnames are learned
 			// from attributions instead, where the speech verb says it is a person.
-			if len(nw) < 2 || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] {
-				continue
+			if len(nw) < 2 || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] ||
+				placePrefixes[strings.ToLower(nw[0])] {
+				continue // "New Orleans", "North Korea" are places
 			}
 			at := offset + strings.Index(para, run[0].s)
 			out = notePerson(out, name, role, at)
@@ -459,8 +467,16 @@ func collectPeople(text string) []person {
 
 var particles = set(`de van von der al bin da del la le di`)
 
-var sentenceAdverbs = set(`later earlier meanwhile however yesterday today tomorrow now then still also
-	instead indeed nevertheless separately previously recently last next`)
+// headlineLine reports whether a line is a title-case headline: three or more words,
+// most of them capitalised, and no sentence punctuation at the end unless it is the
+// text's first line (a title some sources end with a period).
+func headlineLine(line string, first bool) bool {
+	line = strings.TrimSpace(line)
+	if line == "" || (!first && strings.ContainsAny(line[len(line)-1:], ".!?”\"»")) || len(strings.Fields(line)) < 3 {
+		return false
+	}
+	return titleCase(line)
+}
 
 func sentenceStarterish(w string) bool {
 	return isFunctionWord(strings.ToLower(w))

@@ -37,7 +37,8 @@ var documentWords = set(`report reports statement statements survey surveys poll
 	editorial column record records data figures estimate estimates forecast guidance warning
 	policy plan proposal agreement contract treaty constitution manual guide brief verdict
 	judgment judgement opinion text draft summary bulletin briefing presentation petition
-	application motion appeal charter law`)
+	application motion appeal charter law piece story ad spot clip segment broadcast programme program
+	film documentary headline caption sign banner placard slogan inscription`)
 
 // documentCues are verbs that attribute only when their subject is a document:
 // "the survey found", "the email read", "the study shows".
@@ -192,27 +193,29 @@ func sourceAfter(ts []tok, i int) (string, bool) {
 // own sentence.
 var introCues = set(`spoke speaks addressed addresses briefed`)
 
-// previousParagraphSpeaker attributes a quote that opens its paragraph with no cue of
-// its own to the subject of the previous paragraph's last sentence, when that
-// sentence reports speech and holds no quotation itself: the newspaper convention of
-// naming the speaker, then giving the words.
-func previousParagraphSpeaker(text string, pos int) (mention, cue string, ok bool) {
-	line := strings.LastIndexByte(text[:pos], '\n')
-	if line < 0 || strings.TrimSpace(text[line+1:pos]) != "" {
-		return "", "", false
+// reportedSpeaker attributes a quote that opens its paragraph, or its sentence, with
+// no cue of its own to the subject of the sentence just before it, when that sentence
+// reports speech and holds no quotation itself: the newspaper convention of naming
+// the speaker, then giving the words ("Governor Berg said inflation would fall.\n\n“We
+// are confident …”").
+func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
+	var sentence string
+	if line := strings.LastIndexByte(text[:pos], '\n'); line >= 0 && strings.TrimSpace(text[line+1:pos]) == "" {
+		before := strings.TrimRight(text[:line], " \t\r\n")
+		if before == "" || strings.HasSuffix(before, ":") {
+			return "", "", false
+		}
+		if i := strings.LastIndexByte(before, '\n'); i >= 0 {
+			before = before[i+1:]
+		}
+		sentence = before
+		if i := lastSentenceEnd(before[:len(before)-1]); i >= 0 {
+			sentence = before[i:]
+		}
+	} else if sentenceBefore(text, pos) == "" {
+		sentence = previousSentence(text, pos)
 	}
-	before := strings.TrimRight(text[:line], " \t\r\n")
-	if before == "" || strings.HasSuffix(before, ":") {
-		return "", "", false
-	}
-	if i := strings.LastIndexByte(before, '\n'); i >= 0 {
-		before = before[i+1:]
-	}
-	sentence := before
-	if i := lastSentenceEnd(before[:len(before)-1]); i >= 0 {
-		sentence = before[i:]
-	}
-	if strings.ContainsAny(sentence, "\"“”«»„") {
+	if sentence == "" || strings.ContainsAny(sentence, "\"“”«»„") {
 		return "", "", false
 	}
 	// The first speech verb decides: its subject or nothing.
@@ -228,4 +231,18 @@ func previousParagraphSpeaker(text string, pos int) (mention, cue string, ok boo
 		}
 	}
 	return "", "", false
+}
+
+// isPartyTag reports whether w is a US party-and-state tag ("R-Ky.", "D-N.C.", "I-Vt"),
+// an aside like a parenthesis.
+func isPartyTag(w string) bool {
+	if len(w) < 3 || w[1] != '-' || !strings.ContainsRune("RDI", rune(w[0])) {
+		return false
+	}
+	for _, r := range w[2:] {
+		if !(r == '.' || r == '-' || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z')) {
+			return false
+		}
+	}
+	return w[2] >= 'A' && w[2] <= 'Z'
 }

@@ -137,6 +137,22 @@ MAYOR KLEIN: “Not for a second. It was the right call.”`,
 		{class: "colon after long subject", text: `Finance Minister Paolo Greco, speaking after a late-night meeting in Brussels, struck a cautious tone: “We have an agreement, not a solution.”`,
 			quote: "We have an agreement", speaker: "Paolo Greco", role: "Finance Minister"},
 
+		// Grammatical position.
+		{class: "quote ends its sentence", text: `In a statement, Governor Ellen Marsh said the ruling “will cost the state millions.” She said that an appeal “is already being prepared.”`,
+			quote: "will cost the state", speaker: "Ellen Marsh"},
+		{class: "quote ends its sentence", text: `Norway called the test “a reckless provocation.” Sweden insisted that the two sides “return to talks.”`,
+			quote: "a reckless provocation", speaker: "Norway"},
+		{class: "subordinate clause", text: `When reporters pressed Hugo Lind on the deficit, Lind snapped, “That is not the question.”`,
+			quote: "That is not the question", speaker: "Hugo Lind"},
+		{class: "adverbial opener", text: `In a radio interview on Sunday Paula Grieg warned “the harvest will be the worst in a decade.”`,
+			quote: "the harvest will be", speaker: "Paula Grieg"},
+		{class: "party tag", text: `“The bill will pass before the recess,” Senator Alan Crowe, D-Ore., said Monday.`,
+			quote: "The bill will pass", speaker: "Alan Crowe", role: "Senator"},
+		{class: "same paragraph", text: `The port's director, Ines Duarte, praised the volunteers. “They worked through the night without being asked.”`,
+			quote: "They worked through", speaker: "Ines Duarte"},
+		{class: "document", text: `The campaign ad closes with a narrator: “Ask yourself who really pays.”`,
+			quote: "Ask yourself who", speaker: "The campaign ad", role: "-"},
+
 		// The product's core article: a foreign minister during a visit, a spokesman's
 		// words split into fragments.
 		{class: "core", text: `Canadian Foreign Minister Melanie Joly, on a visit to Warsaw, condemned the strikes. “These aggressive actions must be contained,” Joly said.`,
