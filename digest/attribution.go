@@ -92,7 +92,8 @@ var (
 	determiners  = set(`the a an his her their its our my one two three several many some other another`)
 	npConnectors = set(`of for from at with in on to and by`)
 	prepositions = set(`at in on after before during since from with without by for about under over
-		when while as although though if`)
+		when while as although though if
+		в у во на з із зі від до по при для після через під из от после со`)
 	dashes      = set(`— ― – -`)
 	auxiliaries = set(`has had have would will also later then once previously again recently earlier further
 		simply just only quickly repeatedly has, reportedly publicly privately flatly`)
@@ -137,7 +138,7 @@ func npOK(ts []tok) (string, bool) {
 		// A speaker phrase starts with a name, a determiner, a role or a number
 		// ("30-year-old"), and ends with a name, a role or a noun.
 		f := ts[0]
-		if !f.capitalised() && !determiners[f.lower()] && !isRoleWord(f.lower()) && !strings.ContainsAny(f.s, "0123456789") && !isPronoun(f.s) && !f.punct {
+		if !f.capitalised() && !determiners[f.lower()] && !isRoleWord(f.lower()) && !isDocumentWord(f.s) && !strings.ContainsAny(f.s, "0123456789") && !isPronoun(f.s) && !f.punct {
 			// A lower-case modifier may open a phrase that names someone
 			// ("panel Chairman Rep. Jason Chaffetz"), not one that does not.
 			if len(ts) < 2 || !anyCap(ts[1:]) {
@@ -164,7 +165,7 @@ func npOK(ts []tok) (string, bool) {
 	}
 	for i, t := range ts {
 		lw := t.lower()
-		if !t.punct && !t.capitalised() && !determiners[lw] && !isRoleWord(lw) && !isDocumentWord(lw) && !npConnectors[lw] && !strings.ContainsAny(lw, "-0123456789") && !isPronoun(lw) {
+		if !t.punct && !t.capitalised() && !determiners[lw] && !isRoleWord(lw) && !isDocumentWord(t.s) && !npConnectors[lw] && !strings.ContainsAny(lw, "-0123456789") && !isPronoun(lw) {
 			// Cyrillic roles chain genitive nouns ("заступниця міністра розвитку громад").
 			limit := 2
 			if isCyrillic(t.s) {
@@ -183,7 +184,7 @@ func npOK(ts []tok) (string, bool) {
 		if t.capitalised() && !isNotName(t.s) {
 			hasCap = true
 		}
-		if isRoleWord(lw) || isDocumentWord(lw) || (i > 0 && determiners[ts[0].lower()]) {
+		if isRoleWord(lw) || isDocumentWord(t.s) || (i > 0 && determiners[ts[0].lower()]) {
 			hasNoun = true
 		}
 	}
@@ -223,7 +224,7 @@ func clauseBefore(ts []tok, end int) []tok {
 			return nil
 		}
 		k := len(clause)
-		for k > 0 && (clause[k-1].capitalised() || isInitials(clause[k-1].s)) && !isNotName(clause[k-1].s) {
+		for k > 0 && (clause[k-1].capitalised() || isInitials(clause[k-1].s)) && !isNotName(clause[k-1].s) && !prepositions[clause[k-1].lower()] {
 			k--
 		}
 		if k == len(clause) || k == 0 || determiners[clause[k-1].lower()] || npConnectors[clause[k-1].lower()] {
@@ -517,9 +518,16 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 			return m, "according to", true
 		}
 	}
-	// Verb first: `," said Rep. G.K. Butterfield (D-N.C.), head of ...`
-	if isCue(ts[i]) && invertingCue(lw) && !startsWithPreposition(ts, i+1) {
-		np, _ := npAfter(ts, i+1)
+	// "— йдеться у звіті Рахункової палати", "— говорится в заявлении регулятора".
+	if impersonalCues[lw] && i+2 < len(ts) && prepositions[ts[i+1].lower()] {
+		if m, ok := longestNP(ts, i+2); ok {
+			return m, lw, true
+		}
+	}
+	// Verb first: `," said Rep. G.K. Butterfield (D-N.C.), head of ...`; in Ukrainian
+	// and Russian the audience may come between ("— сообщил РИА Новости директор …").
+	if isCue(ts[i]) && invertingCue(lw) && !startsWithPreposition(ts, skipRecipients(ts, i+1)) {
+		np, _ := npAfter(ts, skipRecipients(ts, i+1))
 		if m, ok := npOK(np); ok {
 			return m, lw, true
 		}
@@ -630,6 +638,12 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			}
 			continue
 		}
+		if k > 0 && coordinators[ts[k-1].lower()] {
+			// "… called it “a provocation” and added that …": the sentence's subject.
+			if m, ok := sentenceSubject(ts[:1+indexHard(ts[:k])]); ok {
+				return m, t.lower(), true
+			}
+		}
 		subj := trimAux(clauseBefore(ts, k))
 		if m, ok := npOK(subj); ok {
 			return m, t.lower(), true
@@ -738,4 +752,15 @@ func hasToken(ts []tok, lw string) bool {
 		}
 	}
 	return false
+}
+
+// indexHard returns the index of the last token before the first hard boundary (a
+// quote mark, a dash, a sentence end), or len(ts)-1: the sentence's opening clause.
+func indexHard(ts []tok) int {
+	for k, t := range ts {
+		if hardBoundary(t) {
+			return k - 1
+		}
+	}
+	return len(ts) - 1
 }

@@ -161,10 +161,15 @@ var (
 		сказав сказала сказали заявив заявила заявили зазначив зазначила зазначили наголосив наголосила
 		додав додала повідомив повідомила повідомили написав написала пояснив пояснила підкреслив
 		підкреслила каже кажуть говорить вважає відповів відповіла заявляє наголошує додає пише
-		розповів розповіла запевнив запевнила
+		розповів розповіла запевнив запевнила зауважив зауважила уточнив уточнила визнав визнала попередив
+		попередила закликав закликала назвав назвала назвали нагадав нагадала відзначив відзначила
+		прокоментував прокоментувала пообіцяв пообіцяла констатував констатувала повідомляє цитує
 		сказал сказала сказали заявил заявила заявили отметил отметила отметили подчеркнул подчеркнула
 		добавил добавила сообщил сообщила сообщили написал написала пояснил пояснила считает говорит
-		ответил ответила заявляет подчеркивает пишет рассказал рассказала уверен заверил заверила`)
+		ответил ответила заявляет подчеркивает пишет рассказал рассказала уверен заверил заверила
+		уточнил уточнила признал признала предупредил предупредила призвал призвала назвал назвала назвали
+		напомнил напомнила прокомментировал прокомментировала пообещал пообещала указал указала
+		констатировал констатировала сообщает передает цитирует добавили подчеркнули`)
 
 	// roleWords are lower-case nouns and modifiers that describe a position, not a name.
 	roleWords = set(`minister president secretary spokesman spokeswoman spokesperson chief executive director
@@ -550,11 +555,11 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		// A role noun phrase: "the minister", "a spokesman for the company".
 		noun := lastRoleNoun(role)
 		for i := len(people) - 1; i >= 0; i-- {
-			if people[i].at < at && noun != "" && strings.Contains(strings.ToLower(people[i].role), noun) {
+			if people[i].at < at && noun != "" && roleMatches(role, people[i].role) {
 				return people[i].name, people[i].role
 			}
 		}
-		if last != nil && last.Speaker != "" && noun != "" && strings.Contains(strings.ToLower(last.Role), noun) {
+		if last != nil && last.Speaker != "" && noun != "" && roleMatches(role, last.Role) {
 			return last.Speaker, last.Role
 		}
 		return role, ""
@@ -636,6 +641,9 @@ func splitRole(m string) (name, role string) {
 		}
 	}
 	ws := strings.Fields(m)
+	if k := firstContentWord(ws); k < len(ws) && isDocumentWord(ws[k]) {
+		return "", m // "the report", "звіті Рахункової палати": a document speaks
+	}
 	// "Representative Charles B. Rangel of New York": the name comes before a
 	// connector; what follows describes it.
 	for k := 1; k < len(ws)-1; k++ {
@@ -672,6 +680,10 @@ func splitRole(m string) (name, role string) {
 	}
 	if start == end {
 		return "", m
+	}
+	if isCyrillic(ws[start]) {
+		_, rest := cyrillicName(ws[start:])
+		start += len(rest)
 	}
 	name = strings.Join(ws[start:], " ")
 	role = strings.Join(ws[:start], " ")
@@ -931,4 +943,36 @@ func attributeTrailing(sentence string) (mention, cue string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// firstContentWord skips a leading determiner.
+func firstContentWord(ws []string) int {
+	if len(ws) > 1 && determiners[strings.ToLower(ws[0])] {
+		return 1
+	}
+	return 0
+}
+
+// roleMatches reports whether a role phrase ("the Republican nominee", "the minister")
+// fits a person's known role: every word of it but determiners and connectors appears
+// there, so "the Republican nominee" is not the Democratic one.
+func roleMatches(phrase, role string) bool {
+	have := strings.Fields(strings.ToLower(role))
+	for _, w := range strings.Fields(strings.ToLower(phrase)) {
+		w = strings.Trim(w, ",.")
+		if determiners[w] || npConnectors[w] || w == "" {
+			continue
+		}
+		found := false
+		for _, h := range have {
+			if strings.Trim(h, ",.") == w {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

@@ -61,8 +61,33 @@ func invertingCue(w string) bool { return !recipientCues[w] }
 // case, trailing period dropped).
 func isNotName(w string) bool { return notNames[strings.TrimSuffix(strings.ToLower(w), ".")] }
 
-// isDocumentWord reports whether w (any case) is a document noun.
-func isDocumentWord(w string) bool { return documentWords[strings.Trim(strings.ToLower(w), ".,")] }
+// isDocumentWord reports whether w is a document noun, in lower case: capitalised, it
+// is more likely a name ("Bill Clinton", "Post"). Ukrainian and Russian nouns are
+// matched by stem, for their case endings ("у звіті", "в заявлении").
+func isDocumentWord(w string) bool {
+	if isCapitalisedWord(w) {
+		return false
+	}
+	lw := strings.Trim(strings.ToLower(w), ".,")
+	if documentWords[lw] {
+		return true
+	}
+	if !isCyrillic(lw) {
+		return false
+	}
+	for _, stem := range documentStems {
+		if strings.HasPrefix(lw, stem) {
+			return true
+		}
+	}
+	return false
+}
+
+// documentStems are Ukrainian and Russian document nouns without their endings.
+var documentStems = []string{"звіт", "заяв", "доповід", "доклад", "отчет", "отчёт", "повідомлен",
+	"сообщени", "документ", "письм", "рішен", "решени", "постанов", "указ", "опитуван", "опрос",
+	"дослідженн", "исследовани", "публікац", "публикаци", "комюніке", "коммюнике", "резолюц",
+	"звернен", "обращени", "допис", "релиз", "реліз", "статт", "стать", "прогноз", "ухвал"}
 
 // docCue reports whether ts[k] is a verb that attributes only to a document ("found",
 // "read") and its subject is one.
@@ -141,6 +166,17 @@ func leadingNP(ts []tok) []tok {
 			strings.Contains(t.s, "-") && !t.punct:
 			j++
 			continue
+		case isCyrillic(t.s) && j > 0 && !prepositions[lw] && !npStop[lw]:
+			// Genitive nouns inside a role ("Міністр закордонних справ Данії Ларс
+			// Нільсен"): up to three lower-case words, then a capitalised one.
+			k := j
+			for k < len(ts) && k < j+3 && !ts[k].punct && !ts[k].capitalised() && !prepositions[ts[k].lower()] {
+				k++
+			}
+			if k < len(ts) && k > j && ts[k].capitalised() {
+				j = k
+				continue
+			}
 		case (lw == "of" || lw == "for" || lw == "at") && j > 0 && j+1 < len(ts):
 			k := j + 1
 			if determiners[ts[k].lower()] && k+1 < len(ts) {
@@ -176,6 +212,12 @@ func sourceAfter(ts []tok, i int) (string, bool) {
 	if m, ok := npOK(np); ok {
 		return m, true
 	}
+	return longestNP(ts, i)
+}
+
+// longestNP is the longest phrase from ts[i] up to the clause end that reads as a
+// speaker phrase.
+func longestNP(ts []tok, i int) (string, bool) {
 	j := i
 	for j < len(ts) && j < i+12 && !hardBoundary(ts[j]) && ts[j].s != "," && !npStop[ts[j].lower()] && !isCue(ts[j]) {
 		j++
@@ -246,3 +288,79 @@ func isPartyTag(w string) bool {
 	}
 	return w[2] >= 'A' && w[2] <= 'Z'
 }
+
+// impersonalCues attribute to the document named after them: "— йдеться у заяві",
+// "— говорится в докладе" ("it says in the statement").
+var impersonalCues = set(`йдеться говориться зазначається наголошується повідомляється говорится
+	сказано отмечается указывается сообщается подчеркивается`)
+
+// recipientWords are the audience of a Ukrainian or Russian speech verb, written
+// between the verb and the speaker ("— сказав журналістам …"); interviewWords open an
+// "in an interview with OUTLET" phrase there ("— заявил в интервью РБК …").
+var (
+	recipientWords = set(`журналістам журналистам репортерам кореспондентам корреспондентам виданню
+		изданию агентству телеканалу каналу газеті газете радіо радио сайту порталу ведучому ведущему
+		сми змі`)
+	interviewWords = set(`інтерв'ю інтерв’ю интервью ефірі эфире розмові беседе коментарі комментарии`)
+)
+
+// skipRecipients returns the index after an audience that sits between a Cyrillic
+// speech verb and its speaker: recipient nouns, "в інтерв'ю OUTLET", and an outlet's
+// capitalised name followed by the speaker's lower-case role ("РИА Новости директор").
+func skipRecipients(ts []tok, i int) int {
+	if i >= len(ts) || !isCyrillic(ts[i].s) && !(i+1 < len(ts) && isCyrillic(ts[i+1].s)) {
+		return i
+	}
+	for i < len(ts) {
+		lw := ts[i].lower()
+		switch {
+		case recipientWords[lw]:
+			i++
+		case (lw == "в" || lw == "у" || lw == "во") && i+1 < len(ts) && interviewWords[ts[i+1].lower()]:
+			i += 2
+			for i < len(ts) && (recipientWords[ts[i].lower()] || ts[i].capitalised()) {
+				i++ // "в інтерв'ю телеканалу ICTV"
+			}
+		default:
+			// A capitalised run, then a lower-case role: the run is the outlet.
+			j := i
+			for j < len(ts) && ts[j].capitalised() && !ts[j].punct {
+				j++
+			}
+			if j > i && j < len(ts) && isRoleWord(ts[j].lower()) && !isRoleWord(ts[i].lower()) {
+				return j
+			}
+			return i
+		}
+	}
+	return i
+}
+
+// cyrillicName keeps the person's name out of a Ukrainian or Russian capitalised run
+// that ends a role: the run may begin with a genitive organisation or place ("голова
+// правління Укрзалізниці Андрій Мельник", "Мэр Самары Ольга Реброва"), so the name is
+// its last two words, or three with a patronymic in the middle; the rest joins the role.
+func cyrillicName(ws []string) (name, rest []string) {
+	n := 2
+	if len(ws) >= 3 && isPatronymic(ws[len(ws)-2]) {
+		n = 3
+	}
+	if len(ws) <= n {
+		return ws, nil
+	}
+	return ws[len(ws)-n:], ws[:len(ws)-n]
+}
+
+func isPatronymic(w string) bool {
+	w = strings.ToLower(w)
+	for _, suf := range []string{"ович", "евич", "йович", "ьович", "івна", "ївна", "овна", "евна", "ична", "інічна", "ич"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// coordinators join a second verb to the sentence's subject ("Peskov called it
+// “a provocation” and added that …").
+var coordinators = set(`and і й та и а but але но`)
