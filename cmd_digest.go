@@ -265,7 +265,7 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	kind, args := args[0], args[1:]
 	fs, _ := newFlags("eval "+kind, env)
 	dir := fs.String("dir", "", "corpus folder")
-	file := fs.String("file", "", "stories: a `newsbot group` JSON Lines file whose items carry a gold \"story\" label")
+	file := fs.String("file", "", "stories: a `newsbot group` JSON Lines file whose items carry a gold \"story\" label; quotes: a JSON file of hand-labelled paragraphs (eval/testdata/speakers-uk-ru.json)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	k := fs.Int("k", 3, "summary sentences (summaries)")
 	misses := fs.Bool("misses", false, "quotes: also print each wrongly attributed quote (read them on a tuning split only)")
@@ -274,6 +274,9 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	}
 	if kind == "stories" && *file != "" {
 		return evalLabelledStories(env, *file, *asJSON)
+	}
+	if kind == "quotes" && *file != "" {
+		return evalSpeakerFile(env, *file, *asJSON)
 	}
 	if *dir == "" {
 		return &usageError{"--dir is required"}
@@ -325,6 +328,31 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 		return evalStories(env, *dir, *asJSON)
 	}
 	return &usageError{fmt.Sprintf("unknown eval kind %q (summaries, quotes or stories)", kind)}
+}
+
+// evalSpeakerFile scores speakers on a hand-labelled JSON set, per language.
+func evalSpeakerFile(env Env, path string, asJSON bool) error {
+	cases, err := eval.LoadSpeakerCases(path)
+	if err != nil {
+		return err
+	}
+	scores := eval.ScoreSpeakerCases(cases)
+	if asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(scores)
+	}
+	fmt.Fprintf(env.Stdout, "%s: %d paragraphs\n", path, len(cases))
+	fmt.Fprintf(env.Stdout, "%-5s %6s %6s %10s %10s %10s\n", "lang", "quotes", "found", "speaker", "strict", "role")
+	for _, s := range scores {
+		fmt.Fprintf(env.Stdout, "%-5s %6d %6d %10s %10s %10s\n", s.Lang, s.Gold, s.Found,
+			fmt.Sprintf("%d (%.2f)", s.Correct, s.Accuracy), fmt.Sprintf("%d (%.2f)", s.Strict, s.StrictAccuracy),
+			fmt.Sprintf("%d/%d", s.RoleCorrect, s.RoleGold))
+	}
+	for _, m := range scores[len(scores)-1].Misses {
+		fmt.Fprintln(env.Stdout, "miss:", m)
+	}
+	return nil
 }
 
 // printQuoteScore prints one quote report: detection, then attribution under the

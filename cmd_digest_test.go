@@ -153,6 +153,15 @@ func TestEvalQuotesCompartments(t *testing.T) {
 	if sum.Gold != out.Gold || sum.Eligible != out.Eligible || sum.Correct != out.Correct || sum.Strict != out.Strict || out.Strict > out.Correct {
 		t.Fatalf("compartments %+v do not add up to %+v", out.Compartments, out.score)
 	}
+	// A hand-labelled set: per language, then all.
+	r = runMain(t, nil, "eval", "quotes", "--file", "eval/testdata/speakers-uk-ru.json", "--json")
+	var sets []struct {
+		Lang string `json:"lang"`
+		Gold int    `json:"gold_quotes"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sets); r.code != 0 || err != nil || len(sets) != 3 || sets[2].Lang != "all" || sets[2].Gold != 25 {
+		t.Fatalf("--file: %+v %v", r, err)
+	}
 	// One compartment alone: no per-compartment list.
 	r = runMain(t, nil, "eval", "quotes", "--dir", "testdata/eval/polnear-mini/dev", "--misses")
 	if r.code != 0 || !strings.Contains(r.stdout, "attribution strict") || strings.Contains(r.stdout, "  dev:") {

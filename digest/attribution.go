@@ -93,7 +93,7 @@ var (
 	npConnectors = set(`of for from at with in on to and by`)
 	prepositions = set(`at in on after before during since from with without by for about under over
 		when while as although though if
-		в у во на з із зі від до по при для після через під из от после со`)
+		в у во на з із зі від до по при для після через під из от после со про о об`)
 	dashes      = set(`— ― – -`)
 	auxiliaries = set(`has had have would will also later then once previously again recently earlier further
 		simply just only quickly repeatedly has, reportedly publicly privately flatly`)
@@ -357,7 +357,8 @@ func opensAside(ts []tok) bool {
 
 // subordinators open a clause whose verb does not carry the quote ("When Clinton
 // noted …, Trump boasted, “…”").
-var subordinators = set(`when while as after before because if although though since until unless whereas once`)
+var subordinators = set(`when while as after before because if although though since until unless whereas once
+	як как коли когда якщо если хоча хотя поки пока`)
 
 // stripLeadingAdverbs drops "Later", "Also", "Tuesday" and similar openers.
 func stripLeadingAdverbs(ts []tok) []tok {
@@ -528,6 +529,7 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	// and Russian the audience may come between ("— сообщил РИА Новости директор …").
 	if isCue(ts[i]) && invertingCue(lw) && !startsWithPreposition(ts, skipRecipients(ts, i+1)) {
 		np, _ := npAfter(ts, skipRecipients(ts, i+1))
+		np = trimLatinTail(np)
 		if m, ok := npOK(np); ok {
 			return m, lw, true
 		}
@@ -638,6 +640,9 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			}
 			continue
 		}
+		if m, ok := locativeSource(ts, k); ok {
+			return m, t.lower(), true // "В министерстве здравоохранения заявили"
+		}
 		if k > 0 && coordinators[ts[k-1].lower()] {
 			// "… called it “a provocation” and added that …": the sentence's subject.
 			if m, ok := sentenceSubject(ts[:1+indexHard(ts[:k])]); ok {
@@ -712,10 +717,37 @@ func transcriptSpeaker(quote string) (string, bool) {
 	return label, true
 }
 
-// isRoleWord reports whether w (lower case) names a position, plural included.
+// isRoleWord reports whether w (lower case) names a position, plural included; a
+// hyphenated compound does when its first part does ("премьер-министр", "vice-president").
 func isRoleWord(w string) bool {
 	w = strings.Trim(w, ".,")
-	return roleWords[w] || (strings.HasSuffix(w, "s") && roleWords[strings.TrimSuffix(w, "s")])
+	if roleWords[w] || (strings.HasSuffix(w, "s") && roleWords[strings.TrimSuffix(w, "s")]) {
+		return true
+	}
+	if head, _, ok := strings.Cut(w, "-"); ok && head != "" && roleWords[head] {
+		return true
+	}
+	return isCyrillic(w) && cyrillicRoleForm(w)
+}
+
+// cyrillicRoleForm matches an inflected Ukrainian or Russian role noun ("речника",
+// "міністра", "губернатору", "голови") against the role words: a stem of four or more
+// letters (the word without its last vowel or soft sign) followed by an ending of at
+// most three letters.
+func cyrillicRoleForm(w string) bool {
+	rs := []rune(w)
+	for cut := 1; cut <= 3 && cut < len(rs)-3; cut++ {
+		stem := string(rs[:len(rs)-cut])
+		if roleWords[stem] && utf8.RuneCountInString(stem) >= 4 {
+			return true
+		}
+		for _, end := range []string{"а", "я", "о", "ь", "й", "і", "и"} {
+			if roleWords[stem+end] && utf8.RuneCountInString(stem) >= 4 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasCommaBefore(ts []tok) bool {

@@ -20,7 +20,10 @@ var notNames = set(`monday tuesday wednesday thursday friday saturday sunday
 	speaking asked asking pressed according despite although though while when after before
 	during since until unless if because as but and or so yes no not only even just
 	update updated watch read related photo video editor note breaking exclusive live
-	analysis opinion comment`)
+	analysis opinion comment
+	як как коли когда але но і и а та що что це это так вже уже також также тому поэтому однак однако
+	проте зокрема крім кроме після после вчора вчера сьогодні сегодня завтра тоді тогда втім
+	натомість водночас нагадаємо напомним впрочем тим між тем при цьому этом`)
 
 // placePrefixes open multiword place names ("New Orleans", "North Korea"); a run of
 // capitalised words starting with one is not taken as a person.
@@ -52,7 +55,8 @@ var documentCues = set(`found finds read reads show shows showed concluded concl
 var recipientCues = set(`told tells tell telling informed informs assured assures reminded reminds
 	advised advises called calls dubbed labeled labelled branded termed described describes
 	dismissed praised blasted slammed criticized criticised accused mocked lauded begged pleaded
-	assuring reminding calling describing praising accusing informing`)
+	assuring reminding calling describing praising accusing informing
+	назвав назвала назвали назвал цитує цитирует`)
 
 // invertingCues may come before their subject: "“…,” said the minister".
 func invertingCue(w string) bool { return !recipientCues[w] }
@@ -321,14 +325,30 @@ func skipRecipients(ts []tok, i int) int {
 			for i < len(ts) && (recipientWords[ts[i].lower()] || ts[i].capitalised()) {
 				i++ // "в інтерв'ю телеканалу ICTV"
 			}
+		case prepositions[lw] && isCyrillic(lw):
+			// "у Facebook", "на брифінгу": an adverbial up to the speaker's role.
+			for j := i + 1; j < len(ts) && j <= i+5 && !ts[j].punct; j++ {
+				if isRoleWord(ts[j].lower()) {
+					return j
+				}
+			}
+			return i
 		default:
-			// A capitalised run, then a lower-case role: the run is the outlet.
+			// A capitalised run, then a lower-case role: the run is the outlet; so is
+			// a Latin-script name before a Cyrillic one ("— сказав Bloomberg Марк Леонард").
 			j := i
 			for j < len(ts) && ts[j].capitalised() && !ts[j].punct {
 				j++
 			}
 			if j > i && j < len(ts) && isRoleWord(ts[j].lower()) && !isRoleWord(ts[i].lower()) {
 				return j
+			}
+			k := i
+			for k < len(ts) && ts[k].capitalised() && !isCyrillic(ts[k].s) {
+				k++
+			}
+			if k > i && k < len(ts) && ts[k].capitalised() && isCyrillic(ts[k].s) {
+				return k
 			}
 			return i
 		}
@@ -364,3 +384,41 @@ func isPatronymic(w string) bool {
 // coordinators join a second verb to the sentence's subject ("Peskov called it
 // “a provocation” and added that …").
 var coordinators = set(`and і й та и а but але но`)
+
+// locativeSource reads the Ukrainian and Russian impersonal attribution "В
+// министерстве здравоохранения заявили", "У МЗС повідомили": a plural speech verb
+// whose clause is only "в/у + organisation"; the organisation is the source.
+func locativeSource(ts []tok, k int) (string, bool) {
+	if !isCyrillic(ts[k].s) || !strings.HasSuffix(ts[k].lower(), "ли") {
+		return "", false
+	}
+	j := k
+	for j > 0 && !ts[j-1].punct && k-j < 5 {
+		j--
+	}
+	if j == k || (j > 0 && !hardBoundary(ts[j-1]) && ts[j-1].s != ",") {
+		return "", false
+	}
+	if lw := ts[j].lower(); lw != "в" && lw != "у" && lw != "во" {
+		return "", false
+	}
+	// The organisation may be lower case ("министерстве здравоохранения"), which
+	// npOK would not take for a speaker.
+	if j+1 < k {
+		return joinToks(ts[j+1 : k]), true
+	}
+	return "", false
+}
+
+// trimLatinTail drops a Latin-script outlet after a Cyrillic speaker ("— сказав Рубіо
+// NBC"): the audience, not part of the name.
+func trimLatinTail(np []tok) []tok {
+	k := len(np)
+	for k > 0 && !np[k-1].punct && !isCyrillic(np[k-1].s) && np[k-1].capitalised() {
+		k--
+	}
+	if k > 0 && k < len(np) && isCyrillic(np[k-1].s) {
+		return np[:k]
+	}
+	return np
+}
