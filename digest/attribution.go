@@ -674,8 +674,10 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	// X: "..." — a bare speaker label, or a sentence whose subject introduces the
 	// quote with a colon: "Role Name, during a visit to City, backed the plan: “…”".
 	if ts[len(ts)-1].s == ":" {
-		if m, ok := npOK(ts[:len(ts)-1]); ok && hasName(ts[:len(ts)-1]) && len(ts) <= 6 {
-			return m, ":", true
+		if label := ts[:len(ts)-1]; len(label) <= 6 && len(leadingNP(label)) == len(label) && hasName(label) {
+			if m, ok := npOK(label); ok {
+				return m, ":", true
+			}
 		}
 		if m, ok := sentenceSubject(ts[:len(ts)-1]); ok {
 			return m, ":", true

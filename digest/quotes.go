@@ -194,11 +194,13 @@ var (
 		співзасновник власник гендиректор президентка дослідник дослідниця інженер ректор мерка
 		представительница руководительница заместитель замглавы командующий капитан аналитик эксперт
 		экономист прокурор судья врач журналист сенатор советник помощник начальник основатель владелец
-		гендиректор исследователь инженер председатель главврач ректор декан академик посланник`)
+		гендиректор исследователь инженер председатель главврач ректор декан академик посланник
+		sgt sgt. lt lt. maj maj. cmdr cmdr. adm adm. cpl cpl. det det. insp insp. supt supt. brig brig.`)
 
 	// titleWords are honorifics that are not part of the name in comparisons.
 	titleWords = set(`mr mr. mrs mrs. ms ms. miss dr dr. prof prof. sir dame rev rev. sen sen. rep rep. gov gov.
-		gen gen. president senator governor pope`)
+		gen gen. president senator governor pope col col. lt lt. sgt sgt. capt capt. cmdr cmdr. adm adm.
+		maj maj. cpl cpl. det det. insp insp. supt supt. brig brig.`)
 
 	pronounsEN = set(`he she they it we i you his her their who which`)
 	pronounsUK = set(`він вона вони воно ми я`)

@@ -166,6 +166,37 @@ MAYOR KLEIN: “Not for a second. It was the right call.”`,
 	})
 }
 
+// TestSpeakerConventionsEN runs common reporting conventions, written as a probe of
+// generalisation after the class table passed (22 of 25 held on the first run).
+func TestSpeakerConventionsEN(t *testing.T) {
+	runSpeakerCases(t, []speakerCase{
+		{class: "convention", text: `“We will not back down on this,” said Sen. Maria Ortiz, R-Texas.`, quote: "We will not back", speaker: "Maria Ortiz"},
+		{class: "convention", text: `“I have lived here all my life,” Thomas Reed, 54, said.`, quote: "I have lived here", speaker: "Thomas Reed"},
+		{class: "convention", text: `“The company regrets the delay,” the spokeswoman, Lena Park, said in an email.`, quote: "The company regrets", speaker: "Lena Park"},
+		{class: "convention", text: `“This is the end of an era for the club,” Reed wrote on Twitter.`, quote: "This is the end", speaker: "Reed"},
+		{class: "convention", text: `Governor Alan Shaw told CNN’s “Morning Report” on Sunday that “the budget will be balanced by June.”`, quote: "the budget will be balanced", speaker: "Alan Shaw"},
+		{class: "convention", text: `In a tweet, Mayor Dana Cole wrote: “Our streets will be cleared by noon.”`, quote: "Our streets will be", speaker: "Dana Cole"},
+		{class: "convention", text: `Asked whether he would resign, Minister Pavel Ruiz replied: “Absolutely not, and I never will.”`, quote: "Absolutely not", speaker: "Pavel Ruiz"},
+		{class: "convention", text: `Judge Carla Benton, speaking to reporters outside the court, said “the ruling speaks for itself.”`, quote: "the ruling speaks", speaker: "Carla Benton"},
+		{class: "convention", text: `“Nobody saw this coming,” says Omar Haddad, who runs a bakery on the corner.`, quote: "Nobody saw this", speaker: "Omar Haddad"},
+		{class: "convention", text: `According to a statement from the White House, “the president will travel to Ohio on Friday.”`, quote: "the president will travel", speaker: "a statement from the White House"},
+		{class: "convention", text: `“We are reviewing the footage,” a spokesman for the police department, Sgt. Ray Mills, said.`, quote: "We are reviewing", speaker: "Ray Mills"},
+		{class: "convention", text: `“It was a mistake from start to finish,” Mr. Haddad said in a telephone interview.`, quote: "It was a mistake", speaker: "Haddad"},
+		{class: "convention", text: `“It is too little, too late,” Ortiz said of the plan.`, quote: "It is too little", speaker: "Ortiz"},
+		{class: "convention", text: `“The vote is a referendum on his record,” Ortiz told The New York Times in an interview Tuesday.`, quote: "The vote is a referendum", speaker: "Ortiz"},
+		{class: "convention", text: `“Why now, after all these years?” asked Lena Park.`, quote: "Why now, after", speaker: "Lena Park"},
+		{class: "convention", text: `“The talks are close to collapse,” a senior administration official said, speaking on condition of anonymity.`, quote: "The talks are close", speaker: "a senior administration official"},
+		{class: "convention", text: `Smith said the plan would “cost far too much.” Jones disagreed: “It will pay for itself within five years.”`, quote: "It will pay for itself", speaker: "Jones"},
+		{class: "convention", text: `Former President Jimmy Lane said on Monday: “I am proud of what we built together.”`, quote: "I am proud", speaker: "Jimmy Lane"},
+		{class: "convention", text: `“We have seen no evidence of that,” Pentagon spokesman Col. Dale Hart told reporters Thursday.`, quote: "We have seen no", speaker: "Dale Hart"},
+		{class: "convention", text: `The prime minister’s office said in a statement that “all options remain on the table.”`, quote: "all options remain", speaker: "The prime minister’s office"},
+		{class: "convention", text: `The group’s leader, Ahmed Saleh, told the Associated Press: “We will not leave the city.”`, quote: "We will not leave", speaker: "Ahmed Saleh"},
+		{class: "convention", text: `“It is a very difficult moment,” said Ursula Brandt, the head of the European Commission, during a visit to Kyiv.`, quote: "It is a very difficult", speaker: "Ursula Brandt"},
+		{class: "convention", text: `“Everybody knows what happened,” Trump said Wednesday. “Everybody.”`, quote: "Everybody knows", speaker: "Trump"},
+		{class: "convention", text: `Foreign Minister Ana Lind said Sweden “stands with Ukraine” and would “keep sending aid for as long as it takes.”`, quote: "keep sending aid", speaker: "Ana Lind"},
+	})
+}
+
 // TestSpeakerClassesUkRu covers the same classes in Ukrainian and Russian, with the
 // cues those languages use ("заявив/заявила", "за словами", "повідомив", "— сказал",
 // a colon introduction).
