@@ -46,7 +46,8 @@ func lexTokens(s string) []tok {
 					j += n
 					continue
 				}
-				if c == '\'' || c == '’' || c == '-' || c == '.' {
+				if c == '\'' || c == '’' || c == '-' || c == '.' || (c == '/' && unicode.IsDigit(rune(s[j-1]))) {
+					// "don't", "vice-president", "U.S", "9/11"
 					if next, _ := at(j + n); wordRune(next) {
 						j += n
 						continue
@@ -212,7 +213,11 @@ func clauseBefore(ts []tok, end int) []tok {
 	if len(parts) == 0 {
 		return nil
 	}
-	clause := stripLeadingAdverbs(ts[parts[0][0]:parts[0][1]])
+	clause := ts[parts[0][0]:parts[0][1]]
+	if len(clause) > 1 && subordinators[clause[0].lower()] {
+		return nil // "When Clinton noted …": not the verb that carries the quote
+	}
+	clause = stripLeadingAdverbs(clause)
 	if len(clause) == 1 && isPronoun(clause[0].s) {
 		return clause // "Already, she said, …"
 	}
@@ -327,7 +332,7 @@ func commaParts(ts []tok, e int) [][2]int {
 }
 
 func hardBoundary(t tok) bool {
-	return t.punct && (t.s == ";" || t.s == "—" || t.s == "–" || t.s == ":" || t.s == "." || t.s == "!" || t.s == "?" || t.s == "\"" || t.s == "“" || t.s == "”" || t.s == "«" || t.s == "»")
+	return t.punct && (t.s == ";" || t.s == "—" || t.s == "–" || t.s == "―" || t.s == ":" || t.s == "." || t.s == "!" || t.s == "?" || t.s == "\"" || t.s == "“" || t.s == "”" || t.s == "«" || t.s == "»")
 }
 
 // hasName reports whether ts hold a capitalised word that can be part of a name.
@@ -406,9 +411,10 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 		}
 		lw := t.lower()
 		if j > i && !t.punct && !t.capitalised() && !isRoleWord(lw) && !npConnectors[lw] && !determiners[lw] && !strings.ContainsAny(lw, "-0123456789") {
-			// Cyrillic role phrases carry genitive nouns before the name
-			// ("пресс-секретарь президента Дмитрий Песков").
-			if !(isCyrillic(t.s) && !npStop[lw] && anyCapAhead(ts[j:])) {
+			// Role phrases carry plain nouns before the name ("9/11 widow Terry
+			// Strada", "пресс-секретарь президента Дмитрий Песков"): a few of them,
+			// then a capitalised word.
+			if npStop[lw] || prepositions[lw] || isCue(t) || !capAheadWithin(ts[j:], 3) {
 				break
 			}
 		}
@@ -534,6 +540,11 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 			return m, lw, true
 		}
 	}
+	// `,” but he said that …`, `,” and she added, “…`: a new clause joined to the
+	// sentence, about what follows, not an attribution of this quote.
+	if coordinators[lw] {
+		return "", "", false
+	}
 	// Speaker first: `," Ms. Moore said` / `," she told reporters` / `," Chris Weston,
 	// chief market strategist in Melbourne at IG Ltd., said`.
 	for j := i + 1; j < len(ts) && j <= i+40; j++ {
@@ -613,8 +624,9 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			}
 		}
 	}
-	// The first speech verb whose clause subject is a speaker phrase.
-	for k, t := range ts {
+	// The speech verb nearest the quote whose clause subject is a speaker phrase.
+	for k := len(ts) - 1; k >= 0; k-- {
+		t := ts[k]
 		if docCue(ts, k) {
 			if m, ok := npOK(documentSubject(clauseBefore(ts, k))); ok {
 				return m, t.lower(), true
@@ -797,4 +809,18 @@ func indexHard(ts []tok) int {
 		}
 	}
 	return len(ts) - 1
+}
+
+// capAheadWithin reports whether a capitalised word comes within n words, before any
+// punctuation.
+func capAheadWithin(ts []tok, n int) bool {
+	for k, t := range ts {
+		if t.punct || k > n {
+			return false
+		}
+		if t.capitalised() {
+			return true
+		}
+	}
+	return false
 }

@@ -170,11 +170,12 @@ func leadingNP(ts []tok) []tok {
 			strings.Contains(t.s, "-") && !t.punct:
 			j++
 			continue
-		case isCyrillic(t.s) && j > 0 && !prepositions[lw] && !npStop[lw]:
+		case isCyrillic(t.s) && j > 0 && !prepositions[lw] && !npStop[lw] && !(j >= 2 && nameWord(ts[j-1]) && nameWord(ts[j-2])):
 			// Genitive nouns inside a role ("Міністр закордонних справ Данії Ларс
-			// Нільсен"): up to three lower-case words, then a capitalised one.
+			// Нільсен"): up to three lower-case words, then a capitalised one; not
+			// after a full name, and never over a verb ("Тихий назвав заяву Москви").
 			k := j
-			for k < len(ts) && k < j+3 && !ts[k].punct && !ts[k].capitalised() && !prepositions[ts[k].lower()] {
+			for k < len(ts) && k < j+3 && !ts[k].punct && !ts[k].capitalised() && !prepositions[ts[k].lower()] && !cueWord(ts[k]) {
 				k++
 			}
 			if k < len(ts) && k > j && ts[k].capitalised() {
@@ -422,3 +423,6 @@ func trimLatinTail(np []tok) []tok {
 	}
 	return np
 }
+
+// nameWord: a capitalised word that is no role ("Тихий", not "Речник").
+func nameWord(t tok) bool { return t.capitalised() && !isRoleWord(t.lower()) && !isNotName(t.s) }

@@ -153,6 +153,15 @@ MAYOR KLEIN: “Not for a second. It was the right call.”`,
 		{class: "document", text: `The campaign ad closes with a narrator: “Ask yourself who really pays.”`,
 			quote: "Ask yourself who", speaker: "The campaign ad", role: "-"},
 
+		{class: "nearest verb", text: `She said the plan would cost little, and when pressed on the timing, the finance minister, Lea Hofer, replied, “We start in January.”`,
+			quote: "We start in January", speaker: "Lea Hofer"},
+		{class: "coordinated clause after quote", text: `Fire chief Omar Bello said the camera footage did not show “any sign of a second fire,” but he said that the inquiry “will look at everything.”`,
+			quote: "any sign of a second", speaker: "Omar Bello"},
+		{class: "descriptor before name", text: `“We only want our day in court,” said flood victim Rosa Delgado.`,
+			quote: "We only want our day", speaker: "Rosa Delgado"},
+		{class: "subordinate clause with asides", text: `When the host noted that the plant had lost money ― as it has every year since 2019 ― chairman Ivo Brandt said, “That is about to change.”`,
+			quote: "That is about to change", speaker: "Ivo Brandt"},
+
 		// The product's core article: a foreign minister during a visit, a spokesman's
 		// words split into fragments.
 		{class: "core", text: `Canadian Foreign Minister Melanie Joly, on a visit to Warsaw, condemned the strikes. “These aggressive actions must be contained,” Joly said.`,
