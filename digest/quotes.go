@@ -484,14 +484,32 @@ func collectPeople(text string) []person {
 var particles = set(`de van von der al bin da del la le di`)
 
 // headlineLine reports whether a line is a title-case headline: three or more words,
-// most of them capitalised, and no sentence punctuation at the end unless it is the
-// text's first line (a title some sources end with a period).
+// at least two thirds of them capitalised, and no sentence punctuation at the end
+// unless it is the text's first line (a title some sources end with a period).
 func headlineLine(line string, first bool) bool {
 	line = strings.TrimSpace(line)
-	if line == "" || (!first && strings.ContainsAny(line[len(line)-1:], ".!?”\"»")) || len(strings.Fields(line)) < 3 {
+	if line == "" || (!first && strings.ContainsAny(line[len(line)-1:], ".!?”\"»")) {
 		return false
 	}
-	return titleCase(line)
+	words, caps := 0, 0
+	start := true
+	for _, r := range line {
+		if unicode.IsSpace(r) {
+			start = true
+			continue
+		}
+		if start {
+			words++
+			if unicode.IsUpper(r) {
+				caps++
+			}
+			if words > 3 && caps*3 < (words-3)*2 {
+				return false // a sentence: stop counting early
+			}
+		}
+		start = false
+	}
+	return words >= 3 && caps*3 >= words*2
 }
 
 func sentenceStarterish(w string) bool {
@@ -511,8 +529,10 @@ func notePerson(people []person, name, role string, at int) []person {
 	if name == "" || isPronoun(name) || !hasUpper(name) {
 		return people
 	}
-	if n, _ := splitRole(name); n == "" {
-		return people // "A document on the campaign's website" is no one "she" can be
+	if hasLowerWord(name) {
+		if n, _ := splitRole(name); n == "" {
+			return people // "A document on the campaign's website" is no one "she" can be
+		}
 	}
 	g := guessGender(name, role)
 	for i := range people {
@@ -652,7 +672,7 @@ func splitRole(m string) (name, role string) {
 		}
 	}
 	ws := strings.Fields(m)
-	if k := firstContentWord(ws); k < len(ws) && isDocumentWord(ws[k]) {
+	if k := firstContentWord(ws); k < len(ws) && !isCapitalisedWord(ws[k]) && isDocumentWord(ws[k]) {
 		return "", m // "the report", "звіті Рахункової палати": a document speaks
 	}
 	// "Representative Charles B. Rangel of New York": the name comes before a
@@ -958,7 +978,7 @@ func attributeTrailing(sentence string) (mention, cue string, ok bool) {
 
 // firstContentWord skips a leading determiner.
 func firstContentWord(ws []string) int {
-	if len(ws) > 1 && determiners[strings.ToLower(ws[0])] {
+	if len(ws) > 1 && (determiners[ws[0]] || (isCapitalisedWord(ws[0]) && determiners[strings.ToLower(ws[0])])) {
 		return 1
 	}
 	return 0
@@ -986,4 +1006,16 @@ func roleMatches(phrase, role string) bool {
 		}
 	}
 	return true
+}
+
+// hasLowerWord reports whether a word of s starts with a lower-case letter.
+func hasLowerWord(s string) bool {
+	start := true
+	for _, r := range s {
+		if start && unicode.IsLower(r) {
+			return true
+		}
+		start = r == ' '
+	}
+	return false
 }

@@ -1,6 +1,9 @@
 package digest
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Lexicons for speaker attribution that generalise by construction: words that are
 // capitalised without being names, nouns that make a document a speaker, and the verbs
@@ -62,8 +65,32 @@ var recipientCues = set(`told tells tell telling informed informs assured assure
 func invertingCue(w string) bool { return !recipientCues[w] }
 
 // isNotName reports whether a capitalised token is a non-name word (compared lower
-// case, trailing period dropped).
-func isNotName(w string) bool { return notNames[strings.TrimSuffix(strings.ToLower(w), ".")] }
+// case, trailing period dropped). It runs on every capitalised word of an article,
+// so short ASCII words are lowered on the stack.
+func isNotName(w string) bool {
+	w = strings.TrimSuffix(w, ".")
+	var buf [16]byte
+	if len(w) <= len(buf) {
+		ascii := true
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if c >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[i] = c
+		}
+		if ascii {
+			return notNames[string(buf[:len(w)])]
+		}
+	} else if w[0] < utf8.RuneSelf {
+		return false // no ASCII entry is this long
+	}
+	return notNames[strings.ToLower(w)]
+}
 
 // isDocumentWord reports whether w is a document noun, in lower case: capitalised, it
 // is more likely a name ("Bill Clinton", "Post"). Ukrainian and Russian nouns are
