@@ -741,7 +741,7 @@ func isRoleWord(w string) bool {
 	if head, _, ok := strings.Cut(w, "-"); ok && head != "" && roleWords[head] {
 		return true
 	}
-	return isCyrillic(w) && cyrillicRoleForm(w)
+	return isCyrillic(w) && !recipientWords[w] && cyrillicRoleForm(w)
 }
 
 // cyrillicRoleForm matches an inflected Ukrainian or Russian role noun ("речника",

@@ -456,6 +456,7 @@ func collectPeople(text string) []person {
 				}
 				start--
 			}
+			start = roleStart(ts, start, i)
 			run := ts[start:j]
 			i = j
 			// A capitalised function word opens a sentence, not a name ("The", "But").

@@ -438,11 +438,11 @@ func locativeSource(ts []tok, k int) (string, bool) {
 	return "", false
 }
 
-// trimLatinTail drops a Latin-script outlet after a Cyrillic speaker ("— сказав Рубіо
-// NBC"): the audience, not part of the name.
+// trimLatinTail drops the audience after a Cyrillic speaker: a Latin-script outlet
+// ("— сказав Рубіо NBC") or a recipient noun ("— заявила Жолі журналістам").
 func trimLatinTail(np []tok) []tok {
 	k := len(np)
-	for k > 0 && !np[k-1].punct && !isCyrillic(np[k-1].s) && np[k-1].capitalised() {
+	for k > 0 && !np[k-1].punct && (recipientWords[np[k-1].lower()] || (!isCyrillic(np[k-1].s) && np[k-1].capitalised())) {
 		k--
 	}
 	if k > 0 && k < len(np) && isCyrillic(np[k-1].s) {
@@ -453,3 +453,35 @@ func trimLatinTail(np []tok) []tok {
 
 // nameWord: a capitalised word that is no role ("Тихий", not "Речник").
 func nameWord(t tok) bool { return t.capitalised() && !isRoleWord(t.lower()) && !isNotName(t.s) }
+
+// roleStart widens a role that ends right before a name (ts[start:name]) to the words
+// that qualify it: an organisation's capitalised name ("Kremlin spokesman", "White
+// House press secretary"), or in Ukrainian and Russian the genitive nouns back to the
+// role noun ("Міністерка закордонних справ Канади Мелані Жолі").
+func roleStart(ts []tok, start, name int) int {
+	if start < name {
+		for k := 0; k < 2 && start > 0; k++ {
+			p := ts[start-1]
+			if !p.capitalised() || isFunctionWord(p.lower()) || isNotName(p.s) {
+				break
+			}
+			start--
+		}
+		return start
+	}
+	if start == 0 || !isCyrillic(ts[name].s) {
+		return start
+	}
+	// "… справ Канади Мелані Жолі": the run began at the organisation; look back
+	// over lower-case words for the role noun.
+	for k := start - 1; k >= 0 && k >= start-4; k-- {
+		t := ts[k]
+		if t.punct || prepositions[t.lower()] || cueWord(t) {
+			break
+		}
+		if isRoleWord(t.lower()) {
+			return k
+		}
+	}
+	return start
+}

@@ -258,3 +258,77 @@ func TestSpeakerClassesUkRu(t *testing.T) {
 			quote: "не намерена это", speaker: "Дмитрий Песков", role: "Пресс-секретарь президента"},
 	})
 }
+
+// TestCoreArticle runs whole articles of the kind the product is built around — a
+// foreign minister's statement during a visit, a spokesman's words split into
+// fragments — and requires every quote to carry the speaker's name and role. The
+// articles are written for this test.
+func TestCoreArticle(t *testing.T) {
+	articles := []struct {
+		name, text string
+		want       map[string][2]string // quote substring -> name, role
+	}{
+		{"en", `Canadian Foreign Minister Melanie Joly, on a two-day visit to Warsaw, condemned the overnight strikes on Ukrainian cities.
+
+“These aggressive actions must be contained,” Joly told reporters after meeting her Polish counterpart. “Canada will work with its allies to respond, and we will do it quickly.”
+
+She added that Ottawa would “keep the pressure on Moscow” and “stand with Ukraine for as long as it takes.”
+
+Kremlin spokesman Dmitry Peskov dismissed the criticism. He called the accusations “absurd” and said Moscow would “respond in kind” to any new sanctions.
+
+“We have said many times that such statements change nothing,” Peskov said.`,
+			map[string][2]string{
+				"These aggressive actions":         {"Melanie Joly", "Canadian Foreign Minister"},
+				"Canada will work with its allies": {"Melanie Joly", "Canadian Foreign Minister"},
+				"keep the pressure on Moscow":      {"Melanie Joly", "Canadian Foreign Minister"},
+				"stand with Ukraine":               {"Melanie Joly", "Canadian Foreign Minister"},
+				"respond in kind":                  {"Dmitry Peskov", "Kremlin spokesman"},
+				"We have said many times":          {"Dmitry Peskov", "Kremlin spokesman"},
+			}},
+		{"uk", `Міністерка закордонних справ Канади Мелані Жолі під час візиту до Варшави засудила нічні удари по українських містах.
+
+«Ці агресивні дії мають бути зупинені», — заявила Жолі журналістам після зустрічі з польським колегою. «Канада працюватиме з союзниками, щоб відповісти, і зробить це швидко».
+
+Вона додала, що Оттава «продовжить тиск на Москву».
+
+Речник Кремля Дмитро Пєсков назвав звинувачення «абсурдними» і заявив, що Москва «відповість дзеркально».`,
+			map[string][2]string{
+				"Ці агресивні дії":          {"Мелані Жолі", "Міністерка закордонних справ"},
+				"Канада працюватиме":        {"Мелані Жолі", "Міністерка закордонних справ"},
+				"продовжить тиск на Москву": {"Мелані Жолі", "Міністерка закордонних справ"},
+				"відповість дзеркально":     {"Дмитро Пєсков", "Речник Кремля"},
+			}},
+		{"ru", `Министр иностранных дел Канады Мелани Жоли во время визита в Варшаву осудила ночные удары по украинским городам.
+
+«Эти агрессивные действия должны быть остановлены», — заявила Жоли журналистам после встречи с польским коллегой. «Канада будет работать с союзниками, чтобы ответить, и сделает это быстро».
+
+Она добавила, что Оттава «продолжит давление на Москву».
+
+Пресс-секретарь Кремля Дмитрий Песков назвал обвинения «абсурдными» и заявил, что Москва «ответит зеркально».`,
+			map[string][2]string{
+				"Эти агрессивные действия": {"Мелани Жоли", "Министр иностранных дел"},
+				"Канада будет работать":    {"Мелани Жоли", "Министр иностранных дел"},
+				"продолжит давление":       {"Мелани Жоли", "Министр иностранных дел"},
+				"ответит зеркально":        {"Дмитрий Песков", "Пресс-секретарь Кремля"},
+			}},
+	}
+	for _, a := range articles {
+		t.Run(a.name, func(t *testing.T) {
+			qs := FindQuotes(a.text, a.name)
+			for sub, want := range a.want {
+				var got *Quote
+				for i := range qs {
+					if strings.Contains(qs[i].Text, sub) {
+						got = &qs[i]
+					}
+				}
+				switch {
+				case got == nil:
+					t.Errorf("%q: not found", sub)
+				case got.Speaker != want[0] || !strings.HasPrefix(got.Role, want[1]):
+					t.Errorf("%q: %q (%q), want %q (%q…)", sub, got.Speaker, got.Role, want[0], want[1])
+				}
+			}
+		})
+	}
+}
