@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -389,41 +388,6 @@ func lastSentenceEnd(s string) int {
 	return best
 }
 
-// plausibleSpeaker rejects captures that are clearly not a speaker phrase.
-func plausibleSpeaker(s string) bool {
-	s = strings.TrimSpace(s)
-	if s == "" || utf8.RuneCountInString(s) > 90 {
-		return false
-	}
-	ws := strings.Fields(s)
-	first := strings.ToLower(ws[0])
-	if isPronoun(s) {
-		return true
-	}
-	switch first {
-	case "and", "but", "or", "that", "which", "as", "so", "if", "when", "because", "it", "this", "there", "what", "i", "we", "you":
-		return len(ws) == 1 && isPronoun(first)
-	}
-	// A name (capitalised word) or a role noun phrase.
-	for _, w := range ws {
-		r, _ := utf8.DecodeRuneInString(w)
-		if unicode.IsUpper(r) || roleWords[strings.ToLower(strings.Trim(w, ",.'’s"))] {
-			return true
-		}
-	}
-	return false
-}
-
-func trimMention(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.TrimRight(s, ",.;:")
-	return s
-}
-
-// nameRE finds person-like names: two or more capitalised words, optionally with a
-// title ("Mr. Obama").
-var nameRE = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof)\.?\s+)?\p{Lu}\p{L}*\p{Ll}[\p{L}'’\-]*(?:\s+(?:\p{Lu}\.\s+)?\p{Lu}\p{L}*\p{Ll}[\p{L}'’\-]*){1,2}\b`)
-
 // collectPeople finds person names, with the role written next to them ("Putin's
 // spokesman Dmitry Peskov", "Canadian Foreign Minister Melanie Joly"), in order of
 // appearance. It scans tokens: a run of capitalised words (initials and particles
@@ -511,10 +475,6 @@ func headlineLine(line string, first bool) bool {
 		start = false
 	}
 	return words >= 3 && caps*3 >= words*2
-}
-
-func sentenceStarterish(w string) bool {
-	return isFunctionWord(strings.ToLower(w))
 }
 
 func stripTitle(name string) string {
