@@ -96,8 +96,8 @@ func TestSummaryQualityBBC(t *testing.T) {
 }
 
 // TestQuoteQualityPolNeAR holds the quote bar on the tuning split (dev): detection
-// F1 >= 0.95, attribution >= 0.85. The held-out compartment is scored by
-// TestQuoteQualityHeldOut.
+// F1 >= 0.95, attribution >= 0.90 (strict >= 0.89). The held-out compartment is scored
+// by TestQuoteQualityHeldOut.
 func TestQuoteQualityPolNeAR(t *testing.T) {
 	dir := shared + "/quotes/polnear/dev"
 	needShared(t, dir)
@@ -110,8 +110,9 @@ func TestQuoteQualityPolNeAR(t *testing.T) {
 	if s.F1 < 0.95 {
 		t.Errorf("detection F1 %.3f < 0.95", s.F1)
 	}
-	if s.AttributionAccuracy < 0.85 {
-		t.Errorf("attribution accuracy %.3f < 0.85", s.AttributionAccuracy)
+	// Measured 2026-11-29: F1 0.971, attribution 0.918 (423 of 461), strict 0.909.
+	if s.AttributionAccuracy < 0.90 || s.StrictAccuracy < 0.89 {
+		t.Errorf("attribution accuracy %.3f < 0.90 or strict %.3f < 0.89", s.AttributionAccuracy, s.StrictAccuracy)
 	}
 }
 
@@ -120,6 +121,25 @@ func TestQuoteQualityPolNeAR(t *testing.T) {
 // hand). The first run, before any fix prompted by the set, found 22 of 25 speakers and
 // 11 of 14 roles (2026-11-29); the bar is set below the current figure so a regression
 // of two quotes fails.
+// TestQuoteQualityHeldOut guards the held-out compartment (annotator-training, 4
+// articles, 15 attributable quotes), which no rule was tuned on. Measured once, after
+// tuning on dev ended (2026-11-29): F1 1.000, attribution 13 of 15 (0.867), strict 12
+// of 15. The bar allows one more miss; with 15 quotes it guards against a collapse,
+// not a point.
+func TestQuoteQualityHeldOut(t *testing.T) {
+	dir := shared + "/quotes/polnear/annotator-training"
+	needShared(t, dir)
+	cases, err := LoadPolNeAR(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ScoreQuotes(cases, OurQuotes)
+	t.Logf("F1 %.3f, attribution %d of %d, strict %d", s.F1, s.AttributionCorrect, s.AttributionEligible, s.StrictCorrect)
+	if s.F1 < 0.95 || s.AttributionEligible < 10 || s.AttributionCorrect < s.AttributionEligible-3 {
+		t.Errorf("F1 %.3f, attribution %d of %d", s.F1, s.AttributionCorrect, s.AttributionEligible)
+	}
+}
+
 func TestSpeakersUkRu(t *testing.T) {
 	cases, err := LoadSpeakerCases("testdata/speakers-uk-ru.json")
 	if err != nil {
