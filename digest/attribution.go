@@ -248,6 +248,7 @@ func clauseBefore(ts []tok, end int) []tok {
 		}
 		return clause
 	}
+	// Three parts cover a name, a role and an aside; the bound is by design, not fitted.
 	for p := 1; p < len(parts) && p <= 3; p++ {
 		cand := stripLeadingAdverbs(ts[parts[p][0]:parts[p][1]])
 		if len(cand) == 0 || len(cand) > 8 || !nameHeaded(cand) || opensAside(cand) {
@@ -309,6 +310,7 @@ func commaParts(ts []tok, e int) [][2]int {
 	var parts [][2]int
 	b, depth := e, 0
 	for k := e - 1; ; k-- {
+		// 48 tokens bound the clause (a long appositive is about 25); set by hand.
 		if k < 0 || (depth == 0 && hardBoundary(ts[k])) || e-k > 48 {
 			if b > k+1 {
 				parts = append(parts, [2]int{k + 1, b})
@@ -535,7 +537,7 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	// and Russian the audience may come between ("— сообщил РИА Новости директор …").
 	if isCue(ts[i]) && invertingCue(lw) && !startsWithPreposition(ts, skipRecipients(ts, i+1)) {
 		np, _ := npAfter(ts, skipRecipients(ts, i+1))
-		np = trimLatinTail(np)
+		np = trimAudienceTail(np)
 		if m, ok := npOK(np); ok {
 			return m, lw, true
 		}
@@ -547,6 +549,8 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	}
 	// Speaker first: `," Ms. Moore said` / `," she told reporters` / `," Chris Weston,
 	// chief market strategist in Melbourne at IG Ltd., said`.
+	// Up to 40 tokens to the verb leave room for a name with a long appositive; a bound
+	// set by hand, not fitted.
 	for j := i + 1; j < len(ts) && j <= i+40; j++ {
 		if docCue(ts[i:], j-i) {
 			if m, ok := npOK(documentSubject(clauseBefore(ts[i:], j-i))); ok {

@@ -43,7 +43,7 @@ var documentWords = set(`report reports statement statements survey surveys poll
 	editorial column record records data figures estimate estimates forecast guidance warning
 	policy plan proposal agreement contract treaty constitution manual guide brief verdict
 	judgment judgement opinion text draft summary bulletin briefing presentation petition
-	application motion appeal charter law piece story ad spot clip segment broadcast programme program
+	application motion appeal charter law piece story spot clip segment broadcast programme program
 	film documentary headline caption sign banner placard slogan inscription`)
 
 // documentCues are verbs that attribute only when their subject is a document:
@@ -51,17 +51,18 @@ var documentWords = set(`report reports statement statements survey surveys poll
 var documentCues = set(`found finds read reads show shows showed concluded concludes described
 	describes calls called`)
 
-// recipientCues take their audience as object ("told NBC", "telling the Post",
-// "informed the court"): the phrase after them is never the speaker, so they have no
-// inverted form ("said Smith" is a speaker, "told Smith" is not).
-// ("asked", "warned" and "urged" do invert: "“Why now?” asked Ms. Lee").
+// recipientCues take their audience or target as object ("told NBC", "telling the
+// Post", "called it a disgrace"): the phrase after them is never the speaker, so they
+// have no inverted form ("said Smith" is a speaker, "told Smith" is not). "Asked",
+// "warned" and "urged" are left out: they do invert ("“Why now?” asked Ms. Lee").
 var recipientCues = set(`told tells tell telling informed informs assured assures reminded reminds
 	advised advises called calls dubbed labeled labelled branded termed described describes
 	dismissed praised blasted slammed criticized criticised accused mocked lauded begged pleaded
 	assuring reminding calling describing praising accusing informing
 	назвав назвала назвали назвал цитує цитирует`)
 
-// invertingCues may come before their subject: "“…,” said the minister".
+// invertingCue reports whether a cue may come before its subject: "“…,” said the
+// minister".
 func invertingCue(w string) bool { return !recipientCues[w] }
 
 // isNotName reports whether a capitalised token is a non-name word (compared lower
@@ -193,7 +194,7 @@ func leadingNP(ts []tok) []tok {
 		t := ts[j]
 		lw := t.lower()
 		switch {
-		case t.capitalised(), isRoleWord(lw), isDocumentWord(lw), t.s == "'" || t.s == "’",
+		case t.capitalised(), isRoleWord(lw), isDocumentWord(t.s), t.s == "'" || t.s == "’",
 			strings.Contains(t.s, "-") && !t.punct:
 			j++
 			continue
@@ -438,9 +439,9 @@ func locativeSource(ts []tok, k int) (string, bool) {
 	return "", false
 }
 
-// trimLatinTail drops the audience after a Cyrillic speaker: a Latin-script outlet
+// trimAudienceTail drops the audience after a Cyrillic speaker: a Latin-script outlet
 // ("— сказав Рубіо NBC") or a recipient noun ("— заявила Жолі журналістам").
-func trimLatinTail(np []tok) []tok {
+func trimAudienceTail(np []tok) []tok {
 	k := len(np)
 	for k > 0 && !np[k-1].punct && (recipientWords[np[k-1].lower()] || (!isCyrillic(np[k-1].s) && np[k-1].capitalised())) {
 		k--
