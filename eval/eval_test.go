@@ -106,7 +106,8 @@ func TestQuoteQualityPolNeAR(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := ScoreQuotes(cases, OurQuotes)
-	t.Logf("%+v", s)
+	t.Logf("F1 %.3f, attribution %d of %d (%.3f), strict %d (%.3f)", s.F1, s.AttributionCorrect, s.AttributionEligible,
+		s.AttributionAccuracy, s.StrictCorrect, s.StrictAccuracy)
 	if s.F1 < 0.95 {
 		t.Errorf("detection F1 %.3f < 0.95", s.F1)
 	}
