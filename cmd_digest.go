@@ -266,11 +266,12 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	kind, args := args[0], args[1:]
 	fs, _ := newFlags("eval "+kind, env)
 	dir := fs.String("dir", "", "corpus folder")
-	file := fs.String("file", "", "stories: a `newsbot group` JSON Lines file whose items carry a gold \"story\" label")
+	file := fs.String("file", "", "stories: a `newsbot group` JSON Lines file whose items carry a gold \"story\" label; quotes: a JSON file of hand-labelled paragraphs (eval/testdata/speakers-uk-ru.json)")
 	labels := fs.String("labels", "", "stories: a story-label file (url, story, split per line) to join with the news CSV in --dir")
 	noTimes := fs.Bool("no-times", false, "stories: ignore publication times (as feeds without dates give them)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	k := fs.Int("k", 3, "summary sentences (summaries)")
+	misses := fs.Bool("misses", false, "quotes: also print each wrongly attributed quote (read them on a tuning split only)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -282,6 +283,9 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 			return &usageError{"--labels needs --dir: the folder of the news CSV"}
 		}
 		return evalStoryLabels(env, *dir, *labels, *noTimes, *asJSON)
+	}
+	if kind == "quotes" && *file != "" {
+		return evalSpeakerFile(env, *file, *asJSON)
 	}
 	if *dir == "" {
 		return &usageError{"--dir is required"}
@@ -314,15 +318,61 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 		if *asJSON {
 			return enc.Encode(s)
 		}
-		fmt.Fprintf(env.Stdout, "%s: %d articles, %d gold quotes (>= 4 words), %d found\n", *dir, s.Articles, s.Gold, s.Found)
-		fmt.Fprintf(env.Stdout, "detection   precision %.3f  recall %.3f  F1 %.3f\n", s.Precision, s.Recall, s.F1)
-		fmt.Fprintf(env.Stdout, "attribution accuracy %.3f (%d of %d matched quotes with a non-pronoun source)\n",
-			s.AttributionAccuracy, s.AttributionCorrect, s.AttributionEligible)
+		printQuoteScore(env.Stdout, *dir, s)
+		for _, c := range s.Compartments {
+			printQuoteScore(env.Stdout, "  "+c.Name, c.QuoteScore)
+		}
+		if *misses {
+			for _, m := range s.Misses {
+				kind := "wrong"
+				if m.ProtocolOK {
+					kind = "strict only"
+				}
+				fmt.Fprintf(env.Stdout, "\n%s (%s)\n  quote   %.80q\n  gold    %q\n  found   %q (role %q, mention %q, cue %q)\n  context %q\n",
+					m.Article, kind, m.Quote, m.Gold, m.Found.Speaker, m.Found.Role, m.Found.Mention, m.Found.Cue, m.Context)
+			}
+		}
 		return nil
 	case "stories":
 		return evalStories(env, *dir, *asJSON)
 	}
 	return &usageError{fmt.Sprintf("unknown eval kind %q (summaries, quotes or stories)", kind)}
+}
+
+// evalSpeakerFile scores speakers on a hand-labelled JSON set, per language.
+func evalSpeakerFile(env Env, path string, asJSON bool) error {
+	cases, err := eval.LoadSpeakerCases(path)
+	if err != nil {
+		return err
+	}
+	scores := eval.ScoreSpeakerCases(cases)
+	if asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(scores)
+	}
+	fmt.Fprintf(env.Stdout, "%s: %d paragraphs\n", path, len(cases))
+	fmt.Fprintf(env.Stdout, "%-5s %6s %6s %10s %10s %10s\n", "lang", "quotes", "found", "speaker", "strict", "role")
+	for _, s := range scores {
+		fmt.Fprintf(env.Stdout, "%-5s %6d %6d %10s %10s %10s\n", s.Lang, s.Gold, s.Found,
+			fmt.Sprintf("%d (%.2f)", s.Correct, s.Accuracy), fmt.Sprintf("%d (%.2f)", s.Strict, s.StrictAccuracy),
+			fmt.Sprintf("%d/%d", s.RoleCorrect, s.RoleGold))
+	}
+	for _, m := range scores[len(scores)-1].Misses {
+		fmt.Fprintln(env.Stdout, "miss:", m)
+	}
+	return nil
+}
+
+// printQuoteScore prints one quote report: detection, then attribution under the
+// protocol's match (one shared name token) and the strict one (the full name).
+func printQuoteScore(w io.Writer, label string, s eval.QuoteScore) {
+	fmt.Fprintf(w, "%s: %d articles, %d gold quotes (>= 4 words), %d found\n", label, s.Articles, s.Gold, s.Found)
+	fmt.Fprintf(w, "detection   precision %.3f  recall %.3f  F1 %.3f\n", s.Precision, s.Recall, s.F1)
+	fmt.Fprintf(w, "attribution accuracy %.3f (%d of %d matched quotes with a non-pronoun source)\n",
+		s.AttributionAccuracy, s.AttributionCorrect, s.AttributionEligible)
+	fmt.Fprintf(w, "attribution strict   %.3f (%d of %d: the speaker carries the source's full name)\n",
+		s.StrictAccuracy, s.StrictCorrect, s.AttributionEligible)
 }
 
 // evalLabelledStories scores grouping on a labelled JSON Lines file (the `newsbot

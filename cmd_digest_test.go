@@ -115,6 +115,60 @@ func TestEvalCommands(t *testing.T) {
 	}
 }
 
+// TestEvalQuotesCompartments runs `eval quotes` on a two-compartment fixture: the JSON
+// keeps the protocol's fields, adds the strict match and one score per compartment
+// that sum to the total; --misses prints each wrongly attributed quote.
+func TestEvalQuotesCompartments(t *testing.T) {
+	r := runMain(t, nil, "eval", "quotes", "--dir", "testdata/eval/polnear-mini", "--json")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	type score struct {
+		Name     string  `json:"name"`
+		Articles int     `json:"articles"`
+		Gold     int     `json:"gold_quotes"`
+		F1       float64 `json:"f1"`
+		Eligible int     `json:"attribution_eligible"`
+		Correct  int     `json:"attribution_correct"`
+		Strict   int     `json:"attribution_strict_correct"`
+	}
+	var out struct {
+		score
+		Compartments []score `json:"compartments"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("%s %v", r.stdout, err)
+	}
+	if out.Articles != 2 || out.Gold != 4 || out.Eligible != 3 || len(out.Compartments) != 2 ||
+		out.Compartments[0].Name != "dev" || out.Compartments[1].Name != "held" {
+		t.Fatalf("%s", r.stdout)
+	}
+	var sum score
+	for _, c := range out.Compartments {
+		sum.Gold += c.Gold
+		sum.Eligible += c.Eligible
+		sum.Correct += c.Correct
+		sum.Strict += c.Strict
+	}
+	if sum.Gold != out.Gold || sum.Eligible != out.Eligible || sum.Correct != out.Correct || sum.Strict != out.Strict || out.Strict > out.Correct {
+		t.Fatalf("compartments %+v do not add up to %+v", out.Compartments, out.score)
+	}
+	// A hand-labelled set: per language, then all.
+	r = runMain(t, nil, "eval", "quotes", "--file", "eval/testdata/speakers-uk-ru.json", "--json")
+	var sets []struct {
+		Lang string `json:"lang"`
+		Gold int    `json:"gold_quotes"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sets); r.code != 0 || err != nil || len(sets) != 3 || sets[2].Lang != "all" || sets[2].Gold != 25 {
+		t.Fatalf("--file: %+v %v", r, err)
+	}
+	// One compartment alone: no per-compartment list.
+	r = runMain(t, nil, "eval", "quotes", "--dir", "testdata/eval/polnear-mini/dev", "--misses")
+	if r.code != 0 || !strings.Contains(r.stdout, "attribution strict") || strings.Contains(r.stdout, "  dev:") {
+		t.Fatalf("%+v", r)
+	}
+}
+
 func TestEvalStoriesLabelledFile(t *testing.T) {
 	r := runMain(t, nil, "eval", "stories", "--file", "testdata/eval/stories/headlines.jsonl", "--json")
 	if r.code != 0 {

@@ -46,7 +46,8 @@ func lexTokens(s string) []tok {
 					j += n
 					continue
 				}
-				if c == '\'' || c == '’' || c == '-' || c == '.' {
+				if c == '\'' || c == '’' || c == '-' || c == '.' || (c == '/' && unicode.IsDigit(rune(s[j-1]))) {
+					// "don't", "vice-president", "U.S", "9/11"
 					if next, _ := at(j + n); wordRune(next) {
 						j += n
 						continue
@@ -58,7 +59,9 @@ func lexTokens(s string) []tok {
 			if c, n := at(j); c == '.' {
 				lw := strings.ToLower(w)
 				next, _ := at(j + n)
-				if titleAbbrevs[lw] || (utf8.RuneCountInString(w) == 1 && unicode.IsUpper(r)) || strings.Contains(w, ".") || lw == "u.s" || next == ')' {
+				// "Ltd." before a comma or a lower-case word ends no sentence.
+				midSentence := (otherAbbrevs[lw] || isPartyTag(w)) && (next == ',' || next == ';' || (next == ' ' && unicode.IsLower(peekRune(s, j+n+1, len(s)))))
+				if titleAbbrevs[lw] || (utf8.RuneCountInString(w) == 1 && unicode.IsUpper(r)) || strings.Contains(w, ".") || lw == "u.s" || next == ')' || midSentence {
 					w = s[i : j+n]
 					j += n
 				}
@@ -88,18 +91,24 @@ var (
 	participleCues = set(`saying adding noting telling writing arguing explaining insisting claiming warning
 		asking declaring stressing tweeting stating suggesting calling`)
 	determiners  = set(`the a an his her their its our my one two three several many some other another`)
-	npConnectors = set(`of for from at with in on to and`)
+	npConnectors = set(`of for from at with in on to and by`)
 	prepositions = set(`at in on after before during since from with without by for about under over
-		when while as although though if`)
+		when while as although though if
+		в у во на з із зі від до по при для після через під из от после со про о об`)
 	dashes      = set(`— ― – -`)
 	auxiliaries = set(`has had have would will also later then once previously again recently earlier further
 		simply just only quickly repeatedly has, reportedly publicly privately flatly`)
 	// npStop are lower-case words that cannot be inside a speaker phrase.
-	npStop = set(`that which who when while as because if but or said says told added it there he she they we
-		i you him them us is was are were be been being do does did not no`)
+	npStop = set(`that which who whose whom when while as because if but or said says told added it there he
+		she they we i you him them us is was are were be been being do does did not no`)
 )
 
-func isCue(t tok) bool {
+// isCue reports whether t is a speech verb. A capitalised one is part of a name
+// ("United States", "Karen Marks") or a headline, not a verb; the one exception, a
+// sentence opening "Said Ellis: …", is read by attributeLeft.
+func isCue(t tok) bool { return !t.capitalised() && cueWord(t) }
+
+func cueWord(t tok) bool {
 	return !t.punct && (cueVerbs[t.lower()] || t.lower() == "reports" || t.lower() == "reported" || t.lower() == "reads" || t.lower() == "continued")
 }
 
@@ -114,7 +123,7 @@ func npOK(ts []tok) (string, bool) {
 			depth++
 		case t.s == ")":
 			depth = max(0, depth-1)
-		case depth == 0:
+		case depth == 0 && !isPartyTag(t.s):
 			clean = append(clean, t)
 		}
 	}
@@ -122,14 +131,15 @@ func npOK(ts []tok) (string, bool) {
 	for len(ts) > 0 && ts[len(ts)-1].punct {
 		ts = ts[:len(ts)-1]
 	}
-	for len(ts) > 0 && (ts[0].punct || prepositions[ts[0].lower()] || ts[0].lower() == "and" || ts[0].lower() == "but") {
-		ts = ts[1:]
+	for len(ts) > 0 && (ts[0].punct || prepositions[ts[0].lower()] || ts[0].lower() == "and" || ts[0].lower() == "but" ||
+		(len(ts) > 1 && ts[0].capitalised() && isNotName(ts[0].s))) {
+		ts = ts[1:] // an opener, or "Also"/"Tuesday" before the phrase
 	}
 	if len(ts) > 0 {
 		// A speaker phrase starts with a name, a determiner, a role or a number
 		// ("30-year-old"), and ends with a name, a role or a noun.
 		f := ts[0]
-		if !f.capitalised() && !determiners[f.lower()] && !isRoleWord(f.lower()) && !strings.ContainsAny(f.s, "0123456789") && !isPronoun(f.s) && !f.punct {
+		if !f.capitalised() && !determiners[f.lower()] && !isRoleWord(f.lower()) && !isDocumentWord(f.s) && !strings.ContainsAny(f.s, "0123456789") && !isPronoun(f.s) && !f.punct {
 			// A lower-case modifier may open a phrase that names someone
 			// ("panel Chairman Rep. Jason Chaffetz"), not one that does not.
 			if len(ts) < 2 || !anyCap(ts[1:]) {
@@ -156,7 +166,7 @@ func npOK(ts []tok) (string, bool) {
 	}
 	for i, t := range ts {
 		lw := t.lower()
-		if !t.punct && !t.capitalised() && !determiners[lw] && !isRoleWord(lw) && !npConnectors[lw] && !strings.ContainsAny(lw, "-0123456789") && !isPronoun(lw) {
+		if !t.punct && !t.capitalised() && !determiners[lw] && !isRoleWord(lw) && !isDocumentWord(t.s) && !npConnectors[lw] && !strings.ContainsAny(lw, "-0123456789") && !isPronoun(lw) {
 			// Cyrillic roles chain genitive nouns ("заступниця міністра розвитку громад").
 			limit := 2
 			if isCyrillic(t.s) {
@@ -172,10 +182,10 @@ func npOK(ts []tok) (string, bool) {
 		if !t.punct && npStop[lw] && !(i == 0 && determiners[lw]) {
 			return "", false
 		}
-		if t.capitalised() {
+		if t.capitalised() && !isNotName(t.s) {
 			hasCap = true
 		}
-		if isRoleWord(lw) || (i > 0 && determiners[ts[0].lower()]) {
+		if isRoleWord(lw) || isDocumentWord(t.s) || (i > 0 && determiners[ts[0].lower()]) {
 			hasNoun = true
 		}
 	}
@@ -186,41 +196,198 @@ func npOK(ts []tok) (string, bool) {
 }
 
 // clauseBefore returns the subject of a verb at ts[end]: the tokens back to a clause
-// boundary. When the verb follows an appositive ("Melanie Joly, Canada's foreign
-// minister, said"; "Hillary Clinton, at a later press gaggle, said") the name before
-// the appositive is the subject.
+// boundary. When that phrase is an appositive or an aside ("Chris Weston, chief market
+// strategist in Melbourne at IG Ltd., said"; "Hillary Clinton, at a later press
+// gaggle, said"; "Dana Whitfield, a fellow at the centre who advised two governments,
+// said") the named phrase before it is the subject, with the first appositive kept as
+// its role; up to three comma-separated parts are walked back.
 func clauseBefore(ts []tok, end int) []tok {
-	boundary := func(t tok) bool {
-		return t.punct && (t.s == "," || t.s == ";" || t.s == "—" || t.s == "–" || t.s == ":" || t.s == "." || t.s == "!" || t.s == "?" || t.s == "\"" || t.s == "“" || t.s == "”")
-	}
 	e := end
+	for e > 1 && auxiliaries[ts[e-1].lower()] {
+		e-- // "Smith, the mayor, later said"
+	}
 	if e > 0 && ts[e-1].s == "," {
 		e-- // the comma closing an appositive
 	}
-	start := e
-	for start > 0 && !boundary(ts[start-1]) {
-		start--
+	parts := commaParts(ts, e)
+	if len(parts) == 0 {
+		return nil
 	}
-	clause := ts[start:e]
-	if _, ok := npOK(clause); (!ok || !anyCap(clause)) && start > 0 && ts[start-1].s == "," {
-		prev := start - 1
-		for prev > 0 && !boundary(ts[prev-1]) {
-			prev--
+	clause := ts[parts[0][0]:parts[0][1]]
+	if len(clause) > 1 && subordinators[clause[0].lower()] {
+		return nil // "When Clinton noted …": not the verb that carries the quote
+	}
+	clause = stripLeadingAdverbs(clause)
+	if len(clause) == 1 && isPronoun(clause[0].s) {
+		return clause // "Already, she said, …"
+	}
+	if opensAside(clause) {
+		// "When Clinton noted …", "In a Facebook message posted …": a subordinate
+		// clause or an adverbial, whose verb is not the one that carries the quote;
+		// but "In a Bloomberg interview Trump declared" ends with its subject.
+		if subordinators[clause[0].lower()] {
+			return nil
 		}
-		if name := ts[prev : start-1]; anyCap(name) && len(name) <= 8 && !prepositions[name[0].lower()] {
-			if _, ok := npOK(name); ok {
-				if _, ok := npOK(ts[prev:e]); ok {
-					return ts[prev:e]
+		k := len(clause)
+		for k > 0 && (clause[k-1].capitalised() || isInitials(clause[k-1].s)) && !isNotName(clause[k-1].s) && !prepositions[clause[k-1].lower()] {
+			k--
+		}
+		if k == len(clause) || k == 0 || determiners[clause[k-1].lower()] || npConnectors[clause[k-1].lower()] {
+			return nil // "In a Facebook message", "at the White House"
+		}
+		return clause[k:]
+	}
+	if _, ok := npOK(clause); ok && nameHeaded(clause) {
+		// "the mayor of the city, Taras Bondar, told": the role before the name.
+		if len(parts) > 1 {
+			if role := ts[parts[1][0]:parts[1][1]]; isRolePhrase(role) {
+				if out := withRole(clause, role); out != nil {
+					return out
 				}
-				return name
+			}
+		}
+		return clause
+	}
+	// Three parts cover a name, a role and an aside; the bound is by design, not fitted.
+	for p := 1; p < len(parts) && p <= 3; p++ {
+		cand := stripLeadingAdverbs(ts[parts[p][0]:parts[p][1]])
+		if len(cand) == 0 || len(cand) > 8 || !nameHeaded(cand) || opensAside(cand) {
+			continue
+		}
+		if _, ok := npOK(cand); !ok {
+			continue
+		}
+		// The part right after the name describes it: keep it as the role, cut where
+		// a relative clause starts ("…, a fellow at the centre who advised …").
+		if out := withRole(cand, cutAtStop(ts[parts[p-1][0]:parts[p-1][1]])); out != nil && isRolePhrase(out[len(cand)+1:]) {
+			return out
+		}
+		return cand
+	}
+	return clause
+}
+
+// withRole joins a name and a role phrase as "Name, role" when that reads as a
+// speaker phrase, or returns nil.
+func withRole(name, role []tok) []tok {
+	if len(role) == 0 {
+		return nil
+	}
+	out := append(append(append(make([]tok, 0, len(name)+len(role)+1), name...), tok{s: ",", punct: true}), role...)
+	if _, ok := npOK(out); !ok {
+		return nil
+	}
+	return out
+}
+
+// nameHeaded: a phrase that opens with a name or a pronoun ("Chris Weston", "Rep.
+// Jim Jordan", "she"), not with a determiner or a lower-case role ("a writer for The
+// Atlantic").
+func nameHeaded(ts []tok) bool {
+	if len(ts) == 0 {
+		return false
+	}
+	if isPronoun(ts[0].s) {
+		return len(ts) == 1
+	}
+	return ts[0].capitalised() && !isNotName(ts[0].s) && !isFunctionWord(ts[0].lower()) && hasName(ts)
+}
+
+// isRolePhrase: an appositive describing a person ("the defence minister", "chief
+// market strategist at IG", "a senior fellow at the centre").
+func isRolePhrase(ts []tok) bool {
+	if len(ts) == 0 || nameHeaded(ts) || opensAside(ts) {
+		return false
+	}
+	_, ok := npOK(ts)
+	return ok
+}
+
+// commaParts splits ts[:e] back to a clause boundary into comma-separated parts,
+// right to left (parentheses kept whole). An abbreviation's period ("Ltd.") is part of
+// its word, so it is no boundary.
+func commaParts(ts []tok, e int) [][2]int {
+	var parts [][2]int
+	b, depth := e, 0
+	for k := e - 1; ; k-- {
+		// 48 tokens bound the clause (a long appositive is about 25); set by hand.
+		if k < 0 || (depth == 0 && hardBoundary(ts[k])) || e-k > 48 {
+			if b > k+1 {
+				parts = append(parts, [2]int{k + 1, b})
+			}
+			return parts
+		}
+		switch ts[k].s {
+		case ")":
+			depth++
+		case "(":
+			depth = max(0, depth-1)
+		case ",":
+			if depth == 0 {
+				if b > k+1 && !(b == k+2 && isPartyTag(ts[k+1].s)) {
+					parts = append(parts, [2]int{k + 1, b}) // ", R-Ky.," is an aside
+				}
+				b = k
 			}
 		}
 	}
-	// Strip a leading adverbial such as "Later".
-	for len(clause) > 1 && auxiliaries[clause[0].lower()] {
-		clause = clause[1:]
+}
+
+func hardBoundary(t tok) bool {
+	return t.punct && (t.s == ";" || t.s == "—" || t.s == "–" || t.s == "―" || t.s == ":" || t.s == "." || t.s == "!" || t.s == "?" || t.s == "\"" || t.s == "“" || t.s == "”" || t.s == "«" || t.s == "»")
+}
+
+// hasName reports whether ts hold a capitalised word that can be part of a name.
+func hasName(ts []tok) bool {
+	for _, t := range ts {
+		if t.capitalised() && !isNotName(t.s) && !isFunctionWord(t.lower()) {
+			return true
+		}
 	}
-	return clause
+	return false
+}
+
+// opensAside reports whether a comma-separated part is an adverbial or participle
+// phrase ("In Kyiv", "Speaking on Monday", "Asked about the plan"), not a noun phrase.
+func opensAside(ts []tok) bool {
+	if len(ts) == 0 {
+		return false
+	}
+	w := ts[0].lower()
+	if prepositions[w] || isNotName(w) {
+		return true
+	}
+	// "Asked about the plan", "Following a late meeting", not "Retired Lt. Gen. Flynn".
+	participle := len(w) > 4 && (strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ed")) && !femaleNames[w] && !maleNames[w]
+	return participle && len(ts) > 1 && (!ts[1].capitalised() || isNotName(ts[1].s))
+}
+
+// subordinators open a clause whose verb does not carry the quote ("When Clinton
+// noted …, Trump boasted, “…”").
+var subordinators = set(`when while as after before because if although though since until unless whereas once
+	як как коли когда якщо если хоча хотя поки пока`)
+
+// stripLeadingAdverbs drops "Later", "Also", "Tuesday" and similar openers.
+func stripLeadingAdverbs(ts []tok) []tok {
+	for len(ts) > 1 && (auxiliaries[ts[0].lower()] || (isNotName(ts[0].s) && !isPronoun(ts[0].s))) {
+		ts = ts[1:]
+	}
+	return ts
+}
+
+// cutAtStop ends a phrase before a word that cannot be inside a speaker phrase ("who",
+// "which", a verb) and drops trailing connectors.
+func cutAtStop(ts []tok) []tok {
+	for k, t := range ts {
+		if npStop[t.lower()] {
+			ts = ts[:k]
+			break
+		}
+	}
+	for len(ts) > 0 && (npConnectors[ts[len(ts)-1].lower()] || ts[len(ts)-1].punct) {
+		ts = ts[:len(ts)-1]
+	}
+	return ts
 }
 
 func anyCap(ts []tok) bool {
@@ -246,9 +413,10 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 		}
 		lw := t.lower()
 		if j > i && !t.punct && !t.capitalised() && !isRoleWord(lw) && !npConnectors[lw] && !determiners[lw] && !strings.ContainsAny(lw, "-0123456789") {
-			// Cyrillic role phrases carry genitive nouns before the name
-			// ("пресс-секретарь президента Дмитрий Песков").
-			if !(isCyrillic(t.s) && !npStop[lw] && anyCapAhead(ts[j:])) {
+			// Role phrases carry plain nouns before the name ("9/11 widow Terry
+			// Strada", "пресс-секретарь президента Дмитрий Песков"): a few of them,
+			// then a capitalised word.
+			if npStop[lw] || prepositions[lw] || isCue(t) || !capAheadWithin(ts[j:], 3) {
 				break
 			}
 		}
@@ -284,13 +452,24 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 	return np, j
 }
 
-func isWeekdayOrMonth(w string) bool {
-	return set(`monday tuesday wednesday thursday friday saturday sunday january february march april may
-		june july august september october november december`)[w]
+func isWeekdayOrMonth(w string) bool { return weekdaysMonths[w] }
+
+var weekdaysMonths = set(`monday tuesday wednesday thursday friday saturday sunday january february march
+	april may june july august september october november december`)
+
+// startsWithPreposition: the phrase at ts[i] is an adverbial ("said in an interview
+// with NBC"), not an inverted subject.
+func startsWithPreposition(ts []tok, i int) bool {
+	return i < len(ts) && (prepositions[ts[i].lower()] || ts[i].lower() == "to")
 }
 
 // attributeRight looks right of a closing quote mark, within the sentence.
-func attributeRight(rest string) (mention, cue string, ok bool) {
+//
+// After a quotation that ends its own sentence (“… address.”) the words that follow
+// are a new sentence: it attributes the quote only when it is nothing but an
+// attribution (“….” Smith said.), not when it goes on to a clause or a quotation of its
+// own (“….” Russia insisted that Pyongyang “stop …”).
+func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	ts := lexTokens(rest)
 	// The sentence after the quote.
 	end := len(ts)
@@ -307,6 +486,9 @@ func attributeRight(rest string) (mention, cue string, ok bool) {
 		if end != len(ts) {
 			break
 		}
+	}
+	if closed && (end < len(ts) && !sentenceEnd(ts[end]) || hasToken(ts[:end], "that")) {
+		return "", "", false
 	}
 	ts = ts[:end]
 	// "— Pamela Padilla": a dash and a name with nothing else.
@@ -326,8 +508,7 @@ func attributeRight(rest string) (mention, cue string, ok bool) {
 	lw := ts[i].lower()
 	// "per the party's bylaws" / "as a Homeland Security memo put it"
 	if lw == "per" {
-		np, _ := npAfter(ts, i+1)
-		if m, ok := npOK(np); ok {
+		if m, ok := sourceAfter(ts, i+1); ok {
 			return m, "per", true
 		}
 	}
@@ -341,33 +522,50 @@ func attributeRight(rest string) (mention, cue string, ok bool) {
 		}
 	}
 	// "according to X"
-	if lw == "according" && i+1 < len(ts) && ts[i+1].lower() == "to" {
-		np, _ := npAfter(ts, i+2)
-		if m, ok := npOK(np); ok {
+	if (lw == "according" && i+1 < len(ts) && ts[i+1].lower() == "to") || ((lw == "за" || lw == "по") && i+1 < len(ts) && strings.HasPrefix(ts[i+1].lower(), "слов")) {
+		if m, ok := sourceAfter(ts, i+2); ok {
 			return m, "according to", true
 		}
 	}
-	if (lw == "за" || lw == "по") && i+1 < len(ts) && strings.HasPrefix(ts[i+1].lower(), "слов") {
-		np, _ := npAfter(ts, i+2)
-		if m, ok := npOK(np); ok {
-			return m, "according to", true
+	// "— йдеться у звіті Рахункової палати", "— говорится в заявлении регулятора".
+	if impersonalCues[lw] && i+2 < len(ts) && prepositions[ts[i+1].lower()] {
+		if m, ok := longestNP(ts, i+2); ok {
+			return m, lw, true
 		}
 	}
-	// Verb first: `," said Rep. G.K. Butterfield (D-N.C.), head of ...`
-	if isCue(ts[i]) {
-		np, _ := npAfter(ts, i+1)
+	// Verb first: `," said Rep. G.K. Butterfield (D-N.C.), head of ...`; in Ukrainian
+	// and Russian the audience may come between ("— сообщил РИА Новости директор …").
+	if isCue(ts[i]) && invertingCue(lw) && !startsWithPreposition(ts, skipRecipients(ts, i+1)) {
+		np, _ := npAfter(ts, skipRecipients(ts, i+1))
+		np = trimAudienceTail(np)
 		if m, ok := npOK(np); ok {
 			return m, lw, true
 		}
 	}
-	// Speaker first: `," Ms. Moore said` / `," she told reporters`.
-	for j := i + 1; j < len(ts) && j <= i+14; j++ {
-		if isCue(ts[j]) {
-			k := j
-			for k > i && auxiliaries[ts[k-1].lower()] {
-				k--
+	// `,” but he said that …`, `,” and she added, “…`: a new clause joined to the
+	// sentence, about what follows, not an attribution of this quote.
+	if coordinators[lw] {
+		return "", "", false
+	}
+	// Speaker first: `," Ms. Moore said` / `," she told reporters` / `," Chris Weston,
+	// chief market strategist in Melbourne at IG Ltd., said`.
+	// Up to 40 tokens to the verb leave room for a name with a long appositive; a bound
+	// set by hand, not fitted.
+	for j := i + 1; j < len(ts) && j <= i+40; j++ {
+		if docCue(ts[i:], j-i) {
+			if m, ok := npOK(documentSubject(clauseBefore(ts[i:], j-i))); ok {
+				return m, ts[j].lower(), true // `,” the email read.`
 			}
-			if m, ok := npOK(ts[i:k]); ok {
+		}
+		if isCue(ts[j]) {
+			region := ts[i:j]
+			if head := commaParts(region, len(region)); len(head) > 0 {
+				first := region[head[len(head)-1][0]:head[len(head)-1][1]]
+				if _, ok := npOK(first); !ok {
+					break // `," is what the plan says, …`: not a subject
+				}
+			}
+			if m, ok := npOK(trimAux(clauseBefore(ts[i:], j-i))); ok {
 				return m, ts[j].lower(), true
 			}
 			break
@@ -389,6 +587,9 @@ func attributeRight(rest string) (mention, cue string, ok bool) {
 		for j, t := range tail {
 			if isCue(t) {
 				if j == 0 {
+					if !invertingCue(t.lower()) || startsWithPreposition(tail, 1) {
+						break
+					}
 					np, _ := npAfter(tail, 1)
 					if m, ok := npOK(np); ok {
 						return m, t.lower(), true
@@ -422,18 +623,24 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	for k := 0; k+1 < len(ts); k++ {
 		lw := ts[k].lower()
 		if (lw == "according" && ts[k+1].lower() == "to") || ((lw == "за" || lw == "по") && strings.HasPrefix(ts[k+1].lower(), "слов")) {
-			np, _ := npAfter(ts, k+2)
-			if m, ok := npOK(np); ok {
+			if m, ok := sourceAfter(ts, k+2); ok {
 				return m, "according to", true
 			}
 		}
 	}
-	// The first speech verb whose clause subject is a speaker phrase.
-	for k, t := range ts {
-		if !isCue(t) {
+	// The speech verb nearest the quote whose clause subject is a speaker phrase.
+	for k := len(ts) - 1; k >= 0; k-- {
+		t := ts[k]
+		if docCue(ts, k) {
+			if m, ok := npOK(documentSubject(clauseBefore(ts, k))); ok {
+				return m, t.lower(), true
+			}
 			continue
 		}
-		if participleCues[t.lower()] {
+		if !isCue(t) && !(participleCues[t.s]) && !(k == 0 && cueWord(t) && k+1 < len(ts) && ts[k+1].capitalised()) {
+			continue
+		}
+		if participleCues[t.s] {
 			if k > 0 && ts[k-1].capitalised() && !isWeekdayOrMonth(ts[k-1].lower()) {
 				j := k
 				for j > 0 && ts[j-1].capitalised() {
@@ -449,10 +656,21 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			}
 			continue
 		}
-		subj := clauseBefore(ts, k)
-		subj = trimAux(subj)
+		if m, ok := locativeSource(ts, k); ok {
+			return m, t.lower(), true // "В министерстве здравоохранения заявили"
+		}
+		if k > 0 && coordinators[ts[k-1].lower()] {
+			// "… called it “a provocation” and added that …": the sentence's subject.
+			if m, ok := sentenceSubject(ts[:1+indexHard(ts[:k])]); ok {
+				return m, t.lower(), true
+			}
+		}
+		subj := trimAux(clauseBefore(ts, k))
 		if m, ok := npOK(subj); ok {
 			return m, t.lower(), true
+		}
+		if m, ok := npOK(documentSubject(subj)); ok {
+			return m, t.lower(), true // "A joint statement issued after the talks said"
 		}
 		// "Michael Mulgrew, president of the union, which represents teachers, said":
 		// the sentence opens with the speaker and an appositive.
@@ -460,16 +678,24 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			return m, t.lower(), true
 		}
 		// Verb-first inside the sentence: `said Smith, "…`
-		if k+1 < len(ts) {
-			np, _ := npAfter(ts, k+1)
-			if m, ok := npOK(np); ok && anyCap(np) {
+		if k+1 < len(ts) && invertingCue(t.lower()) && !startsWithPreposition(ts, k+1) {
+			// The inverted subject ends at a comma or the quote ("said Smith, “…"), not
+			// at a verb ("said Donald Trump was “right”": Trump is the object's subject).
+			np, stop := npAfter(ts, k+1)
+			if m, ok := npOK(np); ok && anyCap(np) && (stop == len(ts) || ts[stop].punct) {
 				return m, t.lower(), true
 			}
 		}
 	}
-	// X: "..." — a bare speaker label.
+	// X: "..." — a bare speaker label, or a sentence whose subject introduces the
+	// quote with a colon: "Role Name, during a visit to City, backed the plan: “…”".
 	if ts[len(ts)-1].s == ":" {
-		if m, ok := npOK(ts[:len(ts)-1]); ok && anyCap(ts[:len(ts)-1]) && len(ts) <= 6 {
+		if label := ts[:len(ts)-1]; len(label) <= 6 && len(leadingNP(label)) == len(label) && hasName(label) {
+			if m, ok := npOK(label); ok {
+				return m, ":", true
+			}
+		}
+		if m, ok := sentenceSubject(ts[:len(ts)-1]); ok {
 			return m, ":", true
 		}
 	}
@@ -488,34 +714,6 @@ func indexCue(ts []tok, set map[string]bool) int {
 		}
 	}
 	return -1
-}
-
-// sentenceSubject is the leading noun phrase of a sentence: a pronoun or a run of
-// capitalised words with their role ("Rival Hillary Clinton had mocked ...").
-func sentenceSubject(ts []tok) (string, bool) {
-	if len(ts) > 0 && prepositions[ts[0].lower()] {
-		// "During a speech earlier in the day, Trump attacked ...": skip the opener.
-		for k, t := range ts {
-			if t.s == "," {
-				ts = ts[k+1:]
-				break
-			}
-		}
-	}
-	if len(ts) == 0 {
-		return "", false
-	}
-	if isPronoun(ts[0].s) {
-		return ts[0].s, true
-	}
-	j := 0
-	for j < len(ts) && (ts[j].capitalised() || roleWords[strings.Trim(ts[j].lower(), ".")] || (j == 0 && determiners[ts[j].lower()]) || ts[j].s == "'" || ts[j].s == "’") {
-		j++
-	}
-	if j == 0 {
-		return "", false
-	}
-	return npOK(ts[:j])
 }
 
 // transcriptSpeaker reads an "NAME: text" label at the start of a quotation, as in
@@ -537,10 +735,37 @@ func transcriptSpeaker(quote string) (string, bool) {
 	return label, true
 }
 
-// isRoleWord reports whether w (lower case) names a position, plural included.
+// isRoleWord reports whether w (lower case) names a position, plural included; a
+// hyphenated compound does when its first part does ("премьер-министр", "vice-president").
 func isRoleWord(w string) bool {
 	w = strings.Trim(w, ".,")
-	return roleWords[w] || (strings.HasSuffix(w, "s") && roleWords[strings.TrimSuffix(w, "s")])
+	if roleWords[w] || (strings.HasSuffix(w, "s") && roleWords[strings.TrimSuffix(w, "s")]) {
+		return true
+	}
+	if head, _, ok := strings.Cut(w, "-"); ok && head != "" && roleWords[head] {
+		return true
+	}
+	return isCyrillic(w) && !recipientWords[w] && cyrillicRoleForm(w)
+}
+
+// cyrillicRoleForm matches an inflected Ukrainian or Russian role noun ("речника",
+// "міністра", "губернатору", "голови") against the role words: a stem of four or more
+// letters (the word without its last vowel or soft sign) followed by an ending of at
+// most three letters.
+func cyrillicRoleForm(w string) bool {
+	rs := []rune(w)
+	for cut := 1; cut <= 3 && cut < len(rs)-3; cut++ {
+		stem := string(rs[:len(rs)-cut])
+		if roleWords[stem] && utf8.RuneCountInString(stem) >= 4 {
+			return true
+		}
+		for _, end := range []string{"а", "я", "о", "ь", "й", "і", "и"} {
+			if roleWords[stem+end] && utf8.RuneCountInString(stem) >= 4 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasCommaBefore(ts []tok) bool {
@@ -561,6 +786,40 @@ func isCyrillic(s string) bool {
 func anyCapAhead(ts []tok) bool {
 	for _, t := range ts {
 		if t.punct {
+			return false
+		}
+		if t.capitalised() {
+			return true
+		}
+	}
+	return false
+}
+
+func hasToken(ts []tok, lw string) bool {
+	for _, t := range ts {
+		if t.lower() == lw {
+			return true
+		}
+	}
+	return false
+}
+
+// indexHard returns the index of the last token before the first hard boundary (a
+// quote mark, a dash, a sentence end), or len(ts)-1: the sentence's opening clause.
+func indexHard(ts []tok) int {
+	for k, t := range ts {
+		if hardBoundary(t) {
+			return k - 1
+		}
+	}
+	return len(ts) - 1
+}
+
+// capAheadWithin reports whether a capitalised word comes within n words, before any
+// punctuation.
+func capAheadWithin(ts []tok, n int) bool {
+	for k, t := range ts {
+		if t.punct || k > n {
 			return false
 		}
 		if t.capitalised() {

@@ -45,6 +45,18 @@ func BenchmarkArticle(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
 }
 
+// BenchmarkFindQuotes measures the quote finder alone (quotes, speakers, roles) over
+// the same articles: about a quarter of BenchmarkArticle.
+func BenchmarkFindQuotes(b *testing.B) {
+	arts := benchArticles(b)
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		FindQuotes(arts[n%len(arts)].Text, LangEnglish)
+		n++
+	}
+}
+
 // BenchmarkGroupStories10k groups 10,000 synthetic headlines, as `newsbot group` would:
 // corpus titles with one word dropped at random (so reports of one story differ), spread
 // over ten days, each item with a fresh ID so the feature cache starts cold.

@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -161,10 +160,15 @@ var (
 		сказав сказала сказали заявив заявила заявили зазначив зазначила зазначили наголосив наголосила
 		додав додала повідомив повідомила повідомили написав написала пояснив пояснила підкреслив
 		підкреслила каже кажуть говорить вважає відповів відповіла заявляє наголошує додає пише
-		розповів розповіла запевнив запевнила
+		розповів розповіла запевнив запевнила зауважив зауважила уточнив уточнила визнав визнала попередив
+		попередила закликав закликала назвав назвала назвали нагадав нагадала відзначив відзначила
+		прокоментував прокоментувала пообіцяв пообіцяла констатував констатувала повідомляє цитує
 		сказал сказала сказали заявил заявила заявили отметил отметила отметили подчеркнул подчеркнула
 		добавил добавила сообщил сообщила сообщили написал написала пояснил пояснила считает говорит
-		ответил ответила заявляет подчеркивает пишет рассказал рассказала уверен заверил заверила`)
+		ответил ответила заявляет подчеркивает пишет рассказал рассказала уверен заверил заверила
+		уточнил уточнила признал признала предупредил предупредила призвал призвала назвал назвала назвали
+		напомнил напомнила прокомментировал прокомментировала пообещал пообещала указал указала
+		констатировал констатировала сообщает передает цитирует добавили подчеркнули`)
 
 	// roleWords are lower-case nouns and modifiers that describe a position, not a name.
 	roleWords = set(`minister president secretary spokesman spokeswoman spokesperson chief executive director
@@ -180,11 +184,22 @@ var (
 		former current acting then interim senior junior top national regional state federal
 		міністр президент прем'єр речник речниця голова керівник директор посол генерал депутат мер
 		министр президент премьер пресс-секретарь представитель глава руководитель директор посол генерал
-		депутат мэр спикер`)
+		депутат мэр спикер
+		міністерка депутатка заступник заступниця очільник очільниця керівниця директорка губернатор
+		командувач командир капітан тренер аналітик аналітикиня експерт експертка економіст юрист адвокат
+		адвокатка прокурор суддя професор лікар політолог журналіст журналістка нардеп сенатор канцлер
+		віцепрем'єр спікер омбудсман уповноважений уповноважена представник представниця пресслужба
+		прессекретар прессекретарка секретар радник радниця помічник начальник начальниця засновник
+		співзасновник власник гендиректор президентка дослідник дослідниця інженер ректор мерка
+		представительница руководительница заместитель замглавы командующий капитан аналитик эксперт
+		экономист прокурор судья врач журналист сенатор советник помощник начальник основатель владелец
+		гендиректор исследователь инженер председатель главврач ректор декан академик посланник
+		sgt sgt. lt lt. maj maj. cmdr cmdr. adm adm. cpl cpl. det det. insp insp. supt supt. brig brig.`)
 
 	// titleWords are honorifics that are not part of the name in comparisons.
 	titleWords = set(`mr mr. mrs mrs. ms ms. miss dr dr. prof prof. sir dame rev rev. sen sen. rep rep. gov gov.
-		gen gen. president senator governor pope`)
+		gen gen. president senator governor pope col col. lt lt. sgt sgt. capt capt. cmdr cmdr. adm adm.
+		maj maj. cpl cpl. det det. insp insp. supt supt. brig brig.`)
 
 	pronounsEN = set(`he she they it we i you his her their who which`)
 	pronounsUK = set(`він вона вони воно ми я`)
@@ -212,7 +227,8 @@ var orgWords = set(`department party committee convention council university tim
 	street journal review magazine group organization organisation board authority police army navy force
 	government club school college hospital station channel media press federation league security nations
 	states republic kingdom city county state avenue airport museum times tribune herald guardian reuters
-	press report reports poll polls survey fox cnn msnbc abc nbc cbs bbc twitter facebook google apple`)
+	press report reports poll polls survey fox cnn msnbc abc nbc cbs bbc twitter facebook google apple
+	act amendment treaty accord`)
 
 // femaleNames and maleNames are common first names, for matching "she" and "he".
 var (
@@ -298,6 +314,11 @@ func FindQuotes(text string, lang string) []Quote {
 			q.Mention, q.Cue = mention, cue
 			q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, people, last)
 			people = notePerson(people, q.Speaker, q.Role, sp.outerStart)
+		} else if m, c, ok := reportedSpeaker(text, sp.outerStart); ok {
+			// "Governor Berg said inflation would fall.\n\n“We are confident …”"
+			q.Mention, q.Cue = m, c
+			q.Speaker, q.Role = resolveSpeaker(m, sp.outerStart, people, last)
+			people = notePerson(people, q.Speaker, q.Role, sp.outerStart)
 		} else if last != nil && continuesPrevious(text, sp, *last, spans, k) {
 			// "A," she said. "B." — or a new paragraph that only holds a quote.
 			q.Speaker, q.Role, q.Mention, q.Cue = last.Speaker, last.Role, last.Mention, last.Cue
@@ -367,41 +388,6 @@ func lastSentenceEnd(s string) int {
 	return best
 }
 
-// plausibleSpeaker rejects captures that are clearly not a speaker phrase.
-func plausibleSpeaker(s string) bool {
-	s = strings.TrimSpace(s)
-	if s == "" || utf8.RuneCountInString(s) > 90 {
-		return false
-	}
-	ws := strings.Fields(s)
-	first := strings.ToLower(ws[0])
-	if isPronoun(s) {
-		return true
-	}
-	switch first {
-	case "and", "but", "or", "that", "which", "as", "so", "if", "when", "because", "it", "this", "there", "what", "i", "we", "you":
-		return len(ws) == 1 && isPronoun(first)
-	}
-	// A name (capitalised word) or a role noun phrase.
-	for _, w := range ws {
-		r, _ := utf8.DecodeRuneInString(w)
-		if unicode.IsUpper(r) || roleWords[strings.ToLower(strings.Trim(w, ",.'’s"))] {
-			return true
-		}
-	}
-	return false
-}
-
-func trimMention(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.TrimRight(s, ",.;:")
-	return s
-}
-
-// nameRE finds person-like names: two or more capitalised words, optionally with a
-// title ("Mr. Obama").
-var nameRE = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof)\.?\s+)?\p{Lu}\p{L}*\p{Ll}[\p{L}'’\-]*(?:\s+(?:\p{Lu}\.\s+)?\p{Lu}\p{L}*\p{Ll}[\p{L}'’\-]*){1,2}\b`)
-
 // collectPeople finds person names, with the role written next to them ("Putin's
 // spokesman Dmitry Peskov", "Canadian Foreign Minister Melanie Joly"), in order of
 // appearance. It scans tokens: a run of capitalised words (initials and particles
@@ -409,15 +395,21 @@ var nameRE = regexp.MustCompile(`\b(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof)\.?\s
 func collectPeople(text string) []person {
 	var out []person
 	offset := 0
-	for _, para := range strings.Split(text, "\n") {
+	for n, para := range strings.Split(text, "\n") {
+		if headlineLine(para, n == 0) {
+			// "Ava DuVernay’s ‘13th’ Explores The Evolution Of The Prison System":
+			// every word is capitalised, so runs of them are not names.
+			offset += len(para) + 1
+			continue
+		}
 		ts := lexTokens(para)
 		for i := 0; i < len(ts); {
-			if !ts[i].capitalised() {
+			if !ts[i].capitalised() || isNotName(ts[i].s) {
 				i++
 				continue
 			}
 			j := i
-			for j < len(ts) && (ts[j].capitalised() || (j > i && particles[ts[j].lower()] && j+1 < len(ts) && ts[j+1].capitalised())) {
+			for j < len(ts) && ((ts[j].capitalised() && !isNotName(ts[j].s)) || (j > i && particles[ts[j].lower()] && j+1 < len(ts) && ts[j+1].capitalised())) {
 				j++
 			}
 			start := i
@@ -428,10 +420,11 @@ func collectPeople(text string) []person {
 				}
 				start--
 			}
+			start = roleStart(ts, start, i)
 			run := ts[start:j]
 			i = j
 			// A capitalised function word opens a sentence, not a name ("The", "But").
-			for len(run) > 0 && (isFunctionWord(run[0].lower()) || sentenceAdverbs[run[0].lower()]) {
+			for len(run) > 0 && (isFunctionWord(run[0].lower()) || isNotName(run[0].s)) {
 				run = run[1:]
 			}
 			if len(run) < 2 {
@@ -441,8 +434,9 @@ func collectPeople(text string) []person {
 			nw := strings.Fields(name)
 			// A person's name has two to four words here; single surnames are learned
 			// from attributions instead, where the speech verb says it is a person.
-			if len(nw) < 2 || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] {
-				continue
+			if len(nw) < 2 || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] ||
+				placePrefixes[strings.ToLower(nw[0])] {
+				continue // "New Orleans", "North Korea" are places
 			}
 			at := offset + strings.Index(para, run[0].s)
 			out = notePerson(out, name, role, at)
@@ -454,11 +448,33 @@ func collectPeople(text string) []person {
 
 var particles = set(`de van von der al bin da del la le di`)
 
-var sentenceAdverbs = set(`later earlier meanwhile however yesterday today tomorrow now then still also
-	instead indeed nevertheless separately previously recently last next`)
-
-func sentenceStarterish(w string) bool {
-	return isFunctionWord(strings.ToLower(w))
+// headlineLine reports whether a line is a title-case headline: three or more words,
+// at least two thirds of them capitalised, and no sentence punctuation at the end
+// unless it is the text's first line (a title some sources end with a period).
+func headlineLine(line string, first bool) bool {
+	line = strings.TrimSpace(line)
+	if line == "" || (!first && strings.ContainsAny(line[len(line)-1:], ".!?”\"»")) {
+		return false
+	}
+	words, caps := 0, 0
+	start := true
+	for _, r := range line {
+		if unicode.IsSpace(r) {
+			start = true
+			continue
+		}
+		if start {
+			words++
+			if unicode.IsUpper(r) {
+				caps++
+			}
+			if words > 3 && caps*3 < (words-3)*2 {
+				return false // a sentence: stop counting early
+			}
+		}
+		start = false
+	}
+	return words >= 3 && caps*3 >= words*2
 }
 
 func stripTitle(name string) string {
@@ -473,6 +489,11 @@ func stripTitle(name string) string {
 func notePerson(people []person, name, role string, at int) []person {
 	if name == "" || isPronoun(name) || !hasUpper(name) {
 		return people
+	}
+	if hasLowerWord(name) {
+		if n, _ := splitRole(name); n == "" {
+			return people // "A document on the campaign's website" is no one "she" can be
+		}
 	}
 	g := guessGender(name, role)
 	for i := range people {
@@ -526,11 +547,11 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		// A role noun phrase: "the minister", "a spokesman for the company".
 		noun := lastRoleNoun(role)
 		for i := len(people) - 1; i >= 0; i-- {
-			if people[i].at < at && noun != "" && strings.Contains(strings.ToLower(people[i].role), noun) {
+			if people[i].at < at && noun != "" && roleMatches(role, people[i].role) {
 				return people[i].name, people[i].role
 			}
 		}
-		if last != nil && last.Speaker != "" && noun != "" && strings.Contains(strings.ToLower(last.Role), noun) {
+		if last != nil && last.Speaker != "" && noun != "" && roleMatches(role, last.Role) {
 			return last.Speaker, last.Role
 		}
 		return role, ""
@@ -612,6 +633,9 @@ func splitRole(m string) (name, role string) {
 		}
 	}
 	ws := strings.Fields(m)
+	if k := firstContentWord(ws); k < len(ws) && !isCapitalisedWord(ws[k]) && isDocumentWord(ws[k]) {
+		return "", m // "the report", "звіті Рахункової палати": a document speaks
+	}
 	// "Representative Charles B. Rangel of New York": the name comes before a
 	// connector; what follows describes it.
 	for k := 1; k < len(ws)-1; k++ {
@@ -640,7 +664,7 @@ func splitRole(m string) (name, role string) {
 		// capitalised non-role word precedes it.
 		surname := start == end && start >= 2 && isCapitalisedWord(ws[start-2]) &&
 			(!roleWords[strings.ToLower(strings.Trim(ws[start-2], ",."))] || titleWords[strings.ToLower(ws[start-2])])
-		acronym := start < end && utf8.RuneCountInString(w) > 1 && strings.ToUpper(w) == w && strings.ToUpper(ws[end-1]) != ws[end-1]
+		acronym := start < end && utf8.RuneCountInString(w) > 1 && strings.ToUpper(w) == w && strings.ToUpper(ws[end-1]) != ws[end-1] && !isInitials(w)
 		if !(unicode.IsUpper(r) || isConnector) || (roleWords[lw] && !surname) || strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") || acronym {
 			break
 		}
@@ -649,8 +673,20 @@ func splitRole(m string) (name, role string) {
 	if start == end {
 		return "", m
 	}
+	if isCyrillic(ws[start]) {
+		_, rest := cyrillicName(ws[start:])
+		start += len(rest)
+	}
 	name = strings.Join(ws[start:], " ")
 	role = strings.Join(ws[:start], " ")
+	if start >= 2 {
+		// "Officials of the United States Geological Survey", "a spokesman for the
+		// Pentagon": the capitalised words name an organisation the speaker belongs to.
+		link, det := strings.ToLower(ws[start-2]), strings.ToLower(ws[start-1])
+		if (link == "of" || link == "for" || link == "at") && (det == "the" || isOrgName(name)) {
+			return "", m
+		}
+	}
 	// Honorifics ("Mr.", "Sen.") belong to neither the role we show nor the name.
 	name = stripTitle(name)
 	lr := strings.ToLower(role)
@@ -658,6 +694,22 @@ func splitRole(m string) (name, role string) {
 		role = ""
 	}
 	return name, role
+}
+
+// isInitials reports whether w is one or more initials ("H.", "G.K."), which belong
+// to the name they precede.
+func isInitials(w string) bool {
+	letters := 0
+	for _, r := range w {
+		switch {
+		case r == '.':
+		case unicode.IsUpper(r):
+			letters++
+		default:
+			return false
+		}
+	}
+	return letters > 0 && letters <= 3 && strings.HasSuffix(w, ".")
 }
 
 // isFragment: one or two words, or a phrase quoted inside a sentence with no
@@ -785,10 +837,20 @@ func attribute(text string, first, last span, quote string) (mention, cue string
 	if i := strings.Index(rest, "\n"); i >= 0 {
 		rest = rest[:i]
 	}
-	if m, c, ok := attributeRight(rest); ok {
+	// A quotation that ends its sentence with words before it in the sentence is the
+	// object of the verb on its left: "Husted said the decision “will force us ….” He
+	// said that …" is Husted's, whatever the next sentence says.
+	sentence := sentenceBefore(text, first.outerStart)
+	closed := strings.HasSuffix(strings.TrimSpace(text[last.start:last.end]), ".")
+	if closed && sentence != "" {
+		if m, c, ok := attributeLeft(sentence); ok {
+			return m, c, true
+		}
+	}
+	if m, c, ok := attributeRight(rest, closed); ok {
 		return m, c, true
 	}
-	if sentence := sentenceBefore(text, first.outerStart); sentence != "" {
+	if sentence != "" {
 		if m, c, ok := attributeLeft(sentence); ok {
 			return m, c, true
 		}
@@ -873,4 +935,48 @@ func attributeTrailing(sentence string) (mention, cue string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// firstContentWord skips a leading determiner.
+func firstContentWord(ws []string) int {
+	if len(ws) > 1 && (determiners[ws[0]] || (isCapitalisedWord(ws[0]) && determiners[strings.ToLower(ws[0])])) {
+		return 1
+	}
+	return 0
+}
+
+// roleMatches reports whether a role phrase ("the Republican nominee", "the minister")
+// fits a person's known role: every word of it but determiners and connectors appears
+// there, so "the Republican nominee" is not the Democratic one.
+func roleMatches(phrase, role string) bool {
+	have := strings.Fields(strings.ToLower(role))
+	for _, w := range strings.Fields(strings.ToLower(phrase)) {
+		w = strings.Trim(w, ",.")
+		if determiners[w] || npConnectors[w] || w == "" {
+			continue
+		}
+		found := false
+		for _, h := range have {
+			if strings.Trim(h, ",.") == w {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// hasLowerWord reports whether a word of s starts with a lower-case letter.
+func hasLowerWord(s string) bool {
+	start := true
+	for _, r := range s {
+		if start && unicode.IsLower(r) {
+			return true
+		}
+		start = r == ' '
+	}
+	return false
 }

@@ -95,21 +95,155 @@ func TestSummaryQualityBBC(t *testing.T) {
 	}
 }
 
-// TestQuoteQualityPolNeAR holds the quote bar: detection F1 >= 0.95, attribution >= 0.85.
+// TestQuoteQualityPolNeAR holds the quote bar on the tuning split (dev): detection
+// F1 >= 0.95, attribution >= 0.90 (strict >= 0.89). The held-out compartment is scored
+// by TestQuoteQualityHeldOut.
 func TestQuoteQualityPolNeAR(t *testing.T) {
-	dir := shared + "/quotes/polnear"
+	dir := shared + "/quotes/polnear/dev"
 	needShared(t, dir)
 	cases, err := LoadPolNeAR(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := ScoreQuotes(cases, OurQuotes)
-	t.Logf("%+v", s)
+	t.Logf("F1 %.3f, attribution %d of %d (%.3f), strict %d (%.3f)", s.F1, s.AttributionCorrect, s.AttributionEligible,
+		s.AttributionAccuracy, s.StrictCorrect, s.StrictAccuracy)
 	if s.F1 < 0.95 {
 		t.Errorf("detection F1 %.3f < 0.95", s.F1)
 	}
-	if s.AttributionAccuracy < 0.85 {
-		t.Errorf("attribution accuracy %.3f < 0.85", s.AttributionAccuracy)
+	// Measured 2026-11-29: F1 0.971, attribution 0.918 (423 of 461), strict 0.909.
+	if s.AttributionAccuracy < 0.90 || s.StrictAccuracy < 0.89 {
+		t.Errorf("attribution accuracy %.3f < 0.90 or strict %.3f < 0.89", s.AttributionAccuracy, s.StrictAccuracy)
+	}
+}
+
+// TestSpeakersUkRu scores the project's own 20 Ukrainian and Russian paragraphs
+// (testdata/speakers-uk-ru.json, written for this test, gold speakers and roles by
+// hand). The first run, before any fix prompted by the set, found 22 of 25 speakers and
+// 11 of 14 roles (2026-11-29); the bar is set below the current figure so a regression
+// of two quotes fails.
+// TestQuoteQualityHeldOut guards the held-out compartment (annotator-training, 4
+// articles, 15 attributable quotes), which no rule was tuned on. Measured once, after
+// tuning on dev ended (2026-11-29): F1 1.000, attribution 13 of 15 (0.867), strict 12
+// of 15. The bar allows one more miss; with 15 quotes it guards against a collapse,
+// not a point.
+func TestQuoteQualityHeldOut(t *testing.T) {
+	dir := shared + "/quotes/polnear/annotator-training"
+	needShared(t, dir)
+	cases, err := LoadPolNeAR(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ScoreQuotes(cases, OurQuotes)
+	t.Logf("F1 %.3f, attribution %d of %d, strict %d", s.F1, s.AttributionCorrect, s.AttributionEligible, s.StrictCorrect)
+	if s.F1 < 0.95 || s.AttributionEligible < 10 || s.AttributionCorrect < s.AttributionEligible-3 {
+		t.Errorf("F1 %.3f, attribution %d of %d", s.F1, s.AttributionCorrect, s.AttributionEligible)
+	}
+}
+
+func TestSpeakersUkRu(t *testing.T) {
+	cases, err := LoadSpeakerCases("testdata/speakers-uk-ru.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores := ScoreSpeakerCases(cases)
+	if len(scores) != 3 || scores[0].Lang != "ru" || scores[1].Lang != "uk" || scores[2].Lang != "all" {
+		t.Fatalf("scores %+v", scores)
+	}
+	all := scores[2]
+	if all.Cases != 20 || all.Gold != 25 {
+		t.Fatalf("%d cases, %d quotes: want 20 and 25", all.Cases, all.Gold)
+	}
+	for _, m := range all.Misses {
+		t.Log(m)
+	}
+	t.Logf("uk %.2f, ru %.2f, all %.2f (strict %.2f), roles %.2f", scores[1].Accuracy, scores[0].Accuracy, all.Accuracy, all.StrictAccuracy, all.RoleAccuracy)
+	if all.Strict < all.Gold-1 || all.RoleCorrect < all.RoleGold-1 {
+		t.Errorf("strict %d of %d speakers, %d of %d roles", all.Strict, all.Gold, all.RoleCorrect, all.RoleGold)
+	}
+}
+
+func TestLoadSpeakerCasesErrors(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"bad.json":     `{"id": 1}`,
+		"missing.json": `[{"id": "x", "lang": "en", "text": "He said “no way at all.”", "quotes": [{"quote": "yes", "speaker": "He"}]}]`,
+	} {
+		path := dir + "/" + name
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadSpeakerCases(path); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: error %v, want one naming the file", name, err)
+		}
+	}
+	if _, err := LoadSpeakerCases(dir + "/absent.json"); err == nil {
+		t.Error("absent file: no error")
+	}
+}
+
+func TestSameSpeakerStrict(t *testing.T) {
+	cases := []struct {
+		found, gold   string
+		loose, strict bool
+	}{
+		{"Josh Earnest", "White House press secretary Josh Earnest", true, true},
+		{"Earnest", "White House press secretary Josh Earnest", true, false},
+		{"Bill Clinton", "Hillary Clinton", true, false},
+		{"Hillary Clinton", "Mrs. Clinton", true, true},
+		{"G.K. Butterfield", "Rep. G.K. Butterfield (D-N.C.), head of the Congressional Black Caucus", true, true},
+		{"Kenneth Baer", "Kenneth Baer, a former Obama administration official who runs Crosscut Strategies", true, true},
+		{"Donald Tusk", "European Council President Donald Tusk", true, true},
+		{"Marcia Price", "Scott's niece, state Del. Marcia Price (D-Newport News),", true, true},
+		{"Morgan", "Mr. Morgan of the Sierra Club", true, true},
+		{"the report", "the report", true, true},
+		{"A Government Accountability Office report", "A Government Accountability Office report released last year", true, true},
+		{"the report", "A Government Accountability Office report released last year", false, false},
+		{"The senator", "The senator", true, true},
+		{"the Clinton campaign", "Clinton's campaign", true, true},
+		{"Clinton", "Clinton's campaign", true, false},
+		// The protocol accepts any shared capitalised word, the outlet of a host included.
+		{"MSNBC", "MSNBC host Chris Matthews", true, false},
+		{"", "Donald Trump", false, false},
+	}
+	for _, c := range cases {
+		if got := sameSpeaker(c.found, c.gold); got != c.loose {
+			t.Errorf("sameSpeaker(%q, %q) = %v, want %v", c.found, c.gold, got, c.loose)
+		}
+		if got := sameSpeakerStrict(c.found, c.gold); got != c.strict {
+			t.Errorf("sameSpeakerStrict(%q, %q) = %v, want %v (name %q)", c.found, c.gold, got, c.strict, goldName(c.gold))
+		}
+	}
+}
+
+// TestScoreQuotesCompartments checks the per-compartment split and the counts on two
+// tiny articles with a fixed finder.
+func TestScoreQuotesCompartments(t *testing.T) {
+	cases := []QuoteCase{
+		{Name: "a", Compartment: "dev", Text: "x", Quotes: []GoldQuote{
+			{Text: "we will win this race for sure", Source: "Jane Doe"},
+			{Text: "nothing has changed in the plan", Source: "she"}}},
+		{Name: "b", Compartment: "held", Text: "y", Quotes: []GoldQuote{
+			{Text: "the economy is going to grow fast", Source: "John Smith"}}},
+	}
+	find := func(text string) []FoundQuote {
+		if text == "x" {
+			return []FoundQuote{{Text: "we will win this race", Speaker: "Doe"}, {Text: "nothing has changed in the plan", Speaker: "Doe"}, {Text: "two words"}}
+		}
+		return []FoundQuote{{Text: "the economy is going to grow fast", Speaker: "Mary Smith"}}
+	}
+	s := ScoreQuotes(cases, find)
+	if s.Gold != 3 || s.Found != 3 || s.Matched != 3 || s.AttributionEligible != 2 || s.AttributionCorrect != 2 || s.StrictCorrect != 0 {
+		t.Fatalf("total %+v", s)
+	}
+	if len(s.Compartments) != 2 || s.Compartments[0].Name != "dev" || s.Compartments[1].Name != "held" {
+		t.Fatalf("compartments %+v", s.Compartments)
+	}
+	if d := s.Compartments[0]; d.Articles != 1 || d.AttributionEligible != 1 || d.Precision != 1 {
+		t.Errorf("dev %+v", d)
+	}
+	if len(s.Misses) != 2 || !s.Misses[0].ProtocolOK {
+		t.Errorf("misses %+v", s.Misses)
 	}
 }
 

@@ -1,0 +1,168 @@
+package eval
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/newsbot/newsbot/digest"
+)
+
+// SpeakerCase is one hand-labelled paragraph: the quotes in it and who said them.
+type SpeakerCase struct {
+	ID     string        `json:"id"`
+	Lang   string        `json:"lang"`
+	Text   string        `json:"text"`
+	Quotes []SpeakerGold `json:"quotes"`
+}
+
+// SpeakerGold is one quote's gold attribution. Quote is a substring of the quotation;
+// Speaker is the name as the text gives it (inflected as written, "Степана Мирошника"
+// after "за словами"); Role, when set, is words the returned role must contain.
+type SpeakerGold struct {
+	Quote   string `json:"quote"`
+	Speaker string `json:"speaker"`
+	Role    string `json:"role,omitempty"`
+}
+
+// LoadSpeakerCases reads a JSON array of SpeakerCase.
+func LoadSpeakerCases(path string) ([]SpeakerCase, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load speaker cases: %w", err)
+	}
+	var cases []SpeakerCase
+	if err := json.Unmarshal(data, &cases); err != nil {
+		return nil, fmt.Errorf("load speaker cases %s: %w", path, err)
+	}
+	for i, c := range cases {
+		for _, q := range c.Quotes {
+			if q.Quote == "" || q.Speaker == "" || !strings.Contains(c.Text, q.Quote) {
+				return nil, fmt.Errorf("load speaker cases %s: case %d (%s): quote %q is empty, has no speaker or is not in the text", path, i, c.ID, q.Quote)
+			}
+		}
+	}
+	return cases, nil
+}
+
+// SpeakerScore is attribution on a hand-labelled set, for one language or all.
+type SpeakerScore struct {
+	Lang  string `json:"lang"`
+	Cases int    `json:"cases"`
+	Gold  int    `json:"gold_quotes"`
+	// Found: gold quotes the finder returned; Correct shares a name word with the gold
+	// speaker, Strict carries all of its words; roles are scored where gold gives one.
+	Found          int      `json:"found"`
+	Correct        int      `json:"correct"`
+	Strict         int      `json:"strict"`
+	RoleGold       int      `json:"role_gold"`
+	RoleCorrect    int      `json:"role_correct"`
+	Accuracy       float64  `json:"accuracy"`
+	StrictAccuracy float64  `json:"strict_accuracy"`
+	RoleAccuracy   float64  `json:"role_accuracy"`
+	Misses         []string `json:"misses,omitempty"`
+}
+
+// ScoreSpeakerCases runs digest.FindQuotes on each case and scores its speakers per
+// language, then over all (Lang "all"), in that order.
+func ScoreSpeakerCases(cases []SpeakerCase) []SpeakerScore {
+	by := map[string]*SpeakerScore{}
+	all := &SpeakerScore{Lang: "all"}
+	for _, c := range cases {
+		s, ok := by[c.Lang]
+		if !ok {
+			s = &SpeakerScore{Lang: c.Lang}
+			by[c.Lang] = s
+		}
+		qs := digest.FindQuotes(c.Text, c.Lang)
+		for _, sc := range []*SpeakerScore{s, all} {
+			sc.Cases++
+		}
+		for _, g := range c.Quotes {
+			var got *digest.Quote
+			for i := range qs {
+				if strings.Contains(qs[i].Text, g.Quote) {
+					got = &qs[i]
+					break
+				}
+			}
+			for _, sc := range []*SpeakerScore{s, all} {
+				sc.Gold++
+				if g.Role != "" {
+					sc.RoleGold++
+				}
+				if got == nil {
+					continue
+				}
+				sc.Found++
+				if wordsShared(got.Speaker, g.Speaker) > 0 {
+					sc.Correct++
+				}
+				if allWords(got.Speaker, g.Speaker) {
+					sc.Strict++
+				}
+				if g.Role != "" && allWords(got.Role, g.Role) {
+					sc.RoleCorrect++
+				}
+			}
+			if got == nil || !allWords(got.Speaker, g.Speaker) || (g.Role != "" && !allWords(got.Role, g.Role)) {
+				var sp, role string
+				if got != nil {
+					sp, role = got.Speaker, got.Role
+				}
+				all.Misses = append(all.Misses, fmt.Sprintf("%s %q: got %q (role %q), want %q (role %q)", c.ID, g.Quote, sp, role, g.Speaker, g.Role))
+			}
+		}
+	}
+	var langs []string
+	for l := range by {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	var out []SpeakerScore
+	for _, l := range append(langs, "all") {
+		s := all
+		if l != "all" {
+			s = by[l]
+		}
+		if s.Gold > 0 {
+			s.Accuracy = float64(s.Correct) / float64(s.Gold)
+			s.StrictAccuracy = float64(s.Strict) / float64(s.Gold)
+		}
+		if s.RoleGold > 0 {
+			s.RoleAccuracy = float64(s.RoleCorrect) / float64(s.RoleGold)
+		}
+		out = append(out, *s)
+	}
+	return out
+}
+
+// unicodeWords lower-cases s and splits it into words of letters and digits, in any
+// script (the PolNeAR protocol's tokens are ASCII only).
+func unicodeWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' })
+}
+
+// wordsShared counts the words of want that also occur in got.
+func wordsShared(got, want string) int {
+	have := map[string]bool{}
+	for _, w := range unicodeWords(got) {
+		have[w] = true
+	}
+	n := 0
+	for _, w := range unicodeWords(want) {
+		if have[w] {
+			n++
+		}
+	}
+	return n
+}
+
+// allWords reports whether got carries every word of want (and want has some).
+func allWords(got, want string) bool {
+	n := len(unicodeWords(want))
+	return n > 0 && wordsShared(got, want) == n
+}
