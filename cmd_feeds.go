@@ -282,6 +282,11 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 					log.Info("pruned old items", "deleted", n, "older_than", cfg.Retention)
 				}
 			}
+			if n, err := db.PruneCards(ctx, env.now().Add(-24*time.Hour)); err != nil {
+				log.Error("pruning cached cards failed", "error", err)
+			} else if n > 0 {
+				log.Debug("pruned cached cards", "deleted", n)
+			}
 			if n, err := db.PrunePending(ctx, env.now().Add(-time.Hour)); err != nil {
 				log.Error("pruning expired pending comments failed", "error", err)
 			} else if n > 0 {
@@ -323,27 +328,43 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 }
 
 // registerMetrics exports storage and bot figures read at scrape time.
+// cached returns fn's value, computed again at most once per ttl: a scrape of /metrics
+// (open to whoever reaches the endpoint) must not cost a scan of the database each time.
+func cached[T any](ttl time.Duration, fn func() T) func() T {
+	var mu sync.Mutex
+	var at time.Time
+	var v T
+	return func() T {
+		mu.Lock()
+		defer mu.Unlock()
+		if at.IsZero() || time.Since(at) > ttl {
+			v, at = fn(), time.Now()
+		}
+		return v
+	}
+}
+
 func registerMetrics(m *ops.Metrics, db *storage.DB, poller *feed.Poller, b *bot.Bot) {
+	const ttl = 15 * time.Second
+	stats := cached(ttl, func() storage.Stats { st, _ := db.Stats(context.Background()); return st })
+	type outbox struct {
+		depth int
+		age   time.Duration
+	}
+	queue := cached(ttl, func() outbox {
+		n, age, _ := db.OutboxStats(context.Background(), time.Now())
+		return outbox{n, age}
+	})
+	readerFeeds := cached(ttl, func() int { n, _ := db.ReaderFeedCount(context.Background()); return n })
 	m.GaugeFunc("newsbot_db_size_bytes", "Database file size.", func() float64 { return float64(db.Size()) })
 	m.GaugeFunc("newsbot_feeds_broken", "Feeds marked broken after a long error streak.", func() float64 {
-		st, _ := db.Stats(context.Background())
-		return float64(st.BrokenFeeds)
+		return float64(stats().BrokenFeeds)
 	})
-	m.GaugeFunc("newsbot_items", "Items stored.", func() float64 {
-		st, _ := db.Stats(context.Background())
-		return float64(st.Items)
-	})
-	m.GaugeFunc("newsbot_outbox_depth", "Messages waiting in the outbox.", func() float64 {
-		n, _, _ := db.OutboxStats(context.Background(), time.Now())
-		return float64(n)
-	})
-	m.GaugeFunc("newsbot_outbox_oldest_seconds", "Age of the oldest queued message.", func() float64 {
-		_, age, _ := db.OutboxStats(context.Background(), time.Now())
-		return age.Seconds()
-	})
+	m.GaugeFunc("newsbot_items", "Items stored.", func() float64 { return float64(stats().Items) })
+	m.GaugeFunc("newsbot_outbox_depth", "Messages waiting in the outbox.", func() float64 { return float64(queue().depth) })
+	m.GaugeFunc("newsbot_outbox_oldest_seconds", "Age of the oldest queued message.", func() float64 { return queue().age.Seconds() })
 	m.GaugeFunc("newsbot_reader_feeds", "Feeds readers added (counted against the global cap).", func() float64 {
-		n, _ := db.ReaderFeedCount(context.Background())
-		return float64(n)
+		return float64(readerFeeds())
 	})
 	if poller != nil {
 		m.CounterFunc("newsbot_items_capped_total", "New items not stored: their feed brought more than one poll stores (the oldest are left out).",

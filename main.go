@@ -223,17 +223,18 @@ func newPoller(cfg config.Config, db *storage.DB, log *slog.Logger, now func() t
 		fullText = -1 // 0 in the config turns full-text fetching off
 	}
 	return feed.NewPoller(db, newFetcher(cfg), feed.PollerOptions{
-		Interval:           cfg.PollInterval,
-		MaxBackoff:         cfg.MaxBackoff,
-		Concurrency:        cfg.Concurrency,
-		PerHost:            cfg.PerHostLimit,
-		BrokenAfter:        cfg.BrokenAfter,
-		FullTextMinWords:   fullText,
-		MaxNewItemsPerPoll: cfg.MaxItemsPerPoll,
-		MaxFullTextPerPoll: cfg.MaxPagesPerPoll,
-		Now:                now,
-		Logger:             log,
-		OnResult:           onResult,
+		Interval:             cfg.PollInterval,
+		MaxBackoff:           cfg.MaxBackoff,
+		Concurrency:          cfg.Concurrency,
+		PerHost:              cfg.PerHostLimit,
+		BrokenAfter:          cfg.BrokenAfter,
+		FullTextMinWords:     fullText,
+		MaxNewItemsPerPoll:   cfg.MaxItemsPerPoll,
+		MaxFullTextPerPoll:   cfg.MaxPagesPerPoll,
+		MaxReaderItemsPerDay: cfg.MaxReaderItemsPerDay,
+		Now:                  now,
+		Logger:               log,
+		OnResult:             onResult,
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/newsbot/newsbot/bot/telegramtest"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/newsbot/newsbot/bot/telegramtest"
 )
 
 type runResult struct {

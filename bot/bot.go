@@ -5,17 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/newsbot/newsbot/bot/queue"
-	"github.com/newsbot/newsbot/bot/telegram"
 	"log/slog"
 	"net/netip"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/queue"
+	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
@@ -66,9 +67,10 @@ type Options struct {
 	UserFetches     int
 	DiscoveryBudget time.Duration
 	// PendingTTL is how long a reply to a digest waits for its story (default 30m), and
-	// PendingPerChat how many may wait in one chat (default 3).
-	PendingTTL     time.Duration
-	PendingPerChat int
+	// PendingPerReader how many of one reader's may wait in one chat (default 3; a chat
+	// holds ten times as many).
+	PendingTTL       time.Duration
+	PendingPerReader int
 	// NewUserLinkBan refuses links in comments from users first seen less than a day ago.
 	NewUserLinkBan bool
 	// APITimeout bounds one Bot API call (default 30s).
@@ -81,6 +83,9 @@ type Options struct {
 	// GOMAXPROCS).
 	FilterBudget  time.Duration
 	DigestWorkers int
+	// RunMaxAge is how long a digest run may be reused after new items arrived (default
+	// 30s; negative: never, which tests with a fake clock want).
+	RunMaxAge time.Duration
 	// UpdateLatency, if set, observes how long each update took to handle.
 	UpdateLatency func(time.Duration)
 	// PollerStats, if set, reports the feed poller's counters for /stats.
@@ -111,6 +116,10 @@ type Bot struct {
 
 	schedAlive timeStamp
 	stats      botStats
+	runCache   struct {
+		sync.Mutex
+		run *digestRun
+	}
 }
 
 // botStats are the bot's own counters (the sender keeps its own).
@@ -178,8 +187,11 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 	if opts.PendingTTL <= 0 {
 		opts.PendingTTL = 30 * time.Minute
 	}
-	if opts.PendingPerChat <= 0 {
-		opts.PendingPerChat = 3
+	if opts.PendingPerReader <= 0 {
+		opts.PendingPerReader = 3
+	}
+	if opts.RunMaxAge == 0 {
+		opts.RunMaxAge = 30 * time.Second
 	}
 	if opts.FilterBudget <= 0 {
 		opts.FilterBudget = 500 * time.Millisecond
@@ -381,22 +393,52 @@ func (b *Bot) answer(ctx context.Context, id, text string) {
 
 // ---- digests ----
 
-// digestRun holds what a scheduler pass shares between subscribers.
+// digestRun holds what digests share: the public items of the longest digest window
+// (newest first), grouped once.
 type digestRun struct {
-	since    time.Time
-	items    []storage.Item // newest first
+	now      time.Time
+	from     time.Time
+	lastItem uint64    // the newest stored item when it was built
+	built    time.Time // real time, for RunMaxAge
+	items    []storage.Item
 	composer *digest.Composer
 }
 
-// prepareRun reads the items added since from (newest first) and the earlier ones for
-// related stories, and groups the public ones once.
-func (b *Bot) prepareRun(ctx context.Context, from, now time.Time) (*digestRun, error) {
-	w := b.opts.Windows
-	items, err := b.read(ctx, "digest", from, now.Add(time.Nanosecond), w.MaxItems)
+// digestRun returns the shared run for now: built again only when new items were
+// stored (and then at most once per RunMaxAge), so neither the scheduler nor readers
+// asking for /digest pay for grouping the window more often than news arrives.
+func (b *Bot) digestRun(ctx context.Context, now time.Time) (*digestRun, error) {
+	b.runCache.Lock()
+	defer b.runCache.Unlock()
+	last, err := b.db.LastItemID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	earlier, err := b.read(ctx, "earlier", from.Add(-w.Earlier), from, w.MaxEarlier)
+	// A run covers [r.now-MaxLookback, r.now]; every digest from now on starts at or
+	// after now-MaxLookback, so it serves until items arrive after it.
+	if r := b.runCache.run; r != nil && !now.Before(r.now) {
+		if r.lastItem == last || (b.opts.RunMaxAge > 0 && time.Since(r.built) < b.opts.RunMaxAge) {
+			return r, nil
+		}
+	}
+	r, err := b.prepareRun(ctx, now.Add(-b.opts.Windows.MaxLookback), now)
+	if err != nil {
+		return nil, err
+	}
+	r.lastItem, r.built = last, time.Now()
+	b.runCache.run = r
+	return r, nil
+}
+
+// prepareRun reads the public items added since from (newest first) and the earlier
+// ones for related stories, and groups them once.
+func (b *Bot) prepareRun(ctx context.Context, from, now time.Time) (*digestRun, error) {
+	w := b.opts.Windows
+	items, err := b.read(ctx, "digest", b.opts.Catalogue, from, now.Add(time.Nanosecond), w.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	earlier, err := b.read(ctx, "earlier", b.opts.Catalogue, from.Add(-w.Earlier), from, w.MaxEarlier)
 	if err != nil {
 		return nil, err
 	}
@@ -408,7 +450,7 @@ func (b *Bot) prepareRun(ctx context.Context, from, now time.Time) (*digestRun, 
 	for _, it := range earlier {
 		before = append(before, toDigestItem(it))
 	}
-	return &digestRun{since: from, items: items, composer: digest.NewComposerWith(pool, before, b.public)}, nil
+	return &digestRun{now: now, from: from, items: items, composer: digest.NewComposer(pool, before)}, nil
 }
 
 // subscriberFeeds is the set of feeds a subscriber reads.
@@ -423,11 +465,31 @@ func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
 // buildDigest composes and renders a subscriber's digest from the run's items newer
 // than their last digest.
 func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, run *digestRun, now time.Time) ([]storage.OutMessage, error) {
-	since := b.opts.Windows.digestSince(s.LastDigest, now)
+	w := b.opts.Windows
+	since := w.digestSince(s.LastDigest, now)
 	var items []digest.Item
 	for _, it := range run.items {
 		if !it.Added.Before(since) {
 			items = append(items, toDigestItem(it))
+		}
+	}
+	// The subscriber's own feeds: read for this digest alone, newest first, capped.
+	var ownEarlier []digest.Item
+	if private := b.privateFeeds(s.OwnFeeds); len(private) > 0 {
+		own, err := b.read(ctx, "own feeds", private, since, now.Add(time.Nanosecond), w.MaxOwnItems)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range own {
+			items = append(items, toDigestItem(it))
+		}
+		slices.SortStableFunc(items, func(a, c digest.Item) int { return c.Published.Compare(a.Published) })
+		earlier, err := b.read(ctx, "own feeds earlier", private, now.Add(-w.Earlier), since, w.MaxOwnItems)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range earlier {
+			ownEarlier = append(ownEarlier, toDigestItem(it))
 		}
 	}
 	var received []digest.Item
@@ -444,10 +506,10 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, run *digest
 			received = append(received, toDigestItem(it))
 		}
 	}
-	d, err := run.composer.Compose(items, digest.Preferences{
+	d, err := run.composer.ComposeContext(ctx, items, digest.Preferences{
 		Feeds: b.subscriberFeeds(s), OwnFeeds: s.OwnFeeds, Include: s.Include, Exclude: s.Exclude,
-		FilterBudget: b.opts.FilterBudget,
-		MaxStories:   s.Stories, SummarySentences: s.SummarySentences, Received: received,
+		FilterBudget: b.opts.FilterBudget, OwnEarlier: ownEarlier,
+		MaxStories: s.Stories, SummarySentences: s.SummarySentences, Received: received,
 	}, now)
 	if err != nil {
 		return nil, err
@@ -505,13 +567,7 @@ func (b *Bot) RunDue(ctx context.Context) error {
 			break
 		}
 		if run == nil {
-			oldest := now.Add(-b.opts.Windows.FirstDigest)
-			for _, s := range due {
-				if since := b.opts.Windows.digestSince(s.LastDigest, now); since.Before(oldest) {
-					oldest = since
-				}
-			}
-			if run, err = b.prepareRun(ctx, oldest, now); err != nil {
+			if run, err = b.digestRun(ctx, now); err != nil {
 				return err
 			}
 		}
@@ -532,13 +588,19 @@ func (b *Bot) RunDue(ctx context.Context) error {
 	return nil
 }
 
+// digestTimeout bounds the composition of one scheduled digest.
+const digestTimeout = 30 * time.Second
+
 // deliverDigest composes one due subscriber's digest and commits it with their next
 // time. A subscriber whose digest fails is logged and moved on, never retried in a loop.
 func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, run *digestRun, now time.Time, sent, empty *atomic.Int64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	msgs, err := b.buildDigest(ctx, s, run, now)
+	// One digest may take so long and no longer: the run goes on without it.
+	dctx, cancel := context.WithTimeout(ctx, digestTimeout)
+	msgs, err := b.buildDigest(dctx, s, run, now)
+	cancel()
 	if err != nil {
 		b.log.Error("building a digest failed", "chat", s.ChatID, "error", err)
 	}

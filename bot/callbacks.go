@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/newsbot/newsbot/bot/telegram"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/storage"
 )
 
@@ -164,6 +164,10 @@ func (b *Bot) handleCallback(ctx context.Context, q *telegram.CallbackQuery) err
 			b.answer(ctx, q.ID, "Nothing was deleted.")
 			return nil
 		}
+		if !b.forgetAllowed(r.userID, b.opts.Now()) {
+			b.answer(ctx, q.ID, "You used /forget a short while ago; please wait a few minutes.")
+			return nil
+		}
 		if err := b.forget(ctx, r); err != nil {
 			b.answer(ctx, q.ID, "Something went wrong; please try again.")
 			return err
@@ -227,9 +231,6 @@ func (b *Bot) forget(ctx context.Context, r *request) error {
 			return err
 		}
 	}
-	b.mu.Lock()
-	delete(b.limiters, user)
-	b.mu.Unlock()
 	b.log.Info("a chat was forgotten", "comments_erased", er.Comments, "copies_deleted", len(er.Copies))
 	b.sender.Wake()
 	return nil

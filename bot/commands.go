@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/newsbot/newsbot/bot/telegram"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
@@ -51,7 +51,7 @@ func commandList() []command {
 		{name: "export", desc: "Export your feeds as OPML", manage: true, run: cmdExport},
 		{name: "filters", desc: "Keyword filters: /filters include|exclude <RE2>, /filters clear", manage: true, run: cmdFilters},
 		{name: "settings", desc: "Delivery times, time zone, stories per digest, summary length", manage: true, run: cmdSettings},
-		{name: "digest", desc: "Send my digest now", run: cmdDigest},
+		{name: "digest", desc: "Send my digest now", manage: true, run: cmdDigest},
 		{name: "summary", desc: "Summarize a story: /summary <url or item id>", run: cmdSummary},
 		{name: "thread", desc: "Show a story's discussion: /thread <story id>", run: cmdThread},
 		{name: "name", desc: "Your name in discussions: /name Your Name", run: cmdName},
@@ -211,13 +211,15 @@ func (b *Bot) isGroupAdmin(ctx context.Context, chatID, userID int64) (bool, err
 // newSubscriber is a subscriber with the defaults.
 func (b *Bot) newSubscriber(r *request) func() storage.Subscriber {
 	return func() storage.Subscriber {
-		kind := "private"
+		s := storage.Subscriber{ChatID: r.chatID, Kind: "private", Active: true,
+			TimeZone: b.opts.DefaultZone, Times: b.opts.DefaultTimes, Stories: digest.DefaultMaxStories,
+			SummarySentences: digest.DefaultSummarySentences, CreatedAt: b.opts.Now(), ThreadID: r.thread}
 		if r.group {
-			kind = "group"
+			s.Kind = "group" // a group's record names no member: /forget of a member leaves nothing in it
+		} else {
+			s.UserID = r.userID
 		}
-		return storage.Subscriber{ChatID: r.chatID, Kind: kind, UserID: r.userID, Name: r.fromName, Active: true,
-			TimeZone: b.opts.DefaultZone, Times: b.opts.DefaultTimes, Stories: 8, SummarySentences: 3,
-			CreatedAt: b.opts.Now(), ThreadID: r.thread}
+		return s
 	}
 }
 
@@ -426,8 +428,14 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	if slices.Contains(s.OwnFeeds, feedURL) || b.public(feedURL) {
 		return b.say(ctx, r.chatID, r.thread, "You already read that feed.")
 	}
-	if _, _, err := b.db.AddOwnFeeds(ctx, r.chatID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue,
-		storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds}); err != nil {
+	now := b.opts.Now()
+	if b.feedAddAllowance(r.userID, now) < 1 {
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You have added %d feeds in the last day, the most I take from one reader. Please try again tomorrow.", feedAddsPerDay))
+	}
+	_, added, err := b.db.AddOwnFeeds(ctx, r.chatID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue,
+		storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds})
+	b.spendFeedAdds(r.userID, len(added), now)
+	if err != nil {
 		if errors.Is(err, storage.ErrLimit) {
 			return b.say(ctx, r.chatID, r.thread, "I cannot take on more feeds right now: the limit of feeds readers may add is reached. Please try again later, or pick from /feeds.")
 		}
@@ -472,6 +480,7 @@ func (b *Bot) unusableURL(raw string) string {
 
 func cmdFilters(ctx context.Context, b *Bot, r *request) error {
 	kind, expr, _ := strings.Cut(strings.TrimSpace(r.args), " ")
+	kind = strings.ToLower(kind)
 	expr = strings.TrimSpace(expr)
 	switch strings.ToLower(kind) {
 	case "":
@@ -654,7 +663,10 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 		return err
 	}
 	now := b.opts.Now()
-	run, err := b.prepareRun(ctx, b.opts.Windows.digestSince(s.LastDigest, now), now)
+	if !b.digestAllowed(r.chatID, now) {
+		return b.say(ctx, r.chatID, r.thread, "You asked for a digest a moment ago; the next one can be asked for in a minute.")
+	}
+	run, err := b.digestRun(ctx, now)
 	if err != nil {
 		return err
 	}
@@ -714,19 +726,20 @@ func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 		return err
 	}
 	w := b.opts.Windows
-	earlier, err := b.read(ctx, "card earlier", it.Added.Add(-w.Earlier), it.Added, w.MaxEarlier)
+	feeds := append(append([]string{}, b.opts.Catalogue...), b.privateFeeds(own)...)
+	earlier, err := b.read(ctx, "card earlier", feeds, it.Added.Add(-w.Earlier), it.Added, w.MaxEarlier)
 	if err != nil {
 		return err
 	}
 	var cands []digest.Item
 	for _, e := range earlier {
-		if e.ID != it.ID && visible(e.FeedURL) {
+		if e.ID != it.ID {
 			cands = append(cands, toDigestItem(e))
 		}
 	}
 	card := digest.Card(toDigestItem(it), 3, cands)
 	// Other outlets' reports of the same story, with links.
-	around, err := b.read(ctx, "card also reported", it.Added.Add(-w.AlsoReported), it.Added.Add(w.AlsoReported), w.MaxItems)
+	around, err := b.read(ctx, "card also reported", feeds, it.Added.Add(-w.AlsoReported), it.Added.Add(w.AlsoReported), w.MaxItems)
 	if err != nil {
 		return err
 	}

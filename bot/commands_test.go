@@ -2,12 +2,12 @@ package bot
 
 import (
 	"context"
-	"github.com/newsbot/newsbot/bot/queue"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 )
 

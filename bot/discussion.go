@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/newsbot/newsbot/bot/telegram"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/storage"
 )
 
@@ -85,7 +85,7 @@ func (b *Bot) askWhichStory(ctx context.Context, r *request, rec storage.Message
 	}
 	p, err := b.db.AddPending(ctx, storage.PendingComment{AuthorID: r.userID, Chat: r.chatID, Msg: r.msg.MessageID, Text: text,
 		Items: rec.Items, Created: now},
-		now.Add(-b.opts.PendingTTL), b.opts.PendingPerChat)
+		now.Add(-b.opts.PendingTTL), b.opts.PendingPerReader, 10*b.opts.PendingPerReader)
 	if err != nil {
 		return err
 	}
@@ -125,44 +125,52 @@ func (b *Bot) commentRefusal(prof storage.Profile, text string, now time.Time) s
 	return ""
 }
 
-// refuseComment tells the reader why a comment was refused, at most once per
-// noticeEvery for the rate refusals, so a flood of replies cannot make the bot flood back.
+// refuseComment tells the reader why a comment was refused: in a private chat each
+// time (it costs only that reader's own rate), in a group at most once per noticeEvery,
+// so that refusals cannot fill the group (20 messages a minute at most).
 func (b *Bot) refuseComment(ctx context.Context, r *request, why string) error {
+	if r.group && !b.noticeDue(r.userID, b.opts.Now()) {
+		return nil
+	}
 	return b.say(ctx, r.chatID, r.thread, escape(why))
 }
 
-// postComment checks limits, stores the comment, confirms it and relays it. A replayed
-// update finds its comment already stored and only finishes what was left: the relay.
+// postComment checks limits, stores the comment, confirms it and relays it.
 func (b *Bot) postComment(ctx context.Context, r *request, item, parent uint64, text string) error {
+	_, err := b.tryComment(ctx, r, item, parent, text)
+	return err
+}
+
+// tryComment is postComment that also reports whether the comment is posted. A
+// replayed update finds its comment already stored and only finishes what was left:
+// the relay.
+func (b *Bot) tryComment(ctx context.Context, r *request, item, parent uint64, text string) (bool, error) {
 	now := b.opts.Now()
 	prof, err := b.profile(ctx, r)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if why := b.commentRefusal(prof, text, now); why != "" {
-		return b.refuseComment(ctx, r, why)
+		return false, b.refuseComment(ctx, r, why)
 	}
 	if ok, why := b.allowComment(r.userID, now); !ok {
-		if b.noticeDue(r.userID, now) {
-			return b.refuseComment(ctx, r, why)
-		}
-		return nil
+		return false, b.refuseComment(ctx, r, why)
 	}
 	c, created, err := b.db.AddComment(ctx, storage.Comment{ItemID: item, ParentID: parent, AuthorID: r.userID,
 		AuthorName: prof.DisplayName(), Text: text, Created: now, SrcChat: r.chatID, SrcMsg: r.msg.MessageID})
 	if errors.Is(err, storage.ErrNotFound) {
-		return b.say(ctx, r.chatID, r.thread, "That story or comment is no longer available.")
+		return false, b.say(ctx, r.chatID, r.thread, "That story or comment is no longer available.")
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if created {
 		b.confirm(ctx, r)
 	}
 	if c.Relayed {
-		return nil
+		return true, nil
 	}
-	return b.relay(ctx, c)
+	return true, b.relay(ctx, c)
 }
 
 // confirm acknowledges a comment quietly with a reaction, or a short reply when
@@ -325,16 +333,13 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 	}
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
-		return b.say(ctx, m.Chat.ID, 0, fmt.Sprintf("The edit was not applied: a comment must have 1 to %d characters.", MaxCommentLen))
+		return b.refuseComment(ctx, r, fmt.Sprintf("The edit was not applied: a comment must have 1 to %d characters.", MaxCommentLen))
 	}
 	if why := b.commentRefusal(prof, text, now); why != "" {
-		return b.say(ctx, m.Chat.ID, 0, "The edit was not applied. "+escape(why))
+		return b.refuseComment(ctx, r, "The edit was not applied. "+why)
 	}
 	if ok, why := b.allowComment(r.userID, now); !ok {
-		if b.noticeDue(r.userID, now) {
-			return b.say(ctx, m.Chat.ID, 0, "The edit was not applied. "+escape(why))
-		}
-		return nil
+		return b.refuseComment(ctx, r, "The edit was not applied. "+why)
 	}
 	c, err := b.db.UpdateComment(ctx, rec.Comment, func(c *storage.Comment) error {
 		if c.AuthorID != m.From.ID || c.Gone() {
@@ -428,6 +433,11 @@ func cmdMute(ctx context.Context, b *Bot, r *request) error {
 	}
 	if item == 0 {
 		return b.say(ctx, r.chatID, r.thread, "Reply <code>/mute</code> to a comment or a story card.")
+	}
+	if _, err := b.visibleItem(ctx, r.chatID, item); errors.Is(err, storage.ErrNotFound) {
+		return b.say(ctx, r.chatID, r.thread, "That story is no longer available.")
+	} else if err != nil {
+		return err
 	}
 	if err := b.db.SetFollow(ctx, item, r.chatID, true); err != nil {
 		return err
@@ -527,9 +537,12 @@ func threadOutline(cs []storage.Comment) []storage.Comment {
 
 // sendThread shows a page of a story's discussion; editing replaces the page in place.
 func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, editMsg int) error {
-	it, err := b.db.Item(ctx, item)
-	if err != nil {
+	it, err := b.visibleItem(ctx, r.chatID, item)
+	if errors.Is(err, storage.ErrNotFound) {
 		return b.say(ctx, r.chatID, r.thread, "That story is no longer available.")
+	}
+	if err != nil {
+		return err
 	}
 	cs, err := b.db.ThreadComments(ctx, item)
 	if err != nil {
@@ -599,6 +612,13 @@ func (b *Bot) handleDiscussionCallback(ctx context.Context, q *telegram.Callback
 			}
 		}
 		muted := cb.verb == "mt"
+		if _, err := b.visibleItem(ctx, r.chatID, id); errors.Is(err, storage.ErrNotFound) {
+			b.answer(ctx, q.ID, "This button is no longer valid.")
+			return nil
+		} else if err != nil {
+			b.answer(ctx, q.ID, "Something went wrong; please try again.")
+			return err
+		}
 		if err := b.db.SetFollow(ctx, id, r.chatID, muted); err != nil {
 			b.answer(ctx, q.ID, "Something went wrong; please try again.")
 			return err
@@ -648,8 +668,9 @@ func (b *Bot) handleDiscussionCallback(ctx context.Context, q *telegram.Callback
 		}
 		b.answer(ctx, q.ID, "")
 		r.msg = &telegram.Message{MessageID: p.Msg, Chat: q.Message.Chat, From: &q.From}
-		if err := b.postComment(ctx, r, item, 0, p.Text); err != nil {
-			return err
+		posted, err := b.tryComment(ctx, r, item, 0, p.Text)
+		if err != nil || !posted {
+			return err // refused (the reader was told): it waits, and may be picked again
 		}
 		return b.db.DeletePending(ctx, r.chatID, p.ID)
 	}
@@ -673,7 +694,7 @@ func (b *Bot) report(ctx context.Context, q *telegram.CallbackQuery, r *request,
 		b.answer(ctx, q.ID, "You can no longer report comments.")
 		return nil
 	}
-	first, err := b.db.AddReport(ctx, id, q.From.ID, b.opts.Now())
+	reporters, err := b.db.AddReport(ctx, id, q.From.ID, b.opts.Now())
 	switch {
 	case errors.Is(err, storage.ErrGone), errors.Is(err, storage.ErrNotFound):
 		b.answer(ctx, q.ID, "That comment is gone.")
@@ -681,19 +702,24 @@ func (b *Bot) report(ctx context.Context, q *telegram.CallbackQuery, r *request,
 	case err != nil:
 		b.answer(ctx, q.ID, "Something went wrong; please try again.")
 		return err
-	case !first:
+	case reporters == 0:
 		b.answer(ctx, q.ID, "You have reported this comment already.")
+		return nil
+	}
+	b.answer(ctx, q.ID, "Thank you; the moderators will look at it.")
+	// The moderators hear of a comment at its first report and again as reports mount,
+	// not once per reporter: many accounts cannot flood them.
+	if reporters != 1 && reporters != 3 && reporters != 10 {
 		return nil
 	}
 	c, err := b.db.Comment(ctx, id)
 	if err != nil {
 		return err
 	}
-	b.answer(ctx, q.ID, "Thank you; the moderators will look at it.")
 	var msgs []storage.OutMessage
 	for _, admin := range b.opts.Admins {
-		html := fmt.Sprintf("<b>Report</b> from %s (id %d)\nComment %d by <b>%s</b> (id %d) on story %d:\n\n%s",
-			escape(prof.DisplayName()), q.From.ID, c.ID, escape(c.AuthorName), c.AuthorID, c.ItemID, escape(c.Text))
+		html := fmt.Sprintf("<b>Report</b> from %s (id %d), %d so far\nComment %d by <b>%s</b> (id %d) on story %d:\n\n%s",
+			escape(prof.DisplayName()), q.From.ID, reporters, c.ID, escape(c.AuthorName), c.AuthorID, c.ItemID, escape(c.Text))
 		msgs = append(msgs, message(admin, 0, Rendered{HTML: html, Plain: stripTags(html), Buttons: [][]telegram.Button{{
 			{Text: "Remove comment", Data: fmt.Sprintf("mod:rm:%d", c.ID)}, {Text: "Remove and ban author", Data: fmt.Sprintf("mod:ban:%d", c.ID)}}}},
 			&storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{c.ItemID}, Comment: c.ID}))

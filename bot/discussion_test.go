@@ -2,12 +2,12 @@ package bot
 
 import (
 	"context"
-	"github.com/newsbot/newsbot/bot/queue"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/storage"
 )

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"github.com/newsbot/newsbot/bot/queue"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
@@ -303,5 +303,6 @@ func TestReadersFeedsStopWhenNobodyReadsThem(t *testing.T) {
 			t.Fatalf("round %d: %d feeds after /forget, want %d", round, feeds(), base)
 		}
 		h.tg.ForgetMessages()
+		h.clock.Add(24 * time.Hour) // /forget is once per forgetEvery, feeds 40 a day
 	}
 }

@@ -2,12 +2,12 @@ package bot
 
 import (
 	"context"
-	"github.com/newsbot/newsbot/bot/queue"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 )
 
@@ -116,4 +116,3 @@ func Test429Storm(t *testing.T) {
 		t.Fatalf("only %d 429s seen", got)
 	}
 }
-

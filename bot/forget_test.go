@@ -74,6 +74,10 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	group := h.tg.Group(-734500, "Club", false, b.ID)
 	h.tg.Send(b, group, "/subscribe")
 	h.wait(group.ID, "Subscribed.", waitLong)
+	// A group A runs: its record is the group's, and must not name A.
+	own := h.tg.Group(-734501, "Quinn's club", false, a.ID)
+	h.tg.Send(a, own, "/subscribe")
+	h.wait(own.ID, "Subscribed.", waitLong)
 	h.clock.Add(4 * time.Hour)
 	if err := h.bot.RunDue(ctx); err != nil {
 		t.Fatal(err)

@@ -3,12 +3,13 @@ package bot
 import (
 	"context"
 	"errors"
-	"github.com/newsbot/newsbot/bot/queue"
-	"github.com/newsbot/newsbot/bot/telegram"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/queue"
+	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/storage"
 	"golang.org/x/time/rate"
 )
@@ -21,31 +22,116 @@ import (
 type userLimits struct {
 	updates   *rate.Limiter // every update
 	summaries *rate.Limiter // pages fetched for /summary
+	feedAdds  *rate.Limiter // feeds added, over all of the reader's chats
 	comments  *rate.Limiter // comments and edits of comments
 	day       string        // comments counted today (UTC)
 	today     int
 	// noticed is when the reader was last told they are going too fast, so that a flood
 	// gets one notice, not one per message.
 	noticed time.Time
+	// forgot is when the reader last used /forget: erasing is a large write, so it may
+	// not be repeated at the rate of ordinary commands. (The limits themselves survive
+	// /forget: forgetting must not reset them.)
+	forgot time.Time
+	// seen is when the reader last sent anything, for evicting idle readers.
+	seen time.Time
+	// digest is when the chat last asked for /digest (keyed by chat).
+	digest time.Time
 }
+
+// digestAllowed reports whether chat may ask for /digest now (once a minute), and if so
+// records it.
+func (b *Bot) digestAllowed(chat int64, now time.Time) bool {
+	l := b.limiter(chat)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !l.digest.IsZero() && now.Sub(l.digest) < time.Minute && !now.Before(l.digest) {
+		return false
+	}
+	l.digest = now
+	return true
+}
+
+// feedAddsPerDay bounds the feeds one reader adds per day over all chats: the per-chat
+// cap alone would let one account fill the global cap through many groups.
+const feedAddsPerDay = 40
+
+// feedAddAllowance is how many feeds the reader may still add now (whole tokens).
+func (b *Bot) feedAddAllowance(user int64, now time.Time) int {
+	l := b.limiter(user)
+	return int(l.feedAdds.TokensAt(now))
+}
+
+// spendFeedAdds records that the reader added n feeds.
+func (b *Bot) spendFeedAdds(user int64, n int, now time.Time) {
+	if n > 0 {
+		b.limiter(user).feedAdds.ReserveN(now, n)
+	}
+}
+
+// forgetEvery is how often one reader may use /forget at most.
+const forgetEvery = 10 * time.Minute
+
+// forgetAllowed reports whether the reader may /forget now, and if so records it.
+func (b *Bot) forgetAllowed(user int64, now time.Time) bool {
+	l := b.limiter(user)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !l.forgot.IsZero() && now.Sub(l.forgot) < forgetEvery {
+		return false
+	}
+	l.forgot = now
+	return true
+}
+
+// maxLimiters bounds the readers whose limits are kept in memory.
+const maxLimiters = 200_000
 
 // limiter returns the limiters of a user.
 func (b *Bot) limiter(user int64) *userLimits {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	now := time.Now()
 	l, ok := b.limiters[user]
 	if !ok {
-		if len(b.limiters) > 100_000 {
-			b.limiters = map[int64]*userLimits{} // bounded memory; a reset only forgives
+		if len(b.limiters) >= maxLimiters {
+			b.evictLimiters(now)
 		}
 		l = &userLimits{
 			updates:   rate.NewLimiter(rate.Limit(b.opts.CommandRate), b.opts.CommandBurst),
 			summaries: rate.NewLimiter(rate.Limit(b.opts.SummaryRate), 3),
 			comments:  rate.NewLimiter(rate.Every(12*time.Second), 5),
+			feedAdds:  rate.NewLimiter(rate.Every(24*time.Hour/feedAddsPerDay), feedAddsPerDay),
 		}
 		b.limiters[user] = l
 	}
+	l.seen = now
 	return l
+}
+
+// evictLimiters makes room: first the readers idle for a day (their buckets are full
+// and their day's comment count is over), then, if that is not enough, the idlest half.
+// Called with b.mu held.
+func (b *Bot) evictLimiters(now time.Time) {
+	for id, l := range b.limiters {
+		if now.Sub(l.seen) > 24*time.Hour {
+			delete(b.limiters, id)
+		}
+	}
+	if len(b.limiters) < maxLimiters*9/10 {
+		return
+	}
+	seen := make([]time.Time, 0, len(b.limiters))
+	for _, l := range b.limiters {
+		seen = append(seen, l.seen)
+	}
+	slices.SortFunc(seen, time.Time.Compare)
+	cut := seen[len(seen)/2]
+	for id, l := range b.limiters {
+		if l.seen.Before(cut) {
+			delete(b.limiters, id)
+		}
+	}
 }
 
 // noticeDue reports whether the reader should be told about a limit now, and if so

@@ -3,11 +3,11 @@ package bot
 import (
 	"context"
 	"fmt"
-	"github.com/newsbot/newsbot/bot/queue"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/storage"
 )
@@ -252,8 +252,8 @@ func TestGroupPendingCommentsAndSettings(t *testing.T) {
 		}
 		return nil
 	})
-	if n > h.bot.opts.PendingPerChat {
-		t.Fatalf("%d pending comments stored, at most %d per chat", n, h.bot.opts.PendingPerChat)
+	if n > h.bot.opts.PendingPerReader {
+		t.Fatalf("%d pending comments stored, at most %d per reader and chat", n, h.bot.opts.PendingPerReader)
 	}
 	asks := h.tg.Messages(group.ID)
 	last := asks[len(asks)-1]
@@ -323,9 +323,9 @@ func TestNamesCannotImpersonate(t *testing.T) {
 		base string
 	}{
 		{ann2, "from the second Ann", "ANN #"},
-		{fake, "from the fake admin", "\u0410dmin #"},
+		{fake, "from the fake admin", "Reader #"},
 		{filler, "from the invisible one", "Reader #"},
-		{bot, "from the fake bot", "newsbot_test_bot #"},
+		{bot, "from the fake bot", "Reader #"},
 	} {
 		if got := shown(c.u, c.text); !strings.HasPrefix(got, c.base) {
 			t.Errorf("%q shown as %q, want a tag after %q", c.u.FirstName, got, c.base)

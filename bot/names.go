@@ -45,7 +45,9 @@ func normalizeName(s string) string {
 		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
 			space = b.Len() > 0
 			continue
-		case invisible(r):
+		case invisible(r) || r == '#':
+			// '#' marks the tag that tells readers with the same name apart ("Ann
+			// #04817"): nobody may type one into a name.
 			continue
 		case unicode.Is(unicode.Mn, r):
 			// A few combining marks make letters; dozens stacked make a name unreadable.
@@ -113,7 +115,9 @@ func (b *Bot) nameKey(name string) string {
 		// in each case a name could write it in.
 		for _, form := range []string{r, strings.ToUpper(r), strings.ToUpper(r[:1]) + r[1:]} {
 			w := squash(skeleton(form))
-			if whole == w || (len(w) >= 5 && strings.HasPrefix(whole, w)) {
+			// Long reserved words anywhere ("RealAdmin", "SiteModerator"); short ones
+			// only as a word ("Mod", but "Modest" is fine).
+			if whole == w || (len(w) >= 5 && strings.Contains(whole, w)) {
 				return ""
 			}
 			for _, x := range words {

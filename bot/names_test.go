@@ -24,6 +24,8 @@ func TestNormalizeName(t *testing.T) {
 		"\u00adsoft\u00adhyphen":       "softhyphen",
 		"\u2800Braille blank\u2800":    "Braille blank",
 		"Ann\u2066\u2067\u2068\u2069.": "Ann.",
+		"Alice #16872":                 "Alice 16872", // nobody can type the tag
+		"Alice ＃16872":                 "Alice 16872", // nor its full-width form
 	}
 	for in, want := range cases {
 		if got := normalizeName(in); got != want {
@@ -51,12 +53,13 @@ func TestNameKeys(t *testing.T) {
 		t.Error("Ann and Anne share a key")
 	}
 	for _, reserved := range []string{"admin", "Admin", "ADMIN", "\u0410dmin", "Administrator", "admin team", "Moderator", "mod",
-		"newsbot", "News Bot", "Newsbot Team", "city_newsbot", "City News", "TELEGRAM", "Support", ""} {
+		"newsbot", "News Bot", "Newsbot Team", "city_newsbot", "City News", "TELEGRAM", "Support", "",
+		"RealAdmin", "TheModerator", "SiteModerator", "Official News"} {
 		if k := b.nameKey(normalizeName(reserved)); k != "" {
 			t.Errorf("%q may be claimed (key %q)", reserved, k)
 		}
 	}
-	for _, fine := range []string{"Modest Mouse", "Admiral", "Ann", "Citizen Kane", "Олена"} {
+	for _, fine := range []string{"Modest Mouse", "Admiral", "Ann", "Citizen Kane", "Олена", "Supper Club"} {
 		if b.nameKey(normalizeName(fine)) == "" {
 			t.Errorf("%q is refused", fine)
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +27,11 @@ type opmlEntry struct {
 	Children []opmlEntry `xml:"outline"`
 }
 
-// ParseOPML returns the feed URLs of an OPML document (nested outlines included).
+// maxOPMLFeeds bounds the feeds read from one OPML file: more than any chat may add.
+const maxOPMLFeeds = 1000
+
+// ParseOPML returns the feed URLs of an OPML document (nested outlines included), at
+// most maxOPMLFeeds, each once.
 func ParseOPML(data []byte) ([]string, error) {
 	var doc opmlDoc
 	dec := xml.NewDecoder(bytes.NewReader(data))
@@ -37,10 +40,15 @@ func ParseOPML(data []byte) ([]string, error) {
 		return nil, fmt.Errorf("not an OPML file: %w", err)
 	}
 	var out []string
+	seen := map[string]bool{}
 	var walk func([]opmlEntry)
 	walk = func(es []opmlEntry) {
 		for _, e := range es {
-			if u := strings.TrimSpace(e.XMLURL); u != "" && !slices.Contains(out, u) {
+			if len(out) >= maxOPMLFeeds {
+				return
+			}
+			if u := strings.TrimSpace(e.XMLURL); u != "" && !seen[u] {
+				seen[u] = true
 				out = append(out, u)
 			}
 			walk(e.Children)
@@ -112,8 +120,13 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 		}
 		valid = append(valid, u)
 	}
+	now := b.opts.Now()
+	if allowed := b.feedAddAllowance(r.userID, now); len(valid) > allowed {
+		valid = valid[:allowed] // the reader's daily allowance over all chats
+	}
 	s, added, err := b.db.AddOwnFeeds(ctx, r.chatID, b.newSubscriber(r), valid, b.opts.Catalogue,
 		storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds})
+	b.spendFeedAdds(r.userID, len(added), now)
 	if errors.Is(err, storage.ErrLimit) {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I could not import any of those feeds: you have %d of your own, the most I keep per chat, or readers have added as many feeds as I can poll.", b.opts.MaxOwnFeeds))
 	}

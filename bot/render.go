@@ -2,12 +2,12 @@ package bot
 
 import (
 	"fmt"
-	"github.com/newsbot/newsbot/bot/telegram"
 	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/digest"
 )
 

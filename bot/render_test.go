@@ -3,7 +3,6 @@ package bot
 import (
 	"flag"
 	"fmt"
-	"github.com/newsbot/newsbot/bot/telegram"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/digest"
 )

@@ -1,11 +1,11 @@
 package bot
 
 import (
-	"github.com/newsbot/newsbot/bot/queue"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 )
 

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/newsbot/newsbot/digest"
@@ -26,8 +28,9 @@ type Windows struct {
 	// out of digests).
 	Received time.Duration
 	// MaxItems caps a digest run's new items and a card's neighbourhood; MaxEarlier caps
-	// the earlier items read for related stories.
-	MaxItems, MaxEarlier int
+	// the earlier items read for related stories; MaxOwnItems caps what one subscriber's
+	// own feeds add to their digest (new items, and earlier ones for related stories).
+	MaxItems, MaxEarlier, MaxOwnItems int
 }
 
 // DefaultWindows are the windows newsbot uses.
@@ -39,6 +42,7 @@ var DefaultWindows = Windows{
 	Received:     72 * time.Hour,
 	MaxItems:     20_000,
 	MaxEarlier:   10_000,
+	MaxOwnItems:  300,
 }
 
 func (w Windows) withDefaults() Windows {
@@ -64,6 +68,9 @@ func (w Windows) withDefaults() Windows {
 	if w.MaxEarlier > 0 {
 		d.MaxEarlier = w.MaxEarlier
 	}
+	if w.MaxOwnItems > 0 {
+		d.MaxOwnItems = w.MaxOwnItems
+	}
 	return d
 }
 
@@ -80,10 +87,12 @@ func (w Windows) digestSince(last, now time.Time) time.Time {
 	return since
 }
 
-// read returns the items added in [from, to), newest first, at most max; what the cap
-// leaves out (the oldest) is logged under what and counted.
-func (b *Bot) read(ctx context.Context, what string, from, to time.Time, max int) ([]storage.Item, error) {
-	items, dropped, err := b.db.ItemsAdded(ctx, from, to, max)
+// read returns the items the given feeds added in [from, to), newest first, at most
+// max; what the cap leaves out (the oldest) is logged under what and counted. Windows
+// are read feed by feed: the items of feeds a reader cannot see are never read, so a
+// feed that floods the store cannot push anyone else's news out of a window.
+func (b *Bot) read(ctx context.Context, what string, feeds []string, from, to time.Time, max int) ([]storage.Item, error) {
+	items, dropped, err := b.db.FeedItemsAdded(ctx, feeds, from, to, max)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +116,17 @@ func (b *Bot) public(feedURL string) bool {
 	return ok
 }
 
+// privateFeeds are the feeds of own that are not public.
+func (b *Bot) privateFeeds(own []string) []string {
+	var out []string
+	for _, u := range own {
+		if !b.public(u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // visibleTo reports whether a reader with these own feeds may see a feed's items.
 func (b *Bot) visibleTo(own []string) func(string) bool {
 	mine := map[string]bool{}
@@ -114,4 +134,25 @@ func (b *Bot) visibleTo(own []string) func(string) bool {
 		mine[u] = true
 	}
 	return func(feedURL string) bool { return b.public(feedURL) || mine[feedURL] }
+}
+
+// visibleItem returns stored item id if the chat may see it: from a public feed or one
+// of the chat's own. Anything else, missing or not, is storage.ErrNotFound, so item
+// numbers cannot be probed for what another reader reads.
+func (b *Bot) visibleItem(ctx context.Context, chatID int64, id uint64) (storage.Item, error) {
+	it, err := b.db.Item(ctx, id)
+	if err != nil {
+		return storage.Item{}, err
+	}
+	if b.public(it.FeedURL) {
+		return it, nil
+	}
+	own, err := b.ownFeeds(ctx, chatID)
+	if err != nil {
+		return storage.Item{}, err
+	}
+	if slices.Contains(own, it.FeedURL) {
+		return it, nil
+	}
+	return storage.Item{}, fmt.Errorf("item %d: %w", id, storage.ErrNotFound)
 }

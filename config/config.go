@@ -89,6 +89,8 @@ type Config struct {
 	// items stored (newest first) and article pages fetched.
 	MaxItemsPerPoll int
 	MaxPagesPerPoll int
+	// MaxReaderItemsPerDay bounds the items a reader's feed stores per day.
+	MaxReaderItemsPerDay int
 	// FilterBudget bounds the time one subscriber's filters may take in one digest.
 	FilterBudget time.Duration
 	// NewReaderLinkBan refuses links in comments from readers first seen less than a day
@@ -112,31 +114,32 @@ var DefaultFeeds = []string{
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		TelegramAPIURL:   "https://api.telegram.org",
-		DBPath:           "newsbot.db",
-		Feeds:            append([]string(nil), DefaultFeeds...),
-		PollInterval:     15 * time.Minute,
-		FetchTimeout:     30 * time.Second,
-		MaxBodyBytes:     10 << 20,
-		Concurrency:      16,
-		PerHostLimit:     2,
-		MaxBackoff:       24 * time.Hour,
-		BrokenAfter:      10,
-		FullTextMinWord:  150,
-		Retention:        30 * 24 * time.Hour,
-		LogLevel:         "info",
-		LogFormat:        "text",
-		HTTPAddr:         "127.0.0.1:9090",
-		SendRate:         25,
-		ScheduleEvery:    20 * time.Second,
-		ReaderRate:       20,
-		ReaderBurst:      10,
-		MaxOwnFeeds:      20,
-		MaxReaderFeeds:   5000,
-		MaxItemsPerPoll:  200,
-		MaxPagesPerPoll:  20,
-		FilterBudget:     500 * time.Millisecond,
-		NewReaderLinkBan: true,
+		TelegramAPIURL:       "https://api.telegram.org",
+		DBPath:               "newsbot.db",
+		Feeds:                append([]string(nil), DefaultFeeds...),
+		PollInterval:         15 * time.Minute,
+		FetchTimeout:         30 * time.Second,
+		MaxBodyBytes:         10 << 20,
+		Concurrency:          16,
+		PerHostLimit:         2,
+		MaxBackoff:           24 * time.Hour,
+		BrokenAfter:          10,
+		FullTextMinWord:      150,
+		Retention:            30 * 24 * time.Hour,
+		LogLevel:             "info",
+		LogFormat:            "text",
+		HTTPAddr:             "127.0.0.1:9090",
+		SendRate:             25,
+		ScheduleEvery:        20 * time.Second,
+		ReaderRate:           20,
+		ReaderBurst:          10,
+		MaxOwnFeeds:          20,
+		MaxReaderFeeds:       5000,
+		MaxItemsPerPoll:      200,
+		MaxPagesPerPoll:      20,
+		MaxReaderItemsPerDay: 1000,
+		FilterBudget:         500 * time.Millisecond,
+		NewReaderLinkBan:     true,
 	}
 }
 
@@ -379,6 +382,7 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 		{"NEWSBOT_MAX_READER_FEEDS", &c.MaxReaderFeeds},
 		{"NEWSBOT_MAX_ITEMS_PER_POLL", &c.MaxItemsPerPoll},
 		{"NEWSBOT_MAX_PAGES_PER_POLL", &c.MaxPagesPerPoll},
+		{"NEWSBOT_MAX_ITEMS_PER_DAY", &c.MaxReaderItemsPerDay},
 	}
 	for _, d := range ints {
 		if v, ok := getenv(d.name); ok && v != "" {
@@ -497,7 +501,8 @@ func (c Config) Validate() error {
 		name string
 		v    int
 	}{{"NEWSBOT_READER_BURST", c.ReaderBurst}, {"NEWSBOT_MAX_OWN_FEEDS", c.MaxOwnFeeds}, {"NEWSBOT_MAX_READER_FEEDS", c.MaxReaderFeeds},
-		{"NEWSBOT_MAX_ITEMS_PER_POLL", c.MaxItemsPerPoll}, {"NEWSBOT_MAX_PAGES_PER_POLL", c.MaxPagesPerPoll}} {
+		{"NEWSBOT_MAX_ITEMS_PER_POLL", c.MaxItemsPerPoll}, {"NEWSBOT_MAX_PAGES_PER_POLL", c.MaxPagesPerPoll},
+		{"NEWSBOT_MAX_ITEMS_PER_DAY", c.MaxReaderItemsPerDay}} {
 		if lim.v < 1 {
 			return &Error{lim.name, "must be at least 1"}
 		}

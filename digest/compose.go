@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"context"
 	"math"
 	"sort"
 	"strings"
@@ -29,6 +30,9 @@ type Preferences struct {
 	// one of those stories is left out unless it adds material facts, and then it is
 	// marked as an update.
 	Received []Item
+	// OwnEarlier are earlier items of the subscriber's own feeds: candidates, with the
+	// composer's public ones, for this subscriber's related stories.
+	OwnEarlier []Item
 }
 
 // Digest defaults.
@@ -155,22 +159,24 @@ func Compose(items []Item, earlier []Item, prefs Preferences, now time.Time) (Di
 	return NewComposer(items, earlier).Compose(items, prefs, now)
 }
 
-// Composer composes many subscribers' digests from one pool of new items: the pool is
-// grouped into stories once, and each story card is built once per summary length.
-// It is safe for concurrent use.
+// Composer composes many subscribers' digests from one pool of new items from public
+// feeds (feeds every reader may read): the pool is grouped into stories once, and each
+// story card is built once per summary length. It is safe for concurrent use.
 //
-// Feeds are public (every reader may read them) or private to the readers who added
-// them. Only public items are grouped into the shared stories and offered as related
-// earlier stories; a reader's own items join those stories, and find related stories
-// among the reader's own earlier items, only in that reader's digest. So no reader's
-// feed can change what another reader sees.
+// A subscriber's own feeds are private: their items come with that subscriber's
+// Compose call only. They join the public stories they report, or group among
+// themselves, in that digest alone, and related stories are found among the
+// subscriber's own earlier items there too. So no reader's feed can change what
+// another reader sees.
 type Composer struct {
 	story   map[uint64]int // public item ID -> story number in the pool
 	members map[int][]Item // story number -> its public items
 	earlier []Item         // public earlier items
-	private []Item         // earlier items of private feeds
 	hay     map[uint64]string
 	words   map[uint64]int // pool item ID -> words in its text
+
+	indexOnce sync.Once
+	index     map[string][]int // title term -> stories whose first report has it
 
 	mu    sync.Mutex
 	cards map[cardKey]StoryCard
@@ -181,39 +187,21 @@ type cardKey struct {
 	k    int
 }
 
-// NewComposer groups pool (the new items of a digest run) and keeps earlier items as
-// candidates for the related-stories background; every feed is public.
+// NewComposer groups pool (the new public items of a digest run) and keeps earlier
+// public items as candidates for the related-stories background.
 func NewComposer(pool []Item, earlier []Item) *Composer {
-	return NewComposerWith(pool, earlier, nil)
-}
-
-// NewComposerWith is NewComposer where public reports which feeds every reader may read
-// (nil: all).
-func NewComposerWith(pool []Item, earlier []Item, public func(feedURL string) bool) *Composer {
 	c := &Composer{story: map[uint64]int{}, members: map[int][]Item{}, cards: map[cardKey]StoryCard{},
-		hay: make(map[uint64]string, len(pool)), words: make(map[uint64]int, len(pool))}
-	isPublic := func(it Item) bool { return public == nil || public(it.FeedURL) }
-	var shared []Item
+		earlier: earlier, hay: make(map[uint64]string, len(pool)), words: make(map[uint64]int, len(pool))}
 	for _, it := range pool {
 		if it.ID != 0 {
 			c.hay[it.ID] = Haystack(it)
 			c.words[it.ID] = len(strings.Fields(it.Text))
 		}
-		if isPublic(it) {
-			shared = append(shared, it)
-		}
 	}
-	for i, g := range GroupStories(shared, GroupOptions{}) {
-		if shared[i].ID != 0 {
-			c.story[shared[i].ID] = g
-			c.members[g] = append(c.members[g], shared[i])
-		}
-	}
-	for _, it := range earlier {
-		if isPublic(it) {
-			c.earlier = append(c.earlier, it)
-		} else {
-			c.private = append(c.private, it)
+	for i, g := range GroupStories(pool, GroupOptions{}) {
+		if pool[i].ID != 0 {
+			c.story[pool[i].ID] = g
+			c.members[g] = append(c.members[g], pool[i])
 		}
 	}
 	return c
@@ -249,7 +237,7 @@ func (c *Composer) haystack(it Item) string {
 
 // filter applies the feed choice and the filters to items, in order, within the
 // budget. It returns the items kept with their include hits.
-func (c *Composer) filter(items []Item, prefs Preferences, f *Filter, dg *Digest) ([]Item, []int) {
+func (c *Composer) filter(ctx context.Context, items []Item, prefs Preferences, f *Filter, dg *Digest) ([]Item, []int, error) {
 	feeds := map[string]bool{}
 	for _, u := range prefs.Feeds {
 		feeds[u] = true
@@ -258,6 +246,9 @@ func (c *Composer) filter(items []Item, prefs Preferences, f *Filter, dg *Digest
 	var hits []int
 	start := time.Now()
 	for i, it := range items {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
 		if len(feeds) > 0 && !feeds[it.FeedURL] {
 			dg.Filtered++
 			continue
@@ -274,13 +265,38 @@ func (c *Composer) filter(items []Item, prefs Preferences, f *Filter, dg *Digest
 		kept = append(kept, it)
 		hits = append(hits, n)
 	}
-	return kept, hits
+	return kept, hits, nil
+}
+
+// storyIndex maps title terms to the pool's stories, through each story's first
+// report: the candidates a reader's own item is compared with.
+func (c *Composer) storyIndex() map[string][]int {
+	c.indexOnce.Do(func() {
+		c.index = map[string][]int{}
+		for g, ms := range c.members {
+			for term := range titleTerms(ms[0]) {
+				c.index[term] = append(c.index[term], g)
+			}
+		}
+	})
+	return c.index
+}
+
+// titleTerms are the stems of an item's title, as story matching weighs them.
+func titleTerms(it Item) map[string]bool {
+	f := extractStoryFeatures(Item{Title: it.Title, Lang: it.Lang})
+	out := make(map[string]bool, len(f.terms))
+	for t := range f.terms {
+		out[t] = true
+	}
+	return out
 }
 
 // stories groups kept items: public ones by the pool's stories; a reader's own items
-// join the public story they report (the best match at SameStoryThreshold or above),
-// else group among themselves.
-func (c *Composer) stories(kept []Item) (members map[int][]int, order []int) {
+// join the public story they report (the best match at SameStoryThreshold or above,
+// among the stories whose first report shares a title term with it), else group among
+// themselves.
+func (c *Composer) stories(ctx context.Context, kept []Item) (members map[int][]int, order []int, err error) {
 	members = map[int][]int{}
 	var own []int
 	for i, it := range kept {
@@ -296,11 +312,22 @@ func (c *Composer) stories(kept []Item) (members map[int][]int, order []int) {
 	}
 	var alone []Item
 	var aloneIdx []int
+	index := c.storyIndex()
 	for _, i := range own {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
 		best, bestScore := -1, SameStoryThreshold
-		for _, g := range order {
-			if s := SameStoryScore(kept[i], c.members[g][0]); s >= bestScore {
-				best, bestScore = g, s
+		tried := map[int]bool{}
+		for term := range titleTerms(kept[i]) {
+			for _, g := range index[term] {
+				if tried[g] || members[g] == nil {
+					continue // compared already, or not in this reader's digest
+				}
+				tried[g] = true
+				if s := SameStoryScore(kept[i], c.members[g][0]); s >= bestScore {
+					best, bestScore = g, s
+				}
 			}
 		}
 		if best >= 0 {
@@ -321,12 +348,17 @@ func (c *Composer) stories(kept []Item) (members map[int][]int, order []int) {
 		}
 		members[id] = append(members[id], aloneIdx[k])
 	}
-	return members, order
+	return members, order, nil
 }
 
 // Compose builds one subscriber's digest from items (a subset of the pool, plus the
 // subscriber's own items), given newest first.
 func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Digest, error) {
+	return c.ComposeContext(context.Background(), items, prefs, now)
+}
+
+// ComposeContext is Compose that stops, with ctx's error, when ctx ends.
+func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Preferences, now time.Time) (Digest, error) {
 	f, err := prefs.CompileFilters()
 	if err != nil {
 		return Digest{}, err
@@ -342,13 +374,13 @@ func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Dige
 		own[u] = true
 	}
 	var dg Digest
-	kept, hits := c.filter(items, prefs, f, &dg)
-	members, order := c.stories(kept)
-	var ownEarlier []Item
-	for _, it := range c.private {
-		if own[it.FeedURL] {
-			ownEarlier = append(ownEarlier, it)
-		}
+	kept, hits, err := c.filter(ctx, items, prefs, f, &dg)
+	if err != nil {
+		return Digest{}, err
+	}
+	members, order, err := c.stories(ctx, kept)
+	if err != nil {
+		return Digest{}, err
 	}
 	words := make([]int, len(kept))
 	for i, it := range kept {
@@ -358,7 +390,15 @@ func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Dige
 		}
 		words[i] = n
 	}
+	type candidate struct {
+		card StoryCard
+		best Item
+	}
+	var candidates []candidate
 	for _, g := range order {
+		if err := ctx.Err(); err != nil {
+			return Digest{}, err
+		}
 		idx := members[g]
 		// Best source: the subscriber's own feed, then the fullest text, then earliest.
 		sort.SliceStable(idx, func(a, b int) bool {
@@ -373,9 +413,6 @@ func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Dige
 		})
 		best := kept[idx[0]]
 		card := c.Card(best, prefs.SummarySentences)
-		if len(ownEarlier) > 0 {
-			card.Related = RelatedStories(best, append(append([]Item{}, c.earlier...), ownEarlier...), 3)
-		}
 		card.AlsoReportedBy = nil
 		seen := map[string]bool{best.Source: true}
 		newest := best.Published
@@ -392,38 +429,44 @@ func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Dige
 			seen[o.Source] = true
 			card.AlsoReportedBy = append(card.AlsoReportedBy, Source{ItemID: o.ID, Name: o.Source, URL: o.URL})
 		}
-		if len(prefs.Received) > 0 {
-			skip := false
-			for _, old := range prefs.Received {
-				if same, material := UpdateOf(best, old); same {
-					if !material {
-						skip = true
-					} else {
-						card.Update = true
-					}
-					break
-				}
-			}
-			if skip {
-				dg.AlreadyReceived++
-				continue
-			}
-		}
 		ageHours := math.Max(0, now.Sub(newest).Hours())
 		card.Score = math.Exp(-ageHours/24) + 0.5*math.Log1p(float64(len(idx)-1)) + 0.3*float64(filterHits)
 		if card.Quote != nil {
 			card.Score += 0.1
 		}
-		dg.Stories = append(dg.Stories, card)
+		candidates = append(candidates, candidate{card, best})
 	}
-	sort.SliceStable(dg.Stories, func(a, b int) bool {
-		if dg.Stories[a].Score != dg.Stories[b].Score {
-			return dg.Stories[a].Score > dg.Stories[b].Score
+	sort.SliceStable(candidates, func(a, b int) bool {
+		if candidates[a].card.Score != candidates[b].card.Score {
+			return candidates[a].card.Score > candidates[b].card.Score
 		}
-		return dg.Stories[a].ItemID < dg.Stories[b].ItemID
+		return candidates[a].card.ItemID < candidates[b].card.ItemID
 	})
-	if len(dg.Stories) > prefs.MaxStories {
-		dg.Stories = dg.Stories[:prefs.MaxStories]
+	// Best first, until the digest is full: repeats of what the reader received are left
+	// out (or marked as updates) on the way, so only the stories shown are compared.
+	for _, cand := range candidates {
+		if len(dg.Stories) == prefs.MaxStories {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return Digest{}, err
+		}
+		card := cand.card
+		skip := false
+		for _, old := range prefs.Received {
+			if same, material := UpdateOf(cand.best, old); same {
+				skip, card.Update = !material, material
+				break
+			}
+		}
+		if skip {
+			dg.AlreadyReceived++
+			continue
+		}
+		if len(prefs.OwnEarlier) > 0 {
+			card.Related = RelatedStories(cand.best, append(append([]Item{}, c.earlier...), prefs.OwnEarlier...), 3)
+		}
+		dg.Stories = append(dg.Stories, card)
 	}
 	return dg, nil
 }

@@ -56,8 +56,9 @@ func ExtractArticle(page []byte, contentType, pageURL string) (a Article, err er
 		Byline:   strings.TrimSpace(art.Byline()),
 		SiteName: strings.TrimSpace(art.SiteName()),
 		Language: strings.TrimSpace(art.Language()),
-		Text:     NodeToText(art.Node),
+		Text:     clip(NodeToText(art.Node), MaxTextRunes),
 	}
+	a.Title = clip(a.Title, MaxTitleRunes)
 	if t, err := art.PublishedTime(); err == nil {
 		a.Published = t.UTC()
 	}

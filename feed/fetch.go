@@ -195,6 +195,19 @@ var (
 	// IPv4-compatible IPv6 (::a.b.c.d, deprecated by RFC 4291): some stacks still route
 	// it to the embedded IPv4 address.
 	ipv4Compatible = netip.MustParsePrefix("::/96")
+	// Special-purpose ranges that are not the public internet (RFC 6890 and friends).
+	special = []struct {
+		prefix netip.Prefix
+		reason string
+	}{
+		{netip.MustParsePrefix("192.0.0.0/24"), "IETF protocol assignments (192.0.0.0/24)"},
+		{netip.MustParsePrefix("192.0.2.0/24"), "documentation (192.0.2.0/24)"},
+		{netip.MustParsePrefix("198.51.100.0/24"), "documentation (198.51.100.0/24)"},
+		{netip.MustParsePrefix("203.0.113.0/24"), "documentation (203.0.113.0/24)"},
+		{netip.MustParsePrefix("fec0::/10"), "site-local (fec0::/10)"},
+		{netip.MustParsePrefix("100::/64"), "discard-only (100::/64)"},
+		{netip.MustParsePrefix("2001:db8::/32"), "documentation (2001:db8::/32)"},
+	}
 )
 
 // embedded4 returns the IPv4 address in bytes [at, at+4) of a 16-byte address.
@@ -251,6 +264,11 @@ func nonPublicReason(addr netip.Addr) string {
 		}
 	case addr.Is6() && ipv4Compatible.Contains(addr):
 		return "IPv4-compatible IPv6 (::a.b.c.d)"
+	}
+	for _, sp := range special {
+		if sp.prefix.Contains(addr) {
+			return sp.reason
+		}
 	}
 	return ""
 }

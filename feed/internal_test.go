@@ -39,7 +39,6 @@ func TestNonPublicReason(t *testing.T) {
 		"2002:808:808::1":                      "",
 		"::7f00:1":                             "IPv4-compatible IPv6 (::a.b.c.d)",
 		"::808:808":                            "IPv4-compatible IPv6 (::a.b.c.d)",
-		"2001:db8::1":                          "",
 		"8.8.8.8":                              "",
 		"172.32.0.1":                           "",
 		"100.128.0.1":                          "",

@@ -89,6 +89,9 @@ func Parse(body []byte, contentType string) (p *Parsed, err error) {
 		if e.URL == "" && len(it.Links) > 0 {
 			e.URL = CanonicalURL(it.Links[0])
 		}
+		if len(e.URL) > maxURLBytes {
+			e.URL = "" // no real article has such an address
+		}
 		if it.Author != nil {
 			e.Author = strings.TrimSpace(it.Author.Name)
 		} else if len(it.Authors) > 0 && it.Authors[0] != nil {
@@ -105,6 +108,7 @@ func Parse(body []byte, contentType string) (p *Parsed, err error) {
 			content = it.Description
 		}
 		e.Text = HTMLToText(content)
+		e.Title, e.Text, e.Author, e.GUID = clip(e.Title, MaxTitleRunes), clip(e.Text, MaxTextRunes), clip(e.Author, 200), clip(e.GUID, 1000)
 		if e.Title == "" && e.Text == "" && e.URL == "" {
 			continue
 		}
@@ -123,6 +127,36 @@ func Parse(body []byte, contentType string) (p *Parsed, err error) {
 		}
 	}
 	return p, nil
+}
+
+// Size limits on what one item may store: any feed may be a stranger's, and a 10 MiB
+// body could otherwise be one item's text.
+const (
+	MaxTitleRunes = 500
+	MaxTextRunes  = 100_000
+	maxURLBytes   = 2048
+)
+
+// clip cuts s to at most n runes, at a space when one is near.
+func clip(s string, n int) string {
+	if len(s) <= n { // bytes >= runes: short strings need no counting
+		return s
+	}
+	i, count := 0, 0
+	for i = range s {
+		if count == n {
+			break
+		}
+		count++
+	}
+	if count < n {
+		return s
+	}
+	cut := s[:i]
+	if sp := strings.LastIndexByte(cut, ' '); sp > len(cut)-80 && sp > 0 {
+		cut = cut[:sp]
+	}
+	return cut + "…"
 }
 
 // DedupKey returns the identity of an entry within its feed: the GUID, else the

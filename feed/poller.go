@@ -42,6 +42,9 @@ type PollerOptions struct {
 	// MaxNewItemsPerPoll bounds the new items stored per feed per poll, newest first, so
 	// a feed that mints fresh items on every poll cannot flood the store; default 200.
 	MaxNewItemsPerPoll int
+	// MaxReaderItemsPerDay bounds the items a reader's feed (not the operator's) stores
+	// per UTC day; default 1,000.
+	MaxReaderItemsPerDay int
 	// Jitter spreads next polls by up to this fraction of the delay; default 0.1.
 	Jitter float64
 	Now    func() time.Time
@@ -125,6 +128,9 @@ func NewPoller(store Store, fetcher *Fetcher, opts PollerOptions) *Poller {
 	}
 	if opts.MaxNewItemsPerPoll <= 0 {
 		opts.MaxNewItemsPerPoll = 200
+	}
+	if opts.MaxReaderItemsPerDay <= 0 {
+		opts.MaxReaderItemsPerDay = 1000
 	}
 	if opts.Jitter == 0 {
 		opts.Jitter = 0.1
@@ -230,13 +236,7 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 		}
 		p.recordError(ctx, &f, err, retry, now)
 		res.Status, res.Err, res.Error, res.NextPoll = StatusError, err, err.Error(), f.NextPoll
-		// A reader's feed URL is the reader's text: only the operator's feeds are named
-		// above debug level.
-		level := slog.LevelWarn
-		if !f.Operator() {
-			level = slog.LevelDebug
-		}
-		p.opts.Logger.Log(ctx, level, "feed poll failed", "feed", f.URL, "error", err, "streak", f.ErrorStreak, "next_poll", f.NextPoll)
+		p.opts.Logger.Log(ctx, p.level(f, slog.LevelWarn), "feed poll failed", "feed", f.URL, "error", err, "streak", f.ErrorStreak, "next_poll", f.NextPoll)
 		return res
 	}
 
@@ -251,15 +251,15 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 		}
 		if parsed.ReusedGUIDs && !f.GUIDsUnreliable {
 			f.GUIDsUnreliable = true
-			p.opts.Logger.Info("feed reuses GUIDs; keying its items by link", "feed", f.URL)
+			p.opts.Logger.Log(ctx, p.level(f, slog.LevelInfo), "feed reuses GUIDs; keying its items by link", "feed", f.URL)
 		}
-		added, skipped, err := p.storeEntries(ctx, f, parsed.Items)
+		added, skipped, err := p.storeEntries(ctx, &f, parsed.Items)
 		if err != nil {
 			// The old validators stay: the next poll must fetch the body again rather
 			// than get a 304 for items that were never stored.
 			p.recordError(ctx, &f, err, 0, now)
 			res.Status, res.Err, res.Error, res.NextPoll = StatusError, err, err.Error(), f.NextPoll
-			p.opts.Logger.Error("storing items failed", "feed", f.URL, "error", err)
+			p.opts.Logger.Log(ctx, p.level(f, slog.LevelError), "storing items failed", "feed", f.URL, "error", err)
 			return res
 		}
 		res.NewItems, res.Skipped = added, skipped
@@ -274,6 +274,15 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 		res.Status, res.Err, res.Error = StatusError, err, err.Error()
 	}
 	return res
+}
+
+// level is the log level for a line that names feed f: a reader's feed URL is the
+// reader's text, so only the operator's feeds are named above debug level.
+func (p *Poller) level(f storage.Feed, want slog.Level) slog.Level {
+	if f.Operator() {
+		return want
+	}
+	return slog.LevelDebug
 }
 
 // nextDelay is max(interval, TTL, max-age, Retry-After), capped, plus jitter.
@@ -309,7 +318,7 @@ func (p *Poller) recordError(ctx context.Context, f *storage.Feed, err error, re
 	// Retry-After is a floor: jitter only ever adds.
 	f.NextPoll = now.Add(backoff + p.jitter(backoff))
 	if uerr := p.store.UpdateFeed(ctx, *f); uerr != nil {
-		p.opts.Logger.Error("recording feed error failed", "feed", f.URL, "error", uerr)
+		p.opts.Logger.Log(ctx, p.level(*f, slog.LevelError), "recording feed error failed", "feed", f.URL, "error", uerr)
 	}
 }
 
@@ -317,7 +326,7 @@ func (p *Poller) recordError(ctx context.Context, f *storage.Feed, err error, re
 // ones, fetches full text for new teasers (newest first, within the page budget) and
 // stores the new items in one transaction. It returns how many were new and stored, and
 // how many new ones the cap left out.
-func (p *Poller) storeEntries(ctx context.Context, f storage.Feed, entries []Entry) (int, int, error) {
+func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []Entry) (int, int, error) {
 	if len(entries) == 0 {
 		return 0, 0, nil
 	}
@@ -340,12 +349,20 @@ func (p *Poller) storeEntries(ctx context.Context, f storage.Feed, entries []Ent
 		pa, pb := entries[fresh[a]].Published, entries[fresh[b]].Published
 		return !pa.IsZero() && !pb.IsZero() && pa.After(pb)
 	})
+	limit := p.opts.MaxNewItemsPerPoll
+	if !f.Operator() {
+		// A reader's feed has a daily allowance too.
+		if day := p.opts.Now().UTC().Format("2006-01-02"); f.Day != day {
+			f.Day, f.DayItems = day, 0
+		}
+		limit = max(0, min(limit, p.opts.MaxReaderItemsPerDay-f.DayItems))
+	}
 	skipped := 0
-	if len(fresh) > p.opts.MaxNewItemsPerPoll {
-		skipped = len(fresh) - p.opts.MaxNewItemsPerPoll
-		fresh = fresh[:p.opts.MaxNewItemsPerPoll]
+	if len(fresh) > limit {
+		skipped = len(fresh) - limit
+		fresh = fresh[:limit]
 		p.itemsCapped.Add(int64(skipped))
-		p.opts.Logger.Info("a feed brought more new items than one poll stores; the oldest were left out",
+		p.opts.Logger.Log(ctx, p.level(*f, slog.LevelInfo), "a feed brought more new items than a poll (or its day) stores; the oldest were left out",
 			"feed", f.URL, "stored", len(fresh), "left_out", skipped)
 	}
 	items := make([]storage.Item, 0, len(fresh))
@@ -381,6 +398,7 @@ func (p *Poller) storeEntries(ctx context.Context, f storage.Feed, entries []Ent
 	if err != nil {
 		return 0, 0, err
 	}
+	f.DayItems += len(added)
 	return len(added), skipped, nil
 }
 

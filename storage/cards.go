@@ -40,3 +40,25 @@ func (db *DB) PutCachedCard(ctx context.Context, canonicalURL string, c CachedCa
 		return putJSON(tx.Bucket(bucketCards), []byte(canonicalURL), &c)
 	})
 }
+
+// PruneCards deletes cached cards fetched before cutoff and returns how many.
+func (db *DB) PruneCards(ctx context.Context, cutoff time.Time) (int, error) {
+	if err := ctxErr(ctx, "prune cards"); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		n = 0
+		return deleteWhere(tx.Bucket(bucketCards), func(_, v []byte) bool {
+			var c struct {
+				Fetched time.Time `json:"fetched"`
+			}
+			if json.Unmarshal(v, &c) != nil || c.Fetched.Before(cutoff) {
+				n++
+				return true
+			}
+			return false
+		})
+	})
+	return n, err
+}

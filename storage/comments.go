@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -23,6 +24,9 @@ import (
 //	blocks      user(8) | author(8) -> nil
 //	pending     chat(8) | id(8) -> PendingComment  (a reply to a digest waiting for "which story?")
 //	reports     comment(8) | reporter(8) -> time  (one report per reader and comment)
+//	by_author   author(8) | comment(8) -> nil      (a user's comments, for /forget)
+//	follows     chat(8) | item(8) -> nil           (a chat's follows, for /forget)
+//	bans        user(8) -> time                    (outlives /forget: a ban is not undone by it)
 var (
 	bucketThreadIdx = []byte("thread_idx")
 	bucketFollowers = []byte("followers")
@@ -32,6 +36,9 @@ var (
 	bucketBlocks    = []byte("blocks")
 	bucketPending   = []byte("pending")
 	bucketReports   = []byte("reports")
+	bucketByAuthor  = []byte("by_author")
+	bucketFollows   = []byte("follows")
+	bucketBans      = []byte("bans")
 )
 
 // Comment is one comment in a story's discussion thread.
@@ -83,8 +90,9 @@ type Profile struct {
 }
 
 // DisplayName is the chosen name; else the first name when no one else uses a name like
-// it; else the first name (or "Reader") with a tag derived from the user ID, so that a
-// reader can never appear under another reader's name.
+// it; else the first name with a tag derived from the user ID, so that a reader can
+// never appear under another reader's name; and "Reader" with the tag when the first
+// name may not be shown at all (empty, or like a reserved name: no key).
 func (p Profile) DisplayName() string {
 	if p.Name != "" {
 		return p.Name
@@ -93,7 +101,7 @@ func (p Profile) DisplayName() string {
 		return p.FirstName
 	}
 	base := p.FirstName
-	if base == "" {
+	if base == "" || p.FirstKey == "" {
 		base = "Reader"
 	}
 	return base + " #" + userTag(p.UserID)
@@ -194,9 +202,11 @@ func (db *DB) AddComment(ctx context.Context, c Comment) (stored Comment, create
 				return err
 			}
 		}
-		fk := concat(u64(c.ItemID), i64(c.SrcChat))
-		if tx.Bucket(bucketFollowers).Get(fk) == nil {
-			if err := putJSON(tx.Bucket(bucketFollowers), fk, Follower{ChatID: c.SrcChat}); err != nil {
+		if err := tx.Bucket(bucketByAuthor).Put(concat(i64(c.AuthorID), u64(id)), nil); err != nil {
+			return err
+		}
+		if tx.Bucket(bucketFollowers).Get(concat(u64(c.ItemID), i64(c.SrcChat))) == nil {
+			if err := putFollow(tx, c.ItemID, c.SrcChat, false); err != nil {
 				return err
 			}
 		}
@@ -292,11 +302,26 @@ func (db *DB) ThreadComments(ctx context.Context, itemID uint64) ([]Comment, err
 	return out, err
 }
 
-// SetFollow makes chat follow (or, muted, stop receiving) a story's thread.
+// SetFollow makes chat follow (or, muted, stop receiving) a story's thread. The story
+// must exist.
 func (db *DB) SetFollow(ctx context.Context, itemID uint64, chat int64, muted bool) error {
+	if err := ctxErr(ctx, "set follow"); err != nil {
+		return err
+	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bucketFollowers), concat(u64(itemID), i64(chat)), Follower{ChatID: chat, Muted: muted})
+		if _, err := getItem(tx, u64(itemID)); err != nil {
+			return fmt.Errorf("follow story %d: %w", itemID, err)
+		}
+		return putFollow(tx, itemID, chat, muted)
 	})
+}
+
+// putFollow writes a follow and its index entry by chat.
+func putFollow(tx *bolt.Tx, item uint64, chat int64, muted bool) error {
+	if err := tx.Bucket(bucketFollows).Put(concat(i64(chat), u64(item)), nil); err != nil {
+		return err
+	}
+	return putJSON(tx.Bucket(bucketFollowers), concat(u64(item), i64(chat)), Follower{ChatID: chat, Muted: muted})
 }
 
 // Followers returns a thread's followers (muted ones included, marked).
@@ -360,6 +385,13 @@ func (db *DB) Profile(ctx context.Context, userID int64, firstName, firstKey str
 		p = stored
 		if !found {
 			p.FirstSeen = now
+			// A banned user who used /forget comes back banned.
+			p.Banned = tx.Bucket(bucketBans).Get(i64(userID)) != nil
+			if p.Banned {
+				if err := putJSON(b, i64(userID), &p); err != nil {
+					return err
+				}
+			}
 		}
 		if found && p.FirstName == firstName && p.FirstKey == firstKey && (p.FirstOwned || firstKey == "") {
 			return nil
@@ -517,8 +549,12 @@ func (db *DB) ReindexNames(ctx context.Context, version string, key func(string)
 	return dropped, nil
 }
 
-// SetBanned bans (or unbans) a user from commenting.
+// SetBanned bans (or unbans) a user from commenting. The ban is also kept apart from
+// the profile, so that /forget, which deletes the profile, does not lift it.
 func (db *DB) SetBanned(ctx context.Context, userID int64, banned bool) error {
+	if err := ctxErr(ctx, "set banned"); err != nil {
+		return err
+	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketProfiles)
 		p, _, err := getProfile(b, userID)
@@ -526,6 +562,14 @@ func (db *DB) SetBanned(ctx context.Context, userID int64, banned bool) error {
 			return err
 		}
 		p.Banned = banned
+		if banned {
+			err = tx.Bucket(bucketBans).Put(i64(userID), timeKey(time.Now()))
+		} else {
+			err = tx.Bucket(bucketBans).Delete(i64(userID))
+		}
+		if err != nil {
+			return err
+		}
 		return putJSON(b, i64(userID), &p)
 	})
 }
@@ -550,27 +594,38 @@ func (db *DB) Blocked(ctx context.Context, user, author int64) (bool, error) {
 func pendingKey(chat int64, id uint64) []byte { return concat(i64(chat), u64(id)) }
 
 // AddPending stores a comment that waits for its story. The chat's pending comments
-// created before expired go first, and when the chat still has max or more (max > 0),
-// the oldest make room: a chat can hold only a few, for a short while.
-func (db *DB) AddPending(ctx context.Context, p PendingComment, expired time.Time, max int) (PendingComment, error) {
+// created before expired go first; when the author still has perAuthor or more in the
+// chat, their oldest make room, and the chat as a whole holds at most perChat (the
+// oldest go). So a chat holds only a few, for a short while, and one member cannot push
+// out another's.
+func (db *DB) AddPending(ctx context.Context, p PendingComment, expired time.Time, perAuthor, perChat int) (PendingComment, error) {
 	if err := ctxErr(ctx, "add pending comment"); err != nil {
 		return PendingComment{}, err
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPending)
 		prefix := i64(p.Chat)
-		var live, dead [][]byte
+		var live, mine, dead [][]byte
 		c := b.Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var old PendingComment
-			if json.Unmarshal(v, &old) != nil || old.Created.Before(expired) {
+			switch {
+			case json.Unmarshal(v, &old) != nil || old.Created.Before(expired):
 				dead = append(dead, append([]byte(nil), k...))
-			} else {
+			case old.AuthorID == p.AuthorID:
+				mine = append(mine, append([]byte(nil), k...))
+			default:
 				live = append(live, append([]byte(nil), k...))
 			}
 		}
-		if max > 0 && len(live) >= max {
-			dead = append(dead, live[:len(live)-max+1]...)
+		if perAuthor > 0 && len(mine) >= perAuthor {
+			dead = append(dead, mine[:len(mine)-perAuthor+1]...)
+			mine = mine[len(mine)-perAuthor+1:]
+		}
+		// Keys are in ID order, so the oldest of the others come first.
+		if all := append(live, mine...); perChat > 0 && len(all) >= perChat {
+			slices.SortFunc(all, bytes.Compare)
+			dead = append(dead, all[:len(all)-perChat+1]...)
 		}
 		for _, k := range dead {
 			if err := b.Delete(k); err != nil {
@@ -656,14 +711,14 @@ func (db *DB) PrunePending(ctx context.Context, expired time.Time) (int, error) 
 	return n, err
 }
 
-// AddReport records that reporter reported comment id. It reports false when this
-// reader already reported it, and fails with ErrGone for a comment that no longer
-// shows its text, and ErrNotFound for one that does not exist.
-func (db *DB) AddReport(ctx context.Context, id uint64, reporter int64, now time.Time) (bool, error) {
+// AddReport records that reporter reported comment id and returns how many readers
+// have reported it, or 0 when this reader already had. It fails with ErrGone for a
+// comment that no longer shows its text, and ErrNotFound for one that does not exist.
+func (db *DB) AddReport(ctx context.Context, id uint64, reporter int64, now time.Time) (int, error) {
 	if err := ctxErr(ctx, "add report"); err != nil {
-		return false, err
+		return 0, err
 	}
-	first := false
+	count := 0
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		c, err := getComment(tx, id)
 		if err != nil {
@@ -674,32 +729,24 @@ func (db *DB) AddReport(ctx context.Context, id uint64, reporter int64, now time
 		}
 		b := tx.Bucket(bucketReports)
 		k := concat(u64(id), i64(reporter))
+		count = 0
 		if b.Get(k) != nil {
-			first = false
 			return nil
 		}
-		first = true
-		return b.Put(k, timeKey(now))
+		if err := b.Put(k, timeKey(now)); err != nil {
+			return err
+		}
+		prefix := u64(id)
+		cur := b.Cursor()
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			count++
+		}
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("report comment %d: %w", id, err)
+		return 0, fmt.Errorf("report comment %d: %w", id, err)
 	}
-	return first, nil
-}
-
-// CommentsBy returns the IDs of a user's comments that still show their text.
-func (db *DB) CommentsBy(ctx context.Context, userID int64) ([]uint64, error) {
-	var out []uint64
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketComments).ForEach(func(k, v []byte) error {
-			var c Comment
-			if json.Unmarshal(v, &c) == nil && c.AuthorID == userID && !c.Gone() {
-				out = append(out, c.ID)
-			}
-			return nil
-		})
-	})
-	return out, err
+	return count, nil
 }
 
 // UnfollowChat removes a chat from every thread (it blocked the bot).
@@ -708,19 +755,18 @@ func (db *DB) UnfollowChat(ctx context.Context, chat int64) error {
 }
 
 func unfollowChat(tx *bolt.Tx, chat int64) error {
-	b := tx.Bucket(bucketFollowers)
+	idx, followers := tx.Bucket(bucketFollows), tx.Bucket(bucketFollowers)
+	prefix := i64(chat)
 	var keys [][]byte
-	suffix := string(i64(chat))
-	if err := b.ForEach(func(k, v []byte) error {
-		if len(k) == 16 && string(k[8:]) == suffix {
-			keys = append(keys, append([]byte(nil), k...))
-		}
-		return nil
-	}); err != nil {
-		return err
+	c := idx.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, append([]byte(nil), k...))
 	}
 	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
+		if err := followers.Delete(concat(k[8:16], k[:8])); err != nil {
+			return err
+		}
+		if err := idx.Delete(k); err != nil {
 			return err
 		}
 	}

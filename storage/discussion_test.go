@@ -57,7 +57,7 @@ func TestPendingCommentsAreFewShortLivedAndTheAuthors(t *testing.T) {
 	defer db.Close()
 	var ids []uint64
 	for i := range 5 {
-		p, err := db.AddPending(ctx, storage.PendingComment{AuthorID: 5, Chat: -100, Msg: i + 1, Text: "x", Created: t0.Add(time.Duration(i) * time.Minute)}, t0.Add(-time.Hour), 3)
+		p, err := db.AddPending(ctx, storage.PendingComment{AuthorID: 5, Chat: -100, Msg: i + 1, Text: "x", Created: t0.Add(time.Duration(i) * time.Minute)}, t0.Add(-time.Hour), 3, 30)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,6 +87,14 @@ func TestPendingCommentsAreFewShortLivedAndTheAuthors(t *testing.T) {
 	if n, err := db.PrunePending(ctx, t0.Add(time.Hour)); err != nil || n != 3 {
 		t.Fatalf("pruned %d, %v", n, err)
 	}
+	// One member's replies cannot push out another's.
+	other, _ := db.AddPending(ctx, storage.PendingComment{AuthorID: 6, Chat: -100, Msg: 50, Text: "mine", Created: t0}, t0.Add(-time.Hour), 3, 30)
+	for i := range 10 {
+		db.AddPending(ctx, storage.PendingComment{AuthorID: 5, Chat: -100, Msg: 60 + i, Text: "x", Created: t0}, t0.Add(-time.Hour), 3, 30)
+	}
+	if _, err := db.Pending(ctx, -100, other.ID, 6, t0.Add(-time.Hour)); err != nil {
+		t.Fatalf("another member's pending comment was pushed out: %v", err)
+	}
 }
 
 func TestReportsOncePerReaderAndNeverForGoneComments(t *testing.T) {
@@ -95,14 +103,14 @@ func TestReportsOncePerReaderAndNeverForGoneComments(t *testing.T) {
 	defer db.Close()
 	it := storedItem(t, db)
 	c, _, _ := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: 1})
-	if first, err := db.AddReport(ctx, c.ID, 8, t0); err != nil || !first {
-		t.Fatalf("first report %v %v", first, err)
+	if n, err := db.AddReport(ctx, c.ID, 8, t0); err != nil || n != 1 {
+		t.Fatalf("first report %v %v", n, err)
 	}
-	if first, err := db.AddReport(ctx, c.ID, 8, t0); err != nil || first {
-		t.Fatalf("repeat report %v %v", first, err)
+	if n, err := db.AddReport(ctx, c.ID, 8, t0); err != nil || n != 0 {
+		t.Fatalf("repeat report %v %v", n, err)
 	}
-	if first, _ := db.AddReport(ctx, c.ID, 9, t0); !first {
-		t.Fatal("another reader's report was refused")
+	if n, _ := db.AddReport(ctx, c.ID, 9, t0); n != 2 {
+		t.Fatal("another reader's report was not counted")
 	}
 	db.UpdateComment(ctx, c.ID, func(c *storage.Comment) error { c.Deleted = true; return nil })
 	if _, err := db.AddReport(ctx, c.ID, 10, t0); !errors.Is(err, storage.ErrGone) {

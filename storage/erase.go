@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -38,6 +37,11 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) 
 		if err := dropSubscriber(tx, chat); err != nil {
 			return err
 		}
+		// Copies of other readers' comments that were relayed to this chat: their keys
+		// come from the chat's message records, which go next.
+		if err := dropCopiesIn(tx, chat); err != nil {
+			return err
+		}
 		if err := deletePrefix(tx.Bucket(bucketMsgMap), i64(chat)); err != nil {
 			return err
 		}
@@ -45,12 +49,6 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) 
 			return err
 		}
 		if err := unfollowChat(tx, chat); err != nil {
-			return err
-		}
-		// Copies of other readers' comments that were relayed to this chat.
-		if err := deleteWhere(tx.Bucket(bucketCopies), func(k, _ []byte) bool {
-			return len(k) == 24 && int64(binary.BigEndian.Uint64(k[8:16])) == chat
-		}); err != nil {
 			return err
 		}
 		erased := map[uint64]bool{}
@@ -107,13 +105,17 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 
 	comments := tx.Bucket(bucketComments)
 	var mine []Comment
-	if err := comments.ForEach(func(_, v []byte) error {
-		var c Comment
-		if json.Unmarshal(v, &c) == nil && c.AuthorID == user {
-			mine = append(mine, c)
+	byAuthor := tx.Bucket(bucketByAuthor)
+	prefixA := i64(user)
+	cur := byAuthor.Cursor()
+	for k, _ := cur.Seek(prefixA); k != nil && bytes.HasPrefix(k, prefixA); k, _ = cur.Next() {
+		c, err := getComment(tx, beU64(k[8:]))
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	}); err != nil {
+		mine = append(mine, *c)
+	}
+	if err := deletePrefix(byAuthor, prefixA); err != nil {
 		return nil, err
 	}
 	erased := map[uint64]bool{}
@@ -154,15 +156,21 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 		out.Comments++
 	}
 	// Replies by others to an erased comment, still showing: their copies quote it.
-	if len(erased) > 0 {
-		if err := comments.ForEach(func(_, v []byte) error {
-			var c Comment
-			if json.Unmarshal(v, &c) == nil && erased[c.ParentID] && !erased[c.ID] && !c.Gone() {
+	threads := map[uint64]bool{}
+	for _, c := range mine {
+		threads[c.ItemID] = true
+	}
+	for item := range threads {
+		prefixT := u64(item)
+		cur := tx.Bucket(bucketThreadIdx).Cursor()
+		for k, _ := cur.Seek(prefixT); k != nil && bytes.HasPrefix(k, prefixT); k, _ = cur.Next() {
+			c, err := getComment(tx, beU64(k[8:]))
+			if err != nil {
+				return nil, err
+			}
+			if erased[c.ParentID] && !erased[c.ID] && !c.Gone() {
 				out.Replies = append(out.Replies, c.ID)
 			}
-			return nil
-		}); err != nil {
-			return nil, err
 		}
 	}
 	if err := deleteWhere(tx.Bucket(bucketReports), func(k, _ []byte) bool {
@@ -171,6 +179,27 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 		return nil, err
 	}
 	return erased, nil
+}
+
+// dropCopiesIn deletes the copies index entries of comments relayed to chat, found
+// through the chat's message records.
+func dropCopiesIn(tx *bolt.Tx, chat int64) error {
+	copies := tx.Bucket(bucketCopies)
+	prefix := i64(chat)
+	c := tx.Bucket(bucketMsgMap).Cursor()
+	var keys [][]byte
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var rec MessageRecord
+		if json.Unmarshal(v, &rec) == nil && rec.Kind.Copy() && rec.Comment != 0 {
+			keys = append(keys, concat(u64(rec.Comment), k))
+		}
+	}
+	for _, k := range keys {
+		if err := copies.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deletePrefix deletes every key of b that starts with prefix.

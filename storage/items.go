@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -100,6 +102,9 @@ func (db *DB) AddItems(ctx context.Context, feedURL string, items []Item, now ti
 			if err := tx.Bucket(bucketIdxPublished).Put(concat(timeKey(it.Published), idb), nil); err != nil {
 				return err
 			}
+			if err := tx.Bucket(bucketIdxFeedAdded).Put(feedAddedKey(feedURL, it.Added, id), nil); err != nil {
+				return err
+			}
 			added = append(added, it)
 		}
 		return nil
@@ -129,6 +134,20 @@ func (db *DB) Item(ctx context.Context, id uint64) (Item, error) {
 		return Item{}, fmt.Errorf("get item %d: %w", id, err)
 	}
 	return *it, nil
+}
+
+// LastItemID returns the ID of the newest stored item (0 when there is none): what tells
+// a cache that items arrived.
+func (db *DB) LastItemID(ctx context.Context) (uint64, error) {
+	if err := ctxErr(ctx, "last item"); err != nil {
+		return 0, err
+	}
+	var id uint64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		id = tx.Bucket(bucketItems).Sequence()
+		return nil
+	})
+	return id, err
 }
 
 // UpdateItem rewrites an existing item's content fields (text, language, title...);
@@ -209,6 +228,64 @@ func (db *DB) ItemsAdded(ctx context.Context, from, to time.Time, limit int) (it
 	return items, dropped, nil
 }
 
+// feedAddedKey is an item's key in the per-feed added index:
+// feed URL | 0x00 | added(8) | id(8).
+func feedAddedKey(feedURL string, added time.Time, id uint64) []byte {
+	return concat([]byte(feedURL), []byte{0}, timeKey(added), u64(id))
+}
+
+// FeedItemsAdded is ItemsAdded over the given feeds only: the items they stored in
+// [from, to), newest first, at most limit (limit <= 0: all), with the number of older
+// ones the limit left out. Other feeds' items are never read, however many there are.
+func (db *DB) FeedItemsAdded(ctx context.Context, feeds []string, from, to time.Time, limit int) (items []Item, dropped int, err error) {
+	if err := ctxErr(ctx, "feed items added"); err != nil {
+		return nil, 0, err
+	}
+	type ref struct {
+		added, id uint64
+	}
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		var refs []ref
+		c := tx.Bucket(bucketIdxFeedAdded).Cursor()
+		seen := map[string]bool{}
+		for _, f := range feeds {
+			if seen[f] {
+				continue
+			}
+			seen[f] = true
+			prefix := concat([]byte(f), []byte{0})
+			lo, hi := concat(prefix, timeKey(from)), concat(prefix, timeKey(to))
+			for k, _ := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, _ = c.Next() {
+				if len(k) != len(prefix)+16 || !bytes.HasPrefix(k, prefix) {
+					break
+				}
+				refs = append(refs, ref{beU64(k[len(prefix):]), beU64(k[len(prefix)+8:])})
+			}
+		}
+		sort.Slice(refs, func(a, b int) bool {
+			if refs[a].added != refs[b].added {
+				return refs[a].added > refs[b].added
+			}
+			return refs[a].id > refs[b].id
+		})
+		if limit > 0 && len(refs) > limit {
+			dropped, refs = len(refs)-limit, refs[:limit]
+		}
+		for _, r := range refs {
+			it, err := getItem(tx, u64(r.id))
+			if err != nil {
+				return err
+			}
+			items = append(items, *it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("feed items added: %w", err)
+	}
+	return items, dropped, nil
+}
+
 // PinThread records that a discussion thread refers to item id, which keeps the item
 // from being pruned. It fails with ErrNotFound when the item does not exist.
 func (db *DB) PinThread(ctx context.Context, id uint64, now time.Time) error {
@@ -283,6 +360,25 @@ func (db *DB) pruneMessageRecords() error {
 				return err
 			}
 		}
+		// Follows of stories that are gone (a story with comments is never pruned).
+		followers, follows := tx.Bucket(bucketFollowers), tx.Bucket(bucketFollows)
+		var gone [][]byte
+		if err := followers.ForEach(func(k, _ []byte) error {
+			if len(k) == 16 && items.Get(k[:8]) == nil {
+				gone = append(gone, append([]byte(nil), k...))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range gone {
+			if err := followers.Delete(k); err != nil {
+				return err
+			}
+			if err := follows.Delete(concat(k[8:], k[:8])); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 }
@@ -317,6 +413,9 @@ func (db *DB) pruneBatch(cutoff time.Time, max int) (deleted int, more bool, err
 				return err
 			}
 			if err := tx.Bucket(bucketItems).Delete(k[8:]); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketIdxFeedAdded).Delete(feedAddedKey(it.FeedURL, it.Added, beU64(k[8:]))); err != nil {
 				return err
 			}
 			// A feed nobody polls any more needs no tombstones: they would only grow.

@@ -12,6 +12,7 @@
 //	item_keys       feed URL | 0x00 | dedup key -> id(8)  (kept after pruning: tombstones)
 //	idx_added       added(8) | id(8) -> nil            ("items added in [from, to)", newest first)
 //	idx_published   published(8) | id(8) -> nil        (newest-first listing)
+//	idx_feed_added  feed URL | 0x00 | added(8) | id(8) -> nil  (one feed's window)
 //	threads         item id(8) -> Thread (JSON)        (pins items against pruning)
 //	subscribers     chat id(8) -> Subscriber (JSON)
 //	sub_due         nextDigest(8) | chat id(8) -> nil  ("due at T" range scans)
@@ -19,8 +20,8 @@
 //	inbox           update id(8) -> raw update         (stored before the offset is confirmed)
 //	msgmap          chat id(8) | message id(8) -> MessageRecord (what a message is about)
 //	cards           canonical URL -> cached story card (summaries of URLs users send)
-//	comments, thread_idx, followers, copies, profiles, names, blocks, pending, reports:
-//	                the discussion (see comments.go)
+//	comments, thread_idx, followers, copies, profiles, names, blocks, pending, reports,
+//	by_author, follows, bans: the discussion (see comments.go)
 //
 // Every change that touches more than one record runs in one transaction, so a crash
 // never leaves an index entry without its record or half an item.
@@ -57,6 +58,7 @@ var (
 	bucketDigests       = []byte("digests") // as subscriptions
 	bucketComments      = []byte("comments")
 	bucketFeedOwners    = []byte("feed_owners")
+	bucketIdxFeedAdded  = []byte("idx_feed_added")
 	bucketOutbox        = []byte("outbox")
 	bucketInbox         = []byte("inbox")
 	bucketMsgMap        = []byte("msgmap")
@@ -130,6 +132,10 @@ var migrations = []func(tx *bolt.Tx) error{
 			return nil
 		})
 	},
+	// 4 -> 5: indexes that let /forget and the digest read only what they need
+	// (comments by author, follows by chat, items by feed), bans kept apart from
+	// profiles, only active chats own feeds, and a group's record names no user.
+	migrateIndexes,
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.
@@ -353,4 +359,78 @@ func (db *DB) Check() error {
 		}
 		return nil
 	})
+}
+
+func migrateIndexes(tx *bolt.Tx) error {
+	for _, b := range [][]byte{bucketByAuthor, bucketFollows, bucketBans, bucketIdxFeedAdded} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(bucketComments).ForEach(func(k, v []byte) error {
+		var c Comment
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("decode comment %d: %w", beU64(k), err)
+		}
+		if c.AuthorID == 0 {
+			return nil
+		}
+		return tx.Bucket(bucketByAuthor).Put(concat(i64(c.AuthorID), u64(c.ID)), nil)
+	}); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketFollowers).ForEach(func(k, _ []byte) error {
+		if len(k) != 16 {
+			return nil
+		}
+		return tx.Bucket(bucketFollows).Put(concat(k[8:], k[:8]), nil)
+	}); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketProfiles).ForEach(func(k, v []byte) error {
+		var p Profile
+		if json.Unmarshal(v, &p) == nil && p.Banned {
+			return tx.Bucket(bucketBans).Put(k, timeKey(time.Now()))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketItems).ForEach(func(k, v []byte) error {
+		var it Item
+		if err := json.Unmarshal(v, &it); err != nil {
+			return fmt.Errorf("decode item %d: %w", beU64(k), err)
+		}
+		return tx.Bucket(bucketIdxFeedAdded).Put(feedAddedKey(it.FeedURL, it.Added, it.ID), nil)
+	}); err != nil {
+		return err
+	}
+	var subs []Subscriber
+	if err := tx.Bucket(bucketSubscribers).ForEach(func(k, v []byte) error {
+		var s Subscriber
+		if err := json.Unmarshal(v, &s); err != nil {
+			return fmt.Errorf("decode subscriber %d: %w", beU64(k), err)
+		}
+		subs = append(subs, s)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, s := range subs {
+		if s.ChatID < 0 {
+			s.UserID, s.Name = 0, ""
+		}
+		if !s.Active {
+			for _, u := range s.OwnFeeds {
+				if err := tx.Bucket(bucketFeedOwners).Delete(ownerKey(u, s.ChatID)); err != nil {
+					return err
+				}
+			}
+		}
+		if err := putJSON(tx.Bucket(bucketSubscribers), i64(s.ChatID), &s); err != nil {
+			return err
+		}
+	}
+	// Feeds that only inactive chats had are collected at the next start (SweepFeeds).
+	return nil
 }

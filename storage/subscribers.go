@@ -44,6 +44,15 @@ type Subscriber struct {
 
 func i64(v int64) []byte { return u64(uint64(v)) }
 
+// ownedFeeds are the feeds this chat keeps polled: its own feeds while it is active. A
+// chat that blocked the bot keeps its list (for when it comes back) but no feed.
+func (s *Subscriber) ownedFeeds() []string {
+	if !s.Active {
+		return nil
+	}
+	return s.OwnFeeds
+}
+
 func subDueKey(s *Subscriber) []byte { return concat(timeKey(s.NextDigest), i64(s.ChatID)) }
 
 func getSubscriber(tx *bolt.Tx, chatID int64) (*Subscriber, error) {
@@ -60,7 +69,7 @@ func putSubscriber(tx *bolt.Tx, s *Subscriber) error {
 		if err := due.Delete(subDueKey(old)); err != nil {
 			return err
 		}
-		before = old.OwnFeeds
+		before = old.ownedFeeds()
 	} else if !errors.Is(err, ErrNotFound) {
 		return err
 	}
@@ -69,7 +78,7 @@ func putSubscriber(tx *bolt.Tx, s *Subscriber) error {
 			return err
 		}
 	}
-	if err := setOwnFeeds(tx, s.ChatID, before, s.OwnFeeds, time.Now()); err != nil {
+	if err := setOwnFeeds(tx, s.ChatID, before, s.ownedFeeds(), time.Now()); err != nil {
 		return err
 	}
 	return putJSON(tx.Bucket(bucketSubscribers), i64(s.ChatID), s)
@@ -87,7 +96,7 @@ func dropSubscriber(tx *bolt.Tx, chatID int64) error {
 	if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
 		return err
 	}
-	if err := setOwnFeeds(tx, chatID, s.OwnFeeds, nil, time.Time{}); err != nil {
+	if err := setOwnFeeds(tx, chatID, s.ownedFeeds(), nil, time.Time{}); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketSubscribers).Delete(i64(chatID))
@@ -285,7 +294,7 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
 			return err
 		}
-		for _, u := range s.OwnFeeds {
+		for _, u := range s.ownedFeeds() {
 			if err := tx.Bucket(bucketFeedOwners).Delete(ownerKey(u, from)); err != nil {
 				return err
 			}

@@ -41,8 +41,10 @@ type Dispatcher struct {
 
 // DispatchOptions bound the dispatcher; zero values take the defaults.
 type DispatchOptions struct {
-	// Workers bounds handlers running at once (default 16); PerChat bounds a chat's
-	// waiting updates (default 10); Deadline bounds one handler (default 60s).
+	// Workers bounds handlers running at once (default 16); PerChat bounds the updates
+	// one sender may have waiting in one chat (default 10; a group holds five times as
+	// many in all, so one member's burst cannot crowd out the others); Deadline bounds
+	// one handler (default 60s).
 	Workers, PerChat int
 	Deadline         time.Duration
 	// Latency, if set, observes how long each update took.
@@ -96,14 +98,22 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	queues := map[int64][]queued{}
 	busy := map[int64]bool{}
 	known := map[int64]bool{} // updates queued or running
-	var turn []int64          // chats with queued updates and no handler running, in turn order
+	type senderKey struct{ chat, user int64 }
+	waiting := map[senderKey]int{} // queued updates per sender and chat
+	var turn []int64               // chats with queued updates and no handler running, in turn order
 	results := make(chan handled, d.opts.Workers)
 	running := 0
 
 	enqueue := func(chat int64, q queued) bool {
-		if len(queues[chat]) >= d.opts.PerChat {
+		chatCap := d.opts.PerChat
+		if chat < 0 {
+			chatCap *= 5
+		}
+		key := senderKey{chat, q.u.SenderID()}
+		if len(queues[chat]) >= chatCap || waiting[key] >= d.opts.PerChat {
 			return false
 		}
+		waiting[key]++
 		if len(queues[chat]) == 0 && !busy[chat] {
 			turn = append(turn, chat)
 		}
@@ -161,6 +171,11 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			turn = turn[1:]
 			q := queues[chat][0]
 			queues[chat] = queues[chat][1:]
+			if key := (senderKey{chat, q.u.SenderID()}); waiting[key] <= 1 {
+				delete(waiting, key)
+			} else {
+				waiting[key]--
+			}
 			busy[chat] = true
 			running++
 			wg.Add(1)

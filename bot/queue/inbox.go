@@ -104,4 +104,3 @@ func (p *Poller) Run(ctx context.Context) error {
 	}
 	return ctx.Err()
 }
-

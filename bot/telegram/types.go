@@ -75,3 +75,16 @@ func (u Update) ChatOf() int64 {
 	}
 	return 0
 }
+
+// SenderID returns the user an update comes from (0 when none).
+func (u Update) SenderID() int64 {
+	switch {
+	case u.Message != nil && u.Message.From != nil:
+		return u.Message.From.ID
+	case u.EditedMessage != nil && u.EditedMessage.From != nil:
+		return u.EditedMessage.From.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}

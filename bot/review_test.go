@@ -1,0 +1,261 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/queue"
+	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// The attacks an outside review found after the first round of hardening, each as a
+// hostile reader would try it.
+
+// /forget neither lifts a ban nor resets a reader's limits, and cannot be repeated at
+// once.
+func TestForgetIsNoWayOut(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	ctx := context.Background()
+	a := telegramtest.User{ID: 1101, FirstName: "Evi"}
+	b := telegramtest.User{ID: 1102, FirstName: "Fox"}
+	d := newDiscussion(t, h, a, b)
+	if err := h.db.SetBanned(ctx, a.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	forget := func(want string) {
+		t.Helper()
+		h.tg.Send(a, d.chats[a.ID], "/forget")
+		m := h.wait(a.ID, "This cannot be undone", waitLong)
+		q, _ := h.tg.Press(a, d.chats[a.ID], m.MessageID, "forget:yes")
+		if txt, _ := h.tg.WaitAnswered(q, waitLong); !strings.Contains(txt, want) {
+			t.Fatalf("/forget answered %q, want %q", txt, want)
+		}
+		h.tg.ForgetMessages()
+	}
+	forget("Deleted.")
+	forget("wait a few minutes")
+	h.tg.Send(a, d.chats[a.ID], "/summary 1")
+	card := h.wait(a.ID, "reply to this message", waitLong)
+	h.tg.Reply(a, d.chats[a.ID], card.MessageID, "back after the ban")
+	h.wait(a.ID, "You can no longer comment here.", waitLong)
+	if n := countText(h.tg.Messages(b.ID), "back after the ban"); n != 0 {
+		t.Fatal("a banned reader's comment was relayed after /forget")
+	}
+}
+
+// Item numbers are sequential: /thread, a forged th: or fl: button and /mute on a
+// number must not reveal or follow another reader's private feed.
+func TestPrivateItemsCannotBeProbed(t *testing.T) {
+	h := discussionHarness(t)
+	ctx := context.Background()
+	const private = "https://secret.example/rss"
+	got, err := h.db.AddItems(ctx, private, []storage.Item{{Key: "s", Title: "SECRET TITLE of a private feed", Text: "x", Published: t0}}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := got[0].ID
+	owner := telegramtest.User{ID: 1111, FirstName: "Own"}
+	if err := h.db.PutSubscriber(ctx, storage.Subscriber{ChatID: owner.ID, Kind: "private", Active: true, OwnFeeds: []string{private}}); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	prober := telegramtest.User{ID: 1112, FirstName: "Pro"}
+	c := h.tg.PrivateChat(prober)
+	h.tg.Send(prober, c, fmt.Sprintf("/thread %d", id))
+	h.wait(c.ID, "no longer available", waitLong)
+	h.tg.Send(prober, c, fmt.Sprintf("/mute %d", id))
+	h.wait(c.ID, "no longer available", waitLong)
+	h.tg.Send(prober, c, "/help")
+	help := h.wait(c.ID, "Commands", waitLong)
+	for _, data := range []string{fmt.Sprintf("th:%d:0", id), fmt.Sprintf("fl:%d", id)} {
+		q, _ := h.tg.Press(prober, c, help.MessageID, data)
+		h.tg.WaitAnswered(q, waitLong)
+	}
+	time.Sleep(100 * time.Millisecond)
+	for _, m := range h.tg.Messages(c.ID) {
+		if strings.Contains(m.Text, "SECRET") {
+			t.Fatalf("a private item shows: %q", m.Text)
+		}
+	}
+	fs, _ := h.db.Followers(ctx, id)
+	for _, f := range fs {
+		if f.ChatID == c.ID {
+			t.Fatal("a reader follows another reader's private item")
+		}
+	}
+	// Its owner sees it.
+	oc := h.tg.PrivateChat(owner)
+	h.tg.Send(owner, oc, fmt.Sprintf("/thread %d", id))
+	h.wait(oc.ID, "SECRET TITLE", waitLong)
+}
+
+// A reader's feeds that flood the store cannot push the public news out of another
+// reader's digest; their owner's digest reads only the newest MaxOwnItems of them.
+func TestFloodingFeedKeepsToItself(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond}
+	h.opts.Windows = Windows{MaxItems: 1000, MaxOwnItems: 50}
+	ctx := context.Background()
+	const flood = "https://flood.example/rss"
+	now := t0.Add(6 * time.Hour)
+	h.clock.Set(now)
+	public := []storage.Item{{Key: "p", Title: "Council approves the harbour budget", Text: "The council approved the budget.", Published: now.Add(-3 * time.Hour)}}
+	if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], public, now.Add(-3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var junk []storage.Item
+	for i := range 5000 {
+		junk = append(junk, storage.Item{Key: fmt.Sprint("j", i), Title: fmt.Sprintf("junk %d %d", i, i*7), Text: "junk", Published: now.Add(-time.Hour)})
+	}
+	if _, err := h.db.AddItems(ctx, flood, junk, now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []storage.Subscriber{
+		{ChatID: 1121, Kind: "private", Active: true, Subscribed: true, TimeZone: "UTC", Times: []string{"08:00"}, Stories: 8, SummarySentences: 1,
+			LastDigest: now.Add(-5 * time.Hour), NextDigest: now.Add(-time.Minute)},
+		{ChatID: 1122, Kind: "private", Active: true, Subscribed: true, TimeZone: "UTC", Times: []string{"08:00"}, Stories: 8, SummarySentences: 1,
+			LastDigest: now.Add(-5 * time.Hour), NextDigest: now.Add(-time.Minute), OwnFeeds: []string{flood}},
+	} {
+		h.tg.PrivateChat(telegramtest.User{ID: s.ChatID, FirstName: "R"})
+		if err := h.db.PutSubscriber(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.start()
+	if err := h.bot.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dg := h.wait(1121, "Your news digest", waitLong)
+	if !strings.Contains(dg.Text, "harbour budget") {
+		t.Fatalf("the public story was pushed out of another reader's digest:\n%s", dg.Text)
+	}
+	h.wait(1122, "Your news digest", waitLong) // the flood's owner reads their own flood
+	if n := h.bot.Stats().WindowDropped; n != 5000-50 {
+		t.Fatalf("window dropped %d, want the flood's surplus over its own cap (4950)", n)
+	}
+}
+
+// A chat that blocked the bot no longer keeps its feeds polled.
+func TestGoneChatsReleaseTheirFeeds(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond}
+	h.setPage("/other.xml", strings.Replace(articleFeed(t, h.web.URL, "bbc_sport_020"), "Fixture News", "Other News", 1))
+	h.start()
+	ctx := context.Background()
+	u := telegramtest.User{ID: 1131, FirstName: "Gon"}
+	c := h.tg.PrivateChat(u)
+	h.tg.Send(u, c, "/add "+h.web.URL+"/other.xml")
+	h.wait(c.ID, "Added Other News", waitLong)
+	if _, err := h.db.Feed(ctx, h.web.URL+"/other.xml"); err != nil {
+		t.Fatal(err)
+	}
+	h.tg.Block(u.ID)
+	h.tg.Send(u, c, "/help") // the answer meets the block: the chat is deactivated
+	deadline := time.Now().Add(waitLong)
+	for {
+		if _, err := h.db.Feed(ctx, h.web.URL+"/other.xml"); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the feed of a chat that blocked the bot is still polled")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s, _ := h.db.Subscriber(ctx, c.ID); len(s.OwnFeeds) != 1 {
+		t.Fatalf("the chat's own list was lost: %+v", s.OwnFeeds)
+	}
+}
+
+// In a group: one member's burst cannot crowd out the others, refusals do not fill the
+// group, and /digest is the administrators'.
+func TestGroupMembersCannotCrowdEachOther(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	admin := telegramtest.User{ID: 1141, FirstName: "Adm"}
+	loud := telegramtest.User{ID: 1142, FirstName: "Lou"}
+	quiet := telegramtest.User{ID: 1143, FirstName: "Qui"}
+	group := h.tg.Group(-1140, "Club", false, admin.ID)
+	h.tg.Send(admin, group, "/subscribe")
+	h.wait(group.ID, "Subscribed.", waitLong)
+	h.tg.Send(loud, group, "/digest")
+	h.wait(group.ID, "Only the group's administrators", waitLong)
+	for i := range 40 {
+		h.tg.Send(loud, group, fmt.Sprintf("/summary %d", 1+i%3))
+	}
+	h.tg.Send(quiet, group, "/help")
+	h.wait(group.ID, "Commands", waitLong)
+	// Too-long comments, again and again: one refusal in the group, not one each.
+	h.tg.Send(admin, group, "/summary 1")
+	card := h.wait(group.ID, "reply to this message", waitLong)
+	for range 5 {
+		h.tg.Reply(quiet, group, card.MessageID, strings.Repeat("x", MaxCommentLen+1))
+	}
+	h.tg.Send(quiet, group, "/help")
+	deadline := time.Now().Add(waitLong)
+	for countText(h.tg.Messages(group.ID), "Commands") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the second /help was not answered")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := countText(h.tg.Messages(group.ID), "the limit is"); n != 1 {
+		t.Fatalf("%d refusals in the group, want 1", n)
+	}
+}
+
+// Small things: a filter kind in capitals, a pending comment refused by the rate stays,
+// the moderators hear of a comment at the first report and at thresholds only, and a
+// huge OPML file is read once and capped.
+func TestReviewSmallThings(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	ctx := context.Background()
+	u := telegramtest.User{ID: 1151, FirstName: "Sam"}
+	c := h.tg.PrivateChat(u)
+	h.tg.Send(u, c, "/filters INCLUDE kyiv")
+	h.wait(c.ID, "Added include filter", waitLong)
+	s, _ := h.db.Subscriber(ctx, c.ID)
+	if len(s.Include) != 1 || len(s.Exclude) != 0 {
+		t.Fatalf("filters %+v / %+v", s.Include, s.Exclude)
+	}
+
+	var doc strings.Builder
+	doc.WriteString(`<opml version="2.0"><body>`)
+	for i := range 50_000 {
+		fmt.Fprintf(&doc, `<outline xmlUrl="https://f%d.example/rss"/>`, i%60_000)
+	}
+	doc.WriteString(`</body></opml>`)
+	urls, err := ParseOPML([]byte(doc.String()))
+	if err != nil || len(urls) != maxOPMLFeeds {
+		t.Fatalf("%d feeds from a huge OPML file, %v", len(urls), err)
+	}
+
+	admin := telegramtest.User{ID: 900, FirstName: "Moe"}
+	h.tg.PrivateChat(admin)
+	author := telegramtest.User{ID: 1152, FirstName: "Aut"}
+	var readers []telegramtest.User
+	for i := range 4 {
+		readers = append(readers, telegramtest.User{ID: int64(1160 + i), FirstName: fmt.Sprint("R", i)})
+	}
+	d := newDiscussion(t, h, append([]telegramtest.User{author}, readers...)...)
+	h.tg.Reply(author, d.chats[author.ID], d.cards[author.ID].MessageID, "reported by many")
+	for _, r := range readers {
+		cp := h.wait(r.ID, "reported by many", waitLong)
+		q, _ := h.tg.Press(r, d.chats[r.ID], cp.MessageID, cp.Keyboard()[0][0].CallbackData)
+		h.tg.WaitAnswered(q, waitLong)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := countText(h.tg.Messages(admin.ID), "reported by many"); n != 2 {
+		t.Fatalf("the moderators got %d reports from 4 readers, want 2 (the 1st and the 3rd)", n)
+	}
+}
