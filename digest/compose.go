@@ -89,6 +89,11 @@ type Digest struct {
 // Card builds the story card for one item: summary, quotes, background and related
 // earlier items chosen from candidates.
 func Card(it Item, k int, candidates []Item) StoryCard {
+	return (*Grouper)(nil).Card(it, k, candidates)
+}
+
+// Card is the package function with the Grouper's cache.
+func (g *Grouper) Card(it Item, k int, candidates []Item) StoryCard {
 	d := Analyze(Article{Title: it.Title, Text: it.Text, Lang: it.Lang})
 	summary := d.Summarize(k)
 	card := StoryCard{
@@ -104,7 +109,7 @@ func Card(it Item, k int, candidates []Item) StoryCard {
 	for _, s := range d.Context(2, summary) {
 		card.Background = append(card.Background, s.Text)
 	}
-	card.Related = RelatedStories(it, candidates, 3)
+	card.Related = g.Related(it, candidates, 3)
 	return card
 }
 
@@ -169,6 +174,7 @@ func Compose(items []Item, earlier []Item, prefs Preferences, now time.Time) (Di
 // subscriber's own earlier items there too. So no reader's feed can change what
 // another reader sees.
 type Composer struct {
+	g       *Grouper
 	story   map[uint64]int // public item ID -> story number in the pool
 	members map[int][]Item // story number -> its public items
 	earlier []Item         // public earlier items
@@ -190,7 +196,13 @@ type cardKey struct {
 // NewComposer groups pool (the new public items of a digest run) and keeps earlier
 // public items as candidates for the related-stories background.
 func NewComposer(pool []Item, earlier []Item) *Composer {
-	c := &Composer{story: map[uint64]int{}, members: map[int][]Item{}, cards: map[cardKey]StoryCard{},
+	return NewComposerWith(NewGrouper(GroupOptions{}), pool, earlier)
+}
+
+// NewComposerWith is NewComposer with a Grouper the caller keeps (and its cache of
+// the items' features, which the next run can use again).
+func NewComposerWith(g *Grouper, pool []Item, earlier []Item) *Composer {
+	c := &Composer{g: g, story: map[uint64]int{}, members: map[int][]Item{}, cards: map[cardKey]StoryCard{},
 		earlier: earlier, hay: make(map[uint64]string, len(pool)), words: make(map[uint64]int, len(pool))}
 	for _, it := range pool {
 		if it.ID != 0 {
@@ -198,10 +210,10 @@ func NewComposer(pool []Item, earlier []Item) *Composer {
 			c.words[it.ID] = len(strings.Fields(it.Text))
 		}
 	}
-	for i, g := range GroupStories(pool, GroupOptions{}) {
+	for i, n := range g.Group(pool) {
 		if pool[i].ID != 0 {
-			c.story[pool[i].ID] = g
-			c.members[g] = append(c.members[g], pool[i])
+			c.story[pool[i].ID] = n
+			c.members[n] = append(c.members[n], pool[i])
 		}
 	}
 	return c
@@ -218,7 +230,7 @@ func (c *Composer) Card(it Item, k int) StoryCard {
 			return card
 		}
 	}
-	card := Card(it, k, c.earlier)
+	card := c.g.Card(it, k, c.earlier)
 	if it.ID != 0 {
 		c.mu.Lock()
 		c.cards[key] = card
@@ -274,7 +286,7 @@ func (c *Composer) storyIndex() map[string][]int {
 	c.indexOnce.Do(func() {
 		c.index = map[string][]int{}
 		for g, ms := range c.members {
-			for term := range titleTerms(ms[0]) {
+			for term := range c.titleTerms(ms[0]) {
 				c.index[term] = append(c.index[term], g)
 			}
 		}
@@ -283,8 +295,8 @@ func (c *Composer) storyIndex() map[string][]int {
 }
 
 // titleTerms are the stems of an item's title, as story matching weighs them.
-func titleTerms(it Item) map[string]bool {
-	f := extractStoryFeatures(Item{Title: it.Title, Lang: it.Lang})
+func (c *Composer) titleTerms(it Item) map[string]bool {
+	f := c.g.features(Item{Title: it.Title, Lang: it.Lang})
 	out := make(map[string]bool, len(f.terms))
 	for t := range f.terms {
 		out[t] = true
@@ -319,13 +331,13 @@ func (c *Composer) stories(ctx context.Context, kept []Item) (members map[int][]
 		}
 		best, bestScore := -1, SameStoryThreshold
 		tried := map[int]bool{}
-		for term := range titleTerms(kept[i]) {
+		for term := range c.titleTerms(kept[i]) {
 			for _, g := range index[term] {
 				if tried[g] || members[g] == nil {
 					continue // compared already, or not in this reader's digest
 				}
 				tried[g] = true
-				if s := SameStoryScore(kept[i], c.members[g][0]); s >= bestScore {
+				if s := c.g.SameStoryScore(kept[i], c.members[g][0]); s >= bestScore {
 					best, bestScore = g, s
 				}
 			}
@@ -339,7 +351,7 @@ func (c *Composer) stories(ctx context.Context, kept []Item) (members map[int][]
 	}
 	next := -1
 	local := map[int]int{}
-	for k, g := range GroupStories(alone, GroupOptions{}) {
+	for k, g := range c.g.Group(alone) {
 		id, ok := local[g]
 		if !ok {
 			id, next = next, next-1
@@ -454,7 +466,7 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 		card := cand.card
 		skip := false
 		for _, old := range prefs.Received {
-			if same, material := UpdateOf(cand.best, old); same {
+			if same, material := c.g.UpdateOf(cand.best, old); same {
 				skip, card.Update = !material, material
 				break
 			}
@@ -464,7 +476,7 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 			continue
 		}
 		if len(prefs.OwnEarlier) > 0 {
-			card.Related = RelatedStories(cand.best, append(append([]Item{}, c.earlier...), prefs.OwnEarlier...), 3)
+			card.Related = c.g.Related(cand.best, append(append([]Item{}, c.earlier...), prefs.OwnEarlier...), 3)
 		}
 		dg.Stories = append(dg.Stories, card)
 	}

@@ -46,10 +46,11 @@ const leadWords = 60
 // grouping passes over the same candidates do not re-tokenise them. It holds two
 // generations: when the current one is full it becomes the previous one and the
 // oldest generation is dropped, so memory stays bounded and recent items stay cached.
-var featureCache = struct {
+// A Grouper owns one; a nil cache computes every time.
+type featureCache struct {
 	sync.Mutex
 	cur, prev map[uint64]cachedFeatures
-}{cur: map[uint64]cachedFeatures{}, prev: map[uint64]cachedFeatures{}}
+}
 
 type cachedFeatures struct {
 	title   string
@@ -62,29 +63,61 @@ type cachedFeatures struct {
 // cover a digest run's pool and its related-story candidates.
 const featureCacheGen = 5_000
 
-func extractStoryFeatures(it Item) storyFeatures {
-	if it.ID == 0 {
+func (fc *featureCache) features(it Item) storyFeatures {
+	if it.ID == 0 || fc == nil {
 		return computeStoryFeatures(it)
 	}
-	featureCache.Lock()
-	c, ok := featureCache.cur[it.ID]
+	fc.Lock()
+	c, ok := fc.cur[it.ID]
 	if !ok {
-		if c, ok = featureCache.prev[it.ID]; ok {
-			featureCache.cur[it.ID] = c // keep it through the next rotation
+		if c, ok = fc.prev[it.ID]; ok {
+			fc.cur[it.ID] = c // keep it through the next rotation
 		}
 	}
-	featureCache.Unlock()
+	fc.Unlock()
 	if ok && c.title == it.Title && c.textLen == len(it.Text) && c.lang == it.Lang {
 		return c.f
 	}
 	f := computeStoryFeatures(it)
-	featureCache.Lock()
-	if len(featureCache.cur) >= featureCacheGen {
-		featureCache.prev, featureCache.cur = featureCache.cur, map[uint64]cachedFeatures{}
+	fc.Lock()
+	if len(fc.cur) >= featureCacheGen {
+		fc.prev, fc.cur = fc.cur, map[uint64]cachedFeatures{}
 	}
-	featureCache.cur[it.ID] = cachedFeatures{it.Title, len(it.Text), it.Lang, f}
-	featureCache.Unlock()
+	fc.cur[it.ID] = cachedFeatures{it.Title, len(it.Text), it.Lang, f}
+	fc.Unlock()
 	return f
+}
+
+// Grouper matches reports of one story: GroupStories, RelatedStories, UpdateOf and
+// SameStoryScore with a cache of the features of stored items (by ID), which a caller
+// that compares the same items again and again (a bot, over its digest runs and cards)
+// keeps for as long as it likes. It is safe for concurrent use. The zero value has no
+// cache; NewGrouper makes one with.
+type Grouper struct {
+	// Options tune Group.
+	Options GroupOptions
+	cache   *featureCache
+}
+
+// NewGrouper returns a Grouper with a feature cache.
+func NewGrouper(opts GroupOptions) *Grouper {
+	return &Grouper{Options: opts, cache: &featureCache{cur: map[uint64]cachedFeatures{}, prev: map[uint64]cachedFeatures{}}}
+}
+
+func (g *Grouper) features(it Item) storyFeatures {
+	if g == nil {
+		return computeStoryFeatures(it)
+	}
+	return g.cache.features(it)
+}
+
+// Group is GroupStories with the Grouper's options and cache.
+func (g *Grouper) Group(items []Item) []int {
+	opts := GroupOptions{}
+	if g != nil {
+		opts = g.Options
+	}
+	return groupStories(g, items, opts)
 }
 
 func computeStoryFeatures(it Item) storyFeatures {
@@ -298,8 +331,11 @@ func jaccard(a, b map[string]bool) float64 {
 }
 
 // SameStoryScore compares two items without any corpus statistics.
-func SameStoryScore(a, b Item) float64 {
-	return storySimilarity(extractStoryFeatures(a), extractStoryFeatures(b), nil)
+func SameStoryScore(a, b Item) float64 { return (*Grouper)(nil).SameStoryScore(a, b) }
+
+// SameStoryScore is the package function with the Grouper's cache.
+func (g *Grouper) SameStoryScore(a, b Item) float64 {
+	return storySimilarity(g.features(a), g.features(b), nil)
 }
 
 // GroupOptions tunes GroupStories. A field left at zero takes its default (the
@@ -609,7 +645,9 @@ func sourceKey(it Item) string {
 //
 // The returned slice is parallel to items; story numbers start at 0 and follow first
 // appearance in time order.
-func GroupStories(items []Item, opts GroupOptions) []int {
+func GroupStories(items []Item, opts GroupOptions) []int { return groupStories(nil, items, opts) }
+
+func groupStories(g *Grouper, items []Item, opts GroupOptions) []int {
 	opts = opts.withDefaults()
 	order := make([]int, len(items))
 	for i := range order {
@@ -641,7 +679,7 @@ func GroupStories(items []Item, opts GroupOptions) []int {
 			it.Title = cleanHeadline(it.Title, it.Source, it.URL, map[string]bool{tags[i]: true})
 			it.ID = 0 // a title cleaned for this batch only: keep it out of the item cache
 		}
-		feats[i] = extractStoryFeatures(it)
+		feats[i] = g.features(it)
 		idf.add(feats[i])
 	}
 	vecs := make([]map[string]float64, len(items))
@@ -1034,15 +1072,20 @@ const RelatedThreshold = 0.18
 // first: never the item itself, nor its duplicates (near-identical reports, same URL),
 // nor anything published after it.
 func RelatedStories(item Item, candidates []Item, max int) []Item {
+	return (*Grouper)(nil).Related(item, candidates, max)
+}
+
+// Related is RelatedStories with the Grouper's cache.
+func (g *Grouper) Related(item Item, candidates []Item, max int) []Item {
 	if max <= 0 || len(candidates) == 0 {
 		return nil
 	}
 	idf := &idfTable{df: map[string]int{}}
-	fi := extractStoryFeatures(item)
+	fi := g.features(item)
 	idf.add(fi)
 	cf := make([]storyFeatures, len(candidates))
 	for k, c := range candidates {
-		cf[k] = extractStoryFeatures(c)
+		cf[k] = g.features(c)
 		idf.add(cf[k])
 	}
 	type scored struct {
@@ -1091,13 +1134,16 @@ func SameStoryScoreIn(a, b Item, corpus []Item) float64 {
 // UpdateOf compares a new item with one the reader already received: same reports
 // whether they tell the same story; material whether the new one adds facts — at least
 // two names or numbers in its title and lead that the earlier report did not have.
-func UpdateOf(newItem, old Item) (same, material bool) {
-	nf, of := extractStoryFeatures(newItem), extractStoryFeatures(old)
+func UpdateOf(newItem, old Item) (same, material bool) { return (*Grouper)(nil).UpdateOf(newItem, old) }
+
+// UpdateOf is the package function with the Grouper's cache.
+func (g *Grouper) UpdateOf(newItem, old Item) (same, material bool) {
+	nf, of := g.features(newItem), g.features(old)
 	if storySimilarity(nf, of, nil) < SameStoryThreshold {
 		return false, false
 	}
 	// What the earlier report said, in full, counts as known.
-	known := extractStoryFeatures(Item{Title: old.Title, Text: old.Text, Lang: old.Lang})
+	known := g.features(Item{Title: old.Title, Text: old.Text, Lang: old.Lang})
 	seen := map[string]bool{}
 	for k := range known.entities {
 		seen[k] = true

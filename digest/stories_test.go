@@ -112,8 +112,9 @@ func TestGroupStoriesMergesConvergingStories(t *testing.T) {
 // replaced by the full article) must not get the old features.
 func TestFeatureCacheNoticesNewText(t *testing.T) {
 	const id = 987654321
-	short := extractStoryFeatures(Item{ID: id, Title: "Minister resigns"})
-	long := extractStoryFeatures(Item{ID: id, Title: "Minister resigns", Text: "The finance minister resigned on Friday over the budget dispute."})
+	g := NewGrouper(GroupOptions{})
+	short := g.features(Item{ID: id, Title: "Minister resigns"})
+	long := g.features(Item{ID: id, Title: "Minister resigns", Text: "The finance minister resigned on Friday over the budget dispute."})
 	if len(long.terms) <= len(short.terms) {
 		t.Fatalf("features with text %v, without %v: cache returned stale features", long.terms, short.terms)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/newsbot/newsbot/eval/rouge"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -46,7 +47,7 @@ func loadBBC(tb testing.TB, folder string) []bbcArticle {
 		if !ok {
 			continue
 		}
-		out = append(out, bbcArticle{strings.TrimSpace(title), body, FixGluedReference(strings.TrimSpace(ref))})
+		out = append(out, bbcArticle{strings.TrimSpace(title), body, rouge.FixGluedReference(strings.TrimSpace(ref))})
 	}
 	return out
 }
@@ -158,7 +159,7 @@ func TestTrainSummaryModel(t *testing.T) {
 					parts = append(parts, s.Text)
 				}
 				sum := strings.Join(parts, " ")
-				r := Rouge(sum, a.ref)
+				r := rouge.Score(sum, a.ref)
 				r1, r2, rl = r1+r.R1, r2+r.R2, rl+r.RL
 				words += float64(len(strings.Fields(sum)))
 			}

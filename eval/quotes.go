@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/eval/rouge"
 )
 
 // GoldQuote is a quoted segment inside an annotated Content span.
@@ -153,7 +154,7 @@ func goldQuotes(text, annPath string) ([]GoldQuote, error) {
 	return out, nil
 }
 
-func rougeWords(s string) []string { return digest.RougeTokens(s) }
+func rougeWords(s string) []string { return rouge.Tokens(s) }
 
 // QuoteScore is the detection and attribution report.
 type QuoteScore struct {

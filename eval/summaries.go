@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/eval/rouge"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -71,7 +72,7 @@ func LoadSummaryCases(dir string) ([]SummaryCase, error) {
 			return nil, fmt.Errorf("load reference for %s: %w", name, err)
 		}
 		title, body := SplitTitle(text)
-		out = append(out, SummaryCase{Name: name, Title: title, Body: body, Reference: digest.FixGluedReference(strings.TrimSpace(ref))})
+		out = append(out, SummaryCase{Name: name, Title: title, Body: body, Reference: rouge.FixGluedReference(strings.TrimSpace(ref))})
 	}
 	return out, nil
 }
@@ -125,7 +126,7 @@ func ScoreSummaries(name string, cases []SummaryCase, sys Summarizer) SystemScor
 			s.NoSentence++
 		}
 		cand := strings.Join(sents, " ")
-		r := digest.Rouge(cand, c.Reference)
+		r := rouge.Score(cand, c.Reference)
 		s.R1 += r.R1
 		s.R2 += r.R2
 		s.RL += r.RL

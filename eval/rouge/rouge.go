@@ -1,15 +1,18 @@
-package digest
+// Package rouge scores summaries against references the way newsbot's published
+// figures do (ROUGE-1, -2 and -L F1 on lower-cased alphanumeric tokens), and holds the
+// one repair the BBC reference summaries need (sentences glued after full stops).
+package rouge
 
 import "strings"
 
-// RougeScores are F1 scores in [0, 1].
-type RougeScores struct {
+// Scores are F1 scores in [0, 1].
+type Scores struct {
 	R1, R2, RL float64
 }
 
-// RougeTokens tokenises text the way our published ROUGE numbers do: maximal runs of
+// Tokens tokenises text the way our published ROUGE numbers do: maximal runs of
 // [a-z0-9] after lower-casing; no stemming, no stopword removal.
-func RougeTokens(text string) []string {
+func Tokens(text string) []string {
 	text = strings.ToLower(text)
 	var out []string
 	start := -1
@@ -42,12 +45,12 @@ func FixGluedReference(s string) string {
 	return b.String()
 }
 
-// Rouge compares a candidate summary with a reference: ROUGE-1 and ROUGE-2 F1 from
+// Score compares a candidate summary with a reference: ROUGE-1 and ROUGE-2 F1 from
 // clipped n-gram counts, ROUGE-L F1 from the longest common subsequence over the whole
 // token sequences.
-func Rouge(candidate, reference string) RougeScores {
-	c, r := RougeTokens(candidate), RougeTokens(reference)
-	return RougeScores{
+func Score(candidate, reference string) Scores {
+	c, r := Tokens(candidate), Tokens(reference)
+	return Scores{
 		R1: ngramF1(c, r, 1),
 		R2: ngramF1(c, r, 2),
 		RL: lcsF1(c, r),
