@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/newsbot/newsbot/stories"
 )
 
 func TestSummarizeJSONContract(t *testing.T) {
@@ -41,7 +43,7 @@ func TestSummarizeJSONContract(t *testing.T) {
 			}
 		}
 	}
-	var first summaryJSON
+	var first stories.SummaryJSON
 	json.Unmarshal([]byte(lines[0]), &first)
 	if first.Title != "Minister resigns" || len(first.Summary) != 2 || first.Language != "en" {
 		t.Fatalf("first: %+v", first)

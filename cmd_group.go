@@ -2,23 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"sort"
 	"time"
 
 	"github.com/newsbot/newsbot/digest"
-	"github.com/newsbot/newsbot/eval"
+	"github.com/newsbot/newsbot/stories"
 )
-
-// groupOutput is the `--json` contract: one line per input item.
-type groupOutput struct {
-	ID    json.RawMessage `json:"id"`
-	Story int             `json:"story"`
-	Size  int             `json:"size"`
-}
 
 func cmdGroup(ctx context.Context, env Env, args []string) error {
 	fs, _ := newFlags("group", env)
@@ -33,16 +22,7 @@ func cmdGroup(ctx context.Context, env Env, args []string) error {
 	if fs.NArg() != 1 {
 		return &usageError{"group needs one argument: a JSON Lines file, or - for stdin"}
 	}
-	var in io.Reader = env.Stdin
-	if name := fs.Arg(0); name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
-	}
-	items, ids, _, err := eval.ReadItems(in)
+	items, ids, _, err := stories.ReadItemsFile(fs.Arg(0), env.Stdin)
 	if err != nil {
 		return err
 	}
@@ -50,7 +30,7 @@ func cmdGroup(ctx context.Context, env Env, args []string) error {
 		return &usageError{"--threshold must be in [0, 1] and --merge at most 1"}
 	}
 	if *noTimes {
-		items = eval.WithoutTimes(items)
+		items = stories.WithoutTimes(items)
 	}
 	opts := digest.GroupOptions{Window: *window, Threshold: *threshold, Merge: *merge}
 	if env.stderrIsTerminal() && !*asJSON {
@@ -60,48 +40,9 @@ func cmdGroup(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
-	stories := digest.GroupStories(items, opts)
+	assign := digest.GroupStories(items, opts)
 	if opts.Progress != nil {
 		fmt.Fprintln(env.Stderr)
 	}
-	size := map[int]int{}
-	for _, s := range stories {
-		size[s]++
-	}
-	if *asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		for i := range items {
-			if err := enc.Encode(groupOutput{ID: ids[i], Story: stories[i], Size: size[stories[i]]}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	members := map[int][]int{}
-	var order2 []int
-	for i, s := range stories {
-		if _, ok := members[s]; !ok {
-			order2 = append(order2, s)
-		}
-		members[s] = append(members[s], i)
-	}
-	sort.SliceStable(order2, func(a, b int) bool { return len(members[order2[a]]) > len(members[order2[b]]) })
-	multi := 0
-	for _, s := range order2 {
-		if len(members[s]) > 1 {
-			multi++
-		}
-	}
-	fmt.Fprintf(env.Stdout, "%d items, %d stories (%d with more than one report)\n\n", len(items), len(order2), multi)
-	for _, s := range order2 {
-		fmt.Fprintf(env.Stdout, "story %d (%d):\n", s, len(members[s]))
-		for _, i := range members[s] {
-			src := ""
-			if items[i].Source != "" {
-				src = " — " + items[i].Source
-			}
-			fmt.Fprintf(env.Stdout, "  %s%s\n", items[i].Title, src)
-		}
-	}
-	return nil
+	return stories.WriteGroups(env.Stdout, items, ids, assign, *asJSON)
 }

@@ -12,6 +12,13 @@ const groupInputLines = `{"id":"a","title":"Magnitude 6.1 earthquake hits centra
 {"id":7,"title":"Magnitude 6.1 earthquake in central Italy damages buildings","published":"2026-11-20T11:00:00Z"}
 `
 
+// groupOutput is the `newsbot group --json` contract, as a script reads it.
+type groupOutput struct {
+	ID    json.RawMessage `json:"id"`
+	Story int             `json:"story"`
+	Size  int             `json:"size"`
+}
+
 func parseGroupOutput(t *testing.T, out string) map[string]groupOutput {
 	t.Helper()
 	got := map[string]groupOutput{}

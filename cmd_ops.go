@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"os"
 	"time"
 
 	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/ops"
 	"github.com/newsbot/newsbot/storage"
 )
 
@@ -30,31 +29,15 @@ func cmdBackup(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tmp := dest + ".partial"
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	defer os.Remove(tmp)
-	source, n, err := writeBackup(ctx, cfg, *from, out)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
+	var source string
+	n, err := storage.SaveBackup(dest, func(w io.Writer) (int64, error) {
+		var n int64
+		var err error
+		source, n, err = writeBackup(ctx, cfg, *from, w)
+		return n, err
+	})
 	if err != nil {
 		return err
-	}
-	// A backup that does not open is no backup.
-	check, err := storage.Open(tmp, storage.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		return fmt.Errorf("backup: the copy does not open: %w", err)
-	}
-	cerr := check.Check()
-	check.Close()
-	if cerr != nil {
-		return fmt.Errorf("backup: the copy is damaged: %w", cerr)
-	}
-	if err := os.Rename(tmp, dest); err != nil {
-		return fmt.Errorf("backup: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "backed up %d bytes from %s to %s\n", n, source, dest)
 	return nil
@@ -76,36 +59,5 @@ func writeBackup(ctx context.Context, cfg config.Config, from string, w io.Write
 		}
 		from = cfg.HTTPAddr
 	}
-	url := from
-	if !hasScheme(url) {
-		url = "http://" + url
-	}
-	url += "/backup"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return "", 0, err
-	}
-	if cfg.OpsToken != "" {
-		req.Header.Set("Authorization", "Bearer "+cfg.OpsToken.Reveal())
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", 0, fmt.Errorf("backup from the running bot: %w", err)
-	}
-	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusNotFound:
-		return "", 0, fmt.Errorf("backup from the running bot: its /backup is off (it has no NEWSBOT_OPS_TOKEN)")
-	case http.StatusUnauthorized:
-		return "", 0, fmt.Errorf("backup from the running bot: the operator token was refused (NEWSBOT_OPS_TOKEN must match the bot's)")
-	default:
-		return "", 0, fmt.Errorf("backup from the running bot: HTTP %d", resp.StatusCode)
-	}
-	n, err := io.Copy(w, resp.Body)
-	return url, n, err
-}
-
-func hasScheme(s string) bool {
-	return len(s) > 7 && (s[:7] == "http://" || (len(s) > 8 && s[:8] == "https://"))
+	return ops.FetchBackup(ctx, from, cfg.OpsToken.Reveal(), w)
 }

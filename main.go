@@ -18,10 +18,13 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/term"
+
+	"github.com/newsbot/newsbot/app"
+	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/config"
 	"github.com/newsbot/newsbot/feed"
-	"github.com/newsbot/newsbot/storage"
-	"golang.org/x/term"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; otherwise the
@@ -53,13 +56,6 @@ type Env struct {
 	Getenv         func(string) (string, bool)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
-}
-
-func (e Env) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
-	}
-	return time.Now()
 }
 
 // stderrIsTerminal reports whether progress output is wanted.
@@ -200,50 +196,26 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, hopts))
 }
 
-func openDB(cfg config.Config) (*storage.DB, error) {
-	db, err := storage.Open(cfg.DBPath, storage.Options{Timeout: time.Second})
-	if err != nil {
-		return nil, err
-	}
-	return db, nil
-}
-
-func newFetcher(cfg config.Config) *feed.Fetcher {
-	return feed.NewFetcher(feed.FetcherOptions{
-		UserAgent:            cfg.UserAgent,
-		Timeout:              cfg.FetchTimeout,
-		MaxBodyBytes:         cfg.MaxBodyBytes,
-		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
-	})
-}
-
-func newPoller(cfg config.Config, db *storage.DB, log *slog.Logger, now func() time.Time, onResult func(feed.Result)) *feed.Poller {
+// appOptions turns the configuration into the App's options: the one place where the
+// configuration meets the rest of newsbot.
+func appOptions(cfg config.Config, env Env, log *slog.Logger) app.Options {
 	fullText := cfg.FullTextMinWord
 	if fullText <= 0 {
-		fullText = -1 // 0 in the config turns full-text fetching off
+		fullText = -1 // 0 in the configuration turns full-text fetching off
 	}
-	return feed.NewPoller(db, newFetcher(cfg), feed.PollerOptions{
-		Interval:             cfg.PollInterval,
-		MaxBackoff:           cfg.MaxBackoff,
-		Concurrency:          cfg.Concurrency,
-		PerHost:              cfg.PerHostLimit,
-		BrokenAfter:          cfg.BrokenAfter,
-		FullTextMinWords:     fullText,
-		MaxNewItemsPerPoll:   cfg.MaxItemsPerPoll,
-		MaxFullTextPerPoll:   cfg.MaxPagesPerPoll,
-		MaxReaderItemsPerDay: cfg.MaxReaderItemsPerDay,
-		Now:                  now,
-		Logger:               log,
-		OnResult:             onResult,
-	})
-}
-
-// seedFeeds makes sure every configured feed is in the database.
-func seedFeeds(ctx context.Context, db *storage.DB, urls []string, now time.Time) error {
-	for _, u := range urls {
-		if _, err := db.AddFeed(ctx, u, now); err != nil {
-			return err
-		}
+	return app.Options{
+		DBPath: cfg.DBPath, Feeds: cfg.Feeds,
+		TelegramAPIURL: cfg.TelegramAPIURL, TelegramToken: cfg.TelegramToken.Reveal(), Admins: cfg.Admins,
+		Fetch: feed.FetcherOptions{UserAgent: cfg.UserAgent, Timeout: cfg.FetchTimeout, MaxBodyBytes: cfg.MaxBodyBytes,
+			AllowPrivateNetworks: cfg.AllowPrivateNetworks},
+		Poll: feed.PollerOptions{Interval: cfg.PollInterval, MaxBackoff: cfg.MaxBackoff, Concurrency: cfg.Concurrency,
+			PerHost: cfg.PerHostLimit, BrokenAfter: cfg.BrokenAfter, FullTextMinWords: fullText,
+			MaxNewItemsPerPoll: cfg.MaxItemsPerPoll, MaxFullTextPerPoll: cfg.MaxPagesPerPoll,
+			MaxReaderItemsPerDay: cfg.MaxReaderItemsPerDay},
+		Bot: bot.Options{ScheduleEvery: cfg.ScheduleEvery, Send: queue.SenderOptions{GlobalPerSecond: cfg.SendRate},
+			CommandRate: cfg.ReaderRate / 60, CommandBurst: cfg.ReaderBurst, MaxOwnFeeds: cfg.MaxOwnFeeds,
+			MaxReaderFeeds: cfg.MaxReaderFeeds, FilterBudget: cfg.FilterBudget, NewUserLinkBan: cfg.NewReaderLinkBan},
+		Retention: cfg.Retention, HTTPAddr: cfg.HTTPAddr, OpsToken: cfg.OpsToken.Reveal(),
+		Logger: log, Now: env.Now,
 	}
-	return nil
 }

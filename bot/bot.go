@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/netip"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/stories"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -75,9 +75,12 @@ type Options struct {
 	NewUserLinkBan bool
 	// APITimeout bounds one Bot API call (default 30s).
 	APITimeout time.Duration
+	// Stories is the story service that decides what a reader sees; nil builds one over
+	// the database with Windows, RunMaxAge and FilterBudget.
+	Stories Stories
 	// Windows are the spans of stored news that digests and cards read (zero values:
-	// DefaultWindows).
-	Windows Windows
+	// stories.DefaultWindows).
+	Windows stories.Windows
 	// FilterBudget bounds the time one subscriber's filters may take in one digest
 	// (default 500ms); DigestWorkers is how many digests are composed at once (default
 	// GOMAXPROCS).
@@ -106,6 +109,7 @@ type Bot struct {
 	fetches *fetchGate
 	// catalogue is the set of public feeds (Options.Catalogue).
 	catalogue map[string]struct{}
+	stories   Stories
 
 	disp *queue.Dispatcher
 	poll *queue.Poller
@@ -116,18 +120,21 @@ type Bot struct {
 
 	schedAlive timeStamp
 	stats      botStats
-	runCache   struct {
-		sync.Mutex
-		run *digestRun
-	}
+}
+
+// Stories is what the bot asks the story service: which news a reader sees.
+type Stories interface {
+	DigestFor(ctx context.Context, sub stories.Subscriber, now time.Time) (digest.Digest, error)
+	CardFor(ctx context.Context, id uint64, r stories.Reader) (digest.StoryCard, error)
+	CardForURL(ctx context.Context, canonical string) (digest.StoryCard, error)
+	Visible(ctx context.Context, id uint64, r stories.Reader) (storage.Item, error)
+	Public(feedURL string) bool
+	Stats() stories.Stats
 }
 
 // botStats are the bot's own counters (the sender keeps its own).
 type botStats struct {
 	digestsBuilt, commentsRelayed counter
-	// windowDropped counts items a window cap left out of a digest run or card;
-	// filterBudgetHits counts digests whose filters ran out of time.
-	windowDropped, filterBudgetHits counter
 }
 
 // New connects to the Bot API (checking the token with getMe). ctx bounds every Bot
@@ -190,16 +197,12 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 	if opts.PendingPerReader <= 0 {
 		opts.PendingPerReader = 3
 	}
-	if opts.RunMaxAge == 0 {
-		opts.RunMaxAge = 30 * time.Second
-	}
 	if opts.FilterBudget <= 0 {
 		opts.FilterBudget = 500 * time.Millisecond
 	}
 	if opts.DigestWorkers <= 0 {
 		opts.DigestWorkers = runtime.GOMAXPROCS(0)
 	}
-	opts.Windows = opts.Windows.withDefaults()
 	if opts.Send.Logger == nil {
 		opts.Send.Logger = opts.Logger
 	}
@@ -214,6 +217,11 @@ func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot
 		limiters: map[int64]*userLimits{}, fetches: newFetchGate(opts.UserFetches), catalogue: map[string]struct{}{}}
 	for _, u := range opts.Catalogue {
 		b.catalogue[u] = struct{}{}
+	}
+	b.stories = opts.Stories
+	if b.stories == nil {
+		b.stories = stories.New(db, fetch, stories.Options{Catalogue: opts.Catalogue, Windows: opts.Windows,
+			RunMaxAge: opts.RunMaxAge, FilterBudget: opts.FilterBudget, Now: opts.Now, Logger: opts.Logger})
 	}
 	if opts.Send.CallContext == nil {
 		opts.Send.CallContext = ctx
@@ -298,8 +306,9 @@ func (b *Bot) Stats() Stats {
 		Sent: s.Sent.Load(), Failed: s.Failed.Load(), TooMany: s.TooMany.Load(), Dropped: s.Dropped.Load(),
 		Deactivated: s.Deactivated.Load(), PlainFallbacks: s.PlainFallbacks.Load(),
 		Digests: b.stats.digestsBuilt.get(), CommentsRelayed: b.stats.commentsRelayed.get(),
-		WindowDropped: b.stats.windowDropped.get(), FilterBudgetHits: b.stats.filterBudgetHits.get(),
 	}
+	ss := b.stories.Stats()
+	st.WindowDropped, st.FilterBudgetHits = ss.WindowDropped, ss.FilterBudgetHits
 	st.UpdatesDropped = b.disp.Dropped.Load()
 	return st
 }
@@ -393,66 +402,6 @@ func (b *Bot) answer(ctx context.Context, id, text string) {
 
 // ---- digests ----
 
-// digestRun holds what digests share: the public items of the longest digest window
-// (newest first), grouped once.
-type digestRun struct {
-	now      time.Time
-	from     time.Time
-	lastItem uint64    // the newest stored item when it was built
-	built    time.Time // real time, for RunMaxAge
-	items    []storage.Item
-	composer *digest.Composer
-}
-
-// digestRun returns the shared run for now: built again only when new items were
-// stored (and then at most once per RunMaxAge), so neither the scheduler nor readers
-// asking for /digest pay for grouping the window more often than news arrives.
-func (b *Bot) digestRun(ctx context.Context, now time.Time) (*digestRun, error) {
-	b.runCache.Lock()
-	defer b.runCache.Unlock()
-	last, err := b.db.LastItemID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// A run covers [r.now-MaxLookback, r.now]; every digest from now on starts at or
-	// after now-MaxLookback, so it serves until items arrive after it.
-	if r := b.runCache.run; r != nil && !now.Before(r.now) {
-		if r.lastItem == last || (b.opts.RunMaxAge > 0 && time.Since(r.built) < b.opts.RunMaxAge) {
-			return r, nil
-		}
-	}
-	r, err := b.prepareRun(ctx, now.Add(-b.opts.Windows.MaxLookback), now)
-	if err != nil {
-		return nil, err
-	}
-	r.lastItem, r.built = last, time.Now()
-	b.runCache.run = r
-	return r, nil
-}
-
-// prepareRun reads the public items added since from (newest first) and the earlier
-// ones for related stories, and groups them once.
-func (b *Bot) prepareRun(ctx context.Context, from, now time.Time) (*digestRun, error) {
-	w := b.opts.Windows
-	items, err := b.read(ctx, "digest", b.opts.Catalogue, from, now.Add(time.Nanosecond), w.MaxItems)
-	if err != nil {
-		return nil, err
-	}
-	earlier, err := b.read(ctx, "earlier", b.opts.Catalogue, from.Add(-w.Earlier), from, w.MaxEarlier)
-	if err != nil {
-		return nil, err
-	}
-	pool := make([]digest.Item, 0, len(items))
-	for _, it := range items {
-		pool = append(pool, toDigestItem(it))
-	}
-	before := make([]digest.Item, 0, len(earlier))
-	for _, it := range earlier {
-		before = append(before, toDigestItem(it))
-	}
-	return &digestRun{now: now, from: from, items: items, composer: digest.NewComposer(pool, before)}, nil
-}
-
 // subscriberFeeds is the set of feeds a subscriber reads.
 func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
 	feeds := s.Feeds
@@ -464,60 +413,10 @@ func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
 
 // buildDigest composes and renders a subscriber's digest from the run's items newer
 // than their last digest.
-func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, run *digestRun, now time.Time) ([]storage.OutMessage, error) {
-	w := b.opts.Windows
-	since := w.digestSince(s.LastDigest, now)
-	var items []digest.Item
-	for _, it := range run.items {
-		if !it.Added.Before(since) {
-			items = append(items, toDigestItem(it))
-		}
-	}
-	// The subscriber's own feeds: read for this digest alone, newest first, capped.
-	var ownEarlier []digest.Item
-	if private := b.privateFeeds(s.OwnFeeds); len(private) > 0 {
-		own, err := b.read(ctx, "own feeds", private, since, now.Add(time.Nanosecond), w.MaxOwnItems)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range own {
-			items = append(items, toDigestItem(it))
-		}
-		slices.SortStableFunc(items, func(a, c digest.Item) int { return c.Published.Compare(a.Published) })
-		earlier, err := b.read(ctx, "own feeds earlier", private, now.Add(-w.Earlier), since, w.MaxOwnItems)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range earlier {
-			ownEarlier = append(ownEarlier, toDigestItem(it))
-		}
-	}
-	var received []digest.Item
-	ids, err := b.db.ReceivedItems(ctx, s.ChatID)
-	if err != nil {
-		return nil, fmt.Errorf("received stories of %d: %w", s.ChatID, err)
-	}
-	for _, id := range ids {
-		it, err := b.db.Item(ctx, id)
-		if err != nil {
-			continue // pruned meanwhile
-		}
-		if now.Sub(it.Added) < b.opts.Windows.Received {
-			received = append(received, toDigestItem(it))
-		}
-	}
-	d, err := run.composer.ComposeContext(ctx, items, digest.Preferences{
-		Feeds: b.subscriberFeeds(s), OwnFeeds: s.OwnFeeds, Include: s.Include, Exclude: s.Exclude,
-		FilterBudget: b.opts.FilterBudget, OwnEarlier: ownEarlier,
-		MaxStories: s.Stories, SummarySentences: s.SummarySentences, Received: received,
-	}, now)
+func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) ([]storage.OutMessage, error) {
+	d, err := b.stories.DigestFor(ctx, stories.Subscriber{Subscriber: s, Feeds: b.subscriberFeeds(s)}, now)
 	if err != nil {
 		return nil, err
-	}
-	if d.FilterTruncated > 0 {
-		b.stats.filterBudgetHits.add(1)
-		b.log.Warn("a subscriber's filters ran out of time; the digest covers the newest items only",
-			"chat", s.ChatID, "unchecked", d.FilterTruncated, "budget", b.opts.FilterBudget)
 	}
 	parts := RenderDigest(d, now.In(zone(s.TimeZone)))
 	var msgs []storage.OutMessage
@@ -556,7 +455,6 @@ func (b *Bot) RunDue(ctx context.Context) error {
 	b.runMu.Lock()
 	defer b.runMu.Unlock()
 	now := b.opts.Now()
-	var run *digestRun
 	var sent, empty atomic.Int64
 	for {
 		due, err := b.db.DueSubscribers(ctx, now, 500)
@@ -566,15 +464,10 @@ func (b *Bot) RunDue(ctx context.Context) error {
 		if len(due) == 0 {
 			break
 		}
-		if run == nil {
-			if run, err = b.digestRun(ctx, now); err != nil {
-				return err
-			}
-		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(b.opts.DigestWorkers)
 		for _, s := range due {
-			g.Go(func() error { return b.deliverDigest(gctx, s, run, now, &sent, &empty) })
+			g.Go(func() error { return b.deliverDigest(gctx, s, now, &sent, &empty) })
 		}
 		if err := g.Wait(); err != nil {
 			return err
@@ -583,7 +476,7 @@ func (b *Bot) RunDue(ctx context.Context) error {
 	}
 	if n := sent.Load() + empty.Load(); n > 0 {
 		b.stats.digestsBuilt.add(sent.Load())
-		b.log.Info("digest run", "queued", sent.Load(), "empty", empty.Load(), "items", len(run.items))
+		b.log.Info("digest run", "queued", sent.Load(), "empty", empty.Load())
 	}
 	return nil
 }
@@ -593,13 +486,13 @@ const digestTimeout = 30 * time.Second
 
 // deliverDigest composes one due subscriber's digest and commits it with their next
 // time. A subscriber whose digest fails is logged and moved on, never retried in a loop.
-func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, run *digestRun, now time.Time, sent, empty *atomic.Int64) error {
+func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.Time, sent, empty *atomic.Int64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	// One digest may take so long and no longer: the run goes on without it.
 	dctx, cancel := context.WithTimeout(ctx, digestTimeout)
-	msgs, err := b.buildDigest(dctx, s, run, now)
+	msgs, err := b.buildDigest(dctx, s, now)
 	cancel()
 	if err != nil {
 		b.log.Error("building a digest failed", "chat", s.ChatID, "error", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/stories"
 )
 
 // request is one command or message being handled.
@@ -425,7 +426,7 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 		b.log.Debug("adding a feed failed", "chat", r.chatID, "url", u, "error", err)
 		return b.say(ctx, r.chatID, r.thread, "I could not add that feed: "+escape(userFacing(err))+".")
 	}
-	if slices.Contains(s.OwnFeeds, feedURL) || b.public(feedURL) {
+	if slices.Contains(s.OwnFeeds, feedURL) || b.stories.Public(feedURL) {
 		return b.say(ctx, r.chatID, r.thread, "You already read that feed.")
 	}
 	now := b.opts.Now()
@@ -666,11 +667,7 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 	if !b.digestAllowed(r.chatID, now) {
 		return b.say(ctx, r.chatID, r.thread, "You asked for a digest a moment ago; the next one can be asked for in a minute.")
 	}
-	run, err := b.digestRun(ctx, now)
-	if err != nil {
-		return err
-	}
-	msgs, err := b.buildDigest(ctx, s, run, now)
+	msgs, err := b.buildDigest(ctx, s, now)
 	if err != nil {
 		b.log.Error("building a digest failed", "chat", r.chatID, "error", err)
 		return b.say(ctx, r.chatID, r.thread, "I could not build your digest just now; please try again later.")
@@ -709,53 +706,33 @@ func (b *Bot) ownFeeds(ctx context.Context, chatID int64) ([]string, error) {
 	return s.OwnFeeds, nil
 }
 
-// sendCard sends the story card of a stored item. A reader sees items, other outlets'
-// reports and related stories only from the public feeds and the chat's own feeds, so
-// no reader learns what feeds another added.
+// reader is what the chat may see besides the public feeds: its own feeds.
+func (b *Bot) reader(ctx context.Context, chatID int64) (stories.Reader, error) {
+	own, err := b.ownFeeds(ctx, chatID)
+	return stories.Reader{OwnFeeds: own}, err
+}
+
+// visibleItem returns stored item id if the chat may see it, else storage.ErrNotFound.
+func (b *Bot) visibleItem(ctx context.Context, chatID int64, id uint64) (storage.Item, error) {
+	r, err := b.reader(ctx, chatID)
+	if err != nil {
+		return storage.Item{}, err
+	}
+	return b.stories.Visible(ctx, id, r)
+}
+
+// sendCard sends the story card of a stored item, as the chat may see it.
 func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
-	own, err := b.ownFeeds(ctx, r.chatID)
+	reader, err := b.reader(ctx, r.chatID)
 	if err != nil {
 		return err
 	}
-	visible := b.visibleTo(own)
-	it, err := b.db.Item(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !visible(it.FeedURL)) {
+	card, err := b.stories.CardFor(ctx, id, reader)
+	if errors.Is(err, storage.ErrNotFound) {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I have no story %d (it may have been pruned).", id))
 	}
 	if err != nil {
 		return err
-	}
-	w := b.opts.Windows
-	feeds := append(append([]string{}, b.opts.Catalogue...), b.privateFeeds(own)...)
-	earlier, err := b.read(ctx, "card earlier", feeds, it.Added.Add(-w.Earlier), it.Added, w.MaxEarlier)
-	if err != nil {
-		return err
-	}
-	var cands []digest.Item
-	for _, e := range earlier {
-		if e.ID != it.ID {
-			cands = append(cands, toDigestItem(e))
-		}
-	}
-	card := digest.Card(toDigestItem(it), 3, cands)
-	// Other outlets' reports of the same story, with links.
-	around, err := b.read(ctx, "card also reported", feeds, it.Added.Add(-w.AlsoReported), it.Added.Add(w.AlsoReported), w.MaxItems)
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{it.FeedURL: true}
-	for _, o := range around {
-		if o.ID == it.ID || seen[o.FeedURL] || !visible(o.FeedURL) {
-			continue
-		}
-		if same, _ := digest.UpdateOf(toDigestItem(o), toDigestItem(it)); same {
-			seen[o.FeedURL] = true
-			name := o.FeedTitle
-			if name == "" {
-				name = feedLabel(o.FeedURL)
-			}
-			card.AlsoReportedBy = append(card.AlsoReportedBy, digest.Source{ItemID: o.ID, Name: name, URL: o.URL})
-		}
 	}
 	parts := RenderCard(card)
 	comments, err := b.db.ThreadComments(ctx, id)
@@ -799,31 +776,20 @@ func cmdSummary(ctx context.Context, b *Bot, r *request) error {
 	if canon == "" {
 		return b.say(ctx, r.chatID, r.thread, "That is not a link I can read.")
 	}
-	card, ok, err := b.db.CachedCard(ctx, canon, b.opts.Now().Add(-6*time.Hour))
+	if why := b.unusableURL(canon); why != "" {
+		return b.say(ctx, r.chatID, r.thread, why)
+	}
+	release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
 	if err != nil {
-		return err
+		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
 	}
-	if !ok {
-		if why := b.unusableURL(canon); why != "" {
-			return b.say(ctx, r.chatID, r.thread, why)
-		}
-		release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
-		if err != nil {
-			return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
-		}
-		art, err := b.fetch.FetchArticle(ctx, canon)
-		release()
-		if err != nil {
-			b.log.Debug("summary fetch failed", "chat", r.chatID, "url", canon, "error", err)
-			return b.say(ctx, r.chatID, r.thread, "I could not read that page: "+escape(userFacing(err))+".")
-		}
-		dc := digest.Card(digest.Item{Title: art.Title, Text: art.Text, URL: canon, Source: art.SiteName, Published: art.Published}, 3, nil)
-		card = storage.CachedCard{Card: dc, Fetched: b.opts.Now()}
-		if err := b.db.PutCachedCard(ctx, canon, card); err != nil {
-			b.log.Warn("caching a card failed", "error", err)
-		}
+	card, err := b.stories.CardForURL(ctx, canon)
+	release()
+	if err != nil {
+		b.log.Debug("summary fetch failed", "chat", r.chatID, "url", canon, "error", err)
+		return b.say(ctx, r.chatID, r.thread, "I could not read that page: "+escape(userFacing(err))+".")
 	}
-	return b.send(ctx, r.chatID, r.thread, RenderCard(card.Card), nil)
+	return b.send(ctx, r.chatID, r.thread, RenderCard(card), nil)
 }
 
 // userFacing says in a few words why a fetch failed, without any detail of the network

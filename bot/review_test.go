@@ -10,6 +10,7 @@ import (
 	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/stories"
 )
 
 // The attacks an outside review found after the first round of hardening, each as a
@@ -101,7 +102,7 @@ func TestFloodingFeedKeepsToItself(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
 	h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond}
-	h.opts.Windows = Windows{MaxItems: 1000, MaxOwnItems: 50}
+	h.opts.Windows = stories.Windows{MaxItems: 1000, MaxOwnItems: 50}
 	ctx := context.Background()
 	const flood = "https://flood.example/rss"
 	now := t0.Add(6 * time.Hour)

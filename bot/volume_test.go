@@ -11,6 +11,7 @@ import (
 	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/stories"
 )
 
 var fillerWords = strings.Fields(`harbour council tariff orchard glacier senate violin ledger
@@ -80,7 +81,7 @@ func TestNewestNewsSurvivesVolume(t *testing.T) {
 			}
 			h.opts.Catalogue = feeds
 			if capped {
-				h.opts.Windows = Windows{MaxItems: 1000, MaxEarlier: 1000}
+				h.opts.Windows = stories.Windows{MaxItems: 1000, MaxEarlier: 1000}
 			}
 			ctx := context.Background()
 			dayStart := t0

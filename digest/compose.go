@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -361,6 +362,30 @@ func (c *Composer) stories(ctx context.Context, kept []Item) (members map[int][]
 		members[id] = append(members[id], aloneIdx[k])
 	}
 	return members, order, nil
+}
+
+// Reports returns the other reports, among items, of the story the item with ID id is
+// part of: items grouped exactly as a digest of them would be (the pool's stories, and
+// any item outside the pool joining the story it reports). The item itself is left out.
+func (c *Composer) Reports(ctx context.Context, items []Item, id uint64) ([]Item, error) {
+	members, order, err := c.stories(ctx, items)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range order {
+		idx := members[g]
+		if !slices.ContainsFunc(idx, func(i int) bool { return items[i].ID == id }) {
+			continue
+		}
+		var out []Item
+		for _, i := range idx {
+			if items[i].ID != id {
+				out = append(out, items[i])
+			}
+		}
+		return out, nil
+	}
+	return nil, nil
 }
 
 // Compose builds one subscriber's digest from items (a subset of the pool, plus the

@@ -212,3 +212,14 @@ func countWords(s string) int {
 	}
 	return n
 }
+
+// SplitTitle splits "title\n\nbody" text; without a blank line after the first line
+// there is no title.
+func SplitTitle(text string) (title, body string) {
+	text = strings.TrimLeft(text, "\n")
+	first, rest, ok := strings.Cut(text, "\n")
+	if ok && strings.HasPrefix(rest, "\n") && len(first) < 300 {
+		return strings.TrimSpace(first), strings.TrimLeft(rest, "\n")
+	}
+	return "", text
+}

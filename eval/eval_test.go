@@ -9,6 +9,7 @@ import (
 
 	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/eval/rouge"
+	"github.com/newsbot/newsbot/stories"
 )
 
 const shared = "../../shared/data"
@@ -51,11 +52,11 @@ func TestBCubed(t *testing.T) {
 }
 
 func TestSplitTitle(t *testing.T) {
-	title, body := SplitTitle("Headline here\n\nFirst paragraph.\n\nSecond.")
+	title, body := digest.SplitTitle("Headline here\n\nFirst paragraph.\n\nSecond.")
 	if title != "Headline here" || body != "First paragraph.\n\nSecond." {
 		t.Fatalf("%q %q", title, body)
 	}
-	title, body = SplitTitle("No title line.\nStill body.")
+	title, body = digest.SplitTitle("No title line.\nStill body.")
 	if title != "" || body == "" {
 		t.Fatalf("%q %q", title, body)
 	}
@@ -307,7 +308,7 @@ func TestGroupingHeadlineFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	items, _, labels, err := ReadItems(f)
+	items, _, labels, err := stories.ReadItems(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +324,7 @@ func TestReadItems(t *testing.T) {
 
 {"id":"a","title":"First","published":1773100800000,"story":7,"text":"Body."}
 `
-	items, ids, labels, err := ReadItems(strings.NewReader(in))
+	items, ids, labels, err := stories.ReadItems(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +344,7 @@ func TestReadItems(t *testing.T) {
 		{`{"id":1,"title":"x","published":"yesterday"}`, "neither RFC 3339 nor Unix milliseconds"},
 		{`{"id":1,"title":"x"}` + "\n[1,2]", "line 2: not a JSON object"},
 	} {
-		if _, _, _, err := ReadItems(strings.NewReader(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, _, _, err := stories.ReadItems(strings.NewReader(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.in, err, tc.want)
 		}
 	}
@@ -412,7 +413,7 @@ func TestGroupingUkNews(t *testing.T) {
 			items []digest.Item
 		}{{"headlines", titles}, {"text", b.Items}} {
 			p, r := BCubed(digest.GroupStories(in.items, digest.GroupOptions{}), b.Labels)
-			pn, rn := BCubed(digest.GroupStories(WithoutTimes(in.items), digest.GroupOptions{}), b.Labels)
+			pn, rn := BCubed(digest.GroupStories(stories.WithoutTimes(in.items), digest.GroupOptions{}), b.Labels)
 			t.Logf("%-4s %-9s with times P %.3f R %.3f; without P %.3f R %.3f", split, in.name, p, r, pn, rn)
 			// The aim of issue 14, on every split: precision first.
 			if p < 0.93 || r < 0.45 {
@@ -437,12 +438,12 @@ func TestGroupingTimedFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	items, _, labels, err := ReadItems(f)
+	items, _, labels, err := stories.ReadItems(f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p, r := BCubed(digest.GroupStories(items, digest.GroupOptions{}), labels)
-	pn, rn := BCubed(digest.GroupStories(WithoutTimes(items), digest.GroupOptions{}), labels)
+	pn, rn := BCubed(digest.GroupStories(stories.WithoutTimes(items), digest.GroupOptions{}), labels)
 	t.Logf("with times P %.3f R %.3f; without P %.3f R %.3f", p, r, pn, rn)
 	if p < 0.95 || r < 0.85 {
 		t.Errorf("with times: P %.3f R %.3f, want P >= 0.95 and R >= 0.85", p, r)

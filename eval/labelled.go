@@ -52,17 +52,6 @@ func (b LabelledBatch) Split(name string) LabelledBatch {
 	return out
 }
 
-// WithoutTimes returns copies of items with no publication time, as feeds without
-// dates give them: grouping then has only the words (and sources) to go on.
-func WithoutTimes(items []digest.Item) []digest.Item {
-	out := make([]digest.Item, len(items))
-	for i, it := range items {
-		it.Published = time.Time{}
-		out[i] = it
-	}
-	return out
-}
-
 // kyivNovember is Kyiv's offset in November (EET, UTC+2); a fixed zone, so loading
 // needs no time-zone database.
 var kyivNovember = time.FixedZone("EET", 2*60*60)

@@ -188,7 +188,7 @@ func LoadLabelledArticles(dir string) ([]digest.Item, []string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		title, body := SplitTitle(text)
+		title, body := digest.SplitTitle(text)
 		items = append(items, digest.Item{ID: uint64(i + 1), Title: title, Text: body})
 		labels = append(labels, m[1])
 	}

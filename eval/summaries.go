@@ -39,17 +39,6 @@ func readText(path string) (string, error) {
 	return strings.ReplaceAll(string(b), "\r\n", "\n"), nil
 }
 
-// SplitTitle splits "title\n\nbody" text; without a blank line after the first line
-// there is no title.
-func SplitTitle(text string) (title, body string) {
-	text = strings.TrimLeft(text, "\n")
-	first, rest, ok := strings.Cut(text, "\n")
-	if ok && strings.HasPrefix(rest, "\n") && len(first) < 300 {
-		return strings.TrimSpace(first), strings.TrimLeft(rest, "\n")
-	}
-	return "", text
-}
-
 // LoadSummaryCases reads DIR/articles/*.txt and DIR/summaries/*.txt.
 func LoadSummaryCases(dir string) ([]SummaryCase, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "articles", "*.txt"))
@@ -71,7 +60,7 @@ func LoadSummaryCases(dir string) ([]SummaryCase, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load reference for %s: %w", name, err)
 		}
-		title, body := SplitTitle(text)
+		title, body := digest.SplitTitle(text)
 		out = append(out, SummaryCase{Name: name, Title: title, Body: body, Reference: rouge.FixGluedReference(strings.TrimSpace(ref))})
 	}
 	return out, nil

@@ -2,8 +2,10 @@ package feed
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
@@ -464,4 +466,34 @@ func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 		case <-t.C:
 		}
 	}
+}
+
+// AllFailed reports whether every result is an error (and there is one).
+func AllFailed(results []Result) bool {
+	for _, r := range results {
+		if r.Status != StatusError {
+			return false
+		}
+	}
+	return len(results) > 0
+}
+
+// WriteResults prints poll results as `newsbot ingest` does: a JSON array, or a line
+// per feed with its status, new items and error.
+func WriteResults(w io.Writer, results []Result, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(results)
+	}
+	for _, r := range results {
+		line := fmt.Sprintf("%-12s %4d new  %s", r.Status, r.NewItems, r.URL)
+		if r.Error != "" {
+			line += "  error: " + r.Error
+		}
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+	}
+	return nil
 }

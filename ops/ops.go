@@ -288,3 +288,38 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	return srv.Shutdown(ctx)
 }
+
+// FetchBackup downloads a backup from a running newsbot's operator endpoint at addr
+// (host:port or a URL), sending token, and writes it to w. It returns the URL used and
+// the bytes written; an endpoint without a token (404) or a wrong token (401) is a
+// clear error.
+func FetchBackup(ctx context.Context, addr, token string, w io.Writer) (string, int64, error) {
+	url := addr
+	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+		url = "http://" + url
+	}
+	url += "/backup"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", 0, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", 0, fmt.Errorf("backup from the running bot: %w", err)
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return "", 0, fmt.Errorf("backup from the running bot: its /backup is off (it has no NEWSBOT_OPS_TOKEN)")
+	case http.StatusUnauthorized:
+		return "", 0, fmt.Errorf("backup from the running bot: the operator token was refused (NEWSBOT_OPS_TOKEN must match the bot's)")
+	default:
+		return "", 0, fmt.Errorf("backup from the running bot: HTTP %d", resp.StatusCode)
+	}
+	n, err := io.Copy(w, resp.Body)
+	return url, n, err
+}

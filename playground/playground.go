@@ -18,11 +18,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/newsbot/newsbot/app"
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
@@ -53,16 +56,15 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Playground is a running playground: simulator, bot, demo feeds and web UI.
+// Playground is a running playground: simulator, newsbot (the same App as `newsbot
+// run`), demo feeds and web UI.
 type Playground struct {
-	opts   Options
-	tg     *telegramtest.Server
-	bot    *bot.Bot
-	demo   *httptest.Server
-	feeds  []string
-	fetch  *feed.Fetcher
-	poller *feed.Poller
-	log    *slog.Logger
+	opts  Options
+	tg    *telegramtest.Server
+	app   *app.App
+	demo  *httptest.Server
+	feeds []string
+	log   *slog.Logger
 
 	mu   sync.Mutex
 	wave int // demo articles released so far
@@ -96,31 +98,29 @@ func New(ctx context.Context, opts Options) (*Playground, error) {
 	} else {
 		p.feeds = opts.Feeds
 	}
-	p.fetch = feed.NewFetcher(fo)
-	p.poller = feed.NewPoller(opts.DB, p.fetch, feed.PollerOptions{Interval: time.Minute, Logger: p.log})
-	for _, f := range p.feeds {
-		if _, err := opts.DB.AddFeed(ctx, f, time.Now()); err != nil {
-			return nil, err
-		}
-	}
-	b, err := bot.New(ctx, opts.DB, p.fetch, bot.Options{
-		APIURL: p.tg.APIURL(), Token: p.tg.Token, Admins: []int64{Readers[0].ID}, Catalogue: p.feeds,
-		Logger: p.log, ScheduleEvery: time.Hour, PollTimeout: 5,
-		Send: queue.SenderOptions{PrivateEvery: 250 * time.Millisecond},
+	a, err := app.Open(ctx, app.Options{
+		DB: opts.DB, Feeds: p.feeds, TelegramAPIURL: p.tg.APIURL(), TelegramToken: p.tg.Token,
+		Admins: []int64{Readers[0].ID}, Fetch: fo, Poll: feed.PollerOptions{Interval: time.Minute},
+		Bot:          bot.Options{ScheduleEvery: time.Hour, PollTimeout: 5, Send: queue.SenderOptions{PrivateEvery: 250 * time.Millisecond}},
+		PollManually: true, // "New items arrive" polls
+		Logger:       p.log,
 	})
 	if err != nil {
 		p.Close()
 		return nil, err
 	}
-	p.bot = b
+	p.app = a
 	return p, nil
 }
 
-// Run runs the bot until ctx ends.
-func (p *Playground) Run(ctx context.Context) error { return p.bot.Run(ctx) }
+// Run runs newsbot until ctx ends.
+func (p *Playground) Run(ctx context.Context) error { return p.app.Run(ctx) }
 
-// Close stops the simulator and the demo server.
+// Close stops newsbot, the simulator and the demo server.
 func (p *Playground) Close() {
+	if p.app != nil {
+		p.app.Close()
+	}
 	p.tg.Close()
 	if p.demo != nil {
 		p.demo.Close()
@@ -181,43 +181,19 @@ func (p *Playground) Ingest(ctx context.Context) (int, error) {
 		p.wave++
 	}
 	p.mu.Unlock()
-	var feeds []storage.Feed
-	for _, u := range p.feeds {
-		f, err := p.opts.DB.Feed(ctx, u)
-		if err != nil {
-			return 0, err
-		}
-		feeds = append(feeds, f)
+	results, err := p.app.PollFeeds(ctx)
+	if err != nil {
+		return 0, err
 	}
 	n := 0
-	for _, r := range p.poller.PollFeeds(ctx, feeds) {
+	for _, r := range results {
 		n += r.NewItems
 	}
 	return n, nil
 }
 
 // DigestNow makes every subscriber due and runs the scheduler once.
-func (p *Playground) DigestNow(ctx context.Context) error {
-	now := time.Now()
-	var due []int64
-	if err := p.opts.DB.Subscribers(ctx, func(s storage.Subscriber) error {
-		if s.Subscribed && s.Active {
-			due = append(due, s.ChatID)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, id := range due {
-		if _, err := p.opts.DB.UpdateSubscriber(ctx, id, nil, func(s *storage.Subscriber) error {
-			s.NextDigest = now.Add(-time.Second)
-			return nil
-		}); err != nil {
-			return err
-		}
-	}
-	return p.bot.RunDue(ctx)
-}
+func (p *Playground) DigestNow(ctx context.Context) error { return p.app.DigestNow(ctx) }
 
 // Handler serves the web UI and its API.
 func (p *Playground) Handler() http.Handler {
@@ -436,4 +412,67 @@ func (p *Playground) Listen(addr string) (string, *http.Server, error) {
 	srv := &http.Server{Handler: p.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return ln.Addr().String(), srv, nil
+}
+
+// ServeOptions configure Serve (`newsbot playground`).
+type ServeOptions struct {
+	// Addr is where the web chat listens.
+	Addr string
+	// Offline uses the bundled demo feeds even when Feeds can be reached.
+	Offline bool
+	// DBPath keeps the database there ("": a temporary one, removed at the end).
+	DBPath string
+	Feeds  []string
+	Logger *slog.Logger
+	// Stdout is told where to point the browser.
+	Stdout io.Writer
+}
+
+// Serve runs a playground until ctx ends: the database, newsbot over the simulator,
+// the first ingest, and the web chat.
+func Serve(ctx context.Context, so ServeOptions) error {
+	path := so.DBPath
+	if path == "" {
+		dir, err := os.MkdirTemp("", "newsbot-playground")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, "playground.db")
+	}
+	db, err := storage.Open(path, storage.Options{Timeout: time.Second})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var feeds []string
+	if !so.Offline && Online(ctx, so.Feeds) {
+		feeds = so.Feeds
+		so.Logger.Info("online: the playground reads the built-in feeds")
+	} else {
+		so.Logger.Info("offline: the playground reads the bundled fictional demo feeds")
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	p, err := New(runCtx, Options{DB: db, Feeds: feeds, Logger: so.Logger})
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	listen, srv, err := p.Listen(so.Addr)
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Run(runCtx) }()
+	if _, err := p.Ingest(ctx); err != nil {
+		so.Logger.Warn("first ingest failed", "error", err)
+	}
+	fmt.Fprintf(so.Stdout, "newsbot playground: open http://%s in a browser (Ctrl-C to stop)\n", listen)
+	<-ctx.Done()
+	sctx, scancel := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = srv.Shutdown(sctx)
+	scancel()
+	cancel()
+	return <-done
 }

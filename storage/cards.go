@@ -3,21 +3,25 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
-	"github.com/newsbot/newsbot/digest"
 	bolt "go.etcd.io/bbolt"
 )
 
-// CachedCard is a story card computed for a URL a user sent.
+// CachedCard is a story card computed for a URL a reader sent, kept as its caller
+// encoded it (storage does not know what a card is).
 type CachedCard struct {
-	Card    digest.StoryCard `json:"card"`
-	Fetched time.Time        `json:"fetched"`
+	Card    json.RawMessage `json:"card"`
+	Fetched time.Time       `json:"fetched"`
 }
 
 // CachedCard returns the card cached for a canonical URL if it was fetched after
 // notBefore.
 func (db *DB) CachedCard(ctx context.Context, canonicalURL string, notBefore time.Time) (CachedCard, bool, error) {
+	if err := ctxErr(ctx, "cached card"); err != nil {
+		return CachedCard{}, false, err
+	}
 	var c CachedCard
 	found := false
 	err := db.bolt.View(func(tx *bolt.Tx) error {
@@ -26,16 +30,22 @@ func (db *DB) CachedCard(ctx context.Context, canonicalURL string, notBefore tim
 			return nil
 		}
 		if err := json.Unmarshal(raw, &c); err != nil {
-			return nil // a stale format: refetch
+			return nil // a stale format: fetch again
 		}
 		found = c.Fetched.After(notBefore)
 		return nil
 	})
-	return c, found, err
+	if err != nil {
+		return CachedCard{}, false, fmt.Errorf("cached card: %w", err)
+	}
+	return c, found, nil
 }
 
 // PutCachedCard stores a card for a canonical URL.
 func (db *DB) PutCachedCard(ctx context.Context, canonicalURL string, c CachedCard) error {
+	if err := ctxErr(ctx, "put cached card"); err != nil {
+		return err
+	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketCards), []byte(canonicalURL), &c)
 	})

@@ -434,3 +434,43 @@ func migrateIndexes(tx *bolt.Tx) error {
 	// Feeds that only inactive chats had are collected at the next start (SweepFeeds).
 	return nil
 }
+
+// SaveBackup writes a backup to dest through write, into a temporary file beside it
+// first; only a copy that opens and passes the consistency check is moved into place.
+// It returns the bytes written.
+func SaveBackup(dest string, write func(w io.Writer) (int64, error)) (int64, error) {
+	tmp := dest + ".partial"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	defer os.Remove(tmp)
+	n, err := write(out)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return n, err
+	}
+	if err := CheckFile(tmp); err != nil {
+		return n, fmt.Errorf("backup: %w", err)
+	}
+	if err := os.Rename(tmp, dest); err != nil {
+		return n, fmt.Errorf("backup: %w", err)
+	}
+	return n, nil
+}
+
+// CheckFile opens the database file at path read-only and checks its consistency: what
+// a backup must pass before it is called one.
+func CheckFile(path string) error {
+	db, err := Open(path, Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("the copy does not open: %w", err)
+	}
+	defer db.Close()
+	if err := db.Check(); err != nil {
+		return fmt.Errorf("the copy is damaged: %w", err)
+	}
+	return nil
+}

@@ -1,10 +1,11 @@
-package eval
+package stories
 
 import (
 	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,4 +101,29 @@ func ReadItems(in io.Reader) (items []digest.Item, ids []json.RawMessage, labels
 		items[i].ID = uint64(rank + 1)
 	}
 	return items, ids, labels, nil
+}
+
+// WithoutTimes returns items with their publication times removed, as feeds without
+// dates give them (`newsbot group --no-times`).
+func WithoutTimes(items []digest.Item) []digest.Item {
+	out := make([]digest.Item, len(items))
+	for i, it := range items {
+		it.Published = time.Time{}
+		out[i] = it
+	}
+	return out
+}
+
+// ReadItemsFile is ReadItems from the file name, or from stdin when name is "-".
+func ReadItemsFile(name string, stdin io.Reader) (items []digest.Item, ids []json.RawMessage, labels []string, err error) {
+	in := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		defer f.Close()
+		in = f
+	}
+	return ReadItems(in)
 }

@@ -1,0 +1,184 @@
+package stories
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// cardSentences is the length of a story card's summary.
+const cardSentences = 3
+
+// CardFor returns the story card of stored item id as reader r sees it: its summary,
+// quotes and background, related earlier stories, and the other outlets that reported
+// the same story, grouped as digests group them. Items, reports and related stories come
+// only from the public feeds and the reader's own; an item the reader may not see is
+// storage.ErrNotFound.
+func (s *Service) CardFor(ctx context.Context, id uint64, r Reader) (digest.StoryCard, error) {
+	it, err := s.Visible(ctx, id, r)
+	if err != nil {
+		return digest.StoryCard{}, err
+	}
+	related, err := s.candidates(ctx, it, r)
+	if err != nil {
+		return digest.StoryCard{}, err
+	}
+	card := s.grouper.Card(ToDigestItem(it), cardSentences, related)
+	reports, err := s.reports(ctx, it, r)
+	if err != nil {
+		return digest.StoryCard{}, err
+	}
+	seen := map[string]bool{it.FeedURL: true}
+	for _, o := range reports {
+		if seen[o.FeedURL] {
+			continue
+		}
+		seen[o.FeedURL] = true
+		card.AlsoReportedBy = append(card.AlsoReportedBy, digest.Source{ItemID: o.ID, Name: sourceName(o), URL: o.URL})
+	}
+	return card, nil
+}
+
+// sourceName names an outlet: its feed's title, else the feed's host.
+func sourceName(it digest.Item) string {
+	if it.Source != "" {
+		return it.Source
+	}
+	if u, err := url.Parse(it.FeedURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return it.FeedURL
+}
+
+// candidates are the stories before it that the reader may see: the related-story
+// candidates of its card.
+func (s *Service) candidates(ctx context.Context, it storage.Item, r Reader) ([]digest.Item, error) {
+	w := s.opts.Windows
+	earlier, err := s.read(ctx, "card earlier", r, s.feedsOf(r), it.Added.Add(-w.Earlier), it.Added, w.MaxEarlier)
+	if err != nil {
+		return nil, err
+	}
+	var out []digest.Item
+	for _, e := range earlier {
+		if e.ID != it.ID {
+			out = append(out, ToDigestItem(e))
+		}
+	}
+	return out, nil
+}
+
+// reports are the other reports of it's story among what the reader may see around it:
+// from the shared run when it covers the item (the very grouping the reader's digest
+// used), else from the item's own neighbourhood grouped the same way.
+func (s *Service) reports(ctx context.Context, it storage.Item, r Reader) ([]digest.Item, error) {
+	w := s.opts.Windows
+	from, to := it.Added.Add(-w.AlsoReported), it.Added.Add(w.AlsoReported)
+	now := s.opts.Now()
+	run, err := s.shared(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var composer *digest.Composer
+	var pool []digest.Item
+	if !r.Operator && !it.Added.Before(now.Add(-w.MaxLookback)) {
+		composer = run.composer
+		for _, o := range run.items {
+			if !o.Added.Before(from) && o.Added.Before(to) {
+				pool = append(pool, ToDigestItem(o))
+			}
+		}
+	} else {
+		around, err := s.read(ctx, "card also reported", r, s.opts.Catalogue, from, to, w.MaxItems)
+		if err != nil {
+			return nil, err
+		}
+		pool = toDigestItems(around)
+		composer = digest.NewComposerWith(s.grouper, pool, nil)
+	}
+	if private := s.private(r); len(private) > 0 && !r.Operator {
+		own, err := s.read(ctx, "card own feeds", r, private, from, to, w.MaxOwnItems)
+		if err != nil {
+			return nil, err
+		}
+		pool = append(pool, toDigestItems(own)...)
+	}
+	if !containsID(pool, it.ID) {
+		pool = append(pool, ToDigestItem(it))
+	}
+	return composer.Reports(ctx, pool, it.ID)
+}
+
+func containsID(items []digest.Item, id uint64) bool {
+	for _, it := range items {
+		if it.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// CardForURL returns the story card of a web page (a canonical URL): fetched with the
+// safe fetcher, cached for CardCacheFor. The fetch's error is returned as it is; the
+// caller decides what a reader is told.
+func (s *Service) CardForURL(ctx context.Context, canonical string) (digest.StoryCard, error) {
+	now := s.opts.Now()
+	cached, ok, err := s.store.CachedCard(ctx, canonical, now.Add(-s.opts.CardCacheFor))
+	if err != nil {
+		return digest.StoryCard{}, err
+	}
+	if ok {
+		if c, err := decodeCard(cached.Card); err == nil {
+			return c, nil
+		}
+	}
+	if s.fetch == nil {
+		return digest.StoryCard{}, fmt.Errorf("card for %s: no fetcher", canonical)
+	}
+	art, err := s.fetch.FetchArticle(ctx, canonical)
+	if err != nil {
+		return digest.StoryCard{}, err
+	}
+	card := s.grouper.Card(digest.Item{Title: art.Title, Text: art.Text, URL: canonical, Source: art.SiteName, Published: art.Published}, cardSentences, nil)
+	if raw, err := encodeCard(card); err == nil {
+		if err := s.store.PutCachedCard(ctx, canonical, storage.CachedCard{Card: raw, Fetched: now}); err != nil {
+			s.log.Warn("caching a card failed", "error", err)
+		}
+	}
+	return card, nil
+}
+
+// Card returns the card of an item that need not be stored (a file, a page, a stored
+// item), with k summary sentences and related stories from what the reader may see
+// before it (before now when it has no date).
+func (s *Service) Card(ctx context.Context, it digest.Item, k int, r Reader) (digest.StoryCard, error) {
+	ref := it.Published
+	if ref.IsZero() {
+		ref = s.opts.Now()
+	}
+	related, err := s.Related(ctx, it, ref, r)
+	if err != nil {
+		return digest.StoryCard{}, err
+	}
+	return s.grouper.Card(it, k, related), nil
+}
+
+// Related returns the candidates for an item's related earlier stories: what the
+// reader may see that was stored in the Earlier window before ref.
+func (s *Service) Related(ctx context.Context, it digest.Item, ref time.Time, r Reader) ([]digest.Item, error) {
+	w := s.opts.Windows
+	stored, err := s.read(ctx, "related", r, s.feedsOf(r), ref.Add(-w.Earlier), ref.Add(time.Second), w.MaxEarlier)
+	if err != nil {
+		return nil, err
+	}
+	var out []digest.Item
+	for _, c := range stored {
+		if c.ID != it.ID {
+			out = append(out, ToDigestItem(c))
+		}
+	}
+	return out, nil
+}

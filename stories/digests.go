@@ -1,0 +1,135 @@
+package stories
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// Run is what digests share: the public items of the longest digest window (newest
+// first), grouped into stories once.
+type Run struct {
+	now      time.Time
+	lastItem uint64    // the newest stored item when it was built
+	built    time.Time // real time, for RunMaxAge
+	items    []storage.Item
+	composer *digest.Composer
+}
+
+// Items are the run's public items, newest first.
+func (r *Run) Items() []storage.Item { return r.items }
+
+// shared returns the shared run for now: built again only when new items were stored (and
+// then at most once per RunMaxAge), so neither the scheduler nor readers asking for a
+// digest pay for grouping the window more often than news arrives. A run covers
+// [r.now-MaxLookback, r.now], and every digest from then on starts at or after
+// now-MaxLookback, so it serves until items arrive after it.
+func (s *Service) shared(ctx context.Context, now time.Time) (*Run, error) {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	last, err := s.store.LastItemID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r := s.cached; r != nil && !now.Before(r.now) {
+		if r.lastItem == last || (s.opts.RunMaxAge > 0 && time.Since(r.built) < s.opts.RunMaxAge) {
+			return r, nil
+		}
+	}
+	w := s.opts.Windows
+	from := now.Add(-w.MaxLookback)
+	items, err := s.read(ctx, "digest", Reader{}, s.opts.Catalogue, from, now.Add(time.Nanosecond), w.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	earlier, err := s.read(ctx, "earlier", Reader{}, s.opts.Catalogue, from.Add(-w.Earlier), from, w.MaxEarlier)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{now: now, lastItem: last, built: time.Now(), items: items,
+		composer: digest.NewComposerWith(s.grouper, toDigestItems(items), toDigestItems(earlier))}
+	s.cached = r
+	return r, nil
+}
+
+// Subscriber is what a digest is composed for.
+type Subscriber struct {
+	storage.Subscriber
+	// Feeds are the feeds the subscriber reads (chosen catalogue feeds and own feeds).
+	Feeds []string
+}
+
+// DigestFor composes a subscriber's digest at now: the public stories since their last
+// digest (from the shared run) and their own feeds' newest items, with their filters
+// and choices, leaving out what they already received unless it brings new facts.
+func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) (digest.Digest, error) {
+	run, err := s.shared(ctx, now)
+	if err != nil {
+		return digest.Digest{}, err
+	}
+	w := s.opts.Windows
+	since := w.DigestSince(sub.LastDigest, now)
+	var items []digest.Item
+	for _, it := range run.items {
+		if !it.Added.Before(since) {
+			items = append(items, ToDigestItem(it))
+		}
+	}
+	// The subscriber's own feeds: read for this digest alone, newest first, capped.
+	reader := Reader{OwnFeeds: sub.OwnFeeds}
+	var ownEarlier []digest.Item
+	if private := s.private(reader); len(private) > 0 {
+		own, err := s.read(ctx, "own feeds", reader, private, since, now.Add(time.Nanosecond), w.MaxOwnItems)
+		if err != nil {
+			return digest.Digest{}, err
+		}
+		items = append(items, toDigestItems(own)...)
+		slices.SortStableFunc(items, func(a, c digest.Item) int { return c.Published.Compare(a.Published) })
+		earlier, err := s.read(ctx, "own feeds earlier", reader, private, now.Add(-w.Earlier), since, w.MaxOwnItems)
+		if err != nil {
+			return digest.Digest{}, err
+		}
+		ownEarlier = toDigestItems(earlier)
+	}
+	received, err := s.received(ctx, sub.ChatID, now)
+	if err != nil {
+		return digest.Digest{}, err
+	}
+	d, err := run.composer.ComposeContext(ctx, items, digest.Preferences{
+		Feeds: sub.Feeds, OwnFeeds: sub.OwnFeeds, Include: sub.Include, Exclude: sub.Exclude,
+		FilterBudget: s.opts.FilterBudget, OwnEarlier: ownEarlier,
+		MaxStories: sub.Stories, SummarySentences: sub.SummarySentences, Received: received,
+	}, now)
+	if err != nil {
+		return digest.Digest{}, err
+	}
+	if d.FilterTruncated > 0 {
+		s.filterBudgetHits.add(1)
+		s.log.Warn("a subscriber's filters ran out of time; the digest covers the newest items only",
+			"chat", sub.ChatID, "unchecked", d.FilterTruncated, "budget", s.opts.FilterBudget)
+	}
+	return d, nil
+}
+
+// received are the stories sent to chat within the Received window.
+func (s *Service) received(ctx context.Context, chat int64, now time.Time) ([]digest.Item, error) {
+	ids, err := s.store.ReceivedItems(ctx, chat)
+	if err != nil {
+		return nil, fmt.Errorf("received stories of %d: %w", chat, err)
+	}
+	var out []digest.Item
+	for _, id := range ids {
+		it, err := s.store.Item(ctx, id)
+		if err != nil {
+			continue // pruned meanwhile
+		}
+		if now.Sub(it.Added) < s.opts.Windows.Received {
+			out = append(out, ToDigestItem(it))
+		}
+	}
+	return out, nil
+}

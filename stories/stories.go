@@ -1,0 +1,233 @@
+// Package stories decides which news a reader sees. It reads stored items through
+// named windows, newest first and feed by feed, turns them into the digest engine's
+// items, groups them into stories once per run of news, and composes a subscriber's
+// digest, a story card (of a stored item or a web page) and the related earlier
+// stories, so that the bot's digests and cards, `newsbot summarize` and the playground
+// all answer the same way.
+package stories
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// Store is what the story service reads.
+type Store interface {
+	FeedItemsAdded(ctx context.Context, feeds []string, from, to time.Time, limit int) ([]storage.Item, int, error)
+	ItemsAdded(ctx context.Context, from, to time.Time, limit int) ([]storage.Item, int, error)
+	Item(ctx context.Context, id uint64) (storage.Item, error)
+	LastItemID(ctx context.Context) (uint64, error)
+	ReceivedItems(ctx context.Context, chatID int64) ([]uint64, error)
+	CachedCard(ctx context.Context, canonicalURL string, notBefore time.Time) (storage.CachedCard, bool, error)
+	PutCachedCard(ctx context.Context, canonicalURL string, c storage.CachedCard) error
+}
+
+// Fetcher reads a web page's article (the SSRF-safe fetcher).
+type Fetcher interface {
+	FetchArticle(ctx context.Context, pageURL string) (feed.Article, error)
+}
+
+// Options configure a Service.
+type Options struct {
+	// Catalogue is the public feeds: every reader may read them. Any other feed is
+	// private to the chats that added it.
+	Catalogue []string
+	Windows   Windows
+	// RunMaxAge is how long a run may be reused after new items arrived (0: 30s;
+	// negative: never, which tests with a fake clock want).
+	RunMaxAge time.Duration
+	// FilterBudget bounds one subscriber's filters in one digest (0: 500ms).
+	FilterBudget time.Duration
+	// CardCacheFor is how long a web page's card is reused (0: 6h).
+	CardCacheFor time.Duration
+	Now          func() time.Time
+	Logger       *slog.Logger
+}
+
+// Service is the story service. It is safe for concurrent use.
+type Service struct {
+	store     Store
+	fetch     Fetcher
+	opts      Options
+	log       *slog.Logger
+	grouper   *digest.Grouper
+	catalogue map[string]bool
+
+	runMu  sync.Mutex
+	cached *Run
+
+	// WindowDropped counts items a window cap left out (the oldest).
+	windowDropped, filterBudgetHits countInt
+}
+
+type countInt struct {
+	mu sync.Mutex
+	n  int64
+}
+
+func (c *countInt) add(d int64) { c.mu.Lock(); c.n += d; c.mu.Unlock() }
+func (c *countInt) get() int64  { c.mu.Lock(); defer c.mu.Unlock(); return c.n }
+
+// New returns a story service over store; fetch may be nil when no web pages are read.
+func New(store Store, fetch Fetcher, opts Options) *Service {
+	opts.Windows = opts.Windows.withDefaults()
+	if opts.RunMaxAge == 0 {
+		opts.RunMaxAge = 30 * time.Second
+	}
+	if opts.FilterBudget <= 0 {
+		opts.FilterBudget = 500 * time.Millisecond
+	}
+	if opts.CardCacheFor <= 0 {
+		opts.CardCacheFor = 6 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{store: store, fetch: fetch, opts: opts, log: opts.Logger, grouper: digest.NewGrouper(digest.GroupOptions{}),
+		catalogue: map[string]bool{}}
+	for _, u := range opts.Catalogue {
+		s.catalogue[u] = true
+	}
+	return s
+}
+
+// Stats are the service's running totals, for metrics.
+type Stats struct {
+	// WindowDropped: items a window cap left out of a run or a card (the oldest).
+	WindowDropped int64
+	// FilterBudgetHits: digests whose subscriber's filters ran out of time.
+	FilterBudgetHits int64
+}
+
+// Stats returns the running totals.
+func (s *Service) Stats() Stats {
+	return Stats{WindowDropped: s.windowDropped.get(), FilterBudgetHits: s.filterBudgetHits.get()}
+}
+
+// Windows returns the windows in use.
+func (s *Service) Windows() Windows { return s.opts.Windows }
+
+// ToDigestItem turns a stored item into the digest engine's item: the one conversion.
+func ToDigestItem(it storage.Item) digest.Item {
+	return digest.Item{ID: it.ID, Title: it.Title, Text: it.Text, URL: it.URL, Source: it.FeedTitle,
+		FeedURL: it.FeedURL, Published: it.Published, Lang: it.Language}
+}
+
+func toDigestItems(items []storage.Item) []digest.Item {
+	out := make([]digest.Item, 0, len(items))
+	for _, it := range items {
+		out = append(out, ToDigestItem(it))
+	}
+	return out
+}
+
+// Public reports whether every reader may see a feed's items.
+func (s *Service) Public(feedURL string) bool { return s.catalogue[feedURL] }
+
+// Reader is who asks: what else than the public feeds it may see.
+type Reader struct {
+	// OwnFeeds are the feeds the reader's chat added.
+	OwnFeeds []string
+	// Operator sees every feed (the command line).
+	Operator bool
+}
+
+// sees reports whether the reader may see a feed's items.
+func (s *Service) sees(r Reader, feedURL string) bool {
+	return r.Operator || s.catalogue[feedURL] || slices.Contains(r.OwnFeeds, feedURL)
+}
+
+// private are the reader's own feeds that are not public.
+func (s *Service) private(r Reader) []string {
+	var out []string
+	for _, u := range r.OwnFeeds {
+		if !s.catalogue[u] {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// read returns the items the given feeds added in [from, to), newest first, at most
+// max; what the cap leaves out (the oldest) is logged under what and counted. Windows
+// are read feed by feed: the items of feeds a reader cannot see are never read, so a
+// feed that floods the store cannot push anyone else's news out of a window.
+func (s *Service) read(ctx context.Context, what string, r Reader, feeds []string, from, to time.Time, max int) ([]storage.Item, error) {
+	var items []storage.Item
+	var dropped int
+	var err error
+	if r.Operator {
+		items, dropped, err = s.store.ItemsAdded(ctx, from, to, max)
+	} else {
+		items, dropped, err = s.store.FeedItemsAdded(ctx, feeds, from, to, max)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the %s window: %w", what, err)
+	}
+	if dropped > 0 {
+		s.windowDropped.add(int64(dropped))
+		s.log.Warn("a window cap left out the oldest items", "window", what, "kept", len(items), "dropped", dropped,
+			"from", from.Format(time.RFC3339), "to", to.Format(time.RFC3339))
+	}
+	return items, nil
+}
+
+// feedsOf are the feeds a reader's windows read: the catalogue and the reader's own.
+func (s *Service) feedsOf(r Reader) []string {
+	return append(append([]string{}, s.opts.Catalogue...), s.private(r)...)
+}
+
+// Visible returns stored item id if the reader may see it. Anything else, missing or
+// not, is storage.ErrNotFound, so item numbers cannot be probed for what another reader
+// reads.
+func (s *Service) Visible(ctx context.Context, id uint64, r Reader) (storage.Item, error) {
+	it, err := s.store.Item(ctx, id)
+	if err != nil {
+		return storage.Item{}, err
+	}
+	if !s.sees(r, it.FeedURL) {
+		return storage.Item{}, fmt.Errorf("item %d: %w", id, storage.ErrNotFound)
+	}
+	return it, nil
+}
+
+// encodeCard and decodeCard keep a card in the store's cache.
+func encodeCard(c digest.StoryCard) (json.RawMessage, error) { return json.Marshal(c) }
+
+func decodeCard(raw json.RawMessage) (digest.StoryCard, error) {
+	var c digest.StoryCard
+	err := json.Unmarshal(raw, &c)
+	return c, err
+}
+
+// NoStore is a Store with nothing in it: the command line summarizes files and pages
+// with it when the database is absent or held by the running bot.
+type NoStore struct{}
+
+func (NoStore) FeedItemsAdded(context.Context, []string, time.Time, time.Time, int) ([]storage.Item, int, error) {
+	return nil, 0, nil
+}
+func (NoStore) ItemsAdded(context.Context, time.Time, time.Time, int) ([]storage.Item, int, error) {
+	return nil, 0, nil
+}
+func (NoStore) Item(_ context.Context, id uint64) (storage.Item, error) {
+	return storage.Item{}, fmt.Errorf("item %d: no database: %w", id, storage.ErrNotFound)
+}
+func (NoStore) LastItemID(context.Context) (uint64, error)             { return 0, nil }
+func (NoStore) ReceivedItems(context.Context, int64) ([]uint64, error) { return nil, nil }
+func (NoStore) CachedCard(context.Context, string, time.Time) (storage.CachedCard, bool, error) {
+	return storage.CachedCard{}, false, nil
+}
+func (NoStore) PutCachedCard(context.Context, string, storage.CachedCard) error { return nil }

@@ -1,0 +1,83 @@
+package stories_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/stories"
+)
+
+var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func openDB(t *testing.T) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func add(t *testing.T, db *storage.DB, feed, key, title string, at time.Time) uint64 {
+	t.Helper()
+	got, err := db.AddItems(context.Background(), feed, []storage.Item{{Key: key, Title: title, Language: "en",
+		Text: title + ". Coastguard crews searched the waters overnight near the island of Lesbos.", URL: "https://x.example/" + key, Published: at}}, at)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("add %s: %v", key, err)
+	}
+	return got[0].ID
+}
+
+// A card shows only what its reader may see, and "also reported by" comes from the
+// grouping digests use.
+func TestCardForReaders(t *testing.T) {
+	db := openDB(t)
+	const public, mine, theirs = "https://public.example/rss", "https://mine.example/rss", "https://theirs.example/rss"
+	id := add(t, db, public, "p", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0)
+	add(t, db, mine, "m", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0.Add(time.Minute))
+	add(t, db, theirs, "t", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0.Add(2*time.Minute))
+	hidden := add(t, db, theirs, "t2", "Something else entirely", t0.Add(3*time.Minute))
+	svc := stories.New(db, nil, stories.Options{Catalogue: []string{public}, Now: func() time.Time { return t0.Add(time.Hour) }, RunMaxAge: -1})
+	ctx := context.Background()
+	card, err := svc.CardFor(ctx, id, stories.Reader{OwnFeeds: []string{mine}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(card.AlsoReportedBy) != 1 || card.AlsoReportedBy[0].URL != "https://x.example/m" {
+		t.Fatalf("also reported by %+v, want only the reader's own feed", card.AlsoReportedBy)
+	}
+	if _, err := svc.CardFor(ctx, hidden, stories.Reader{OwnFeeds: []string{mine}}); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("another reader's item: %v", err)
+	}
+	if _, err := svc.CardFor(ctx, hidden, stories.Reader{Operator: true}); err != nil {
+		t.Fatalf("the operator sees every feed: %v", err)
+	}
+}
+
+// The shared run is grouped again only when news arrived.
+func TestDigestForSharesOneRun(t *testing.T) {
+	db := openDB(t)
+	const public = "https://public.example/rss"
+	for i, title := range []string{"Council approves school budget", "Glacier retreat measured in Alps",
+		"Violin maker wins award", "Quarry expansion plan rejected", "Comet visible next week"} {
+		add(t, db, public, fmt.Sprint("k", i), title, t0.Add(time.Duration(i)*time.Minute))
+	}
+	now := t0.Add(time.Hour)
+	svc := stories.New(db, nil, stories.Options{Catalogue: []string{public}, Now: func() time.Time { return now }, RunMaxAge: -1})
+	sub := stories.Subscriber{Subscriber: storage.Subscriber{ChatID: 1, Stories: 3, SummarySentences: 1, LastDigest: t0.Add(-time.Hour)}}
+	d, err := svc.DigestFor(context.Background(), sub, now)
+	if err != nil || len(d.Stories) != 3 {
+		t.Fatalf("%d stories, %v", len(d.Stories), err)
+	}
+	add(t, db, public, "late", "Harbour ferry strike ends", t0.Add(50*time.Minute))
+	d, _ = svc.DigestFor(context.Background(), sub, now)
+	if d.Stories[0].Title != "Harbour ferry strike ends" {
+		t.Fatalf("the run was not rebuilt after news arrived: %q first", d.Stories[0].Title)
+	}
+}
