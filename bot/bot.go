@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/newsbot/newsbot/bot/queue"
@@ -401,118 +400,6 @@ func (b *Bot) answer(ctx context.Context, id, text string) {
 }
 
 // ---- digests ----
-
-// subscriberFeeds is the set of feeds a subscriber reads.
-func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
-	feeds := s.Feeds
-	if len(feeds) == 0 {
-		feeds = b.opts.Catalogue
-	}
-	return append(append([]string{}, feeds...), s.OwnFeeds...)
-}
-
-// buildDigest composes and renders a subscriber's digest from the run's items newer
-// than their last digest.
-func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) ([]storage.OutMessage, error) {
-	d, err := b.stories.DigestFor(ctx, stories.Subscriber{Subscriber: s, Feeds: b.subscriberFeeds(s)}, now)
-	if err != nil {
-		return nil, err
-	}
-	parts := RenderDigest(d, now.In(zone(s.TimeZone)))
-	var msgs []storage.OutMessage
-	for _, r := range parts {
-		msgs = append(msgs, message(s.ChatID, s.ThreadID, r, &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: r.First}))
-	}
-	if d.FilterTruncated > 0 && len(msgs) > 0 && b.noticeDue(s.ChatID, now) {
-		note := "Your filters take too long to check against every story, so this digest covers only the newest ones. Simpler filters (plain words such as <code>kyiv|ukraine</code>) fix it: see /filters."
-		msgs = append(msgs, message(s.ChatID, s.ThreadID, Rendered{HTML: note, Plain: stripTags(note)}, nil))
-	}
-	return msgs, nil
-}
-
-// schedule finds due subscribers through the time index and queues their digests.
-func (b *Bot) schedule(ctx context.Context) error {
-	t := time.NewTicker(b.opts.ScheduleEvery)
-	defer t.Stop()
-	for {
-		b.schedAlive.set(time.Now())
-		if err := b.RunDue(ctx); err != nil && ctx.Err() == nil {
-			b.log.Error("digest run failed", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// RunDue queues the digests of every subscriber due now. Digests are composed by a few
-// workers at once, so one subscriber with slow filters holds one worker, not the run.
-// Each subscriber's digest and the move of their schedule are one transaction, so a
-// crash mid-run neither loses nor repeats a digest.
-func (b *Bot) RunDue(ctx context.Context) error {
-	b.runMu.Lock()
-	defer b.runMu.Unlock()
-	now := b.opts.Now()
-	var sent, empty atomic.Int64
-	for {
-		due, err := b.db.DueSubscribers(ctx, now, 500)
-		if err != nil {
-			return err
-		}
-		if len(due) == 0 {
-			break
-		}
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(b.opts.DigestWorkers)
-		for _, s := range due {
-			g.Go(func() error { return b.deliverDigest(gctx, s, now, &sent, &empty) })
-		}
-		if err := g.Wait(); err != nil {
-			return err
-		}
-		b.sender.Wake()
-	}
-	if n := sent.Load() + empty.Load(); n > 0 {
-		b.stats.digestsBuilt.add(sent.Load())
-		b.log.Info("digest run", "queued", sent.Load(), "empty", empty.Load())
-	}
-	return nil
-}
-
-// digestTimeout bounds the composition of one scheduled digest.
-const digestTimeout = 30 * time.Second
-
-// deliverDigest composes one due subscriber's digest and commits it with their next
-// time. A subscriber whose digest fails is logged and moved on, never retried in a loop.
-func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.Time, sent, empty *atomic.Int64) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// One digest may take so long and no longer: the run goes on without it.
-	dctx, cancel := context.WithTimeout(ctx, digestTimeout)
-	msgs, err := b.buildDigest(dctx, s, now)
-	cancel()
-	if err != nil {
-		b.log.Error("building a digest failed", "chat", s.ChatID, "error", err)
-	}
-	next := NextDigest(s.Times, s.TimeZone, now)
-	last := now
-	if len(msgs) == 0 {
-		empty.Add(1)
-		last = s.LastDigest // nothing new: keep collecting from the same point (MaxLookback bounds it)
-	} else {
-		sent.Add(1)
-	}
-	if err := b.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, last, next); err != nil {
-		if errors.Is(err, storage.ErrConflict) {
-			return nil // a concurrent run or /digest already handled this chat
-		}
-		return err
-	}
-	return nil
-}
 
 // timeStamp and counter are tiny concurrency-safe holders.
 type timeStamp struct {

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/bot/telegram"
@@ -92,7 +91,7 @@ func (b *Bot) askWhichStory(ctx context.Context, r *request, rec storage.Message
 	var row []telegram.Button
 	var rows [][]telegram.Button
 	for i := range rec.Items {
-		row = append(row, telegram.Button{Text: strconv.Itoa(i + max(rec.First, 1)), Data: fmt.Sprintf("pc:%d:%d", p.ID, rec.Items[i])})
+		row = append(row, telegram.Button{Text: strconv.Itoa(i + max(rec.First, 1)), Data: pickCommentData(p.ID, rec.Items[i])})
 		if len(row) == 8 {
 			rows, row = append(rows, row), nil
 		}
@@ -225,7 +224,7 @@ func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string)
 }
 
 func relayButtons(c storage.Comment) [][]telegram.Button {
-	return [][]telegram.Button{{{Text: "Report", Data: fmt.Sprintf("rp:%d", c.ID)}, {Text: "Mute thread", Data: fmt.Sprintf("mt:%d", c.ItemID)}}}
+	return [][]telegram.Button{{{Text: "Report", Data: reportData(c.ID)}, {Text: "Mute thread", Data: muteData(c.ItemID)}}}
 }
 
 // relay queues a comment for the thread's followers: not its author, not those who
@@ -373,393 +372,37 @@ func (b *Bot) commentOf(ctx context.Context, r *request) (storage.Comment, bool)
 	return c, err == nil
 }
 
-func cmdDelete(ctx context.Context, b *Bot, r *request) error {
-	c, ok := b.commentOf(ctx, r)
-	if !ok {
-		return b.say(ctx, r.chatID, r.thread, "Reply <code>/delete</code> to one of your comments.")
-	}
-	if c.AuthorID != r.userID {
-		return b.say(ctx, r.chatID, r.thread, "You can delete only your own comments.")
-	}
-	return b.removeComment(ctx, c.ID, false, r)
-}
-
-// removeComment marks a comment deleted (by its author: the text is erased) or removed
-// (by a moderator: the text is kept for the moderators, and never shown). Replies stay
-// in the thread under it; relayed copies are deleted, or edited to say a moderator
-// removed them.
-func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *request) error {
-	c, err := b.db.UpdateComment(ctx, id, func(c *storage.Comment) error {
-		if moderator {
-			c.Removed = true
-		} else {
-			c.Deleted, c.Text = true, ""
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := b.updateCopies(ctx, c, !moderator); err != nil {
-		return err
-	}
-	// Replies keep their place; their copies stop quoting the removed text.
-	thread, err := b.db.ThreadComments(ctx, c.ItemID)
-	if err != nil {
-		return err
-	}
-	for _, child := range thread {
-		if child.ParentID == c.ID && !child.Gone() {
-			if err := b.updateCopies(ctx, child, false); err != nil {
-				return err
-			}
-		}
-	}
-	if r != nil {
-		return b.say(ctx, r.chatID, r.thread, "Comment deleted. Replies to it stay in the thread.")
-	}
-	return nil
-}
-
-func cmdMute(ctx context.Context, b *Bot, r *request) error {
-	item := uint64(0)
-	if r.msg.ReplyToMessage != nil {
-		if rec, err := b.db.MessageRecordFor(ctx, r.chatID, r.msg.ReplyToMessage.MessageID); err == nil && len(rec.Items) == 1 {
-			item = rec.Items[0]
-		}
-	}
-	if n, err := strconv.ParseUint(strings.TrimSpace(r.args), 10, 64); err == nil {
-		item = n
-	}
-	if item == 0 {
-		return b.say(ctx, r.chatID, r.thread, "Reply <code>/mute</code> to a comment or a story card.")
-	}
-	if _, err := b.visibleItem(ctx, r.chatID, item); errors.Is(err, storage.ErrNotFound) {
-		return b.say(ctx, r.chatID, r.thread, "That story is no longer available.")
-	} else if err != nil {
-		return err
-	}
-	if err := b.db.SetFollow(ctx, item, r.chatID, true); err != nil {
-		return err
-	}
-	return b.say(ctx, r.chatID, r.thread, "Muted: you will get no more comments from this discussion.")
-}
-
-func cmdBlock(ctx context.Context, b *Bot, r *request) error {
-	c, ok := b.commentOf(ctx, r)
-	if !ok {
-		return b.say(ctx, r.chatID, r.thread, "Reply <code>/block</code> to a comment to hide its author's comments.")
-	}
-	if c.AuthorID == r.userID {
-		return b.say(ctx, r.chatID, r.thread, "That is your own comment.")
-	}
-	if err := b.db.Block(ctx, r.userID, c.AuthorID); err != nil {
-		return err
-	}
-	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You will no longer see comments by %s.", escape(c.AuthorName)))
-}
-
-var nameRE = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._\-']{1,30}[\p{L}\p{N}.]$`)
-
-func cmdName(ctx context.Context, b *Bot, r *request) error {
-	name := normalizeName(r.args)
-	if name == "" {
-		p, err := b.profile(ctx, r)
-		if err != nil {
-			return err
-		}
-		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Others see your comments as <b>%s</b>. Choose another name with <code>/name Your Name</code>; <code>/name -</code> goes back to your first name.", escape(p.DisplayName())))
-	}
-	key := ""
-	if name == "-" {
-		name = ""
-	} else {
-		if !nameRE.MatchString(name) || !hasLetterRune(name) {
-			return b.say(ctx, r.chatID, r.thread, "A name has 3 to 32 letters, digits, spaces or . _ - ' and must contain a letter.")
-		}
-		if key = b.nameKey(name); key == "" {
-			return b.say(ctx, r.chatID, r.thread, "That name is reserved (it looks like the bot's, an administrator's or a moderator's); please choose another.")
-		}
-	}
-	if _, err := b.profile(ctx, r); err != nil {
-		return err
-	}
-	if err := b.db.SetName(ctx, r.userID, name, key); err != nil {
-		if errors.Is(err, storage.ErrNameTaken) {
-			return b.say(ctx, r.chatID, r.thread, "Someone else uses that name, or one that looks just like it; please choose another.")
-		}
-		return err
-	}
-	if name == "" {
-		p, err := b.profile(ctx, r)
-		if err != nil {
-			return err
-		}
-		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Your comments will show <b>%s</b>.", escape(p.DisplayName())))
-	}
-	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Your comments will show <b>%s</b>.", escape(name)))
-}
-
-func hasLetterRune(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			return true
-		}
-	}
-	return false
-}
-
-func cmdThread(ctx context.Context, b *Bot, r *request) error {
-	n, err := strconv.ParseUint(strings.TrimSpace(r.args), 10, 64)
-	if err != nil {
-		return b.say(ctx, r.chatID, r.thread, "Send <code>/thread 123</code> with a story number, or press Discussion on a story card.")
-	}
-	return b.sendThread(ctx, r, n, 0, 0)
-}
-
-// threadOutline orders a thread as a tree: oldest first, replies under their parents.
-func threadOutline(cs []storage.Comment) []storage.Comment {
-	children := map[uint64][]storage.Comment{}
-	for _, c := range cs {
-		children[c.ParentID] = append(children[c.ParentID], c)
-	}
-	var out []storage.Comment
-	var walk func(parent uint64)
-	walk = func(parent uint64) {
-		for _, c := range children[parent] {
-			out = append(out, c)
-			walk(c.ID)
-		}
-	}
-	walk(0)
-	return out
-}
-
-// sendThread shows a page of a story's discussion; editing replaces the page in place.
-func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, editMsg int) error {
-	it, err := b.visibleItem(ctx, r.chatID, item)
-	if errors.Is(err, storage.ErrNotFound) {
-		return b.say(ctx, r.chatID, r.thread, "That story is no longer available.")
-	}
-	if err != nil {
-		return err
-	}
-	cs, err := b.db.ThreadComments(ctx, item)
-	if err != nil {
-		return err
-	}
-	outline := threadOutline(cs)
-	pages := max(1, (len(outline)+commentsPerPage-1)/commentsPerPage)
-	page = min(max(page, 0), pages-1)
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "<b>Discussion: %s</b>\n%d comments", escape(truncate(it.Title, 120)), len(cs))
-	if pages > 1 {
-		fmt.Fprintf(&sb, " · page %d of %d", page+1, pages)
-	}
-	if len(outline) == 0 {
-		sb.WriteString("\n\nNo comments yet. Reply to the story card to start the discussion.")
-	}
-	for _, c := range outline[min(page*commentsPerPage, len(outline)):min((page+1)*commentsPerPage, len(outline))] {
-		indent := strings.Repeat("    ", min(c.Depth, 8))
-		marker := "•"
-		if c.Depth > 0 {
-			marker = "↳"
-		}
-		body := excerpt(c.Text, 300)
-		switch {
-		case c.Removed:
-			body = "(removed by a moderator)"
-		case c.Deleted:
-			body = "(comment deleted)"
-		}
-		fmt.Fprintf(&sb, "\n\n%s%s <b>%s</b>: %s", indent, marker, escape(c.AuthorName), escape(body))
-	}
-	var nav []telegram.Button
-	if page > 0 {
-		nav = append(nav, telegram.Button{Text: "◀ Newer", Data: fmt.Sprintf("th:%d:%d", item, page-1)})
-	}
-	if page < pages-1 {
-		nav = append(nav, telegram.Button{Text: "Older ▶", Data: fmt.Sprintf("th:%d:%d", item, page+1)})
-	}
-	rows := [][]telegram.Button{{{Text: "Follow discussion", Data: fmt.Sprintf("fl:%d", item)}}}
-	if len(nav) > 0 {
-		rows = append(rows, nav)
-	}
-	parts := pack([]block{{html: sb.String(), plain: stripTags(sb.String())}}, "")
-	if editMsg != 0 && len(parts) == 1 {
-		return b.editText(ctx, r.chatID, editMsg, parts[0].HTML, rows)
-	}
-	parts[len(parts)-1].Buttons = rows
-	return b.send(ctx, r.chatID, r.thread, parts, nil)
-}
-
-// handleDiscussionCallback handles fl, th, mt, rp, mod and pc buttons. Button data comes
-// from the client and may be forged: every verb checks what it acts on against the
-// message the button sits on, the reader's rights, or both.
-func (b *Bot) handleDiscussionCallback(ctx context.Context, q *telegram.CallbackQuery, r *request, cb callback) error {
-	id, err := strconv.ParseUint(cb.args[0], 10, 64)
-	if err != nil && cb.verb != "mod" {
-		b.answer(ctx, q.ID, "This button is no longer valid.")
+// cbPickComment posts a pending comment under the story the reader picked. Only its
+// author may pick, and only a story the comment was offered for.
+func cbPickComment(ctx context.Context, b *Bot, p press) error {
+	pendingID, ok1 := p.id(0)
+	item, ok2 := p.id(1)
+	if !ok1 || !ok2 {
+		b.answer(ctx, p.q.ID, staleButton)
 		return nil
 	}
-	switch cb.verb {
-	case "fl", "mt":
-		// A group's follows are the group's settings.
-		if r.group {
-			if ok, err := b.isGroupAdmin(ctx, r.chatID, r.userID); err != nil || !ok {
-				b.answer(ctx, q.ID, "Only the group's administrators can change what this group follows.")
-				return nil
-			}
-		}
-		muted := cb.verb == "mt"
-		if _, err := b.visibleItem(ctx, r.chatID, id); errors.Is(err, storage.ErrNotFound) {
-			b.answer(ctx, q.ID, "This button is no longer valid.")
-			return nil
-		} else if err != nil {
-			b.answer(ctx, q.ID, "Something went wrong; please try again.")
-			return err
-		}
-		if err := b.db.SetFollow(ctx, id, r.chatID, muted); err != nil {
-			b.answer(ctx, q.ID, "Something went wrong; please try again.")
-			return err
-		}
-		if muted {
-			b.answer(ctx, q.ID, "Muted: no more comments from this discussion.")
-		} else {
-			b.answer(ctx, q.ID, "You follow this discussion: new comments will come here.")
-		}
-	case "th":
-		page, err := strconv.Atoi(cb.args[1])
-		if err != nil {
-			b.answer(ctx, q.ID, "This button is no longer valid.")
-			return nil
-		}
-		b.answer(ctx, q.ID, "")
-		edit := 0
-		if strings.HasPrefix(q.Message.Text, "Discussion:") {
-			edit = q.Message.MessageID
-		}
-		return b.sendThread(ctx, r, id, page, edit)
-	case "rp":
-		return b.report(ctx, q, r, id)
-	case "mod":
-		return b.moderate(ctx, q, cb)
-	case "pc":
-		item, err := strconv.ParseUint(cb.args[1], 10, 64)
-		if err != nil {
-			b.answer(ctx, q.ID, "This button is no longer valid.")
-			return nil
-		}
-		p, err := b.db.Pending(ctx, r.chatID, id, q.From.ID, b.opts.Now().Add(-b.opts.PendingTTL))
-		switch {
-		case errors.Is(err, storage.ErrNotYours):
-			b.answer(ctx, q.ID, "That is another reader's comment.")
-			return nil
-		case errors.Is(err, storage.ErrNotFound):
-			b.answer(ctx, q.ID, "That comment was already posted or has expired.")
-			return nil
-		case err != nil:
-			b.answer(ctx, q.ID, "Something went wrong; please try again.")
-			return err
-		}
-		if !slices.Contains(p.Items, item) {
-			b.answer(ctx, q.ID, "This button is no longer valid.")
-			return nil
-		}
-		b.answer(ctx, q.ID, "")
-		r.msg = &telegram.Message{MessageID: p.Msg, Chat: q.Message.Chat, From: &q.From}
-		posted, err := b.tryComment(ctx, r, item, 0, p.Text)
-		if err != nil || !posted {
-			return err // refused (the reader was told): it waits, and may be picked again
-		}
-		return b.db.DeletePending(ctx, r.chatID, p.ID)
-	}
-	return nil
-}
-
-// report sends a comment to the moderators. The button must sit on a copy of that very
-// comment in this chat, the reporter must not be banned, the comment must still show,
-// and each reader reports a comment once.
-func (b *Bot) report(ctx context.Context, q *telegram.CallbackQuery, r *request, id uint64) error {
-	rec, err := b.db.MessageRecordFor(ctx, r.chatID, q.Message.MessageID)
-	if err != nil || rec.Comment != id || rec.Kind != storage.KindComment {
-		b.answer(ctx, q.ID, "This button is no longer valid.")
-		return nil
-	}
-	prof, err := b.profile(ctx, r)
-	if err != nil {
-		return err
-	}
-	if prof.Banned {
-		b.answer(ctx, q.ID, "You can no longer report comments.")
-		return nil
-	}
-	reporters, err := b.db.AddReport(ctx, id, q.From.ID, b.opts.Now())
+	r, q := p.r, p.q
+	pc, err := b.db.Pending(ctx, r.chatID, pendingID, q.From.ID, b.opts.Now().Add(-b.opts.PendingTTL))
 	switch {
-	case errors.Is(err, storage.ErrGone), errors.Is(err, storage.ErrNotFound):
-		b.answer(ctx, q.ID, "That comment is gone.")
+	case errors.Is(err, storage.ErrNotYours):
+		b.answer(ctx, q.ID, "That is another reader's comment.")
+		return nil
+	case errors.Is(err, storage.ErrNotFound):
+		b.answer(ctx, q.ID, "That comment was already posted or has expired.")
 		return nil
 	case err != nil:
-		b.answer(ctx, q.ID, "Something went wrong; please try again.")
-		return err
-	case reporters == 0:
-		b.answer(ctx, q.ID, "You have reported this comment already.")
-		return nil
-	}
-	b.answer(ctx, q.ID, "Thank you; the moderators will look at it.")
-	// The moderators hear of a comment at its first report and again as reports mount,
-	// not once per reporter: many accounts cannot flood them.
-	if reporters != 1 && reporters != 3 && reporters != 10 {
-		return nil
-	}
-	c, err := b.db.Comment(ctx, id)
-	if err != nil {
+		b.answer(ctx, q.ID, tryAgain)
 		return err
 	}
-	var msgs []storage.OutMessage
-	for _, admin := range b.opts.Admins {
-		html := fmt.Sprintf("<b>Report</b> from %s (id %d), %d so far\nComment %d by <b>%s</b> (id %d) on story %d:\n\n%s",
-			escape(prof.DisplayName()), q.From.ID, reporters, c.ID, escape(c.AuthorName), c.AuthorID, c.ItemID, escape(c.Text))
-		msgs = append(msgs, message(admin, 0, Rendered{HTML: html, Plain: stripTags(html), Buttons: [][]telegram.Button{{
-			{Text: "Remove comment", Data: fmt.Sprintf("mod:rm:%d", c.ID)}, {Text: "Remove and ban author", Data: fmt.Sprintf("mod:ban:%d", c.ID)}}}},
-			&storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{c.ItemID}, Comment: c.ID}))
-	}
-	if len(msgs) == 0 {
+	if !slices.Contains(pc.Items, item) {
+		b.answer(ctx, q.ID, staleButton)
 		return nil
 	}
-	if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {
-		return err
+	b.answer(ctx, q.ID, "")
+	r.msg = &telegram.Message{MessageID: pc.Msg, Chat: q.Message.Chat, From: &q.From}
+	posted, err := b.tryComment(ctx, r, item, 0, pc.Text)
+	if err != nil || !posted {
+		return err // refused (the reader was told): it waits, and may be picked again
 	}
-	b.sender.Wake()
-	return nil
-}
-
-// moderate handles a moderator's button on a report.
-func (b *Bot) moderate(ctx context.Context, q *telegram.CallbackQuery, cb callback) error {
-	if !b.isAdmin(q.From.ID) {
-		b.answer(ctx, q.ID, "Only moderators can do that.")
-		return nil
-	}
-	cid, err := strconv.ParseUint(cb.args[1], 10, 64)
-	if err != nil || (cb.args[0] != "rm" && cb.args[0] != "ban") {
-		b.answer(ctx, q.ID, "This button is no longer valid.")
-		return nil
-	}
-	c, err := b.db.Comment(ctx, cid)
-	if err != nil || c.Erased {
-		b.answer(ctx, q.ID, "That comment is gone.")
-		return nil
-	}
-	if cb.args[0] == "ban" {
-		if err := b.db.SetBanned(ctx, c.AuthorID, true); err != nil {
-			return err
-		}
-	}
-	if !c.Removed {
-		if err := b.removeComment(ctx, cid, true, nil); err != nil {
-			return err
-		}
-	}
-	b.answer(ctx, q.ID, "Removed.")
-	return nil
+	return b.db.DeletePending(ctx, r.chatID, pc.ID)
 }

@@ -236,7 +236,7 @@ func RenderDigest(d digest.Digest, when time.Time) []Rendered {
 		}
 		var row []telegram.Button
 		for _, id := range parts[i].Items {
-			row = append(row, telegram.Button{Text: fmt.Sprint(number[id]), Data: fmt.Sprintf("card:%d", id)})
+			row = append(row, telegram.Button{Text: fmt.Sprint(number[id]), Data: cardData(id)})
 			if len(row) == 8 {
 				parts[i].Buttons = append(parts[i].Buttons, row)
 				row = nil

@@ -181,6 +181,49 @@ func TestParseCallback(t *testing.T) {
 	}
 }
 
+// The data of buttons already sent lives on in chats: the constructors must keep
+// producing exactly these formats, and every registered verb must have one.
+func TestCallbackDataFormats(t *testing.T) {
+	cases := map[string]string{
+		cardData(12):                     "card:12",
+		subscribeData(true):              "sub:on",
+		subscribeData(false):             "sub:off",
+		feedListData:                     "feeds:list",
+		feedToggleData(3):                "feed:3",
+		feedRemoveData(0):                "rm:0",
+		settingData(settingStories, 8):   "set:n:8",
+		settingData(settingSentences, 2): "set:k:2",
+		forgetData(true):                 "forget:yes",
+		forgetData(false):                "forget:no",
+		filterRemoveData(false, 1):       "flt:i:1",
+		filterRemoveData(true, 4):        "flt:e:4",
+		followData(7):                    "fl:7",
+		muteData(7):                      "mt:7",
+		threadData(7, 2):                 "th:7:2",
+		reportData(99):                   "rp:99",
+		moderateData(false, 99):          "mod:rm:99",
+		moderateData(true, 99):           "mod:ban:99",
+		pickCommentData(5, 1<<63):        "pc:5:9223372036854775808",
+	}
+	verbs := map[string]bool{}
+	for got, want := range cases {
+		if got != want {
+			t.Errorf("constructor gave %q, want %q", got, want)
+		}
+		cb, ok := parseCallback(got)
+		if !ok {
+			t.Errorf("%q does not parse", got)
+			continue
+		}
+		verbs[cb.verb] = true
+	}
+	for verb := range callbackRoutes {
+		if !verbs[verb] {
+			t.Errorf("verb %q has no constructor case", verb)
+		}
+	}
+}
+
 func TestZonesAndTimes(t *testing.T) {
 	cases := map[string]string{"Kyiv": "Europe/Kyiv", "new york": "America/New_York", "Europe/Lisbon": "Europe/Lisbon", "+2": "UTC+02:00", "UTC-05:30": "UTC-05:30"}
 	for in, want := range cases {
@@ -236,7 +279,7 @@ func FuzzParseCallback(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data string) {
 		cb, ok := parseCallback(data)
-		if ok && (len(data) > telegram.MaxCallbackData || callbackVerbs[cb.verb] != len(cb.args)) {
+		if ok && (len(data) > telegram.MaxCallbackData || callbackRoutes[cb.verb].args != len(cb.args)) {
 			t.Fatalf("accepted bad data %q", data)
 		}
 	})

@@ -1,141 +1,124 @@
 package bot
 
 import (
-	"fmt"
-	"regexp"
-	"sort"
-	"strconv"
-	"strings"
+	"context"
+	"errors"
+	"sync/atomic"
 	"time"
-	_ "time/tzdata" // IANA zones on machines without a zoneinfo database
+
+	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/stories"
+	"golang.org/x/sync/errgroup"
 )
 
-// cityZones maps common city and country names to IANA zones, so "/settings tz Kyiv"
-// works; anything else is tried as an IANA name or a UTC offset.
-var cityZones = map[string]string{
-	"kyiv": "Europe/Kyiv", "kiev": "Europe/Kyiv", "київ": "Europe/Kyiv", "киев": "Europe/Kyiv", "ukraine": "Europe/Kyiv",
-	"lviv": "Europe/Kyiv", "kharkiv": "Europe/Kyiv", "odesa": "Europe/Kyiv", "odessa": "Europe/Kyiv",
-	"london": "Europe/London", "uk": "Europe/London", "dublin": "Europe/Dublin", "lisbon": "Europe/Lisbon",
-	"paris": "Europe/Paris", "berlin": "Europe/Berlin", "madrid": "Europe/Madrid", "rome": "Europe/Rome",
-	"warsaw": "Europe/Warsaw", "prague": "Europe/Prague", "vienna": "Europe/Vienna", "amsterdam": "Europe/Amsterdam",
-	"brussels": "Europe/Brussels", "stockholm": "Europe/Stockholm", "oslo": "Europe/Oslo", "helsinki": "Europe/Helsinki",
-	"athens": "Europe/Athens", "istanbul": "Europe/Istanbul", "bucharest": "Europe/Bucharest", "vilnius": "Europe/Vilnius",
-	"riga": "Europe/Riga", "tallinn": "Europe/Tallinn", "chisinau": "Europe/Chisinau", "moscow": "Europe/Moscow",
-	"tbilisi": "Asia/Tbilisi", "dubai": "Asia/Dubai", "delhi": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
-	"singapore": "Asia/Singapore", "hong kong": "Asia/Hong_Kong", "beijing": "Asia/Shanghai", "shanghai": "Asia/Shanghai",
-	"tokyo": "Asia/Tokyo", "seoul": "Asia/Seoul", "sydney": "Australia/Sydney", "melbourne": "Australia/Melbourne",
-	"auckland": "Pacific/Auckland", "new york": "America/New_York", "nyc": "America/New_York", "washington": "America/New_York",
-	"toronto": "America/Toronto", "montreal": "America/Toronto", "ottawa": "America/Toronto", "chicago": "America/Chicago",
-	"denver": "America/Denver", "los angeles": "America/Los_Angeles", "la": "America/Los_Angeles",
-	"san francisco": "America/Los_Angeles", "vancouver": "America/Vancouver", "mexico city": "America/Mexico_City",
-	"sao paulo": "America/Sao_Paulo", "buenos aires": "America/Argentina/Buenos_Aires", "utc": "UTC", "gmt": "UTC",
+// subscriberFeeds is the set of feeds a subscriber reads.
+func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
+	feeds := s.Feeds
+	if len(feeds) == 0 {
+		feeds = b.opts.Catalogue
+	}
+	return append(append([]string{}, feeds...), s.OwnFeeds...)
 }
 
-var offsetRE = regexp.MustCompile(`^(?i:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$`)
-
-// ParseZone understands an IANA name, a city, or a UTC offset ("+2", "UTC-05:00") and
-// returns the zone name to store and what it understood, for the reply.
-func ParseZone(s string) (name, understood string, err error) {
-	in := strings.TrimSpace(s)
-	if in == "" {
-		return "", "", fmt.Errorf("give a city, an IANA zone such as Europe/Kyiv, or an offset such as +2")
+// buildDigest composes and renders a subscriber's digest from the run's items newer
+// than their last digest.
+func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) ([]storage.OutMessage, error) {
+	d, err := b.stories.DigestFor(ctx, stories.Subscriber{Subscriber: s, Feeds: b.subscriberFeeds(s)}, now)
+	if err != nil {
+		return nil, err
 	}
-	if z, ok := cityZones[strings.ToLower(in)]; ok {
-		loc, _ := time.LoadLocation(z)
-		return z, fmt.Sprintf("%s (%s, now %s)", z, in, time.Now().In(loc).Format("15:04")), nil
+	parts := RenderDigest(d, now.In(zone(s.TimeZone)))
+	var msgs []storage.OutMessage
+	for _, r := range parts {
+		msgs = append(msgs, message(s.ChatID, s.ThreadID, r, &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: r.First}))
 	}
-	if m := offsetRE.FindStringSubmatch(in); m != nil {
-		h, _ := strconv.Atoi(m[2])
-		mins := 0
-		if m[3] != "" {
-			mins, _ = strconv.Atoi(m[3])
-		}
-		if h > 14 || mins >= 60 {
-			return "", "", fmt.Errorf("%q is not a valid UTC offset", in)
-		}
-		off := h*3600 + mins*60
-		if m[1] == "-" {
-			off = -off
-		}
-		name := fmt.Sprintf("UTC%s%02d:%02d", m[1], h, mins)
-		return name, fmt.Sprintf("a fixed offset of %s (no daylight saving)", name), nil
+	if d.FilterTruncated > 0 && len(msgs) > 0 && b.noticeDue(s.ChatID, now) {
+		note := "Your filters take too long to check against every story, so this digest covers only the newest ones. Simpler filters (plain words such as <code>kyiv|ukraine</code>) fix it: see /filters."
+		msgs = append(msgs, message(s.ChatID, s.ThreadID, Rendered{HTML: note, Plain: stripTags(note)}, nil))
 	}
-	if loc, err := time.LoadLocation(in); err == nil && in != "Local" {
-		return loc.String(), fmt.Sprintf("%s (now %s)", loc.String(), time.Now().In(loc).Format("15:04")), nil
-	}
-	return "", "", fmt.Errorf("%q is not a time zone I know: give a city (Kyiv, London, New York), an IANA name (Europe/Kyiv) or an offset (+2)", in)
+	return msgs, nil
 }
 
-// zone loads a stored zone name (an IANA name or UTC±hh:mm).
-func zone(name string) *time.Location {
-	if name == "" {
-		return time.UTC
-	}
-	if strings.HasPrefix(name, "UTC") && len(name) == 9 {
-		h, _ := strconv.Atoi(name[4:6])
-		m, _ := strconv.Atoi(name[7:9])
-		off := h*3600 + m*60
-		if name[3] == '-' {
-			off = -off
+// schedule finds due subscribers through the time index and queues their digests.
+func (b *Bot) schedule(ctx context.Context) error {
+	t := time.NewTicker(b.opts.ScheduleEvery)
+	defer t.Stop()
+	for {
+		b.schedAlive.set(time.Now())
+		if err := b.RunDue(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("digest run failed", "error", err)
 		}
-		return time.FixedZone(name, off)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
 	}
-	if loc, err := time.LoadLocation(name); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
-var timeRE = regexp.MustCompile(`^([01]?\d|2[0-3])[:.]?([0-5]\d)?$`)
-
-// ParseTimes reads "8:00, 18:30" into sorted "HH:MM" strings.
-func ParseTimes(s string) ([]string, error) {
-	var out []string
-	seen := map[string]bool{}
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		m := timeRE.FindStringSubmatch(strings.TrimSpace(part))
-		if m == nil {
-			return nil, fmt.Errorf("%q is not a time of day such as 08:00", part)
+// RunDue queues the digests of every subscriber due now. Digests are composed by a few
+// workers at once, so one subscriber with slow filters holds one worker, not the run.
+// Each subscriber's digest and the move of their schedule are one transaction, so a
+// crash mid-run neither loses nor repeats a digest.
+func (b *Bot) RunDue(ctx context.Context) error {
+	b.runMu.Lock()
+	defer b.runMu.Unlock()
+	now := b.opts.Now()
+	var sent, empty atomic.Int64
+	for {
+		due, err := b.db.DueSubscribers(ctx, now, 500)
+		if err != nil {
+			return err
 		}
-		h, _ := strconv.Atoi(m[1])
-		mm := 0
-		if m[2] != "" {
-			mm, _ = strconv.Atoi(m[2])
+		if len(due) == 0 {
+			break
 		}
-		t := fmt.Sprintf("%02d:%02d", h, mm)
-		if !seen[t] {
-			seen[t] = true
-			out = append(out, t)
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(b.opts.DigestWorkers)
+		for _, s := range due {
+			g.Go(func() error { return b.deliverDigest(gctx, s, now, &sent, &empty) })
 		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		b.sender.Wake()
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("give one or more times of day, such as 08:00 or 08:00, 18:30")
+	if n := sent.Load() + empty.Load(); n > 0 {
+		b.stats.digestsBuilt.add(sent.Load())
+		b.log.Info("digest run", "queued", sent.Load(), "empty", empty.Load())
 	}
-	if len(out) > 6 {
-		return nil, fmt.Errorf("at most 6 digests a day")
-	}
-	sort.Strings(out)
-	return out, nil
+	return nil
 }
 
-// NextDigest returns the first of times (HH:MM in zone) strictly after now.
-func NextDigest(times []string, zoneName string, now time.Time) time.Time {
-	loc := zone(zoneName)
-	local := now.In(loc)
-	var best time.Time
-	for day := 0; day < 3; day++ {
-		d := local.AddDate(0, 0, day)
-		for _, t := range times {
-			h, _ := strconv.Atoi(t[:2])
-			m, _ := strconv.Atoi(t[3:])
-			at := time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc)
-			if at.After(now) && (best.IsZero() || at.Before(best)) {
-				best = at
-			}
-		}
-		if !best.IsZero() {
-			return best.UTC()
-		}
+// digestTimeout bounds the composition of one scheduled digest.
+const digestTimeout = 30 * time.Second
+
+// deliverDigest composes one due subscriber's digest and commits it with their next
+// time. A subscriber whose digest fails is logged and moved on, never retried in a loop.
+func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.Time, sent, empty *atomic.Int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return now.Add(24 * time.Hour).UTC()
+	// One digest may take so long and no longer: the run goes on without it.
+	dctx, cancel := context.WithTimeout(ctx, digestTimeout)
+	msgs, err := b.buildDigest(dctx, s, now)
+	cancel()
+	if err != nil {
+		b.log.Error("building a digest failed", "chat", s.ChatID, "error", err)
+	}
+	next := NextDigest(s.Times, s.TimeZone, now)
+	last := now
+	if len(msgs) == 0 {
+		empty.Add(1)
+		last = s.LastDigest // nothing new: keep collecting from the same point (MaxLookback bounds it)
+	} else {
+		sent.Add(1)
+	}
+	if err := b.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, last, next); err != nil {
+		if errors.Is(err, storage.ErrConflict) {
+			return nil // a concurrent run or /digest already handled this chat
+		}
+		return err
+	}
+	return nil
 }

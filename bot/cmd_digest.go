@@ -1,0 +1,45 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/newsbot/newsbot/storage"
+)
+
+func cmdDigest(ctx context.Context, b *Bot, r *request) error {
+	s, err := b.subscriber(ctx, r)
+	if err != nil {
+		return err
+	}
+	now := b.opts.Now()
+	if !b.digestAllowed(r.chatID, now) {
+		return b.say(ctx, r.chatID, r.thread, "You asked for a digest a moment ago; the next one can be asked for in a minute.")
+	}
+	msgs, err := b.buildDigest(ctx, s, now)
+	if err != nil {
+		b.log.Error("building a digest failed", "chat", r.chatID, "error", err)
+		return b.say(ctx, r.chatID, r.thread, "I could not build your digest just now; please try again later.")
+	}
+	if len(msgs) == 0 {
+		when := "yet"
+		if !s.LastDigest.IsZero() {
+			when = "since your last digest at " + s.LastDigest.In(zone(s.TimeZone)).Format("15:04 Mon 2 Jan")
+		}
+		return b.say(ctx, r.chatID, r.thread, "Nothing new "+escape(when)+".")
+	}
+	for i := range msgs {
+		if r.thread != 0 {
+			msgs[i].Params["message_thread_id"] = strconv.Itoa(r.thread)
+		}
+	}
+	if err := b.db.CommitDigest(ctx, r.chatID, msgs, s.LastDigest, now, s.NextDigest); err != nil {
+		if errors.Is(err, storage.ErrConflict) {
+			return b.say(ctx, r.chatID, r.thread, "Your digest is on its way.")
+		}
+		return err
+	}
+	b.sender.Wake()
+	return nil
+}

@@ -1,0 +1,279 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/newsbot/newsbot/bot/telegram"
+	"github.com/newsbot/newsbot/storage"
+)
+
+func cmdDelete(ctx context.Context, b *Bot, r *request) error {
+	c, ok := b.commentOf(ctx, r)
+	if !ok {
+		return b.say(ctx, r.chatID, r.thread, "Reply <code>/delete</code> to one of your comments.")
+	}
+	if c.AuthorID != r.userID {
+		return b.say(ctx, r.chatID, r.thread, "You can delete only your own comments.")
+	}
+	return b.removeComment(ctx, c.ID, false, r)
+}
+
+// removeComment marks a comment deleted (by its author: the text is erased) or removed
+// (by a moderator: the text is kept for the moderators, and never shown). Replies stay
+// in the thread under it; relayed copies are deleted, or edited to say a moderator
+// removed them.
+func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *request) error {
+	c, err := b.db.UpdateComment(ctx, id, func(c *storage.Comment) error {
+		if moderator {
+			c.Removed = true
+		} else {
+			c.Deleted, c.Text = true, ""
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := b.updateCopies(ctx, c, !moderator); err != nil {
+		return err
+	}
+	// Replies keep their place; their copies stop quoting the removed text.
+	thread, err := b.db.ThreadComments(ctx, c.ItemID)
+	if err != nil {
+		return err
+	}
+	for _, child := range thread {
+		if child.ParentID == c.ID && !child.Gone() {
+			if err := b.updateCopies(ctx, child, false); err != nil {
+				return err
+			}
+		}
+	}
+	if r != nil {
+		return b.say(ctx, r.chatID, r.thread, "Comment deleted. Replies to it stay in the thread.")
+	}
+	return nil
+}
+
+func cmdMute(ctx context.Context, b *Bot, r *request) error {
+	item := uint64(0)
+	if r.msg.ReplyToMessage != nil {
+		if rec, err := b.db.MessageRecordFor(ctx, r.chatID, r.msg.ReplyToMessage.MessageID); err == nil && len(rec.Items) == 1 {
+			item = rec.Items[0]
+		}
+	}
+	if n, err := strconv.ParseUint(strings.TrimSpace(r.args), 10, 64); err == nil {
+		item = n
+	}
+	if item == 0 {
+		return b.say(ctx, r.chatID, r.thread, "Reply <code>/mute</code> to a comment or a story card.")
+	}
+	if _, err := b.visibleItem(ctx, r.chatID, item); errors.Is(err, storage.ErrNotFound) {
+		return b.say(ctx, r.chatID, r.thread, "That story is no longer available.")
+	} else if err != nil {
+		return err
+	}
+	if err := b.db.SetFollow(ctx, item, r.chatID, true); err != nil {
+		return err
+	}
+	return b.say(ctx, r.chatID, r.thread, "Muted: you will get no more comments from this discussion.")
+}
+
+func cmdBlock(ctx context.Context, b *Bot, r *request) error {
+	c, ok := b.commentOf(ctx, r)
+	if !ok {
+		return b.say(ctx, r.chatID, r.thread, "Reply <code>/block</code> to a comment to hide its author's comments.")
+	}
+	if c.AuthorID == r.userID {
+		return b.say(ctx, r.chatID, r.thread, "That is your own comment.")
+	}
+	if err := b.db.Block(ctx, r.userID, c.AuthorID); err != nil {
+		return err
+	}
+	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You will no longer see comments by %s.", escape(c.AuthorName)))
+}
+
+var nameRE = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._\-']{1,30}[\p{L}\p{N}.]$`)
+
+func cmdName(ctx context.Context, b *Bot, r *request) error {
+	name := normalizeName(r.args)
+	if name == "" {
+		p, err := b.profile(ctx, r)
+		if err != nil {
+			return err
+		}
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Others see your comments as <b>%s</b>. Choose another name with <code>/name Your Name</code>; <code>/name -</code> goes back to your first name.", escape(p.DisplayName())))
+	}
+	key := ""
+	if name == "-" {
+		name = ""
+	} else {
+		if !nameRE.MatchString(name) || !hasLetterRune(name) {
+			return b.say(ctx, r.chatID, r.thread, "A name has 3 to 32 letters, digits, spaces or . _ - ' and must contain a letter.")
+		}
+		if key = b.nameKey(name); key == "" {
+			return b.say(ctx, r.chatID, r.thread, "That name is reserved (it looks like the bot's, an administrator's or a moderator's); please choose another.")
+		}
+	}
+	if _, err := b.profile(ctx, r); err != nil {
+		return err
+	}
+	if err := b.db.SetName(ctx, r.userID, name, key); err != nil {
+		if errors.Is(err, storage.ErrNameTaken) {
+			return b.say(ctx, r.chatID, r.thread, "Someone else uses that name, or one that looks just like it; please choose another.")
+		}
+		return err
+	}
+	if name == "" {
+		p, err := b.profile(ctx, r)
+		if err != nil {
+			return err
+		}
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Your comments will show <b>%s</b>.", escape(p.DisplayName())))
+	}
+	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Your comments will show <b>%s</b>.", escape(name)))
+}
+
+func hasLetterRune(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func cmdThread(ctx context.Context, b *Bot, r *request) error {
+	n, err := strconv.ParseUint(strings.TrimSpace(r.args), 10, 64)
+	if err != nil {
+		return b.say(ctx, r.chatID, r.thread, "Send <code>/thread 123</code> with a story number, or press Discussion on a story card.")
+	}
+	return b.sendThread(ctx, r, n, 0, 0)
+}
+
+// threadOutline orders a thread as a tree: oldest first, replies under their parents.
+func threadOutline(cs []storage.Comment) []storage.Comment {
+	children := map[uint64][]storage.Comment{}
+	for _, c := range cs {
+		children[c.ParentID] = append(children[c.ParentID], c)
+	}
+	var out []storage.Comment
+	var walk func(parent uint64)
+	walk = func(parent uint64) {
+		for _, c := range children[parent] {
+			out = append(out, c)
+			walk(c.ID)
+		}
+	}
+	walk(0)
+	return out
+}
+
+// sendThread shows a page of a story's discussion; editing replaces the page in place.
+func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, editMsg int) error {
+	it, err := b.visibleItem(ctx, r.chatID, item)
+	if errors.Is(err, storage.ErrNotFound) {
+		return b.say(ctx, r.chatID, r.thread, "That story is no longer available.")
+	}
+	if err != nil {
+		return err
+	}
+	cs, err := b.db.ThreadComments(ctx, item)
+	if err != nil {
+		return err
+	}
+	outline := threadOutline(cs)
+	pages := max(1, (len(outline)+commentsPerPage-1)/commentsPerPage)
+	page = min(max(page, 0), pages-1)
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "<b>Discussion: %s</b>\n%d comments", escape(truncate(it.Title, 120)), len(cs))
+	if pages > 1 {
+		fmt.Fprintf(&sb, " · page %d of %d", page+1, pages)
+	}
+	if len(outline) == 0 {
+		sb.WriteString("\n\nNo comments yet. Reply to the story card to start the discussion.")
+	}
+	for _, c := range outline[min(page*commentsPerPage, len(outline)):min((page+1)*commentsPerPage, len(outline))] {
+		indent := strings.Repeat("    ", min(c.Depth, 8))
+		marker := "•"
+		if c.Depth > 0 {
+			marker = "↳"
+		}
+		body := excerpt(c.Text, 300)
+		switch {
+		case c.Removed:
+			body = "(removed by a moderator)"
+		case c.Deleted:
+			body = "(comment deleted)"
+		}
+		fmt.Fprintf(&sb, "\n\n%s%s <b>%s</b>: %s", indent, marker, escape(c.AuthorName), escape(body))
+	}
+	var nav []telegram.Button
+	if page > 0 {
+		nav = append(nav, telegram.Button{Text: "◀ Newer", Data: threadData(item, page-1)})
+	}
+	if page < pages-1 {
+		nav = append(nav, telegram.Button{Text: "Older ▶", Data: threadData(item, page+1)})
+	}
+	rows := [][]telegram.Button{{{Text: "Follow discussion", Data: followData(item)}}}
+	if len(nav) > 0 {
+		rows = append(rows, nav)
+	}
+	parts := pack([]block{{html: sb.String(), plain: stripTags(sb.String())}}, "")
+	if editMsg != 0 && len(parts) == 1 {
+		return b.editText(ctx, r.chatID, editMsg, parts[0].HTML, rows)
+	}
+	parts[len(parts)-1].Buttons = rows
+	return b.send(ctx, r.chatID, r.thread, parts, nil)
+}
+
+// cbFollow and cbMute follow or mute a discussion the chat may see.
+func cbFollow(ctx context.Context, b *Bot, p press) error { return b.setFollow(ctx, p, false) }
+func cbMute(ctx context.Context, b *Bot, p press) error   { return b.setFollow(ctx, p, true) }
+
+func (b *Bot) setFollow(ctx context.Context, p press, muted bool) error {
+	id, ok := p.id(0)
+	if !ok {
+		b.answer(ctx, p.q.ID, staleButton)
+		return nil
+	}
+	if _, err := b.visibleItem(ctx, p.r.chatID, id); errors.Is(err, storage.ErrNotFound) {
+		b.answer(ctx, p.q.ID, staleButton)
+		return nil
+	} else if err != nil {
+		b.answer(ctx, p.q.ID, tryAgain)
+		return err
+	}
+	if err := b.db.SetFollow(ctx, id, p.r.chatID, muted); err != nil {
+		b.answer(ctx, p.q.ID, tryAgain)
+		return err
+	}
+	if muted {
+		b.answer(ctx, p.q.ID, "Muted: no more comments from this discussion.")
+	} else {
+		b.answer(ctx, p.q.ID, "You follow this discussion: new comments will come here.")
+	}
+	return nil
+}
+
+// cbThread pages through a discussion; a page already showing is edited in place.
+func cbThread(ctx context.Context, b *Bot, p press) error {
+	id, ok := p.id(0)
+	page, err := strconv.Atoi(p.args[1])
+	if !ok || err != nil {
+		b.answer(ctx, p.q.ID, staleButton)
+		return nil
+	}
+	b.answer(ctx, p.q.ID, "")
+	edit := 0
+	if strings.HasPrefix(p.q.Message.Text, "Discussion:") {
+		edit = p.q.Message.MessageID
+	}
+	return b.sendThread(ctx, p.r, id, page, edit)
+}

@@ -1,0 +1,261 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegram"
+	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/storage"
+)
+
+func feedsKeyboard(b *Bot, s storage.Subscriber) [][]telegram.Button {
+	var rows [][]telegram.Button
+	for i, f := range b.opts.Catalogue {
+		on := len(s.Feeds) == 0 || slices.Contains(s.Feeds, f)
+		mark := "☐"
+		if on {
+			mark = "☑"
+		}
+		rows = append(rows, []telegram.Button{{Text: mark + " " + feedLabel(f), Data: feedToggleData(i)}})
+	}
+	for i, f := range s.OwnFeeds {
+		rows = append(rows, []telegram.Button{{Text: "✕ remove " + feedLabel(f), Data: feedRemoveData(i)}})
+	}
+	return rows
+}
+
+// feedLabel is a short readable name for a feed URL.
+func feedLabel(u string) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	s = strings.TrimPrefix(s, "www.")
+	if len(s) > 48 {
+		s = s[:45] + "..."
+	}
+	return s
+}
+
+func cmdFeeds(ctx context.Context, b *Bot, r *request) error {
+	s, err := b.subscriber(ctx, r)
+	if err != nil {
+		return err
+	}
+	text := "<b>Feeds</b>\nTap a catalogue feed to switch it on or off. Your own feeds (added with /add) are listed with a remove button."
+	if len(s.OwnFeeds) == 0 {
+		text += "\nYou have no feeds of your own yet."
+	}
+	return b.say(ctx, r.chatID, r.thread, text, feedsKeyboard(b, s)...)
+}
+
+func cmdRemove(ctx context.Context, b *Bot, r *request) error {
+	s, err := b.subscriber(ctx, r)
+	if err != nil {
+		return err
+	}
+	if len(s.OwnFeeds) == 0 {
+		return b.say(ctx, r.chatID, r.thread, "You have no feeds of your own to remove. Catalogue feeds are switched off in /feeds.")
+	}
+	var rows [][]telegram.Button
+	for i, f := range s.OwnFeeds {
+		rows = append(rows, []telegram.Button{{Text: "✕ " + feedLabel(f), Data: feedRemoveData(i)}})
+	}
+	return b.say(ctx, r.chatID, r.thread, "Which feed should I remove?", rows...)
+}
+
+// Feed discovery on /add: a page may advertise any number of feeds, and each fetch may
+// hang until the fetch timeout, so only the first few candidates are tried, all within
+// one time budget (Options.DiscoveryBudget).
+const maxFeedCandidates = 4
+
+// discoverFeed fetches u: a feed is used as is; an HTML page is searched for
+// <link rel="alternate"> feed links, and the first of them that parses wins.
+func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.opts.DiscoveryBudget)
+	defer cancel()
+	resp, err := b.fetch.Fetch(ctx, feed.Request{URL: u})
+	if err != nil {
+		return "", "", err
+	}
+	if p, err := feed.Parse(resp.Body, resp.ContentType); err == nil {
+		return resp.URL, p.Title, nil
+	}
+	links := feed.DiscoverFeeds(resp.Body, resp.URL)
+	if len(links) == 0 {
+		return "", "", errNotAFeed
+	}
+	var last error
+	for _, l := range links[:min(len(links), maxFeedCandidates)] {
+		r2, err := b.fetch.Fetch(ctx, feed.Request{URL: l})
+		if err != nil {
+			last = err
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		if p, err := feed.Parse(r2.Body, r2.ContentType); err == nil {
+			return l, p.Title, nil
+		}
+	}
+	if last != nil && ctx.Err() != nil {
+		return "", "", last
+	}
+	return "", "", errNoFeedParses
+}
+
+func cmdAdd(ctx context.Context, b *Bot, r *request) error {
+	u := strings.TrimSpace(r.args)
+	if u == "" {
+		return b.say(ctx, r.chatID, r.thread, "Send <code>/add https://example.com/feed.xml</code>; a news site's page works too.")
+	}
+	if why := b.unusableURL(u); why != "" {
+		return b.say(ctx, r.chatID, r.thread, why)
+	}
+	s, err := b.subscriber(ctx, r)
+	if err != nil {
+		return err
+	}
+	if len(s.OwnFeeds) >= b.opts.MaxOwnFeeds {
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You already have %d feeds, the most I keep per chat. Remove one with /remove first.", len(s.OwnFeeds)))
+	}
+	release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
+	if err != nil {
+		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
+	}
+	feedURL, title, err := b.discoverFeed(ctx, u)
+	release()
+	if err != nil {
+		b.log.Debug("adding a feed failed", "chat", r.chatID, "url", u, "error", err)
+		return b.say(ctx, r.chatID, r.thread, "I could not add that feed: "+escape(userFacing(err))+".")
+	}
+	if slices.Contains(s.OwnFeeds, feedURL) || b.stories.Public(feedURL) {
+		return b.say(ctx, r.chatID, r.thread, "You already read that feed.")
+	}
+	now := b.opts.Now()
+	if b.feedAddAllowance(r.userID, now) < 1 {
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You have added %d feeds in the last day, the most I take from one reader. Please try again tomorrow.", feedAddsPerDay))
+	}
+	_, added, err := b.db.AddOwnFeeds(ctx, r.chatID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue,
+		storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds})
+	b.spendFeedAdds(r.userID, len(added), now)
+	if err != nil {
+		if errors.Is(err, storage.ErrLimit) {
+			return b.say(ctx, r.chatID, r.thread, "I cannot take on more feeds right now: the limit of feeds readers may add is reached. Please try again later, or pick from /feeds.")
+		}
+		return err
+	}
+	name := title
+	if name == "" {
+		name = feedURL
+	}
+	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Added <b>%s</b>. Its stories will be in your next digest.", escape(name)))
+}
+
+// unusableURL says why a web address cannot be fetched at all, before any network
+// access; "" when it may be tried. Addresses that name a private host are refused
+// here, by their text; what a name resolves to is checked by the fetcher and never
+// reported in detail (that would make /add a probe of the network newsbot runs in).
+func (b *Bot) unusableURL(raw string) string {
+	u, err := feed.CheckURL(raw)
+	if err != nil {
+		return "That is not a web address I can use: only public http:// and https:// addresses work."
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	port := uint16(80)
+	if u.Scheme == "https" {
+		port = 443
+	}
+	if p, err := strconv.ParseUint(u.Port(), 10, 16); err == nil {
+		port = uint16(p)
+	}
+	private := host == "localhost" || strings.HasSuffix(host, ".localhost")
+	if private && b.fetch.Permits(netip.AddrPortFrom(netip.IPv6Loopback(), port)) {
+		private = false // the operator allows private networks (tests, intranets)
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && !b.fetch.Permits(netip.AddrPortFrom(ip, port)) {
+		private = true
+	}
+	if private {
+		return "That address is not on the public internet."
+	}
+	return ""
+}
+
+// cbFeedList is the Pick feeds button under /start.
+func cbFeedList(ctx context.Context, b *Bot, p press) error {
+	b.answer(ctx, p.q.ID, "")
+	return cmdFeeds(ctx, b, p.r)
+}
+
+// cbFeedToggle turns catalogue feed i on or off.
+func cbFeedToggle(ctx context.Context, b *Bot, p press) error {
+	i, ok := p.index(0)
+	if !ok {
+		b.answer(ctx, p.q.ID, staleButton)
+		return nil
+	}
+	return b.editFeeds(ctx, p, func(s *storage.Subscriber) string {
+		if i >= len(b.opts.Catalogue) {
+			return staleButton
+		}
+		f := b.opts.Catalogue[i]
+		if len(s.Feeds) == 0 {
+			s.Feeds = append([]string{}, b.opts.Catalogue...) // all were on
+		}
+		note := ""
+		if j := slices.Index(s.Feeds, f); j >= 0 {
+			s.Feeds = slices.Delete(s.Feeds, j, j+1)
+			note = "Off: " + feedLabel(f)
+			if len(s.Feeds) == 0 && len(s.OwnFeeds) == 0 {
+				s.Feeds = []string{f} // keep at least one; an empty list means all
+				note = "At least one feed must stay on."
+			}
+		} else {
+			s.Feeds = append(s.Feeds, f)
+			note = "On: " + feedLabel(f)
+		}
+		if len(s.Feeds) == len(b.opts.Catalogue) {
+			s.Feeds = nil
+		}
+		return note
+	})
+}
+
+// cbFeedRemove removes the chat's own feed i.
+func cbFeedRemove(ctx context.Context, b *Bot, p press) error {
+	i, ok := p.index(0)
+	if !ok {
+		b.answer(ctx, p.q.ID, staleButton)
+		return nil
+	}
+	return b.editFeeds(ctx, p, func(s *storage.Subscriber) string {
+		if i >= len(s.OwnFeeds) {
+			return "That feed is already gone."
+		}
+		note := "Removed " + feedLabel(s.OwnFeeds[i])
+		s.OwnFeeds = slices.Delete(s.OwnFeeds, i, i+1)
+		return note
+	})
+}
+
+// editFeeds applies change to the chat's feeds, tells the reader what changed, and
+// redraws the feeds keyboard in place.
+func (b *Bot) editFeeds(ctx context.Context, p press, change func(*storage.Subscriber) string) error {
+	var note string
+	s, err := b.db.UpdateSubscriber(ctx, p.r.chatID, b.newSubscriber(p.r), func(s *storage.Subscriber) error {
+		note = change(s)
+		return nil
+	})
+	if err != nil {
+		b.answer(ctx, p.q.ID, tryAgain)
+		return err
+	}
+	b.answer(ctx, p.q.ID, note)
+	return b.editKeyboard(ctx, p.r.chatID, p.q.Message.MessageID, feedsKeyboard(b, s))
+}

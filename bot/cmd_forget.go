@@ -1,0 +1,72 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/newsbot/newsbot/bot/telegram"
+	"github.com/newsbot/newsbot/storage"
+)
+
+func cmdForget(ctx context.Context, b *Bot, r *request) error {
+	what := "subscription, feeds, filters and settings"
+	if !r.group {
+		what += ", and your comments (replies to them stay, under “comment deleted”), your name and your profile"
+	}
+	return b.say(ctx, r.chatID, r.thread, "Delete everything I store about this chat: "+what+"? This cannot be undone.",
+		[]telegram.Button{{Text: "Yes, delete", Data: forgetData(true)}, {Text: "Cancel", Data: forgetData(false)}})
+}
+
+// forget erases everything stored about the chat, and in a private chat about its user:
+// the user's comments become tombstones, and their copies in other chats are deleted.
+func (b *Bot) forget(ctx context.Context, r *request) error {
+	user := int64(0)
+	if !r.group {
+		user = r.userID
+	}
+	er, err := b.db.EraseChat(ctx, r.chatID, user)
+	if err != nil {
+		return err
+	}
+	var msgs []storage.OutMessage
+	for _, cp := range er.Copies {
+		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage",
+			Params: map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}})
+	}
+	if len(msgs) > 0 {
+		if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {
+			return err
+		}
+	}
+	// Replies to the erased comments stop quoting them.
+	for _, id := range er.Replies {
+		c, err := b.db.Comment(ctx, id)
+		if err != nil {
+			continue
+		}
+		if err := b.updateCopies(ctx, c, false); err != nil {
+			return err
+		}
+	}
+	b.log.Info("a chat was forgotten", "comments_erased", er.Comments, "copies_deleted", len(er.Copies))
+	b.sender.Wake()
+	return nil
+}
+
+// cbForget is the confirmation under /forget.
+func cbForget(ctx context.Context, b *Bot, p press) error {
+	if p.args[0] != "yes" {
+		b.answer(ctx, p.q.ID, "Nothing was deleted.")
+		return nil
+	}
+	if !b.forgetAllowed(p.r.userID, b.opts.Now()) {
+		b.answer(ctx, p.q.ID, "You used /forget a short while ago; please wait a few minutes.")
+		return nil
+	}
+	if err := b.forget(ctx, p.r); err != nil {
+		b.answer(ctx, p.q.ID, tryAgain)
+		return err
+	}
+	b.answer(ctx, p.q.ID, "Deleted.")
+	return b.say(ctx, p.r.chatID, p.r.thread, "Everything stored about this chat has been deleted. /start to begin again.")
+}

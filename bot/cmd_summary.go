@@ -1,0 +1,124 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegram"
+	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/stories"
+)
+
+// ownFeeds are the feeds the chat of r added (none when it has no subscriber yet).
+func (b *Bot) ownFeeds(ctx context.Context, chatID int64) ([]string, error) {
+	s, err := b.db.Subscriber(ctx, chatID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.OwnFeeds, nil
+}
+
+// reader is what the chat may see besides the public feeds: its own feeds.
+func (b *Bot) reader(ctx context.Context, chatID int64) (stories.Reader, error) {
+	own, err := b.ownFeeds(ctx, chatID)
+	return stories.Reader{OwnFeeds: own}, err
+}
+
+// visibleItem returns stored item id if the chat may see it, else storage.ErrNotFound.
+func (b *Bot) visibleItem(ctx context.Context, chatID int64, id uint64) (storage.Item, error) {
+	r, err := b.reader(ctx, chatID)
+	if err != nil {
+		return storage.Item{}, err
+	}
+	return b.stories.Visible(ctx, id, r)
+}
+
+// sendCard sends the story card of a stored item, as the chat may see it.
+func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
+	reader, err := b.reader(ctx, r.chatID)
+	if err != nil {
+		return err
+	}
+	card, err := b.stories.CardFor(ctx, id, reader)
+	if errors.Is(err, storage.ErrNotFound) {
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I have no story %d (it may have been pruned).", id))
+	}
+	if err != nil {
+		return err
+	}
+	parts := RenderCard(card)
+	comments, err := b.db.ThreadComments(ctx, id)
+	if err != nil {
+		return err
+	}
+	if len(parts) > 0 {
+		last := &parts[len(parts)-1]
+		note := fmt.Sprintf("💬 %d comments · reply to this message to join the discussion", len(comments))
+		last.HTML += "\n\n<i>" + escape(note) + "</i>"
+		last.Plain += "\n\n" + note
+		last.Buttons = append(last.Buttons, []telegram.Button{
+			{Text: fmt.Sprintf("Discussion (%d)", len(comments)), Data: threadData(id, 0)},
+			{Text: "Follow discussion", Data: followData(id)},
+		})
+		if b.Username() != "" {
+			last.Buttons = append(last.Buttons, []telegram.Button{{Text: "Share", URL: fmt.Sprintf("https://t.me/%s?start=s_%d", b.Username(), id)}})
+		}
+	}
+	return b.send(ctx, r.chatID, r.thread, parts, func(Rendered) *storage.MessageRecord {
+		return &storage.MessageRecord{Kind: storage.KindCard, Items: []uint64{id}}
+	})
+}
+
+func cmdSummary(ctx context.Context, b *Bot, r *request) error {
+	arg := strings.TrimSpace(r.args)
+	if arg == "" {
+		return b.say(ctx, r.chatID, r.thread, "Send <code>/summary https://…</code> or <code>/summary 123</code> (a story number from a digest).")
+	}
+	if id, err := strconv.ParseUint(arg, 10, 64); err == nil {
+		return b.sendCard(ctx, r, id)
+	}
+	if !b.limiter(r.userID).summaries.Allow() {
+		return b.say(ctx, r.chatID, r.thread, "You asked for many summaries in a short time. Please wait a minute.")
+	}
+	u := urlRE.FindString(arg)
+	if u == "" {
+		return b.say(ctx, r.chatID, r.thread, "That is not a link I can read.")
+	}
+	canon := feed.CanonicalURL(u)
+	if canon == "" {
+		return b.say(ctx, r.chatID, r.thread, "That is not a link I can read.")
+	}
+	if why := b.unusableURL(canon); why != "" {
+		return b.say(ctx, r.chatID, r.thread, why)
+	}
+	release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
+	if err != nil {
+		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
+	}
+	card, err := b.stories.CardForURL(ctx, canon)
+	release()
+	if err != nil {
+		b.log.Debug("summary fetch failed", "chat", r.chatID, "url", canon, "error", err)
+		return b.say(ctx, r.chatID, r.thread, "I could not read that page: "+escape(userFacing(err))+".")
+	}
+	return b.send(ctx, r.chatID, r.thread, RenderCard(card), nil)
+}
+
+// cbCard opens a story card from a digest's number buttons.
+func cbCard(ctx context.Context, b *Bot, p press) error {
+	id, ok := p.id(0)
+	if !ok {
+		b.answer(ctx, p.q.ID, staleButton)
+		return nil
+	}
+	b.answer(ctx, p.q.ID, "")
+	return b.sendCard(ctx, p.r, id)
+}

@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/newsbot/newsbot/bot/telegram"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// cbReport sends a comment to the moderators. The button must sit on a copy of that very
+// comment in this chat, the reporter must not be banned, the comment must still show,
+// and each reader reports a comment once.
+func cbReport(ctx context.Context, b *Bot, p press) error {
+	q, r := p.q, p.r
+	id, ok := p.id(0)
+	if !ok {
+		b.answer(ctx, q.ID, staleButton)
+		return nil
+	}
+	rec, err := b.db.MessageRecordFor(ctx, r.chatID, q.Message.MessageID)
+	if err != nil || rec.Comment != id || rec.Kind != storage.KindComment {
+		b.answer(ctx, q.ID, staleButton)
+		return nil
+	}
+	prof, err := b.profile(ctx, r)
+	if err != nil {
+		return err
+	}
+	if prof.Banned {
+		b.answer(ctx, q.ID, "You can no longer report comments.")
+		return nil
+	}
+	reporters, err := b.db.AddReport(ctx, id, q.From.ID, b.opts.Now())
+	switch {
+	case errors.Is(err, storage.ErrGone), errors.Is(err, storage.ErrNotFound):
+		b.answer(ctx, q.ID, "That comment is gone.")
+		return nil
+	case err != nil:
+		b.answer(ctx, q.ID, tryAgain)
+		return err
+	case reporters == 0:
+		b.answer(ctx, q.ID, "You have reported this comment already.")
+		return nil
+	}
+	b.answer(ctx, q.ID, "Thank you; the moderators will look at it.")
+	// The moderators hear of a comment at its first report and again as reports mount,
+	// not once per reporter: many accounts cannot flood them.
+	if reporters != 1 && reporters != 3 && reporters != 10 {
+		return nil
+	}
+	c, err := b.db.Comment(ctx, id)
+	if err != nil {
+		return err
+	}
+	var msgs []storage.OutMessage
+	for _, admin := range b.opts.Admins {
+		html := fmt.Sprintf("<b>Report</b> from %s (id %d), %d so far\nComment %d by <b>%s</b> (id %d) on story %d:\n\n%s",
+			escape(prof.DisplayName()), q.From.ID, reporters, c.ID, escape(c.AuthorName), c.AuthorID, c.ItemID, escape(c.Text))
+		msgs = append(msgs, message(admin, 0, Rendered{HTML: html, Plain: stripTags(html), Buttons: [][]telegram.Button{{
+			{Text: "Remove comment", Data: moderateData(false, c.ID)}, {Text: "Remove and ban author", Data: moderateData(true, c.ID)}}}},
+			&storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{c.ItemID}, Comment: c.ID}))
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {
+		return err
+	}
+	b.sender.Wake()
+	return nil
+}
+
+// cbModerate handles a moderator's button on a report.
+func cbModerate(ctx context.Context, b *Bot, p press) error {
+	q := p.q
+	if !b.isAdmin(q.From.ID) {
+		b.answer(ctx, q.ID, "Only moderators can do that.")
+		return nil
+	}
+	cid, ok := p.id(1)
+	if !ok || (p.args[0] != "rm" && p.args[0] != "ban") {
+		b.answer(ctx, q.ID, staleButton)
+		return nil
+	}
+	c, err := b.db.Comment(ctx, cid)
+	if err != nil || c.Erased {
+		b.answer(ctx, q.ID, "That comment is gone.")
+		return nil
+	}
+	if p.args[0] == "ban" {
+		if err := b.db.SetBanned(ctx, c.AuthorID, true); err != nil {
+			return err
+		}
+	}
+	if !c.Removed {
+		if err := b.removeComment(ctx, cid, true, nil); err != nil {
+			return err
+		}
+	}
+	b.answer(ctx, q.ID, "Removed.")
+	return nil
+}
