@@ -99,7 +99,7 @@ type Options struct {
 // Bot is the running Telegram bot.
 type Bot struct {
 	opts    Options
-	db      *storage.DB
+	db      Store
 	fetch   Fetcher
 	api     *telegram.Client
 	sender  *queue.Sender
@@ -136,78 +136,84 @@ type botStats struct {
 	digestsBuilt, commentsRelayed counter
 }
 
+// WithDefaults fills the zero fields of o with the defaults (the same as config.Default).
+func (o Options) WithDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if len(o.DefaultTimes) == 0 {
+		o.DefaultTimes = []string{"08:00"}
+	}
+	if o.DefaultZone == "" {
+		o.DefaultZone = "UTC"
+	}
+	if o.MaxOwnFeeds <= 0 {
+		o.MaxOwnFeeds = 20
+	}
+	if o.MaxReaderFeeds <= 0 {
+		o.MaxReaderFeeds = 5000
+	}
+	if o.ScheduleEvery <= 0 {
+		o.ScheduleEvery = 20 * time.Second
+	}
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = 25
+	}
+	if o.CommandRate <= 0 {
+		o.CommandRate = 1.0 / 3
+	}
+	if o.CommandBurst <= 0 {
+		o.CommandBurst = 10
+	}
+	if o.SummaryRate <= 0 {
+		o.SummaryRate = 0.2
+	}
+	if o.Workers <= 0 {
+		o.Workers = 16
+	}
+	if o.QueuePerChat <= 0 {
+		o.QueuePerChat = 10
+	}
+	if o.HandlerTimeout <= 0 {
+		o.HandlerTimeout = time.Minute
+	}
+	if o.UserFetches <= 0 {
+		o.UserFetches = 8
+	}
+	if o.DiscoveryBudget <= 0 {
+		o.DiscoveryBudget = 20 * time.Second
+	}
+	if o.PendingTTL <= 0 {
+		o.PendingTTL = 30 * time.Minute
+	}
+	if o.PendingPerReader <= 0 {
+		o.PendingPerReader = 3
+	}
+	if o.FilterBudget <= 0 {
+		o.FilterBudget = 500 * time.Millisecond
+	}
+	if o.DigestWorkers <= 0 {
+		o.DigestWorkers = runtime.GOMAXPROCS(0)
+	}
+	if o.Send.Logger == nil {
+		o.Send.Logger = o.Logger
+	}
+	if o.APITimeout <= 0 {
+		o.APITimeout = 30 * time.Second
+	}
+	return o
+}
+
 // New connects to the Bot API (checking the token with getMe). ctx bounds every Bot
 // API call the bot makes, sends included; the update long poll follows Run's context
 // instead. Give New a context that outlives Run and cancel it only after a shutdown
 // deadline: a send cut off in flight may have reached Telegram but is not recorded,
 // so it is sent again after a restart.
-func New(ctx context.Context, db *storage.DB, fetch Fetcher, opts Options) (*Bot, error) {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if len(opts.DefaultTimes) == 0 {
-		opts.DefaultTimes = []string{"08:00"}
-	}
-	if opts.DefaultZone == "" {
-		opts.DefaultZone = "UTC"
-	}
-	if opts.MaxOwnFeeds <= 0 {
-		opts.MaxOwnFeeds = 20
-	}
-	if opts.MaxReaderFeeds <= 0 {
-		opts.MaxReaderFeeds = 5000
-	}
-	if opts.ScheduleEvery <= 0 {
-		opts.ScheduleEvery = 20 * time.Second
-	}
-	if opts.PollTimeout <= 0 {
-		opts.PollTimeout = 25
-	}
-	if opts.CommandRate <= 0 {
-		opts.CommandRate = 1.0 / 3
-	}
-	if opts.CommandBurst <= 0 {
-		opts.CommandBurst = 10
-	}
-	if opts.SummaryRate <= 0 {
-		opts.SummaryRate = 0.2
-	}
-	if opts.Workers <= 0 {
-		opts.Workers = 16
-	}
-	if opts.QueuePerChat <= 0 {
-		opts.QueuePerChat = 10
-	}
-	if opts.HandlerTimeout <= 0 {
-		opts.HandlerTimeout = time.Minute
-	}
-	if opts.UserFetches <= 0 {
-		opts.UserFetches = 8
-	}
-	if opts.DiscoveryBudget <= 0 {
-		opts.DiscoveryBudget = 20 * time.Second
-	}
-	if opts.PendingTTL <= 0 {
-		opts.PendingTTL = 30 * time.Minute
-	}
-	if opts.PendingPerReader <= 0 {
-		opts.PendingPerReader = 3
-	}
-	if opts.FilterBudget <= 0 {
-		opts.FilterBudget = 500 * time.Millisecond
-	}
-	if opts.DigestWorkers <= 0 {
-		opts.DigestWorkers = runtime.GOMAXPROCS(0)
-	}
-	if opts.Send.Logger == nil {
-		opts.Send.Logger = opts.Logger
-	}
-	if opts.APITimeout <= 0 {
-		opts.APITimeout = 30 * time.Second
-	}
+func New(ctx context.Context, db Store, fetch Fetcher, opts Options) (*Bot, error) {
+	opts = opts.WithDefaults()
 	api, err := telegram.NewClient(ctx, opts.APIURL, opts.Token, opts.APITimeout)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Telegram: %w", err)

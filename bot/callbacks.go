@@ -174,7 +174,10 @@ func (b *Bot) handleCallback(ctx context.Context, q *telegram.CallbackQuery) err
 			return nil
 		}
 	}
-	return route.handle(ctx, b, press{q: q, r: r, args: cb.args})
+	if err := route.handle(ctx, b, press{q: q, r: r, args: cb.args}); err != nil {
+		return fmt.Errorf("button %s: %w", cb.verb, err)
+	}
+	return nil
 }
 
 // editKeyboard and editText change an interactive message in place; "not modified"

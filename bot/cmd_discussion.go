@@ -14,7 +14,10 @@ import (
 )
 
 func cmdDelete(ctx context.Context, b *Bot, r *request) error {
-	c, ok := b.commentOf(ctx, r)
+	c, ok, err := b.commentOf(ctx, r)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return b.say(ctx, r.chatID, r.thread, "Reply <code>/delete</code> to one of your comments.")
 	}
@@ -64,8 +67,12 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 func cmdMute(ctx context.Context, b *Bot, r *request) error {
 	item := uint64(0)
 	if r.msg.ReplyToMessage != nil {
-		if rec, err := b.db.MessageRecordFor(ctx, r.chatID, r.msg.ReplyToMessage.MessageID); err == nil && len(rec.Items) == 1 {
+		rec, err := b.db.MessageRecordFor(ctx, r.chatID, r.msg.ReplyToMessage.MessageID)
+		switch {
+		case err == nil && len(rec.Items) == 1:
 			item = rec.Items[0]
+		case err != nil && !errors.Is(err, storage.ErrNotFound):
+			return fmt.Errorf("mute: look up message: %w", err)
 		}
 	}
 	if n, err := strconv.ParseUint(strings.TrimSpace(r.args), 10, 64); err == nil {
@@ -86,7 +93,10 @@ func cmdMute(ctx context.Context, b *Bot, r *request) error {
 }
 
 func cmdBlock(ctx context.Context, b *Bot, r *request) error {
-	c, ok := b.commentOf(ctx, r)
+	c, ok, err := b.commentOf(ctx, r)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return b.say(ctx, r.chatID, r.thread, "Reply <code>/block</code> to a comment to hide its author's comments.")
 	}

@@ -59,7 +59,7 @@ func cmdSettings(ctx context.Context, b *Bot, r *request) error {
 		}
 		reply = fmt.Sprintf("Digests at %s (%s).", escape(strings.Join(s.Times, ", ")), escape(s.TimeZone))
 	case "tz", "zone", "timezone":
-		name, understood, err := ParseZone(value)
+		name, understood, err := ParseZone(value, b.opts.Now())
 		if err != nil {
 			return b.say(ctx, r.chatID, r.thread, escape(err.Error()))
 		}

@@ -72,7 +72,9 @@ func (b *Bot) handle(ctx context.Context, u telegram.Update) error {
 	case u.Message != nil:
 		return b.handleMessage(ctx, u.Message)
 	case u.EditedMessage != nil:
-		return b.handleEdit(ctx, u.EditedMessage)
+		if err := b.handleEdit(ctx, u.EditedMessage); err != nil {
+			return fmt.Errorf("edit: %w", err)
+		}
 	}
 	return nil
 }
@@ -97,8 +99,10 @@ func (b *Bot) handleMessage(ctx context.Context, m *telegram.Message) error {
 	}
 	cmd, args, ok := parseCommand(text, m.Entities, b.Username())
 	if !ok && m.ReplyToMessage != nil {
-		if handled, err := b.handleReply(ctx, r); handled || err != nil {
-			return err
+		if handled, err := b.handleReply(ctx, r); err != nil {
+			return fmt.Errorf("reply: %w", err)
+		} else if handled {
+			return nil
 		}
 	}
 	if !ok {
@@ -144,13 +148,19 @@ func (b *Bot) runCommand(ctx context.Context, r *request, c *command) error {
 	if c.manage && r.group {
 		ok, err := b.isGroupAdmin(ctx, r.chatID, r.userID)
 		if err != nil {
+			b.log.Warn("command: check group admin", "command", c.name, "error", err)
 			return b.say(ctx, r.chatID, r.thread, "I could not check your permissions in this group; please try again later.")
 		}
 		if !ok {
 			return b.say(ctx, r.chatID, r.thread, "Only the group's administrators can change its settings.")
 		}
 	}
-	return c.run(ctx, b, r)
+	// Handlers return their store's and Telegram's errors as they are; the command
+	// names the operation once, here.
+	if err := c.run(ctx, b, r); err != nil {
+		return fmt.Errorf("/%s: %w", c.name, err)
+	}
+	return nil
 }
 
 // parseCommand reads "/cmd@botname args" using the bot_command entity at offset 0;

@@ -181,7 +181,9 @@ func (b *Bot) confirm(ctx context.Context, r *request) {
 	})
 	if err != nil {
 		b.log.Debug("reaction failed; confirming with a reply", "error", err)
-		_ = b.say(ctx, r.chatID, r.thread, "Comment posted.")
+		if err := b.say(ctx, r.chatID, r.thread, "Comment posted."); err != nil {
+			b.log.Warn("confirm comment: queue reply", "error", err)
+		}
 	}
 }
 
@@ -193,8 +195,12 @@ func excerpt(s string, n int) string {
 // relayHTML renders a comment as followers see it.
 func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string) {
 	title := "a story"
-	if it, err := b.db.Item(ctx, c.ItemID); err == nil && it.Title != "" {
+	switch it, err := b.db.Item(ctx, c.ItemID); {
+	case err == nil && it.Title != "":
 		title = it.Title
+	case err != nil && !errors.Is(err, storage.ErrNotFound):
+		// The comment still goes out; only its heading is poorer.
+		b.log.Warn("render comment: look up story", "item", c.ItemID, "error", err)
 	}
 	var h, p strings.Builder
 	fmt.Fprintf(&h, "💬 <b>%s</b> on <i>%s</i>", escape(c.AuthorName), escape(truncate(title, 120)))
@@ -291,6 +297,9 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 			continue
 		}
 		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("update copies: look up copy: %w", err)
+		}
 		if err == nil && rec.Kind == storage.KindReport {
 			continue
 		}
@@ -359,17 +368,29 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 var errNotYours = errors.New("not the author's comment")
 
 // commentOf finds the comment a command replies to: the user's own message that
-// posted it, or a relayed copy.
-func (b *Bot) commentOf(ctx context.Context, r *request) (storage.Comment, bool) {
+// posted it, or a relayed copy. A database error is an error, not "no comment".
+func (b *Bot) commentOf(ctx context.Context, r *request) (storage.Comment, bool, error) {
 	if r.msg.ReplyToMessage == nil {
-		return storage.Comment{}, false
+		return storage.Comment{}, false, nil
 	}
 	rec, err := b.db.MessageRecordFor(ctx, r.chatID, r.msg.ReplyToMessage.MessageID)
-	if err != nil || rec.Comment == 0 {
-		return storage.Comment{}, false
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.Comment{}, false, nil
+	}
+	if err != nil {
+		return storage.Comment{}, false, fmt.Errorf("find comment: look up message: %w", err)
+	}
+	if rec.Comment == 0 {
+		return storage.Comment{}, false, nil
 	}
 	c, err := b.db.Comment(ctx, rec.Comment)
-	return c, err == nil
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.Comment{}, false, nil
+	}
+	if err != nil {
+		return storage.Comment{}, false, fmt.Errorf("find comment: %w", err)
+	}
+	return c, true, nil
 }
 
 // cbPickComment posts a pending comment under the story the reader picked. Only its

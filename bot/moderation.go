@@ -20,6 +20,10 @@ func cbReport(ctx context.Context, b *Bot, p press) error {
 		return nil
 	}
 	rec, err := b.db.MessageRecordFor(ctx, r.chatID, q.Message.MessageID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		b.answer(ctx, q.ID, tryAgain)
+		return fmt.Errorf("report: look up message: %w", err)
+	}
 	if err != nil || rec.Comment != id || rec.Kind != storage.KindComment {
 		b.answer(ctx, q.ID, staleButton)
 		return nil
@@ -85,6 +89,10 @@ func cbModerate(ctx context.Context, b *Bot, p press) error {
 		return nil
 	}
 	c, err := b.db.Comment(ctx, cid)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		b.answer(ctx, q.ID, tryAgain)
+		return fmt.Errorf("moderate: %w", err)
+	}
 	if err != nil || c.Erased {
 		b.answer(ctx, q.ID, "That comment is gone.")
 		return nil

@@ -227,12 +227,16 @@ func TestCallbackDataFormats(t *testing.T) {
 func TestZonesAndTimes(t *testing.T) {
 	cases := map[string]string{"Kyiv": "Europe/Kyiv", "new york": "America/New_York", "Europe/Lisbon": "Europe/Lisbon", "+2": "UTC+02:00", "UTC-05:30": "UTC-05:30"}
 	for in, want := range cases {
-		got, understood, err := ParseZone(in)
+		got, understood, err := ParseZone(in, time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 		if err != nil || got != want || understood == "" {
 			t.Errorf("ParseZone(%q) = %q %q %v", in, got, understood, err)
 		}
 	}
-	if _, _, err := ParseZone("Atlantis"); err == nil {
+	// The reply shows the local time on the bot's clock, not the machine's.
+	if _, understood, _ := ParseZone("Kyiv", time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)); !strings.Contains(understood, "now 14:00") {
+		t.Errorf("Kyiv at 12:00 UTC understood as %q", understood)
+	}
+	if _, _, err := ParseZone("Atlantis", time.Now()); err == nil {
 		t.Error("Atlantis accepted")
 	}
 	times, err := ParseTimes("18:30, 8:00 8.00")

@@ -34,15 +34,19 @@ var cityZones = map[string]string{
 var offsetRE = regexp.MustCompile(`^(?i:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$`)
 
 // ParseZone understands an IANA name, a city, or a UTC offset ("+2", "UTC-05:00") and
-// returns the zone name to store and what it understood, for the reply.
-func ParseZone(s string) (name, understood string, err error) {
+// returns the zone name to store and what it understood, for the reply, which shows the
+// local time at now.
+func ParseZone(s string, now time.Time) (name, understood string, err error) {
 	in := strings.TrimSpace(s)
 	if in == "" {
 		return "", "", fmt.Errorf("give a city, an IANA zone such as Europe/Kyiv, or an offset such as +2")
 	}
 	if z, ok := cityZones[strings.ToLower(in)]; ok {
-		loc, _ := time.LoadLocation(z)
-		return z, fmt.Sprintf("%s (%s, now %s)", z, in, time.Now().In(loc).Format("15:04")), nil
+		loc, err := time.LoadLocation(z)
+		if err != nil { // no time zone database on this machine
+			return "", "", fmt.Errorf("parse zone: load %s: %w", z, err)
+		}
+		return z, fmt.Sprintf("%s (%s, now %s)", z, in, now.In(loc).Format("15:04")), nil
 	}
 	if m := offsetRE.FindStringSubmatch(in); m != nil {
 		h, _ := strconv.Atoi(m[2])
@@ -61,7 +65,7 @@ func ParseZone(s string) (name, understood string, err error) {
 		return name, fmt.Sprintf("a fixed offset of %s (no daylight saving)", name), nil
 	}
 	if loc, err := time.LoadLocation(in); err == nil && in != "Local" {
-		return loc.String(), fmt.Sprintf("%s (now %s)", loc.String(), time.Now().In(loc).Format("15:04")), nil
+		return loc.String(), fmt.Sprintf("%s (now %s)", loc.String(), now.In(loc).Format("15:04")), nil
 	}
 	return "", "", fmt.Errorf("%q is not a time zone I know: give a city (Kyiv, London, New York), an IANA name (Europe/Kyiv) or an offset (+2)", in)
 }

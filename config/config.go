@@ -199,6 +199,7 @@ func Load(path string, getenv func(string) (string, bool)) (Config, error) {
 	return cfg, nil
 }
 
+// applyFile reads a TOML or YAML configuration file; an unknown setting is an error.
 func (c *Config) applyFile(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -224,6 +225,11 @@ func (c *Config) applyFile(path string) error {
 	default:
 		return &Error{path, "config file must end in .toml, .yaml or .yml"}
 	}
+	return c.applyFileSettings(fc)
+}
+
+// applyFileSettings copies the settings a file gave over the defaults.
+func (c *Config) applyFileSettings(fc fileConfig) error {
 	set := func(dst *string, src *string) {
 		if src != nil {
 			*dst = *src
@@ -305,6 +311,16 @@ func readTokenFile(path string) (Secret, error) {
 }
 
 func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
+	for _, apply := range []func(func(string) (string, bool)) error{c.envAccess, c.envNumbers, c.envSwitches} {
+		if err := apply(getenv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// envAccess reads who and what the bot talks to: tokens, addresses, feeds, admins.
+func (c *Config) envAccess(getenv func(string) (string, bool)) error {
 	if v, ok := getenv("NEWSBOT_TELEGRAM_TOKEN"); ok && v != "" {
 		c.TelegramToken = Secret(strings.TrimSpace(v))
 	}
@@ -327,6 +343,35 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 			return &Error{"NEWSBOT_FEEDS", "is set but lists no feed URL"}
 		}
 	}
+	if v, ok := getenv("NEWSBOT_ADMINS"); ok {
+		c.Admins = nil
+		for _, s := range splitList(v) {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return &Error{"NEWSBOT_ADMINS", fmt.Sprintf("%q is not a numeric Telegram user ID", s)}
+			}
+			c.Admins = append(c.Admins, id)
+		}
+	}
+	if v, ok := getenv("NEWSBOT_OPS_TOKEN"); ok && v != "" {
+		c.OpsToken = Secret(strings.TrimSpace(v))
+	}
+	if v, ok := getenv("NEWSBOT_OPS_TOKEN_FILE"); ok && v != "" {
+		tok, err := readTokenFile(v)
+		if err != nil {
+			return &Error{"NEWSBOT_OPS_TOKEN_FILE", err.Error()}
+		}
+		c.OpsToken = tok
+	}
+	// An empty NEWSBOT_HTTP_ADDR turns the operator endpoint off, so "set" matters here.
+	if v, ok := getenv("NEWSBOT_HTTP_ADDR"); ok {
+		c.HTTPAddr = v
+	}
+	return nil
+}
+
+// envNumbers reads durations, counts and rates.
+func (c *Config) envNumbers(getenv func(string) (string, bool)) error {
 	durs := []struct {
 		name string
 		dst  *time.Duration
@@ -344,30 +389,6 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 				return &Error{d.name, err.Error()}
 			}
 			*d.dst = dur
-		}
-	}
-	if v, ok := getenv("NEWSBOT_NEW_READER_LINK_BAN"); ok && v != "" {
-		b, err := strconv.ParseBool(strings.TrimSpace(v))
-		if err != nil {
-			return &Error{"NEWSBOT_NEW_READER_LINK_BAN", fmt.Sprintf("%q is not true or false", v)}
-		}
-		c.NewReaderLinkBan = b
-	}
-	if v, ok := getenv("NEWSBOT_ALLOW_PRIVATE_NETWORKS"); ok && v != "" {
-		b, err := strconv.ParseBool(strings.TrimSpace(v))
-		if err != nil {
-			return &Error{"NEWSBOT_ALLOW_PRIVATE_NETWORKS", fmt.Sprintf("%q is not true or false", v)}
-		}
-		c.AllowPrivateNetworks = b
-	}
-	if v, ok := getenv("NEWSBOT_ADMINS"); ok {
-		c.Admins = nil
-		for _, s := range splitList(v) {
-			id, err := strconv.ParseInt(s, 10, 64)
-			if err != nil {
-				return &Error{"NEWSBOT_ADMINS", fmt.Sprintf("%q is not a numeric Telegram user ID", s)}
-			}
-			c.Admins = append(c.Admins, id)
 		}
 	}
 	ints := []struct {
@@ -414,6 +435,25 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 		}
 		c.MaxBodyBytes = n
 	}
+	return nil
+}
+
+// envSwitches reads true/false switches and free-form strings.
+func (c *Config) envSwitches(getenv func(string) (string, bool)) error {
+	if v, ok := getenv("NEWSBOT_NEW_READER_LINK_BAN"); ok && v != "" {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return &Error{"NEWSBOT_NEW_READER_LINK_BAN", fmt.Sprintf("%q is not true or false", v)}
+		}
+		c.NewReaderLinkBan = b
+	}
+	if v, ok := getenv("NEWSBOT_ALLOW_PRIVATE_NETWORKS"); ok && v != "" {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return &Error{"NEWSBOT_ALLOW_PRIVATE_NETWORKS", fmt.Sprintf("%q is not true or false", v)}
+		}
+		c.AllowPrivateNetworks = b
+	}
 	strs := []struct {
 		name string
 		dst  *string
@@ -426,20 +466,6 @@ func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
 		if v, ok := getenv(d.name); ok && v != "" {
 			*d.dst = v
 		}
-	}
-	if v, ok := getenv("NEWSBOT_OPS_TOKEN"); ok && v != "" {
-		c.OpsToken = Secret(strings.TrimSpace(v))
-	}
-	if v, ok := getenv("NEWSBOT_OPS_TOKEN_FILE"); ok && v != "" {
-		tok, err := readTokenFile(v)
-		if err != nil {
-			return &Error{"NEWSBOT_OPS_TOKEN_FILE", err.Error()}
-		}
-		c.OpsToken = tok
-	}
-	// An empty NEWSBOT_HTTP_ADDR turns the operator endpoint off, so "set" matters here.
-	if v, ok := getenv("NEWSBOT_HTTP_ADDR"); ok {
-		c.HTTPAddr = v
 	}
 	return nil
 }

@@ -113,6 +113,8 @@ func cueWord(t tok) bool {
 }
 
 // npOK reports whether ts look like a speaker phrase and returns it cleaned.
+// It is long because it is one ordered cascade of rejections, each a reason a phrase
+// is not a speaker; read top to bottom, the first that applies wins.
 func npOK(ts []tok) (string, bool) {
 	// Drop parentheticals such as "(D-N.C.)".
 	var clean []tok
@@ -469,6 +471,9 @@ func startsWithPreposition(ts []tok, i int) bool {
 // are a new sentence: it attributes the quote only when it is nothing but an
 // attribution (“….” Smith said.), not when it goes on to a clause or a quotation of its
 // own (“….” Russia insisted that Pyongyang “stop …”).
+//
+// It is long because the attribution patterns right of a quote are tried in order of
+// precedence, and splitting them would hide that order.
 func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	ts := lexTokens(rest)
 	// The sentence after the quote.
@@ -613,6 +618,8 @@ func trimAux(ts []tok) []tok {
 
 // attributeLeft looks left of an opening quote mark, within the sentence: `X said: “`,
 // `X told reporters “`, `X said that “`, `According to X, “`, `X: “`, `..., saying “`.
+//
+// It is long for the same reason as attributeRight: one ordered list of patterns.
 func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	ts := lexTokens(sentence)
 	if len(ts) == 0 {

@@ -19,6 +19,9 @@ var (
 // "Background"/"What came before" section, recap sentences ("Нагадаємо, ...") and
 // sentences about explicitly earlier events, most informative first, never one of
 // exclude (the summary), returned in document order.
+//
+// It is long because its three sources of context share one scoring and one
+// de-duplication pass; split, each would repeat them.
 func (d *Document) Context(limit int, exclude []Sentence) []Sentence {
 	if limit <= 0 {
 		return nil

@@ -406,10 +406,6 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 	if prefs.SummarySentences <= 0 {
 		prefs.SummarySentences = DefaultSummarySentences
 	}
-	own := map[string]bool{}
-	for _, u := range prefs.OwnFeeds {
-		own[u] = true
-	}
 	var dg Digest
 	kept, hits, err := c.filter(ctx, items, prefs, f, &dg)
 	if err != nil {
@@ -419,59 +415,23 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 	if err != nil {
 		return Digest{}, err
 	}
-	words := make([]int, len(kept))
+	b := batch{items: kept, hits: hits, own: map[string]bool{}, words: make([]int, len(kept))}
+	for _, u := range prefs.OwnFeeds {
+		b.own[u] = true
+	}
 	for i, it := range kept {
 		n, ok := c.words[it.ID]
 		if !ok || it.ID == 0 {
 			n = len(strings.Fields(it.Text))
 		}
-		words[i] = n
-	}
-	type candidate struct {
-		card StoryCard
-		best Item
+		b.words[i] = n
 	}
 	var candidates []candidate
 	for _, g := range order {
 		if err := ctx.Err(); err != nil {
 			return Digest{}, err
 		}
-		idx := members[g]
-		// Best source: the subscriber's own feed, then the fullest text, then earliest.
-		sort.SliceStable(idx, func(a, b int) bool {
-			ia, ib := kept[idx[a]], kept[idx[b]]
-			if own[ia.FeedURL] != own[ib.FeedURL] {
-				return own[ia.FeedURL]
-			}
-			if la, lb := words[idx[a]], words[idx[b]]; la != lb {
-				return la > lb
-			}
-			return ia.Published.Before(ib.Published)
-		})
-		best := kept[idx[0]]
-		card := c.Card(best, prefs.SummarySentences)
-		card.AlsoReportedBy = nil
-		seen := map[string]bool{best.Source: true}
-		newest := best.Published
-		filterHits := hits[idx[0]]
-		for _, j := range idx[1:] {
-			o := kept[j]
-			if o.Published.After(newest) {
-				newest = o.Published
-			}
-			filterHits = max(filterHits, hits[j])
-			if seen[o.Source] {
-				continue
-			}
-			seen[o.Source] = true
-			card.AlsoReportedBy = append(card.AlsoReportedBy, Source{ItemID: o.ID, Name: o.Source, URL: o.URL})
-		}
-		ageHours := math.Max(0, now.Sub(newest).Hours())
-		card.Score = math.Exp(-ageHours/24) + 0.5*math.Log1p(float64(len(idx)-1)) + 0.3*float64(filterHits)
-		if card.Quote != nil {
-			card.Score += 0.1
-		}
-		candidates = append(candidates, candidate{card, best})
+		candidates = append(candidates, c.candidate(b, members[g], prefs, now))
 	}
 	sort.SliceStable(candidates, func(a, b int) bool {
 		if candidates[a].card.Score != candidates[b].card.Score {
@@ -479,14 +439,79 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 		}
 		return candidates[a].card.ItemID < candidates[b].card.ItemID
 	})
-	// Best first, until the digest is full: repeats of what the reader received are left
-	// out (or marked as updates) on the way, so only the stories shown are compared.
+	if err := c.fill(ctx, &dg, candidates, prefs); err != nil {
+		return Digest{}, err
+	}
+	return dg, nil
+}
+
+// batch is the items a digest is composed from, after filtering, with what ranking
+// needs to know of each.
+type batch struct {
+	items []Item
+	hits  []int           // include-filter hits per item
+	words []int           // words of text per item
+	own   map[string]bool // the subscriber's own feeds
+}
+
+// candidate is one story that may make the digest: its card and the report it is
+// told from.
+type candidate struct {
+	card StoryCard
+	best Item
+}
+
+// candidate builds the card of one story (members are indexes into b.items) and
+// scores it: fresher, more widely reported, matching more filters, with a quote.
+func (c *Composer) candidate(b batch, members []int, prefs Preferences, now time.Time) candidate {
+	idx := members
+	// Best source: the subscriber's own feed, then the fullest text, then earliest.
+	sort.SliceStable(idx, func(x, y int) bool {
+		ia, ib := b.items[idx[x]], b.items[idx[y]]
+		if b.own[ia.FeedURL] != b.own[ib.FeedURL] {
+			return b.own[ia.FeedURL]
+		}
+		if la, lb := b.words[idx[x]], b.words[idx[y]]; la != lb {
+			return la > lb
+		}
+		return ia.Published.Before(ib.Published)
+	})
+	best := b.items[idx[0]]
+	card := c.Card(best, prefs.SummarySentences)
+	card.AlsoReportedBy = nil
+	seen := map[string]bool{best.Source: true}
+	newest := best.Published
+	filterHits := b.hits[idx[0]]
+	for _, j := range idx[1:] {
+		o := b.items[j]
+		if o.Published.After(newest) {
+			newest = o.Published
+		}
+		filterHits = max(filterHits, b.hits[j])
+		if seen[o.Source] {
+			continue
+		}
+		seen[o.Source] = true
+		card.AlsoReportedBy = append(card.AlsoReportedBy, Source{ItemID: o.ID, Name: o.Source, URL: o.URL})
+	}
+	ageHours := math.Max(0, now.Sub(newest).Hours())
+	card.Score = math.Exp(-ageHours/24) + 0.5*math.Log1p(float64(len(idx)-1)) + 0.3*float64(filterHits)
+	if card.Quote != nil {
+		card.Score += 0.1
+	}
+	return candidate{card, best}
+}
+
+// fill adds candidates, best first, until the digest is full: repeats of what the
+// reader received are left out (or marked as updates) on the way, so only the stories
+// shown are compared.
+func (c *Composer) fill(ctx context.Context, dg *Digest, candidates []candidate, prefs Preferences) error {
 	for _, cand := range candidates {
 		if len(dg.Stories) == prefs.MaxStories {
 			break
 		}
 		if err := ctx.Err(); err != nil {
-			return Digest{}, err
+			return err
 		}
 		card := cand.card
 		skip := false
@@ -505,5 +530,5 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 		}
 		dg.Stories = append(dg.Stories, card)
 	}
-	return dg, nil
+	return nil
 }

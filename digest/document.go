@@ -121,6 +121,18 @@ func Analyze(a Article) *Document {
 			break
 		}
 	}
+	d.weigh(vocab, df)
+	d.titleStems = map[string]bool{}
+	for _, st := range d.tok.contentStems(d.Title) {
+		d.titleStems[st] = true
+	}
+	return d
+}
+
+// weigh gives each sentence its TF-IDF vector over stem IDs (log TF, smoothed IDF,
+// unit length).
+func (d *Document) weigh(vocab map[string]int32, df []int) {
+	n := len(d.Sentences)
 	d.vecs = make([]vector, n)
 	for i := range d.Sentences {
 		ids := d.stemIDs[i]
@@ -143,11 +155,6 @@ func Analyze(a Article) *Document {
 		}
 		d.vecs[i] = v
 	}
-	d.titleStems = map[string]bool{}
-	for _, st := range d.tok.contentStems(d.Title) {
-		d.titleStems[st] = true
-	}
-	return d
 }
 
 // isHeading: a short line without sentence-final punctuation.

@@ -564,6 +564,28 @@ func (c *storyCluster) add(v map[string]float64, numbers map[string]bool) {
 	c.renorm()
 }
 
+// absorb merges o into c, which is story number self; o is left empty, pointing at c.
+func (c *storyCluster) absorb(o *storyCluster, self int) {
+	for t, x := range o.sum {
+		c.sum[t] += x
+	}
+	for k := range o.numbers {
+		c.numbers[k] = true
+	}
+	for k, n := range o.names {
+		c.names[k] += n
+	}
+	for k, ms := range o.bySource {
+		c.bySource[k] = append(c.bySource[k], ms...)
+	}
+	c.renorm()
+	c.members = append(c.members, o.members...)
+	c.hasText = c.hasText || o.hasText
+	c.addTime(o.first)
+	c.addTime(o.last)
+	o.mergedInto, o.sum, o.members, o.bySource = self, nil, nil, nil
+}
+
 func (c *storyCluster) renorm() {
 	n := 0.0
 	for _, x := range c.sum {
@@ -648,13 +670,48 @@ func sourceKey(it Item) string {
 func GroupStories(items []Item, opts GroupOptions) []int { return groupStories(nil, items, opts) }
 
 func groupStories(g *Grouper, items []Item, opts GroupOptions) []int {
-	opts = opts.withDefaults()
-	order := make([]int, len(items))
-	for i := range order {
-		order[i] = i
+	gr := newGrouping(g, items, opts.withDefaults())
+	for n, i := range gr.order {
+		if gr.opts.Progress != nil {
+			gr.opts.Progress(n+1, len(gr.order))
+		}
+		best := gr.bestStory(i)
+		if best < 0 {
+			best = gr.newStory()
+		}
+		gr.join(best, i)
+		gr.absorbInto(best, gr.vecs[i])
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		ia, ib := items[order[a]], items[order[b]]
+	return gr.numbering()
+}
+
+// grouping is one GroupStories run: the batch's features, computed once, and the
+// stories built so far.
+type grouping struct {
+	opts    GroupOptions
+	items   []Item
+	order   []int // item indexes in time order
+	feats   []storyFeatures
+	idf     *idfTable
+	vecs    []map[string]float64
+	sources []string   // outlet per item, "" when unknown or untimed
+	names   [][]string // batch names per item (see batchNames)
+	// common is the document frequency above which a term finds no candidates.
+	common  int
+	stories []*storyCluster
+	// postings maps a term to the stories whose members use it, so each item is
+	// compared only with stories it shares a telling term with.
+	postings map[string][]int
+}
+
+func newGrouping(g *Grouper, items []Item, opts GroupOptions) *grouping {
+	gr := &grouping{opts: opts, items: items, postings: map[string][]int{}}
+	gr.order = make([]int, len(items))
+	for i := range gr.order {
+		gr.order[i] = i
+	}
+	sort.SliceStable(gr.order, func(a, b int) bool {
+		ia, ib := items[gr.order[a]], items[gr.order[b]]
 		if !ia.Published.Equal(ib.Published) {
 			return ia.Published.Before(ib.Published)
 		}
@@ -672,226 +729,236 @@ func groupStories(g *Grouper, items []Item, opts GroupOptions) []int {
 			tagCount[tags[i]]++
 		}
 	}
-	feats := make([]storyFeatures, len(items))
-	idf := &idfTable{df: map[string]int{}, priorDocs: groupPriorDocs, priorDF: groupPriorDF}
+	gr.feats = make([]storyFeatures, len(items))
+	gr.idf = &idfTable{df: map[string]int{}, priorDocs: groupPriorDocs, priorDF: groupPriorDF}
 	for i, it := range items {
 		if tagCount[tags[i]] >= 3 {
 			it.Title = cleanHeadline(it.Title, it.Source, it.URL, map[string]bool{tags[i]: true})
 			it.ID = 0 // a title cleaned for this batch only: keep it out of the item cache
 		}
-		feats[i] = g.features(it)
-		idf.add(feats[i])
+		gr.feats[i] = g.features(it)
+		gr.idf.add(gr.feats[i])
 	}
-	vecs := make([]map[string]float64, len(items))
-	sources := make([]string, len(items))
+	gr.vecs = make([]map[string]float64, len(items))
+	gr.sources = make([]string, len(items))
 	for i, it := range items {
-		vecs[i] = unitVector(feats[i], idf)
+		gr.vecs[i] = unitVector(gr.feats[i], gr.idf)
 		if !it.Published.IsZero() {
-			sources[i] = sourceKey(it)
+			gr.sources[i] = sourceKey(it)
 		}
 	}
 	// A term in 5% of items says little about which story, so it finds no
 	// candidates. It came with the term-postings index that made
 	// BenchmarkGroupStories10k 8x faster: a story an item shares only such terms with
 	// is rarely its story, and comparing with all of them is what was slow.
-	common := max(50, idf.n/20)
-	names := batchNames(feats)
+	gr.common = max(50, gr.idf.n/20)
+	gr.names = batchNames(gr.feats)
+	return gr
+}
 
-	// update reports whether one report of an outlet updates another: worded alike
-	// (cosine at UpdateSimilarity) and about the same actors — an outlet's two
-	// reports in the same words about different names ("Police detain official in
-	// Lviv over bribe", "Police detain two men in Odesa over bribe") are two stories.
-	update := func(i, j int) bool {
-		return dot(vecs[i], vecs[j]) >= opts.UpdateSimilarity && !namesDisagree(names[i], names[j])
-	}
-	// sameSource reports whether item i's outlet filed a report in st within
-	// SourceWindow of it that i is not an update of.
-	sameSource := func(i int, st *storyCluster) bool {
-		if opts.SameSource == 1 || sources[i] == "" {
-			return false
-		}
-		near := false
-		for _, m := range st.bySource[sources[i]] {
-			if absDuration(items[i].Published.Sub(items[m].Published)) > opts.SourceWindow {
-				continue
-			}
-			if update(i, m) {
-				return false
-			}
-			near = true
-		}
-		return near
-	}
-	// storiesShareSource reports whether one outlet filed a report in each story
-	// within SourceWindow of each other, neither an update of the other.
-	storiesShareSource := func(a, b *storyCluster) bool {
-		if opts.SameSource == 1 {
-			return false
-		}
-		if len(a.bySource) > len(b.bySource) {
-			a, b = b, a
-		}
-		for src, as := range a.bySource {
-			for _, i := range as {
-				for _, j := range b.bySource[src] {
-					if absDuration(items[i].Published.Sub(items[j].Published)) <= opts.SourceWindow && !update(i, j) {
-						return true
-					}
-				}
-			}
-		}
+// update reports whether one report of an outlet updates another: worded alike
+// (cosine at UpdateSimilarity) and about the same actors — an outlet's two reports in
+// the same words about different names ("Police detain official in Lviv over bribe",
+// "Police detain two men in Odesa over bribe") are two stories.
+func (gr *grouping) update(i, j int) bool {
+	return dot(gr.vecs[i], gr.vecs[j]) >= gr.opts.UpdateSimilarity && !namesDisagree(gr.names[i], gr.names[j])
+}
+
+// sameSource reports whether item i's outlet filed a report in st within SourceWindow
+// of it that i is not an update of.
+func (gr *grouping) sameSource(i int, st *storyCluster) bool {
+	if gr.opts.SameSource == 1 || gr.sources[i] == "" {
 		return false
 	}
+	near := false
+	for _, m := range st.bySource[gr.sources[i]] {
+		if absDuration(gr.items[i].Published.Sub(gr.items[m].Published)) > gr.opts.SourceWindow {
+			continue
+		}
+		if gr.update(i, m) {
+			return false
+		}
+		near = true
+	}
+	return near
+}
 
-	var stories []*storyCluster
-	root := func(s int) int {
-		for stories[s].mergedInto >= 0 {
-			s = stories[s].mergedInto
-		}
-		return s
+// storiesShareSource reports whether one outlet filed a report in each story within
+// SourceWindow of each other, neither an update of the other.
+func (gr *grouping) storiesShareSource(a, b *storyCluster) bool {
+	if gr.opts.SameSource == 1 {
+		return false
 	}
-	// postings maps a term to the stories whose members use it, so each item is
-	// compared only with stories it shares a telling term with.
-	postings := map[string][]int{}
-	candidates := func(v map[string]float64, self int) map[int]bool {
-		out := map[int]bool{}
-		for term := range v {
-			if idf.df[term] > common {
-				continue
-			}
-			for _, s := range postings[term] {
-				if r := root(s); r != self {
-					out[r] = true
-				}
-			}
-		}
-		return out
+	if len(a.bySource) > len(b.bySource) {
+		a, b = b, a
 	}
-	for n, i := range order {
-		if opts.Progress != nil {
-			opts.Progress(n+1, len(order))
-		}
-		v, pub := vecs[i], items[i].Published
-		hasText := strings.TrimSpace(items[i].Text) != ""
-		best, bestScore := -1, 0.0
-		for s := range candidates(v, -1) {
-			st := stories[s]
-			gap, timed := st.gapTo(pub)
-			if timed && gap > opts.Window {
-				continue
-			}
-			shared := 0
-			for t := range v {
-				if st.sum[t] > 0 {
-					shared++
+	for src, as := range a.bySource {
+		for _, i := range as {
+			for _, j := range b.bySource[src] {
+				if absDuration(gr.items[i].Published.Sub(gr.items[j].Published)) <= gr.opts.SourceWindow && !gr.update(i, j) {
+					return true
 				}
 			}
-			if shared < 2 {
-				continue
-			}
-			score := dot(v, st.sum) / st.norm
-			if disjointNumbers(feats[i].numbers, st.numbers) {
-				score *= opts.NumberMismatch
-			}
-			if namesClash(names[i], st) {
-				score *= opts.NameMismatch
-			}
-			score *= opts.timeFactor(gap)
-			if sameSource(i, st) {
-				score *= opts.SameSource
-			}
-			if score > bestScore || (score == bestScore && s < best) {
-				best, bestScore = s, score
-			}
-		}
-		if best < 0 || bestScore < opts.join(hasText) {
-			best = len(stories)
-			stories = append(stories, &storyCluster{sum: map[string]float64{}, numbers: map[string]bool{}, names: map[string]int{}, bySource: map[string][]int{}, mergedInto: -1})
-		}
-		st := stories[best]
-		st.add(v, feats[i].numbers)
-		for _, n := range names[i] {
-			st.names[n]++
-		}
-		st.members = append(st.members, i)
-		if sources[i] != "" {
-			st.bySource[sources[i]] = append(st.bySource[sources[i]], i)
-		}
-		st.hasText = st.hasText || hasText
-		st.addTime(pub)
-		for term := range v {
-			if p := postings[term]; len(p) == 0 || p[len(p)-1] != best {
-				postings[term] = append(p, best)
-			}
-		}
-		// The story just changed: absorb any story its centroid now matches.
-		for len(st.members) > 1 {
-			other, otherScore := -1, 0.0
-			stMain := st.mainNames()
-			for s := range candidates(v, best) {
-				o := stories[s]
-				gap, timed := gapBetween(st, o)
-				if timed && gap > opts.Window {
-					continue
-				}
-				score := dot(st.sum, o.sum) / (st.norm * o.norm)
-				if disjointNumbers(st.numbers, o.numbers) {
-					score *= opts.NumberMismatch
-				}
-				oMain := o.mainNames()
-				if storiesClash(st, stMain, o, oMain) {
-					score *= opts.NameMismatch
-				} else if sameMainNames(stMain, oMain) && gap <= newsCycle {
-					score *= opts.SameNamesBoost
-				}
-				score *= opts.timeFactor(gap)
-				if m := opts.merge(st.hasText || o.hasText); m < 0 || score < m {
-					continue
-				}
-				// Checked last: it compares reports, not centroids.
-				if storiesShareSource(st, o) {
-					if score *= opts.SameSource; score < opts.merge(st.hasText || o.hasText) {
-						continue
-					}
-				}
-				if score > otherScore || (score == otherScore && s < other) {
-					other, otherScore = s, score
-				}
-			}
-			if other < 0 {
-				break
-			}
-			o := stories[other]
-			for t, x := range o.sum {
-				st.sum[t] += x
-			}
-			for k := range o.numbers {
-				st.numbers[k] = true
-			}
-			for k, c := range o.names {
-				st.names[k] += c
-			}
-			for k, ms := range o.bySource {
-				st.bySource[k] = append(st.bySource[k], ms...)
-			}
-			st.renorm()
-			st.members = append(st.members, o.members...)
-			st.hasText = st.hasText || o.hasText
-			st.addTime(o.first)
-			st.addTime(o.last)
-			o.mergedInto, o.sum, o.members, o.bySource = best, nil, nil, nil
 		}
 	}
-	// Number stories by first appearance in time order.
-	assign := make([]int, len(items))
+	return false
+}
+
+// root is the story s was merged into, or s.
+func (gr *grouping) root(s int) int {
+	for gr.stories[s].mergedInto >= 0 {
+		s = gr.stories[s].mergedInto
+	}
+	return s
+}
+
+// candidates are the standing stories other than self that share a telling term with v.
+func (gr *grouping) candidates(v map[string]float64, self int) map[int]bool {
+	out := map[int]bool{}
+	for term := range v {
+		if gr.idf.df[term] > gr.common {
+			continue
+		}
+		for _, s := range gr.postings[term] {
+			if r := gr.root(s); r != self {
+				out[r] = true
+			}
+		}
+	}
+	return out
+}
+
+// bestStory is the story item i joins, or -1 when none scores at the join threshold.
+func (gr *grouping) bestStory(i int) int {
+	opts := gr.opts
+	v, pub := gr.vecs[i], gr.items[i].Published
+	best, bestScore := -1, 0.0
+	for s := range gr.candidates(v, -1) {
+		st := gr.stories[s]
+		gap, timed := st.gapTo(pub)
+		if timed && gap > opts.Window {
+			continue
+		}
+		shared := 0
+		for t := range v {
+			if st.sum[t] > 0 {
+				shared++
+			}
+		}
+		if shared < 2 {
+			continue
+		}
+		score := dot(v, st.sum) / st.norm
+		if disjointNumbers(gr.feats[i].numbers, st.numbers) {
+			score *= opts.NumberMismatch
+		}
+		if namesClash(gr.names[i], st) {
+			score *= opts.NameMismatch
+		}
+		score *= opts.timeFactor(gap)
+		if gr.sameSource(i, st) {
+			score *= opts.SameSource
+		}
+		if score > bestScore || (score == bestScore && s < best) {
+			best, bestScore = s, score
+		}
+	}
+	if best < 0 || bestScore < opts.join(gr.hasText(i)) {
+		return -1
+	}
+	return best
+}
+
+func (gr *grouping) hasText(i int) bool { return strings.TrimSpace(gr.items[i].Text) != "" }
+
+func (gr *grouping) newStory() int {
+	gr.stories = append(gr.stories, &storyCluster{sum: map[string]float64{}, numbers: map[string]bool{},
+		names: map[string]int{}, bySource: map[string][]int{}, mergedInto: -1})
+	return len(gr.stories) - 1
+}
+
+// join adds item i to story s.
+func (gr *grouping) join(s, i int) {
+	st, v := gr.stories[s], gr.vecs[i]
+	st.add(v, gr.feats[i].numbers)
+	for _, n := range gr.names[i] {
+		st.names[n]++
+	}
+	st.members = append(st.members, i)
+	if gr.sources[i] != "" {
+		st.bySource[gr.sources[i]] = append(st.bySource[gr.sources[i]], i)
+	}
+	st.hasText = st.hasText || gr.hasText(i)
+	st.addTime(gr.items[i].Published)
+	for term := range v {
+		if p := gr.postings[term]; len(p) == 0 || p[len(p)-1] != s {
+			gr.postings[term] = append(p, s)
+		}
+	}
+}
+
+// absorbInto lets story s, just joined by an item with vector v, absorb every story
+// its centroid now matches, one at a time, best first.
+func (gr *grouping) absorbInto(s int, v map[string]float64) {
+	st := gr.stories[s]
+	for len(st.members) > 1 {
+		other := gr.bestMerge(s, v)
+		if other < 0 {
+			return
+		}
+		st.absorb(gr.stories[other], s)
+	}
+}
+
+// bestMerge is the story s should absorb, or -1.
+func (gr *grouping) bestMerge(s int, v map[string]float64) int {
+	opts, st := gr.opts, gr.stories[s]
+	other, otherScore := -1, 0.0
+	stMain := st.mainNames()
+	for c := range gr.candidates(v, s) {
+		o := gr.stories[c]
+		gap, timed := gapBetween(st, o)
+		if timed && gap > opts.Window {
+			continue
+		}
+		score := dot(st.sum, o.sum) / (st.norm * o.norm)
+		if disjointNumbers(st.numbers, o.numbers) {
+			score *= opts.NumberMismatch
+		}
+		oMain := o.mainNames()
+		if storiesClash(st, stMain, o, oMain) {
+			score *= opts.NameMismatch
+		} else if sameMainNames(stMain, oMain) && gap <= newsCycle {
+			score *= opts.SameNamesBoost
+		}
+		score *= opts.timeFactor(gap)
+		if m := opts.merge(st.hasText || o.hasText); m < 0 || score < m {
+			continue
+		}
+		// Checked last: it compares reports, not centroids.
+		if gr.storiesShareSource(st, o) {
+			if score *= opts.SameSource; score < opts.merge(st.hasText || o.hasText) {
+				continue
+			}
+		}
+		if score > otherScore || (score == otherScore && c < other) {
+			other, otherScore = c, score
+		}
+	}
+	return other
+}
+
+// numbering numbers the stories by first appearance in time order.
+func (gr *grouping) numbering() []int {
+	assign := make([]int, len(gr.items))
 	number := map[int]int{}
-	owner := make([]int, len(items))
-	for s, st := range stories {
+	owner := make([]int, len(gr.items))
+	for s, st := range gr.stories {
 		for _, m := range st.members {
 			owner[m] = s
 		}
 	}
-	for _, i := range order {
+	for _, i := range gr.order {
 		s := owner[i]
 		if _, ok := number[s]; !ok {
 			number[s] = len(number)

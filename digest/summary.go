@@ -220,6 +220,9 @@ func bareQuote(s string) bool {
 
 // sentenceFeatures describes each sentence for the model. Keep the order in step with
 // summaryModel.
+//
+// It is long because every feature must sit at its index in one array literal, in
+// step with the generated model; one place makes a mismatch visible.
 func (d *Document) sentenceFeatures() [][numFeatures]float64 {
 	n := len(d.Sentences)
 	out := make([][numFeatures]float64, n)

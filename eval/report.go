@@ -56,6 +56,8 @@ func writeQuoteScore(w io.Writer, label string, s QuoteScore) {
 // group` input plus "story"): B-cubed precision and recall with the text given and from
 // titles alone, at the tuned threshold and around it, so the trade-off is visible.
 // With noTimes the items' publication times are ignored.
+//
+// It is long because it only prints: each table row is a straight line of output.
 func WriteLabelledStories(w io.Writer, path string, noTimes, asJSON bool) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -146,6 +148,8 @@ func WriteLabelledStories(w io.Writer, path string, noTimes, asJSON bool) error 
 // (only without, given noTimes). "singletons" is the recall of putting every item in
 // a story of its own, the floor the recall figures should be read against; pairwise
 // precision and recall of "same story" are given beside B-cubed for the same reason.
+//
+// It is long because it only prints: each table row is a straight line of output.
 func WriteStoryLabels(w io.Writer, dir, labelsPath string, noTimes, asJSON bool) error {
 	csvs, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
 	if len(csvs) != 1 {

@@ -107,26 +107,32 @@ type Response struct {
 // DefaultUserAgent identifies the bot to publishers.
 const DefaultUserAgent = "newsbot/1.0 (+https://github.com/newsbot/newsbot; feed reader)"
 
+// WithDefaults fills the zero fields of o with the defaults (the same as config.Default).
+func (o FetcherOptions) WithDefaults() FetcherOptions {
+	if o.UserAgent == "" {
+		o.UserAgent = DefaultUserAgent
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.ConnectTimeout == 0 {
+		o.ConnectTimeout = 10 * time.Second
+	}
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 10 << 20
+	}
+	if o.MaxRedirects == 0 {
+		o.MaxRedirects = 5
+	}
+	if o.MaxIdleConnsPerHost == 0 {
+		o.MaxIdleConnsPerHost = 2
+	}
+	return o
+}
+
 // NewFetcher builds a Fetcher.
 func NewFetcher(opts FetcherOptions) *Fetcher {
-	if opts.UserAgent == "" {
-		opts.UserAgent = DefaultUserAgent
-	}
-	if opts.Timeout == 0 {
-		opts.Timeout = 30 * time.Second
-	}
-	if opts.ConnectTimeout == 0 {
-		opts.ConnectTimeout = 10 * time.Second
-	}
-	if opts.MaxBodyBytes == 0 {
-		opts.MaxBodyBytes = 10 << 20
-	}
-	if opts.MaxRedirects == 0 {
-		opts.MaxRedirects = 5
-	}
-	if opts.MaxIdleConnsPerHost == 0 {
-		opts.MaxIdleConnsPerHost = 2
-	}
+	opts = opts.WithDefaults()
 	f := &Fetcher{opts: opts}
 	dialer := &net.Dialer{
 		Timeout:   opts.ConnectTimeout,

@@ -45,6 +45,9 @@ var (
 // Parse parses a feed body. contentType is the HTTP Content-Type, used for the charset
 // when the body is not UTF-8 and declares no encoding itself. It never panics: gofeed
 // panics on some JSON feeds, and that becomes an error.
+//
+// It is long because it is one sequence of fallbacks (charset, format sniffing,
+// gofeed, our own repairs) whose order matters.
 func Parse(body []byte, contentType string) (p *Parsed, err error) {
 	body = toUTF8(body, contentType)
 	defer func() {

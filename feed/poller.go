@@ -105,44 +105,50 @@ const (
 	StatusError       = "error"
 )
 
+// WithDefaults fills the zero fields of o with the defaults (the same as config.Default).
+func (o PollerOptions) WithDefaults() PollerOptions {
+	if o.Interval <= 0 {
+		o.Interval = 15 * time.Minute
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 24 * time.Hour
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 16
+	}
+	if o.PerHost <= 0 {
+		o.PerHost = 2
+	}
+	if o.BrokenAfter <= 0 {
+		o.BrokenAfter = 10
+	}
+	if o.FullTextMinWords == 0 {
+		o.FullTextMinWords = 150
+	}
+	if o.MaxFullTextPerPoll == 0 {
+		o.MaxFullTextPerPoll = 20
+	}
+	if o.MaxNewItemsPerPoll <= 0 {
+		o.MaxNewItemsPerPoll = 200
+	}
+	if o.MaxReaderItemsPerDay <= 0 {
+		o.MaxReaderItemsPerDay = 1000
+	}
+	if o.Jitter == 0 {
+		o.Jitter = 0.1
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
 // NewPoller builds a Poller.
 func NewPoller(store Store, fetcher *Fetcher, opts PollerOptions) *Poller {
-	if opts.Interval <= 0 {
-		opts.Interval = 15 * time.Minute
-	}
-	if opts.MaxBackoff <= 0 {
-		opts.MaxBackoff = 24 * time.Hour
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 16
-	}
-	if opts.PerHost <= 0 {
-		opts.PerHost = 2
-	}
-	if opts.BrokenAfter <= 0 {
-		opts.BrokenAfter = 10
-	}
-	if opts.FullTextMinWords == 0 {
-		opts.FullTextMinWords = 150
-	}
-	if opts.MaxFullTextPerPoll == 0 {
-		opts.MaxFullTextPerPoll = 20
-	}
-	if opts.MaxNewItemsPerPoll <= 0 {
-		opts.MaxNewItemsPerPoll = 200
-	}
-	if opts.MaxReaderItemsPerDay <= 0 {
-		opts.MaxReaderItemsPerDay = 1000
-	}
-	if opts.Jitter == 0 {
-		opts.Jitter = 0.1
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts = opts.WithDefaults()
 	return &Poller{store: store, fetcher: fetcher, opts: opts, hosts: map[string]chan struct{}{}}
 }
 

@@ -74,6 +74,9 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) 
 
 // eraseUser removes a user's profile, name claims, blocks, reports and pending
 // comments, and turns their comments into tombstones. It returns the erased comment IDs.
+//
+// It is long on purpose: every bucket that holds something of a user is visited here,
+// in one transaction, so what "delete" means can be audited in one place.
 func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 	profiles := tx.Bucket(bucketProfiles)
 	if p, found, err := getProfile(profiles, user); err != nil {

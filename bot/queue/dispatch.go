@@ -95,89 +95,18 @@ func (d *Dispatcher) Notify() {
 func (d *Dispatcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	queues := map[int64][]queued{}
-	busy := map[int64]bool{}
-	known := map[int64]bool{} // updates queued or running
-	type senderKey struct{ chat, user int64 }
-	waiting := map[senderKey]int{} // queued updates per sender and chat
-	var turn []int64               // chats with queued updates and no handler running, in turn order
+	fq := newFairQueues(d.opts.PerChat)
 	results := make(chan handled, d.opts.Workers)
-	running := 0
-
-	enqueue := func(chat int64, q queued) bool {
-		chatCap := d.opts.PerChat
-		if chat < 0 {
-			chatCap *= 5
-		}
-		key := senderKey{chat, q.u.SenderID()}
-		if len(queues[chat]) >= chatCap || waiting[key] >= d.opts.PerChat {
-			return false
-		}
-		waiting[key]++
-		if len(queues[chat]) == 0 && !busy[chat] {
-			turn = append(turn, chat)
-		}
-		queues[chat] = append(queues[chat], q)
-		known[q.id] = true
-		return true
-	}
-	// load reads the inbox from the start every time, skipping what is known: update
-	// IDs normally grow, but Telegram may restart them at random after a quiet week.
-	load := func() {
-		var after int64
-		for ctx.Err() == nil {
-			ids, raws, err := d.store.PendingUpdates(ctx, after, 500, func(id int64) bool { return known[id] })
-			if err != nil {
-				if ctx.Err() == nil {
-					d.log.Error("reading the inbox failed", "error", err)
-				}
-				return
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
+		d.alive.Store(time.Now().UnixNano())
+		d.load(ctx, fq)
+		for fq.running < d.opts.Workers {
+			chat, q, ok := fq.next()
+			if !ok {
+				break
 			}
-			var done []int64
-			for k, id := range ids {
-				after = id
-				var u telegram.Update
-				if err := json.Unmarshal(raws[k], &u); err != nil {
-					d.log.Error("dropping an update that does not decode", "update", id, "error", err)
-					done = append(done, id)
-					continue
-				}
-				switch d.admit(ctx, u) {
-				case Ignore:
-					done = append(done, id)
-				case Refuse:
-					d.Dropped.Add(1)
-					done = append(done, id)
-				default:
-					if !enqueue(u.ChatOf(), queued{id, u}) {
-						d.Dropped.Add(1)
-						done = append(done, id)
-					}
-				}
-			}
-			if len(done) > 0 {
-				if err := d.store.UpdatesHandled(ctx, done); err != nil && ctx.Err() == nil {
-					d.log.Error("confirming dropped updates failed", "error", err)
-				}
-			}
-			if len(ids) < 500 {
-				return
-			}
-		}
-	}
-	start := func() {
-		for running < d.opts.Workers && len(turn) > 0 {
-			chat := turn[0]
-			turn = turn[1:]
-			q := queues[chat][0]
-			queues[chat] = queues[chat][1:]
-			if key := (senderKey{chat, q.u.SenderID()}); waiting[key] <= 1 {
-				delete(waiting, key)
-			} else {
-				waiting[key]--
-			}
-			busy[chat] = true
-			running++
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -185,33 +114,133 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				results <- handled{chat, q.id}
 			}()
 		}
-	}
-	finish := func(h handled) {
-		delete(known, h.id)
-		running--
-		busy[h.chat] = false
-		if len(queues[h.chat]) > 0 {
-			turn = append(turn, h.chat) // to the back: every other chat waiting goes first
-		} else {
-			delete(queues, h.chat)
-			delete(busy, h.chat)
-		}
-	}
-	tick := time.NewTicker(5 * time.Second)
-	defer tick.Stop()
-	for {
-		d.alive.Store(time.Now().UnixNano())
-		load()
-		start()
 		select {
 		case <-ctx.Done():
 			// Handlers in flight see ctx end; results has room for every one of them.
 			return ctx.Err()
 		case <-d.wake:
 		case h := <-results:
-			finish(h)
+			fq.finish(h)
 		case <-tick.C:
 		}
+	}
+}
+
+// load reads the inbox from the start every time, skipping what is known: update IDs
+// normally grow, but Telegram may restart them at random after a quiet week. Updates
+// admission refuses, and those a full queue has no room for, are confirmed at once.
+func (d *Dispatcher) load(ctx context.Context, fq *fairQueues) {
+	var after int64
+	for ctx.Err() == nil {
+		ids, raws, err := d.store.PendingUpdates(ctx, after, 500, func(id int64) bool { return fq.known[id] })
+		if err != nil {
+			if ctx.Err() == nil {
+				d.log.Error("reading the inbox failed", "error", err)
+			}
+			return
+		}
+		var done []int64
+		for k, id := range ids {
+			after = id
+			var u telegram.Update
+			if err := json.Unmarshal(raws[k], &u); err != nil {
+				d.log.Error("dropping an update that does not decode", "update", id, "error", err)
+				done = append(done, id)
+				continue
+			}
+			switch d.admit(ctx, u) {
+			case Ignore:
+				done = append(done, id)
+			case Refuse:
+				d.Dropped.Add(1)
+				done = append(done, id)
+			default:
+				if !fq.enqueue(u.ChatOf(), queued{id, u}) {
+					d.Dropped.Add(1)
+					done = append(done, id)
+				}
+			}
+		}
+		if len(done) > 0 {
+			if err := d.store.UpdatesHandled(ctx, done); err != nil && ctx.Err() == nil {
+				d.log.Error("confirming dropped updates failed", "error", err)
+			}
+		}
+		if len(ids) < 500 {
+			return
+		}
+	}
+}
+
+// fairQueues are the admitted updates waiting, one queue per chat, served round robin
+// with one handler per chat at a time.
+type fairQueues struct {
+	perChat int
+	queues  map[int64][]queued
+	busy    map[int64]bool
+	known   map[int64]bool    // updates queued or running
+	waiting map[senderKey]int // queued updates per sender and chat
+	turn    []int64           // chats with queued updates and no handler running, in turn order
+	running int
+}
+
+type senderKey struct{ chat, user int64 }
+
+func newFairQueues(perChat int) *fairQueues {
+	return &fairQueues{perChat: perChat, queues: map[int64][]queued{}, busy: map[int64]bool{},
+		known: map[int64]bool{}, waiting: map[senderKey]int{}}
+}
+
+// enqueue queues q unless its sender already has perChat updates waiting in the chat,
+// or the chat is full (perChat, five times that in a group).
+func (f *fairQueues) enqueue(chat int64, q queued) bool {
+	chatCap := f.perChat
+	if chat < 0 {
+		chatCap *= 5
+	}
+	key := senderKey{chat, q.u.SenderID()}
+	if len(f.queues[chat]) >= chatCap || f.waiting[key] >= f.perChat {
+		return false
+	}
+	f.waiting[key]++
+	if len(f.queues[chat]) == 0 && !f.busy[chat] {
+		f.turn = append(f.turn, chat)
+	}
+	f.queues[chat] = append(f.queues[chat], q)
+	f.known[q.id] = true
+	return true
+}
+
+// next takes the update whose turn it is and marks its chat busy.
+func (f *fairQueues) next() (int64, queued, bool) {
+	if len(f.turn) == 0 {
+		return 0, queued{}, false
+	}
+	chat := f.turn[0]
+	f.turn = f.turn[1:]
+	q := f.queues[chat][0]
+	f.queues[chat] = f.queues[chat][1:]
+	if key := (senderKey{chat, q.u.SenderID()}); f.waiting[key] <= 1 {
+		delete(f.waiting, key)
+	} else {
+		f.waiting[key]--
+	}
+	f.busy[chat] = true
+	f.running++
+	return chat, q, true
+}
+
+// finish frees a chat whose handler returned; its next update goes to the back of the
+// turn order, so every other chat waiting goes first.
+func (f *fairQueues) finish(h handled) {
+	delete(f.known, h.id)
+	f.running--
+	f.busy[h.chat] = false
+	if len(f.queues[h.chat]) > 0 {
+		f.turn = append(f.turn, h.chat)
+	} else {
+		delete(f.queues, h.chat)
+		delete(f.busy, h.chat)
 	}
 }
 

@@ -78,29 +78,35 @@ type chatPace struct {
 	recent    []time.Time // sends in the last minute (groups)
 }
 
+// WithDefaults fills the zero fields of o with Telegram's documented limits.
+func (o SenderOptions) WithDefaults() SenderOptions {
+	if o.GlobalPerSecond <= 0 {
+		o.GlobalPerSecond = 25
+	}
+	if o.PrivateEvery <= 0 {
+		o.PrivateEvery = time.Second
+	}
+	if o.GroupPerMinute <= 0 {
+		o.GroupPerMinute = 20
+	}
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 5 * time.Minute
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.CallContext == nil {
+		o.CallContext = context.Background()
+	}
+	return o
+}
+
 // NewSender builds a Sender.
 func NewSender(store OutboxStore, api Telegram, opts SenderOptions) *Sender {
-	if opts.GlobalPerSecond <= 0 {
-		opts.GlobalPerSecond = 25
-	}
-	if opts.PrivateEvery <= 0 {
-		opts.PrivateEvery = time.Second
-	}
-	if opts.GroupPerMinute <= 0 {
-		opts.GroupPerMinute = 20
-	}
-	if opts.Workers <= 0 {
-		opts.Workers = 8
-	}
-	if opts.MaxBackoff <= 0 {
-		opts.MaxBackoff = 5 * time.Minute
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.CallContext == nil {
-		opts.CallContext = context.Background()
-	}
+	opts = opts.WithDefaults()
 	return &Sender{store: store, api: api, opts: opts, log: opts.Logger, wake: make(chan struct{}, 1),
 		global: rate.NewLimiter(rate.Limit(opts.GlobalPerSecond), 1), chats: map[int64]*chatPace{}}
 }
@@ -166,121 +172,17 @@ type outcome struct {
 // keeps the queue in memory and reads only new entries from storage, so its cost per
 // message does not grow with the queue.
 func (s *Sender) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, s.opts.Workers)
-	results := make(chan outcome, s.opts.Workers)
-	// On the way out, let in-flight sends finish and record their outcome.
-	defer func() {
-		go func() {
-			for range results {
-			}
-		}()
-		wg.Wait()
-		close(results)
-	}()
-	queue := map[uint64]storage.OutMessage{}
-	var order []uint64 // ascending IDs
-	var lastID uint64
-	load := func() {
-		for {
-			msgs, err := s.store.Outbox(ctx, lastID, 5000)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.log.Error("reading the outbox failed", "error", err)
-				}
-				return
-			}
-			for _, m := range msgs {
-				queue[m.ID] = m
-				order = append(order, m.ID)
-				lastID = m.ID
-			}
-			if len(msgs) < 5000 {
-				return
-			}
-		}
-	}
-	apply := func(o outcome) {
-		defer s.release(o.chat, o.notBefore)
-		switch {
-		case o.reload:
-			queue, order, lastID = map[uint64]storage.OutMessage{}, nil, 0
-		case o.dropChat:
-			for id, m := range queue {
-				if m.ChatID == o.chat {
-					delete(queue, id)
-				}
-			}
-		case o.keep != nil:
-			queue[o.id] = *o.keep
-		default:
-			delete(queue, o.id)
-		}
-	}
-	load()
+	f := &flights{sem: make(chan struct{}, s.opts.Workers), results: make(chan outcome, s.opts.Workers)}
+	defer f.finish()
+	q := &outboxCopy{}
+	q.reset()
+	s.load(ctx, q)
 	for {
 		s.alive.Store(time.Now().UnixNano())
-		// Compact the order list now and then.
-		if len(order) > 2*len(queue)+1024 {
-			kept := order[:0]
-			for _, id := range order {
-				if _, ok := queue[id]; ok {
-					kept = append(kept, id)
-				}
-			}
-			order = kept
-		}
-		now := time.Now()
-		var wakeAt time.Time
-		seen := map[int64]bool{}
-		for _, id := range order {
-			m, ok := queue[id]
-			if !ok || seen[m.ChatID] {
-				continue // sent already, or not this chat's turn: strictly in order per chat
-			}
-			seen[m.ChatID] = true
-			s.mu.Lock()
-			ready, at := s.ready(m.ChatID, now)
-			if ready {
-				s.pace(m.ChatID).busy = true
-			}
-			s.mu.Unlock()
-			if !ready {
-				if !at.IsZero() && (wakeAt.IsZero() || at.Before(wakeAt)) {
-					wakeAt = at
-				}
-				continue
-			}
-			if err := s.global.Wait(ctx); err != nil {
-				s.release(m.ChatID, time.Time{})
-				return err
-			}
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				s.release(m.ChatID, time.Time{})
-				return ctx.Err()
-			}
-			wg.Add(1)
-			go func(m storage.OutMessage) {
-				defer wg.Done()
-				o := s.send(m)
-				<-sem
-				results <- o
-			}(m)
-			now = time.Now()
-			// Apply finished sends as we go, so a long queue keeps its order fresh.
-			// The scan may have passed their chats already: fold each outcome into
-			// wakeAt, or a retry after 429 (or a reload) would sleep until the timer.
-			for drained := false; !drained; {
-				select {
-				case o := <-results:
-					apply(o)
-					wakeAt = earliestWake(wakeAt, o, now)
-				default:
-					drained = true
-				}
-			}
+		q.compact()
+		wakeAt, err := s.sweep(ctx, q, f)
+		if err != nil {
+			return err
 		}
 		wait := time.Minute
 		if !wakeAt.IsZero() {
@@ -292,17 +194,154 @@ func (s *Sender) Run(ctx context.Context) error {
 			t.Stop()
 			return ctx.Err()
 		case <-s.wake:
-			load()
-		case o := <-results:
-			apply(o)
+			s.load(ctx, q)
+		case o := <-f.results:
+			s.apply(q, o)
 			if o.reload {
-				load()
+				s.load(ctx, q)
 			}
 		case <-t.C:
-			load()
+			s.load(ctx, q)
 		}
 		t.Stop()
 	}
+}
+
+// flights are the sends in progress: at most Workers at once.
+type flights struct {
+	wg      sync.WaitGroup
+	sem     chan struct{}
+	results chan outcome
+}
+
+// finish lets in-flight sends finish and record their outcome.
+func (f *flights) finish() {
+	go func() {
+		for range f.results {
+		}
+	}()
+	f.wg.Wait()
+	close(f.results)
+}
+
+// outboxCopy is the sender's copy of the outbox: messages by ID, in ID order.
+type outboxCopy struct {
+	msgs   map[uint64]storage.OutMessage
+	order  []uint64 // ascending IDs, sent ones included until compacted
+	lastID uint64
+}
+
+func (q *outboxCopy) reset() { q.msgs, q.order, q.lastID = map[uint64]storage.OutMessage{}, nil, 0 }
+
+// compact drops sent IDs from the order now and then.
+func (q *outboxCopy) compact() {
+	if len(q.order) <= 2*len(q.msgs)+1024 {
+		return
+	}
+	kept := q.order[:0]
+	for _, id := range q.order {
+		if _, ok := q.msgs[id]; ok {
+			kept = append(kept, id)
+		}
+	}
+	q.order = kept
+}
+
+// load reads what was queued since the last load.
+func (s *Sender) load(ctx context.Context, q *outboxCopy) {
+	for {
+		msgs, err := s.store.Outbox(ctx, q.lastID, 5000)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("reading the outbox failed", "error", err)
+			}
+			return
+		}
+		for _, m := range msgs {
+			q.msgs[m.ID] = m
+			q.order = append(q.order, m.ID)
+			q.lastID = m.ID
+		}
+		if len(msgs) < 5000 {
+			return
+		}
+	}
+}
+
+// apply folds a finished send into q and frees its chat.
+func (s *Sender) apply(q *outboxCopy, o outcome) {
+	defer s.release(o.chat, o.notBefore)
+	switch {
+	case o.reload:
+		q.reset()
+	case o.dropChat:
+		for id, m := range q.msgs {
+			if m.ChatID == o.chat {
+				delete(q.msgs, id)
+			}
+		}
+	case o.keep != nil:
+		q.msgs[o.id] = *o.keep
+	default:
+		delete(q.msgs, o.id)
+	}
+}
+
+// sweep starts a send for each chat whose turn it is, oldest message first, and
+// returns when the next chat will be ready (zero: nothing is waiting on a timer).
+func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt time.Time, err error) {
+	now := time.Now()
+	seen := map[int64]bool{}
+	for _, id := range q.order {
+		m, ok := q.msgs[id]
+		if !ok || seen[m.ChatID] {
+			continue // sent already, or not this chat's turn: strictly in order per chat
+		}
+		seen[m.ChatID] = true
+		s.mu.Lock()
+		ready, at := s.ready(m.ChatID, now)
+		if ready {
+			s.pace(m.ChatID).busy = true
+		}
+		s.mu.Unlock()
+		if !ready {
+			if !at.IsZero() && (wakeAt.IsZero() || at.Before(wakeAt)) {
+				wakeAt = at
+			}
+			continue
+		}
+		if err := s.global.Wait(ctx); err != nil {
+			s.release(m.ChatID, time.Time{})
+			return wakeAt, err
+		}
+		select {
+		case f.sem <- struct{}{}:
+		case <-ctx.Done():
+			s.release(m.ChatID, time.Time{})
+			return wakeAt, ctx.Err()
+		}
+		f.wg.Add(1)
+		go func(m storage.OutMessage) {
+			defer f.wg.Done()
+			o := s.send(m)
+			<-f.sem
+			f.results <- o
+		}(m)
+		now = time.Now()
+		// Apply finished sends as we go, so a long queue keeps its order fresh.
+		// The scan may have passed their chats already: fold each outcome into
+		// wakeAt, or a retry after 429 (or a reload) would sleep until the timer.
+		for drained := false; !drained; {
+			select {
+			case o := <-f.results:
+				s.apply(q, o)
+				wakeAt = earliestWake(wakeAt, o, now)
+			default:
+				drained = true
+			}
+		}
+	}
+	return wakeAt, nil
 }
 
 // earliestWake folds an outcome applied mid-scan into the loop's next wake-up: its chat
@@ -377,14 +416,7 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 	}
 	switch {
 	case err == nil:
-		var msg struct {
-			MessageID int `json:"message_id"`
-		}
-		_ = json.Unmarshal(res, &msg)
-		if err := s.store.Sent(ctx, m.ID, m.ChatID, msg.MessageID, m.Record); err != nil {
-			s.log.Error("recording a sent message failed", "chat", m.ChatID, "error", err)
-		}
-		s.Stats.Sent.Add(1)
+		s.recordSent(ctx, m, res)
 		out.notBefore = next
 	case kind == telegram.KindRetryLater:
 		s.Stats.TooMany.Add(1)
@@ -393,38 +425,17 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 		out.keep = &m
 		out.notBefore = now.Add(wait)
 	case kind == telegram.KindMigrated:
-		s.log.Info("group moved to a supergroup", "chat", m.ChatID, "new_chat", apiErr.MigrateTo)
-		if err := s.store.MigrateChat(ctx, m.ChatID, apiErr.MigrateTo); err != nil {
-			s.log.Error("migrating chat failed", "chat", m.ChatID, "error", err)
-			s.drop(ctx, m)
-		}
+		s.migrate(ctx, m, apiErr.MigrateTo)
 		out.reload = true
 		out.notBefore = time.Time{}
 	case kind == telegram.KindChatGone:
-		n, derr := s.store.DeactivateChat(ctx, m.ChatID)
-		if derr != nil {
-			s.log.Error("deactivating chat failed", "chat", m.ChatID, "error", derr)
-		}
-		s.Stats.Deactivated.Add(1)
-		s.Stats.Dropped.Add(int64(n))
-		s.log.Info("chat is gone; subscriber deactivated", "chat", m.ChatID, "reason", apiErr.Description, "dropped", n)
+		s.deactivate(ctx, m.ChatID, apiErr.Description)
 		out.dropChat = true
 		out.notBefore = time.Time{}
 	case kind == telegram.KindBadMarkup && m.Plain != "" && m.Params["parse_mode"] != "":
 		// Never drop a message over markup: send it again as plain text.
 		s.log.Warn("telegram could not parse our HTML; resending as plain text", "chat", m.ChatID, "error", apiErr.Description)
-		s.Stats.PlainFallbacks.Add(1)
-		params := make(map[string]string, len(m.Params))
-		for k, v := range m.Params {
-			params[k] = v
-		}
-		delete(params, "parse_mode")
-		params["text"] = m.Plain
-		m.Params = params
-		if err := s.store.Retry(ctx, m); err != nil {
-			s.log.Error("storing plain fallback failed", "chat", m.ChatID, "error", err)
-		}
-		out.keep = &m
+		out.keep = s.asPlain(ctx, m)
 		out.notBefore = time.Time{}
 	case kind == telegram.KindNotModified || kind == telegram.KindMessageGone:
 		s.drop(ctx, m) // an edit that changes nothing, or of a message already gone: done
@@ -438,16 +449,74 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 		out.notBefore = time.Time{}
 	default:
 		// Network trouble or a 5xx: retry with backoff, keep order.
-		s.Stats.Failed.Add(1)
-		m.Attempts++
-		backoff := time.Second << min(m.Attempts, 12)
-		backoff = min(backoff, s.opts.MaxBackoff)
-		s.log.Warn("sending failed; will retry", "chat", m.ChatID, "attempt", m.Attempts, "in", backoff, "error", err)
-		if err := s.store.Retry(ctx, m); err != nil {
-			s.log.Error("storing retry failed", "chat", m.ChatID, "error", err)
-		}
-		out.keep = &m
-		out.notBefore = now.Add(backoff)
+		out.keep, out.notBefore = s.retry(ctx, m, err, now)
 	}
 	return out
+}
+
+// recordSent records a delivered message with the ID Telegram gave it.
+func (s *Sender) recordSent(ctx context.Context, m storage.OutMessage, res json.RawMessage) {
+	var msg struct {
+		MessageID int `json:"message_id"`
+	}
+	// Edits and deletions answer true, not a message: those have no new ID.
+	if len(res) > 0 && res[0] == '{' {
+		if err := json.Unmarshal(res, &msg); err != nil {
+			s.log.Warn("send: decode sent message", "chat", m.ChatID, "error", err)
+		}
+	}
+	if err := s.store.Sent(ctx, m.ID, m.ChatID, msg.MessageID, m.Record); err != nil {
+		s.log.Error("recording a sent message failed", "chat", m.ChatID, "error", err)
+	}
+	s.Stats.Sent.Add(1)
+}
+
+// migrate moves a group's queue and records to its new supergroup ID.
+func (s *Sender) migrate(ctx context.Context, m storage.OutMessage, to int64) {
+	s.log.Info("group moved to a supergroup", "chat", m.ChatID, "new_chat", to)
+	if err := s.store.MigrateChat(ctx, m.ChatID, to); err != nil {
+		s.log.Error("migrating chat failed", "chat", m.ChatID, "error", err)
+		s.drop(ctx, m)
+	}
+}
+
+// deactivate stops sending to a chat that blocked the bot or no longer exists.
+func (s *Sender) deactivate(ctx context.Context, chat int64, reason string) {
+	n, err := s.store.DeactivateChat(ctx, chat)
+	if err != nil {
+		s.log.Error("deactivating chat failed", "chat", chat, "error", err)
+	}
+	s.Stats.Deactivated.Add(1)
+	s.Stats.Dropped.Add(int64(n))
+	s.log.Info("chat is gone; subscriber deactivated", "chat", chat, "reason", reason, "dropped", n)
+}
+
+// asPlain turns m into its plain-text version and stores that for the next attempt.
+func (s *Sender) asPlain(ctx context.Context, m storage.OutMessage) *storage.OutMessage {
+	s.Stats.PlainFallbacks.Add(1)
+	params := make(map[string]string, len(m.Params))
+	for k, v := range m.Params {
+		params[k] = v
+	}
+	delete(params, "parse_mode")
+	params["text"] = m.Plain
+	m.Params = params
+	if err := s.store.Retry(ctx, m); err != nil {
+		s.log.Error("storing plain fallback failed", "chat", m.ChatID, "error", err)
+	}
+	return &m
+}
+
+// retry counts a failed attempt and says when to try again: exponential backoff,
+// capped at MaxBackoff.
+func (s *Sender) retry(ctx context.Context, m storage.OutMessage, cause error, now time.Time) (*storage.OutMessage, time.Time) {
+	s.Stats.Failed.Add(1)
+	m.Attempts++
+	backoff := time.Second << min(m.Attempts, 12)
+	backoff = min(backoff, s.opts.MaxBackoff)
+	s.log.Warn("sending failed; will retry", "chat", m.ChatID, "attempt", m.Attempts, "in", backoff, "error", cause)
+	if err := s.store.Retry(ctx, m); err != nil {
+		s.log.Error("storing retry failed", "chat", m.ChatID, "error", err)
+	}
+	return &m, now.Add(backoff)
 }

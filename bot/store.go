@@ -1,0 +1,61 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/queue"
+	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/stories"
+)
+
+// Store is everything the bot keeps: *storage.DB in production, a real database in a
+// temporary directory in tests. Which news a reader sees is not here: that is the
+// story service's (Stories).
+type Store interface {
+	queue.InboxStore  // updates, before they are handled
+	queue.OutboxStore // messages, until Telegram has them
+	// stories.Store lets New build the story service when Options.Stories is nil.
+	stories.Store
+
+	// Subscribers and their settings.
+	Subscriber(ctx context.Context, chatID int64) (storage.Subscriber, error)
+	Subscribers(ctx context.Context, fn func(storage.Subscriber) error) error
+	UpdateSubscriber(ctx context.Context, chatID int64, create func() storage.Subscriber, fn func(*storage.Subscriber) error) (storage.Subscriber, error)
+	AddOwnFeeds(ctx context.Context, chatID int64, create func() storage.Subscriber, urls, catalogue []string, lim storage.FeedLimits) (storage.Subscriber, []string, error)
+	ReaderFeedCount(ctx context.Context) (int, error)
+	DueSubscribers(ctx context.Context, now time.Time, limit int) ([]storage.Subscriber, error)
+	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time) error
+	EraseChat(ctx context.Context, chat, user int64) (storage.Erasure, error)
+
+	// What was sent, and what it was.
+	Enqueue(ctx context.Context, msgs []storage.OutMessage, now time.Time) error
+	MessageRecordFor(ctx context.Context, chatID int64, messageID int) (storage.MessageRecord, error)
+	OutboxStats(ctx context.Context, now time.Time) (depth int, oldest time.Duration, err error)
+
+	// Readers' profiles, names and moderation.
+	Profile(ctx context.Context, userID int64, firstName, firstKey string, now time.Time) (storage.Profile, error)
+	SetName(ctx context.Context, userID int64, name, key string) error
+	ReindexNames(ctx context.Context, version string, key func(string) string) (int, error)
+	SetBanned(ctx context.Context, userID int64, banned bool) error
+	Block(ctx context.Context, user, author int64) error
+	Blocked(ctx context.Context, user, author int64) (bool, error)
+	AddReport(ctx context.Context, id uint64, reporter int64, now time.Time) (int, error)
+
+	// Discussions.
+	AddComment(ctx context.Context, c storage.Comment) (stored storage.Comment, created bool, err error)
+	Comment(ctx context.Context, id uint64) (storage.Comment, error)
+	UpdateComment(ctx context.Context, id uint64, fn func(*storage.Comment) error) (storage.Comment, error)
+	ThreadComments(ctx context.Context, itemID uint64) ([]storage.Comment, error)
+	RelayComment(ctx context.Context, id uint64, msgs []storage.OutMessage, now time.Time) error
+	Copies(ctx context.Context, commentID uint64) ([][2]int64, error)
+	Followers(ctx context.Context, itemID uint64) ([]storage.Follower, error)
+	SetFollow(ctx context.Context, itemID uint64, chat int64, muted bool) error
+	AddPending(ctx context.Context, p storage.PendingComment, expired time.Time, perAuthor, perChat int) (storage.PendingComment, error)
+	Pending(ctx context.Context, chat int64, id uint64, author int64, expired time.Time) (storage.PendingComment, error)
+	DeletePending(ctx context.Context, chat int64, id uint64) error
+
+	Stats(ctx context.Context) (storage.Stats, error)
+}
+
+var _ Store = (*storage.DB)(nil)
