@@ -1,7 +1,8 @@
 // Command newsbot is a Telegram bot that digests and discusses the news.
 //
-// main.go only wires things together: subcommands, configuration, storage, the
-// poller. Run "newsbot help" for the commands.
+// package main only parses flags, reads the configuration and prints: `newsbot run`
+// hands the configuration to package app, which wires everything. Run "newsbot help"
+// for the commands.
 package main
 
 import (

@@ -290,7 +290,9 @@ func (a *App) OpsAddr() string {
 func (a *App) Close() error {
 	if a.ops != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_ = a.ops.srv.Shutdown(sctx)
+		if err := a.ops.srv.Shutdown(sctx); err != nil {
+			a.log.Warn("close: stop operator endpoint", "error", err)
+		}
 		cancel()
 	}
 	if a.cancelSends != nil {

@@ -1,8 +1,9 @@
-// Package bot is newsbot's Telegram side: the update loop and commands, rendering of
-// digests and story cards to Telegram HTML, the digest scheduler, and the persistent
-// outbox sender that respects Telegram's rate limits and loses nothing across crashes.
+// Package bot is newsbot's conversation with its readers on Telegram: commands and
+// buttons (one file per command family), discussion threads under stories with their
+// moderation, the digest scheduler, the per-reader limits a public bot needs, and the
+// rendering of digests and story cards to Telegram HTML.
 //
-// It talks to the Bot API through github.com/go-telegram-bot-api/telegram-bot-api/v5
-// (its raw MakeRequest/UploadFiles calls), reads and writes only through package
-// storage, and uses package digest for the text work.
+// Which news a reader sees is asked of the story service (Stories); what the bot keeps
+// goes through the Store it declares; messages reach Telegram through package queue's
+// outbox and come back through its inbox; package telegram is the Bot API client.
 package bot

@@ -344,6 +344,7 @@ func (db *DB) Backup(w io.Writer) (int64, error) {
 // Size returns the database file size in bytes.
 func (db *DB) Size() int64 {
 	var n int64
+	// View fails only on a closed database, whose size is then reported as 0.
 	_ = db.bolt.View(func(tx *bolt.Tx) error {
 		n = tx.Size()
 		return nil
