@@ -182,3 +182,90 @@ func benchDigestRun(b *testing.B, hostile int) {
 		h.db.Close()
 	}
 }
+
+// BenchmarkScale composes and queues the digests due at once with 100,000 subscribers
+// stored and 2,000 items (about 5 KB each) in the window, for 1,000, 5,000 and 10,000
+// due: how the run grows with the number due. Sending is not included (see
+// BenchmarkFanOut). It reports seconds per run, microseconds per due digest, and the
+// peak heap sampled every 20 ms during the run. Run it alone:
+//
+//	go test ./bot -run '^$' -bench Scale -benchtime 1x -timeout 30m
+func BenchmarkScale(b *testing.B) {
+	for _, due := range []int{1000, 5000, 10000} {
+		b.Run(fmt.Sprintf("due=%d", due), func(b *testing.B) { benchScale(b, 100000, due, 2000) })
+	}
+}
+
+func benchScale(b *testing.B, stored, due, items int) {
+	for range b.N {
+		b.StopTimer()
+		h := newHarness(b)
+		now := t0.Add(20 * time.Hour)
+		h.clock.Set(now)
+		ctx := context.Background()
+		var batch []storage.Item
+		for i := range items {
+			// A tenth of them share a story with nine others.
+			topic := fillerWords[i%len(fillerWords)] + " " + fillerWords[(i/7)%len(fillerWords)]
+			body := strings.Repeat(fmt.Sprintf("Officials in the %s said on Tuesday that work on item %d would go on. ", topic, i/10), 60)
+			batch = append(batch, storage.Item{Key: fmt.Sprint("k", i), Title: fmt.Sprintf("Story %d about the %s", i, topic),
+				Text: body, Language: "en", URL: fmt.Sprintf("https://n.example/%d", i), Published: now.Add(-time.Duration(i) * time.Minute)})
+		}
+		if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, now.Add(-time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+		subs := make([]storage.Subscriber, stored)
+		for i := range subs {
+			next := now.Add(time.Duration(1+i) * time.Second) // not due yet
+			if i < due {
+				next = now.Add(-time.Minute)
+			}
+			subs[i] = storage.Subscriber{ChatID: int64(300000 + i), Kind: "private", Active: true, Subscribed: true,
+				TimeZone: "UTC", Times: []string{"08:00"}, Stories: 8, SummarySentences: 2,
+				LastDigest: now.Add(-24 * time.Hour), NextDigest: next}
+		}
+		if err := h.db.PutSubscribers(ctx, subs); err != nil {
+			b.Fatal(err)
+		}
+		subs = nil
+		bot, err := New(ctx, h.db, nil, h.opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		var peak atomic.Uint64
+		stop := make(chan struct{})
+		sampled := make(chan struct{})
+		go func() {
+			defer close(sampled)
+			var ms runtime.MemStats
+			for {
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse > peak.Load() {
+					peak.Store(ms.HeapInuse)
+				}
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		}()
+		b.StartTimer()
+		start := time.Now()
+		if err := bot.RunDue(ctx); err != nil {
+			b.Fatal(err)
+		}
+		elapsed := time.Since(start)
+		b.StopTimer()
+		close(stop)
+		<-sampled
+		if got := bot.Stats().Digests; got != int64(due) {
+			b.Fatalf("%d digests built, want %d", got, due)
+		}
+		b.ReportMetric(elapsed.Seconds(), "s-per-run")
+		b.ReportMetric(float64(elapsed.Microseconds())/float64(due), "µs-per-digest")
+		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+		h.db.Close()
+	}
+}

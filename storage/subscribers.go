@@ -127,6 +127,26 @@ func (db *DB) PutSubscriber(ctx context.Context, s Subscriber) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error { return putSubscriber(tx, &s) })
 }
 
+// PutSubscribers creates or replaces many subscribers in one transaction (bulk loads:
+// one commit, not one per subscriber).
+func (db *DB) PutSubscribers(ctx context.Context, subs []Subscriber) error {
+	if err := ctxErr(ctx, "put subscribers"); err != nil {
+		return err
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for i := range subs {
+			if err := putSubscriber(tx, &subs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("put subscribers: %w", err)
+	}
+	return nil
+}
+
 // UpdateSubscriber applies fn to the stored subscriber (or to a new one made by
 // create when none exists and create is not nil) in one transaction.
 func (db *DB) UpdateSubscriber(ctx context.Context, chatID int64, create func() Subscriber, fn func(*Subscriber) error) (Subscriber, error) {

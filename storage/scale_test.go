@@ -1,0 +1,71 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func scaleDB(tb testing.TB, n int, next func(i int) time.Time) *DB {
+	tb.Helper()
+	db, err := Open(filepath.Join(tb.TempDir(), "scale.db"), Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	subs := make([]Subscriber, n)
+	for i := range subs {
+		subs[i] = Subscriber{ChatID: int64(1000 + i), Kind: "private", Active: true, Subscribed: true,
+			TimeZone: "UTC", Times: []string{"08:00"}, NextDigest: next(i)}
+	}
+	if err := db.PutSubscribers(context.Background(), subs); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+// DueSubscribers reads the time index from its start and stops at the first subscriber
+// not yet due, so when none is due it reads one key, however many are stored.
+func TestDueSubscribersReadsOnlyWhoIsDue(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	db := scaleDB(t, 2000, func(i int) time.Time {
+		if i%100 == 0 {
+			return now.Add(-time.Duration(i) * time.Second) // 20 due
+		}
+		return now.Add(time.Duration(i+1) * time.Minute)
+	})
+	due, err := db.DueSubscribers(context.Background(), now, 0)
+	if err != nil || len(due) != 20 {
+		t.Fatalf("due: %d %v", len(due), err)
+	}
+	for k := 1; k < len(due); k++ {
+		if due[k].NextDigest.Before(due[k-1].NextDigest) {
+			t.Fatal("not in time order")
+		}
+	}
+	if due, _ := db.DueSubscribers(context.Background(), now.Add(-time.Hour), 0); len(due) != 0 {
+		t.Fatalf("%d due an hour earlier", len(due))
+	}
+}
+
+// BenchmarkDueSubscribersNoneDue is the scheduler's tick when nobody is due, with 1,000
+// and 100,000 subscribers stored: the cost must not grow with the number stored.
+func BenchmarkDueSubscribersNoneDue(b *testing.B) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	for _, n := range []int{1000, 100000} {
+		b.Run(fmt.Sprintf("stored=%d", n), func(b *testing.B) {
+			db := scaleDB(b, n, func(i int) time.Time { return now.Add(time.Duration(i+1) * time.Second) })
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				due, err := db.DueSubscribers(ctx, now, 500)
+				if err != nil || len(due) != 0 {
+					b.Fatal(len(due), err)
+				}
+			}
+		})
+	}
+}
