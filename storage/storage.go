@@ -145,6 +145,8 @@ var SchemaVersion = uint64(len(migrations))
 type DB struct {
 	bolt *bolt.DB
 	path string
+	// sent joins the sender's records of delivered messages into shared commits.
+	sent groupCommit
 }
 
 // Options tunes Open.
