@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/newsbot/newsbot/bot/telegram"
@@ -38,19 +40,24 @@ func (b *Bot) forget(ctx context.Context, r *request) error {
 			return err
 		}
 	}
-	// Replies to the erased comments stop quoting them.
+	// Replies to the erased comments stop quoting them: every one is tried, and a
+	// failure is reported, not skipped.
+	var errs []error
 	for _, id := range er.Replies {
 		c, err := b.db.Comment(ctx, id)
-		if err != nil {
-			continue
+		if errors.Is(err, storage.ErrNotFound) {
+			continue // the reply itself is gone
 		}
-		if err := b.updateCopies(ctx, c, false); err != nil {
-			return err
+		if err == nil {
+			err = b.updateCopies(ctx, c, false)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("forget: unquote reply %d: %w", id, err))
 		}
 	}
 	b.log.Info("a chat was forgotten", "comments_erased", er.Comments, "copies_deleted", len(er.Copies))
 	b.sender.Wake()
-	return nil
+	return errors.Join(errs...)
 }
 
 // cbForget is the confirmation under /forget.

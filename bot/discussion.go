@@ -206,7 +206,11 @@ func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string)
 	fmt.Fprintf(&h, "💬 <b>%s</b> on <i>%s</i>", escape(c.AuthorName), escape(truncate(title, 120)))
 	fmt.Fprintf(&p, "💬 %s on %s", c.AuthorName, truncate(title, 120))
 	if c.ParentID != 0 {
-		if pc, err := b.db.Comment(ctx, c.ParentID); err == nil {
+		pc, err := b.db.Comment(ctx, c.ParentID)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			b.log.Warn("render comment: look up parent", "comment", c.ParentID, "error", err)
+		}
+		if err == nil {
 			if pc.Gone() {
 				h.WriteString("\n↪ replying to a deleted comment")
 				p.WriteString("\n↪ replying to a deleted comment")

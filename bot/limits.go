@@ -198,9 +198,12 @@ func (b *Bot) admit(ctx context.Context, u telegram.Update) queue.Admission {
 		// Only edits of messages that posted a comment matter.
 		rec, err := b.db.MessageRecordFor(ctx, m.Chat.ID, m.MessageID)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			// Admit it: the handler looks again and reports the error with the update.
+			// As mayConcernUs does: during a database fault an edit is not admitted,
+			// so unrelated edits cost nobody their rate budget.
 			b.log.Warn("admit edit: look up message", "error", err)
-		} else if err != nil || rec.Kind != storage.KindCommentSource {
+			return queue.Ignore
+		}
+		if err != nil || rec.Kind != storage.KindCommentSource {
 			return queue.Ignore
 		}
 		user, chat, private = m.From.ID, m.Chat.ID, m.Chat.Type == "private"

@@ -224,6 +224,28 @@ func TestCallbackDataFormats(t *testing.T) {
 	}
 }
 
+// Who may press what in a group is part of the permission model: pin it, so an edit
+// to the table cannot quietly open a setting to every member.
+func TestCallbackGroupPermissions(t *testing.T) {
+	want := map[string]string{
+		"sub": adminsOnly, "feeds": adminsOnly, "feed": adminsOnly, "rm": adminsOnly, "set": adminsOnly,
+		"forget": adminsOnly, "flt": adminsOnly, "fl": adminsOnlyFollow, "mt": adminsOnlyFollow,
+		// Checked by their handlers instead: visibility (card, th), the button's own
+		// message (rp), operators (mod), the pending comment's author (pc).
+		"card": "", "th": "", "rp": "", "mod": "", "pc": "",
+	}
+	for verb, route := range callbackRoutes {
+		w, ok := want[verb]
+		if !ok {
+			t.Errorf("verb %q: add it to this table", verb)
+			continue
+		}
+		if route.groupAdmins != w {
+			t.Errorf("verb %q: group admins %q, want %q", verb, route.groupAdmins, w)
+		}
+	}
+}
+
 func TestZonesAndTimes(t *testing.T) {
 	cases := map[string]string{"Kyiv": "Europe/Kyiv", "new york": "America/New_York", "Europe/Lisbon": "Europe/Lisbon", "+2": "UTC+02:00", "UTC-05:30": "UTC-05:30"}
 	for in, want := range cases {

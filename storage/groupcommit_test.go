@@ -93,3 +93,73 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		return nil
 	})
 }
+
+// The caller that leads a commit returns once its own write is committed: the next
+// round is led by a caller in it, not by the first one for as long as writes come.
+func TestGroupCommitHandsOverTheLead(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "gc.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var g groupCommit
+	inFirst, releaseFirst := make(chan struct{}), make(chan struct{})
+	inSecond, releaseSecond := make(chan struct{}), make(chan struct{})
+	firstDone := make(chan error, 1)
+	go func() {
+		firstDone <- g.update(db.bolt, func(*bolt.Tx) error { close(inFirst); <-releaseFirst; return nil })
+	}()
+	<-inFirst
+	secondDone := make(chan error, 1)
+	go func() {
+		secondDone <- g.update(db.bolt, func(*bolt.Tx) error { close(inSecond); <-releaseSecond; return nil })
+	}()
+	for waiting := 0; waiting == 0; {
+		g.mu.Lock()
+		waiting = len(g.pending)
+		g.mu.Unlock()
+		time.Sleep(time.Millisecond)
+	}
+	close(releaseFirst)
+	<-inSecond // the second round runs, and the first caller is already free:
+	select {
+	case err := <-firstDone:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first caller is still committing the second round")
+	}
+	close(releaseSecond)
+	if err := <-secondDone; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A write that panics fails its own round and leaves the group commit working.
+func TestGroupCommitSurvivesAPanic(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "gc.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var g groupCommit
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not reach its caller")
+			}
+		}()
+		g.update(db.bolt, func(*bolt.Tx) error { panic("boom") })
+	}()
+	done := make(chan error, 1)
+	go func() { done <- g.update(db.bolt, func(*bolt.Tx) error { return nil }) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a write after a panic never committed")
+	}
+}

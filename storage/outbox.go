@@ -157,7 +157,8 @@ func (db *DB) OutboxStats(ctx context.Context, now time.Time) (depth int, oldest
 func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, rec *MessageRecord) error {
 	// The sender's workers record their sends at once: a group commit joins them
 	// (one fsync for many), which is what bounded the fan-out rate. The function is
-	// idempotent, as a group commit requires (it may run twice).
+	// free of effects outside the transaction, as a group commit requires (it may run
+	// twice).
 	return db.sent.update(db.bolt, func(tx *bolt.Tx) error {
 		if rec != nil && messageID != 0 {
 			if err := putJSON(tx.Bucket(bucketMsgMap), concat(i64(chatID), u64(uint64(messageID))), rec); err != nil {
