@@ -419,3 +419,13 @@ func cacheMaxAge(h http.Header, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// FetchArticle fetches a page with the safe fetcher and extracts its article; used for
+// URLs users send.
+func (f *Fetcher) FetchArticle(ctx context.Context, pageURL string) (Article, error) {
+	resp, err := f.Fetch(ctx, Request{URL: pageURL, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
+	if err != nil {
+		return Article{}, err
+	}
+	return ExtractArticle(resp.Body, resp.ContentType, resp.URL)
+}

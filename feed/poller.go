@@ -418,16 +418,6 @@ func (p *Poller) fetchArticle(ctx context.Context, pageURL string) (Article, err
 	return ExtractArticle(resp.Body, resp.ContentType, resp.URL)
 }
 
-// FetchArticle fetches a page with the safe fetcher and extracts its article; used for
-// URLs users send.
-func (f *Fetcher) FetchArticle(ctx context.Context, pageURL string) (Article, error) {
-	resp, err := f.Fetch(ctx, Request{URL: pageURL, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
-	if err != nil {
-		return Article{}, err
-	}
-	return ExtractArticle(resp.Body, resp.ContentType, resp.URL)
-}
-
 // Run polls due feeds until ctx is cancelled, sleeping until the next feed is due
 // (at least minSleep, at most the poll interval between checks). onCycle, if set, is
 // called with each cycle's results.
