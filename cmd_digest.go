@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/eval"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
@@ -68,20 +69,25 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	file := fs.String("file", "", "stories: a `newsbot group` JSON Lines file whose items carry a gold \"story\" label; quotes: a JSON file of hand-labelled paragraphs (eval/testdata/speakers-uk-ru.json)")
 	labels := fs.String("labels", "", "stories: a story-label file (url, story, split per line) to join with the news CSV in --dir")
 	noTimes := fs.Bool("no-times", false, "stories: ignore publication times (as feeds without dates give them)")
+	incremental := fs.Bool("incremental", false, "stories (--file, --labels): group one item at a time as they arrive, as followed stories are")
 	asJSON := fs.Bool("json", false, "print JSON")
 	k := fs.Int("k", 3, "summary sentences (summaries)")
 	misses := fs.Bool("misses", false, "quotes: also print each wrongly attributed quote (read them on a tuning split only)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	group := eval.Grouping(digest.GroupStories)
+	if *incremental {
+		group = digest.GroupIncrementally
+	}
 	if kind == "stories" && *file != "" {
-		return eval.WriteLabelledStories(env.Stdout, *file, *noTimes, *asJSON)
+		return eval.WriteLabelledStories(env.Stdout, *file, group, *noTimes, *asJSON)
 	}
 	if kind == "stories" && *labels != "" {
 		if *dir == "" {
 			return &usageError{"--labels needs --dir: the folder of the news CSV"}
 		}
-		return eval.WriteStoryLabels(env.Stdout, *dir, *labels, *noTimes, *asJSON)
+		return eval.WriteStoryLabels(env.Stdout, *dir, *labels, group, *noTimes, *asJSON)
 	}
 	if kind == "quotes" && *file != "" {
 		return eval.WriteSpeakerFile(env.Stdout, *file, *asJSON)

@@ -158,7 +158,7 @@ func (a *App) Run(ctx context.Context) error {
 		go func() { defer wg.Done(); errs <- fn() }()
 	}
 	if !a.opts.PollManually {
-		run(func() error { return a.Poller.Run(ctx, nil) })
+		run(func() error { return a.Poller.Run(ctx, func([]feed.Result) { a.FollowUp(ctx) }) })
 	}
 	run(func() error { return a.retain(ctx) })
 	if a.Bot != nil {
@@ -237,7 +237,24 @@ func (a *App) PollFeeds(ctx context.Context, urls ...string) ([]feed.Result, err
 		}
 		feeds = append(feeds, f)
 	}
-	return a.Poller.PollFeeds(ctx, feeds), nil
+	results := a.Poller.PollFeeds(ctx, feeds)
+	a.FollowUp(ctx)
+	return results, nil
+}
+
+// FollowUp places what a poll stored into stories and, with a bot, tells the followers
+// of stories that developed (their first update goes out in the cycle that brought it).
+// Failures are logged; the next cycle tries again.
+func (a *App) FollowUp(ctx context.Context) {
+	var err error
+	if a.Bot != nil {
+		err = a.Bot.FollowUp(ctx)
+	} else {
+		_, err = a.Stories.Track(ctx)
+	}
+	if err != nil && ctx.Err() == nil {
+		a.log.Error("following stories up failed", "error", err)
+	}
 }
 
 // Ingest polls the given feeds once, after adding them as the operator's own (polled

@@ -129,11 +129,16 @@ type Stories interface {
 	Visible(ctx context.Context, id uint64, r stories.Reader) (storage.Item, error)
 	Public(feedURL string) bool
 	Stats() stories.Stats
+	// Followed stories.
+	Track(ctx context.Context) (stories.TrackResult, error)
+	StoryOf(ctx context.Context, item uint64) (uint64, error)
+	Lapsed(st storage.Story, now time.Time) bool
+	Tracking() stories.Tracking
 }
 
 // botStats are the bot's own counters (the sender keeps its own).
 type botStats struct {
-	digestsBuilt, commentsRelayed counter
+	digestsBuilt, commentsRelayed, storyUpdates counter
 }
 
 // WithDefaults fills the zero fields of o with the defaults (the same as config.Default).
@@ -302,6 +307,8 @@ type Stats struct {
 	WindowDropped int64
 	// FilterBudgetHits: digests whose subscriber's filters ran out of time.
 	FilterBudgetHits int64
+	// StoryUpdates: updates of followed stories queued.
+	StoryUpdates int64
 }
 
 // Stats returns the bot's running totals.
@@ -311,6 +318,7 @@ func (b *Bot) Stats() Stats {
 		Sent: s.Sent.Load(), Failed: s.Failed.Load(), TooMany: s.TooMany.Load(), Dropped: s.Dropped.Load(),
 		Deactivated: s.Deactivated.Load(), PlainFallbacks: s.PlainFallbacks.Load(),
 		Digests: b.stats.digestsBuilt.get(), CommentsRelayed: b.stats.commentsRelayed.get(),
+		StoryUpdates: b.stats.storyUpdates.get(),
 	}
 	ss := b.stories.Stats()
 	st.WindowDropped, st.FilterBudgetHits = ss.WindowDropped, ss.FilterBudgetHits

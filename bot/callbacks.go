@@ -77,6 +77,8 @@ func init() {
 		"rp":     {1, "", cbReport},
 		"mod":    {2, "", cbModerate},
 		"pc":     {2, "", cbPickComment},
+		"fs":     {1, adminsOnlyFollow, cbFollowStory},
+		"us":     {2, adminsOnlyFollow, cbUnfollowStory},
 	}
 }
 
@@ -127,6 +129,10 @@ func moderateData(ban bool, comment uint64) string {
 		action = "ban"
 	}
 	return "mod:" + action + ":" + strconv.FormatUint(comment, 10)
+}
+func followStoryData(item uint64) string { return "fs:" + strconv.FormatUint(item, 10) }
+func unfollowStoryData(story, item uint64) string {
+	return "us:" + strconv.FormatUint(story, 10) + ":" + strconv.FormatUint(item, 10)
 }
 func pickCommentData(pending, item uint64) string {
 	return "pc:" + strconv.FormatUint(pending, 10) + ":" + strconv.FormatUint(item, 10)

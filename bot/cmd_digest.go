@@ -40,6 +40,9 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 		}
 		return err
 	}
+	if err := b.db.ClearHeld(ctx, r.chatID); err != nil {
+		b.log.Warn("clear held story updates", "chat", r.chatID, "error", err)
+	}
 	b.sender.Wake()
 	return nil
 }

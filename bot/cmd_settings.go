@@ -15,9 +15,10 @@ func settingsText(s storage.Subscriber) string {
 	if s.Subscribed {
 		state = "on, next at " + s.NextDigest.In(zone(s.TimeZone)).Format("15:04 Mon 2 Jan")
 	}
-	return fmt.Sprintf("<b>Settings</b>\nDigests: %s\nTimes: %s\nTime zone: %s\nStories per digest: %d\nSummary sentences: %d\n\n"+
-		"Change times: <code>/settings time 08:00, 18:30</code>\nChange zone: <code>/settings tz Kyiv</code> (a city, Europe/Kyiv or +2)",
-		escape(state), escape(strings.Join(s.Times, ", ")), escape(s.TimeZone), s.Stories, s.SummarySentences)
+	return fmt.Sprintf("<b>Settings</b>\nDigests: %s\nTimes: %s\nTime zone: %s\nStories per digest: %d\nSummary sentences: %d\nQuiet hours for story updates: %s\n\n"+
+		"Change times: <code>/settings time 08:00, 18:30</code>\nChange zone: <code>/settings tz Kyiv</code> (a city, Europe/Kyiv or +2)\n"+
+		"Quiet hours: <code>/settings quiet 23:00-07:30</code> or <code>quiet off</code>",
+		escape(state), escape(strings.Join(s.Times, ", ")), escape(s.TimeZone), s.Stories, s.SummarySentences, escape(quietText(s.Quiet)))
 }
 
 func settingsKeyboard() [][]telegram.Button {
@@ -94,6 +95,15 @@ func cmdSettings(ctx context.Context, b *Bot, r *request) error {
 			return err
 		}
 		reply = "Discussion comments will " + map[bool]string{true: "be relayed here.", false: "not be relayed here."}[on]
+	case "quiet":
+		q, err := parseQuiet(value)
+		if err != nil {
+			return b.say(ctx, r.chatID, r.thread, escape(err.Error()))
+		}
+		if _, err := update(func(s *storage.Subscriber) { s.Quiet = q }); err != nil {
+			return err
+		}
+		reply = "Quiet hours for story updates: " + escape(quietText(q)) + "."
 	case "topic":
 		if !r.group || r.thread == 0 {
 			return b.say(ctx, r.chatID, r.thread, "Send <code>/settings topic</code> inside the forum topic where digests should go.")
@@ -103,7 +113,7 @@ func cmdSettings(ctx context.Context, b *Bot, r *request) error {
 		}
 		reply = "Digests will be posted in this topic."
 	default:
-		return b.say(ctx, r.chatID, r.thread, "I know <code>/settings time</code>, <code>tz</code>, <code>stories</code>, <code>length</code> and <code>topic</code>.")
+		return b.say(ctx, r.chatID, r.thread, "I know <code>/settings time</code>, <code>tz</code>, <code>stories</code>, <code>length</code>, <code>quiet</code> and <code>topic</code>.")
 	}
 	return b.say(ctx, r.chatID, r.thread, reply)
 }

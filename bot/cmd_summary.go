@@ -43,21 +43,41 @@ func (b *Bot) visibleItem(ctx context.Context, chatID int64, id uint64) (storage
 
 // sendCard sends the story card of a stored item, as the chat may see it.
 func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
-	reader, err := b.reader(ctx, r.chatID)
-	if err != nil {
-		return err
-	}
-	card, err := b.stories.CardFor(ctx, id, reader)
+	parts, err := b.cardParts(ctx, r.chatID, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I have no story %d (it may have been pruned).", id))
 	}
 	if err != nil {
 		return err
 	}
-	parts := RenderCard(card)
+	return b.send(ctx, r.chatID, r.thread, parts, func(Rendered) *storage.MessageRecord {
+		return &storage.MessageRecord{Kind: storage.KindCard, Items: []uint64{id}}
+	})
+}
+
+// cardParts renders the card of stored item id as chat may see it, with its
+// discussion and follow buttons (sent, or redrawn in place when the story develops).
+func (b *Bot) cardParts(ctx context.Context, chat int64, id uint64) ([]Rendered, error) {
+	reader, err := b.reader(ctx, chat)
+	if err != nil {
+		return nil, err
+	}
+	card, err := b.stories.CardFor(ctx, id, reader)
+	if err != nil {
+		return nil, err
+	}
+	followed := false
+	if card.StoryID != 0 {
+		fs, err := b.followedStories(ctx, chat)
+		if err != nil {
+			return nil, err
+		}
+		followed = fs[card.StoryID]
+	}
+	parts := RenderCardFor(card, followed)
 	comments, err := b.db.ThreadComments(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(parts) > 0 {
 		last := &parts[len(parts)-1]
@@ -72,9 +92,7 @@ func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 			last.Buttons = append(last.Buttons, []telegram.Button{{Text: "Share", URL: fmt.Sprintf("https://t.me/%s?start=s_%d", b.Username(), id)}})
 		}
 	}
-	return b.send(ctx, r.chatID, r.thread, parts, func(Rendered) *storage.MessageRecord {
-		return &storage.MessageRecord{Kind: storage.KindCard, Items: []uint64{id}}
-	})
+	return parts, nil
 }
 
 func cmdSummary(ctx context.Context, b *Bot, r *request) error {

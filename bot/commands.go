@@ -51,6 +51,7 @@ func commandList() []command {
 		{name: "settings", desc: "Delivery times, time zone, stories per digest, summary length", manage: true, run: cmdSettings},
 		{name: "digest", desc: "Send my digest now", manage: true, run: cmdDigest},
 		{name: "summary", desc: "Summarize a story: /summary <url or item id>", run: cmdSummary},
+		{name: "following", desc: "Stories you follow, to hear when they develop", run: cmdFollowing},
 		{name: "thread", desc: "Show a story's discussion: /thread <story id>", run: cmdThread},
 		{name: "name", desc: "Your name in discussions: /name Your Name", run: cmdName},
 		{name: "delete", desc: "Delete your comment (reply to it)", run: cmdDelete},

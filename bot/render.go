@@ -217,11 +217,20 @@ func backgroundLine(s digest.StoryCard) string {
 // Telegram allows, split between stories; numbering continues across parts and each
 // part has numbered buttons that open its stories' cards.
 func RenderDigest(d digest.Digest, when time.Time) []Rendered {
-	if len(d.Stories) == 0 {
+	return RenderDigestFor(d, when, nil)
+}
+
+// RenderDigestFor is RenderDigest for a reader: each tracked story gets a button to
+// follow it, or to stop following it when followed holds its story ID.
+func RenderDigestFor(d digest.Digest, when time.Time, followed map[uint64]bool) []Rendered {
+	if len(d.Stories) == 0 && len(d.SinceFollowed) == 0 {
 		return nil
 	}
 	head := fmt.Sprintf("Your news digest · %s", when.Format("Mon 2 Jan, 15:04"))
 	blocks := []block{{html: "<b>" + escape(head) + "</b>", plain: head}}
+	if len(d.SinceFollowed) > 0 {
+		blocks = append(blocks, sinceFollowedBlock(d.SinceFollowed))
+	}
 	for i, s := range d.Stories {
 		blocks = append(blocks, storyBlock(i+1, s))
 	}
@@ -245,12 +254,119 @@ func RenderDigest(d digest.Digest, when time.Time) []Rendered {
 		if len(row) > 0 {
 			parts[i].Buttons = append(parts[i].Buttons, row)
 		}
+		parts[i].Buttons = append(parts[i].Buttons, followRows(d.Stories, parts[i].Items, number, followed)...)
 	}
 	return parts
 }
 
+// followRows are a digest part's follow buttons, three to a row, for its tracked stories.
+func followRows(stories []digest.StoryCard, items []uint64, number map[uint64]int, followed map[uint64]bool) [][]telegram.Button {
+	story := map[uint64]uint64{}
+	for _, s := range stories {
+		story[s.ItemID] = s.StoryID
+	}
+	var rows [][]telegram.Button
+	var row []telegram.Button
+	for _, id := range items {
+		sid := story[id]
+		if sid == 0 {
+			continue
+		}
+		row = append(row, followButton(sid, id, fmt.Sprintf(" %d", number[id]), followed[sid]))
+		if len(row) == 3 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// followButton follows the story of item (or, when followed, stops following it).
+func followButton(story, item uint64, suffix string, followed bool) telegram.Button {
+	if followed {
+		return telegram.Button{Text: "Unfollow story" + suffix, Data: unfollowStoryData(story, item)}
+	}
+	return telegram.Button{Text: "🔔 Follow story" + suffix, Data: followStoryData(item)}
+}
+
+// sinceFollowedBlock tells what followed stories did in the reader's quiet hours.
+func sinceFollowedBlock(held []digest.HeldUpdate) block {
+	var h, p strings.Builder
+	h.WriteString("<b>Since you followed</b>")
+	p.WriteString("Since you followed")
+	for _, u := range held {
+		fmt.Fprintf(&h, "\n• <b>%s</b>", escape(truncate(u.StoryTitle, 120)))
+		fmt.Fprintf(&p, "\n• %s", truncate(u.StoryTitle, 120))
+		for _, e := range u.Entries {
+			line := strings.Join(e.Sentences, " ")
+			if line == "" {
+				line = e.Title
+			}
+			fmt.Fprintf(&h, "\n  %s (%s)", escape(truncate(line, 300)), escape(e.Source))
+			fmt.Fprintf(&p, "\n  %s (%s)", truncate(line, 300), e.Source)
+		}
+	}
+	return block{html: h.String(), plain: p.String()}
+}
+
+// timelineBlock is a card's "How it developed": one dated line per development.
+func timelineBlock(c digest.StoryCard) block {
+	var h, p strings.Builder
+	h.WriteString("<b>How it developed</b>")
+	p.WriteString("How it developed")
+	if c.EarlierDevelopments > 0 {
+		fmt.Fprintf(&h, "\n<i>and %d earlier reports</i>", c.EarlierDevelopments)
+		fmt.Fprintf(&p, "\nand %d earlier reports", c.EarlierDevelopments)
+	}
+	for _, e := range c.Timeline {
+		what := strings.Join(e.Sentences, " ")
+		if what == "" {
+			what = e.Title
+		}
+		what = truncate(what, 220)
+		when := e.At.UTC().Format("2 Jan 15:04")
+		if u := safeURL(e.URL); u != "" {
+			fmt.Fprintf(&h, "\n• %s · <a href=\"%s\">%s</a>: %s", escape(when), escapeAttr(u), escape(e.Source), escape(what))
+		} else {
+			fmt.Fprintf(&h, "\n• %s · %s: %s", escape(when), escape(e.Source), escape(what))
+		}
+		fmt.Fprintf(&p, "\n• %s · %s: %s", when, e.Source, what)
+	}
+	return block{html: h.String(), plain: p.String()}
+}
+
+// RenderStoryUpdate renders the update a follower gets: the story's title, what the
+// new reports said, their outlets, and a button to the updated card.
+func RenderStoryUpdate(storyTitle string, devs []digest.TimelineEntry) Rendered {
+	var h, p strings.Builder
+	fmt.Fprintf(&h, "🔔 <b>Update: %s</b>", escape(truncate(storyTitle, 200)))
+	fmt.Fprintf(&p, "🔔 Update: %s", truncate(storyTitle, 200))
+	for _, d := range devs {
+		what := strings.Join(d.Sentences, " ")
+		if what == "" {
+			what = d.Title
+		}
+		what = truncate(what, 500)
+		fmt.Fprintf(&h, "\n\n%s\n— <i>%s</i>", escape(what), escape(d.Source))
+		fmt.Fprintf(&p, "\n\n%s\n— %s", what, d.Source)
+	}
+	r := Rendered{HTML: h.String(), Plain: p.String()}
+	if len(devs) > 0 {
+		last := devs[len(devs)-1]
+		r.Items = []uint64{last.ItemID}
+		r.Buttons = [][]telegram.Button{{{Text: "Open the updated card", Data: cardData(last.ItemID)}}}
+	}
+	return r
+}
+
 // RenderCard renders a story card: the full view of one story.
-func RenderCard(c digest.StoryCard) []Rendered {
+func RenderCard(c digest.StoryCard) []Rendered { return RenderCardFor(c, false) }
+
+// RenderCardFor is RenderCard for a reader: a tracked story gets a button to follow
+// it, or to stop following it when followed.
+func RenderCardFor(c digest.StoryCard, followed bool) []Rendered {
 	var blocks []block
 	var h, p strings.Builder
 	title := c.Title
@@ -301,6 +417,9 @@ func RenderCard(c digest.StoryCard) []Rendered {
 		}
 		blocks = append(blocks, block{html: bh.String(), plain: bp.String()})
 	}
+	if len(c.Timeline) > 1 {
+		blocks = append(blocks, timelineBlock(c))
+	}
 	if len(c.AlsoReportedBy) > 0 {
 		var names, links []string
 		for _, o := range c.AlsoReportedBy {
@@ -323,6 +442,9 @@ func RenderCard(c digest.StoryCard) []Rendered {
 		last := &parts[len(parts)-1]
 		if u := safeURL(c.URL); u != "" {
 			last.Buttons = append(last.Buttons, []telegram.Button{{Text: "Read the article", URL: u}})
+		}
+		if c.StoryID != 0 {
+			last.Buttons = append(last.Buttons, []telegram.Button{followButton(c.StoryID, c.ItemID, "", followed)})
 		}
 		for i := range parts {
 			parts[i].Items = []uint64{c.ItemID}

@@ -204,6 +204,8 @@ func TestCallbackDataFormats(t *testing.T) {
 		moderateData(false, 99):          "mod:rm:99",
 		moderateData(true, 99):           "mod:ban:99",
 		pickCommentData(5, 1<<63):        "pc:5:9223372036854775808",
+		followStoryData(42):              "fs:42",
+		unfollowStoryData(7, 42):         "us:7:42",
 	}
 	verbs := map[string]bool{}
 	for got, want := range cases {
@@ -230,6 +232,7 @@ func TestCallbackGroupPermissions(t *testing.T) {
 	want := map[string]string{
 		"sub": adminsOnly, "feeds": adminsOnly, "feed": adminsOnly, "rm": adminsOnly, "set": adminsOnly,
 		"forget": adminsOnly, "flt": adminsOnly, "fl": adminsOnlyFollow, "mt": adminsOnlyFollow,
+		"fs": adminsOnlyFollow, "us": adminsOnlyFollow,
 		// Checked by their handlers instead: visibility (card, th), the button's own
 		// message (rp), operators (mod), the pending comment's author (pc).
 		"card": "", "th": "", "rp": "", "mod": "", "pc": "",

@@ -27,7 +27,11 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 	if err != nil {
 		return nil, err
 	}
-	parts := RenderDigest(d, now.In(zone(s.TimeZone)))
+	followed, err := b.followedStories(ctx, s.ChatID)
+	if err != nil {
+		return nil, err
+	}
+	parts := RenderDigestFor(d, now.In(zone(s.TimeZone)), followed)
 	var msgs []storage.OutMessage
 	for _, r := range parts {
 		msgs = append(msgs, message(s.ChatID, s.ThreadID, r, &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: r.First}))
@@ -47,6 +51,10 @@ func (b *Bot) schedule(ctx context.Context) error {
 		b.schedAlive.set(time.Now())
 		if err := b.RunDue(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("digest run failed", "error", err)
+		}
+		// Update windows end between polls: their updates go out on the tick.
+		if err := b.FollowUp(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("story updates failed", "error", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -119,6 +127,12 @@ func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.
 			return nil // a concurrent run or /digest already handled this chat
 		}
 		return err
+	}
+	if len(msgs) > 0 {
+		// What followed stories held back in quiet hours went into this digest.
+		if err := b.db.ClearHeld(ctx, s.ChatID); err != nil {
+			b.log.Warn("clear held story updates", "chat", s.ChatID, "error", err)
+		}
 	}
 	return nil
 }

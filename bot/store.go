@@ -55,6 +55,15 @@ type Store interface {
 	Pending(ctx context.Context, chat int64, id uint64, author int64, expired time.Time) (storage.PendingComment, error)
 	DeletePending(ctx context.Context, chat int64, id uint64) error
 
+	// Followed stories.
+	FollowStory(ctx context.Context, chat int64, story uint64, now time.Time, limit int) (storage.Story, error)
+	UnfollowStory(ctx context.Context, chat int64, story uint64) error
+	FollowedStories(ctx context.Context, chat int64) ([]storage.FollowedStory, error)
+	DueStoryUpdates(ctx context.Context, now time.Time, limit int) ([]storage.FollowedStory, error)
+	CommitStoryUpdate(ctx context.Context, f storage.StoryFollow, outcome storage.StoryUpdateOutcome, msgs []storage.OutMessage, now time.Time) error
+	StoryCards(ctx context.Context, story uint64, since time.Time) ([]storage.StoryCard, error)
+	ClearHeld(ctx context.Context, chat int64) error
+
 	Stats(ctx context.Context) (storage.Stats, error)
 }
 

@@ -34,6 +34,10 @@ type Preferences struct {
 	// OwnEarlier are earlier items of the subscriber's own feeds: candidates, with the
 	// composer's public ones, for this subscriber's related stories.
 	OwnEarlier []Item
+	// Developed are the stories (persistent IDs, see NewComposerStories) the subscriber
+	// follows that developed since their last digest: they come first, marked as
+	// updates, and are never left out as repeats.
+	Developed map[uint64]bool
 }
 
 // Digest defaults.
@@ -56,7 +60,10 @@ type Source struct {
 
 // StoryCard is everything the digest shows about one story.
 type StoryCard struct {
-	ItemID    uint64 // the item shown (best source)
+	ItemID uint64 // the item shown (best source)
+	// StoryID is the story's persistent ID when its reports were placed into stories
+	// (NewComposerStories, CardFor), else 0.
+	StoryID   uint64
 	Title     string
 	URL       string
 	Source    string
@@ -72,8 +79,30 @@ type StoryCard struct {
 	Background []string
 	Related    []Item
 	Score      float64
-	// Update marks a story the reader already received, now with new facts.
+	// Update marks a story the reader already received, now with new facts (or a
+	// followed story that developed).
 	Update bool
+	// Timeline is how a followed story developed: its first report, then each report
+	// with new facts, oldest first; EarlierDevelopments counts older ones not listed.
+	Timeline            []TimelineEntry
+	EarlierDevelopments int
+}
+
+// TimelineEntry is one development of a story.
+type TimelineEntry struct {
+	ItemID    uint64
+	At        time.Time
+	Source    string
+	URL       string
+	Title     string
+	Sentences []string // the one or two sentences that carry what was new
+}
+
+// HeldUpdate is what a followed story did while the reader's updates were quiet.
+type HeldUpdate struct {
+	Story      uint64
+	StoryTitle string
+	Entries    []TimelineEntry
 }
 
 // Digest is a composed digest, stories best first.
@@ -85,6 +114,8 @@ type Digest struct {
 	AlreadyReceived int
 	// FilterTruncated counts items left unchecked because the filters ran out of time.
 	FilterTruncated int
+	// SinceFollowed are developments of followed stories held back in quiet hours.
+	SinceFollowed []HeldUpdate
 }
 
 // Card builds the story card for one item: summary, quotes, background and related
@@ -178,6 +209,7 @@ type Composer struct {
 	g       *Grouper
 	story   map[uint64]int // public item ID -> story number in the pool
 	members map[int][]Item // story number -> its public items
+	storyID map[int]uint64 // story number -> persistent story ID (NewComposerStories)
 	earlier []Item         // public earlier items
 	hay     map[uint64]string
 	words   map[uint64]int // pool item ID -> words in its text
@@ -203,18 +235,45 @@ func NewComposer(pool []Item, earlier []Item) *Composer {
 // NewComposerWith is NewComposer with a Grouper the caller keeps (and its cache of
 // the items' features, which the next run can use again).
 func NewComposerWith(g *Grouper, pool []Item, earlier []Item) *Composer {
+	return NewComposerStories(g, pool, earlier, nil)
+}
+
+// NewComposerStories is NewComposerWith for a pool whose items were already placed
+// into stories (StoryIndex): storyOf maps item IDs to story IDs, and items with the same
+// story are one story of the digest. Items storyOf does not place are grouped among
+// themselves, as NewComposerWith groups a pool.
+func NewComposerStories(g *Grouper, pool []Item, earlier []Item, storyOf map[uint64]uint64) *Composer {
 	c := &Composer{g: g, story: map[uint64]int{}, members: map[int][]Item{}, cards: map[cardKey]StoryCard{},
-		earlier: earlier, hay: make(map[uint64]string, len(pool)), words: make(map[uint64]int, len(pool))}
+		earlier: earlier, hay: make(map[uint64]string, len(pool)), words: make(map[uint64]int, len(pool)),
+		storyID: map[int]uint64{}}
 	for _, it := range pool {
 		if it.ID != 0 {
 			c.hay[it.ID] = Haystack(it)
 			c.words[it.ID] = len(strings.Fields(it.Text))
 		}
 	}
-	for i, n := range g.Group(pool) {
-		if pool[i].ID != 0 {
-			c.story[pool[i].ID] = n
-			c.members[n] = append(c.members[n], pool[i])
+	number := map[uint64]int{}
+	var rest []Item
+	for _, it := range pool {
+		sid := storyOf[it.ID]
+		if it.ID == 0 || sid == 0 {
+			rest = append(rest, it)
+			continue
+		}
+		n, ok := number[sid]
+		if !ok {
+			n = len(number)
+			number[sid] = n
+			c.storyID[n] = sid
+		}
+		c.story[it.ID] = n
+		c.members[n] = append(c.members[n], it)
+	}
+	base := len(number)
+	for i, n := range g.Group(rest) {
+		if rest[i].ID != 0 {
+			c.story[rest[i].ID] = base + n
+			c.members[base+n] = append(c.members[base+n], rest[i])
 		}
 	}
 	return c
@@ -431,7 +490,15 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 		if err := ctx.Err(); err != nil {
 			return Digest{}, err
 		}
-		candidates = append(candidates, c.candidate(b, members[g], prefs, now))
+		cand := c.candidate(b, members[g], prefs, now)
+		if sid := c.storyID[g]; sid != 0 {
+			cand.card.StoryID = sid
+			if prefs.Developed[sid] {
+				cand.card.Update, cand.followed = true, true
+				cand.card.Score += followedFirst
+			}
+		}
+		candidates = append(candidates, cand)
 	}
 	sort.SliceStable(candidates, func(a, b int) bool {
 		if candidates[a].card.Score != candidates[b].card.Score {
@@ -457,9 +524,13 @@ type batch struct {
 // candidate is one story that may make the digest: its card and the report it is
 // told from.
 type candidate struct {
-	card StoryCard
-	best Item
+	card     StoryCard
+	best     Item
+	followed bool // a followed story that developed: never left out as a repeat
 }
+
+// followedFirst lifts a followed story that developed above any other score.
+const followedFirst = 1000
 
 // candidate builds the card of one story (members are indexes into b.items) and
 // scores it: fresher, more widely reported, matching more filters, with a quote.
@@ -499,7 +570,7 @@ func (c *Composer) candidate(b batch, members []int, prefs Preferences, now time
 	if card.Quote != nil {
 		card.Score += 0.1
 	}
-	return candidate{card, best}
+	return candidate{card: card, best: best}
 }
 
 // fill adds candidates, best first, until the digest is full: repeats of what the
@@ -516,6 +587,9 @@ func (c *Composer) fill(ctx context.Context, dg *Digest, candidates []candidate,
 		card := cand.card
 		skip := false
 		for _, old := range prefs.Received {
+			if cand.followed {
+				break
+			}
 			if same, material := c.g.UpdateOf(cand.best, old); same {
 				skip, card.Update = !material, material
 				break

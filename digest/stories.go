@@ -552,6 +552,7 @@ type storyCluster struct {
 	bySource    map[string][]int // members by outlet (those with a source and a time)
 	hasText     bool             // a member came with text, so the text thresholds apply
 	mergedInto  int              // -1 while the story stands on its own
+	closed      bool             // a StoryIndex closed it: nothing joins it any more
 }
 
 func (c *storyCluster) add(v map[string]float64, numbers map[string]bool) {
@@ -820,7 +821,7 @@ func (gr *grouping) candidates(v map[string]float64, self int) map[int]bool {
 			continue
 		}
 		for _, s := range gr.postings[term] {
-			if r := gr.root(s); r != self {
+			if r := gr.root(s); r != self && !gr.stories[r].closed {
 				out[r] = true
 			}
 		}
@@ -898,16 +899,18 @@ func (gr *grouping) join(s, i int) {
 }
 
 // absorbInto lets story s, just joined by an item with vector v, absorb every story
-// its centroid now matches, one at a time, best first.
-func (gr *grouping) absorbInto(s int, v map[string]float64) {
+// its centroid now matches, one at a time, best first. It returns the absorbed ones.
+func (gr *grouping) absorbInto(s int, v map[string]float64) (absorbed []int) {
 	st := gr.stories[s]
 	for len(st.members) > 1 {
 		other := gr.bestMerge(s, v)
 		if other < 0 {
-			return
+			return absorbed
 		}
 		st.absorb(gr.stories[other], s)
+		absorbed = append(absorbed, other)
 	}
+	return absorbed
 }
 
 // bestMerge is the story s should absorb, or -1.

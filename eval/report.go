@@ -52,13 +52,21 @@ func writeQuoteScore(w io.Writer, label string, s QuoteScore) {
 		s.StrictAccuracy, s.StrictCorrect, s.AttributionEligible)
 }
 
+// Grouping groups items into stories: digest.GroupStories (a batch at once, the
+// default) or digest.GroupIncrementally (one at a time as they arrive, as the story
+// index that follows stories does).
+type Grouping func([]digest.Item, digest.GroupOptions) []int
+
 // WriteLabelledStories scores grouping on a labelled JSON Lines file (the `newsbot
 // group` input plus "story"): B-cubed precision and recall with the text given and from
 // titles alone, at the tuned threshold and around it, so the trade-off is visible.
 // With noTimes the items' publication times are ignored.
 //
 // It is long because it only prints: each table row is a straight line of output.
-func WriteLabelledStories(w io.Writer, path string, noTimes, asJSON bool) error {
+func WriteLabelledStories(w io.Writer, path string, group Grouping, noTimes, asJSON bool) error {
+	if group == nil {
+		group = digest.GroupStories
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -112,7 +120,7 @@ func WriteLabelledStories(w io.Writer, path string, noTimes, asJSON bool) error 
 	for _, in := range inputs {
 		for _, delta := range []float64{-0.1, -0.05, 0, 0.05, 0.1} {
 			th := in.defaultJoin + delta
-			assign := digest.GroupStories(in.items, digest.GroupOptions{Threshold: th})
+			assign := group(in.items, digest.GroupOptions{Threshold: th})
 			p, r := BCubed(assign, labels)
 			n := map[int]bool{}
 			for _, a := range assign {
@@ -150,7 +158,10 @@ func WriteLabelledStories(w io.Writer, path string, noTimes, asJSON bool) error 
 // precision and recall of "same story" are given beside B-cubed for the same reason.
 //
 // It is long because it only prints: each table row is a straight line of output.
-func WriteStoryLabels(w io.Writer, dir, labelsPath string, noTimes, asJSON bool) error {
+func WriteStoryLabels(w io.Writer, dir, labelsPath string, group Grouping, noTimes, asJSON bool) error {
+	if group == nil {
+		group = digest.GroupStories
+	}
 	csvs, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
 	if len(csvs) != 1 {
 		return fmt.Errorf("%s: want one news CSV, found %d", dir, len(csvs))
@@ -212,7 +223,7 @@ func WriteStoryLabels(w io.Writer, dir, labelsPath string, noTimes, asJSON bool)
 				if !timed {
 					items = stories.WithoutTimes(items)
 				}
-				assign := digest.GroupStories(items, digest.GroupOptions{})
+				assign := group(items, digest.GroupOptions{})
 				p, r := BCubed(assign, b.Labels)
 				n := map[int]bool{}
 				for _, a := range assign {

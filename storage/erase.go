@@ -51,6 +51,9 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) 
 		if err := unfollowChat(tx, chat); err != nil {
 			return err
 		}
+		if err := eraseChatStories(tx, chat); err != nil {
+			return err
+		}
 		erased := map[uint64]bool{}
 		if user != 0 {
 			var err error

@@ -150,6 +150,33 @@ func (db *DB) LastItemID(ctx context.Context) (uint64, error) {
 	return id, err
 }
 
+// ItemsAfter returns up to limit items with IDs after after, in ID order (the order
+// they were stored): the story tracker's feed of new reports.
+func (db *DB) ItemsAfter(ctx context.Context, after uint64, limit int) ([]Item, error) {
+	if err := ctxErr(ctx, "items after"); err != nil {
+		return nil, err
+	}
+	var out []Item
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketItems).Cursor()
+		for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
+			var it Item
+			if err := jsonUnmarshal(v, &it, "item"); err != nil {
+				return err
+			}
+			out = append(out, it)
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("items after %d: %w", after, err)
+	}
+	return out, nil
+}
+
 // UpdateItem rewrites an existing item's content fields (text, language, title...);
 // ID, feed, key and times are kept as stored.
 func (db *DB) UpdateItem(ctx context.Context, it Item) error {
@@ -416,6 +443,9 @@ func (db *DB) pruneBatch(cutoff time.Time, max int) (deleted int, more bool, err
 				return err
 			}
 			if err := tx.Bucket(bucketIdxFeedAdded).Delete(feedAddedKey(it.FeedURL, it.Added, beU64(k[8:]))); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketItemStory).Delete(k[8:]); err != nil {
 				return err
 			}
 			// A feed nobody polls any more needs no tombstones: they would only grow.

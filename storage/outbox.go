@@ -160,6 +160,17 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 	// free of effects outside the transaction, as a group commit requires (it may run
 	// twice).
 	return db.sent.update(db.bolt, func(tx *bolt.Tx) error {
+		if rec != nil && messageID != 0 && rec.Kind == KindCard && len(rec.Items) > 0 {
+			// A card of a followed story is edited when the story develops (issue 15):
+			// remember it, as of when it was queued (the clock the bot runs on).
+			queued := time.Time{}
+			if m, err := getJSON[OutMessage](tx.Bucket(bucketOutbox), u64(id), "outbox message", id); err == nil {
+				queued = m.Created
+			}
+			if err := recordStoryCard(tx, chatID, messageID, rec.Items[0], queued); err != nil {
+				return err
+			}
+		}
 		if rec != nil && messageID != 0 {
 			if err := putJSON(tx.Bucket(bucketMsgMap), concat(i64(chatID), u64(uint64(messageID))), rec); err != nil {
 				return err

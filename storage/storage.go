@@ -22,6 +22,9 @@
 //	cards           canonical URL -> cached story card (summaries of URLs users send)
 //	comments, thread_idx, followers, copies, profiles, names, blocks, pending, reports,
 //	by_author, follows, bans: the discussion (see comments.go)
+//	stories, story_open, item_story, story_follows, chat_stories, story_due,
+//	story_cards: stories that reports joined as they arrived, and who follows them
+//	(see stories.go)
 //
 // Every change that touches more than one record runs in one transaction, so a crash
 // never leaves an index entry without its record or half an item.
@@ -136,6 +139,8 @@ var migrations = []func(tx *bolt.Tx) error{
 	// (comments by author, follows by chat, items by feed), bans kept apart from
 	// profiles, only active chats own feeds, and a group's record names no user.
 	migrateIndexes,
+	// 5 -> 6: followed stories (stories.go).
+	storyBuckets,
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.
@@ -265,6 +270,14 @@ func getJSON[T, K any](b *bolt.Bucket, key []byte, what string, id K) (*T, error
 		return nil, fmt.Errorf("decode %s %v: %w", what, id, err)
 	}
 	return v, nil
+}
+
+// jsonUnmarshal decodes raw, naming what in the error.
+func jsonUnmarshal(raw []byte, v any, what string) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("decode %s: %w", what, err)
+	}
+	return nil
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {

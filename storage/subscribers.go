@@ -36,6 +36,9 @@ type Subscriber struct {
 	// RelayComments: a group receives relayed discussion comments only when its
 	// administrators turned this on.
 	RelayComments bool `json:"relay_comments,omitempty"`
+	// Quiet is when followed stories' updates wait for the digest: "HH:MM-HH:MM" local
+	// to TimeZone, "off", or "" for the default (22:00-07:00).
+	Quiet string `json:"quiet,omitempty"`
 
 	LastDigest time.Time `json:"last_digest"`
 	NextDigest time.Time `json:"next_digest"`

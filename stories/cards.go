@@ -2,6 +2,7 @@ package stories
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -40,7 +41,41 @@ func (s *Service) CardFor(ctx context.Context, id uint64, r Reader) (digest.Stor
 		seen[o.FeedURL] = true
 		card.AlsoReportedBy = append(card.AlsoReportedBy, digest.Source{ItemID: o.ID, Name: sourceName(o), URL: o.URL})
 	}
+	if err := s.addTimeline(ctx, &card); err != nil {
+		return digest.StoryCard{}, err
+	}
 	return card, nil
+}
+
+// timelineLines is how many developments a card lists; older ones are counted.
+const timelineLines = 8
+
+// addTimeline gives the card of a tracked story its story ID and, once the story has
+// developed, how it developed.
+func (s *Service) addTimeline(ctx context.Context, card *digest.StoryCard) error {
+	sid, err := s.StoryOf(ctx, card.ItemID)
+	if err != nil || sid == 0 {
+		return err
+	}
+	st, err := s.storyStore.Story(ctx, sid)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("card timeline: %w", err)
+	}
+	card.StoryID = st.ID
+	if len(st.Timeline) < 2 {
+		return nil
+	}
+	tl := st.Timeline
+	card.EarlierDevelopments = st.Earlier
+	if n := len(tl) - timelineLines; n > 0 {
+		tl = tl[n:]
+		card.EarlierDevelopments += n
+	}
+	card.Timeline = TimelineOf(tl)
+	return nil
 }
 
 // sourceName names an outlet: its feed's title, else the feed's host.

@@ -29,6 +29,10 @@ func (r *Run) Items() []storage.Item { return r.items }
 // [r.now-MaxLookback, r.now], and every digest from then on starts at or after
 // now-MaxLookback, so it serves until items arrive after it.
 func (s *Service) shared(ctx context.Context, now time.Time) (*Run, error) {
+	// Stories first, so every item of the run has its story.
+	if _, err := s.Track(ctx); err != nil {
+		s.log.Warn("tracking stories before a digest run failed; new items are grouped in the run", "error", err)
+	}
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
 	last, err := s.store.LastItemID(ctx)
@@ -50,8 +54,12 @@ func (s *Service) shared(ctx context.Context, now time.Time) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	storyOf, err := s.itemStories(ctx, items)
+	if err != nil {
+		return nil, err
+	}
 	r := &Run{now: now, lastItem: last, built: time.Now(), items: items,
-		composer: digest.NewComposerWith(s.grouper, toDigestItems(items), toDigestItems(earlier))}
+		composer: digest.NewComposerStories(s.grouper, toDigestItems(items), toDigestItems(earlier), storyOf)}
 	s.cached = r
 	return r, nil
 }
@@ -99,14 +107,20 @@ func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) 
 	if err != nil {
 		return digest.Digest{}, err
 	}
+	developed, held, err := s.followedSince(ctx, sub.ChatID, since, now)
+	if err != nil {
+		return digest.Digest{}, err
+	}
 	d, err := run.composer.ComposeContext(ctx, items, digest.Preferences{
 		Feeds: sub.Feeds, OwnFeeds: sub.OwnFeeds, Include: sub.Include, Exclude: sub.Exclude,
 		FilterBudget: s.opts.FilterBudget, OwnEarlier: ownEarlier,
 		MaxStories: sub.Stories, SummarySentences: sub.SummarySentences, Received: received,
+		Developed: developed,
 	}, now)
 	if err != nil {
 		return digest.Digest{}, err
 	}
+	d.SinceFollowed = held
 	if d.FilterTruncated > 0 {
 		s.filterBudgetHits.add(1)
 		s.log.Warn("a subscriber's filters ran out of time; the digest covers the newest items only",

@@ -49,8 +49,10 @@ type Options struct {
 	FilterBudget time.Duration
 	// CardCacheFor is how long a web page's card is reused (0: 6h).
 	CardCacheFor time.Duration
-	Now          func() time.Time
-	Logger       *slog.Logger
+	// Tracking settles followed stories (zero fields: DefaultTracking).
+	Tracking Tracking
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Service is the story service. It is safe for concurrent use.
@@ -64,6 +66,12 @@ type Service struct {
 
 	runMu  sync.Mutex
 	cached *Run
+
+	// The story tracker (track.go): nil storyStore tracks nothing.
+	storyStore StoryStore
+	trackMu    sync.Mutex
+	index      *digest.StoryIndex
+	cursor     uint64
 
 	// WindowDropped counts items a window cap left out (the oldest).
 	windowDropped, filterBudgetHits countInt
@@ -80,6 +88,7 @@ func (c *countInt) get() int64  { c.mu.Lock(); defer c.mu.Unlock(); return c.n }
 // New returns a story service over store; fetch may be nil when no web pages are read.
 func New(store Store, fetch Fetcher, opts Options) *Service {
 	opts.Windows = opts.Windows.withDefaults()
+	opts.Tracking = opts.Tracking.withDefaults()
 	if opts.RunMaxAge == 0 {
 		opts.RunMaxAge = 30 * time.Second
 	}
@@ -100,6 +109,7 @@ func New(store Store, fetch Fetcher, opts Options) *Service {
 	for _, u := range opts.Catalogue {
 		s.catalogue[u] = true
 	}
+	s.storyStore, _ = store.(StoryStore)
 	return s
 }
 

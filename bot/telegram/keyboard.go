@@ -12,6 +12,22 @@ type Button struct {
 	URL  string
 }
 
+// Buttons are the rows of an inline keyboard Telegram returned (nil for none).
+func (k *InlineKeyboard) Buttons() [][]Button {
+	if k == nil {
+		return nil
+	}
+	out := make([][]Button, 0, len(k.Rows))
+	for _, row := range k.Rows {
+		var r []Button
+		for _, b := range row {
+			r = append(r, Button{Text: b.Text, Data: b.CallbackData, URL: b.URL})
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // Keyboard renders rows of buttons as an inline_keyboard reply_markup, or "" when there
 // are none. A button whose data is over Telegram's limit is left out (Telegram would
 // refuse the whole message for it).

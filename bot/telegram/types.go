@@ -48,6 +48,16 @@ type (
 		Entities        []Entity  `json:"entities"`
 		Document        *Document `json:"document"`
 		ReplyToMessage  *Message  `json:"reply_to_message"`
+		// ReplyMarkup is the message's inline keyboard (on messages the bot sent).
+		ReplyMarkup *InlineKeyboard `json:"reply_markup"`
+	}
+	// InlineKeyboard is an inline keyboard as Telegram returns it.
+	InlineKeyboard struct {
+		Rows [][]struct {
+			Text         string `json:"text"`
+			CallbackData string `json:"callback_data"`
+			URL          string `json:"url"`
+		} `json:"inline_keyboard"`
 	}
 	// CallbackQuery is a pressed inline button.
 	CallbackQuery struct {

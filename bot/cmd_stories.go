@@ -1,0 +1,349 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegram"
+	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/stories"
+)
+
+// Followed stories (issue 15): a reader follows a story from its card or its digest,
+// and hears when it develops: at once for the first development, then at most once
+// per update window, never in their quiet hours (those wait for the digest).
+
+// maxFollowedStories bounds what one chat follows.
+const maxFollowedStories = 50
+
+// Followed-story settings a reader sees.
+const defaultQuiet = "22:00-07:00"
+
+// cbFollowStory follows the story of a stored item the chat may see.
+func cbFollowStory(ctx context.Context, b *Bot, p press) error {
+	item, ok := p.id(0)
+	if !ok {
+		b.answer(ctx, p.q.ID, staleButton)
+		return nil
+	}
+	if _, err := b.visibleItem(ctx, p.r.chatID, item); errors.Is(err, storage.ErrNotFound) {
+		b.answer(ctx, p.q.ID, staleButton)
+		return nil
+	} else if err != nil {
+		b.answer(ctx, p.q.ID, tryAgain)
+		return err
+	}
+	story, err := b.stories.StoryOf(ctx, item)
+	if err != nil {
+		b.answer(ctx, p.q.ID, tryAgain)
+		return err
+	}
+	if story == 0 {
+		b.answer(ctx, p.q.ID, "Only stories from the public feeds can be followed.")
+		return nil
+	}
+	st, err := b.db.FollowStory(ctx, p.r.chatID, story, b.opts.Now(), maxFollowedStories)
+	switch {
+	case errors.Is(err, storage.ErrTooManyFollows):
+		b.answer(ctx, p.q.ID, fmt.Sprintf("You follow %d stories already: unfollow one in /following first.", maxFollowedStories))
+		return nil
+	case errors.Is(err, storage.ErrNotFound):
+		b.answer(ctx, p.q.ID, "That story has ended.")
+		return nil
+	case err != nil:
+		b.answer(ctx, p.q.ID, tryAgain)
+		return err
+	}
+	b.answer(ctx, p.q.ID, "Following: you will hear when this story develops.")
+	return b.swapFollowButton(ctx, p, followStoryData(item), func(suffix string) telegram.Button {
+		return followButton(st.ID, item, suffix, true)
+	})
+}
+
+// cbUnfollowStory stops the chat following a story (us:STORY:ITEM; the item redraws
+// the follow button).
+func cbUnfollowStory(ctx context.Context, b *Bot, p press) error {
+	story, ok1 := p.id(0)
+	item, ok2 := p.id(1)
+	if !ok1 || !ok2 {
+		b.answer(ctx, p.q.ID, staleButton)
+		return nil
+	}
+	if err := b.db.UnfollowStory(ctx, p.r.chatID, story); err != nil {
+		b.answer(ctx, p.q.ID, tryAgain)
+		return err
+	}
+	b.answer(ctx, p.q.ID, "You no longer follow this story.")
+	old := unfollowStoryData(story, item)
+	if strings.HasPrefix(p.q.Message.Text, followingTitle) {
+		return b.swapFollowButton(ctx, p, old, nil) // the list loses the row
+	}
+	return b.swapFollowButton(ctx, p, old, func(suffix string) telegram.Button {
+		return followButton(story, item, suffix, false)
+	})
+}
+
+// swapFollowButton redraws the pressed message's keyboard with the button whose data is
+// old replaced by make's (keeping its number), or removed when make is nil.
+func (b *Bot) swapFollowButton(ctx context.Context, p press, old string, make func(suffix string) telegram.Button) error {
+	rows := p.q.Message.ReplyMarkup.Buttons()
+	var out [][]telegram.Button
+	found := false
+	for _, row := range rows {
+		var r []telegram.Button
+		for _, btn := range row {
+			if btn.Data != old {
+				r = append(r, btn)
+				continue
+			}
+			found = true
+			if make != nil {
+				suffix := strings.TrimPrefix(strings.TrimPrefix(btn.Text, "🔔 Follow story"), "Unfollow story")
+				r = append(r, make(suffix))
+			}
+		}
+		if len(r) > 0 {
+			out = append(out, r)
+		}
+	}
+	if !found {
+		return nil
+	}
+	return b.editKeyboard(ctx, p.r.chatID, p.q.Message.MessageID, out)
+}
+
+// followingTitle starts the /following list.
+const followingTitle = "Stories you follow"
+
+// cmdFollowing lists the stories the chat follows, each with a button to stop.
+func cmdFollowing(ctx context.Context, b *Bot, r *request) error {
+	follows, err := b.db.FollowedStories(ctx, r.chatID)
+	if err != nil {
+		return err
+	}
+	now := b.opts.Now()
+	var lines []string
+	var rows [][]telegram.Button
+	for _, f := range follows {
+		if b.stories.Lapsed(f.Story, now) {
+			continue
+		}
+		n := len(lines) + 1
+		until := f.Story.Last.Add(b.stories.Tracking().FollowFor)
+		lines = append(lines, fmt.Sprintf("%d. <b>%s</b>\n<i>last report %s · following until %s</i>", n,
+			escape(truncate(f.Story.Title, 150)), f.Story.Last.UTC().Format("2 Jan 15:04"), until.UTC().Format("2 Jan")))
+		item := uint64(0)
+		if len(f.Story.Reports) > 0 {
+			item = f.Story.Reports[len(f.Story.Reports)-1]
+		}
+		rows = append(rows, []telegram.Button{{Text: fmt.Sprintf("Unfollow story %d", n), Data: unfollowStoryData(f.Story.ID, item)}})
+	}
+	if len(lines) == 0 {
+		return b.say(ctx, r.chatID, r.thread, "You follow no stories. Press <b>Follow story</b> under a story card or a digest to hear when a story develops.")
+	}
+	text := "<b>" + followingTitle + "</b>\n\n" + strings.Join(lines, "\n\n") +
+		"\n\n<i>Following ends by itself a week after a story's last report.</i>"
+	return b.send(ctx, r.chatID, r.thread, []Rendered{{HTML: text, Plain: stripTags(text), Buttons: rows}}, nil)
+}
+
+var quietRE = regexp.MustCompile(`^([01]?\d|2[0-3])[:.]([0-5]\d)\s*[-–]\s*([01]?\d|2[0-3])[:.]([0-5]\d)$`)
+
+// parseQuiet reads "/settings quiet 23:00-07:30", "off", or "on" (the default hours).
+func parseQuiet(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch s {
+	case "off", "none":
+		return "off", nil
+	case "on", "default":
+		return "", nil
+	}
+	m := quietRE.FindStringSubmatch(s)
+	if m == nil {
+		return "", errors.New("give quiet hours as 23:00-07:30, or off")
+	}
+	h1, _ := strconv.Atoi(m[1])
+	h2, _ := strconv.Atoi(m[3])
+	q := fmt.Sprintf("%02d:%s-%02d:%s", h1, m[2], h2, m[4])
+	if q[:5] == q[6:] {
+		return "", errors.New("quiet hours must start and end at different times")
+	}
+	return q, nil
+}
+
+// quietText is the quiet hours as a reader reads them.
+func quietText(q string) string {
+	switch q {
+	case "":
+		return defaultQuiet
+	case "off":
+		return "off"
+	}
+	return q
+}
+
+// quietNow reports whether now falls in the subscriber's quiet hours, in their zone.
+func quietNow(s storage.Subscriber, now time.Time) bool {
+	q := quietText(s.Quiet)
+	if q == "off" || len(q) != 11 {
+		return false
+	}
+	mins := func(hhmm string) int {
+		h, _ := strconv.Atoi(hhmm[:2])
+		m, _ := strconv.Atoi(hhmm[3:5])
+		return h*60 + m
+	}
+	from, to := mins(q[:5]), mins(q[6:])
+	local := now.In(zone(s.TimeZone))
+	m := local.Hour()*60 + local.Minute()
+	if from < to {
+		return m >= from && m < to
+	}
+	return m >= from || m < to
+}
+
+// FollowUp places new reports into stories, redraws the recent cards of stories that
+// developed, and tells followers whose update is due. The scheduler runs it every
+// tick; the App after every poll cycle.
+func (b *Bot) FollowUp(ctx context.Context) error {
+	res, err := b.stories.Track(ctx)
+	if err != nil {
+		return fmt.Errorf("follow up: %w", err)
+	}
+	if err := b.editStoryCards(ctx, res.Developed); err != nil {
+		b.log.Warn("follow up: redraw cards", "error", err)
+	}
+	return b.deliverStoryUpdates(ctx)
+}
+
+// cardEditWindow is how long Telegram lets a bot edit its message.
+const cardEditWindow = 48 * time.Hour
+
+// editStoryCards redraws, in place, the cards of the developed stories sent within the
+// edit window (an edit does not notify: the card simply reads the new timeline).
+func (b *Bot) editStoryCards(ctx context.Context, developed []uint64) error {
+	now := b.opts.Now()
+	var msgs []storage.OutMessage
+	for _, story := range developed {
+		cards, err := b.db.StoryCards(ctx, story, now.Add(-cardEditWindow))
+		if err != nil {
+			return err
+		}
+		for _, c := range cards {
+			rec, err := b.db.MessageRecordFor(ctx, c.Chat, c.Message)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if rec.Kind != storage.KindCard || len(rec.Items) == 0 {
+				continue
+			}
+			parts, err := b.cardParts(ctx, c.Chat, rec.Items[0])
+			if err != nil {
+				if errors.Is(err, storage.ErrNotFound) {
+					continue
+				}
+				return err
+			}
+			if len(parts) != 1 {
+				continue // a card of several messages keeps its first; editing would lose the rest
+			}
+			p := map[string]string{"chat_id": strconv.FormatInt(c.Chat, 10), "message_id": strconv.Itoa(c.Message),
+				"text": parts[0].HTML, "parse_mode": "HTML", "disable_web_page_preview": "true"}
+			if kb := keyboard(parts[0].Buttons); kb != "" {
+				p["reply_markup"] = kb
+			}
+			msgs = append(msgs, storage.OutMessage{ChatID: c.Chat, Method: "editMessageText", Params: p, Plain: parts[0].Plain})
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := b.db.Enqueue(ctx, msgs, now); err != nil {
+		return err
+	}
+	b.sender.Wake()
+	return nil
+}
+
+// deliverStoryUpdates settles every follow whose update is due: sent, held for the
+// digest (quiet hours), or dropped (the chat is gone, or following lapsed).
+func (b *Bot) deliverStoryUpdates(ctx context.Context) error {
+	now := b.opts.Now()
+	sent := 0
+	for range 20 { // each pass settles what it read; a bound in case commits keep conflicting
+		due, err := b.db.DueStoryUpdates(ctx, now, 200)
+		if err != nil {
+			return err
+		}
+		if len(due) == 0 {
+			break
+		}
+		settled := 0
+		for _, f := range due {
+			outcome, msgs, err := b.storyUpdate(ctx, f, now)
+			if err != nil {
+				return err
+			}
+			err = b.db.CommitStoryUpdate(ctx, f.Follow, outcome, msgs, now)
+			if errors.Is(err, storage.ErrConflict) {
+				continue // changed meanwhile: the next pass reads it again
+			}
+			if err != nil {
+				return err
+			}
+			settled++
+			if outcome == storage.UpdateSent {
+				sent++
+			}
+		}
+		if settled == 0 {
+			break
+		}
+	}
+	if sent > 0 {
+		b.stats.storyUpdates.add(int64(sent))
+		b.sender.Wake()
+	}
+	return nil
+}
+
+// storyUpdate decides what becomes of a due update and renders it.
+func (b *Bot) storyUpdate(ctx context.Context, f storage.FollowedStory, now time.Time) (storage.StoryUpdateOutcome, []storage.OutMessage, error) {
+	sub, err := b.db.Subscriber(ctx, f.Follow.Chat)
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.UpdateDropped, nil, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if !sub.Active || b.stories.Lapsed(f.Story, now) || len(f.Follow.Pending) == 0 {
+		return storage.UpdateDropped, nil, nil
+	}
+	if quietNow(sub, now) {
+		return storage.UpdateHeld, nil, nil
+	}
+	r := RenderStoryUpdate(f.Story.Title, stories.TimelineOf(f.Follow.Pending))
+	// A reply to the update comments on the story's latest report.
+	rec := &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: 1}
+	return storage.UpdateSent, []storage.OutMessage{message(sub.ChatID, sub.ThreadID, r, rec)}, nil
+}
+
+// followedStories is the set of stories chat follows.
+func (b *Bot) followedStories(ctx context.Context, chat int64) (map[uint64]bool, error) {
+	fs, err := b.db.FollowedStories(ctx, chat)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]bool, len(fs))
+	for _, f := range fs {
+		out[f.Story.ID] = true
+	}
+	return out, nil
+}

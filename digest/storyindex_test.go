@@ -1,0 +1,92 @@
+package digest
+
+import (
+	"testing"
+	"time"
+)
+
+var storyT0 = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+
+func ferryReport(id uint64, title, text string, hours int) Item {
+	return Item{ID: id, Title: title, Text: text, Lang: "en", Source: "Outlet " + string(rune('A'+id%5)),
+		Published: storyT0.Add(time.Duration(hours) * time.Hour)}
+}
+
+// A story keeps its identity from call to call and across a restart; an unrelated
+// report starts its own; a closed story takes no more reports.
+func TestStoryIndexKeepsStoriesAcrossCalls(t *testing.T) {
+	x := NewStoryIndex(NewGrouper(GroupOptions{}), GroupOptions{}, 100)
+	first := ferryReport(1, "Ferry capsizes off Greek island of Lesbos, 12 dead",
+		"A ferry carrying 80 passengers capsized off the Greek island of Lesbos on Sunday, coast guard officials said. Twelve people died.", 0)
+	id, isNew, _ := x.Add(first, storyT0)
+	if !isNew || id != 100 {
+		t.Fatalf("first report: story %d, new %v", id, isNew)
+	}
+	second := ferryReport(2, "Lesbos ferry capsizing: death toll rises to 19",
+		"The death toll from the ferry that capsized off the Greek island of Lesbos rose to 19, the coast guard said on Monday.", 20)
+	// Twenty hours on, the report is too far in time for a story of one event...
+	probe := NewStoryIndex(nil, GroupOptions{}, 500)
+	probe.Add(first, storyT0)
+	if _, isNew, _ := probe.Add(second, storyT0.Add(20*time.Hour)); !isNew {
+		t.Fatal("an unfollowed story took a report twenty hours after its last")
+	}
+	// ...but a followed story takes it.
+	x.SetFollowed(map[uint64]bool{id: true})
+	if got, isNew, _ := x.Add(second, storyT0.Add(20*time.Hour)); got != id || isNew {
+		t.Fatalf("the follow-up report went to story %d (new %v), want followed story %d", got, isNew, id)
+	}
+	other := ferryReport(3, "Central bank raises interest rates by half a point",
+		"The central bank raised its key interest rate by half a percentage point on Monday to fight inflation.", 21)
+	otherID, isNew, _ := x.Add(other, storyT0.Add(21*time.Hour))
+	if otherID == id || !isNew {
+		t.Fatalf("an unrelated report joined story %d", otherID)
+	}
+
+	// A restart: a new index restored from what was stored places the next report the same.
+	y := NewStoryIndex(NewGrouper(GroupOptions{}), GroupOptions{}, x.NextID())
+	y.SetFollowed(map[uint64]bool{id: true})
+	y.Restore(id, x.Members(id), storyT0.Add(20*time.Hour))
+	y.Restore(otherID, x.Members(otherID), storyT0.Add(21*time.Hour))
+	third := ferryReport(4, "Greek ferry disaster off Lesbos: captain arrested",
+		"Greek police arrested the captain of the ferry that capsized off Lesbos, killing 19 people, coast guard officials said.", 30)
+	if got, _, _ := y.Add(third, storyT0.Add(30*time.Hour)); got != id {
+		t.Fatalf("after a restart the report went to story %d, want %d", got, id)
+	}
+	if y.Open() != 2 {
+		t.Fatalf("%d open stories, want 2", y.Open())
+	}
+
+	// Nothing joined the rate story for three days: it closes, and a report of it starts anew.
+	closed := y.Close(storyT0.Add(29 * time.Hour))
+	if len(closed) != 1 || closed[0] != otherID {
+		t.Fatalf("closed %v, want [%d]", closed, otherID)
+	}
+	late := ferryReport(5, "Central bank raises interest rates again",
+		"The central bank raised its key interest rate by another half point to fight inflation.", 100)
+	if got, isNew, _ := y.Add(late, storyT0.Add(100*time.Hour)); got == otherID || !isNew {
+		t.Fatalf("a report joined closed story %d", got)
+	}
+	if len(y.Members(otherID)) != 0 {
+		t.Fatal("a closed story still lists members")
+	}
+}
+
+// Closing most stories rebuilds the index from the open ones: it keeps placing reports
+// the same, and holds only the open stories' reports.
+func TestStoryIndexCompacts(t *testing.T) {
+	x := NewStoryIndex(nil, GroupOptions{}, 1)
+	for i := range 40 {
+		x.Add(Item{ID: uint64(i + 1), Title: "Storm " + string(rune('A'+i%26)) + string(rune('a'+i/26)) + " hits the coast of region " + string(rune('A'+i)), Lang: "en",
+			Published: storyT0.Add(time.Duration(i) * time.Minute)}, storyT0)
+	}
+	keep := Item{ID: 100, Title: "Parliament passes the budget for next year after a long debate", Lang: "en", Published: storyT0.Add(time.Hour)}
+	id, _, _ := x.Add(keep, storyT0.Add(48*time.Hour))
+	x.Close(storyT0.Add(24 * time.Hour))
+	if n := len(x.gr.items); n != 1 {
+		t.Fatalf("after closing, the index holds %d reports, want 1", n)
+	}
+	again := Item{ID: 101, Title: "Parliament passes next year's budget after long debate", Lang: "en", Published: storyT0.Add(2 * time.Hour)}
+	if got, _, _ := x.Add(again, storyT0.Add(49*time.Hour)); got != id {
+		t.Fatalf("after compaction the report went to story %d, want %d", got, id)
+	}
+}

@@ -1,0 +1,816 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Followed stories (issue 15). Key layout:
+//
+//	stories        story id(8) -> Story (JSON)
+//	story_open     story id(8) -> nil                  (open stories: reloaded at start)
+//	item_story     item id(8) -> story id(8)            (public items only)
+//	story_follows  story id(8) | chat(8) -> StoryFollow (JSON)
+//	chat_stories   chat(8) | story id(8) -> nil         (a chat's follows: /following, /forget)
+//	story_due      due(8) | story id(8) | chat(8) -> nil (updates to tell at or after due)
+//	story_cards    story id(8) | chat(8) | message(8) -> sent(8)  (cards to edit in place)
+//	meta           "story_cursor" -> the newest item placed; "story_next" -> next story id
+var (
+	bucketStories      = []byte("stories")
+	bucketStoryOpen    = []byte("story_open")
+	bucketItemStory    = []byte("item_story")
+	bucketStoryFollows = []byte("story_follows")
+	bucketChatStories  = []byte("chat_stories")
+	bucketStoryDue     = []byte("story_due")
+	bucketStoryCards   = []byte("story_cards")
+
+	keyStoryCursor = []byte("story_cursor")
+	keyStoryNext   = []byte("story_next")
+)
+
+// storyBuckets is migration 5 -> 6.
+func storyBuckets(tx *bolt.Tx) error {
+	for _, b := range [][]byte{bucketStories, bucketStoryOpen, bucketItemStory, bucketStoryFollows,
+		bucketChatStories, bucketStoryDue, bucketStoryCards} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Limits on what one story keeps.
+const (
+	// MaxStoryReports is how many report IDs a story keeps (the newest); Count counts all.
+	MaxStoryReports = 200
+	// MaxTimeline is how many developments a story keeps (the newest); Earlier counts
+	// the ones dropped.
+	MaxTimeline = 50
+	// maxPendingDevelopments bounds what waits for one follower of one story.
+	maxPendingDevelopments = 10
+)
+
+// Story is a story that reports joined as they arrived (digest.StoryIndex), with its
+// development: the first report and every later one that brought new facts.
+type Story struct {
+	ID         uint64    `json:"id"`
+	Title      string    `json:"title"`
+	First      time.Time `json:"first"` // when its first report was stored
+	Last       time.Time `json:"last"`  // when its latest report was stored
+	Closed     bool      `json:"closed,omitempty"`
+	MergedInto uint64    `json:"merged_into,omitempty"`
+	Reports    []uint64  `json:"reports"` // item IDs, oldest first (the newest MaxStoryReports)
+	Count      int       `json:"count"`
+	// Facts are what its reports stated, as digest.Facts.Strings encodes them.
+	Facts    []string      `json:"facts,omitempty"`
+	Timeline []Development `json:"timeline,omitempty"` // oldest first
+	Earlier  int           `json:"earlier,omitempty"`  // developments dropped from Timeline
+}
+
+// Development is one step of a story: its first report, or a later report with new facts.
+type Development struct {
+	ItemID    uint64    `json:"item"`
+	At        time.Time `json:"at"` // the report's publication time (else when it was stored)
+	Source    string    `json:"source,omitempty"`
+	URL       string    `json:"url,omitempty"`
+	Title     string    `json:"title,omitempty"`
+	Sentences []string  `json:"sentences,omitempty"` // the one or two that carry the new facts
+}
+
+// StoryFollow is one chat following one story.
+type StoryFollow struct {
+	Story    uint64    `json:"story"`
+	Chat     int64     `json:"chat"`
+	Since    time.Time `json:"since"`
+	LastSent time.Time `json:"last_sent,omitempty"` // the last update told
+	// Pending developments wait until Due (the next update window), Held ones for the
+	// next digest (they came in the reader's quiet hours).
+	Pending []Development `json:"pending,omitempty"`
+	Due     time.Time     `json:"due,omitempty"`
+	Held    []Development `json:"held,omitempty"`
+}
+
+// StoryChange is what placing a batch of reports did to one story.
+type StoryChange struct {
+	Story Story
+	// New are the developments this batch added (already in Story.Timeline).
+	New []Development
+}
+
+// StoryBatch is one pass of the story tracker, saved in one transaction.
+type StoryBatch struct {
+	Changes []StoryChange
+	// Items maps each placed item to its story.
+	Items map[uint64]uint64
+	// Merged maps absorbed stories to the story that absorbed them; Closed are stories
+	// that take no more reports.
+	Merged map[uint64]uint64
+	Closed []uint64
+	Cursor uint64 // the newest item placed
+	NextID uint64 // the next story ID
+	// Now and UpdateEvery schedule followers' updates: the first one at once, then at
+	// most one per UpdateEvery.
+	Now         time.Time
+	UpdateEvery time.Duration
+}
+
+// SaveStories saves a tracker pass: stories, placements, merges (a merged story's
+// followers follow the story that absorbed it), closings, the cursor, and for every
+// follower of a story that developed, the development, due at once or at the end of
+// their update window.
+func (db *DB) SaveStories(ctx context.Context, b StoryBatch) error {
+	if err := ctxErr(ctx, "save stories"); err != nil {
+		return err
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		stories, open := tx.Bucket(bucketStories), tx.Bucket(bucketStoryOpen)
+		for _, c := range b.Changes {
+			s := c.Story
+			if err := putJSON(stories, u64(s.ID), &s); err != nil {
+				return err
+			}
+			if err := setOpen(open, s); err != nil {
+				return err
+			}
+		}
+		for item, story := range b.Items {
+			if err := tx.Bucket(bucketItemStory).Put(u64(item), u64(story)); err != nil {
+				return err
+			}
+		}
+		for from, into := range b.Merged {
+			if err := mergeStory(tx, from, into); err != nil {
+				return err
+			}
+		}
+		for _, id := range b.Closed {
+			s, err := getJSON[Story](stories, u64(id), "story", id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			s.Closed = true
+			if err := putJSON(stories, u64(id), s); err != nil {
+				return err
+			}
+			if err := open.Delete(u64(id)); err != nil {
+				return err
+			}
+		}
+		for _, c := range b.Changes {
+			if len(c.New) == 0 {
+				continue
+			}
+			if err := noteDevelopments(tx, c.Story.ID, c.New, b.Now, b.UpdateEvery); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(keyStoryCursor, u64(b.Cursor)); err != nil {
+			return err
+		}
+		return meta.Put(keyStoryNext, u64(b.NextID))
+	})
+	if err != nil {
+		return fmt.Errorf("save stories: %w", err)
+	}
+	return nil
+}
+
+func setOpen(open *bolt.Bucket, s Story) error {
+	if s.Closed || s.MergedInto != 0 {
+		return open.Delete(u64(s.ID))
+	}
+	return open.Put(u64(s.ID), nil)
+}
+
+// mergeStory marks from absorbed by into and moves its follows there.
+func mergeStory(tx *bolt.Tx, from, into uint64) error {
+	stories := tx.Bucket(bucketStories)
+	s, err := getJSON[Story](stories, u64(from), "story", from)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.MergedInto, s.Closed = into, true
+	if err := putJSON(stories, u64(from), s); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketStoryOpen).Delete(u64(from)); err != nil {
+		return err
+	}
+	for _, item := range s.Reports {
+		if v := tx.Bucket(bucketItemStory).Get(u64(item)); v != nil && beU64(v) == from {
+			if err := tx.Bucket(bucketItemStory).Put(u64(item), u64(into)); err != nil {
+				return err
+			}
+		}
+	}
+	follows := tx.Bucket(bucketStoryFollows)
+	var moved []StoryFollow
+	c := follows.Cursor()
+	for k, v := c.Seek(u64(from)); k != nil && bytes.HasPrefix(k, u64(from)); k, v = c.Next() {
+		var f StoryFollow
+		if err := jsonUnmarshal(v, &f, "story follow"); err != nil {
+			return err
+		}
+		moved = append(moved, f)
+	}
+	for _, f := range moved {
+		if err := dropStoryFollow(tx, f); err != nil {
+			return err
+		}
+		if follows.Get(concat(u64(into), i64(f.Chat))) != nil {
+			continue // the chat follows both: one follow is enough
+		}
+		f.Story = into
+		if err := putStoryFollow(tx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noteDevelopments gives every follower of story the new developments: due at once
+// when their last update is UpdateEvery old, else at the end of that window.
+func noteDevelopments(tx *bolt.Tx, story uint64, devs []Development, now time.Time, every time.Duration) error {
+	follows := tx.Bucket(bucketStoryFollows)
+	var fs []StoryFollow
+	c := follows.Cursor()
+	for k, v := c.Seek(u64(story)); k != nil && bytes.HasPrefix(k, u64(story)); k, v = c.Next() {
+		var f StoryFollow
+		if err := jsonUnmarshal(v, &f, "story follow"); err != nil {
+			return err
+		}
+		fs = append(fs, f)
+	}
+	for _, f := range fs {
+		if f.Since.After(now) {
+			continue
+		}
+		old := f
+		f.Pending = appendBounded(f.Pending, devs, maxPendingDevelopments)
+		if f.Due.IsZero() {
+			f.Due = now
+			if next := f.LastSent.Add(every); !f.LastSent.IsZero() && next.After(now) {
+				f.Due = next
+			}
+		}
+		if err := dropStoryFollow(tx, old); err != nil {
+			return err
+		}
+		if err := putStoryFollow(tx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func appendBounded(list, add []Development, limit int) []Development {
+	list = append(list, add...)
+	if len(list) > limit {
+		list = append([]Development(nil), list[len(list)-limit:]...)
+	}
+	return list
+}
+
+// putStoryFollow stores f with its indexes; dropStoryFollow removes them.
+func putStoryFollow(tx *bolt.Tx, f StoryFollow) error {
+	if err := putJSON(tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(f.Chat)), &f); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketChatStories).Put(concat(i64(f.Chat), u64(f.Story)), nil); err != nil {
+		return err
+	}
+	if !f.Due.IsZero() {
+		return tx.Bucket(bucketStoryDue).Put(concat(timeKey(f.Due), u64(f.Story), i64(f.Chat)), nil)
+	}
+	return nil
+}
+
+func dropStoryFollow(tx *bolt.Tx, f StoryFollow) error {
+	if err := tx.Bucket(bucketStoryFollows).Delete(concat(u64(f.Story), i64(f.Chat))); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketChatStories).Delete(concat(i64(f.Chat), u64(f.Story))); err != nil {
+		return err
+	}
+	if !f.Due.IsZero() {
+		return tx.Bucket(bucketStoryDue).Delete(concat(timeKey(f.Due), u64(f.Story), i64(f.Chat)))
+	}
+	return nil
+}
+
+// StoryCursor returns the newest item the tracker placed and the next story ID.
+func (db *DB) StoryCursor(ctx context.Context) (cursor, nextID uint64, err error) {
+	if err := ctxErr(ctx, "story cursor"); err != nil {
+		return 0, 0, err
+	}
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keyStoryCursor); v != nil {
+			cursor = beU64(v)
+		}
+		if v := meta.Get(keyStoryNext); v != nil {
+			nextID = beU64(v)
+		}
+		return nil
+	})
+	return cursor, nextID, err
+}
+
+// OpenStories returns the stories still open.
+func (db *DB) OpenStories(ctx context.Context) ([]Story, error) {
+	if err := ctxErr(ctx, "open stories"); err != nil {
+		return nil, err
+	}
+	var out []Story
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		stories := tx.Bucket(bucketStories)
+		return tx.Bucket(bucketStoryOpen).ForEach(func(k, _ []byte) error {
+			s, err := getJSON[Story](stories, k, "story", beU64(k))
+			if err != nil {
+				return err
+			}
+			out = append(out, *s)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open stories: %w", err)
+	}
+	return out, nil
+}
+
+// FollowedStoryIDs returns the stories someone follows.
+func (db *DB) FollowedStoryIDs(ctx context.Context) (map[uint64]bool, error) {
+	if err := ctxErr(ctx, "followed story ids"); err != nil {
+		return nil, err
+	}
+	out := map[uint64]bool{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketStoryFollows).Cursor()
+		for k, _ := c.First(); k != nil; {
+			id := beU64(k[:8])
+			out[id] = true
+			k, _ = c.Seek(u64(id + 1)) // skip the story's other followers
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("followed story ids: %w", err)
+	}
+	return out, nil
+}
+
+// Story returns a story, following merges to the story that absorbed it.
+func (db *DB) Story(ctx context.Context, id uint64) (Story, error) {
+	if err := ctxErr(ctx, "get story"); err != nil {
+		return Story{}, err
+	}
+	var out Story
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		s, err := resolveStory(tx, id)
+		if err == nil {
+			out = *s
+		}
+		return err
+	})
+	if err != nil {
+		return Story{}, fmt.Errorf("get story %d: %w", id, err)
+	}
+	return out, nil
+}
+
+func resolveStory(tx *bolt.Tx, id uint64) (*Story, error) {
+	stories := tx.Bucket(bucketStories)
+	for range 64 { // merges form chains, never cycles; the bound is a guard
+		s, err := getJSON[Story](stories, u64(id), "story", id)
+		if err != nil {
+			return nil, err
+		}
+		if s.MergedInto == 0 {
+			return s, nil
+		}
+		id = s.MergedInto
+	}
+	return nil, fmt.Errorf("story %d: merge chain too long", id)
+}
+
+// ItemStories maps each of ids that a story holds to that story (merges followed).
+func (db *DB) ItemStories(ctx context.Context, ids []uint64) (map[uint64]uint64, error) {
+	if err := ctxErr(ctx, "item stories"); err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]uint64, len(ids))
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItemStory)
+		final := map[uint64]uint64{}
+		for _, id := range ids {
+			v := b.Get(u64(id))
+			if v == nil {
+				continue
+			}
+			sid := beU64(v)
+			if f, ok := final[sid]; ok {
+				out[id] = f
+				continue
+			}
+			s, err := resolveStory(tx, sid)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			final[sid] = s.ID
+			out[id] = s.ID
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("item stories: %w", err)
+	}
+	return out, nil
+}
+
+// ErrTooManyFollows is returned when a chat follows as many stories as it may.
+var ErrTooManyFollows = errors.New("too many followed stories")
+
+// FollowStory makes chat follow story (merges followed) from now; a chat follows at
+// most limit stories. Following again changes nothing.
+func (db *DB) FollowStory(ctx context.Context, chat int64, story uint64, now time.Time, limit int) (Story, error) {
+	if err := ctxErr(ctx, "follow story"); err != nil {
+		return Story{}, err
+	}
+	var out Story
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		s, err := resolveStory(tx, story)
+		if err != nil {
+			return err
+		}
+		out = *s
+		if tx.Bucket(bucketStoryFollows).Get(concat(u64(s.ID), i64(chat))) != nil {
+			return nil
+		}
+		n := 0
+		c := tx.Bucket(bucketChatStories).Cursor()
+		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
+			n++
+		}
+		if n >= limit {
+			return ErrTooManyFollows
+		}
+		return putStoryFollow(tx, StoryFollow{Story: s.ID, Chat: chat, Since: now})
+	})
+	if err != nil {
+		return Story{}, fmt.Errorf("follow story %d: %w", story, err)
+	}
+	return out, nil
+}
+
+// UnfollowStory stops chat following story (merges followed); not following is fine.
+func (db *DB) UnfollowStory(ctx context.Context, chat int64, story uint64) error {
+	if err := ctxErr(ctx, "unfollow story"); err != nil {
+		return err
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		s, err := resolveStory(tx, story)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(s.ID), i64(chat)), "story follow", s.ID)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return dropStoryFollow(tx, *f)
+	})
+	if err != nil {
+		return fmt.Errorf("unfollow story %d: %w", story, err)
+	}
+	return nil
+}
+
+// FollowedStory is a follow with its story.
+type FollowedStory struct {
+	Follow StoryFollow
+	Story  Story
+}
+
+// StoryFollowOf returns chat's follow of story (merges followed), or ErrNotFound.
+func (db *DB) StoryFollowOf(ctx context.Context, chat int64, story uint64) (FollowedStory, error) {
+	var out FollowedStory
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		s, err := resolveStory(tx, story)
+		if err != nil {
+			return err
+		}
+		f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(s.ID), i64(chat)), "story follow", s.ID)
+		if err != nil {
+			return err
+		}
+		out = FollowedStory{*f, *s}
+		return nil
+	})
+	return out, err
+}
+
+// FollowedStories lists what chat follows, lapsed follows included (the caller decides).
+func (db *DB) FollowedStories(ctx context.Context, chat int64) ([]FollowedStory, error) {
+	if err := ctxErr(ctx, "followed stories"); err != nil {
+		return nil, err
+	}
+	var out []FollowedStory
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketChatStories).Cursor()
+		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
+			id := beU64(k[8:])
+			f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(chat)), "story follow", id)
+			if err != nil {
+				return err
+			}
+			s, err := resolveStory(tx, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, FollowedStory{*f, *s})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("followed stories of %d: %w", chat, err)
+	}
+	return out, nil
+}
+
+// DueStoryUpdates returns follows whose update window ended by now, oldest first.
+func (db *DB) DueStoryUpdates(ctx context.Context, now time.Time, limit int) ([]FollowedStory, error) {
+	if err := ctxErr(ctx, "due story updates"); err != nil {
+		return nil, err
+	}
+	var out []FollowedStory
+	end := timeKey(now)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketStoryDue).Cursor()
+		for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) <= 0; k, _ = c.Next() {
+			story, chat := beU64(k[8:16]), int64(beU64(k[16:24]))
+			f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(story), i64(chat)), "story follow", story)
+			if errors.Is(err, ErrNotFound) {
+				continue // a stale index entry; the next commit of that follow drops it
+			}
+			if err != nil {
+				return err
+			}
+			s, err := resolveStory(tx, story)
+			if err != nil {
+				return err
+			}
+			out = append(out, FollowedStory{*f, *s})
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("due story updates: %w", err)
+	}
+	return out, nil
+}
+
+// StoryUpdateOutcome is what became of a due update.
+type StoryUpdateOutcome int
+
+const (
+	UpdateSent    StoryUpdateOutcome = iota // msgs queued; the window starts again
+	UpdateHeld                              // quiet hours: kept for the next digest
+	UpdateDropped                           // the chat cannot be told (gone, or lapsed)
+)
+
+// CommitStoryUpdate settles a due update of f in one transaction: its messages go
+// into the outbox, or its developments wait for the digest, or they are dropped. It
+// fails with ErrConflict, changing nothing, when the follow changed since it was read
+// (another pass settled it, or new developments arrived: the next pass sees them all).
+func (db *DB) CommitStoryUpdate(ctx context.Context, f StoryFollow, outcome StoryUpdateOutcome, msgs []OutMessage, now time.Time) error {
+	if err := ctxErr(ctx, "commit story update"); err != nil {
+		return err
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		cur, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(f.Chat)), "story follow", f.Story)
+		if err != nil {
+			return err
+		}
+		if !cur.Due.Equal(f.Due) || len(cur.Pending) != len(f.Pending) {
+			return ErrConflict
+		}
+		next := *cur
+		switch outcome {
+		case UpdateSent:
+			if err := putOutbox(tx, msgs, now); err != nil {
+				return err
+			}
+			next.LastSent = now
+		case UpdateHeld:
+			next.Held = appendBounded(next.Held, next.Pending, maxPendingDevelopments)
+		case UpdateDropped:
+		}
+		next.Pending, next.Due = nil, time.Time{}
+		if err := dropStoryFollow(tx, *cur); err != nil {
+			return err
+		}
+		return putStoryFollow(tx, next)
+	})
+	if err != nil {
+		return fmt.Errorf("commit story update %d for %d: %w", f.Story, f.Chat, err)
+	}
+	return nil
+}
+
+// ClearHeld empties what chat's follows held for its digest (after the digest took it).
+func (db *DB) ClearHeld(ctx context.Context, chat int64) error {
+	if err := ctxErr(ctx, "clear held"); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		var fs []StoryFollow
+		c := tx.Bucket(bucketChatStories).Cursor()
+		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
+			id := beU64(k[8:])
+			f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(chat)), "story follow", id)
+			if err != nil {
+				return err
+			}
+			if len(f.Held) > 0 {
+				fs = append(fs, *f)
+			}
+		}
+		for _, f := range fs {
+			f.Held = nil
+			if err := putJSON(tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(f.Chat)), &f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// StoryCard is a card a chat received, which a new development edits in place.
+type StoryCard struct {
+	Story   uint64
+	Chat    int64
+	Message int
+	Sent    time.Time
+}
+
+// StoryCards returns the cards of story sent after since.
+func (db *DB) StoryCards(ctx context.Context, story uint64, since time.Time) ([]StoryCard, error) {
+	if err := ctxErr(ctx, "story cards"); err != nil {
+		return nil, err
+	}
+	var out []StoryCard
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketStoryCards).Cursor()
+		for k, v := c.Seek(u64(story)); k != nil && bytes.HasPrefix(k, u64(story)); k, v = c.Next() {
+			sent := time.Unix(0, int64(beU64(v))).UTC()
+			if sent.After(since) {
+				out = append(out, StoryCard{story, int64(beU64(k[8:16])), int(beU64(k[16:24])), sent})
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// recordStoryCard remembers, when a card is sent, which story it shows (inside Sent's
+// transaction).
+func recordStoryCard(tx *bolt.Tx, chat int64, msg int, item uint64, sent time.Time) error {
+	v := tx.Bucket(bucketItemStory).Get(u64(item))
+	if v == nil {
+		return nil // a private item, or not placed yet
+	}
+	s, err := resolveStory(tx, beU64(v))
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	return tx.Bucket(bucketStoryCards).Put(concat(u64(s.ID), i64(chat), u64(uint64(msg))), u64(uint64(sent.UnixNano())))
+}
+
+// PruneStories drops cards too old to edit (sent before cardsBefore), follows of
+// stories whose last report is older than followsBefore (they lapsed), and closed
+// stories none of whose reports is stored any more. It returns what it dropped.
+func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.Time) (cards, follows int, err error) {
+	if err := ctxErr(ctx, "prune stories"); err != nil {
+		return 0, 0, err
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		cb := tx.Bucket(bucketStoryCards)
+		var old [][]byte
+		if err := cb.ForEach(func(k, v []byte) error {
+			if time.Unix(0, int64(beU64(v))).Before(cardsBefore) {
+				old = append(old, bytes.Clone(k))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range old {
+			if err := cb.Delete(k); err != nil {
+				return err
+			}
+		}
+		cards = len(old)
+		var lapsed []StoryFollow
+		stories := tx.Bucket(bucketStories)
+		if err := tx.Bucket(bucketStoryFollows).ForEach(func(k, v []byte) error {
+			var f StoryFollow
+			if err := jsonUnmarshal(v, &f, "story follow"); err != nil {
+				return err
+			}
+			s, err := getJSON[Story](stories, u64(f.Story), "story", f.Story)
+			if errors.Is(err, ErrNotFound) || (err == nil && s.Last.Before(followsBefore)) {
+				lapsed = append(lapsed, f)
+				return nil
+			}
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, f := range lapsed {
+			if err := dropStoryFollow(tx, f); err != nil {
+				return err
+			}
+		}
+		follows = len(lapsed)
+		// Closed stories past the follow lapse are only history: their records go
+		// (their reports' placements go with the reports, when retention prunes them).
+		var done [][]byte
+		if err := stories.ForEach(func(k, v []byte) error {
+			var s Story
+			if err := jsonUnmarshal(v, &s, "story"); err != nil {
+				return err
+			}
+			if (s.Closed || s.MergedInto != 0) && s.Last.Before(followsBefore) {
+				done = append(done, bytes.Clone(k))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range done {
+			if err := stories.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("prune stories: %w", err)
+	}
+	return cards, follows, nil
+}
+
+// eraseChatStories removes a chat's follows and the records of cards it received.
+func eraseChatStories(tx *bolt.Tx, chat int64) error {
+	var fs []StoryFollow
+	c := tx.Bucket(bucketChatStories).Cursor()
+	for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
+		id := beU64(k[8:])
+		f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(chat)), "story follow", id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		fs = append(fs, *f)
+	}
+	for _, f := range fs {
+		if err := dropStoryFollow(tx, f); err != nil {
+			return err
+		}
+	}
+	if err := deletePrefix(tx.Bucket(bucketChatStories), i64(chat)); err != nil {
+		return err
+	}
+	return deleteWhere(tx.Bucket(bucketStoryCards), func(k, _ []byte) bool {
+		return len(k) == 24 && int64(beU64(k[8:16])) == chat
+	})
+}
