@@ -56,14 +56,19 @@ type Development struct {
 	Material bool
 	// Score is the weight of the new facts; Material is Score >= 1 (see weightOutcome).
 	Score float64
+	// Report is FactsOf(report), read on the way: what to join With the story's known
+	// facts once the report is taken in, without reading it again.
+	Report Facts
 }
 
 // FactsOf returns the facts an item states, from its title and whole text, bounded
 // like With (the earliest facts of a long text are kept: a lead states the event).
 // Names are read generously here, every capitalised word that may be one (see
 // nameEvidence): what is known should rather hold too much than too little.
-func FactsOf(it Item) Facts {
-	sc := scanFacts(it)
+func FactsOf(it Item) Facts { return scanFacts(it).allFacts() }
+
+// allFacts are the facts of a whole scanned report, bounded.
+func (sc *factScan) allFacts() Facts {
 	var f Facts
 	for _, x := range sc.facts {
 		switch x.kind {
@@ -267,6 +272,7 @@ func DevelopmentOf(known Facts, report Item) Development {
 		}
 	}
 	d.New = newFacts.bounded()
+	d.Report = sc.allFacts()
 	d.Material = d.Score >= 1
 	if !d.New.Empty() {
 		d.Sentences = sc.carriers(unitScore)

@@ -142,6 +142,9 @@ func TestDevelopmentOf(t *testing.T) {
 				known = known.With(FactsOf(k))
 			}
 			d := DevelopmentOf(known, tc.report)
+			if fmt.Sprint(d.Report) != fmt.Sprint(FactsOf(tc.report)) {
+				t.Errorf("Report %+v is not FactsOf(report)", d.Report)
+			}
 			if d.Material != tc.material {
 				t.Fatalf("material %v, want %v (score %.1f, new %v, sentences %q)", d.Material, tc.material, d.Score, d.New.Strings(), d.Sentences)
 			}

@@ -42,6 +42,13 @@ type UpdateScore struct {
 	AllPrecision float64 `json:"all_precision"`
 	AllRecall    float64 `json:"all_recall"`
 	AllF1        float64 `json:"all_f1"`
+	// Baseline* score, on the grouped pairs, what the digest used before issue 15:
+	// digest.UpdateOf's "material" (at least two names or numbers of the new report's
+	// title and lead that the earlier report never wrote). Context, not a target.
+	BaselineSent      int     `json:"baseline_sent"`
+	BaselineCorrect   int     `json:"baseline_sent_bad"`
+	BaselinePrecision float64 `json:"baseline_precision"`
+	BaselineRecall    float64 `json:"baseline_recall"`
 }
 
 // UpdateMiss is a pair decided wrongly: a false update (a repeat that sends
@@ -94,11 +101,12 @@ func ScoreUpdates(pairs []StoryPair) UpdateReport {
 		assign := digest.GroupStories([]digest.Item{p.A, p.B}, digest.GroupOptions{})
 		grouped := assign[0] == assign[1]
 		d := digest.DevelopmentOf(digest.FactsOf(p.A), p.B)
+		_, baseline := digest.UpdateOf(p.B, p.A)
 		for _, s := range []*UpdateScore{
 			scoreFor(files, p.File, p.File, split),
 			scoreFor(langs, lang+" "+split, lang, split),
 		} {
-			s.add(!p.Same, grouped, d.Material)
+			s.add(!p.Same, grouped, d.Material, baseline)
 		}
 		if split == "train" && d.Material == p.Same {
 			kind := "false update"
@@ -127,7 +135,7 @@ func scoreFor(m map[string]*UpdateScore, key, name, split string) *UpdateScore {
 	return s
 }
 
-func (s *UpdateScore) add(development, grouped, sent bool) {
+func (s *UpdateScore) add(development, grouped, sent, baseline bool) {
 	s.Pairs++
 	if development {
 		s.AllBad++
@@ -153,6 +161,12 @@ func (s *UpdateScore) add(development, grouped, sent bool) {
 			s.Correct++
 		}
 	}
+	if baseline {
+		s.BaselineSent++
+		if development {
+			s.BaselineCorrect++
+		}
+	}
 }
 
 func finishScores(m map[string]*UpdateScore) []UpdateScore {
@@ -160,6 +174,7 @@ func finishScores(m map[string]*UpdateScore) []UpdateScore {
 	for _, s := range m {
 		s.Precision, s.Recall, s.F1 = prf(s.Correct, s.Sent, s.Developments)
 		s.AllPrecision, s.AllRecall, s.AllF1 = prf(s.AllCorrect, s.AllSent, s.AllBad)
+		s.BaselinePrecision, s.BaselineRecall, _ = prf(s.BaselineCorrect, s.BaselineSent, s.Developments)
 		out = append(out, *s)
 	}
 	sort.Slice(out, func(a, b int) bool {
@@ -216,6 +231,10 @@ func WriteUpdates(w io.Writer, dir string, asJSON, misses bool) error {
 		}
 	}
 	fmt.Fprintln(w, "left: grouped pairs; right: all pairs, grouping ignored. Train figures are in-sample (tuned on).")
+	fmt.Fprintf(w, "baseline on grouped pairs, digest.UpdateOf's material (before issue 15):\n")
+	for _, s := range rep.Languages {
+		fmt.Fprintf(w, "  lang %-3s %-8s sent %3d  precision %.3f  recall %.3f\n", s.Name, s.Split, s.BaselineSent, s.BaselinePrecision, s.BaselineRecall)
+	}
 	for _, m := range rep.Misses {
 		kind := m.Kind
 		if !m.Grouped {
