@@ -61,7 +61,7 @@ func cmdSummarize(ctx context.Context, env Env, args []string) error {
 
 func cmdEval(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
-		return &usageError{"eval needs a kind: summaries, quotes or stories"}
+		return &usageError{"eval needs a kind: summaries, quotes, stories or updates"}
 	}
 	kind, args := args[0], args[1:]
 	fs, _ := newFlags("eval "+kind, env)
@@ -72,7 +72,7 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	incremental := fs.Bool("incremental", false, "stories (--file, --labels): group one item at a time as they arrive, as followed stories are")
 	asJSON := fs.Bool("json", false, "print JSON")
 	k := fs.Int("k", 3, "summary sentences (summaries)")
-	misses := fs.Bool("misses", false, "quotes: also print each wrongly attributed quote (read them on a tuning split only)")
+	misses := fs.Bool("misses", false, "quotes: also print each wrongly attributed quote (read them on a tuning split only); updates: also print the wrongly decided pairs of the train pools")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -102,6 +102,8 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 		return eval.WriteQuotes(env.Stdout, *dir, *asJSON, *misses)
 	case "stories":
 		return eval.WriteStories(env.Stdout, *dir, *asJSON)
+	case "updates":
+		return eval.WriteUpdates(env.Stdout, *dir, *asJSON, *misses)
 	}
-	return &usageError{fmt.Sprintf("unknown eval kind %q (summaries, quotes or stories)", kind)}
+	return &usageError{fmt.Sprintf("unknown eval kind %q (summaries, quotes, stories or updates)", kind)}
 }

@@ -171,6 +171,41 @@ func TestEvalQuotesCompartments(t *testing.T) {
 	}
 }
 
+// TestEvalUpdates runs `eval updates` on the fixture pools (eval/testdata/updates):
+// JSON per file and per language and split; --misses lists the train pool's false
+// update; a folder without pools is an error.
+func TestEvalUpdates(t *testing.T) {
+	r := runMain(t, nil, "eval", "updates", "--dir", "eval/testdata/updates", "--json")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	var out struct {
+		Files []struct {
+			Name      string  `json:"name"`
+			Split     string  `json:"split"`
+			Grouped   int     `json:"grouped"`
+			Sent      int     `json:"sent"`
+			Precision float64 `json:"precision"`
+		} `json:"files"`
+		Languages []struct {
+			Name string `json:"name"`
+		} `json:"languages"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out.Files) != 2 || len(out.Languages) != 2 {
+		t.Fatalf("%s %v", r.stdout, err)
+	}
+	if f := out.Files[0]; f.Name != "en_train_pool.tsv" || f.Split != "train" || f.Grouped != 5 || f.Sent != 3 {
+		t.Fatalf("%+v", out.Files)
+	}
+	r = runMain(t, nil, "eval", "updates", "--dir", "eval/testdata/updates", "--misses")
+	if r.code != 0 || !strings.Contains(r.stdout, "false update") || !strings.Contains(r.stdout, "Karl Mott") {
+		t.Fatalf("--misses: %+v", r)
+	}
+	if r := runMain(t, nil, "eval", "updates", "--dir", t.TempDir()); r.code == 0 || !strings.Contains(r.stderr, "no *.tsv") {
+		t.Fatalf("empty dir: %+v", r)
+	}
+}
+
 func TestEvalStoriesLabelledFile(t *testing.T) {
 	r := runMain(t, nil, "eval", "stories", "--file", "testdata/eval/stories/headlines.jsonl", "--json")
 	if r.code != 0 {

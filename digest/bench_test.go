@@ -86,3 +86,33 @@ func BenchmarkGroupStories10k(b *testing.B) {
 		GroupStories(items, GroupOptions{})
 	}
 }
+
+// BenchmarkFactsOf measures reading one article for facts (issue 15): what a bot pays
+// once per stored item to keep its story's known facts.
+func BenchmarkFactsOf(b *testing.B) {
+	arts := benchArticles(b)
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		a := arts[n%len(arts)]
+		n++
+		FactsOf(Item{Title: a.Title, Text: a.Text})
+	}
+}
+
+// BenchmarkDevelopmentOf measures comparing a new report with a story's known facts
+// (those of the previous article, as if it were an earlier report).
+func BenchmarkDevelopmentOf(b *testing.B) {
+	arts := benchArticles(b)
+	known := make([]Facts, len(arts))
+	for i, a := range arts {
+		known[i] = FactsOf(Item{Title: a.Title, Text: a.Text})
+	}
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		a := arts[(n+1)%len(arts)]
+		DevelopmentOf(known[n%len(arts)], Item{Title: a.Title, Text: a.Text})
+		n++
+	}
+}
