@@ -187,7 +187,8 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // retain prunes, once an hour: items past retention (those with a discussion stay),
-// cached cards older than a day, and pending comments older than an hour.
+// cached cards older than a day, followed-story records past their use, and pending
+// comments older than an hour.
 func (a *App) retain(ctx context.Context) error {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -215,6 +216,13 @@ func (a *App) Prune(ctx context.Context) {
 		a.log.Error("pruning cached cards failed", "error", err)
 	} else if n > 0 {
 		a.log.Debug("pruned cached cards", "deleted", n)
+	}
+	// Cards past Telegram's 48-hour edit limit; follows a week after their story's
+	// last report (they lapsed); closed stories as old.
+	if cards, follows, err := a.DB.PruneStories(ctx, now.Add(-48*time.Hour), now.Add(-a.Stories.Tracking().FollowFor)); err != nil {
+		a.log.Error("pruning followed stories failed", "error", err)
+	} else if cards+follows > 0 {
+		a.log.Debug("pruned followed stories", "cards", cards, "follows", follows)
 	}
 	if n, err := a.DB.PrunePending(ctx, now.Add(-time.Hour)); err != nil {
 		a.log.Error("pruning expired pending comments failed", "error", err)

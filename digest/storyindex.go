@@ -221,11 +221,16 @@ func (x *StoryIndex) compact() {
 	x.nextID = next
 }
 
-// bestFollowed is the followed story report i joins with time weighing nothing, or -1.
+// bestFollowed is the followed story report i joins, or -1. What counts against one
+// event counts for nothing here: publication times, numbers that differ (a death toll
+// that rises), and the same outlet reporting again (an outlet follows its own story).
+// Words must still match the story as closely as for any join, and names must not
+// clash: another ferry, off another island, is another story.
 func (x *StoryIndex) bestFollowed(i int) int {
 	gr := x.gr
 	saved := gr.opts
 	gr.opts.TimeDecay, gr.opts.Window = -1, FollowedWindow
+	gr.opts.NumberMismatch, gr.opts.SameSource = 1, 1
 	defer func() { gr.opts = saved }()
 	best := gr.bestStory(i)
 	if best >= 0 && !x.followed[x.ids[best]] {

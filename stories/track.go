@@ -226,7 +226,7 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 				res.Developed = append(res.Developed, id)
 			}
 		}
-		c.Story.Facts = known.With(digest.FactsOf(di)).Strings()
+		c.Story.Facts = known.With(dev.Report).Strings() // every report taken in, told or not
 		c.Story.Reports = append(c.Story.Reports, it.ID)
 		c.Story.Count++
 		c.Story.Last = it.Added

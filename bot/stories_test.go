@@ -1,0 +1,390 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// storyRig is the real bot, a reader in a private chat and one public wire feed whose
+// reports the test files one by one, as polls would store them.
+type storyRig struct {
+	t    *testing.T
+	h    *harness
+	feed string
+	u    telegramtest.User
+	c    telegramtest.Chat
+	n    int
+}
+
+const (
+	ferryTitle = "Ferry Aurora capsizes off Lesbos, 12 dead"
+	ferryText  = "A ferry carrying 80 passengers capsized off the Greek island of Lesbos on Sunday, the coast guard said. Twelve people died and 30 are missing, officials said."
+	tollTitle  = "Lesbos ferry disaster: death toll rises to 19, captain arrested"
+	tollText   = "The death toll from the ferry Aurora that capsized off the Greek island of Lesbos rose to 19 on Monday, the coast guard said. Police arrested the captain, Nikos Papadakis, on charges of negligence."
+)
+
+func newStoryRig(t *testing.T) *storyRig {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	h.opts.Catalogue = []string{"https://wire.example/rss"}
+	h.start()
+	r := &storyRig{t: t, h: h, feed: h.opts.Catalogue[0], u: telegramtest.User{ID: 5101, FirstName: "Ana"}}
+	r.c = h.tg.PrivateChat(r.u)
+	h.tg.Send(r.u, r.c, "/start")
+	h.wait(r.c.ID, "Hello", waitLong)
+	return r
+}
+
+// report stores one report of the wire feed now (on the bot's clock) and returns its ID.
+func (r *storyRig) report(title, text string) uint64 {
+	r.t.Helper()
+	r.n++
+	now := r.h.clock.Now()
+	it := storage.Item{Key: fmt.Sprint("r", r.n), Title: title, Text: text, Language: "en", Published: now,
+		URL: fmt.Sprintf("https://wire.example/%d", r.n), Words: len(strings.Fields(text))}
+	got, err := r.h.db.AddItems(context.Background(), r.feed, []storage.Item{it}, now)
+	if err != nil || len(got) != 1 {
+		r.t.Fatalf("store report: %v", err)
+	}
+	return got[0].ID
+}
+
+// poll is what the App does after each poll cycle; it then waits until everything the
+// bot queued has been sent.
+func (r *storyRig) poll() {
+	r.t.Helper()
+	if err := r.h.bot.FollowUp(context.Background()); err != nil {
+		r.t.Fatalf("follow up: %v", err)
+	}
+	r.settle()
+}
+
+// settle waits until the outbox is empty.
+func (r *storyRig) settle() {
+	r.t.Helper()
+	deadline := time.Now().Add(waitLong)
+	for {
+		depth, _, err := r.h.db.OutboxStats(context.Background(), r.h.clock.Now())
+		if err == nil && depth == 0 {
+			time.Sleep(20 * time.Millisecond) // the last send's record
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the outbox never emptied (%d left)", depth)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// card opens the card of item and returns it.
+func (r *storyRig) card(item uint64) telegramtest.Message {
+	r.t.Helper()
+	before := countText(r.h.tg.Messages(r.c.ID), "reply to this message")
+	r.h.tg.Send(r.u, r.c, fmt.Sprintf("/summary %d", item))
+	deadline := time.Now().Add(waitLong)
+	for {
+		var cards []telegramtest.Message
+		for _, m := range r.h.tg.Messages(r.c.ID) {
+			if strings.Contains(m.Text, "reply to this message") {
+				cards = append(cards, m)
+			}
+		}
+		if len(cards) > before {
+			return cards[len(cards)-1]
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("no card of %d", item)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// press presses the button whose text contains label on message m and returns the answer.
+func (r *storyRig) press(m telegramtest.Message, label string) string {
+	r.t.Helper()
+	for _, row := range m.Keyboard() {
+		for _, b := range row {
+			if strings.Contains(b.Text, label) {
+				q, err := r.h.tg.Press(r.u, r.c, m.MessageID, b.CallbackData)
+				if err != nil {
+					r.t.Fatal(err)
+				}
+				txt, err := r.h.tg.WaitAnswered(q, waitLong)
+				if err != nil {
+					r.t.Fatal(err)
+				}
+				return txt
+			}
+		}
+	}
+	r.t.Fatalf("no %q button on message %d: %v", label, m.MessageID, m.Keyboard())
+	return ""
+}
+
+// follow opens the card of item and presses "Follow story".
+func (r *storyRig) follow(item uint64) telegramtest.Message {
+	r.t.Helper()
+	card := r.card(item)
+	if txt := r.press(card, "Follow story"); !strings.Contains(txt, "Following") {
+		r.t.Fatalf("follow answered %q", txt)
+	}
+	r.settle()
+	return card
+}
+
+// updates are the update messages the reader got.
+func (r *storyRig) updates() []telegramtest.Message {
+	var out []telegramtest.Message
+	for _, m := range r.h.tg.Messages(r.c.ID) {
+		if strings.HasPrefix(m.Text, "🔔 Update:") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (r *storyRig) wantUpdates(n int, why string) []telegramtest.Message {
+	r.t.Helper()
+	got := r.updates()
+	if len(got) != n {
+		var texts []string
+		for _, m := range got {
+			texts = append(texts, m.Text)
+		}
+		r.t.Fatalf("%s: %d updates, want %d:\n%s\nlogs:\n%s", why, len(got), n, strings.Join(texts, "\n---\n"), tail(r.h.logs.String(), 30))
+	}
+	return got
+}
+
+// Follow a story; a new report with a new number and a new name arrives: exactly one
+// update, with what was new, its outlet and a button to the updated card. A repeat
+// of it, reworded, sends nothing; nor does an unrelated report.
+func TestFollowedStoryUpdates(t *testing.T) {
+	r := newStoryRig(t)
+	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	first := r.report(ferryTitle, ferryText)
+	r.poll()
+	card := r.follow(first)
+	if !strings.Contains(strings.Join(buttonTexts(r.latest(card)), "|"), "Unfollow story") {
+		t.Fatalf("after following, the card offers %v", buttonTexts(r.latest(card)))
+	}
+
+	r.h.clock.Add(2 * time.Hour)
+	r.report("Central bank raises interest rates by half a point", "The central bank raised its key interest rate by half a percentage point on Monday to fight inflation, its governor said.")
+	r.poll()
+	r.wantUpdates(0, "an unrelated report")
+
+	r.h.clock.Add(time.Hour)
+	toll := r.report(tollTitle, tollText)
+	r.poll()
+	up := r.wantUpdates(1, "a report with new facts")[0]
+	for _, want := range []string{"Ferry Aurora", "19", "wire.example"} {
+		if !strings.Contains(up.Text, want) {
+			t.Errorf("the update lacks %q:\n%s", want, up.Text)
+		}
+	}
+	if !strings.Contains(strings.Join(buttonData(up), " "), fmt.Sprintf("card:%d", toll)) {
+		t.Errorf("the update's buttons %v do not open the updated card", buttonData(up))
+	}
+
+	r.h.clock.Add(4 * time.Hour)
+	r.report("Lesbos ferry: death toll rises to 19, captain arrested",
+		"The death toll from the ferry Aurora, which capsized off the Greek island of Lesbos, has risen to 19, the coast guard said on Monday. Police arrested the captain, Nikos Papadakis, on charges of negligence.")
+	r.poll()
+	r.wantUpdates(1, "a near-duplicate of the last report")
+}
+
+// After the first update, developments wait for the window: three within the hour go
+// out as one merged update when it ends, and nothing goes out before.
+func TestFollowedStoryMergesUpdatesInAWindow(t *testing.T) {
+	r := newStoryRig(t)
+	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	first := r.report(ferryTitle, ferryText)
+	r.poll()
+	r.follow(first)
+	r.h.clock.Add(time.Hour)
+	r.report(tollTitle, tollText)
+	r.poll()
+	r.wantUpdates(1, "the first development")
+
+	news := []struct{ title, text, fact string }{
+		{"Lesbos ferry: Greece declares 3 days of national mourning", "Greece declared 3 days of national mourning after the ferry Aurora capsized off Lesbos, Prime Minister Kyriakos Mitsotakis said.", "Mitsotakis"},
+		{"Lesbos ferry: divers recover 4 more bodies, toll at 23", "Divers recovered four more bodies from the wreck of the ferry Aurora off Lesbos, bringing the death toll to 23, the coast guard said.", "23"},
+		{"Ferry Aurora capsizing off Lesbos: operator Aegean Lines suspends sailings", "Aegean Lines, which operated the ferry Aurora that capsized off the Greek island of Lesbos, suspended all sailings pending an inquiry, the company said. The coast guard said the search goes on.", "Aegean Lines"},
+	}
+	ids := []uint64{first}
+	for _, n := range news {
+		r.h.clock.Add(15 * time.Minute)
+		ids = append(ids, r.report(n.title, n.text))
+		r.poll()
+	}
+	r.wantUpdates(1, "three developments within the update window")
+	placed, err := r.h.db.ItemStories(context.Background(), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if placed[id] == 0 || placed[id] != placed[first] {
+			t.Fatalf("the reports were placed in stories %v, want one story", placed)
+		}
+	}
+
+	r.h.clock.Add(3 * time.Hour)
+	r.poll()
+	ups := r.wantUpdates(2, "the window ended")
+	for _, n := range news {
+		if !strings.Contains(ups[1].Text, n.fact) {
+			t.Errorf("the merged update lacks %q:\n%s", n.fact, ups[1].Text)
+		}
+	}
+}
+
+// In the reader's quiet hours (22:00-07:00 by default) nothing is sent: the development
+// goes into the next digest, under "Since you followed", and the story comes first,
+// marked as an update.
+func TestFollowedStoryQuietHours(t *testing.T) {
+	r := newStoryRig(t)
+	r.h.clock.Set(time.Date(2026, 11, 29, 20, 0, 0, 0, time.UTC))
+	first := r.report(ferryTitle, ferryText)
+	r.poll()
+	r.follow(first)
+	r.h.tg.Send(r.u, r.c, "/subscribe")
+	r.h.wait(r.c.ID, "next digest", waitLong)
+
+	r.h.clock.Set(time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC))
+	r.report(tollTitle, tollText)
+	r.poll()
+	r.wantUpdates(0, "a development in quiet hours")
+
+	r.h.clock.Set(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
+	r.poll()
+	r.wantUpdates(0, "after quiet hours: the development waits for the digest")
+	r.h.tg.Send(r.u, r.c, "/digest")
+	d := r.h.wait(r.c.ID, "Your news digest", waitLong)
+	if !strings.Contains(d.Text, "Since you followed") || !strings.Contains(d.Text, "19") {
+		t.Fatalf("the digest does not tell what the followed story did:\n%s", d.Text)
+	}
+	if i, j := strings.Index(d.Text, "1. Update:"), strings.Index(d.Text, "death toll"); i < 0 || j < 0 {
+		t.Fatalf("the followed story is not first, marked as an update:\n%s", d.Text)
+	}
+	if !strings.Contains(strings.Join(buttonTexts(d), "|"), "Unfollow story 1") {
+		t.Errorf("the digest's buttons %v do not show the followed story", buttonTexts(d))
+	}
+
+	// Quiet hours are the reader's: off, the next development goes out at night.
+	r.h.tg.Send(r.u, r.c, "/settings quiet off")
+	r.h.wait(r.c.ID, "Quiet hours for story updates: off", waitLong)
+	r.h.clock.Set(time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC))
+	r.report("Lesbos ferry: divers recover 4 more bodies, toll at 23", "Divers recovered four more bodies from the wreck of the ferry Aurora off Lesbos, bringing the death toll to 23, the coast guard said.")
+	r.poll()
+	r.wantUpdates(1, "quiet hours off")
+}
+
+// Unfollowed, a story sends nothing more; /following lists what is followed, and a
+// follow lapses a week after the story's last report.
+func TestUnfollowAndFollowing(t *testing.T) {
+	r := newStoryRig(t)
+	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	first := r.report(ferryTitle, ferryText)
+	r.poll()
+	r.follow(first)
+	r.h.tg.Send(r.u, r.c, "/following")
+	list := r.h.wait(r.c.ID, "Stories you follow", waitLong)
+	if !strings.Contains(list.Text, "Ferry Aurora") {
+		t.Fatalf("/following:\n%s", list.Text)
+	}
+	if txt := r.press(list, "Unfollow story 1"); !strings.Contains(txt, "no longer follow") {
+		t.Fatalf("unfollow answered %q", txt)
+	}
+	r.h.clock.Add(time.Hour)
+	r.report(tollTitle, tollText)
+	r.poll()
+	r.wantUpdates(0, "after unfollowing")
+
+	// Follow again; a week after the last report following has lapsed.
+	r.follow(first)
+	r.h.clock.Add(8 * 24 * time.Hour)
+	r.h.tg.Send(r.u, r.c, "/following")
+	r.h.wait(r.c.ID, "You follow no stories", waitLong)
+}
+
+// A restart between following and the development: the update still comes, once.
+func TestFollowedStorySurvivesRestart(t *testing.T) {
+	r := newStoryRig(t)
+	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	first := r.report(ferryTitle, ferryText)
+	r.poll()
+	r.follow(first)
+	r.h.restart()
+	r.h.clock.Add(time.Hour)
+	r.report(tollTitle, tollText)
+	r.poll()
+	r.wantUpdates(1, "after a restart")
+	r.h.restart()
+	r.poll()
+	r.wantUpdates(1, "after a second restart")
+}
+
+// A card the reader opened is redrawn in place when its story develops, with how it
+// developed; 48 hours on it is no longer edited, and nothing fails.
+func TestCardTimelineEditedInPlace(t *testing.T) {
+	r := newStoryRig(t)
+	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	first := r.report(ferryTitle, ferryText)
+	r.poll()
+	card := r.follow(first)
+	r.h.clock.Add(time.Hour)
+	r.report(tollTitle, tollText)
+	r.poll()
+	now := r.latest(card)
+	if !strings.Contains(now.Text, "How it developed") || !strings.Contains(now.Text, "19") || now.EditDate == 0 {
+		t.Fatalf("the card was not redrawn with its timeline:\n%s", now.Text)
+	}
+	edits := r.h.tg.Calls("editMessageText")
+
+	r.h.clock.Add(50 * time.Hour)
+	r.report("Lesbos ferry: divers recover 4 more bodies, toll at 23", "Divers recovered four more bodies from the wreck of the ferry Aurora off Lesbos, bringing the death toll to 23, the coast guard said.")
+	r.poll()
+	if got := r.h.tg.Calls("editMessageText"); got != edits {
+		t.Fatalf("a card older than 48 hours was edited (%d edits, was %d)", got, edits)
+	}
+	r.wantUpdates(2, "the later development still reaches the follower")
+	if strings.Contains(r.h.logs.String(), "level=ERROR") {
+		t.Fatalf("errors logged:\n%s", tail(r.h.logs.String(), 30))
+	}
+}
+
+// latest is message m as it reads now.
+func (r *storyRig) latest(m telegramtest.Message) telegramtest.Message {
+	cur, ok := r.h.tg.Message(r.c.ID, m.MessageID)
+	if !ok {
+		r.t.Fatalf("message %d is gone", m.MessageID)
+	}
+	return cur
+}
+
+func buttonTexts(m telegramtest.Message) []string {
+	var out []string
+	for _, row := range m.Keyboard() {
+		for _, b := range row {
+			out = append(out, b.Text)
+		}
+	}
+	return out
+}
+
+func buttonData(m telegramtest.Message) []string {
+	var out []string
+	for _, row := range m.Keyboard() {
+		for _, b := range row {
+			out = append(out, b.CallbackData)
+		}
+	}
+	return out
+}

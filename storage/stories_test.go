@@ -1,0 +1,184 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var storyNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+
+func storyDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "stories.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func saveStory(t *testing.T, db *DB, s Story, items []uint64, devs []Development, now time.Time) {
+	t.Helper()
+	b := StoryBatch{Changes: []StoryChange{{Story: s, New: devs}}, Items: map[uint64]uint64{}, Cursor: 100, NextID: s.ID + 1,
+		Now: now, UpdateEvery: 3 * time.Hour}
+	for _, it := range items {
+		b.Items[it] = s.ID
+	}
+	if err := db.SaveStories(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Followers' updates are due at once the first time, then at the end of the window;
+// settling one is atomic and refuses a follow that changed since it was read.
+func TestStoryFollowsAndDueUpdates(t *testing.T) {
+	db := storyDB(t)
+	ctx := context.Background()
+	saveStory(t, db, Story{ID: 7, Title: "Ferry capsizes", First: storyNow, Last: storyNow, Reports: []uint64{1}, Count: 1}, []uint64{1}, nil, storyNow)
+	if _, err := db.FollowStory(ctx, 501, 7, storyNow, 50); err != nil {
+		t.Fatal(err)
+	}
+	dev := Development{ItemID: 2, At: storyNow.Add(time.Hour), Source: "Wire", Sentences: []string{"Toll rises to 19."}}
+	later := storyNow.Add(time.Hour)
+	saveStory(t, db, Story{ID: 7, Title: "Ferry capsizes", First: storyNow, Last: later, Reports: []uint64{1, 2}, Count: 2}, []uint64{2}, []Development{dev}, later)
+	due, err := db.DueStoryUpdates(ctx, later, 0)
+	if err != nil || len(due) != 1 || due[0].Follow.Chat != 501 || len(due[0].Follow.Pending) != 1 {
+		t.Fatalf("due: %+v %v", due, err)
+	}
+	msg := OutMessage{ChatID: 501, Method: "sendMessage", Params: map[string]string{"chat_id": "501", "text": "update"}}
+	if err := db.CommitStoryUpdate(ctx, due[0].Follow, UpdateSent, []OutMessage{msg}, later); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CommitStoryUpdate(ctx, due[0].Follow, UpdateSent, []OutMessage{msg}, later); !errors.Is(err, ErrConflict) {
+		t.Fatalf("settling twice: %v", err)
+	}
+	if out, _ := db.Outbox(ctx, 0, 0); len(out) != 1 {
+		t.Fatalf("%d messages queued, want 1", len(out))
+	}
+
+	// The next development within three hours waits for the window to end.
+	soon := later.Add(30 * time.Minute)
+	saveStory(t, db, Story{ID: 7, Title: "Ferry capsizes", First: storyNow, Last: soon, Reports: []uint64{1, 2, 3}, Count: 3}, []uint64{3},
+		[]Development{{ItemID: 3, At: soon}}, soon)
+	if due, _ := db.DueStoryUpdates(ctx, soon, 0); len(due) != 0 {
+		t.Fatalf("due within the window: %+v", due)
+	}
+	due, _ = db.DueStoryUpdates(ctx, later.Add(3*time.Hour), 0)
+	if len(due) != 1 {
+		t.Fatalf("due when the window ends: %+v", due)
+	}
+	// Held for the digest (quiet hours), then cleared once the digest took it.
+	if err := db.CommitStoryUpdate(ctx, due[0].Follow, UpdateHeld, nil, later.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := db.FollowedStories(ctx, 501)
+	if len(fs) != 1 || len(fs[0].Follow.Held) != 1 || len(fs[0].Follow.Pending) != 0 {
+		t.Fatalf("after holding: %+v", fs)
+	}
+	if err := db.ClearHeld(ctx, 501); err != nil {
+		t.Fatal(err)
+	}
+	if fs, _ := db.FollowedStories(ctx, 501); len(fs[0].Follow.Held) != 0 {
+		t.Fatalf("held after clearing: %+v", fs[0].Follow)
+	}
+	// A chat follows a bounded number of stories.
+	saveStory(t, db, Story{ID: 8, Title: "Other", First: storyNow, Last: storyNow}, nil, nil, storyNow)
+	if _, err := db.FollowStory(ctx, 501, 8, storyNow, 1); !errors.Is(err, ErrTooManyFollows) {
+		t.Fatalf("over the limit: %v", err)
+	}
+}
+
+// A merged story's followers follow the story that absorbed it (once each), and its
+// reports' placements move with it.
+func TestStoryMergeMovesFollows(t *testing.T) {
+	db := storyDB(t)
+	ctx := context.Background()
+	saveStory(t, db, Story{ID: 1, Title: "A", First: storyNow, Last: storyNow, Reports: []uint64{10}}, []uint64{10}, nil, storyNow)
+	saveStory(t, db, Story{ID: 2, Title: "B", First: storyNow, Last: storyNow, Reports: []uint64{20}}, []uint64{20}, nil, storyNow)
+	for _, f := range []struct {
+		chat  int64
+		story uint64
+	}{{601, 1}, {602, 2}, {601, 2}} {
+		if _, err := db.FollowStory(ctx, f.chat, f.story, storyNow, 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := StoryBatch{Changes: []StoryChange{{Story: Story{ID: 1, Title: "A", First: storyNow, Last: storyNow, Reports: []uint64{10, 20}}}},
+		Items: map[uint64]uint64{}, Merged: map[uint64]uint64{2: 1}, Cursor: 20, NextID: 3, Now: storyNow}
+	if err := db.SaveStories(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := db.ItemStories(ctx, []uint64{10, 20})
+	if m[10] != 1 || m[20] != 1 {
+		t.Fatalf("placements after the merge: %v", m)
+	}
+	if s, err := db.Story(ctx, 2); err != nil || s.ID != 1 {
+		t.Fatalf("story 2 resolves to %+v %v", s, err)
+	}
+	for chat, want := range map[int64]int{601: 1, 602: 1} {
+		fs, _ := db.FollowedStories(ctx, chat)
+		if len(fs) != want || fs[0].Story.ID != 1 {
+			t.Fatalf("chat %d follows %+v", chat, fs)
+		}
+	}
+	if ids, _ := db.FollowedStoryIDs(ctx); len(ids) != 1 || !ids[1] {
+		t.Fatalf("followed story IDs %v", ids)
+	}
+}
+
+// /forget leaves no follow, no due update and no card record of the chat; pruning
+// drops old card records, lapsed follows and old closed stories.
+func TestStoriesEraseAndPrune(t *testing.T) {
+	db := storyDB(t)
+	ctx := context.Background()
+	saveStory(t, db, Story{ID: 3, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{30}}, []uint64{30}, nil, storyNow)
+	for _, chat := range []int64{701, 702} {
+		if _, err := db.FollowStory(ctx, chat, 3, storyNow, 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	saveStory(t, db, Story{ID: 3, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{30, 31}}, []uint64{31},
+		[]Development{{ItemID: 31, At: storyNow}}, storyNow)
+	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, chat := range []int64{701, 702} {
+			if err := recordStoryCard(tx, chat, 55, 30, storyNow); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EraseChat(ctx, 701, 701); err != nil {
+		t.Fatal(err)
+	}
+	if fs, _ := db.FollowedStories(ctx, 701); len(fs) != 0 {
+		t.Fatalf("follows after /forget: %+v", fs)
+	}
+	due, _ := db.DueStoryUpdates(ctx, storyNow, 0)
+	if len(due) != 1 || due[0].Follow.Chat != 702 {
+		t.Fatalf("due after /forget: %+v", due)
+	}
+	cards, _ := db.StoryCards(ctx, 3, time.Time{})
+	if len(cards) != 1 || cards[0].Chat != 702 {
+		t.Fatalf("cards after /forget: %+v", cards)
+	}
+
+	// Two days on the card is too old to edit; eight days on the follow has lapsed.
+	c, f, err := db.PruneStories(ctx, storyNow.Add(time.Hour), storyNow.Add(time.Hour))
+	if err != nil || c != 1 || f != 1 {
+		t.Fatalf("pruned %d cards, %d follows: %v", c, f, err)
+	}
+	saveStory(t, db, Story{ID: 3, Title: "S", First: storyNow, Last: storyNow, Closed: true}, nil, nil, storyNow)
+	if _, _, err := db.PruneStories(ctx, storyNow, storyNow.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Story(ctx, 3); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("an old closed story was kept: %v", err)
+	}
+}
