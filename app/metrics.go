@@ -73,4 +73,6 @@ func registerMetrics(m *ops.Metrics, db *storage.DB, poller *feed.Poller, b *bot
 	counter("newsbot_updates_dropped_total", "Updates dropped: their sender was over the rate, or their chat's queue was full.", func(s bot.Stats) int64 { return s.UpdatesDropped })
 	counter("newsbot_window_items_dropped_total", "Items a window cap left out of a digest run or a card (the oldest).", func(s bot.Stats) int64 { return s.WindowDropped })
 	counter("newsbot_filter_budget_exceeded_total", "Digests whose subscriber's filters ran out of time.", func(s bot.Stats) int64 { return s.FilterBudgetHits })
+	counter("newsbot_story_updates_total", "Updates of followed stories queued.", func(s bot.Stats) int64 { return s.StoryUpdates })
+	m.GaugeFunc("newsbot_open_stories", "Stories that still take reports.", func() float64 { return float64(b.Stats().OpenStories) })
 }

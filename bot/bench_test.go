@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -268,4 +270,192 @@ func benchScale(b *testing.B, stored, due, items int) {
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
 		h.db.Close()
 	}
+}
+
+// BenchmarkStoryStream simulates three days of news for followed stories: 300 feeds
+// file about 2,400 reports a day (a poll cycle every 15 minutes) on stories that
+// develop (a story's reports come from several outlets over a day or two; now and then
+// one brings a new figure or a new name), and 2,000 readers follow 5 stories each, with
+// the default quiet hours. Each cycle stores the new reports and runs FollowUp, as
+// the App does after a poll: placing reports into stories, finding developments,
+// redrawing cards and queuing updates (queued, not sent). It reports update messages
+// per reader per day, the time per cycle (mean and the slowest; placing the reports
+// into stories apart), heap after GC at the end, and the same with 50,000 older
+// reports stored beforehand: placing a report must cost what the open stories make it
+// cost, not what the archive holds.
+//
+//	go test ./bot -run '^$' -bench StoryStream -benchtime 1x -timeout 30m
+func BenchmarkStoryStream(b *testing.B) {
+	for _, archive := range []int{0, 50000} {
+		b.Run(fmt.Sprintf("archive=%d", archive), func(b *testing.B) { benchStoryStream(b, archive) })
+	}
+}
+
+func benchStoryStream(b *testing.B, archive int) {
+	const (
+		feeds    = 300
+		readers  = 2000
+		follows  = 5
+		days     = 3
+		cycle    = 15 * time.Minute
+		perDay   = 2400
+		storyLen = 36 * time.Hour
+	)
+	for range b.N {
+		b.StopTimer()
+		h := newHarness(b)
+		var urls []string
+		for i := range feeds {
+			urls = append(urls, fmt.Sprintf("https://outlet%d.example/rss", i))
+		}
+		h.opts.Catalogue = urls
+		ctx := context.Background()
+		start := t0
+		h.clock.Set(start)
+		rng := rand.New(rand.NewPCG(15, 15))
+		if archive > 0 {
+			var old []storage.Item
+			for i := range archive {
+				old = append(old, streamItem(rng, fmt.Sprint("old", i), i%5000, 0, start.Add(-10*24*time.Hour)))
+				if len(old) == 1000 {
+					if _, err := h.db.AddItems(ctx, urls[i%feeds], old, start.Add(-10*24*time.Hour)); err != nil {
+						b.Fatal(err)
+					}
+					old = nil
+				}
+			}
+		}
+		subs := make([]storage.Subscriber, readers)
+		for i := range subs {
+			subs[i] = storage.Subscriber{ChatID: int64(400000 + i), Kind: "private", Active: true, TimeZone: "UTC",
+				Times: []string{"08:00"}, Stories: 8, SummarySentences: 2, NextDigest: start.Add(365 * 24 * time.Hour)}
+		}
+		if err := h.db.PutSubscribers(ctx, subs); err != nil {
+			b.Fatal(err)
+		}
+		bot, err := New(ctx, h.db, nil, h.opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := bot.FollowUp(ctx); err != nil { // the archive is read once, and skipped
+			b.Fatal(err)
+		}
+		// Stories start through the first day and run for a day and a half; 60 a day.
+		type event struct {
+			id       int
+			from, to time.Time
+			figure   int
+		}
+		var events []*event
+		for i := range 60 * days {
+			from := start.Add(time.Duration(i) * 24 * time.Hour / 60)
+			events = append(events, &event{id: 10000 + i, from: from, to: from.Add(storyLen), figure: 3 + rng.IntN(20)})
+		}
+		var cycles, placing []time.Duration
+		followed := false
+		n := 0
+		runtime.GC()
+		for t := start.Add(cycle); !t.After(start.Add(days * 24 * time.Hour)); t = t.Add(cycle) {
+			h.clock.Set(t)
+			perCycle := perDay * int(cycle) / int(24*time.Hour)
+			byFeed := map[string][]storage.Item{}
+			for range perCycle {
+				var live []*event
+				for _, e := range events {
+					if !e.from.After(t) && e.to.After(t) {
+						live = append(live, e)
+					}
+				}
+				n++
+				if len(live) == 0 || rng.IntN(4) == 0 {
+					// A report of nothing followed: a one-off item.
+					byFeed[urls[rng.IntN(feeds)]] = append(byFeed[urls[rng.IntN(feeds)]], streamItem(rng, fmt.Sprint("x", n), 50000+n, 0, t))
+					continue
+				}
+				e := live[rng.IntN(len(live))]
+				if rng.IntN(8) == 0 {
+					e.figure += 1 + rng.IntN(5) // the story develops
+				}
+				f := urls[rng.IntN(feeds)]
+				byFeed[f] = append(byFeed[f], streamItem(rng, fmt.Sprint("e", n), e.id, e.figure, t))
+			}
+			for f, items := range byFeed {
+				if _, err := h.db.AddItems(ctx, f, items, t); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if !followed && t.Sub(start) >= 6*time.Hour {
+				// Readers follow five of the stories open now.
+				open, err := h.db.OpenStories(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(open) < follows {
+					b.Fatalf("only %d open stories", len(open))
+				}
+				for i := range readers {
+					for k := range follows {
+						st := open[(i*7+k*13)%len(open)]
+						if _, err := h.db.FollowStory(ctx, int64(400000+i), st.ID, t, 50); err != nil && !errors.Is(err, storage.ErrTooManyFollows) {
+							b.Fatal(err)
+						}
+					}
+				}
+				followed = true
+			}
+			b.StartTimer()
+			began := time.Now()
+			if _, err := bot.stories.Track(ctx); err != nil {
+				b.Fatal(err)
+			}
+			placing = append(placing, time.Since(began))
+			if err := bot.FollowUp(ctx); err != nil {
+				b.Fatal(err)
+			}
+			cycles = append(cycles, time.Since(began))
+			b.StopTimer()
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		var total, placed time.Duration
+		for k, c := range cycles {
+			total += c
+			placed += placing[k]
+		}
+		slices.Sort(cycles)
+		slices.Sort(placing)
+		b.ReportMetric(float64(placed.Microseconds())/1000/float64(len(placing)), "ms/cycle-placing")
+		b.ReportMetric(float64(placing[len(placing)-1].Milliseconds()), "ms-slowest-placing")
+		b.ReportMetric(float64(bot.Stats().StoryUpdates)/readers/days, "updates/reader/day")
+		b.ReportMetric(float64(total.Microseconds())/1000/float64(len(cycles)), "ms/cycle")
+		b.ReportMetric(float64(cycles[len(cycles)-1].Milliseconds()), "ms-slowest-cycle")
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+		b.ReportMetric(float64(bot.Stats().OpenStories), "open-stories")
+		h.db.Close()
+	}
+}
+
+// streamItem is one made-up report: of story event (its names and place, and its
+// current figure), or, for a one-off, of words of its own.
+func streamItem(rng *rand.Rand, key string, event, figure int, at time.Time) storage.Item {
+	name := func(k int) string {
+		syl := []string{"ka", "lo", "mi", "ran", "te", "vo", "shu", "del", "pa", "zin", "or", "bek"}
+		return strings.ToUpper(syl[k%12][:1]) + syl[k%12][1:] + syl[(k/12)%12] + syl[(k/144)%12]
+	}
+	who, place, org := name(event*3), name(event*3+1), name(event*3+2)
+	verbs := []string{"said", "confirmed", "reported", "announced", "told reporters"}
+	topic := fillerWords[event%len(fillerWords)] + " " + fillerWords[(event/7)%len(fillerWords)]
+	var title, text string
+	if figure == 0 {
+		title = fmt.Sprintf("%s officials discuss %s plans", place, topic)
+		text = fmt.Sprintf("Officials in %s discussed plans for the %s on %s, %s of %s %s.", place, topic,
+			at.Weekday(), who, org, verbs[rng.IntN(len(verbs))])
+	} else {
+		title = fmt.Sprintf("%s %s: %d affected, %s says", place, topic, figure, org)
+		text = fmt.Sprintf("The %s in %s has affected %d people so far, %s of %s %s on %s. Crews in %s continued work on the %s.",
+			topic, place, figure, who, org, verbs[rng.IntN(len(verbs))], at.Weekday(), place, topic)
+	}
+	return storage.Item{Key: key, Title: title, Text: text, Language: "en", Published: at,
+		URL: "https://stream.example/" + key, Words: len(strings.Fields(text))}
 }

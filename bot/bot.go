@@ -307,8 +307,9 @@ type Stats struct {
 	WindowDropped int64
 	// FilterBudgetHits: digests whose subscriber's filters ran out of time.
 	FilterBudgetHits int64
-	// StoryUpdates: updates of followed stories queued.
-	StoryUpdates int64
+	// StoryUpdates: updates of followed stories queued; OpenStories: stories that
+	// still take reports.
+	StoryUpdates, OpenStories int64
 }
 
 // Stats returns the bot's running totals.
@@ -321,7 +322,7 @@ func (b *Bot) Stats() Stats {
 		StoryUpdates: b.stats.storyUpdates.get(),
 	}
 	ss := b.stories.Stats()
-	st.WindowDropped, st.FilterBudgetHits = ss.WindowDropped, ss.FilterBudgetHits
+	st.WindowDropped, st.FilterBudgetHits, st.OpenStories = ss.WindowDropped, ss.FilterBudgetHits, ss.OpenStories
 	st.UpdatesDropped = b.disp.Dropped.Load()
 	return st
 }

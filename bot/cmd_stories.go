@@ -47,6 +47,12 @@ func cbFollowStory(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, p.q.ID, "Only stories from the public feeds can be followed.")
 		return nil
 	}
+	// Updates go to chats the bot knows (time zone, quiet hours, topic): a reader who
+	// follows before anything else gets a record, as /start would make.
+	if _, err := b.subscriber(ctx, p.r); err != nil {
+		b.answer(ctx, p.q.ID, tryAgain)
+		return err
+	}
 	st, err := b.db.FollowStory(ctx, p.r.chatID, story, b.opts.Now(), maxFollowedStories)
 	switch {
 	case errors.Is(err, storage.ErrTooManyFollows):
@@ -285,25 +291,29 @@ func (b *Bot) deliverStoryUpdates(ctx context.Context) error {
 		if len(due) == 0 {
 			break
 		}
-		settled := 0
+		ss := make([]storage.StorySettlement, 0, len(due))
 		for _, f := range due {
 			outcome, msgs, err := b.storyUpdate(ctx, f, now)
 			if err != nil {
 				return err
 			}
-			err = b.db.CommitStoryUpdate(ctx, f.Follow, outcome, msgs, now)
-			if errors.Is(err, storage.ErrConflict) {
-				continue // changed meanwhile: the next pass reads it again
-			}
-			if err != nil {
-				return err
-			}
-			settled++
-			if outcome == storage.UpdateSent {
+			ss = append(ss, storage.StorySettlement{Follow: f.Follow, Outcome: outcome, Msgs: msgs})
+		}
+		conflicts, err := b.db.CommitStoryUpdates(ctx, ss, now)
+		if err != nil {
+			return err
+		}
+		// A follow that changed meanwhile is read again by the next pass.
+		skip := map[int]bool{}
+		for _, k := range conflicts {
+			skip[k] = true
+		}
+		for k, s := range ss {
+			if !skip[k] && s.Outcome == storage.UpdateSent {
 				sent++
 			}
 		}
-		if settled == 0 {
+		if len(conflicts) == len(ss) {
 			break
 		}
 	}

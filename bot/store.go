@@ -60,7 +60,7 @@ type Store interface {
 	UnfollowStory(ctx context.Context, chat int64, story uint64) error
 	FollowedStories(ctx context.Context, chat int64) ([]storage.FollowedStory, error)
 	DueStoryUpdates(ctx context.Context, now time.Time, limit int) ([]storage.FollowedStory, error)
-	CommitStoryUpdate(ctx context.Context, f storage.StoryFollow, outcome storage.StoryUpdateOutcome, msgs []storage.OutMessage, now time.Time) error
+	CommitStoryUpdates(ctx context.Context, ss []storage.StorySettlement, now time.Time) (conflicts []int, err error)
 	StoryCards(ctx context.Context, story uint64, since time.Time) ([]storage.StoryCard, error)
 	ClearHeld(ctx context.Context, chat int64) error
 

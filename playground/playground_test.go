@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -78,7 +79,7 @@ func TestPlaygroundAPI(t *testing.T) {
 	if n, err := p.Ingest(ctx); err != nil || n != 4 {
 		t.Fatalf("first wave: %d %v", n, err)
 	}
-	if n, err := p.Ingest(ctx); err != nil || n != 2 {
+	if n, err := p.Ingest(ctx); err != nil || n != 3 {
 		t.Fatalf("second wave: %d %v", n, err)
 	}
 	post("/api/send", map[string]any{"reader": "1001", "text": "/subscribe"})
@@ -112,6 +113,43 @@ func TestPlaygroundAPI(t *testing.T) {
 	if !found {
 		t.Fatal("the story card does not link the other outlet's report")
 	}
+
+	// A story that develops: Bob follows the warehouse fire from its card, and the next
+	// wave's report with new facts reaches him as an update.
+	fire, err := db.ItemsAfter(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fireID uint64
+	for _, it := range fire {
+		if strings.Contains(it.Title, "grain warehouse") {
+			fireID = it.ID
+		}
+	}
+	post("/api/send", map[string]any{"reader": "1002", "text": fmt.Sprintf("/summary %d", fireID)})
+	var fireCard map[string]any
+	for _, m := range messages("1002", "grain warehouse") {
+		if strings.Contains(m["text"].(string), "comments · reply") {
+			fireCard = m
+		}
+	}
+	var follow string
+	for _, row := range fireCard["buttons"].([]any) {
+		for _, b := range row.([]any) {
+			if strings.Contains(b.(map[string]any)["text"].(string), "Follow story") {
+				follow = b.(map[string]any)["callback_data"].(string)
+			}
+		}
+	}
+	if follow == "" {
+		t.Fatalf("the fire's card offers no Follow story: %v", fireCard["buttons"])
+	}
+	post("/api/press", map[string]any{"reader": "1002", "message_id": fireCard["id"], "data": follow})
+	time.Sleep(300 * time.Millisecond) // the press is handled
+	if n, err := p.Ingest(ctx); err != nil || n != 1 {
+		t.Fatalf("third wave: %d %v", n, err)
+	}
+	messages("1002", "Update: Fire breaks out")
 	if b, _ := json.Marshal(map[string]any{"reader": "9", "text": "x"}); true {
 		resp, _ := http.Post(srv.URL+"/api/send", "application/json", bytes.NewReader(b))
 		if resp.StatusCode != 400 {

@@ -607,38 +607,71 @@ const (
 // fails with ErrConflict, changing nothing, when the follow changed since it was read
 // (another pass settled it, or new developments arrived: the next pass sees them all).
 func (db *DB) CommitStoryUpdate(ctx context.Context, f StoryFollow, outcome StoryUpdateOutcome, msgs []OutMessage, now time.Time) error {
-	if err := ctxErr(ctx, "commit story update"); err != nil {
-		return err
+	conflicts, err := db.CommitStoryUpdates(ctx, []StorySettlement{{Follow: f, Outcome: outcome, Msgs: msgs}}, now)
+	if err == nil && len(conflicts) > 0 {
+		err = ErrConflict
 	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		cur, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(f.Chat)), "story follow", f.Story)
-		if err != nil {
-			return err
-		}
-		if !cur.Due.Equal(f.Due) || len(cur.Pending) != len(f.Pending) {
-			return ErrConflict
-		}
-		next := *cur
-		switch outcome {
-		case UpdateSent:
-			if err := putOutbox(tx, msgs, now); err != nil {
-				return err
-			}
-			next.LastSent = now
-		case UpdateHeld:
-			next.Held = appendBounded(next.Held, next.Pending, maxPendingDevelopments)
-		case UpdateDropped:
-		}
-		next.Pending, next.Due = nil, time.Time{}
-		if err := dropStoryFollow(tx, *cur); err != nil {
-			return err
-		}
-		return putStoryFollow(tx, next)
-	})
 	if err != nil {
 		return fmt.Errorf("commit story update %d for %d: %w", f.Story, f.Chat, err)
 	}
 	return nil
+}
+
+// StorySettlement is what becomes of one due update.
+type StorySettlement struct {
+	Follow  StoryFollow // as read
+	Outcome StoryUpdateOutcome
+	Msgs    []OutMessage
+}
+
+// CommitStoryUpdates settles many due updates in one transaction (one commit for a
+// window's worth of followers, not one each). A follow that changed since it was read
+// is left as it is and its index returned among the conflicts.
+func (db *DB) CommitStoryUpdates(ctx context.Context, ss []StorySettlement, now time.Time) (conflicts []int, err error) {
+	if err := ctxErr(ctx, "commit story updates"); err != nil {
+		return nil, err
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		conflicts = nil
+		for k, s := range ss {
+			f := s.Follow
+			cur, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(f.Chat)), "story follow", f.Story)
+			if errors.Is(err, ErrNotFound) {
+				conflicts = append(conflicts, k) // unfollowed meanwhile
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if !cur.Due.Equal(f.Due) || len(cur.Pending) != len(f.Pending) {
+				conflicts = append(conflicts, k)
+				continue
+			}
+			next := *cur
+			switch s.Outcome {
+			case UpdateSent:
+				if err := putOutbox(tx, s.Msgs, now); err != nil {
+					return err
+				}
+				next.LastSent = now
+			case UpdateHeld:
+				next.Held = appendBounded(next.Held, next.Pending, maxPendingDevelopments)
+			case UpdateDropped:
+			}
+			next.Pending, next.Due = nil, time.Time{}
+			if err := dropStoryFollow(tx, *cur); err != nil {
+				return err
+			}
+			if err := putStoryFollow(tx, next); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("commit story updates: %w", err)
+	}
+	return conflicts, nil
 }
 
 // ClearHeld empties what chat's follows held for its digest (after the digest took it).

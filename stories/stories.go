@@ -119,11 +119,19 @@ type Stats struct {
 	WindowDropped int64
 	// FilterBudgetHits: digests whose subscriber's filters ran out of time.
 	FilterBudgetHits int64
+	// OpenStories: stories that still take reports (in the tracker's index).
+	OpenStories int64
 }
 
 // Stats returns the running totals.
 func (s *Service) Stats() Stats {
-	return Stats{WindowDropped: s.windowDropped.get(), FilterBudgetHits: s.filterBudgetHits.get()}
+	st := Stats{WindowDropped: s.windowDropped.get(), FilterBudgetHits: s.filterBudgetHits.get()}
+	s.trackMu.Lock()
+	if s.index != nil {
+		st.OpenStories = int64(s.index.Open())
+	}
+	s.trackMu.Unlock()
+	return st
 }
 
 // Windows returns the windows in use.
