@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/newsbot/newsbot/config"
-	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/eval"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
@@ -76,34 +76,10 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	group := eval.Grouping(digest.GroupStories)
-	if *incremental {
-		group = digest.GroupIncrementally
+	err := eval.Write(env.Stdout, eval.Request{Kind: kind, Dir: *dir, File: *file, Labels: *labels, NoTimes: *noTimes,
+		Incremental: *incremental, JSON: *asJSON, K: *k, Misses: *misses})
+	if ue, ok := errors.AsType[*eval.UsageError](err); ok {
+		return &usageError{ue.Msg}
 	}
-	if kind == "stories" && *file != "" {
-		return eval.WriteLabelledStories(env.Stdout, *file, group, *noTimes, *asJSON)
-	}
-	if kind == "stories" && *labels != "" {
-		if *dir == "" {
-			return &usageError{"--labels needs --dir: the folder of the news CSV"}
-		}
-		return eval.WriteStoryLabels(env.Stdout, *dir, *labels, group, *noTimes, *asJSON)
-	}
-	if kind == "quotes" && *file != "" {
-		return eval.WriteSpeakerFile(env.Stdout, *file, *asJSON)
-	}
-	if *dir == "" {
-		return &usageError{"--dir is required"}
-	}
-	switch kind {
-	case "summaries":
-		return eval.WriteSummaries(env.Stdout, *dir, *k, *asJSON)
-	case "quotes":
-		return eval.WriteQuotes(env.Stdout, *dir, *asJSON, *misses)
-	case "stories":
-		return eval.WriteStories(env.Stdout, *dir, *asJSON)
-	case "updates":
-		return eval.WriteUpdates(env.Stdout, *dir, *asJSON, *misses)
-	}
-	return &usageError{fmt.Sprintf("unknown eval kind %q (summaries, quotes, stories or updates)", kind)}
+	return err
 }

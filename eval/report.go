@@ -348,3 +348,48 @@ func WriteQuotes(w io.Writer, dir string, asJSON, misses bool) error {
 	}
 	return nil
 }
+
+// Request is one `newsbot eval` run: the kind and its flags.
+type Request struct {
+	Kind                               string // summaries, quotes, stories or updates
+	Dir, File, Labels                  string
+	NoTimes, Incremental, JSON, Misses bool
+	K                                  int
+}
+
+// UsageError is a request that does not say what to measure.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Write runs the measurement a request asks for and prints its report.
+func Write(w io.Writer, r Request) error {
+	group := Grouping(digest.GroupStories)
+	if r.Incremental {
+		group = digest.GroupIncrementally
+	}
+	switch {
+	case r.Kind == "stories" && r.File != "":
+		return WriteLabelledStories(w, r.File, group, r.NoTimes, r.JSON)
+	case r.Kind == "stories" && r.Labels != "":
+		if r.Dir == "" {
+			return &UsageError{"--labels needs --dir: the folder of the news CSV"}
+		}
+		return WriteStoryLabels(w, r.Dir, r.Labels, group, r.NoTimes, r.JSON)
+	case r.Kind == "quotes" && r.File != "":
+		return WriteSpeakerFile(w, r.File, r.JSON)
+	case r.Dir == "":
+		return &UsageError{"--dir is required"}
+	}
+	switch r.Kind {
+	case "summaries":
+		return WriteSummaries(w, r.Dir, r.K, r.JSON)
+	case "quotes":
+		return WriteQuotes(w, r.Dir, r.JSON, r.Misses)
+	case "stories":
+		return WriteStories(w, r.Dir, r.JSON)
+	case "updates":
+		return WriteUpdates(w, r.Dir, r.JSON, r.Misses)
+	}
+	return &UsageError{fmt.Sprintf("unknown eval kind %q (summaries, quotes, stories or updates)", r.Kind)}
+}
