@@ -396,7 +396,7 @@ func benchStoryStream(b *testing.B, archive int) {
 				for i := range readers {
 					for k := range follows {
 						st := open[(i*7+k*13)%len(open)]
-						if _, err := h.db.FollowStory(ctx, int64(400000+i), st.ID, t, 50); err != nil && !errors.Is(err, storage.ErrTooManyFollows) {
+						if _, err := h.db.FollowStory(ctx, int64(400000+i), st.ID, t, time.Time{}, 50); err != nil && !errors.Is(err, storage.ErrTooManyFollows) {
 							b.Fatal(err)
 						}
 					}

@@ -17,7 +17,7 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 	if !b.digestAllowed(r.chatID, now) {
 		return b.say(ctx, r.chatID, r.thread, "You asked for a digest a moment ago; the next one can be asked for in a minute.")
 	}
-	msgs, err := b.buildDigest(ctx, s, now)
+	msgs, held, err := b.buildDigest(ctx, s, now)
 	if err != nil {
 		b.log.Error("building a digest failed", "chat", r.chatID, "error", err)
 		return b.say(ctx, r.chatID, r.thread, "I could not build your digest just now; please try again later.")
@@ -40,7 +40,7 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 		}
 		return err
 	}
-	if err := b.db.ClearHeld(ctx, r.chatID); err != nil {
+	if err := b.db.ClearHeld(ctx, r.chatID, held); err != nil {
 		b.log.Warn("clear held story updates", "chat", r.chatID, "error", err)
 	}
 	b.sender.Wake()

@@ -53,7 +53,8 @@ func cbFollowStory(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, p.q.ID, tryAgain)
 		return err
 	}
-	st, err := b.db.FollowStory(ctx, p.r.chatID, story, b.opts.Now(), maxFollowedStories)
+	now := b.opts.Now()
+	st, err := b.db.FollowStory(ctx, p.r.chatID, story, now, now.Add(-b.stories.Tracking().FollowFor), maxFollowedStories)
 	switch {
 	case errors.Is(err, storage.ErrTooManyFollows):
 		b.answer(ctx, p.q.ID, fmt.Sprintf("You follow %d stories already: unfollow one in /following first.", maxFollowedStories))
@@ -86,8 +87,8 @@ func cbUnfollowStory(ctx context.Context, b *Bot, p press) error {
 	}
 	b.answer(ctx, p.q.ID, "You no longer follow this story.")
 	old := unfollowStoryData(story, item)
-	if strings.HasPrefix(p.q.Message.Text, followingTitle) {
-		return b.swapFollowButton(ctx, p, old, nil) // the list loses the row
+	if strings.Contains(p.q.Message.Text, followingUntil) {
+		return b.swapFollowButton(ctx, p, old, nil) // a part of /following loses the row
 	}
 	return b.swapFollowButton(ctx, p, old, func(suffix string) telegram.Button {
 		return followButton(story, item, suffix, false)
@@ -123,8 +124,11 @@ func (b *Bot) swapFollowButton(ctx context.Context, p press, old string, make fu
 	return b.editKeyboard(ctx, p.r.chatID, p.q.Message.MessageID, out)
 }
 
-// followingTitle starts the /following list.
-const followingTitle = "Stories you follow"
+// followingTitle starts the /following list, and every story in it says followingUntil.
+const (
+	followingTitle = "Stories you follow"
+	followingUntil = "following until"
+)
 
 // cmdFollowing lists the stories the chat follows, each with a button to stop.
 func cmdFollowing(ctx context.Context, b *Bot, r *request) error {
@@ -133,28 +137,36 @@ func cmdFollowing(ctx context.Context, b *Bot, r *request) error {
 		return err
 	}
 	now := b.opts.Now()
-	var lines []string
-	var rows [][]telegram.Button
+	head := "<b>" + followingTitle + "</b> · following ends by itself a week after a story's last report"
+	blocks := []block{{html: head, plain: stripTags(head)}}
+	unfollow := map[uint64]telegram.Button{}
 	for _, f := range follows {
 		if b.stories.Lapsed(f.Story, now) {
 			continue
 		}
-		n := len(lines) + 1
+		n := len(blocks)
 		until := f.Story.Last.Add(b.stories.Tracking().FollowFor)
-		lines = append(lines, fmt.Sprintf("%d. <b>%s</b>\n<i>last report %s · following until %s</i>", n,
-			escape(truncate(f.Story.Title, 150)), f.Story.Last.UTC().Format("2 Jan 15:04"), until.UTC().Format("2 Jan")))
+		html := fmt.Sprintf("%d. <b>%s</b>\n<i>last report %s · "+followingUntil+" %s</i>", n,
+			escape(truncate(f.Story.Title, 150)), f.Story.Last.UTC().Format("2 Jan 15:04"), until.UTC().Format("2 Jan"))
+		blocks = append(blocks, block{html: html, plain: stripTags(html), item: f.Story.ID})
 		item := uint64(0)
 		if len(f.Story.Reports) > 0 {
 			item = f.Story.Reports[len(f.Story.Reports)-1]
 		}
-		rows = append(rows, []telegram.Button{{Text: fmt.Sprintf("Unfollow story %d", n), Data: unfollowStoryData(f.Story.ID, item)}})
+		unfollow[f.Story.ID] = telegram.Button{Text: fmt.Sprintf("Unfollow story %d", n), Data: unfollowStoryData(f.Story.ID, item)}
 	}
-	if len(lines) == 0 {
+	if len(blocks) == 1 {
 		return b.say(ctx, r.chatID, r.thread, "You follow no stories. Press <b>Follow story</b> under a story card or a digest to hear when a story develops.")
 	}
-	text := "<b>" + followingTitle + "</b>\n\n" + strings.Join(lines, "\n\n") +
-		"\n\n<i>Following ends by itself a week after a story's last report.</i>"
-	return b.send(ctx, r.chatID, r.thread, []Rendered{{HTML: text, Plain: stripTags(text), Buttons: rows}}, nil)
+	// Fifty follows do not fit one message: each part carries its own buttons.
+	parts := pack(blocks, "\n\n")
+	for i := range parts {
+		for _, id := range parts[i].Items {
+			parts[i].Buttons = append(parts[i].Buttons, []telegram.Button{unfollow[id]})
+		}
+		parts[i].Items = nil
+	}
+	return b.send(ctx, r.chatID, r.thread, parts, nil)
 }
 
 var quietRE = regexp.MustCompile(`^([01]?\d|2[0-3])[:.]([0-5]\d)\s*[-–]\s*([01]?\d|2[0-3])[:.]([0-5]\d)$`)
@@ -190,6 +202,20 @@ func quietText(q string) string {
 		return "off"
 	}
 	return q
+}
+
+// quietEnd is when the chat's quiet hours that hold now end (a minute past, on the
+// bot's clock).
+func (b *Bot) quietEnd(ctx context.Context, chat int64, now time.Time) time.Time {
+	sub, err := b.db.Subscriber(ctx, chat)
+	if err != nil {
+		return now.Add(time.Hour)
+	}
+	t := now.Truncate(time.Minute)
+	for i := 0; i < 24*60 && quietNow(sub, t); i++ {
+		t = t.Add(time.Minute)
+	}
+	return t
 }
 
 // quietNow reports whether now falls in the subscriber's quiet hours, in their zone.
@@ -229,8 +255,12 @@ func (b *Bot) FollowUp(ctx context.Context) error {
 // cardEditWindow is how long Telegram lets a bot edit its message.
 const cardEditWindow = 48 * time.Hour
 
+// maxCardEdits bounds the cards one pass redraws (each is a card composed anew).
+const maxCardEdits = 500
+
 // editStoryCards redraws, in place, the cards of the developed stories sent within the
-// edit window (an edit does not notify: the card simply reads the new timeline).
+// edit window (an edit does not notify: the card simply reads the new timeline), one
+// per story and chat, to chats the bot may still write to.
 func (b *Bot) editStoryCards(ctx context.Context, developed []uint64) error {
 	now := b.opts.Now()
 	var msgs []storage.OutMessage
@@ -240,6 +270,17 @@ func (b *Bot) editStoryCards(ctx context.Context, developed []uint64) error {
 			return err
 		}
 		for _, c := range cards {
+			if len(msgs) >= maxCardEdits {
+				b.log.Warn("redrawing cards: too many for one pass; the rest stay as they are", "limit", maxCardEdits)
+				break
+			}
+			sub, err := b.db.Subscriber(ctx, c.Chat)
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+			if err == nil && !sub.Active {
+				continue // it blocked the bot
+			}
 			rec, err := b.db.MessageRecordFor(ctx, c.Chat, c.Message)
 			if errors.Is(err, storage.ErrNotFound) {
 				continue
@@ -297,7 +338,11 @@ func (b *Bot) deliverStoryUpdates(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			ss = append(ss, storage.StorySettlement{Follow: f.Follow, Outcome: outcome, Msgs: msgs})
+			s := storage.StorySettlement{Follow: f.Follow, Outcome: outcome, Msgs: msgs}
+			if outcome == storage.UpdatePostponed {
+				s.Until = b.quietEnd(ctx, f.Follow.Chat, now)
+			}
+			ss = append(ss, s)
 		}
 		conflicts, err := b.db.CommitStoryUpdates(ctx, ss, now)
 		if err != nil {
@@ -337,6 +382,10 @@ func (b *Bot) storyUpdate(ctx context.Context, f storage.FollowedStory, now time
 		return storage.UpdateDropped, nil, nil
 	}
 	if quietNow(sub, now) {
+		if !sub.Subscribed {
+			// No digest will carry it: it goes out when the quiet hours end.
+			return storage.UpdatePostponed, nil, nil
+		}
 		return storage.UpdateHeld, nil, nil
 	}
 	r := RenderStoryUpdate(f.Story.Title, stories.TimelineOf(f.Follow.Pending))

@@ -261,9 +261,13 @@ func RenderDigestFor(d digest.Digest, when time.Time, followed map[uint64]bool) 
 
 // followRows are a digest part's follow buttons, three to a row, for its tracked stories.
 func followRows(stories []digest.StoryCard, items []uint64, number map[uint64]int, followed map[uint64]bool) [][]telegram.Button {
-	story := map[uint64]uint64{}
+	story, follow := map[uint64]uint64{}, map[uint64]uint64{}
 	for _, s := range stories {
 		story[s.ItemID] = s.StoryID
+		follow[s.ItemID] = s.ItemID
+		if s.FollowItem != 0 {
+			follow[s.ItemID] = s.FollowItem // a public report: the reader's own may be shown
+		}
 	}
 	var rows [][]telegram.Button
 	var row []telegram.Button
@@ -272,7 +276,7 @@ func followRows(stories []digest.StoryCard, items []uint64, number map[uint64]in
 		if sid == 0 {
 			continue
 		}
-		row = append(row, followButton(sid, id, fmt.Sprintf(" %d", number[id]), followed[sid]))
+		row = append(row, followButton(sid, follow[id], fmt.Sprintf(" %d", number[id]), followed[sid]))
 		if len(row) == 3 {
 			rows, row = append(rows, row), nil
 		}
@@ -343,14 +347,22 @@ func RenderStoryUpdate(storyTitle string, devs []digest.TimelineEntry) Rendered 
 	var h, p strings.Builder
 	fmt.Fprintf(&h, "🔔 <b>Update: %s</b>", escape(truncate(storyTitle, 200)))
 	fmt.Fprintf(&p, "🔔 Update: %s", truncate(storyTitle, 200))
+	// One message, always under Telegram's 4,096 characters: the latest developments,
+	// each clipped, and a count of the earlier ones.
+	const maxShown, maxEach = 6, 400
+	if n := len(devs) - maxShown; n > 0 {
+		fmt.Fprintf(&h, "\n<i>and %d earlier developments</i>", n)
+		fmt.Fprintf(&p, "\nand %d earlier developments", n)
+		devs = devs[n:]
+	}
 	for _, d := range devs {
 		what := strings.Join(d.Sentences, " ")
 		if what == "" {
 			what = d.Title
 		}
-		what = truncate(what, 500)
-		fmt.Fprintf(&h, "\n\n%s\n— <i>%s</i>", escape(what), escape(d.Source))
-		fmt.Fprintf(&p, "\n\n%s\n— %s", what, d.Source)
+		what, src := truncate(what, maxEach), truncate(d.Source, 60)
+		fmt.Fprintf(&h, "\n\n%s\n— <i>%s</i>", escape(what), escape(src))
+		fmt.Fprintf(&p, "\n\n%s\n— %s", what, src)
 	}
 	r := Rendered{HTML: h.String(), Plain: p.String()}
 	if len(devs) > 0 {

@@ -21,18 +21,22 @@ func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
 }
 
 // buildDigest composes and renders a subscriber's digest from the run's items newer
-// than their last digest.
-func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) ([]storage.OutMessage, error) {
+// than their last digest. held counts, per followed story, the developments held in
+// quiet hours that the digest tells (to clear once it is committed).
+func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) (msgs []storage.OutMessage, held map[uint64]int, err error) {
 	d, err := b.stories.DigestFor(ctx, stories.Subscriber{Subscriber: s, Feeds: b.subscriberFeeds(s)}, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	followed, err := b.followedStories(ctx, s.ChatID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	held = map[uint64]int{}
+	for _, h := range d.SinceFollowed {
+		held[h.Story] = len(h.Entries)
 	}
 	parts := RenderDigestFor(d, now.In(zone(s.TimeZone)), followed)
-	var msgs []storage.OutMessage
 	for _, r := range parts {
 		msgs = append(msgs, message(s.ChatID, s.ThreadID, r, &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: r.First}))
 	}
@@ -40,7 +44,7 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 		note := "Your filters take too long to check against every story, so this digest covers only the newest ones. Simpler filters (plain words such as <code>kyiv|ukraine</code>) fix it: see /filters."
 		msgs = append(msgs, message(s.ChatID, s.ThreadID, Rendered{HTML: note, Plain: stripTags(note)}, nil))
 	}
-	return msgs, nil
+	return msgs, held, nil
 }
 
 // schedule finds due subscribers through the time index and queues their digests.
@@ -109,7 +113,7 @@ func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.
 	}
 	// One digest may take so long and no longer: the run goes on without it.
 	dctx, cancel := context.WithTimeout(ctx, digestTimeout)
-	msgs, err := b.buildDigest(dctx, s, now)
+	msgs, held, err := b.buildDigest(dctx, s, now)
 	cancel()
 	if err != nil {
 		b.log.Error("building a digest failed", "chat", s.ChatID, "error", err)
@@ -128,9 +132,9 @@ func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.
 		}
 		return err
 	}
-	if len(msgs) > 0 {
+	if len(msgs) > 0 && len(held) > 0 {
 		// What followed stories held back in quiet hours went into this digest.
-		if err := b.db.ClearHeld(ctx, s.ChatID); err != nil {
+		if err := b.db.ClearHeld(ctx, s.ChatID, held); err != nil {
 			b.log.Warn("clear held story updates", "chat", s.ChatID, "error", err)
 		}
 	}

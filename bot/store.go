@@ -56,13 +56,13 @@ type Store interface {
 	DeletePending(ctx context.Context, chat int64, id uint64) error
 
 	// Followed stories.
-	FollowStory(ctx context.Context, chat int64, story uint64, now time.Time, limit int) (storage.Story, error)
+	FollowStory(ctx context.Context, chat int64, story uint64, now, lapsedBefore time.Time, limit int) (storage.Story, error)
 	UnfollowStory(ctx context.Context, chat int64, story uint64) error
 	FollowedStories(ctx context.Context, chat int64) ([]storage.FollowedStory, error)
 	DueStoryUpdates(ctx context.Context, now time.Time, limit int) ([]storage.FollowedStory, error)
 	CommitStoryUpdates(ctx context.Context, ss []storage.StorySettlement, now time.Time) (conflicts []int, err error)
 	StoryCards(ctx context.Context, story uint64, since time.Time) ([]storage.StoryCard, error)
-	ClearHeld(ctx context.Context, chat int64) error
+	ClearHeld(ctx context.Context, chat int64, included map[uint64]int) error
 
 	Stats(ctx context.Context) (storage.Stats, error)
 }

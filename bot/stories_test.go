@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/storage"
 )
 
@@ -387,4 +389,78 @@ func buttonData(m telegramtest.Message) []string {
 		}
 	}
 	return out
+}
+
+// However many developments wait, an update is one message Telegram accepts.
+func TestStoryUpdateFitsOneMessage(t *testing.T) {
+	var devs []digest.TimelineEntry
+	for i := range 10 {
+		devs = append(devs, digest.TimelineEntry{ItemID: uint64(i + 1), Source: strings.Repeat("Outlet ", 50),
+			Sentences: []string{strings.Repeat("A very long sentence about what happened. ", 30)}})
+	}
+	r := RenderStoryUpdate(strings.Repeat("Title ", 100), devs)
+	if n := utf8.RuneCountInString(r.Plain); n > 4096 {
+		t.Fatalf("an update of %d characters", n)
+	}
+	if !strings.Contains(r.Plain, "and 4 earlier developments") {
+		t.Fatalf("the earlier developments are not counted:\n%s", r.Plain)
+	}
+	if _, err := telegramtest.ParseHTML(r.HTML); err != nil {
+		t.Fatalf("bad HTML: %v", err)
+	}
+}
+
+// Fifty followed stories do not fit one message: /following comes in parts, each with
+// the buttons of its own stories.
+func TestFollowingListSplits(t *testing.T) {
+	r := newStoryRig(t)
+	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	now := r.h.clock.Now()
+	for i := range maxFollowedStories {
+		id := uint64(9000 + i)
+		title := fmt.Sprintf("Story %d: %s", i, strings.Repeat("a rather long headline about events ", 4))
+		if err := r.h.db.SaveStories(ctx, storage.StoryBatch{Changes: []storage.StoryChange{{Story: storage.Story{ID: id,
+			Title: title, First: now, Last: now, Reports: []uint64{id}}}}, Cursor: 0, NextID: id + 1, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.h.db.FollowStory(ctx, r.c.ID, id, now, time.Time{}, maxFollowedStories); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.h.tg.Send(r.u, r.c, "/following")
+	r.h.wait(r.c.ID, "Story 49:", waitLong)
+	parts, buttons := 0, 0
+	for _, m := range r.h.tg.Messages(r.c.ID) {
+		if strings.Contains(m.Text, followingUntil) {
+			parts++
+			buttons += len(buttonTexts(m))
+			if n := utf8.RuneCountInString(m.Text); n > 4096 {
+				t.Fatalf("a part of %d characters", n)
+			}
+		}
+	}
+	if parts < 2 || buttons != maxFollowedStories {
+		t.Fatalf("/following came in %d parts with %d buttons", parts, buttons)
+	}
+}
+
+// A reader who follows a story but takes no digest gets what happened in the night
+// when their quiet hours end.
+func TestQuietHoursWithoutDigest(t *testing.T) {
+	r := newStoryRig(t)
+	r.h.clock.Set(time.Date(2026, 11, 29, 20, 0, 0, 0, time.UTC))
+	first := r.report(ferryTitle, ferryText)
+	r.poll()
+	r.follow(first)
+	r.h.clock.Set(time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC))
+	r.report(tollTitle, tollText)
+	r.poll()
+	r.wantUpdates(0, "in quiet hours")
+	r.h.clock.Set(time.Date(2026, 11, 30, 6, 59, 0, 0, time.UTC))
+	r.poll()
+	r.wantUpdates(0, "a minute before the quiet hours end")
+	r.h.clock.Set(time.Date(2026, 11, 30, 7, 1, 0, 0, time.UTC))
+	r.poll()
+	r.wantUpdates(1, "after the quiet hours")
 }

@@ -62,13 +62,15 @@ type Source struct {
 type StoryCard struct {
 	ItemID uint64 // the item shown (best source)
 	// StoryID is the story's persistent ID when its reports were placed into stories
-	// (NewComposerStories, CardFor), else 0.
-	StoryID   uint64
-	Title     string
-	URL       string
-	Source    string
-	Published time.Time
-	Language  string
+	// (NewComposerStories, CardFor), else 0; FollowItem is one of its public reports
+	// (ItemID may be the reader's own feed's).
+	StoryID    uint64
+	FollowItem uint64
+	Title      string
+	URL        string
+	Source     string
+	Published  time.Time
+	Language   string
 	// AlsoReportedBy lists the other outlets' reports of the same story.
 	AlsoReportedBy []Source
 	Summary        []string
@@ -493,6 +495,9 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 		cand := c.candidate(b, members[g], prefs, now)
 		if sid := c.storyID[g]; sid != 0 {
 			cand.card.StoryID = sid
+			if ms := c.members[g]; len(ms) > 0 {
+				cand.card.FollowItem = ms[0].ID
+			}
 			if prefs.Developed[sid] {
 				cand.card.Update, cand.followed = true, true
 				cand.card.Score += followedFirst

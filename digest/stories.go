@@ -703,6 +703,9 @@ type grouping struct {
 	// postings maps a term to the stories whose members use it, so each item is
 	// compared only with stories it shares a telling term with.
 	postings map[string][]int
+	// withText, when set, says which items came with text: a StoryIndex keeps its
+	// items' features, not their text.
+	withText []bool
 }
 
 func newGrouping(g *Grouper, items []Item, opts GroupOptions) *grouping {
@@ -870,7 +873,12 @@ func (gr *grouping) bestStory(i int) int {
 	return best
 }
 
-func (gr *grouping) hasText(i int) bool { return strings.TrimSpace(gr.items[i].Text) != "" }
+func (gr *grouping) hasText(i int) bool {
+	if gr.withText != nil {
+		return gr.withText[i]
+	}
+	return strings.TrimSpace(gr.items[i].Text) != ""
+}
 
 func (gr *grouping) newStory() int {
 	gr.stories = append(gr.stories, &storyCluster{sum: map[string]float64{}, numbers: map[string]bool{},

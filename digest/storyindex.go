@@ -3,6 +3,7 @@ package digest
 import (
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -59,7 +60,7 @@ func NewStoryIndex(g *Grouper, opts GroupOptions, nextID uint64) *StoryIndex {
 }
 
 func (x *StoryIndex) reset() {
-	x.gr = &grouping{opts: x.opts, postings: map[string][]int{},
+	x.gr = &grouping{opts: x.opts, postings: map[string][]int{}, withText: []bool{},
 		idf: &idfTable{df: map[string]int{}, priorDocs: groupPriorDocs, priorDF: groupPriorDF}}
 	x.ids, x.added, x.slot = nil, nil, map[uint64]int{}
 	x.capital, x.lower = map[string]int{}, map[string]int{}
@@ -152,7 +153,14 @@ func (x *StoryIndex) place(i int, added time.Time) Placement {
 	return Placement{Story: id, New: isNew, Absorbed: absorbed}
 }
 
-// Members are the reports of an open story, in the order they joined.
+// Has reports whether story id is open in the index.
+func (x *StoryIndex) Has(id uint64) bool {
+	_, ok := x.slot[id]
+	return ok
+}
+
+// Members are the reports of an open story, in the order they joined, without their
+// text (the index keeps what placement needs).
 func (x *StoryIndex) Members(id uint64) []Item {
 	s, ok := x.slot[id]
 	if !ok {
@@ -197,10 +205,15 @@ func (x *StoryIndex) Close(before time.Time) []uint64 {
 
 // compact rebuilds the index from its open stories.
 func (x *StoryIndex) compact() {
+	type report struct {
+		it      Item
+		f       storyFeatures
+		hasText bool
+	}
 	type keep struct {
 		id      uint64
 		added   time.Time
-		reports []Item
+		reports []report
 	}
 	var kept []keep
 	for s, st := range x.gr.stories {
@@ -209,16 +222,19 @@ func (x *StoryIndex) compact() {
 		}
 		k := keep{id: x.ids[s], added: x.added[s]}
 		for _, i := range st.members {
-			k.reports = append(k.reports, x.gr.items[i])
+			k.reports = append(k.reports, report{x.gr.items[i], x.gr.feats[i], x.gr.withText[i]})
 		}
 		kept = append(kept, k)
 	}
-	next := x.nextID
+	next, followed := x.nextID, x.followed
 	x.reset()
 	for _, k := range kept {
-		x.Restore(k.id, k.reports, k.added)
+		s := x.newSlot(k.id, k.added)
+		for _, r := range k.reports {
+			x.gr.join(s, x.addFeatures(r.it, r.f, r.hasText))
+		}
 	}
-	x.nextID = next
+	x.nextID, x.followed = next, followed
 }
 
 // bestFollowed is the followed story report i joins, or -1. What counts against one
@@ -252,8 +268,13 @@ func (x *StoryIndex) newSlot(id uint64, added time.Time) int {
 // addItem computes a report's features against what the index has seen and returns
 // its index in the grouping.
 func (x *StoryIndex) addItem(it Item) int {
+	return x.addFeatures(it, x.g.features(it), strings.TrimSpace(it.Text) != "")
+}
+
+// addFeatures adds a report whose features are known (compaction keeps them: the
+// index holds no text to compute them from again).
+func (x *StoryIndex) addFeatures(it Item, f storyFeatures, hasText bool) int {
 	gr := x.gr
-	f := x.g.features(it)
 	gr.idf.add(f)
 	for t := range f.capital {
 		x.capital[t]++
@@ -272,6 +293,10 @@ func (x *StoryIndex) addItem(it Item) int {
 	if !it.Published.IsZero() {
 		source = sourceKey(it)
 	}
+	// The features are all placement needs: an open story of a thousand long reports
+	// must not hold their text.
+	gr.withText = append(gr.withText, hasText)
+	it.Text = ""
 	gr.items = append(gr.items, it)
 	gr.feats = append(gr.feats, f)
 	gr.vecs = append(gr.vecs, unitVector(f, gr.idf))

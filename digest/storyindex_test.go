@@ -45,8 +45,11 @@ func TestStoryIndexKeepsStoriesAcrossCalls(t *testing.T) {
 	// A restart: a new index restored from what was stored places the next report the same.
 	y := NewStoryIndex(NewGrouper(GroupOptions{}), GroupOptions{}, x.NextID())
 	y.SetFollowed(map[uint64]bool{id: true})
-	y.Restore(id, x.Members(id), storyT0.Add(20*time.Hour))
-	y.Restore(otherID, x.Members(otherID), storyT0.Add(21*time.Hour))
+	if m := x.Members(id); len(m) != 2 || m[0].Text != "" {
+		t.Fatalf("members of the story: %+v", m)
+	}
+	y.Restore(id, []Item{first, second}, storyT0.Add(20*time.Hour))
+	y.Restore(otherID, []Item{other}, storyT0.Add(21*time.Hour))
 	third := ferryReport(4, "Greek ferry disaster off Lesbos: captain arrested",
 		"Greek police arrested the captain of the ferry that capsized off Lesbos, killing 19 people, coast guard officials said.", 30)
 	if got, _, _ := y.Add(third, storyT0.Add(30*time.Hour)); got != id {

@@ -18,7 +18,7 @@ import (
 //	story_follows  story id(8) | chat(8) -> StoryFollow (JSON)
 //	chat_stories   chat(8) | story id(8) -> nil         (a chat's follows: /following, /forget)
 //	story_due      due(8) | story id(8) | chat(8) -> nil (updates to tell at or after due)
-//	story_cards    story id(8) | chat(8) | message(8) -> sent(8)  (cards to edit in place)
+//	story_cards    story id(8) | chat(8) -> message(8) | sent(8)  (the chat's latest card, to edit in place)
 //	meta           "story_cursor" -> the newest item placed; "story_next" -> next story id
 var (
 	bucketStories      = []byte("stories")
@@ -33,7 +33,8 @@ var (
 	keyStoryNext   = []byte("story_next")
 )
 
-// storyBuckets is migration 5 -> 6.
+// storyBuckets is migration 5 -> 6. Stories start from the migration on: the tracker's
+// cursor starts at the newest stored item, so it never reads the archive.
 func storyBuckets(tx *bolt.Tx) error {
 	for _, b := range [][]byte{bucketStories, bucketStoryOpen, bucketItemStory, bucketStoryFollows,
 		bucketChatStories, bucketStoryDue, bucketStoryCards} {
@@ -41,7 +42,84 @@ func storyBuckets(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	return nil
+	return tx.Bucket(bucketMeta).Put(keyStoryCursor, u64(tx.Bucket(bucketItems).Sequence()))
+}
+
+// ReportsAfter returns, in ID order, up to limit items stored after after, added at
+// or after since, whose feed keep accepts, and the ID of the last item it read,
+// accepted or not (the tracker's next cursor). It reads an item's feed and time before
+// the rest, and stops past maxBytes of text, so a backlog of large items from feeds
+// the tracker skips costs it neither memory nor more than one pass.
+func (db *DB) ReportsAfter(ctx context.Context, after uint64, since time.Time, keep func(feedURL string) bool, limit, maxBytes int) ([]Item, uint64, error) {
+	if err := ctxErr(ctx, "reports after"); err != nil {
+		return nil, after, err
+	}
+	var out []Item
+	last := after
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketItems).Cursor()
+		size := 0
+		for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
+			var head struct {
+				Feed  string    `json:"feed"`
+				Added time.Time `json:"added"`
+			}
+			if err := jsonUnmarshal(v, &head, "item"); err != nil {
+				return err
+			}
+			last = beU64(k)
+			if head.Added.Before(since) || !keep(head.Feed) {
+				continue
+			}
+			var it Item
+			if err := jsonUnmarshal(v, &it, "item"); err != nil {
+				return err
+			}
+			out = append(out, it)
+			size += len(it.Text) + len(it.Title)
+			if (limit > 0 && len(out) >= limit) || (maxBytes > 0 && size >= maxBytes) {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, after, fmt.Errorf("reports after %d: %w", after, err)
+	}
+	return out, last, nil
+}
+
+// migrateChatStories moves a group's follows to its supergroup and drops its card records.
+func migrateChatStories(tx *bolt.Tx, from, to int64) error {
+	var fs []StoryFollow
+	c := tx.Bucket(bucketChatStories).Cursor()
+	for k, _ := c.Seek(i64(from)); k != nil && bytes.HasPrefix(k, i64(from)); k, _ = c.Next() {
+		id := beU64(k[8:])
+		f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(from)), "story follow", id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		fs = append(fs, *f)
+	}
+	for _, f := range fs {
+		if err := dropStoryFollow(tx, f); err != nil {
+			return err
+		}
+		f.Chat = to
+		if err := putStoryFollow(tx, f); err != nil {
+			return err
+		}
+	}
+	if err := deletePrefix(tx.Bucket(bucketChatStories), i64(from)); err != nil {
+		return err
+	}
+	// Cards stay in the old group (a supergroup starts its own messages): nothing to edit.
+	return deleteWhere(tx.Bucket(bucketStoryCards), func(k, _ []byte) bool {
+		return len(k) == 16 && int64(beU64(k[8:16])) == from
+	})
 }
 
 // Limits on what one story keeps.
@@ -93,6 +171,9 @@ type StoryFollow struct {
 	Pending []Development `json:"pending,omitempty"`
 	Due     time.Time     `json:"due,omitempty"`
 	Held    []Development `json:"held,omitempty"`
+	// Version grows with every development noted, so settling an update can tell that
+	// one arrived since it was read, even when Pending is full.
+	Version uint64 `json:"version,omitempty"`
 }
 
 // StoryChange is what placing a batch of reports did to one story.
@@ -168,7 +249,16 @@ func (db *DB) SaveStories(ctx context.Context, b StoryBatch) error {
 			if len(c.New) == 0 {
 				continue
 			}
-			if err := noteDevelopments(tx, c.Story.ID, c.New, b.Now, b.UpdateEvery); err != nil {
+			// A story absorbed in this pass has its followers on the survivor now.
+			id := c.Story.ID
+			for range 64 {
+				into, ok := b.Merged[id]
+				if !ok {
+					break
+				}
+				id = into
+			}
+			if err := noteDevelopments(tx, id, c.New, b.Now, b.UpdateEvery); err != nil {
 				return err
 			}
 		}
@@ -229,11 +319,29 @@ func mergeStory(tx *bolt.Tx, from, into uint64) error {
 		if err := dropStoryFollow(tx, f); err != nil {
 			return err
 		}
-		if follows.Get(concat(u64(into), i64(f.Chat))) != nil {
-			continue // the chat follows both: one follow is enough
+		kept, err := getJSON[StoryFollow](follows, concat(u64(into), i64(f.Chat)), "story follow", into)
+		if errors.Is(err, ErrNotFound) {
+			f.Story = into
+			if err := putStoryFollow(tx, f); err != nil {
+				return err
+			}
+			continue
 		}
-		f.Story = into
-		if err := putStoryFollow(tx, f); err != nil {
+		if err != nil {
+			return err
+		}
+		// The chat follows both: one follow, with what either was waiting to tell.
+		old := *kept
+		kept.Pending = appendBounded(kept.Pending, f.Pending, maxPendingDevelopments)
+		kept.Held = appendBounded(kept.Held, f.Held, maxPendingDevelopments)
+		kept.Version += f.Version + 1
+		if kept.Due.IsZero() || (!f.Due.IsZero() && f.Due.Before(kept.Due)) {
+			kept.Due = f.Due
+		}
+		if err := dropStoryFollow(tx, old); err != nil {
+			return err
+		}
+		if err := putStoryFollow(tx, *kept); err != nil {
 			return err
 		}
 	}
@@ -259,6 +367,7 @@ func noteDevelopments(tx *bolt.Tx, story uint64, devs []Development, now time.Ti
 		}
 		old := f
 		f.Pending = appendBounded(f.Pending, devs, maxPendingDevelopments)
+		f.Version++
 		if f.Due.IsZero() {
 			f.Due = now
 			if next := f.LastSent.Add(every); !f.LastSent.IsZero() && next.After(now) {
@@ -447,8 +556,10 @@ func (db *DB) ItemStories(ctx context.Context, ids []uint64) (map[uint64]uint64,
 var ErrTooManyFollows = errors.New("too many followed stories")
 
 // FollowStory makes chat follow story (merges followed) from now; a chat follows at
-// most limit stories. Following again changes nothing.
-func (db *DB) FollowStory(ctx context.Context, chat int64, story uint64, now time.Time, limit int) (Story, error) {
+// most limit stories whose last report is after lapsedBefore (lapsed follows do not
+// count). Following again changes nothing. A closed story opens again: the tracker
+// takes it back, and its next report can join it.
+func (db *DB) FollowStory(ctx context.Context, chat int64, story uint64, now, lapsedBefore time.Time, limit int) (Story, error) {
 	if err := ctxErr(ctx, "follow story"); err != nil {
 		return Story{}, err
 	}
@@ -465,10 +576,22 @@ func (db *DB) FollowStory(ctx context.Context, chat int64, story uint64, now tim
 		n := 0
 		c := tx.Bucket(bucketChatStories).Cursor()
 		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
-			n++
+			if o, err := resolveStory(tx, beU64(k[8:])); err == nil && !o.Last.Before(lapsedBefore) {
+				n++
+			}
 		}
 		if n >= limit {
 			return ErrTooManyFollows
+		}
+		if s.Closed {
+			s.Closed = false
+			if err := putJSON(tx.Bucket(bucketStories), u64(s.ID), s); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketStoryOpen).Put(u64(s.ID), nil); err != nil {
+				return err
+			}
+			out = *s
 		}
 		return putStoryFollow(tx, StoryFollow{Story: s.ID, Chat: chat, Since: now})
 	})
@@ -597,9 +720,10 @@ func (db *DB) DueStoryUpdates(ctx context.Context, now time.Time, limit int) ([]
 type StoryUpdateOutcome int
 
 const (
-	UpdateSent    StoryUpdateOutcome = iota // msgs queued; the window starts again
-	UpdateHeld                              // quiet hours: kept for the next digest
-	UpdateDropped                           // the chat cannot be told (gone, or lapsed)
+	UpdateSent      StoryUpdateOutcome = iota // msgs queued; the window starts again
+	UpdateHeld                                // quiet hours: kept for the next digest
+	UpdateDropped                             // the chat cannot be told (gone, or lapsed)
+	UpdatePostponed                           // quiet hours, and no digest to carry it: due again at Until
 )
 
 // CommitStoryUpdate settles a due update of f in one transaction: its messages go
@@ -622,6 +746,7 @@ type StorySettlement struct {
 	Follow  StoryFollow // as read
 	Outcome StoryUpdateOutcome
 	Msgs    []OutMessage
+	Until   time.Time // UpdatePostponed: when it is due again
 }
 
 // CommitStoryUpdates settles many due updates in one transaction (one commit for a
@@ -643,7 +768,7 @@ func (db *DB) CommitStoryUpdates(ctx context.Context, ss []StorySettlement, now 
 			if err != nil {
 				return err
 			}
-			if !cur.Due.Equal(f.Due) || len(cur.Pending) != len(f.Pending) {
+			if !cur.Due.Equal(f.Due) || cur.Version != f.Version {
 				conflicts = append(conflicts, k)
 				continue
 			}
@@ -657,6 +782,15 @@ func (db *DB) CommitStoryUpdates(ctx context.Context, ss []StorySettlement, now 
 			case UpdateHeld:
 				next.Held = appendBounded(next.Held, next.Pending, maxPendingDevelopments)
 			case UpdateDropped:
+			case UpdatePostponed:
+				if err := dropStoryFollow(tx, *cur); err != nil {
+					return err
+				}
+				next.Due = s.Until
+				if err := putStoryFollow(tx, next); err != nil {
+					return err
+				}
+				continue
 			}
 			next.Pending, next.Due = nil, time.Time{}
 			if err := dropStoryFollow(tx, *cur); err != nil {
@@ -674,8 +808,9 @@ func (db *DB) CommitStoryUpdates(ctx context.Context, ss []StorySettlement, now 
 	return conflicts, nil
 }
 
-// ClearHeld empties what chat's follows held for its digest (after the digest took it).
-func (db *DB) ClearHeld(ctx context.Context, chat int64) error {
+// ClearHeld removes from chat's follows what its digest took: the first included[story]
+// held developments of each story (anything held since stays for the next digest).
+func (db *DB) ClearHeld(ctx context.Context, chat int64, included map[uint64]int) error {
 	if err := ctxErr(ctx, "clear held"); err != nil {
 		return err
 	}
@@ -688,12 +823,12 @@ func (db *DB) ClearHeld(ctx context.Context, chat int64) error {
 			if err != nil {
 				return err
 			}
-			if len(f.Held) > 0 {
+			if len(f.Held) > 0 && included[f.Story] > 0 {
 				fs = append(fs, *f)
 			}
 		}
 		for _, f := range fs {
-			f.Held = nil
+			f.Held = append([]Development(nil), f.Held[min(included[f.Story], len(f.Held)):]...)
 			if err := putJSON(tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(f.Chat)), &f); err != nil {
 				return err
 			}
@@ -719,9 +854,12 @@ func (db *DB) StoryCards(ctx context.Context, story uint64, since time.Time) ([]
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketStoryCards).Cursor()
 		for k, v := c.Seek(u64(story)); k != nil && bytes.HasPrefix(k, u64(story)); k, v = c.Next() {
-			sent := time.Unix(0, int64(beU64(v))).UTC()
+			if len(k) != 16 || len(v) != 16 {
+				continue
+			}
+			sent := time.Unix(0, int64(beU64(v[8:]))).UTC()
 			if sent.After(since) {
-				out = append(out, StoryCard{story, int64(beU64(k[8:16])), int(beU64(k[16:24])), sent})
+				out = append(out, StoryCard{story, int64(beU64(k[8:16])), int(beU64(v[:8])), sent})
 			}
 		}
 		return nil
@@ -730,7 +868,8 @@ func (db *DB) StoryCards(ctx context.Context, story uint64, since time.Time) ([]
 }
 
 // recordStoryCard remembers, when a card is sent, which story it shows (inside Sent's
-// transaction).
+// transaction): one card per story and chat, the latest, so opening a card again and
+// again cannot multiply the edits a development makes.
 func recordStoryCard(tx *bolt.Tx, chat int64, msg int, item uint64, sent time.Time) error {
 	v := tx.Bucket(bucketItemStory).Get(u64(item))
 	if v == nil {
@@ -743,7 +882,7 @@ func recordStoryCard(tx *bolt.Tx, chat int64, msg int, item uint64, sent time.Ti
 		}
 		return err
 	}
-	return tx.Bucket(bucketStoryCards).Put(concat(u64(s.ID), i64(chat), u64(uint64(msg))), u64(uint64(sent.UnixNano())))
+	return tx.Bucket(bucketStoryCards).Put(concat(u64(s.ID), i64(chat)), concat(u64(uint64(msg)), u64(uint64(sent.UnixNano()))))
 }
 
 // PruneStories drops cards too old to edit (sent before cardsBefore), follows of
@@ -757,7 +896,7 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 		cb := tx.Bucket(bucketStoryCards)
 		var old [][]byte
 		if err := cb.ForEach(func(k, v []byte) error {
-			if time.Unix(0, int64(beU64(v))).Before(cardsBefore) {
+			if len(v) != 16 || time.Unix(0, int64(beU64(v[8:]))).Before(cardsBefore) {
 				old = append(old, bytes.Clone(k))
 			}
 			return nil
@@ -844,6 +983,6 @@ func eraseChatStories(tx *bolt.Tx, chat int64) error {
 		return err
 	}
 	return deleteWhere(tx.Bucket(bucketStoryCards), func(k, _ []byte) bool {
-		return len(k) == 24 && int64(beU64(k[8:16])) == chat
+		return len(k) == 16 && int64(beU64(k[8:16])) == chat
 	})
 }

@@ -40,7 +40,7 @@ func TestStoryFollowsAndDueUpdates(t *testing.T) {
 	db := storyDB(t)
 	ctx := context.Background()
 	saveStory(t, db, Story{ID: 7, Title: "Ferry capsizes", First: storyNow, Last: storyNow, Reports: []uint64{1}, Count: 1}, []uint64{1}, nil, storyNow)
-	if _, err := db.FollowStory(ctx, 501, 7, storyNow, 50); err != nil {
+	if _, err := db.FollowStory(ctx, 501, 7, storyNow, time.Time{}, 50); err != nil {
 		t.Fatal(err)
 	}
 	dev := Development{ItemID: 2, At: storyNow.Add(time.Hour), Source: "Wire", Sentences: []string{"Toll rises to 19."}}
@@ -80,7 +80,7 @@ func TestStoryFollowsAndDueUpdates(t *testing.T) {
 	if len(fs) != 1 || len(fs[0].Follow.Held) != 1 || len(fs[0].Follow.Pending) != 0 {
 		t.Fatalf("after holding: %+v", fs)
 	}
-	if err := db.ClearHeld(ctx, 501); err != nil {
+	if err := db.ClearHeld(ctx, 501, map[uint64]int{7: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if fs, _ := db.FollowedStories(ctx, 501); len(fs[0].Follow.Held) != 0 {
@@ -88,7 +88,7 @@ func TestStoryFollowsAndDueUpdates(t *testing.T) {
 	}
 	// A chat follows a bounded number of stories.
 	saveStory(t, db, Story{ID: 8, Title: "Other", First: storyNow, Last: storyNow}, nil, nil, storyNow)
-	if _, err := db.FollowStory(ctx, 501, 8, storyNow, 1); !errors.Is(err, ErrTooManyFollows) {
+	if _, err := db.FollowStory(ctx, 501, 8, storyNow, time.Time{}, 1); !errors.Is(err, ErrTooManyFollows) {
 		t.Fatalf("over the limit: %v", err)
 	}
 }
@@ -104,7 +104,7 @@ func TestStoryMergeMovesFollows(t *testing.T) {
 		chat  int64
 		story uint64
 	}{{601, 1}, {602, 2}, {601, 2}} {
-		if _, err := db.FollowStory(ctx, f.chat, f.story, storyNow, 50); err != nil {
+		if _, err := db.FollowStory(ctx, f.chat, f.story, storyNow, time.Time{}, 50); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -138,7 +138,7 @@ func TestStoriesEraseAndPrune(t *testing.T) {
 	ctx := context.Background()
 	saveStory(t, db, Story{ID: 3, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{30}}, []uint64{30}, nil, storyNow)
 	for _, chat := range []int64{701, 702} {
-		if _, err := db.FollowStory(ctx, chat, 3, storyNow, 50); err != nil {
+		if _, err := db.FollowStory(ctx, chat, 3, storyNow, time.Time{}, 50); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -180,5 +180,52 @@ func TestStoriesEraseAndPrune(t *testing.T) {
 	}
 	if _, err := db.Story(ctx, 3); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("an old closed story was kept: %v", err)
+	}
+}
+
+// The tracker reads past what it skips (readers' feeds, the old) without keeping it,
+// and learns where it stopped.
+func TestReportsAfterSkipsWithoutKeeping(t *testing.T) {
+	db := storyDB(t)
+	ctx := context.Background()
+	old := storyNow.Add(-100 * time.Hour)
+	for _, c := range []struct {
+		feed  string
+		added time.Time
+	}{{"https://public.example/rss", old}, {"https://private.example/rss", storyNow}, {"https://public.example/rss", storyNow}} {
+		if _, err := db.AddItems(ctx, c.feed, []Item{{Key: c.feed + c.added.String(), Title: "t", Text: "x"}}, c.added); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, last, err := db.ReportsAfter(ctx, 0, storyNow.Add(-72*time.Hour), func(f string) bool { return f == "https://public.example/rss" }, 0, 0)
+	if err != nil || len(got) != 1 || got[0].ID != 3 || last != 3 {
+		t.Fatalf("reports: %+v, last %d, %v", got, last, err)
+	}
+	if got, last, _ := db.ReportsAfter(ctx, 3, time.Time{}, func(string) bool { return true }, 0, 0); len(got) != 0 || last != 3 {
+		t.Fatalf("after the last: %+v %d", got, last)
+	}
+}
+
+// A chat that follows both merged stories keeps what either was waiting to tell.
+func TestStoryMergeKeepsPendingOfBoth(t *testing.T) {
+	db := storyDB(t)
+	ctx := context.Background()
+	saveStory(t, db, Story{ID: 1, Title: "A", First: storyNow, Last: storyNow}, nil, nil, storyNow)
+	saveStory(t, db, Story{ID: 2, Title: "B", First: storyNow, Last: storyNow}, nil, nil, storyNow)
+	for _, id := range []uint64{1, 2} {
+		if _, err := db.FollowStory(ctx, 801, id, storyNow, time.Time{}, 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := storyNow.Add(time.Minute)
+	saveStory(t, db, Story{ID: 2, Title: "B", First: storyNow, Last: later}, nil, []Development{{ItemID: 22, At: later}}, later)
+	b := StoryBatch{Changes: []StoryChange{{Story: Story{ID: 1, Title: "A", First: storyNow, Last: later}}}, Items: map[uint64]uint64{},
+		Merged: map[uint64]uint64{2: 1}, Cursor: 22, NextID: 3, Now: later}
+	if err := db.SaveStories(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	fs, _ := db.FollowedStories(ctx, 801)
+	if len(fs) != 1 || fs[0].Story.ID != 1 || len(fs[0].Follow.Pending) != 1 || fs[0].Follow.Pending[0].ItemID != 22 {
+		t.Fatalf("after the merge: %+v", fs)
 	}
 }

@@ -329,6 +329,9 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		if err := putSubscriber(tx, s); err != nil {
 			return err
 		}
+		if err := migrateChatStories(tx, from, to); err != nil {
+			return err
+		}
 		ob := tx.Bucket(bucketOutbox)
 		var moved []OutMessage
 		if err := ob.ForEach(func(k, v []byte) error {

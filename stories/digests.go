@@ -30,7 +30,7 @@ func (r *Run) Items() []storage.Item { return r.items }
 // now-MaxLookback, so it serves until items arrive after it.
 func (s *Service) shared(ctx context.Context, now time.Time) (*Run, error) {
 	// Stories first, so every item of the run has its story.
-	if _, err := s.Track(ctx); err != nil {
+	if err := s.trackQuietly(ctx); err != nil {
 		s.log.Warn("tracking stories before a digest run failed; new items are grouped in the run", "error", err)
 	}
 	s.runMu.Lock()

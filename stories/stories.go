@@ -72,6 +72,7 @@ type Service struct {
 	trackMu    sync.Mutex
 	index      *digest.StoryIndex
 	cursor     uint64
+	developed  []uint64 // developments a digest run's pass placed, for the next Track
 
 	// WindowDropped counts items a window cap left out (the oldest).
 	windowDropped, filterBudgetHits countInt

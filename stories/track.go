@@ -15,7 +15,7 @@ import (
 // StoryStore is what following stories needs of the database, beside Store. A Store
 // without it (NoStore) tracks no stories.
 type StoryStore interface {
-	ItemsAfter(ctx context.Context, after uint64, limit int) ([]storage.Item, error)
+	ReportsAfter(ctx context.Context, after uint64, since time.Time, keep func(feedURL string) bool, limit, maxBytes int) ([]storage.Item, uint64, error)
 	StoryCursor(ctx context.Context) (cursor, nextID uint64, err error)
 	OpenStories(ctx context.Context) ([]storage.Story, error)
 	Story(ctx context.Context, id uint64) (storage.Story, error)
@@ -52,11 +52,11 @@ func (t Tracking) withDefaults() Tracking {
 // Tracking returns the settings in use.
 func (s *Service) Tracking() Tracking { return s.opts.Tracking }
 
-// trackBatch is how many new items are read at a time, and trackMax how many one pass
-// places (a backlog is placed over several passes, newest last).
+// trackMax is how many reports one pass places, and trackMaxBytes how much of their
+// text it holds; a backlog is placed over several passes.
 const (
-	trackBatch = 2000
-	trackMax   = 20000
+	trackMax      = 20000
+	trackMaxBytes = 64 << 20
 )
 
 // TrackResult is what a tracker pass did.
@@ -73,41 +73,63 @@ type TrackResult struct {
 // facts), closes stories that went quiet, and schedules followers' updates, all saved
 // pass by pass. It is safe to call at any time; concurrent calls wait for each other.
 func (s *Service) Track(ctx context.Context) (TrackResult, error) {
-	var res TrackResult
 	if s.storyStore == nil {
-		return res, nil
+		return TrackResult{}, nil
 	}
 	s.trackMu.Lock()
 	defer s.trackMu.Unlock()
+	res, err := s.track(ctx)
+	// Developments placed by passes that did not report them (a digest run's) are
+	// reported now, so their cards are redrawn too.
+	res.Developed = append(s.developed, res.Developed...)
+	s.developed = nil
+	slices.Sort(res.Developed)
+	res.Developed = slices.Compact(res.Developed)
+	return res, err
+}
+
+// trackQuietly is Track for a caller that does not act on developments: they wait for
+// the next Track.
+func (s *Service) trackQuietly(ctx context.Context) error {
+	if s.storyStore == nil {
+		return nil
+	}
+	s.trackMu.Lock()
+	defer s.trackMu.Unlock()
+	res, err := s.track(ctx)
+	s.developed = append(s.developed, res.Developed...)
+	return err
+}
+
+func (s *Service) track(ctx context.Context) (TrackResult, error) {
+	var res TrackResult
 	if err := s.loadIndex(ctx); err != nil {
 		return res, err
 	}
 	now := s.opts.Now()
 	t := s.opts.Tracking
 	// Everything that arrived since the last pass is placed together: a poll's reports
-	// are weighed against each other, as a digest run weighs its items.
-	var items []storage.Item
-	for cursor := s.cursor; len(items) < trackMax; {
-		more, err := s.storyStore.ItemsAfter(ctx, cursor, trackBatch)
-		if err != nil {
-			return res, fmt.Errorf("track stories: %w", err)
-		}
-		if len(more) == 0 {
-			break
-		}
-		items = append(items, more...)
-		cursor = more[len(more)-1].ID
+	// are weighed against each other, as a digest run weighs its items. Readers' own
+	// feeds make no stories, nor does a backlog older than a story lives.
+	items, last, err := s.storyStore.ReportsAfter(ctx, s.cursor, now.Add(-t.CloseAfter),
+		func(feedURL string) bool { return s.catalogue[feedURL] }, trackMax, trackMaxBytes)
+	if err != nil {
+		return res, fmt.Errorf("track stories: %w", err)
 	}
 	followed, err := s.storyStore.FollowedStoryIDs(ctx)
 	if err != nil {
 		return res, fmt.Errorf("track stories: %w", err)
 	}
+	if err := s.reopenFollowed(ctx, followed, now); err != nil {
+		return res, err
+	}
 	s.index.SetFollowed(followed)
-	if len(items) > 0 {
+	if last != s.cursor {
 		batch, err := s.place(ctx, items, now, &res)
 		if err != nil {
 			return res, err
 		}
+		batch.Cursor = last
 		if err := s.storyStore.SaveStories(ctx, batch); err != nil {
 			s.index = nil // placed in memory, not saved: reload from what was
 			return res, err
@@ -144,16 +166,9 @@ func (s *Service) loadIndex(ctx context.Context) error {
 	}
 	index := digest.NewStoryIndex(s.grouper, digest.GroupOptions{}, next)
 	for _, st := range open {
-		var reports []digest.Item
-		for _, id := range st.Reports {
-			it, err := s.store.Item(ctx, id)
-			if errors.Is(err, storage.ErrNotFound) {
-				continue // pruned
-			}
-			if err != nil {
-				return fmt.Errorf("track stories: reopen story %d: %w", st.ID, err)
-			}
-			reports = append(reports, ToDigestItem(it))
+		reports, err := s.reportsOf(ctx, st)
+		if err != nil {
+			return err
 		}
 		index.Restore(st.ID, reports, st.Last)
 	}
@@ -182,18 +197,8 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 		order = append(order, id)
 		return c, nil
 	}
-	oldest := now.Add(-s.opts.Tracking.CloseAfter)
-	var placed []storage.Item
-	var reports []digest.Item
-	for _, it := range items {
-		b.Cursor = it.ID
-		// Readers' own feeds make no stories; nor does a backlog older than a story lives.
-		if !s.catalogue[it.FeedURL] || it.Added.Before(oldest) {
-			continue
-		}
-		placed = append(placed, it)
-		reports = append(reports, ToDigestItem(it))
-	}
+	placed := items
+	reports := toDigestItems(items)
 	for k, p := range s.index.AddAll(reports, now) {
 		it, di := placed[k], reports[k]
 		id, isNew, absorbed := p.Story, p.New, p.Absorbed
@@ -281,13 +286,75 @@ func trimStory(s *storage.Story) {
 	}
 }
 
+// Clipping of what a development keeps: it is copied into the story's timeline and
+// into every follower's pending and held updates.
+const (
+	maxDevelopmentSentence = 600 // runes
+	maxDevelopmentTitle    = 300
+)
+
 func development(it storage.Item, di digest.Item, sentences []string) storage.Development {
 	at := it.Published
 	if at.IsZero() {
 		at = it.Added
 	}
-	return storage.Development{ItemID: it.ID, At: at, Source: sourceName(di), URL: it.URL, Title: it.Title,
-		Sentences: sentences}
+	var kept []string
+	for _, s := range sentences[:min(2, len(sentences))] {
+		kept = append(kept, clip(s, maxDevelopmentSentence))
+	}
+	return storage.Development{ItemID: it.ID, At: at, Source: clip(sourceName(di), maxDevelopmentTitle), URL: it.URL,
+		Title: clip(it.Title, maxDevelopmentTitle), Sentences: kept}
+}
+
+// clip cuts s to n runes, with an ellipsis when it cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// reopenFollowed takes back into the index the followed stories it does not hold
+// (a follow reopened a closed story), while their follow has not lapsed.
+func (s *Service) reopenFollowed(ctx context.Context, followed map[uint64]bool, now time.Time) error {
+	for id := range followed {
+		if s.index.Has(id) {
+			continue
+		}
+		st, err := s.storyStore.Story(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("track stories: %w", err)
+		}
+		if st.ID != id || st.Closed || s.Lapsed(st, now) {
+			continue
+		}
+		reports, err := s.reportsOf(ctx, st)
+		if err != nil {
+			return err
+		}
+		s.index.Restore(st.ID, reports, st.Last)
+	}
+	return nil
+}
+
+// reports are a stored story's reports still stored.
+func (s *Service) reportsOf(ctx context.Context, st storage.Story) ([]digest.Item, error) {
+	var out []digest.Item
+	for _, id := range st.Reports {
+		it, err := s.store.Item(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue // pruned
+		}
+		if err != nil {
+			return nil, fmt.Errorf("track stories: reopen story %d: %w", st.ID, err)
+		}
+		out = append(out, ToDigestItem(it))
+	}
+	return out, nil
 }
 
 // leadSentences is how a story's first report is told in its timeline: its lead.
