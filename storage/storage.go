@@ -141,6 +141,8 @@ var migrations = []func(tx *bolt.Tx) error{
 	migrateIndexes,
 	// 5 -> 6: followed stories (stories.go).
 	storyBuckets,
+	// 6 -> 7: merged stories resolve through a one-step alias (stories.go).
+	storyAliases,
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.

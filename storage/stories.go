@@ -19,6 +19,8 @@ import (
 //	chat_stories   chat(8) | story id(8) -> nil         (a chat's follows: /following, /forget)
 //	story_due      due(8) | story id(8) | chat(8) -> nil (updates to tell at or after due)
 //	story_cards    story id(8) | chat(8) -> message(8) | sent(8)  (the chat's latest card, to edit in place)
+//	story_merged   survivor id(8) | absorbed id(8) -> nil  (every story a survivor absorbed, directly or not)
+//	story_alias    absorbed id(8) -> survivor id(8)         (where an absorbed story lives on: one step)
 //	meta           "story_cursor" -> the newest item placed; "story_next" -> next story id
 var (
 	bucketStories      = []byte("stories")
@@ -28,6 +30,8 @@ var (
 	bucketChatStories  = []byte("chat_stories")
 	bucketStoryDue     = []byte("story_due")
 	bucketStoryCards   = []byte("story_cards")
+	bucketStoryMerged  = []byte("story_merged")
+	bucketStoryAlias   = []byte("story_alias")
 
 	keyStoryCursor = []byte("story_cursor")
 	keyStoryNext   = []byte("story_next")
@@ -43,6 +47,51 @@ func storyBuckets(tx *bolt.Tx) error {
 		}
 	}
 	return tx.Bucket(bucketMeta).Put(keyStoryCursor, u64(tx.Bucket(bucketItems).Sequence()))
+}
+
+// storyAliases is migration 6 -> 7: merges resolve in one step through an alias
+// instead of walking a chain of absorbed stories. Merges made under schema 6 get
+// their aliases here, pointing at the end of their chain.
+func storyAliases(tx *bolt.Tx) error {
+	merged, err := tx.CreateBucketIfNotExists(bucketStoryMerged)
+	if err != nil {
+		return err
+	}
+	alias, err := tx.CreateBucketIfNotExists(bucketStoryAlias)
+	if err != nil {
+		return err
+	}
+	stories := tx.Bucket(bucketStories)
+	into := map[uint64]uint64{}
+	err = stories.ForEach(func(k, v []byte) error {
+		var s Story
+		if err := jsonUnmarshal(v, &s, "story"); err != nil {
+			return err
+		}
+		if s.MergedInto != 0 {
+			into[beU64(k)] = s.MergedInto
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for from, to := range into {
+		for range len(into) { // merges never form cycles; the bound guards a damaged file
+			next, ok := into[to]
+			if !ok {
+				break
+			}
+			to = next
+		}
+		if err := alias.Put(u64(from), u64(to)); err != nil {
+			return err
+		}
+		if err := merged.Put(concat(u64(to), u64(from)), nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReportsAfter returns, in ID order, up to limit items stored after after, added at
@@ -295,6 +344,25 @@ func mergeStory(tx *bolt.Tx, from, into uint64) error {
 	if err := putJSON(stories, u64(from), s); err != nil {
 		return err
 	}
+	// What from had absorbed now lives on in into, too: an alias is one step, never a
+	// chain (eight bytes a story, not its record, are rewritten).
+	merged, alias := tx.Bucket(bucketStoryMerged), tx.Bucket(bucketStoryAlias)
+	var earlier []uint64
+	mc := merged.Cursor()
+	for k, _ := mc.Seek(u64(from)); k != nil && bytes.HasPrefix(k, u64(from)); k, _ = mc.Next() {
+		earlier = append(earlier, beU64(k[8:]))
+	}
+	for _, e := range append(earlier, from) {
+		if err := alias.Put(u64(e), u64(into)); err != nil {
+			return err
+		}
+		if err := merged.Delete(concat(u64(from), u64(e))); err != nil {
+			return err
+		}
+		if err := merged.Put(concat(u64(into), u64(e)), nil); err != nil {
+			return err
+		}
+	}
 	if err := tx.Bucket(bucketStoryOpen).Delete(u64(from)); err != nil {
 		return err
 	}
@@ -502,7 +570,10 @@ func (db *DB) Story(ctx context.Context, id uint64) (Story, error) {
 
 func resolveStory(tx *bolt.Tx, id uint64) (*Story, error) {
 	stories := tx.Bucket(bucketStories)
-	for range 64 { // merges form chains, never cycles; the bound is a guard
+	if v := tx.Bucket(bucketStoryAlias).Get(u64(id)); v != nil {
+		id = beU64(v) // absorbed: the survivor, in one step
+	}
+	for range 8 { // a guard: an alias is never itself absorbed
 		s, err := getJSON[Story](stories, u64(id), "story", id)
 		if err != nil {
 			return nil, err
@@ -689,6 +760,7 @@ func (db *DB) DueStoryUpdates(ctx context.Context, now time.Time, limit int) ([]
 	var out []FollowedStory
 	end := timeKey(now)
 	err := db.bolt.View(func(tx *bolt.Tx) error {
+		seen := map[uint64]*Story{} // many followers, few stories
 		c := tx.Bucket(bucketStoryDue).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) <= 0; k, _ = c.Next() {
 			story, chat := beU64(k[8:16]), int64(beU64(k[16:24]))
@@ -699,9 +771,12 @@ func (db *DB) DueStoryUpdates(ctx context.Context, now time.Time, limit int) ([]
 			if err != nil {
 				return err
 			}
-			s, err := resolveStory(tx, story)
-			if err != nil {
-				return err
+			s, ok := seen[story]
+			if !ok {
+				if s, err = resolveStory(tx, story); err != nil {
+					return err
+				}
+				seen[story] = s
 			}
 			out = append(out, FollowedStory{*f, *s})
 			if limit > 0 && len(out) >= limit {
@@ -948,6 +1023,15 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 		}
 		for _, k := range done {
 			if err := stories.Delete(k); err != nil {
+				return err
+			}
+			mc := tx.Bucket(bucketStoryMerged).Cursor()
+			for m, _ := mc.Seek(k); m != nil && bytes.HasPrefix(m, k); m, _ = mc.Next() {
+				if err := tx.Bucket(bucketStoryAlias).Delete(m[8:]); err != nil {
+					return err
+				}
+			}
+			if err := deletePrefix(tx.Bucket(bucketStoryMerged), k); err != nil {
 				return err
 			}
 		}

@@ -229,3 +229,25 @@ func TestStoryMergeKeepsPendingOfBoth(t *testing.T) {
 		t.Fatalf("after the merge: %+v", fs)
 	}
 }
+
+// Stories merged one into the next, over and over, still resolve in one step.
+func TestStoryMergeChainsStayShort(t *testing.T) {
+	db := storyDB(t)
+	ctx := context.Background()
+	for id := uint64(1); id <= 100; id++ {
+		saveStory(t, db, Story{ID: id, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{1000 + id}}, []uint64{1000 + id}, nil, storyNow)
+		if id > 1 {
+			b := StoryBatch{Changes: []StoryChange{{Story: Story{ID: id, Title: "S", First: storyNow, Last: storyNow}}},
+				Items: map[uint64]uint64{}, Merged: map[uint64]uint64{id - 1: id}, Cursor: 1000 + id, NextID: id + 1, Now: storyNow}
+			if err := db.SaveStories(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if s, err := db.Story(ctx, 1); err != nil || s.ID != 100 {
+		t.Fatalf("story 1 resolves to %d, %v", s.ID, err)
+	}
+	if m, _ := db.ItemStories(ctx, []uint64{1001, 1050}); m[1001] != 100 || m[1050] != 100 {
+		t.Fatalf("placements %v", m)
+	}
+}

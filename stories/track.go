@@ -238,8 +238,9 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 		trimStory(&c.Story)
 		b.Items[it.ID] = id
 	}
-	// Placements follow merges made later in the batch.
-	for item, id := range b.Items {
+	// Merges and placements point at the final survivor of the batch (a story absorbed
+	// by one that was absorbed in turn), so storage never sees a chain.
+	final := func(id uint64) uint64 {
 		for range 64 {
 			into, ok := b.Merged[id]
 			if !ok {
@@ -247,10 +248,20 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 			}
 			id = into
 		}
-		b.Items[item] = id
+		return id
+	}
+	for item, id := range b.Items {
+		b.Items[item] = final(id)
+	}
+	for from := range b.Merged {
+		b.Merged[from] = final(from)
 	}
 	for _, id := range order {
-		b.Changes = append(b.Changes, *changed[id])
+		c := *changed[id]
+		if c.Story.MergedInto != 0 {
+			c.Story.MergedInto = final(id)
+		}
+		b.Changes = append(b.Changes, c)
 	}
 	b.NextID = s.index.NextID()
 	return b, nil

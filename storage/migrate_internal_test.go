@@ -1,0 +1,69 @@
+package storage
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A database left at schema 6 holds merges as chains (1 -> 2 -> 3, 4 -> 3). Opening
+// it with this binary gives every absorbed story a one-step alias to the survivor.
+func TestMigrationGivesSchema6MergesAliases(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v6.db")
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucket(bucketMeta); err != nil {
+			return err
+		}
+		for _, m := range migrations[:6] {
+			if err := m(tx); err != nil {
+				return err
+			}
+		}
+		stories := tx.Bucket(bucketStories)
+		for id, into := range map[uint64]uint64{1: 2, 2: 3, 3: 0, 4: 3} {
+			if err := putJSON(stories, u64(id), Story{ID: id, Title: "S", MergedInto: into, Closed: into != 0}); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(6))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bdb.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, _ := db.Schema(); v != SchemaVersion {
+		t.Fatalf("schema %d, want %d", v, SchemaVersion)
+	}
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		for _, id := range []uint64{1, 2, 4} {
+			v := tx.Bucket(bucketStoryAlias).Get(u64(id))
+			if v == nil || beU64(v) != 3 {
+				t.Errorf("alias of %d = %v, want 3", id, v)
+			}
+			if tx.Bucket(bucketStoryMerged).Get(concat(u64(3), u64(id))) == nil {
+				t.Errorf("survivor 3 does not list %d", id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := db.Story(context.Background(), 1); err != nil || s.ID != 3 {
+		t.Fatalf("story 1 resolves to %d, %v", s.ID, err)
+	}
+}
