@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -147,7 +148,7 @@ func cmdFollowing(ctx context.Context, b *Bot, r *request) error {
 		n := len(blocks)
 		until := f.Story.Last.Add(b.stories.Tracking().FollowFor)
 		html := fmt.Sprintf("%d. <b>%s</b>\n<i>last report %s · "+followingUntil+" %s</i>", n,
-			escape(truncate(f.Story.Title, 150)), f.Story.Last.UTC().Format("2 Jan 15:04"), until.UTC().Format("2 Jan"))
+			escape(truncate(cmp.Or(f.Story.Thread, f.Story.Title), 150)), f.Story.Last.UTC().Format("2 Jan 15:04"), until.UTC().Format("2 Jan"))
 		blocks = append(blocks, block{html: html, plain: stripTags(html), item: f.Story.ID})
 		item := uint64(0)
 		if len(f.Story.Reports) > 0 {
@@ -246,7 +247,7 @@ func (b *Bot) FollowUp(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("follow up: %w", err)
 	}
-	if err := b.editStoryCards(ctx, res.Developed); err != nil {
+	if err := b.editStoryCards(ctx, res.Cards); err != nil {
 		b.log.Warn("follow up: redraw cards", "error", err)
 	}
 	return b.deliverStoryUpdates(ctx)
@@ -388,7 +389,8 @@ func (b *Bot) storyUpdate(ctx context.Context, f storage.FollowedStory, now time
 		}
 		return storage.UpdateHeld, nil, nil
 	}
-	r := RenderStoryUpdate(f.Story.Title, stories.TimelineOf(f.Follow.Pending))
+	// The title the reader followed, though the story carrying it on may have its own.
+	r := RenderStoryUpdate(cmp.Or(f.Story.Thread, f.Story.Title), stories.TimelineOf(f.Follow.Pending))
 	// A reply to the update comments on the story's latest report.
 	rec := &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: 1}
 	return storage.UpdateSent, []storage.OutMessage{message(sub.ChatID, sub.ThreadID, r, rec)}, nil

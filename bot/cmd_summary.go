@@ -72,7 +72,15 @@ func (b *Bot) cardParts(ctx context.Context, chat int64, id uint64) ([]Rendered,
 		if err != nil {
 			return nil, err
 		}
-		followed = fs[card.StoryID]
+		// Following any story of its thread is following this one: the buttons act on
+		// the story the reader follows.
+		for _, id := range card.Thread {
+			if fs[id] {
+				followed, card.StoryID = true, id
+				break
+			}
+		}
+		followed = followed || fs[card.StoryID]
 	}
 	parts := RenderCardFor(card, followed)
 	comments, err := b.db.ThreadComments(ctx, id)

@@ -227,14 +227,29 @@ func TestFollowedStoryMergesUpdatesInAWindow(t *testing.T) {
 		r.poll()
 	}
 	r.wantUpdates(1, "three developments within the update window")
-	placed, err := r.h.db.ItemStories(context.Background(), ids)
+	// One outlet's reports minutes apart with new figures are, to the grouping, other
+	// events; following does not change that. Each carries on the story before it,
+	// and the reader's follow moved along with them.
+	ctx := context.Background()
+	placed, err := r.h.db.ItemStories(ctx, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range ids {
-		if placed[id] == 0 || placed[id] != placed[first] {
-			t.Fatalf("the reports were placed in stories %v, want one story", placed)
+	for k, id := range ids[1:] {
+		st, err := r.h.db.Story(ctx, placed[id])
+		if err != nil {
+			t.Fatal(err)
 		}
+		if st.Continues == 0 || st.Thread != ferryTitle {
+			t.Fatalf("report %d (story %d) carries on story %d of thread %q", k+1, st.ID, st.Continues, st.Thread)
+		}
+	}
+	follows, err := r.h.db.FollowedStories(ctx, r.c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(follows) != 1 || follows[0].Story.ID != placed[ids[len(ids)-1]] {
+		t.Fatalf("the reader follows %+v, want only the latest story %d", follows, placed[ids[len(ids)-1]])
 	}
 
 	r.h.clock.Add(3 * time.Hour)
@@ -348,6 +363,9 @@ func TestCardTimelineEditedInPlace(t *testing.T) {
 	if !strings.Contains(now.Text, "How it developed") || !strings.Contains(now.Text, "19") || now.EditDate == 0 {
 		t.Fatalf("the card was not redrawn with its timeline:\n%s", now.Text)
 	}
+	if !strings.Contains(strings.Join(buttonTexts(now), "|"), "Unfollow story") {
+		t.Fatalf("the redrawn card offers %v: the reader still follows its story", buttonTexts(now))
+	}
 	edits := r.h.tg.Calls("editMessageText")
 
 	r.h.clock.Add(50 * time.Hour)
@@ -360,6 +378,40 @@ func TestCardTimelineEditedInPlace(t *testing.T) {
 	if strings.Contains(r.h.logs.String(), "level=ERROR") {
 		t.Fatalf("errors logged:\n%s", tail(r.h.logs.String(), 30))
 	}
+}
+
+// The toll report is, to the grouping, another event (one outlet, a new figure), so it
+// starts a story that carries the followed one on. Unfollowing from the card the
+// reader opened stops the follow wherever it moved, and nothing more is sent.
+func TestUnfollowAfterTheStoryCarriedOn(t *testing.T) {
+	r := newStoryRig(t)
+	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	first := r.report(ferryTitle, ferryText)
+	r.poll()
+	card := r.follow(first)
+	r.h.clock.Add(time.Hour)
+	toll := r.report(tollTitle, tollText)
+	r.poll()
+	r.wantUpdates(1, "the development")
+	ctx := context.Background()
+	placed, err := r.h.db.ItemStories(ctx, []uint64{first, toll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if placed[first] == placed[toll] {
+		t.Fatalf("the toll report joined the followed story %d: following changed the grouping", placed[first])
+	}
+	if txt := r.press(r.latest(card), "Unfollow story"); !strings.Contains(strings.ToLower(txt), "unfollow") && !strings.Contains(strings.ToLower(txt), "no longer") {
+		t.Fatalf("unfollow answered %q", txt)
+	}
+	r.settle()
+	if fs, err := r.h.db.FollowedStories(ctx, r.c.ID); err != nil || len(fs) != 0 {
+		t.Fatalf("after unfollowing, the reader follows %+v (%v)", fs, err)
+	}
+	r.h.clock.Add(4 * time.Hour)
+	r.report("Lesbos ferry: divers recover 4 more bodies, toll at 23", "Divers recovered four more bodies from the wreck of the ferry Aurora off Lesbos, bringing the death toll to 23, the coast guard said.")
+	r.poll()
+	r.wantUpdates(1, "after unfollowing")
 }
 
 // latest is message m as it reads now.

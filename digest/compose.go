@@ -66,11 +66,14 @@ type StoryCard struct {
 	// (ItemID may be the reader's own feed's).
 	StoryID    uint64
 	FollowItem uint64
-	Title      string
-	URL        string
-	Source     string
-	Published  time.Time
-	Language   string
+	// Thread are, on a card, the stories of StoryID's thread: it, the followed stories
+	// it carries on and those that carry it on (their followers moved along).
+	Thread    []uint64
+	Title     string
+	URL       string
+	Source    string
+	Published time.Time
+	Language  string
 	// AlsoReportedBy lists the other outlets' reports of the same story.
 	AlsoReportedBy []Source
 	Summary        []string

@@ -30,17 +30,22 @@ type StoryIndex struct {
 	capital, lower map[string]int
 	// followed are the stories someone follows (SetFollowed).
 	followed map[uint64]bool
+	// carriedOn maps an open story to the story its followers moved to: the one that
+	// continues it (or, once that was absorbed, the one that absorbed it).
+	carriedOn map[uint64]uint64
 }
 
 // SetFollowed says which stories someone follows. A report that matches no story by
-// the usual scoring may still join a followed one, with publication times weighing
-// nothing: the grouping's time evidence is tuned for reports of one event, within
-// hours (DefaultTimeGrace), and a followed story develops over days, its next report
-// half a day after the last. Only followed stories get this, so grouping everything
-// else keeps its measured precision (a day's grace for every story took incremental
-// grouping on uk-news, all items with text and times, from 0.956 to 0.899 B-cubed
-// precision; BENCHMARKS.md). Followed stories stay open, too, until FollowedWindow
-// after their last report.
+// the usual scoring but would match a followed one with publication times weighing
+// nothing starts a story of its own that continues the followed one
+// (Placement.Continues): the grouping's time evidence is tuned for reports of one
+// event, within hours (DefaultTimeGrace), while a followed story develops over days,
+// its next report half a day after the last. The report does not join the followed
+// story, so following changes no one's grouping: on a busy bot every story has a
+// follower, and letting followed stories take such reports took incremental grouping
+// on uk-news, all items with text and times, from 0.956 to 0.881 B-cubed precision
+// (`newsbot eval stories --incremental --follow-all`, before this rule; BENCHMARKS.md).
+// Followed stories stay open until FollowedWindow after their last report.
 func (x *StoryIndex) SetFollowed(ids map[uint64]bool) {
 	x.followed = map[uint64]bool{}
 	for id := range ids {
@@ -49,12 +54,13 @@ func (x *StoryIndex) SetFollowed(ids map[uint64]bool) {
 }
 
 // FollowedWindow is how long after its last report a followed story still takes a
-// report that matches it, however far apart in time (see SetFollowed).
+// report that continues it, however far apart in time (see SetFollowed).
 const FollowedWindow = 7 * 24 * time.Hour
 
 // NewStoryIndex returns an empty index; new stories get IDs from nextID up.
 func NewStoryIndex(g *Grouper, opts GroupOptions, nextID uint64) *StoryIndex {
-	x := &StoryIndex{g: g, opts: opts.withDefaults(), nextID: max(nextID, 1), followed: map[uint64]bool{}}
+	x := &StoryIndex{g: g, opts: opts.withDefaults(), nextID: max(nextID, 1), followed: map[uint64]bool{},
+		carriedOn: map[uint64]uint64{}}
 	x.reset()
 	return x
 }
@@ -95,12 +101,22 @@ func (x *StoryIndex) Restore(id uint64, reports []Item, added time.Time) {
 	x.nextID = max(x.nextID, id+1)
 }
 
+// Continues says, after a restart, that story id continues story followed
+// (Placement.Continues), as stored.
+func (x *StoryIndex) Continues(id, followed uint64) {
+	if id != 0 && followed != 0 && id != followed {
+		x.carriedOn[followed] = id
+	}
+}
+
 // Placement is where AddAll put a report: its story, whether the story is new, and
 // the open stories the report's arrival merged into it (they are closed now).
 type Placement struct {
 	Story    uint64
 	New      bool
 	Absorbed []uint64
+	// Continues is the followed story a new story carries on (SetFollowed), or 0.
+	Continues uint64
 }
 
 // Add places one report, as of added: it joins the open story it matches best, or
@@ -134,9 +150,12 @@ func (x *StoryIndex) place(i int, added time.Time) Placement {
 	var id uint64
 	var isNew bool
 	var absorbed []uint64
+	var continues uint64
 	s := x.gr.bestStory(i)
 	if s < 0 && len(x.followed) > 0 {
-		s = x.bestFollowed(i)
+		if f := x.bestFollowed(i); f >= 0 {
+			continues = x.ids[f]
+		}
 	}
 	if s < 0 {
 		s = x.newSlot(x.nextID, added)
@@ -145,12 +164,21 @@ func (x *StoryIndex) place(i int, added time.Time) Placement {
 	}
 	x.gr.join(s, i)
 	x.added[s] = added
+	id = x.ids[s]
 	for _, o := range x.gr.absorbInto(s, x.gr.vecs[i]) {
 		absorbed = append(absorbed, x.ids[o])
 		delete(x.slot, x.ids[o])
+		delete(x.carriedOn, x.ids[o])
+		for from, to := range x.carriedOn {
+			if to == x.ids[o] {
+				x.carriedOn[from] = id
+			}
+		}
 	}
-	id = x.ids[s]
-	return Placement{Story: id, New: isNew, Absorbed: absorbed}
+	if continues != 0 {
+		x.carriedOn[continues] = id
+	}
+	return Placement{Story: id, New: isNew, Absorbed: absorbed, Continues: continues}
 }
 
 // Has reports whether story id is open in the index.
@@ -192,6 +220,7 @@ func (x *StoryIndex) Close(before time.Time) []uint64 {
 			st.closed = true
 			closed = append(closed, x.ids[s])
 			delete(x.slot, x.ids[s])
+			delete(x.carriedOn, x.ids[s])
 			held += len(st.members)
 			continue
 		}
@@ -237,7 +266,7 @@ func (x *StoryIndex) compact() {
 	x.nextID, x.followed = next, followed
 }
 
-// bestFollowed is the followed story report i joins, or -1. What counts against one
+// bestFollowed is the followed story report i continues, or -1. What counts against one
 // event counts for nothing here: publication times, numbers that differ (a death toll
 // that rises), and the same outlet reporting again (an outlet follows its own story).
 // Words must still match the story as closely as for any join, and names must not
@@ -249,12 +278,24 @@ func (x *StoryIndex) bestFollowed(i int) int {
 	gr.opts.NumberMismatch, gr.opts.SameSource = 1, 1
 	defer func() { gr.opts = saved }()
 	best := gr.bestStory(i)
-	if best >= 0 && !x.followed[x.ids[best]] {
-		// The best match without time is an unfollowed story the usual scoring turned
-		// down: the report belongs to neither.
+	if best < 0 {
 		return -1
 	}
-	return best
+	// The best match may be a story whose followers moved on to one that continues it.
+	id := x.ids[best]
+	for range 16 {
+		next, ok := x.carriedOn[id]
+		if x.followed[id] || !ok {
+			break
+		}
+		id = next
+	}
+	if s, ok := x.slot[id]; ok && x.followed[id] {
+		return s
+	}
+	// The best match without time is an unfollowed story the usual scoring turned
+	// down: the report belongs to neither.
+	return -1
 }
 
 func (x *StoryIndex) newSlot(id uint64, added time.Time) int {
@@ -314,6 +355,21 @@ const pollInterval = 15 * time.Minute
 // the default poll interval), and numbers the stories as GroupStories does, so the two
 // can be compared on the same labelled sets (`newsbot eval stories --incremental`).
 func GroupIncrementally(items []Item, opts GroupOptions) []int {
+	assign, _ := groupIncrementally(items, opts, false)
+	return assign
+}
+
+// GroupIncrementallyFollowingAll is GroupIncrementally on a busy bot, where every story
+// has a follower from the poll it starts in (SetFollowed). Following must change no
+// one's grouping, so it returns what GroupIncrementally does; it is kept to show that
+// (`newsbot eval stories --incremental --follow-all`, and a test).
+func GroupIncrementallyFollowingAll(items []Item, opts GroupOptions) []int {
+	assign, _ := groupIncrementally(items, opts, true)
+	return assign
+}
+
+// groupIncrementally also returns how many stories continued a followed one.
+func groupIncrementally(items []Item, opts GroupOptions, followAll bool) (assign []int, continued int) {
 	order := make([]int, len(items))
 	for i := range order {
 		order[i] = i
@@ -337,8 +393,18 @@ func GroupIncrementally(items []Item, opts GroupOptions) []int {
 		for _, i := range order[start:end] {
 			batch = append(batch, items[i])
 		}
+		if followAll {
+			ids := map[uint64]bool{}
+			for _, i := range order[:start] {
+				ids[story[i]] = true
+			}
+			x.SetFollowed(ids)
+		}
 		for k, p := range x.AddAll(batch, items[order[end-1]].Published) {
 			story[order[start+k]] = p.Story
+			if p.Continues != 0 {
+				continued++
+			}
 			for _, a := range p.Absorbed {
 				for j := range story {
 					if story[j] == a {
@@ -349,7 +415,7 @@ func GroupIncrementally(items []Item, opts GroupOptions) []int {
 		}
 		start = end
 	}
-	assign := make([]int, len(items))
+	assign = make([]int, len(items))
 	number := map[uint64]int{}
 	for _, i := range order {
 		if _, ok := number[story[i]]; !ok {
@@ -357,5 +423,5 @@ func GroupIncrementally(items []Item, opts GroupOptions) []int {
 		}
 		assign[i] = number[story[i]]
 	}
-	return assign
+	return assign, continued
 }

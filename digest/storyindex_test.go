@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -30,33 +31,43 @@ func TestStoryIndexKeepsStoriesAcrossCalls(t *testing.T) {
 	if _, isNew, _ := probe.Add(second, storyT0.Add(20*time.Hour)); !isNew {
 		t.Fatal("an unfollowed story took a report twenty hours after its last")
 	}
-	// ...but a followed story takes it.
+	// ...but when the story is followed, it starts a story that carries the followed one on.
 	x.SetFollowed(map[uint64]bool{id: true})
-	if got, isNew, _ := x.Add(second, storyT0.Add(20*time.Hour)); got != id || isNew {
-		t.Fatalf("the follow-up report went to story %d (new %v), want followed story %d", got, isNew, id)
+	p := x.AddAll([]Item{second}, storyT0.Add(20*time.Hour))[0]
+	if p.Story == id || !p.New || p.Continues != id {
+		t.Fatalf("the follow-up report: %+v, want a new story continuing %d", p, id)
 	}
+	contID := p.Story
 	other := ferryReport(3, "Central bank raises interest rates by half a point",
 		"The central bank raised its key interest rate by half a percentage point on Monday to fight inflation.", 21)
-	otherID, isNew, _ := x.Add(other, storyT0.Add(21*time.Hour))
-	if otherID == id || !isNew {
-		t.Fatalf("an unrelated report joined story %d", otherID)
+	q := x.AddAll([]Item{other}, storyT0.Add(21*time.Hour))[0]
+	if q.Story == id || q.Story == contID || !q.New || q.Continues != 0 {
+		t.Fatalf("an unrelated report: %+v", q)
 	}
+	otherID := q.Story
 
-	// A restart: a new index restored from what was stored places the next report the same.
+	// A restart: a new index restored from what was stored places the next report the
+	// same. The followers have moved to the continuation, which takes the next report.
 	y := NewStoryIndex(NewGrouper(GroupOptions{}), GroupOptions{}, x.NextID())
-	y.SetFollowed(map[uint64]bool{id: true})
-	if m := x.Members(id); len(m) != 2 || m[0].Text != "" {
+	y.SetFollowed(map[uint64]bool{contID: true})
+	if m := x.Members(id); len(m) != 1 || m[0].Text != "" {
 		t.Fatalf("members of the story: %+v", m)
 	}
-	y.Restore(id, []Item{first, second}, storyT0.Add(20*time.Hour))
+	y.Restore(id, []Item{first}, storyT0)
+	y.Restore(contID, []Item{second}, storyT0.Add(20*time.Hour))
 	y.Restore(otherID, []Item{other}, storyT0.Add(21*time.Hour))
+	y.Continues(contID, id)
 	third := ferryReport(4, "Greek ferry disaster off Lesbos: captain arrested",
 		"Greek police arrested the captain of the ferry that capsized off Lesbos, killing 19 people, coast guard officials said.", 30)
-	if got, _, _ := y.Add(third, storyT0.Add(30*time.Hour)); got != id {
-		t.Fatalf("after a restart the report went to story %d, want %d", got, id)
+	if r := y.AddAll([]Item{third}, storyT0.Add(30*time.Hour))[0]; !r.New || r.Continues != contID {
+		t.Fatalf("after a restart the report ten hours on: %+v, want a story continuing %d", r, contID)
 	}
-	if y.Open() != 2 {
-		t.Fatalf("%d open stories, want 2", y.Open())
+	// The first story went quiet and nobody follows it now: it closes.
+	if closed := y.Close(storyT0.Add(21 * time.Hour)); len(closed) != 1 || closed[0] != id {
+		t.Fatalf("closed %v, want [%d]", closed, id)
+	}
+	if y.Open() != 3 {
+		t.Fatalf("%d open stories, want 3", y.Open())
 	}
 
 	// Nothing joined the rate story for three days: it closes, and a report of it starts anew.
@@ -91,5 +102,26 @@ func TestStoryIndexCompacts(t *testing.T) {
 	again := Item{ID: 101, Title: "Parliament passes next year's budget after long debate", Lang: "en", Published: storyT0.Add(2 * time.Hour)}
 	if got, _, _ := x.Add(again, storyT0.Add(49*time.Hour)); got != id {
 		t.Fatalf("after compaction the report went to story %d, want %d", got, id)
+	}
+}
+
+// Everything followed groups as nothing followed: the report a day later, which only a
+// followed story would take, starts a story that continues it instead of joining it.
+func TestFollowingLeavesGroupingAlone(t *testing.T) {
+	items := []Item{
+		ferryReport(1, "Ferry capsizes off Greek island of Lesbos, 12 dead",
+			"A ferry carrying 80 passengers capsized off the Greek island of Lesbos on Sunday, coast guard officials said. Twelve people died.", 0),
+		ferryReport(2, "Central bank raises interest rates by half a point",
+			"The central bank raised its key interest rate by half a percentage point on Monday to fight inflation.", 1),
+		ferryReport(3, "Lesbos ferry capsizing: death toll rises to 19",
+			"The death toll from the ferry that capsized off the Greek island of Lesbos rose to 19, the coast guard said on Monday.", 20),
+	}
+	plain, none := groupIncrementally(items, GroupOptions{}, false)
+	all, continued := groupIncrementally(items, GroupOptions{}, true)
+	if !slices.Equal(plain, all) || none != 0 {
+		t.Fatalf("grouping with everything followed %v, with nothing %v (%d continued)", all, plain, none)
+	}
+	if continued != 1 || all[2] == all[0] {
+		t.Fatalf("%d stories continued a followed one, grouping %v: want the toll report to continue the ferry story", continued, all)
 	}
 }

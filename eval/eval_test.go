@@ -3,6 +3,7 @@ package eval
 import (
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -491,5 +492,28 @@ func TestBCubedUnscoredAndPairs(t *testing.T) {
 	pp, pr = PairwisePR([]int{0, 1, 2, 3}, gold)
 	if pp != 0 || pr != 0 {
 		t.Fatalf("all apart: pairs P %.3f R %.3f, want 0 0", pp, pr)
+	}
+}
+
+// Following changes no one's grouping: on a busy bot every story has a follower, and a
+// report that only a followed story would take starts a story of its own that carries
+// it on. On the timed fixture (the same words on different days) everything followed
+// groups exactly as nothing followed.
+func TestFollowingChangesNoGrouping(t *testing.T) {
+	f, err := os.Open("../testdata/eval/stories/timed.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	items, _, labels, err := stories.ReadItems(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := digest.GroupIncrementally(items, digest.GroupOptions{})
+	all := digest.GroupIncrementallyFollowingAll(items, digest.GroupOptions{})
+	if !slices.Equal(plain, all) {
+		p, r := BCubed(plain, labels)
+		pa, ra := BCubed(all, labels)
+		t.Fatalf("following everything changed the grouping: P/R %.3f/%.3f, nothing followed %.3f/%.3f", pa, ra, p, r)
 	}
 }

@@ -354,7 +354,9 @@ type Request struct {
 	Kind                               string // summaries, quotes, stories or updates
 	Dir, File, Labels                  string
 	NoTimes, Incremental, JSON, Misses bool
-	K                                  int
+	// FollowAll (with Incremental): every story is followed, as on a busy bot.
+	FollowAll bool
+	K         int
 }
 
 // UsageError is a request that does not say what to measure.
@@ -367,6 +369,9 @@ func Write(w io.Writer, r Request) error {
 	group := Grouping(digest.GroupStories)
 	if r.Incremental {
 		group = digest.GroupIncrementally
+		if r.FollowAll {
+			group = digest.GroupIncrementallyFollowingAll
+		}
 	}
 	switch {
 	case r.Kind == "stories" && r.File != "":

@@ -178,6 +178,8 @@ const (
 	// MaxTimeline is how many developments a story keeps (the newest); Earlier counts
 	// the ones dropped.
 	MaxTimeline = 50
+	// MaxContinuations is how many continuing stories a story lists (the newest).
+	MaxContinuations = 8
 	// maxPendingDevelopments bounds what waits for one follower of one story.
 	maxPendingDevelopments = 10
 )
@@ -191,8 +193,15 @@ type Story struct {
 	Last       time.Time `json:"last"`  // when its latest report was stored
 	Closed     bool      `json:"closed,omitempty"`
 	MergedInto uint64    `json:"merged_into,omitempty"`
-	Reports    []uint64  `json:"reports"` // item IDs, oldest first (the newest MaxStoryReports)
-	Count      int       `json:"count"`
+	// Continues is the followed story this one carries on: its followers moved here.
+	// Thread is the title of the story its followers followed first (the start of
+	// the Continues chain), which their updates name; ContinuedBy are the stories that
+	// carry this one on (the newest MaxContinuations), whose developments its card lists.
+	Continues   uint64   `json:"continues,omitempty"`
+	Thread      string   `json:"thread,omitempty"`
+	ContinuedBy []uint64 `json:"continued_by,omitempty"`
+	Reports     []uint64 `json:"reports"` // item IDs, oldest first (the newest MaxStoryReports)
+	Count       int      `json:"count"`
 	// Facts are what its reports stated, as digest.Facts.Strings encodes them.
 	Facts    []string      `json:"facts,omitempty"`
 	Timeline []Development `json:"timeline,omitempty"` // oldest first
@@ -240,9 +249,12 @@ type StoryBatch struct {
 	// Merged maps absorbed stories to the story that absorbed them; Closed are stories
 	// that take no more reports.
 	Merged map[uint64]uint64
-	Closed []uint64
-	Cursor uint64 // the newest item placed
-	NextID uint64 // the next story ID
+	// Continued maps a new story to the followed story it carries on
+	// (digest.Placement.Continues): the followers move to it.
+	Continued map[uint64]uint64
+	Closed    []uint64
+	Cursor    uint64 // the newest item placed
+	NextID    uint64 // the next story ID
 	// Now and UpdateEvery schedule followers' updates: the first one at once, then at
 	// most one per UpdateEvery.
 	Now         time.Time
@@ -250,7 +262,8 @@ type StoryBatch struct {
 }
 
 // SaveStories saves a tracker pass: stories, placements, merges (a merged story's
-// followers follow the story that absorbed it), closings, the cursor, and for every
+// followers follow the story that absorbed it), continuations (a followed story's
+// followers follow the story that carries it on), closings, the cursor, and for every
 // follower of a story that developed, the development, due at once or at the end of
 // their update window.
 func (db *DB) SaveStories(ctx context.Context, b StoryBatch) error {
@@ -275,6 +288,11 @@ func (db *DB) SaveStories(ctx context.Context, b StoryBatch) error {
 		}
 		for from, into := range b.Merged {
 			if err := mergeStory(tx, from, into); err != nil {
+				return err
+			}
+		}
+		for story, followed := range b.Continued {
+			if err := moveFollows(tx, followed, story); err != nil {
 				return err
 			}
 		}
@@ -373,6 +391,12 @@ func mergeStory(tx *bolt.Tx, from, into uint64) error {
 			}
 		}
 	}
+	return moveFollows(tx, from, into)
+}
+
+// moveFollows makes from's followers follow into instead, with what they were waiting
+// to hear of from; a chat that followed both keeps one follow.
+func moveFollows(tx *bolt.Tx, from, into uint64) error {
 	follows := tx.Bucket(bucketStoryFollows)
 	var moved []StoryFollow
 	c := follows.Cursor()

@@ -251,3 +251,45 @@ func TestStoryMergeChainsStayShort(t *testing.T) {
 		t.Fatalf("placements %v", m)
 	}
 }
+
+// A story that carries on a followed one takes its followers, with what they were
+// waiting for, and the new story's development reaches them; the followed story keeps
+// its reports and placements and has no followers left.
+func TestStoryContinuationMovesFollows(t *testing.T) {
+	db := storyDB(t)
+	ctx := context.Background()
+	saveStory(t, db, Story{ID: 1, Title: "Ferry capsizes", First: storyNow, Last: storyNow, Reports: []uint64{10}, Count: 1}, []uint64{10}, nil, storyNow)
+	for _, chat := range []int64{701, 702} {
+		if _, err := db.FollowStory(ctx, chat, 1, storyNow, time.Time{}, 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := storyNow.Add(20 * time.Hour)
+	dev := Development{ItemID: 20, At: later, Source: "Wire", Sentences: []string{"The toll rose to 19."}}
+	b := StoryBatch{
+		Changes: []StoryChange{
+			{Story: Story{ID: 1, Title: "Ferry capsizes", First: storyNow, Last: storyNow, Reports: []uint64{10}, Count: 1, ContinuedBy: []uint64{2}}},
+			{Story: Story{ID: 2, Title: "Toll rises", First: later, Last: later, Reports: []uint64{20}, Count: 1, Continues: 1, Thread: "Ferry capsizes"}, New: []Development{dev}},
+		},
+		Items: map[uint64]uint64{20: 2}, Continued: map[uint64]uint64{2: 1}, Cursor: 20, NextID: 3, Now: later, UpdateEvery: 3 * time.Hour,
+	}
+	if err := db.SaveStories(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := db.ItemStories(ctx, []uint64{10, 20}); m[10] != 1 || m[20] != 2 {
+		t.Fatalf("placements %v: a continuation joins no story", m)
+	}
+	for _, chat := range []int64{701, 702} {
+		fs, err := db.FollowedStories(ctx, chat)
+		if err != nil || len(fs) != 1 || fs[0].Story.ID != 2 || fs[0].Story.Thread != "Ferry capsizes" {
+			t.Fatalf("chat %d follows %+v (%v)", chat, fs, err)
+		}
+	}
+	if ids, _ := db.FollowedStoryIDs(ctx); len(ids) != 1 || !ids[2] {
+		t.Fatalf("followed story IDs %v", ids)
+	}
+	due, err := db.DueStoryUpdates(ctx, later, 0)
+	if err != nil || len(due) != 2 || len(due[0].Follow.Pending) != 1 || due[0].Follow.Pending[0].ItemID != 20 {
+		t.Fatalf("due: %+v %v", due, err)
+	}
+}

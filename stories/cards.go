@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/newsbot/newsbot/digest"
@@ -51,7 +52,8 @@ func (s *Service) CardFor(ctx context.Context, id uint64, r Reader) (digest.Stor
 const timelineLines = 8
 
 // addTimeline gives the card of a tracked story its story ID and, once the story has
-// developed, how it developed.
+// developed, how it developed: its own developments, with those of the stories it
+// carries on and of those that carry it on (its thread, when followers moved along).
 func (s *Service) addTimeline(ctx context.Context, card *digest.StoryCard) error {
 	sid, err := s.StoryOf(ctx, card.ItemID)
 	if err != nil || sid == 0 {
@@ -65,17 +67,80 @@ func (s *Service) addTimeline(ctx context.Context, card *digest.StoryCard) error
 		return fmt.Errorf("card timeline: %w", err)
 	}
 	card.StoryID = st.ID
-	if len(st.Timeline) < 2 {
+	thread, err := s.thread(ctx, st)
+	if err != nil {
+		return err
+	}
+	for _, t := range thread {
+		card.Thread = append(card.Thread, t.ID)
+	}
+	var tl []storage.Development
+	seen := map[uint64]bool{}
+	for _, t := range thread {
+		card.EarlierDevelopments += t.Earlier
+		for _, d := range t.Timeline {
+			if !seen[d.ItemID] {
+				seen[d.ItemID] = true
+				tl = append(tl, d)
+			}
+		}
+	}
+	if len(tl) < 2 {
+		card.EarlierDevelopments = 0
 		return nil
 	}
-	tl := st.Timeline
-	card.EarlierDevelopments = st.Earlier
+	slices.SortStableFunc(tl, func(a, b storage.Development) int { return a.At.Compare(b.At) })
 	if n := len(tl) - timelineLines; n > 0 {
 		tl = tl[n:]
 		card.EarlierDevelopments += n
 	}
 	card.Timeline = TimelineOf(tl)
 	return nil
+}
+
+// thread is st with the stories it carries on and those that carry it on, at most
+// 2*MaxContinuations+1 of them.
+func (s *Service) thread(ctx context.Context, st storage.Story) ([]storage.Story, error) {
+	out := []storage.Story{st}
+	seen := map[uint64]bool{st.ID: true}
+	get := func(id uint64) (storage.Story, bool, error) {
+		if id == 0 || seen[id] {
+			return storage.Story{}, false, nil
+		}
+		o, err := s.storyStore.Story(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) || (err == nil && seen[o.ID]) {
+			return storage.Story{}, false, nil
+		}
+		if err != nil {
+			return storage.Story{}, false, fmt.Errorf("card timeline: %w", err)
+		}
+		seen[id], seen[o.ID] = true, true
+		return o, true, nil
+	}
+	back := st
+	for range storage.MaxContinuations {
+		o, ok, err := get(back.Continues)
+		if err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			break
+		}
+		out, back = append(out, o), o
+	}
+	next := slices.Clone(st.ContinuedBy)
+	for n := 0; len(next) > 0 && n < storage.MaxContinuations; n++ {
+		o, ok, err := get(next[0])
+		next = next[1:]
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, o)
+			next = append(next, o.ContinuedBy...)
+		}
+	}
+	return out, nil
 }
 
 // sourceName names an outlet: its feed's title, else the feed's host.

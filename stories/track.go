@@ -1,6 +1,7 @@
 package stories
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,7 +65,10 @@ type TrackResult struct {
 	Placed    int      // reports placed into stories
 	New       int      // stories started
 	Developed []uint64 // stories that gained a development (new facts)
-	Closed    int
+	// Cards are the stories whose cards show a new development: Developed, and the
+	// stories they carry on (a card's timeline lists its continuations').
+	Cards  []uint64
+	Closed int
 }
 
 // Track places the reports stored since the last pass into stories, one at a time
@@ -85,7 +89,33 @@ func (s *Service) Track(ctx context.Context) (TrackResult, error) {
 	s.developed = nil
 	slices.Sort(res.Developed)
 	res.Developed = slices.Compact(res.Developed)
+	if err == nil {
+		res.Cards, err = s.carriedOn(ctx, res.Developed)
+	}
 	return res, err
+}
+
+// carriedOn is ids and the stories they carry on, back along each Continues chain.
+func (s *Service) carriedOn(ctx context.Context, ids []uint64) ([]uint64, error) {
+	out := slices.Clone(ids)
+	for _, id := range ids {
+		for range storage.MaxContinuations {
+			st, err := s.storyStore.Story(ctx, id)
+			if errors.Is(err, storage.ErrNotFound) {
+				break
+			}
+			if err != nil {
+				return out, fmt.Errorf("track stories: %w", err)
+			}
+			if st.Continues == 0 || slices.Contains(out, st.Continues) {
+				break
+			}
+			id = st.Continues
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // trackQuietly is Track for a caller that does not act on developments: they wait for
@@ -172,14 +202,17 @@ func (s *Service) loadIndex(ctx context.Context) error {
 		}
 		index.Restore(st.ID, reports, st.Last)
 	}
+	for _, st := range open {
+		index.Continues(st.ID, st.Continues)
+	}
 	s.index, s.cursor = index, cursor
 	return nil
 }
 
 // place puts items into stories and returns what to save.
 func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time, res *TrackResult) (storage.StoryBatch, error) {
-	b := storage.StoryBatch{Items: map[uint64]uint64{}, Merged: map[uint64]uint64{}, Now: now,
-		UpdateEvery: s.opts.Tracking.UpdateEvery}
+	b := storage.StoryBatch{Items: map[uint64]uint64{}, Merged: map[uint64]uint64{}, Continued: map[uint64]uint64{},
+		Now: now, UpdateEvery: s.opts.Tracking.UpdateEvery}
 	changed := map[uint64]*storage.StoryChange{}
 	var order []uint64
 	story := func(id uint64) (*storage.StoryChange, error) {
@@ -231,6 +264,34 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 				res.Developed = append(res.Developed, id)
 			}
 		}
+		if p.Continues != 0 && isNew {
+			// A story that carries on a followed one: its followers follow it now, and
+			// hear of it when it brings facts the followed story did not have.
+			followed, err := s.storyStore.Story(ctx, p.Continues)
+			if f, ok := changed[p.Continues]; ok {
+				followed, err = f.Story, nil
+			}
+			switch {
+			case errors.Is(err, storage.ErrNotFound): // pruned meanwhile: nothing to carry on
+			case err != nil:
+				return b, fmt.Errorf("track stories: %w", err)
+			default:
+				f, err := story(followed.ID)
+				if err != nil {
+					return b, err
+				}
+				f.Story.ContinuedBy = append(f.Story.ContinuedBy, id)
+				if n := len(f.Story.ContinuedBy) - storage.MaxContinuations; n > 0 {
+					f.Story.ContinuedBy = append([]uint64(nil), f.Story.ContinuedBy[n:]...)
+				}
+				c.Story.Continues, c.Story.Thread = followed.ID, cmp.Or(followed.Thread, followed.Title)
+				b.Continued[id] = followed.ID
+				if cont := digest.DevelopmentOf(digest.FactsFromStrings(followed.Facts), di); cont.Material {
+					c.New = append(c.New, development(it, di, cont.Sentences))
+					res.Developed = append(res.Developed, id)
+				}
+			}
+		}
 		c.Story.Facts = known.With(dev.Report).Strings() // every report taken in, told or not
 		c.Story.Reports = append(c.Story.Reports, it.ID)
 		c.Story.Count++
@@ -256,6 +317,13 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 	for from := range b.Merged {
 		b.Merged[from] = final(from)
 	}
+	continued := map[uint64]uint64{}
+	for from, to := range b.Continued {
+		if f, t := final(from), final(to); f != t {
+			continued[f] = t
+		}
+	}
+	b.Continued = continued
 	for _, id := range order {
 		c := *changed[id]
 		if c.Story.MergedInto != 0 {
@@ -277,6 +345,13 @@ func absorb(s *storage.Story, o storage.Story) {
 	s.Timeline = append(s.Timeline, o.Timeline...)
 	slices.SortStableFunc(s.Timeline, func(a, b storage.Development) int { return a.At.Compare(b.At) })
 	s.Earlier += o.Earlier
+	if s.Continues == 0 {
+		s.Continues, s.Thread = o.Continues, o.Thread
+	}
+	s.ContinuedBy = append(s.ContinuedBy, o.ContinuedBy...)
+	if n := len(s.ContinuedBy) - storage.MaxContinuations; n > 0 {
+		s.ContinuedBy = append([]uint64(nil), s.ContinuedBy[n:]...)
+	}
 	if o.First.Before(s.First) || s.First.IsZero() {
 		s.First, s.Title = o.First, o.Title
 	}
