@@ -71,14 +71,15 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	noTimes := fs.Bool("no-times", false, "stories: ignore publication times (as feeds without dates give them)")
 	incremental := fs.Bool("incremental", false, "stories (--file, --labels): group one item at a time as they arrive, as followed stories are")
 	followAll := fs.Bool("follow-all", false, "stories --incremental: every story followed from its start (a busy bot), to see what following does to grouping")
+	developments := fs.String("developments", "", "updates: a development-label file (url, story, label per line) of reports in the news CSV in --dir, with its story labels in --labels")
 	asJSON := fs.Bool("json", false, "print JSON")
 	k := fs.Int("k", 3, "summary sentences (summaries)")
-	misses := fs.Bool("misses", false, "quotes: also print each wrongly attributed quote (read them on a tuning split only); updates: also print the wrongly decided pairs of the train pools")
+	misses := fs.Bool("misses", false, "quotes: also print each wrongly attributed quote (read them on a tuning split only); updates: also print the wrongly decided pairs of the train pools, or with --developments every report's decision")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	err := eval.Write(env.Stdout, eval.Request{Kind: kind, Dir: *dir, File: *file, Labels: *labels, NoTimes: *noTimes,
-		Incremental: *incremental, FollowAll: *followAll, JSON: *asJSON, K: *k, Misses: *misses})
+		Incremental: *incremental, FollowAll: *followAll, Developments: *developments, JSON: *asJSON, K: *k, Misses: *misses})
 	if ue, ok := errors.AsType[*eval.UsageError](err); ok {
 		return &usageError{ue.Msg}
 	}

@@ -356,7 +356,9 @@ type Request struct {
 	NoTimes, Incremental, JSON, Misses bool
 	// FollowAll (with Incremental): every story is followed, as on a busy bot.
 	FollowAll bool
-	K         int
+	// Developments (updates, with Dir and Labels): a development-label file.
+	Developments string
+	K            int
 }
 
 // UsageError is a request that does not say what to measure.
@@ -383,6 +385,11 @@ func Write(w io.Writer, r Request) error {
 		return WriteStoryLabels(w, r.Dir, r.Labels, group, r.NoTimes, r.JSON)
 	case r.Kind == "quotes" && r.File != "":
 		return WriteSpeakerFile(w, r.File, r.JSON)
+	case r.Kind == "updates" && r.Developments != "":
+		if r.Dir == "" || r.Labels == "" {
+			return &UsageError{"--developments needs --dir (the folder of the news CSV) and --labels (its story labels)"}
+		}
+		return WriteDevelopments(w, r.Dir, r.Labels, r.Developments, r.JSON, r.Misses)
 	case r.Dir == "":
 		return &UsageError{"--dir is required"}
 	}

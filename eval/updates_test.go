@@ -2,6 +2,8 @@ package eval
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -105,5 +107,41 @@ func TestUpdatesTrainPools(t *testing.T) {
 				t.Errorf("en train: %+v (a false update among its repeats)", s)
 			}
 		}
+	}
+}
+
+// Each labelled report is weighed against every earlier report of its story, as the
+// tracker does: the reworded repeat sends nothing, the rising toll and the arrest do.
+// A label for a report outside its story, or an unknown label, is an error.
+func TestDevelopmentsFixture(t *testing.T) {
+	dir := "testdata/developments"
+	b, err := LoadLabelledCSV(dir+"/news.csv", dir+"/stories.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := ReadDevelopmentLabels(dir + "/developments.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ds, err := ScoreDevelopments(b, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Reports != 3 || s.Developments != 2 || s.Repeats != 1 || s.Sent != 2 || s.SentRepeat != 0 || s.Precision != 1 || s.Recall != 1 {
+		t.Fatalf("score %+v", s)
+	}
+	if ds[0].Sent || !ds[1].Sent || !ds[2].Sent {
+		t.Fatalf("decisions %+v", ds)
+	}
+	wrong := []DevelopmentLabel{{URL: "https://money.example/rates-1", Story: "ferry", Label: LabelRepeat}}
+	if _, _, err := ScoreDevelopments(b, wrong); err == nil || !strings.Contains(err.Error(), "rates") {
+		t.Fatalf("a label in the wrong story: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	if err := os.WriteFile(bad, []byte(`{"url":"u","story":"s","label":"maybe"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadDevelopmentLabels(bad); err == nil || !strings.Contains(err.Error(), `"maybe"`) {
+		t.Fatalf("an unknown label: %v", err)
 	}
 }
