@@ -423,6 +423,9 @@ func collectPeople(text string) []person {
 			start = roleStart(ts, start, i)
 			run := ts[start:j]
 			i = j
+			if employerOf(ts, start) {
+				continue // "chief economist at Investec Securities": where a person works
+			}
 			// A capitalised function word opens a sentence, not a name ("The", "But").
 			for len(run) > 0 && (isFunctionWord(run[0].lower()) || isNotName(run[0].s)) {
 				run = run[1:]
@@ -438,6 +441,9 @@ func collectPeople(text string) []person {
 				placePrefixes[strings.ToLower(nw[0])] {
 				continue // "New Orleans", "North Korea" are places
 			}
+			if role == "" {
+				role = appositiveRole(ts, j)
+			}
 			at := offset + strings.Index(para, run[0].s)
 			out = notePerson(out, name, role, at)
 		}
@@ -447,6 +453,58 @@ func collectPeople(text string) []person {
 }
 
 var particles = set(`de van von der al bin da del la le di`)
+
+// appositiveRole is the role in an appositive after a name ending at end: "Bernard
+// McAlinden, head of equity research at NCB Stockbrokers, said" gives "head of equity
+// research at NCB Stockbrokers". The phrase runs to the next comma, at most ten
+// words, opens in lower case and holds a role word.
+func appositiveRole(ts []tok, end int) string {
+	if end >= len(ts) || ts[end].s != "," {
+		return ""
+	}
+	var words []string
+	role := false
+	for k := end + 1; k < len(ts) && k <= end+11; k++ {
+		t := ts[k]
+		if t.s == "," {
+			if role && len(words) > 0 && !ts[end+1].capitalised() {
+				return strings.Join(words, " ")
+			}
+			return ""
+		}
+		if t.punct {
+			return ""
+		}
+		role = role || isRoleWord(t.lower())
+		words = append(words, t.s)
+	}
+	return ""
+}
+
+// employerOf reports whether the capitalised run at start follows a role and the
+// preposition that names an employer: "economist at Investec Securities", "a
+// spokesman for Union Investment", "head of research at NCB". A person is not "at"
+// anyone; a run after a role and "of" or "for" is an organisation unless it has a
+// title of its own ("spokesman for President Biden" starts with its role word).
+func employerOf(ts []tok, start int) bool {
+	if start == 0 || isRoleWord(ts[start].lower()) {
+		return false
+	}
+	switch ts[start-1].lower() {
+	case "at":
+		return true
+	case "of", "for":
+		for k := start - 2; k >= 0 && k >= start-4; k-- {
+			if ts[k].punct {
+				return false
+			}
+			if isRoleWord(ts[k].lower()) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // headlineLine reports whether a line is a title-case headline: three or more words,
 // at least two thirds of them capitalised, and no sentence punctuation at the end
