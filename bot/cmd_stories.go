@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -148,7 +150,7 @@ func cmdFollowing(ctx context.Context, b *Bot, r *request) error {
 		n := len(blocks)
 		until := f.Story.Last.Add(b.stories.Tracking().FollowFor)
 		html := fmt.Sprintf("%d. <b>%s</b>\n<i>last report %s · "+followingUntil+" %s</i>", n,
-			escape(truncate(cmp.Or(f.Story.Thread, f.Story.Title), 150)), f.Story.Last.UTC().Format("2 Jan 15:04"), until.UTC().Format("2 Jan"))
+			escape(truncate(cmp.Or(f.Follow.Title, f.Story.Title), 150)), f.Story.Last.UTC().Format("2 Jan 15:04"), until.UTC().Format("2 Jan"))
 		blocks = append(blocks, block{html: html, plain: stripTags(html), item: f.Story.ID})
 		item := uint64(0)
 		if len(f.Story.Reports) > 0 {
@@ -247,7 +249,7 @@ func (b *Bot) FollowUp(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("follow up: %w", err)
 	}
-	if err := b.editStoryCards(ctx, res.Cards); err != nil {
+	if err := b.editStoryCards(ctx, res.Developed, res.Threads); err != nil {
 		b.log.Warn("follow up: redraw cards", "error", err)
 	}
 	return b.deliverStoryUpdates(ctx)
@@ -261,19 +263,42 @@ const maxCardEdits = 500
 
 // editStoryCards redraws, in place, the cards of the developed stories sent within the
 // edit window (an edit does not notify: the card simply reads the new timeline), one
-// per story and chat, to chats the bot may still write to.
-func (b *Bot) editStoryCards(ctx context.Context, developed []uint64) error {
+// per story and chat, to chats the bot may still write to; then the cards of the
+// stories they carry on (threads), for the chats that follow the thread, whose cards
+// list its developments. At most maxCardEdits a pass, the developed stories' first.
+func (b *Bot) editStoryCards(ctx context.Context, developed []uint64, threads map[uint64][]uint64) error {
 	now := b.opts.Now()
 	var msgs []storage.OutMessage
+	type redraw struct {
+		story   uint64
+		onlyFor []uint64 // only chats following one of these; nil: every chat
+	}
+	var work []redraw
 	for _, story := range developed {
-		cards, err := b.db.StoryCards(ctx, story, now.Add(-cardEditWindow))
+		work = append(work, redraw{story: story})
+	}
+	for _, story := range slices.Sorted(maps.Keys(threads)) {
+		work = append(work, redraw{story, threads[story]})
+	}
+pass:
+	for _, w := range work {
+		cards, err := b.db.StoryCards(ctx, w.story, now.Add(-cardEditWindow))
 		if err != nil {
 			return err
 		}
 		for _, c := range cards {
 			if len(msgs) >= maxCardEdits {
 				b.log.Warn("redrawing cards: too many for one pass; the rest stay as they are", "limit", maxCardEdits)
-				break
+				break pass
+			}
+			if w.onlyFor != nil {
+				follows, err := b.followedStories(ctx, c.Chat)
+				if err != nil {
+					return err
+				}
+				if !slices.ContainsFunc(w.onlyFor, func(id uint64) bool { return follows[id] }) {
+					continue // its card shows the story's own timeline, unchanged
+				}
 			}
 			sub, err := b.db.Subscriber(ctx, c.Chat)
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -390,21 +415,14 @@ func (b *Bot) storyUpdate(ctx context.Context, f storage.FollowedStory, now time
 		return storage.UpdateHeld, nil, nil
 	}
 	// The title the reader followed, though the story carrying it on may have its own.
-	r := RenderStoryUpdate(cmp.Or(f.Story.Thread, f.Story.Title), stories.TimelineOf(f.Follow.Pending))
+	r := RenderStoryUpdate(cmp.Or(f.Follow.Title, f.Story.Title), stories.TimelineOf(f.Follow.Pending))
 	// A reply to the update comments on the story's latest report.
 	rec := &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: 1}
 	return storage.UpdateSent, []storage.OutMessage{message(sub.ChatID, sub.ThreadID, r, rec)}, nil
 }
 
-// followedStories is the set of stories chat follows.
+// followedStories is the set of stories chat follows, with the earlier stories of
+// their threads (storage.FollowedThreads).
 func (b *Bot) followedStories(ctx context.Context, chat int64) (map[uint64]bool, error) {
-	fs, err := b.db.FollowedStories(ctx, chat)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uint64]bool, len(fs))
-	for _, f := range fs {
-		out[f.Story.ID] = true
-	}
-	return out, nil
+	return b.db.FollowedThreads(ctx, chat)
 }

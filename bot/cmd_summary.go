@@ -62,26 +62,17 @@ func (b *Bot) cardParts(ctx context.Context, chat int64, id uint64) ([]Rendered,
 	if err != nil {
 		return nil, err
 	}
+	// Following a story of the card's thread shows the thread's developments and
+	// offers to unfollow (the follow may have moved to a story that carries it on).
+	reader.Follows, err = b.followedStories(ctx, chat)
+	if err != nil {
+		return nil, err
+	}
 	card, err := b.stories.CardFor(ctx, id, reader)
 	if err != nil {
 		return nil, err
 	}
-	followed := false
-	if card.StoryID != 0 {
-		fs, err := b.followedStories(ctx, chat)
-		if err != nil {
-			return nil, err
-		}
-		// Following any story of its thread is following this one: the buttons act on
-		// the story the reader follows.
-		for _, id := range card.Thread {
-			if fs[id] {
-				followed, card.StoryID = true, id
-				break
-			}
-		}
-		followed = followed || fs[card.StoryID]
-	}
+	followed := card.StoryID != 0 && reader.Follows[card.StoryID]
 	parts := RenderCardFor(card, followed)
 	comments, err := b.db.ThreadComments(ctx, id)
 	if err != nil {

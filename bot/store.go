@@ -59,6 +59,7 @@ type Store interface {
 	FollowStory(ctx context.Context, chat int64, story uint64, now, lapsedBefore time.Time, limit int) (storage.Story, error)
 	UnfollowStory(ctx context.Context, chat int64, story uint64) error
 	FollowedStories(ctx context.Context, chat int64) ([]storage.FollowedStory, error)
+	FollowedThreads(ctx context.Context, chat int64) (map[uint64]bool, error)
 	DueStoryUpdates(ctx context.Context, now time.Time, limit int) ([]storage.FollowedStory, error)
 	CommitStoryUpdates(ctx context.Context, ss []storage.StorySettlement, now time.Time) (conflicts []int, err error)
 	StoryCards(ctx context.Context, story uint64, since time.Time) ([]storage.StoryCard, error)

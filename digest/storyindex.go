@@ -176,7 +176,11 @@ func (x *StoryIndex) place(i int, added time.Time) Placement {
 		}
 	}
 	if continues != 0 {
+		// Its followers move to the new story (the owner saves that): a later report
+		// of this pass that would carry the story on carries the new one on instead.
 		x.carriedOn[continues] = id
+		delete(x.followed, continues)
+		x.followed[id] = true
 	}
 	return Placement{Story: id, New: isNew, Absorbed: absorbed, Continues: continues}
 }

@@ -62,12 +62,13 @@ func TestStoryIndexKeepsStoriesAcrossCalls(t *testing.T) {
 	if r := y.AddAll([]Item{third}, storyT0.Add(30*time.Hour))[0]; !r.New || r.Continues != contID {
 		t.Fatalf("after a restart the report ten hours on: %+v, want a story continuing %d", r, contID)
 	}
-	// The first story went quiet and nobody follows it now: it closes.
-	if closed := y.Close(storyT0.Add(21 * time.Hour)); len(closed) != 1 || closed[0] != id {
-		t.Fatalf("closed %v, want [%d]", closed, id)
+	// The first two stories went quiet, and their followers moved on to the third: they
+	// close.
+	if closed := y.Close(storyT0.Add(21 * time.Hour)); !slices.Equal(closed, []uint64{id, contID}) {
+		t.Fatalf("closed %v, want [%d %d]", closed, id, contID)
 	}
-	if y.Open() != 3 {
-		t.Fatalf("%d open stories, want 3", y.Open())
+	if y.Open() != 2 {
+		t.Fatalf("%d open stories, want 2", y.Open())
 	}
 
 	// Nothing joined the rate story for three days: it closes, and a report of it starts anew.
@@ -123,5 +124,27 @@ func TestFollowingLeavesGroupingAlone(t *testing.T) {
 	}
 	if continued != 1 || all[2] == all[0] {
 		t.Fatalf("%d stories continued a followed one, grouping %v: want the toll report to continue the ferry story", continued, all)
+	}
+}
+
+// Two reports of one poll that would both carry a followed story on: the first starts
+// a story that continues it, and the second continues that one, not the followed
+// story again (its followers have moved on).
+func TestStoryIndexContinuesOncePerPass(t *testing.T) {
+	x := NewStoryIndex(nil, GroupOptions{}, 100)
+	first := ferryReport(1, "Ferry capsizes off Greek island of Lesbos, 12 dead",
+		"A ferry carrying 80 passengers capsized off the Greek island of Lesbos on Sunday, coast guard officials said. Twelve people died.", 0)
+	id, _, _ := x.Add(first, storyT0)
+	x.SetFollowed(map[uint64]bool{id: true})
+	toll := ferryReport(2, "Lesbos ferry capsizing: death toll rises to 19",
+		"The death toll from the ferry that capsized off the Greek island of Lesbos rose to 19, the coast guard said on Monday.", 20)
+	toll2 := ferryReport(7, "Greek ferry disaster off Lesbos: captain arrested",
+		"Greek police arrested the captain of the ferry that capsized off the Greek island of Lesbos, killing 19 people, coast guard officials said.", 30)
+	ps := x.AddAll([]Item{toll, toll2}, storyT0.Add(20*time.Hour))
+	if ps[0].Continues != id {
+		t.Fatalf("the first report: %+v, want it to continue %d", ps[0], id)
+	}
+	if ps[1].Story != ps[0].Story && ps[1].Continues != ps[0].Story {
+		t.Fatalf("the second report: %+v, want it to join or continue story %d, not %d again", ps[1], ps[0].Story, id)
 	}
 }

@@ -31,6 +31,15 @@ func TestMigrationGivesSchema6MergesAliases(t *testing.T) {
 				return err
 			}
 		}
+		// A damaged record and a damaged chain (a cycle) must not keep the bot from starting.
+		if err := stories.Put(u64(9), []byte("{not json")); err != nil {
+			return err
+		}
+		for id, into := range map[uint64]uint64{5: 6, 6: 5} {
+			if err := putJSON(stories, u64(id), Story{ID: id, MergedInto: into, Closed: true}); err != nil {
+				return err
+			}
+		}
 		return tx.Bucket(bucketMeta).Put(keySchema, u64(6))
 	})
 	if err != nil {
@@ -56,6 +65,11 @@ func TestMigrationGivesSchema6MergesAliases(t *testing.T) {
 			}
 			if tx.Bucket(bucketStoryMerged).Get(concat(u64(3), u64(id))) == nil {
 				t.Errorf("survivor 3 does not list %d", id)
+			}
+		}
+		for _, id := range []uint64{5, 6, 9} {
+			if tx.Bucket(bucketStoryAlias).Get(u64(id)) != nil {
+				t.Errorf("damaged story %d got an alias", id)
 			}
 		}
 		return nil

@@ -3,8 +3,11 @@ package storage
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -61,15 +64,17 @@ func storyAliases(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	stories := tx.Bucket(bucketStories)
 	into := map[uint64]uint64{}
-	err = stories.ForEach(func(k, v []byte) error {
+	live := map[uint64]bool{}
+	err = tx.Bucket(bucketStories).ForEach(func(k, v []byte) error {
 		var s Story
-		if err := jsonUnmarshal(v, &s, "story"); err != nil {
-			return err
+		if len(k) != 8 || json.Unmarshal(v, &s) != nil {
+			return nil // a damaged record gets no alias; reading it still fails clearly
 		}
 		if s.MergedInto != 0 {
 			into[beU64(k)] = s.MergedInto
+		} else {
+			live[beU64(k)] = true
 		}
 		return nil
 	})
@@ -83,6 +88,9 @@ func storyAliases(tx *bolt.Tx) error {
 				break
 			}
 			to = next
+		}
+		if !live[to] {
+			continue // a chain that ends nowhere, or in a cycle: no alias
 		}
 		if err := alias.Put(u64(from), u64(to)); err != nil {
 			return err
@@ -194,11 +202,9 @@ type Story struct {
 	Closed     bool      `json:"closed,omitempty"`
 	MergedInto uint64    `json:"merged_into,omitempty"`
 	// Continues is the followed story this one carries on: its followers moved here.
-	// Thread is the title of the story its followers followed first (the start of
-	// the Continues chain), which their updates name; ContinuedBy are the stories that
-	// carry this one on (the newest MaxContinuations), whose developments its card lists.
+	// ContinuedBy are the stories that carry this one on (the newest MaxContinuations);
+	// its followers' cards list their developments, and unfollowing it follows them.
 	Continues   uint64   `json:"continues,omitempty"`
-	Thread      string   `json:"thread,omitempty"`
 	ContinuedBy []uint64 `json:"continued_by,omitempty"`
 	Reports     []uint64 `json:"reports"` // item IDs, oldest first (the newest MaxStoryReports)
 	Count       int      `json:"count"`
@@ -220,8 +226,11 @@ type Development struct {
 
 // StoryFollow is one chat following one story.
 type StoryFollow struct {
-	Story    uint64    `json:"story"`
-	Chat     int64     `json:"chat"`
+	Story uint64 `json:"story"`
+	Chat  int64  `json:"chat"`
+	// Title is the story's title when the chat followed it: it names the updates and
+	// /following, though the follow moves to stories that carry the story on.
+	Title    string    `json:"title,omitempty"`
 	Since    time.Time `json:"since"`
 	LastSent time.Time `json:"last_sent,omitempty"` // the last update told
 	// Pending developments wait until Due (the next update window), Held ones for the
@@ -249,8 +258,9 @@ type StoryBatch struct {
 	// Merged maps absorbed stories to the story that absorbed them; Closed are stories
 	// that take no more reports.
 	Merged map[uint64]uint64
-	// Continued maps a new story to the followed story it carries on
-	// (digest.Placement.Continues): the followers move to it.
+	// Continued maps a new story (its final survivor in the batch) to the followed
+	// story it carries on (as placed, before the batch's merges): the followers move
+	// to it, oldest new story first.
 	Continued map[uint64]uint64
 	Closed    []uint64
 	Cursor    uint64 // the newest item placed
@@ -286,13 +296,16 @@ func (db *DB) SaveStories(ctx context.Context, b StoryBatch) error {
 				return err
 			}
 		}
-		for from, into := range b.Merged {
-			if err := mergeStory(tx, from, into); err != nil {
+		// Followers move along continuations first, oldest first (a pass may carry a
+		// story on twice: A to B to C), then merges move what followed the absorbed.
+		continued := slices.Sorted(maps.Keys(b.Continued))
+		for _, story := range continued {
+			if err := moveFollows(tx, b.Continued[story], story); err != nil {
 				return err
 			}
 		}
-		for story, followed := range b.Continued {
-			if err := moveFollows(tx, followed, story); err != nil {
+		for from, into := range b.Merged {
+			if err := mergeStory(tx, from, into); err != nil {
 				return err
 			}
 		}
@@ -688,7 +701,7 @@ func (db *DB) FollowStory(ctx context.Context, chat int64, story uint64, now, la
 			}
 			out = *s
 		}
-		return putStoryFollow(tx, StoryFollow{Story: s.ID, Chat: chat, Since: now})
+		return putStoryFollow(tx, StoryFollow{Story: s.ID, Chat: chat, Title: s.Title, Since: now})
 	})
 	if err != nil {
 		return Story{}, fmt.Errorf("follow story %d: %w", story, err)
@@ -696,7 +709,8 @@ func (db *DB) FollowStory(ctx context.Context, chat int64, story uint64, now, la
 	return out, nil
 }
 
-// UnfollowStory stops chat following story (merges followed); not following is fine.
+// UnfollowStory stops chat following story (merges followed) and the stories that
+// carry it on, where the chat's follow may have moved; not following is fine.
 func (db *DB) UnfollowStory(ctx context.Context, chat int64, story uint64) error {
 	if err := ctxErr(ctx, "unfollow story"); err != nil {
 		return err
@@ -709,14 +723,32 @@ func (db *DB) UnfollowStory(ctx context.Context, chat int64, story uint64) error
 		if err != nil {
 			return err
 		}
-		f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(s.ID), i64(chat)), "story follow", s.ID)
-		if errors.Is(err, ErrNotFound) {
-			return nil
+		next, seen := []*Story{s}, map[uint64]bool{s.ID: true}
+		for n := 0; len(next) > 0 && n <= MaxContinuations; n++ {
+			s, next = next[0], next[1:]
+			f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(s.ID), i64(chat)), "story follow", s.ID)
+			if err == nil {
+				if err := dropStoryFollow(tx, *f); err != nil {
+					return err
+				}
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			for _, id := range s.ContinuedBy {
+				c, err := resolveStory(tx, id)
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if !seen[c.ID] {
+					seen[c.ID] = true
+					next = append(next, c)
+				}
+			}
 		}
-		if err != nil {
-			return err
-		}
-		return dropStoryFollow(tx, *f)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("unfollow story %d: %w", story, err)
@@ -772,6 +804,45 @@ func (db *DB) FollowedStories(ctx context.Context, chat int64) ([]FollowedStory,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("followed stories of %d: %w", chat, err)
+	}
+	return out, nil
+}
+
+// FollowedThreads returns the stories chat follows and the stories each carries on
+// (back along Continues, at most MaxContinuations each): a card or digest of an
+// earlier story of a followed thread is followed, and unfollowing it unfollows the
+// thread (UnfollowStory).
+func (db *DB) FollowedThreads(ctx context.Context, chat int64) (map[uint64]bool, error) {
+	if err := ctxErr(ctx, "followed threads"); err != nil {
+		return nil, err
+	}
+	out := map[uint64]bool{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketChatStories).Cursor()
+		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
+			s, err := resolveStory(tx, beU64(k[8:]))
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out[s.ID] = true
+			for range MaxContinuations {
+				if s.Continues == 0 || out[s.Continues] {
+					break
+				}
+				out[s.Continues] = true
+				if s, err = resolveStory(tx, s.Continues); err != nil {
+					break // pruned: the thread ends here
+				}
+				out[s.ID] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("followed threads of %d: %w", chat, err)
 	}
 	return out, nil
 }

@@ -269,7 +269,7 @@ func TestStoryContinuationMovesFollows(t *testing.T) {
 	b := StoryBatch{
 		Changes: []StoryChange{
 			{Story: Story{ID: 1, Title: "Ferry capsizes", First: storyNow, Last: storyNow, Reports: []uint64{10}, Count: 1, ContinuedBy: []uint64{2}}},
-			{Story: Story{ID: 2, Title: "Toll rises", First: later, Last: later, Reports: []uint64{20}, Count: 1, Continues: 1, Thread: "Ferry capsizes"}, New: []Development{dev}},
+			{Story: Story{ID: 2, Title: "Toll rises", First: later, Last: later, Reports: []uint64{20}, Count: 1, Continues: 1}, New: []Development{dev}},
 		},
 		Items: map[uint64]uint64{20: 2}, Continued: map[uint64]uint64{2: 1}, Cursor: 20, NextID: 3, Now: later, UpdateEvery: 3 * time.Hour,
 	}
@@ -281,7 +281,7 @@ func TestStoryContinuationMovesFollows(t *testing.T) {
 	}
 	for _, chat := range []int64{701, 702} {
 		fs, err := db.FollowedStories(ctx, chat)
-		if err != nil || len(fs) != 1 || fs[0].Story.ID != 2 || fs[0].Story.Thread != "Ferry capsizes" {
+		if err != nil || len(fs) != 1 || fs[0].Story.ID != 2 || fs[0].Follow.Title != "Ferry capsizes" {
 			t.Fatalf("chat %d follows %+v (%v)", chat, fs, err)
 		}
 	}
@@ -291,5 +291,57 @@ func TestStoryContinuationMovesFollows(t *testing.T) {
 	due, err := db.DueStoryUpdates(ctx, later, 0)
 	if err != nil || len(due) != 2 || len(due[0].Follow.Pending) != 1 || due[0].Follow.Pending[0].ItemID != 20 {
 		t.Fatalf("due: %+v %v", due, err)
+	}
+}
+
+// A pass that carries story 1 on (into 3) and also merges story 1 into story 2: the
+// followers of 1 move to 3 before the merge, and story 2's own followers stay on 2.
+// Unfollowing 1 (a button drawn before the move) stops the follow on 3, and the
+// thread of what a chat follows includes the story it carries on.
+func TestStoryContinuationBeforeMergeAndUnfollow(t *testing.T) {
+	db := storyDB(t)
+	ctx := context.Background()
+	for id := uint64(1); id <= 2; id++ {
+		saveStory(t, db, Story{ID: id, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{10 * id}, Count: 1}, []uint64{10 * id}, nil, storyNow)
+	}
+	if _, err := db.FollowStory(ctx, 801, 1, storyNow, time.Time{}, 50); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.FollowStory(ctx, 802, 2, storyNow, time.Time{}, 50); err != nil {
+		t.Fatal(err)
+	}
+	b := StoryBatch{
+		Changes: []StoryChange{
+			{Story: Story{ID: 2, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{10, 20}, Count: 2}},
+			{Story: Story{ID: 1, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{10}, Count: 1, MergedInto: 2, Closed: true, ContinuedBy: []uint64{3}}},
+			{Story: Story{ID: 3, Title: "T", First: storyNow, Last: storyNow, Reports: []uint64{30}, Count: 1, Continues: 1}},
+		},
+		Items: map[uint64]uint64{30: 3}, Merged: map[uint64]uint64{1: 2}, Continued: map[uint64]uint64{3: 1},
+		Cursor: 30, NextID: 4, Now: storyNow,
+	}
+	if err := db.SaveStories(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	for chat, want := range map[int64]uint64{801: 3, 802: 2} {
+		fs, err := db.FollowedStories(ctx, chat)
+		if err != nil || len(fs) != 1 || fs[0].Story.ID != want {
+			t.Fatalf("chat %d follows %+v (%v), want story %d", chat, fs, err, want)
+		}
+	}
+	if th, err := db.FollowedThreads(ctx, 801); err != nil || !th[3] || !th[2] {
+		t.Fatalf("thread of chat 801: %v (%v), want story 3 and what it carries on (1, now 2)", th, err)
+	}
+
+	// A story that was never merged: unfollowing the story it carries on reaches it.
+	saveStory(t, db, Story{ID: 4, Title: "U", First: storyNow, Last: storyNow, Reports: []uint64{40}, Count: 1, ContinuedBy: []uint64{5}}, []uint64{40}, nil, storyNow)
+	saveStory(t, db, Story{ID: 5, Title: "V", First: storyNow, Last: storyNow, Reports: []uint64{50}, Count: 1, Continues: 4}, []uint64{50}, nil, storyNow)
+	if _, err := db.FollowStory(ctx, 803, 5, storyNow, time.Time{}, 50); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UnfollowStory(ctx, 803, 4); err != nil {
+		t.Fatal(err)
+	}
+	if fs, _ := db.FollowedStories(ctx, 803); len(fs) != 0 {
+		t.Fatalf("after unfollowing the story it carried on, chat 803 follows %+v", fs)
 	}
 }

@@ -42,7 +42,7 @@ func (s *Service) CardFor(ctx context.Context, id uint64, r Reader) (digest.Stor
 		seen[o.FeedURL] = true
 		card.AlsoReportedBy = append(card.AlsoReportedBy, digest.Source{ItemID: o.ID, Name: sourceName(o), URL: o.URL})
 	}
-	if err := s.addTimeline(ctx, &card); err != nil {
+	if err := s.addTimeline(ctx, &card, r); err != nil {
 		return digest.StoryCard{}, err
 	}
 	return card, nil
@@ -52,9 +52,11 @@ func (s *Service) CardFor(ctx context.Context, id uint64, r Reader) (digest.Stor
 const timelineLines = 8
 
 // addTimeline gives the card of a tracked story its story ID and, once the story has
-// developed, how it developed: its own developments, with those of the stories it
-// carries on and of those that carry it on (its thread, when followers moved along).
-func (s *Service) addTimeline(ctx context.Context, card *digest.StoryCard) error {
+// developed, how it developed. A reader who follows the story's thread (the stories it
+// carries on and those that carry it on, linked because followers moved along) sees
+// the thread's developments; anyone else sees the story's own, so no one's following
+// changes what others read.
+func (s *Service) addTimeline(ctx context.Context, card *digest.StoryCard, r Reader) error {
 	sid, err := s.StoryOf(ctx, card.ItemID)
 	if err != nil || sid == 0 {
 		return err
@@ -67,12 +69,15 @@ func (s *Service) addTimeline(ctx context.Context, card *digest.StoryCard) error
 		return fmt.Errorf("card timeline: %w", err)
 	}
 	card.StoryID = st.ID
-	thread, err := s.thread(ctx, st)
-	if err != nil {
-		return err
-	}
-	for _, t := range thread {
-		card.Thread = append(card.Thread, t.ID)
+	thread := []storage.Story{st}
+	if len(r.Follows) > 0 && (st.Continues != 0 || len(st.ContinuedBy) > 0) {
+		all, err := s.thread(ctx, st)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(all, func(t storage.Story) bool { return r.Follows[t.ID] }) {
+			thread = all
+		}
 	}
 	var tl []storage.Development
 	seen := map[uint64]bool{}

@@ -161,6 +161,9 @@ type Reader struct {
 	OwnFeeds []string
 	// Operator sees every feed (the command line).
 	Operator bool
+	// Follows are the stories the reader follows, with the earlier stories of their
+	// threads: a card of one lists the developments of the whole thread.
+	Follows map[uint64]bool
 }
 
 // sees reports whether the reader may see a feed's items.

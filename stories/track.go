@@ -1,7 +1,6 @@
 package stories
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,10 +64,11 @@ type TrackResult struct {
 	Placed    int      // reports placed into stories
 	New       int      // stories started
 	Developed []uint64 // stories that gained a development (new facts)
-	// Cards are the stories whose cards show a new development: Developed, and the
-	// stories they carry on (a card's timeline lists its continuations').
-	Cards  []uint64
-	Closed int
+	// Threads maps each story a developed one carries on (back along Continues) to
+	// the developed stories that carry it on: its cards, as the developed stories'
+	// followers see them, list the new development too.
+	Threads map[uint64][]uint64
+	Closed  int
 }
 
 // Track places the reports stored since the last pass into stories, one at a time
@@ -90,32 +90,34 @@ func (s *Service) Track(ctx context.Context) (TrackResult, error) {
 	slices.Sort(res.Developed)
 	res.Developed = slices.Compact(res.Developed)
 	if err == nil {
-		res.Cards, err = s.carriedOn(ctx, res.Developed)
+		res.Threads = s.threadsOf(ctx, res.Developed)
 	}
 	return res, err
 }
 
-// carriedOn is ids and the stories they carry on, back along each Continues chain.
-func (s *Service) carriedOn(ctx context.Context, ids []uint64) ([]uint64, error) {
-	out := slices.Clone(ids)
-	for _, id := range ids {
+// threadsOf maps the stories that ids carry on, back along each Continues chain, to
+// the ids that carry them on. A story it cannot read ends its chain (logged): the
+// pass is saved, and its updates still go out.
+func (s *Service) threadsOf(ctx context.Context, ids []uint64) map[uint64][]uint64 {
+	out := map[uint64][]uint64{}
+	for _, dev := range ids {
+		id := dev
 		for range storage.MaxContinuations {
 			st, err := s.storyStore.Story(ctx, id)
-			if errors.Is(err, storage.ErrNotFound) {
+			if err != nil {
+				if !errors.Is(err, storage.ErrNotFound) {
+					s.log.Warn("story thread: cannot read a story; its earlier cards stay as they are", "story", id, "error", err)
+				}
 				break
 			}
-			if err != nil {
-				return out, fmt.Errorf("track stories: %w", err)
-			}
-			if st.Continues == 0 || slices.Contains(out, st.Continues) {
+			if st.Continues == 0 || st.Continues == st.ID || st.Continues == dev || slices.Contains(out[st.Continues], dev) {
 				break
 			}
 			id = st.Continues
-			out = append(out, id)
+			out[id] = append(out[id], dev)
 		}
 	}
-	slices.Sort(out)
-	return out, nil
+	return out
 }
 
 // trackQuietly is Track for a caller that does not act on developments: they wait for
@@ -204,6 +206,12 @@ func (s *Service) loadIndex(ctx context.Context) error {
 	}
 	for _, st := range open {
 		index.Continues(st.ID, st.Continues)
+		if n := len(st.ContinuedBy); n > 0 {
+			// The latest story that carries this one on, wherever merges took it.
+			if c, err := s.storyStore.Story(ctx, st.ContinuedBy[n-1]); err == nil && c.ID != st.ID {
+				index.Continues(c.ID, st.ID)
+			}
+		}
 	}
 	s.index, s.cursor = index, cursor
 	return nil
@@ -284,7 +292,7 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 				if n := len(f.Story.ContinuedBy) - storage.MaxContinuations; n > 0 {
 					f.Story.ContinuedBy = append([]uint64(nil), f.Story.ContinuedBy[n:]...)
 				}
-				c.Story.Continues, c.Story.Thread = followed.ID, cmp.Or(followed.Thread, followed.Title)
+				c.Story.Continues = followed.ID
 				b.Continued[id] = followed.ID
 				if cont := digest.DevelopmentOf(digest.FactsFromStrings(followed.Facts), di); cont.Material {
 					c.New = append(c.New, development(it, di, cont.Sentences))
@@ -317,10 +325,13 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 	for from := range b.Merged {
 		b.Merged[from] = final(from)
 	}
+	// A continuation moves the followers of the story as it was before this batch
+	// (storage moves them before it applies the batch's merges) to the final survivor
+	// of the new story.
 	continued := map[uint64]uint64{}
 	for from, to := range b.Continued {
-		if f, t := final(from), final(to); f != t {
-			continued[f] = t
+		if f := final(from); f != to && f != final(to) {
+			continued[f] = to
 		}
 	}
 	b.Continued = continued
@@ -345,8 +356,8 @@ func absorb(s *storage.Story, o storage.Story) {
 	s.Timeline = append(s.Timeline, o.Timeline...)
 	slices.SortStableFunc(s.Timeline, func(a, b storage.Development) int { return a.At.Compare(b.At) })
 	s.Earlier += o.Earlier
-	if s.Continues == 0 {
-		s.Continues, s.Thread = o.Continues, o.Thread
+	if s.Continues == 0 && o.Continues != s.ID {
+		s.Continues = o.Continues
 	}
 	s.ContinuedBy = append(s.ContinuedBy, o.ContinuedBy...)
 	if n := len(s.ContinuedBy) - storage.MaxContinuations; n > 0 {
