@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -98,6 +99,10 @@ var (
 	dashes      = set(`— ― – -`)
 	auxiliaries = set(`has had have would will also later then once previously again recently earlier further
 		simply just only quickly repeatedly has, reportedly publicly privately flatly`)
+	// focusAdverbs ("also", "too", "already", "again") may stand between a subject and
+	// its verb in Ukrainian and Russian ("Трамп також заявив"); they are never part of
+	// a speaker's name or role.
+	focusAdverbs = set(`також теж вже уже знову ще також, также тоже уже снова еще ещё`)
 	// npStop are lower-case words that cannot be inside a speaker phrase.
 	npStop = set(`that which who whose whom when while as because if but or said says told added it there he
 		she they we i you him them us is was are were be been being do does did not no`)
@@ -129,7 +134,8 @@ func npOK(ts []tok) (string, bool) {
 			clean = append(clean, t)
 		}
 	}
-	ts = clean
+	// "Трамп також", "Капітан теж": focus adverbs sit inside the subject, not the name.
+	ts = slices.DeleteFunc(clean, func(t tok) bool { return focusAdverbs[t.lower()] })
 	for len(ts) > 0 && ts[len(ts)-1].punct {
 		ts = ts[:len(ts)-1]
 	}

@@ -144,7 +144,7 @@ func isCloser(text string, i, size int, r rune) bool {
 
 // Cue vocabulary per language. Lower case; multi-word cues are matched as phrases.
 var (
-	cueVerbs = set(`said says say saying told tells added adds noted notes warned warns claimed claims wrote
+	cueVerbs = union(set(`said says say saying told tells added adds noted notes warned warns claimed claims wrote
 		writes tweeted tweets stressed stresses explained explains argued argues insisted insists asked asks
 		replied replies responded responds continued continues declared declares announced announces
 		acknowledged acknowledges admitted admits recalled recalls suggested suggests urged urges
@@ -168,7 +168,7 @@ var (
 		ответил ответила заявляет подчеркивает пишет рассказал рассказала уверен заверил заверила
 		уточнил уточнила признал признала предупредил предупредила призвал призвала назвал назвала назвали
 		напомнил напомнила прокомментировал прокомментировала пообещал пообещала указал указала
-		констатировал констатировала сообщает передает цитирует добавили подчеркнули`)
+		констатировал констатировала сообщает передает цитирует добавили подчеркнули`), slavicSpeechVerbs())
 
 	// roleWords are lower-case nouns and modifiers that describe a position, not a name.
 	roleWords = set(`minister president secretary spokesman spokeswoman spokesperson chief executive director
@@ -327,6 +327,11 @@ func FindQuotes(text string, lang string) []Quote {
 		quotes = append(quotes, q)
 		if q.Speaker != "" && q.Cue != "" {
 			lastIdx = len(quotes) - 1
+		}
+	}
+	for i := range quotes {
+		if isHonorific(quotes[i].Role) {
+			quotes[i].Role = "" // "Mr" said who he is to the resolver, and nothing to a reader
 		}
 	}
 	chooseKeyQuotes(quotes)
@@ -490,6 +495,19 @@ func employerOf(ts []tok, start int) bool {
 	if start == 0 || isRoleWord(ts[start].lower()) {
 		return false
 	}
+	if p := ts[start-1]; isCyrillic(ts[start].s) && !p.punct && !p.capitalised() && !isRoleWord(p.lower()) && !prepositions[p.lower()] {
+		// "эксперт проекта Минфина России", "голова правління Укрзалізниці": after a
+		// role and a genitive noun, a capitalised run is the organisation (a name
+		// follows the role noun itself: "міністр Дмитро Кулеба").
+		for k := start - 2; k >= 0 && k >= start-3; k-- {
+			if ts[k].punct {
+				return false
+			}
+			if isRoleWord(ts[k].lower()) {
+				return true
+			}
+		}
+	}
 	switch ts[start-1].lower() {
 	case "at":
 		return true
@@ -559,7 +577,7 @@ func notePerson(people []person, name, role string, at int) []person {
 			if len(strings.Fields(name)) > len(strings.Fields(people[i].name)) {
 				people[i].name = name
 			}
-			if role != "" {
+			if role != "" && (people[i].role == "" || !isHonorific(role)) {
 				people[i].role = role
 			}
 			people[i].at = max(people[i].at, at)
@@ -622,7 +640,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 			if len(strings.Fields(people[i].name)) > len(strings.Fields(name)) {
 				name = people[i].name
 			}
-			if role == "" {
+			if role == "" || (isHonorific(role) && people[i].role != "") {
 				role = people[i].role
 			}
 			break
@@ -753,6 +771,12 @@ func splitRole(m string) (name, role string) {
 	}
 	return name, role
 }
+
+// honorifics are forms of address, not roles: "Mr Rangel" says he is a man, and his
+// role is the one written where he was introduced.
+var honorifics = set(`mr mrs ms miss mx sir dame madam пан пані господин госпожа`)
+
+func isHonorific(role string) bool { return honorifics[strings.Trim(strings.ToLower(role), ". ")] }
 
 // isInitials reports whether w is one or more initials ("H.", "G.K."), which belong
 // to the name they precede.

@@ -302,6 +302,13 @@ func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
 		}
 		if (isCue(t) && !participleCues[t.lower()]) || introCues[t.s] {
 			m, ok := npOK(trimAux(clauseBefore(ts, k)))
+			if !ok && isCyrillic(t.s) && invertingCue(t.lower()) {
+				// Ukrainian and Russian put the subject after a verb that ends the
+				// reported clause: "…, вважає дипломат." "…, рассказала РИА Новости
+				// эксперт … Ольга Андреева."
+				np, _ := npAfter(ts, skipRecipients(ts, k+1))
+				m, ok = npOK(trimAudienceTail(np))
+			}
 			return m, t.lower(), ok
 		}
 	}
@@ -324,7 +331,7 @@ func isPartyTag(w string) bool {
 
 // impersonalCues attribute to the document named after them: "— йдеться у заяві",
 // "— говорится в докладе" ("it says in the statement").
-var impersonalCues = set(`йдеться говориться зазначається наголошується повідомляється говорится
+var impersonalCues = set(`йдеться мовиться говориться зазначається наголошується повідомляється говорится
 	сказано отмечается указывается сообщается подчеркивается`)
 
 // recipientWords are the audience of a Ukrainian or Russian speech verb, written
