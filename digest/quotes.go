@@ -1,6 +1,8 @@
 package digest
 
 import (
+	"slices"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -214,10 +216,23 @@ func isPronoun(s string) bool {
 
 // person is a named person seen in the text, for resolving later mentions.
 type person struct {
-	name   string
-	role   string
-	at     int  // byte offset of the latest mention
-	gender byte // 'f', 'm' or 0 when unknown
+	name     string
+	role     string
+	at       int   // byte offset of the latest mention
+	mentions []int // every mention's offset, in the order noted
+	gender   byte  // 'f', 'm' or 0 when unknown
+}
+
+// before is the offset of p's latest mention before at: someone named later in the
+// text can still be who an earlier "he" or "the president" means.
+func (p person) before(at int) (int, bool) {
+	best, ok := -1, false
+	for _, m := range p.mentions {
+		if m < at && m > best {
+			best, ok = m, true
+		}
+	}
+	return best, ok
 }
 
 // orgWords mark a capitalised phrase as an organisation or place, not a person.
@@ -310,6 +325,14 @@ func FindQuotes(text string, lang string) []Quote {
 			continue
 		}
 		mention, cue, ok := attribute(text, sp, endSpan, q.Text)
+		if !ok {
+			// «Слова, — сказал он. — Ещё слова»: the author's words inside the marks.
+			if before, m, c, after, found := innerAttribution(q.Text); found {
+				mention, cue, ok = m, c, true
+				q.Parts = nonEmpty([]string{before, after})
+				q.Text = strings.Join(q.Parts, " ")
+			}
+		}
 		if ok {
 			q.Mention, q.Cue = mention, cue
 			q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, people, last)
@@ -337,6 +360,31 @@ func FindQuotes(text string, lang string) []Quote {
 	chooseKeyQuotes(quotes)
 	sort.SliceStable(quotes, func(a, b int) bool { return rankQuote(quotes[a]) > rankQuote(quotes[b]) })
 	return quotes
+}
+
+// innerDash matches the author's words that Ukrainian and Russian put inside one pair
+// of quotation marks between dashes: "…, — заявил египетский президент. — …".
+var innerDash = regexp.MustCompile(`([,.!?…])[\s\x{00a0}]*[-–—][\s\x{00a0}]+(\p{Ll}+)[\s\x{00a0}]+([^.!?«»"“”]{1,120}?)[.,:][\s\x{00a0}]*[-–—][\s\x{00a0}]+`)
+
+// innerAttribution splits a quotation around the author's words inside it, when they
+// are a speech verb and its subject.
+func innerAttribution(quote string) (before, mention, cue, after string, ok bool) {
+	m := innerDash.FindStringSubmatchIndex(quote)
+	if m == nil || !isCyrillic(quote[m[4]:m[5]]) || !cueVerbs[quote[m[4]:m[5]]] {
+		return "", "", "", "", false
+	}
+	ts := lexTokens(quote[m[6]:m[7]])
+	np, _ := npAfter(ts, skipRecipients(ts, 0))
+	np = trimAudienceTail(np)
+	mention, ok = npOK(np)
+	if !ok && len(np) > 0 && len(np) <= 4 && slices.ContainsFunc(np, func(t tok) bool { return isRoleWord(t.lower()) }) {
+		mention, ok = joinToks(np), true // "египетский президент": a role the resolver knows
+	}
+	if !ok {
+		return "", "", "", "", false
+	}
+	before = strings.TrimSpace(quote[:m[2]] + quote[m[2]:m[3]])
+	return before, mention, quote[m[4]:m[5]], strings.TrimSpace(quote[m[1]:]), true
 }
 
 func nonEmpty(ss []string) []string {
@@ -581,13 +629,14 @@ func notePerson(people []person, name, role string, at int) []person {
 				people[i].role = role
 			}
 			people[i].at = max(people[i].at, at)
+			people[i].mentions = append(people[i].mentions, at)
 			if people[i].gender == 0 {
 				people[i].gender = g
 			}
 			return people
 		}
 	}
-	return append(people, person{name: name, role: role, at: at, gender: g})
+	return append(people, person{name: name, role: role, at: at, mentions: []int{at}, gender: g})
 }
 
 func sharesSurname(a, b string) bool {
@@ -623,7 +672,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		// A role noun phrase: "the minister", "a spokesman for the company".
 		noun := lastRoleNoun(role)
 		for i := len(people) - 1; i >= 0; i-- {
-			if people[i].at < at && noun != "" && roleMatches(role, people[i].role) {
+			if _, ok := people[i].before(at); ok && noun != "" && roleMatches(role, people[i].role) {
 				return people[i].name, people[i].role
 			}
 		}
@@ -666,13 +715,13 @@ func compatible(want, have byte) bool { return want == 0 || have == 0 || want ==
 // any capitalised phrase, which may be a place.
 func recentPerson(people []person, at int, want byte) (person, bool) {
 	for _, strict := range []bool{true, false} {
-		best, ok := person{}, false
+		best, bestAt, ok := person{}, -1, false
 		for _, p := range people {
 			if strict && p.gender == 0 && p.role == "" {
 				continue
 			}
-			if p.at < at && compatible(want, p.gender) && (!ok || p.at > best.at) {
-				best, ok = p, true
+			if m, seen := p.before(at); seen && compatible(want, p.gender) && m > bestAt {
+				best, bestAt, ok = p, m, true
 			}
 		}
 		if ok {
@@ -686,7 +735,7 @@ func lastRoleNoun(role string) string {
 	ws := strings.Fields(strings.ToLower(role))
 	for i := len(ws) - 1; i >= 0; i-- {
 		w := strings.Trim(ws[i], ",.")
-		if roleWords[w] {
+		if roleWords[w] || (isCyrillic(w) && isRoleWord(w)) {
 			return w
 		}
 	}
@@ -1039,7 +1088,7 @@ func roleMatches(phrase, role string) bool {
 		}
 		found := false
 		for _, h := range have {
-			if strings.Trim(h, ",.") == w {
+			if h = strings.Trim(h, ",."); h == w || (isCyrillic(w) && sameCyrillicStem(h, w)) {
 				found = true
 				break
 			}
@@ -1049,6 +1098,19 @@ func roleMatches(phrase, role string) bool {
 		}
 	}
 	return true
+}
+
+// sameCyrillicStem compares inflected Ukrainian or Russian words ("речника" and
+// "речник", "египетский" and "Египта"): they share all but the last two letters of the
+// shorter, and at least four.
+func sameCyrillicStem(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	n := min(len(ra), len(rb))
+	need := max(4, n-2)
+	if n < need {
+		return false
+	}
+	return string(ra[:need]) == string(rb[:need])
 }
 
 // hasLowerWord reports whether a word of s starts with a lower-case letter.
