@@ -502,6 +502,9 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 		return "", "", false
 	}
 	ts = ts[:end]
+	if m, ok := quotedAsSaying(ts); ok {
+		return m, "quoted", true // `…", the paper quoted Mr Chernin as saying.`
+	}
 	// "— Pamela Padilla": a dash and a name with nothing else.
 	if len(ts) > 1 && ts[0].punct && dashes[ts[0].s] {
 		np, stop := npAfter(ts, 1)
@@ -615,8 +618,32 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	return "", "", false
 }
 
+// quotedAsSaying finds "… quoted Mr Chernin as saying" in ts: the person quoted is
+// the speaker, not the outlet that quotes them.
+func quotedAsSaying(ts []tok) (string, bool) {
+	for k, t := range ts {
+		if lw := t.lower(); lw != "quoted" && lw != "quotes" && lw != "cited" {
+			continue
+		}
+		for j := k + 2; j+1 < len(ts) && j <= k+8; j++ {
+			if ts[j].lower() == "as" && participleCues[ts[j+1].lower()] {
+				return npOK(ts[k+1 : j])
+			}
+		}
+	}
+	return "", false
+}
+
+// cyrillicAdverb reports whether t is a Ukrainian or Russian adverb of manner that
+// may stand between a subject and its verb ("відкрито заявляв", "публично заявил").
+func cyrillicAdverb(t tok) bool {
+	w := t.lower()
+	return !t.punct && !t.capitalised() && isCyrillic(w) && utf8.RuneCountInString(w) > 4 &&
+		(strings.HasSuffix(w, "то") || strings.HasSuffix(w, "но") || strings.HasSuffix(w, "ко") || strings.HasSuffix(w, "во"))
+}
+
 func trimAux(ts []tok) []tok {
-	for len(ts) > 0 && auxiliaries[ts[len(ts)-1].lower()] {
+	for len(ts) > 0 && (auxiliaries[ts[len(ts)-1].lower()] || (len(ts) > 1 && ts[len(ts)-2].capitalised() && cyrillicAdverb(ts[len(ts)-1]))) {
 		ts = ts[:len(ts)-1]
 	}
 	return ts
@@ -631,11 +658,19 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	if len(ts) == 0 {
 		return "", "", false
 	}
+	if m, ok := quotedAsSaying(ts); ok {
+		return m, "quoted", true // `The paper quoted Mr Chernin as saying: "…`
+	}
 	// "… as a Homeland Security memo put it" / "per the party's bylaws" come after.
 	// According to X, "...
 	for k := 0; k+1 < len(ts); k++ {
 		lw := ts[k].lower()
 		if (lw == "according" && ts[k+1].lower() == "to") || ((lw == "за" || lw == "по") && strings.HasPrefix(ts[k+1].lower(), "слов")) {
+			if slices.ContainsFunc(ts[k+2:], isCue) {
+				// "According to the Financial Times, chief operating officer Peter
+				// Chernin said …": the outlet reports; the verb's subject speaks.
+				break
+			}
 			if m, ok := sourceAfter(ts, k+2); ok {
 				return m, "according to", true
 			}

@@ -301,8 +301,12 @@ func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
 			return m, t.lower(), ok
 		}
 		if (isCue(t) && !participleCues[t.lower()]) || introCues[t.s] {
+			inverted := isCyrillic(t.s) && invertingCue(t.lower())
 			m, ok := npOK(trimAux(clauseBefore(ts, k)))
-			if !ok && isCyrillic(t.s) && invertingCue(t.lower()) {
+			if inverted && k > 0 && ts[k-1].s == "," {
+				ok = false // "…, рассказал аналитик Олег Сомов": what comes before is the clause
+			}
+			if !ok && inverted {
 				// Ukrainian and Russian put the subject after a verb that ends the
 				// reported clause: "…, вважає дипломат." "…, рассказала РИА Новости
 				// эксперт … Ольга Андреева."
