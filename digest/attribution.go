@@ -136,6 +136,18 @@ func npOK(ts []tok) (string, bool) {
 	}
 	// "Трамп також", "Капітан теж": focus adverbs sit inside the subject, not the name.
 	ts = slices.DeleteFunc(clean, func(t tok) bool { return focusAdverbs[t.lower()] })
+	// "Министр … Ларс Хауге во время визита в Варшаву": in Ukrainian and Russian a
+	// prepositional phrase after the name is an adverbial, not part of the speaker.
+	// (The last name in the phrase decides: "эксперт проекта Минфина России по …
+	// Ольга Андреева" ends with the person, the organisation before it stays.)
+	for k := len(ts) - 1; k >= 1; k-- {
+		if nameWord(ts[k-1]) && nameWord(ts[k]) {
+			if k+1 < len(ts) && isCyrillic(ts[k+1].s) && prepositions[ts[k+1].lower()] {
+				ts = ts[:k+1]
+			}
+			break
+		}
+	}
 	for len(ts) > 0 && ts[len(ts)-1].punct {
 		ts = ts[:len(ts)-1]
 	}
@@ -174,7 +186,7 @@ func npOK(ts []tok) (string, bool) {
 	}
 	for i, t := range ts {
 		lw := t.lower()
-		if !t.punct && !t.capitalised() && !determiners[lw] && !isRoleWord(lw) && !isDocumentWord(t.s) && !npConnectors[lw] && !strings.ContainsAny(lw, "-0123456789") && !isPronoun(lw) {
+		if !t.punct && !t.capitalised() && !determiners[lw] && !isRoleWord(lw) && !isDocumentWord(t.s) && !npConnectors[lw] && !(isCyrillic(lw) && prepositions[lw]) && !strings.ContainsAny(lw, "-0123456789") && !isPronoun(lw) {
 			// Cyrillic roles chain genitive nouns ("заступниця міністра розвитку громад").
 			limit := 2
 			if isCyrillic(t.s) {
@@ -424,6 +436,12 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 			// Role phrases carry plain nouns before the name ("9/11 widow Terry
 			// Strada", "пресс-секретарь президента Дмитрий Песков"): a few of them,
 			// then a capitalised word.
+			if prepositions[lw] && isCyrillic(lw) && nameAhead(ts[j+1:], 8) {
+				// "міністр Франції з європейських справ Бенджамін Хаддад": a role's
+				// prepositional phrase, then the name.
+				j++
+				continue
+			}
 			if npStop[lw] || prepositions[lw] || isCue(t) || !capAheadWithin(ts[j:], 3) {
 				break
 			}
@@ -632,6 +650,20 @@ func quotedAsSaying(ts []tok) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// nameAhead reports whether a person's name (two capitalised words, not an
+// organisation) ends the phrase within n tokens: before punctuation or the end.
+func nameAhead(ts []tok, n int) bool {
+	for k := 0; k+1 < len(ts) && k < n; k++ {
+		if ts[k].punct || isCue(ts[k]) {
+			return false
+		}
+		if nameWord(ts[k]) && nameWord(ts[k+1]) && (k+2 == len(ts) || ts[k+2].punct) && !isOrgName(ts[k].s+" "+ts[k+1].s) {
+			return true
+		}
+	}
+	return false
 }
 
 // cyrillicAdverb reports whether t is a Ukrainian or Russian adverb of manner that
