@@ -1,8 +1,8 @@
 package digest
 
 import (
-	"slices"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
