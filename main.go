@@ -76,7 +76,7 @@ func commands() []command {
 		{"ingest", "[--config PATH] [--feed URL]... [--json]", "poll the configured feeds (or only the given ones, which are added) once and exit", cmdIngest},
 		{"items", "[--config PATH] [--limit N] [--json]", "list stored items, newest first", cmdItems},
 		{"summarize", "[--json] [--k N] [--lang auto|en|uk|ru] SOURCE...", "summarize text/HTML files, URLs, stored item IDs or - (stdin)", cmdSummarize},
-		{"eval", "summaries|quotes|stories|updates --dir DIR [--k N] [--json] [--misses]; stories --file FILE.jsonl | --dir DIR --labels L.jsonl [--no-times] [--incremental [--follow-all]]; quotes --file FILE.json; updates --dir DIR --labels L.jsonl --developments D.jsonl", "measure summaries (ROUGE vs Lead-k), quotes (PolNeAR protocol), story grouping or update detection on a corpus", cmdEval},
+		{"eval", "summaries|quotes|stories|updates --dir DIR [--k N] [--json] [--misses]; stories --file FILE.jsonl | --dir DIR --labels L.jsonl [--no-times] [--incremental [--follow-all]]; quotes --file FILE.json [--dir DATA]; updates --dir DIR --labels L.jsonl --developments D.jsonl", "measure summaries (ROUGE vs Lead-k), quotes (PolNeAR protocol), story grouping or update detection on a corpus", cmdEval},
 		{"group", "[--json] [--window 72h] [--threshold T] [--merge M] [--no-times] FILE|-", "group JSON Lines items {id,title,text,published,source,url} into stories", cmdGroup},
 		{"playground", "[--addr 127.0.0.1:8080] [--offline] [--db PATH]", "try the bot in a browser: the real bot on a simulated Telegram, with a web chat", cmdPlayground},
 		{"backup", "[--config PATH] [--from ADDR] DEST", "write a consistent copy of the database (from the file, or from the running bot's endpoint)", cmdBackup},

@@ -3,6 +3,7 @@ package eval
 import (
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -515,5 +516,53 @@ func TestFollowingChangesNoGrouping(t *testing.T) {
 		p, r := BCubed(plain, labels)
 		pa, ra := BCubed(all, labels)
 		t.Fatalf("following everything changed the grouping: P/R %.3f/%.3f, nothing followed %.3f/%.3f", pa, ra, p, r)
+	}
+}
+
+// A label file may name where each text is instead of carrying it: a plain-text
+// article (its headline dropped) or a CSV row by URL, with a dump's literal "n" line
+// breaks restored. A missing row is an error that names it.
+func TestSpeakerCasesFromSources(t *testing.T) {
+	cases, err := LoadSpeakerCases("testdata/sources/cases.json", "testdata/sources")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cases[0].Text; strings.HasPrefix(got, "Port reopens") || !strings.HasPrefix(got, "The port reopened") {
+		t.Fatalf("article text %q: want the body without its headline", got)
+	}
+	if got := cases[1].Text; got != "Порт открылся.\n«Мы вернулись к нормальной работе», - сказала начальник порта Инна Като.\n\nРабота идёт." {
+		t.Fatalf("CSV text %q: want its line breaks restored", got)
+	}
+	scores := ScoreSpeakerCases(cases)
+	if all := scores[len(scores)-1]; all.Gold != 2 || all.Correct != 2 {
+		t.Fatalf("scores %+v", all)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`[{"id":"x","lang":"ru","source":{"file":"ru.csv","url":"https://x.example/none"},"quotes":[]}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadSpeakerCases(bad, "testdata/sources"); err == nil || !strings.Contains(err.Error(), "https://x.example/none") {
+		t.Fatalf("a missing row: %v", err)
+	}
+}
+
+// The blind-labelled sets (testdata/eval/quotes, BENCHMARKS.md "Quotes on unseen news")
+// resolve against ../shared/data: every text is there and holds every labelled quote.
+func TestBlindQuoteSetsResolve(t *testing.T) {
+	if _, err := os.Stat(filepath.Join("..", DefaultDataDir)); err != nil {
+		t.Skip("../shared is absent: the blind sets' texts live there")
+	}
+	for name, quotes := range map[string]int{"bbc-a": 107, "bbc-b": 119, "ukru-a": 64, "ukru-b": 69} {
+		cases, err := LoadSpeakerCases("../testdata/eval/quotes/"+name+".json", filepath.Join("..", DefaultDataDir))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		n := 0
+		for _, c := range cases {
+			n += len(c.Quotes)
+		}
+		if len(cases) != 30 || n != quotes {
+			t.Errorf("%s: %d articles, %d quotes; want 30 and %d", name, len(cases), n, quotes)
+		}
 	}
 }

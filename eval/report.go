@@ -16,9 +16,10 @@ import (
 // The reports `newsbot eval` prints: each scores one corpus and writes a table, or
 // JSON with asJSON.
 
-// WriteSpeakerFile scores speakers on a hand-labelled JSON set, per language.
-func WriteSpeakerFile(w io.Writer, path string, asJSON bool) error {
-	cases, err := LoadSpeakerCases(path)
+// WriteSpeakerFile scores speakers on a hand-labelled JSON set, per language; texts a
+// set names by source are read from dataDir (DefaultDataDir when empty).
+func WriteSpeakerFile(w io.Writer, path, dataDir string, asJSON bool) error {
+	cases, err := LoadSpeakerCases(path, dataDir)
 	if err != nil {
 		return err
 	}
@@ -384,7 +385,7 @@ func Write(w io.Writer, r Request) error {
 		}
 		return WriteStoryLabels(w, r.Dir, r.Labels, group, r.NoTimes, r.JSON)
 	case r.Kind == "quotes" && r.File != "":
-		return WriteSpeakerFile(w, r.File, r.JSON)
+		return WriteSpeakerFile(w, r.File, r.Dir, r.JSON)
 	case r.Kind == "updates" && r.Developments != "":
 		if r.Dir == "" || r.Labels == "" {
 			return &UsageError{"--developments needs --dir (the folder of the news CSV) and --labels (its story labels)"}

@@ -1,9 +1,12 @@
 package eval
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"unicode"
@@ -17,6 +20,19 @@ type SpeakerCase struct {
 	Lang   string        `json:"lang"`
 	Text   string        `json:"text"`
 	Quotes []SpeakerGold `json:"quotes"`
+	// Source names where the text is, for a label file that may not carry it (the
+	// articles belong to their publishers): read from the data folder at load time.
+	Source *TextSource `json:"source,omitempty"`
+}
+
+// TextSource locates an article's text under a data folder (../shared/data): a
+// plain-text article whose first line is its headline (File alone), or the "text" of
+// the row with URL in a CSV with "url" and "text" columns. LiteralN: the file wrote
+// each line break as a literal Latin "n" (the ODS news dump); it is restored.
+type TextSource struct {
+	File     string `json:"file"`
+	URL      string `json:"url,omitempty"`
+	LiteralN bool   `json:"literal_n,omitempty"`
 }
 
 // SpeakerGold is one quote's gold attribution. Quote is a substring of the quotation;
@@ -28,8 +44,12 @@ type SpeakerGold struct {
 	Role    string `json:"role,omitempty"`
 }
 
-// LoadSpeakerCases reads a JSON array of SpeakerCase.
-func LoadSpeakerCases(path string) ([]SpeakerCase, error) {
+// DefaultDataDir is where TextSource files are read from unless a caller says.
+const DefaultDataDir = "../shared/data"
+
+// LoadSpeakerCases reads a JSON array of SpeakerCase; texts given by Source are read
+// from dataDir (DefaultDataDir when empty).
+func LoadSpeakerCases(path string, dataDir ...string) ([]SpeakerCase, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load speaker cases: %w", err)
@@ -37,6 +57,21 @@ func LoadSpeakerCases(path string) ([]SpeakerCase, error) {
 	var cases []SpeakerCase
 	if err := json.Unmarshal(data, &cases); err != nil {
 		return nil, fmt.Errorf("load speaker cases %s: %w", path, err)
+	}
+	root := DefaultDataDir
+	if len(dataDir) > 0 && dataDir[0] != "" {
+		root = dataDir[0]
+	}
+	texts := map[string]map[string]string{} // CSV file -> url -> text, read once
+	for i := range cases {
+		if cases[i].Text != "" || cases[i].Source == nil {
+			continue
+		}
+		t, err := cases[i].Source.read(root, texts)
+		if err != nil {
+			return nil, fmt.Errorf("load speaker cases %s: case %d (%s): %w", path, i, cases[i].ID, err)
+		}
+		cases[i].Text = t
 	}
 	for i, c := range cases {
 		for _, q := range c.Quotes {
@@ -165,4 +200,96 @@ func wordsShared(got, want string) int {
 func allWords(got, want string) bool {
 	n := len(unicodeWords(want))
 	return n > 0 && wordsShared(got, want) == n
+}
+
+// restoreNewlines turns each run of Latin "n" between two characters that are not
+// ASCII letters or digits back into line breaks: the ODS dump wrote line breaks as a
+// letter, and such a run is never Russian text.
+func restoreNewlines(s string) string {
+	r := []rune(s)
+	asciiAlnum := func(c rune) bool { return c < 128 && (unicode.IsLetter(c) || unicode.IsDigit(c)) }
+	for i := 0; i < len(r); {
+		if r[i] != 'n' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(r) && r[j] == 'n' {
+			j++
+		}
+		if i > 0 && j < len(r) && !asciiAlnum(r[i-1]) && !asciiAlnum(r[j]) {
+			for k := i; k < j; k++ {
+				r[k] = '\n'
+			}
+		}
+		i = j
+	}
+	return string(r)
+}
+
+func (src TextSource) read(root string, csvs map[string]map[string]string) (string, error) {
+	path := filepath.Join(root, filepath.FromSlash(src.File))
+	var text string
+	if src.URL == "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", err
+		}
+		_, body, _ := strings.Cut(string(b), "\n")
+		text = strings.TrimSpace(body)
+	} else {
+		rows, ok := csvs[path]
+		if !ok {
+			var err error
+			if rows, err = readCSVTexts(path); err != nil {
+				return "", err
+			}
+			csvs[path] = rows
+		}
+		if text, ok = rows[src.URL]; !ok {
+			return "", fmt.Errorf("%s has no row for %s", path, src.URL)
+		}
+	}
+	if src.LiteralN {
+		text = restoreNewlines(text)
+	}
+	return text, nil
+}
+
+// readCSVTexts maps each row's "url" to its "text".
+func readCSVTexts(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	u, okU := col["url"]
+	t, okT := col["text"]
+	if !okU || !okT {
+		return nil, fmt.Errorf("read %s: want url and text columns", path)
+	}
+	out := map[string]string{}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		if u < len(rec) && t < len(rec) {
+			out[rec[u]] = rec[t]
+		}
+	}
+	return out, nil
 }
