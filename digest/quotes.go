@@ -356,6 +356,11 @@ func FindQuotes(text string, lang string) []Quote {
 		if isHonorific(quotes[i].Role) {
 			quotes[i].Role = "" // "Mr" said who he is to the resolver, and nothing to a reader
 		}
+		if bareInflectedNoun(quotes[i].Speaker) {
+			// "— сообщении", "— він": an inflected noun or pronoun the resolver could
+			// not turn into a name tells a reader nothing, and is ungrammatical alone.
+			quotes[i].Speaker, quotes[i].Role = "", ""
+		}
 	}
 	chooseKeyQuotes(quotes)
 	sort.SliceStable(quotes, func(a, b int) bool { return rankQuote(quotes[a]) > rankQuote(quotes[b]) })
@@ -385,6 +390,18 @@ func innerAttribution(quote string) (before, mention, cue, after string, ok bool
 	}
 	before = strings.TrimSpace(quote[:m[2]] + quote[m[2]:m[3]])
 	return before, mention, quote[m[4]:m[5]], strings.TrimSpace(quote[m[1]:]), true
+}
+
+// bareInflectedNoun reports whether a Ukrainian or Russian speaker is one lower-case
+// word: a document ("повідомленні"), a role ("эксперт") or a pronoun ("він") left
+// unresolved. On the blind-labelled tuning sets none of them was the right speaker.
+func bareInflectedNoun(speaker string) bool {
+	ws := strings.Fields(speaker)
+	if len(ws) != 1 || !isCyrillic(ws[0]) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(ws[0])
+	return unicode.IsLower(r)
 }
 
 func nonEmpty(ss []string) []string {

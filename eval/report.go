@@ -30,11 +30,11 @@ func WriteSpeakerFile(w io.Writer, path, dataDir string, asJSON bool) error {
 		return enc.Encode(scores)
 	}
 	fmt.Fprintf(w, "%s: %d paragraphs\n", path, len(cases))
-	fmt.Fprintf(w, "%-5s %6s %6s %10s %10s %10s\n", "lang", "quotes", "found", "speaker", "strict", "role")
+	fmt.Fprintf(w, "%-5s %6s %6s %10s %10s %10s %14s\n", "lang", "quotes", "found", "speaker", "strict", "role", "named (right)")
 	for _, s := range scores {
-		fmt.Fprintf(w, "%-5s %6d %6d %10s %10s %10s\n", s.Lang, s.Gold, s.Found,
+		fmt.Fprintf(w, "%-5s %6d %6d %10s %10s %10s %14s\n", s.Lang, s.Gold, s.Found,
 			fmt.Sprintf("%d (%.2f)", s.Correct, s.Accuracy), fmt.Sprintf("%d (%.2f)", s.Strict, s.StrictAccuracy),
-			fmt.Sprintf("%d/%d", s.RoleCorrect, s.RoleGold))
+			fmt.Sprintf("%d/%d", s.RoleCorrect, s.RoleGold), fmt.Sprintf("%d (%.2f)", s.Named, s.NamedPrecision))
 	}
 	for _, m := range scores[len(scores)-1].Misses {
 		fmt.Fprintln(w, "miss:", m)

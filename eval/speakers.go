@@ -90,14 +90,18 @@ type SpeakerScore struct {
 	Gold  int    `json:"gold_quotes"`
 	// Found: gold quotes the finder returned; Correct shares a name word with the gold
 	// speaker, Strict carries all of its words; roles are scored where gold gives one.
-	Found          int      `json:"found"`
-	Correct        int      `json:"correct"`
-	Strict         int      `json:"strict"`
-	RoleGold       int      `json:"role_gold"`
-	RoleCorrect    int      `json:"role_correct"`
-	Accuracy       float64  `json:"accuracy"`
-	StrictAccuracy float64  `json:"strict_accuracy"`
-	RoleAccuracy   float64  `json:"role_accuracy"`
+	Found          int     `json:"found"`
+	Correct        int     `json:"correct"`
+	Strict         int     `json:"strict"`
+	RoleGold       int     `json:"role_gold"`
+	RoleCorrect    int     `json:"role_correct"`
+	Accuracy       float64 `json:"accuracy"`
+	StrictAccuracy float64 `json:"strict_accuracy"`
+	RoleAccuracy   float64 `json:"role_accuracy"`
+	// Named: found quotes given a speaker at all; NamedPrecision is Correct / Named,
+	// how often a speaker a reader is shown is the right one.
+	Named          int      `json:"named"`
+	NamedPrecision float64  `json:"named_precision"`
 	Misses         []string `json:"misses,omitempty"`
 }
 
@@ -133,6 +137,9 @@ func ScoreSpeakerCases(cases []SpeakerCase) []SpeakerScore {
 					continue
 				}
 				sc.Found++
+				if got.Speaker != "" {
+					sc.Named++
+				}
 				if wordsShared(got.Speaker, g.Speaker) > 0 {
 					sc.Correct++
 				}
@@ -169,6 +176,9 @@ func ScoreSpeakerCases(cases []SpeakerCase) []SpeakerScore {
 		}
 		if s.RoleGold > 0 {
 			s.RoleAccuracy = float64(s.RoleCorrect) / float64(s.RoleGold)
+		}
+		if s.Named > 0 {
+			s.NamedPrecision = float64(s.Correct) / float64(s.Named)
 		}
 		out = append(out, *s)
 	}
