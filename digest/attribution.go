@@ -554,8 +554,8 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 		}
 	}
 	// "according to X"
-	if (lw == "according" && i+1 < len(ts) && ts[i+1].lower() == "to") || ((lw == "за" || lw == "по") && i+1 < len(ts) && strings.HasPrefix(ts[i+1].lower(), "слов")) {
-		if m, ok := sourceAfter(ts, i+2); ok {
+	if i+1 < len(ts) && accordingTo(lw, ts[i+1].lower()) {
+		if m, ok := sourceAfter(ts, i+accordingLen(ts[i+1].lower())); ok {
 			return m, "according to", true
 		}
 	}
@@ -636,6 +636,36 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	return "", "", false
 }
 
+// accordingTo reports whether the words w, next open an "according to X" phrase:
+// "according to", "за словами", "по словам", "по мнению", "на думку", "за даними",
+// "по данным", "з посиланням на", "со ссылкой на".
+func accordingTo(w, next string) bool {
+	switch {
+	case w == "according":
+		return next == "to"
+	case w == "за":
+		return strings.HasPrefix(next, "слов") || next == "даними"
+	case w == "по":
+		return strings.HasPrefix(next, "слов") || next == "мнению" || next == "данным"
+	case w == "на":
+		return next == "думку" || next == "переконання"
+	case w == "з" || w == "із":
+		return next == "посиланням"
+	case w == "со" || w == "с":
+		return next == "ссылкой"
+	}
+	return false
+}
+
+// accordingLen is how many words an according-to phrase takes before its source:
+// three for "з посиланням на", "со ссылкой на", two for the rest.
+func accordingLen(next string) int {
+	if next == "посиланням" || next == "ссылкой" {
+		return 3
+	}
+	return 2
+}
+
 // quotedAsSaying finds "… quoted Mr Chernin as saying" in ts: the person quoted is
 // the speaker, not the outlet that quotes them.
 func quotedAsSaying(ts []tok) (string, bool) {
@@ -697,13 +727,14 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	// According to X, "...
 	for k := 0; k+1 < len(ts); k++ {
 		lw := ts[k].lower()
-		if (lw == "according" && ts[k+1].lower() == "to") || ((lw == "за" || lw == "по") && strings.HasPrefix(ts[k+1].lower(), "слов")) {
-			if slices.ContainsFunc(ts[k+2:], isCue) {
+		if accordingTo(lw, ts[k+1].lower()) {
+			n := accordingLen(ts[k+1].lower())
+			if slices.ContainsFunc(ts[min(k+n, len(ts)):], isCue) {
 				// "According to the Financial Times, chief operating officer Peter
 				// Chernin said …": the outlet reports; the verb's subject speaks.
 				break
 			}
-			if m, ok := sourceAfter(ts, k+2); ok {
+			if m, ok := sourceAfter(ts, k+n); ok {
 				return m, "according to", true
 			}
 		}

@@ -696,6 +696,14 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		if last != nil && last.Speaker != "" && noun != "" && roleMatches(role, last.Role) {
 			return last.Speaker, last.Role
 		}
+		if noun != "" && isCyrillic(noun) {
+			// "— отметил эксперт" after "По мнению Березнюка, …": Ukrainian and Russian
+			// news rarely writes a role where the person was named, so a role noun no
+			// one's role matches means the person last named, as a pronoun would.
+			if p, ok := recentPerson(people, at, 0); ok {
+				return p.name, p.role
+			}
+		}
 		return role, ""
 	}
 	// A surname alone: use the full name and role seen before (of the right gender

@@ -293,8 +293,17 @@ func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
 	if sentence == "" || strings.ContainsAny(sentence, "\"“”«»„") {
 		return "", "", false
 	}
-	// The first speech verb decides: its subject or nothing.
 	ts := lexTokens(sentence)
+	// "По мнению Березнюка, …", "Про це повідомляє РБК-Україна з посиланням на заяву
+	// посла …": the source the sentence credits speaks on in the next quote.
+	for k := 0; k+1 < len(ts); k++ {
+		if accordingTo(ts[k].lower(), ts[k+1].lower()) && isCyrillic(ts[k].s) {
+			if m, ok := sourceAfter(ts, k+accordingLen(ts[k+1].lower())); ok {
+				return m, "according to", true
+			}
+		}
+	}
+	// The first speech verb decides: its subject or nothing.
 	for k, t := range ts {
 		if docCue(ts, k) {
 			m, ok := npOK(documentSubject(clauseBefore(ts, k)))
