@@ -286,12 +286,28 @@ func guessGender(name, role string) byte {
 
 func isOrgName(name string) bool {
 	for _, w := range strings.Fields(strings.ToLower(name)) {
-		if orgWords[strings.Trim(w, ".,'’")] {
+		w = strings.Trim(w, ".,'’")
+		if orgWords[w] {
 			return true
+		}
+		if isCyrillic(w) {
+			for _, stem := range cyrillicOrgStems {
+				if strings.HasPrefix(w, stem) {
+					return true
+				}
+			}
 		}
 	}
 	return false
 }
+
+// cyrillicOrgStems begin the Ukrainian and Russian words for organisations, in every
+// case ("Державного Агентства відновлення" is no person).
+var cyrillicOrgStems = strings.Fields(`агентств агенці агентст міністерств министерств служб комітет
+	комитет управлін управлен департамент фонд банк парті парти компані компани корпораці
+	корпораци інститут институт університет университет академі академи центр прокуратур
+	поліці полици уряд правительств парламент конгрес сенат штаб організаці организаци
+	адміністраці администраци відомств ведомств посольств дум`)
 
 // FindQuotes returns every direct quotation in the document's text with its speaker,
 // best first: key quotes, then full statements, then fragments.

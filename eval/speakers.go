@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -193,17 +194,31 @@ func unicodeWords(s string) []string {
 
 // wordsShared counts the words of want that also occur in got.
 func wordsShared(got, want string) int {
-	have := map[string]bool{}
-	for _, w := range unicodeWords(got) {
-		have[w] = true
-	}
+	have := unicodeWords(got)
 	n := 0
 	for _, w := range unicodeWords(want) {
-		if have[w] {
+		if slices.ContainsFunc(have, func(h string) bool { return sameWord(h, w) }) {
 			n++
 		}
 	}
 	return n
+}
+
+// sameWord compares two lower-case words; Ukrainian and Russian names inflect (the
+// gold speaker is written as at its attribution, "за словами Борреля", the finder
+// gives "Боррель"), so Cyrillic words match when they share all but the last two
+// letters of the shorter, and at least four.
+func sameWord(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) == 0 || len(rb) == 0 || !unicode.Is(unicode.Cyrillic, ra[0]) || !unicode.Is(unicode.Cyrillic, rb[0]) {
+		return false
+	}
+	n := min(len(ra), len(rb))
+	need := max(4, n-2)
+	return n >= need && string(ra[:need]) == string(rb[:need])
 }
 
 // allWords reports whether got carries every word of want (and want has some).
