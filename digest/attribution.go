@@ -80,7 +80,7 @@ func lexTokens(s string) []tok {
 func joinToks(ts []tok) string {
 	var b strings.Builder
 	for i, t := range ts {
-		if i > 0 && !(t.punct && strings.ContainsAny(t.s, ",.;:)!?")) && !(i > 0 && ts[i-1].s == "(") {
+		if i > 0 && !(t.punct && strings.ContainsAny(t.s, ",.;:)!?»")) && ts[i-1].s != "(" && ts[i-1].s != "«" {
 			b.WriteByte(' ')
 		}
 		b.WriteString(t.s)
@@ -196,8 +196,8 @@ func npOK(ts []tok) (string, bool) {
 				return "", false
 			}
 		}
-		if t.punct && t.s != "," && t.s != "-" && t.s != "'" && t.s != "’" {
-			return "", false
+		if t.punct && t.s != "," && t.s != "-" && t.s != "'" && t.s != "’" && t.s != "«" && t.s != "»" {
+			return "", false // (an organisation's «name» may sit in a role)
 		}
 		if !t.punct && npStop[lw] && !(i == 0 && determiners[lw]) {
 			return "", false
@@ -509,6 +509,8 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 			depth++
 		case t.s == ")":
 			depth = max(0, depth-1)
+		case depth == 0 && t.s == "«" && shortGuillemetName(ts, k):
+			// "директор «Стейдж Энтертейнмент» Дмитрий Богачев": a name in guillemets
 		case depth == 0 && (sentenceEnd(t) || t.s == "“" || t.s == "\"" || t.s == "«"):
 			end = k
 		}
@@ -634,6 +636,23 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// shortGuillemetName reports whether the « at ts[k] opens a short capitalised name
+// (at most five words) that closes and is followed by more of the sentence.
+func shortGuillemetName(ts []tok, k int) bool {
+	if k+1 >= len(ts) || !ts[k+1].capitalised() {
+		return false
+	}
+	for j := k + 1; j < len(ts) && j <= k+6; j++ {
+		if ts[j].s == "»" {
+			return j+1 < len(ts) && !sentenceEnd(ts[j+1])
+		}
+		if ts[j].punct {
+			return false
+		}
+	}
+	return false
 }
 
 // accordingTo reports whether the words w, next open an "according to X" phrase:

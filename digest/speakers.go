@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -357,6 +358,22 @@ var (
 	interviewWords = set(`інтерв'ю інтерв’ю интервью ефірі эфире розмові беседе коментарі комментарии`)
 )
 
+// dativeAudience reports whether t looks like a Ukrainian or Russian noun in the
+// dative, the one a speech verb's words were told to ("мэру", "губернатору",
+// "міністрові"): lower case, with a dative ending (a nominative rarely ends so).
+func dativeAudience(t tok) bool {
+	w := t.lower()
+	if t.punct || t.capitalised() || !isCyrillic(w) || utf8.RuneCountInString(w) < 4 {
+		return false
+	}
+	for _, end := range []string{"ам", "ям", "ові", "еві", "у", "ю"} {
+		if strings.HasSuffix(w, end) {
+			return true
+		}
+	}
+	return false
+}
+
 // skipRecipients returns the index after an audience that sits between a Cyrillic
 // speech verb and its speaker: recipient nouns, "в інтерв'ю OUTLET", and an outlet's
 // capitalised name followed by the speaker's lower-case role ("РИА Новости директор").
@@ -369,6 +386,8 @@ func skipRecipients(ts []tok, i int) int {
 		switch {
 		case recipientWords[lw]:
 			i++
+		case i+1 < len(ts) && dativeAudience(ts[i]) && slices.ContainsFunc(ts[i+1:min(i+4, len(ts))], func(t tok) bool { return isRoleWord(t.lower()) || t.capitalised() }):
+			i++ // "— сказал мэру генеральный директор …": the one told, then the speaker
 		case (lw == "в" || lw == "у" || lw == "во") && i+1 < len(ts) && interviewWords[ts[i+1].lower()]:
 			i += 2
 			for i < len(ts) && (recipientWords[ts[i].lower()] || ts[i].capitalised()) {
