@@ -281,7 +281,7 @@ func (src TextSource) read(root string, csvs map[string]map[string]string) (stri
 	return text, nil
 }
 
-// readCSVTexts maps each row's "url" to its "text".
+// readCSVTexts maps each row's "url" to its "text" (a .tsv file is tab-separated).
 func readCSVTexts(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -290,13 +290,17 @@ func readCSVTexts(path string) (map[string]string, error) {
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
+	if strings.HasSuffix(path, ".tsv") {
+		r.Comma, r.LazyQuotes = '\t', true
+	}
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
-		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+		// Toloka pools name their columns "INPUT:url", "INPUT:text".
+		col[strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), "INPUT:")] = i
 	}
 	u, okU := col["url"]
 	t, okT := col["text"]
