@@ -73,7 +73,9 @@ func FuzzSplitSentences(f *testing.F) {
 }
 
 func FuzzFindQuotes(f *testing.F) {
-	for _, s := range []string{`"A," she said. "B."`, "«а», — сказав він.", "“x “y” z”", `"open`, "„Это“, — отметил он.", "\"\"\""} {
+	for _, s := range []string{`"A," she said. "B."`, "«а», — сказав він.", "“x “y” z”", `"open`, "„Это“, — отметил он.", "\"\"\"",
+		"«Мы готовы, - сказал хорватский премьер. - Но условия должны быть честными»",
+		"«Склад откроем», - сказал мэру директор «Север» Антон Рябов.", "Він додає, \"що Європа і США разом\"."} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
