@@ -1,6 +1,7 @@
 package stories
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -521,7 +522,7 @@ func (s *Service) followedSince(ctx context.Context, chat int64, since, now time
 			}
 		}
 		if len(f.Follow.Held) > 0 {
-			held = append(held, digest.HeldUpdate{Story: f.Story.ID, StoryTitle: f.Story.Title, Entries: TimelineOf(f.Follow.Held)})
+			held = append(held, digest.HeldUpdate{Story: f.Story.ID, StoryTitle: cmp.Or(f.Follow.Title, f.Story.Title), Entries: TimelineOf(f.Follow.Held)})
 			developed[f.Story.ID] = true
 		}
 	}
