@@ -258,8 +258,12 @@ func (b *Bot) FollowUp(ctx context.Context) error {
 // cardEditWindow is how long Telegram lets a bot edit its message.
 const cardEditWindow = 48 * time.Hour
 
-// maxCardEdits bounds the cards one pass redraws (each is a card composed anew).
-const maxCardEdits = 500
+// maxCardEdits bounds the cards one pass redraws (each is a card composed anew), and
+// maxCardChecks the card records it looks at.
+const (
+	maxCardEdits  = 500
+	maxCardChecks = 4 * maxCardEdits
+)
 
 // editStoryCards redraws, in place, the cards of the developed stories sent within the
 // edit window (an edit does not notify: the card simply reads the new timeline), one
@@ -280,6 +284,12 @@ func (b *Bot) editStoryCards(ctx context.Context, developed []uint64, threads ma
 	for _, story := range slices.Sorted(maps.Keys(threads)) {
 		work = append(work, redraw{story, threads[story]})
 	}
+	// Each chat's follows are read once a pass, each card message redrawn once, and
+	// no more than maxCardChecks card records are looked at: opening cards is cheap
+	// for a reader, so it must not make every pass expensive.
+	follows := map[int64]map[uint64]bool{}
+	seen := map[[2]int64]bool{}
+	checked := 0
 pass:
 	for _, w := range work {
 		cards, err := b.db.StoryCards(ctx, w.story, now.Add(-cardEditWindow))
@@ -287,16 +297,25 @@ pass:
 			return err
 		}
 		for _, c := range cards {
-			if len(msgs) >= maxCardEdits {
-				b.log.Warn("redrawing cards: too many for one pass; the rest stay as they are", "limit", maxCardEdits)
+			if len(msgs) >= maxCardEdits || checked >= maxCardChecks {
+				b.log.Warn("redrawing cards: too many for one pass; the rest stay as they are", "edits", maxCardEdits, "checks", maxCardChecks)
 				break pass
 			}
+			checked++
+			if key := [2]int64{c.Chat, int64(c.Message)}; seen[key] {
+				continue
+			} else {
+				seen[key] = true
+			}
 			if w.onlyFor != nil {
-				follows, err := b.followedStories(ctx, c.Chat)
-				if err != nil {
-					return err
+				fs, ok := follows[c.Chat]
+				if !ok {
+					if fs, err = b.followedStories(ctx, c.Chat); err != nil {
+						return err
+					}
+					follows[c.Chat] = fs
 				}
-				if !slices.ContainsFunc(w.onlyFor, func(id uint64) bool { return follows[id] }) {
+				if !slices.ContainsFunc(w.onlyFor, func(id uint64) bool { return fs[id] }) {
 					continue // its card shows the story's own timeline, unchanged
 				}
 			}

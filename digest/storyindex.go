@@ -169,6 +169,9 @@ func (x *StoryIndex) place(i int, added time.Time) Placement {
 		absorbed = append(absorbed, x.ids[o])
 		delete(x.slot, x.ids[o])
 		delete(x.carriedOn, x.ids[o])
+		if x.followed[x.ids[o]] {
+			x.followed[id] = true // its followers are the survivor's now (the owner's merge moves them)
+		}
 		for from, to := range x.carriedOn {
 			if to == x.ids[o] {
 				x.carriedOn[from] = id

@@ -2,8 +2,10 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -79,5 +81,40 @@ func TestMigrationGivesSchema6MergesAliases(t *testing.T) {
 	}
 	if s, err := db.Story(context.Background(), 1); err != nil || s.ID != 3 {
 		t.Fatalf("story 1 resolves to %d, %v", s.ID, err)
+	}
+}
+
+// One damaged story record does not stop the tracker, the digest run or pruning:
+// it reads as a story no one has.
+func TestDamagedStoryRecordIsNoStory(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "d.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketStories).Put(u64(5), []byte("{not json")); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketStoryOpen).Put(u64(5), nil); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketItemStory).Put(u64(50), u64(5))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.OpenStories(ctx); err != nil {
+		t.Fatalf("open stories: %v", err)
+	}
+	if m, err := db.ItemStories(ctx, []uint64{50}); err != nil || m[50] != 0 {
+		t.Fatalf("item stories: %v %v", m, err)
+	}
+	if _, err := db.Story(ctx, 5); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("story 5: %v, want not found", err)
+	}
+	if _, _, err := db.PruneStories(ctx, time.Now(), time.Now()); err != nil {
+		t.Fatalf("prune: %v", err)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -250,6 +248,9 @@ type StoryChange struct {
 	New []Development
 }
 
+// Continuation is a followed story carried on: its followers move to Story.
+type Continuation struct{ Story, Followed uint64 }
+
 // StoryBatch is one pass of the story tracker, saved in one transaction.
 type StoryBatch struct {
 	Changes []StoryChange
@@ -258,10 +259,10 @@ type StoryBatch struct {
 	// Merged maps absorbed stories to the story that absorbed them; Closed are stories
 	// that take no more reports.
 	Merged map[uint64]uint64
-	// Continued maps a new story (its final survivor in the batch) to the followed
-	// story it carries on (as placed, before the batch's merges): the followers move
-	// to it, oldest new story first.
-	Continued map[uint64]uint64
+	// Continued lists, in the order the tracker placed them, the stories that carry a
+	// followed story on: each moves the followers of Followed to Story, before the
+	// batch's merges (Followed is the story as it stood when they moved).
+	Continued []Continuation
 	Closed    []uint64
 	Cursor    uint64 // the newest item placed
 	NextID    uint64 // the next story ID
@@ -296,13 +297,18 @@ func (db *DB) SaveStories(ctx context.Context, b StoryBatch) error {
 				return err
 			}
 		}
-		// Followers move along continuations first, oldest first (a pass may carry a
-		// story on twice: A to B to C), then merges move what followed the absorbed.
-		continued := slices.Sorted(maps.Keys(b.Continued))
-		for _, story := range continued {
-			if err := moveFollows(tx, b.Continued[story], story); err != nil {
+		// Followers move along continuations first, in placement order (a pass may
+		// carry a story on twice: A to B to C), then merges move what followed the
+		// absorbed.
+		carried := map[uint64]uint64{}
+		for _, c := range b.Continued {
+			if c.Story == c.Followed {
+				continue
+			}
+			if err := moveFollows(tx, c.Followed, c.Story); err != nil {
 				return err
 			}
+			carried[c.Followed] = c.Story
 		}
 		for from, into := range b.Merged {
 			if err := mergeStory(tx, from, into); err != nil {
@@ -329,12 +335,15 @@ func (db *DB) SaveStories(ctx context.Context, b StoryBatch) error {
 			if len(c.New) == 0 {
 				continue
 			}
-			// A story absorbed in this pass has its followers on the survivor now.
+			// A story absorbed or carried on in this pass has its followers on the
+			// survivor, or on the story that carries it on, now.
 			id := c.Story.ID
 			for range 64 {
 				into, ok := b.Merged[id]
 				if !ok {
-					break
+					if into, ok = carried[id]; !ok {
+						break
+					}
 				}
 				id = into
 			}
@@ -553,7 +562,7 @@ func (db *DB) OpenStories(ctx context.Context) ([]Story, error) {
 		return tx.Bucket(bucketStoryOpen).ForEach(func(k, _ []byte) error {
 			s, err := getJSON[Story](stories, k, "story", beU64(k))
 			if err != nil {
-				return err
+				return nil // a missing or damaged record places no reports
 			}
 			out = append(out, *s)
 			return nil
@@ -612,6 +621,11 @@ func resolveStory(tx *bolt.Tx, id uint64) (*Story, error) {
 	}
 	for range 8 { // a guard: an alias is never itself absorbed
 		s, err := getJSON[Story](stories, u64(id), "story", id)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			// A damaged record is a story the reader cannot have: one bad record must
+			// not stop the tracker, the digest run or /forget for everyone.
+			return nil, fmt.Errorf("story %d: %v: %w", id, err, ErrNotFound)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -620,7 +634,7 @@ func resolveStory(tx *bolt.Tx, id uint64) (*Story, error) {
 		}
 		id = s.MergedInto
 	}
-	return nil, fmt.Errorf("story %d: merge chain too long", id)
+	return nil, fmt.Errorf("story %d: merge chain too long (a damaged record): %w", id, ErrNotFound)
 }
 
 // ItemStories maps each of ids that a story holds to that story (merges followed).
@@ -709,43 +723,44 @@ func (db *DB) FollowStory(ctx context.Context, chat int64, story uint64, now, la
 	return out, nil
 }
 
-// UnfollowStory stops chat following story (merges followed) and the stories that
-// carry it on, where the chat's follow may have moved; not following is fine.
+// UnfollowStory stops chat following story: its follow of story (merges followed)
+// and of every story that carries story on, found from the chat's own follows (at most
+// the follow limit) back along their Continues chains, as FollowedThreads shows them;
+// not following is fine.
 func (db *DB) UnfollowStory(ctx context.Context, chat int64, story uint64) error {
 	if err := ctxErr(ctx, "unfollow story"); err != nil {
 		return err
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		s, err := resolveStory(tx, story)
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		}
-		if err != nil {
+		target := map[uint64]bool{story: true}
+		if s, err := resolveStory(tx, story); err == nil {
+			target[s.ID] = true
+		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		next, seen := []*Story{s}, map[uint64]bool{s.ID: true}
-		for n := 0; len(next) > 0 && n <= MaxContinuations; n++ {
-			s, next = next[0], next[1:]
-			f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(s.ID), i64(chat)), "story follow", s.ID)
-			if err == nil {
-				if err := dropStoryFollow(tx, *f); err != nil {
-					return err
-				}
-			} else if !errors.Is(err, ErrNotFound) {
+		var drop []StoryFollow
+		c := tx.Bucket(bucketChatStories).Cursor()
+		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
+			id := beU64(k[8:])
+			hit := false
+			for t := range threadOf(tx, id) {
+				hit = hit || target[t]
+			}
+			if !hit {
+				continue
+			}
+			f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(chat)), "story follow", id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
 				return err
 			}
-			for _, id := range s.ContinuedBy {
-				c, err := resolveStory(tx, id)
-				if errors.Is(err, ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				if !seen[c.ID] {
-					seen[c.ID] = true
-					next = append(next, c)
-				}
+			drop = append(drop, *f)
+		}
+		for _, f := range drop {
+			if err := dropStoryFollow(tx, f); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -754,6 +769,25 @@ func (db *DB) UnfollowStory(ctx context.Context, chat int64, story uint64) error
 		return fmt.Errorf("unfollow story %d: %w", story, err)
 	}
 	return nil
+}
+
+// threadOf is story id (as stored and as resolved) and the stories it carries on,
+// back along Continues, at most MaxContinuations; a story it cannot read ends it.
+func threadOf(tx *bolt.Tx, id uint64) map[uint64]bool {
+	out := map[uint64]bool{id: true}
+	s, err := resolveStory(tx, id)
+	for range MaxContinuations {
+		if err != nil {
+			break
+		}
+		out[s.ID] = true
+		if s.Continues == 0 || out[s.Continues] {
+			break
+		}
+		out[s.Continues] = true
+		s, err = resolveStory(tx, s.Continues)
+	}
+	return out
 }
 
 // FollowedStory is a follow with its story.
@@ -820,23 +854,8 @@ func (db *DB) FollowedThreads(ctx context.Context, chat int64) (map[uint64]bool,
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketChatStories).Cursor()
 		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
-			s, err := resolveStory(tx, beU64(k[8:]))
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			out[s.ID] = true
-			for range MaxContinuations {
-				if s.Continues == 0 || out[s.Continues] {
-					break
-				}
-				out[s.Continues] = true
-				if s, err = resolveStory(tx, s.Continues); err != nil {
-					break // pruned: the thread ends here
-				}
-				out[s.ID] = true
+			for id := range threadOf(tx, beU64(k[8:])) {
+				out[id] = true
 			}
 		}
 		return nil
@@ -1084,14 +1103,13 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 		if err := tx.Bucket(bucketStoryFollows).ForEach(func(k, v []byte) error {
 			var f StoryFollow
 			if err := jsonUnmarshal(v, &f, "story follow"); err != nil {
-				return err
+				return nil // a damaged follow is left for /forget, not a reason to stop pruning
 			}
 			s, err := getJSON[Story](stories, u64(f.Story), "story", f.Story)
-			if errors.Is(err, ErrNotFound) || (err == nil && s.Last.Before(followsBefore)) {
-				lapsed = append(lapsed, f)
-				return nil
+			if err != nil || s.Last.Before(followsBefore) {
+				lapsed = append(lapsed, f) // gone, damaged or lapsed
 			}
-			return err
+			return nil
 		}); err != nil {
 			return err
 		}
@@ -1107,7 +1125,8 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 		if err := stories.ForEach(func(k, v []byte) error {
 			var s Story
 			if err := jsonUnmarshal(v, &s, "story"); err != nil {
-				return err
+				done = append(done, bytes.Clone(k)) // a damaged record serves no one
+				return nil
 			}
 			if (s.Closed || s.MergedInto != 0) && s.Last.Before(followsBefore) {
 				done = append(done, bytes.Clone(k))

@@ -271,7 +271,7 @@ func TestStoryContinuationMovesFollows(t *testing.T) {
 			{Story: Story{ID: 1, Title: "Ferry capsizes", First: storyNow, Last: storyNow, Reports: []uint64{10}, Count: 1, ContinuedBy: []uint64{2}}},
 			{Story: Story{ID: 2, Title: "Toll rises", First: later, Last: later, Reports: []uint64{20}, Count: 1, Continues: 1}, New: []Development{dev}},
 		},
-		Items: map[uint64]uint64{20: 2}, Continued: map[uint64]uint64{2: 1}, Cursor: 20, NextID: 3, Now: later, UpdateEvery: 3 * time.Hour,
+		Items: map[uint64]uint64{20: 2}, Continued: []Continuation{{Story: 2, Followed: 1}}, Cursor: 20, NextID: 3, Now: later, UpdateEvery: 3 * time.Hour,
 	}
 	if err := db.SaveStories(ctx, b); err != nil {
 		t.Fatal(err)
@@ -316,7 +316,7 @@ func TestStoryContinuationBeforeMergeAndUnfollow(t *testing.T) {
 			{Story: Story{ID: 1, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{10}, Count: 1, MergedInto: 2, Closed: true, ContinuedBy: []uint64{3}}},
 			{Story: Story{ID: 3, Title: "T", First: storyNow, Last: storyNow, Reports: []uint64{30}, Count: 1, Continues: 1}},
 		},
-		Items: map[uint64]uint64{30: 3}, Merged: map[uint64]uint64{1: 2}, Continued: map[uint64]uint64{3: 1},
+		Items: map[uint64]uint64{30: 3}, Merged: map[uint64]uint64{1: 2}, Continued: []Continuation{{Story: 3, Followed: 1}},
 		Cursor: 30, NextID: 4, Now: storyNow,
 	}
 	if err := db.SaveStories(ctx, b); err != nil {
@@ -343,5 +343,52 @@ func TestStoryContinuationBeforeMergeAndUnfollow(t *testing.T) {
 	}
 	if fs, _ := db.FollowedStories(ctx, 803); len(fs) != 0 {
 		t.Fatalf("after unfollowing the story it carried on, chat 803 follows %+v", fs)
+	}
+}
+
+// In one pass, story 1 develops and is carried on by story 2, which is carried on by
+// story 3: the follower ends on story 3, with story 1's development and story 3's
+// waiting. A story with many continuations (other readers' branches) is unfollowed
+// from its first story, however far the chat's follow moved.
+func TestStoryContinuationsInOnePass(t *testing.T) {
+	db := storyDB(t)
+	ctx := context.Background()
+	saveStory(t, db, Story{ID: 1, Title: "Ferry", First: storyNow, Last: storyNow, Reports: []uint64{10}, Count: 1}, []uint64{10}, nil, storyNow)
+	if _, err := db.FollowStory(ctx, 901, 1, storyNow, time.Time{}, 50); err != nil {
+		t.Fatal(err)
+	}
+	later := storyNow.Add(20 * time.Hour)
+	d1 := Development{ItemID: 11, At: later, Sentences: []string{"Toll 12."}}
+	d3 := Development{ItemID: 30, At: later, Sentences: []string{"Captain arrested."}}
+	b := StoryBatch{
+		Changes: []StoryChange{
+			{Story: Story{ID: 1, Title: "Ferry", First: storyNow, Last: later, Reports: []uint64{10, 11}, Count: 2, ContinuedBy: []uint64{2}}, New: []Development{d1}},
+			{Story: Story{ID: 2, Title: "Toll", First: later, Last: later, Reports: []uint64{20}, Count: 1, Continues: 1, ContinuedBy: []uint64{3}}},
+			{Story: Story{ID: 3, Title: "Captain", First: later, Last: later, Reports: []uint64{30}, Count: 1, Continues: 2}, New: []Development{d3}},
+		},
+		Items:     map[uint64]uint64{11: 1, 20: 2, 30: 3},
+		Continued: []Continuation{{Story: 2, Followed: 1}, {Story: 3, Followed: 2}},
+		Cursor:    30, NextID: 4, Now: later, UpdateEvery: 3 * time.Hour,
+	}
+	if err := db.SaveStories(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := db.FollowedStories(ctx, 901)
+	if err != nil || len(fs) != 1 || fs[0].Story.ID != 3 || len(fs[0].Follow.Pending) != 2 {
+		t.Fatalf("chat 901 follows %+v (%v): want story 3 with both developments pending", fs, err)
+	}
+
+	// Story 1 also has eight branches of other readers; the chat's follow is on 3.
+	var branches []uint64
+	for id := uint64(100); id < 108; id++ {
+		saveStory(t, db, Story{ID: id, Title: "B", First: later, Last: later, Reports: []uint64{id * 10}, Count: 1, Continues: 1}, []uint64{id * 10}, nil, later)
+		branches = append(branches, id)
+	}
+	saveStory(t, db, Story{ID: 1, Title: "Ferry", First: storyNow, Last: later, Reports: []uint64{10, 11}, Count: 2, ContinuedBy: branches}, nil, nil, later)
+	if err := db.UnfollowStory(ctx, 901, 1); err != nil {
+		t.Fatal(err)
+	}
+	if fs, _ := db.FollowedStories(ctx, 901); len(fs) != 0 {
+		t.Fatalf("after unfollowing story 1, chat 901 follows %+v", fs)
 	}
 }

@@ -75,8 +75,12 @@ func (s *Service) addTimeline(ctx context.Context, card *digest.StoryCard, r Rea
 		if err != nil {
 			return err
 		}
-		if slices.ContainsFunc(all, func(t storage.Story) bool { return r.Follows[t.ID] }) {
-			thread = all
+		// The reader's own chain only: the stories they follow and those theirs carry
+		// on (r.Follows). A branch another reader's follow made is not theirs.
+		for _, t := range all[1:] {
+			if r.Follows[t.ID] {
+				thread = append(thread, t)
+			}
 		}
 	}
 	var tl []storage.Development

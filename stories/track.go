@@ -207,6 +207,10 @@ func (s *Service) loadIndex(ctx context.Context) error {
 	}
 	for _, st := range open {
 		index.Continues(st.ID, st.Continues)
+	}
+	// Then each story's newest continuation, wherever merges took it: it is where the
+	// followers went last, so it wins over an older link.
+	for _, st := range open {
 		if n := len(st.ContinuedBy); n > 0 {
 			// The latest story that carries this one on, wherever merges took it.
 			if c, err := s.storyStore.Story(ctx, st.ContinuedBy[n-1]); err == nil && c.ID != st.ID {
@@ -220,8 +224,9 @@ func (s *Service) loadIndex(ctx context.Context) error {
 
 // place puts items into stories and returns what to save.
 func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time, res *TrackResult) (storage.StoryBatch, error) {
-	b := storage.StoryBatch{Items: map[uint64]uint64{}, Merged: map[uint64]uint64{}, Continued: map[uint64]uint64{},
-		Now: now, UpdateEvery: s.opts.Tracking.UpdateEvery}
+	b := storage.StoryBatch{Items: map[uint64]uint64{}, Merged: map[uint64]uint64{}, Now: now,
+		UpdateEvery: s.opts.Tracking.UpdateEvery}
+	created := map[uint64]bool{} // stories this batch started
 	changed := map[uint64]*storage.StoryChange{}
 	var order []uint64
 	story := func(id uint64) (*storage.StoryChange, error) {
@@ -263,6 +268,7 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 		switch {
 		case isNew || c.Story.Count == 0:
 			res.New++
+			created[id] = true
 			c.Story.Title, c.Story.First = it.Title, it.Added
 			c.Story.Timeline = append(c.Story.Timeline, development(it, di, leadSentences(di)))
 		case dev.Material:
@@ -294,7 +300,7 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 					f.Story.ContinuedBy = append([]uint64(nil), f.Story.ContinuedBy[n:]...)
 				}
 				c.Story.Continues = followed.ID
-				b.Continued[id] = followed.ID
+				b.Continued = append(b.Continued, storage.Continuation{Story: id, Followed: followed.ID})
 				if cont := digest.DevelopmentOf(digest.FactsFromStrings(followed.Facts), di); cont.Material {
 					c.New = append(c.New, development(it, di, cont.Sentences))
 					res.Developed = append(res.Developed, id)
@@ -326,13 +332,17 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 	for from := range b.Merged {
 		b.Merged[from] = final(from)
 	}
-	// A continuation moves the followers of the story as it was before this batch
-	// (storage moves them before it applies the batch's merges) to the final survivor
-	// of the new story.
-	continued := map[uint64]uint64{}
-	for from, to := range b.Continued {
-		if f := final(from); f != to && f != final(to) {
-			continued[f] = to
+	// Continuations move followers in placement order, before the batch's merges: from
+	// the followed story as it stood (a story this batch started holds them where it
+	// ended up) to where the new story ended up.
+	var continued []storage.Continuation
+	for _, c := range b.Continued {
+		from := c.Followed
+		if created[from] {
+			from = final(from)
+		}
+		if to := final(c.Story); to != from {
+			continued = append(continued, storage.Continuation{Story: to, Followed: from})
 		}
 	}
 	b.Continued = continued
