@@ -129,6 +129,16 @@ func (r *storyRig) press(m telegramtest.Message, label string) string {
 	return ""
 }
 
+// followFerry sets the clock to at, stores the ferry report, places it and follows
+// it from its card: the start of most of these tests.
+func (r *storyRig) followFerry(at time.Time) (uint64, telegramtest.Message) {
+	r.t.Helper()
+	r.h.clock.Set(at)
+	first := r.report(ferryTitle, ferryText)
+	r.poll()
+	return first, r.follow(first)
+}
+
 // follow opens the card of item and presses "Follow story".
 func (r *storyRig) follow(item uint64) telegramtest.Message {
 	r.t.Helper()
@@ -169,10 +179,7 @@ func (r *storyRig) wantUpdates(n int, why string) []telegramtest.Message {
 // of it, reworded, sends nothing; nor does an unrelated report.
 func TestFollowedStoryUpdates(t *testing.T) {
 	r := newStoryRig(t)
-	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
-	first := r.report(ferryTitle, ferryText)
-	r.poll()
-	card := r.follow(first)
+	_, card := r.followFerry(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 	if !strings.Contains(strings.Join(buttonTexts(r.latest(card)), "|"), "Unfollow story") {
 		t.Fatalf("after following, the card offers %v", buttonTexts(r.latest(card)))
 	}
@@ -206,10 +213,7 @@ func TestFollowedStoryUpdates(t *testing.T) {
 // out as one merged update when it ends, and nothing goes out before.
 func TestFollowedStoryMergesUpdatesInAWindow(t *testing.T) {
 	r := newStoryRig(t)
-	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
-	first := r.report(ferryTitle, ferryText)
-	r.poll()
-	r.follow(first)
+	first, _ := r.followFerry(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 	r.h.clock.Add(time.Hour)
 	r.report(tollTitle, tollText)
 	r.poll()
@@ -267,10 +271,7 @@ func TestFollowedStoryMergesUpdatesInAWindow(t *testing.T) {
 // marked as an update.
 func TestFollowedStoryQuietHours(t *testing.T) {
 	r := newStoryRig(t)
-	r.h.clock.Set(time.Date(2026, 11, 29, 20, 0, 0, 0, time.UTC))
-	first := r.report(ferryTitle, ferryText)
-	r.poll()
-	r.follow(first)
+	r.followFerry(time.Date(2026, 11, 29, 20, 0, 0, 0, time.UTC))
 	r.h.tg.Send(r.u, r.c, "/subscribe")
 	r.h.wait(r.c.ID, "next digest", waitLong)
 
@@ -307,10 +308,7 @@ func TestFollowedStoryQuietHours(t *testing.T) {
 // follow lapses a week after the story's last report.
 func TestUnfollowAndFollowing(t *testing.T) {
 	r := newStoryRig(t)
-	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
-	first := r.report(ferryTitle, ferryText)
-	r.poll()
-	r.follow(first)
+	first, _ := r.followFerry(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 	r.h.tg.Send(r.u, r.c, "/following")
 	list := r.h.wait(r.c.ID, "Stories you follow", waitLong)
 	if !strings.Contains(list.Text, "Ferry Aurora") {
@@ -334,10 +332,7 @@ func TestUnfollowAndFollowing(t *testing.T) {
 // A restart between following and the development: the update still comes, once.
 func TestFollowedStorySurvivesRestart(t *testing.T) {
 	r := newStoryRig(t)
-	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
-	first := r.report(ferryTitle, ferryText)
-	r.poll()
-	r.follow(first)
+	r.followFerry(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 	r.h.restart()
 	r.h.clock.Add(time.Hour)
 	r.report(tollTitle, tollText)
@@ -352,10 +347,7 @@ func TestFollowedStorySurvivesRestart(t *testing.T) {
 // developed; 48 hours on it is no longer edited, and nothing fails.
 func TestCardTimelineEditedInPlace(t *testing.T) {
 	r := newStoryRig(t)
-	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
-	first := r.report(ferryTitle, ferryText)
-	r.poll()
-	card := r.follow(first)
+	_, card := r.followFerry(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 	r.h.clock.Add(time.Hour)
 	r.report(tollTitle, tollText)
 	r.poll()
@@ -385,10 +377,7 @@ func TestCardTimelineEditedInPlace(t *testing.T) {
 // reader opened stops the follow wherever it moved, and nothing more is sent.
 func TestUnfollowAfterTheStoryCarriedOn(t *testing.T) {
 	r := newStoryRig(t)
-	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
-	first := r.report(ferryTitle, ferryText)
-	r.poll()
-	card := r.follow(first)
+	first, card := r.followFerry(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 	r.h.clock.Add(time.Hour)
 	toll := r.report(tollTitle, tollText)
 	r.poll()
@@ -501,10 +490,7 @@ func TestFollowingListSplits(t *testing.T) {
 // when their quiet hours end.
 func TestQuietHoursWithoutDigest(t *testing.T) {
 	r := newStoryRig(t)
-	r.h.clock.Set(time.Date(2026, 11, 29, 20, 0, 0, 0, time.UTC))
-	first := r.report(ferryTitle, ferryText)
-	r.poll()
-	r.follow(first)
+	r.followFerry(time.Date(2026, 11, 29, 20, 0, 0, 0, time.UTC))
 	r.h.clock.Set(time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC))
 	r.report(tollTitle, tollText)
 	r.poll()

@@ -570,9 +570,7 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	// Verb first: `," said Rep. G.K. Butterfield (D-N.C.), head of ...`; in Ukrainian
 	// and Russian the audience may come between ("— сообщил РИА Новости директор …").
 	if isCue(ts[i]) && invertingCue(lw) && !startsWithPreposition(ts, skipRecipients(ts, i+1)) {
-		np, _ := npAfter(ts, skipRecipients(ts, i+1))
-		np = trimAudienceTail(np)
-		if m, ok := npOK(np); ok {
+		if m, ok := npOK(subjectAfterVerb(ts, i+1)); ok {
 			return m, lw, true
 		}
 	}
@@ -653,6 +651,13 @@ func shortGuillemetName(ts []tok, k int) bool {
 		}
 	}
 	return false
+}
+
+// subjectAfterVerb is the speaker phrase after a verb that ends at ts[i-1], past an
+// audience in between ("— сообщил РИА Новости директор …").
+func subjectAfterVerb(ts []tok, i int) []tok {
+	np, _ := npAfter(ts, skipRecipients(ts, i))
+	return trimAudienceTail(np)
 }
 
 // accordingTo reports whether the words w, next open an "according to X" phrase:

@@ -395,8 +395,7 @@ func innerAttribution(quote string) (before, mention, cue, after string, ok bool
 		return "", "", "", "", false
 	}
 	ts := lexTokens(quote[m[6]:m[7]])
-	np, _ := npAfter(ts, skipRecipients(ts, 0))
-	np = trimAudienceTail(np)
+	np := subjectAfterVerb(ts, 0)
 	mention, ok = npOK(np)
 	if !ok && len(np) > 0 && len(np) <= 4 && slices.ContainsFunc(np, func(t tok) bool { return isRoleWord(t.lower()) }) {
 		mention, ok = joinToks(np), true // "египетский президент": a role the resolver knows
@@ -1129,7 +1128,7 @@ func roleMatches(phrase, role string) bool {
 		}
 		found := false
 		for _, h := range have {
-			if h = strings.Trim(h, ",."); h == w || (isCyrillic(w) && sameCyrillicStem(h, w)) {
+			if h = strings.Trim(h, ",."); h == w || (isCyrillic(w) && SameCyrillicStem(h, w)) {
 				found = true
 				break
 			}
@@ -1141,10 +1140,11 @@ func roleMatches(phrase, role string) bool {
 	return true
 }
 
-// sameCyrillicStem compares inflected Ukrainian or Russian words ("речника" and
-// "речник", "египетский" and "Египта"): they share all but the last two letters of the
-// shorter, and at least four.
-func sameCyrillicStem(a, b string) bool {
+// SameCyrillicStem compares inflected Ukrainian or Russian words ("речника" and
+// "речник", "египетский" and "Египта", "Боррель" and "Борреля"): they share all but
+// the last two letters of the shorter, and at least four. The evaluation scores
+// speakers by the same rule.
+func SameCyrillicStem(a, b string) bool {
 	ra, rb := []rune(a), []rune(b)
 	n := min(len(ra), len(rb))
 	need := max(4, n-2)

@@ -320,8 +320,7 @@ func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
 				// Ukrainian and Russian put the subject after a verb that ends the
 				// reported clause: "…, вважає дипломат." "…, рассказала РИА Новости
 				// эксперт … Ольга Андреева."
-				np, _ := npAfter(ts, skipRecipients(ts, k+1))
-				m, ok = npOK(trimAudienceTail(np))
+				m, ok = npOK(subjectAfterVerb(ts, k+1))
 			}
 			return m, t.lower(), ok
 		}

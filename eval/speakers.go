@@ -206,19 +206,14 @@ func wordsShared(got, want string) int {
 
 // sameWord compares two lower-case words; Ukrainian and Russian names inflect (the
 // gold speaker is written as at its attribution, "за словами Борреля", the finder
-// gives "Боррель"), so Cyrillic words match when they share all but the last two
-// letters of the shorter, and at least four.
+// gives "Боррель"), so Cyrillic words match by digest.SameCyrillicStem.
 func sameWord(a, b string) bool {
 	if a == b {
 		return true
 	}
 	ra, rb := []rune(a), []rune(b)
-	if len(ra) == 0 || len(rb) == 0 || !unicode.Is(unicode.Cyrillic, ra[0]) || !unicode.Is(unicode.Cyrillic, rb[0]) {
-		return false
-	}
-	n := min(len(ra), len(rb))
-	need := max(4, n-2)
-	return n >= need && string(ra[:need]) == string(rb[:need])
+	return len(ra) > 0 && len(rb) > 0 && unicode.Is(unicode.Cyrillic, ra[0]) && unicode.Is(unicode.Cyrillic, rb[0]) &&
+		digest.SameCyrillicStem(a, b)
 }
 
 // allWords reports whether got carries every word of want (and want has some).

@@ -144,20 +144,44 @@ func (db *DB) ReportsAfter(ctx context.Context, after uint64, since time.Time, k
 	return out, last, nil
 }
 
-// migrateChatStories moves a group's follows to its supergroup and drops its card records.
-func migrateChatStories(tx *bolt.Tx, from, to int64) error {
-	var fs []StoryFollow
+// followsOfStory reads story's follows (one per chat).
+func followsOfStory(tx *bolt.Tx, story uint64) ([]StoryFollow, error) {
+	var out []StoryFollow
+	c := tx.Bucket(bucketStoryFollows).Cursor()
+	for k, v := c.Seek(u64(story)); k != nil && bytes.HasPrefix(k, u64(story)); k, v = c.Next() {
+		var f StoryFollow
+		if err := jsonUnmarshal(v, &f, "story follow"); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// followsOfChat reads chat's follows (at most the follow limit), skipping index
+// entries whose follow is gone.
+func followsOfChat(tx *bolt.Tx, chat int64) ([]StoryFollow, error) {
+	var out []StoryFollow
 	c := tx.Bucket(bucketChatStories).Cursor()
-	for k, _ := c.Seek(i64(from)); k != nil && bytes.HasPrefix(k, i64(from)); k, _ = c.Next() {
+	for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
 		id := beU64(k[8:])
-		f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(from)), "story follow", id)
+		f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(chat)), "story follow", id)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		fs = append(fs, *f)
+		out = append(out, *f)
+	}
+	return out, nil
+}
+
+// migrateChatStories moves a group's follows to its supergroup and drops its card records.
+func migrateChatStories(tx *bolt.Tx, from, to int64) error {
+	fs, err := followsOfChat(tx, from)
+	if err != nil {
+		return err
 	}
 	for _, f := range fs {
 		if err := dropStoryFollow(tx, f); err != nil {
@@ -420,14 +444,9 @@ func mergeStory(tx *bolt.Tx, from, into uint64) error {
 // to hear of from; a chat that followed both keeps one follow.
 func moveFollows(tx *bolt.Tx, from, into uint64) error {
 	follows := tx.Bucket(bucketStoryFollows)
-	var moved []StoryFollow
-	c := follows.Cursor()
-	for k, v := c.Seek(u64(from)); k != nil && bytes.HasPrefix(k, u64(from)); k, v = c.Next() {
-		var f StoryFollow
-		if err := jsonUnmarshal(v, &f, "story follow"); err != nil {
-			return err
-		}
-		moved = append(moved, f)
+	moved, err := followsOfStory(tx, from)
+	if err != nil {
+		return err
 	}
 	for _, f := range moved {
 		if err := dropStoryFollow(tx, f); err != nil {
@@ -465,15 +484,9 @@ func moveFollows(tx *bolt.Tx, from, into uint64) error {
 // noteDevelopments gives every follower of story the new developments: due at once
 // when their last update is UpdateEvery old, else at the end of that window.
 func noteDevelopments(tx *bolt.Tx, story uint64, devs []Development, now time.Time, every time.Duration) error {
-	follows := tx.Bucket(bucketStoryFollows)
-	var fs []StoryFollow
-	c := follows.Cursor()
-	for k, v := c.Seek(u64(story)); k != nil && bytes.HasPrefix(k, u64(story)); k, v = c.Next() {
-		var f StoryFollow
-		if err := jsonUnmarshal(v, &f, "story follow"); err != nil {
-			return err
-		}
-		fs = append(fs, f)
+	fs, err := followsOfStory(tx, story)
+	if err != nil {
+		return err
 	}
 	for _, f := range fs {
 		if f.Since.After(now) {
@@ -738,27 +751,18 @@ func (db *DB) UnfollowStory(ctx context.Context, chat int64, story uint64) error
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		var drop []StoryFollow
-		c := tx.Bucket(bucketChatStories).Cursor()
-		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
-			id := beU64(k[8:])
+		fs, err := followsOfChat(tx, chat)
+		if err != nil {
+			return err
+		}
+		for _, f := range fs {
 			hit := false
-			for t := range threadOf(tx, id) {
+			for t := range threadOf(tx, f.Story) {
 				hit = hit || target[t]
 			}
 			if !hit {
 				continue
 			}
-			f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(chat)), "story follow", id)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			drop = append(drop, *f)
-		}
-		for _, f := range drop {
 			if err := dropStoryFollow(tx, f); err != nil {
 				return err
 			}
@@ -821,18 +825,16 @@ func (db *DB) FollowedStories(ctx context.Context, chat int64) ([]FollowedStory,
 	}
 	var out []FollowedStory
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketChatStories).Cursor()
-		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
-			id := beU64(k[8:])
-			f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(chat)), "story follow", id)
+		fs, err := followsOfChat(tx, chat)
+		if err != nil {
+			return err
+		}
+		for _, f := range fs {
+			s, err := resolveStory(tx, f.Story)
 			if err != nil {
 				return err
 			}
-			s, err := resolveStory(tx, id)
-			if err != nil {
-				return err
-			}
-			out = append(out, FollowedStory{*f, *s})
+			out = append(out, FollowedStory{f, *s})
 		}
 		return nil
 	})
@@ -1004,19 +1006,14 @@ func (db *DB) ClearHeld(ctx context.Context, chat int64, included map[uint64]int
 		return err
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		var fs []StoryFollow
-		c := tx.Bucket(bucketChatStories).Cursor()
-		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
-			id := beU64(k[8:])
-			f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(chat)), "story follow", id)
-			if err != nil {
-				return err
-			}
-			if len(f.Held) > 0 && included[f.Story] > 0 {
-				fs = append(fs, *f)
-			}
+		all, err := followsOfChat(tx, chat)
+		if err != nil {
+			return err
 		}
-		for _, f := range fs {
+		for _, f := range all {
+			if len(f.Held) == 0 || included[f.Story] == 0 {
+				continue
+			}
 			f.Held = append([]Development(nil), f.Held[min(included[f.Story], len(f.Held)):]...)
 			if err := putJSON(tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(f.Chat)), &f); err != nil {
 				return err
@@ -1159,18 +1156,9 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 
 // eraseChatStories removes a chat's follows and the records of cards it received.
 func eraseChatStories(tx *bolt.Tx, chat int64) error {
-	var fs []StoryFollow
-	c := tx.Bucket(bucketChatStories).Cursor()
-	for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
-		id := beU64(k[8:])
-		f, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(id), i64(chat)), "story follow", id)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		fs = append(fs, *f)
+	fs, err := followsOfChat(tx, chat)
+	if err != nil {
+		return err
 	}
 	for _, f := range fs {
 		if err := dropStoryFollow(tx, f); err != nil {
