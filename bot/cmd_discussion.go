@@ -67,7 +67,7 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 func cmdMute(ctx context.Context, b *Bot, r *request) error {
 	item := uint64(0)
 	if r.msg.ReplyToMessage != nil {
-		rec, err := b.db.MessageRecordFor(ctx, r.chatID, r.msg.ReplyToMessage.MessageID)
+		rec, err := b.recordOfReply(ctx, r.chatID, r.msg)
 		switch {
 		case err == nil && len(rec.Items) == 1:
 			item = rec.Items[0]

@@ -36,7 +36,7 @@ func (b *Bot) handleReply(ctx context.Context, r *request) (bool, error) {
 	if target == nil {
 		return false, nil
 	}
-	rec, err := b.db.MessageRecordFor(ctx, r.chatID, target.MessageID)
+	rec, err := b.recordOfReply(ctx, r.chatID, m)
 	if errors.Is(err, storage.ErrNotFound) {
 		if b.isOurs(target) && !r.group {
 			return true, b.say(ctx, r.chatID, r.thread, "To discuss a story, reply to its card or to a comment. Open a card with the number buttons under a digest.")
@@ -69,6 +69,61 @@ func (b *Bot) handleReply(ctx context.Context, r *request) (bool, error) {
 		return true, b.askWhichStory(ctx, r, rec, text)
 	}
 	return false, nil
+}
+
+// A reply can reach us before the sender has recorded the message it answers: Telegram
+// shows a sent message to the reader before the bot hears its ID back and stores it.
+const (
+	// recordWait bounds how long a reply waits for that record; a slow fsync takes
+	// tens of milliseconds, a slow link a few hundred.
+	recordWait = 3 * time.Second
+	// justSentSecs is how young (by Telegram's clock) the message replied to must be
+	// for its missing record to be worth waiting for, so that replies to old messages
+	// of ours that never had a record are answered at once.
+	justSentSecs = 10
+)
+
+// justSent reports whether reply answers a message sent moments before it, by the
+// dates Telegram put on both (which no reader can set).
+func justSent(reply, target *telegram.Message) bool {
+	return target.Date > 0 && reply.Date >= target.Date && reply.Date-target.Date <= justSentSecs
+}
+
+// recordOfReply returns the record of the message reply answers. When that is a
+// message of ours sent moments before and the sender is still busy with this chat, it
+// waits (at most recordWait) for the record. Only this chat's queue waits: updates of
+// other chats go on, and a message that will never have a record is not waited for.
+func (b *Bot) recordOfReply(ctx context.Context, chatID int64, reply *telegram.Message) (storage.MessageRecord, error) {
+	target := reply.ReplyToMessage
+	return b.recordOf(ctx, chatID, target.MessageID, b.isOurs(target) && justSent(reply, target))
+}
+
+// recordOf returns the record of message messageID in chatID. With mayWait, a missing
+// record is waited for while the sender is busy with the chat (see recordOfReply).
+func (b *Bot) recordOf(ctx context.Context, chatID int64, messageID int, mayWait bool) (storage.MessageRecord, error) {
+	rec, err := b.db.MessageRecordFor(ctx, chatID, messageID)
+	if !errors.Is(err, storage.ErrNotFound) || !mayWait {
+		return rec, err
+	}
+	tick := time.NewTicker(25 * time.Millisecond)
+	defer tick.Stop()
+	giveUp := time.After(recordWait)
+	for busy := b.sender.InFlight(chatID); busy; {
+		select {
+		case <-ctx.Done():
+			return storage.MessageRecord{}, fmt.Errorf("wait for the record of message %d: %w", messageID, ctx.Err())
+		case <-giveUp:
+			return storage.MessageRecord{}, storage.ErrNotFound
+		case <-tick.C:
+		}
+		// Read "busy" before the record: a send that ends between the two reads has
+		// stored its record by then, so the last look finds it.
+		busy = b.sender.InFlight(chatID)
+		if rec, err = b.db.MessageRecordFor(ctx, chatID, messageID); !errors.Is(err, storage.ErrNotFound) {
+			return rec, err
+		}
+	}
+	return b.db.MessageRecordFor(ctx, chatID, messageID)
 }
 
 // askWhichStory keeps a reply to a multi-story digest for a while (a few per chat) and
@@ -377,7 +432,7 @@ func (b *Bot) commentOf(ctx context.Context, r *request) (storage.Comment, bool,
 	if r.msg.ReplyToMessage == nil {
 		return storage.Comment{}, false, nil
 	}
-	rec, err := b.db.MessageRecordFor(ctx, r.chatID, r.msg.ReplyToMessage.MessageID)
+	rec, err := b.recordOfReply(ctx, r.chatID, r.msg)
 	if errors.Is(err, storage.ErrNotFound) {
 		return storage.Comment{}, false, nil
 	}

@@ -401,3 +401,40 @@ func mustRelay(t *testing.T, h *harness, chat int64, s string) telegramtest.Mess
 	}
 	return m
 }
+
+// A reader may reply to a relayed comment before the bot has heard the copy's message
+// ID back from Telegram (a slow link, a slow disk): the reply still nests under the
+// comment instead of being refused as "not about a story".
+func TestReplyBeforeTheBotKnowsItsMessage(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	a := telegramtest.User{ID: 861, FirstName: "Ada"}
+	b := telegramtest.User{ID: 862, FirstName: "Bea"}
+	d := newDiscussion(t, h, a, b)
+	h.tg.SetLag(func(method string) time.Duration {
+		if method == "sendmessage" {
+			return 400 * time.Millisecond
+		}
+		return 0
+	})
+	h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "first thoughts")
+	copyB := h.wait(b.ID, "first thoughts", waitLong)
+	h.tg.Reply(b, d.chats[b.ID], copyB.MessageID, "an answer at once")
+	relayed := h.wait(a.ID, "an answer at once", waitLong)
+	if !strings.Contains(relayed.Text, "replying to Ada") {
+		t.Fatalf("the answer is not nested under Ada's comment: %q", relayed.Text)
+	}
+	for _, m := range h.tg.Messages(b.ID) {
+		if strings.Contains(m.Text, "To discuss a story") {
+			t.Fatalf("Bea's reply was refused: %q", m.Text)
+		}
+	}
+	// A report button pressed as soon as the copy shows is not a stale button.
+	h.tg.Reply(b, d.chats[b.ID], copyB.MessageID, "and a second one")
+	second := h.wait(a.ID, "and a second one", waitLong)
+	q, _ := h.tg.Press(a, d.chats[a.ID], second.MessageID, second.Keyboard()[0][0].CallbackData)
+	if answer, err := h.tg.WaitAnswered(q, waitLong); err != nil || !strings.Contains(answer, "moderators will look") {
+		t.Fatalf("report pressed at once: answer %q, %v", answer, err)
+	}
+}

@@ -19,7 +19,8 @@ func cbReport(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, q.ID, staleButton)
 		return nil
 	}
-	rec, err := b.db.MessageRecordFor(ctx, r.chatID, q.Message.MessageID)
+	// A button can be pressed before the sender has recorded its message.
+	rec, err := b.recordOf(ctx, r.chatID, q.Message.MessageID, true)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		b.answer(ctx, q.ID, tryAgain)
 		return fmt.Errorf("report: look up message: %w", err)

@@ -119,6 +119,15 @@ func (s *Sender) Wake() {
 	}
 }
 
+// InFlight reports whether a message to chat is being sent: handed to Telegram, its
+// outcome (and, for a sent message, its record) not yet stored.
+func (s *Sender) InFlight(chat int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.chats[chat]
+	return ok && p.busy
+}
+
 // LastLoop is when the send loop last ran (for readiness checks).
 func (s *Sender) LastLoop() time.Time { return time.Unix(0, s.alive.Load()) }
 

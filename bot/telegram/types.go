@@ -42,6 +42,7 @@ type (
 		MessageThreadID int       `json:"message_thread_id"`
 		IsTopicMessage  bool      `json:"is_topic_message"`
 		From            *User     `json:"from"`
+		Date            int64     `json:"date"` // Unix seconds, Telegram's clock
 		Chat            Chat      `json:"chat"`
 		Text            string    `json:"text"`
 		Caption         string    `json:"caption"`

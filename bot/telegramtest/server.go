@@ -152,6 +152,7 @@ type Server struct {
 	tooMany  int
 	sent     []time.Time // global send times, for the rate window
 	fault    Fault
+	lag      func(method string) time.Duration // after a call took effect, before the bot hears
 	polling  bool
 	topics   int
 	version  uint64
@@ -195,6 +196,15 @@ func (s *Server) SetLimits(l Limits) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.limits = l
+}
+
+// SetLag makes the bot hear of a call's result lag(method) after the call took effect:
+// users already see a sent message while the bot waits for its ID, as on a slow link.
+// Nil removes it.
+func (s *Server) SetLag(lag func(method string) time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lag = lag
 }
 
 // SetFault installs (or, with nil, removes) a fault injector.
@@ -259,6 +269,18 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	result, aerr := s.call(r, method, params, files)
+	s.mu.Lock()
+	lag := s.lag
+	s.mu.Unlock()
+	if lag != nil {
+		if d := lag(method); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}
 	if aerr != nil {
 		writeError(w, aerr)
 		return
