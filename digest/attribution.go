@@ -199,7 +199,7 @@ func npOK(ts []tok) (string, bool) {
 		if t.punct && t.s != "," && t.s != "-" && t.s != "'" && t.s != "’" && t.s != "«" && t.s != "»" {
 			return "", false // (an organisation's «name» may sit in a role)
 		}
-		if !t.punct && npStop[lw] && !(i == 0 && determiners[lw]) {
+		if !t.punct && npStop[lw] && !(i == 0 && determiners[lw]) && !(i > 0 && t.capitalised()) {
 			return "", false
 		}
 		if t.capitalised() && !isNotName(t.s) {
@@ -463,12 +463,14 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 		}
 		app := ts[j+1 : k]
 		for a, t := range app {
-			if npStop[t.lower()] {
+			// A capitalised word inside the phrase is a name, not a pronoun: "chief US
+			// economist" ("US", not "us").
+			if npStop[t.lower()] && !(a > 0 && t.capitalised()) {
 				app, k = app[:a], j+1+a
 				break
 			}
 		}
-		if len(app) > 0 && len(app) <= 12 && (determiners[app[0].lower()] || roleWords[strings.Trim(app[0].lower(), ".")] || roleWords[strings.Trim(app[len(app)-1].lower(), ".")]) {
+		if len(app) > 0 && len(app) <= 12 && (determiners[app[0].lower()] || roleWords[strings.Trim(app[0].lower(), ".")] || roleWords[strings.Trim(app[len(app)-1].lower(), ".")] || possessiveRole(app)) {
 			if _, ok := npOK(ts[i:k]); ok {
 				np = ts[i:k]
 				j = k
@@ -477,6 +479,24 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 	}
 	return np, j
 }
+
+// possessiveRole reports whether a phrase opens with an owner and a role: "India's
+// finance minister", "GM's vice president for North American sales".
+func possessiveRole(ts []tok) bool {
+	if len(ts) < 2 || !(strings.HasSuffix(ts[0].s, "'s") || strings.HasSuffix(ts[0].s, "’s")) {
+		return false
+	}
+	for _, t := range ts[1:min(len(ts), 4)] {
+		if roleHead(t.lower()) {
+			return true
+		}
+	}
+	return false
+}
+
+// roleHead reports whether a lower-case word is a role word, or a compound ending in
+// one ("co-producer").
+func roleHead(w string) bool { return roleWords[w] || roleWords[w[strings.LastIndexByte(w, '-')+1:]] }
 
 func isWeekdayOrMonth(w string) bool { return weekdaysMonths[w] }
 
