@@ -148,7 +148,8 @@ func npOK(ts []tok) (string, bool) {
 			break
 		}
 	}
-	for len(ts) > 0 && ts[len(ts)-1].punct {
+	// A closing » stays when its « opens a name inside the phrase ("клуба «Сокол»").
+	for len(ts) > 0 && ts[len(ts)-1].punct && !(ts[len(ts)-1].s == "»" && slices.IndexFunc(ts, func(t tok) bool { return t.s == "«" }) > 0) {
 		ts = ts[:len(ts)-1]
 	}
 	for len(ts) > 0 && (ts[0].punct || prepositions[ts[0].lower()] || ts[0].lower() == "and" || ts[0].lower() == "but" ||
@@ -480,6 +481,58 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 	return np, j
 }
 
+// quotingCues and wordsNouns make "приводятся слова X" ("X's words are given"), in
+// Ukrainian and Russian.
+var (
+	quotingCues = set(`приводятся приводит приводят приводятся наводяться наводить наводять цитирует цитує`)
+	wordsNouns  = set(`слова слова слова цитата цитату цитати цитаты`)
+)
+
+// locativePreps open "в/у + organisation" after a plural speech verb.
+var locativePreps = set(`в у во`)
+
+// orgPlace reports whether t can open the organisation of "— сообщили в …": a
+// capitalised name ("Минобороны", "Кремле"), or an institution's common noun in any
+// case ("министерстве", "пресс-службе", "відомстві"), not a time ("в пятницу") or a
+// medium ("в интервью").
+func orgPlace(t tok) bool {
+	if t.punct || interviewWords[t.lower()] || isWeekdayOrMonth(t.lower()) || monthNumber(t.lower()) > 0 {
+		return false
+	}
+	if t.capitalised() {
+		return true
+	}
+	lw := t.lower()
+	for _, stem := range institutionStems {
+		if strings.HasPrefix(lw, stem) {
+			return true
+		}
+	}
+	return false
+}
+
+// orgHead reports whether a lower-case Ukrainian or Russian word is an institution's
+// common noun: a phrase it heads names an organisation, not a person with a role.
+func orgHead(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	if !isCyrillic(w) || unicode.IsUpper(r) {
+		return false
+	}
+	lw := strings.ToLower(w)
+	for _, stem := range institutionStems {
+		if strings.HasPrefix(lw, stem) {
+			return true
+		}
+	}
+	return false
+}
+
+// institutionStems begin the Ukrainian and Russian common nouns of institutions.
+var institutionStems = strings.Fields(`министерств міністерств пресс-служб прес-служб ведомств відомств
+	компани компані управлени управлінн полици поліці штаб мэри мері администраци адміністраці
+	правительств уряд посольств департамент агентств служб прокуратур суд полици поліці партия партія
+	партии партії центр`)
+
 // possessiveRole reports whether a phrase opens with an owner and a role: "India's
 // finance minister", "GM's vice president for North American sales".
 func possessiveRole(ts []tok) bool {
@@ -583,6 +636,23 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	}
 	// "— йдеться у звіті Рахункової палати", "— говорится в заявлении регулятора".
 	if impersonalCues[lw] && i+2 < len(ts) && prepositions[ts[i+1].lower()] {
+		if m, ok := longestNP(ts, i+2); ok {
+			return m, lw, true
+		}
+	}
+	// "— приводятся слова главного тренера Унаи Эмери", "— наводить слова X": the
+	// words of the one named after them.
+	if quotingCues[lw] && i+2 < len(ts) && wordsNouns[ts[i+1].lower()] {
+		// "— приводит слова Уайта Las Vegas Review-Journal": the outlet that gives them
+		// follows the speaker.
+		np, _ := npAfter(ts, i+2)
+		if m, ok := npOK(trimAudienceTail(np)); ok {
+			return m, lw, true
+		}
+	}
+	// "— сообщили в Минобороны", "— повідомили у ЗСУ": a plural speech verb and "в/у"
+	// with an organisation, the impersonal "they said at X" (see locativeSource).
+	if isCue(ts[i]) && isCyrillic(lw) && strings.HasSuffix(lw, "ли") && i+2 < len(ts) && locativePreps[ts[i+1].lower()] && orgPlace(ts[i+2]) {
 		if m, ok := longestNP(ts, i+2); ok {
 			return m, lw, true
 		}
@@ -701,6 +771,21 @@ func accordingTo(w, next string) bool {
 	return false
 }
 
+// pronounAccording reads "по его словам", "за її словами", "на їхню думку" at ts[k]:
+// an according-to phrase whose source is a possessive pronoun. It returns the personal
+// pronoun ("он", "вона"), for the resolver.
+func pronounAccording(ts []tok, k int) (string, bool) {
+	if k+2 >= len(ts) || !accordingTo(ts[k].lower(), ts[k+2].lower()) {
+		return "", false
+	}
+	p, ok := possessivePronouns[ts[k+1].lower()]
+	return p, ok
+}
+
+// possessivePronouns map Ukrainian and Russian possessives to personal pronouns.
+var possessivePronouns = map[string]string{"его": "он", "её": "она", "ее": "она", "их": "они",
+	"його": "він", "її": "вона", "їх": "вони", "їхню": "вони", "його.": "він"}
+
 // accordingLen is how many words an according-to phrase takes before its source:
 // three for "з посиланням на", "со ссылкой на", two for the rest.
 func accordingLen(next string) int {
@@ -771,6 +856,9 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	// According to X, "...
 	for k := 0; k+1 < len(ts); k++ {
 		lw := ts[k].lower()
+		if m, ok := pronounAccording(ts, k); ok && !slices.ContainsFunc(ts[k+3:], isCue) {
+			return m, "according to", true // "По его словам, «…»"
+		}
 		if accordingTo(lw, ts[k+1].lower()) {
 			n := accordingLen(ts[k+1].lower())
 			if slices.ContainsFunc(ts[min(k+n, len(ts)):], isCue) {
@@ -974,6 +1062,9 @@ func indexHard(ts []tok) int {
 // punctuation.
 func capAheadWithin(ts []tok, n int) bool {
 	for k, t := range ts {
+		if t.s == "«" && k+1 < len(ts) && ts[k+1].capitalised() {
+			return k < n // an organisation's «name»
+		}
 		if t.punct || k > n {
 			return false
 		}

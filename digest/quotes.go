@@ -408,6 +408,13 @@ func FindQuotes(text string, lang string) []Quote {
 		if isHonorific(quotes[i].Role) {
 			quotes[i].Role = "" // "Mr" said who he is to the resolver, and nothing to a reader
 		}
+		if bareInflectedNoun(quotes[i].Speaker) && impersonalCues[quotes[i].Cue] {
+			// "— говорится в сообщении" after "Как сообщает пресс-служба X, …": the
+			// statement is the source's last credited before it.
+			if name, role, ok := documentSource(text, quotes[:i], quotes[i].Start, people); ok {
+				quotes[i].Speaker, quotes[i].Role = name, role
+			}
+		}
 		if bareInflectedNoun(quotes[i].Speaker) {
 			// "— сообщении", "— він": an inflected noun or pronoun the resolver could
 			// not turn into a name tells a reader nothing, and is ungrammatical alone.
@@ -417,6 +424,62 @@ func FindQuotes(text string, lang string) []Quote {
 	chooseKeyQuotes(quotes)
 	sort.SliceStable(quotes, func(a, b int) bool { return rankQuote(quotes[a]) > rankQuote(quotes[b]) })
 	return quotes
+}
+
+// documentSource finds who issued a document quoted at pos ("— йдеться в повідомленні"):
+// the nearest source credited before it, within docLookback sentences: a sentence that reports speech ("Как сообщает пресс-служба
+// X, …", "Про це повідомили в АТЕШ") or an earlier quote's speaker.
+func documentSource(text string, earlier []Quote, pos int, people []person) (name, role string, ok bool) {
+	bestAt := -1
+	for _, q := range earlier {
+		if q.Start < pos && q.Start > bestAt && q.Speaker != "" && !bareInflectedNoun(q.Speaker) && !isPronoun(q.Speaker) {
+			bestAt, name, role = q.Start, q.Speaker, q.Role
+		}
+	}
+	// The same or the previous paragraph, or as far back as docReach when paragraphs
+	// are single sentences (as in wire copy).
+	floor := min(paragraphStart(text, paragraphStart(text, pos)-1), paragraphStart(text, pos-docReach))
+	sentences := sentenceStartRE.FindAllStringIndex(text[floor:pos], -1)
+	ends := pos
+	for n, k := 0, len(sentences)-1; n < docLookback && k >= -1; k-- {
+		start := floor
+		if k >= 0 {
+			start = floor + sentences[k][1]
+		}
+		sentence := strings.TrimSpace(text[start:ends])
+		ends = start
+		if strings.Trim(sentence, "\"“”«»„ ") == "" {
+			continue // the quote's own opening mark
+		}
+		if start < bestAt {
+			break // an earlier quote's speaker is nearer
+		}
+		n++
+		if m, _, found := speakerOfSentence(sentence); found && !isPronoun(m) && !bareInflectedNoun(m) {
+			nm, r := resolveSpeaker(m, start, people, nil)
+			return nm, r, nm != ""
+		}
+	}
+	return name, role, bestAt >= 0 && bestAt >= floor
+}
+
+// docLookback is how many sentences back documentSource looks for a credited source,
+// within docReach bytes or the previous paragraph.
+const (
+	docLookback = 3
+	docReach    = 600
+)
+
+// sentenceStartRE matches what ends a sentence: its mark and the space after, or a
+// line break.
+var sentenceStartRE = regexp.MustCompile(`[.!?…]["”»]?\s+|\n+`)
+
+// paragraphStart is the offset where the paragraph holding at begins.
+func paragraphStart(text string, at int) int {
+	if at <= 0 {
+		return 0
+	}
+	return strings.LastIndexByte(text[:min(at, len(text))], '\n') + 1
 }
 
 // namedNext is the person first mentioned in [from, to) whose role fits the role
@@ -923,8 +986,21 @@ func sharesSurname(a, b string) bool {
 	if len(fa) == 0 || len(fb) == 0 {
 		return false
 	}
-	return fa[len(fa)-1] == fb[len(fb)-1] && (len(fa) == 1 || len(fb) == 1 || fa[0] == fb[0])
+	sa, sb := fa[len(fa)-1], fb[len(fb)-1]
+	return (sa == sb || inflectedSurname(sa, sb) || inflectedSurname(sb, sa)) && (len(fa) == 1 || len(fb) == 1 || fa[0] == fb[0])
 }
+
+// inflectedSurname reports whether a Ukrainian or Russian surname form is base with a
+// case ending ("Уайта", "Бусыгина", "Волцом" of "Уайт", "Бусыгин", "Волц"): a
+// consonant-final surname takes one of a few endings.
+func inflectedSurname(form, base string) bool {
+	if !isCyrillic(base) || !strings.HasPrefix(form, base) || utf8.RuneCountInString(base) < 3 {
+		return false
+	}
+	return surnameEndings[form[len(base):]]
+}
+
+var surnameEndings = set(`а у ом ым ем е ы ой і ові еві ою ом`)
 
 // resolveSpeaker turns a mention into (name, role): splits a role from a name,
 // resolves surnames to full names seen earlier, and pronouns or role nouns to the
@@ -938,10 +1014,10 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		want := pronounGender(m)
 		// Speakers are noted as people at their quotes, so the most recent compatible
 		// person is either the last speaker or someone named since.
-		if p, ok := recentPerson(people, at, want, !isCyrillic(m)); ok {
+		if p, ok := recentPerson(people, at, want, !isCyrillic(m), isCyrillic(m)); ok {
 			return p.name, p.role
 		}
-		if last != nil && last.Speaker != "" && !isPronoun(last.Speaker) {
+		if last != nil && last.Speaker != "" && !isPronoun(last.Speaker) && (!isCyrillic(m) || isCyrillic(last.Speaker)) {
 			return last.Speaker, last.Role
 		}
 		return m, ""
@@ -962,7 +1038,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 			// "— отметил эксперт" after "По мнению Березнюка, …": Ukrainian and Russian
 			// news rarely writes a role where the person was named, so a role noun no
 			// one's role matches means the person last named, as a pronoun would.
-			if p, ok := recentPerson(people, at, 0, false); ok {
+			if p, ok := recentPerson(people, at, 0, false, true); ok {
 				return p.name, p.role
 			}
 		}
@@ -973,7 +1049,10 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 	want := guessGender("", role)
 	for i := len(people) - 1; i >= 0; i-- {
 		if sharesSurname(people[i].name, name) && compatible(want, people[i].gender) {
-			if len(strings.Fields(people[i].name)) > len(strings.Fields(name)) {
+			// The full name, unless it was written inflected where our form is the base
+			// ("Піта Гегсета" seen, "Гегсет" said): a reader gets the nominative.
+			pw, nw := strings.Fields(people[i].name), strings.Fields(name)
+			if len(pw) > len(nw) && !inflectedSurname(pw[len(pw)-1], nw[len(nw)-1]) {
 				name = people[i].name
 			}
 			if role == "" || (isHonorific(role) && people[i].role != "") {
@@ -1006,8 +1085,8 @@ func compatible(want, have byte) bool { return want == 0 || have == 0 || want ==
 // a subject whose name we cannot tell is a person's comes before a known person in a
 // clause. Word order is free in Ukrainian and Russian, so there position says less;
 // measured on the tuned sets, the preference gained two English quotes and lost a
-// Russian one.
-func recentPerson(people []person, at int, want byte, subjectFirst bool) (person, bool) {
+// Russian one. A Ukrainian or Russian pronoun means someone written in Cyrillic.
+func recentPerson(people []person, at int, want byte, subjectFirst, cyrillic bool) (person, bool) {
 	tiers := [][2]bool{{true, false}, {false, false}} // {known to be a person, in subject place}
 	if subjectFirst {
 		tiers = [][2]bool{{true, true}, {false, true}, {true, false}, {false, false}}
@@ -1018,6 +1097,9 @@ func recentPerson(people []person, at int, want byte, subjectFirst bool) (person
 		for _, p := range people {
 			if strict && p.gender == 0 && p.role == "" && !p.surnamed {
 				continue
+			}
+			if cyrillic && !isCyrillic(p.name) {
+				continue // Ukrainian and Russian news write people in Cyrillic; "Vegas Review-Journal" is not "он"
 			}
 			before := p.before
 			if subj {
@@ -1101,9 +1183,30 @@ func splitRole(m string) (name, role string) {
 	if start == end {
 		return "", m
 	}
+	if k := firstContentWord(ws); k < start && orgHead(ws[k]) {
+		return "", m // "полиция Спрингфилда", "пресс-служба RCC Boxing Promotions": an organisation
+	}
+	if !isCyrillic(ws[start]) && isCyrillic(ws[end-1]) {
+		// "директор платформы CityAir Андрей Самойлов": a Latin-script organisation
+		// before a Cyrillic name belongs to the role; with no role before it, it is
+		// no part of the speaker ("Bloomberg Марк Леонард": the outlet told).
+		latin := start
+		for start < end-1 && !isCyrillic(ws[start]) {
+			start++
+		}
+		if latin == 0 {
+			ws, start, end = ws[start:], 0, end-start
+		}
+	}
 	if isCyrillic(ws[start]) {
-		_, rest := cyrillicName(ws[start:])
-		start += len(rest)
+		name, _ := cyrillicName(ws[start:])
+		if !isCyrillic(ws[0]) || start == 0 && len(name) < end {
+			// What is left before the name is a capitalised fragment of an outlet or
+			// organisation ("Greenpeace России Михаил …"), no role.
+			ws, start, end = ws[end-len(name):], 0, len(name)
+		} else {
+			start = end - len(name)
+		}
 	}
 	name = strings.Join(ws[start:], " ")
 	role = strings.Join(ws[:start], " ")

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -27,7 +28,8 @@ var notNames = set(`monday tuesday wednesday thursday friday saturday sunday
 	analysis opinion comment
 	як как коли когда але но і и а та що что це это так вже уже також также тому поэтому однак однако
 	проте зокрема крім кроме після после вчора вчера сьогодні сегодня завтра тоді тогда втім
-	натомість водночас нагадаємо напомним впрочем тим між тем при цьому этом`)
+	натомість водночас нагадаємо напомним впрочем тим між тем при цьому этом
+	ранее раніше позже пізніше затем потім теперь тепер сейчас зараз накануне напередодні`)
 
 // placePrefixes open multiword place names ("New Orleans", "North Korea"); a run of
 // capitalised words starting with one is not taken as a person.
@@ -108,6 +110,7 @@ func isDocumentWord(w string) bool {
 	if !isCyrillic(lw) {
 		return false
 	}
+	lw = strings.TrimPrefix(strings.TrimPrefix(lw, "пресс-"), "прес-") // "пресс-релизе"
 	for _, stem := range documentStems {
 		if strings.HasPrefix(lw, stem) {
 			return true
@@ -291,13 +294,24 @@ func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
 	} else if sentenceBefore(text, pos) == "" {
 		sentence = previousSentence(text, pos)
 	}
-	if sentence == "" || strings.ContainsAny(sentence, "\"“”«»„") {
+	return speakerOfSentence(sentence)
+}
+
+// speakerOfSentence is the speaker a sentence reports, when it reports speech and holds
+// no quotation: the source it credits ("По мнению Березнюка, …") or the subject of its
+// first speech verb.
+func speakerOfSentence(sentence string) (mention, cue string, ok bool) {
+	// An organisation's «name» is no quotation ("пресс-служба клуба «Сокол»").
+	if sentence == "" || strings.ContainsAny(guillemetNameRE.ReplaceAllString(sentence, ""), "\"“”«»„") {
 		return "", "", false
 	}
 	ts := lexTokens(sentence)
 	// "По мнению Березнюка, …", "Про це повідомляє РБК-Україна з посиланням на заяву
 	// посла …": the source the sentence credits speaks on in the next quote.
 	for k := 0; k+1 < len(ts); k++ {
+		if m, ok := pronounAccording(ts, k); ok {
+			return m, "according to", true // "По его мнению, …" and then the quote
+		}
 		if accordingTo(ts[k].lower(), ts[k+1].lower()) && isCyrillic(ts[k].s) {
 			if m, ok := sourceAfter(ts, k+accordingLen(ts[k+1].lower())); ok {
 				return m, "according to", true
@@ -328,6 +342,9 @@ func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
 	return "", "", false
 }
 
+// guillemetNameRE matches a short name in guillemets: a capital, at most five words.
+var guillemetNameRE = regexp.MustCompile(`«\p{Lu}[^«»\s]*(?:\s[^«»\s]+){0,4}»`)
+
 // isPartyTag reports whether w is a US party-and-state tag ("R-Ky.", "D-N.C.", "I-Vt"),
 // an aside like a parenthesis.
 func isPartyTag(w string) bool {
@@ -345,7 +362,7 @@ func isPartyTag(w string) bool {
 // impersonalCues attribute to the document named after them: "— йдеться у заяві",
 // "— говорится в докладе" ("it says in the statement").
 var impersonalCues = set(`йдеться мовиться говориться зазначається наголошується повідомляється говорится
-	сказано отмечается указывается сообщается подчеркивается`)
+	сказано отмечается указывается сообщается подчеркивается додається добавляется`)
 
 // recipientWords are the audience of a Ukrainian or Russian speech verb, written
 // between the verb and the speaker ("— сказав журналістам …"); interviewWords open an
@@ -384,6 +401,12 @@ func skipRecipients(ts []tok, i int) int {
 		lw := ts[i].lower()
 		switch {
 		case recipientWords[lw]:
+			i++
+		case ts[i].s == "«" && shortGuillemetName(ts, i):
+			// "— объяснил «Медузе» директор …": an outlet in guillemets, told.
+			for i < len(ts) && ts[i].s != "»" {
+				i++
+			}
 			i++
 		case i+1 < len(ts) && dativeAudience(ts[i]) && slices.ContainsFunc(ts[i+1:min(i+4, len(ts))], func(t tok) bool { return isRoleWord(t.lower()) || t.capitalised() }):
 			i++ // "— сказал мэру генеральный директор …": the one told, then the speaker
@@ -484,10 +507,10 @@ func trimAudienceTail(np []tok) []tok {
 	for k > 0 && !np[k-1].punct && (recipientWords[np[k-1].lower()] || (!isCyrillic(np[k-1].s) && np[k-1].capitalised())) {
 		k--
 	}
-	if k > 0 && k < len(np) && isCyrillic(np[k-1].s) {
+	if k > 0 && k < len(np) && isCyrillic(np[k-1].s) && (np[k-1].capitalised() || k < len(np) && recipientWords[np[k].lower()]) {
 		return np[:k]
 	}
-	return np
+	return np // "пресс-служба RCC Boxing Promotions": a lower-case head is the Latin name's
 }
 
 // nameWord: a capitalised word that is no role ("Тихий", not "Речник").
