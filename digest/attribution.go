@@ -311,6 +311,9 @@ func nameHeaded(ts []tok) bool {
 	if isPronoun(ts[0].s) {
 		return len(ts) == 1
 	}
+	if titleWords[ts[0].lower()] && len(ts) > 1 {
+		ts = ts[1:] // "Mr Valentine": "mr" is a stop word, and a title opens a name
+	}
 	return ts[0].capitalised() && !isNotName(ts[0].s) && !isFunctionWord(ts[0].lower()) && hasName(ts)
 }
 
@@ -481,6 +484,9 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 	return np, j
 }
 
+// responsiveCues answer what someone else said.
+var responsiveCues = set(`agreed agrees disagreed disagrees concurred concurs`)
+
 // quotingCues and wordsNouns make "приводятся слова X" ("X's words are given"), in
 // Ukrainian and Russian.
 var (
@@ -592,6 +598,11 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 		}
 	}
 	if closed && (end < len(ts) && !sentenceEnd(ts[end]) || hasToken(ts[:end], "that")) {
+		return "", "", false
+	}
+	if closed && slices.ContainsFunc(ts[:end], func(t tok) bool { return responsiveCues[t.lower()] }) {
+		// "“… the banks.” Mr Valentine agreed. “If I …”": one who agrees answers the
+		// quote before and speaks the one after.
 		return "", "", false
 	}
 	ts = ts[:end]

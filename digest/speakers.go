@@ -293,6 +293,18 @@ func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
 		}
 	} else if sentenceBefore(text, pos) == "" {
 		sentence = previousSentence(text, pos)
+		if m, c, ok := speakerOfSentence(sentence); ok || sentence == "" {
+			return m, c, ok
+		}
+		// One sentence of background between the report and the quote, in the same
+		// paragraph: "Mr Dein said that … . Since 1992, clubs have seen … . “Television
+		// has been …”". A sentence that quotes or reports speech of its own stops it.
+		at := strings.LastIndex(text[:pos], sentence)
+		if at > 0 && text[at-1] != '\n' && !strings.ContainsAny(sentence, "\"“”«»„") &&
+			!slices.ContainsFunc(lexTokens(sentence), isCue) {
+			return speakerOfSentence(previousSentence(text, at))
+		}
+		return "", "", false
 	}
 	return speakerOfSentence(sentence)
 }

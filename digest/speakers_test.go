@@ -416,6 +416,12 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Мы примем его", "Дана Ройс", "Президент лиги"},
 		{"uk a surname, its other case in between", "Зустріч провів міністр Петро Ковалишин. Журналісти запитали Ковалишина про бюджет. «Гроші на ремонт доріг уже виділені», — сказав Ковалишин.",
 			"Гроші на ремонт доріг", "Петро Ковалишин", "міністр"},
+		{"one who agrees speaks next", `Mr Ruiz said savers had lost faith. "People keep cash at home because they trust no bank." Mr Alvaro Pena, who grew up in Rosario, agreed. "I will think twice before I deposit dollars again."`,
+			"I will think twice", "Alvaro Pena", ""},
+		{"one who agrees did not say the quote before", `Mr Ruiz said savers had lost faith. "People keep cash at home because they trust no bank." Mr Alvaro Pena, who grew up in Rosario, agreed. "I will think twice before I deposit dollars again."`,
+			"People keep cash at home", "Ruiz", "-"},
+		{"a sentence of background between report and quote", "Club chairman Peter Dane said the league may have too many televised games. Since 1992, clubs have seen their income from television soar. \"Television has been the driving force, but we must improve.\"",
+			"Television has been the driving force", "Peter Dane", "Club chairman"},
 		{"ru author's words inside", "Об этом заявил премьер-министр Хорватии Иван Малич.\n«Мы готовы к переговорам в любое время, - сказал хорватский премьер. - Но условия должны быть честными для всех сторон».",
 			"Мы готовы к переговорам", "Иван Малич", ""},
 	})
