@@ -37,6 +37,9 @@ func (b *Bot) handleReply(ctx context.Context, r *request) (bool, error) {
 		return false, nil
 	}
 	rec, err := b.recordOfReply(ctx, r.chatID, m)
+	if errors.Is(err, errStillSending) && !r.group {
+		return true, b.say(ctx, r.chatID, r.thread, "That message is still on its way to you. Reply to it again in a moment.")
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		if b.isOurs(target) && !r.group {
 			return true, b.say(ctx, r.chatID, r.thread, "To discuss a story, reply to its card or to a comment. Open a card with the number buttons under a digest.")
@@ -90,40 +93,64 @@ func justSent(reply, target *telegram.Message) bool {
 }
 
 // recordOfReply returns the record of the message reply answers. When that is a
-// message of ours sent moments before and the sender is still busy with this chat, it
-// waits (at most recordWait) for the record. Only this chat's queue waits: updates of
-// other chats go on, and a message that will never have a record is not waited for.
+// message of ours sent moments before, it may wait for the record (see recordOf). Only
+// this chat's queue waits: updates of other chats go on.
 func (b *Bot) recordOfReply(ctx context.Context, chatID int64, reply *telegram.Message) (storage.MessageRecord, error) {
 	target := reply.ReplyToMessage
 	return b.recordOf(ctx, chatID, target.MessageID, b.isOurs(target) && justSent(reply, target))
 }
 
+// errStillSending: the message answered was still being sent when the wait for its
+// record gave up (a slow link). It is a kind of storage.ErrNotFound.
+var errStillSending = fmt.Errorf("the message answered is still being sent: %w", storage.ErrNotFound)
+
+// recordWaiters bounds the handlers that wait for a record at once, so that a slow
+// Telegram cannot hold every handler slot; a handler that finds none free does not wait.
+const recordWaiters = 4
+
 // recordOf returns the record of message messageID in chatID. With mayWait, a missing
-// record is waited for while the sender is busy with the chat (see recordOfReply).
+// record is waited for while the sender is sending a message with a record to the chat
+// (only that send: a group's later sends do not prolong it), at most recordWait.
 func (b *Bot) recordOf(ctx context.Context, chatID int64, messageID int, mayWait bool) (storage.MessageRecord, error) {
 	rec, err := b.db.MessageRecordFor(ctx, chatID, messageID)
 	if !errors.Is(err, storage.ErrNotFound) || !mayWait {
 		return rec, err
 	}
+	token, sending := b.sender.Recording(chatID)
+	if !sending {
+		return rec, err
+	}
+	select {
+	case b.recordWait <- struct{}{}:
+		defer func() { <-b.recordWait }()
+	default:
+		return rec, err
+	}
 	tick := time.NewTicker(25 * time.Millisecond)
 	defer tick.Stop()
 	giveUp := time.After(recordWait)
-	for busy := b.sender.InFlight(chatID); busy; {
+	for {
 		select {
 		case <-ctx.Done():
 			return storage.MessageRecord{}, fmt.Errorf("wait for the record of message %d: %w", messageID, ctx.Err())
 		case <-giveUp:
-			return storage.MessageRecord{}, storage.ErrNotFound
+			return storage.MessageRecord{}, errStillSending
 		case <-tick.C:
 		}
-		// Read "busy" before the record: a send that ends between the two reads has
-		// stored its record by then, so the last look finds it.
-		busy = b.sender.InFlight(chatID)
-		if rec, err = b.db.MessageRecordFor(ctx, chatID, messageID); !errors.Is(err, storage.ErrNotFound) {
+		// Read "over" before the record: a send that ends between the two reads has
+		// stored its record by then, so this look finds it.
+		over := b.sender.Recorded(chatID, token)
+		if rec, err = b.db.MessageRecordFor(ctx, chatID, messageID); !errors.Is(err, storage.ErrNotFound) || over {
 			return rec, err
 		}
 	}
-	return b.db.MessageRecordFor(ctx, chatID, messageID)
+}
+
+// pressedFresh reports whether a button's message is recent enough (by Telegram's date
+// on it) for its missing record to be worth waiting for: not an old button whose record
+// /forget erased or pruning removed.
+func pressedFresh(m *telegram.Message) bool {
+	return m.Date > 0 && time.Since(time.Unix(m.Date, 0)) <= 30*time.Second
 }
 
 // askWhichStory keeps a reply to a multi-story digest for a while (a few per chat) and

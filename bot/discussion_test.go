@@ -412,12 +412,15 @@ func TestReplyBeforeTheBotKnowsItsMessage(t *testing.T) {
 	a := telegramtest.User{ID: 861, FirstName: "Ada"}
 	b := telegramtest.User{ID: 862, FirstName: "Bea"}
 	d := newDiscussion(t, h, a, b)
+	// The lag is long against the time the reply takes to reach the bot, so the reply
+	// surely arrives while the copy's send is under way; short against recordWait.
 	h.tg.SetLag(func(method string) time.Duration {
 		if method == "sendmessage" {
-			return 400 * time.Millisecond
+			return 1200 * time.Millisecond
 		}
 		return 0
 	})
+	t.Cleanup(func() { h.tg.SetLag(nil) })
 	h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "first thoughts")
 	copyB := h.wait(b.ID, "first thoughts", waitLong)
 	h.tg.Reply(b, d.chats[b.ID], copyB.MessageID, "an answer at once")

@@ -20,7 +20,7 @@ func cbReport(ctx context.Context, b *Bot, p press) error {
 		return nil
 	}
 	// A button can be pressed before the sender has recorded its message.
-	rec, err := b.recordOf(ctx, r.chatID, q.Message.MessageID, true)
+	rec, err := b.recordOf(ctx, r.chatID, q.Message.MessageID, pressedFresh(q.Message))
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		b.answer(ctx, q.ID, tryAgain)
 		return fmt.Errorf("report: look up message: %w", err)

@@ -66,6 +66,7 @@ type Sender struct {
 	wake  chan struct{}
 
 	global *rate.Limiter
+	recSeq atomic.Uint64 // numbers sends with a record (see chatPace.recording)
 	mu     sync.Mutex
 	chats  map[int64]*chatPace
 	Stats  SenderStats
@@ -76,6 +77,9 @@ type chatPace struct {
 	busy      bool
 	notBefore time.Time
 	recent    []time.Time // sends in the last minute (groups)
+	// recording is the sequence number of a message with a record that is being sent
+	// to this chat, from the call to Telegram until its record is stored; 0 when none.
+	recording uint64
 }
 
 // WithDefaults fills the zero fields of o with Telegram's documented limits.
@@ -119,13 +123,42 @@ func (s *Sender) Wake() {
 	}
 }
 
-// InFlight reports whether a message to chat is being sent: handed to Telegram, its
-// outcome (and, for a sent message, its record) not yet stored.
-func (s *Sender) InFlight(chat int64) bool {
+// Recording returns a token for the message with a record that is being sent to
+// chat right now (handed to Telegram, its record not yet stored), and false when there
+// is none. Recorded reports when that send is over.
+func (s *Sender) Recording(chat int64) (uint64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, ok := s.chats[chat]
-	return ok && p.busy
+	if !ok || p.recording == 0 {
+		return 0, false
+	}
+	return p.recording, true
+}
+
+// Recorded reports whether the send that Recording returned token for is over: its
+// record stored, or the send failed.
+func (s *Sender) Recorded(chat int64, token uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.chats[chat]
+	return !ok || p.recording != token
+}
+
+// startRecording marks a send with a record to chat as under way; the returned
+// function ends it.
+func (s *Sender) startRecording(chat int64) func() {
+	token := s.recSeq.Add(1)
+	s.mu.Lock()
+	s.pace(chat).recording = token
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		if p := s.pace(chat); p.recording == token {
+			p.recording = 0
+		}
+		s.mu.Unlock()
+	}
 }
 
 // LastLoop is when the send loop last ran (for readiness checks).
@@ -393,6 +426,11 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 	defer cancel()
 	var res json.RawMessage
 	var err error
+	if m.Record != nil {
+		// A reader may answer this message before its record is stored: the bot
+		// waits for it (Recording), from the call until the record is written.
+		defer s.startRecording(m.ChatID)()
+	}
 	if m.File != nil {
 		res, err = s.api.Upload(s.opts.CallContext, m.Method, m.Params, m.FileName, m.File)
 	} else {

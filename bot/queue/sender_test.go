@@ -92,3 +92,77 @@ func TestEarliestWake(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordingCoversOnlySendsWithARecord: while a message with a record is with
+// Telegram, Recording names it, and Recorded turns true once its record is stored; a
+// message without a record (a plain answer) is never waited for, however long
+// Telegram takes.
+func TestRecordingCoversOnlySendsWithARecord(t *testing.T) {
+	tg := telegramtest.New()
+	t.Cleanup(tg.Close)
+	db, err := storage.Open(filepath.Join(t.TempDir(), "newsbot.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	chat := tg.PrivateChat(telegramtest.User{ID: 7100, FirstName: "Reader"})
+	params := func(text string) map[string]string {
+		return map[string]string{"chat_id": strconv.FormatInt(chat.ID, 10), "text": text}
+	}
+	tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	tg.SetLag(func(string) time.Duration { return 300 * time.Millisecond })
+	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := NewSender(db, client, SenderOptions{PrivateEvery: time.Millisecond})
+	done := make(chan error, 1)
+	go func() { done <- sender.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: chat.ID, Method: "sendMessage", Params: params("plain")}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender.Wake()
+	for sender.Stats.Sent.Load() < 1 {
+		if _, ok := sender.Recording(chat.ID); ok {
+			t.Fatal("a message without a record is reported as recording")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	rec := &storage.MessageRecord{Kind: storage.KindDigest, Items: []uint64{1, 2}}
+	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: chat.ID, Method: "sendMessage", Params: params("card"), Record: rec}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender.Wake()
+	var token uint64
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if tok, ok := sender.Recording(chat.ID); ok {
+			token = tok
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the card's send was never reported as recording")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if sender.Recorded(chat.ID, token) {
+		t.Fatal("recorded while Telegram has not answered")
+	}
+	for deadline := time.Now().Add(10 * time.Second); !sender.Recorded(chat.ID, token); {
+		if time.Now().After(deadline) {
+			t.Fatal("the card's send never ended")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	msgs := tg.AllMessages(chat.ID)
+	if len(msgs) != 2 || msgs[1].Text != "card" {
+		t.Fatalf("sent %+v, want the plain message and the card", msgs)
+	}
+	if _, err := db.MessageRecordFor(ctx, chat.ID, msgs[len(msgs)-1].MessageID); err != nil {
+		t.Fatalf("Recorded before the record was stored: %v", err)
+	}
+}
