@@ -160,7 +160,7 @@ func npOK(ts []tok) (string, bool) {
 		// A speaker phrase starts with a name, a determiner, a role or a number
 		// ("30-year-old"), and ends with a name, a role or a noun.
 		f := ts[0]
-		if !f.capitalised() && !determiners[f.lower()] && !isRoleWord(f.lower()) && !isDocumentWord(f.s) && !strings.ContainsAny(f.s, "0123456789") && !isPronoun(f.s) && !f.punct {
+		if !f.capitalised() && !determiners[f.lower()] && !isRoleWord(f.lower()) && !isDocumentWord(f.s) && !orgHead(f.s) && !strings.ContainsAny(f.s, "0123456789") && !isPronoun(f.s) && !f.punct {
 			// A lower-case modifier may open a phrase that names someone
 			// ("panel Chairman Rep. Jason Chaffetz"), not one that does not.
 			if len(ts) < 2 || !anyCap(ts[1:]) {
@@ -206,8 +206,8 @@ func npOK(ts []tok) (string, bool) {
 		if t.capitalised() && !isNotName(t.s) {
 			hasCap = true
 		}
-		if isRoleWord(lw) || isDocumentWord(t.s) || (i > 0 && determiners[ts[0].lower()]) {
-			hasNoun = true
+		if isRoleWord(lw) || isDocumentWord(t.s) || orgHead(t.s) || (i > 0 && determiners[ts[0].lower()]) {
+			hasNoun = true // "пресс-служба футбольного клуба": an institution speaks
 		}
 	}
 	if !hasCap && !hasNoun {
@@ -444,6 +444,10 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 				// "міністр Франції з європейських справ Бенджамін Хаддад": a role's
 				// prepositional phrase, then the name.
 				j++
+				continue
+			}
+			if orgHead(ts[i].s) && isCyrillic(lw) && !npStop[lw] && !prepositions[lw] && !isCue(t) && j-i <= 5 {
+				j++ // "пресс-служба футбольного клуба": an institution and its genitives
 				continue
 			}
 			if npStop[lw] || prepositions[lw] || isCue(t) || !capAheadWithin(ts[j:], 3) {

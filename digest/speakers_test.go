@@ -422,6 +422,8 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"People keep cash at home", "Ruiz", "-"},
 		{"a sentence of background between report and quote", "Club chairman Peter Dane said the league may have too many televised games. Since 1992, clubs have seen their income from television soar. \"Television has been the driving force, but we must improve.\"",
 			"Television has been the driving force", "Peter Dane", "Club chairman"},
+		{"ru a press service and its genitives, then a day", "Защитник приступил к занятиям в общей группе, сообщает пресс-служба футбольного клуба в среду.\n\"Впервые после травмы защитник тренировался вместе со всеми\", - говорится в сообщении.",
+			"Впервые после травмы", "пресс-служба футбольного клуба", "-"},
 		{"ru author's words inside", "Об этом заявил премьер-министр Хорватии Иван Малич.\n«Мы готовы к переговорам в любое время, - сказал хорватский премьер. - Но условия должны быть честными для всех сторон».",
 			"Мы готовы к переговорам", "Иван Малич", ""},
 	})
