@@ -428,3 +428,11 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Мы готовы к переговорам", "Иван Малич", ""},
 	})
 }
+
+// A text naming thousands of people keeps at most maxPeople of them for resolving
+// "he" and surnames, so its cost stays linear (BenchmarkFindQuotesManyNames).
+func TestPeopleAreBounded(t *testing.T) {
+	if n := len(collectPeople(manyNamesText())); n != maxPeople {
+		t.Fatalf("%d people kept, want the bound %d", n, maxPeople)
+	}
+}
