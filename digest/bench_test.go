@@ -139,3 +139,36 @@ func BenchmarkFindQuotesManyNames(b *testing.B) {
 		FindQuotes(text, "en")
 	}
 }
+
+// hostileText is 200 KB of one shape a hostile feed could send: one-line paragraphs
+// (30,000 sentences), a name in every sentence, or one unit full of numbers.
+func hostileText(shape string) string {
+	var b strings.Builder
+	for i := 0; b.Len() < 200_000; i++ {
+		switch shape {
+		case "paragraphs":
+			b.WriteString("a\n\n\"b c d e\n\n")
+		case "numbers":
+			fmt.Fprintf(&b, "%d people and %d.%d million ", i, i*3, i%10)
+		}
+	}
+	return b.String()
+}
+
+// BenchmarkArticleHostile is BenchmarkArticle's work on hostile texts: before the
+// bounds (maxRanked, the number scan by position) one-line paragraphs took 3 minutes to
+// summarize and a unit of numbers 2.4 s to read for facts.
+func BenchmarkArticleHostile(b *testing.B) {
+	for _, shape := range []string{"paragraphs", "numbers"} {
+		text := hostileText(shape)
+		b.Run(shape, func(b *testing.B) {
+			for b.Loop() {
+				d := Analyze(Article{Title: "T", Text: text})
+				sum := d.Summarize(3)
+				FindQuotes(text, d.Lang)
+				d.Context(2, sum)
+				FactsOf(Item{Title: "T", Text: text})
+			}
+		})
+	}
+}

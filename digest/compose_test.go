@@ -156,3 +156,20 @@ func TestRepeatsOfReceivedStories(t *testing.T) {
 		t.Fatalf("update not marked: %+v", dg.Stories)
 	}
 }
+
+// A text of 30,000 one-line paragraphs ranks only its first maxRanked sentences (the
+// graph rankings cost the square of what they rank), and the summary comes from them.
+func TestRankingIsBounded(t *testing.T) {
+	d := Analyze(Article{Title: "T", Text: hostileText("paragraphs")})
+	if len(d.Sentences) <= maxRanked {
+		t.Fatalf("%d sentences: the text does not test the bound", len(d.Sentences))
+	}
+	if got := len(d.lexRank()); got != len(d.Sentences) {
+		t.Fatalf("%d ranks for %d sentences", got, len(d.Sentences))
+	}
+	for _, s := range d.Summarize(3) {
+		if s.Index >= maxRanked {
+			t.Fatalf("summary sentence %d is past the ranked %d", s.Index, maxRanked)
+		}
+	}
+}

@@ -1031,20 +1031,18 @@ func readNumber(text string, at int, ws []factWord) ([]number, int) {
 	}
 	prev, next, nextNext := "", "", ""
 	prevAttached := ""
-	for j, w := range ws {
-		if w.end <= at {
-			prev = w.lower()
-			prevAttached = strings.TrimSpace(text[w.end:at])
-			continue
-		}
-		if w.start >= sufEnd {
-			if strings.TrimSpace(text[sufEnd:w.start]) == "" {
-				next = w.lower()
-				if j+1 < len(ws) {
-					nextNext = ws[j+1].lower()
-				}
+	// The words around the number, found by position (ws is in text order): a scan
+	// from the start for each number was quadratic in a unit full of numbers.
+	if k := sort.Search(len(ws), func(i int) bool { return ws[i].end > at }); k > 0 {
+		prev = ws[k-1].lower()
+		prevAttached = strings.TrimSpace(text[ws[k-1].end:at])
+	}
+	if j := sort.Search(len(ws), func(i int) bool { return ws[i].start >= sufEnd }); j < len(ws) {
+		if strings.TrimSpace(text[sufEnd:ws[j].start]) == "" {
+			next = ws[j].lower()
+			if j+1 < len(ws) {
+				nextNext = ws[j+1].lower()
 			}
-			break
 		}
 	}
 	weak := false

@@ -75,8 +75,8 @@ func (d *Document) sentenceProbabilities(w *summaryWeights) []float64 {
 	fs := d.sentenceFeatures()
 	probs := make([]float64, len(fs))
 	for i, f := range fs {
-		if d.junk[i] || d.heading[i] || len(d.stems[i]) == 0 {
-			continue
+		if d.junk[i] || d.heading[i] || len(d.stems[i]) == 0 || i >= d.ranked() {
+			continue // past maxRanked a sentence has no ranks, and is no candidate
 		}
 		z := 0.0
 		for k, x := range f {
@@ -241,10 +241,10 @@ func (d *Document) sentenceFeatures() [][numFeatures]float64 {
 		}
 	}
 	pos := 0
-	for i, s := range d.Sentences {
+	for i, s := range d.Sentences[:d.ranked()] { // past maxRanked, no candidates: no features
 		f := &out[i]
-		f[0] = lex[i] * float64(n) // centralities relative to uniform 1/n
-		f[1] = tr[i] * float64(n)
+		f[0] = lex[i] * float64(d.ranked()) // centralities relative to uniform 1/n
+		f[1] = tr[i] * float64(d.ranked())
 		sum := 0.0
 		for _, st := range d.stems[i] {
 			sum += freq[st] / maxF
@@ -274,7 +274,7 @@ func (d *Document) sentenceFeatures() [][numFeatures]float64 {
 		if strings.ContainsAny(s.Text, "0123456789") {
 			f[10] = 1
 		}
-		f[11] = cosRank[i] * float64(n)
+		f[11] = cosRank[i] * float64(d.ranked())
 		f[12] = float64(n) / 20
 		if i == 0 || d.Sentences[i-1].Para != s.Para {
 			f[13] = 1 // opens a paragraph
@@ -301,9 +301,9 @@ func (d *Document) sentenceFeatures() [][numFeatures]float64 {
 				break
 			}
 		}
-		f[19] = 1 - rankOf(lex, i)
-		f[20] = 1 - rankOf(tr, i)
-		f[21] = 1 - rankOf(cosRank, i)
+		f[19] = 1 - rankOf(lex[:d.ranked()], i)
+		f[20] = 1 - rankOf(tr[:d.ranked()], i)
+		f[21] = 1 - rankOf(cosRank[:d.ranked()], i)
 		f[22] = 1 // bias
 		if !d.junk[i] && !d.heading[i] {
 			pos++
@@ -328,7 +328,7 @@ func (d *Document) lexRank() []float64 {
 	if d.lex != nil {
 		return d.lex
 	}
-	n := len(d.Sentences)
+	n := d.ranked()
 	sim := newMatrix(n)
 	for i := range n {
 		for j := i + 1; j < n; j++ {
@@ -336,20 +336,37 @@ func (d *Document) lexRank() []float64 {
 			sim[i][j], sim[j][i] = s, s
 		}
 	}
-	d.lex = pageRank(sim)
+	d.lex = d.padRanks(pageRank(sim))
 	return d.lex
+}
+
+// maxRanked bounds the sentences that take part in the graph rankings (LexRank,
+// TextRank), whose cost is quadratic in their number: a 200 KB text of one-line
+// paragraphs is 30,000 sentences, which took three minutes and gigabytes of matrix.
+// The longest BBC article has about 300 sentences; a summary comes from the start.
+const maxRanked = 400
+
+// ranked is how many of the document's first sentences are ranked (see maxRanked).
+func (d *Document) ranked() int { return min(len(d.Sentences), maxRanked) }
+
+// padRanks extends ranks of the first ranked() sentences to every sentence, with 0.
+func (d *Document) padRanks(r []float64) []float64 {
+	if len(r) == len(d.Sentences) {
+		return r
+	}
+	return append(r, make([]float64, len(d.Sentences)-len(r))...)
 }
 
 // textRank is TextRank's sentence graph: overlap of content stems over the sum of the
 // sentences' log lengths.
 func (d *Document) textRank() []float64 {
-	return overlapRank(d.stemIDs, func(ov, a, b int) float64 {
+	return d.padRanks(overlapRank(d.stemIDs[:d.ranked()], func(ov, a, b int) float64 {
 		den := math.Log(float64(a)+1) + math.Log(float64(b)+1)
 		if den == 0 {
 			return 0
 		}
 		return float64(ov) / den
-	})
+	}))
 }
 
 // wordCosineRank is TextRank over unstemmed content words with binary cosine
@@ -372,9 +389,9 @@ func (d *Document) wordCosineRank() []float64 {
 		slices.Sort(sets[i])
 		sets[i] = slices.Compact(sets[i])
 	}
-	return overlapRank(sets, func(ov, a, b int) float64 {
+	return d.padRanks(overlapRank(sets[:d.ranked()], func(ov, a, b int) float64 {
 		return float64(ov) / math.Sqrt(float64(a*b))
-	})
+	}))
 }
 
 // overlapRank ranks sentences by PageRank over a graph weighted by sim(overlap,
