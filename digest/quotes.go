@@ -427,8 +427,9 @@ func FindQuotes(text string, lang string) []Quote {
 }
 
 // documentSource finds who issued a document quoted at pos ("— йдеться в повідомленні"):
-// the nearest source credited before it, within docLookback sentences: a sentence that reports speech ("Как сообщает пресс-служба
-// X, …", "Про це повідомили в АТЕШ") or an earlier quote's speaker.
+// the nearest source credited before it, within docLookback sentences: a sentence that
+// reports speech ("Как сообщает пресс-служба X, …", "Про це повідомили в АТЕШ") or an
+// earlier quote's speaker.
 func documentSource(text string, earlier []Quote, pos int, people []person) (name, role string, ok bool) {
 	bestAt := -1
 	for _, q := range earlier {
