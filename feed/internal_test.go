@@ -3,6 +3,7 @@ package feed
 import (
 	"net/http"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -71,5 +72,18 @@ func TestRetryAfterAndMaxAge(t *testing.T) {
 	h.Set("Expires", now.Add(30*time.Minute).Format(http.TimeFormat))
 	if got := cacheMaxAge(h, now); got != 30*time.Minute {
 		t.Errorf("expires = %s", got)
+	}
+}
+
+// Feed markup past maxHTMLBytes is not converted (its text would be clipped to
+// MaxTextRunes anyway), and <br> breaks still become newlines.
+func TestHTMLToTextBoundsItsInput(t *testing.T) {
+	page := strings.Repeat("a<br>", maxHTMLBytes/5+10) + "TAILMARKER"
+	text := HTMLToText(page)
+	if strings.Contains(text, "TAILMARKER") {
+		t.Fatal("markup past the bound was converted")
+	}
+	if !strings.HasPrefix(text, "a\na\na") {
+		t.Fatalf("line breaks lost: %.20q", text)
 	}
 }

@@ -106,11 +106,10 @@ func Parse(body []byte, contentType string) (p *Parsed, err error) {
 		case it.UpdatedParsed != nil:
 			e.Published = it.UpdatedParsed.UTC()
 		}
-		content := it.Content
-		if strings.TrimSpace(HTMLToText(content)) == "" {
-			content = it.Description
+		e.Text = HTMLToText(it.Content)
+		if strings.TrimSpace(e.Text) == "" {
+			e.Text = HTMLToText(it.Description)
 		}
-		e.Text = HTMLToText(content)
 		e.Title, e.Text, e.Author, e.GUID = clip(e.Title, MaxTitleRunes), clip(e.Text, MaxTextRunes), clip(e.Author, 200), clip(e.GUID, 1000)
 		if e.Title == "" && e.Text == "" && e.URL == "" {
 			continue
