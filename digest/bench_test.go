@@ -141,7 +141,8 @@ func BenchmarkFindQuotesManyNames(b *testing.B) {
 }
 
 // hostileText is 200 KB of one shape a hostile feed could send: one-line paragraphs
-// (30,000 sentences), a name in every sentence, or one unit full of numbers.
+// (30,000 sentences), one unit full of numbers, or one paragraph of thousands of
+// quotations.
 func hostileText(shape string) string {
 	var b strings.Builder
 	for i := 0; b.Len() < 200_000; i++ {
@@ -150,16 +151,19 @@ func hostileText(shape string) string {
 			b.WriteString("a\n\n\"b c d e\n\n")
 		case "numbers":
 			fmt.Fprintf(&b, "%d people and %d.%d million ", i, i*3, i%10)
+		case "quotes":
+			b.WriteString("“a” «Текст», — говорится в сообщении. ")
 		}
 	}
 	return b.String()
 }
 
 // BenchmarkArticleHostile is BenchmarkArticle's work on hostile texts: before the
-// bounds (maxRanked, the number scan by position) one-line paragraphs took 3 minutes to
-// summarize and a unit of numbers 2.4 s to read for facts.
+// bounds (maxRanked, the number scan by position, maxQuoteSpans and reading back only
+// over spaces) one-line paragraphs took 3 minutes to summarize, a unit of numbers 2.4 s
+// to read for facts, and a paragraph of quotations 4 to 10 s to attribute.
 func BenchmarkArticleHostile(b *testing.B) {
-	for _, shape := range []string{"paragraphs", "numbers"} {
+	for _, shape := range []string{"paragraphs", "numbers", "quotes"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {

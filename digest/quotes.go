@@ -111,8 +111,17 @@ func findSpans(text string) []span {
 
 // paragraphOpensWith reports whether only whitespace precedes pos in its paragraph.
 func paragraphOpensWith(text string, pos int) bool {
-	p := strings.LastIndex(text[:pos], "\n\n")
-	return strings.TrimSpace(text[p+1:pos]) == ""
+	// Only the whitespace before pos is read: a scan back to the paragraph's start
+	// for every quote was quadratic in a paragraph of thousands of quotes.
+	j := pos
+	for j > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:j])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		j -= size
+	}
+	return j == 0 || strings.Contains(text[j:pos], "\n\n")
 }
 
 func isOpener(text string, i, size int, r rune) bool {
@@ -341,6 +350,14 @@ func FindQuotes(text string, lang string) []Quote {
 	if len(spans) == 0 {
 		return nil
 	}
+	if len(spans) > maxQuoteSpans {
+		spans = spans[:maxQuoteSpans]
+		for k := range spans {
+			if spans[k].continuesTo >= len(spans) {
+				spans[k].continuesTo = -1
+			}
+		}
+	}
 	people := collectPeople(text)
 	var quotes []Quote
 	lastIdx := -1 // the previous attributed quote, for split and continued quotes
@@ -439,7 +456,9 @@ func documentSource(text string, earlier []Quote, pos int, people []person) (nam
 	}
 	// The same or the previous paragraph, or as far back as docReach when paragraphs
 	// are single sentences (as in wire copy).
-	floor := min(paragraphStart(text, paragraphStart(text, pos)-1), paragraphStart(text, pos-docReach))
+	// Never further back than 4×docReach: a paragraph may be a text's whole length.
+	lo := max(0, pos-4*docReach)
+	floor := max(lo, min(paragraphStart(text[lo:], paragraphStart(text[lo:], pos-lo)-1), paragraphStart(text[lo:], pos-lo-docReach))+lo)
 	sentences := sentenceStartRE.FindAllStringIndex(text[floor:pos], -1)
 	ends := pos
 	for n, k := 0, len(sentences)-1; n < docLookback && k >= -1; k-- {
@@ -502,11 +521,16 @@ func namedNext(people []person, role string, from, to int) (person, bool) {
 
 // paragraphEnd is the offset of the line break ending the paragraph that holds at.
 func paragraphEnd(text string, at int) int {
-	if i := strings.IndexByte(text[at:], '\n'); i >= 0 {
+	rest := text[at:min(len(text), at+paragraphLookahead)] // bounded: see paragraphOpensWith
+	if i := strings.IndexByte(rest, '\n'); i >= 0 {
 		return at + i
 	}
-	return len(text)
+	return at + len(rest)
 }
+
+// paragraphLookahead bounds how far paragraphEnd looks (a long paragraph's next few
+// sentences are all a "named next" rule needs).
+const paragraphLookahead = 2000
 
 // innerDash matches the author's words that Ukrainian and Russian put inside one pair
 // of quotation marks between dashes: "…, — заявил египетский президент. — …".
@@ -986,6 +1010,10 @@ func notePerson(people []person, name, role string, at int, subject bool) []pers
 	}
 	return append(people, p)
 }
+
+// maxQuoteSpans bounds the quotations an article's text is read for: news has a few
+// dozen; a hostile text of 25,000 cost seconds and hundreds of MB, about 25 KB each.
+const maxQuoteSpans = 400
 
 // maxPeople bounds the people an article's text can introduce. News names a few dozen;
 // a hostile feed's text naming thousands would make resolving them cost time

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -279,7 +280,7 @@ var introCues = set(`spoke speaks addressed addresses briefed`)
 // are confident …”").
 func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
 	var sentence string
-	if line := strings.LastIndexByte(text[:pos], '\n'); line >= 0 && strings.TrimSpace(text[line+1:pos]) == "" {
+	if line, ok := lineOpensAt(text, pos); ok {
 		before := strings.TrimRight(text[:line], " \t\r\n")
 		if before == "" || strings.HasSuffix(before, ":") {
 			return "", "", false
@@ -307,6 +308,23 @@ func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
 		return "", "", false
 	}
 	return speakerOfSentence(sentence)
+}
+
+// lineOpensAt reports whether only spaces stand between a line break and pos, and
+// where that break is. It reads back only over the spaces (see paragraphOpensWith).
+func lineOpensAt(text string, pos int) (int, bool) {
+	j := pos
+	for j > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:j])
+		if r == '\n' {
+			return j - size, true
+		}
+		if !unicode.IsSpace(r) {
+			return -1, false
+		}
+		j -= size
+	}
+	return -1, false
 }
 
 // speakerOfSentence is the speaker a sentence reports, when it reports speech and holds

@@ -436,3 +436,10 @@ func TestPeopleAreBounded(t *testing.T) {
 		t.Fatalf("%d people kept, want the bound %d", n, maxPeople)
 	}
 }
+
+// A paragraph of thousands of quotations is read for its first maxQuoteSpans only.
+func TestQuotesAreBounded(t *testing.T) {
+	if n := len(FindQuotes(hostileText("quotes"), "ru")); n == 0 || n > maxQuoteSpans {
+		t.Fatalf("%d quotes read, want between 1 and the bound %d", n, maxQuoteSpans)
+	}
+}
