@@ -14,8 +14,12 @@ var feedTypes = map[string]bool{
 	"application/json": true, "application/rdf+xml": true, "text/xml": true, "application/xml": true,
 }
 
+// maxDiscovered bounds the feed URLs DiscoverFeeds returns: a page advertises one to a
+// few; a hostile page of 100,000 distinct links cost seconds to de-duplicate.
+const maxDiscovered = 32
+
 // DiscoverFeeds returns the feed URLs a page advertises with <link rel="alternate">,
-// resolved against base, in page order.
+// resolved against base, in page order, at most maxDiscovered of them.
 func DiscoverFeeds(page []byte, base string) []string {
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
@@ -23,8 +27,12 @@ func DiscoverFeeds(page []byte, base string) []string {
 	}
 	b, _ := url.Parse(base)
 	var out []string
+	seen := map[string]bool{}
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
+		if len(out) >= maxDiscovered {
+			return
+		}
 		if n.Type == html.ElementNode && n.DataAtom == atom.Link {
 			var rel, typ, href string
 			for _, a := range n.Attr {
@@ -42,7 +50,8 @@ func DiscoverFeeds(page []byte, base string) []string {
 					if b != nil {
 						u = b.ResolveReference(u)
 					}
-					if s := u.String(); (u.Scheme == "http" || u.Scheme == "https") && !contains(out, s) {
+					if s := u.String(); (u.Scheme == "http" || u.Scheme == "https") && !seen[s] {
+						seen[s] = true
 						out = append(out, s)
 					}
 				}
@@ -54,13 +63,4 @@ func DiscoverFeeds(page []byte, base string) []string {
 	}
 	walk(doc)
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

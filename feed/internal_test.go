@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"fmt"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -85,5 +86,20 @@ func TestHTMLToTextBoundsItsInput(t *testing.T) {
 	}
 	if !strings.HasPrefix(text, "a\na\na") {
 		t.Fatalf("line breaks lost: %.20q", text)
+	}
+}
+
+// A page advertising thousands of feeds yields the first maxDiscovered, in order and
+// without repeats.
+func TestDiscoverFeedsIsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<html><head>")
+	for i := range 20_000 {
+		fmt.Fprintf(&b, `<link rel="alternate" type="application/rss+xml" href="/f%d.xml"><link rel="alternate" type="application/rss+xml" href="/f%d.xml">`, i, i)
+	}
+	b.WriteString("</head></html>")
+	got := DiscoverFeeds([]byte(b.String()), "https://news.example/")
+	if len(got) != maxDiscovered || got[0] != "https://news.example/f0.xml" || got[1] != "https://news.example/f1.xml" {
+		t.Fatalf("got %d feeds starting %q", len(got), got[:min(3, len(got))])
 	}
 }
