@@ -189,6 +189,11 @@ const (
 // release quoted).
 const leadSentences = 1
 
+// maxLeadWords bounds a lead sentence: news ledes run to 20-60 words; a "sentence" of
+// thousands is no lede, and reading all its names against a story's known names cost
+// seconds (BenchmarkDevelopmentOfHostile).
+const maxLeadWords = 150
+
 // DevelopmentOf compares a report with what a story's earlier reports stated (known:
 // their FactsOf, joined With each other) and returns what it adds. It reads only the
 // report's title and lead (see the note at the top of this file). It never fails: an
@@ -539,6 +544,9 @@ type factScan struct {
 func (sc *factScan) knownPhrases(kn *knownFacts) map[int]bool {
 	out := map[int]bool{}
 	for p, idx := range sc.phrases {
+		if len(idx) == 0 || !sc.units[sc.facts[idx[0]].unit].lead {
+			continue // only the lead's phrases are read (DevelopmentOf); a text may hold thousands
+		}
 		for _, i := range idx {
 			if kn.hasName(sc.facts[i].key) {
 				out[p] = true
@@ -580,7 +588,7 @@ func scanFacts(it Item) *factScan {
 			}
 		}
 		u := factUnit{text: text}
-		if lead < leadSentences && !isBoilerplate(text, i, len(sents)) && countWords(text) >= 4 && !strings.EqualFold(text, title) {
+		if n := countWords(text); lead < leadSentences && !isBoilerplate(text, i, len(sents)) && n >= 4 && n <= maxLeadWords && !strings.EqualFold(text, title) {
 			lead++
 			u.lead, u.rank = true, lead
 		}
@@ -926,15 +934,15 @@ func (sc *factScan) scanQuotes(tk *tokenizer, i int, text string) {
 		}
 		var stems []string
 		for _, s := range tk.contentStems(q) {
+			if len(stems) == quoteStems {
+				break // the first quoteStems distinct stems are kept: a long quote stops here
+			}
 			if !slices.Contains(stems, s) && !isNumberish(s) {
 				stems = append(stems, s)
 			}
 		}
 		if len(stems) < 4 {
 			continue // a phrase, not a statement
-		}
-		if len(stems) > quoteStems {
-			stems = stems[:quoteStems]
 		}
 		sc.facts = append(sc.facts, foundFact{kind: factQuote, key: strings.Join(stems, " "), unit: i, stems: stems})
 	}
