@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -213,6 +214,74 @@ func backgroundLine(s digest.StoryCard) string {
 	return ""
 }
 
+// Bounds on what a card shows of its text. A feed's item may hold one "sentence" of
+// 100,000 characters (a hostile feed, or a page with no punctuation); shown whole, it
+// made a card of 27 messages and a digest of 217, which a reader's own feed or a
+// /summary link could ask for, spending the bot's sending rate everyone shares.
+const (
+	maxShownSentence = 500 // a summary or background sentence, a quote
+	maxShownTitle    = 300
+	maxShownName     = 150 // a speaker, a role
+)
+
+// clipCard returns c with every text it shows cut to the bounds above (a copy: c's
+// slices are not changed).
+func clipCard(c digest.StoryCard) digest.StoryCard {
+	c.Title, c.Source = truncate(c.Title, maxShownTitle), truncate(c.Source, maxShownName)
+	c.Summary = clipAll(c.Summary, maxShownSentence)
+	c.Background = clipAll(c.Background, maxShownSentence)
+	if c.Quote != nil {
+		q := clipQuote(*c.Quote)
+		c.Quote = &q
+	}
+	if len(c.Quotes) > 0 {
+		qs := make([]digest.Quote, len(c.Quotes))
+		for i, q := range c.Quotes {
+			qs[i] = clipQuote(q)
+		}
+		c.Quotes = qs
+	}
+	if len(c.AlsoReportedBy) > 0 {
+		os := slices.Clone(c.AlsoReportedBy)
+		for i := range os {
+			os[i].Name = truncate(os[i].Name, maxShownName)
+		}
+		c.AlsoReportedBy = os
+	}
+	if len(c.Timeline) > 0 {
+		ts := slices.Clone(c.Timeline)
+		for i := range ts {
+			ts[i].Source = truncate(ts[i].Source, maxShownName)
+		}
+		c.Timeline = ts
+	}
+	if len(c.Related) > 0 {
+		rs := slices.Clone(c.Related)
+		for i := range rs {
+			rs[i].Title = truncate(rs[i].Title, maxShownTitle)
+		}
+		c.Related = rs
+	}
+	return c
+}
+
+func clipQuote(q digest.Quote) digest.Quote {
+	q.Text = truncate(q.Text, maxShownSentence)
+	q.Speaker, q.Role = truncate(q.Speaker, maxShownName), truncate(q.Role, maxShownName)
+	return q
+}
+
+func clipAll(ss []string, n int) []string {
+	if len(ss) == 0 {
+		return ss
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = truncate(s, n)
+	}
+	return out
+}
+
 // RenderDigest renders a digest as one message, or several when it is longer than
 // Telegram allows, split between stories; numbering continues across parts and each
 // part has numbered buttons that open its stories' cards.
@@ -232,7 +301,7 @@ func RenderDigestFor(d digest.Digest, when time.Time, followed map[uint64]bool) 
 		blocks = append(blocks, sinceFollowedBlock(d.SinceFollowed))
 	}
 	for i, s := range d.Stories {
-		blocks = append(blocks, storyBlock(i+1, s))
+		blocks = append(blocks, storyBlock(i+1, clipCard(s)))
 	}
 	parts := pack(blocks, "\n\n")
 	number := map[uint64]int{}
@@ -379,6 +448,7 @@ func RenderCard(c digest.StoryCard) []Rendered { return RenderCardFor(c, false) 
 // RenderCardFor is RenderCard for a reader: a tracked story gets a button to follow
 // it, or to stop following it when followed.
 func RenderCardFor(c digest.StoryCard, followed bool) []Rendered {
+	c = clipCard(c)
 	var blocks []block
 	var h, p strings.Builder
 	title := c.Title

@@ -343,3 +343,28 @@ func FuzzParseOPML(f *testing.F) {
 		}
 	})
 }
+
+// One "sentence" of 100,000 characters (a hostile feed, a page with no punctuation) is
+// shown cut: a card stays one or two messages and a digest of eight such stories at most
+// one message a story, not the 27 and 217 they took when shown whole.
+func TestRenderHugeSentencesAreClipped(t *testing.T) {
+	huge := strings.Repeat("x", 100_000)
+	d := sampleDigest(8)
+	for i := range d.Stories {
+		s := &d.Stories[i]
+		s.Title, s.Source = huge, huge
+		s.Summary = []string{huge, huge, huge}
+		s.Background = []string{huge}
+		s.Quote = &digest.Quote{Text: huge, Speaker: huge, Role: huge}
+		s.Quotes = []digest.Quote{{Text: huge, Speaker: huge, Key: true}}
+	}
+	if parts := RenderDigest(d, when); len(parts) > len(d.Stories) {
+		t.Fatalf("a digest of 8 huge stories took %d messages", len(parts))
+	}
+	if parts := RenderCard(d.Stories[0]); len(parts) > 2 {
+		t.Fatalf("a card of a huge story took %d messages", len(parts))
+	}
+	if len(d.Stories[0].Summary[0]) != 100_000 {
+		t.Fatal("rendering changed the caller's card")
+	}
+}
