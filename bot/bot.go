@@ -48,6 +48,9 @@ type Options struct {
 	Send queue.SenderOptions
 	// ScheduleEvery is how often due digests are looked for (default 20s).
 	ScheduleEvery time.Duration
+	// DefaultQuiet is the quiet hours of readers who set none: "HH:MM-HH:MM" or "off"
+	// (default 22:00-07:00; the playground turns them off, so its demo works at night).
+	DefaultQuiet string
 	// PollTimeout is the getUpdates long-poll timeout in seconds (default 25).
 	PollTimeout int
 	// CommandRate is how many updates per second one reader may send (default one every
@@ -145,6 +148,11 @@ type botStats struct {
 
 // WithDefaults fills the zero fields of o with the defaults (the same as config.Default).
 func (o Options) WithDefaults() Options {
+	if q, err := parseQuiet(o.DefaultQuiet); err == nil && q != "" {
+		o.DefaultQuiet = q // "HH:MM-HH:MM" or "off"
+	} else {
+		o.DefaultQuiet = defaultQuiet // unset, "on", or not quiet hours
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

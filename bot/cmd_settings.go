@@ -10,7 +10,7 @@ import (
 	"github.com/newsbot/newsbot/storage"
 )
 
-func settingsText(s storage.Subscriber) string {
+func (b *Bot) settingsText(s storage.Subscriber) string {
 	state := "off"
 	if s.Subscribed {
 		state = "on, next at " + s.NextDigest.In(zone(s.TimeZone)).Format("15:04 Mon 2 Jan")
@@ -18,7 +18,7 @@ func settingsText(s storage.Subscriber) string {
 	return fmt.Sprintf("<b>Settings</b>\nDigests: %s\nTimes: %s\nTime zone: %s\nStories per digest: %d\nSummary sentences: %d\nQuiet hours for story updates: %s\n\n"+
 		"Change times: <code>/settings time 08:00, 18:30</code>\nChange zone: <code>/settings tz Kyiv</code> (a city, Europe/Kyiv or +2)\n"+
 		"Quiet hours: <code>/settings quiet 23:00-07:30</code> or <code>quiet off</code>",
-		escape(state), escape(strings.Join(s.Times, ", ")), escape(s.TimeZone), s.Stories, s.SummarySentences, escape(quietText(s.Quiet)))
+		escape(state), escape(strings.Join(s.Times, ", ")), escape(s.TimeZone), s.Stories, s.SummarySentences, escape(b.quietText(s.Quiet)))
 }
 
 func settingsKeyboard() [][]telegram.Button {
@@ -48,7 +48,7 @@ func cmdSettings(ctx context.Context, b *Bot, r *request) error {
 		if err != nil {
 			return err
 		}
-		return b.say(ctx, r.chatID, r.thread, settingsText(s), settingsKeyboard()...)
+		return b.say(ctx, r.chatID, r.thread, b.settingsText(s), settingsKeyboard()...)
 	case "time", "times":
 		times, err := ParseTimes(value)
 		if err != nil {
@@ -103,7 +103,7 @@ func cmdSettings(ctx context.Context, b *Bot, r *request) error {
 		if _, err := update(func(s *storage.Subscriber) { s.Quiet = q }); err != nil {
 			return err
 		}
-		reply = "Quiet hours for story updates: " + escape(quietText(q)) + "."
+		reply = "Quiet hours for story updates: " + escape(b.quietText(q)) + "."
 	case "topic":
 		if !r.group || r.thread == 0 {
 			return b.say(ctx, r.chatID, r.thread, "Send <code>/settings topic</code> inside the forum topic where digests should go.")
@@ -140,5 +140,5 @@ func cbSetting(ctx context.Context, b *Bot, p press) error {
 		return err
 	}
 	b.answer(ctx, p.q.ID, "Saved.")
-	return b.editText(ctx, p.r.chatID, p.q.Message.MessageID, settingsText(s), settingsKeyboard())
+	return b.editText(ctx, p.r.chatID, p.q.Message.MessageID, b.settingsText(s), settingsKeyboard())
 }

@@ -197,10 +197,10 @@ func parseQuiet(s string) (string, error) {
 }
 
 // quietText is the quiet hours as a reader reads them.
-func quietText(q string) string {
+func (b *Bot) quietText(q string) string {
 	switch q {
 	case "":
-		return defaultQuiet
+		return b.opts.DefaultQuiet
 	case "off":
 		return "off"
 	}
@@ -215,15 +215,15 @@ func (b *Bot) quietEnd(ctx context.Context, chat int64, now time.Time) time.Time
 		return now.Add(time.Hour)
 	}
 	t := now.Truncate(time.Minute)
-	for i := 0; i < 24*60 && quietNow(sub, t); i++ {
+	for i := 0; i < 24*60 && b.quietNow(sub, t); i++ {
 		t = t.Add(time.Minute)
 	}
 	return t
 }
 
 // quietNow reports whether now falls in the subscriber's quiet hours, in their zone.
-func quietNow(s storage.Subscriber, now time.Time) bool {
-	q := quietText(s.Quiet)
+func (b *Bot) quietNow(s storage.Subscriber, now time.Time) bool {
+	q := b.quietText(s.Quiet)
 	if q == "off" || len(q) != 11 {
 		return false
 	}
@@ -426,7 +426,7 @@ func (b *Bot) storyUpdate(ctx context.Context, f storage.FollowedStory, now time
 	if !sub.Active || b.stories.Lapsed(f.Story, now) || len(f.Follow.Pending) == 0 {
 		return storage.UpdateDropped, nil, nil
 	}
-	if quietNow(sub, now) {
+	if b.quietNow(sub, now) {
 		if !sub.Subscribed {
 			// No digest will carry it: it goes out when the quiet hours end.
 			return storage.UpdatePostponed, nil, nil

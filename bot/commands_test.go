@@ -268,3 +268,14 @@ func TestUpdatesSurviveRestartsOutagesAndGarbage(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// The operator's default quiet hours: unset or unreadable means 22:00-07:00, "off"
+// turns them off (the playground), hours are normalised.
+func TestDefaultQuietHours(t *testing.T) {
+	for in, want := range map[string]string{"": "22:00-07:00", "bogus": "22:00-07:00", "on": "22:00-07:00",
+		"off": "off", "none": "off", "23:00-6:30": "23:00-06:30"} {
+		if got := (Options{DefaultQuiet: in}).WithDefaults().DefaultQuiet; got != want {
+			t.Errorf("DefaultQuiet %q = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -101,7 +101,9 @@ func New(ctx context.Context, opts Options) (*Playground, error) {
 	a, err := app.Open(ctx, app.Options{
 		DB: opts.DB, Feeds: p.feeds, TelegramAPIURL: p.tg.APIURL(), TelegramToken: p.tg.Token,
 		Admins: []int64{Readers[0].ID}, Fetch: fo, Poll: feed.PollerOptions{Interval: time.Minute},
-		Bot:          bot.Options{ScheduleEvery: time.Hour, PollTimeout: 5, Send: queue.SenderOptions{PrivateEvery: 250 * time.Millisecond}},
+		// No quiet hours by default: "New items arrive" shows a followed story's update
+		// at any hour (at night it would wait for the next digest).
+		Bot:          bot.Options{ScheduleEvery: time.Hour, PollTimeout: 5, DefaultQuiet: "off", Send: queue.SenderOptions{PrivateEvery: 250 * time.Millisecond}},
 		PollManually: true, // "New items arrive" polls
 		Logger:       p.log,
 	})
