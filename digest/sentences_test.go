@@ -75,7 +75,13 @@ func FuzzSplitSentences(f *testing.F) {
 func FuzzFindQuotes(f *testing.F) {
 	for _, s := range []string{`"A," she said. "B."`, "«а», — сказав він.", "“x “y” z”", `"open`, "„Это“, — отметил он.", "\"\"\"",
 		"«Мы готовы, - сказал хорватский премьер. - Но условия должны быть честными»",
-		"«Склад откроем», - сказал мэру директор «Север» Антон Рябов.", "Він додає, \"що Європа і США разом\"."} {
+		"«Склад откроем», - сказал мэру директор «Север» Антон Рябов.", "Він додає, \"що Європа і США разом\".",
+		// Round 3's paths: surnames said again, subjects, roles named next, documents' sources.
+		"Ronnie Corbett joined David Jason. Corbett said he agreed. \"Our material was good,\" he said.",
+		"\"A b c d,\" the economy minister said. \"E f g h,\" said economy minister Heizo Takenaka.",
+		"Mr Ruiz said so. \"A b c d.\" Mr Alvaro Pena, who grew up in Rosario, agreed. \"E f g h.\"",
+		"Как сообщает пресс-служба клуба «Сокол», матч перенесли.\n\"Игра пройдет при зрителях\", - говорится в сообщении.",
+		"«Мы примем его, когда он готов», — приводит слова Ройса Las Vegas Sun. По его словам, «всё хорошо будет»."} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
