@@ -74,7 +74,7 @@ func (d *Document) Context(limit int, exclude []Sentence) []Sentence {
 		if score == 0 {
 			continue
 		}
-		score += central[i] * float64(len(d.Sentences)) * 0.5
+		score += central[i] * float64(d.ranked()) * 0.5 // centrality relative to uniform (see maxRanked)
 		if d.words[i] > 45 {
 			score -= 0.5
 		}

@@ -41,11 +41,16 @@ func ExtractArticle(page []byte, contentType, pageURL string) (a Article, err er
 		}
 	}()
 	base, _ := url.Parse(pageURL)
+	valid := utf8.Valid(page) // before the cut, which may split a character
 	if len(page) > maxPageBytes {
-		page = page[:maxPageBytes] // the parser closes what the cut leaves open
+		n := maxPageBytes
+		for k := 0; k < utf8.UTFMax-1 && n > 0 && !utf8.RuneStart(page[n]); k++ {
+			n--
+		}
+		page = page[:n] // the parser closes what the cut leaves open
 	}
 	var rd io.Reader = bytes.NewReader(page)
-	if _, params, _ := mime.ParseMediaType(contentType); params["charset"] != "" || !utf8.Valid(page) {
+	if _, params, _ := mime.ParseMediaType(contentType); params["charset"] != "" || !valid {
 		// Declared or sniffed charset; valid UTF-8 without a declaration stays as is
 		// (the sniffer would otherwise guess Windows-1252).
 		if r, err := charset.NewReader(bytes.NewReader(page), contentType); err == nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestNonPublicReason(t *testing.T) {
@@ -101,5 +102,31 @@ func TestDiscoverFeedsIsBounded(t *testing.T) {
 	got := DiscoverFeeds([]byte(b.String()), "https://news.example/")
 	if len(got) != maxDiscovered || got[0] != "https://news.example/f0.xml" || got[1] != "https://news.example/f1.xml" {
 		t.Fatalf("got %d feeds starting %q", len(got), got[:min(3, len(got))])
+	}
+}
+
+// A page cut at maxPageBytes in the middle of a character is still read as the UTF-8
+// it is, not sniffed as Windows-1252 (which garbled every Cyrillic word).
+func TestExtractArticleCutKeepsUTF8(t *testing.T) {
+	var b strings.Builder
+	// The first KiB is ASCII with no charset: what the sniffer would read as Windows-1252.
+	b.WriteString("<html><head><title>News</title><!-- " + strings.Repeat("x", 1100) + " --></head><body><article>")
+	for i := 0; i < 20; i++ {
+		b.WriteString("<p>Привіт, це перше речення статті про місто і його мешканців, які живуть поруч.</p>")
+	}
+	b.WriteString("</article><div>")
+	for b.Len() < maxPageBytes+10 {
+		b.WriteString("ж")
+	}
+	page := []byte(b.String())
+	if utf8.RuneStart(page[maxPageBytes]) {
+		page = append([]byte{' '}, page...) // make the cut fall inside "ж"
+	}
+	a, err := ExtractArticle(page, "text/html", "https://news.example/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Text, "Привіт, це перше речення") {
+		t.Fatalf("text garbled: %.80q", a.Text)
 	}
 }

@@ -72,7 +72,7 @@ func Parse(body []byte, contentType string) (p *Parsed, err error) {
 	if i := strings.LastIndex(ver, "/version/"); i >= 0 {
 		ver = ver[i+len("/version/"):] // JSON Feed versions are URLs
 	}
-	p = &Parsed{Title: strings.TrimSpace(f.Title), Type: f.FeedType + ver}
+	p = &Parsed{Title: clip(strings.TrimSpace(f.Title), MaxTitleRunes), Type: f.FeedType + ver}
 	if m := rssTTL.FindSubmatch(head(body, 8192)); m != nil {
 		if n, err := strconv.Atoi(string(m[1])); err == nil {
 			p.TTL = time.Duration(n) * time.Minute

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -41,7 +42,9 @@ func HTMLToText(s string) string {
 	}
 	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body})
 	if err != nil {
-		return normalizeParagraphs(s)
+		// Markup the parser refuses (nested past its depth limit): its text without the
+		// tags, never the markup itself.
+		return normalizeParagraphs(tagRE.ReplaceAllString(s, " "))
 	}
 	var w textWriter
 	for _, n := range nodes {
@@ -106,6 +109,9 @@ func (w *textWriter) walk(n *html.Node) {
 	}
 }
 
+// tagRE matches an HTML tag, for text the parser refuses.
+var tagRE = regexp.MustCompile(`<[^<>]*>`)
+
 // maxHTMLBytes bounds the markup HTMLToText converts: its text is clipped to
 // MaxTextRunes afterwards anyway, and converting a feed's whole 10 MiB body to keep
 // 100,000 runes of it is work a hostile feed could make us do for every item.
@@ -116,8 +122,8 @@ func clipBytes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
+	for k := 0; k < utf8.UTFMax-1 && n > 0 && !utf8.RuneStart(s[n]); k++ {
+		n-- // at most a character's continuation bytes: invalid input is cut where it is
 	}
 	return s[:n]
 }
