@@ -197,7 +197,7 @@ func BenchmarkDevelopmentOfHostile(b *testing.B) {
 
 // BenchmarkGroupStoriesCrafted groups 3,000 titles of 80 words drawn from 2,000, so that
 // every word stays under the "too common" cut and each item shares terms with most
-// stories: the case maxCandidates bounds (27 s an op before, about 8 s after).
+// stories: the case maxCandidates bounds (27 s an op before, about 6 s after).
 func BenchmarkGroupStoriesCrafted(b *testing.B) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)

@@ -394,12 +394,12 @@ func FindQuotes(text string, lang string) []Quote {
 		if ok {
 			q.Mention, q.Cue = mention, cue
 			q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, people, last)
-			people = notePerson(people, q.Speaker, q.Role, sp.outerStart, true)
+			people = notePerson(people, q.Speaker, q.Role, sp.outerStart, true, speakerLimit)
 		} else if m, c, ok := reportedSpeaker(text, sp.outerStart); ok {
 			// "Governor Berg said inflation would fall.\n\n“We are confident …”"
 			q.Mention, q.Cue = m, c
 			q.Speaker, q.Role = resolveSpeaker(m, sp.outerStart, people, last)
-			people = notePerson(people, q.Speaker, q.Role, sp.outerStart, true)
+			people = notePerson(people, q.Speaker, q.Role, sp.outerStart, true, speakerLimit)
 		} else if last != nil && continuesPrevious(text, sp, *last, spans, k) {
 			// "A," she said. "B." — or a new paragraph that only holds a quote.
 			q.Speaker, q.Role, q.Mention, q.Cue = last.Speaker, last.Role, last.Mention, last.Cue
@@ -686,7 +686,7 @@ func collectPeople(text string) []person {
 				role = leadingRole(ts, start)
 			}
 			at := offset + strings.Index(para, run[0].s)
-			out = notePerson(out, name, role, at, subjectTok(ts, start, j))
+			out = notePerson(out, name, role, at, subjectTok(ts, start, j), maxPeople)
 		}
 		offset += len(para) + 1
 	}
@@ -970,7 +970,7 @@ func stripTitle(name string) string {
 }
 
 // notePerson records a mention, merging "Joly" into an earlier "Melanie Joly".
-func notePerson(people []person, name, role string, at int, subject bool) []person {
+func notePerson(people []person, name, role string, at int, subject bool, limit int) []person {
 	if name == "" || isPronoun(name) || !hasUpper(name) {
 		return people
 	}
@@ -1001,7 +1001,7 @@ func notePerson(people []person, name, role string, at int, subject bool) []pers
 			return people
 		}
 	}
-	if len(people) >= maxPeople {
+	if len(people) >= limit {
 		return people // a text naming this many is no article (see maxPeople)
 	}
 	p := person{name: name, role: role, at: at, mentions: []int{at}, gender: g}
@@ -1019,6 +1019,10 @@ const maxQuoteSpans = 400
 // a hostile feed's text naming thousands would make resolving them cost time
 // quadratic in its length (measured: a 200 KB text of distinct names took 3.4 s).
 const maxPeople = 300
+
+// speakerLimit lets every quote's speaker be noted past maxPeople, so that in a text
+// that names many people a "he" after a quote still finds its speaker.
+const speakerLimit = maxPeople + maxQuoteSpans
 
 // lastWord is the last space-separated word of s, without allocating.
 func lastWord(s string) string {

@@ -853,7 +853,7 @@ func (gr *grouping) candidates(v map[string]float64, self int) map[int]int {
 
 // maxCandidates bounds the stories an item (or a story) is scored against. Real reports
 // share telling terms with a few stories; titles crafted to share just-under-common
-// words with thousands made grouping quadratic (3,000 such items: 27 s, now 8 s;
+// words with thousands made grouping quadratic (3,000 such items: 27 s, now 6 s;
 // BenchmarkGroupStoriesCrafted). The score is a sum over shared terms, so a story that
 // shares fewer than the 200th candidate rarely wins; every grouping evaluation gives
 // the same figures with the bound.
@@ -887,6 +887,9 @@ func (gr *grouping) bestStory(i int) int {
 			score *= opts.NameMismatch
 		}
 		score *= opts.timeFactor(gap)
+		if opts.SameSource <= 1 && score < bestScore {
+			continue // the same-source factor only lowers it: no need to look
+		}
 		if gr.sameSource(i, st) {
 			score *= opts.SameSource
 		}
