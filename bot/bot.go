@@ -107,10 +107,10 @@ type Bot struct {
 	api    *telegram.Client
 	sender *queue.Sender
 	// recordWait holds a slot per handler waiting for a sent message's record.
-	recordWait chan struct{}
-	log        *slog.Logger
-	cmds       []command
-	fetches    *fetchGate
+	recordWaitSlots chan struct{}
+	log             *slog.Logger
+	cmds            []command
+	fetches         *fetchGate
 	// catalogue is the set of public feeds (Options.Catalogue).
 	catalogue map[string]struct{}
 	stories   Stories
@@ -247,7 +247,7 @@ func New(ctx context.Context, db Store, fetch Fetcher, opts Options) (*Bot, erro
 		opts.Send.CallContext = ctx
 	}
 	b.sender = queue.NewSender(db, api, opts.Send)
-	b.recordWait = make(chan struct{}, recordWaiters)
+	b.recordWaitSlots = make(chan struct{}, recordWaiters)
 	b.cmds = commandList()
 	b.disp = queue.NewDispatcher(db, b.admit, b.handle, queue.DispatchOptions{Workers: opts.Workers, PerChat: opts.QueuePerChat,
 		Deadline: opts.HandlerTimeout, Latency: opts.UpdateLatency, Log: b.log})

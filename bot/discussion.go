@@ -121,8 +121,8 @@ func (b *Bot) recordOf(ctx context.Context, chatID int64, messageID int, mayWait
 		return rec, err
 	}
 	select {
-	case b.recordWait <- struct{}{}:
-		defer func() { <-b.recordWait }()
+	case b.recordWaitSlots <- struct{}{}:
+		defer func() { <-b.recordWaitSlots }()
 	default:
 		return rec, err
 	}

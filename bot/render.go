@@ -234,34 +234,10 @@ func clipCard(c digest.StoryCard) digest.StoryCard {
 		q := clipQuote(*c.Quote)
 		c.Quote = &q
 	}
-	if len(c.Quotes) > 0 {
-		qs := make([]digest.Quote, len(c.Quotes))
-		for i, q := range c.Quotes {
-			qs[i] = clipQuote(q)
-		}
-		c.Quotes = qs
-	}
-	if len(c.AlsoReportedBy) > 0 {
-		os := slices.Clone(c.AlsoReportedBy)
-		for i := range os {
-			os[i].Name = truncate(os[i].Name, maxShownName)
-		}
-		c.AlsoReportedBy = os
-	}
-	if len(c.Timeline) > 0 {
-		ts := slices.Clone(c.Timeline)
-		for i := range ts {
-			ts[i].Source = truncate(ts[i].Source, maxShownName)
-		}
-		c.Timeline = ts
-	}
-	if len(c.Related) > 0 {
-		rs := slices.Clone(c.Related)
-		for i := range rs {
-			rs[i].Title = truncate(rs[i].Title, maxShownTitle)
-		}
-		c.Related = rs
-	}
+	c.Quotes = clipEach(c.Quotes, func(q *digest.Quote) { *q = clipQuote(*q) })
+	c.AlsoReportedBy = clipEach(c.AlsoReportedBy, func(o *digest.Source) { o.Name = truncate(o.Name, maxShownName) })
+	c.Timeline = clipEach(c.Timeline, func(e *digest.TimelineEntry) { e.Source = truncate(e.Source, maxShownName) })
+	c.Related = clipEach(c.Related, func(r *digest.Item) { r.Title = truncate(r.Title, maxShownTitle) })
 	return c
 }
 
@@ -272,12 +248,17 @@ func clipQuote(q digest.Quote) digest.Quote {
 }
 
 func clipAll(ss []string, n int) []string {
-	if len(ss) == 0 {
-		return ss
+	return clipEach(ss, func(s *string) { *s = truncate(*s, n) })
+}
+
+// clipEach returns a copy of list with clip applied to each element (nil stays nil).
+func clipEach[T any](list []T, clip func(*T)) []T {
+	if len(list) == 0 {
+		return list
 	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = truncate(s, n)
+	out := slices.Clone(list)
+	for i := range out {
+		clip(&out[i])
 	}
 	return out
 }

@@ -494,8 +494,8 @@ var responsiveCues = set(`agreed agrees disagreed disagrees concurred concurs`)
 // quotingCues and wordsNouns make "приводятся слова X" ("X's words are given"), in
 // Ukrainian and Russian.
 var (
-	quotingCues = set(`приводятся приводит приводят приводятся наводяться наводить наводять цитирует цитує`)
-	wordsNouns  = set(`слова слова слова цитата цитату цитати цитаты`)
+	quotingCues = set(`приводятся приводит приводят наводяться наводить наводять цитирует цитує`)
+	wordsNouns  = set(`слова цитата цитату цитати цитаты`)
 )
 
 // locativePreps open "в/у + organisation" after a plural speech verb.
@@ -509,16 +509,7 @@ func orgPlace(t tok) bool {
 	if t.punct || interviewWords[t.lower()] || isWeekdayOrMonth(t.lower()) || monthNumber(t.lower()) > 0 {
 		return false
 	}
-	if t.capitalised() {
-		return true
-	}
-	lw := t.lower()
-	for _, stem := range institutionStems {
-		if strings.HasPrefix(lw, stem) {
-			return true
-		}
-	}
-	return false
+	return t.capitalised() || orgHead(t.s)
 }
 
 // orgHead reports whether a lower-case Ukrainian or Russian word is an institution's
@@ -799,7 +790,7 @@ func pronounAccording(ts []tok, k int) (string, bool) {
 
 // possessivePronouns map Ukrainian and Russian possessives to personal pronouns.
 var possessivePronouns = map[string]string{"его": "он", "её": "она", "ее": "она", "их": "они",
-	"його": "він", "її": "вона", "їх": "вони", "їхню": "вони", "його.": "він"}
+	"його": "він", "її": "вона", "їх": "вони", "їхню": "вони"}
 
 // accordingLen is how many words an according-to phrase takes before its source:
 // three for "з посиланням на", "со ссылкой на", two for the rest.

@@ -454,11 +454,11 @@ func documentSource(text string, earlier []Quote, pos int, people []person) (nam
 			bestAt, name, role = q.Start, q.Speaker, q.Role
 		}
 	}
-	// The same or the previous paragraph, or as far back as docReach when paragraphs
-	// are single sentences (as in wire copy).
-	// Never further back than 4×docReach: a paragraph may be a text's whole length.
+	// The same or the previous paragraph, or docReach back, whichever reaches further;
+	// never more than 4×docReach (a paragraph may be a text's whole length).
 	lo := max(0, pos-4*docReach)
-	floor := max(lo, min(paragraphStart(text[lo:], paragraphStart(text[lo:], pos-lo)-1), paragraphStart(text[lo:], pos-lo-docReach))+lo)
+	window, at := text[lo:pos], pos-lo
+	floor := lo + min(paragraphStart(window, paragraphStart(window, at)-1), paragraphStart(window, at-docReach))
 	sentences := sentenceStartRE.FindAllStringIndex(text[floor:pos], -1)
 	ends := pos
 	for n, k := 0, len(sentences)-1; n < docLookback && k >= -1; k-- {
@@ -1049,7 +1049,7 @@ func inflectedSurname(form, base string) bool {
 	return surnameEndings[form[len(base):]]
 }
 
-var surnameEndings = set(`а у ом ым ем е ы ой і ові еві ою ом`)
+var surnameEndings = set(`а у ом ым ем е ы ой і ові еві ою`)
 
 // resolveSpeaker turns a mention into (name, role): splits a role from a name,
 // resolves surnames to full names seen earlier, and pronouns or role nouns to the

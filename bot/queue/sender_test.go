@@ -13,10 +13,10 @@ import (
 	"github.com/newsbot/newsbot/storage"
 )
 
-// TestRetryAfter429LongQueue: while a long queue drains (40 chats at 20 sends a second),
-// the chat answered 429 is retried once retry_after has passed and gets its message
-// exactly once. The whole queue is stored before the sender starts.
-func TestRetryAfter429LongQueue(t *testing.T) {
+// senderFixture is a fake Bot API and a real database in a temporary directory, both
+// closed when the test ends.
+func senderFixture(t *testing.T) (*telegramtest.Server, *storage.DB) {
+	t.Helper()
 	tg := telegramtest.New()
 	t.Cleanup(tg.Close)
 	db, err := storage.Open(filepath.Join(t.TempDir(), "newsbot.db"), storage.Options{})
@@ -24,6 +24,14 @@ func TestRetryAfter429LongQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return tg, db
+}
+
+// TestRetryAfter429LongQueue: while a long queue drains (40 chats at 20 sends a second),
+// the chat answered 429 is retried once retry_after has passed and gets its message
+// exactly once. The whole queue is stored before the sender starts.
+func TestRetryAfter429LongQueue(t *testing.T) {
+	tg, db := senderFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var msgs []storage.OutMessage
@@ -98,13 +106,7 @@ func TestEarliestWake(t *testing.T) {
 // message without a record (a plain answer) is never waited for, however long
 // Telegram takes.
 func TestRecordingCoversOnlySendsWithARecord(t *testing.T) {
-	tg := telegramtest.New()
-	t.Cleanup(tg.Close)
-	db, err := storage.Open(filepath.Join(t.TempDir(), "newsbot.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	tg, db := senderFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	chat := tg.PrivateChat(telegramtest.User{ID: 7100, FirstName: "Reader"})
