@@ -11,6 +11,7 @@ import (
 type tok struct {
 	s     string
 	punct bool
+	at    int // byte offset in the lexed string
 }
 
 func (t tok) lower() string { return strings.ToLower(t.s) }
@@ -67,10 +68,10 @@ func lexTokens(s string) []tok {
 					j += n
 				}
 			}
-			out = append(out, tok{s: w})
+			out = append(out, tok{s: w, at: i})
 			i = j
 		default:
-			out = append(out, tok{s: s[i : i+size], punct: true})
+			out = append(out, tok{s: s[i : i+size], punct: true, at: i})
 			i += size
 		}
 	}
@@ -253,8 +254,9 @@ func clauseBefore(ts []tok, end int) []tok {
 		for k > 0 && (clause[k-1].capitalised() || isInitials(clause[k-1].s)) && !isNotName(clause[k-1].s) && !prepositions[clause[k-1].lower()] {
 			k--
 		}
-		if k == len(clause) || k == 0 || determiners[clause[k-1].lower()] || npConnectors[clause[k-1].lower()] {
-			return nil // "In a Facebook message", "at the White House"
+		if k == len(clause) || k == 0 || determiners[clause[k-1].lower()] || npConnectors[clause[k-1].lower()] ||
+			interviewWords[clause[k-1].lower()] || recipientWords[clause[k-1].lower()] {
+			return nil // "In a Facebook message", "at the White House", "в інтерв'ю РБК-Україна" (the outlet told)
 		}
 		return clause[k:]
 	}
@@ -314,7 +316,21 @@ func nameHeaded(ts []tok) bool {
 	if titleWords[ts[0].lower()] && len(ts) > 1 {
 		ts = ts[1:] // "Mr Valentine": "mr" is a stop word, and a title opens a name
 	}
-	return ts[0].capitalised() && !isNotName(ts[0].s) && !isFunctionWord(ts[0].lower()) && hasName(ts)
+	return ts[0].capitalised() && !isNotName(ts[0].s) && !isFunctionWord(ts[0].lower()) && hasName(ts) && !orgRolePhrase(ts)
+}
+
+// orgRolePhrase reports whether ts is an organisation's role with no name after it:
+// "PTC president and conservative activist", "MTV spokeswoman". The capitalised words
+// say whose role it is; who holds it is named elsewhere.
+func orgRolePhrase(ts []tok) bool {
+	k := 0
+	for k < len(ts) && ts[k].capitalised() {
+		k++
+	}
+	if k == 0 || k == len(ts) || ts[k].punct || !roleHead(ts[k].lower()) {
+		return false
+	}
+	return !slices.ContainsFunc(ts[k+1:], func(t tok) bool { return t.capitalised() })
 }
 
 // isRolePhrase: an appositive describing a person ("the defence minister", "chief
@@ -478,7 +494,7 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 				break
 			}
 		}
-		if len(app) > 0 && len(app) <= 12 && (determiners[app[0].lower()] || roleWords[strings.Trim(app[0].lower(), ".")] || roleWords[strings.Trim(app[len(app)-1].lower(), ".")] || possessiveRole(app)) {
+		if len(app) > 0 && len(app) <= 12 && (determiners[app[0].lower()] || isRoleWord(app[0].lower()) || roleWords[strings.Trim(app[len(app)-1].lower(), ".")] || possessiveRole(app)) {
 			if _, ok := npOK(ts[i:k]); ok {
 				np = ts[i:k]
 				j = k
@@ -601,6 +617,12 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 		return "", "", false
 	}
 	ts = ts[:end]
+	if closed && reportsItsOwnClause(ts) {
+		// "“… NTPC will benefit from that.” Analysts say the success of the flotation
+		// would encourage …": a sentence with a report of its own attributes nothing
+		// before it.
+		return "", "", false
+	}
 	if m, ok := quotedAsSaying(ts); ok {
 		return m, "quoted", true // `…", the paper quoted Mr Chernin as saying.`
 	}
@@ -956,6 +978,28 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	return "", "", false
 }
 
+// reportsItsOwnClause reports whether a sentence's first speech verb comes after its
+// subject and is followed by a finite clause (a modal or an auxiliary): "Analysts say
+// the deal would …", not "Smith said on Tuesday" or "said Smith, who …".
+func reportsItsOwnClause(ts []tok) bool {
+	c := slices.IndexFunc(ts, isCue)
+	if c <= 0 || ts[c-1].punct {
+		return false
+	}
+	for _, t := range ts[c+1:] {
+		if t.punct {
+			return false // "Smith said, adding …": what follows a comma is not the complement
+		}
+		if finiteAux[t.lower()] {
+			return true
+		}
+	}
+	return false
+}
+
+// finiteAux are English auxiliaries and modals that make a clause finite.
+var finiteAux = set(`would will could should can may might must is are was were has have had does did`)
+
 func indexCue(ts []tok, set map[string]bool) int {
 	for k, t := range ts {
 		if set[t.lower()] {
@@ -993,6 +1037,11 @@ func isRoleWord(w string) bool {
 	}
 	if head, _, ok := strings.Cut(w, "-"); ok && head != "" && roleWords[head] {
 		return true
+	}
+	for _, ex := range []string{"екс", "экс"} {
+		if rest, ok := strings.CutPrefix(w, ex); ok && utf8.RuneCountInString(rest) >= 4 && isRoleWord(strings.TrimPrefix(rest, "-")) {
+			return true // "ексголова", "экс-министр": a former holder
+		}
 	}
 	return isCyrillic(w) && !recipientWords[w] && cyrillicRoleForm(w)
 }

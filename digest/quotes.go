@@ -192,7 +192,7 @@ var (
 		councillor councilman founder owner editor correspondent reporter author researcher scientist
 		strategist aide staffer source sources expert observer resident witness voter protester spokesperson
 		singer actor actress comedian presenter broadcaster writer novelist playwright producer musician
-		rapper artist designer photographer filmmaker composer conductor dancer chef
+		rapper artist designer photographer filmmaker composer conductor dancer chef diplomat дипломат дипломатка
 		campaign company firm government ministry party team club spokesman,
 		former current acting then interim senior junior top national regional state federal
 		міністр президент прем'єр речник речниця голова керівник директор посол генерал депутат мер
@@ -254,8 +254,12 @@ func (p person) before(at int) (int, bool) {
 // subjectWindow of at.
 func (p person) subjectBefore(at int) (int, bool) {
 	best, ok := -1, false
+	window := subjectWindow
+	if isCyrillic(p.name) {
+		window *= 2 // two bytes a letter
+	}
 	for _, m := range p.subjects {
-		if m < at && m > best && at-m <= subjectWindow {
+		if m < at && m > best && at-m <= window {
 			best, ok = m, true
 		}
 	}
@@ -638,12 +642,12 @@ func collectPeople(text string) []person {
 		}
 		ts := lexTokens(para)
 		for i := 0; i < len(ts); {
-			if !ts[i].capitalised() || isNotName(ts[i].s) {
+			if !ts[i].capitalised() || isNotName(ts[i].s) || modifierCompound(ts[i].s) {
 				i++
 				continue
 			}
 			j := i
-			for j < len(ts) && ((ts[j].capitalised() && !isNotName(ts[j].s)) || (j > i && particles[ts[j].lower()] && j+1 < len(ts) && ts[j+1].capitalised())) {
+			for j < len(ts) && ((ts[j].capitalised() && !isNotName(ts[j].s) && !modifierCompound(ts[j].s)) || (j > i && particles[ts[j].lower()] && j+1 < len(ts) && ts[j+1].capitalised())) {
 				j++
 			}
 			if j+1 < len(ts) && !ts[j].capitalised() && roleHead(ts[j].lower()) && ts[j+1].capitalised() {
@@ -653,7 +657,8 @@ func collectPeople(text string) []person {
 			start := i
 			for k := 0; k < 2 && start > 0; k++ {
 				p := ts[start-1]
-				if p.punct || !(isRoleWord(p.lower()) || strings.HasSuffix(p.s, "'s") || strings.HasSuffix(p.s, "’s")) {
+				// An owner is capitalised: "India's", not "last year's".
+				if p.punct || !(isRoleWord(p.lower()) || p.capitalised() && (strings.HasSuffix(p.s, "'s") || strings.HasSuffix(p.s, "’s"))) {
 					break
 				}
 				start--
@@ -676,7 +681,7 @@ func collectPeople(text string) []person {
 			// A person's name has two to four words here; single surnames are learned
 			// from attributions instead, where the speech verb says it is a person.
 			if len(nw) < 2 || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] ||
-				placePrefixes[strings.ToLower(nw[0])] {
+				placePrefixes[strings.ToLower(nw[0])] || strings.ContainsAny(name, "0123456789") {
 				continue // "New Orleans", "North Korea" are places
 			}
 			if role == "" {
@@ -685,13 +690,56 @@ func collectPeople(text string) []person {
 			if role == "" {
 				role = leadingRole(ts, start)
 			}
-			at := offset + strings.Index(para, run[0].s)
-			out = notePerson(out, name, role, at, subjectTok(ts, start, j), maxPeople)
+			at := offset + run[0].at // the run's own place: its first word may occur earlier
+			subject := subjectTok(ts, start, j)
+			if isCyrillic(name) {
+				first := start
+				for k := j - 1; k >= start; k-- {
+					if ts[k].s == nw[0] {
+						first = k // the name's own first word, after any role or place before it
+						break
+					}
+				}
+				subject = !obliqueCyrillic(ts, first, nw)
+			}
+			out = notePerson(out, name, role, at, subject, maxPeople)
 		}
 		offset += len(para) + 1
 	}
 	return surnameMentions(text, out)
 }
+
+// obliqueCyrillic reports whether a Ukrainian or Russian name starting at ts[start]
+// (words nw) stands in an oblique case, where no sentence's subject stands: after a
+// preposition up to four words back ("з генсеком НАТО Марком Рютте", "по словам министра
+// Антона Силуанова") or with an instrumental ending on its first name ("Марком",
+// "Андрієм", "Юлією"). Word order is free in these languages, so case, not place, says
+// who a following "він" or "она" can continue.
+func obliqueCyrillic(ts []tok, start int, nw []string) bool {
+	for k := start - 1; k >= 0 && k >= start-4; k-- {
+		t := ts[k]
+		if t.punct || cueWord(t) || (t.capitalised() && strings.ToUpper(t.s) != t.s) {
+			break // "в Україні Міхаель Бродський": the preposition governs another name
+		}
+		if prepositions[t.lower()] || t.lower() == "словами" || t.lower() == "словам" {
+			return true
+		}
+	}
+	if len(nw) < 2 {
+		return false
+	}
+	first := strings.ToLower(nw[0])
+	for _, end := range instrumentalEndings {
+		if strings.HasSuffix(first, end) {
+			return true
+		}
+	}
+	return false
+}
+
+// instrumentalEndings end first names in the instrumental case ("Марком", "Андрієм",
+// "Сергеем", "Юлією", "Анной"); "-ем" alone is left out, as "Артем" is nominative.
+var instrumentalEndings = []string{"ом", "єм", "еем", "ою", "ею", "єю", "ой"}
 
 // surnameMentions notes, as mentions, the later places where a person named in full is
 // named by surname alone ("Corbett said he and Barker were …"): news names someone in
@@ -782,11 +830,16 @@ var asWords = set(`as як как`)
 // subjectTok is subjectPlace for a phrase starting at ts[k] (its role words included:
 // "Former Manfred Mann singer Paul Jones" opens the sentence).
 func subjectTok(ts []tok, k, end int) bool {
-	for n := 0; n < 4 && k > 0; n++ {
+	role := false
+	for n := 0; n < 6 && k > 0; n++ {
 		p := ts[k-1]
-		if p.punct || cueWord(p) || !(p.capitalised() || roleHead(p.lower())) {
+		// Lower-case words before a role word modify it: "Renaissance Capital energy
+		// analyst Adam Landes told".
+		modifier := role && !p.capitalised() && !isFunctionWord(p.lower()) && !prepositions[p.lower()]
+		if p.punct || cueWord(p) || !(p.capitalised() || roleHead(p.lower()) || modifier) {
 			break
 		}
+		role = role || roleHead(p.lower())
 		k--
 	}
 	if k == 0 {
@@ -1036,7 +1089,13 @@ func sharesSurname(a, b string) bool {
 		return false
 	}
 	sa, sb := fa[len(fa)-1], fb[len(fb)-1]
-	return (sa == sb || inflectedSurname(sa, sb) || inflectedSurname(sb, sa)) && (len(fa) == 1 || len(fb) == 1 || fa[0] == fb[0])
+	return (sa == sb || inflectedSurname(sa, sb) || inflectedSurname(sb, sa)) && (len(fa) == 1 || len(fb) == 1 || fa[0] == fb[0] || endsWithWords(fa, fb) || endsWithWords(fb, fa))
+}
+
+// endsWithWords reports whether long ends with every word of short: "Mr Baez Silva"
+// names "Carlos Baez Silva" by a surname of two words.
+func endsWithWords(long, short []string) bool {
+	return len(long) > len(short) && slices.Equal(long[len(long)-len(short):], short)
 }
 
 // inflectedSurname reports whether a Ukrainian or Russian surname form is base with a
@@ -1139,6 +1198,8 @@ func recentPerson(people []person, at int, want byte, subjectFirst, cyrillic boo
 	tiers := [][2]bool{{true, false}, {false, false}} // {known to be a person, in subject place}
 	if subjectFirst {
 		tiers = [][2]bool{{true, true}, {false, true}, {true, false}, {false, false}}
+	} else if cyrillic {
+		tiers = [][2]bool{{true, true}, {true, false}, {false, false}}
 	}
 	for _, tier := range tiers {
 		strict, subj := tier[0], tier[1]
@@ -1176,6 +1237,18 @@ func lastRoleNoun(role string) string {
 	return ""
 }
 
+// roleThenName reports whether ws holds a lower-case role word followed by nothing but
+// capitalised words: "Statistics chief Li Deshui".
+func roleThenName(ws []string) bool {
+	for k, w := range ws {
+		if !isCapitalisedWord(w) && roleHead(strings.ToLower(w)) {
+			rest := ws[k+1:]
+			return len(rest) > 0 && !slices.ContainsFunc(rest, func(w string) bool { return !isCapitalisedWord(w) })
+		}
+	}
+	return false
+}
+
 // splitRole splits "Canadian Foreign Minister Melanie Joly" into name "Melanie Joly"
 // and role "Canadian Foreign Minister"; "Putin's spokesman Dmitry Peskov" into
 // "Dmitry Peskov" and "Putin's spokesman"; "the minister" into "" and "the minister".
@@ -1200,6 +1273,9 @@ func splitRole(m string) (name, role string) {
 	for k := 1; k < len(ws)-1; k++ {
 		lw := strings.ToLower(ws[k])
 		if lw == "of" || lw == "from" || lw == "at" || lw == "for" || lw == "in" {
+			if roleThenName(ws[k+1:]) {
+				break // "National Bureau of Statistics chief Li Deshui": the name is at the end
+			}
 			n, r := splitRole(strings.Join(ws[:k], " "))
 			if n != "" {
 				tail := strings.Join(ws[k:], " ")
@@ -1256,6 +1332,10 @@ func splitRole(m string) (name, role string) {
 		} else {
 			start = end - len(name)
 		}
+	}
+	if end-start == 1 && start > 0 && utf8.RuneCountInString(ws[start]) > 1 && strings.ToUpper(ws[start]) == ws[start] &&
+		roleHead(strings.ToLower(ws[start-1])) && !isCapitalisedWord(ws[start-1]) {
+		return "", m // "обраний президент США", "the chief executive BP": whose role, not who
 	}
 	name = strings.Join(ws[start:], " ")
 	role = strings.Join(ws[:start], " ")

@@ -426,6 +426,25 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Впервые после травмы", "пресс-служба футбольного клуба", "-"},
 		{"ru author's words inside", "Об этом заявил премьер-министр Хорватии Иван Малич.\n«Мы готовы к переговорам в любое время, - сказал хорватский премьер. - Но условия должны быть честными для всех сторон».",
 			"Мы готовы к переговорам", "Иван Малич", ""},
+		// Round 4 (tuned on BBC C and uk/ru C).
+		{"a role phrase's owner before the name is not the name", `The council counted 900 complaints. Ruth Amble, LWA director and long-time campaigner said: "The channel is selling violence to children."`,
+			"The channel is selling violence", "Ruth Amble", "LWA director and long-time campaigner"},
+		{"an organisation, its role word, then the name", `"We need a careful plan and a plan needs time," National Office of Energy chief Wei Lan told reporters.`,
+			"We need a careful plan", "Wei Lan", "National Office of Energy chief"},
+		{"a report of its own after a closed quote", `"It is a sound bet," said Rhea Moss, an analyst at Dunmore Funds. "Demand for power will keep rising." Analysts say the sale would encourage more offers.`,
+			"Demand for power will keep rising", "Rhea Moss", ""},
+		{"she after a role named before the name, its owner named earlier", `CBS aired the show in March after a long speech by Ann Dole, which ran to forty minutes and drew more complaints than any broadcast of the year, by the regulator's figures, published on Monday and covering the whole season. CBS spokeswoman Jane Kell said the network followed the rules. "It is unfair to blame us for one night," she said.`,
+			"It is unfair to blame us", "Jane Kell", "CBS spokeswoman"},
+		{"he after an organisation's analyst", `"The unit would have been a better asset," Rowan Capital energy analyst Ian Moor told the agency. But he said the deal was a first step. "In the end, the group needs that unit," he added.`,
+			"In the end, the group needs", "Ian Moor", ""},
+		{"a participle compound is no name", `Investors said Pell-owned Dray had lost value. "In the end, the group needs that unit," he added.`,
+			"In the end, the group needs", "he", "-"},
+		{"uk він is not a name in the instrumental", "Обраний президент Андрій Мельник розповів про зустріч із прем'єром Остапом Вороною у Києві. Він зазначив, що вони «домовилися про спільну програму на рік».",
+			"домовилися про спільну програму", "Андрій Мельник", ""},
+		{"uk an interview's outlet is told", "Про це в інтерв'ю РБК-Україна розповів український дипломат, ексголова МЗС Петро Ковтун. \"Я не думаю, що нам треба поспішати з висновками\".",
+			"Я не думаю, що нам", "Петро Ковтун", ""},
+		{"ru a role and a country acronym is no name", "Избранный президент Роман Ткач встретился с главой правительства. «Это была долгая и хорошая встреча», — рассказал избранный президент США.",
+			"Это была долгая", "Роман Ткач", ""},
 	})
 }
 
