@@ -589,7 +589,7 @@ func startsWithPreposition(ts []tok, i int) bool {
 // It is long because the attribution patterns right of a quote are tried in order of
 // precedence, and splitting them would hide that order.
 func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
-	ts := lexTokens(rest)
+	ts := straightNamesAsGuillemets(lexTokens(rest))
 	// The sentence after the quote.
 	end := len(ts)
 	depth := 0
@@ -769,6 +769,31 @@ func shortGuillemetName(ts []tok, k int) bool {
 		}
 	}
 	return false
+}
+
+// straightNamesAsGuillemets rewrites a short Cyrillic name in straight quotes
+// ("тренера "Арсенала" Унаи Эмери") as one in guillemets, which Russian and Ukrainian
+// writing uses alike for the names of clubs, firms and parties: it is part of a
+// speaker phrase, not a quotation. The tokens are changed in place.
+func straightNamesAsGuillemets(ts []tok) []tok {
+	for k := 0; k+2 < len(ts); k++ {
+		if ts[k].s != "\"" || !ts[k+1].capitalised() || !isCyrillic(ts[k+1].s) || k == 0 || ts[k-1].punct {
+			continue
+		}
+		for j := k + 2; j < len(ts) && j <= k+4; j++ {
+			if ts[j].s == "\"" {
+				if j+1 < len(ts) && !ts[j+1].punct {
+					ts[k].s, ts[j].s = "«", "»"
+					k = j
+				}
+				break
+			}
+			if ts[j].punct {
+				break
+			}
+		}
+	}
+	return ts
 }
 
 // subjectAfterVerb is the speaker phrase after a verb that ends at ts[i-1], past an

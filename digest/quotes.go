@@ -1152,6 +1152,15 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		}
 		return role, ""
 	}
+	if ws := strings.Fields(name); len(ws) == 1 && role != "" && isCyrillic(name) && !slices.ContainsFunc(people, func(p person) bool { return sharesSurname(p.name, name) }) {
+		// "— сказав голова Агентства": a role and the genitive of its organisation,
+		// no surname; the person whose role it is.
+		for i := len(people) - 1; i >= 0; i-- {
+			if _, ok := people[i].before(at); ok && people[i].role != "" && roleMatches(m, people[i].role) {
+				return people[i].name, people[i].role
+			}
+		}
+	}
 	// A surname alone: use the full name and role seen before (of the right gender
 	// when a title says it: "Mr. Obama" is not Michelle Obama).
 	want := guessGender("", role)
@@ -1308,6 +1317,10 @@ func splitRole(m string) (name, role string) {
 	if start == end {
 		return "", m
 	}
+	if end-start == 1 && start > 0 && utf8.RuneCountInString(ws[start]) > 1 && strings.ToUpper(ws[start]) == ws[start] &&
+		roleHead(strings.ToLower(ws[start-1])) && !isCapitalisedWord(ws[start-1]) {
+		return "", m // "обраний президент США", "the chief executive BP": whose role, not who
+	}
 	if k := firstContentWord(ws); k < start && orgHead(ws[k]) {
 		return "", m // "полиция Спрингфилда", "пресс-служба RCC Boxing Promotions": an organisation
 	}
@@ -1332,10 +1345,6 @@ func splitRole(m string) (name, role string) {
 		} else {
 			start = end - len(name)
 		}
-	}
-	if end-start == 1 && start > 0 && utf8.RuneCountInString(ws[start]) > 1 && strings.ToUpper(ws[start]) == ws[start] &&
-		roleHead(strings.ToLower(ws[start-1])) && !isCapitalisedWord(ws[start-1]) {
-		return "", m // "обраний президент США", "the chief executive BP": whose role, not who
 	}
 	name = strings.Join(ws[start:], " ")
 	role = strings.Join(ws[:start], " ")

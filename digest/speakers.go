@@ -519,6 +519,9 @@ func locativeSource(ts []tok, k int) (string, bool) {
 	if j == k || (j > 0 && !hardBoundary(ts[j-1]) && ts[j-1].s != ",") {
 		return "", false
 	}
+	for j < k-1 && (focusAdverbs[ts[j].lower()] || coordinators[ts[j].lower()]) {
+		j++ // "Також в адміністрації президента додали"
+	}
 	if lw := ts[j].lower(); lw != "в" && lw != "у" && lw != "во" {
 		return "", false
 	}
