@@ -164,6 +164,20 @@ func TestEvalQuotesCompartments(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &sets); r.code != 0 || err != nil || len(sets) != 3 || sets[2].Lang != "all" || sets[2].Gold != 25 {
 		t.Fatalf("--file: %+v %v", r, err)
 	}
+	// A labelled set's errors are listed only when asked for: a held-out set is scored
+	// blind (its one quote is labelled with someone the text never names).
+	r = runMain(t, nil, "eval", "quotes", "--file", "testdata/eval/speakers-one-miss.json")
+	if r.code != 0 || !strings.Contains(r.stdout, "all ") || strings.Contains(r.stdout, "miss:") {
+		t.Fatalf("without --misses: %+v", r)
+	}
+	r = runMain(t, nil, "eval", "quotes", "--file", "testdata/eval/speakers-one-miss.json", "--misses")
+	if r.code != 0 || !strings.Contains(r.stdout, `miss: en-miss "It will carry ten thousand cars"`) {
+		t.Fatalf("with --misses: %+v", r)
+	}
+	r = runMain(t, nil, "eval", "quotes", "--file", "testdata/eval/speakers-one-miss.json", "--json")
+	if r.code != 0 || strings.Contains(r.stdout, "misses") {
+		t.Fatalf("--json without --misses: %+v", r)
+	}
 	// One compartment alone: no per-compartment list.
 	r = runMain(t, nil, "eval", "quotes", "--dir", "testdata/eval/polnear-mini/dev", "--misses")
 	if r.code != 0 || !strings.Contains(r.stdout, "attribution strict") || strings.Contains(r.stdout, "  dev:") {

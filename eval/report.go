@@ -17,13 +17,20 @@ import (
 // JSON with asJSON.
 
 // WriteSpeakerFile scores speakers on a hand-labelled JSON set, per language; texts a
-// set names by source are read from dataDir (DefaultDataDir when empty).
-func WriteSpeakerFile(w io.Writer, path, dataDir string, asJSON bool) error {
+// set names by source are read from dataDir (DefaultDataDir when empty). Wrongly
+// attributed quotes are listed only with misses: a held-out set is scored without
+// showing its errors.
+func WriteSpeakerFile(w io.Writer, path, dataDir string, asJSON, misses bool) error {
 	cases, err := LoadSpeakerCases(path, dataDir)
 	if err != nil {
 		return err
 	}
 	scores := ScoreSpeakerCases(cases)
+	if !misses {
+		for i := range scores {
+			scores[i].Misses = nil
+		}
+	}
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -385,7 +392,7 @@ func Write(w io.Writer, r Request) error {
 		}
 		return WriteStoryLabels(w, r.Dir, r.Labels, group, r.NoTimes, r.JSON)
 	case r.Kind == "quotes" && r.File != "":
-		return WriteSpeakerFile(w, r.File, r.Dir, r.JSON)
+		return WriteSpeakerFile(w, r.File, r.Dir, r.JSON, r.Misses)
 	case r.Kind == "updates" && r.Developments != "":
 		if r.Dir == "" || r.Labels == "" {
 			return &UsageError{"--developments needs --dir (the folder of the news CSV) and --labels (its story labels)"}
