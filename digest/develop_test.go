@@ -51,6 +51,21 @@ func TestDevelopmentOf(t *testing.T) {
 			material: true, carries: "We will not raise taxes",
 		},
 		{
+			name: "uk an injured person is an outcome",
+			known: []Item{{Title: "Дрони атакували Бровари вночі",
+				Text: "Вночі російські дрони атакували Бровари, працювала протиповітряна оборона. Відбій тривоги оголосили о шостій ранку."}},
+			report: Item{Title: "Атака на Бровари: в області є поранений",
+				Text: "Внаслідок нічної атаки дронів на Бровари поранений чоловік, уламки пошкодили склад."},
+			material: true, newFact: "o:injured", carries: "поранений чоловік",
+		},
+		{
+			name: "ru no one injured is no outcome",
+			known: []Item{{Title: "Беспилотники атаковали Белгород ночью",
+				Text: "Ночью беспилотники атаковали Белгород, работала противовоздушная оборона. Отбой тревоги объявили утром."}},
+			report: Item{Title: "Атака на Белгород: никто не пострадал",
+				Text: "В результате ночной атаки беспилотников на Белгород никто не пострадал, сообщили власти."},
+		},
+		{
 			name: "en outcome signed",
 			known: []Item{{Title: "Leaders meet in Geneva to finalise trade deal",
 				Text: "The two leaders met in Geneva on Monday to finalise a trade deal, officials said. They are expected to sign it this week."}},
