@@ -1057,16 +1057,28 @@ func transcriptSpeaker(quote string) (string, bool) {
 // hyphenated compound does when its first part does ("премьер-министр", "vice-president").
 func isRoleWord(w string) bool {
 	w = strings.Trim(w, ".,")
+	if plainRoleWord(w) {
+		return true
+	}
+	for _, ex := range []string{"екс", "экс"} {
+		// "ексголова", "экс-министр": a former holder. One prefix only: a word of
+		// thousands of them must not cost a scan each.
+		if rest, ok := strings.CutPrefix(w, ex); ok {
+			if rest = strings.TrimPrefix(rest, "-"); utf8.RuneCountInString(rest) >= 4 && plainRoleWord(rest) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// plainRoleWord is isRoleWord without a former holder's prefix.
+func plainRoleWord(w string) bool {
 	if roleWords[w] || (strings.HasSuffix(w, "s") && roleWords[strings.TrimSuffix(w, "s")]) {
 		return true
 	}
 	if head, _, ok := strings.Cut(w, "-"); ok && head != "" && roleWords[head] {
 		return true
-	}
-	for _, ex := range []string{"екс", "экс"} {
-		if rest, ok := strings.CutPrefix(w, ex); ok && utf8.RuneCountInString(rest) >= 4 && isRoleWord(strings.TrimPrefix(rest, "-")) {
-			return true // "ексголова", "экс-министр": a former holder
-		}
 	}
 	return isCyrillic(w) && !recipientWords[w] && cyrillicRoleForm(w)
 }
@@ -1076,6 +1088,9 @@ func isRoleWord(w string) bool {
 // letters (the word without its last vowel or soft sign) followed by an ending of at
 // most three letters.
 func cyrillicRoleForm(w string) bool {
+	if len(w) > 64 {
+		return false // the longest role word is 34 bytes; a three-letter ending adds 6
+	}
 	rs := []rune(w)
 	for cut := 1; cut <= 3 && cut < len(rs)-3; cut++ {
 		stem := string(rs[:len(rs)-cut])

@@ -1032,6 +1032,9 @@ func notePerson(people []person, name, role string, at int, subject bool, limit 
 			return people // "A document on the campaign's website" is no one "she" can be
 		}
 	}
+	if strings.Count(role, " ") >= maxRoleWords {
+		role = "" // no role is this long; a crafted one would cost every later role lookup
+	}
 	g := guessGender(name, role)
 	last := lastWord(name)
 	for i := range people {
@@ -1063,6 +1066,10 @@ func notePerson(people []person, name, role string, at int, subject bool, limit 
 	}
 	return append(people, p)
 }
+
+// maxRoleWords bounds a person's role: news roles have a few words ("радниця голови
+// Асоціації міст України, мера Києва Віталія Кличка" has ten).
+const maxRoleWords = 16
 
 // maxQuoteSpans bounds the quotations an article's text is read for: news has a few
 // dozen; a hostile text of 25,000 cost seconds and hundreds of MB, about 25 KB each.
@@ -1156,7 +1163,10 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		// "— сказав голова Агентства": a role and the genitive of its organisation,
 		// no surname; the person whose role it is.
 		for i := len(people) - 1; i >= 0; i-- {
-			if _, ok := people[i].before(at); ok && people[i].role != "" && roleMatches(m, people[i].role) {
+			if people[i].role == "" {
+				continue
+			}
+			if _, ok := people[i].before(at); ok && roleMatches(m, people[i].role) {
 				return people[i].name, people[i].role
 			}
 		}
