@@ -81,7 +81,12 @@ func FuzzFindQuotes(f *testing.F) {
 		"\"A b c d,\" the economy minister said. \"E f g h,\" said economy minister Heizo Takenaka.",
 		"Mr Ruiz said so. \"A b c d.\" Mr Alvaro Pena, who grew up in Rosario, agreed. \"E f g h.\"",
 		"Как сообщает пресс-служба клуба «Сокол», матч перенесли.\n\"Игра пройдет при зрителях\", - говорится в сообщении.",
-		"«Мы примем его, когда он готов», — приводит слова Ройса Las Vegas Sun. По его словам, «всё хорошо будет»."} {
+		"«Мы примем его, когда он готов», — приводит слова Ройса Las Vegas Sun. По его словам, «всё хорошо будет».",
+		// Round 4's paths: participle compounds, oblique names, straight-quoted names, ex- roles.
+		"Pell-owned Dray fell. \"In the end, the group needs that unit,\" he added. Analysts say it would help.",
+		"Зустріч із прем'єром Остапом Вороною. Він зазначив, що вони «домовилися про все».",
+		"\"Мы рады\", - приводятся слова главного тренера \"Сокола\" Ивана Дронова.",
+		"Про це в інтерв'ю РБК-Україна розповів ексголова МЗС Петро Ковтун. \"Я не думаю так\", - сказав голова Агентства."} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
