@@ -1159,7 +1159,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		}
 		return role, ""
 	}
-	if ws := strings.Fields(name); len(ws) == 1 && role != "" && isCyrillic(name) && !slices.ContainsFunc(people, func(p person) bool { return sharesSurname(p.name, name) }) {
+	if !strings.Contains(name, " ") && role != "" && isCyrillic(name) && !slices.ContainsFunc(people, func(p person) bool { return sharesSurname(p.name, name) }) {
 		// "— сказав голова Агентства": a role and the genitive of its organisation,
 		// no surname; the person whose role it is.
 		for i := len(people) - 1; i >= 0; i-- {
@@ -1210,9 +1210,10 @@ func compatible(want, have byte) bool { return want == 0 || have == 0 || want ==
 // "he" continues the subject ("Corbett said he and Barker … "Our material …," he said"),
 // not a name further into a clause ("…, joining Victoria Wood and David Jason"), and
 // a subject whose name we cannot tell is a person's comes before a known person in a
-// clause. Word order is free in Ukrainian and Russian, so there position says less;
-// measured on the tuned sets, the preference gained two English quotes and lost a
-// Russian one. A Ukrainian or Russian pronoun means someone written in Cyrillic.
+// clause. Word order is free in Ukrainian and Russian, so there position says less
+// (the English preference lost a Russian quote on the tuned sets); instead a known
+// person named in a subject's case comes first (see obliqueCyrillic), within about two
+// sentences. A Ukrainian or Russian pronoun means someone written in Cyrillic.
 func recentPerson(people []person, at int, want byte, subjectFirst, cyrillic bool) (person, bool) {
 	tiers := [][2]bool{{true, false}, {false, false}} // {known to be a person, in subject place}
 	if subjectFirst {
