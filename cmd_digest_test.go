@@ -170,6 +170,10 @@ func TestEvalQuotesCompartments(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "all ") || strings.Contains(r.stdout, "miss:") {
 		t.Fatalf("without --misses: %+v", r)
 	}
+	// Counted by how the speaker was reached ("he said" resolved to the mayor).
+	if !strings.Contains(r.stdout, "wrong speakers, by how they were reached: pronoun 1\n") {
+		t.Fatalf("no count of wrong speakers by mention: %+v", r)
+	}
 	r = runMain(t, nil, "eval", "quotes", "--file", "testdata/eval/speakers-one-miss.json", "--misses")
 	if r.code != 0 || !strings.Contains(r.stdout, `miss: en-miss "It will carry ten thousand cars"`) {
 		t.Fatalf("with --misses: %+v", r)

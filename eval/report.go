@@ -1,11 +1,14 @@
 package eval
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,6 +45,15 @@ func WriteSpeakerFile(w io.Writer, path, dataDir string, asJSON, misses bool) er
 		fmt.Fprintf(w, "%-5s %6d %6d %10s %10s %10s %14s\n", s.Lang, s.Gold, s.Found,
 			fmt.Sprintf("%d (%.2f)", s.Correct, s.Accuracy), fmt.Sprintf("%d (%.2f)", s.Strict, s.StrictAccuracy),
 			fmt.Sprintf("%d/%d", s.RoleCorrect, s.RoleGold), fmt.Sprintf("%d (%.2f)", s.Named, s.NamedPrecision))
+	}
+	if by := scores[len(scores)-1].WrongBy; len(by) > 0 {
+		kinds := slices.Collect(maps.Keys(by))
+		slices.SortFunc(kinds, func(a, b string) int { return cmp.Or(by[b]-by[a], strings.Compare(a, b)) })
+		parts := make([]string, len(kinds))
+		for i, k := range kinds {
+			parts[i] = fmt.Sprintf("%s %d", k, by[k])
+		}
+		fmt.Fprintf(w, "wrong speakers, by how they were reached: %s\n", strings.Join(parts, ", "))
 	}
 	for _, m := range scores[len(scores)-1].Misses {
 		fmt.Fprintln(w, "miss:", m)

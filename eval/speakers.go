@@ -103,8 +103,35 @@ type SpeakerScore struct {
 	// how often a speaker a reader is shown is the right one.
 	Named          int      `json:"named"`
 	NamedPrecision float64  `json:"named_precision"`
-	Misses         []string `json:"misses,omitempty"`
+	// WrongBy counts the quotes whose speaker is wrong (protocol match) by how the
+	// finder reached it (see mentionKind): where a held-out set's errors lie, told
+	// without showing any of them.
+	WrongBy map[string]int `json:"wrong_by,omitempty"`
+	Misses  []string       `json:"misses,omitempty"`
 }
+
+// mentionKind classes how a quote's speaker was reached, from its mention: "not found"
+// (the quote itself was missed), "none" (no attribution), "pronoun" ("he", "вона"),
+// "role phrase" (no capitalised word: "the minister", "— сказав голова"), or "name"
+// (a name, surname or organisation as written).
+func mentionKind(q *digest.Quote) string {
+	if q == nil {
+		return "not found"
+	}
+	switch m := strings.TrimSpace(q.Mention); {
+	case m == "" && q.Speaker == "":
+		return "none"
+	case evalPronouns[strings.ToLower(m)]:
+		return "pronoun"
+	case !slices.ContainsFunc([]rune(m), unicode.IsUpper):
+		return "role phrase"
+	}
+	return "name"
+}
+
+var evalPronouns = map[string]bool{"he": true, "she": true, "they": true, "it": true, "we": true, "i": true,
+	"він": true, "вона": true, "вони": true, "воно": true, "ми": true, "я": true,
+	"он": true, "она": true, "они": true, "оно": true, "мы": true}
 
 // ScoreSpeakerCases runs digest.FindQuotes on each case and scores its speakers per
 // language, then over all (Lang "all"), in that order.
@@ -135,6 +162,10 @@ func ScoreSpeakerCases(cases []SpeakerCase) []SpeakerScore {
 					sc.RoleGold++
 				}
 				if got == nil {
+					if sc.WrongBy == nil {
+						sc.WrongBy = map[string]int{}
+					}
+					sc.WrongBy["not found"]++
 					continue
 				}
 				sc.Found++
@@ -143,6 +174,11 @@ func ScoreSpeakerCases(cases []SpeakerCase) []SpeakerScore {
 				}
 				if wordsShared(got.Speaker, g.Speaker) > 0 {
 					sc.Correct++
+				} else {
+					if sc.WrongBy == nil {
+						sc.WrongBy = map[string]int{}
+					}
+					sc.WrongBy[mentionKind(got)]++
 				}
 				if allWords(got.Speaker, g.Speaker) {
 					sc.Strict++
