@@ -101,8 +101,8 @@ type SpeakerScore struct {
 	RoleAccuracy   float64 `json:"role_accuracy"`
 	// Named: found quotes given a speaker at all; NamedPrecision is Correct / Named,
 	// how often a speaker a reader is shown is the right one.
-	Named          int      `json:"named"`
-	NamedPrecision float64  `json:"named_precision"`
+	Named          int     `json:"named"`
+	NamedPrecision float64 `json:"named_precision"`
 	// WrongBy counts the quotes whose speaker is wrong (protocol match) by how the
 	// finder reached it (see mentionKind): where a held-out set's errors lie, told
 	// without showing any of them.
