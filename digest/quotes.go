@@ -232,6 +232,7 @@ type person struct {
 	at       int   // byte offset of the latest mention
 	mentions []int // every mention's offset, in the order noted
 	subjects []int // the mentions where a sentence's subject stands (see subjectPlace)
+	obliques []int // English mentions after a preposition ("hosted by Gordon Brown"), in text order
 	gender   byte  // 'f', 'm' or 0 when unknown
 	// surnamed: named again later by surname alone, as news names people and not
 	// places ("Corbett said …"): evidence of a person, like a first name or a role.
@@ -260,6 +261,18 @@ func (p person) subjectBefore(at int) (int, bool) {
 	}
 	for _, m := range p.subjects {
 		if m < at && m > best && at-m <= window {
+			best, ok = m, true
+		}
+	}
+	return best, ok
+}
+
+// plainBefore is like before, for mentions that are not obliques: a "he" rarely means
+// someone named only after "by" or "with".
+func (p person) plainBefore(at int) (int, bool) {
+	best, ok := -1, false
+	for _, m := range p.mentions {
+		if _, obl := slices.BinarySearch(p.obliques, m); m < at && m > best && !obl {
 			best, ok = m, true
 		}
 	}
@@ -398,12 +411,12 @@ func FindQuotes(text string, lang string) []Quote {
 		if ok {
 			q.Mention, q.Cue = mention, cue
 			q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, people, last)
-			people = notePerson(people, q.Speaker, q.Role, sp.outerStart, true, speakerLimit)
+			people, _ = notePerson(people, q.Speaker, q.Role, sp.outerStart, true, speakerLimit)
 		} else if m, c, ok := reportedSpeaker(text, sp.outerStart); ok {
 			// "Governor Berg said inflation would fall.\n\n“We are confident …”"
 			q.Mention, q.Cue = m, c
 			q.Speaker, q.Role = resolveSpeaker(m, sp.outerStart, people, last)
-			people = notePerson(people, q.Speaker, q.Role, sp.outerStart, true, speakerLimit)
+			people, _ = notePerson(people, q.Speaker, q.Role, sp.outerStart, true, speakerLimit)
 		} else if last != nil && continuesPrevious(text, sp, *last, spans, k) {
 			// "A," she said. "B." — or a new paragraph that only holds a quote.
 			q.Speaker, q.Role, q.Mention, q.Cue = last.Speaker, last.Role, last.Mention, last.Cue
@@ -702,12 +715,35 @@ func collectPeople(text string) []person {
 				}
 				subject = !obliqueCyrillic(ts, first, nw)
 			}
-			out = notePerson(out, name, role, at, subject, maxPeople)
+			var k int
+			out, k = notePerson(out, name, role, at, subject, maxPeople)
+			if k >= 0 && !isCyrillic(name) && afterPreposition(ts, start) {
+				out[k].obliques = append(out[k].obliques, at)
+			}
 		}
 		offset += len(para) + 1
 	}
 	return surnameMentions(text, out)
 }
+
+// afterPreposition reports whether the name phrase at ts[start], walked back over its
+// capitalised and role words ("by UK finance minister Gordon Brown"), follows an
+// English preposition.
+func afterPreposition(ts []tok, start int) bool {
+	k := start
+	for n := 0; n < 4 && k > 0; n++ {
+		p := ts[k-1]
+		if p.punct || englishPrepositions[p.lower()] || cueWord(p) || isFunctionWord(p.lower()) {
+			break // a capitalised word, a role word or its modifier ("UK finance minister") is crossed
+		}
+		k--
+	}
+	return k > 0 && englishPrepositions[ts[k-1].lower()]
+}
+
+// englishPrepositions put a name in an oblique place: "hosted by Gordon Brown",
+// "met with Ann Lee", "a letter to John Smith".
+var englishPrepositions = set(`by with to from at for of about against between among under on in into onto than`)
 
 // obliqueCyrillic reports whether a Ukrainian or Russian name starting at ts[start]
 // (words nw) stands in an oblique case, where no sentence's subject stands: after a
@@ -1023,13 +1059,13 @@ func stripTitle(name string) string {
 }
 
 // notePerson records a mention, merging "Joly" into an earlier "Melanie Joly".
-func notePerson(people []person, name, role string, at int, subject bool, limit int) []person {
+func notePerson(people []person, name, role string, at int, subject bool, limit int) ([]person, int) {
 	if name == "" || isPronoun(name) || !hasUpper(name) {
-		return people
+		return people, -1
 	}
 	if hasLowerWord(name) {
 		if n, _ := splitRole(name); n == "" {
-			return people // "A document on the campaign's website" is no one "she" can be
+			return people, -1 // "A document on the campaign's website" is no one "she" can be
 		}
 	}
 	if strings.Count(role, " ") >= maxRoleWords {
@@ -1054,17 +1090,17 @@ func notePerson(people []person, name, role string, at int, subject bool, limit 
 			if people[i].gender == 0 {
 				people[i].gender = g
 			}
-			return people
+			return people, i
 		}
 	}
 	if len(people) >= limit {
-		return people // a text naming this many is no article (see maxPeople)
+		return people, -1 // a text naming this many is no article (see maxPeople)
 	}
 	p := person{name: name, role: role, at: at, mentions: []int{at}, gender: g}
 	if subject {
 		p.subjects = []int{at}
 	}
-	return append(people, p)
+	return append(people, p), len(people)
 }
 
 // maxRoleWords bounds a person's role: news roles have a few words ("радниця голови
@@ -1215,14 +1251,18 @@ func compatible(want, have byte) bool { return want == 0 || have == 0 || want ==
 // person named in a subject's case comes first (see obliqueCyrillic), within about two
 // sentences. A Ukrainian or Russian pronoun means someone written in Cyrillic.
 func recentPerson(people []person, at int, want byte, subjectFirst, cyrillic bool) (person, bool) {
-	tiers := [][2]bool{{true, false}, {false, false}} // {known to be a person, in subject place}
-	if subjectFirst {
-		tiers = [][2]bool{{true, true}, {false, true}, {true, false}, {false, false}}
-	} else if cyrillic {
-		tiers = [][2]bool{{true, true}, {true, false}, {false, false}}
+	type tier struct {
+		strict bool // known to be a person
+		place  byte // 's': in subject place (within subjectWindow), 'p': not an oblique, 0: anywhere
 	}
-	for _, tier := range tiers {
-		strict, subj := tier[0], tier[1]
+	tiers := []tier{{true, 0}, {false, 0}}
+	if subjectFirst {
+		tiers = []tier{{true, 's'}, {false, 's'}, {true, 'p'}, {true, 0}, {false, 0}}
+	} else if cyrillic {
+		tiers = []tier{{true, 's'}, {true, 0}, {false, 0}}
+	}
+	for _, t := range tiers {
+		strict := t.strict
 		best, bestAt, ok := person{}, -1, false
 		for _, p := range people {
 			if strict && p.gender == 0 && p.role == "" && !p.surnamed {
@@ -1232,8 +1272,11 @@ func recentPerson(people []person, at int, want byte, subjectFirst, cyrillic boo
 				continue // Ukrainian and Russian news write people in Cyrillic; "Vegas Review-Journal" is not "он"
 			}
 			before := p.before
-			if subj {
+			switch t.place {
+			case 's':
 				before = p.subjectBefore
+			case 'p':
+				before = p.plainBefore
 			}
 			if m, seen := before(at); seen && compatible(want, p.gender) && m > bestAt {
 				best, bestAt, ok = p, m, true

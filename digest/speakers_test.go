@@ -446,6 +446,8 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Я не думаю, що нам", "Петро Ковтун", ""},
 		{"ru a role and a country acronym is no name", "Избранный президент Роман Ткач встретился с главой правительства. «Это была долгая и хорошая встреча», — рассказал избранный президент США.",
 			"Это была долгая", "Роман Ткач", ""},
+		{"he is not someone named after a preposition", `Finance minister Ravi Menon spoke at length about rates, which have risen four times this year and now stand at their highest level in a decade, according to figures from the central bank, whose governor has warned that prices in the shops are still climbing faster than wages for most households in the country. At a conference hosted by UK finance minister Alan Pike on Friday, he said that floating rates help. "A flexible rate absorbs shocks," he told the conference.`,
+			"A flexible rate absorbs shocks", "Ravi Menon", ""},
 		{"ru a club's name in straight quotes inside the attribution", `Клуб объявил о переходе защитника. "Мы очень рады, что он снова с нами в этом сезоне", - приводятся слова главного тренера "Сокола" Ивана Дронова.`,
 			"Мы очень рады", "Ивана Дронова", ""},
 		{"uk a role and its organisation's genitive", "Голова Державного агентства доріг Сергій Мельник представив план. \"Без нових мостів ми не повернемо людей у громади\", - сказав голова Агентства.",
