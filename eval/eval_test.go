@@ -552,7 +552,8 @@ func TestBlindQuoteSetsResolve(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("..", DefaultDataDir)); err != nil {
 		t.Skip("../shared is absent: the blind sets' texts live there")
 	}
-	for name, quotes := range map[string]int{"bbc-a": 107, "bbc-b": 119, "ukru-a": 64, "ukru-b": 69, "ukru-c": 54, "bbc-c": 104, "bbc-d": 117, "ukru-d": 53} {
+	for name, quotes := range map[string]int{"bbc-a": 107, "bbc-b": 119, "ukru-a": 64, "ukru-b": 69, "ukru-c": 54, "bbc-c": 104, "bbc-d": 117, "ukru-d": 53,
+		"bbc-e": 137, "ukru-e": 57, "bbc-f": 138, "ukru-f": 61} {
 		cases, err := LoadSpeakerCases("../testdata/eval/quotes/"+name+".json", filepath.Join("..", DefaultDataDir))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -560,6 +561,11 @@ func TestBlindQuoteSetsResolve(t *testing.T) {
 		n := 0
 		for _, c := range cases {
 			n += len(c.Quotes)
+			for _, q := range c.Quotes {
+				if !strings.Contains(c.Text, q.Quote) {
+					t.Errorf("%s %s: the label %q is not in the text as loaded", name, c.ID, q.Quote)
+				}
+			}
 		}
 		if len(cases) != 30 || n != quotes {
 			t.Errorf("%s: %d articles, %d quotes; want 30 and %d", name, len(cases), n, quotes)
