@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -570,5 +571,31 @@ func TestBlindQuoteSetsResolve(t *testing.T) {
 		if len(cases) != 30 || n != quotes {
 			t.Errorf("%s: %d articles, %d quotes; want 30 and %d", name, len(cases), n, quotes)
 		}
+	}
+}
+
+// A Toloka pool's title may open with a quotation and never close it as a field;
+// encoding/csv read on from it into the next rows and lost them. Every row is kept,
+// and a quoted field with doubled quotes is unwrapped.
+func TestTSVTextsKeepEveryRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pool.tsv")
+	pool := "INPUT:url\tINPUT:text\tINPUT:title\n" +
+		"https://a.example/1\tПервый текст.\t\"Это может случиться\": свадьба сорвалась\n" +
+		"https://a.example/2\t\"Нападающий \"\"Оттавы\"\" поделился мнением.\"\tЗаголовок\n" +
+		"https://a.example/3\tТретий текст.\tЗаголовок\n"
+	if err := os.WriteFile(path, []byte(pool), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readCSVTexts(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"https://a.example/1": "Первый текст.",
+		"https://a.example/2": `Нападающий "Оттавы" поделился мнением.`,
+		"https://a.example/3": "Третий текст.",
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }

@@ -222,6 +222,42 @@ func ScoreSpeakerCases(cases []SpeakerCase) []SpeakerScore {
 	return out
 }
 
+// readTSVTexts is readCSVTexts for the Toloka pools: one row a line, fields split at
+// tabs, a field wrapped in quotes with doubled quotes inside unwrapped. A title that
+// merely opens with a quotation ("\"Это может случиться…\": свадьба …") is no quoted
+// field; encoding/csv, even with LazyQuotes, read on from it into the next rows and
+// lost them.
+func readTSVTexts(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+	col := map[string]int{}
+	for i, h := range strings.Split(lines[0], "\t") {
+		col[strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), "INPUT:")] = i
+	}
+	u, okU := col["url"]
+	t, okT := col["text"]
+	if !okU || !okT {
+		return nil, fmt.Errorf("read %s: want url and text columns", path)
+	}
+	unquote := func(f string) string {
+		if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
+			return strings.ReplaceAll(f[1:len(f)-1], `""`, `"`)
+		}
+		return f
+	}
+	out := map[string]string{}
+	for _, line := range lines[1:] {
+		rec := strings.Split(line, "\t")
+		if u < len(rec) && t < len(rec) {
+			out[unquote(rec[u])] = unquote(rec[t])
+		}
+	}
+	return out, nil
+}
+
 // unicodeWords lower-cases s and splits it into words of letters and digits, in any
 // script (the PolNeAR protocol's tokens are ASCII only).
 func unicodeWords(s string) []string {
@@ -314,6 +350,9 @@ func (src TextSource) read(root string, csvs map[string]map[string]string) (stri
 
 // readCSVTexts maps each row's "url" to its "text" (a .tsv file is tab-separated).
 func readCSVTexts(path string) (map[string]string, error) {
+	if strings.HasSuffix(path, ".tsv") {
+		return readTSVTexts(path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -321,9 +360,6 @@ func readCSVTexts(path string) (map[string]string, error) {
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
-	if strings.HasSuffix(path, ".tsv") {
-		r.Comma, r.LazyQuotes = '\t', true
-	}
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
