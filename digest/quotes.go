@@ -318,12 +318,14 @@ var (
 )
 
 func guessGender(name, role string) byte {
-	r := strings.ToLower(role)
-	switch {
-	case strings.Contains(r, "mrs") || strings.Contains(r, "ms.") || strings.Contains(r, "miss") || strings.Contains(r, "spokeswoman") || strings.Contains(r, "chairwoman") || strings.Contains(r, "congresswoman"):
-		return 'f'
-	case strings.Contains(r, "mr.") || r == "mr" || strings.Contains(r, "spokesman") || strings.Contains(r, "chairman") || strings.Contains(r, "congressman"):
-		return 'm'
+	// Whole words: "miss" is inside "commissioner", "mr" inside nothing that says a man.
+	for _, w := range strings.FieldsFunc(strings.ToLower(role), func(r rune) bool { return r == ' ' || r == ',' || r == '\'' || r == '’' }) {
+		switch {
+		case femaleWords[w]:
+			return 'f'
+		case maleWords[w]:
+			return 'm'
+		}
 	}
 	first := strings.ToLower(strings.Fields(name + " x")[0])
 	switch {
@@ -334,6 +336,16 @@ func guessGender(name, role string) byte {
 	}
 	return 0
 }
+
+// femaleWords and maleWords are titles, roles and kinship nouns that say who a "she" or
+// a "he" can be.
+var (
+	femaleWords = set(`mrs mrs. ms ms. miss spokeswoman chairwoman congresswoman businesswoman
+		sportswoman policewoman actress daughter mother wife sister widow girlfriend queen princess
+		lady dame duchess grandmother niece aunt`)
+	maleWords = set(`mr mr. spokesman chairman congressman businessman sportsman policeman son
+		father husband brother widower boyfriend king prince lord sir duke grandfather nephew uncle`)
+)
 
 func isOrgName(name string) bool {
 	for _, w := range strings.Fields(strings.ToLower(name)) {

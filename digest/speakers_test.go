@@ -509,3 +509,22 @@ func TestQuotesAreBounded(t *testing.T) {
 		t.Fatalf("%d quotes read, want between 1 and the bound %d", n, maxQuoteSpans)
 	}
 }
+
+// Gender comes from whole words of a role: "miss" inside "commissioner" says nothing.
+func TestGuessGenderFromRoleWords(t *testing.T) {
+	for _, tc := range []struct {
+		name, role string
+		want       byte
+	}{
+		{"Kees Lamb", "EU trade commissioner", 0},
+		{"Ann Vale", "the daughter of activist Malcolm X", 'f'},
+		{"Sam Reed", "her husband", 'm'},
+		{"Chris Moor", "MTV spokeswoman", 'f'},
+		{"Jo Hart", "Ms", 'f'},
+		{"Melanie Joly", "Canadian Foreign Minister", 'f'},
+	} {
+		if got := guessGender(tc.name, tc.role); got != tc.want {
+			t.Errorf("guessGender(%q, %q) = %q, want %q", tc.name, tc.role, got, tc.want)
+		}
+	}
+}
