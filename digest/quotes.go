@@ -219,6 +219,10 @@ var (
 	pronounsRU = set(`он она они оно мы я`)
 )
 
+// IsPronoun reports whether a speaker mention is a bare pronoun ("he", "вона", "он"),
+// for callers that class how a speaker was reached.
+func IsPronoun(s string) bool { return isPronoun(s) }
+
 // isPronoun reports whether a speaker mention is a bare pronoun.
 func isPronoun(s string) bool {
 	l := strings.ToLower(strings.TrimSpace(s))
@@ -242,37 +246,33 @@ type person struct {
 // before is the offset of p's latest mention before at: someone named later in the
 // text can still be who an earlier "he" or "the president" means.
 func (p person) before(at int) (int, bool) {
-	best, ok := -1, false
-	for _, m := range p.mentions {
-		if m < at && m > best {
-			best, ok = m, true
-		}
-	}
-	return best, ok
+	return latestBefore(p.mentions, at, func(int) bool { return true })
 }
 
 // subjectBefore is like before, for the mentions in subject place within
 // subjectWindow of at.
 func (p person) subjectBefore(at int) (int, bool) {
-	best, ok := -1, false
 	window := subjectWindow
 	if isCyrillic(p.name) {
 		window *= 2 // two bytes a letter
 	}
-	for _, m := range p.subjects {
-		if m < at && m > best && at-m <= window {
-			best, ok = m, true
-		}
-	}
-	return best, ok
+	return latestBefore(p.subjects, at, func(m int) bool { return at-m <= window })
 }
 
 // plainBefore is like before, for mentions that are not obliques: a "he" rarely means
 // someone named only after "by" or "with".
 func (p person) plainBefore(at int) (int, bool) {
+	return latestBefore(p.mentions, at, func(m int) bool {
+		_, oblique := slices.BinarySearch(p.obliques, m)
+		return !oblique
+	})
+}
+
+// latestBefore is the latest of the offsets ms before at that keep accepts.
+func latestBefore(ms []int, at int, keep func(m int) bool) (int, bool) {
 	best, ok := -1, false
-	for _, m := range p.mentions {
-		if _, obl := slices.BinarySearch(p.obliques, m); m < at && m > best && !obl {
+	for _, m := range ms {
+		if m < at && m > best && keep(m) {
 			best, ok = m, true
 		}
 	}

@@ -121,17 +121,13 @@ func mentionKind(q *digest.Quote) string {
 	switch m := strings.TrimSpace(q.Mention); {
 	case m == "" && q.Speaker == "":
 		return "none"
-	case evalPronouns[strings.ToLower(m)]:
+	case digest.IsPronoun(m):
 		return "pronoun"
 	case !slices.ContainsFunc([]rune(m), unicode.IsUpper):
 		return "role phrase"
 	}
 	return "name"
 }
-
-var evalPronouns = map[string]bool{"he": true, "she": true, "they": true, "it": true, "we": true, "i": true,
-	"він": true, "вона": true, "вони": true, "воно": true, "ми": true, "я": true,
-	"он": true, "она": true, "они": true, "оно": true, "мы": true}
 
 // ScoreSpeakerCases runs digest.FindQuotes on each case and scores its speakers per
 // language, then over all (Lang "all"), in that order.
@@ -222,6 +218,21 @@ func ScoreSpeakerCases(cases []SpeakerCase) []SpeakerScore {
 	return out
 }
 
+// urlTextColumns finds the "url" and "text" columns of a header (Toloka pools name
+// them "INPUT:url", "INPUT:text").
+func urlTextColumns(path string, header []string) (u, t int, err error) {
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), "INPUT:")] = i
+	}
+	u, okU := col["url"]
+	t, okT := col["text"]
+	if !okU || !okT {
+		return 0, 0, fmt.Errorf("read %s: want url and text columns", path)
+	}
+	return u, t, nil
+}
+
 // readTSVTexts is readCSVTexts for the Toloka pools: one row a line, fields split at
 // tabs, a field wrapped in quotes with doubled quotes inside unwrapped. A title that
 // merely opens with a quotation ("\"Это может случиться…\": свадьба …") is no quoted
@@ -233,14 +244,9 @@ func readTSVTexts(path string) (map[string]string, error) {
 		return nil, err
 	}
 	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
-	col := map[string]int{}
-	for i, h := range strings.Split(lines[0], "\t") {
-		col[strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), "INPUT:")] = i
-	}
-	u, okU := col["url"]
-	t, okT := col["text"]
-	if !okU || !okT {
-		return nil, fmt.Errorf("read %s: want url and text columns", path)
+	u, t, err := urlTextColumns(path, strings.Split(lines[0], "\t"))
+	if err != nil {
+		return nil, err
 	}
 	unquote := func(f string) string {
 		if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
@@ -364,15 +370,9 @@ func readCSVTexts(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		// Toloka pools name their columns "INPUT:url", "INPUT:text".
-		col[strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), "INPUT:")] = i
-	}
-	u, okU := col["url"]
-	t, okT := col["text"]
-	if !okU || !okT {
-		return nil, fmt.Errorf("read %s: want url and text columns", path)
+	u, t, err := urlTextColumns(path, header)
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]string{}
 	for {

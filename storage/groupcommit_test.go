@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -14,11 +13,7 @@ import (
 
 // Concurrent records of sent messages all land, each readable the moment Sent returns.
 func TestSentConcurrentlyAllRecorded(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "gc.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t)
 	ctx := context.Background()
 	const n = 64
 	var msgs []OutMessage
@@ -59,11 +54,7 @@ func TestSentConcurrentlyAllRecorded(t *testing.T) {
 
 // One caller's failure in a shared commit is that caller's alone.
 func TestGroupCommitIsolatesFailures(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "gc.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t)
 	var g groupCommit
 	bad := errors.New("bad write")
 	var wg sync.WaitGroup
@@ -97,11 +88,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 // The caller that leads a commit returns once its own write is committed: the next
 // round is led by a caller in it, not by the first one for as long as writes come.
 func TestGroupCommitHandsOverTheLead(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "gc.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t)
 	var g groupCommit
 	inFirst, releaseFirst := make(chan struct{}), make(chan struct{})
 	inSecond, releaseSecond := make(chan struct{}), make(chan struct{})
@@ -138,11 +125,7 @@ func TestGroupCommitHandsOverTheLead(t *testing.T) {
 
 // A write that panics fails its own round and leaves the group commit working.
 func TestGroupCommitSurvivesAPanic(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "gc.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t)
 	var g groupCommit
 	func() {
 		defer func() {

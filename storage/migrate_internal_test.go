@@ -87,13 +87,9 @@ func TestMigrationGivesSchema6MergesAliases(t *testing.T) {
 // One damaged story record does not stop the tracker, the digest run or pruning:
 // it reads as a story no one has.
 func TestDamagedStoryRecordIsNoStory(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "d.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := tempDB(t)
 	ctx := context.Background()
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketStories).Put(u64(5), []byte("{not json")); err != nil {
 			return err
 		}

@@ -12,9 +12,10 @@ import (
 
 var storyNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
-func storyDB(t *testing.T) *DB {
+// tempDB is a fresh database file in the test's temporary folder, closed after it.
+func tempDB(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), "stories.db"), Options{})
+	db, err := Open(filepath.Join(t.TempDir(), "test.db"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func saveStory(t *testing.T, db *DB, s Story, items []uint64, devs []Development
 // Followers' updates are due at once the first time, then at the end of the window;
 // settling one is atomic and refuses a follow that changed since it was read.
 func TestStoryFollowsAndDueUpdates(t *testing.T) {
-	db := storyDB(t)
+	db := tempDB(t)
 	ctx := context.Background()
 	saveStory(t, db, Story{ID: 7, Title: "Ferry capsizes", First: storyNow, Last: storyNow, Reports: []uint64{1}, Count: 1}, []uint64{1}, nil, storyNow)
 	if _, err := db.FollowStory(ctx, 501, 7, storyNow, time.Time{}, 50); err != nil {
@@ -96,7 +97,7 @@ func TestStoryFollowsAndDueUpdates(t *testing.T) {
 // A merged story's followers follow the story that absorbed it (once each), and its
 // reports' placements move with it.
 func TestStoryMergeMovesFollows(t *testing.T) {
-	db := storyDB(t)
+	db := tempDB(t)
 	ctx := context.Background()
 	saveStory(t, db, Story{ID: 1, Title: "A", First: storyNow, Last: storyNow, Reports: []uint64{10}}, []uint64{10}, nil, storyNow)
 	saveStory(t, db, Story{ID: 2, Title: "B", First: storyNow, Last: storyNow, Reports: []uint64{20}}, []uint64{20}, nil, storyNow)
@@ -134,7 +135,7 @@ func TestStoryMergeMovesFollows(t *testing.T) {
 // /forget leaves no follow, no due update and no card record of the chat; pruning
 // drops old card records, lapsed follows and old closed stories.
 func TestStoriesEraseAndPrune(t *testing.T) {
-	db := storyDB(t)
+	db := tempDB(t)
 	ctx := context.Background()
 	saveStory(t, db, Story{ID: 3, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{30}}, []uint64{30}, nil, storyNow)
 	for _, chat := range []int64{701, 702} {
@@ -186,7 +187,7 @@ func TestStoriesEraseAndPrune(t *testing.T) {
 // The tracker reads past what it skips (readers' feeds, the old) without keeping it,
 // and learns where it stopped.
 func TestReportsAfterSkipsWithoutKeeping(t *testing.T) {
-	db := storyDB(t)
+	db := tempDB(t)
 	ctx := context.Background()
 	old := storyNow.Add(-100 * time.Hour)
 	for _, c := range []struct {
@@ -208,7 +209,7 @@ func TestReportsAfterSkipsWithoutKeeping(t *testing.T) {
 
 // A chat that follows both merged stories keeps what either was waiting to tell.
 func TestStoryMergeKeepsPendingOfBoth(t *testing.T) {
-	db := storyDB(t)
+	db := tempDB(t)
 	ctx := context.Background()
 	saveStory(t, db, Story{ID: 1, Title: "A", First: storyNow, Last: storyNow}, nil, nil, storyNow)
 	saveStory(t, db, Story{ID: 2, Title: "B", First: storyNow, Last: storyNow}, nil, nil, storyNow)
@@ -232,7 +233,7 @@ func TestStoryMergeKeepsPendingOfBoth(t *testing.T) {
 
 // Stories merged one into the next, over and over, still resolve in one step.
 func TestStoryMergeChainsStayShort(t *testing.T) {
-	db := storyDB(t)
+	db := tempDB(t)
 	ctx := context.Background()
 	for id := uint64(1); id <= 100; id++ {
 		saveStory(t, db, Story{ID: id, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{1000 + id}}, []uint64{1000 + id}, nil, storyNow)
@@ -256,7 +257,7 @@ func TestStoryMergeChainsStayShort(t *testing.T) {
 // waiting for, and the new story's development reaches them; the followed story keeps
 // its reports and placements and has no followers left.
 func TestStoryContinuationMovesFollows(t *testing.T) {
-	db := storyDB(t)
+	db := tempDB(t)
 	ctx := context.Background()
 	saveStory(t, db, Story{ID: 1, Title: "Ferry capsizes", First: storyNow, Last: storyNow, Reports: []uint64{10}, Count: 1}, []uint64{10}, nil, storyNow)
 	for _, chat := range []int64{701, 702} {
@@ -299,7 +300,7 @@ func TestStoryContinuationMovesFollows(t *testing.T) {
 // Unfollowing 1 (a button drawn before the move) stops the follow on 3, and the
 // thread of what a chat follows includes the story it carries on.
 func TestStoryContinuationBeforeMergeAndUnfollow(t *testing.T) {
-	db := storyDB(t)
+	db := tempDB(t)
 	ctx := context.Background()
 	for id := uint64(1); id <= 2; id++ {
 		saveStory(t, db, Story{ID: id, Title: "S", First: storyNow, Last: storyNow, Reports: []uint64{10 * id}, Count: 1}, []uint64{10 * id}, nil, storyNow)
@@ -351,7 +352,7 @@ func TestStoryContinuationBeforeMergeAndUnfollow(t *testing.T) {
 // waiting. A story with many continuations (other readers' branches) is unfollowed
 // from its first story, however far the chat's follow moved.
 func TestStoryContinuationsInOnePass(t *testing.T) {
-	db := storyDB(t)
+	db := tempDB(t)
 	ctx := context.Background()
 	saveStory(t, db, Story{ID: 1, Title: "Ferry", First: storyNow, Last: storyNow, Reports: []uint64{10}, Count: 1}, []uint64{10}, nil, storyNow)
 	if _, err := db.FollowStory(ctx, 901, 1, storyNow, time.Time{}, 50); err != nil {
