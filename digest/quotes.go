@@ -207,6 +207,15 @@ var (
 		представительница руководительница заместитель замглавы командующий капитан аналитик эксперт
 		экономист прокурор судья врач журналист сенатор советник помощник начальник основатель владелец
 		гендиректор исследователь инженер председатель главврач ректор декан академик посланник
+		политолог профессор юрист адвокат губернатор командир блогер блогерка блогерша писатель
+		писательница певец певица актер актёр актриса режиссер режиссёр продюсер музыкант художник
+		фотограф композитор дирижер танцор шеф-повар редактор корреспондент автор ученый учёный
+		наставник полузащитник нападающий защитник вратарь футболист хоккеист теннисист спортсмен
+		спортсменка комментатор историк социолог
+		письменник письменниця співак співачка актор акторка режисер режисерка продюсер
+		музикант художник фотограф композитор диригент редактор кореспондент автор науковець
+		вчений вчена наставник півзахисник нападник захисник воротар футболіст хокеїст тенісист
+		тенісистка спортсмен спортсменка коментатор історик історикиня соціолог
 		sgt sgt. lt lt. maj maj. cmdr cmdr. adm adm. cpl cpl. det det. insp insp. supt supt. brig brig.`)
 
 	// titleWords are honorifics that are not part of the name in comparisons.
@@ -472,6 +481,33 @@ func FindQuotes(text string, lang string) []Quote {
 	return quotes
 }
 
+// roleNamesOne reports whether ts[i], a capitalised word alone, is a person's one
+// name because a Ukrainian or Russian role word stands right before it: a Latin-script
+// name ("блогер Mick") or a word with a surname's nominative ending ("політолог
+// Рейтерович"), not a genitive place or body ("мэр Москвы", "глава МИД").
+func roleNamesOne(ts []tok, i int) bool {
+	if i == 0 || i+1 < len(ts) && ts[i+1].capitalised() {
+		return false
+	}
+	prev, w := ts[i-1], ts[i].s
+	if prev.punct || prev.capitalised() || !isCyrillic(prev.s) || !isRoleWord(prev.lower()) || strings.ToUpper(w) == w {
+		return false
+	}
+	if !isCyrillic(w) {
+		return true
+	}
+	lw := strings.ToLower(w)
+	for _, end := range nominativeSurnameEndings {
+		if strings.HasSuffix(lw, end) && utf8.RuneCountInString(lw) > utf8.RuneCountInString(end)+2 {
+			return true
+		}
+	}
+	return false
+}
+
+// nominativeSurnameEndings end Ukrainian and Russian surnames in the nominative.
+var nominativeSurnameEndings = strings.Fields(`ов ев ёв ин ын ский цкий ская цкая енко ко ук юк чук ич ян дзе швили ова ева ина ына`)
+
 // documentSource finds who issued a document quoted at pos ("— йдеться в повідомленні"):
 // the nearest source credited before it, within docLookback sentences: a sentence that
 // reports speech ("Как сообщает пресс-служба X, …", "Про це повідомили в АТЕШ") or an
@@ -690,6 +726,7 @@ func collectPeople(text string) []person {
 			}
 			start = roleStart(ts, start, i)
 			run := ts[start:j]
+			oneName := j == i+1 && roleNamesOne(ts, i)
 			i = j
 			if employerOf(ts, start) {
 				continue // "chief economist at Investec Securities": where a person works
@@ -704,8 +741,9 @@ func collectPeople(text string) []person {
 			name, role := splitRole(joinToks(run))
 			nw := strings.Fields(name)
 			// A person's name has two to four words here; single surnames are learned
-			// from attributions instead, where the speech verb says it is a person.
-			if len(nw) < 2 || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] ||
+			// from attributions instead, where the speech verb says it is a person, or
+			// from a role word right before one ("блогер Mick", "політолог Рейтерович").
+			if (len(nw) < 2 && !(len(nw) == 1 && oneName)) || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] ||
 				placePrefixes[strings.ToLower(nw[0])] || strings.ContainsAny(name, "0123456789") {
 				continue // "New Orleans", "North Korea" are places
 			}
@@ -1280,8 +1318,10 @@ func recentPerson(people []person, at int, want byte, subjectFirst, cyrillic boo
 			if strict && p.gender == 0 && p.role == "" && !p.surnamed {
 				continue
 			}
-			if cyrillic && !isCyrillic(p.name) {
-				continue // Ukrainian and Russian news write people in Cyrillic; "Vegas Review-Journal" is not "он"
+			if cyrillic && !isCyrillic(p.name) && !isCyrillic(p.role) {
+				// Ukrainian and Russian news write people in Cyrillic; "Vegas
+				// Review-Journal" is not "он", but "блогер Mick" is.
+				continue
 			}
 			before := p.before
 			switch t.place {

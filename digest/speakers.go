@@ -350,6 +350,12 @@ func speakerOfSentence(sentence string) (mention, cue string, ok bool) {
 	}
 	// The first speech verb decides: its subject or nothing.
 	for k, t := range ts {
+		if impersonalCues[t.lower()] && k+2 < len(ts) && prepositions[ts[k+1].lower()] {
+			// "…, говорится в сообщении пресс-службы МЧС.": the document's issuer, as
+			// attributeRight reads it after a quote.
+			m, ok := longestNP(ts, k+2)
+			return m, t.lower(), ok
+		}
 		if docCue(ts, k) {
 			m, ok := npOK(documentSubject(clauseBefore(ts, k)))
 			return m, t.lower(), ok

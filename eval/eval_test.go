@@ -554,7 +554,8 @@ func TestBlindQuoteSetsResolve(t *testing.T) {
 		t.Skip("../shared is absent: the blind sets' texts live there")
 	}
 	for name, quotes := range map[string]int{"bbc-a": 107, "bbc-b": 119, "ukru-a": 64, "ukru-b": 69, "ukru-c": 54, "bbc-c": 104, "bbc-d": 117, "ukru-d": 53,
-		"bbc-e": 137, "ukru-e": 57, "bbc-f": 138, "ukru-f": 61, "bbc-g": 141, "ukru-g": 65} {
+		"bbc-e": 137, "ukru-e": 57, "bbc-f": 138, "ukru-f": 61, "bbc-g": 141, "ukru-g": 65,
+		"bbc-h": 196, "ukru-h": 69} {
 		cases, err := LoadSpeakerCases("../testdata/eval/quotes/"+name+".json", filepath.Join("..", DefaultDataDir))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
