@@ -515,7 +515,7 @@ var nominativeSurnameEndings = strings.Fields(`ов ев ёв ин ын ский
 func documentSource(text string, earlier []Quote, pos int, people []person) (name, role string, ok bool) {
 	bestAt := -1
 	for _, q := range earlier {
-		if q.Start < pos && q.Start > bestAt && q.Speaker != "" && !bareInflectedNoun(q.Speaker) && !isPronoun(q.Speaker) {
+		if q.Start < pos && q.Start > bestAt && q.Speaker != "" && !q.Fragment && !bareInflectedNoun(q.Speaker) && !isPronoun(q.Speaker) {
 			bestAt, name, role = q.Start, q.Speaker, q.Role
 		}
 	}

@@ -332,7 +332,7 @@ func lineOpensAt(text string, pos int) (int, bool) {
 // first speech verb.
 func speakerOfSentence(sentence string) (mention, cue string, ok bool) {
 	// An organisation's «name» is no quotation ("пресс-служба клуба «Сокол»").
-	if sentence == "" || strings.ContainsAny(guillemetNameRE.ReplaceAllString(sentence, ""), "\"“”«»„") {
+	if sentence == "" || strings.ContainsAny(straightNameRE.ReplaceAllString(guillemetNameRE.ReplaceAllString(sentence, ""), ""), "\"“”«»„") {
 		return "", "", false
 	}
 	ts := lexTokens(sentence)
@@ -381,6 +381,10 @@ func speakerOfSentence(sentence string) (mention, cue string, ok bool) {
 // guillemetNameRE matches a short name in guillemets: a capital, at most five words.
 var guillemetNameRE = regexp.MustCompile(`«\p{Lu}[^«»\s]*(?:\s[^«»\s]+){0,4}»`)
 
+// straightNameRE is guillemetNameRE in straight quotes, as Ukrainian and Russian wires
+// write names ("защитник "Спартака"").
+var straightNameRE = regexp.MustCompile(`"\p{Lu}[^"\s]*(?:\s[^"\s]+){0,4}"`)
+
 // isPartyTag reports whether w is a US party-and-state tag ("R-Ky.", "D-N.C.", "I-Vt"),
 // an aside like a parenthesis.
 func isPartyTag(w string) bool {
@@ -409,6 +413,10 @@ var (
 		сми змі`)
 	interviewWords = set(`інтерв'ю інтерв’ю интервью ефірі эфире розмові беседе коментарі комментарии`)
 )
+
+// cyrillicWeekdays are the days a Ukrainian or Russian "в/у" dates a statement with.
+var cyrillicWeekdays = set(`понедельник вторник среду четверг пятницу субботу воскресенье понеділок вівторок
+	середу четвер п'ятницю п’ятницю суботу неділю`)
 
 // dativeAudience reports whether t looks like a Ukrainian or Russian noun in the
 // dative, the one a speech verb's words were told to ("мэру", "губернатору",
@@ -452,9 +460,11 @@ func skipRecipients(ts []tok, i int) int {
 				i++ // "в інтерв'ю телеканалу ICTV"
 			}
 		case prepositions[lw] && isCyrillic(lw):
-			// "у Facebook", "на брифінгу": an adverbial up to the speaker's role.
+			// "у Facebook", "на брифінгу": an adverbial up to the speaker's role, or a
+			// day before an institution ("сообщила в пятницу пресс-служба вуза"; "в
+			// военном ведомстве" is where, not who).
 			for j := i + 1; j < len(ts) && j <= i+5 && !ts[j].punct; j++ {
-				if isRoleWord(ts[j].lower()) {
+				if isRoleWord(ts[j].lower()) || j == i+2 && cyrillicWeekdays[ts[i+1].lower()] && orgHead(ts[j].s) {
 					return j
 				}
 			}
