@@ -685,6 +685,13 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 			return m, lw, true
 		}
 	}
+	// `," said the festival's executive director, Craig Prater.`: a role, then the
+	// name it is apposed to.
+	if isCue(ts[i]) && invertingCue(lw) {
+		if m, ok := roleCommaName(ts, i+1); ok {
+			return m, lw, true
+		}
+	}
 	// Verb first: `," said Rep. G.K. Butterfield (D-N.C.), head of ...`; in Ukrainian
 	// and Russian the audience may come between ("— сообщил РИА Новости директор …").
 	if isCue(ts[i]) && invertingCue(lw) && !startsWithPreposition(ts, skipRecipients(ts, i+1)) {
@@ -794,6 +801,33 @@ func straightNamesAsGuillemets(ts []tok) []tok {
 		}
 	}
 	return ts
+}
+
+// roleCommaName reads "the festival's executive director, Craig Prater" at ts[i]: a
+// role phrase that opens in lower case or with an owner ("IMF's") and ends in a role
+// noun, a comma, and a name that ends the sentence or clause ("the Labour party's leader, …"
+// may hold names after its first word). It returns "Name, role".
+func roleCommaName(ts []tok, i int) (string, bool) {
+	k := i
+	for k < len(ts) && k-i < 10 && ts[k].s != "," {
+		t := ts[k]
+		owner := strings.HasSuffix(t.s, "'s") || strings.HasSuffix(t.s, "’s")
+		if t.punct || k == i && t.capitalised() && !owner || isCue(t) || prepositions[t.lower()] && k == i {
+			return "", false
+		}
+		k++
+	}
+	if k == i || k >= len(ts) || !roleHead(ts[k-1].lower()) {
+		return "", false
+	}
+	n := k + 1
+	for n < len(ts) && nameWord(ts[n]) {
+		n++
+	}
+	if words := n - (k + 1); words < 2 || words > 4 || n < len(ts) && !ts[n].punct {
+		return "", false
+	}
+	return joinToks(ts[k+1:n]) + ", " + joinToks(ts[i:k]), true
 }
 
 // subjectAfterVerb is the speaker phrase after a verb that ends at ts[i-1], past an

@@ -200,7 +200,7 @@ var (
 		депутат мэр спикер
 		міністерка депутатка заступник заступниця очільник очільниця керівниця директорка губернатор
 		командувач командир капітан тренер аналітик аналітикиня експерт експертка економіст юрист адвокат
-		адвокатка прокурор суддя професор лікар політолог журналіст журналістка нардеп сенатор канцлер
+		адвокатка прокурор суддя професор лікар політолог журналіст журналістка нардеп нардепка сенатор канцлер
 		віцепрем'єр спікер омбудсман уповноважений уповноважена представник представниця пресслужба
 		прессекретар прессекретарка секретар радник радниця помічник начальник начальниця засновник
 		співзасновник власник гендиректор президентка дослідник дослідниця інженер ректор мерка
@@ -305,57 +305,6 @@ var orgWords = set(`department party committee convention council university tim
 	press report reports poll polls survey fox cnn msnbc abc nbc cbs bbc twitter facebook google apple
 	act amendment treaty accord`)
 
-// femaleNames and maleNames are common first names, for matching "she" and "he".
-var (
-	femaleNames = set(`hillary melania melanie michelle nancy elizabeth sarah mary anna anne jennifer linda
-		patricia barbara susan jessica karen lisa betty margaret sandra ashley kimberly emily donna carol
-		michelle amanda melissa deborah stephanie rebecca laura sharon cynthia kathleen amy shirley angela
-		helen brenda pamela nicole samantha katherine christine debra rachel carolyn janet catherine maria
-		heather diane julie joyce victoria kelly christina lauren joan evelyn olivia judith megan cheryl
-		martha andrea frances hannah jacqueline gloria teresa kathryn sara janice jean alice madison doris
-		abigail julia judy grace denise amber marilyn beverly danielle theresa sophia marie diana brittany
-		natalie isabella charlotte rose alexis kayla claire loretta kellyanne huma ivanka chelsea theresa
-		angela marine ursula kamala tulsi nikki condoleezza madeleine jill debbie elena sonia ruth gwen
-		olena yulia iryna oksana natalia tetiana svitlana maria anastasia olga ekaterina irina tatiana`)
-	maleNames = set(`donald barack bill bernie joe mike michael john james robert william david richard
-		charles joseph thomas christopher daniel paul mark donald george kenneth steven edward brian ronald
-		anthony kevin jason matthew gary timothy jose larry jeffrey frank scott eric stephen andrew raymond
-		gregory joshua jerry dennis walter patrick peter harold douglas henry carl arthur ryan roger tim
-		ted marco chris jeb rand ben newt rudy reince mitch harry chuck paul lindsey john jim tom bob
-		vladimir dmitry sergei volodymyr petro vitali oleksandr andriy emmanuel boris justin xi kim
-		narendra recep benjamin angela jens antonio`)
-)
-
-func guessGender(name, role string) byte {
-	// Whole words: "miss" is inside "commissioner", "mr" inside nothing that says a man.
-	for _, w := range strings.FieldsFunc(strings.ToLower(role), func(r rune) bool { return r == ' ' || r == ',' || r == '\'' || r == '’' }) {
-		switch {
-		case femaleWords[w]:
-			return 'f'
-		case maleWords[w]:
-			return 'm'
-		}
-	}
-	first := strings.ToLower(strings.Fields(name + " x")[0])
-	switch {
-	case femaleNames[first]:
-		return 'f'
-	case maleNames[first]:
-		return 'm'
-	}
-	return 0
-}
-
-// femaleWords and maleWords are titles, roles and kinship nouns that say who a "she" or
-// a "he" can be.
-var (
-	femaleWords = set(`mrs mrs. ms ms. miss spokeswoman chairwoman congresswoman businesswoman
-		sportswoman policewoman actress daughter mother wife sister widow girlfriend queen princess
-		lady dame duchess grandmother niece aunt`)
-	maleWords = set(`mr mr. spokesman chairman congressman businessman sportsman policeman son
-		father husband brother widower boyfriend king prince lord sir duke grandfather nephew uncle`)
-)
-
 func isOrgName(name string) bool {
 	for _, w := range strings.Fields(strings.ToLower(name)) {
 		w = strings.Trim(w, ".,'’")
@@ -396,7 +345,7 @@ func FindQuotes(text string, lang string) []Quote {
 			}
 		}
 	}
-	people := collectPeople(text)
+	people := dropQuotedMentions(collectPeople(text), text, spans)
 	var quotes []Quote
 	lastIdx := -1 // the previous attributed quote, for split and continued quotes
 	for k := 0; k < len(spans); k++ {
@@ -432,12 +381,12 @@ func FindQuotes(text string, lang string) []Quote {
 		if ok {
 			q.Mention, q.Cue = mention, cue
 			q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, people, last)
-			people, _ = notePerson(people, q.Speaker, q.Role, sp.outerStart, true, speakerLimit)
+			people = noteSpeaker(people, q, sp.outerStart)
 		} else if m, c, ok := reportedSpeaker(text, sp.outerStart); ok {
 			// "Governor Berg said inflation would fall.\n\n“We are confident …”"
 			q.Mention, q.Cue = m, c
 			q.Speaker, q.Role = resolveSpeaker(m, sp.outerStart, people, last)
-			people, _ = notePerson(people, q.Speaker, q.Role, sp.outerStart, true, speakerLimit)
+			people = noteSpeaker(people, q, sp.outerStart)
 		} else if last != nil && continuesPrevious(text, sp, *last, spans, k) {
 			// "A," she said. "B." — or a new paragraph that only holds a quote.
 			q.Speaker, q.Role, q.Mention, q.Cue = last.Speaker, last.Role, last.Mention, last.Cue
@@ -507,6 +456,45 @@ func roleNamesOne(ts []tok, i int) bool {
 
 // nominativeSurnameEndings end Ukrainian and Russian surnames in the nominative.
 var nominativeSurnameEndings = strings.Fields(`ов ев ёв ин ын ский цкий ская цкая енко ко ук юк чук ич ян дзе швили ова ева ина ына`)
+
+// dropQuotedMentions forgets the mentions of people named inside a quotation of four
+// words or more: they are in the speaker's words, not the story's, and a "he" after
+// "“Rooney was brilliant,” said Ferguson" means Ferguson. The people stay, so that a
+// surname can still be resolved to the full name the quote gave.
+func dropQuotedMentions(people []person, text string, spans []span) []person {
+	var quoted []span
+	for _, sp := range spans {
+		if len(strings.Fields(text[sp.start:sp.end])) >= 4 {
+			quoted = append(quoted, sp)
+		}
+	}
+	if len(quoted) == 0 {
+		return people
+	}
+	inQuote := func(m int) bool {
+		// Spans come in text order and do not overlap: the last one starting at or
+		// before m is the only one that can hold it.
+		k := sort.Search(len(quoted), func(k int) bool { return quoted[k].start > m }) - 1
+		return k >= 0 && m < quoted[k].end
+	}
+	for i := range people {
+		p := &people[i]
+		p.mentions = slices.DeleteFunc(p.mentions, inQuote)
+		p.subjects = slices.DeleteFunc(p.subjects, inQuote)
+		p.obliques = slices.DeleteFunc(p.obliques, inQuote)
+	}
+	return people
+}
+
+// noteSpeaker notes a quote's speaker as a person mentioned at `at`, with the gender
+// a Ukrainian or Russian past-tense cue gives a named speaker ("— заявила Безугла").
+func noteSpeaker(people []person, q Quote, at int) []person {
+	people, k := notePerson(people, q.Speaker, q.Role, at, true, speakerLimit)
+	if k >= 0 && people[k].gender == 0 && !isPronoun(q.Mention) {
+		people[k].gender = cueGender(q.Cue)
+	}
+	return people
+}
 
 // documentSource finds who issued a document quoted at pos ("— йдеться в повідомленні"):
 // the nearest source credited before it, within docLookback sentences: a sentence that
@@ -738,6 +726,13 @@ func collectPeople(text string) []person {
 			if len(run) < 2 {
 				continue
 			}
+			if last := run[len(run)-1]; (strings.HasSuffix(last.s, "'s") || strings.HasSuffix(last.s, "’s")) &&
+				!slices.ContainsFunc(run[:len(run)-1], func(t tok) bool { return !t.capitalised() }) && (j >= len(ts) || !roleHead(ts[j].lower())) {
+				// "Bill Conti's job of musical director …": the owner is a person named,
+				// and who a later "he" may mean ("Nissan's chief executive …" owns a role).
+				run = slices.Clone(run)
+				run[len(run)-1].s = strings.TrimSuffix(strings.TrimSuffix(last.s, "'s"), "’s")
+			}
 			name, role := splitRole(joinToks(run))
 			nw := strings.Fields(name)
 			// A person's name has two to four words here; single surnames are learned
@@ -815,6 +810,9 @@ func obliqueCyrillic(ts []tok, start int, nw []string) bool {
 		return false
 	}
 	first := strings.ToLower(nw[0])
+	if _, known := cyrillicNameGender[first]; known && !cyrillicNominatives[first] {
+		return true // "адміністрація Дональда Трампа": a first name in another case
+	}
 	for _, end := range instrumentalEndings {
 		if strings.HasSuffix(first, end) {
 			return true
@@ -889,8 +887,10 @@ func subjectPlace(text string, at, end int) bool {
 	r, _ := utf8.DecodeLastRuneInString(before)
 	if r == ',' {
 		// "…, Volz said", not the second of a list of names ("Stevie Wonder, James Brown").
+		// An acronym is no name in a list: "з боку США, Бродський заявив".
 		w := strings.TrimRight(before, ",")
-		return !isCapitalisedWord(w[strings.LastIndexAny(w, " \n")+1:])
+		w = w[strings.LastIndexAny(w, " \n")+1:]
+		return !isCapitalisedWord(w) || strings.ToUpper(w) == w
 	}
 	if strings.ContainsRune(".!?\n\"”»", r) {
 		return true
@@ -933,7 +933,9 @@ func subjectTok(ts []tok, k, end int) bool {
 	}
 	p := ts[k-1]
 	if p.s == "," {
-		return k < 2 || !ts[k-2].capitalised() // not the second of a list of names
+		// Not the second of a list of names, nor the name a role before it is
+		// apposed to ("adviser to IMF's managing director, Rodrigo Rato").
+		return k < 2 || !ts[k-2].capitalised() && !roleHead(ts[k-2].lower())
 	}
 	if p.punct {
 		return sentenceEnd(p) || strings.ContainsAny(p.s, "\"”»")
@@ -1210,6 +1212,11 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 	m := strings.TrimSpace(mention)
 	if m == "" {
 		return "", ""
+	}
+	if !strings.ContainsAny(m, " -") && isCyrillic(m) && isRoleWord(strings.ToLower(m)) {
+		// "Нардепка наголосила: …": a role noun that opens a sentence is capitalised
+		// and no name.
+		m = strings.ToLower(m)
 	}
 	if isPronoun(m) {
 		want := pronounGender(m)

@@ -470,6 +470,20 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Игрок полностью здоров", "пресс-служба клуба", ""},
 		{"ru a weekday between the verb and the institution", "Новый метод лечения проверят на трёх клиниках, сообщила в пятницу пресс-служба университета.\n\"Первые результаты мы ожидаем получить уже весной\".",
 			"Первые результаты мы", "пресс-служба университета", ""},
+		{"a role, a comma, then the name after the verb", `"We thought hard about calling it off this year," said the fair's managing director, Ellen Marsh.`,
+			"We thought hard about", "Ellen Marsh", "the fair's managing director"},
+		{"a possessive owner is a person a he can mean", "Tom Hale's job as the show's bandleader is not for the nervous.\n\n\"It is live, and anything can go wrong,\" he says.",
+			"It is live, and", "Tom Hale", ""},
+		{"she skips a man whose first name says so", `Coach Andy Keller picked the team. Captain Kate Morris led it out. "We were ready for a hard game and we got one," she said.`,
+			"We were ready for", "Kate Morris", ""},
+		{"a name inside a quotation is not who the next he is", "\"I thought Paul Rudd was the best player on the pitch today,\" said manager Alan Pierce.\n\n\"We have to build on this now,\" he added.",
+			"We have to build", "Alan Pierce", ""},
+		{"uk a role noun that opens a sentence is no name", `Нардепка Ганна Ткач звернулася до суду. Нардепка наголосила: "Я не відмовлюся від жодного свого слова".`,
+			"Я не відмовлюся", "Ганна Ткач", ""},
+		{"uk a first name in the genitive is not who він is", `Посол Марко Левицький вважає, що допомога триватиме. Левицький заявив, що адміністрація Дональда Трампа шукатиме угоди. "Це не питання, головне - як закінчити війну", - впевнений він.`,
+			"Це не питання", "Марко Левицький", ""},
+		{"uk вона means the woman the verb said was one", `"Ми готові працювати далі", - заявила Ганна Ткач. Адвокат Петро Лисенко з цим погодився. "Суд має почути всіх свідків", - додала вона.`,
+			"Суд має почути", "Ганна Ткач", ""},
 	})
 }
 
