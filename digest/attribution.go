@@ -178,6 +178,9 @@ func npOK(ts []tok) (string, bool) {
 	if len(ts) == 1 && isPronoun(ts[0].s) {
 		return ts[0].s, true
 	}
+	if l := ts[len(ts)-1]; len(ts) > 1 && isCyrillic(l.s) && isPronoun(l.s) && !slices.ContainsFunc(ts[:len(ts)-1], func(t tok) bool { return nameWord(t) && !prepositions[t.lower()] && t.s != ts[0].s }) {
+		return l.s, true // "Под кадром она написала": an adverbial, then the subject
+	}
 	if len(ts) == 1 && determiners[ts[0].lower()] {
 		return "", false
 	}
@@ -462,8 +465,11 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 				j++
 				continue
 			}
-			if orgHead(ts[i].s) && isCyrillic(lw) && !npStop[lw] && !prepositions[lw] && !isCue(t) && j-i <= 5 {
-				j++ // "пресс-служба футбольного клуба": an institution and its genitives
+			if orgHead(ts[i].s) && isCyrillic(lw) && !npStop[lw] && !isCue(t) && j-i <= 6 &&
+				(!prepositions[lw] || lw == "по" && capAheadWithin(ts[j+1:], 2)) {
+				// "пресс-служба футбольного клуба": an institution and its genitives;
+				// "УФСБ по Курской области": and the region it serves.
+				j++
 				continue
 			}
 			if npStop[lw] || prepositions[lw] || isCue(t) || !capAheadWithin(ts[j:], 3) {
@@ -782,14 +788,18 @@ func shortGuillemetName(ts []tok, k int) bool {
 // ("тренера "Арсенала" Унаи Эмери") as one in guillemets, which Russian and Ukrainian
 // writing uses alike for the names of clubs, firms and parties: it is part of a
 // speaker phrase, not a quotation. The tokens are changed in place.
-func straightNamesAsGuillemets(ts []tok) []tok {
+func straightNamesAsGuillemets(ts []tok) []tok { return straightNames(ts, false) }
+
+// straightNames is straightNamesAsGuillemets; atEnd also takes a name that ends the
+// sentence ("з посиланням на "Укренерго"."), for a sentence known to hold no quotation.
+func straightNames(ts []tok, atEnd bool) []tok {
 	for k := 0; k+2 < len(ts); k++ {
 		if ts[k].s != "\"" || !ts[k+1].capitalised() || !isCyrillic(ts[k+1].s) || k == 0 || ts[k-1].punct {
 			continue
 		}
 		for j := k + 2; j < len(ts) && j <= k+4; j++ {
 			if ts[j].s == "\"" {
-				if j+1 < len(ts) && !ts[j+1].punct {
+				if j+1 < len(ts) && !ts[j+1].punct || atEnd {
 					ts[k].s, ts[j].s = "«", "»"
 					k = j
 				}

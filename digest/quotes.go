@@ -333,6 +333,7 @@ var cyrillicOrgStems = strings.Fields(`агентств агенці агент�
 // FindQuotes returns every direct quotation in the document's text with its speaker,
 // best first: key quotes, then full statements, then fragments.
 func FindQuotes(text string, lang string) []Quote {
+	text = backquotePairs(text)
 	spans := findSpans(text)
 	if len(spans) == 0 {
 		return nil
@@ -412,7 +413,7 @@ func FindQuotes(text string, lang string) []Quote {
 		if isHonorific(quotes[i].Role) {
 			quotes[i].Role = "" // "Mr" said who he is to the resolver, and nothing to a reader
 		}
-		if bareInflectedNoun(quotes[i].Speaker) && impersonalCues[quotes[i].Cue] {
+		if bareInflectedNoun(quotes[i].Speaker) && (impersonalCues[quotes[i].Cue] || anaphoricOrg(quotes[i])) {
 			// "— говорится в сообщении" after "Как сообщает пресс-служба X, …": the
 			// statement is the source's last credited before it.
 			if name, role, ok := documentSource(text, quotes[:i], quotes[i].Start, people); ok {
@@ -456,6 +457,39 @@ func roleNamesOne(ts []tok, i int) bool {
 
 // nominativeSurnameEndings end Ukrainian and Russian surnames in the nominative.
 var nominativeSurnameEndings = strings.Fields(`ов ев ёв ин ын ский цкий ская цкая енко ко ук юк чук ич ян дзе швили ова ева ина ына`)
+
+// anaphoricOrg: "— рассказали в пресс-службе", "— заявили в компанії": a plural
+// speech verb and an institution named by its common noun alone, which means the one
+// the story credited before.
+func anaphoricOrg(q Quote) bool {
+	return isCyrillic(q.Cue) && strings.HasSuffix(q.Cue, "ли") && !strings.Contains(q.Speaker, " ") && orgHead(strings.ToLower(q.Speaker))
+}
+
+// backquotePairs writes the pairs of backquotes some exports use for quotation marks
+// (two before and two after "чудесный вечер") as guillemets, which take the same two
+// bytes: a pair that follows a space or an opening punctuation opens, any other closes.
+func backquotePairs(text string) string {
+	if !strings.Contains(text, "``") {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	for i := 0; i < len(text); {
+		if !strings.HasPrefix(text[i:], "``") {
+			b.WriteByte(text[i])
+			i++
+			continue
+		}
+		prev := prevRune(text, i, 0)
+		if i == 0 || unicode.IsSpace(prev) || strings.ContainsRune("([{—–-:;,/«", prev) {
+			b.WriteString("«")
+		} else {
+			b.WriteString("»")
+		}
+		i += 2
+	}
+	return b.String()
+}
 
 // dropQuotedMentions forgets the mentions of people named inside a quotation of four
 // words or more: they are in the speaker's words, not the story's, and a "he" after
@@ -727,9 +761,11 @@ func collectPeople(text string) []person {
 				continue
 			}
 			if last := run[len(run)-1]; (strings.HasSuffix(last.s, "'s") || strings.HasSuffix(last.s, "’s")) &&
-				!slices.ContainsFunc(run[:len(run)-1], func(t tok) bool { return !t.capitalised() }) && (j >= len(ts) || !roleHead(ts[j].lower())) {
-				// "Bill Conti's job of musical director …": the owner is a person named,
-				// and who a later "he" may mean ("Nissan's chief executive …" owns a role).
+				!slices.ContainsFunc(run[:len(run)-1], func(t tok) bool { return !t.capitalised() }) && (j >= len(ts) || !roleHead(ts[j].lower())) &&
+				subjectTok(ts, start, j) {
+				// "Bill Conti's job of musical director …": an owner who opens the
+				// sentence is its topic, a person a later "he" may mean ("Nissan's chief
+				// executive …" owns a role; "Despite enjoying Dan Brown's …" is no topic).
 				run = slices.Clone(run)
 				run[len(run)-1].s = strings.TrimSuffix(strings.TrimSuffix(last.s, "'s"), "’s")
 			}
@@ -915,6 +951,28 @@ var asWords = set(`as як как`)
 
 // subjectTok is subjectPlace for a phrase starting at ts[k] (its role words included:
 // "Former Manfred Mann singer Paul Jones" opens the sentence).
+// leadsSentence: the name at ts[k:end] heads its sentence's first noun phrase and a
+// finite verb follows it ("World number one Lindsay Davenport has criticised …"):
+// only plain words stand before it, no preposition, comma or speech verb.
+func leadsSentence(ts []tok, k, end int) bool {
+	if end >= len(ts) || !(finiteAux[ts[end].lower()] || isCue(ts[end])) {
+		return false
+	}
+	for n := k - 1; n >= 0 && n >= k-4; n-- {
+		t := ts[n]
+		if sentenceEnd(t) {
+			return true
+		}
+		if t.punct || prepositions[t.lower()] || cueWord(t) || finiteAux[t.lower()] {
+			return false
+		}
+		if n == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func subjectTok(ts []tok, k, end int) bool {
 	role := false
 	for n := 0; n < 6 && k > 0; n++ {
@@ -929,6 +987,9 @@ func subjectTok(ts []tok, k, end int) bool {
 		k--
 	}
 	if k == 0 {
+		return true
+	}
+	if leadsSentence(ts, k, end) {
 		return true
 	}
 	p := ts[k-1]
@@ -1205,6 +1266,31 @@ func inflectedSurname(form, base string) bool {
 
 var surnameEndings = set(`а у ом ым ем е ы ой і ові еві ою`)
 
+// latterWords name the person named last, with the gender their form gives.
+var latterWords = map[string]byte{"the latter": 0, "последний": 'm', "последняя": 'f', "останній": 'm', "остання": 'f'}
+
+// epithet reports whether an English mention names someone by age or nationality
+// alone: "the 21-year-old", "the 29-year-old Scot", "the Spaniard". Other epithets ("the
+// presenter", "the Indiana governor") are role phrases: resolved by role or not at all.
+func epithet(m string) bool {
+	ws := strings.Fields(strings.ToLower(m))
+	if len(ws) < 2 || len(ws) > 3 || ws[0] != "the" {
+		return false
+	}
+	if age, ok := strings.CutSuffix(ws[1], "-year-old"); ok && age != "" && strings.Trim(age, "0123456789") == "" {
+		return len(ws) == 2 || demonyms[ws[2]]
+	}
+	return len(ws) == 2 && demonyms[ws[1]]
+}
+
+// demonyms are the nouns for a person of a nation that news uses as an epithet.
+var demonyms = set(`american briton scot scotsman welshman englishman irishman frenchman frenchwoman
+	spaniard german italian dutchman dane swede norwegian finn swiss belgian austrian portuguese
+	argentine argentinian brazilian chilean colombian mexican canadian australian kiwi
+	russian ukrainian pole czech serb croat slovak slovenian hungarian romanian bulgarian greek
+	turk israeli iranian indian pakistani chinese japanese korean kenyan ethiopian nigerian
+	ghanaian egyptian moroccan zimbabwean jamaican`)
+
 // resolveSpeaker turns a mention into (name, role): splits a role from a name,
 // resolves surnames to full names seen earlier, and pronouns or role nouns to the
 // most recent compatible person.
@@ -1229,6 +1315,19 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 			return last.Speaker, last.Role
 		}
 		return m, ""
+	}
+	if g, ok := latterWords[strings.ToLower(m)]; ok {
+		// "Последний отметил", "the latter said": the person named last.
+		if p, ok := recentPerson(people, at, g, false, false); ok {
+			return p.name, p.role
+		}
+	}
+	if epithet(m) {
+		// "the 31-year-old admitted", "the American said": a sports and arts page's
+		// way to name again whom the story is about, as a pronoun would.
+		if p, ok := recentPerson(people, at, 0, true, false); ok {
+			return p.name, p.role
+		}
 	}
 	name, role = splitRole(m)
 	if name == "" {

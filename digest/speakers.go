@@ -335,7 +335,7 @@ func speakerOfSentence(sentence string) (mention, cue string, ok bool) {
 	if sentence == "" || strings.ContainsAny(straightNameRE.ReplaceAllString(guillemetNameRE.ReplaceAllString(sentence, ""), ""), "\"“”«»„") {
 		return "", "", false
 	}
-	ts := lexTokens(sentence)
+	ts := straightNames(lexTokens(sentence), true)
 	// "По мнению Березнюка, …", "Про це повідомляє РБК-Україна з посиланням на заяву
 	// посла …": the source the sentence credits speaks on in the next quote.
 	for k := 0; k+1 < len(ts); k++ {

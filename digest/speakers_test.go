@@ -484,6 +484,18 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Це не питання", "Марко Левицький", ""},
 		{"uk вона means the woman the verb said was one", `"Ми готові працювати далі", - заявила Ганна Ткач. Адвокат Петро Лисенко з цим погодився. "Суд має почути всіх свідків", - додала вона.`,
 			"Суд має почути", "Ганна Ткач", ""},
+		{"an age epithet names again whom the story is about", "All Blacks captain Rua Tane backed his side on Monday. \"We will be ready for them,\" Tane said. The 31-year-old admitted the tour was \"the biggest thing to hit the country in years\".",
+			"the biggest thing to", "Rua Tane", ""},
+		{"a nationality epithet after a name in a prepositional phrase", `World number one Clara Jensen has criticised the tournament. Reacting to a comment by club chairman Tim Hollis, the Dane said: "It is insulting to every player here."`,
+			"It is insulting to", "Clara Jensen", ""},
+		{"ru the latter", `Глава региона Андрей Тюрин встретился с директором завода Игорем Маловым. Последний отметил: «Объёмы выпуска растут уже третий месяц подряд».`,
+			"Объёмы выпуска растут", "Игорем Маловым", ""},
+		{"ru doubled backquotes as quotation marks", "Певица Анна Белова выложила снимок с друзьями. Под кадром она написала: ``Чудесный вечер с самыми близкими людьми``.",
+			"Чудесный вечер с самыми", "Анна Белова", ""},
+		{"ru a plural verb at the press service means the one credited before", "Об этом сообщает пресс-служба УФСБ по Курской области. «Задержанный дал признательные показания и сотрудничает со следствием», — рассказали в пресс-службе.",
+			"Задержанный дал признательные", "пресс-служба УФСБ по Курской области", ""},
+		{"uk citing an organisation in straight quotes at the sentence end", `Обмеження для бізнесу скасовані. Про це повідомляє агентство з посиланням на "Укренерго". "Завтра застосування заходів обмеження не прогнозується", - пояснили в компанії.`,
+			"Завтра застосування заходів", "Укренерго", ""},
 	})
 }
 
