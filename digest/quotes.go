@@ -168,6 +168,9 @@ var (
 		wrote, texted emailed messaged called dubbed labeled labelled branded termed described dismissed
 		reply replies dijo afirmó declaró explicó señaló aseguró indicó añadió
 		praised blasted slammed criticized criticised accused mocked invoked lauded wondered mused recounted described described, tells
+		jokes quips remarks observes concedes counters contends maintains predicts promises vows pledges
+		confirms repeats reiterates emphasizes emphasises concludes boasts complains cautions recalls
+		reckons laments reveals muses recounts
 		сказав сказала сказали заявив заявила заявили зазначив зазначила зазначили наголосив наголосила
 		додав додала повідомив повідомила повідомили написав написала пояснив пояснила підкреслив
 		підкреслила каже кажуть говорить вважає відповів відповіла заявляє наголошує додає пише
@@ -189,7 +192,7 @@ var (
 		professor prof dr dr. mr mr. mrs mrs. ms ms. miss sir dame lord lady king queen prince princess pope
 		father rev rev. reverend bishop captain capt colonel col lieutenant sergeant officer coach manager
 		striker midfielder defender goalkeeper captain chancellor speaker member mp congressman congresswoman
-		councillor councilman founder owner editor correspondent reporter author researcher scientist
+		councillor councilman founder owner editor correspondent reporter author researcher scientist organiser organizer
 		strategist aide staffer source sources expert observer resident witness voter protester spokesperson
 		singer actor actress comedian presenter broadcaster writer novelist playwright producer musician
 		rapper artist designer photographer filmmaker composer conductor dancer chef diplomat дипломат дипломатка
@@ -921,6 +924,9 @@ func subjectPlace(text string, at, end int) bool {
 		return true
 	}
 	r, _ := utf8.DecodeLastRuneInString(before)
+	if r == ',' && verbFollows(text[end:]) {
+		return true // "…held in Pusan in South Korea, Mr Prater predicts …"
+	}
 	if r == ',' {
 		// "…, Volz said", not the second of a list of names ("Stevie Wonder, James Brown").
 		// An acronym is no name in a list: "з боку США, Бродський заявив".
@@ -993,6 +999,9 @@ func subjectTok(ts []tok, k, end int) bool {
 		return true
 	}
 	p := ts[k-1]
+	if p.s == "," && end < len(ts) && (finiteAux[ts[end].lower()] || isCue(ts[end])) {
+		return true // "…in South Korea, Craig Prater predicts …": a verb says it is a subject
+	}
 	if p.s == "," {
 		// Not the second of a list of names, nor the name a role before it is
 		// apposed to ("adviser to IMF's managing director, Rodrigo Rato").
@@ -1017,6 +1026,17 @@ func wordBounded(text string, at, end int) bool {
 
 // prevCapitalised reports whether the word before text[at] is capitalised and joined to
 // it by one space, so the two belong to one name ("Mr Corbett" is still Corbett).
+// verbFollows reports whether the next word of rest is an English auxiliary or a
+// speech verb: what follows a subject, not a name in a list.
+func verbFollows(rest string) bool {
+	ws := strings.Fields(rest)
+	if len(ws) == 0 {
+		return false
+	}
+	w := tok{s: strings.TrimRight(ws[0], ",.;:")}
+	return finiteAux[w.lower()] || isCue(w)
+}
+
 func prevCapitalised(text string, at int) bool {
 	if at < 2 || text[at-1] != ' ' {
 		return false
@@ -1314,7 +1334,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		if last != nil && last.Speaker != "" && !isPronoun(last.Speaker) && (!isCyrillic(m) || isCyrillic(last.Speaker)) {
 			return last.Speaker, last.Role
 		}
-		return m, ""
+		return "", "" // a "he" no one fits tells a reader nothing
 	}
 	if g, ok := latterWords[strings.ToLower(m)]; ok {
 		// "Последний отметил", "the latter said": the person named last.
