@@ -646,6 +646,7 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	if i >= len(ts) {
 		return "", "", false
 	}
+	i = skipTimeAdverbial(ts, i)
 	lw := ts[i].lower()
 	// "per the party's bylaws" / "as a Homeland Security memo put it"
 	if lw == "per" {
@@ -686,7 +687,7 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	}
 	// "— сообщили в Минобороны", "— повідомили у ЗСУ": a plural speech verb and "в/у"
 	// with an organisation, the impersonal "they said at X" (see locativeSource).
-	if isCue(ts[i]) && isCyrillic(lw) && strings.HasSuffix(lw, "ли") && i+2 < len(ts) && locativePreps[ts[i+1].lower()] && orgPlace(ts[i+2]) {
+	if isCue(ts[i]) && isCyrillic(lw) && pluralVerb(lw) && i+2 < len(ts) && locativePreps[ts[i+1].lower()] && orgPlace(ts[i+2]) {
 		if m, ok := longestNP(ts, i+2); ok {
 			return m, lw, true
 		}
@@ -812,6 +813,44 @@ func straightNames(ts []tok, atEnd bool) []tok {
 	}
 	return ts
 }
+
+// pluralVerb reports whether a Ukrainian or Russian verb is a plural, past ("заявили")
+// or present ("утверждают", "вважають"): the impersonal "they say at X".
+func pluralVerb(w string) bool {
+	for _, end := range []string{"ли", "ют", "ят", "ут", "ат", "ють", "ять", "уть", "ать"} {
+		if strings.HasSuffix(w, end) {
+			return true
+		}
+	}
+	return false
+}
+
+// skipTimeAdverbial steps over a short Ukrainian or Russian time phrase that stands
+// between a quote and its speech verb ("— в пятницу заявил …", "…», в конце июля
+// говорил …"): up to four words of prepositions, numbers, days, months and time
+// adverbs, then a speech verb. It returns i when there is none.
+func skipTimeAdverbial(ts []tok, i int) int {
+	if i >= len(ts) || !isCyrillic(ts[i].s) || isCue(ts[i]) {
+		return i
+	}
+	for j := i; j < len(ts) && j < i+5; j++ {
+		t := ts[j]
+		lw := t.lower()
+		if isCue(t) && j > i {
+			return j
+		}
+		if t.punct || t.capitalised() || !(prepositions[lw] || cyrillicWeekdays[lw] || monthNumber(lw) > 0 ||
+			timeWords[lw] || strings.Trim(lw, "0123456789") == "") {
+			return i
+		}
+	}
+	return i
+}
+
+// timeWords are Ukrainian and Russian words of a time phrase before a speech verb.
+var timeWords = set(`накануне ранее вчера сегодня позже позднее днем днём вечером утром ночью затем потом
+	теперь также тоже конце начале середине неделе году месяце напередодні раніше вчора сьогодні
+	пізніше вдень ввечері вранці вночі згодом тепер також теж кінці початку середині тижні році місяці`)
 
 // roleCommaName reads "the festival's executive director, Craig Prater" at ts[i]: a
 // role phrase that opens in lower case or with an owner ("IMF's") and ends in a role

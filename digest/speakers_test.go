@@ -498,6 +498,12 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Завтра застосування заходів", "Укренерго", ""},
 		{"a subject after a clause that ends in a place, and a present-tense cue", "The fair drew actor Tim Rowe this year. Organiser Dan Hale is upbeat.\n\nWhile it lags events held in Hong Kong and Tokyo, Mr Hale predicts it will soon be their equal. \"It's grown awfully fast in three years,\" he concedes.",
 			"It's grown awfully fast", "Dan Hale", ""},
+		{"ru a day between the quote and its verb", "«Мы не видим угрозы для жителей города», — в пятницу заявил журналистам мэр Иван Петров.",
+			"Мы не видим угрозы", "Иван Петров", "мэр"},
+		{"ru a present plural verb at an organisation", "Пожары в регионе, «вероятнее всего, не утихнут до конца месяца», утверждают в Greenpeace.",
+			"вероятнее всего, не утихнут", "Greenpeace", "-"},
+		{"uk a present plural verb at an organisation", "«Ситуація в області повністю під контролем рятувальників», — вважають у ДСНС.",
+			"Ситуація в області", "ДСНС", "-"},
 	})
 }
 
