@@ -336,6 +336,9 @@ var cyrillicOrgStems = strings.Fields(`агентств агенці агент�
 // FindQuotes returns every direct quotation in the document's text with its speaker,
 // best first: key quotes, then full statements, then fragments.
 func FindQuotes(text string, lang string) []Quote {
+	// Quotes are cut from the text as written; backquote pairs are marks only to
+	// the finder (they keep their two bytes, so offsets agree).
+	written := text
 	text = backquotePairs(text)
 	spans := findSpans(text)
 	if len(spans) == 0 {
@@ -361,11 +364,11 @@ func FindQuotes(text string, lang string) []Quote {
 		if sp.continuation {
 			continue // joined into its predecessor below
 		}
-		parts := []string{strings.TrimSpace(text[sp.start:sp.end])}
+		parts := []string{strings.TrimSpace(written[sp.start:sp.end])}
 		endSpan := sp
 		for j := k; spans[j].continuesTo >= 0; j = spans[j].continuesTo {
 			next := spans[spans[j].continuesTo]
-			parts = append(parts, strings.TrimSpace(text[next.start:next.end]))
+			parts = append(parts, strings.TrimSpace(written[next.start:next.end]))
 			endSpan = next
 		}
 		parts = nonEmpty(parts)

@@ -86,7 +86,11 @@ func FuzzFindQuotes(f *testing.F) {
 		"Pell-owned Dray fell. \"In the end, the group needs that unit,\" he added. Analysts say it would help.",
 		"Зустріч із прем'єром Остапом Вороною. Він зазначив, що вони «домовилися про все».",
 		"\"Мы рады\", - приводятся слова главного тренера \"Сокола\" Ивана Дронова.",
-		"Про це в інтерв'ю РБК-Україна розповів ексголова МЗС Петро Ковтун. \"Я не думаю так\", - сказав голова Агентства."} {
+		"Про це в інтерв'ю РБК-Україна розповів ексголова МЗС Петро Ковтун. \"Я не думаю так\", - сказав голова Агентства.",
+		// Round 6's paths: backquote pairs, a role before its name, time phrases, epithets.
+		"Она написала: ``Чудесный ``вечер`` с друзьями``. ````",
+		"\"We thought hard,\" said the fair's managing director, Ellen Marsh. \"Yes,\" the 31-year-old said.",
+		"«Мы не видим угрозы», — в пятницу заявил мэр Иван Петров. «Все спокойно», — вважають у ДСНС. Последний отметил: «да»."} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
