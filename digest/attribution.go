@@ -623,6 +623,11 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 		return "", "", false
 	}
 	ts = ts[:end]
+	if closed && verbTakesObject(ts) {
+		// "“… Nissan's growth.” Nissan also announced a number of appointments": a
+		// verb with an object after its subject reports something new.
+		return "", "", false
+	}
 	if closed && reportsItsOwnClause(ts) {
 		// "“… NTPC will benefit from that.” Analysts say the success of the flotation
 		// would encourage …": a sentence with a report of its own attributes nothing
@@ -812,6 +817,49 @@ func straightNames(ts []tok, atEnd bool) []tok {
 		}
 	}
 	return ts
+}
+
+// verbTakesObject reports whether the sentence puts its subject before a speech verb
+// that a determiner or a number follows: a new report with an object, not an
+// attribution ("Nissan also announced a number of …"; not "said the company").
+func verbTakesObject(ts []tok) bool {
+	k := slices.IndexFunc(ts, isCue)
+	if k <= 0 || k+1 >= len(ts) || !slices.ContainsFunc(ts[:k], func(t tok) bool { return !t.punct }) {
+		return false
+	}
+	next := ts[k+1].lower()
+	return !isCyrillic(next) && (determiners[next] || strings.Trim(next, "0123456789.,") == "")
+}
+
+// relativeSubject finds who speaks in a relative clause before the cue at ts[k]: the
+// name before ", who said" ("music critic Paul Connolly, who said they were …"), or the
+// name between an object's "which" and the verb ("…, which Mr Harding described as …").
+func relativeSubject(ts []tok, k int) (string, bool) {
+	if k >= 3 && ts[k-1].lower() == "who" && ts[k-2].s == "," {
+		j := k - 2
+		start := j
+		for start > 0 && j-start < 4 && ts[start-1].capitalised() && !ts[start-1].punct {
+			start--
+		}
+		if start < j && nameWord(ts[j-1]) {
+			return npOK(ts[start:j])
+		}
+		return "", false
+	}
+	for r := k - 2; r >= 0 && r >= k-5; r-- {
+		lw := ts[r].lower()
+		if lw != "which" && lw != "whom" {
+			if ts[r].punct || !ts[r].capitalised() && !titleWords[lw] {
+				return "", false
+			}
+			continue
+		}
+		if name := ts[r+1 : k]; hasName(name) {
+			return npOK(name)
+		}
+		return "", false
+	}
+	return "", false
 }
 
 // pluralVerb reports whether a Ukrainian or Russian verb is a plural, past ("заявили")
@@ -1043,6 +1091,9 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			if m, ok := sentenceSubject(ts[:1+indexHard(ts[:k])]); ok {
 				return m, t.lower(), true
 			}
+		}
+		if m, ok := relativeSubject(ts, k); ok {
+			return m, t.lower(), true
 		}
 		subj := trimAux(clauseBefore(ts, k))
 		if m, ok := npOK(subj); ok {

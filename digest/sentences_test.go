@@ -90,7 +90,8 @@ func FuzzFindQuotes(f *testing.F) {
 		// Round 6's paths: backquote pairs, a role before its name, time phrases, epithets.
 		"Она написала: ``Чудесный ``вечер`` с друзьями``. ````",
 		"\"We thought hard,\" said the fair's managing director, Ellen Marsh. \"Yes,\" the 31-year-old said.",
-		"«Мы не видим угрозы», — в пятницу заявил мэр Иван Петров. «Все спокойно», — вважають у ДСНС. Последний отметил: «да»."} {
+		"«Мы не видим угрозы», — в пятницу заявил мэр Иван Петров. «Все спокойно», — вважають у ДСНС. Последний отметил: «да».",
+		", who said \"a b c d\". It, which Mr Y described as \"e f g h\". \"Z.\" Acme announced a plan. , who said"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {

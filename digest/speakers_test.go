@@ -504,6 +504,13 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"вероятнее всего, не утихнут", "Greenpeace", "-"},
 		{"uk a present plural verb at an organisation", "«Ситуація в області повністю під контролем рятувальників», — вважають у ДСНС.",
 			"Ситуація в області", "ДСНС", "-"},
+		// Round 7 (fifth session, after the held-out scoring; accepted on tuned sets).
+		{"who said: the name before it", `Singer Joe Blake said he felt "great" about it. One of the experts to tip the band was music critic Anna Price, who said they were "spiky but very much in love with pop".`,
+			"spiky but very much", "Anna Price", ""},
+		{"which X described as: the name between", `The single reached number one within a week, which Mr Harding described as "an unheard of achievement for a debut single".`,
+			"an unheard of achievement", "Harding", ""},
+		{"a closed quote, then a new report with an object", `"I need a team that can deliver," Mr Ghosn said. "I have full confidence in the new leadership team." Nissan also announced a number of other appointments.`,
+			"I have full confidence", "Ghosn", ""},
 	})
 }
 
