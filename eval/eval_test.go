@@ -558,7 +558,8 @@ func TestBlindQuoteSetsResolve(t *testing.T) {
 	articles := map[string]int{"ukru-i": 24, "ukru-j": 20}
 	for name, quotes := range map[string]int{"bbc-a": 107, "bbc-b": 119, "ukru-a": 64, "ukru-b": 69, "ukru-c": 54, "bbc-c": 104, "bbc-d": 117, "ukru-d": 53,
 		"bbc-e": 137, "ukru-e": 57, "bbc-f": 138, "ukru-f": 61, "bbc-g": 141, "ukru-g": 65,
-		"bbc-h": 196, "ukru-h": 69, "bbc-i": 205, "ukru-i": 43, "ukru-j": 37} {
+		"bbc-h": 196, "ukru-h": 69, "bbc-i": 205, "ukru-i": 43, "ukru-j": 37,
+		"bbc-k": 165, "uk-k": 103} {
 		want := 30
 		if n, ok := articles[name]; ok {
 			want = n
