@@ -645,7 +645,7 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 		}
 	}
 	i := 0
-	for i < len(ts) && ts[i].punct && (ts[i].s == "," || ts[i].s == "—" || ts[i].s == "–" || ts[i].s == "-") {
+	for i < len(ts) && ts[i].punct && (ts[i].s == "," || dashes[ts[i].s]) { // "―" too: "», ― заявляє він"
 		i++
 	}
 	if i >= len(ts) {

@@ -511,6 +511,8 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"an unheard of achievement", "Harding", ""},
 		{"a closed quote, then a new report with an object", `"I need a team that can deliver," Mr Ghosn said. "I have full confidence in the new leadership team." Nissan also announced a number of other appointments.`,
 			"I have full confidence", "Ghosn", ""},
+		{"uk a horizontal bar as the dash before the verb", "Джон Кірбі, речник Ради національної безпеки, на брифінгу говорить, що частину документів підробили. «Ми не знаємо, хто стоїть за цим витоком», ― заявляє він.",
+			"Ми не знаємо, хто", "Джон Кірбі", ""},
 	})
 }
 
