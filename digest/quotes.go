@@ -825,12 +825,24 @@ func afterPreposition(ts []tok, start int) bool {
 		}
 		k--
 	}
+	// "including George Gregan, Andrew Mehrtens and Chris Latham": a list's later
+	// names share the preposition of its first.
+	for rounds := 0; rounds < 4 && k > 1 && (ts[k-1].s == "," || ts[k-1].lower() == "and" || ts[k-1].lower() == "or"); rounds++ {
+		j := k - 1
+		if !ts[j-1].capitalised() || ts[j-1].punct {
+			break
+		}
+		for j > 0 && k-j < 6 && ts[j-1].capitalised() && !ts[j-1].punct {
+			j--
+		}
+		k = j
+	}
 	return k > 0 && englishPrepositions[ts[k-1].lower()]
 }
 
 // englishPrepositions put a name in an oblique place: "hosted by Gordon Brown",
 // "met with Ann Lee", "a letter to John Smith".
-var englishPrepositions = set(`by with to from at for of about against between among under on in into onto than`)
+var englishPrepositions = set(`by with to from at for of about against between among under on in into onto than including`)
 
 // obliqueCyrillic reports whether a Ukrainian or Russian name starting at ts[start]
 // (words nw) stands in an oblique case, where no sentence's subject stands: after a

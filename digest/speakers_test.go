@@ -513,6 +513,8 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"I have full confidence", "Ghosn", ""},
 		{"uk a horizontal bar as the dash before the verb", "Джон Кірбі, речник Ради національної безпеки, на брифінгу говорить, що частину документів підробили. «Ми не знаємо, хто стоїть за цим витоком», ― заявляє він.",
 			"Ми не знаємо, хто", "Джон Кірбі", ""},
+		{"a list's later names are no one a he means", "Captain Tama Rewi admitted the fear of injury weighed on his mind ahead of Saturday's charity game at Twickenham, which features a host of big names from both hemispheres including George Gregan, Andrew Mehrtens and Chris Latham. But he admitted the value of the cause - the proceeds of the match will go to aiding the victims of the floods - easily won him over. \"The second the coach made the approach, I did not hesitate.\"",
+			"The second the coach", "Tama Rewi", ""},
 	})
 }
 
