@@ -515,6 +515,10 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Ми не знаємо, хто", "Джон Кірбі", ""},
 		{"a list's later names are no one a he means", "Captain Tama Rewi admitted the fear of injury weighed on his mind ahead of Saturday's charity game at Twickenham, which features a host of big names from both hemispheres including George Gregan, Andrew Mehrtens and Chris Latham. But he admitted the value of the cause - the proceeds of the match will go to aiding the victims of the floods - easily won him over. \"The second the coach made the approach, I did not hesitate.\"",
 			"The second the coach", "Tama Rewi", ""},
+		{"uk an institution in the locative is the speaker, whole", `Ворог запустив ракети по енергетиці. "Усі цілі над областю збито, уламки падали на поля", - повідомили у Міністерстві оборони України.`,
+			"Усі цілі над", "Міністерстві оборони України", "-"},
+		{"uk поінформували", `Зафіксовано зліт бомбардувальників. "Пуски очікуються близько п'ятої ранку", - поінформували в Генштабі ЗСУ.`,
+			"Пуски очікуються близько", "Генштабі ЗСУ", "-"},
 	})
 }
 
