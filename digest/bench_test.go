@@ -157,6 +157,23 @@ func hostileText(shape string) string {
 			// One word of thousands of "екс" before a name: the former holder's prefix
 			// was stripped once per level (a minute at 30,000 runes; one level now).
 			fmt.Fprintf(&b, "Про це сказав Екс%s Іван Петренко%c. \"Текст тут\", - сказав він. ", strings.Repeat("екс", 3000), 'а'+rune(i%30))
+		case "surnames, no spaces":
+			if i == 0 {
+				b.WriteString("Adam Smith said \"we are here now\". Q")
+			}
+			b.WriteString(",Smith")
+		case "surnames after commas":
+			// A surname repeated after commas: each hit split the rest of the text
+			// into words (44 s and 32 GB at 400 KB); and with no spaces, read back to
+			// the last one (15 s at 100 KB).
+			if i == 0 {
+				b.WriteString("Adam Smith said \"we are here now\". Q")
+			}
+			if i%2 == 0 {
+				b.WriteString("a, Smith b ")
+			} else {
+				b.WriteString(",Smith;Smith")
+			}
 		case "long roles":
 			// A role of thousands of capitalised words, then quotes credited to a role
 			// and an organisation's genitive: every lookup compared that role (roles
@@ -178,9 +195,10 @@ func hostileText(shape string) string {
 // bounds (maxRanked, the number scan by position, maxQuoteSpans and reading back only
 // over spaces) one-line paragraphs took 3 minutes to summarize, a unit of numbers 2.4 s
 // to read for facts, and a paragraph of quotations 4 to 10 s to attribute; words of
-// thousands of "екс" 3.5 s and GBs to attribute, roles of thousands of words 2.9 s.
+// thousands of "екс" 3.5 s and GBs to attribute, roles of thousands of words 2.9 s;
+// a surname repeated after commas, 10-60 s (round 6's review; now read within a word).
 func BenchmarkArticleHostile(b *testing.B) {
-	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles"} {
+	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {

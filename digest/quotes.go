@@ -930,8 +930,8 @@ func surnameMentions(text string, people []person) []person {
 // inside a clause ("Volz said that Trump wants …") is not who a following "he" means.
 func subjectPlace(text string, at, end int) bool {
 	j := at
-	if prev := strings.LastIndexByte(text[:at], ' '); prev >= 0 && prev == at-1 {
-		w := text[strings.LastIndexAny(text[:prev], " \n")+1 : prev]
+	if prev := at - 1; prev >= 0 && text[prev] == ' ' {
+		w := lastWordWithin(text[:prev])
 		if titleWords[strings.ToLower(w)] {
 			j = prev - len(w) // "Mr Corbett": look before the title
 		}
@@ -947,8 +947,7 @@ func subjectPlace(text string, at, end int) bool {
 	if r == ',' {
 		// "…, Volz said", not the second of a list of names ("Stevie Wonder, James Brown").
 		// An acronym is no name in a list: "з боку США, Бродський заявив".
-		w := strings.TrimRight(before, ",")
-		w = w[strings.LastIndexAny(w, " \n")+1:]
+		w := lastWordWithin(strings.TrimRight(before, ","))
 		return !isCapitalisedWord(w) || strings.ToUpper(w) == w
 	}
 	if strings.ContainsRune(".!?\n\"”»", r) {
@@ -956,14 +955,14 @@ func subjectPlace(text string, at, end int) bool {
 	}
 	// "…, observed Jack Boorman": the subject of a speech verb put before it (not
 	// "said Charles was one of his heroes", where the name opens what was said).
-	cut := strings.LastIndexAny(before, " \n") + 1
-	w := before[cut:]
+	w := lastWordWithin(before)
+	cut := len(before) - len(w)
 	if !cueWord(tok{s: w}) || isCapitalisedWord(w) {
 		return false
 	}
 	rest := strings.TrimRight(before[:cut], " ")
 	r, _ = utf8.DecodeLastRuneInString(rest)
-	asWord := strings.ToLower(rest[strings.LastIndexAny(rest, " \n")+1:])
+	asWord := strings.ToLower(lastWordWithin(rest))
 	next, _ := utf8.DecodeRuneInString(text[end:])
 	return (strings.ContainsRune(",\"”»", r) || asWords[asWord]) && (end == len(text) || unicode.IsPunct(next))
 }
@@ -1043,10 +1042,22 @@ func wordBounded(text string, at, end int) bool {
 
 // prevCapitalised reports whether the word before text[at] is capitalised and joined to
 // it by one space, so the two belong to one name ("Mr Corbett" is still Corbett).
+// lastWordWithin is what follows the last space or line break of s, reading back at
+// most wordReach bytes: this runs at every surname a text repeats, and a text with no
+// spaces made each call read it all (quadratic; 15 s for 100 KB of ",Smith").
+func lastWordWithin(s string) string {
+	lo := max(0, len(s)-wordReach)
+	return s[lo+strings.LastIndexAny(s[lo:], " \n")+1:]
+}
+
+// wordReach bounds a look at the word next to a name; no title, cue or acronym these
+// checks compare is longer.
+const wordReach = 64
+
 // verbFollows reports whether the next word of rest is an English auxiliary or a
 // speech verb: what follows a subject, not a name in a list.
 func verbFollows(rest string) bool {
-	ws := strings.Fields(rest)
+	ws := strings.Fields(rest[:min(len(rest), wordReach)]) // the next word, not the text's
 	if len(ws) == 0 {
 		return false
 	}
