@@ -579,21 +579,21 @@ func roleStart(ts []tok, start, name int) int {
 			}
 			start--
 		}
-		return start
 	}
 	if start == 0 || !isCyrillic(ts[name].s) {
 		return start
 	}
-	// "… справ Канади Мелані Жолі": the run began at the organisation; look back
-	// over lower-case words for the role noun.
+	// "… справ Канади Мелані Жолі", "радник голови Офісу президента України Михайло
+	// Подоляк": look back over the genitive chain for its first role noun.
+	first := start
 	for k := start - 1; k >= 0 && k >= start-4; k-- {
 		t := ts[k]
 		if t.punct || prepositions[t.lower()] || cueWord(t) {
 			break
 		}
 		if isRoleWord(t.lower()) {
-			return k
+			first = k
 		}
 	}
-	return start
+	return first
 }
