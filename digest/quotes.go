@@ -1240,8 +1240,8 @@ func notePerson(people []person, name, role string, at int, subject bool, limit 
 			if len(strings.Fields(name)) > len(strings.Fields(people[i].name)) {
 				people[i].name = name
 			}
-			if role != "" && (people[i].role == "" || !isHonorific(role)) {
-				people[i].role = role
+			if role != "" && (people[i].role == "" || !isHonorific(role)) && !strings.Contains(people[i].role, role) {
+				people[i].role = role // not "ВМС України" over "речник ВМС України"
 			}
 			people[i].at = max(people[i].at, at)
 			people[i].mentions = append(people[i].mentions, at)
