@@ -198,6 +198,8 @@ var (
 		strategist aide staffer source sources expert observer resident witness voter protester spokesperson
 		singer actor actress comedian presenter broadcaster writer novelist playwright producer musician
 		rapper artist designer photographer filmmaker composer conductor dancer chef diplomat дипломат дипломатка
+		star winger full-back fly-half scrum-half skipper keeper batsman all-rounder jockey trainer
+		champion sprinter athlete swimmer cyclist golfer boxer referee umpire pundit critic host creator
 		campaign company firm government ministry party team club spokesman,
 		former current acting then interim senior junior top national regional state federal
 		міністр президент прем'єр речник речниця голова керівник директор посол генерал депутат мер
