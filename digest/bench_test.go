@@ -157,6 +157,18 @@ func hostileText(shape string) string {
 			// One word of thousands of "екс" before a name: the former holder's prefix
 			// was stripped once per level (a minute at 30,000 runes; one level now).
 			fmt.Fprintf(&b, "Про це сказав Екс%s Іван Петренко%c. \"Текст тут\", - сказав він. ", strings.Repeat("екс", 3000), 'а'+rune(i%30))
+		case "obliques, then pronouns":
+			// One person named after "by" thousands of times, then pronouns: every
+			// "she" scanned every mention and searched the obliques for each (2.2 s at
+			// 1 MB; helper-37). Mentions are now kept sorted and searched.
+			if i == 0 {
+				b.WriteString("Adam Li met us. ")
+			}
+			if b.Len() < 180_000 {
+				b.WriteString("by Adam Li ")
+			} else {
+				b.WriteString("\"We are here now,\" she said.\n")
+			}
 		case "surnames, no spaces":
 			if i == 0 {
 				b.WriteString("Adam Smith said \"we are here now\". Q")
@@ -198,7 +210,7 @@ func hostileText(shape string) string {
 // thousands of "екс" 3.5 s and GBs to attribute, roles of thousands of words 2.9 s;
 // a surname repeated after commas, 10-60 s (round 6's review; now read within a word).
 func BenchmarkArticleHostile(b *testing.B) {
-	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces"} {
+	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {
