@@ -257,7 +257,7 @@ type person struct {
 	// mentions, subjects, obliques and plain are kept in ascending order, so that a
 	// "he" finds the latest before it by binary search: a crafted text of 100,000
 	// mentions of one person made every pronoun scan them all.
-	gender   byte  // 'f', 'm' or 0 when unknown
+	gender byte // 'f', 'm' or 0 when unknown
 	// surnamed: named again later by surname alone, as news names people and not
 	// places ("Corbett said …"): evidence of a person, like a first name or a role.
 	surnamed bool
