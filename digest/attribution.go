@@ -901,30 +901,36 @@ var timeWords = set(`накануне ранее вчера сегодня по�
 	пізніше вдень ввечері вранці вночі згодом тепер також теж кінці початку середині тижні році місяці`)
 
 // roleCommaName reads "the festival's executive director, Craig Prater" at ts[i]: a
-// role phrase that opens in lower case or with an owner ("IMF's") and ends in a role
-// noun, a comma, and a name that ends the sentence or clause ("the Labour party's leader, …"
+// role phrase that opens in lower case or with an owner ("IMF's", "BA") and holds a
+// role noun, a comma, and a name that ends the sentence or clause ("the Labour party's leader, …"
 // may hold names after its first word). It returns "Name, role".
 func roleCommaName(ts []tok, i int) (string, bool) {
-	k := i
+	k, head := i, false
 	for k < len(ts) && k-i < 10 && ts[k].s != "," {
 		t := ts[k]
-		owner := strings.HasSuffix(t.s, "'s") || strings.HasSuffix(t.s, "’s")
+		owner := strings.HasSuffix(t.s, "'s") || strings.HasSuffix(t.s, "’s") || strings.ToUpper(t.s) == t.s // "IMF's", "BA"
 		if t.punct || k == i && t.capitalised() && !owner || isCue(t) || prepositions[t.lower()] && k == i {
 			return "", false
 		}
+		head = head || roleHead(t.lower()) && !t.capitalised()
 		k++
 	}
-	if k == i || k >= len(ts) || !roleHead(ts[k-1].lower()) {
+	// The role noun may take a complement: "BA director of commercial planning".
+	if k == i || k >= len(ts) || !head {
 		return "", false
 	}
 	n := k + 1
+	for n < len(ts) && n < k+3 && ts[n].capitalised() && (titleWords[ts[n].lower()] || isRoleWord(ts[n].lower())) {
+		n++ // "…, MP Edward Leigh": a title before the name
+	}
+	first := n
 	for n < len(ts) && nameWord(ts[n]) {
 		n++
 	}
-	if words := n - (k + 1); words < 2 || words > 4 || n < len(ts) && !ts[n].punct {
+	if words := n - first; words < 2 || words > 4 || n < len(ts) && !ts[n].punct {
 		return "", false
 	}
-	return joinToks(ts[k+1:n]) + ", " + joinToks(ts[i:k]), true
+	return joinToks(ts[first:n]) + ", " + joinToks(ts[i:k]), true
 }
 
 // subjectAfterVerb is the speaker phrase after a verb that ends at ts[i-1], past an

@@ -969,6 +969,12 @@ func subjectPlace(text string, at, end int) bool {
 	if strings.ContainsRune(".!?\n\"”»", r) {
 		return true
 	}
+	if w := lastWordWithin(before); isCapitalisedWord(w) && isNotName(w) {
+		// "But Morrison is determined …": a sentence's opening conjunction or adverb.
+		if rest := strings.TrimRight(before[:len(before)-len(w)], " \t"); rest == "" || strings.ContainsRune(".!?\n\"”»", lastRune(rest)) {
+			return true
+		}
+	}
 	// "…, observed Jack Boorman": the subject of a speech verb put before it (not
 	// "said Charles was one of his heroes", where the name opens what was said).
 	w := lastWordWithin(before)
@@ -1094,7 +1100,7 @@ func prevCapitalised(text string, at int) bool {
 		j -= size
 	}
 	r, _ := utf8.DecodeRuneInString(text[j:])
-	return j < at-1 && unicode.IsUpper(r) && !titleWords[strings.ToLower(text[j:at-1])]
+	return j < at-1 && unicode.IsUpper(r) && !titleWords[strings.ToLower(text[j:at-1])] && !isNotName(text[j:at-1]) // "But Morrison"
 }
 
 var particles = set(`de van von der al bin da del la le di`)

@@ -31,7 +31,7 @@ var notNames = set(`monday tuesday wednesday thursday friday saturday sunday
 	проте зокрема крім кроме після после вчора вчера сьогодні сегодня завтра тоді тогда втім
 	натомість водночас нагадаємо напомним впрочем тим між тем при цьому этом
 	ранее раніше позже пізніше затем потім теперь тепер сейчас зараз накануне напередодні
-	сам сама само самі сами`)
+	сам сама само самі сами таким внаслідок вследствие отже итак`)
 
 // placePrefixes open multiword place names ("New Orleans", "North Korea"); a run of
 // capitalised words starting with one is not taken as a person.

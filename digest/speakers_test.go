@@ -523,6 +523,15 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Підкреслюю, Ізраїль має", "Михайло Подоляк", "радник голови Офісу президента України"},
 		{"uk a role is not replaced by a part of it", `Про це заявив речник ВМС України Дмитро Плетенчук, повідомляє агентство з посиланням на ефір телеканалу "Ми - Україна". "Погода змінилась, і ворог покладається на авіацію", - сказав Плетенчук.`,
 			"Погода змінилась, і", "Дмитро Плетенчук", "речник ВМС України"},
+		// Round 8 (tuned on BBC K and Ukrainian K after their one scoring).
+		{"an acronym owner opens a role with a complement, then the name", `BA will suspend the flights. "The decision to suspend flights is a difficult one to make," said BA director of commercial planning, Robert Boyle.`,
+			"The decision to suspend", "Robert Boyle", "BA director of commercial planning"},
+		{"a title before the name after the comma", `The committee published its report. "Our aim is simply to make the corporation accountable to parliament," said the committee chairman, MP Edward Leigh.`,
+			"Our aim is simply", "Edward Leigh", ""},
+		{"a name after a sentence's opening conjunction is its subject", "Label boss Kevin Campbell won an injunction against singer Mark Morrison.\n\nMr Campbell said: \"I am glad we were granted the injunction today.\"\n\nBut Morrison is determined the album will come out. He said: \"The injunction is ludicrous and I will fight it.\"",
+			"The injunction is ludicrous", "Mark Morrison", ""},
+		{"uk a sentence adverb opens no name", `Суд відхилив заявку. Таким чином, суд зазначив: "Це позначення не здатне виконувати основну функцію знака".`,
+			"Це позначення не здатне", "", "-"},
 	})
 }
 
