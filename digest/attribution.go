@@ -48,9 +48,9 @@ func lexTokens(s string) []tok {
 					j += n
 					continue
 				}
-				if c == '\'' || c == '’' || c == '-' || c == '.' || (c == '/' && unicode.IsDigit(rune(s[j-1]))) {
-					// "don't", "vice-president", "U.S", "9/11"
-					if next, _ := at(j + n); wordRune(next) {
+				if c == '\'' || c == '’' || c == '-' || c == '.' || ((c == '/' || c == ':') && unicode.IsDigit(rune(s[j-1]))) {
+					// "don't", "vice-president", "U.S", "9/11", "23:01" (a time, not a colon)
+					if next, _ := at(j + n); wordRune(next) && (c != ':' || unicode.IsDigit(next)) {
 						j += n
 						continue
 					}
@@ -137,6 +137,12 @@ func npOK(ts []tok) (string, bool) {
 	}
 	// "Трамп також", "Капітан теж": focus adverbs sit inside the subject, not the name.
 	ts = slices.DeleteFunc(clean, func(t tok) bool { return focusAdverbs[t.lower()] })
+	for len(ts) > 1 && strings.Trim(ts[0].s, "0123456789:.") == "" {
+		ts = ts[1:] // "23:01 Трамп …": a live blog's time
+	}
+	if len(ts) > 2 && nameWord(ts[0]) && isCyrillic(ts[0].s) && prepositions[ts[1].lower()] && isCyrillic(ts[1].s) {
+		ts = ts[:1] // "Трамп під час нічної промови": the name, then an adverbial
+	}
 	// "Министр … Ларс Хауге во время визита в Варшаву": in Ukrainian and Russian a
 	// prepositional phrase after the name is an adverbial, not part of the speaker.
 	// (The last name in the phrase decides: "эксперт проекта Минфина России по …

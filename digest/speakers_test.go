@@ -532,6 +532,8 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"The injunction is ludicrous", "Mark Morrison", ""},
 		{"uk a sentence adverb opens no name", `Суд відхилив заявку. Таким чином, суд зазначив: "Це позначення не здатне виконувати основну функцію знака".`,
 			"Це позначення не здатне", "", "-"},
+		{"uk a live blog's time is no colon", "Головне за день.\n\n23:01 Трамп під час нічної промови заявив: \"Я хочу закінчити цю війну якнайшвидше\".",
+			"Я хочу закінчити", "Трамп", ""},
 	})
 }
 
