@@ -169,21 +169,18 @@ func hostileText(shape string) string {
 			} else {
 				b.WriteString("\"We are here now,\" she said.\n")
 			}
-		case "surnames, no spaces":
-			if i == 0 {
-				b.WriteString("Adam Smith said \"we are here now\". Q")
-			}
-			b.WriteString(",Smith")
-		case "surnames after commas":
+		case "surnames after commas", "surnames, no spaces":
 			// A surname repeated after commas: each hit split the rest of the text
 			// into words (44 s and 32 GB at 400 KB); and with no spaces, read back to
 			// the last one (15 s at 100 KB).
-			if i == 0 {
+			switch {
+			case i == 0:
 				b.WriteString("Adam Smith said \"we are here now\". Q")
-			}
-			if i%2 == 0 {
+			case shape == "surnames, no spaces":
+				b.WriteString(",Smith")
+			case i%2 == 0:
 				b.WriteString("a, Smith b ")
-			} else {
+			default:
 				b.WriteString(",Smith;Smith")
 			}
 		case "long roles":

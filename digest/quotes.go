@@ -249,7 +249,6 @@ func isPronoun(s string) bool {
 type person struct {
 	name     string
 	role     string
-	at       int   // byte offset of the latest mention
 	mentions []int // every mention's offset, in the order noted
 	subjects []int // the mentions where a sentence's subject stands (see subjectPlace)
 	obliques []int // English mentions after a preposition ("hosted by Gordon Brown"), in text order
@@ -927,7 +926,6 @@ func surnameMentions(text string, people []person) []person {
 			people[i].mentions = append(people[i].mentions, at)
 			people[i].subjects = append(people[i].subjects, at)
 			people[i].plain = append(people[i].plain, at)
-			people[i].at = max(people[i].at, at)
 			people[i].surnamed = true
 		}
 		// Back in order once, rather than an insertion at every hit.
@@ -999,7 +997,7 @@ var asWords = set(`as як как`)
 // finite verb follows it ("World number one Lindsay Davenport has criticised …"):
 // only plain words stand before it, no preposition, comma or speech verb.
 func leadsSentence(ts []tok, k, end int) bool {
-	if end >= len(ts) || !(finiteAux[ts[end].lower()] || isCue(ts[end])) {
+	if end >= len(ts) || !finiteOrCue(ts[end]) {
 		return false
 	}
 	for n := k - 1; n >= 0 && n >= k-4; n-- {
@@ -1037,7 +1035,7 @@ func subjectTok(ts []tok, k, end int) bool {
 		return true
 	}
 	p := ts[k-1]
-	if p.s == "," && end < len(ts) && (finiteAux[ts[end].lower()] || isCue(ts[end])) {
+	if p.s == "," && end < len(ts) && finiteOrCue(ts[end]) {
 		return true // "…in South Korea, Craig Prater predicts …": a verb says it is a subject
 	}
 	if p.s == "," {
@@ -1083,9 +1081,12 @@ func verbFollows(rest string) bool {
 	if len(ws) == 0 {
 		return false
 	}
-	w := tok{s: strings.TrimRight(ws[0], ",.;:")}
-	return finiteAux[w.lower()] || isCue(w)
+	return finiteOrCue(tok{s: strings.TrimRight(ws[0], ",.;:")})
 }
+
+// finiteOrCue reports whether t is an English auxiliary or a speech verb: the verb a
+// subject before it takes.
+func finiteOrCue(t tok) bool { return finiteAux[t.lower()] || isCue(t) }
 
 func prevCapitalised(text string, at int) bool {
 	if at < 2 || text[at-1] != ' ' {
@@ -1265,7 +1266,6 @@ func notePerson(people []person, name, role string, at int, subject bool, limit 
 			if role != "" && (people[i].role == "" || !isHonorific(role)) && !strings.Contains(people[i].role, role) {
 				people[i].role = role // not "ВМС України" over "речник ВМС України"
 			}
-			people[i].at = max(people[i].at, at)
 			people[i].mentions = insertSorted(people[i].mentions, at)
 			people[i].plain = insertSorted(people[i].plain, at)
 			if subject {
@@ -1280,7 +1280,7 @@ func notePerson(people []person, name, role string, at int, subject bool, limit 
 	if len(people) >= limit {
 		return people, -1 // a text naming this many is no article (see maxPeople)
 	}
-	p := person{name: name, role: role, at: at, mentions: []int{at}, plain: []int{at}, gender: g}
+	p := person{name: name, role: role, mentions: []int{at}, plain: []int{at}, gender: g}
 	if subject {
 		p.subjects = []int{at}
 	}
