@@ -2,6 +2,7 @@ package digest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -605,6 +606,55 @@ func TestGuessGenderFromRoleWords(t *testing.T) {
 	} {
 		if got := guessGender(tc.name, tc.role); got != tc.want {
 			t.Errorf("guessGender(%q, %q) = %q, want %q", tc.name, tc.role, got, tc.want)
+		}
+	}
+}
+
+// The checks run at every repeated surname read only the word next to it: a text with
+// no spaces made each read back to the text's start (BenchmarkArticleHostile's
+// "surnames" shapes).
+func TestWordReadsAreBounded(t *testing.T) {
+	long := strings.Repeat("x", 100_000)
+	if w := lastWordWithin(long); len(w) > wordReach {
+		t.Errorf("lastWordWithin read %d bytes, want at most %d", len(w), wordReach)
+	}
+	if w := lastWordWithin("a b Smith"); w != "Smith" {
+		t.Errorf("lastWordWithin = %q, want Smith", w)
+	}
+	for rest, want := range map[string]bool{
+		" said the plan would work" + long: true,
+		" has left" + long:                 true,
+		" and Jones" + long:                false,
+		" " + long + " said":               false, // the verb is past the word next to the name
+	} {
+		if got := verbFollows(rest); got != want {
+			t.Errorf("verbFollows(%.20q…) = %v, want %v", rest, got, want)
+		}
+	}
+}
+
+// A person's offsets stay in ascending order, and the plain ones are exactly the
+// mentions that are not obliques, whatever order the finder notes them in (surnames
+// said again are found after the people, speakers at their quotes).
+func TestMentionsStaySorted(t *testing.T) {
+	text := "The deal was hosted by Adam Li on Monday. Li said it was good. Critic Bea Ross disagreed with Adam Li.\n\n" +
+		"\"It will not last,\" said Ross. \"We have seen this before,\" Li said. Ross added that by Adam Li's reckoning it would."
+	people := collectPeople(text)
+	for _, q := range FindQuotes(text, "en") {
+		people = noteSpeaker(people, q, q.Start)
+	}
+	for _, p := range people {
+		for name, ms := range map[string][]int{"mentions": p.mentions, "subjects": p.subjects, "obliques": p.obliques, "plain": p.plain} {
+			if !slices.IsSorted(ms) {
+				t.Errorf("%s: %s %v not in order", p.name, name, ms)
+			}
+		}
+		for _, m := range p.mentions {
+			_, oblique := slices.BinarySearch(p.obliques, m)
+			_, plain := slices.BinarySearch(p.plain, m)
+			if oblique == plain {
+				t.Errorf("%s: mention %d is oblique %v and plain %v", p.name, m, oblique, plain)
+			}
 		}
 	}
 }
