@@ -628,6 +628,7 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 		// quote before and speaks the one after.
 		return "", "", false
 	}
+	whole := ts
 	ts = ts[:end]
 	if closed && verbTakesObject(ts) {
 		// "“… Nissan's growth.” Nissan also announced a number of appointments": a
@@ -713,7 +714,15 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	// Verb first: `," said Rep. G.K. Butterfield (D-N.C.), head of ...`; in Ukrainian
 	// and Russian the audience may come between ("— сообщил РИА Новости директор …").
 	if isCue(ts[i]) && invertingCue(lw) && !startsWithPreposition(ts, skipRecipients(ts, i+1)) {
-		if m, ok := npOK(subjectAfterVerb(ts, i+1)); ok {
+		m, ok := npOK(subjectAfterVerb(ts, i+1))
+		if (!ok || !hasUpper(m)) && isCyrillic(lw) {
+			// "– пояснює головний науковий співробітник відділу … центру «…», д.е.н.
+			// Інна Сало.": a role too long to read ends in the speaker's name.
+			if name, found := closingName(whole, i+1); found {
+				return name, lw, true
+			}
+		}
+		if ok {
 			return m, lw, true
 		}
 	}
@@ -838,11 +847,16 @@ func verbTakesObject(ts []tok) bool {
 }
 
 // relativeSubject finds who speaks in a relative clause before the cue at ts[k]: the
-// name before ", who said" ("music critic Paul Connolly, who said they were …"), or the
+// name before ", who said" ("music critic Paul Connolly, who said they were …"; an
+// auxiliary or adverb may stand between: ", who had told him"), or the
 // name between an object's "which" and the verb ("…, which Mr Harding described as …").
 func relativeSubject(ts []tok, k int) (string, bool) {
-	if k >= 3 && ts[k-1].lower() == "who" && ts[k-2].s == "," {
-		j := k - 2
+	w := k - 1
+	for w > k-3 && w > 0 && (finiteAux[ts[w].lower()] || relativeAdverbs[ts[w].lower()]) {
+		w-- // "Pullman, who had told him that …", "Smith, who also said"
+	}
+	if w >= 2 && ts[w].lower() == "who" && ts[w-1].s == "," {
+		j := w - 1
 		start := j
 		for start > 0 && j-start < 4 && ts[start-1].capitalised() && !ts[start-1].punct {
 			start--
@@ -1314,4 +1328,31 @@ func capAheadWithin(ts []tok, n int) bool {
 		}
 	}
 	return false
+}
+
+// relativeAdverbs may stand between "who" and its speech verb.
+var relativeAdverbs = set(`also later earlier previously once recently then first`)
+
+// closingName is the Ukrainian or Russian name (two or three capitalised words) that
+// ends the sentence running from ts[from], when no speech verb stands before it; a
+// name in quotation marks may ("центру "Інститут аграрної економіки"").
+func closingName(ts []tok, from int) (string, bool) {
+	n := from
+	for n < len(ts) && !sentenceEnd(ts[n]) {
+		if isCue(ts[n]) {
+			return "", false
+		}
+		n++
+	}
+	if n == len(ts) {
+		return "", false // the sentence runs on past what was read
+	}
+	k := n
+	for k > from && n-k < 3 && nameWord(ts[k-1]) && isCyrillic(ts[k-1].s) {
+		k--
+	}
+	if n-k < 2 || k == from || nameWord(ts[k-1]) {
+		return "", false
+	}
+	return joinToks(ts[k:n]), true
 }

@@ -198,6 +198,7 @@ var (
 		strategist aide staffer source sources expert observer resident witness voter protester spokesperson
 		singer actor actress comedian presenter broadcaster writer novelist playwright producer musician
 		rapper artist designer photographer filmmaker composer conductor dancer chef diplomat дипломат дипломатка
+		guitarist drummer bassist pianist keyboardist vocalist frontman frontwoman violinist cellist
 		star winger full-back fly-half scrum-half skipper keeper batsman all-rounder jockey trainer
 		champion sprinter athlete swimmer cyclist golfer boxer referee umpire pundit critic host creator
 		campaign company firm government ministry party team club spokesman,
@@ -381,6 +382,7 @@ func FindQuotes(text string, lang string) []Quote {
 		if strings.TrimSpace(q.Text) == "" || !hasLetter(q.Text) {
 			continue
 		}
+		introduced := false
 		mention, cue, ok := attribute(text, sp, endSpan, q.Text)
 		if !ok {
 			// «Слова, — сказал он. — Ещё слова»: the author's words inside the marks.
@@ -399,13 +401,21 @@ func FindQuotes(text string, lang string) []Quote {
 			q.Mention, q.Cue = m, c
 			q.Speaker, q.Role = resolveSpeaker(m, sp.outerStart, people, last)
 			people = noteSpeaker(people, q, sp.outerStart)
+		} else if m, ok := introducedSpeaker(text, sp.outerStart, people, last); ok {
+			// `Double try scorer Martyn Williams was keen not to talk about a Grand
+			// Slam. "We've got more self-belief …"`: a new person, named as the subject
+			// of the sentence before, says the words, not the last speaker.
+			q.Mention = m
+			q.Speaker, q.Role = resolveSpeaker(m, sp.outerStart, people, last)
+			people = noteSpeaker(people, q, sp.outerStart)
+			introduced = true
 		} else if last != nil && continuesPrevious(text, sp, *last, spans, k) {
 			// "A," she said. "B." — or a new paragraph that only holds a quote.
 			q.Speaker, q.Role, q.Mention, q.Cue = last.Speaker, last.Role, last.Mention, last.Cue
 		}
 		q.Fragment = isFragment(text, sp, q)
 		quotes = append(quotes, q)
-		if q.Speaker != "" && q.Cue != "" {
+		if q.Speaker != "" && (q.Cue != "" || introduced) {
 			lastIdx = len(quotes) - 1
 		}
 	}
@@ -417,6 +427,13 @@ func FindQuotes(text string, lang string) []Quote {
 		if name, role := splitRole(q.Speaker); q.Speaker != "" && name == "" && lastRoleNoun(role) != "" {
 			if p, ok := namedNext(people, role, q.End, paragraphEnd(text, q.End)); ok {
 				q.Speaker, q.Role = p.name, p.role
+			}
+		}
+	}
+	if narrator, ok := featuredNarrator(text, people); ok {
+		for i := range quotes {
+			if q := &quotes[i]; q.Speaker == "" && q.Mention == "" && (firstPerson(q.Text) || !q.Fragment) {
+				q.Speaker, q.Role = narrator.name, narrator.role
 			}
 		}
 	}
@@ -764,6 +781,12 @@ func collectPeople(text string) []person {
 			i = j
 			if employerOf(ts, start) {
 				continue // "chief economist at Investec Securities": where a person works
+			}
+			if titleArticle(ts, start) && !slices.ContainsFunc(ts[start:j], possessiveTok) {
+				// "17 years after The Joshua Tree cemented …", "The film, A Different
+				// Story, …": an article capitalised inside a sentence opens a title
+				// (an owner's name may: "said The Guardian's Alan Rusbridger").
+				continue
 			}
 			// A capitalised function word opens a sentence, not a name ("The", "But").
 			for len(run) > 0 && (isFunctionWord(run[0].lower()) || isNotName(run[0].s)) {
@@ -1341,7 +1364,8 @@ var surnameEndings = set(`а у ом ым ем е ы ой і ові еві ою`
 var latterWords = map[string]byte{"the latter": 0, "последний": 'm', "последняя": 'f', "останній": 'm', "остання": 'f'}
 
 // epithet reports whether an English mention names someone by age or nationality
-// alone: "the 21-year-old", "the 29-year-old Scot", "the Spaniard". Other epithets ("the
+// alone: "the 21-year-old", "the 29-year-old Scot", "the 41-year-old chart-topper" (an
+// age makes any noun one known person), "the Spaniard". Other epithets ("the
 // presenter", "the Indiana governor") are role phrases: resolved by role or not at all.
 func epithet(m string) bool {
 	ws := strings.Fields(strings.ToLower(m))
@@ -1349,7 +1373,7 @@ func epithet(m string) bool {
 		return false
 	}
 	if age, ok := strings.CutSuffix(ws[1], "-year-old"); ok && age != "" && strings.Trim(age, "0123456789") == "" {
-		return len(ws) == 2 || demonyms[ws[2]]
+		return true
 	}
 	return len(ws) == 2 && demonyms[ws[1]]
 }
@@ -1796,7 +1820,11 @@ func attribute(text string, first, last span, quote string) (mention, cue string
 	if label, ok := transcriptSpeaker(quote); ok {
 		return label, ":", true
 	}
-	rest := text[last.outerEnd:min(len(text), last.outerEnd+300)]
+	restLen := 300
+	if isCyrillic(quote) {
+		restLen = 600 // two bytes a letter: the same reach as in English
+	}
+	rest := text[last.outerEnd:min(len(text), last.outerEnd+restLen)]
 	if i := strings.Index(rest, "\n"); i >= 0 {
 		rest = rest[:i]
 	}
@@ -1817,9 +1845,17 @@ func attribute(text string, first, last span, quote string) (mention, cue string
 		if m, c, ok := attributeLeft(sentence); ok {
 			return m, c, true
 		}
-	} else if prev := previousSentence(text, first.outerStart); prev != "" {
+	}
+	if !closed {
+		// `The band have done "everything in their powers" to stay on top, according
+		// to Q editor Paul Rees.`: the source that ends the sentence speaks it all.
+		if m, ok := trailingAccording(rest); ok {
+			return m, "according to", true
+		}
+	}
+	if sentence == "" {
 		// "…, Schiff said. “The other factor …”": the sentence before is an attribution.
-		if m, c, ok := attributeTrailing(prev); ok {
+		if m, c, ok := attributeTrailing(previousSentence(text, first.outerStart)); ok {
 			return m, c, true
 		}
 	}
@@ -1954,6 +1990,151 @@ func hasLowerWord(s string) bool {
 			return true
 		}
 		start = r == ' '
+	}
+	return false
+}
+
+// titleArticle reports whether ts[i] is an English article written with a capital
+// inside a sentence: only a title ("The Aviator", "A Different Story") or an
+// organisation's name ("The Times") capitalises it there, never a person's name.
+func titleArticle(ts []tok, i int) bool {
+	switch ts[i].s {
+	case "The", "A", "An":
+	default:
+		return false
+	}
+	if i == 0 {
+		return false
+	}
+	p := ts[i-1]
+	return !sentenceEnd(p) && !(p.punct && (p.s == ":" || p.s == "\"" || p.s == "“" || p.s == "‘" || p.s == "(" || dashes[p.s]))
+}
+
+func possessiveTok(t tok) bool { return strings.HasSuffix(t.s, "'s") || strings.HasSuffix(t.s, "’s") }
+
+// trailingAccording reads the rest of a quote's sentence for a source that closes it:
+// ", according to X." with no speech verb or quotation before it.
+func trailingAccording(rest string) (string, bool) {
+	ts := lexTokens(rest)
+	for k, t := range ts {
+		if sentenceEnd(t) || t.s == "\"" || t.s == "“" || t.s == "«" || isCue(t) {
+			return "", false
+		}
+		if t.s == "," && k+2 < len(ts) && accordingTo(ts[k+1].lower(), ts[k+2].lower()) {
+			end := k + 1
+			for end < len(ts) && !sentenceEnd(ts[end]) {
+				end++
+			}
+			return sourceAfter(ts[:end], k+1+accordingLen(ts[k+2].lower()))
+		}
+	}
+	return "", false
+}
+
+// introducedSpeaker reads the sentence before a quote that opens its sentence with no
+// attribution of its own: when that sentence holds no quotation and no speech verb,
+// and its subject is a person known as one (a first name, a role, a surname named
+// again) who did not speak last, the quote is that person's. News introduces a new
+// speaker so ("X was keen to stress …"); a sentence of background about someone else
+// leaves the quote to the last speaker.
+func introducedSpeaker(text string, pos int, people []person, last *Quote) (string, bool) {
+	var sentence string
+	if line, ok := lineOpensAt(text, pos); ok {
+		before := strings.TrimRight(text[:line], " \t\r\n")
+		if before == "" || strings.HasSuffix(before, ":") {
+			return "", false
+		}
+		if i := strings.LastIndexByte(before, '\n'); i >= 0 {
+			before = before[i+1:]
+		}
+		sentence = before
+		if i := lastSentenceEnd(before[:len(before)-1]); i >= 0 {
+			sentence = before[i:]
+		}
+	} else if sentenceBefore(text, pos) == "" {
+		sentence = previousSentence(text, pos)
+	}
+	if sentence == "" || strings.ContainsAny(sentence, "\"“”«»„") || isCyrillic(sentence) {
+		return "", false
+	}
+	ts := lexTokens(sentence)
+	if slices.ContainsFunc(ts, func(t tok) bool { return isCue(t) || participleCues[t.s] }) {
+		return "", false
+	}
+	from := max(0, pos-2*len(sentence)-8) // the sentence ends right before pos
+	start := strings.LastIndex(text[from:pos], sentence)
+	if start >= 0 {
+		start += from
+	}
+	verb := slices.IndexFunc(ts, func(t tok) bool { return finiteAux[t.s] })
+	if start < 0 || verb < 0 {
+		return "", false
+	}
+	// The sentence's subject: a person named before its first finite verb, not after
+	// a preposition ("Double try scorer Martyn Williams was keen …").
+	best, bestAt := -1, start+ts[verb].at
+	for i, p := range people {
+		if p.gender == 0 && p.role == "" && !p.surnamed || isOrgName(p.name) {
+			continue
+		}
+		k := sort.SearchInts(p.plain, start)
+		if k < len(p.plain) && p.plain[k] < bestAt {
+			best, bestAt = i, p.plain[k]
+		}
+	}
+	if best < 0 || last != nil && sharesSurname(last.Speaker, people[best].name) {
+		return "", false
+	}
+	return people[best].name, true
+}
+
+// narratorCues introduce a feature told by one person: "Rob Partridge … remembers the
+// man behind the legend".
+var narratorCues = set(`remembers recalls reminisces reflects`)
+
+// featuredNarrator finds the person a feature is told by: the subject of a narrator
+// verb in its opening paragraph (after any headline). The feature's unattributed
+// first-person quotes are theirs.
+func featuredNarrator(text string, people []person) (person, bool) {
+	for offset := 0; offset < len(text); {
+		para, _, _ := strings.Cut(text[offset:], "\n")
+		if strings.TrimSpace(para) == "" || headlineLine(strings.TrimSpace(para), offset == 0) {
+			offset += len(para) + 1
+			continue
+		}
+		ts := lexTokens(para[:min(len(para), 1000)]) // a lede, not a crafted wall of text
+		for k, t := range ts {
+			if !narratorCues[t.s] {
+				continue
+			}
+			from := k
+			for from > 0 && ts[from-1].s != "," && !sentenceEnd(ts[from-1]) {
+				from--
+			}
+			best, bestAt := person{}, -1
+			for _, p := range people {
+				if p.gender == 0 && p.role == "" && !p.surnamed {
+					continue
+				}
+				i := sort.SearchInts(p.plain, offset+ts[from].at)
+				if i < len(p.plain) && p.plain[i] < offset+t.at && (bestAt < 0 || p.plain[i] < bestAt) {
+					best, bestAt = p, p.plain[i]
+				}
+			}
+			return best, bestAt >= 0
+		}
+		break // the opening paragraph only
+	}
+	return person{}, false
+}
+
+// firstPerson reports whether an English quote speaks as "I" or "we".
+func firstPerson(quote string) bool {
+	for _, t := range lexTokens(quote) {
+		switch t.s {
+		case "I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "my", "My", "me", "we", "We", "our", "Our", "us":
+			return true
+		}
 	}
 	return false
 }

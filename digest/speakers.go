@@ -189,8 +189,8 @@ func leadingNP(ts []tok) []tok {
 	if len(ts) == 0 {
 		return nil
 	}
-	if isPronoun(ts[0].s) {
-		return ts[:1]
+	if isPronoun(ts[0].s) && !(determiners[ts[0].lower()] && len(ts) > 1 && (isRoleWord(ts[1].lower()) || isDocumentWord(ts[1].s))) {
+		return ts[:1] // "She", but "Her lawsuit" and "His lawyer" own a noun
 	}
 	j := 0
 	if determiners[ts[0].lower()] {

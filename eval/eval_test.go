@@ -565,7 +565,7 @@ func TestBlindQuoteSetsResolve(t *testing.T) {
 		"bbc-e": 137, "ukru-e": 57, "bbc-f": 138, "ukru-f": 61, "bbc-g": 141, "ukru-g": 65,
 		"bbc-h": 194, "ukru-h": 69, "bbc-i": 205, "ukru-i": 43, "ukru-j": 37,
 		"bbc-k": 165, "uk-k": 103, "bbc-l": 182, "uk-l": 60,
-		"bbc-m": 184, "uk-m": 54} {
+		"bbc-m": 184, "uk-m": 54, "bbc-n": 157, "uk-n": 61} {
 		want := 30
 		if n, ok := articles[name]; ok {
 			want = n
