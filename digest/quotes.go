@@ -1449,6 +1449,20 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 				return p.name, p.role
 			}
 		}
+		if noun != "" && !isCyrillic(noun) && definiteRole(role) {
+			// "said the national team coach" in a report whose subject is Mike Ruddock,
+			// no role known: a definite role names someone already in the story, the
+			// person a "he" would mean, when that person is a subject nearby and
+			// known as a person, with no role or this one. The role phrase becomes
+			// their role.
+			if p, ok := recentPerson(people, at, 0, true, false); ok && (p.role == "" || lastRoleNoun(p.role) == noun) && (p.gender != 0 || p.surnamed) && hasSubjectBefore(p, at) {
+				if p.role != "" {
+					return p.name, p.role
+				}
+				_, rest, _ := strings.Cut(strings.TrimSpace(role), " ")
+				return p.name, rest
+			}
+		}
 		return role, ""
 	}
 	if !strings.Contains(name, " ") && role != "" && isCyrillic(name) && !slices.ContainsFunc(people, func(p person) bool { return sharesSurname(p.name, name) }) {
@@ -2025,7 +2039,11 @@ func trailingAccording(rest string) (string, bool) {
 			for end < len(ts) && !sentenceEnd(ts[end]) {
 				end++
 			}
-			return sourceAfter(ts[:end], k+1+accordingLen(ts[k+2].lower()))
+			from := k + 1 + accordingLen(ts[k+2].lower())
+			if from >= end {
+				return "", false // "…, з посиланням." with no source: a cut sentence
+			}
+			return sourceAfter(ts[:end], from)
 		}
 	}
 	return "", false
@@ -2138,3 +2156,19 @@ func firstPerson(quote string) bool {
 	}
 	return false
 }
+
+// definiteRole reports whether an English role phrase is definite ("the presenter",
+// "its chief"): it names someone already in the story, where "a spokesman" brings in
+// someone new.
+func definiteRole(role string) bool {
+	w, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(role)), " ")
+	switch w {
+	case "the", "its", "his", "her", "their":
+		return true
+	}
+	return false
+}
+
+// hasSubjectBefore reports whether p stands in subject place within subjectWindow
+// before at.
+func hasSubjectBefore(p person, at int) bool { _, ok := p.subjectBefore(at); return ok }

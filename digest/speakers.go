@@ -247,6 +247,9 @@ func anyRoleOrDocument(ts []tok) bool {
 // as after a verb, or else the longest noun phrase up to the clause end that reads as
 // one ("the company’s annual report", "a report by the transport office").
 func sourceAfter(ts []tok, i int) (string, bool) {
+	if i >= len(ts) {
+		return "", false // "… з посиланням." and nothing after it
+	}
 	np, _ := npAfter(ts, i)
 	if m, ok := npOK(np); ok {
 		return m, true
