@@ -269,6 +269,16 @@ func clauseBefore(ts []tok, end int) []tok {
 		}
 		return clause[k:]
 	}
+	if len(parts) > 1 && len(clause) > 1 && clause[0].capitalised() && roleHead(clause[0].lower()) {
+		// "Glen Wood, Vice President of Deutsche Securities Japan, asks": a role
+		// written with capitals after a name is its appositive, not a name.
+		name := ts[parts[1][0]:parts[1][1]]
+		if len(name) >= 2 && len(name) <= 4 && nameHeaded(name) && !slices.ContainsFunc(name, func(t tok) bool { return !t.capitalised() }) {
+			if out := withRole(name, clause); out != nil {
+				return out
+			}
+		}
+	}
 	if _, ok := npOK(clause); ok && nameHeaded(clause) {
 		// "the mayor of the city, Taras Bondar, told": the role before the name.
 		if len(parts) > 1 {
@@ -1121,6 +1131,9 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 		if m, ok := relativeSubject(ts, k); ok {
 			return m, t.lower(), true
 		}
+		if m, ok := coordinatedSubject(ts, k); ok {
+			return m, t.lower(), true
+		}
 		subj := trimAux(clauseBefore(ts, k))
 		if m, ok := npOK(subj); ok {
 			return m, t.lower(), true
@@ -1158,6 +1171,14 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	if k := indexCue(ts, participleCues); k >= 0 {
 		if m, ok := sentenceSubject(ts[:k]); ok {
 			return m, ts[k].lower(), true
+		}
+	}
+	// `- Bolton boss Sam Allardyce "I am bitterly disappointed …"`: a list item that is
+	// only a speaker's name and role before the words, as a label without its colon.
+	if label := ts[1:]; dashes[ts[0].s] && len(label) > 0 && len(label) <= 8 && hasName(label) &&
+		!slices.ContainsFunc(label, func(t tok) bool { return finiteAux[t.s] || cueWord(t) }) {
+		if m, ok := npOK(label); ok {
+			return m, "—", true
 		}
 	}
 	return "", "", false
@@ -1355,4 +1376,25 @@ func closingName(ts []tok, from int) (string, bool) {
 		return "", false
 	}
 	return joinToks(ts[k:n]), true
+}
+
+// coordinatedSubject reads a name that opens a second clause joined by "and" or "but"
+// right before the verb at ts[k]: "The Reds beat Olympiakos with a late strike and
+// Benitez said: …". A name before the conjunction makes it one subject of two people
+// ("Smith and Jones said"), read elsewhere.
+func coordinatedSubject(ts []tok, k int) (string, bool) {
+	j := k
+	for j > 0 && k-j < 4 && nameWord(ts[j-1]) && !isCyrillic(ts[j-1].s) {
+		j--
+	}
+	if j == k || j < 2 {
+		return "", false
+	}
+	if c := ts[j-1].lower(); c != "and" && c != "but" {
+		return "", false
+	}
+	if p := ts[j-2]; p.punct || p.capitalised() {
+		return "", false
+	}
+	return npOK(ts[j:k])
 }

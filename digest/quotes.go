@@ -261,6 +261,8 @@ type person struct {
 	// surnamed: named again later by surname alone, as news names people and not
 	// places ("Corbett said …"): evidence of a person, like a first name or a role.
 	surnamed bool
+	// spoke: credited with a quote by a speech verb, evidence of a person too.
+	spoke bool
 }
 
 // before is the offset of p's latest mention before at: someone named later in the
@@ -556,6 +558,9 @@ func noteSpeaker(people []person, q Quote, at int) []person {
 	if k >= 0 && people[k].gender == 0 && !isPronoun(q.Mention) {
 		people[k].gender = cueGender(q.Cue)
 	}
+	if k >= 0 && q.Cue != "" && !isOrgName(q.Speaker) {
+		people[k].spoke = true
+	}
 	return people
 }
 
@@ -805,6 +810,10 @@ func collectPeople(text string) []person {
 				run[len(run)-1].s = strings.TrimSuffix(strings.TrimSuffix(last.s, "'s"), "’s")
 			}
 			name, role := splitRole(joinToks(run))
+			if shed := shedObliqueLead(name, out); shed != name {
+				run = run[len(run)-len(strings.Fields(shed)):]
+				name = shed
+			}
 			nw := strings.Fields(name)
 			// A person's name has two to four words here; single surnames are learned
 			// from attributions instead, where the speech verb says it is a person, or
@@ -936,30 +945,40 @@ func surnameMentions(text string, people []person) []person {
 		if i < 0 || len(people[i].mentions) == 0 {
 			continue
 		}
-		for from := people[i].mentions[0] + 1; from < len(text); {
-			k := strings.Index(text[from:], sur)
-			if k < 0 {
-				break
-			}
-			at, end := from+k, from+k+len(sur)
-			from = end
-			if !wordBounded(text, at, end) || !subjectPlace(text, at, end) || prevCapitalised(text, at) {
-				continue
-			}
-			people[i].mentions = append(people[i].mentions, at)
-			people[i].subjects = append(people[i].subjects, at)
-			people[i].plain = append(people[i].plain, at)
-			people[i].surnamed = true
-		}
-		// Back in order once, rather than an insertion at every hit.
-		slices.Sort(people[i].mentions)
-		people[i].mentions = slices.Compact(people[i].mentions)
-		slices.Sort(people[i].subjects)
-		people[i].subjects = slices.Compact(people[i].subjects)
-		slices.Sort(people[i].plain)
-		people[i].plain = slices.Compact(people[i].plain)
+		surnameSubjects(text, &people[i], sur, people[i].mentions[0]+1)
 	}
 	return people
+}
+
+// surnameSubjects notes every later mention of p's surname sur, from offset from,
+// that stands in subject place ("Woodward is ensuring …").
+func surnameSubjects(text string, p *person, sur string, from int) {
+	found := false
+	for from < len(text) {
+		k := strings.Index(text[from:], sur)
+		if k < 0 {
+			break
+		}
+		at, end := from+k, from+k+len(sur)
+		from = end
+		if !wordBounded(text, at, end) || !subjectPlace(text, at, end) || prevCapitalised(text, at) {
+			continue
+		}
+		p.mentions = append(p.mentions, at)
+		p.subjects = append(p.subjects, at)
+		p.plain = append(p.plain, at)
+		p.surnamed, found = true, true
+	}
+	if !found {
+		return
+	}
+	// Back in order once, rather than an insertion at every hit.
+	slices.Sort(p.mentions)
+	p.mentions = slices.Compact(p.mentions)
+	slices.Sort(p.subjects)
+	p.subjects = slices.Compact(p.subjects)
+	slices.Sort(p.plain)
+	p.plain = slices.Compact(p.plain)
 }
 
 // subjectPlace reports whether a word at text[at] opens a sentence or a clause after a
@@ -1039,16 +1058,18 @@ func leadsSentence(ts []tok, k, end int) bool {
 }
 
 func subjectTok(ts []tok, k, end int) bool {
-	role := false
+	role, aged := false, false
 	for n := 0; n < 6 && k > 0; n++ {
 		p := ts[k-1]
 		// Lower-case words before a role word modify it: "Renaissance Capital energy
 		// analyst Adam Landes told".
 		modifier := role && !p.capitalised() && !isFunctionWord(p.lower()) && !prepositions[p.lower()]
-		if p.punct || cueWord(p) || !(p.capitalised() || roleHead(p.lower()) || modifier) {
+		age := ageWord(p.s) // "83-year-old Yuji Shimizu"
+		if p.punct || cueWord(p) || !(p.capitalised() || roleHead(p.lower()) || modifier || age) {
 			break
 		}
 		role = role || roleHead(p.lower())
+		aged = aged || age
 		k--
 	}
 	if k == 0 {
@@ -1063,8 +1084,9 @@ func subjectTok(ts []tok, k, end int) bool {
 	}
 	if p.s == "," {
 		// Not the second of a list of names, nor the name a role before it is
-		// apposed to ("adviser to IMF's managing director, Rodrigo Rato").
-		return k < 2 || !ts[k-2].capitalised() && !roleHead(ts[k-2].lower())
+		// apposed to ("adviser to IMF's managing director, Rodrigo Rato"); a list
+		// holds no ages ("On the outskirts of Kyoto, 83-year-old Yuji Shimizu …").
+		return k < 2 || aged || !ts[k-2].capitalised() && !roleHead(ts[k-2].lower())
 	}
 	if p.punct {
 		return sentenceEnd(p) || strings.ContainsAny(p.s, "\"”»")
@@ -1372,10 +1394,16 @@ func epithet(m string) bool {
 	if len(ws) < 2 || len(ws) > 3 || ws[0] != "the" {
 		return false
 	}
-	if age, ok := strings.CutSuffix(ws[1], "-year-old"); ok && age != "" && strings.Trim(age, "0123456789") == "" {
+	if ageWord(ws[1]) {
 		return true
 	}
 	return len(ws) == 2 && demonyms[ws[1]]
+}
+
+// ageWord reports whether w is an age written as a modifier: "83-year-old".
+func ageWord(w string) bool {
+	age, ok := strings.CutSuffix(strings.ToLower(w), "-year-old")
+	return ok && age != "" && strings.Trim(age, "0123456789") == ""
 }
 
 // demonyms are the nouns for a person of a nation that news uses as an epithet.
@@ -1455,7 +1483,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 			// person a "he" would mean, when that person is a subject nearby and
 			// known as a person, with no role or this one. The role phrase becomes
 			// their role.
-			if p, ok := recentPerson(people, at, 0, true, false); ok && (p.role == "" || lastRoleNoun(p.role) == noun) && (p.gender != 0 || p.surnamed) && hasSubjectBefore(p, at) {
+			if p, ok := recentPerson(people, at, 0, true, false); ok && (p.gender != 0 || p.surnamed || p.role != "") && hasSubjectBefore(p, at) {
 				if p.role != "" {
 					return p.name, p.role
 				}
@@ -1477,6 +1505,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 			}
 		}
 	}
+	name = shedObliqueLead(name, people)
 	// A surname alone: use the full name and role seen before (of the right gender
 	// when a title says it: "Mr. Obama" is not Michelle Obama).
 	want := guessGender("", role)
@@ -1535,7 +1564,7 @@ func recentPerson(people []person, at int, want byte, subjectFirst, cyrillic boo
 		strict := t.strict
 		best, bestAt, ok := person{}, -1, false
 		for _, p := range people {
-			if strict && p.gender == 0 && p.role == "" && !p.surnamed {
+			if strict && p.gender == 0 && p.role == "" && !p.surnamed && !p.spoke {
 				continue
 			}
 			if cyrillic && !isCyrillic(p.name) && !isCyrillic(p.role) {
@@ -2062,6 +2091,7 @@ func introducedSpeaker(text string, pos int, people []person, last *Quote) (stri
 		if before == "" || strings.HasSuffix(before, ":") {
 			return "", false
 		}
+		before = before[max(0, len(before)-400):] // a sentence, not a crafted wall of text
 		if i := strings.LastIndexByte(before, '\n'); i >= 0 {
 			before = before[i+1:]
 		}
@@ -2146,13 +2176,24 @@ func featuredNarrator(text string, people []person) (person, bool) {
 	return person{}, false
 }
 
-// firstPerson reports whether an English quote speaks as "I" or "we".
+// firstPerson reports whether an English quote speaks as "I" or "we". It reads the
+// words in place: quotes are long, and this runs once a quote.
 func firstPerson(quote string) bool {
-	for _, t := range lexTokens(quote) {
-		switch t.s {
-		case "I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "my", "My", "me", "we", "We", "our", "Our", "us":
+	for rest := quote; rest != ""; {
+		i := strings.IndexFunc(rest, unicode.IsLetter)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i:]
+		j := strings.IndexFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) })
+		if j < 0 {
+			j = len(rest)
+		}
+		switch rest[:j] {
+		case "I", "my", "My", "me", "we", "We", "our", "Our", "us":
 			return true
 		}
+		rest = rest[j:]
 	}
 	return false
 }
@@ -2172,3 +2213,30 @@ func definiteRole(role string) bool {
 // hasSubjectBefore reports whether p stands in subject place within subjectWindow
 // before at.
 func hasSubjectBefore(p person, at int) bool { _, ok := p.subjectBefore(at); return ok }
+
+// shedObliqueLead drops the first word of a two- or three-word Ukrainian or Russian
+// name when it is no first name but the end of the phrase before it, written in an
+// oblique case: "голови Пентагону Трамп", "на Україну Трамп", "команди Трампа Рубіо".
+// A first name is never in the dative or accusative ("-у", "-ю"), and a surname
+// known as someone else's, inflected, is not this person's first name.
+func shedObliqueLead(name string, people []person) string {
+	ws := strings.Fields(name)
+	if len(ws) < 2 || len(ws) > 3 || !isCyrillic(ws[0]) {
+		return name
+	}
+	first := strings.ToLower(ws[0])
+	if cyrillicNameGender[first] != 0 || isPatronymic(first) || strings.Contains(first, "-") {
+		return name
+	}
+	oblique := strings.HasSuffix(first, "у") || strings.HasSuffix(first, "ю")
+	for _, p := range people {
+		sur := strings.ToLower(lastWord(p.name))
+		if !oblique && sur != first && sur != strings.ToLower(ws[len(ws)-1]) && isCyrillic(sur) && SameCyrillicStem(sur, first) {
+			oblique = true
+		}
+	}
+	if !oblique {
+		return name
+	}
+	return strings.Join(ws[1:], " ")
+}
