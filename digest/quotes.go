@@ -261,7 +261,8 @@ type person struct {
 	// surnamed: named again later by surname alone, as news names people and not
 	// places ("Corbett said …"): evidence of a person, like a first name or a role.
 	surnamed bool
-	// spoke: credited with a quote by a speech verb, evidence of a person too.
+	// spoke: credited by a speech verb with a quote that says "I": evidence of a
+	// person too (a company speaks as "we").
 	spoke bool
 }
 
@@ -558,7 +559,7 @@ func noteSpeaker(people []person, q Quote, at int) []person {
 	if k >= 0 && people[k].gender == 0 && !isPronoun(q.Mention) {
 		people[k].gender = cueGender(q.Cue)
 	}
-	if k >= 0 && q.Cue != "" && !isOrgName(q.Speaker) {
+	if k >= 0 && q.Cue != "" && !isOrgName(q.Speaker) && firstPersonSingular(q.Text) {
 		people[k].spoke = true
 	}
 	return people
@@ -2176,9 +2177,15 @@ func featuredNarrator(text string, people []person) (person, bool) {
 	return person{}, false
 }
 
-// firstPerson reports whether an English quote speaks as "I" or "we". It reads the
+// firstPersonSingular reports whether a quote speaks as "I" (English, Ukrainian or
+// Russian).
+func firstPersonSingular(quote string) bool { return firstPersonIn(quote, true) }
+
+// firstPerson reports whether a quote speaks as "I" or, in English, "we". It reads the
 // words in place: quotes are long, and this runs once a quote.
-func firstPerson(quote string) bool {
+func firstPerson(quote string) bool { return firstPersonIn(quote, false) }
+
+func firstPersonIn(quote string, singular bool) bool {
 	for rest := quote; rest != ""; {
 		i := strings.IndexFunc(rest, unicode.IsLetter)
 		if i < 0 {
@@ -2190,8 +2197,12 @@ func firstPerson(quote string) bool {
 			j = len(rest)
 		}
 		switch rest[:j] {
-		case "I", "my", "My", "me", "we", "We", "our", "Our", "us":
+		case "I", "my", "My", "me", "я", "Я", "мене", "мені", "мій", "Мій", "моя", "Моя", "меня", "мне", "мой", "Мой":
 			return true
+		case "we", "We", "our", "Our", "us":
+			if !singular {
+				return true
+			}
 		}
 		rest = rest[j:]
 	}

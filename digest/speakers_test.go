@@ -569,8 +569,11 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"It would be fantastic", "Hayley Yelling", "British team member"},
 		{"a capitalised role apposed to a name", `Glen Wood, Vice President of Deutsche Securities Japan, asks: "Who is going to fund the pension fund for the next generation?"`,
 			"Who is going to", "Glen Wood", "Vice President of Deutsche Securities Japan"},
-		{"a speaker credited by a verb is a person a later he may mean", "Manager Rafael Benitez praised his players on Saturday. \"We have had a very good season so far,\" Parry explained. \"Our position is clear and it will not change.\" And he confessed the stadium deal had given them food for thought. He said: \"I have always been against selling the naming rights.\"",
+		{"a speaker credited by a verb is a person a later he may mean", "Manager Rafael Benitez praised his players on Saturday. \"I have never known a season quite like this one,\" Parry explained. \"Our position is clear and it will not change.\" And he confessed the stadium deal had given them food for thought. He said: \"I have always been against selling the naming rights.\"",
 			"I have always been", "Parry", ""},
+		// Round 12.
+		{"a company speaking as we is no person a he may mean", "Chief executive John Hale opened the meeting on Monday. \"We expect profits to rise again next year,\" Acme said in a statement. \"I am very proud of what the whole team has done,\" he said.",
+			"I am very proud", "John Hale", ""},
 		{"uk an oblique word before a name is the phrase before it", `На посаду голови Пентагону Трамп пропонує Піта Хегсета. "Він високоповажний лідер і дуже потужний голос", - заявив Трамп.`,
 			"Він високоповажний лідер", "Трамп", ""},
 		{"uk a role too long to read ends in the name", `"Ціни на овочі зростуть ще до кінця зими", – пояснює головний науковий співробітник відділу аграрного ринку Національного наукового центру "Інститут економіки", д.е.н. Марія Коваль.`,
