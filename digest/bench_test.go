@@ -157,6 +157,15 @@ func hostileText(shape string) string {
 			// One word of thousands of "екс" before a name: the former holder's prefix
 			// was stripped once per level (a minute at 30,000 runes; one level now).
 			fmt.Fprintf(&b, "Про це сказав Екс%s Іван Петренко%c. \"Текст тут\", - сказав він. ", strings.Repeat("екс", 3000), 'а'+rune(i%30))
+		case "Cyrillic names, hundreds of people":
+			// Hundreds of two-word names: each capitalised run was compared with every
+			// person's surname for an inflected one before it, allocating (at 200 KB,
+			// 0.22 s and 433,000 allocations against round 10's 0.13 s and 169,000).
+			// Only a first word in "-а"/"-я" is compared now, in place.
+			fmt.Fprintf(&b, "%s Прізвищенко%c%c заявив, що все добре. ", []string{"Барак", "Тарас", "Богдан", "Кирила", "Мирон"}[i%5], 'а'+rune(i%30), 'а'+rune(i/30%30))
+			if i%10 == 0 {
+				b.WriteString("«Ми будемо працювати далі без зупинки», — сказав він. ")
+			}
 		case "obliques, then pronouns":
 			// One person named after "by" thousands of times, then pronouns: every
 			// "she" scanned every mention and searched the obliques for each (2.2 s at
@@ -207,7 +216,7 @@ func hostileText(shape string) string {
 // thousands of "екс" 3.5 s and GBs to attribute, roles of thousands of words 2.9 s;
 // a surname repeated after commas, 10-60 s (round 6's review; now read within a word).
 func BenchmarkArticleHostile(b *testing.B) {
-	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns"} {
+	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {

@@ -2017,13 +2017,22 @@ func roleMatches(phrase, role string) bool {
 // the last two letters of the shorter, and at least four. The evaluation scores
 // speakers by the same rule.
 func SameCyrillicStem(a, b string) bool {
-	ra, rb := []rune(a), []rune(b)
-	n := min(len(ra), len(rb))
+	n := min(utf8.RuneCountInString(a), utf8.RuneCountInString(b))
 	need := max(4, n-2)
 	if n < need {
 		return false
 	}
-	return string(ra[:need]) == string(rb[:need])
+	// The first need runes of both, compared in place: it runs for every pair of
+	// names an article holds.
+	for k := 0; k < need; k++ {
+		ra, sa := utf8.DecodeRuneInString(a)
+		rb, sb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			return false
+		}
+		a, b = a[sa:], b[sb:]
+	}
+	return true
 }
 
 // hasLowerWord reports whether a word of s starts with a lower-case letter.
@@ -2240,10 +2249,16 @@ func shedObliqueLead(name string, people []person) string {
 		return name
 	}
 	oblique := strings.HasSuffix(first, "у") || strings.HasSuffix(first, "ю")
-	for _, p := range people {
-		sur := strings.ToLower(lastWord(p.name))
-		if !oblique && sur != first && sur != strings.ToLower(ws[len(ws)-1]) && isCyrillic(sur) && SameCyrillicStem(sur, first) {
-			oblique = true
+	if !oblique && (strings.HasSuffix(first, "а") || strings.HasSuffix(first, "я")) {
+		// A genitive ("Трампа"): someone else's surname, inflected. Names are
+		// compared as written, capitalised, without allocating: this runs for every
+		// capitalised run of a text against every person in it.
+		for _, p := range people {
+			sur := lastWord(p.name)
+			if sur != ws[0] && sur != ws[len(ws)-1] && SameCyrillicStem(sur, ws[0]) {
+				oblique = true
+				break
+			}
 		}
 	}
 	if !oblique {
