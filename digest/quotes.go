@@ -249,6 +249,7 @@ func isPronoun(s string) bool {
 // person is a named person seen in the text, for resolving later mentions.
 type person struct {
 	name     string
+	sur      string // name's last word, kept: every capitalised run compares with it
 	role     string
 	mentions []int // every mention's offset, in the order noted
 	subjects []int // the mentions where a sentence's subject stands (see subjectPlace)
@@ -1304,10 +1305,10 @@ func notePerson(people []person, name, role string, at int, subject bool, limit 
 	g := guessGender(name, role)
 	last := lastWord(name)
 	for i := range people {
-		pl := lastWord(people[i].name)
+		pl := people[i].sur
 		if people[i].name == name || (strings.HasPrefix(pl, last) || strings.HasPrefix(last, pl)) && sharesSurname(people[i].name, name) {
 			if len(strings.Fields(name)) > len(strings.Fields(people[i].name)) {
-				people[i].name = name
+				people[i].name, people[i].sur = name, lastWord(name)
 			}
 			if role != "" && (people[i].role == "" || !isHonorific(role)) && !strings.Contains(people[i].role, role) {
 				people[i].role = role // not "ВМС України" over "речник ВМС України"
@@ -1326,7 +1327,7 @@ func notePerson(people []person, name, role string, at int, subject bool, limit 
 	if len(people) >= limit {
 		return people, -1 // a text naming this many is no article (see maxPeople)
 	}
-	p := person{name: name, role: role, mentions: []int{at}, plain: []int{at}, gender: g}
+	p := person{name: name, sur: last, role: role, mentions: []int{at}, plain: []int{at}, gender: g}
 	if subject {
 		p.subjects = []int{at}
 	}
@@ -1478,7 +1479,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 				return p.name, p.role
 			}
 		}
-		if noun != "" && !isCyrillic(noun) && definiteRole(role) {
+		if noun != "" && !isCyrillic(noun) && definiteRole(role) && !proxyRoles[noun] {
 			// "said the national team coach" in a report whose subject is Mike Ruddock,
 			// no role known: a definite role names someone already in the story, the
 			// person a "he" would mean, when that person is a subject nearby and
@@ -2017,22 +2018,26 @@ func roleMatches(phrase, role string) bool {
 // the last two letters of the shorter, and at least four. The evaluation scores
 // speakers by the same rule.
 func SameCyrillicStem(a, b string) bool {
-	n := min(utf8.RuneCountInString(a), utf8.RuneCountInString(b))
-	need := max(4, n-2)
-	if n < need {
-		return false
-	}
-	// The first need runes of both, compared in place: it runs for every pair of
-	// names an article holds.
-	for k := 0; k < need; k++ {
+	// One pass over both, in step: the shorter's length and the shared prefix, ending
+	// early when they differ within the first four letters (the stem is never shorter).
+	// It runs for every pair of names an article holds, so it must not read a crafted
+	// long surname whole when its first letters already differ.
+	n, same, diverged := 0, 0, false
+	for a != "" && b != "" {
 		ra, sa := utf8.DecodeRuneInString(a)
 		rb, sb := utf8.DecodeRuneInString(b)
-		if ra != rb {
-			return false
+		if !diverged {
+			if ra == rb {
+				same++
+			} else if diverged = true; same < 4 {
+				return false
+			}
 		}
 		a, b = a[sa:], b[sb:]
+		n++
 	}
-	return true
+	need := max(4, n-2)
+	return n >= need && same >= need
 }
 
 // hasLowerWord reports whether a word of s starts with a lower-case letter.
@@ -2101,9 +2106,17 @@ func introducedSpeaker(text string, pos int, people []person, last *Quote) (stri
 		if before == "" || strings.HasSuffix(before, ":") {
 			return "", false
 		}
-		before = before[max(0, len(before)-400):] // a sentence, not a crafted wall of text
+		if cut := len(before) - 400; cut > 0 { // a sentence, not a crafted wall of text
+			for cut < len(before) && !utf8.RuneStart(before[cut]) {
+				cut++ // at a character's start
+			}
+			before = before[cut:]
+		}
 		if i := strings.LastIndexByte(before, '\n'); i >= 0 {
 			before = before[i+1:]
+		}
+		if before == "" {
+			return "", false // 400 bytes of no character at all
 		}
 		sentence = before
 		if i := lastSentenceEnd(before[:len(before)-1]); i >= 0 {
@@ -2218,6 +2231,11 @@ func firstPersonIn(quote string, singular bool) bool {
 	return false
 }
 
+// proxyRoles speak for someone else: "the spokesman" after "Joe Biden visited the
+// factory" is not Biden (round 12's review), whoever the story is about.
+var proxyRoles = set(`spokesman spokeswoman spokesperson aide aides official officials representative
+	source sources adviser advisor staffer lawyer lawyers attorney agent`)
+
 // definiteRole reports whether an English role phrase is definite ("the presenter",
 // "its chief"): it names someone already in the story, where "a spokesman" brings in
 // someone new.
@@ -2254,7 +2272,7 @@ func shedObliqueLead(name string, people []person) string {
 		// compared as written, capitalised, without allocating: this runs for every
 		// capitalised run of a text against every person in it.
 		for _, p := range people {
-			sur := lastWord(p.name)
+			sur := p.sur
 			if sur != ws[0] && sur != ws[len(ws)-1] && SameCyrillicStem(sur, ws[0]) {
 				oblique = true
 				break
