@@ -199,6 +199,7 @@ var (
 		singer actor actress comedian presenter broadcaster writer novelist playwright producer musician
 		rapper artist designer photographer filmmaker composer conductor dancer chef diplomat дипломат дипломатка
 		guitarist drummer bassist pianist keyboardist vocalist frontman frontwoman violinist cellist
+		songwriter lyricist
 		star winger full-back fly-half scrum-half skipper keeper batsman all-rounder jockey trainer
 		champion sprinter athlete swimmer cyclist golfer boxer referee umpire pundit critic host creator
 		campaign company firm government ministry party team club spokesman,
@@ -442,8 +443,11 @@ func FindQuotes(text string, lang string) []Quote {
 		}
 	}
 	for i := range quotes {
-		if isHonorific(quotes[i].Role) {
-			quotes[i].Role = "" // "Mr" said who he is to the resolver, and nothing to a reader
+		if isHonorific(quotes[i].Role) || brokenRole(quotes[i].Role) {
+			// "Mr" said who he is to the resolver, and nothing to a reader; a role
+			// cut off after a preposition ("партнерство Росії з") or holding a
+			// clock time ("листопада 21:42") is a fragment of the sentence, no role.
+			quotes[i].Role = ""
 		}
 		if bareInflectedNoun(quotes[i].Speaker) && (impersonalCues[quotes[i].Cue] || anaphoricOrg(quotes[i])) {
 			// "— говорится в сообщении" after "Как сообщает пресс-служба X, …": the
@@ -1151,7 +1155,13 @@ func prevCapitalised(text string, at int) bool {
 	return j < at-1 && unicode.IsUpper(r) && !titleWords[strings.ToLower(text[j:at-1])] && !isNotName(text[j:at-1]) // "But Morrison"
 }
 
-var particles = set(`de van von der al bin da del la le di`)
+var particles = set(`de van von der al bin da del la le di
+	фон дер ван де да ді дель ла ле дю аль ель бін бен ібн ибн бин`)
+
+// nameParticles join a name's parts inside it ("Ursula von der Leyen", "Урсула фон
+// дер Ляєн", "Марк ван дер Вуде"); la, le and di are left out, as words of other
+// languages' phrases more often than of names here.
+var nameParticles = set(`de van von al bin der da del фон дер ван де да дель аль бін бен ібн ибн бин`)
 
 // appositiveRole is the role in an appositive after a name ending at end: "Bernard
 // McAlinden, head of equity research at NCB Stockbrokers, said" gives "head of equity
@@ -1660,7 +1670,7 @@ func splitRole(m string) (name, role string) {
 		w := ws[start-1]
 		lw := strings.ToLower(strings.Trim(w, ",."))
 		r, _ := utf8.DecodeRuneInString(w)
-		isConnector := start-1 > 0 && start < end && (lw == "de" || lw == "van" || lw == "von" || lw == "al" || lw == "bin" || lw == "der" || lw == "da" || lw == "del")
+		isConnector := start-1 > 0 && start < end && nameParticles[lw]
 		// A surname that is also a role word ("Charlie King") stays in the name when a
 		// capitalised non-role word precedes it.
 		surname := start == end && start >= 2 && isCapitalisedWord(ws[start-2]) &&
@@ -2284,3 +2294,32 @@ func shedObliqueLead(name string, people []person) string {
 	}
 	return strings.Join(ws[1:], " ")
 }
+
+// brokenRole reports whether a role is a fragment of its sentence rather than a
+// description of the speaker: it ends in a preposition or conjunction, opens with a
+// relative pronoun, or holds a clock time.
+func brokenRole(role string) bool {
+	ws := strings.Fields(role)
+	if len(ws) == 0 {
+		return false
+	}
+	last := strings.ToLower(strings.Trim(ws[len(ws)-1], ",.;:"))
+	if prepositions[last] || npConnectors[last] || slavicFunctionWords[last] || relativeWords[strings.ToLower(ws[0])] {
+		return true // a relative clause is no role either ("який пройде в Бразилії")
+	}
+	for _, w := range ws {
+		if h, m, ok := strings.Cut(w, ":"); ok && h != "" && m != "" && strings.Trim(h, "0123456789") == "" && strings.Trim(m, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// slavicFunctionWords are Ukrainian and Russian prepositions and conjunctions no role
+// ends with.
+var slavicFunctionWords = set(`з із зі в у на до від по за про для при через між під над о об та і й а але чи що як
+	с со в во к ко от из о об при про для через между под над и а но или что как`)
+
+// relativeWords open a relative clause.
+var relativeWords = set(`who which that whose який яка яке які котрий котра котре котрі который которая
+	которое которые`)

@@ -505,6 +505,14 @@ func cyrillicName(ws []string) (name, rest []string) {
 	if len(ws) >= 3 && isPatronymic(ws[len(ws)-2]) {
 		n = 3
 	}
+	// "Урсула фон дер Ляєн", "Марк ван дер Вуде": particles inside the name.
+	k := len(ws) - 2
+	for k > 0 && nameParticles[ws[k]] {
+		k--
+	}
+	if k < len(ws)-2 {
+		n = len(ws) - k
+	}
 	if len(ws) <= n {
 		return ws, nil
 	}

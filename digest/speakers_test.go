@@ -573,6 +573,10 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 		{"a speaker credited by a verb is a person a later he may mean", "Manager Rafael Benitez praised his players on Saturday. \"I have never known a season quite like this one,\" Parry explained. \"Our position is clear and it will not change.\" And he confessed the stadium deal had given them food for thought. He said: \"I have always been against selling the naming rights.\"",
 			"I have always been", "Parry", ""},
 		// Round 12.
+		{"uk particles inside a name", `"Ми продовжимо підтримувати Україну стільки, скільки буде потрібно", - сказала глава Єврокомісії Урсула фон дер Ляєн.`,
+			"Ми продовжимо підтримувати", "Урсула фон дер Ляєн", "глава Єврокомісії"},
+		{"a relative clause is no role", `"People have different ideas as to what really happened back then," said Tom Reid, who headed the record company the band were signed to.`,
+			"People have different ideas", "Tom Reid", "-"},
 		{"a proxy's definite role is not the story's subject", `Joe Biden visited the factory on Monday. "The union is wrong about this and always has been," the spokesman said.`,
 			"The union is wrong", "the spokesman", ""},
 		{"a company speaking as we is no person a he may mean", "Chief executive John Hale opened the meeting on Monday. \"We expect profits to rise again next year,\" Acme said in a statement. \"I am very proud of what the whole team has done,\" he said.",
@@ -732,6 +736,24 @@ func TestSameCyrillicStemMatchesRuneSlices(t *testing.T) {
 		}
 		if got, want := SameCyrillicStem(a, b), reference(a, b); got != want {
 			t.Fatalf("SameCyrillicStem(%q, %q) = %v, want %v", a, b, got, want)
+		}
+	}
+}
+
+func TestBrokenRoles(t *testing.T) {
+	for role, broken := range map[string]bool{
+		"chief economist at Investec":     false,
+		"глава Єврокомісії":               false,
+		"партнерство Росії з":             true, // cut off after a preposition
+		"the Finance and":                 true,
+		"листопада 21:42":                 true, // a live blog's clock time
+		"який пройде в Бразилії":          true, // a relative clause
+		"who headed the record company":   true,
+		"president of the 1:0 supporters": true,
+		"":                                false,
+	} {
+		if got := brokenRole(role); got != broken {
+			t.Errorf("brokenRole(%q) = %v, want %v", role, got, broken)
 		}
 	}
 }
