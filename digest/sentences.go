@@ -271,6 +271,11 @@ func nextWord(text string, k, end int) string {
 
 // isFunctionWord reports whether w is a stopword in any supported language: a sign
 // that a new sentence starts ("... Inc. The company").
+// IsFunctionWord reports whether the lower-case w is an English, Ukrainian or Russian
+// function word ("the", "of", "у", "в"): evaluation scores speakers by the words that
+// carry a name, not by these.
+func IsFunctionWord(w string) bool { return isFunctionWord(w) }
+
 func isFunctionWord(w string) bool {
 	for _, st := range stopwords {
 		if st[w] {
