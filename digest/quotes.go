@@ -195,7 +195,7 @@ var (
 		father rev rev. reverend bishop captain capt colonel col lieutenant sergeant officer coach manager
 		striker midfielder defender goalkeeper captain chancellor speaker member mp congressman congresswoman
 		councillor councilman founder owner editor correspondent reporter author researcher scientist organiser organizer
-		strategist aide staffer source sources expert observer resident witness voter protester spokesperson
+		strategist aide staffer source sources expert observer resident witness voter protester spokesperson boss
 		singer actor actress comedian presenter broadcaster writer novelist playwright producer musician
 		rapper artist designer photographer filmmaker composer conductor dancer chef diplomat дипломат дипломатка
 		guitarist drummer bassist pianist keyboardist vocalist frontman frontwoman violinist cellist
@@ -400,6 +400,12 @@ func FindQuotes(text string, lang string) []Quote {
 		if ok {
 			q.Mention, q.Cue = mention, cue
 			q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, people, last)
+			if pronounGender(mention) != 0 && namedIn(q.Text, q.Speaker) {
+				// `"I think Sean's situation is …," he said`: whoever "he" is, he is
+				// not Sean; people do not speak of themselves by name (a company,
+				// an "it", does: "Deutsche Boerse is convinced …").
+				q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, without(people, q.Speaker), nil)
+			}
 			people = noteSpeaker(people, q, sp.outerStart)
 		} else if m, c, ok := reportedSpeaker(text, sp.outerStart); ok {
 			// "Governor Berg said inflation would fall.\n\n“We are confident …”"
@@ -439,6 +445,19 @@ func FindQuotes(text string, lang string) []Quote {
 		for i := range quotes {
 			if q := &quotes[i]; q.Speaker == "" && q.Mention == "" && (firstPerson(q.Text) || !q.Fragment) {
 				q.Speaker, q.Role = narrator.name, narrator.role
+			}
+		}
+	}
+	if defs := acronymsDefined(text); len(defs) > 0 {
+		for i := range quotes {
+			// "the RFU said" after "The Rugby Football Union (RFU)": the name the
+			// text spelt out, which a reader may not know by its letters, with them.
+			sp := strings.TrimSpace(quotes[i].Speaker)
+			for _, det := range []string{"The ", "the ", "An ", "an ", "A ", "a "} {
+				sp = strings.TrimPrefix(sp, det)
+			}
+			if full, ok := defs[sp]; ok {
+				quotes[i].Speaker = full + " (" + sp + ")" // as the text defined it
 			}
 		}
 	}
@@ -2323,3 +2342,91 @@ var slavicFunctionWords = set(`з із зі в у на до від по за п�
 // relativeWords open a relative clause.
 var relativeWords = set(`who which that whose який яка яке які котрий котра котре котрі который которая
 	которое которые`)
+
+// namedIn reports whether a quote names the person: their first name or surname as a
+// word of it ("Sean's situation"). Names of two letters or fewer say too little.
+func namedIn(quote, person string) bool {
+	ws := strings.Fields(person)
+	if len(ws) == 0 || isPronoun(person) {
+		return false
+	}
+	for _, w := range []string{ws[0], ws[len(ws)-1]} {
+		if utf8.RuneCountInString(w) < 3 || !isCapitalisedWord(w) {
+			continue
+		}
+		for from := 0; from < len(quote); {
+			k := strings.Index(quote[from:], w)
+			if k < 0 {
+				break
+			}
+			at, end := from+k, from+k+len(w)
+			if wordBounded(quote, at, end) {
+				return true
+			}
+			from = end
+		}
+	}
+	return false
+}
+
+// without is people less the one named name (and anyone sharing its surname).
+func without(people []person, name string) []person {
+	out := make([]person, 0, len(people))
+	for _, p := range people {
+		if !sharesSurname(p.name, name) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// maxAcronyms bounds the definitions read from one text.
+const maxAcronyms = 64
+
+// acronymsDefined reads the acronyms a text spells out: "The Rugby Football Union
+// (RFU)", "Київська обласна військова адміністрація (КОВА)". The capitalised (or, in
+// Ukrainian and Russian, any) words before the parenthesis must give its letters, in
+// order, function words aside.
+func acronymsDefined(text string) map[string]string {
+	var defs map[string]string
+	for from := 0; from < len(text) && len(defs) < maxAcronyms; {
+		k := strings.IndexByte(text[from:], '(')
+		if k < 0 {
+			break
+		}
+		open := from + k
+		from = open + 1
+		closeAt := strings.IndexByte(text[from:min(len(text), from+16)], ')')
+		if closeAt < 0 {
+			continue
+		}
+		acr := text[from : from+closeAt]
+		n := utf8.RuneCountInString(acr)
+		if n < 2 || n > 6 || strings.ToUpper(acr) != acr || strings.ContainsFunc(acr, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			continue
+		}
+		ws := strings.Fields(text[max(0, open-200):open])
+		letters := []rune(acr)
+		j, start := len(letters)-1, -1
+		for w := len(ws) - 1; w >= 0 && j >= 0 && len(ws)-w <= 2*n+2; w-- {
+			word := strings.Trim(ws[w], ",.;:\"“”«»'’")
+			if word == "" || isFunctionWord(strings.ToLower(word)) && !isCapitalisedWord(word) {
+				continue // "of", "for", "and", "the" inside the name
+			}
+			first, _ := utf8.DecodeRuneInString(word)
+			if unicode.ToUpper(first) != letters[j] || !isCapitalisedWord(word) && !isCyrillic(word) {
+				break
+			}
+			j--
+			start = w
+		}
+		if j >= 0 || start < 0 {
+			continue
+		}
+		if defs == nil {
+			defs = map[string]string{}
+		}
+		defs[acr] = strings.Trim(strings.Join(ws[start:], " "), ",;:")
+	}
+	return defs
+}
