@@ -180,6 +180,27 @@ func hostileText(shape string) string {
 					b.WriteString("«Ми будемо працювати далі без зупинки», — сказав він. ")
 				}
 			}
+		case "acronyms in parentheses":
+			// Every "(AB)" once read the 200 bytes before it into words (3x the whole
+			// analysis at 300 KB; round 13's review, helper-50). Only acronyms a
+			// quote is credited to are looked up now, read back word by word.
+			if i == 0 {
+				b.WriteString("\"We will look at every option,\" the AB said. ")
+			}
+			b.WriteString("Alpha Beta gamma (AB) ")
+		case "he-quotes naming their speaker":
+			// 299 people, then 400 quotes each naming the person a "he" first
+			// resolves to: each one copied the people without that person (3x;
+			// same review). The surname kept per person rules most out at once.
+			if i < 299 {
+				fmt.Fprintf(&b, "Zed%c%c Quill%c%c arrived. ", 'a'+i%26, 'a'+i/26%26, 'a'+i%26, 'a'+i/26%26)
+			} else if i < 699 {
+				k := i % 299
+				fmt.Fprintf(&b, "Zed%c%c Quill%c%c arrived. \"We are glad Quill%c%c is here with us today,\" he said. ",
+					'a'+k%26, 'a'+k/26%26, 'a'+k%26, 'a'+k/26%26, 'a'+k%26, 'a'+k/26%26)
+			} else {
+				b.WriteString("Nothing more. ")
+			}
 		case "obliques, then pronouns":
 			// One person named after "by" thousands of times, then pronouns: every
 			// "she" scanned every mention and searched the obliques for each (2.2 s at
@@ -230,7 +251,7 @@ func hostileText(shape string) string {
 // thousands of "екс" 3.5 s and GBs to attribute, roles of thousands of words 2.9 s;
 // a surname repeated after commas, 10-60 s (round 6's review; now read within a word).
 func BenchmarkArticleHostile(b *testing.B) {
-	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs"} {
+	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {

@@ -167,6 +167,12 @@ func markQuotesInSummary(quotes []Quote, summary []Sentence) {
 		q := &quotes[i]
 		if s, ok := holder(*q, summary); ok {
 			names := strings.Fields(q.Speaker)
+			if n := len(names); n > 1 && strings.HasPrefix(names[n-1], "(") {
+				// "Rugby Football Union (RFU)": the summary may say either.
+				acr := strings.Trim(names[n-1], "()")
+				q.InSummary = strings.Contains(s.Text, names[n-2]) || strings.Contains(s.Text, acr)
+				continue
+			}
 			q.InSummary = len(names) > 0 && strings.Contains(s.Text, names[len(names)-1])
 		}
 	}

@@ -403,8 +403,12 @@ func FindQuotes(text string, lang string) []Quote {
 			if pronounGender(mention) != 0 && namedIn(q.Text, q.Speaker) {
 				// `"I think Sean's situation is …," he said`: whoever "he" is, he is
 				// not Sean; people do not speak of themselves by name (a company,
-				// an "it", does: "Deutsche Boerse is convinced …").
-				q.Speaker, q.Role = resolveSpeaker(mention, sp.outerStart, without(people, q.Speaker), nil)
+				// an "it", does: "Deutsche Boerse is convinced …"). The one meant
+				// instead is someone named since the paragraph before; else no one.
+				q.Speaker, q.Role = resolveWithout(mention, sp.outerStart, people, q.Speaker)
+				if !mentionedSince(people, q.Speaker, previousParagraphStart(text, sp.outerStart), sp.outerStart) {
+					q.Speaker, q.Role = "", ""
+				}
 			}
 			people = noteSpeaker(people, q, sp.outerStart)
 		} else if m, c, ok := reportedSpeaker(text, sp.outerStart); ok {
@@ -448,15 +452,12 @@ func FindQuotes(text string, lang string) []Quote {
 			}
 		}
 	}
-	if defs := acronymsDefined(text); len(defs) > 0 {
+	if defs := acronymsDefined(text, acronymSpeakers(quotes)); len(defs) > 0 {
 		for i := range quotes {
 			// "the RFU said" after "The Rugby Football Union (RFU)": the name the
 			// text spelt out, which a reader may not know by its letters, with them.
-			sp := strings.TrimSpace(quotes[i].Speaker)
-			for _, det := range []string{"The ", "the ", "An ", "an ", "A ", "a "} {
-				sp = strings.TrimPrefix(sp, det)
-			}
-			if full, ok := defs[sp]; ok {
+			if full, ok := defs[bareAcronym(quotes[i].Speaker)]; ok {
+				sp := bareAcronym(quotes[i].Speaker)
 				quotes[i].Speaker = full + " (" + sp + ")" // as the text defined it
 			}
 		}
@@ -2343,53 +2344,116 @@ var slavicFunctionWords = set(`з із зі в у на до від по за п�
 var relativeWords = set(`who which that whose який яка яке які котрий котра котре котрі который которая
 	которое которые`)
 
-// namedIn reports whether a quote names the person: their first name or surname as a
-// word of it ("Sean's situation"). Names of two letters or fewer say too little.
+// namedIn reports whether a quote names the person as someone spoken of: their
+// surname, or their first name not followed by another name ("Sean's situation", not
+// "David Beckham was"), and not as the capitalised first word of a sentence unless
+// possessive ("Long may it last" is no Long). Names of two letters or fewer say too
+// little.
 func namedIn(quote, person string) bool {
 	ws := strings.Fields(person)
 	if len(ws) == 0 || isPronoun(person) {
 		return false
 	}
-	for _, w := range []string{ws[0], ws[len(ws)-1]} {
+	for wi, w := range []string{ws[0], ws[len(ws)-1]} {
 		if utf8.RuneCountInString(w) < 3 || !isCapitalisedWord(w) {
 			continue
 		}
+		firstName := wi == 0 && len(ws) > 1
 		for from := 0; from < len(quote); {
 			k := strings.Index(quote[from:], w)
 			if k < 0 {
 				break
 			}
 			at, end := from+k, from+k+len(w)
-			if wordBounded(quote, at, end) {
-				return true
-			}
 			from = end
+			if !wordBounded(quote, at, end) {
+				continue
+			}
+			rest := quote[end:]
+			possessive := strings.HasPrefix(rest, "'s") || strings.HasPrefix(rest, "’s")
+			next := strings.TrimLeft(rest, " ")
+			if firstName && !possessive && next != "" && isCapitalisedWord(next) {
+				continue // another person of that first name
+			}
+			if before := strings.TrimRight(quote[:at], " "); !possessive && (before == "" || strings.ContainsAny(before[len(before)-1:], ".!?")) {
+				continue // a sentence's capitalised first word
+			}
+			return true
 		}
 	}
 	return false
 }
 
-// without is people less the one named name (and anyone sharing its surname).
-func without(people []person, name string) []person {
-	out := make([]person, 0, len(people))
+// resolveWithout resolves a pronoun as resolveSpeaker does, with the person named
+// name out of the running: their mentions are set aside for the call, not the people
+// copied (a crafted text of 400 such quotes copied 300 people each time).
+func resolveWithout(mention string, at int, people []person, name string) (string, string) {
+	k := slices.IndexFunc(people, func(p person) bool { return p.name == name })
+	if k < 0 {
+		return resolveSpeaker(mention, at, people, nil)
+	}
+	saved := people[k]
+	people[k].mentions, people[k].subjects, people[k].plain, people[k].obliques = nil, nil, nil, nil
+	defer func() { people[k] = saved }()
+	return resolveSpeaker(mention, at, people, nil)
+}
+
+// mentionedSince reports whether the person named name has a mention in [from, to).
+func mentionedSince(people []person, name string, from, to int) bool {
+	if name == "" {
+		return false
+	}
 	for _, p := range people {
-		if !sharesSurname(p.name, name) {
-			out = append(out, p)
+		if p.name == name {
+			i := sort.SearchInts(p.mentions, from)
+			return i < len(p.mentions) && p.mentions[i] < to
+		}
+	}
+	return false
+}
+
+// bareAcronym is a speaker without its determiner ("the RFU" → "RFU") when what is
+// left is 2 to 6 capital letters, else "".
+func bareAcronym(speaker string) string {
+	sp := strings.TrimSpace(speaker)
+	for _, det := range []string{"The ", "the ", "An ", "an ", "A ", "a "} {
+		sp = strings.TrimPrefix(sp, det)
+	}
+	n := utf8.RuneCountInString(sp)
+	if n < 2 || n > 6 || strings.ToUpper(sp) != sp || strings.ContainsFunc(sp, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		return ""
+	}
+	return sp
+}
+
+// acronymSpeakers are the acronyms quotes are credited to: the only ones worth
+// looking up.
+func acronymSpeakers(quotes []Quote) map[string]bool {
+	var out map[string]bool
+	for _, q := range quotes {
+		if a := bareAcronym(q.Speaker); a != "" {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[a] = true
 		}
 	}
 	return out
 }
 
-// maxAcronyms bounds the definitions read from one text.
-const maxAcronyms = 64
-
-// acronymsDefined reads the acronyms a text spells out: "The Rugby Football Union
-// (RFU)", "Київська обласна військова адміністрація (КОВА)". The capitalised (or, in
-// Ukrainian and Russian, any) words before the parenthesis must give its letters, in
-// order, function words aside.
-func acronymsDefined(text string) map[string]string {
+// acronymsDefined reads where a text spells out the acronyms quotes are credited to:
+// "The Rugby Football Union (RFU)", "Київська обласна військова адміністрація
+// (КОВА)". The capitalised (or, in Ukrainian and Russian, any) words right before the
+// parenthesis, in the same sentence, must give its letters in order, function words
+// aside; the first definition counts. Words are read back in place: a crafted text
+// of "(AB)" repeated cost three times the whole analysis when each was split into
+// words (round 13's review).
+func acronymsDefined(text string, wanted map[string]bool) map[string]string {
+	if len(wanted) == 0 {
+		return nil
+	}
 	var defs map[string]string
-	for from := 0; from < len(text) && len(defs) < maxAcronyms; {
+	for from := 0; from < len(text) && len(defs) < len(wanted); {
 		k := strings.IndexByte(text[from:], '(')
 		if k < 0 {
 			break
@@ -2401,32 +2465,60 @@ func acronymsDefined(text string) map[string]string {
 			continue
 		}
 		acr := text[from : from+closeAt]
-		n := utf8.RuneCountInString(acr)
-		if n < 2 || n > 6 || strings.ToUpper(acr) != acr || strings.ContainsFunc(acr, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if !wanted[acr] || defs[acr] != "" {
 			continue
 		}
-		ws := strings.Fields(text[max(0, open-200):open])
-		letters := []rune(acr)
-		j, start := len(letters)-1, -1
-		for w := len(ws) - 1; w >= 0 && j >= 0 && len(ws)-w <= 2*n+2; w-- {
-			word := strings.Trim(ws[w], ",.;:\"“”«»'’")
-			if word == "" || isFunctionWord(strings.ToLower(word)) && !isCapitalisedWord(word) {
-				continue // "of", "for", "and", "the" inside the name
+		if full, ok := spelledBefore(text[max(0, open-200):open], acr); ok {
+			if defs == nil {
+				defs = map[string]string{}
 			}
-			first, _ := utf8.DecodeRuneInString(word)
-			if unicode.ToUpper(first) != letters[j] || !isCapitalisedWord(word) && !isCyrillic(word) {
-				break
-			}
-			j--
-			start = w
+			defs[acr] = full
 		}
-		if j >= 0 || start < 0 {
-			continue
-		}
-		if defs == nil {
-			defs = map[string]string{}
-		}
-		defs[acr] = strings.Trim(strings.Join(ws[start:], " "), ",;:")
 	}
 	return defs
+}
+
+// spelledBefore reads back from the end of before, word by word within its sentence
+// and paragraph, for words whose initials spell acr; it returns them as written.
+func spelledBefore(before, acr string) (string, bool) {
+	letters := []rune(acr)
+	j, start := len(letters)-1, -1
+	pos := len(strings.TrimRight(before, " \t"))
+	for pos > 0 && j >= 0 {
+		w0 := strings.LastIndexAny(before[:pos], " \t\n") + 1
+		raw := before[w0:pos]
+		if strings.ContainsAny(raw, "\"“”«»") {
+			return "", false // a quotation, not a name
+		}
+		word := strings.Trim(raw, ",;:'’")
+		if word == "" || strings.ContainsAny(word[len(word)-1:], ".!?") {
+			return "", false // the sentence before
+		}
+		if !isFunctionWord(strings.ToLower(word)) || isCapitalisedWord(word) {
+			first, _ := utf8.DecodeRuneInString(word)
+			if unicode.ToUpper(first) != letters[j] || !isCapitalisedWord(word) && !isCyrillic(word) {
+				return "", false
+			}
+			j--
+			start = w0
+		}
+		if w0 > 0 && before[w0-1] == '\n' {
+			break // the paragraph starts here
+		}
+		pos = len(strings.TrimRight(before[:w0], " \t"))
+	}
+	if j >= 0 || start < 0 {
+		return "", false
+	}
+	return strings.Join(strings.Fields(strings.Trim(before[start:], " \t,;:")), " "), true
+}
+
+// previousParagraphStart is where the paragraph before the one holding at starts,
+// over blank lines.
+func previousParagraphStart(text string, at int) int {
+	p := paragraphStart(text, at) - 1
+	for p > 0 && text[p-1] == '\n' {
+		p--
+	}
+	return paragraphStart(text, p)
 }

@@ -269,13 +269,13 @@ func nextWord(text string, k, end int) string {
 	return strings.ToLower(text[k:e])
 }
 
-// isFunctionWord reports whether w is a stopword in any supported language: a sign
-// that a new sentence starts ("... Inc. The company").
 // IsFunctionWord reports whether the lower-case w is an English, Ukrainian or Russian
 // function word ("the", "of", "у", "в"): evaluation scores speakers by the words that
 // carry a name, not by these.
 func IsFunctionWord(w string) bool { return isFunctionWord(w) }
 
+// isFunctionWord reports whether w is a stopword in any supported language: a sign
+// that a new sentence starts ("... Inc. The company").
 func isFunctionWord(w string) bool {
 	for _, st := range stopwords {
 		if st[w] {

@@ -590,6 +590,13 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Deutsche Boerse is convinced", "Deutsche Boerse", ""},
 		{"an acronym the text spells out", `The Rugby Football Union (RFU) will investigate the coach. The RFU said it would "set out any concerns the team management may have in a confidential manner".`,
 			"set out any concerns", "Rugby Football Union (RFU)", ""},
+		// Round 13's review (helper-50): honest texts the first version got wrong.
+		{"another person of the same first name is no self-reference", `Vladimir Putin spoke first. David Moyes arrived later. "David Beckham was a great player for us," he said.`,
+			"David Beckham was a", "David Moyes", ""},
+		{"a sentence's first word is no name", `Joe Biden spoke first. Sean Long came in later. "Long may it last for all of us," he said.`,
+			"Long may it last", "Sean Long", ""},
+		{"an acronym is spelt out within its sentence only", `The talks were hosted by Vladimir Putin. Nations (VPN) were there. "We want peace for everyone now," the VPN said.`,
+			"We want peace for", "VPN", ""},
 		{"uk an oblique word before a name is the phrase before it", `На посаду голови Пентагону Трамп пропонує Піта Хегсета. "Він високоповажний лідер і дуже потужний голос", - заявив Трамп.`,
 			"Він високоповажний лідер", "Трамп", ""},
 		{"uk a role too long to read ends in the name", `"Ціни на овочі зростуть ще до кінця зими", – пояснює головний науковий співробітник відділу аграрного ринку Національного наукового центру "Інститут економіки", д.е.н. Марія Коваль.`,

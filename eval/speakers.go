@@ -287,10 +287,14 @@ func wordsShared(got, want string) int {
 // (until 2026-11-30 it counted as one).
 func contentWords(s string) []string {
 	var out []string
-	for _, w := range unicodeWords(s) {
+	all := unicodeWords(s)
+	for _, w := range all {
 		if !digest.IsFunctionWord(w) && !nonNameTitles[w] {
 			out = append(out, w)
 		}
+	}
+	if len(out) == 0 {
+		return all // a role of titles only ("President", "judge") is those words
 	}
 	return out
 }
