@@ -268,6 +268,10 @@ type person struct {
 	spoke bool
 }
 
+// known reports whether p is known to be a person, not just a capitalised phrase: a
+// first name or title gives a gender, or a role, or the surname is named again.
+func (p person) known() bool { return p.gender != 0 || p.role != "" || p.surnamed }
+
 // before is the offset of p's latest mention before at: someone named later in the
 // text can still be who an earlier "he" or "the president" means.
 func (p person) before(at int) (int, bool) { return lastBelow(p.mentions, at) }
@@ -456,9 +460,8 @@ func FindQuotes(text string, lang string) []Quote {
 		for i := range quotes {
 			// "the RFU said" after "The Rugby Football Union (RFU)": the name the
 			// text spelt out, which a reader may not know by its letters, with them.
-			if full, ok := defs[bareAcronym(quotes[i].Speaker)]; ok {
-				sp := bareAcronym(quotes[i].Speaker)
-				quotes[i].Speaker = full + " (" + sp + ")" // as the text defined it
+			if acr := bareAcronym(quotes[i].Speaker); defs[acr] != "" {
+				quotes[i].Speaker = defs[acr] + " (" + acr + ")" // as the text defined it
 			}
 		}
 	}
@@ -801,7 +804,7 @@ func collectPeople(text string) []person {
 			for k := 0; k < 2 && start > 0; k++ {
 				p := ts[start-1]
 				// An owner is capitalised: "India's", not "last year's".
-				if p.punct || !(isRoleWord(p.lower()) || p.capitalised() && (strings.HasSuffix(p.s, "'s") || strings.HasSuffix(p.s, "’s"))) {
+				if p.punct || !(isRoleWord(p.lower()) || p.capitalised() && possessiveTok(p)) {
 					break
 				}
 				start--
@@ -826,7 +829,7 @@ func collectPeople(text string) []person {
 			if len(run) < 2 {
 				continue
 			}
-			if last := run[len(run)-1]; (strings.HasSuffix(last.s, "'s") || strings.HasSuffix(last.s, "’s")) &&
+			if last := run[len(run)-1]; possessiveTok(last) &&
 				!slices.ContainsFunc(run[:len(run)-1], func(t tok) bool { return !t.capitalised() }) && (j >= len(ts) || !roleHead(ts[j].lower())) &&
 				subjectTok(ts, start, j) {
 				// "Bill Conti's job of musical director …": an owner who opens the
@@ -1515,7 +1518,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 			// person a "he" would mean, when that person is a subject nearby and
 			// known as a person, with no role or this one. The role phrase becomes
 			// their role.
-			if p, ok := recentPerson(people, at, 0, true, false); ok && (p.gender != 0 || p.surnamed || p.role != "") && hasSubjectBefore(p, at) {
+			if p, ok := recentPerson(people, at, 0, true, false); ok && p.known() && hasSubjectBefore(p, at) {
 				if p.role != "" {
 					return p.name, p.role
 				}
@@ -1596,7 +1599,7 @@ func recentPerson(people []person, at int, want byte, subjectFirst, cyrillic boo
 		strict := t.strict
 		best, bestAt, ok := person{}, -1, false
 		for _, p := range people {
-			if strict && p.gender == 0 && p.role == "" && !p.surnamed && !p.spoke {
+			if strict && !p.known() && !p.spoke {
 				continue
 			}
 			if cyrillic && !isCyrillic(p.name) && !isCyrillic(p.role) {
@@ -2098,6 +2101,7 @@ func titleArticle(ts []tok, i int) bool {
 	return !sentenceEnd(p) && !(p.punct && (p.s == ":" || p.s == "\"" || p.s == "“" || p.s == "‘" || p.s == "(" || dashes[p.s]))
 }
 
+// possessiveTok reports whether t is an owner: "Guardian's", "Brown’s".
 func possessiveTok(t tok) bool { return strings.HasSuffix(t.s, "'s") || strings.HasSuffix(t.s, "’s") }
 
 // trailingAccording reads the rest of a quote's sentence for a source that closes it:
@@ -2132,26 +2136,7 @@ func trailingAccording(rest string) (string, bool) {
 func introducedSpeaker(text string, pos int, people []person, last *Quote) (string, bool) {
 	var sentence string
 	if line, ok := lineOpensAt(text, pos); ok {
-		before := strings.TrimRight(text[:line], " \t\r\n")
-		if before == "" || strings.HasSuffix(before, ":") {
-			return "", false
-		}
-		if cut := len(before) - 400; cut > 0 { // a sentence, not a crafted wall of text
-			for cut < len(before) && !utf8.RuneStart(before[cut]) {
-				cut++ // at a character's start
-			}
-			before = before[cut:]
-		}
-		if i := strings.LastIndexByte(before, '\n'); i >= 0 {
-			before = before[i+1:]
-		}
-		if before == "" {
-			return "", false // 400 bytes of no character at all
-		}
-		sentence = before
-		if i := lastSentenceEnd(before[:len(before)-1]); i >= 0 {
-			sentence = before[i:]
-		}
+		sentence = lastSentenceOfParagraphBefore(text, line)
 	} else if sentenceBefore(text, pos) == "" {
 		sentence = previousSentence(text, pos)
 	}
@@ -2175,7 +2160,7 @@ func introducedSpeaker(text string, pos int, people []person, last *Quote) (stri
 	// a preposition ("Double try scorer Martyn Williams was keen …").
 	best, bestAt := -1, start+ts[verb].at
 	for i, p := range people {
-		if p.gender == 0 && p.role == "" && !p.surnamed || isOrgName(p.name) {
+		if !p.known() || isOrgName(p.name) {
 			continue
 		}
 		k := sort.SearchInts(p.plain, start)
@@ -2214,7 +2199,7 @@ func featuredNarrator(text string, people []person) (person, bool) {
 			}
 			best, bestAt := person{}, -1
 			for _, p := range people {
-				if p.gender == 0 && p.role == "" && !p.surnamed {
+				if !p.known() {
 					continue
 				}
 				i := sort.SearchInts(p.plain, offset+ts[from].at)
@@ -2334,11 +2319,6 @@ func brokenRole(role string) bool {
 	}
 	return false
 }
-
-// slavicFunctionWords are Ukrainian and Russian prepositions and conjunctions no role
-// ends with.
-var slavicFunctionWords = set(`з із зі в у на до від по за про для при через між під над о об та і й а але чи що як
-	с со в во к ко от из о об при про для через между под над и а но или что как`)
 
 // relativeWords open a relative clause.
 var relativeWords = set(`who which that whose який яка яке які котрий котра котре котрі который которая
@@ -2522,3 +2502,8 @@ func previousParagraphStart(text string, at int) int {
 	}
 	return paragraphStart(text, p)
 }
+
+// slavicFunctionWords are Ukrainian and Russian prepositions and conjunctions no role
+// ends with.
+var slavicFunctionWords = set(`з із зі в у на до від по за про для при через між під над о об та і й а але чи що як
+	с со в во к ко от из о об при про для через между под над и а но или что как`)

@@ -285,16 +285,8 @@ var introCues = set(`spoke speaks addressed addresses briefed`)
 func reportedSpeaker(text string, pos int) (mention, cue string, ok bool) {
 	var sentence string
 	if line, ok := lineOpensAt(text, pos); ok {
-		before := strings.TrimRight(text[:line], " \t\r\n")
-		if before == "" || strings.HasSuffix(before, ":") {
+		if sentence = lastSentenceOfParagraphBefore(text, line); sentence == "" {
 			return "", "", false
-		}
-		if i := strings.LastIndexByte(before, '\n'); i >= 0 {
-			before = before[i+1:]
-		}
-		sentence = before
-		if i := lastSentenceEnd(before[:len(before)-1]); i >= 0 {
-			sentence = before[i:]
 		}
 	} else if sentenceBefore(text, pos) == "" {
 		sentence = previousSentence(text, pos)
@@ -607,4 +599,30 @@ func roleStart(ts []tok, start, name int) int {
 		}
 	}
 	return first
+}
+
+// lastSentenceOfParagraphBefore is the last sentence before the line break at line,
+// read back at most 400 bytes (a sentence, not a crafted wall of text); "" when the
+// text before is empty or ends in a colon (a quote introduced, not reported).
+func lastSentenceOfParagraphBefore(text string, line int) string {
+	before := strings.TrimRight(text[:line], " \t\r\n")
+	if before == "" || strings.HasSuffix(before, ":") {
+		return ""
+	}
+	if cut := len(before) - 400; cut > 0 {
+		for cut < len(before) && !utf8.RuneStart(before[cut]) {
+			cut++ // at a character's start
+		}
+		before = before[cut:]
+	}
+	if i := strings.LastIndexByte(before, '\n'); i >= 0 {
+		before = before[i+1:]
+	}
+	if before == "" {
+		return ""
+	}
+	if i := lastSentenceEnd(before[:len(before)-1]); i >= 0 {
+		return before[i:]
+	}
+	return before
 }
