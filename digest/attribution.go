@@ -279,6 +279,16 @@ func clauseBefore(ts []tok, end int) []tok {
 			}
 		}
 	}
+	if len(parts) > 1 && ownedRole(clause) {
+		// "Andrew Pendleton, Christian Aid's head of Trade Policy, said": an owner's
+		// role apposed to the name before it, not a name.
+		name := ts[parts[1][0]:parts[1][1]]
+		if len(name) >= 2 && len(name) <= 4 && nameHeaded(name) && !slices.ContainsFunc(name, func(t tok) bool { return !t.capitalised() }) {
+			if out := withRole(name, clause); out != nil {
+				return out
+			}
+		}
+	}
 	if _, ok := npOK(clause); ok && nameHeaded(clause) {
 		// "the mayor of the city, Taras Bondar, told": the role before the name.
 		if len(parts) > 1 {
@@ -581,6 +591,20 @@ func possessiveRole(ts []tok) bool {
 	for _, t := range ts[1:min(len(ts), 4)] {
 		if roleHead(t.lower()) {
 			return true
+		}
+	}
+	return false
+}
+
+// ownedRole is possessiveRole for an owner of up to three capitalised words:
+// "Christian Aid's head of Trade Policy".
+func ownedRole(ts []tok) bool {
+	for k := 0; k < min(len(ts), 3); k++ {
+		if !ts[k].capitalised() {
+			return false
+		}
+		if possessiveTok(ts[k]) {
+			return possessiveRole(ts[k:])
 		}
 	}
 	return false

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -407,6 +408,20 @@ func subjectPlace(text string, at, end int) bool {
 	if before == "" {
 		return true
 	}
+	if w := lastWordWithin(before); isCapitalisedWord(w) && possessiveTok(tok{s: w}) && rolePhraseOpens(before[:len(before)-len(w)]) {
+		return true // "ONGC's Mr Raha said …": an employer's name opens the sentence
+	}
+	if w := lastWordWithin(before); !isCapitalisedWord(w) && roleHead(strings.ToLower(w)) && rolePhraseOpens(before[:len(before)-len(w)]) &&
+		strings.ToUpper(text[at:end]) != text[at:end] {
+		// "Former Chelsea captain Desailly, who …, says": a role opens the sentence
+		// (not "директор SPP": an acronym is the employer, no surname).
+		return true
+	}
+	if w := lastWordWithin(before); clauseOpeners[w] && verbFollows(text[end:]) && !pluralFollows(text[end:]) {
+		// "…, but McIlroy is unfazed": a clause's subject, a verb after it ("but
+		// Villa were not interested" is a team: no "he").
+		return true
+	}
 	r, _ := utf8.DecodeLastRuneInString(before)
 	if r == ',' && verbFollows(text[end:]) {
 		return true // "…held in Pusan in South Korea, Mr Prater predicts …"
@@ -440,6 +455,35 @@ func subjectPlace(text string, at, end int) bool {
 	return (strings.ContainsRune(",\"”»", r) || asWords[asWord]) && (end == len(text) || unicode.IsPunct(next))
 }
 
+// clauseOpeners are lower-case conjunctions that open a clause with its own subject.
+var clauseOpeners = set(`but while yet although though because whereas`)
+
+// pluralFollows reports whether the next word of rest is a plural verb.
+func pluralFollows(rest string) bool {
+	ws := strings.Fields(rest[:min(len(rest), wordReach)])
+	return len(ws) > 0 && pluralAux[strings.ToLower(strings.TrimRight(ws[0], ",.;:"))]
+}
+
+var pluralAux = set(`are were have`)
+
+// rolePhraseOpens reports whether s ends in the opening words of a sentence that can
+// modify a role: capitalised words ("Former Chelsea"), ages and the role words
+// themselves, at most five, back to a sentence's start.
+func rolePhraseOpens(s string) bool {
+	for n := 0; n <= 5; n++ {
+		s = strings.TrimRight(s, " \t\u00a0")
+		if s == "" || strings.ContainsRune(".!?\n\"”»", lastRune(s)) {
+			return true
+		}
+		w := lastWordWithin(s)
+		if w == "" || !(isCapitalisedWord(w) && !cueWord(tok{s: strings.ToLower(w)}) || roleHead(strings.ToLower(w)) || ageWord(w)) {
+			return false
+		}
+		s = s[:len(s)-len(w)]
+	}
+	return false
+}
+
 // asWords open an attribution put before its subject: "As Bezsmertny notes, …" ("Як
 // зазначає Безсмертний", "Как отмечает …").
 var asWords = set(`as як как`)
@@ -471,6 +515,11 @@ func leadsSentence(ts []tok, k, end int) bool {
 func subjectTok(ts []tok, k, end int) bool {
 	role, aged := false, false
 	for n := 0; n < 6 && k > 0; n++ {
+		if k >= 3 && ts[k-2].lower() == "of" && !ts[k-1].punct && roleHead(ts[k-3].lower()) && !ts[k-3].capitalised() {
+			// "Spain's minister of sport Jaime Lissavetzky": the role's own "of" phrase.
+			k -= 2
+			continue
+		}
 		p := ts[k-1]
 		// Lower-case words before a role word modify it: "Renaissance Capital energy
 		// analyst Adam Landes told".
@@ -490,6 +539,9 @@ func subjectTok(ts []tok, k, end int) bool {
 		return true
 	}
 	p := ts[k-1]
+	if clauseOpeners[p.s] && end < len(ts) && finiteOrCue(ts[end]) && !pluralAux[ts[end].lower()] {
+		return true // "…, but Jim McKay is unfazed": a clause's own subject
+	}
 	if p.s == "," && end < len(ts) && finiteOrCue(ts[end]) {
 		return true // "…in South Korea, Craig Prater predicts …": a verb says it is a subject
 	}
@@ -757,3 +809,59 @@ const maxRoleWords = 16
 // a hostile feed's text naming thousands would make resolving them cost time
 // quadratic in its length (measured: a 200 KB text of distinct names took 3.4 s).
 const maxPeople = 300
+
+// maxPronounSubjects bounds the pronouns pronounSubjects reads: a crafted text of
+// thousands of "He …" sentences must not cost a scan of its people each.
+const maxPronounSubjects = 400
+
+// pronounSubjectRE finds a "He" or "She" that opens a sentence, alone or after an
+// opening conjunction ("So he is …").
+var pronounSubjectRE = regexp.MustCompile(`(?:^|[.!?]["”»']?\s+|\n\s*)(?:(?:So|But|And|Yet|Then|Now|Still|Also|However,?) )?(?:He|She|he|she)\s`)
+
+// pronounSubjects notes a "He" or "She" that opens a sentence outside quotes as a
+// subject mention of the person it continues. "Desailly is one of the most decorated
+// players … He won … He is now winding down … So he is full of admiration for … Paolo
+// Maldini and Alessandro Costacurta. "I'm happy …," he said": the story's subject,
+// carried by its pronouns, is who the last "he" means, not the name last written in a
+// clause. Only a chain under way is carried on (a person known as one, in subject
+// place within subjectWindow before the pronoun): a pronoun nothing fits adds nothing.
+// English only: Ukrainian and Russian drop or move their subject pronouns.
+func pronounSubjects(text string, spans []span, people []person) []person {
+	if len(people) == 0 {
+		return people
+	}
+	inQuote := func(m int) bool {
+		k := sort.Search(len(spans), func(k int) bool { return spans[k].outerStart > m }) - 1
+		return k >= 0 && m < spans[k].outerEnd
+	}
+	quoteBetween := func(from, to int) bool {
+		k := sort.Search(len(spans), func(k int) bool { return spans[k].outerStart > from })
+		return k < len(spans) && spans[k].outerStart < to
+	}
+	for _, loc := range pronounSubjectRE.FindAllStringIndex(text, maxPronounSubjects) {
+		match := strings.TrimRightFunc(text[loc[0]:loc[1]], unicode.IsSpace)
+		w := lastWordWithin(match)
+		at := loc[0] + len(match) - len(w)
+		if inQuote(at) {
+			continue
+		}
+		p, ok := recentPerson(people, at, pronounGender(w), true, false)
+		if !ok || !(p.known() || p.spoke) {
+			continue
+		}
+		if m, ok := p.subjectBefore(at); !ok || quoteBetween(m, at) {
+			// A quote since the subject was named may have a speaker of its own,
+			// whom the "he" continues: not known before the quotes are read.
+			continue
+		}
+		k := slices.IndexFunc(people, func(q person) bool { return q.name == p.name })
+		if k < 0 {
+			continue
+		}
+		q := &people[k]
+		q.mentions = insertSorted(q.mentions, at)
+		q.subjects = insertSorted(q.subjects, at)
+		q.plain = insertSorted(q.plain, at)
+	}
+	return people
+}

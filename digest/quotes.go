@@ -145,7 +145,7 @@ func FindQuotes(text string, lang string) []Quote {
 			}
 		}
 	}
-	people := dropQuotedMentions(collectPeople(text), text, spans)
+	people := pronounSubjects(text, spans, dropQuotedMentions(collectPeople(text), text, spans))
 	var quotes []Quote
 	lastIdx := -1 // the previous attributed quote, for split and continued quotes
 	for k := 0; k < len(spans); k++ {
@@ -257,6 +257,7 @@ func FindQuotes(text string, lang string) []Quote {
 				quotes[i].Speaker, quotes[i].Role = name, role
 			}
 		}
+		quotes[i].Speaker = nominativeName(quotes[i].Speaker)
 		if bareInflectedNoun(quotes[i].Speaker) {
 			// "— сообщении", "— він": an inflected noun or pronoun the resolver could
 			// not turn into a name tells a reader nothing, and is ungrammatical alone.

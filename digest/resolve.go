@@ -168,7 +168,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 				return p.name, p.role
 			}
 		}
-		if noun != "" && !isCyrillic(noun) && definiteRole(role) && !proxyRoles[noun] {
+		if (noun != "" && !isCyrillic(noun) && !proxyRoles[noun] || noun == "" && personDescription(role)) && definiteRole(role) {
 			// "said the national team coach" in a report whose subject is Mike Ruddock,
 			// no role known: a definite role names someone already in the story, the
 			// person a "he" would mean, when that person is a subject nearby and
@@ -566,13 +566,18 @@ func introducedSpeaker(text string, pos int, people []person, last *Quote) (stri
 	if start >= 0 {
 		start += from
 	}
-	verb := slices.IndexFunc(ts, func(t tok) bool { return finiteAux[t.s] })
-	if start < 0 || verb < 0 {
+	if start < 0 || len(ts) == 0 {
 		return "", false
 	}
 	// The sentence's subject: a person named before its first finite verb, not after
-	// a preposition ("Double try scorer Martyn Williams was keen …").
-	best, bestAt := -1, start+ts[verb].at
+	// a preposition ("Double try scorer Martyn Williams was keen …"), or, with no
+	// auxiliary to tell, the name that opens it ("Mauresmo spent five weeks at number
+	// one …").
+	bestAt := start + ts[0].at + 1
+	if verb := slices.IndexFunc(ts, func(t tok) bool { return finiteAux[t.s] }); verb >= 0 {
+		bestAt = start + ts[verb].at
+	}
+	best := -1
 	for i, p := range people {
 		if !p.known() || isOrgName(p.name) {
 			continue
@@ -676,6 +681,38 @@ func definiteRole(role string) bool {
 	}
 	return false
 }
+
+// personDescription reports whether an English definite noun phrase with no role word
+// may describe a person, as sports and arts pages name again whom the story is about:
+// "the tournament debutant", "the world 200m and 400m record holder". Its head is a
+// singular lower-case noun, no document, organisation or team ("the statement", "the
+// firm", "the side"), and it is short.
+func personDescription(phrase string) bool {
+	ws := strings.Fields(strings.ToLower(phrase))
+	if len(ws) < 2 || len(ws) > 7 || ws[0] != "the" || isCyrillic(phrase) {
+		return false
+	}
+	for _, w := range ws[1:] {
+		if !hasLetter(w) && strings.Trim(w, "0123456789") != "" || isFunctionWord(w) && w != "and" || possessiveTok(tok{s: w}) {
+			// "the man in the stands", "the 2-0 win", "the ad's narrator" (the
+			// ad's, not the story's): not a description of whom the story is about
+			return false
+		}
+	}
+	head := ws[len(ws)-1]
+	if !hasLetter(head) || strings.HasSuffix(head, "s") && !strings.HasSuffix(head, "ss") || hasUpper(phrase[strings.LastIndex(phrase, " ")+1:]) {
+		return false // plural, or a name
+	}
+	return !orgWords[head] && !isDocumentWord(head) && !proxyRoles[head] && !collectiveNouns[head] && !isNotName(head)
+}
+
+// collectiveNouns are heads of English descriptions of a group or an organisation,
+// beyond orgWords: what "the … said" may mean without meaning a person.
+var collectiveNouns = set(`firm team side squad band group club outfit body panel jury board carrier airline
+	retailer lender insurer maker manufacturer broadcaster operator producer publisher studio label chain
+	giant hosts country nation region city town organiser organizer statement paper
+	newspaper magazine website site station programme program show film movie album book study index
+	figure figures data economy market`)
 
 // hasSubjectBefore reports whether p stands in subject place within subjectWindow
 // before at.

@@ -1,0 +1,26 @@
+package digest
+
+import "testing"
+
+func TestNominativeName(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Романа Костенка", "Роман Костенко"},     // -енко declines as -енка
+		{"Івана Григорука", "Іван Григорук"},      // a consonant stem
+		{"Павла Клімкіна", "Павло Клімкін"},       // Павла: Ukrainian letters say Павло
+		{"Павла Дурова", "Павла Дурова"},          // no letter says which language: as written
+		{"Валерія Залужного", "Валерій Залужний"}, // an adjectival surname
+		{"Ігоря Терехова", "Ігор Терехов"},        // a soft stem
+		{"Сергея Жириновского", "Сергей Жириновский"},
+		{"Надії Савченко", "Надія Савченко"}, // a woman's -ко surname does not decline
+		{"Юлії Стефанішиної", "Юлія Стефанішина"},
+		{"Олександра Іванова", "Олександра Іванова"}, // a woman's name, or Олександр's genitive
+		{"Роман Костенко", "Роман Костенко"},         // already a subject's form
+		{"Івана Коваля", "Івана Коваля"},             // -я: Коваль or Коваля? as written
+		{"Трампа", "Трампа"},                         // a surname alone says no case
+		{"John Smith", "John Smith"},
+	} {
+		if got := nominativeName(tc.in); got != tc.want {
+			t.Errorf("nominativeName(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
