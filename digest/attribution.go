@@ -48,6 +48,13 @@ func lexTokens(s string) []tok {
 					j += n
 					continue
 				}
+				if c == '&' && unicode.IsUpper(rune(s[j-1])) {
+					// "R&B", "AT&T", "M&S": one name
+					if next, _ := at(j + n); unicode.IsUpper(next) {
+						j += n
+						continue
+					}
+				}
 				if c == '\'' || c == '’' || c == '-' || c == '.' || ((c == '/' || c == ':') && unicode.IsDigit(rune(s[j-1]))) {
 					// "don't", "vice-president", "U.S", "9/11", "23:01" (a time, not a colon)
 					if next, _ := at(j + n); wordRune(next) && (c != ':' || unicode.IsDigit(next)) {
@@ -81,7 +88,8 @@ func lexTokens(s string) []tok {
 func joinToks(ts []tok) string {
 	var b strings.Builder
 	for i, t := range ts {
-		if i > 0 && !(t.punct && strings.ContainsAny(t.s, ",.;:)!?»")) && ts[i-1].s != "(" && ts[i-1].s != "«" {
+		pluralOwner := t.punct && (t.s == "'" || t.s == "’") && i > 0 && strings.HasSuffix(strings.ToLower(ts[i-1].s), "s") // "Kenteris' lawyer"
+		if i > 0 && !(t.punct && strings.ContainsAny(t.s, ",.;:)!?»")) && !pluralOwner && ts[i-1].s != "(" && ts[i-1].s != "«" {
 			b.WriteByte(' ')
 		}
 		b.WriteString(t.s)
@@ -448,7 +456,7 @@ func stripLeadingAdverbs(ts []tok) []tok {
 // "which", a verb) and drops trailing connectors.
 func cutAtStop(ts []tok) []tok {
 	for k, t := range ts {
-		if npStop[t.lower()] {
+		if npStop[t.lower()] && !(k > 0 && t.capitalised()) { // "senior US economist": no "us"
 			ts = ts[:k]
 			break
 		}

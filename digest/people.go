@@ -186,11 +186,27 @@ func collectPeople(text string) []person {
 			start := i
 			for k := 0; k < 2 && start > 0; k++ {
 				p := ts[start-1]
+				if start < i && (p.s == "'" || p.s == "’") && start >= 2 && ts[start-2].capitalised() && strings.HasSuffix(ts[start-2].s, "s") {
+					start -= 2 // "Kenteris' lawyer": a plural owner's apostrophe
+					break
+				}
 				// An owner is capitalised: "India's", not "last year's".
 				if p.punct || !(isRoleWord(p.lower()) || p.capitalised() && possessiveTok(p)) {
 					break
 				}
 				start--
+			}
+			if start < i {
+				// "Wasps rugby director Warren Gatland", "Renaissance Capital energy
+				// analyst Adam Landes": lower-case words between an organisation's name
+				// and the role word qualify the role.
+				m := start
+				for m > 0 && start-m < 2 && lowerModifier(ts[m-1]) {
+					m--
+				}
+				if m < start && m > 0 && ts[m-1].capitalised() && !ts[m-1].punct && !isFunctionWord(ts[m-1].lower()) && !isNotName(ts[m-1].s) {
+					start = m
+				}
 			}
 			start = roleStart(ts, start, i)
 			run := ts[start:j]
@@ -453,6 +469,13 @@ func subjectPlace(text string, at, end int) bool {
 	asWord := strings.ToLower(lastWordWithin(rest))
 	next, _ := utf8.DecodeRuneInString(text[end:])
 	return (strings.ContainsRune(",\"”»", r) || asWords[asWord]) && (end == len(text) || unicode.IsPunct(next))
+}
+
+// lowerModifier reports whether t is a lower-case word that may qualify a role noun
+// after it ("rugby", "energy"): no function word, preposition, verb or number.
+func lowerModifier(t tok) bool {
+	lw := t.lower()
+	return !t.punct && !t.capitalised() && hasLetter(t.s) && !isFunctionWord(lw) && !prepositions[lw] && !cueWord(t) && !finiteAux[lw] && !isCyrillic(lw)
 }
 
 // clauseOpeners are lower-case conjunctions that open a clause with its own subject.

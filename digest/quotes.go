@@ -244,6 +244,9 @@ func FindQuotes(text string, lang string) []Quote {
 		}
 	}
 	for i := range quotes {
+		if owner, ok := ownerOnly(quotes[i].Role); ok {
+			quotes[i].Role = owner // "Chelsea's William Gallas": of Chelsea
+		}
 		if isHonorific(quotes[i].Role) || brokenRole(quotes[i].Role) {
 			// "Mr" said who he is to the resolver, and nothing to a reader; a role
 			// cut off after a preposition ("партнерство Росії з") or holding a

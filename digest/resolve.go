@@ -332,6 +332,10 @@ func splitRole(m string) (name, role string) {
 				break // "National Bureau of Statistics chief Li Deshui": the name is at the end
 			}
 			n, r := splitRole(strings.Join(ws[:k], " "))
+			if n != "" && lw == "of" && isOrgName(n) && !slices.ContainsFunc(ws[k+1:], func(w string) bool { return !isCapitalisedWord(w) }) {
+				// "the Muslim Council of Britain", "Bank of England": one name.
+				return strings.TrimSpace(n + " " + strings.Join(ws[k:], " ")), r
+			}
 			if n != "" {
 				tail := strings.Join(ws[k:], " ")
 				if r == "" {
@@ -749,6 +753,29 @@ func shedObliqueLead(name string, people []person) string {
 		return name
 	}
 	return strings.Join(ws[1:], " ")
+}
+
+// ownerOnly reports whether a role is an owner's name and nothing else ("Chelsea's",
+// "Manchester United's": written before a name, "Chelsea's William Gallas"), and
+// returns the name a reader should see: the owner, "Chelsea".
+func ownerOnly(role string) (string, bool) {
+	ws := strings.Fields(role)
+	if len(ws) == 0 || len(ws) > 4 {
+		return "", false
+	}
+	for _, w := range ws {
+		if !isCapitalisedWord(w) {
+			return "", false
+		}
+	}
+	last := ws[len(ws)-1]
+	for _, end := range []string{"'s", "’s"} {
+		if owner, ok := strings.CutSuffix(last, end); ok && owner != "" {
+			ws[len(ws)-1] = owner
+			return strings.Join(ws, " "), true
+		}
+	}
+	return "", false
 }
 
 // brokenRole reports whether a role is a fragment of its sentence rather than a
