@@ -575,12 +575,20 @@ func nameWord(t tok) bool { return t.capitalised() && !isRoleWord(t.lower()) && 
 // role noun ("Міністерка закордонних справ Канади Мелані Жолі").
 func roleStart(ts []tok, start, name int) int {
 	if start < name {
+		roleAt := start
 		for k := 0; k < 2 && start > 0; k++ {
 			p := ts[start-1]
 			if !p.capitalised() || isFunctionWord(p.lower()) || isNotName(p.s) {
 				break
 			}
 			start--
+		}
+		if start >= 2 && start < roleAt && (ts[start-1].lower() == "and" || ts[start-1].s == "&") && ts[start-2].capitalised() &&
+			!isFunctionWord(ts[start-2].lower()) && !isNotName(ts[start-2].s) {
+			start -= 2 // "British and Irish Lions coach", "Ernst and Young partner"
+		}
+		if start > 0 && roleTimeWords[ts[start-1].lower()] {
+			start-- // "former England full-back", "Former Manfred Mann singer"
 		}
 	}
 	if start == 0 || !isCyrillic(ts[name].s) {
@@ -600,6 +608,9 @@ func roleStart(ts []tok, start, name int) int {
 	}
 	return first
 }
+
+// roleTimeWords qualify a role by when it was or will be held.
+var roleTimeWords = set(`former acting interim outgoing incoming`)
 
 // lastSentenceOfParagraphBefore is the last sentence before the line break at line,
 // read back at most 400 bytes (a sentence, not a crafted wall of text); "" when the
