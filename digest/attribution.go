@@ -77,6 +77,9 @@ func lexTokens(s string) []tok {
 			}
 			out = append(out, tok{s: w, at: i})
 			i = j
+		case r == '&':
+			out = append(out, tok{s: "&", at: i}) // "Standard & Poor's": a word of a name, as "and"
+			i += size
 		default:
 			out = append(out, tok{s: s[i : i+size], punct: true, at: i})
 			i += size
@@ -101,7 +104,7 @@ var (
 	participleCues = set(`saying adding noting telling writing arguing explaining insisting claiming warning
 		asking declaring stressing tweeting stating suggesting calling`)
 	determiners  = set(`the a an his her their its our my one two three several many some other another`)
-	npConnectors = set(`of for from at with in on to and by`)
+	npConnectors = set(`of for from at with in on to and by &`)
 	prepositions = set(`at in on after before during since from with without by for about under over
 		when while as although though if
 		в у во на з із зі від до по при для після через під из от после со про о об`)
@@ -506,7 +509,7 @@ func npAfter(ts []tok, i int) ([]tok, int) {
 				j++
 				continue
 			}
-			if npStop[lw] || prepositions[lw] || isCue(t) || !capAheadWithin(ts[j:], 3) {
+			if npStop[lw] || prepositions[lw] || isCue(t) || !capAheadWithin(ts[j:], 3) && !(ts[i].lower() == "the" && plainNounsToEnd(ts[j:])) {
 				break
 			}
 		}
@@ -602,6 +605,22 @@ func possessiveRole(ts []tok) bool {
 		}
 	}
 	return false
+}
+
+// plainNounsToEnd reports whether ts holds at most four plain lower-case words and then
+// the sentence or the clause ends: "(said the) giant winger." describes a person; "(said
+// the) talks were difficult" goes on to a verb of its own.
+func plainNounsToEnd(ts []tok) bool {
+	for k, t := range ts {
+		if t.punct {
+			return k > 0 && (sentenceEnd(t) || t.s == "," || t.s == ";")
+		}
+		lw := t.lower()
+		if k >= 4 || t.capitalised() || npStop[lw] || prepositions[lw] || isCue(t) || finiteAux[lw] || auxiliaries[lw] || !hasLetter(lw) {
+			return false
+		}
+	}
+	return len(ts) > 0
 }
 
 // ownedRole is possessiveRole for an owner of up to three capitalised words:

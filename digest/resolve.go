@@ -353,7 +353,7 @@ func splitRole(m string) (name, role string) {
 		w := ws[start-1]
 		lw := strings.ToLower(strings.Trim(w, ",."))
 		r, _ := utf8.DecodeRuneInString(w)
-		isConnector := start-1 > 0 && start < end && nameParticles[lw]
+		isConnector := start-1 > 0 && start < end && (nameParticles[lw] || w == "&") // "Securities & Exchange Commission"
 		// A surname that is also a role word ("Charlie King") stays in the name when a
 		// capitalised non-role word precedes it.
 		surname := start == end && start >= 2 && isCapitalisedWord(ws[start-2]) &&

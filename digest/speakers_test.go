@@ -642,6 +642,10 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"I have spoken to", "Clive Woodward", "British and Irish Lions coach"},
 		{"a former holder's role", `Pundits were divided. Former England full-back Mark Dean backed the plan. "It is the right call for the squad," he said.`,
 			"It is the right", "Mark Dean", "Former England full-back"},
+		{"an ampersand joins a firm's name", `Imports rose again. "Things are getting worse, but that is to be expected," said David Wyss of Standard & Poor's in New York.`,
+			"Things are getting worse", "David Wyss", "of Standard & Poor's in New York"},
+		{"a description of plain words to the sentence's end", `Michael Lomu has had a kidney transplant. Doctors cleared him to play. "Now it is basically bring it on," said the giant winger.`,
+			"Now it is basically", "Michael Lomu", ""},
 		{"uk a name in the genitive is shown in the nominative", `Про це повідомляє видання з посиланням на коментар віцепрезидента Energy Club Івана Григорука. "Наразі сказати неможливо, тому що Україна має достатньо потужностей", - зазначив він.`,
 			"Наразі сказати неможливо", "Іван Григорук", ""},
 	})
