@@ -243,7 +243,17 @@ func FindQuotes(text string, lang string) []Quote {
 			}
 		}
 	}
+	var orgs []orgMention
 	for i := range quotes {
+		if q := &quotes[i]; orgAnaphor(q.Speaker) && !isCyrillic(q.Speaker) {
+			// "the company said": the organisation last named as a subject.
+			if orgs == nil {
+				orgs = orgSubjects(text, people)
+			}
+			if name, ok := orgBefore(orgs, q.Start, orgReach); ok {
+				q.Speaker, q.Role = name, ""
+			}
+		}
 		if owner, ok := ownerOnly(quotes[i].Role); ok {
 			quotes[i].Role = owner // "Chelsea's William Gallas": of Chelsea
 		}

@@ -646,6 +646,10 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Things are getting worse", "David Wyss", "of Standard & Poor's in New York"},
 		{"a description of plain words to the sentence's end", `Michael Lomu has had a kidney transplant. Doctors cleared him to play. "Now it is basically bring it on," said the giant winger.`,
 			"Now it is basically", "Michael Lomu", ""},
+		{"the company is the organisation last named as a subject", "Shares in music group Acme Records fell 16%.\n\nAcme Records said album sales would fall. Analysts had expected more. \"Sales in January were below our expectations,\" the company said.",
+			"Sales in January were", "Acme Records", ""},
+		{"a country or a phrase named once is no organisation", "Spain dominated England with order.\n\nSpain has won again. Generic drugs are cheaper. \"The bad thing about the game was the result,\" the paper said.",
+			"The bad thing about", "the paper", ""},
 		{"uk a name in the genitive is shown in the nominative", `Про це повідомляє видання з посиланням на коментар віцепрезидента Energy Club Івана Григорука. "Наразі сказати неможливо, тому що Україна має достатньо потужностей", - зазначив він.`,
 			"Наразі сказати неможливо", "Іван Григорук", ""},
 	})

@@ -1,0 +1,159 @@
+package digest
+
+import (
+	"strings"
+)
+
+// Organisations: "the company said", "the firm added", "the station said" name again an
+// organisation the story is about, as "he" names a person. A reader is better told which
+// ("EMI"), so such a speaker is resolved to the organisation last named as a sentence's
+// subject before the quote ("EMI said …", "Novartis has announced …", "Radio 1 said …").
+// English only: Ukrainian and Russian write the institution's name again.
+
+// orgAnaphors are the heads of a definite noun phrase that names again an organisation.
+var orgAnaphors = set(`company firm group bank lender insurer carrier airline retailer chain maker
+	manufacturer carmaker drugmaker broadcaster station channel network paper newspaper magazine
+	club agency charity organisation organization federation association union body`)
+
+// orgReach is how far back (bytes, a few paragraphs) the organisation an anaphor names
+// may have been named; further, the story has moved on.
+const orgReach = 2000
+
+// maxOrgSubjects bounds the organisations orgSubjects notes in one text.
+const maxOrgSubjects = 400
+
+// orgMention is an organisation named as a sentence's subject, at a byte offset;
+// spoke: the subject of a speech verb ("EMI said"), which a person-like name ("Ras
+// Kwame will …") may be too, but less often is.
+type orgMention struct {
+	name  string
+	at    int
+	spoke bool
+}
+
+// orgAnaphor reports whether a speaker phrase is "the company", "the firm", … : "the"
+// (or "the two"), at most one modifier, and an organisation noun.
+func orgAnaphor(speaker string) bool {
+	ws := strings.Fields(strings.ToLower(speaker))
+	if len(ws) < 2 || len(ws) > 3 || ws[0] != "the" {
+		return false
+	}
+	return orgAnaphors[ws[len(ws)-1]]
+}
+
+// orgSubjects finds the organisations a text names as a sentence's subject: a
+// capitalised name of one to four words that opens a sentence (after an opening "But"
+// or "However"), followed by an auxiliary or a speech verb ("EMI said", "Novartis has
+// announced"), named more than once, and no person the text names (people) nor a word
+// that is never a name.
+func orgSubjects(text string, people []person) []orgMention {
+	var out []orgMention
+	starts := append([]int{0}, sentenceEnds(text)...)
+	for _, s := range starts {
+		if len(out) >= maxOrgSubjects {
+			break
+		}
+		end := min(len(text), s+160) // a subject opens its sentence
+		ts := lexTokens(text[s:end])
+		k := 0
+		for k < len(ts) && ts[k].capitalised() && isNotName(ts[k].s) {
+			k++ // "But", "However"
+		}
+		if k < len(ts) && ts[k].s == "," {
+			k++
+		}
+		j := k
+		for j < len(ts) && j-k < 4 && !ts[j].punct && (ts[j].capitalised() || j > k && ts[j].s == "&" || j > k && isNumber(ts[j].s)) && !isNotName(ts[j].s) {
+			j++
+		}
+		if j == k || j >= len(ts) {
+			continue
+		}
+		run := ts[k:j]
+		if !finiteOrCue(ts[j]) || possessiveTok(run[len(run)-1]) {
+			continue // "Spain dominated …", "Generic drugs are …": no verb says a subject
+		}
+		name := joinToks(run)
+		if !orgLike(name, people) || strings.Count(text, name) < 2 {
+			continue // named once, it is no organisation the story is about
+		}
+		out = append(out, orgMention{name: name, at: s + run[0].at, spoke: isCue(ts[j])})
+	}
+	return out
+}
+
+// orgLike reports whether a capitalised subject may be an organisation: no person the
+// text names (by name or surname), no title, demonym or role word, no single letter.
+func orgLike(name string, people []person) bool {
+	ws := strings.Fields(name)
+	if len(ws) == 0 || len([]rune(name)) < 2 {
+		return false
+	}
+	first := strings.ToLower(ws[0])
+	if titleWords[first] || demonyms[first] || isRoleWord(first) || isFunctionWord(first) || guessGender(name, "") != 0 {
+		return false
+	}
+	if places[strings.ToLower(name)] || len(ws) > 1 && placePrefixes[first] {
+		return false // "Spain has won", "New Zealand have …": a country or its team
+	}
+	for _, p := range people {
+		if (p.known() || p.spoke) && (sharesSurname(p.name, name) || strings.EqualFold(p.name, name)) {
+			return false
+		}
+	}
+	return true
+}
+
+// places are the countries, continents and unions news names as a sentence's subject,
+// in English: the states of the UN, and the names papers use for them.
+var places = set(strings.ToLower(`Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia Austria
+	Azerbaijan Bahamas Bahrain Bangladesh Barbados Belarus Belgium Belize Benin Bhutan Bolivia Bosnia
+	Botswana Brazil Britain Brunei Bulgaria Burkina Burma Burundi Cambodia Cameroon Canada Chad Chile China
+	Colombia Comoros Congo Croatia Cuba Cyprus Czechia Denmark Djibouti Dominica Ecuador Egypt England
+	Eritrea Estonia Eswatini Ethiopia Europe Africa Asia America Fiji Finland France Gabon Gambia Georgia
+	Germany Ghana Greece Grenada Guatemala Guinea Guyana Haiti Holland Honduras Hungary Iceland India
+	Indonesia Iran Iraq Ireland Israel Italy Jamaica Japan Jordan Kazakhstan Kenya Kiribati Kosovo Kuwait
+	Kyrgyzstan Laos Latvia Lebanon Lesotho Liberia Libya Liechtenstein Lithuania Luxembourg Madagascar
+	Malawi Malaysia Maldives Mali Malta Mauritania Mauritius Mexico Moldova Monaco Mongolia Montenegro
+	Morocco Mozambique Myanmar Namibia Nauru Nepal Netherlands Nicaragua Niger Nigeria Norway Oman
+	Pakistan Palau Palestine Panama Paraguay Peru Philippines Poland Portugal Qatar Romania Russia Rwanda
+	Samoa Scotland Senegal Serbia Seychelles Singapore Slovakia Slovenia Somalia Spain Sudan Suriname
+	Sweden Switzerland Syria Taiwan Tajikistan Tanzania Thailand Togo Tonga Tunisia Turkey Turkmenistan
+	Tuvalu Uganda Ukraine Uruguay Uzbekistan Vanuatu Vatican Venezuela Vietnam Wales Yemen Zambia Zimbabwe
+	US USA UK EU UAE Korea Gaza Crimea Kashmir Tibet Chechnya Kurdistan Ulster Hong Kong Macau Beijing
+	Moscow London Paris Washington Berlin Tokyo Brussels Kyiv Kiev`))
+
+// isNumber reports whether w is written in digits: "Radio 1".
+func isNumber(w string) bool { return w != "" && strings.Trim(w, "0123456789") == "" }
+
+// sentenceEnds are the offsets where a sentence starts after another, at most
+// maxOrgSubjects*4 of them.
+func sentenceEnds(text string) []int {
+	var out []int
+	for _, m := range sentenceStartRE.FindAllStringIndex(text, maxOrgSubjects*4) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// orgBefore is the organisation last named as a subject before at, within reach bytes:
+// the last credited with speech, if any one was, else the last.
+func orgBefore(orgs []orgMention, at, reach int) (string, bool) {
+	last := ""
+	for k := len(orgs) - 1; k >= 0; k-- {
+		o := orgs[k]
+		if o.at >= at {
+			continue
+		}
+		if at-o.at > reach {
+			break
+		}
+		if o.spoke {
+			return o.name, true
+		}
+		if last == "" {
+			last = o.name
+		}
+	}
+	return last, last != ""
+}
