@@ -201,6 +201,25 @@ func hostileText(shape string) string {
 			} else {
 				b.WriteString("Nothing more. ")
 			}
+		case "He sentences after hundreds of people":
+			// Round 14's pronoun chains: 300 people, then thousands of sentences
+			// opened by "He", each a subject to resolve (at most maxPronounSubjects).
+			if i < 300 {
+				fmt.Fprintf(&b, "Zed%c%c Quill%c%c arrived. ", 'a'+i%26, 'a'+i/26%26, 'a'+i%26, 'a'+i/26%26)
+			} else {
+				b.WriteString("He went on. So he stayed. ")
+				if i%100 == 0 {
+					b.WriteString("\"We are glad to be here,\" he said. ")
+				}
+			}
+		case "the company after hundreds of subjects":
+			// Round 14's organisation anaphors: thousands of sentences opened by a
+			// distinct capitalised subject and a speech verb, and quotes credited to
+			// "the company" among them.
+			fmt.Fprintf(&b, "Acme%c%c%c said it grew. Acme%c%c%c has more. ", 'a'+i%26, 'a'+i/26%26, 'a'+i/676%26, 'a'+i%26, 'a'+i/26%26, 'a'+i/676%26)
+			if i%20 == 0 {
+				b.WriteString("\"Sales were below our expectations,\" the company said. ")
+			}
 		case "obliques, then pronouns":
 			// One person named after "by" thousands of times, then pronouns: every
 			// "she" scanned every mention and searched the obliques for each (2.2 s at
@@ -251,7 +270,7 @@ func hostileText(shape string) string {
 // thousands of "екс" 3.5 s and GBs to attribute, roles of thousands of words 2.9 s;
 // a surname repeated after commas, 10-60 s (round 6's review; now read within a word).
 func BenchmarkArticleHostile(b *testing.B) {
-	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker"} {
+	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker", "He sentences after hundreds of people", "the company after hundreds of subjects"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {

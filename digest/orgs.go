@@ -48,6 +48,7 @@ func orgAnaphor(speaker string) bool {
 // that is never a name.
 func orgSubjects(text string, people []person) []orgMention {
 	var out []orgMention
+	seen := map[string]bool{} // a name's verdict, counted once: a crafted text repeats one
 	starts := append([]int{0}, sentenceEnds(text)...)
 	for _, s := range starts {
 		if len(out) >= maxOrgSubjects {
@@ -74,8 +75,13 @@ func orgSubjects(text string, people []person) []orgMention {
 			continue // "Spain dominated …", "Generic drugs are …": no verb says a subject
 		}
 		name := joinToks(run)
-		if !orgLike(name, people) || strings.Count(text, name) < 2 {
-			continue // named once, it is no organisation the story is about
+		ok, known := seen[name]
+		if !known {
+			ok = orgLike(name, people) && strings.Count(text, name) >= 2 // named once, it is no organisation the story is about
+			seen[name] = ok
+		}
+		if !ok {
+			continue
 		}
 		out = append(out, orgMention{name: name, at: s + run[0].at, spoke: isCue(ts[j])})
 	}

@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -837,9 +836,57 @@ const maxPeople = 300
 // thousands of "He …" sentences must not cost a scan of its people each.
 const maxPronounSubjects = 400
 
-// pronounSubjectRE finds a "He" or "She" that opens a sentence, alone or after an
-// opening conjunction ("So he is …").
-var pronounSubjectRE = regexp.MustCompile(`(?:^|[.!?]["”»']?\s+|\n\s*)(?:(?:So|But|And|Yet|Then|Now|Still|Also|However,?) )?(?:He|She|he|she)\s`)
+// pronounOpeners may open a sentence before its subject pronoun ("So he is …").
+var pronounOpeners = set(`So But And Yet Then Now Still Also However However,`)
+
+// sentencePronouns returns the offsets of "He" and "She" (or "he", "she" after an
+// opener) that open a sentence, at most limit of them: one pass over the words.
+func sentencePronouns(text string, limit int) []int {
+	var out []int
+	opensSentence := func(before string) bool {
+		before = strings.TrimRight(before, " \t")
+		if before == "" || strings.HasSuffix(before, "\n") {
+			return true
+		}
+		before = strings.TrimRight(before, "\"”»'")
+		return strings.HasSuffix(before, ".") || strings.HasSuffix(before, "!") || strings.HasSuffix(before, "?")
+	}
+	for i := 0; i < len(text) && len(out) < limit; {
+		j := strings.IndexAny(text[i:], "hHsS")
+		if j < 0 {
+			break
+		}
+		at := i + j
+		i = at + 1
+		w := text[at:min(len(text), at+4)]
+		var word string
+		switch {
+		case strings.HasPrefix(w, "He "), strings.HasPrefix(w, "he "):
+			word = w[:2]
+		case strings.HasPrefix(w, "She "), strings.HasPrefix(w, "she "):
+			word = w[:3]
+		default:
+			continue
+		}
+		if at > 0 && text[at-1] != ' ' && text[at-1] != '\n' {
+			continue // inside a word: "the ", "ashe "
+		}
+		before := text[max(0, at-64):at]
+		if word[0] == 'H' || word[0] == 'S' {
+			if opensSentence(before) {
+				out = append(out, at)
+			}
+			continue
+		}
+		// "So he …": a lower-case pronoun after an opener that opens the sentence.
+		trimmed := strings.TrimRight(before, " ")
+		opener := lastWordWithin(trimmed)
+		if pronounOpeners[opener] && opensSentence(trimmed[:len(trimmed)-len(opener)]) {
+			out = append(out, at)
+		}
+	}
+	return out
+}
 
 // pronounSubjects notes a "He" or "She" that opens a sentence outside quotes as a
 // subject mention of the person it continues. "Desailly is one of the most decorated
@@ -861,10 +908,8 @@ func pronounSubjects(text string, spans []span, people []person) []person {
 		k := sort.Search(len(spans), func(k int) bool { return spans[k].outerStart > from })
 		return k < len(spans) && spans[k].outerStart < to
 	}
-	for _, loc := range pronounSubjectRE.FindAllStringIndex(text, maxPronounSubjects) {
-		match := strings.TrimRightFunc(text[loc[0]:loc[1]], unicode.IsSpace)
-		w := lastWordWithin(match)
-		at := loc[0] + len(match) - len(w)
+	for _, at := range sentencePronouns(text, maxPronounSubjects) {
+		w := strings.Fields(text[at:min(len(text), at+4)])[0]
 		if inQuote(at) {
 			continue
 		}
