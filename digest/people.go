@@ -224,6 +224,12 @@ func collectPeople(text string) []person {
 			for len(run) > 0 && (isFunctionWord(run[0].lower()) || isNotName(run[0].s)) {
 				run = run[1:]
 			}
+			demonym := ""
+			if len(run) > 1 && demonyms[run[0].lower()] && run[1].capitalised() && !isRoleWord(run[1].lower()) {
+				// "American Davenport", "Dutchman Arnoud Okken": a nationality, then
+				// the name (a second "Davenport" hid the first one's surname).
+				demonym, run = run[0].s, run[1:]
+			}
 			if len(run) < 2 {
 				continue
 			}
@@ -248,6 +254,9 @@ func collectPeople(text string) []person {
 			if (len(nw) < 2 && !(len(nw) == 1 && oneName)) || len(nw) > 4 || isOrgName(name) || roleWords[strings.ToLower(nw[len(nw)-1])] ||
 				placePrefixes[strings.ToLower(nw[0])] || strings.ContainsAny(name, "0123456789") {
 				continue // "New Orleans", "North Korea" are places
+			}
+			if role == "" {
+				role = demonym
 			}
 			if role == "" {
 				role = appositiveRole(ts, j)

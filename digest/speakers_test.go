@@ -650,6 +650,8 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Sales in January were", "Acme Records", ""},
 		{"a country or a phrase named once is no organisation", "Spain dominated England with order.\n\nSpain has won again. Generic drugs are cheaper. \"The bad thing about the game was the result,\" the paper said.",
 			"The bad thing about", "the paper", ""},
+		{"a nationality before a surname is no second person", "Lindsay Davenport beat China's Li Na in straight sets on a windy evening in the desert, after losing the first four games of the match and saving two set points in the tie-break of the second. American Davenport will face Spain's Conchita Martinez next. Conchita Martinez won her own match in three sets.\n\nBefore her meeting with Martinez, Davenport believes there is room for improvement. \"I started well and finished well,\" she said.",
+			"I started well and", "Lindsay Davenport", ""},
 		{"uk a name in the genitive is shown in the nominative", `Про це повідомляє видання з посиланням на коментар віцепрезидента Energy Club Івана Григорука. "Наразі сказати неможливо, тому що Україна має достатньо потужностей", - зазначив він.`,
 			"Наразі сказати неможливо", "Іван Григорук", ""},
 	})
