@@ -163,3 +163,21 @@ func capitalise(w string) string {
 	r, size := utf8.DecodeRuneInString(w)
 	return string(unicode.ToUpper(r)) + w[size:]
 }
+
+// ownedDocument: "Допис Гороховського", "заява Івана Петренка" — a document and the
+// person whose it is, in the genitive — is that person's; the name is returned for
+// nominativeName. A document of an organisation, or of a name whose case does not
+// tell, stays as written.
+func ownedDocument(speaker string) string {
+	head, rest, ok := strings.Cut(speaker, " ")
+	if !ok || !isCyrillic(head) || !isDocumentWord(strings.ToLower(head)) || rest == "" {
+		return speaker
+	}
+	if r, _ := utf8.DecodeRuneInString(rest); !unicode.IsUpper(r) {
+		return speaker
+	}
+	if n := nominativeName(rest); n != rest {
+		return rest
+	}
+	return speaker
+}

@@ -24,3 +24,17 @@ func TestNominativeName(t *testing.T) {
 		}
 	}
 }
+
+func TestOwnedDocument(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Допис Гороховського", "Гороховського"},                           // a person's post: the person (made nominative after)
+		{"заява Івана Петренка", "Івана Петренка"},                         // the same, with a first name
+		{"звіт Інституту вивчення війни", "звіт Інституту вивчення війни"}, // an organisation's: as written
+		{"Допис поліції", "Допис поліції"},                                 // no name
+		{"Гороховський", "Гороховський"},
+	} {
+		if got := ownedDocument(tc.in); got != tc.want {
+			t.Errorf("ownedDocument(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

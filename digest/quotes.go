@@ -270,7 +270,7 @@ func FindQuotes(text string, lang string) []Quote {
 				quotes[i].Speaker, quotes[i].Role = name, role
 			}
 		}
-		quotes[i].Speaker = nominativeName(quotes[i].Speaker)
+		quotes[i].Speaker = nominativeName(ownedDocument(quotes[i].Speaker))
 		if bareInflectedNoun(quotes[i].Speaker) {
 			// "— сообщении", "— він": an inflected noun or pronoun the resolver could
 			// not turn into a name tells a reader nothing, and is ungrammatical alone.
