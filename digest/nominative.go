@@ -181,3 +181,81 @@ func ownedDocument(speaker string) string {
 	}
 	return speaker
 }
+
+// nominativeRole returns a Ukrainian or Russian role written in the genitive, as a
+// phrase after "за словами" or "коментар" is ("речника Повітряних сил", "міського
+// голови Харкова"), in the nominative: its head noun and the adjectives before it. The
+// words after the head stay as written: they are its genitive complement in either
+// case ("голова Харкова"). A head or an adjective whose nominative is not certain
+// leaves the role as written.
+func nominativeRole(role string) string {
+	ws := strings.Fields(role)
+	if len(ws) == 0 || len(ws) > maxRoleWords || !isCyrillic(role) {
+		return role
+	}
+	uk := strings.ContainsAny(role, "іїєґІЇЄҐ")
+	for k, w := range ws {
+		lw := strings.ToLower(w)
+		if roleWords[lw] {
+			return role // already a nominative head
+		}
+		if head, ok := nominativeRoleNoun(lw); ok {
+			out := append([]string{}, ws...)
+			out[k] = matchCase(w, head)
+			for a := 0; a < k; a++ {
+				adj, ok := nominativeAdjective(strings.ToLower(ws[a]), uk)
+				if !ok {
+					return role
+				}
+				out[a] = matchCase(ws[a], adj)
+			}
+			return strings.Join(out, " ")
+		}
+		if _, ok := nominativeAdjective(lw, uk); !ok {
+			return role // neither an adjective nor the head: not a genitive role
+		}
+	}
+	return role
+}
+
+// nominativeRoleNoun is the nominative of a role noun in the genitive: "речника" →
+// "речник", "голови" → "голова", "посла" → "посол".
+func nominativeRoleNoun(w string) (string, bool) {
+	r, size := utf8.DecodeLastRuneInString(w)
+	stem := w[:len(w)-size]
+	switch {
+	case w == "посла":
+		return "посол", true
+	case (r == 'а' || r == 'я') && roleWords[stem]:
+		return stem, true // речника, міністра, директора
+	case (r == 'и' || r == 'ы') && roleWords[stem+"а"]:
+		return stem + "а", true // голови, главы
+	case (r == 'і' || r == 'ї') && roleWords[stem+"я"]:
+		return stem + "я", true
+	}
+	return "", false
+}
+
+// nominativeAdjective is the masculine nominative of a genitive adjective: Ukrainian
+// "міського" → "міський", "третього" → "третій"; Russian is left (its -ый and -ий
+// need the stem's last consonant, and a wrong one reads worse than the genitive).
+func nominativeAdjective(w string, uk bool) (string, bool) {
+	if !uk {
+		return "", false
+	}
+	switch {
+	case strings.HasSuffix(w, "ього"):
+		return strings.TrimSuffix(w, "ього") + "ій", true
+	case strings.HasSuffix(w, "ого") && utf8.RuneCountInString(w) > 4:
+		return strings.TrimSuffix(w, "ого") + "ий", true
+	}
+	return "", false
+}
+
+// matchCase gives w's capital, if it has one, to its replacement.
+func matchCase(w, repl string) string {
+	if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+		return capitalise(repl)
+	}
+	return repl
+}

@@ -38,3 +38,20 @@ func TestOwnedDocument(t *testing.T) {
 		}
 	}
 }
+
+func TestNominativeRole(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"голови Харкова", "голова Харкова"},
+		{"міністра закордонних справ України", "міністр закордонних справ України"},
+		{"речника Повітряних сил", "речник Повітряних сил"},
+		{"міського голови Харкова", "міський голова Харкова"},      // an adjective before the head
+		{"посла України у Британії", "посол України у Британії"},   // an irregular stem
+		{"главного тренера «Сокола»", "главного тренера «Сокола»"}, // Russian adjectives: as written
+		{"голова Харкова", "голова Харкова"},                       // already nominative
+		{"senior US economist", "senior US economist"},
+	} {
+		if got := nominativeRole(tc.in); got != tc.want {
+			t.Errorf("nominativeRole(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

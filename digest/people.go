@@ -225,9 +225,10 @@ func collectPeople(text string) []person {
 				run = run[1:]
 			}
 			demonym := ""
-			if len(run) > 1 && demonyms[run[0].lower()] && run[1].capitalised() && !isRoleWord(run[1].lower()) {
+			if len(run) > 1 && demonyms[run[0].lower()] && !slices.ContainsFunc(run[1:], func(t tok) bool { return !t.capitalised() || isRoleWord(t.lower()) }) {
 				// "American Davenport", "Dutchman Arnoud Okken": a nationality, then
-				// the name (a second "Davenport" hid the first one's surname).
+				// the name (a second "Davenport" hid the first one's surname); not
+				// "Australian Open champion Marat Safin", a title's word.
 				demonym, run = run[0].s, run[1:]
 			}
 			if len(run) < 2 {

@@ -270,7 +270,10 @@ func FindQuotes(text string, lang string) []Quote {
 				quotes[i].Speaker, quotes[i].Role = name, role
 			}
 		}
-		quotes[i].Speaker = nominativeName(ownedDocument(quotes[i].Speaker))
+		if named := nominativeName(ownedDocument(quotes[i].Speaker)); named != quotes[i].Speaker {
+			// A name found in the genitive had its role written so too.
+			quotes[i].Speaker, quotes[i].Role = named, nominativeRole(quotes[i].Role)
+		}
 		if bareInflectedNoun(quotes[i].Speaker) {
 			// "— сообщении", "— він": an inflected noun or pronoun the resolver could
 			// not turn into a name tells a reader nothing, and is ungrammatical alone.
