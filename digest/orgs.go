@@ -29,6 +29,15 @@ type orgMention struct {
 	name  string
 	at    int
 	spoke bool
+	verb  bool // an auxiliary or speech verb follows, not just a lower-case word
+}
+
+// plainVerbAfter reports whether t, after a sentence's capitalised opening, may be its
+// verb ("The EU sought", "Renault sold"): a lower-case word that is no function word,
+// preposition or number.
+func plainVerbAfter(t tok) bool {
+	lw := t.lower()
+	return !t.punct && !t.capitalised() && hasLetter(lw) && !isFunctionWord(lw) && !prepositions[lw] && !npConnectors[lw]
 }
 
 // orgAnaphor reports whether a speaker phrase is "the company", "the firm", … : "the"
@@ -63,6 +72,9 @@ func orgSubjects(text string, people []person) []orgMention {
 		if k < len(ts) && ts[k].s == "," {
 			k++
 		}
+		if k+1 < len(ts) && ts[k].s == "The" && ts[k+1].capitalised() {
+			k++ // "The EU sought …": the organisation's name is what follows
+		}
 		j := k
 		for j < len(ts) && j-k < 4 && !ts[j].punct && (ts[j].capitalised() || j > k && ts[j].s == "&" || j > k && isNumber(ts[j].s)) && !isNotName(ts[j].s) {
 			j++
@@ -71,36 +83,48 @@ func orgSubjects(text string, people []person) []orgMention {
 			continue
 		}
 		run := ts[k:j]
-		if !finiteOrCue(ts[j]) || possessiveTok(run[len(run)-1]) {
-			continue // "Spain dominated …", "Generic drugs are …": no verb says a subject
+		defined := j+3 < len(ts) && ts[j].s == "(" && ts[j+2].s == ")" && strings.ToUpper(ts[j+1].s) == ts[j+1].s
+		if defined {
+			j += 3 // "The American Film Institute (AFI) hailed …"
+		}
+		if possessiveTok(run[len(run)-1]) {
+			continue
+		}
+		verb := finiteOrCue(ts[j])
+		if !verb && !plainVerbAfter(ts[j]) {
+			continue // "Generic drugs are …", "Spain, France and …": no verb after the name
 		}
 		name := joinToks(run)
 		ok, known := seen[name]
 		if !known {
-			ok = orgLike(name, people) && strings.Count(text, name) >= 2 // named once, it is no organisation the story is about
+			ok = orgLike(text, name, people) && strings.Count(text, name) >= 2 // named once, it is no organisation the story is about
 			seen[name] = ok
 		}
+		ok = ok || defined && orgLike(text, name, people) // its acronym spelt out: one the story names again
 		if !ok {
 			continue
 		}
-		out = append(out, orgMention{name: name, at: s + run[0].at, spoke: isCue(ts[j])})
+		out = append(out, orgMention{name: name, at: s + run[0].at, spoke: isCue(ts[j]), verb: verb})
 	}
 	return out
 }
 
 // orgLike reports whether a capitalised subject may be an organisation: no person the
 // text names (by name or surname), no title, demonym or role word, no single letter.
-func orgLike(name string, people []person) bool {
+func orgLike(text, name string, people []person) bool {
 	ws := strings.Fields(name)
 	if len(ws) == 0 || len([]rune(name)) < 2 {
 		return false
 	}
 	first := strings.ToLower(ws[0])
-	if titleWords[first] || demonyms[first] || isRoleWord(first) || isFunctionWord(first) || guessGender(name, "") != 0 {
+	if titleWords[first] || demonyms[first] && len(ws) == 1 || isRoleWord(first) || isFunctionWord(first) || guessGender(name, "") != 0 {
 		return false
 	}
 	if places[strings.ToLower(name)] || len(ws) > 1 && placePrefixes[first] {
 		return false // "Spain has won", "New Zealand have …": a country or its team
+	}
+	if len(ws) == 1 && strings.ToUpper(name) != name && strings.Contains(text, " "+strings.ToLower(name)) {
+		return false // "Airlines have …": a common noun that opens a sentence, written lower case elsewhere
 	}
 	for _, p := range people {
 		if (p.known() || p.spoke) && (sharesSurname(p.name, name) || strings.EqualFold(p.name, name)) {
@@ -126,7 +150,7 @@ var places = set(strings.ToLower(`Afghanistan Albania Algeria Andorra Angola Arg
 	Samoa Scotland Senegal Serbia Seychelles Singapore Slovakia Slovenia Somalia Spain Sudan Suriname
 	Sweden Switzerland Syria Taiwan Tajikistan Tanzania Thailand Togo Tonga Tunisia Turkey Turkmenistan
 	Tuvalu Uganda Ukraine Uruguay Uzbekistan Vanuatu Vatican Venezuela Vietnam Wales Yemen Zambia Zimbabwe
-	US USA UK EU UAE Korea Gaza Crimea Kashmir Tibet Chechnya Kurdistan Ulster Hong Kong Macau Beijing
+	US USA UK UAE Korea Gaza Crimea Kashmir Tibet Chechnya Kurdistan Ulster Hong Kong Macau Beijing
 	Moscow London Paris Washington Berlin Tokyo Brussels Kyiv Kiev`))
 
 // isNumber reports whether w is written in digits: "Radio 1".
@@ -143,12 +167,15 @@ func sentenceEnds(text string) []int {
 }
 
 // orgBefore is the organisation last named as a subject before at, within reach bytes:
-// the last credited with speech, if any one was, else the last.
-func orgBefore(orgs []orgMention, at, reach int) (string, bool) {
+// the last credited with speech, if any one was, else the last. With anyVerb, a subject
+// followed by any plain word counts ("It added" after "The EU sought …"); without, only
+// one followed by an auxiliary or a speech verb ("the company said" needs more: a noun
+// phrase could name anything capitalised).
+func orgBefore(orgs []orgMention, at, reach int, anyVerb bool) (string, bool) {
 	last := ""
 	for k := len(orgs) - 1; k >= 0; k-- {
 		o := orgs[k]
-		if o.at >= at {
+		if o.at >= at || !o.verb && !anyVerb {
 			continue
 		}
 		if at-o.at > reach {

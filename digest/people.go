@@ -455,7 +455,7 @@ func subjectPlace(text string, at, end int) bool {
 		// "…, Volz said", not the second of a list of names ("Stevie Wonder, James Brown").
 		// An acronym is no name in a list: "з боку США, Бродський заявив".
 		w := lastWordWithin(strings.TrimRight(before, ","))
-		return !isCapitalisedWord(w) || strings.ToUpper(w) == w
+		return !isCapitalisedWord(w) || strings.ToUpper(w) == w || isWeekdayOrMonth(strings.ToLower(w))
 	}
 	if strings.ContainsRune(".!?\n\"”»", r) {
 		return true
@@ -581,7 +581,8 @@ func subjectTok(ts []tok, k, end int) bool {
 		// Not the second of a list of names, nor the name a role before it is
 		// apposed to ("adviser to IMF's managing director, Rodrigo Rato"); a list
 		// holds no ages ("On the outskirts of Kyoto, 83-year-old Yuji Shimizu …").
-		return k < 2 || aged || !ts[k-2].capitalised() && !roleHead(ts[k-2].lower())
+		// "In January, Victoria Wood slated …": a month or weekday is no name of a list.
+		return k < 2 || aged || !ts[k-2].capitalised() && !roleHead(ts[k-2].lower()) || isWeekdayOrMonth(ts[k-2].lower())
 	}
 	if p.punct {
 		return sentenceEnd(p) || strings.ContainsAny(p.s, "\"”»")
@@ -942,4 +943,18 @@ func pronounSubjects(text string, spans []span, people []person) []person {
 		q.plain = insertSorted(q.plain, at)
 	}
 	return people
+}
+
+// knownPerson reports whether name is one of people known to be a person (a first
+// name, a role, a surname named again, a first-person quote).
+func knownPerson(people []person, name string) bool {
+	if strings.ToUpper(name) == name {
+		return false // "IAAF": an acronym names an organisation
+	}
+	for _, p := range people {
+		if p.name == name {
+			return p.known() || p.spoke
+		}
+	}
+	return guessGender(name, "") != 0
 }

@@ -78,7 +78,7 @@ var (
 		singer actor actress comedian presenter broadcaster writer novelist playwright producer musician
 		rapper artist designer photographer filmmaker composer conductor dancer chef diplomat дипломат дипломатка
 		guitarist drummer bassist pianist keyboardist vocalist frontman frontwoman violinist cellist
-		songwriter lyricist
+		songwriter lyricist dj mc
 		star winger full-back fly-half scrum-half skipper keeper batsman all-rounder jockey trainer
 		champion sprinter athlete swimmer cyclist golfer boxer referee umpire pundit critic host creator
 		campaign company firm government ministry party team club spokesman,
@@ -250,9 +250,18 @@ func FindQuotes(text string, lang string) []Quote {
 			if orgs == nil {
 				orgs = orgSubjects(text, people)
 			}
-			if name, ok := orgBefore(orgs, q.Start, orgReach); ok {
+			if name, ok := orgBefore(orgs, q.Start, orgReach, false); ok {
 				q.Speaker, q.Role = name, ""
 			}
+		}
+		if q := &quotes[i]; strings.EqualFold(q.Mention, "it") && (q.Speaker == "" || knownPerson(people, q.Speaker)) {
+			// "It added that …" is no person: the organisation the sentences before
+			// were about, else no one.
+			if orgs == nil {
+				orgs = orgSubjects(text, people)
+			}
+			name, _ := orgBefore(orgs, q.Start, orgReach, true)
+			q.Speaker, q.Role = name, ""
 		}
 		if owner, ok := ownerOnly(quotes[i].Role); ok {
 			quotes[i].Role = owner // "Chelsea's William Gallas": of Chelsea
