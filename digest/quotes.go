@@ -192,6 +192,14 @@ func FindQuotes(text string, lang string) []Quote {
 					q.Speaker, q.Role = "", ""
 				}
 			}
+			if g := pronounGender(mention); g != 0 && !isCyrillic(mention) {
+				// `The BPI spokesman described the chart as a success. "It has …," he
+				// said`: the sentence right before reports the speaker's words; the
+				// "he" is that reporter of speech, not whoever was named last.
+				if name, role, ok := reportedBefore(text, sp.outerStart, people, last, g); ok && name != q.Speaker {
+					q.Speaker, q.Role = name, role
+				}
+			}
 			people = noteSpeaker(people, q, sp.outerStart)
 		} else if m, c, ok := reportedSpeaker(text, sp.outerStart); ok {
 			// "Governor Berg said inflation would fall.\n\n“We are confident …”"

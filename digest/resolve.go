@@ -970,3 +970,44 @@ func spelledBefore(before, acr string) (string, bool) {
 	}
 	return strings.Join(strings.Fields(strings.Trim(before[start:], " \t,;:")), " "), true
 }
+
+// reportedBefore reads the sentence right before a quote that opens its sentence, in
+// the same paragraph: when it reports someone's speech ("The former Scotland
+// international added that …", "Fletcher's daughter Jill said …"), that someone,
+// resolved and of the pronoun's gender g, is whom the quote's "he" or "she" means.
+func reportedBefore(text string, pos int, people []person, last *Quote, g byte) (name, role string, ok bool) {
+	if sentenceBefore(text, pos) != "" {
+		return "", "", false // the quote does not open its sentence
+	}
+	sentence := previousSentence(text, pos)
+	if sentence == "" {
+		return "", "", false
+	}
+	m, _, ok := speakerOfSentence(sentence)
+	if !ok || isPronoun(m) {
+		return "", "", false
+	}
+	at := max(0, pos-len(sentence)-2)
+	name, role = resolveSpeaker(m, at, people, last)
+	gender := guessGender(name, role)
+	if gender == 0 {
+		gender = guessGender("", name) // a role phrase that speaks: "The Trafford Centre spokeswoman"
+	}
+	if name == "" || isPronoun(name) || gender != g && !(knownPerson(people, name) && compatible(g, personGender(people, name))) {
+		// Of the pronoun's gender by name or role ("Fletcher's daughter Jill", "The
+		// Trafford Centre spokeswoman"), or a person known as one who may be; not
+		// "Police" or "The Brazilian", who may be anyone.
+		return "", "", false
+	}
+	return name, role, true
+}
+
+// personGender is the gender noted for the person of that name, 0 if none.
+func personGender(people []person, name string) byte {
+	for _, p := range people {
+		if p.name == name {
+			return p.gender
+		}
+	}
+	return 0
+}

@@ -660,6 +660,10 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"With so many good", "Victoria Wood", ""},
 		{"a DJ is a role", "G Money, a presenter on an urban music station, thinks a break is inevitable. \"They might make more appearances outside the band,\" says the DJ.",
 			"They might make more", "G Money", ""},
+		{"a he after a sentence reporting someone's words is that someone", "Cyril Fletcher was known for his odd odes. He was described as a professional by Michael Pointon. \"He was a whimsical, droll fellow,\" Mr Pointon said.\n\nFletcher's daughter Jill said her father would be sorely missed. \"He was greatly loved by the public,\" she said.",
+			"He was greatly loved", "Jill", ""},
+		{"a spokeswoman who reported before the quote", "A spokesman for the Trafford Centre said sales were up 5%. Regent Street Association members said shops were busy.\n\nThe Trafford Centre spokeswoman said 8,500 vehicles had arrived by noon. \"We predict that the next week will continue the same trend,\" she added.",
+			"We predict that the", "The Trafford Centre spokeswoman", ""},
 		{"uk a name in the genitive is shown in the nominative", `Про це повідомляє видання з посиланням на коментар віцепрезидента Energy Club Івана Григорука. "Наразі сказати неможливо, тому що Україна має достатньо потужностей", - зазначив він.`,
 			"Наразі сказати неможливо", "Іван Григорук", ""},
 	})
