@@ -220,6 +220,25 @@ func hostileText(shape string) string {
 			if i%20 == 0 {
 				b.WriteString("\"Sales were below our expectations,\" the company said. ")
 			}
+		case "once-named subjects, then the company":
+			// Thousands of distinct long subjects, each named once: each was counted
+			// over the whole text (0.9 s at 400 KB; round 14's review, helper-55).
+			// Now only within orgReach of the mention.
+			if b.Len() < 150_000 {
+				n := fmt.Sprintf("%c%c%c", 'a'+i%26, 'a'+i/26%26, 'a'+i/676%26)
+				fmt.Fprintf(&b, "Qqwertyuiopasd%[1]s Qqwertyuiopasd%[1]s Qqwertyuiopasd%[1]s Qqwertyuiopasd%[1]s said it. ", n)
+			} else if b.Len() < 199_900 {
+				b.WriteString("Qq ")
+			} else {
+				b.WriteString(`. "Sales were below our expectations," the company said. `)
+			}
+		case "a long name, then he-quotes":
+			// One name of 100,000 letters, then quotes by "he": each compared the name
+			// again and again (2.6 s at 400 KB; same review). Names are bounded.
+			if i == 0 {
+				b.WriteString("Adam Q" + strings.Repeat("q", 100_000) + " said so.\n")
+			}
+			b.WriteString("\"We are here for good,\" he said. ")
 		case "obliques, then pronouns":
 			// One person named after "by" thousands of times, then pronouns: every
 			// "she" scanned every mention and searched the obliques for each (2.2 s at
@@ -270,7 +289,7 @@ func hostileText(shape string) string {
 // thousands of "екс" 3.5 s and GBs to attribute, roles of thousands of words 2.9 s;
 // a surname repeated after commas, 10-60 s (round 6's review; now read within a word).
 func BenchmarkArticleHostile(b *testing.B) {
-	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker", "He sentences after hundreds of people", "the company after hundreds of subjects"} {
+	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker", "He sentences after hundreds of people", "the company after hundreds of subjects", "once-named subjects, then the company", "a long name, then he-quotes"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {

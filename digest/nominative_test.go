@@ -1,6 +1,9 @@
 package digest
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNominativeName(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
@@ -53,5 +56,17 @@ func TestNominativeRole(t *testing.T) {
 		if got := nominativeRole(tc.in); got != tc.want {
 			t.Errorf("nominativeRole(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// A name longer than maxNameBytes is noted as no one: a crafted one was compared again
+// at every "he" that resolved to it.
+func TestOverlongNamesAreNoPeople(t *testing.T) {
+	long := "Adam Q" + strings.Repeat("q", maxNameBytes)
+	if people, k := notePerson(nil, long, "", 0, true, maxPeople); k >= 0 || len(people) != 0 {
+		t.Errorf("a %d-byte name was noted as a person", len(long))
+	}
+	if _, k := notePerson(nil, "Adam Quill", "", 0, true, maxPeople); k < 0 {
+		t.Errorf("a plain name was not noted")
 	}
 }

@@ -95,23 +95,32 @@ func orgSubjects(text string, people []person) []orgMention {
 			continue // "Generic drugs are …", "Spain, France and …": no verb after the name
 		}
 		name := joinToks(run)
-		ok, known := seen[name]
+		like, known := seen[name]
 		if !known {
-			ok = orgLike(text, name, people) && strings.Count(text, name) >= 2 // named once, it is no organisation the story is about
-			seen[name] = ok
+			like = orgLike(name, people)
+			seen[name] = like
 		}
-		ok = ok || defined && orgLike(text, name, people) // its acronym spelt out: one the story names again
-		if !ok {
+		if !like {
 			continue
 		}
-		out = append(out, orgMention{name: name, at: s + run[0].at, spoke: isCue(ts[j]), verb: verb})
+		// The text around the mention, as far as an anaphor may reach: a crafted text
+		// of thousands of names must not cost a search of the whole text for each.
+		at := s + run[0].at
+		window := text[max(0, at-orgReach):min(len(text), at+orgReach)]
+		if len(run) == 1 && strings.ToUpper(name) != name && strings.Contains(window, " "+strings.ToLower(name)) {
+			continue // "Airlines have …": a common noun that opens a sentence, written lower case nearby
+		}
+		if !defined && strings.Count(window, name) < 2 {
+			continue // named once (or with its acronym spelt out), it is no organisation the story is about
+		}
+		out = append(out, orgMention{name: name, at: at, spoke: isCue(ts[j]), verb: verb})
 	}
 	return out
 }
 
 // orgLike reports whether a capitalised subject may be an organisation: no person the
 // text names (by name or surname), no title, demonym or role word, no single letter.
-func orgLike(text, name string, people []person) bool {
+func orgLike(name string, people []person) bool {
 	ws := strings.Fields(name)
 	if len(ws) == 0 || len([]rune(name)) < 2 {
 		return false
@@ -122,9 +131,6 @@ func orgLike(text, name string, people []person) bool {
 	}
 	if places[strings.ToLower(name)] || len(ws) > 1 && placePrefixes[first] {
 		return false // "Spain has won", "New Zealand have …": a country or its team
-	}
-	if len(ws) == 1 && strings.ToUpper(name) != name && strings.Contains(text, " "+strings.ToLower(name)) {
-		return false // "Airlines have …": a common noun that opens a sentence, written lower case elsewhere
 	}
 	for _, p := range people {
 		if (p.known() || p.spoke) && (sharesSurname(p.name, name) || strings.EqualFold(p.name, name)) {

@@ -791,7 +791,9 @@ func stripTitle(name string) string {
 
 // notePerson records a mention, merging "Joly" into an earlier "Melanie Joly".
 func notePerson(people []person, name, role string, at int, subject bool, limit int) ([]person, int) {
-	if name == "" || isPronoun(name) || !hasUpper(name) {
+	if name == "" || len(name) > maxNameBytes || isPronoun(name) || !hasUpper(name) {
+		// No name is this long: a crafted one was compared again at every "he" that
+		// resolved to it (seconds at 400 KB; round 14's review, helper-55).
 		return people, -1
 	}
 	if hasLowerWord(name) {
@@ -842,6 +844,9 @@ const maxRoleWords = 16
 // a hostile feed's text naming thousands would make resolving them cost time
 // quadratic in its length (measured: a 200 KB text of distinct names took 3.4 s).
 const maxPeople = 300
+
+// maxNameBytes bounds a person's name: four long Cyrillic words.
+const maxNameBytes = 200
 
 // maxPronounSubjects bounds the pronouns pronounSubjects reads: a crafted text of
 // thousands of "He …" sentences must not cost a scan of its people each.
