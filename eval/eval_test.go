@@ -561,9 +561,9 @@ func TestBlindQuoteSetsResolve(t *testing.T) {
 	// BBC D, E, N and O each dropped an article whose text is word for word one of an
 	// earlier set's under another id (the BBC corpus holds a few such copies); O also
 	// holds only the 27 of its 30 articles with a credited quotation, and R the 27 of
-	// its 30. S and T took what was left of the entertainment section (25 articles
-	// with enough quotation marks once every earlier set was excluded): S has 25
-	// articles, T 20, of which 19 with a quotation of four words.
+	// its 30. S and T were drawn when the entertainment section had 25 articles left
+	// with enough quotation marks (S took five, T none): S has 25 articles, T 20, of
+	// which 19 with a quotation of four words.
 	articles := map[string]int{"ukru-i": 24, "ukru-j": 20, "bbc-h": 29, "uk-m": 29, "bbc-d": 29, "bbc-e": 29, "bbc-n": 29, "bbc-o": 26, "bbc-p": 29, "uk-p": 16, "bbc-r": 27, "bbc-s": 25, "bbc-t": 19}
 	// No article may sit in two sets, by source or by text: a held-out figure must not
 	// count a tuned text.
