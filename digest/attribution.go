@@ -832,7 +832,9 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 		for j, t := range tail {
 			if isCue(t) {
 				if j == 0 {
-					if !invertingCue(t.lower()) || startsWithPreposition(tail, 1) {
+					if !invertingCue(t.lower()) || startsWithPreposition(tail, 1) || participleCues[t.lower()] {
+						// ", saying it was a sign …": what follows a participle is what
+						// was said; its speaker is the sentence's subject, not "it".
 						break
 					}
 					np, _ := npAfter(tail, 1)

@@ -311,6 +311,12 @@ func roleNamesOne(ts []tok, i int) bool {
 		return false
 	}
 	prev, w := ts[i-1], ts[i].s
+	if !isCyrillic(w) && !isCyrillic(prev.s) && !prev.punct && !prev.capitalised() && personRole(prev.lower()) && strings.ToUpper(w) != w &&
+		i+1 < len(ts) && (finiteOrCue(ts[i+1]) || ts[i+1].s == ",") && !isNotName(w) && !places[strings.ToLower(w)] {
+		// "Arsenal's Brazilian midfielder Edu has hit out", "boss Mourinho said":
+		// an English role noun, a capitalised word, then its verb or an aside.
+		return true
+	}
 	if prev.punct || prev.capitalised() || !isCyrillic(prev.s) || !isRoleWord(prev.lower()) || strings.ToUpper(w) == w {
 		return false
 	}
@@ -325,6 +331,17 @@ func roleNamesOne(ts []tok, i int) bool {
 	}
 	return false
 }
+
+// personRole reports whether an English role word names a person, not a body or a
+// modifier ("club", "senior" do not).
+func personRole(w string) bool {
+	return roleHead(w) && !orgWords[w] && !roleModifiers[w]
+}
+
+// roleModifiers are role words that qualify a role and name no one alone.
+var roleModifiers = set(`former current acting then interim senior junior top national regional state federal
+	foreign defence defense deputy vice press prime campaign company firm government ministry party team club
+	general chief executive head official officials source sources member members`)
 
 // nominativeSurnameEndings end Ukrainian and Russian surnames in the nominative.
 var nominativeSurnameEndings = strings.Fields(`ов ев ёв ин ын ский цкий ская цкая енко ко ук юк чук ич ян дзе швили ова ева ина ына`)

@@ -664,6 +664,11 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"He was greatly loved", "Jill", ""},
 		{"a spokeswoman who reported before the quote", "A spokesman for the Trafford Centre said sales were up 5%. Regent Street Association members said shops were busy.\n\nThe Trafford Centre spokeswoman said 8,500 vehicles had arrived by noon. \"We predict that the next week will continue the same trend,\" she added.",
 			"We predict that the", "The Trafford Centre spokeswoman", ""},
+		// Round 15 (tuned on BBC S and T after their scoring).
+		{"what follows a participle cue is what was said, not its speaker", "\"The dollar's fall has been sudden and violent,\" said Brian Taylor of Wells Fargo. \"Recent exchange rate movements certainly have not had any impact yet.\" Treasury Secretary John Snow put a brave face on the news, saying it was a sign of strength.",
+			"Recent exchange rate movements", "Brian Taylor", ""},
+		{"an English role noun before one capitalised word and its verb", "Arsenal's Brazilian midfielder Edu has hit out at the club.\n\nEdu's deal expires next summer and he has been linked with Real Madrid, Barcelona and Valencia. He told BBC Sport: \"I'm not sure if I want to stay or not.\"",
+			"I'm not sure if", "Edu", ""},
 		{"uk a name in the genitive is shown in the nominative", `Про це повідомляє видання з посиланням на коментар віцепрезидента Energy Club Івана Григорука. "Наразі сказати неможливо, тому що Україна має достатньо потужностей", - зазначив він.`,
 			"Наразі сказати неможливо", "Іван Григорук", ""},
 	})
