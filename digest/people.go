@@ -76,6 +76,9 @@ func insertSorted(ms []int, v int) []int {
 // for every width.
 const subjectWindow = 300
 
+// surnameOrgWords are orgWords that are also common surnames.
+var surnameOrgWords = set(`fox street house court post times hall`)
+
 // orgWords mark a capitalised phrase as an organisation or place, not a person.
 var orgWords = set(`department party committee convention council university times post news court house
 	senate congress agency association foundation campaign company corporation inc corp institute center
@@ -87,6 +90,9 @@ var orgWords = set(`department party committee convention council university tim
 	act amendment treaty accord`)
 
 func isOrgName(name string) bool {
+	if ws := strings.Fields(strings.ToLower(name)); len(ws) == 2 && surnameOrgWords[ws[1]] && guessGender(ws[0]+" "+ws[1], "") != 0 {
+		return false // "Edward Fox", "Picabo Street": a first name, then a surname that is also an organisation's word
+	}
 	for _, w := range strings.Fields(strings.ToLower(name)) {
 		w = strings.Trim(w, ".,'’")
 		if orgWords[w] {
@@ -487,6 +493,11 @@ func lowerModifier(t tok) bool {
 	return !t.punct && !t.capitalised() && hasLetter(t.s) && !isFunctionWord(lw) && !prepositions[lw] && !cueWord(t) && !finiteAux[lw] && !isCyrillic(lw)
 }
 
+// pastVerb reports whether t reads as an English past-tense verb: "rejected".
+func pastVerb(t tok) bool {
+	return !t.punct && !t.capitalised() && len(t.s) >= 5 && strings.HasSuffix(t.s, "ed") && !strings.ContainsAny(t.s, "'’")
+}
+
 // clauseOpeners are lower-case conjunctions that open a clause with its own subject.
 var clauseOpeners = set(`but while yet although though because whereas`)
 
@@ -571,7 +582,7 @@ func subjectTok(ts []tok, k, end int) bool {
 		return true
 	}
 	p := ts[k-1]
-	if clauseOpeners[p.s] && end < len(ts) && finiteOrCue(ts[end]) && !pluralAux[ts[end].lower()] {
+	if clauseOpeners[p.s] && end < len(ts) && (finiteOrCue(ts[end]) || pastVerb(ts[end])) && !pluralAux[ts[end].lower()] {
 		return true // "…, but Jim McKay is unfazed": a clause's own subject
 	}
 	if p.s == "," && end < len(ts) && finiteOrCue(ts[end]) {
@@ -881,6 +892,8 @@ func sentencePronouns(text string, limit int) []int {
 			word = w[:2]
 		case strings.HasPrefix(w, "She "), strings.HasPrefix(w, "she "):
 			word = w[:3]
+		case strings.HasPrefix(w, "His "), strings.HasPrefix(w, "Her "):
+			word = w[:3] // "Her role as …": an owner that opens the sentence continues it too
 		default:
 			continue
 		}

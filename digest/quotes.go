@@ -78,7 +78,7 @@ var (
 		singer actor actress comedian presenter broadcaster writer novelist playwright producer musician
 		rapper artist designer photographer filmmaker composer conductor dancer chef diplomat дипломат дипломатка
 		guitarist drummer bassist pianist keyboardist vocalist frontman frontwoman violinist cellist
-		songwriter lyricist dj mc
+		songwriter lyricist dj mc winner medallist medalist laureate finalist runner-up
 		star winger full-back fly-half scrum-half skipper keeper batsman all-rounder jockey trainer
 		champion sprinter athlete swimmer cyclist golfer boxer referee umpire pundit critic host creator
 		campaign company firm government ministry party team club spokesman,

@@ -669,6 +669,12 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Recent exchange rate movements", "Brian Taylor", ""},
 		{"an English role noun before one capitalised word and its verb", "Arsenal's Brazilian midfielder Edu has hit out at the club.\n\nEdu's deal expires next summer and he has been linked with Real Madrid, Barcelona and Valencia. He told BBC Sport: \"I'm not sure if I want to stay or not.\"",
 			"I'm not sure if", "Edu", ""},
+		{"a first name and a surname that is also an organisation's word", "Leading actor Edward Fox is behind plans to reopen a theatre.\n\nOscar-winner Sir Anthony Hopkins, who was born nearby, made his debut there. Fox told the Evening Post that he was surprised by its beauty. \"A lot of money needs to be spent on it,\" he said.",
+			"A lot of money", "Edward Fox", ""},
+		{"a winner is a role", "Best actress winner Imelda Staunton, who wore a green chiffon dress that sparkled with sequins and beads, told the website that Vera Drake was the highlight of her career. Her role as a backstreet abortionist in the gritty low-budget film has already led to a clutch of awards. She said: \"Never in a million years did I think this was going to happen.\"",
+			"Never in a million", "Imelda Staunton", "Best actress winner"},
+		{"a clause opened by but with a past-tense verb", "Lleyton Hewitt said he had had enough of the slow surface but Tennis Australia's Geoff Pollard rejected his comments. \"We did ask for it to be made faster than last year,\" he said.",
+			"We did ask for", "Geoff Pollard", ""},
 		{"uk a name in the genitive is shown in the nominative", `Про це повідомляє видання з посиланням на коментар віцепрезидента Energy Club Івана Григорука. "Наразі сказати неможливо, тому що Україна має достатньо потужностей", - зазначив він.`,
 			"Наразі сказати неможливо", "Іван Григорук", ""},
 	})
