@@ -242,7 +242,8 @@ func FindQuotes(text string, lang string) []Quote {
 			}
 		}
 	}
-	if defs := acronymsDefined(text, acronymSpeakers(quotes)); len(defs) > 0 {
+	wanted := acronymSpeakers(quotes)
+	if defs := acronymsNamed(text, wanted, acronymsDefined(text, wanted)); len(defs) > 0 {
 		for i := range quotes {
 			// "the RFU said" after "The Rugby Football Union (RFU)": the name the
 			// text spelt out, which a reader may not know by its letters, with them.

@@ -878,10 +878,79 @@ func bareAcronym(speaker string) string {
 		sp = strings.TrimPrefix(sp, det)
 	}
 	n := utf8.RuneCountInString(sp)
-	if n < 2 || n > 6 || strings.ToUpper(sp) != sp || strings.ContainsFunc(sp, func(r rune) bool { return !unicode.IsLetter(r) }) {
+	if n < 2 || n > 6 || strings.ContainsFunc(sp, func(r rune) bool { return !unicode.IsLetter(r) }) {
 		return ""
 	}
+	if strings.ToUpper(sp) != sp {
+		// "DrKW": a mixed-case acronym has three capitals or more ("McKay" has two)
+		// and opens with one.
+		first, _ := utf8.DecodeRuneInString(sp)
+		if !unicode.IsUpper(first) || len(acronymLetters(sp)) < 3 {
+			return ""
+		}
+	}
 	return sp
+}
+
+// acronymLetters are an acronym's capitals: "DrKW" gives "DKW".
+func acronymLetters(acr string) string {
+	var b strings.Builder
+	for _, r := range acr {
+		if unicode.IsUpper(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// acronymsNamed finds, for each wanted acronym the text does not spell out in
+// parentheses, the name it abbreviates as written earlier: the first run of two or more
+// capitalised words (with "of", "for", "and" or "&" between them) whose initials are
+// the acronym's capitals ("Dresdner Kleinwort Wasserstein said …" and later "DrKW
+// said"). One pass over the text's words for all of them.
+func acronymsNamed(text string, wanted map[string]bool, have map[string]string) map[string]string {
+	need := map[string]string{} // initials → acronym
+	for acr := range wanted {
+		if have[acr] == "" {
+			need[acronymLetters(acr)] = acr
+		}
+	}
+	if len(need) == 0 {
+		return have
+	}
+	ts := lexTokens(text)
+	for i := 0; i < len(ts) && len(need) > 0; {
+		if !ts[i].capitalised() || isNotName(ts[i].s) {
+			i++
+			continue
+		}
+		j, words := i, 0
+		var initials strings.Builder
+		for j < len(ts) {
+			t := ts[j]
+			if t.capitalised() && !t.punct && !isNotName(t.s) {
+				r, _ := utf8.DecodeRuneInString(t.s)
+				initials.WriteRune(r)
+				words++
+				j++
+				continue
+			}
+			if j > i && j+1 < len(ts) && (t.lower() == "of" || t.lower() == "for" || t.lower() == "and" || t.s == "&") && ts[j+1].capitalised() {
+				j++
+				continue
+			}
+			break
+		}
+		if acr, ok := need[initials.String()]; ok && words >= 2 {
+			if have == nil {
+				have = map[string]string{}
+			}
+			have[acr] = joinToks(ts[i:j])
+			delete(need, initials.String())
+		}
+		i = j
+	}
+	return have
 }
 
 // acronymSpeakers are the acronyms quotes are credited to: the only ones worth

@@ -675,6 +675,10 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Never in a million", "Imelda Staunton", "Best actress winner"},
 		{"a clause opened by but with a past-tense verb", "Lleyton Hewitt said he had had enough of the slow surface but Tennis Australia's Geoff Pollard rejected his comments. \"We did ask for it to be made faster than last year,\" he said.",
 			"We did ask for", "Geoff Pollard", ""},
+		{"an acronym is the name written earlier with its initials", "Dresdner Kleinwort Wasserstein said the cuts were early.\n\nNext is one of M&S's biggest rivals. \"Either way, this cannot be good news for the margin,\" DrKW said.",
+			"Either way, this cannot", "Dresdner Kleinwort Wasserstein (DrKW)", ""},
+		{"two capitals are a name, not an acronym", "Jim McKay spoke to Mike Keane on Monday. \"We have a lot to do before the final,\" said McKay.",
+			"We have a lot", "Jim McKay", ""},
 		{"uk a name in the genitive is shown in the nominative", `Про це повідомляє видання з посиланням на коментар віцепрезидента Energy Club Івана Григорука. "Наразі сказати неможливо, тому що Україна має достатньо потужностей", - зазначив він.`,
 			"Наразі сказати неможливо", "Іван Григорук", ""},
 	})
