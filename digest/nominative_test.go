@@ -70,3 +70,23 @@ func TestOverlongNamesAreNoPeople(t *testing.T) {
 		t.Errorf("a plain name was not noted")
 	}
 }
+
+func TestObliqueProperNoun(t *testing.T) {
+	for _, tc := range []struct {
+		speaker string
+		want    bool
+	}{
+		{"Естонії", true}, // "глава МЗС Естонії": a genitive place, no speaker
+		{"России", true},
+		{"Зеленському", true}, // a dative
+		{"Бучанській", false}, // an adjective's case still names the body
+		{"Меркель", false},
+		{"Зеленський", false},
+		{"Trump", false},
+		{"Олена Зеленська", false},
+	} {
+		if got := obliqueProperNoun(tc.speaker); got != tc.want {
+			t.Errorf("obliqueProperNoun(%q) = %v, want %v", tc.speaker, got, tc.want)
+		}
+	}
+}

@@ -292,9 +292,10 @@ func FindQuotes(text string, lang string) []Quote {
 			// A name found in the genitive had its role written so too.
 			quotes[i].Speaker, quotes[i].Role = named, nominativeRole(quotes[i].Role)
 		}
-		if bareInflectedNoun(quotes[i].Speaker) {
-			// "— сообщении", "— він": an inflected noun or pronoun the resolver could
-			// not turn into a name tells a reader nothing, and is ungrammatical alone.
+		if bareInflectedNoun(quotes[i].Speaker) || obliqueProperNoun(quotes[i].Speaker) {
+			// "— сообщении", "— він", "Естонії": an inflected noun or pronoun the
+			// resolver could not turn into a name tells a reader nothing, and is
+			// ungrammatical alone.
 			quotes[i].Speaker, quotes[i].Role = "", ""
 		}
 	}

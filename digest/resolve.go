@@ -40,6 +40,26 @@ func bareInflectedNoun(speaker string) bool {
 	return unicode.IsLower(r)
 }
 
+// obliqueProperNoun reports whether a speaker is one capitalised Ukrainian or Russian
+// word whose ending no name has in the nominative ("Естонії", "Зеленському", "России"):
+// a place or body read out of a phrase, in a case no speaker is written in, which tells
+// a reader nothing. (An adjective's case, "Бучанській", still names the body: kept.)
+func obliqueProperNoun(speaker string) bool {
+	ws := strings.Fields(speaker)
+	if len(ws) != 1 || !isCyrillic(ws[0]) || utf8.RuneCountInString(ws[0]) < 5 {
+		return false
+	}
+	lw := strings.ToLower(ws[0])
+	for _, end := range obliqueEndings {
+		if strings.HasSuffix(lw, end) {
+			return true
+		}
+	}
+	return false
+}
+
+var obliqueEndings = strings.Fields(`ії ии ові еві ою ею ому ами ями ах ях`)
+
 // lastWord is the last space-separated word of s, without allocating.
 func lastWord(s string) string {
 	s = strings.TrimRight(s, " ")
