@@ -232,6 +232,15 @@ func hostileText(shape string) string {
 			} else {
 				b.WriteString(`. "Sales were below our expectations," the company said. `)
 			}
+		case "no organisations, then it-quotes":
+			// No sentence opens with an organisation, then hundreds of quotes by "it":
+			// an empty list of organisations was read again for every quote (2.9 s at
+			// 150 KB, found in the final read of the session's change); once now.
+			if b.Len() < 150_000 {
+				b.WriteString("the sales fell again. ")
+			} else {
+				b.WriteString("\"We are here for the long haul now,\" it said. ")
+			}
 		case "a long name, then he-quotes":
 			// One name of 100,000 letters, then quotes by "he": each compared the name
 			// again and again (2.6 s at 400 KB; same review). Names are bounded.
@@ -289,7 +298,7 @@ func hostileText(shape string) string {
 // thousands of "екс" 3.5 s and GBs to attribute, roles of thousands of words 2.9 s;
 // a surname repeated after commas, 10-60 s (round 6's review; now read within a word).
 func BenchmarkArticleHostile(b *testing.B) {
-	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker", "He sentences after hundreds of people", "the company after hundreds of subjects", "once-named subjects, then the company", "a long name, then he-quotes"} {
+	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker", "He sentences after hundreds of people", "the company after hundreds of subjects", "once-named subjects, then the company", "a long name, then he-quotes", "no organisations, then it-quotes"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {

@@ -502,10 +502,7 @@ func pastVerb(t tok) bool {
 var clauseOpeners = set(`but while yet although though because whereas`)
 
 // pluralFollows reports whether the next word of rest is a plural verb.
-func pluralFollows(rest string) bool {
-	ws := strings.Fields(rest[:min(len(rest), wordReach)])
-	return len(ws) > 0 && pluralAux[strings.ToLower(strings.TrimRight(ws[0], ",.;:"))]
-}
+func pluralFollows(rest string) bool { return pluralAux[strings.ToLower(followingWord(rest))] }
 
 var pluralAux = set(`are were have`)
 
@@ -629,11 +626,18 @@ const wordReach = 64
 // verbFollows reports whether the next word of rest is an English auxiliary or a
 // speech verb: what follows a subject, not a name in a list.
 func verbFollows(rest string) bool {
-	ws := strings.Fields(rest[:min(len(rest), wordReach)]) // the next word, not the text's
+	w := followingWord(rest)
+	return w != "" && finiteOrCue(tok{s: w})
+}
+
+// followingWord is the first word of rest, without trailing punctuation, read within
+// wordReach (the next word, not the text's).
+func followingWord(rest string) string {
+	ws := strings.Fields(rest[:min(len(rest), wordReach)])
 	if len(ws) == 0 {
-		return false
+		return ""
 	}
-	return finiteOrCue(tok{s: strings.TrimRight(ws[0], ",.;:")})
+	return strings.TrimRight(ws[0], ",.;:")
 }
 
 // finiteOrCue reports whether t is an English auxiliary or a speech verb: the verb a
@@ -951,7 +955,7 @@ func pronounSubjects(text string, spans []span, people []person) []person {
 			// whom the "he" continues: not known before the quotes are read.
 			continue
 		}
-		k := slices.IndexFunc(people, func(q person) bool { return q.name == p.name })
+		k := personNamed(people, p.name)
 		if k < 0 {
 			continue
 		}
@@ -969,10 +973,13 @@ func knownPerson(people []person, name string) bool {
 	if strings.ToUpper(name) == name {
 		return false // "IAAF": an acronym names an organisation
 	}
-	for _, p := range people {
-		if p.name == name {
-			return p.known() || p.spoke
-		}
+	if k := personNamed(people, name); k >= 0 {
+		return people[k].known() || people[k].spoke
 	}
 	return guessGender(name, "") != 0
+}
+
+// personNamed is the index of the person of that exact name in people, or -1.
+func personNamed(people []person, name string) int {
+	return slices.IndexFunc(people, func(p person) bool { return p.name == name })
 }

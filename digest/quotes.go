@@ -3,6 +3,7 @@ package digest
 import (
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -252,24 +253,20 @@ func FindQuotes(text string, lang string) []Quote {
 			}
 		}
 	}
-	var orgs []orgMention
+	// The organisations named as subjects, read once and only if a quote needs them
+	// (a text may name none: an empty result is not read again for every quote).
+	orgs := sync.OnceValue(func() []orgMention { return orgSubjects(text, people) })
 	for i := range quotes {
 		if q := &quotes[i]; orgAnaphor(q.Speaker) && !isCyrillic(q.Speaker) {
 			// "the company said": the organisation last named as a subject.
-			if orgs == nil {
-				orgs = orgSubjects(text, people)
-			}
-			if name, ok := orgBefore(orgs, q.Start, orgReach, false); ok {
+			if name, ok := orgBefore(orgs(), q.Start, orgReach, false); ok {
 				q.Speaker, q.Role = name, ""
 			}
 		}
 		if q := &quotes[i]; strings.EqualFold(q.Mention, "it") && (q.Speaker == "" || knownPerson(people, q.Speaker)) {
 			// "It added that …" is no person: the organisation the sentences before
 			// were about, else no one.
-			if orgs == nil {
-				orgs = orgSubjects(text, people)
-			}
-			name, _ := orgBefore(orgs, q.Start, orgReach, true)
+			name, _ := orgBefore(orgs(), q.Start, orgReach, true)
 			q.Speaker, q.Role = name, ""
 		}
 		if owner, ok := ownerOnly(quotes[i].Role); ok {

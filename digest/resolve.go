@@ -1093,10 +1093,8 @@ func reportedBefore(text string, pos int, people []person, last *Quote, g byte) 
 
 // personGender is the gender noted for the person of that name, 0 if none.
 func personGender(people []person, name string) byte {
-	for _, p := range people {
-		if p.name == name {
-			return p.gender
-		}
+	if k := personNamed(people, name); k >= 0 {
+		return people[k].gender
 	}
 	return 0
 }
