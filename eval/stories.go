@@ -51,7 +51,7 @@ func LoadStoryPairs(dir string) ([]StoryPair, error) {
 		}
 		get := func(row []string, name string) string {
 			if i, ok := col[name]; ok && i < len(row) {
-				return strings.TrimSpace(strings.TrimSuffix(row[i], "\r"))
+				return unquoteTwice(strings.TrimSpace(strings.TrimSuffix(row[i], "\r")))
 			}
 			return ""
 		}
@@ -74,6 +74,22 @@ func LoadStoryPairs(dir string) ([]StoryPair, error) {
 		}
 	}
 	return out, nil
+}
+
+// unquoteTwice undoes a second level of CSV quoting. Some fields of the honey pool (45
+// texts and a title) were quoted twice by the crawl: after the TSV's own quoting is
+// read they still hold `"…""a name""…"`, an outer pair of quotes and every inner one
+// doubled, which reads as one long quotation. A field of that exact shape (every inner
+// quote doubled) is unwrapped; anything else is left as written.
+func unquoteTwice(s string) string {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return s
+	}
+	inner := s[1 : len(s)-1]
+	if strings.Contains(strings.ReplaceAll(inner, `""`, ""), `"`) {
+		return s
+	}
+	return strings.ReplaceAll(inner, `""`, `"`)
 }
 
 // PairScore reports accuracy and the precision of "same" at a threshold.
