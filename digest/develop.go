@@ -578,7 +578,7 @@ func scanFacts(it Item) *factScan {
 	sc := &factScan{}
 	title := strings.TrimSpace(it.Title)
 	sc.units = append(sc.units, factUnit{text: title, lead: true})
-	sents := SplitSentences(it.Text)
+	sents := SplitSentences(it.Text[datelineLength(it.Text):])
 	lead := 0
 	for i, s := range sents {
 		text := s.Text
@@ -615,6 +615,92 @@ func scanFacts(it Item) *factScan {
 		sc.scanQuotes(tk, i, u.text)
 	}
 	return sc
+}
+
+// datelineLength is the length of a dateline opening a report's text, or 0: the place,
+// date and agency an agency report starts with ("МОСКВА, 25 мая (Рейтер) - ", "ТАСС, 17
+// мая. ", "Москва. 14 ноября. INTERFAX.RU - ", "LONDON, March 3 (Reuters) - "), or a
+// crawl's timestamp ("17:04 12.11.2019 "). Outlets write the same lede under their own
+// dateline; its date, city and agency are no facts of the story. A dateline is read as
+// words that are capitalised, numbers or month names, holding a date, up to a break (a
+// period, dash or bracket, or a space after a number) before a capital letter; a word
+// in lower case ends the search, so a sentence is never cut.
+func datelineLength(text string) int {
+	const maxDatelineBytes, maxDatelineWords = 160, 10
+	cut, words := 0, 0
+	hasDate, prevNumber, credit := false, false, false
+	for i := 0; i < len(text) && i < maxDatelineBytes && words < maxDatelineWords; {
+		j := i
+		for j < len(text) {
+			r, n := utf8.DecodeRuneInString(text[j:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				break
+			}
+			if !unicode.IsSpace(r) && !strings.ContainsRune(",.()–—-:/|", r) {
+				return cut
+			}
+			j += n
+		}
+		if j >= len(text) {
+			break
+		}
+		sep := text[i:j]
+		first, _ := utf8.DecodeRuneInString(text[j:])
+		if hasDate && i > 0 && unicode.IsUpper(first) && (strings.ContainsAny(sep, ".–—-)") || prevNumber) {
+			cut = j
+		}
+		k := j
+		for k < len(text) {
+			r, n := utf8.DecodeRuneInString(text[k:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				k += n
+				continue
+			}
+			// "INTERFAX.RU", "12.11.2019", "17:04": one word.
+			if next, _ := utf8.DecodeRuneInString(text[k+n:]); (r == '.' || r == ':') && k+n < len(text) && (unicode.IsLetter(next) || unicode.IsDigit(next)) {
+				k += n
+				continue
+			}
+			break
+		}
+		tok := text[j:k]
+		words++
+		afterNumber := prevNumber
+		prevNumber = false
+		switch {
+		case credit: // the credit after "Фото:"
+			credit = false
+		case strings.EqualFold(tok, "фото") || strings.EqualFold(tok, "photo"):
+			credit = strings.HasPrefix(strings.TrimSpace(text[k:]), ":")
+		case unicode.IsDigit(first):
+			prevNumber = true
+			if fullDateRE.MatchString(tok) || timeOfDayRE.MatchString(tok) {
+				hasDate = true
+			}
+		case monthNumber(strings.ToLower(tok)) > 0 && (afterNumber || digitFollows(text[k:])):
+			hasDate = true // "25 мая", "March 3": a month next to its day
+		case unicode.IsUpper(first):
+		default:
+			return cut
+		}
+		i = k
+	}
+	return cut
+}
+
+// set2 maps each word of s to v.
+func set2(s, v string) map[string]string {
+	m := map[string]string{}
+	for _, w := range strings.Fields(s) {
+		m[w] = v
+	}
+	return m
+}
+
+// digitFollows reports whether the next word of s, after spaces, starts with a digit.
+func digitFollows(s string) bool {
+	s = strings.TrimLeft(s, " \u00a0")
+	return s != "" && s[0] >= '0' && s[0] <= '9'
 }
 
 // factWord is a word of a unit as written.
@@ -962,6 +1048,21 @@ func (sc *factScan) scanNumbers(i int, text string, ws []factWord) {
 			sc.facts = append(sc.facts, foundFact{kind: factNumber, key: v, unit: i, weak: true})
 		}
 	}
+	// A count in words with a scale is the figure in digits: "полтора миллиона" is
+	// "1,5 млн", "two billion" "2bn". Weak like any number in words, but known.
+	for k := 0; k+1 < len(ws); k++ {
+		v, ok := numberWords[ws[k].lower()]
+		if !ok {
+			v, ok = halfWords[ws[k].lower()]
+		}
+		if !ok || ws[k+1].attached != "" {
+			continue
+		}
+		if scale := scaleOf(ws[k+1].lower()); scale > 0 {
+			whole, frac, _ := strings.Cut(v, ".")
+			sc.facts = append(sc.facts, foundFact{kind: factNumber, key: scaled(whole, frac, scale), unit: i, weak: true})
+		}
+	}
 	consumed := 0
 	for at := 0; at < len(text); at++ {
 		c := text[at]
@@ -977,6 +1078,9 @@ func (sc *factScan) scanNumbers(i int, text string, ws []factWord) {
 				continue // a model or identifier: "COVID-19", "Су-57"
 			}
 		}
+		if modelNumber(text, at, ws) {
+			continue
+		}
 		if at == 0 && listNumber(text) {
 			consumed = at + 1
 			continue
@@ -987,6 +1091,38 @@ func (sc *factScan) scanNumbers(i int, text string, ws []factWord) {
 			sc.facts = append(sc.facts, foundFact{kind: factNumber, key: n.key, unit: i, weak: n.weak})
 		}
 	}
+}
+
+// modelNumber reports whether the number at text[at] is part of a Latin-script name in
+// a Cyrillic text: "Mortal Kombat 11", "SSJ 100", "iPhone 11", "Boeing 737". Russian
+// and Ukrainian reports write products, models and series in Latin letters with their
+// number; the number names the thing, it counts nothing.
+func modelNumber(text string, at int, ws []factWord) bool {
+	k := sort.Search(len(ws), func(i int) bool { return ws[i].end > at })
+	if k == 0 || ws[k-1].attached != "" && k-1 > 0 || text[ws[k-1].end:at] != " " {
+		return false
+	}
+	prev := ws[k-1]
+	r, _ := utf8.DecodeRuneInString(prev.s)
+	if r > unicode.MaxASCII || !unicode.IsLetter(r) || prev.initial || monthNumber(prev.lower()) > 0 || isWeekdayOrMonth(prev.lower()) {
+		return false
+	}
+	hasUpper := false
+	for _, c := range prev.s {
+		if c > unicode.MaxASCII {
+			return false
+		}
+		hasUpper = hasUpper || unicode.IsUpper(c)
+	}
+	if !hasUpper {
+		return false
+	}
+	for _, c := range text {
+		if unicode.Is(unicode.Cyrillic, c) {
+			return true
+		}
+	}
+	return false
 }
 
 func lastRune(s string) rune {
@@ -1289,6 +1425,9 @@ var numberWords = func() map[string]string {
 	return m
 }()
 
+// halfWords are "one and a half", which counts only with a scale after it.
+var halfWords = set2(`полтора полутора півтора півтори`, "1.5")
+
 // outcomeWords map the word forms that state an outcome, in English, Ukrainian and
 // Russian, to one entry each: "died", "dead", "killed", "помер", "погибли" are all
 // "dies". Forms are listed rather than stemmed because tense matters: the past tense
@@ -1358,9 +1497,11 @@ var negatedAfter = set(`нет не немає ні none`)
 
 // outcomeBlockers, up to three words before an outcome word in its clause, make it
 // something that did not happen or has not yet (negation, modals, the future,
-// conditions, "ahead of", calls and demands: "призвал уйти в отставку") or background: a relative clause describes someone ("Trump, who won
-// the election", "Трамп, який переміг на виборах").
-var outcomeBlockers = set(`not no never didn't doesn't don't won't wouldn't isn't wasn't will would could may might
+// conditions, "ahead of", calls and demands: "призвал уйти в отставку") or background:
+// a relative clause describes someone ("Trump, who won the election", "Трамп, який
+// переміг на виборах"), and a reminder recalls what is known ("под руководством
+// которого, напомним, «скуадра адзурра» выиграла чемпионат мира").
+var outcomeBlockers = set(`recall напомним напоминаем нагадаємо нагадуємо not no never didn't doesn't don't won't wouldn't isn't wasn't will would could may might
 	to can cannot should must shall if whether expected likely consider considering awaits awaiting who which
 	ahead before pending calls called calling demand demands demanded urge urges urged threatens threatened
 	не ни нет будет будут может могут мог могли бы ли если должен должна должны хочет хотят намерен

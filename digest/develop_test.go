@@ -333,3 +333,96 @@ func FuzzDevelopmentOf(f *testing.F) {
 		}
 	})
 }
+
+func TestDatelineLength(t *testing.T) {
+	tests := []struct {
+		text, rest string // rest: what follows the dateline ("" when the text has none)
+	}{
+		{"МОСКВА, 25 мая (Рейтер) - Федеральная служба оспорила сделку.", "Федеральная служба оспорила сделку."},
+		{"ТАСС, 17 мая. Авиакомпания должна купить 60 самолетов.", "Авиакомпания должна купить 60 самолетов."},
+		{"Москва. 14 ноября. INTERFAX.RU - Столичный регион останется под антициклоном.", "Столичный регион останется под антициклоном."},
+		{"ОМСК, 6 ноября, ФедералПресс. При столкновении погибли три человека.", "При столкновении погибли три человека."},
+		{"LONDON, March 3 (Reuters) - Britain's economy grew.", "Britain's economy grew."},
+		{"17:04  12.11.2019 Фото: pixabay.com  16 По словам главы палаты, бедность растёт.", "По словам главы палаты, бедность растёт."},
+		// No dateline: a sentence is never cut.
+		{"В Москве 5 ноября прошел парад.", ""},
+		{"Москва, 14 ноября Путин заявил о переговорах.", ""},
+		{"Officials may 5 times a year review it.", ""},
+		{"12 people died in Leeds on Monday.", ""},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		n := datelineLength(tc.text)
+		if got := tc.text[n:]; tc.rest == "" && n != 0 || tc.rest != "" && got != tc.rest {
+			t.Errorf("datelineLength(%q) leaves %q, want %q", tc.text, got, tc.rest)
+		}
+	}
+}
+
+// Two agencies' reports of one event, each under its own dateline, and the other
+// ways outlets write one fact differently: no update.
+func TestDevelopmentOfOutletsDiffer(t *testing.T) {
+	tests := []struct {
+		name          string
+		known, report Item
+	}{
+		{
+			name:   "ru an agency's dateline names its bureau's city",
+			known:  Item{Title: "Пять человек погибли в ДТП под Омском", Text: "Пять человек погибли при лобовом столкновении двух автомобилей под Омском во вторник, сообщила полиция."},
+			report: Item{Title: "В ДТП под Омском погибли пять человек", Text: "НОВОСИБИРСК, 6 ноября, ФедералПресс. При лобовом столкновении двух автомобилей под Омском погибли пять человек, сообщила полиция."},
+		},
+		{
+			name:   "ru a sum in words and in digits",
+			known:  Item{Title: "Больница получила от фонда полтора миллиона гривен", Text: "Областная больница получила от фонда больше полутора миллиона гривен на лечение больных."},
+			report: Item{Title: "Фонд заплатил больнице 1,5 млн грн", Text: "Фонд заплатил областной больнице больше 1,5 млн грн на лечение больных."},
+		},
+		{
+			name:   "ru a model's number",
+			known:  Item{Title: "Авиакомпания закупит самолеты Airbus", Text: "Авиакомпания до 2026 года закупит 40 самолетов Airbus, сообщил ее директор."},
+			report: Item{Title: "Авиакомпания купит 40 самолетов Airbus A320", Text: "Авиакомпания до 2026 года купит 40 самолетов Airbus 320, сообщил ее директор."},
+		},
+		{
+			name:   "ru a reminder is background",
+			known:  Item{Title: "Тренер сборной раскритиковал власти", Text: "Тренер сборной раскритиковал власти за решение не возобновлять чемпионат."},
+			report: Item{Title: "Тренер сборной возмущен решением властей", Text: "Тренер возмущен решением не возобновлять чемпионат, а ведь его сборная, напомним, выиграла кубок."},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := DevelopmentOf(FactsOf(tc.known), tc.report); d.Material {
+				t.Errorf("sent an update: score %.1f, new %v", d.Score, d.New.Strings())
+			}
+		})
+	}
+	// The same rules do not hide a development: a new toll under a dateline.
+	known := Item{Title: "Три человека погибли в ДТП под Омском", Text: "Три человека погибли при столкновении двух автомобилей под Омском, сообщила полиция."}
+	report := Item{Title: "Число погибших в ДТП под Омском выросло до пяти", Text: "ОМСК, 7 ноября, ФедералПресс. Число погибших при столкновении под Омском выросло до 5 человек."}
+	if d := DevelopmentOf(FactsOf(known), report); !d.Material || !slices.Contains(d.New.Strings(), "n:5") {
+		t.Errorf("a new toll under a dateline: score %.1f, new %v", d.Score, d.New.Strings())
+	}
+}
+
+func TestModelNumber(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want []string
+		not  []string
+	}{
+		{"Вышла игра Mortal Kombat 11 и 16 дополнений.", []string{"n:16"}, []string{"n:11"}},
+		{"Самолеты SSJ 100 летают.", nil, []string{"n:100"}},
+		{"Apollo 11 landed with 3 crew.", []string{"n:11", "n:3"}, nil}, // English text: counted as written
+		{"В Москве 12 человек заболели.", []string{"n:12"}, nil},        // a Cyrillic name before it
+	} {
+		got := FactsOf(Item{Text: tc.text}).Strings()
+		for _, w := range tc.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%q: facts %v lack %s", tc.text, got, w)
+			}
+		}
+		for _, w := range tc.not {
+			if slices.Contains(got, w) {
+				t.Errorf("%q: facts %v hold %s", tc.text, got, w)
+			}
+		}
+	}
+}
