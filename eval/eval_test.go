@@ -521,8 +521,9 @@ func TestFollowingChangesNoGrouping(t *testing.T) {
 }
 
 // A label file may name where each text is instead of carrying it: a plain-text
-// article (its headline dropped) or a CSV row by URL, with a dump's literal "n" line
-// breaks restored. A missing row is an error that names it.
+// article (its headline dropped), a CSV row by URL, with a dump's literal "n" line
+// breaks restored, or a web page's HTML read as the bot reads one. A missing row is
+// an error that names it.
 func TestSpeakerCasesFromSources(t *testing.T) {
 	cases, err := LoadSpeakerCases("testdata/sources/cases.json", "testdata/sources")
 	if err != nil {
@@ -534,8 +535,11 @@ func TestSpeakerCasesFromSources(t *testing.T) {
 	if got := cases[1].Text; got != "Порт открылся.\n«Мы вернулись к нормальной работе», - сказала начальник порта Инна Като.\n\nРабота идёт." {
 		t.Fatalf("CSV text %q: want its line breaks restored", got)
 	}
+	if got := cases[2].Text; strings.Contains(got, "<") || !strings.Contains(got, "after the storm.\n\nInes Kato at the harbour office") {
+		t.Fatalf("HTML text %q: want the page's text, a paragraph per block", got)
+	}
 	scores := ScoreSpeakerCases(cases)
-	if all := scores[len(scores)-1]; all.Gold != 2 || all.Correct != 2 {
+	if all := scores[len(scores)-1]; all.Gold != 3 || all.Correct != 3 {
 		t.Fatalf("scores %+v", all)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.json")
@@ -564,8 +568,11 @@ func TestBlindQuoteSetsResolve(t *testing.T) {
 	// its 30. S and T were drawn when the entertainment section had 25 articles left
 	// with enough quotation marks (S took five, T none): S has 25 articles, T 20, of
 	// which 19 with a quotation of four words. U and V (seed 5252) hold the 27 and 28 of
-	// their 30 articles with a credited quotation.
-	articles := map[string]int{"ukru-i": 24, "ukru-j": 20, "bbc-h": 29, "uk-m": 29, "bbc-d": 29, "bbc-e": 29, "bbc-n": 29, "bbc-o": 26, "bbc-p": 29, "uk-p": 16, "bbc-r": 27, "bbc-s": 25, "bbc-t": 19, "bbc-u": 27, "bbc-v": 28}
+	// their 30 articles with a credited quotation. The web sets are pages of
+	// ../shared/data/readability read as HTML: A 8 of its 9 pages, B 5 of 6 (nytimes-2
+	// and telegraph hold no credited quotation of four words).
+	articles := map[string]int{"ukru-i": 24, "ukru-j": 20, "bbc-h": 29, "uk-m": 29, "bbc-d": 29, "bbc-e": 29, "bbc-n": 29, "bbc-o": 26, "bbc-p": 29, "uk-p": 16, "bbc-r": 27, "bbc-s": 25, "bbc-t": 19, "bbc-u": 27, "bbc-v": 28,
+		"web-a": 8, "web-b": 5}
 	// No article may sit in two sets, by source or by text: a held-out figure must not
 	// count a tuned text.
 	setOf := map[string]string{}
@@ -575,7 +582,7 @@ func TestBlindQuoteSetsResolve(t *testing.T) {
 		"bbc-h": 194, "ukru-h": 69, "bbc-i": 205, "ukru-i": 43, "ukru-j": 37,
 		"bbc-k": 165, "uk-k": 103, "bbc-l": 182, "uk-l": 60,
 		"bbc-m": 184, "uk-m": 54, "bbc-n": 154, "uk-n": 61, "bbc-o": 133, "uk-o": 70, "bbc-p": 167, "uk-p": 40,
-		"bbc-q": 187, "bbc-r": 135, "bbc-s": 150, "bbc-t": 112, "bbc-u": 136, "bbc-v": 160} {
+		"bbc-q": 187, "bbc-r": 135, "bbc-s": 150, "bbc-t": 112, "bbc-u": 136, "bbc-v": 160, "web-a": 43, "web-b": 84} {
 		want := 30
 		if n, ok := articles[name]; ok {
 			want = n

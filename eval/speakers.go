@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/feed"
 )
 
 // SpeakerCase is one hand-labelled paragraph: the quotes in it and who said them.
@@ -34,6 +35,9 @@ type TextSource struct {
 	File     string `json:"file"`
 	URL      string `json:"url,omitempty"`
 	LiteralN bool   `json:"literal_n,omitempty"`
+	// HTML: the file is an article's HTML (a readability extraction); its text is what
+	// the bot reads of a page, feed.HTMLToText, headline not included.
+	HTML bool `json:"html,omitempty"`
 }
 
 // SpeakerGold is one quote's gold attribution. Quote is a substring of the quotation;
@@ -345,7 +349,13 @@ func restoreNewlines(s string) string {
 func (src TextSource) read(root string, csvs map[string]map[string]string) (string, error) {
 	path := filepath.Join(root, filepath.FromSlash(src.File))
 	var text string
-	if src.URL == "" {
+	if src.HTML {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", err
+		}
+		text = feed.HTMLToText(string(b))
+	} else if src.URL == "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return "", err
