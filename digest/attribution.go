@@ -257,6 +257,13 @@ func clauseBefore(ts []tok, end int) []tok {
 	}
 	clause := ts[parts[0][0]:parts[0][1]]
 	if len(clause) > 1 && subordinators[clause[0].lower()] {
+		if clause[0].lower() == "as" {
+			// "As the report states:", "as the committee has pointed out, it would be
+			// used “…”": the clause's only business is to say whose words follow.
+			if _, ok := npOK(clause[1:]); ok {
+				return clause[1:]
+			}
+		}
 		return nil // "When Clinton noted …": not the verb that carries the quote
 	}
 	clause = stripLeadingAdverbs(clause)
@@ -784,6 +791,15 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 			}
 		}
 		if ok {
+			if !strings.Contains(m, ",") {
+				// `," said Mr. Reeves, a senior fellow at the … Center for Health and
+				// Human Rights at Harvard University.`: a role too long for a phrase.
+				if _, stop := npAfter(ts, skipRecipients(ts, i+1)); stop < len(ts) {
+					if app, ok := trailingAppositive(ts, stop); ok {
+						m += ", " + app
+					}
+				}
+			}
 			return m, lw, true
 		}
 	}
@@ -1134,7 +1150,7 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 		}
 		if accordingTo(lw, ts[k+1].lower()) {
 			n := accordingLen(ts[k+1].lower())
-			if slices.ContainsFunc(ts[min(k+n, len(ts)):], isCue) {
+			if hasVerbCue(ts, min(k+n, len(ts))) {
 				// "According to the Financial Times, chief operating officer Peter
 				// Chernin said …": the outlet reports; the verb's subject speaks.
 				break
@@ -1143,6 +1159,9 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 				return m, "according to", true
 			}
 		}
+	}
+	if m, ok := inTheWordsOf(ts); ok {
+		return m, "words", true
 	}
 	// The speech verb nearest the quote whose clause subject is a speaker phrase.
 	for k := len(ts) - 1; k >= 0; k-- {
@@ -1153,7 +1172,7 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			}
 			continue
 		}
-		if !isCue(t) && !(participleCues[t.s]) && !(k == 0 && cueWord(t) && k+1 < len(ts) && ts[k+1].capitalised()) {
+		if !isCue(t) && !(participleCues[t.s]) && !(k == 0 && cueWord(t) && k+1 < len(ts) && ts[k+1].capitalised()) || cueAsNoun(ts, k) {
 			continue
 		}
 		if participleCues[t.s] {
@@ -1162,10 +1181,13 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 				for j > 0 && ts[j-1].capitalised() {
 					j--
 				}
-				afterPrep := j > 0 && prepositions[ts[j-1].lower()]
+				afterPrep := j > 0 && (prepositions[ts[j-1].lower()] || ts[j-1].lower() == "to") // "posted to Twitter asking"
 				if m, ok := npOK(ts[j:k]); ok && !afterPrep {
 					return m, t.lower(), true
 				}
+			}
+			if slices.ContainsFunc(ts[:k], isCue) {
+				continue // "X posted to Twitter asking …": the finite verb's subject, read next
 			}
 			if m, ok := sentenceSubject(ts[:k]); ok {
 				return m, t.lower(), true
@@ -1209,6 +1231,22 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			}
 		}
 	}
+	// "As Smith put it, “…", "but, as the committee has pointed out, it would be
+	// used “…”": an "as" clause that only says whose words follow.
+	for k := 0; k+2 < len(ts); k++ {
+		if ts[k].lower() != "as" || k > 0 && !ts[k-1].punct {
+			continue
+		}
+		for j := k + 2; j+1 < len(ts) && j < k+12; j++ {
+			w, next := ts[j].lower(), ts[j+1].lower()
+			if (w == "put" || w == "puts") && next == "it" || (w == "pointed" || w == "points") && next == "out" {
+				if m, ok := npOK(trimAux(ts[k+1 : j])); ok {
+					return m, w + " " + next, true
+				}
+				break
+			}
+		}
+	}
 	// X: "..." — a bare speaker label, or a sentence whose subject introduces the
 	// quote with a colon: "Role Name, during a visit to City, backed the plan: “…”".
 	if ts[len(ts)-1].s == ":" {
@@ -1235,6 +1273,85 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// trailingAppositive reads the appositive after a speaker's name at ts[j], a comma:
+// "a senior fellow at the François-Xavier Bagnoud Center for Health and Human Rights
+// at Harvard University", "a fierce and uncompromising elder of the Ngātiwai tribe".
+// It opens with an article (or "one of") and holds a role noun; it ends at the
+// sentence's end, a comma, a quote or a relative clause, within maxAppositive tokens.
+func trailingAppositive(ts []tok, j int) (string, bool) {
+	const maxAppositive = 24
+	if j+2 >= len(ts) || ts[j].s != "," {
+		return "", false
+	}
+	first := ts[j+1].lower()
+	if first != "a" && first != "an" && first != "the" && !(first == "one" && ts[j+2].lower() == "of") {
+		return "", false
+	}
+	k, role := j+1, false
+	for ; k < len(ts) && k-j <= maxAppositive; k++ {
+		t := ts[k]
+		if t.punct && t.s != "-" && t.s != "'" && t.s != "’" || relativeWords[t.lower()] || t.lower() == "whom" || isCue(t) {
+			break
+		}
+		role = role || roleHead(t.lower())
+	}
+	if !role || k-j > maxAppositive || k < len(ts) && !(sentenceEnd(ts[k]) || ts[k].s == ",") {
+		return "", false
+	}
+	return joinToks(ts[j+1 : k]), true
+}
+
+// hasVerbCue reports whether ts from i on holds a speech verb used as a verb.
+func hasVerbCue(ts []tok, i int) bool {
+	for k := i; k < len(ts); k++ {
+		if isCue(ts[k]) && !cueAsNoun(ts, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// cueAsNoun reports whether the speech verb at ts[k] is a noun there: "the explanatory
+// notes of the British Bill", "his claims of fraud" (an article or possessive before
+// it, "of" after).
+func cueAsNoun(ts []tok, k int) bool {
+	if k+1 >= len(ts) || ts[k+1].lower() != "of" || !strings.HasSuffix(ts[k].lower(), "s") {
+		return false
+	}
+	for j := k - 1; j >= 0 && j >= k-2; j-- {
+		if determiners[ts[j].lower()] {
+			return true
+		}
+		if ts[j].punct || ts[j].capitalised() {
+			return false
+		}
+	}
+	return false
+}
+
+// inTheWordsOf reads "In Dr. Shadlen's words, “…" and "in the words of one official,
+// “…": whose words follow, said without a speech verb.
+func inTheWordsOf(ts []tok) (string, bool) {
+	for k := 0; k+3 < len(ts); k++ {
+		if ts[k].lower() != "in" {
+			continue
+		}
+		if ts[k+1].lower() == "the" && ts[k+2].lower() == "words" && ts[k+3].lower() == "of" {
+			return sourceAfter(ts, k+4)
+		}
+		for w := k + 2; w < len(ts) && w <= k+6; w++ {
+			if ts[w].lower() != "words" || !possessiveTok(ts[w-1]) {
+				continue
+			}
+			np := slices.Clone(ts[k+1 : w])
+			last := &np[len(np)-1]
+			last.s = strings.TrimSuffix(strings.TrimSuffix(last.s, "'s"), "’s")
+			return npOK(np)
+		}
+	}
+	return "", false
 }
 
 // reportsItsOwnClause reports whether a sentence's first speech verb comes after its

@@ -241,6 +241,18 @@ func hostileText(shape string) string {
 			} else {
 				b.WriteString("\"We are here for the long haul now,\" it said. ")
 			}
+		case "first names alone after hundreds of people":
+			// 300 people "Fiona Parry…", then quotes credited to "Fiona" alone: each is
+			// looked up among every person for its full name (round 16).
+			if i < 300 {
+				fmt.Fprintf(&b, "Fiona Parr%c%c said all was well. ", 'a'+rune(i%26), 'a'+rune(i/26%26))
+			} else {
+				b.WriteString("\"We are here for the long haul now,\" said Fiona. ")
+			}
+		case "as clauses, long appositives":
+			// Sentences that open with "As X put it" and inverted speakers with long
+			// appositives: each is read within its bound (round 16).
+			fmt.Fprintf(&b, "As Mayor Lin Par%c put it, \"we are all in this together now.\" \"We will fight on,\" said Eric Hol%c, a senior fellow at the Center for Health and Human Rights at Eastfield University of the North. ", 'a'+rune(i%26), 'a'+rune(i/26%26))
 		case "a long name, then he-quotes":
 			// One name of 100,000 letters, then quotes by "he": each compared the name
 			// again and again (2.6 s at 400 KB; same review). Names are bounded.
@@ -298,7 +310,8 @@ func hostileText(shape string) string {
 // thousands of "екс" 3.5 s and GBs to attribute, roles of thousands of words 2.9 s;
 // a surname repeated after commas, 10-60 s (round 6's review; now read within a word).
 func BenchmarkArticleHostile(b *testing.B) {
-	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker", "He sentences after hundreds of people", "the company after hundreds of subjects", "once-named subjects, then the company", "a long name, then he-quotes", "no organisations, then it-quotes"} {
+	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker", "He sentences after hundreds of people", "the company after hundreds of subjects", "once-named subjects, then the company", "a long name, then he-quotes", "no organisations, then it-quotes",
+		"first names alone after hundreds of people", "as clauses, long appositives"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {

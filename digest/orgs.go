@@ -110,8 +110,10 @@ func orgSubjects(text string, people []person) []orgMention {
 		if len(run) == 1 && strings.ToUpper(name) != name && strings.Contains(window, " "+strings.ToLower(name)) {
 			continue // "Airlines have …": a common noun that opens a sentence, written lower case nearby
 		}
-		if !defined && strings.Count(window, name) < 2 {
-			continue // named once (or with its acronym spelt out), it is no organisation the story is about
+		if !defined && !isOrgName(name) && strings.Count(window, name) < 2 {
+			// Named once (or with its acronym spelt out), it is no organisation the story
+			// is about, unless its name says it is one ("The Food Standards Agency").
+			continue
 		}
 		out = append(out, orgMention{name: name, at: at, spoke: isCue(ts[j]), verb: verb})
 	}

@@ -29,6 +29,9 @@ type person struct {
 	// spoke: credited by a speech verb with a quote that says "I": evidence of a
 	// person too (a company speaks as "we").
 	spoke bool
+	// org: the name is an organisation's or a document's ("Joint Committee on …", "the
+	// report"), which no "he" or "she" means. Read once, where the person is noted.
+	org bool
 }
 
 // known reports whether p is known to be a person, not just a capitalised phrase: a
@@ -844,7 +847,8 @@ func notePerson(people []person, name, role string, at int, subject bool, limit 
 	if len(people) >= limit {
 		return people, -1 // a text naming this many is no article (see maxPeople)
 	}
-	p := person{name: name, sur: last, role: role, mentions: []int{at}, plain: []int{at}, gender: g}
+	p := person{name: name, sur: last, role: role, mentions: []int{at}, plain: []int{at}, gender: g,
+		org: isOrgName(name) || isDocumentWord(lastWord(name))}
 	if subject {
 		p.subjects = []int{at}
 	}

@@ -216,7 +216,36 @@ func continuesPrevious(text string, sp span, last Quote, spans []span, k int) bo
 		between := text[prev.outerEnd:sp.outerStart]
 		return utf8.RuneCountInString(between) < 400 && !strings.Contains(between, "\n")
 	}
-	return prev.para == sp.para-1 && paragraphOpensWith(text, sp.outerStart)
+	if !paragraphOpensWith(text, sp.outerStart) {
+		return false
+	}
+	return prev.para == sp.para-1 || prev.para >= sp.para-1-maxAsides && onlyAsidesBetween(text, prev.outerEnd, sp.outerStart)
+}
+
+// maxAsides is how many caption or heading paragraphs may stand between a quote and
+// the paragraph that carries it on: a page's photo caption, a subheading.
+const maxAsides = 2
+
+// onlyAsidesBetween reports whether the whole paragraphs between from and to are
+// asides: captions and headings, which end without a sentence's final mark ("Hori
+// Parata at his farm, the place where he was born", "‘We need to listen’"). A web
+// page's article puts them between the paragraphs of one speaker's words.
+func onlyAsidesBetween(text string, from, to int) bool {
+	parts := strings.Split(text[from:to], "\n\n")
+	if len(parts) < 3 {
+		return false
+	}
+	for _, p := range parts[1 : len(parts)-1] {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		r, _ := utf8.DecodeLastRuneInString(p)
+		if len(p) > 400 || strings.ContainsRune(".!?…\"”»:;'’", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // lastSentenceEnd finds where the last sentence in s starts (after ". "), or -1.

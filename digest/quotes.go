@@ -82,6 +82,7 @@ var (
 		songwriter lyricist dj mc winner medallist medalist laureate finalist runner-up
 		star winger full-back fly-half scrum-half skipper keeper batsman all-rounder jockey trainer
 		champion sprinter athlete swimmer cyclist golfer boxer referee umpire pundit critic host creator
+		fellow elder ranger inspector constable detective superintendent checker fact-checker
 		campaign company firm government ministry party team club spokesman,
 		former current acting then interim senior junior top national regional state federal
 		міністр президент прем'єр речник речниця голова керівник директор посол генерал депутат мер
@@ -240,6 +241,16 @@ func FindQuotes(text string, lang string) []Quote {
 		for i := range quotes {
 			if q := &quotes[i]; q.Speaker == "" && q.Mention == "" && (firstPerson(q.Text) || !q.Fragment) {
 				q.Speaker, q.Role = narrator.name, narrator.role
+			}
+		}
+	}
+	for i := range quotes {
+		// "her mother, Fiona, said" and, further down, "Fiona Parry issued a plea": one
+		// person, whose full name a reader should be told.
+		if q := &quotes[i]; q.Speaker != "" && !strings.Contains(q.Speaker, "-") && len(strings.Fields(q.Speaker)) <= 2 &&
+			!isCyrillic(q.Speaker) && !isOrgName(q.Speaker) && strings.ToUpper(q.Speaker) != q.Speaker {
+			if full, ok := fullNameOf(people, q.Speaker); ok {
+				q.Speaker = full
 			}
 		}
 	}

@@ -150,8 +150,9 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		if p, ok := recentPerson(people, at, want, !isCyrillic(m), isCyrillic(m)); ok {
 			return p.name, p.role
 		}
-		if last != nil && last.Speaker != "" && !isPronoun(last.Speaker) && (!isCyrillic(m) || isCyrillic(last.Speaker)) {
-			return last.Speaker, last.Role
+		if last != nil && last.Speaker != "" && !isPronoun(last.Speaker) && (!isCyrillic(m) || isCyrillic(last.Speaker)) &&
+			!(want != 0 && (isOrgName(last.Speaker) || isDocumentWord(lastWord(last.Speaker)))) {
+			return last.Speaker, last.Role // a "he" or "she" is no committee or report
 		}
 		return "", "" // a "he" no one fits tells a reader nothing
 	}
@@ -220,8 +221,8 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 	// A surname alone: use the full name and role seen before (of the right gender
 	// when a title says it: "Mr. Obama" is not Michelle Obama).
 	want := guessGender("", role)
-	for i := len(people) - 1; i >= 0; i-- {
-		if sharesSurname(people[i].name, name) && compatible(want, people[i].gender) {
+	for _, i := range surnameOrder(people, name, at) {
+		if compatible(want, people[i].gender) {
 			// The full name, unless it was written inflected where our form is the base
 			// ("Піта Гегсета" seen, "Гегсет" said): a reader gets the nominative.
 			pw, nw := strings.Fields(people[i].name), strings.Fields(name)
@@ -235,6 +236,64 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		}
 	}
 	return name, role
+}
+
+// surnameOrder lists the people who share name's surname, those named before at
+// first (the latest mention first), then the rest from the last in people: "says
+// Parata" means Hori Parata, named above, not his son Te Kaurinui Robert Parata,
+// named further down.
+func surnameOrder(people []person, name string, at int) []int {
+	var before, after []int
+	for i := len(people) - 1; i >= 0; i-- {
+		if !sharesSurname(people[i].name, name) {
+			continue
+		}
+		if _, ok := people[i].before(at); ok {
+			before = append(before, i)
+		} else {
+			after = append(after, i)
+		}
+	}
+	sort.SliceStable(before, func(a, b int) bool {
+		ma, _ := people[before[a]].before(at)
+		mb, _ := people[before[b]].before(at)
+		return ma > mb
+	})
+	return append(before, after...)
+}
+
+// fullNameOf finds the one person whose name opens with the words of first and goes
+// on: a first name written alone ("Fiona", later "Fiona Parry"), or a name's first
+// words ("Te Kaurinui", named "Te Kaurinui Parata" and "Te Kaurinui Robert Parata":
+// the fuller). Two such people (neither name a part of the other, different
+// surnames), or a single word that is no first name, give nothing.
+func fullNameOf(people []person, first string) (string, bool) {
+	fs := strings.Fields(first)
+	if lf := strings.ToLower(first); len(fs) == 1 && !femaleNames[lf] && !maleNames[lf] {
+		return "", false
+	}
+	full := ""
+	for _, p := range people {
+		ws := strings.Fields(p.name)
+		if len(ws) <= len(fs) || !slices.Equal(ws[:len(fs)], fs) || p.name == full {
+			continue
+		}
+		if full != "" {
+			fw := strings.Fields(full)
+			short, long := fw, ws
+			if len(short) > len(long) {
+				short, long = long, short
+			}
+			if lastWord(full) != ws[len(ws)-1] && !slices.Equal(long[:len(short)], short) {
+				return "", false // two people
+			}
+			if len(ws) < len(fw) {
+				continue // "Te Kaurinui Robert" and "Te Kaurinui Robert Parata": the fuller
+			}
+		}
+		full = p.name
+	}
+	return full, full != ""
 }
 
 func pronounGender(p string) byte {
@@ -277,6 +336,9 @@ func recentPerson(people []person, at int, want byte, subjectFirst, cyrillic boo
 		for _, p := range people {
 			if strict && !p.known() && !p.spoke {
 				continue
+			}
+			if want != 0 && p.org && guessGender("", p.role) == 0 {
+				continue // a "he" or "she" is no committee or report, unless "a spokesman for" it
 			}
 			if cyrillic && !isCyrillic(p.name) && !isCyrillic(p.role) {
 				// Ukrainian and Russian news write people in Cyrillic; "Vegas
@@ -342,6 +404,27 @@ func splitRole(m string) (name, role string) {
 	ws := strings.Fields(m)
 	if k := firstContentWord(ws); k < len(ws) && !isCapitalisedWord(ws[k]) && isDocumentWord(ws[k]) {
 		return "", m // "the report", "звіті Рахункової палати": a document speaks
+	}
+	if start, ok := orgNameRun(ws); ok {
+		// "Parliament’s Joint Committee on Intelligence and Security", "the Department
+		// of Health and Human Services": an organisation's name holds its connectors.
+		before := ws[:start]
+		if len(before) > 0 && determiners[strings.ToLower(before[len(before)-1])] {
+			before = before[:len(before)-1]
+		}
+		linked := false
+		if len(before) > 0 {
+			link := strings.ToLower(before[len(before)-1])
+			linked = link == "of" || link == "for" || link == "at"
+		}
+		switch {
+		case slices.ContainsFunc(before, isCapitalisedWord):
+			// "Kate Brown of the Center for American Progress": a person of it, read below.
+		case linked:
+			return "", m // "a spokesman for the Center for American Progress": someone of it
+		default:
+			return strings.Join(ws[start:], " "), strings.Join(before, " ")
+		}
 	}
 	// "Representative Charles B. Rangel of New York": the name comes before a
 	// connector; what follows describes it.
@@ -435,9 +518,43 @@ func splitRole(m string) (name, role string) {
 	return name, role
 }
 
+// orgNameRun finds an organisation's name at the end of ws, written with lower-case
+// connectors after its head noun ("Committee on Intelligence and Security",
+// "Department of Health and Human Services", "Center for American Progress"): the
+// head is an organisation word, every word after it is capitalised or a connector,
+// and the last is capitalised. It returns where the name starts.
+func orgNameRun(ws []string) (int, bool) {
+	if len(ws) < 3 || !isCapitalisedWord(ws[len(ws)-1]) {
+		return 0, false
+	}
+	for c := 1; c < len(ws)-1; c++ {
+		if !orgConnectors[strings.ToLower(ws[c])] {
+			continue
+		}
+		head := strings.ToLower(strings.Trim(ws[c-1], ",."))
+		if !orgWords[head] || !isCapitalisedWord(ws[c-1]) {
+			continue
+		}
+		for _, w := range ws[c+1:] {
+			if !isCapitalisedWord(w) && !orgConnectors[strings.ToLower(w)] {
+				return 0, false
+			}
+		}
+		start := c - 1
+		for start > 0 && isCapitalisedWord(ws[start-1]) && !roleWords[strings.ToLower(strings.Trim(ws[start-1], ",."))] {
+			start--
+		}
+		return start, true
+	}
+	return 0, false
+}
+
+// orgConnectors join the words of an organisation's name.
+var orgConnectors = set(`of on and for & the`)
+
 // honorifics are forms of address, not roles: "Mr Rangel" says he is a man, and his
 // role is the one written where he was introduced.
-var honorifics = set(`mr mrs ms miss mx sir dame madam пан пані господин госпожа`)
+var honorifics = set(`mr mrs ms miss mx dr sir dame madam пан пані господин госпожа`)
 
 func isHonorific(role string) bool { return honorifics[strings.Trim(strings.ToLower(role), ". ")] }
 

@@ -26,7 +26,7 @@ var notNames = set(`monday tuesday wednesday thursday friday saturday sunday
 	speaking asked asking pressed according despite although though while when after before
 	during since until unless if because as but and or so yes no not only even just
 	update updated watch read related photo video editor note breaking exclusive live
-	analysis opinion comment
+	analysis opinion comment regardless admittedly frankly honestly interestingly surprisingly unfortunately fortunately
 	як как коли когда але но і и а та що что це это так вже уже також также тому поэтому однак однако
 	проте зокрема крім кроме після после вчора вчера сьогодні сегодня завтра тоді тогда втім
 	натомість водночас нагадаємо напомним впрочем тим між тем при цьому этом
@@ -42,7 +42,7 @@ var placePrefixes = set(`new north south east west northern southern eastern wes
 // "a joint statement read"): returned as the speaker with an empty role.
 var documentWords = set(`report reports statement statements survey surveys poll polls study studies
 	email emails e-mail letter letters memo memos ruling rulings document documents complaint
-	filing lawsuit indictment order decision release post tweet tweets message messages note
+	filing lawsuit indictment order decision release post tweet tweets message messages note notes
 	notice video ad advert advertisement analysis review audit investigation assessment bill
 	resolution declaration communique communiqué transcript paper website page book article
 	editorial column record records data figures estimate estimates forecast guidance warning
@@ -148,10 +148,35 @@ func documentSubject(ts []tok) []tok {
 			if k+1 < len(ts) && isDocumentWord(ts[k+1].s) {
 				continue // "the survey data"
 			}
-			return ts[:k+1]
+			return ts[:k+1+ownerAfter(ts[k+1:])]
 		}
 	}
 	return nil
+}
+
+// ownerAfter is the length of the owner that follows a document noun: "from Vulture
+// magazine", "of the British Bill", "by the Congressional Budget Office". The owner is
+// capitalised (an organisation's lower-case head, "magazine", may close it); 0 when
+// none follows.
+func ownerAfter(ts []tok) int {
+	if len(ts) < 2 {
+		return 0
+	}
+	if lw := ts[0].lower(); lw != "from" && lw != "of" && lw != "by" {
+		return 0
+	}
+	k := 1
+	if determiners[ts[k].lower()] {
+		k++
+	}
+	start := k
+	for k < len(ts) && k-start < 8 && !ts[k].punct && (ts[k].capitalised() && !isNotName(ts[k].s) || k > start && orgWords[ts[k].lower()]) {
+		k++
+	}
+	if k == start {
+		return 0
+	}
+	return k
 }
 
 // sentenceSubject reads the subject of a sentence: the first noun phrase after any
@@ -249,6 +274,15 @@ func anyRoleOrDocument(ts []tok) bool {
 func sourceAfter(ts []tok, i int) (string, bool) {
 	if i >= len(ts) {
 		return "", false // "… з посиланням." and nothing after it
+	}
+	end := i
+	for end < len(ts) && end < i+16 && !hardBoundary(ts[end]) && ts[end].s != "," {
+		end++
+	}
+	if doc := documentSubject(ts[i:end]); len(doc) > 0 && !isCyrillic(doc[0].s) && slices.IndexFunc(doc, func(t tok) bool { return isDocumentWord(t.s) }) <= 3 {
+		if m, ok := npOK(doc); ok {
+			return m, true // "according to the explanatory notes of the British Bill"
+		}
 	}
 	np, _ := npAfter(ts, i)
 	if m, ok := npOK(np); ok {
