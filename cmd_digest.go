@@ -66,7 +66,7 @@ func cmdEval(ctx context.Context, env Env, args []string) error {
 	kind, args := args[0], args[1:]
 	fs, _ := newFlags("eval "+kind, env)
 	dir := fs.String("dir", "", "corpus folder")
-	file := fs.String("file", "", "stories: a `newsbot group` JSON Lines file whose items carry a gold \"story\" label; quotes: a JSON file of hand-labelled paragraphs (eval/testdata/speakers-uk-ru.json)")
+	file := fs.String("file", "", "stories: a `newsbot group` JSON Lines file whose items carry a gold \"story\" label; quotes: a JSON file of hand-labelled paragraphs (eval/testdata/speakers-uk-ru.json); updates: a labelled pair file (id, known, report, label per line) whose texts are under --dir (default ../shared/data)")
 	labels := fs.String("labels", "", "stories: a story-label file (url, story, split per line) to join with the news CSV in --dir")
 	noTimes := fs.Bool("no-times", false, "stories: ignore publication times (as feeds without dates give them)")
 	incremental := fs.Bool("incremental", false, "stories (--file, --labels): group one item at a time as they arrive, as followed stories are")

@@ -191,7 +191,7 @@ func TestEvalQuotesCompartments(t *testing.T) {
 
 // TestEvalUpdates runs `eval updates` on the fixture pools (eval/testdata/updates):
 // JSON per file and per language and split; --misses lists the train pool's false
-// update; a folder without pools is an error.
+// update; a folder without pools is an error; --file scores a labelled pair file.
 func TestEvalUpdates(t *testing.T) {
 	r := runMain(t, nil, "eval", "updates", "--dir", "eval/testdata/updates", "--json")
 	if r.code != 0 {
@@ -221,6 +221,11 @@ func TestEvalUpdates(t *testing.T) {
 	}
 	if r := runMain(t, nil, "eval", "updates", "--dir", t.TempDir()); r.code == 0 || !strings.Contains(r.stderr, "no *.tsv") {
 		t.Fatalf("empty dir: %+v", r)
+	}
+	// A labelled pair file, its texts under --dir.
+	r = runMain(t, nil, "eval", "updates", "--file", "eval/testdata/pairs/pairs.jsonl", "--dir", "eval/testdata/pairs")
+	if r.code != 0 || !strings.Contains(r.stdout, "update detection on 2 pairs") || !strings.Contains(r.stdout, "sent 1: 1 developments, 0 details, 0 repeats") {
+		t.Fatalf("--file: %+v", r)
 	}
 }
 

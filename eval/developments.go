@@ -148,13 +148,7 @@ func ScoreDevelopments(b LabelledBatch, labels []DevelopmentLabel) (DevelopmentS
 		out = append(out, DevelopmentDecision{Label: l, Title: b.Items[i].Title, Sent: d.Material,
 			New: d.New.Strings(), Sentences: d.Sentences})
 	}
-	if s.Sent > 0 {
-		s.Precision = float64(s.Sent-s.SentRepeat) / float64(s.Sent)
-		s.StrictPrecision = float64(s.SentDevelopment) / float64(s.Sent)
-	}
-	if s.Developments > 0 {
-		s.Recall = float64(s.SentDevelopment) / float64(s.Developments)
-	}
+	s.finish()
 	return s, out, nil
 }
 
@@ -185,15 +179,21 @@ func WriteDevelopments(w io.Writer, dir, storyLabels, developmentLabels string, 
 	if err != nil {
 		return err
 	}
+	return writeDevelopmentReport(w, developmentLabels, "reports, each against the earlier reports of its story", s, ds, asJSON, decisions)
+}
+
+// writeDevelopmentReport writes a development score and, with decisions, each
+// report's label and decision.
+func writeDevelopmentReport(w io.Writer, labels, what string, s DevelopmentScore, ds []DevelopmentDecision, asJSON, decisions bool) error {
 	if !decisions {
 		ds = nil
 	}
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"labels": developmentLabels, "score": s, "decisions": ds})
+		return enc.Encode(map[string]any{"labels": labels, "score": s, "decisions": ds})
 	}
-	fmt.Fprintf(w, "%s: update detection on %d reports, each against the earlier reports of its story\n", developmentLabels, s.Reports)
+	fmt.Fprintf(w, "%s: update detection on %d %s\n", labels, s.Reports, what)
 	fmt.Fprintf(w, "labelled: %d developments, %d details, %d repeats\n", s.Developments, s.Details, s.Repeats)
 	fmt.Fprintf(w, "sent %d: %d developments, %d details, %d repeats\n", s.Sent, s.SentDevelopment, s.SentDetail, s.SentRepeat)
 	fmt.Fprintf(w, "precision %.3f (a detail is no false update)  strict precision %.3f  recall %.3f (of developments)\n",
@@ -203,4 +203,118 @@ func WriteDevelopments(w io.Writer, dir, storyLabels, developmentLabels string, 
 			d.Label.NewFacts, strings.Join(d.New, " | "), d.Sentences)
 	}
 	return nil
+}
+
+// PairDevelopment is one line of a labelled pair file (JSON Lines): two reports of one
+// story as text files under a data folder (first line the headline), the one a
+// follower had read (Known) and the one that arrives (Report), and what Report told
+// them. The English pairs of WikiRef220 (testdata/eval/updates) are of this kind.
+type PairDevelopment struct {
+	ID       string `json:"id"`
+	Known    string `json:"known"`
+	Report   string `json:"report"`
+	Label    string `json:"label"`
+	NewFacts string `json:"new_facts,omitempty"`
+	Where    string `json:"where,omitempty"`
+}
+
+// ReadPairDevelopments reads a labelled pair file.
+func ReadPairDevelopments(path string) ([]PairDevelopment, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read pair labels: %w", err)
+	}
+	var out []PairDevelopment
+	for n, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		var p PairDevelopment
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			return nil, fmt.Errorf("read pair labels %s:%d: %w", path, n+1, err)
+		}
+		switch p.Label {
+		case LabelDevelopment, LabelDetail, LabelRepeat:
+		default:
+			return nil, fmt.Errorf("read pair labels %s:%d: label %q is not development, detail or repeat", path, n+1, p.Label)
+		}
+		if p.Known == "" || p.Report == "" {
+			return nil, fmt.Errorf("read pair labels %s:%d: a pair needs known and report", path, n+1)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// readReport reads a text file whose first line is the headline.
+func readReport(root, rel string) (digest.Item, error) {
+	b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil {
+		return digest.Item{}, err
+	}
+	title, body, _ := strings.Cut(string(b), "\n")
+	return digest.Item{Title: strings.TrimSpace(title), Text: strings.TrimSpace(body), URL: rel}, nil
+}
+
+// ScorePairDevelopments decides every labelled pair: Report against FactsOf(Known).
+func ScorePairDevelopments(pairs []PairDevelopment, root string) (DevelopmentScore, []DevelopmentDecision, error) {
+	var s DevelopmentScore
+	var out []DevelopmentDecision
+	for _, p := range pairs {
+		known, err := readReport(root, p.Known)
+		if err != nil {
+			return s, nil, fmt.Errorf("score pairs %s: %w", p.ID, err)
+		}
+		report, err := readReport(root, p.Report)
+		if err != nil {
+			return s, nil, fmt.Errorf("score pairs %s: %w", p.ID, err)
+		}
+		d := digest.DevelopmentOf(digest.FactsOf(known), report)
+		s.Reports++
+		s.Sent += btoi(d.Material)
+		switch p.Label {
+		case LabelDevelopment:
+			s.Developments++
+			s.SentDevelopment += btoi(d.Material)
+		case LabelDetail:
+			s.Details++
+			s.SentDetail += btoi(d.Material)
+		default:
+			s.Repeats++
+			s.SentRepeat += btoi(d.Material)
+		}
+		out = append(out, DevelopmentDecision{Label: DevelopmentLabel{URL: p.Report, Story: p.ID, Label: p.Label, NewFacts: p.NewFacts, Where: p.Where},
+			Title: report.Title, Sent: d.Material, New: d.New.Strings(), Sentences: d.Sentences})
+	}
+	s.finish()
+	return s, out, nil
+}
+
+// finish computes the ratios from the counts.
+func (s *DevelopmentScore) finish() {
+	if s.Sent > 0 {
+		s.Precision = float64(s.Sent-s.SentRepeat) / float64(s.Sent)
+		s.StrictPrecision = float64(s.SentDevelopment) / float64(s.Sent)
+	}
+	if s.Developments > 0 {
+		s.Recall = float64(s.SentDevelopment) / float64(s.Developments)
+	}
+}
+
+// WritePairDevelopments scores update detection on a labelled pair file whose texts
+// are under dataDir (DefaultDataDir when empty) and writes a table or JSON; with
+// decisions, every pair's label and decision (read them on a tuning set only).
+func WritePairDevelopments(w io.Writer, path, dataDir string, asJSON, decisions bool) error {
+	if dataDir == "" {
+		dataDir = DefaultDataDir
+	}
+	pairs, err := ReadPairDevelopments(path)
+	if err != nil {
+		return err
+	}
+	s, ds, err := ScorePairDevelopments(pairs, dataDir)
+	if err != nil {
+		return err
+	}
+	return writeDevelopmentReport(w, path, "pairs: each report against the one a follower had read", s, ds, asJSON, decisions)
 }

@@ -405,6 +405,8 @@ func Write(w io.Writer, r Request) error {
 		return WriteStoryLabels(w, r.Dir, r.Labels, group, r.NoTimes, r.JSON)
 	case r.Kind == "quotes" && r.File != "":
 		return WriteSpeakerFile(w, r.File, r.Dir, r.JSON, r.Misses)
+	case r.Kind == "updates" && r.File != "":
+		return WritePairDevelopments(w, r.File, r.Dir, r.JSON, r.Misses)
 	case r.Kind == "updates" && r.Developments != "":
 		if r.Dir == "" || r.Labels == "" {
 			return &UsageError{"--developments needs --dir (the folder of the news CSV) and --labels (its story labels)"}

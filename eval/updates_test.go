@@ -2,9 +2,11 @@ package eval
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,6 +193,42 @@ func TestHoneySplitAndDoubleQuoting(t *testing.T) {
 	} {
 		if got := unquoteTwice(in); got != want {
 			t.Errorf("unquoteTwice(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A labelled pair file: each report against the one a follower had read, texts read
+// from the data folder; a bad label or a missing text is an error that names it.
+func TestPairDevelopments(t *testing.T) {
+	var out bytes.Buffer
+	if err := WritePairDevelopments(&out, "testdata/pairs/pairs.jsonl", "testdata/pairs", true, true); err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Score     DevelopmentScore
+		Decisions []DevelopmentDecision
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if s := rep.Score; s.Reports != 2 || s.Developments != 1 || s.Repeats != 1 || s.Sent != 1 || s.SentDevelopment != 1 || s.Precision != 1 || s.Recall != 1 {
+		t.Fatalf("score %+v", s)
+	}
+	if d := rep.Decisions; len(d) != 2 || !d[0].Sent || d[1].Sent || !slices.Contains(d[0].New, "n:15") {
+		t.Fatalf("decisions %+v", d)
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"label":   `{"id": "x", "known": "texts/ferry-1.txt", "report": "texts/ferry-2.txt", "label": "maybe"}`,
+		"missing": `{"id": "gone-01", "known": "texts/ferry-1.txt", "report": "texts/none.txt", "label": "repeat"}`,
+	} {
+		path := filepath.Join(dir, name+".jsonl")
+		if err := os.WriteFile(path, []byte(body+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := WritePairDevelopments(&out, path, "testdata/pairs", false, false)
+		if err == nil || !strings.Contains(err.Error(), map[string]string{"label": `"maybe"`, "missing": "gone-01"}[name]) {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
