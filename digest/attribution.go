@@ -795,7 +795,8 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 				// `," said Mr. Reeves, a senior fellow at the … Center for Health and
 				// Human Rights at Harvard University.`: a role too long for a phrase.
 				if _, stop := npAfter(ts, skipRecipients(ts, i+1)); stop < len(ts) {
-					if app, ok := trailingAppositive(ts, stop); ok {
+					// whole, not ts: the sentence's final mark must be there to be seen.
+					if app, ok := trailingAppositive(whole, stop); ok {
 						m += ", " + app
 					}
 				}
@@ -1238,8 +1239,15 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 			continue
 		}
 		for j := k + 2; j+1 < len(ts) && j < k+12; j++ {
+			if ts[j].punct {
+				break // "As the sun set, the officer pointed out …": the clause ended
+			}
 			w, next := ts[j].lower(), ts[j+1].lower()
 			if (w == "put" || w == "puts") && next == "it" || (w == "pointed" || w == "points") && next == "out" {
+				// What follows is the quote or "that": "put it on the table" is no saying.
+				if after := j + 2; after < len(ts) && !ts[after].punct && ts[after].lower() != "that" {
+					break
+				}
 				if m, ok := npOK(trimAux(ts[k+1 : j])); ok {
 					return m, w + " " + next, true
 				}
@@ -1278,8 +1286,9 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 // trailingAppositive reads the appositive after a speaker's name at ts[j], a comma:
 // "a senior fellow at the François-Xavier Bagnoud Center for Health and Human Rights
 // at Harvard University", "a fierce and uncompromising elder of the Ngātiwai tribe".
-// It opens with an article (or "one of") and holds a role noun; it ends at the
-// sentence's end, a comma, a quote or a relative clause, within maxAppositive tokens.
+// It opens with an article (or "one of") and holds a role noun, and it ends at the
+// sentence's end or a comma within maxAppositive tokens; one that runs into a quote,
+// a relative clause, a speech verb or the end of the text read is no role.
 func trailingAppositive(ts []tok, j int) (string, bool) {
 	const maxAppositive = 24
 	if j+2 >= len(ts) || ts[j].s != "," {
@@ -1297,7 +1306,7 @@ func trailingAppositive(ts []tok, j int) (string, bool) {
 		}
 		role = role || roleHead(t.lower())
 	}
-	if !role || k-j > maxAppositive || k < len(ts) && !(sentenceEnd(ts[k]) || ts[k].s == ",") {
+	if !role || k-j > maxAppositive || k >= len(ts) || !(sentenceEnd(ts[k]) || ts[k].s == ",") {
 		return "", false
 	}
 	return joinToks(ts[j+1 : k]), true
@@ -1317,7 +1326,7 @@ func hasVerbCue(ts []tok, i int) bool {
 // notes of the British Bill", "his claims of fraud" (an article or possessive before
 // it, "of" after).
 func cueAsNoun(ts []tok, k int) bool {
-	if k+1 >= len(ts) || ts[k+1].lower() != "of" || !strings.HasSuffix(ts[k].lower(), "s") {
+	if k+1 >= len(ts) || ts[k+1].lower() != "of" || !pluralCueNouns[ts[k].lower()] {
 		return false
 	}
 	for j := k - 1; j >= 0 && j >= k-2; j-- {
@@ -1331,21 +1340,38 @@ func cueAsNoun(ts []tok, k int) bool {
 	return false
 }
 
+// pluralCueNouns are speech verbs that are also plural nouns: "the minister says of
+// the plan" is a verb, "the notes of the bill" a noun.
+var pluralCueNouns = set(`notes claims remarks comments reports replies answers tweets posts warns`)
+
 // inTheWordsOf reads "In Dr. Shadlen's words, “…" and "in the words of one official,
 // “…": whose words follow, said without a speech verb.
+//
+// The phrase must open its clause and lead straight to the quote: only punctuation
+// after it ("Smith, responding in Jones's words last week, said" is Smith's; "In the
+// end, Smith's words were" is no such phrase).
 func inTheWordsOf(ts []tok) (string, bool) {
+	onlyPunct := func(from int) bool {
+		return !slices.ContainsFunc(ts[min(from, len(ts)):], func(t tok) bool { return !t.punct })
+	}
 	for k := 0; k+3 < len(ts); k++ {
-		if ts[k].lower() != "in" {
-			continue
+		if ts[k].lower() != "in" || k > 0 && !ts[k-1].punct || slices.ContainsFunc(ts[:k], isCue) {
+			continue // "Smith said that, in the words of the song, …": the verb carries it
 		}
 		if ts[k+1].lower() == "the" && ts[k+2].lower() == "words" && ts[k+3].lower() == "of" {
-			return sourceAfter(ts, k+4)
+			if np, stop := npAfter(ts, k+4); len(np) > 0 && onlyPunct(stop) {
+				return npOK(np)
+			}
+			continue
 		}
 		for w := k + 2; w < len(ts) && w <= k+6; w++ {
 			if ts[w].lower() != "words" || !possessiveTok(ts[w-1]) {
 				continue
 			}
 			np := slices.Clone(ts[k+1 : w])
+			if slices.ContainsFunc(np, func(t tok) bool { return t.punct && t.s != "." }) || !onlyPunct(w+1) {
+				break
+			}
 			last := &np[len(np)-1]
 			last.s = strings.TrimSuffix(strings.TrimSuffix(last.s, "'s"), "’s")
 			return npOK(np)

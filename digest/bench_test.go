@@ -253,6 +253,14 @@ func hostileText(shape string) string {
 			// Sentences that open with "As X put it" and inverted speakers with long
 			// appositives: each is read within its bound (round 16).
 			fmt.Fprintf(&b, "As Mayor Lin Par%c put it, \"we are all in this together now.\" \"We will fight on,\" said Eric Hol%c, a senior fellow at the Center for Health and Human Rights at Eastfield University of the North. ", 'a'+rune(i%26), 'a'+rune(i/26%26))
+		case "Latin names and numbers, one unit":
+			// "Ab 1 Ab 2 …" with no sentence end and one Cyrillic word at the end: each
+			// number after a Latin name looked for Cyrillic through the whole unit (33 s
+			// at 200 KB; round 16's review); once per unit now.
+			fmt.Fprintf(&b, "Ab %d ", i)
+			if b.Len() >= 199_980 {
+				b.WriteString("конец")
+			}
 		case "a long name, then he-quotes":
 			// One name of 100,000 letters, then quotes by "he": each compared the name
 			// again and again (2.6 s at 400 KB; same review). Names are bounded.
@@ -311,7 +319,7 @@ func hostileText(shape string) string {
 // a surname repeated after commas, 10-60 s (round 6's review; now read within a word).
 func BenchmarkArticleHostile(b *testing.B) {
 	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker", "He sentences after hundreds of people", "the company after hundreds of subjects", "once-named subjects, then the company", "a long name, then he-quotes", "no organisations, then it-quotes",
-		"first names alone after hundreds of people", "as clauses, long appositives"} {
+		"first names alone after hundreds of people", "as clauses, long appositives", "Latin names and numbers, one unit"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {

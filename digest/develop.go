@@ -622,13 +622,16 @@ func scanFacts(it Item) *factScan {
 // мая. ", "Москва. 14 ноября. INTERFAX.RU - ", "LONDON, March 3 (Reuters) - "), or a
 // crawl's timestamp ("17:04 12.11.2019 "). Outlets write the same lede under their own
 // dateline; its date, city and agency are no facts of the story. A dateline is read as
-// words that are capitalised, numbers or month names, holding a date, up to a break (a
-// period, dash or bracket, or a space after a number) before a capital letter; a word
-// in lower case ends the search, so a sentence is never cut.
+// words that are capitalised, numbers or month names, holding a date, up to a break
+// before a capital letter: a period, or a space after a crawl's numeric date or time
+// ("12.11.2019 Boeing"; not after "14 ноября", which may open a sentence). It ends at the
+// first dash or closing bracket after the date ("(Reuters) - FTSE 100 Index fell" keeps
+// "FTSE 100"), and a word in lower case ends the search, so a sentence is never cut.
 func datelineLength(text string) int {
 	const maxDatelineBytes, maxDatelineWords = 160, 10
 	cut, words := 0, 0
-	hasDate, prevNumber, credit := false, false, false
+	hasDate, prevDate, credit := false, false, false
+	afterNumber := false
 	for i := 0; i < len(text) && i < maxDatelineBytes && words < maxDatelineWords; {
 		j := i
 		for j < len(text) {
@@ -646,8 +649,13 @@ func datelineLength(text string) int {
 		}
 		sep := text[i:j]
 		first, _ := utf8.DecodeRuneInString(text[j:])
-		if hasDate && i > 0 && unicode.IsUpper(first) && (strings.ContainsAny(sep, ".–—-)") || prevNumber) {
-			cut = j
+		if hasDate && i > 0 && unicode.IsUpper(first) {
+			if strings.ContainsAny(sep, "–—-)") {
+				return j // the dash or bracket after the date and agency ends it
+			}
+			if strings.Contains(sep, ".") || prevDate {
+				cut = j
+			}
 		}
 		k := j
 		for k < len(text) {
@@ -665,19 +673,19 @@ func datelineLength(text string) int {
 		}
 		tok := text[j:k]
 		words++
-		afterNumber := prevNumber
-		prevNumber = false
+		wasNumber := afterNumber
+		afterNumber, prevDate = false, false
 		switch {
 		case credit: // the credit after "Фото:"
 			credit = false
 		case strings.EqualFold(tok, "фото") || strings.EqualFold(tok, "photo"):
 			credit = strings.HasPrefix(strings.TrimSpace(text[k:]), ":")
 		case unicode.IsDigit(first):
-			prevNumber = true
+			afterNumber = true
 			if fullDateRE.MatchString(tok) || timeOfDayRE.MatchString(tok) {
-				hasDate = true
+				hasDate, prevDate = true, true
 			}
-		case monthNumber(strings.ToLower(tok)) > 0 && (afterNumber || digitFollows(text[k:])):
+		case monthNumber(strings.ToLower(tok)) > 0 && (wasNumber || digitFollows(text[k:])):
 			hasDate = true // "25 мая", "March 3": a month next to its day
 		case unicode.IsUpper(first):
 		default:
@@ -1058,12 +1066,14 @@ func (sc *factScan) scanNumbers(i int, text string, ws []factWord) {
 		if !ok || ws[k+1].attached != "" {
 			continue
 		}
-		if scale := scaleOf(ws[k+1].lower()); scale > 0 {
+		if scale := scaleOf(ws[k+1].lower()); scale > 0 && utf8.RuneCountInString(ws[k+1].s) > 2 {
+			// "two million", "полтора миллиона", "три млн"; not "two m tall", "nine k".
 			whole, frac, _ := strings.Cut(v, ".")
 			sc.facts = append(sc.facts, foundFact{kind: factNumber, key: scaled(whole, frac, scale), unit: i, weak: true})
 		}
 	}
 	consumed := 0
+	cyrillic := strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) })
 	for at := 0; at < len(text); at++ {
 		c := text[at]
 		if c < '0' || c > '9' || at < consumed {
@@ -1078,7 +1088,9 @@ func (sc *factScan) scanNumbers(i int, text string, ws []factWord) {
 				continue // a model or identifier: "COVID-19", "Су-57"
 			}
 		}
-		if modelNumber(text, at, ws) {
+		if cyrillic && modelNumber(text, at, ws) {
+			_, _, end := readDigits(text, at)
+			consumed = max(end, at+1) // the whole number: "Tesla 20 000" is no "0"
 			continue
 		}
 		if at == 0 && listNumber(text) {
@@ -1093,14 +1105,26 @@ func (sc *factScan) scanNumbers(i int, text string, ws []factWord) {
 	}
 }
 
-// modelNumber reports whether the number at text[at] is part of a Latin-script name in
-// a Cyrillic text: "Mortal Kombat 11", "SSJ 100", "iPhone 11", "Boeing 737". Russian
-// and Ukrainian reports write products, models and series in Latin letters with their
-// number; the number names the thing, it counts nothing.
+// modelNumber reports whether the number at text[at], in a unit of Cyrillic text, is
+// part of a Latin-script name: "Mortal Kombat 11", "SSJ 100", "iPhone 11", "Boeing
+// 737". Russian and Ukrainian reports write products, models and series in Latin
+// letters with their number; the number names the thing, it counts nothing. A day
+// before its month ("Reuters 5 мая") is a date.
 func modelNumber(text string, at int, ws []factWord) bool {
 	k := sort.Search(len(ws), func(i int) bool { return ws[i].end > at })
-	if k == 0 || ws[k-1].attached != "" && k-1 > 0 || text[ws[k-1].end:at] != " " {
+	if k == 0 || text[ws[k-1].end:at] != " " {
 		return false
+	}
+	// A model's number is plain digits, a few of them: "Tesla 20 000 машин" and "Tesla
+	// 1,5 млн" count.
+	if intPart, frac, end := readDigits(text, at); frac != "" || end-at > 4 || end-at != len(intPart) {
+		return false
+	}
+	if k < len(ws) && ws[k].start >= at && k+1 < len(ws) {
+		// ws[k] is the number itself; the word after it may be a month or a scale.
+		if next := ws[k+1].lower(); monthNumber(next) > 0 || scaleOf(next) > 0 {
+			return false
+		}
 	}
 	prev := ws[k-1]
 	r, _ := utf8.DecodeRuneInString(prev.s)
@@ -1114,15 +1138,7 @@ func modelNumber(text string, at int, ws []factWord) bool {
 		}
 		hasUpper = hasUpper || unicode.IsUpper(c)
 	}
-	if !hasUpper {
-		return false
-	}
-	for _, c := range text {
-		if unicode.Is(unicode.Cyrillic, c) {
-			return true
-		}
-	}
-	return false
+	return hasUpper
 }
 
 func lastRune(s string) rune {
@@ -1500,8 +1516,9 @@ var negatedAfter = set(`нет не немає ні none`)
 // conditions, "ahead of", calls and demands: "призвал уйти в отставку") or background:
 // a relative clause describes someone ("Trump, who won the election", "Трамп, який
 // переміг на виборах"), and a reminder recalls what is known ("под руководством
-// которого, напомним, «скуадра адзурра» выиграла чемпионат мира").
-var outcomeBlockers = set(`recall напомним напоминаем нагадаємо нагадуємо not no never didn't doesn't don't won't wouldn't isn't wasn't will would could may might
+// которого, напомним, «скуадра адзурра» выиграла чемпионат мира"; not English
+// "recall", which is also a product recall).
+var outcomeBlockers = set(`напомним напоминаем нагадаємо нагадуємо not no never didn't doesn't don't won't wouldn't isn't wasn't will would could may might
 	to can cannot should must shall if whether expected likely consider considering awaits awaiting who which
 	ahead before pending calls called calling demand demands demanded urge urges urged threatens threatened
 	не ни нет будет будут может могут мог могли бы ли если должен должна должны хочет хотят намерен

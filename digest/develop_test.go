@@ -343,7 +343,11 @@ func TestDatelineLength(t *testing.T) {
 		{"Москва. 14 ноября. INTERFAX.RU - Столичный регион останется под антициклоном.", "Столичный регион останется под антициклоном."},
 		{"ОМСК, 6 ноября, ФедералПресс. При столкновении погибли три человека.", "При столкновении погибли три человека."},
 		{"LONDON, March 3 (Reuters) - Britain's economy grew.", "Britain's economy grew."},
-		{"17:04  12.11.2019 Фото: pixabay.com  16 По словам главы палаты, бедность растёт.", "По словам главы палаты, бедность растёт."},
+		{"17:04  12.11.2019 Фото: pixabay.com  16 По словам главы палаты, бедность растёт.", "Фото: pixabay.com  16 По словам главы палаты, бедность растёт."},
+		// A capitalised name and its number opening the lede stay.
+		{"LONDON, March 3 (Reuters) - FTSE 100 Index fell.", "FTSE 100 Index fell."},
+		{"МОСКВА, 25 мая (Рейтер) - Boeing 737 MAX снова летает.", "Boeing 737 MAX снова летает."},
+		{"17:04 12.11.2019 Boeing 737 MAX jets are back.", "Boeing 737 MAX jets are back."},
 		// No dateline: a sentence is never cut.
 		{"В Москве 5 ноября прошел парад.", ""},
 		{"Москва, 14 ноября Путин заявил о переговорах.", ""},
@@ -410,8 +414,11 @@ func TestModelNumber(t *testing.T) {
 	}{
 		{"Вышла игра Mortal Kombat 11 и 16 дополнений.", []string{"n:16"}, []string{"n:11"}},
 		{"Самолеты SSJ 100 летают.", nil, []string{"n:100"}},
-		{"Apollo 11 landed with 3 crew.", []string{"n:11", "n:3"}, nil}, // English text: counted as written
-		{"В Москве 12 человек заболели.", []string{"n:12"}, nil},        // a Cyrillic name before it
+		{"Apollo 11 landed with 3 crew.", []string{"n:11", "n:3"}, nil},                // English text: counted as written
+		{"В Москве 12 человек заболели.", []string{"n:12"}, nil},                       // a Cyrillic name before it
+		{"Компания Tesla 20 000 машин продала.", []string{"n:20000"}, []string{"n:0"}}, // a count, grouped
+		{"Компания Tesla 1,5 млн машин продала.", []string{"n:1500000"}, []string{"n:5000000"}},
+		{"Об этом сообщает Reuters 5 мая.", []string{"n:05-05"}, nil}, // a day before its month
 	} {
 		got := FactsOf(Item{Text: tc.text}).Strings()
 		for _, w := range tc.want {

@@ -30,6 +30,9 @@ type orgMention struct {
 	at    int
 	spoke bool
 	verb  bool // an auxiliary or speech verb follows, not just a lower-case word
+	// once: named once, taken because its name says it is an organisation ("The Food
+	// Standards Agency"); an "it" may mean it, "the company" need not.
+	once bool
 }
 
 // plainVerbAfter reports whether t, after a sentence's capitalised opening, may be its
@@ -110,12 +113,13 @@ func orgSubjects(text string, people []person) []orgMention {
 		if len(run) == 1 && strings.ToUpper(name) != name && strings.Contains(window, " "+strings.ToLower(name)) {
 			continue // "Airlines have …": a common noun that opens a sentence, written lower case nearby
 		}
-		if !defined && !isOrgName(name) && strings.Count(window, name) < 2 {
+		once := !defined && strings.Count(window, name) < 2
+		if once && !isOrgName(name) {
 			// Named once (or with its acronym spelt out), it is no organisation the story
 			// is about, unless its name says it is one ("The Food Standards Agency").
 			continue
 		}
-		out = append(out, orgMention{name: name, at: at, spoke: isCue(ts[j]), verb: verb})
+		out = append(out, orgMention{name: name, at: at, spoke: isCue(ts[j]), verb: verb, once: once})
 	}
 	return out
 }
@@ -178,13 +182,13 @@ func sentenceEnds(text string) []int {
 // the last credited with speech, if any one was, else the last. With anyVerb, a subject
 // followed by any plain word counts ("It added" after "The EU sought …"); without, only
 // one followed by an auxiliary or a speech verb ("the company said" needs more: a noun
-// phrase could name anything capitalised).
+// phrase could name anything capitalised), and no organisation named only once.
 func orgBefore(orgs []orgMention, at, reach int, anyVerb bool) (string, bool) {
 	last := ""
 	for k := len(orgs) - 1; k >= 0; k-- {
 		o := orgs[k]
-		if o.at >= at || !o.verb && !anyVerb {
-			continue
+		if o.at >= at || !o.verb && !anyVerb || o.once && !anyVerb {
+			continue // "the company" is no agency named once in passing
 		}
 		if at-o.at > reach {
 			break

@@ -535,6 +535,11 @@ func orgNameRun(ws []string) (int, bool) {
 		if !orgWords[head] || !isCapitalisedWord(ws[c-1]) {
 			continue
 		}
+		if c >= 2 {
+			if first := strings.ToLower(ws[c-2]); femaleNames[first] || maleNames[first] {
+				continue // "Liam Fox of the Conservative Party", "Mary Street and Tom Jones": a person
+			}
+		}
 		for _, w := range ws[c+1:] {
 			if !isCapitalisedWord(w) && !orgConnectors[strings.ToLower(w)] {
 				return 0, false

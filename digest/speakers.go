@@ -155,28 +155,34 @@ func documentSubject(ts []tok) []tok {
 }
 
 // ownerAfter is the length of the owner that follows a document noun: "from Vulture
-// magazine", "of the British Bill", "by the Congressional Budget Office". The owner is
-// capitalised (an organisation's lower-case head, "magazine", may close it); 0 when
+// magazine", "of the British Bill", "by the Department of Health and Human Services",
+// "in The New York Times". The owner is capitalised, with an organisation's connectors
+// inside it, and an organisation's lower-case head ("magazine") may close it; 0 when
 // none follows.
 func ownerAfter(ts []tok) int {
 	if len(ts) < 2 {
 		return 0
 	}
-	if lw := ts[0].lower(); lw != "from" && lw != "of" && lw != "by" {
+	if lw := ts[0].lower(); lw != "from" && lw != "of" && lw != "by" && lw != "in" {
 		return 0
 	}
 	k := 1
 	if determiners[ts[k].lower()] {
 		k++
 	}
-	start := k
-	for k < len(ts) && k-start < 8 && !ts[k].punct && (ts[k].capitalised() && !isNotName(ts[k].s) || k > start && orgWords[ts[k].lower()]) {
-		k++
+	start, end := k, k
+	for k < len(ts) && k-start < 12 && !ts[k].punct {
+		switch t := ts[k]; {
+		case t.capitalised() && !isNotName(t.s), k > start && orgWords[t.lower()]:
+			k++
+			end = k
+		case k > start && orgConnectors[t.lower()] && k+1 < len(ts) && ts[k+1].capitalised():
+			k++ // "Department of Health", "Office for National Statistics"
+		default:
+			return end
+		}
 	}
-	if k == start {
-		return 0
-	}
-	return k
+	return end
 }
 
 // sentenceSubject reads the subject of a sentence: the first noun phrase after any
@@ -279,9 +285,12 @@ func sourceAfter(ts []tok, i int) (string, bool) {
 	for end < len(ts) && end < i+16 && !hardBoundary(ts[end]) && ts[end].s != "," {
 		end++
 	}
-	if doc := documentSubject(ts[i:end]); len(doc) > 0 && !isCyrillic(doc[0].s) && slices.IndexFunc(doc, func(t tok) bool { return isDocumentWord(t.s) }) <= 3 {
+	if doc := documentSubject(ts[i:end]); len(doc) > 0 && i+len(doc) == end && !isCyrillic(doc[0].s) &&
+		slices.IndexFunc(doc, func(t tok) bool { return isDocumentWord(t.s) }) <= 3 {
+		// "according to the explanatory notes of the British Bill": the whole phrase,
+		// a document and its owner; a phrase that goes on is read as before.
 		if m, ok := npOK(doc); ok {
-			return m, true // "according to the explanatory notes of the British Bill"
+			return m, true
 		}
 	}
 	np, _ := npAfter(ts, i)

@@ -79,15 +79,15 @@ func LoadStoryPairs(dir string) ([]StoryPair, error) {
 // unquoteTwice undoes a second level of CSV quoting. Some fields of the honey pool (45
 // texts and a title) were quoted twice by the crawl: after the TSV's own quoting is
 // read they still hold `"…""a name""…"`, an outer pair of quotes and every inner one
-// doubled, which reads as one long quotation. A field of that exact shape (every inner
-// quote doubled) is unwrapped; anything else is left as written.
+// doubled, which reads as one long quotation. A field of that exact shape (inner
+// quotes, every one doubled) is unwrapped; anything else is left as written.
 func unquoteTwice(s string) string {
 	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
 		return s
 	}
 	inner := s[1 : len(s)-1]
-	if strings.Contains(strings.ReplaceAll(inner, `""`, ""), `"`) {
-		return s
+	if !strings.Contains(inner, `""`) || strings.Contains(strings.ReplaceAll(inner, `""`, ""), `"`) {
+		return s // a field quoted as a whole, once, is as written
 	}
 	return strings.ReplaceAll(inner, `""`, `"`)
 }

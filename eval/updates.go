@@ -99,13 +99,36 @@ func honeyDev(p StoryPair) bool {
 	return h.Sum32()%2 == 0
 }
 
-// updateSetName is the row a pair is scored under: its file, the honey pool split in two.
-func updateSetName(p StoryPair) string {
+// updateSplits is each pair's split (updateSplit), with one more rule: a held-out pair
+// that shares an article with a tuning pair is tuning data too, since that article
+// was read (5 honey articles sit in pairs of both halves).
+func updateSplits(pairs []StoryPair) []string {
+	out := make([]string, len(pairs))
+	tuned := map[string]bool{}
+	for i, p := range pairs {
+		if out[i] = updateSplit(p); out[i] == "train" {
+			tuned[p.A.URL], tuned[p.B.URL] = true, true
+		}
+	}
+	for i, p := range pairs {
+		if out[i] == "held-out" && (tuned[p.A.URL] || tuned[p.B.URL]) {
+			out[i] = "train"
+		}
+	}
+	return out
+}
+
+// updateSetName is the row a pair is scored under: its file, the honey pool split in
+// two ("-dev" its tuning pairs, "-test" the held-out ones).
+func updateSetName(p StoryPair, split string) string {
 	if strings.Contains(p.File, "honey") {
-		if honeyDev(p) {
+		if split == "train" {
 			return strings.TrimSuffix(p.File, ".tsv") + "-dev.tsv"
 		}
 		return strings.TrimSuffix(p.File, ".tsv") + "-test.tsv"
+	}
+	if split == "train" && !strings.Contains(p.File, "train") {
+		return strings.TrimSuffix(p.File, ".tsv") + "-shared.tsv" // held out, but shares a tuned article
 	}
 	return p.File
 }
@@ -117,9 +140,10 @@ func ScoreUpdates(pairs []StoryPair) UpdateReport {
 	files := map[string]*UpdateScore{}
 	langs := map[string]*UpdateScore{}
 	var rep UpdateReport
-	for _, p := range pairs {
-		split := updateSplit(p)
-		set := updateSetName(p)
+	splits := updateSplits(pairs)
+	for i, p := range pairs {
+		split := splits[i]
+		set := updateSetName(p, split)
 		lang := digest.DetectLanguage(p.B.Title + "\n" + p.B.Text)
 		if lang == "" {
 			lang = "?"
