@@ -247,3 +247,23 @@ func TestPairDevelopments(t *testing.T) {
 		}
 	}
 }
+
+// The English pair files (testdata/eval/updates/wikiref220-en.*.pairs.jsonl) resolve
+// against ../shared/data and read as labelled: 40 and 24 pairs, labels as counted when
+// they were made.
+func TestWikiRefPairsResolve(t *testing.T) {
+	needShared(t, shared+"/stories/wikiref220-en")
+	for name, want := range map[string][3]int{"dev": {31, 7, 2}, "test": {18, 5, 1}} {
+		pairs, err := ReadPairDevelopments("../testdata/eval/updates/wikiref220-en." + name + ".pairs.jsonl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _, err := ScorePairDevelopments(pairs, shared)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := [3]int{s.Developments, s.Details, s.Repeats}; got != want {
+			t.Errorf("%s: developments, details, repeats %v, want %v", name, got, want)
+		}
+	}
+}
