@@ -522,8 +522,8 @@ func TestFollowingChangesNoGrouping(t *testing.T) {
 
 // A label file may name where each text is instead of carrying it: a plain-text
 // article (its headline dropped), a CSV row by URL, with a dump's literal "n" line
-// breaks restored, or a web page's HTML read as the bot reads one. A missing row is
-// an error that names it.
+// breaks restored, a web page's HTML read as the bot reads one, or an article of a
+// tgcontest pair pool (two a row) by URL. A missing row is an error that names it.
 func TestSpeakerCasesFromSources(t *testing.T) {
 	cases, err := LoadSpeakerCases("testdata/sources/cases.json", "testdata/sources")
 	if err != nil {
@@ -538,8 +538,11 @@ func TestSpeakerCasesFromSources(t *testing.T) {
 	if got := cases[2].Text; strings.Contains(got, "<") || !strings.Contains(got, "after the storm.\n\nInes Kato at the harbour office") {
 		t.Fatalf("HTML text %q: want the page's text, a paragraph per block", got)
 	}
+	if got := cases[3].Text; got != "\"Мы вернулись к нормальной работе\", - сказала начальник порта Инна Като." {
+		t.Fatalf("pair-pool text %q: want the second article's, its CSV quoting undone", got)
+	}
 	scores := ScoreSpeakerCases(cases)
-	if all := scores[len(scores)-1]; all.Gold != 3 || all.Correct != 3 {
+	if all := scores[len(scores)-1]; all.Gold != 4 || all.Correct != 4 {
 		t.Fatalf("scores %+v", all)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.json")

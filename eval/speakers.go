@@ -238,7 +238,8 @@ func urlTextColumns(path string, header []string) (u, t int, err error) {
 }
 
 // readTSVTexts is readCSVTexts for the Toloka pools: one row a line, fields split at
-// tabs, a field wrapped in quotes with doubled quotes inside unwrapped. A title that
+// tabs, a field wrapped in quotes with doubled quotes inside unwrapped; the pair pools
+// give two articles a row. A title that
 // merely opens with a quotation ("\"Это может случиться…\": свадьба …") is no quoted
 // field; encoding/csv, even with LazyQuotes, read on from it into the next rows and
 // lost them.
@@ -248,9 +249,28 @@ func readTSVTexts(path string) (map[string]string, error) {
 		return nil, err
 	}
 	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
-	u, t, err := urlTextColumns(path, strings.Split(lines[0], "\t"))
-	if err != nil {
-		return nil, err
+	header := strings.Split(lines[0], "\t")
+	type column struct{ u, t int }
+	var cols []column
+	if u, t, err := urlTextColumns(path, header); err == nil {
+		cols = append(cols, column{u, t})
+	} else {
+		// The tgcontest pair pools hold two articles a row: first_url and first_text,
+		// second_url and second_text.
+		col := map[string]int{}
+		for i, h := range header {
+			col[strings.TrimPrefix(strings.TrimSpace(h), "INPUT:")] = i
+		}
+		for _, side := range []string{"first", "second"} {
+			u, okU := col[side+"_url"]
+			t, okT := col[side+"_text"]
+			if okU && okT {
+				cols = append(cols, column{u, t})
+			}
+		}
+		if len(cols) == 0 {
+			return nil, err
+		}
 	}
 	unquote := func(f string) string {
 		if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
@@ -261,8 +281,11 @@ func readTSVTexts(path string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, line := range lines[1:] {
 		rec := strings.Split(line, "\t")
-		if u < len(rec) && t < len(rec) {
-			out[unquote(rec[u])] = unquote(rec[t])
+		for _, c := range cols {
+			if c.u < len(rec) && c.t < len(rec) {
+				// A text the crawl quoted twice (the honey pool's) is read as written.
+				out[unquote(rec[c.u])] = unquoteTwice(unquote(rec[c.t]))
+			}
 		}
 	}
 	return out, nil
