@@ -57,7 +57,7 @@ func lexTokens(s string) []tok {
 				}
 				if c == '\'' || c == '’' || c == '-' || c == '.' || ((c == '/' || c == ':') && unicode.IsDigit(rune(s[j-1]))) {
 					// "don't", "vice-president", "U.S", "9/11", "23:01" (a time, not a colon)
-					if next, _ := at(j + n); wordRune(next) && (c != ':' || unicode.IsDigit(next)) {
+					if next, _ := at(j + n); wordRune(next) && (c != ':' || unicode.IsDigit(next)) && !(c == '.' && gluedSentences(s, i, j)) {
 						j += n
 						continue
 					}
@@ -86,6 +86,21 @@ func lexTokens(s string) []tok {
 		}
 	}
 	return out
+}
+
+// gluedSentences reports whether the period at s[j], inside the word that starts at
+// s[i], ends a sentence a crawl glued to the next ("Татьяна Быковская.Руководитель"):
+// two lower-case letters before it, a capital and a lower-case letter after it. "U.S",
+// "Ph.D" and "e.g" stay words.
+func gluedSentences(s string, i, j int) bool {
+	b1, m1 := utf8.DecodeLastRuneInString(s[i:j])
+	b2, _ := utf8.DecodeLastRuneInString(s[i : j-m1])
+	if !unicode.IsLower(b1) || !unicode.IsLower(b2) {
+		return false // read in place: a word may be long
+	}
+	r1, n1 := utf8.DecodeRuneInString(s[j+1:])
+	r2, _ := utf8.DecodeRuneInString(s[j+1+n1:])
+	return unicode.IsUpper(r1) && unicode.IsLower(r2)
 }
 
 func joinToks(ts []tok) string {
@@ -564,6 +579,39 @@ var (
 	wordsNouns  = set(`слова цитата цитату цитати цитаты`)
 )
 
+// dropOutlet cuts the outlet that closes a quoting phrase ("президента ТАСС",
+// "Гэтжи канал ESPN", "эксперта агентство РИА Новости"): from an outlet noun, or a
+// final word in capitals, to the end, when a speaker is left before it.
+func dropOutlet(np []tok) []tok {
+	for k := 1; k < len(np); k++ {
+		if outletNouns[np[k].lower()] {
+			return np[:k]
+		}
+	}
+	if k := len(np) - 1; k >= 1 && allCapsWord(np[k].s) && !np[k-1].punct {
+		return np[:k]
+	}
+	return np
+}
+
+// allCapsWord reports whether w has two letters or more, all capitals ("ТАСС", "ESPN").
+func allCapsWord(w string) bool {
+	letters := 0
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 2
+}
+
+// outletNouns name a medium that passes words on.
+var outletNouns = set(`канал телеканал агентство агентства издание газета радио портал сайт журнал
+	видання агенція агентство газета телеканал`)
+
 // locativePreps open "в/у + organisation" after a plural speech verb.
 var locativePreps = set(`в у во`)
 
@@ -757,12 +805,19 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 	}
 	// "— приводятся слова главного тренера Унаи Эмери", "— наводить слова X": the
 	// words of the one named after them.
-	if quotingCues[lw] && i+2 < len(ts) && wordsNouns[ts[i+1].lower()] {
-		// "— приводит слова Уайта Las Vegas Review-Journal": the outlet that gives them
+	if quotingCues[lw] && i+1 < len(ts) {
+		// "— приводит слова Уайта Las Vegas Review-Journal", "— приводит слова
+		// президента ТАСС", "— цитирует Гэтжи канал ESPN": the outlet that gives them
 		// follows the speaker.
-		np, _ := npAfter(ts, i+2)
-		if m, ok := npOK(trimAudienceTail(np)); ok {
-			return m, lw, true
+		from := i + 1
+		if wordsNouns[ts[from].lower()] {
+			from++
+		}
+		if from < len(ts) {
+			np, _ := npAfter(ts, from)
+			if m, ok := npOK(dropOutlet(trimAudienceTail(np))); ok {
+				return m, lw, true
+			}
 		}
 	}
 	// "— сообщили в Минобороны", "— повідомили у ЗСУ": a plural speech verb and "в/у"

@@ -115,6 +115,11 @@ func isOpener(text string, i, size int, r rune) bool {
 			return !unicode.IsSpace(peekRune(text, i+size, len(text)))
 		}
 		prev := prevRune(text, i, 0)
+		if strings.ContainsRune(".!?", prev) && unicode.IsUpper(next) {
+			// "… в Стокгольме."Четвертое звено …": a crawl dropped the space between a
+			// sentence and the quotation that follows it.
+			return true
+		}
 		return unicode.IsSpace(prev) || strings.ContainsRune("([{—–-:;,/", prev) || i == 0 || prev == '\n'
 	}
 	return true
@@ -193,6 +198,9 @@ func innerAttribution(quote string) (before, mention, cue, after string, ok bool
 	}
 	ts := lexTokens(quote[m[6]:m[7]])
 	np := subjectAfterVerb(ts, 0)
+	if quotingCues[quote[m[4]:m[5]]] {
+		np = dropOutlet(np) // "— цитирует Гэтжи канал ESPN. – …"
+	}
 	mention, ok = npOK(np)
 	if !ok && len(np) > 0 && len(np) <= 4 && slices.ContainsFunc(np, func(t tok) bool { return isRoleWord(t.lower()) }) {
 		mention, ok = joinToks(np), true // "египетский президент": a role the resolver knows
@@ -299,6 +307,12 @@ func endsWithCue(s string) bool {
 func sentenceBefore(text string, pos int) string {
 	from := max(0, pos-400)
 	left := text[from:pos]
+	if from > 0 {
+		// The window may open inside a word, or a letter: start at the next word.
+		if i := strings.IndexAny(left, " \n"); i >= 0 {
+			left = left[i+1:]
+		}
+	}
 	if i := strings.LastIndex(left, "\n"); i >= 0 {
 		left = left[i+1:]
 	}

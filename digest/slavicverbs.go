@@ -36,8 +36,20 @@ var slavicPresent = strings.Fields(`
 	передает передают пишет пишут утверждает утверждают опровергает опровергают заявляет заявляют напоминает напоминают полагает полагают
 	уверяет уверяют уверен уверена уверены убежден убеждена убеждены`)
 
+// slavicGerunds are the Russian adverbial participles of speech verbs ("заверив",
+// "отметив"), which slavicSpeechVerbs also lists.
+var slavicGerunds = func() map[string]bool {
+	out := map[string]bool{}
+	for _, v := range slavicPastMasculine {
+		if strings.HasSuffix(v, "л") {
+			out[strings.TrimSuffix(v, "л")+"в"] = true
+		}
+	}
+	return out
+}()
+
 // slavicSpeechVerbs returns every generated form: past masculine, feminine, neuter
-// and plural, and the present forms as listed.
+// and plural, the Russian participles, and the present forms as listed.
 func slavicSpeechVerbs() map[string]bool {
 	out := map[string]bool{}
 	for _, v := range slavicPastMasculine {
@@ -60,6 +72,14 @@ func slavicSpeechVerbs() map[string]bool {
 		case strings.HasSuffix(v, "л"): // ru: заявил, заявила, заявили, заявило
 			for _, end := range []string{"", "а", "и", "о"} {
 				out[v+end] = true
+			}
+			// The adverbial participle ("…, заверив, что …": said while doing the
+			// rest) and the active participle in every case ("Головченко, заявившего,
+			// что …": the one who said it).
+			stem := strings.TrimSuffix(v, "л")
+			out[stem+"в"] = true
+			for _, end := range []string{"вший", "вшего", "вшему", "вшим", "вшем", "вшая", "вшей", "вшую", "вшие", "вших", "вшими"} {
+				out[stem+end] = true
 			}
 		}
 	}

@@ -31,7 +31,7 @@ var notNames = set(`monday tuesday wednesday thursday friday saturday sunday
 	проте зокрема крім кроме після после вчора вчера сьогодні сегодня завтра тоді тогда втім
 	натомість водночас нагадаємо напомним впрочем тим між тем при цьому этом
 	ранее раніше позже пізніше затем потім теперь тепер сейчас зараз накануне напередодні
-	сам сама само самі сами таким внаслідок вследствие отже итак`)
+	сам сама само самі сами таким внаслідок вследствие отже итак далее далі`)
 
 // placePrefixes open multiword place names ("New Orleans", "North Korea"); a run of
 // capitalised words starting with one is not taken as a person.
@@ -410,6 +410,11 @@ func speakerOfSentence(sentence string) (mention, cue string, ok bool) {
 				// reported clause: "…, вважає дипломат." "…, рассказала РИА Новости
 				// эксперт … Ольга Андреева."
 				m, ok = npOK(subjectAfterVerb(ts, k+1))
+			}
+			if !ok && k > 0 && ts[k-1].s == "," && slavicGerunds[t.lower()] {
+				// "Боб Арум анонсировал поединок, заверив, что он состоится.": said while
+				// doing the rest, by the sentence's subject.
+				m, ok = sentenceSubject(ts[:k-1])
 			}
 			return m, t.lower(), ok
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // speakerCase is one attribution check: the quote holding `quote` must get `speaker`
@@ -708,6 +709,21 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Chicago show interrupted by", "The tweet from Vulture magazine", ""},
 		{"a he is no committee that spoke", "\"We reject the bill in its present form,\" the Joint Committee on Trade and Security said in a statement.\n\n\"It is a disgrace to this country,\" he said.",
 			"It is a disgrace", "", "-"},
+		// Round 17 (tuned on Russian news of the tgcontest pools, ru-a).
+		{"ru a quote glued to the sentence before it", "Главный тренер \"Тампы\" Джон Купер подвел итоги двух матчей в Стокгольме.\"Четвертое звено решило исход обоих матчей. Ребята здорово проявили себя\", - сказал тренер.",
+			"Четвертое звено решило исход", "Джон Купер", ""},
+		{"ru a name glued to the next sentence", "Об этом сообщает ГТРК со ссылкой на министра здравоохранения Татьяну Быковскую. \"Практически все инфицированные переносят болезнь без симптомов\", - говорит Татьяна Быковская.Руководитель донского Минздрава добавила, что больниц хватает.",
+			"Практически все инфицированные переносят", "Татьяна Быковская", ""},
+		{"ru the words of a role, passed on by an agency", "Будущее страны зависит от технологий, считает президент России Владимир Путин. «Если мы хотим сохранить цивилизацию, мы должны делать упор на технологии», — приводит слова президента ТАСС.",
+			"Если мы хотим сохранить", "Владимир Путин", ""},
+		{"ru quoted by a channel inside the quotation", "Боец Джастин Гэтжи готов к бою. \"Бой с Нурмагомедовым – это тот поединок, которого я очень хочу, — цитирует Гэтжи канал ESPN. – Это матч, который я заработал\".",
+			"Бой с Нурмагомедовым", "Джастин Гэтжи", ""},
+		{"ru the one who said it, a participle", "Президент ответил на замечание председателя комитета Романа Головченко, заявившего, что партнеры \"начали такие восточные хитрости в закупке элементов\", передает агентство.",
+			"начали такие восточные хитрости", "Роман Головченко", ""},
+		{"ru said while doing the rest, an adverbial participle", "Промоутер Боб Арум анонсировал поединок, заверив, что он состоится. \"Никто не отменял этот бой. Мы желаем, чтобы он состоялся как можно скорее.\"",
+			"Никто не отменял этот", "Боб Арум", ""},
+		{"ru a sentence adverb is no name", "Активисты пожаловались в прокуратуру. Далее они привели цитаты из писем жителей: «В третьем микрорайоне раньше была чистая вода, а теперь нет»",
+			"В третьем микрорайоне раньше", "", "-"},
 		{"a speech verb used as a noun", "There would be a code including, according to the explanatory notes of the British Bill, \"provision to protect the public interest in journalists' sources\".",
 			"provision to protect the", "the explanatory notes of the British Bill", ""},
 	})
@@ -877,6 +893,18 @@ func TestBrokenRoles(t *testing.T) {
 	} {
 		if got := brokenRole(role); got != broken {
 			t.Errorf("brokenRole(%q) = %v, want %v", role, got, broken)
+		}
+	}
+}
+
+// The words before a quote are read within a window that may open inside a word or a
+// letter: what is read starts at a whole word.
+func TestSentenceBeforeStartsAtAWord(t *testing.T) {
+	for _, lead := range []string{"", "x", "xy"} {
+		text := lead + strings.Repeat("государственного ", 40) + "комитета Роман Головченко заявил: "
+		got := sentenceBefore(text, len(text))
+		if !utf8.ValidString(got) || !strings.HasPrefix(got, "государственного ") {
+			t.Errorf("lead %q: read %q…", lead, got[:min(40, len(got))])
 		}
 	}
 }
