@@ -89,14 +89,18 @@ func lexTokens(s string) []tok {
 }
 
 // gluedSentences reports whether the period at s[j], inside the word that starts at
-// s[i], ends a sentence a crawl glued to the next ("Татьяна Быковская.Руководитель"):
-// two lower-case letters before it, a capital and a lower-case letter after it. "U.S",
-// "Ph.D" and "e.g" stay words.
+// s[i], ends a sentence a crawl of Russian or Ukrainian news glued to the next
+// ("Татьяна Быковская.Руководитель"): four lower-case Cyrillic letters before it, a
+// capital and a lower-case letter after it. Abbreviations ("тыс.Рублей", "пр.Мира"),
+// "U.S", "Ph.D", "Amazon.Com" and "Console.WriteLine" stay words.
 func gluedSentences(s string, i, j int) bool {
-	b1, m1 := utf8.DecodeLastRuneInString(s[i:j])
-	b2, _ := utf8.DecodeLastRuneInString(s[i : j-m1])
-	if !unicode.IsLower(b1) || !unicode.IsLower(b2) {
-		return false // read in place: a word may be long
+	end := j
+	for range 4 { // read in place: a word may be long
+		r, n := utf8.DecodeLastRuneInString(s[i:end])
+		if !unicode.IsLower(r) || !unicode.Is(unicode.Cyrillic, r) {
+			return false
+		}
+		end -= n
 	}
 	r1, n1 := utf8.DecodeRuneInString(s[j+1:])
 	r2, _ := utf8.DecodeRuneInString(s[j+1+n1:])
@@ -584,29 +588,37 @@ var (
 // final word in capitals, to the end, when a speaker is left before it.
 func dropOutlet(np []tok) []tok {
 	for k := 1; k < len(np); k++ {
-		if outletNouns[np[k].lower()] {
-			return np[:k]
+		if outletNouns[np[k].lower()] || outletNames[np[k].s] {
+			return np[:k] // "Гэтжи канал ESPN", "президента ТАСС", "представителя МВД РИА Новости"
 		}
-	}
-	if k := len(np) - 1; k >= 1 && allCapsWord(np[k].s) && !np[k-1].punct {
-		return np[:k]
 	}
 	return np
 }
 
-// allCapsWord reports whether w has two letters or more, all capitals ("ТАСС", "ESPN").
-func allCapsWord(w string) bool {
-	letters := 0
-	for _, r := range w {
-		if unicode.IsLower(r) {
-			return false
-		}
-		if unicode.IsLetter(r) {
-			letters++
-		}
+// quotedAfterQuoter reads "пресс-служба СФУ Еркаева" after "цитирует": an
+// institution or outlet that quotes, then the name it quotes, which is the speaker.
+func quotedAfterQuoter(np []tok) []tok {
+	if len(np) < 2 || !orgHead(np[0].s) && !outletNouns[np[0].lower()] {
+		return np
 	}
-	return letters >= 2
+	k := len(np)
+	for k > 1 && len(np)-k < 3 && nameWord(np[k-1]) && isCyrillic(np[k-1].s) && strings.ToUpper(np[k-1].s) != np[k-1].s {
+		k--
+	}
+	if k == len(np) || k == 1 && nameWord(np[0]) {
+		return np
+	}
+	return np[k:]
 }
+
+// quotingObjects are what a quoting verb gives before whose it is: "приводит слова
+// Пескова", "приводит пример Самодин", "приводит данные Росстат".
+var quotingObjects = set(`слова цитата цитату цитати цитаты пример примеры приклад данные дані цифры цифри`)
+
+// outletNames are news agencies and channels written in capitals, which pass words on
+// after the speaker ("— приводит слова президента ТАСС"); a body a person heads
+// ("генсека НАТО") is none.
+var outletNames = set(`ТАСС РИА РБК УНИАН УНН ИТАР ESPN BBC CNN AFP AP DPA NBC ABC CBS`)
 
 // outletNouns name a medium that passes words on.
 var outletNouns = set(`канал телеканал агентство агентства издание газета радио портал сайт журнал
@@ -810,12 +822,22 @@ func attributeRight(rest string, closed bool) (mention, cue string, ok bool) {
 		// президента ТАСС", "— цитирует Гэтжи канал ESPN": the outlet that gives them
 		// follows the speaker.
 		from := i + 1
-		if wordsNouns[ts[from].lower()] {
-			from++
+		if outletNouns[ts[from].lower()] && from+1 < len(ts) && quotingObjects[ts[from+1].lower()] {
+			from++ // "— приводит издание слова Пескова"
 		}
-		if from < len(ts) {
+		if from+1 < len(ts) && ts[from].lower() == "к" && ts[from+1].lower() == "примеру" {
+			from += 2 // "— приводят к примеру эксперты …"
+		}
+		object := quotingObjects[ts[from].lower()]
+		if object {
+			from++ // "слова", "пример", "данные": what is given, then whose
+		}
+		// Without an object, what follows must be someone: a name, a role, an
+		// institution ("— цитирует пресс-служба СФУ Еркаева"), not "к выводу".
+		if t := ts[min(from, len(ts)-1)]; from < len(ts) && (object || (t.capitalised() || isRoleWord(t.lower()) || orgHead(t.s)) && !prepositions[t.lower()]) {
 			np, _ := npAfter(ts, from)
-			if m, ok := npOK(dropOutlet(trimAudienceTail(np))); ok {
+			np = quotedAfterQuoter(dropOutlet(trimAudienceTail(np)))
+			if m, ok := npOK(np); ok {
 				return m, lw, true
 			}
 		}

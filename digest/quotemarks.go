@@ -115,9 +115,10 @@ func isOpener(text string, i, size int, r rune) bool {
 			return !unicode.IsSpace(peekRune(text, i+size, len(text)))
 		}
 		prev := prevRune(text, i, 0)
-		if strings.ContainsRune(".!?", prev) && unicode.IsUpper(next) {
-			// "… в Стокгольме."Четвертое звено …": a crawl dropped the space between a
-			// sentence and the quotation that follows it.
+		if strings.ContainsRune(".!?", prev) && unicode.IsUpper(next) && unicode.Is(unicode.Cyrillic, next) {
+			// "… в Стокгольме."Четвертое звено …": a crawl of Russian news dropped the
+			// space between a sentence and the quotation that follows it. (In English
+			// text, where a mark glued to both sides is rarer than a typo, it stays shut.)
 			return true
 		}
 		return unicode.IsSpace(prev) || strings.ContainsRune("([{—–-:;,/", prev) || i == 0 || prev == '\n'
@@ -129,8 +130,12 @@ func isCloser(text string, i, size int, r rune) bool {
 	if r != '"' && r != '”' && r != '“' {
 		return true
 	}
-	// A straight quote closes when it is not followed by a letter ("end" vs "x"y).
+	// A straight quote closes when it is not followed by a letter ("end" vs "x"y), or
+	// when it ends a sentence glued to the next ("…игру."Тренер …"), as it opens one.
 	next := peekRune(text, i+size, len(text))
+	if strings.ContainsRune(".!?", prevRune(text, i, 0)) && unicode.IsUpper(next) && unicode.Is(unicode.Cyrillic, next) {
+		return true
+	}
 	return !unicode.IsLetter(next) && !unicode.IsDigit(next)
 }
 
@@ -306,9 +311,12 @@ func endsWithCue(s string) bool {
 // pos.
 func sentenceBefore(text string, pos int) string {
 	from := max(0, pos-400)
+	for from > 0 && from < pos && !utf8.RuneStart(text[from]) {
+		from++ // the window opened inside a letter
+	}
 	left := text[from:pos]
-	if from > 0 {
-		// The window may open inside a word, or a letter: start at the next word.
+	if from > 0 && !unicode.IsSpace(rune(text[from-1])) {
+		// The window opened inside a word: start at the next one, if there is one.
 		if i := strings.IndexAny(left, " \n"); i >= 0 {
 			left = left[i+1:]
 		}

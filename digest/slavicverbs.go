@@ -1,6 +1,9 @@
 package digest
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Ukrainian and Russian speech verbs agree with their subject in gender and number,
 // and news writes both aspects ("заявив" and "заявляв", "сказал" and "говорил"), so
@@ -36,13 +39,21 @@ var slavicPresent = strings.Fields(`
 	передает передают пишет пишут утверждает утверждают опровергает опровергают заявляет заявляют напоминает напоминают полагает полагают
 	уверяет уверяют уверен уверена уверены убежден убеждена убеждены`)
 
-// slavicGerunds are the Russian adverbial participles of speech verbs ("заверив",
-// "отметив"), which slavicSpeechVerbs also lists.
+// slavicGerunds are the Russian adverbial participles of perfective speech verbs
+// ("…, заверив, что …": said while doing the rest), which slavicSpeechVerbs also lists.
+// A form that is also a Ukrainian past ("сказав", "заявив", "пояснив") is left out:
+// there it is a finite verb with its own subject.
 var slavicGerunds = func() map[string]bool {
-	out := map[string]bool{}
+	ukrainian := map[string]bool{}
 	for _, v := range slavicPastMasculine {
-		if strings.HasSuffix(v, "л") {
-			out[strings.TrimSuffix(v, "л")+"в"] = true
+		if strings.HasSuffix(v, "в") {
+			ukrainian[v] = true
+		}
+	}
+	out := map[string]bool{}
+	for _, v := range russianPerfectiveSpeech {
+		if g := strings.TrimSuffix(v, "л") + "в"; !ukrainian[g] {
+			out[g] = true
 		}
 	}
 	return out
@@ -73,21 +84,35 @@ func slavicSpeechVerbs() map[string]bool {
 			for _, end := range []string{"", "а", "и", "о"} {
 				out[v+end] = true
 			}
-			// The adverbial participle ("…, заверив, что …": said while doing the
-			// rest) and the active participle in every case ("Головченко, заявившего,
-			// что …": the one who said it).
-			stem := strings.TrimSuffix(v, "л")
-			out[stem+"в"] = true
-			for _, end := range []string{"вший", "вшего", "вшему", "вшим", "вшем", "вшая", "вшей", "вшую", "вшие", "вших", "вшими"} {
-				out[stem+end] = true
-			}
 		}
 	}
 	for _, v := range slavicPresent {
 		out[v] = true
 	}
+	for v := range slavicGerunds {
+		out[v] = true
+	}
+	for _, v := range slices.Concat(russianPerfectiveSpeech, russianImperfectiveSpeech) {
+		// The active participle in every case ("Головченко, заявившего, что …": the
+		// one who said it).
+		stem := strings.TrimSuffix(v, "л")
+		for _, end := range []string{"вший", "вшего", "вшему", "вшим", "вшем", "вшая", "вшей", "вшую", "вшие", "вших", "вшими"} {
+			out[stem+end] = true
+		}
+	}
 	return out
 }
+
+// russianPerfectiveSpeech and russianImperfectiveSpeech are the Russian speech verbs
+// whose participles say nothing but speech: not "отметивший" (who celebrated),
+// "передав" (passing a ball), "подтвердивший" (a title), "добавив", "заметивший",
+// "написав". Only perfective verbs make their adverbial participle in "-в".
+var (
+	russianPerfectiveSpeech = strings.Fields(`сказал заявил подчеркнул сообщил пояснил ответил
+		рассказал заверил уточнил предупредил призвал напомнил прокомментировал пообещал
+		констатировал объяснил резюмировал подытожил`)
+	russianImperfectiveSpeech = strings.Fields(`заявлял говорил рассказывал сообщал утверждал уверял`)
+)
 
 // union merges word sets.
 func union(sets ...map[string]bool) map[string]bool {

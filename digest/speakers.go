@@ -411,15 +411,22 @@ func speakerOfSentence(sentence string) (mention, cue string, ok bool) {
 				// эксперт … Ольга Андреева."
 				m, ok = npOK(subjectAfterVerb(ts, k+1))
 			}
-			if !ok && k > 0 && ts[k-1].s == "," && slavicGerunds[t.lower()] {
+			if !ok && k > 0 && ts[k-1].s == "," && (slavicGerunds[t.lower()] || thatFollows(ts, k+1)) {
 				// "Боб Арум анонсировал поединок, заверив, что он состоится.": said while
-				// doing the rest, by the sentence's subject.
+				// doing the rest; "Генштаб ЗСУ у четвер, 14 листопада, заявив, що …": a
+				// verb with its "that" clause after an aside. The sentence's subject.
 				m, ok = sentenceSubject(ts[:k-1])
 			}
 			return m, t.lower(), ok
 		}
 	}
 	return "", "", false
+}
+
+// thatFollows reports whether ts[i:] opens a Ukrainian or Russian "that" clause
+// (", що", ", что"): the speech verb before it reports, its subject is before it.
+func thatFollows(ts []tok, i int) bool {
+	return i+1 < len(ts) && ts[i].s == "," && (ts[i+1].lower() == "що" || ts[i+1].lower() == "что")
 }
 
 // guillemetNameRE matches a short name in guillemets: a capital, at most five words.

@@ -724,6 +724,17 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"Никто не отменял этот", "Боб Арум", ""},
 		{"ru a sentence adverb is no name", "Активисты пожаловались в прокуратуру. Далее они привели цитаты из писем жителей: «В третьем микрорайоне раньше была чистая вода, а теперь нет»",
 			"В третьем микрорайоне раньше", "", "-"},
+		// Round 17's review: what the Russian rules must not do.
+		{"ru a glued quotation closes where the next sentence is glued", "Команда сыграла в Стокгольме.\"Четвертое звено показало отличную игру.\"Тренер Иван Петров остался доволен. Он сказал: \"Мы рады победе и будем работать дальше\".",
+			"Мы рады победе", "Иван Петров", ""},
+		{"uk a past verb after a comma, with no that clause, has its subject after it", "Україна отримає нові системи ППО найближчим часом, заявив у середу під час брифінгу.\n\n\"Ми отримаємо їх до кінця року, це вже вирішено\".",
+			"Ми отримаємо їх до", "", "-"},
+		{"ru a participle that is no speech", "Артист, отметивший юбилей, вернулся на сцену. \"Это была лучшая программа за последние годы\", - говорится в афише.",
+			"Это была лучшая программа", "", "-"},
+		{"ru a body a person heads is no outlet", "«Мы вернулись к нормальной работе сегодня», — приводит слова генсека НАТО.",
+			"Мы вернулись к нормальной", "НАТО", ""},
+		{"ru whom a press service quotes", "\"Полученные результаты могут быть распространены на другие системы\", - цитирует пресс-служба СФУ Еркаева.",
+			"Полученные результаты могут быть", "Еркаева", ""},
 		{"a speech verb used as a noun", "There would be a code including, according to the explanatory notes of the British Bill, \"provision to protect the public interest in journalists' sources\".",
 			"provision to protect the", "the explanatory notes of the British Bill", ""},
 	})
