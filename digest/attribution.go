@@ -622,7 +622,7 @@ var outletNames = set(`ТАСС РИА РБК УНИАН УНН ИТАР ESPN BB
 
 // outletNouns name a medium that passes words on.
 var outletNouns = set(`канал телеканал агентство агентства издание газета радио портал сайт журнал
-	видання агенція агентство газета телеканал`)
+	видання агенція`)
 
 // locativePreps open "в/у + organisation" after a plural speech verb.
 var locativePreps = set(`в у во`)
@@ -1419,7 +1419,7 @@ func cueAsNoun(ts []tok, k int) bool {
 
 // pluralCueNouns are speech verbs that are also plural nouns: "the minister says of
 // the plan" is a verb, "the notes of the bill" a noun.
-var pluralCueNouns = set(`notes claims remarks comments reports replies answers tweets posts warns`)
+var pluralCueNouns = set(`notes claims remarks comments reports replies answers tweets posts`)
 
 // inTheWordsOf reads "In Dr. Shadlen's words, “…" and "in the words of one official,
 // “…": whose words follow, said without a speech verb.

@@ -696,15 +696,6 @@ func datelineLength(text string) int {
 	return cut
 }
 
-// set2 maps each word of s to v.
-func set2(s, v string) map[string]string {
-	m := map[string]string{}
-	for _, w := range strings.Fields(s) {
-		m[w] = v
-	}
-	return m
-}
-
 // digitFollows reports whether the next word of s, after spaces, starts with a digit.
 func digitFollows(s string) bool {
 	s = strings.TrimLeft(s, " \u00a0")
@@ -982,7 +973,8 @@ func citedSource(ws []factWord, k int) bool {
 
 // sourceCues introduce the outlet or agency a report cites. Only the present tense of
 // the Russian and Ukrainian verbs: an outlet "сообщает", "пише"; a past tense
-// ("сообщил губернатор", "повідомив мер") introduces a speaker, who is a fact.
+// ("сообщил губернатор", "повідомив мер") introduces a speaker, who is a fact. Quote
+// attribution reads the verbs the same way ("…», передает ТАСС": an outlet).
 var sourceCues = set(`according citing cited
 	сообщает пишет передает передаёт ссылкой ссылаясь данным информации информирует
 	повідомляє пише передає посиланням даними інформацією інформує`)
@@ -1442,7 +1434,7 @@ var numberWords = func() map[string]string {
 }()
 
 // halfWords are "one and a half", which counts only with a scale after it.
-var halfWords = set2(`полтора полутора півтора півтори`, "1.5")
+var halfWords = map[string]string{"полтора": "1.5", "полутора": "1.5", "півтора": "1.5", "півтори": "1.5"}
 
 // outcomeWords map the word forms that state an outcome, in English, Ukrainian and
 // Russian, to one entry each: "died", "dead", "killed", "помер", "погибли" are all

@@ -504,10 +504,6 @@ func chooseKeyQuotes(qs []Quote) {
 	}
 }
 
-// outletCues are the present-tense verbs with which Ukrainian and Russian news names
-// the outlet that passes words on ("передает ТАСС", "пише видання").
-var outletCues = set(`передает передаёт сообщает пишет информирует передає повідомляє пише інформує`)
-
 // attribute finds who said the quote: a transcript label inside it, then the rest of
 // its sentence to the right, then its sentence to the left, then a previous paragraph
 // that ends with a colon ("Caddell continued:").
@@ -534,7 +530,7 @@ func attribute(text string, first, last span, quote string) (mention, cue string
 		}
 	}
 	if m, c, ok := attributeRight(rest, closed); ok {
-		if outletCues[c] && isCyrillic(c) && sentence != "" {
+		if sourceCues[c] && isCyrillic(c) && sentence != "" {
 			// "…Головченко, заявившего, что "…", передает агентство": the outlet
 			// passes the words on; a speaker on the left said them.
 			if ml, cl, okl := attributeLeft(sentence); okl {

@@ -132,19 +132,7 @@ func ScoreDevelopments(b LabelledBatch, labels []DevelopmentLabel) (DevelopmentS
 			}
 			known = digest.FactsFromStrings(known.With(d.Report).Strings())
 		}
-		s.Reports++
-		s.Sent += btoi(d.Material)
-		switch l.Label {
-		case LabelDevelopment:
-			s.Developments++
-			s.SentDevelopment += btoi(d.Material)
-		case LabelDetail:
-			s.Details++
-			s.SentDetail += btoi(d.Material)
-		default:
-			s.Repeats++
-			s.SentRepeat += btoi(d.Material)
-		}
+		s.add(l.Label, d.Material)
 		out = append(out, DevelopmentDecision{Label: l, Title: b.Items[i].Title, Sent: d.Material,
 			New: d.New.Strings(), Sentences: d.Sentences})
 	}
@@ -270,24 +258,29 @@ func ScorePairDevelopments(pairs []PairDevelopment, root string) (DevelopmentSco
 			return s, nil, fmt.Errorf("score pairs %s: %w", p.ID, err)
 		}
 		d := digest.DevelopmentOf(digest.FactsOf(known), report)
-		s.Reports++
-		s.Sent += btoi(d.Material)
-		switch p.Label {
-		case LabelDevelopment:
-			s.Developments++
-			s.SentDevelopment += btoi(d.Material)
-		case LabelDetail:
-			s.Details++
-			s.SentDetail += btoi(d.Material)
-		default:
-			s.Repeats++
-			s.SentRepeat += btoi(d.Material)
-		}
+		s.add(p.Label, d.Material)
 		out = append(out, DevelopmentDecision{Label: DevelopmentLabel{URL: p.Report, Story: p.ID, Label: p.Label, NewFacts: p.NewFacts, Where: p.Where},
 			Title: report.Title, Sent: d.Material, New: d.New.Strings(), Sentences: d.Sentences})
 	}
 	s.finish()
 	return s, out, nil
+}
+
+// add counts one labelled report and whether an update was sent for it.
+func (s *DevelopmentScore) add(label string, sent bool) {
+	s.Reports++
+	s.Sent += btoi(sent)
+	switch label {
+	case LabelDevelopment:
+		s.Developments++
+		s.SentDevelopment += btoi(sent)
+	case LabelDetail:
+		s.Details++
+		s.SentDetail += btoi(sent)
+	default:
+		s.Repeats++
+		s.SentRepeat += btoi(sent)
+	}
 }
 
 // finish computes the ratios from the counts.
