@@ -460,6 +460,11 @@ func opensAside(ts []tok) bool {
 		return false
 	}
 	w := ts[0].lower()
+	if clauseConjunctions[w] && len(ts) > 1 && !ts[1].punct {
+		// "And Keegan is positive …, saying:", "but Smith was sure, adding": a
+		// conjunction opens a clause with a subject, not an aside.
+		return false
+	}
 	if prepositions[w] || isNotName(w) {
 		return true
 	}
@@ -473,9 +478,12 @@ func opensAside(ts []tok) bool {
 var subordinators = set(`when while as after before because if although though since until unless whereas once
 	як как коли когда якщо если хоча хотя поки пока`)
 
+// clauseConjunctions join a clause with its own subject to what came before.
+var clauseConjunctions = set(`and but yet so`)
+
 // stripLeadingAdverbs drops "Later", "Also", "Tuesday" and similar openers.
 func stripLeadingAdverbs(ts []tok) []tok {
-	for len(ts) > 1 && (auxiliaries[ts[0].lower()] || (isNotName(ts[0].s) && !isPronoun(ts[0].s))) {
+	for len(ts) > 1 && (auxiliaries[ts[0].lower()] || (isNotName(ts[0].s) && !isPronoun(ts[0].s))) && !firstTitle(ts, 0) {
 		ts = ts[1:]
 	}
 	return ts
@@ -1023,6 +1031,9 @@ func relativeSubject(ts []tok, k int) (string, bool) {
 		}
 		return "", false
 	}
+	if w >= 2 && ts[w].lower() == "which" && ts[w-1].s == "," {
+		return whichAntecedent(ts, w)
+	}
 	for r := k - 2; r >= 0 && r >= k-5; r-- {
 		lw := ts[r].lower()
 		if lw != "which" && lw != "whom" {
@@ -1035,6 +1046,25 @@ func relativeSubject(ts []tok, k int) (string, bool) {
 			return npOK(name)
 		}
 		return "", false
+	}
+	return "", false
+}
+
+// whichAntecedent reads what a ", which" at ts[w] stands for: the body or document
+// right before the comma ("AC Milan's website, which said in a statement:"), never
+// whoever spoke last, as a "he" might be.
+func whichAntecedent(ts []tok, w int) (string, bool) {
+	j := w - 1
+	start := j
+	for start > 0 && j-start < 6 {
+		t := ts[start-1]
+		if t.punct || !(t.capitalised() || isDocumentWord(t.s) || orgAnaphors[t.lower()] || possessiveTok(t) || determiners[t.lower()]) {
+			break
+		}
+		start--
+	}
+	if np := ts[start:j]; len(np) > 0 && (hasName(np) || anyRoleOrDocument(np)) {
+		return npOK(np)
 	}
 	return "", false
 }

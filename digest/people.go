@@ -230,7 +230,7 @@ func collectPeople(text string) []person {
 				continue
 			}
 			// A capitalised function word opens a sentence, not a name ("The", "But").
-			for len(run) > 0 && (isFunctionWord(run[0].lower()) || isNotName(run[0].s)) {
+			for len(run) > 0 && (isFunctionWord(run[0].lower()) || isNotName(run[0].s)) && !firstTitle(run, 0) {
 				run = run[1:]
 			}
 			demonym := ""
@@ -400,6 +400,7 @@ func surnameMentions(text string, people []person) []person {
 // that stands in subject place ("Woodward is ensuring …").
 func surnameSubjects(text string, p *person, sur string, from int) {
 	found := false
+	titled := byte(0) // the gender a "Mr." or "Ms." before the surname gives, 'x' if both
 	for from < len(text) {
 		k := strings.Index(text[from:], sur)
 		if k < 0 {
@@ -407,13 +408,28 @@ func surnameSubjects(text string, p *person, sur string, from int) {
 		}
 		at, end := from+k, from+k+len(sur)
 		from = end
-		if !wordBounded(text, at, end) || !subjectPlace(text, at, end) || prevCapitalised(text, at) {
+		if !wordBounded(text, at, end) {
+			continue
+		}
+		if g := titleGender(text, at); g != 0 && titled != 'x' {
+			if titled != 0 && titled != g {
+				g = 'x' // "Mr. and Mrs. Obama": a couple, no evidence
+			}
+			titled = g
+		}
+		if !subjectPlace(text, at, end) || prevCapitalised(text, at) {
 			continue
 		}
 		p.mentions = append(p.mentions, at)
 		p.subjects = append(p.subjects, at)
 		p.plain = append(p.plain, at)
 		p.surnamed, found = true, true
+	}
+	if titled == 'f' || titled == 'm' {
+		// "Mr. Debreil" says more than a first name that is given to both
+		// ("Alexis Debreil"): the house style of news that titles every
+		// second reference.
+		p.gender = titled
 	}
 	if !found {
 		return
@@ -425,6 +441,26 @@ func surnameSubjects(text string, p *person, sur string, from int) {
 	p.subjects = slices.Compact(p.subjects)
 	slices.Sort(p.plain)
 	p.plain = slices.Compact(p.plain)
+}
+
+// titleGender is the gender of the courtesy title right before text[at] ("Mr. ",
+// "Ms ", "Mrs. "), or 0.
+func titleGender(text string, at int) byte {
+	before := text[max(0, at-6):at]
+	for _, t := range [...]struct {
+		title  string
+		gender byte
+	}{{"Mrs. ", 'f'}, {"Mrs ", 'f'}, {"Ms. ", 'f'}, {"Ms ", 'f'}, {"Mr. ", 'm'}, {"Mr ", 'm'}} {
+		if strings.HasSuffix(before, t.title) {
+			if k := at - len(t.title); k > 0 {
+				if r, _ := utf8.DecodeLastRuneInString(text[:k]); unicode.IsLetter(r) {
+					return 0 // "Hmr. X" is no title
+				}
+			}
+			return t.gender
+		}
+	}
+	return 0
 }
 
 // subjectPlace reports whether a word at text[at] opens a sentence or a clause after a

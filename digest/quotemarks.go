@@ -139,26 +139,62 @@ func isCloser(text string, i, size int, r rune) bool {
 	return !unicode.IsLetter(next) && !unicode.IsDigit(next)
 }
 
-// backquotePairs writes the pairs of backquotes some exports use for quotation marks
-// (two before and two after "чудесный вечер") as guillemets, which take the same two
-// bytes: a pair that follows a space or an opening punctuation opens, any other closes.
-func backquotePairs(text string) string {
-	if !strings.Contains(text, "``") {
+// typewriterMarks rewrites the quotation marks of typewriter-era and wire text as
+// marks the finder reads, keeping every offset (each rewrite takes the two bytes it
+// replaces). Pairs of backquotes, as some exports write them (two before and two after
+// "чудесный вечер"), become guillemets: a pair after a space or an opening punctuation
+// opens, any other closes. Two apostrophes, as archives and wire copy write a double
+// mark (”It's anti-reform,” said Burman; "…came,” said Denika Williams), become a
+// straight double mark with a space on their outer side, so that the mark pairs with
+// straight and curly ones alike and reads as opening or closing by what is next to it.
+// Two apostrophes that are neither (between two spaces, inside a word, or in a run of
+// three) are left as written.
+func typewriterMarks(text string) string {
+	if !strings.Contains(text, "``") && !strings.Contains(text, "''") {
 		return text
 	}
 	var b strings.Builder
 	b.Grow(len(text))
+	backquoteOpen := false // a `` opened and not yet closed: '' closes it
 	for i := 0; i < len(text); {
-		if !strings.HasPrefix(text[i:], "``") {
+		pair := text[i:min(i+2, len(text))]
+		if pair != "``" && pair != "''" {
 			b.WriteByte(text[i])
 			i++
 			continue
 		}
 		prev := prevRune(text, i, 0)
-		if i == 0 || unicode.IsSpace(prev) || strings.ContainsRune("([{—–-:;,/«", prev) {
-			b.WriteString("«")
-		} else {
-			b.WriteString("»")
+		opens := i == 0 || unicode.IsSpace(prev) || strings.ContainsRune("([{—–-:;,/«", prev)
+		if pair == "``" {
+			if opens {
+				b.WriteString("«")
+			} else {
+				b.WriteString("»")
+			}
+			backquoteOpen = opens
+			i += 2
+			continue
+		}
+		next := peekRune(text, i+2, len(text))
+		// After a comma or colon two apostrophes close ("came,'' said"), unlike
+		// backquotes; they open only after a space or a bracket.
+		opens = i == 0 || unicode.IsSpace(prev) || strings.ContainsRune("([{—–«", prev)
+		switch {
+		case prev == '\'' || next == '\'':
+			// A run of three: a single mark beside a double one, which is which is
+			// anyone's guess.
+			b.WriteString(pair)
+		case opens && (unicode.IsLetter(next) || unicode.IsDigit(next) || strings.ContainsRune("[(…", next)):
+			b.WriteString(" \"")
+		case !opens && (i+2 == len(text) || unicode.IsSpace(next) || strings.ContainsRune(".,;:!?)]—–-", next)):
+			if backquoteOpen {
+				b.WriteString("»") // ``…'': the closer of a backquote pair
+				backquoteOpen = false
+			} else {
+				b.WriteString("\" ")
+			}
+		default:
+			b.WriteString(pair)
 		}
 		i += 2
 	}

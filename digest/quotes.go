@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -83,6 +84,7 @@ var (
 		star winger full-back fly-half scrum-half skipper keeper batsman all-rounder jockey trainer
 		champion sprinter athlete swimmer cyclist golfer boxer referee umpire pundit critic host creator
 		fellow elder ranger inspector constable detective superintendent checker fact-checker
+		marshal admiral brigadier commodore commander corporal
 		campaign company firm government ministry party team club spokesman,
 		former current acting then interim senior junior top national regional state federal
 		міністр президент прем'єр речник речниця голова керівник директор посол генерал депутат мер
@@ -131,10 +133,10 @@ func isPronoun(s string) bool {
 // FindQuotes returns every direct quotation in the document's text with its speaker,
 // best first: key quotes, then full statements, then fragments.
 func FindQuotes(text string, lang string) []Quote {
-	// Quotes are cut from the text as written; backquote pairs are marks only to
-	// the finder (they keep their two bytes, so offsets agree).
+	// Quotes are cut from the text as written; typewriter marks are rewritten for the
+	// finder only (each keeps its two bytes, so offsets agree).
 	written := text
-	text = backquotePairs(text)
+	text = typewriterMarks(text)
 	spans := findSpans(text)
 	if len(spans) == 0 {
 		return nil
@@ -283,7 +285,7 @@ func FindQuotes(text string, lang string) []Quote {
 		if owner, ok := ownerOnly(quotes[i].Role); ok {
 			quotes[i].Role = owner // "Chelsea's William Gallas": of Chelsea
 		}
-		if isHonorific(quotes[i].Role) || brokenRole(quotes[i].Role) {
+		if isHonorific(quotes[i].Role) || brokenRole(quotes[i].Role) || roleInName(quotes[i].Speaker, quotes[i].Role) {
 			// "Mr" said who he is to the resolver, and nothing to a reader; a role
 			// cut off after a preposition ("партнерство Росії з") or holding a
 			// clock time ("листопада 21:42") is a fragment of the sentence, no role.
@@ -310,6 +312,21 @@ func FindQuotes(text string, lang string) []Quote {
 	chooseKeyQuotes(quotes)
 	sort.SliceStable(quotes, func(a, b int) bool { return rankQuote(quotes[a]) > rankQuote(quotes[b]) })
 	return quotes
+}
+
+// roleInName reports whether a role only repeats words of the speaker's name: "The
+// Australian Transport Safety Bureau" is not also "Australian".
+func roleInName(speaker, role string) bool {
+	if role == "" {
+		return false
+	}
+	name := strings.Fields(strings.ToLower(speaker))
+	for _, w := range strings.Fields(strings.ToLower(role)) {
+		if !slices.Contains(name, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // roleNamesOne reports whether ts[i], a capitalised word alone, is a person's one

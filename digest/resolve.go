@@ -928,6 +928,14 @@ func brokenRole(role string) bool {
 	if len(ws) == 0 {
 		return false
 	}
+	if !slices.ContainsFunc(ws, func(w string) bool {
+		lw := strings.ToLower(w)
+		return !roleTimeWords[lw] && !determiners[lw] && lw != "one"
+	}) {
+		// "the former Michelle Robinson" (her maiden name), "one Barack Obama":
+		// a modifier with no role noun to modify.
+		return true
+	}
 	last := strings.ToLower(strings.Trim(ws[len(ws)-1], ",.;:"))
 	if prepositions[last] || npConnectors[last] || slavicFunctionWords[last] || relativeWords[strings.ToLower(ws[0])] {
 		return true // a relative clause is no role either ("який пройде в Бразилії")
@@ -1013,7 +1021,11 @@ func mentionedSince(people []person, name string, from, to int) bool {
 }
 
 // bareAcronym is a speaker without its determiner ("the RFU" → "RFU") when what is
-// left is 2 to 6 capital letters, else "".
+// left is 2 to 6 capital letters, a mixed-case acronym ("DrKW"), or a word of 3 to 6
+// letters in title case ("Amsa", "Nato": how the Guardian and the BBC write an acronym
+// said as a word), else "". A title-case word is only ever expanded where the text
+// spells it out in parentheses ("the Australian Maritime Safety Authority (Amsa)"):
+// acronymsNamed needs two initials at least, and it has one.
 func bareAcronym(speaker string) string {
 	sp := strings.TrimSpace(speaker)
 	for _, det := range []string{"The ", "the ", "An ", "an ", "A ", "a "} {
@@ -1026,8 +1038,9 @@ func bareAcronym(speaker string) string {
 	if strings.ToUpper(sp) != sp {
 		// "DrKW": a mixed-case acronym has three capitals or more ("McKay" has two)
 		// and opens with one.
-		first, _ := utf8.DecodeRuneInString(sp)
-		if !unicode.IsUpper(first) || len(acronymLetters(sp)) < 3 {
+		first, size := utf8.DecodeRuneInString(sp)
+		titleCase := n >= 3 && strings.ToLower(sp[size:]) == sp[size:]
+		if !unicode.IsUpper(first) || len(acronymLetters(sp)) < 3 && !titleCase {
 			return ""
 		}
 	}
@@ -1150,7 +1163,7 @@ func acronymsDefined(text string, wanted map[string]bool) map[string]string {
 // spelledBefore reads back from the end of before, word by word within its sentence
 // and paragraph, for words whose initials spell acr; it returns them as written.
 func spelledBefore(before, acr string) (string, bool) {
-	letters := []rune(acr)
+	letters := []rune(strings.ToUpper(acr)) // "Amsa" spells A, M, S, A
 	j, start := len(letters)-1, -1
 	pos := len(strings.TrimRight(before, " \t"))
 	for pos > 0 && j >= 0 {

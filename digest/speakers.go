@@ -197,6 +197,10 @@ func sentenceSubject(ts []tok) (string, bool) {
 		if len(part) == 0 || opensAside(part) {
 			continue // "During the visit", "Asked about the plan"
 		}
+		if at := parts[p][0]; at >= 2 && ts[at].lower() == "which" && ts[at-1].s == "," {
+			// "…, which said in a statement:": what the "which" stands for.
+			return whichAntecedent(ts, at)
+		}
 		part = stripLeadingAdverbs(part)
 		tried++
 		np := leadingNP(part)
@@ -628,6 +632,15 @@ func nameWord(t tok) bool { return t.capitalised() && !isRoleWord(t.lower()) && 
 // that qualify it: an organisation's capitalised name ("Kremlin spokesman", "White
 // House press secretary"), or in Ukrainian and Russian the genitive nouns back to the
 // role noun ("Міністерка закордонних справ Канади Мелані Жолі").
+// firstRoles are the roles "first" belongs to as a title: "First Lady", "First Minister".
+var firstRoles = set(`lady minister secretary deputy`)
+
+// firstTitle reports whether ts[k] is the "first" of such a title, not an ordinal
+// or a sentence adverb to strip.
+func firstTitle(ts []tok, k int) bool {
+	return strings.EqualFold(ts[k].s, "first") && k+1 < len(ts) && firstRoles[ts[k+1].lower()]
+}
+
 func roleStart(ts []tok, start, name int) int {
 	if start < name {
 		roleAt := start
@@ -644,6 +657,9 @@ func roleStart(ts []tok, start, name int) int {
 		}
 		if start > 0 && roleTimeWords[ts[start-1].lower()] {
 			start-- // "former England full-back", "Former Manfred Mann singer"
+		}
+		if start > 0 && firstTitle(ts, start-1) {
+			start-- // "first lady Michelle Obama": a title, not an ordinal
 		}
 	}
 	if start == 0 || !isCyrillic(ts[name].s) {

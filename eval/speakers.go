@@ -28,7 +28,8 @@ type SpeakerCase struct {
 }
 
 // TextSource locates an article's text under a data folder (../shared/data): a
-// plain-text article whose first line is its headline (File alone), or the "text" of
+// plain-text article whose first line is its headline (File alone; UTF-8, or
+// Windows-1252 when not valid UTF-8), or the "text" of
 // the row with URL in a CSV with "url" and "text" columns. LiteralN: the file wrote
 // each line break as a literal Latin "n" (the ODS news dump); it is restored.
 type TextSource struct {
@@ -379,11 +380,12 @@ func (src TextSource) read(root string, csvs map[string]map[string]string) (stri
 		}
 		text = feed.HTMLToText(string(b))
 	} else if src.URL == "" {
-		b, err := os.ReadFile(path)
+		// Older corpora are Windows-1252 with CRLF line ends (WikiRef220).
+		whole, err := readText(path)
 		if err != nil {
 			return "", err
 		}
-		_, body, _ := strings.Cut(string(b), "\n")
+		_, body, _ := strings.Cut(whole, "\n")
 		text = strings.TrimSpace(body)
 	} else {
 		rows, ok := csvs[path]
