@@ -740,8 +740,6 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 		// Round 18 (tuned on English news of many outlets, WikiRef220: wiki-a, wiki-d).
 		{"two apostrophes close a straight quotation mark", "Pupils at the academy have a new hero.\n\n\"She started off just like us and look how far she came,'' said eighth-grader Dana Wills, 14.",
 			"She started off just", "Dana Wills", "eighth-grader"},
-		{"two apostrophes open and close a quotation", "The plan drew fire from the think tank. ''It's anti-reform. It raises taxes on the people who save,'' said Leonard Burke, a director of the center.",
-			"It's anti-reform", "Leonard Burke", "a director of the center"},
 		{"a sentence opened by And has its subject after it", "Kevin Keegan was at the ground on Sunday.\n\nAnd Keegan is positive he will get the funds he needs, saying: \"I have no proof of that yet but I have no doubts.\"",
 			"I have no proof", "Kevin Keegan", ""},
 		{"a courtesy title says more than a first name given to both", "Alexis Debreil, 38, was dining with two friends when a gunman opened fire, striking Mr. Debreil in the knee.\n\n\"I stroked her hair and said: stay with us,\" he recalled.",
@@ -761,6 +759,17 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 		{"a surname is no acronym the text never defines", "John Sims of the Royal Society spoke first.\n\n\"It is a good day for all of us here,\" Sims said.",
 			"It is a good day", "John Sims", ""},
 	})
+}
+
+// Two apostrophes that open a quotation are left as written (see typewriterMarks: the
+// detection protocol reads no gold quotation there), and the closing pair of such a
+// quotation opens nothing after it.
+func TestTypewriterOpeningMarksLeftAsWritten(t *testing.T) {
+	text := "The plan drew fire. ''It's anti-reform. It raises taxes on the people who save,'' said Leonard Burke, a director.\n\nShe said the plan was \"a good start for everyone involved\" and left."
+	qs := FindQuotes(text, "en")
+	if len(qs) != 1 || qs[0].Text != "a good start for everyone involved" {
+		t.Fatalf("quotes %+v: want only the one between straight marks", qs)
+	}
 }
 
 // A former holder's prefix is stripped once: a word of thousands of them costs one
