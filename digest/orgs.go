@@ -202,3 +202,35 @@ func orgBefore(orgs []orgMention, at, reach int, anyVerb bool) (string, bool) {
 	}
 	return last, last != ""
 }
+
+// orgNamedWith finds the organisation whose own name holds an anaphor's noun, named
+// last within orgReach before at: "the airline" after "Malaysia Airlines", "the bank"
+// after "the Bank of England". A name need not have opened a sentence, as orgBefore's
+// do: its word says what it is.
+func orgNamedWith(text, noun string, at int) (string, bool) {
+	ts := lexTokens(text[max(0, at-orgReach):at])
+	best := ""
+	for i := 0; i < len(ts); {
+		if !ts[i].capitalised() || ts[i].punct || isNotName(ts[i].s) {
+			i++
+			continue
+		}
+		j, holds := i, false
+		for j < len(ts) && j-i < 6 && (ts[j].capitalised() && !ts[j].punct || j > i && (ts[j].lower() == "of" || ts[j].s == "&") && j+1 < len(ts) && ts[j+1].capitalised()) {
+			if lw := strings.TrimSuffix(strings.TrimSuffix(ts[j].lower(), "'s"), "’s"); lw == noun || lw == noun+"s" {
+				holds = true
+			}
+			j++
+		}
+		if holds && j-i >= 2 {
+			run := ts[i:j]
+			if run[0].s == "The" {
+				run = run[1:]
+			}
+			best = strings.TrimSuffix(strings.TrimSuffix(joinToks(run), "'s"), "’s")
+		}
+		i = j
+	}
+	return best, best != ""
+}
+

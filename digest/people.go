@@ -411,13 +411,21 @@ func surnameSubjects(text string, p *person, sur string, from int) {
 		if !wordBounded(text, at, end) {
 			continue
 		}
-		if g := titleGender(text, at); g != 0 && titled != 'x' {
+		g := titleGender(text, at)
+		if g != 0 && titled != 'x' {
 			if titled != 0 && titled != g {
 				g = 'x' // "Mr. and Mrs. Obama": a couple, no evidence
 			}
 			titled = g
 		}
 		if !subjectPlace(text, at, end) || prevCapitalised(text, at) {
+			if g != 0 && !titledAfterPreposition(text, at) {
+				// "It was then that Mr. Griezmann got some good news": a titled
+				// surname names the person wherever it stands, if not as a subject.
+				p.mentions = append(p.mentions, at)
+				p.plain = append(p.plain, at)
+				p.surnamed, found = true, true
+			}
 			continue
 		}
 		p.mentions = append(p.mentions, at)
@@ -441,6 +449,13 @@ func surnameSubjects(text string, p *person, sur string, from int) {
 	p.subjects = slices.Compact(p.subjects)
 	slices.Sort(p.plain)
 	p.plain = slices.Compact(p.plain)
+}
+
+// titledAfterPreposition reports whether the title before text[at] follows an English
+// preposition ("next to Mr. Debreil"): an oblique, which no "he" means.
+func titledAfterPreposition(text string, at int) bool {
+	ws := strings.Fields(text[max(0, at-40):at])
+	return len(ws) >= 2 && englishPrepositions[strings.ToLower(ws[len(ws)-2])]
 }
 
 // titleGender is the gender of the courtesy title right before text[at] ("Mr. ",

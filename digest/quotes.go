@@ -274,12 +274,19 @@ func FindQuotes(text string, lang string) []Quote {
 			// "the company said": the organisation last named as a subject.
 			if name, ok := orgBefore(orgs(), q.Start, orgReach, false); ok {
 				q.Speaker, q.Role = name, ""
+			} else if name, ok := orgNamedWith(text, lastWord(strings.ToLower(q.Speaker)), q.Start); ok {
+				q.Speaker, q.Role = name, ""
 			}
 		}
 		if q := &quotes[i]; strings.EqualFold(q.Mention, "it") && (q.Speaker == "" || knownPerson(people, q.Speaker)) {
 			// "It added that …" is no person: the organisation the sentences before
 			// were about, else no one.
-			name, _ := orgBefore(orgs(), q.Start, orgReach, true)
+			name, ok := orgBefore(orgs(), q.Start, orgReach, true)
+			if !ok {
+				// "In the text message, the airline told families “…”. It said: “…”":
+				// the organisation the quote before was credited to.
+				name = orgQuotedBefore(quotes[:i], q.Start, people)
+			}
 			q.Speaker, q.Role = name, ""
 		}
 		if owner, ok := ownerOnly(quotes[i].Role); ok {
@@ -312,6 +319,22 @@ func FindQuotes(text string, lang string) []Quote {
 	chooseKeyQuotes(quotes)
 	sort.SliceStable(quotes, func(a, b int) bool { return rankQuote(quotes[a]) > rankQuote(quotes[b]) })
 	return quotes
+}
+
+// orgQuotedBefore is the organisation the nearest earlier quote within orgReach of at
+// was credited to (its name says so, or "the airline" named it), or "": a person's
+// quote in between ends the search.
+func orgQuotedBefore(earlier []Quote, at int, people []person) string {
+	var best *Quote
+	for k := range earlier {
+		if e := &earlier[k]; e.Speaker != "" && e.Start < at && (best == nil || e.Start > best.Start) && at-e.Start <= orgReach {
+			best = e
+		}
+	}
+	if best == nil || knownPerson(people, best.Speaker) || !isOrgName(best.Speaker) && !orgAnaphor(best.Mention) {
+		return ""
+	}
+	return best.Speaker
 }
 
 // roleInName reports whether a role only repeats words of the speaker's name: "The

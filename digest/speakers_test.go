@@ -756,6 +756,12 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"I cannot be crazy", "Michelle Robinson", "-"},
 		{"a nationality already in an organisation's name is no role", "The Australian Transport Safety Bureau said in a statement: \"The complexities of the search cannot be understated.\"",
 			"The complexities of the", "The Australian Transport Safety Bureau", "-"},
+		{"the airline is the organisation whose name says airline", "Malaysia Airlines flight MH370 went missing on 8 March with 239 people on board.\n\nIn a text message, the airline told families \"we must now accept all evidence suggests the plane went down\".",
+			"we must now accept", "Malaysia Airlines", ""},
+		{"it, after a quote credited to an organisation, is that organisation", "Families were told of the loss of Malaysia Airlines flight MH370 on Monday.\n\nIn a text message, the airline told families \"we must now accept all evidence suggests the plane went down\".\n\nIt said: \"We deeply regret that we have to assume the worst.\"",
+			"deeply regret that we", "Malaysia Airlines", ""},
+		{"a titled surname names the person outside subject place too", "French midfielder Antoine Griezmann played on while the attacks went on.\n\n\"You could tell how shocked the players were,\" general manager Oliver Bierhoff said.\n\nIn the middle of the night, the German team found a dawn flight to Frankfurt, and the French players were told they could go home at last. Their bus finally crawled out of the stadium at 2:55 a.m., players glued to their phones, many of them still waiting for news of friends and family.\n\nIt was then that Mr. Griezmann got some good news.\n\n\"Thank God my sister was able to get out,\" he tweeted.",
+			"Thank God my sister", "Antoine Griezmann", ""},
 		{"a surname is no acronym the text never defines", "John Sims of the Royal Society spoke first.\n\n\"It is a good day for all of us here,\" Sims said.",
 			"It is a good day", "John Sims", ""},
 	})
