@@ -233,4 +233,3 @@ func orgNamedWith(text, noun string, at int) (string, bool) {
 	}
 	return best, best != ""
 }
-
