@@ -294,6 +294,15 @@ func hostileText(shape string) string {
 			default:
 				b.WriteString(",Smith;Smith")
 			}
+		case "titles, anaphors and typewriter marks":
+			// Round 18's reads: a titled surname everywhere (each hit reads the title
+			// and the word before it), "the airline" looking back for a name that holds
+			// its noun, "It said" for the organisation quoted before, ", which said",
+			// and quotations closed by two apostrophes.
+			if i == 0 {
+				b.WriteString("Adam Smith of Malaysia Airlines spoke. ")
+			}
+			fmt.Fprintf(&b, "It was then that Mr. Smith met Malaysia Airlines staff, which said \"we are here now for you.'' The airline told families \"we must accept it now and go on\". It said: \"we regret this deeply today.\" Next to Mr. Smith, %c. ", 'a'+rune(i%26))
 		case "long roles":
 			// A role of thousands of capitalised words, then quotes credited to a role
 			// and an organisation's genitive: every lookup compared that role (roles
@@ -319,7 +328,7 @@ func hostileText(shape string) string {
 // a surname repeated after commas, 10-60 s (round 6's review; now read within a word).
 func BenchmarkArticleHostile(b *testing.B) {
 	for _, shape := range []string{"paragraphs", "numbers", "quotes", "ex-prefixes", "long roles", "surnames after commas", "surnames, no spaces", "obliques, then pronouns", "Cyrillic names, hundreds of people", "long Cyrillic surnames, then runs", "acronyms in parentheses", "he-quotes naming their speaker", "He sentences after hundreds of people", "the company after hundreds of subjects", "once-named subjects, then the company", "a long name, then he-quotes", "no organisations, then it-quotes",
-		"first names alone after hundreds of people", "as clauses, long appositives", "Latin names and numbers, one unit"} {
+		"first names alone after hundreds of people", "as clauses, long appositives", "Latin names and numbers, one unit", "titles, anaphors and typewriter marks"} {
 		text := hostileText(shape)
 		b.Run(shape, func(b *testing.B) {
 			for b.Loop() {

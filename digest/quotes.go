@@ -326,9 +326,14 @@ func FindQuotes(text string, lang string) []Quote {
 // quote in between ends the search.
 func orgQuotedBefore(earlier []Quote, at int, people []person) string {
 	var best *Quote
-	for k := range earlier {
-		if e := &earlier[k]; e.Speaker != "" && e.Start < at && (best == nil || e.Start > best.Start) && at-e.Start <= orgReach {
+	for k := len(earlier) - 1; k >= 0; k-- { // in text order: the nearest comes first
+		e := &earlier[k]
+		if at-e.Start > orgReach {
+			break
+		}
+		if e.Speaker != "" && e.Start < at {
 			best = e
+			break
 		}
 	}
 	if best == nil || knownPerson(people, best.Speaker) || !isOrgName(best.Speaker) && !orgAnaphor(best.Mention) {
