@@ -460,9 +460,10 @@ func opensAside(ts []tok) bool {
 		return false
 	}
 	w := ts[0].lower()
-	if clauseConjunctions[w] && len(ts) > 1 && !ts[1].punct {
-		// "And Keegan is positive …, saying:", "but Smith was sure, adding": a
-		// conjunction opens a clause with a subject, not an aside.
+	if clauseConjunctions[w] && len(ts) > 1 && (ts[1].capitalised() && !isNotName(ts[1].s) || determiners[ts[1].lower()]) {
+		// "And Keegan is positive …, saying:", "but the club was sure, adding": a
+		// conjunction opens a clause with a subject, not an aside ("And then,"
+		// still is one).
 		return false
 	}
 	if prepositions[w] || isNotName(w) {
@@ -1063,7 +1064,16 @@ func whichAntecedent(ts []tok, w int) (string, bool) {
 		}
 		start--
 	}
-	if np := ts[start:j]; len(np) > 0 && (hasName(np) || anyRoleOrDocument(np)) {
+	// "Which" is no person: only a document ("broken by AC Milan's website, which
+	// said") or a body ("the European Commission, which said"), and a body only when
+	// no preposition puts it after a document it may be the recipient of ("a
+	// statement to Reuters, which said": the statement, or Reuters?).
+	np := ts[start:j]
+	if len(np) == 0 {
+		return "", false
+	}
+	if slices.ContainsFunc(np, func(t tok) bool { return isDocumentWord(t.s) }) ||
+		isOrgName(joinToks(np)) && !(start > 0 && englishPrepositions[ts[start-1].lower()]) {
 		return npOK(np)
 	}
 	return "", false

@@ -15,7 +15,7 @@ import (
 // European, Latin American and other countries whose people the wires quote most,
 // written as those papers write them. The lists were written from general knowledge of
 // names, not drawn from the evaluation texts; names used for both (Sam, Lee, Robin, Jo,
-// Kim, Jean) are in neither.
+// Kim, Jean, and Alexis: Alexis Tsipras, Alexis Sánchez) are in neither.
 var (
 	femaleNames = set(`hillary melania melanie michelle nancy elizabeth sarah mary anna anne jennifer linda
 		patricia barbara susan jessica karen lisa betty margaret sandra ashley kimberly emily donna carol
@@ -24,7 +24,7 @@ var (
 		heather diane julie joyce victoria kelly christina lauren joan evelyn olivia judith megan cheryl
 		martha andrea frances hannah jacqueline gloria teresa kathryn sara janice alice madison doris
 		abigail julia judy grace denise amber marilyn beverly danielle theresa sophia marie diana brittany
-		natalie isabella charlotte rose alexis kayla claire loretta kellyanne huma ivanka chelsea
+		natalie isabella charlotte rose kayla claire loretta kellyanne huma ivanka chelsea
 		marine ursula kamala tulsi nikki condoleezza madeleine jill debbie elena sonia ruth gwen
 		olena yulia iryna oksana natalia tetiana svitlana anastasia olga ekaterina irina tatiana
 		kate katie emma jane sue susie gillian joanne louise nicola tracey tracy penny tessa paula jodie

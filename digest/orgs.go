@@ -203,33 +203,54 @@ func orgBefore(orgs []orgMention, at, reach int, anyVerb bool) (string, bool) {
 	return last, last != ""
 }
 
-// orgNamedWith finds the organisation whose own name holds an anaphor's noun, named
-// last within orgReach before at: "the airline" after "Malaysia Airlines", "the bank"
+// orgNamedWith finds the organisation whose own name ends in an anaphor's noun,
+// named within orgReach before at: "the airline" after "Malaysia Airlines", "the bank"
 // after "the Bank of England". A name need not have opened a sentence, as orgBefore's
-// do: its word says what it is.
+// do: its head word says what it is. Only nouns that head firms' and bodies' names
+// are read (namedOrgNouns: a "union" or a "channel" heads places and other things
+// too), the noun must be the name's head ("British Airline Pilots Association" is no
+// airline), and two different names with the noun are two candidates: no answer.
 func orgNamedWith(text, noun string, at int) (string, bool) {
+	if !namedOrgNouns[noun] {
+		return "", false
+	}
 	ts := lexTokens(text[max(0, at-orgReach):at])
-	best := ""
-	for i := 0; i < len(ts); {
-		if !ts[i].capitalised() || ts[i].punct || isNotName(ts[i].s) {
-			i++
+	found := ""
+	for k, t := range ts {
+		lw := t.lower()
+		if !t.capitalised() || lw != noun && lw != noun+"s" {
 			continue
 		}
-		j, holds := i, false
-		for j < len(ts) && j-i < 6 && (ts[j].capitalised() && !ts[j].punct || j > i && (ts[j].lower() == "of" || ts[j].s == "&") && j+1 < len(ts) && ts[j+1].capitalised()) {
-			if lw := strings.TrimSuffix(strings.TrimSuffix(ts[j].lower(), "'s"), "’s"); lw == noun || lw == noun+"s" {
-				holds = true
-			}
-			j++
+		end := k + 1
+		if end < len(ts) && ts[end].capitalised() && !ts[end].punct {
+			continue // a modifier: "Airline Pilots"
 		}
-		if holds && j-i >= 2 {
-			run := ts[i:j]
-			if run[0].s == "The" {
-				run = run[1:]
+		if end+1 < len(ts) && ts[end].lower() == "of" && ts[end+1].capitalised() {
+			// "Bank of England", but not its "Governor Andrew Bailey".
+			e := end + 1
+			for e < len(ts) && e-end <= 3 && ts[e].capitalised() && !ts[e].punct && !isRoleWord(ts[e].lower()) {
+				e++
 			}
-			best = strings.TrimSuffix(strings.TrimSuffix(joinToks(run), "'s"), "’s")
+			if e > end+1 {
+				end = e
+			}
 		}
-		i = j
+		start := k
+		for start > 0 && k-start < 4 && ts[start-1].capitalised() && !ts[start-1].punct && !isNotName(ts[start-1].s) && !isRoleWord(ts[start-1].lower()) {
+			start--
+		}
+		if start == k && end == k+1 {
+			continue // the noun alone: "Bank said"
+		}
+		name := strings.TrimSuffix(strings.TrimSuffix(joinToks(ts[start:end]), "'s"), "’s")
+		name = strings.TrimPrefix(name, "The ")
+		if found != "" && found != name {
+			return "", false // "Deutsche Bank … the Bank of England": which bank?
+		}
+		found = name
 	}
-	return best, best != ""
+	return found, found != ""
 }
+
+// namedOrgNouns head the names of the organisations they name again.
+var namedOrgNouns = set(`airline bank agency federation association`)

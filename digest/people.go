@@ -412,7 +412,12 @@ func surnameSubjects(text string, p *person, sur string, from int) {
 			continue
 		}
 		g := titleGender(text, at)
-		if g != 0 && titled != 'x' {
+		if g != 0 {
+			if p.gender != 0 && g != p.gender || startsCapitalised(text[end:]) {
+				// "Mrs. Obama" after Barack Obama is his wife; "Mr Simon Harris"
+				// after Paul Simon is someone else.
+				continue
+			}
 			if titled != 0 && titled != g {
 				g = 'x' // "Mr. and Mrs. Obama": a couple, no evidence
 			}
@@ -433,10 +438,10 @@ func surnameSubjects(text string, p *person, sur string, from int) {
 		p.plain = append(p.plain, at)
 		p.surnamed, found = true, true
 	}
-	if titled == 'f' || titled == 'm' {
-		// "Mr. Debreil" says more than a first name that is given to both
-		// ("Alexis Debreil"): the house style of news that titles every
-		// second reference.
+	if p.gender == 0 && (titled == 'f' || titled == 'm') {
+		// A first name that says nothing ("Dana Wills", "Alexis Debreil") and a
+		// "Mr." before the surname: the house style that titles every second
+		// reference says who a "he" may be.
 		p.gender = titled
 	}
 	if !found {
@@ -449,6 +454,16 @@ func surnameSubjects(text string, p *person, sur string, from int) {
 	p.subjects = slices.Compact(p.subjects)
 	slices.Sort(p.plain)
 	p.plain = slices.Compact(p.plain)
+}
+
+// startsCapitalised reports whether s opens with a space and a capitalised word: "Mr
+// Simon Harris", where "Simon" is a first name, not a surname.
+func startsCapitalised(s string) bool {
+	if !strings.HasPrefix(s, " ") {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[1:])
+	return unicode.IsUpper(r)
 }
 
 // titledAfterPreposition reports whether the title before text[at] follows an English

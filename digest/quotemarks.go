@@ -162,8 +162,23 @@ func typewriterMarks(text string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(text))
-	backquoteOpen := false // a `` opened and not yet closed: '' closes it
+	// Within a paragraph: a quotation opened with a usual mark and not yet closed
+	// (only that is what two apostrophes may close), a backquote pair opened, and a
+	// pair of apostrophes that opened and was left as written (the next pair is its
+	// closer, left as written too: "the film ''Jaws'' scared me").
+	quoteOpen, backquoteOpen, apostrophesOpen := false, false, false
 	for i := 0; i < len(text); {
+		switch {
+		case strings.HasPrefix(text[i:], "\n\n"):
+			quoteOpen, backquoteOpen, apostrophesOpen = false, false, false
+		case strings.HasPrefix(text[i:], "“"):
+			quoteOpen = true
+		case strings.HasPrefix(text[i:], "”"):
+			quoteOpen = false
+		case text[i] == '"':
+			prev := prevRune(text, i, 0)
+			quoteOpen = i == 0 || unicode.IsSpace(prev) || strings.ContainsRune("([{—–-:;,/", prev)
+		}
 		pair := text[i:min(i+2, len(text))]
 		if pair != "``" && pair != "''" {
 			b.WriteByte(text[i])
@@ -171,8 +186,8 @@ func typewriterMarks(text string) string {
 			continue
 		}
 		prev := prevRune(text, i, 0)
-		opens := i == 0 || unicode.IsSpace(prev) || strings.ContainsRune("([{—–-:;,/«", prev)
 		if pair == "``" {
+			opens := i == 0 || unicode.IsSpace(prev) || strings.ContainsRune("([{—–-:;,/«", prev)
 			if opens {
 				b.WriteString("«")
 			} else {
@@ -185,19 +200,25 @@ func typewriterMarks(text string) string {
 		next := peekRune(text, i+2, len(text))
 		// After a comma or colon two apostrophes close ("came,'' said"), unlike
 		// backquotes; they open only after a space or a bracket.
-		opens = i == 0 || unicode.IsSpace(prev) || strings.ContainsRune("([{—–«", prev)
+		opens := i == 0 || unicode.IsSpace(prev) || strings.ContainsRune("([{—–«", prev)
+		closes := !opens && (i+2 == len(text) || unicode.IsSpace(next) || strings.ContainsRune(".,;:!?)]—–-", next))
 		switch {
 		case prev == '\'' || next == '\'':
 			// A run of three: a single mark beside a double one, which is which is
 			// anyone's guess.
 			b.WriteString(pair)
-		case !opens && (i+2 == len(text) || unicode.IsSpace(next) || strings.ContainsRune(".,;:!?)]—–-", next)):
-			if backquoteOpen {
-				b.WriteString("»") // ``…'': the closer of a backquote pair
-				backquoteOpen = false
-			} else {
-				b.WriteString("\" ")
-			}
+		case opens && (unicode.IsLetter(next) || unicode.IsDigit(next)):
+			b.WriteString(pair)
+			apostrophesOpen = true
+		case closes && apostrophesOpen:
+			b.WriteString(pair)
+			apostrophesOpen = false
+		case closes && backquoteOpen:
+			b.WriteString("»") // ``…'': the closer of a backquote pair
+			backquoteOpen = false
+		case closes && quoteOpen && !unicode.IsDigit(prev): // 6'2'' is a height
+			b.WriteString("\" ")
+			quoteOpen = false
 		default:
 			b.WriteString(pair)
 		}

@@ -285,7 +285,7 @@ func FindQuotes(text string, lang string) []Quote {
 			if !ok {
 				// "In the text message, the airline told families “…”. It said: “…”":
 				// the organisation the quote before was credited to.
-				name = orgQuotedBefore(quotes[:i], q.Start, people)
+				name = orgQuotedBefore(text, quotes[:i], q.Start, people)
 			}
 			q.Speaker, q.Role = name, ""
 		}
@@ -321,14 +321,16 @@ func FindQuotes(text string, lang string) []Quote {
 	return quotes
 }
 
-// orgQuotedBefore is the organisation the nearest earlier quote within orgReach of at
-// was credited to (its name says so, or "the airline" named it), or "": a person's
-// quote in between ends the search.
-func orgQuotedBefore(earlier []Quote, at int, people []person) string {
+// orgQuotedBefore is the organisation the nearest earlier quote was credited to (its
+// name says so, or "the airline" named it), when that quote stands in the same or the
+// previous paragraph and nothing between them brings in another subject: a person
+// named, or a document ("The final report was published on Friday. It said …").
+func orgQuotedBefore(text string, earlier []Quote, at int, people []person) string {
+	from := previousParagraphStart(text, at)
 	var best *Quote
 	for k := len(earlier) - 1; k >= 0; k-- { // in text order: the nearest comes first
 		e := &earlier[k]
-		if at-e.Start > orgReach {
+		if e.Start < from {
 			break
 		}
 		if e.Speaker != "" && e.Start < at {
@@ -337,6 +339,20 @@ func orgQuotedBefore(earlier []Quote, at int, people []person) string {
 		}
 	}
 	if best == nil || knownPerson(people, best.Speaker) || !isOrgName(best.Speaker) && !orgAnaphor(best.Mention) {
+		return ""
+	}
+	between := text[min(best.End, at):at]
+	if last := strings.LastIndexAny(between, ".!?\n"); last >= 0 {
+		between = between[:last] // the sentence that holds the "it" is not read
+	} else {
+		between = ""
+	}
+	for _, p := range people {
+		if i := sort.SearchInts(p.mentions, best.End); i < len(p.mentions) && p.mentions[i] < best.End+len(between) {
+			return ""
+		}
+	}
+	if slices.ContainsFunc(lexTokens(between), func(t tok) bool { return isDocumentWord(t.s) }) {
 		return ""
 	}
 	return best.Speaker

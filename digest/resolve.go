@@ -130,7 +130,9 @@ var demonyms = set(`american briton scot scotsman welshman englishman irishman f
 // most recent compatible person.
 func resolveSpeaker(mention string, at int, people []person, last *Quote) (name, role string) {
 	m := strings.TrimSpace(mention)
-	if m == "" {
+	if m == "" || strings.EqualFold(m, "which") {
+		// A "which" whose body or document was not read before it is no one: never
+		// the person who spoke last, as a "he" might be.
 		return "", ""
 	}
 	if ws := strings.Fields(m); len(ws) > 1 && isCyrillic(m) && orgHead(strings.ToLower(ws[0])) {
@@ -932,8 +934,8 @@ func brokenRole(role string) bool {
 		lw := strings.ToLower(w)
 		return !roleTimeWords[lw] && !determiners[lw] && lw != "one"
 	}) {
-		// "the former Michelle Robinson" (her maiden name), "one Barack Obama":
-		// a modifier with no role noun to modify.
+		// "the former Michelle Robinson followed her plan" (her maiden name), "one
+		// Barack Obama": a modifier with no role noun to modify.
 		return true
 	}
 	last := strings.ToLower(strings.Trim(ws[len(ws)-1], ",.;:"))
@@ -1066,7 +1068,7 @@ func acronymLetters(acr string) string {
 func acronymsNamed(text string, wanted map[string]bool, have map[string]string) map[string]string {
 	need := map[string]string{} // initials → acronym
 	for acr := range wanted {
-		if have[acr] == "" {
+		if have[acr] == "" && len(acronymLetters(acr)) >= 2 { // "Amsa" has one: never two words' initials
 			need[acronymLetters(acr)] = acr
 		}
 	}

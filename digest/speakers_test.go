@@ -762,6 +762,25 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"deeply regret that we", "Malaysia Airlines", ""},
 		{"a titled surname names the person outside subject place too", "French midfielder Antoine Griezmann played on while the attacks went on.\n\n\"You could tell how shocked the players were,\" general manager Oliver Bierhoff said.\n\nIn the middle of the night, the German team found a dawn flight to Frankfurt, and the French players were told they could go home at last. Their bus finally crawled out of the stadium at 2:55 a.m., players glued to their phones, many of them still waiting for news of friends and family.\n\nIt was then that Mr. Griezmann got some good news.\n\n\"Thank God my sister was able to get out,\" he tweeted.",
 			"Thank God my sister", "Antoine Griezmann", ""},
+		// Round 18's review: what the rules must not do.
+		{"the union is no union named for a place", "The UK left the European Union in 2020. Teachers walked out on Tuesday over pay. \"We have been ignored for too long,\" the union said.",
+			"We have been ignored", "the union", ""},
+		{"an airline pilots' association is no airline", "The British Airline Pilots Association has called a strike at the carrier. The airline said: \"We are disappointed by this action.\"",
+			"We are disappointed by", "The airline", ""},
+		{"the bank's name stops before its governor", "Rates were held after a vote by Bank of England Governor Andrew Bailey and eight colleagues. In a statement, the bank said: \"Inflation is expected to fall back.\"",
+			"Inflation is expected to", "Bank of England", ""},
+		{"two banks named: the bank is neither", "Deutsche Bank cut its forecast for the Bank of England's rate path on Tuesday. In a note to clients, the bank said: \"We expect two more cuts this year.\"",
+			"We expect two more", "the bank", ""},
+		{"Mrs. before a man's surname is his wife, not him", "Barack Obama spoke in Chicago on Monday. Mrs. Obama also attended the rally. \"We need change in this country,\" she said.",
+			"We need change in", "", "-"},
+		{"And then, is an aside", "The board met on Monday. And then, minutes later, chairman Tom Brown resigned, saying: \"I have had enough of all this.\"",
+			"I have had enough", "Tom Brown", "chairman"},
+		{"a which after a recipient is neither", "The ministry gave a statement to Reuters, which said the strike \"was a legitimate act of defence\".",
+			"was a legitimate act", "", "-"},
+		{"a which after a place is no one", "The commission presented its forecast in Brussels, which said growth \"would slow sharply next year\".",
+			"would slow sharply next", "", "-"},
+		{"it after a new document is the document, not the organisation quoted before", "\"We are cooperating fully with investigators,\" the airline said. Captain John Smith had flown the route for 20 years. The final report into the crash was published on Friday. It said the crew \"failed to follow basic procedures\".",
+			"failed to follow basic", "", "-"},
 		{"a surname is no acronym the text never defines", "John Sims of the Royal Society spoke first.\n\n\"It is a good day for all of us here,\" Sims said.",
 			"It is a good day", "John Sims", ""},
 	})
@@ -775,6 +794,21 @@ func TestTypewriterOpeningMarksLeftAsWritten(t *testing.T) {
 	qs := FindQuotes(text, "en")
 	if len(qs) != 1 || qs[0].Text != "a good start for everyone involved" {
 		t.Fatalf("quotes %+v: want only the one between straight marks", qs)
+	}
+}
+
+// Two apostrophes inside a quotation close it only where they are its closer: not a
+// height, not the closer of a title opened the same way (round 18's review).
+func TestTypewriterClosersInsideQuotations(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"Coach Jane Smith said \"the 6'2'' forward is a giant and a natural leader of men.\"", "the 6'2'' forward is a giant and a natural leader of men."},
+		{"Director Jane Smith said \u201cthe film ''Jaws'' scared me as a child and still does,\u201d she said.", "the film ''Jaws'' scared me as a child and still does,"},
+		{"\"She started off just like us and look how far she came,'' said Dana Wills, 14.", "She started off just like us and look how far she came,"},
+	} {
+		qs := FindQuotes(tc.text, "en")
+		if len(qs) != 1 || qs[0].Text != tc.want {
+			t.Errorf("FindQuotes(%q) = %+v, want the one quotation %q", tc.text, qs, tc.want)
+		}
 	}
 }
 

@@ -657,3 +657,19 @@ func TestTSVTextsKeepEveryRow(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }
+
+// A UTF-8 file with one stray byte keeps its UTF-8; only the stray byte is read as
+// Windows-1252 (round 18's review: the whole file was decoded as Windows-1252).
+func TestReadTextDecodesOnlyInvalidBytes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.txt")
+	if err := os.WriteFile(path, []byte("“Zoë” said\x93so\r\nend\rlast"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readText(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "“Zoë” said“so\nend\nlast"; got != want {
+		t.Fatalf("readText = %q, want %q", got, want)
+	}
+}

@@ -31,12 +31,29 @@ func readText(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	text := string(b)
 	if !utf8.Valid(b) {
-		if dec, err := charmap.Windows1252.NewDecoder().Bytes(b); err == nil {
-			b = dec
-		}
+		text = decodeInvalidAs1252(b)
 	}
-	return strings.ReplaceAll(string(b), "\r\n", "\n"), nil
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	return strings.ReplaceAll(text, "\r", "\n"), nil // old Mac line ends
+}
+
+// decodeInvalidAs1252 keeps b's valid UTF-8 and reads each byte that is not as
+// Windows-1252: a Windows-1252 file decodes whole, and a UTF-8 file with one stray
+// byte keeps its “marks” and its Zoë.
+func decodeInvalidAs1252(b []byte) string {
+	var out strings.Builder
+	out.Grow(len(b) + len(b)/4)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			r = charmap.Windows1252.DecodeByte(b[0])
+		}
+		out.WriteRune(r)
+		b = b[size:]
+	}
+	return out.String()
 }
 
 // LoadSummaryCases reads DIR/articles/*.txt and DIR/summaries/*.txt.
