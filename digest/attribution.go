@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -167,6 +168,7 @@ func npOK(ts []tok) (string, bool) {
 	}
 	// "Трамп також", "Капітан теж": focus adverbs sit inside the subject, not the name.
 	ts = slices.DeleteFunc(clean, func(t tok) bool { return focusAdverbs[t.lower()] })
+	ts = trimTimePhrase(ts)
 	for len(ts) > 1 && strings.Trim(ts[0].s, "0123456789:.") == "" {
 		ts = ts[1:] // "23:01 Трамп …": a live blog's time
 	}
@@ -1252,7 +1254,7 @@ func trimAux(ts []tok) []tok {
 //
 // It is long for the same reason as attributeRight: one ordered list of patterns.
 func attributeLeft(sentence string) (mention, cue string, ok bool) {
-	ts := lexTokens(sentence)
+	ts := lexTokens(unquoteShort(sentence))
 	if len(ts) == 0 {
 		return "", "", false
 	}
@@ -1399,6 +1401,50 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 	}
 	return "", "", false
 }
+
+// trimTimePhrase drops a time that ends a speaker phrase: "A White House statement on
+// Sunday", "the ministry on Tuesday night", "officials last week"; the day is no
+// speaker, nor part of one.
+func trimTimePhrase(ts []tok) []tok {
+	for k := len(ts) - 1; k >= 1 && k >= len(ts)-4; k-- {
+		lw := ts[k].lower()
+		if (lw == "on" || lw == "last" || lw == "this" || lw == "late" || lw == "early") && k+1 < len(ts) && isWeekdayOrMonth(ts[k+1].lower()) ||
+			lw == "last" && k+1 < len(ts) && (ts[k+1].lower() == "week" || ts[k+1].lower() == "month" || ts[k+1].lower() == "year") {
+			return ts[:k]
+		}
+	}
+	return ts
+}
+
+// shortQuoteRE matches a quotation of a few words inside a sentence, with the word
+// before it and the word after: "her “proud” gaffe".
+var shortQuoteRE = regexp.MustCompile(`(\pL+) ["“]([^"“”\n]{1,40})["”] (\pL+)`)
+
+// unquoteShort drops the marks around a scare quote that modifies a noun of its
+// sentence ("She addressed her “proud” gaffe directly, saying …": a determiner or
+// possessive before it, a lower-case word after it that is no pronoun or speech verb),
+// so that the marks are no boundary between a speaker and the verb that credits the
+// quote after them. A short quote with its own attribution ("an “instant decision”
+// she said") or between two clauses ("called the attacks “unprecedented” and …") keeps
+// its marks.
+func unquoteShort(sentence string) string {
+	if !strings.ContainsAny(sentence, "\"“") {
+		return sentence
+	}
+	return shortQuoteRE.ReplaceAllStringFunc(sentence, func(q string) string {
+		m := shortQuoteRE.FindStringSubmatch(q)
+		before, inner, after := m[1], m[2], m[3]
+		if len(strings.Fields(inner)) > 3 || !scareQuoteOwners[strings.ToLower(before)] ||
+			isPronoun(after) || cueVerbs[after] || after != strings.ToLower(after) {
+			return q
+		}
+		return before + " " + inner + " " + after
+	})
+}
+
+// scareQuoteOwners stand before a scare quote that modifies a noun: "her “proud”
+// gaffe", "the “Buffett rule” tax".
+var scareQuoteOwners = set(`her his their its our my your the a an this that these those`)
 
 // trailingAppositive reads the appositive after a speaker's name at ts[j], a comma:
 // "a senior fellow at the François-Xavier Bagnoud Center for Health and Human Rights

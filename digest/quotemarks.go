@@ -327,17 +327,25 @@ func onlyAsidesBetween(text string, from, to int) bool {
 func lastSentenceEnd(s string) int {
 	best := -1
 	for _, sep := range []string{". ", "! ", "? ", ".” ", ".\" "} {
-		if i := strings.LastIndex(s, sep); i >= 0 && i+len(sep) > best {
-			// Skip abbreviations such as "Mr. " and initials.
+		for end := len(s); ; {
+			i := strings.LastIndex(s[:end], sep)
+			if i < 0 || i+len(sep) <= best {
+				break
+			}
+			end = i
+			// Skip abbreviations such as "Mr. " and initials, and a period that a
+			// lower-case word follows ("the U.S. stands", "approx. three"): no
+			// sentence starts so.
 			w := s[:i]
 			if j := strings.LastIndexAny(w, " \t"); j >= 0 {
 				w = w[j+1:]
 			}
 			lw := strings.ToLower(strings.Trim(w, `"“”`))
-			if titleAbbrevs[lw] || utf8.RuneCountInString(lw) == 1 {
+			if next, _ := utf8.DecodeRuneInString(s[i+len(sep):]); titleAbbrevs[lw] || utf8.RuneCountInString(lw) == 1 || unicode.IsLower(next) {
 				continue
 			}
 			best = i + len(sep)
+			break
 		}
 	}
 	return best

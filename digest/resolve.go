@@ -1077,8 +1077,8 @@ func acronymsNamed(text string, wanted map[string]bool, have map[string]string) 
 	}
 	ts := lexTokens(text)
 	for i := 0; i < len(ts) && len(need) > 0; {
-		if !ts[i].capitalised() || isNotName(ts[i].s) {
-			i++
+		if !ts[i].capitalised() || isNotName(ts[i].s) || isFunctionWord(ts[i].lower()) {
+			i++ // "The Department of Homeland Security" spells DHS without its "The"
 			continue
 		}
 		j, words := i, 0

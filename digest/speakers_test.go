@@ -762,6 +762,17 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"deeply regret that we", "Malaysia Airlines", ""},
 		{"a titled surname names the person outside subject place too", "French midfielder Antoine Griezmann played on while the attacks went on.\n\n\"You could tell how shocked the players were,\" general manager Oliver Bierhoff said.\n\nIn the middle of the night, the German team found a dawn flight to Frankfurt, and the French players were told they could go home at last. Their bus finally crawled out of the stadium at 2:55 a.m., players glued to their phones, many of them still waiting for news of friends and family.\n\nIt was then that Mr. Griezmann got some good news.\n\n\"Thank God my sister was able to get out,\" he tweeted.",
 			"Thank God my sister", "Antoine Griezmann", ""},
+		// Round 19 (tuned on wiki-i as well).
+		{"a scare quote that modifies a noun is no boundary", "Michelle Obama spoke on the show. She addressed her \"proud\" gaffe directly, saying \"I think when I talked about it during my speech, I meant the process.\"",
+			"I think when I", "Michelle Obama", ""},
+		{"a short quote with its own attribution keeps its marks", "Alicia Markova spent the war in the United States. She retired in 1963, an \"instant decision\" she said, \"largely because of a leg injury\".",
+			"largely because of a", "Alicia Markova", ""},
+		{"the day a statement was issued is no speaker", "Mr. Obama has increased the pressure on European leaders. A White House statement on Sunday said, \u201cWe believe that Greece should remain in the euro area.\u201d",
+			"We believe that Greece", "A White House statement", ""},
+		{"an acronym's name is spelt out without the sentence's The", "The Department of Homeland Security said it is closely monitoring the event.\n\nDHS said it \"will not hesitate to adjust our security posture as needed\".",
+			"will not hesitate to", "Department of Homeland Security (DHS)", ""},
+		{"a period before a lower-case word ends no sentence", "President Obama said on Friday that the U.S. stands together with France \"in the fight against terrorism and extremism.\"",
+			"in the fight against", "Obama", "President"},
 		// Round 18's review: what the rules must not do.
 		{"the union is no union named for a place", "The UK left the European Union in 2020. Teachers walked out on Tuesday over pay. \"We have been ignored for too long,\" the union said.",
 			"We have been ignored", "the union", ""},
