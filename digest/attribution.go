@@ -1254,7 +1254,20 @@ func trimAux(ts []tok) []tok {
 //
 // It is long for the same reason as attributeRight: one ordered list of patterns.
 func attributeLeft(sentence string) (mention, cue string, ok bool) {
-	ts := lexTokens(unquoteShort(sentence))
+	if m, c, ok := attributeLeftTokens(lexTokens(sentence)); ok {
+		return m, c, true
+	}
+	if u := unquoteShort(sentence); u != sentence {
+		// Only when the sentence as written credits no one: a scare quote's marks
+		// are also a boundary that keeps a weaker reading off ("Trump attacked the
+		// “fake news” media, while Biden told supporters:").
+		return attributeLeftTokens(lexTokens(u))
+	}
+	return "", "", false
+}
+
+// attributeLeftTokens is attributeLeft on the sentence's tokens.
+func attributeLeftTokens(ts []tok) (mention, cue string, ok bool) {
 	if len(ts) == 0 {
 		return "", "", false
 	}
@@ -1336,6 +1349,14 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 		if m, ok := npOK(documentSubject(subj)); ok {
 			return m, t.lower(), true // "A joint statement issued after the talks said"
 		}
+		if c := lastCommaPart(ts[:k]); len(c) > 1 && contrastives[c[0].lower()] {
+			// "Trump attacked …, while Biden told supporters:": the contrasting
+			// clause has its own subject, not the sentence's.
+			if m, ok := npOK(trimAux(c[1:])); ok {
+				return m, t.lower(), true
+			}
+			continue
+		}
 		// "Michael Mulgrew, president of the union, which represents teachers, said":
 		// the sentence opens with the speaker and an appositive.
 		if m, ok := sentenceSubject(ts[:k]); ok && k > 0 && hasCommaBefore(ts[:k]) {
@@ -1406,11 +1427,46 @@ func attributeLeft(sentence string) (mention, cue string, ok bool) {
 // Sunday", "the ministry on Tuesday night", "officials last week"; the day is no
 // speaker, nor part of one.
 func trimTimePhrase(ts []tok) []tok {
-	for k := len(ts) - 1; k >= 1 && k >= len(ts)-4; k-- {
-		lw := ts[k].lower()
-		if (lw == "on" || lw == "last" || lw == "this" || lw == "late" || lw == "early") && k+1 < len(ts) && isWeekdayOrMonth(ts[k+1].lower()) ||
-			lw == "last" && k+1 < len(ts) && (ts[k+1].lower() == "week" || ts[k+1].lower() == "month" || ts[k+1].lower() == "year") {
+	for k := len(ts) - 2; k >= 1 && k >= len(ts)-4; k-- {
+		// A lower-case lead ("Last Week Tonight" is a name) and nothing but time
+		// words after it; "the late August Wilson" is dead, not late in August.
+		lw := ts[k].s
+		if !timeLeads[lw] || lw == "late" && ts[k-1].lower() == "the" || !onlyTimeWords(ts[k+1:]) {
+			continue
+		}
+		if isWeekdayOrMonth(ts[k+1].lower()) || lw == "last" && timeUnits[ts[k+1].lower()] {
 			return ts[:k]
+		}
+	}
+	return ts
+}
+
+// timeLeads open a time phrase after a speaker: "on Sunday", "last week", "late
+// March".
+var timeLeads = set(`on last this late early`)
+
+// timeUnits are the nouns of a time phrase.
+var timeUnits = set(`week month year night morning afternoon evening`)
+
+// onlyTimeWords reports whether ts are all weekdays, months, time nouns or numbers.
+func onlyTimeWords(ts []tok) bool {
+	for _, t := range ts {
+		w := t.lower()
+		if !isWeekdayOrMonth(w) && !timeUnits[w] && strings.Trim(w, "0123456789") != "" {
+			return false
+		}
+	}
+	return len(ts) > 0
+}
+
+// contrastives open a clause with a subject of its own after a comma.
+var contrastives = set(`while whereas`)
+
+// lastCommaPart is what follows the last comma or hard boundary of ts.
+func lastCommaPart(ts []tok) []tok {
+	for k := len(ts) - 1; k >= 0; k-- {
+		if ts[k].s == "," || hardBoundary(ts[k]) {
+			return ts[k+1:]
 		}
 	}
 	return ts
@@ -1434,7 +1490,7 @@ func unquoteShort(sentence string) string {
 	return shortQuoteRE.ReplaceAllStringFunc(sentence, func(q string) string {
 		m := shortQuoteRE.FindStringSubmatch(q)
 		before, inner, after := m[1], m[2], m[3]
-		if len(strings.Fields(inner)) > 3 || !scareQuoteOwners[strings.ToLower(before)] ||
+		if len(strings.Fields(inner)) > 3 || !scareQuoteOwners[strings.ToLower(before)] || slices.ContainsFunc(strings.Fields(inner), func(w string) bool { return cueVerbs[strings.ToLower(w)] }) ||
 			isPronoun(after) || cueVerbs[after] || after != strings.ToLower(after) {
 			return q
 		}

@@ -333,15 +333,16 @@ func lastSentenceEnd(s string) int {
 				break
 			}
 			end = i
-			// Skip abbreviations such as "Mr. " and initials, and a period that a
-			// lower-case word follows ("the U.S. stands", "approx. three"): no
-			// sentence starts so.
+			// Skip abbreviations such as "Mr. " and initials, and an abbreviation's
+			// period that a lower-case word follows ("the U.S. stands", "тис.
+			// осіб"); a sentence may open in lower case ("easyJet said:").
 			w := s[:i]
 			if j := strings.LastIndexAny(w, " \t"); j >= 0 {
 				w = w[j+1:]
 			}
 			lw := strings.ToLower(strings.Trim(w, `"“”`))
-			if next, _ := utf8.DecodeRuneInString(s[i+len(sep):]); titleAbbrevs[lw] || utf8.RuneCountInString(lw) == 1 || unicode.IsLower(next) {
+			if next, _ := utf8.DecodeRuneInString(s[i+len(sep):]); titleAbbrevs[lw] || utf8.RuneCountInString(lw) == 1 ||
+				unicode.IsLower(next) && (strings.Contains(lw, ".") || otherAbbrevs[lw] || isPartyTag(strings.Trim(w, `"“”`))) {
 				continue
 			}
 			best = i + len(sep)

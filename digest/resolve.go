@@ -1077,7 +1077,7 @@ func acronymsNamed(text string, wanted map[string]bool, have map[string]string) 
 	}
 	ts := lexTokens(text)
 	for i := 0; i < len(ts) && len(need) > 0; {
-		if !ts[i].capitalised() || isNotName(ts[i].s) || isFunctionWord(ts[i].lower()) {
+		if lw := ts[i].lower(); !ts[i].capitalised() || isNotName(ts[i].s) || lw == "the" || lw == "a" || lw == "an" {
 			i++ // "The Department of Homeland Security" spells DHS without its "The"
 			continue
 		}

@@ -773,6 +773,15 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"will not hesitate to", "Department of Homeland Security (DHS)", ""},
 		{"a period before a lower-case word ends no sentence", "President Obama said on Friday that the U.S. stands together with France \"in the fight against terrorism and extremism.\"",
 			"in the fight against", "Obama", "President"},
+		// Round 19's review.
+		{"a sentence may open in lower case", "Passengers said they were stranded. easyJet said: \"We apologise for the disruption to our customers.\"",
+			"We apologise for the", "", "-"},
+		{"a contrasting clause has its own subject", "Trump attacked the \"fake news\" media, while Biden told supporters: \"Democracy is on the ballot this November.\"",
+			"Democracy is on the", "Biden", ""},
+		{"the late is no time", "As the late August Wilson once wrote, \"the ground on which we stand is full of ghosts\".",
+			"the ground on which", "August Wilson", ""},
+		{"a show's name is no time", "Comedian John Oliver of Last Week Tonight said: \"We are going to talk about this all night.\"",
+			"We are going to", "John Oliver", ""},
 		// Round 18's review: what the rules must not do.
 		{"the union is no union named for a place", "The UK left the European Union in 2020. Teachers walked out on Tuesday over pay. \"We have been ignored for too long,\" the union said.",
 			"We have been ignored", "the union", ""},
