@@ -85,6 +85,7 @@ var (
 		champion sprinter athlete swimmer cyclist golfer boxer referee umpire pundit critic host creator
 		fellow elder ranger inspector constable detective superintendent checker fact-checker
 		marshal admiral brigadier commodore commander corporal
+		broker trader dealer investor banker
 		campaign company firm government ministry party team club spokesman,
 		former current acting then interim senior junior top national regional state federal
 		міністр президент прем'єр речник речниця голова керівник директор посол генерал депутат мер

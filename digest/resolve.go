@@ -172,6 +172,11 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		}
 	}
 	name, role = splitRole(m)
+	if name != "" && indefiniteRoleAt(role) {
+		// "an analyst at Barclays", "a spokesman in London": someone unnamed, of a
+		// firm or a place; not the firm, and not the place.
+		return m, ""
+	}
 	if name == "" {
 		// A role noun phrase: "the minister", "a spokesman for the company".
 		noun := lastRoleNoun(role)
@@ -238,6 +243,17 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		}
 	}
 	return name, role
+}
+
+// indefiniteRoleAt reports whether a role is an indefinite role noun phrase that ends
+// in a preposition, its name being the place or body it is of: "an analyst at",
+// "one broker in", "a spokesman for".
+func indefiniteRoleAt(role string) bool {
+	ws := strings.Fields(strings.ToLower(role))
+	if len(ws) < 3 || (ws[0] != "a" && ws[0] != "an" && ws[0] != "one" && ws[0] != "another") {
+		return false
+	}
+	return englishPrepositions[ws[len(ws)-1]] && lastRoleNoun(strings.Join(ws[:len(ws)-1], " ")) != ""
 }
 
 // surnameOrder lists the people who share name's surname, those named before at

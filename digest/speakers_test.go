@@ -773,6 +773,12 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"will not hesitate to", "Department of Homeland Security (DHS)", ""},
 		{"a period before a lower-case word ends no sentence", "President Obama said on Friday that the U.S. stands together with France \"in the fight against terrorism and extremism.\"",
 			"in the fight against", "Obama", "President"},
+		{"a broker is a role", "Prices rose in Karachi on Monday.\n\n\"You can call it a peace dividend of sorts,\" said one broker.",
+			"You can call it", "one broker", ""},
+		{"an unnamed speaker at a place is not the place", "Prices rose on Monday. \"You can call it a peace dividend of sorts,\" said one analyst in Karachi.",
+			"You can call it", "one analyst in Karachi", ""},
+		{"an unnamed speaker at a firm is not the firm", "Shares fell. \"The results were weaker than we expected,\" said an analyst at Barclays.",
+			"The results were weaker", "an analyst at Barclays", ""},
 		// Round 19's review.
 		{"a sentence may open in lower case", "Passengers said they were stranded. easyJet said: \"We apologise for the disruption to our customers.\"",
 			"We apologise for the", "", "-"},
