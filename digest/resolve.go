@@ -172,10 +172,14 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		}
 	}
 	name, role = splitRole(m)
-	if name != "" && indefiniteRoleAt(role) {
-		// "an analyst at Barclays", "a spokesman in London": someone unnamed, of a
-		// firm or a place; not the firm, and not the place.
-		return m, ""
+	if name != "" && roleAt(role) {
+		// "an analyst at Barclays", "a spokesman in London", "the mayor of London":
+		// someone unnamed, of a firm or a place; not the firm, and not the place. A
+		// definite one is read as a role phrase below, a person the story named.
+		if !strings.HasPrefix(strings.ToLower(role), "the ") {
+			return m, ""
+		}
+		name, role = "", m
 	}
 	if name == "" {
 		// A role noun phrase: "the minister", "a spokesman for the company".
@@ -245,16 +249,19 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 	return name, role
 }
 
-// indefiniteRoleAt reports whether a role is an indefinite role noun phrase that ends
-// in a preposition, its name being the place or body it is of: "an analyst at",
-// "one broker in", "a spokesman for".
-func indefiniteRoleAt(role string) bool {
+// roleAt reports whether a role is a role noun phrase, with its determiner, that ends
+// in a preposition, its name being the place or body it is of: "an analyst at", "one
+// broker in", "the mayor of".
+func roleAt(role string) bool {
 	ws := strings.Fields(strings.ToLower(role))
-	if len(ws) < 3 || (ws[0] != "a" && ws[0] != "an" && ws[0] != "one" && ws[0] != "another") {
+	if len(ws) < 3 || !roleDeterminers[ws[0]] {
 		return false
 	}
 	return englishPrepositions[ws[len(ws)-1]] && lastRoleNoun(strings.Join(ws[:len(ws)-1], " ")) != ""
 }
+
+// roleDeterminers open a role noun phrase about someone unnamed.
+var roleDeterminers = set(`a an one another the`)
 
 // surnameOrder lists the people who share name's surname, those named before at
 // first (the latest mention first), then the rest from the last in people: "says

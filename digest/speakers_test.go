@@ -779,6 +779,10 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"You can call it", "one analyst in Karachi", ""},
 		{"an unnamed speaker at a firm is not the firm", "Shares fell. \"The results were weaker than we expected,\" said an analyst at Barclays.",
 			"The results were weaker", "an analyst at Barclays", ""},
+		{"the mayor of a city is not the city", "Traffic grew in the spring. \"We are pleased with the results so far,\" said the mayor of London.",
+			"We are pleased with", "the mayor of London", ""},
+		{"the chairman of a firm is its chairman named before", "Tesco chairman John Allan spoke first.\n\n\"We are pleased with the results so far,\" said the chairman of Tesco.",
+			"We are pleased with", "John Allan", "Tesco chairman"},
 		// Round 19's review.
 		{"a sentence may open in lower case", "Passengers said they were stranded. easyJet said: \"We apologise for the disruption to our customers.\"",
 			"We apologise for the", "", "-"},
