@@ -1216,6 +1216,22 @@ func quotedAsSaying(ts []tok) (string, bool) {
 				return npOK(ts[k+1 : j])
 			}
 		}
+		// `," the newspaper quotes a source close to the Chinese firm.`: whom it
+		// quotes ends the sentence.
+		if k+1 < len(ts) && (prepositions[ts[k+1].lower()] || ts[k+1].lower() == "as") {
+			continue // "a spokesman … quoted in China Daily": the outlet, not whom
+		}
+		for j := k + 2; j <= len(ts) && j <= k+10; j++ {
+			if j == len(ts) || ts[j].s == "." || ts[j].s == ":" {
+				if m, ok := npOK(ts[k+1 : j]); ok {
+					return m, true
+				}
+				break
+			}
+			if ts[j].punct && ts[j].s != "," && ts[j].s != "'" && ts[j].s != "’" && ts[j].s != "-" {
+				break
+			}
+		}
 	}
 	return "", false
 }

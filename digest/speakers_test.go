@@ -783,6 +783,10 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"We are pleased with", "the mayor of London", ""},
 		{"the chairman of a firm is its chairman named before", "Tesco chairman John Allan spoke first.\n\n\"We are pleased with the results so far,\" said the chairman of Tesco.",
 			"We are pleased with", "John Allan", "Tesco chairman"},
+		{"whom a paper quotes is the speaker, not the paper", "The FT reports on the deal. \"The firm is extremely concerned to ensure its money is used well,\" the newspaper quotes a source close to the Chinese firm.",
+			"The firm is extremely", "a source close to the Chinese firm", ""},
+		{"quoted in a paper: the paper is no speaker", "\"No new factories will be built, including joint ventures,\" said Xing Wangli, a spokesman for the regulator quoted in China Daily.",
+			"No new factories will", "Xing Wangli", ""},
 		// Round 19's review.
 		{"a sentence may open in lower case", "Passengers said they were stranded. easyJet said: \"We apologise for the disruption to our customers.\"",
 			"We apologise for the", "", "-"},
