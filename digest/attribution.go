@@ -1221,9 +1221,14 @@ func quotedAsSaying(ts []tok) (string, bool) {
 		if k+1 < len(ts) && (prepositions[ts[k+1].lower()] || ts[k+1].lower() == "as") {
 			continue // "a spokesman … quoted in China Daily": the outlet, not whom
 		}
+		if t.lower() == "cited" || !outletSubject(ts[:k]) {
+			// "… the company said, and cited weaker demand in China.", "The minister
+			// cited three reasons:": a reason or a source of figures, not whom.
+			continue
+		}
 		for j := k + 2; j <= len(ts) && j <= k+10; j++ {
 			if j == len(ts) || ts[j].s == "." || ts[j].s == ":" {
-				if m, ok := npOK(ts[k+1 : j]); ok {
+				if m, ok := npOK(ts[k+1 : j]); ok && personLike(m) {
 					return m, true
 				}
 				break
@@ -1234,6 +1239,34 @@ func quotedAsSaying(ts []tok) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// outletSubject reports whether only the one who quotes ("the newspaper") stands before
+// a quoting verb: no other verb, no relative clause.
+func outletSubject(ts []tok) bool {
+	i := 0
+	for i < len(ts) && ts[i].punct && (ts[i].s == "," || dashes[ts[i].s]) {
+		i++
+	}
+	if i == len(ts) || slices.ContainsFunc(ts[i:], func(t tok) bool { return cueWord(t) || npStop[t.lower()] }) {
+		return false
+	}
+	_, ok := npOK(ts[i:])
+	return ok
+}
+
+// personLike reports whether a phrase may name someone quoted: a role noun, a
+// pronoun, or capitalised words that are no organisation's name.
+func personLike(m string) bool {
+	if lastRoleNoun(m) != "" || isPronoun(m) {
+		return true
+	}
+	for _, w := range strings.Fields(m) {
+		if !isCapitalisedWord(w) {
+			return false
+		}
+	}
+	return !isOrgName(m)
 }
 
 // nameAhead reports whether a person's name (two capitalised words, not an

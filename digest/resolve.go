@@ -172,6 +172,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		}
 	}
 	name, role = splitRole(m)
+	ofBody := false // a definite role of a named body: "the mayor of London"
 	if name != "" && roleAt(role) {
 		// "an analyst at Barclays", "a spokesman in London", "the mayor of London":
 		// someone unnamed, of a firm or a place; not the firm, and not the place. A
@@ -179,7 +180,7 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		if !strings.HasPrefix(strings.ToLower(role), "the ") {
 			return m, ""
 		}
-		name, role = "", m
+		name, role, ofBody = "", m, true
 	}
 	if name == "" {
 		// A role noun phrase: "the minister", "a spokesman for the company".
@@ -191,6 +192,11 @@ func resolveSpeaker(mention string, at int, people []person, last *Quote) (name,
 		}
 		if last != nil && last.Speaker != "" && noun != "" && roleMatches(role, last.Role) {
 			return last.Speaker, last.Role
+		}
+		if ofBody {
+			// "the mayor of Manchester" after Sadiq Khan, the mayor of London: only
+			// someone named with that role of that body, never the story's subject.
+			return m, ""
 		}
 		if noun != "" && isCyrillic(noun) {
 			// "— отметил эксперт" after "По мнению Березнюка, …": Ukrainian and Russian

@@ -787,6 +787,15 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"The firm is extremely", "a source close to the Chinese firm", ""},
 		{"quoted in a paper: the paper is no speaker", "\"No new factories will be built, including joint ventures,\" said Xing Wangli, a spokesman for the regulator quoted in China Daily.",
 			"No new factories will", "Xing Wangli", ""},
+		// Round 20's review.
+		{"what a speaker cited is no speaker", "\"Sales fell five percent this quarter,\" the company said, and cited weaker demand in China.",
+			"Sales fell five percent", "the company", ""},
+		{"reasons cited before a colon are no speaker", "The minister cited three reasons: \"First, the economy is weak and prices are high.\"",
+			"First, the economy is", "The minister", ""},
+		{"whom a recipient quoted is no speaker of the quote before", "\"It is over for us now,\" Smith told the BBC, which quoted Jones.",
+			"It is over for", "Smith", ""},
+		{"the mayor of another city is not the mayor named before", "Sadiq Khan, the mayor of London, spoke on Monday. \"We need more money for the buses,\" the mayor of Manchester said.",
+			"We need more money", "the mayor of Manchester", ""},
 		// Round 19's review.
 		{"a sentence may open in lower case", "Passengers said they were stranded. easyJet said: \"We apologise for the disruption to our customers.\"",
 			"We apologise for the", "", "-"},
