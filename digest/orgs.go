@@ -203,7 +203,7 @@ func orgBefore(orgs []orgMention, at, reach int, anyVerb bool) (string, bool) {
 	return last, last != ""
 }
 
-// orgNamedWith finds the organisation whose own name ends in an anaphor's noun,
+// orgNamedWith finds the organisation whose own name has an anaphor's noun for head,
 // named within orgReach before at: "the airline" after "Malaysia Airlines", "the bank"
 // after "the Bank of England". A name need not have opened a sentence, as orgBefore's
 // do: its head word says what it is. Only nouns that head firms' and bodies' names
