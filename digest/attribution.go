@@ -1398,13 +1398,15 @@ func attributeLeftTokens(ts []tok) (mention, cue string, ok bool) {
 		if m, ok := npOK(documentSubject(subj)); ok {
 			return m, t.lower(), true // "A joint statement issued after the talks said"
 		}
-		if c := lastCommaPart(ts[:k]); len(c) > 1 && contrastives[c[0].lower()] {
-			// "Trump attacked …, while Biden told supporters:": the contrasting
-			// clause has its own subject, not the sentence's.
-			if m, ok := npOK(trimAux(c[1:])); ok {
-				return m, t.lower(), true
+		// "Trump attacked …, while Biden told supporters:": the contrasting clause
+		// (the verb's comma part) has its own subject, not the sentence's.
+		if parts := commaParts(ts, k); len(parts) > 0 && parts[0][1] == k {
+			if c := ts[parts[0][0]:k]; len(c) > 1 && contrastives[c[0].lower()] {
+				if m, ok := npOK(trimAux(c[1:])); ok {
+					return m, t.lower(), true
+				}
+				continue
 			}
-			continue
 		}
 		// "Michael Mulgrew, president of the union, which represents teachers, said":
 		// the sentence opens with the speaker and an appositive.
@@ -1510,16 +1512,6 @@ func onlyTimeWords(ts []tok) bool {
 
 // contrastives open a clause with a subject of its own after a comma.
 var contrastives = set(`while whereas`)
-
-// lastCommaPart is what follows the last comma or hard boundary of ts.
-func lastCommaPart(ts []tok) []tok {
-	for k := len(ts) - 1; k >= 0; k-- {
-		if ts[k].s == "," || hardBoundary(ts[k]) {
-			return ts[k+1:]
-		}
-	}
-	return ts
-}
 
 // shortQuoteRE matches a quotation of a few words inside a sentence, with the word
 // before it and the word after: "her “proud” gaffe".
