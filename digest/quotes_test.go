@@ -3,6 +3,7 @@ package digest
 import (
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -139,6 +140,45 @@ func TestTextacyCases(t *testing.T) {
 				if !strings.Contains(found.Mention+" "+found.Speaker, e.Speaker[0]) && found.Mention != mention {
 					t.Errorf("speaker %q / mention %q, want %q", found.Speaker, found.Mention, mention)
 				}
+			}
+		})
+	}
+}
+
+// TestKeyQuotesPreferSureSpeakers: a digest shows the quotes whose speaker the finder
+// is surest of; a speaker written as a description, or reached through "he" or "she",
+// gives way to one named with its verb, even when its quote is longer or earlier.
+func TestKeyQuotesPreferSureSpeakers(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		key        []string // the speakers of the key quotes, in any order
+	}{
+		{"description gives way", `The port deal was signed in Oslo on Monday.
+
+"This agreement changes everything for the people of our region, and for every family that lives from the sea," The Norwegian delegation said in a statement.
+
+Anna Berg, the harbour master, welcomed it. "We expect the first ships to arrive in the spring," she said.
+
+"Nobody should doubt that the port will be ready on time," said Tom Hale, the treasurer.`,
+			[]string{"Anna Berg", "Tom Hale"}},
+		{"pronoun gives way to a name", `Anna Berg, the harbour master, spoke first. "We expect the first ships to arrive in the spring of next year, and many more after them, once the new cranes are in place and the crews have been trained to use them," she said.
+
+"Nobody should doubt that the port will be ready on time," said Tom Hale, the treasurer.
+
+"The money for the new quays is already in this year's budget," said Lena Dahl, the mayor.`,
+			[]string{"Tom Hale", "Lena Dahl"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, q := range FindQuotes(c.text, "en") {
+				if q.Key {
+					got = append(got, q.Speaker)
+				}
+			}
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(c.key))
+			if !slices.Equal(got, want) {
+				t.Errorf("key speakers %q, want %q", got, want)
 			}
 		})
 	}

@@ -673,3 +673,37 @@ func TestReadTextDecodesOnlyInvalidBytes(t *testing.T) {
 		t.Fatalf("readText = %q, want %q", got, want)
 	}
 }
+
+// TestKeyQuoteScores: the quotes a digest would show are scored on their own, from
+// the finder's Key mark: right, wrong, or not in the gold at all.
+func TestKeyQuoteScores(t *testing.T) {
+	text := `"We will build the bridge before the winter comes," said Anna Berg, the mayor.
+
+"The money is already in the budget for it," said Tom Hale, the treasurer.`
+	cases := []SpeakerCase{
+		{ID: "right", Lang: "en", Text: text, Quotes: []SpeakerGold{{Quote: "build the bridge", Speaker: "Anna Berg"}}},
+		// Mislabelled on purpose: the scorer must count the key quote wrong.
+		{ID: "wrong", Lang: "en", Text: text, Quotes: []SpeakerGold{{Quote: "already in the budget", Speaker: "Anna Berg"}}},
+	}
+	all := ScoreSpeakerCases(cases)[1]
+	if all.Lang != "all" || all.Key != 2 || all.KeyCorrect != 1 || all.KeyUnlabelled != 2 || all.KeyPrecision != 0.5 {
+		t.Errorf("speaker cases: key %d, right %d, unlabelled %d, precision %.2f; want 2, 1, 2, 0.50",
+			all.Key, all.KeyCorrect, all.KeyUnlabelled, all.KeyPrecision)
+	}
+
+	pol := []QuoteCase{{Name: "a", Text: "x", Quotes: []GoldQuote{
+		{Text: "we will win this race for sure", Source: "Jane Doe"},
+		{Text: "the economy is going to grow fast", Source: "John Smith"},
+		{Text: "nothing has changed in the plan", Source: "she"}}}}
+	find := func(string) []FoundQuote {
+		return []FoundQuote{
+			{Text: "we will win this race for sure", Speaker: "Jane Doe", Key: true},
+			{Text: "the economy is going to grow fast", Speaker: "Mary Jones", Key: true},
+			{Text: "nothing has changed in the plan", Speaker: "Jane Doe", Key: true}, // pronoun gold: not eligible
+		}
+	}
+	s := ScoreQuotes(pol, find)
+	if s.KeyEligible != 2 || s.KeyCorrect != 1 || s.KeyAccuracy != 0.5 {
+		t.Errorf("protocol: key %d, right %d, accuracy %.2f; want 2, 1, 0.50", s.KeyEligible, s.KeyCorrect, s.KeyAccuracy)
+	}
+}

@@ -173,6 +173,12 @@ type QuoteScore struct {
 	// for a source without a name ("the report"), every content word.
 	StrictCorrect  int     `json:"attribution_strict_correct"`
 	StrictAccuracy float64 `json:"attribution_strict_accuracy"`
+	// KeyEligible counts the eligible quotes that are parts of a quote the finder
+	// chose for a digest (digest.Quote.Key); KeyAccuracy is the share of them with
+	// the right speaker (protocol match): what a digest's reader is shown.
+	KeyEligible int     `json:"key_eligible"`
+	KeyCorrect  int     `json:"key_correct"`
+	KeyAccuracy float64 `json:"key_accuracy"`
 	// Compartments holds the same figures per PolNeAR compartment when the cases
 	// come from more than one (dev is the tuning split, annotator-training held out).
 	Compartments []CompartmentScore `json:"compartments,omitempty"`
@@ -201,6 +207,8 @@ type FoundQuote struct {
 	Text, Speaker string
 	// Role, Mention and Cue are shown in misses; scoring reads only Speaker.
 	Role, Mention, Cue string
+	// Key: the quote is one the finder would show in a digest.
+	Key bool
 }
 
 // QuoteFinder returns the quotes a system finds in a text.
@@ -211,7 +219,7 @@ func OurQuotes(text string) []FoundQuote {
 	var out []FoundQuote
 	for _, q := range digest.FindQuotes(text, "") {
 		for _, p := range q.Parts {
-			out = append(out, FoundQuote{Text: p, Speaker: q.Speaker, Role: q.Role, Mention: q.Mention, Cue: q.Cue})
+			out = append(out, FoundQuote{Text: p, Speaker: q.Speaker, Role: q.Role, Mention: q.Mention, Cue: q.Cue, Key: q.Key})
 		}
 	}
 	return out
@@ -258,11 +266,16 @@ func (s *QuoteScore) add(o QuoteScore) {
 	s.AttributionEligible += o.AttributionEligible
 	s.AttributionCorrect += o.AttributionCorrect
 	s.StrictCorrect += o.StrictCorrect
+	s.KeyEligible += o.KeyEligible
+	s.KeyCorrect += o.KeyCorrect
 	s.Misses = append(s.Misses, o.Misses...)
 }
 
 func (s *QuoteScore) finish() {
-	s.Precision, s.Recall, s.F1, s.AttributionAccuracy, s.StrictAccuracy = 0, 0, 0, 0, 0
+	s.Precision, s.Recall, s.F1, s.AttributionAccuracy, s.StrictAccuracy, s.KeyAccuracy = 0, 0, 0, 0, 0, 0
+	if s.KeyEligible > 0 {
+		s.KeyAccuracy = float64(s.KeyCorrect) / float64(s.KeyEligible)
+	}
 	if s.Found > 0 {
 		s.Precision = float64(s.Matched) / float64(s.Found)
 	}
@@ -325,6 +338,12 @@ func scoreCase(s *QuoteScore, c QuoteCase, find QuoteFinder) {
 		}
 		if loose {
 			s.AttributionCorrect++
+		}
+		if f.Key {
+			s.KeyEligible++
+			if loose {
+				s.KeyCorrect++
+			}
 		}
 		if !strict {
 			s.Misses = append(s.Misses, QuoteMiss{Article: c.Name, Quote: c.Quotes[p.g].Text, Gold: src, Found: f,

@@ -40,11 +40,12 @@ func WriteSpeakerFile(w io.Writer, path, dataDir string, asJSON, misses bool) er
 		return enc.Encode(scores)
 	}
 	fmt.Fprintf(w, "%s: %d paragraphs\n", path, len(cases))
-	fmt.Fprintf(w, "%-5s %6s %6s %10s %10s %10s %14s\n", "lang", "quotes", "found", "speaker", "strict", "role", "named (right)")
+	fmt.Fprintf(w, "%-5s %6s %6s %10s %10s %10s %14s %12s\n", "lang", "quotes", "found", "speaker", "strict", "role", "named (right)", "key (right)")
 	for _, s := range scores {
-		fmt.Fprintf(w, "%-5s %6d %6d %10s %10s %10s %14s\n", s.Lang, s.Gold, s.Found,
+		fmt.Fprintf(w, "%-5s %6d %6d %10s %10s %10s %14s %12s\n", s.Lang, s.Gold, s.Found,
 			fmt.Sprintf("%d (%.2f)", s.Correct, s.Accuracy), fmt.Sprintf("%d (%.2f)", s.Strict, s.StrictAccuracy),
-			fmt.Sprintf("%d/%d", s.RoleCorrect, s.RoleGold), fmt.Sprintf("%d (%.2f)", s.Named, s.NamedPrecision))
+			fmt.Sprintf("%d/%d", s.RoleCorrect, s.RoleGold), fmt.Sprintf("%d (%.2f)", s.Named, s.NamedPrecision),
+			fmt.Sprintf("%d (%.2f)", s.Key, s.KeyPrecision))
 	}
 	if by := scores[len(scores)-1].WrongBy; len(by) > 0 {
 		kinds := slices.Collect(maps.Keys(by))
@@ -70,6 +71,8 @@ func writeQuoteScore(w io.Writer, label string, s QuoteScore) {
 		s.AttributionAccuracy, s.AttributionCorrect, s.AttributionEligible)
 	fmt.Fprintf(w, "attribution strict   %.3f (%d of %d: the speaker carries the source's full name)\n",
 		s.StrictAccuracy, s.StrictCorrect, s.AttributionEligible)
+	fmt.Fprintf(w, "key quotes  accuracy %.3f (%d of %d of them: the quotes a digest shows)\n",
+		s.KeyAccuracy, s.KeyCorrect, s.KeyEligible)
 }
 
 // Grouping groups items into stories: digest.GroupStories (a batch at once, the

@@ -108,6 +108,15 @@ type SpeakerScore struct {
 	// how often a speaker a reader is shown is the right one.
 	Named          int     `json:"named"`
 	NamedPrecision float64 `json:"named_precision"`
+	// Key: the quotes the finder chose for a digest (Quote.Key) that match a gold
+	// quote; KeyCorrect of them have the right speaker (protocol match), KeyPrecision
+	// is their share: what a digest's reader is shown. KeyUnlabelled counts chosen
+	// quotes no gold quote matches (not scored). Meaningful where a case is a whole
+	// article, as the digest runs the finder on one.
+	Key           int     `json:"key"`
+	KeyCorrect    int     `json:"key_correct"`
+	KeyPrecision  float64 `json:"key_precision"`
+	KeyUnlabelled int     `json:"key_unlabelled"`
 	// WrongBy counts the quotes whose speaker is wrong (protocol match) by how the
 	// finder reached it (see mentionKind): where a held-out set's errors lie, told
 	// without showing any of them.
@@ -148,6 +157,23 @@ func ScoreSpeakerCases(cases []SpeakerCase) []SpeakerScore {
 		qs := digest.FindQuotes(c.Text, c.Lang)
 		for _, sc := range []*SpeakerScore{s, all} {
 			sc.Cases++
+		}
+		for i := range qs {
+			if !qs[i].Key {
+				continue
+			}
+			j := slices.IndexFunc(c.Quotes, func(g SpeakerGold) bool { return strings.Contains(qs[i].Text, g.Quote) })
+			for _, sc := range []*SpeakerScore{s, all} {
+				switch {
+				case j < 0:
+					sc.KeyUnlabelled++
+				case wordsShared(qs[i].Speaker, c.Quotes[j].Speaker) > 0:
+					sc.KeyCorrect++
+					fallthrough
+				default:
+					sc.Key++
+				}
+			}
 		}
 		for _, g := range c.Quotes {
 			var got *digest.Quote
@@ -217,6 +243,9 @@ func ScoreSpeakerCases(cases []SpeakerCase) []SpeakerScore {
 		}
 		if s.Named > 0 {
 			s.NamedPrecision = float64(s.Correct) / float64(s.Named)
+		}
+		if s.Key > 0 {
+			s.KeyPrecision = float64(s.KeyCorrect) / float64(s.Key)
 		}
 		out = append(out, *s)
 	}
