@@ -22,6 +22,16 @@ func (t tok) capitalised() bool {
 	return !t.punct && unicode.IsUpper(r)
 }
 
+// thousandsGroup reports whether s opens with three digits that end the word: the
+// rest of a number after its thousands separator ("000 miles" of "2,000 miles").
+func thousandsGroup(s string) bool {
+	if len(s) < 3 || strings.Trim(s[:3], "0123456789") != "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[3:])
+	return len(s) == 3 || !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
+
 // lexTokens splits s into word and punctuation tokens. Abbreviations and initials
 // keep their period ("Mr.", "G.", "Sen."), so a period token ends a sentence.
 func lexTokens(s string) []tok {
@@ -55,6 +65,11 @@ func lexTokens(s string) []tok {
 						j += n
 						continue
 					}
+				}
+				if c == ',' && unicode.IsDigit(rune(s[j-1])) && thousandsGroup(s[j+n:]) {
+					// "2,000 miles": one number, no clause comma
+					j += n
+					continue
 				}
 				if c == '\'' || c == '’' || c == '-' || c == '.' || ((c == '/' || c == ':') && unicode.IsDigit(rune(s[j-1]))) {
 					// "don't", "vice-president", "U.S", "9/11", "23:01" (a time, not a colon)

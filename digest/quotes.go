@@ -293,6 +293,7 @@ func FindQuotes(text string, lang string) []Quote {
 		if owner, ok := ownerOnly(quotes[i].Role); ok {
 			quotes[i].Role = owner // "Chelsea's William Gallas": of Chelsea
 		}
+		quotes[i].Role = sentenceCaseDeterminer(quotes[i].Role)
 		if isHonorific(quotes[i].Role) || brokenRole(quotes[i].Role) || roleInName(quotes[i].Speaker, quotes[i].Role) {
 			// "Mr" said who he is to the resolver, and nothing to a reader; a role
 			// cut off after a preposition ("партнерство Росії з") or holding a
@@ -357,6 +358,21 @@ func orgQuotedBefore(text string, earlier []Quote, at int, people []person) stri
 		return ""
 	}
 	return best.Speaker
+}
+
+// sentenceCaseDeterminer lowers a role's opening "The", "A" or "An" that is capitalised
+// only because the role opened its sentence ("The drummer for Eagles of Death Metal,
+// Julian Dorio, said"), so that it reads right after the name: "Julian Dorio, the
+// drummer for …". A title keeps it ("The Office creator").
+func sentenceCaseDeterminer(role string) string {
+	first, rest, ok := strings.Cut(role, " ")
+	if !ok || (first != "The" && first != "A" && first != "An") {
+		return role
+	}
+	if r, _ := utf8.DecodeRuneInString(rest); unicode.IsUpper(r) {
+		return role
+	}
+	return strings.ToLower(first) + " " + rest
 }
 
 // roleInName reports whether a role only repeats words of the speaker's name: "The

@@ -953,7 +953,7 @@ func ownerOnly(role string) (string, bool) {
 
 // brokenRole reports whether a role is a fragment of its sentence rather than a
 // description of the speaker: it ends in a preposition or conjunction, opens with a
-// relative pronoun, or holds a clock time.
+// relative pronoun, or opens with a figure and names no role, or holds a clock time.
 func brokenRole(role string) bool {
 	ws := strings.Fields(role)
 	if len(ws) == 0 {
@@ -968,8 +968,15 @@ func brokenRole(role string) bool {
 		return true
 	}
 	last := strings.ToLower(strings.Trim(ws[len(ws)-1], ",.;:"))
-	if prepositions[last] || npConnectors[last] || slavicFunctionWords[last] || relativeWords[strings.ToLower(ws[0])] {
+	first := strings.ToLower(strings.Trim(ws[0], ",.;:"))
+	if prepositions[last] || npConnectors[last] || slavicFunctionWords[last] || relativeWords[first] {
 		return true // a relative clause is no role either ("який пройде в Бразилії")
+	}
+	if r, _ := utf8.DecodeRuneInString(first); unicode.IsDigit(r) && !slices.ContainsFunc(ws, func(w string) bool { return isRoleWord(strings.ToLower(strings.Trim(w, ",.;:"))) }) {
+		// A bare figure with no role noun after it is a quantity or a date ("2,000
+		// miles from the ceremony", "8 листопада"), where "800 metres runner" is a
+		// role. After a determiner it may describe ("a 30-year-old patient"): kept.
+		return true
 	}
 	for _, w := range ws {
 		if h, m, ok := strings.Cut(w, ":"); ok && h != "" && m != "" && strings.Trim(h, "0123456789") == "" && strings.Trim(m, "0123456789") == "" {

@@ -826,6 +826,16 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"failed to follow basic", "", "-"},
 		{"a surname is no acronym the text never defines", "John Sims of the Royal Society spoke first.\n\n\"It is a good day for all of us here,\" Sims said.",
 			"It is a good day", "John Sims", ""},
+		// Tenth session, from reading what a digest shows on unlabelled WikiRef220
+		// articles.
+		{"a thousands comma is no clause comma, and a distance no role", `Speaking from the White House, 2,000 miles from the ceremony in Hollywood, Ana Reyes said: "They reminded us we can overcome any obstacle."`,
+			"They reminded us", "Ana Reyes", "-"},
+		{"an age with a role noun is a role, read after the name", `The 24-year-old striker, Jan Kowal, said: "We will fight for every ball in the second leg."`,
+			"We will fight", "Jan Kowal", "the 24-year-old striker"},
+		{"a role that opened its sentence reads in lower case", `The drummer for the Night Owls, Julian Dorn, said he was "counting down the days until we play that concert again".`,
+			"counting down the days", "Julian Dorn", "the drummer for the Night Owls"},
+		{"a title keeps its capital", `The Office creator Ricky Gale said: "We never planned a third series of the show."`,
+			"We never planned", "Ricky Gale", "The Office creator"},
 	})
 }
 
@@ -1031,6 +1041,31 @@ func TestSentenceBeforeStartsAtAWord(t *testing.T) {
 		got := sentenceBefore(text, len(text))
 		if !utf8.ValidString(got) || !strings.HasPrefix(got, "государственного ") {
 			t.Errorf("lead %q: read %q…", lead, got[:min(40, len(got))])
+		}
+	}
+}
+
+// TestLexTokensThousands: a number written with thousands commas is one token, so that
+// its commas split no clause; a comma between numbers that a space follows, or that
+// is not a group of three, still splits.
+func TestLexTokensThousands(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"2,000 miles", []string{"2,000", "miles"}},
+		{"1,500,000 people.", []string{"1,500,000", "people", "."}},
+		{"in 2004, 200 people", []string{"in", "2004", ",", "200", "people"}},
+		{"rooms 1,2 and 3", []string{"rooms", "1", ",", "2", "and", "3"}},
+		{"a score of 3,0001", []string{"a", "score", "of", "3", ",", "0001"}},
+		{"won 2,000", []string{"won", "2,000"}},
+	} {
+		var got []string
+		for _, tk := range lexTokens(c.text) {
+			got = append(got, tk.s)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("lexTokens(%q) = %q, want %q", c.text, got, c.want)
 		}
 	}
 }
