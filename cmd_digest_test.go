@@ -64,6 +64,31 @@ func TestSummarizeJSONContract(t *testing.T) {
 	}
 }
 
+// A text file in Windows-1252 (old English corpora, Windows editors) is read as
+// such: its curly quotes make a quotation, and no replacement character is printed.
+func TestSummarizeWindows1252Text(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "story.txt")
+	body := "Caf\xe9 owners win ruling\r\n\r\nThe court ruled for the caf\xe9 owners on Friday. \x93We never doubted the outcome,\x94 said Zo\xeb Marsh, who runs the caf\xe9. The ruling ends a dispute of two years.\r\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runMain(t, map[string]string{"NEWSBOT_DB": filepath.Join(dir, "none.db")}, "summarize", "--json", path)
+	if r.code != 0 {
+		t.Fatalf("summarize: %+v", r)
+	}
+	var got stories.SummaryJSON
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("bad JSON %q: %v", r.stdout, err)
+	}
+	if got.Title != "Café owners win ruling" || strings.ContainsRune(r.stdout, '\uFFFD') {
+		t.Errorf("title %q; output %s", got.Title, r.stdout)
+	}
+	if len(got.Quotes) != 1 || got.Quotes[0].Text != "We never doubted the outcome," || got.Quotes[0].Speaker != "Zoë Marsh" {
+		t.Errorf("quotes %+v", got.Quotes)
+	}
+}
+
 func TestSummarizeURLIsSSRFSafe(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("<html><body><article><p>Secret.</p></article></body></html>"))

@@ -9,11 +9,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/eval/rouge"
-	"golang.org/x/text/encoding/charmap"
+	"github.com/newsbot/newsbot/feed"
 )
 
 // SummaryCase is one article with its reference summary.
@@ -24,36 +23,14 @@ type SummaryCase struct {
 	Reference string
 }
 
-// readText reads a file as UTF-8, decoding Windows-1252 when it is not valid UTF-8
-// (one BBC article is Latin-1).
+// readText reads a file as text (feed.DecodeText: Windows-1252 where it is not valid
+// UTF-8, as one BBC article and the WikiRef220 corpus are; line ends made "\n").
 func readText(path string) (string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
 	}
-	text := string(b)
-	if !utf8.Valid(b) {
-		text = decodeInvalidAs1252(b)
-	}
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	return strings.ReplaceAll(text, "\r", "\n"), nil // old Mac line ends
-}
-
-// decodeInvalidAs1252 keeps b's valid UTF-8 and reads each byte that is not as
-// Windows-1252: a Windows-1252 file decodes whole, and a UTF-8 file with one stray
-// byte keeps its “marks” and its Zoë.
-func decodeInvalidAs1252(b []byte) string {
-	var out strings.Builder
-	out.Grow(len(b) + len(b)/4)
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size == 1 {
-			r = charmap.Windows1252.DecodeByte(b[0])
-		}
-		out.WriteRune(r)
-		b = b[size:]
-	}
-	return out.String()
+	return feed.DecodeText(b), nil
 }
 
 // LoadSummaryCases reads DIR/articles/*.txt and DIR/summaries/*.txt.

@@ -12,7 +12,31 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/text/encoding/charmap"
 )
+
+// DecodeText reads a plain-text file's bytes as text: valid UTF-8 as it is, and each
+// byte that is not valid UTF-8 as Windows-1252, the usual legacy encoding of English
+// text (a Windows-1252 file decodes whole; a UTF-8 file with one stray byte keeps its
+// “marks” and its Zoë). Line ends become "\n" (CRLF, and an old Mac's CR).
+func DecodeText(b []byte) string {
+	text := string(b)
+	if !utf8.Valid(b) {
+		var out strings.Builder
+		out.Grow(len(b) + len(b)/4)
+		for len(b) > 0 {
+			r, size := utf8.DecodeRune(b)
+			if r == utf8.RuneError && size == 1 {
+				r = charmap.Windows1252.DecodeByte(b[0])
+			}
+			out.WriteRune(r)
+			b = b[size:]
+		}
+		text = out.String()
+	}
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	return strings.ReplaceAll(text, "\r", "\n")
+}
 
 // blockElements end a paragraph in HTMLToText.
 var blockElements = map[atom.Atom]bool{

@@ -52,3 +52,18 @@ func FuzzHTMLToText(f *testing.F) {
 		_ = feed.HTMLToText(s)
 	})
 }
+
+// DecodeText keeps valid UTF-8, reads only the bytes that are not as Windows-1252, and
+// makes every line end "\n".
+func TestDecodeText(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain ascii\n", "plain ascii\n"},
+		{"“Zoë” said\x93so\r\nend\rlast", "“Zoë” said“so\nend\nlast"},
+		{"Caf\xe9 \x93quoted\x94 \x96 dash", "Café “quoted” – dash"},
+		{"", ""},
+	} {
+		if got := feed.DecodeText([]byte(c.in)); got != c.want {
+			t.Errorf("DecodeText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -60,7 +60,7 @@ func (s *Service) Source(ctx context.Context, src string, stdin io.Reader) (dige
 }
 
 func textItem(src string, data []byte) digest.Item {
-	title, body := digest.SplitTitle(strings.ReplaceAll(string(data), "\r\n", "\n"))
+	title, body := digest.SplitTitle(feed.DecodeText(data))
 	return digest.Item{Title: title, Text: body, Source: src}
 }
 
