@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,5 +80,21 @@ func TestDigestForSharesOneRun(t *testing.T) {
 	d, _ = svc.DigestFor(context.Background(), sub, now)
 	if d.Stories[0].Title != "Harbour ferry strike ends" {
 		t.Fatalf("the run was not rebuilt after news arrived: %q first", d.Stories[0].Title)
+	}
+}
+
+// The text card shows a key quote once: not again under a summary that already
+// carries it in a sentence naming its speaker (as the bot's card does).
+func TestWriteCardSkipsQuotesInSummary(t *testing.T) {
+	var b strings.Builder
+	stories.WriteCard(&b, stories.SummaryJSON{Title: "Port deal signed",
+		Summary: []string{`Anna Berg said "the port will be ready on time".`},
+		Quotes: []stories.QuoteJSON{
+			{Text: "the port will be ready on time", Speaker: "Anna Berg", Key: true, InSummary: true},
+			{Text: "We expect the first ships in the spring", Speaker: "Tom Hale", Role: "the treasurer", Key: true},
+		}})
+	out := b.String()
+	if strings.Contains(out, "— Anna Berg") || !strings.Contains(out, "“We expect the first ships in the spring”\n      — Tom Hale, the treasurer") {
+		t.Errorf("card:\n%s", out)
 	}
 }

@@ -29,6 +29,9 @@ type QuoteJSON struct {
 	Cue      string `json:"cue"`
 	Fragment bool   `json:"fragment"`
 	Key      bool   `json:"key"`
+	// InSummary: the summary already carries this quote in a sentence that names its
+	// speaker, so a card does not show it again.
+	InSummary bool `json:"in_summary"`
 }
 
 type BackgroundJSON struct {
@@ -54,7 +57,7 @@ func CardJSON(src string, c digest.StoryCard) SummaryJSON {
 		out.Background.Context = []string{}
 	}
 	for _, q := range c.Quotes {
-		out.Quotes = append(out.Quotes, QuoteJSON{q.Text, q.Speaker, q.Role, q.Cue, q.Fragment, q.Key})
+		out.Quotes = append(out.Quotes, QuoteJSON{q.Text, q.Speaker, q.Role, q.Cue, q.Fragment, q.Key, q.InSummary})
 	}
 	for _, r := range c.Related {
 		out.Background.Related = append(out.Background.Related, RelatedJSON{r.ID, r.Title, r.URL, r.Published})
@@ -73,8 +76,8 @@ func WriteCard(w io.Writer, c SummaryJSON) {
 		fmt.Fprintf(w, "  • %s\n", s)
 	}
 	for _, q := range c.Quotes {
-		if !q.Key {
-			continue
+		if !q.Key || q.InSummary {
+			continue // as the bot's card: a quote the summary just gave, speaker and all, is not repeated
 		}
 		who := q.Speaker
 		if q.Role != "" {
