@@ -90,7 +90,7 @@ var orgWords = set(`department party committee convention council university tim
 	government club school college hospital station channel media press federation league security nations
 	states republic kingdom city county state avenue airport museum times tribune herald guardian reuters
 	press report reports poll polls survey fox cnn msnbc abc nbc cbs bbc twitter facebook google apple
-	act amendment treaty accord`)
+	act amendment treaty accord airline airlines airways`)
 
 func isOrgName(name string) bool {
 	if ws := strings.Fields(strings.ToLower(name)); len(ws) == 2 && surnameOrgWords[ws[1]] && guessGender(ws[0]+" "+ws[1], "") != 0 {

@@ -834,6 +834,8 @@ func TestSpeakerClassesUnseenNews(t *testing.T) {
 			"We will fight", "Jan Kowal", "the 24-year-old striker"},
 		{"a role that opened its sentence reads in lower case", `The drummer for the Night Owls, Julian Dorn, said he was "counting down the days until we play that concert again".`,
 			"counting down the days", "Julian Dorn", "the drummer for the Night Owls"},
+		{"an airline is not completed to the aircraft it flew", "The Coral Airlines Boeing 777 landed safely on Friday with 180 people on board.\n\nCoral Airlines later said that messages \"were sent to every passenger within the hour\".",
+			"were sent to every passenger", "Coral Airlines", "-"},
 		{"a title keeps its capital", `The Office creator Ricky Gale said: "We never planned a third series of the show."`,
 			"We never planned", "Ricky Gale", "The Office creator"},
 	})
