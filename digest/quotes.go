@@ -257,6 +257,23 @@ func FindQuotes(text string, lang string) []Quote {
 			}
 		}
 	}
+	var fullNames map[string]string // read once, only when a surname needs it
+	for i := range quotes {
+		q := &quotes[i]
+		if !bareSurname(q.Speaker) || slices.ContainsFunc(people, func(p person) bool { return len(strings.Fields(p.name)) > 1 && sharesSurname(p.name, q.Speaker) }) {
+			continue
+		}
+		if fullNames == nil {
+			fullNames = writtenFullNames(lexTokens(text))
+		}
+		want := guessGender(q.Speaker, q.Role) // a role's gender ("actress")
+		if at := strings.LastIndex(q.Mention, q.Speaker); at > 0 && want == 0 {
+			want = titleGender(q.Mention, at)
+		}
+		if full := fullNames[q.Speaker]; full != "" && compatible(want, guessGender(full, "")) {
+			q.Speaker = full // "Mr. Obama said" is not Michelle Obama
+		}
+	}
 	wanted := acronymSpeakers(quotes)
 	if defs := acronymsNamed(text, wanted, acronymsDefined(text, wanted)); len(defs) > 0 {
 		for i := range quotes {
@@ -358,6 +375,53 @@ func orgQuotedBefore(text string, earlier []Quote, at int, people []person) stri
 		return ""
 	}
 	return best.Speaker
+}
+
+// bareSurname reports whether a speaker is one capitalised Latin-script word that may
+// be a surname: no acronym, organisation, pronoun or first name.
+func bareSurname(s string) bool {
+	if strings.Contains(s, " ") || utf8.RuneCountInString(s) < 3 || isCyrillic(s) || strings.ToUpper(s) == s {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	ls := strings.ToLower(s)
+	return unicode.IsUpper(r) && !isOrgName(s) && !isPronoun(s) && !maleNames[ls] && !femaleNames[ls] && !isNotName(s)
+}
+
+// writtenFullNames maps each surname to the one full name the text writes for it
+// anywhere, as a known first name (and a middle name or initial) before it: "Clint
+// Eastwood's Million Dollar Baby", "best director for Mike Leigh", where the people a
+// text notes are its subjects. A surname written with two different first names
+// ("Barack Obama", "Michelle Obama") maps to "", as a surname alone does not say
+// which. One pass over the text, however many quotes ask.
+func writtenFullNames(ts []tok) map[string]string {
+	full := map[string]string{}
+	for i := 1; i < len(ts); i++ {
+		if !ts[i].capitalised() {
+			continue
+		}
+		first := i - 1
+		if i > 1 && ts[i-1].capitalised() && !firstName(ts[i-1].s) && firstName(ts[i-2].s) {
+			first = i - 2 // "Carlos Baez Silva", "Michael J. Fox"
+		}
+		if !firstName(ts[first].s) {
+			continue
+		}
+		surname := strings.TrimSuffix(strings.TrimSuffix(ts[i].s, "'s"), "’s")
+		name := joinToks(ts[first:i]) + " " + surname
+		if had, seen := full[surname]; !seen {
+			full[surname] = name
+		} else if had != name {
+			full[surname] = "" // "Michael Fox" and "Michael J. Fox" too: which is unsure
+		}
+	}
+	return full
+}
+
+// firstName reports whether a word is a first name of the gender lists.
+func firstName(w string) bool {
+	lw := strings.ToLower(w)
+	return (maleNames[lw] || femaleNames[lw]) && unicode.IsUpper([]rune(w)[0])
 }
 
 // sentenceCaseDeterminer lowers a role's opening "The", "A" or "An" that is capitalised
