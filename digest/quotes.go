@@ -421,7 +421,8 @@ func writtenFullNames(ts []tok) map[string]string {
 // firstName reports whether a word is a first name of the gender lists.
 func firstName(w string) bool {
 	lw := strings.ToLower(w)
-	return (maleNames[lw] || femaleNames[lw]) && unicode.IsUpper([]rune(w)[0])
+	r, _ := utf8.DecodeRuneInString(w)
+	return (maleNames[lw] || femaleNames[lw]) && unicode.IsUpper(r)
 }
 
 // sentenceCaseDeterminer lowers a role's opening "The", "A" or "An" that is capitalised
