@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -368,13 +369,32 @@ func (b *Bot) relay(ctx context.Context, c storage.Comment) error {
 
 // updateCopies rewrites every relayed copy of a comment (after an edit or removal), or
 // deletes them all, moderators' reports included. An edit leaves the reports as they
-// were: a moderator judges what was reported.
+// were: a moderator judges what was reported. Copies still waiting in the outbox are
+// rewritten or dropped there, so none goes out as it was.
 func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) error {
+	html, plain := b.relayHTML(ctx, c)
+	if _, err := b.db.RewriteQueuedCopies(ctx, c.ID, func(m *storage.OutMessage) bool {
+		switch {
+		case del:
+			return false
+		case m.Record.Kind == storage.KindReport:
+			return true
+		}
+		params := maps.Clone(m.Params)
+		params["text"], params["parse_mode"] = html, "HTML"
+		delete(params, "reply_markup")
+		if !c.Gone() {
+			params["reply_markup"] = keyboard(relayButtons(c))
+		}
+		m.Params, m.Plain = params, plain
+		return true
+	}); err != nil {
+		return err
+	}
 	copies, err := b.db.Copies(ctx, c.ID)
 	if err != nil {
 		return err
 	}
-	html, plain := b.relayHTML(ctx, c)
 	var msgs []storage.OutMessage
 	for _, cp := range copies {
 		p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}

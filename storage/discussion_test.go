@@ -159,3 +159,61 @@ func TestNameClaims(t *testing.T) {
 		t.Fatalf("user 5 kept the clashing name %q", p.Name)
 	}
 }
+
+// Queued copies of a comment are rewritten or dropped in place, other messages are
+// left alone; and a copy that was in flight when its comment went is deleted as soon
+// as it is recorded, not kept as a copy of a comment that is gone.
+func TestQueuedCopiesFollowTheirComment(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "secret", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := func(chat int64, kind storage.RecordKind) storage.OutMessage {
+		return storage.OutMessage{ChatID: chat, Method: "sendMessage", Params: map[string]string{"text": "secret"},
+			Record: &storage.MessageRecord{Kind: kind, Items: []uint64{it.ID}, Comment: c.ID}}
+	}
+	other := storage.OutMessage{ChatID: 7, Method: "sendMessage", Params: map[string]string{"text": "a digest"},
+		Record: &storage.MessageRecord{Kind: storage.KindDigest, Items: []uint64{it.ID}}}
+	if err := db.Enqueue(ctx, []storage.OutMessage{cp(7, storage.KindComment), cp(8, storage.KindReport), other, cp(9, storage.KindComment)}, t0); err != nil {
+		t.Fatal(err)
+	}
+	// An edit: copies get the new text, the report stays as reported.
+	dropped, err := db.RewriteQueuedCopies(ctx, c.ID, func(m *storage.OutMessage) bool {
+		if m.Record.Kind == storage.KindComment {
+			m.Params["text"] = "edited"
+		}
+		return true
+	})
+	q, _ := db.Outbox(ctx, 0, 0)
+	if err != nil || dropped != 0 || len(q) != 4 || q[0].Params["text"] != "edited" || q[1].Params["text"] != "secret" || q[2].Params["text"] != "a digest" {
+		t.Fatalf("edit: dropped %d, %v, queue %+v", dropped, err, q)
+	}
+	// The first copy is in flight (the sender read it) when the comment is deleted.
+	inFlight := q[0]
+	if _, err := db.UpdateComment(ctx, c.ID, func(c *storage.Comment) error { c.Deleted, c.Text = true, ""; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if dropped, err = db.RewriteQueuedCopies(ctx, c.ID, func(*storage.OutMessage) bool { return false }); err != nil || dropped != 3 {
+		t.Fatalf("delete: dropped %d, %v", dropped, err)
+	}
+	if q, _ = db.Outbox(ctx, 0, 0); len(q) != 1 || q[0].Params["text"] != "a digest" {
+		t.Fatalf("after delete: %+v", q)
+	}
+	if _, err := db.OutMessage(ctx, inFlight.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a dropped copy is still readable: %v", err)
+	}
+	if err := db.Sent(ctx, inFlight.ID, 7, 4242, inFlight.Record); err != nil {
+		t.Fatal(err)
+	}
+	if copies, _ := db.Copies(ctx, c.ID); len(copies) != 0 {
+		t.Fatalf("a copy of a deleted comment was recorded: %v", copies)
+	}
+	q, _ = db.Outbox(ctx, 0, 0)
+	if len(q) != 2 || q[1].Method != "deleteMessage" || q[1].Params["chat_id"] != "7" || q[1].Params["message_id"] != "4242" {
+		t.Fatalf("the copy sent in flight is not deleted: %+v", q)
+	}
+}

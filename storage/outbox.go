@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -172,6 +173,20 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 			}
 		}
 		if rec != nil && messageID != 0 {
+			if rec.Comment != 0 && rec.Kind.Copy() {
+				if c, err := getComment(tx, rec.Comment); errors.Is(err, ErrNotFound) || err == nil && c.Gone() {
+					// The comment was deleted, erased or removed while this copy was in
+					// flight, after its copies were rewritten: delete this one too, now.
+					del := OutMessage{ChatID: chatID, Method: "deleteMessage", Params: map[string]string{
+						"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}}
+					if err := putOutbox(tx, []OutMessage{del}, time.Now()); err != nil {
+						return err
+					}
+					return tx.Bucket(bucketOutbox).Delete(u64(id))
+				} else if err != nil {
+					return err
+				}
+			}
 			if err := putJSON(tx.Bucket(bucketMsgMap), concat(i64(chatID), u64(uint64(messageID))), rec); err != nil {
 				return err
 			}
@@ -183,6 +198,77 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 		}
 		return tx.Bucket(bucketOutbox).Delete(u64(id))
 	})
+}
+
+// OutMessage returns one queued message as stored now, or ErrNotFound once it was
+// sent, dropped or erased. The sender reads each message afresh before it sends it,
+// so a comment deleted or edited while its copies wait is never sent as it was.
+func (db *DB) OutMessage(ctx context.Context, id uint64) (OutMessage, error) {
+	if err := ctxErr(ctx, "read outbox message"); err != nil {
+		return OutMessage{}, err
+	}
+	var m OutMessage
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		got, err := getJSON[OutMessage](tx.Bucket(bucketOutbox), u64(id), "outbox message", id)
+		if err == nil {
+			m = *got
+		}
+		return err
+	})
+	return m, err
+}
+
+// RewriteQueuedCopies applies rewrite to every queued, unsent message that shows the
+// comment (a relayed copy or a moderators' report): it may change the message, and
+// returns false to drop it. It returns how many messages were dropped. The outbox is
+// scanned whole: it runs once per edit or removal of a comment, which readers' limits
+// bound.
+func (db *DB) RewriteQueuedCopies(ctx context.Context, comment uint64, rewrite func(*OutMessage) (keep bool)) (int, error) {
+	if err := ctxErr(ctx, "rewrite queued copies"); err != nil {
+		return 0, err
+	}
+	dropped := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		type change struct {
+			key []byte
+			m   *OutMessage // nil: drop
+		}
+		var changes []change
+		err := b.ForEach(func(k, v []byte) error {
+			var m OutMessage
+			if json.Unmarshal(v, &m) != nil || m.Record == nil || m.Record.Comment != comment || !m.Record.Kind.Copy() {
+				return nil
+			}
+			key := append([]byte(nil), k...)
+			if !rewrite(&m) {
+				changes = append(changes, change{key: key})
+				return nil
+			}
+			changes = append(changes, change{key: key, m: &m})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			if c.m == nil {
+				dropped++
+				if err := b.Delete(c.key); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := putJSON(b, c.key, c.m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rewrite queued copies of comment %d: %w", comment, err)
+	}
+	return dropped, nil
 }
 
 // Retry stores a failed attempt.

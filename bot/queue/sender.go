@@ -25,6 +25,7 @@ type Telegram interface {
 // OutboxStore is what the sender needs from storage.
 type OutboxStore interface {
 	Outbox(ctx context.Context, after uint64, limit int) ([]storage.OutMessage, error)
+	OutMessage(ctx context.Context, id uint64) (storage.OutMessage, error)
 	Sent(ctx context.Context, id uint64, chatID int64, messageID int, rec *storage.MessageRecord) error
 	Retry(ctx context.Context, m storage.OutMessage) error
 	Drop(ctx context.Context, id uint64) error
@@ -424,6 +425,18 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 	// Storage calls outlive shutdown: the message was sent, so its outcome must be kept.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// The loop's copy may be stale: a comment deleted or edited while its copies wait
+	// rewrites or drops them in storage, and /forget erases them. Send what is stored.
+	switch cur, err := s.store.OutMessage(ctx, m.ID); {
+	case errors.Is(err, storage.ErrNotFound):
+		return out // gone: nothing to send, and the chat is free at once
+	case err != nil:
+		s.log.Error("reading a queued message failed; will retry", "chat", m.ChatID, "error", err)
+		out.keep, out.notBefore = &m, time.Now().Add(time.Second)
+		return out
+	default:
+		m = cur
+	}
 	var res json.RawMessage
 	var err error
 	if m.Record != nil {
