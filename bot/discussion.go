@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/storage"
@@ -198,7 +197,7 @@ func (b *Bot) commentRefusal(prof storage.Profile, text string, now time.Time) s
 	if prof.Banned {
 		return "You can no longer comment here."
 	}
-	if n := utf8.RuneCountInString(text); n > MaxCommentLen {
+	if n := textLen(text); n > MaxCommentLen {
 		return fmt.Sprintf("Your comment has %d characters; the limit is %d. It was not posted — please shorten it and send it again.", n, MaxCommentLen)
 	}
 	if b.opts.NewUserLinkBan && now.Sub(prof.FirstSeen) < 24*time.Hour && urlRE.MatchString(text) {

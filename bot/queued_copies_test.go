@@ -104,3 +104,29 @@ func TestQueuedCopiesOfEditedCommentsAreSentAsEdited(t *testing.T) {
 		t.Fatalf("the edited copy lost its buttons: %+v", got.Keyboard())
 	}
 }
+
+// Lengths are counted as Telegram counts them, in UTF-16 code units: a comment of
+// 2,000 emoji is 4,000 units and refused as too long (found by review: counted in
+// runes it passed, and its report to the moderators, longer than Telegram accepts, was
+// dropped); one at the limit is relayed and reaches the moderators when reported.
+func TestCommentLengthCountsAsTelegramDoes(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	admin := telegramtest.User{ID: 900, FirstName: "Moe"}
+	h.tg.PrivateChat(admin)
+	a := telegramtest.User{ID: 5012345678, FirstName: "Alexander"}
+	b := telegramtest.User{ID: 5087654321, FirstName: "Bartholomew"}
+	d := newDiscussion(t, h, a, b)
+	h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "𝐓𝐎𝐎 "+strings.Repeat("😀", MaxCommentLen-4))
+	h.wait(a.ID, "the limit is 2000", waitLong)
+
+	atLimit := "𝐀𝐁 " + strings.Repeat("😀", MaxCommentLen/2-3) // 2,000 units
+	h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, atLimit)
+	copyB := h.wait(b.ID, "𝐀𝐁", waitLong)
+	q, _ := h.tg.Press(b, d.chats[b.ID], copyB.MessageID, copyB.Keyboard()[0][0].CallbackData)
+	if txt, _ := h.tg.WaitAnswered(q, waitLong); !strings.Contains(txt, "moderators will look") {
+		t.Fatalf("report answered %q", txt)
+	}
+	h.wait(admin.ID, "𝐀𝐁", waitLong) // the fake refuses what Telegram would
+}

@@ -6,14 +6,13 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/digest"
 )
 
 // MaxMessage is Telegram's limit on a message's text, in characters after entity
-// parsing; we pack to a little less to keep a margin.
+// parsing (UTF-16 code units: textLen); we pack to a little less to keep a margin.
 const (
 	MaxMessage = 4096
 	packLimit  = 4000
@@ -70,7 +69,21 @@ type block struct {
 	number      int
 }
 
-func (b block) size() int { return utf8.RuneCountInString(b.plain) }
+func (b block) size() int { return textLen(b.plain) }
+
+// textLen is a text's length as Telegram counts it against its limits: in UTF-16 code
+// units, so that an emoji or a mathematical letter beyond the Basic Multilingual Plane
+// counts twice.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
+}
 
 // pack puts blocks into messages of at most packLimit characters, never splitting a
 // block unless it alone is too long (then it is cut into plain-text pieces at sentence
@@ -85,7 +98,7 @@ func pack(blocks []block, sep string) []Rendered {
 		}
 		cur, size = Rendered{}, 0
 	}
-	sepLen := utf8.RuneCountInString(sep)
+	sepLen := textLen(sep)
 	for _, b := range blocks {
 		if b.size() > packLimit {
 			flush()
@@ -120,23 +133,34 @@ func pack(blocks []block, sep string) []Rendered {
 	return out
 }
 
-// cutPlain splits s into pieces of at most limit characters, at paragraph or
-// sentence ends where possible.
+// cutPlain splits s into pieces of at most limit characters (as textLen counts
+// them), at paragraph or sentence ends where possible.
 func cutPlain(s string, limit int) []string {
 	var out []string
-	for utf8.RuneCountInString(s) > limit {
-		rs := []rune(s)
-		cut := limit
-		window := string(rs[:limit])
-		if i := strings.LastIndex(window, "\n"); i > len(window)/2 {
-			cut = utf8.RuneCountInString(window[:i])
-		} else if i := strings.LastIndex(window, ". "); i > len(window)/2 {
-			cut = utf8.RuneCountInString(window[:i+1])
-		} else if i := strings.LastIndex(window, " "); i > 0 {
-			cut = utf8.RuneCountInString(window[:i])
+	for textLen(s) > limit {
+		end, n := len(s), 0 // end: the byte where the longest prefix within limit ends
+		for i, r := range s {
+			w := 1
+			if r > 0xFFFF {
+				w = 2
+			}
+			if n+w > limit {
+				end = i
+				break
+			}
+			n += w
 		}
-		out = append(out, strings.TrimSpace(string(rs[:cut])))
-		s = strings.TrimSpace(string(rs[cut:]))
+		window := s[:end]
+		cut := end
+		if i := strings.LastIndex(window, "\n"); i > len(window)/2 {
+			cut = i
+		} else if i := strings.LastIndex(window, ". "); i > len(window)/2 {
+			cut = i + 1
+		} else if i := strings.LastIndex(window, " "); i > 0 {
+			cut = i
+		}
+		out = append(out, strings.TrimSpace(s[:cut]))
+		s = strings.TrimSpace(s[cut:])
 	}
 	if strings.TrimSpace(s) != "" {
 		out = append(out, s)

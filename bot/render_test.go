@@ -368,3 +368,20 @@ func TestRenderHugeSentencesAreClipped(t *testing.T) {
 		t.Fatal("rendering changed the caller's card")
 	}
 }
+
+// pack and cutPlain count as Telegram does: UTF-16 code units.
+func TestPackCountsUTF16Units(t *testing.T) {
+	long := strings.Repeat("😀 ", 3000) // 9,000 units, 6,000 runes
+	parts := pack([]block{{html: escape(long), plain: long}}, "\n\n")
+	if len(parts) < 3 {
+		t.Fatalf("%d parts for 9,000 units", len(parts))
+	}
+	for _, p := range parts {
+		if n := textLen(p.Plain); n > packLimit {
+			t.Errorf("a part of %d units", n)
+		}
+	}
+	if textLen("a😀é") != 4 {
+		t.Errorf("textLen(a😀é) = %d, want 4", textLen("a😀é"))
+	}
+}

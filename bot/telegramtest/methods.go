@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 const maxLongPoll = 50 * time.Second
@@ -152,7 +151,7 @@ func checkText(text, parseMode string) (string, *apiError) {
 	if strings.TrimSpace(visible) == "" {
 		return "", &apiError{code: 400, description: "Bad Request: message text is empty"}
 	}
-	if utf8.RuneCountInString(visible) > 4096 {
+	if utf16Len(visible) > 4096 {
 		return "", &apiError{code: 400, description: "Bad Request: message is too long"}
 	}
 	return visible, nil
@@ -248,7 +247,7 @@ func (s *Server) sendDocument(p map[string]string, files map[string][]byte) (any
 	if !ok {
 		return nil, &apiError{code: 400, description: "Bad Request: there is no document in the request"}
 	}
-	if utf8.RuneCountInString(p["caption"]) > 1024 {
+	if utf16Len(p["caption"]) > 1024 {
 		return nil, &apiError{code: 400, description: "Bad Request: message caption is too long"}
 	}
 	if aerr := s.rateLimit(st); aerr != nil {

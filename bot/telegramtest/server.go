@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // User is a Telegram user.
@@ -401,7 +400,7 @@ func (s *Server) call(r *http.Request, method string, p map[string]string, files
 		if _, ok := s.answered[id]; ok || id == "" {
 			return nil, &apiError{code: 400, description: "Bad Request: query is too old and response timeout expired or query ID is invalid"}
 		}
-		if utf8.RuneCountInString(p["text"]) > 200 {
+		if utf16Len(p["text"]) > 200 {
 			return nil, &apiError{code: 400, description: "Bad Request: MESSAGE_TOO_LONG"}
 		}
 		s.answered[id] = p["text"]
