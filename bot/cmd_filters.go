@@ -22,22 +22,25 @@ func cmdFilters(ctx context.Context, b *Bot, r *request) error {
 		if err != nil {
 			return err
 		}
-		var sb strings.Builder
-		sb.WriteString("<b>Filters</b> (RE2 regular expressions, case-insensitive, matched on title and text)\n")
+		// A block per line: 30 filters of 200 characters are more than one message holds.
+		line := func(html string) block { return block{html: html, plain: stripTags(html)} }
+		blocks := []block{line("<b>Filters</b> (RE2 regular expressions, case-insensitive, matched on title and text)")}
 		if len(s.Include)+len(s.Exclude) == 0 {
-			sb.WriteString("None yet.\n")
+			blocks = append(blocks, line("None yet."))
 		}
 		var rows [][]telegram.Button
 		for i, e := range s.Include {
-			fmt.Fprintf(&sb, "include: <code>%s</code>\n", escape(e))
+			blocks = append(blocks, line(fmt.Sprintf("include: <code>%s</code>", escape(e))))
 			rows = append(rows, []telegram.Button{{Text: "✕ include " + truncate(e, 30), Data: filterRemoveData(false, i)}})
 		}
 		for i, e := range s.Exclude {
-			fmt.Fprintf(&sb, "exclude: <code>%s</code>\n", escape(e))
+			blocks = append(blocks, line(fmt.Sprintf("exclude: <code>%s</code>", escape(e))))
 			rows = append(rows, []telegram.Button{{Text: "✕ exclude " + truncate(e, 30), Data: filterRemoveData(true, i)}})
 		}
-		sb.WriteString("\nAdd: <code>/filters include ukraine|kyiv</code> or <code>/filters exclude football</code>; <code>/filters clear</code> removes all.")
-		return b.say(ctx, r.chatID, r.thread, sb.String(), rows...)
+		blocks = append(blocks, line("\nAdd: <code>/filters include ukraine|kyiv</code> or <code>/filters exclude football</code>; <code>/filters clear</code> removes all."))
+		parts := pack(blocks, "\n")
+		parts[len(parts)-1].Buttons = rows
+		return b.send(ctx, r.chatID, r.thread, parts, nil)
 	case "clear":
 		if _, err := b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
 			s.Include, s.Exclude = nil, nil

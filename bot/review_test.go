@@ -260,3 +260,32 @@ func TestReviewSmallThings(t *testing.T) {
 		t.Fatalf("the moderators got %d reports from 4 readers, want 2 (the 1st and the 3rd)", n)
 	}
 }
+
+// A chat's 30 longest filters are listed in full, over as many messages as they need,
+// and the last one carries the buttons that remove them (found by a later review: one
+// message of ~6,300 characters was refused by Telegram and dropped).
+func TestLongFilterListIsSplit(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond}
+	h.start()
+	u := telegramtest.User{ID: 311, FirstName: "Fil"}
+	c := h.tg.PrivateChat(u)
+	for i := range 30 {
+		// 200 characters, the longest a filter may be; \x{0061} is "a".
+		h.tg.Send(u, c, fmt.Sprintf("/filters include %02d%s", i, strings.Repeat(`\x{0061}`, 24)+"xxxxxx"))
+		h.wait(u.ID, fmt.Sprintf("Added include filter %02d", i), waitLong)
+	}
+	h.tg.Send(u, c, "/filters")
+	last := h.wait(u.ID, "/filters clear", waitLong)
+	if n := len(last.Keyboard()); n != 30 {
+		t.Fatalf("the last part has %d remove buttons, want 30", n)
+	}
+	listed := 0
+	for _, m := range h.tg.Messages(u.ID) {
+		listed += strings.Count(m.Text, "include: ")
+	}
+	if listed != 30 {
+		t.Fatalf("%d filters listed, want 30", listed)
+	}
+}
