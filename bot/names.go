@@ -64,11 +64,33 @@ func normalizeName(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	out := b.String()
+	out := dropTagLookalikes(b.String())
 	if utf8.RuneCountInString(out) > maxNameRunes {
 		out = strings.TrimSpace(string([]rune(out)[:maxNameRunes]))
 	}
 	return out
+}
+
+// dropTagLookalikes removes every symbol or punctuation mark that stands before a digit
+// (spaces between allowed): "Ann ⋕71154", "Ann ♯71154" or "Ann №71154" would look like
+// the tag "#71154" that tells another Ann apart, and the confusables table maps none of
+// them to "#". Such a name reads "Ann 71154". A "." or "-" ("J.2", "Jean-2") stays.
+func dropTagLookalikes(s string) string {
+	rs := []rune(s)
+	out := rs[:0]
+	for i, r := range rs {
+		if (unicode.IsSymbol(r) || unicode.IsPunct(r)) && r != '.' && r != '-' && r != '_' && r != '\'' {
+			j := i + 1
+			for j < len(rs) && rs[j] == ' ' {
+				j++
+			}
+			if j < len(rs) && unicode.IsDigit(rs[j]) {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
 }
 
 // skeleton is the look-alike form of a normalised name: skeleton, lower case, skeleton

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
@@ -287,5 +288,37 @@ func TestLongFilterListIsSplit(t *testing.T) {
 	}
 	if listed != 30 {
 		t.Fatalf("%d filters listed, want 30", listed)
+	}
+}
+
+// A Telegram first name cannot imitate the tag that tells two readers of one name
+// apart: "Ann ⋕71154" (U+22D5, which no table folds to "#") is shown without it (found
+// by a later review).
+func TestFirstNameCannotImitateATag(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	ann := telegramtest.User{ID: 891, FirstName: "Ann"}
+	ann2 := telegramtest.User{ID: 892, FirstName: "Ann"}
+	watcher := telegramtest.User{ID: 893, FirstName: "Wes"}
+	d := newDiscussion(t, h, ann, ann2, watcher)
+	shown := func(u telegramtest.User, text string) string {
+		t.Helper()
+		h.tg.Reply(u, d.chats[u.ID], d.cards[u.ID].MessageID, text)
+		m := h.wait(watcher.ID, text, waitLong)
+		head, _, _ := strings.Cut(strings.TrimPrefix(m.Text, "💬 "), " on ")
+		return head
+	}
+	shown(ann, "first Ann here")
+	tagged := shown(ann2, "second Ann here")
+	tag, ok := strings.CutPrefix(tagged, "Ann #")
+	if !ok {
+		t.Fatalf("the second Ann is shown as %q", tagged)
+	}
+	forger := telegramtest.User{ID: 894, FirstName: "Ann \u22D5" + tag}
+	d2 := newDiscussion(t, h, forger)
+	d.chats[forger.ID], d.cards[forger.ID] = d2.chats[forger.ID], d2.cards[forger.ID]
+	if got := shown(forger, "forged Ann here"); strings.ContainsFunc(got, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != ' ' && r != '#' }) {
+		t.Fatalf("the forger is shown as %q, beside the real %q", got, tagged)
 	}
 }
