@@ -351,7 +351,7 @@ pass:
 			if kb := keyboard(parts[0].Buttons); kb != "" {
 				p["reply_markup"] = kb
 			}
-			msgs = append(msgs, storage.OutMessage{ChatID: c.Chat, Method: "editMessageText", Params: p, Plain: parts[0].Plain})
+			msgs = append(msgs, storage.OutMessage{ChatID: c.Chat, Method: "editMessageText", Params: p, Plain: parts[0].Plain, Bulk: true})
 		}
 	}
 	if len(msgs) == 0 {
@@ -437,7 +437,9 @@ func (b *Bot) storyUpdate(ctx context.Context, f storage.FollowedStory, now time
 	r := RenderStoryUpdate(cmp.Or(f.Follow.Title, f.Story.Title), stories.TimelineOf(f.Follow.Pending))
 	// A reply to the update comments on the story's latest report.
 	rec := &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: 1}
-	return storage.UpdateSent, []storage.OutMessage{message(sub.ChatID, sub.ThreadID, r, rec)}, nil
+	m := message(sub.ChatID, sub.ThreadID, r, rec)
+	m.Bulk = true
+	return storage.UpdateSent, []storage.OutMessage{m}, nil
 }
 
 // followedStories is the set of stories chat follows, with the earlier stories of

@@ -126,6 +126,9 @@ func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.
 	} else {
 		sent.Add(1)
 	}
+	for i := range msgs {
+		msgs[i].Bulk = true // a scheduled run's digests wait behind readers' answers
+	}
 	if err := b.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, last, next); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			return nil // a concurrent run or /digest already handled this chat

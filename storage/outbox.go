@@ -28,6 +28,10 @@ type OutMessage struct {
 	Record   *MessageRecord `json:"record,omitempty"`
 	Created  time.Time      `json:"created"`
 	Attempts int            `json:"attempts,omitempty"`
+	// Bulk marks a message of a fan-out (a comment's copies, scheduled digests, story
+	// updates): the sender serves chats whose next message answers a reader first, so
+	// that one comment to thousands of followers delays no one's reply.
+	Bulk bool `json:"bulk,omitempty"`
 }
 
 // RecordKind says what a sent (or received) message is about.
@@ -177,7 +181,7 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 				if c, err := getComment(tx, rec.Comment); errors.Is(err, ErrNotFound) || err == nil && c.Gone() {
 					// The comment was deleted, erased or removed while this copy was in
 					// flight, after its copies were rewritten: delete this one too, now.
-					del := OutMessage{ChatID: chatID, Method: "deleteMessage", Params: map[string]string{
+					del := OutMessage{ChatID: chatID, Method: "deleteMessage", Bulk: true, Params: map[string]string{
 						"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}}
 					if err := putOutbox(tx, []OutMessage{del}, time.Now()); err != nil {
 						return err

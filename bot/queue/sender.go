@@ -223,9 +223,15 @@ func (s *Sender) Run(ctx context.Context) error {
 	for {
 		s.alive.Store(time.Now().UnixNano())
 		q.compact()
-		wakeAt, err := s.sweep(ctx, q, f)
+		wakeAt, interrupted, err := s.sweep(ctx, q, f)
 		if err != nil {
 			return err
+		}
+		if interrupted {
+			// Messages were queued during a long sweep: read them (a reader's answer
+			// ranks before the bulk still waiting) and sweep again at once.
+			s.load(ctx, q)
+			continue
 		}
 		wait := time.Minute
 		if !wakeAt.IsZero() {
@@ -330,17 +336,52 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 	}
 }
 
-// sweep starts a send for each chat whose turn it is, oldest message first, and
-// returns when the next chat will be ready (zero: nothing is waiting on a timer).
-func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt time.Time, err error) {
+// sweep starts a send for each chat whose turn it is, oldest message first: first the
+// chats whose next message answers a reader, then those whose next message is bulk
+// (storage.OutMessage.Bulk). It returns when the next chat will be ready (zero: nothing
+// is waiting on a timer). When new messages were queued while it has started a
+// second's worth of sends, it stops (interrupted), so that they are read and a reader's
+// answer ranks before the rest of a long bulk queue.
+func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt time.Time, interrupted bool, err error) {
+	sw := &sweepState{budget: max(1, int(s.opts.GlobalPerSecond))}
+	for _, bulk := range []bool{false, true} {
+		wakeAt, err = s.sweepClass(ctx, q, f, bulk, wakeAt, sw)
+		if err != nil || sw.interrupted {
+			return wakeAt, sw.interrupted, err
+		}
+	}
+	return wakeAt, false, nil
+}
+
+// sweepState is what one sweep's passes share: sends started, and whether the sweep
+// stopped for new messages.
+type sweepState struct {
+	started, budget int
+	interrupted     bool
+}
+
+// sweepClass is one pass of sweep over the chats whose next message is (or is not)
+// bulk.
+func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, bulk bool, wakeAt time.Time, sw *sweepState) (time.Time, error) {
 	now := time.Now()
 	seen := map[int64]bool{}
 	for _, id := range q.order {
+		if sw.started >= sw.budget {
+			select {
+			case <-s.wake:
+				sw.interrupted = true // Run reads the outbox and sweeps again
+				return wakeAt, nil
+			default:
+			}
+		}
 		m, ok := q.msgs[id]
 		if !ok || seen[m.ChatID] {
 			continue // sent already, or not this chat's turn: strictly in order per chat
 		}
 		seen[m.ChatID] = true
+		if m.Bulk != bulk {
+			continue // the other pass's
+		}
 		s.mu.Lock()
 		ready, at := s.ready(m.ChatID, now)
 		if ready {
@@ -363,6 +404,7 @@ func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt t
 			s.release(m.ChatID, time.Time{})
 			return wakeAt, ctx.Err()
 		}
+		sw.started++
 		f.wg.Add(1)
 		go func(m storage.OutMessage) {
 			defer f.wg.Done()

@@ -168,3 +168,84 @@ func TestRecordingCoversOnlySendsWithARecord(t *testing.T) {
 		t.Fatalf("Recorded before the record was stored: %v", err)
 	}
 }
+
+// TestAnswersPassBulk: a reader's answer queued behind a fan-out (one comment's copies
+// to 200 followers, a scheduled digest run) is sent before most of it, both when it is
+// queued before the sender starts and while the sender is working through the bulk:
+// the sender serves chats whose next message is no bulk first, and a long sweep stops
+// to read what was queued meanwhile (found by outside review: one comment on a
+// followed thread delayed every other reader's replies by followers/25 seconds).
+// Each chat's own messages stay in order.
+func TestAnswersPassBulk(t *testing.T) {
+	for _, during := range []bool{false, true} {
+		t.Run(map[bool]string{false: "queued before", true: "queued during"}[during], func(t *testing.T) {
+			tg, db := senderFixture(t)
+			tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			msg := func(chat int64, text string, bulk bool) storage.OutMessage {
+				return storage.OutMessage{ChatID: chat, Method: "sendMessage", Bulk: bulk,
+					Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "text": text}}
+			}
+			var bulk []storage.OutMessage
+			for i := range 200 {
+				chat := tg.PrivateChat(telegramtest.User{ID: int64(6000 + i), FirstName: "Follower"}).ID
+				bulk = append(bulk, msg(chat, "a comment's copy", true))
+			}
+			// One follower also has a reply waiting behind its copy: it must not jump it.
+			bulk = append(bulk, msg(6000, "after the copy", false))
+			reader := tg.PrivateChat(telegramtest.User{ID: 7000, FirstName: "Reader"}).ID
+			if err := db.Enqueue(ctx, bulk, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
+			answer := func() {
+				if err := db.Enqueue(ctx, []storage.OutMessage{msg(reader, "your answer", false)}, time.Now()); err != nil {
+					t.Error(err)
+				}
+				sender.Wake()
+			}
+			if !during {
+				answer()
+			}
+			done := make(chan error, 1)
+			go func() { done <- sender.Run(ctx) }()
+			if during {
+				waitUntil(t, func() bool { return sender.Stats.Sent.Load() >= 60 }) // well into the bulk
+				answer()
+			}
+			var sentBefore int64
+			waitUntil(t, func() bool {
+				sentBefore = sender.Stats.Sent.Load()
+				return len(tg.AllMessages(reader)) > 0
+			})
+			waitUntil(t, func() bool { return sender.Stats.Sent.Load() >= 202 })
+			cancel()
+			<-done
+			// Started sends in flight (8 workers) and a second's worth of sends (50)
+			// may go before it; the rest of the 200 copies may not.
+			if limit := int64(map[bool]int{false: 10, true: 60 + 50 + 10}[during]); sentBefore > limit {
+				t.Errorf("the reader's answer went out after %d sends, want at most %d", sentBefore, limit)
+			}
+			if ms := tg.AllMessages(6000); len(ms) != 2 || ms[0].Text != "a comment's copy" {
+				t.Errorf("the follower's own messages came out of order: %+v", ms)
+			}
+		})
+	}
+}
+
+// waitUntil polls ok until it holds, failing the test after 30 seconds.
+func waitUntil(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
