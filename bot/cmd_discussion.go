@@ -280,10 +280,13 @@ func cbThread(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, p.q.ID, staleButton)
 		return nil
 	}
-	b.answer(ctx, p.q.ID, "")
 	edit := 0
 	if strings.HasPrefix(p.q.Message.Text, "Discussion:") {
-		edit = p.q.Message.MessageID
+		edit = p.q.Message.MessageID // paging edits the page in place: no new post
+	} else if !b.groupPostAllowed(p.r.chatID) {
+		b.answer(ctx, p.q.ID, groupPostsBusy)
+		return nil
 	}
+	b.answer(ctx, p.q.ID, "")
 	return b.sendThread(ctx, p.r, id, page, edit)
 }

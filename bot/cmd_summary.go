@@ -136,6 +136,10 @@ func cbCard(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, p.q.ID, staleButton)
 		return nil
 	}
+	if !b.groupPostAllowed(p.r.chatID) {
+		b.answer(ctx, p.q.ID, groupPostsBusy)
+		return nil
+	}
 	b.answer(ctx, p.q.ID, "")
 	return b.sendCard(ctx, p.r, id)
 }

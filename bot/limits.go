@@ -37,7 +37,37 @@ type userLimits struct {
 	seen time.Time
 	// digest is when the chat last asked for /digest (keyed by chat).
 	digest time.Time
+	// posts are the messages buttons made the bot post into a group (keyed by chat),
+	// made on first use.
+	posts *rate.Limiter
 }
+
+// Button presses in a group are no messages: slow mode and a member's "cannot send
+// messages" do not hold them back. The messages they make the bot post there (a story
+// card, a discussion page) are bounded per group, well inside the group's 20 a minute.
+const (
+	groupPostsEvery = 20 * time.Second
+	groupPostsBurst = 3
+)
+
+// groupPostAllowed reports whether a button may make the bot post into chat now: any
+// private chat, a group within its bound.
+func (b *Bot) groupPostAllowed(chat int64) bool {
+	if chat > 0 {
+		return true
+	}
+	l := b.limiter(chat)
+	b.mu.Lock()
+	if l.posts == nil {
+		l.posts = rate.NewLimiter(rate.Every(groupPostsEvery), groupPostsBurst)
+	}
+	lim := l.posts
+	b.mu.Unlock()
+	return lim.Allow()
+}
+
+// groupPostsBusy answers a button whose post a group's bound holds back.
+const groupPostsBusy = "Several cards were opened here just now; try again in a minute, or open it in a private chat with me."
 
 // digestAllowed reports whether chat may ask for /digest now (once a minute), and if so
 // records it.

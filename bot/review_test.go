@@ -322,3 +322,44 @@ func TestFirstNameCannotImitateATag(t *testing.T) {
 		t.Fatalf("the forger is shown as %q, beside the real %q", got, tagged)
 	}
 }
+
+// In a group, buttons make the bot post (a story card, a discussion page) only a few
+// times per group in a while: a press is no message, so slow mode and a member's
+// "cannot send messages" do not bound it (found by a later review: one member could
+// take the group's whole 20 messages a minute). A press over the bound is answered
+// with why.
+func TestGroupButtonPostsAreBounded(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 5 * time.Millisecond, GroupPerMinute: 1000}
+	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001", "bbc_sport_020", "bbc_entertainment_010"))
+	h.start()
+	h.ingest()
+	admin := telegramtest.User{ID: 301, FirstName: "Ada"}
+	member := telegramtest.User{ID: 302, FirstName: "Max"}
+	group := h.tg.Group(-1002, "News room", false, admin.ID)
+	h.tg.Send(admin, group, "/summary 1")
+	card := h.wait(group.ID, "reply to this message", waitLong)
+	posts := func() int {
+		return countText(h.tg.Messages(group.ID), "reply to this message") + countText(h.tg.Messages(group.ID), "Discussion")
+	}
+	before := posts()
+	busy := 0
+	for i := range 10 {
+		data := fmt.Sprintf("card:%d", i%3+1)
+		if i%2 == 1 {
+			data = fmt.Sprintf("th:%d:0", i%3+1)
+		}
+		q, _ := h.tg.Press(member, group, card.MessageID, data)
+		if txt, _ := h.tg.WaitAnswered(q, waitLong); strings.Contains(txt, "try again in a minute") {
+			busy++
+		}
+	}
+	// The group's updates are handled in order: once /help is answered, every post the
+	// presses made is sent.
+	h.tg.Send(admin, group, "/help")
+	h.wait(group.ID, "Commands", waitLong)
+	if n := posts() - before; n > groupPostsBurst || busy != 10-n {
+		t.Fatalf("10 presses made %d posts (bound %d), %d were told to wait", n, groupPostsBurst, busy)
+	}
+}
