@@ -212,7 +212,7 @@ func appOptions(cfg config.Config, env Env, log *slog.Logger) app.Options {
 		Poll: feed.PollerOptions{Interval: cfg.PollInterval, MaxBackoff: cfg.MaxBackoff, Concurrency: cfg.Concurrency,
 			PerHost: cfg.PerHostLimit, BrokenAfter: cfg.BrokenAfter, FullTextMinWords: fullText,
 			MaxNewItemsPerPoll: cfg.MaxItemsPerPoll, MaxFullTextPerPoll: cfg.MaxPagesPerPoll,
-			MaxReaderItemsPerDay: cfg.MaxReaderItemsPerDay},
+			MaxReaderItemsPerDay: cfg.MaxReaderItemsPerDay, MaxReaderBytesPerDay: int64(cfg.MaxReaderBytesPerDay)},
 		Bot: bot.Options{ScheduleEvery: cfg.ScheduleEvery, Send: queue.SenderOptions{GlobalPerSecond: cfg.SendRate},
 			CommandRate: cfg.ReaderRate / 60, CommandBurst: cfg.ReaderBurst, MaxOwnFeeds: cfg.MaxOwnFeeds,
 			MaxReaderFeeds: cfg.MaxReaderFeeds, FilterBudget: cfg.FilterBudget, NewUserLinkBan: cfg.NewReaderLinkBan},

@@ -26,7 +26,8 @@ type Item struct {
 	Author    string    `json:"author,omitempty"`
 	Published time.Time `json:"published"`
 	Added     time.Time `json:"added"`
-	// Teaser is the feed's own description; Text is the best full text we have.
+	// Teaser is the feed's own description when the article's full text replaced it
+	// (empty when Text is the feed's own); Text is the best full text we have.
 	Teaser   string `json:"teaser,omitempty"`
 	Text     string `json:"text,omitempty"`
 	FullText bool   `json:"full_text,omitempty"`
