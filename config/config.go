@@ -89,10 +89,12 @@ type Config struct {
 	// items stored (newest first) and article pages fetched.
 	MaxItemsPerPoll int
 	MaxPagesPerPoll int
-	// MaxReaderItemsPerDay bounds the items a reader's feed stores per day, and
-	// MaxReaderBytesPerDay their text (bytes).
+	// MaxReaderItemsPerDay bounds the items a reader's feed stores per day,
+	// MaxReaderBytesPerDay their text (bytes), MaxReaderPagesPerDay the article pages
+	// fetched for them.
 	MaxReaderItemsPerDay int
 	MaxReaderBytesPerDay int
+	MaxReaderPagesPerDay int
 	// FilterBudget bounds the time one subscriber's filters may take in one digest.
 	FilterBudget time.Duration
 	// NewReaderLinkBan refuses links in comments from readers first seen less than a day
@@ -141,6 +143,7 @@ func Default() Config {
 		MaxPagesPerPoll:      20,
 		MaxReaderItemsPerDay: 1000,
 		MaxReaderBytesPerDay: 10 << 20,
+		MaxReaderPagesPerDay: 200,
 		FilterBudget:         500 * time.Millisecond,
 		NewReaderLinkBan:     true,
 	}
@@ -408,6 +411,7 @@ func (c *Config) envNumbers(getenv func(string) (string, bool)) error {
 		{"NEWSBOT_MAX_PAGES_PER_POLL", &c.MaxPagesPerPoll},
 		{"NEWSBOT_MAX_ITEMS_PER_DAY", &c.MaxReaderItemsPerDay},
 		{"NEWSBOT_MAX_BYTES_PER_DAY", &c.MaxReaderBytesPerDay},
+		{"NEWSBOT_MAX_PAGES_PER_DAY", &c.MaxReaderPagesPerDay},
 	}
 	for _, d := range ints {
 		if v, ok := getenv(d.name); ok && v != "" {
@@ -532,7 +536,8 @@ func (c Config) Validate() error {
 		v    int
 	}{{"NEWSBOT_READER_BURST", c.ReaderBurst}, {"NEWSBOT_MAX_OWN_FEEDS", c.MaxOwnFeeds}, {"NEWSBOT_MAX_READER_FEEDS", c.MaxReaderFeeds},
 		{"NEWSBOT_MAX_ITEMS_PER_POLL", c.MaxItemsPerPoll}, {"NEWSBOT_MAX_PAGES_PER_POLL", c.MaxPagesPerPoll},
-		{"NEWSBOT_MAX_ITEMS_PER_DAY", c.MaxReaderItemsPerDay}, {"NEWSBOT_MAX_BYTES_PER_DAY", c.MaxReaderBytesPerDay}} {
+		{"NEWSBOT_MAX_ITEMS_PER_DAY", c.MaxReaderItemsPerDay}, {"NEWSBOT_MAX_BYTES_PER_DAY", c.MaxReaderBytesPerDay},
+		{"NEWSBOT_MAX_PAGES_PER_DAY", c.MaxReaderPagesPerDay}} {
 		if lim.v < 1 {
 			return &Error{lim.name, "must be at least 1"}
 		}

@@ -51,6 +51,10 @@ type PollerOptions struct {
 	// texts and links), newest items first; default 10 MiB. A busy news feed stores a
 	// few MB a day; without it, 1,000 items of 100,000 characters were 200 MB.
 	MaxReaderBytesPerDay int64
+	// MaxReaderPagesPerDay bounds the article pages fetched for a reader's feed per UTC
+	// day; default 200. A page costs up to 4 MiB read and parsed, so the per-poll bound
+	// alone let a feed of fresh teasers cost minutes of CPU a day.
+	MaxReaderPagesPerDay int
 	// Jitter spreads next polls by up to this fraction of the delay; default 0.1.
 	Jitter float64
 	Now    func() time.Time
@@ -140,6 +144,9 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 	}
 	if o.MaxReaderBytesPerDay <= 0 {
 		o.MaxReaderBytesPerDay = 10 << 20
+	}
+	if o.MaxReaderPagesPerDay <= 0 {
+		o.MaxReaderPagesPerDay = 200
 	}
 	if o.Jitter == 0 {
 		o.Jitter = 0.1
@@ -368,7 +375,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	if !f.Operator() {
 		// A reader's feed has a daily allowance too.
 		if day := p.opts.Now().UTC().Format("2006-01-02"); f.Day != day {
-			f.Day, f.DayItems, f.DayBytes = day, 0, 0
+			f.Day, f.DayItems, f.DayBytes, f.DayPages = day, 0, 0, 0
 		}
 		limit = max(0, min(limit, p.opts.MaxReaderItemsPerDay-f.DayItems))
 	}
@@ -382,6 +389,9 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	}
 	items := make([]storage.Item, 0, len(fresh))
 	fullTextBudget := p.opts.MaxFullTextPerPoll
+	if !f.Operator() {
+		fullTextBudget = min(fullTextBudget, max(0, p.opts.MaxReaderPagesPerDay-f.DayPages))
+	}
 	var bytes int64
 	for n, i := range fresh {
 		if !f.Operator() && f.DayBytes+bytes >= p.opts.MaxReaderBytesPerDay {
@@ -402,6 +412,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 				p.pagesCapped.Add(1)
 			} else {
 				fullTextBudget--
+				f.DayPages++
 				if art, err := p.fetchArticle(ctx, e.URL); err != nil {
 					// The teaser is still worth storing; the failure is only logged.
 					p.opts.Logger.Debug("full text unavailable; keeping teaser", "feed", f.URL, "url", e.URL, "error", err)

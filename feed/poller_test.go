@@ -454,3 +454,43 @@ func TestReaderFeedTextPerDayIsBounded(t *testing.T) {
 		t.Fatalf("the next day stored nothing (%d items)", n)
 	}
 }
+
+// A reader's feed has at most its day's article pages fetched, whatever each poll
+// allows: a page costs up to 4 MiB read and parsed (found by review).
+func TestReaderFeedPagesPerDayAreBounded(t *testing.T) {
+	ctx := context.Background()
+	page, err := os.ReadFile("testdata/readability/ars-1/source.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newFeedServer(t, "")
+	srv.set("/article.html", page)
+	var b strings.Builder
+	b.WriteString(`<rss version="2.0"><channel><title>Teasers</title>`)
+	for i := range 12 {
+		fmt.Fprintf(&b, `<item><title>Story %d</title><link>%s/article.html?n=%d</link><guid>g%d</guid><description>A teaser.</description></item>`, i, srv.URL, i, i)
+	}
+	b.WriteString(`</channel></rss>`)
+	srv.set("/feed.xml", []byte(b.String()))
+	db := openDB(t)
+	u := srv.URL + "/feed.xml"
+	if _, _, err := db.AddOwnFeeds(ctx, 42, func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} },
+		[]string{u}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+		t.Fatal(err)
+	}
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Now: func() time.Time { return t0 },
+		MaxFullTextPerPoll: 20, MaxReaderPagesPerDay: 5})
+	f, err := db.Feed(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.PollFeeds(ctx, []storage.Feed{f})[0]; r.NewItems != 12 {
+		t.Fatalf("%+v", r)
+	}
+	if n := srv.count("/article.html"); n != 5 {
+		t.Fatalf("%d pages fetched for a reader's feed, want the day's 5", n)
+	}
+	if got := p.Stats().PagesCapped; got != 7 {
+		t.Fatalf("pages capped %d, want 7", got)
+	}
+}

@@ -34,11 +34,13 @@ type Feed struct {
 	// other feed lives only as long as some chat has it among its own feeds.
 	Configured bool `json:"configured,omitempty"`
 	Pinned     bool `json:"pinned,omitempty"`
-	// Day, DayItems and DayBytes count the items stored on one UTC day and their size
-	// (the poller's daily caps on readers' feeds).
+	// Day, DayItems, DayBytes and DayPages count the items stored on one UTC day, their
+	// size and the article pages fetched for them (the poller's daily caps on readers'
+	// feeds).
 	Day      string `json:"day,omitempty"`
 	DayItems int    `json:"day_items,omitempty"`
 	DayBytes int64  `json:"day_bytes,omitempty"`
+	DayPages int    `json:"day_pages,omitempty"`
 }
 
 // Operator reports whether the operator, not a reader, keeps this feed.
