@@ -251,13 +251,53 @@ func (s *Service) CardForURL(ctx context.Context, canonical string) (digest.Stor
 	if err != nil {
 		return digest.StoryCard{}, err
 	}
-	card := s.grouper.Card(digest.Item{Title: art.Title, Text: art.Text, URL: canonical, Source: art.SiteName, Published: art.Published}, cardSentences, nil)
+	card := compactCard(s.grouper.Card(digest.Item{Title: art.Title, Text: art.Text, URL: canonical, Source: art.SiteName, Published: art.Published}, cardSentences, nil))
 	if raw, err := encodeCard(card); err == nil {
 		if err := s.store.PutCachedCard(ctx, canonical, storage.CachedCard{Card: raw, Fetched: now}); err != nil {
 			s.log.Warn("caching a card failed", "error", err)
 		}
 	}
 	return card, nil
+}
+
+// cardTextLimit clips what a cached card keeps of a title, sentence or quote: more than
+// a card shows (500 characters), far less than a crafted page could make it.
+const cardTextLimit = 1000
+
+// compactCard keeps of a page's card what a card shows: the key quotes, not every
+// quote found (up to 400), and titles, sentences and quotes clipped. A reader may ask
+// for many pages a day, each cached for a day: a 400 KB page made a 300 KB card.
+func compactCard(c digest.StoryCard) digest.StoryCard {
+	clip := func(s string) string {
+		if rs := []rune(s); len(rs) > cardTextLimit {
+			return string(rs[:cardTextLimit-1]) + "…"
+		}
+		return s
+	}
+	c.Title = clip(c.Title)
+	var quotes []digest.Quote
+	for _, q := range c.Quotes {
+		if q.Key {
+			q.Text, q.Speaker, q.Role, q.Mention = clip(q.Text), clip(q.Speaker), clip(q.Role), clip(q.Mention)
+			q.Parts = nil
+			quotes = append(quotes, q)
+		}
+	}
+	c.Quotes = quotes
+	if c.Quote != nil {
+		q := *c.Quote
+		q.Text, q.Speaker, q.Role, q.Mention, q.Parts = clip(q.Text), clip(q.Speaker), clip(q.Role), clip(q.Mention), nil
+		c.Quote = &q
+	}
+	c.Summary = slices.Clone(c.Summary)
+	for i := range c.Summary {
+		c.Summary[i] = clip(c.Summary[i])
+	}
+	c.Background = slices.Clone(c.Background)
+	for i := range c.Background {
+		c.Background[i] = clip(c.Background[i])
+	}
+	return c
 }
 
 // Card returns the card of an item that need not be stored (a file, a page, a stored

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
 	"github.com/newsbot/newsbot/stories"
 )
@@ -96,5 +99,51 @@ func TestWriteCardSkipsQuotesInSummary(t *testing.T) {
 	out := b.String()
 	if strings.Contains(out, "— Anna Berg") || !strings.Contains(out, "“We expect the first ships in the spring”\n      — Tom Hale, the treasurer") {
 		t.Errorf("card:\n%s", out)
+	}
+}
+
+// A page's card is cached as a card shows it: key quotes only, texts clipped. A page
+// of 400 KB with hundreds of quotes made a cached card of 300 KB (found by review);
+// readers may ask for many pages a day.
+func TestPageCardsAreCachedCompact(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<html><head><title>" + strings.Repeat("Long title ", 400) + "</title></head><body><article>")
+	for i := 0; b.Len() < 400_000; i++ {
+		fmt.Fprintf(&b, "<p>Minister John Smith%d said: “%s” in the capital on Monday.</p>", i, strings.Repeat("we will not accept this and that ", 12))
+	}
+	b.WriteString("</article></body></html>")
+	page := b.String()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(page))
+	}))
+	defer srv.Close()
+	db := openDB(t)
+	svc := stories.New(db, feed.NewFetcher(feed.FetcherOptions{AllowPrivateNetworks: true}), stories.Options{Now: func() time.Time { return t0 }})
+	ctx := context.Background()
+	card, err := svc.CardForURL(ctx, srv.URL+"/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := 0
+	for _, q := range card.Quotes {
+		if !q.Key {
+			t.Fatalf("a quote no card shows was kept: %q", q.Text)
+		}
+		keys++
+	}
+	if keys == 0 || len([]rune(card.Title)) > 1000 {
+		t.Fatalf("%d key quotes, title of %d characters", keys, len([]rune(card.Title)))
+	}
+	cached, ok, err := db.CachedCard(ctx, srv.URL+"/a", t0.Add(-time.Hour))
+	if err != nil || !ok {
+		t.Fatalf("not cached: %v", err)
+	}
+	if len(cached.Card) > 20_000 {
+		t.Fatalf("cached card of %d bytes for a page of %d", len(cached.Card), len(page))
+	}
+	again, err := svc.CardForURL(ctx, srv.URL+"/a")
+	if err != nil || again.Title != card.Title || len(again.Quotes) != len(card.Quotes) {
+		t.Fatalf("the cached card differs: %v", err)
 	}
 }
