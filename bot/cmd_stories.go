@@ -351,7 +351,7 @@ pass:
 			if kb := keyboard(parts[0].Buttons); kb != "" {
 				p["reply_markup"] = kb
 			}
-			msgs = append(msgs, storage.OutMessage{ChatID: c.Chat, Method: "editMessageText", Params: p, Plain: parts[0].Plain, Bulk: true})
+			msgs = append(msgs, storage.OutMessage{ChatID: c.Chat, Method: "editMessageText", Params: p, Plain: parts[0].Plain, Class: storage.ClassDigest})
 		}
 	}
 	if len(msgs) == 0 {
@@ -438,7 +438,7 @@ func (b *Bot) storyUpdate(ctx context.Context, f storage.FollowedStory, now time
 	// A reply to the update comments on the story's latest report.
 	rec := &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: 1}
 	m := message(sub.ChatID, sub.ThreadID, r, rec)
-	m.Bulk = true
+	m.Class = storage.ClassDigest
 	return storage.UpdateSent, []storage.OutMessage{m}, nil
 }
 

@@ -354,7 +354,7 @@ func (b *Bot) relay(ctx context.Context, c storage.Comment) error {
 		}
 		m := message(f.ChatID, thread, Rendered{HTML: html, Plain: plain, Buttons: relayButtons(c)},
 			&storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID})
-		m.Bulk = true
+		m.Class = storage.ClassCopy
 		msgs = append(msgs, m)
 	}
 	if err := b.db.RelayComment(ctx, c.ID, msgs, b.opts.Now()); err != nil {
@@ -400,7 +400,7 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 	for _, cp := range copies {
 		p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}
 		if del {
-			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage", Params: p, Bulk: true})
+			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage", Params: p, Class: storage.ClassCopy})
 			continue
 		}
 		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
@@ -414,7 +414,7 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 		if !c.Gone() {
 			p["reply_markup"] = keyboard(relayButtons(c))
 		}
-		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: plain, Bulk: true})
+		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: plain, Class: storage.ClassCopy})
 	}
 	if len(msgs) == 0 {
 		return nil

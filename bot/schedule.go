@@ -127,7 +127,7 @@ func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.
 		sent.Add(1)
 	}
 	for i := range msgs {
-		msgs[i].Bulk = true // a scheduled run's digests wait behind readers' answers
+		msgs[i].Class = storage.ClassDigest // a scheduled run's digests wait behind readers' answers
 	}
 	if err := b.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, last, next); err != nil {
 		if errors.Is(err, storage.ErrConflict) {

@@ -28,10 +28,32 @@ type OutMessage struct {
 	Record   *MessageRecord `json:"record,omitempty"`
 	Created  time.Time      `json:"created"`
 	Attempts int            `json:"attempts,omitempty"`
-	// Bulk marks a message of a fan-out (a comment's copies, scheduled digests, story
-	// updates): the sender serves chats whose next message answers a reader first, so
-	// that one comment to thousands of followers delays no one's reply.
-	Bulk bool `json:"bulk,omitempty"`
+	// Class ranks the message for the sender: it serves the chats whose next message
+	// answers a reader first, then those waiting for a digest or a story's update, then
+	// those waiting for a comment's copy. One comment to thousands of followers delays
+	// no one's answer nor anyone's digest.
+	Class MessageClass `json:"class,omitempty"`
+}
+
+// MessageClass is a sender's rank of a queued message: lower first. The values are
+// stored: never change them.
+type MessageClass uint8
+
+// Message classes.
+const (
+	ClassAnswer MessageClass = iota // a reader's answer, and anything else
+	ClassDigest                     // scheduled digests and followed stories' updates
+	ClassCopy                       // relayed comments' copies, their edits and deletions
+	numClasses
+)
+
+// Classes are every MessageClass, in the order the sender serves them.
+func Classes() []MessageClass {
+	out := make([]MessageClass, numClasses)
+	for i := range out {
+		out[i] = MessageClass(i)
+	}
+	return out
 }
 
 // RecordKind says what a sent (or received) message is about.
@@ -181,7 +203,7 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 				if c, err := getComment(tx, rec.Comment); errors.Is(err, ErrNotFound) || err == nil && c.Gone() {
 					// The comment was deleted, erased or removed while this copy was in
 					// flight, after its copies were rewritten: delete this one too, now.
-					del := OutMessage{ChatID: chatID, Method: "deleteMessage", Bulk: true, Params: map[string]string{
+					del := OutMessage{ChatID: chatID, Method: "deleteMessage", Class: ClassCopy, Params: map[string]string{
 						"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}}
 					if err := putOutbox(tx, []OutMessage{del}, time.Now()); err != nil {
 						return err

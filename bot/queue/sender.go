@@ -337,15 +337,15 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 }
 
 // sweep starts a send for each chat whose turn it is, oldest message first: first the
-// chats whose next message answers a reader, then those whose next message is bulk
-// (storage.OutMessage.Bulk). It returns when the next chat will be ready (zero: nothing
+// chats whose next message answers a reader, then those waiting for a digest, then
+// those waiting for a comment's copy (storage.OutMessage.Class). It returns when the next chat will be ready (zero: nothing
 // is waiting on a timer). When new messages were queued while it has started a
 // second's worth of sends, it stops (interrupted), so that they are read and a reader's
-// answer ranks before the rest of a long bulk queue.
+// answer ranks before the rest of a long queue.
 func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt time.Time, interrupted bool, err error) {
 	sw := &sweepState{budget: max(1, int(s.opts.GlobalPerSecond))}
-	for _, bulk := range []bool{false, true} {
-		wakeAt, err = s.sweepClass(ctx, q, f, bulk, wakeAt, sw)
+	for _, class := range storage.Classes() {
+		wakeAt, err = s.sweepClass(ctx, q, f, class, wakeAt, sw)
 		if err != nil || sw.interrupted {
 			return wakeAt, sw.interrupted, err
 		}
@@ -360,9 +360,8 @@ type sweepState struct {
 	interrupted     bool
 }
 
-// sweepClass is one pass of sweep over the chats whose next message is (or is not)
-// bulk.
-func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, bulk bool, wakeAt time.Time, sw *sweepState) (time.Time, error) {
+// sweepClass is one pass of sweep over the chats whose next message is of class.
+func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, class storage.MessageClass, wakeAt time.Time, sw *sweepState) (time.Time, error) {
 	now := time.Now()
 	seen := map[int64]bool{}
 	for _, id := range q.order {
@@ -379,8 +378,8 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, bulk
 			continue // sent already, or not this chat's turn: strictly in order per chat
 		}
 		seen[m.ChatID] = true
-		if m.Bulk != bulk {
-			continue // the other pass's
+		if m.Class != class {
+			continue // another pass's
 		}
 		s.mu.Lock()
 		ready, at := s.ready(m.ChatID, now)

@@ -169,33 +169,34 @@ func TestRecordingCoversOnlySendsWithARecord(t *testing.T) {
 	}
 }
 
-// TestAnswersPassBulk: a reader's answer queued behind a fan-out (one comment's copies
-// to 200 followers, a scheduled digest run) is sent before most of it, both when it is
-// queued before the sender starts and while the sender is working through the bulk:
-// the sender serves chats whose next message is no bulk first, and a long sweep stops
-// to read what was queued meanwhile (found by outside review: one comment on a
-// followed thread delayed every other reader's replies by followers/25 seconds).
-// Each chat's own messages stay in order.
-func TestAnswersPassBulk(t *testing.T) {
+// TestAnswersAndDigestsPassCopies: a reader's answer, and a digest, queued behind a
+// fan-out (one comment's copies to 200 followers) are sent before most of it, both
+// when queued before the sender starts and while it works through the copies: the
+// sender serves chats by the class of their next message, and a long sweep stops to
+// read what was queued meanwhile (found by outside review: one comment on a followed
+// thread delayed every other reader's replies by followers/25 seconds). Each chat's
+// own messages stay in order.
+func TestAnswersAndDigestsPassCopies(t *testing.T) {
 	for _, during := range []bool{false, true} {
 		t.Run(map[bool]string{false: "queued before", true: "queued during"}[during], func(t *testing.T) {
 			tg, db := senderFixture(t)
 			tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			msg := func(chat int64, text string, bulk bool) storage.OutMessage {
-				return storage.OutMessage{ChatID: chat, Method: "sendMessage", Bulk: bulk,
+			msg := func(chat int64, text string, class storage.MessageClass) storage.OutMessage {
+				return storage.OutMessage{ChatID: chat, Method: "sendMessage", Class: class,
 					Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "text": text}}
 			}
-			var bulk []storage.OutMessage
+			var copies []storage.OutMessage
 			for i := range 200 {
 				chat := tg.PrivateChat(telegramtest.User{ID: int64(6000 + i), FirstName: "Follower"}).ID
-				bulk = append(bulk, msg(chat, "a comment's copy", true))
+				copies = append(copies, msg(chat, "a comment's copy", storage.ClassCopy))
 			}
-			// One follower also has a reply waiting behind its copy: it must not jump it.
-			bulk = append(bulk, msg(6000, "after the copy", false))
+			// One follower also has an answer waiting behind its copy: it must not jump it.
+			copies = append(copies, msg(6000, "after the copy", storage.ClassAnswer))
 			reader := tg.PrivateChat(telegramtest.User{ID: 7000, FirstName: "Reader"}).ID
-			if err := db.Enqueue(ctx, bulk, time.Now()); err != nil {
+			subscriber := tg.PrivateChat(telegramtest.User{ID: 7001, FirstName: "Subscriber"}).ID
+			if err := db.Enqueue(ctx, copies, time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
@@ -203,33 +204,41 @@ func TestAnswersPassBulk(t *testing.T) {
 				t.Fatal(err)
 			}
 			sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
-			answer := func() {
-				if err := db.Enqueue(ctx, []storage.OutMessage{msg(reader, "your answer", false)}, time.Now()); err != nil {
+			queueLater := func() {
+				later := []storage.OutMessage{msg(subscriber, "your digest", storage.ClassDigest), msg(reader, "your answer", storage.ClassAnswer)}
+				if err := db.Enqueue(ctx, later, time.Now()); err != nil {
 					t.Error(err)
 				}
 				sender.Wake()
 			}
 			if !during {
-				answer()
+				queueLater()
 			}
 			done := make(chan error, 1)
 			go func() { done <- sender.Run(ctx) }()
 			if during {
-				waitUntil(t, func() bool { return sender.Stats.Sent.Load() >= 60 }) // well into the bulk
-				answer()
+				waitUntil(t, func() bool { return sender.Stats.Sent.Load() >= 60 }) // well into the copies
+				queueLater()
 			}
-			var sentBefore int64
+			var answerAfter, digestAfter int64 = -1, -1
 			waitUntil(t, func() bool {
-				sentBefore = sender.Stats.Sent.Load()
-				return len(tg.AllMessages(reader)) > 0
+				sent := sender.Stats.Sent.Load()
+				if answerAfter < 0 && len(tg.AllMessages(reader)) > 0 {
+					answerAfter = sent
+				}
+				if digestAfter < 0 && len(tg.AllMessages(subscriber)) > 0 {
+					digestAfter = sent
+				}
+				return answerAfter >= 0 && digestAfter >= 0
 			})
-			waitUntil(t, func() bool { return sender.Stats.Sent.Load() >= 202 })
+			waitUntil(t, func() bool { return sender.Stats.Sent.Load() >= 203 })
 			cancel()
 			<-done
-			// Started sends in flight (8 workers) and a second's worth of sends (50)
-			// may go before it; the rest of the 200 copies may not.
-			if limit := int64(map[bool]int{false: 10, true: 60 + 50 + 10}[during]); sentBefore > limit {
-				t.Errorf("the reader's answer went out after %d sends, want at most %d", sentBefore, limit)
+			// Sends in flight (8 workers) and a second's worth (50) may go before them;
+			// the rest of the 200 copies may not.
+			limit := int64(map[bool]int{false: 10, true: 60 + 50 + 10}[during])
+			if answerAfter > limit || digestAfter > limit {
+				t.Errorf("the answer went out after %d sends, the digest after %d; want at most %d", answerAfter, digestAfter, limit)
 			}
 			if ms := tg.AllMessages(6000); len(ms) != 2 || ms[0].Text != "a comment's copy" {
 				t.Errorf("the follower's own messages came out of order: %+v", ms)
