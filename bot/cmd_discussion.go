@@ -118,7 +118,7 @@ func cmdName(ctx context.Context, b *Bot, r *request) error {
 		if err != nil {
 			return err
 		}
-		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Others see your comments as <b>%s</b>. Choose another name with <code>/name Your Name</code>; <code>/name -</code> goes back to your first name.", escape(p.DisplayName())))
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Others see your comments as %s. Choose another name with <code>/name Your Name</code>; <code>/name -</code> goes back to your first name.", authorHTML(p.DisplayName())))
 	}
 	key := ""
 	if name == "-" {
@@ -145,7 +145,7 @@ func cmdName(ctx context.Context, b *Bot, r *request) error {
 		if err != nil {
 			return err
 		}
-		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Your comments will show <b>%s</b>.", escape(p.DisplayName())))
+		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Your comments will show %s.", authorHTML(p.DisplayName())))
 	}
 	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Your comments will show <b>%s</b>.", escape(name)))
 }
@@ -222,7 +222,7 @@ func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, edi
 		case c.Deleted:
 			body = "(comment deleted)"
 		}
-		fmt.Fprintf(&sb, "\n\n%s%s <b>%s</b>: %s", indent, marker, escape(c.AuthorName), escape(body))
+		fmt.Fprintf(&sb, "\n\n%s%s %s: %s", indent, marker, authorHTML(c.AuthorName), escape(body))
 	}
 	var nav []telegram.Button
 	if page > 0 {
@@ -280,12 +280,15 @@ func cbThread(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, p.q.ID, staleButton)
 		return nil
 	}
-	edit := 0
-	if strings.HasPrefix(p.q.Message.Text, "Discussion:") {
-		edit = p.q.Message.MessageID // paging edits the page in place: no new post
-	} else if !b.groupPostAllowed(p.r.chatID) {
+	if !b.groupPostAllowed(p.r.chatID, p.r.userID) {
+		// Paging edits a page in place, or posts it anew when it no longer fits one
+		// message: bounded like a post.
 		b.answer(ctx, p.q.ID, groupPostsBusy)
 		return nil
+	}
+	edit := 0
+	if strings.HasPrefix(p.q.Message.Text, "Discussion:") {
+		edit = p.q.Message.MessageID
 	}
 	b.answer(ctx, p.q.ID, "")
 	return b.sendThread(ctx, p.r, id, page, edit)

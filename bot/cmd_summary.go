@@ -136,7 +136,7 @@ func cbCard(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, p.q.ID, staleButton)
 		return nil
 	}
-	if !b.groupPostAllowed(p.r.chatID) {
+	if !b.groupPostAllowed(p.r.chatID, p.r.userID) {
 		b.answer(ctx, p.q.ID, groupPostsBusy)
 		return nil
 	}

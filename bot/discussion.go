@@ -285,7 +285,7 @@ func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string)
 		b.log.Warn("render comment: look up story", "item", c.ItemID, "error", err)
 	}
 	var h, p strings.Builder
-	fmt.Fprintf(&h, "💬 <b>%s</b> on <i>%s</i>", escape(c.AuthorName), escape(truncate(title, 120)))
+	fmt.Fprintf(&h, "💬 %s on <i>%s</i>", authorHTML(c.AuthorName), escape(truncate(title, 120)))
 	fmt.Fprintf(&p, "💬 %s on %s", c.AuthorName, truncate(title, 120))
 	if c.ParentID != 0 {
 		pc, err := b.db.Comment(ctx, c.ParentID)
@@ -298,7 +298,7 @@ func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string)
 				p.WriteString("\n↪ replying to a deleted comment")
 			} else {
 				quoted := excerpt(pc.Text, 80)
-				fmt.Fprintf(&h, "\n↪ replying to <b>%s</b>: “%s”", escape(pc.AuthorName), escape(quoted))
+				fmt.Fprintf(&h, "\n↪ replying to %s: “%s”", authorHTML(pc.AuthorName), escape(quoted))
 				fmt.Fprintf(&p, "\n↪ replying to %s: “%s”", pc.AuthorName, quoted)
 			}
 		}

@@ -37,33 +37,50 @@ type userLimits struct {
 	seen time.Time
 	// digest is when the chat last asked for /digest (keyed by chat).
 	digest time.Time
-	// posts are the messages buttons made the bot post into a group (keyed by chat),
-	// made on first use.
+	// posts are the messages buttons made the bot post into groups: keyed by a group,
+	// its own; keyed by a reader, theirs over all groups. Made on first use.
 	posts *rate.Limiter
 }
 
 // Button presses in a group are no messages: slow mode and a member's "cannot send
-// messages" do not hold them back. The messages they make the bot post there (a story
-// card, a discussion page) are bounded per group, well inside the group's 20 a minute.
+// messages" do not hold them back. The messages they make the bot post or edit there
+// (a story card, a discussion page) are bounded per member and per group, well inside
+// the group's 20 a minute, so that no member can take the group's whole budget, nor
+// keep the others' buttons from working.
 const (
-	groupPostsEvery = 20 * time.Second
-	groupPostsBurst = 3
+	memberPostsEvery = 20 * time.Second
+	memberPostsBurst = 3
+	groupPostsEvery  = 6 * time.Second
+	groupPostsBurst  = 10
 )
 
-// groupPostAllowed reports whether a button may make the bot post into chat now: any
-// private chat, a group within its bound.
-func (b *Bot) groupPostAllowed(chat int64) bool {
+// groupPostAllowed reports whether a button pressed by user may make the bot post into
+// chat now: any private chat; in a group, within the member's and the group's bounds.
+func (b *Bot) groupPostAllowed(chat, user int64) bool {
 	if chat > 0 {
 		return true
 	}
-	l := b.limiter(chat)
-	b.mu.Lock()
-	if l.posts == nil {
-		l.posts = rate.NewLimiter(rate.Every(groupPostsEvery), groupPostsBurst)
+	member := b.postLimiter(user, memberPostsEvery, memberPostsBurst)
+	group := b.postLimiter(chat, groupPostsEvery, groupPostsBurst)
+	now := time.Now()
+	if !member.AllowN(now, 1) {
+		return false
 	}
-	lim := l.posts
-	b.mu.Unlock()
-	return lim.Allow()
+	if !group.AllowN(now, 1) {
+		return false // the member's token is spent: pressing on does not help
+	}
+	return true
+}
+
+// postLimiter is the posts limiter kept for key (a group or a reader).
+func (b *Bot) postLimiter(key int64, every time.Duration, burst int) *rate.Limiter {
+	l := b.limiter(key)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if l.posts == nil {
+		l.posts = rate.NewLimiter(rate.Every(every), burst)
+	}
+	return l.posts
 }
 
 // groupPostsBusy answers a button whose post a group's bound holds back.

@@ -64,33 +64,22 @@ func normalizeName(s string) string {
 		}
 		b.WriteRune(r)
 	}
-	out := dropTagLookalikes(b.String())
+	out := b.String()
 	if utf8.RuneCountInString(out) > maxNameRunes {
 		out = strings.TrimSpace(string([]rune(out)[:maxNameRunes]))
 	}
 	return out
 }
 
-// dropTagLookalikes removes every symbol or punctuation mark that stands before a digit
-// (spaces between allowed): "Ann ⋕71154", "Ann ♯71154" or "Ann №71154" would look like
-// the tag "#71154" that tells another Ann apart, and the confusables table maps none of
-// them to "#". Such a name reads "Ann 71154". A "." or "-" ("J.2", "Jean-2") stays.
-func dropTagLookalikes(s string) string {
-	rs := []rune(s)
-	out := rs[:0]
-	for i, r := range rs {
-		if (unicode.IsSymbol(r) || unicode.IsPunct(r)) && r != '.' && r != '-' && r != '_' && r != '\'' {
-			j := i + 1
-			for j < len(rs) && rs[j] == ' ' {
-				j++
-			}
-			if j < len(rs) && unicode.IsDigit(rs[j]) {
-				continue
-			}
-		}
-		out = append(out, r)
+// authorHTML renders a display name in bold, with the tag that tells readers of one
+// name apart ("Ann #71154", storage.Profile.DisplayName) outside the bold. A name can
+// hold no "#" and is escaped and bolded whole, so no name can look like a tag, whatever
+// symbol or letter it uses ("Ann ⋕71154" is bold to its end).
+func authorHTML(name string) string {
+	if base, tag, ok := strings.Cut(name, " #"); ok && len(tag) == 5 && strings.Trim(tag, "0123456789") == "" {
+		return "<b>" + escape(base) + "</b> #" + tag
 	}
-	return strings.Join(strings.Fields(string(out)), " ")
+	return "<b>" + escape(name) + "</b>"
 }
 
 // skeleton is the look-alike form of a normalised name: skeleton, lower case, skeleton

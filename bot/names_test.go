@@ -26,11 +26,6 @@ func TestNormalizeName(t *testing.T) {
 		"Ann\u2066\u2067\u2068\u2069.": "Ann.",
 		"Alice #16872":                 "Alice 16872", // nobody can type the tag
 		"Alice ＃16872":                 "Alice 16872", // nor its full-width form
-		"Ann \u22d571154":              "Ann 71154",   // nor a symbol that looks like it (review)
-		"Ann ♯71154":                   "Ann 71154",
-		"Ann № 71154":                  "Ann No 71154", // NFKC spells № out
-		"Ann 😀 Lee":                    "Ann 😀 Lee",    // a symbol before no digit stays
-		"Jean-2 J.3":                   "Jean-2 J.3",
 	}
 	for in, want := range cases {
 		if got := normalizeName(in); got != want {

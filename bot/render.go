@@ -136,6 +136,7 @@ func pack(blocks []block, sep string) []Rendered {
 // cutPlain splits s into pieces of at most limit characters (as textLen counts
 // them), at paragraph or sentence ends where possible.
 func cutPlain(s string, limit int) []string {
+	limit = max(limit, 2) // room for any character, or the loop would not advance
 	var out []string
 	for textLen(s) > limit {
 		end, n := len(s), 0 // end: the byte where the longest prefix within limit ends

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
@@ -292,8 +291,9 @@ func TestLongFilterListIsSplit(t *testing.T) {
 }
 
 // A Telegram first name cannot imitate the tag that tells two readers of one name
-// apart: "Ann ⋕71154" (U+22D5, which no table folds to "#") is shown without it (found
-// by a later review).
+// apart: the tag is shown outside the bold name, and a name is bold to its end, so
+// "Ann ⋕71154" (U+22D5, which no table folds to "#") reads differently from the second
+// Ann's "Ann #71154" (found by a later review).
 func TestFirstNameCannotImitateATag(t *testing.T) {
 	h := discussionHarness(t)
 	h.start()
@@ -306,28 +306,29 @@ func TestFirstNameCannotImitateATag(t *testing.T) {
 		t.Helper()
 		h.tg.Reply(u, d.chats[u.ID], d.cards[u.ID].MessageID, text)
 		m := h.wait(watcher.ID, text, waitLong)
-		head, _, _ := strings.Cut(strings.TrimPrefix(m.Text, "💬 "), " on ")
+		head, _, _ := strings.Cut(strings.TrimPrefix(m.HTML, "💬 "), " on ")
 		return head
 	}
 	shown(ann, "first Ann here")
 	tagged := shown(ann2, "second Ann here")
-	tag, ok := strings.CutPrefix(tagged, "Ann #")
+	tag, ok := strings.CutPrefix(tagged, "<b>Ann</b> #")
 	if !ok {
 		t.Fatalf("the second Ann is shown as %q", tagged)
 	}
 	forger := telegramtest.User{ID: 894, FirstName: "Ann \u22D5" + tag}
 	d2 := newDiscussion(t, h, forger)
 	d.chats[forger.ID], d.cards[forger.ID] = d2.chats[forger.ID], d2.cards[forger.ID]
-	if got := shown(forger, "forged Ann here"); strings.ContainsFunc(got, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != ' ' && r != '#' }) {
+	if got := shown(forger, "forged Ann here"); got != "<b>Ann \u22D5"+tag+"</b>" {
 		t.Fatalf("the forger is shown as %q, beside the real %q", got, tagged)
 	}
 }
 
-// In a group, buttons make the bot post (a story card, a discussion page) only a few
-// times per group in a while: a press is no message, so slow mode and a member's
-// "cannot send messages" do not bound it (found by a later review: one member could
-// take the group's whole 20 messages a minute). A press over the bound is answered
-// with why.
+// In a group, buttons make the bot post (a story card, a discussion page, or a page
+// turned) only a few times per member and per group in a while: a press is no
+// message, so slow mode and a member's "cannot send messages" do not bound it (found by
+// later reviews: one member could take the group's whole 20 messages a minute, by
+// cards or by turning pages). A press over the bound is answered with why, and one
+// member's presses leave the others' buttons working.
 func TestGroupButtonPostsAreBounded(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
@@ -359,7 +360,55 @@ func TestGroupButtonPostsAreBounded(t *testing.T) {
 	// presses made is sent.
 	h.tg.Send(admin, group, "/help")
 	h.wait(group.ID, "Commands", waitLong)
-	if n := posts() - before; n > groupPostsBurst || busy != 10-n {
-		t.Fatalf("10 presses made %d posts (bound %d), %d were told to wait", n, groupPostsBurst, busy)
+	if n := posts() - before; n > memberPostsBurst || busy != 10-n {
+		t.Fatalf("10 presses made %d posts (bound %d), %d were told to wait", n, memberPostsBurst, busy)
+	}
+	other := telegramtest.User{ID: 303, FirstName: "Eve"}
+	q, _ := h.tg.Press(other, group, card.MessageID, "card:2")
+	if txt, _ := h.tg.WaitAnswered(q, waitLong); strings.Contains(txt, "try again") {
+		t.Fatalf("another member's button was held back: %q", txt)
+	}
+}
+
+// Turning a discussion's pages in a group is bounded like a post: a page that packs
+// into more than one message is posted anew, and the page pressed keeps its buttons,
+// so every press posted the whole page again (found by a later review).
+func TestThreadPagingInAGroupIsBounded(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	var users []telegramtest.User
+	for i := range 6 {
+		users = append(users, telegramtest.User{ID: int64(1500 + i), FirstName: fmt.Sprint("U", i)})
+	}
+	d := newDiscussion(t, h, users...)
+	for i, u := range users {
+		for j := range 5 {
+			text := fmt.Sprintf("short %d.%d", i, j)
+			if i >= 3 {
+				text = strings.Repeat("😀", 300)
+			}
+			h.tg.Reply(u, d.chats[u.ID], d.cards[u.ID].MessageID, text)
+		}
+		d.sync(t, u)
+	}
+	admin := telegramtest.User{ID: 1510, FirstName: "Adm"}
+	member := telegramtest.User{ID: 1511, FirstName: "Mem"}
+	group := h.tg.Group(-1512, "Club", false, admin.ID)
+	h.tg.Send(admin, group, "/summary 1")
+	card := h.wait(group.ID, "reply to this message", waitLong)
+	q, _ := h.tg.Press(member, group, card.MessageID, "th:1:0")
+	h.tg.WaitAnswered(q, waitLong)
+	page := h.wait(group.ID, "Discussion:", waitLong)
+	before := len(h.tg.Messages(group.ID))
+	for range 10 {
+		q, _ := h.tg.Press(member, group, page.MessageID, "th:1:1")
+		h.tg.WaitAnswered(q, waitLong)
+	}
+	h.tg.Send(admin, group, "/help")
+	h.wait(group.ID, "Commands", waitLong)
+	time.Sleep(300 * time.Millisecond)
+	if n := len(h.tg.Messages(group.ID)) - before - 1; n > memberPostsBurst*3 {
+		t.Fatalf("10 presses of a page's button posted %d messages into the group (bound %d presses)", n, memberPostsBurst)
 	}
 }

@@ -287,6 +287,11 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 		res.NewItems, res.Skipped = added, skipped
 		// A server that stops sending a validator must not keep getting the old one.
 		f.ETag, f.LastModified = resp.ETag, resp.LastModified
+		if skipped > 0 {
+			// Items were left for a later poll (its cap, or the day's): a 304 must not
+			// hide them then.
+			f.ETag, f.LastModified = "", ""
+		}
 	}
 	f.LastSuccess = now
 	f.ErrorStreak, f.LastError, f.Broken = 0, "", false
