@@ -106,6 +106,9 @@ type Bot struct {
 	fetch  Fetcher
 	api    *telegram.Client
 	sender *queue.Sender
+	// stale are comments whose copies were sent from an older revision (the sender
+	// tells), to be rendered again.
+	stale chan uint64
 	// recordWait holds a slot per handler waiting for a sent message's record.
 	recordWaitSlots chan struct{}
 	log             *slog.Logger
@@ -246,6 +249,8 @@ func New(ctx context.Context, db Store, fetch Fetcher, opts Options) (*Bot, erro
 	if opts.Send.CallContext == nil {
 		opts.Send.CallContext = ctx
 	}
+	b.stale = make(chan uint64, staleBacklog)
+	opts.Send.OnStaleCopy = b.staleCopy
 	b.sender = queue.NewSender(db, api, opts.Send)
 	b.recordWaitSlots = make(chan struct{}, recordWaiters)
 	b.cmds = commandList()
@@ -278,6 +283,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	g.Go(func() error { return b.disp.Run(ctx) })
 	g.Go(func() error { return b.sender.Run(ctx) })
 	g.Go(func() error { return b.schedule(ctx) })
+	g.Go(func() error { return b.refreshStaleCopies(ctx) })
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {
 		return nil

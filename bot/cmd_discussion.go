@@ -33,13 +33,22 @@ func cmdDelete(ctx context.Context, b *Bot, r *request) error {
 // removed them.
 func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *request) error {
 	c, err := b.db.UpdateComment(ctx, id, func(c *storage.Comment) error {
-		if moderator {
+		switch {
+		case c.Deleted || c.Erased || moderator && c.Removed:
+			return errAlreadyGone // done before: nothing to redo
+		case moderator:
 			c.Removed = true
-		} else {
+		default:
 			c.Deleted, c.Text = true, ""
 		}
 		return nil
 	})
+	if errors.Is(err, errAlreadyGone) {
+		if r != nil {
+			return b.say(ctx, r.chatID, r.thread, "That comment is deleted already.")
+		}
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -53,6 +62,11 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 	}
 	for _, child := range thread {
 		if child.ParentID == c.ID && !child.Gone() {
+			// A new revision: a copy of it in flight, quoting the parent, is redone.
+			child, err := b.db.UpdateComment(ctx, child.ID, func(*storage.Comment) error { return nil })
+			if err != nil {
+				return err
+			}
 			if err := b.updateCopies(ctx, child, false); err != nil {
 				return err
 			}
@@ -63,6 +77,8 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 	}
 	return nil
 }
+
+var errAlreadyGone = errors.New("comment gone already")
 
 func cmdMute(ctx context.Context, b *Bot, r *request) error {
 	item := uint64(0)

@@ -32,7 +32,7 @@ func (b *Bot) forget(ctx context.Context, r *request) error {
 	}
 	var msgs []storage.OutMessage
 	for _, cp := range er.Copies {
-		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage", Class: storage.ClassCopy,
+		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage", Class: storage.ClassDigest,
 			Params: map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}})
 	}
 	if len(msgs) > 0 {

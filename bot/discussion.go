@@ -319,10 +319,58 @@ func relayButtons(c storage.Comment) [][]telegram.Button {
 	return [][]telegram.Button{{{Text: "Report", Data: reportData(c.ID)}, {Text: "Mute thread", Data: muteData(c.ItemID)}}}
 }
 
+// staleBacklog bounds the comments waiting to have their copies rendered again.
+const staleBacklog = 1024
+
+// staleCopy is the sender's word that a copy of comment went out from an older
+// revision (edited, removed, or its parent gone while it was in flight). It must not
+// block the sender: a full backlog drops it, with a log line.
+func (b *Bot) staleCopy(comment uint64) {
+	select {
+	case b.stale <- comment:
+	default:
+		b.log.Warn("too many comments to refresh; a copy may show an older text", "comment", comment)
+	}
+}
+
+// refreshStaleCopies renders again, until ctx ends, the copies of the comments the
+// sender reported stale.
+func (b *Bot) refreshStaleCopies(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case id := <-b.stale:
+			c, err := b.db.Comment(ctx, id)
+			if err == nil {
+				err = b.updateCopies(ctx, c, c.Deleted || c.Erased)
+			}
+			if err != nil && !errors.Is(err, storage.ErrNotFound) && ctx.Err() == nil {
+				b.log.Error("refreshing a comment's copies failed", "comment", id, "error", err)
+			}
+		}
+	}
+}
+
 // relay queues a comment for the thread's followers: not its author, not those who
 // muted the thread or blocked the author, and groups only when they opted in. The
 // copies and the comment's relayed mark are written together, so it happens once.
 func (b *Bot) relay(ctx context.Context, c storage.Comment) error {
+	for range 3 {
+		err := b.relayOnce(ctx, c)
+		if !errors.Is(err, storage.ErrStale) {
+			return err
+		}
+		// The comment or its parent changed while the copies were rendered.
+		if c, err = b.db.Comment(ctx, c.ID); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("relay comment %d: it keeps changing", c.ID)
+}
+
+// relayOnce renders the comment's copies from its revision c.Rev and queues them.
+func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 	followers, err := b.db.Followers(ctx, c.ItemID)
 	if err != nil {
 		return err
@@ -353,7 +401,7 @@ func (b *Bot) relay(ctx context.Context, c storage.Comment) error {
 			continue
 		}
 		m := message(f.ChatID, thread, Rendered{HTML: html, Plain: plain, Buttons: relayButtons(c)},
-			&storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID})
+			&storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev})
 		m.Class = storage.ClassCopy
 		msgs = append(msgs, m)
 	}
@@ -374,8 +422,17 @@ func (b *Bot) relay(ctx context.Context, c storage.Comment) error {
 // rewritten or dropped there, so none goes out as it was.
 func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) error {
 	html, plain := b.relayHTML(ctx, c)
+	record := func() *storage.MessageRecord {
+		return &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev}
+	}
+	// Queued, unsent messages first: copies take the new text (or go), earlier edits
+	// go (the edits below replace them), deletions stay.
 	if _, err := b.db.RewriteQueuedCopies(ctx, c.ID, func(m *storage.OutMessage) bool {
 		switch {
+		case m.Method == "deleteMessage":
+			return true
+		case m.Method == "editMessageText":
+			return false
 		case del:
 			return false
 		case m.Record.Kind == storage.KindReport:
@@ -387,7 +444,7 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 		if !c.Gone() {
 			params["reply_markup"] = keyboard(relayButtons(c))
 		}
-		m.Params, m.Plain = params, plain
+		m.Params, m.Plain, m.Record.Rev = params, plain, c.Rev
 		return true
 	}); err != nil {
 		return err
@@ -400,7 +457,7 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 	for _, cp := range copies {
 		p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}
 		if del {
-			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage", Params: p, Class: storage.ClassCopy})
+			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage", Params: p, Class: storage.ClassDigest, Record: record()})
 			continue
 		}
 		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
@@ -414,7 +471,7 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 		if !c.Gone() {
 			p["reply_markup"] = keyboard(relayButtons(c))
 		}
-		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: plain, Class: storage.ClassCopy})
+		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: plain, Class: storage.ClassCopy, Record: record()})
 	}
 	if len(msgs) == 0 {
 		return nil

@@ -65,7 +65,7 @@ func cbReport(ctx context.Context, b *Bot, p press) error {
 			escape(prof.DisplayName()), q.From.ID, reporters, c.ID, escape(c.AuthorName), c.AuthorID, c.ItemID, escape(c.Text))
 		msgs = append(msgs, message(admin, 0, Rendered{HTML: html, Plain: stripTags(html), Buttons: [][]telegram.Button{{
 			{Text: "Remove comment", Data: moderateData(false, c.ID)}, {Text: "Remove and ban author", Data: moderateData(true, c.ID)}}}},
-			&storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{c.ItemID}, Comment: c.ID}))
+			&storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev}))
 	}
 	if len(msgs) == 0 {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,4 +130,206 @@ func TestCommentLengthCountsAsTelegramDoes(t *testing.T) {
 		t.Fatalf("report answered %q", txt)
 	}
 	h.wait(admin.ID, "𝐀𝐁", waitLong) // the fake refuses what Telegram would
+}
+
+// A comment edited while a copy is in flight (read by the sender, handed to Telegram,
+// its answer not back yet) is redone: the copy was rendered from an older revision
+// (found by a later review: it kept the old text for good).
+func TestEditRacingACopyInFlight(t *testing.T) {
+	a := telegramtest.User{ID: 881, FirstName: "Ann"}
+	b := telegramtest.User{ID: 882, FirstName: "Bea"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	d := newDiscussion(t, h, a, b)
+	h.tg.SetLag(func(method string) time.Duration {
+		if method == "sendmessage" || method == "sendMessage" {
+			return 1500 * time.Millisecond
+		}
+		return 0
+	})
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "First words, call me at 555-0100")
+	cp := h.wait(b.ID, "First words", waitLong) // on B's screen; the bot has no answer yet
+	if err := h.tg.Edit(a, d.chats[a.ID], src.MessageID, "Second words, no number"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(4 * time.Second)
+	h.tg.SetLag(nil)
+	d.sync(t, a)
+	d.sync(t, b)
+	time.Sleep(500 * time.Millisecond)
+	rec, err := h.db.MessageRecordFor(context.Background(), d.chats[a.ID].ID, src.MessageID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := h.db.Comment(context.Background(), rec.Comment); c.Text != "Second words, no number" {
+		t.Fatalf("the edit was not applied: %q", c.Text)
+	}
+	m, _ := h.tg.Message(b.ID, cp.MessageID)
+	if strings.Contains(m.Text, "555-0100") {
+		t.Fatalf("the follower's copy still reads the text from before the edit: %q", m.Text)
+	}
+}
+
+// A copy in flight when its comment is deleted is deleted as soon as Telegram answers,
+// not at the sender's idle timer a minute later (found by a later review).
+func TestCopyInFlightOfDeletedCommentGoesAtOnce(t *testing.T) {
+	a := telegramtest.User{ID: 883, FirstName: "Ann"}
+	b := telegramtest.User{ID: 884, FirstName: "Bea"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	d := newDiscussion(t, h, a, b)
+	h.tg.SetLag(func(method string) time.Duration {
+		if method == "sendmessage" || method == "sendMessage" {
+			return 1500 * time.Millisecond
+		}
+		return 0
+	})
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "my phone number is 555-0100")
+	cp := h.wait(b.ID, "555-0100", waitLong)
+	h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
+	h.wait(a.ID, "Comment deleted.", waitLong)
+	start := time.Now()
+	for {
+		if m, _ := h.tg.Message(b.ID, cp.MessageID); m.Deleted {
+			t.Logf("copy deleted %v after the author was told", time.Since(start))
+			if time.Since(start) > 5*time.Second {
+				t.Fatalf("the in-flight copy of a deleted comment stayed %v", time.Since(start))
+			}
+			return
+		}
+		if time.Since(start) > 70*time.Second {
+			t.Fatal("never deleted")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// /delete of a comment deleted already does nothing again: no scan of the outbox, no
+// second deletion of its copies (found by a later review).
+func TestDeletingTwiceDoesNothingTwice(t *testing.T) {
+	a := telegramtest.User{ID: 885, FirstName: "Ann"}
+	b := telegramtest.User{ID: 886, FirstName: "Bea"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	d := newDiscussion(t, h, a, b)
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "to be deleted")
+	h.wait(b.ID, "to be deleted", waitLong)
+	h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
+	h.wait(a.ID, "Comment deleted.", waitLong)
+	d.sync(t, b)
+	before := h.tg.Calls("deletemessage")
+	for range 5 {
+		h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
+	}
+	d.sync(t, a)
+	time.Sleep(300 * time.Millisecond)
+	if n := countText(h.tg.Messages(a.ID), "Comment deleted."); n > 1 || h.tg.Calls("deletemessage") > before {
+		t.Fatalf("a deleted comment was deleted again: told %d times, %d more deleteMessage calls", n, h.tg.Calls("deletemessage")-before)
+	}
+}
+
+// A reply's copy in flight when its parent is deleted stops quoting the parent: the
+// parent's deletion is a new revision of the reply (found by a later review).
+func TestReplyInFlightStopsQuotingDeletedParent(t *testing.T) {
+	a := telegramtest.User{ID: 891, FirstName: "Ann"}
+	b := telegramtest.User{ID: 892, FirstName: "Bea"}
+	c := telegramtest.User{ID: 893, FirstName: "Cid"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	d := newDiscussion(t, h, a, b, c)
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "my phone is 555-0100")
+	cpB := h.wait(b.ID, "555-0100", waitLong)
+	h.wait(c.ID, "555-0100", waitLong)
+	h.tg.SetLag(func(method string) time.Duration {
+		if method == "sendmessage" || method == "sendMessage" {
+			return 1500 * time.Millisecond
+		}
+		return 0
+	})
+	h.tg.Reply(b, d.chats[b.ID], cpB.MessageID, "a reply to it")
+	reply := h.wait(c.ID, "a reply to it", waitLong) // on C's screen, the bot waiting for its ID
+	h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
+	h.wait(a.ID, "Comment deleted.", waitLong)
+	time.Sleep(3 * time.Second)
+	h.tg.SetLag(nil)
+	d.sync(t, c)
+	time.Sleep(500 * time.Millisecond)
+	if m, _ := h.tg.Message(c.ID, reply.MessageID); !m.Deleted && strings.Contains(m.Text, "555-0100") {
+		t.Fatalf("the reply's copy still quotes the deleted comment: %q", m.Text)
+	}
+}
+
+// An edit waiting in the outbox when its comment is deleted never goes out: queued
+// edits carry their comment's record, and are dropped with it (found by a later
+// review).
+func TestQueuedEditOfDeletedCommentIsNotSent(t *testing.T) {
+	a := telegramtest.User{ID: 895, FirstName: "Ann"}
+	b := telegramtest.User{ID: 896, FirstName: "Bea"}
+	h, d := pacedDiscussion(t, 3*time.Second, a, b)
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "hello all")
+	h.wait(b.ID, "hello all", waitLong) // B's chat is paced for 3 s from now
+	time.Sleep(200 * time.Millisecond)  // the copy is recorded
+	h.tg.Edit(a, d.chats[a.ID], src.MessageID, "hello, my phone is 555-0100")
+	d.sync(t, a)
+	h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
+	h.wait(a.ID, "Comment deleted.", waitLong)
+	d.sync(t, b)
+	time.Sleep(500 * time.Millisecond)
+	if everText(h, b.ID, "555-0100") {
+		t.Fatalf("the deleted comment's edited text reached the follower (%d edits sent)", h.tg.Calls("editmessagetext"))
+	}
+}
+
+// A copy whose send fails while its comment is edited is retried as edited: a retry
+// counts on the stored message, not on the sender's older copy (found by a later
+// review).
+func TestRetryKeepsTheRewrite(t *testing.T) {
+	a := telegramtest.User{ID: 897, FirstName: "Ann"}
+	b := telegramtest.User{ID: 898, FirstName: "Bea"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	d := newDiscussion(t, h, a, b)
+	var failing atomic.Bool
+	failing.Store(true)
+	h.tg.SetFault(func(method string) (int, string, int, time.Duration) {
+		if method == "sendmessage" && failing.Load() {
+			return 502, "Bad Gateway", 0, time.Second
+		}
+		return 0, "", 0, 0
+	})
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "First words, call 555-0100")
+	waitQueuedCopy(t, h)
+	time.Sleep(300 * time.Millisecond) // the sender has read the copy and is waiting on Telegram
+	h.tg.Edit(a, d.chats[a.ID], src.MessageID, "Second words, no number")
+	rec, err := h.db.MessageRecordFor(context.Background(), d.chats[a.ID].ID, src.MessageID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(waitLong); ; time.Sleep(10 * time.Millisecond) {
+		if c, _ := h.db.Comment(context.Background(), rec.Comment); c.Text == "Second words, no number" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the edit was not applied")
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // updateCopies has run
+	if q, _ := h.db.Outbox(context.Background(), 0, 0); len(q) > 0 {
+		for _, m := range q {
+			if m.Record != nil && m.Record.Kind == storage.KindComment {
+				t.Logf("queued copy after the edit: %q", m.Params["text"])
+			}
+		}
+	}
+	failing.Store(false)
+	cp := h.wait(b.ID, "words", 20*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	if m, _ := h.tg.Message(b.ID, cp.MessageID); strings.Contains(m.Text, "555-0100") {
+		t.Fatalf("the follower got the comment as it was before the edit: %q", m.Text)
+	}
 }

@@ -62,6 +62,10 @@ type Comment struct {
 	// Relayed is set, with the relayed copies queued in the same transaction, once the
 	// comment went to the thread's followers.
 	Relayed bool `json:"relayed,omitempty"`
+	// Rev counts the changes to what a copy of the comment shows: its own edits and
+	// removal, and its parent's (a reply quotes its parent). A copy is rendered from one
+	// revision (MessageRecord.Rev); one sent from an older one is rendered again.
+	Rev int `json:"rev,omitempty"`
 }
 
 // Gone reports whether the comment no longer shows its text.
@@ -223,9 +227,14 @@ func (db *DB) AddComment(ctx context.Context, c Comment) (stored Comment, create
 	return stored, created, nil
 }
 
+// ErrStale is returned when messages were rendered from a revision of a comment that
+// is no longer its current one: render them again.
+var ErrStale = errors.New("rendered from an older revision")
+
 // RelayComment queues msgs (the comment's copies for its followers) and marks the
 // comment relayed, in one transaction; a comment already relayed gets ErrConflict and
-// nothing is queued, so a replayed update never relays twice.
+// nothing is queued, so a replayed update never relays twice. Copies rendered from an
+// older revision than the comment's (it or its parent changed meanwhile) get ErrStale.
 func (db *DB) RelayComment(ctx context.Context, id uint64, msgs []OutMessage, now time.Time) error {
 	if err := ctxErr(ctx, "relay comment"); err != nil {
 		return err
@@ -237,6 +246,11 @@ func (db *DB) RelayComment(ctx context.Context, id uint64, msgs []OutMessage, no
 		}
 		if c.Relayed {
 			return ErrConflict
+		}
+		for _, m := range msgs {
+			if m.Record != nil && m.Record.Rev != c.Rev {
+				return ErrStale
+			}
 		}
 		c.Relayed = true
 		if err := putJSON(tx.Bucket(bucketComments), u64(id), c); err != nil {
@@ -264,7 +278,8 @@ func (db *DB) Comment(ctx context.Context, id uint64) (Comment, error) {
 	return *c, nil
 }
 
-// UpdateComment applies fn to a stored comment.
+// UpdateComment applies fn to a stored comment and counts a revision (Rev): a change
+// to a comment, or to its parent, changes what its copies show.
 func (db *DB) UpdateComment(ctx context.Context, id uint64, fn func(*Comment) error) (Comment, error) {
 	var out Comment
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
@@ -275,6 +290,7 @@ func (db *DB) UpdateComment(ctx context.Context, id uint64, fn func(*Comment) er
 		if err := fn(c); err != nil {
 			return err
 		}
+		c.Rev++
 		out = *c
 		return putJSON(tx.Bucket(bucketComments), u64(id), c)
 	})

@@ -206,8 +206,8 @@ func TestQueuedCopiesFollowTheirComment(t *testing.T) {
 	if _, err := db.OutMessage(ctx, inFlight.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("a dropped copy is still readable: %v", err)
 	}
-	if err := db.Sent(ctx, inFlight.ID, 7, 4242, inFlight.Record); err != nil {
-		t.Fatal(err)
+	if got, err := db.Sent(ctx, inFlight.ID, 7, 4242, inFlight.Record); err != nil || !got.Deleted {
+		t.Fatalf("sent a copy of a deleted comment: %+v, %v", got, err)
 	}
 	if copies, _ := db.Copies(ctx, c.ID); len(copies) != 0 {
 		t.Fatalf("a copy of a deleted comment was recorded: %v", copies)
@@ -215,5 +215,60 @@ func TestQueuedCopiesFollowTheirComment(t *testing.T) {
 	q, _ = db.Outbox(ctx, 0, 0)
 	if len(q) != 2 || q[1].Method != "deleteMessage" || q[1].Params["chat_id"] != "7" || q[1].Params["message_id"] != "4242" {
 		t.Fatalf("the copy sent in flight is not deleted: %+v", q)
+	}
+}
+
+// A copy sent from an older revision of its comment is recorded and reported stale; a
+// retry or a plain fallback works on the stored message, never on the sender's older
+// copy; /forget keeps queued deletions of the erased comments' copies.
+func TestCopiesKnowTheirRevision(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "first", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}
+	cp := storage.OutMessage{ChatID: 7, Method: "sendMessage", Params: map[string]string{"text": "<b>first</b>", "parse_mode": "HTML"}, Plain: "first", Record: rec}
+	del := storage.OutMessage{ChatID: 8, Method: "deleteMessage", Params: map[string]string{"message_id": "3"}, Record: rec}
+	if err := db.Enqueue(ctx, []storage.OutMessage{cp, del}, t0); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := db.Outbox(ctx, 0, 0)
+	stale := q[0] // the sender's copy, read before the edit
+	edited, err := db.UpdateComment(ctx, c.ID, func(c *storage.Comment) error { c.Text = "second"; return nil })
+	if err != nil || edited.Rev != c.Rev+1 {
+		t.Fatalf("an edit is no new revision: %+v %v", edited, err)
+	}
+	if _, err := db.RewriteQueuedCopies(ctx, c.ID, func(m *storage.OutMessage) bool {
+		if m.Method == "sendMessage" {
+			m.Params = map[string]string{"text": "<b>second</b>", "parse_mode": "HTML"}
+			m.Plain, m.Record.Rev = "second", edited.Rev
+		}
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Retry(ctx, stale.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := db.PlainFallback(ctx, stale.ID)
+	if err != nil || plain.Params["text"] != "second" || plain.Params["parse_mode"] != "" || plain.Attempts != 2 {
+		t.Fatalf("the retry and fallback undid the rewrite: %+v, %v", plain, err)
+	}
+	got, err := db.Sent(ctx, stale.ID, 7, 40, stale.Record) // the older copy went out after all
+	if err != nil || got.Stale != c.ID || got.Deleted {
+		t.Fatalf("a copy of an older revision: %+v, %v", got, err)
+	}
+	if copies, _ := db.Copies(ctx, c.ID); len(copies) != 1 {
+		t.Fatalf("the stale copy is not recorded: %v", copies)
+	}
+	if _, err := db.EraseChat(ctx, 5, 5); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 1 || q[0].Method != "deleteMessage" {
+		t.Fatalf("after /forget the queue holds %+v, want the deletion", q)
 	}
 }

@@ -66,7 +66,8 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) 
 			if json.Unmarshal(v, &m) != nil {
 				return false
 			}
-			return m.ChatID == chat || (m.Record != nil && m.Record.Comment != 0 && erased[m.Record.Comment])
+			// Queued deletions of copies stay: they take erased text off screens.
+			return m.ChatID == chat || (m.Record != nil && m.Record.Comment != 0 && erased[m.Record.Comment] && m.Method != "deleteMessage")
 		})
 	})
 	if err != nil {
@@ -155,7 +156,7 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 			return nil, err
 		}
 		tomb := Comment{ID: c.ID, ItemID: c.ItemID, ParentID: c.ParentID, Depth: c.Depth,
-			Created: c.Created, Deleted: true, Erased: true, Relayed: true}
+			Created: c.Created, Deleted: true, Erased: true, Relayed: true, Rev: c.Rev + 1}
 		if err := putJSON(comments, prefix, &tomb); err != nil {
 			return nil, err
 		}
@@ -176,6 +177,10 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 			}
 			if erased[c.ParentID] && !erased[c.ID] && !c.Gone() {
 				out.Replies = append(out.Replies, c.ID)
+				c.Rev++ // its copies quote the erased comment: a copy in flight is redone
+				if err := putJSON(comments, u64(c.ID), c); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}

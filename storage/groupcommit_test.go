@@ -32,7 +32,7 @@ func TestSentConcurrentlyAllRecorded(t *testing.T) {
 	for i, m := range queued {
 		wg.Go(func() {
 			rec := &MessageRecord{Kind: KindCard, Items: []uint64{uint64(i + 1)}}
-			if err := db.Sent(ctx, m.ID, m.ChatID, 1000+i, rec); err != nil {
+			if _, err := db.Sent(ctx, m.ID, m.ChatID, 1000+i, rec); err != nil {
 				errs <- err
 				return
 			}

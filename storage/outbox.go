@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -42,8 +44,8 @@ type MessageClass uint8
 // Message classes.
 const (
 	ClassAnswer MessageClass = iota // a reader's answer, and anything else
-	ClassDigest                     // scheduled digests and followed stories' updates
-	ClassCopy                       // relayed comments' copies, their edits and deletions
+	ClassDigest                     // scheduled digests, followed stories' updates, deletions of copies
+	ClassCopy                       // relayed comments' copies and their edits
 	numClasses
 )
 
@@ -80,6 +82,8 @@ type MessageRecord struct {
 	// First is the number of the first story in a digest part (numbering continues
 	// across parts).
 	First int `json:"first,omitempty"`
+	// Rev is the revision of Comment a copy was rendered from (Comment.Rev).
+	Rev int `json:"rev,omitempty"`
 }
 
 // putOutbox appends messages to the outbox inside tx, assigning IDs in order.
@@ -179,14 +183,26 @@ func (db *DB) OutboxStats(ctx context.Context, now time.Time) (depth int, oldest
 	return depth, oldest, err
 }
 
+// SentCopy says what Sent found of a delivered copy of a comment: its comment went
+// while it was in flight (Deleted: a deleteMessage for it is queued), or changed (Stale:
+// the comment's copies must be rendered again, this one included).
+type SentCopy struct {
+	Deleted bool
+	Stale   uint64 // the comment, when stale
+}
+
 // Sent removes a delivered message from the outbox and stores what it was about under
-// (chat, message ID), in one transaction.
-func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, rec *MessageRecord) error {
+// (chat, message ID), in one transaction. A copy of a comment that was deleted or
+// erased while it was in flight is not recorded but deleted at once; one rendered from
+// an older revision is recorded and reported stale.
+func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, rec *MessageRecord) (SentCopy, error) {
 	// The sender's workers record their sends at once: a group commit joins them
 	// (one fsync for many), which is what bounded the fan-out rate. The function is
 	// free of effects outside the transaction, as a group commit requires (it may run
-	// twice).
-	return db.sent.update(db.bolt, func(tx *bolt.Tx) error {
+	// twice): out is set afresh on each run.
+	var out SentCopy
+	err := db.sent.update(db.bolt, func(tx *bolt.Tx) error {
+		out = SentCopy{}
 		if rec != nil && messageID != 0 && rec.Kind == KindCard && len(rec.Items) > 0 {
 			// A card of a followed story is edited when the story develops (issue 15):
 			// remember it, as of when it was queued (the clock the bot runs on).
@@ -200,17 +216,22 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 		}
 		if rec != nil && messageID != 0 {
 			if rec.Comment != 0 && rec.Kind.Copy() {
-				if c, err := getComment(tx, rec.Comment); errors.Is(err, ErrNotFound) || err == nil && c.Gone() {
-					// The comment was deleted, erased or removed while this copy was in
-					// flight, after its copies were rewritten: delete this one too, now.
-					del := OutMessage{ChatID: chatID, Method: "deleteMessage", Class: ClassCopy, Params: map[string]string{
-						"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}}
+				c, err := getComment(tx, rec.Comment)
+				switch {
+				case errors.Is(err, ErrNotFound) || err == nil && (c.Deleted || c.Erased):
+					// Deleted or erased while this copy was in flight, after its copies
+					// were listed: delete this one too, now.
+					del := OutMessage{ChatID: chatID, Method: "deleteMessage", Class: ClassDigest,
+						Params: map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}}
 					if err := putOutbox(tx, []OutMessage{del}, time.Now()); err != nil {
 						return err
 					}
+					out.Deleted = true
 					return tx.Bucket(bucketOutbox).Delete(u64(id))
-				} else if err != nil {
+				case err != nil:
 					return err
+				case c.Rev != rec.Rev && rec.Kind == KindComment:
+					out.Stale = c.ID // a report shows what was reported: never redone
 				}
 			}
 			if err := putJSON(tx.Bucket(bucketMsgMap), concat(i64(chatID), u64(uint64(messageID))), rec); err != nil {
@@ -224,6 +245,7 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 		}
 		return tx.Bucket(bucketOutbox).Delete(u64(id))
 	})
+	return out, err
 }
 
 // OutMessage returns one queued message as stored now, or ErrNotFound once it was
@@ -261,7 +283,13 @@ func (db *DB) RewriteQueuedCopies(ctx context.Context, comment uint64, rewrite f
 			m   *OutMessage // nil: drop
 		}
 		var changes []change
+		mark := []byte(`"comment":` + strconv.FormatUint(comment, 10))
 		err := b.ForEach(func(k, v []byte) error {
+			// Decoding every queued message would cost a digest run's outbox each time:
+			// a byte search finds the few that name the comment.
+			if !namesComment(v, mark) {
+				return nil
+			}
 			var m OutMessage
 			if json.Unmarshal(v, &m) != nil || m.Record == nil || m.Record.Comment != comment || !m.Record.Kind.Copy() {
 				return nil
@@ -297,15 +325,58 @@ func (db *DB) RewriteQueuedCopies(ctx context.Context, comment uint64, rewrite f
 	return dropped, nil
 }
 
-// Retry stores a failed attempt.
-func (db *DB) Retry(ctx context.Context, m OutMessage) error {
+// namesComment reports whether an encoded message may carry the record of the comment
+// mark names (`"comment":ID`, then no further digit).
+func namesComment(v, mark []byte) bool {
+	for {
+		i := bytes.Index(v, mark)
+		if i < 0 {
+			return false
+		}
+		v = v[i+len(mark):]
+		if len(v) == 0 || v[0] < '0' || v[0] > '9' {
+			return true
+		}
+	}
+}
+
+// Retry counts a failed attempt on the stored message (not the caller's copy, which
+// may be older than a rewrite); a message dropped meanwhile stays dropped.
+func (db *DB) Retry(ctx context.Context, id uint64, attempts int) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOutbox)
-		if b.Get(u64(m.ID)) == nil {
-			return nil // dropped meanwhile
+		m, err := getJSON[OutMessage](b, u64(id), "outbox message", id)
+		if errors.Is(err, ErrNotFound) {
+			return nil
 		}
-		return putJSON(b, u64(m.ID), &m)
+		if err != nil {
+			return err
+		}
+		m.Attempts = attempts
+		return putJSON(b, u64(id), m)
 	})
+}
+
+// PlainFallback turns the stored message into its plain-text version (Telegram could
+// not parse its HTML) and returns it; ErrNotFound when it was dropped meanwhile.
+func (db *DB) PlainFallback(ctx context.Context, id uint64) (OutMessage, error) {
+	var out OutMessage
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		m, err := getJSON[OutMessage](b, u64(id), "outbox message", id)
+		if err != nil {
+			return err
+		}
+		if m.Plain != "" {
+			params := maps.Clone(m.Params)
+			delete(params, "parse_mode")
+			params["text"] = m.Plain
+			m.Params = params
+		}
+		out = *m
+		return putJSON(b, u64(id), m)
+	})
+	return out, err
 }
 
 // Drop removes one message from the outbox (undeliverable).

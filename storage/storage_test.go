@@ -299,10 +299,10 @@ func TestPruneDropsRecordsOfPrunedStories(t *testing.T) {
 	defer db.Close()
 	old, _ := db.AddItems(ctx, "f", []storage.Item{item("k1", "old", t0)}, t0.Add(-100*time.Hour))
 	kept, _ := db.AddItems(ctx, "f", []storage.Item{item("k2", "new", t0)}, t0)
-	if err := db.Sent(ctx, 0, 7, 1, &storage.MessageRecord{Kind: "digest", Items: []uint64{old[0].ID}}); err != nil {
+	if _, err := db.Sent(ctx, 0, 7, 1, &storage.MessageRecord{Kind: "digest", Items: []uint64{old[0].ID}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Sent(ctx, 0, 7, 2, &storage.MessageRecord{Kind: "digest", Items: []uint64{old[0].ID, kept[0].ID}}); err != nil {
+	if _, err := db.Sent(ctx, 0, 7, 2, &storage.MessageRecord{Kind: "digest", Items: []uint64{old[0].ID, kept[0].ID}}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := db.Prune(ctx, t0.Add(-time.Hour)); err != nil || n != 1 {

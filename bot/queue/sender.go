@@ -26,8 +26,9 @@ type Telegram interface {
 type OutboxStore interface {
 	Outbox(ctx context.Context, after uint64, limit int) ([]storage.OutMessage, error)
 	OutMessage(ctx context.Context, id uint64) (storage.OutMessage, error)
-	Sent(ctx context.Context, id uint64, chatID int64, messageID int, rec *storage.MessageRecord) error
-	Retry(ctx context.Context, m storage.OutMessage) error
+	Sent(ctx context.Context, id uint64, chatID int64, messageID int, rec *storage.MessageRecord) (storage.SentCopy, error)
+	Retry(ctx context.Context, id uint64, attempts int) error
+	PlainFallback(ctx context.Context, id uint64) (storage.OutMessage, error)
 	Drop(ctx context.Context, id uint64) error
 	DeactivateChat(ctx context.Context, chatID int64) (int, error)
 	MigrateChat(ctx context.Context, from, to int64) error
@@ -45,6 +46,10 @@ type SenderOptions struct {
 	// OnFailure, if set, is told the reason of every failed attempt: the Telegram error
 	// code ("429", "403", "400"...) or "network".
 	OnFailure func(reason string)
+	// OnStaleCopy, if set, is told of a comment whose copy was sent from an older
+	// revision (it was edited or removed while the copy was in flight): its copies must
+	// be rendered again. It must not block.
+	OnStaleCopy func(comment uint64)
 	// CallContext is the context of every call to Telegram (default: background). It
 	// outlives Run on purpose: a send cut off in flight may have reached Telegram but is
 	// not recorded, so it would be sent again after a restart. Cancel it only after a
@@ -273,14 +278,24 @@ func (f *flights) finish() {
 	close(f.results)
 }
 
-// outboxCopy is the sender's copy of the outbox: messages by ID, in ID order.
+// outboxCopy is the sender's copy of the outbox: messages by ID, in ID order, and when
+// the sender first read each.
 type outboxCopy struct {
 	msgs   map[uint64]storage.OutMessage
+	read   map[uint64]time.Time
 	order  []uint64 // ascending IDs, sent ones included until compacted
 	lastID uint64
 }
 
-func (q *outboxCopy) reset() { q.msgs, q.order, q.lastID = map[uint64]storage.OutMessage{}, nil, 0 }
+func (q *outboxCopy) reset() {
+	q.msgs, q.read, q.order, q.lastID = map[uint64]storage.OutMessage{}, map[uint64]time.Time{}, nil, 0
+}
+
+// forget drops a message that is done with.
+func (q *outboxCopy) forget(id uint64) {
+	delete(q.msgs, id)
+	delete(q.read, id)
+}
 
 // compact drops sent IDs from the order now and then.
 func (q *outboxCopy) compact() {
@@ -306,8 +321,10 @@ func (s *Sender) load(ctx context.Context, q *outboxCopy) {
 			}
 			return
 		}
+		now := time.Now()
 		for _, m := range msgs {
 			q.msgs[m.ID] = m
+			q.read[m.ID] = now
 			q.order = append(q.order, m.ID)
 			q.lastID = m.ID
 		}
@@ -326,24 +343,24 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 	case o.dropChat:
 		for id, m := range q.msgs {
 			if m.ChatID == o.chat {
-				delete(q.msgs, id)
+				q.forget(id)
 			}
 		}
 	case o.keep != nil:
 		q.msgs[o.id] = *o.keep
 	default:
-		delete(q.msgs, o.id)
+		q.forget(o.id)
 	}
 }
 
 // sweep starts a send for each chat whose turn it is, oldest message first: first the
-// chats whose next message answers a reader, then those waiting for a digest, then
-// those waiting for a comment's copy (storage.OutMessage.Class). It returns when the next chat will be ready (zero: nothing
-// is waiting on a timer). When new messages were queued while it has started a
-// second's worth of sends, it stops (interrupted), so that they are read and a reader's
-// answer ranks before the rest of a long queue.
+// chats with an answer queued, then those with a digest, then those with a comment's
+// copy (storage.OutMessage.Class; rankChats). It returns when the next chat will be
+// ready (zero: nothing is waiting on a timer). After a second's worth of sends it stops
+// (interrupted): Run reads what was queued meanwhile and sweeps again, ranked afresh,
+// so that an answer never waits behind the rest of a long queue.
 func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt time.Time, interrupted bool, err error) {
-	sw := &sweepState{budget: max(1, int(s.opts.GlobalPerSecond))}
+	sw := &sweepState{budget: max(1, int(s.opts.GlobalPerSecond)), rank: s.rankChats(q, time.Now())}
 	for _, class := range storage.Classes() {
 		wakeAt, err = s.sweepClass(ctx, q, f, class, wakeAt, sw)
 		if err != nil || sw.interrupted {
@@ -353,11 +370,34 @@ func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt t
 	return wakeAt, false, nil
 }
 
-// sweepState is what one sweep's passes share: sends started, and whether the sweep
-// stopped for new messages.
+// sweepState is what one sweep's passes share: each chat's rank, sends started, and
+// whether the sweep stopped for new messages.
 type sweepState struct {
+	rank            map[int64]storage.MessageClass
 	started, budget int
 	interrupted     bool
+}
+
+// classAge is how long a message may wait behind higher classes: after it, it ranks
+// as an answer, so that no flood of answers starves digests, copies or deletions.
+const classAge = 2 * time.Minute
+
+// rankChats ranks each chat by the best class among its queued messages, not by its
+// next one only: a follower whose answer waits behind a comment's copy is served with
+// the answers (the copy first, in order). A message read classAge ago ranks as an
+// answer.
+func (s *Sender) rankChats(q *outboxCopy, now time.Time) map[int64]storage.MessageClass {
+	rank := map[int64]storage.MessageClass{}
+	for id, m := range q.msgs {
+		c := m.Class
+		if now.Sub(q.read[id]) >= classAge {
+			c = storage.ClassAnswer
+		}
+		if r, ok := rank[m.ChatID]; !ok || c < r {
+			rank[m.ChatID] = c
+		}
+	}
+	return rank
 }
 
 // sweepClass is one pass of sweep over the chats whose next message is of class.
@@ -366,19 +406,21 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 	seen := map[int64]bool{}
 	for _, id := range q.order {
 		if sw.started >= sw.budget {
+			// A second's worth of sends: rank again (a paced chat with an answer may be
+			// ready by now, and Run reads what was queued meanwhile).
 			select {
 			case <-s.wake:
-				sw.interrupted = true // Run reads the outbox and sweeps again
-				return wakeAt, nil
 			default:
 			}
+			sw.interrupted = true
+			return wakeAt, nil
 		}
 		m, ok := q.msgs[id]
 		if !ok || seen[m.ChatID] {
 			continue // sent already, or not this chat's turn: strictly in order per chat
 		}
 		seen[m.ChatID] = true
-		if m.Class != class {
+		if sw.rank[m.ChatID] != class {
 			continue // another pass's
 		}
 		s.mu.Lock()
@@ -566,8 +608,15 @@ func (s *Sender) recordSent(ctx context.Context, m storage.OutMessage, res json.
 			s.log.Warn("send: decode sent message", "chat", m.ChatID, "error", err)
 		}
 	}
-	if err := s.store.Sent(ctx, m.ID, m.ChatID, msg.MessageID, m.Record); err != nil {
+	copyState, err := s.store.Sent(ctx, m.ID, m.ChatID, msg.MessageID, m.Record)
+	if err != nil {
 		s.log.Error("recording a sent message failed", "chat", m.ChatID, "error", err)
+	}
+	if copyState.Deleted {
+		s.Wake() // its deletion is queued: read it now, not at the idle timer
+	}
+	if copyState.Stale != 0 && s.opts.OnStaleCopy != nil {
+		s.opts.OnStaleCopy(copyState.Stale)
 	}
 	s.Stats.Sent.Add(1)
 }
@@ -592,20 +641,19 @@ func (s *Sender) deactivate(ctx context.Context, chat int64, reason string) {
 	s.log.Info("chat is gone; subscriber deactivated", "chat", chat, "reason", reason, "dropped", n)
 }
 
-// asPlain turns m into its plain-text version and stores that for the next attempt.
+// asPlain turns the stored message into its plain-text version for the next attempt
+// (stored: a rewrite since the send read it must not be undone); nil when it is gone.
 func (s *Sender) asPlain(ctx context.Context, m storage.OutMessage) *storage.OutMessage {
 	s.Stats.PlainFallbacks.Add(1)
-	params := make(map[string]string, len(m.Params))
-	for k, v := range m.Params {
-		params[k] = v
+	plain, err := s.store.PlainFallback(ctx, m.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
 	}
-	delete(params, "parse_mode")
-	params["text"] = m.Plain
-	m.Params = params
-	if err := s.store.Retry(ctx, m); err != nil {
+	if err != nil {
 		s.log.Error("storing plain fallback failed", "chat", m.ChatID, "error", err)
+		return &m
 	}
-	return &m
+	return &plain
 }
 
 // retry counts a failed attempt and says when to try again: exponential backoff,
@@ -616,7 +664,7 @@ func (s *Sender) retry(ctx context.Context, m storage.OutMessage, cause error, n
 	backoff := time.Second << min(m.Attempts, 12)
 	backoff = min(backoff, s.opts.MaxBackoff)
 	s.log.Warn("sending failed; will retry", "chat", m.ChatID, "attempt", m.Attempts, "in", backoff, "error", cause)
-	if err := s.store.Retry(ctx, m); err != nil {
+	if err := s.store.Retry(ctx, m.ID, m.Attempts); err != nil {
 		s.log.Error("storing retry failed", "chat", m.ChatID, "error", err)
 	}
 	return &m, now.Add(backoff)

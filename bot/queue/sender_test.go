@@ -258,3 +258,124 @@ func waitUntil(t *testing.T, ok func() bool) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+func classMsg(chat int64, text string, class storage.MessageClass) storage.OutMessage {
+	return storage.OutMessage{ChatID: chat, Method: "sendMessage", Class: class,
+		Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "text": text}}
+}
+
+// TestFollowerAnswerPassesFanOut: a follower whose chat has a comment's copy queued gets
+// its own answer with the answers: a chat ranks by the best class it has queued, not by
+// its next message's (found by a later review).
+func TestFollowerAnswerPassesFanOut(t *testing.T) {
+	tg, db := senderFixture(t)
+	tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var msgs []storage.OutMessage
+	for i := range 200 {
+		chat := tg.PrivateChat(telegramtest.User{ID: int64(6000 + i), FirstName: "Follower"}).ID
+		msgs = append(msgs, classMsg(chat, "a comment's copy", storage.ClassCopy))
+	}
+	// The last follower asks something right after the comment was relayed.
+	msgs = append(msgs, classMsg(6199, "your answer", storage.ClassAnswer))
+	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
+	done := make(chan error, 1)
+	go func() { done <- sender.Run(ctx) }()
+	var after int64 = -1
+	waitUntil(t, func() bool {
+		for _, m := range tg.AllMessages(6199) {
+			if m.Text == "your answer" {
+				after = sender.Stats.Sent.Load()
+				return true
+			}
+		}
+		return false
+	})
+	cancel()
+	<-done
+	if after > 50+10 { // a second's worth of sends (one sweep), and sends in flight
+		t.Fatalf("the follower's answer went out after %d of 201 sends", after)
+	}
+}
+
+// TestDeletionDoesNotWaitForDigestRun: a copy's deletion ranks with the digests, in
+// order, so one queued before a digest run goes first (found by a later review: as a
+// copy it waited for the whole run).
+func TestDeletionDoesNotWaitForDigestRun(t *testing.T) {
+	tg, db := senderFixture(t)
+	tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	follower := tg.PrivateChat(telegramtest.User{ID: 5999, FirstName: "Follower"}).ID
+	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The copy is delivered first.
+	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(follower, "secret", storage.ClassCopy)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
+	done := make(chan error, 1)
+	go func() { done <- sender.Run(ctx) }()
+	waitUntil(t, func() bool { return len(tg.AllMessages(follower)) == 1 })
+	copyID := tg.AllMessages(follower)[0].MessageID
+	// The author deletes the comment just before a digest run for 300 subscribers.
+	var digests []storage.OutMessage
+	for i := range 300 {
+		chat := tg.PrivateChat(telegramtest.User{ID: int64(8000 + i), FirstName: "Sub"}).ID
+		digests = append(digests, classMsg(chat, "digest", storage.ClassDigest))
+	}
+	del := storage.OutMessage{ChatID: follower, Method: "deleteMessage", Class: storage.ClassDigest, // as the bot queues it
+		Params: map[string]string{"chat_id": strconv.FormatInt(follower, 10), "message_id": strconv.Itoa(copyID)}}
+	// The deletion is queued first (FIFO would send it first), the digest run right after.
+	if err := db.Enqueue(ctx, append([]storage.OutMessage{del}, digests...), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender.Wake()
+	base := sender.Stats.Sent.Load()
+	var after int64
+	waitUntil(t, func() bool {
+		m, _ := tg.Message(follower, copyID)
+		after = sender.Stats.Sent.Load() - base
+		return m.Deleted
+	})
+	cancel()
+	<-done
+	if after > 50+10 { // a second's worth of sends (one sweep), and sends in flight
+		t.Fatalf("the deletion went out after %d of 301 sends", after)
+	}
+}
+
+// TestRankChatsAgesBulk: a chat ranks by the best class it has queued, and a message
+// read classAge ago ranks as an answer, so that a flood of answers cannot starve the
+// rest for ever.
+func TestRankChatsAgesBulk(t *testing.T) {
+	now := time.Now()
+	q := &outboxCopy{}
+	q.reset()
+	add := func(id uint64, chat int64, class storage.MessageClass, read time.Time) {
+		q.msgs[id] = storage.OutMessage{ID: id, ChatID: chat, Class: class}
+		q.read[id] = read
+	}
+	add(1, 10, storage.ClassCopy, now)
+	add(2, 10, storage.ClassAnswer, now)
+	add(3, 20, storage.ClassCopy, now)
+	add(4, 30, storage.ClassCopy, now.Add(-classAge))
+	add(5, 40, storage.ClassDigest, now)
+	rank := (&Sender{}).rankChats(q, now)
+	want := map[int64]storage.MessageClass{10: storage.ClassAnswer, 20: storage.ClassCopy, 30: storage.ClassAnswer, 40: storage.ClassDigest}
+	for chat, c := range want {
+		if rank[chat] != c {
+			t.Errorf("chat %d ranks %d, want %d", chat, rank[chat], c)
+		}
+	}
+}
