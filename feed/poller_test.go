@@ -445,6 +445,7 @@ func TestReaderFeedTextPerDayIsBounded(t *testing.T) {
 			t.Errorf("the oldest item was stored before newer ones")
 		}
 	}
+	t.Logf("one poll of 100 items of %d bytes stored %d items, %d bytes of text", len(text), len(items), stored)
 	if len(items) == 0 || stored > budget+len(text)+1000 {
 		t.Fatalf("%d items, %d bytes stored; the day's budget is %d", len(items), stored, budget)
 	}

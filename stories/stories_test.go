@@ -139,6 +139,7 @@ func TestPageCardsAreCachedCompact(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("not cached: %v", err)
 	}
+	t.Logf("a page of %d bytes, a cached card of %d", len(page), len(cached.Card))
 	if len(cached.Card) > 20_000 {
 		t.Fatalf("cached card of %d bytes for a page of %d", len(cached.Card), len(page))
 	}
