@@ -278,24 +278,67 @@ func (f *flights) finish() {
 	close(f.results)
 }
 
-// outboxCopy is the sender's copy of the outbox: messages by ID, in ID order, and when
-// the sender first read each.
+// outboxCopy is the sender's copy of the outbox: messages by ID, in ID order, and how
+// many of each class every chat has queued (kept as messages come and go, so that
+// ranking chats costs nothing per sweep).
 type outboxCopy struct {
 	msgs   map[uint64]storage.OutMessage
-	read   map[uint64]time.Time
+	counts map[int64]*classCounts
 	order  []uint64 // ascending IDs, sent ones included until compacted
 	lastID uint64
 }
 
+// classCounts are one chat's queued messages by class.
+type classCounts [3]int
+
 func (q *outboxCopy) reset() {
-	q.msgs, q.read, q.order, q.lastID = map[uint64]storage.OutMessage{}, map[uint64]time.Time{}, nil, 0
+	q.msgs, q.counts, q.order, q.lastID = map[uint64]storage.OutMessage{}, map[int64]*classCounts{}, nil, 0
+}
+
+// add takes a message in.
+func (q *outboxCopy) add(m storage.OutMessage) {
+	q.msgs[m.ID] = m
+	q.order = append(q.order, m.ID)
+	q.lastID = m.ID
+	c := q.counts[m.ChatID]
+	if c == nil {
+		c = &classCounts{}
+		q.counts[m.ChatID] = c
+	}
+	c[classIndex(m.Class)]++
 }
 
 // forget drops a message that is done with.
 func (q *outboxCopy) forget(id uint64) {
+	m, ok := q.msgs[id]
+	if !ok {
+		return
+	}
 	delete(q.msgs, id)
-	delete(q.read, id)
+	if c := q.counts[m.ChatID]; c != nil {
+		c[classIndex(m.Class)]--
+		if *c == (classCounts{}) {
+			delete(q.counts, m.ChatID)
+		}
+	}
 }
+
+// rank is a chat's best class among its queued messages, not its next message's: a
+// follower whose answer waits behind a comment's copy is served with the answers (the
+// copy first, in order).
+func (q *outboxCopy) rank(chat int64) storage.MessageClass {
+	if c := q.counts[chat]; c != nil {
+		for i, n := range c {
+			if n > 0 {
+				return storage.MessageClass(i)
+			}
+		}
+	}
+	return storage.ClassAnswer
+}
+
+// classIndex bounds a stored class to the ones known (an unknown one ranks last).
+func classIndex(c storage.MessageClass) int { return min(int(c), len(classCounts{})-1) }
 
 // compact drops sent IDs from the order now and then.
 func (q *outboxCopy) compact() {
@@ -321,12 +364,8 @@ func (s *Sender) load(ctx context.Context, q *outboxCopy) {
 			}
 			return
 		}
-		now := time.Now()
 		for _, m := range msgs {
-			q.msgs[m.ID] = m
-			q.read[m.ID] = now
-			q.order = append(q.order, m.ID)
-			q.lastID = m.ID
+			q.add(m)
 		}
 		if len(msgs) < 5000 {
 			return
@@ -355,49 +394,43 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 
 // sweep starts a send for each chat whose turn it is, oldest message first: first the
 // chats with an answer queued, then those with a digest, then those with a comment's
-// copy (storage.OutMessage.Class; rankChats). It returns when the next chat will be
+// copy (storage.OutMessage.Class; outboxCopy.rank), answers taking at most four
+// fifths of a sweep while others wait. It returns when the next chat will be
 // ready (zero: nothing is waiting on a timer). After a second's worth of sends it stops
 // (interrupted): Run reads what was queued meanwhile and sweeps again, ranked afresh,
 // so that an answer never waits behind the rest of a long queue.
 func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt time.Time, interrupted bool, err error) {
-	sw := &sweepState{budget: max(1, int(s.opts.GlobalPerSecond)), rank: s.rankChats(q, time.Now())}
+	budget := max(1, int(s.opts.GlobalPerSecond))
+	// Answers take at most four fifths of a sweep when other classes wait: a flood of
+	// answers slows digests and copies, never stops them.
+	limits := map[storage.MessageClass]int{storage.ClassAnswer: budget - max(1, budget/5)}
+	sw := &sweepState{budget: budget}
 	for _, class := range storage.Classes() {
-		wakeAt, err = s.sweepClass(ctx, q, f, class, wakeAt, sw)
-		if err != nil || sw.interrupted {
-			return wakeAt, sw.interrupted, err
+		sw.limit = budget
+		if l, ok := limits[class]; ok && l > 0 {
+			sw.limit = l
 		}
+		wakeAt, err = s.sweepClass(ctx, q, f, class, wakeAt, sw)
+		if err != nil {
+			return wakeAt, false, err
+		}
+	}
+	if sw.started >= budget {
+		// A second's worth of sends: Run reads what was queued meanwhile and sweeps
+		// again, ranked afresh (a paced chat with an answer may be ready by now).
+		select {
+		case <-s.wake:
+		default:
+		}
+		return wakeAt, true, nil
 	}
 	return wakeAt, false, nil
 }
 
-// sweepState is what one sweep's passes share: each chat's rank, sends started, and
-// whether the sweep stopped for new messages.
+// sweepState is what one sweep's passes share: sends started, the budget of the sweep
+// and the limit of the pass.
 type sweepState struct {
-	rank            map[int64]storage.MessageClass
-	started, budget int
-	interrupted     bool
-}
-
-// classAge is how long a message may wait behind higher classes: after it, it ranks
-// as an answer, so that no flood of answers starves digests, copies or deletions.
-const classAge = 2 * time.Minute
-
-// rankChats ranks each chat by the best class among its queued messages, not by its
-// next one only: a follower whose answer waits behind a comment's copy is served with
-// the answers (the copy first, in order). A message read classAge ago ranks as an
-// answer.
-func (s *Sender) rankChats(q *outboxCopy, now time.Time) map[int64]storage.MessageClass {
-	rank := map[int64]storage.MessageClass{}
-	for id, m := range q.msgs {
-		c := m.Class
-		if now.Sub(q.read[id]) >= classAge {
-			c = storage.ClassAnswer
-		}
-		if r, ok := rank[m.ChatID]; !ok || c < r {
-			rank[m.ChatID] = c
-		}
-	}
-	return rank
+	started, budget, limit int
 }
 
 // sweepClass is one pass of sweep over the chats whose next message is of class.
@@ -405,14 +438,7 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 	now := time.Now()
 	seen := map[int64]bool{}
 	for _, id := range q.order {
-		if sw.started >= sw.budget {
-			// A second's worth of sends: rank again (a paced chat with an answer may be
-			// ready by now, and Run reads what was queued meanwhile).
-			select {
-			case <-s.wake:
-			default:
-			}
-			sw.interrupted = true
+		if sw.started >= sw.limit {
 			return wakeAt, nil
 		}
 		m, ok := q.msgs[id]
@@ -420,7 +446,7 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 			continue // sent already, or not this chat's turn: strictly in order per chat
 		}
 		seen[m.ChatID] = true
-		if sw.rank[m.ChatID] != class {
+		if q.rank(m.ChatID) != class {
 			continue // another pass's
 		}
 		s.mu.Lock()
