@@ -122,7 +122,7 @@ func cmdBlock(ctx context.Context, b *Bot, r *request) error {
 	if err := b.db.Block(ctx, r.userID, c.AuthorID); err != nil {
 		return err
 	}
-	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You will no longer see comments by %s.", escape(c.AuthorName)))
+	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You will no longer see comments by %s.", authorHTML(c.AuthorName)))
 }
 
 var nameRE = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._\-']{1,30}[\p{L}\p{N}.]$`)

@@ -517,10 +517,13 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 		if c.AuthorID != m.From.ID || c.Gone() {
 			return errNotYours
 		}
+		if c.Text == text {
+			return errUnchanged // a change of formatting only: nothing for the copies
+		}
 		c.Text, c.Edited = text, now
 		return nil
 	})
-	if errors.Is(err, errNotYours) {
+	if errors.Is(err, errNotYours) || errors.Is(err, errUnchanged) {
 		return nil
 	}
 	if err != nil {
@@ -529,7 +532,10 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 	return b.updateCopies(ctx, c, false)
 }
 
-var errNotYours = errors.New("not the author's comment")
+var (
+	errNotYours  = errors.New("not the author's comment")
+	errUnchanged = errors.New("text unchanged")
+)
 
 // commentOf finds the comment a command replies to: the user's own message that
 // posted it, or a relayed copy. A database error is an error, not "no comment".

@@ -63,12 +63,12 @@ func (b *Bot) groupPostAllowed(chat, user int64) bool {
 	member := b.postLimiter(user, memberPostsEvery, memberPostsBurst)
 	group := b.postLimiter(chat, groupPostsEvery, groupPostsBurst)
 	now := time.Now()
-	if !member.AllowN(now, 1) {
+	// The member's token is taken only for a post that goes out: pressing while the
+	// group is busy costs the member nothing.
+	if member.TokensAt(now) < 1 || !group.AllowN(now, 1) {
 		return false
 	}
-	if !group.AllowN(now, 1) {
-		return false // the member's token is spent: pressing on does not help
-	}
+	member.AllowN(now, 1)
 	return true
 }
 

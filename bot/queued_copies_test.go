@@ -333,3 +333,26 @@ func TestRetryKeepsTheRewrite(t *testing.T) {
 		t.Fatalf("the follower got the comment as it was before the edit: %q", m.Text)
 	}
 }
+
+// An edit that changes no word (Telegram sends one when only formatting changes) sends
+// nothing to the copies (found by a later review: every copy was edited).
+func TestEditChangingNothingSendsNothing(t *testing.T) {
+	a := telegramtest.User{ID: 1897, FirstName: "Ann"}
+	b := telegramtest.User{ID: 1898, FirstName: "Bea"}
+	c := telegramtest.User{ID: 1899, FirstName: "Cid"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	d := newDiscussion(t, h, a, b, c)
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "same words")
+	h.wait(b.ID, "same words", waitLong)
+	h.wait(c.ID, "same words", waitLong)
+	time.Sleep(300 * time.Millisecond)
+	before := h.tg.Calls("editMessageText")
+	h.tg.Edit(a, d.chats[a.ID], src.MessageID, "same words")
+	d.sync(t, a)
+	time.Sleep(500 * time.Millisecond)
+	if n := h.tg.Calls("editMessageText") - before; n != 0 {
+		t.Fatalf("an edit that changes nothing sent %d edits", n)
+	}
+}
