@@ -106,9 +106,9 @@ type Bot struct {
 	fetch  Fetcher
 	api    *telegram.Client
 	sender *queue.Sender
-	// stale are comments whose copies were sent from an older revision (the sender
-	// tells), to be rendered again.
-	stale chan uint64
+	// stale wakes refreshStaleCopies: the sender recorded a copy sent from an older
+	// revision of its comment.
+	stale chan struct{}
 	// recordWait holds a slot per handler waiting for a sent message's record.
 	recordWaitSlots chan struct{}
 	log             *slog.Logger
@@ -249,7 +249,7 @@ func New(ctx context.Context, db Store, fetch Fetcher, opts Options) (*Bot, erro
 	if opts.Send.CallContext == nil {
 		opts.Send.CallContext = ctx
 	}
-	b.stale = make(chan uint64, staleBacklog)
+	b.stale = make(chan struct{}, 1)
 	opts.Send.OnStaleCopy = b.staleCopy
 	b.sender = queue.NewSender(db, api, opts.Send)
 	b.recordWaitSlots = make(chan struct{}, recordWaiters)

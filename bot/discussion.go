@@ -319,35 +319,53 @@ func relayButtons(c storage.Comment) [][]telegram.Button {
 	return [][]telegram.Button{{{Text: "Report", Data: reportData(c.ID)}, {Text: "Mute thread", Data: muteData(c.ItemID)}}}
 }
 
-// staleBacklog bounds the comments waiting to have their copies rendered again.
-const staleBacklog = 1024
-
-// staleCopy is the sender's word that a copy of comment went out from an older
-// revision (edited, removed, or its parent gone while it was in flight). It must not
-// block the sender: a full backlog drops it, with a log line.
-func (b *Bot) staleCopy(comment uint64) {
+// staleCopy is the sender's word that a copy of a comment went out from an older
+// revision (edited, removed, or its parent gone while it was in flight). The mark is
+// stored (storage.DB.Sent); this only wakes refreshStaleCopies, without blocking.
+func (b *Bot) staleCopy(uint64) {
 	select {
-	case b.stale <- comment:
+	case b.stale <- struct{}{}:
 	default:
-		b.log.Warn("too many comments to refresh; a copy may show an older text", "comment", comment)
 	}
 }
 
-// refreshStaleCopies renders again, until ctx ends, the copies of the comments the
-// sender reported stale.
+// staleBatch bounds the comments refreshed in one turn.
+const staleBatch = 100
+
+// refreshStaleCopies renders again, until ctx ends, the copies of the comments whose
+// copies went out from an older revision: at start (marks survive a restart), when the
+// sender tells, and every minute (a failed refresh is tried again).
 func (b *Bot) refreshStaleCopies(ctx context.Context) error {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
 	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case id := <-b.stale:
-			c, err := b.db.Comment(ctx, id)
+		marks, err := b.db.StaleCopies(ctx, staleBatch)
+		if err != nil && ctx.Err() == nil {
+			b.log.Error("reading stale copies failed", "error", err)
+		}
+		cleared := 0
+		for _, m := range marks {
+			c, err := b.db.Comment(ctx, m.Comment)
 			if err == nil {
 				err = b.updateCopies(ctx, c, c.Deleted || c.Erased)
 			}
-			if err != nil && !errors.Is(err, storage.ErrNotFound) && ctx.Err() == nil {
-				b.log.Error("refreshing a comment's copies failed", "comment", id, "error", err)
+			if err == nil || errors.Is(err, storage.ErrNotFound) {
+				if err = b.db.ClearStaleCopy(ctx, m); err == nil {
+					cleared++
+				}
 			}
+			if err != nil && ctx.Err() == nil {
+				b.log.Error("refreshing a comment's copies failed", "comment", m.Comment, "error", err)
+			}
+		}
+		if len(marks) == staleBatch && cleared > 0 {
+			continue // more waiting
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-b.stale:
+		case <-tick.C:
 		}
 	}
 }

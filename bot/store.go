@@ -50,6 +50,8 @@ type Store interface {
 	RelayComment(ctx context.Context, id uint64, msgs []storage.OutMessage, now time.Time) error
 	Copies(ctx context.Context, commentID uint64) ([][2]int64, error)
 	RewriteQueuedCopies(ctx context.Context, comment uint64, rewrite func(*storage.OutMessage) (keep bool)) (int, error)
+	StaleCopies(ctx context.Context, limit int) ([]storage.StaleCopy, error)
+	ClearStaleCopy(ctx context.Context, s storage.StaleCopy) error
 	Followers(ctx context.Context, itemID uint64) ([]storage.Follower, error)
 	SetFollow(ctx context.Context, itemID uint64, chat int64, muted bool) error
 	AddPending(ctx context.Context, p storage.PendingComment, expired time.Time, perAuthor, perChat int) (storage.PendingComment, error)

@@ -31,6 +31,8 @@ var (
 	bucketThreadIdx = []byte("thread_idx")
 	bucketFollowers = []byte("followers")
 	bucketCopies    = []byte("copies")
+	// stale_copies  comment(8) -> rev(8): copies sent from an older revision, to redo
+	bucketStaleCopies = []byte("stale_copies")
 	bucketProfiles  = []byte("profiles")
 	bucketNames     = []byte("names")
 	bucketBlocks    = []byte("blocks")

@@ -231,7 +231,12 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 				case err != nil:
 					return err
 				case c.Rev != rec.Rev && rec.Kind == KindComment:
-					out.Stale = c.ID // a report shows what was reported: never redone
+					// A report shows what was reported: never redone. A copy is, even if
+					// the bot stops before it gets to it: the mark is stored.
+					out.Stale = c.ID
+					if err := tx.Bucket(bucketStaleCopies).Put(u64(c.ID), u64(uint64(c.Rev))); err != nil {
+						return err
+					}
 				}
 			}
 			if err := putJSON(tx.Bucket(bucketMsgMap), concat(i64(chatID), u64(uint64(messageID))), rec); err != nil {
@@ -246,6 +251,40 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 		return tx.Bucket(bucketOutbox).Delete(u64(id))
 	})
 	return out, err
+}
+
+// StaleCopy is a comment some of whose copies went out from an older revision (Sent).
+type StaleCopy struct {
+	Comment uint64
+	Rev     int
+}
+
+// StaleCopies returns up to limit comments whose copies are to be redone.
+func (db *DB) StaleCopies(ctx context.Context, limit int) ([]StaleCopy, error) {
+	if err := ctxErr(ctx, "stale copies"); err != nil {
+		return nil, err
+	}
+	var out []StaleCopy
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketStaleCopies).Cursor()
+		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+			out = append(out, StaleCopy{Comment: beU64(k), Rev: int(beU64(v))})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ClearStaleCopy forgets a stale mark once its copies were redone, unless a newer
+// revision marked it again meanwhile.
+func (db *DB) ClearStaleCopy(ctx context.Context, s StaleCopy) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketStaleCopies)
+		if v := b.Get(u64(s.Comment)); v != nil && int(beU64(v)) == s.Rev {
+			return b.Delete(u64(s.Comment))
+		}
+		return nil
+	})
 }
 
 // OutMessage returns one queued message as stored now, or ErrNotFound once it was

@@ -143,6 +143,11 @@ var migrations = []func(tx *bolt.Tx) error{
 	storyBuckets,
 	// 6 -> 7: merged stories resolve through a one-step alias (stories.go).
 	storyAliases,
+	// 7 -> 8: comments whose copies went out from an older revision, to be redone.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketStaleCopies)
+		return err
+	},
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.
