@@ -33,14 +33,14 @@ var (
 	bucketCopies    = []byte("copies")
 	// stale_copies  comment(8) -> rev(8): copies sent from an older revision, to redo
 	bucketStaleCopies = []byte("stale_copies")
-	bucketProfiles  = []byte("profiles")
-	bucketNames     = []byte("names")
-	bucketBlocks    = []byte("blocks")
-	bucketPending   = []byte("pending")
-	bucketReports   = []byte("reports")
-	bucketByAuthor  = []byte("by_author")
-	bucketFollows   = []byte("follows")
-	bucketBans      = []byte("bans")
+	bucketProfiles    = []byte("profiles")
+	bucketNames       = []byte("names")
+	bucketBlocks      = []byte("blocks")
+	bucketPending     = []byte("pending")
+	bucketReports     = []byte("reports")
+	bucketByAuthor    = []byte("by_author")
+	bucketFollows     = []byte("follows")
+	bucketBans        = []byte("bans")
 )
 
 // Comment is one comment in a story's discussion thread.
