@@ -397,3 +397,50 @@ func TestStaleCopyRedoneAcrossRestart(t *testing.T) {
 		t.Fatalf("after a restart the reply's copy still quotes the deleted comment: %q", m.Text)
 	}
 }
+
+// A group administrator's /forget leaves the group's list of relayed copies (no text):
+// a member who deletes a comment afterwards still takes it off the group's screen
+// (found by a later review: the copies were stranded for good).
+func TestGroupForgetStrandsNoCopies(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	a := telegramtest.User{ID: 1896, FirstName: "Ann"}
+	ca := h.tg.PrivateChat(a)
+	admin := telegramtest.User{ID: 900, FirstName: "Moe"}
+	group := h.tg.Group(-5100, "Readers club", false, admin.ID)
+	h.tg.Send(a, ca, "/start s_1")
+	cardA := h.wait(a.ID, "comments · reply", waitLong)
+	h.tg.Send(admin, group, "/start s_1")
+	cardG := h.wait(group.ID, "comments · reply", waitLong)
+	h.tg.Press(admin, group, cardG.MessageID, "fl:1")
+	h.tg.Send(admin, group, "/settings relay on")
+	h.wait(group.ID, "will be relayed here", waitLong)
+	src, _ := h.tg.Reply(a, ca, cardA.MessageID, "my phone is 555-0100")
+	cp := h.wait(group.ID, "555-0100", waitLong)
+	time.Sleep(300 * time.Millisecond) // recorded
+	h.tg.Send(admin, group, "/forget")
+	ask := h.wait(group.ID, "Delete everything", waitLong)
+	q, _ := h.tg.Press(admin, group, ask.MessageID, "forget:yes")
+	h.tg.WaitAnswered(q, waitLong)
+	h.wait(group.ID, "has been deleted", waitLong)
+	h.tg.Reply(a, ca, src.MessageID, "/delete")
+	h.wait(a.ID, "Comment deleted.", waitLong)
+	h.waitDeleted(group.ID, cp.MessageID)
+}
+
+// waitDeleted waits until a message of chat is deleted.
+func (h *harness) waitDeleted(chat int64, id int) {
+	h.t.Helper()
+	deadline := time.Now().Add(waitLong)
+	for {
+		if m, _ := h.tg.Message(chat, id); m.Deleted {
+			return
+		}
+		if time.Now().After(deadline) {
+			m, _ := h.tg.Message(chat, id)
+			h.t.Fatalf("message %d of chat %d is not deleted: %q", id, chat, m.Text)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -37,8 +39,8 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) 
 		if err := dropSubscriber(tx, chat); err != nil {
 			return err
 		}
-		// Copies of other readers' comments that were relayed to this chat: their keys
-		// come from the chat's message records, which go next.
+		// Copies of other readers' comments that were relayed to this chat: see
+		// dropCopiesIn. Its message records go next.
 		if err := dropCopiesIn(tx, chat); err != nil {
 			return err
 		}
@@ -66,8 +68,8 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) 
 			if json.Unmarshal(v, &m) != nil {
 				return false
 			}
-			// Queued deletions of copies stay: they take erased text off screens.
-			return m.ChatID == chat || (m.Record != nil && m.Record.Comment != 0 && erased[m.Record.Comment] && m.Method != "deleteMessage")
+			// Queued deletions stay, in this chat too: they take deleted text off screens.
+			return m.Method != "deleteMessage" && (m.ChatID == chat || m.Record != nil && m.Record.Comment != 0 && erased[m.Record.Comment])
 		})
 	})
 	if err != nil {
@@ -192,27 +194,6 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 	return erased, nil
 }
 
-// dropCopiesIn deletes the copies index entries of comments relayed to chat, found
-// through the chat's message records.
-func dropCopiesIn(tx *bolt.Tx, chat int64) error {
-	copies := tx.Bucket(bucketCopies)
-	prefix := i64(chat)
-	c := tx.Bucket(bucketMsgMap).Cursor()
-	var keys [][]byte
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		var rec MessageRecord
-		if json.Unmarshal(v, &rec) == nil && rec.Kind.Copy() && rec.Comment != 0 {
-			keys = append(keys, concat(u64(rec.Comment), k))
-		}
-	}
-	for _, k := range keys {
-		if err := copies.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // deletePrefix deletes every key of b that starts with prefix.
 func deletePrefix(b *bolt.Bucket, prefix []byte) error {
 	var keys [][]byte
@@ -267,4 +248,31 @@ func (db *DB) Buckets(ctx context.Context, fn func(bucket string, k, v []byte) e
 		}
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error { return walk(string(name), b) })
 	})
+}
+
+// dropCopiesIn settles the copies of other readers' comments relayed to a chat that is
+// being forgotten, found through the chat's message records. A reader's private chat
+// keeps no trace: the copies are deleted from it and unlisted. A group's stay listed
+// (comment, group, message ID; no text): their authors may still delete them there,
+// and "delete" must reach every copy, whatever the group's administrator erased.
+func dropCopiesIn(tx *bolt.Tx, chat int64) error {
+	copies := tx.Bucket(bucketCopies)
+	prefix := i64(chat)
+	c := tx.Bucket(bucketMsgMap).Cursor()
+	var keys [][]byte
+	var dels []OutMessage
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var rec MessageRecord
+		if json.Unmarshal(v, &rec) == nil && rec.Kind.Copy() && rec.Comment != 0 && chat > 0 {
+			keys = append(keys, concat(u64(rec.Comment), k))
+			dels = append(dels, OutMessage{ChatID: chat, Method: "deleteMessage", Class: ClassDigest,
+				Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.FormatUint(beU64(k[8:16]), 10)}})
+		}
+	}
+	for _, k := range keys {
+		if err := copies.Delete(k); err != nil {
+			return err
+		}
+	}
+	return putOutbox(tx, dels, time.Now())
 }
