@@ -225,7 +225,11 @@ func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, edi
 	if len(outline) == 0 {
 		sb.WriteString("\n\nNo comments yet. Reply to the story card to start the discussion.")
 	}
+	var shown []uint64
 	for _, c := range outline[min(page*commentsPerPage, len(outline)):min((page+1)*commentsPerPage, len(outline))] {
+		if !c.Gone() {
+			shown = append(shown, c.ID)
+		}
 		indent := strings.Repeat("    ", min(c.Depth, 8))
 		marker := "•"
 		if c.Depth > 0 {
@@ -252,11 +256,18 @@ func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, edi
 		rows = append(rows, nav)
 	}
 	parts := pack([]block{{html: sb.String(), plain: stripTags(sb.String())}}, "")
+	// The page is listed among the copies of every comment it shows: a deletion or a
+	// moderator's removal takes it down.
+	rec := &storage.MessageRecord{Kind: storage.KindThreadPage, Items: []uint64{item}, Comments: shown}
 	if editMsg != 0 && len(parts) == 1 {
-		return b.editText(ctx, r.chatID, editMsg, parts[0].HTML, rows)
+		if err := b.editText(ctx, r.chatID, editMsg, parts[0].HTML, rows); err != nil {
+			return err
+		}
+		_, err := b.db.Sent(ctx, 0, r.chatID, editMsg, rec)
+		return err
 	}
 	parts[len(parts)-1].Buttons = rows
-	return b.send(ctx, r.chatID, r.thread, parts, nil)
+	return b.send(ctx, r.chatID, r.thread, parts, func(Rendered) *storage.MessageRecord { return rec })
 }
 
 // cbFollow and cbMute follow or mute a discussion the chat may see.

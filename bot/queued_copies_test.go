@@ -444,3 +444,35 @@ func (h *harness) waitDeleted(chat int64, id int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A discussion page showing a comment goes when the comment is deleted (found by a
+// later review: pages were sent with no record, so neither /delete nor /forget reached
+// them).
+func TestThreadPageOfDeletedCommentGoes(t *testing.T) {
+	a := telegramtest.User{ID: 1894, FirstName: "Ann"}
+	b := telegramtest.User{ID: 1895, FirstName: "Bea"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	d := newDiscussion(t, h, a, b)
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "my phone is 555-0100")
+	h.wait(b.ID, "555-0100", waitLong)
+	h.tg.Send(b, d.chats[b.ID], "/thread 1")
+	page := h.wait(b.ID, "Discussion:", waitLong)
+	if !strings.Contains(page.Text, "555-0100") {
+		t.Fatalf("page: %q", page.Text)
+	}
+	h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
+	h.wait(a.ID, "Comment deleted.", waitLong)
+	h.waitDeleted(b.ID, page.MessageID)
+	// /forget reaches pages too.
+	h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "my address is 1 Long Road")
+	h.wait(b.ID, "Long Road", waitLong)
+	h.tg.Send(b, d.chats[b.ID], "/thread 1")
+	page2 := h.wait(b.ID, "1 Long Road", waitLong)
+	h.tg.Send(a, d.chats[a.ID], "/forget")
+	ask := h.wait(a.ID, "Delete everything", waitLong)
+	q, _ := h.tg.Press(a, d.chats[a.ID], ask.MessageID, "forget:yes")
+	h.tg.WaitAnswered(q, waitLong)
+	h.waitDeleted(b.ID, page2.MessageID)
+}

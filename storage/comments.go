@@ -65,7 +65,8 @@ type Comment struct {
 	// comment went to the thread's followers.
 	Relayed bool `json:"relayed,omitempty"`
 	// Rev counts the changes to what a copy of the comment shows: its own edits and
-	// removal, and its parent's (a reply quotes its parent). A copy is rendered from one
+	// removal, and its parent's removal or erasure (a reply quotes its parent; a
+	// parent's edit leaves the quote of what was answered). A copy is rendered from one
 	// revision (MessageRecord.Rev); one sent from an older one is rendered again.
 	Rev int `json:"rev,omitempty"`
 }

@@ -263,11 +263,21 @@ func dropCopiesIn(tx *bolt.Tx, chat int64) error {
 	var dels []OutMessage
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var rec MessageRecord
-		if json.Unmarshal(v, &rec) == nil && rec.Kind.Copy() && rec.Comment != 0 && chat > 0 {
-			keys = append(keys, concat(u64(rec.Comment), k))
-			dels = append(dels, OutMessage{ChatID: chat, Method: "deleteMessage", Class: ClassDigest,
-				Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.FormatUint(beU64(k[8:16]), 10)}})
+		if json.Unmarshal(v, &rec) != nil || chat < 0 {
+			continue
 		}
+		shown := rec.Comments // a discussion page
+		if rec.Kind.Copy() && rec.Comment != 0 {
+			shown = []uint64{rec.Comment}
+		}
+		if len(shown) == 0 {
+			continue
+		}
+		for _, c := range shown {
+			keys = append(keys, concat(u64(c), k))
+		}
+		dels = append(dels, OutMessage{ChatID: chat, Method: "deleteMessage", Class: ClassDigest,
+			Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.FormatUint(beU64(k[8:16]), 10)}})
 	}
 	for _, k := range keys {
 		if err := copies.Delete(k); err != nil {

@@ -68,6 +68,7 @@ const (
 	KindComment       RecordKind = "comment"        // a relayed copy of Comment
 	KindCommentSource RecordKind = "comment-source" // the author's own message that posted Comment
 	KindReport        RecordKind = "report"         // a moderator's copy of a report on Comment
+	KindThreadPage    RecordKind = "thread-page"    // a discussion page: Items[0]'s thread, showing Comments
 )
 
 // Copy reports whether messages of this kind show a comment's text, so that an edit,
@@ -84,6 +85,9 @@ type MessageRecord struct {
 	First int `json:"first,omitempty"`
 	// Rev is the revision of Comment a copy was rendered from (Comment.Rev).
 	Rev int `json:"rev,omitempty"`
+	// Comments are the comments a discussion page shows (KindThreadPage): it is listed
+	// among each one's copies, so that their deletion takes the page down.
+	Comments []uint64 `json:"comments,omitempty"`
 }
 
 // putOutbox appends messages to the outbox inside tx, assigning IDs in order.
@@ -214,6 +218,27 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 				return err
 			}
 		}
+		if rec != nil && messageID != 0 && rec.Kind == KindThreadPage {
+			gone, err := anyGone(tx, rec.Comments)
+			if err != nil {
+				return err
+			}
+			if gone {
+				// A comment it shows went while it was in flight: take the page down.
+				del := OutMessage{ChatID: chatID, Method: "deleteMessage", Class: ClassDigest,
+					Params: map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}}
+				if err := putOutbox(tx, []OutMessage{del}, time.Now()); err != nil {
+					return err
+				}
+				out.Deleted = true
+				return tx.Bucket(bucketOutbox).Delete(u64(id))
+			}
+			for _, c := range rec.Comments {
+				if err := tx.Bucket(bucketCopies).Put(concat(u64(c), i64(chatID), u64(uint64(messageID))), nil); err != nil {
+					return err
+				}
+			}
+		}
 		if rec != nil && messageID != 0 {
 			if rec.Comment != 0 && rec.Kind.Copy() {
 				c, err := getComment(tx, rec.Comment)
@@ -251,6 +276,21 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 		return tx.Bucket(bucketOutbox).Delete(u64(id))
 	})
 	return out, err
+}
+
+// anyGone reports whether any of the comments is deleted, removed or erased (or no
+// longer stored).
+func anyGone(tx *bolt.Tx, ids []uint64) (bool, error) {
+	for _, id := range ids {
+		c, err := getComment(tx, id)
+		if errors.Is(err, ErrNotFound) || err == nil && c.Gone() {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 // StaleCopy is a comment some of whose copies went out from an older revision (Sent).
