@@ -323,6 +323,16 @@ func (q *outboxCopy) forget(id uint64) {
 	}
 }
 
+// waiting reports whether some chat ranks in class.
+func (q *outboxCopy) waiting(class storage.MessageClass) bool {
+	for chat := range q.counts {
+		if q.rank(chat) == class {
+			return true
+		}
+	}
+	return false
+}
+
 // rank is a chat's best class among its queued messages, not its next message's: a
 // follower whose answer waits behind a comment's copy is served with the answers (the
 // copy first, in order).
@@ -386,7 +396,9 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 			}
 		}
 	case o.keep != nil:
-		q.msgs[o.id] = *o.keep
+		if _, ok := q.msgs[o.id]; ok { // a reload meanwhile reads it afresh if it is still stored
+			q.msgs[o.id] = *o.keep
+		}
 	default:
 		q.forget(o.id)
 	}
@@ -401,14 +413,22 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 // so that an answer never waits behind the rest of a long queue.
 func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt time.Time, interrupted bool, err error) {
 	budget := max(1, int(s.opts.GlobalPerSecond))
-	// Answers take at most four fifths of a sweep when other classes wait: a flood of
-	// answers slows digests and copies, never stops them.
-	limits := map[storage.MessageClass]int{storage.ClassAnswer: budget - max(1, budget/5)}
+	// Each class leaves a fifth of the sweep to every class below it that waits: a
+	// flood of answers slows digests and copies, a digest run slows copies (and copies'
+	// deletions), and none stops another. The passes count sends together.
+	share := max(1, budget/5)
+	classes := storage.Classes()
 	sw := &sweepState{budget: budget}
-	for _, class := range storage.Classes() {
-		sw.limit = budget
-		if l, ok := limits[class]; ok && l > 0 {
-			sw.limit = l
+	for i, class := range classes {
+		below := 0
+		for _, lower := range classes[i+1:] {
+			if q.waiting(lower) {
+				below++
+			}
+		}
+		sw.limit = max(budget-below*share, 1)
+		if sw.limit <= sw.started {
+			continue
 		}
 		wakeAt, err = s.sweepClass(ctx, q, f, class, wakeAt, sw)
 		if err != nil {

@@ -426,3 +426,39 @@ func TestAnswersCannotStarveDigests(t *testing.T) {
 	}
 	t.Logf("the 50 digests were out after %d of 300 answers", answersBefore)
 }
+
+// TestCopiesPassDuringDigestRun: a comment's copy (or a copy's deletion) queued before a
+// digest run goes out within the run's first sweep, not after it: each class leaves a
+// share to every class below it that waits (found by a later review).
+func TestCopiesPassDuringDigestRun(t *testing.T) {
+	tg, db := senderFixture(t)
+	tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	follower := tg.PrivateChat(telegramtest.User{ID: 5998, FirstName: "Follower"}).ID
+	msgs := []storage.OutMessage{classMsg(follower, "a comment's copy", storage.ClassCopy)}
+	for i := range 120 {
+		chat := tg.PrivateChat(telegramtest.User{ID: int64(8500 + i), FirstName: "Sub"}).ID
+		msgs = append(msgs, classMsg(chat, "digest", storage.ClassDigest))
+	}
+	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
+	done := make(chan error, 1)
+	go func() { done <- sender.Run(ctx) }()
+	var after int64
+	waitUntil(t, func() bool {
+		after = sender.Stats.Sent.Load()
+		return len(tg.AllMessages(follower)) > 0
+	})
+	cancel()
+	<-done
+	if after > 50+10 {
+		t.Fatalf("the copy went out after %d of 121 sends", after)
+	}
+}
