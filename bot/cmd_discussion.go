@@ -242,6 +242,12 @@ func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, edi
 		case c.Deleted:
 			body = "(comment deleted)"
 		}
+		if c.Gone() {
+			// No name either: a page is no way to keep a deleted comment's author on
+			// screen after they are gone.
+			fmt.Fprintf(&sb, "\n\n%s%s %s", indent, marker, escape(body))
+			continue
+		}
 		fmt.Fprintf(&sb, "\n\n%s%s %s: %s", indent, marker, authorHTML(c.AuthorName), escape(body))
 	}
 	var nav []telegram.Button

@@ -467,6 +467,13 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 	}); err != nil {
 		return err
 	}
+	if del || c.Gone() {
+		// Discussion pages show no removed text either (an edited comment's page keeps
+		// the words it was opened with).
+		if _, err := b.db.TakeDownPages(ctx, c.ItemID, c.ID); err != nil {
+			return err
+		}
+	}
 	copies, err := b.db.Copies(ctx, c.ID)
 	if err != nil {
 		return err
@@ -485,12 +492,7 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 		if err == nil && rec.Kind == storage.KindReport {
 			continue
 		}
-		if err == nil && rec.Kind == storage.KindThreadPage {
-			if c.Gone() { // a page shows no removed text either
-				msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage", Params: p, Class: storage.ClassDigest, Record: record()})
-			}
-			continue // an edited comment's page keeps the words it was opened with
-		}
+
 		p["text"], p["parse_mode"], p["disable_web_page_preview"] = html, "HTML", "true"
 		if !c.Gone() {
 			p["reply_markup"] = keyboard(relayButtons(c))

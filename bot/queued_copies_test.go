@@ -480,3 +480,76 @@ func TestThreadPageOfDeletedCommentGoes(t *testing.T) {
 	h.tg.WaitAnswered(q, waitLong)
 	h.waitDeleted(b.ID, page2.MessageID)
 }
+
+// A reader who opens a story's discussion again and again keeps one page of it open:
+// each new page takes the last one down, so no reader can make another's comment
+// fan out a deletion to thousands of pages (found by a later review: every page was
+// listed for good under every comment it showed).
+func TestOneOpenDiscussionPagePerChat(t *testing.T) {
+	a := telegramtest.User{ID: 4101, FirstName: "Ann"}
+	b := telegramtest.User{ID: 4102, FirstName: "Bea"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	d := newDiscussion(t, h, a, b)
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "victim words")
+	h.wait(b.ID, "victim words", waitLong)
+	var last telegramtest.Message
+	for range 8 {
+		h.tg.Send(b, d.chats[b.ID], "/thread 1")
+		before := countText(h.tg.AllMessages(b.ID), "Discussion:")
+		waitUntilT(t, func() bool { return countText(h.tg.AllMessages(b.ID), "Discussion:") > before })
+		ms := h.tg.AllMessages(b.ID)
+		last = ms[len(ms)-1]
+	}
+	d.sync(t, b)
+	open := 0
+	for _, m := range h.tg.Messages(b.ID) {
+		if strings.HasPrefix(m.Text, "Discussion:") {
+			open++
+		}
+	}
+	if open != 1 {
+		t.Fatalf("%d discussion pages open after 8, want the last one", open)
+	}
+	before := h.tg.Calls("deleteMessage")
+	h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
+	h.wait(a.ID, "Comment deleted.", waitLong)
+	h.waitDeleted(b.ID, last.MessageID)
+	if n := h.tg.Calls("deleteMessage") - before; n > 2 {
+		t.Fatalf("the author's /delete made %d deletions, want the copy and the one page", n)
+	}
+}
+
+// A page opened after a comment was deleted shows "(comment deleted)" without its
+// author's name: it is no way to keep a name on screen after its owner used /forget
+// (found by a later review).
+func TestPagesNameNoDeletedAuthor(t *testing.T) {
+	a := telegramtest.User{ID: 4301, FirstName: "Annabelle"}
+	b := telegramtest.User{ID: 4302, FirstName: "Bea"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	d := newDiscussion(t, h, a, b)
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "soon gone")
+	h.wait(b.ID, "soon gone", waitLong)
+	h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
+	h.wait(a.ID, "Comment deleted.", waitLong)
+	h.tg.Send(b, d.chats[b.ID], "/thread 1")
+	page := h.wait(b.ID, "Discussion:", waitLong)
+	if strings.Contains(page.Text, "Annabelle") || !strings.Contains(page.Text, "(comment deleted)") {
+		t.Fatalf("page: %q", page.Text)
+	}
+}
+
+// waitUntilT polls ok until it holds, failing the test after waitLong.
+func waitUntilT(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLong)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

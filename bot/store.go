@@ -52,6 +52,7 @@ type Store interface {
 	RewriteQueuedCopies(ctx context.Context, comment uint64, rewrite func(*storage.OutMessage) (keep bool)) (int, error)
 	StaleCopies(ctx context.Context, limit int) ([]storage.StaleCopy, error)
 	ClearStaleCopy(ctx context.Context, s storage.StaleCopy) error
+	TakeDownPages(ctx context.Context, item, comment uint64) (int, error)
 	Followers(ctx context.Context, itemID uint64) ([]storage.Follower, error)
 	SetFollow(ctx context.Context, itemID uint64, chat int64, muted bool) error
 	AddPending(ctx context.Context, p storage.PendingComment, expired time.Time, perAuthor, perChat int) (storage.PendingComment, error)

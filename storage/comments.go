@@ -33,6 +33,8 @@ var (
 	bucketCopies    = []byte("copies")
 	// stale_copies  comment(8) -> rev(8): copies sent from an older revision, to redo
 	bucketStaleCopies = []byte("stale_copies")
+	// thread_pages  item(8) | chat(8) | message(8) -> [comment IDs]: open discussion pages
+	bucketThreadPages = []byte("thread_pages")
 	bucketProfiles    = []byte("profiles")
 	bucketNames       = []byte("names")
 	bucketBlocks      = []byte("blocks")

@@ -157,6 +157,9 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 		if err := deletePrefix(tx.Bucket(bucketReports), prefix); err != nil {
 			return nil, err
 		}
+		if _, err := takeDownPages(tx, c.ItemID, c.ID); err != nil {
+			return nil, err
+		}
 		tomb := Comment{ID: c.ID, ItemID: c.ItemID, ParentID: c.ParentID, Depth: c.Depth,
 			Created: c.Created, Deleted: true, Erased: true, Relayed: true, Rev: c.Rev + 1}
 		if err := putJSON(comments, prefix, &tomb); err != nil {
@@ -250,37 +253,44 @@ func (db *DB) Buckets(ctx context.Context, fn func(bucket string, k, v []byte) e
 	})
 }
 
-// dropCopiesIn settles the copies of other readers' comments relayed to a chat that is
-// being forgotten, found through the chat's message records. A reader's private chat
-// keeps no trace: the copies are deleted from it and unlisted. A group's stay listed
-// (comment, group, message ID; no text): their authors may still delete them there,
-// and "delete" must reach every copy, whatever the group's administrator erased.
+// dropCopiesIn settles what other readers' comments left in a chat that is being
+// forgotten: relayed copies and discussion pages, found through the chat's message
+// records. A reader's private chat keeps no trace: they are deleted from it and
+// unlisted. A group's stay listed (comment or story, group, message ID; no text):
+// their authors may still delete them there, and "delete" must reach every copy,
+// whatever the group's administrator erased.
 func dropCopiesIn(tx *bolt.Tx, chat int64) error {
-	copies := tx.Bucket(bucketCopies)
+	if chat < 0 {
+		return nil
+	}
+	copies, pages := tx.Bucket(bucketCopies), tx.Bucket(bucketThreadPages)
 	prefix := i64(chat)
 	c := tx.Bucket(bucketMsgMap).Cursor()
-	var keys [][]byte
+	var copyKeys, pageKeys [][]byte
 	var dels []OutMessage
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var rec MessageRecord
-		if json.Unmarshal(v, &rec) != nil || chat < 0 {
+		if json.Unmarshal(v, &rec) != nil {
 			continue
 		}
-		shown := rec.Comments // a discussion page
-		if rec.Kind.Copy() && rec.Comment != 0 {
-			shown = []uint64{rec.Comment}
-		}
-		if len(shown) == 0 {
+		switch {
+		case rec.Kind.Copy() && rec.Comment != 0:
+			copyKeys = append(copyKeys, concat(u64(rec.Comment), k))
+		case rec.Kind == KindThreadPage && len(rec.Items) > 0:
+			pageKeys = append(pageKeys, concat(u64(rec.Items[0]), k))
+		default:
 			continue
-		}
-		for _, c := range shown {
-			keys = append(keys, concat(u64(c), k))
 		}
 		dels = append(dels, OutMessage{ChatID: chat, Method: "deleteMessage", Class: ClassDigest,
 			Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.FormatUint(beU64(k[8:16]), 10)}})
 	}
-	for _, k := range keys {
+	for _, k := range copyKeys {
 		if err := copies.Delete(k); err != nil {
+			return err
+		}
+	}
+	for _, k := range pageKeys {
+		if err := pages.Delete(k); err != nil {
 			return err
 		}
 	}

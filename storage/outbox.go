@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -85,8 +86,8 @@ type MessageRecord struct {
 	First int `json:"first,omitempty"`
 	// Rev is the revision of Comment a copy was rendered from (Comment.Rev).
 	Rev int `json:"rev,omitempty"`
-	// Comments are the comments a discussion page shows (KindThreadPage): it is listed
-	// among each one's copies, so that their deletion takes the page down.
+	// Comments are the comments a discussion page shows (KindThreadPage), so that their
+	// deletion takes the page down (thread_pages).
 	Comments []uint64 `json:"comments,omitempty"`
 }
 
@@ -218,7 +219,7 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 				return err
 			}
 		}
-		if rec != nil && messageID != 0 && rec.Kind == KindThreadPage {
+		if rec != nil && messageID != 0 && rec.Kind == KindThreadPage && len(rec.Items) > 0 {
 			gone, err := anyGone(tx, rec.Comments)
 			if err != nil {
 				return err
@@ -233,10 +234,8 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 				out.Deleted = true
 				return tx.Bucket(bucketOutbox).Delete(u64(id))
 			}
-			for _, c := range rec.Comments {
-				if err := tx.Bucket(bucketCopies).Put(concat(u64(c), i64(chatID), u64(uint64(messageID))), nil); err != nil {
-					return err
-				}
+			if err := putThreadPage(tx, rec.Items[0], chatID, messageID, rec.Comments); err != nil {
+				return err
 			}
 		}
 		if rec != nil && messageID != 0 {
@@ -276,6 +275,86 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 		return tx.Bucket(bucketOutbox).Delete(u64(id))
 	})
 	return out, err
+}
+
+// deleteNow queues the deletion of a message the bot sent, and forgets its record.
+func deleteNow(tx *bolt.Tx, chat int64, msg int) error {
+	del := OutMessage{ChatID: chat, Method: "deleteMessage", Class: ClassDigest,
+		Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(msg)}}
+	if err := putOutbox(tx, []OutMessage{del}, time.Now()); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketMsgMap).Delete(concat(i64(chat), u64(uint64(msg))))
+}
+
+// putThreadPage lists a discussion page sent to chat, and takes down the chat's
+// earlier page of that story: one open page per story and chat, so that no reader can
+// make a comment's deletion fan out to thousands of pages.
+func putThreadPage(tx *bolt.Tx, item uint64, chat int64, msg int, comments []uint64) error {
+	b := tx.Bucket(bucketThreadPages)
+	prefix := concat(u64(item), i64(chat))
+	var old [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if int(beU64(k[16:24])) != msg {
+			old = append(old, append([]byte(nil), k...))
+		}
+	}
+	for _, k := range old {
+		if err := deleteNow(tx, chat, int(beU64(k[16:24]))); err != nil {
+			return err
+		}
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	raw, err := json.Marshal(comments)
+	if err != nil {
+		return err
+	}
+	return b.Put(concat(prefix, u64(uint64(msg))), raw)
+}
+
+// takeDownPages queues the deletion of every discussion page of item that shows
+// comment, in any chat, and unlists them; it returns them as (chat, message ID).
+func takeDownPages(tx *bolt.Tx, item, comment uint64) ([][2]int64, error) {
+	b := tx.Bucket(bucketThreadPages)
+	prefix := u64(item)
+	var hit [][]byte
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var shown []uint64
+		if json.Unmarshal(v, &shown) == nil && slices.Contains(shown, comment) {
+			hit = append(hit, append([]byte(nil), k...))
+		}
+	}
+	var out [][2]int64
+	for _, k := range hit {
+		chat, msg := int64(beU64(k[8:16])), int(beU64(k[16:24]))
+		if err := deleteNow(tx, chat, msg); err != nil {
+			return nil, err
+		}
+		if err := b.Delete(k); err != nil {
+			return nil, err
+		}
+		out = append(out, [2]int64{chat, int64(msg)})
+	}
+	return out, nil
+}
+
+// TakeDownPages queues the deletion of the discussion pages that show a comment (it was
+// deleted or removed) and unlists them; it returns how many.
+func (db *DB) TakeDownPages(ctx context.Context, item, comment uint64) (int, error) {
+	if err := ctxErr(ctx, "take down pages"); err != nil {
+		return 0, err
+	}
+	var n int
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		pages, err := takeDownPages(tx, item, comment)
+		n = len(pages)
+		return err
+	})
+	return n, err
 }
 
 // anyGone reports whether any of the comments is deleted, removed or erased (or no

@@ -143,10 +143,15 @@ var migrations = []func(tx *bolt.Tx) error{
 	storyBuckets,
 	// 6 -> 7: merged stories resolve through a one-step alias (stories.go).
 	storyAliases,
-	// 7 -> 8: comments whose copies went out from an older revision, to be redone.
+	// 7 -> 8: comments whose copies went out from an older revision, to be redone;
+	// open discussion pages, by story.
 	func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketStaleCopies)
-		return err
+		for _, b := range [][]byte{bucketStaleCopies, bucketThreadPages} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
 	},
 }
 
