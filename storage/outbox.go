@@ -515,6 +515,18 @@ func (db *DB) Retry(ctx context.Context, id uint64, attempts int) error {
 	})
 }
 
+// Replace stores m over the queued message of its ID; ErrNotFound when that one was
+// sent or dropped meanwhile.
+func (db *DB) Replace(ctx context.Context, m OutMessage) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		if b.Get(u64(m.ID)) == nil {
+			return ErrNotFound
+		}
+		return putJSON(b, u64(m.ID), &m)
+	})
+}
+
 // PlainFallback turns the stored message into its plain-text version (Telegram could
 // not parse its HTML) and returns it; ErrNotFound when it was dropped meanwhile.
 func (db *DB) PlainFallback(ctx context.Context, id uint64) (OutMessage, error) {

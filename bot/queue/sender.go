@@ -29,6 +29,7 @@ type OutboxStore interface {
 	Sent(ctx context.Context, id uint64, chatID int64, messageID int, rec *storage.MessageRecord) (storage.SentCopy, error)
 	Retry(ctx context.Context, id uint64, attempts int) error
 	PlainFallback(ctx context.Context, id uint64) (storage.OutMessage, error)
+	Replace(ctx context.Context, m storage.OutMessage) error
 	Drop(ctx context.Context, id uint64) error
 	DeactivateChat(ctx context.Context, chatID int64) (int, error)
 	MigrateChat(ctx context.Context, from, to int64) error
@@ -626,7 +627,12 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 		s.log.Warn("telegram could not parse our HTML; resending as plain text", "chat", m.ChatID, "error", apiErr.Description)
 		out.keep = s.asPlain(ctx, m)
 		out.notBefore = time.Time{}
-	case kind == telegram.KindNotModified || kind == telegram.KindMessageGone:
+	case kind == telegram.KindCannotDelete && m.Method == "deleteMessage":
+		// Too old to delete (48 hours): what it showed is blanked instead, so that a
+		// deleted comment's words still leave the screen.
+		out.keep = s.asBlank(ctx, m)
+		out.notBefore = time.Time{}
+	case kind == telegram.KindNotModified || kind == telegram.KindMessageGone || kind == telegram.KindCannotDelete:
 		s.drop(ctx, m) // an edit that changes nothing, or of a message already gone: done
 		out.notBefore = time.Time{}
 	case kind != telegram.KindServer:
@@ -685,6 +691,26 @@ func (s *Sender) deactivate(ctx context.Context, chat int64, reason string) {
 	s.Stats.Deactivated.Add(1)
 	s.Stats.Dropped.Add(int64(n))
 	s.log.Info("chat is gone; subscriber deactivated", "chat", chat, "reason", reason, "dropped", n)
+}
+
+// deletedText replaces what a message the bot could not delete showed.
+const deletedText = "(deleted)"
+
+// asBlank turns a deletion Telegram refused (the message is too old) into an edit that
+// replaces its text, stored for the next attempt; nil when it is gone meanwhile.
+func (s *Sender) asBlank(ctx context.Context, m storage.OutMessage) *storage.OutMessage {
+	// No record: the edit is no copy to check again (it would ask to be deleted anew).
+	blank := storage.OutMessage{ID: m.ID, ChatID: m.ChatID, Method: "editMessageText", Class: m.Class, Created: m.Created,
+		Params: map[string]string{"chat_id": m.Params["chat_id"], "message_id": m.Params["message_id"], "text": deletedText}}
+	switch err := s.store.Replace(ctx, blank); {
+	case errors.Is(err, storage.ErrNotFound):
+		return nil
+	case err != nil:
+		s.log.Error("storing a blanking edit failed", "chat", m.ChatID, "error", err)
+		s.drop(ctx, m)
+		return nil
+	}
+	return &blank
 }
 
 // asPlain turns the stored message into its plain-text version for the next attempt

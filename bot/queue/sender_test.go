@@ -462,3 +462,42 @@ func TestCopiesPassDuringDigestRun(t *testing.T) {
 		t.Fatalf("the copy went out after %d of 121 sends", after)
 	}
 }
+
+// TestTooOldToDeleteIsBlanked: Telegram refuses to delete a message older than 48
+// hours; the sender blanks its text instead, so that a deleted comment's words still
+// leave the screen (found by a later review: the refusal was taken for "already gone").
+func TestTooOldToDeleteIsBlanked(t *testing.T) {
+	tg, db := senderFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	chat := tg.PrivateChat(telegramtest.User{ID: 5997, FirstName: "Follower"}).ID
+	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond})
+	done := make(chan error, 1)
+	go func() { done <- sender.Run(ctx) }()
+	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(chat, "my phone is 555-0100", storage.ClassCopy)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender.Wake()
+	waitUntil(t, func() bool { return len(tg.AllMessages(chat)) == 1 })
+	id := tg.AllMessages(chat)[0].MessageID
+	tg.SetFault(func(method string) (int, string, int, time.Duration) {
+		if method == "deletemessage" {
+			return 400, "Bad Request: message can't be deleted", 0, 0
+		}
+		return 0, "", 0, 0
+	})
+	del := storage.OutMessage{ChatID: chat, Method: "deleteMessage", Class: storage.ClassDigest,
+		Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(id)}}
+	if err := db.Enqueue(ctx, []storage.OutMessage{del}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender.Wake()
+	waitUntil(t, func() bool { m, _ := tg.Message(chat, id); return m.Text == "(deleted)" })
+	waitUntil(t, func() bool { depth, _, _ := db.OutboxStats(ctx, time.Now()); return depth == 0 })
+	cancel()
+	<-done
+}

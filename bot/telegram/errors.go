@@ -30,11 +30,14 @@ const (
 	KindQueryExpired
 	// KindServer: a 5xx, worth retrying.
 	KindServer
+	// KindCannotDelete: the message exists but may no longer be deleted (older than
+	// Telegram's 48 hours); it may still be edited.
+	KindCannotDelete
 )
 
 func (k Kind) String() string {
 	return [...]string{"other", "retry_later", "migrated", "chat_gone", "bad_markup", "not_modified",
-		"message_gone", "query_expired", "server"}[k]
+		"message_gone", "query_expired", "server", "cannot_delete"}[k]
 }
 
 // classification is the one table of Telegram's errors newsbot decides on: the error
@@ -52,7 +55,7 @@ var classification = []struct {
 	{400, "bad request: message is not modified", KindNotModified},
 	{400, "bad request: message to edit not found", KindMessageGone},
 	{400, "bad request: message to delete not found", KindMessageGone},
-	{400, "bad request: message can't be deleted", KindMessageGone},
+	{400, "bad request: message can't be deleted", KindCannotDelete},
 	{400, "bad request: message can't be edited", KindMessageGone},
 	{400, "bad request: message to be replied not found", KindMessageGone},
 	{400, "bad request: query is too old", KindQueryExpired},

@@ -22,6 +22,7 @@ func TestErrorKinds(t *testing.T) {
 		{400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", 0, 0, KindNotModified},
 		{400, "Bad Request: message to edit not found", 0, 0, KindMessageGone},
 		{400, "Bad Request: message to delete not found", 0, 0, KindMessageGone},
+		{400, "Bad Request: message can't be deleted", 0, 0, KindCannotDelete},
 		{400, "Bad Request: query is too old and response timeout expired or query ID is invalid", 0, 0, KindQueryExpired},
 		{400, "Bad Request: message is too long", 0, 0, KindOther},
 		{400, "Bad Request: text is too long", 0, 0, KindOther},
