@@ -217,38 +217,15 @@ func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, edi
 	outline := threadOutline(cs)
 	pages := max(1, (len(outline)+commentsPerPage-1)/commentsPerPage)
 	page = min(max(page, 0), pages-1)
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "<b>Discussion: %s</b>\n%d comments", escape(truncate(it.Title, 120)), len(cs))
-	if pages > 1 {
-		fmt.Fprintf(&sb, " · page %d of %d", page+1, pages)
-	}
-	if len(outline) == 0 {
-		sb.WriteString("\n\nNo comments yet. Reply to the story card to start the discussion.")
-	}
+	// A page is one message: a page cut in two would take its own first part down (one
+	// open page per story and chat). Long comments are cut shorter until it fits.
+	var html string
 	var shown []uint64
-	for _, c := range outline[min(page*commentsPerPage, len(outline)):min((page+1)*commentsPerPage, len(outline))] {
-		if !c.Gone() {
-			shown = append(shown, c.ID)
+	for _, limit := range []int{300, 120, 60} {
+		html, shown = threadPageHTML(it.Title, cs, outline, page, pages, limit)
+		if textLen(stripTags(html)) <= packLimit {
+			break
 		}
-		indent := strings.Repeat("    ", min(c.Depth, 8))
-		marker := "•"
-		if c.Depth > 0 {
-			marker = "↳"
-		}
-		body := excerpt(c.Text, 300)
-		switch {
-		case c.Removed:
-			body = "(removed by a moderator)"
-		case c.Deleted:
-			body = "(comment deleted)"
-		}
-		if c.Gone() {
-			// No name either: a page is no way to keep a deleted comment's author on
-			// screen after they are gone.
-			fmt.Fprintf(&sb, "\n\n%s%s %s", indent, marker, escape(body))
-			continue
-		}
-		fmt.Fprintf(&sb, "\n\n%s%s %s: %s", indent, marker, authorHTML(c.AuthorName), escape(body))
 	}
 	var nav []telegram.Button
 	if page > 0 {
@@ -261,15 +238,30 @@ func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, edi
 	if len(nav) > 0 {
 		rows = append(rows, nav)
 	}
-	parts := pack([]block{{html: sb.String(), plain: stripTags(sb.String())}}, "")
-	// The page is listed among the copies of every comment it shows: a deletion or a
-	// moderator's removal takes it down.
+	parts := pack([]block{{html: html, plain: stripTags(html)}}, "")
+	parts = parts[:1] // cut as a last resort: never two messages of one page
+	// The page is listed under its story with the comments it shows: a deletion or a
+	// moderator's removal takes it down (storage.DB.TakeDownPages).
 	rec := &storage.MessageRecord{Kind: storage.KindThreadPage, Items: []uint64{item}, Comments: shown}
-	if editMsg != 0 && len(parts) == 1 {
+	if editMsg != 0 {
+		// Only the open page of this story turns in place: not one a newer page
+		// replaced (it is being taken down), nor a page of another story.
+		listed, err := b.db.ThreadPageListed(ctx, item, r.chatID, editMsg)
+		if err != nil {
+			return err
+		}
+		if !listed {
+			editMsg = 0
+		}
+	}
+	if editMsg != 0 {
 		if err := b.editText(ctx, r.chatID, editMsg, parts[0].HTML, rows); err != nil {
 			return err
 		}
-		_, err := b.db.Sent(ctx, 0, r.chatID, editMsg, rec)
+		got, err := b.db.Sent(ctx, 0, r.chatID, editMsg, rec)
+		if got.Deleted {
+			b.sender.Wake()
+		}
 		return err
 	}
 	parts[len(parts)-1].Buttons = rows
@@ -325,4 +317,43 @@ func cbThread(ctx context.Context, b *Bot, p press) error {
 	}
 	b.answer(ctx, p.q.ID, "")
 	return b.sendThread(ctx, p.r, id, page, edit)
+}
+
+// threadPageHTML renders one page of a discussion, each comment cut to limit
+// characters, and the comments it shows (not the gone ones).
+func threadPageHTML(title string, cs, outline []storage.Comment, page, pages, limit int) (string, []uint64) {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "<b>Discussion: %s</b>\n%d comments", escape(truncate(title, 120)), len(cs))
+	if pages > 1 {
+		fmt.Fprintf(&sb, " · page %d of %d", page+1, pages)
+	}
+	if len(outline) == 0 {
+		sb.WriteString("\n\nNo comments yet. Reply to the story card to start the discussion.")
+	}
+	var shown []uint64
+	for _, c := range outline[min(page*commentsPerPage, len(outline)):min((page+1)*commentsPerPage, len(outline))] {
+		if !c.Gone() {
+			shown = append(shown, c.ID)
+		}
+		indent := strings.Repeat("    ", min(c.Depth, 8))
+		marker := "•"
+		if c.Depth > 0 {
+			marker = "↳"
+		}
+		body := excerpt(c.Text, limit)
+		switch {
+		case c.Removed:
+			body = "(removed by a moderator)"
+		case c.Deleted:
+			body = "(comment deleted)"
+		}
+		if c.Gone() {
+			// No name either: a page is no way to keep a deleted comment's author on
+			// screen after they are gone.
+			fmt.Fprintf(&sb, "\n\n%s%s %s", indent, marker, escape(body))
+			continue
+		}
+		fmt.Fprintf(&sb, "\n\n%s%s %s: %s", indent, marker, authorHTML(c.AuthorName), escape(body))
+	}
+	return sb.String(), shown
 }

@@ -489,8 +489,8 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("update copies: look up copy: %w", err)
 		}
-		if err == nil && rec.Kind == storage.KindReport {
-			continue
+		if err == nil && (rec.Kind == storage.KindReport || rec.Kind == storage.KindThreadPage) {
+			continue // a report shows what was reported; a page is TakeDownPages'
 		}
 
 		p["text"], p["parse_mode"], p["disable_web_page_preview"] = html, "HTML", "true"

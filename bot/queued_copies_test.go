@@ -553,3 +553,50 @@ func waitUntilT(t *testing.T, ok func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A long discussion's page is one message (comments cut shorter), not two parts of
+// which the second would take the first down as the chat's earlier page (found by a
+// later review).
+func TestLongDiscussionPageIsOneMessage(t *testing.T) {
+	b := telegramtest.User{ID: 5102, FirstName: "Bea"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	ctx := context.Background()
+	for i := range 15 {
+		if _, _, err := h.db.AddComment(ctx, storage.Comment{ItemID: 1, AuthorID: int64(7000 + i), AuthorName: "W",
+			Text: strings.Repeat("word ", 80), Created: t0, SrcChat: int64(7000 + i), SrcMsg: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := h.tg.PrivateChat(b)
+	h.tg.Send(b, c, "/thread 1")
+	page := h.wait(b.ID, "Discussion:", waitLong)
+	h.tg.Send(b, c, "/help")
+	h.wait(b.ID, "Commands", waitLong)
+	if n := countText(h.tg.AllMessages(b.ID), "word word"); n != 1 {
+		t.Fatalf("the page went out as %d messages", n)
+	}
+	if m, _ := h.tg.Message(b.ID, page.MessageID); m.Deleted || strings.Count(m.Text, "W:") != 15 {
+		t.Fatalf("the page lost comments or was taken down: %.80q (deleted %v)", m.Text, m.Deleted)
+	}
+}
+
+// A new page takes the chat's earlier page of the story down at once, and pressing the
+// earlier page's buttons (Telegram lets a press through until the deletion lands) posts
+// a new page rather than editing one being taken down (found by a later review: no
+// page stayed open, and the old one stayed up to a minute).
+func TestReplacedPageGoesAtOnce(t *testing.T) {
+	b := telegramtest.User{ID: 5302, FirstName: "Bea"}
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	c := h.tg.PrivateChat(b)
+	h.tg.Send(b, c, "/thread 1")
+	p1 := h.wait(b.ID, "Discussion:", waitLong)
+	h.tg.Send(b, c, "/thread 1")
+	h.waitDeleted(b.ID, p1.MessageID)
+	if listed, err := h.db.ThreadPageListed(context.Background(), 1, c.ID, p1.MessageID); err != nil || listed {
+		t.Fatalf("the replaced page is still listed (%v): turning it would edit a page being taken down", err)
+	}
+}

@@ -53,6 +53,7 @@ type Store interface {
 	StaleCopies(ctx context.Context, limit int) ([]storage.StaleCopy, error)
 	ClearStaleCopy(ctx context.Context, s storage.StaleCopy) error
 	TakeDownPages(ctx context.Context, item, comment uint64) (int, error)
+	ThreadPageListed(ctx context.Context, item uint64, chat int64, msg int) (bool, error)
 	Followers(ctx context.Context, itemID uint64) ([]storage.Follower, error)
 	SetFollow(ctx context.Context, itemID uint64, chat int64, muted bool) error
 	AddPending(ctx context.Context, p storage.PendingComment, expired time.Time, perAuthor, perChat int) (storage.PendingComment, error)

@@ -272,3 +272,50 @@ func TestCopiesKnowTheirRevision(t *testing.T) {
 		t.Fatalf("after /forget the queue holds %+v, want the deletion", q)
 	}
 }
+
+// Discussion pages are listed one per story and chat, replaced with a deletion of the
+// older, taken down by a comment's deletion, and unlisted with their pruned story.
+func TestThreadPagesAreBounded(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &storage.MessageRecord{Kind: storage.KindThreadPage, Items: []uint64{it.ID}, Comments: []uint64{c.ID}}
+	for msg := 10; msg < 15; msg++ {
+		got, err := db.Sent(ctx, 0, 7, msg, rec)
+		if err != nil || got.Deleted != (msg > 10) {
+			t.Fatalf("page %d: %+v, %v", msg, got, err)
+		}
+	}
+	if listed, _ := db.ThreadPageListed(ctx, it.ID, 7, 14); !listed {
+		t.Fatal("the last page is not listed")
+	}
+	if listed, _ := db.ThreadPageListed(ctx, it.ID, 7, 13); listed {
+		t.Fatal("a replaced page is still listed")
+	}
+	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 4 {
+		t.Fatalf("%d deletions queued for 4 replaced pages", len(q))
+	}
+	if n, err := db.TakeDownPages(ctx, it.ID, c.ID); err != nil || n != 1 {
+		t.Fatalf("took down %d pages: %v", n, err)
+	}
+	// A page of a story with no comment goes with the story when it is pruned.
+	added, err := db.AddItems(ctx, "f", []storage.Item{item("k2", "Another story", t0)}, t0)
+	if err != nil || len(added) != 1 {
+		t.Fatal(err)
+	}
+	empty := &storage.MessageRecord{Kind: storage.KindThreadPage, Items: []uint64{added[0].ID}}
+	if _, err := db.Sent(ctx, 0, 7, 30, empty); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Prune(ctx, t0.Add(365*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if listed, _ := db.ThreadPageListed(ctx, added[0].ID, 7, 30); listed {
+		t.Fatal("a pruned story's page is still listed")
+	}
+}

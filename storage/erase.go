@@ -69,7 +69,7 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) 
 				return false
 			}
 			// Queued deletions stay, in this chat too: they take deleted text off screens.
-			return m.Method != "deleteMessage" && (m.ChatID == chat || m.Record != nil && m.Record.Comment != 0 && erased[m.Record.Comment])
+			return !m.Erases() && (m.ChatID == chat || m.Record != nil && m.Record.Comment != 0 && erased[m.Record.Comment])
 		})
 	})
 	if err != nil {

@@ -388,6 +388,22 @@ func (db *DB) pruneMessageRecords() error {
 				return err
 			}
 		}
+		// Discussion pages of stories that are gone (no comment can reach them).
+		pages := tx.Bucket(bucketThreadPages)
+		var stale [][]byte
+		if err := pages.ForEach(func(k, _ []byte) error {
+			if len(k) == 24 && items.Get(k[:8]) == nil {
+				stale = append(stale, append([]byte(nil), k...))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range stale {
+			if err := pages.Delete(k); err != nil {
+				return err
+			}
+		}
 		// Follows of stories that are gone (a story with comments is never pruned).
 		followers, follows := tx.Bucket(bucketFollowers), tx.Bucket(bucketFollows)
 		var gone [][]byte

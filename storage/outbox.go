@@ -50,6 +50,16 @@ const (
 	numClasses
 )
 
+// DeletedText is what a message the bot may no longer delete (older than Telegram's 48
+// hours) is edited to instead: such an edit is a deletion, and is kept as one.
+const DeletedText = "(deleted)"
+
+// Erases reports whether the message takes words off a screen (a deletion, or the edit
+// that stands for one): /forget keeps it.
+func (m OutMessage) Erases() bool {
+	return m.Method == "deleteMessage" || m.Method == "editMessageText" && m.Params["text"] == DeletedText
+}
+
 // Classes are every MessageClass, in the order the sender serves them.
 func Classes() []MessageClass {
 	out := make([]MessageClass, numClasses)
@@ -234,9 +244,11 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 				out.Deleted = true
 				return tx.Bucket(bucketOutbox).Delete(u64(id))
 			}
-			if err := putThreadPage(tx, rec.Items[0], chatID, messageID, rec.Comments); err != nil {
+			replaced, err := putThreadPage(tx, rec.Items[0], chatID, messageID, rec.Comments)
+			if err != nil {
 				return err
 			}
+			out.Deleted = out.Deleted || replaced // the earlier page's deletion: send it now
 		}
 		if rec != nil && messageID != 0 {
 			if rec.Comment != 0 && rec.Kind.Copy() {
@@ -290,7 +302,7 @@ func deleteNow(tx *bolt.Tx, chat int64, msg int) error {
 // putThreadPage lists a discussion page sent to chat, and takes down the chat's
 // earlier page of that story: one open page per story and chat, so that no reader can
 // make a comment's deletion fan out to thousands of pages.
-func putThreadPage(tx *bolt.Tx, item uint64, chat int64, msg int, comments []uint64) error {
+func putThreadPage(tx *bolt.Tx, item uint64, chat int64, msg int, comments []uint64) (replaced bool, err error) {
 	b := tx.Bucket(bucketThreadPages)
 	prefix := concat(u64(item), i64(chat))
 	var old [][]byte
@@ -302,17 +314,28 @@ func putThreadPage(tx *bolt.Tx, item uint64, chat int64, msg int, comments []uin
 	}
 	for _, k := range old {
 		if err := deleteNow(tx, chat, int(beU64(k[16:24]))); err != nil {
-			return err
+			return false, err
 		}
 		if err := b.Delete(k); err != nil {
-			return err
+			return false, err
 		}
 	}
 	raw, err := json.Marshal(comments)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return b.Put(concat(prefix, u64(uint64(msg))), raw)
+	return len(old) > 0, b.Put(concat(prefix, u64(uint64(msg))), raw)
+}
+
+// ThreadPageListed reports whether message msg of chat is the open discussion page of
+// item (turning its pages may edit it in place).
+func (db *DB) ThreadPageListed(ctx context.Context, item uint64, chat int64, msg int) (bool, error) {
+	var ok bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bucketThreadPages).Get(concat(u64(item), i64(chat), u64(uint64(msg)))) != nil
+		return nil
+	})
+	return ok, err
 }
 
 // takeDownPages queues the deletion of every discussion page of item that shows

@@ -143,15 +143,15 @@ var migrations = []func(tx *bolt.Tx) error{
 	storyBuckets,
 	// 6 -> 7: merged stories resolve through a one-step alias (stories.go).
 	storyAliases,
-	// 7 -> 8: comments whose copies went out from an older revision, to be redone;
-	// open discussion pages, by story.
+	// 7 -> 8: comments whose copies went out from an older revision, to be redone.
 	func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketStaleCopies, bucketThreadPages} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := tx.CreateBucketIfNotExists(bucketStaleCopies)
+		return err
+	},
+	// 8 -> 9: open discussion pages, by story.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketThreadPages)
+		return err
 	},
 }
 

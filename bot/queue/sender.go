@@ -417,7 +417,7 @@ func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt t
 	// Each class leaves a fifth of the sweep to every class below it that waits: a
 	// flood of answers slows digests and copies, a digest run slows copies (and copies'
 	// deletions), and none stops another. The passes count sends together.
-	share := max(1, budget/5)
+	share := budget / 5 // none below 5 a second: one send a sweep cannot be shared
 	classes := storage.Classes()
 	sw := &sweepState{budget: budget}
 	for i, class := range classes {
@@ -693,15 +693,12 @@ func (s *Sender) deactivate(ctx context.Context, chat int64, reason string) {
 	s.log.Info("chat is gone; subscriber deactivated", "chat", chat, "reason", reason, "dropped", n)
 }
 
-// deletedText replaces what a message the bot could not delete showed.
-const deletedText = "(deleted)"
-
 // asBlank turns a deletion Telegram refused (the message is too old) into an edit that
 // replaces its text, stored for the next attempt; nil when it is gone meanwhile.
 func (s *Sender) asBlank(ctx context.Context, m storage.OutMessage) *storage.OutMessage {
 	// No record: the edit is no copy to check again (it would ask to be deleted anew).
 	blank := storage.OutMessage{ID: m.ID, ChatID: m.ChatID, Method: "editMessageText", Class: m.Class, Created: m.Created,
-		Params: map[string]string{"chat_id": m.Params["chat_id"], "message_id": m.Params["message_id"], "text": deletedText}}
+		Params: map[string]string{"chat_id": m.Params["chat_id"], "message_id": m.Params["message_id"], "text": storage.DeletedText}}
 	switch err := s.store.Replace(ctx, blank); {
 	case errors.Is(err, storage.ErrNotFound):
 		return nil
