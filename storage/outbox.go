@@ -235,7 +235,11 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 				return err
 			}
 			if gone {
-				// A comment it shows went while it was in flight: take the page down.
+				// A comment it shows went while it was in flight: take the page down, and
+				// unlist it if it was a page turned in place.
+				if err := tx.Bucket(bucketThreadPages).Delete(concat(u64(rec.Items[0]), i64(chatID), u64(uint64(messageID)))); err != nil {
+					return err
+				}
 				del := OutMessage{ChatID: chatID, Method: "deleteMessage", Class: ClassDigest,
 					Params: map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}}
 				if err := putOutbox(tx, []OutMessage{del}, time.Now()); err != nil {

@@ -414,20 +414,28 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 // so that an answer never waits behind the rest of a long queue.
 func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt time.Time, interrupted bool, err error) {
 	budget := max(1, int(s.opts.GlobalPerSecond))
-	// Each class leaves a fifth of the sweep to every class below it that waits: a
-	// flood of answers slows digests and copies, a digest run slows copies (and copies'
-	// deletions), and none stops another. The passes count sends together.
-	share := budget / 5 // none below 5 a second: one send a sweep cannot be shared
+	// Each class leaves a fifth of the sweep (one send at least) to every class below it
+	// that waits: a flood of answers slows digests (and copies' deletions) and copies,
+	// a digest run slows copies, and none stops another. At a rate too low for every
+	// share, the higher classes get theirs first; answers keep one send. The passes
+	// count sends together.
+	share := max(1, budget/5)
 	classes := storage.Classes()
+	reserved := map[storage.MessageClass]int{}
+	free := budget - 1
+	for _, class := range classes[1:] {
+		if q.waiting(class) {
+			reserved[class] = min(share, free)
+			free -= reserved[class]
+		}
+	}
 	sw := &sweepState{budget: budget}
 	for i, class := range classes {
 		below := 0
 		for _, lower := range classes[i+1:] {
-			if q.waiting(lower) {
-				below++
-			}
+			below += reserved[lower]
 		}
-		sw.limit = max(budget-below*share, 1)
+		sw.limit = budget - below
 		if sw.limit <= sw.started {
 			continue
 		}

@@ -501,3 +501,40 @@ func TestTooOldToDeleteIsBlanked(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestDeletionPassesAnswersAtLowRate: at a send rate below 5 a second a waiting
+// deletion still gets a send in every sweep, however many answers wait (found by a
+// later review: with no share at low rates, answers could hold a deleted comment on
+// screen for as long as they kept coming).
+func TestDeletionPassesAnswersAtLowRate(t *testing.T) {
+	tg, db := senderFixture(t)
+	tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	follower := tg.PrivateChat(telegramtest.User{ID: 5996, FirstName: "Follower"}).ID
+	msgs := []storage.OutMessage{classMsg(follower, "a deletion stands here", storage.ClassDigest)}
+	for i := range 16 {
+		chat := tg.PrivateChat(telegramtest.User{ID: int64(8700 + i), FirstName: "Reader"}).ID
+		msgs = append(msgs, classMsg(chat, "answer", storage.ClassAnswer))
+	}
+	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 4})
+	done := make(chan error, 1)
+	go func() { done <- sender.Run(ctx) }()
+	var after int64
+	waitUntil(t, func() bool {
+		after = sender.Stats.Sent.Load()
+		return len(tg.AllMessages(follower)) > 0
+	})
+	cancel()
+	<-done
+	if after > 4 {
+		t.Fatalf("the deletion went out after %d of 17 sends, want within the first sweep of 4", after)
+	}
+}
