@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/storage"
@@ -32,8 +31,7 @@ func (b *Bot) forget(ctx context.Context, r *request) error {
 	}
 	var msgs []storage.OutMessage
 	for _, cp := range er.Copies {
-		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage", Class: storage.ClassDigest,
-			Params: map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}})
+		msgs = append(msgs, storage.Deletion(cp[0], cp[1]))
 	}
 	if len(msgs) > 0 {
 		if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {

@@ -480,11 +480,13 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 	}
 	var msgs []storage.OutMessage
 	for _, cp := range copies {
-		p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}
 		if del {
-			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "deleteMessage", Params: p, Class: storage.ClassDigest, Record: record()})
+			m := storage.Deletion(cp[0], cp[1])
+			m.Record = record()
+			msgs = append(msgs, m)
 			continue
 		}
+		p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}
 		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("update copies: look up copy: %w", err)

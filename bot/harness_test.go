@@ -186,17 +186,49 @@ func tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// waitEdited waits until message id in chat reads what (it is edited in place).
-func (h *harness) waitEdited(chat int64, id int, what string) {
+// waitMessage waits until message id in chat is as ok says, failing with its text and
+// the logs after waitLong.
+func (h *harness) waitMessage(chat int64, id int, want string, ok func(telegramtest.Message) bool) {
 	h.t.Helper()
 	deadline := time.Now().Add(waitLong)
 	for {
 		m, _ := h.tg.Message(chat, id)
-		if strings.Contains(m.Text, what) {
+		if ok(m) {
 			return
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("message %d in chat %d never read %q; it reads %q\nlogs:\n%s", id, chat, what, m.Text, tail(h.logs.String(), 60))
+			h.t.Fatalf("message %d in chat %d: want %s; it reads %q (deleted %v)\nlogs:\n%s", id, chat, want, m.Text, m.Deleted, tail(h.logs.String(), 60))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitEdited waits until message id in chat reads what (it is edited in place).
+func (h *harness) waitEdited(chat int64, id int, what string) {
+	h.t.Helper()
+	h.waitMessage(chat, id, "it to read "+what, func(m telegramtest.Message) bool { return strings.Contains(m.Text, what) })
+}
+
+// waitWithout waits until message id in chat no longer shows s (edited or deleted): a
+// copy redone after the fact is redone within moments, not at once.
+func (h *harness) waitWithout(chat int64, id int, s string) {
+	h.t.Helper()
+	h.waitMessage(chat, id, "it not to show "+s, func(m telegramtest.Message) bool { return m.Deleted || !strings.Contains(m.Text, s) })
+}
+
+// waitDeleted waits until message id in chat is deleted.
+func (h *harness) waitDeleted(chat int64, id int) {
+	h.t.Helper()
+	h.waitMessage(chat, id, "it deleted", func(m telegramtest.Message) bool { return m.Deleted })
+}
+
+// waitUntilT polls ok until it holds, failing the test after waitLong.
+func waitUntilT(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLong)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

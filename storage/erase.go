@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -281,8 +280,7 @@ func dropCopiesIn(tx *bolt.Tx, chat int64) error {
 		default:
 			continue
 		}
-		dels = append(dels, OutMessage{ChatID: chat, Method: "deleteMessage", Class: ClassDigest,
-			Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.FormatUint(beU64(k[8:16]), 10)}})
+		dels = append(dels, Deletion(chat, int64(beU64(k[8:16]))))
 	}
 	for _, k := range copyKeys {
 		if err := copies.Delete(k); err != nil {

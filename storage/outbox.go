@@ -240,9 +240,7 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 				if err := tx.Bucket(bucketThreadPages).Delete(concat(u64(rec.Items[0]), i64(chatID), u64(uint64(messageID)))); err != nil {
 					return err
 				}
-				del := OutMessage{ChatID: chatID, Method: "deleteMessage", Class: ClassDigest,
-					Params: map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}}
-				if err := putOutbox(tx, []OutMessage{del}, time.Now()); err != nil {
+				if err := deleteNow(tx, chatID, messageID); err != nil {
 					return err
 				}
 				out.Deleted = true
@@ -261,9 +259,7 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 				case errors.Is(err, ErrNotFound) || err == nil && (c.Deleted || c.Erased):
 					// Deleted or erased while this copy was in flight, after its copies
 					// were listed: delete this one too, now.
-					del := OutMessage{ChatID: chatID, Method: "deleteMessage", Class: ClassDigest,
-						Params: map[string]string{"chat_id": strconv.FormatInt(chatID, 10), "message_id": strconv.Itoa(messageID)}}
-					if err := putOutbox(tx, []OutMessage{del}, time.Now()); err != nil {
+					if err := deleteNow(tx, chatID, messageID); err != nil {
 						return err
 					}
 					out.Deleted = true
@@ -293,11 +289,16 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 	return out, err
 }
 
+// Deletion is the queued deletion of a message the bot sent: ranked with the digests
+// (storage.ClassDigest), ahead of comments' copies.
+func Deletion(chat int64, msg int64) OutMessage {
+	return OutMessage{ChatID: chat, Method: "deleteMessage", Class: ClassDigest,
+		Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.FormatInt(msg, 10)}}
+}
+
 // deleteNow queues the deletion of a message the bot sent, and forgets its record.
 func deleteNow(tx *bolt.Tx, chat int64, msg int) error {
-	del := OutMessage{ChatID: chat, Method: "deleteMessage", Class: ClassDigest,
-		Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.Itoa(msg)}}
-	if err := putOutbox(tx, []OutMessage{del}, time.Now()); err != nil {
+	if err := putOutbox(tx, []OutMessage{Deletion(chat, int64(msg))}, time.Now()); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketMsgMap).Delete(concat(i64(chat), u64(uint64(msg))))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +13,25 @@ import (
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/storage"
 )
+
+// startSender runs a sender of db's outbox against the fake; stop ends it and waits
+// for its sends in flight (the test's end stops it too).
+func startSender(t *testing.T, tg *telegramtest.Server, db *storage.DB, opts SenderOptions) (*Sender, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	sender := NewSender(db, client, opts)
+	done := make(chan error, 1)
+	go func() { done <- sender.Run(ctx) }()
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return sender, stop
+}
 
 // senderFixture is a fake Bot API and a real database in a temporary directory, both
 // closed when the test ends.
@@ -50,20 +70,13 @@ func TestRetryAfter429LongQueue(t *testing.T) {
 		}
 		return 0, "", 0, 0
 	})
-	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 20})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(ctx) }()
+	sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 20})
 	// Scan (2s) + retry_after (1s) is well under this; the idle wait (60s) is not.
 	deadline := time.Now().Add(20 * time.Second)
 	for sender.Stats.Sent.Load() < 40 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	cancel()
-	<-done
+	stop()
 	if got := sender.Stats.Sent.Load(); got != 40 {
 		t.Fatalf("%d of 40 sent: the chat answered 429 waited for the idle timer", got)
 	}
@@ -115,14 +128,8 @@ func TestRecordingCoversOnlySendsWithARecord(t *testing.T) {
 	}
 	tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
 	tg.SetLag(func(string) time.Duration { return 300 * time.Millisecond })
-	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := NewSender(db, client, SenderOptions{PrivateEvery: time.Millisecond})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: time.Millisecond})
+	defer stop()
 
 	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: chat.ID, Method: "sendMessage", Params: params("plain")}}, time.Now()); err != nil {
 		t.Fatal(err)
@@ -282,13 +289,7 @@ func TestFollowerAnswerPassesFanOut(t *testing.T) {
 	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(ctx) }()
+	sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
 	var after int64 = -1
 	waitUntil(t, func() bool {
 		for _, m := range tg.AllMessages(6199) {
@@ -299,8 +300,7 @@ func TestFollowerAnswerPassesFanOut(t *testing.T) {
 		}
 		return false
 	})
-	cancel()
-	<-done
+	stop()
 	if after > 50+10 { // a second's worth of sends (one sweep), and sends in flight
 		t.Fatalf("the follower's answer went out after %d of 201 sends", after)
 	}
@@ -400,13 +400,7 @@ func TestAnswersCannotStarveDigests(t *testing.T) {
 	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(ctx) }()
+	_, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
 	var answersBefore int
 	waitUntil(t, func() bool {
 		for i := range 50 {
@@ -419,8 +413,7 @@ func TestAnswersCannotStarveDigests(t *testing.T) {
 		}
 		return true
 	})
-	cancel()
-	<-done
+	stop()
 	if answersBefore >= 300 {
 		t.Fatalf("the 50 digests waited for all %d answers", answersBefore)
 	}
@@ -444,20 +437,13 @@ func TestCopiesPassDuringDigestRun(t *testing.T) {
 	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(ctx) }()
+	sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 50})
 	var after int64
 	waitUntil(t, func() bool {
 		after = sender.Stats.Sent.Load()
 		return len(tg.AllMessages(follower)) > 0
 	})
-	cancel()
-	<-done
+	stop()
 	if after > 50+10 {
 		t.Fatalf("the copy went out after %d of 121 sends", after)
 	}
@@ -471,13 +457,7 @@ func TestTooOldToDeleteIsBlanked(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	chat := tg.PrivateChat(telegramtest.User{ID: 5997, FirstName: "Follower"}).ID
-	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(ctx) }()
+	sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: 10 * time.Millisecond})
 	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(chat, "my phone is 555-0100", storage.ClassCopy)}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -498,8 +478,7 @@ func TestTooOldToDeleteIsBlanked(t *testing.T) {
 	sender.Wake()
 	waitUntil(t, func() bool { m, _ := tg.Message(chat, id); return m.Text == "(deleted)" })
 	waitUntil(t, func() bool { depth, _, _ := db.OutboxStats(ctx, time.Now()); return depth == 0 })
-	cancel()
-	<-done
+	stop()
 }
 
 // TestDeletionPassesAnswersAtLowRate: at a send rate below 5 a second a waiting
@@ -520,20 +499,13 @@ func TestDeletionPassesAnswersAtLowRate(t *testing.T) {
 	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := NewSender(db, client, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 4})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(ctx) }()
+	sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: 10 * time.Millisecond, GlobalPerSecond: 4})
 	var after int64
 	waitUntil(t, func() bool {
 		after = sender.Stats.Sent.Load()
 		return len(tg.AllMessages(follower)) > 0
 	})
-	cancel()
-	<-done
+	stop()
 	if after > 4 {
 		t.Fatalf("the deletion went out after %d of 17 sends, want within the first sweep of 4", after)
 	}
