@@ -31,7 +31,7 @@ var (
 	bucketThreadIdx = []byte("thread_idx")
 	bucketFollowers = []byte("followers")
 	bucketCopies    = []byte("copies")
-	// stale_copies  comment(8) -> rev(8): copies sent from an older revision, to redo
+	// stale_copies  comment(8) -> mark(8): copies sent from an older revision, to redo
 	bucketStaleCopies = []byte("stale_copies")
 	// thread_pages  item(8) | chat(8) | message(8) -> [comment IDs]: open discussion pages
 	bucketThreadPages = []byte("thread_pages")

@@ -319,3 +319,35 @@ func TestThreadPagesAreBounded(t *testing.T) {
 		t.Fatal("a pruned story's page is still listed")
 	}
 }
+
+// Two copies of one revision reported stale apart are two marks: a refresh that read
+// the first (and may have listed the copies before the second was recorded) does not
+// clear the second (found by a CI run under -race: a reply's copy kept quoting its
+// deleted parent).
+func TestStaleMarksAreNumbered(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}
+	if _, err := db.UpdateComment(ctx, c.ID, func(*storage.Comment) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Sent(ctx, 0, 7, 1, rec); err != nil || got.Stale != c.ID {
+		t.Fatalf("first copy: %+v, %v", got, err)
+	}
+	first, _ := db.StaleCopies(ctx, 10)
+	if got, err := db.Sent(ctx, 0, 8, 1, rec); err != nil || got.Stale != c.ID {
+		t.Fatalf("second copy: %+v, %v", got, err)
+	}
+	if err := db.ClearStaleCopy(ctx, first[0]); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := db.StaleCopies(ctx, 10); len(left) != 1 {
+		t.Fatalf("the second report was cleared with the first: %v", left)
+	}
+}

@@ -270,7 +270,14 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 					// A report shows what was reported: never redone. A copy is, even if
 					// the bot stops before it gets to it: the mark is stored.
 					out.Stale = c.ID
-					if err := tx.Bucket(bucketStaleCopies).Put(u64(c.ID), u64(uint64(c.Rev))); err != nil {
+					// Numbered, not by revision: two copies of one revision reported
+					// apart are two marks (the first refresh may not have seen the second).
+					marks := tx.Bucket(bucketStaleCopies)
+					seq, err := marks.NextSequence()
+					if err != nil {
+						return err
+					}
+					if err := marks.Put(u64(c.ID), u64(seq)); err != nil {
 						return err
 					}
 				}
@@ -403,7 +410,7 @@ func anyGone(tx *bolt.Tx, ids []uint64) (bool, error) {
 // StaleCopy is a comment some of whose copies went out from an older revision (Sent).
 type StaleCopy struct {
 	Comment uint64
-	Rev     int
+	Mark    uint64 // the latest report's number
 }
 
 // StaleCopies returns up to limit comments whose copies are to be redone.
@@ -415,7 +422,7 @@ func (db *DB) StaleCopies(ctx context.Context, limit int) ([]StaleCopy, error) {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketStaleCopies).Cursor()
 		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			out = append(out, StaleCopy{Comment: beU64(k), Rev: int(beU64(v))})
+			out = append(out, StaleCopy{Comment: beU64(k), Mark: beU64(v)})
 		}
 		return nil
 	})
@@ -423,11 +430,11 @@ func (db *DB) StaleCopies(ctx context.Context, limit int) ([]StaleCopy, error) {
 }
 
 // ClearStaleCopy forgets a stale mark once its copies were redone, unless a newer
-// revision marked it again meanwhile.
+// report marked it again meanwhile (its copy may not have been listed).
 func (db *DB) ClearStaleCopy(ctx context.Context, s StaleCopy) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketStaleCopies)
-		if v := b.Get(u64(s.Comment)); v != nil && int(beU64(v)) == s.Rev {
+		if v := b.Get(u64(s.Comment)); v != nil && beU64(v) == s.Mark {
 			return b.Delete(u64(s.Comment))
 		}
 		return nil
