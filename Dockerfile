@@ -20,7 +20,8 @@ COPY --from=build --chown=65532:65532 /out/data /data
 #   -e NEWSBOT_OPS_TOKEN_FILE=/run/secrets/ops_token ... (see README, "Operating newsbot").
 ENV NEWSBOT_DB=/data/newsbot.db \
     NEWSBOT_HTTP_ADDR=0.0.0.0:9090 \
-    NEWSBOT_LOG_FORMAT=json
+    NEWSBOT_LOG_FORMAT=json \
+    GOMEMLIMIT=1GiB
 VOLUME ["/data"]
 EXPOSE 9090
 USER nonroot:nonroot

@@ -49,8 +49,40 @@ func cmdFeeds(ctx context.Context, b *Bot, r *request) error {
 	text := "<b>Feeds</b>\nTap a catalogue feed to switch it on or off. Your own feeds (added with /add) are listed with a remove button."
 	if len(s.OwnFeeds) == 0 {
 		text += "\nYou have no feeds of your own yet."
+	} else if line, err := b.allowanceLine(ctx, r.userID); err != nil {
+		return err
+	} else {
+		text += line
 	}
 	return b.say(ctx, r.chatID, r.thread, text, feedsKeyboard(b, s)...)
+}
+
+// allowanceLine tells the reader how much of the day's allowance the feeds they added
+// used (in this chat and any other), so a reader whose feeds stopped bringing news, or
+// full texts, knows why. Empty when there is no allowance.
+func (b *Bot) allowanceLine(ctx context.Context, user int64) (string, error) {
+	lim := b.opts.FeedsPerDay
+	if lim.Items <= 0 || lim.Bytes <= 0 || lim.Pages <= 0 || user == 0 {
+		return "", nil
+	}
+	u, err := b.db.FeedUsage(ctx, user, b.opts.Now().UTC().Format("2006-01-02"))
+	if err != nil {
+		return "", err
+	}
+	line := fmt.Sprintf("\nToday (UTC) the feeds you added stored %d of your %d items and %s of your %s of text, and had %d of your %d article pages fetched.",
+		u.Items, lim.Items, mebibytes(u.Bytes), mebibytes(lim.Bytes), u.Pages, lim.Pages)
+	switch {
+	case u.Items >= lim.Items || u.Bytes >= lim.Bytes:
+		line += " That is the day's allowance: what they publish beyond it waits until tomorrow, if they still list it."
+	case u.Pages >= lim.Pages:
+		line += " That is the day's allowance of pages: until tomorrow their items keep the text the feed gives."
+	}
+	return line, nil
+}
+
+// mebibytes renders n bytes as "1.5 MiB".
+func mebibytes(n int64) string {
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
 }
 
 func cmdRemove(ctx context.Context, b *Bot, r *request) error {
@@ -82,7 +114,7 @@ func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error
 	if err != nil {
 		return "", "", err
 	}
-	if p, err := feed.Parse(resp.Body, resp.ContentType); err == nil {
+	if p, err := feed.ParseContext(ctx, resp.Body, resp.ContentType); err == nil {
 		return resp.URL, p.Title, nil
 	}
 	links := feed.DiscoverFeeds(resp.Body, resp.URL)
@@ -99,7 +131,7 @@ func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error
 			}
 			continue
 		}
-		if p, err := feed.Parse(r2.Body, r2.ContentType); err == nil {
+		if p, err := feed.ParseContext(ctx, r2.Body, r2.ContentType); err == nil {
 			return l, p.Title, nil
 		}
 	}
@@ -141,7 +173,7 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	if b.feedAddAllowance(r.userID, now) < 1 {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You have added %d feeds in the last day, the most I take from one reader. Please try again tomorrow.", feedAddsPerDay))
 	}
-	_, added, err := b.db.AddOwnFeeds(ctx, r.chatID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue,
+	_, added, err := b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue,
 		storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds})
 	b.spendFeedAdds(r.userID, len(added), now)
 	if err != nil {

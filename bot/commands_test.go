@@ -9,6 +9,7 @@ import (
 
 	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/storage"
 )
 
 func TestGroupAdminsTopicsAndAddressedCommands(t *testing.T) {
@@ -278,4 +279,41 @@ func TestDefaultQuietHours(t *testing.T) {
 			t.Errorf("DefaultQuiet %q = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// /feeds tells a reader how much of the day's allowance the feeds they added used, and
+// says so when it is used up: a reader whose feeds went quiet learns why.
+func TestFeedsShowsTheDaysAllowance(t *testing.T) {
+	h := newHarness(t)
+	h.opts.FeedsPerDay = storage.FeedUsage{Items: 100, Bytes: 4 << 20, Pages: 10}
+	h.setPage("/mine.xml", `<rss version="2.0"><channel><title>Mine</title></channel></rss>`)
+	h.start()
+	ctx := context.Background()
+	u := telegramtest.User{ID: 302, FirstName: "Ana"}
+	chat := h.tg.PrivateChat(u)
+	h.tg.Send(u, chat, "/feeds")
+	if m := h.wait(chat.ID, "Tap a catalogue feed", waitLong); !strings.Contains(m.Text, "no feeds of your own") || strings.Contains(m.Text, "allowance") {
+		t.Fatalf("/feeds without own feeds: %q", m.Text)
+	}
+	h.tg.Send(u, chat, "/add "+h.web.URL+"/mine.xml")
+	h.wait(chat.ID, "Added Mine", waitLong)
+	day := t0.UTC().Format("2006-01-02")
+	charge := func(use storage.FeedUsage) {
+		t.Helper()
+		use.Day = day
+		if err := h.db.ChargeAccounts(ctx, []int64{u.ID}, use); err != nil {
+			t.Fatal(err)
+		}
+	}
+	charge(storage.FeedUsage{Items: 40, Bytes: 3 << 19, Pages: 2})
+	h.tg.Send(u, chat, "/feeds")
+	if m := h.wait(chat.ID, "stored 40 of your 100 items and 1.5 MiB of your 4.0 MiB of text, and had 2 of your 10 article pages fetched.", waitLong); strings.Contains(m.Text, "That is") {
+		t.Fatalf("/feeds says the allowance is used up at 40 of 100: %q", m.Text)
+	}
+	charge(storage.FeedUsage{Pages: 8})
+	h.tg.Send(u, chat, "/feeds")
+	h.wait(chat.ID, "and had 10 of your 10 article pages fetched. That is the day's allowance of pages", waitLong)
+	charge(storage.FeedUsage{Items: 60})
+	h.tg.Send(u, chat, "/feeds")
+	h.wait(chat.ID, "stored 100 of your 100 items and 1.5 MiB of your 4.0 MiB of text, and had 10 of your 10 article pages fetched. That is the day's allowance:", waitLong)
 }

@@ -124,7 +124,7 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 	if allowed := b.feedAddAllowance(r.userID, now); len(valid) > allowed {
 		valid = valid[:allowed] // the reader's daily allowance over all chats
 	}
-	s, added, err := b.db.AddOwnFeeds(ctx, r.chatID, b.newSubscriber(r), valid, b.opts.Catalogue,
+	s, added, err := b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), valid, b.opts.Catalogue,
 		storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds})
 	b.spendFeedAdds(r.userID, len(added), now)
 	if errors.Is(err, storage.ErrLimit) {

@@ -22,8 +22,9 @@ type Store interface {
 	Subscriber(ctx context.Context, chatID int64) (storage.Subscriber, error)
 	Subscribers(ctx context.Context, fn func(storage.Subscriber) error) error
 	UpdateSubscriber(ctx context.Context, chatID int64, create func() storage.Subscriber, fn func(*storage.Subscriber) error) (storage.Subscriber, error)
-	AddOwnFeeds(ctx context.Context, chatID int64, create func() storage.Subscriber, urls, catalogue []string, lim storage.FeedLimits) (storage.Subscriber, []string, error)
+	AddOwnFeeds(ctx context.Context, chatID, by int64, create func() storage.Subscriber, urls, catalogue []string, lim storage.FeedLimits) (storage.Subscriber, []string, error)
 	ReaderFeedCount(ctx context.Context) (int, error)
+	FeedUsage(ctx context.Context, chat int64, day string) (storage.FeedUsage, error)
 	DueSubscribers(ctx context.Context, now time.Time, limit int) ([]storage.Subscriber, error)
 	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time) error
 	EraseChat(ctx context.Context, chat, user int64) (storage.Erasure, error)

@@ -95,6 +95,11 @@ type Config struct {
 	MaxReaderItemsPerDay int
 	MaxReaderBytesPerDay int
 	MaxReaderPagesPerDay int
+	// MaxUserItemsPerDay, MaxUserBytesPerDay and MaxUserPagesPerDay bound the same for
+	// all of one chat's own feeds together.
+	MaxUserItemsPerDay int
+	MaxUserBytesPerDay int
+	MaxUserPagesPerDay int
 	// FilterBudget bounds the time one subscriber's filters may take in one digest.
 	FilterBudget time.Duration
 	// NewReaderLinkBan refuses links in comments from readers first seen less than a day
@@ -144,6 +149,9 @@ func Default() Config {
 		MaxReaderItemsPerDay: 1000,
 		MaxReaderBytesPerDay: 10 << 20,
 		MaxReaderPagesPerDay: 200,
+		MaxUserItemsPerDay:   2000,
+		MaxUserBytesPerDay:   20 << 20,
+		MaxUserPagesPerDay:   400,
 		FilterBudget:         500 * time.Millisecond,
 		NewReaderLinkBan:     true,
 	}
@@ -412,6 +420,9 @@ func (c *Config) envNumbers(getenv func(string) (string, bool)) error {
 		{"NEWSBOT_MAX_ITEMS_PER_DAY", &c.MaxReaderItemsPerDay},
 		{"NEWSBOT_MAX_BYTES_PER_DAY", &c.MaxReaderBytesPerDay},
 		{"NEWSBOT_MAX_PAGES_PER_DAY", &c.MaxReaderPagesPerDay},
+		{"NEWSBOT_MAX_USER_ITEMS_PER_DAY", &c.MaxUserItemsPerDay},
+		{"NEWSBOT_MAX_USER_BYTES_PER_DAY", &c.MaxUserBytesPerDay},
+		{"NEWSBOT_MAX_USER_PAGES_PER_DAY", &c.MaxUserPagesPerDay},
 	}
 	for _, d := range ints {
 		if v, ok := getenv(d.name); ok && v != "" {
@@ -537,7 +548,8 @@ func (c Config) Validate() error {
 	}{{"NEWSBOT_READER_BURST", c.ReaderBurst}, {"NEWSBOT_MAX_OWN_FEEDS", c.MaxOwnFeeds}, {"NEWSBOT_MAX_READER_FEEDS", c.MaxReaderFeeds},
 		{"NEWSBOT_MAX_ITEMS_PER_POLL", c.MaxItemsPerPoll}, {"NEWSBOT_MAX_PAGES_PER_POLL", c.MaxPagesPerPoll},
 		{"NEWSBOT_MAX_ITEMS_PER_DAY", c.MaxReaderItemsPerDay}, {"NEWSBOT_MAX_BYTES_PER_DAY", c.MaxReaderBytesPerDay},
-		{"NEWSBOT_MAX_PAGES_PER_DAY", c.MaxReaderPagesPerDay}} {
+		{"NEWSBOT_MAX_PAGES_PER_DAY", c.MaxReaderPagesPerDay}, {"NEWSBOT_MAX_USER_ITEMS_PER_DAY", c.MaxUserItemsPerDay},
+		{"NEWSBOT_MAX_USER_BYTES_PER_DAY", c.MaxUserBytesPerDay}, {"NEWSBOT_MAX_USER_PAGES_PER_DAY", c.MaxUserPagesPerDay}} {
 		if lim.v < 1 {
 			return &Error{lim.name, "must be at least 1"}
 		}

@@ -1,6 +1,7 @@
 package feed_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,4 +126,39 @@ func FuzzDiscoverFeeds(f *testing.F) {
 			}
 		}
 	})
+}
+
+// hostilePage is a real-looking article followed by 260,000 tiny links: readability's
+// tree of it took 170-285 MB (found by review).
+func hostilePage() []byte {
+	var b strings.Builder
+	b.WriteString(`<html><head><title>Talks go on</title></head><body><article><h1>Talks go on</h1>`)
+	for i := range 20 {
+		fmt.Fprintf(&b, `<p>Paragraph %d: officials said talks would continue next week in Geneva, and both delegations confirmed the date.</p>`, i)
+	}
+	b.WriteString(`</article>`)
+	b.WriteString(strings.Repeat(`<a href=x>y</a>`, 260_000))
+	b.WriteString(`</body></html>`)
+	return []byte(b.String())
+}
+
+// A page with more tags than any news page is cut where they begin to exceed the bound,
+// as it is at its size: the article before the cut is still found.
+func TestExtractCutsPagesOfTooManyTags(t *testing.T) {
+	a, err := feed.ExtractArticle(hostilePage(), "text/html; charset=utf-8", "https://example.com/talks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Text, "Paragraph 19: officials said talks would continue") {
+		t.Fatalf("the article before the links was not found: %.300q", a.Text)
+	}
+}
+
+// BenchmarkExtractHostilePage measures what such a page costs (B/op).
+func BenchmarkExtractHostilePage(b *testing.B) {
+	page := hostilePage()
+	b.ReportAllocs()
+	for b.Loop() {
+		feed.ExtractArticle(page, "text/html; charset=utf-8", "https://example.com/talks")
+	}
 }

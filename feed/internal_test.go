@@ -1,13 +1,17 @@
 package feed
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/newsbot/newsbot/storage"
 )
 
 func TestNonPublicReason(t *testing.T) {
@@ -128,5 +132,96 @@ func TestExtractArticleCutKeepsUTF8(t *testing.T) {
 	}
 	if !strings.Contains(a.Text, "Привіт, це перше речення") {
 		t.Fatalf("text garbled: %.80q", a.Text)
+	}
+}
+
+// The ledger never goes back a day: a poll that began before midnight UTC and grants
+// after it is charged to the new day, so no late grant or refund hands a day out twice
+// (found by review: flipping between days gave a limit of 10 out 20 times).
+func TestLedgerNeverGoesBackADay(t *testing.T) {
+	const d1, d2 = "2026-11-30", "2026-12-01"
+	l := &ledger{limit: storage.FeedUsage{Items: 10, Bytes: 1 << 30, Pages: 10}}
+	late := map[int64]storage.FeedUsage{7: {Day: d1}} // read at a poll's start, before midnight
+	fresh := map[int64]storage.FeedUsage{7: {Day: d1}}
+	granted := 0
+	for range 10 {
+		if l.grant(d1, late, storage.FeedUsage{Items: 1}) {
+			granted++
+		}
+	}
+	for range 10 {
+		if l.grant(d2, fresh, storage.FeedUsage{Items: 1}) {
+			granted++
+		}
+	}
+	// The late poll goes on granting and refunding on the day it began.
+	for range 5 {
+		if l.grant(d1, late, storage.FeedUsage{Items: 1}) {
+			granted++
+		}
+	}
+	l.refund(d1, late, storage.FeedUsage{Items: 4})
+	for range 5 {
+		if l.grant(d2, fresh, storage.FeedUsage{Items: 1}) {
+			granted++
+		}
+	}
+	if granted != 20 {
+		t.Fatalf("granted %d items over two days of 10", granted)
+	}
+	if got := l.counting(d1); got != d2 {
+		t.Fatalf("the ledger counts %s after %s", got, d2)
+	}
+	// Stored usage of the new day (a restart after midnight) is honoured.
+	l2 := &ledger{limit: l.limit}
+	if l2.grant(d2, map[int64]storage.FeedUsage{7: {Day: d2, Items: 10}}, storage.FeedUsage{Items: 1}) {
+		t.Fatal("a grant past the stored day's usage")
+	}
+}
+
+func TestCutAtElement(t *testing.T) {
+	for _, tc := range []struct {
+		page string
+		n    int
+		want string
+	}{
+		{"a<b<c<d", 2, "a<b<c"},
+		{"a<b<c", 2, "a<b<c"},
+		{"a<b", 2, "a<b"},
+		{"<<<", 0, ""},
+		{"plain", 1, "plain"},
+	} {
+		if got := string(cutAtElement([]byte(tc.page), tc.n)); got != tc.want {
+			t.Errorf("cutAtElement(%q, %d) = %q, want %q", tc.page, tc.n, got, tc.want)
+		}
+	}
+}
+
+// Fetches count against their site (the registrable domain), and a site's entry goes
+// when its last fetch ends: links minted on endless subdomains neither multiply the
+// per-host limit nor grow the poller's map (found by review).
+func TestHostSlotsAreBySiteAndDoNotAccumulate(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://a1.evil.example.com/x":   "example.com",
+		"https://feeds.bbci.co.uk/news":   "bbci.co.uk",
+		"http://127.0.0.1:8080/feed.xml":  "127.0.0.1",
+		"https://[2606:4700::1]/feed.xml": "2606:4700::1",
+	} {
+		if got := siteOf(in); got != want {
+			t.Errorf("siteOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	p := NewPoller(nil, NewFetcher(FetcherOptions{AllowPrivateNetworks: true}), PollerOptions{})
+	for i := range 50 {
+		if _, err := p.fetchLimited(context.Background(), Request{URL: fmt.Sprintf("%s/page/%d", srv.URL, i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.hosts) != 0 {
+		t.Fatalf("%d host slots left after every fetch ended", len(p.hosts))
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/newsbot/newsbot/storage"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Store is what the poller needs from storage.
@@ -26,6 +27,8 @@ type Store interface {
 	NextDue(ctx context.Context) (time.Time, bool, error)
 	HasItemKeys(ctx context.Context, feedURL string, keys []string) ([]bool, error)
 	AddItems(ctx context.Context, feedURL string, items []storage.Item, now time.Time) ([]storage.Item, error)
+	FeedAccountsUsage(ctx context.Context, url, day string) (map[int64]storage.FeedUsage, error)
+	ChargeAccounts(ctx context.Context, accounts []int64, use storage.FeedUsage) error
 }
 
 // PollerOptions configures a Poller. Zero values take the documented defaults.
@@ -55,6 +58,15 @@ type PollerOptions struct {
 	// day; default 200. A page costs up to 4 MiB read and parsed, so the per-poll bound
 	// alone let a feed of fresh teasers cost minutes of CPU a day.
 	MaxReaderPagesPerDay int
+	// MaxUserItemsPerDay, MaxUserBytesPerDay and MaxUserPagesPerDay bound the same for
+	// all the feeds one user added together, in their own chat and in groups (each
+	// reader who added a feed is charged what it stores); defaults 2,000 items, 20 MiB
+	// and 400 pages. Without them a reader's 20 feeds stored 20 times the per-feed
+	// allowance, every group they run as much again, and removing and re-adding a feed
+	// started its day afresh.
+	MaxUserItemsPerDay int
+	MaxUserBytesPerDay int64
+	MaxUserPagesPerDay int
 	// Jitter spreads next polls by up to this fraction of the delay; default 0.1.
 	Jitter float64
 	Now    func() time.Time
@@ -70,10 +82,11 @@ type Poller struct {
 	opts    PollerOptions
 
 	mu    sync.Mutex
-	hosts map[string]chan struct{}
-	last  atomic.Int64 // unix nanos of the last Run turn
+	hosts map[string]*hostSlot // in use only: an entry goes when its last fetch ends
+	last  atomic.Int64         // unix nanos of the last Run turn
 
 	itemsCapped, pagesCapped atomic.Int64
+	ledger                   *ledger
 }
 
 // PollerStats are the poller's running totals of what its per-feed budgets left out.
@@ -148,6 +161,15 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 	if o.MaxReaderPagesPerDay <= 0 {
 		o.MaxReaderPagesPerDay = 200
 	}
+	if o.MaxUserItemsPerDay <= 0 {
+		o.MaxUserItemsPerDay = 2000
+	}
+	if o.MaxUserBytesPerDay <= 0 {
+		o.MaxUserBytesPerDay = 20 << 20
+	}
+	if o.MaxUserPagesPerDay <= 0 {
+		o.MaxUserPagesPerDay = 400
+	}
 	if o.Jitter == 0 {
 		o.Jitter = 0.1
 	}
@@ -163,7 +185,8 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 // NewPoller builds a Poller.
 func NewPoller(store Store, fetcher *Fetcher, opts PollerOptions) *Poller {
 	opts = opts.WithDefaults()
-	return &Poller{store: store, fetcher: fetcher, opts: opts, hosts: map[string]chan struct{}{}}
+	return &Poller{store: store, fetcher: fetcher, opts: opts, hosts: map[string]*hostSlot{},
+		ledger: &ledger{limit: storage.FeedUsage{Items: opts.MaxUserItemsPerDay, Bytes: opts.MaxUserBytesPerDay, Pages: opts.MaxUserPagesPerDay}}}
 }
 
 // PollDue polls every feed that is due now.
@@ -211,30 +234,57 @@ func (p *Poller) PollFeeds(ctx context.Context, feeds []storage.Feed) []Result {
 	return results
 }
 
-func (p *Poller) hostSlot(rawURL string) chan struct{} {
+// hostSlot is the per-host limit of one site, and how many fetches hold or wait for it.
+type hostSlot struct {
+	ch    chan struct{}
+	users int
+}
+
+// siteOf is the site a URL's fetches count against: its registrable domain, so that a
+// feed minting links on endless subdomains of one site gets one site's slots, not a
+// map entry and PerHost connections per subdomain.
+func siteOf(rawURL string) string {
 	host := rawURL
 	if u, err := url.Parse(rawURL); err == nil {
 		host = u.Hostname()
 	}
+	if site, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return site
+	}
+	return host // an IP address, or a name with no public suffix
+}
+
+func (p *Poller) hostSlot(site string) *hostSlot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ch, ok := p.hosts[host]
+	h, ok := p.hosts[site]
 	if !ok {
-		ch = make(chan struct{}, p.opts.PerHost)
-		p.hosts[host] = ch
+		h = &hostSlot{ch: make(chan struct{}, p.opts.PerHost)}
+		p.hosts[site] = h
 	}
-	return ch
+	h.users++
+	return h
+}
+
+func (p *Poller) leaveHostSlot(site string, h *hostSlot) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if h.users--; h.users == 0 {
+		delete(p.hosts, site)
+	}
 }
 
 // fetchLimited is Fetch under the per-host limit.
 func (p *Poller) fetchLimited(ctx context.Context, req Request) (*Response, error) {
-	slot := p.hostSlot(req.URL)
+	site := siteOf(req.URL)
+	slot := p.hostSlot(site)
+	defer p.leaveHostSlot(site, slot)
 	select {
-	case slot <- struct{}{}:
+	case slot.ch <- struct{}{}:
 	case <-ctx.Done():
 		return nil, &FetchError{Kind: KindNetwork, URL: req.URL, Err: ctx.Err()}
 	}
-	defer func() { <-slot }()
+	defer func() { <-slot.ch }()
 	return p.fetcher.Fetch(ctx, req)
 }
 
@@ -245,7 +295,7 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 	resp, err := p.fetchLimited(ctx, Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified})
 	var parsed *Parsed
 	if err == nil && !resp.NotModified {
-		parsed, err = Parse(resp.Body, resp.ContentType)
+		parsed, err = ParseContext(ctx, resp.Body, resp.ContentType)
 		if err != nil {
 			err = &FetchError{Kind: KindParse, URL: f.URL, Err: err}
 		}
@@ -377,12 +427,17 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 		return !pa.IsZero() && !pb.IsZero() && pa.After(pb)
 	})
 	limit := p.opts.MaxNewItemsPerPoll
+	day := p.opts.Now().UTC().Format("2006-01-02")
+	var owners map[int64]storage.FeedUsage // a reader's feed: the accounts it is charged to
 	if !f.Operator() {
-		// A reader's feed has a daily allowance too.
-		if day := p.opts.Now().UTC().Format("2006-01-02"); f.Day != day {
+		// A reader's feed has a daily allowance, and so have the readers who added it.
+		if f.Day != day {
 			f.Day, f.DayItems, f.DayBytes, f.DayPages = day, 0, 0, 0
 		}
 		limit = max(0, min(limit, p.opts.MaxReaderItemsPerDay-f.DayItems))
+		if owners, err = p.store.FeedAccountsUsage(ctx, f.URL, day); err != nil {
+			return 0, 0, err
+		}
 	}
 	skipped := 0
 	if len(fresh) > limit {
@@ -398,13 +453,16 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 		fullTextBudget = min(fullTextBudget, max(0, p.opts.MaxReaderPagesPerDay-f.DayPages))
 	}
 	var bytes int64
+	granted := storage.FeedUsage{Day: day} // charged to the owners in the ledger so far
+	leaveOut := func(n int, msg string) {
+		p.itemsCapped.Add(int64(len(fresh) - n))
+		skipped += len(fresh) - n
+		p.opts.Logger.Log(ctx, p.level(*f, slog.LevelInfo), msg, "feed", f.URL, "left_out", len(fresh)-n)
+	}
 	for n, i := range fresh {
 		if !f.Operator() && f.DayBytes+bytes >= p.opts.MaxReaderBytesPerDay {
 			// The feed's text for the day is used up: the older rest waits for tomorrow.
-			p.itemsCapped.Add(int64(len(fresh) - n))
-			skipped += len(fresh) - n
-			p.opts.Logger.Log(ctx, p.level(*f, slog.LevelInfo), "a reader's feed stored its day's text; the oldest new items were left out",
-				"feed", f.URL, "left_out", len(fresh)-n)
+			leaveOut(n, "a reader's feed stored its day's text; the oldest new items were left out")
 			break
 		}
 		e := entries[i]
@@ -412,19 +470,40 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 			FeedTitle: f.Title, Key: keys[i], GUID: e.GUID, URL: e.URL, Title: e.Title,
 			Author: e.Author, Published: e.Published, Text: e.Text,
 		}
+		cost := itemBytes(it)
+		if len(owners) > 0 {
+			if !p.ledger.grant(day, owners, storage.FeedUsage{Items: 1, Bytes: cost}) {
+				leaveOut(n, "the readers who added a feed used up their day's allowance; the oldest new items were left out")
+				break
+			}
+			granted.Items++
+			granted.Bytes += cost
+		}
 		if p.opts.FullTextMinWords > 0 && e.URL != "" && WordCount(e.Text) < p.opts.FullTextMinWords {
-			if fullTextBudget <= 0 {
+			if fullTextBudget <= 0 || len(owners) > 0 && !p.ledger.grant(day, owners, storage.FeedUsage{Pages: 1}) {
 				p.pagesCapped.Add(1)
+				fullTextBudget = 0
 			} else {
 				fullTextBudget--
 				f.DayPages++
+				granted.Pages++
 				if art, err := p.fetchArticle(ctx, e.URL); err != nil {
 					// The teaser is still worth storing; the failure is only logged.
 					p.opts.Logger.Debug("full text unavailable; keeping teaser", "feed", f.URL, "url", e.URL, "error", err)
 				} else if WordCount(art.Text) > WordCount(e.Text) {
-					it.Teaser, it.Text, it.FullText, it.Language = e.Text, art.Text, true, art.Language
-					if it.Author == "" {
-						it.Author = art.Byline
+					full := it
+					full.Teaser, full.Text, full.FullText, full.Language = e.Text, art.Text, true, art.Language
+					if full.Author == "" {
+						full.Author = art.Byline
+					}
+					// The item was granted on its feed text; the page's text needs room too,
+					// or the item keeps its teaser.
+					grown := itemBytes(full) - cost
+					if len(owners) == 0 || p.ledger.grant(day, owners, storage.FeedUsage{Bytes: grown}) {
+						it = full
+						if len(owners) > 0 {
+							granted.Bytes += grown
+						}
 					}
 				}
 			}
@@ -436,13 +515,32 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	// Stored oldest first, so the newest get the highest IDs and come first in a window.
 	slices.Reverse(items)
 	added, err := p.store.AddItems(ctx, f.URL, items, p.opts.Now())
+	use := storage.FeedUsage{Day: day, Items: len(added), Pages: granted.Pages}
+	for _, it := range added {
+		use.Bytes += itemBytes(it)
+	}
+	if len(owners) > 0 {
+		// What was granted but not stored (a failed write, an item stored meanwhile by
+		// another poll) is refunded; what was stored is recorded for the next start,
+		// charged to the accounts it was granted on (a feed removed meanwhile has none),
+		// even when the poller is being stopped.
+		p.ledger.refund(day, owners, storage.FeedUsage{Items: granted.Items - use.Items, Bytes: granted.Bytes - use.Bytes})
+		use.Day = p.ledger.counting(day)
+		accounts := make([]int64, 0, len(owners))
+		for a := range owners {
+			accounts = append(accounts, a)
+		}
+		if cerr := p.store.ChargeAccounts(context.WithoutCancel(ctx), accounts, use); cerr != nil {
+			// The items are stored and the ledger counts them; only a restart forgets. No
+			// URL: a reader's feed is theirs to keep out of the log.
+			p.opts.Logger.Error("recording a reader feed's use of the allowance failed", "error", cerr)
+		}
+	}
 	if err != nil {
 		return 0, 0, err
 	}
-	f.DayItems += len(added)
-	for _, it := range added {
-		f.DayBytes += itemBytes(it)
-	}
+	f.DayItems += use.Items
+	f.DayBytes += use.Bytes
 	return len(added), skipped, nil
 }
 
@@ -456,7 +554,7 @@ func (p *Poller) fetchArticle(ctx context.Context, pageURL string) (Article, err
 	if err != nil {
 		return Article{}, err
 	}
-	return ExtractArticle(resp.Body, resp.ContentType, resp.URL)
+	return ExtractArticleContext(ctx, resp.Body, resp.ContentType, resp.URL)
 }
 
 // Run polls due feeds until ctx is cancelled, sleeping until the next feed is due

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -411,7 +412,7 @@ func TestReaderFeedTextPerDayIsBounded(t *testing.T) {
 	}))
 	defer srv.Close()
 	u := srv.URL + "/mine.xml"
-	if _, _, err := db.AddOwnFeeds(ctx, 42, func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} },
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} },
 		[]string{u}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
 		t.Fatal(err)
 	}
@@ -464,41 +465,267 @@ func TestReaderFeedTextPerDayIsBounded(t *testing.T) {
 }
 
 // A reader's feed has at most its day's article pages fetched, whatever each poll
-// allows: a page costs up to 4 MiB read and parsed (found by review).
+// allows: a page costs up to 4 MiB read and parsed (found by review). Its chat's
+// allowance, shared by all its own feeds, bounds them too.
 func TestReaderFeedPagesPerDayAreBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		opts    feed.PollerOptions
+		fetched int
+	}{
+		{"the feed's day", feed.PollerOptions{MaxFullTextPerPoll: 20, MaxReaderPagesPerDay: 5}, 5},
+		{"the chat's day", feed.PollerOptions{MaxFullTextPerPoll: 20, MaxReaderPagesPerDay: 20, MaxUserPagesPerDay: 3}, 3},
+		{"the chat's items", feed.PollerOptions{MaxFullTextPerPoll: 20, MaxUserItemsPerDay: 4}, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			page, err := os.ReadFile("testdata/readability/ars-1/source.html")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := newFeedServer(t, "")
+			srv.set("/article.html", page)
+			var b strings.Builder
+			b.WriteString(`<rss version="2.0"><channel><title>Teasers</title>`)
+			for i := range 12 {
+				fmt.Fprintf(&b, `<item><title>Story %d</title><link>%s/article.html?n=%d</link><guid>g%d</guid><description>A teaser.</description></item>`, i, srv.URL, i, i)
+			}
+			b.WriteString(`</channel></rss>`)
+			srv.set("/feed.xml", []byte(b.String()))
+			db := openDB(t)
+			u := srv.URL + "/feed.xml"
+			if _, _, err := db.AddOwnFeeds(ctx, 42, 42, func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} },
+				[]string{u}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+				t.Fatal(err)
+			}
+			opts := tc.opts
+			opts.Now = func() time.Time { return t0 }
+			p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), opts)
+			f, err := db.Feed(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := p.PollFeeds(ctx, []storage.Feed{f})[0]
+			stored := r.NewItems
+			if opts.MaxUserItemsPerDay == 0 && stored != 12 || opts.MaxUserItemsPerDay > 0 && stored != opts.MaxUserItemsPerDay {
+				t.Fatalf("%+v", r)
+			}
+			if n := srv.count("/article.html"); n != tc.fetched {
+				t.Fatalf("%d pages fetched for a reader's feed, want %d", n, tc.fetched)
+			}
+			if got := p.Stats().PagesCapped; got != int64(stored-tc.fetched) {
+				t.Fatalf("pages capped %d, want %d", got, stored-tc.fetched)
+			}
+			use, err := db.FeedUsage(ctx, 42, t0.UTC().Format("2006-01-02"))
+			if err != nil || use.Pages != tc.fetched || use.Items != stored {
+				t.Fatalf("the chat was charged %+v (%v), want %d pages and %d items", use, err, tc.fetched, stored)
+			}
+		})
+	}
+}
+
+// All the feeds one reader added share a daily allowance, in their own chat and in the
+// groups they add feeds to: more feeds or more groups do not multiply it, and neither
+// removing and re-adding a feed, /forget nor a restart starts the day afresh. A feed
+// that another reader also added still serves that reader, on their account.
+func TestReaderFeedsShareADailyAllowance(t *testing.T) {
 	ctx := context.Background()
-	page, err := os.ReadFile("testdata/readability/ars-1/source.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newFeedServer(t, "")
-	srv.set("/article.html", page)
-	var b strings.Builder
-	b.WriteString(`<rss version="2.0"><channel><title>Teasers</title>`)
-	for i := range 12 {
-		fmt.Fprintf(&b, `<item><title>Story %d</title><link>%s/article.html?n=%d</link><guid>g%d</guid><description>A teaser.</description></item>`, i, srv.URL, i, i)
-	}
-	b.WriteString(`</channel></rss>`)
-	srv.set("/feed.xml", []byte(b.String()))
+	text := strings.Repeat("lorem ipsum ", 8000) // 96,000 bytes an item
+	var minted atomic.Int64
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Every feed mints fresh items on every request: the worst a reader can add.
+		poll := minted.Add(1)
+		var b strings.Builder
+		fmt.Fprintf(&b, `<?xml version="1.0"?><rss version="2.0"><channel><title>%s</title>`, r.URL.Path)
+		for i := range 30 {
+			fmt.Fprintf(&b, `<item><title>%s %d</title><link>%s%s/%d-%d</link><guid>%s-%d-%d</guid><description>%s</description></item>`,
+				r.URL.Path, i, srv.URL, r.URL.Path, poll, i, r.URL.Path, poll, i, text)
+		}
+		b.WriteString(`</channel></rss>`)
+		w.Header().Set("Content-Type", "application/xml")
+		w.Write([]byte(b.String()))
+	}))
+	defer srv.Close()
 	db := openDB(t)
-	u := srv.URL + "/feed.xml"
-	if _, _, err := db.AddOwnFeeds(ctx, 42, func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} },
-		[]string{u}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+	feedA, feedB, feedC := srv.URL+"/a.xml", srv.URL+"/b.xml", srv.URL+"/c.xml"
+	const hostile, group, other = 42, -100, 43
+	add := func(chat, by int64, urls ...string) {
+		t.Helper()
+		if _, _, err := db.AddOwnFeeds(ctx, chat, by, func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} },
+			urls, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	remove := func(chat int64, url string) {
+		t.Helper()
+		if _, err := db.UpdateSubscriber(ctx, chat, nil, func(s *storage.Subscriber) error {
+			s.OwnFeeds = slices.DeleteFunc(s.OwnFeeds, func(u string) bool { return u == url })
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock := &fakeClock{t: t0}
+	const perFeed, perReader = 4 << 20, 1 << 20
+	var p *feed.Poller
+	restart := func() { // a new poller knows only what is stored
+		p = feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Now: clock.Now, FullTextMinWords: -1,
+			MaxReaderBytesPerDay: perFeed, MaxUserBytesPerDay: perReader})
+	}
+	restart()
+	poll := func(urls ...string) (stored int) {
+		t.Helper()
+		for _, u := range urls {
+			f, err := db.Feed(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range p.PollFeeds(ctx, []storage.Feed{f}) {
+				if r.Err != nil {
+					t.Fatal(r.Err)
+				}
+				stored += r.NewItems
+			}
+		}
+		return stored
+	}
+	usage := func(account int64) storage.FeedUsage {
+		t.Helper()
+		u, err := db.FeedUsage(ctx, account, clock.Now().UTC().Format("2006-01-02"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	// The per-feed allowance alone would let each feed store 4 MiB; the reader has 1 MiB
+	// over their own chat's feed and the one they added to a group.
+	add(hostile, hostile, feedA)
+	add(group, hostile, feedB)
+	first := poll(feedA, feedB)
+	perItem := int64(len(text))
+	if u := usage(hostile); first == 0 || u.Bytes > perReader+perItem+1000 || u.Items != first {
+		t.Fatalf("two feeds stored %d items; the reader's usage %+v, their day's allowance %d bytes", first, u, perReader)
+	}
+	if u := usage(group); u.Items != 0 {
+		t.Fatalf("the group was charged %+v for its member's feed", u)
+	}
+	// Restarted, and with the feed removed and added again (its own counters start
+	// again), nothing more: only the stored usage stands in the way.
+	remove(hostile, feedA)
+	add(hostile, hostile, feedA)
+	restart()
+	if n := poll(feedA, feedB); n != 0 {
+		t.Fatalf("after a restart and a re-added feed, %d more were stored on the reader's used-up day", n)
+	}
+	// Nor does forgetting the chat and starting over.
+	if _, err := db.EraseChat(ctx, hostile, hostile); err != nil {
 		t.Fatal(err)
 	}
-	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Now: func() time.Time { return t0 },
-		MaxFullTextPerPoll: 20, MaxReaderPagesPerDay: 5})
-	f, err := db.Feed(ctx, u)
+	add(hostile, hostile, feedA)
+	restart()
+	if n := poll(feedA); n != 0 {
+		t.Fatalf("after /forget a feed stored %d more on the reader's used-up day", n)
+	}
+	// Another reader who added the same feed gets it, and is charged for it; so is the
+	// reader who had used up their day (they read it too).
+	before := usage(hostile)
+	add(other, other, feedA, feedC)
+	if n := poll(feedA); n == 0 {
+		t.Fatal("a feed another reader also added stored nothing for them")
+	}
+	if u := usage(other); u.Items == 0 || u.Bytes > perReader+perItem+1000 {
+		t.Fatalf("the other reader's usage %+v", u)
+	}
+	if u := usage(hostile); u.Items <= before.Items {
+		t.Fatalf("the reader who also has the feed was not charged: %+v then %+v", before, u)
+	}
+	// The next day starts afresh.
+	clock.Advance(24 * time.Hour)
+	if n := poll(feedC); n == 0 {
+		t.Fatal("the next day stored nothing")
+	}
+	if n, err := db.PruneFeedUsage(ctx, clock.Now().UTC().Format("2006-01-02")); err != nil || n != 1 {
+		t.Fatalf("pruned %d past days' usage (%v), want 1 (the first reader's)", n, err)
+	}
+}
+
+// A reader's feeds polled at the same time share one allowance: a reader's new feeds
+// are all due at once, and each must not spend the day's allowance again.
+func TestReaderAllowanceHoldsUnderConcurrentPolls(t *testing.T) {
+	ctx := context.Background()
+	text := strings.Repeat("lorem ipsum ", 4000) // 48,000 bytes an item
+	var body strings.Builder
+	body.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Busy</title>`)
+	for i := range 40 {
+		fmt.Fprintf(&body, `<item><title>t%d</title><link>https://example.com/%d</link><guid>g%d</guid><description>%s</description></item>`, i, i, i, text)
+	}
+	body.WriteString(`</channel></rss>`)
+	const feeds = 16
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		w.Write([]byte(body.String()))
+	}))
+	defer srv.Close()
+	db := openDB(t)
+	var urls []string
+	for i := range feeds {
+		urls = append(urls, fmt.Sprintf("%s/feed%d.xml", srv.URL, i))
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} },
+		urls, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+		t.Fatal(err)
+	}
+	const perReader = 1 << 20
+	// Every poll reads the stored usage before any of them stores: the worst order.
+	together := &readTogether{DB: db, n: feeds, all: make(chan struct{})}
+	p := feed.NewPoller(together, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Now: func() time.Time { return t0 },
+		FullTextMinWords: -1, Concurrency: feeds, PerHost: feeds, MaxUserBytesPerDay: perReader})
+	var due []storage.Feed
+	for _, u := range urls {
+		f, err := db.Feed(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		due = append(due, f)
+	}
+	stored := 0
+	for _, r := range p.PollFeeds(ctx, due) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		stored += r.NewItems
+	}
+	use, err := db.FeedUsage(ctx, 42, t0.UTC().Format("2006-01-02"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := p.PollFeeds(ctx, []storage.Feed{f})[0]; r.NewItems != 12 {
-		t.Fatalf("%+v", r)
+	t.Logf("%d feeds polled at once stored %d items, %d bytes; the reader's day is %d bytes", feeds, stored, use.Bytes, perReader)
+	if stored == 0 || use.Items != stored || use.Bytes > perReader+int64(len(text))+1000 {
+		t.Fatalf("%d feeds polled at once stored %d items; the reader was charged %+v for a day of %d bytes", feeds, stored, use, perReader)
 	}
-	if n := srv.count("/article.html"); n != 5 {
-		t.Fatalf("%d pages fetched for a reader's feed, want the day's 5", n)
+}
+
+// readTogether is the real store, whose FeedAccountsUsage returns only once n polls
+// have read it (or after 10 s), so that concurrent polls all see the usage as it was
+// before any of them stored.
+type readTogether struct {
+	*storage.DB
+	mu  sync.Mutex
+	n   int
+	all chan struct{}
+}
+
+func (s *readTogether) FeedAccountsUsage(ctx context.Context, url, day string) (map[int64]storage.FeedUsage, error) {
+	u, err := s.DB.FeedAccountsUsage(ctx, url, day)
+	s.mu.Lock()
+	if s.n--; s.n == 0 {
+		close(s.all)
 	}
-	if got := p.Stats().PagesCapped; got != 7 {
-		t.Fatalf("pages capped %d, want 7", got)
+	s.mu.Unlock()
+	select {
+	case <-s.all:
+	case <-time.After(10 * time.Second):
 	}
+	return u, err
 }

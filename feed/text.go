@@ -3,6 +3,7 @@ package feed
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net"
 	"net/url"
 	"regexp"
 	"sort"
@@ -216,9 +217,12 @@ func CanonicalURL(raw string) string {
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""
 	}
-	if port != "" {
-		u.Host = host + ":" + port
-	} else {
+	switch {
+	case port != "":
+		u.Host = net.JoinHostPort(host, port)
+	case strings.Contains(host, ":"):
+		u.Host = "[" + host + "]" // an IPv6 literal keeps its brackets
+	default:
 		u.Host = host
 	}
 	u.Fragment, u.RawFragment = "", ""

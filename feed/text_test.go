@@ -37,6 +37,9 @@ func TestCanonicalURL(t *testing.T) {
 		"ftp://example.com/file":                                    "",
 		"not a url":                                                 "",
 		"https://user:pw@example.com/x":                             "https://example.com/x",
+		"http://[2606:4700::1]/x":                                   "http://[2606:4700::1]/x",
+		"https://[2606:4700::1]:443/x":                              "https://[2606:4700::1]/x",
+		"https://[2606:4700::1]:8443/x":                             "https://[2606:4700::1]:8443/x",
 	}
 	for in, want := range cases {
 		if got := feed.CanonicalURL(in); got != want {

@@ -15,12 +15,14 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/newsbot/newsbot/feed"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
 )
 
 // Metrics are newsbot's Prometheus metrics. Counters the bot keeps itself are exported
@@ -124,6 +126,11 @@ type Server struct {
 	checks  Checks
 	backup  Backup
 	log     *slog.Logger
+	// The endpoint is open to whoever reaches it: what requests make it log is logged
+	// at most once a minute.
+	refusedLog, dbLog rate.Sometimes
+	// backingUp: one backup at a time, each a full copy of the database on disk.
+	backingUp atomic.Bool
 
 	mu  sync.Mutex
 	srv *http.Server
@@ -147,7 +154,8 @@ func NewServer(m *Metrics, checks Checks, backup Backup, log *slog.Logger) *Serv
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{metrics: m, checks: checks, backup: backup, log: log}
+	return &Server{metrics: m, checks: checks, backup: backup, log: log,
+		refusedLog: rate.Sometimes{Interval: time.Minute}, dbLog: rate.Sometimes{Interval: time.Minute}}
 }
 
 // Handler returns the endpoint's routes.
@@ -179,9 +187,16 @@ func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="newsbot backup"`)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		s.log.Warn("a backup request without the operator token was refused", "remote", r.RemoteAddr)
+		s.refusedLog.Do(func() {
+			s.log.Warn("a backup request without the operator token was refused (logged at most once a minute)", "remote", r.RemoteAddr)
+		})
 		return
 	}
+	if !s.backingUp.CompareAndSwap(false, true) {
+		http.Error(w, "a backup is already being taken; try again when it is done", http.StatusTooManyRequests)
+		return
+	}
+	defer s.backingUp.Store(false)
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Now().Add(s.backup.MaxDuration))
 	f, err := os.CreateTemp(s.backup.TempDir, "newsbot-backup-*.db")
@@ -216,7 +231,9 @@ func (s *Server) Problems() []string {
 	var out []string
 	if s.checks.DB != nil {
 		if err := s.checks.DB(); err != nil {
-			out = append(out, "database: "+err.Error())
+			// The error names files and paths: the log has it, not the open endpoint.
+			out = append(out, "database: not readable (see the log)")
+			s.dbLog.Do(func() { s.log.Error("readiness: the database is not readable", "error", err) })
 		}
 	}
 	now := s.checks.Now()

@@ -3,9 +3,11 @@ package ops
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,10 +104,71 @@ func TestReadinessAndMetrics(t *testing.T) {
 		t.Fatalf("stalled loop: %d %q", code, body)
 	}
 	loops["sender"] = Loop{Last: now, Every: time.Minute}
-	dbErr = errors.New("database not open")
+	dbErr = errors.New("open /var/lib/newsbot/newsbot.db: input/output error")
 	tgLast = now.Add(-time.Hour)
 	_, body = get(t, h, "/readyz")
-	if !strings.Contains(body, "database: database not open") || !strings.Contains(body, "telegram not reached") {
+	if !strings.Contains(body, "database: not readable") || !strings.Contains(body, "telegram not reached") {
 		t.Fatalf("problems: %q", body)
 	}
+	// The error, which names the file, is the operator's: in the log, not the answer.
+	if strings.Contains(body, "/var/lib") || strings.Contains(body, "input/output") {
+		t.Fatalf("/readyz tells whoever asks the database's error: %q", body)
+	}
 }
+
+// The endpoint is open to whoever reaches it: what it logs for them is logged once a
+// minute, not once a request, and the database error reaches the log.
+func TestOpenEndpointLogsSparingly(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(p)
+	}), nil))
+	s := NewServer(NewMetrics(), Checks{DB: func() error { return errors.New("open /data/newsbot.db: input/output error") }},
+		Backup{Token: "s3cret-operator-token", Snapshot: func(w io.Writer) (int64, error) { return 0, nil }}, log)
+	h := s.Handler()
+	for range 50 {
+		get(t, h, "/readyz")
+		getAuth(t, h, "/backup", "Bearer wrong")
+	}
+	mu.Lock()
+	out := logs.String()
+	mu.Unlock()
+	if n := strings.Count(out, "without the operator token"); n != 1 {
+		t.Errorf("50 refused backups logged %d times, want once", n)
+	}
+	if n := strings.Count(out, "input/output error"); n != 1 {
+		t.Errorf("50 readiness checks logged the database error %d times, want once:\n%s", n, out)
+	}
+}
+
+// One backup at a time: each is a full copy of the database on disk.
+func TestOneBackupAtATime(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	s := NewServer(NewMetrics(), Checks{}, Backup{Token: "s3cret-operator-token", TempDir: t.TempDir(), Snapshot: func(w io.Writer) (int64, error) {
+		close(started)
+		<-release
+		n, err := w.Write([]byte("snapshot"))
+		return int64(n), err
+	}}, nil)
+	h := s.Handler()
+	first := make(chan int)
+	go func() {
+		code, _ := getAuth(t, h, "/backup", "Bearer s3cret-operator-token")
+		first <- code
+	}()
+	<-started
+	if code, body := getAuth(t, h, "/backup", "Bearer s3cret-operator-token"); code != http.StatusTooManyRequests {
+		t.Fatalf("a second backup during the first: %d %q", code, body)
+	}
+	close(release)
+	if code := <-first; code != 200 {
+		t.Fatalf("the first backup: %d", code)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

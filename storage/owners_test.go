@@ -35,21 +35,21 @@ func TestFeedsHaveOwners(t *testing.T) {
 		return func() storage.Subscriber { return storage.Subscriber{ChatID: id, Active: true} }
 	}
 	lim := storage.FeedLimits{PerChat: 3, Global: 4}
-	_, added, err := db.AddOwnFeeds(ctx, 1, newSub(1), []string{"https://x/1", "https://x/2", "https://conf/a"}, []string{"https://conf/a"}, lim)
+	_, added, err := db.AddOwnFeeds(ctx, 1, 1, newSub(1), []string{"https://x/1", "https://x/2", "https://conf/a"}, []string{"https://conf/a"}, lim)
 	if err != nil || len(added) != 2 {
 		t.Fatalf("added %v, %v", added, err)
 	}
-	if _, _, err := db.AddOwnFeeds(ctx, 2, newSub(2), []string{"https://x/2", "https://x/3"}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 2, 2, newSub(2), []string{"https://x/2", "https://x/3"}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
 	if got := feedURLs(t, db); len(got) != 5 || !got["https://conf/a"].Configured || got["https://x/1"].Operator() {
 		t.Fatalf("feeds %v", got)
 	}
 	// Per-chat cap: chat 1 may add one more, then no more.
-	if _, added, err := db.AddOwnFeeds(ctx, 1, nil, []string{"https://x/4", "https://x/5"}, nil, lim); err != nil || len(added) != 1 {
+	if _, added, err := db.AddOwnFeeds(ctx, 1, 1, nil, []string{"https://x/4", "https://x/5"}, nil, lim); err != nil || len(added) != 1 {
 		t.Fatalf("per-chat cap: added %v, %v", added, err)
 	}
-	if _, _, err := db.AddOwnFeeds(ctx, 1, nil, []string{"https://x/6"}, nil, lim); !errors.Is(err, storage.ErrLimit) {
+	if _, _, err := db.AddOwnFeeds(ctx, 1, 1, nil, []string{"https://x/6"}, nil, lim); !errors.Is(err, storage.ErrLimit) {
 		t.Fatalf("over the per-chat cap: %v", err)
 	}
 	// Global cap: x/1..x/4 are four readers' feeds; a fifth distinct one is refused,
@@ -57,10 +57,10 @@ func TestFeedsHaveOwners(t *testing.T) {
 	if n, _ := db.ReaderFeedCount(ctx); n != 4 {
 		t.Fatalf("reader feeds %d, want 4", n)
 	}
-	if _, _, err := db.AddOwnFeeds(ctx, 3, newSub(3), []string{"https://x/9"}, nil, lim); !errors.Is(err, storage.ErrLimit) {
+	if _, _, err := db.AddOwnFeeds(ctx, 3, 3, newSub(3), []string{"https://x/9"}, nil, lim); !errors.Is(err, storage.ErrLimit) {
 		t.Fatalf("over the global cap: %v", err)
 	}
-	if _, added, err := db.AddOwnFeeds(ctx, 3, newSub(3), []string{"https://x/1"}, nil, lim); err != nil || len(added) != 1 {
+	if _, added, err := db.AddOwnFeeds(ctx, 3, 3, newSub(3), []string{"https://x/1"}, nil, lim); err != nil || len(added) != 1 {
 		t.Fatalf("an existing feed under the global cap: %v %v", added, err)
 	}
 	// Removing a feed from a chat: gone when nobody else reads it.

@@ -20,6 +20,8 @@
 //	inbox           update id(8) -> raw update         (stored before the offset is confirmed)
 //	msgmap          chat id(8) | message id(8) -> MessageRecord (what a message is about)
 //	cards           canonical URL -> cached story card (summaries of URLs users send)
+//	feed_usage      account(8) -> FeedUsage (JSON)     (today's use of a reader's feeds)
+//	feed_adders     chat id(8) | feed URL -> user(8)   (who added a group's own feed)
 //	comments, thread_idx, followers, copies, profiles, names, blocks, pending, reports,
 //	by_author, follows, bans: the discussion (see comments.go)
 //	stories, story_open, item_story, story_follows, chat_stories, story_due,
@@ -152,6 +154,16 @@ var migrations = []func(tx *bolt.Tx) error{
 	func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucketThreadPages)
 		return err
+	},
+	// 9 -> 10: readers' feeds are charged to accounts: who added a group's feed, and
+	// what each account's feeds used today (usage.go).
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketFeedUsage, bucketFeedAdders} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
 	},
 }
 

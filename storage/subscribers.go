@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -84,6 +85,9 @@ func putSubscriber(tx *bolt.Tx, s *Subscriber) error {
 	if err := setOwnFeeds(tx, s.ChatID, before, s.ownedFeeds(), time.Now()); err != nil {
 		return err
 	}
+	if err := dropAdders(tx, s.ChatID, s.OwnFeeds); err != nil {
+		return err
+	}
 	return putJSON(tx.Bucket(bucketSubscribers), i64(s.ChatID), s)
 }
 
@@ -100,6 +104,9 @@ func dropSubscriber(tx *bolt.Tx, chatID int64) error {
 		return err
 	}
 	if err := setOwnFeeds(tx, chatID, s.ownedFeeds(), nil, time.Time{}); err != nil {
+		return err
+	}
+	if err := dropAdders(tx, chatID, nil); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketSubscribers).Delete(i64(chatID))
@@ -203,9 +210,10 @@ type FeedLimits struct {
 
 // AddOwnFeeds adds urls to chat's own feeds in one transaction, skipping the ones it
 // already reads (or that are in catalogue), and stops at the per-chat cap and at the
-// global cap on readers' feeds. It returns the subscriber and the URLs added; the
-// error wraps ErrLimit when a cap left some out and none could be added.
-func (db *DB) AddOwnFeeds(ctx context.Context, chatID int64, create func() Subscriber, urls, catalogue []string, lim FeedLimits) (Subscriber, []string, error) {
+// global cap on readers' feeds. by is the user adding them: in a group, the feeds are
+// charged to that user's daily allowance (usage.go). It returns the subscriber and the
+// URLs added; the error wraps ErrLimit when a cap left some out and none could be added.
+func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() Subscriber, urls, catalogue []string, lim FeedLimits) (Subscriber, []string, error) {
 	if err := ctxErr(ctx, "add own feeds"); err != nil {
 		return Subscriber{}, nil, err
 	}
@@ -248,6 +256,9 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID int64, create func() Subsc
 			skip[u] = true
 			s.OwnFeeds = append(s.OwnFeeds, u)
 			added = append(added, u)
+			if err := recordAdder(tx, chatID, u, by); err != nil {
+				return err
+			}
 		}
 		out = *s
 		if capped && len(added) == 0 {
@@ -331,6 +342,20 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		}
 		if err := migrateChatStories(tx, from, to); err != nil {
 			return err
+		}
+		// The group's feeds keep their adders, and the day's use of those charged to
+		// the group itself goes with them.
+		if err := moveAdders(tx, from, to); err != nil {
+			return err
+		}
+		usage := tx.Bucket(bucketFeedUsage)
+		if raw := usage.Get(i64(from)); raw != nil {
+			if err := usage.Put(i64(to), bytes.Clone(raw)); err != nil {
+				return err
+			}
+			if err := usage.Delete(i64(from)); err != nil {
+				return err
+			}
 		}
 		ob := tx.Bucket(bucketOutbox)
 		var moved []OutMessage

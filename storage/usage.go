@@ -1,0 +1,249 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A reader's feeds are charged to an account: the user who added them. In a private
+// chat that is the chat itself (Telegram gives a private chat its user's ID); in a
+// group it is the member who added the feed, so one user's feeds share one allowance
+// over every chat they added feeds to. A group feed whose adder is not known (added
+// before adders were recorded) is charged to the group.
+var (
+	// feed_usage: account(8) -> JSON FeedUsage, what an account's feeds stored and
+	// fetched on one UTC day. Resource accounting, not a reader's data: numbers only,
+	// it outlives the feeds and /forget (so neither removing and re-adding a feed nor
+	// forgetting gives a new allowance for the day), and is pruned the next day.
+	bucketFeedUsage = []byte("feed_usage")
+	// feed_adders: chat(8) | feed URL -> user(8), who added a group's own feed; kept
+	// while the group has the feed, whether or not it is active.
+	bucketFeedAdders = []byte("feed_adders")
+)
+
+// FeedUsage is what an account's feeds stored (items, and their text in bytes) and the
+// article pages fetched for them, on Day (UTC, "2006-01-02").
+type FeedUsage struct {
+	Day   string `json:"day"`
+	Items int    `json:"items,omitempty"`
+	Bytes int64  `json:"bytes,omitempty"`
+	Pages int    `json:"pages,omitempty"`
+}
+
+// On returns u if it counts day, else the zero usage of day.
+func (u FeedUsage) On(day string) FeedUsage {
+	if u.Day != day {
+		return FeedUsage{Day: day}
+	}
+	return u
+}
+
+// FeedUsage returns account's usage on day (zero when it used nothing that day).
+func (db *DB) FeedUsage(ctx context.Context, account int64, day string) (FeedUsage, error) {
+	if err := ctxErr(ctx, "feed usage"); err != nil {
+		return FeedUsage{}, err
+	}
+	var u FeedUsage
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		u = getUsage(tx, account).On(day)
+		return nil
+	})
+	return u, err
+}
+
+// FeedAccountsUsage returns, for every account the feed at url is charged to, its usage
+// on day. A feed the operator keeps is charged to no one: it returns nil.
+func (db *DB) FeedAccountsUsage(ctx context.Context, url, day string) (map[int64]FeedUsage, error) {
+	if err := ctxErr(ctx, "feed accounts usage"); err != nil {
+		return nil, err
+	}
+	var out map[int64]FeedUsage
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		accounts, err := feedAccounts(tx, url)
+		if err != nil || len(accounts) == 0 {
+			return err
+		}
+		out = make(map[int64]FeedUsage, len(accounts))
+		for _, a := range accounts {
+			out[a] = getUsage(tx, a).On(day)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("feed accounts usage %s: %w", url, err)
+	}
+	return out, nil
+}
+
+// ChargeAccounts adds use (its Day included) to each account's usage. A charge for a
+// day older than the one an account already counts is dropped: it belongs to a day no
+// longer counted, and must not wipe the newer day's usage.
+func (db *DB) ChargeAccounts(ctx context.Context, accounts []int64, use FeedUsage) error {
+	if err := ctxErr(ctx, "charge accounts"); err != nil {
+		return err
+	}
+	if len(accounts) == 0 || use.Items == 0 && use.Bytes == 0 && use.Pages == 0 {
+		return nil
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, a := range accounts {
+			u := getUsage(tx, a)
+			if u.Day > use.Day { // ISO dates order as strings
+				continue
+			}
+			sum := u.On(use.Day)
+			sum.Items += use.Items
+			sum.Bytes += use.Bytes
+			sum.Pages += use.Pages
+			if err := putJSON(tx.Bucket(bucketFeedUsage), i64(a), sum); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("charge accounts: %w", err)
+	}
+	return nil
+}
+
+// PruneFeedUsage deletes the usage of every day before today; it returns how many it
+// deleted.
+func (db *DB) PruneFeedUsage(ctx context.Context, today string) (int, error) {
+	if err := ctxErr(ctx, "prune feed usage"); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFeedUsage)
+		var stale [][]byte
+		err := b.ForEach(func(k, _ []byte) error {
+			if u, err := getJSON[FeedUsage](b, k, "feed usage", beU64(k)); err != nil || u.Day < today {
+				stale = append(stale, bytes.Clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range stale {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(stale)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune feed usage: %w", err)
+	}
+	return n, nil
+}
+
+// getUsage reads an account's usage. An unreadable record counts as nothing used (it
+// is overwritten by the next charge): it must not stop the feeds charged to it, or to
+// other accounts beside it.
+func getUsage(tx *bolt.Tx, account int64) FeedUsage {
+	u, err := getJSON[FeedUsage](tx.Bucket(bucketFeedUsage), i64(account), "feed usage", account)
+	if err != nil {
+		return FeedUsage{}
+	}
+	return *u
+}
+
+// feedAccounts lists the accounts the feed at url is charged to, one per distinct
+// account, or none when the operator keeps it (or it is gone).
+func feedAccounts(tx *bolt.Tx, url string) ([]int64, error) {
+	f, err := getFeed(tx, url)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if f.Operator() {
+		return nil, nil
+	}
+	prefix := concat([]byte(url), []byte{0})
+	seen := map[int64]bool{}
+	var accounts []int64
+	c := tx.Bucket(bucketFeedOwners).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) != len(prefix)+8 {
+			continue
+		}
+		a := accountOf(tx, int64(beU64(k[len(prefix):])), url)
+		if !seen[a] {
+			seen[a] = true
+			accounts = append(accounts, a)
+		}
+	}
+	return accounts, nil
+}
+
+// accountOf is the account chat's feed at url is charged to.
+func accountOf(tx *bolt.Tx, chat int64, url string) int64 {
+	if v := tx.Bucket(bucketFeedAdders).Get(adderKey(chat, url)); len(v) == 8 {
+		return int64(beU64(v))
+	}
+	return chat
+}
+
+func adderKey(chat int64, url string) []byte { return concat(i64(chat), []byte(url)) }
+
+// recordAdder notes that user added the feed at url to chat, a group (a private chat is
+// its own user's account and needs no record).
+func recordAdder(tx *bolt.Tx, chat int64, url string, user int64) error {
+	if chat > 0 || user == 0 || user == chat {
+		return nil
+	}
+	return tx.Bucket(bucketFeedAdders).Put(adderKey(chat, url), i64(user))
+}
+
+// dropAdders deletes the adder records of chat's feeds that are not in keep (nil: all).
+func dropAdders(tx *bolt.Tx, chat int64, keep []string) error {
+	kept := map[string]bool{}
+	for _, u := range keep {
+		kept[u] = true
+	}
+	b := tx.Bucket(bucketFeedAdders)
+	prefix := i64(chat)
+	var gone [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if !kept[string(k[len(prefix):])] {
+			gone = append(gone, bytes.Clone(k))
+		}
+	}
+	for _, k := range gone {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveAdders moves chat from's adder records to chat to (a group's migration).
+func moveAdders(tx *bolt.Tx, from, to int64) error {
+	b := tx.Bucket(bucketFeedAdders)
+	prefix := i64(from)
+	type rec struct{ url, user []byte }
+	var recs []rec
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		recs = append(recs, rec{bytes.Clone(k[len(prefix):]), bytes.Clone(v)})
+	}
+	for _, r := range recs {
+		if err := b.Delete(concat(prefix, r.url)); err != nil {
+			return err
+		}
+		if err := b.Put(concat(i64(to), r.url), r.user); err != nil {
+			return err
+		}
+	}
+	return nil
+}

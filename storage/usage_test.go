@@ -1,0 +1,116 @@
+package storage_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/storage"
+)
+
+// A reader's feed is charged to whoever added it: in a private chat the reader, in a
+// group the member who added it; the operator's feeds to no one. The records follow a
+// group to its new chat ID and go with the feed or the group; the usage outlives them
+// and is pruned after its day.
+func TestFeedUsageByAccount(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "u.db"))
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	const day, next = "2026-11-30", "2026-12-01"
+	const reader, admin, group, supergroup = 7, 8, -100, -1001
+	shared, wire, own := "https://example.com/shared.xml", "https://example.com/wire.xml", "https://example.com/own.xml"
+	if _, err := db.SyncConfiguredFeeds(ctx, []string{wire}, now); err != nil {
+		t.Fatal(err)
+	}
+	sub := func(chat int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+	}
+	lim := storage.FeedLimits{PerChat: 20, Global: 100}
+	if _, _, err := db.AddOwnFeeds(ctx, reader, reader, sub(reader), []string{shared, wire}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	// The reader adds two feeds to the group, the admin one: the group is no account.
+	if _, _, err := db.AddOwnFeeds(ctx, group, reader, sub(group), []string{shared, own}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	accounts := func(url string) []int64 {
+		t.Helper()
+		got, err := db.FeedAccountsUsage(ctx, url, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for a := range got {
+			out = append(out, a)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := accounts(wire); got != nil {
+		t.Fatalf("the operator's feed is charged to %v", got)
+	}
+	if got := accounts(shared); !slices.Equal(got, []int64{reader}) {
+		t.Fatalf("a feed one reader added to their chat and a group is charged to %v, want the reader alone", got)
+	}
+	if got := accounts(own); !slices.Equal(got, []int64{reader}) {
+		t.Fatalf("a group feed is charged to %v, want the member who added it", got)
+	}
+	use := storage.FeedUsage{Day: day, Items: 3, Bytes: 300, Pages: 1}
+	for range 2 {
+		if err := db.ChargeAccounts(ctx, []int64{reader, admin}, use); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := storage.FeedUsage{Day: day, Items: 6, Bytes: 600, Pages: 2}
+	if u, err := db.FeedUsage(ctx, admin, day); err != nil || u != want {
+		t.Fatalf("usage %+v (%v), want %+v", u, err, want)
+	}
+	// A charge for a day before the one counted is dropped, not a reset of the newer day.
+	if err := db.ChargeAccounts(ctx, []int64{admin}, storage.FeedUsage{Day: next, Items: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ChargeAccounts(ctx, []int64{admin}, storage.FeedUsage{Day: day, Items: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := db.FeedUsage(ctx, admin, next); u.Items != 5 {
+		t.Fatalf("a late charge for yesterday left today's usage %+v", u)
+	}
+	// The group migrates: its feeds keep their adders.
+	if err := db.MigrateChat(ctx, group, supergroup); err != nil {
+		t.Fatal(err)
+	}
+	if got := accounts(own); !slices.Equal(got, []int64{reader}) {
+		t.Fatalf("after the group's migration its feed is charged to %v", got)
+	}
+	// The group drops the reader's feed; the admin adds it again: now it is the admin's.
+	if _, err := db.UpdateSubscriber(ctx, supergroup, nil, func(s *storage.Subscriber) error {
+		s.OwnFeeds = slices.DeleteFunc(s.OwnFeeds, func(u string) bool { return u == own })
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, supergroup, admin, nil, []string{own}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if got := accounts(own); !slices.Equal(got, []int64{admin}) {
+		t.Fatalf("a feed re-added by another member is charged to %v", got)
+	}
+	// The group forgets itself: its feeds and adder records go; the usage stays.
+	if _, err := db.EraseChat(ctx, supergroup, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := accounts(own); got != nil {
+		t.Fatalf("a forgotten group's feed is still charged to %v", got)
+	}
+	if u, _ := db.FeedUsage(ctx, admin, next); u.Items != 5 {
+		t.Fatalf("forgetting the group reset its adder's usage: %+v", u)
+	}
+	if n, err := db.PruneFeedUsage(ctx, day); err != nil || n != 0 {
+		t.Fatalf("pruned %d (%v) of today's", n, err)
+	}
+	if n, err := db.PruneFeedUsage(ctx, next); err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v) of yesterday's, want 1 (the reader's)", n, err)
+	}
+}
