@@ -49,18 +49,25 @@ func cmdFeeds(ctx context.Context, b *Bot, r *request) error {
 	text := "<b>Feeds</b>\nTap a catalogue feed to switch it on or off. Your own feeds (added with /add) are listed with a remove button."
 	if len(s.OwnFeeds) == 0 {
 		text += "\nYou have no feeds of your own yet."
-	} else if line, err := b.allowanceLine(ctx, r.userID); err != nil {
-		return err
-	} else {
+	}
+	switch {
+	case r.chatID < 0 && len(s.OwnFeeds) > 0 && b.opts.FeedsPerDay.Items > 0:
+		// A member's use covers their other chats too: theirs to see, not the group's.
+		text += "\nA feed added here counts against the daily allowance of the member who added it; /feeds in a private chat with me shows you yours."
+	case r.chatID > 0:
+		line, err := b.allowanceLine(ctx, r.userID, len(s.OwnFeeds) > 0)
+		if err != nil {
+			return err
+		}
 		text += line
 	}
 	return b.say(ctx, r.chatID, r.thread, text, feedsKeyboard(b, s)...)
 }
 
 // allowanceLine tells the reader how much of the day's allowance the feeds they added
-// used (in this chat and any other), so a reader whose feeds stopped bringing news, or
-// full texts, knows why. Empty when there is no allowance.
-func (b *Bot) allowanceLine(ctx context.Context, user int64) (string, error) {
+// used (in this chat and in groups), so a reader whose feeds stopped bringing news, or
+// full texts, knows why. Empty when there is no allowance, or nothing to tell.
+func (b *Bot) allowanceLine(ctx context.Context, user int64, ownFeeds bool) (string, error) {
 	lim := b.opts.FeedsPerDay
 	if lim.Items <= 0 || lim.Bytes <= 0 || lim.Pages <= 0 || user == 0 {
 		return "", nil
@@ -68,6 +75,9 @@ func (b *Bot) allowanceLine(ctx context.Context, user int64) (string, error) {
 	u, err := b.db.FeedUsage(ctx, user, b.opts.Now().UTC().Format("2006-01-02"))
 	if err != nil {
 		return "", err
+	}
+	if !ownFeeds && u.Items == 0 && u.Pages == 0 {
+		return "", nil // no feeds here, and none added in groups used anything today
 	}
 	line := fmt.Sprintf("\nToday (UTC) the feeds you added stored %d of your %d items and %s of your %s of text, and had %d of your %d article pages fetched.",
 		u.Items, lim.Items, mebibytes(u.Bytes), mebibytes(lim.Bytes), u.Pages, lim.Pages)

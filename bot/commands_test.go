@@ -316,4 +316,18 @@ func TestFeedsShowsTheDaysAllowance(t *testing.T) {
 	charge(storage.FeedUsage{Items: 60})
 	h.tg.Send(u, chat, "/feeds")
 	h.wait(chat.ID, "stored 100 of your 100 items and 1.5 MiB of your 4.0 MiB of text, and had 10 of your 10 article pages fetched. That is the day's allowance:", waitLong)
+
+	// A feed Ana adds to a group is charged to her; the group is told whose allowance
+	// its feeds count against, not Ana's figures (they cover her other chats).
+	group := h.tg.Group(-1002, "News room", true, u.ID)
+	h.tg.Send(u, group, "/add "+h.web.URL+"/mine.xml")
+	h.wait(group.ID, "Added Mine", waitLong)
+	h.tg.Send(u, group, "/feeds")
+	if m := h.wait(group.ID, "counts against the daily allowance of the member who added it", waitLong); strings.Contains(m.Text, "of your 100 items") {
+		t.Fatalf("the group is shown a member's figures: %q", m.Text)
+	}
+	got, err := h.db.FeedAccountsUsage(ctx, h.web.URL+"/mine.xml", day)
+	if _, charged := got[u.ID]; err != nil || len(got) != 1 || !charged {
+		t.Fatalf("the feed Ana added in her chat and the group is charged to %v (%v), want Ana alone", got, err)
+	}
 }

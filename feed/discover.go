@@ -19,48 +19,53 @@ var feedTypes = map[string]bool{
 const maxDiscovered = 32
 
 // DiscoverFeeds returns the feed URLs a page advertises with <link rel="alternate">,
-// resolved against base, in page order, at most maxDiscovered of them.
+// resolved against base, in page order, at most maxDiscovered of them. It reads the
+// page's tags as a stream, never as a tree: a stranger's page of 10 MiB of links cost
+// 392 MB as a tree (found by review).
 func DiscoverFeeds(page []byte, base string) []string {
-	doc, err := html.Parse(bytes.NewReader(page))
-	if err != nil {
-		return nil
-	}
 	b, _ := url.Parse(base)
 	var out []string
 	seen := map[string]bool{}
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if len(out) >= maxDiscovered {
-			return
+	z := html.NewTokenizer(bytes.NewReader(page))
+	for len(out) < maxDiscovered {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
 		}
-		if n.Type == html.ElementNode && n.DataAtom == atom.Link {
-			var rel, typ, href string
-			for _, a := range n.Attr {
-				switch strings.ToLower(a.Key) {
-				case "rel":
-					rel = strings.ToLower(a.Val)
-				case "type":
-					typ = strings.ToLower(strings.TrimSpace(a.Val))
-				case "href":
-					href = strings.TrimSpace(a.Val)
-				}
-			}
-			if strings.Contains(rel, "alternate") && feedTypes[typ] && href != "" {
-				if u, err := url.Parse(href); err == nil {
-					if b != nil {
-						u = b.ResolveReference(u)
-					}
-					if s := u.String(); (u.Scheme == "http" || u.Scheme == "https") && !seen[s] {
-						seen[s] = true
-						out = append(out, s)
-					}
-				}
+		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+			continue
+		}
+		name, hasAttr := z.TagName()
+		if atom.Lookup(name) != atom.Link || !hasAttr {
+			continue
+		}
+		var rel, typ, href string
+		for more := true; more; {
+			var k, v []byte
+			k, v, more = z.TagAttr()
+			switch string(k) { // the tokenizer lower-cases keys
+			case "rel":
+				rel = strings.ToLower(string(v))
+			case "type":
+				typ = strings.ToLower(strings.TrimSpace(string(v)))
+			case "href":
+				href = strings.TrimSpace(string(v))
 			}
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
+		if !strings.Contains(rel, "alternate") || !feedTypes[typ] || href == "" {
+			continue
+		}
+		u, err := url.Parse(href)
+		if err != nil {
+			continue
+		}
+		if b != nil {
+			u = b.ResolveReference(u)
+		}
+		if s := u.String(); (u.Scheme == "http" || u.Scheme == "https") && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
 		}
 	}
-	walk(doc)
 	return out
 }

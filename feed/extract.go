@@ -34,13 +34,14 @@ const maxPageBytes = 4 << 20
 
 // maxPageElements bounds the tags of a page ExtractArticle reads: readability's tree
 // costs about 1 KB a node (4 MiB of tiny links took 285 MB, found by review); the
-// largest real news page we hold has 5,500 tags. The page is cut there, as at its size.
-const maxPageElements = 50_000
+// largest real news page we hold has 5,500 tags. The page is cut there, as at its size,
+// and defused (defuseHTML), so its tree has at most a few nodes a tag.
+const maxPageElements = 20_000
 
 // ExtractArticleContext is ExtractArticle within the process's parsing budget (see
 // ParseContext).
 func ExtractArticleContext(ctx context.Context, page []byte, contentType, pageURL string) (Article, error) {
-	w := parseWeight(min(len(page), maxPageBytes))
+	w := parseWeight(min(len(page), maxPageBytes), min(bytes.Count(page, []byte{'<'}), maxPageElements))
 	if err := parsing.Acquire(ctx, w); err != nil {
 		return Article{}, fmt.Errorf("extract article: %w", err)
 	}
@@ -66,7 +67,7 @@ func ExtractArticle(page []byte, contentType, pageURL string) (a Article, err er
 		}
 		page = page[:n] // the parser closes what the cut leaves open
 	}
-	page = cutAtElement(page, maxPageElements)
+	page = defuseHTML(cutAtElement(page, maxPageElements))
 	var rd io.Reader = bytes.NewReader(page)
 	if _, params, _ := mime.ParseMediaType(contentType); params["charset"] != "" || !valid {
 		// Declared or sniffed charset; valid UTF-8 without a declaration stays as is

@@ -162,3 +162,51 @@ func BenchmarkExtractHostilePage(b *testing.B) {
 		feed.ExtractArticle(page, "text/html; charset=utf-8", "https://example.com/talks")
 	}
 }
+
+// fontBombPage is the review's 37 KB page: 400 distinct unclosed <font> tags, then
+// paragraphs an HTML5 parser fills with a copy of each (over 1 GB before defuseHTML).
+func fontBombPage() []byte {
+	var b strings.Builder
+	b.WriteString("<html><body><p>")
+	for i := range 400 {
+		fmt.Fprintf(&b, "<font id=%d>", i)
+	}
+	b.WriteString(strings.Repeat("<p>x", 8000))
+	return []byte(b.String())
+}
+
+// BenchmarkExtractFontBomb measures what that page costs (B/op).
+func BenchmarkExtractFontBomb(b *testing.B) {
+	page := fontBombPage()
+	b.ReportAllocs()
+	for b.Loop() {
+		feed.ExtractArticle(page, "text/html; charset=utf-8", "https://example.com/x")
+	}
+}
+
+// BenchmarkParseFontBombFeed measures a feed whose one item describes itself with that
+// page, entity-escaped (B/op): gofeed's image scan and HTMLToText both parse it.
+func BenchmarkParseFontBombFeed(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`<rss version="2.0"><channel><title>x</title><item><title>a</title><description>`)
+	sb.WriteString(html.EscapeString(string(fontBombPage())))
+	sb.WriteString(`</description></item></channel></rss>`)
+	body := []byte(sb.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		feed.Parse(body, "application/xml")
+	}
+}
+
+// BenchmarkDiscoverHostilePage measures feed discovery on 10 MiB of links (B/op): as a
+// tree it cost 392 MB (the review's figure).
+func BenchmarkDiscoverHostilePage(b *testing.B) {
+	page := []byte(`<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>` +
+		strings.Repeat(`<a href=x>y</a>`, 700_000) + `</body></html>`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := feed.DiscoverFeeds(page, "https://example.com/"); len(got) != 1 {
+			b.Fatalf("discovered %v", got)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package feed
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/storage"
+	"golang.org/x/net/html"
 )
 
 func TestNonPublicReason(t *testing.T) {
@@ -197,18 +200,18 @@ func TestCutAtElement(t *testing.T) {
 	}
 }
 
-// Fetches count against their site (the registrable domain), and a site's entry goes
-// when its last fetch ends: links minted on endless subdomains neither multiply the
-// per-host limit nor grow the poller's map (found by review).
-func TestHostSlotsAreBySiteAndDoNotAccumulate(t *testing.T) {
+// Fetches count against their host, however it is spelled, and a host's entry goes when
+// its last fetch ends: links minted on endless subdomains do not grow the poller's map
+// (found by review).
+func TestHostSlotsDoNotAccumulate(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://a1.evil.example.com/x":   "example.com",
-		"https://feeds.bbci.co.uk/news":   "bbci.co.uk",
+		"https://A1.Evil.example.com./x":  "a1.evil.example.com",
+		"https://feeds.bbci.co.uk/news":   "feeds.bbci.co.uk",
 		"http://127.0.0.1:8080/feed.xml":  "127.0.0.1",
 		"https://[2606:4700::1]/feed.xml": "2606:4700::1",
 	} {
-		if got := siteOf(in); got != want {
-			t.Errorf("siteOf(%q) = %q, want %q", in, got, want)
+		if got := hostOf(in); got != want {
+			t.Errorf("hostOf(%q) = %q, want %q", in, got, want)
 		}
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
@@ -223,5 +226,81 @@ func TestHostSlotsAreBySiteAndDoNotAccumulate(t *testing.T) {
 	defer p.mu.Unlock()
 	if len(p.hosts) != 0 {
 		t.Fatalf("%d host slots left after every fetch ended", len(p.hosts))
+	}
+}
+
+// fontBomb is the review's page: hundreds of distinct unclosed formatting tags, then
+// paragraphs, each of which an HTML5 parser fills with a copy of every one of them.
+func fontBomb(fonts, paras int) []byte {
+	var b strings.Builder
+	b.WriteString("<html><body><p>")
+	for i := range fonts {
+		fmt.Fprintf(&b, "<font id=%d>", i)
+	}
+	b.WriteString(strings.Repeat("<p>x", paras))
+	return []byte(b.String())
+}
+
+func countNodes(n *html.Node) int {
+	c := 1
+	for k := n.FirstChild; k != nil; k = k.NextSibling {
+		c += countNodes(k)
+	}
+	return c
+}
+
+// Defused, a page parses into a tree of at most a few nodes a tag, and keeps its text
+// and its other tags byte for byte; a real page is left as it is.
+func TestDefuseHTMLBoundsTheTree(t *testing.T) {
+	page := fontBomb(400, 2000)
+	tags := bytes.Count(page, []byte("<"))
+	before, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defused := defuseHTML(page)
+	after, err := html.Parse(bytes.NewReader(defused))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, na := countNodes(before), countNodes(after)
+	t.Logf("%d tags: %d nodes as they are, %d defused", tags, nb, na)
+	if na > (maxOpenFormatting+3)*tags {
+		t.Fatalf("defused, %d tags still make %d nodes", tags, na)
+	}
+	if got, want := strings.Count(string(defused), "<p>x"), 2000; got != want {
+		t.Fatalf("defusing kept %d of the %d paragraphs", got, want)
+	}
+	for _, keep := range []string{
+		"<p>A <b>bold <i>and <a href=\"/x\">linked</a></i></b> word.</p><p>Next</p>",
+		"<div><font color=red>old</font> <b>style</b></div>",
+	} {
+		if got := string(defuseHTML([]byte(keep))); got != keep {
+			t.Errorf("defuseHTML changed a real fragment: %q -> %q", keep, got)
+		}
+	}
+	// The ninth formatting tag left open goes, its end tag too; the text stays.
+	nested := strings.Repeat("<b>", 8) + "<i>deep</i>" + strings.Repeat("</b>", 8)
+	if got, want := string(defuseHTML([]byte(nested))), strings.Repeat("<b>", 8)+"deep"+strings.Repeat("</b>", 8); got != want {
+		t.Errorf("defuseHTML(%q) = %q, want %q", nested, got, want)
+	}
+}
+
+// ParseContext waits for the parsing budget, and gives up when its context ends.
+func TestParseContextWaitsForTheBudget(t *testing.T) {
+	if err := parsing.Acquire(context.Background(), maxParsing); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	body := []byte(`<rss version="2.0"><channel><title>x</title><item><title>a</title></item></channel></rss>`)
+	_, err := ParseContext(ctx, body, "application/xml")
+	_, err2 := ExtractArticleContext(ctx, []byte("<p>x</p>"), "text/html", "https://example.com/")
+	parsing.Release(maxParsing)
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err2, context.DeadlineExceeded) {
+		t.Fatalf("with the budget held: %v / %v, want the context's deadline", err, err2)
+	}
+	if p, err := ParseContext(context.Background(), body, "application/xml"); err != nil || len(p.Items) != 1 {
+		t.Fatalf("with the budget free: %v", err)
 	}
 }

@@ -11,12 +11,12 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/newsbot/newsbot/storage"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Store is what the poller needs from storage.
@@ -234,51 +234,47 @@ func (p *Poller) PollFeeds(ctx context.Context, feeds []storage.Feed) []Result {
 	return results
 }
 
-// hostSlot is the per-host limit of one site, and how many fetches hold or wait for it.
+// hostSlot is the per-host limit of one host, and how many fetches hold or wait for it.
 type hostSlot struct {
 	ch    chan struct{}
 	users int
 }
 
-// siteOf is the site a URL's fetches count against: its registrable domain, so that a
-// feed minting links on endless subdomains of one site gets one site's slots, not a
-// map entry and PerHost connections per subdomain.
-func siteOf(rawURL string) string {
+// hostOf is the host a URL's fetches count against, as DNS reads it ("A.example.com."
+// and "a.example.com" are one host).
+func hostOf(rawURL string) string {
 	host := rawURL
 	if u, err := url.Parse(rawURL); err == nil {
 		host = u.Hostname()
 	}
-	if site, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
-		return site
-	}
-	return host // an IP address, or a name with no public suffix
+	return strings.TrimSuffix(strings.ToLower(host), ".")
 }
 
-func (p *Poller) hostSlot(site string) *hostSlot {
+func (p *Poller) hostSlot(host string) *hostSlot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	h, ok := p.hosts[site]
+	h, ok := p.hosts[host]
 	if !ok {
 		h = &hostSlot{ch: make(chan struct{}, p.opts.PerHost)}
-		p.hosts[site] = h
+		p.hosts[host] = h
 	}
 	h.users++
 	return h
 }
 
-func (p *Poller) leaveHostSlot(site string, h *hostSlot) {
+func (p *Poller) leaveHostSlot(host string, h *hostSlot) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if h.users--; h.users == 0 {
-		delete(p.hosts, site)
+		delete(p.hosts, host)
 	}
 }
 
 // fetchLimited is Fetch under the per-host limit.
 func (p *Poller) fetchLimited(ctx context.Context, req Request) (*Response, error) {
-	site := siteOf(req.URL)
-	slot := p.hostSlot(site)
-	defer p.leaveHostSlot(site, slot)
+	host := hostOf(req.URL)
+	slot := p.hostSlot(host)
+	defer p.leaveHostSlot(host, slot)
 	select {
 	case slot.ch <- struct{}{}:
 	case <-ctx.Done():

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"net"
@@ -65,7 +66,7 @@ func HTMLToText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return normalizeParagraphs(s)
 	}
-	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body})
+	nodes, err := html.ParseFragment(bytes.NewReader(defuseHTML([]byte(s))), &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body})
 	if err != nil {
 		// Markup the parser refuses (nested past its depth limit): its text without the
 		// tags, never the markup itself.
@@ -212,7 +213,7 @@ func CanonicalURL(raw string) string {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return ""
 	}
-	host := strings.ToLower(u.Hostname())
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""

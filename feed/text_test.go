@@ -40,6 +40,7 @@ func TestCanonicalURL(t *testing.T) {
 		"http://[2606:4700::1]/x":                                   "http://[2606:4700::1]/x",
 		"https://[2606:4700::1]:443/x":                              "https://[2606:4700::1]/x",
 		"https://[2606:4700::1]:8443/x":                             "https://[2606:4700::1]:8443/x",
+		"https://Example.com./a":                                    "https://example.com/a",
 	}
 	for in, want := range cases {
 		if got := feed.CanonicalURL(in); got != want {

@@ -84,13 +84,24 @@ func TestFeedUsageByAccount(t *testing.T) {
 	if got := accounts(own); !slices.Equal(got, []int64{reader}) {
 		t.Fatalf("after the group's migration its feed is charged to %v", got)
 	}
-	// The group drops the reader's feed; the admin adds it again: now it is the admin's.
-	if _, err := db.UpdateSubscriber(ctx, supergroup, nil, func(s *storage.Subscriber) error {
-		s.OwnFeeds = slices.DeleteFunc(s.OwnFeeds, func(u string) bool { return u == own })
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+	setOwn := func(chat int64, urls ...string) {
+		t.Helper()
+		if _, err := db.UpdateSubscriber(ctx, chat, sub(chat), func(s *storage.Subscriber) error {
+			s.OwnFeeds = urls
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
+	// The group drops the reader's feed: the record that they added it goes with it
+	// (a feed set again without an adder is the group's own).
+	setOwn(supergroup, shared)
+	setOwn(supergroup, shared, own)
+	if got := accounts(own); !slices.Equal(got, []int64{supergroup}) {
+		t.Fatalf("a feed the group dropped and took back is charged to %v, want the group", got)
+	}
+	// Another member adds it again: now it is theirs.
+	setOwn(supergroup, shared)
 	if _, _, err := db.AddOwnFeeds(ctx, supergroup, admin, nil, []string{own}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +115,11 @@ func TestFeedUsageByAccount(t *testing.T) {
 	if got := accounts(own); got != nil {
 		t.Fatalf("a forgotten group's feed is still charged to %v", got)
 	}
+	setOwn(supergroup, own)
+	if got := accounts(own); !slices.Equal(got, []int64{supergroup}) {
+		t.Fatalf("after the group's /forget its feed is still charged to %v", got)
+	}
+	setOwn(supergroup)
 	if u, _ := db.FeedUsage(ctx, admin, next); u.Items != 5 {
 		t.Fatalf("forgetting the group reset its adder's usage: %+v", u)
 	}
