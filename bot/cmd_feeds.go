@@ -127,7 +127,10 @@ func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error
 	if p, err := feed.ParseContext(ctx, resp.Body, resp.ContentType); err == nil {
 		return resp.URL, p.Title, nil
 	}
-	links := feed.DiscoverFeeds(resp.Body, resp.URL)
+	links, err := feed.DiscoverFeedsContext(ctx, resp.Body, resp.URL)
+	if err != nil {
+		return "", "", err
+	}
 	if len(links) == 0 {
 		return "", "", errNotAFeed
 	}

@@ -2,69 +2,157 @@ package feed
 
 import (
 	"bytes"
+	"html"
+	"regexp"
 
-	"golang.org/x/net/html"
+	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
-// formattingTags are the elements an HTML5 parser keeps "active" while they are left
-// open and re-creates inside every new paragraph ("reconstruct the active formatting
-// elements"): 400 distinct unclosed <font> tags followed by <p>x repeated made a
-// 37 KB page cost over 1 GB to parse (found by review).
-var formattingTags = map[atom.Atom]bool{
-	atom.A: true, atom.B: true, atom.Big: true, atom.Code: true, atom.Em: true, atom.Font: true,
-	atom.I: true, atom.Nobr: true, atom.S: true, atom.Small: true, atom.Strike: true,
-	atom.Strong: true, atom.Tt: true, atom.U: true,
-}
+// An HTML5 tree builder does work beyond linear in a page's size for a few constructs a
+// stranger can write, each found by review with pages of tens of KB costing gigabytes:
+//   - formatting elements left open (<b>, <font>, …) are re-created inside every new
+//     paragraph, each copy with all its attributes;
+//   - end tags it ignores (inside <object>, <table>, <select>, …) keep elements open
+//     that a count of tags would think closed;
+//   - inside <svg> and <math> it tokenizes differently (a <style> there is no raw
+//     text), so a pass that reads the page as HTML misses tags the builder sees. With
+//     both gone, with all inside them, the builder reads what is left as we do;
+//
+// and readability's cleanup costs the nesting depth times the text. defuseHTML removes
+// the constructs instead of counting them.
+var (
+	// formattingTags carry no text and no block structure; they are dropped, start and
+	// end tags, wherever they are. <a> stays (readability reads link density, and
+	// bylines from links' classes): a tree builder keeps one <a> open at a time, and its
+	// copies carry at most maxAttrs attributes.
+	formattingTags = map[atom.Atom]bool{
+		atom.B: true, atom.Big: true, atom.Code: true, atom.Em: true, atom.Font: true,
+		atom.I: true, atom.Nobr: true, atom.S: true, atom.Small: true, atom.Strike: true,
+		atom.Strong: true, atom.Tt: true, atom.U: true,
+	}
+	// rawTextTags hold raw text (or, for <title> and <textarea>, text that is no page
+	// text either).
+	rawTextTags = map[atom.Atom]bool{
+		atom.Script: true, atom.Style: true, atom.Title: true, atom.Textarea: true, atom.Xmp: true,
+		atom.Iframe: true, atom.Noembed: true, atom.Noframes: true, atom.Noscript: true, atom.Plaintext: true,
+	}
+	// containerTags need their end tags, so their nesting can be counted.
+	containerTags = map[atom.Atom]bool{
+		atom.Div: true, atom.Section: true, atom.Article: true, atom.Aside: true, atom.Header: true,
+		atom.Footer: true, atom.Nav: true, atom.Main: true, atom.Span: true, atom.Blockquote: true,
+		atom.Table: true, atom.Form: true, atom.Figure: true, atom.Ul: true, atom.Ol: true,
+	}
+)
 
-// maxOpenFormatting bounds the formatting elements left open at once; real pages nest a
-// handful (a link in bold in italics).
-const maxOpenFormatting = 8
+const (
+	// maxNesting is the container depth kept; deeper containers are unwrapped (their
+	// content kept). The deepest real page we hold nests them 25 deep.
+	maxNesting = 40
+	// maxPageText bounds the text (outside scripts and styles) of a page: readability's
+	// cleanup costs nesting times text (4 MiB under 500 divs took 22 s, found by review);
+	// an article is tens of KB. The page is cut there.
+	maxPageText = 1 << 20
+	// maxAttrs and maxAttrBytes bound what a kept tag carries.
+	maxAttrs     = 16
+	maxAttrBytes = 2 << 10
+)
 
-// defuseHTML drops the formatting start tags (and their end tags) that would leave more
-// than maxOpenFormatting open, so that a parser's tree grows at most that many times
-// the tags; the text and every other tag are kept byte for byte. It streams with the
-// tokenizer, in memory proportional to the page.
+// defuseHTML rewrites untrusted HTML (UTF-8) so that parsing it as a tree costs work in
+// proportion to its size: formatting tags other than <a> are dropped, <svg> and <math>
+// go with everything inside them (we read no text from
+// them), containers nested deeper than maxNesting are unwrapped, and a tag keeps at most
+// maxAttrs attributes of at most maxAttrBytes each (a tag past maxTagBytes goes), and
+// the page ends after maxPageText of text. Text, comments and every other
+// tag are kept byte for byte.
 func defuseHTML(page []byte) []byte {
-	z := html.NewTokenizer(bytes.NewReader(page))
+	page = dropHugeTags(page)
+	z := xhtml.NewTokenizer(bytes.NewReader(page))
 	var out bytes.Buffer
-	open, offset := 0, 0
-	kept, dropped := map[atom.Atom]int{}, map[atom.Atom]int{}
+	offset := 0
 	changed := false
+	foreign := 0                     // depth inside <svg>/<math>
+	depth := 0                       // open containers kept
+	text := 0                        // bytes of text outside raw text
+	var lastStart atom.Atom          // the last start tag, for raw text
+	unwrapped := map[atom.Atom]int{} // open containers dropped, by name
 	for {
 		tt := z.Next()
-		if tt == html.ErrorToken {
+		if tt == xhtml.ErrorToken {
 			break
 		}
 		raw := z.Raw() // the tokens' raw bytes partition the page
 		start := offset
 		offset += len(raw)
-		drop := false
-		if tt == html.StartTagToken || tt == html.EndTagToken {
-			name, _ := z.TagName()
-			if a := atom.Lookup(name); formattingTags[a] {
-				switch {
-				case tt == html.StartTagToken && open >= maxOpenFormatting:
-					dropped[a]++
-					drop = true
-				case tt == html.StartTagToken:
-					open++
-					kept[a]++
-				case kept[a] > 0:
-					open--
-					kept[a]--
-				case dropped[a] > 0:
-					dropped[a]--
-					drop = true
+		var rewrite []byte // nil: keep raw; empty: drop
+		if tt == xhtml.TextToken && foreign == 0 && !rawTextTags[lastStart] {
+			if text += len(raw); text > maxPageText {
+				if !changed {
+					return page[:start]
 				}
+				break
 			}
 		}
+		if tt != xhtml.TextToken {
+			lastStart = 0
+		}
+		if tt == xhtml.StartTagToken || tt == xhtml.EndTagToken || tt == xhtml.SelfClosingTagToken {
+			name, hasAttr := z.TagName()
+			a := atom.Lookup(name)
+			if tt == xhtml.StartTagToken {
+				lastStart = a
+			}
+			switch {
+			case foreign > 0:
+				rewrite = []byte{}
+				if a == atom.Svg || a == atom.Math {
+					switch tt {
+					case xhtml.StartTagToken:
+						foreign++
+					case xhtml.EndTagToken:
+						foreign--
+					}
+				}
+				if tt == xhtml.StartTagToken {
+					z.NextIsNotRawText() // as a tree builder reads foreign content
+				}
+			case a == atom.Svg || a == atom.Math:
+				rewrite = []byte{}
+				if tt == xhtml.StartTagToken {
+					foreign = 1
+				}
+			case formattingTags[a]:
+				rewrite = []byte{}
+			case containerTags[a] && tt == xhtml.StartTagToken:
+				if depth >= maxNesting {
+					unwrapped[a]++
+					rewrite = []byte{}
+				} else {
+					depth++
+					rewrite = boundAttrs(z, name, hasAttr, tt, raw)
+				}
+			case containerTags[a] && tt == xhtml.EndTagToken:
+				if unwrapped[a] > 0 {
+					unwrapped[a]--
+					rewrite = []byte{}
+				} else if depth > 0 {
+					depth--
+				}
+			case tt != xhtml.EndTagToken:
+				rewrite = boundAttrs(z, name, hasAttr, tt, raw)
+			}
+		} else if foreign > 0 {
+			rewrite = []byte{}
+		}
 		switch {
-		case drop && !changed:
+		case rewrite != nil && !changed:
 			out.Grow(len(page))
-			out.Write(page[:start]) // everything before the first tag dropped, as it was
+			out.Write(page[:start]) // everything before the first change, as it was
 			changed = true
-		case !drop && changed:
+			out.Write(rewrite)
+		case rewrite != nil:
+			out.Write(rewrite)
+		case changed:
 			out.Write(raw)
 		}
 	}
@@ -72,4 +160,102 @@ func defuseHTML(page []byte) []byte {
 		return page
 	}
 	return out.Bytes()
+}
+
+// boundAttrs returns nil when the tag's attributes are within bounds (keep it as it
+// is), or the tag rebuilt with its first maxAttrs attributes, each cut to maxAttrBytes.
+func boundAttrs(z *xhtml.Tokenizer, name []byte, hasAttr bool, tt xhtml.TokenType, raw []byte) []byte {
+	if !hasAttr || len(raw) <= 4*maxAttrBytes && bytes.Count(raw, []byte{'='}) <= maxAttrs {
+		return nil
+	}
+	return rebuildTag(z, name, hasAttr, tt)
+}
+
+// rebuildTag writes the current tag anew with its first maxAttrs attributes, each value
+// cut to maxAttrBytes.
+func rebuildTag(z *xhtml.Tokenizer, name []byte, hasAttr bool, tt xhtml.TokenType) []byte {
+	var b bytes.Buffer
+	b.WriteByte('<')
+	b.Write(name)
+	for n := 0; hasAttr && n < maxAttrs; {
+		var k, v []byte
+		k, v, hasAttr = z.TagAttr()
+		n++
+		if len(v) > maxAttrBytes {
+			v = v[:maxAttrBytes]
+		}
+		b.WriteByte(' ')
+		b.Write(k)
+		b.WriteString(`="`)
+		b.WriteString(html.EscapeString(string(v)))
+		b.WriteByte('"')
+	}
+	if tt == xhtml.SelfClosingTagToken {
+		b.WriteByte('/')
+	}
+	b.WriteByte('>')
+	return b.Bytes()
+}
+
+// In an Atom feed the parser itself reads entry text as HTML (an xhtml text's wrapping
+// <div>; HTML text when xml:base is set), before our own code sees it: an 88 KB feed
+// cost 980 MB (found by review). atomFormatting matches the formatting, <svg> and <math>
+// tags there, raw or escaped (&lt;…&gt;, &#60;…&#62;); atomLinkAttrs an <a>'s attributes.
+var (
+	atomFormatting = regexp.MustCompile(`(?i)(?:<|&lt;|&#0*60;|&#x0*3c;)/?(?:[a-z0-9_.-]+:)?(?:b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u|svg|math)(?:\s[^<>&]*?)?/?(?:>|&gt;|&#0*62;|&#x0*3e;)`)
+	atomLinkAttrs  = regexp.MustCompile(`(?i)((?:<|&lt;|&#0*60;|&#x0*3c;)(?:[a-z0-9_.-]+:)?a)\s[^<>&]*?(/?)(>|&gt;|&#0*62;|&#x0*3e;)`)
+)
+
+// defuseAtom strips from an Atom feed's text what defuseHTML strips from a page: the
+// formatting tags, and the attributes of links. Elements of those names are not Atom's.
+func defuseAtom(body []byte) []byte {
+	body = atomFormatting.ReplaceAll(body, nil)
+	return atomLinkAttrs.ReplaceAll(body, []byte("$1$2$3"))
+}
+
+// maxTagBytes bounds one tag: the tokenizer reads every attribute of a tag before we
+// can cut any (a tag of 500,000 attributes cost 330 MB); real tags are under a few KB,
+// inline images of tens of KB.
+const maxTagBytes = 128 << 10
+
+// dropHugeTags removes every tag longer than maxTagBytes from page, with a byte scan
+// that reads no attributes: from a '<' that opens a tag to the next '>'.
+func dropHugeTags(page []byte) []byte {
+	var out []byte
+	kept := 0 // page[:kept] is in out (once out is in use)
+	for i := 0; i < len(page); {
+		j := bytes.IndexByte(page[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i+1 >= len(page) || !isTagStart(page[i+1:]) {
+			i++
+			continue
+		}
+		end := bytes.IndexByte(page[i:], '>')
+		if end < 0 {
+			end = len(page) - i - 1 // an unterminated tag runs to the end
+		}
+		if end+1 > maxTagBytes {
+			if out == nil {
+				out = make([]byte, 0, len(page))
+			}
+			out = append(out, page[kept:i]...)
+			kept = i + end + 1
+		}
+		i += end + 1
+	}
+	if out == nil {
+		return page
+	}
+	return append(out, page[kept:]...)
+}
+
+// isTagStart reports whether b (what follows a '<') opens a start or end tag.
+func isTagStart(b []byte) bool {
+	if b[0] == '/' {
+		b = b[1:]
+	}
+	return len(b) > 0 && ('a' <= b[0] && b[0] <= 'z' || 'A' <= b[0] && b[0] <= 'Z')
 }

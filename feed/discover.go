@@ -2,6 +2,8 @@ package feed
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -26,7 +28,7 @@ func DiscoverFeeds(page []byte, base string) []string {
 	b, _ := url.Parse(base)
 	var out []string
 	seen := map[string]bool{}
-	z := html.NewTokenizer(bytes.NewReader(page))
+	z := html.NewTokenizer(bytes.NewReader(dropHugeTags(page)))
 	for len(out) < maxDiscovered {
 		tt := z.Next()
 		if tt == html.ErrorToken {
@@ -68,4 +70,15 @@ func DiscoverFeeds(page []byte, base string) []string {
 		}
 	}
 	return out
+}
+
+// DiscoverFeedsContext is DiscoverFeeds within the process's parsing budget (see
+// ParseContext): a tag of 500,000 attributes cost the tokenizer 220 MB (found by review).
+func DiscoverFeedsContext(ctx context.Context, page []byte, base string) ([]string, error) {
+	w := parseWeight(len(page), 0)
+	if err := parsing.Acquire(ctx, w); err != nil {
+		return nil, fmt.Errorf("discover feeds: %w", err)
+	}
+	defer parsing.Release(w)
+	return DiscoverFeeds(page, base), nil
 }

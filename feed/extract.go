@@ -53,6 +53,12 @@ func ExtractArticleContext(ctx context.Context, page []byte, contentType, pageUR
 // maintained port of Mozilla's Readability.js, the extractor Firefox's reader view
 // uses) and returns it as clean text with paragraphs kept.
 func ExtractArticle(page []byte, contentType, pageURL string) (a Article, err error) {
+	return extractArticle(page, contentType, pageURL, defuseHTML)
+}
+
+// extractArticle is ExtractArticle with the defusing pass given (tests compare it with
+// none).
+func extractArticle(page []byte, contentType, pageURL string, defuse func([]byte) []byte) (a Article, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("extract article: extractor crashed on malformed page: %v", r)
@@ -67,15 +73,18 @@ func ExtractArticle(page []byte, contentType, pageURL string) (a Article, err er
 		}
 		page = page[:n] // the parser closes what the cut leaves open
 	}
-	page = defuseHTML(cutAtElement(page, maxPageElements))
-	var rd io.Reader = bytes.NewReader(page)
 	if _, params, _ := mime.ParseMediaType(contentType); params["charset"] != "" || !valid {
 		// Declared or sniffed charset; valid UTF-8 without a declaration stays as is
-		// (the sniffer would otherwise guess Windows-1252).
+		// (the sniffer would otherwise guess Windows-1252). Decoded before it is
+		// defused: in UTF-16 no '<' is where a UTF-8 reading finds it (found by review).
 		if r, err := charset.NewReader(bytes.NewReader(page), contentType); err == nil {
-			rd = r
+			if decoded, err := io.ReadAll(io.LimitReader(r, 2*maxPageBytes)); err == nil {
+				page = decoded
+			}
 		}
 	}
+	page = defuse(cutAtElement(page, maxPageElements))
+	rd := bytes.NewReader(page)
 	art, err := readability.FromReader(rd, base)
 	if err != nil {
 		return Article{}, fmt.Errorf("extract article: %w", err)

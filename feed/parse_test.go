@@ -160,6 +160,7 @@ func TestParseRefusesFeedsBeyondAnyNewsFeed(t *testing.T) {
 		{"atom of 150,000 tiny entries", tiny(`<entry><id>%d</id></entry>`, 150_000, `<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>`, `</feed>`), "more than 200000 elements"},
 		{"json feed of 150,000 tiny items", tiny(`{"id":"%d"}`, 150_000, `{"version":"https://jsonfeed.org/version/1.1","title":"x","items":[`, `]}`), "more than 200000 elements"},
 		{"json feed of 10 MiB of empty objects", tiny(`{}`, 5_000_000, `{"version":"https://jsonfeed.org/version/1.1","title":"x","items":[`, `]}`), "more than 200000 elements"},
+		{"rss declaring 1,000 namespaces", []byte(`<rss version="2.0" ` + strings.Repeat(`xmlns:x="urn:x" `, 1000) + `><channel><title>x</title></channel></rss>`), "more than 256 namespaces"},
 		{"rss of 2,000 items", tiny(`<item><title>Story %d</title><link>https://example.com/a</link><description>Officials said talks would go on.</description></item>`, 2000, `<rss version="2.0"><channel><title>x</title>`, `</channel></rss>`), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
