@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html"
 	"regexp"
+	"unicode/utf8"
 
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -37,45 +38,44 @@ var (
 		atom.Script: true, atom.Style: true, atom.Title: true, atom.Textarea: true, atom.Xmp: true,
 		atom.Iframe: true, atom.Noembed: true, atom.Noframes: true, atom.Noscript: true, atom.Plaintext: true,
 	}
-	// containerTags need their end tags, so their nesting can be counted.
-	containerTags = map[atom.Atom]bool{
-		atom.Div: true, atom.Section: true, atom.Article: true, atom.Aside: true, atom.Header: true,
-		atom.Footer: true, atom.Nav: true, atom.Main: true, atom.Span: true, atom.Blockquote: true,
-		atom.Table: true, atom.Form: true, atom.Figure: true, atom.Ul: true, atom.Ol: true,
-	}
 )
 
 const (
-	// maxNesting is the container depth kept; deeper containers are unwrapped (their
-	// content kept). The deepest real page we hold nests them 25 deep.
-	maxNesting = 40
 	// maxPageText bounds the text (outside scripts and styles) of a page: readability's
 	// cleanup costs nesting times text (4 MiB under 500 divs took 22 s, found by review);
 	// an article is tens of KB. The page is cut there.
-	maxPageText = 1 << 20
+	maxPageText = 256 << 10
+	// maxTitleText bounds a <title>, and maxLinkedData a JSON-LD script (a headline):
+	// readability compares the title with every h1 and h2 (a 1 MB title and 80 h2 took
+	// 11.6 s, found by review). maxHeadings bounds the h1 and h2 kept as headings.
+	maxTitleText  = 512
+	maxLinkedData = 64 << 10
+	maxHeadings   = 100
 	// maxAttrs and maxAttrBytes bound what a kept tag carries.
 	maxAttrs     = 16
 	maxAttrBytes = 2 << 10
 )
 
 // defuseHTML rewrites untrusted HTML (UTF-8) so that parsing it as a tree costs work in
-// proportion to its size: formatting tags other than <a> are dropped, <svg> and <math>
-// go with everything inside them (we read no text from
-// them), containers nested deeper than maxNesting are unwrapped, and a tag keeps at most
-// maxAttrs attributes of at most maxAttrBytes each (a tag past maxTagBytes goes), and
-// the page ends after maxPageText of text. Text, comments and every other
-// tag are kept byte for byte.
+// proportion to its size: formatting tags other than <a> are dropped; <svg>, <math> and
+// <noscript> go with everything inside them (we read no text from them, and readability
+// parses a noscript's text as a page of its own); a title is cut to maxTitleText, a
+// JSON-LD script past maxLinkedData is emptied, h1 and h2 past maxHeadings lose their
+// tags; a tag keeps at most maxAttrs attributes of at most maxAttrBytes each (a tag
+// past maxTagBytes goes); and the page ends after maxPageText of text. Text, comments
+// and every other tag are kept byte for byte. Nesting is bounded on the tree
+// (flattenDeep).
 func defuseHTML(page []byte) []byte {
 	page = dropHugeTags(page)
 	z := xhtml.NewTokenizer(bytes.NewReader(page))
 	var out bytes.Buffer
 	offset := 0
 	changed := false
-	foreign := 0                     // depth inside <svg>/<math>
-	depth := 0                       // open containers kept
-	text := 0                        // bytes of text outside raw text
-	var lastStart atom.Atom          // the last start tag, for raw text
-	unwrapped := map[atom.Atom]int{} // open containers dropped, by name
+	foreign := 0            // depth inside <svg>/<math>
+	text := 0               // bytes of text outside raw text
+	var lastStart atom.Atom // the last start tag, for raw text
+	inNoscript, linkedData := false, false
+	headings, droppedHeadings := 0, 0
 	for {
 		tt := z.Next()
 		if tt == xhtml.ErrorToken {
@@ -85,13 +85,21 @@ func defuseHTML(page []byte) []byte {
 		start := offset
 		offset += len(raw)
 		var rewrite []byte // nil: keep raw; empty: drop
-		if tt == xhtml.TextToken && foreign == 0 && !rawTextTags[lastStart] {
+		if tt == xhtml.TextToken && foreign == 0 && !inNoscript && !rawTextTags[lastStart] {
 			if text += len(raw); text > maxPageText {
 				if !changed {
 					return page[:start]
 				}
 				break
 			}
+		}
+		switch {
+		case tt == xhtml.TextToken && (foreign > 0 || inNoscript):
+			rewrite = []byte{}
+		case tt == xhtml.TextToken && lastStart == atom.Title && len(raw) > maxTitleText:
+			rewrite = cutUTF8(raw, maxTitleText)
+		case tt == xhtml.TextToken && lastStart == atom.Script && linkedData && len(raw) > maxLinkedData:
+			rewrite = []byte{}
 		}
 		if tt != xhtml.TextToken {
 			lastStart = 0
@@ -121,28 +129,31 @@ func defuseHTML(page []byte) []byte {
 				if tt == xhtml.StartTagToken {
 					foreign = 1
 				}
+			case a == atom.Noscript:
+				rewrite = []byte{}
+				inNoscript = tt == xhtml.StartTagToken
+			case inNoscript:
+				rewrite = []byte{}
 			case formattingTags[a]:
 				rewrite = []byte{}
-			case containerTags[a] && tt == xhtml.StartTagToken:
-				if depth >= maxNesting {
-					unwrapped[a]++
+			case (a == atom.H1 || a == atom.H2) && tt == xhtml.StartTagToken:
+				if headings++; headings > maxHeadings {
+					droppedHeadings++
 					rewrite = []byte{}
 				} else {
-					depth++
 					rewrite = boundAttrs(z, name, hasAttr, tt, raw)
 				}
-			case containerTags[a] && tt == xhtml.EndTagToken:
-				if unwrapped[a] > 0 {
-					unwrapped[a]--
+			case (a == atom.H1 || a == atom.H2) && tt == xhtml.EndTagToken:
+				if droppedHeadings > 0 {
+					droppedHeadings--
 					rewrite = []byte{}
-				} else if depth > 0 {
-					depth--
 				}
 			case tt != xhtml.EndTagToken:
+				if a == atom.Script {
+					linkedData = hasAttr && bytes.Contains(bytes.ToLower(raw), []byte("ld+json"))
+				}
 				rewrite = boundAttrs(z, name, hasAttr, tt, raw)
 			}
-		} else if foreign > 0 {
-			rewrite = []byte{}
 		}
 		switch {
 		case rewrite != nil && !changed:
@@ -160,6 +171,14 @@ func defuseHTML(page []byte) []byte {
 		return page
 	}
 	return out.Bytes()
+}
+
+// cutUTF8 returns b cut to at most n bytes, at a character boundary.
+func cutUTF8(b []byte, n int) []byte {
+	for n > 0 && n < len(b) && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return b[:min(n, len(b))]
 }
 
 // boundAttrs returns nil when the tag's attributes are within bounds (keep it as it
@@ -197,20 +216,62 @@ func rebuildTag(z *xhtml.Tokenizer, name []byte, hasAttr bool, tt xhtml.TokenTyp
 	return b.Bytes()
 }
 
-// In an Atom feed the parser itself reads entry text as HTML (an xhtml text's wrapping
-// <div>; HTML text when xml:base is set), before our own code sees it: an 88 KB feed
-// cost 980 MB (found by review). atomFormatting matches the formatting, <svg> and <math>
-// tags there, raw or escaped (&lt;…&gt;, &#60;…&#62;); atomLinkAttrs an <a>'s attributes.
+// In an Atom feed the parser itself reads text as HTML: an xhtml text's markup, to take
+// off its wrapping <div>, and any HTML text when xml:base is set, to resolve its links;
+// an 86 KB feed cost 2.2 GB that way, past every regex that tried to clean the markup
+// (found by review). defuseAtom turns every xhtml text into HTML text (the same
+// markup, escaped, which the parser only unescapes) and drops xml:base, so the parser
+// reads no HTML; our own reading of the text (HTMLToText) is defused.
 var (
-	atomFormatting = regexp.MustCompile(`(?i)(?:<|&lt;|&#0*60;|&#x0*3c;)/?(?:[a-z0-9_.-]+:)?(?:b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u|svg|math)(?:\s[^<>&]*?)?/?(?:>|&gt;|&#0*62;|&#x0*3e;)`)
-	atomLinkAttrs  = regexp.MustCompile(`(?i)((?:<|&lt;|&#0*60;|&#x0*3c;)(?:[a-z0-9_.-]+:)?a)\s[^<>&]*?(/?)(>|&gt;|&#0*62;|&#x0*3e;)`)
+	atomTextStart = regexp.MustCompile(`(?i)<((?:[a-z0-9_.-]+:)?(?:content|summary|title|subtitle|rights))(\s[^<>]*)?>`)
+	atomXHTMLType = regexp.MustCompile(`(?i)\btype\s*=\s*("[^"]*xhtml[^"]*"|'[^']*xhtml[^']*')`)
+	atomXMLBase   = regexp.MustCompile(`(?i)\sxml:base\s*=\s*("[^"]*"|'[^']*')`)
 )
 
-// defuseAtom strips from an Atom feed's text what defuseHTML strips from a page: the
-// formatting tags, and the attributes of links. Elements of those names are not Atom's.
+// defuseAtom rewrites an Atom feed so that gofeed parses no HTML in it (see above).
+// Relative links under xml:base stay relative (and are dropped as links).
 func defuseAtom(body []byte) []byte {
-	body = atomFormatting.ReplaceAll(body, nil)
-	return atomLinkAttrs.ReplaceAll(body, []byte("$1$2$3"))
+	body = atomXMLBase.ReplaceAll(body, nil)
+	var out bytes.Buffer
+	rest := body
+	for {
+		loc := atomTextStart.FindSubmatchIndex(rest)
+		if loc == nil {
+			break
+		}
+		attrs := []byte{}
+		if loc[4] >= 0 {
+			attrs = rest[loc[4]:loc[5]]
+		}
+		startEnd := loc[1]
+		if !atomXHTMLType.Match(attrs) || bytes.HasSuffix(attrs, []byte("/")) {
+			out.Write(rest[:startEnd])
+			rest = rest[startEnd:]
+			continue
+		}
+		name := rest[loc[2]:loc[3]]
+		endTag := append(append([]byte("</"), name...), '>')
+		end := bytes.Index(rest[startEnd:], endTag)
+		if end < 0 {
+			out.Write(rest[:startEnd])
+			rest = rest[startEnd:]
+			continue
+		}
+		out.Write(rest[:loc[0]])
+		out.WriteByte('<')
+		out.Write(name)
+		out.Write(atomXHTMLType.ReplaceAll(attrs, []byte(`type="html"`)))
+		out.WriteByte('>')
+		inner := rest[startEnd : startEnd+end]
+		out.WriteString(html.EscapeString(string(inner)))
+		out.Write(endTag)
+		rest = rest[startEnd+end+len(endTag):]
+	}
+	if out.Len() == 0 {
+		return body
+	}
+	out.Write(rest)
+	return out.Bytes()
 }
 
 // maxTagBytes bounds one tag: the tokenizer reads every attribute of a tag before we

@@ -58,11 +58,27 @@ const maxNamespaces = 256
 
 // feedElements estimates body's elements (XML) or values (JSON).
 func feedElements(body []byte) int {
-	escaped := bytes.Count(body, []byte("&lt;")) + bytes.Count(body, []byte("&#"))
+	escaped := escapedMarkup(body)
 	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '{' {
 		return bytes.Count(body, []byte{'{'}) + bytes.Count(body, []byte{'['}) + bytes.Count(body, []byte{','}) + escaped
 	}
 	return bytes.Count(body, []byte{'<'}) + escaped
+}
+
+// escapedMarkup counts the escaped '<' in body ("&lt;" in any case, and any character
+// reference, "&#…", which may be one).
+func escapedMarkup(body []byte) int {
+	n := 0
+	for i := 0; ; {
+		j := bytes.IndexByte(body[i:], '&')
+		if j < 0 {
+			return n
+		}
+		i += j + 1
+		if rest := body[i:]; len(rest) > 0 && rest[0] == '#' || len(rest) >= 3 && (rest[0]|0x20) == 'l' && (rest[1]|0x20) == 't' && rest[2] == ';' {
+			n++
+		}
+	}
 }
 
 // tooComplex refuses a feed with more elements than any news feed has.

@@ -66,7 +66,7 @@ func HTMLToText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return normalizeParagraphs(s)
 	}
-	nodes, err := html.ParseFragment(bytes.NewReader(defuseHTML([]byte(s))), &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body})
+	nodes, err := html.ParseFragment(bytes.NewReader(defuseHTML(cutAtElement([]byte(s), maxPageElements))), &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body})
 	if err != nil {
 		// Markup the parser refuses (nested past its depth limit): its text without the
 		// tags, never the markup itself.
