@@ -45,6 +45,8 @@ func TestHostileMarkupIsBounded(t *testing.T) {
 		{"h2-sup-250-deep", "text/html", strings.Repeat("<h2><sup>", 250) + text},
 		{"pre-505-deep", "text/html", strings.Repeat("<pre>", 505) + text},
 		{"self-closing-divs-505-deep", "text/html", strings.Repeat("<div/>", 505) + text},
+		{"tags made by dropping tags", "text/html", "<p>" + repeatN("<<i>font id=N>", 400) + strings.Repeat("<p>x", 8000)},
+		{"quoted-gt-in-a-huge-tag", "text/html", "<p q='>'" + manyAttrs(480_000) + ">x"},
 		{"json-ld-long-headline-many-h2", "text/html", `<script type="application/ld+json">{"@type":"NewsArticle","headline":"` + strings.Repeat("a - b ", 10_900) + `"}</script>` + strings.Repeat("<h2>zzz</h2>", 5000)},
 		{"json-ld-4MiB", "text/html", `<script type="application/ld+json">[` + strings.Repeat("{},", 1_300_000) + `{}]</script><p>x</p>`},
 	}...)
@@ -70,6 +72,14 @@ func TestHostileMarkupIsBounded(t *testing.T) {
 			repeatN(`&LT;b id=&quot;N&quot;&GT;`, 500) + strings.Repeat("&LT;p&GT;x", 5000) + `</content></entry></feed>`},
 		{"atom-link-5000-attrs", `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><entry><id>1</id><title>a</title><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p><a k="&amp;"` +
 			manyAttrs(5000) + `>` + strings.Repeat("<p>x", 2000) + `</div></content></entry></feed>`},
+		{"atom-html-type-with-raw-children", `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><entry><id>1</id><title>a</title><content type="html"><div xmlns="http://www.w3.org/1999/xhtml"><p>` +
+			open500 + strings.Repeat("<p>x", 18_000) + `</div></content></entry></feed>`},
+		{"atom-type-as-a-reference", `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><entry><id>1</id><title>a</title><content type="&#120;html"><div xmlns="http://www.w3.org/1999/xhtml"><p>` +
+			open500 + strings.Repeat("<p>x", 18_000) + `</div></content></entry></feed>`},
+		{"atom-gt-in-an-attribute", `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><entry><id>1</id><title>a</title><content foo=">" type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>` +
+			open500 + strings.Repeat("<p>x", 18_000) + `</div></content></entry></feed>`},
+		{"rss-tags-made-by-dropping-tags", `<rss version="2.0"><channel><title>x</title><item><title>a</title><description>` +
+			html.EscapeString("<p>"+repeatN("<<i>font id=N>", 400)+strings.Repeat("<p>x", 8000)) + `</description></item></channel></rss>`},
 		{"rss-escaped-svg-fonts", `<rss version="2.0"><channel><title>x</title><item><title>a</title><description>` +
 			html.EscapeString("<svg><style><p>"+repeatN("<font a=N>", 400)+strings.Repeat("<p>x", 5000)) + `</description></item></channel></rss>`},
 		{"json-feed-2MiB-items", `{"version":"https://jsonfeed.org/version/1.1","title":"x","items":[` +
