@@ -32,6 +32,11 @@ var (
 		atom.I: true, atom.Nobr: true, atom.S: true, atom.Small: true, atom.Strike: true,
 		atom.Strong: true, atom.Tt: true, atom.U: true,
 	}
+	// embedTags are dropped, their content kept: readability writes an embed's whole
+	// content back out as HTML for every container above it, to look for a video (an
+	// object holding copies of a link of 32 KiB of attributes cost 3.2 GB and 33 s,
+	// found by review); we read no video.
+	embedTags = map[atom.Atom]bool{atom.Object: true, atom.Embed: true, atom.Applet: true}
 	// rawTextTags hold raw text (or, for <title> and <textarea>, text that is no page
 	// text either).
 	rawTextTags = map[atom.Atom]bool{
@@ -51,9 +56,12 @@ const (
 	maxTitleText  = 512
 	maxLinkedData = 64 << 10
 	maxHeadings   = 100
-	// maxAttrs and maxAttrBytes bound what a kept tag carries.
-	maxAttrs     = 16
-	maxAttrBytes = 2 << 10
+	// maxAttrs and maxAttrBytes bound what a kept tag carries; a link, which a tree
+	// builder copies into every paragraph while it is open, carries less.
+	maxAttrs         = 16
+	maxAttrBytes     = 2 << 10
+	maxLinkAttrs     = 4
+	maxLinkAttrBytes = 256
 )
 
 // defuseHTML rewrites untrusted HTML (UTF-8) so that parsing it as a tree costs work in
@@ -112,8 +120,8 @@ func defuseHTML(page []byte) []byte {
 		if tt == xhtml.StartTagToken || tt == xhtml.EndTagToken || tt == xhtml.SelfClosingTagToken {
 			name, hasAttr := z.TagName()
 			a := atom.Lookup(name)
-			if tt == xhtml.StartTagToken {
-				lastStart = a
+			if tt != xhtml.EndTagToken {
+				lastStart = a // "<script/>" opens raw text as "<script>" does
 			}
 			switch {
 			case foreign > 0:
@@ -139,8 +147,10 @@ func defuseHTML(page []byte) []byte {
 				inNoscript = tt == xhtml.StartTagToken
 			case inNoscript:
 				rewrite = []byte{}
-			case formattingTags[a]:
+			case formattingTags[a] || embedTags[a]:
 				rewrite = []byte{}
+			case a == atom.A && tt != xhtml.EndTagToken:
+				rewrite = rebuildTag(z, name, hasAttr, tt, maxLinkAttrs, maxLinkAttrBytes)
 			case (a == atom.H1 || a == atom.H2) && tt == xhtml.StartTagToken:
 				if headings++; headings > maxHeadings {
 					droppedHeadings++
@@ -192,21 +202,21 @@ func boundAttrs(z *xhtml.Tokenizer, name []byte, hasAttr bool, tt xhtml.TokenTyp
 	if !hasAttr || len(raw) <= 4*maxAttrBytes && bytes.Count(raw, []byte{'='}) <= maxAttrs {
 		return nil
 	}
-	return rebuildTag(z, name, hasAttr, tt)
+	return rebuildTag(z, name, hasAttr, tt, maxAttrs, maxAttrBytes)
 }
 
-// rebuildTag writes the current tag anew with its first maxAttrs attributes, each value
-// cut to maxAttrBytes.
-func rebuildTag(z *xhtml.Tokenizer, name []byte, hasAttr bool, tt xhtml.TokenType) []byte {
+// rebuildTag writes the current tag anew with its first maxN attributes, each value cut
+// to maxBytes.
+func rebuildTag(z *xhtml.Tokenizer, name []byte, hasAttr bool, tt xhtml.TokenType, maxN, maxBytes int) []byte {
 	var b bytes.Buffer
 	b.WriteByte('<')
 	b.Write(name)
-	for n := 0; hasAttr && n < maxAttrs; {
+	for n := 0; hasAttr && n < maxN; {
 		var k, v []byte
 		k, v, hasAttr = z.TagAttr()
 		n++
-		if len(v) > maxAttrBytes {
-			v = v[:maxAttrBytes]
+		if len(v) > maxBytes {
+			v = v[:maxBytes]
 		}
 		b.WriteByte(' ')
 		b.Write(k)

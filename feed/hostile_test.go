@@ -47,6 +47,10 @@ func TestHostileMarkupIsBounded(t *testing.T) {
 		{"self-closing-divs-505-deep", "text/html", strings.Repeat("<div/>", 505) + text},
 		{"tags made by dropping tags", "text/html", "<p>" + repeatN("<<i>font id=N>", 400) + strings.Repeat("<p>x", 8000)},
 		{"quoted-gt-in-a-huge-tag", "text/html", "<p q='>'" + manyAttrs(480_000) + ">x"},
+		{"link-copies-in-an-object", "text/html", `<div class=article-content><p>intro</p><object data=x><p><a href="` + strings.Repeat("h", 2000) + `"` +
+			repeatN(` aN="`+strings.Repeat("v", 2000)+`"`, 15) + `>x` + strings.Repeat("<p>x, y", 19_000)},
+		{"objects-in-divs-with-heavy-spans", "text/html", strings.Repeat(`<div class=content>`, 14) + strings.Repeat("<object>", 14) +
+			repeatN(`<span`+repeatN(` aN="`+strings.Repeat("v", 2000)+`"`, 16)+`>t</span>`, 120)},
 		{"json-ld-long-headline-many-h2", "text/html", `<script type="application/ld+json">{"@type":"NewsArticle","headline":"` + strings.Repeat("a - b ", 10_900) + `"}</script>` + strings.Repeat("<h2>zzz</h2>", 5000)},
 		{"json-ld-4MiB", "text/html", `<script type="application/ld+json">[` + strings.Repeat("{},", 1_300_000) + `{}]</script><p>x</p>`},
 	}...)
