@@ -3,6 +3,7 @@ package feed_test
 import (
 	"html"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,6 +52,9 @@ func TestHostileMarkupIsBounded(t *testing.T) {
 			repeatN(` aN="`+strings.Repeat("v", 2000)+`"`, 15) + `>x` + strings.Repeat("<p>x, y", 19_000)},
 		{"objects-in-divs-with-heavy-spans", "text/html", strings.Repeat(`<div class=content>`, 14) + strings.Repeat("<object>", 14) +
 			repeatN(`<span`+repeatN(` aN="`+strings.Repeat("v", 2000)+`"`, 16)+`>t</span>`, 120)},
+		{"repeated-body-valueless-attrs", "text/html", "<p>article</p>" + repeatN("<body"+distinctAttrs(50, "")+">", 2000)},
+		{"repeated-html-attrs", "text/html", "<p>article</p>" + repeatN("<html"+distinctAttrs(16, "=1")+">", 2000)},
+		{"valueless-attrs-on-paragraphs", "text/html", repeatN("<p"+strings.ReplaceAll(manyAttrs(500), "=1", "")+">N", 1500)},
 		{"json-ld-long-headline-many-h2", "text/html", `<script type="application/ld+json">{"@type":"NewsArticle","headline":"` + strings.Repeat("a - b ", 10_900) + `"}</script>` + strings.Repeat("<h2>zzz</h2>", 5000)},
 		{"json-ld-4MiB", "text/html", `<script type="application/ld+json">[` + strings.Repeat("{},", 1_300_000) + `{}]</script><p>x</p>`},
 	}...)
@@ -96,4 +100,13 @@ func TestHostileMarkupIsBounded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// distinctAttrs is k attributes named for the repetition (N) and their place.
+func distinctAttrs(k int, value string) string {
+	var b strings.Builder
+	for i := range k {
+		b.WriteString(" aN_" + strconv.Itoa(i) + value)
+	}
+	return b.String()
 }

@@ -424,3 +424,14 @@ func TestDefuseHTMLIsIdempotent(t *testing.T) {
 		}
 	}
 }
+
+func TestCountAttrs(t *testing.T) {
+	for in, want := range map[string]int{
+		"<p>": 0, "<p a>": 1, "<p a b c>": 3, `<a href="x y" class='z' id=w>`: 3,
+		`<p a = "1" b=2/>`: 2, `<img src="a>b" alt>`: 2, "<br/>": 0,
+	} {
+		if got := countAttrs([]byte(in)); got != want {
+			t.Errorf("countAttrs(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
