@@ -55,6 +55,8 @@ func TestHostileMarkupIsBounded(t *testing.T) {
 		{"repeated-body-valueless-attrs", "text/html", "<p>article</p>" + repeatN("<body"+distinctAttrs(50, "")+">", 2000)},
 		{"repeated-html-attrs", "text/html", "<p>article</p>" + repeatN("<html"+distinctAttrs(16, "=1")+">", 2000)},
 		{"valueless-attrs-on-paragraphs", "text/html", repeatN("<p"+strings.ReplaceAll(manyAttrs(500), "=1", "")+">N", 1500)},
+		{"many-json-ld-scripts-at-the-bound", "text/html", strings.Repeat(`<script type="application/ld+json">{"a":"`+strings.Repeat("x", 60<<10)+`"}</script>`, 62) + "<p>x</p>"},
+		{"images-of-long-srcsets", "text/html", strings.Repeat(`<img srcset="`+strings.Repeat("a.jpg 1w, ", 200)+`">`, 1900)},
 		{"json-ld-long-headline-many-h2", "text/html", `<script type="application/ld+json">{"@type":"NewsArticle","headline":"` + strings.Repeat("a - b ", 10_900) + `"}</script>` + strings.Repeat("<h2>zzz</h2>", 5000)},
 		{"json-ld-4MiB", "text/html", `<script type="application/ld+json">[` + strings.Repeat("{},", 1_300_000) + `{}]</script><p>x</p>`},
 	}...)
