@@ -3,7 +3,6 @@ package feed
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -75,10 +74,7 @@ func DiscoverFeeds(page []byte, base string) []string {
 // DiscoverFeedsContext is DiscoverFeeds within the process's parsing budget (see
 // ParseContext): a tag of 500,000 attributes cost the tokenizer 220 MB (found by review).
 func DiscoverFeedsContext(ctx context.Context, page []byte, base string) ([]string, error) {
-	w := parseWeight(len(page), 0)
-	if err := parsing.Acquire(ctx, w); err != nil {
-		return nil, fmt.Errorf("discover feeds: %w", err)
-	}
-	defer parsing.Release(w)
-	return DiscoverFeeds(page, base), nil
+	return withinBudget(ctx, "discover feeds", parseWeight(len(page), 0), func() ([]string, error) {
+		return DiscoverFeeds(page, base), nil
+	})
 }

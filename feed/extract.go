@@ -44,11 +44,9 @@ const maxPageElements = 20_000
 // ParseContext).
 func ExtractArticleContext(ctx context.Context, page []byte, contentType, pageURL string) (Article, error) {
 	w := parseWeight(min(len(page), maxPageBytes), min(bytes.Count(page, []byte{'<'}), maxPageElements))
-	if err := parsing.Acquire(ctx, w); err != nil {
-		return Article{}, fmt.Errorf("extract article: %w", err)
-	}
-	defer parsing.Release(w)
-	return ExtractArticle(page, contentType, pageURL)
+	return withinBudget(ctx, "extract article", w, func() (Article, error) {
+		return ExtractArticle(page, contentType, pageURL)
+	})
 }
 
 // ExtractArticle finds the main article in an HTML page with go-readability (a

@@ -108,12 +108,20 @@ func parseWeight(n, elements int) int64 {
 // ParseContext is Parse within the process's parsing budget: it waits while other
 // parses hold it, until ctx is done.
 func ParseContext(ctx context.Context, body []byte, contentType string) (*Parsed, error) {
-	w := parseWeight(len(body), feedElements(body))
-	if err := parsing.Acquire(ctx, w); err != nil {
-		return nil, fmt.Errorf("parse feed: %w", err)
+	return withinBudget(ctx, "parse feed", parseWeight(len(body), feedElements(body)), func() (*Parsed, error) {
+		return Parse(body, contentType)
+	})
+}
+
+// withinBudget runs fn holding weight of the parsing budget, waiting for it until ctx
+// is done; op names the operation in the error.
+func withinBudget[T any](ctx context.Context, op string, weight int64, fn func() (T, error)) (T, error) {
+	if err := parsing.Acquire(ctx, weight); err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", op, err)
 	}
-	defer parsing.Release(w)
-	return Parse(body, contentType)
+	defer parsing.Release(weight)
+	return fn()
 }
 
 // Parse parses a feed body. contentType is the HTTP Content-Type, used for the charset

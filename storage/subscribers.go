@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -348,14 +347,8 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		if err := moveAdders(tx, from, to); err != nil {
 			return err
 		}
-		usage := tx.Bucket(bucketFeedUsage)
-		if raw := usage.Get(i64(from)); raw != nil {
-			if err := usage.Put(i64(to), bytes.Clone(raw)); err != nil {
-				return err
-			}
-			if err := usage.Delete(i64(from)); err != nil {
-				return err
-			}
+		if err := moveUsage(tx, from, to); err != nil {
+			return err
 		}
 		ob := tx.Bucket(bucketOutbox)
 		var moved []OutMessage

@@ -247,3 +247,16 @@ func moveAdders(tx *bolt.Tx, from, to int64) error {
 	}
 	return nil
 }
+
+// moveUsage moves account from's usage to account to (a group's migration).
+func moveUsage(tx *bolt.Tx, from, to int64) error {
+	usage := tx.Bucket(bucketFeedUsage)
+	raw := usage.Get(i64(from))
+	if raw == nil {
+		return nil
+	}
+	if err := usage.Put(i64(to), bytes.Clone(raw)); err != nil {
+		return err
+	}
+	return usage.Delete(i64(from))
+}
