@@ -124,7 +124,7 @@ func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error
 	if err != nil {
 		return "", "", err
 	}
-	if p, err := feed.ParseContext(ctx, resp.Body, resp.ContentType); err == nil {
+	if p, err := feed.ParseResponse(ctx, resp); err == nil {
 		return resp.URL, p.Title, nil
 	}
 	links, err := feed.DiscoverFeedsContext(ctx, resp.Body, resp.URL)
@@ -144,7 +144,7 @@ func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error
 			}
 			continue
 		}
-		if p, err := feed.ParseContext(ctx, r2.Body, r2.ContentType); err == nil {
+		if p, err := feed.ParseResponse(ctx, r2); err == nil {
 			return l, p.Title, nil
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	xhtml "golang.org/x/net/html"
@@ -256,10 +257,48 @@ var (
 	cdataSection  = regexp.MustCompile(`(?s)<!\[CDATA\[(.*?)\]\]>`)
 )
 
-// defuseAtom rewrites an Atom feed so that gofeed parses no HTML in it (see above).
-// Relative links under xml:base stay relative (and are dropped as links).
-func defuseAtom(body []byte) []byte {
-	body = atomXMLBase.ReplaceAll(body, nil)
+// atomBases is what an Atom feed's xml:base said, kept for resolving its relative links
+// ourselves once the attribute is gone: the feed element's base, and each entry's in
+// document order (empty where an entry sets none).
+type atomBases struct {
+	feed    string
+	entries []string
+}
+
+var (
+	atomFeedStart  = regexp.MustCompile(`(?i)<(?:[a-z0-9_.-]+:)?feed((?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?)>`)
+	atomEntryStart = regexp.MustCompile(`(?i)<(?:[a-z0-9_.-]+:)?entry((?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?)/?>`)
+)
+
+// defuseAtom rewrites an Atom feed so that gofeed parses no HTML in it (see above), and
+// returns the xml:base values it took out.
+func defuseAtom(body []byte) ([]byte, atomBases) {
+	body = defuseAtomText(body)
+	var bases atomBases
+	if !atomXMLBase.Match(body) {
+		return body, bases
+	}
+	// Text constructs now hold no '<', so every start tag found is an element's.
+	if m := atomFeedStart.FindSubmatch(body); m != nil {
+		bases.feed = xmlBaseOf(m[1])
+	}
+	for _, m := range atomEntryStart.FindAllSubmatch(body, -1) {
+		bases.entries = append(bases.entries, xmlBaseOf(m[1]))
+	}
+	return atomXMLBase.ReplaceAll(body, nil), bases
+}
+
+// xmlBaseOf is the unescaped xml:base value among a start tag's attributes, or "".
+func xmlBaseOf(attrs []byte) string {
+	m := atomXMLBase.FindSubmatch(attrs)
+	if m == nil || len(m[1]) > maxURLBytes {
+		return ""
+	}
+	return strings.TrimSpace(html.UnescapeString(string(m[1][1 : len(m[1])-1])))
+}
+
+// defuseAtomText turns every Atom text construct that holds markup into HTML text.
+func defuseAtomText(body []byte) []byte {
 	var out bytes.Buffer
 	rest := body
 	for {

@@ -92,6 +92,8 @@ func TestHostileMarkupIsBounded(t *testing.T) {
 			html.EscapeString("<p>"+repeatN("<<i>font id=N>", 400)+strings.Repeat("<p>x", 8000)) + `</description></item></channel></rss>`},
 		{"rss-escaped-svg-fonts", `<rss version="2.0"><channel><title>x</title><item><title>a</title><description>` +
 			html.EscapeString("<svg><style><p>"+repeatN("<font a=N>", 400)+strings.Repeat("<p>x", 5000)) + `</description></item></channel></rss>`},
+		{"atom-entries-each-with-a-long-base", `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://example.com/"><title>x</title>` +
+			repeatN(`<entry xml:base="`+strings.Repeat("a/", 1000)+`N/"><id>N</id><title>a</title><link href="`+strings.Repeat("../", 600)+`x"/></entry>`, 1500) + `</feed>`},
 		{"json-feed-2MiB-items", `{"version":"https://jsonfeed.org/version/1.1","title":"x","items":[` +
 			strings.TrimSuffix(repeatN(`{"id":"N","content_html":"`+strings.Repeat("<p>x", 500_000)+`"},`, 4), ",") + `]}`},
 	}

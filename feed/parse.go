@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -113,6 +114,15 @@ func ParseContext(ctx context.Context, body []byte, contentType string) (*Parsed
 	})
 }
 
+// ParseResponse is ParseContext for a fetched feed: relative item links are resolved
+// against the feed's own address (as a browser would), through the Atom feed's xml:base
+// or the site link an RSS or JSON feed gives.
+func ParseResponse(ctx context.Context, resp *Response) (*Parsed, error) {
+	return withinBudget(ctx, "parse feed", parseWeight(len(resp.Body), feedElements(resp.Body)), func() (*Parsed, error) {
+		return parse(resp.Body, resp.ContentType, resp.URL)
+	})
+}
+
 // withinBudget runs fn holding weight of the parsing budget, waiting for it until ctx
 // is done; op names the operation in the error.
 func withinBudget[T any](ctx context.Context, op string, weight int64, fn func() (T, error)) (T, error) {
@@ -130,7 +140,16 @@ func withinBudget[T any](ctx context.Context, op string, weight int64, fn func()
 //
 // It is long because it is one sequence of fallbacks (charset, format sniffing,
 // gofeed, our own repairs) whose order matters.
-func Parse(body []byte, contentType string) (p *Parsed, err error) {
+//
+// Parse does not know where the feed came from (ParseResponse does): a relative item
+// link resolves only against an absolute base the feed gives itself, else is dropped.
+func Parse(body []byte, contentType string) (*Parsed, error) {
+	return parse(body, contentType, "")
+}
+
+// parse is Parse with the feed's address, docURL, to resolve relative links ("" for
+// none).
+func parse(body []byte, contentType, docURL string) (p *Parsed, err error) {
 	body = toUTF8(body, contentType)
 	defer func() {
 		if r := recover(); r != nil {
@@ -143,8 +162,10 @@ func Parse(body []byte, contentType string) (p *Parsed, err error) {
 	if err := tooComplex(body); err != nil {
 		return nil, err
 	}
-	if looksLikeAtom(body) {
-		body = defuseAtom(body)
+	var bases atomBases
+	isAtom := looksLikeAtom(body)
+	if isAtom {
+		body, bases = defuseAtom(body)
 	}
 	parser := gofeed.NewParser()
 	// The image scan parses every item's HTML as a tree, unbounded (a 46 KB feed cost
@@ -170,19 +191,35 @@ func Parse(body []byte, contentType string) (p *Parsed, err error) {
 			p.TTL = time.Duration(n) * time.Minute
 		}
 	}
+	// Relative links resolve against the Atom feed's xml:base, else an RSS or JSON
+	// feed's site link, else the feed's own address.
+	feedBase := resolveBase(resolveBase(nil, docURL), bases.feed)
+	if !isAtom {
+		if site := resolveBase(feedBase, f.Link); site != nil && CanonicalURL(site.String()) != "" {
+			feedBase = site
+		}
+	}
+	entryBases := bases.entries
+	if len(entryBases) != len(f.Items) {
+		entryBases = nil // an <entry> the parser did not count (in a comment, say)
+	}
 	guidCount := map[string]int{}
 	guidDistinct := map[string]map[string]bool{}
-	for _, it := range f.Items {
+	for i, it := range f.Items {
 		if it == nil {
 			continue
+		}
+		base := feedBase
+		if entryBases != nil {
+			base = resolveBase(feedBase, entryBases[i])
 		}
 		e := Entry{
 			GUID:  strings.TrimSpace(it.GUID),
 			Title: HTMLToText(strings.TrimSpace(it.Title)),
-			URL:   CanonicalURL(it.Link),
+			URL:   resolveLink(base, it.Link),
 		}
 		if e.URL == "" && len(it.Links) > 0 {
-			e.URL = CanonicalURL(it.Links[0])
+			e.URL = resolveLink(base, it.Links[0])
 		}
 		if len(e.URL) > maxURLBytes {
 			e.URL = "" // no real article has such an address
@@ -221,6 +258,42 @@ func Parse(body []byte, contentType string) (p *Parsed, err error) {
 		}
 	}
 	return p, nil
+}
+
+// resolveBase is ref read against base: an absolute ref stands alone, a relative one
+// needs a base (nil without). An empty or unreadable ref leaves base as it is.
+func resolveBase(base *url.URL, ref string) *url.URL {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || len(ref) > maxURLBytes {
+		return base
+	}
+	u, err := url.Parse(ref)
+	switch {
+	case err != nil:
+		return base
+	case u.IsAbs():
+		return u
+	case base == nil:
+		return nil
+	}
+	return base.ResolveReference(u)
+}
+
+// resolveLink is an item's link as a canonical absolute URL, a relative one resolved
+// against base; "" when there is none.
+func resolveLink(base *url.URL, link string) string {
+	if u := CanonicalURL(link); u != "" || base == nil {
+		return u
+	}
+	link = strings.TrimSpace(link)
+	if link == "" || len(link) > maxURLBytes {
+		return ""
+	}
+	ref, err := url.Parse(link)
+	if err != nil || ref.IsAbs() {
+		return "" // another scheme, or no address at all
+	}
+	return CanonicalURL(base.ResolveReference(ref).String())
 }
 
 // Size limits on what one item may store: any feed may be a stranger's, and a 10 MiB

@@ -1,9 +1,11 @@
 package feed_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,5 +193,76 @@ func BenchmarkParseHostileFeed(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		feed.Parse(body, "application/xml")
+	}
+}
+
+// Relative item links resolve as a feed reader resolves them: against an Atom feed's
+// xml:base (the entry's over the feed's), an RSS or JSON feed's site link, or the
+// feed's own address; what is no web address stays dropped.
+func TestParseResolvesRelativeLinks(t *testing.T) {
+	const doc = "https://news.example/feeds/world.xml"
+	atom := func(feedAttrs, entries string) string {
+		return `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"` + feedAttrs + `><title>T</title>` + entries + `</feed>`
+	}
+	entry := func(attrs, href string) string {
+		return `<entry` + attrs + `><id>` + href + `</id><title>t</title><link rel="alternate" href="` + href + `"/><content type="html">&lt;p&gt;x&lt;/p&gt;</content></entry>`
+	}
+	rss := func(site, link string) string {
+		return `<rss version="2.0"><channel><title>R</title><link>` + site + `</link><item><title>t</title><link>` + link + `</link></item></channel></rss>`
+	}
+	cases := []struct {
+		name, body, doc string
+		want            []string
+	}{
+		{"atom, no base: the feed's address", atom("", entry("", "2026/a.html")), doc,
+			[]string{"https://news.example/feeds/2026/a.html"}},
+		{"atom, feed base", atom(` xml:base="https://www.example.org/blog/"`, entry("", "/p/1")+entry("", "p/2")), doc,
+			[]string{"https://www.example.org/p/1", "https://www.example.org/blog/p/2"}},
+		{"atom, relative feed base", atom(` xml:base="/blog/"`, entry("", "p/1")), doc,
+			[]string{"https://news.example/blog/p/1"}},
+		{"atom, entry base over the feed's", atom(` xml:base="https://a.example/"`, entry(` xml:base="posts/"`, "1")+entry("", "2")+entry(` xml:base='https://b.example/x/'`, "3")), doc,
+			[]string{"https://a.example/posts/1", "https://a.example/2", "https://b.example/x/3"}},
+		{"atom, escaped base", atom(` xml:base="https://a.example/?q=1&amp;r=2"`, entry("", "#top")+entry("", "?page=2")), doc,
+			[]string{"https://a.example/?q=1&r=2", "https://a.example/?page=2"}},
+		{"atom, an <entry> in a comment: the feed's base for all", atom(` xml:base="https://a.example/"`, `<!-- <entry xml:base="https://evil.example/"> -->`+entry(` xml:base="x/"`, "1")), doc,
+			[]string{"https://a.example/1"}},
+		{"atom, absolute links stay", atom(` xml:base="https://a.example/"`, entry("", "https://c.example/story?utm_source=x")), doc,
+			[]string{"https://c.example/story"}},
+		{"rss, site link", rss("https://site.example/news/", "2026/b.html"), doc,
+			[]string{"https://site.example/news/2026/b.html"}},
+		{"rss, relative site link", rss("/", "b.html"), doc,
+			[]string{"https://news.example/b.html"}},
+		{"rss, protocol-relative link", rss("", "//cdn.example/c.html"), doc,
+			[]string{"https://cdn.example/c.html"}},
+		{"rss, another scheme is no link", rss("https://site.example/", "javascript:alert(1)"), doc,
+			[]string{""}},
+		{"rss, a mail site link is no base", rss("mailto:ed@site.example", "d.html"), doc,
+			[]string{"https://news.example/feeds/d.html"}},
+		{"json, home page", `{"version":"https://jsonfeed.org/version/1.1","title":"J","home_page_url":"https://j.example/","items":[{"id":"1","url":"posts/1","content_text":"x"}]}`, doc,
+			[]string{"https://j.example/posts/1"}},
+		{"no address known: relative links dropped", rss("", "/e.html"), "",
+			[]string{""}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := feed.ParseResponse(context.Background(), &feed.Response{URL: tc.doc, Body: []byte(tc.body), ContentType: "application/xml"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range p.Items {
+				got = append(got, e.URL)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("links %q, want %q", got, tc.want)
+			}
+		})
+	}
+	// Parse knows no address: only what the feed says resolves a relative link.
+	for body, want := range map[string]string{rss("https://site.example/", "a.html"): "https://site.example/a.html", rss("/", "a.html"): ""} {
+		p, err := feed.Parse([]byte(body), "")
+		if err != nil || len(p.Items) != 1 || p.Items[0].URL != want {
+			t.Fatalf("Parse: %+v, %v; want %q", p, err, want)
+		}
 	}
 }

@@ -291,7 +291,7 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 	resp, err := p.fetchLimited(ctx, Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified})
 	var parsed *Parsed
 	if err == nil && !resp.NotModified {
-		parsed, err = ParseContext(ctx, resp.Body, resp.ContentType)
+		parsed, err = ParseResponse(ctx, resp)
 		if err != nil {
 			err = &FetchError{Kind: KindParse, URL: f.URL, Err: err}
 		}

@@ -729,3 +729,27 @@ func (s *readTogether) FeedAccountsUsage(ctx context.Context, url, day string) (
 	}
 	return u, err
 }
+
+// A feed that links its items relatively (to its own site) still gets their full text:
+// the poller reads links against the feed's address.
+func TestRelativeItemLinksAreFetched(t *testing.T) {
+	page, err := os.ReadFile("testdata/readability/ars-1/source.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newFeedServer(t, "")
+	srv.set("/2026/article.html", page)
+	srv.set("/feeds/teasers.xml", []byte(`<rss version="2.0"><channel><title>Teasers</title>
+<item><title>Minecraft exploit</title><link>../2026/article.html</link><guid>a1</guid><description>A short teaser.</description></item>
+</channel></rss>`))
+	db := openDB(t)
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Now: func() time.Time { return t0 }})
+	r := p.PollFeeds(context.Background(), addFeeds(t, db, t0, srv.URL+"/feeds/teasers.xml"))[0]
+	if r.Status != feed.StatusOK || r.NewItems != 1 {
+		t.Fatalf("%+v", r)
+	}
+	items, _ := db.Items(context.Background(), 0)
+	if len(items) != 1 || items[0].URL != srv.URL+"/2026/article.html" || !items[0].FullText {
+		t.Fatalf("item: url %q full text %v", items[0].URL, items[0].FullText)
+	}
+}
