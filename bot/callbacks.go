@@ -123,6 +123,13 @@ func threadData(item uint64, page int) string {
 	return "th:" + strconv.FormatUint(item, 10) + ":" + strconv.Itoa(page)
 }
 func reportData(comment uint64) string { return "rp:" + strconv.FormatUint(comment, 10) }
+
+// banAuthorData bans the author of a comment erased with /forget, whose record no
+// longer names them: the ID travels on the moderators' button (only they may press it).
+func banAuthorData(user int64) string {
+	return "mod:banid:" + strconv.FormatInt(user, 10)
+}
+
 func moderateData(ban bool, comment uint64) string {
 	action := "rm"
 	if ban {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/storage"
@@ -20,12 +21,16 @@ func cmdForget(ctx context.Context, b *Bot, r *request) error {
 
 // forget erases everything stored about the chat, and in a private chat about its user:
 // the user's comments become tombstones, and their copies in other chats are deleted.
-func (b *Bot) forget(ctx context.Context, r *request) error {
+// The confirmation is queued with the erasure, ahead of the chat's own deletions (of
+// comments relayed to it), which would otherwise hold it back a second each.
+func (b *Bot) forget(ctx context.Context, r *request, confirmation string) error {
 	user := int64(0)
 	if !r.group {
 		user = r.userID
 	}
-	er, err := b.db.EraseChat(ctx, r.chatID, user)
+	notice := message(r.chatID, r.thread, Rendered{HTML: confirmation, Plain: stripTags(confirmation)}, nil)
+	notice.Created = b.opts.Now()
+	er, err := b.db.EraseChat(ctx, r.chatID, user, notice)
 	if err != nil {
 		return err
 	}
@@ -33,6 +38,7 @@ func (b *Bot) forget(ctx context.Context, r *request) error {
 	for _, cp := range er.Copies {
 		msgs = append(msgs, storage.Deletion(cp[0], cp[1]))
 	}
+	msgs = append(msgs, b.erasedReports(er.Reports)...)
 	if len(msgs) > 0 {
 		if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {
 			return err
@@ -68,10 +74,33 @@ func cbForget(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, p.q.ID, "You used /forget a short while ago; please wait a few minutes.")
 		return nil
 	}
-	if err := b.forget(ctx, p.r); err != nil {
+	if err := b.forget(ctx, p.r, "Everything stored about this chat has been deleted. /start to begin again."); err != nil {
 		b.answer(ctx, p.q.ID, tryAgain)
 		return err
 	}
 	b.answer(ctx, p.q.ID, "Deleted.")
-	return b.say(ctx, p.r.chatID, p.r.thread, "Everything stored about this chat has been deleted. /start to begin again.")
+	return nil
+}
+
+// erasedReports rewrites the moderators' reports of comments erased by /forget without
+// their text (reportGone); a moderator whose report had not gone out yet (EraseChat drops
+// it from the queue) gets the rewritten one instead.
+func (b *Bot) erasedReports(reports []storage.ErasedReport) []storage.OutMessage {
+	var msgs []storage.OutMessage
+	for _, er := range reports {
+		gone := reportGone(storage.Comment{ID: er.Comment, ItemID: er.Item, AuthorID: er.Author}, er.Reporters, true)
+		told := map[int64]bool{}
+		for _, cp := range er.Copies {
+			told[cp[0]] = true
+			p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10),
+				"text": gone.HTML, "parse_mode": "HTML", "reply_markup": keyboard(gone.Buttons)}
+			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: gone.Plain, Class: storage.ClassCopy})
+		}
+		for _, admin := range b.opts.Admins {
+			if !told[admin] {
+				msgs = append(msgs, message(admin, 0, gone, nil))
+			}
+		}
+	}
+	return msgs
 }

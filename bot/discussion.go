@@ -435,14 +435,16 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 }
 
 // updateCopies rewrites every relayed copy of a comment (after an edit or removal), or
-// deletes them all, moderators' reports included. An edit leaves the reports as they
-// were: a moderator judges what was reported. Copies still waiting in the outbox are
-// rewritten or dropped there, so none goes out as it was.
+// deletes them all (after its author deleted it). An edit leaves the moderators' reports
+// as they were: a moderator judges what was reported. A deletion rewrites them without
+// the text (reportGone). Copies still waiting in the outbox are rewritten or dropped
+// there, so none goes out as it was.
 func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) error {
 	html, plain := b.relayHTML(ctx, c)
 	record := func() *storage.MessageRecord {
 		return &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev}
 	}
+	gone := reportGone(c, 0, false)
 	// Queued, unsent messages first: copies take the new text (or go), earlier edits
 	// go (the edits below replace them), deletions stay.
 	if _, err := b.db.RewriteQueuedCopies(ctx, c.ID, func(m *storage.OutMessage) bool {
@@ -451,6 +453,12 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 			return true
 		case m.Method == "editMessageText":
 			return false
+		case del && m.Record.Kind == storage.KindReport:
+			// Sent as rewritten: Sent keeps a report of this revision (storage.Sent).
+			params := maps.Clone(m.Params)
+			params["text"], params["parse_mode"], params["reply_markup"] = gone.HTML, "HTML", keyboard(gone.Buttons)
+			m.Params, m.Plain, m.Record.Rev = params, gone.Plain, c.Rev
+			return true
 		case del:
 			return false
 		case m.Record.Kind == storage.KindReport:
@@ -480,16 +488,21 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 	}
 	var msgs []storage.OutMessage
 	for _, cp := range copies {
+		p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}
+		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("update copies: look up copy: %w", err)
+		}
+		if del && err == nil && rec.Kind == storage.KindReport {
+			p["text"], p["parse_mode"], p["reply_markup"] = gone.HTML, "HTML", keyboard(gone.Buttons)
+			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: gone.Plain, Class: storage.ClassCopy})
+			continue
+		}
 		if del {
 			m := storage.Deletion(cp[0], cp[1])
 			m.Record = record()
 			msgs = append(msgs, m)
 			continue
-		}
-		p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}
-		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("update copies: look up copy: %w", err)
 		}
 		if err == nil && (rec.Kind == storage.KindReport || rec.Kind == storage.KindThreadPage) {
 			continue // a report shows what was reported; a page is TakeDownPages'

@@ -166,3 +166,41 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 		t.Fatalf("%d comments, %d tombstones; want 3 and 2", len(cs), tombs)
 	}
 }
+
+// /forget answers before it cleans up: the chat's own deletions (of comments relayed to
+// it, one a second in a private chat) queue behind the confirmation, not ahead of it.
+func TestForgetConfirmsBeforeItsDeletions(t *testing.T) {
+	a := telegramtest.User{ID: 891, FirstName: "Ada"}
+	b := telegramtest.User{ID: 892, FirstName: "Bob"}
+	h, d := pacedDiscussion(t, time.Second, a, b)
+	var copies []telegramtest.Message
+	for i := range 3 {
+		text := fmt.Sprintf("Bob's comment %d", i)
+		h.tg.Reply(b, d.chats[b.ID], d.cards[b.ID].MessageID, text)
+		copies = append(copies, h.wait(a.ID, text, waitLong))
+	}
+	deleted := func() int {
+		n := 0
+		for _, c := range copies {
+			if m, _ := h.tg.Message(a.ID, c.MessageID); m.Deleted {
+				n++
+			}
+		}
+		return n
+	}
+	h.tg.Send(a, d.chats[a.ID], "/forget")
+	ask := h.wait(a.ID, "Delete everything", waitLong)
+	q, _ := h.tg.Press(a, d.chats[a.ID], ask.MessageID, "forget:yes")
+	h.tg.WaitAnswered(q, waitLong)
+	h.wait(a.ID, "Everything stored about this chat has been deleted", waitLong)
+	if n := deleted(); n == len(copies) {
+		t.Fatalf("the confirmation came after all %d deletions", n)
+	}
+	deadline := time.Now().Add(waitLong)
+	for deleted() < len(copies) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d relayed comments deleted", deleted(), len(copies))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/storage"
@@ -84,6 +85,19 @@ func cbModerate(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, q.ID, "Only moderators can do that.")
 		return nil
 	}
+	if p.args[0] == "banid" {
+		user, err := strconv.ParseInt(p.args[1], 10, 64)
+		if err != nil || user <= 0 {
+			b.answer(ctx, q.ID, staleButton)
+			return nil
+		}
+		if err := b.db.SetBanned(ctx, user, true); err != nil {
+			b.answer(ctx, q.ID, tryAgain)
+			return err
+		}
+		b.answer(ctx, q.ID, "Author banned.")
+		return nil
+	}
 	cid, ok := p.id(1)
 	if !ok || (p.args[0] != "rm" && p.args[0] != "ban") {
 		b.answer(ctx, q.ID, staleButton)
@@ -103,11 +117,33 @@ func cbModerate(ctx context.Context, b *Bot, p press) error {
 			return err
 		}
 	}
-	if !c.Removed {
+	if !c.Removed && !c.Deleted {
 		if err := b.removeComment(ctx, cid, true, nil); err != nil {
 			return err
 		}
 	}
+	if p.args[0] == "ban" {
+		b.answer(ctx, q.ID, "Author banned.")
+		return nil
+	}
 	b.answer(ctx, q.ID, "Removed.")
 	return nil
+}
+
+// reportGone is what the moderators' report of a comment becomes when its author deletes
+// it: the text goes, as the author asked, and the report stays, so that deleting a
+// reported comment is no way past the moderators. After /delete the comment's record
+// still names its author; after /forget (erased) only the button holds their ID.
+func reportGone(c storage.Comment, reporters int, erased bool) Rendered {
+	var html string
+	ban := telegram.Button{Text: "Ban author", Data: moderateData(true, c.ID)}
+	if erased {
+		html = fmt.Sprintf("<b>Report</b>: comment %d on story %d, reported by %d, was erased by its author (id %d) with /forget; its text and the author's name are gone. You can still ban the author.",
+			c.ID, c.ItemID, reporters, c.AuthorID)
+		ban.Data = banAuthorData(c.AuthorID)
+	} else {
+		html = fmt.Sprintf("<b>Report</b>: comment %d by %s (id %d) on story %d was deleted by its author after it was reported; its text is gone. You can still ban the author.",
+			c.ID, authorHTML(c.AuthorName), c.AuthorID, c.ItemID)
+	}
+	return Rendered{HTML: html, Plain: stripTags(html), Buttons: [][]telegram.Button{{ban}}}
 }

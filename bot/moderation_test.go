@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -165,7 +166,7 @@ func TestReportsCannotBeForgedOrRepeated(t *testing.T) {
 	if n := countText(h.tg.Messages(admin.ID), "Report"); n != 1 {
 		t.Fatalf("the moderators have %d reports, want the first one only", n)
 	}
-	// An author's deletion erases the text, and the moderators' copies go.
+	// An author's deletion erases the text, the moderators' copies included.
 	h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "Amy's second")
 	copy2 := h.wait(b.ID, "Amy's second", waitLong)
 	rp2 := copy2.Keyboard()[0][0].CallbackData
@@ -353,4 +354,107 @@ func TestNamesCannotImpersonate(t *testing.T) {
 		t.Fatalf("profile %+v %v", p, err)
 	}
 	_ = storage.ErrNameTaken
+}
+
+// A reported comment that its author deletes, or erases with /forget, loses its text
+// everywhere, the moderators' report included; the report itself stays, rewritten,
+// with a button that still bans the author. Deleting is no way past the moderators,
+// whether the report was on their screen or still waiting in the queue.
+func TestReportOutlivesItsCommentsDeletion(t *testing.T) {
+	for _, tc := range []struct {
+		how    string
+		queued bool // the report still waits in the outbox when the author acts
+		says   string
+	}{
+		{"delete", false, "deleted by its author"},
+		{"forget", false, "erased by its author (id 881)"},
+		{"delete", true, "deleted by its author"},
+		{"forget", true, "erased by its author (id 881)"},
+	} {
+		t.Run(fmt.Sprintf("%s/queued=%v", tc.how, tc.queued), func(t *testing.T) {
+			a := telegramtest.User{ID: 881, FirstName: "Abe"}
+			b := telegramtest.User{ID: 882, FirstName: "Bix"}
+			admin := telegramtest.User{ID: 900, FirstName: "Moe"}
+			h, d := pacedDiscussion(t, 2*time.Second, a, b)
+			adminChat := h.tg.PrivateChat(admin)
+			const secret = "reportable words 8812"
+			src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, secret)
+			copyB := h.wait(b.ID, secret, waitLong)
+			if tc.queued {
+				// The moderator's chat has just been written to: the report waits.
+				h.tg.Send(admin, adminChat, "/help")
+				h.wait(admin.ID, "/subscribe", waitLong)
+			}
+			q, _ := h.tg.Press(b, d.chats[b.ID], copyB.MessageID, copyB.Keyboard()[0][0].CallbackData)
+			if txt, _ := h.tg.WaitAnswered(q, waitLong); !strings.Contains(txt, "moderators will look") {
+				t.Fatalf("report: %q", txt)
+			}
+			if tc.queued {
+				deadline := time.Now().Add(waitLong)
+				for {
+					msgs, _ := h.db.Outbox(context.Background(), 0, 0)
+					if slices.ContainsFunc(msgs, func(m storage.OutMessage) bool {
+						return m.Record != nil && m.Record.Kind == storage.KindReport
+					}) {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatal("the report was not queued")
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+			} else {
+				h.wait(admin.ID, secret, waitLong)
+			}
+			switch tc.how {
+			case "delete":
+				h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
+				h.wait(a.ID, "Comment deleted.", waitLong)
+			case "forget":
+				h.tg.Send(a, d.chats[a.ID], "/forget")
+				ask := h.wait(a.ID, "Delete everything", waitLong)
+				q, _ := h.tg.Press(a, d.chats[a.ID], ask.MessageID, "forget:yes")
+				h.tg.WaitAnswered(q, waitLong)
+			}
+			stub := h.wait(admin.ID, tc.says, waitLong)
+			if strings.Contains(stub.Text, secret) || tc.how == "forget" && strings.Contains(stub.Text, "Abe") {
+				t.Fatalf("the rewritten report keeps what was deleted: %q", stub.Text)
+			}
+			if tc.queued && everText(h, admin.ID, secret) {
+				t.Fatal("the queued report went out with the deleted text")
+			}
+			deadline := time.Now().Add(waitLong)
+			for countText(h.tg.Messages(admin.ID), secret) > 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("the moderator still sees the deleted text")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if n := countText(h.tg.Messages(admin.ID), "Report"); n != 1 {
+				t.Fatalf("the moderator has %d reports, want 1", n)
+			}
+			// A reader cannot press it; the moderator can, and the author is banned.
+			ban := stub.Keyboard()[0][0]
+			if ban.Text != "Ban author" {
+				t.Fatalf("button %q", ban.Text)
+			}
+			q, _ = h.tg.Press(b, d.chats[b.ID], d.cards[b.ID].MessageID, ban.CallbackData)
+			if txt, _ := h.tg.WaitAnswered(q, waitLong); !strings.Contains(txt, "Only moderators") {
+				t.Fatalf("a reader pressed ban: %q", txt)
+			}
+			q, _ = h.tg.Press(admin, adminChat, stub.MessageID, ban.CallbackData)
+			if txt, _ := h.tg.WaitAnswered(q, waitLong); txt != "Author banned." {
+				t.Fatalf("ban: %q", txt)
+			}
+			if p, err := h.db.Profile(context.Background(), a.ID, "", "", time.Now()); err != nil || !p.Banned {
+				t.Fatalf("the author is not banned: %+v %v", p, err)
+			}
+			// The rewritten report stands once the moderator's chat is served past it.
+			d.chats[admin.ID] = adminChat
+			d.sync(t, admin)
+			if m, _ := h.tg.Message(admin.ID, stub.MessageID); m.Deleted {
+				t.Fatal("the rewritten report was deleted")
+			}
+		})
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -349,5 +351,60 @@ func TestStaleMarksAreNumbered(t *testing.T) {
 	}
 	if left, _ := db.StaleCopies(ctx, 10); len(left) != 1 {
 		t.Fatalf("the second report was cleared with the first: %v", left)
+	}
+}
+
+// EraseChat queues its notice ahead of the deletions it queues, and keeps it through
+// its own sweep of the chat's queue; a reported comment's moderators' copies come back
+// apart from its other copies, with what a rewritten report needs and no text.
+func TestEraseChatNoticeAndReports(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	mine, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Five", Text: "reported words", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 6, Text: "another reader's", SrcChat: 6, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := func(chat int64, msg int, kind storage.RecordKind, c storage.Comment) {
+		t.Helper()
+		if _, err := db.Sent(ctx, 0, chat, msg, &storage.MessageRecord{Kind: kind, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent(7, 20, storage.KindComment, mine)   // a reader's copy
+	sent(900, 21, storage.KindReport, mine)  // the moderator's report
+	sent(5, 22, storage.KindComment, theirs) // relayed to the chat being erased
+	for _, reporter := range []int64{7, 8} {
+		if _, err := db.AddReport(ctx, mine.ID, reporter, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 5, Method: "sendMessage", Params: map[string]string{"text": "queued digest"}}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	notice := storage.OutMessage{ChatID: 5, Method: "sendMessage", Params: map[string]string{"text": "deleted"}}
+	er, err := db.EraseChat(ctx, 5, 5, notice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(er.Copies, [][2]int64{{7, 20}}) {
+		t.Fatalf("copies to delete %v, want the reader's only", er.Copies)
+	}
+	want := storage.ErasedReport{Comment: mine.ID, Item: it.ID, Author: 5, Reporters: 2, Copies: [][2]int64{{900, 21}}}
+	if len(er.Reports) != 1 || !reflect.DeepEqual(er.Reports[0], want) {
+		t.Fatalf("reports %+v, want %+v", er.Reports, want)
+	}
+	q, _ := db.Outbox(ctx, 0, 0)
+	var texts []string
+	for _, m := range q {
+		texts = append(texts, m.Method+" "+m.Params["text"]+m.Params["message_id"])
+	}
+	if !slices.Equal(texts, []string{"sendMessage deleted", "deleteMessage 22"}) {
+		t.Fatalf("the queue after erasing: %q; want the notice, then the relayed copy's deletion", texts)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,6 +22,20 @@ type Erasure struct {
 	Replies []uint64
 	// Comments counts the comments turned into tombstones.
 	Comments int
+	// Reports are the erased comments that readers had reported: their moderators'
+	// report messages are to be rewritten, without the text, not deleted, so that
+	// /forget is no way out of a pending report.
+	Reports []ErasedReport
+}
+
+// ErasedReport is a reported comment that EraseChat erased.
+type ErasedReport struct {
+	Comment, Item uint64
+	Author        int64
+	Reporters     int
+	// Copies are the report messages sent to moderators (chat, message ID); their
+	// records are gone, like those of the comment's other copies.
+	Copies [][2]int64
 }
 
 // EraseChat removes everything stored about a chat: its subscriber and settings, its
@@ -27,14 +43,23 @@ type Erasure struct {
 // messages, relayed copies it received, follows and pending comments. With user != 0 it
 // removes the user as well: profile and name, blocks in both directions, reports made,
 // and every comment the user wrote becomes a tombstone (text, author and source erased;
-// its place in the thread kept, so replies keep their shape). All in one transaction.
-func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) {
+// its place in the thread kept, so replies keep their shape). All in one transaction,
+// which queues notice (the chat's confirmation) ahead of the deletions it queues.
+func (db *DB) EraseChat(ctx context.Context, chat, user int64, notice ...OutMessage) (Erasure, error) {
 	if err := ctxErr(ctx, "erase chat"); err != nil {
 		return Erasure{}, err
 	}
 	var out Erasure
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		out = Erasure{}
+		notice := slices.Clone(notice)
+		if err := putOutbox(tx, notice, time.Now()); err != nil {
+			return err
+		}
+		keep := map[uint64]bool{}
+		for _, m := range notice {
+			keep[m.ID] = true
+		}
 		if err := dropSubscriber(tx, chat); err != nil {
 			return err
 		}
@@ -62,9 +87,9 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64) (Erasure, error) 
 				return err
 			}
 		}
-		return deleteWhere(tx.Bucket(bucketOutbox), func(_, v []byte) bool {
+		return deleteWhere(tx.Bucket(bucketOutbox), func(k, v []byte) bool {
 			var m OutMessage
-			if json.Unmarshal(v, &m) != nil {
+			if keep[beU64(k)] || json.Unmarshal(v, &m) != nil {
 				return false
 			}
 			// Queued deletions stay, in this chat too: they take deleted text off screens.
@@ -130,17 +155,30 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 	for _, c := range mine {
 		erased[c.ID] = true
 	}
-	copies, msgmap := tx.Bucket(bucketCopies), tx.Bucket(bucketMsgMap)
+	copies, msgmap, reports := tx.Bucket(bucketCopies), tx.Bucket(bucketMsgMap), tx.Bucket(bucketReports)
 	for _, c := range mine {
 		prefix := u64(c.ID)
-		cur := copies.Cursor()
+		report := ErasedReport{Comment: c.ID, Item: c.ItemID, Author: user}
+		cur := reports.Cursor()
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			report.Reporters++
+		}
+		cur = copies.Cursor()
 		var keys [][]byte
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 			keys = append(keys, append([]byte(nil), k...))
 		}
 		for _, k := range keys {
 			at := [2]int64{int64(beU64(k[8:16])), int64(beU64(k[16:24]))}
-			out.Copies = append(out.Copies, at)
+			rec, err := getJSON[MessageRecord](msgmap, concat(k[8:16], k[16:24]), "message record", at[1])
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+			if err == nil && rec.Kind == KindReport && report.Reporters > 0 {
+				report.Copies = append(report.Copies, at)
+			} else {
+				out.Copies = append(out.Copies, at)
+			}
 			if err := msgmap.Delete(concat(k[8:16], k[16:24])); err != nil {
 				return nil, err
 			}
@@ -153,7 +191,10 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 				return nil, err
 			}
 		}
-		if err := deletePrefix(tx.Bucket(bucketReports), prefix); err != nil {
+		if report.Reporters > 0 {
+			out.Reports = append(out.Reports, report)
+		}
+		if err := deletePrefix(reports, prefix); err != nil {
 			return nil, err
 		}
 		if _, err := takeDownPages(tx, c.ItemID, c.ID); err != nil {

@@ -256,6 +256,10 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 			if rec.Comment != 0 && rec.Kind.Copy() {
 				c, err := getComment(tx, rec.Comment)
 				switch {
+				case err == nil && rec.Kind == KindReport && c.Deleted && !c.Erased && c.Rev == rec.Rev:
+					// The moderators' report of a comment its author deleted, rewritten
+					// without the text while it waited: it stays, so that they can still
+					// ban the author.
 				case errors.Is(err, ErrNotFound) || err == nil && (c.Deleted || c.Erased):
 					// Deleted or erased while this copy was in flight, after its copies
 					// were listed: delete this one too, now.
