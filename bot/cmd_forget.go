@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strconv"
 
 	"github.com/newsbot/newsbot/bot/telegram"
@@ -20,9 +18,11 @@ func cmdForget(ctx context.Context, b *Bot, r *request) error {
 }
 
 // forget erases everything stored about the chat, and in a private chat about its user:
-// the user's comments become tombstones, and their copies in other chats are deleted.
-// The confirmation is queued with the erasure, ahead of the chat's own deletions (of
-// comments relayed to it), which would otherwise hold it back a second each.
+// the user's comments become tombstones, their copies in other chats are deleted, and
+// the moderators' reports of them rewritten. All of it is queued with the erasure, the
+// confirmation first: the chat's own deletions (of comments relayed to it) would
+// otherwise hold it back a second each. Replies that quoted an erased comment are
+// redone by refreshStaleCopies.
 func (b *Bot) forget(ctx context.Context, r *request, confirmation string) error {
 	user := int64(0)
 	if !r.group {
@@ -30,38 +30,14 @@ func (b *Bot) forget(ctx context.Context, r *request, confirmation string) error
 	}
 	notice := message(r.chatID, r.thread, Rendered{HTML: confirmation, Plain: stripTags(confirmation)}, nil)
 	notice.Created = b.opts.Now()
-	er, err := b.db.EraseChat(ctx, r.chatID, user, notice)
+	er, err := b.db.EraseChat(ctx, r.chatID, user, storage.EraseOptions{Notice: []storage.OutMessage{notice}, Report: b.erasedReport})
 	if err != nil {
 		return err
 	}
-	var msgs []storage.OutMessage
-	for _, cp := range er.Copies {
-		msgs = append(msgs, storage.Deletion(cp[0], cp[1]))
-	}
-	msgs = append(msgs, b.erasedReports(er.Reports)...)
-	if len(msgs) > 0 {
-		if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {
-			return err
-		}
-	}
-	// Replies to the erased comments stop quoting them: every one is tried, and a
-	// failure is reported, not skipped.
-	var errs []error
-	for _, id := range er.Replies {
-		c, err := b.db.Comment(ctx, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue // the reply itself is gone
-		}
-		if err == nil {
-			err = b.updateCopies(ctx, c, false)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("forget: unquote reply %d: %w", id, err))
-		}
-	}
 	b.log.Info("a chat was forgotten", "comments_erased", er.Comments, "copies_deleted", len(er.Copies))
+	b.staleCopy(0)
 	b.sender.Wake()
-	return errors.Join(errs...)
+	return nil
 }
 
 // cbForget is the confirmation under /forget.
@@ -82,24 +58,23 @@ func cbForget(ctx context.Context, b *Bot, p press) error {
 	return nil
 }
 
-// erasedReports rewrites the moderators' reports of comments erased by /forget without
-// their text (reportGone); a moderator whose report had not gone out yet (EraseChat drops
-// it from the queue) gets the rewritten one instead.
-func (b *Bot) erasedReports(reports []storage.ErasedReport) []storage.OutMessage {
+// erasedReport rewrites the moderators' reports of a comment erased by /forget without
+// its text (reportGone); a moderator whose report had not gone out yet (EraseChat drops
+// it from the queue) gets the rewritten one instead. It runs inside EraseChat's
+// transaction: it renders, and reads nothing.
+func (b *Bot) erasedReport(er storage.ErasedReport) []storage.OutMessage {
+	gone := reportGone(storage.Comment{ID: er.Comment, ItemID: er.Item, AuthorID: er.Author}, er.Reporters, true)
 	var msgs []storage.OutMessage
-	for _, er := range reports {
-		gone := reportGone(storage.Comment{ID: er.Comment, ItemID: er.Item, AuthorID: er.Author}, er.Reporters, true)
-		told := map[int64]bool{}
-		for _, cp := range er.Copies {
-			told[cp[0]] = true
-			p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10),
-				"text": gone.HTML, "parse_mode": "HTML", "reply_markup": keyboard(gone.Buttons)}
-			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: gone.Plain, Class: storage.ClassCopy})
-		}
-		for _, admin := range b.opts.Admins {
-			if !told[admin] {
-				msgs = append(msgs, message(admin, 0, gone, nil))
-			}
+	told := map[int64]bool{}
+	for _, cp := range er.Copies {
+		told[cp[0]] = true
+		p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10),
+			"text": gone.HTML, "parse_mode": "HTML", "reply_markup": keyboard(gone.Buttons)}
+		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: gone.Plain, Class: storage.ClassCopy})
+	}
+	for _, admin := range b.opts.Admins {
+		if !told[admin] {
+			msgs = append(msgs, message(admin, 0, gone, nil))
 		}
 	}
 	return msgs

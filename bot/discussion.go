@@ -495,7 +495,11 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 		}
 		if del && err == nil && rec.Kind == storage.KindReport {
 			p["text"], p["parse_mode"], p["reply_markup"] = gone.HTML, "HTML", keyboard(gone.Buttons)
-			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: gone.Plain, Class: storage.ClassCopy})
+			// Recorded as a report of this revision: /forget drops it from the queue,
+			// and Sent keeps it (storage.Sent).
+			rec := record()
+			rec.Kind = storage.KindReport
+			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: gone.Plain, Class: storage.ClassCopy, Record: rec})
 			continue
 		}
 		if del {

@@ -266,8 +266,11 @@ type atomBases struct {
 }
 
 var (
-	atomFeedStart  = regexp.MustCompile(`(?i)<(?:[a-z0-9_.-]+:)?feed((?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?)>`)
-	atomEntryStart = regexp.MustCompile(`(?i)<(?:[a-z0-9_.-]+:)?entry((?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?)/?>`)
+	// Any namespace prefix an XML name allows (not only ASCII), so that no entry the
+	// parser reads is missed.
+	atomFeedStart  = regexp.MustCompile(`(?i)<(?:[^\s<>/:"'=!?]+:)?feed((?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?)>`)
+	atomEntryStart = regexp.MustCompile(`(?i)<(?:[^\s<>/:"'=!?]+:)?entry((?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?)/?>`)
+	xmlComment     = regexp.MustCompile(`(?s)<!--.*?-->`)
 )
 
 // defuseAtom rewrites an Atom feed so that gofeed parses no HTML in it (see above), and
@@ -278,11 +281,14 @@ func defuseAtom(body []byte) ([]byte, atomBases) {
 	if !atomXMLBase.Match(body) {
 		return body, bases
 	}
-	// Text constructs now hold no '<', so every start tag found is an element's.
-	if m := atomFeedStart.FindSubmatch(body); m != nil {
+	// Text constructs now hold no '<'; without comments and CDATA sections, every start
+	// tag found is an element's, and the entries are the parser's, in its order (a count
+	// that differs falls back to the feed's base: parse).
+	elements := cdataSection.ReplaceAll(xmlComment.ReplaceAll(body, nil), nil)
+	if m := atomFeedStart.FindSubmatch(elements); m != nil {
 		bases.feed = xmlBaseOf(m[1])
 	}
-	for _, m := range atomEntryStart.FindAllSubmatch(body, -1) {
+	for _, m := range atomEntryStart.FindAllSubmatch(elements, -1) {
 		bases.entries = append(bases.entries, xmlBaseOf(m[1]))
 	}
 	return atomXMLBase.ReplaceAll(body, nil), bases

@@ -224,8 +224,15 @@ func TestParseResolvesRelativeLinks(t *testing.T) {
 			[]string{"https://a.example/posts/1", "https://a.example/2", "https://b.example/x/3"}},
 		{"atom, escaped base", atom(` xml:base="https://a.example/?q=1&amp;r=2"`, entry("", "#top")+entry("", "?page=2")), doc,
 			[]string{"https://a.example/?q=1&r=2", "https://a.example/?page=2"}},
-		{"atom, an <entry> in a comment: the feed's base for all", atom(` xml:base="https://a.example/"`, `<!-- <entry xml:base="https://evil.example/"> -->`+entry(` xml:base="x/"`, "1")), doc,
+		{"atom, an <entry> in a comment is no entry", atom(` xml:base="https://a.example/"`, `<!-- <entry xml:base="https://evil.example/"> -->`+entry(` xml:base="x/"`, "1")), doc,
+			[]string{"https://a.example/x/1"}},
+		{"atom, an <entry> the parser does not count: the feed's base for all", atom(` xml:base="https://a.example/"`, `<x><entry xml:base="https://evil.example/"/></x>`+entry(` xml:base="x/"`, "1")), doc,
 			[]string{"https://a.example/1"}},
+		{"atom, an <entry> in a comment and one of a non-ASCII prefix: each its own base",
+			`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:é="http://www.w3.org/2005/Atom"><title>T</title>` +
+				`<!-- <entry xml:base="https://evil.example/"> --><entry xml:base="https://one.example/"><id>1</id><title>one</title><link href="a"/></entry>` +
+				`<é:entry xml:base="https://two.example/"><é:id>2</é:id><é:title>two</é:title><é:link href="b"/></é:entry></feed>`, doc,
+			[]string{"https://one.example/a", "https://two.example/b"}},
 		{"atom, absolute links stay", atom(` xml:base="https://a.example/"`, entry("", "https://c.example/story?utm_source=x")), doc,
 			[]string{"https://c.example/story"}},
 		{"rss, site link", rss("https://site.example/news/", "2026/b.html"), doc,

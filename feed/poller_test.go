@@ -619,7 +619,7 @@ func TestReaderFeedsShareADailyAllowance(t *testing.T) {
 		t.Fatalf("after a restart and a re-added feed, %d more were stored on the reader's used-up day", n)
 	}
 	// Nor does forgetting the chat and starting over.
-	if _, err := db.EraseChat(ctx, hostile, hostile); err != nil {
+	if _, err := db.EraseChat(ctx, hostile, hostile, storage.EraseOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	add(hostile, hostile, feedA)

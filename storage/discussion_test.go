@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -267,11 +268,12 @@ func TestCopiesKnowTheirRevision(t *testing.T) {
 	if copies, _ := db.Copies(ctx, c.ID); len(copies) != 1 {
 		t.Fatalf("the stale copy is not recorded: %v", copies)
 	}
-	if _, err := db.EraseChat(ctx, 5, 5); err != nil {
+	if _, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 1 || q[0].Method != "deleteMessage" {
-		t.Fatalf("after /forget the queue holds %+v, want the deletion", q)
+	// The queued deletion stays, and the recorded copy's deletion joins it.
+	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 2 || q[0].Method != "deleteMessage" || q[1].Method != "deleteMessage" || q[1].Params["message_id"] != "40" {
+		t.Fatalf("after /forget the queue holds %+v, want the two deletions", q)
 	}
 }
 
@@ -388,7 +390,15 @@ func TestEraseChatNoticeAndReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	notice := storage.OutMessage{ChatID: 5, Method: "sendMessage", Params: map[string]string{"text": "deleted"}}
-	er, err := db.EraseChat(ctx, 5, 5, notice)
+	rewrite := func(r storage.ErasedReport) []storage.OutMessage {
+		var out []storage.OutMessage
+		for _, cp := range r.Copies {
+			out = append(out, storage.OutMessage{ChatID: cp[0], Method: "editMessageText",
+				Params: map[string]string{"message_id": fmt.Sprint(cp[1]), "text": fmt.Sprintf("erased by %d", r.Author)}})
+		}
+		return out
+	}
+	er, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{Notice: []storage.OutMessage{notice}, Report: rewrite})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,9 +412,116 @@ func TestEraseChatNoticeAndReports(t *testing.T) {
 	q, _ := db.Outbox(ctx, 0, 0)
 	var texts []string
 	for _, m := range q {
-		texts = append(texts, m.Method+" "+m.Params["text"]+m.Params["message_id"])
+		texts = append(texts, fmt.Sprint(m.ChatID, " ", m.Method, " ", m.Params["text"], "#", m.Params["message_id"]))
 	}
-	if !slices.Equal(texts, []string{"sendMessage deleted", "deleteMessage 22"}) {
-		t.Fatalf("the queue after erasing: %q; want the notice, then the relayed copy's deletion", texts)
+	if !slices.Equal(texts, []string{"5 sendMessage deleted#", "5 deleteMessage #22", "7 deleteMessage #20", "900 editMessageText erased by 5#21"}) {
+		t.Fatalf("the queue after erasing: %q; want the notice, the deletions, the report's rewrite", texts)
+	}
+}
+
+// A reported comment stays reported when its author erases it, even after every reader
+// who reported it was forgotten: the moderators' report is rewritten, not deleted.
+func TestErasedReportOutlivesItsReporters(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "reported words", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Sent(ctx, 0, 900, 21, &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddReport(ctx, c.ID, 7, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EraseChat(ctx, 7, 7, storage.EraseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	er, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(er.Copies) != 0 || len(er.Reports) != 1 || !slices.Equal(er.Reports[0].Copies, [][2]int64{{900, 21}}) {
+		t.Fatalf("copies %v, reports %+v; want the report kept as one", er.Copies, er.Reports)
+	}
+}
+
+// A report in flight when its author deletes the comment (sent as it was, its queued
+// row rewritten meanwhile) is kept and marked stale, to be rewritten without the text:
+// the moderators keep a report and a ban button.
+func TestReportInFlightOfDeletedCommentStays(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "reported words", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}
+	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 900, Method: "sendMessage", Params: map[string]string{"text": "reported words"}, Record: rec}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := db.Outbox(ctx, 0, 0)
+	inFlight := q[0]
+	deleted, err := db.UpdateComment(ctx, c.ID, func(c *storage.Comment) error { c.Deleted, c.Text = true, ""; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RewriteQueuedCopies(ctx, c.ID, func(m *storage.OutMessage) bool {
+		m.Params, m.Record.Rev = map[string]string{"text": "deleted by its author"}, deleted.Rev
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Sent(ctx, inFlight.ID, 900, 31, inFlight.Record)
+	if err != nil || got.Deleted || got.Stale != c.ID {
+		t.Fatalf("the report in flight: %+v, %v; want it kept and stale", got, err)
+	}
+	if copies, _ := db.Copies(ctx, c.ID); !slices.Equal(copies, [][2]int64{{900, 31}}) {
+		t.Fatalf("copies %v: the report is not recorded", copies)
+	}
+	if marks, _ := db.StaleCopies(ctx, 10); len(marks) != 1 || marks[0].Comment != c.ID {
+		t.Fatalf("stale marks %+v", marks)
+	}
+	// A report rewritten while it waited, sent afterwards, is kept as it is.
+	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 901, Method: "sendMessage", Params: map[string]string{"text": "deleted by its author"},
+		Record: &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: deleted.Rev}}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	q, _ = db.Outbox(ctx, 0, 0)
+	for _, m := range q {
+		if m.Method == "deleteMessage" {
+			t.Fatalf("a report's deletion is queued: %+v", m)
+		}
+	}
+	if got, err := db.Sent(ctx, q[len(q)-1].ID, 901, 32, q[len(q)-1].Record); err != nil || got.Deleted || got.Stale != 0 {
+		t.Fatalf("the rewritten report: %+v, %v", got, err)
+	}
+}
+
+// /forget drops from the queue what still names the author: a rewrite of a report
+// queued by an earlier /delete (it names the author) goes with the comment's erasure.
+func TestForgetDropsQueuedReportRewrites(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Five", Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 900, Method: "editMessageText",
+		Params: map[string]string{"message_id": "21", "text": "comment by Five (id 5) deleted by its author"},
+		Record: &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 0 {
+		t.Fatalf("after /forget the queue holds %q", q[0].Params["text"])
 	}
 }

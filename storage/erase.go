@@ -12,10 +12,21 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Erasure is what EraseChat removed that the caller must still act on in Telegram.
+// EraseOptions is what EraseChat queues in its transaction, so that a failure or a
+// crash after it cannot leave an erased comment's words on a screen.
+type EraseOptions struct {
+	// Notice (the chat's confirmation) is queued first, ahead of the chat's deletions.
+	Notice []OutMessage
+	// Report renders the rewrites of a reported, erased comment's moderators' reports.
+	Report func(ErasedReport) []OutMessage
+}
+
+// Erasure is what EraseChat removed. Deletions of the copies and the rewrites of the
+// reports are queued; the replies are marked stale (StaleCopies), to be shown again
+// without their quote.
 type Erasure struct {
 	// Copies are the messages (chat, message ID) in other chats that showed an erased
-	// comment: relayed copies and moderators' reports. Delete them.
+	// comment: relayed copies. Their deletions are queued.
 	Copies [][2]int64
 	// Replies are comments, still showing, that answer an erased one: their copies quote
 	// it, so they must be shown again without the quote.
@@ -44,15 +55,15 @@ type ErasedReport struct {
 // removes the user as well: profile and name, blocks in both directions, reports made,
 // and every comment the user wrote becomes a tombstone (text, author and source erased;
 // its place in the thread kept, so replies keep their shape). All in one transaction,
-// which queues notice (the chat's confirmation) ahead of the deletions it queues.
-func (db *DB) EraseChat(ctx context.Context, chat, user int64, notice ...OutMessage) (Erasure, error) {
+// with what it queues (EraseOptions).
+func (db *DB) EraseChat(ctx context.Context, chat, user int64, opts EraseOptions) (Erasure, error) {
 	if err := ctxErr(ctx, "erase chat"); err != nil {
 		return Erasure{}, err
 	}
 	var out Erasure
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		out = Erasure{}
-		notice := slices.Clone(notice)
+		notice := slices.Clone(opts.Notice)
 		if err := putOutbox(tx, notice, time.Now()); err != nil {
 			return err
 		}
@@ -87,14 +98,31 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64, notice ...OutMess
 				return err
 			}
 		}
-		return deleteWhere(tx.Bucket(bucketOutbox), func(k, v []byte) bool {
+		if err := deleteWhere(tx.Bucket(bucketOutbox), func(k, v []byte) bool {
 			var m OutMessage
 			if keep[beU64(k)] || json.Unmarshal(v, &m) != nil {
 				return false
 			}
 			// Queued deletions stay, in this chat too: they take deleted text off screens.
 			return !m.Erases() && (m.ChatID == chat || m.Record != nil && m.Record.Comment != 0 && erased[m.Record.Comment])
-		})
+		}); err != nil {
+			return err
+		}
+		var msgs []OutMessage
+		for _, cp := range out.Copies {
+			msgs = append(msgs, Deletion(cp[0], cp[1]))
+		}
+		if opts.Report != nil {
+			for _, r := range out.Reports {
+				msgs = append(msgs, opts.Report(r)...)
+			}
+		}
+		for _, id := range out.Replies {
+			if err := markStale(tx, id); err != nil {
+				return err
+			}
+		}
+		return putOutbox(tx, msgs, time.Now())
 	})
 	if err != nil {
 		return Erasure{}, fmt.Errorf("erase chat %d: %w", chat, err)
@@ -174,7 +202,7 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, err
 			}
-			if err == nil && rec.Kind == KindReport && report.Reporters > 0 {
+			if err == nil && rec.Kind == KindReport {
 				report.Copies = append(report.Copies, at)
 			} else {
 				out.Copies = append(out.Copies, at)
@@ -191,7 +219,8 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 				return nil, err
 			}
 		}
-		if report.Reporters > 0 {
+		if report.Reporters > 0 || len(report.Copies) > 0 {
+			// Reported, even if every reporter has since been forgotten.
 			out.Reports = append(out.Reports, report)
 		}
 		if err := deletePrefix(reports, prefix); err != nil {

@@ -256,10 +256,17 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 			if rec.Comment != 0 && rec.Kind.Copy() {
 				c, err := getComment(tx, rec.Comment)
 				switch {
-				case err == nil && rec.Kind == KindReport && c.Deleted && !c.Erased && c.Rev == rec.Rev:
-					// The moderators' report of a comment its author deleted, rewritten
-					// without the text while it waited: it stays, so that they can still
-					// ban the author.
+				case err == nil && rec.Kind == KindReport && c.Deleted && !c.Erased:
+					// The moderators' report of a comment its author deleted stays, so
+					// that they can still ban the author. One sent as it was (in flight
+					// when the comment went) is rewritten without the text by the
+					// refresh of stale copies; one rewritten while it waited is done.
+					if c.Rev != rec.Rev {
+						out.Stale = c.ID
+						if err := markStale(tx, c.ID); err != nil {
+							return err
+						}
+					}
 				case errors.Is(err, ErrNotFound) || err == nil && (c.Deleted || c.Erased):
 					// Deleted or erased while this copy was in flight, after its copies
 					// were listed: delete this one too, now.
@@ -274,14 +281,7 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 					// A report shows what was reported: never redone. A copy is, even if
 					// the bot stops before it gets to it: the mark is stored.
 					out.Stale = c.ID
-					// Numbered, not by revision: two copies of one revision reported
-					// apart are two marks (the first refresh may not have seen the second).
-					marks := tx.Bucket(bucketStaleCopies)
-					seq, err := marks.NextSequence()
-					if err != nil {
-						return err
-					}
-					if err := marks.Put(u64(c.ID), u64(seq)); err != nil {
+					if err := markStale(tx, c.ID); err != nil {
 						return err
 					}
 				}
@@ -409,6 +409,18 @@ func anyGone(tx *bolt.Tx, ids []uint64) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// markStale marks a comment's copies to be rendered again (StaleCopies). Numbered, not
+// by revision: two copies of one revision reported apart are two marks (the first
+// refresh may not have seen the second).
+func markStale(tx *bolt.Tx, comment uint64) error {
+	marks := tx.Bucket(bucketStaleCopies)
+	seq, err := marks.NextSequence()
+	if err != nil {
+		return err
+	}
+	return marks.Put(u64(comment), u64(seq))
 }
 
 // StaleCopy is a comment some of whose copies went out from an older revision (Sent).

@@ -155,7 +155,7 @@ func TestStoriesEraseAndPrune(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.EraseChat(ctx, 701, 701); err != nil {
+	if _, err := db.EraseChat(ctx, 701, 701, EraseOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if fs, _ := db.FollowedStories(ctx, 701); len(fs) != 0 {

@@ -109,7 +109,7 @@ func TestFeedUsageByAccount(t *testing.T) {
 		t.Fatalf("a feed re-added by another member is charged to %v", got)
 	}
 	// The group forgets itself: its feeds and adder records go; the usage stays.
-	if _, err := db.EraseChat(ctx, supergroup, 0); err != nil {
+	if _, err := db.EraseChat(ctx, supergroup, 0, storage.EraseOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := accounts(own); got != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -284,6 +285,7 @@ func (s *Server) editMessage(p map[string]string, text bool) (any, *apiError) {
 		if visible == m.Text && p["text"] == m.HTML && string(markup) == string(m.ReplyMarkup) {
 			return nil, &apiError{code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"}
 		}
+		m.Shown = append(slices.Clip(m.Shown), m.Text) // a new array: copies handed out never change
 		m.Text, m.HTML, m.ParseMode, m.Preview = visible, p["text"], p["parse_mode"], previewOn(p)
 	} else if string(markup) == string(m.ReplyMarkup) {
 		return nil, &apiError{code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"}

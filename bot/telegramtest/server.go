@@ -80,6 +80,8 @@ type Message struct {
 	// nor link_preview_options with is_disabled), on the last send or edit.
 	Preview bool `json:"-"`
 	Deleted bool `json:"-"`
+	// Shown are the texts it showed before its edits, oldest first: what a reader saw.
+	Shown []string `json:"-"`
 }
 
 // CallbackQuery is a pressed inline button.
