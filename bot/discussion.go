@@ -495,10 +495,9 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 		}
 		if del && err == nil && rec.Kind == storage.KindReport {
 			p["text"], p["parse_mode"], p["reply_markup"] = gone.HTML, "HTML", keyboard(gone.Buttons)
-			// Recorded as a report of this revision: /forget drops it from the queue,
-			// and Sent keeps it (storage.Sent).
+			// Queued under the comment, so that /forget drops it (storage.MessageRecord.Rewrite).
 			rec := record()
-			rec.Kind = storage.KindReport
+			rec.Kind, rec.Rewrite = storage.KindReport, true
 			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: gone.Plain, Class: storage.ClassCopy, Record: rec})
 			continue
 		}
@@ -521,7 +520,13 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 	if len(msgs) == 0 {
 		return nil
 	}
-	if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {
+	enqueue := b.db.Enqueue
+	if del {
+		enqueue = func(ctx context.Context, msgs []storage.OutMessage, now time.Time) error {
+			return b.db.EnqueueCopyDeletions(ctx, c.ID, msgs, now)
+		}
+	}
+	if err := enqueue(ctx, msgs, b.opts.Now()); err != nil {
 		return err
 	}
 	b.sender.Wake()

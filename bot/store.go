@@ -27,6 +27,7 @@ type Store interface {
 	FeedUsage(ctx context.Context, chat int64, day string) (storage.FeedUsage, error)
 	DueSubscribers(ctx context.Context, now time.Time, limit int) ([]storage.Subscriber, error)
 	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time) error
+	EnqueueCopyDeletions(ctx context.Context, comment uint64, msgs []storage.OutMessage, now time.Time) error
 	EraseChat(ctx context.Context, chat, user int64, opts storage.EraseOptions) (storage.Erasure, error)
 
 	// What was sent, and what it was.

@@ -515,7 +515,7 @@ func TestForgetDropsQueuedReportRewrites(t *testing.T) {
 	}
 	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 900, Method: "editMessageText",
 		Params: map[string]string{"message_id": "21", "text": "comment by Five (id 5) deleted by its author"},
-		Record: &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}}}, t0); err != nil {
+		Record: &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev, Rewrite: true}}}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{}); err != nil {
@@ -523,5 +523,143 @@ func TestForgetDropsQueuedReportRewrites(t *testing.T) {
 	}
 	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 0 {
 		t.Fatalf("after /forget the queue holds %q", q[0].Params["text"])
+	}
+}
+
+// /delete's rewrite of a report, in flight when the author's /forget comes, leaves the
+// report to the rewrite EraseChat queued: it is neither deleted nor recorded.
+func TestReportEditInFlightAtForget(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Five", Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Sent(ctx, 0, 900, 21, &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddReport(ctx, c.ID, 7, t0); err != nil {
+		t.Fatal(err)
+	}
+	deleted, err := db.UpdateComment(ctx, c.ID, func(c *storage.Comment) error { c.Deleted, c.Text = true, ""; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: deleted.Rev, Rewrite: true}
+	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 900, Method: "editMessageText", Params: map[string]string{"message_id": "21", "text": "by Five, deleted"}, Record: rec}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := db.Outbox(ctx, 0, 0)
+	inFlight := q[0]
+	rewrite := func(r storage.ErasedReport) []storage.OutMessage {
+		return []storage.OutMessage{{ChatID: 900, Method: "editMessageText", Params: map[string]string{"message_id": "21", "text": "erased"}}}
+	}
+	if _, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{Report: rewrite}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Sent(ctx, inFlight.ID, 900, 21, inFlight.Record)
+	if err != nil || got.Deleted {
+		t.Fatalf("the edit in flight: %+v, %v; the report must stay", got, err)
+	}
+	q, _ = db.Outbox(ctx, 0, 0)
+	if len(q) != 1 || q[0].Params["text"] != "erased" {
+		t.Fatalf("the queue holds %+v, want the rewrite only", q)
+	}
+}
+
+// A queued copy of a reply whose parent /forget erased is held (ErrHeld) until the
+// refresh of its copies rewrites it: sent before, it would quote the erased words.
+func TestCopiesAwaitingARefreshAreHeld(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	parent, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "erased words", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, ParentID: parent.ID, AuthorID: 6, Text: "a reply", SrcChat: 6, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: reply.ID, Rev: reply.Rev}
+	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 7, Method: "sendMessage", Params: map[string]string{"text": "a reply, quoting: erased words"}, Record: rec}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := db.Outbox(ctx, 0, 0)
+	id := q[0].ID
+	if _, err := db.OutMessage(ctx, id); err != nil {
+		t.Fatalf("before the erasure: %v", err)
+	}
+	er, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{})
+	if err != nil || !slices.Equal(er.Replies, []uint64{reply.ID}) {
+		t.Fatalf("replies %v, %v", er.Replies, err)
+	}
+	if _, err := db.OutMessage(ctx, id); !errors.Is(err, storage.ErrHeld) {
+		t.Fatalf("the reply's queued copy after its parent's erasure: %v, want ErrHeld", err)
+	}
+	// The refresh: the copy rewritten from the reply's revision, the mark cleared.
+	now, _ := db.Comment(ctx, reply.ID)
+	if _, err := db.RewriteQueuedCopies(ctx, reply.ID, func(m *storage.OutMessage) bool {
+		m.Params, m.Record.Rev = map[string]string{"text": "a reply, to a deleted comment"}, now.Rev
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := db.OutMessage(ctx, id); err != nil || m.Params["text"] != "a reply, to a deleted comment" {
+		t.Fatalf("rewritten: %+v, %v", m, err)
+	}
+	marks, _ := db.StaleCopies(ctx, 10)
+	for _, m := range marks {
+		if err := db.ClearStaleCopy(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Without a refresh due, an older revision is not held: the sender's own stale
+	// handling (Sent) takes over, as before.
+	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 8, Method: "sendMessage", Params: map[string]string{"text": "old"}, Record: rec}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	q, _ = db.Outbox(ctx, 0, 0)
+	if _, err := db.OutMessage(ctx, q[len(q)-1].ID); err != nil {
+		t.Fatalf("an older revision with no refresh due: %v", err)
+	}
+}
+
+// A comment's deleted copies are unlisted with their deletions: a later refresh of its
+// copies finds only what still shows.
+func TestDeletedCopiesAreUnlisted(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dels []storage.OutMessage
+	for chat := int64(10); chat < 60; chat++ {
+		if _, err := db.Sent(ctx, 0, chat, 3, &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
+			t.Fatal(err)
+		}
+		dels = append(dels, storage.Deletion(chat, 3))
+	}
+	if _, err := db.Sent(ctx, 0, 900, 4, &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
+		t.Fatal(err)
+	}
+	report := storage.OutMessage{ChatID: 900, Method: "editMessageText", Params: map[string]string{"message_id": "4", "text": "deleted"}}
+	if err := db.EnqueueCopyDeletions(ctx, c.ID, append(dels, report), t0); err != nil {
+		t.Fatal(err)
+	}
+	if copies, _ := db.Copies(ctx, c.ID); !slices.Equal(copies, [][2]int64{{900, 4}}) {
+		t.Fatalf("listed after the deletions: %v, want the report only", copies)
+	}
+	if _, err := db.MessageRecordFor(ctx, 10, 3); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a deleted copy's record: %v", err)
+	}
+	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 51 {
+		t.Fatalf("%d queued, want 51", len(q))
 	}
 }

@@ -99,6 +99,10 @@ type MessageRecord struct {
 	// Comments are the comments a discussion page shows (KindThreadPage), so that their
 	// deletion takes the page down (thread_pages).
 	Comments []uint64 `json:"comments,omitempty"`
+	// Rewrite marks an edit of a message recorded when it was sent (a report rewritten
+	// after its comment was deleted): it is queued under its comment, so that erasing
+	// the comment drops it, and takes down nothing when it lands late.
+	Rewrite bool `json:"rewrite,omitempty"`
 }
 
 // putOutbox appends messages to the outbox inside tx, assigning IDs in order.
@@ -118,6 +122,31 @@ func putOutbox(tx *bolt.Tx, msgs []OutMessage, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// EnqueueCopyDeletions queues msgs (a comment's copies' deletions, and other changes
+// to its copies) and unlists, in the same transaction, every copy of comment a deletion
+// among them takes down: a later refresh of the comment's copies (StaleCopies) finds
+// only what still shows, not thousands of copies gone already.
+func (db *DB) EnqueueCopyDeletions(ctx context.Context, comment uint64, msgs []OutMessage, now time.Time) error {
+	if err := ctxErr(ctx, "enqueue copy deletions"); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, m := range msgs {
+			msg, err := strconv.ParseInt(m.Params["message_id"], 10, 64)
+			if m.Method != "deleteMessage" || err != nil {
+				continue
+			}
+			if err := tx.Bucket(bucketCopies).Delete(concat(u64(comment), i64(m.ChatID), u64(uint64(msg)))); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketMsgMap).Delete(concat(i64(m.ChatID), u64(uint64(msg)))); err != nil {
+				return err
+			}
+		}
+		return putOutbox(tx, msgs, now)
+	})
 }
 
 // Enqueue adds messages to the outbox in one transaction.
@@ -256,6 +285,11 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 			if rec.Comment != 0 && rec.Kind.Copy() {
 				c, err := getComment(tx, rec.Comment)
 				switch {
+				case err == nil && rec.Rewrite && c.Erased:
+					// /delete's rewrite of a report, in flight when the author's /forget
+					// came: EraseChat queued the report's own rewrite after it. Deleting
+					// the report would leave the moderators no ban button.
+					return tx.Bucket(bucketOutbox).Delete(u64(id))
 				case err == nil && rec.Kind == KindReport && c.Deleted && !c.Erased:
 					// The moderators' report of a comment its author deleted stays, so
 					// that they can still ban the author. One sent as it was (in flight
@@ -457,9 +491,16 @@ func (db *DB) ClearStaleCopy(ctx context.Context, s StaleCopy) error {
 	})
 }
 
+// ErrHeld is OutMessage's answer for a comment's copy rendered from an older revision
+// while a refresh of the comment's copies is due (StaleCopies): sent now it could show
+// words since erased (a reply quoting a comment /forget erased). The refresh rewrites
+// it, and clears the mark.
+var ErrHeld = errors.New("held until its comment's copies are redone")
+
 // OutMessage returns one queued message as stored now, or ErrNotFound once it was
-// sent, dropped or erased. The sender reads each message afresh before it sends it,
-// so a comment deleted or edited while its copies wait is never sent as it was.
+// sent, dropped or erased, or ErrHeld. The sender reads each message afresh before it
+// sends it, so a comment deleted or edited while its copies wait is never sent as it
+// was.
 func (db *DB) OutMessage(ctx context.Context, id uint64) (OutMessage, error) {
 	if err := ctxErr(ctx, "read outbox message"); err != nil {
 		return OutMessage{}, err
@@ -467,10 +508,16 @@ func (db *DB) OutMessage(ctx context.Context, id uint64) (OutMessage, error) {
 	var m OutMessage
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		got, err := getJSON[OutMessage](tx.Bucket(bucketOutbox), u64(id), "outbox message", id)
-		if err == nil {
-			m = *got
+		if err != nil {
+			return err
 		}
-		return err
+		m = *got
+		if r := m.Record; r != nil && r.Kind == KindComment && r.Comment != 0 && tx.Bucket(bucketStaleCopies).Get(u64(r.Comment)) != nil {
+			if c, err := getComment(tx, r.Comment); err == nil && c.Rev != r.Rev {
+				return ErrHeld
+			}
+		}
+		return nil
 	})
 	return m, err
 }
