@@ -22,7 +22,7 @@ func cmdForget(ctx context.Context, b *Bot, r *request) error {
 // the moderators' reports of them rewritten. All of it is queued with the erasure, the
 // confirmation first: the chat's own deletions (of comments relayed to it) would
 // otherwise hold it back a second each. Replies that quoted an erased comment are
-// redone by refreshStaleCopies.
+// rendered again in the queue there, and edited where sent by refreshStaleCopies.
 func (b *Bot) forget(ctx context.Context, r *request, confirmation string) error {
 	user := int64(0)
 	if !r.group {
@@ -30,7 +30,13 @@ func (b *Bot) forget(ctx context.Context, r *request, confirmation string) error
 	}
 	notice := message(r.chatID, r.thread, Rendered{HTML: confirmation, Plain: stripTags(confirmation)}, nil)
 	notice.Created = b.opts.Now()
-	er, err := b.db.EraseChat(ctx, r.chatID, user, storage.EraseOptions{Notice: []storage.OutMessage{notice}, Report: b.erasedReport})
+	er, err := b.db.EraseChat(ctx, r.chatID, user, storage.EraseOptions{
+		Notice: []storage.OutMessage{notice},
+		Report: b.erasedReport,
+		Reply: func(reply, parent storage.Comment, title string) (string, string) {
+			return renderRelay(reply, &parent, title)
+		},
+	})
 	if err != nil {
 		return err
 	}

@@ -276,31 +276,44 @@ func excerpt(s string, n int) string {
 
 // relayHTML renders a comment as followers see it.
 func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string) {
-	title := "a story"
+	title := ""
 	switch it, err := b.db.Item(ctx, c.ItemID); {
-	case err == nil && it.Title != "":
+	case err == nil:
 		title = it.Title
-	case err != nil && !errors.Is(err, storage.ErrNotFound):
+	case !errors.Is(err, storage.ErrNotFound):
 		// The comment still goes out; only its heading is poorer.
 		b.log.Warn("render comment: look up story", "item", c.ItemID, "error", err)
 	}
-	var h, p strings.Builder
-	fmt.Fprintf(&h, "💬 %s on <i>%s</i>", authorHTML(c.AuthorName), escape(truncate(title, 120)))
-	fmt.Fprintf(&p, "💬 %s on %s", c.AuthorName, truncate(title, 120))
+	var parent *storage.Comment
 	if c.ParentID != 0 {
 		pc, err := b.db.Comment(ctx, c.ParentID)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			b.log.Warn("render comment: look up parent", "comment", c.ParentID, "error", err)
 		}
 		if err == nil {
-			if pc.Gone() {
-				h.WriteString("\n↪ replying to a deleted comment")
-				p.WriteString("\n↪ replying to a deleted comment")
-			} else {
-				quoted := excerpt(pc.Text, 80)
-				fmt.Fprintf(&h, "\n↪ replying to %s: “%s”", authorHTML(pc.AuthorName), escape(quoted))
-				fmt.Fprintf(&p, "\n↪ replying to %s: “%s”", pc.AuthorName, quoted)
-			}
+			parent = &pc
+		}
+	}
+	return renderRelay(c, parent, title)
+}
+
+// renderRelay is relayHTML once its story's title and its parent (nil for none) are
+// read: it reads nothing itself, so that EraseChat can call it inside its transaction.
+func renderRelay(c storage.Comment, parent *storage.Comment, title string) (string, string) {
+	if title == "" {
+		title = "a story"
+	}
+	var h, p strings.Builder
+	fmt.Fprintf(&h, "💬 %s on <i>%s</i>", authorHTML(c.AuthorName), escape(truncate(title, 120)))
+	fmt.Fprintf(&p, "💬 %s on %s", c.AuthorName, truncate(title, 120))
+	if parent != nil {
+		if parent.Gone() {
+			h.WriteString("\n↪ replying to a deleted comment")
+			p.WriteString("\n↪ replying to a deleted comment")
+		} else {
+			quoted := excerpt(parent.Text, 80)
+			fmt.Fprintf(&h, "\n↪ replying to %s: “%s”", authorHTML(parent.AuthorName), escape(quoted))
+			fmt.Fprintf(&p, "\n↪ replying to %s: “%s”", parent.AuthorName, quoted)
 		}
 	}
 	body := c.Text

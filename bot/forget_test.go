@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/storage"
 )
@@ -202,5 +203,41 @@ func TestForgetConfirmsBeforeItsDeletions(t *testing.T) {
 			t.Fatalf("%d of %d relayed comments deleted", deleted(), len(copies))
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A reply's copy still queued when the comment it answers is erased by /forget goes
+// out rewritten ("replying to a deleted comment"): it never shows the erased words.
+func TestQueuedReplyNeverQuotesErasedComment(t *testing.T) {
+	a := telegramtest.User{ID: 893, FirstName: "Ava"}
+	b := telegramtest.User{ID: 894, FirstName: "Ben"}
+	c := telegramtest.User{ID: 895, FirstName: "Cat"}
+	h := discussionHarness(t)
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 2 * time.Second, GroupPerMinute: 1000, GlobalPerSecond: 400}
+	h.start()
+	h.ingest()
+	d := newDiscussion(t, h, a, b, c)
+	const secret = "words soon erased 8931"
+	h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, secret)
+	copyB := h.wait(b.ID, secret, waitLong)
+	h.wait(c.ID, secret, waitLong)
+	// C's chat has answers queued: B's reply waits behind them.
+	for range 6 {
+		h.tg.Send(c, d.chats[c.ID], "/help")
+	}
+	h.wait(c.ID, "Commands", waitLong)
+	h.tg.Reply(b, d.chats[b.ID], copyB.MessageID, "Ben's reply")
+	h.tg.Send(a, d.chats[a.ID], "/forget")
+	ask := h.wait(a.ID, "Delete everything", waitLong)
+	q, _ := h.tg.Press(a, d.chats[a.ID], ask.MessageID, "forget:yes")
+	h.tg.WaitAnswered(q, waitLong)
+	reply := h.wait(c.ID, "Ben's reply", 30*time.Second)
+	if !strings.Contains(reply.Text, "replying to a deleted comment") || strings.Contains(reply.Text, secret) {
+		t.Fatalf("the reply's copy: %q", reply.Text)
+	}
+	for _, shown := range reply.Shown {
+		if strings.Contains(shown, secret) {
+			t.Fatalf("the reply's copy showed the erased words: %q", shown)
+		}
 	}
 }

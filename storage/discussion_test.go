@@ -567,11 +567,20 @@ func TestReportEditInFlightAtForget(t *testing.T) {
 	if len(q) != 1 || q[0].Params["text"] != "erased" {
 		t.Fatalf("the queue holds %+v, want the rewrite only", q)
 	}
+	// Nor when its comment is gone altogether (pruned with its story).
+	gone := &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: 99999, Rev: 1, Rewrite: true}
+	if got, err := db.Sent(ctx, 0, 900, 22, gone); err != nil || got.Deleted {
+		t.Fatalf("a rewrite of a report of a comment gone: %+v, %v", got, err)
+	}
+	if q, _ = db.Outbox(ctx, 0, 0); len(q) != 1 {
+		t.Fatalf("the queue holds %+v, want the rewrite only", q)
+	}
 }
 
-// A queued copy of a reply whose parent /forget erased is held (ErrHeld) until the
-// refresh of its copies rewrites it: sent before, it would quote the erased words.
-func TestCopiesAwaitingARefreshAreHeld(t *testing.T) {
+// A queued copy of a reply whose parent /forget erased is rendered again in the
+// erasure's transaction: sent at any moment after, it never quotes the erased words.
+// Queued edits of it go (the refresh, marked, edits what was sent); deletions stay.
+func TestQueuedRepliesAreRewrittenAtErasure(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
 	defer db.Close()
@@ -584,47 +593,39 @@ func TestCopiesAwaitingARefreshAreHeld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: reply.ID, Rev: reply.Rev}
-	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 7, Method: "sendMessage", Params: map[string]string{"text": "a reply, quoting: erased words"}, Record: rec}}, t0); err != nil {
+	rec := func() *storage.MessageRecord {
+		return &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: reply.ID, Rev: reply.Rev}
+	}
+	if err := db.Enqueue(ctx, []storage.OutMessage{
+		{ChatID: 7, Method: "sendMessage", Params: map[string]string{"text": "a reply, quoting: erased words", "reply_markup": "{}"}, Plain: "erased words", Record: rec()},
+		{ChatID: 8, Method: "editMessageText", Params: map[string]string{"message_id": "3", "text": "a reply, quoting: erased words"}, Record: rec()},
+		{ChatID: 9, Method: "deleteMessage", Params: map[string]string{"message_id": "4"}, Record: rec()},
+	}, t0); err != nil {
 		t.Fatal(err)
 	}
-	q, _ := db.Outbox(ctx, 0, 0)
-	id := q[0].ID
-	if _, err := db.OutMessage(ctx, id); err != nil {
-		t.Fatalf("before the erasure: %v", err)
-	}
-	er, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{})
+	var rendered []string
+	er, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{Reply: func(r, p storage.Comment, title string) (string, string) {
+		rendered = append(rendered, fmt.Sprintf("%s|%v|%s", r.Text, p.Gone(), title))
+		return "<b>a reply</b>, to a deleted comment", "a reply, to a deleted comment"
+	}})
 	if err != nil || !slices.Equal(er.Replies, []uint64{reply.ID}) {
 		t.Fatalf("replies %v, %v", er.Replies, err)
 	}
-	if _, err := db.OutMessage(ctx, id); !errors.Is(err, storage.ErrHeld) {
-		t.Fatalf("the reply's queued copy after its parent's erasure: %v, want ErrHeld", err)
+	if !slices.Equal(rendered, []string{"a reply|true|A story"}) {
+		t.Fatalf("rendered %q", rendered)
 	}
-	// The refresh: the copy rewritten from the reply's revision, the mark cleared.
 	now, _ := db.Comment(ctx, reply.ID)
-	if _, err := db.RewriteQueuedCopies(ctx, reply.ID, func(m *storage.OutMessage) bool {
-		m.Params, m.Record.Rev = map[string]string{"text": "a reply, to a deleted comment"}, now.Rev
-		return true
-	}); err != nil {
-		t.Fatal(err)
+	q, _ := db.Outbox(ctx, 0, 0)
+	var got []string
+	for _, m := range q {
+		got = append(got, fmt.Sprint(m.ChatID, " ", m.Method, " ", m.Params["text"], " ", m.Plain, " ", m.Record.Rev == now.Rev, " ", m.Params["reply_markup"]))
 	}
-	if m, err := db.OutMessage(ctx, id); err != nil || m.Params["text"] != "a reply, to a deleted comment" {
-		t.Fatalf("rewritten: %+v, %v", m, err)
+	want := []string{"7 sendMessage <b>a reply</b>, to a deleted comment a reply, to a deleted comment true {}", "9 deleteMessage   false "}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the queue after the erasure:\n%q\nwant\n%q", got, want)
 	}
-	marks, _ := db.StaleCopies(ctx, 10)
-	for _, m := range marks {
-		if err := db.ClearStaleCopy(ctx, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Without a refresh due, an older revision is not held: the sender's own stale
-	// handling (Sent) takes over, as before.
-	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 8, Method: "sendMessage", Params: map[string]string{"text": "old"}, Record: rec}}, t0); err != nil {
-		t.Fatal(err)
-	}
-	q, _ = db.Outbox(ctx, 0, 0)
-	if _, err := db.OutMessage(ctx, q[len(q)-1].ID); err != nil {
-		t.Fatalf("an older revision with no refresh due: %v", err)
+	if marks, _ := db.StaleCopies(ctx, 10); len(marks) != 1 || marks[0].Comment != reply.ID {
+		t.Fatalf("the reply's sent copies are not marked for the refresh: %+v", marks)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -19,6 +20,10 @@ type EraseOptions struct {
 	Notice []OutMessage
 	// Report renders the rewrites of a reported, erased comment's moderators' reports.
 	Report func(ErasedReport) []OutMessage
+	// Reply renders a reply to an erased comment (parent, its tombstone) as its copies
+	// show it now: queued copies take it at once, so none goes out quoting the erased
+	// words; sent copies are edited by the refresh of stale copies.
+	Reply func(reply, parent Comment, storyTitle string) (html, plain string)
 }
 
 // Erasure is what EraseChat removed. Deletions of the copies and the rewrites of the
@@ -119,6 +124,11 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64, opts EraseOptions
 		}
 		for _, id := range out.Replies {
 			if err := markStale(tx, id); err != nil {
+				return err
+			}
+		}
+		if opts.Reply != nil && len(out.Replies) > 0 {
+			if err := rewriteQueuedReplies(tx, out.Replies, opts.Reply); err != nil {
 				return err
 			}
 		}
@@ -264,6 +274,72 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 		return nil, err
 	}
 	return erased, nil
+}
+
+// rewriteQueuedReplies renders again the queued copies of replies whose parent was just
+// erased, in one pass over the outbox, with the rule updateCopies applies to a comment's
+// queued copies: deletions stay, edits go (the refresh edits what was sent), copies take
+// the new text and revision.
+func rewriteQueuedReplies(tx *bolt.Tx, replies []uint64, render func(reply, parent Comment, storyTitle string) (string, string)) error {
+	type rendered struct {
+		html, plain string
+		rev         int
+	}
+	now := map[uint64]rendered{}
+	for _, id := range replies {
+		c, err := getComment(tx, id)
+		if err != nil {
+			return err
+		}
+		parent, err := getComment(tx, c.ParentID)
+		if err != nil {
+			return err
+		}
+		title := ""
+		if it, err := getItem(tx, u64(c.ItemID)); err == nil {
+			title = it.Title
+		}
+		html, plain := render(*c, *parent, title)
+		now[id] = rendered{html, plain, c.Rev}
+	}
+	b := tx.Bucket(bucketOutbox)
+	var drop [][]byte
+	var put []OutMessage
+	err := b.ForEach(func(k, v []byte) error {
+		if !bytes.Contains(v, []byte(`"comment":`)) {
+			return nil
+		}
+		var m OutMessage
+		if json.Unmarshal(v, &m) != nil || m.Record == nil || m.Record.Kind != KindComment {
+			return nil
+		}
+		r, ok := now[m.Record.Comment]
+		switch {
+		case !ok || m.Method == "deleteMessage":
+		case m.Method == "editMessageText":
+			drop = append(drop, append([]byte(nil), k...))
+		default:
+			m.Params = maps.Clone(m.Params)
+			m.Params["text"], m.Params["parse_mode"] = r.html, "HTML"
+			m.Plain, m.Record.Rev = r.plain, r.rev
+			put = append(put, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range drop {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	for i := range put {
+		if err := putJSON(b, u64(put[i].ID), &put[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deletePrefix deletes every key of b that starts with prefix.

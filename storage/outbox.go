@@ -285,10 +285,11 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 			if rec.Comment != 0 && rec.Kind.Copy() {
 				c, err := getComment(tx, rec.Comment)
 				switch {
-				case err == nil && rec.Rewrite && c.Erased:
+				case rec.Rewrite && (errors.Is(err, ErrNotFound) || err == nil && c.Erased):
 					// /delete's rewrite of a report, in flight when the author's /forget
-					// came: EraseChat queued the report's own rewrite after it. Deleting
-					// the report would leave the moderators no ban button.
+					// came (or the comment was pruned): EraseChat queued the report's own
+					// rewrite after it. Deleting the report would leave the moderators no
+					// ban button.
 					return tx.Bucket(bucketOutbox).Delete(u64(id))
 				case err == nil && rec.Kind == KindReport && c.Deleted && !c.Erased:
 					// The moderators' report of a comment its author deleted stays, so
@@ -491,16 +492,9 @@ func (db *DB) ClearStaleCopy(ctx context.Context, s StaleCopy) error {
 	})
 }
 
-// ErrHeld is OutMessage's answer for a comment's copy rendered from an older revision
-// while a refresh of the comment's copies is due (StaleCopies): sent now it could show
-// words since erased (a reply quoting a comment /forget erased). The refresh rewrites
-// it, and clears the mark.
-var ErrHeld = errors.New("held until its comment's copies are redone")
-
 // OutMessage returns one queued message as stored now, or ErrNotFound once it was
-// sent, dropped or erased, or ErrHeld. The sender reads each message afresh before it
-// sends it, so a comment deleted or edited while its copies wait is never sent as it
-// was.
+// sent, dropped or erased. The sender reads each message afresh before it sends it,
+// so a comment deleted or edited while its copies wait is never sent as it was.
 func (db *DB) OutMessage(ctx context.Context, id uint64) (OutMessage, error) {
 	if err := ctxErr(ctx, "read outbox message"); err != nil {
 		return OutMessage{}, err
@@ -512,11 +506,6 @@ func (db *DB) OutMessage(ctx context.Context, id uint64) (OutMessage, error) {
 			return err
 		}
 		m = *got
-		if r := m.Record; r != nil && r.Kind == KindComment && r.Comment != 0 && tx.Bucket(bucketStaleCopies).Get(u64(r.Comment)) != nil {
-			if c, err := getComment(tx, r.Comment); err == nil && c.Rev != r.Rev {
-				return ErrHeld
-			}
-		}
 		return nil
 	})
 	return m, err

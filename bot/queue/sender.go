@@ -557,9 +557,6 @@ func (s *Sender) drop(ctx context.Context, m storage.OutMessage) {
 	}
 }
 
-// heldRetry is how soon a held copy (storage.ErrHeld) is read again.
-const heldRetry = 200 * time.Millisecond
-
 // send delivers one message and records the outcome; it never panics on bad data.
 func (s *Sender) send(m storage.OutMessage) outcome {
 	out := outcome{id: m.ID, chat: m.ChatID}
@@ -571,10 +568,6 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 	switch cur, err := s.store.OutMessage(ctx, m.ID); {
 	case errors.Is(err, storage.ErrNotFound):
 		return out // gone: nothing to send, and the chat is free at once
-	case errors.Is(err, storage.ErrHeld):
-		// Its comment's copies are being redone (the bot's refresh); try again soon.
-		out.keep, out.notBefore = &m, time.Now().Add(heldRetry)
-		return out
 	case err != nil:
 		s.log.Error("reading a queued message failed; will retry", "chat", m.ChatID, "error", err)
 		out.keep, out.notBefore = &m, time.Now().Add(time.Second)

@@ -3,9 +3,7 @@ package queue
 import (
 	"context"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -511,69 +509,4 @@ func TestDeletionPassesAnswersAtLowRate(t *testing.T) {
 	if after > 4 {
 		t.Fatalf("the deletion went out after %d of 17 sends, want within the first sweep of 4", after)
 	}
-}
-
-// TestHeldCopyWaitsForItsRefresh: a reply's copy queued from before its parent was
-// erased is not sent while the refresh of its copies is due (storage.ErrHeld), and
-// goes out, rewritten, once it is done (the chat's later messages after it, in order).
-func TestHeldCopyWaitsForItsRefresh(t *testing.T) {
-	tg, db := senderFixture(t)
-	ctx := context.Background()
-	chat := tg.PrivateChat(telegramtest.User{ID: 5998, FirstName: "Follower"}).ID
-	if _, err := db.AddFeed(ctx, "f", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	added, err := db.AddItems(ctx, "f", []storage.Item{{Key: "k", Title: "A story", Published: time.Now(), Text: "Body", Words: 1}}, time.Now())
-	if err != nil || len(added) != 1 {
-		t.Fatalf("%v %v", added, err)
-	}
-	item := added[0].ID
-	parent, _, err := db.AddComment(ctx, storage.Comment{ItemID: item, AuthorID: 5, Text: "erased words", SrcChat: 5, SrcMsg: 1, Created: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reply, _, err := db.AddComment(ctx, storage.Comment{ItemID: item, ParentID: parent.ID, AuthorID: 6, Text: "a reply", SrcChat: 6, SrcMsg: 1, Created: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	quoting := classMsg(chat, "a reply, quoting: erased words", storage.ClassCopy)
-	quoting.Record = &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{item}, Comment: reply.ID, Rev: reply.Rev}
-	if err := db.Enqueue(ctx, []storage.OutMessage{quoting}, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	sender, _ := startSender(t, tg, db, SenderOptions{PrivateEvery: 10 * time.Millisecond})
-	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(chat, "an answer", storage.ClassAnswer)}, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	sender.Wake()
-	time.Sleep(300 * time.Millisecond) // a held copy is read again every heldRetry
-	for _, m := range tg.AllMessages(chat) {
-		if strings.Contains(m.Text, "erased words") {
-			t.Fatal("the held copy was sent with the erased words")
-		}
-	}
-	// The refresh: rewritten from the reply's new revision, the mark cleared.
-	now, _ := db.Comment(ctx, reply.ID)
-	if _, err := db.RewriteQueuedCopies(ctx, reply.ID, func(m *storage.OutMessage) bool {
-		m.Params["text"], m.Record.Rev = "a reply, to a deleted comment", now.Rev
-		return true
-	}); err != nil {
-		t.Fatal(err)
-	}
-	marks, _ := db.StaleCopies(ctx, 10)
-	for _, m := range marks {
-		if err := db.ClearStaleCopy(ctx, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	waitUntil(t, func() bool {
-		var texts []string
-		for _, m := range tg.AllMessages(chat) {
-			texts = append(texts, m.Text)
-		}
-		return slices.Contains(texts, "a reply, to a deleted comment") && slices.Contains(texts, "an answer")
-	})
 }
