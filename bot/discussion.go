@@ -453,6 +453,23 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 // the text (reportGone). Copies still waiting in the outbox are rewritten or dropped
 // there, so none goes out as it was.
 func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) error {
+	for range 3 {
+		err := b.updateCopiesOnce(ctx, c, del)
+		if !errors.Is(err, storage.ErrStale) {
+			return err
+		}
+		// The comment moved on while its copies were rendered (its parent erased by
+		// /forget, say): render again, or the old render would quote what is gone.
+		if c, err = b.db.Comment(ctx, c.ID); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("update copies of comment %d: it keeps changing", c.ID)
+}
+
+// updateCopiesOnce is updateCopies from one revision of the comment; it fails with
+// storage.ErrStale, changing nothing it would have changed since, if the comment moves on.
+func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool) error {
 	html, plain := b.relayHTML(ctx, c)
 	record := func() *storage.MessageRecord {
 		return &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev}
@@ -460,7 +477,7 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 	gone := reportGone(c, 0, false)
 	// Queued, unsent messages first: copies take the new text (or go), earlier edits
 	// go (the edits below replace them), deletions stay.
-	if _, err := b.db.RewriteQueuedCopies(ctx, c.ID, func(m *storage.OutMessage) bool {
+	if _, err := b.db.RewriteQueuedCopies(ctx, c.ID, c.Rev, func(m *storage.OutMessage) bool {
 		switch {
 		case m.Method == "deleteMessage":
 			return true
@@ -533,13 +550,7 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 	if len(msgs) == 0 {
 		return nil
 	}
-	enqueue := b.db.Enqueue
-	if del {
-		enqueue = func(ctx context.Context, msgs []storage.OutMessage, now time.Time) error {
-			return b.db.EnqueueCopyDeletions(ctx, c.ID, msgs, now)
-		}
-	}
-	if err := enqueue(ctx, msgs, b.opts.Now()); err != nil {
+	if err := b.db.EnqueueCopyChanges(ctx, c.ID, c.Rev, msgs, b.opts.Now()); err != nil {
 		return err
 	}
 	b.sender.Wake()

@@ -149,7 +149,10 @@ func TestDiscussionScenario(t *testing.T) {
 	// A reports B's comment; the admin removes it; the copies say so.
 	q, _ := h.tg.Press(a, chats[a.ID], nestedA.MessageID, nestedA.Keyboard()[0][0].CallbackData)
 	h.tg.WaitAnswered(q, waitLong)
-	report := h.wait(admin.ID, "Report from Alice", waitLong)
+	report := h.wait(admin.ID, "Report, 1 so far", waitLong)
+	if strings.Contains(report.Text, "Alice") {
+		t.Fatalf("the report names its reporter: %q", report.Text)
+	}
 	q, _ = h.tg.Press(admin, h.tg.PrivateChat(admin), report.MessageID, report.Keyboard()[0][0].CallbackData)
 	if txt, _ := h.tg.WaitAnswered(q, waitLong); txt != "Removed." {
 		t.Fatalf("moderation answer %q", txt)

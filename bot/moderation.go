@@ -62,8 +62,10 @@ func cbReport(ctx context.Context, b *Bot, p press) error {
 	}
 	var msgs []storage.OutMessage
 	for _, admin := range b.opts.Admins {
-		html := fmt.Sprintf("<b>Report</b> from %s (id %d), %d so far\nComment %d by %s (id %d) on story %d:\n\n%s",
-			authorHTML(prof.DisplayName()), q.From.ID, reporters, c.ID, authorHTML(c.AuthorName), c.AuthorID, c.ItemID, escape(c.Text))
+		// Reporters go unnamed: a report outlives its reporter's /forget on the
+		// moderators' screens, and the count is what they act on.
+		html := fmt.Sprintf("<b>Report</b>, %d so far\nComment %d by %s (id %d) on story %d:\n\n%s",
+			reporters, c.ID, authorHTML(c.AuthorName), c.AuthorID, c.ItemID, escape(c.Text))
 		msgs = append(msgs, message(admin, 0, Rendered{HTML: html, Plain: stripTags(html), Buttons: [][]telegram.Button{{
 			{Text: "Remove comment", Data: moderateData(false, c.ID)}, {Text: "Remove and ban author", Data: moderateData(true, c.ID)}}}},
 			&storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev}))

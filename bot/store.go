@@ -27,7 +27,7 @@ type Store interface {
 	FeedUsage(ctx context.Context, chat int64, day string) (storage.FeedUsage, error)
 	DueSubscribers(ctx context.Context, now time.Time, limit int) ([]storage.Subscriber, error)
 	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time) error
-	EnqueueCopyDeletions(ctx context.Context, comment uint64, msgs []storage.OutMessage, now time.Time) error
+	EnqueueCopyChanges(ctx context.Context, comment uint64, rev int, msgs []storage.OutMessage, now time.Time) error
 	EraseChat(ctx context.Context, chat, user int64, opts storage.EraseOptions) (storage.Erasure, error)
 
 	// What was sent, and what it was.
@@ -51,7 +51,7 @@ type Store interface {
 	ThreadComments(ctx context.Context, itemID uint64) ([]storage.Comment, error)
 	RelayComment(ctx context.Context, id uint64, msgs []storage.OutMessage, now time.Time) error
 	Copies(ctx context.Context, commentID uint64) ([][2]int64, error)
-	RewriteQueuedCopies(ctx context.Context, comment uint64, rewrite func(*storage.OutMessage) (keep bool)) (int, error)
+	RewriteQueuedCopies(ctx context.Context, comment uint64, rev int, rewrite func(*storage.OutMessage) (keep bool)) (int, error)
 	StaleCopies(ctx context.Context, limit int) ([]storage.StaleCopy, error)
 	ClearStaleCopy(ctx context.Context, s storage.StaleCopy) error
 	TakeDownPages(ctx context.Context, item, comment uint64) (int, error)

@@ -185,7 +185,7 @@ func TestQueuedCopiesFollowTheirComment(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An edit: copies get the new text, the report stays as reported.
-	dropped, err := db.RewriteQueuedCopies(ctx, c.ID, func(m *storage.OutMessage) bool {
+	dropped, err := db.RewriteQueuedCopies(ctx, c.ID, c.Rev, func(m *storage.OutMessage) bool {
 		if m.Record.Kind == storage.KindComment {
 			m.Params["text"] = "edited"
 		}
@@ -197,10 +197,21 @@ func TestQueuedCopiesFollowTheirComment(t *testing.T) {
 	}
 	// The first copy is in flight (the sender read it) when the comment is deleted.
 	inFlight := q[0]
-	if _, err := db.UpdateComment(ctx, c.ID, func(c *storage.Comment) error { c.Deleted, c.Text = true, ""; return nil }); err != nil {
+	deleted, err := db.UpdateComment(ctx, c.ID, func(c *storage.Comment) error { c.Deleted, c.Text = true, ""; return nil })
+	if err != nil {
 		t.Fatal(err)
 	}
-	if dropped, err = db.RewriteQueuedCopies(ctx, c.ID, func(*storage.OutMessage) bool { return false }); err != nil || dropped != 3 {
+	// Rendered from the revision before: refused, nothing changed.
+	if dropped, err = db.RewriteQueuedCopies(ctx, c.ID, c.Rev, func(*storage.OutMessage) bool { return false }); !errors.Is(err, storage.ErrStale) || dropped != 0 {
+		t.Fatalf("a stale rewrite: dropped %d, %v", dropped, err)
+	}
+	if err := db.EnqueueCopyChanges(ctx, c.ID, c.Rev, []storage.OutMessage{storage.Deletion(7, 1)}, t0); !errors.Is(err, storage.ErrStale) {
+		t.Fatalf("stale changes queued: %v", err)
+	}
+	if q, _ = db.Outbox(ctx, 0, 0); len(q) != 4 {
+		t.Fatalf("a stale rewrite changed the queue: %+v", q)
+	}
+	if dropped, err = db.RewriteQueuedCopies(ctx, c.ID, deleted.Rev, func(*storage.OutMessage) bool { return false }); err != nil || dropped != 3 {
 		t.Fatalf("delete: dropped %d, %v", dropped, err)
 	}
 	if q, _ = db.Outbox(ctx, 0, 0); len(q) != 1 || q[0].Params["text"] != "a digest" {
@@ -245,7 +256,7 @@ func TestCopiesKnowTheirRevision(t *testing.T) {
 	if err != nil || edited.Rev != c.Rev+1 {
 		t.Fatalf("an edit is no new revision: %+v %v", edited, err)
 	}
-	if _, err := db.RewriteQueuedCopies(ctx, c.ID, func(m *storage.OutMessage) bool {
+	if _, err := db.RewriteQueuedCopies(ctx, c.ID, edited.Rev, func(m *storage.OutMessage) bool {
 		if m.Method == "sendMessage" {
 			m.Params = map[string]string{"text": "<b>second</b>", "parse_mode": "HTML"}
 			m.Plain, m.Record.Rev = "second", edited.Rev
@@ -470,7 +481,7 @@ func TestReportInFlightOfDeletedCommentStays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RewriteQueuedCopies(ctx, c.ID, func(m *storage.OutMessage) bool {
+	if _, err := db.RewriteQueuedCopies(ctx, c.ID, deleted.Rev, func(m *storage.OutMessage) bool {
 		m.Params, m.Record.Rev = map[string]string{"text": "deleted by its author"}, deleted.Rev
 		return true
 	}); err != nil {
@@ -651,7 +662,7 @@ func TestDeletedCopiesAreUnlisted(t *testing.T) {
 		t.Fatal(err)
 	}
 	report := storage.OutMessage{ChatID: 900, Method: "editMessageText", Params: map[string]string{"message_id": "4", "text": "deleted"}}
-	if err := db.EnqueueCopyDeletions(ctx, c.ID, append(dels, report), t0); err != nil {
+	if err := db.EnqueueCopyChanges(ctx, c.ID, c.Rev, append(dels, report), t0); err != nil {
 		t.Fatal(err)
 	}
 	if copies, _ := db.Copies(ctx, c.ID); !slices.Equal(copies, [][2]int64{{900, 4}}) {
@@ -662,5 +673,64 @@ func TestDeletedCopiesAreUnlisted(t *testing.T) {
 	}
 	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 51 {
 		t.Fatalf("%d queued, want 51", len(q))
+	}
+}
+
+// A discussion page still queued when a comment it shows goes never shows it: /forget
+// drops it with the erasure, /delete and removal (TakeDownPages) drop it, and one
+// rendered after those ran is refused to the sender (ErrWithdrawn).
+func TestQueuedPagesOfGoneCommentsAreDropped(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	add := func(author int64, text string) storage.Comment {
+		c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: author, AuthorName: "Ava", Text: text, SrcChat: author, SrcMsg: 1, Created: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	erased, deleted, other := add(5, "erased words"), add(6, "deleted words"), add(7, "other words")
+	page := func(chat int64, shows ...uint64) storage.OutMessage {
+		return storage.OutMessage{ChatID: chat, Method: "sendMessage", Params: map[string]string{"text": fmt.Sprint("page of ", shows)},
+			Record: &storage.MessageRecord{Kind: storage.KindThreadPage, Items: []uint64{it.ID}, Comments: shows}}
+	}
+	if err := db.Enqueue(ctx, []storage.OutMessage{page(8, erased.ID, other.ID), page(9, deleted.ID), page(10, other.ID)}, t0); err != nil {
+		t.Fatal(err)
+	}
+	queued := func() []int64 {
+		q, _ := db.Outbox(ctx, 0, 0)
+		var chats []int64
+		for _, m := range q {
+			chats = append(chats, m.ChatID)
+		}
+		return chats
+	}
+	if _, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := queued(); !slices.Equal(got, []int64{9, 10}) {
+		t.Fatalf("after /forget pages queued for %v, want 9 and 10", got)
+	}
+	if _, err := db.UpdateComment(ctx, deleted.ID, func(c *storage.Comment) error { c.Deleted, c.Text = true, ""; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TakeDownPages(ctx, it.ID, deleted.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := queued(); !slices.Equal(got, []int64{10}) {
+		t.Fatalf("after /delete pages queued for %v, want 10", got)
+	}
+	// Rendered before the deletion, queued after it: the sender is refused it.
+	if err := db.Enqueue(ctx, []storage.OutMessage{page(11, deleted.ID)}, t0); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := db.Outbox(ctx, 0, 0)
+	if _, err := db.OutMessage(ctx, q[0].ID); err != nil {
+		t.Fatalf("a page of comments that show: %v", err)
+	}
+	if _, err := db.OutMessage(ctx, q[1].ID); !errors.Is(err, storage.ErrWithdrawn) {
+		t.Fatalf("a page of a deleted comment: %v, want ErrWithdrawn", err)
 	}
 }

@@ -124,15 +124,20 @@ func putOutbox(tx *bolt.Tx, msgs []OutMessage, now time.Time) error {
 	return nil
 }
 
-// EnqueueCopyDeletions queues msgs (a comment's copies' deletions, and other changes
-// to its copies) and unlists, in the same transaction, every copy of comment a deletion
-// among them takes down: a later refresh of the comment's copies (StaleCopies) finds
-// only what still shows, not thousands of copies gone already.
-func (db *DB) EnqueueCopyDeletions(ctx context.Context, comment uint64, msgs []OutMessage, now time.Time) error {
-	if err := ctxErr(ctx, "enqueue copy deletions"); err != nil {
+// EnqueueCopyChanges queues msgs (edits or deletions of a comment's copies, rendered
+// from revision rev) and unlists, in the same transaction, every copy of comment a
+// deletion among them takes down: a later refresh of the comment's copies (StaleCopies)
+// finds only what still shows, not thousands of copies gone already. It fails with
+// ErrStale, queueing nothing, when the comment is no longer at rev (its parent erased
+// meanwhile, say: the render may quote it).
+func (db *DB) EnqueueCopyChanges(ctx context.Context, comment uint64, rev int, msgs []OutMessage, now time.Time) error {
+	if err := ctxErr(ctx, "enqueue copy changes"); err != nil {
 		return err
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := atRevision(tx, comment, rev); err != nil {
+			return err
+		}
 		for _, m := range msgs {
 			msg, err := strconv.ParseInt(m.Params["message_id"], 10, 64)
 			if m.Method != "deleteMessage" || err != nil {
@@ -417,7 +422,8 @@ func takeDownPages(tx *bolt.Tx, item, comment uint64) ([][2]int64, error) {
 }
 
 // TakeDownPages queues the deletion of the discussion pages that show a comment (it was
-// deleted or removed) and unlists them; it returns how many.
+// deleted or removed) and unlists them, and drops those still queued; it returns how
+// many were sent.
 func (db *DB) TakeDownPages(ctx context.Context, item, comment uint64) (int, error) {
 	if err := ctxErr(ctx, "take down pages"); err != nil {
 		return 0, err
@@ -426,10 +432,23 @@ func (db *DB) TakeDownPages(ctx context.Context, item, comment uint64) (int, err
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		pages, err := takeDownPages(tx, item, comment)
 		n = len(pages)
-		return err
+		if err != nil {
+			return err
+		}
+		return deleteWhere(tx.Bucket(bucketOutbox), func(_, v []byte) bool {
+			if !bytes.Contains(v, []byte(`"kind":"`+KindThreadPage+`"`)) {
+				return false
+			}
+			var m OutMessage
+			return json.Unmarshal(v, &m) == nil && m.Record != nil && slices.Contains(m.Record.Comments, comment)
+		})
 	})
 	return n, err
 }
+
+// ErrWithdrawn is OutMessage's answer for a queued discussion page that shows a comment
+// gone since it was rendered: the sender drops it rather than show the comment.
+var ErrWithdrawn = errors.New("shows a comment that is gone")
 
 // anyGone reports whether any of the comments is deleted, removed or erased (or no
 // longer stored).
@@ -444,6 +463,18 @@ func anyGone(tx *bolt.Tx, ids []uint64) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// atRevision fails with ErrStale unless the comment is at revision rev.
+func atRevision(tx *bolt.Tx, comment uint64, rev int) error {
+	c, err := getComment(tx, comment)
+	if err != nil {
+		return err
+	}
+	if c.Rev != rev {
+		return fmt.Errorf("comment %d is at revision %d, not %d: %w", comment, c.Rev, rev, ErrStale)
+	}
+	return nil
 }
 
 // markStale marks a comment's copies to be rendered again (StaleCopies). Numbered, not
@@ -506,6 +537,15 @@ func (db *DB) OutMessage(ctx context.Context, id uint64) (OutMessage, error) {
 			return err
 		}
 		m = *got
+		if r := m.Record; r != nil && r.Kind == KindThreadPage {
+			gone, err := anyGone(tx, r.Comments)
+			if err != nil {
+				return err
+			}
+			if gone {
+				return ErrWithdrawn
+			}
+		}
 		return nil
 	})
 	return m, err
@@ -516,12 +556,18 @@ func (db *DB) OutMessage(ctx context.Context, id uint64) (OutMessage, error) {
 // returns false to drop it. It returns how many messages were dropped. The outbox is
 // scanned whole: it runs once per edit or removal of a comment, which readers' limits
 // bound.
-func (db *DB) RewriteQueuedCopies(ctx context.Context, comment uint64, rewrite func(*OutMessage) (keep bool)) (int, error) {
+//
+// The caller rendered from the comment's revision rev: if the comment has moved on, it
+// fails with ErrStale and changes nothing.
+func (db *DB) RewriteQueuedCopies(ctx context.Context, comment uint64, rev int, rewrite func(*OutMessage) (keep bool)) (int, error) {
 	if err := ctxErr(ctx, "rewrite queued copies"); err != nil {
 		return 0, err
 	}
 	dropped := 0
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := atRevision(tx, comment, rev); err != nil {
+			return err
+		}
 		b := tx.Bucket(bucketOutbox)
 		type change struct {
 			key []byte

@@ -95,9 +95,52 @@ func BenchmarkRewriteQueuedCopies(b *testing.B) {
 	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
 		b.Fatal(err)
 	}
+	if _, err := db.AddFeed(ctx, "f", time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	items, err := db.AddItems(ctx, "f", []Item{{Key: "k", Title: "t", Text: "x", Words: 1, Published: time.Now()}}, time.Now())
+	if err != nil || len(items) != 1 {
+		b.Fatal(items, err)
+	}
+	c, _, err := db.AddComment(ctx, Comment{ItemID: items[0].ID, AuthorID: 5, Text: "w", SrcChat: 5, SrcMsg: 1, Created: time.Now()})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := db.RewriteQueuedCopies(ctx, 42, func(*OutMessage) bool { return true }); err != nil {
+		if _, err := db.RewriteQueuedCopies(ctx, c.ID, c.Rev, func(*OutMessage) bool { return true }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEraseChatLargeOutbox: what a reader's /forget costs the store while a
+// digest run of 100,000 chats (3.5 KB each) waits in the outbox: one write transaction,
+// which holds every other writer (the sender's records, answers) back meanwhile. Any
+// reader may /forget (once in 10 minutes), with nothing stored.
+func BenchmarkEraseChatLargeOutbox(b *testing.B) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(b.TempDir(), "db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	body := strings.Repeat("A digest line with a story title and a summary sentence. ", 60)
+	for batch := range 10 {
+		var msgs []OutMessage
+		for i := range 10000 {
+			chat := int64(100000 + batch*10000 + i)
+			msgs = append(msgs, OutMessage{ChatID: chat, Method: "sendMessage", Class: ClassDigest, Plain: body,
+				Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "text": body, "parse_mode": "HTML"},
+				Record: &MessageRecord{Kind: KindDigest, Items: []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}})
+		}
+		if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := db.EraseChat(ctx, int64(9000+i), int64(9000+i), EraseOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -568,6 +568,9 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 	switch cur, err := s.store.OutMessage(ctx, m.ID); {
 	case errors.Is(err, storage.ErrNotFound):
 		return out // gone: nothing to send, and the chat is free at once
+	case errors.Is(err, storage.ErrWithdrawn):
+		s.drop(ctx, m) // a page of a comment since deleted: never shown
+		return out
 	case err != nil:
 		s.log.Error("reading a queued message failed; will retry", "chat", m.ChatID, "error", err)
 		out.keep, out.notBefore = &m, time.Now().Add(time.Second)

@@ -510,3 +510,37 @@ func TestDeletionPassesAnswersAtLowRate(t *testing.T) {
 		t.Fatalf("the deletion went out after %d of 17 sends, want within the first sweep of 4", after)
 	}
 }
+
+// TestWithdrawnPageIsDropped: a discussion page queued after a comment it shows went
+// (storage.ErrWithdrawn) is dropped, never sent; the chat's next message goes out.
+func TestWithdrawnPageIsDropped(t *testing.T) {
+	tg, db := senderFixture(t)
+	ctx := context.Background()
+	chat := tg.PrivateChat(telegramtest.User{ID: 5999, FirstName: "Reader"}).ID
+	if _, err := db.AddFeed(ctx, "f", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	added, err := db.AddItems(ctx, "f", []storage.Item{{Key: "k", Title: "A story", Published: time.Now(), Text: "Body", Words: 1}}, time.Now())
+	if err != nil || len(added) != 1 {
+		t.Fatalf("%v %v", added, err)
+	}
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: added[0].ID, AuthorID: 5, Text: "deleted words", SrcChat: 5, SrcMsg: 1, Created: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateComment(ctx, c.ID, func(c *storage.Comment) error { c.Deleted, c.Text = true, ""; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	page := classMsg(chat, "Discussion: deleted words", storage.ClassAnswer)
+	page.Record = &storage.MessageRecord{Kind: storage.KindThreadPage, Items: []uint64{added[0].ID}, Comments: []uint64{c.ID}}
+	if err := db.Enqueue(ctx, []storage.OutMessage{page, classMsg(chat, "next", storage.ClassAnswer)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender, _ := startSender(t, tg, db, SenderOptions{PrivateEvery: 10 * time.Millisecond})
+	sender.Wake()
+	waitUntil(t, func() bool { depth, _, _ := db.OutboxStats(ctx, time.Now()); return depth == 0 })
+	msgs := tg.AllMessages(chat)
+	if len(msgs) != 1 || msgs[0].Text != "next" {
+		t.Fatalf("sent %+v, want only the next message", msgs)
+	}
+}
