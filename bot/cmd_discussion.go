@@ -122,7 +122,9 @@ func cmdBlock(ctx context.Context, b *Bot, r *request) error {
 	if err := b.db.Block(ctx, r.userID, c.AuthorID); err != nil {
 		return err
 	}
-	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You will no longer see comments by %s.", authorHTML(c.AuthorName)))
+	// The author goes unnamed: this answer is no copy of their comment, and would keep
+	// their name on the screen after their /forget.
+	return b.say(ctx, r.chatID, r.thread, "You will no longer see this author's comments.")
 }
 
 var nameRE = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._\-']{1,30}[\p{L}\p{N}.]$`)

@@ -463,8 +463,15 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 		if c, err = b.db.Comment(ctx, c.ID); err != nil {
 			return err
 		}
+		del = del || c.Deleted || c.Erased
 	}
-	return fmt.Errorf("update copies of comment %d: it keeps changing", c.ID)
+	// Left to the refresh of stale copies, which keeps trying: the comment is stored
+	// at its new revision, and its copies must follow.
+	if err := b.db.MarkStale(ctx, c.ID); err != nil {
+		return err
+	}
+	b.staleCopy(c.ID)
+	return fmt.Errorf("update copies of comment %d: it keeps changing; left to the refresh", c.ID)
 }
 
 // updateCopiesOnce is updateCopies from one revision of the comment; it fails with

@@ -514,3 +514,39 @@ func TestReplacedPageGoesAtOnce(t *testing.T) {
 		t.Fatalf("the replaced page is still listed (%v): turning it would edit a page being taken down", err)
 	}
 }
+
+// alwaysStale is a store on which every rewrite of queued copies finds the comment moved
+// on, as if it changed without end.
+type alwaysStale struct{ *storage.DB }
+
+func (alwaysStale) RewriteQueuedCopies(context.Context, uint64, int, func(*storage.OutMessage) bool) (int, error) {
+	return 0, storage.ErrStale
+}
+
+// A comment whose copies cannot be brought up to date now (it keeps changing) is left
+// to the refresh of stale copies, marked, not forgotten with copies that show old words.
+func TestCopiesThatKeepChangingAreLeftToTheRefresh(t *testing.T) {
+	h := discussionHarness(t)
+	ctx := context.Background()
+	b, err := New(ctx, alwaysStale{h.db}, nil, h.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.AddFeed(ctx, "f", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	items, err := h.db.AddItems(ctx, "f", []storage.Item{{Key: "k", Title: "A story", Text: "x", Words: 1, Published: time.Now()}}, time.Now())
+	if err != nil || len(items) != 1 {
+		t.Fatal(items, err)
+	}
+	c, _, err := h.db.AddComment(ctx, storage.Comment{ItemID: items[0].ID, AuthorID: 5, Text: "words", SrcChat: 5, SrcMsg: 1, Created: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.updateCopies(ctx, c, false); err == nil || !strings.Contains(err.Error(), "keeps changing") {
+		t.Fatalf("updateCopies: %v", err)
+	}
+	if marks, _ := h.db.StaleCopies(ctx, 10); len(marks) != 1 || marks[0].Comment != c.ID {
+		t.Fatalf("stale marks %+v, want the comment's", marks)
+	}
+}

@@ -28,6 +28,7 @@ type Store interface {
 	DueSubscribers(ctx context.Context, now time.Time, limit int) ([]storage.Subscriber, error)
 	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time) error
 	EnqueueCopyChanges(ctx context.Context, comment uint64, rev int, msgs []storage.OutMessage, now time.Time) error
+	MarkStale(ctx context.Context, comment uint64) error
 	EraseChat(ctx context.Context, chat, user int64, opts storage.EraseOptions) (storage.Erasure, error)
 
 	// What was sent, and what it was.

@@ -465,6 +465,14 @@ func anyGone(tx *bolt.Tx, ids []uint64) (bool, error) {
 	return false, nil
 }
 
+// MarkStale marks a comment's copies to be rendered again by the refresh (StaleCopies).
+func (db *DB) MarkStale(ctx context.Context, comment uint64) error {
+	if err := ctxErr(ctx, "mark stale"); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error { return markStale(tx, comment) })
+}
+
 // atRevision fails with ErrStale unless the comment is at revision rev.
 func atRevision(tx *bolt.Tx, comment uint64, rev int) error {
 	c, err := getComment(tx, comment)
