@@ -28,8 +28,8 @@ type EraseOptions struct {
 }
 
 // Erasure is what EraseChat removed. Deletions of the copies and the rewrites of the
-// reports are queued; the replies are marked stale (StaleCopies), to be shown again
-// without their quote.
+// reports are queued; the replies' queued copies are rendered again (EraseOptions.Reply)
+// and the comments marked stale (StaleCopies), so that their sent copies are edited too.
 type Erasure struct {
 	// Copies are the messages (chat, message ID) in other chats that showed an erased
 	// comment: relayed copies. Their deletions are queued.
