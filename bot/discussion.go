@@ -347,33 +347,34 @@ const staleBatch = 100
 
 // refreshStaleCopies renders again, until ctx ends, the copies of the comments whose
 // copies went out from an older revision: at start (marks survive a restart), when the
-// sender tells, and every minute (a failed refresh is tried again).
+// sender tells, and every minute (a failed refresh is tried again). Each round pages
+// through all the marks, so marks that keep failing hold back none after them.
 func (b *Bot) refreshStaleCopies(ctx context.Context) error {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
+	after := uint64(0)
 	for {
-		marks, err := b.db.StaleCopies(ctx, staleBatch)
+		marks, err := b.db.StaleCopiesAfter(ctx, after, staleBatch)
 		if err != nil && ctx.Err() == nil {
 			b.log.Error("reading stale copies failed", "error", err)
 		}
-		cleared := 0
 		for _, m := range marks {
 			c, err := b.db.Comment(ctx, m.Comment)
 			if err == nil {
 				err = b.updateCopies(ctx, c, c.Deleted || c.Erased)
 			}
 			if err == nil || errors.Is(err, storage.ErrNotFound) {
-				if err = b.db.ClearStaleCopy(ctx, m); err == nil {
-					cleared++
-				}
+				err = b.db.ClearStaleCopy(ctx, m)
 			}
 			if err != nil && ctx.Err() == nil {
 				b.log.Error("refreshing a comment's copies failed", "comment", m.Comment, "error", err)
 			}
 		}
-		if len(marks) == staleBatch && cleared > 0 {
-			continue // more waiting
+		if len(marks) == staleBatch && ctx.Err() == nil {
+			after = marks[len(marks)-1].Comment // the next page of this round
+			continue
 		}
+		after = 0
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

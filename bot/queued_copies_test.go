@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -549,4 +550,49 @@ func TestCopiesThatKeepChangingAreLeftToTheRefresh(t *testing.T) {
 	if marks, _ := h.db.StaleCopies(ctx, 10); len(marks) != 1 || marks[0].Comment != c.ID {
 		t.Fatalf("stale marks %+v, want the comment's", marks)
 	}
+}
+
+// failingBelow is a store on which reading any comment numbered up to n fails.
+type failingBelow struct {
+	*storage.DB
+	n uint64
+}
+
+func (s failingBelow) Comment(ctx context.Context, id uint64) (storage.Comment, error) {
+	if id <= s.n {
+		return storage.Comment{}, errors.New("disk trouble")
+	}
+	return s.DB.Comment(ctx, id)
+}
+
+// Marks whose refresh keeps failing hold back none after them: a round of the refresh
+// pages through every mark (found by review: the first 100 were read again and again).
+func TestFailingStaleMarksHoldBackNoOthers(t *testing.T) {
+	h := discussionHarness(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b, err := New(ctx, failingBelow{h.db, staleBatch}, nil, h.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := uint64(1); id <= staleBatch+50; id++ {
+		if err := h.db.MarkStale(ctx, id); err != nil { // no such comments: cleared once read
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- b.refreshStaleCopies(ctx) }()
+	deadline := time.Now().Add(waitLong)
+	for {
+		marks, _ := h.db.StaleCopies(ctx, 1000)
+		if len(marks) == staleBatch && marks[len(marks)-1].Comment == staleBatch {
+			break // the failing ones stay, every other is done
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d marks left, the last %d", len(marks), marks[len(marks)-1].Comment)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
 }

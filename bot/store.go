@@ -53,7 +53,7 @@ type Store interface {
 	RelayComment(ctx context.Context, id uint64, msgs []storage.OutMessage, now time.Time) error
 	Copies(ctx context.Context, commentID uint64) ([][2]int64, error)
 	RewriteQueuedCopies(ctx context.Context, comment uint64, rev int, rewrite func(*storage.OutMessage) (keep bool)) (int, error)
-	StaleCopies(ctx context.Context, limit int) ([]storage.StaleCopy, error)
+	StaleCopiesAfter(ctx context.Context, after uint64, limit int) ([]storage.StaleCopy, error)
 	ClearStaleCopy(ctx context.Context, s storage.StaleCopy) error
 	TakeDownPages(ctx context.Context, item, comment uint64) (int, error)
 	ThreadPageListed(ctx context.Context, item uint64, chat int64, msg int) (bool, error)

@@ -505,13 +505,18 @@ type StaleCopy struct {
 
 // StaleCopies returns up to limit comments whose copies are to be redone.
 func (db *DB) StaleCopies(ctx context.Context, limit int) ([]StaleCopy, error) {
+	return db.StaleCopiesAfter(ctx, 0, limit)
+}
+
+// StaleCopiesAfter is StaleCopies from the comments numbered above after: a page.
+func (db *DB) StaleCopiesAfter(ctx context.Context, after uint64, limit int) ([]StaleCopy, error) {
 	if err := ctxErr(ctx, "stale copies"); err != nil {
 		return nil, err
 	}
 	var out []StaleCopy
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketStaleCopies).Cursor()
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
 			out = append(out, StaleCopy{Comment: beU64(k), Mark: beU64(v)})
 		}
 		return nil
