@@ -385,6 +385,22 @@ func message(chatID int64, thread int, r Rendered, rec *storage.MessageRecord) s
 	return storage.OutMessage{ChatID: chatID, Method: "sendMessage", Params: p, Plain: r.Plain, Record: rec}
 }
 
+// edit builds an outbox entry that rewrites a sent message (chat, msg) to r; without
+// buttons its keyboard goes.
+func edit(chatID, msgID int64, r Rendered, class storage.MessageClass, rec *storage.MessageRecord) storage.OutMessage {
+	p := map[string]string{
+		"chat_id":                  strconv.FormatInt(chatID, 10),
+		"message_id":               strconv.FormatInt(msgID, 10),
+		"text":                     r.HTML,
+		"parse_mode":               "HTML",
+		"disable_web_page_preview": "true",
+	}
+	if kb := keyboard(r.Buttons); kb != "" {
+		p["reply_markup"] = kb
+	}
+	return storage.OutMessage{ChatID: chatID, Method: "editMessageText", Params: p, Plain: r.Plain, Class: class, Record: rec}
+}
+
 // say queues a short HTML reply (already escaped by the caller where needed).
 func (b *Bot) say(ctx context.Context, chatID int64, thread int, html string, buttons ...[]telegram.Button) error {
 	return b.send(ctx, chatID, thread, []Rendered{{HTML: html, Plain: stripTags(html), Buttons: buttons}}, nil)

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/storage"
@@ -74,9 +73,7 @@ func (b *Bot) erasedReport(er storage.ErasedReport) []storage.OutMessage {
 	told := map[int64]bool{}
 	for _, cp := range er.Copies {
 		told[cp[0]] = true
-		p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10),
-			"text": gone.HTML, "parse_mode": "HTML", "reply_markup": keyboard(gone.Buttons)}
-		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: gone.Plain, Class: storage.ClassCopy})
+		msgs = append(msgs, edit(cp[0], cp[1], gone, storage.ClassCopy, nil))
 	}
 	for _, admin := range b.opts.Admins {
 		if !told[admin] {

@@ -346,12 +346,7 @@ pass:
 			if len(parts) != 1 {
 				continue // a card of several messages keeps its first; editing would lose the rest
 			}
-			p := map[string]string{"chat_id": strconv.FormatInt(c.Chat, 10), "message_id": strconv.Itoa(c.Message),
-				"text": parts[0].HTML, "parse_mode": "HTML", "disable_web_page_preview": "true"}
-			if kb := keyboard(parts[0].Buttons); kb != "" {
-				p["reply_markup"] = kb
-			}
-			msgs = append(msgs, storage.OutMessage{ChatID: c.Chat, Method: "editMessageText", Params: p, Plain: parts[0].Plain, Class: storage.ClassDigest})
+			msgs = append(msgs, edit(c.Chat, int64(c.Message), parts[0], storage.ClassDigest, nil))
 		}
 	}
 	if len(msgs) == 0 {

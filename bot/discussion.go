@@ -525,18 +525,20 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 		return err
 	}
 	var msgs []storage.OutMessage
+	shown := Rendered{HTML: html, Plain: plain}
+	if !c.Gone() {
+		shown.Buttons = relayButtons(c)
+	}
 	for _, cp := range copies {
-		p := map[string]string{"chat_id": strconv.FormatInt(cp[0], 10), "message_id": strconv.FormatInt(cp[1], 10)}
 		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("update copies: look up copy: %w", err)
 		}
 		if del && err == nil && rec.Kind == storage.KindReport {
-			p["text"], p["parse_mode"], p["reply_markup"] = gone.HTML, "HTML", keyboard(gone.Buttons)
 			// Queued under the comment, so that /forget drops it (storage.MessageRecord.Rewrite).
 			rec := record()
 			rec.Kind, rec.Rewrite = storage.KindReport, true
-			msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: gone.Plain, Class: storage.ClassCopy, Record: rec})
+			msgs = append(msgs, edit(cp[0], cp[1], gone, storage.ClassCopy, rec))
 			continue
 		}
 		if del {
@@ -548,12 +550,7 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 		if err == nil && (rec.Kind == storage.KindReport || rec.Kind == storage.KindThreadPage) {
 			continue // a report shows what was reported; a page is TakeDownPages'
 		}
-
-		p["text"], p["parse_mode"], p["disable_web_page_preview"] = html, "HTML", "true"
-		if !c.Gone() {
-			p["reply_markup"] = keyboard(relayButtons(c))
-		}
-		msgs = append(msgs, storage.OutMessage{ChatID: cp[0], Method: "editMessageText", Params: p, Plain: plain, Class: storage.ClassCopy, Record: record()})
+		msgs = append(msgs, edit(cp[0], cp[1], shown, storage.ClassCopy, record()))
 	}
 	if len(msgs) == 0 {
 		return nil

@@ -109,9 +109,7 @@ func parseWeight(n, elements int) int64 {
 // ParseContext is Parse within the process's parsing budget: it waits while other
 // parses hold it, until ctx is done.
 func ParseContext(ctx context.Context, body []byte, contentType string) (*Parsed, error) {
-	return withinBudget(ctx, "parse feed", parseWeight(len(body), feedElements(body)), func() (*Parsed, error) {
-		return Parse(body, contentType)
-	})
+	return ParseResponse(ctx, &Response{Body: body, ContentType: contentType})
 }
 
 // ParseResponse is ParseContext for a fetched feed: relative item links are resolved

@@ -316,44 +316,23 @@ func rewriteQueuedReplies(tx *bolt.Tx, replies []uint64, render func(reply, pare
 		html, plain := render(*c, *parent, title)
 		now[id] = rendered{html, plain, c.Rev}
 	}
-	b := tx.Bucket(bucketOutbox)
-	var drop [][]byte
-	var put []OutMessage
-	err := b.ForEach(func(k, v []byte) error {
-		if !bytes.Contains(v, []byte(`"comment":`)) {
-			return nil
-		}
-		var m OutMessage
-		if json.Unmarshal(v, &m) != nil || m.Record == nil || m.Record.Kind != KindComment {
-			return nil
+	_, err := rewriteQueued(tx, func(v []byte) bool { return bytes.Contains(v, []byte(`"comment":`)) }, func(m *OutMessage) (bool, bool) {
+		if m.Record == nil || m.Record.Kind != KindComment {
+			return true, false
 		}
 		r, ok := now[m.Record.Comment]
 		switch {
 		case !ok || m.Method == "deleteMessage":
+			return true, false
 		case m.Method == "editMessageText":
-			drop = append(drop, append([]byte(nil), k...))
-		default:
-			m.Params = maps.Clone(m.Params)
-			m.Params["text"], m.Params["parse_mode"] = r.html, "HTML"
-			m.Plain, m.Record.Rev = r.plain, r.rev
-			put = append(put, m)
+			return false, false
 		}
-		return nil
+		m.Params = maps.Clone(m.Params)
+		m.Params["text"], m.Params["parse_mode"] = r.html, "HTML"
+		m.Plain, m.Record.Rev = r.plain, r.rev
+		return true, true
 	})
-	if err != nil {
-		return err
-	}
-	for _, k := range drop {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	for i := range put {
-		if err := putJSON(b, u64(put[i].ID), &put[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 // deletePrefix deletes every key of b that starts with prefix.

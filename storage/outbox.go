@@ -581,50 +581,65 @@ func (db *DB) RewriteQueuedCopies(ctx context.Context, comment uint64, rev int, 
 		if err := atRevision(tx, comment, rev); err != nil {
 			return err
 		}
-		b := tx.Bucket(bucketOutbox)
-		type change struct {
-			key []byte
-			m   *OutMessage // nil: drop
-		}
-		var changes []change
+		// Decoding every queued message would cost a digest run's outbox each time: a
+		// byte search finds the few that name the comment.
 		mark := []byte(`"comment":` + strconv.FormatUint(comment, 10))
-		err := b.ForEach(func(k, v []byte) error {
-			// Decoding every queued message would cost a digest run's outbox each time:
-			// a byte search finds the few that name the comment.
-			if !namesComment(v, mark) {
-				return nil
+		var err error
+		dropped, err = rewriteQueued(tx, func(v []byte) bool { return namesComment(v, mark) }, func(m *OutMessage) (bool, bool) {
+			if m.Record == nil || m.Record.Comment != comment || !m.Record.Kind.Copy() {
+				return true, false
 			}
-			var m OutMessage
-			if json.Unmarshal(v, &m) != nil || m.Record == nil || m.Record.Comment != comment || !m.Record.Kind.Copy() {
-				return nil
-			}
-			key := append([]byte(nil), k...)
-			if !rewrite(&m) {
-				changes = append(changes, change{key: key})
-				return nil
-			}
-			changes = append(changes, change{key: key, m: &m})
-			return nil
+			return rewrite(m), true
 		})
-		if err != nil {
-			return err
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rewrite queued copies of comment %d: %w", comment, err)
+	}
+	return dropped, nil
+}
+
+// rewriteQueued passes every queued message that may match (a byte test, before any
+// decoding) to rewrite, which changes it in place and says whether to keep it and
+// whether it changed; it returns how many were dropped.
+func rewriteQueued(tx *bolt.Tx, may func(v []byte) bool, rewrite func(*OutMessage) (keep, changed bool)) (int, error) {
+	b := tx.Bucket(bucketOutbox)
+	type change struct {
+		key []byte
+		m   *OutMessage // nil: drop
+	}
+	var changes []change
+	err := b.ForEach(func(k, v []byte) error {
+		if !may(v) {
+			return nil
 		}
-		for _, c := range changes {
-			if c.m == nil {
-				dropped++
-				if err := b.Delete(c.key); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := putJSON(b, c.key, c.m); err != nil {
-				return err
-			}
+		var m OutMessage
+		if json.Unmarshal(v, &m) != nil {
+			return nil
+		}
+		switch keep, changed := rewrite(&m); {
+		case !keep:
+			changes = append(changes, change{key: bytes.Clone(k)})
+		case changed:
+			changes = append(changes, change{key: bytes.Clone(k), m: &m})
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("rewrite queued copies of comment %d: %w", comment, err)
+		return 0, err
+	}
+	dropped := 0
+	for _, c := range changes {
+		if c.m == nil {
+			dropped++
+			if err := b.Delete(c.key); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if err := putJSON(b, c.key, c.m); err != nil {
+			return 0, err
+		}
 	}
 	return dropped, nil
 }

@@ -72,6 +72,24 @@ func BenchmarkDueSubscribersNoneDue(b *testing.B) {
 	}
 }
 
+// queueDigests queues a digest run of n chats, 3.5 KB each, in batches of 10,000.
+func queueDigests(b *testing.B, db *DB, n int) {
+	b.Helper()
+	body := strings.Repeat("A digest line with a story title and a summary sentence. ", 60)
+	for start := 0; start < n; start += 10000 {
+		var msgs []OutMessage
+		for i := start; i < min(n, start+10000); i++ {
+			chat := int64(100000 + i)
+			msgs = append(msgs, OutMessage{ChatID: chat, Method: "sendMessage", Class: ClassDigest, Plain: body,
+				Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "text": body, "parse_mode": "HTML"},
+				Record: &MessageRecord{Kind: KindDigest, Items: []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}})
+		}
+		if err := db.Enqueue(context.Background(), msgs, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkRewriteQueuedCopies: what an edit or deletion of a comment costs the store
 // while a digest run of 10,000 chats (3.5 KB each) waits in the outbox: one write
 // transaction over the whole outbox, which holds every other write back meanwhile.
@@ -84,17 +102,7 @@ func BenchmarkRewriteQueuedCopies(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	body := strings.Repeat("A digest line with a story title and a summary sentence. ", 60)
-	var msgs []OutMessage
-	for i := range 10000 {
-		chat := int64(100000 + i)
-		msgs = append(msgs, OutMessage{ChatID: chat, Method: "sendMessage", Class: ClassDigest, Plain: body,
-			Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "text": body, "parse_mode": "HTML"},
-			Record: &MessageRecord{Kind: KindDigest, Items: []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}})
-	}
-	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
-		b.Fatal(err)
-	}
+	queueDigests(b, db, 10000)
 	if _, err := db.AddFeed(ctx, "f", time.Now()); err != nil {
 		b.Fatal(err)
 	}
@@ -125,19 +133,7 @@ func BenchmarkEraseChatLargeOutbox(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	body := strings.Repeat("A digest line with a story title and a summary sentence. ", 60)
-	for batch := range 10 {
-		var msgs []OutMessage
-		for i := range 10000 {
-			chat := int64(100000 + batch*10000 + i)
-			msgs = append(msgs, OutMessage{ChatID: chat, Method: "sendMessage", Class: ClassDigest, Plain: body,
-				Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "text": body, "parse_mode": "HTML"},
-				Record: &MessageRecord{Kind: KindDigest, Items: []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}}})
-		}
-		if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
-			b.Fatal(err)
-		}
-	}
+	queueDigests(b, db, 100000)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		if _, err := db.EraseChat(ctx, int64(9000+i), int64(9000+i), EraseOptions{}); err != nil {

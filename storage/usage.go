@@ -120,23 +120,15 @@ func (db *DB) PruneFeedUsage(ctx context.Context, today string) (int, error) {
 	n := 0
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFeedUsage)
-		var stale [][]byte
-		err := b.ForEach(func(k, _ []byte) error {
-			if u, err := getJSON[FeedUsage](b, k, "feed usage", beU64(k)); err != nil || u.Day < today {
-				stale = append(stale, bytes.Clone(k))
+		n = 0
+		return deleteWhere(b, func(k, _ []byte) bool {
+			u, err := getJSON[FeedUsage](b, k, "feed usage", beU64(k))
+			stale := err != nil || u.Day < today
+			if stale {
+				n++
 			}
-			return nil
+			return stale
 		})
-		if err != nil {
-			return err
-		}
-		for _, k := range stale {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(stale)
-		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune feed usage: %w", err)
