@@ -1,7 +1,7 @@
 # A small static image: CGO off, CA certificates included, non-root, the database on a
 # volume. Build: docker build -t newsbot . (see README: not built in CI, which has no
 # Docker engine).
-FROM golang:1.26 AS build
+FROM golang:1.27 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
