@@ -66,6 +66,9 @@ type Service struct {
 
 	runMu  sync.Mutex
 	cached *Run
+	// coldGrouping lets one card at a time group an untracked neighbourhood: it costs
+	// seconds, and a reader asking for last week's items must not take every core.
+	coldGrouping chan struct{}
 
 	// The story tracker (track.go): nil storyStore tracks nothing.
 	storyStore StoryStore
@@ -106,7 +109,7 @@ func New(store Store, fetch Fetcher, opts Options) *Service {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: store, fetch: fetch, opts: opts, log: opts.Logger, grouper: digest.NewGrouper(digest.GroupOptions{}),
-		catalogue: map[string]bool{}}
+		catalogue: map[string]bool{}, coldGrouping: make(chan struct{}, 1)}
 	for _, u := range opts.Catalogue {
 		s.catalogue[u] = true
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +147,51 @@ func TestPageCardsAreCachedCompact(t *testing.T) {
 	again, err := svc.CardForURL(ctx, srv.URL+"/a")
 	if err != nil || again.Title != card.Title || len(again.Quotes) != len(card.Quotes) {
 		t.Fatalf("the cached card differs: %v", err)
+	}
+}
+
+// The card of an item older than any digest run finds the same other reports whether
+// tracking placed its story (read by the story's reports) or not (grouped with the
+// items around it), and shows only what its reader may see.
+func TestCardOfOldItem(t *testing.T) {
+	const a, b, mine = "https://a.example/rss", "https://b.example/rss", "https://mine.example/rss"
+	then := t0.Add(-4 * 24 * time.Hour) // older than MaxLookback (72h)
+	for _, tracked := range []bool{true, false} {
+		t.Run(fmt.Sprint("tracked=", tracked), func(t *testing.T) {
+			db := openDB(t)
+			ctx := context.Background()
+			now := then.Add(time.Hour)
+			svc := stories.New(db, nil, stories.Options{Catalogue: []string{a, b}, Now: func() time.Time { return now }, RunMaxAge: -1})
+			id := add(t, db, a, "a1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", then)
+			add(t, db, b, "b1", "Ferry Aurora capsizes off Lesbos, twelve dead", then.Add(time.Minute))
+			add(t, db, b, "b2", "Violin maker wins national craft award", then.Add(2*time.Minute))
+			add(t, db, mine, "m1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", then.Add(3*time.Minute))
+			if tracked {
+				if res, err := svc.Track(ctx); err != nil || res.Placed != 3 {
+					t.Fatalf("track: %+v, %v", res, err)
+				}
+			}
+			now = t0
+			for _, c := range []struct {
+				reader stories.Reader
+				want   []string
+			}{
+				{stories.Reader{}, []string{"https://x.example/b1"}},
+				{stories.Reader{OwnFeeds: []string{mine}}, []string{"https://x.example/b1", "https://x.example/m1"}},
+			} {
+				card, err := svc.CardFor(ctx, id, c.reader)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, s := range card.AlsoReportedBy {
+					got = append(got, s.URL)
+				}
+				slices.Sort(got)
+				if !slices.Equal(got, c.want) {
+					t.Errorf("reader %+v: also reported by %v, want %v", c.reader, got, c.want)
+				}
+			}
+		})
 	}
 }
