@@ -243,7 +243,7 @@ func (b *Bot) quietNow(s storage.Subscriber, now time.Time) bool {
 
 // FollowUp places new reports into stories, redraws the recent cards of stories that
 // developed, and tells followers whose update is due. The scheduler runs it every
-// tick; the App after every poll cycle.
+// tick; the App after every batch of polls.
 func (b *Bot) FollowUp(ctx context.Context) error {
 	res, err := b.stories.Track(ctx)
 	if err != nil {

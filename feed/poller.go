@@ -44,6 +44,10 @@ type PollerOptions struct {
 	// MaxFullTextPerPoll bounds page fetches per feed per poll, so a feed that dumps a
 	// hundred teasers cannot stall its worker; default 20.
 	MaxFullTextPerPoll int
+	// MaxPageTimePerPoll bounds the time a feed's poll spends fetching article pages;
+	// the teasers left then are stored as they are; default 1m. Twenty pages that
+	// never answer held a worker for ten minutes.
+	MaxPageTimePerPoll time.Duration
 	// MaxNewItemsPerPoll bounds the new items stored per feed per poll, newest first, so
 	// a feed that mints fresh items on every poll cannot flood the store; default 200.
 	MaxNewItemsPerPoll int
@@ -67,6 +71,9 @@ type PollerOptions struct {
 	MaxUserItemsPerDay int
 	MaxUserBytesPerDay int64
 	MaxUserPagesPerDay int
+	// CycleEvery is how long Run lets finished polls wait for onCycle while others are
+	// still running; default 30s.
+	CycleEvery time.Duration
 	// Jitter spreads next polls by up to this fraction of the delay; default 0.1.
 	Jitter float64
 	Now    func() time.Time
@@ -149,6 +156,9 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 	if o.MaxFullTextPerPoll == 0 {
 		o.MaxFullTextPerPoll = 20
 	}
+	if o.MaxPageTimePerPoll <= 0 {
+		o.MaxPageTimePerPoll = time.Minute
+	}
 	if o.MaxNewItemsPerPoll <= 0 {
 		o.MaxNewItemsPerPoll = 200
 	}
@@ -169,6 +179,9 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 	}
 	if o.MaxUserPagesPerDay <= 0 {
 		o.MaxUserPagesPerDay = 400
+	}
+	if o.CycleEvery <= 0 {
+		o.CycleEvery = 30 * time.Second
 	}
 	if o.Jitter == 0 {
 		o.Jitter = 0.1
@@ -450,6 +463,8 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	}
 	var bytes int64
 	granted := storage.FeedUsage{Day: day} // charged to the owners in the ledger so far
+	pagesCtx, endPages := context.WithTimeout(ctx, p.opts.MaxPageTimePerPoll)
+	defer endPages()
 	leaveOut := func(n int, msg string) {
 		p.itemsCapped.Add(int64(len(fresh) - n))
 		skipped += len(fresh) - n
@@ -476,14 +491,14 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 			granted.Bytes += cost
 		}
 		if p.opts.FullTextMinWords > 0 && e.URL != "" && WordCount(e.Text) < p.opts.FullTextMinWords {
-			if fullTextBudget <= 0 || len(owners) > 0 && !p.ledger.grant(day, owners, storage.FeedUsage{Pages: 1}) {
+			if fullTextBudget <= 0 || pagesCtx.Err() != nil || len(owners) > 0 && !p.ledger.grant(day, owners, storage.FeedUsage{Pages: 1}) {
 				p.pagesCapped.Add(1)
 				fullTextBudget = 0
 			} else {
 				fullTextBudget--
 				f.DayPages++
 				granted.Pages++
-				if art, err := p.fetchArticle(ctx, e.URL); err != nil {
+				if art, err := p.fetchArticle(pagesCtx, e.URL); err != nil {
 					// The teaser is still worth storing; the failure is only logged.
 					p.opts.Logger.Debug("full text unavailable; keeping teaser", "feed", f.URL, "url", e.URL, "error", err)
 				} else if WordCount(art.Text) > WordCount(e.Text) {
@@ -553,47 +568,151 @@ func (p *Poller) fetchArticle(ctx context.Context, pageURL string) (Article, err
 	return ExtractArticleContext(ctx, resp.Body, resp.ContentType, resp.URL)
 }
 
-// Run polls due feeds until ctx is cancelled, sleeping until the next feed is due
-// (at least minSleep, at most the poll interval between checks). onCycle, if set, is
-// called with each cycle's results.
+// logCycle logs what a batch of polls did.
+func (p *Poller) logCycle(results []Result) {
+	var ok, notMod, failed, items int
+	for _, r := range results {
+		switch r.Status {
+		case StatusOK:
+			ok++
+		case StatusNotModified:
+			notMod++
+		default:
+			failed++
+		}
+		items += r.NewItems
+	}
+	p.opts.Logger.Info("poll cycle", "feeds", len(results), "ok", ok, "not_modified", notMod,
+		"failed", failed, "new_items", items)
+}
+
+// Run polls feeds as they fall due until ctx is cancelled. Feeds are polled each on
+// its own, with no cycle to wait for: a slow feed holds up only itself. The
+// operator's feeds and readers' feeds have workers of their own (half of Concurrency
+// each, at least one), and a host whose feeds are being fetched PerHost times gets no
+// more until one ends, so no reader's feeds can keep the catalogue, or every other
+// reader, waiting (found by review: a reader's feeds of never-answering pages held
+// every catalogue feed for 100 minutes). onCycle, if set, is called with the results
+// that finished since its last call, on a goroutine of its own and one call at a time,
+// so its work never delays a poll.
 func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
-	const minSleep = time.Second
+	const (
+		minSleep = time.Second
+		// inFlightRecheck is how often due feeds are looked for while the earliest is
+		// being polled.
+		inFlightRecheck = 5 * time.Second
+	)
+	operatorLane := max(1, p.opts.Concurrency/2)
+	lanes := map[bool]int{true: operatorLane, false: max(1, p.opts.Concurrency-operatorLane)}
+	busy := map[bool]int{}
+	inFlight := map[string]bool{} // feed URL -> whether it is the operator's
+	hostsBusy := map[string]int{}
+	finished := make(chan Result)
+	var polls sync.WaitGroup
+
+	cycles := make(chan []Result)
+	cycleDone := make(chan struct{})
+	cycleIdle := true
+	var cycler sync.WaitGroup
+	if onCycle != nil {
+		cycler.Add(1)
+		go func() {
+			defer cycler.Done()
+			for rs := range cycles {
+				onCycle(rs)
+				select {
+				case cycleDone <- struct{}{}:
+				case <-ctx.Done():
+				}
+			}
+		}()
+	}
+	var pending []Result
+	cycleEvery := p.opts.CycleEvery
+	lastCycle := time.Now()
+	deliver := func(force bool) {
+		if len(pending) == 0 || !cycleIdle || !force && time.Since(lastCycle) < cycleEvery {
+			return
+		}
+		p.logCycle(pending)
+		if onCycle != nil {
+			cycleIdle = false
+			cycles <- pending // the cycler is idle, so this does not block
+		}
+		pending, lastCycle = nil, time.Now()
+	}
+	stop := func() error {
+		polls.Wait() // every poll ends soon: they share ctx
+		close(cycles)
+		cycler.Wait()
+		return ctx.Err()
+	}
+
 	for {
 		p.last.Store(time.Now().UnixNano())
-		start := p.opts.Now()
-		results, err := p.PollDue(ctx)
+		feeds, err := p.store.DueFeeds(ctx, p.opts.Now(), 0)
 		if err != nil && ctx.Err() == nil {
-			p.opts.Logger.Error("poll cycle failed", "error", err)
+			p.opts.Logger.Error("looking for due feeds failed", "error", err)
 		}
-		if len(results) > 0 {
-			var ok, notMod, failed, items int
-			for _, r := range results {
-				switch r.Status {
-				case StatusOK:
-					ok++
-				case StatusNotModified:
-					notMod++
-				default:
-					failed++
+		waiting := false // a due feed was left for a free worker or host
+		for _, f := range feeds {
+			if _, ok := inFlight[f.URL]; ok {
+				continue
+			}
+			op, host := f.Operator(), hostOf(f.URL)
+			if busy[op] >= lanes[op] || hostsBusy[host] >= p.opts.PerHost {
+				waiting = true
+				continue
+			}
+			busy[op]++
+			hostsBusy[host]++
+			inFlight[f.URL] = op
+			polls.Add(1)
+			go func() {
+				defer polls.Done()
+				r := p.pollOne(ctx, f)
+				if p.opts.OnResult != nil {
+					p.opts.OnResult(r)
 				}
-				items += r.NewItems
-			}
-			p.opts.Logger.Info("poll cycle", "feeds", len(results), "ok", ok, "not_modified", notMod,
-				"failed", failed, "new_items", items, "took", p.opts.Now().Sub(start).Round(time.Millisecond))
-			if onCycle != nil {
-				onCycle(results)
+				select {
+				case finished <- r:
+				case <-ctx.Done():
+				}
+			}()
+		}
+		deliver(len(inFlight) == 0)
+
+		sleep := p.opts.Interval
+		if next, ok, err := p.store.NextDue(ctx); err == nil && ok && !waiting {
+			if d := next.Sub(p.opts.Now()); d > 0 || len(inFlight) == 0 {
+				sleep = min(sleep, d)
+			} else {
+				// The earliest is in flight, still listed at its old time; others may
+				// fall due behind it before it ends.
+				sleep = min(sleep, inFlightRecheck)
 			}
 		}
-		sleep := p.opts.Interval
-		if next, ok, err := p.store.NextDue(ctx); err == nil && ok {
-			sleep = min(sleep, next.Sub(p.opts.Now()))
+		if len(pending) > 0 && cycleIdle {
+			sleep = min(sleep, cycleEvery)
 		}
 		sleep = max(sleep, minSleep)
 		t := time.NewTimer(sleep)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return ctx.Err()
+			return stop()
+		case r := <-finished:
+			t.Stop()
+			op, host := inFlight[r.URL], hostOf(r.URL)
+			delete(inFlight, r.URL)
+			busy[op]--
+			if hostsBusy[host]--; hostsBusy[host] == 0 {
+				delete(hostsBusy, host)
+			}
+			pending = append(pending, r)
+		case <-cycleDone:
+			t.Stop()
+			cycleIdle = true
 		case <-t.C:
 		}
 	}
