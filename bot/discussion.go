@@ -566,7 +566,7 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 // edit passes the checks a new comment does: a banned author cannot edit, and the
 // length, link and rate limits apply.
 func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
-	if m.From == nil {
+	if !fromReader(m) {
 		return nil
 	}
 	rec, err := b.db.MessageRecordFor(ctx, m.Chat.ID, m.MessageID)

@@ -230,7 +230,7 @@ func (b *Bot) admit(ctx context.Context, u telegram.Update) queue.Admission {
 	switch {
 	case u.Message != nil:
 		m := u.Message
-		if m.From == nil || m.From.IsBot {
+		if !fromReader(m) {
 			return queue.Ignore
 		}
 		user, chat, private = m.From.ID, m.Chat.ID, m.Chat.Type == "private"
@@ -239,7 +239,7 @@ func (b *Bot) admit(ctx context.Context, u telegram.Update) queue.Admission {
 		}
 	case u.EditedMessage != nil:
 		m := u.EditedMessage
-		if m.From == nil || m.From.IsBot {
+		if !fromReader(m) {
 			return queue.Ignore
 		}
 		// Only edits of messages that posted a comment matter.
@@ -278,7 +278,7 @@ func (b *Bot) mayConcernUs(ctx context.Context, m *telegram.Message) bool {
 		text = m.Caption
 	}
 	if strings.HasPrefix(text, "/") {
-		return true
+		return !otherBotsCommand(text, m.Entities, b.Username())
 	}
 	t := m.ReplyToMessage
 	if t == nil {

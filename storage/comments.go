@@ -96,6 +96,55 @@ type Profile struct {
 	NameKey    string    `json:"name_key,omitempty"`
 	FirstSeen  time.Time `json:"first_seen"`
 	Banned     bool      `json:"banned,omitempty"`
+	// Shown are the names the user's comments show (the newest MaxShownNames): their
+	// claims stay the user's after a rename, so that nobody else can answer in a
+	// thread under a name someone's earlier comments carry.
+	Shown []ShownName `json:"shown,omitempty"`
+}
+
+// ShownName is a name a user's comments show, with its look-alike key.
+type ShownName struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+// MaxShownNames bounds the names one user keeps by commenting under them: a user who
+// comments under more names gives up the oldest (a reader renaming every day keeps
+// their last 16 names; hoarding names costs a comment each and stays bounded).
+const MaxShownNames = 16
+
+// displayKey is the key of the name DisplayName shows ("" for a tagged name, which
+// its tag keeps apart).
+func (p Profile) displayKey() string {
+	switch {
+	case p.Name != "":
+		return p.NameKey
+	case p.FirstName != "" && p.FirstOwned:
+		return p.FirstKey
+	}
+	return ""
+}
+
+// shows reports whether key is one of the names the user's comments show.
+func (p Profile) shows(key string) bool {
+	return slices.ContainsFunc(p.Shown, func(n ShownName) bool { return n.Key == key })
+}
+
+// markShown records, in tx, that a comment of the user shows their current name.
+func markShown(tx *bolt.Tx, p *Profile) error {
+	key := p.displayKey()
+	if key == "" || p.shows(key) {
+		return nil
+	}
+	p.Shown = append(p.Shown, ShownName{Name: p.DisplayName(), Key: key})
+	if len(p.Shown) > MaxShownNames {
+		oldest := p.Shown[0].Key
+		p.Shown = slices.Delete(p.Shown, 0, 1)
+		if err := releaseName(tx.Bucket(bucketNames), oldest, *p); err != nil {
+			return err
+		}
+	}
+	return putJSON(tx.Bucket(bucketProfiles), i64(p.UserID), p)
 }
 
 // DisplayName is the chosen name; else the first name when no one else uses a name like
@@ -193,6 +242,16 @@ func (db *DB) AddComment(ctx context.Context, c Comment) (stored Comment, create
 				return fmt.Errorf("parent comment %d is on another story", c.ParentID)
 			}
 			c.Depth = p.Depth + 1
+		}
+		// The name is read where it is marked shown, so that a rename meanwhile cannot
+		// free the name this comment carries.
+		if p, found, err := getProfile(tx.Bucket(bucketProfiles), c.AuthorID); err != nil {
+			return err
+		} else if found {
+			c.AuthorName = p.DisplayName()
+			if err := markShown(tx, &p); err != nil {
+				return err
+			}
 		}
 		b := tx.Bucket(bucketComments)
 		id, err := b.NextSequence()
@@ -446,9 +505,10 @@ func claimName(names *bolt.Bucket, key string, userID int64) (bool, error) {
 	return true, names.Put([]byte(key), i64(userID))
 }
 
-// releaseName frees key if p's user holds it and uses it for neither name any more.
+// releaseName frees key if p's user holds it, uses it for neither name any more, and
+// no comment of theirs shows it.
 func releaseName(names *bolt.Bucket, key string, p Profile) error {
-	if key == "" || key == p.NameKey || (p.FirstOwned && key == p.FirstKey) {
+	if key == "" || key == p.NameKey || (p.FirstOwned && key == p.FirstKey) || p.shows(key) {
 		return nil
 	}
 	if owner := names.Get([]byte(key)); owner != nil && int64(beU64(owner)) == p.UserID {
@@ -558,6 +618,23 @@ func (db *DB) ReindexNames(ctx context.Context, version string, key func(string)
 					return err
 				}
 			}
+		}
+		// Names comments show come last: a current name wins a clash.
+		for i := range profiles {
+			p := &profiles[i]
+			kept := p.Shown[:0]
+			for _, n := range p.Shown {
+				n.Key = key(n.Name)
+				if n.Key == "" {
+					continue
+				}
+				if ok, err := claimName(names, n.Key, p.UserID); err != nil {
+					return err
+				} else if ok {
+					kept = append(kept, n)
+				}
+			}
+			p.Shown = kept
 			if err := putJSON(b, i64(p.UserID), p); err != nil {
 				return err
 			}

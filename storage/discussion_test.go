@@ -734,3 +734,77 @@ func TestQueuedPagesOfGoneCommentsAreDropped(t *testing.T) {
 		t.Fatalf("a page of a deleted comment: %v, want ErrWithdrawn", err)
 	}
 }
+
+// A name someone's comments show stays theirs after they rename: nobody else can take
+// it and answer in the thread as them (found by review). It goes free when its owner
+// erases their data, or once they have commented under MaxShownNames newer names.
+func TestNamesCommentsShowStayTheirs(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	key := strings.ToLower
+	it := storedItem(t, db)
+	comment := func(user int64, msg int) storage.Comment {
+		t.Helper()
+		c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: user, AuthorName: "stale", Text: "x", SrcChat: user, SrcMsg: msg, Created: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	db.Profile(ctx, 1, "Zoe", key("Zoe"), t0)
+	if err := db.SetName(ctx, 1, "Doctor Zed", key("Doctor Zed")); err != nil {
+		t.Fatal(err)
+	}
+	if c := comment(1, 1); c.AuthorName != "Doctor Zed" {
+		t.Fatalf("the comment shows %q, want the name read with it", c.AuthorName)
+	}
+	db.SetName(ctx, 1, "Zed Two", key("Zed Two"))
+	if err := db.SetName(ctx, 2, "Doctor Zed", key("Doctor Zed")); !errors.Is(err, storage.ErrNameTaken) {
+		t.Fatalf("another reader took a name Zoe's comment shows: %v", err)
+	}
+	// The same through a Telegram first name, commented under and then changed.
+	db.Profile(ctx, 3, "Ann", key("Ann"), t0)
+	comment(3, 2)
+	db.Profile(ctx, 3, "Anna", key("Anna"), t0)
+	if p, _ := db.Profile(ctx, 4, "Ann", key("Ann"), t0); p.DisplayName() == "Ann" {
+		t.Fatal("a new Ann shows as the Ann whose comment is in the thread")
+	}
+	// A name never commented under frees at once.
+	db.SetName(ctx, 1, "Passing Name", key("Passing Name"))
+	db.SetName(ctx, 1, "", "")
+	if err := db.SetName(ctx, 2, "Passing Name", key("Passing Name")); err != nil {
+		t.Fatalf("a name no comment shows was kept: %v", err)
+	}
+	// Its owner goes back to it at will.
+	if err := db.SetName(ctx, 1, "Doctor Zed", key("Doctor Zed")); err != nil {
+		t.Fatal(err)
+	}
+	// Bounded: the oldest of more than MaxShownNames goes free.
+	for i := range storage.MaxShownNames {
+		name := fmt.Sprint("Name ", i)
+		if err := db.SetName(ctx, 1, name, key(name)); err != nil {
+			t.Fatal(err)
+		}
+		comment(1, 10+i)
+	}
+	if err := db.SetName(ctx, 2, "Doctor Zed", key("Doctor Zed")); err != nil {
+		t.Fatalf("the oldest of %d names was kept: %v", storage.MaxShownNames+1, err)
+	}
+	if err := db.SetName(ctx, 2, "Name 0", key("Name 0")); !errors.Is(err, storage.ErrNameTaken) {
+		t.Fatalf("a newer shown name went free: %v", err)
+	}
+	// Reindexing keeps them; /forget frees them (its comments show no name any more).
+	if _, err := db.ReindexNames(ctx, "v-shown", key); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetName(ctx, 5, "Name 1", key("Name 1")); !errors.Is(err, storage.ErrNameTaken) {
+		t.Fatalf("a shown name went free on reindexing: %v", err)
+	}
+	if _, err := db.EraseChat(ctx, 1, 1, storage.EraseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetName(ctx, 5, "Name 1", key("Name 1")); err != nil {
+		t.Fatalf("a name stayed claimed after its owner's erasure: %v", err)
+	}
+}

@@ -165,7 +165,11 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 		return nil, err
 	} else if found {
 		names := tx.Bucket(bucketNames)
-		for _, k := range []string{p.NameKey, p.FirstKey} {
+		keys := []string{p.NameKey, p.FirstKey}
+		for _, n := range p.Shown {
+			keys = append(keys, n.Key)
+		}
+		for _, k := range keys {
 			if owner := names.Get([]byte(k)); k != "" && owner != nil && int64(beU64(owner)) == user {
 				if err := names.Delete([]byte(k)); err != nil {
 					return nil, err

@@ -49,6 +49,11 @@ type (
 		Entities        []Entity  `json:"entities"`
 		Document        *Document `json:"document"`
 		ReplyToMessage  *Message  `json:"reply_to_message"`
+		// SenderChat is set on a message sent on behalf of a chat (an anonymous group
+		// admin, a channel, a linked channel's automatic forward): From is then a
+		// placeholder that every such chat shares.
+		SenderChat         *Chat `json:"sender_chat"`
+		IsAutomaticForward bool  `json:"is_automatic_forward"`
 		// ReplyMarkup is the message's inline keyboard (on messages the bot sent).
 		ReplyMarkup *InlineKeyboard `json:"reply_markup"`
 	}

@@ -71,6 +71,9 @@ type Message struct {
 	ReplyMarkup     json.RawMessage `json:"reply_markup,omitempty"`
 	IsTopicMessage  bool            `json:"is_topic_message,omitempty"`
 	MigrateToChatID int64           `json:"migrate_to_chat_id,omitempty"`
+	// SenderChat: sent on behalf of a chat (see SendAs).
+	SenderChat         *Chat `json:"sender_chat,omitempty"`
+	IsAutomaticForward bool  `json:"is_automatic_forward,omitempty"`
 
 	// Fields the fake keeps for tests; not sent on the wire.
 	HTML      string `json:"-"` // the text as the bot sent it, with its markup

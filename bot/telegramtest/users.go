@@ -74,6 +74,29 @@ func (s *Server) Send(from User, chat Chat, text string) Message {
 	return *m
 }
 
+// Placeholder senders of messages sent on behalf of a chat, as Telegram sends them.
+var (
+	// AnonymousAdmin is the sender of an anonymous group administrator's messages.
+	AnonymousAdmin = User{ID: 1087968824, IsBot: true, FirstName: "Group", UserName: "GroupAnonymousBot"}
+	// ChannelSender is the sender of a message a user posts in a group as a channel.
+	ChannelSender = User{ID: 136817688, IsBot: true, FirstName: "Channel", UserName: "Channel_Bot"}
+	// ServiceNotifications sends a linked channel's posts into its discussion group
+	// (automatic forwards); it is not flagged as a bot.
+	ServiceNotifications = User{ID: 777000, FirstName: "Telegram"}
+)
+
+// SendAs is Send on behalf of chat as: from is one of the placeholder senders, and a
+// message from ServiceNotifications is an automatic forward.
+func (s *Server) SendAs(from User, as, chat Chat, text string) Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.userMessage(from, chat, text)
+	m.SenderChat = &as
+	m.IsAutomaticForward = from.ID == ServiceNotifications.ID
+	s.push(Update{Message: m})
+	return *m
+}
+
 // SendInThread is Send inside a forum topic.
 func (s *Server) SendInThread(from User, chat Chat, thread int, text string) Message {
 	s.mu.Lock()
