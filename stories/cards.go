@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/newsbot/newsbot/digest"
@@ -26,6 +28,66 @@ func (s *Service) CardFor(ctx context.Context, id uint64, r Reader) (digest.Stor
 	if err != nil {
 		return digest.StoryCard{}, err
 	}
+	last, err := s.store.LastItemID(ctx)
+	if err != nil {
+		return digest.StoryCard{}, err
+	}
+	private := s.private(r)
+	slices.Sort(private)
+	key := cardKey{item: id, operator: r.Operator, feeds: strings.Join(private, "\n")}
+	card, ok := s.cards.get(key, last)
+	if !ok {
+		if card, err = s.composeCard(ctx, it, r); err != nil {
+			return digest.StoryCard{}, err
+		}
+		s.cards.put(key, last, card)
+	}
+	if err := s.addTimeline(ctx, &card, r); err != nil {
+		return digest.StoryCard{}, err
+	}
+	return card, nil
+}
+
+// cardKey names what a card's composition depends on besides the store: its item and
+// the feeds its reader sees beyond the catalogue.
+type cardKey struct {
+	item     uint64
+	operator bool
+	feeds    string
+}
+
+// cardCache keeps composed cards (without their timeline, which depends on the
+// reader's follows) until news arrives: a story that develops has its card redrawn in
+// every chat that holds it, up to 500 a pass, and each composition reads the 10,000
+// earlier items (0.54 s, BenchmarkCardOfRecentItem/composed; 90 µs again for a reader
+// who sees the same feeds, /again).
+type cardCache struct {
+	mu    sync.Mutex
+	last  uint64 // the newest stored item the cards were composed with
+	cards map[cardKey]digest.StoryCard
+}
+
+// maxCachedCards bounds the cache (a card is a few KB).
+const maxCachedCards = 512
+
+func (c *cardCache) get(k cardKey, last uint64) (digest.StoryCard, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	card, ok := c.cards[k]
+	return card, ok && c.last == last
+}
+
+func (c *cardCache) put(k cardKey, last uint64, card digest.StoryCard) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last != last || len(c.cards) >= maxCachedCards {
+		c.cards, c.last = map[cardKey]digest.StoryCard{}, last
+	}
+	c.cards[k] = card
+}
+
+// composeCard is a card without its timeline.
+func (s *Service) composeCard(ctx context.Context, it storage.Item, r Reader) (digest.StoryCard, error) {
 	related, err := s.candidates(ctx, it, r)
 	if err != nil {
 		return digest.StoryCard{}, err
@@ -42,9 +104,6 @@ func (s *Service) CardFor(ctx context.Context, id uint64, r Reader) (digest.Stor
 		}
 		seen[o.FeedURL] = true
 		card.AlsoReportedBy = append(card.AlsoReportedBy, digest.Source{ItemID: o.ID, Name: sourceName(o), URL: o.URL})
-	}
-	if err := s.addTimeline(ctx, &card, r); err != nil {
-		return digest.StoryCard{}, err
 	}
 	return card, nil
 }

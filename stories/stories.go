@@ -69,6 +69,7 @@ type Service struct {
 	// coldGrouping lets one card at a time group an untracked neighbourhood: it costs
 	// seconds, and a reader asking for last week's items must not take every core.
 	coldGrouping chan struct{}
+	cards        cardCache
 
 	// The story tracker (track.go): nil storyStore tracks nothing.
 	storyStore StoryStore

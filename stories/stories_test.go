@@ -195,3 +195,23 @@ func TestCardOfOldItem(t *testing.T) {
 		})
 	}
 }
+
+// A composed card is reused until news arrives: a new report of its story shows at
+// once.
+func TestCardCacheEndsWithNews(t *testing.T) {
+	db := openDB(t)
+	const a, b = "https://a.example/rss", "https://b.example/rss"
+	id := add(t, db, a, "a1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0)
+	svc := stories.New(db, nil, stories.Options{Catalogue: []string{a, b}, Now: func() time.Time { return t0.Add(time.Hour) }, RunMaxAge: -1})
+	ctx := context.Background()
+	for range 2 {
+		if card, err := svc.CardFor(ctx, id, stories.Reader{}); err != nil || len(card.AlsoReportedBy) != 0 {
+			t.Fatalf("also reported by %+v, %v", card.AlsoReportedBy, err)
+		}
+	}
+	add(t, db, b, "b1", "Ferry Aurora capsizes off Lesbos, twelve dead", t0.Add(time.Minute))
+	card, err := svc.CardFor(ctx, id, stories.Reader{})
+	if err != nil || len(card.AlsoReportedBy) != 1 {
+		t.Fatalf("after a second report: also reported by %+v, %v", card.AlsoReportedBy, err)
+	}
+}
