@@ -20,8 +20,9 @@ import (
 const maxNameRunes = 32
 
 // nameKeyVersion names the normalisation of the keys below; storage rebuilds its name
-// index when it changes.
-const nameKeyVersion = "nfkc-tr39-v1"
+// index when it changes. "+shown": the rebuild that claims, for their authors, the
+// names comments stored before Profile.Shown existed show.
+const nameKeyVersion = "nfkc-tr39-v1+shown"
 
 // invisible reports characters that render as nothing (or change the direction of what
 // follows) and so can make two different names look the same: format characters (zero

@@ -120,3 +120,65 @@ func TestHangingReaderFeedsHoldNobodyElse(t *testing.T) {
 		t.Fatalf("Run returned %v", err)
 	}
 }
+
+// One reader's slow feeds, spread over hosts of their own, take at most perOwner of
+// the readers' workers: another reader's feed keeps being polled (found by review:
+// the per-host limit alone let one reader's feeds on many hosts fill the lane).
+func TestOneReaderTakesNoMoreThanTheirShare(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	defer close(release)
+	var hanging atomic.Int64
+	hostileOn := func(addr string) *httptest.Server {
+		var srv *httptest.Server
+		var polls atomic.Int64
+		srv = serveOn(t, addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/page/") {
+				hanging.Add(1)
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+				return
+			}
+			w.Write(mintingFeed(int(polls.Add(1)), 20, srv.URL, true))
+		}))
+		return srv
+	}
+	h1, h2 := hostileOn("127.0.0.2"), hostileOn("127.0.0.4")
+	var otherPolls atomic.Int64
+	other := serveOn(t, "127.0.0.3", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := otherPolls.Add(1)
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>o</title><item><title>o %d</title><guid>o%d</guid><description>%s</description></item></channel></rss>`,
+			n, n, strings.Repeat("Officials said talks would continue. ", 40))
+	}))
+	db := openDB(t)
+	sub := func(chat int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+	}
+	limits := storage.FeedLimits{PerChat: 20, Global: 5000}
+	hostile := []string{h1.URL + "/a.xml", h1.URL + "/b.xml", h2.URL + "/a.xml", h2.URL + "/b.xml"}
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, sub(42), hostile, nil, limits); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, 43, 43, sub(43), []string{other.URL + "/feed.xml"}, nil, limits); err != nil {
+		t.Fatal(err)
+	}
+	// Concurrency 6: three workers for readers, two hosts of two fetches each for the
+	// hostile reader's four feeds.
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Hour}),
+		feed.PollerOptions{Interval: time.Second, Jitter: 0.001, Concurrency: 6, MaxPageTimePerPoll: time.Hour})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, nil) }()
+	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
+	for otherPolls.Load() < 3 || hanging.Load() == 0 {
+		select {
+		case <-deadline:
+			t.Fatalf("while %d hostile pages hung, the other reader's feed was polled %d times; want 3", hanging.Load(), otherPolls.Load())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	<-done
+}

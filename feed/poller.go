@@ -597,16 +597,12 @@ func (p *Poller) logCycle(results []Result) {
 // so its work never delays a poll.
 func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 	const (
-		minSleep = time.Second
-		// inFlightRecheck is how often due feeds are looked for while the earliest is
-		// being polled.
-		inFlightRecheck = 5 * time.Second
+		// scanGap spaces the looks for due feeds: each reads every due feed, and polls
+		// ending one after another must not make that quadratic. While due feeds wait
+		// for a worker, or the earliest is in flight, they are looked for this often.
+		scanGap = time.Second
 	)
-	operatorLane := max(1, p.opts.Concurrency/2)
-	lanes := map[bool]int{true: operatorLane, false: max(1, p.opts.Concurrency-operatorLane)}
-	busy := map[bool]int{}
-	inFlight := map[string]bool{} // feed URL -> whether it is the operator's
-	hostsBusy := map[string]int{}
+	d := newDispatcher(p)
 	finished := make(chan Result)
 	var polls sync.WaitGroup
 
@@ -648,72 +644,155 @@ func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 		return ctx.Err()
 	}
 
+	var lastScan, nextScan time.Time
 	for {
-		p.last.Store(time.Now().UnixNano())
-		feeds, err := p.store.DueFeeds(ctx, p.opts.Now(), 0)
-		if err != nil && ctx.Err() == nil {
-			p.opts.Logger.Error("looking for due feeds failed", "error", err)
-		}
-		waiting := false // a due feed was left for a free worker or host
-		for _, f := range feeds {
-			if _, ok := inFlight[f.URL]; ok {
-				continue
-			}
-			op, host := f.Operator(), hostOf(f.URL)
-			if busy[op] >= lanes[op] || hostsBusy[host] >= p.opts.PerHost {
-				waiting = true
-				continue
-			}
-			busy[op]++
-			hostsBusy[host]++
-			inFlight[f.URL] = op
-			polls.Add(1)
-			go func() {
-				defer polls.Done()
-				r := p.pollOne(ctx, f)
-				if p.opts.OnResult != nil {
-					p.opts.OnResult(r)
+		if now := time.Now(); !now.Before(nextScan) {
+			lastScan = now
+			p.last.Store(now.UnixNano())
+			waiting := d.dispatch(ctx, func(f storage.Feed) {
+				polls.Add(1)
+				go func() {
+					defer polls.Done()
+					r := p.pollOne(ctx, f)
+					if p.opts.OnResult != nil {
+						p.opts.OnResult(r)
+					}
+					select {
+					case finished <- r:
+					case <-ctx.Done():
+					}
+				}()
+			})
+			sleep := p.opts.Interval
+			if next, ok, err := p.store.NextDue(ctx); err == nil && ok {
+				if until := next.Sub(p.opts.Now()); until > 0 || len(d.inFlight) == 0 && !waiting {
+					sleep = min(sleep, until)
+				} else {
+					// The earliest waits for a worker or is in flight (still listed at its
+					// old time); others may fall due behind it meanwhile.
+					sleep = scanGap
 				}
-				select {
-				case finished <- r:
-				case <-ctx.Done():
-				}
-			}()
+			}
+			nextScan = now.Add(max(sleep, scanGap))
 		}
-		deliver(len(inFlight) == 0)
+		deliver(len(d.inFlight) == 0)
 
-		sleep := p.opts.Interval
-		if next, ok, err := p.store.NextDue(ctx); err == nil && ok && !waiting {
-			if d := next.Sub(p.opts.Now()); d > 0 || len(inFlight) == 0 {
-				sleep = min(sleep, d)
-			} else {
-				// The earliest is in flight, still listed at its old time; others may
-				// fall due behind it before it ends.
-				sleep = min(sleep, inFlightRecheck)
-			}
-		}
+		wait := time.Until(nextScan)
 		if len(pending) > 0 && cycleIdle {
-			sleep = min(sleep, cycleEvery)
+			wait = min(wait, cycleEvery-time.Since(lastCycle))
 		}
-		sleep = max(sleep, minSleep)
-		t := time.NewTimer(sleep)
+		t := time.NewTimer(max(wait, 0))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return stop()
 		case r := <-finished:
 			t.Stop()
-			op, host := inFlight[r.URL], hostOf(r.URL)
-			delete(inFlight, r.URL)
-			busy[op]--
-			if hostsBusy[host]--; hostsBusy[host] == 0 {
-				delete(hostsBusy, host)
-			}
+			d.release(r.URL)
 			pending = append(pending, r)
+			// A worker is free: look again, a scan gap after the last look.
+			nextScan = minTime(nextScan, lastScan.Add(scanGap))
 		case <-cycleDone:
 			t.Stop()
 			cycleIdle = true
 		case <-t.C:
+		}
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// perOwner bounds the feeds of one account (a reader who added them) polled at once:
+// a reader's many slow feeds, each on a host of its own, would otherwise fill the
+// readers' workers (found by review).
+const perOwner = 2
+
+// dispatcher decides which due feeds Run starts: the operator's feeds and readers'
+// feeds each have half the workers, and a host, or a reader, with enough feeds in
+// flight gets no more until one ends.
+type dispatcher struct {
+	p        *Poller
+	lanes    map[bool]int // by "is the operator's"
+	busy     map[bool]int
+	hosts    map[string]int
+	owners   map[int64]int
+	inFlight map[string]flight // by feed URL
+}
+
+// flight is what a poll in progress holds of the dispatcher's limits.
+type flight struct {
+	operator bool
+	host     string
+	owners   []int64
+}
+
+func newDispatcher(p *Poller) *dispatcher {
+	operatorLane := max(1, p.opts.Concurrency/2)
+	return &dispatcher{p: p, lanes: map[bool]int{true: operatorLane, false: max(1, p.opts.Concurrency-operatorLane)},
+		busy: map[bool]int{}, hosts: map[string]int{}, owners: map[int64]int{}, inFlight: map[string]flight{}}
+}
+
+// dispatch starts (with start) every due feed the limits allow, earliest due first, and
+// reports whether a due feed was left waiting for them.
+func (d *dispatcher) dispatch(ctx context.Context, start func(storage.Feed)) (waiting bool) {
+	feeds, err := d.p.store.DueFeeds(ctx, d.p.opts.Now(), 0)
+	if err != nil && ctx.Err() == nil {
+		d.p.opts.Logger.Error("looking for due feeds failed", "error", err)
+	}
+	for _, f := range feeds {
+		if _, ok := d.inFlight[f.URL]; ok {
+			continue
+		}
+		fl := flight{operator: f.Operator(), host: hostOf(f.URL)}
+		if d.busy[fl.operator] >= d.lanes[fl.operator] || d.hosts[fl.host] >= d.p.opts.PerHost {
+			waiting = true
+			continue
+		}
+		if !fl.operator {
+			accounts, err := d.p.store.FeedAccountsUsage(ctx, f.URL, "")
+			if err != nil {
+				d.p.opts.Logger.Warn("looking up who added a feed failed; it waits", "error", err)
+				waiting = true
+				continue
+			}
+			for a := range accounts {
+				fl.owners = append(fl.owners, a)
+			}
+			if slices.ContainsFunc(fl.owners, func(a int64) bool { return d.owners[a] >= perOwner }) {
+				waiting = true
+				continue
+			}
+		}
+		d.busy[fl.operator]++
+		d.hosts[fl.host]++
+		for _, a := range fl.owners {
+			d.owners[a]++
+		}
+		d.inFlight[f.URL] = fl
+		start(f)
+	}
+	return waiting
+}
+
+// release frees what the poll of feed url held.
+func (d *dispatcher) release(url string) {
+	fl, ok := d.inFlight[url]
+	if !ok {
+		return
+	}
+	delete(d.inFlight, url)
+	d.busy[fl.operator]--
+	if d.hosts[fl.host]--; d.hosts[fl.host] == 0 {
+		delete(d.hosts, fl.host)
+	}
+	for _, a := range fl.owners {
+		if d.owners[a]--; d.owners[a] == 0 {
+			delete(d.owners, a)
 		}
 	}
 }

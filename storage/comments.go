@@ -553,6 +553,32 @@ func (db *DB) SetName(ctx context.Context, userID int64, name, key string) error
 	})
 }
 
+// namesShown are the names a user's standing comments show, the newest
+// MaxShownNames, oldest first.
+func namesShown(tx *bolt.Tx, user int64) ([]string, error) {
+	var names []string
+	c := tx.Bucket(bucketByAuthor).Cursor()
+	prefix := i64(user)
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		cm, err := getComment(tx, beU64(k[8:]))
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if cm.Deleted || cm.Removed || cm.Erased || cm.AuthorName == "" {
+			continue
+		}
+		names = slices.DeleteFunc(names, func(n string) bool { return n == cm.AuthorName })
+		names = append(names, cm.AuthorName)
+	}
+	if n := len(names) - MaxShownNames; n > 0 {
+		names = names[n:]
+	}
+	return names, nil
+}
+
 // ReindexNames rebuilds the name claims with key (a new normalisation) unless they were
 // built with version already. Chosen names claim first, in user order; a chosen name
 // that now clashes with an earlier one, or is no longer allowed, is dropped (its user
@@ -607,6 +633,28 @@ func (db *DB) ReindexNames(ctx context.Context, version string, key func(string)
 			}
 			p.NameKey = k
 		}
+		// Names comments show come next, read from the comments themselves (profiles of
+		// before Shown have none), then first names: a first name never takes a name
+		// someone's comments show.
+		for i := range profiles {
+			p := &profiles[i]
+			shown, err := namesShown(tx, p.UserID)
+			if err != nil {
+				return err
+			}
+			p.Shown = p.Shown[:0]
+			for _, name := range shown {
+				n := ShownName{Name: name, Key: key(name)}
+				if n.Key == "" {
+					continue
+				}
+				if ok, err := claimName(names, n.Key, p.UserID); err != nil {
+					return err
+				} else if ok {
+					p.Shown = append(p.Shown, n)
+				}
+			}
+		}
 		for i := range profiles {
 			p := &profiles[i]
 			p.FirstKey = ""
@@ -618,23 +666,6 @@ func (db *DB) ReindexNames(ctx context.Context, version string, key func(string)
 					return err
 				}
 			}
-		}
-		// Names comments show come last: a current name wins a clash.
-		for i := range profiles {
-			p := &profiles[i]
-			kept := p.Shown[:0]
-			for _, n := range p.Shown {
-				n.Key = key(n.Name)
-				if n.Key == "" {
-					continue
-				}
-				if ok, err := claimName(names, n.Key, p.UserID); err != nil {
-					return err
-				} else if ok {
-					kept = append(kept, n)
-				}
-			}
-			p.Shown = kept
 			if err := putJSON(b, i64(p.UserID), p); err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,5 +113,67 @@ func TestDamagedStoryRecordIsNoStory(t *testing.T) {
 	}
 	if _, _, err := db.PruneStories(ctx, time.Now(), time.Now()); err != nil {
 		t.Fatalf("prune: %v", err)
+	}
+}
+
+// Names on comments stored before Profile.Shown existed are claimed for their authors
+// by the name reindex (the bot bumps its version for it), ahead of anyone's first name
+// (found by review: such a name went free at its author's next rename, and a reindex
+// handed a shown name to a first name).
+func TestReindexClaimsNamesCommentsShow(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	db, err := Open(filepath.Join(t.TempDir(), "db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	key := strings.ToLower
+	items, err := db.AddItems(ctx, "f", []Item{{Key: "k", Title: "A story", URL: "https://x.example/1", Published: at}}, at)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("add item: %v %v", items, err)
+	}
+	comment := func(user int64, msg int) {
+		t.Helper()
+		if _, _, err := db.AddComment(ctx, Comment{ItemID: items[0].ID, AuthorID: user, Text: "x", SrcChat: user, SrcMsg: msg, Created: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Profile(ctx, 1, "Ann", key("Ann"), at)
+	comment(1, 1)
+	db.Profile(ctx, 3, "Cy", key("Cy"), at)
+	db.SetName(ctx, 3, "Doctor Cy", key("Doctor Cy"))
+	comment(3, 2)
+	// The profiles as an older version wrote them: no Shown.
+	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, user := range []int64{1, 3} {
+			p, _, err := getProfile(tx.Bucket(bucketProfiles), user)
+			if err != nil {
+				return err
+			}
+			p.Shown = nil
+			if err := putJSON(tx.Bucket(bucketProfiles), i64(user), &p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// User 2 already goes by "Doctor Cy"'s look-alike as a first name, shown tagged
+	// while user 3 holds it.
+	if p, _ := db.Profile(ctx, 2, "doctor cy", key("doctor cy"), at); p.DisplayName() == "doctor cy" {
+		t.Fatal("precondition: user 2 is tagged")
+	}
+	db.SetName(ctx, 3, "", "") // user 3 back to "Cy": before the reindex, "Doctor Cy" goes free
+	if _, err := db.ReindexNames(ctx, "v-shown", key); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := db.Profile(ctx, 2, "doctor cy", key("doctor cy"), at); p.DisplayName() == "doctor cy" {
+		t.Fatal("after the reindex a first name took the name user 3's comment shows")
+	}
+	db.Profile(ctx, 1, "Anna", key("Anna"), at) // renames after the reindex
+	if p, _ := db.Profile(ctx, 4, "Ann", key("Ann"), at); p.DisplayName() == "Ann" {
+		t.Fatal("a name an older comment shows went free at its author's rename")
 	}
 }

@@ -263,10 +263,10 @@ func (s *Service) reports(ctx context.Context, it storage.Item, r Reader) ([]dig
 	} else {
 		var release func()
 		pool, composer, release, err = s.aroundOld(ctx, it, r, from, to)
+		defer release() // on errors too: the slot may be held
 		if err != nil {
 			return nil, err
 		}
-		defer release()
 	}
 	if private := s.private(r); len(private) > 0 && !r.Operator {
 		own, err := s.read(ctx, "card own feeds", r, private, from, to, w.MaxOwnItems)
@@ -287,8 +287,8 @@ func (s *Service) reports(ctx context.Context, it storage.Item, r Reader) ([]dig
 const coldItems = 1000
 
 // aroundOld is the neighbourhood of an item older than the shared run, in [from, to),
-// with a composer that knows its stories; release ends its hold on the cold-grouping
-// slot. A tracked story is its own neighbourhood: its reports, read by ID, so that
+// with a composer that knows its stories; release (never nil, to be called whatever
+// the error) ends its hold on the cold-grouping slot. A tracked story is its own neighbourhood: its reports, read by ID, so that
 // the card of last week's item costs a story, not a week of news (11 s before, for
 // 12,000 items). An item tracking never placed (stored before tracking began, or
 // with tracking off) is grouped with the coldItems nearest it, one card at a time.
@@ -321,6 +321,13 @@ func (s *Service) aroundOld(ctx context.Context, it storage.Item, r Reader, from
 			return pool, digest.NewComposerStories(s.grouper, pool, nil, storyOf), release, nil
 		}
 	}
+	// The slot is taken before the read, which holds up to MaxItems items in memory.
+	select {
+	case s.coldGrouping <- struct{}{}:
+		release = func() { <-s.coldGrouping }
+	case <-ctx.Done():
+		return nil, nil, release, fmt.Errorf("card of an old item: wait for grouping: %w", ctx.Err())
+	}
 	around, err := s.read(ctx, "card also reported", r, s.opts.Catalogue, from, to, s.opts.Windows.MaxItems)
 	if err != nil {
 		return nil, nil, release, err
@@ -334,12 +341,6 @@ func (s *Service) aroundOld(ctx context.Context, it storage.Item, r Reader, from
 	storyOf, err := s.itemStories(ctx, around)
 	if err != nil {
 		return nil, nil, release, err
-	}
-	select {
-	case s.coldGrouping <- struct{}{}:
-		release = func() { <-s.coldGrouping }
-	case <-ctx.Done():
-		return nil, nil, release, fmt.Errorf("card of an old item: wait for grouping: %w", ctx.Err())
 	}
 	pool = toDigestItems(around)
 	return pool, digest.NewComposerStories(s.grouper, pool, nil, storyOf), release, nil
