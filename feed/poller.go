@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"slices"
@@ -707,7 +708,8 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-// perOwner bounds the feeds of one account (a reader who added them) polled at once:
+// perOwner bounds the feeds charged to one account (a reader who added them) polled at
+// once:
 // a reader's many slow feeds, each on a host of its own, would otherwise fill the
 // readers' workers (found by review).
 const perOwner = 2
@@ -728,7 +730,7 @@ type dispatcher struct {
 type flight struct {
 	operator bool
 	host     string
-	owners   []int64
+	owners   []int64 // the account it is charged to (none for the operator's)
 }
 
 func newDispatcher(p *Poller) *dispatcher {
@@ -760,12 +762,17 @@ func (d *dispatcher) dispatch(ctx context.Context, start func(storage.Feed)) (wa
 				waiting = true
 				continue
 			}
-			for a := range accounts {
-				fl.owners = append(fl.owners, a)
-			}
-			if slices.ContainsFunc(fl.owners, func(a int64) bool { return d.owners[a] >= perOwner }) {
-				waiting = true
-				continue
+			// Charged to one of the readers who added it with room: a feed several
+			// readers added waits only when all of them are busy, so that no one can hold
+			// a feed back by adding it too (found by review).
+			if len(accounts) > 0 {
+				free := slices.Sorted(maps.Keys(accounts))
+				free = slices.DeleteFunc(free, func(a int64) bool { return d.owners[a] >= perOwner })
+				if len(free) == 0 {
+					waiting = true
+					continue
+				}
+				fl.owners = free[:1]
 			}
 		}
 		d.busy[fl.operator]++

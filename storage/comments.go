@@ -2,13 +2,16 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -130,11 +133,19 @@ func (p Profile) shows(key string) bool {
 	return slices.ContainsFunc(p.Shown, func(n ShownName) bool { return n.Key == key })
 }
 
-// markShown records, in tx, that a comment of the user shows their current name.
+// markShown records, in tx, that a comment of the user shows their current name: it
+// becomes the newest of their shown names, the last to go free (the name reindex keeps
+// the most recently used too).
 func markShown(tx *bolt.Tx, p *Profile) error {
 	key := p.displayKey()
-	if key == "" || p.shows(key) {
+	if key == "" {
 		return nil
+	}
+	if i := slices.IndexFunc(p.Shown, func(n ShownName) bool { return n.Key == key }); i >= 0 {
+		if i == len(p.Shown)-1 {
+			return nil
+		}
+		p.Shown = slices.Delete(p.Shown, i, i+1)
 	}
 	p.Shown = append(p.Shown, ShownName{Name: p.DisplayName(), Key: key})
 	if len(p.Shown) > MaxShownNames {
@@ -553,12 +564,14 @@ func (db *DB) SetName(ctx context.Context, userID int64, name, key string) error
 	})
 }
 
-// namesShown are the names a user's standing comments show, the newest
-// MaxShownNames, oldest first.
+// namesShown are the names a user's standing comments show, by last use, oldest
+// first, at most MaxShownNames (a tagged name, which the tag keeps apart, is none).
 func namesShown(tx *bolt.Tx, user int64) ([]string, error) {
-	var names []string
+	lastUse := map[string]int{}
+	tagged := " #" + userTag(user)
 	c := tx.Bucket(bucketByAuthor).Cursor()
 	prefix := i64(user)
+	n := 0
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		cm, err := getComment(tx, beU64(k[8:]))
 		if errors.Is(err, ErrNotFound) {
@@ -567,14 +580,15 @@ func namesShown(tx *bolt.Tx, user int64) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if cm.Deleted || cm.Removed || cm.Erased || cm.AuthorName == "" {
+		if cm.Deleted || cm.Removed || cm.Erased || cm.AuthorName == "" || strings.HasSuffix(cm.AuthorName, tagged) {
 			continue
 		}
-		names = slices.DeleteFunc(names, func(n string) bool { return n == cm.AuthorName })
-		names = append(names, cm.AuthorName)
+		n++
+		lastUse[cm.AuthorName] = n
 	}
-	if n := len(names) - MaxShownNames; n > 0 {
-		names = names[n:]
+	names := slices.SortedFunc(maps.Keys(lastUse), func(a, b string) int { return cmp.Compare(lastUse[a], lastUse[b]) })
+	if over := len(names) - MaxShownNames; over > 0 {
+		names = names[over:]
 	}
 	return names, nil
 }
@@ -613,8 +627,14 @@ func (db *DB) ReindexNames(ctx context.Context, version string, key func(string)
 		}); err != nil {
 			return err
 		}
+		// Current names claim first (chosen names, then the first names shown untagged),
+		// then the names comments show, then the other first names: a rebuild takes no
+		// one's current name, and gives no first name a name someone's comments show
+		// (found by review).
+		ownedFirst := make([]bool, len(profiles))
 		for i := range profiles {
 			p := &profiles[i]
+			ownedFirst[i] = p.FirstOwned
 			p.NameKey, p.FirstOwned = "", false
 			if p.Name == "" {
 				continue
@@ -633,9 +653,27 @@ func (db *DB) ReindexNames(ctx context.Context, version string, key func(string)
 			}
 			p.NameKey = k
 		}
-		// Names comments show come next, read from the comments themselves (profiles of
-		// before Shown have none), then first names: a first name never takes a name
-		// someone's comments show.
+		firstName := func(p *Profile) error {
+			p.FirstKey = ""
+			if p.FirstName != "" {
+				p.FirstKey = key(p.FirstName)
+			}
+			if p.FirstKey == "" {
+				return nil
+			}
+			var err error
+			p.FirstOwned, err = claimName(names, p.FirstKey, p.UserID)
+			return err
+		}
+		for i := range profiles {
+			if ownedFirst[i] {
+				if err := firstName(&profiles[i]); err != nil {
+					return err
+				}
+			}
+		}
+		// Names comments show are read from the comments (profiles written before Shown
+		// have none), newest first, one per key.
 		for i := range profiles {
 			p := &profiles[i]
 			shown, err := namesShown(tx, p.UserID)
@@ -643,26 +681,25 @@ func (db *DB) ReindexNames(ctx context.Context, version string, key func(string)
 				return err
 			}
 			p.Shown = p.Shown[:0]
-			for _, name := range shown {
-				n := ShownName{Name: name, Key: key(name)}
-				if n.Key == "" {
+			seen := map[string]bool{}
+			for j := len(shown) - 1; j >= 0; j-- {
+				n := ShownName{Name: shown[j], Key: key(shown[j])}
+				if n.Key == "" || seen[n.Key] {
 					continue
 				}
+				seen[n.Key] = true
 				if ok, err := claimName(names, n.Key, p.UserID); err != nil {
 					return err
 				} else if ok {
 					p.Shown = append(p.Shown, n)
 				}
 			}
+			slices.Reverse(p.Shown)
 		}
 		for i := range profiles {
 			p := &profiles[i]
-			p.FirstKey = ""
-			if p.FirstName != "" {
-				p.FirstKey = key(p.FirstName)
-			}
-			if p.FirstKey != "" {
-				if p.FirstOwned, err = claimName(names, p.FirstKey, p.UserID); err != nil {
+			if !ownedFirst[i] {
+				if err := firstName(p); err != nil {
 					return err
 				}
 			}

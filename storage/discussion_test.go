@@ -780,19 +780,25 @@ func TestNamesCommentsShowStayTheirs(t *testing.T) {
 	if err := db.SetName(ctx, 1, "Doctor Zed", key("Doctor Zed")); err != nil {
 		t.Fatal(err)
 	}
-	// Bounded: the oldest of more than MaxShownNames goes free.
+	// Bounded: the least recently used of more than MaxShownNames goes free. "Zed Two"
+	// (never commented under) is not one of them; "Doctor Zed" is, and is used again
+	// last, so "Name 0" is the one to go.
 	for i := range storage.MaxShownNames {
 		name := fmt.Sprint("Name ", i)
 		if err := db.SetName(ctx, 1, name, key(name)); err != nil {
 			t.Fatal(err)
 		}
 		comment(1, 10+i)
+		if i == 0 {
+			db.SetName(ctx, 1, "Doctor Zed", key("Doctor Zed"))
+			comment(1, 9)
+		}
 	}
-	if err := db.SetName(ctx, 2, "Doctor Zed", key("Doctor Zed")); err != nil {
-		t.Fatalf("the oldest of %d names was kept: %v", storage.MaxShownNames+1, err)
+	if err := db.SetName(ctx, 2, "Name 0", key("Name 0")); err != nil {
+		t.Fatalf("the least recently used of %d names was kept: %v", storage.MaxShownNames+1, err)
 	}
-	if err := db.SetName(ctx, 2, "Name 0", key("Name 0")); !errors.Is(err, storage.ErrNameTaken) {
-		t.Fatalf("a newer shown name went free: %v", err)
+	if err := db.SetName(ctx, 2, "Doctor Zed", key("Doctor Zed")); !errors.Is(err, storage.ErrNameTaken) {
+		t.Fatalf("a name used again went free: %v", err)
 	}
 	// Reindexing keeps them; /forget frees them (its comments show no name any more).
 	if _, err := db.ReindexNames(ctx, "v-shown", key); err != nil {

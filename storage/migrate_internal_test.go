@@ -176,4 +176,24 @@ func TestReindexClaimsNamesCommentsShow(t *testing.T) {
 	if p, _ := db.Profile(ctx, 4, "Ann", key("Ann"), at); p.DisplayName() == "Ann" {
 		t.Fatal("a name an older comment shows went free at its author's rename")
 	}
+	// Old data where a name changed hands: user 6 commented as "Bo", renamed (freeing
+	// it, as before Shown), and user 7 goes by "Bo" now. The rebuild leaves user 7
+	// their current name, though user 6's comment came first and user 6 sorts first.
+	db.Profile(ctx, 6, "Bo", key("Bo"), at)
+	comment(6, 3)
+	db.bolt.Update(func(tx *bolt.Tx) error {
+		p, _, _ := getProfile(tx.Bucket(bucketProfiles), 6)
+		p.Shown = nil
+		return putJSON(tx.Bucket(bucketProfiles), i64(6), &p)
+	})
+	db.Profile(ctx, 6, "Bob", key("Bob"), at)
+	if p, _ := db.Profile(ctx, 7, "Bo", key("Bo"), at); p.DisplayName() != "Bo" {
+		t.Fatalf("precondition: user 7 is Bo, not %q", p.DisplayName())
+	}
+	if _, err := db.ReindexNames(ctx, "v-shown-2", key); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := db.Profile(ctx, 7, "Bo", key("Bo"), at); p.DisplayName() != "Bo" {
+		t.Fatalf("the rebuild took user 7's current name: they show as %q", p.DisplayName())
+	}
 }

@@ -294,6 +294,12 @@ const coldItems = 1000
 // with tracking off) is grouped with the coldItems nearest it, one card at a time.
 func (s *Service) aroundOld(ctx context.Context, it storage.Item, r Reader, from, to time.Time) (pool []digest.Item, c *digest.Composer, release func(), err error) {
 	release = func() {}
+	defer func() {
+		if p := recover(); p != nil {
+			release() // a panic (recovered by the dispatcher) must not keep the slot
+			panic(p)
+		}
+	}()
 	sid, err := s.StoryOf(ctx, it.ID)
 	if err != nil {
 		return nil, nil, release, err
