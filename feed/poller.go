@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -772,7 +773,8 @@ func (d *dispatcher) dispatch(ctx context.Context, start func(storage.Feed)) (wa
 					waiting = true
 					continue
 				}
-				fl.owners = free[:1]
+				// The least busy of them (the first, on a tie) pays.
+				fl.owners = []int64{slices.MinFunc(free, func(a, b int64) int { return cmp.Compare(d.owners[a], d.owners[b]) })}
 			}
 		}
 		d.busy[fl.operator]++

@@ -564,10 +564,15 @@ func (db *DB) SetName(ctx context.Context, userID int64, name, key string) error
 	})
 }
 
-// namesShown are the names a user's standing comments show, by last use, oldest
-// first, at most MaxShownNames (a tagged name, which the tag keeps apart, is none).
-func namesShown(tx *bolt.Tx, user int64) ([]string, error) {
-	lastUse := map[string]int{}
+// namesShown are the names a user's standing comments show, one per key (the newest
+// spelling), by last use, oldest first, at most MaxShownNames, as markShown keeps
+// them (a tagged name, which the tag keeps apart, is none).
+func namesShown(tx *bolt.Tx, user int64, key func(string) string) ([]ShownName, error) {
+	type use struct {
+		name string
+		at   int
+	}
+	lastUse := map[string]use{} // by key
 	tagged := " #" + userTag(user)
 	c := tx.Bucket(bucketByAuthor).Cursor()
 	prefix := i64(user)
@@ -583,14 +588,20 @@ func namesShown(tx *bolt.Tx, user int64) ([]string, error) {
 		if cm.Deleted || cm.Removed || cm.Erased || cm.AuthorName == "" || strings.HasSuffix(cm.AuthorName, tagged) {
 			continue
 		}
-		n++
-		lastUse[cm.AuthorName] = n
+		if k := key(cm.AuthorName); k != "" {
+			n++
+			lastUse[k] = use{cm.AuthorName, n}
+		}
 	}
-	names := slices.SortedFunc(maps.Keys(lastUse), func(a, b string) int { return cmp.Compare(lastUse[a], lastUse[b]) })
-	if over := len(names) - MaxShownNames; over > 0 {
-		names = names[over:]
+	keys := slices.SortedFunc(maps.Keys(lastUse), func(a, b string) int { return cmp.Compare(lastUse[a].at, lastUse[b].at) })
+	if over := len(keys) - MaxShownNames; over > 0 {
+		keys = keys[over:]
 	}
-	return names, nil
+	out := make([]ShownName, len(keys))
+	for i, k := range keys {
+		out[i] = ShownName{Name: lastUse[k].name, Key: k}
+	}
+	return out, nil
 }
 
 // ReindexNames rebuilds the name claims with key (a new normalisation) unless they were
@@ -673,28 +684,21 @@ func (db *DB) ReindexNames(ctx context.Context, version string, key func(string)
 			}
 		}
 		// Names comments show are read from the comments (profiles written before Shown
-		// have none), newest first, one per key.
+		// have none).
 		for i := range profiles {
 			p := &profiles[i]
-			shown, err := namesShown(tx, p.UserID)
+			shown, err := namesShown(tx, p.UserID, key)
 			if err != nil {
 				return err
 			}
 			p.Shown = p.Shown[:0]
-			seen := map[string]bool{}
-			for j := len(shown) - 1; j >= 0; j-- {
-				n := ShownName{Name: shown[j], Key: key(shown[j])}
-				if n.Key == "" || seen[n.Key] {
-					continue
-				}
-				seen[n.Key] = true
+			for _, n := range shown {
 				if ok, err := claimName(names, n.Key, p.UserID); err != nil {
 					return err
 				} else if ok {
 					p.Shown = append(p.Shown, n)
 				}
 			}
-			slices.Reverse(p.Shown)
 		}
 		for i := range profiles {
 			p := &profiles[i]

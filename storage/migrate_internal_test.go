@@ -196,4 +196,25 @@ func TestReindexClaimsNamesCommentsShow(t *testing.T) {
 	if p, _ := db.Profile(ctx, 7, "Bo", key("Bo"), at); p.DisplayName() != "Bo" {
 		t.Fatalf("the rebuild took user 7's current name: they show as %q", p.DisplayName())
 	}
+	// Many spellings of one name are one name: "Xavier", used before 20 spellings of
+	// "bobby", stays user 8's through a rebuild (found by review: it counted spellings).
+	db.Profile(ctx, 8, "Eight", key("Eight"), at)
+	db.SetName(ctx, 8, "Xavier", key("Xavier"))
+	comment(8, 4)
+	for i := range 20 {
+		spelling := []byte("bobby")
+		for j := range spelling {
+			if i>>j&1 == 1 {
+				spelling[j] -= 'a' - 'A'
+			}
+		}
+		db.SetName(ctx, 8, string(spelling), key(string(spelling)))
+		comment(8, 10+i)
+	}
+	if _, err := db.ReindexNames(ctx, "v-shown-3", key); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetName(ctx, 9, "Xavier", key("Xavier")); err == nil {
+		t.Fatal("a rebuild gave up a shown name for spellings of another")
+	}
 }
