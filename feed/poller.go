@@ -591,10 +591,11 @@ func (p *Poller) logCycle(results []Result) {
 // Run polls feeds as they fall due until ctx is cancelled. Feeds are polled each on
 // its own, with no cycle to wait for: a slow feed holds up only itself. The
 // operator's feeds and readers' feeds have workers of their own (half of Concurrency
-// each, at least one), and a host whose feeds are being fetched PerHost times gets no
-// more until one ends, so no reader's feeds can keep the catalogue, or every other
-// reader, waiting (found by review: a reader's feeds of never-answering pages held
-// every catalogue feed for 100 minutes). onCycle, if set, is called with the results
+// each, at least one), and a host with PerHost feeds in flight, or a reader with
+// perOwner, gets no more until one ends (the dispatcher), so no reader's feeds can keep
+// the catalogue, or every other reader, waiting (found by review: a reader's feeds of
+// never-answering pages held every catalogue feed for 100 minutes; with a cycle that
+// waited for them all). onCycle, if set, is called with the results
 // that finished since its last call, on a goroutine of its own and one call at a time,
 // so its work never delays a poll.
 func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
@@ -710,8 +711,7 @@ func minTime(a, b time.Time) time.Time {
 }
 
 // perOwner bounds the feeds charged to one account (a reader who added them) polled at
-// once:
-// a reader's many slow feeds, each on a host of its own, would otherwise fill the
+// once: a reader's many slow feeds, each on a host of its own, would otherwise fill the
 // readers' workers (found by review).
 const perOwner = 2
 

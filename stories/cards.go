@@ -288,10 +288,11 @@ const coldItems = 1000
 
 // aroundOld is the neighbourhood of an item older than the shared run, in [from, to),
 // with a composer that knows its stories; release (never nil, to be called whatever
-// the error) ends its hold on the cold-grouping slot. A tracked story is its own neighbourhood: its reports, read by ID, so that
-// the card of last week's item costs a story, not a week of news (11 s before, for
-// 12,000 items). An item tracking never placed (stored before tracking began, or
-// with tracking off) is grouped with the coldItems nearest it, one card at a time.
+// the error) ends its hold on the cold-grouping slot. A tracked story is its own
+// neighbourhood: its reports, read by ID, so that the card of last week's item costs a
+// story, not a week of news (11 s before, for 12,000 items). An item tracking never
+// placed (stored before tracking began, or with tracking off) is grouped with the
+// coldItems nearest it, one card at a time.
 func (s *Service) aroundOld(ctx context.Context, it storage.Item, r Reader, from, to time.Time) (pool []digest.Item, c *digest.Composer, release func(), err error) {
 	release = func() {}
 	defer func() {
@@ -340,7 +341,7 @@ func (s *Service) aroundOld(ctx context.Context, it storage.Item, r Reader, from
 	}
 	if len(around) > coldItems {
 		slices.SortFunc(around, func(a, b storage.Item) int {
-			return cmp.Compare(absDuration(a.Added.Sub(it.Added)), absDuration(b.Added.Sub(it.Added)))
+			return cmp.Compare(a.Added.Sub(it.Added).Abs(), b.Added.Sub(it.Added).Abs())
 		})
 		around = around[:coldItems]
 	}
@@ -350,13 +351,6 @@ func (s *Service) aroundOld(ctx context.Context, it storage.Item, r Reader, from
 	}
 	pool = toDigestItems(around)
 	return pool, digest.NewComposerStories(s.grouper, pool, nil, storyOf), release, nil
-}
-
-func absDuration(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
 }
 
 func containsID(items []digest.Item, id uint64) bool {
