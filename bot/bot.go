@@ -368,8 +368,9 @@ func (b *Bot) setCommands(ctx context.Context) error {
 // keyboard renders rows of buttons as reply_markup.
 func keyboard(rows [][]telegram.Button) string { return telegram.Keyboard(rows) }
 
-// message builds an outbox entry for one rendered message.
-func message(chatID int64, thread int, r Rendered, rec *storage.MessageRecord) storage.OutMessage {
+// textParams are the parameters that show r in a chat: its HTML, no link previews,
+// and its buttons.
+func textParams(chatID int64, r Rendered) map[string]string {
 	p := map[string]string{
 		"chat_id":                  strconv.FormatInt(chatID, 10),
 		"text":                     r.HTML,
@@ -379,6 +380,12 @@ func message(chatID int64, thread int, r Rendered, rec *storage.MessageRecord) s
 	if kb := keyboard(r.Buttons); kb != "" {
 		p["reply_markup"] = kb
 	}
+	return p
+}
+
+// message builds an outbox entry for one rendered message.
+func message(chatID int64, thread int, r Rendered, rec *storage.MessageRecord) storage.OutMessage {
+	p := textParams(chatID, r)
 	if thread != 0 {
 		p["message_thread_id"] = strconv.Itoa(thread)
 	}
@@ -388,16 +395,8 @@ func message(chatID int64, thread int, r Rendered, rec *storage.MessageRecord) s
 // edit builds an outbox entry that rewrites a sent message (chat, msg) to r; without
 // buttons its keyboard goes.
 func edit(chatID, msgID int64, r Rendered, class storage.MessageClass, rec *storage.MessageRecord) storage.OutMessage {
-	p := map[string]string{
-		"chat_id":                  strconv.FormatInt(chatID, 10),
-		"message_id":               strconv.FormatInt(msgID, 10),
-		"text":                     r.HTML,
-		"parse_mode":               "HTML",
-		"disable_web_page_preview": "true",
-	}
-	if kb := keyboard(r.Buttons); kb != "" {
-		p["reply_markup"] = kb
-	}
+	p := textParams(chatID, r)
+	p["message_id"] = strconv.FormatInt(msgID, 10)
 	return storage.OutMessage{ChatID: chatID, Method: "editMessageText", Params: p, Plain: r.Plain, Class: class, Record: rec}
 }
 

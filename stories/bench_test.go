@@ -61,6 +61,33 @@ func oldNews(tb testing.TB, db *storage.DB, feedURL string, n int, stored func(a
 	return old
 }
 
+// weekOfNews is a story service over 12,000 catalogue items of the week before t0
+// (oldNews), its clock at t0, with the stories placed pass by pass as the poller
+// places them when tracked (else stored before tracking began); old are the items
+// stored four to five days before t0.
+func weekOfNews(b *testing.B, tracked bool) (db *storage.DB, svc *stories.Service, old []uint64) {
+	b.Helper()
+	db, err := storage.Open(filepath.Join(b.TempDir(), "db"), storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	const public = "https://public.example/rss"
+	now := t0
+	svc = stories.New(db, nil, stories.Options{Catalogue: []string{public}, Now: func() time.Time { return now }, RunMaxAge: -1})
+	old = oldNews(b, db, public, 12_000, func(at time.Time) {
+		if !tracked {
+			return
+		}
+		now = at
+		if _, err := svc.Track(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	})
+	now = t0
+	return db, svc, old
+}
+
 // BenchmarkCardOfOldItem is the story card of an item older than any digest run (what
 // `/summary <id>` or a shared link of last week costs), a different item each time as
 // a reader walking item numbers would ask: 12,000 catalogue items over a week, about
@@ -70,25 +97,8 @@ func BenchmarkCardOfOldItem(b *testing.B) {
 	for _, tracked := range []bool{true, false} {
 		name := map[bool]string{true: "tracked", false: "untracked"}[tracked]
 		b.Run(name, func(b *testing.B) {
-			db, err := storage.Open(filepath.Join(b.TempDir(), "db"), storage.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			const public = "https://public.example/rss"
-			now := t0
-			svc := stories.New(db, nil, stories.Options{Catalogue: []string{public}, Now: func() time.Time { return now }, RunMaxAge: -1})
+			_, svc, old := weekOfNews(b, tracked)
 			ctx := context.Background()
-			old := oldNews(b, db, public, 12_000, func(at time.Time) {
-				if !tracked {
-					return
-				}
-				now = at
-				if _, err := svc.Track(ctx); err != nil {
-					b.Fatal(err)
-				}
-			})
-			now = t0
 			// The shared run (and tracking's first pass) are built once, not per card.
 			if _, err := svc.CardFor(ctx, old[len(old)-1]+1000, stories.Reader{}); err != nil {
 				b.Fatal(err)
@@ -110,22 +120,8 @@ func BenchmarkCardOfOldItem(b *testing.B) {
 // a different item each time; "again": the same item for another reader who sees the
 // same feeds (a card redrawn in each chat that holds it when its story develops).
 func BenchmarkCardOfRecentItem(b *testing.B) {
-	db, err := storage.Open(filepath.Join(b.TempDir(), "db"), storage.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	const public = "https://public.example/rss"
-	now := t0
-	svc := stories.New(db, nil, stories.Options{Catalogue: []string{public}, Now: func() time.Time { return now }, RunMaxAge: -1})
+	db, svc, _ := weekOfNews(b, true)
 	ctx := context.Background()
-	oldNews(b, db, public, 12_000, func(at time.Time) {
-		now = at
-		if _, err := svc.Track(ctx); err != nil {
-			b.Fatal(err)
-		}
-	})
-	now = t0
 	last, err := db.LastItemID(ctx)
 	if err != nil {
 		b.Fatal(err)
