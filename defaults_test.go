@@ -40,6 +40,7 @@ func TestConfigDefaultsAgreeWithPackageDefaults(t *testing.T) {
 		{"chat items per day", poll.MaxUserItemsPerDay, pollZero.MaxUserItemsPerDay},
 		{"chat bytes per day", poll.MaxUserBytesPerDay, pollZero.MaxUserBytesPerDay},
 		{"chat pages per day", poll.MaxUserPagesPerDay, pollZero.MaxUserPagesPerDay},
+		{"user poll time per day", poll.MaxUserPollTimePerDay, pollZero.MaxUserPollTimePerDay},
 		{"schedule every", b.ScheduleEvery, botZero.ScheduleEvery},
 		{"reader rate", b.CommandRate, botZero.CommandRate},
 		{"reader burst", float64(b.CommandBurst), float64(botZero.CommandBurst)},

@@ -129,7 +129,8 @@ func (a *App) open(ctx context.Context) error {
 		bo.APIURL, bo.Token, bo.Admins, bo.Catalogue = opts.TelegramAPIURL, opts.TelegramToken, opts.Admins, opts.Feeds
 		bo.Stories, bo.Logger, bo.Now, bo.PollerStats = a.Stories, a.log, opts.Now, a.Poller.Stats
 		pd := po.WithDefaults()
-		bo.FeedsPerDay = storage.FeedUsage{Items: pd.MaxUserItemsPerDay, Bytes: pd.MaxUserBytesPerDay, Pages: pd.MaxUserPagesPerDay}
+		bo.FeedsPerDay = storage.FeedUsage{Items: pd.MaxUserItemsPerDay, Bytes: pd.MaxUserBytesPerDay, Pages: pd.MaxUserPagesPerDay,
+			PollTime: pd.MaxUserPollTimePerDay}
 		bo.Send.OnFailure = func(reason string) { a.Metrics.SendFailures.WithLabelValues(reason).Inc() }
 		bo.UpdateLatency = func(d time.Duration) { a.Metrics.UpdateLatency.Observe(d.Seconds()) }
 		b, err := bot.New(sendCtx, a.DB, a.Fetcher, bo)

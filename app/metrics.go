@@ -55,6 +55,8 @@ func registerMetrics(m *ops.Metrics, db *storage.DB, poller *feed.Poller, b *bot
 			func() float64 { return float64(poller.Stats().ItemsCapped) })
 		m.CounterFunc("newsbot_page_fetches_capped_total", "Teasers kept: their feed's page fetches for the poll were used up.",
 			func() float64 { return float64(poller.Stats().PagesCapped) })
+		m.CounterFunc("newsbot_feeds_deferred_total", "Readers' feeds put off to the next UTC day: every reader who added them used up the day's polling time.",
+			func() float64 { return float64(poller.Stats().FeedsDeferred) })
 	}
 	if b == nil {
 		return

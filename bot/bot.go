@@ -44,8 +44,9 @@ type Options struct {
 	// all readers added together (default 5,000).
 	MaxOwnFeeds    int
 	MaxReaderFeeds int
-	// FeedsPerDay is what all the feeds one user added may store and fetch a day (the
-	// poller's allowance); /feeds shows the reader their use of it. Zero hides it.
+	// FeedsPerDay is what all the feeds one user added may store, fetch and take to poll
+	// a day (the poller's allowance); /feeds shows the reader their use of it. Zero
+	// hides it.
 	FeedsPerDay storage.FeedUsage
 	// Sender limits (zero: Telegram's documented limits).
 	Send queue.SenderOptions

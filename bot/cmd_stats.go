@@ -41,11 +41,11 @@ func cmdStats(ctx context.Context, b *Bot, r *request) error {
 		ps = b.opts.PollerStats()
 	}
 	text := fmt.Sprintf("<b>Stats</b>\nChats: %d (active %d, subscribed %d)\nFeeds: %d (broken %d); readers' feeds %d of %d allowed (%d per chat)\n"+
-		"Items: %d; left out by the per-poll cap: %d; page fetches over budget: %d\n"+
+		"Items: %d; left out by the per-poll cap: %d; page fetches over budget: %d; readers' feeds put off for their polling time: %d\n"+
 		"Outbox: %d queued, oldest %s\nSent: %d, failed attempts: %d, 429s: %d, dropped: %d, chats deactivated: %d\n"+
 		"Digests queued since start: %d; filters out of time: %d; items left out by window caps: %d\nUpdates dropped (flood or full queue): %d",
 		total, active, subscribed, st.Feeds, st.BrokenFeeds, readerFeeds, b.opts.MaxReaderFeeds, b.opts.MaxOwnFeeds,
-		st.Items, ps.ItemsCapped, ps.PagesCapped, depth, oldest.Round(time.Second),
+		st.Items, ps.ItemsCapped, ps.PagesCapped, ps.FeedsDeferred, depth, oldest.Round(time.Second),
 		bs.Sent, bs.Failed, bs.TooMany, bs.Dropped, bs.Deactivated, bs.Digests, bs.FilterBudgetHits, bs.WindowDropped, bs.UpdatesDropped)
 	return b.say(ctx, r.chatID, r.thread, text)
 }

@@ -89,6 +89,7 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{"NEWSBOT_MAX_ITEMS_PER_POLL", "-1", "NEWSBOT_MAX_ITEMS_PER_POLL: must be at least 1"},
 		{"NEWSBOT_MAX_USER_BYTES_PER_DAY", "0", "NEWSBOT_MAX_USER_BYTES_PER_DAY: must be at least 1"},
 		{"NEWSBOT_FILTER_BUDGET", "0s", "NEWSBOT_FILTER_BUDGET: must be positive"},
+		{"NEWSBOT_MAX_USER_POLL_TIME_PER_DAY", "0s", "NEWSBOT_MAX_USER_POLL_TIME_PER_DAY: must be positive"},
 		{"NEWSBOT_OPS_TOKEN_FILE", "/nonexistent/token", "NEWSBOT_OPS_TOKEN_FILE"},
 	}
 	for _, tc := range cases {
@@ -110,19 +111,22 @@ func TestPublicBotLimits(t *testing.T) {
 		"NEWSBOT_MAX_OWN_FEEDS": "3", "NEWSBOT_MAX_READER_FEEDS": "100", "NEWSBOT_MAX_ITEMS_PER_POLL": "50",
 		"NEWSBOT_MAX_PAGES_PER_POLL": "2", "NEWSBOT_FILTER_BUDGET": "250ms", "NEWSBOT_MAX_ITEMS_PER_DAY": "300",
 		"NEWSBOT_MAX_BYTES_PER_DAY": "1048576", "NEWSBOT_MAX_PAGES_PER_DAY": "30", "NEWSBOT_MAX_USER_ITEMS_PER_DAY": "600",
-		"NEWSBOT_MAX_USER_BYTES_PER_DAY": "2097152", "NEWSBOT_MAX_USER_PAGES_PER_DAY": "60"}))
+		"NEWSBOT_MAX_USER_BYTES_PER_DAY": "2097152", "NEWSBOT_MAX_USER_PAGES_PER_DAY": "60",
+		"NEWSBOT_MAX_USER_POLL_TIME_PER_DAY": "90m"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.ReaderRate != 30 || cfg.ReaderBurst != 5 || cfg.MaxOwnFeeds != 3 || cfg.MaxReaderFeeds != 100 ||
 		cfg.MaxItemsPerPoll != 50 || cfg.MaxPagesPerPoll != 2 || cfg.FilterBudget.Milliseconds() != 250 ||
 		cfg.MaxReaderItemsPerDay != 300 || cfg.MaxReaderBytesPerDay != 1<<20 || cfg.MaxReaderPagesPerDay != 30 ||
-		cfg.MaxUserItemsPerDay != 600 || cfg.MaxUserBytesPerDay != 2<<20 || cfg.MaxUserPagesPerDay != 60 {
+		cfg.MaxUserItemsPerDay != 600 || cfg.MaxUserBytesPerDay != 2<<20 || cfg.MaxUserPagesPerDay != 60 ||
+		cfg.MaxUserPollTimePerDay != 90*time.Minute {
 		t.Fatalf("limits %+v", cfg)
 	}
 	d := config.Default()
 	if d.ReaderRate != 20 || d.ReaderBurst != 10 || d.MaxOwnFeeds != 20 || d.MaxReaderFeeds != 5000 || d.MaxItemsPerPoll != 200 || d.MaxPagesPerPoll != 20 ||
-		d.MaxUserItemsPerDay != 2000 || d.MaxUserBytesPerDay != 20<<20 || d.MaxUserPagesPerDay != 400 {
+		d.MaxUserItemsPerDay != 2000 || d.MaxUserBytesPerDay != 20<<20 || d.MaxUserPagesPerDay != 400 ||
+		d.MaxUserPollTimePerDay != time.Hour {
 		t.Fatalf("defaults %+v", d)
 	}
 }

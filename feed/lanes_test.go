@@ -185,3 +185,106 @@ func TestOneReaderTakesNoMoreThanTheirShare(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// A reader whose feeds used up the day's polling time gets no more polls that day:
+// their feeds are put off to the next UTC day, a feed they share with a reader who has
+// time left is polled on that reader's time until it too runs out, and everyone
+// else's feed goes on (found by review: a feed trickling its body to just under the
+// fetch timeout cost nothing the other allowances count, and held perOwner workers
+// all day).
+func TestReadersOutOfPollTimeWaitForTomorrow(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const slowPoll = 250 * time.Millisecond
+	polls := map[string]*atomic.Int64{"/a.xml": {}, "/shared.xml": {}, "/b.xml": {}}
+	handler := func(delay time.Duration) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, ok := polls[r.URL.Path]
+			if !ok {
+				http.NotFound(w, r)
+				return
+			}
+			n := c.Add(1)
+			time.Sleep(delay) // the body trickles in: time is all this feed costs
+			fmt.Fprintf(w, `<rss version="2.0"><channel><title>t</title><item><title>%s %d</title><guid>%s%d</guid><description>%s</description></item></channel></rss>`,
+				r.URL.Path, n, r.URL.Path, n, strings.Repeat("Officials said talks would continue. ", 40))
+		})
+	}
+	slow := serveOn(t, "127.0.0.2", handler(slowPoll))
+	fast := serveOn(t, "127.0.0.3", handler(0))
+
+	db := openDB(t)
+	sub := func(chat int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+	}
+	limits := storage.FeedLimits{PerChat: 20, Global: 5000}
+	aURL, sharedURL, bURL := slow.URL+"/a.xml", slow.URL+"/shared.xml", fast.URL+"/b.xml"
+	for _, add := range []struct {
+		chat int64
+		urls []string
+	}{{42, []string{aURL, sharedURL}}, {44, []string{sharedURL}}, {43, []string{bURL}}} {
+		if _, _, err := db.AddOwnFeeds(ctx, add.chat, add.chat, sub(add.chat), add.urls, nil, limits); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The poller's clock runs from the middle of the next UTC day, so the feeds just
+	// added are due and "tomorrow" is known.
+	started := time.Now()
+	y, m, d := started.UTC().Date()
+	base := time.Date(y, m, d+1, 12, 0, 0, 0, time.UTC)
+	now := func() time.Time { return base.Add(time.Since(started)) }
+	tomorrow := time.Date(y, m, d+2, 0, 0, 0, 0, time.UTC)
+	const allowance = 3 * slowPoll
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Minute}),
+		feed.PollerOptions{Interval: 300 * time.Millisecond, Jitter: 0.001, FullTextMinWords: -1,
+			MaxUserPollTimePerDay: allowance, Now: now})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, nil) }()
+
+	deferred := func(url string) bool {
+		t.Helper()
+		f, err := db.Feed(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return !f.NextPoll.Before(tomorrow)
+	}
+	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
+	for !deferred(aURL) || !deferred(sharedURL) {
+		select {
+		case <-deadline:
+			t.Fatalf("after %d polls of a.xml and %d of shared.xml, they are not put off to the next day", polls["/a.xml"].Load(), polls["/shared.xml"].Load())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	day := base.Format(time.DateOnly)
+	for _, account := range []int64{42, 44} {
+		u, err := db.FeedUsage(ctx, account, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.PollTime < allowance {
+			t.Errorf("account %d was charged %v of poll time and is out of it; the allowance is %v", account, u.PollTime, allowance)
+		}
+	}
+	// Nothing of theirs is polled any more, while the other reader's feed goes on.
+	slowPolls := polls["/a.xml"].Load() + polls["/shared.xml"].Load()
+	for b := polls["/b.xml"].Load(); polls["/b.xml"].Load() < b+3; {
+		select {
+		case <-deadline:
+			t.Fatalf("the other reader's feed stopped at %d polls", polls["/b.xml"].Load())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if got := polls["/a.xml"].Load() + polls["/shared.xml"].Load(); got != slowPolls {
+		t.Fatalf("feeds out of polling time were polled %d more times", got-slowPolls)
+	}
+	if u, _ := db.FeedUsage(ctx, 43, day); u.PollTime <= 0 {
+		t.Errorf("the other reader's polls were not charged: %+v", u)
+	}
+	if st := p.Stats(); st.FeedsDeferred < 2 {
+		t.Errorf("stats count %d feeds put off, want 2", st.FeedsDeferred)
+	}
+	cancel()
+	<-done
+}

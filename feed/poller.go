@@ -31,6 +31,7 @@ type Store interface {
 	AddItems(ctx context.Context, feedURL string, items []storage.Item, now time.Time) ([]storage.Item, error)
 	FeedAccountsUsage(ctx context.Context, url, day string) (map[int64]storage.FeedUsage, error)
 	ChargeAccounts(ctx context.Context, accounts []int64, use storage.FeedUsage) error
+	DeferFeed(ctx context.Context, url string, until time.Time) error
 }
 
 // PollerOptions configures a Poller. Zero values take the documented defaults.
@@ -73,6 +74,13 @@ type PollerOptions struct {
 	MaxUserItemsPerDay int
 	MaxUserBytesPerDay int64
 	MaxUserPagesPerDay int
+	// MaxUserPollTimePerDay bounds the time the feeds one user added may hold a worker
+	// per UTC day, counted by Run; default 1h. Twenty feeds polled every 15 minutes at a
+	// second each take 32 minutes. Without it a feed that trickles its body to just
+	// under the fetch timeout, with pages that answer just inside the page time, cost
+	// nothing the other allowances count, and kept perOwner workers busy all day
+	// (found by review). A user's feeds that used it wait for the next UTC day.
+	MaxUserPollTimePerDay time.Duration
 	// CycleEvery is how long Run lets finished polls wait for onCycle while others are
 	// still running; default 30s.
 	CycleEvery time.Duration
@@ -94,8 +102,8 @@ type Poller struct {
 	hosts map[string]*hostSlot // in use only: an entry goes when its last fetch ends
 	last  atomic.Int64         // unix nanos of the last Run turn
 
-	itemsCapped, pagesCapped atomic.Int64
-	ledger                   *ledger
+	itemsCapped, pagesCapped, feedsDeferred atomic.Int64
+	ledger                                  *ledger
 }
 
 // PollerStats are the poller's running totals of what its per-feed budgets left out.
@@ -106,11 +114,14 @@ type PollerStats struct {
 	// PagesCapped: teasers kept as they are because their feed's page fetches for the
 	// poll were used up.
 	PagesCapped int64
+	// FeedsDeferred: readers' feeds put off to the next UTC day because every reader
+	// who added them used up the day's polling time.
+	FeedsDeferred int64
 }
 
 // Stats returns the poller's running totals.
 func (p *Poller) Stats() PollerStats {
-	return PollerStats{ItemsCapped: p.itemsCapped.Load(), PagesCapped: p.pagesCapped.Load()}
+	return PollerStats{ItemsCapped: p.itemsCapped.Load(), PagesCapped: p.pagesCapped.Load(), FeedsDeferred: p.feedsDeferred.Load()}
 }
 
 // LastCycle is when Run last started a cycle (for readiness checks).
@@ -181,6 +192,9 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 	}
 	if o.MaxUserPagesPerDay <= 0 {
 		o.MaxUserPagesPerDay = 400
+	}
+	if o.MaxUserPollTimePerDay <= 0 {
+		o.MaxUserPollTimePerDay = time.Hour
 	}
 	if o.CycleEvery <= 0 {
 		o.CycleEvery = 30 * time.Second
@@ -302,7 +316,7 @@ func (p *Poller) fetchLimited(ctx context.Context, req Request) (*Response, erro
 func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 	res := Result{URL: f.URL}
 	now := p.opts.Now()
-	f.LastPoll = now
+	f.LastPoll, f.Deferred = now, false
 	resp, err := p.fetchLimited(ctx, Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified})
 	var parsed *Parsed
 	if err == nil && !resp.NotModified {
@@ -597,7 +611,8 @@ func (p *Poller) logCycle(results []Result) {
 // never-answering pages held every catalogue feed for 100 minutes; with a cycle that
 // waited for them all). onCycle, if set, is called with the results
 // that finished since its last call, on a goroutine of its own and one call at a time,
-// so its work never delays a poll.
+// so its work never delays a poll. The time each poll of a reader's feed takes is
+// charged to the reader it was dispatched for (MaxUserPollTimePerDay).
 func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 	const (
 		// scanGap spaces the looks for due feeds: each reads every due feed, and polls
@@ -652,11 +667,13 @@ func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 		if now := time.Now(); !now.Before(nextScan) {
 			lastScan = now
 			p.last.Store(now.UnixNano())
-			waiting := d.dispatch(ctx, func(f storage.Feed) {
+			waiting := d.dispatch(ctx, func(f storage.Feed, owners []int64) {
 				polls.Add(1)
 				go func() {
 					defer polls.Done()
+					began := time.Now()
 					r := p.pollOne(ctx, f)
+					p.chargePollTime(ctx, f, owners, time.Since(began))
 					if p.opts.OnResult != nil {
 						p.opts.OnResult(r)
 					}
@@ -703,6 +720,18 @@ func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 	}
 }
 
+// chargePollTime charges the time a poll of f took to the accounts it was dispatched
+// for, before the dispatcher hears it ended, so that its next look counts it.
+func (p *Poller) chargePollTime(ctx context.Context, f storage.Feed, owners []int64, took time.Duration) {
+	if len(owners) == 0 {
+		return
+	}
+	day := p.ledger.counting(p.opts.Now().UTC().Format(time.DateOnly))
+	if err := p.store.ChargeAccounts(context.WithoutCancel(ctx), owners, storage.FeedUsage{Day: day, PollTime: took}); err != nil {
+		p.opts.Logger.Log(ctx, p.level(f, slog.LevelError), "charging poll time failed", "feed", f.URL, "error", err)
+	}
+}
+
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {
 		return b
@@ -740,13 +769,17 @@ func newDispatcher(p *Poller) *dispatcher {
 		busy: map[bool]int{}, hosts: map[string]int{}, owners: map[int64]int{}, inFlight: map[string]flight{}}
 }
 
-// dispatch starts (with start) every due feed the limits allow, earliest due first, and
-// reports whether a due feed was left waiting for them.
-func (d *dispatcher) dispatch(ctx context.Context, start func(storage.Feed)) (waiting bool) {
-	feeds, err := d.p.store.DueFeeds(ctx, d.p.opts.Now(), 0)
+// dispatch starts (with start, given the accounts the poll is charged to) every due
+// feed the limits allow, earliest due first, and reports whether a due feed was left
+// waiting for them. A reader's feed whose adders all used up the day's polling time is
+// put off to the next day instead.
+func (d *dispatcher) dispatch(ctx context.Context, start func(f storage.Feed, owners []int64)) (waiting bool) {
+	now := d.p.opts.Now()
+	feeds, err := d.p.store.DueFeeds(ctx, now, 0)
 	if err != nil && ctx.Err() == nil {
 		d.p.opts.Logger.Error("looking for due feeds failed", "error", err)
 	}
+	day := d.p.ledger.counting(now.UTC().Format(time.DateOnly))
 	for _, f := range feeds {
 		if _, ok := d.inFlight[f.URL]; ok {
 			continue
@@ -757,7 +790,7 @@ func (d *dispatcher) dispatch(ctx context.Context, start func(storage.Feed)) (wa
 			continue
 		}
 		if !fl.operator {
-			accounts, err := d.p.store.FeedAccountsUsage(ctx, f.URL, "")
+			accounts, err := d.p.store.FeedAccountsUsage(ctx, f.URL, day)
 			if err != nil {
 				d.p.opts.Logger.Warn("looking up who added a feed failed; it waits", "error", err)
 				waiting = true
@@ -768,6 +801,11 @@ func (d *dispatcher) dispatch(ctx context.Context, start func(storage.Feed)) (wa
 			// a feed back by adding it too (found by review).
 			if len(accounts) > 0 {
 				free := slices.Sorted(maps.Keys(accounts))
+				free = slices.DeleteFunc(free, func(a int64) bool { return accounts[a].PollTime >= d.p.opts.MaxUserPollTimePerDay })
+				if len(free) == 0 {
+					d.deferToTomorrow(ctx, f, now)
+					continue
+				}
 				free = slices.DeleteFunc(free, func(a int64) bool { return d.owners[a] >= perOwner })
 				if len(free) == 0 {
 					waiting = true
@@ -783,9 +821,25 @@ func (d *dispatcher) dispatch(ctx context.Context, start func(storage.Feed)) (wa
 			d.owners[a]++
 		}
 		d.inFlight[f.URL] = fl
-		start(f)
+		start(f, fl.owners)
 	}
 	return waiting
+}
+
+// deferToTomorrow puts f off to the start of the next UTC day, spread over a poll
+// interval so that the feeds put off do not all fall due at midnight.
+func (d *dispatcher) deferToTomorrow(ctx context.Context, f storage.Feed, now time.Time) {
+	y, m, dd := now.UTC().Date()
+	until := time.Date(y, m, dd+1, 0, 0, 0, 0, time.UTC)
+	if span := d.p.opts.Interval; span > 0 {
+		until = until.Add(rand.N(span))
+	}
+	if err := d.p.store.DeferFeed(ctx, f.URL, until); err != nil {
+		d.p.opts.Logger.Log(ctx, d.p.level(f, slog.LevelWarn), "putting off a feed out of polling time failed", "feed", f.URL, "error", err)
+		return
+	}
+	d.p.feedsDeferred.Add(1)
+	d.p.opts.Logger.Log(ctx, d.p.level(f, slog.LevelInfo), "feed put off to the next day: its readers used up the day's polling time", "feed", f.URL, "until", until)
 }
 
 // release frees what the poll of feed url held.

@@ -41,6 +41,10 @@ type Feed struct {
 	DayItems int    `json:"day_items,omitempty"`
 	DayBytes int64  `json:"day_bytes,omitempty"`
 	DayPages int    `json:"day_pages,omitempty"`
+	// Deferred is set while the feed waits for the next day because every reader who
+	// added it used up the day's polling time (DeferFeed); a chat that adds it
+	// meanwhile brings it back at once, to be polled on its own reader's time.
+	Deferred bool `json:"deferred,omitempty"`
 }
 
 // Operator reports whether the operator, not a reader, keeps this feed.
@@ -75,12 +79,23 @@ func (db *DB) AddFeed(ctx context.Context, url string, now time.Time) (bool, err
 	return added, nil
 }
 
-// ensureFeed creates a reader's feed if it is not known yet (due at once).
+// ensureFeed creates a reader's feed if it is not known yet (due at once). A feed put
+// off for its readers' polling time is due at once again: the chat adding it may have
+// time left, and must not wait a day for the others.
 func ensureFeed(tx *bolt.Tx, url string, now time.Time) error {
-	if tx.Bucket(bucketFeeds).Get([]byte(url)) != nil {
-		return nil
+	if tx.Bucket(bucketFeeds).Get([]byte(url)) == nil {
+		return putFeed(tx, nil, &Feed{URL: url, AddedAt: now, NextPoll: now})
 	}
-	return putFeed(tx, nil, &Feed{URL: url, AddedAt: now, NextPoll: now})
+	old, err := getFeed(tx, url)
+	if err != nil || !old.Deferred {
+		return err
+	}
+	f := *old
+	f.Deferred = false
+	if now.Before(f.NextPoll) {
+		f.NextPoll = now
+	}
+	return putFeed(tx, old, &f)
 }
 
 // SyncConfiguredFeeds marks exactly urls as the configured feeds: new ones are added
@@ -320,6 +335,31 @@ func (db *DB) UpdateFeed(ctx context.Context, f Feed) error {
 	})
 	if err != nil {
 		return fmt.Errorf("update feed %s: %w", f.URL, err)
+	}
+	return nil
+}
+
+// DeferFeed puts the feed at url off until at least until: a feed whose readers used up
+// the day's polling time waits for the next day. A feed due later already keeps its
+// time, and a feed that is gone stays gone.
+func (db *DB) DeferFeed(ctx context.Context, url string, until time.Time) error {
+	if err := ctxErr(ctx, "defer feed"); err != nil {
+		return err
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		old, err := getFeed(tx, url)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil || !old.NextPoll.Before(until) {
+			return err
+		}
+		f := *old
+		f.NextPoll, f.Deferred = until, true
+		return putFeed(tx, old, &f)
+	})
+	if err != nil {
+		return fmt.Errorf("defer feed %s: %w", url, err)
 	}
 	return nil
 }

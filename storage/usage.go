@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -25,13 +26,17 @@ var (
 	bucketFeedAdders = []byte("feed_adders")
 )
 
-// FeedUsage is what an account's feeds stored (items, and their text in bytes) and the
-// article pages fetched for them, on Day (UTC, "2006-01-02").
+// FeedUsage is what an account's feeds stored (items, and their text in bytes), the
+// article pages fetched for them and the time their polls took, on Day (UTC,
+// "2006-01-02").
 type FeedUsage struct {
 	Day   string `json:"day"`
 	Items int    `json:"items,omitempty"`
 	Bytes int64  `json:"bytes,omitempty"`
 	Pages int    `json:"pages,omitempty"`
+	// PollTime is the time the account's feeds held a poller worker: a feed that
+	// trickles its body, or pages that answer slowly, costs time and nothing else.
+	PollTime time.Duration `json:"poll_time,omitempty"`
 }
 
 // On returns u if it counts day, else the zero usage of day.
@@ -86,7 +91,7 @@ func (db *DB) ChargeAccounts(ctx context.Context, accounts []int64, use FeedUsag
 	if err := ctxErr(ctx, "charge accounts"); err != nil {
 		return err
 	}
-	if len(accounts) == 0 || use.Items == 0 && use.Bytes == 0 && use.Pages == 0 {
+	if len(accounts) == 0 || use.Items == 0 && use.Bytes == 0 && use.Pages == 0 && use.PollTime == 0 {
 		return nil
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
@@ -99,6 +104,7 @@ func (db *DB) ChargeAccounts(ctx context.Context, accounts []int64, use FeedUsag
 			sum.Items += use.Items
 			sum.Bytes += use.Bytes
 			sum.Pages += use.Pages
+			sum.PollTime += use.PollTime
 			if err := putJSON(tx.Bucket(bucketFeedUsage), i64(a), sum); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -63,7 +64,11 @@ func TestFeedUsageByAccount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := storage.FeedUsage{Day: day, Items: 6, Bytes: 600, Pages: 2}
+	// Poll time alone is a charge too: a slow feed that stores nothing still costs it.
+	if err := db.ChargeAccounts(ctx, []int64{admin}, storage.FeedUsage{Day: day, PollTime: 1500 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	want := storage.FeedUsage{Day: day, Items: 6, Bytes: 600, Pages: 2, PollTime: 1500 * time.Millisecond}
 	if u, err := db.FeedUsage(ctx, admin, day); err != nil || u != want {
 		t.Fatalf("usage %+v (%v), want %+v", u, err, want)
 	}
@@ -128,5 +133,83 @@ func TestFeedUsageByAccount(t *testing.T) {
 	}
 	if n, err := db.PruneFeedUsage(ctx, next); err != nil || n != 1 {
 		t.Fatalf("pruned %d (%v) of yesterday's, want 1 (the reader's)", n, err)
+	}
+}
+
+// DeferFeed only ever puts a feed later: its due entry moves with it, a feed already due
+// later keeps its time, and a feed that is gone is not brought back.
+func TestDeferFeed(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "d.db"))
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	url := "https://example.com/slow.xml"
+	if _, err := db.AddFeed(ctx, url, now); err != nil {
+		t.Fatal(err)
+	}
+	due := func(at time.Time) bool {
+		t.Helper()
+		fs, err := db.DueFeeds(ctx, at, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(fs, func(f storage.Feed) bool { return f.URL == url })
+	}
+	if !due(now) {
+		t.Fatal("a new feed is not due")
+	}
+	tomorrow := time.Date(2026, 12, 1, 0, 5, 0, 0, time.UTC)
+	if err := db.DeferFeed(ctx, url, tomorrow); err != nil {
+		t.Fatal(err)
+	}
+	if due(tomorrow.Add(-time.Second)) || !due(tomorrow) {
+		t.Fatal("the deferred feed is not due exactly at its new time")
+	}
+	if next, ok, err := db.NextDue(ctx); err != nil || !ok || !next.Equal(tomorrow) {
+		t.Fatalf("next due %v %v %v, want %v", next, ok, err, tomorrow)
+	}
+	// An earlier time does not bring it forward.
+	if err := db.DeferFeed(ctx, url, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := db.Feed(ctx, url); err != nil || !f.NextPoll.Equal(tomorrow) {
+		t.Fatalf("feed %+v (%v): an earlier defer moved it", f, err)
+	}
+	// A reader's feed put off is due again once another chat adds it (on that chat's
+	// reader's time), and only then.
+	readers := "https://example.com/readers.xml"
+	sub := func(chat int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+	}
+	lim := storage.FeedLimits{PerChat: 20, Global: 100}
+	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub(7), []string{readers}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeferFeed(ctx, readers, tomorrow); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := db.Feed(ctx, readers); err != nil || !f.Deferred || !f.NextPoll.Equal(tomorrow) {
+		t.Fatalf("feed %+v (%v), want it put off to %v", f, err, tomorrow)
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub(7), []string{readers}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := db.Feed(ctx, readers); !f.NextPoll.Equal(tomorrow) {
+		t.Fatalf("the chat that has the feed added it again and brought it forward to %v", f.NextPoll)
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, sub(8), []string{readers}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := db.Feed(ctx, readers); err != nil || f.Deferred || !f.NextPoll.Before(tomorrow) {
+		t.Fatalf("feed %+v (%v): another chat added it, and it still waits for tomorrow", f, err)
+	}
+
+	if err := db.RemoveFeed(ctx, url); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeferFeed(ctx, url, tomorrow.Add(time.Hour)); err != nil {
+		t.Fatalf("deferring a removed feed: %v", err)
+	}
+	if _, err := db.Feed(ctx, url); !errors.Is(err, storage.ErrNotFound) || due(tomorrow.Add(2*time.Hour)) {
+		t.Fatalf("deferring a removed feed brought it back: %v", err)
 	}
 }
