@@ -232,12 +232,13 @@ func TestReadersOutOfPollTimeWaitForTomorrow(t *testing.T) {
 	started := time.Now()
 	y, m, d := started.UTC().Date()
 	base := time.Date(y, m, d+1, 12, 0, 0, 0, time.UTC)
-	now := func() time.Time { return base.Add(time.Since(started)) }
+	var shift atomic.Int64 // the test moves the clock on to the next day
+	now := func() time.Time { return base.Add(time.Since(started) + time.Duration(shift.Load())) }
 	tomorrow := time.Date(y, m, d+2, 0, 0, 0, 0, time.UTC)
 	const allowance = 3 * slowPoll
 	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Minute}),
 		feed.PollerOptions{Interval: 300 * time.Millisecond, Jitter: 0.001, FullTextMinWords: -1,
-			MaxUserPollTimePerDay: allowance, Now: now})
+			MaxUserPollTimePerDay: allowance, DutyFactor: 1, Now: now})
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx, nil) }()
 
@@ -285,6 +286,222 @@ func TestReadersOutOfPollTimeWaitForTomorrow(t *testing.T) {
 	if st := p.Stats(); st.FeedsDeferred < 2 {
 		t.Errorf("stats count %d feeds put off, want 2", st.FeedsDeferred)
 	}
+
+	// Another reader adds a.xml: it is polled again at once, on their time alone.
+	used42, _ := db.FeedUsage(ctx, 42, day)
+	if _, _, err := db.AddOwnFeeds(ctx, 45, 45, sub(45), []string{aURL}, nil, limits); err != nil {
+		t.Fatal(err)
+	}
+	for a := polls["/a.xml"].Load(); polls["/a.xml"].Load() == a; {
+		select {
+		case <-deadline:
+			t.Fatal("a.xml, put off, was not polled again after another reader added it")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	waitCharged := func(account int64, day string) storage.FeedUsage {
+		t.Helper()
+		for {
+			u, err := db.FeedUsage(ctx, account, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.PollTime > 0 {
+				return u
+			}
+			select {
+			case <-deadline:
+				t.Fatalf("account %d was never charged on %s", account, day)
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	waitCharged(45, day)
+	if u, _ := db.FeedUsage(ctx, 42, day); u.PollTime != used42.PollTime {
+		t.Errorf("reader 42, out of time, was charged again: %v, then %v", used42.PollTime, u.PollTime)
+	}
+
+	// The next UTC day, shared.xml is polled again, on its readers' new day.
+	shift.Store(int64(tomorrow.Add(time.Hour).Sub(base)))
+	for s := polls["/shared.xml"].Load(); polls["/shared.xml"].Load() == s; {
+		select {
+		case <-deadline:
+			t.Fatal("the feeds put off were not polled on the next day")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	waitCharged(42, tomorrow.Format(time.DateOnly))
 	cancel()
 	<-done
+}
+
+// Time a poll spends waiting for a host's fetch slots, held by another reader's slow
+// pages on that host, is not charged to the reader waiting (found by review: an honest
+// reader's feed on a shared host was charged 3 s for 128 µs of fetching).
+func TestWaitingForAHostIsNotCharged(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	defer close(release)
+	var honestPolls atomic.Int64
+	shared := serveOn(t, "127.0.0.5", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/page/") {
+			select { // a slow endpoint on the shared host
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		n := honestPolls.Add(1)
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>a</title><item><title>a %d</title><guid>a%d</guid><description>%s</description></item></channel></rss>`,
+			n, n, strings.Repeat("Officials said talks would continue. ", 40))
+	}))
+	var hostilePolls atomic.Int64
+	hostile := serveOn(t, "127.0.0.6", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(mintingFeed(int(hostilePolls.Add(1)), 3, shared.URL, true)) // teasers on the shared host
+	}))
+	db := openDB(t)
+	sub := func(chat int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+	}
+	limits := storage.FeedLimits{PerChat: 20, Global: 5000}
+	const honest, attacker = 50, 66
+	var hostileFeeds []string
+	for i := range 6 {
+		hostileFeeds = append(hostileFeeds, fmt.Sprintf("%s/h%d.xml", hostile.URL, i))
+	}
+	for chat, urls := range map[int64][]string{honest: {shared.URL + "/a.xml"}, attacker: hostileFeeds} {
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), urls, nil, limits); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// DutyFactor 1 keeps the attacker's polls coming, so the shared host's two slots
+	// are held by their pages nearly all the time.
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Minute}),
+		feed.PollerOptions{Interval: time.Second, Jitter: 0.001, FullTextMinWords: 50, DutyFactor: 1,
+			MaxPageTimePerPoll: 2 * time.Second, MaxUserPollTimePerDay: time.Hour})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, nil) }()
+	day := time.Now().UTC().Format(time.DateOnly)
+	usage := func(account int64) time.Duration {
+		t.Helper()
+		u, err := db.FeedUsage(context.Background(), account, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.PollTime
+	}
+	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
+	for honestPolls.Load() < 4 || usage(attacker) < 8*time.Second {
+		select {
+		case <-deadline:
+			t.Fatalf("the honest feed was polled %d times and the attacker charged %v; want 4 polls and 8 s", honestPolls.Load(), usage(attacker))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	<-done
+	// Four polls of a small local feed take milliseconds; a wait for the shared
+	// host's slots would be up to the attacker's 2 s of page time each (charged so,
+	// it came to a second).
+	if got := usage(honest); got >= 300*time.Millisecond {
+		t.Fatalf("the honest reader was charged %v for %d polls of a fast feed while the attacker's pages held its host (attacker charged %v)",
+			got, honestPolls.Load(), usage(attacker))
+	}
+}
+
+// A slow feed is polled less often: a poll that took t is followed by at least
+// DutyFactor×t, so a feed that trickles its body, or links slow pages, costs its
+// readers a bounded share of the day (found by review).
+func TestSlowFeedsArePolledLessOften(t *testing.T) {
+	ctx := context.Background()
+	const slowness = 200 * time.Millisecond
+	srv := serveOn(t, "127.0.0.1", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow.xml" {
+			time.Sleep(slowness)
+		}
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>t</title><item><title>one</title><guid>1</guid></item></channel></rss>`)
+	}))
+	db := openDB(t)
+	now := time.Now()
+	slow, fast := srv.URL+"/slow.xml", srv.URL+"/fast.xml"
+	for _, u := range []string{slow, fast} {
+		if _, err := db.AddFeed(ctx, u, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Interval: time.Second, Jitter: 0.001})
+	feeds, err := db.DueFeeds(ctx, time.Now(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now()
+	next := map[string]time.Duration{}
+	for _, r := range p.PollFeeds(ctx, feeds) {
+		if r.Status != feed.StatusOK {
+			t.Fatalf("%s: %s %s", r.URL, r.Status, r.Error)
+		}
+		next[r.URL] = r.NextPoll.Sub(before)
+	}
+	if want := 100 * slowness; next[slow] < want {
+		t.Errorf("the slow feed is due again in %v, want at least %v (100 × its poll)", next[slow], want)
+	}
+	if next[fast] > 2*time.Second {
+		t.Errorf("the fast feed is due again in %v, want its interval", next[fast])
+	}
+}
+
+// A feed several readers added shares each poll's time among those with time left,
+// rather than using up one of them, then the next (found by review: a slow feed
+// stopped every other feed of its lowest-numbered reader while the others paid
+// nothing).
+func TestSharedFeedSharesItsTime(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const slowness = 200 * time.Millisecond
+	var polls atomic.Int64
+	srv := serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		polls.Add(1)
+		time.Sleep(slowness)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>t</title><item><title>one</title><guid>1</guid></item></channel></rss>`)
+	}))
+	db := openDB(t)
+	sub := func(chat int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+	}
+	for _, chat := range []int64{42, 44} {
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), []string{srv.URL + "/shared.xml"}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The poll spaces the next by 100 × 200 ms: one poll in this test.
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Interval: time.Second, Jitter: 0.001})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, nil) }()
+	day := time.Now().UTC().Format(time.DateOnly)
+	usage := func(account int64) time.Duration {
+		t.Helper()
+		u, err := db.FeedUsage(context.Background(), account, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.PollTime
+	}
+	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
+	for usage(42) == 0 && usage(44) == 0 {
+		select {
+		case <-deadline:
+			t.Fatal("the shared feed's poll was never charged")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	<-done
+	if n := polls.Load(); n != 1 {
+		t.Fatalf("the feed was polled %d times, want once", n)
+	}
+	a, b := usage(42), usage(44)
+	if a != b || a < slowness/2 {
+		t.Fatalf("a %v poll was charged %v to one reader and %v to the other; want half each", slowness, a, b)
+	}
 }

@@ -31,7 +31,7 @@ type Store interface {
 	AddItems(ctx context.Context, feedURL string, items []storage.Item, now time.Time) ([]storage.Item, error)
 	FeedAccountsUsage(ctx context.Context, url, day string) (map[int64]storage.FeedUsage, error)
 	ChargeAccounts(ctx context.Context, accounts []int64, use storage.FeedUsage) error
-	DeferFeed(ctx context.Context, url string, until time.Time) error
+	DeferFeed(ctx context.Context, url string, accounts []int64, until time.Time) (bool, error)
 }
 
 // PollerOptions configures a Poller. Zero values take the documented defaults.
@@ -81,6 +81,14 @@ type PollerOptions struct {
 	// nothing the other allowances count, and kept perOwner workers busy all day
 	// (found by review). A user's feeds that used it wait for the next UTC day.
 	MaxUserPollTimePerDay time.Duration
+	// DutyFactor spaces a slow feed's polls: a poll that took t (less its waits for
+	// other polls' use of a host) is followed by at least DutyFactor×t; default 100, so
+	// no feed holds a worker for more than 1% of the day (a feed taking 90 s, fetch
+	// timeout plus page time, is polled every 150 minutes, 14 minutes a day). Fast
+	// feeds keep their interval: below 9 s a poll, 15 minutes is longer. It bounds what
+	// a slow feed, or slow pages someone links from a feed a reader follows, costs its
+	// readers' polling time (found by review).
+	DutyFactor float64
 	// CycleEvery is how long Run lets finished polls wait for onCycle while others are
 	// still running; default 30s.
 	CycleEvery time.Duration
@@ -137,6 +145,9 @@ type Result struct {
 	Error    string    `json:"error"`
 	Err      error     `json:"-"`
 	NextPoll time.Time `json:"-"`
+	// cost is the time the poll held its worker, less its waits for other feeds' use
+	// of a host: what its readers are charged.
+	cost time.Duration
 }
 
 // Result statuses.
@@ -195,6 +206,9 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 	}
 	if o.MaxUserPollTimePerDay <= 0 {
 		o.MaxUserPollTimePerDay = time.Hour
+	}
+	if o.DutyFactor <= 0 {
+		o.DutyFactor = 100
 	}
 	if o.CycleEvery <= 0 {
 		o.CycleEvery = 30 * time.Second
@@ -304,17 +318,42 @@ func (p *Poller) fetchLimited(ctx context.Context, req Request) (*Response, erro
 	host := hostOf(req.URL)
 	slot := p.hostSlot(host)
 	defer p.leaveHostSlot(host, slot)
+	asked := time.Now()
 	select {
 	case slot.ch <- struct{}{}:
 	case <-ctx.Done():
 		return nil, &FetchError{Kind: KindNetwork, URL: req.URL, Err: ctx.Err()}
 	}
+	if w, ok := ctx.Value(slotWaitsKey{}).(*atomic.Int64); ok {
+		w.Add(int64(time.Since(asked)))
+	}
 	defer func() { <-slot.ch }()
 	return p.fetcher.Fetch(ctx, req)
 }
 
-func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
-	res := Result{URL: f.URL}
+// slotWaitsKey holds, in a poll's context, the time the poll waited for host slots
+// that other polls held: not the poll's own cost (found by review: a hostile reader's
+// pages holding a shared host's slots were charged to the honest reader waiting).
+type slotWaitsKey struct{}
+
+// hostFull reports whether every fetch slot of host is taken, by feeds or pages.
+func (p *Poller) hostFull(host string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h, ok := p.hosts[host]
+	return ok && len(h.ch) >= cap(h.ch)
+}
+
+func (p *Poller) pollOne(ctx context.Context, f storage.Feed) (res Result) {
+	began := time.Now()
+	var waits atomic.Int64
+	ctx = context.WithValue(ctx, slotWaitsKey{}, &waits)
+	// cost is what the poll took so far, less its waits for hosts; DutyFactor times it
+	// is a floor on the feed's next delay.
+	cost := func() time.Duration { return max(0, time.Since(began)-time.Duration(waits.Load())) }
+	spacing := func() time.Duration { return time.Duration(float64(cost()) * p.opts.DutyFactor) }
+	defer func() { res.cost = cost() }()
+	res = Result{URL: f.URL}
 	now := p.opts.Now()
 	f.LastPoll, f.Deferred = now, false
 	resp, err := p.fetchLimited(ctx, Request{URL: f.URL, ETag: f.ETag, LastModified: f.LastModified})
@@ -326,10 +365,10 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 		}
 	}
 	if err != nil {
-		var retry time.Duration
+		retry := spacing()
 		var fe *FetchError
 		if errors.As(err, &fe) {
-			retry = fe.RetryAfter
+			retry = max(retry, fe.RetryAfter)
 		}
 		p.recordError(ctx, &f, err, retry, now)
 		res.Status, res.Err, res.Error, res.NextPoll = StatusError, err, err.Error(), f.NextPoll
@@ -370,7 +409,7 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) Result {
 	}
 	f.LastSuccess = now
 	f.ErrorStreak, f.LastError, f.Broken = 0, "", false
-	f.NextPoll = now.Add(p.nextDelay(ttl, resp.MaxAge, resp.RetryAfter))
+	f.NextPoll = now.Add(p.nextDelay(ttl, resp.MaxAge, resp.RetryAfter, spacing()))
 	res.NextPoll = f.NextPoll
 	if err := p.store.UpdateFeed(ctx, f); err != nil {
 		res.Status, res.Err, res.Error = StatusError, err, err.Error()
@@ -667,13 +706,12 @@ func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 		if now := time.Now(); !now.Before(nextScan) {
 			lastScan = now
 			p.last.Store(now.UnixNano())
-			waiting := d.dispatch(ctx, func(f storage.Feed, owners []int64) {
+			waiting := d.dispatch(ctx, func(f storage.Feed, payers []int64) {
 				polls.Add(1)
 				go func() {
 					defer polls.Done()
-					began := time.Now()
 					r := p.pollOne(ctx, f)
-					p.chargePollTime(ctx, f, owners, time.Since(began))
+					p.chargePollTime(ctx, f, payers, r.cost)
 					if p.opts.OnResult != nil {
 						p.opts.OnResult(r)
 					}
@@ -720,14 +758,15 @@ func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 	}
 }
 
-// chargePollTime charges the time a poll of f took to the accounts it was dispatched
+// chargePollTime shares the time a poll of f took among the accounts it was dispatched
 // for, before the dispatcher hears it ended, so that its next look counts it.
-func (p *Poller) chargePollTime(ctx context.Context, f storage.Feed, owners []int64, took time.Duration) {
-	if len(owners) == 0 {
+func (p *Poller) chargePollTime(ctx context.Context, f storage.Feed, payers []int64, took time.Duration) {
+	if len(payers) == 0 || took <= 0 {
 		return
 	}
 	day := p.ledger.counting(p.opts.Now().UTC().Format(time.DateOnly))
-	if err := p.store.ChargeAccounts(context.WithoutCancel(ctx), owners, storage.FeedUsage{Day: day, PollTime: took}); err != nil {
+	share := took / time.Duration(len(payers))
+	if err := p.store.ChargeAccounts(context.WithoutCancel(ctx), payers, storage.FeedUsage{Day: day, PollTime: share}); err != nil {
 		p.opts.Logger.Log(ctx, p.level(f, slog.LevelError), "charging poll time failed", "feed", f.URL, "error", err)
 	}
 }
@@ -760,7 +799,8 @@ type dispatcher struct {
 type flight struct {
 	operator bool
 	host     string
-	owners   []int64 // the account it is charged to (none for the operator's)
+	owners   []int64 // the account whose feeds-in-flight it counts against (none for the operator's)
+	payers   []int64 // the accounts its time is shared among: its adders with time left
 }
 
 func newDispatcher(p *Poller) *dispatcher {
@@ -769,7 +809,7 @@ func newDispatcher(p *Poller) *dispatcher {
 		busy: map[bool]int{}, hosts: map[string]int{}, owners: map[int64]int{}, inFlight: map[string]flight{}}
 }
 
-// dispatch starts (with start, given the accounts the poll is charged to) every due
+// dispatch starts (with start, given the accounts the poll's time is charged to) every due
 // feed the limits allow, earliest due first, and reports whether a due feed was left
 // waiting for them. A reader's feed whose adders all used up the day's polling time is
 // put off to the next day instead.
@@ -785,7 +825,9 @@ func (d *dispatcher) dispatch(ctx context.Context, start func(f storage.Feed, ow
 			continue
 		}
 		fl := flight{operator: f.Operator(), host: hostOf(f.URL)}
-		if d.busy[fl.operator] >= d.lanes[fl.operator] || d.hosts[fl.host] >= d.p.opts.PerHost {
+		// A host whose slots other polls' pages hold counts as busy too: a feed started
+		// there would only hold a worker waiting.
+		if d.busy[fl.operator] >= d.lanes[fl.operator] || d.hosts[fl.host] >= d.p.opts.PerHost || d.p.hostFull(fl.host) {
 			waiting = true
 			continue
 		}
@@ -803,9 +845,10 @@ func (d *dispatcher) dispatch(ctx context.Context, start func(f storage.Feed, ow
 				free := slices.Sorted(maps.Keys(accounts))
 				free = slices.DeleteFunc(free, func(a int64) bool { return accounts[a].PollTime >= d.p.opts.MaxUserPollTimePerDay })
 				if len(free) == 0 {
-					d.deferToTomorrow(ctx, f, now)
+					d.deferToTomorrow(ctx, f, slices.Collect(maps.Keys(accounts)), now)
 					continue
 				}
+				fl.payers = slices.Clone(free)
 				free = slices.DeleteFunc(free, func(a int64) bool { return d.owners[a] >= perOwner })
 				if len(free) == 0 {
 					waiting = true
@@ -821,22 +864,26 @@ func (d *dispatcher) dispatch(ctx context.Context, start func(f storage.Feed, ow
 			d.owners[a]++
 		}
 		d.inFlight[f.URL] = fl
-		start(f, fl.owners)
+		start(f, fl.payers)
 	}
 	return waiting
 }
 
 // deferToTomorrow puts f off to the start of the next UTC day, spread over a poll
 // interval so that the feeds put off do not all fall due at midnight.
-func (d *dispatcher) deferToTomorrow(ctx context.Context, f storage.Feed, now time.Time) {
+func (d *dispatcher) deferToTomorrow(ctx context.Context, f storage.Feed, accounts []int64, now time.Time) {
 	y, m, dd := now.UTC().Date()
 	until := time.Date(y, m, dd+1, 0, 0, 0, 0, time.UTC)
 	if span := d.p.opts.Interval; span > 0 {
 		until = until.Add(rand.N(span))
 	}
-	if err := d.p.store.DeferFeed(ctx, f.URL, until); err != nil {
+	deferred, err := d.p.store.DeferFeed(ctx, f.URL, accounts, until)
+	if err != nil {
 		d.p.opts.Logger.Log(ctx, d.p.level(f, slog.LevelWarn), "putting off a feed out of polling time failed", "feed", f.URL, "error", err)
 		return
+	}
+	if !deferred {
+		return // someone added it since: the next look decides again
 	}
 	d.p.feedsDeferred.Add(1)
 	d.p.opts.Logger.Log(ctx, d.p.level(f, slog.LevelInfo), "feed put off to the next day: its readers used up the day's polling time", "feed", f.URL, "until", until)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -66,6 +67,7 @@ func (db *DB) AddFeed(ctx context.Context, url string, now time.Time) (bool, err
 		case err == nil:
 			old := *f
 			f.Pinned = true
+			f.undefer(now)
 			return putFeed(tx, &old, f)
 		case !errors.Is(err, ErrNotFound):
 			return err
@@ -91,11 +93,20 @@ func ensureFeed(tx *bolt.Tx, url string, now time.Time) error {
 		return err
 	}
 	f := *old
+	f.undefer(now)
+	return putFeed(tx, old, &f)
+}
+
+// undefer makes a feed put off for its readers' polling time due at once: someone
+// else now needs it (a chat that added it, the operator).
+func (f *Feed) undefer(now time.Time) {
+	if !f.Deferred {
+		return
+	}
 	f.Deferred = false
 	if now.Before(f.NextPoll) {
 		f.NextPoll = now
 	}
-	return putFeed(tx, old, &f)
 }
 
 // SyncConfiguredFeeds marks exactly urls as the configured feeds: new ones are added
@@ -129,6 +140,9 @@ func (db *DB) SyncConfiguredFeeds(ctx context.Context, urls []string, now time.T
 			}
 			old := f
 			f.Configured = want[f.URL]
+			if f.Configured {
+				f.undefer(now)
+			}
 			if err := putFeed(tx, &old, &f); err != nil {
 				return err
 			}
@@ -339,29 +353,43 @@ func (db *DB) UpdateFeed(ctx context.Context, f Feed) error {
 	return nil
 }
 
-// DeferFeed puts the feed at url off until at least until: a feed whose readers used up
-// the day's polling time waits for the next day. A feed due later already keeps its
-// time, and a feed that is gone stays gone.
-func (db *DB) DeferFeed(ctx context.Context, url string, until time.Time) error {
+// DeferFeed puts the feed at url off until at least until: a feed whose readers, the
+// accounts it is charged to, used up the day's polling time waits for the next day. It
+// does nothing, and reports false, when the feed is now charged to an account not
+// among them (one added it since they were read), is the operator's, is due later
+// already, or is gone.
+func (db *DB) DeferFeed(ctx context.Context, url string, accounts []int64, until time.Time) (bool, error) {
 	if err := ctxErr(ctx, "defer feed"); err != nil {
-		return err
+		return false, err
 	}
+	deferred := false
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		deferred = false
 		old, err := getFeed(tx, url)
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
-		if err != nil || !old.NextPoll.Before(until) {
+		if err != nil || !old.NextPoll.Before(until) || old.Operator() {
 			return err
 		}
+		current, err := feedAccounts(tx, url)
+		if err != nil {
+			return err
+		}
+		for _, a := range current {
+			if !slices.Contains(accounts, a) {
+				return nil
+			}
+		}
+		deferred = true
 		f := *old
 		f.NextPoll, f.Deferred = until, true
 		return putFeed(tx, old, &f)
 	})
 	if err != nil {
-		return fmt.Errorf("defer feed %s: %w", url, err)
+		return false, fmt.Errorf("defer feed %s: %w", url, err)
 	}
-	return nil
+	return deferred, nil
 }
 
 // RemoveFeed deletes a feed record and its due entry; its items stay.

@@ -136,17 +136,42 @@ func TestFeedUsageByAccount(t *testing.T) {
 	}
 }
 
-// DeferFeed only ever puts a feed later: its due entry moves with it, a feed already due
-// later keeps its time, and a feed that is gone is not brought back.
+// DeferFeed only ever puts a reader's feed later: its due entry moves with it, a feed
+// already due later keeps its time, a feed someone added since the decision is not put
+// off, and a feed that is gone is not brought back. A chat or the operator taking the
+// feed up brings it back at once.
 func TestDeferFeed(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "d.db"))
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-	url := "https://example.com/slow.xml"
-	if _, err := db.AddFeed(ctx, url, now); err != nil {
-		t.Fatal(err)
+	tomorrow := time.Date(2026, 12, 1, 0, 5, 0, 0, time.UTC)
+	sub := func(chat int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
 	}
-	due := func(at time.Time) bool {
+	lim := storage.FeedLimits{PerChat: 20, Global: 100}
+	add := func(chat int64, url string) {
+		t.Helper()
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), []string{url}, nil, lim); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deferFeed := func(url string, accounts []int64, until time.Time) bool {
+		t.Helper()
+		ok, err := db.DeferFeed(ctx, url, accounts, until)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	feedOf := func(url string) storage.Feed {
+		t.Helper()
+		f, err := db.Feed(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	due := func(url string, at time.Time) bool {
 		t.Helper()
 		fs, err := db.DueFeeds(ctx, at, 0)
 		if err != nil {
@@ -154,62 +179,71 @@ func TestDeferFeed(t *testing.T) {
 		}
 		return slices.ContainsFunc(fs, func(f storage.Feed) bool { return f.URL == url })
 	}
-	if !due(now) {
-		t.Fatal("a new feed is not due")
+
+	url := "https://example.com/slow.xml"
+	add(7, url)
+	if !deferFeed(url, []int64{7}, tomorrow) {
+		t.Fatal("a feed whose one reader is out of time was not put off")
 	}
-	tomorrow := time.Date(2026, 12, 1, 0, 5, 0, 0, time.UTC)
-	if err := db.DeferFeed(ctx, url, tomorrow); err != nil {
-		t.Fatal(err)
-	}
-	if due(tomorrow.Add(-time.Second)) || !due(tomorrow) {
+	if due(url, tomorrow.Add(-time.Second)) || !due(url, tomorrow) {
 		t.Fatal("the deferred feed is not due exactly at its new time")
 	}
 	if next, ok, err := db.NextDue(ctx); err != nil || !ok || !next.Equal(tomorrow) {
 		t.Fatalf("next due %v %v %v, want %v", next, ok, err, tomorrow)
 	}
 	// An earlier time does not bring it forward.
-	if err := db.DeferFeed(ctx, url, now.Add(time.Hour)); err != nil {
-		t.Fatal(err)
+	if deferFeed(url, []int64{7}, now.Add(time.Hour)) || !feedOf(url).NextPoll.Equal(tomorrow) {
+		t.Fatalf("feed %+v: an earlier defer moved it", feedOf(url))
 	}
-	if f, err := db.Feed(ctx, url); err != nil || !f.NextPoll.Equal(tomorrow) {
-		t.Fatalf("feed %+v (%v): an earlier defer moved it", f, err)
+	// The chat that has it adding it again changes nothing; another chat brings it back.
+	add(7, url)
+	if f := feedOf(url); !f.Deferred || !f.NextPoll.Equal(tomorrow) {
+		t.Fatalf("the chat that has the feed added it again and brought it forward: %+v", f)
 	}
-	// A reader's feed put off is due again once another chat adds it (on that chat's
-	// reader's time), and only then.
-	readers := "https://example.com/readers.xml"
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+	add(8, url)
+	if f := feedOf(url); f.Deferred || !f.NextPoll.Before(tomorrow) {
+		t.Fatalf("feed %+v: another chat added it, and it still waits for tomorrow", f)
 	}
-	lim := storage.FeedLimits{PerChat: 20, Global: 100}
-	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub(7), []string{readers}, nil, lim); err != nil {
-		t.Fatal(err)
+	// A decision made before reader 8 added it does not put it off (found by review: a
+	// stale read of the adders deferred a feed a reader with time had just added).
+	if deferFeed(url, []int64{7}, tomorrow) || feedOf(url).Deferred {
+		t.Fatal("a feed was put off on the time of its old readers alone")
 	}
-	if err := db.DeferFeed(ctx, readers, tomorrow); err != nil {
-		t.Fatal(err)
-	}
-	if f, err := db.Feed(ctx, readers); err != nil || !f.Deferred || !f.NextPoll.Equal(tomorrow) {
-		t.Fatalf("feed %+v (%v), want it put off to %v", f, err, tomorrow)
-	}
-	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub(7), []string{readers}, nil, lim); err != nil {
-		t.Fatal(err)
-	}
-	if f, _ := db.Feed(ctx, readers); !f.NextPoll.Equal(tomorrow) {
-		t.Fatalf("the chat that has the feed added it again and brought it forward to %v", f.NextPoll)
-	}
-	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, sub(8), []string{readers}, nil, lim); err != nil {
-		t.Fatal(err)
-	}
-	if f, err := db.Feed(ctx, readers); err != nil || f.Deferred || !f.NextPoll.Before(tomorrow) {
-		t.Fatalf("feed %+v (%v): another chat added it, and it still waits for tomorrow", f, err)
+	if !deferFeed(url, []int64{7, 8}, tomorrow) {
+		t.Fatal("a feed whose readers are all out of time was not put off")
 	}
 
+	// The operator taking a deferred feed up, by pin or configuration, makes it due.
+	pinned, configured := "https://example.com/pinned.xml", "https://example.com/configured.xml"
+	for _, u := range []string{pinned, configured} {
+		add(9, u)
+		if !deferFeed(u, []int64{9}, tomorrow) {
+			t.Fatalf("%s was not put off", u)
+		}
+	}
+	if _, err := db.AddFeed(ctx, pinned, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SyncConfiguredFeeds(ctx, []string{configured}, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{pinned, configured} {
+		if f := feedOf(u); f.Deferred || !due(u, now) {
+			t.Fatalf("the operator took up %s, and it still waits: %+v", u, f)
+		}
+		if deferFeed(u, []int64{9}, tomorrow) {
+			t.Fatalf("the operator's feed %s was put off for a reader's time", u)
+		}
+	}
+
+	// A feed that is gone stays gone.
 	if err := db.RemoveFeed(ctx, url); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DeferFeed(ctx, url, tomorrow.Add(time.Hour)); err != nil {
-		t.Fatalf("deferring a removed feed: %v", err)
+	if deferFeed(url, []int64{7, 8}, tomorrow.Add(time.Hour)) {
+		t.Fatal("a removed feed was put off")
 	}
-	if _, err := db.Feed(ctx, url); !errors.Is(err, storage.ErrNotFound) || due(tomorrow.Add(2*time.Hour)) {
+	if _, err := db.Feed(ctx, url); !errors.Is(err, storage.ErrNotFound) || due(url, tomorrow.Add(2*time.Hour)) {
 		t.Fatalf("deferring a removed feed brought it back: %v", err)
 	}
 }
