@@ -81,13 +81,15 @@ type PollerOptions struct {
 	// nothing the other allowances count, and kept perOwner workers busy all day
 	// (found by review). A user's feeds that used it wait for the next UTC day.
 	MaxUserPollTimePerDay time.Duration
-	// DutyFactor spaces a slow feed's polls: a poll that took t (less its waits for
-	// other polls' use of a host) is followed by at least DutyFactor×t; default 100, so
-	// no feed holds a worker for more than 1% of the day (a feed taking 90 s, fetch
-	// timeout plus page time, is polled every 150 minutes, 14 minutes a day). Fast
-	// feeds keep their interval: below 9 s a poll, 15 minutes is longer. It bounds what
-	// a slow feed, or slow pages someone links from a feed a reader follows, costs its
-	// readers' polling time (found by review).
+	// DutyFactor spaces a slow reader's feed's polls: a poll that took t (less its
+	// waits for other polls' use of a host) is followed by at least DutyFactor×t;
+	// default 100, so no reader's feed holds a worker for more than 1% of the day (a
+	// feed taking 90 s, fetch timeout plus page time, is polled every 150 minutes, 14
+	// minutes a day). Fast feeds keep their interval: below 9 s a poll, 15 minutes is
+	// longer. It bounds what a slow feed, or slow pages someone links from a feed a
+	// reader follows, costs its readers' polling time (found by review). The
+	// operator's feeds keep their interval: a busy catalogue feed's twenty pages take
+	// that long, and its news must not wait for it.
 	DutyFactor float64
 	// CycleEvery is how long Run lets finished polls wait for onCycle while others are
 	// still running; default 30s.
@@ -351,7 +353,12 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) (res Result) {
 	// cost is what the poll took so far, less its waits for hosts; DutyFactor times it
 	// is a floor on the feed's next delay.
 	cost := func() time.Duration { return max(0, time.Since(began)-time.Duration(waits.Load())) }
-	spacing := func() time.Duration { return time.Duration(float64(cost()) * p.opts.DutyFactor) }
+	spacing := func() time.Duration {
+		if f.Operator() {
+			return 0
+		}
+		return time.Duration(float64(cost()) * p.opts.DutyFactor)
+	}
 	defer func() { res.cost = cost() }()
 	res = Result{URL: f.URL}
 	now := p.opts.Now()
