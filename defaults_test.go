@@ -41,6 +41,8 @@ func TestConfigDefaultsAgreeWithPackageDefaults(t *testing.T) {
 		{"chat bytes per day", poll.MaxUserBytesPerDay, pollZero.MaxUserBytesPerDay},
 		{"chat pages per day", poll.MaxUserPagesPerDay, pollZero.MaxUserPagesPerDay},
 		{"user poll time per day", poll.MaxUserPollTimePerDay, pollZero.MaxUserPollTimePerDay},
+		{"reader page time per day", poll.MaxReaderPageTimePerDay, pollZero.MaxReaderPageTimePerDay},
+		{"user page time per day", poll.MaxUserPageTimePerDay, pollZero.MaxUserPageTimePerDay},
 		{"schedule every", b.ScheduleEvery, botZero.ScheduleEvery},
 		{"reader rate", b.CommandRate, botZero.CommandRate},
 		{"reader burst", float64(b.CommandBurst), float64(botZero.CommandBurst)},

@@ -130,7 +130,7 @@ func (a *App) open(ctx context.Context) error {
 		bo.Stories, bo.Logger, bo.Now, bo.PollerStats = a.Stories, a.log, opts.Now, a.Poller.Stats
 		pd := po.WithDefaults()
 		bo.FeedsPerDay = storage.FeedUsage{Items: pd.MaxUserItemsPerDay, Bytes: pd.MaxUserBytesPerDay, Pages: pd.MaxUserPagesPerDay,
-			PollTime: pd.MaxUserPollTimePerDay}
+			PollTime: pd.MaxUserPollTimePerDay, PageTime: pd.MaxUserPageTimePerDay}
 		bo.Send.OnFailure = func(reason string) { a.Metrics.SendFailures.WithLabelValues(reason).Inc() }
 		bo.UpdateLatency = func(d time.Duration) { a.Metrics.UpdateLatency.Observe(d.Seconds()) }
 		b, err := bot.New(sendCtx, a.DB, a.Fetcher, bo)

@@ -76,20 +76,21 @@ func (b *Bot) allowanceLine(ctx context.Context, user int64, ownFeeds bool) (str
 	if err != nil {
 		return "", err
 	}
-	if !ownFeeds && u.Items == 0 && u.Pages == 0 && u.PollTime == 0 {
+	if !ownFeeds && u.Items == 0 && u.Pages == 0 && u.PollTime == 0 && u.PageTime == 0 {
 		return "", nil // no feeds here, and none added in groups used anything today
 	}
 	line := fmt.Sprintf("\nToday (UTC) the feeds you added stored %d of your %d items and %s of your %s of text, and had %d of your %d article pages fetched.",
 		u.Items, lim.Items, mebibytes(u.Bytes), mebibytes(lim.Bytes), u.Pages, lim.Pages)
-	if lim.PollTime > 0 {
-		line += fmt.Sprintf(" Polling them took %d of your %d minutes.", u.PollTime/time.Minute, lim.PollTime/time.Minute)
+	if lim.PollTime > 0 && lim.PageTime > 0 {
+		line += fmt.Sprintf(" Polling them took %d of your %d minutes, and their pages %d of your %d.",
+			u.PollTime/time.Minute, lim.PollTime/time.Minute, u.PageTime/time.Minute, lim.PageTime/time.Minute)
 	}
 	switch {
 	case lim.PollTime > 0 && u.PollTime >= lim.PollTime:
 		line += " That is the day's polling time: they wait until tomorrow (UTC), and what they publish meanwhile comes then, if they still list it."
 	case u.Items >= lim.Items || u.Bytes >= lim.Bytes:
 		line += " That is the day's allowance: what they publish beyond it waits until tomorrow, if they still list it."
-	case u.Pages >= lim.Pages:
+	case u.Pages >= lim.Pages || lim.PageTime > 0 && u.PageTime >= lim.PageTime:
 		line += " That is the day's allowance of pages: until tomorrow their items keep the text the feed gives."
 	}
 	return line, nil

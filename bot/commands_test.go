@@ -285,7 +285,7 @@ func TestDefaultQuietHours(t *testing.T) {
 // says so when it is used up: a reader whose feeds went quiet learns why.
 func TestFeedsShowsTheDaysAllowance(t *testing.T) {
 	h := newHarness(t)
-	h.opts.FeedsPerDay = storage.FeedUsage{Items: 100, Bytes: 4 << 20, Pages: 10, PollTime: time.Hour}
+	h.opts.FeedsPerDay = storage.FeedUsage{Items: 100, Bytes: 4 << 20, Pages: 10, PollTime: time.Hour, PageTime: 30 * time.Minute}
 	h.setPage("/mine.xml", `<rss version="2.0"><channel><title>Mine</title></channel></rss>`)
 	h.start()
 	ctx := context.Background()
@@ -307,19 +307,19 @@ func TestFeedsShowsTheDaysAllowance(t *testing.T) {
 	}
 	charge(storage.FeedUsage{Items: 40, Bytes: 3 << 19, Pages: 2, PollTime: 90 * time.Second})
 	h.tg.Send(u, chat, "/feeds")
-	if m := h.wait(chat.ID, "stored 40 of your 100 items and 1.5 MiB of your 4.0 MiB of text, and had 2 of your 10 article pages fetched. Polling them took 1 of your 60 minutes.", waitLong); strings.Contains(m.Text, "That is") {
+	if m := h.wait(chat.ID, "stored 40 of your 100 items and 1.5 MiB of your 4.0 MiB of text, and had 2 of your 10 article pages fetched. Polling them took 1 of your 60 minutes, and their pages 0 of your 30.", waitLong); strings.Contains(m.Text, "That is") {
 		t.Fatalf("/feeds says the allowance is used up at 40 of 100: %q", m.Text)
 	}
 	charge(storage.FeedUsage{Pages: 8})
 	h.tg.Send(u, chat, "/feeds")
-	h.wait(chat.ID, "and had 10 of your 10 article pages fetched. Polling them took 1 of your 60 minutes. That is the day's allowance of pages", waitLong)
+	h.wait(chat.ID, "and had 10 of your 10 article pages fetched. Polling them took 1 of your 60 minutes, and their pages 0 of your 30. That is the day's allowance of pages", waitLong)
 	charge(storage.FeedUsage{Items: 60})
 	h.tg.Send(u, chat, "/feeds")
-	h.wait(chat.ID, "stored 100 of your 100 items and 1.5 MiB of your 4.0 MiB of text, and had 10 of your 10 article pages fetched. Polling them took 1 of your 60 minutes. That is the day's allowance:", waitLong)
+	h.wait(chat.ID, "stored 100 of your 100 items and 1.5 MiB of your 4.0 MiB of text, and had 10 of your 10 article pages fetched. Polling them took 1 of your 60 minutes, and their pages 0 of your 30. That is the day's allowance:", waitLong)
 	// Polling time used up stops the feeds altogether: that is what the reader hears.
-	charge(storage.FeedUsage{PollTime: time.Hour})
+	charge(storage.FeedUsage{PollTime: time.Hour, PageTime: 30 * time.Minute})
 	h.tg.Send(u, chat, "/feeds")
-	h.wait(chat.ID, "Polling them took 61 of your 60 minutes. That is the day's polling time: they wait until tomorrow (UTC)", waitLong)
+	h.wait(chat.ID, "Polling them took 61 of your 60 minutes, and their pages 30 of your 30. That is the day's polling time: they wait until tomorrow (UTC)", waitLong)
 
 	// A feed Ana adds to a group is charged to her; the group is told whose allowance
 	// its feeds count against, not Ana's figures (they cover her other chats).

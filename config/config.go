@@ -103,6 +103,11 @@ type Config struct {
 	// MaxUserPollTimePerDay bounds the time all of one user's feeds together may take
 	// to poll per day; what is left waits for the next day.
 	MaxUserPollTimePerDay time.Duration
+	// MaxReaderPageTimePerDay bounds the time article pages take for one reader's feed
+	// per day, MaxUserPageTimePerDay for all of one user's feeds together; what is
+	// left keeps the feed's text.
+	MaxReaderPageTimePerDay time.Duration
+	MaxUserPageTimePerDay   time.Duration
 	// FilterBudget bounds the time one subscriber's filters may take in one digest.
 	FilterBudget time.Duration
 	// NewReaderLinkBan refuses links in comments from readers first seen less than a day
@@ -126,38 +131,40 @@ var DefaultFeeds = []string{
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		TelegramAPIURL:        "https://api.telegram.org",
-		DBPath:                "newsbot.db",
-		Feeds:                 append([]string(nil), DefaultFeeds...),
-		PollInterval:          15 * time.Minute,
-		FetchTimeout:          30 * time.Second,
-		MaxBodyBytes:          10 << 20,
-		Concurrency:           16,
-		PerHostLimit:          2,
-		MaxBackoff:            24 * time.Hour,
-		BrokenAfter:           10,
-		FullTextMinWord:       150,
-		Retention:             30 * 24 * time.Hour,
-		LogLevel:              "info",
-		LogFormat:             "text",
-		HTTPAddr:              "127.0.0.1:9090",
-		SendRate:              25,
-		ScheduleEvery:         20 * time.Second,
-		ReaderRate:            20,
-		ReaderBurst:           10,
-		MaxOwnFeeds:           20,
-		MaxReaderFeeds:        5000,
-		MaxItemsPerPoll:       200,
-		MaxPagesPerPoll:       20,
-		MaxReaderItemsPerDay:  1000,
-		MaxReaderBytesPerDay:  10 << 20,
-		MaxReaderPagesPerDay:  200,
-		MaxUserItemsPerDay:    2000,
-		MaxUserBytesPerDay:    20 << 20,
-		MaxUserPagesPerDay:    400,
-		MaxUserPollTimePerDay: time.Hour,
-		FilterBudget:          500 * time.Millisecond,
-		NewReaderLinkBan:      true,
+		TelegramAPIURL:          "https://api.telegram.org",
+		DBPath:                  "newsbot.db",
+		Feeds:                   append([]string(nil), DefaultFeeds...),
+		PollInterval:            15 * time.Minute,
+		FetchTimeout:            30 * time.Second,
+		MaxBodyBytes:            10 << 20,
+		Concurrency:             16,
+		PerHostLimit:            2,
+		MaxBackoff:              24 * time.Hour,
+		BrokenAfter:             10,
+		FullTextMinWord:         150,
+		Retention:               30 * 24 * time.Hour,
+		LogLevel:                "info",
+		LogFormat:               "text",
+		HTTPAddr:                "127.0.0.1:9090",
+		SendRate:                25,
+		ScheduleEvery:           20 * time.Second,
+		ReaderRate:              20,
+		ReaderBurst:             10,
+		MaxOwnFeeds:             20,
+		MaxReaderFeeds:          5000,
+		MaxItemsPerPoll:         200,
+		MaxPagesPerPoll:         20,
+		MaxReaderItemsPerDay:    1000,
+		MaxReaderBytesPerDay:    10 << 20,
+		MaxReaderPagesPerDay:    200,
+		MaxUserItemsPerDay:      2000,
+		MaxUserBytesPerDay:      20 << 20,
+		MaxUserPagesPerDay:      400,
+		MaxUserPollTimePerDay:   time.Hour,
+		MaxReaderPageTimePerDay: 15 * time.Minute,
+		MaxUserPageTimePerDay:   30 * time.Minute,
+		FilterBudget:            500 * time.Millisecond,
+		NewReaderLinkBan:        true,
 	}
 }
 
@@ -400,6 +407,8 @@ func (c *Config) envNumbers(getenv func(string) (string, bool)) error {
 		{"NEWSBOT_SCHEDULE_EVERY", &c.ScheduleEvery},
 		{"NEWSBOT_FILTER_BUDGET", &c.FilterBudget},
 		{"NEWSBOT_MAX_USER_POLL_TIME_PER_DAY", &c.MaxUserPollTimePerDay},
+		{"NEWSBOT_MAX_PAGE_TIME_PER_DAY", &c.MaxReaderPageTimePerDay},
+		{"NEWSBOT_MAX_USER_PAGE_TIME_PER_DAY", &c.MaxUserPageTimePerDay},
 	}
 	for _, d := range durs {
 		if v, ok := getenv(d.name); ok && v != "" {
@@ -562,8 +571,14 @@ func (c Config) Validate() error {
 	if c.FilterBudget <= 0 {
 		return &Error{"NEWSBOT_FILTER_BUDGET", "must be positive"}
 	}
-	if c.MaxUserPollTimePerDay <= 0 {
-		return &Error{"NEWSBOT_MAX_USER_POLL_TIME_PER_DAY", "must be positive"}
+	for _, lim := range []struct {
+		name string
+		v    time.Duration
+	}{{"NEWSBOT_MAX_USER_POLL_TIME_PER_DAY", c.MaxUserPollTimePerDay}, {"NEWSBOT_MAX_PAGE_TIME_PER_DAY", c.MaxReaderPageTimePerDay},
+		{"NEWSBOT_MAX_USER_PAGE_TIME_PER_DAY", c.MaxUserPageTimePerDay}} {
+		if lim.v <= 0 {
+			return &Error{lim.name, "must be positive"}
+		}
 	}
 	if c.Concurrency < 1 {
 		return &Error{"NEWSBOT_CONCURRENCY", "must be at least 1"}

@@ -2,6 +2,7 @@ package feed
 
 import (
 	"sync"
+	"time"
 
 	"github.com/newsbot/newsbot/storage"
 )
@@ -63,6 +64,29 @@ func (l *ledger) grant(day string, stored map[int64]storage.FeedUsage, want stor
 	return room
 }
 
+// pageTimeLeft is the most page time one of the accounts has left today: a feed several
+// readers added fetches pages while one of them has time.
+func (l *ledger) pageTimeLeft(day string, stored map[int64]storage.FeedUsage) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.today(day)
+	var left time.Duration
+	for a, s := range stored {
+		left = max(left, l.limit.PageTime-l.usage(a, s).PageTime)
+	}
+	return left
+}
+
+// spend charges use, known only once it is spent (page time), to every account.
+func (l *ledger) spend(day string, stored map[int64]storage.FeedUsage, use storage.FeedUsage) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.today(day) != day {
+		return // spent on a day no longer counted
+	}
+	l.add(stored, use, 1)
+}
+
 // refund takes back what was granted and not used.
 func (l *ledger) refund(day string, stored map[int64]storage.FeedUsage, use storage.FeedUsage) {
 	l.mu.Lock()
@@ -79,6 +103,7 @@ func (l *ledger) add(stored map[int64]storage.FeedUsage, use storage.FeedUsage, 
 		u.Items += sign * use.Items
 		u.Bytes += int64(sign) * use.Bytes
 		u.Pages += sign * use.Pages
+		u.PageTime += time.Duration(sign) * use.PageTime
 		l.used[a] = u
 	}
 }

@@ -337,26 +337,31 @@ func TestReadersOutOfPollTimeWaitForTomorrow(t *testing.T) {
 
 // Time a poll spends waiting for a host's fetch slots, held by another reader's slow
 // pages on that host, is not charged to the reader waiting (found by review: an honest
-// reader's feed on a shared host was charged 3 s for 128 µs of fetching).
+// reader's feed on a shared host was charged 3 s for 128 µs of fetching). Here the
+// honest feed is on a host of its own and its pages on the shared host, so its polls
+// start and then wait there for a slot.
 func TestWaitingForAHostIsNotCharged(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	release := make(chan struct{})
 	defer close(release)
-	var honestPolls atomic.Int64
+	var honestPages atomic.Int64
 	shared := serveOn(t, "127.0.0.5", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/page/") {
-			select { // a slow endpoint on the shared host
-			case <-release:
-			case <-r.Context().Done():
-			}
+		if strings.HasPrefix(r.URL.Path, "/fast/") {
+			honestPages.Add(1)
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html><body><article><p>"+strings.Repeat("Full article text here. ", 80)+"</p></article></body></html>")
 			return
 		}
-		n := honestPolls.Add(1)
-		fmt.Fprintf(w, `<rss version="2.0"><channel><title>a</title><item><title>a %d</title><guid>a%d</guid><description>%s</description></item></channel></rss>`,
-			n, n, strings.Repeat("Officials said talks would continue. ", 40))
+		select { // the attacker's pages: a slow endpoint on the shared host
+		case <-release:
+		case <-r.Context().Done():
+		}
 	}))
-	var hostilePolls atomic.Int64
+	var honestPolls, hostilePolls atomic.Int64
+	honestFeed := serveOn(t, "127.0.0.7", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(mintingFeed(int(honestPolls.Add(1)), 1, shared.URL+"/fast", true))
+	}))
 	hostile := serveOn(t, "127.0.0.6", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write(mintingFeed(int(hostilePolls.Add(1)), 3, shared.URL, true)) // teasers on the shared host
 	}))
@@ -370,7 +375,7 @@ func TestWaitingForAHostIsNotCharged(t *testing.T) {
 	for i := range 6 {
 		hostileFeeds = append(hostileFeeds, fmt.Sprintf("%s/h%d.xml", hostile.URL, i))
 	}
-	for chat, urls := range map[int64][]string{honest: {shared.URL + "/a.xml"}, attacker: hostileFeeds} {
+	for chat, urls := range map[int64][]string{honest: {honestFeed.URL + "/a.xml"}, attacker: hostileFeeds} {
 		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), urls, nil, limits); err != nil {
 			t.Fatal(err)
 		}
@@ -383,30 +388,29 @@ func TestWaitingForAHostIsNotCharged(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx, nil) }()
 	day := time.Now().UTC().Format(time.DateOnly)
-	usage := func(account int64) time.Duration {
+	usage := func(account int64) storage.FeedUsage {
 		t.Helper()
 		u, err := db.FeedUsage(context.Background(), account, day)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return u.PollTime
+		return u
 	}
 	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
-	for honestPolls.Load() < 4 || usage(attacker) < 8*time.Second {
+	for honestPages.Load() < 3 || usage(attacker).PageTime < 6*time.Second {
 		select {
 		case <-deadline:
-			t.Fatalf("the honest feed was polled %d times and the attacker charged %v; want 4 polls and 8 s", honestPolls.Load(), usage(attacker))
+			t.Fatalf("the honest feed's pages were fetched %d times and the attacker charged %v; want 3 and 6 s", honestPages.Load(), usage(attacker).PageTime)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 	cancel()
 	<-done
-	// Four polls of a small local feed take milliseconds; a wait for the shared
-	// host's slots would be up to the attacker's 2 s of page time each (charged so,
-	// it came to a second).
-	if got := usage(honest); got >= 300*time.Millisecond {
-		t.Fatalf("the honest reader was charged %v for %d polls of a fast feed while the attacker's pages held its host (attacker charged %v)",
-			got, honestPolls.Load(), usage(attacker))
+	// Polls of a small local feed and its page take milliseconds; a wait for the
+	// shared host's slots would be up to the attacker's 2 s of page time each.
+	if got := usage(honest); got.PollTime+got.PageTime >= 300*time.Millisecond {
+		t.Fatalf("the honest reader was charged %v of polling and %v of pages for %d polls while the attacker's pages held the host their pages are on (attacker charged %v of pages)",
+			got.PollTime, got.PageTime, honestPolls.Load(), usage(attacker).PageTime)
 	}
 }
 
@@ -473,10 +477,15 @@ func TestSharedFeedSharesItsTime(t *testing.T) {
 	sub := func(chat int64) func() storage.Subscriber {
 		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
 	}
-	for _, chat := range []int64{42, 44} {
+	for _, chat := range []int64{42, 44, 46} {
 		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), []string{srv.URL + "/shared.xml"}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Reader 46 used up the day's polling time: they pay no share.
+	today := time.Now().UTC().Format(time.DateOnly)
+	if err := db.ChargeAccounts(ctx, []int64{46}, storage.FeedUsage{Day: today, PollTime: time.Hour}); err != nil {
+		t.Fatal(err)
 	}
 	// The poll spaces the next by 100 × 200 ms: one poll in this test.
 	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Interval: time.Second, Jitter: 0.001})
@@ -507,5 +516,79 @@ func TestSharedFeedSharesItsTime(t *testing.T) {
 	a, b := usage(42), usage(44)
 	if a != b || a < slowness/2 {
 		t.Fatalf("a %v poll was charged %v to one reader and %v to the other; want half each", slowness, a, b)
+	}
+	if c := usage(46); c != time.Hour {
+		t.Fatalf("the reader out of time was charged again: %v", c)
+	}
+}
+
+// Slow pages a stranger links from a feed a reader follows cost that feed its full
+// texts for the day, and nothing else: the feed keeps its interval, the reader's
+// polling time is not touched, and none of their feeds stops (found by review: the
+// pages were charged as polling time, so a stranger's links used up the reader's hour
+// and stopped all their feeds, and spaced the feed out a hundredfold).
+func TestStrangersSlowLinksCostOnlyFullText(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	defer close(release)
+	var strangerPages atomic.Int64
+	stranger := serveOn(t, "127.0.0.8", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		strangerPages.Add(1)
+		select { // never answers while the test runs
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	var aggregatorPolls, otherPolls atomic.Int64
+	aggregator := serveOn(t, "127.0.0.9", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(mintingFeed(int(aggregatorPolls.Add(1)), 1, stranger.URL, true)) // a fresh link of the stranger's each poll
+	}))
+	other := serveOn(t, "127.0.0.3", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(mintingFeed(int(otherPolls.Add(1)), 1, "https://example.com", false))
+	}))
+	db := openDB(t)
+	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} }
+	aggURL := aggregator.URL + "/new.xml"
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, sub, []string{aggURL, other.URL + "/feed.xml"}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+		t.Fatal(err)
+	}
+	// A second of polling time: were pages charged as polling, three would use it up.
+	const pagePerPoll, pagePerDay = 300 * time.Millisecond, 700 * time.Millisecond
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Minute}),
+		feed.PollerOptions{Interval: 300 * time.Millisecond, Jitter: 0.001, FullTextMinWords: 50,
+			MaxPageTimePerPoll: pagePerPoll, MaxReaderPageTimePerDay: pagePerDay, MaxUserPollTimePerDay: time.Second})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, nil) }()
+	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
+	for aggregatorPolls.Load() < 6 || otherPolls.Load() < 6 {
+		select {
+		case <-deadline:
+			t.Fatalf("the aggregator was polled %d times and the other feed %d; want 6 each", aggregatorPolls.Load(), otherPolls.Load())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	<-done
+	// 300 + 300 + the 100 ms left: three pages, then the feed's page time is used.
+	if n := strangerPages.Load(); n < 2 || n > 3 {
+		t.Errorf("the stranger's pages were asked for %d times; want 2 or 3, until the feed's %v of page time a day was used", n, pagePerDay)
+	}
+	f, err := db.Feed(context.Background(), aggURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.DayPageTime < pagePerDay {
+		t.Errorf("the aggregator counts %v of page time, want its day's %v used", f.DayPageTime, pagePerDay)
+	}
+	u, err := db.FeedUsage(context.Background(), 42, time.Now().UTC().Format(time.DateOnly))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.PollTime >= time.Second || u.PageTime < pagePerDay {
+		t.Errorf("the reader was charged %v of polling time and %v of page time; want the pages apart", u.PollTime, u.PageTime)
+	}
+	if d := p.Stats().FeedsDeferred; d != 0 {
+		t.Errorf("%d of the reader's feeds were put off to the next day", d)
 	}
 }

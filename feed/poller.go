@@ -75,12 +75,21 @@ type PollerOptions struct {
 	MaxUserBytesPerDay int64
 	MaxUserPagesPerDay int
 	// MaxUserPollTimePerDay bounds the time the feeds one user added may hold a worker
-	// per UTC day, counted by Run; default 1h. Twenty feeds polled every 15 minutes at a
-	// second each take 32 minutes. Without it a feed that trickles its body to just
-	// under the fetch timeout, with pages that answer just inside the page time, cost
-	// nothing the other allowances count, and kept perOwner workers busy all day
+	// per UTC day, fetching, reading and storing the feeds (pages apart), counted by
+	// Run; default 1h. Twenty feeds polled every 15 minutes at a second each take 32
+	// minutes. Without it a feed that trickles its body to just under the fetch timeout
+	// cost nothing the other allowances count, and kept perOwner workers busy all day
 	// (found by review). A user's feeds that used it wait for the next UTC day.
 	MaxUserPollTimePerDay time.Duration
+	// MaxReaderPageTimePerDay and MaxUserPageTimePerDay bound the time article pages
+	// take for one reader's feed, and for all the feeds one user added, per UTC day;
+	// defaults 15 and 30 minutes (at a second a page, the page counts above take 3 and
+	// 7). Page time is counted apart from polling time because whoever writes a feed
+	// chooses its links: a stranger linking slow pages from a feed a reader follows
+	// used up the reader's polling time and stopped all their feeds (found by
+	// review). Used up, it costs only full texts: the items keep the feed's text.
+	MaxReaderPageTimePerDay time.Duration
+	MaxUserPageTimePerDay   time.Duration
 	// DutyFactor spaces a slow reader's feed's polls: a poll that took t (less its
 	// waits for other polls' use of a host) is followed by at least DutyFactor×t;
 	// default 100, so no reader's feed holds a worker for more than 1% of the day (a
@@ -209,6 +218,12 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 	if o.MaxUserPollTimePerDay <= 0 {
 		o.MaxUserPollTimePerDay = time.Hour
 	}
+	if o.MaxReaderPageTimePerDay <= 0 {
+		o.MaxReaderPageTimePerDay = 15 * time.Minute
+	}
+	if o.MaxUserPageTimePerDay <= 0 {
+		o.MaxUserPageTimePerDay = 30 * time.Minute
+	}
 	if o.DutyFactor <= 0 {
 		o.DutyFactor = 100
 	}
@@ -231,7 +246,8 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 func NewPoller(store Store, fetcher *Fetcher, opts PollerOptions) *Poller {
 	opts = opts.WithDefaults()
 	return &Poller{store: store, fetcher: fetcher, opts: opts, hosts: map[string]*hostSlot{},
-		ledger: &ledger{limit: storage.FeedUsage{Items: opts.MaxUserItemsPerDay, Bytes: opts.MaxUserBytesPerDay, Pages: opts.MaxUserPagesPerDay}}}
+		ledger: &ledger{limit: storage.FeedUsage{Items: opts.MaxUserItemsPerDay, Bytes: opts.MaxUserBytesPerDay, Pages: opts.MaxUserPagesPerDay,
+			PageTime: opts.MaxUserPageTimePerDay}}}
 }
 
 // PollDue polls every feed that is due now.
@@ -321,22 +337,45 @@ func (p *Poller) fetchLimited(ctx context.Context, req Request) (*Response, erro
 	slot := p.hostSlot(host)
 	defer p.leaveHostSlot(host, slot)
 	asked := time.Now()
+	meter := meterOf(ctx)
 	select {
 	case slot.ch <- struct{}{}:
 	case <-ctx.Done():
+		meter.waited(time.Since(asked))
 		return nil, &FetchError{Kind: KindNetwork, URL: req.URL, Err: ctx.Err()}
 	}
-	if w, ok := ctx.Value(slotWaitsKey{}).(*atomic.Int64); ok {
-		w.Add(int64(time.Since(asked)))
-	}
+	meter.waited(time.Since(asked))
 	defer func() { <-slot.ch }()
 	return p.fetcher.Fetch(ctx, req)
 }
 
-// slotWaitsKey holds, in a poll's context, the time the poll waited for host slots
-// that other polls held: not the poll's own cost (found by review: a hostile reader's
-// pages holding a shared host's slots were charged to the honest reader waiting).
-type slotWaitsKey struct{}
+// pollMeter, in a poll's context, splits the time the poll takes: its waits for host
+// slots other polls held are not its cost (found by review: a hostile reader's pages
+// holding a shared host's slots were charged to the honest reader waiting), and its
+// article pages are counted apart (PageTime).
+type pollMeter struct {
+	waits, pages atomic.Int64 // nanoseconds
+}
+
+type pollMeterKey struct{}
+
+func meterOf(ctx context.Context) *pollMeter {
+	m, _ := ctx.Value(pollMeterKey{}).(*pollMeter)
+	return m
+}
+
+func (m *pollMeter) waited(d time.Duration) {
+	if m != nil {
+		m.waits.Add(int64(d))
+	}
+}
+
+func (m *pollMeter) waitsSoFar() time.Duration {
+	if m == nil {
+		return 0
+	}
+	return time.Duration(m.waits.Load())
+}
 
 // hostFull reports whether every fetch slot of host is taken, by feeds or pages.
 func (p *Poller) hostFull(host string) bool {
@@ -348,11 +387,13 @@ func (p *Poller) hostFull(host string) bool {
 
 func (p *Poller) pollOne(ctx context.Context, f storage.Feed) (res Result) {
 	began := time.Now()
-	var waits atomic.Int64
-	ctx = context.WithValue(ctx, slotWaitsKey{}, &waits)
-	// cost is what the poll took so far, less its waits for hosts; DutyFactor times it
-	// is a floor on the feed's next delay.
-	cost := func() time.Duration { return max(0, time.Since(began)-time.Duration(waits.Load())) }
+	meter := &pollMeter{}
+	ctx = context.WithValue(ctx, pollMeterKey{}, meter)
+	// cost is what the poll took so far, less its waits for hosts and its pages;
+	// DutyFactor times it is a floor on the feed's next delay.
+	cost := func() time.Duration {
+		return max(0, time.Since(began)-time.Duration(meter.waits.Load()+meter.pages.Load()))
+	}
 	spacing := func() time.Duration {
 		if f.Operator() {
 			return 0
@@ -503,7 +544,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	if !f.Operator() {
 		// A reader's feed has a daily allowance, and so have the readers who added it.
 		if f.Day != day {
-			f.Day, f.DayItems, f.DayBytes, f.DayPages = day, 0, 0, 0
+			f.Day, f.DayItems, f.DayBytes, f.DayPages, f.DayPageTime = day, 0, 0, 0, 0
 		}
 		limit = max(0, min(limit, p.opts.MaxReaderItemsPerDay-f.DayItems))
 		if owners, err = p.store.FeedAccountsUsage(ctx, f.URL, day); err != nil {
@@ -525,8 +566,20 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	}
 	var bytes int64
 	granted := storage.FeedUsage{Day: day} // charged to the owners in the ledger so far
-	pagesCtx, endPages := context.WithTimeout(ctx, p.opts.MaxPageTimePerPoll)
+	pageTime := p.opts.MaxPageTimePerPoll
+	if !f.Operator() {
+		pageTime = min(pageTime, p.opts.MaxReaderPageTimePerDay-f.DayPageTime)
+	}
+	if len(owners) > 0 {
+		pageTime = min(pageTime, p.ledger.pageTimeLeft(day, owners))
+	}
+	if pageTime <= 0 {
+		fullTextBudget = 0
+	}
+	pagesCtx, endPages := context.WithTimeout(ctx, max(pageTime, 0))
 	defer endPages()
+	meter := meterOf(ctx)
+	var pagesTook time.Duration // net of waits for hosts
 	leaveOut := func(n int, msg string) {
 		p.itemsCapped.Add(int64(len(fresh) - n))
 		skipped += len(fresh) - n
@@ -560,7 +613,17 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 				fullTextBudget--
 				f.DayPages++
 				granted.Pages++
-				if art, err := p.fetchArticle(pagesCtx, e.URL); err != nil {
+				asked, waitsBefore := time.Now(), meter.waitsSoFar()
+				art, err := p.fetchArticle(pagesCtx, e.URL)
+				took := max(0, time.Since(asked)-(meter.waitsSoFar()-waitsBefore))
+				pagesTook += took
+				if meter != nil {
+					meter.pages.Add(int64(took))
+				}
+				if len(owners) > 0 {
+					p.ledger.spend(day, owners, storage.FeedUsage{PageTime: took})
+				}
+				if err != nil {
 					// The teaser is still worth storing; the failure is only logged.
 					p.opts.Logger.Debug("full text unavailable; keeping teaser", "feed", f.URL, "url", e.URL, "error", err)
 				} else if WordCount(art.Text) > WordCount(e.Text) {
@@ -588,7 +651,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	// Stored oldest first, so the newest get the highest IDs and come first in a window.
 	slices.Reverse(items)
 	added, err := p.store.AddItems(ctx, f.URL, items, p.opts.Now())
-	use := storage.FeedUsage{Day: day, Items: len(added), Pages: granted.Pages}
+	use := storage.FeedUsage{Day: day, Items: len(added), Pages: granted.Pages, PageTime: pagesTook}
 	for _, it := range added {
 		use.Bytes += itemBytes(it)
 	}
@@ -614,6 +677,9 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	}
 	f.DayItems += use.Items
 	f.DayBytes += use.Bytes
+	if !f.Operator() {
+		f.DayPageTime += pagesTook
+	}
 	return len(added), skipped, nil
 }
 

@@ -42,6 +42,8 @@ type Feed struct {
 	DayItems int    `json:"day_items,omitempty"`
 	DayBytes int64  `json:"day_bytes,omitempty"`
 	DayPages int    `json:"day_pages,omitempty"`
+	// DayPageTime is the time the article pages fetched for it took that day.
+	DayPageTime time.Duration `json:"day_page_time,omitempty"`
 	// Deferred is set while the feed waits for the next day because every reader who
 	// added it used up the day's polling time (DeferFeed); a chat that adds it
 	// meanwhile brings it back at once, to be polled on its own reader's time.

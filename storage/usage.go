@@ -34,9 +34,12 @@ type FeedUsage struct {
 	Items int    `json:"items,omitempty"`
 	Bytes int64  `json:"bytes,omitempty"`
 	Pages int    `json:"pages,omitempty"`
-	// PollTime is the time the account's feeds held a poller worker: a feed that
-	// trickles its body, or pages that answer slowly, costs time and nothing else.
+	// PollTime is the time the account's feeds held a poller worker fetching, reading
+	// and storing the feeds themselves: a feed that trickles its body costs time and
+	// nothing else. PageTime is the time their article pages took, counted apart: the
+	// pages a feed links to are chosen by whoever writes the feed, not by the reader.
 	PollTime time.Duration `json:"poll_time,omitempty"`
+	PageTime time.Duration `json:"page_time,omitempty"`
 }
 
 // On returns u if it counts day, else the zero usage of day.
@@ -91,7 +94,7 @@ func (db *DB) ChargeAccounts(ctx context.Context, accounts []int64, use FeedUsag
 	if err := ctxErr(ctx, "charge accounts"); err != nil {
 		return err
 	}
-	if len(accounts) == 0 || use.Items == 0 && use.Bytes == 0 && use.Pages == 0 && use.PollTime == 0 {
+	if len(accounts) == 0 || use.Items == 0 && use.Bytes == 0 && use.Pages == 0 && use.PollTime == 0 && use.PageTime == 0 {
 		return nil
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
@@ -105,6 +108,7 @@ func (db *DB) ChargeAccounts(ctx context.Context, accounts []int64, use FeedUsag
 			sum.Bytes += use.Bytes
 			sum.Pages += use.Pages
 			sum.PollTime += use.PollTime
+			sum.PageTime += use.PageTime
 			if err := putJSON(tx.Bucket(bucketFeedUsage), i64(a), sum); err != nil {
 				return err
 			}
