@@ -161,8 +161,8 @@ func Default() Config {
 		MaxUserBytesPerDay:      20 << 20,
 		MaxUserPagesPerDay:      400,
 		MaxUserPollTimePerDay:   time.Hour,
-		MaxReaderPageTimePerDay: 15 * time.Minute,
-		MaxUserPageTimePerDay:   30 * time.Minute,
+		MaxReaderPageTimePerDay: 10 * time.Minute,
+		MaxUserPageTimePerDay:   40 * time.Minute,
 		FilterBudget:            500 * time.Millisecond,
 		NewReaderLinkBan:        true,
 	}

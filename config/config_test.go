@@ -127,7 +127,7 @@ func TestPublicBotLimits(t *testing.T) {
 	d := config.Default()
 	if d.ReaderRate != 20 || d.ReaderBurst != 10 || d.MaxOwnFeeds != 20 || d.MaxReaderFeeds != 5000 || d.MaxItemsPerPoll != 200 || d.MaxPagesPerPoll != 20 ||
 		d.MaxUserItemsPerDay != 2000 || d.MaxUserBytesPerDay != 20<<20 || d.MaxUserPagesPerDay != 400 ||
-		d.MaxUserPollTimePerDay != time.Hour || d.MaxReaderPageTimePerDay != 15*time.Minute || d.MaxUserPageTimePerDay != 30*time.Minute {
+		d.MaxUserPollTimePerDay != time.Hour || d.MaxReaderPageTimePerDay != 10*time.Minute || d.MaxUserPageTimePerDay != 40*time.Minute {
 		t.Fatalf("defaults %+v", d)
 	}
 }

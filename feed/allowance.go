@@ -1,8 +1,13 @@
 package feed
 
 import (
+	"context"
+	"errors"
+	"net"
 	"sync"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/newsbot/newsbot/storage"
 )
@@ -77,14 +82,32 @@ func (l *ledger) pageTimeLeft(day string, stored map[int64]storage.FeedUsage) ti
 	return left
 }
 
-// spend charges use, known only once it is spent (page time), to every account.
-func (l *ledger) spend(day string, stored map[int64]storage.FeedUsage, use storage.FeedUsage) {
+// sharePageTime shares page time, known only once it is spent, among the accounts with
+// page time left (all of them, when none has), and returns each one's share. Split,
+// not charged to each in full: links in a popular feed must not cost each of its
+// readers the whole (found by review).
+func (l *ledger) sharePageTime(day string, stored map[int64]storage.FeedUsage, took time.Duration) map[int64]time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.today(day) != day {
-		return // spent on a day no longer counted
+	if l.today(day) != day || len(stored) == 0 {
+		return nil // spent on a day no longer counted
 	}
-	l.add(stored, use, 1)
+	payers := map[int64]storage.FeedUsage{}
+	for a, s := range stored {
+		if l.usage(a, s).PageTime < l.limit.PageTime {
+			payers[a] = s
+		}
+	}
+	if len(payers) == 0 {
+		payers = stored
+	}
+	share := took / time.Duration(len(payers))
+	l.add(payers, storage.FeedUsage{PageTime: share}, 1)
+	out := make(map[int64]time.Duration, len(payers))
+	for a := range payers {
+		out[a] = share
+	}
+	return out
 }
 
 // refund takes back what was granted and not used.
@@ -113,4 +136,58 @@ func (l *ledger) counting(day string) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.today(day)
+}
+
+// slowSites remembers, for the UTC day, the sites (registrable domains) whose pages
+// were slow for a reader's feed. Memory only: a restart forgets, and pays one more slow
+// page per site.
+type slowSites struct {
+	mu   sync.Mutex
+	day  string
+	seen map[string]struct{} // feed URL + "\x00" + site
+}
+
+// maxSlowSites bounds the memory it takes; past it, sites are no longer remembered
+// (pages stay bounded by the page time allowances).
+const maxSlowSites = 50_000
+
+func (s *slowSites) has(day, feedURL, site string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.day != day {
+		return false
+	}
+	_, ok := s.seen[feedURL+"\x00"+site]
+	return ok
+}
+
+func (s *slowSites) add(day, feedURL, site string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.day != day {
+		s.day, s.seen = day, map[string]struct{}{}
+	}
+	if len(s.seen) < maxSlowSites {
+		s.seen[feedURL+"\x00"+site] = struct{}{}
+	}
+}
+
+// siteOf is the site of a URL: its registrable domain ("bbc.co.uk" for
+// "www.bbc.co.uk" and "news.bbc.co.uk"), or its host when it has none (an address,
+// "localhost").
+func siteOf(rawURL string) string {
+	host := hostOf(rawURL)
+	if net.ParseIP(host) != nil {
+		return host
+	}
+	if site, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return site
+	}
+	return host
+}
+
+// isTimeout reports whether a fetch ended in a deadline: its own, or the poll's page time.
+func isTimeout(err error) bool {
+	var fe *FetchError
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &fe) && fe.Kind == KindTimeout
 }

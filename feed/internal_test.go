@@ -436,3 +436,41 @@ func TestCountAttrs(t *testing.T) {
 		}
 	}
 }
+
+// Time a poll waits for the parse budget, which other polls' large bodies hold, is not
+// its cost: neither its reader's polling time nor its spacing (found by review H).
+func TestParseWaitsAreNotAPollsCost(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>t</title><item><title>one</title><guid>1</guid></item></channel></rss>`)
+	}))
+	defer srv.Close()
+	db, err := storage.Open(filepath.Join(t.TempDir(), "w.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.AddFeed(ctx, srv.URL+"/feed.xml", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.Feed(ctx, srv.URL+"/feed.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPoller(db, NewFetcher(FetcherOptions{AllowPrivateNetworks: true}), PollerOptions{})
+	if err := parsing.Acquire(ctx, maxParsing); err != nil {
+		t.Fatal(err)
+	}
+	const held = 300 * time.Millisecond
+	polled := make(chan Result, 1)
+	go func() { polled <- p.pollOne(ctx, f) }()
+	time.Sleep(held) // the poll waits for the budget meanwhile
+	parsing.Release(maxParsing)
+	r := <-polled
+	if r.Status != StatusOK {
+		t.Fatalf("poll: %s %s", r.Status, r.Error)
+	}
+	if r.cost >= held/2 {
+		t.Fatalf("a poll that waited %v for the parse budget cost %v", held, r.cost)
+	}
+}

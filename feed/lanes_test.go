@@ -522,11 +522,13 @@ func TestSharedFeedSharesItsTime(t *testing.T) {
 	}
 }
 
-// Slow pages a stranger links from a feed a reader follows cost that feed its full
-// texts for the day, and nothing else: the feed keeps its interval, the reader's
-// polling time is not touched, and none of their feeds stops (found by review: the
-// pages were charged as polling time, so a stranger's links used up the reader's hour
-// and stopped all their feeds, and spaced the feed out a hundredfold).
+// Slow pages a stranger links from feeds a reader follows cost those feeds one page
+// per site a day, and nothing else: the feeds keep their interval, the reader's polling
+// time is not touched, none of their feeds stops, and their other feeds keep their full
+// texts (found by reviews G and H: charged as polling time, a stranger's links used up
+// the reader's hour and stopped every feed of theirs; charged as page time with no
+// memory of the site, links in two feeds used up the reader's page time and every other
+// feed's full texts with it).
 func TestStrangersSlowLinksCostOnlyFullText(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -540,55 +542,159 @@ func TestStrangersSlowLinksCostOnlyFullText(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}))
-	var aggregatorPolls, otherPolls atomic.Int64
-	aggregator := serveOn(t, "127.0.0.9", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write(mintingFeed(int(aggregatorPolls.Add(1)), 1, stranger.URL, true)) // a fresh link of the stranger's each poll
-	}))
-	other := serveOn(t, "127.0.0.3", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write(mintingFeed(int(otherPolls.Add(1)), 1, "https://example.com", false))
+	var aggPolls [2]atomic.Int64
+	var aggURLs []string
+	for i, addr := range []string{"127.0.0.9", "127.0.0.10"} {
+		agg := serveOn(t, addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Write(mintingFeed(int(aggPolls[i].Add(1)), 1, stranger.URL, true)) // a fresh link of the stranger's each poll
+		}))
+		aggURLs = append(aggURLs, agg.URL+"/new.xml")
+	}
+	// The reader's own feed, whose teasers link fast pages on its own site.
+	var ownPolls, ownPages atomic.Int64
+	var own *httptest.Server
+	own = serveOn(t, "127.0.0.3", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/page/") {
+			ownPages.Add(1)
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html><body><article><p>"+strings.Repeat("Full article text here. ", 80)+"</p></article></body></html>")
+			return
+		}
+		w.Write(mintingFeed(int(ownPolls.Add(1)), 1, own.URL, true))
 	}))
 	db := openDB(t)
 	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} }
-	aggURL := aggregator.URL + "/new.xml"
-	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, sub, []string{aggURL, other.URL + "/feed.xml"}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, sub, append([]string{own.URL + "/feed.xml"}, aggURLs...), nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
 		t.Fatal(err)
 	}
-	// A second of polling time: were pages charged as polling, three would use it up.
-	const pagePerPoll, pagePerDay = 300 * time.Millisecond, 700 * time.Millisecond
+	// The reader may spend two feeds' page time, and a second of polling time: were
+	// pages charged as polling, three would use it up.
+	const slowPage, pagePerPoll, pagePerDay = 200 * time.Millisecond, 300 * time.Millisecond, 700 * time.Millisecond
 	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Minute}),
-		feed.PollerOptions{Interval: 300 * time.Millisecond, Jitter: 0.001, FullTextMinWords: 50,
-			MaxPageTimePerPoll: pagePerPoll, MaxReaderPageTimePerDay: pagePerDay, MaxUserPollTimePerDay: time.Second})
+		feed.PollerOptions{Interval: 300 * time.Millisecond, Jitter: 0.001, FullTextMinWords: 50, SlowPage: slowPage,
+			MaxPageTimePerPoll: pagePerPoll, MaxReaderPageTimePerDay: pagePerDay, MaxUserPageTimePerDay: 2 * pagePerDay,
+			MaxUserPollTimePerDay: time.Second})
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx, nil) }()
 	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
-	for aggregatorPolls.Load() < 6 || otherPolls.Load() < 6 {
+	for aggPolls[0].Load() < 6 || aggPolls[1].Load() < 6 || ownPolls.Load() < 6 {
 		select {
 		case <-deadline:
-			t.Fatalf("the aggregator was polled %d times and the other feed %d; want 6 each", aggregatorPolls.Load(), otherPolls.Load())
+			t.Fatalf("the aggregators were polled %d and %d times and the reader's own feed %d; want 6 each", aggPolls[0].Load(), aggPolls[1].Load(), ownPolls.Load())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 	cancel()
 	<-done
-	// 300 + 300 + the 100 ms left: three pages, then the feed's page time is used.
-	if n := strangerPages.Load(); n < 2 || n > 3 {
-		t.Errorf("the stranger's pages were asked for %d times; want 2 or 3, until the feed's %v of page time a day was used", n, pagePerDay)
+	if n := strangerPages.Load(); n != 2 {
+		t.Errorf("the stranger's pages were asked for %d times; want once for each feed, then its site is known slow", n)
 	}
-	f, err := db.Feed(context.Background(), aggURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f.DayPageTime < pagePerDay {
-		t.Errorf("the aggregator counts %v of page time, want its day's %v used", f.DayPageTime, pagePerDay)
+	if own, pages := ownPolls.Load(), ownPages.Load(); pages < own-1 {
+		t.Errorf("the reader's own feed had %d pages fetched in %d polls: its full texts were lost", pages, own)
 	}
 	u, err := db.FeedUsage(context.Background(), 42, time.Now().UTC().Format(time.DateOnly))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.PollTime >= time.Second || u.PageTime < pagePerDay {
-		t.Errorf("the reader was charged %v of polling time and %v of page time; want the pages apart", u.PollTime, u.PageTime)
+	if u.PollTime >= time.Second || u.PageTime >= 2*pagePerDay {
+		t.Errorf("the reader was charged %v of polling time and %v of page time", u.PollTime, u.PageTime)
 	}
 	if d := p.Stats().FeedsDeferred; d != 0 {
 		t.Errorf("%d of the reader's feeds were put off to the next day", d)
+	}
+}
+
+// Without a slow site to remember (the stranger's links on a new site each time), a
+// feed's page time for the day bounds what its links cost; the feed is still polled.
+func TestAFeedsPageTimeIsBounded(t *testing.T) {
+	ctx := context.Background()
+	var pages atomic.Int64
+	hang := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pages.Add(1)
+		<-r.Context().Done()
+	})
+	// Each address on 127.0.0.0/8 is a site of its own.
+	var sites []string
+	for i := range 4 {
+		sites = append(sites, serveOn(t, fmt.Sprintf("127.0.1.%d", i+1), hang).URL)
+	}
+	var polls atomic.Int64
+	agg := serveOn(t, "127.0.0.9", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int(polls.Add(1))
+		w.Write(mintingFeed(n, 1, sites[(n-1)%len(sites)], true))
+	}))
+	db := openDB(t)
+	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} }
+	aggURL := agg.URL + "/new.xml"
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, sub, []string{aggURL}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+		t.Fatal(err)
+	}
+	const pagePerPoll, pagePerDay = 300 * time.Millisecond, 700 * time.Millisecond
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Minute}),
+		feed.PollerOptions{Interval: time.Millisecond, Jitter: 0.001, FullTextMinWords: 50, SlowPage: 10 * time.Second,
+			MaxPageTimePerPoll: pagePerPoll, MaxReaderPageTimePerDay: pagePerDay})
+	for range 6 {
+		f, err := db.Feed(ctx, aggURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := p.PollFeeds(ctx, []storage.Feed{f}); r[0].Status != feed.StatusOK {
+			t.Fatalf("poll: %s %s", r[0].Status, r[0].Error)
+		}
+	}
+	// 300 + 300 + the 100 ms left: three pages, then the feed's page time is used.
+	if n := pages.Load(); n != 3 {
+		t.Errorf("the stranger's pages were asked for %d times in 6 polls; want 3, until the feed's %v of page time a day was used", n, pagePerDay)
+	}
+	if f, _ := db.Feed(ctx, aggURL); f.DayPageTime < pagePerDay {
+		t.Errorf("the feed counts %v of page time, want its day's %v used", f.DayPageTime, pagePerDay)
+	}
+}
+
+// A feed several readers added shares each page's time among them, as it shares its
+// polls' time: links in a popular feed cost each reader a share, not the whole (found
+// by review H: each of three readers was charged the full 700 ms).
+func TestSharedFeedSharesItsPageTime(t *testing.T) {
+	ctx := context.Background()
+	const pageTakes = 300 * time.Millisecond
+	var srv *httptest.Server
+	srv = serveOn(t, "127.0.0.2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/page/") {
+			time.Sleep(pageTakes)
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html><body><article><p>"+strings.Repeat("Full article text here. ", 80)+"</p></article></body></html>")
+			return
+		}
+		w.Write(mintingFeed(1, 1, srv.URL, true))
+	}))
+	db := openDB(t)
+	sub := func(chat int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+	}
+	url := srv.URL + "/shared.xml"
+	for _, chat := range []int64{42, 44, 46} {
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), []string{url}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{FullTextMinWords: 50})
+	f, err := db.Feed(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.PollFeeds(ctx, []storage.Feed{f}); r[0].Status != feed.StatusOK || r[0].NewItems != 1 {
+		t.Fatalf("poll: %+v", r[0])
+	}
+	day := time.Now().UTC().Format(time.DateOnly)
+	var shares []time.Duration
+	for _, chat := range []int64{42, 44, 46} {
+		u, err := db.FeedUsage(ctx, chat, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shares = append(shares, u.PageTime)
+	}
+	if shares[0] != shares[1] || shares[1] != shares[2] || shares[0] < pageTakes/3 || shares[0] >= pageTakes {
+		t.Fatalf("a %v page was charged %v to its three readers; want a third each", pageTakes, shares)
 	}
 }

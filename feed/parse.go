@@ -124,7 +124,10 @@ func ParseResponse(ctx context.Context, resp *Response) (*Parsed, error) {
 // withinBudget runs fn holding weight of the parsing budget, waiting for it until ctx
 // is done; op names the operation in the error.
 func withinBudget[T any](ctx context.Context, op string, weight int64, fn func() (T, error)) (T, error) {
-	if err := parsing.Acquire(ctx, weight); err != nil {
+	asked := time.Now()
+	err := parsing.Acquire(ctx, weight)
+	meterOf(ctx).waited(time.Since(asked)) // other polls' parses: not this poll's cost (found by review)
+	if err != nil {
 		var zero T
 		return zero, fmt.Errorf("%s: %w", op, err)
 	}

@@ -31,6 +31,7 @@ type Store interface {
 	AddItems(ctx context.Context, feedURL string, items []storage.Item, now time.Time) ([]storage.Item, error)
 	FeedAccountsUsage(ctx context.Context, url, day string) (map[int64]storage.FeedUsage, error)
 	ChargeAccounts(ctx context.Context, accounts []int64, use storage.FeedUsage) error
+	ChargeEach(ctx context.Context, uses map[int64]storage.FeedUsage) error
 	DeferFeed(ctx context.Context, url string, accounts []int64, until time.Time) (bool, error)
 }
 
@@ -83,13 +84,22 @@ type PollerOptions struct {
 	MaxUserPollTimePerDay time.Duration
 	// MaxReaderPageTimePerDay and MaxUserPageTimePerDay bound the time article pages
 	// take for one reader's feed, and for all the feeds one user added, per UTC day;
-	// defaults 15 and 30 minutes (at a second a page, the page counts above take 3 and
-	// 7). Page time is counted apart from polling time because whoever writes a feed
+	// defaults 10 and 40 minutes (at a second a page, the page counts above take 3 and
+	// 7; the user's is four feeds' worth, so links in a few feeds cannot use it up).
+	// Page time is counted apart from polling time because whoever writes a feed
 	// chooses its links: a stranger linking slow pages from a feed a reader follows
 	// used up the reader's polling time and stopped all their feeds (found by
 	// review). Used up, it costs only full texts: the items keep the feed's text.
 	MaxReaderPageTimePerDay time.Duration
 	MaxUserPageTimePerDay   time.Duration
+	// SlowPage is the most a page for a reader's feed may take; default 10s. A page
+	// that takes it, or times out, marks its site (registrable domain) slow for that
+	// feed until the next UTC day, unless it is the feed's own site: further links
+	// there keep their teasers. So a stranger's slow links cost a feed one page per
+	// site a day, not its whole page time (found by review: links to one hanging site in
+	// two feeds a reader followed used up the reader's page time, and their other
+	// feeds' full texts with it).
+	SlowPage time.Duration
 	// DutyFactor spaces a slow reader's feed's polls: a poll that took t (less its
 	// waits for other polls' use of a host) is followed by at least DutyFactor×t;
 	// default 100, so no reader's feed holds a worker for more than 1% of the day (a
@@ -123,6 +133,7 @@ type Poller struct {
 
 	itemsCapped, pagesCapped, feedsDeferred atomic.Int64
 	ledger                                  *ledger
+	slow                                    slowSites
 }
 
 // PollerStats are the poller's running totals of what its per-feed budgets left out.
@@ -219,10 +230,13 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 		o.MaxUserPollTimePerDay = time.Hour
 	}
 	if o.MaxReaderPageTimePerDay <= 0 {
-		o.MaxReaderPageTimePerDay = 15 * time.Minute
+		o.MaxReaderPageTimePerDay = 10 * time.Minute
 	}
 	if o.MaxUserPageTimePerDay <= 0 {
-		o.MaxUserPageTimePerDay = 30 * time.Minute
+		o.MaxUserPageTimePerDay = 40 * time.Minute
+	}
+	if o.SlowPage <= 0 {
+		o.SlowPage = 10 * time.Second
 	}
 	if o.DutyFactor <= 0 {
 		o.DutyFactor = 100
@@ -579,7 +593,9 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	pagesCtx, endPages := context.WithTimeout(ctx, max(pageTime, 0))
 	defer endPages()
 	meter := meterOf(ctx)
-	var pagesTook time.Duration // net of waits for hosts
+	var pagesTook time.Duration             // net of waits for hosts
+	pageShares := map[int64]time.Duration{} // what each owner paid of it
+	ownSite := siteOf(f.URL)
 	leaveOut := func(n int, msg string) {
 		p.itemsCapped.Add(int64(len(fresh) - n))
 		skipped += len(fresh) - n
@@ -605,7 +621,10 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 			granted.Items++
 			granted.Bytes += cost
 		}
-		if p.opts.FullTextMinWords > 0 && e.URL != "" && WordCount(e.Text) < p.opts.FullTextMinWords {
+		site := siteOf(e.URL)
+		if !f.Operator() && site != ownSite && p.slow.has(day, f.URL, site) {
+			p.opts.Logger.Debug("keeping a teaser: its site was slow for this feed today", "feed", f.URL, "url", e.URL)
+		} else if p.opts.FullTextMinWords > 0 && e.URL != "" && WordCount(e.Text) < p.opts.FullTextMinWords {
 			if fullTextBudget <= 0 || pagesCtx.Err() != nil || len(owners) > 0 && !p.ledger.grant(day, owners, storage.FeedUsage{Pages: 1}) {
 				p.pagesCapped.Add(1)
 				fullTextBudget = 0
@@ -613,15 +632,26 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 				fullTextBudget--
 				f.DayPages++
 				granted.Pages++
+				pageCtx, endPage := pagesCtx, func() {}
+				if !f.Operator() {
+					pageCtx, endPage = context.WithTimeout(pagesCtx, p.opts.SlowPage)
+				}
 				asked, waitsBefore := time.Now(), meter.waitsSoFar()
-				art, err := p.fetchArticle(pagesCtx, e.URL)
+				art, err := p.fetchArticle(pageCtx, e.URL)
+				endPage()
 				took := max(0, time.Since(asked)-(meter.waitsSoFar()-waitsBefore))
 				pagesTook += took
 				if meter != nil {
 					meter.pages.Add(int64(took))
 				}
-				if len(owners) > 0 {
-					p.ledger.spend(day, owners, storage.FeedUsage{PageTime: took})
+				for a, share := range p.ledger.sharePageTime(day, owners, took) {
+					pageShares[a] += share
+				}
+				// Slow is the site's own doing: time spent waiting for a host slot, or a
+				// page cut short by the poll's page time, does not count (a quarter of
+				// SlowPage, timed out, does).
+				if !f.Operator() && site != ownSite && (took >= p.opts.SlowPage || isTimeout(err) && took >= p.opts.SlowPage/4) {
+					p.slow.add(day, f.URL, site)
 				}
 				if err != nil {
 					// The teaser is still worth storing; the failure is only logged.
@@ -651,7 +681,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	// Stored oldest first, so the newest get the highest IDs and come first in a window.
 	slices.Reverse(items)
 	added, err := p.store.AddItems(ctx, f.URL, items, p.opts.Now())
-	use := storage.FeedUsage{Day: day, Items: len(added), Pages: granted.Pages, PageTime: pagesTook}
+	use := storage.FeedUsage{Day: day, Items: len(added), Pages: granted.Pages}
 	for _, it := range added {
 		use.Bytes += itemBytes(it)
 	}
@@ -662,11 +692,13 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 		// even when the poller is being stopped.
 		p.ledger.refund(day, owners, storage.FeedUsage{Items: granted.Items - use.Items, Bytes: granted.Bytes - use.Bytes})
 		use.Day = p.ledger.counting(day)
-		accounts := make([]int64, 0, len(owners))
+		uses := make(map[int64]storage.FeedUsage, len(owners))
 		for a := range owners {
-			accounts = append(accounts, a)
+			u := use
+			u.PageTime = pageShares[a]
+			uses[a] = u
 		}
-		if cerr := p.store.ChargeAccounts(context.WithoutCancel(ctx), accounts, use); cerr != nil {
+		if cerr := p.store.ChargeEach(context.WithoutCancel(ctx), uses); cerr != nil {
 			// The items are stored and the ledger counts them; only a restart forgets. No
 			// URL: a reader's feed is theirs to keep out of the log.
 			p.opts.Logger.Error("recording a reader feed's use of the allowance failed", "error", cerr)

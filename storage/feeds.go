@@ -347,6 +347,9 @@ func (db *DB) UpdateFeed(ctx context.Context, f Feed) error {
 		if err != nil {
 			return err
 		}
+		// Who keeps the feed is not the poller's to change: a pin or the configuration
+		// set while its poll ran must survive the poll's copy (found by review).
+		f.Pinned, f.Configured = old.Pinned, old.Configured
 		return putFeed(tx, old, &f)
 	})
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -40,6 +42,11 @@ type FeedUsage struct {
 	// pages a feed links to are chosen by whoever writes the feed, not by the reader.
 	PollTime time.Duration `json:"poll_time,omitempty"`
 	PageTime time.Duration `json:"page_time,omitempty"`
+}
+
+// used reports whether u counts anything.
+func (u FeedUsage) used() bool {
+	return u.Items != 0 || u.Bytes != 0 || u.Pages != 0 || u.PollTime != 0 || u.PageTime != 0
 }
 
 // On returns u if it counts day, else the zero usage of day.
@@ -91,14 +98,27 @@ func (db *DB) FeedAccountsUsage(ctx context.Context, url, day string) (map[int64
 // day older than the one an account already counts is dropped: it belongs to a day no
 // longer counted, and must not wipe the newer day's usage.
 func (db *DB) ChargeAccounts(ctx context.Context, accounts []int64, use FeedUsage) error {
+	uses := make(map[int64]FeedUsage, len(accounts))
+	for _, a := range accounts {
+		uses[a] = use
+	}
+	return db.ChargeEach(ctx, uses)
+}
+
+// ChargeEach adds to each account its own use, in one transaction, as ChargeAccounts
+// does: a feed several readers added shares some costs among them.
+func (db *DB) ChargeEach(ctx context.Context, uses map[int64]FeedUsage) error {
 	if err := ctxErr(ctx, "charge accounts"); err != nil {
 		return err
 	}
-	if len(accounts) == 0 || use.Items == 0 && use.Bytes == 0 && use.Pages == 0 && use.PollTime == 0 && use.PageTime == 0 {
+	if !slices.ContainsFunc(slices.Collect(maps.Values(uses)), FeedUsage.used) {
 		return nil
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, a := range accounts {
+		for a, use := range uses {
+			if !use.used() {
+				continue
+			}
 			u := getUsage(tx, a)
 			if u.Day > use.Day { // ISO dates order as strings
 				continue

@@ -247,3 +247,41 @@ func TestDeferFeed(t *testing.T) {
 		t.Fatalf("deferring a removed feed brought it back: %v", err)
 	}
 }
+
+// A poll writes back the copy of its feed it took at the start; a pin or the
+// configuration set while it ran survives that write (found by review H).
+func TestUpdateFeedKeepsWhoKeepsIt(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "k.db"))
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	pinned, configured := "https://example.com/pinned.xml", "https://example.com/configured.xml"
+	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 7, Active: true} }
+	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub, []string{pinned, configured}, nil, storage.FeedLimits{PerChat: 20, Global: 100}); err != nil {
+		t.Fatal(err)
+	}
+	var polled []storage.Feed // the poller's copies, taken before the operator acts
+	for _, u := range []string{pinned, configured} {
+		f, err := db.Feed(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		polled = append(polled, f)
+	}
+	if _, err := db.AddFeed(ctx, pinned, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SyncConfiguredFeeds(ctx, []string{configured}, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range polled {
+		f.LastPoll, f.ETag = now, `"v2"`
+		if err := db.UpdateFeed(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, _ := db.Feed(ctx, pinned)
+	c, _ := db.Feed(ctx, configured)
+	if !p.Pinned || !c.Configured || p.ETag != `"v2"` || c.ETag != `"v2"` {
+		t.Fatalf("after the polls' writes: pinned %+v, configured %+v", p, c)
+	}
+}
