@@ -1,13 +1,12 @@
 package feed
 
 import (
-	"context"
-	"errors"
-	"net"
+	"hash/fnv"
+	"net/netip"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/newsbot/newsbot/storage"
 )
@@ -138,18 +137,26 @@ func (l *ledger) counting(day string) string {
 	return l.today(day)
 }
 
-// slowSites remembers, for the UTC day, the sites (registrable domains) whose pages
-// were slow for a reader's feed. Memory only: a restart forgets, and pays one more slow
-// page per site.
+// slowSites remembers, for the UTC day, the sites (host and port) whose pages were
+// slow for a reader's feed. Memory only: a restart forgets, and pays one more slow page
+// per site.
 type slowSites struct {
 	mu   sync.Mutex
 	day  string
-	seen map[string]struct{} // feed URL + "\x00" + site
+	seen map[uint64]struct{} // hash of feed URL and site
 }
 
-// maxSlowSites bounds the memory it takes; past it, sites are no longer remembered
-// (pages stay bounded by the page time allowances).
-const maxSlowSites = 50_000
+// maxSlowSites bounds the memory it takes (a few MB); past it, sites are no longer
+// remembered, and pages stay bounded by the page time allowances.
+const maxSlowSites = 100_000
+
+func slowKey(feedURL, site string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(feedURL))
+	h.Write([]byte{0})
+	h.Write([]byte(site))
+	return h.Sum64()
+}
 
 func (s *slowSites) has(day, feedURL, site string) bool {
 	s.mu.Lock()
@@ -157,7 +164,7 @@ func (s *slowSites) has(day, feedURL, site string) bool {
 	if s.day != day {
 		return false
 	}
-	_, ok := s.seen[feedURL+"\x00"+site]
+	_, ok := s.seen[slowKey(feedURL, site)]
 	return ok
 }
 
@@ -165,29 +172,34 @@ func (s *slowSites) add(day, feedURL, site string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.day != day {
-		s.day, s.seen = day, map[string]struct{}{}
+		s.day, s.seen = day, map[uint64]struct{}{}
 	}
 	if len(s.seen) < maxSlowSites {
-		s.seen[feedURL+"\x00"+site] = struct{}{}
+		s.seen[slowKey(feedURL, site)] = struct{}{}
 	}
 }
 
-// siteOf is the site of a URL: its registrable domain ("bbc.co.uk" for
-// "www.bbc.co.uk" and "news.bbc.co.uk"), or its host when it has none (an address,
-// "localhost").
+// siteOf is where a URL's page is served from, for remembering slow ones: its host
+// and port ("www.bbc.co.uk:443"), with an IPv6 address taken as its /64 (one network
+// holds any number of addresses) and an IPv4-mapped one as IPv4. Host and port, not the
+// registrable domain, so that a stranger's hanging URL on another port or subdomain of
+// a real site does not mark the site (found by review).
 func siteOf(rawURL string) string {
-	host := hostOf(rawURL)
-	if net.ParseIP(host) != nil {
-		return host
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
 	}
-	if site, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
-		return site
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if a, err := netip.ParseAddr(host); err == nil {
+		a = a.Unmap().WithZone("")
+		host = a.String()
+		if a.Is6() {
+			host = netip.PrefixFrom(a, 64).Masked().String()
+		}
 	}
-	return host
-}
-
-// isTimeout reports whether a fetch ended in a deadline: its own, or the poll's page time.
-func isTimeout(err error) bool {
-	var fe *FetchError
-	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &fe) && fe.Kind == KindTimeout
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return host + ":" + port
 }

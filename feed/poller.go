@@ -93,22 +93,21 @@ type PollerOptions struct {
 	MaxReaderPageTimePerDay time.Duration
 	MaxUserPageTimePerDay   time.Duration
 	// SlowPage is the most a page for a reader's feed may take; default 10s. A page
-	// that takes it, or times out, marks its site (registrable domain) slow for that
-	// feed until the next UTC day, unless it is the feed's own site: further links
-	// there keep their teasers. So a stranger's slow links cost a feed one page per
-	// site a day, not its whole page time (found by review: links to one hanging site in
-	// two feeds a reader followed used up the reader's page time, and their other
-	// feeds' full texts with it).
+	// that takes half of it, of its own time, whatever its answer, marks the site it
+	// ended at (host and port, redirects followed) slow for that feed until the next
+	// UTC day, unless that is the feed's own site: further links there keep their
+	// teasers. So a stranger's slow links on one server cost a feed one page a day, not
+	// its whole page time (found by review: links to one hanging server in two feeds a
+	// reader followed used up the reader's page time, and their other feeds' full
+	// texts with it).
 	SlowPage time.Duration
 	// DutyFactor spaces a slow reader's feed's polls: a poll that took t (less its
-	// waits for other polls' use of a host) is followed by at least DutyFactor×t;
+	// pages and its waits for other polls) is followed by at least DutyFactor×t;
 	// default 100, so no reader's feed holds a worker for more than 1% of the day (a
-	// feed taking 90 s, fetch timeout plus page time, is polled every 150 minutes, 14
-	// minutes a day). Fast feeds keep their interval: below 9 s a poll, 15 minutes is
-	// longer. It bounds what a slow feed, or slow pages someone links from a feed a
-	// reader follows, costs its readers' polling time (found by review). The
-	// operator's feeds keep their interval: a busy catalogue feed's twenty pages take
-	// that long, and its news must not wait for it.
+	// feed taking 30 s, its fetch timeout, is polled every 50 minutes, 14 minutes a
+	// day). Fast feeds keep their interval: below 9 s a poll, 15 minutes is longer. It
+	// bounds what a slow feed costs its readers' polling time (found by review). The
+	// operator's feeds keep their interval: their news must not wait.
 	DutyFactor float64
 	// CycleEvery is how long Run lets finished polls wait for onCycle while others are
 	// still running; default 30s.
@@ -167,8 +166,9 @@ type Result struct {
 	Error    string    `json:"error"`
 	Err      error     `json:"-"`
 	NextPoll time.Time `json:"-"`
-	// cost is the time the poll held its worker, less its waits for other feeds' use
-	// of a host: what its readers are charged.
+	// cost is the time the poll held its worker, less its article pages (charged
+	// apart) and its waits for other polls (host slots, the parse budget): what its
+	// readers are charged as polling time.
 	cost time.Duration
 }
 
@@ -363,10 +363,10 @@ func (p *Poller) fetchLimited(ctx context.Context, req Request) (*Response, erro
 	return p.fetcher.Fetch(ctx, req)
 }
 
-// pollMeter, in a poll's context, splits the time the poll takes: its waits for host
-// slots other polls held are not its cost (found by review: a hostile reader's pages
-// holding a shared host's slots were charged to the honest reader waiting), and its
-// article pages are counted apart (PageTime).
+// pollMeter, in a poll's context, splits the time the poll takes: its waits for what
+// other polls hold (host slots, the parse budget) are not its cost (found by review: a
+// hostile reader's pages holding a shared host's slots were charged to the honest
+// reader waiting), and its article pages are counted apart (PageTime).
 type pollMeter struct {
 	waits, pages atomic.Int64 // nanoseconds
 }
@@ -596,6 +596,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	var pagesTook time.Duration             // net of waits for hosts
 	pageShares := map[int64]time.Duration{} // what each owner paid of it
 	ownSite := siteOf(f.URL)
+	slowFor := func(rawURL string) bool { return !f.Operator() && p.slow.has(day, f.URL, siteOf(rawURL)) }
 	leaveOut := func(n int, msg string) {
 		p.itemsCapped.Add(int64(len(fresh) - n))
 		skipped += len(fresh) - n
@@ -621,8 +622,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 			granted.Items++
 			granted.Bytes += cost
 		}
-		site := siteOf(e.URL)
-		if !f.Operator() && site != ownSite && p.slow.has(day, f.URL, site) {
+		if slowFor(e.URL) {
 			p.opts.Logger.Debug("keeping a teaser: its site was slow for this feed today", "feed", f.URL, "url", e.URL)
 		} else if p.opts.FullTextMinWords > 0 && e.URL != "" && WordCount(e.Text) < p.opts.FullTextMinWords {
 			if fullTextBudget <= 0 || pagesCtx.Err() != nil || len(owners) > 0 && !p.ledger.grant(day, owners, storage.FeedUsage{Pages: 1}) {
@@ -636,6 +636,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 				if !f.Operator() {
 					pageCtx, endPage = context.WithTimeout(pagesCtx, p.opts.SlowPage)
 				}
+				pageCtx, endedAt := trackEnd(pageCtx, e.URL, slowFor)
 				asked, waitsBefore := time.Now(), meter.waitsSoFar()
 				art, err := p.fetchArticle(pageCtx, e.URL)
 				endPage()
@@ -647,11 +648,13 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 				for a, share := range p.ledger.sharePageTime(day, owners, took) {
 					pageShares[a] += share
 				}
-				// Slow is the site's own doing: time spent waiting for a host slot, or a
-				// page cut short by the poll's page time, does not count (a quarter of
-				// SlowPage, timed out, does).
-				if !f.Operator() && site != ownSite && (took >= p.opts.SlowPage || isTimeout(err) && took >= p.opts.SlowPage/4) {
-					p.slow.add(day, f.URL, site)
+				// Slow is the page's own time (waits for host slots and the parse budget
+				// apart), whatever it answered: a server answering an error just inside
+				// the deadline is as slow as one that never answers (found by review).
+				if !f.Operator() && took >= p.opts.SlowPage/2 {
+					if ended := siteOf(endedAt()); ended != ownSite {
+						p.slow.add(day, f.URL, ended)
+					}
 				}
 				if err != nil {
 					// The teaser is still worth storing; the failure is only logged.
@@ -756,7 +759,7 @@ func (p *Poller) logCycle(results []Result) {
 // waited for them all). onCycle, if set, is called with the results
 // that finished since its last call, on a goroutine of its own and one call at a time,
 // so its work never delays a poll. The time each poll of a reader's feed takes is
-// charged to the reader it was dispatched for (MaxUserPollTimePerDay).
+// shared among the readers it was dispatched for (MaxUserPollTimePerDay).
 func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 	const (
 		// scanGap spaces the looks for due feeds: each reads every due feed, and polls
@@ -918,7 +921,7 @@ func newDispatcher(p *Poller) *dispatcher {
 // feed the limits allow, earliest due first, and reports whether a due feed was left
 // waiting for them. A reader's feed whose adders all used up the day's polling time is
 // put off to the next day instead.
-func (d *dispatcher) dispatch(ctx context.Context, start func(f storage.Feed, owners []int64)) (waiting bool) {
+func (d *dispatcher) dispatch(ctx context.Context, start func(f storage.Feed, payers []int64)) (waiting bool) {
 	now := d.p.opts.Now()
 	feeds, err := d.p.store.DueFeeds(ctx, now, 0)
 	if err != nil && ctx.Err() == nil {
