@@ -1,10 +1,6 @@
 package feed
 
 import (
-	"hash/fnv"
-	"net/netip"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -135,71 +131,4 @@ func (l *ledger) counting(day string) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.today(day)
-}
-
-// slowSites remembers, for the UTC day, the sites (host and port) whose pages were
-// slow for a reader's feed. Memory only: a restart forgets, and pays one more slow page
-// per site.
-type slowSites struct {
-	mu   sync.Mutex
-	day  string
-	seen map[uint64]struct{} // hash of feed URL and site
-}
-
-// maxSlowSites bounds the memory it takes (a few MB); past it, sites are no longer
-// remembered, and pages stay bounded by the page time allowances.
-const maxSlowSites = 100_000
-
-func slowKey(feedURL, site string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(feedURL))
-	h.Write([]byte{0})
-	h.Write([]byte(site))
-	return h.Sum64()
-}
-
-func (s *slowSites) has(day, feedURL, site string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.day != day {
-		return false
-	}
-	_, ok := s.seen[slowKey(feedURL, site)]
-	return ok
-}
-
-func (s *slowSites) add(day, feedURL, site string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.day != day {
-		s.day, s.seen = day, map[uint64]struct{}{}
-	}
-	if len(s.seen) < maxSlowSites {
-		s.seen[slowKey(feedURL, site)] = struct{}{}
-	}
-}
-
-// siteOf is where a URL's page is served from, for remembering slow ones: its host
-// and port ("www.bbc.co.uk:443"), with an IPv6 address taken as its /64 (one network
-// holds any number of addresses) and an IPv4-mapped one as IPv4. Host and port, not the
-// registrable domain, so that a stranger's hanging URL on another port or subdomain of
-// a real site does not mark the site (found by review).
-func siteOf(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return rawURL
-	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	if a, err := netip.ParseAddr(host); err == nil {
-		a = a.Unmap().WithZone("")
-		host = a.String()
-		if a.Is6() {
-			host = netip.PrefixFrom(a, 64).Masked().String()
-		}
-	}
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
-	}
-	return host + ":" + port
 }

@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -161,12 +160,6 @@ func NewFetcher(opts FetcherOptions) *Fetcher {
 	f.client = &http.Client{
 		Transport: transport,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if trip, ok := req.Context().Value(tripKey{}).(*pageTrip); ok {
-				trip.at.Store(req.URL)
-				if trip.refuse != nil && trip.refuse(req.URL.String()) {
-					return errRefusedRedirect
-				}
-			}
 			if len(via) > opts.MaxRedirects {
 				return fmt.Errorf("stopped after %d redirects", opts.MaxRedirects)
 			}
@@ -439,32 +432,4 @@ func (f *Fetcher) FetchArticle(ctx context.Context, pageURL string) (Article, er
 		return Article{}, err
 	}
 	return ExtractArticleContext(ctx, resp.Body, resp.ContentType, resp.URL)
-}
-
-// tripKey holds, in a fetch's context, a *pageTrip (set by trackEnd).
-type tripKey struct{}
-
-// pageTrip is where a fetch got to: its URL, then each redirect's; refuse, if set,
-// stops it before a redirect to a URL it names.
-type pageTrip struct {
-	at     atomic.Pointer[url.URL]
-	refuse func(rawURL string) bool
-}
-
-var errRefusedRedirect = errors.New("redirect to a site refused")
-
-// trackEnd returns a context whose fetch records the URL it ends at, redirects
-// followed, and does not follow a redirect to a URL refuse names; and a function that
-// reports where it ended (start, until a redirect). A failed fetch knows it too: a slow
-// page is the slowness of the site it ended at, not of the link that sent it there
-// (found by review: a stranger's link through a shared redirector marked the
-// redirector slow).
-func trackEnd(ctx context.Context, start string, refuse func(rawURL string) bool) (context.Context, func() string) {
-	trip := &pageTrip{refuse: refuse}
-	return context.WithValue(ctx, tripKey{}, trip), func() string {
-		if u := trip.at.Load(); u != nil {
-			return u.String()
-		}
-		return start
-	}
 }

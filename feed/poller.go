@@ -92,15 +92,10 @@ type PollerOptions struct {
 	// review). Used up, it costs only full texts: the items keep the feed's text.
 	MaxReaderPageTimePerDay time.Duration
 	MaxUserPageTimePerDay   time.Duration
-	// SlowPage is the most a page for a reader's feed may take; default 10s. A page
-	// that takes half of it, of its own time, whatever its answer, marks the site it
-	// ended at (host and port, redirects followed) slow for that feed until the next
-	// UTC day, unless that is the feed's own site: further links there keep their
-	// teasers. So a stranger's slow links on one server cost a feed one page a day, not
-	// its whole page time (found by review: links to one hanging server in two feeds a
-	// reader followed used up the reader's page time, and their other feeds' full
-	// texts with it).
-	SlowPage time.Duration
+	// ReaderPageTimeout is the most a page for a reader's feed may take; default 10s (the fetch
+	// timeout, 30 s, was a stranger's hanging link's price before). The page time
+	// allowances bound what a feed's slow links cost in all.
+	ReaderPageTimeout time.Duration
 	// DutyFactor spaces a slow reader's feed's polls: a poll that took t (less its
 	// pages and its waits for other polls) is followed by at least DutyFactor×t;
 	// default 100, so no reader's feed holds a worker for more than 1% of the day (a
@@ -132,7 +127,6 @@ type Poller struct {
 
 	itemsCapped, pagesCapped, feedsDeferred atomic.Int64
 	ledger                                  *ledger
-	slow                                    slowSites
 }
 
 // PollerStats are the poller's running totals of what its per-feed budgets left out.
@@ -235,8 +229,8 @@ func (o PollerOptions) WithDefaults() PollerOptions {
 	if o.MaxUserPageTimePerDay <= 0 {
 		o.MaxUserPageTimePerDay = 40 * time.Minute
 	}
-	if o.SlowPage <= 0 {
-		o.SlowPage = 10 * time.Second
+	if o.ReaderPageTimeout <= 0 {
+		o.ReaderPageTimeout = 10 * time.Second
 	}
 	if o.DutyFactor <= 0 {
 		o.DutyFactor = 100
@@ -595,8 +589,6 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	meter := meterOf(ctx)
 	var pagesTook time.Duration             // net of waits for hosts
 	pageShares := map[int64]time.Duration{} // what each owner paid of it
-	ownSite := siteOf(f.URL)
-	slowFor := func(rawURL string) bool { return !f.Operator() && p.slow.has(day, f.URL, siteOf(rawURL)) }
 	leaveOut := func(n int, msg string) {
 		p.itemsCapped.Add(int64(len(fresh) - n))
 		skipped += len(fresh) - n
@@ -622,9 +614,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 			granted.Items++
 			granted.Bytes += cost
 		}
-		if slowFor(e.URL) {
-			p.opts.Logger.Debug("keeping a teaser: its site was slow for this feed today", "feed", f.URL, "url", e.URL)
-		} else if p.opts.FullTextMinWords > 0 && e.URL != "" && WordCount(e.Text) < p.opts.FullTextMinWords {
+		if p.opts.FullTextMinWords > 0 && e.URL != "" && WordCount(e.Text) < p.opts.FullTextMinWords {
 			if fullTextBudget <= 0 || pagesCtx.Err() != nil || len(owners) > 0 && !p.ledger.grant(day, owners, storage.FeedUsage{Pages: 1}) {
 				p.pagesCapped.Add(1)
 				fullTextBudget = 0
@@ -634,9 +624,8 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 				granted.Pages++
 				pageCtx, endPage := pagesCtx, func() {}
 				if !f.Operator() {
-					pageCtx, endPage = context.WithTimeout(pagesCtx, p.opts.SlowPage)
+					pageCtx, endPage = context.WithTimeout(pagesCtx, p.opts.ReaderPageTimeout)
 				}
-				pageCtx, endedAt := trackEnd(pageCtx, e.URL, slowFor)
 				asked, waitsBefore := time.Now(), meter.waitsSoFar()
 				art, err := p.fetchArticle(pageCtx, e.URL)
 				endPage()
@@ -647,14 +636,6 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 				}
 				for a, share := range p.ledger.sharePageTime(day, owners, took) {
 					pageShares[a] += share
-				}
-				// Slow is the page's own time (waits for host slots and the parse budget
-				// apart), whatever it answered: a server answering an error just inside
-				// the deadline is as slow as one that never answers (found by review).
-				if !f.Operator() && took >= p.opts.SlowPage/2 {
-					if ended := siteOf(endedAt()); ended != ownSite {
-						p.slow.add(day, f.URL, ended)
-					}
 				}
 				if err != nil {
 					// The teaser is still worth storing; the failure is only logged.
