@@ -220,7 +220,7 @@ func appOptions(cfg config.Config, env Env, log *slog.Logger) app.Options {
 		Bot: bot.Options{ScheduleEvery: cfg.ScheduleEvery, Send: queue.SenderOptions{GlobalPerSecond: cfg.SendRate},
 			CommandRate: cfg.ReaderRate / 60, CommandBurst: cfg.ReaderBurst, MaxOwnFeeds: cfg.MaxOwnFeeds,
 			MaxReaderFeeds: cfg.MaxReaderFeeds, FilterBudget: cfg.FilterBudget, NewUserLinkBan: cfg.NewReaderLinkBan},
-		Retention: cfg.Retention, HTTPAddr: cfg.HTTPAddr, OpsToken: cfg.OpsToken.Reveal(),
+		Retention: cfg.Retention, MaxReaderStoreBytes: int64(cfg.MaxReaderStoreBytes), HTTPAddr: cfg.HTTPAddr, OpsToken: cfg.OpsToken.Reveal(),
 		Logger: log, Now: env.Now,
 	}
 }

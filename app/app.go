@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/newsbot/newsbot/bot"
@@ -39,6 +40,9 @@ type Options struct {
 	Bot bot.Options
 	// Retention prunes items stored longer ago (0 keeps them).
 	Retention time.Duration
+	// MaxReaderStoreBytes bounds what readers' feeds' items take in the store: past
+	// it, each retention pass evicts the oldest of them (0: no bound).
+	MaxReaderStoreBytes int64
 	// HTTPAddr is the operator endpoint ("" turns it off); OpsToken guards its /backup.
 	HTTPAddr, OpsToken string
 	// PollManually leaves polling to the caller (the playground's "new items" button).
@@ -64,6 +68,9 @@ type App struct {
 
 	ownDB       bool
 	cancelSends context.CancelFunc
+	// readerBytes is what readers' items took at the last retention pass; evicted
+	// counts the readers' items evicted past their budget.
+	readerBytes, evicted atomic.Int64
 }
 
 // Open builds the App: it opens the database, marks the configured feeds (a feed that
@@ -141,6 +148,10 @@ func (a *App) open(ctx context.Context) error {
 		a.log.Info("connected to Telegram", "bot", "@"+b.Username())
 	}
 	registerMetrics(a.Metrics, a.DB, a.Poller, a.Bot)
+	a.Metrics.GaugeFunc("newsbot_reader_item_bytes", "What readers' feeds' items took in the store at the last retention pass.",
+		func() float64 { return float64(a.readerBytes.Load()) })
+	a.Metrics.CounterFunc("newsbot_reader_items_evicted_total", "Readers' items evicted, oldest first, past NEWSBOT_MAX_READER_STORE_BYTES.",
+		func() float64 { return float64(a.evicted.Load()) })
 	if opts.HTTPAddr != "" {
 		srv, err := a.startOps()
 		if err != nil {
@@ -213,6 +224,18 @@ func (a *App) Prune(ctx context.Context) {
 			a.log.Error("pruning old items failed", "error", err)
 		} else if n > 0 {
 			a.log.Info("pruned old items", "deleted", n, "older_than", a.opts.Retention)
+		}
+	}
+	if budget := a.opts.MaxReaderStoreBytes; budget > 0 {
+		// Past their budget, readers' items go oldest first, before the disk fills
+		// and the catalogue's newest news has no room.
+		n, left, err := a.DB.EvictReaderItems(ctx, budget)
+		a.readerBytes.Store(left)
+		a.evicted.Add(int64(n))
+		if err != nil {
+			a.log.Error("evicting readers' items past their budget failed", "error", err)
+		} else if n > 0 {
+			a.log.Warn("readers' items were past their budget; the oldest were evicted", "deleted", n, "left_bytes", left, "budget_bytes", budget)
 		}
 	}
 	if n, err := a.DB.PruneCards(ctx, now.Add(-24*time.Hour)); err != nil {

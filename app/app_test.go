@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/storage"
 )
 
 type fakeClock struct {
@@ -153,5 +156,68 @@ func TestAppWithoutTelegram(t *testing.T) {
 	}
 	if err := a.DigestNow(context.Background()); err == nil || !strings.Contains(err.Error(), "no Telegram bot") {
 		t.Errorf("DigestNow without a bot: %v", err)
+	}
+}
+
+// The hourly retention pass keeps readers' items to their budget, oldest first, and
+// leaves the catalogue's alone: a store filled by strangers' feeds must still take the
+// newest news.
+func TestPruneKeepsReadersItemsToTheirBudget(t *testing.T) {
+	feedURL := feedServer(t)
+	ctx := context.Background()
+	a, err := Open(ctx, Options{
+		DBPath: filepath.Join(t.TempDir(), "newsbot.db"), Feeds: []string{feedURL},
+		Fetch: feed.FetcherOptions{AllowPrivateNetworks: true}, Poll: feed.PollerOptions{FullTextMinWords: -1},
+		PollManually: true, MaxReaderStoreBytes: 4096,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if results, err := a.PollFeeds(ctx); err != nil || results[0].NewItems != 1 {
+		t.Fatalf("poll: %+v %v", results, err)
+	}
+	readers := "https://reader.example/feed.xml"
+	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 7, Active: true} }
+	if _, _, err := a.DB.AddOwnFeeds(ctx, 7, 7, sub, []string{readers}, nil, storage.FeedLimits{PerChat: 20, Global: 100}); err != nil {
+		t.Fatal(err)
+	}
+	var items []storage.Item
+	base := time.Now()
+	for i := range 10 {
+		items = append(items, storage.Item{Key: fmt.Sprint(i), Title: fmt.Sprint("Story ", i), Published: base,
+			Text: strings.Repeat("Officials said talks would continue. ", 30)})
+	}
+	// One at a time, so that each is older than the next.
+	for i, it := range items {
+		if _, err := a.DB.AddItems(ctx, readers, []storage.Item{it}, base.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Prune(ctx)
+	size, n, err := a.DB.ReaderItemBytes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size > 4096 || n == 0 || n == 10 {
+		t.Fatalf("after the pass readers' items take %d bytes in %d items; want the newest few within 4096", size, n)
+	}
+	if got := a.readerBytes.Load(); got != size {
+		t.Errorf("the gauge reads %d, the store %d", got, size)
+	}
+	if got := a.evicted.Load(); got != int64(10-n) {
+		t.Errorf("the counter reads %d evicted, want %d", got, 10-n)
+	}
+	left, _, err := a.DB.FeedItemsAdded(ctx, []string{readers}, time.Time{}, base.Add(time.Hour), 0)
+	if err != nil || len(left) != n {
+		t.Fatalf("the reader's feed lists %d items (%v), want %d", len(left), err, n)
+	}
+	for _, it := range left {
+		if k, _ := strconv.Atoi(it.Key); k < 10-n {
+			t.Errorf("item %s kept while newer ones went", it.Key)
+		}
+	}
+	if st, _ := a.DB.Stats(ctx); st.Items != n+1 {
+		t.Errorf("%d items stored, want the catalogue's one and %d of the reader's", st.Items, n)
 	}
 }

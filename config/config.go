@@ -108,6 +108,9 @@ type Config struct {
 	// left keeps the feed's text.
 	MaxReaderPageTimePerDay time.Duration
 	MaxUserPageTimePerDay   time.Duration
+	// MaxReaderStoreBytes bounds what readers' feeds' items take in the store; past
+	// it the oldest go (0: no bound).
+	MaxReaderStoreBytes int
 	// FilterBudget bounds the time one subscriber's filters may take in one digest.
 	FilterBudget time.Duration
 	// NewReaderLinkBan refuses links in comments from readers first seen less than a day
@@ -163,6 +166,7 @@ func Default() Config {
 		MaxUserPollTimePerDay:   time.Hour,
 		MaxReaderPageTimePerDay: 10 * time.Minute,
 		MaxUserPageTimePerDay:   40 * time.Minute,
+		MaxReaderStoreBytes:     4 << 30,
 		FilterBudget:            500 * time.Millisecond,
 		NewReaderLinkBan:        true,
 	}
@@ -437,6 +441,7 @@ func (c *Config) envNumbers(getenv func(string) (string, bool)) error {
 		{"NEWSBOT_MAX_USER_ITEMS_PER_DAY", &c.MaxUserItemsPerDay},
 		{"NEWSBOT_MAX_USER_BYTES_PER_DAY", &c.MaxUserBytesPerDay},
 		{"NEWSBOT_MAX_USER_PAGES_PER_DAY", &c.MaxUserPagesPerDay},
+		{"NEWSBOT_MAX_READER_STORE_BYTES", &c.MaxReaderStoreBytes},
 	}
 	for _, d := range ints {
 		if v, ok := getenv(d.name); ok && v != "" {
@@ -570,6 +575,9 @@ func (c Config) Validate() error {
 	}
 	if c.FilterBudget <= 0 {
 		return &Error{"NEWSBOT_FILTER_BUDGET", "must be positive"}
+	}
+	if c.MaxReaderStoreBytes < 0 {
+		return &Error{"NEWSBOT_MAX_READER_STORE_BYTES", "must not be negative (0 sets no bound)"}
 	}
 	for _, lim := range []struct {
 		name string

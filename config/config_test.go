@@ -91,6 +91,7 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{"NEWSBOT_FILTER_BUDGET", "0s", "NEWSBOT_FILTER_BUDGET: must be positive"},
 		{"NEWSBOT_MAX_USER_POLL_TIME_PER_DAY", "0s", "NEWSBOT_MAX_USER_POLL_TIME_PER_DAY: must be positive"},
 		{"NEWSBOT_MAX_USER_PAGE_TIME_PER_DAY", "-1m", "NEWSBOT_MAX_USER_PAGE_TIME_PER_DAY: must be positive"},
+		{"NEWSBOT_MAX_READER_STORE_BYTES", "-1", "NEWSBOT_MAX_READER_STORE_BYTES: must not be negative"},
 		{"NEWSBOT_OPS_TOKEN_FILE", "/nonexistent/token", "NEWSBOT_OPS_TOKEN_FILE"},
 	}
 	for _, tc := range cases {
@@ -113,7 +114,8 @@ func TestPublicBotLimits(t *testing.T) {
 		"NEWSBOT_MAX_PAGES_PER_POLL": "2", "NEWSBOT_FILTER_BUDGET": "250ms", "NEWSBOT_MAX_ITEMS_PER_DAY": "300",
 		"NEWSBOT_MAX_BYTES_PER_DAY": "1048576", "NEWSBOT_MAX_PAGES_PER_DAY": "30", "NEWSBOT_MAX_USER_ITEMS_PER_DAY": "600",
 		"NEWSBOT_MAX_USER_BYTES_PER_DAY": "2097152", "NEWSBOT_MAX_USER_PAGES_PER_DAY": "60",
-		"NEWSBOT_MAX_USER_POLL_TIME_PER_DAY": "90m", "NEWSBOT_MAX_PAGE_TIME_PER_DAY": "5m", "NEWSBOT_MAX_USER_PAGE_TIME_PER_DAY": "10m"}))
+		"NEWSBOT_MAX_USER_POLL_TIME_PER_DAY": "90m", "NEWSBOT_MAX_PAGE_TIME_PER_DAY": "5m", "NEWSBOT_MAX_USER_PAGE_TIME_PER_DAY": "10m",
+		"NEWSBOT_MAX_READER_STORE_BYTES": "1073741824"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,13 +123,15 @@ func TestPublicBotLimits(t *testing.T) {
 		cfg.MaxItemsPerPoll != 50 || cfg.MaxPagesPerPoll != 2 || cfg.FilterBudget.Milliseconds() != 250 ||
 		cfg.MaxReaderItemsPerDay != 300 || cfg.MaxReaderBytesPerDay != 1<<20 || cfg.MaxReaderPagesPerDay != 30 ||
 		cfg.MaxUserItemsPerDay != 600 || cfg.MaxUserBytesPerDay != 2<<20 || cfg.MaxUserPagesPerDay != 60 ||
-		cfg.MaxUserPollTimePerDay != 90*time.Minute || cfg.MaxReaderPageTimePerDay != 5*time.Minute || cfg.MaxUserPageTimePerDay != 10*time.Minute {
+		cfg.MaxUserPollTimePerDay != 90*time.Minute || cfg.MaxReaderPageTimePerDay != 5*time.Minute || cfg.MaxUserPageTimePerDay != 10*time.Minute ||
+		cfg.MaxReaderStoreBytes != 1<<30 {
 		t.Fatalf("limits %+v", cfg)
 	}
 	d := config.Default()
 	if d.ReaderRate != 20 || d.ReaderBurst != 10 || d.MaxOwnFeeds != 20 || d.MaxReaderFeeds != 5000 || d.MaxItemsPerPoll != 200 || d.MaxPagesPerPoll != 20 ||
 		d.MaxUserItemsPerDay != 2000 || d.MaxUserBytesPerDay != 20<<20 || d.MaxUserPagesPerDay != 400 ||
-		d.MaxUserPollTimePerDay != time.Hour || d.MaxReaderPageTimePerDay != 10*time.Minute || d.MaxUserPageTimePerDay != 40*time.Minute {
+		d.MaxUserPollTimePerDay != time.Hour || d.MaxReaderPageTimePerDay != 10*time.Minute || d.MaxUserPageTimePerDay != 40*time.Minute ||
+		d.MaxReaderStoreBytes != 4<<30 {
 		t.Fatalf("defaults %+v", d)
 	}
 }

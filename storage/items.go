@@ -450,30 +450,40 @@ func (db *DB) pruneBatch(cutoff time.Time, max int) (deleted int, more bool, err
 			if err != nil {
 				return err
 			}
-			if err := idx.Delete(k); err != nil {
+			if err := deleteItem(tx, k, it); err != nil {
 				return err
-			}
-			if err := tx.Bucket(bucketIdxPublished).Delete(concat(timeKey(it.Published), k[8:])); err != nil {
-				return err
-			}
-			if err := tx.Bucket(bucketItems).Delete(k[8:]); err != nil {
-				return err
-			}
-			if err := tx.Bucket(bucketIdxFeedAdded).Delete(feedAddedKey(it.FeedURL, it.Added, beU64(k[8:]))); err != nil {
-				return err
-			}
-			if err := tx.Bucket(bucketItemStory).Delete(k[8:]); err != nil {
-				return err
-			}
-			// A feed nobody polls any more needs no tombstones: they would only grow.
-			if tx.Bucket(bucketFeeds).Get([]byte(it.FeedURL)) == nil {
-				if err := tx.Bucket(bucketItemKeys).Delete(itemKey(it.FeedURL, it.Key)); err != nil {
-					return err
-				}
 			}
 			deleted++
 		}
 		return nil
 	})
 	return deleted, more, err
+}
+
+// deleteItem deletes an item and its index entries; idxKey is its idx_added key. Its
+// dedup key stays as a tombstone, unless its feed is gone.
+func deleteItem(tx *bolt.Tx, idxKey []byte, it *Item) error {
+	id := idxKey[8:]
+	if err := tx.Bucket(bucketIdxAdded).Delete(idxKey); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketIdxPublished).Delete(concat(timeKey(it.Published), id)); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketItems).Delete(id); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketIdxFeedAdded).Delete(feedAddedKey(it.FeedURL, it.Added, beU64(id))); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketItemStory).Delete(id); err != nil {
+		return err
+	}
+	// A feed nobody polls any more needs no tombstones: they would only grow.
+	if tx.Bucket(bucketFeeds).Get([]byte(it.FeedURL)) == nil {
+		if err := tx.Bucket(bucketItemKeys).Delete(itemKey(it.FeedURL, it.Key)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
