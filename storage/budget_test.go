@@ -106,3 +106,43 @@ func TestReaderItemsKeepToTheirBudget(t *testing.T) {
 		t.Fatalf("within the budget: evicted %d, %v", evicted, err)
 	}
 }
+
+// BenchmarkReaderItemBytes measures the hourly pass's count of readers' items: 100,000
+// items over 100 readers' feeds and the catalogue's 10,000.
+func BenchmarkReaderItemBytes(b *testing.B) {
+	ctx := context.Background()
+	db, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"), storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.SyncConfiguredFeeds(ctx, []string{"https://cat.example/feed"}, t0); err != nil {
+		b.Fatal(err)
+	}
+	text := strings.Repeat("Officials said talks would continue. ", 100)
+	fill := func(feedURL string, n int) {
+		items := make([]storage.Item, n)
+		for i := range items {
+			items[i] = storage.Item{Key: fmt.Sprint(i), Title: fmt.Sprint("Story ", i), Published: t0, Text: text}
+		}
+		if _, err := db.AddItems(ctx, feedURL, items, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fill("https://cat.example/feed", 10_000)
+	for f := range 100 {
+		url := fmt.Sprintf("https://r%d.example/feed", f)
+		chat := int64(1000 + f)
+		sub := func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub, []string{url}, nil, storage.FeedLimits{PerChat: 20, Global: 1000}); err != nil {
+			b.Fatal(err)
+		}
+		fill(url, 1000)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, n, err := db.ReaderItemBytes(ctx); err != nil || n != 100_000 {
+			b.Fatalf("%d items, %v", n, err)
+		}
+	}
+}
