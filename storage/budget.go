@@ -1,9 +1,12 @@
 package storage
 
 import (
+	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -11,30 +14,27 @@ import (
 // Readers' items are what strangers' feeds stored. Their volume is bounded per feed
 // and per user a day, but not over accounts (each account has its own allowance) nor
 // over the retention's 30 days: 250 accounts at 20 MiB a day store 150 GB in a month,
-// and a full disk stops the catalogue's newest news too. A budget bounds them in all:
-// past it, the oldest readers' items go first, and the operator's feeds keep theirs.
+// and a full disk stops the catalogue's newest news too. A budget bounds them in all,
+// shared fairly among readers' feeds: past it, the feeds that hold the most give up
+// their oldest items first, so that a flood of feeds shortens its own history, not a
+// small feed's (found by review: oldest first over all feeds let whoever stored most
+// decide how long everyone else's items lasted). The operator's feeds keep theirs, and
+// so do items a discussion refers to, which the budget does not count: they cannot be
+// evicted, and counting them let pinned items hold the whole budget, so that every pass
+// took every other item (found by review). Pins are bounded by the comment limits.
 
 // ReaderItemBytes returns what the stored items of readers' feeds take (their records,
-// indexes aside) and how many they are. An item whose feed is gone counts as a
-// reader's: only the operator's feeds are kept, and they are in the store.
+// indexes aside), items with a discussion apart, and how many they are. An item whose
+// feed is gone counts as a reader's.
 func (db *DB) ReaderItemBytes(ctx context.Context) (size int64, n int, err error) {
 	if err := ctxErr(ctx, "reader item bytes"); err != nil {
 		return 0, 0, err
 	}
 	err = db.bolt.View(func(tx *bolt.Tx) error {
-		size, n = 0, 0
-		items := tx.Bucket(bucketItems)
-		operator := operatorFeeds(tx)
-		c := tx.Bucket(bucketIdxFeedAdded).Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			url, id, ok := splitFeedAddedKey(k)
-			if !ok || operator(url) {
-				continue
-			}
-			if v := items.Get(id); v != nil {
-				size += int64(len(v))
-				n++
-			}
+		feeds, count := readerFeedBytes(tx)
+		size, n = 0, count
+		for _, s := range feeds {
+			size += s
 		}
 		return nil
 	})
@@ -44,50 +44,127 @@ func (db *DB) ReaderItemBytes(ctx context.Context) (size int64, n int, err error
 	return size, n, nil
 }
 
-// EvictReaderItems deletes the oldest items of readers' feeds (by ingestion time) until
-// those left take at most budget bytes, except items a discussion refers to (as Prune
-// keeps them); it returns how many it deleted and what those left take. Their dedup
-// keys stay, so the feeds do not bring them back. It works in batches, so no write
+// readerFeedBytes sums, per reader's feed (gone feeds included), what its evictable
+// items take, and counts them.
+func readerFeedBytes(tx *bolt.Tx) (map[string]int64, int) {
+	items, threads := tx.Bucket(bucketItems), tx.Bucket(bucketThreads)
+	operator := operatorFeeds(tx)
+	out := map[string]int64{}
+	n := 0
+	c := tx.Bucket(bucketIdxFeedAdded).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		url, id, ok := splitFeedAddedKey(k)
+		if !ok {
+			continue
+		}
+		if operator(url) || threads.Get(id) != nil {
+			continue
+		}
+		if v := items.Get(id); v != nil {
+			out[url] += int64(len(v))
+			n++
+		}
+	}
+	return out, n
+}
+
+// fairShare is the most each feed may keep so that all together fit in budget: feeds
+// under it keep everything, and the largest are cut to it (max-min fairness).
+func fairShare(sizes map[string]int64, budget int64) int64 {
+	all := slices.Sorted(maps.Values(sizes))
+	left := budget
+	for i, s := range all {
+		share := left / int64(len(all)-i)
+		if s > share {
+			return share
+		}
+		left -= s
+	}
+	return budget // everything fits
+}
+
+// EvictReaderItems deletes readers' items until those left take at most budget bytes:
+// each feed over its fair share (fairShare) gives up its oldest items (by ingestion
+// time) until it is within it. Items with a discussion and the operator's items stay.
+// It returns how many it deleted and what readers' items take after. Dedup keys stay,
+// so the feeds do not bring the items back. It works in batches, so no write
 // transaction grows large.
 func (db *DB) EvictReaderItems(ctx context.Context, budget int64) (deleted int, left int64, err error) {
-	size, _, err := db.ReaderItemBytes(ctx)
-	if err != nil || size <= budget {
-		return 0, size, err
+	if err := ctxErr(ctx, "evict reader items"); err != nil {
+		return 0, 0, err
 	}
+	var sizes map[string]int64
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		sizes, _ = readerFeedBytes(tx)
+		return nil
+	}); err != nil {
+		return 0, 0, fmt.Errorf("evict reader items: %w", err)
+	}
+	for _, s := range sizes {
+		left += s
+	}
+	if left <= budget {
+		return 0, left, nil
+	}
+	share := fairShare(sizes, budget)
+	over := slices.SortedFunc(maps.Keys(sizes), func(a, b string) int { return cmp.Compare(sizes[b], sizes[a]) })
+	for _, url := range over {
+		if sizes[url] <= share {
+			break
+		}
+		n, freed, err := db.trimFeed(ctx, url, sizes[url]-share)
+		deleted += n
+		left -= freed
+		if err != nil {
+			return deleted, left, fmt.Errorf("evict reader items: %w", err)
+		}
+	}
+	if deleted > 0 {
+		// As Prune does: records of sent messages whose stories are all gone go too.
+		if err := db.pruneMessageRecords(); err != nil {
+			return deleted, left, fmt.Errorf("evict reader items: %w", err)
+		}
+	}
+	return deleted, left, nil
+}
+
+// trimFeed deletes a reader's feed's oldest items, those with a discussion aside, until
+// at least excess bytes are freed; it returns how many it deleted and the bytes freed.
+func (db *DB) trimFeed(ctx context.Context, url string, excess int64) (deleted int, freed int64, err error) {
 	const batch = 1000
-	var resume []byte // items only ever join at the newest end: a pass goes on from here
-	for size > budget {
-		if err := ctxErr(ctx, "evict reader items"); err != nil {
-			return deleted, size, err
+	prefix := append([]byte(url), 0)
+	resume := prefix
+	for freed < excess {
+		if err := ctxErr(ctx, "trim feed"); err != nil {
+			return deleted, freed, err
 		}
 		done := false
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
-			items, threads := tx.Bucket(bucketItems), tx.Bucket(bucketThreads)
-			operator := operatorFeeds(tx)
-			c := tx.Bucket(bucketIdxAdded).Cursor()
-			k, _ := c.First()
-			if resume != nil {
-				k, _ = c.Seek(resume)
+			if operatorFeeds(tx)(url) {
+				done = true // the operator took it up meanwhile
+				return nil
 			}
-			var victims [][]byte
-			var freed int64
-			for ; k != nil && len(victims) < batch && size-freed > budget; k, _ = c.Next() {
-				id := k[8:]
+			items, threads := tx.Bucket(bucketItems), tx.Bucket(bucketThreads)
+			c := tx.Bucket(bucketIdxFeedAdded).Cursor()
+			var victims [][]byte // idx_added keys
+			var looked int
+			k, _ := c.Seek(resume)
+			for ; k != nil && bytes.HasPrefix(k, prefix) && looked < 10*batch && len(victims) < batch && freed < excess; k, _ = c.Next() {
+				looked++
+				_, id, ok := splitFeedAddedKey(k)
+				if !ok || threads.Get(id) != nil {
+					continue
+				}
 				v := items.Get(id)
-				if v == nil || threads.Get(id) != nil {
+				if v == nil {
 					continue
 				}
-				var owner struct {
-					FeedURL string `json:"feed"`
-				}
-				if json.Unmarshal(v, &owner) != nil || operator(owner.FeedURL) {
-					continue
-				}
-				victims = append(victims, append([]byte(nil), k...))
+				added := k[len(k)-16 : len(k)-8]
+				victims = append(victims, concat(added, id))
 				freed += int64(len(v))
 			}
-			if k == nil {
-				done = true // the oldest end holds nothing more to take
+			if k == nil || !bytes.HasPrefix(k, prefix) {
+				done = true
 			} else {
 				resume = append([]byte(nil), k...)
 			}
@@ -100,18 +177,14 @@ func (db *DB) EvictReaderItems(ctx context.Context, budget int64) (deleted int, 
 					return err
 				}
 			}
-			size -= freed
 			deleted += len(victims)
 			return nil
 		})
-		if err != nil {
-			return deleted, size, fmt.Errorf("evict reader items: %w", err)
-		}
-		if done {
-			break
+		if err != nil || done {
+			return deleted, freed, err
 		}
 	}
-	return deleted, size, nil
+	return deleted, freed, nil
 }
 
 // operatorFeeds reports, with a cache, whether the feed at a URL is the operator's.

@@ -11,13 +11,16 @@ import (
 	"github.com/newsbot/newsbot/storage"
 )
 
-// Past their budget, readers' items go oldest first (a removed feed's too), while the
-// operator's items, however old, and items a discussion refers to stay; what went is
-// not brought back by its feed.
+// Past their budget, readers' items are shared fairly among their feeds: the feeds
+// holding the most give up their oldest items until each is within its share, so a
+// small feed keeps even its oldest items while a flood and a removed feed's leftovers
+// are cut. The operator's items, however old, and items a discussion refers to stay,
+// and the latter are not counted; what went is not brought back by its feed.
 func TestReaderItemsKeepToTheirBudget(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "b.db"))
-	catalogue, gone, a, b := "https://cat.example/feed", "https://gone.example/feed", "https://a.example/feed", "https://b.example/feed"
+	// URLs of one length, so that every item's record takes about as much.
+	catalogue, small, gone, flood := "https://c.example/feed", "https://s.example/feed", "https://g.example/feed", "https://f.example/feed"
 	if _, err := db.SyncConfiguredFeeds(ctx, []string{catalogue}, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -25,34 +28,32 @@ func TestReaderItemsKeepToTheirBudget(t *testing.T) {
 		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
 	}
 	lim := storage.FeedLimits{PerChat: 20, Global: 100}
-	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub(7), []string{gone, a}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub(7), []string{gone, flood}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, sub(8), []string{b}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, sub(8), []string{small}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
 	stored := map[string][]storage.Item{}
-	add := func(feedURL string, at time.Time) {
+	add := func(feedURL string, n int, from time.Time) {
 		t.Helper()
-		var items []storage.Item
-		for i := range 5 {
-			it := item(fmt.Sprintf("%s#%d", feedURL, i), fmt.Sprintf("Story %d", i), at)
-			it.Text = strings.Repeat("Officials said talks would continue. ", 30)
-			items = append(items, it)
+		for i := range n { // one at a time: each older than the next
+			it := item(fmt.Sprintf("k%02d", i), fmt.Sprintf("Story %02d", i), from)
+			it.Text = strings.Repeat("Officials said talks would continue <here>. ", 30)
+			added, err := db.AddItems(ctx, feedURL, []storage.Item{it}, from.Add(time.Duration(i)*time.Minute))
+			if err != nil || len(added) != 1 {
+				t.Fatalf("add items: %d, %v", len(added), err)
+			}
+			stored[feedURL] = append(stored[feedURL], added[0])
 		}
-		added, err := db.AddItems(ctx, feedURL, items, at)
-		if err != nil || len(added) != 5 {
-			t.Fatalf("add items: %d, %v", len(added), err)
-		}
-		stored[feedURL] = added
 	}
-	// Oldest first: the catalogue's, the feed that will be gone, a, then b.
-	add(catalogue, t0)
-	add(gone, t0.Add(time.Hour))
-	add(a, t0.Add(2*time.Hour))
-	add(b, t0.Add(3*time.Hour))
+	// The catalogue's and the small feed's are the oldest; the flood's the newest.
+	add(catalogue, 5, t0)
+	add(small, 3, t0.Add(time.Hour))
+	add(gone, 10, t0.Add(2*time.Hour))
+	add(flood, 20, t0.Add(3*time.Hour))
 	if _, err := db.UpdateSubscriber(ctx, 7, sub(7), func(s *storage.Subscriber) error {
-		s.OwnFeeds = []string{a} // the feed goes; its items stay until retention, or the budget
+		s.OwnFeeds = []string{flood} // the feed goes; its items stay until retention, or the budget
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -60,7 +61,7 @@ func TestReaderItemsKeepToTheirBudget(t *testing.T) {
 	if _, err := db.Feed(ctx, gone); err == nil {
 		t.Fatal("the removed feed is still stored")
 	}
-	pinned := stored[a][0].ID
+	pinned := stored[flood][0].ID
 	if err := db.PinThread(ctx, pinned, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -68,42 +69,98 @@ func TestReaderItemsKeepToTheirBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 15 {
-		t.Fatalf("readers' items counted: %d, want 15 (a removed feed's, a's and b's)", n)
+	if n != 32 {
+		t.Fatalf("readers' items counted: %d, want 32 (the pinned one apart)", n)
 	}
-	// Room for b's items and one more: gone's and a's go, but for the pinned one.
-	perFeed := size / 3
-	evicted, left, err := db.EvictReaderItems(ctx, perFeed+perFeed/5+1)
+	// Nine and a half items' worth: the small feed keeps its three; the gone feed and
+	// the flood are cut to three each (a share of 3¼).
+	unit := size / int64(n)
+	budget := 9*unit + unit/2
+	evicted, left, err := db.EvictReaderItems(ctx, budget)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if evicted != 9 {
-		t.Errorf("evicted %d items, want 9", evicted)
+	if evicted != 7+16 {
+		t.Errorf("evicted %d items, want 23", evicted)
 	}
-	has := func(id uint64) bool {
-		t.Helper()
-		_, err := db.Item(ctx, id)
-		return err == nil
-	}
-	for feedURL, items := range stored {
-		for _, it := range items {
-			want := feedURL == catalogue || feedURL == b || it.ID == pinned
-			if got := has(it.ID); got != want {
-				t.Errorf("item %d of %s kept: %v, want %v", it.ID, feedURL, got, want)
+	kept := func(feedURL string) int {
+		k := 0
+		for i, it := range stored[feedURL] {
+			_, err := db.Item(ctx, it.ID)
+			if err == nil {
+				k++
+				if feedURL != catalogue && feedURL != small && it.ID != pinned && i < len(stored[feedURL])-3 {
+					t.Errorf("%s kept its item %d while newer ones went", feedURL, i)
+				}
 			}
 		}
+		return k
 	}
-	if after, n, _ := db.ReaderItemBytes(ctx); after != left || after > perFeed+perFeed/5+1 || n != 6 {
+	for feedURL, want := range map[string]int{catalogue: 5, small: 3, gone: 3, flood: 4} {
+		if got := kept(feedURL); got != want {
+			t.Errorf("%s kept %d items, want %d", feedURL, got, want)
+		}
+	}
+	if after, n, _ := db.ReaderItemBytes(ctx); after != left || after > budget || n != 9 {
 		t.Errorf("after eviction readers' items take %d bytes in %d items (reported %d)", after, n, left)
 	}
-	// a still lists its items: they do not come back.
-	again := []storage.Item{item(fmt.Sprintf("%s#%d", a, 1), "Story 1", t0)}
-	if added, err := db.AddItems(ctx, a, again, t0.Add(4*time.Hour)); err != nil || len(added) != 0 {
+	// The flood still lists its items: they do not come back.
+	again := []storage.Item{item("k05", "Story 05", t0)}
+	if added, err := db.AddItems(ctx, flood, again, t0.Add(5*time.Hour)); err != nil || len(added) != 0 {
 		t.Fatalf("an evicted item came back: %d, %v", len(added), err)
 	}
 	// Within the budget nothing goes.
 	if evicted, _, err := db.EvictReaderItems(ctx, size); err != nil || evicted != 0 {
 		t.Fatalf("within the budget: evicted %d, %v", evicted, err)
+	}
+}
+
+// Pinned items, however many, are not counted: they cannot hold the budget, so that
+// every pass takes every other reader's items (found by review).
+func TestPinnedItemsDoNotHoldTheBudget(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "p.db"))
+	pins, other := "https://p.example/feed", "https://o.example/feed"
+	sub := func(chat int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+	}
+	lim := storage.FeedLimits{PerChat: 20, Global: 100}
+	for chat, url := range map[int64]string{7: pins, 8: other} {
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), []string{url}, nil, lim); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var items []storage.Item
+	for i := range 20 {
+		it := item(fmt.Sprintf("k%02d", i), "Story", t0)
+		it.Text = strings.Repeat("Officials said talks would continue. ", 30)
+		items = append(items, it)
+	}
+	pinned, err := db.AddItems(ctx, pins, items, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range pinned {
+		if err := db.PinThread(ctx, it.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	theirs, err := db.AddItems(ctx, other, items[:2], t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, n, err := db.ReaderItemBytes(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("counted %d items (%v), want the other reader's 2", n, err)
+	}
+	// A budget far below the pinned items' bytes, and just above the other reader's.
+	if evicted, _, err := db.EvictReaderItems(ctx, size+1); err != nil || evicted != 0 {
+		t.Fatalf("evicted %d (%v): the pinned items held the budget", evicted, err)
+	}
+	for _, it := range theirs {
+		if _, err := db.Item(ctx, it.ID); err != nil {
+			t.Errorf("the other reader's item %d went", it.ID)
+		}
 	}
 }
 
@@ -144,5 +201,34 @@ func BenchmarkReaderItemBytes(b *testing.B) {
 		if _, n, err := db.ReaderItemBytes(ctx); err != nil || n != 100_000 {
 			b.Fatalf("%d items, %v", n, err)
 		}
+	}
+}
+
+// An item's "<", ">" and "&" are stored as themselves, not as six bytes each: what the
+// budget counts is what the feed was charged (found by review: 6× as much).
+func TestItemsAreStoredUnescaped(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "u.db"))
+	url := "https://u.example/feed"
+	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 7, Active: true} }
+	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub, []string{url}, nil, storage.FeedLimits{PerChat: 20, Global: 100}); err != nil {
+		t.Fatal(err)
+	}
+	it := item("k", "a <b> & c", t0)
+	it.Text = strings.Repeat("<&>", 1000)
+	added, err := db.AddItems(ctx, url, []storage.Item{it}, t0)
+	if err != nil || len(added) != 1 {
+		t.Fatalf("add: %v", err)
+	}
+	size, _, err := db.ReaderItemBytes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size > 3500 {
+		t.Errorf("an item with 3,000 characters of text takes %d bytes", size)
+	}
+	got, err := db.Item(ctx, added[0].ID)
+	if err != nil || got.Text != it.Text || got.Title != it.Title {
+		t.Fatalf("read back: %q %q %v", got.Title, got.Text[:min(9, len(got.Text))], err)
 	}
 }

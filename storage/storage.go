@@ -305,11 +305,16 @@ func jsonUnmarshal(raw []byte, v any, what string) error {
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// "<", ">" and "&" stored as themselves, not as six bytes each: feed text is full of
+	// them, and escaped they made a stored item up to six times what its feed was
+	// charged (found by review).
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	return b.Put(key, data)
+	return b.Put(key, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
 // Compact copies src into a new, compacted file dst. The source must not be open in
