@@ -18,7 +18,10 @@ import (
 // shared fairly among readers' feeds: past it, the feeds that hold the most give up
 // their oldest items first, so that a flood of feeds shortens its own history, not a
 // small feed's (found by review: oldest first over all feeds let whoever stored most
-// decide how long everyone else's items lasted). The operator's feeds keep theirs, and
+// decide how long everyone else's items lasted). Items of feeds since removed go
+// before any feed's: counted feed by feed, they gave every removed feed a share of its
+// own, so that adding and removing feeds drove the share down (found by review). The
+// operator's feeds keep theirs, and
 // so do items a discussion refers to, which the budget does not count: they cannot be
 // evicted, and counting them let pinned items hold the whole budget, so that every pass
 // took every other item (found by review). Pins are bounded by the comment limits.
@@ -31,7 +34,7 @@ func (db *DB) ReaderItemBytes(ctx context.Context) (size int64, n int, err error
 		return 0, 0, err
 	}
 	err = db.bolt.View(func(tx *bolt.Tx) error {
-		feeds, count := readerFeedBytes(tx)
+		feeds, _, count := readerFeedBytes(tx)
 		size, n = 0, count
 		for _, s := range feeds {
 			size += s
@@ -45,12 +48,11 @@ func (db *DB) ReaderItemBytes(ctx context.Context) (size int64, n int, err error
 }
 
 // readerFeedBytes sums, per reader's feed (gone feeds included), what its evictable
-// items take, and counts them.
-func readerFeedBytes(tx *bolt.Tx) (map[string]int64, int) {
-	items, threads := tx.Bucket(bucketItems), tx.Bucket(bucketThreads)
+// items take, and counts them; gone lists the feeds no longer stored.
+func readerFeedBytes(tx *bolt.Tx) (out map[string]int64, gone map[string]bool, n int) {
+	items, threads, feeds := tx.Bucket(bucketItems), tx.Bucket(bucketThreads), tx.Bucket(bucketFeeds)
 	operator := operatorFeeds(tx)
-	out := map[string]int64{}
-	n := 0
+	out, gone = map[string]int64{}, map[string]bool{}
 	c := tx.Bucket(bucketIdxFeedAdded).Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		url, id, ok := splitFeedAddedKey(k)
@@ -61,11 +63,14 @@ func readerFeedBytes(tx *bolt.Tx) (map[string]int64, int) {
 			continue
 		}
 		if v := items.Get(id); v != nil {
+			if _, seen := out[url]; !seen && feeds.Get([]byte(url)) == nil {
+				gone[url] = true
+			}
 			out[url] += int64(len(v))
 			n++
 		}
 	}
-	return out, n
+	return out, gone, n
 }
 
 // fairShare is the most each feed may keep so that all together fit in budget: feeds
@@ -94,8 +99,9 @@ func (db *DB) EvictReaderItems(ctx context.Context, budget int64) (deleted int, 
 		return 0, 0, err
 	}
 	var sizes map[string]int64
+	var gone map[string]bool
 	if err := db.bolt.View(func(tx *bolt.Tx) error {
-		sizes, _ = readerFeedBytes(tx)
+		sizes, gone, _ = readerFeedBytes(tx)
 		return nil
 	}); err != nil {
 		return 0, 0, fmt.Errorf("evict reader items: %w", err)
@@ -106,17 +112,40 @@ func (db *DB) EvictReaderItems(ctx context.Context, budget int64) (deleted int, 
 	if left <= budget {
 		return 0, left, nil
 	}
-	share := fairShare(sizes, budget)
-	over := slices.SortedFunc(maps.Keys(sizes), func(a, b string) int { return cmp.Compare(sizes[b], sizes[a]) })
-	for _, url := range over {
-		if sizes[url] <= share {
-			break
-		}
-		n, freed, err := db.trimFeed(ctx, url, sizes[url]-share)
+	trim := func(url string, excess int64) error {
+		n, freed, err := db.trimFeed(ctx, url, excess)
 		deleted += n
 		left -= freed
+		sizes[url] -= freed
 		if err != nil {
-			return deleted, left, fmt.Errorf("evict reader items: %w", err)
+			return fmt.Errorf("evict reader items: %w", err)
+		}
+		return nil
+	}
+	// Removed feeds first, the largest first.
+	for _, url := range slices.SortedFunc(maps.Keys(gone), func(a, b string) int { return cmp.Compare(sizes[b], sizes[a]) }) {
+		if left <= budget {
+			break
+		}
+		if err := trim(url, min(sizes[url], left-budget)); err != nil {
+			return deleted, left, err
+		}
+	}
+	live := maps.Clone(sizes)
+	maps.DeleteFunc(live, func(url string, _ int64) bool { return gone[url] })
+	var goneLeft int64 // what removed feeds keep: nothing, once past the budget
+	for url := range gone {
+		goneLeft += max(0, sizes[url])
+	}
+	if left > budget {
+		share := fairShare(live, budget-goneLeft)
+		for _, url := range slices.SortedFunc(maps.Keys(live), func(a, b string) int { return cmp.Compare(live[b], live[a]) }) {
+			if live[url] <= share {
+				break
+			}
+			if err := trim(url, live[url]-share); err != nil {
+				return deleted, left, err
+			}
 		}
 	}
 	if deleted > 0 {

@@ -11,10 +11,10 @@ import (
 	"github.com/newsbot/newsbot/storage"
 )
 
-// Past their budget, readers' items are shared fairly among their feeds: the feeds
-// holding the most give up their oldest items until each is within its share, so a
-// small feed keeps even its oldest items while a flood and a removed feed's leftovers
-// are cut. The operator's items, however old, and items a discussion refers to stay,
+// Past their budget, readers' items of removed feeds go first, then the rest is shared
+// fairly among live feeds: the feeds holding the most give up their oldest items until
+// each is within its share, so a small feed keeps even its oldest items while a flood
+// is cut. The operator's items, however old, and items a discussion refers to stay,
 // and the latter are not counted; what went is not brought back by its feed.
 func TestReaderItemsKeepToTheirBudget(t *testing.T) {
 	ctx := context.Background()
@@ -72,8 +72,8 @@ func TestReaderItemsKeepToTheirBudget(t *testing.T) {
 	if n != 32 {
 		t.Fatalf("readers' items counted: %d, want 32 (the pinned one apart)", n)
 	}
-	// Nine and a half items' worth: the small feed keeps its three; the gone feed and
-	// the flood are cut to three each (a share of 3¼).
+	// Nine and a half items' worth: the removed feed's ten go; the small feed keeps its
+	// three; the flood is cut to six (a share of 6½).
 	unit := size / int64(n)
 	budget := 9*unit + unit/2
 	evicted, left, err := db.EvictReaderItems(ctx, budget)
@@ -89,14 +89,14 @@ func TestReaderItemsKeepToTheirBudget(t *testing.T) {
 			_, err := db.Item(ctx, it.ID)
 			if err == nil {
 				k++
-				if feedURL != catalogue && feedURL != small && it.ID != pinned && i < len(stored[feedURL])-3 {
+				if feedURL == flood && it.ID != pinned && i < len(stored[feedURL])-6 {
 					t.Errorf("%s kept its item %d while newer ones went", feedURL, i)
 				}
 			}
 		}
 		return k
 	}
-	for feedURL, want := range map[string]int{catalogue: 5, small: 3, gone: 3, flood: 4} {
+	for feedURL, want := range map[string]int{catalogue: 5, small: 3, gone: 0, flood: 7} {
 		if got := kept(feedURL); got != want {
 			t.Errorf("%s kept %d items, want %d", feedURL, got, want)
 		}
@@ -230,5 +230,65 @@ func TestItemsAreStoredUnescaped(t *testing.T) {
 	got, err := db.Item(ctx, added[0].ID)
 	if err != nil || got.Text != it.Text || got.Title != it.Title {
 		t.Fatalf("read back: %q %q %v", got.Title, got.Text[:min(9, len(got.Text))], err)
+	}
+}
+
+// Removed feeds share one fate, not a share each: adding, filling and removing feeds
+// does not drive an honest feed's share down (found by review: thirty removed feeds
+// left an honest feed of four items with none).
+func TestRemovedFeedsDoNotDiluteTheShare(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "r.db"))
+	sub := func(chat int64) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+	}
+	lim := storage.FeedLimits{PerChat: 40, Global: 100}
+	fill := func(url string, n int, at time.Time) []storage.Item {
+		t.Helper()
+		var items []storage.Item
+		for i := range n {
+			it := item(fmt.Sprintf("k%02d", i), "Story", at)
+			it.Text = strings.Repeat("Officials said talks would continue. ", 30)
+			items = append(items, it)
+		}
+		added, err := db.AddItems(ctx, url, items, at)
+		if err != nil || len(added) != n {
+			t.Fatalf("add: %d %v", len(added), err)
+		}
+		return added
+	}
+	honest := "https://h.example/feed00"
+	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, sub(8), []string{honest}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	kept := fill(honest, 4, t0)
+	for i := range 30 {
+		url := fmt.Sprintf("https://e.example/feed%02d", i)
+		if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub(7), []string{url}, nil, lim); err != nil {
+			t.Fatal(err)
+		}
+		fill(url, 2, t0.Add(time.Hour))
+		if _, err := db.UpdateSubscriber(ctx, 7, sub(7), func(s *storage.Subscriber) error {
+			s.OwnFeeds = nil
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size, n, err := db.ReaderItemBytes(ctx)
+	if err != nil || n != 64 {
+		t.Fatalf("counted %d items (%v), want 64", n, err)
+	}
+	budget := size / 8 // eight items' worth
+	if _, _, err := db.EvictReaderItems(ctx, budget); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range kept {
+		if _, err := db.Item(ctx, it.ID); err != nil {
+			t.Errorf("the honest feed's item %d went", it.ID)
+		}
+	}
+	if after, _, _ := db.ReaderItemBytes(ctx); after > budget {
+		t.Errorf("readers' items take %d bytes, over the budget of %d", after, budget)
 	}
 }
