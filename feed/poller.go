@@ -92,9 +92,9 @@ type PollerOptions struct {
 	// review). Used up, it costs only full texts: the items keep the feed's text.
 	MaxReaderPageTimePerDay time.Duration
 	MaxUserPageTimePerDay   time.Duration
-	// ReaderPageTimeout is the most a page for a reader's feed may take; default 10s (the fetch
-	// timeout, 30 s, was a stranger's hanging link's price before). The page time
-	// allowances bound what a feed's slow links cost in all.
+	// ReaderPageTimeout is the most a page for a reader's feed may take; default 10s
+	// (the fetch timeout, 30 s, was a stranger's hanging link's price before). The page
+	// time allowances bound what a feed's slow links cost in all.
 	ReaderPageTimeout time.Duration
 	// DutyFactor spaces a slow reader's feed's polls: a poll that took t (less its
 	// pages and its waits for other polls) is followed by at least DutyFactor×t;
