@@ -151,3 +151,21 @@ func gzipped(t testing.TB, data []byte) []byte {
 	}
 	return buf.Bytes()
 }
+
+// waitUntil checks cond every 20 ms until it holds; at deadline (a bound on a hang,
+// not a speed target) it fails the test with what fail says.
+func waitUntil(t *testing.T, deadline <-chan time.Time, cond func() bool, fail func() string) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-deadline:
+			t.Fatal(fail())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// activeSub returns the subscriber record AddOwnFeeds makes for a new chat.
+func activeSub(chat int64) func() storage.Subscriber {
+	return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+}

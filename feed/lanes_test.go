@@ -70,18 +70,15 @@ func TestHangingReaderFeedsHoldNobodyElse(t *testing.T) {
 	if _, err := db.AddFeed(ctx, op.URL+"/feed.xml", now); err != nil {
 		t.Fatal(err)
 	}
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	var urls []string
 	for i := range 20 {
 		urls = append(urls, fmt.Sprintf("%s/f%d.xml", hostile.URL, i))
 	}
 	limits := storage.FeedLimits{PerChat: 20, Global: 5000}
-	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, sub(42), urls, nil, limits); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), urls, nil, limits); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.AddOwnFeeds(ctx, 43, 43, sub(43), []string{other.URL + "/feed.xml"}, nil, limits); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 43, 43, activeSub(43), []string{other.URL + "/feed.xml"}, nil, limits); err != nil {
 		t.Fatal(err)
 	}
 	// The fetch timeout and page time are far beyond the test: nothing hostile ends.
@@ -155,17 +152,14 @@ func TestOneReaderTakesNoMoreThanTheirShare(t *testing.T) {
 			n, n, strings.Repeat("Officials said talks would continue. ", 40))
 	}))
 	db := openDB(t)
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	limits := storage.FeedLimits{PerChat: 20, Global: 5000}
 	// The hostile reader adds the other reader's feed too: a feed several readers added
 	// must not wait for the busiest of them (found by review).
 	hostile := []string{h1.URL + "/a.xml", h1.URL + "/b.xml", h2.URL + "/a.xml", h2.URL + "/b.xml", other.URL + "/feed.xml"}
-	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, sub(42), hostile, nil, limits); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), hostile, nil, limits); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.AddOwnFeeds(ctx, 43, 43, sub(43), []string{other.URL + "/feed.xml"}, nil, limits); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 43, 43, activeSub(43), []string{other.URL + "/feed.xml"}, nil, limits); err != nil {
 		t.Fatal(err)
 	}
 	// Concurrency 6: three workers for readers, two hosts of two fetches each for the
@@ -175,13 +169,9 @@ func TestOneReaderTakesNoMoreThanTheirShare(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx, nil) }()
 	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
-	for otherPolls.Load() < 3 || hanging.Load() == 0 {
-		select {
-		case <-deadline:
-			t.Fatalf("while %d hostile pages hung, the other reader's feed was polled %d times; want 3", hanging.Load(), otherPolls.Load())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	waitUntil(t, deadline, func() bool { return otherPolls.Load() >= 3 && hanging.Load() != 0 }, func() string {
+		return fmt.Sprintf("while %d hostile pages hung, the other reader's feed was polled %d times; want 3", hanging.Load(), otherPolls.Load())
+	})
 	cancel()
 	<-done
 }
@@ -214,16 +204,13 @@ func TestReadersOutOfPollTimeWaitForTomorrow(t *testing.T) {
 	fast := serveOn(t, "127.0.0.3", handler(0))
 
 	db := openDB(t)
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	limits := storage.FeedLimits{PerChat: 20, Global: 5000}
 	aURL, sharedURL, bURL := slow.URL+"/a.xml", slow.URL+"/shared.xml", fast.URL+"/b.xml"
 	for _, add := range []struct {
 		chat int64
 		urls []string
 	}{{42, []string{aURL, sharedURL}}, {44, []string{sharedURL}}, {43, []string{bURL}}} {
-		if _, _, err := db.AddOwnFeeds(ctx, add.chat, add.chat, sub(add.chat), add.urls, nil, limits); err != nil {
+		if _, _, err := db.AddOwnFeeds(ctx, add.chat, add.chat, activeSub(add.chat), add.urls, nil, limits); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -251,13 +238,9 @@ func TestReadersOutOfPollTimeWaitForTomorrow(t *testing.T) {
 		return !f.NextPoll.Before(tomorrow)
 	}
 	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
-	for !deferred(aURL) || !deferred(sharedURL) {
-		select {
-		case <-deadline:
-			t.Fatalf("after %d polls of a.xml and %d of shared.xml, they are not put off to the next day", polls["/a.xml"].Load(), polls["/shared.xml"].Load())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	waitUntil(t, deadline, func() bool { return deferred(aURL) && deferred(sharedURL) }, func() string {
+		return fmt.Sprintf("after %d polls of a.xml and %d of shared.xml, they are not put off to the next day", polls["/a.xml"].Load(), polls["/shared.xml"].Load())
+	})
 	day := base.Format(time.DateOnly)
 	for _, account := range []int64{42, 44} {
 		u, err := db.FeedUsage(ctx, account, day)
@@ -270,13 +253,10 @@ func TestReadersOutOfPollTimeWaitForTomorrow(t *testing.T) {
 	}
 	// Nothing of theirs is polled any more, while the other reader's feed goes on.
 	slowPolls := polls["/a.xml"].Load() + polls["/shared.xml"].Load()
-	for b := polls["/b.xml"].Load(); polls["/b.xml"].Load() < b+3; {
-		select {
-		case <-deadline:
-			t.Fatalf("the other reader's feed stopped at %d polls", polls["/b.xml"].Load())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	b := polls["/b.xml"].Load()
+	waitUntil(t, deadline, func() bool { return polls["/b.xml"].Load() >= b+3 }, func() string {
+		return fmt.Sprintf("the other reader's feed stopped at %d polls", polls["/b.xml"].Load())
+	})
 	if got := polls["/a.xml"].Load() + polls["/shared.xml"].Load(); got != slowPolls {
 		t.Fatalf("feeds out of polling time were polled %d more times", got-slowPolls)
 	}
@@ -289,16 +269,11 @@ func TestReadersOutOfPollTimeWaitForTomorrow(t *testing.T) {
 
 	// Another reader adds a.xml: it is polled again at once, on their time alone.
 	used42, _ := db.FeedUsage(ctx, 42, day)
-	if _, _, err := db.AddOwnFeeds(ctx, 45, 45, sub(45), []string{aURL}, nil, limits); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 45, 45, activeSub(45), []string{aURL}, nil, limits); err != nil {
 		t.Fatal(err)
 	}
-	for a := polls["/a.xml"].Load(); polls["/a.xml"].Load() == a; {
-		select {
-		case <-deadline:
-			t.Fatal("a.xml, put off, was not polled again after another reader added it")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	a := polls["/a.xml"].Load()
+	waitUntil(t, deadline, func() bool { return polls["/a.xml"].Load() > a }, func() string { return "a.xml, put off, was not polled again after another reader added it" })
 	waitCharged := func(account int64, day string) storage.FeedUsage {
 		t.Helper()
 		for {
@@ -323,13 +298,8 @@ func TestReadersOutOfPollTimeWaitForTomorrow(t *testing.T) {
 
 	// The next UTC day, shared.xml is polled again, on its readers' new day.
 	shift.Store(int64(tomorrow.Add(time.Hour).Sub(base)))
-	for s := polls["/shared.xml"].Load(); polls["/shared.xml"].Load() == s; {
-		select {
-		case <-deadline:
-			t.Fatal("the feeds put off were not polled on the next day")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	s := polls["/shared.xml"].Load()
+	waitUntil(t, deadline, func() bool { return polls["/shared.xml"].Load() > s }, func() string { return "the feeds put off were not polled on the next day" })
 	waitCharged(42, tomorrow.Format(time.DateOnly))
 	cancel()
 	<-done
@@ -366,9 +336,6 @@ func TestWaitingForAHostIsNotCharged(t *testing.T) {
 		w.Write(mintingFeed(int(hostilePolls.Add(1)), 3, shared.URL, true)) // teasers on the shared host
 	}))
 	db := openDB(t)
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	limits := storage.FeedLimits{PerChat: 20, Global: 5000}
 	const honest, attacker = 50, 66
 	var hostileFeeds []string
@@ -376,7 +343,7 @@ func TestWaitingForAHostIsNotCharged(t *testing.T) {
 		hostileFeeds = append(hostileFeeds, fmt.Sprintf("%s/h%d.xml", hostile.URL, i))
 	}
 	for chat, urls := range map[int64][]string{honest: {honestFeed.URL + "/a.xml"}, attacker: hostileFeeds} {
-		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), urls, nil, limits); err != nil {
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, activeSub(chat), urls, nil, limits); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -397,13 +364,9 @@ func TestWaitingForAHostIsNotCharged(t *testing.T) {
 		return u
 	}
 	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
-	for honestPages.Load() < 3 || usage(attacker).PageTime < 6*time.Second {
-		select {
-		case <-deadline:
-			t.Fatalf("the honest feed's pages were fetched %d times and the attacker charged %v; want 3 and 6 s", honestPages.Load(), usage(attacker).PageTime)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	waitUntil(t, deadline, func() bool { return honestPages.Load() >= 3 && usage(attacker).PageTime >= 6*time.Second }, func() string {
+		return fmt.Sprintf("the honest feed's pages were fetched %d times and the attacker charged %v; want 3 and 6 s", honestPages.Load(), usage(attacker).PageTime)
+	})
 	cancel()
 	<-done
 	// Polls of a small local feed and its page take milliseconds; a wait for the
@@ -429,8 +392,7 @@ func TestSlowFeedsArePolledLessOften(t *testing.T) {
 	}))
 	db := openDB(t)
 	slow, fast, catalogue := srv.URL+"/slow.xml", srv.URL+"/fast.xml", srv.URL+"/slow.xml?catalogue"
-	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} }
-	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, sub, []string{slow, fast}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), []string{slow, fast}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AddFeed(ctx, catalogue, time.Now()); err != nil {
@@ -474,11 +436,8 @@ func TestSharedFeedSharesItsTime(t *testing.T) {
 		fmt.Fprint(w, `<rss version="2.0"><channel><title>t</title><item><title>one</title><guid>1</guid></item></channel></rss>`)
 	}))
 	db := openDB(t)
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	for _, chat := range []int64{42, 44, 46} {
-		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), []string{srv.URL + "/shared.xml"}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, activeSub(chat), []string{srv.URL + "/shared.xml"}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -501,13 +460,7 @@ func TestSharedFeedSharesItsTime(t *testing.T) {
 		return u.PollTime
 	}
 	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
-	for usage(42) == 0 && usage(44) == 0 {
-		select {
-		case <-deadline:
-			t.Fatal("the shared feed's poll was never charged")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	waitUntil(t, deadline, func() bool { return usage(42) != 0 || usage(44) != 0 }, func() string { return "the shared feed's poll was never charged" })
 	cancel()
 	<-done
 	if n := polls.Load(); n != 1 {
@@ -573,8 +526,7 @@ func TestStrangersSlowLinksCostOnlyFullText(t *testing.T) {
 		w.Write(mintingFeed(int(ownPolls.Add(1)), 1, own.URL, true))
 	}))
 	db := openDB(t)
-	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} }
-	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, sub, append([]string{own.URL + "/feed.xml"}, aggURLs...), nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), append([]string{own.URL + "/feed.xml"}, aggURLs...), nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
 		t.Fatal(err)
 	}
 	// The reader may spend four feeds' page time, as by default, and a second of
@@ -587,13 +539,9 @@ func TestStrangersSlowLinksCostOnlyFullText(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx, nil) }()
 	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
-	for aggPolls[0].Load() < 6 || aggPolls[1].Load() < 6 || ownPolls.Load() < 6 {
-		select {
-		case <-deadline:
-			t.Fatalf("the aggregators were polled %d and %d times and the reader's own feed %d; want 6 each", aggPolls[0].Load(), aggPolls[1].Load(), ownPolls.Load())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	waitUntil(t, deadline, func() bool { return aggPolls[0].Load() >= 6 && aggPolls[1].Load() >= 6 && ownPolls.Load() >= 6 }, func() string {
+		return fmt.Sprintf("the aggregators were polled %d and %d times and the reader's own feed %d; want 6 each", aggPolls[0].Load(), aggPolls[1].Load(), ownPolls.Load())
+	})
 	cancel()
 	<-done
 	// Each feed's 700 ms a day at 200 ms a page (a page that answers at 160 ms is
@@ -645,9 +593,8 @@ func TestAFeedsPageTimeIsBounded(t *testing.T) {
 		w.Write(mintingFeed(n, 1, sites[(n-1)%len(sites)], true))
 	}))
 	db := openDB(t)
-	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} }
 	aggURL := agg.URL + "/new.xml"
-	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, sub, []string{aggURL}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), []string{aggURL}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
 		t.Fatal(err)
 	}
 	const pagePerPoll, pagePerDay = 300 * time.Millisecond, 700 * time.Millisecond
@@ -689,12 +636,9 @@ func TestSharedFeedSharesItsPageTime(t *testing.T) {
 		w.Write(mintingFeed(1, 1, srv.URL, true))
 	}))
 	db := openDB(t)
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	url := srv.URL + "/shared.xml"
 	for _, chat := range []int64{42, 44, 46, 48} {
-		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), []string{url}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, activeSub(chat), []string{url}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -24,14 +24,11 @@ func TestReaderItemsKeepToTheirBudget(t *testing.T) {
 	if _, err := db.SyncConfiguredFeeds(ctx, []string{catalogue}, t0); err != nil {
 		t.Fatal(err)
 	}
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	lim := storage.FeedLimits{PerChat: 20, Global: 100}
-	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub(7), []string{gone, flood}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, activeSub(7), []string{gone, flood}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, sub(8), []string{small}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, activeSub(8), []string{small}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
 	stored := map[string][]storage.Item{}
@@ -52,7 +49,7 @@ func TestReaderItemsKeepToTheirBudget(t *testing.T) {
 	add(small, 3, t0.Add(time.Hour))
 	add(gone, 10, t0.Add(2*time.Hour))
 	add(flood, 20, t0.Add(3*time.Hour))
-	if _, err := db.UpdateSubscriber(ctx, 7, sub(7), func(s *storage.Subscriber) error {
+	if _, err := db.UpdateSubscriber(ctx, 7, activeSub(7), func(s *storage.Subscriber) error {
 		s.OwnFeeds = []string{flood} // the feed goes; its items stay until retention, or the budget
 		return nil
 	}); err != nil {
@@ -121,12 +118,9 @@ func TestPinnedItemsDoNotHoldTheBudget(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "p.db"))
 	pins, other := "https://p.example/feed", "https://o.example/feed"
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	lim := storage.FeedLimits{PerChat: 20, Global: 100}
 	for chat, url := range map[int64]string{7: pins, 8: other} {
-		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), []string{url}, nil, lim); err != nil {
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, activeSub(chat), []string{url}, nil, lim); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -210,8 +204,7 @@ func TestItemsAreStoredUnescaped(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "u.db"))
 	url := "https://u.example/feed"
-	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 7, Active: true} }
-	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub, []string{url}, nil, storage.FeedLimits{PerChat: 20, Global: 100}); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, activeSub(7), []string{url}, nil, storage.FeedLimits{PerChat: 20, Global: 100}); err != nil {
 		t.Fatal(err)
 	}
 	it := item("k", "a <b> & c", t0)
@@ -239,9 +232,6 @@ func TestItemsAreStoredUnescaped(t *testing.T) {
 func TestRemovedFeedsDoNotDiluteTheShare(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "r.db"))
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	lim := storage.FeedLimits{PerChat: 40, Global: 100}
 	fill := func(url string, n int, at time.Time) []storage.Item {
 		t.Helper()
@@ -258,17 +248,17 @@ func TestRemovedFeedsDoNotDiluteTheShare(t *testing.T) {
 		return added
 	}
 	honest := "https://h.example/feed00"
-	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, sub(8), []string{honest}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, activeSub(8), []string{honest}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
 	kept := fill(honest, 4, t0)
 	for i := range 30 {
 		url := fmt.Sprintf("https://e.example/feed%02d", i)
-		if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub(7), []string{url}, nil, lim); err != nil {
+		if _, _, err := db.AddOwnFeeds(ctx, 7, 7, activeSub(7), []string{url}, nil, lim); err != nil {
 			t.Fatal(err)
 		}
 		fill(url, 2, t0.Add(time.Hour))
-		if _, err := db.UpdateSubscriber(ctx, 7, sub(7), func(s *storage.Subscriber) error {
+		if _, err := db.UpdateSubscriber(ctx, 7, activeSub(7), func(s *storage.Subscriber) error {
 			s.OwnFeeds = nil
 			return nil
 		}); err != nil {

@@ -25,6 +25,11 @@ func mustOpen(t *testing.T, path string) *storage.DB {
 	return db
 }
 
+// activeSub returns the subscriber record AddOwnFeeds makes for a new chat.
+func activeSub(chat int64) func() storage.Subscriber {
+	return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
+}
+
 func item(key, title string, published time.Time) storage.Item {
 	return storage.Item{Key: key, Title: title, Published: published, Text: "Body of " + title, Words: 3}
 }

@@ -25,15 +25,12 @@ func TestFeedUsageByAccount(t *testing.T) {
 	if _, err := db.SyncConfiguredFeeds(ctx, []string{wire}, now); err != nil {
 		t.Fatal(err)
 	}
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	lim := storage.FeedLimits{PerChat: 20, Global: 100}
-	if _, _, err := db.AddOwnFeeds(ctx, reader, reader, sub(reader), []string{shared, wire}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, reader, reader, activeSub(reader), []string{shared, wire}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
 	// The reader adds two feeds to the group, the admin one: the group is no account.
-	if _, _, err := db.AddOwnFeeds(ctx, group, reader, sub(group), []string{shared, own}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, group, reader, activeSub(group), []string{shared, own}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
 	accounts := func(url string) []int64 {
@@ -91,7 +88,7 @@ func TestFeedUsageByAccount(t *testing.T) {
 	}
 	setOwn := func(chat int64, urls ...string) {
 		t.Helper()
-		if _, err := db.UpdateSubscriber(ctx, chat, sub(chat), func(s *storage.Subscriber) error {
+		if _, err := db.UpdateSubscriber(ctx, chat, activeSub(chat), func(s *storage.Subscriber) error {
 			s.OwnFeeds = urls
 			return nil
 		}); err != nil {
@@ -145,13 +142,10 @@ func TestDeferFeed(t *testing.T) {
 	db := mustOpen(t, filepath.Join(t.TempDir(), "d.db"))
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	tomorrow := time.Date(2026, 12, 1, 0, 5, 0, 0, time.UTC)
-	sub := func(chat int64) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
-	}
 	lim := storage.FeedLimits{PerChat: 20, Global: 100}
 	add := func(chat int64, url string) {
 		t.Helper()
-		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, sub(chat), []string{url}, nil, lim); err != nil {
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, activeSub(chat), []string{url}, nil, lim); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -255,8 +249,7 @@ func TestUpdateFeedKeepsWhoKeepsIt(t *testing.T) {
 	db := mustOpen(t, filepath.Join(t.TempDir(), "k.db"))
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	pinned, configured := "https://example.com/pinned.xml", "https://example.com/configured.xml"
-	sub := func() storage.Subscriber { return storage.Subscriber{ChatID: 7, Active: true} }
-	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, sub, []string{pinned, configured}, nil, storage.FeedLimits{PerChat: 20, Global: 100}); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, activeSub(7), []string{pinned, configured}, nil, storage.FeedLimits{PerChat: 20, Global: 100}); err != nil {
 		t.Fatal(err)
 	}
 	var polled []storage.Feed // the poller's copies, taken before the operator acts
