@@ -219,7 +219,7 @@ func appOptions(cfg config.Config, env Env, log *slog.Logger) app.Options {
 			MaxUserPageTimePerDay: cfg.MaxUserPageTimePerDay},
 		Bot: bot.Options{ScheduleEvery: cfg.ScheduleEvery, Send: queue.SenderOptions{GlobalPerSecond: cfg.SendRate},
 			CommandRate: cfg.ReaderRate / 60, CommandBurst: cfg.ReaderBurst, MaxOwnFeeds: cfg.MaxOwnFeeds,
-			MaxReaderFeeds: cfg.MaxReaderFeeds, FilterBudget: cfg.FilterBudget, NewUserLinkBan: cfg.NewReaderLinkBan},
+			MaxReaderFeeds: cfg.MaxReaderFeeds, MaxUserFeeds: cfg.MaxUserFeeds, FilterBudget: cfg.FilterBudget, NewUserLinkBan: cfg.NewReaderLinkBan},
 		Retention: cfg.Retention, MaxReaderStoreBytes: int64(cfg.MaxReaderStoreBytes), HTTPAddr: cfg.HTTPAddr, OpsToken: cfg.OpsToken.Reveal(),
 		Logger: log, Now: env.Now,
 	}

@@ -41,9 +41,11 @@ type Options struct {
 	DefaultTimes []string
 	DefaultZone  string
 	// MaxOwnFeeds caps one chat's own feeds (default 20); MaxReaderFeeds caps the feeds
-	// all readers added together (default 5,000).
+	// all readers added together (default 5,000); MaxUserFeeds the distinct feeds one
+	// user keeps over their own chat and the groups they added feeds to (default 100).
 	MaxOwnFeeds    int
 	MaxReaderFeeds int
+	MaxUserFeeds   int
 	// FeedsPerDay is what all the feeds one user added may store, fetch and take to poll
 	// a day (the poller's allowance); /feeds shows the reader their use of it. Zero
 	// hides it.
@@ -177,6 +179,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.MaxReaderFeeds <= 0 {
 		o.MaxReaderFeeds = 5000
+	}
+	if o.MaxUserFeeds <= 0 {
+		o.MaxUserFeeds = 100
 	}
 	if o.ScheduleEvery <= 0 {
 		o.ScheduleEvery = 20 * time.Second

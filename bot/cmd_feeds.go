@@ -192,10 +192,12 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	if b.feedAddAllowance(r.userID, now) < 1 {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You have added %d feeds in the last day, the most I take from one reader. Please try again tomorrow.", feedAddsPerDay))
 	}
-	_, added, err := b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue,
-		storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds})
+	_, added, err := b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue, b.feedLimits())
 	b.spendFeedAdds(r.userID, len(added), now)
 	if err != nil {
+		if errors.Is(err, storage.ErrAccountLimit) {
+			return b.say(ctx, r.chatID, r.thread, b.accountFull())
+		}
 		if errors.Is(err, storage.ErrLimit) {
 			return b.say(ctx, r.chatID, r.thread, "I cannot take on more feeds right now: the limit of feeds readers may add is reached. Please try again later, or pick from /feeds.")
 		}
@@ -206,6 +208,16 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 		name = feedURL
 	}
 	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Added <b>%s</b>. Its stories will be in your next digest.", escape(name)))
+}
+
+// feedLimits are the caps AddOwnFeeds keeps to.
+func (b *Bot) feedLimits() storage.FeedLimits {
+	return storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds, PerAccount: b.opts.MaxUserFeeds}
+}
+
+// accountFull tells a reader who keeps as many feeds as one reader may.
+func (b *Bot) accountFull() string {
+	return fmt.Sprintf("You keep %d feeds over your chat and the groups you added feeds to, the most I take from one reader. Remove one with /remove where you added it first.", b.opts.MaxUserFeeds)
 }
 
 // unusableURL says why a web address cannot be fetched at all, before any network

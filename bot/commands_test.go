@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -333,5 +334,35 @@ func TestFeedsShowsTheDaysAllowance(t *testing.T) {
 	got, err := h.db.FeedAccountsUsage(ctx, h.web.URL+"/mine.xml", day)
 	if _, charged := got[u.ID]; err != nil || len(got) != 1 || !charged {
 		t.Fatalf("the feed Ana added in her chat and the group is charged to %v (%v), want Ana alone", got, err)
+	}
+}
+
+// A reader keeps at most MaxUserFeeds feeds over their chat and the groups they add
+// feeds to, and is told so; another member of the same group is not held by it.
+func TestFeedsPerReaderOverGroups(t *testing.T) {
+	h := newHarness(t)
+	h.opts.MaxUserFeeds = 2
+	for _, p := range []string{"/a.xml", "/b.xml", "/c.xml"} {
+		h.setPage(p, `<rss version="2.0"><channel><title>Feed `+p[1:2]+`</title></channel></rss>`)
+	}
+	h.start()
+	ana, bo := telegramtest.User{ID: 311, FirstName: "Ana"}, telegramtest.User{ID: 312, FirstName: "Bo"}
+	chat := h.tg.PrivateChat(ana)
+	h.tg.Send(ana, chat, "/add "+h.web.URL+"/a.xml")
+	h.wait(chat.ID, "Added Feed a", waitLong)
+	first := h.tg.Group(-1003, "First", true, ana.ID)
+	h.tg.Send(ana, first, "/add "+h.web.URL+"/b.xml")
+	h.wait(first.ID, "Added Feed b", waitLong)
+	second := h.tg.Group(-1004, "Second", true, ana.ID, bo.ID)
+	h.tg.Send(ana, second, "/add "+h.web.URL+"/c.xml")
+	h.wait(second.ID, "You keep 2 feeds over your chat and the groups you added feeds to, the most I take from one reader.", waitLong)
+	// A feed Ana keeps already costs her nothing more.
+	h.tg.Send(ana, second, "/add "+h.web.URL+"/a.xml")
+	h.wait(second.ID, "Added Feed a", waitLong)
+	h.tg.Send(bo, second, "/add "+h.web.URL+"/c.xml")
+	h.wait(second.ID, "Added Feed c", waitLong)
+	s, err := h.db.Subscriber(context.Background(), second.ID)
+	if err != nil || !slices.Equal(s.OwnFeeds, []string{h.web.URL + "/a.xml", h.web.URL + "/c.xml"}) {
+		t.Fatalf("the second group's feeds: %v, %v", s.OwnFeeds, err)
 	}
 }

@@ -124,9 +124,11 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 	if allowed := b.feedAddAllowance(r.userID, now); len(valid) > allowed {
 		valid = valid[:allowed] // the reader's daily allowance over all chats
 	}
-	s, added, err := b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), valid, b.opts.Catalogue,
-		storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds})
+	s, added, err := b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), valid, b.opts.Catalogue, b.feedLimits())
 	b.spendFeedAdds(r.userID, len(added), now)
+	if errors.Is(err, storage.ErrAccountLimit) {
+		return b.say(ctx, r.chatID, r.thread, "I could not import any of those feeds. "+b.accountFull())
+	}
 	if errors.Is(err, storage.ErrLimit) {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I could not import any of those feeds: you have %d of your own, the most I keep per chat, or readers have added as many feeds as I can poll.", b.opts.MaxOwnFeeds))
 	}
@@ -134,7 +136,7 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 		return err
 	}
 	skipped := len(valid) - len(added)
-	msg := fmt.Sprintf("Imported %d feeds (%d already there or over the limit of %d, %d not valid web addresses). You now have %d feeds of your own; they are checked on the next poll.",
-		len(added), skipped, b.opts.MaxOwnFeeds, invalid, len(s.OwnFeeds))
+	msg := fmt.Sprintf("Imported %d feeds (%d already there or over the limit of %d a chat and %d a reader, %d not valid web addresses). You now have %d feeds of your own; they are checked on the next poll.",
+		len(added), skipped, b.opts.MaxOwnFeeds, b.opts.MaxUserFeeds, invalid, len(s.OwnFeeds))
 	return b.say(ctx, r.chatID, r.thread, msg)
 }

@@ -82,9 +82,11 @@ type Config struct {
 	// ReaderBurst; more are dropped.
 	ReaderRate  float64
 	ReaderBurst int
-	// MaxOwnFeeds caps one chat's own feeds; MaxReaderFeeds all readers' feeds together.
+	// MaxOwnFeeds caps one chat's own feeds; MaxReaderFeeds all readers' feeds together;
+	// MaxUserFeeds the feeds one user keeps over their chat and the groups they add to.
 	MaxOwnFeeds    int
 	MaxReaderFeeds int
+	MaxUserFeeds   int
 	// MaxItemsPerPoll and MaxPagesPerPoll bound what one feed brings in one poll: new
 	// items stored (newest first) and article pages fetched.
 	MaxItemsPerPoll int
@@ -155,6 +157,7 @@ func Default() Config {
 		ReaderBurst:             10,
 		MaxOwnFeeds:             20,
 		MaxReaderFeeds:          5000,
+		MaxUserFeeds:            100,
 		MaxItemsPerPoll:         200,
 		MaxPagesPerPoll:         20,
 		MaxReaderItemsPerDay:    1000,
@@ -433,6 +436,7 @@ func (c *Config) envNumbers(getenv func(string) (string, bool)) error {
 		{"NEWSBOT_READER_BURST", &c.ReaderBurst},
 		{"NEWSBOT_MAX_OWN_FEEDS", &c.MaxOwnFeeds},
 		{"NEWSBOT_MAX_READER_FEEDS", &c.MaxReaderFeeds},
+		{"NEWSBOT_MAX_USER_FEEDS", &c.MaxUserFeeds},
 		{"NEWSBOT_MAX_ITEMS_PER_POLL", &c.MaxItemsPerPoll},
 		{"NEWSBOT_MAX_PAGES_PER_POLL", &c.MaxPagesPerPoll},
 		{"NEWSBOT_MAX_ITEMS_PER_DAY", &c.MaxReaderItemsPerDay},
@@ -565,6 +569,7 @@ func (c Config) Validate() error {
 		name string
 		v    int
 	}{{"NEWSBOT_READER_BURST", c.ReaderBurst}, {"NEWSBOT_MAX_OWN_FEEDS", c.MaxOwnFeeds}, {"NEWSBOT_MAX_READER_FEEDS", c.MaxReaderFeeds},
+		{"NEWSBOT_MAX_USER_FEEDS", c.MaxUserFeeds},
 		{"NEWSBOT_MAX_ITEMS_PER_POLL", c.MaxItemsPerPoll}, {"NEWSBOT_MAX_PAGES_PER_POLL", c.MaxPagesPerPoll},
 		{"NEWSBOT_MAX_ITEMS_PER_DAY", c.MaxReaderItemsPerDay}, {"NEWSBOT_MAX_BYTES_PER_DAY", c.MaxReaderBytesPerDay},
 		{"NEWSBOT_MAX_PAGES_PER_DAY", c.MaxReaderPagesPerDay}, {"NEWSBOT_MAX_USER_ITEMS_PER_DAY", c.MaxUserItemsPerDay},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/newsbot/newsbot/storage"
@@ -112,5 +113,63 @@ func TestSweepFeeds(t *testing.T) {
 	}
 	if len(feedURLs(t, db)) != 1 {
 		t.Fatal("a pinned feed was swept")
+	}
+}
+
+// One account keeps at most PerAccount distinct feeds over its own chat and the groups
+// it added feeds to, so that no account fills the global cap by making groups.
+func TestFeedsPerAccount(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	const ana, bo, groupA, groupB, groupC = 7, 8, -100, -200, -300
+	lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 4}
+	add := func(chat, by int64, urls ...string) ([]string, error) {
+		t.Helper()
+		_, added, err := db.AddOwnFeeds(ctx, chat, by, activeSub(chat), urls, nil, lim)
+		return added, err
+	}
+	if added, err := add(ana, ana, "https://x/1", "https://x/2"); err != nil || len(added) != 2 {
+		t.Fatalf("Ana's own feeds: %v, %v", added, err)
+	}
+	// Two more in a group: four in all; the fifth is cut from the same request.
+	if added, err := add(groupA, ana, "https://x/3", "https://x/4", "https://x/5"); err != nil || len(added) != 2 {
+		t.Fatalf("Ana's group feeds: %v, %v", added, err)
+	}
+	if _, err := add(groupB, ana, "https://x/5"); !errors.Is(err, storage.ErrAccountLimit) || !errors.Is(err, storage.ErrLimit) {
+		t.Fatalf("a fifth feed in another group: %v, want the account's limit", err)
+	}
+	// A feed Ana already keeps costs nothing more, in any chat.
+	if added, err := add(groupB, ana, "https://x/1"); err != nil || len(added) != 1 {
+		t.Fatalf("a feed Ana keeps, in another group: %v, %v", added, err)
+	}
+	// Another member of the same group has an allowance of their own.
+	if added, err := add(groupA, bo, "https://x/5"); err != nil || len(added) != 1 {
+		t.Fatalf("Bo's feed in Ana's group: %v, %v", added, err)
+	}
+	// A group that blocked the bot keeps its feeds, and gets them back with the bot:
+	// they still count, or leaving and returning would pass the cap.
+	if _, err := db.UpdateSubscriber(ctx, groupA, nil, func(s *storage.Subscriber) error {
+		s.Active = false
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := add(groupC, ana, "https://x/6"); !errors.Is(err, storage.ErrAccountLimit) {
+		t.Fatalf("a feed after a group with Ana's feeds blocked the bot: %v, want the account's limit", err)
+	}
+	// Removing one of them makes room.
+	if _, err := db.UpdateSubscriber(ctx, groupA, nil, func(s *storage.Subscriber) error {
+		s.OwnFeeds = slices.DeleteFunc(s.OwnFeeds, func(u string) bool { return u == "https://x/3" })
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if added, err := add(groupC, ana, "https://x/6"); err != nil || len(added) != 1 {
+		t.Fatalf("a feed after Ana's group dropped one: %v, %v", added, err)
+	}
+	// In Ana's own chat the count includes the record being changed.
+	if _, err := add(ana, ana, "https://x/7"); !errors.Is(err, storage.ErrAccountLimit) {
+		t.Fatalf("a fifth feed in Ana's own chat: %v, want the account's limit", err)
 	}
 }

@@ -202,9 +202,16 @@ func (db *DB) DeleteSubscriber(ctx context.Context, chatID int64) error {
 // ErrLimit is returned when a cap on readers' feeds would be exceeded.
 var ErrLimit = errors.New("limit reached")
 
+// ErrAccountLimit is the ErrLimit of the cap on one account's feeds.
+var ErrAccountLimit = fmt.Errorf("%w: feeds per account", ErrLimit)
+
 // FeedLimits cap readers' feeds: per chat, and over all chats (0: no cap).
 type FeedLimits struct {
 	PerChat, Global int
+	// PerAccount caps the distinct feeds charged to one account: its own chat's and
+	// those it added to groups. Without it one account could fill the global cap alone,
+	// twenty feeds to a group it made, and no other reader could add a feed.
+	PerAccount int
 }
 
 // AddOwnFeeds adds urls to chat's own feeds in one transaction, skipping the ones it
@@ -233,13 +240,21 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 			skip[u] = true
 		}
 		readerFeeds := -1 // counted once, when a new feed first needs it
-		capped := false
+		var mine map[string]bool
+		if lim.PerAccount > 0 && by != 0 {
+			mine = accountFeeds(tx, by, chatID, s.OwnFeeds)
+		}
+		capped, accountCapped := false, false
 		for _, u := range urls {
 			if skip[u] {
 				continue
 			}
 			if lim.PerChat > 0 && len(s.OwnFeeds) >= lim.PerChat {
 				capped = true
+				break
+			}
+			if mine != nil && !mine[u] && len(mine) >= lim.PerAccount {
+				capped, accountCapped = true, true
 				break
 			}
 			if lim.Global > 0 && tx.Bucket(bucketFeeds).Get([]byte(u)) == nil {
@@ -253,6 +268,9 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 				readerFeeds++
 			}
 			skip[u] = true
+			if mine != nil {
+				mine[u] = true
+			}
 			s.OwnFeeds = append(s.OwnFeeds, u)
 			added = append(added, u)
 			if err := recordAdder(tx, chatID, u, by); err != nil {
@@ -261,6 +279,9 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 		}
 		out = *s
 		if capped && len(added) == 0 {
+			if accountCapped {
+				return ErrAccountLimit
+			}
 			return ErrLimit
 		}
 		return putSubscriber(tx, s)

@@ -215,6 +215,33 @@ func accountOf(tx *bolt.Tx, chat int64, url string) int64 {
 	return chat
 }
 
+// accountFeeds is the set of feeds charged to account: its own chat's (own, when chat
+// is that chat and its record is being changed) and those it added to groups. A chat
+// that blocked the bot keeps its feeds, and gets them back with the bot, so they count.
+func accountFeeds(tx *bolt.Tx, account, chat int64, own []string) map[string]bool {
+	mine := map[string]bool{}
+	if chat != account {
+		if s, err := getSubscriber(tx, account); err == nil {
+			own = s.OwnFeeds
+		} else {
+			own = nil
+		}
+	}
+	for _, u := range own {
+		mine[u] = true
+	}
+	// The adder records are few (a group's own feeds) and /add is rate-limited, so a
+	// scan costs less than an index every group change would have to keep in step.
+	want := i64(account)
+	c := tx.Bucket(bucketFeedAdders).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(k) > 8 && bytes.Equal(v, want) {
+			mine[string(k[8:])] = true
+		}
+	}
+	return mine
+}
+
 func adderKey(chat int64, url string) []byte { return concat(i64(chat), []byte(url)) }
 
 // recordAdder notes that user added the feed at url to chat, a group (a private chat is
