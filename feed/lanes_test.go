@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -670,4 +672,67 @@ func TestSharedFeedSharesItsPageTime(t *testing.T) {
 	if u, _ := db.FeedUsage(ctx, 48, day); u.PageTime != spent {
 		t.Fatalf("the reader out of page time was charged again: %v", u.PageTime)
 	}
+}
+
+// With the readers' workers taken by slow feeds of many accounts (a Sybil's), a reader
+// who used little polling time today goes first, though their feed fell due after all
+// of those: readers' feeds wait in order of their readers' time used, not of due time.
+func TestLightReadersGoFirst(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const slowPoll = 150 * time.Millisecond
+	var mu sync.Mutex
+	var order []string
+	handler := func(delay time.Duration) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			order = append(order, r.Host+r.URL.Path)
+			mu.Unlock()
+			time.Sleep(delay)
+			fmt.Fprintf(w, `<rss version="2.0"><channel><title>t</title><item><title>%s</title><guid>%s</guid></item></channel></rss>`, r.URL.Path, r.URL.Path)
+		})
+	}
+	db := openDB(t)
+	limits := storage.FeedLimits{PerChat: 20, Global: 5000}
+	y, m, d := time.Now().UTC().Date()
+	base := time.Date(y, m, d+1, 12, 0, 0, 0, time.UTC) // due now, and one UTC day
+	started := time.Now()
+	now := func() time.Time { return base.Add(time.Since(started)) }
+	day := base.Format(time.DateOnly)
+	// Six accounts, each with a slow feed on a host of its own, each having used 20
+	// minutes of the day's hour.
+	var sybils []int64
+	for i := range 6 {
+		srv := serveOn(t, fmt.Sprintf("127.0.0.%d", 10+i), handler(slowPoll))
+		account := int64(100 + i)
+		sybils = append(sybils, account)
+		if _, _, err := db.AddOwnFeeds(ctx, account, account, activeSub(account), []string{srv.URL + "/slow.xml"}, nil, limits); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.ChargeAccounts(ctx, sybils, storage.FeedUsage{Day: day, PollTime: 20 * time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond) // the honest feed falls due after all of theirs
+	honest := serveOn(t, "127.0.0.20", handler(0))
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), []string{honest.URL + "/feed.xml"}, nil, limits); err != nil {
+		t.Fatal(err)
+	}
+	// Two workers: one for the operator's feeds, one for readers'.
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Minute}),
+		feed.PollerOptions{Interval: time.Hour, Jitter: 0.001, FullTextMinWords: -1, Concurrency: 2, Now: now})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, nil) }()
+	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
+	polled := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(order)
+	}
+	waitUntil(t, deadline, func() bool { return len(polled()) >= 3 }, func() string { return fmt.Sprintf("polled only %v", polled()) })
+	if got := polled(); !strings.HasSuffix(got[0], "/feed.xml") {
+		t.Fatalf("polled in the order %v; want the honest reader's feed first, before the slow feeds of readers who used 20 minutes", got)
+	}
+	cancel()
+	<-done
 }

@@ -30,6 +30,7 @@ type Store interface {
 	HasItemKeys(ctx context.Context, feedURL string, keys []string) ([]bool, error)
 	AddItems(ctx context.Context, feedURL string, items []storage.Item, now time.Time) ([]storage.Item, error)
 	FeedAccountsUsage(ctx context.Context, url, day string) (map[int64]storage.FeedUsage, error)
+	FeedsAccountsUsage(ctx context.Context, urls []string, day string) (map[string]map[int64]storage.FeedUsage, error)
 	ChargeAccounts(ctx context.Context, accounts []int64, use storage.FeedUsage) error
 	ChargeEach(ctx context.Context, uses map[int64]storage.FeedUsage) error
 	DeferFeed(ctx context.Context, url string, accounts []int64, until time.Time) (bool, error)
@@ -899,63 +900,111 @@ func newDispatcher(p *Poller) *dispatcher {
 }
 
 // dispatch starts (with start, given the accounts the poll's time is charged to) every due
-// feed the limits allow, earliest due first, and reports whether a due feed was left
-// waiting for them. A reader's feed whose adders all used up the day's polling time is
-// put off to the next day instead.
+// feed the limits allow and reports whether a due feed was left waiting for them. The
+// operator's feeds go earliest due first. Readers' feeds go to the readers who used
+// the least polling time today first, earliest due among equals: a reader whose feeds
+// cost little is never queued behind the slow feeds of others, however many accounts
+// keep those. A reader's feed whose adders all used up the day's polling time is put
+// off to the next day instead.
 func (d *dispatcher) dispatch(ctx context.Context, start func(f storage.Feed, payers []int64)) (waiting bool) {
 	now := d.p.opts.Now()
 	feeds, err := d.p.store.DueFeeds(ctx, now, 0)
 	if err != nil && ctx.Err() == nil {
 		d.p.opts.Logger.Error("looking for due feeds failed", "error", err)
 	}
-	day := d.p.ledger.counting(now.UTC().Format(time.DateOnly))
+	var readers []storage.Feed
 	for _, f := range feeds {
 		if _, ok := d.inFlight[f.URL]; ok {
 			continue
 		}
-		fl := flight{operator: f.Operator(), host: hostOf(f.URL)}
-		// A host whose slots other polls' pages hold counts as busy too: a feed started
-		// there would only hold a worker waiting.
-		if d.busy[fl.operator] >= d.lanes[fl.operator] || d.hosts[fl.host] >= d.p.opts.PerHost || d.p.hostFull(fl.host) {
-			waiting = true
+		if !f.Operator() {
+			readers = append(readers, f)
 			continue
 		}
-		if !fl.operator {
-			accounts, err := d.p.store.FeedAccountsUsage(ctx, f.URL, day)
-			if err != nil {
-				d.p.opts.Logger.Warn("looking up who added a feed failed; it waits", "error", err)
-				waiting = true
-				continue
+		if !d.admit(f, flight{operator: true, host: hostOf(f.URL)}, start) {
+			waiting = true
+		}
+	}
+	if len(readers) == 0 {
+		return waiting
+	}
+	if d.busy[false] >= d.lanes[false] {
+		return true // no worker to rank them for
+	}
+	day := d.p.ledger.counting(now.UTC().Format(time.DateOnly))
+	usage, err := d.p.store.FeedsAccountsUsage(ctx, feedURLs(readers), day)
+	if err != nil {
+		d.p.opts.Logger.Warn("looking up who added readers' feeds failed; they wait", "error", err)
+		return true
+	}
+	// Time used today, of the least-used account a feed could be charged to (one with
+	// time left); a feed charged to no one (none has time left) goes by its due time.
+	used := func(f storage.Feed) time.Duration {
+		least := time.Duration(-1)
+		for _, u := range usage[f.URL] {
+			if t := u.PollTime + u.PageTime; u.PollTime < d.p.opts.MaxUserPollTimePerDay && (least < 0 || t < least) {
+				least = t
 			}
+		}
+		return max(least, 0)
+	}
+	rank := make(map[string]time.Duration, len(readers))
+	for _, f := range readers {
+		rank[f.URL] = used(f)
+	}
+	slices.SortStableFunc(readers, func(a, b storage.Feed) int { return cmp.Compare(rank[a.URL], rank[b.URL]) })
+	for _, f := range readers {
+		fl := flight{host: hostOf(f.URL)}
+		if accounts := usage[f.URL]; len(accounts) > 0 {
 			// Charged to one of the readers who added it with room: a feed several
 			// readers added waits only when all of them are busy, so that no one can hold
 			// a feed back by adding it too (found by review).
-			if len(accounts) > 0 {
-				free := slices.Sorted(maps.Keys(accounts))
-				free = slices.DeleteFunc(free, func(a int64) bool { return accounts[a].PollTime >= d.p.opts.MaxUserPollTimePerDay })
-				if len(free) == 0 {
-					d.deferToTomorrow(ctx, f, slices.Collect(maps.Keys(accounts)), now)
-					continue
-				}
-				fl.payers = slices.Clone(free)
-				free = slices.DeleteFunc(free, func(a int64) bool { return d.owners[a] >= perOwner })
-				if len(free) == 0 {
-					waiting = true
-					continue
-				}
-				// The least busy of them (the first, on a tie) pays.
-				fl.owners = []int64{slices.MinFunc(free, func(a, b int64) int { return cmp.Compare(d.owners[a], d.owners[b]) })}
+			free := slices.Sorted(maps.Keys(accounts))
+			free = slices.DeleteFunc(free, func(a int64) bool { return accounts[a].PollTime >= d.p.opts.MaxUserPollTimePerDay })
+			if len(free) == 0 {
+				d.deferToTomorrow(ctx, f, slices.Collect(maps.Keys(accounts)), now)
+				continue
 			}
+			fl.payers = slices.Clone(free)
+			free = slices.DeleteFunc(free, func(a int64) bool { return d.owners[a] >= perOwner })
+			if len(free) == 0 {
+				waiting = true
+				continue
+			}
+			// The least busy of them (the first, on a tie) pays.
+			fl.owners = []int64{slices.MinFunc(free, func(a, b int64) int { return cmp.Compare(d.owners[a], d.owners[b]) })}
 		}
-		d.busy[fl.operator]++
-		d.hosts[fl.host]++
-		for _, a := range fl.owners {
-			d.owners[a]++
+		if !d.admit(f, fl, start) {
+			waiting = true
 		}
-		d.inFlight[f.URL] = fl
-		start(f, fl.payers)
 	}
 	return waiting
+}
+
+// admit starts the poll of f when its lane and host have room, and reports whether it
+// did.
+func (d *dispatcher) admit(f storage.Feed, fl flight, start func(f storage.Feed, payers []int64)) bool {
+	// A host whose slots other polls' pages hold counts as busy too: a feed started
+	// there would only hold a worker waiting.
+	if d.busy[fl.operator] >= d.lanes[fl.operator] || d.hosts[fl.host] >= d.p.opts.PerHost || d.p.hostFull(fl.host) {
+		return false
+	}
+	d.busy[fl.operator]++
+	d.hosts[fl.host]++
+	for _, a := range fl.owners {
+		d.owners[a]++
+	}
+	d.inFlight[f.URL] = fl
+	start(f, fl.payers)
+	return true
+}
+
+func feedURLs(feeds []storage.Feed) []string {
+	urls := make([]string, len(feeds))
+	for i, f := range feeds {
+		urls[i] = f.URL
+	}
+	return urls
 }
 
 // deferToTomorrow puts f off to the start of the next UTC day, spread over a poll

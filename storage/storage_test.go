@@ -16,7 +16,7 @@ import (
 
 var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
-func mustOpen(t *testing.T, path string) *storage.DB {
+func mustOpen(t testing.TB, path string) *storage.DB {
 	t.Helper()
 	db, err := storage.Open(path, storage.Options{})
 	if err != nil {

@@ -94,6 +94,42 @@ func (db *DB) FeedAccountsUsage(ctx context.Context, url, day string) (map[int64
 	return out, nil
 }
 
+// FeedsAccountsUsage is FeedAccountsUsage for many feeds, read in one transaction (the
+// poller ranks every due reader's feed by it); a feed charged to no one has no entry.
+func (db *DB) FeedsAccountsUsage(ctx context.Context, urls []string, day string) (map[string]map[int64]FeedUsage, error) {
+	if err := ctxErr(ctx, "feeds accounts usage"); err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[int64]FeedUsage, len(urls))
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		usage := map[int64]FeedUsage{} // an account's usage, read once
+		for _, url := range urls {
+			accounts, err := feedAccounts(tx, url)
+			if err != nil {
+				return fmt.Errorf("%s: %w", url, err)
+			}
+			if len(accounts) == 0 {
+				continue
+			}
+			m := make(map[int64]FeedUsage, len(accounts))
+			for _, a := range accounts {
+				u, ok := usage[a]
+				if !ok {
+					u = getUsage(tx, a).On(day)
+					usage[a] = u
+				}
+				m[a] = u
+			}
+			out[url] = m
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("feeds accounts usage: %w", err)
+	}
+	return out, nil
+}
+
 // ChargeAccounts adds use (its Day included) to each account's usage. A charge for a
 // day older than the one an account already counts is dropped: it belongs to a day no
 // longer counted, and must not wipe the newer day's usage.

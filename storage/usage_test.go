@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -276,5 +277,33 @@ func TestUpdateFeedKeepsWhoKeepsIt(t *testing.T) {
 	c, _ := db.Feed(ctx, configured)
 	if !p.Pinned || !c.Configured || p.ETag != `"v2"` || c.ETag != `"v2"` {
 		t.Fatalf("after the polls' writes: pinned %+v, configured %+v", p, c)
+	}
+}
+
+// BenchmarkFeedsAccountsUsage reads who added 5,000 readers' feeds (250 readers with 20
+// each) and their usage: what the poller does at each look while a reader's worker is
+// free and every readers' feed is due.
+func BenchmarkFeedsAccountsUsage(b *testing.B) {
+	ctx := context.Background()
+	db := mustOpen(b, filepath.Join(b.TempDir(), "db"))
+	defer db.Close()
+	var urls []string
+	for reader := range int64(250) {
+		var mine []string
+		for i := range 20 {
+			mine = append(mine, fmt.Sprintf("https://feeds%d.example/%d.xml", reader, i))
+		}
+		if _, _, err := db.AddOwnFeeds(ctx, reader+1, reader+1, activeSub(reader+1), mine, nil, storage.FeedLimits{}); err != nil {
+			b.Fatal(err)
+		}
+		urls = append(urls, mine...)
+	}
+	day := t0.Format(time.DateOnly)
+	b.ResetTimer()
+	for b.Loop() {
+		got, err := db.FeedsAccountsUsage(ctx, urls, day)
+		if err != nil || len(got) != len(urls) {
+			b.Fatalf("%d feeds' accounts, %v", len(got), err)
+		}
 	}
 }
