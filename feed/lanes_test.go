@@ -683,10 +683,14 @@ func TestLightReadersGoFirst(t *testing.T) {
 	const slowPoll = 150 * time.Millisecond
 	var mu sync.Mutex
 	var order []string
+	var honestAt time.Time
 	handler := func(delay time.Duration) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			mu.Lock()
 			order = append(order, r.Host+r.URL.Path)
+			if delay == 0 && honestAt.IsZero() {
+				honestAt = time.Now()
+			}
 			mu.Unlock()
 			time.Sleep(delay)
 			fmt.Fprintf(w, `<rss version="2.0"><channel><title>t</title><item><title>%s</title><guid>%s</guid></item></channel></rss>`, r.URL.Path, r.URL.Path)
@@ -722,6 +726,7 @@ func TestLightReadersGoFirst(t *testing.T) {
 	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Minute}),
 		feed.PollerOptions{Interval: time.Hour, Jitter: 0.001, FullTextMinWords: -1, Concurrency: 2, Now: now})
 	done := make(chan error, 1)
+	running := time.Now()
 	go func() { done <- p.Run(ctx, nil) }()
 	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
 	polled := func() []string {
@@ -729,7 +734,11 @@ func TestLightReadersGoFirst(t *testing.T) {
 		defer mu.Unlock()
 		return slices.Clone(order)
 	}
-	waitUntil(t, deadline, func() bool { return len(polled()) >= 3 }, func() string { return fmt.Sprintf("polled only %v", polled()) })
+	honestPolled := func() bool { mu.Lock(); defer mu.Unlock(); return !honestAt.IsZero() }
+	waitUntil(t, deadline, func() bool { return len(polled()) >= 3 && honestPolled() }, func() string { return fmt.Sprintf("polled only %v", polled()) })
+	mu.Lock()
+	t.Logf("the honest feed was fetched %v after the poller started", honestAt.Sub(running))
+	mu.Unlock()
 	if got := polled(); !strings.HasSuffix(got[0], "/feed.xml") {
 		t.Fatalf("polled in the order %v; want the honest reader's feed first, before the slow feeds of readers who used 20 minutes", got)
 	}
