@@ -216,6 +216,9 @@ func (a *App) retain(ctx context.Context) error {
 	}
 }
 
+// goneGroupsKeepFeeds is how long a group without the bot keeps its own feeds.
+const goneGroupsKeepFeeds = 30 * 24 * time.Hour
+
 // Prune runs one retention pass; failures are logged, and the next pass tries again.
 func (a *App) Prune(ctx context.Context) {
 	now := a.opts.Now()
@@ -249,6 +252,13 @@ func (a *App) Prune(ctx context.Context) {
 		a.log.Error("pruning followed stories failed", "error", err)
 	} else if cards+follows > 0 {
 		a.log.Debug("pruned followed stories", "cards", cards, "follows", follows)
+	}
+	// A group gone a month lets go of its feeds, so that its members who added them may
+	// add others (they count against a member until then: they come back with the bot).
+	if n, err := a.DB.ReleaseGoneGroups(ctx, now, goneGroupsKeepFeeds); err != nil {
+		a.log.Error("releasing gone groups' feeds failed", "error", err)
+	} else if n > 0 {
+		a.log.Info("gone groups let go of their feeds", "groups", n)
 	}
 	if n, err := a.DB.PruneFeedUsage(ctx, now.UTC().Format("2006-01-02")); err != nil {
 		a.log.Error("pruning chats' feed usage failed", "error", err)

@@ -221,3 +221,34 @@ func TestPruneKeepsReadersItemsToTheirBudget(t *testing.T) {
 		t.Errorf("%d items stored, want the catalogue's one and %d of the reader's", st.Items, n)
 	}
 }
+
+// The hourly pass lets a group that has been without the bot for a month go of its
+// feeds, so that the members who added them can add others; a group still there keeps
+// them.
+func TestPruneReleasesGoneGroupsFeeds(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	a, err := Open(ctx, Options{DBPath: filepath.Join(t.TempDir(), "newsbot.db"), PollManually: true, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for _, group := range []int64{-100, -200} {
+		sub := func() storage.Subscriber { return storage.Subscriber{ChatID: group, Kind: "group", Active: true} }
+		if _, _, err := a.DB.AddOwnFeeds(ctx, group, 7, sub, []string{"https://reader.example/feed.xml"}, nil, storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 5}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.DB.DeactivateChat(ctx, -100); err != nil {
+		t.Fatal(err)
+	}
+	a.Prune(ctx)
+	now = now.Add(31 * 24 * time.Hour)
+	a.Prune(ctx)
+	for group, want := range map[int64]int{-100: 0, -200: 1} {
+		s, err := a.DB.Subscriber(ctx, group)
+		if err != nil || len(s.OwnFeeds) != want {
+			t.Errorf("group %d keeps %v (%v), want %d feeds", group, s.OwnFeeds, err, want)
+		}
+	}
+}

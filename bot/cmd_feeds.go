@@ -175,6 +175,13 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	if len(s.OwnFeeds) >= b.opts.MaxOwnFeeds {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You already have %d feeds, the most I keep per chat. Remove one with /remove first.", len(s.OwnFeeds)))
 	}
+	// Checked again when the feed is added; here so that a reader at the limit does not
+	// have pages fetched for nothing (found by review).
+	if full, err := b.keepsMostFeeds(ctx, r.userID, u); err != nil {
+		return err
+	} else if full {
+		return b.say(ctx, r.chatID, r.thread, b.accountFull())
+	}
 	release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
 	if err != nil {
 		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
@@ -215,9 +222,19 @@ func (b *Bot) feedLimits() storage.FeedLimits {
 	return storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds, PerAccount: b.opts.MaxUserFeeds}
 }
 
+// keepsMostFeeds reports whether user keeps as many feeds as one reader may, none of
+// them rawURL ("" for any).
+func (b *Bot) keepsMostFeeds(ctx context.Context, user int64, rawURL string) (bool, error) {
+	mine, err := b.db.AccountFeeds(ctx, user)
+	if err != nil {
+		return false, err
+	}
+	return len(mine) >= b.opts.MaxUserFeeds && (rawURL == "" || !slices.Contains(mine, rawURL)), nil
+}
+
 // accountFull tells a reader who keeps as many feeds as one reader may.
 func (b *Bot) accountFull() string {
-	return fmt.Sprintf("You keep %d feeds over your chat and the groups you added feeds to, the most I take from one reader. Remove one with /remove where you added it first.", b.opts.MaxUserFeeds)
+	return fmt.Sprintf("You keep %d feeds over your chat and the groups you added feeds to, the most I take from one reader. Remove one with /remove where you added it first (in a group, its administrators can); a group I was removed from lets go of its feeds after 30 days.", b.opts.MaxUserFeeds)
 }
 
 // unusableURL says why a web address cannot be fetched at all, before any network

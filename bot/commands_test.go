@@ -2,6 +2,9 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -354,13 +357,25 @@ func TestFeedsPerReaderOverGroups(t *testing.T) {
 	h.tg.Send(ana, first, "/add "+h.web.URL+"/b.xml")
 	h.wait(first.ID, "Added Feed b", waitLong)
 	second := h.tg.Group(-1004, "Second", true, ana.ID, bo.ID)
-	h.tg.Send(ana, second, "/add "+h.web.URL+"/c.xml")
+	var asked atomic.Int64
+	counted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>Feed d</title></channel></rss>`)
+	}))
+	defer counted.Close()
+	h.tg.Send(ana, second, "/add "+counted.URL+"/d.xml")
 	h.wait(second.ID, "You keep 2 feeds over your chat and the groups you added feeds to, the most I take from one reader.", waitLong)
+	if n := asked.Load(); n != 0 {
+		t.Errorf("a reader at the limit had %d pages fetched for a feed they could not add", n)
+	}
 	// A feed Ana keeps already costs her nothing more.
 	h.tg.Send(ana, second, "/add "+h.web.URL+"/a.xml")
 	h.wait(second.ID, "Added Feed a", waitLong)
 	h.tg.Send(bo, second, "/add "+h.web.URL+"/c.xml")
 	h.wait(second.ID, "Added Feed c", waitLong)
+	// So is an OPML file's.
+	h.tg.SendFile(ana, second, "feeds.opml", []byte(`<opml version="2.0"><body><outline xmlUrl="`+h.web.URL+`/e.xml"/></body></opml>`), "/import")
+	h.wait(second.ID, "I could not import any of those feeds. You keep 2 feeds", waitLong)
 	s, err := h.db.Subscriber(context.Background(), second.ID)
 	if err != nil || !slices.Equal(s.OwnFeeds, []string{h.web.URL + "/a.xml", h.web.URL + "/c.xml"}) {
 		t.Fatalf("the second group's feeds: %v, %v", s.OwnFeeds, err)

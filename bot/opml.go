@@ -97,6 +97,11 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 	if doc == nil {
 		return b.say(ctx, r.chatID, r.thread, "Send the OPML file with <code>/import</code> as its caption (or reply /import to the file).")
 	}
+	if full, err := b.keepsMostFeeds(ctx, r.userID, ""); err != nil {
+		return err
+	} else if full {
+		return b.say(ctx, r.chatID, r.thread, "I could not import any of those feeds. "+b.accountFull())
+	}
 	release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
 	if err != nil {
 		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))

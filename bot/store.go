@@ -23,6 +23,7 @@ type Store interface {
 	Subscribers(ctx context.Context, fn func(storage.Subscriber) error) error
 	UpdateSubscriber(ctx context.Context, chatID int64, create func() storage.Subscriber, fn func(*storage.Subscriber) error) (storage.Subscriber, error)
 	AddOwnFeeds(ctx context.Context, chatID, by int64, create func() storage.Subscriber, urls, catalogue []string, lim storage.FeedLimits) (storage.Subscriber, []string, error)
+	AccountFeeds(ctx context.Context, account int64) ([]string, error)
 	ReaderFeedCount(ctx context.Context) (int, error)
 	FeedUsage(ctx context.Context, chat int64, day string) (storage.FeedUsage, error)
 	DueSubscribers(ctx context.Context, now time.Time, limit int) ([]storage.Subscriber, error)

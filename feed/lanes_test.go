@@ -674,10 +674,48 @@ func TestSharedFeedSharesItsPageTime(t *testing.T) {
 	}
 }
 
-// With the readers' workers taken by slow feeds of many accounts (a Sybil's), a reader
-// who used little polling time today goes first, though their feed fell due after all
-// of those: readers' feeds wait in order of their readers' time used, not of due time.
-func TestLightReadersGoFirst(t *testing.T) {
+// Readers' feeds waiting for a worker go by their readers' polling time used today, in
+// steps of five minutes, and in due order within a step: a reader who used little goes
+// before the slow feeds of accounts that used more, whenever their feeds fell due, but
+// accounts new today do not go before a reader who used a little (review), and the
+// time of pages, which a feed's writer chooses, does not count (review). One reader
+// worker; three other accounts, each with a feed that takes 150 ms.
+func TestReadersFeedsWaitByTimeUsed(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		honest, others storage.FeedUsage
+		honestDueFirst bool
+		othersGoFirst  bool
+	}{
+		{name: "a light reader, due last, before accounts that used 20 minutes",
+			honest: storage.FeedUsage{}, others: storage.FeedUsage{PollTime: 20 * time.Minute}},
+		{name: "a reader who used 2 minutes, due first, before accounts new today",
+			honest: storage.FeedUsage{PollTime: 2 * time.Minute}, others: storage.FeedUsage{}, honestDueFirst: true},
+		{name: "a reader whose feed's links took 30 minutes, before accounts that polled for 20",
+			honest: storage.FeedUsage{PageTime: 30 * time.Minute}, others: storage.FeedUsage{PollTime: 20 * time.Minute}},
+		{name: "a reader who used 12 minutes, due first, after accounts new today",
+			honest: storage.FeedUsage{PollTime: 12 * time.Minute}, others: storage.FeedUsage{}, honestDueFirst: true, othersGoFirst: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			order, wait := pollOrder(t, tc.honest, tc.others, tc.honestDueFirst)
+			t.Logf("the reader's feed was fetched %v after the poller started, in the order %v", wait, order)
+			at := slices.IndexFunc(order, func(s string) bool { return strings.HasSuffix(s, "/feed.xml") })
+			want := 0
+			if tc.othersGoFirst {
+				want = 3
+			}
+			if at != want {
+				t.Fatalf("the reader's feed was polled at position %d of %v, want %d", at, order, want)
+			}
+		})
+	}
+}
+
+// pollOrder runs a poller with one reader worker over a reader's feed (account 42, with
+// honest charged today, due first or last) and three slow feeds of three accounts (with
+// others charged), and returns the order their polls began until the reader's feed was
+// polled, and how long after the start that was.
+func pollOrder(t *testing.T, honest, others storage.FeedUsage, honestDueFirst bool) ([]string, time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const slowPoll = 150 * time.Millisecond
@@ -703,24 +741,36 @@ func TestLightReadersGoFirst(t *testing.T) {
 	started := time.Now()
 	now := func() time.Time { return base.Add(time.Since(started)) }
 	day := base.Format(time.DateOnly)
-	// Six accounts, each with a slow feed on a host of its own, each having used 20
-	// minutes of the day's hour.
-	var sybils []int64
-	for i := range 6 {
+	addHonest := func() {
+		srv := serveOn(t, "127.0.0.20", handler(0))
+		if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), []string{srv.URL + "/feed.xml"}, nil, limits); err != nil {
+			t.Fatal(err)
+		}
+		honest.Day = day
+		if err := db.ChargeAccounts(ctx, []int64{42}, honest); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond) // what is added next falls due later
+	}
+	if honestDueFirst {
+		addHonest()
+	}
+	var accounts []int64
+	for i := range 3 {
 		srv := serveOn(t, fmt.Sprintf("127.0.0.%d", 10+i), handler(slowPoll))
 		account := int64(100 + i)
-		sybils = append(sybils, account)
+		accounts = append(accounts, account)
 		if _, _, err := db.AddOwnFeeds(ctx, account, account, activeSub(account), []string{srv.URL + "/slow.xml"}, nil, limits); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.ChargeAccounts(ctx, sybils, storage.FeedUsage{Day: day, PollTime: 20 * time.Minute}); err != nil {
+	others.Day = day
+	if err := db.ChargeAccounts(ctx, accounts, others); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(10 * time.Millisecond) // the honest feed falls due after all of theirs
-	honest := serveOn(t, "127.0.0.20", handler(0))
-	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), []string{honest.URL + "/feed.xml"}, nil, limits); err != nil {
-		t.Fatal(err)
+	if !honestDueFirst {
+		time.Sleep(10 * time.Millisecond)
+		addHonest()
 	}
 	// Two workers: one for the operator's feeds, one for readers'.
 	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Minute}),
@@ -729,19 +779,14 @@ func TestLightReadersGoFirst(t *testing.T) {
 	running := time.Now()
 	go func() { done <- p.Run(ctx, nil) }()
 	deadline := time.After(60 * time.Second) // a bound on a hang, not a speed target
-	polled := func() []string {
+	waitUntil(t, deadline, func() bool { mu.Lock(); defer mu.Unlock(); return !honestAt.IsZero() }, func() string {
 		mu.Lock()
 		defer mu.Unlock()
-		return slices.Clone(order)
-	}
-	honestPolled := func() bool { mu.Lock(); defer mu.Unlock(); return !honestAt.IsZero() }
-	waitUntil(t, deadline, func() bool { return len(polled()) >= 3 && honestPolled() }, func() string { return fmt.Sprintf("polled only %v", polled()) })
-	mu.Lock()
-	t.Logf("the honest feed was fetched %v after the poller started", honestAt.Sub(running))
-	mu.Unlock()
-	if got := polled(); !strings.HasSuffix(got[0], "/feed.xml") {
-		t.Fatalf("polled in the order %v; want the honest reader's feed first, before the slow feeds of readers who used 20 minutes", got)
-	}
+		return fmt.Sprintf("polled only %v", order)
+	})
 	cancel()
 	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	return slices.Clone(order), honestAt.Sub(running)
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"slices"
 	"testing"
+	"time"
 
 	"github.com/newsbot/newsbot/storage"
 )
@@ -158,18 +158,48 @@ func TestFeedsPerAccount(t *testing.T) {
 	if _, err := add(groupC, ana, "https://x/6"); !errors.Is(err, storage.ErrAccountLimit) {
 		t.Fatalf("a feed after a group with Ana's feeds blocked the bot: %v, want the account's limit", err)
 	}
-	// Removing one of them makes room.
-	if _, err := db.UpdateSubscriber(ctx, groupA, nil, func(s *storage.Subscriber) error {
-		s.OwnFeeds = slices.DeleteFunc(s.OwnFeeds, func(u string) bool { return u == "https://x/3" })
+	// A group gone 30 days lets go of its feeds, and so frees Ana's count; one that
+	// comes back before keeps them.
+	if _, err := db.UpdateSubscriber(ctx, groupB, nil, func(s *storage.Subscriber) error {
+		s.Active = false
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if added, err := add(groupC, ana, "https://x/6"); err != nil || len(added) != 1 {
-		t.Fatalf("a feed after Ana's group dropped one: %v, %v", added, err)
+	const month = 30 * 24 * time.Hour
+	if n, err := db.ReleaseGoneGroups(ctx, t0, month); err != nil || n != 0 {
+		t.Fatalf("first pass released %d groups (%v); it only starts their clocks", n, err)
 	}
-	// In Ana's own chat the count includes the record being changed.
-	if _, err := add(ana, ana, "https://x/7"); !errors.Is(err, storage.ErrAccountLimit) {
+	if _, err := db.UpdateSubscriber(ctx, groupB, nil, func(s *storage.Subscriber) error {
+		s.Active = true // the bot is back
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.ReleaseGoneGroups(ctx, t0.Add(month-time.Hour), month); err != nil || n != 0 {
+		t.Fatalf("released %d groups (%v) before their 30 days", n, err)
+	}
+	if _, err := add(groupC, ana, "https://x/6"); !errors.Is(err, storage.ErrAccountLimit) {
+		t.Fatalf("a feed before the gone group let go: %v, want the account's limit", err)
+	}
+	if n, err := db.ReleaseGoneGroups(ctx, t0.Add(month), month); err != nil || n != 1 {
+		t.Fatalf("released %d groups (%v) after 30 days, want the one still gone", n, err)
+	}
+	if s, err := db.Subscriber(ctx, groupA); err != nil || len(s.OwnFeeds) != 0 {
+		t.Fatalf("the gone group kept %v (%v)", s.OwnFeeds, err)
+	}
+	if s, err := db.Subscriber(ctx, groupB); err != nil || len(s.OwnFeeds) != 1 || !s.GoneAt.IsZero() {
+		t.Fatalf("the group that came back: feeds %v, gone at %v (%v)", s.OwnFeeds, s.GoneAt, err)
+	}
+	// Ana keeps x/1 and x/2: two more fit, one in her own chat, where the count
+	// includes the record being changed.
+	if added, err := add(groupC, ana, "https://x/6"); err != nil || len(added) != 1 {
+		t.Fatalf("a feed after Ana's gone group let go: %v, %v", added, err)
+	}
+	if added, err := add(ana, ana, "https://x/7"); err != nil || len(added) != 1 {
+		t.Fatalf("a fourth feed in Ana's own chat: %v, %v", added, err)
+	}
+	if _, err := add(ana, ana, "https://x/8"); !errors.Is(err, storage.ErrAccountLimit) {
 		t.Fatalf("a fifth feed in Ana's own chat: %v, want the account's limit", err)
 	}
 }

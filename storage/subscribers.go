@@ -43,6 +43,9 @@ type Subscriber struct {
 	LastDigest time.Time `json:"last_digest"`
 	NextDigest time.Time `json:"next_digest"`
 	CreatedAt  time.Time `json:"created_at"`
+	// GoneAt is when a group was first seen inactive with feeds of its own
+	// (ReleaseGoneGroups); zero while it is active.
+	GoneAt time.Time `json:"gone_at,omitzero"`
 }
 
 func i64(v int64) []byte { return u64(uint64(v)) }
@@ -75,6 +78,9 @@ func putSubscriber(tx *bolt.Tx, s *Subscriber) error {
 		before = old.ownedFeeds()
 	} else if !errors.Is(err, ErrNotFound) {
 		return err
+	}
+	if s.Active {
+		s.GoneAt = time.Time{}
 	}
 	if s.Active && s.Subscribed && !s.NextDigest.IsZero() {
 		if err := due.Put(subDueKey(s), nil); err != nil {
@@ -182,6 +188,73 @@ func (db *DB) UpdateSubscriber(ctx context.Context, chatID int64, create func() 
 		return Subscriber{}, fmt.Errorf("update subscriber %d: %w", chatID, err)
 	}
 	return out, nil
+}
+
+// ReleaseGoneGroups empties the own feeds of groups that have been inactive (the bot
+// removed, the group deleted) for longer than after, and starts that clock for groups
+// found inactive with feeds. Their feeds count against the members who added them
+// (FeedLimits.PerAccount) and come back with the bot, so they count while the group is
+// gone; but a member cannot remove feeds from a group without the bot, so after a while
+// the group lets go of them: one that comes back later starts afresh. It returns how
+// many groups let go of their feeds.
+func (db *DB) ReleaseGoneGroups(ctx context.Context, now time.Time, after time.Duration) (int, error) {
+	if err := ctxErr(ctx, "release gone groups"); err != nil {
+		return 0, err
+	}
+	due := func(s *Subscriber) bool {
+		return !s.Active && len(s.OwnFeeds) > 0 && (s.GoneAt.IsZero() || !s.GoneAt.After(now.Add(-after)))
+	}
+	// Read first, written only for the groups found: the write lock is not held over
+	// every chat's record.
+	var gone []int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketSubscribers).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(k) != 8 || int64(beU64(k)) >= 0 {
+				continue // private chats keep their own feeds: their reader can remove them
+			}
+			var s Subscriber
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("subscriber %d: %w", int64(beU64(k)), err)
+			}
+			if due(&s) {
+				gone = append(gone, s.ChatID)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(gone) == 0 {
+		return 0, err
+	}
+	released := 0
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, chat := range gone {
+			s, err := getSubscriber(tx, chat)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if !due(s) {
+				continue // back meanwhile
+			}
+			if s.GoneAt.IsZero() {
+				s.GoneAt = now
+			} else {
+				s.OwnFeeds = nil
+				released++
+			}
+			if err := putSubscriber(tx, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("release gone groups: %w", err)
+	}
+	return released, nil
 }
 
 // DeleteSubscriber removes a chat's subscriber, its index entries and its queued

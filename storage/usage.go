@@ -251,6 +251,20 @@ func accountOf(tx *bolt.Tx, chat int64, url string) int64 {
 	return chat
 }
 
+// AccountFeeds lists the feeds charged to account (FeedLimits.PerAccount counts them),
+// sorted.
+func (db *DB) AccountFeeds(ctx context.Context, account int64) ([]string, error) {
+	if err := ctxErr(ctx, "account feeds"); err != nil {
+		return nil, err
+	}
+	var out []string
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		out = slices.Sorted(maps.Keys(accountFeeds(tx, account, 0, nil)))
+		return nil
+	})
+	return out, err
+}
+
 // accountFeeds is the set of feeds charged to account: its own chat's (own, when chat
 // is that chat and its record is being changed) and those it added to groups. A chat
 // that blocked the bot keeps its feeds, and gets them back with the bot, so they count.
