@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -233,9 +234,9 @@ func TestPruneReleasesGoneGroupsFeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	for _, group := range []int64{-100, -200} {
+	for group, url := range map[int64]string{-100: "https://gone.example/feed.xml", -200: "https://kept.example/feed.xml"} {
 		sub := func() storage.Subscriber { return storage.Subscriber{ChatID: group, Kind: "group", Active: true} }
-		if _, _, err := a.DB.AddOwnFeeds(ctx, group, 7, sub, []string{"https://reader.example/feed.xml"}, nil, storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 5}); err != nil {
+		if _, _, err := a.DB.AddOwnFeeds(ctx, group, 7, sub, []string{url}, nil, storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 5}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -250,5 +251,9 @@ func TestPruneReleasesGoneGroupsFeeds(t *testing.T) {
 		if err != nil || len(s.OwnFeeds) != want {
 			t.Errorf("group %d keeps %v (%v), want %d feeds", group, s.OwnFeeds, err, want)
 		}
+	}
+	// The member who added them is charged only with the group still there.
+	if mine, err := a.DB.AccountFeeds(ctx, 7); err != nil || !slices.Equal(mine, []string{"https://kept.example/feed.xml"}) {
+		t.Errorf("the member keeps %v (%v), want the feed of the group still there", mine, err)
 	}
 }

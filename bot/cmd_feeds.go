@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -223,13 +224,32 @@ func (b *Bot) feedLimits() storage.FeedLimits {
 }
 
 // keepsMostFeeds reports whether user keeps as many feeds as one reader may, none of
-// them rawURL ("" for any).
+// them on rawURL's site ("" for any): an address on a site of theirs may lead to a
+// feed they keep, which costs nothing more, so it is looked up (found by review).
 func (b *Bot) keepsMostFeeds(ctx context.Context, user int64, rawURL string) (bool, error) {
 	mine, err := b.db.AccountFeeds(ctx, user)
-	if err != nil {
+	if err != nil || len(mine) < b.opts.MaxUserFeeds {
 		return false, err
 	}
-	return len(mine) >= b.opts.MaxUserFeeds && (rawURL == "" || !slices.Contains(mine, rawURL)), nil
+	if rawURL == "" {
+		return true, nil
+	}
+	site := siteOf(rawURL)
+	return !slices.ContainsFunc(mine, func(u string) bool { return siteOf(u) == site }), nil
+}
+
+// siteOf is an address's host (and port, when it names one), lower-case, without
+// "www." and a trailing dot.
+func siteOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	site := strings.TrimPrefix(strings.TrimSuffix(strings.ToLower(u.Hostname()), "."), "www.")
+	if p := u.Port(); p != "" {
+		site += ":" + p
+	}
+	return site
 }
 
 // accountFull tells a reader who keeps as many feeds as one reader may.

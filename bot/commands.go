@@ -77,6 +77,38 @@ func (b *Bot) handle(ctx context.Context, u telegram.Update) error {
 		if err := b.handleEdit(ctx, u.EditedMessage); err != nil {
 			return fmt.Errorf("edit: %w", err)
 		}
+	case u.MyChatMember != nil:
+		if err := b.handleMembership(ctx, u.MyChatMember); err != nil {
+			return fmt.Errorf("membership: %w", err)
+		}
+	}
+	return nil
+}
+
+// handleMembership follows the bot's own status in a chat. Removed from a group (or
+// blocked in a private chat), the chat is gone as when a send is refused: a group that
+// never had a digest is never sent anything, so without this it stayed active, its feeds
+// polled and counted against the members who added them, however long ago it went.
+// Added back, a chat it knows is active again.
+func (b *Bot) handleMembership(ctx context.Context, c *telegram.ChatMemberUpdated) error {
+	switch c.NewChatMember.Status {
+	case "left", "kicked":
+		if _, err := b.db.Subscriber(ctx, c.Chat.ID); errors.Is(err, storage.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		_, err := b.db.DeactivateChat(ctx, c.Chat.ID)
+		return err
+	case "member", "administrator", "creator":
+		_, err := b.db.UpdateSubscriber(ctx, c.Chat.ID, nil, func(s *storage.Subscriber) error {
+			s.Active = true
+			return nil
+		})
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+		return err
 	}
 	return nil
 }

@@ -368,16 +368,63 @@ func TestFeedsPerReaderOverGroups(t *testing.T) {
 	if n := asked.Load(); n != 0 {
 		t.Errorf("a reader at the limit had %d pages fetched for a feed they could not add", n)
 	}
-	// A feed Ana keeps already costs her nothing more.
-	h.tg.Send(ana, second, "/add "+h.web.URL+"/a.xml")
+	// A feed Ana keeps already costs her nothing more, even when she names it by its
+	// site's page (review N).
+	h.setPage("/a.html", `<html><head><link rel="alternate" type="application/rss+xml" href="/a.xml"></head><body>Home</body></html>`)
+	h.tg.Send(ana, second, "/add "+h.web.URL+"/a.html")
 	h.wait(second.ID, "Added Feed a", waitLong)
 	h.tg.Send(bo, second, "/add "+h.web.URL+"/c.xml")
 	h.wait(second.ID, "Added Feed c", waitLong)
-	// So is an OPML file's.
+	// So is an OPML file's: all it could add is feeds she keeps.
 	h.tg.SendFile(ana, second, "feeds.opml", []byte(`<opml version="2.0"><body><outline xmlUrl="`+h.web.URL+`/e.xml"/></body></opml>`), "/import")
 	h.wait(second.ID, "I could not import any of those feeds. You keep 2 feeds", waitLong)
 	s, err := h.db.Subscriber(context.Background(), second.ID)
 	if err != nil || !slices.Equal(s.OwnFeeds, []string{h.web.URL + "/a.xml", h.web.URL + "/c.xml"}) {
 		t.Fatalf("the second group's feeds: %v, %v", s.OwnFeeds, err)
+	}
+}
+
+// Removed from a group, the bot marks it gone though it never sent it anything (a group
+// that only added feeds has no digest), so the hourly pass can let go of its feeds after
+// 30 days and free the count of the member who added them; added back, it is active
+// again.
+func TestRemovedFromAGroupTheBotMarksItGone(t *testing.T) {
+	h := newHarness(t)
+	h.setPage("/a.xml", `<rss version="2.0"><channel><title>Feed a</title></channel></rss>`)
+	h.start()
+	ctx := context.Background()
+	ana := telegramtest.User{ID: 321, FirstName: "Ana"}
+	group := h.tg.Group(-1005, "Gone", true, ana.ID)
+	h.tg.Send(ana, group, "/add "+h.web.URL+"/a.xml")
+	h.wait(group.ID, "Added Feed a", waitLong)
+	active := func() bool {
+		s, err := h.db.Subscriber(ctx, group.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Active
+	}
+	waitFor := func(want bool) {
+		t.Helper()
+		for deadline := time.Now().Add(waitLong); active() != want; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the group's record stays active=%v", !want)
+			}
+		}
+	}
+	h.tg.SetBotStatus(ana, group, "administrator", "kicked")
+	waitFor(false)
+	h.tg.SetBotStatus(ana, group, "left", "member")
+	waitFor(true)
+	h.tg.SetBotStatus(ana, group, "member", "left")
+	waitFor(false)
+	month := 30 * 24 * time.Hour
+	for _, at := range []time.Time{t0, t0.Add(month)} {
+		if _, err := h.db.ReleaseGoneGroups(ctx, at, month); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mine, err := h.db.AccountFeeds(ctx, ana.ID); err != nil || len(mine) != 0 {
+		t.Fatalf("after the group was gone a month Ana still keeps %v (%v)", mine, err)
 	}
 }

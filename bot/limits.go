@@ -256,6 +256,8 @@ func (b *Bot) admit(ctx context.Context, u telegram.Update) queue.Admission {
 		user, chat, private = m.From.ID, m.Chat.ID, m.Chat.Type == "private"
 	case u.CallbackQuery != nil:
 		user = u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		user = u.MyChatMember.From.ID // who added or removed the bot
 	default:
 		return queue.Ignore
 	}

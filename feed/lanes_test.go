@@ -674,30 +674,33 @@ func TestSharedFeedSharesItsPageTime(t *testing.T) {
 	}
 }
 
-// Readers' feeds waiting for a worker go by their readers' polling time used today, in
-// steps of five minutes, and in due order within a step: a reader who used little goes
-// before the slow feeds of accounts that used more, whenever their feeds fell due, but
-// accounts new today do not go before a reader who used a little (review), and the
-// time of pages, which a feed's writer chooses, does not count (review). One reader
-// worker; three other accounts, each with a feed that takes 150 ms.
+// Readers' feeds waiting for a worker go by their due time, put back 15 minutes for each
+// 5 minutes of polling time their readers used today: a reader who used little goes
+// before the slow feeds of accounts that used more, though theirs fell due first;
+// accounts new today do not go before a reader who used a little (review M), nor for
+// long before one who used more (review N); and the time of pages, which a feed's
+// writer chooses, does not count (review M). One reader worker; three other accounts,
+// each with a feed that takes 150 ms.
 func TestReadersFeedsWaitByTimeUsed(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
 		honest, others storage.FeedUsage
-		honestDueFirst bool
+		honestDue      time.Duration // after the others' feeds (before, when negative)
 		othersGoFirst  bool
 	}{
 		{name: "a light reader, due last, before accounts that used 20 minutes",
-			honest: storage.FeedUsage{}, others: storage.FeedUsage{PollTime: 20 * time.Minute}},
+			honest: storage.FeedUsage{}, others: storage.FeedUsage{PollTime: 20 * time.Minute}, honestDue: time.Minute},
 		{name: "a reader who used 2 minutes, due first, before accounts new today",
-			honest: storage.FeedUsage{PollTime: 2 * time.Minute}, others: storage.FeedUsage{}, honestDueFirst: true},
-		{name: "a reader whose feed's links took 30 minutes, before accounts that polled for 20",
-			honest: storage.FeedUsage{PageTime: 30 * time.Minute}, others: storage.FeedUsage{PollTime: 20 * time.Minute}},
-		{name: "a reader who used 12 minutes, due first, after accounts new today",
-			honest: storage.FeedUsage{PollTime: 12 * time.Minute}, others: storage.FeedUsage{}, honestDueFirst: true, othersGoFirst: true},
+			honest: storage.FeedUsage{PollTime: 2 * time.Minute}, others: storage.FeedUsage{}, honestDue: -time.Second},
+		{name: "a reader whose feed's links took 30 minutes, due last, before accounts that polled for 20",
+			honest: storage.FeedUsage{PageTime: 30 * time.Minute}, others: storage.FeedUsage{PollTime: 20 * time.Minute}, honestDue: time.Minute},
+		{name: "a reader who used 12 minutes, due a minute first, after accounts new today",
+			honest: storage.FeedUsage{PollTime: 12 * time.Minute}, others: storage.FeedUsage{}, honestDue: -time.Minute, othersGoFirst: true},
+		{name: "a reader who used 12 minutes, due 40 minutes first, before accounts new today",
+			honest: storage.FeedUsage{PollTime: 12 * time.Minute}, others: storage.FeedUsage{}, honestDue: -40 * time.Minute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			order, wait := pollOrder(t, tc.honest, tc.others, tc.honestDueFirst)
+			order, wait := pollOrder(t, tc.honest, tc.others, tc.honestDue)
 			t.Logf("the reader's feed was fetched %v after the poller started, in the order %v", wait, order)
 			at := slices.IndexFunc(order, func(s string) bool { return strings.HasSuffix(s, "/feed.xml") })
 			want := 0
@@ -712,10 +715,10 @@ func TestReadersFeedsWaitByTimeUsed(t *testing.T) {
 }
 
 // pollOrder runs a poller with one reader worker over a reader's feed (account 42, with
-// honest charged today, due first or last) and three slow feeds of three accounts (with
-// others charged), and returns the order their polls began until the reader's feed was
-// polled, and how long after the start that was.
-func pollOrder(t *testing.T, honest, others storage.FeedUsage, honestDueFirst bool) ([]string, time.Duration) {
+// honest charged today, due honestDue after the others) and three slow feeds of three
+// accounts (with others charged), and returns the order their polls began until the
+// reader's feed was polled, and how long after the start that was.
+func pollOrder(t *testing.T, honest, others storage.FeedUsage, honestDue time.Duration) ([]string, time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const slowPoll = 150 * time.Millisecond
@@ -737,25 +740,12 @@ func pollOrder(t *testing.T, honest, others storage.FeedUsage, honestDueFirst bo
 	db := openDB(t)
 	limits := storage.FeedLimits{PerChat: 20, Global: 5000}
 	y, m, d := time.Now().UTC().Date()
-	base := time.Date(y, m, d+1, 12, 0, 0, 0, time.UTC) // due now, and one UTC day
+	base := time.Date(y, m, d+1, 12, 0, 0, 0, time.UTC) // all due, and one UTC day
 	started := time.Now()
 	now := func() time.Time { return base.Add(time.Since(started)) }
 	day := base.Format(time.DateOnly)
-	addHonest := func() {
-		srv := serveOn(t, "127.0.0.20", handler(0))
-		if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), []string{srv.URL + "/feed.xml"}, nil, limits); err != nil {
-			t.Fatal(err)
-		}
-		honest.Day = day
-		if err := db.ChargeAccounts(ctx, []int64{42}, honest); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(10 * time.Millisecond) // what is added next falls due later
-	}
-	if honestDueFirst {
-		addHonest()
-	}
 	var accounts []int64
+	var due time.Time
 	for i := range 3 {
 		srv := serveOn(t, fmt.Sprintf("127.0.0.%d", 10+i), handler(slowPoll))
 		account := int64(100 + i)
@@ -763,14 +753,33 @@ func pollOrder(t *testing.T, honest, others storage.FeedUsage, honestDueFirst bo
 		if _, _, err := db.AddOwnFeeds(ctx, account, account, activeSub(account), []string{srv.URL + "/slow.xml"}, nil, limits); err != nil {
 			t.Fatal(err)
 		}
+		f, err := db.Feed(ctx, srv.URL+"/slow.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.NextPoll.After(due) {
+			due = f.NextPoll
+		}
 	}
-	others.Day = day
-	if err := db.ChargeAccounts(ctx, accounts, others); err != nil {
+	srv := serveOn(t, "127.0.0.20", handler(0))
+	url := srv.URL + "/feed.xml"
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), []string{url}, nil, limits); err != nil {
 		t.Fatal(err)
 	}
-	if !honestDueFirst {
-		time.Sleep(10 * time.Millisecond)
-		addHonest()
+	f, err := db.Feed(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.NextPoll = due.Add(honestDue)
+	if err := db.UpdateFeed(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	honest.Day, others.Day = day, day
+	if err := db.ChargeAccounts(ctx, []int64{42}, honest); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ChargeAccounts(ctx, accounts, others); err != nil {
+		t.Fatal(err)
 	}
 	// Two workers: one for the operator's feeds, one for readers'.
 	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{Timeout: time.Minute}),

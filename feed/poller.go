@@ -899,20 +899,23 @@ func newDispatcher(p *Poller) *dispatcher {
 		busy: map[bool]int{}, hosts: map[string]int{}, owners: map[int64]int{}, inFlight: map[string]flight{}}
 }
 
-// rankStep is the step in which readers' polling time used today orders their feeds:
-// a reader's feeds go after those of readers who used at least a step less. Steps, not
-// the time itself, so that accounts new today (a Sybil's) rank with readers who used a
-// little, in due order, instead of each going before them (found by review); five
-// minutes is a third of what twenty cheap feeds take in a day.
-const rankStep = 5 * time.Minute
+// A readers' feed waiting for a worker goes by its due time put back rankDelay for
+// every rankStep of polling time its readers used today. Steps, so that accounts new
+// today (a Sybil's) go in due order with readers who used under a step, not each
+// before them (found by review); put back, not ranked below, so that however many
+// accounts used less, a reader's feed waits at most three times the time its readers
+// used for feeds that fell due after it (found by review), while those that used more
+// wait behind light readers' feeds due up to that much later.
+const (
+	rankStep  = 5 * time.Minute
+	rankDelay = 15 * time.Minute
+)
 
 // dispatch starts (with start, given the accounts the poll's time is charged to) every due
 // feed the limits allow and reports whether a due feed was left waiting for them. The
-// operator's feeds go earliest due first. Readers' feeds go by the polling time their
-// readers used today, in steps of rankStep, the least first, and earliest due among
-// equals: a reader whose feeds cost little is not queued behind the slow feeds of
-// accounts that used more, however many. A reader's feed whose adders all used up the
-// day's polling time is put off to the next day instead.
+// operator's feeds go earliest due first; readers' feeds by their due time put back for
+// the polling time their readers used today (rankDelay). A reader's feed whose adders
+// all used up the day's polling time is put off to the next day instead.
 func (d *dispatcher) dispatch(ctx context.Context, start func(f storage.Feed, payers []int64)) (waiting bool) {
 	now := d.p.opts.Now()
 	feeds, err := d.p.store.DueFeeds(ctx, now, 0)
@@ -948,24 +951,24 @@ func (d *dispatcher) dispatch(ctx context.Context, start func(f storage.Feed, pa
 		d.p.opts.Logger.Warn("looking up who added readers' feeds failed; they wait", "error", err)
 		return true
 	}
-	// The steps of polling time used today by the least-used of the accounts a feed may
-	// be charged to (those with time left; a feed charged to no one ranks first). Page
-	// time is not counted: a feed's links, and so its pages' time, are its writer's
-	// choice, not its reader's (found by review).
-	step := func(f storage.Feed) time.Duration {
+	// A feed's due time, put back for the polling time the least-used of the accounts
+	// it may be charged to (those with time left) used today. Page time is not counted:
+	// a feed's links, and so its pages' time, are its writer's choice, not its
+	// reader's (found by review).
+	place := func(f storage.Feed) time.Time {
 		least := time.Duration(-1)
 		for _, u := range usage[f.URL] {
 			if u.PollTime < d.p.opts.MaxUserPollTimePerDay && (least < 0 || u.PollTime < least) {
 				least = u.PollTime
 			}
 		}
-		return max(least, 0) / rankStep
+		return f.NextPoll.Add(max(least, 0) / rankStep * rankDelay)
 	}
-	rank := make(map[string]time.Duration, len(readers))
+	rank := make(map[string]time.Time, len(readers))
 	for _, f := range readers {
-		rank[f.URL] = step(f)
+		rank[f.URL] = place(f)
 	}
-	slices.SortStableFunc(readers, func(a, b storage.Feed) int { return cmp.Compare(rank[a.URL], rank[b.URL]) })
+	slices.SortStableFunc(readers, func(a, b storage.Feed) int { return rank[a.URL].Compare(rank[b.URL]) })
 	for _, f := range readers {
 		if _, ok := d.inFlight[f.URL]; ok {
 			continue // listed twice

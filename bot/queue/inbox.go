@@ -53,7 +53,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			"offset":          strconv.FormatInt(offset, 10),
 			"timeout":         strconv.Itoa(p.Timeout),
 			"limit":           "100",
-			"allowed_updates": `["message","edited_message","callback_query"]`,
+			"allowed_updates": `["message","edited_message","callback_query","my_chat_member"]`,
 		}, time.Duration(p.Timeout+15)*time.Second)
 		if err != nil {
 			if ctx.Err() != nil {

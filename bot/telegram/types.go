@@ -9,6 +9,23 @@ type (
 		Message       *Message       `json:"message,omitempty"`
 		EditedMessage *Message       `json:"edited_message,omitempty"`
 		CallbackQuery *CallbackQuery `json:"callback_query,omitempty"`
+		// MyChatMember says the bot's own status in a chat changed: added, removed,
+		// blocked by a user.
+		MyChatMember *ChatMemberUpdated `json:"my_chat_member,omitempty"`
+	}
+	// ChatMemberUpdated is a change of a chat member's status, made by From.
+	ChatMemberUpdated struct {
+		Chat          Chat       `json:"chat"`
+		From          User       `json:"from"`
+		Date          int64      `json:"date"`
+		OldChatMember ChatMember `json:"old_chat_member"`
+		NewChatMember ChatMember `json:"new_chat_member"`
+	}
+	// ChatMember is a member's status in a chat: creator, administrator, member,
+	// restricted, left or kicked.
+	ChatMember struct {
+		User   User   `json:"user"`
+		Status string `json:"status"`
 	}
 	// User is a Telegram user.
 	User struct {
@@ -88,6 +105,8 @@ func (u Update) ChatOf() int64 {
 		return u.CallbackQuery.Message.Chat.ID
 	case u.CallbackQuery != nil:
 		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.Chat.ID
 	}
 	return 0
 }
@@ -101,6 +120,8 @@ func (u Update) SenderID() int64 {
 		return u.EditedMessage.From.ID
 	case u.CallbackQuery != nil:
 		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.From.ID
 	}
 	return 0
 }

@@ -337,3 +337,19 @@ func (s *Server) ForgetMessages() {
 	}
 	s.sent = nil
 }
+
+// SetBotStatus makes from change the bot's status in chat (left, kicked, member,
+// administrator): Telegram then sends the bot a my_chat_member update.
+func (s *Server) SetBotStatus(from User, chat Chat, old, status string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.chatLocked(chat)
+	bot := User{ID: 1, IsBot: true, FirstName: "newsbot"}
+	// Plain maps of plain values: marshalling cannot fail.
+	raw, _ := json.Marshal(map[string]any{
+		"chat": st.chat, "from": from, "date": time.Now().Unix(),
+		"old_chat_member": map[string]any{"user": bot, "status": old},
+		"new_chat_member": map[string]any{"user": bot, "status": status},
+	})
+	s.push(Update{MyChatMember: raw})
+}
