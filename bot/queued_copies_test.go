@@ -65,7 +65,9 @@ func TestQueuedCopiesOfGoneCommentsAreNeverSent(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			a := telegramtest.User{ID: 871, FirstName: "Ann"}
 			b := telegramtest.User{ID: 872, FirstName: "Bea"}
-			h, d := pacedDiscussion(t, 3*time.Second, a, b)
+			// Six seconds: /forget's question, press and erasure must end before the
+			// copy's turn, also under the race detector on a busy machine (3 s did not).
+			h, d := pacedDiscussion(t, 6*time.Second, a, b)
 			secret := "my phone number is 555-0100, please ignore"
 			src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, secret)
 			switch how {
@@ -84,6 +86,7 @@ func TestQueuedCopiesOfGoneCommentsAreNeverSent(t *testing.T) {
 			// before it was sent or dropped.
 			d.sync(t, b)
 			if everText(h, b.ID, "555-0100") {
+				t.Log(h.logs.String()) // to tell a slow machine from a wrong order
 				t.Fatal("the comment reached the follower after it was gone")
 			}
 		})
@@ -244,7 +247,7 @@ func TestReplyInFlightStopsQuotingDeletedParent(t *testing.T) {
 func TestQueuedEditOfDeletedCommentIsNotSent(t *testing.T) {
 	a := telegramtest.User{ID: 895, FirstName: "Ann"}
 	b := telegramtest.User{ID: 896, FirstName: "Bea"}
-	h, d := pacedDiscussion(t, 3*time.Second, a, b)
+	h, d := pacedDiscussion(t, 6*time.Second, a, b)
 	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "hello all")
 	h.wait(b.ID, "hello all", waitLong) // B's chat is paced for 3 s from now
 	time.Sleep(200 * time.Millisecond)  // the copy is recorded
