@@ -260,6 +260,11 @@ func (a *App) Prune(ctx context.Context) {
 	} else if n > 0 {
 		a.log.Info("gone groups let go of their feeds", "groups", n)
 	}
+	if n, err := a.DB.PruneGoneFeeds(ctx, now); err != nil {
+		a.log.Error("pruning collected feeds' records failed", "error", err)
+	} else if n > 0 {
+		a.log.Debug("pruned collected feeds' records", "deleted", n)
+	}
 	if n, err := a.DB.PruneFeedUsage(ctx, now.UTC().Format("2006-01-02")); err != nil {
 		a.log.Error("pruning chats' feed usage failed", "error", err)
 	} else if n > 0 {

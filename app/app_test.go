@@ -244,7 +244,12 @@ func TestPruneReleasesGoneGroupsFeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Prune(ctx)
-	now = now.Add(31 * 24 * time.Hour)
+	now = now.Add(29 * 24 * time.Hour)
+	a.Prune(ctx)
+	if s, err := a.DB.Subscriber(ctx, -100); err != nil || len(s.OwnFeeds) != 1 {
+		t.Fatalf("29 days gone, the group keeps %v (%v), want its feed", s.OwnFeeds, err)
+	}
+	now = now.Add(2 * 24 * time.Hour)
 	a.Prune(ctx)
 	for group, want := range map[int64]int{-100: 0, -200: 1} {
 		s, err := a.DB.Subscriber(ctx, group)

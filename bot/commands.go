@@ -86,31 +86,31 @@ func (b *Bot) handle(ctx context.Context, u telegram.Update) error {
 }
 
 // handleMembership follows the bot's own status in a chat. Removed from a group (or
-// blocked in a private chat), the chat is gone as when a send is refused: a group that
-// never had a digest is never sent anything, so without this it stayed active, its feeds
-// polled and counted against the members who added them, however long ago it went.
-// Added back, a chat it knows is active again.
+// blocked in a private chat), the chat is inactive, as when a send is refused: a group
+// that never had a digest is never sent anything, so without this it stayed active, its
+// feeds polled and counted against the members who added them, however long ago it
+// went (found by review). Added back, a chat it knows is active again. Only the record
+// changes: what is queued for the chat goes when Telegram refuses it, so adding and
+// removing the bot costs no scan of the outbox.
 func (b *Bot) handleMembership(ctx context.Context, c *telegram.ChatMemberUpdated) error {
+	var active bool
 	switch c.NewChatMember.Status {
 	case "left", "kicked":
-		if _, err := b.db.Subscriber(ctx, c.Chat.ID); errors.Is(err, storage.ErrNotFound) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		_, err := b.db.DeactivateChat(ctx, c.Chat.ID)
-		return err
 	case "member", "administrator", "creator":
-		_, err := b.db.UpdateSubscriber(ctx, c.Chat.ID, nil, func(s *storage.Subscriber) error {
-			s.Active = true
-			return nil
-		})
-		if errors.Is(err, storage.ErrNotFound) {
-			return nil
-		}
-		return err
+		active = true
+	case "restricted":
+		active = c.NewChatMember.IsMember // still in the chat, perhaps unable to post
+	default:
+		return nil
 	}
-	return nil
+	_, err := b.db.UpdateSubscriber(ctx, c.Chat.ID, nil, func(s *storage.Subscriber) error {
+		s.Active = active
+		return nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 var (
@@ -126,6 +126,15 @@ func fromReader(m *telegram.Message) bool {
 }
 
 func (b *Bot) handleMessage(ctx context.Context, m *telegram.Message) error {
+	if m.MigrateToChatID != 0 {
+		// The group became a supergroup: its record, feeds and queue move with it, or
+		// the old record would stay active (and its feeds counted) for good, a group
+		// without a digest never being sent anything (found by review).
+		if err := b.db.MigrateChat(ctx, m.Chat.ID, m.MigrateToChatID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("migrate %d: %w", m.Chat.ID, err)
+		}
+		return nil
+	}
 	if !fromReader(m) {
 		return nil
 	}

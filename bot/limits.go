@@ -228,6 +228,8 @@ func (b *Bot) admit(ctx context.Context, u telegram.Update) queue.Admission {
 	var user, chat int64
 	private := false
 	switch {
+	case u.Message != nil && u.Message.MigrateToChatID != 0, u.MyChatMember != nil:
+		return queue.Always // a change of the chat itself, one per real change
 	case u.Message != nil:
 		m := u.Message
 		if !fromReader(m) {
@@ -256,8 +258,6 @@ func (b *Bot) admit(ctx context.Context, u telegram.Update) queue.Admission {
 		user, chat, private = m.From.ID, m.Chat.ID, m.Chat.Type == "private"
 	case u.CallbackQuery != nil:
 		user = u.CallbackQuery.From.ID
-	case u.MyChatMember != nil:
-		user = u.MyChatMember.From.ID // who added or removed the bot
 	default:
 		return queue.Ignore
 	}

@@ -694,10 +694,17 @@ func TestReadersFeedsWaitByTimeUsed(t *testing.T) {
 			honest: storage.FeedUsage{PollTime: 2 * time.Minute}, others: storage.FeedUsage{}, honestDue: -time.Second},
 		{name: "a reader whose feed's links took 30 minutes, due last, before accounts that polled for 20",
 			honest: storage.FeedUsage{PageTime: 30 * time.Minute}, others: storage.FeedUsage{PollTime: 20 * time.Minute}, honestDue: time.Minute},
-		{name: "a reader who used 12 minutes, due a minute first, after accounts new today",
-			honest: storage.FeedUsage{PollTime: 12 * time.Minute}, others: storage.FeedUsage{}, honestDue: -time.Minute, othersGoFirst: true},
-		{name: "a reader who used 12 minutes, due 40 minutes first, before accounts new today",
-			honest: storage.FeedUsage{PollTime: 12 * time.Minute}, others: storage.FeedUsage{}, honestDue: -40 * time.Minute},
+		// 12 minutes are two steps: put back 30 minutes.
+		{name: "a reader who used 12 minutes, due 29 minutes first, after accounts new today",
+			honest: storage.FeedUsage{PollTime: 12 * time.Minute}, others: storage.FeedUsage{}, honestDue: -29 * time.Minute, othersGoFirst: true},
+		{name: "a reader who used 12 minutes, due 31 minutes first, before accounts new today",
+			honest: storage.FeedUsage{PollTime: 12 * time.Minute}, others: storage.FeedUsage{}, honestDue: -31 * time.Minute},
+		// Accounts that used 20 minutes (four steps, an hour) against a reader who used
+		// 9 (one step, 15 minutes): 45 minutes apart.
+		{name: "accounts that used 20 minutes, due 44 minutes before a reader who used 9, after them",
+			honest: storage.FeedUsage{PollTime: 9 * time.Minute}, others: storage.FeedUsage{PollTime: 20 * time.Minute}, honestDue: 44 * time.Minute},
+		{name: "accounts that used 20 minutes, due 46 minutes before a reader who used 9, before them",
+			honest: storage.FeedUsage{PollTime: 9 * time.Minute}, others: storage.FeedUsage{PollTime: 20 * time.Minute}, honestDue: 46 * time.Minute, othersGoFirst: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			order, wait := pollOrder(t, tc.honest, tc.others, tc.honestDue)

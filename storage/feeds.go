@@ -83,12 +83,39 @@ func (db *DB) AddFeed(ctx context.Context, url string, now time.Time) (bool, err
 	return added, nil
 }
 
-// ensureFeed creates a reader's feed if it is not known yet (due at once). A feed put
-// off for its readers' polling time is due at once again: the chat adding it may have
-// time left, and must not wait a day for the others.
+// bucketFeedsGone keeps a collected feed's record a week (feeds_gone: URL -> goneFeed),
+// so that a chat taking it up again gets its schedule back: its next poll, its error
+// backoff and broken mark, its validators and its day's counts. Removing the bot and
+// adding it back (or blocking and unblocking it) must not make a reader's feeds due at
+// once, past their spacing, backoff and conditional requests (found by review).
+var bucketFeedsGone = []byte("feeds_gone")
+
+// goneFeedsKeep is how long a collected feed's record is kept.
+const goneFeedsKeep = 7 * 24 * time.Hour
+
+// goneFeed is a collected feed's record and when it was collected.
+type goneFeed struct {
+	Feed   Feed      `json:"feed"`
+	GoneAt time.Time `json:"gone_at"`
+}
+
+// ensureFeed creates a reader's feed if it is not known yet: due at once, or as it was
+// when collected within the week. A feed put off for its readers' polling time is due
+// at once again: the chat adding it may have time left, and must not wait a day for the
+// others.
 func ensureFeed(tx *bolt.Tx, url string, now time.Time) error {
 	if tx.Bucket(bucketFeeds).Get([]byte(url)) == nil {
-		return putFeed(tx, nil, &Feed{URL: url, AddedAt: now, NextPoll: now})
+		f := Feed{URL: url, AddedAt: now, NextPoll: now}
+		gone := tx.Bucket(bucketFeedsGone)
+		if g, err := getJSON[goneFeed](gone, []byte(url), "gone feed", url); err == nil && now.Sub(g.GoneAt) < goneFeedsKeep {
+			f = g.Feed
+			f.Configured, f.Pinned = false, false
+			f.undefer(now)
+		}
+		if err := gone.Delete([]byte(url)); err != nil {
+			return err
+		}
+		return putFeed(tx, nil, &f)
 	}
 	old, err := getFeed(tx, url)
 	if err != nil || !old.Deferred {
@@ -148,7 +175,7 @@ func (db *DB) SyncConfiguredFeeds(ctx context.Context, urls []string, now time.T
 			if err := putFeed(tx, &old, &f); err != nil {
 				return err
 			}
-			gone, err := collectFeed(tx, f.URL)
+			gone, err := collectFeed(tx, f.URL, now)
 			if err != nil {
 				return err
 			}
@@ -188,7 +215,7 @@ func (db *DB) SweepFeeds(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, u := range urls {
-			gone, err := collectFeed(tx, u)
+			gone, err := collectFeed(tx, u, time.Now())
 			if err != nil {
 				return err
 			}
@@ -215,8 +242,9 @@ func hasOwners(tx *bolt.Tx, url string) bool {
 }
 
 // collectFeed deletes the feed at url when nothing needs it any more; its items stay and
-// age out with retention. It reports whether the feed was deleted.
-func collectFeed(tx *bolt.Tx, url string) (bool, error) {
+// age out with retention, and its record is kept a week in feeds_gone. It reports
+// whether the feed was deleted.
+func collectFeed(tx *bolt.Tx, url string, now time.Time) (bool, error) {
 	f, err := getFeed(tx, url)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
@@ -230,7 +258,50 @@ func collectFeed(tx *bolt.Tx, url string) (bool, error) {
 	if err := tx.Bucket(bucketFeedDue).Delete(concat(timeKey(f.NextPoll), []byte(url))); err != nil {
 		return false, err
 	}
+	if !now.IsZero() { // a chat deleted (/forget) leaves nothing of its feeds behind
+		if err := putJSON(tx.Bucket(bucketFeedsGone), []byte(url), goneFeed{Feed: *f, GoneAt: now}); err != nil {
+			return false, err
+		}
+	}
 	return true, tx.Bucket(bucketFeeds).Delete([]byte(url))
+}
+
+// PruneGoneFeeds deletes the records of feeds collected more than a week before now,
+// and returns how many.
+func (db *DB) PruneGoneFeeds(ctx context.Context, now time.Time) (int, error) {
+	if err := ctxErr(ctx, "prune gone feeds"); err != nil {
+		return 0, err
+	}
+	var old [][]byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketFeedsGone).ForEach(func(k, v []byte) error {
+			var g goneFeed
+			if json.Unmarshal(v, &g) != nil || now.Sub(g.GoneAt) >= goneFeedsKeep {
+				old = append(old, bytes.Clone(k))
+			}
+			return nil
+		})
+	})
+	if err != nil || len(old) == 0 {
+		return 0, err
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		gone := tx.Bucket(bucketFeedsGone)
+		for _, k := range old {
+			var g goneFeed
+			if v := gone.Get(k); v != nil && json.Unmarshal(v, &g) == nil && now.Sub(g.GoneAt) < goneFeedsKeep {
+				continue // collected again meanwhile
+			}
+			if err := gone.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune gone feeds: %w", err)
+	}
+	return len(old), nil
 }
 
 // setOwnFeeds moves chat's owner keys from the feeds in before to those in after,
@@ -249,7 +320,7 @@ func setOwnFeeds(tx *bolt.Tx, chat int64, before, after []string, now time.Time)
 		if err := tx.Bucket(bucketFeedOwners).Delete(ownerKey(u, chat)); err != nil {
 			return err
 		}
-		if _, err := collectFeed(tx, u); err != nil {
+		if _, err := collectFeed(tx, u, now); err != nil {
 			return err
 		}
 	}

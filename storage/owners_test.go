@@ -203,3 +203,66 @@ func TestFeedsPerAccount(t *testing.T) {
 		t.Fatalf("a fifth feed in Ana's own chat: %v, want the account's limit", err)
 	}
 }
+
+// A collected feed's record is kept a week: a chat taking it up again gets its schedule,
+// backoff and validators back, not a feed due at once; after the week, or once the chat
+// that had it is deleted (/forget), nothing of it is left.
+func TestCollectedFeedsKeepTheirScheduleAWeek(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	const url = "https://x/slow.xml"
+	lim := storage.FeedLimits{PerChat: 20, Global: 100}
+	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, activeSub(7), []string{url}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.Feed(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(24 * time.Hour).Truncate(time.Second)
+	f.NextPoll, f.ErrorStreak, f.Broken, f.ETag = later, 12, true, `"x"`
+	if err := db.UpdateFeed(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	setActive := func(chat int64, on bool) {
+		t.Helper()
+		if _, err := db.UpdateSubscriber(ctx, chat, nil, func(s *storage.Subscriber) error { s.Active = on; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setActive(7, false)
+	if _, err := db.Feed(ctx, url); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a feed nobody reads is still polled: %v", err)
+	}
+	setActive(7, true)
+	if g, err := db.Feed(ctx, url); err != nil || !g.NextPoll.Equal(later) || g.ErrorStreak != 12 || !g.Broken || g.ETag != `"x"` {
+		t.Fatalf("taken up again: %+v (%v)", g, err)
+	}
+	// A week after it was collected, its record goes.
+	setActive(7, false)
+	if n, err := db.PruneGoneFeeds(ctx, time.Now().Add(6*24*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("pruned %d (%v) within the week", n, err)
+	}
+	if n, err := db.PruneGoneFeeds(ctx, time.Now().Add(8*24*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v) after the week, want 1", n, err)
+	}
+	setActive(7, true)
+	if g, err := db.Feed(ctx, url); err != nil || g.ErrorStreak != 0 || g.ETag != "" {
+		t.Fatalf("taken up after the week: %+v (%v), want a feed afresh", g, err)
+	}
+	// Deleting the chat deletes its feeds' records, even one collected before.
+	if err := db.UpdateFeed(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	setActive(7, false)
+	if err := db.DeleteSubscriber(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, activeSub(8), []string{url}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := db.Feed(ctx, url); err != nil || g.ErrorStreak != 0 || g.ETag != "" {
+		t.Fatalf("after the chat that had it was deleted, another's feed is %+v (%v), want it afresh", g, err)
+	}
+}

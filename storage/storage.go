@@ -22,6 +22,7 @@
 //	cards           canonical URL -> cached story card (summaries of URLs users send)
 //	feed_usage      account(8) -> FeedUsage (JSON)     (today's use of a reader's feeds)
 //	feed_adders     chat id(8) | feed URL -> user(8)   (who added a group's own feed)
+//	feeds_gone      feed URL -> goneFeed (JSON)        (a collected feed's schedule, a week)
 //	comments, thread_idx, followers, copies, profiles, names, blocks, pending, reports,
 //	by_author, follows, bans: the discussion (see comments.go)
 //	stories, story_open, item_story, story_follows, chat_stories, story_due,
@@ -164,6 +165,11 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 10 -> 11: collected feeds' schedules, kept a week (feeds.go, goneFeed).
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketFeedsGone)
+		return err
 	},
 }
 

@@ -111,6 +111,14 @@ func dropSubscriber(tx *bolt.Tx, chatID int64) error {
 	if err := setOwnFeeds(tx, chatID, s.ownedFeeds(), nil, time.Time{}); err != nil {
 		return err
 	}
+	// Nor the record of one it had before (the chat inactive): deleted means deleted.
+	for _, u := range s.OwnFeeds {
+		if tx.Bucket(bucketFeeds).Get([]byte(u)) == nil {
+			if err := tx.Bucket(bucketFeedsGone).Delete([]byte(u)); err != nil {
+				return err
+			}
+		}
+	}
 	if err := dropAdders(tx, chatID, nil); err != nil {
 		return err
 	}

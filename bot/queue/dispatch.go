@@ -20,6 +20,10 @@ const (
 	Admit  Admission = iota // queue it for its handler
 	Ignore                  // nothing for us (group chatter): confirm it unhandled
 	Refuse                  // over the sender's rate: drop it
+	// Always is for a change of the chat itself (the bot removed or added, a group
+	// upgraded): queued past the sender's and the chat's bounds, never dropped, since
+	// Telegram sends one per real change and losing it leaves the chat's state wrong.
+	Always
 )
 
 // dispatcher runs stored updates through handle: in order within a chat, one handler at
@@ -154,8 +158,10 @@ func (d *Dispatcher) load(ctx context.Context, fq *fairQueues) {
 			case Refuse:
 				d.Dropped.Add(1)
 				done = append(done, id)
+			case Always:
+				fq.enqueue(u.ChatOf(), queued{id, u}, true)
 			default:
-				if !fq.enqueue(u.ChatOf(), queued{id, u}) {
+				if !fq.enqueue(u.ChatOf(), queued{id, u}, false) {
 					d.Dropped.Add(1)
 					done = append(done, id)
 				}
@@ -192,14 +198,14 @@ func newFairQueues(perChat int) *fairQueues {
 }
 
 // enqueue queues q unless its sender already has perChat updates waiting in the chat,
-// or the chat is full (perChat, five times that in a group).
-func (f *fairQueues) enqueue(chat int64, q queued) bool {
+// or the chat is full (perChat, five times that in a group); always, it queues q anyway.
+func (f *fairQueues) enqueue(chat int64, q queued, always bool) bool {
 	chatCap := f.perChat
 	if chat < 0 {
 		chatCap *= 5
 	}
 	key := senderKey{chat, q.u.SenderID()}
-	if len(f.queues[chat]) >= chatCap || f.waiting[key] >= f.perChat {
+	if !always && (len(f.queues[chat]) >= chatCap || f.waiting[key] >= f.perChat) {
 		return false
 	}
 	f.waiting[key]++

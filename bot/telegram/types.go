@@ -26,6 +26,8 @@ type (
 	ChatMember struct {
 		User   User   `json:"user"`
 		Status string `json:"status"`
+		// IsMember tells, for a restricted member, whether it is still in the chat.
+		IsMember bool `json:"is_member"`
 	}
 	// User is a Telegram user.
 	User struct {
@@ -71,6 +73,9 @@ type (
 		// placeholder that every such chat shares.
 		SenderChat         *Chat `json:"sender_chat"`
 		IsAutomaticForward bool  `json:"is_automatic_forward"`
+		// MigrateToChatID is set on the service message a group gets when it becomes a
+		// supergroup with that ID.
+		MigrateToChatID int64 `json:"migrate_to_chat_id"`
 		// ReplyMarkup is the message's inline keyboard (on messages the bot sent).
 		ReplyMarkup *InlineKeyboard `json:"reply_markup"`
 	}

@@ -189,6 +189,19 @@ func (s *Server) Deactivate(id int64) {
 	s.gone[id] = true
 }
 
+// Upgrade makes from upgrade group id to a supergroup with newID, as Migrate does, and
+// sends the old group the service message that tells of it (migrate_to_chat_id).
+func (s *Server) Upgrade(from User, id, newID int64) {
+	s.Migrate(id, newID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.chatLocked(Chat{ID: id, Type: "group"})
+	m := &Message{MessageID: st.next(), From: &from, Date: time.Now().Unix(), Chat: st.chat, MigrateToChatID: newID}
+	st.messages = append(st.messages, m)
+	s.changedLocked()
+	s.push(Update{Message: m})
+}
+
 // Migrate upgrades group id to a supergroup with newID: sends to the old ID fail with
 // migrate_to_chat_id.
 func (s *Server) Migrate(id, newID int64) {

@@ -1,0 +1,156 @@
+package bot
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegramtest"
+)
+
+// waitActive waits until chat's record says active == want.
+func (h *harness) waitActive(chat int64, want bool) {
+	h.t.Helper()
+	for deadline := time.Now().Add(waitLong); ; time.Sleep(10 * time.Millisecond) {
+		s, err := h.db.Subscriber(context.Background(), chat)
+		if err == nil && s.Active == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("chat %d: record %+v (%v), want active=%v", chat, s, err, want)
+		}
+	}
+}
+
+// Removed from a group, the bot marks it gone though it never sent it anything (a group
+// that only added feeds has no digest), so the hourly pass can let go of its feeds after
+// 30 days and free the count of the member who added them; added back, it is active
+// again; restricted but still in the group, it stays.
+func TestRemovedFromAGroupTheBotMarksItGone(t *testing.T) {
+	h := newHarness(t)
+	h.setPage("/a.xml", `<rss version="2.0"><channel><title>Feed a</title></channel></rss>`)
+	h.start()
+	ctx := context.Background()
+	ana := telegramtest.User{ID: 321, FirstName: "Ana"}
+	group := h.tg.Group(-1005, "Gone", true, ana.ID)
+	h.tg.Send(ana, group, "/add "+h.web.URL+"/a.xml")
+	h.wait(group.ID, "Added Feed a", waitLong)
+	h.tg.SetBotStatus(ana, group, "administrator", "kicked")
+	h.waitActive(group.ID, false)
+	h.tg.SetBotStatus(ana, group, "left", "member")
+	h.waitActive(group.ID, true)
+	h.tg.SetBotStatus(ana, group, "member", "restricted") // is_member false: gone
+	h.waitActive(group.ID, false)
+	h.tg.SetBotStatus(ana, group, "left", "member")
+	h.waitActive(group.ID, true)
+	h.tg.SetBotStatus(ana, group, "member", "left")
+	h.waitActive(group.ID, false)
+	month := 30 * 24 * time.Hour
+	for _, at := range []time.Time{t0, t0.Add(month)} {
+		if _, err := h.db.ReleaseGoneGroups(ctx, at, month); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mine, err := h.db.AccountFeeds(ctx, ana.ID); err != nil || len(mine) != 0 {
+		t.Fatalf("after the group was gone a month Ana still keeps %v (%v)", mine, err)
+	}
+	// A chat the bot never knew gets no record from a status change.
+	stranger := h.tg.Group(-1009, "Never", true, ana.ID)
+	h.tg.SetBotStatus(ana, stranger, "left", "member")
+	for deadline := time.Now().Add(waitLong); ; time.Sleep(10 * time.Millisecond) {
+		ids, _, err := h.db.PendingUpdates(ctx, 0, 10, func(int64) bool { return false })
+		if err == nil && len(ids) == 0 {
+			break // every update handled
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("updates %v still wait (%v)", ids, err)
+		}
+	}
+	if _, err := h.db.Subscriber(ctx, stranger.ID); err == nil {
+		t.Fatal("a status change made a record for a chat the bot never served")
+	}
+}
+
+// Removing the bot and adding it back (no command, no send, no feed added) does not make
+// the group's feeds due afresh: they keep their schedule, backoff, broken mark and
+// validators (review O).
+func TestMembershipChangesKeepFeedsSchedule(t *testing.T) {
+	h := newHarness(t)
+	h.setPage("/a.xml", `<rss version="2.0"><channel><title>Feed a</title></channel></rss>`)
+	h.start()
+	ctx := context.Background()
+	ana := telegramtest.User{ID: 333, FirstName: "Ana"}
+	group := h.tg.Group(-1008, "Toggle", true, ana.ID)
+	url := h.web.URL + "/a.xml"
+	h.tg.Send(ana, group, "/add "+url)
+	h.wait(group.ID, "Added Feed a", waitLong)
+	f, err := h.db.Feed(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := h.clock.Now().Add(24 * time.Hour).Truncate(time.Second)
+	f.NextPoll, f.ErrorStreak, f.Broken, f.ETag = later, 12, true, `"x"`
+	if err := h.db.UpdateFeed(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	h.tg.SetBotStatus(ana, group, "administrator", "left")
+	h.waitActive(group.ID, false)
+	if _, err := h.db.Feed(ctx, url); err == nil {
+		t.Fatal("the feed of a group without the bot is still polled")
+	}
+	h.tg.SetBotStatus(ana, group, "left", "administrator")
+	h.waitActive(group.ID, true)
+	g, err := h.db.Feed(ctx, url)
+	if err != nil || !g.NextPoll.Equal(later) || g.ErrorStreak != 12 || !g.Broken || g.ETag != `"x"` {
+		t.Fatalf("after a remove and re-add the feed is %+v (%v); want due %v, streak 12, broken, etag kept", g, err, later)
+	}
+}
+
+// A group that becomes a supergroup takes its record and feeds to its new ID when
+// Telegram tells the old group, though nothing was ever sent to it (a group of feeds
+// only): removed from the supergroup later, it lets go of them after 30 days (review O).
+func TestUpgradedGroupMovesWithItsFeeds(t *testing.T) {
+	h := newHarness(t)
+	h.setPage("/a.xml", `<rss version="2.0"><channel><title>Feed a</title></channel></rss>`)
+	h.start()
+	ctx := context.Background()
+	ana := telegramtest.User{ID: 331, FirstName: "Ana"}
+	old := h.tg.Group(-1006, "Club", false, ana.ID)
+	h.tg.Send(ana, old, "/add "+h.web.URL+"/a.xml")
+	h.wait(old.ID, "Added Feed a", waitLong)
+	const super = -1001006
+	h.tg.Upgrade(ana, old.ID, super)
+	h.waitActive(super, true)
+	if _, err := h.db.Subscriber(ctx, old.ID); err == nil {
+		t.Fatal("the old group's record stays after the upgrade")
+	}
+	h.tg.SetBotStatus(ana, telegramtest.Chat{ID: super, Type: "supergroup"}, "administrator", "left")
+	h.waitActive(super, false)
+	month := 30 * 24 * time.Hour
+	for _, at := range []time.Time{t0, t0.Add(month)} {
+		if _, err := h.db.ReleaseGoneGroups(ctx, at, month); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mine, err := h.db.AccountFeeds(ctx, ana.ID); err != nil || len(mine) != 0 {
+		t.Fatalf("a month after the bot left the supergroup Ana keeps %v (%v)", mine, err)
+	}
+}
+
+// A removal is never dropped, neither over its sender's rate nor in a full queue: it
+// comes once per real change, and losing it leaves the group active and counted for
+// good (review O).
+func TestRemovalIsNeverDroppedOverTheRate(t *testing.T) {
+	h := newHarness(t)
+	h.opts.CommandRate, h.opts.CommandBurst = 0.001, 2
+	h.setPage("/a.xml", `<rss version="2.0"><channel><title>Feed a</title></channel></rss>`)
+	h.start()
+	ana := telegramtest.User{ID: 332, FirstName: "Ana"}
+	group := h.tg.Group(-1007, "Busy", true, ana.ID)
+	h.tg.Send(ana, group, "/add "+h.web.URL+"/a.xml")
+	h.wait(group.ID, "Added Feed a", waitLong)
+	h.tg.Send(ana, group, "/help")
+	h.wait(group.ID, "/add", waitLong)
+	h.tg.SetBotStatus(ana, group, "administrator", "kicked")
+	h.waitActive(group.ID, false)
+}
