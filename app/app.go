@@ -260,7 +260,8 @@ func (a *App) Prune(ctx context.Context) {
 	} else if n > 0 {
 		a.log.Info("gone groups let go of their feeds", "groups", n)
 	}
-	if n, err := a.DB.PruneGoneFeeds(ctx, now); err != nil {
+	// Collected feeds are stamped by the database's clock, not the app's.
+	if n, err := a.DB.PruneGoneFeeds(ctx, time.Now()); err != nil {
 		a.log.Error("pruning collected feeds' records failed", "error", err)
 	} else if n > 0 {
 		a.log.Debug("pruned collected feeds' records", "deleted", n)

@@ -137,9 +137,9 @@ func TestUpgradedGroupMovesWithItsFeeds(t *testing.T) {
 	}
 }
 
-// A removal is never dropped, neither over its sender's rate nor in a full queue: it
-// comes once per real change, and losing it leaves the group active and counted for
-// good (review O).
+// A removal is never dropped over its sender's rate: losing it leaves the group active
+// and counted for good (review O). A full chat queue is bot/queue's
+// TestMembershipChangesWaitOneAChat.
 func TestRemovalIsNeverDroppedOverTheRate(t *testing.T) {
 	h := newHarness(t)
 	h.opts.CommandRate, h.opts.CommandBurst = 0.001, 2

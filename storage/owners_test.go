@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -205,8 +206,8 @@ func TestFeedsPerAccount(t *testing.T) {
 }
 
 // A collected feed's record is kept a week: a chat taking it up again gets its schedule,
-// backoff and validators back, not a feed due at once; after the week, or once the chat
-// that had it is deleted (/forget), nothing of it is left.
+// backoff and validators back, not a feed due at once, also after the chat that took it
+// up last was deleted (/forget: review P); after the week, nothing of it is left.
 func TestCollectedFeedsKeepTheirScheduleAWeek(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
@@ -251,18 +252,76 @@ func TestCollectedFeedsKeepTheirScheduleAWeek(t *testing.T) {
 	if g, err := db.Feed(ctx, url); err != nil || g.ErrorStreak != 0 || g.ETag != "" {
 		t.Fatalf("taken up after the week: %+v (%v), want a feed afresh", g, err)
 	}
-	// Deleting the chat deletes its feeds' records, even one collected before.
+	// Someone taking the feed up and deleting their chat does not wipe its schedule.
+	f.Title, f.LastError = "Slow news", "HTTP 503"
 	if err := db.UpdateFeed(ctx, f); err != nil {
 		t.Fatal(err)
 	}
 	setActive(7, false)
-	if err := db.DeleteSubscriber(ctx, 7); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, 9, 9, activeSub(9), []string{url}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.AddOwnFeeds(ctx, 8, 8, activeSub(8), []string{url}, nil, lim); err != nil {
+	if err := db.DeleteSubscriber(ctx, 9); err != nil {
 		t.Fatal(err)
 	}
-	if g, err := db.Feed(ctx, url); err != nil || g.ErrorStreak != 0 || g.ETag != "" {
-		t.Fatalf("after the chat that had it was deleted, another's feed is %+v (%v), want it afresh", g, err)
+	if _, _, err := db.AddOwnFeeds(ctx, 10, 10, activeSub(10), []string{url}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	g, err := db.Feed(ctx, url)
+	if err != nil || !g.NextPoll.Equal(later) || g.ErrorStreak != 12 || g.ETag != `"x"` {
+		t.Fatalf("after a stranger took the feed up and deleted their chat: %+v (%v), want its schedule kept", g, err)
+	}
+	if g.Title != "" || g.LastError != "" {
+		t.Errorf("a collected feed kept its title %q and last error %q; only its schedule is kept", g.Title, g.LastError)
+	}
+}
+
+// A group's upgrade handled after its supergroup already has a record (a member wrote
+// there first) joins the old group's feeds to it, keeping the supergroup's settings, its
+// own adders and the day's use of both (review P: the old record was written over it).
+func TestMigrateOntoAnExistingRecord(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 10}
+	const old, super = -1006, -1001006
+	group := func(id int64, kind, tz string) func() storage.Subscriber {
+		return func() storage.Subscriber { return storage.Subscriber{ChatID: id, Kind: kind, Active: true, TimeZone: tz} }
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, old, 7, group(old, "group", "UTC"), []string{"https://x/old.xml", "https://x/both.xml"}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, super, 8, group(super, "supergroup", "Europe/Paris"), []string{"https://x/new.xml", "https://x/both.xml"}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	day := t0.Format(time.DateOnly)
+	for chat, use := range map[int64]storage.FeedUsage{old: {Day: day, Items: 3}, super: {Day: day, Items: 4}} {
+		if err := db.ChargeAccounts(ctx, []int64{chat}, use); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.MigrateChat(ctx, old, super); err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Subscriber(ctx, super)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"https://x/new.xml", "https://x/both.xml", "https://x/old.xml"}; !slices.Equal(s.OwnFeeds, want) || s.TimeZone != "Europe/Paris" {
+		t.Fatalf("the supergroup's record: feeds %v, tz %q; want %v in Europe/Paris", s.OwnFeeds, s.TimeZone, want)
+	}
+	// both.xml stays charged to the member who added it in the supergroup; old.xml
+	// moves with its adder.
+	for url, who := range map[string]int64{"https://x/both.xml": 8, "https://x/old.xml": 7, "https://x/new.xml": 8} {
+		got, err := db.FeedAccountsUsage(ctx, url, day)
+		if _, ok := got[who]; err != nil || len(got) != 1 || !ok {
+			t.Errorf("%s is charged to %v (%v), want %d", url, got, err, who)
+		}
+	}
+	if u, err := db.FeedUsage(ctx, super, day); err != nil || u.Items != 7 {
+		t.Errorf("the supergroup's day: %+v (%v), want both chats' 7 items", u, err)
+	}
+	if _, err := db.Subscriber(ctx, old); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the old group's record stays: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -108,16 +109,11 @@ func dropSubscriber(tx *bolt.Tx, chatID int64) error {
 	if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
 		return err
 	}
-	if err := setOwnFeeds(tx, chatID, s.ownedFeeds(), nil, time.Time{}); err != nil {
+	// Its feeds' schedules are kept as any collected feed's (they name no chat, and
+	// must not be wiped by someone taking a feed up and deleting their chat; found by
+	// review).
+	if err := setOwnFeeds(tx, chatID, s.ownedFeeds(), nil, time.Now()); err != nil {
 		return err
-	}
-	// Nor the record of one it had before (the chat inactive): deleted means deleted.
-	for _, u := range s.OwnFeeds {
-		if tx.Bucket(bucketFeeds).Get([]byte(u)) == nil {
-			if err := tx.Bucket(bucketFeedsGone).Delete([]byte(u)); err != nil {
-				return err
-			}
-		}
 	}
 	if err := dropAdders(tx, chatID, nil); err != nil {
 		return err
@@ -425,6 +421,15 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		if err != nil {
 			return fmt.Errorf("migrate chat %d: %w", from, err)
 		}
+		// The supergroup may have a record already: a member wrote there before the old
+		// group's upgrade message was handled (found by review).
+		target, err := getSubscriber(tx, to)
+		if errors.Is(err, ErrNotFound) {
+			target, err = nil, nil
+		}
+		if err != nil {
+			return err
+		}
 		// The feeds change hands without a moment unowned, so none is collected.
 		if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
 			return err
@@ -438,6 +443,17 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 			return err
 		}
 		s.ChatID, s.Kind = to, "supergroup"
+		if target != nil {
+			// It keeps its settings, and the old group's feeds join its own.
+			merged := *target
+			for _, u := range s.OwnFeeds {
+				if !slices.Contains(merged.OwnFeeds, u) {
+					merged.OwnFeeds = append(merged.OwnFeeds, u)
+				}
+			}
+			merged.Active = target.Active || s.Active
+			s = &merged
+		}
 		if err := putSubscriber(tx, s); err != nil {
 			return err
 		}

@@ -340,6 +340,9 @@ func moveAdders(tx *bolt.Tx, from, to int64) error {
 		if err := b.Delete(concat(prefix, r.url)); err != nil {
 			return err
 		}
+		if b.Get(concat(i64(to), r.url)) != nil {
+			continue // the new chat's own record of it stands
+		}
 		if err := b.Put(concat(i64(to), r.url), r.user); err != nil {
 			return err
 		}
@@ -350,11 +353,22 @@ func moveAdders(tx *bolt.Tx, from, to int64) error {
 // moveUsage moves account from's usage to account to (a group's migration).
 func moveUsage(tx *bolt.Tx, from, to int64) error {
 	usage := tx.Bucket(bucketFeedUsage)
-	raw := usage.Get(i64(from))
-	if raw == nil {
+	if usage.Get(i64(from)) == nil {
 		return nil
 	}
-	if err := usage.Put(i64(to), bytes.Clone(raw)); err != nil {
+	// Added to what the new chat used the same day, not written over it.
+	moved, had := getUsage(tx, from), getUsage(tx, to)
+	switch {
+	case had.Day == moved.Day:
+		moved.Items += had.Items
+		moved.Bytes += had.Bytes
+		moved.Pages += had.Pages
+		moved.PollTime += had.PollTime
+		moved.PageTime += had.PageTime
+	case had.Day > moved.Day:
+		moved = had
+	}
+	if err := putJSON(usage, i64(to), moved); err != nil {
 		return err
 	}
 	return usage.Delete(i64(from))

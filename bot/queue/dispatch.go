@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,7 +23,9 @@ const (
 	Refuse                  // over the sender's rate: drop it
 	// Always is for a change of the chat itself (the bot removed or added, a group
 	// upgraded): queued past the sender's and the chat's bounds, never dropped, since
-	// Telegram sends one per real change and losing it leaves the chat's state wrong.
+	// losing it leaves the chat's state wrong. Only the newest of a chat's waiting
+	// membership changes is kept (it says the state now), so however fast someone
+	// adds and removes the bot, a chat has one waiting (found by review).
 	Always
 )
 
@@ -159,7 +162,9 @@ func (d *Dispatcher) load(ctx context.Context, fq *fairQueues) {
 				d.Dropped.Add(1)
 				done = append(done, id)
 			case Always:
-				fq.enqueue(u.ChatOf(), queued{id, u}, true)
+				if old, ok := fq.enqueueAlways(u.ChatOf(), queued{id, u}); ok {
+					done = append(done, old)
+				}
 			default:
 				if !fq.enqueue(u.ChatOf(), queued{id, u}, false) {
 					d.Dropped.Add(1)
@@ -215,6 +220,40 @@ func (f *fairQueues) enqueue(chat int64, q queued, always bool) bool {
 	f.queues[chat] = append(f.queues[chat], q)
 	f.known[q.id] = true
 	return true
+}
+
+// enqueueAlways queues q past the bounds (Always). A membership change takes out the
+// one of chat's still waiting, and goes to the back, after what was sent before it;
+// it returns the ID of the one it took out.
+func (f *fairQueues) enqueueAlways(chat int64, q queued) (int64, bool) {
+	old, ok := f.dropMembership(chat, q.u)
+	f.enqueue(chat, q, true)
+	return old, ok
+}
+
+// dropMembership takes out of chat's queue a membership change still waiting, when u is
+// one, and returns it.
+func (f *fairQueues) dropMembership(chat int64, u telegram.Update) (int64, bool) {
+	if u.MyChatMember == nil {
+		return 0, false
+	}
+	for i, w := range f.queues[chat] {
+		if w.u.MyChatMember == nil {
+			continue
+		}
+		f.queues[chat] = slices.Delete(f.queues[chat], i, i+1)
+		delete(f.known, w.id)
+		if key := (senderKey{chat, w.u.SenderID()}); f.waiting[key] <= 1 {
+			delete(f.waiting, key)
+		} else {
+			f.waiting[key]--
+		}
+		if len(f.queues[chat]) == 0 {
+			f.turn = slices.DeleteFunc(f.turn, func(c int64) bool { return c == chat })
+		}
+		return w.id, true
+	}
+	return 0, false
 }
 
 // next takes the update whose turn it is and marks its chat busy.

@@ -688,6 +688,11 @@ func (s *Sender) recordSent(ctx context.Context, m storage.OutMessage, res json.
 func (s *Sender) migrate(ctx context.Context, m storage.OutMessage, to int64) {
 	s.log.Info("group moved to a supergroup", "chat", m.ChatID, "new_chat", to)
 	if err := s.store.MigrateChat(ctx, m.ChatID, to); err != nil {
+		// The group's upgrade message may have moved it meanwhile, this message with it:
+		// then it is sent to the new chat, not dropped (found by review).
+		if cur, rerr := s.store.OutMessage(ctx, m.ID); errors.Is(err, storage.ErrNotFound) && rerr == nil && cur.ChatID == to {
+			return
+		}
 		s.log.Error("migrating chat failed", "chat", m.ChatID, "error", err)
 		s.drop(ctx, m)
 	}

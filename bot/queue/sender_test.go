@@ -544,3 +544,37 @@ func TestWithdrawnPageIsDropped(t *testing.T) {
 		t.Fatalf("sent %+v, want only the next message", msgs)
 	}
 }
+
+// A group upgraded while a send to it is in flight: its upgrade message moves its record
+// and queue first, then the send fails as migrated. The message, already moved, goes to
+// the supergroup instead of being dropped (review P).
+func TestMigratedMidSendIsNotDropped(t *testing.T) {
+	tg, db := senderFixture(t)
+	ctx := context.Background()
+	const old, super = -2001, -1002001
+	tg.Group(old, "Club", false)
+	if _, err := db.UpdateSubscriber(ctx, old, func() storage.Subscriber {
+		return storage.Subscriber{ChatID: old, Kind: "group", Active: true}
+	}, func(*storage.Subscriber) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	tg.Migrate(old, super)
+	inFlight := make(chan struct{})
+	var once sync.Once
+	tg.SetLag(func(method string) time.Duration {
+		if method != "sendmessage" { // the fake lower-cases method names
+			return 0
+		}
+		once.Do(func() { close(inFlight) })
+		return 500 * time.Millisecond
+	})
+	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(old, "hello", storage.ClassAnswer)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	startSender(t, tg, db, SenderOptions{})
+	<-inFlight
+	if err := db.MigrateChat(ctx, old, super); err != nil { // the upgrade message, handled
+		t.Fatal(err)
+	}
+	waitUntil(t, func() bool { return len(tg.Messages(super)) == 1 })
+}
