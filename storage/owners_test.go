@@ -286,7 +286,9 @@ func TestMigrateOntoAnExistingRecord(t *testing.T) {
 	lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 10}
 	const old, super = -1006, -1001006
 	group := func(id int64, kind, tz string) func() storage.Subscriber {
-		return func() storage.Subscriber { return storage.Subscriber{ChatID: id, Kind: kind, Active: true, TimeZone: tz} }
+		return func() storage.Subscriber {
+			return storage.Subscriber{ChatID: id, Kind: kind, Active: true, TimeZone: tz}
+		}
 	}
 	if _, _, err := db.AddOwnFeeds(ctx, old, 7, group(old, "group", "UTC"), []string{"https://x/old.xml", "https://x/both.xml"}, nil, lim); err != nil {
 		t.Fatal(err)
