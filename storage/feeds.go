@@ -258,11 +258,13 @@ func collectFeed(tx *bolt.Tx, url string, now time.Time) (bool, error) {
 	if err := tx.Bucket(bucketFeedDue).Delete(concat(timeKey(f.NextPoll), []byte(url))); err != nil {
 		return false, err
 	}
-	// The schedule only: the title and last error come back with the next poll.
-	kept := *f
-	kept.Title, kept.LastError = "", ""
-	if err := putJSON(tx.Bucket(bucketFeedsGone), []byte(url), goneFeed{Feed: kept, GoneAt: now}); err != nil {
-		return false, err
+	if !now.IsZero() { // a chat deleted (/forget) leaves nothing of its feeds behind
+		// The schedule only: the title and last error come back with the next poll.
+		kept := *f
+		kept.Title, kept.LastError = "", ""
+		if err := putJSON(tx.Bucket(bucketFeedsGone), []byte(url), goneFeed{Feed: kept, GoneAt: now}); err != nil {
+			return false, err
+		}
 	}
 	return true, tx.Bucket(bucketFeeds).Delete([]byte(url))
 }

@@ -109,11 +109,19 @@ func dropSubscriber(tx *bolt.Tx, chatID int64) error {
 	if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
 		return err
 	}
-	// Its feeds' schedules are kept as any collected feed's (they name no chat, and
-	// must not be wiped by someone taking a feed up and deleting their chat; found by
-	// review).
-	if err := setOwnFeeds(tx, chatID, s.ownedFeeds(), nil, time.Now()); err != nil {
+	// Deleted means deleted: the feeds it alone kept leave no record behind (a zero
+	// time keeps none), nor do those it kept before it went inactive. Someone taking up
+	// a feed another chat left and deleting their chat thus wipes its schedule; that
+	// costs one fetch a feed, and adds are bounded (40 a day), as a new feed would.
+	if err := setOwnFeeds(tx, chatID, s.ownedFeeds(), nil, time.Time{}); err != nil {
 		return err
+	}
+	for _, u := range s.OwnFeeds {
+		if tx.Bucket(bucketFeeds).Get([]byte(u)) == nil {
+			if err := tx.Bucket(bucketFeedsGone).Delete([]byte(u)); err != nil {
+				return err
+			}
+		}
 	}
 	if err := dropAdders(tx, chatID, nil); err != nil {
 		return err
@@ -444,15 +452,16 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		}
 		s.ChatID, s.Kind = to, "supergroup"
 		if target != nil {
-			// It keeps its settings, and the old group's feeds join its own.
-			merged := *target
-			for _, u := range s.OwnFeeds {
-				if !slices.Contains(merged.OwnFeeds, u) {
-					merged.OwnFeeds = append(merged.OwnFeeds, u)
+			// The group's settings stand (the supergroup's record is minutes old, most
+			// often a member's command's defaults), its feeds joined by the supergroup's;
+			// whether the bot is there is the supergroup's to say (found by review). The
+			// feeds may pass the per-chat cap, once: no group upgrades twice.
+			for _, u := range target.OwnFeeds {
+				if !slices.Contains(s.OwnFeeds, u) {
+					s.OwnFeeds = append(s.OwnFeeds, u)
 				}
 			}
-			merged.Active = target.Active || s.Active
-			s = &merged
+			s.Active = target.Active
 		}
 		if err := putSubscriber(tx, s); err != nil {
 			return err

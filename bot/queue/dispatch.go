@@ -232,12 +232,18 @@ func (f *fairQueues) enqueueAlways(chat int64, q queued) (int64, bool) {
 }
 
 // dropMembership takes out of chat's queue a membership change still waiting, when u is
-// one, and returns it.
+// one, and returns it. Not one before the chat's upgrade message: that one is for the
+// record the upgrade moves (found by review).
 func (f *fairQueues) dropMembership(chat int64, u telegram.Update) (int64, bool) {
 	if u.MyChatMember == nil {
 		return 0, false
 	}
-	for i, w := range f.queues[chat] {
+	q := f.queues[chat]
+	for i := len(q) - 1; i >= 0; i-- {
+		w := q[i]
+		if w.u.Message != nil && w.u.Message.MigrateToChatID != 0 {
+			break
+		}
 		if w.u.MyChatMember == nil {
 			continue
 		}

@@ -3,6 +3,7 @@ package queue
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/newsbot/newsbot/bot/telegram"
@@ -62,5 +63,27 @@ func TestMembershipChangesWaitOneAChat(t *testing.T) {
 	}
 	if _, _, ok := fq.next(); ok {
 		t.Fatal("more came out than was queued")
+	}
+}
+
+// A membership change waiting before the chat's upgrade message is for the record the
+// upgrade moves: a later one does not take it out (review Q).
+func TestMembershipChangesBeforeAnUpgradeStay(t *testing.T) {
+	fq := newFairQueues(10)
+	var upgrade telegram.Update
+	if err := json.Unmarshal([]byte(`{"update_id":2,"message":{"message_id":5,"chat":{"id":-42,"type":"group"},"from":{"id":7},"migrate_to_chat_id":-10042}}`), &upgrade); err != nil {
+		t.Fatal(err)
+	}
+	fq.enqueueAlways(-42, queued{1, membershipUpdate(t, -42, "member")})
+	fq.enqueueAlways(-42, queued{2, upgrade})
+	for id := int64(3); id <= 5; id++ {
+		fq.enqueueAlways(-42, queued{id, membershipUpdate(t, -42, "left")})
+	}
+	var ids []int64
+	for _, q := range fq.queues[-42] {
+		ids = append(ids, q.id)
+	}
+	if want := []int64{1, 2, 5}; !slices.Equal(ids, want) {
+		t.Fatalf("queued %v, want %v: the change before the upgrade, the upgrade, the newest after it", ids, want)
 	}
 }
