@@ -65,11 +65,17 @@ func TestQueuedCopiesOfGoneCommentsAreNeverSent(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			a := telegramtest.User{ID: 871, FirstName: "Ann"}
 			b := telegramtest.User{ID: 872, FirstName: "Bea"}
-			// Six seconds: /forget's question, press and erasure must end before the
-			// copy's turn, also under the race detector on a busy machine (3 s did not).
-			h, d := pacedDiscussion(t, 6*time.Second, a, b)
+			const interval = 3 * time.Second
+			h, d := pacedDiscussion(t, interval, a, b)
+			// A's chat free, B's just used: B's copy waits a whole interval, while what
+			// A is sent (the question of /forget, the deletion's notice) goes at once.
+			// Both cards were sent a moment apart, so without this the copy's turn and
+			// A's came within that moment of each other, and the test raced.
+			time.Sleep(interval)
+			d.sync(t, b)
 			secret := "my phone number is 555-0100, please ignore"
 			src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, secret)
+			waitQueuedCopy(t, h) // the copy waits: what follows tests a queued one
 			switch how {
 			case "delete":
 				h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
