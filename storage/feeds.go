@@ -93,10 +93,12 @@ var bucketFeedsGone = []byte("feeds_gone")
 // goneFeedsKeep is how long a collected feed's record is kept.
 const goneFeedsKeep = 7 * 24 * time.Hour
 
-// goneFeed is a collected feed's record and when it was collected.
+// goneFeed is a collected feed's record, when it was collected, and the chat whose
+// change collected it (0: the operator's), whose /forget deletes it.
 type goneFeed struct {
 	Feed   Feed      `json:"feed"`
 	GoneAt time.Time `json:"gone_at"`
+	By     int64     `json:"by,omitempty"`
 }
 
 // ensureFeed creates a reader's feed if it is not known yet: due at once, or as it was
@@ -175,7 +177,7 @@ func (db *DB) SyncConfiguredFeeds(ctx context.Context, urls []string, now time.T
 			if err := putFeed(tx, &old, &f); err != nil {
 				return err
 			}
-			gone, err := collectFeed(tx, f.URL, now)
+			gone, err := collectFeed(tx, f.URL, now, 0)
 			if err != nil {
 				return err
 			}
@@ -215,7 +217,7 @@ func (db *DB) SweepFeeds(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, u := range urls {
-			gone, err := collectFeed(tx, u, time.Now())
+			gone, err := collectFeed(tx, u, time.Now(), 0)
 			if err != nil {
 				return err
 			}
@@ -244,7 +246,7 @@ func hasOwners(tx *bolt.Tx, url string) bool {
 // collectFeed deletes the feed at url when nothing needs it any more; its items stay and
 // age out with retention, and its record is kept a week in feeds_gone. It reports
 // whether the feed was deleted.
-func collectFeed(tx *bolt.Tx, url string, now time.Time) (bool, error) {
+func collectFeed(tx *bolt.Tx, url string, now time.Time, by int64) (bool, error) {
 	f, err := getFeed(tx, url)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
@@ -262,11 +264,33 @@ func collectFeed(tx *bolt.Tx, url string, now time.Time) (bool, error) {
 		// The schedule only: the title and last error come back with the next poll.
 		kept := *f
 		kept.Title, kept.LastError = "", ""
-		if err := putJSON(tx.Bucket(bucketFeedsGone), []byte(url), goneFeed{Feed: kept, GoneAt: now}); err != nil {
+		if err := putJSON(tx.Bucket(bucketFeedsGone), []byte(url), goneFeed{Feed: kept, GoneAt: now, By: by}); err != nil {
 			return false, err
 		}
 	}
 	return true, tx.Bucket(bucketFeeds).Delete([]byte(url))
+}
+
+// forgetGoneFeeds deletes the records of feeds that chat's changes collected.
+func forgetGoneFeeds(tx *bolt.Tx, chat int64) error {
+	gone := tx.Bucket(bucketFeedsGone)
+	tag := []byte(fmt.Sprintf(`"by":%d}`, chat)) // the last field: most records need no decoding
+	var mine [][]byte
+	if err := gone.ForEach(func(k, v []byte) error {
+		var g goneFeed
+		if bytes.Contains(v, tag) && json.Unmarshal(v, &g) == nil && g.By == chat {
+			mine = append(mine, bytes.Clone(k))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range mine {
+		if err := gone.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PruneGoneFeeds deletes the records of feeds collected more than a week before now,
@@ -323,7 +347,7 @@ func setOwnFeeds(tx *bolt.Tx, chat int64, before, after []string, now time.Time)
 		if err := tx.Bucket(bucketFeedOwners).Delete(ownerKey(u, chat)); err != nil {
 			return err
 		}
-		if _, err := collectFeed(tx, u, now); err != nil {
+		if _, err := collectFeed(tx, u, now, chat); err != nil {
 			return err
 		}
 	}

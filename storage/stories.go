@@ -187,6 +187,9 @@ func migrateChatStories(tx *bolt.Tx, from, to int64) error {
 		if err := dropStoryFollow(tx, f); err != nil {
 			return err
 		}
+		if tx.Bucket(bucketStoryFollows).Get(concat(u64(f.Story), i64(to))) != nil {
+			continue // the supergroup follows it already, with what waits for it (found by review)
+		}
 		f.Chat = to
 		if err := putStoryFollow(tx, f); err != nil {
 			return err

@@ -110,18 +110,15 @@ func dropSubscriber(tx *bolt.Tx, chatID int64) error {
 		return err
 	}
 	// Deleted means deleted: the feeds it alone kept leave no record behind (a zero
-	// time keeps none), nor do those it kept before it went inactive. Someone taking up
-	// a feed another chat left and deleting their chat thus wipes its schedule; that
-	// costs one fetch a feed, and adds are bounded (40 a day), as a new feed would.
+	// time keeps none), nor do those it removed or kept before it went inactive (found
+	// by review). Someone taking up a feed another chat left and deleting their chat
+	// thus wipes its schedule; that costs a fetch a feed, and adds are bounded (40 a
+	// day), as new feeds would cost.
 	if err := setOwnFeeds(tx, chatID, s.ownedFeeds(), nil, time.Time{}); err != nil {
 		return err
 	}
-	for _, u := range s.OwnFeeds {
-		if tx.Bucket(bucketFeeds).Get([]byte(u)) == nil {
-			if err := tx.Bucket(bucketFeedsGone).Delete([]byte(u)); err != nil {
-				return err
-			}
-		}
+	if err := forgetGoneFeeds(tx, chatID); err != nil {
+		return err
 	}
 	if err := dropAdders(tx, chatID, nil); err != nil {
 		return err
@@ -442,6 +439,7 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		if err := tx.Bucket(bucketSubDue).Delete(subDueKey(s)); err != nil {
 			return err
 		}
+		moving := s.ownedFeeds()
 		for _, u := range s.ownedFeeds() {
 			if err := tx.Bucket(bucketFeedOwners).Delete(ownerKey(u, from)); err != nil {
 				return err
@@ -461,10 +459,23 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 					s.OwnFeeds = append(s.OwnFeeds, u)
 				}
 			}
-			s.Active = target.Active
+			s.Active, s.GoneAt = target.Active, target.GoneAt
+			if target.ThreadID != 0 {
+				s.ThreadID = target.ThreadID // a basic group has no topics
+			}
+			if target.LastDigest.After(s.LastDigest) {
+				s.LastDigest = target.LastDigest
+			}
 		}
 		if err := putSubscriber(tx, s); err != nil {
 			return err
+		}
+		// An inactive supergroup takes none of them up: a feed nobody owns any more
+		// stops being polled (found by review).
+		for _, u := range moving {
+			if _, err := collectFeed(tx, u, time.Now(), to); err != nil {
+				return err
+			}
 		}
 		if err := migrateChatStories(tx, from, to); err != nil {
 			return err
