@@ -244,8 +244,9 @@ func hasOwners(tx *bolt.Tx, url string) bool {
 }
 
 // collectFeed deletes the feed at url when nothing needs it any more; its items stay and
-// age out with retention, and its record is kept a week in feeds_gone. It reports
-// whether the feed was deleted.
+// age out with retention, and its schedule is kept a week in feeds_gone under by, the
+// chat whose change collected it (nothing when now is zero: a chat being deleted). It
+// reports whether the feed was deleted.
 func collectFeed(tx *bolt.Tx, url string, now time.Time, by int64) (bool, error) {
 	f, err := getFeed(tx, url)
 	if errors.Is(err, ErrNotFound) {
