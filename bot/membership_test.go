@@ -22,19 +22,47 @@ func (h *harness) waitActive(chat int64, want bool) {
 	}
 }
 
+// groupWithFeed starts the bot (its options set by configure first) with a group (chat
+// id, its title) whose administrator (user) added one feed, url.
+func groupWithFeed(t *testing.T, user int64, id int64, title string, forum bool, configure ...func(*Options)) (h *harness, ana telegramtest.User, group telegramtest.Chat, url string) {
+	t.Helper()
+	h = newHarness(t)
+	for _, c := range configure {
+		c(&h.opts)
+	}
+	h.setPage("/a.xml", `<rss version="2.0"><channel><title>Feed a</title></channel></rss>`)
+	h.start()
+	ana = telegramtest.User{ID: user, FirstName: "Ana"}
+	group = h.tg.Group(id, title, forum, ana.ID)
+	url = h.web.URL + "/a.xml"
+	h.tg.Send(ana, group, "/add "+url)
+	h.wait(group.ID, "Added Feed a", waitLong)
+	return h, ana, group, url
+}
+
+// keepsNoFeedsAMonthLater runs the release of gone groups at t0 and 30 days later, and
+// fails unless user then keeps no feeds.
+func (h *harness) keepsNoFeedsAMonthLater(user int64) {
+	h.t.Helper()
+	ctx := context.Background()
+	month := 30 * 24 * time.Hour
+	for _, at := range []time.Time{t0, t0.Add(month)} {
+		if _, err := h.db.ReleaseGoneGroups(ctx, at, month); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	if mine, err := h.db.AccountFeeds(ctx, user); err != nil || len(mine) != 0 {
+		h.t.Fatalf("a month after the group went, user %d still keeps %v (%v)", user, mine, err)
+	}
+}
+
 // Removed from a group, the bot marks it gone though it never sent it anything (a group
 // that only added feeds has no digest), so the hourly pass can let go of its feeds after
 // 30 days and free the count of the member who added them; added back, it is active
 // again; restricted but still in the group, it stays.
 func TestRemovedFromAGroupTheBotMarksItGone(t *testing.T) {
-	h := newHarness(t)
-	h.setPage("/a.xml", `<rss version="2.0"><channel><title>Feed a</title></channel></rss>`)
-	h.start()
+	h, ana, group, _ := groupWithFeed(t, 321, -1005, "Gone", true)
 	ctx := context.Background()
-	ana := telegramtest.User{ID: 321, FirstName: "Ana"}
-	group := h.tg.Group(-1005, "Gone", true, ana.ID)
-	h.tg.Send(ana, group, "/add "+h.web.URL+"/a.xml")
-	h.wait(group.ID, "Added Feed a", waitLong)
 	h.tg.SetBotStatus(ana, group, "administrator", "kicked")
 	h.waitActive(group.ID, false)
 	h.tg.SetBotStatus(ana, group, "left", "member")
@@ -45,15 +73,7 @@ func TestRemovedFromAGroupTheBotMarksItGone(t *testing.T) {
 	h.waitActive(group.ID, true)
 	h.tg.SetBotStatus(ana, group, "member", "left")
 	h.waitActive(group.ID, false)
-	month := 30 * 24 * time.Hour
-	for _, at := range []time.Time{t0, t0.Add(month)} {
-		if _, err := h.db.ReleaseGoneGroups(ctx, at, month); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if mine, err := h.db.AccountFeeds(ctx, ana.ID); err != nil || len(mine) != 0 {
-		t.Fatalf("after the group was gone a month Ana still keeps %v (%v)", mine, err)
-	}
+	h.keepsNoFeedsAMonthLater(ana.ID)
 	// A chat the bot never knew gets no record from a status change.
 	stranger := h.tg.Group(-1009, "Never", true, ana.ID)
 	h.tg.SetBotStatus(ana, stranger, "left", "member")
@@ -75,15 +95,8 @@ func TestRemovedFromAGroupTheBotMarksItGone(t *testing.T) {
 // the group's feeds due afresh: they keep their schedule, backoff, broken mark and
 // validators (review O).
 func TestMembershipChangesKeepFeedsSchedule(t *testing.T) {
-	h := newHarness(t)
-	h.setPage("/a.xml", `<rss version="2.0"><channel><title>Feed a</title></channel></rss>`)
-	h.start()
+	h, ana, group, url := groupWithFeed(t, 333, -1008, "Toggle", true)
 	ctx := context.Background()
-	ana := telegramtest.User{ID: 333, FirstName: "Ana"}
-	group := h.tg.Group(-1008, "Toggle", true, ana.ID)
-	url := h.web.URL + "/a.xml"
-	h.tg.Send(ana, group, "/add "+url)
-	h.wait(group.ID, "Added Feed a", waitLong)
 	f, err := h.db.Feed(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -110,14 +123,8 @@ func TestMembershipChangesKeepFeedsSchedule(t *testing.T) {
 // Telegram tells the old group, though nothing was ever sent to it (a group of feeds
 // only): removed from the supergroup later, it lets go of them after 30 days (review O).
 func TestUpgradedGroupMovesWithItsFeeds(t *testing.T) {
-	h := newHarness(t)
-	h.setPage("/a.xml", `<rss version="2.0"><channel><title>Feed a</title></channel></rss>`)
-	h.start()
+	h, ana, old, _ := groupWithFeed(t, 331, -1006, "Club", false)
 	ctx := context.Background()
-	ana := telegramtest.User{ID: 331, FirstName: "Ana"}
-	old := h.tg.Group(-1006, "Club", false, ana.ID)
-	h.tg.Send(ana, old, "/add "+h.web.URL+"/a.xml")
-	h.wait(old.ID, "Added Feed a", waitLong)
 	const super = -1001006
 	h.tg.Upgrade(ana, old.ID, super)
 	h.waitActive(super, true)
@@ -126,29 +133,14 @@ func TestUpgradedGroupMovesWithItsFeeds(t *testing.T) {
 	}
 	h.tg.SetBotStatus(ana, telegramtest.Chat{ID: super, Type: "supergroup"}, "administrator", "left")
 	h.waitActive(super, false)
-	month := 30 * 24 * time.Hour
-	for _, at := range []time.Time{t0, t0.Add(month)} {
-		if _, err := h.db.ReleaseGoneGroups(ctx, at, month); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if mine, err := h.db.AccountFeeds(ctx, ana.ID); err != nil || len(mine) != 0 {
-		t.Fatalf("a month after the bot left the supergroup Ana keeps %v (%v)", mine, err)
-	}
+	h.keepsNoFeedsAMonthLater(ana.ID)
 }
 
 // A removal is never dropped over its sender's rate: losing it leaves the group active
 // and counted for good (review O). A full chat queue is bot/queue's
 // TestMembershipChangesWaitOneAChat.
 func TestRemovalIsNeverDroppedOverTheRate(t *testing.T) {
-	h := newHarness(t)
-	h.opts.CommandRate, h.opts.CommandBurst = 0.001, 2
-	h.setPage("/a.xml", `<rss version="2.0"><channel><title>Feed a</title></channel></rss>`)
-	h.start()
-	ana := telegramtest.User{ID: 332, FirstName: "Ana"}
-	group := h.tg.Group(-1007, "Busy", true, ana.ID)
-	h.tg.Send(ana, group, "/add "+h.web.URL+"/a.xml")
-	h.wait(group.ID, "Added Feed a", waitLong)
+	h, ana, group, _ := groupWithFeed(t, 332, -1007, "Busy", true, func(o *Options) { o.CommandRate, o.CommandBurst = 0.001, 2 })
 	h.tg.Send(ana, group, "/help")
 	h.wait(group.ID, "/add", waitLong)
 	h.tg.SetBotStatus(ana, group, "administrator", "kicked")

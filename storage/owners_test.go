@@ -287,15 +287,10 @@ func TestMigrateOntoAnExistingRecord(t *testing.T) {
 	defer db.Close()
 	lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 10}
 	const old, super = -1006, -1001006
-	group := func(id int64, kind, tz string) func() storage.Subscriber {
-		return func() storage.Subscriber {
-			return storage.Subscriber{ChatID: id, Kind: kind, Active: true, TimeZone: tz}
-		}
-	}
-	if _, _, err := db.AddOwnFeeds(ctx, old, 7, group(old, "group", "UTC"), []string{"https://x/old.xml", "https://x/both.xml"}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, old, 7, groupSub(old, "group", "UTC"), []string{"https://x/old.xml", "https://x/both.xml"}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.AddOwnFeeds(ctx, super, 8, group(super, "supergroup", "Europe/Paris"), []string{"https://x/new.xml", "https://x/both.xml"}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, super, 8, groupSub(super, "supergroup", "Europe/Paris"), []string{"https://x/new.xml", "https://x/both.xml"}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
 	day := t0.Format(time.DateOnly)
@@ -331,10 +326,10 @@ func TestMigrateOntoAnExistingRecord(t *testing.T) {
 	// The bot removed from a supergroup before the group's upgrade was handled: the
 	// moved record is inactive.
 	const old2, super2 = -1007, -1001007
-	if _, _, err := db.AddOwnFeeds(ctx, old2, 7, group(old2, "group", "UTC"), []string{"https://x/old2.xml"}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, old2, 7, groupSub(old2, "group", "UTC"), []string{"https://x/old2.xml"}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.AddOwnFeeds(ctx, super2, 8, group(super2, "supergroup", "UTC"), []string{"https://x/new2.xml"}, nil, lim); err != nil {
+	if _, _, err := db.AddOwnFeeds(ctx, super2, 8, groupSub(super2, "supergroup", "UTC"), []string{"https://x/new2.xml"}, nil, lim); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.UpdateSubscriber(ctx, super2, nil, func(s *storage.Subscriber) error { s.Active = false; return nil }); err != nil {
@@ -345,5 +340,44 @@ func TestMigrateOntoAnExistingRecord(t *testing.T) {
 	}
 	if s, err := db.Subscriber(ctx, super2); err != nil || s.Active {
 		t.Fatalf("the supergroup the bot left is active=%v after the upgrade (%v)", s.Active, err)
+	}
+	// Nor are the feeds polled, neither its own nor the group's (review R: the group's
+	// stayed polled, charged to no one, until a restart).
+	if _, err := db.Feed(ctx, "https://x/new2.xml"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the inactive supergroup's own feed is still polled: %v", err)
+	}
+	if f, err := db.Feed(ctx, "https://x/old2.xml"); err == nil {
+		due, _ := db.DueFeeds(ctx, time.Now().Add(time.Hour), 0)
+		t.Fatalf("the group's feed is still polled with no active owner: %+v; due: %d feeds", f, len(due))
+	}
+}
+
+// /forget deletes the kept schedules of feeds the chat removed before, not only of
+// those it had (review R: the removed feed's address stayed a week).
+func TestForgetDeletesRemovedFeedsSchedules(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 10}
+	const chat = 9
+	url := "https://x/private-interest.xml"
+	if _, _, err := db.AddOwnFeeds(ctx, chat, chat, activeSub(chat), []string{url}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateSubscriber(ctx, chat, nil, func(s *storage.Subscriber) error { s.OwnFeeds = nil; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EraseChat(ctx, chat, chat, storage.EraseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	db.Buckets(ctx, func(bucket string, k, v []byte) error {
+		if string(k) == url {
+			found = append(found, bucket)
+		}
+		return nil
+	})
+	if len(found) > 0 {
+		t.Fatalf("after /forget the removed feed's URL is still in %v", found)
 	}
 }

@@ -30,6 +30,13 @@ func activeSub(chat int64) func() storage.Subscriber {
 	return func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Active: true} }
 }
 
+// groupSub returns the record AddOwnFeeds makes for a new group of kind, in time zone tz.
+func groupSub(chat int64, kind, tz string) func() storage.Subscriber {
+	return func() storage.Subscriber {
+		return storage.Subscriber{ChatID: chat, Kind: kind, Active: true, TimeZone: tz}
+	}
+}
+
 func item(key, title string, published time.Time) storage.Item {
 	return storage.Item{Key: key, Title: title, Published: published, Text: "Body of " + title, Words: 3}
 }

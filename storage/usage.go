@@ -155,17 +155,7 @@ func (db *DB) ChargeEach(ctx context.Context, uses map[int64]FeedUsage) error {
 			if !use.used() {
 				continue
 			}
-			u := getUsage(tx, a)
-			if u.Day > use.Day { // ISO dates order as strings
-				continue
-			}
-			sum := u.On(use.Day)
-			sum.Items += use.Items
-			sum.Bytes += use.Bytes
-			sum.Pages += use.Pages
-			sum.PollTime += use.PollTime
-			sum.PageTime += use.PageTime
-			if err := putJSON(tx.Bucket(bucketFeedUsage), i64(a), sum); err != nil {
+			if err := chargeUsage(tx, a, use); err != nil {
 				return err
 			}
 		}
@@ -350,6 +340,22 @@ func moveAdders(tx *bolt.Tx, from, to int64) error {
 	return nil
 }
 
+// chargeUsage adds use to account's usage of use.Day; a charge for a day older than the
+// one the account counts is dropped.
+func chargeUsage(tx *bolt.Tx, account int64, use FeedUsage) error {
+	u := getUsage(tx, account)
+	if u.Day > use.Day { // ISO dates order as strings
+		return nil
+	}
+	sum := u.On(use.Day)
+	sum.Items += use.Items
+	sum.Bytes += use.Bytes
+	sum.Pages += use.Pages
+	sum.PollTime += use.PollTime
+	sum.PageTime += use.PageTime
+	return putJSON(tx.Bucket(bucketFeedUsage), i64(account), sum)
+}
+
 // moveUsage moves account from's usage to account to (a group's migration).
 func moveUsage(tx *bolt.Tx, from, to int64) error {
 	usage := tx.Bucket(bucketFeedUsage)
@@ -357,18 +363,7 @@ func moveUsage(tx *bolt.Tx, from, to int64) error {
 		return nil
 	}
 	// Added to what the new chat used the same day, not written over it.
-	moved, had := getUsage(tx, from), getUsage(tx, to)
-	switch {
-	case had.Day == moved.Day:
-		moved.Items += had.Items
-		moved.Bytes += had.Bytes
-		moved.Pages += had.Pages
-		moved.PollTime += had.PollTime
-		moved.PageTime += had.PageTime
-	case had.Day > moved.Day:
-		moved = had
-	}
-	if err := putJSON(usage, i64(to), moved); err != nil {
+	if err := chargeUsage(tx, to, getUsage(tx, from)); err != nil {
 		return err
 	}
 	return usage.Delete(i64(from))
