@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 )
 
@@ -145,4 +146,67 @@ func TestRemovalIsNeverDroppedOverTheRate(t *testing.T) {
 	h.wait(group.ID, "/add", waitLong)
 	h.tg.SetBotStatus(ana, group, "administrator", "kicked")
 	h.waitActive(group.ID, false)
+}
+
+// A group that becomes a supergroup keeps its discussion: the threads it followed go
+// on reaching it (review R: they stayed under the old ID). And an edit of a copy the
+// group was sent never lands on the supergroup's message of the same number, which
+// Telegram numbers afresh: here a send to the old group fails before its upgrade
+// message is handled, so the send's own failure moves the chat with the edit queued.
+func TestUpgradedGroupKeepsItsDiscussion(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 1000})
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
+	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
+	h.start()
+	h.ingest()
+	ctx := context.Background()
+	a := telegramtest.User{ID: 41, FirstName: "Ana"}
+	ca := h.tg.PrivateChat(a)
+	admin := telegramtest.User{ID: 940, FirstName: "Moe"}
+	group := h.tg.Group(-5100, "Readers club", false, admin.ID)
+	const superID = -1005100
+	super := telegramtest.Chat{ID: superID, Type: "supergroup"}
+
+	h.tg.Send(a, ca, "/start s_1")
+	cardA := h.wait(a.ID, "comments · reply", waitLong)
+	h.tg.Send(admin, group, "/start s_1")
+	cardG := h.wait(group.ID, "comments · reply", waitLong)
+	h.tg.Reply(admin, group, cardG.MessageID, "The club's view")
+	h.tg.Send(admin, group, "/settings relay on")
+	h.wait(group.ID, "will be relayed here", waitLong)
+	src, err := h.tg.Reply(a, ca, cardA.MessageID, "Before the upgrade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyID := h.wait(group.ID, "Before the upgrade", waitLong).MessageID
+
+	h.tg.Migrate(group.ID, superID)
+	// The supergroup's own message of the copy's number is the bot's: a member's /help
+	// and its answer take two numbers, a plain remark (which the bot leaves) one.
+	for next := 1; next <= copyID; next = len(h.tg.AllMessages(superID)) + 1 {
+		if (copyID-next)%2 == 0 {
+			h.tg.Send(admin, super, "a remark")
+			continue
+		}
+		n := len(h.tg.Messages(superID))
+		h.tg.Send(admin, super, "/help")
+		if _, err := h.tg.WaitMessages(superID, n+1, waitLong); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m, ok := h.tg.Message(superID, copyID); !ok || m.From == nil || !m.From.IsBot {
+		t.Fatalf("message %d of the supergroup is %+v; the test wants the bot's", copyID, m)
+	}
+	before, _ := h.tg.Message(superID, copyID)
+
+	if err := h.tg.Edit(a, ca, src.MessageID, "Edited after the upgrade"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntilT(t, func() bool { _, err := h.db.Subscriber(ctx, group.ID); return err != nil })
+	h.tg.Reply(a, ca, cardA.MessageID, "After the upgrade")
+	h.wait(superID, "After the upgrade", waitLong)
+	if after, _ := h.tg.Message(superID, copyID); after.Text != before.Text {
+		t.Fatalf("the supergroup's message %d was %q, now %q", copyID, before.Text, after.Text)
+	}
 }

@@ -405,6 +405,16 @@ func dropCopiesIn(tx *bolt.Tx, chat int64) error {
 	if chat < 0 {
 		return nil
 	}
+	dels, err := unlistCopiesIn(tx, chat)
+	if err != nil {
+		return err
+	}
+	return putOutbox(tx, dels, time.Now())
+}
+
+// unlistCopiesIn deletes the records of the relayed copies and discussion pages in
+// chat, and returns the deletions that would take them off its screen.
+func unlistCopiesIn(tx *bolt.Tx, chat int64) ([]OutMessage, error) {
 	copies, pages := tx.Bucket(bucketCopies), tx.Bucket(bucketThreadPages)
 	prefix := i64(chat)
 	c := tx.Bucket(bucketMsgMap).Cursor()
@@ -427,13 +437,13 @@ func dropCopiesIn(tx *bolt.Tx, chat int64) error {
 	}
 	for _, k := range copyKeys {
 		if err := copies.Delete(k); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, k := range pageKeys {
 		if err := pages.Delete(k); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return putOutbox(tx, dels, time.Now())
+	return dels, nil
 }

@@ -381,3 +381,88 @@ func TestForgetDeletesRemovedFeedsSchedules(t *testing.T) {
 		t.Fatalf("after /forget the removed feed's URL is still in %v", found)
 	}
 }
+
+// An upgrade moves the group's discussion follows to the supergroup (review R left
+// them under the old ID, so comments stopped reaching the supergroup), keeping the
+// supergroup's own choice where it has one; and it drops what refers to the group's
+// sent messages, which the supergroup numbers afresh: a queued edit of message 5 in
+// the group would have edited the supergroup's message 5.
+func TestMigrateMovesFollowsAndDropsOldMessagesRefs(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	const old, super = -1009, -1001009
+	lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 10}
+	if _, _, err := db.AddOwnFeeds(ctx, old, 7, groupSub(old, "group", "UTC"), []string{"https://x/a.xml"}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutSubscriber(ctx, groupSub(super, "supergroup", "UTC")()); err != nil {
+		t.Fatal(err)
+	}
+	db.AddFeed(ctx, "f", t0)
+	items, err := db.AddItems(ctx, "f", []storage.Item{item("a", "A story", t0), item("b", "Another story", t0)}, t0)
+	if err != nil || len(items) != 2 {
+		t.Fatal(len(items), err)
+	}
+	a, b := items[0], items[1]
+	for _, f := range []struct {
+		item  uint64
+		chat  int64
+		muted bool
+	}{{a.ID, old, false}, {b.ID, old, false}, {b.ID, super, true}} {
+		if err := db.SetFollow(ctx, f.item, f.chat, f.muted); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: a.ID, AuthorID: 5, Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Sent(ctx, 0, old, 5, &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{a.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddPending(ctx, storage.PendingComment{AuthorID: 5, Chat: old, Msg: 6, Text: "which story?", Created: t0}, t0.Add(-time.Hour), 3, 30); err != nil {
+		t.Fatal(err)
+	}
+	edit := storage.OutMessage{ChatID: old, Method: "editMessageText", Params: map[string]string{"chat_id": "-1009", "message_id": "5", "text": "edited"}}
+	send := storage.OutMessage{ChatID: old, Method: "sendMessage", Params: map[string]string{"chat_id": "-1009", "text": "a digest"}}
+	if err := db.Enqueue(ctx, []storage.OutMessage{edit, send}, t0); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := db.MigrateChat(ctx, old, super); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct {
+		item  uint64
+		muted bool
+	}{{a.ID, false}, {b.ID, true}} {
+		fs, err := db.Followers(ctx, want.item)
+		fs = slices.DeleteFunc(fs, func(f storage.Follower) bool { return f.ChatID == 5 }) // the commenter
+		if err != nil || !slices.Equal(fs, []storage.Follower{{ChatID: super, Muted: want.muted}}) {
+			t.Errorf("thread %d's followers after the upgrade: %+v (%v), want the supergroup alone, muted=%v", want.item, fs, err, want.muted)
+		}
+	}
+	q, err := db.Outbox(ctx, 0, 0)
+	if err != nil || len(q) != 1 || q[0].Method != "sendMessage" || q[0].ChatID != super || q[0].Params["chat_id"] != "-1001009" {
+		t.Errorf("queued after the upgrade: %+v (%v), want only the digest, to the supergroup", q, err)
+	}
+	if copies, _ := db.Copies(ctx, c.ID); len(copies) != 0 {
+		t.Errorf("the group's copy is still listed: %v", copies)
+	}
+	if _, err := db.MessageRecordFor(ctx, old, 5); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the group's message record stays: %v", err)
+	}
+	if _, err := db.MessageRecordFor(ctx, super, 5); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the supergroup's message 5 has a record: %v", err)
+	}
+	pend := 0
+	for id := uint64(1); id < 10; id++ {
+		if _, err := db.Pending(ctx, old, id, 5, t0.Add(-time.Hour)); err == nil {
+			pend++
+		}
+	}
+	if pend != 0 {
+		t.Errorf("%d of the group's pending comments stay", pend)
+	}
+}

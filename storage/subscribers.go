@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -415,8 +416,9 @@ func (db *DB) Subscribers(ctx context.Context, fn func(Subscriber) error) error 
 	})
 }
 
-// MigrateChat moves a group's subscriber and queued messages to its new chat ID
-// (Telegram's migrate_to_chat_id).
+// MigrateChat moves a group's subscriber, follows and queued messages to its new chat
+// ID (Telegram's migrate_to_chat_id). What refers to the group's sent messages is
+// dropped: edits and deletions of them, and the records of them.
 func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 	if err := ctxErr(ctx, "migrate chat"); err != nil {
 		return err
@@ -480,6 +482,20 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		if err := migrateChatStories(tx, from, to); err != nil {
 			return err
 		}
+		if err := moveDiscussionFollows(tx, from, to); err != nil {
+			return err
+		}
+		// The group's messages stay in the old chat, which takes no more requests, and
+		// the supergroup numbers its own afresh: a record of one, or a queued edit or
+		// deletion of one, would reach the supergroup's message of that number.
+		if _, err := unlistCopiesIn(tx, from); err != nil {
+			return err
+		}
+		for _, b := range [][]byte{bucketMsgMap, bucketPending} {
+			if err := deletePrefix(tx.Bucket(b), i64(from)); err != nil {
+				return err
+			}
+		}
 		// The group's feeds keep their adders, and the day's use of those charged to
 		// the group itself goes with them.
 		if err := moveAdders(tx, from, to); err != nil {
@@ -490,15 +506,25 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		}
 		ob := tx.Bucket(bucketOutbox)
 		var moved []OutMessage
+		var stale [][]byte
 		if err := ob.ForEach(func(k, v []byte) error {
 			var m OutMessage
-			if json.Unmarshal(v, &m) == nil && m.ChatID == from {
+			switch {
+			case json.Unmarshal(v, &m) != nil || m.ChatID != from:
+			case m.Params["message_id"] != "":
+				stale = append(stale, bytes.Clone(k))
+			default:
 				m.ChatID = to
 				moved = append(moved, m)
 			}
 			return nil
 		}); err != nil {
 			return err
+		}
+		for _, k := range stale {
+			if err := ob.Delete(k); err != nil {
+				return err
+			}
 		}
 		for _, m := range moved {
 			if m.Params != nil {

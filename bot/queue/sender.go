@@ -693,7 +693,12 @@ func (s *Sender) migrate(ctx context.Context, m storage.OutMessage, to int64) {
 		if cur, rerr := s.store.OutMessage(ctx, m.ID); errors.Is(err, storage.ErrNotFound) && rerr == nil && cur.ChatID == to {
 			return
 		}
-		s.log.Error("migrating chat failed", "chat", m.ChatID, "error", err)
+		if errors.Is(err, storage.ErrNotFound) && m.Params["message_id"] != "" {
+			// An edit or deletion of a message the old group keeps: nothing can reach it.
+			s.log.Info("dropped a change to a moved group's message", "chat", m.ChatID, "method", m.Method)
+		} else {
+			s.log.Error("migrating chat failed", "chat", m.ChatID, "error", err)
+		}
 		s.drop(ctx, m)
 	}
 }
