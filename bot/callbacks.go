@@ -29,6 +29,11 @@ type press struct {
 }
 
 // id parses argument i as a stored ID (an item, a comment, a pending comment).
+// onItsMessage reports whether the pressed message carries the button: a modified client
+// can send any data under any message it sees, and a handler that redraws the pressed
+// message as its own view must not turn, say, a digest into a settings panel.
+func (p press) onItsMessage() bool { return p.q.Message.ReplyMarkup.Carries(p.q.Data) }
+
 func (p press) id(i int) (uint64, bool) {
 	v, err := strconv.ParseUint(p.args[i], 10, 64)
 	return v, err == nil

@@ -357,5 +357,8 @@ func (b *Bot) editFeeds(ctx context.Context, p press, change func(*storage.Subsc
 		return err
 	}
 	b.answer(ctx, p.q.ID, note)
+	if !p.onItsMessage() {
+		return nil
+	}
 	return b.editKeyboard(ctx, p.r.chatID, p.q.Message.MessageID, feedsKeyboard(b, s))
 }

@@ -140,5 +140,8 @@ func cbSetting(ctx context.Context, b *Bot, p press) error {
 		return err
 	}
 	b.answer(ctx, p.q.ID, "Saved.")
+	if !p.onItsMessage() {
+		return nil
+	}
 	return b.editText(ctx, p.r.chatID, p.q.Message.MessageID, b.settingsText(s), settingsKeyboard())
 }

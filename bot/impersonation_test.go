@@ -142,3 +142,42 @@ func TestRenamedReadersKeepTheirOldName(t *testing.T) {
 		t.Fatalf("%d comments, want 2", len(cs))
 	}
 }
+
+// A modified client may send any button's data under any message it sees. A settings
+// or feeds button's data forged under a story card changes the presser's own settings
+// at most; the card stays a card (it had been redrawn as the settings panel or the
+// feeds keyboard). The settings panel's own buttons still redraw it.
+func TestForgedPanelButtonsLeaveOtherMessages(t *testing.T) {
+	h := newHarness(t)
+	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
+	h.start()
+	h.ingest()
+	ana := telegramtest.User{ID: 61, FirstName: "Ana"}
+	chat := h.tg.PrivateChat(ana)
+	h.tg.Send(ana, chat, "/summary 1")
+	card := h.wait(ana.ID, "reply to this message", waitLong)
+	for _, data := range []string{"set:n:3", "feed:0", "rm:0"} {
+		q, _ := h.tg.Press(ana, chat, card.MessageID, data)
+		if _, err := h.tg.WaitAnswered(q, waitLong); err != nil {
+			t.Fatal(err)
+		}
+		if now, _ := h.tg.Message(chat.ID, card.MessageID); now.HTML != card.HTML || string(now.ReplyMarkup) != string(card.ReplyMarkup) {
+			t.Fatalf("%s forged under the card redrew it: %q", data, now.Text)
+		}
+	}
+	h.tg.Send(ana, chat, "/settings")
+	panel := h.wait(ana.ID, "Stories per digest", waitLong)
+	var data string
+	for _, row := range panel.Keyboard() {
+		for _, btn := range row {
+			if strings.HasPrefix(btn.CallbackData, "set:n:") && btn.CallbackData != "set:n:3" {
+				data = btn.CallbackData
+			}
+		}
+	}
+	q, _ := h.tg.Press(ana, chat, panel.MessageID, data)
+	if _, err := h.tg.WaitAnswered(q, waitLong); err != nil {
+		t.Fatal(err)
+	}
+	h.waitEdited(chat.ID, panel.MessageID, "Stories per digest: "+strings.TrimPrefix(data, "set:n:"))
+}

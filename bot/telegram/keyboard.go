@@ -28,6 +28,21 @@ func (k *InlineKeyboard) Buttons() [][]Button {
 	return out
 }
 
+// Carries reports whether the keyboard has a button whose callback data is data.
+func (k *InlineKeyboard) Carries(data string) bool {
+	if k == nil {
+		return false
+	}
+	for _, row := range k.Rows {
+		for _, b := range row {
+			if b.CallbackData == data {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Keyboard renders rows of buttons as an inline_keyboard reply_markup, or "" when there
 // are none. A button whose data is over Telegram's limit is left out (Telegram would
 // refuse the whole message for it).
