@@ -241,3 +241,42 @@ func TestQueuedReplyNeverQuotesErasedComment(t *testing.T) {
 		}
 	}
 }
+
+// A group's /forget leaves its members their comments: each may still edit or delete
+// what they wrote there, and the copies follow (found by review: the group's message
+// records went with it, so the comment could no longer be reached from the group).
+func TestGroupForgetLeavesMembersTheirComments(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 1000})
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
+	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
+	h.start()
+	h.ingest()
+	ben := telegramtest.User{ID: 32, FirstName: "Ben"}
+	cb := h.tg.PrivateChat(ben)
+	admin := telegramtest.User{ID: 77, FirstName: "Moe"}
+	mia := telegramtest.User{ID: 78, FirstName: "Mia"}
+	group := h.tg.Group(-5000, "Readers club", false, admin.ID)
+	h.tg.Send(ben, cb, "/start s_1")
+	cardB := h.wait(ben.ID, "comments · reply", waitLong)
+	h.tg.Press(ben, cb, cardB.MessageID, "fl:1")
+	h.tg.Send(admin, group, "/start s_1")
+	cardG := h.wait(group.ID, "comments · reply", waitLong)
+	first, _ := h.tg.Reply(mia, group, cardG.MessageID, "my phone is 555-0100 oops")
+	second, _ := h.tg.Reply(mia, group, cardG.MessageID, "a second thought")
+	copyFirst := h.wait(ben.ID, "555-0100", waitLong)
+	h.wait(ben.ID, "a second thought", waitLong)
+
+	h.tg.Send(admin, group, "/forget")
+	fg := h.wait(group.ID, "Delete everything", waitLong)
+	h.tg.Press(admin, group, fg.MessageID, "forget:yes")
+	h.wait(group.ID, "has been deleted", waitLong)
+
+	if err := h.tg.Edit(mia, group, second.MessageID, "a second thought, edited"); err != nil {
+		t.Fatal(err)
+	}
+	h.wait(ben.ID, "a second thought, edited", waitLong)
+	h.tg.Reply(mia, group, first.MessageID, "/delete")
+	h.wait(group.ID, "Comment deleted", waitLong)
+	h.waitDeleted(ben.ID, copyFirst.MessageID)
+}

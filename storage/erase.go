@@ -85,7 +85,7 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64, opts EraseOptions
 		if err := dropCopiesIn(tx, chat); err != nil {
 			return err
 		}
-		if err := deletePrefix(tx.Bucket(bucketMsgMap), i64(chat)); err != nil {
+		if err := dropMessageRecords(tx, chat); err != nil {
 			return err
 		}
 		if err := deletePrefix(tx.Bucket(bucketPending), i64(chat)); err != nil {
@@ -393,6 +393,34 @@ func (db *DB) Buckets(ctx context.Context, fn func(bucket string, k, v []byte) e
 		}
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error { return walk(string(name), b) })
 	})
+}
+
+// dropMessageRecords deletes the records of a forgotten chat's messages. In a group,
+// those of members' own messages that posted a comment still showing stay: they hold no
+// text, and they are how a member edits or deletes that comment there (found by review:
+// a group's /forget left its members no way to delete what they wrote).
+func dropMessageRecords(tx *bolt.Tx, chat int64) error {
+	b := tx.Bucket(bucketMsgMap)
+	if chat >= 0 {
+		return deletePrefix(b, i64(chat))
+	}
+	var drop [][]byte
+	c := b.Cursor()
+	for k, v := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, v = c.Next() {
+		var rec MessageRecord
+		if json.Unmarshal(v, &rec) == nil && rec.Kind == KindCommentSource {
+			if cm, err := getComment(tx, rec.Comment); err == nil && !cm.Erased && !cm.Deleted {
+				continue
+			}
+		}
+		drop = append(drop, bytes.Clone(k))
+	}
+	for _, k := range drop {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dropCopiesIn settles what other readers' comments left in a chat that is being
