@@ -145,6 +145,9 @@ func cmdName(ctx context.Context, b *Bot, r *request) error {
 		if !nameRE.MatchString(name) || !hasLetterRune(name) {
 			return b.say(ctx, r.chatID, r.thread, "A name has 3 to 32 letters, digits, spaces or . _ - ' and must contain a letter.")
 		}
+		if looksLikeLink(name) {
+			return b.say(ctx, r.chatID, r.thread, "A name may not look like a web address or a handle (example.com, @someone); please choose another.")
+		}
 		if key = b.nameKey(name); key == "" {
 			return b.say(ctx, r.chatID, r.thread, "That name is reserved (it looks like the bot's, an administrator's or a moderator's); please choose another.")
 		}

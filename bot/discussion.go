@@ -161,7 +161,7 @@ func (b *Bot) askWhichStory(ctx context.Context, r *request, rec storage.Message
 	if err != nil {
 		return err
 	}
-	if why := b.commentRefusal(prof, text, now); why != "" {
+	if why := b.commentRefusal(prof, text, r.msg.Entities, now); why != "" {
 		return b.refuseComment(ctx, r, why)
 	}
 	p, err := b.db.AddPending(ctx, storage.PendingComment{AuthorID: r.userID, Chat: r.chatID, Msg: r.msg.MessageID, Text: text,
@@ -193,14 +193,15 @@ func (b *Bot) profile(ctx context.Context, r *request) (storage.Profile, error) 
 
 // commentRefusal says why text may not be posted by this reader now ("" when it may),
 // before any rate is spent: banned, too long, or a link from a reader new today.
-func (b *Bot) commentRefusal(prof storage.Profile, text string, now time.Time) string {
+// ents are Telegram's entities on the reader's message (nil when there is none).
+func (b *Bot) commentRefusal(prof storage.Profile, text string, ents []telegram.Entity, now time.Time) string {
 	if prof.Banned {
 		return "You can no longer comment here."
 	}
 	if n := textLen(text); n > MaxCommentLen {
 		return fmt.Sprintf("Your comment has %d characters; the limit is %d. It was not posted — please shorten it and send it again.", n, MaxCommentLen)
 	}
-	if b.opts.NewUserLinkBan && now.Sub(prof.FirstSeen) < 24*time.Hour && urlRE.MatchString(text) {
+	if b.opts.NewUserLinkBan && now.Sub(prof.FirstSeen) < 24*time.Hour && hasLink(text, ents) {
 		return "New readers can post links after their first day. Your comment was not posted; send it without the link."
 	}
 	return ""
@@ -231,7 +232,7 @@ func (b *Bot) tryComment(ctx context.Context, r *request, item, parent uint64, t
 	if err != nil {
 		return false, err
 	}
-	if why := b.commentRefusal(prof, text, now); why != "" {
+	if why := b.commentRefusal(prof, text, r.msg.Entities, now); why != "" {
 		return false, b.refuseComment(ctx, r, why)
 	}
 	if ok, why := b.allowComment(r.userID, now); !ok {
@@ -586,7 +587,7 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 	if text == "" {
 		return b.refuseComment(ctx, r, fmt.Sprintf("The edit was not applied: a comment must have 1 to %d characters.", MaxCommentLen))
 	}
-	if why := b.commentRefusal(prof, text, now); why != "" {
+	if why := b.commentRefusal(prof, text, m.Entities, now); why != "" {
 		return b.refuseComment(ctx, r, "The edit was not applied. "+why)
 	}
 	if ok, why := b.allowComment(r.userID, now); !ok {

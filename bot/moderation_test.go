@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -73,9 +74,16 @@ func TestEditsPassTheChecksOfComments(t *testing.T) {
 	orig, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "Original words")
 	copyB := h.wait(b.ID, "Original words", waitLong)
 
-	// A new reader may not edit a link in.
-	h.tg.Edit(a, d.chats[a.ID], orig.MessageID, "Now with https://spam.example/x")
-	h.wait(a.ID, "The edit was not applied. New readers can post links", waitLong)
+	// A new reader may not edit a link in, in any form Telegram would link
+	// (review S: upper case, no scheme and t.me got through, and an address as a name).
+	for i, link := range []string{"https://spam.example/x", "HTTPS://spam.example/x", "spam.example/x", "t.me/spambot"} {
+		h.tg.Edit(a, d.chats[a.ID], orig.MessageID, "Now with "+link)
+		waitUntilT(t, func() bool {
+			return countText(h.tg.Messages(a.ID), "The edit was not applied. New readers can post links") > i
+		})
+	}
+	h.tg.Send(a, d.chats[a.ID], "/name spam.example")
+	h.wait(a.ID, "may not look like a web address", waitLong)
 	// A plain edit goes through, and the copy shows no link preview.
 	h.tg.Edit(a, d.chats[a.ID], orig.MessageID, "Better words")
 	h.waitEdited(b.ID, copyB.MessageID, "Better words")
@@ -477,5 +485,23 @@ func TestReportOutlivesItsCommentsDeletion(t *testing.T) {
 				t.Fatal("the rewritten report was deleted")
 			}
 		})
+	}
+}
+
+// A first name that Telegram would show as a link (an address, a handle) heads the
+// comment's copies as the tagged fallback, never as itself (review S).
+func TestLinkLikeFirstNamesAreNotShown(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	for i, first := range []string{"deals.example", "@spamchannel"} {
+		a := telegramtest.User{ID: int64(861 + 2*i), FirstName: first}
+		b := telegramtest.User{ID: int64(862 + 2*i), FirstName: "Ben"}
+		d := newDiscussion(t, h, a, b)
+		h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "hello from "+strconv.Itoa(i))
+		m := h.wait(b.ID, "hello from "+strconv.Itoa(i), waitLong)
+		if strings.Contains(m.Text, first) || !strings.Contains(m.Text, "Reader #") {
+			t.Errorf("a comment by %q is headed %q", first, m.Text)
+		}
 	}
 }

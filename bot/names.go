@@ -1,12 +1,15 @@
 package bot
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/mtibben/confusables"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/newsbot/newsbot/bot/telegram"
 )
 
 // Display names in discussions. A reader must never appear under another reader's
@@ -89,6 +92,35 @@ func skeleton(name string) string {
 	return confusables.Skeleton(strings.ToLower(confusables.Skeleton(name)))
 }
 
+// linkRE finds what Telegram shows as a link in a message's text, whatever its case: a
+// scheme, "www.", its own t.me links, an @handle, and a domain with a path. Telegram's
+// entities on a reader's message (its own detection, which knows every top-level
+// domain) find the rest, such as a bare "example.com"; a relayed comment is linked by
+// the same detection when the bot sends it.
+var linkRE = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.\-]*://|\bwww\.|\b(?:t|telegram)\.me/|(?:^|[^\p{L}\p{N}_])@[a-z][a-z0-9_]{3,}|[\p{L}\p{N}-]\.\p{L}{2,24}/`)
+
+// hasLink reports whether a reader's text shows a link: by Telegram's entities on their
+// message, or by linkRE.
+func hasLink(text string, ents []telegram.Entity) bool {
+	for _, e := range ents {
+		switch e.Type {
+		case "url", "text_link", "email", "mention":
+			return true
+		}
+	}
+	return linkRE.MatchString(text)
+}
+
+// dottedWordRE is a word, a dot and two or more letters: "example.com", written with no
+// path and no entity (a name carries none).
+var dottedWordRE = regexp.MustCompile(`[\p{L}\p{N}]\.\p{L}{2,}`)
+
+// looksLikeLink reports whether a name would show as a link, or read as an address or
+// a handle, in a comment's heading, where it stands on every copy and page.
+func looksLikeLink(name string) bool {
+	return hasLink(name, nil) || dottedWordRE.MatchString(name) || strings.Contains(name, "@")
+}
+
 // reservedWords are names no reader may take, nor anything that looks like them.
 var reservedWords = []string{"admin", "administrator", "moderator", "mod", "newsbot", "telegram", "support", "system", "official"}
 
@@ -106,7 +138,7 @@ func squash(s string) string {
 // claim it: empty, or like a reserved word or the bot's own name ("Admin", "Аdmin",
 // "admin team", "News Bot", "Administrator" are all refused).
 func (b *Bot) nameKey(name string) string {
-	if name == "" {
+	if name == "" || looksLikeLink(name) {
 		return ""
 	}
 	key := skeleton(name)

@@ -54,14 +54,48 @@ func TestNameKeys(t *testing.T) {
 	}
 	for _, reserved := range []string{"admin", "Admin", "ADMIN", "\u0410dmin", "Administrator", "admin team", "Moderator", "mod",
 		"newsbot", "News Bot", "Newsbot Team", "city_newsbot", "City News", "TELEGRAM", "Support", "",
-		"RealAdmin", "TheModerator", "SiteModerator", "Official News"} {
+		"RealAdmin", "TheModerator", "SiteModerator", "Official News",
+		// Shown as links in a comment's heading (review S).
+		"spam.example", "Deals.COM", "@spamchannel", "t.me/spam", "www.x"} {
 		if k := b.nameKey(normalizeName(reserved)); k != "" {
 			t.Errorf("%q may be claimed (key %q)", reserved, k)
 		}
 	}
-	for _, fine := range []string{"Modest Mouse", "Admiral", "Ann", "Citizen Kane", "Олена", "Supper Club"} {
+	for _, fine := range []string{"Modest Mouse", "Admiral", "Ann", "Citizen Kane", "Олена", "Supper Club", "J.R. Smith", "St. John", "Mary-Jane O'Neil"} {
 		if b.nameKey(normalizeName(fine)) == "" {
 			t.Errorf("%q is refused", fine)
+		}
+	}
+}
+
+// A comment shows a link wherever Telegram would link it: whatever the case, with any
+// scheme, bare with a path, as t.me or an @handle, or wherever Telegram's own entities
+// on the reader's message say (review S: only lower-case http(s) was caught).
+func TestHasLink(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		ents []telegram.Entity
+		want bool
+	}{
+		{"Claim at https://spam.example/win", nil, true},
+		{"Claim at HTTPS://spam.example/win", nil, true},
+		{"Claim at spam.example/win", nil, true},
+		{"Claim at t.me/spambot", nil, true},
+		{"Claim at T.ME/spambot", nil, true},
+		{"Join @spamchannel now", nil, true},
+		{"@spamchannel", nil, true},
+		{"Visit www.spam.example", nil, true},
+		{"Open tg://resolve?domain=spam", nil, true},
+		{"Claim at spam.com", []telegram.Entity{{Type: "url", Offset: 9, Length: 8}}, true},
+		{"Write to me", []telegram.Entity{{Type: "text_link", Offset: 0, Length: 5}}, true},
+		{"Mail a@spam.example", []telegram.Entity{{Type: "email", Offset: 5, Length: 14}}, true},
+		{"The U.S. economy grew 3.5% in 2024, e.g. in farming", nil, false},
+		{"Mr. Smith rated it 7/10 and/or 8/10", nil, false},
+		{"my address is ann@home", nil, false},
+		{"A #hashtag and a /command", []telegram.Entity{{Type: "hashtag", Offset: 2, Length: 8}, {Type: "bot_command", Offset: 17, Length: 8}}, false},
+	} {
+		if got := hasLink(c.text, c.ents); got != c.want {
+			t.Errorf("hasLink(%q, %v) = %v, want %v", c.text, c.ents, got, c.want)
 		}
 	}
 }
