@@ -191,6 +191,7 @@ func (b *Bot) handleCallback(ctx context.Context, q *telegram.CallbackQuery) err
 			b.answer(ctx, q.ID, route.groupAdmins)
 			return nil
 		}
+		r.manager = true
 	}
 	if err := route.handle(ctx, b, press{q: q, r: r, args: cb.args}); err != nil {
 		return fmt.Errorf("button %s: %w", cb.verb, err)

@@ -27,6 +27,9 @@ type request struct {
 	command  string // without "/" and "@bot"
 	args     string
 	fromName string
+	// manager is set once a group's administrator is known to have sent it: only then
+	// may it choose, by being sent there, the topic a new group record posts to.
+	manager bool
 }
 
 // command is one entry of the command list that feeds /help and setMyCommands.
@@ -207,6 +210,7 @@ func (b *Bot) runCommand(ctx context.Context, r *request, c *command) error {
 		if !ok {
 			return b.say(ctx, r.chatID, r.thread, "Only the group's administrators can change its settings.")
 		}
+		r.manager = true
 	}
 	// Handlers return their store's and Telegram's errors as they are; the command
 	// names the operation once, here.
@@ -296,7 +300,12 @@ func (b *Bot) newSubscriber(r *request) func() storage.Subscriber {
 	return func() storage.Subscriber {
 		s := storage.Subscriber{ChatID: r.chatID, Kind: "private", Active: true,
 			TimeZone: b.opts.DefaultZone, Times: b.opts.DefaultTimes, Stories: digest.DefaultMaxStories,
-			SummarySentences: digest.DefaultSummarySentences, CreatedAt: b.opts.Now(), ThreadID: r.thread}
+			SummarySentences: digest.DefaultSummarySentences, CreatedAt: b.opts.Now()}
+		if r.manager {
+			// A member's command in some topic creates the record too; the topic digests
+			// and relays go to is the administrators' choice (found by review).
+			s.ThreadID = r.thread
+		}
 		if r.group {
 			s.Kind = "group" // a group's record names no member: /forget of a member leaves nothing in it
 		} else {

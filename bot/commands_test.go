@@ -65,6 +65,27 @@ func TestGroupAdminsTopicsAndAddressedCommands(t *testing.T) {
 	h.wait(group.ID, "for the bot's operators", waitLong)
 }
 
+// A member's command in a topic makes the group's record, but not its topic: digests go
+// where the administrators subscribe (found by review: a member's /start in some topic
+// before any administrator's command chose it).
+func TestAMembersTopicIsNotTheGroups(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	admin := telegramtest.User{ID: 211, FirstName: "Ada"}
+	member := telegramtest.User{ID: 212, FirstName: "Max"}
+	group := h.tg.Group(-1011, "Forum", true, admin.ID)
+	h.tg.SendInThread(member, group, 99, "/start")
+	h.wait(group.ID, "I'm newsbot", waitLong)
+	if _, err := h.db.Subscriber(context.Background(), group.ID); err != nil {
+		t.Fatalf("the member's /start made no record (%v): the test wants one", err)
+	}
+	h.tg.Send(admin, group, "/subscribe")
+	h.wait(group.ID, "Subscribed.", waitLong)
+	if s, err := h.db.Subscriber(context.Background(), group.ID); err != nil || s.ThreadID != 0 {
+		t.Fatalf("the group posts to topic %d (%v), want the General topic its administrator subscribed from", s.ThreadID, err)
+	}
+}
+
 func TestFeedsFiltersForgetExportImport(t *testing.T) {
 	h := newHarness(t)
 	h.tg.SetLimits(telegramtest.Limits{Global: 100, PrivateEvery: 10 * time.Millisecond, GroupPerMin: 100})
