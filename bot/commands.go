@@ -301,7 +301,7 @@ func (b *Bot) newSubscriber(r *request) func() storage.Subscriber {
 		s := storage.Subscriber{ChatID: r.chatID, Kind: "private", Active: true,
 			TimeZone: b.opts.DefaultZone, Times: b.opts.DefaultTimes, Stories: digest.DefaultMaxStories,
 			SummarySentences: digest.DefaultSummarySentences, CreatedAt: b.opts.Now()}
-		if r.manager {
+		if r.manager || !r.group {
 			// A member's command in some topic creates the record too; the topic digests
 			// and relays go to is the administrators' choice (found by review).
 			s.ThreadID = r.thread

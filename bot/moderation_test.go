@@ -76,13 +76,13 @@ func TestEditsPassTheChecksOfComments(t *testing.T) {
 
 	// A new reader may not edit a link in, in any form Telegram would link
 	// (review S: upper case, no scheme and t.me got through, and an address as a name).
-	for i, link := range []string{"https://spam.example/x", "HTTPS://spam.example/x", "spam.example/x", "t.me/spambot"} {
+	for i, link := range []string{"https://spam.example/x", "HTTPS://spam.example/x", "spam.com/x", "t.me/spambot", "`scam@evil.com`"} {
 		h.tg.Edit(a, d.chats[a.ID], orig.MessageID, "Now with "+link)
 		waitUntilT(t, func() bool {
 			return countText(h.tg.Messages(a.ID), "The edit was not applied. New readers can post links") > i
 		})
 	}
-	h.tg.Send(a, d.chats[a.ID], "/name spam.example")
+	h.tg.Send(a, d.chats[a.ID], "/name spam.com")
 	h.wait(a.ID, "may not look like a web address", waitLong)
 	// A plain edit goes through, and the copy shows no link preview.
 	h.tg.Edit(a, d.chats[a.ID], orig.MessageID, "Better words")
@@ -494,7 +494,7 @@ func TestLinkLikeFirstNamesAreNotShown(t *testing.T) {
 	h := discussionHarness(t)
 	h.start()
 	h.ingest()
-	for i, first := range []string{"deals.example", "@spamchannel"} {
+	for i, first := range []string{"deals.com", "@spamchannel"} {
 		a := telegramtest.User{ID: int64(861 + 2*i), FirstName: first}
 		b := telegramtest.User{ID: int64(862 + 2*i), FirstName: "Ben"}
 		d := newDiscussion(t, h, a, b)

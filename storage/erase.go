@@ -409,7 +409,7 @@ func dropMessageRecords(tx *bolt.Tx, chat int64) error {
 	for k, v := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, v = c.Next() {
 		var rec MessageRecord
 		if json.Unmarshal(v, &rec) == nil && rec.Kind == KindCommentSource {
-			if cm, err := getComment(tx, rec.Comment); err == nil && !cm.Erased && !cm.Deleted {
+			if cm, err := getComment(tx, rec.Comment); err == nil && !cm.Gone() {
 				continue
 			}
 		}

@@ -465,4 +465,28 @@ func TestMigrateMovesFollowsAndDropsOldMessagesRefs(t *testing.T) {
 	if pend != 0 {
 		t.Errorf("%d of the group's pending comments stay", pend)
 	}
+
+	// A group with no record (it ran /forget) still has its follow and queue moved, and
+	// its message's edit dropped (review T: nothing was done without a record).
+	const bare, bareSuper = -1010, -1001010
+	if err := db.SetFollow(ctx, a.ID, bare, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(ctx, []storage.OutMessage{
+		{ChatID: bare, Method: "editMessageText", Params: map[string]string{"chat_id": "-1010", "message_id": "5", "text": "edited"}},
+		{ChatID: bare, Method: "sendMessage", Params: map[string]string{"chat_id": "-1010", "text": "a copy"}},
+	}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MigrateChat(ctx, bare, bareSuper); err != nil {
+		t.Fatalf("migrating a group with no record: %v", err)
+	}
+	fs, _ := db.Followers(ctx, a.ID)
+	if !slices.Contains(fs, storage.Follower{ChatID: bareSuper}) || slices.Contains(fs, storage.Follower{ChatID: bare}) {
+		t.Errorf("the record-less group's follow after the upgrade: %+v", fs)
+	}
+	q, _ = db.Outbox(ctx, 0, 0)
+	if len(q) != 2 || q[1].ChatID != bareSuper || q[1].Method != "sendMessage" {
+		t.Errorf("queued after the record-less group's upgrade: %+v, want the digest and the copy, to the supergroups", q)
+	}
 }

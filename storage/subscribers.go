@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -425,6 +426,13 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 	}
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		s, err := getSubscriber(tx, from)
+		if errors.Is(err, ErrNotFound) {
+			// A group with no record (it ran /forget, or only members' comments and
+			// replies reached the bot) may still have follows, records and queued
+			// messages (found by review); and the upgrade message or a failed send may
+			// have moved the record already.
+			return migrateChatRefs(tx, from, to)
+		}
 		if err != nil {
 			return fmt.Errorf("migrate chat %d: %w", from, err)
 		}
@@ -479,23 +487,6 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 				return err
 			}
 		}
-		if err := migrateChatStories(tx, from, to); err != nil {
-			return err
-		}
-		if err := moveDiscussionFollows(tx, from, to); err != nil {
-			return err
-		}
-		// The group's messages stay in the old chat, which takes no more requests, and
-		// the supergroup numbers its own afresh: a record of one, or a queued edit or
-		// deletion of one, would reach the supergroup's message of that number.
-		if _, err := unlistCopiesIn(tx, from); err != nil {
-			return err
-		}
-		for _, b := range [][]byte{bucketMsgMap, bucketPending} {
-			if err := deletePrefix(tx.Bucket(b), i64(from)); err != nil {
-				return err
-			}
-		}
 		// The group's feeds keep their adders, and the day's use of those charged to
 		// the group itself goes with them.
 		if err := moveAdders(tx, from, to); err != nil {
@@ -504,36 +495,62 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		if err := moveUsage(tx, from, to); err != nil {
 			return err
 		}
-		ob := tx.Bucket(bucketOutbox)
-		var moved []OutMessage
-		var stale [][]byte
-		if err := ob.ForEach(func(k, v []byte) error {
-			var m OutMessage
-			switch {
-			case json.Unmarshal(v, &m) != nil || m.ChatID != from:
-			case m.Params["message_id"] != "":
-				stale = append(stale, bytes.Clone(k))
-			default:
-				m.ChatID = to
-				moved = append(moved, m)
-			}
-			return nil
-		}); err != nil {
+		return migrateChatRefs(tx, from, to)
+	})
+}
+
+// migrateChatRefs moves what else a group has under its ID to its supergroup: story and
+// discussion follows and queued messages; and drops what refers to the group's sent
+// messages.
+func migrateChatRefs(tx *bolt.Tx, from, to int64) error {
+	if err := migrateChatStories(tx, from, to); err != nil {
+		return err
+	}
+	if err := moveDiscussionFollows(tx, from, to); err != nil {
+		return err
+	}
+	// The group's messages stay in the old chat, which takes no more requests, and
+	// the supergroup numbers its own afresh: a record of one, or a queued edit or
+	// deletion of one, would reach the supergroup's message of that number.
+	if _, err := unlistCopiesIn(tx, from); err != nil {
+		return err
+	}
+	for _, b := range [][]byte{bucketMsgMap, bucketPending} {
+		if err := deletePrefix(tx.Bucket(b), i64(from)); err != nil {
 			return err
 		}
-		for _, k := range stale {
-			if err := ob.Delete(k); err != nil {
-				return err
-			}
-		}
-		for _, m := range moved {
-			if m.Params != nil {
-				m.Params["chat_id"] = fmt.Sprint(to)
-			}
-			if err := putJSON(ob, u64(m.ID), &m); err != nil {
-				return err
-			}
+	}
+	ob := tx.Bucket(bucketOutbox)
+	var moved []OutMessage
+	var stale [][]byte
+	mark := []byte(`"chat_id":` + strconv.FormatInt(from, 10) + `,`)
+	if err := ob.ForEach(func(k, v []byte) error {
+		var m OutMessage
+		switch {
+		case !bytes.Contains(v[:min(len(v), 64)], mark): // most of a digest run's queue, undecoded
+		case json.Unmarshal(v, &m) != nil || m.ChatID != from:
+		case m.Params["message_id"] != "":
+			stale = append(stale, bytes.Clone(k))
+		default:
+			m.ChatID = to
+			moved = append(moved, m)
 		}
 		return nil
-	})
+	}); err != nil {
+		return err
+	}
+	for _, k := range stale {
+		if err := ob.Delete(k); err != nil {
+			return err
+		}
+	}
+	for _, m := range moved {
+		if m.Params != nil {
+			m.Params["chat_id"] = fmt.Sprint(to)
+		}
+		if err := putJSON(ob, u64(m.ID), &m); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -688,19 +688,11 @@ func (s *Sender) recordSent(ctx context.Context, m storage.OutMessage, res json.
 func (s *Sender) migrate(ctx context.Context, m storage.OutMessage, to int64) {
 	s.log.Info("group moved to a supergroup", "chat", m.ChatID, "new_chat", to)
 	if err := s.store.MigrateChat(ctx, m.ChatID, to); err != nil {
-		// The group's upgrade message may have moved it meanwhile, this message with it:
-		// then it is sent to the new chat, not dropped (found by review).
-		if cur, rerr := s.store.OutMessage(ctx, m.ID); errors.Is(err, storage.ErrNotFound) && rerr == nil && cur.ChatID == to {
-			return
-		}
-		if errors.Is(err, storage.ErrNotFound) && m.Params["message_id"] != "" {
-			// An edit or deletion of a message the old group keeps: nothing can reach it.
-			s.log.Info("dropped a change to a moved group's message", "chat", m.ChatID, "method", m.Method)
-		} else {
-			s.log.Error("migrating chat failed", "chat", m.ChatID, "error", err)
-		}
+		s.log.Error("migrating chat failed", "chat", m.ChatID, "error", err)
 		s.drop(ctx, m)
 	}
+	// Else m moved with the chat (the upgrade message may have moved it already), or,
+	// an edit or deletion of the old group's message, was dropped with its kind.
 }
 
 // deactivate stops sending to a chat that blocked the bot or no longer exists.
