@@ -116,6 +116,35 @@ func (b *Bot) handleMembership(ctx context.Context, c *telegram.ChatMemberUpdate
 	return err
 }
 
+// checkMembership asks Telegram whether the bot is still in a supergroup a group just
+// became, and marks the moved record gone if not: a removal from the supergroup handled
+// before the old group's upgrade message found no record to mark (the two chats'
+// updates are handled apart), and a group that is sent nothing would stay active.
+func (b *Bot) checkMembership(ctx context.Context, chat int64) error {
+	if b.api.Self.ID == 0 {
+		return nil // not known (a client made without getMe)
+	}
+	raw, err := b.api.Call(ctx, "getChatMember", map[string]string{"chat_id": strconv.FormatInt(chat, 10), "user_id": strconv.FormatInt(b.api.Self.ID, 10)})
+	var apiErr *telegram.Error
+	var member telegram.ChatMember
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Kind == telegram.KindChatGone:
+	case err != nil:
+		b.log.Warn("upgrade: check the bot's membership", "chat", chat, "error", err)
+		return nil
+	case json.Unmarshal(raw, &member) != nil:
+		return nil
+	case member.Status == "left" || member.Status == "kicked" || member.Status == "restricted" && !member.IsMember:
+	default:
+		return nil
+	}
+	_, err = b.db.UpdateSubscriber(ctx, chat, nil, func(s *storage.Subscriber) error { s.Active = false; return nil })
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 var (
 	urlRE         = regexp.MustCompile(`https?://[^\s<>"]+`)
 	commandNameRE = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
@@ -136,7 +165,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *telegram.Message) error {
 		if err := b.db.MigrateChat(ctx, m.Chat.ID, m.MigrateToChatID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("migrate %d: %w", m.Chat.ID, err)
 		}
-		return nil
+		return b.checkMembership(ctx, m.MigrateToChatID)
 	}
 	if !fromReader(m) {
 		return nil

@@ -210,3 +210,23 @@ func TestUpgradedGroupKeepsItsDiscussion(t *testing.T) {
 		t.Fatalf("the supergroup's message %d was %q, now %q", copyID, before.Text, after.Text)
 	}
 }
+
+// Removed from the supergroup before the old group's upgrade message is handled (the
+// two chats' updates are handled apart), the bot finds no record to mark gone; at the
+// upgrade it asks Telegram whether it is still there, so the moved record is not left
+// active for good (review R).
+func TestRemovedFromTheSupergroupBeforeTheUpgrade(t *testing.T) {
+	h, ana, old, _ := groupWithFeed(t, 333, -1008, "Club", false)
+	const superID = -1001008
+	super := telegramtest.Chat{ID: superID, Type: "supergroup"}
+	h.tg.Migrate(old.ID, superID)
+	h.tg.SetBotStatus(ana, super, "member", "left")
+	waitUntilT(t, func() bool { return h.tg.Pending() == 0 })
+	time.Sleep(200 * time.Millisecond) // handled, finding no record
+	if _, err := h.db.Subscriber(context.Background(), superID); err == nil {
+		t.Fatal("the supergroup has a record before the upgrade: the test wants none")
+	}
+	h.tg.Upgrade(ana, old.ID, superID)
+	h.waitActive(superID, false)
+	h.keepsNoFeedsAMonthLater(ana.ID)
+}

@@ -81,6 +81,9 @@ func (s *Server) chatFor(p map[string]string) (*chatState, *apiError) {
 			return nil, &apiError{code: 403, description: "Forbidden: bot was blocked by the user"}
 		}
 	}
+	if aerr := notMember(st); aerr != nil {
+		return nil, aerr
+	}
 	if st.chat.Type == "group" && st.chat.Title != "" && strings.HasPrefix(st.chat.Title, "migrated:") {
 		to, _ := strconv.ParseInt(strings.TrimPrefix(st.chat.Title, "migrated:"), 10, 64)
 		return nil, &apiError{code: 400, description: "Bad Request: group chat was upgraded to a supergroup chat", migrateTo: to}
@@ -317,10 +320,15 @@ func (s *Server) getChatMember(p map[string]string) (any, *apiError) {
 	if !ok {
 		return nil, &apiError{code: 400, description: "Bad Request: chat not found"}
 	}
+	if aerr := notMember(st); aerr != nil {
+		return nil, aerr
+	}
 	status := "member"
-	if st.chat.Type == "private" && chatID == userID {
-		status = "member"
-	} else if s.admins[chatID][userID] {
+	switch {
+	case st.chat.Type == "private" && chatID == userID:
+	case userID == s.Bot.ID && st.botStatus != "":
+		status = st.botStatus
+	case s.admins[chatID][userID]:
 		status = "administrator"
 	}
 	return map[string]any{"user": User{ID: userID, FirstName: "user"}, "status": status}, nil
@@ -351,6 +359,22 @@ func (st *chatState) find(id int) *Message {
 		if m.MessageID == id && !m.Deleted {
 			return m
 		}
+	}
+	return nil
+}
+
+// notMember is Telegram's refusal of a call in a group the bot has left or was removed
+// from; nil while it is in it. Called with s.mu held.
+func notMember(st *chatState) *apiError {
+	kind := "group chat"
+	if st.chat.Type == "supergroup" {
+		kind = "supergroup chat"
+	}
+	switch st.botStatus {
+	case "left":
+		return &apiError{code: 403, description: "Forbidden: bot is not a member of the " + kind}
+	case "kicked":
+		return &apiError{code: 403, description: "Forbidden: bot was kicked from the " + kind}
 	}
 	return nil
 }

@@ -164,11 +164,14 @@ type Server struct {
 }
 
 type chatState struct {
-	chat     Chat
-	messages []*Message
-	nextID   int
-	lastSend time.Time
-	minute   []time.Time
+	chat Chat
+	// botStatus is the bot's status in a group ("" while it is a member): "left" and
+	// "kicked" refuse the bot's calls as Telegram does.
+	botStatus string
+	messages  []*Message
+	nextID    int
+	lastSend  time.Time
+	minute    []time.Time
 }
 
 // New starts a fake Bot API with a bot token; Close it when done.

@@ -357,7 +357,11 @@ func (s *Server) SetBotStatus(from User, chat Chat, old, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.chatLocked(chat)
-	bot := User{ID: 1, IsBot: true, FirstName: "newsbot"}
+	st.botStatus = status
+	if status == "member" || status == "administrator" {
+		st.botStatus = ""
+	}
+	bot := s.Bot
 	// Plain maps of plain values: marshalling cannot fail.
 	raw, _ := json.Marshal(map[string]any{
 		"chat": st.chat, "from": from, "date": time.Now().Unix(),
