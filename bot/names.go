@@ -1,16 +1,12 @@
 package bot
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/mtibben/confusables"
-	"golang.org/x/net/publicsuffix"
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/newsbot/newsbot/bot/telegram"
 )
 
 // Display names in discussions. A reader must never appear under another reader's
@@ -92,57 +88,6 @@ func authorHTML(name string) string {
 // again (so "I" and "l", "0" and "O" meet whatever their case).
 func skeleton(name string) string {
 	return confusables.Skeleton(strings.ToLower(confusables.Skeleton(name)))
-}
-
-// linkRE finds what Telegram shows as a link in a message's text, whatever its case: a
-// scheme, "www.", its own t.me links, and an @handle (after a hashtag or cashtag too).
-// hasHost finds host names and addresses.
-var linkRE = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.\-]*://|\bwww\.|\b(?:t|telegram)\.me/|(?:^|[^\p{L}\p{N}_])@[a-z][a-z0-9_]{3,}|[#$][\p{L}\p{N}_]+@[a-z][a-z0-9_]{3,}`)
-
-// hasLink reports whether a reader's text shows a link once the bot sends it: by
-// Telegram's entities on their message, or by linkRE and hasHost. The entities are
-// Telegram's own detection, but inside code spans it marks none, while the bot's copy,
-// sent without the span, is linked (found by review): so the text is read too.
-func hasLink(text string, ents []telegram.Entity) bool {
-	for _, e := range ents {
-		switch e.Type {
-		case "url", "text_link", "email", "mention":
-			return true
-		}
-	}
-	return linkRE.MatchString(text) || hasHost(text)
-}
-
-var (
-	hostRE = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}-]*(?:\.[\p{L}\p{N}][\p{L}\p{N}-]*)+`)
-	ipv4RE = regexp.MustCompile(`(?:^|[^\d.])\d{1,3}(?:\.\d{1,3}){3}(?:$|[^\d.])`)
-)
-
-// hasHost reports whether text names a host as Telegram links one: an IPv4 address, or
-// a dotted word whose last part is a top-level domain on ICANN's list (the public suffix
-// list of golang.org/x/net; "Node.js" and "e.g." are none), unless that part is only
-// capitalised ("Dr.Who"), which Telegram does not link either. Domains under an
-// internationalised top-level domain ("пример.рф") are left to Telegram's entities.
-func hasHost(text string) bool {
-	if ipv4RE.MatchString(text) {
-		return true
-	}
-	for _, h := range hostRE.FindAllString(text, -1) {
-		tld := h[strings.LastIndexByte(h, '.')+1:]
-		if r, n := utf8.DecodeRuneInString(tld); unicode.IsUpper(r) && tld[n:] == strings.ToLower(tld[n:]) && n < len(tld) {
-			continue
-		}
-		if _, icann := publicsuffix.PublicSuffix(strings.ToLower(h)); icann {
-			return true
-		}
-	}
-	return false
-}
-
-// looksLikeLink reports whether a name would show as a link, or read as an address or
-// a handle, in a comment's heading, where it stands on every copy and page.
-func looksLikeLink(name string) bool {
-	return hasLink(name, nil) || strings.Contains(name, "@")
 }
 
 // reservedWords are names no reader may take, nor anything that looks like them.
