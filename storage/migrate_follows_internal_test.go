@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -52,4 +53,28 @@ func TestMigrateKeepsTheSupergroupsFollow(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// The outbox scans of EraseChat and MigrateChat read a message's chat from its first 64
+// bytes, undecoded: the stored record must start with its ID and chat, whatever their
+// size.
+func TestOutboxRecordsStartWithTheirChat(t *testing.T) {
+	db := tempDB(t)
+	for _, chat := range []int64{-1 << 63, 1<<63 - 1, -1001234567890, 7} {
+		m := OutMessage{ID: ^uint64(0), ChatID: chat, Method: "sendMessage", Params: map[string]string{"text": "x"}, Record: &MessageRecord{Kind: KindCard}}
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketOutbox)
+			if err := putJSON(b, u64(m.ID), &m); err != nil {
+				return err
+			}
+			v := b.Get(u64(m.ID))
+			if mark := []byte(`"chat_id":` + strconv.FormatInt(chat, 10) + `,`); !bytes.Contains(v[:min(len(v), 64)], mark) {
+				t.Errorf("the stored message %s has no %s in its first 64 bytes", v, mark)
+			}
+			return b.Delete(u64(m.ID))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }
