@@ -128,7 +128,9 @@ func (b *Bot) checkMembership(ctx context.Context, chat int64) error {
 	var apiErr *telegram.Error
 	var member telegram.ChatMember
 	switch {
-	case errors.As(err, &apiErr) && apiErr.Kind == telegram.KindChatGone:
+	case errors.As(err, &apiErr) && apiErr.Code == 403:
+		// Not a member, or kicked. A 400 "chat not found" may be the Bot API not yet
+		// knowing a supergroup minutes old: that is no verdict (found by review).
 	case err != nil:
 		b.log.Warn("upgrade: check the bot's membership", "chat", chat, "error", err)
 		return nil

@@ -22,7 +22,7 @@ import (
 
 // linkRE finds a scheme (anywhere: "1https://" is linked from "https"), "www.", an
 // @handle, and a handle after a hashtag, cashtag or bot command ("#deals@channel").
-var linkRE = regexp.MustCompile(`(?i)[a-z][a-z0-9+.\-]*://|\bwww\.|(?:^|[^\p{L}\p{N}_])@[a-z][a-z0-9_]{3,}|[#$/][\p{L}\p{N}_]+@[a-z][a-z0-9_]{3,}`)
+var linkRE = regexp.MustCompile(`(?i)[a-z][a-z0-9+.\-]*://|\bwww\.|(?:^|[^\p{L}\p{N}_])@[a-z][a-z0-9_]{3,}|[#$/][\p{L}\p{N}\p{M}_\x{200c}\x{b7}]+@[a-z][a-z0-9_]{3,}`)
 
 // hasLink reports whether a reader's text shows a link once the bot sends it: by
 // Telegram's entities on their message (nil when there is none), linkRE, or hasHost.
@@ -103,12 +103,21 @@ func isIPv4(labels []string) bool {
 	return true
 }
 
-// isTLD reports whether label is a top-level domain Telegram links.
+// isTLD reports whether label is a top-level domain Telegram links: one on ICANN's
+// list, "ton" and "onion" (Telegram opens both), and, as tdlib, any punycode label
+// ("xn--" and two or more letters or digits) typed as such.
 func isTLD(label string) bool {
 	if r, n := utf8.DecodeRuneInString(label); unicode.IsUpper(r) && n < len(label) && label[n:] == strings.ToLower(label[n:]) {
 		return false // "Dr.Who", "Yahoo.Finance"
 	}
-	ascii, err := idna.Punycode.ToASCII(strings.ToLower(label))
+	if rest, ok := strings.CutPrefix(label, "xn--"); ok && len(rest) >= 2 && strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz0123456789") == "" {
+		return true
+	}
+	lower := strings.ToLower(label)
+	if lower == "ton" || lower == "onion" {
+		return true
+	}
+	ascii, err := idna.Punycode.ToASCII(lower)
 	if err != nil || ascii == "" {
 		return false
 	}

@@ -52,6 +52,13 @@ func TestHasLink(t *testing.T) {
 		{"45.67.89.10...", nil, true},
 		{"1https://evil.example/x", nil, true},
 		{"evil。com", nil, true},
+		// Review V: TON and onion sites, punycode typed as such, hashtag letters.
+		{"evil.ton", nil, true},
+		{"scam.TON/x", nil, true},
+		{"hidden.onion", nil, true},
+		{"evil.xn--zz", nil, true},
+		{"#a\u200cb@spamchannel", nil, true},
+		{"#a·b@spamchannel", nil, true},
 		{"The U.S. economy grew 3.5% in 2024, e.g. in farming", nil, false},
 		{"Mr. Smith rated it 7/10 and/or 8/10", nil, false},
 		{"my address is ann@home", nil, false},

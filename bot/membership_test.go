@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -229,4 +230,22 @@ func TestRemovedFromTheSupergroupBeforeTheUpgrade(t *testing.T) {
 	h.tg.Upgrade(ana, old.ID, superID)
 	h.waitActive(superID, false)
 	h.keepsNoFeedsAMonthLater(ana.ID)
+}
+
+// A 400 "chat not found" when the bot asks about a supergroup minutes old is no
+// verdict: the Bot API may not know it yet, and only a 403 says the bot is out (review V).
+func TestAnUnknownSupergroupIsNotGone(t *testing.T) {
+	h, ana, old, _ := groupWithFeed(t, 334, -1009, "Club", false)
+	const superID = -1001009
+	before := h.tg.Calls("getChatMember")
+	h.tg.SetFault(func(method string) (int, string, int, time.Duration) {
+		if strings.EqualFold(method, "getChatMember") {
+			return 400, "Bad Request: chat not found", 0, 0
+		}
+		return 0, "", 0, 0
+	})
+	h.tg.Upgrade(ana, old.ID, superID)
+	waitUntilT(t, func() bool { return h.tg.Calls("getChatMember") > before })
+	time.Sleep(100 * time.Millisecond) // the answer handled
+	h.waitActive(superID, true)
 }
