@@ -28,12 +28,12 @@ type press struct {
 	args []string
 }
 
-// id parses argument i as a stored ID (an item, a comment, a pending comment).
 // onItsMessage reports whether the pressed message carries the button: a modified client
 // can send any data under any message it sees, and a handler that redraws the pressed
 // message as its own view must not turn, say, a digest into a settings panel.
 func (p press) onItsMessage() bool { return p.q.Message.ReplyMarkup.Carries(p.q.Data) }
 
+// id parses argument i as a stored ID (an item, a comment, a pending comment).
 func (p press) id(i int) (uint64, bool) {
 	v, err := strconv.ParseUint(p.args[i], 10, 64)
 	return v, err == nil
