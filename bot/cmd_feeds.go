@@ -218,9 +218,17 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Added <b>%s</b>. Its stories will be in your next digest.", escape(name)))
 }
 
-// feedLimits are the caps AddOwnFeeds keeps to.
+// feedLimits are the caps AddOwnFeeds keeps to. Over the global cap an add takes a
+// slot from the account keeping the most feeds, if it keeps more than the adder would,
+// and each chat that loses the feed is told.
 func (b *Bot) feedLimits() storage.FeedLimits {
-	return storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds, PerAccount: b.opts.MaxUserFeeds}
+	return storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds, PerAccount: b.opts.MaxUserFeeds,
+		MakeRoom: func(s storage.Subscriber, url string) []storage.OutMessage {
+			html := fmt.Sprintf("<b>%s</b> was removed from the feeds here, to make room for another reader's: the room for feeds readers add is full, and a feed goes from whoever keeps the most. /feeds lists the feeds here.", escape(feedLabel(url)))
+			m := message(s.ChatID, s.ThreadID, Rendered{HTML: html, Plain: stripTags(html)}, nil)
+			m.Created = b.opts.Now()
+			return []storage.OutMessage{m}
+		}}
 }
 
 // keepsMostFeeds reports whether user keeps as many feeds as one reader may, none of

@@ -404,3 +404,32 @@ func TestFeedsPerReaderOverGroups(t *testing.T) {
 		t.Fatalf("the second group's feeds: %v, %v", s.OwnFeeds, err)
 	}
 }
+
+// With the readers' feeds all taken, a newcomer's feed takes the place of the newest of
+// the reader keeping the most, who is told; that reader cannot take it back from a
+// reader keeping fewer.
+func TestAFullCapMakesRoomForNewcomers(t *testing.T) {
+	h := newHarness(t)
+	h.opts.MaxReaderFeeds = 2
+	for _, p := range []string{"/a.xml", "/b.xml", "/c.xml", "/d.xml"} {
+		h.setPage(p, `<rss version="2.0"><channel><title>Feed `+p[1:2]+`</title></channel></rss>`)
+	}
+	h.start()
+	ana, bo := telegramtest.User{ID: 321, FirstName: "Ana"}, telegramtest.User{ID: 322, FirstName: "Bo"}
+	ca, cb := h.tg.PrivateChat(ana), h.tg.PrivateChat(bo)
+	for _, f := range []string{"a", "b"} {
+		h.tg.Send(ana, ca, "/add "+h.web.URL+"/"+f+".xml")
+		h.wait(ca.ID, "Added Feed "+f, waitLong)
+	}
+	h.tg.Send(bo, cb, "/add "+h.web.URL+"/c.xml")
+	h.wait(cb.ID, "Added Feed c", waitLong)
+	note := h.wait(ca.ID, "was removed from the feeds here", waitLong)
+	if !strings.Contains(note.Text, "/b.xml") {
+		t.Errorf("Ana is told %q, want her newest feed, b", note.Text)
+	}
+	h.tg.Send(ana, ca, "/add "+h.web.URL+"/d.xml")
+	h.wait(ca.ID, "the limit of feeds readers may add is reached", waitLong)
+	if s, err := h.db.Subscriber(context.Background(), ca.ID); err != nil || !slices.Equal(s.OwnFeeds, []string{h.web.URL + "/a.xml"}) {
+		t.Fatalf("Ana keeps %v (%v), want a alone", s.OwnFeeds, err)
+	}
+}

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -488,5 +489,95 @@ func TestMigrateMovesFollowsAndDropsOldMessagesRefs(t *testing.T) {
 	q, _ = db.Outbox(ctx, 0, 0)
 	if len(q) != 2 || q[1].ChatID != bareSuper || q[1].Method != "sendMessage" {
 		t.Errorf("queued after the record-less group's upgrade: %+v, want the digest and the copy, to the supergroups", q)
+	}
+}
+
+// With the readers' feeds all taken, an add takes a slot from the account keeping the
+// most, if it keeps more than the adder then would: newcomers get room from whoever
+// filled the cap, accounts at the top cannot take slots from each other, a feed another
+// account also pays for is never taken, and a group losing a feed is told too.
+func TestFeedsMakeRoomForNewcomers(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	lim := storage.FeedLimits{PerChat: 20, Global: 7, PerAccount: 5,
+		MakeRoom: func(s storage.Subscriber, url string) []storage.OutMessage {
+			return []storage.OutMessage{{ChatID: s.ChatID, Method: "sendMessage", Params: map[string]string{"text": "removed " + url}}}
+		}}
+	add := func(chat, by int64, urls ...string) error {
+		t.Helper()
+		create := func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Kind: "private", Active: true} }
+		if chat < 0 {
+			create = groupSub(chat, "group", "UTC")
+		}
+		_, _, err := db.AddOwnFeeds(ctx, chat, by, create, urls, nil, lim)
+		return err
+	}
+	notices := func() []string {
+		t.Helper()
+		q, err := db.Outbox(ctx, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range q {
+			out = append(out, fmt.Sprintf("%d %s", m.ChatID, m.Params["text"]))
+		}
+		return out
+	}
+	// Ann keeps five (one of them, a2, also kept by Eve, in a group Ann added it to
+	// first); Bob one: the cap of seven is full with Eve's.
+	for i := 1; i <= 4; i++ {
+		if err := add(1, 1, fmt.Sprintf("https://a/%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := add(-10, 1, "https://a/5"); err != nil {
+		t.Fatal(err)
+	}
+	if err := add(2, 2, "https://b/1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := add(5, 5, "https://a/2", "https://e/1"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.ReaderFeedCount(ctx); n != 7 {
+		t.Fatalf("%d readers' feeds, want the cap of 7", n)
+	}
+	// Cid, new, takes Ann's newest: a/5, in the group, which is told.
+	if err := add(3, 3, "https://c/1"); err != nil {
+		t.Fatalf("a newcomer's add with the cap full: %v", err)
+	}
+	if got, want := notices(), []string{"-10 removed https://a/5"}; !slices.Equal(got, want) {
+		t.Errorf("notices %q, want %q", got, want)
+	}
+	if s, _ := db.Subscriber(ctx, -10); slices.Contains(s.OwnFeeds, "https://a/5") {
+		t.Errorf("the group still keeps the feed taken: %v", s.OwnFeeds)
+	}
+	if _, err := db.Feed(ctx, "https://a/5"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the feed taken is still polled: %v", err)
+	}
+	// Bob, at two, takes Ann's next newest she alone pays for: a/4 (a/2 is Eve's too).
+	if err := add(2, 2, "https://b/2"); err != nil {
+		t.Fatal(err)
+	}
+	if got := notices(); len(got) != 2 || got[1] != "1 removed https://a/4" {
+		t.Errorf("notices %q, want Ann told of a/4", got)
+	}
+	// Ann, at three, may not take back from Bob, Cid or Eve, none of whom keeps more than
+	// the four she would.
+	if err := add(1, 1, "https://a/6"); !errors.Is(err, storage.ErrLimit) {
+		t.Errorf("Ann's add with the cap full and no one keeping more: %v, want ErrLimit", err)
+	}
+	// Without MakeRoom a full cap refuses, as before.
+	lim.MakeRoom = nil
+	if err := add(6, 6, "https://f/1"); !errors.Is(err, storage.ErrLimit) {
+		t.Errorf("a full cap without MakeRoom: %v, want ErrLimit", err)
+	}
+	if n, _ := db.ReaderFeedCount(ctx); n != 7 {
+		t.Errorf("%d readers' feeds, want 7", n)
+	}
+	if s, _ := db.Subscriber(ctx, 1); !slices.Equal(s.OwnFeeds, []string{"https://a/1", "https://a/2", "https://a/3"}) {
+		t.Errorf("Ann keeps %v, want her three oldest", s.OwnFeeds)
 	}
 }

@@ -296,6 +296,11 @@ type FeedLimits struct {
 	// those it added to groups. Without it one account could fill the global cap alone,
 	// twenty feeds to a group it made, and no other reader could add a feed.
 	PerAccount int
+	// MakeRoom, when set (with PerAccount), lets an add over the global cap take a slot
+	// from the account keeping the most readers' feeds, if it keeps more than the adder
+	// then would (room.go). It renders what each chat losing the feed is told, queued in
+	// the same transaction.
+	MakeRoom func(s Subscriber, url string) []OutMessage
 }
 
 // AddOwnFeeds adds urls to chat's own feeds in one transaction, skipping the ones it
@@ -323,7 +328,8 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 		for _, u := range append(append([]string{}, s.OwnFeeds...), catalogue...) {
 			skip[u] = true
 		}
-		readerFeeds := -1 // counted once, when a new feed first needs it
+		readerFeeds := -1            // counted once, when a new feed first needs it
+		var holdings *readerHoldings // read once, when room is first needed
 		var mine map[string]bool
 		if lim.PerAccount > 0 && by != 0 {
 			mine = accountFeeds(tx, by, chatID, s.OwnFeeds)
@@ -346,8 +352,21 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 					readerFeeds = readerFeedCount(tx)
 				}
 				if readerFeeds >= lim.Global {
-					capped = true
-					break
+					freed := false
+					if lim.MakeRoom != nil && mine != nil {
+						if holdings == nil {
+							h := readHoldings(tx)
+							holdings = &h
+						}
+						if freed, err = makeRoom(tx, *holdings, by, len(mine)+1, s, lim.MakeRoom, time.Now()); err != nil {
+							return err
+						}
+					}
+					if !freed {
+						capped = true
+						break
+					}
+					readerFeeds--
 				}
 				readerFeeds++
 			}
