@@ -46,6 +46,10 @@ type Options struct {
 	MaxOwnFeeds    int
 	MaxReaderFeeds int
 	MaxUserFeeds   int
+	// FeedFloor is what no account is cut below when a full MaxReaderFeeds makes room
+	// for a newcomer (default 10): locking the 5,000 then takes 500 accounts of ten
+	// feeds, and without it a thousand accounts of five would cut every reader to five.
+	FeedFloor int
 	// FeedsPerDay is what all the feeds one user added may store, fetch and take to poll
 	// a day (the poller's allowance); /feeds shows the reader their use of it. Zero
 	// hides it.
@@ -182,6 +186,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.MaxUserFeeds <= 0 {
 		o.MaxUserFeeds = 100
+	}
+	if o.FeedFloor <= 0 {
+		o.FeedFloor = 10
 	}
 	if o.ScheduleEvery <= 0 {
 		o.ScheduleEvery = 20 * time.Second

@@ -219,10 +219,10 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 }
 
 // feedLimits are the caps AddOwnFeeds keeps to. Over the global cap an add takes a
-// slot from the account keeping the most feeds, if it keeps more than the adder would,
-// and each chat that loses the feed is told.
+// slot from the account using the most, if it uses more than the adder would and more
+// than Options.FeedFloor, and each chat that loses the feed is told.
 func (b *Bot) feedLimits() storage.FeedLimits {
-	return storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds, PerAccount: b.opts.MaxUserFeeds,
+	return storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds, PerAccount: b.opts.MaxUserFeeds, Floor: b.opts.FeedFloor,
 		MakeRoom: func(s storage.Subscriber, url string) []storage.OutMessage {
 			html := fmt.Sprintf("<b>%s</b> was removed from the feeds here, to make room for another reader's: the room for feeds readers add is full, and a feed goes from whoever keeps the most. /feeds lists the feeds here.", escape(feedLabel(url)))
 			m := message(s.ChatID, s.ThreadID, Rendered{HTML: html, Plain: stripTags(html)}, nil)

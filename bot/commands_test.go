@@ -410,7 +410,7 @@ func TestFeedsPerReaderOverGroups(t *testing.T) {
 // reader keeping fewer.
 func TestAFullCapMakesRoomForNewcomers(t *testing.T) {
 	h := newHarness(t)
-	h.opts.MaxReaderFeeds = 2
+	h.opts.MaxReaderFeeds, h.opts.FeedFloor = 2, 1
 	for _, p := range []string{"/a.xml", "/b.xml", "/c.xml", "/d.xml"} {
 		h.setPage(p, `<rss version="2.0"><channel><title>Feed `+p[1:2]+`</title></channel></rss>`)
 	}

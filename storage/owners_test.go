@@ -581,3 +581,87 @@ func TestFeedsMakeRoomForNewcomers(t *testing.T) {
 		t.Errorf("Ann keeps %v, want her three oldest", s.OwnFeeds)
 	}
 }
+
+// Making room weighs what accounts use: a feed shared by two accounts is half a slot
+// to each, and a slot is freed by taking a feed from all its payers, each over the line
+// (review W: accounts sharing every feed among themselves were never cut, and lighter
+// readers lost feeds instead). An import taking up a feed of another's and then adding
+// a new one takes a feed that frees a slot (review W: it took the one just taken up,
+// and the cap was passed). No account is cut below the floor.
+func TestMakingRoomWeighsSharedFeeds(t *testing.T) {
+	ctx := context.Background()
+	setup := func(t *testing.T, global, floor int) (*storage.DB, func(chat int64, urls ...string) error) {
+		db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+		t.Cleanup(func() { db.Close() })
+		lim := storage.FeedLimits{PerChat: 20, Global: global, PerAccount: 20, Floor: floor,
+			MakeRoom: func(s storage.Subscriber, url string) []storage.OutMessage { return nil }}
+		return db, func(chat int64, urls ...string) error {
+			create := func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Kind: "private", Active: true} }
+			_, _, err := db.AddOwnFeeds(ctx, chat, chat, create, urls, nil, lim)
+			return err
+		}
+	}
+	feeds := func(db *storage.DB, chat int64) []string {
+		s, _ := db.Subscriber(ctx, chat)
+		return s.OwnFeeds
+	}
+	t.Run("pairs", func(t *testing.T) {
+		db, add := setup(t, 4, 0)
+		shared := []string{"https://e/1", "https://e/2", "https://e/3"}
+		for _, chat := range []int64{11, 12} {
+			if err := add(chat, shared...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := add(13, "https://h/1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(14, "https://n/1"); err != nil {
+			t.Fatalf("a newcomer's add: %v", err)
+		}
+		if got := feeds(db, 13); !slices.Equal(got, []string{"https://h/1"}) {
+			t.Errorf("the reader of one feed keeps %v", got)
+		}
+		for _, chat := range []int64{11, 12} {
+			if got := feeds(db, chat); len(got) != 2 {
+				t.Errorf("account %d keeps %v, want two of its three shared feeds", chat, got)
+			}
+		}
+		if n, _ := db.ReaderFeedCount(ctx); n != 4 {
+			t.Errorf("%d readers' feeds, want 4", n)
+		}
+	})
+	t.Run("import", func(t *testing.T) {
+		db, add := setup(t, 5, 0)
+		if err := add(21, "https://v/1", "https://v/2", "https://v/3", "https://v/4"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(22, "https://a/1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(22, "https://v/4", "https://a/2"); err != nil {
+			t.Fatal(err)
+		}
+		if got := feeds(db, 21); !slices.Equal(got, []string{"https://v/1", "https://v/2", "https://v/4"}) {
+			t.Errorf("the other reader keeps %v, want v/3 taken, not v/4 the importer took up", got)
+		}
+		if n, _ := db.ReaderFeedCount(ctx); n != 5 {
+			t.Errorf("%d readers' feeds, want the cap of 5", n)
+		}
+	})
+	t.Run("floor", func(t *testing.T) {
+		db, add := setup(t, 4, 2)
+		if err := add(31, "https://f/1", "https://f/2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(32, "https://g/1", "https://g/2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(33, "https://n/1"); !errors.Is(err, storage.ErrLimit) {
+			t.Errorf("an add with every account at the floor: %v, want ErrLimit", err)
+		}
+		if n, _ := db.ReaderFeedCount(ctx); n != 4 {
+			t.Errorf("%d readers' feeds, want 4", n)
+		}
+	})
+}

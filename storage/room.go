@@ -10,13 +10,17 @@ import (
 
 // Making room under the global cap on readers' feeds. The per-account cap alone lets a
 // few dozen accounts fill the cap, after which no reader could add a feed. An add over
-// the cap therefore takes a slot from the account that keeps the most readers' feeds,
-// when it keeps more than the adder then would: max-min fairness over accounts. Accounts
-// filling the cap lose slots to newcomers, never to each other, and a reader keeping
-// fewer feeds than every other account loses none.
+// the cap therefore takes a slot from the account using the most, if it uses more than
+// the adder then would and more than a floor: max-min fairness over accounts. A feed's
+// slot is shared among the accounts that pay for it (an account's use is the sum of
+// 1/payers over its feeds), so accounts sharing feeds among themselves weigh what they
+// take, and a slot is freed by taking a feed from all its payers, each of them over
+// the line. Accounts filling the cap lose slots to newcomers, never to each other, and
+// no account is cut below the floor or below any other account.
 
 // readerHoldings is who keeps which readers' feeds, read from the owners index (active
-// chats only: an inactive chat's feeds are not polled, nor counted).
+// chats only: an inactive chat's feeds are not polled, nor counted), with the adds of
+// the transaction reading it.
 type readerHoldings struct {
 	held   map[int64]map[string]bool // account -> feeds charged to it
 	payers map[string]map[int64]bool // feed -> accounts it is charged to
@@ -39,68 +43,94 @@ func readHoldings(tx *bolt.Tx) readerHoldings {
 			op = err != nil || f.Operator()
 			operator[url] = op
 		}
-		if op {
-			continue
+		if !op {
+			h.take(accountOf(tx, chat, url), chat, url)
 		}
-		account := accountOf(tx, chat, url)
-		if h.held[account] == nil {
-			h.held[account] = map[string]bool{}
-		}
-		h.held[account][url] = true
-		if h.payers[url] == nil {
-			h.payers[url] = map[int64]bool{}
-		}
-		h.payers[url][account] = true
-		h.chats[url] = append(h.chats[url], chat)
 	}
 	return h
 }
 
-// makeRoom frees one slot of the global cap for account by, which is adding a feed
-// that would make it keep have feeds: it removes, from every chat keeping it, the
-// newest feed charged to no one but the account keeping the most feeds, if that account
-// keeps more than have. changing is the chat being changed in memory (its record is
-// written by the caller), which loses the feed in memory if it keeps it. notice renders
-// what each chat that loses the feed is told. It reports whether a slot was freed.
-// h is read once per transaction (readHoldings) and kept up to date here.
-func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have int, changing *Subscriber, notice func(Subscriber, string) []OutMessage, now time.Time) (bool, error) {
-	type account struct {
-		id    int64
-		feeds int
+// take records that chat keeps url, charged to account.
+func (h readerHoldings) take(account, chat int64, url string) {
+	if h.held[account] == nil {
+		h.held[account] = map[string]bool{}
 	}
-	var heavier []account
-	for id, fs := range h.held {
-		if id != by && len(fs) > have {
-			heavier = append(heavier, account{id, len(fs)})
+	h.held[account][url] = true
+	if h.payers[url] == nil {
+		h.payers[url] = map[int64]bool{}
+	}
+	h.payers[url][account] = true
+	if !slices.Contains(h.chats[url], chat) {
+		h.chats[url] = append(h.chats[url], chat)
+	}
+}
+
+// drop forgets url altogether.
+func (h readerHoldings) drop(url string) {
+	for a := range h.payers[url] {
+		delete(h.held[a], url)
+	}
+	delete(h.payers, url)
+	delete(h.chats, url)
+}
+
+// use is an account's share of the slots: 1/payers for each feed it keeps.
+func (h readerHoldings) use(account int64) float64 {
+	u := 0.0
+	for url := range h.held[account] {
+		u += 1 / float64(len(h.payers[url]))
+	}
+	return u
+}
+
+// makeRoom frees one slot of the global cap for account by, which is adding a feed and
+// would then keep have feeds: from the account using the most slots, if it uses more
+// than line = max(have, floor), it takes a feed whose every payer uses more than line
+// (its own feeds first, then its newest), from every chat keeping it. changing is the
+// chat being changed in memory (its record is written by the caller), which loses the
+// feed in memory if it keeps it. notice renders what each chat losing the feed is told.
+// It reports whether a slot was freed. h is read once per transaction and kept up to
+// date, here and by the caller's take.
+func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing *Subscriber, notice func(Subscriber, string) []OutMessage, now time.Time) (bool, error) {
+	line := float64(max(have, floor))
+	type account struct {
+		id  int64
+		use float64
+	}
+	use := map[int64]float64{}
+	var over []account
+	for id := range h.held {
+		if u := h.use(id); id != by && u > line {
+			use[id] = u
+			over = append(over, account{id, u})
 		}
 	}
-	slices.SortFunc(heavier, func(a, b account) int {
-		return cmp.Or(cmp.Compare(b.feeds, a.feeds), cmp.Compare(a.id, b.id))
-	})
-	for _, a := range heavier {
-		// Its newest feed that only it pays for: taking one another account also pays
-		// for would free no slot. Its oldest feeds are the ones it keeps.
+	// The heaviest first; between equals the newer account (Telegram's IDs grow).
+	slices.SortFunc(over, func(a, b account) int { return cmp.Or(cmp.Compare(b.use, a.use), cmp.Compare(b.id, a.id)) })
+	for _, a := range over {
 		var pick string
+		var pickPayers int
 		var pickAdded time.Time
 		for u := range h.held[a.id] {
-			if len(h.payers[u]) != 1 {
-				continue
+			payers := h.payers[u]
+			if slices.ContainsFunc(mapKeys(payers), func(p int64) bool { _, ok := use[p]; return !ok }) {
+				continue // a payer at or under the line keeps it
 			}
 			f, err := getFeed(tx, u)
 			if err != nil {
 				continue
 			}
-			if pick == "" || f.AddedAt.After(pickAdded) || f.AddedAt.Equal(pickAdded) && u > pick {
-				pick, pickAdded = u, f.AddedAt
+			better := pick == "" || len(payers) < pickPayers ||
+				len(payers) == pickPayers && (f.AddedAt.After(pickAdded) || f.AddedAt.Equal(pickAdded) && u > pick)
+			if better {
+				pick, pickPayers, pickAdded = u, len(payers), f.AddedAt
 			}
 		}
 		if pick == "" {
 			continue
 		}
-		chats := h.chats[pick]
-		delete(h.held[a.id], pick)
-		delete(h.payers, pick)
-		delete(h.chats, pick)
+		chats := slices.Clone(h.chats[pick])
+		h.drop(pick)
 		for _, chat := range chats {
 			s := changing
 			if s == nil || s.ChatID != chat {
@@ -124,4 +154,12 @@ func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have int, changing *Subsc
 		return true, nil
 	}
 	return false, nil
+}
+
+func mapKeys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

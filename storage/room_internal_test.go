@@ -35,7 +35,7 @@ func BenchmarkMakeRoom(b *testing.B) {
 	newcomer := &Subscriber{ChatID: 999, Kind: "private", Active: true}
 	for b.Loop() {
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
-			freed, err := makeRoom(tx, readHoldings(tx), 999, 1, newcomer, nil, time.Now())
+			freed, err := makeRoom(tx, readHoldings(tx), 999, 1, 0, newcomer, nil, time.Now())
 			if err != nil {
 				return err
 			}

@@ -297,10 +297,11 @@ type FeedLimits struct {
 	// twenty feeds to a group it made, and no other reader could add a feed.
 	PerAccount int
 	// MakeRoom, when set (with PerAccount), lets an add over the global cap take a slot
-	// from the account keeping the most readers' feeds, if it keeps more than the adder
-	// then would (room.go). It renders what each chat losing the feed is told, queued in
-	// the same transaction.
+	// from the account using the most, if it uses more than the adder then would and
+	// more than Floor (room.go). It renders what each chat losing the feed is told,
+	// queued in the same transaction.
 	MakeRoom func(s Subscriber, url string) []OutMessage
+	Floor    int
 }
 
 // AddOwnFeeds adds urls to chat's own feeds in one transaction, skipping the ones it
@@ -356,9 +357,12 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 					if lim.MakeRoom != nil && mine != nil {
 						if holdings == nil {
 							h := readHoldings(tx)
+							for _, a := range added { // in memory until the record is written
+								h.take(accountOf(tx, chatID, a), chatID, a)
+							}
 							holdings = &h
 						}
-						if freed, err = makeRoom(tx, *holdings, by, len(mine)+1, s, lim.MakeRoom, time.Now()); err != nil {
+						if freed, err = makeRoom(tx, *holdings, by, len(mine)+1, lim.Floor, s, lim.MakeRoom, time.Now()); err != nil {
 							return err
 						}
 					}
@@ -378,6 +382,9 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 			added = append(added, u)
 			if err := recordAdder(tx, chatID, u, by); err != nil {
 				return err
+			}
+			if holdings != nil {
+				holdings.take(accountOf(tx, chatID, u), chatID, u)
 			}
 		}
 		out = *s
