@@ -359,7 +359,8 @@ func setOwnFeeds(tx *bolt.Tx, chat int64, before, after []string, now time.Time)
 		if err := ensureFeed(tx, u, now); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketFeedOwners).Put(ownerKey(u, chat), nil); err != nil {
+		// The value is when the chat took the feed up: making room takes the newest.
+		if err := tx.Bucket(bucketFeedOwners).Put(ownerKey(u, chat), timeKey(now)); err != nil {
 			return err
 		}
 	}

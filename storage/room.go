@@ -25,14 +25,16 @@ type readerHoldings struct {
 	held   map[int64]map[string]bool // account -> feeds charged to it
 	payers map[string]map[int64]bool // feed -> accounts it is charged to
 	chats  map[string][]int64        // feed -> chats keeping it
+	since  map[string]time.Time      // feed -> when a chat last took it up
 }
 
 func readHoldings(tx *bolt.Tx) readerHoldings {
-	h := readerHoldings{held: map[int64]map[string]bool{}, payers: map[string]map[int64]bool{}, chats: map[string][]int64{}}
+	h := readerHoldings{held: map[int64]map[string]bool{}, payers: map[string]map[int64]bool{}, chats: map[string][]int64{},
+		since: map[string]time.Time{}}
 	operator := map[string]bool{}
 	feeds := tx.Bucket(bucketFeeds)
 	c := tx.Bucket(bucketFeedOwners).Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) < 9 {
 			continue
 		}
@@ -44,14 +46,21 @@ func readHoldings(tx *bolt.Tx) readerHoldings {
 			operator[url] = op
 		}
 		if !op {
-			h.take(accountOf(tx, chat, url), chat, url)
+			var since time.Time // entries older than the time in them read as the oldest
+			if len(v) == 8 {
+				since = time.Unix(0, int64(beU64(v)))
+			}
+			h.take(accountOf(tx, chat, url), chat, url, since)
 		}
 	}
 	return h
 }
 
-// take records that chat keeps url, charged to account.
-func (h readerHoldings) take(account, chat int64, url string) {
+// take records that chat keeps url, charged to account, since then.
+func (h readerHoldings) take(account, chat int64, url string, since time.Time) {
+	if since.After(h.since[url]) {
+		h.since[url] = since
+	}
 	if h.held[account] == nil {
 		h.held[account] = map[string]bool{}
 	}
@@ -72,6 +81,7 @@ func (h readerHoldings) drop(url string) {
 	}
 	delete(h.payers, url)
 	delete(h.chats, url)
+	delete(h.since, url)
 }
 
 // use is an account's share of the slots: 1/payers for each feed it keeps.
@@ -86,7 +96,7 @@ func (h readerHoldings) use(account int64) float64 {
 // makeRoom frees one slot of the global cap for account by, which is adding a feed and
 // would then keep have feeds: from the account using the most slots, if it uses more
 // than line = max(have, floor), it takes a feed whose every payer uses more than line
-// (its own feeds first, then its newest), from every chat keeping it. changing is the
+// (its own feeds first, then the one a chat took up last), from every chat keeping it. changing is the
 // chat being changed in memory (its record is written by the caller), which loses the
 // feed in memory if it keeps it. notice renders what each chat losing the feed is told.
 // It reports whether a slot was freed. h is read once per transaction and kept up to
@@ -110,20 +120,17 @@ func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing
 	for _, a := range over {
 		var pick string
 		var pickPayers int
-		var pickAdded time.Time
+		var pickSince time.Time
 		for u := range h.held[a.id] {
 			payers := h.payers[u]
 			if slices.ContainsFunc(mapKeys(payers), func(p int64) bool { _, ok := use[p]; return !ok }) {
 				continue // a payer at or under the line keeps it
 			}
-			f, err := getFeed(tx, u)
-			if err != nil {
-				continue
-			}
+			since := h.since[u]
 			better := pick == "" || len(payers) < pickPayers ||
-				len(payers) == pickPayers && (f.AddedAt.After(pickAdded) || f.AddedAt.Equal(pickAdded) && u > pick)
+				len(payers) == pickPayers && (since.After(pickSince) || since.Equal(pickSince) && u > pick)
 			if better {
-				pick, pickPayers, pickAdded = u, len(payers), f.AddedAt
+				pick, pickPayers, pickSince = u, len(payers), since
 			}
 		}
 		if pick == "" {

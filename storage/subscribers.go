@@ -358,7 +358,7 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 						if holdings == nil {
 							h := readHoldings(tx)
 							for _, a := range added { // in memory until the record is written
-								h.take(accountOf(tx, chatID, a), chatID, a)
+								h.take(accountOf(tx, chatID, a), chatID, a, time.Now())
 							}
 							holdings = &h
 						}
@@ -384,7 +384,7 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 				return err
 			}
 			if holdings != nil {
-				holdings.take(accountOf(tx, chatID, u), chatID, u)
+				holdings.take(accountOf(tx, chatID, u), chatID, u, time.Now())
 			}
 		}
 		out = *s
