@@ -46,8 +46,8 @@ type Options struct {
 	MaxOwnFeeds    int
 	MaxReaderFeeds int
 	MaxUserFeeds   int
-	// FeedFloor is what no account is cut below when a full MaxReaderFeeds makes room
-	// for a newcomer (default 10): locking the 5,000 then takes 500 accounts of ten
+	// FeedFloor is the feeds no account is cut below when a full MaxReaderFeeds makes
+	// room for a newcomer (default 10): locking the 5,000 then takes 500 accounts of ten
 	// feeds, and without it a thousand accounts of five would cut every reader to five.
 	FeedFloor int
 	// FeedsPerDay is what all the feeds one user added may store, fetch and take to poll

@@ -201,7 +201,7 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You have added %d feeds in the last day, the most I take from one reader. Please try again tomorrow.", feedAddsPerDay))
 	}
 	_, added, err := b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue, b.feedLimits())
-	b.spendFeedAdds(r.userID, len(added), now)
+	b.spendFeedAdds(r.userID, max(len(added), refusedAdd(err)), now)
 	if err != nil {
 		if errors.Is(err, storage.ErrAccountLimit) {
 			return b.say(ctx, r.chatID, r.thread, b.accountFull())
@@ -218,13 +218,28 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("Added <b>%s</b>. Its stories will be in your next digest.", escape(name)))
 }
 
+// refusedAdd is what an add refused at a cap costs of the day's allowance: one, since
+// with the readers' feeds full it read who keeps which to look for room (found by
+// review); nothing when the reader's own count refused it, which is checked first.
+func refusedAdd(err error) int {
+	if errors.Is(err, storage.ErrLimit) && !errors.Is(err, storage.ErrAccountLimit) {
+		return 1
+	}
+	return 0
+}
+
 // feedLimits are the caps AddOwnFeeds keeps to. Over the global cap an add takes a
-// slot from the account using the most, if it uses more than the adder would and more
-// than Options.FeedFloor, and each chat that loses the feed is told.
+// feed from readers keeping more than the adder then would and more than
+// Options.FeedFloor, and each chat that lost feeds is told once.
 func (b *Bot) feedLimits() storage.FeedLimits {
 	return storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds, PerAccount: b.opts.MaxUserFeeds, Floor: b.opts.FeedFloor,
-		MakeRoom: func(s storage.Subscriber, url string) []storage.OutMessage {
-			html := fmt.Sprintf("<b>%s</b> was removed from the feeds here, to make room for another reader's: the room for feeds readers add is full, and a feed goes from whoever keeps the most. /feeds lists the feeds here.", escape(feedLabel(url)))
+		MakeRoom: func(s storage.Subscriber, urls []string) []storage.OutMessage {
+			labels := make([]string, len(urls))
+			for i, u := range urls {
+				labels[i] = "<b>" + escape(feedLabel(u)) + "</b>"
+			}
+			html := fmt.Sprintf("To make room for another reader's feed, I removed %s from the feeds here: the room for feeds readers add is full, and it is made from the readers keeping the most feeds, down to %d each. /feeds lists the feeds here.",
+				strings.Join(labels, ", "), b.opts.FeedFloor)
 			m := message(s.ChatID, s.ThreadID, Rendered{HTML: html, Plain: stripTags(html)}, nil)
 			m.Created = b.opts.Now()
 			return []storage.OutMessage{m}

@@ -423,7 +423,7 @@ func TestAFullCapMakesRoomForNewcomers(t *testing.T) {
 	}
 	h.tg.Send(bo, cb, "/add "+h.web.URL+"/c.xml")
 	h.wait(cb.ID, "Added Feed c", waitLong)
-	note := h.wait(ca.ID, "was removed from the feeds here", waitLong)
+	note := h.wait(ca.ID, "To make room for another reader's feed, I removed", waitLong)
 	if !strings.Contains(note.Text, "/b.xml") {
 		t.Errorf("Ana is told %q, want her newest feed, b", note.Text)
 	}

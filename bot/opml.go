@@ -130,7 +130,7 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 		valid = valid[:allowed] // the reader's daily allowance over all chats
 	}
 	s, added, err := b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), valid, b.opts.Catalogue, b.feedLimits())
-	b.spendFeedAdds(r.userID, len(added), now)
+	b.spendFeedAdds(r.userID, max(len(added), refusedAdd(err)), now)
 	if errors.Is(err, storage.ErrAccountLimit) {
 		return b.say(ctx, r.chatID, r.thread, "I could not import any of those feeds. "+b.accountFull())
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -501,8 +502,8 @@ func TestFeedsMakeRoomForNewcomers(t *testing.T) {
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
 	defer db.Close()
 	lim := storage.FeedLimits{PerChat: 20, Global: 7, PerAccount: 5,
-		MakeRoom: func(s storage.Subscriber, url string) []storage.OutMessage {
-			return []storage.OutMessage{{ChatID: s.ChatID, Method: "sendMessage", Params: map[string]string{"text": "removed " + url}}}
+		MakeRoom: func(s storage.Subscriber, urls []string) []storage.OutMessage {
+			return []storage.OutMessage{{ChatID: s.ChatID, Method: "sendMessage", Params: map[string]string{"text": "removed " + strings.Join(urls, " ")}}}
 		}}
 	add := func(chat, by int64, urls ...string) error {
 		t.Helper()
@@ -594,7 +595,9 @@ func TestMakingRoomWeighsSharedFeeds(t *testing.T) {
 		db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
 		t.Cleanup(func() { db.Close() })
 		lim := storage.FeedLimits{PerChat: 20, Global: global, PerAccount: 20, Floor: floor,
-			MakeRoom: func(s storage.Subscriber, url string) []storage.OutMessage { return nil }}
+			MakeRoom: func(s storage.Subscriber, urls []string) []storage.OutMessage {
+				return []storage.OutMessage{{ChatID: s.ChatID, Method: "sendMessage", Params: map[string]string{"text": strings.Join(urls, " ")}}}
+			}}
 		return db, func(chat int64, urls ...string) error {
 			create := func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Kind: "private", Active: true} }
 			_, _, err := db.AddOwnFeeds(ctx, chat, chat, create, urls, nil, lim)
@@ -647,6 +650,66 @@ func TestMakingRoomWeighsSharedFeeds(t *testing.T) {
 		}
 		if n, _ := db.ReaderFeedCount(ctx); n != 5 {
 			t.Errorf("%d readers' feeds, want the cap of 5", n)
+		}
+	})
+	t.Run("shield", func(t *testing.T) {
+		// Review X: a heavy account sharing each feed with a helper of its own, the
+		// helpers over the line, is cut before a lighter reader.
+		db, add := setup(t, 11, 2)
+		var a []string
+		for i := range 8 {
+			a = append(a, fmt.Sprintf("https://a/%d", i))
+		}
+		if err := add(41, a...); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(42, a[:4]...); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(43, a[4:]...); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(44, "https://v/1", "https://v/2", "https://v/3"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(45, "https://n/1"); err != nil {
+			t.Fatalf("a newcomer's add: %v", err)
+		}
+		if got := feeds(db, 44); len(got) != 3 {
+			t.Errorf("the lighter reader keeps %v, want all three", got)
+		}
+		if got := feeds(db, 41); len(got) != 7 {
+			t.Errorf("the heavy account keeps %d feeds, want 7", len(got))
+		}
+	})
+	t.Run("notices", func(t *testing.T) {
+		// One notice for each chat that lost feeds, listing them (review X: one a feed).
+		db, add := setup(t, 4, 0)
+		if err := add(51, "https://v/1", "https://v/2", "https://v/3", "https://v/4"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(52, "https://a/1", "https://a/2"); err != nil {
+			t.Fatal(err)
+		}
+		q, _ := db.Outbox(ctx, 0, 0)
+		if len(q) != 1 || q[0].ChatID != 51 || q[0].Params["text"] != "https://v/4 https://v/3" {
+			t.Errorf("notices %+v, want one to the reader who lost v/4 and v/3", q)
+		}
+	})
+	t.Run("inactive", func(t *testing.T) {
+		// An inactive chat's feeds take no room, and none is made for them.
+		db, add := setup(t, 2, 0)
+		if err := add(61, "https://v/1", "https://v/2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PutSubscriber(ctx, storage.Subscriber{ChatID: 62, Kind: "private"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(62, "https://i/1"); !errors.Is(err, storage.ErrLimit) {
+			t.Errorf("an inactive chat's add with the cap full: %v, want ErrLimit", err)
+		}
+		if got := feeds(db, 61); len(got) != 2 {
+			t.Errorf("the reader keeps %v after an inactive chat's add", got)
 		}
 	})
 	t.Run("floor", func(t *testing.T) {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -10,13 +11,13 @@ import (
 
 // Making room under the global cap on readers' feeds. The per-account cap alone lets a
 // few dozen accounts fill the cap, after which no reader could add a feed. An add over
-// the cap therefore takes a slot from the account using the most, if it uses more than
-// the adder then would and more than a floor: max-min fairness over accounts. A feed's
-// slot is shared among the accounts that pay for it (an account's use is the sum of
-// 1/payers over its feeds), so accounts sharing feeds among themselves weigh what they
-// take, and a slot is freed by taking a feed from all its payers, each of them over
-// the line. Accounts filling the cap lose slots to newcomers, never to each other, and
-// no account is cut below the floor or below any other account.
+// the cap therefore takes a feed from readers keeping more than the adder then would
+// and more than a floor: max-min fairness over accounts. A slot is freed by taking a
+// feed from every account that keeps it, so each of them must be over that line (a
+// reader at or under it keeps the feed, and the feeds it shares); among the accounts
+// over it, the one using the most room goes first, a feed shared by n accounts counting
+// 1/n to each. Accounts filling the cap lose room to newcomers, never to each other, and
+// nobody is cut below the floor or below the adder.
 
 // readerHoldings is who keeps which readers' feeds, read from the owners index (active
 // chats only: an inactive chat's feeds are not polled, nor counted), with the adds of
@@ -56,7 +57,9 @@ func readHoldings(tx *bolt.Tx) readerHoldings {
 	return h
 }
 
-// take records that chat keeps url, charged to account, since then.
+// take records that chat keeps url, charged to account, since then. Each (chat, url) is
+// taken once: the owners index has one entry for it, and an add skips a feed the chat
+// keeps.
 func (h readerHoldings) take(account, chat int64, url string, since time.Time) {
 	if since.After(h.since[url]) {
 		h.since[url] = since
@@ -69,9 +72,7 @@ func (h readerHoldings) take(account, chat int64, url string, since time.Time) {
 		h.payers[url] = map[int64]bool{}
 	}
 	h.payers[url][account] = true
-	if !slices.Contains(h.chats[url], chat) {
-		h.chats[url] = append(h.chats[url], chat)
-	}
+	h.chats[url] = append(h.chats[url], chat)
 }
 
 // drop forgets url altogether.
@@ -84,35 +85,39 @@ func (h readerHoldings) drop(url string) {
 	delete(h.since, url)
 }
 
-// use is an account's share of the slots: 1/payers for each feed it keeps.
+// use is an account's share of the room: 1/payers for each feed it keeps, summed in a
+// fixed order and rounded, so that equal shares compare equal.
 func (h readerHoldings) use(account int64) float64 {
-	u := 0.0
+	shares := make([]float64, 0, len(h.held[account]))
 	for url := range h.held[account] {
-		u += 1 / float64(len(h.payers[url]))
+		shares = append(shares, 1/float64(len(h.payers[url])))
 	}
-	return u
+	slices.Sort(shares)
+	u := 0.0
+	for _, s := range shares {
+		u += s
+	}
+	return math.Round(u*1e6) / 1e6
 }
 
-// makeRoom frees one slot of the global cap for account by, which is adding a feed and
-// would then keep have feeds: from the account using the most slots, if it uses more
-// than line = max(have, floor), it takes a feed whose every payer uses more than line
-// (its own feeds first, then the one a chat took up last), from every chat keeping it. changing is the
-// chat being changed in memory (its record is written by the caller), which loses the
-// feed in memory if it keeps it. notice renders what each chat losing the feed is told.
-// It reports whether a slot was freed. h is read once per transaction and kept up to
-// date, here and by the caller's take.
-func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing *Subscriber, notice func(Subscriber, string) []OutMessage, now time.Time) (bool, error) {
-	line := float64(max(have, floor))
+// makeRoom frees one slot of the global cap for account by, which is adding a feed:
+// line is max(by's feeds after the add, floor), and a feed is taken whose every payer
+// keeps more than line feeds, other than by; the account using the most room goes
+// first (its own feeds first, then the one a chat took up last), from every chat
+// keeping it. changing is the chat being changed in memory (its record is written by
+// the caller), which loses the feed in memory if it keeps it. It returns the chats that
+// lost the feed and the feed, "" when no slot could be freed. h is read once per
+// transaction and kept up to date, here and by the caller's take.
+func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, floor int, changing *Subscriber) (string, []int64, error) {
+	line := max(len(h.held[by])+1, floor)
 	type account struct {
 		id  int64
 		use float64
 	}
-	use := map[int64]float64{}
 	var over []account
-	for id := range h.held {
-		if u := h.use(id); id != by && u > line {
-			use[id] = u
-			over = append(over, account{id, u})
+	for id, fs := range h.held {
+		if id != by && len(fs) > line {
+			over = append(over, account{id, h.use(id)})
 		}
 	}
 	// The heaviest first; between equals the newer account (Telegram's IDs grow).
@@ -123,7 +128,7 @@ func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing
 		var pickSince time.Time
 		for u := range h.held[a.id] {
 			payers := h.payers[u]
-			if slices.ContainsFunc(mapKeys(payers), func(p int64) bool { _, ok := use[p]; return !ok }) {
+			if payers[by] || len(payers) > 1 && slices.ContainsFunc(mapKeys(payers), func(p int64) bool { return len(h.held[p]) <= line }) {
 				continue // a payer at or under the line keeps it
 			}
 			since := h.since[u]
@@ -143,24 +148,19 @@ func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing
 			if s == nil || s.ChatID != chat {
 				var err error
 				if s, err = getSubscriber(tx, chat); err != nil {
-					return false, err
+					return "", nil, err
 				}
 			}
 			s.OwnFeeds = slices.DeleteFunc(s.OwnFeeds, func(u string) bool { return u == pick })
 			if s != changing {
 				if err := putSubscriber(tx, s); err != nil {
-					return false, err
-				}
-			}
-			if notice != nil {
-				if err := putOutbox(tx, notice(*s, pick), now); err != nil {
-					return false, err
+					return "", nil, err
 				}
 			}
 		}
-		return true, nil
+		return pick, chats, nil
 	}
-	return false, nil
+	return "", nil, nil
 }
 
 func mapKeys[K comparable, V any](m map[K]V) []K {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -296,12 +297,12 @@ type FeedLimits struct {
 	// those it added to groups. Without it one account could fill the global cap alone,
 	// twenty feeds to a group it made, and no other reader could add a feed.
 	PerAccount int
-	// MakeRoom, when set (with PerAccount), lets an add over the global cap take a slot
-	// from the account using the most, if it uses more than the adder then would and
-	// more than Floor (room.go). It renders what each chat losing the feed is told,
-	// queued in the same transaction.
-	MakeRoom func(s Subscriber, url string) []OutMessage
-	Floor    int
+	// MakeRoom, when set (with PerAccount), lets an add over the global cap take a feed
+	// from readers keeping more than the adder then would and more than Floor (room.go).
+	// It renders what each chat that lost feeds is told, queued in the same transaction.
+	MakeRoom func(s Subscriber, urls []string) []OutMessage
+	// Floor is the feeds no account is cut below to make room.
+	Floor int
 }
 
 // AddOwnFeeds adds urls to chat's own feeds in one transaction, skipping the ones it
@@ -329,8 +330,9 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 		for _, u := range append(append([]string{}, s.OwnFeeds...), catalogue...) {
 			skip[u] = true
 		}
-		readerFeeds := -1            // counted once, when a new feed first needs it
-		var holdings *readerHoldings // read once, when room is first needed
+		readerFeeds := -1             // counted once, when a new feed first needs it
+		var holdings *readerHoldings  // read once, when room is first needed
+		taken := map[int64][]string{} // chat -> feeds taken from it to make room
 		var mine map[string]bool
 		if lim.PerAccount > 0 && by != 0 {
 			mine = accountFeeds(tx, by, chatID, s.OwnFeeds)
@@ -353,8 +355,9 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 					readerFeeds = readerFeedCount(tx)
 				}
 				if readerFeeds >= lim.Global {
-					freed := false
-					if lim.MakeRoom != nil && mine != nil {
+					freed := ""
+					// An inactive chat's feeds take no room (nor is any made for them).
+					if lim.MakeRoom != nil && mine != nil && s.Active {
 						if holdings == nil {
 							h := readHoldings(tx)
 							for _, a := range added { // in memory until the record is written
@@ -362,11 +365,15 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 							}
 							holdings = &h
 						}
-						if freed, err = makeRoom(tx, *holdings, by, len(mine)+1, lim.Floor, s, lim.MakeRoom, time.Now()); err != nil {
+						var lost []int64
+						if freed, lost, err = makeRoom(tx, *holdings, by, lim.Floor, s); err != nil {
 							return err
 						}
+						for _, c := range lost {
+							taken[c] = append(taken[c], freed)
+						}
 					}
-					if !freed {
+					if freed == "" {
 						capped = true
 						break
 					}
@@ -394,7 +401,22 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 			}
 			return ErrLimit
 		}
-		return putSubscriber(tx, s)
+		if err := putSubscriber(tx, s); err != nil {
+			return err
+		}
+		// One notice for each chat that lost feeds, however many.
+		for _, c := range slices.Sorted(maps.Keys(taken)) {
+			lost := s
+			if c != chatID {
+				if lost, err = getSubscriber(tx, c); err != nil {
+					return err
+				}
+			}
+			if err := putOutbox(tx, lim.MakeRoom(*lost, taken[c]), time.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return Subscriber{}, nil, fmt.Errorf("add own feeds for %d: %w", chatID, err)
