@@ -233,8 +233,9 @@ func (db *DB) SweepFeeds(ctx context.Context) (int, error) {
 	return removed, nil
 }
 
-// Feed owners: feed URL | 0x00 | chat(8) -> nil, one key per chat that has the feed
-// among its own feeds.
+// Feed owners: feed URL | 0x00 | chat(8) -> when the chat took the feed up (Unix ns;
+// nil in entries written before), one key per active chat that has the feed among its
+// own feeds.
 func ownerKey(url string, chat int64) []byte { return concat([]byte(url), []byte{0}, i64(chat)) }
 
 func hasOwners(tx *bolt.Tx, url string) bool {

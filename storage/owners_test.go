@@ -712,6 +712,57 @@ func TestMakingRoomWeighsSharedFeeds(t *testing.T) {
 			t.Errorf("the reader keeps %v after an inactive chat's add", got)
 		}
 	})
+	t.Run("sharing", func(t *testing.T) {
+		// Review Y: accounts keeping the most feeds go first, however shared: three
+		// accounts sharing six feeds are cut before a reader keeping four of its own.
+		db, add := setup(t, 10, 2)
+		var e []string
+		for i := range 6 {
+			e = append(e, fmt.Sprintf("https://e/%d", i))
+		}
+		for _, chat := range []int64{71, 72, 73} {
+			if err := add(chat, e...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := add(74, "https://v/1", "https://v/2", "https://v/3", "https://v/4"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(75, "https://n/1"); err != nil {
+			t.Fatalf("a newcomer's add: %v", err)
+		}
+		if got := feeds(db, 74); len(got) != 4 {
+			t.Errorf("the reader of four keeps %v", got)
+		}
+		if got := feeds(db, 71); len(got) != 5 {
+			t.Errorf("a sharing account keeps %d feeds, want 5", len(got))
+		}
+	})
+	t.Run("parked", func(t *testing.T) {
+		// Review Y: feeds in a group the bot was removed from come back with it, so
+		// they count for the adder's line: parking them there cuts no one.
+		db, add := setup(t, 5, 0)
+		if err := add(81, "https://v/1", "https://v/2", "https://v/3", "https://v/4"); err != nil {
+			t.Fatal(err)
+		}
+		const group = -80
+		lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 20}
+		if _, _, err := db.AddOwnFeeds(ctx, group, 82, groupSub(group, "group", "UTC"), []string{"https://p/1", "https://p/2", "https://p/3"}, nil, lim); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpdateSubscriber(ctx, group, nil, func(s *storage.Subscriber) error { s.Active = false; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(82, "https://p/4"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(82, "https://p/5"); !errors.Is(err, storage.ErrLimit) {
+			t.Errorf("an add by a reader with feeds parked: %v, want ErrLimit", err)
+		}
+		if got := feeds(db, 81); len(got) != 4 {
+			t.Errorf("the reader of four keeps %v", got)
+		}
+	})
 	t.Run("floor", func(t *testing.T) {
 		db, add := setup(t, 4, 2)
 		if err := add(31, "https://f/1", "https://f/2"); err != nil {

@@ -12,12 +12,14 @@ import (
 // Making room under the global cap on readers' feeds. The per-account cap alone lets a
 // few dozen accounts fill the cap, after which no reader could add a feed. An add over
 // the cap therefore takes a feed from readers keeping more than the adder then would
-// and more than a floor: max-min fairness over accounts. A slot is freed by taking a
-// feed from every account that keeps it, so each of them must be over that line (a
-// reader at or under it keeps the feed, and the feeds it shares); among the accounts
-// over it, the one using the most room goes first, a feed shared by n accounts counting
-// 1/n to each. Accounts filling the cap lose room to newcomers, never to each other, and
-// nobody is cut below the floor or below the adder.
+// (counting, for the adder, feeds of chats where the bot is not now, which come back
+// with it) and more than a floor: max-min fairness over accounts. A slot is freed by
+// taking a feed from every account that keeps it, so each must be over that line: a
+// reader at or under it keeps the feed, and the feeds it shares. The account keeping
+// the most feeds goes first, then the one using the most room (a feed shared by n
+// accounts is 1/n to each); one whose every feed is kept also by a reader at or under
+// the line keeps them, and the next is cut. Accounts filling the cap lose room to
+// newcomers, never to each other, and nobody is cut below the floor or the adder.
 
 // readerHoldings is who keeps which readers' feeds, read from the owners index (active
 // chats only: an inactive chat's feeds are not polled, nor counted), with the adds of
@@ -100,37 +102,54 @@ func (h readerHoldings) use(account int64) float64 {
 	return math.Round(u*1e6) / 1e6
 }
 
-// makeRoom frees one slot of the global cap for account by, which is adding a feed:
-// line is max(by's feeds after the add, floor), and a feed is taken whose every payer
-// keeps more than line feeds, other than by; the account using the most room goes
-// first (its own feeds first, then the one a chat took up last), from every chat
-// keeping it. changing is the chat being changed in memory (its record is written by
-// the caller), which loses the feed in memory if it keeps it. It returns the chats that
-// lost the feed and the feed, "" when no slot could be freed. h is read once per
-// transaction and kept up to date, here and by the caller's take.
-func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, floor int, changing *Subscriber) (string, []int64, error) {
-	line := max(len(h.held[by])+1, floor)
+// makeRoom frees one slot of the global cap for account by, which is adding a feed and
+// then keeps have feeds (those of inactive chats too): line is max(have, floor), and a
+// feed is taken whose every payer keeps more than line feeds, other than by; the
+// account keeping the most goes first (its own feeds first, then the one a chat took up
+// last), from every chat keeping it. changing is the chat being changed in memory (its
+// record is written by the caller), which loses the feed in memory if it keeps it. It
+// returns the feed and the chats that lost it, "" when no slot could be freed. h is read
+// once per transaction and kept up to date, here and by the caller's take.
+func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing *Subscriber) (string, []int64, error) {
+	line := max(have, len(h.held[by])+1, floor)
 	type account struct {
-		id  int64
-		use float64
+		id    int64
+		feeds int
+		use   float64
 	}
 	var over []account
 	for id, fs := range h.held {
 		if id != by && len(fs) > line {
-			over = append(over, account{id, h.use(id)})
+			over = append(over, account{id, len(fs), h.use(id)})
 		}
 	}
-	// The heaviest first; between equals the newer account (Telegram's IDs grow).
-	slices.SortFunc(over, func(a, b account) int { return cmp.Or(cmp.Compare(b.use, a.use), cmp.Compare(b.id, a.id)) })
+	if len(over) == 0 {
+		return "", nil, nil
+	}
+	// The most feeds first, then the most room; between equals the newer account
+	// (Telegram's IDs grow).
+	slices.SortFunc(over, func(a, b account) int {
+		return cmp.Or(cmp.Compare(b.feeds, a.feeds), cmp.Compare(b.use, a.use), cmp.Compare(b.id, a.id))
+	})
+	// A feed the adder, or a reader at or under the line, keeps stays: one pass.
+	kept := map[string]bool{}
+	for u, payers := range h.payers {
+		for p := range payers {
+			if p == by || len(h.held[p]) <= line {
+				kept[u] = true
+				break
+			}
+		}
+	}
 	for _, a := range over {
 		var pick string
 		var pickPayers int
 		var pickSince time.Time
 		for u := range h.held[a.id] {
-			payers := h.payers[u]
-			if payers[by] || len(payers) > 1 && slices.ContainsFunc(mapKeys(payers), func(p int64) bool { return len(h.held[p]) <= line }) {
-				continue // a payer at or under the line keeps it
+			if kept[u] {
+				continue
 			}
+			payers := h.payers[u]
 			since := h.since[u]
 			better := pick == "" || len(payers) < pickPayers ||
 				len(payers) == pickPayers && (since.After(pickSince) || since.Equal(pickSince) && u > pick)
@@ -161,12 +180,4 @@ func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, floor int, changing *Subs
 		return pick, chats, nil
 	}
 	return "", nil, nil
-}
-
-func mapKeys[K comparable, V any](m map[K]V) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }

@@ -7,7 +7,7 @@
 //	meta            "schema" -> uint64 schema version; "tg_offset"; "names_version"
 //	feeds           feed URL -> Feed (JSON)
 //	feed_due        nextPoll(8) | feed URL -> nil      ("due at T" range scans)
-//	feed_owners     feed URL | 0x00 | chat(8) -> nil   (readers' feeds: no owner, no polling)
+//	feed_owners     feed URL | 0x00 | chat(8) -> taken up (8, Unix ns; nil before)   (readers' feeds: no owner, no polling)
 //	items           id(8) -> Item (JSON)               (ids from NextSequence)
 //	item_keys       feed URL | 0x00 | dedup key -> id(8)  (kept after pruning: tombstones)
 //	idx_added       added(8) | id(8) -> nil            ("items added in [from, to)", newest first)

@@ -366,7 +366,7 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 							holdings = &h
 						}
 						var lost []int64
-						if freed, lost, err = makeRoom(tx, *holdings, by, lim.Floor, s); err != nil {
+						if freed, lost, err = makeRoom(tx, *holdings, by, len(mine)+1, lim.Floor, s); err != nil {
 							return err
 						}
 						for _, c := range lost {
