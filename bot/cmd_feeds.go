@@ -238,7 +238,7 @@ func (b *Bot) feedLimits() storage.FeedLimits {
 			for i, u := range urls {
 				labels[i] = "<b>" + escape(feedLabel(u)) + "</b>"
 			}
-			html := fmt.Sprintf("To make room for another reader's feed, I removed %s from the feeds here: the room for feeds readers add is full, and it is made from the readers keeping the most feeds, down to %d each. /feeds lists the feeds here.",
+			html := fmt.Sprintf("To make room for another reader's feed, I removed %s from the feeds here: the room for feeds readers add is full, and it is made from readers keeping more feeds than the one adding, none cut below %d. /feeds lists the feeds here.",
 				strings.Join(labels, ", "), b.opts.FeedFloor)
 			m := message(s.ChatID, s.ThreadID, Rendered{HTML: html, Plain: stripTags(html)}, nil)
 			m.Created = b.opts.Now()

@@ -763,6 +763,36 @@ func TestMakingRoomWeighsSharedFeeds(t *testing.T) {
 			t.Errorf("the reader of four keeps %v", got)
 		}
 	})
+	t.Run("steered", func(t *testing.T) {
+		// Review Z: an account ranking first by its own feeds took up a lighter
+		// reader's feed and so chose who was cut. The cut goes by each feed's lightest
+		// payer: the reader of four own feeds, not the reader of three.
+		db, add := setup(t, 11, 2)
+		if err := add(91, "https://r/1", "https://r/2", "https://r/3"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(92, "https://x/1", "https://x/2", "https://x/3", "https://x/4"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(93, "https://h/1", "https://h/2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(94, "https://h/3", "https://h/4"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(95, "https://h/1", "https://h/2", "https://h/3", "https://h/4", "https://r/1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(96, "https://n/1"); err != nil {
+			t.Fatalf("a newcomer's add: %v", err)
+		}
+		if got := feeds(db, 91); len(got) != 3 {
+			t.Errorf("the reader of three keeps %v", got)
+		}
+		if got := feeds(db, 92); len(got) != 3 {
+			t.Errorf("the reader of four own feeds keeps %v, want three", got)
+		}
+	})
 	t.Run("floor", func(t *testing.T) {
 		db, add := setup(t, 4, 2)
 		if err := add(31, "https://f/1", "https://f/2"); err != nil {

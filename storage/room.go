@@ -15,11 +15,12 @@ import (
 // (counting, for the adder, feeds of chats where the bot is not now, which come back
 // with it) and more than a floor: max-min fairness over accounts. A slot is freed by
 // taking a feed from every account that keeps it, so each must be over that line: a
-// reader at or under it keeps the feed, and the feeds it shares. The account keeping
-// the most feeds goes first, then the one using the most room (a feed shared by n
-// accounts is 1/n to each); one whose every feed is kept also by a reader at or under
-// the line keeps them, and the next is cut. Accounts filling the cap lose room to
-// newcomers, never to each other, and nobody is cut below the floor or the adder.
+// reader at or under it keeps the feed, and the feeds it shares. Feeds are ranked by
+// their lightest payer, the one whose cut matters most: the feed whose lightest payer
+// keeps the most feeds goes first, then uses the most room (a feed shared by n accounts
+// is 1/n to each). Accounts filling the cap lose room to newcomers, never to each other,
+// and nobody is cut below the floor or the adder, nor while a reader keeping more could
+// be.
 
 // readerHoldings is who keeps which readers' feeds, read from the owners index (active
 // chats only: an inactive chat's feeds are not polled, nor counted), with the adds of
@@ -103,81 +104,77 @@ func (h readerHoldings) use(account int64) float64 {
 }
 
 // makeRoom frees one slot of the global cap for account by, which is adding a feed and
-// then keeps have feeds (those of inactive chats too): line is max(have, floor), and a
-// feed is taken whose every payer keeps more than line feeds, other than by; the
-// account keeping the most goes first (its own feeds first, then the one a chat took up
-// last), from every chat keeping it. changing is the chat being changed in memory (its
-// record is written by the caller), which loses the feed in memory if it keeps it. It
-// returns the feed and the chats that lost it, "" when no slot could be freed. h is read
-// once per transaction and kept up to date, here and by the caller's take.
+// then keeps have feeds (those of inactive chats too): line is max(have, floor). A feed
+// is taken whose every payer keeps more than line feeds, other than by, from every chat
+// keeping it: of those, the one whose lightest payer keeps the most feeds (then uses the
+// most room, then is the newer account), then the one with the fewest payers, then the
+// one a chat took up last. The cut so lands where fairness says, whoever else pays for
+// the feed. changing is the chat being changed in memory (its record is written by the
+// caller), which loses the feed in memory if it keeps it. It returns the feed and the
+// chats that lost it, "" when no slot could be freed. h is read once per transaction
+// and kept up to date, here and by the caller's take.
 func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing *Subscriber) (string, []int64, error) {
 	line := max(have, len(h.held[by])+1, floor)
-	type account struct {
-		id    int64
-		feeds int
-		use   float64
-	}
-	var over []account
-	for id, fs := range h.held {
-		if id != by && len(fs) > line {
-			over = append(over, account{id, len(fs), h.use(id)})
+	use := map[int64]float64{}
+	useOf := func(a int64) float64 {
+		u, ok := use[a]
+		if !ok {
+			u = h.use(a)
+			use[a] = u
 		}
+		return u
 	}
-	if len(over) == 0 {
-		return "", nil, nil
+	// lighter orders payers: fewer feeds, less room, the older account.
+	lighter := func(a, b int64) int {
+		return cmp.Or(cmp.Compare(len(h.held[a]), len(h.held[b])), cmp.Compare(useOf(a), useOf(b)), cmp.Compare(a, b))
 	}
-	// The most feeds first, then the most room; between equals the newer account
-	// (Telegram's IDs grow).
-	slices.SortFunc(over, func(a, b account) int {
-		return cmp.Or(cmp.Compare(b.feeds, a.feeds), cmp.Compare(b.use, a.use), cmp.Compare(b.id, a.id))
-	})
-	// A feed the adder, or a reader at or under the line, keeps stays: one pass.
-	kept := map[string]bool{}
+	type candidate struct {
+		url      string
+		lightest int64
+		payers   int
+		since    time.Time
+	}
+	var best *candidate
 	for u, payers := range h.payers {
+		c := candidate{url: u, payers: len(payers), since: h.since[u]}
+		kept := false
 		for p := range payers {
 			if p == by || len(h.held[p]) <= line {
-				kept[u] = true
+				kept = true // the adder, or a reader at or under the line, keeps it
 				break
 			}
-		}
-	}
-	for _, a := range over {
-		var pick string
-		var pickPayers int
-		var pickSince time.Time
-		for u := range h.held[a.id] {
-			if kept[u] {
-				continue
-			}
-			payers := h.payers[u]
-			since := h.since[u]
-			better := pick == "" || len(payers) < pickPayers ||
-				len(payers) == pickPayers && (since.After(pickSince) || since.Equal(pickSince) && u > pick)
-			if better {
-				pick, pickPayers, pickSince = u, len(payers), since
+			if c.lightest == 0 || lighter(p, c.lightest) < 0 {
+				c.lightest = p
 			}
 		}
-		if pick == "" {
+		if kept || len(payers) == 0 {
 			continue
 		}
-		chats := slices.Clone(h.chats[pick])
-		h.drop(pick)
-		for _, chat := range chats {
-			s := changing
-			if s == nil || s.ChatID != chat {
-				var err error
-				if s, err = getSubscriber(tx, chat); err != nil {
-					return "", nil, err
-				}
-			}
-			s.OwnFeeds = slices.DeleteFunc(s.OwnFeeds, func(u string) bool { return u == pick })
-			if s != changing {
-				if err := putSubscriber(tx, s); err != nil {
-					return "", nil, err
-				}
+		if best == nil || cmp.Or(-lighter(c.lightest, best.lightest), cmp.Compare(c.payers, best.payers),
+			-c.since.Compare(best.since), -cmp.Compare(c.url, best.url)) < 0 {
+			best = &c
+		}
+	}
+	if best == nil {
+		return "", nil, nil
+	}
+	pick := best.url
+	chats := slices.Clone(h.chats[pick])
+	h.drop(pick)
+	for _, chat := range chats {
+		s := changing
+		if s == nil || s.ChatID != chat {
+			var err error
+			if s, err = getSubscriber(tx, chat); err != nil {
+				return "", nil, err
 			}
 		}
-		return pick, chats, nil
+		s.OwnFeeds = slices.DeleteFunc(s.OwnFeeds, func(u string) bool { return u == pick })
+		if s != changing {
+			if err := putSubscriber(tx, s); err != nil {
+				return "", nil, err
+			}
+		}
 	}
-	return "", nil, nil
+	return pick, chats, nil
 }
