@@ -793,6 +793,26 @@ func TestMakingRoomWeighsSharedFeeds(t *testing.T) {
 			t.Errorf("the reader of four own feeds keeps %v, want three", got)
 		}
 	})
+	t.Run("later in the import", func(t *testing.T) {
+		// Review AA: room made from a feed the same import adds next made it new again,
+		// and its reader was cut twice.
+		db, add := setup(t, 6, 2)
+		if err := add(101, "https://v/1", "https://v/2", "https://v/3", "https://v/4", "https://v/y"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(102, "https://o/1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(103, "https://x/1", "https://v/y"); err != nil {
+			t.Fatal(err)
+		}
+		if got := feeds(db, 101); len(got) != 4 || !slices.Contains(got, "https://v/y") {
+			t.Errorf("the reader keeps %v, want four with v/y (one cut)", got)
+		}
+		if n, _ := db.ReaderFeedCount(ctx); n != 6 {
+			t.Errorf("%d readers' feeds, want 6", n)
+		}
+	})
 	t.Run("floor", func(t *testing.T) {
 		db, add := setup(t, 4, 2)
 		if err := add(31, "https://f/1", "https://f/2"); err != nil {

@@ -110,10 +110,11 @@ func (h readerHoldings) use(account int64) float64 {
 // most room, then is the newer account), then the one with the fewest payers, then the
 // one a chat took up last. The cut so lands where fairness says, whoever else pays for
 // the feed. changing is the chat being changed in memory (its record is written by the
-// caller), which loses the feed in memory if it keeps it. It returns the feed and the
-// chats that lost it, "" when no slot could be freed. h is read once per transaction
+// caller), which loses the feed in memory if it keeps it. waiting are the feeds the
+// same call adds next: taking one would make it new again, and cost a second cut. It
+// returns the feed and the chats that lost it, "" when no slot could be freed. h is read once per transaction
 // and kept up to date, here and by the caller's take.
-func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing *Subscriber) (string, []int64, error) {
+func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing *Subscriber, waiting map[string]bool) (string, []int64, error) {
 	line := max(have, len(h.held[by])+1, floor)
 	use := map[int64]float64{}
 	useOf := func(a int64) float64 {
@@ -136,18 +137,21 @@ func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing
 	}
 	var best *candidate
 	for u, payers := range h.payers {
+		if waiting[u] || len(payers) == 0 {
+			continue
+		}
 		c := candidate{url: u, payers: len(payers), since: h.since[u]}
-		kept := false
+		kept, found := false, false
 		for p := range payers {
 			if p == by || len(h.held[p]) <= line {
 				kept = true // the adder, or a reader at or under the line, keeps it
 				break
 			}
-			if c.lightest == 0 || lighter(p, c.lightest) < 0 {
-				c.lightest = p
+			if !found || lighter(p, c.lightest) < 0 {
+				c.lightest, found = p, true
 			}
 		}
-		if kept || len(payers) == 0 {
+		if kept {
 			continue
 		}
 		if best == nil || cmp.Or(-lighter(c.lightest, best.lightest), cmp.Compare(c.payers, best.payers),

@@ -34,7 +34,7 @@ func BenchmarkMakeRoom(b *testing.B) {
 	newcomer := &Subscriber{ChatID: 999, Kind: "private", Active: true}
 	for b.Loop() {
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
-			freed, _, err := makeRoom(tx, readHoldings(tx), 999, 1, 0, newcomer)
+			freed, _, err := makeRoom(tx, readHoldings(tx), 999, 1, 0, newcomer, nil)
 			if err != nil {
 				return err
 			}

@@ -338,7 +338,12 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 			mine = accountFeeds(tx, by, chatID, s.OwnFeeds)
 		}
 		capped, accountCapped := false, false
+		waiting := map[string]bool{} // the call's feeds not yet added: no room is made from them
 		for _, u := range urls {
+			waiting[u] = true
+		}
+		for _, u := range urls {
+			delete(waiting, u)
 			if skip[u] {
 				continue
 			}
@@ -366,7 +371,11 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 							holdings = &h
 						}
 						var lost []int64
-						if freed, lost, err = makeRoom(tx, *holdings, by, len(mine)+1, lim.Floor, s); err != nil {
+						have := len(mine) // its count after the add: one more unless it pays for u already
+						if !mine[u] {
+							have++
+						}
+						if freed, lost, err = makeRoom(tx, *holdings, by, have, lim.Floor, s, waiting); err != nil {
 							return err
 						}
 						for _, c := range lost {
