@@ -112,10 +112,10 @@ func (h readerHoldings) use(account int64) float64 {
 // the feed. changing is the chat being changed in memory (its record is written by the
 // caller), which loses the feed in memory if it keeps it. waiting are the feeds the
 // same call adds next: taking one would make it new again, and cost a second cut. It
-// returns the feed and the chats that lost it, "" when no slot could be freed. h is read once per transaction
-// and kept up to date, here and by the caller's take.
+// returns the feed and the chats that lost it, "" when no slot could be freed. h is
+// read once per transaction and kept up to date, here and by the caller's take.
 func makeRoom(tx *bolt.Tx, h readerHoldings, by int64, have, floor int, changing *Subscriber, waiting map[string]bool) (string, []int64, error) {
-	line := max(have, len(h.held[by])+1, floor)
+	line := max(have, floor)
 	use := map[int64]float64{}
 	useOf := func(a int64) float64 {
 		u, ok := use[a]
