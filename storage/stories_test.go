@@ -393,3 +393,33 @@ func TestStoryContinuationsInOnePass(t *testing.T) {
 		t.Fatalf("after unfollowing story 1, chat 901 follows %+v", fs)
 	}
 }
+
+// Following reopens a closed story for the tracker; unfollowed before it takes the story
+// back, the story stayed open and held by nothing, and the prune, which took closed
+// stories only, kept it for good (found by review). A story open a week past its last
+// report is now pruned, and one past its week cannot be followed.
+func TestFollowedAndDroppedStoriesArePruned(t *testing.T) {
+	db := tempDB(t)
+	ctx := context.Background()
+	saveStory(t, db, Story{ID: 4, Title: "S", First: storyNow, Last: storyNow, Closed: true}, nil, nil, storyNow)
+	week := 7 * 24 * time.Hour
+	if _, err := db.FollowStory(ctx, 801, 4, storyNow.Add(time.Hour), storyNow.Add(time.Hour-week), 50); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UnfollowStory(ctx, 801, 4); err != nil {
+		t.Fatal(err)
+	}
+	later := storyNow.Add(week + time.Hour)
+	if _, err := db.FollowStory(ctx, 802, 4, later, later.Add(-week), 50); !errors.Is(err, ErrNotFound) {
+		t.Errorf("following a story past its week: %v, want ErrNotFound", err)
+	}
+	if _, _, err := db.PruneStories(ctx, later, later.Add(-week)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Story(ctx, 4); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a story reopened by a follow since dropped is kept: %v", err)
+	}
+	if open, _ := db.OpenStories(ctx); len(open) != 0 {
+		t.Errorf("open stories after the prune: %+v", open)
+	}
+}
