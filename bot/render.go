@@ -85,6 +85,26 @@ func textLen(s string) int {
 	return n
 }
 
+// truncateUnits is truncate by Telegram's count (textLen): s cut to at most n UTF-16
+// units, "…" included.
+func truncateUnits(s string, n int) string {
+	if textLen(s) <= n {
+		return s
+	}
+	units := 0
+	for i, r := range s {
+		w := 1
+		if r > 0xFFFF {
+			w = 2
+		}
+		if units+w > n-1 {
+			return s[:i] + "…"
+		}
+		units += w
+	}
+	return s
+}
+
 // pack puts blocks into messages of at most packLimit characters, never splitting a
 // block unless it alone is too long (then it is cut into plain-text pieces at sentence
 // ends, which are valid in any case).
@@ -420,10 +440,12 @@ func timelineBlock(c digest.StoryCard) block {
 // new reports said, their outlets, and a button to the updated card.
 func RenderStoryUpdate(storyTitle string, devs []digest.TimelineEntry) Rendered {
 	var h, p strings.Builder
-	fmt.Fprintf(&h, "🔔 <b>Update: %s</b>", escape(truncate(storyTitle, 200)))
-	fmt.Fprintf(&p, "🔔 Update: %s", truncate(storyTitle, 200))
-	// One message, always under Telegram's 4,096 characters: the latest developments,
-	// each clipped, and a count of the earlier ones.
+	title := truncateUnits(storyTitle, 200)
+	fmt.Fprintf(&h, "🔔 <b>Update: %s</b>", escape(title))
+	fmt.Fprintf(&p, "🔔 Update: %s", title)
+	// One message, always under Telegram's 4,096 characters (UTF-16 units, as it counts
+	// them: found by review, emoji and mathematical letters count two): the latest
+	// developments, each clipped, and a count of the earlier ones.
 	const maxShown, maxEach = 6, 400
 	if n := len(devs) - maxShown; n > 0 {
 		fmt.Fprintf(&h, "\n<i>and %d earlier developments</i>", n)
@@ -435,7 +457,7 @@ func RenderStoryUpdate(storyTitle string, devs []digest.TimelineEntry) Rendered 
 		if what == "" {
 			what = d.Title
 		}
-		what, src := truncate(what, maxEach), truncate(d.Source, 60)
+		what, src := truncateUnits(what, maxEach), truncateUnits(d.Source, 60)
 		fmt.Fprintf(&h, "\n\n%s\n— <i>%s</i>", escape(what), escape(src))
 		fmt.Fprintf(&p, "\n\n%s\n— %s", what, src)
 	}

@@ -440,8 +440,19 @@ func TestStoryUpdateFitsOneMessage(t *testing.T) {
 			Sentences: []string{strings.Repeat("A very long sentence about what happened. ", 30)}})
 	}
 	r := RenderStoryUpdate(strings.Repeat("Title ", 100), devs)
-	if n := utf8.RuneCountInString(r.Plain); n > 4096 {
+	if n := textLen(r.Plain); n > 4096 {
 		t.Fatalf("an update of %d characters", n)
+	}
+	// Text beyond the Basic Multilingual Plane counts two units a character in
+	// Telegram's limit (found by review: 5,684 units, refused and dropped).
+	for i := range devs {
+		devs[i].Source = strings.Repeat("📰", 100)
+		devs[i].Sentences = []string{strings.Repeat("𝐛𝐨𝐥𝐝 ", 300)}
+	}
+	if astral := RenderStoryUpdate(strings.Repeat("🔥", 300), devs); textLen(astral.Plain) > 4096 {
+		t.Fatalf("an update of emoji and mathematical letters is %d units", textLen(astral.Plain))
+	} else if _, err := telegramtest.ParseHTML(astral.HTML); err != nil {
+		t.Fatalf("bad HTML: %v", err)
 	}
 	if !strings.Contains(r.Plain, "and 4 earlier developments") {
 		t.Fatalf("the earlier developments are not counted:\n%s", r.Plain)
