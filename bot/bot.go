@@ -50,6 +50,10 @@ type Options struct {
 	// room for a newcomer (default 10): locking the 5,000 then takes 500 accounts of ten
 	// feeds, and without it a thousand accounts of five would cut every reader to five.
 	FeedFloor int
+	// CardRedrawBudget bounds the time one pass spends composing the cards it redraws in
+	// place (default 5 s): a card composed anew reads the store's recent items (up to
+	// half a second), and readers who each see their own feeds each need their own.
+	CardRedrawBudget time.Duration
 	// FeedsPerDay is what all the feeds one user added may store, fetch and take to poll
 	// a day (the poller's allowance); /feeds shows the reader their use of it. Zero
 	// hides it.
@@ -189,6 +193,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.FeedFloor <= 0 {
 		o.FeedFloor = 10
+	}
+	if o.CardRedrawBudget <= 0 {
+		o.CardRedrawBudget = 5 * time.Second
 	}
 	if o.ScheduleEvery <= 0 {
 		o.ScheduleEvery = 20 * time.Second

@@ -290,6 +290,10 @@ func (b *Bot) editStoryCards(ctx context.Context, developed []uint64, threads ma
 	follows := map[int64]map[uint64]bool{}
 	seen := map[[2]int64]bool{}
 	checked := 0
+	// Composing runs on the scheduler's loop, before the next pass's digests: many
+	// readers each with feeds of their own open cards that each compose anew (found by
+	// review: up to 500 of half a second). Past the budget the rest stay as they are.
+	composing := time.Duration(0)
 pass:
 	for _, w := range work {
 		cards, err := b.db.StoryCards(ctx, w.story, now.Add(-cardEditWindow))
@@ -336,7 +340,13 @@ pass:
 			if rec.Kind != storage.KindCard || len(rec.Items) == 0 {
 				continue
 			}
+			if composing > b.opts.CardRedrawBudget {
+				b.log.Warn("redrawing cards: the pass's time is spent; the rest stay as they are", "budget", b.opts.CardRedrawBudget, "edits", len(msgs))
+				break pass
+			}
+			start := time.Now()
 			parts, err := b.cardParts(ctx, c.Chat, rec.Items[0])
+			composing += time.Since(start)
 			if err != nil {
 				if errors.Is(err, storage.ErrNotFound) {
 					continue

@@ -372,6 +372,46 @@ func TestCardTimelineEditedInPlace(t *testing.T) {
 	}
 }
 
+// Redrawing cards in place keeps to a time budget a pass: past it the cards stay as
+// they are, and the followers' updates still go (found by review: readers each with
+// feeds of their own could make a pass compose hundreds of cards).
+func TestCardRedrawsKeepToTheirBudget(t *testing.T) {
+	r := newStoryRig(t)
+	r.h.bot.opts.CardRedrawBudget = time.Nanosecond // each pass composes one card, then stops
+	first, card := r.followFerry(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	ben := telegramtest.User{ID: 5102, FirstName: "Ben"}
+	bc := r.h.tg.PrivateChat(ben)
+	r.h.tg.Send(ben, bc, fmt.Sprintf("/summary %d", first))
+	other := r.h.wait(bc.ID, "reply to this message", waitLong)
+	for _, row := range other.Keyboard() {
+		for _, btn := range row {
+			if strings.Contains(btn.Text, "Follow story") {
+				q, _ := r.h.tg.Press(ben, bc, other.MessageID, btn.CallbackData)
+				if txt, _ := r.h.tg.WaitAnswered(q, waitLong); !strings.Contains(txt, "Following") {
+					t.Fatalf("Ben's follow answered %q", txt)
+				}
+			}
+		}
+	}
+	r.settle()
+	r.h.clock.Add(time.Hour)
+	r.report(tollTitle, tollText)
+	r.poll()
+	r.wantUpdates(1, "the development reaches the follower")
+	redrawn := 0
+	for _, m := range []telegramtest.Message{r.latest(card), r.h.tg.Messages(bc.ID)[0]} {
+		if strings.Contains(m.Text, "How it developed") {
+			redrawn++
+		}
+	}
+	if redrawn != 1 || other.MessageID != r.h.tg.Messages(bc.ID)[0].MessageID {
+		t.Fatalf("%d of two readers' cards redrawn in a pass with its budget spent after one", redrawn)
+	}
+	if !strings.Contains(r.h.logs.String(), "the pass's time is spent") {
+		t.Fatal("the spent budget is not logged")
+	}
+}
+
 // The toll report is, to the grouping, another event (one outlet, a new figure), so it
 // starts a story that carries the followed one on. Unfollowing from the card the
 // reader opened stops the follow wherever it moved, and nothing more is sent.
