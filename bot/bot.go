@@ -147,6 +147,7 @@ type Bot struct {
 type Stories interface {
 	DigestFor(ctx context.Context, sub stories.Subscriber, now time.Time) (digest.Digest, error)
 	CardFor(ctx context.Context, id uint64, r stories.Reader) (digest.StoryCard, error)
+	CachedCardFor(ctx context.Context, id uint64, r stories.Reader) (digest.StoryCard, error)
 	CardForURL(ctx context.Context, canonical string) (digest.StoryCard, error)
 	Visible(ctx context.Context, id uint64, r stories.Reader) (storage.Item, error)
 	Public(feedURL string) bool

@@ -292,8 +292,10 @@ func (b *Bot) editStoryCards(ctx context.Context, developed []uint64, threads ma
 	checked := 0
 	// Composing runs on the scheduler's loop, before the next pass's digests: many
 	// readers each with feeds of their own open cards that each compose anew (found by
-	// review: up to 500 of half a second). Past the budget the rest stay as they are.
-	composing := time.Duration(0)
+	// review: up to 500 of half a second). Past the budget only cards composed already
+	// (for a reader who sees the same feeds) are redrawn, so those who came first do not
+	// hold up the rest (found by review).
+	composing, warned := time.Duration(0), false
 pass:
 	for _, w := range work {
 		cards, err := b.db.StoryCards(ctx, w.story, now.Add(-cardEditWindow))
@@ -340,15 +342,16 @@ pass:
 			if rec.Kind != storage.KindCard || len(rec.Items) == 0 {
 				continue
 			}
-			if composing > b.opts.CardRedrawBudget {
-				b.log.Warn("redrawing cards: the pass's time is spent; the rest stay as they are", "budget", b.opts.CardRedrawBudget, "edits", len(msgs))
-				break pass
+			spent := composing > b.opts.CardRedrawBudget
+			if spent && !warned {
+				b.log.Warn("redrawing cards: the pass's time is spent; only cards composed already are redrawn", "budget", b.opts.CardRedrawBudget, "edits", len(msgs))
+				warned = true
 			}
 			start := time.Now()
-			parts, err := b.cardParts(ctx, c.Chat, rec.Items[0])
+			parts, err := b.cardPartsOf(ctx, c.Chat, rec.Items[0], spent)
 			composing += time.Since(start)
 			if err != nil {
-				if errors.Is(err, storage.ErrNotFound) {
+				if errors.Is(err, storage.ErrNotFound) || errors.Is(err, stories.ErrNotComposed) {
 					continue
 				}
 				return err

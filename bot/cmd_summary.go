@@ -58,6 +58,12 @@ func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 // cardParts renders the card of stored item id as chat may see it, with its
 // discussion and follow buttons (sent, or redrawn in place when the story develops).
 func (b *Bot) cardParts(ctx context.Context, chat int64, id uint64) ([]Rendered, error) {
+	return b.cardPartsOf(ctx, chat, id, false)
+}
+
+// cardPartsOf is cardParts; cachedOnly refuses, with stories.ErrNotComposed, a card
+// that would be composed anew.
+func (b *Bot) cardPartsOf(ctx context.Context, chat int64, id uint64, cachedOnly bool) ([]Rendered, error) {
 	reader, err := b.reader(ctx, chat)
 	if err != nil {
 		return nil, err
@@ -68,7 +74,11 @@ func (b *Bot) cardParts(ctx context.Context, chat int64, id uint64) ([]Rendered,
 	if err != nil {
 		return nil, err
 	}
-	card, err := b.stories.CardFor(ctx, id, reader)
+	cardFor := b.stories.CardFor
+	if cachedOnly {
+		cardFor = b.stories.CachedCardFor
+	}
+	card, err := cardFor(ctx, id, reader)
 	if err != nil {
 		return nil, err
 	}

@@ -1126,9 +1126,9 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 		follows = len(lapsed)
 		// Stories past the follow lapse are only history: their records go (their
 		// reports' placements go with the reports, when retention prunes them). An open
-		// one too: the tracker closes a story after days without a report, so one still
-		// open a week on was reopened by a follow since dropped, and is held by nothing
-		// (found by review: following and unfollowing kept stories for good).
+		// one too, after openStoryGrace more: one open that long was reopened by a follow
+		// since dropped, and is held by nothing (found by review: following and
+		// unfollowing kept stories for good).
 		var done [][]byte
 		if err := stories.ForEach(func(k, v []byte) error {
 			var s Story
@@ -1136,7 +1136,7 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 				done = append(done, bytes.Clone(k)) // a damaged record serves no one
 				return nil
 			}
-			if s.Last.Before(followsBefore) {
+			if s.Last.Before(followsBefore) && (s.Closed || s.MergedInto != 0 || s.Last.Before(followsBefore.Add(-openStoryGrace))) {
 				done = append(done, bytes.Clone(k))
 			}
 			return nil
@@ -1167,6 +1167,12 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 	}
 	return cards, follows, nil
 }
+
+// openStoryGrace is how much longer than the follow lapse an open story is kept: the
+// tracker measures a followed story's week from when it placed the last report, which
+// may be up to 72 hours (its look back) after the report was stored, the time Last
+// holds; so a story it still holds is never pruned under it (found by review).
+const openStoryGrace = 4 * 24 * time.Hour
 
 // eraseChatStories removes a chat's follows and the records of cards it received.
 func eraseChatStories(tx *bolt.Tx, chat int64) error {

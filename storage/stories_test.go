@@ -413,6 +413,15 @@ func TestFollowedAndDroppedStoriesArePruned(t *testing.T) {
 	if _, err := db.FollowStory(ctx, 802, 4, later, later.Add(-week), 50); !errors.Is(err, ErrNotFound) {
 		t.Errorf("following a story past its week: %v, want ErrNotFound", err)
 	}
+	// Within the grace the tracker may still hold it (it counts the week from when it
+	// placed the report, up to 72 hours after it was stored): kept.
+	if _, _, err := db.PruneStories(ctx, later, later.Add(-week)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Story(ctx, 4); err != nil {
+		t.Errorf("an open story within the grace is pruned: %v", err)
+	}
+	later = later.Add(openStoryGrace)
 	if _, _, err := db.PruneStories(ctx, later, later.Add(-week)); err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,21 @@ const cardSentences = 3
 // only from the public feeds and the reader's own; an item the reader may not see is
 // storage.ErrNotFound.
 func (s *Service) CardFor(ctx context.Context, id uint64, r Reader) (digest.StoryCard, error) {
+	return s.card(ctx, id, r, false)
+}
+
+// ErrNotComposed is CachedCardFor's answer for a card not composed since the newest
+// item was stored.
+var ErrNotComposed = errors.New("card not composed yet")
+
+// CachedCardFor is CardFor without composing: a card that would need composing anew
+// (half a second; its timeline is cheap) is ErrNotComposed. A pass that has spent its
+// time redraws only these.
+func (s *Service) CachedCardFor(ctx context.Context, id uint64, r Reader) (digest.StoryCard, error) {
+	return s.card(ctx, id, r, true)
+}
+
+func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool) (digest.StoryCard, error) {
 	it, err := s.Visible(ctx, id, r)
 	if err != nil {
 		return digest.StoryCard{}, err
@@ -36,6 +51,9 @@ func (s *Service) CardFor(ctx context.Context, id uint64, r Reader) (digest.Stor
 	slices.Sort(private)
 	key := cardKey{item: id, operator: r.Operator, feeds: strings.Join(private, "\n")}
 	card, ok := s.cards.get(key, last)
+	if !ok && cachedOnly {
+		return digest.StoryCard{}, ErrNotComposed
+	}
 	if !ok {
 		if card, err = s.composeCard(ctx, it, r); err != nil {
 			return digest.StoryCard{}, err
