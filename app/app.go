@@ -247,8 +247,13 @@ func (a *App) Prune(ctx context.Context) {
 		a.log.Debug("pruned cached cards", "deleted", n)
 	}
 	// Cards past Telegram's 48-hour edit limit; follows a week after their story's
-	// last report (they lapsed); closed stories as old.
-	if cards, follows, err := a.DB.PruneStories(ctx, now.Add(-48*time.Hour), now.Add(-a.Stories.Tracking().FollowFor)); err != nil {
+	// last report (they lapsed); closed stories as old; open ones once the tracker can
+	// hold them no longer: it counts a followed story's week, and an unfollowed one's
+	// close, from when it placed the last report, up to its look back (CloseAfter)
+	// after the report was stored; a day more for the passes between (found by review).
+	tr := a.Stories.Tracking()
+	openBefore := now.Add(-max(tr.FollowFor+tr.CloseAfter, 2*tr.CloseAfter) - 24*time.Hour)
+	if cards, follows, err := a.DB.PruneStories(ctx, now.Add(-48*time.Hour), now.Add(-tr.FollowFor), openBefore); err != nil {
 		a.log.Error("pruning followed stories failed", "error", err)
 	} else if cards+follows > 0 {
 		a.log.Debug("pruned followed stories", "cards", cards, "follows", follows)

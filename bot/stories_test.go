@@ -381,15 +381,17 @@ func TestCardRedrawsKeepToTheirBudget(t *testing.T) {
 	r.h.bot.opts.CardRedrawBudget = time.Nanosecond // spent by the first card composed
 	first, card := r.followFerry(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 	ctx := context.Background()
-	// Ben sees a feed of his own, so his card is composed for him alone; Cy sees what
-	// Ana sees.
+	// Ben takes up a feed of his own after opening his card, so a card for him is
+	// composed for him alone, and none is yet; Cy sees what Ana sees.
 	openAndFollow := func(u telegramtest.User, own bool) telegramtest.Chat {
 		c := r.h.tg.PrivateChat(u)
 		if own {
-			create := func() storage.Subscriber { return storage.Subscriber{ChatID: c.ID, Kind: "private", Active: true} }
-			if _, _, err := r.h.db.AddOwnFeeds(ctx, c.ID, u.ID, create, []string{"https://own.example/rss"}, nil, storage.FeedLimits{}); err != nil {
-				t.Fatal(err)
-			}
+			defer func() {
+				create := func() storage.Subscriber { return storage.Subscriber{ChatID: c.ID, Kind: "private", Active: true} }
+				if _, _, err := r.h.db.AddOwnFeeds(ctx, c.ID, u.ID, create, []string{"https://own.example/rss"}, nil, storage.FeedLimits{}); err != nil {
+					t.Fatal(err)
+				}
+			}()
 		}
 		r.h.tg.Send(u, c, fmt.Sprintf("/summary %d", first))
 		m := r.h.wait(c.ID, "reply to this message", waitLong)

@@ -111,7 +111,7 @@ func TestDamagedStoryRecordIsNoStory(t *testing.T) {
 	if _, err := db.Story(ctx, 5); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("story 5: %v, want not found", err)
 	}
-	if _, _, err := db.PruneStories(ctx, time.Now(), time.Now()); err != nil {
+	if _, _, err := db.PruneStories(ctx, time.Now(), time.Now(), time.Now()); err != nil {
 		t.Fatalf("prune: %v", err)
 	}
 }

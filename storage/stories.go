@@ -1080,9 +1080,10 @@ func recordStoryCard(tx *bolt.Tx, chat int64, msg int, item uint64, sent time.Ti
 }
 
 // PruneStories drops cards too old to edit (sent before cardsBefore), follows of
-// stories whose last report is older than followsBefore (they lapsed), and closed
-// stories none of whose reports is stored any more. It returns what it dropped.
-func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.Time) (cards, follows int, err error) {
+// stories whose last report is older than followsBefore (they lapsed), closed stories
+// as old, and open ones whose last report is older than openBefore (the tracker holds
+// none that old). It returns the cards and follows it dropped.
+func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore, openBefore time.Time) (cards, follows int, err error) {
 	if err := ctxErr(ctx, "prune stories"); err != nil {
 		return 0, 0, err
 	}
@@ -1126,9 +1127,10 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 		follows = len(lapsed)
 		// Stories past the follow lapse are only history: their records go (their
 		// reports' placements go with the reports, when retention prunes them). An open
-		// one too, after openStoryGrace more: one open that long was reopened by a follow
-		// since dropped, and is held by nothing (found by review: following and
-		// unfollowing kept stories for good).
+		// one too, once its last report is before openBefore, when the tracker can hold
+		// it no longer: one open that long was reopened by a follow since dropped, and
+		// is held by nothing (found by review: following and unfollowing kept stories
+		// for good).
 		var done [][]byte
 		if err := stories.ForEach(func(k, v []byte) error {
 			var s Story
@@ -1136,7 +1138,7 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 				done = append(done, bytes.Clone(k)) // a damaged record serves no one
 				return nil
 			}
-			if s.Last.Before(followsBefore) && (s.Closed || s.MergedInto != 0 || s.Last.Before(followsBefore.Add(-openStoryGrace))) {
+			if s.Last.Before(followsBefore) && (s.Closed || s.MergedInto != 0 || s.Last.Before(openBefore)) {
 				done = append(done, bytes.Clone(k))
 			}
 			return nil
@@ -1167,12 +1169,6 @@ func (db *DB) PruneStories(ctx context.Context, cardsBefore, followsBefore time.
 	}
 	return cards, follows, nil
 }
-
-// openStoryGrace is how much longer than the follow lapse an open story is kept: the
-// tracker measures a followed story's week from when it placed the last report, which
-// may be up to 72 hours (its look back) after the report was stored, the time Last
-// holds; so a story it still holds is never pruned under it (found by review).
-const openStoryGrace = 4 * 24 * time.Hour
 
 // eraseChatStories removes a chat's follows and the records of cards it received.
 func eraseChatStories(tx *bolt.Tx, chat int64) error {

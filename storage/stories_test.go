@@ -171,12 +171,12 @@ func TestStoriesEraseAndPrune(t *testing.T) {
 	}
 
 	// Two days on the card is too old to edit; eight days on the follow has lapsed.
-	c, f, err := db.PruneStories(ctx, storyNow.Add(time.Hour), storyNow.Add(time.Hour))
+	c, f, err := db.PruneStories(ctx, storyNow.Add(time.Hour), storyNow.Add(time.Hour), storyNow.Add(time.Hour))
 	if err != nil || c != 1 || f != 1 {
 		t.Fatalf("pruned %d cards, %d follows: %v", c, f, err)
 	}
 	saveStory(t, db, Story{ID: 3, Title: "S", First: storyNow, Last: storyNow, Closed: true}, nil, nil, storyNow)
-	if _, _, err := db.PruneStories(ctx, storyNow, storyNow.Add(time.Hour)); err != nil {
+	if _, _, err := db.PruneStories(ctx, storyNow, storyNow.Add(time.Hour), storyNow.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Story(ctx, 3); !errors.Is(err, ErrNotFound) {
@@ -413,16 +413,17 @@ func TestFollowedAndDroppedStoriesArePruned(t *testing.T) {
 	if _, err := db.FollowStory(ctx, 802, 4, later, later.Add(-week), 50); !errors.Is(err, ErrNotFound) {
 		t.Errorf("following a story past its week: %v, want ErrNotFound", err)
 	}
-	// Within the grace the tracker may still hold it (it counts the week from when it
-	// placed the report, up to 72 hours after it was stored): kept.
-	if _, _, err := db.PruneStories(ctx, later, later.Add(-week)); err != nil {
+	// While the tracker may still hold it (it counts the week from when it placed the
+	// report, up to 72 hours after it was stored): kept.
+	grace := 4 * 24 * time.Hour
+	if _, _, err := db.PruneStories(ctx, later, later.Add(-week), later.Add(-week-grace)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Story(ctx, 4); err != nil {
-		t.Errorf("an open story within the grace is pruned: %v", err)
+		t.Errorf("an open story the tracker may hold is pruned: %v", err)
 	}
-	later = later.Add(openStoryGrace)
-	if _, _, err := db.PruneStories(ctx, later, later.Add(-week)); err != nil {
+	later = later.Add(grace)
+	if _, _, err := db.PruneStories(ctx, later, later.Add(-week), later.Add(-week-grace)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Story(ctx, 4); !errors.Is(err, ErrNotFound) {

@@ -50,7 +50,7 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 	private := s.private(r)
 	slices.Sort(private)
 	key := cardKey{item: id, operator: r.Operator, feeds: strings.Join(private, "\n")}
-	card, ok := s.cards.get(key, last)
+	card, ok := s.cards.get(key, last, cachedOnly)
 	if !ok && cachedOnly {
 		return digest.StoryCard{}, ErrNotComposed
 	}
@@ -75,33 +75,51 @@ type cardKey struct {
 }
 
 // cardCache keeps composed cards (without their timeline, which depends on the
-// reader's follows) until news arrives: a story that develops has its card redrawn in
-// every chat that holds it, up to 500 a pass, and each composition reads the 10,000
-// earlier items (0.54 s, BenchmarkCardOfRecentItem/composed; 90 µs again for a reader
-// who sees the same feeds, /again).
+// reader's follows), each with the newest stored item it was composed with: a story that
+// develops has its card redrawn in every chat that holds it, up to 500 a pass, and each
+// composition reads the 10,000 earlier items (0.54 s, BenchmarkCardOfRecentItem/composed;
+// 90 µs again for a reader who sees the same feeds, /again). A card is fresh until news
+// arrives; a pass past its redraw budget takes one composed with a few items fewer
+// (found by review: emptied at each stored item, the cache rarely served it).
 type cardCache struct {
 	mu    sync.Mutex
-	last  uint64 // the newest stored item the cards were composed with
-	cards map[cardKey]digest.StoryCard
+	cards map[cardKey]cachedCard
+}
+
+type cachedCard struct {
+	last uint64 // the newest stored item the card was composed with
+	card digest.StoryCard
 }
 
 // maxCachedCards bounds the cache (a card is a few KB).
 const maxCachedCards = 512
 
-func (c *cardCache) get(k cardKey, last uint64) (digest.StoryCard, bool) {
+// get returns k's card composed with last, or with any items when anyAge.
+func (c *cardCache) get(k cardKey, last uint64, anyAge bool) (digest.StoryCard, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	card, ok := c.cards[k]
-	return card, ok && c.last == last
+	e, ok := c.cards[k]
+	return e.card, ok && (anyAge || e.last == last)
 }
 
 func (c *cardCache) put(k cardKey, last uint64, card digest.StoryCard) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.last != last || len(c.cards) >= maxCachedCards {
-		c.cards, c.last = map[cardKey]digest.StoryCard{}, last
+	if _, ok := c.cards[k]; !ok && len(c.cards) >= maxCachedCards {
+		// Full: the stale go first, and if none is, all (composing costs the same).
+		for key, e := range c.cards {
+			if e.last != last {
+				delete(c.cards, key)
+			}
+		}
+		if len(c.cards) >= maxCachedCards {
+			clear(c.cards)
+		}
 	}
-	c.cards[k] = card
+	if c.cards == nil {
+		c.cards = map[cardKey]cachedCard{}
+	}
+	c.cards[k] = cachedCard{last: last, card: card}
 }
 
 // composeCard is a card without its timeline.
