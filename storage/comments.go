@@ -922,27 +922,28 @@ func (db *DB) AddReport(ctx context.Context, id uint64, reporter int64, now time
 // moveDiscussionFollows makes the threads from follows followed by to instead; a thread
 // to follows already keeps to's choice (muted or not).
 func moveDiscussionFollows(tx *bolt.Tx, from, to int64) error {
-	idx, followers := tx.Bucket(bucketFollows), tx.Bucket(bucketFollowers)
-	var items []uint64
-	c := idx.Cursor()
+	followers := tx.Bucket(bucketFollowers)
+	moving := map[uint64]bool{} // thread -> muted
+	c := tx.Bucket(bucketFollows).Cursor()
 	for k, _ := c.Seek(i64(from)); k != nil && bytes.HasPrefix(k, i64(from)); k, _ = c.Next() {
-		items = append(items, beU64(k[8:16]))
-	}
-	for _, item := range items {
+		item := beU64(k[8:16])
 		f, err := getJSON[Follower](followers, concat(u64(item), i64(from)), "follower", item)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		if err := followers.Delete(concat(u64(item), i64(from))); err != nil {
-			return err
-		}
-		if err := idx.Delete(concat(i64(from), u64(item))); err != nil {
-			return err
-		}
-		if f == nil || followers.Get(concat(u64(item), i64(to))) != nil {
+		if errors.Is(err, ErrNotFound) {
 			continue
 		}
-		if err := putFollow(tx, item, to, f.Muted); err != nil {
+		if err != nil {
+			return err
+		}
+		moving[item] = f.Muted
+	}
+	if err := unfollowChat(tx, from); err != nil {
+		return err
+	}
+	for item, muted := range moving {
+		if followers.Get(concat(u64(item), i64(to))) != nil {
+			continue
+		}
+		if err := putFollow(tx, item, to, muted); err != nil {
 			return err
 		}
 	}

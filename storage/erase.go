@@ -340,11 +340,17 @@ func rewriteQueuedReplies(tx *bolt.Tx, replies []uint64, render func(reply, pare
 }
 
 // deletePrefix deletes every key of b that starts with prefix.
-func deletePrefix(b *bolt.Bucket, prefix []byte) error {
+func deletePrefix(b *bolt.Bucket, prefix []byte) error { return deletePrefixWhere(b, prefix, nil) }
+
+// deletePrefixWhere deletes the records of b under prefix for which match is true (nil:
+// all of them).
+func deletePrefixWhere(b *bolt.Bucket, prefix []byte, match func(k, v []byte) bool) error {
 	var keys [][]byte
 	c := b.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		keys = append(keys, append([]byte(nil), k...))
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if match == nil || match(k, v) {
+			keys = append(keys, append([]byte(nil), k...))
+		}
 	}
 	for _, k := range keys {
 		if err := b.Delete(k); err != nil {
@@ -400,27 +406,14 @@ func (db *DB) Buckets(ctx context.Context, fn func(bucket string, k, v []byte) e
 // text, and they are how a member edits or deletes that comment there (found by review:
 // a group's /forget left its members no way to delete what they wrote).
 func dropMessageRecords(tx *bolt.Tx, chat int64) error {
-	b := tx.Bucket(bucketMsgMap)
-	if chat >= 0 {
-		return deletePrefix(b, i64(chat))
-	}
-	var drop [][]byte
-	c := b.Cursor()
-	for k, v := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, v = c.Next() {
+	return deletePrefixWhere(tx.Bucket(bucketMsgMap), i64(chat), func(_, v []byte) bool {
 		var rec MessageRecord
-		if json.Unmarshal(v, &rec) == nil && rec.Kind == KindCommentSource {
-			if cm, err := getComment(tx, rec.Comment); err == nil && !cm.Gone() {
-				continue
-			}
+		if chat < 0 && json.Unmarshal(v, &rec) == nil && rec.Kind == KindCommentSource {
+			cm, err := getComment(tx, rec.Comment)
+			return err != nil || cm.Gone()
 		}
-		drop = append(drop, bytes.Clone(k))
-	}
-	for _, k := range drop {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+		return true
+	})
 }
 
 // dropCopiesIn settles what other readers' comments left in a chat that is being

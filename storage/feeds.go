@@ -275,24 +275,11 @@ func collectFeed(tx *bolt.Tx, url string, now time.Time, by int64) (bool, error)
 
 // forgetGoneFeeds deletes the records of feeds that chat's changes collected.
 func forgetGoneFeeds(tx *bolt.Tx, chat int64) error {
-	gone := tx.Bucket(bucketFeedsGone)
 	tag := []byte(fmt.Sprintf(`"by":%d}`, chat)) // the last field: most records need no decoding
-	var mine [][]byte
-	if err := gone.ForEach(func(k, v []byte) error {
+	return deleteWhere(tx.Bucket(bucketFeedsGone), func(_, v []byte) bool {
 		var g goneFeed
-		if bytes.Contains(v, tag) && json.Unmarshal(v, &g) == nil && g.By == chat {
-			mine = append(mine, bytes.Clone(k))
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, k := range mine {
-		if err := gone.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+		return bytes.Contains(v, tag) && json.Unmarshal(v, &g) == nil && g.By == chat
+	})
 }
 
 // PruneGoneFeeds deletes the records of feeds collected more than a week before now,
