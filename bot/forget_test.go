@@ -246,10 +246,7 @@ func TestQueuedReplyNeverQuotesErasedComment(t *testing.T) {
 // what they wrote there, and the copies follow (found by review: the group's message
 // records went with it, so the comment could no longer be reached from the group).
 func TestGroupForgetLeavesMembersTheirComments(t *testing.T) {
-	h := newHarness(t)
-	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 1000})
-	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
-	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
+	h := discussionHarness(t)
 	h.start()
 	h.ingest()
 	ben := telegramtest.User{ID: 32, FirstName: "Ben"}

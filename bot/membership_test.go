@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsbot/newsbot/bot/queue"
 	"github.com/newsbot/newsbot/bot/telegramtest"
 )
 
@@ -155,10 +154,7 @@ func TestRemovalIsNeverDroppedOverTheRate(t *testing.T) {
 // Telegram numbers afresh: here a send to the old group fails before its upgrade
 // message is handled, so the send's own failure moves the chat with the edit queued.
 func TestUpgradedGroupKeepsItsDiscussion(t *testing.T) {
-	h := newHarness(t)
-	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 1000})
-	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
-	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
+	h := discussionHarness(t)
 	h.start()
 	h.ingest()
 	ctx := context.Background()
