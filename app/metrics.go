@@ -76,5 +76,7 @@ func registerMetrics(m *ops.Metrics, db *storage.DB, poller *feed.Poller, b *bot
 	counter("newsbot_window_items_dropped_total", "Items a window cap left out of a digest run or a card (the oldest).", func(s bot.Stats) int64 { return s.WindowDropped })
 	counter("newsbot_filter_budget_exceeded_total", "Digests whose subscriber's filters ran out of time.", func(s bot.Stats) int64 { return s.FilterBudgetHits })
 	counter("newsbot_story_updates_total", "Updates of followed stories queued.", func(s bot.Stats) int64 { return s.StoryUpdates })
+	counter("newsbot_cards_busy_total", "Story cards refused: every card composer stayed busy.", func(s bot.Stats) int64 { return s.CardsBusy })
+	counter("newsbot_reader_budget_refusals_total", "Readers' requests refused: their hour of page fetching or of composing cards was spent.", func(s bot.Stats) int64 { return s.BudgetRefusals })
 	m.GaugeFunc("newsbot_open_stories", "Stories that still take reports.", func() float64 { return float64(b.Stats().OpenStories) })
 }

@@ -82,6 +82,16 @@ type Options struct {
 	// DiscoveryBudget the whole of one /add (default 20s).
 	UserFetches     int
 	DiscoveryBudget time.Duration
+	// ReaderFetchTime is how long one reader's page fetches may hold those slots in an
+	// hour (default 2m), and ReaderCardTime how long composing the cards they open may
+	// take (default 30s: some 50 cards composed anew): each a bucket of that size,
+	// refilled over the hour. Without them a few accounts repeating slow requests kept
+	// every slot (found by review).
+	ReaderFetchTime time.Duration
+	ReaderCardTime  time.Duration
+	// FetchYield is how long a page fetch on a reader's behalf keeps its slot when
+	// another reader waits for one (default 5s).
+	FetchYield time.Duration
 	// PendingTTL is how long a reply to a digest waits for its story (default 30m), and
 	// PendingPerReader how many of one reader's may wait in one chat (default 3; a chat
 	// holds ten times as many).
@@ -162,6 +172,9 @@ type Stories interface {
 // botStats are the bot's own counters (the sender keeps its own).
 type botStats struct {
 	digestsBuilt, commentsRelayed, storyUpdates counter
+	// budgetRefusals: readers' requests refused because their hour of page fetching
+	// or of composing cards was spent.
+	budgetRefusals counter
 }
 
 // WithDefaults fills the zero fields of o with the defaults (the same as config.Default).
@@ -228,6 +241,15 @@ func (o Options) WithDefaults() Options {
 	if o.DiscoveryBudget <= 0 {
 		o.DiscoveryBudget = 20 * time.Second
 	}
+	if o.ReaderFetchTime <= 0 {
+		o.ReaderFetchTime = 2 * time.Minute
+	}
+	if o.ReaderCardTime <= 0 {
+		o.ReaderCardTime = 30 * time.Second
+	}
+	if o.FetchYield <= 0 {
+		o.FetchYield = 5 * time.Second
+	}
 	if o.PendingTTL <= 0 {
 		o.PendingTTL = 30 * time.Minute
 	}
@@ -261,7 +283,7 @@ func New(ctx context.Context, db Store, fetch Fetcher, opts Options) (*Bot, erro
 		return nil, fmt.Errorf("connect to Telegram: %w", err)
 	}
 	b := &Bot{opts: opts, db: db, fetch: fetch, api: api, log: opts.Logger,
-		limiters: map[int64]*userLimits{}, fetches: newFetchGate(opts.UserFetches), catalogue: map[string]struct{}{}}
+		limiters: map[int64]*userLimits{}, fetches: newFetchGate(opts.UserFetches, opts.FetchYield), catalogue: map[string]struct{}{}}
 	for _, u := range opts.Catalogue {
 		b.catalogue[u] = struct{}{}
 	}
@@ -276,6 +298,9 @@ func New(ctx context.Context, db Store, fetch Fetcher, opts Options) (*Bot, erro
 	b.stale = make(chan struct{}, 1)
 	opts.Send.OnStaleCopy = b.staleCopy
 	b.sender = queue.NewSender(db, api, opts.Send)
+	// A chat coming back (or a group upgraded, its queue moved by the sender) fits its
+	// own feeds under the readers' cap, and is told of those that found no room.
+	db.SetFeedLimits(b.feedLimits())
 	b.recordWaitSlots = make(chan struct{}, recordWaiters)
 	b.cmds = commandList()
 	b.disp = queue.NewDispatcher(db, b.admit, b.handle, queue.DispatchOptions{Workers: opts.Workers, PerChat: opts.QueuePerChat,
@@ -351,6 +376,9 @@ type Stats struct {
 	// StoryUpdates: updates of followed stories queued; OpenStories: stories that
 	// still take reports.
 	StoryUpdates, OpenStories int64
+	// CardsBusy: cards refused because every composer stayed busy; BudgetRefusals:
+	// requests refused because the reader's hour of page fetching or cards was spent.
+	CardsBusy, BudgetRefusals int64
 }
 
 // Stats returns the bot's running totals.
@@ -360,10 +388,10 @@ func (b *Bot) Stats() Stats {
 		Sent: s.Sent.Load(), Failed: s.Failed.Load(), TooMany: s.TooMany.Load(), Dropped: s.Dropped.Load(),
 		Deactivated: s.Deactivated.Load(), PlainFallbacks: s.PlainFallbacks.Load(),
 		Digests: b.stats.digestsBuilt.get(), CommentsRelayed: b.stats.commentsRelayed.get(),
-		StoryUpdates: b.stats.storyUpdates.get(),
+		StoryUpdates: b.stats.storyUpdates.get(), BudgetRefusals: b.stats.budgetRefusals.get(),
 	}
 	ss := b.stories.Stats()
-	st.WindowDropped, st.FilterBudgetHits, st.OpenStories = ss.WindowDropped, ss.FilterBudgetHits, ss.OpenStories
+	st.WindowDropped, st.FilterBudgetHits, st.OpenStories, st.CardsBusy = ss.WindowDropped, ss.FilterBudgetHits, ss.OpenStories, ss.CardsBusy
 	st.UpdatesDropped = b.disp.Dropped.Load()
 	return st
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/bot/telegram"
 	"github.com/newsbot/newsbot/feed"
@@ -37,7 +38,11 @@ func feedLabel(u string) string {
 	s := strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
 	s = strings.TrimPrefix(s, "www.")
 	if len(s) > 48 {
-		s = s[:45] + "..."
+		cut := 45
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // a whole letter: an address may name its host in any script
+		}
+		s = s[:cut] + "..."
 	}
 	return s
 }
@@ -183,12 +188,16 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	} else if full {
 		return b.say(ctx, r.chatID, r.thread, b.accountFull())
 	}
-	release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
+	fctx, release, err := b.acquireFetch(ctx, r.userID)
 	if err != nil {
 		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
 	}
-	feedURL, title, err := b.discoverFeed(ctx, u)
+	defer release() // a panic must not keep the slot; released below when the fetch ends
+	feedURL, title, err := b.discoverFeed(fctx, u)
 	release()
+	if err != nil && yielded(fctx) {
+		return b.say(ctx, r.chatID, r.thread, yieldedNote)
+	}
 	if err != nil {
 		b.log.Debug("adding a feed failed", "chat", r.chatID, "url", u, "error", err)
 		return b.say(ctx, r.chatID, r.thread, "I could not add that feed: "+escape(userFacing(err))+".")
@@ -234,16 +243,28 @@ func refusedAdd(err error) int {
 func (b *Bot) feedLimits() storage.FeedLimits {
 	return storage.FeedLimits{PerChat: b.opts.MaxOwnFeeds, Global: b.opts.MaxReaderFeeds, PerAccount: b.opts.MaxUserFeeds, Floor: b.opts.FeedFloor,
 		MakeRoom: func(s storage.Subscriber, urls []string) []storage.OutMessage {
-			labels := make([]string, len(urls))
-			for i, u := range urls {
-				labels[i] = "<b>" + escape(feedLabel(u)) + "</b>"
-			}
 			html := fmt.Sprintf("To make room for another reader's feed, I removed %s from the feeds here: the room for feeds readers add is full, and it is made from readers keeping more feeds than the one adding, none cut below %d. /feeds lists the feeds here.",
-				strings.Join(labels, ", "), b.opts.FeedFloor)
+				feedLabels(urls), b.opts.FeedFloor)
+			m := message(s.ChatID, s.ThreadID, Rendered{HTML: html, Plain: stripTags(html)}, nil)
+			m.Created = b.opts.Now()
+			return []storage.OutMessage{m}
+		},
+		Returned: func(s storage.Subscriber, urls []string) []storage.OutMessage {
+			html := fmt.Sprintf("While I was away from this chat, the room for feeds readers add filled up, so %s did not come back. /add adds a feed again: it makes room from readers keeping more feeds.",
+				feedLabels(urls))
 			m := message(s.ChatID, s.ThreadID, Rendered{HTML: html, Plain: stripTags(html)}, nil)
 			m.Created = b.opts.Now()
 			return []storage.OutMessage{m}
 		}}
+}
+
+// feedLabels names feeds in bold, joined by commas.
+func feedLabels(urls []string) string {
+	labels := make([]string, len(urls))
+	for i, u := range urls {
+		labels[i] = "<b>" + escape(feedLabel(u)) + "</b>"
+	}
+	return strings.Join(labels, ", ")
 }
 
 // keepsMostFeeds reports whether user keeps as many feeds as one reader may, none of

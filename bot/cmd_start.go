@@ -57,8 +57,13 @@ func cmdSubscribe(ctx context.Context, b *Bot, r *request) error {
 
 func (b *Bot) setSubscribed(ctx context.Context, r *request, on bool) (storage.Subscriber, error) {
 	now := b.opts.Now()
-	return b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
-		s.Active, s.Subscribed = true, on
+	// Made active first, which fits the chat's own feeds under the readers' cap if it
+	// comes back (found by review: this set it active and brought them all back).
+	if _, err := b.subscriber(ctx, r); err != nil {
+		return storage.Subscriber{}, err
+	}
+	return b.db.UpdateSubscriber(ctx, r.chatID, nil, func(s *storage.Subscriber) error {
+		s.Subscribed = on
 		if on {
 			if r.thread != 0 {
 				s.ThreadID = r.thread

@@ -351,8 +351,8 @@ pass:
 			parts, err := b.cardPartsOf(ctx, c.Chat, rec.Items[0], spent)
 			composing += time.Since(start)
 			if err != nil {
-				if errors.Is(err, storage.ErrNotFound) || errors.Is(err, stories.ErrNotComposed) {
-					continue
+				if errors.Is(err, storage.ErrNotFound) || errors.Is(err, stories.ErrNotComposed) || errors.Is(err, stories.ErrBusy) {
+					continue // readers' cards hold every composer: this one keeps its last drawing
 				}
 				return err
 			}

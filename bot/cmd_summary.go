@@ -42,10 +42,22 @@ func (b *Bot) visibleItem(ctx context.Context, chatID int64, id uint64) (storage
 }
 
 // sendCard sends the story card of a stored item, as the chat may see it.
+// Composing a card takes half a second of a core, so each reader has an hour of it
+// (Options.ReaderCardTime), charged by the time a card takes.
 func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
+	budget := b.limiter(r.userID).cardTime
+	if !left(budget) {
+		b.stats.budgetRefusals.add(1)
+		return b.say(ctx, r.chatID, r.thread, "You opened many stories in the last hour, and each takes me a moment to prepare. Please try again in a few minutes.")
+	}
+	start := time.Now()
 	parts, err := b.cardParts(ctx, r.chatID, id)
+	spend(budget, time.Since(start))
 	if errors.Is(err, storage.ErrNotFound) {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I have no story %d (it may have been pruned).", id))
+	}
+	if errors.Is(err, stories.ErrBusy) {
+		return b.say(ctx, r.chatID, r.thread, "Many stories are being prepared for readers right now. Please try again in a minute.")
 	}
 	if err != nil {
 		return err
@@ -126,12 +138,16 @@ func cmdSummary(ctx context.Context, b *Bot, r *request) error {
 	if why := b.unusableURL(canon); why != "" {
 		return b.say(ctx, r.chatID, r.thread, why)
 	}
-	release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
+	fctx, release, err := b.acquireFetch(ctx, r.userID)
 	if err != nil {
 		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
 	}
-	card, err := b.stories.CardForURL(ctx, canon)
+	defer release() // a panic must not keep the slot; released below when the fetch ends
+	card, err := b.stories.CardForURL(fctx, canon)
 	release()
+	if err != nil && yielded(fctx) {
+		return b.say(ctx, r.chatID, r.thread, yieldedNote)
+	}
 	if err != nil {
 		b.log.Debug("summary fetch failed", "chat", r.chatID, "url", canon, "error", err)
 		return b.say(ctx, r.chatID, r.thread, "I could not read that page: "+escape(userFacing(err))+".")

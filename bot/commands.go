@@ -92,9 +92,10 @@ func (b *Bot) handle(ctx context.Context, u telegram.Update) error {
 // blocked in a private chat), the chat is inactive, as when a send is refused: a group
 // that never had a digest is never sent anything, so without this it stayed active, its
 // feeds polled and counted against the members who added them, however long ago it
-// went (found by review). Added back, a chat it knows is active again. Only the record
-// changes: what is queued for the chat goes when Telegram refuses it, so adding and
-// removing the bot costs no scan of the outbox.
+// went (found by review). Added back, a chat it knows is active again, with its feeds
+// as far as the readers' cap allows (storage.DB.ActivateChat). What is queued for the
+// chat stays, and goes when Telegram refuses it: adding and removing the bot costs no
+// scan of the outbox.
 func (b *Bot) handleMembership(ctx context.Context, c *telegram.ChatMemberUpdated) error {
 	var active bool
 	switch c.NewChatMember.Status {
@@ -106,10 +107,16 @@ func (b *Bot) handleMembership(ctx context.Context, c *telegram.ChatMemberUpdate
 	default:
 		return nil
 	}
-	_, err := b.db.UpdateSubscriber(ctx, c.Chat.ID, nil, func(s *storage.Subscriber) error {
-		s.Active = active
-		return nil
-	})
+	var err error
+	if active {
+		_, err = b.db.ActivateChat(ctx, c.Chat.ID, nil)
+		b.sender.Wake() // it may have told the chat which feeds found no room
+	} else {
+		_, err = b.db.UpdateSubscriber(ctx, c.Chat.ID, nil, func(s *storage.Subscriber) error {
+			s.Active = false
+			return nil
+		})
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
@@ -347,10 +354,7 @@ func (b *Bot) newSubscriber(r *request) func() storage.Subscriber {
 }
 
 func (b *Bot) subscriber(ctx context.Context, r *request) (storage.Subscriber, error) {
-	return b.db.UpdateSubscriber(ctx, r.chatID, b.newSubscriber(r), func(s *storage.Subscriber) error {
-		s.Active = true // they wrote to us: the chat works
-		return nil
-	})
+	return b.db.ActivateChat(ctx, r.chatID, b.newSubscriber(r)) // they wrote to us: the chat works
 }
 
 // ---- commands ----

@@ -405,6 +405,53 @@ func TestFeedsPerReaderOverGroups(t *testing.T) {
 	}
 }
 
+// A group the bot comes back to brings its feeds back only as far as the readers' cap
+// allows, and is told of the rest: parked in a group the bot left, feeds took no room,
+// and came back past the cap once others had filled it.
+func TestAGroupComingBackKeepsToTheCap(t *testing.T) {
+	h, ana, group, url := groupWithFeed(t, 321, -1005, "Away", false, func(o *Options) { o.MaxReaderFeeds, o.FeedFloor = 1, 1 })
+	h.tg.SetBotStatus(ana, group, "administrator", "kicked")
+	h.waitActive(group.ID, false)
+	bo := telegramtest.User{ID: 322, FirstName: "Bo"}
+	cb := h.tg.PrivateChat(bo)
+	h.setPage("/b.xml", `<rss version="2.0"><channel><title>Feed b</title></channel></rss>`)
+	h.tg.Send(bo, cb, "/add "+h.web.URL+"/b.xml")
+	h.wait(cb.ID, "Added Feed b", waitLong)
+	h.tg.SetBotStatus(ana, group, "left", "member")
+	note := h.wait(group.ID, "did not come back", waitLong)
+	if !strings.Contains(note.Text, strings.TrimPrefix(url, "http://")) {
+		t.Errorf("the group is told %q, want the feed named", note.Text)
+	}
+	if s, err := h.db.Subscriber(context.Background(), group.ID); err != nil || !s.Active || len(s.OwnFeeds) != 0 {
+		t.Fatalf("the group is back with %v (active %v, %v), want no feeds", s.OwnFeeds, s.Active, err)
+	}
+	if n, err := h.db.ReaderFeedCount(context.Background()); err != nil || n != 1 {
+		t.Errorf("%d readers' feeds (%v), want the cap of 1", n, err)
+	}
+}
+
+// A chat made inactive while the bot is still there (a send refused, or a membership
+// change handled after the command sent before it) and then subscribing again gets its
+// feeds back only as far as the cap allows (found by review: /subscribe set it active
+// itself, and all came back).
+func TestSubscribingAgainKeepsToTheCap(t *testing.T) {
+	h, ana, group, _ := groupWithFeed(t, 321, -1005, "Away", false, func(o *Options) { o.MaxReaderFeeds, o.FeedFloor = 1, 1 })
+	if _, err := h.db.DeactivateChat(context.Background(), group.ID); err != nil {
+		t.Fatal(err)
+	}
+	bo := telegramtest.User{ID: 322, FirstName: "Bo"}
+	cb := h.tg.PrivateChat(bo)
+	h.setPage("/b.xml", `<rss version="2.0"><channel><title>Feed b</title></channel></rss>`)
+	h.tg.Send(bo, cb, "/add "+h.web.URL+"/b.xml")
+	h.wait(cb.ID, "Added Feed b", waitLong)
+	h.tg.Send(ana, group, "/subscribe")
+	h.wait(group.ID, "Subscribed", waitLong)
+	h.wait(group.ID, "did not come back", waitLong)
+	if n, err := h.db.ReaderFeedCount(context.Background()); err != nil || n != 1 {
+		t.Errorf("%d readers' feeds (%v), want the cap of 1", n, err)
+	}
+}
+
 // With the readers' feeds all taken, a newcomer's feed takes the place of the newest of
 // the reader keeping the most, who is told; that reader cannot take it back from a
 // reader keeping fewer.

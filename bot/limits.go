@@ -40,6 +40,25 @@ type userLimits struct {
 	// posts are the messages buttons made the bot post into groups: keyed by a group,
 	// its own; keyed by a reader, theirs over all groups. Made on first use.
 	posts *rate.Limiter
+	// fetchTime and cardTime are the reader's hour of page fetching and of composing
+	// cards, in milliseconds (hourBudget).
+	fetchTime, cardTime *rate.Limiter
+}
+
+// hourBudget is a bucket of d in milliseconds, refilled over an hour: a reader's share
+// of a costly resource all readers share, spent as it is used.
+func hourBudget(d time.Duration) *rate.Limiter {
+	ms := max(1, int(d.Milliseconds()))
+	return rate.NewLimiter(rate.Limit(float64(ms)/3600), ms)
+}
+
+// left reports whether any of budget is left now.
+func left(budget *rate.Limiter) bool { return budget.TokensAt(time.Now()) >= 1 }
+
+// spend takes d from budget: at least a millisecond (a cached card costs little, not
+// nothing), at most the whole bucket (what is left may go below zero, and refills).
+func spend(budget *rate.Limiter, d time.Duration) {
+	budget.ReserveN(time.Now(), min(max(1, int(d.Milliseconds())), budget.Burst()))
 }
 
 // Button presses in a group are no messages: slow mode and a member's "cannot send
@@ -152,6 +171,8 @@ func (b *Bot) limiter(user int64) *userLimits {
 			summaries: rate.NewLimiter(rate.Limit(b.opts.SummaryRate), 3),
 			comments:  rate.NewLimiter(rate.Every(12*time.Second), 5),
 			feedAdds:  rate.NewLimiter(rate.Every(24*time.Hour/feedAddsPerDay), feedAddsPerDay),
+			fetchTime: hourBudget(b.opts.ReaderFetchTime),
+			cardTime:  hourBudget(b.opts.ReaderCardTime),
 		}
 		b.limiters[user] = l
 	}
@@ -294,57 +315,196 @@ func (b *Bot) mayConcernUs(ctx context.Context, m *telegram.Message) bool {
 }
 
 // fetchGate bounds the pages fetched on readers' behalf (/add, /summary, /import): a
-// few at once over all readers, one at a time per reader. Waiting for a slot is short;
-// a reader who cannot get one is told to try again instead of holding a worker.
+// few at once over all readers, one at a time per reader. A fetch that has run for
+// yield gives up its slot to a reader waiting for one (found by review: eight accounts
+// pointing /add at pages that never answer held every slot, and everyone else was
+// refused); a page slower than that is read only while nobody waits. So that waiting
+// cannot be turned against others' slow pages (found by review), a reader makes another
+// give way at most once per yieldEvery, the fetch that gave way costs its reader
+// nothing, and that reader's next fetch within yieldEvery does not give way. Waiting
+// is short (yield and a second): a reader who cannot get a slot is told to try again
+// instead of holding a worker.
 type fetchGate struct {
 	slots chan struct{}
+	yield time.Duration
 	mu    sync.Mutex
 	users map[int64]bool
+	held  map[*fetchHold]bool
+	// asked is when each reader last made a fetch give way; spared when each reader's
+	// fetch last gave way. Both forget entries older than yieldEvery.
+	asked, spared map[int64]time.Time
+}
+
+// yieldEvery is how often one reader may make another's fetch give way, and how long
+// a reader whose fetch gave way is spared.
+const yieldEvery = 10 * time.Minute
+
+// fetchHold is one fetch holding a slot.
+type fetchHold struct {
+	user   int64
+	since  time.Time
+	cancel context.CancelCauseFunc
+	spared bool      // its reader's last fetch gave way: this one does not
+	asked  time.Time // when it was asked to give way (zero: not asked)
 }
 
 var (
 	errFetchBusy     = errors.New("all page fetches are in use")
 	errFetchYourTurn = errors.New("this reader's previous page fetch is still running")
+	errFetchSpent    = errors.New("this reader's hour of page fetches is spent")
+	errFetchYielded  = errors.New("the page was slow, and other readers were waiting")
 )
 
-func newFetchGate(n int) *fetchGate {
-	return &fetchGate{slots: make(chan struct{}, n), users: map[int64]bool{}}
+func newFetchGate(n int, yield time.Duration) *fetchGate {
+	return &fetchGate{slots: make(chan struct{}, n), yield: yield, users: map[int64]bool{}, held: map[*fetchHold]bool{},
+		asked: map[int64]time.Time{}, spared: map[int64]time.Time{}}
 }
 
-// acquire takes a slot for user, waiting at most wait; release it when done.
-func (g *fetchGate) acquire(ctx context.Context, user int64, wait time.Duration) (release func(), err error) {
+// acquireFetch takes a page-fetch slot for user if the hour of page fetching they may
+// use is not spent; the fetch runs in fctx (cancelled with errFetchYielded when it
+// gives up its slot), and release, which may be called more than once (defer it too:
+// a panic must not keep the slot), charges the time held unless the fetch gave way.
+func (b *Bot) acquireFetch(ctx context.Context, user int64) (fctx context.Context, release func(), err error) {
+	budget := b.limiter(user).fetchTime
+	if !left(budget) {
+		b.stats.budgetRefusals.add(1)
+		return nil, nil, errFetchSpent
+	}
+	fctx, free, err := b.fetches.acquire(ctx, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	start := time.Now()
+	var once sync.Once
+	return fctx, func() {
+		once.Do(func() {
+			free()
+			if !yielded(fctx) {
+				spend(budget, time.Since(start))
+			}
+		})
+	}, nil
+}
+
+// acquire takes a slot for user, waiting at most yield and a second, and meanwhile
+// asking the oldest fetch past yield to give up its slot.
+func (g *fetchGate) acquire(ctx context.Context, user int64) (fctx context.Context, release func(), err error) {
 	g.mu.Lock()
 	if g.users[user] {
 		g.mu.Unlock()
-		return nil, errFetchYourTurn
+		return nil, nil, errFetchYourTurn
 	}
 	g.users[user] = true
 	g.mu.Unlock()
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case g.slots <- struct{}{}:
-		return func() {
-			<-g.slots
+	deadline := time.NewTimer(g.yield + time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(min(g.yield/4+time.Millisecond, 250*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case g.slots <- struct{}{}:
+			fctx, cancel := context.WithCancelCause(ctx)
+			now := time.Now()
+			h := &fetchHold{user: user, since: now, cancel: cancel}
 			g.mu.Lock()
-			delete(g.users, user)
+			if at, ok := g.spared[user]; ok && now.Sub(at) < yieldEvery {
+				h.spared = true
+				delete(g.spared, user)
+			}
+			g.held[h] = true
 			g.mu.Unlock()
-		}, nil
-	case <-t.C:
-		err = errFetchBusy
-	case <-ctx.Done():
-		err = ctx.Err()
+			var once sync.Once
+			return fctx, func() {
+				once.Do(func() {
+					cancel(nil)
+					g.mu.Lock()
+					delete(g.held, h)
+					delete(g.users, user)
+					if errors.Is(context.Cause(fctx), errFetchYielded) {
+						forget(g.spared, now, cap(g.slots))
+						g.spared[user] = time.Now()
+					}
+					g.mu.Unlock()
+					<-g.slots
+				})
+			}, nil
+		case <-tick.C:
+			g.askOldestToYield(user)
+			continue
+		case <-deadline.C:
+			err = errFetchBusy
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		break
 	}
 	g.mu.Lock()
 	delete(g.users, user)
 	g.mu.Unlock()
-	return nil, err
+	return nil, nil, err
 }
+
+// askOldestToYield cancels, for waiting reader by, the oldest fetch that has held its
+// slot for yield and is not spared, unless by did so within yieldEvery, or a fetch
+// asked within yield has not let go yet (one waiter frees one slot at a time; one that
+// does not let go stops no one for long).
+func (g *fetchGate) askOldestToYield(by int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := time.Now()
+	if at, ok := g.asked[by]; ok && now.Sub(at) < yieldEvery {
+		return
+	}
+	var oldest *fetchHold
+	for h := range g.held {
+		if !h.asked.IsZero() {
+			if now.Sub(h.asked) < g.yield {
+				return
+			}
+			continue
+		}
+		if !h.spared && now.Sub(h.since) >= g.yield && (oldest == nil || h.since.Before(oldest.since)) {
+			oldest = h
+		}
+	}
+	if oldest != nil {
+		oldest.asked = now
+		oldest.cancel(errFetchYielded)
+		forget(g.asked, now, cap(g.slots))
+		g.asked[by] = now
+	}
+}
+
+// forget drops the entries of m older than yieldEvery when m has grown past a few
+// thousand (a reader's entry is only a guard against repeats within yieldEvery), and
+// all of them if that is not enough.
+func forget(m map[int64]time.Time, now time.Time, slots int) {
+	if len(m) < 4096+slots {
+		return
+	}
+	for k, at := range m {
+		if now.Sub(at) >= yieldEvery {
+			delete(m, k)
+		}
+	}
+	if len(m) >= 4096+slots {
+		clear(m)
+	}
+}
+
+// yielded reports whether fctx's fetch gave up its slot to a waiting reader.
+func yielded(fctx context.Context) bool { return errors.Is(context.Cause(fctx), errFetchYielded) }
+
+// yieldedNote is what a reader whose fetch gave up its slot is told.
+const yieldedNote = "That page was slow to answer while other readers were waiting, so I stopped reading it. It cost you nothing; send it again, and this time it may take longer."
 
 // fetchRefusal is what a reader is told when the gate refuses.
 func fetchRefusal(err error) string {
 	if errors.Is(err, errFetchYourTurn) {
 		return "I am still reading your previous link. Send this one again when that is done."
+	}
+	if errors.Is(err, errFetchSpent) {
+		return "I have read many pages for you in the last hour. Please try again in a few minutes."
 	}
 	return "I am reading many pages for readers right now. Please try again in a minute."
 }

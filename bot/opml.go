@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/newsbot/newsbot/storage"
 )
@@ -102,12 +101,16 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 	} else if full {
 		return b.say(ctx, r.chatID, r.thread, "I could not import any of those feeds. "+b.accountFull())
 	}
-	release, err := b.fetches.acquire(ctx, r.userID, 2*time.Second)
+	fctx, release, err := b.acquireFetch(ctx, r.userID)
 	if err != nil {
 		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
 	}
-	data, err := b.api.Download(ctx, doc.FileID, 1<<20)
+	defer release() // a panic must not keep the slot; released below when the fetch ends
+	data, err := b.api.Download(fctx, doc.FileID, 1<<20)
 	release()
+	if err != nil && yielded(fctx) {
+		return b.say(ctx, r.chatID, r.thread, yieldedNote)
+	}
 	if err != nil {
 		b.log.Debug("downloading an OPML file failed", "chat", r.chatID, "error", err)
 		return b.say(ctx, r.chatID, r.thread, "I could not read that file (an OPML file of at most 1 MB works).")

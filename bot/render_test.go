@@ -385,3 +385,18 @@ func TestPackCountsUTF16Units(t *testing.T) {
 		t.Errorf("textLen(a😀é) = %d, want 4", textLen("a😀é"))
 	}
 }
+
+// A feed's label is cut at a whole letter, whatever script its address is in.
+func TestFeedLabel(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"https://www.example.com/rss", "example.com/rss"},
+		{"http://a.b/" + strings.Repeat("x", 47), "a.b/" + strings.Repeat("x", 41) + "..."},
+		{"https://новости-из-первых-рук.пример.рф/rss", "новости-из-первых-рук.пр..."},
+		{"https://新闻.例子.中国/" + strings.Repeat("新", 20), "新闻.例子.中国/" + strings.Repeat("新", 8) + "..."},
+	} {
+		got := feedLabel(tc.url)
+		if got != tc.want || !utf8.ValidString(got) {
+			t.Errorf("feedLabel(%q) = %q, want %q", tc.url, got, tc.want)
+		}
+	}
+}

@@ -173,10 +173,7 @@ func TestFeedsPerAccount(t *testing.T) {
 	if n, err := db.ReleaseGoneGroups(ctx, t0, month); err != nil || n != 0 {
 		t.Fatalf("first pass released %d groups (%v); it only starts their clocks", n, err)
 	}
-	if _, err := db.UpdateSubscriber(ctx, groupB, nil, func(s *storage.Subscriber) error {
-		s.Active = true // the bot is back
-		return nil
-	}); err != nil {
+	if _, err := db.ActivateChat(ctx, groupB, nil); err != nil { // the bot is back
 		t.Fatal(err)
 	}
 	if n, err := db.ReleaseGoneGroups(ctx, t0.Add(month-time.Hour), month); err != nil || n != 0 {
@@ -230,7 +227,13 @@ func TestCollectedFeedsKeepTheirScheduleAWeek(t *testing.T) {
 	}
 	setActive := func(chat int64, on bool) {
 		t.Helper()
-		if _, err := db.UpdateSubscriber(ctx, chat, nil, func(s *storage.Subscriber) error { s.Active = on; return nil }); err != nil {
+		var err error
+		if on {
+			_, err = db.ActivateChat(ctx, chat, nil)
+		} else {
+			_, err = db.UpdateSubscriber(ctx, chat, nil, func(s *storage.Subscriber) error { s.Active = false; return nil })
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -828,4 +831,155 @@ func TestMakingRoomWeighsSharedFeeds(t *testing.T) {
 			t.Errorf("%d readers' feeds, want 4", n)
 		}
 	})
+}
+
+// A chat coming back brings its own feeds back only as far as the global cap allows,
+// oldest first, and is told of the others: an inactive chat's feeds take no room, so
+// without this accounts could park feeds in chats the bot left and bring them back
+// past the cap once others had filled it. Feeds another active chat keeps take no new
+// room and always come back.
+func TestAChatComingBackKeepsToTheCap(t *testing.T) {
+	ctx := context.Background()
+	lim := storage.FeedLimits{PerChat: 20, Global: 4, PerAccount: 10,
+		Returned: func(s storage.Subscriber, urls []string) []storage.OutMessage {
+			return []storage.OutMessage{{ChatID: s.ChatID, Method: "sendMessage", Params: map[string]string{"text": "dropped " + strings.Join(urls, " ")}}}
+		}}
+	for _, tc := range []struct {
+		name        string
+		others      []string // feeds another chat adds while the group is away
+		keep, notes []string
+	}{
+		{"the cap filled meanwhile", []string{"https://o/1", "https://o/2", "https://o/3"}, []string{"https://x/1"},
+			[]string{"-10 dropped https://x/2 https://x/3"}},
+		{"room for one", []string{"https://o/1", "https://o/2"}, []string{"https://x/1", "https://x/2"},
+			[]string{"-10 dropped https://x/3"}},
+		{"room for all", nil, []string{"https://x/1", "https://x/2", "https://x/3"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+			defer db.Close()
+			db.SetFeedLimits(lim)
+			add := func(chat, by int64, urls ...string) {
+				t.Helper()
+				create := func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Kind: "private", Active: true} }
+				if chat < 0 {
+					create = groupSub(chat, "group", "UTC")
+				}
+				if _, _, err := db.AddOwnFeeds(ctx, chat, by, create, urls, nil, lim); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Member 7 added three feeds to the group; reader 2 keeps x/1 as well.
+			add(-10, 7, "https://x/1", "https://x/2", "https://x/3")
+			add(2, 2, "https://x/1")
+			if _, err := db.UpdateSubscriber(ctx, -10, nil, func(s *storage.Subscriber) error { s.Active = false; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if len(tc.others) > 0 {
+				add(3, 3, tc.others...)
+			}
+			s, err := db.ActivateChat(ctx, -10, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !s.Active || !slices.Equal(s.OwnFeeds, tc.keep) {
+				t.Errorf("back with %v (active %v), want %v", s.OwnFeeds, s.Active, tc.keep)
+			}
+			if stored, _ := db.Subscriber(ctx, -10); !slices.Equal(stored.OwnFeeds, tc.keep) {
+				t.Errorf("stored %v, want %v", stored.OwnFeeds, tc.keep)
+			}
+			if n, _ := db.ReaderFeedCount(ctx); n > lim.Global {
+				t.Errorf("%d readers' feeds, over the cap of %d", n, lim.Global)
+			}
+			// What did not come back is no longer charged to the member who added it.
+			if mine, _ := db.AccountFeeds(ctx, 7); !slices.Equal(mine, tc.keep) {
+				t.Errorf("member 7 is charged %v, want %v", mine, tc.keep)
+			}
+			q, err := db.Outbox(ctx, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var notes []string
+			for _, m := range q {
+				notes = append(notes, fmt.Sprintf("%d %s", m.ChatID, m.Params["text"]))
+			}
+			if !slices.Equal(notes, tc.notes) {
+				t.Errorf("notices %q, want %q", notes, tc.notes)
+			}
+			// Activating an active chat changes nothing and tells nobody.
+			if again, err := db.ActivateChat(ctx, -10, nil); err != nil || !slices.Equal(again.OwnFeeds, tc.keep) {
+				t.Errorf("again: %v, %v", again.OwnFeeds, err)
+			}
+			if q, _ := db.Outbox(ctx, 0, 0); len(q) != len(tc.notes) {
+				t.Errorf("%d queued after a second activation, want %d", len(q), len(tc.notes))
+			}
+		})
+	}
+	t.Run("no record", func(t *testing.T) {
+		db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+		defer db.Close()
+		if _, err := db.ActivateChat(ctx, 5, nil); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("no record, no create: %v, want ErrNotFound", err)
+		}
+		s, err := db.ActivateChat(ctx, 5, func() storage.Subscriber { return storage.Subscriber{ChatID: 5, Kind: "private"} })
+		if err != nil || !s.Active {
+			t.Errorf("created: %+v, %v", s, err)
+		}
+		if stored, err := db.Subscriber(ctx, 5); err != nil || !stored.Active {
+			t.Errorf("stored: %+v, %v", stored, err)
+		}
+	})
+}
+
+// Every way back fits a chat's parked feeds under the cap: a group upgraded onto a
+// supergroup record already active brings its feeds only as far as the cap allows,
+// and is told (found by review: MigrateChat took the supergroup's active flag and all
+// the feeds came back); a write that would make a chat active without fitting them is
+// refused.
+func TestEveryWayBackKeepsToTheCap(t *testing.T) {
+	ctx := context.Background()
+	lim := storage.FeedLimits{PerChat: 20, Global: 2, PerAccount: 10,
+		Returned: func(s storage.Subscriber, urls []string) []storage.OutMessage {
+			return []storage.OutMessage{{ChatID: s.ChatID, Method: "sendMessage", Params: map[string]string{"text": "dropped " + strings.Join(urls, " ")}}}
+		}}
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	db.SetFeedLimits(lim)
+	if _, _, err := db.AddOwnFeeds(ctx, -10, 7, groupSub(-10, "group", "UTC"), []string{"https://x/1", "https://x/2"}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DeactivateChat(ctx, -10); err != nil {
+		t.Fatal(err)
+	}
+	create := func() storage.Subscriber { return storage.Subscriber{ChatID: 3, Kind: "private", Active: true} }
+	if _, _, err := db.AddOwnFeeds(ctx, 3, 3, create, []string{"https://o/1"}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	// Any write but ActivateChat's is refused when it would bring the group back.
+	if _, err := db.UpdateSubscriber(ctx, -10, nil, func(s *storage.Subscriber) error { s.Active = true; return nil }); err == nil {
+		t.Error("UpdateSubscriber made an inactive chat active without fitting its feeds")
+	}
+	if err := db.PutSubscriber(ctx, storage.Subscriber{ChatID: -10, Kind: "group", Active: true, OwnFeeds: []string{"https://x/1", "https://x/2"}}); err == nil {
+		t.Error("PutSubscriber made an inactive chat active without fitting its feeds")
+	}
+	if _, err := db.ActivateChat(ctx, -100, groupSub(-100, "supergroup", "UTC")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MigrateChat(ctx, -10, -100); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.ReaderFeedCount(ctx); n != lim.Global {
+		t.Errorf("%d readers' feeds, want the cap of %d", n, lim.Global)
+	}
+	s, err := db.Subscriber(ctx, -100)
+	if err != nil || !s.Active || !slices.Equal(s.OwnFeeds, []string{"https://x/1"}) {
+		t.Errorf("the supergroup: %v (active %v, %v), want x/1 alone", s.OwnFeeds, s.Active, err)
+	}
+	q, err := db.Outbox(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q) != 1 || q[0].ChatID != -100 || q[0].Params["text"] != "dropped https://x/2" {
+		t.Errorf("queued %+v, want the supergroup told of x/2", q)
+	}
 }

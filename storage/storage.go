@@ -42,6 +42,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -182,6 +183,8 @@ type DB struct {
 	path string
 	// sent joins the sender's records of delivered messages into shared commits.
 	sent groupCommit
+	// limits are the caps on readers' feeds a chat coming back fits under.
+	limits atomic.Pointer[FeedLimits]
 }
 
 // Options tunes Open.

@@ -50,6 +50,10 @@ type Subscriber struct {
 	// GoneAt is when a group was first seen inactive with feeds of its own
 	// (ReleaseGoneGroups); zero while it is active.
 	GoneAt time.Time `json:"gone_at,omitzero"`
+
+	// fitted says its own feeds were fitted under the readers' cap for a return from
+	// inactive (fitReturning): putSubscriber makes a chat active again only then.
+	fitted bool
 }
 
 func i64(v int64) []byte { return u64(uint64(v)) }
@@ -76,6 +80,9 @@ func putSubscriber(tx *bolt.Tx, s *Subscriber) error {
 	due := tx.Bucket(bucketSubDue)
 	var before []string
 	if old, err := getSubscriber(tx, s.ChatID); err == nil {
+		if !old.Active && s.Active && !s.fitted {
+			return fmt.Errorf("put subscriber %d: %w", s.ChatID, errActivation)
+		}
 		if err := due.Delete(subDueKey(old)); err != nil {
 			return err
 		}
@@ -177,7 +184,12 @@ func (db *DB) PutSubscribers(ctx context.Context, subs []Subscriber) error {
 // UpdateSubscriber applies fn to the stored subscriber (or to a new one made by
 // create when none exists and create is not nil) in one transaction.
 func (db *DB) UpdateSubscriber(ctx context.Context, chatID int64, create func() Subscriber, fn func(*Subscriber) error) (Subscriber, error) {
-	if err := ctxErr(ctx, "update subscriber"); err != nil {
+	return db.updateSubscriber(ctx, "update subscriber", chatID, create, func(_ *bolt.Tx, s *Subscriber) error { return fn(s) })
+}
+
+// updateSubscriber is UpdateSubscriber with the transaction given to fn; op names it.
+func (db *DB) updateSubscriber(ctx context.Context, op string, chatID int64, create func() Subscriber, fn func(*bolt.Tx, *Subscriber) error) (Subscriber, error) {
+	if err := ctxErr(ctx, op); err != nil {
 		return Subscriber{}, err
 	}
 	var out Subscriber
@@ -190,14 +202,14 @@ func (db *DB) UpdateSubscriber(ctx context.Context, chatID int64, create func() 
 		if err != nil {
 			return err
 		}
-		if err := fn(s); err != nil {
+		if err := fn(tx, s); err != nil {
 			return err
 		}
 		out = *s
 		return putSubscriber(tx, s)
 	})
 	if err != nil {
-		return Subscriber{}, fmt.Errorf("update subscriber %d: %w", chatID, err)
+		return Subscriber{}, fmt.Errorf("%s %d: %w", op, chatID, err)
 	}
 	return out, nil
 }
@@ -303,6 +315,99 @@ type FeedLimits struct {
 	MakeRoom func(s Subscriber, urls []string) []OutMessage
 	// Floor is the feeds no account is cut below to make room.
 	Floor int
+	// Returned, when set, renders what a chat coming back (ActivateChat) is told of the
+	// feeds of its own that found no room under Global, queued in the same transaction.
+	Returned func(s Subscriber, urls []string) []OutMessage
+}
+
+// takesRoom reports whether url would count against the global cap once kept: it is
+// no operator's feed, and no active chat keeps it now (readerFeedCount's rule).
+func takesRoom(tx *bolt.Tx, url string) bool {
+	if hasOwners(tx, url) {
+		return false
+	}
+	f, err := getFeed(tx, url)
+	return err != nil || !f.Operator()
+}
+
+// errActivation is a write that would make an inactive chat active without fitting its
+// feeds under the readers' cap: a bug, refused so that no path brings them back past it.
+var errActivation = errors.New("an inactive chat comes back through ActivateChat, which fits its feeds under the cap")
+
+// SetFeedLimits sets the caps a chat coming back fits its own feeds under (Global) and
+// what it is told of those that found no room (Returned): ActivateChat and MigrateChat
+// use them. Without them a chat's feeds come back whole.
+func (db *DB) SetFeedLimits(lim FeedLimits) { db.limits.Store(&lim) }
+
+func (db *DB) feedLimits() FeedLimits {
+	if l := db.limits.Load(); l != nil {
+		return *l
+	}
+	return FeedLimits{}
+}
+
+// fitReturning fits s's own feeds, s coming back from inactive, under lim.Global,
+// oldest first: a feed that would take room past the cap is dropped, and the chat told
+// (lim.Returned). An inactive chat's feeds take no room, so without this accounts
+// could park feeds in chats the bot was removed from, let others fill the room, and
+// bring them back past the cap. No room is made for them: an add would, and costs one
+// of the day's adds.
+func fitReturning(tx *bolt.Tx, s *Subscriber, lim FeedLimits, now time.Time) error {
+	s.fitted = true
+	if lim.Global <= 0 || len(s.OwnFeeds) == 0 {
+		return nil
+	}
+	n := -1 // counted once, when a feed new to the index first needs it
+	var kept, dropped []string
+	for _, u := range s.OwnFeeds {
+		if takesRoom(tx, u) {
+			if n < 0 {
+				n = readerFeedCount(tx)
+			}
+			if n >= lim.Global {
+				dropped = append(dropped, u)
+				continue
+			}
+			n++
+		}
+		kept = append(kept, u)
+	}
+	s.OwnFeeds = kept
+	if len(dropped) == 0 || lim.Returned == nil {
+		return nil
+	}
+	return putOutbox(tx, lim.Returned(*s, dropped), now)
+}
+
+// ActivateChat marks chatID's subscriber active (the bot is back in the group, or its
+// reader wrote), creating it with create when there is none and create is not nil. A
+// chat coming back brings its own feeds back only as far as the global cap allows
+// (fitReturning, with the limits of SetFeedLimits). A chat already active costs a read,
+// no write.
+func (db *DB) ActivateChat(ctx context.Context, chatID int64, create func() Subscriber) (Subscriber, error) {
+	if err := ctxErr(ctx, "activate chat"); err != nil {
+		return Subscriber{}, err
+	}
+	var out Subscriber
+	active := false
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		s, err := getSubscriber(tx, chatID)
+		if err == nil && s.Active {
+			out, active = *s, true
+		}
+		return nil
+	})
+	if err != nil || active {
+		return out, err
+	}
+	lim := db.feedLimits()
+	return db.updateSubscriber(ctx, "activate chat", chatID, create, func(tx *bolt.Tx, s *Subscriber) error {
+		if s.Active {
+			return nil // made active meanwhile, or created so
+		}
+		s.Active = true
+		return fitReturning(tx, s, lim, time.Now())
+	})
 }
 
 // AddOwnFeeds adds urls to chat's own feeds in one transaction, skipping the ones it
@@ -524,6 +629,13 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 			for _, u := range target.OwnFeeds {
 				if !slices.Contains(s.OwnFeeds, u) {
 					s.OwnFeeds = append(s.OwnFeeds, u)
+				}
+			}
+			if !s.Active && target.Active {
+				// The group's feeds, parked while the bot was not there, come back with
+				// the supergroup only as far as the cap allows (found by review).
+				if err := fitReturning(tx, s, db.feedLimits(), time.Now()); err != nil {
+					return err
 				}
 			}
 			s.Active, s.GoneAt = target.Active, target.GoneAt

@@ -27,6 +27,25 @@ func (s *Service) CardFor(ctx context.Context, id uint64, r Reader) (digest.Stor
 	return s.card(ctx, id, r, false)
 }
 
+// ErrBusy is a card's answer when it would be composed anew and every composer (or the
+// cold-grouping slot) stayed taken for Options.ComposeWait: try again shortly.
+var ErrBusy = errors.New("every card composer is busy")
+
+// wait takes a slot of sem within ComposeWait; release it when done.
+func (s *Service) wait(ctx context.Context, sem chan struct{}) (release func(), err error) {
+	t := time.NewTimer(s.opts.ComposeWait)
+	defer t.Stop()
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	case <-t.C:
+		s.cardsBusy.add(1)
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // ErrNotComposed is CachedCardFor's answer for a card not composed since the newest
 // item was stored.
 var ErrNotComposed = errors.New("card not composed yet")
@@ -55,8 +74,8 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 		return digest.StoryCard{}, ErrNotComposed
 	}
 	if !ok {
-		if card, err = s.composeCard(ctx, it, r); err != nil {
-			return digest.StoryCard{}, err
+		if card, err = s.composeInTurn(ctx, it, r); err != nil {
+			return digest.StoryCard{}, fmt.Errorf("card of item %d: %w", id, err)
 		}
 		s.cards.put(key, last, card)
 	}
@@ -122,14 +141,60 @@ func (c *cardCache) put(k cardKey, last uint64, card digest.StoryCard) {
 	c.cards[k] = cachedCard{last: last, card: card}
 }
 
-// composeCard is a card without its timeline.
-func (s *Service) composeCard(ctx context.Context, it storage.Item, r Reader) (digest.StoryCard, error) {
+// composeInTurn composes a card in a composer's turn (Options.Composers), or, for an
+// old item no tracked story holds, in the cold-grouping slot's: one such card at a
+// time, beside the composers, so that it neither waits for a composer nor keeps one
+// from fresh cards while it groups (found by review: with one composer, a card of an
+// old item refused every other card). Cards so take at most Composers+1 cores.
+func (s *Service) composeInTurn(ctx context.Context, it storage.Item, r Reader) (digest.StoryCard, error) {
+	cold := false
+	if s.outsideRun(it, r) {
+		var err error
+		if cold, err = s.untracked(ctx, it.ID); err != nil {
+			return digest.StoryCard{}, err
+		}
+	}
+	turn := s.composing
+	if cold {
+		turn = s.coldGrouping
+	}
+	release, err := s.wait(ctx, turn)
+	if err != nil {
+		return digest.StoryCard{}, err
+	}
+	defer release()
+	return s.composeCard(ctx, it, r, cold)
+}
+
+// outsideRun reports whether it's card cannot take its reports from the shared run:
+// the item is older than the run's window, or the reader is the operator.
+func (s *Service) outsideRun(it storage.Item, r Reader) bool {
+	return r.Operator || it.Added.Before(s.opts.Now().Add(-s.opts.Windows.MaxLookback))
+}
+
+// untracked reports whether no tracked story holds item (aroundOld groups its
+// neighbourhood instead).
+func (s *Service) untracked(ctx context.Context, item uint64) (bool, error) {
+	sid, err := s.StoryOf(ctx, item)
+	if err != nil || sid == 0 {
+		return sid == 0, err
+	}
+	_, err = s.storyStore.Story(ctx, sid)
+	if errors.Is(err, storage.ErrNotFound) {
+		return true, nil
+	}
+	return false, err
+}
+
+// composeCard is a card without its timeline; coldHeld says the caller holds the
+// cold-grouping slot.
+func (s *Service) composeCard(ctx context.Context, it storage.Item, r Reader, coldHeld bool) (digest.StoryCard, error) {
 	related, err := s.candidates(ctx, it, r)
 	if err != nil {
 		return digest.StoryCard{}, err
 	}
 	card := s.grouper.Card(ToDigestItem(it), cardSentences, related)
-	reports, err := s.reports(ctx, it, r)
+	reports, err := s.reports(ctx, it, r, coldHeld)
 	if err != nil {
 		return digest.StoryCard{}, err
 	}
@@ -279,17 +344,16 @@ func (s *Service) candidates(ctx context.Context, it storage.Item, r Reader) ([]
 // reports are the other reports of it's story among what the reader may see around it:
 // from the shared run when it covers the item (the very grouping the reader's digest
 // used), else from the item's own neighbourhood grouped the same way.
-func (s *Service) reports(ctx context.Context, it storage.Item, r Reader) ([]digest.Item, error) {
+func (s *Service) reports(ctx context.Context, it storage.Item, r Reader, coldHeld bool) ([]digest.Item, error) {
 	w := s.opts.Windows
 	from, to := it.Added.Add(-w.AlsoReported), it.Added.Add(w.AlsoReported)
-	now := s.opts.Now()
-	run, err := s.shared(ctx, now)
+	run, err := s.shared(ctx, s.opts.Now())
 	if err != nil {
 		return nil, err
 	}
 	var composer *digest.Composer
 	var pool []digest.Item
-	if !r.Operator && !it.Added.Before(now.Add(-w.MaxLookback)) {
+	if !s.outsideRun(it, r) {
 		composer = run.composer
 		for _, o := range run.items {
 			if !o.Added.Before(from) && o.Added.Before(to) {
@@ -298,7 +362,7 @@ func (s *Service) reports(ctx context.Context, it storage.Item, r Reader) ([]dig
 		}
 	} else {
 		var release func()
-		pool, composer, release, err = s.aroundOld(ctx, it, r, from, to)
+		pool, composer, release, err = s.aroundOld(ctx, it, r, from, to, coldHeld)
 		defer release() // on errors too: the slot may be held
 		if err != nil {
 			return nil, err
@@ -329,7 +393,7 @@ const coldItems = 1000
 // story, not a week of news (11 s before, for 12,000 items). An item tracking never
 // placed (stored before tracking began, or with tracking off) is grouped with the
 // coldItems nearest it, one card at a time.
-func (s *Service) aroundOld(ctx context.Context, it storage.Item, r Reader, from, to time.Time) (pool []digest.Item, c *digest.Composer, release func(), err error) {
+func (s *Service) aroundOld(ctx context.Context, it storage.Item, r Reader, from, to time.Time, coldHeld bool) (pool []digest.Item, c *digest.Composer, release func(), err error) {
 	release = func() {}
 	defer func() {
 		if p := recover(); p != nil {
@@ -364,12 +428,16 @@ func (s *Service) aroundOld(ctx context.Context, it storage.Item, r Reader, from
 			return pool, digest.NewComposerStories(s.grouper, pool, nil, storyOf), release, nil
 		}
 	}
-	// The slot is taken before the read, which holds up to MaxItems items in memory.
-	select {
-	case s.coldGrouping <- struct{}{}:
-		release = func() { <-s.coldGrouping }
-	case <-ctx.Done():
-		return nil, nil, release, fmt.Errorf("card of an old item: wait for grouping: %w", ctx.Err())
+	// The slot is taken before the read, which holds up to MaxItems items in memory:
+	// by composeInTurn, or here if the item's story went meanwhile. The wait is short:
+	// it holds the asking reader's handler (found by review: cards of distinct old
+	// items from a few dozen accounts held every handler).
+	if !coldHeld {
+		slot, err := s.wait(ctx, s.coldGrouping)
+		if err != nil {
+			return nil, nil, release, fmt.Errorf("card of an old item: wait for grouping: %w", err)
+		}
+		release = slot
 	}
 	around, err := s.read(ctx, "card also reported", r, s.opts.Catalogue, from, to, s.opts.Windows.MaxItems)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -51,8 +52,15 @@ type Options struct {
 	CardCacheFor time.Duration
 	// Tracking settles followed stories (zero fields: DefaultTracking).
 	Tracking Tracking
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Composers bounds the cards composed at once (0: half the cores, at least one): a
+	// card composed anew costs half a second of CPU, and readers asking for cards of
+	// different items must leave the other cores to digests, polls and the tracker.
+	// ComposeWait is how long a card waits for a composer, or for the cold-grouping
+	// slot, before it is ErrBusy (0: 1s): the wait holds a handler.
+	Composers   int
+	ComposeWait time.Duration
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Service is the story service. It is safe for concurrent use.
@@ -66,10 +74,13 @@ type Service struct {
 
 	runMu  sync.Mutex
 	cached *Run
-	// coldGrouping lets one card at a time group an untracked neighbourhood: it costs
-	// seconds, and a reader asking for last week's items must not take every core.
+	// coldGrouping lets one card at a time group an untracked neighbourhood (beside the
+	// composers): it costs seconds, and a reader asking for last week's items must not
+	// take every core.
 	coldGrouping chan struct{}
-	cards        cardCache
+	// composing bounds the cards composed at once (Options.Composers).
+	composing chan struct{}
+	cards     cardCache
 
 	// The story tracker (track.go): nil storyStore tracks nothing.
 	storyStore StoryStore
@@ -79,7 +90,7 @@ type Service struct {
 	developed  []uint64 // developments a digest run's pass placed, for the next Track
 
 	// WindowDropped counts items a window cap left out (the oldest).
-	windowDropped, filterBudgetHits countInt
+	windowDropped, filterBudgetHits, cardsBusy countInt
 }
 
 type countInt struct {
@@ -103,6 +114,12 @@ func New(store Store, fetch Fetcher, opts Options) *Service {
 	if opts.CardCacheFor <= 0 {
 		opts.CardCacheFor = 6 * time.Hour
 	}
+	if opts.Composers <= 0 {
+		opts.Composers = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	if opts.ComposeWait <= 0 {
+		opts.ComposeWait = time.Second
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -110,7 +127,8 @@ func New(store Store, fetch Fetcher, opts Options) *Service {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: store, fetch: fetch, opts: opts, log: opts.Logger, grouper: digest.NewGrouper(digest.GroupOptions{}),
-		catalogue: map[string]bool{}, coldGrouping: make(chan struct{}, 1)}
+		catalogue: map[string]bool{}, coldGrouping: make(chan struct{}, 1),
+		composing: make(chan struct{}, opts.Composers)}
 	for _, u := range opts.Catalogue {
 		s.catalogue[u] = true
 	}
@@ -126,11 +144,14 @@ type Stats struct {
 	FilterBudgetHits int64
 	// OpenStories: stories that still take reports (in the tracker's index).
 	OpenStories int64
+	// CardsBusy: cards refused with ErrBusy (every composer, or the cold-grouping
+	// slot, taken for longer than ComposeWait).
+	CardsBusy int64
 }
 
 // Stats returns the running totals.
 func (s *Service) Stats() Stats {
-	st := Stats{WindowDropped: s.windowDropped.get(), FilterBudgetHits: s.filterBudgetHits.get()}
+	st := Stats{WindowDropped: s.windowDropped.get(), FilterBudgetHits: s.filterBudgetHits.get(), CardsBusy: s.cardsBusy.get()}
 	s.trackMu.Lock()
 	if s.index != nil {
 		st.OpenStories = int64(s.index.Open())

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -213,5 +214,114 @@ func TestCardCacheEndsWithNews(t *testing.T) {
 	card, err := svc.CardFor(ctx, id, stories.Reader{})
 	if err != nil || len(card.AlsoReportedBy) != 1 {
 		t.Fatalf("after a second report: also reported by %+v, %v", card.AlsoReportedBy, err)
+	}
+}
+
+// heldStore holds the first read that match picks until release is closed, and says
+// when it began: a card composing for as long as the test likes.
+type heldStore struct {
+	*storage.DB
+	match   func(from, to time.Time) bool
+	began   chan struct{}
+	release chan struct{}
+	once    *sync.Once
+}
+
+func newHeldStore(db *storage.DB, match func(from, to time.Time) bool) heldStore {
+	return heldStore{DB: db, match: match, began: make(chan struct{}), release: make(chan struct{}), once: &sync.Once{}}
+}
+
+func (h heldStore) hold(from, to time.Time) {
+	if h.match(from, to) {
+		h.once.Do(func() { close(h.began); <-h.release })
+	}
+}
+
+func (h heldStore) FeedItemsAdded(ctx context.Context, feeds []string, from, to time.Time, limit int) ([]storage.Item, int, error) {
+	h.hold(from, to)
+	return h.DB.FeedItemsAdded(ctx, feeds, from, to, limit)
+}
+
+func (h heldStore) ItemsAdded(ctx context.Context, from, to time.Time, limit int) ([]storage.Item, int, error) {
+	h.hold(from, to)
+	return h.DB.ItemsAdded(ctx, from, to, limit)
+}
+
+// A card that would be composed while every composer (or, for an old item tracking
+// never placed, the one cold-grouping slot) is taken waits ComposeWait and is ErrBusy,
+// rather than holding the reader's handler until the others are done (found by
+// review: a few dozen accounts asking for cards of distinct old items held every
+// handler, and other readers' commands waited behind them). Once the slot is free the
+// same card composes.
+func TestCardsWaitBrieflyForAComposer(t *testing.T) {
+	const a, b = "https://a.example/rss", "https://b.example/rss"
+	for _, tc := range []struct {
+		name      string
+		composers int
+		age       time.Duration // of the items when their cards are asked for
+		match     func(from, to time.Time) bool
+	}{
+		{"fresh cards, one composer", 1, time.Hour, func(time.Time, time.Time) bool { return true }},
+		{"old untracked items, two composers", 2, 4 * 24 * time.Hour,
+			func(from, to time.Time) bool { return to.Sub(from) == 2*stories.DefaultWindows.AlsoReported }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openDB(t)
+			ctx := context.Background()
+			first := add(t, db, a, "a1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0)
+			second := add(t, db, b, "b2", "Violin maker wins national craft award", t0.Add(time.Minute))
+			store := newHeldStore(db, tc.match)
+			svc := stories.New(store, nil, stories.Options{Catalogue: []string{a, b}, Now: func() time.Time { return t0.Add(tc.age) },
+				RunMaxAge: -1, Composers: tc.composers, ComposeWait: 20 * time.Millisecond})
+			done := make(chan error, 1)
+			go func() {
+				_, err := svc.CardFor(ctx, first, stories.Reader{})
+				done <- err
+			}()
+			<-store.began
+			if _, err := svc.CardFor(ctx, second, stories.Reader{}); !errors.Is(err, stories.ErrBusy) {
+				t.Fatalf("a card while the slot is held: %v, want ErrBusy", err)
+			}
+			if n := svc.Stats().CardsBusy; n != 1 {
+				t.Errorf("CardsBusy %d, want 1", n)
+			}
+			close(store.release)
+			if err := <-done; err != nil {
+				t.Fatalf("the first card: %v", err)
+			}
+			if _, err := svc.CardFor(ctx, second, stories.Reader{}); err != nil {
+				t.Fatalf("the second card once the slot is free: %v", err)
+			}
+		})
+	}
+}
+
+// A card of an old item no tracked story holds is grouped in its own slot, beside the
+// composers: while it groups, a fresh card still has the one composer (found by
+// review: it held the only composer, and every other card was refused).
+func TestAnOldCardLeavesTheComposersToFreshOnes(t *testing.T) {
+	const a, b = "https://a.example/rss", "https://b.example/rss"
+	db := openDB(t)
+	ctx := context.Background()
+	now := t0.Add(4 * 24 * time.Hour)
+	old := add(t, db, a, "a1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0)
+	fresh := add(t, db, b, "b2", "Violin maker wins national craft award", now.Add(-time.Hour))
+	store := newHeldStore(db, func(from, to time.Time) bool {
+		return to.Sub(from) == 2*stories.DefaultWindows.AlsoReported && from.Before(t0)
+	})
+	svc := stories.New(store, nil, stories.Options{Catalogue: []string{a, b}, Now: func() time.Time { return now },
+		RunMaxAge: -1, Composers: 1, ComposeWait: 20 * time.Millisecond})
+	done := make(chan error, 1)
+	go func() {
+		_, err := svc.CardFor(ctx, old, stories.Reader{})
+		done <- err
+	}()
+	<-store.began
+	if _, err := svc.CardFor(ctx, fresh, stories.Reader{}); err != nil {
+		t.Errorf("a fresh card while an old one groups: %v", err)
+	}
+	close(store.release)
+	if err := <-done; err != nil {
+		t.Fatalf("the old card: %v", err)
 	}
 }

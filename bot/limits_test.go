@@ -1,0 +1,230 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/stories"
+)
+
+// storyFeed serves a catalogue feed of n items.
+func (h *harness) storyFeed(n int) {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Cat</title>`)
+	for i := range n {
+		fmt.Fprintf(&b, `<item><title>Council votes on budget plan %d</title><link>%s/a/%d</link><guid>g%d</guid><pubDate>Tue, 25 Nov 2026 04:00:00 GMT</pubDate><description>The council voted on plan number %d today after a long debate about roads and schools.</description></item>`, i, h.web.URL, i, i, i)
+	}
+	b.WriteString(`</channel></rss>`)
+	h.setPage("/feed.xml", b.String())
+}
+
+// Each reader has an hour of composing cards and one of page fetches (Options.
+// ReaderCardTime, ReaderFetchTime), charged by the time used: a reader who spent
+// theirs is told to wait, and other readers are served as before (found by review: a
+// few accounts repeating slow /add commands held every page-fetch slot, and every
+// other reader's /summary of a link was refused for as long as they went on).
+func TestEachReaderHasAnHourOfCardsAndPages(t *testing.T) {
+	h := newHarness(t)
+	h.opts.ReaderCardTime, h.opts.ReaderFetchTime = time.Millisecond, time.Millisecond
+	h.storyFeed(2)
+	h.setPage("/story.html", `<html><head><title>Council votes</title></head><body><article><p>The council voted on the plan today after a long debate about roads and schools in the city.</p><p>The mayor said the plan would be funded next year.</p></article></body></html>`)
+	h.ingest()
+	items, err := h.db.Items(context.Background(), 10)
+	if err != nil || len(items) < 2 {
+		t.Fatalf("items: %d %v", len(items), err)
+	}
+	h.start()
+	ana, bo := telegramtest.User{ID: 321, FirstName: "Ana"}, telegramtest.User{ID: 322, FirstName: "Bo"}
+	ca, cb := h.tg.PrivateChat(ana), h.tg.PrivateChat(bo)
+	card := fmt.Sprintf("/summary %d", items[0].ID)
+	page := "/summary " + h.web.URL + "/story.html"
+
+	h.tg.Send(ana, ca, card)
+	h.wait(ca.ID, "Council votes on budget plan", waitLong)
+	h.tg.Send(ana, ca, fmt.Sprintf("/summary %d", items[1].ID))
+	h.wait(ca.ID, "You opened many stories in the last hour", waitLong)
+	h.tg.Send(ana, ca, page)
+	h.wait(ca.ID, "Council votes", waitLong)
+	h.tg.Send(ana, ca, page)
+	h.wait(ca.ID, "I have read many pages for you in the last hour", waitLong)
+
+	// Bo's hours are his own.
+	h.tg.Send(bo, cb, card)
+	h.wait(cb.ID, "Council votes on budget plan", waitLong)
+	h.tg.Send(bo, cb, page)
+	h.wait(cb.ID, "Council votes", waitLong)
+	if n := h.bot.Stats().BudgetRefusals; n != 2 {
+		t.Errorf("BudgetRefusals %d, want 2", n)
+	}
+}
+
+// heldCold holds the read of an old untracked item's neighbourhood (the one done in
+// the cold-grouping slot) until release is closed.
+type heldCold struct {
+	*storage.DB
+	began, release chan struct{}
+	once           *sync.Once
+}
+
+func (s heldCold) FeedItemsAdded(ctx context.Context, feeds []string, from, to time.Time, limit int) ([]storage.Item, int, error) {
+	if to.Sub(from) == 2*stories.DefaultWindows.AlsoReported {
+		s.once.Do(func() { close(s.began); <-s.release })
+	}
+	return s.DB.FeedItemsAdded(ctx, feeds, from, to, limit)
+}
+
+// Cards of old items tracking never placed are grouped one at a time; a reader who
+// cannot have the slot soon is told to try again, and the handler is free: while one
+// such card holds the slot for as long as the test likes, other readers' cards of old
+// items are answered, and so is an unrelated command (found by review: they waited
+// for the slot in their handlers, and a few dozen accounts held every handler).
+func TestCardsOfOldItemsDoNotHoldHandlers(t *testing.T) {
+	h := newHarness(t)
+	h.opts.Workers = 2 // waiting readers would hold both
+	h.storyFeed(6)
+	h.ingest()
+	items, err := h.db.Items(context.Background(), 10)
+	if err != nil || len(items) < 6 {
+		t.Fatalf("items: %d %v", len(items), err)
+	}
+	h.clock.Add(96 * time.Hour) // older than MaxLookback, never tracked
+	held := heldCold{DB: h.db, began: make(chan struct{}), release: make(chan struct{}), once: &sync.Once{}}
+	h.opts.Stories = stories.New(held, nil, stories.Options{Catalogue: h.opts.Catalogue, Now: h.clock.Now, RunMaxAge: -1,
+		Composers: 2, ComposeWait: 50 * time.Millisecond})
+	h.start()
+	first := telegramtest.User{ID: 500, FirstName: "A"}
+	h.tg.Send(first, h.tg.PrivateChat(first), fmt.Sprintf("/summary %d", items[0].ID))
+	<-held.began
+	for i := 1; i < 5; i++ {
+		u := telegramtest.User{ID: int64(500 + i), FirstName: "A"}
+		h.tg.Send(u, h.tg.PrivateChat(u), fmt.Sprintf("/summary %d", items[i].ID))
+		h.wait(u.ID, "Many stories are being prepared for readers right now", waitLong)
+	}
+	reader := telegramtest.User{ID: 802, FirstName: "Rea"}
+	h.tg.Send(reader, h.tg.PrivateChat(reader), "/help")
+	h.wait(reader.ID, "Commands", waitLong)
+	close(held.release)
+	h.wait(first.ID, "Council votes on budget plan", waitLong)
+	if n := h.bot.Stats().CardsBusy; n != 4 {
+		t.Errorf("CardsBusy %d, want 4", n)
+	}
+}
+
+// A page fetch that has run for FetchYield gives up its slot to a reader waiting for
+// one, and its reader is told why: accounts pointing /add at pages that never answer
+// cannot keep other readers' links from being read (found by review: eight of them
+// held every slot for the whole discovery budget, again and again).
+func TestSlowPageFetchesGiveWayToWaitingReaders(t *testing.T) {
+	h := newHarness(t)
+	h.opts.UserFetches, h.opts.FetchYield = 2, 300*time.Millisecond
+	h.opts.ReaderFetchTime = 100 * time.Millisecond // less than a fetch that gives way holds
+	h.setPage("/story.html", `<html><head><title>Council votes</title></head><body><article><p>The council voted on the plan today after a long debate about roads and schools in the city.</p><p>The mayor said the plan would be funded next year.</p></article></body></html>`)
+	site, hits := hangingFeeds(t)
+	h.start()
+	var slow []telegramtest.Chat
+	for i := range 2 {
+		u := telegramtest.User{ID: int64(600 + i), FirstName: "A"}
+		c := h.tg.PrivateChat(u)
+		slow = append(slow, c)
+		h.tg.Send(u, c, "/add "+site+"/many.html")
+	}
+	for hits.Load() < 2 { // both slots hold a page that never answers
+		time.Sleep(10 * time.Millisecond)
+	}
+	reader := telegramtest.User{ID: 802, FirstName: "Rea"}
+	rc := h.tg.PrivateChat(reader)
+	h.tg.Send(reader, rc, "/summary "+h.web.URL+"/story.html")
+	h.wait(rc.ID, "Council votes", waitLong)
+	told := func() int {
+		n := 0
+		for _, c := range slow {
+			n += countText(h.tg.Messages(c.ID), "That page was slow to answer while other readers were waiting")
+		}
+		return n
+	}
+	for deadline := time.Now().Add(waitLong); told() == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if told := told(); told != 1 {
+		t.Errorf("%d slow fetches were told they gave way, want 1 (one slot freed for one reader)", told)
+	}
+	// The fetch that gave way cost its reader nothing.
+	for _, c := range slow {
+		if countText(h.tg.Messages(c.ID), "That page was slow") > 0 && !left(h.bot.limiter(c.ID).fetchTime) {
+			t.Errorf("reader %d was charged for the fetch that gave way", c.ID)
+		}
+	}
+}
+
+// The fetch gate's rules for giving way, on the gate itself: a waiting reader makes the
+// oldest fetch past yield give way; the reader whose fetch gave way is spared next
+// time; a reader makes another give way at most once per yieldEvery; release may be
+// called twice (a deferred release after the explicit one) without freeing a slot it
+// does not hold.
+func TestFetchGateGivingWay(t *testing.T) {
+	ctx := context.Background()
+	g := newFetchGate(1, 20*time.Millisecond)
+	const a, b, c, d = 1, 2, 3, 4
+	hold := func(user int64) (context.Context, func()) {
+		t.Helper()
+		fctx, release, err := g.acquire(ctx, user)
+		if err != nil {
+			t.Fatalf("reader %d: %v", user, err)
+		}
+		return fctx, release
+	}
+	// B waits while A holds the one slot past yield: A gives way.
+	fa, ra := hold(a)
+	got := make(chan func(), 1)
+	go func() {
+		_, rb, err := g.acquire(ctx, b)
+		if err != nil {
+			t.Errorf("reader B: %v", err)
+		}
+		got <- rb
+	}()
+	<-fa.Done()
+	if !yielded(fa) {
+		t.Fatalf("A's fetch ended with %v, want it to give way", context.Cause(fa))
+	}
+	ra()
+	ra() // the deferred one: nothing more
+	rb := <-got
+	rb()
+	// A's next fetch is spared: C waits in vain.
+	fa, ra = hold(a)
+	if _, _, err := g.acquire(ctx, c); !errors.Is(err, errFetchBusy) {
+		t.Fatalf("C waiting on A's spared fetch: %v, want errFetchBusy", err)
+	}
+	if yielded(fa) {
+		t.Fatal("A's spared fetch gave way")
+	}
+	ra()
+	// D holds; B made a fetch give way moments ago, so waits in vain; C may, and does.
+	fd, rd := hold(d)
+	if _, _, err := g.acquire(ctx, b); !errors.Is(err, errFetchBusy) {
+		t.Fatalf("B asking again within yieldEvery: %v, want errFetchBusy", err)
+	}
+	if yielded(fd) {
+		t.Fatal("B made a second fetch give way within yieldEvery")
+	}
+	go func() {
+		<-fd.Done()
+		rd()
+	}()
+	_, rc := hold(c)
+	if !yielded(fd) {
+		t.Fatalf("D's fetch ended with %v, want it to give way to C", context.Cause(fd))
+	}
+	rc()
+	if n := len(g.slots); n != 0 {
+		t.Errorf("%d slots held after every release, want 0", n)
+	}
+}
