@@ -192,9 +192,9 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	if err != nil {
 		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
 	}
-	defer release() // a panic must not keep the slot; released below when the fetch ends
+	defer release(nil) // a panic must not keep the slot; released below when the fetch ends
 	feedURL, title, err := b.discoverFeed(fctx, u)
-	release()
+	release(err)
 	if err != nil && yielded(fctx) {
 		return b.say(ctx, r.chatID, r.thread, yieldedNote)
 	}

@@ -348,7 +348,7 @@ pass:
 				warned = true
 			}
 			start := time.Now()
-			parts, err := b.cardPartsOf(ctx, c.Chat, rec.Items[0], spent)
+			parts, err := b.cardPartsOf(ctx, c.Chat, rec.Items[0], spent, nil)
 			composing += time.Since(start)
 			if err != nil {
 				if errors.Is(err, storage.ErrNotFound) || errors.Is(err, stories.ErrNotComposed) || errors.Is(err, stories.ErrBusy) {

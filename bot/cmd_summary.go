@@ -50,9 +50,9 @@ func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 		b.stats.budgetRefusals.add(1)
 		return b.say(ctx, r.chatID, r.thread, "You opened many stories in the last hour, and each takes me a moment to prepare. Please try again in a few minutes.")
 	}
-	start := time.Now()
-	parts, err := b.cardParts(ctx, r.chatID, id)
-	spend(budget, time.Since(start))
+	var composing time.Duration // waits are not charged (found by review: a reader refused as busy paid for it)
+	parts, err := b.cardPartsOf(ctx, r.chatID, id, false, &composing)
+	spend(budget, composing)
 	if errors.Is(err, storage.ErrNotFound) {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("I have no story %d (it may have been pruned).", id))
 	}
@@ -67,19 +67,16 @@ func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 	})
 }
 
-// cardParts renders the card of stored item id as chat may see it, with its
+// cardPartsOf renders the card of stored item id as chat may see it, with its
 // discussion and follow buttons (sent, or redrawn in place when the story develops).
-func (b *Bot) cardParts(ctx context.Context, chat int64, id uint64) ([]Rendered, error) {
-	return b.cardPartsOf(ctx, chat, id, false)
-}
-
-// cardPartsOf is cardParts; cachedOnly refuses, with stories.ErrNotComposed, a card
-// that would be composed anew.
-func (b *Bot) cardPartsOf(ctx context.Context, chat int64, id uint64, cachedOnly bool) ([]Rendered, error) {
+// cachedOnly refuses, with stories.ErrNotComposed, a card that would be composed anew;
+// composing, when set, is added the time composing took.
+func (b *Bot) cardPartsOf(ctx context.Context, chat int64, id uint64, cachedOnly bool, composing *time.Duration) ([]Rendered, error) {
 	reader, err := b.reader(ctx, chat)
 	if err != nil {
 		return nil, err
 	}
+	reader.Composing = composing
 	// Following a story of the card's thread shows the thread's developments and
 	// offers to unfollow (the follow may have moved to a story that carries it on).
 	reader.Follows, err = b.followedStories(ctx, chat)
@@ -142,9 +139,9 @@ func cmdSummary(ctx context.Context, b *Bot, r *request) error {
 	if err != nil {
 		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
 	}
-	defer release() // a panic must not keep the slot; released below when the fetch ends
+	defer release(nil) // a panic must not keep the slot; released below when the fetch ends
 	card, err := b.stories.CardForURL(fctx, canon)
-	release()
+	release(err)
 	if err != nil && yielded(fctx) {
 		return b.say(ctx, r.chatID, r.thread, yieldedNote)
 	}

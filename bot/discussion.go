@@ -408,6 +408,14 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 	if err != nil {
 		return err
 	}
+	// A private feed's item is relayed only to chats that still keep the feed: one that
+	// removed it no longer sees the item, nor what its readers say of it (found by
+	// review). Threads pin their items, so a missing one is a thread of no feed.
+	item, err := b.db.Item(ctx, c.ItemID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	private := err == nil && !b.stories.Public(item.FeedURL)
 	html, plain := b.relayHTML(ctx, c)
 	var msgs []storage.OutMessage
 	for _, f := range followers {
@@ -431,6 +439,9 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 		case f.ChatID < 0:
 			thread = s.ThreadID
 		case err == nil && !s.Active:
+			continue
+		}
+		if private && (err != nil || !slices.Contains(s.OwnFeeds, item.FeedURL)) {
 			continue
 		}
 		m := message(f.ChatID, thread, Rendered{HTML: html, Plain: plain, Buttons: relayButtons(c)},

@@ -361,10 +361,13 @@ func newFetchGate(n int, yield time.Duration) *fetchGate {
 }
 
 // acquireFetch takes a page-fetch slot for user if the hour of page fetching they may
-// use is not spent; the fetch runs in fctx (cancelled with errFetchYielded when it
-// gives up its slot), and release, which may be called more than once (defer it too:
-// a panic must not keep the slot), charges the time held unless the fetch gave way.
-func (b *Bot) acquireFetch(ctx context.Context, user int64) (fctx context.Context, release func(), err error) {
+// use is not spent; the fetch runs in fctx (cancelled with errFetchYielded when it is
+// asked to give up its slot). release takes the fetch's outcome, and may be called
+// more than once (defer release(nil) too: a panic must not keep the slot); the first
+// call counts. A fetch gave way when it failed after being asked: that costs its reader
+// nothing and spares their next. One that was asked but finished anyway is charged in
+// full, and spares nothing (found by review: it was free, and earned the spare).
+func (b *Bot) acquireFetch(ctx context.Context, user int64) (fctx context.Context, release func(error), err error) {
 	budget := b.limiter(user).fetchTime
 	if !left(budget) {
 		b.stats.budgetRefusals.add(1)
@@ -376,10 +379,11 @@ func (b *Bot) acquireFetch(ctx context.Context, user int64) (fctx context.Contex
 	}
 	start := time.Now()
 	var once sync.Once
-	return fctx, func() {
+	return fctx, func(err error) {
 		once.Do(func() {
-			free()
-			if !yielded(fctx) {
+			gaveWay := err != nil && yielded(fctx)
+			free(gaveWay)
+			if !gaveWay {
 				spend(budget, time.Since(start))
 			}
 		})
@@ -387,8 +391,9 @@ func (b *Bot) acquireFetch(ctx context.Context, user int64) (fctx context.Contex
 }
 
 // acquire takes a slot for user, waiting at most yield and a second, and meanwhile
-// asking the oldest fetch past yield to give up its slot.
-func (g *fetchGate) acquire(ctx context.Context, user int64) (fctx context.Context, release func(), err error) {
+// asking the oldest fetch past yield to give up its slot; release says whether the
+// fetch gave way (which spares the reader's next).
+func (g *fetchGate) acquire(ctx context.Context, user int64) (fctx context.Context, release func(gaveWay bool), err error) {
 	g.mu.Lock()
 	if g.users[user] {
 		g.mu.Unlock()
@@ -408,21 +413,23 @@ func (g *fetchGate) acquire(ctx context.Context, user int64) (fctx context.Conte
 			h := &fetchHold{user: user, since: now, cancel: cancel}
 			g.mu.Lock()
 			if at, ok := g.spared[user]; ok && now.Sub(at) < yieldEvery {
-				h.spared = true
 				delete(g.spared, user)
+				// At most all slots but one are spared: one always gives way (review).
+				h.spared = g.sparedHolds() < cap(g.slots)-1
 			}
 			g.held[h] = true
 			g.mu.Unlock()
 			var once sync.Once
-			return fctx, func() {
+			return fctx, func(gaveWay bool) {
 				once.Do(func() {
 					cancel(nil)
 					g.mu.Lock()
 					delete(g.held, h)
 					delete(g.users, user)
-					if errors.Is(context.Cause(fctx), errFetchYielded) {
+					if gaveWay {
+						now := time.Now()
 						forget(g.spared, now, cap(g.slots))
-						g.spared[user] = time.Now()
+						g.spared[user] = now
 					}
 					g.mu.Unlock()
 					<-g.slots
@@ -442,6 +449,17 @@ func (g *fetchGate) acquire(ctx context.Context, user int64) (fctx context.Conte
 	delete(g.users, user)
 	g.mu.Unlock()
 	return nil, nil, err
+}
+
+// sparedHolds counts the fetches in progress that are spared. Called with g.mu held.
+func (g *fetchGate) sparedHolds() int {
+	n := 0
+	for h := range g.held {
+		if h.spared {
+			n++
+		}
+	}
+	return n
 }
 
 // askOldestToYield cancels, for waiting reader by, the oldest fetch that has held its

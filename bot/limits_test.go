@@ -164,15 +164,16 @@ func TestSlowPageFetchesGiveWayToWaitingReaders(t *testing.T) {
 }
 
 // The fetch gate's rules for giving way, on the gate itself: a waiting reader makes the
-// oldest fetch past yield give way; the reader whose fetch gave way is spared next
-// time; a reader makes another give way at most once per yieldEvery; release may be
-// called twice (a deferred release after the explicit one) without freeing a slot it
-// does not hold.
+// oldest fetch past yield give way; a reader whose fetch gave way (failed after being
+// asked) is spared next time, but not one whose fetch finished anyway, and never all
+// slots at once; a reader makes another give way at most once per yieldEvery; release
+// may be called twice (a deferred release after the explicit one) without freeing a
+// slot it does not hold.
 func TestFetchGateGivingWay(t *testing.T) {
 	ctx := context.Background()
-	g := newFetchGate(1, 20*time.Millisecond)
-	const a, b, c, d = 1, 2, 3, 4
-	hold := func(user int64) (context.Context, func()) {
+	g := newFetchGate(2, 20*time.Millisecond)
+	const a, b, c, d, e = 1, 2, 3, 4, 5
+	hold := func(user int64) (context.Context, func(bool)) {
 		t.Helper()
 		fctx, release, err := g.acquire(ctx, user)
 		if err != nil {
@@ -180,51 +181,116 @@ func TestFetchGateGivingWay(t *testing.T) {
 		}
 		return fctx, release
 	}
-	// B waits while A holds the one slot past yield: A gives way.
-	fa, ra := hold(a)
-	got := make(chan func(), 1)
-	go func() {
-		_, rb, err := g.acquire(ctx, b)
-		if err != nil {
-			t.Errorf("reader B: %v", err)
+	// wait has user wait for a slot while the oldest holder, asked, lets go of it.
+	wait := func(user int64, asked context.Context, let func(bool), gaveWay bool) func(bool) {
+		t.Helper()
+		go func() {
+			<-asked.Done()
+			let(gaveWay)
+			let(false) // the deferred call: nothing more
+		}()
+		_, release := hold(user)
+		if !yielded(asked) {
+			t.Fatalf("reader %d got a slot, but the fetch asked ended with %v", user, context.Cause(asked))
 		}
-		got <- rb
-	}()
-	<-fa.Done()
-	if !yielded(fa) {
-		t.Fatalf("A's fetch ended with %v, want it to give way", context.Cause(fa))
+		return release
 	}
-	ra()
-	ra() // the deferred one: nothing more
-	rb := <-got
-	rb()
-	// A's next fetch is spared: C waits in vain.
+	busy := func(user int64) {
+		t.Helper()
+		if _, _, err := g.acquire(ctx, user); !errors.Is(err, errFetchBusy) {
+			t.Fatalf("reader %d: %v, want errFetchBusy", user, err)
+		}
+	}
+	fe, re := hold(e)
+	time.Sleep(time.Millisecond)
+	fa, ra := hold(a)
+	// B waits: E, the oldest, gives way; B done, E comes back spared.
+	rb := wait(b, fe, re, true)
+	rb(false)
+	fe, re = hold(e)
+	// C waits: A, not spared, gives way (E is spared). A comes back, and is not
+	// spared: E is, and one slot always gives way.
+	rc := wait(c, fa, ra, true)
+	rc(false)
 	fa, ra = hold(a)
-	if _, _, err := g.acquire(ctx, c); !errors.Is(err, errFetchBusy) {
-		t.Fatalf("C waiting on A's spared fetch: %v, want errFetchBusy", err)
+	if yielded(fe) {
+		t.Fatal("the spared fetch was asked to give way")
 	}
+	// B asked within yieldEvery: waits in vain; D may ask, and A gives way to it.
+	busy(b)
 	if yielded(fa) {
-		t.Fatal("A's spared fetch gave way")
-	}
-	ra()
-	// D holds; B made a fetch give way moments ago, so waits in vain; C may, and does.
-	fd, rd := hold(d)
-	if _, _, err := g.acquire(ctx, b); !errors.Is(err, errFetchBusy) {
-		t.Fatalf("B asking again within yieldEvery: %v, want errFetchBusy", err)
-	}
-	if yielded(fd) {
 		t.Fatal("B made a second fetch give way within yieldEvery")
 	}
-	go func() {
-		<-fd.Done()
-		rd()
-	}()
-	_, rc := hold(c)
-	if !yielded(fd) {
-		t.Fatalf("D's fetch ended with %v, want it to give way to C", context.Cause(fd))
-	}
-	rc()
+	rd := wait(d, fa, ra, false) // asked, but finished anyway: spares nothing
+	re(false)
+	rd(false)
+	fa, ra = hold(a)
+	_, rc = hold(c)
+	// A is not spared: E, waiting, may ask it (E has not asked before).
+	rEnd := wait(e, fa, ra, true)
+	rEnd(false)
+	rc(false)
 	if n := len(g.slots); n != 0 {
 		t.Errorf("%d slots held after every release, want 0", n)
 	}
+}
+
+// A reader refused a card as busy is not charged for the wait: only composing is (found
+// by review GG: whoever kept the slots busy spent the others' card time). And a
+// fetch asked to give way that finished anyway is charged in full (review GG: it was
+// free, and spared its reader's next).
+func TestBudgetsChargeWorkNotWaits(t *testing.T) {
+	t.Run("cards", func(t *testing.T) {
+		h := newHarness(t)
+		h.opts.ReaderCardTime = 80 * time.Millisecond
+		h.storyFeed(6)
+		h.ingest()
+		items, err := h.db.Items(context.Background(), 10)
+		if err != nil || len(items) < 6 {
+			t.Fatalf("items: %d %v", len(items), err)
+		}
+		h.clock.Add(96 * time.Hour)
+		held := heldCold{DB: h.db, began: make(chan struct{}), release: make(chan struct{}), once: &sync.Once{}}
+		h.opts.Stories = stories.New(held, nil, stories.Options{Catalogue: h.opts.Catalogue, Now: h.clock.Now, RunMaxAge: -1,
+			Composers: 2, ComposeWait: 100 * time.Millisecond})
+		h.start()
+		holder := telegramtest.User{ID: 500, FirstName: "A"}
+		h.tg.Send(holder, h.tg.PrivateChat(holder), fmt.Sprintf("/summary %d", items[0].ID))
+		<-held.began
+		victim := telegramtest.User{ID: 777, FirstName: "V"}
+		vc := h.tg.PrivateChat(victim)
+		h.tg.Send(victim, vc, fmt.Sprintf("/summary %d", items[1].ID))
+		h.wait(vc.ID, "Many stories are being prepared", waitLong)
+		close(held.release)
+		h.wait(holder.ID, "Council votes on budget plan", waitLong)
+		h.tg.Send(victim, vc, fmt.Sprintf("/summary %d", items[1].ID))
+		h.wait(vc.ID, "Council votes on budget plan", waitLong)
+	})
+	t.Run("fetches", func(t *testing.T) {
+		b := &Bot{opts: Options{ReaderFetchTime: 50 * time.Millisecond}.WithDefaults(),
+			limiters: map[int64]*userLimits{}, fetches: newFetchGate(1, 20*time.Millisecond)}
+		ctx := context.Background()
+		fa, ra, err := b.acquireFetch(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan func(error), 1)
+		go func() { // reader 2 waits, and asks reader 1's fetch to give way
+			_, r2, err := b.acquireFetch(ctx, 2)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- r2
+		}()
+		<-fa.Done()
+		time.Sleep(100 * time.Millisecond) // it finishes anyway: the page had come
+		ra(nil)
+		(<-got)(nil)
+		if left(b.limiter(1).fetchTime) {
+			t.Error("a fetch that was asked to give way but finished, holding its slot past the reader's budget, cost nothing")
+		}
+		if _, ok := b.fetches.spared[1]; ok {
+			t.Error("a fetch that finished anyway spared its reader's next")
+		}
+	})
 }

@@ -105,9 +105,9 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 	if err != nil {
 		return b.say(ctx, r.chatID, r.thread, fetchRefusal(err))
 	}
-	defer release() // a panic must not keep the slot; released below when the fetch ends
+	defer release(nil) // a panic must not keep the slot; released below when the fetch ends
 	data, err := b.api.Download(fctx, doc.FileID, 1<<20)
-	release()
+	release(err)
 	if err != nil && yielded(fctx) {
 		return b.say(ctx, r.chatID, r.thread, yieldedNote)
 	}

@@ -412,3 +412,51 @@ func TestThreadPagingInAGroupIsBounded(t *testing.T) {
 		t.Fatalf("10 presses of a page's button posted %d messages into the group (bound %d presses)", n, memberPostsBurst)
 	}
 }
+
+// A private feed's discussion reaches only chats that still keep the feed: a reader
+// who removed it no longer sees the item, nor what its other readers say of it (found
+// by review EE).
+func TestRelaysOfPrivateItemsNeedTheFeed(t *testing.T) {
+	h := discussionHarness(t)
+	ctx := context.Background()
+	const private = "https://secret.example/rss"
+	got, err := h.db.AddItems(ctx, private, []storage.Item{{Key: "s", Title: "SECRET TITLE of a private feed", Text: "The council met today.", Published: t0}}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := got[0].ID
+	ana, bo := telegramtest.User{ID: 1111, FirstName: "Ana"}, telegramtest.User{ID: 1112, FirstName: "Bo"}
+	for _, u := range []telegramtest.User{ana, bo} {
+		if err := h.db.PutSubscriber(ctx, storage.Subscriber{ChatID: u.ID, Kind: "private", Active: true, OwnFeeds: []string{private}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.start()
+	cards := map[int64]telegramtest.Message{}
+	for _, u := range []telegramtest.User{ana, bo} {
+		c := h.tg.PrivateChat(u)
+		h.tg.Send(u, c, fmt.Sprintf("/summary %d", id))
+		cards[u.ID] = h.wait(u.ID, "reply to this message", waitLong)
+		q, _ := h.tg.Press(u, c, cards[u.ID].MessageID, fmt.Sprintf("fl:%d", id))
+		if _, err := h.tg.WaitAnswered(q, waitLong); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.tg.Reply(ana, h.tg.PrivateChat(ana), cards[ana.ID].MessageID, "First words")
+	h.wait(bo.ID, "First words", waitLong)
+	if _, err := h.db.UpdateSubscriber(ctx, bo.ID, nil, func(s *storage.Subscriber) error { s.OwnFeeds = nil; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	h.tg.Reply(ana, h.tg.PrivateChat(ana), cards[ana.ID].MessageID, "Second words")
+	waitUntilT(t, func() bool { // relayed: its copies are queued, or none was
+		cs, err := h.db.ThreadComments(ctx, id)
+		return err == nil && len(cs) == 2 && cs[1].Relayed
+	})
+	waitUntilT(t, func() bool { // every copy queued has gone out
+		q, err := h.db.Outbox(ctx, 0, 0)
+		return err == nil && len(q) == 0
+	})
+	if n := countText(h.tg.Messages(bo.ID), "Second words"); n != 0 {
+		t.Fatalf("a reader who removed the private feed still got its discussion (%d copies)", n)
+	}
+}

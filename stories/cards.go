@@ -74,10 +74,18 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 		return digest.StoryCard{}, ErrNotComposed
 	}
 	if !ok {
-		if card, err = s.composeInTurn(ctx, it, r); err != nil {
+		// Readers opening the same card at once (after a digest) share one composition.
+		v, err, _ := s.flight.Do(fmt.Sprintf("%d\x00%t\x00%d\x00%s", id, r.Operator, last, key.feeds), func() (any, error) {
+			card, err := s.composeInTurn(ctx, it, r)
+			if err == nil {
+				s.cards.put(key, last, card)
+			}
+			return card, err
+		})
+		if err != nil {
 			return digest.StoryCard{}, fmt.Errorf("card of item %d: %w", id, err)
 		}
-		s.cards.put(key, last, card)
+		card = v.(digest.StoryCard)
 	}
 	if err := s.addTimeline(ctx, &card, r); err != nil {
 		return digest.StoryCard{}, err
@@ -163,6 +171,10 @@ func (s *Service) composeInTurn(ctx context.Context, it storage.Item, r Reader) 
 		return digest.StoryCard{}, err
 	}
 	defer release()
+	if r.Composing != nil {
+		start := time.Now()
+		defer func() { *r.Composing += time.Since(start) }()
+	}
 	return s.composeCard(ctx, it, r, cold)
 }
 

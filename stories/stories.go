@@ -19,6 +19,7 @@ import (
 	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
+	"golang.org/x/sync/singleflight"
 )
 
 // Store is what the story service reads.
@@ -78,8 +79,10 @@ type Service struct {
 	// composers): it costs seconds, and a reader asking for last week's items must not
 	// take every core.
 	coldGrouping chan struct{}
-	// composing bounds the cards composed at once (Options.Composers).
+	// composing bounds the cards composed at once (Options.Composers); flight makes
+	// readers asking for the same card at once share one composition.
 	composing chan struct{}
+	flight    singleflight.Group
 	cards     cardCache
 
 	// The story tracker (track.go): nil storyStore tracks nothing.
@@ -189,6 +192,9 @@ type Reader struct {
 	// Follows are the stories the reader follows, with the earlier stories of their
 	// threads: a card of one lists the developments of the whole thread.
 	Follows map[uint64]bool
+	// Composing, when set, is added the time a card took composing for this reader in
+	// a composer's (or the cold slot's) turn, waits excluded: what the bot charges them.
+	Composing *time.Duration
 }
 
 // sees reports whether the reader may see a feed's items.

@@ -325,3 +325,36 @@ func TestAnOldCardLeavesTheComposersToFreshOnes(t *testing.T) {
 		t.Fatalf("the old card: %v", err)
 	}
 }
+
+// Readers asking for the same card at once share one composition: the second waits
+// for the first's, never for a composer of its own (found by review GG: after a digest,
+// readers opening the same story were refused as busy).
+func TestSameCardAtOnceIsComposedOnce(t *testing.T) {
+	const a = "https://a.example/rss"
+	db := openDB(t)
+	ctx := context.Background()
+	id := add(t, db, a, "a1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0)
+	store := newHeldStore(db, func(time.Time, time.Time) bool { return true })
+	svc := stories.New(store, nil, stories.Options{Catalogue: []string{a}, Now: func() time.Time { return t0.Add(time.Hour) },
+		RunMaxAge: -1, Composers: 1, ComposeWait: 20 * time.Millisecond})
+	errs := make(chan error, 2)
+	go func() {
+		_, err := svc.CardFor(ctx, id, stories.Reader{})
+		errs <- err
+	}()
+	<-store.began
+	go func() {
+		_, err := svc.CardFor(ctx, id, stories.Reader{})
+		errs <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // past ComposeWait: a second composition would be busy
+	close(store.release)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("a reader of the same card: %v", err)
+		}
+	}
+	if n := svc.Stats().CardsBusy; n != 0 {
+		t.Errorf("CardsBusy %d, want 0", n)
+	}
+}
