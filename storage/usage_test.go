@@ -141,8 +141,10 @@ func TestFeedUsageByAccount(t *testing.T) {
 func TestDeferFeed(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "d.db"))
-	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-	tomorrow := time.Date(2026, 12, 1, 0, 5, 0, 0, time.UTC)
+	// Adds schedule a feed on the wall clock, so the times are taken from it: fixed
+	// dates passed, and "tomorrow" was put off to a time already gone (2026-12-01).
+	now := time.Now().UTC()
+	tomorrow := now.Truncate(24 * time.Hour).Add(48*time.Hour + 5*time.Minute) // after a day at least
 	lim := storage.FeedLimits{PerChat: 20, Global: 100}
 	add := func(chat int64, url string) {
 		t.Helper()
