@@ -410,12 +410,11 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 	}
 	// A private feed's item is relayed only to chats that still keep the feed: one that
 	// removed it no longer sees the item, nor what its readers say of it (found by
-	// review). Threads pin their items, so a missing one is a thread of no feed.
-	item, err := b.db.Item(ctx, c.ItemID)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+	// review).
+	private, err := b.privateFeedOf(ctx, c.ItemID)
+	if err != nil {
 		return err
 	}
-	private := err == nil && !b.stories.Public(item.FeedURL)
 	html, plain := b.relayHTML(ctx, c)
 	var msgs []storage.OutMessage
 	for _, f := range followers {
@@ -441,7 +440,7 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 		case err == nil && !s.Active:
 			continue
 		}
-		if private && (err != nil || !slices.Contains(s.OwnFeeds, item.FeedURL)) {
+		if private != "" && (err != nil || !slices.Contains(s.OwnFeeds, private)) {
 			continue
 		}
 		m := message(f.ChatID, thread, Rendered{HTML: html, Plain: plain, Buttons: relayButtons(c)},
@@ -487,9 +486,49 @@ func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) err
 	return fmt.Errorf("update copies of comment %d: it keeps changing; left to the refresh", c.ID)
 }
 
+// privateFeedOf is the feed of item when only the chats that keep it may see it, ""
+// when every reader may (threads pin their items: a missing one is a thread of none).
+func (b *Bot) privateFeedOf(ctx context.Context, item uint64) (string, error) {
+	it, err := b.db.Item(ctx, item)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	case b.stories.Public(it.FeedURL):
+		return "", nil
+	}
+	return it.FeedURL, nil
+}
+
+// feedKeepers reports, for a private feed, whether a chat keeps it now (every chat
+// does for ""). The chats are read before: it is called inside a write transaction.
+func (b *Bot) feedKeepers(ctx context.Context, feed string) (func(chat int64) bool, error) {
+	if feed == "" {
+		return func(int64) bool { return true }, nil
+	}
+	owners, err := b.db.FeedOwners(ctx, feed)
+	if err != nil {
+		return nil, err
+	}
+	return func(chat int64) bool { return slices.Contains(owners, chat) }, nil
+}
+
 // updateCopiesOnce is updateCopies from one revision of the comment; it fails with
 // storage.ErrStale, changing nothing it would have changed since, if the comment moves on.
+// Of a private feed's item, an edit reaches only the chats that still keep the feed
+// (found by review: it reached those that had removed it); the others keep what they
+// were shown, and a removal or deletion reaches everyone.
 func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool) error {
+	private, err := b.privateFeedOf(ctx, c.ItemID)
+	if err != nil {
+		return err
+	}
+	keeps, err := b.feedKeepers(ctx, private)
+	if err != nil {
+		return err
+	}
+	withheld := func(chat int64) bool { return !del && !c.Gone() && !keeps(chat) }
 	html, plain := b.relayHTML(ctx, c)
 	record := func() *storage.MessageRecord {
 		return &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev}
@@ -498,6 +537,9 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 	// Queued, unsent messages first: copies take the new text (or go), earlier edits
 	// go (the edits below replace them), deletions stay.
 	if _, err := b.db.RewriteQueuedCopies(ctx, c.ID, c.Rev, func(m *storage.OutMessage) bool {
+		if m.Method != "deleteMessage" && m.Record.Kind != storage.KindReport && withheld(m.ChatID) {
+			return false // not for a chat that no longer keeps the feed
+		}
 		switch {
 		case m.Method == "deleteMessage":
 			return true
@@ -561,6 +603,9 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 		}
 		if err == nil && (rec.Kind == storage.KindReport || rec.Kind == storage.KindThreadPage) {
 			continue // a report shows what was reported; a page is TakeDownPages'
+		}
+		if withheld(cp[0]) {
+			continue
 		}
 		msgs = append(msgs, edit(cp[0], cp[1], shown, storage.ClassCopy, record()))
 	}

@@ -341,7 +341,6 @@ const yieldEvery = 10 * time.Minute
 
 // fetchHold is one fetch holding a slot.
 type fetchHold struct {
-	user   int64
 	since  time.Time
 	cancel context.CancelCauseFunc
 	spared bool      // its reader's last fetch gave way: this one does not
@@ -410,7 +409,7 @@ func (g *fetchGate) acquire(ctx context.Context, user int64) (fctx context.Conte
 		case g.slots <- struct{}{}:
 			fctx, cancel := context.WithCancelCause(ctx)
 			now := time.Now()
-			h := &fetchHold{user: user, since: now, cancel: cancel}
+			h := &fetchHold{since: now, cancel: cancel}
 			g.mu.Lock()
 			if at, ok := g.spared[user]; ok && now.Sub(at) < yieldEvery {
 				delete(g.spared, user)
@@ -510,7 +509,8 @@ func forget(m map[int64]time.Time, now time.Time, slots int) {
 	}
 }
 
-// yielded reports whether fctx's fetch gave up its slot to a waiting reader.
+// yielded reports whether fctx's fetch was asked to give up its slot to a waiting
+// reader (it gave way if it then failed).
 func yielded(fctx context.Context) bool { return errors.Is(context.Cause(fctx), errFetchYielded) }
 
 // yieldedNote is what a reader whose fetch gave up its slot is told.

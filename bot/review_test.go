@@ -414,8 +414,8 @@ func TestThreadPagingInAGroupIsBounded(t *testing.T) {
 }
 
 // A private feed's discussion reaches only chats that still keep the feed: a reader
-// who removed it no longer sees the item, nor what its other readers say of it (found
-// by review EE).
+// who removed it no longer gets new comments (found by review EE), nor edits of those
+// they were shown (review HH); its author's deletion still takes their copy down.
 func TestRelaysOfPrivateItemsNeedTheFeed(t *testing.T) {
 	h := discussionHarness(t)
 	ctx := context.Background()
@@ -425,15 +425,16 @@ func TestRelaysOfPrivateItemsNeedTheFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := got[0].ID
-	ana, bo := telegramtest.User{ID: 1111, FirstName: "Ana"}, telegramtest.User{ID: 1112, FirstName: "Bo"}
-	for _, u := range []telegramtest.User{ana, bo} {
+	ana, bo, cy := telegramtest.User{ID: 1111, FirstName: "Ana"}, telegramtest.User{ID: 1112, FirstName: "Bo"}, telegramtest.User{ID: 1113, FirstName: "Cy"}
+	readers := []telegramtest.User{ana, bo, cy}
+	for _, u := range readers {
 		if err := h.db.PutSubscriber(ctx, storage.Subscriber{ChatID: u.ID, Kind: "private", Active: true, OwnFeeds: []string{private}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	h.start()
 	cards := map[int64]telegramtest.Message{}
-	for _, u := range []telegramtest.User{ana, bo} {
+	for _, u := range readers {
 		c := h.tg.PrivateChat(u)
 		h.tg.Send(u, c, fmt.Sprintf("/summary %d", id))
 		cards[u.ID] = h.wait(u.ID, "reply to this message", waitLong)
@@ -442,21 +443,33 @@ func TestRelaysOfPrivateItemsNeedTheFeed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h.tg.Reply(ana, h.tg.PrivateChat(ana), cards[ana.ID].MessageID, "First words")
-	h.wait(bo.ID, "First words", waitLong)
+	ac := h.tg.PrivateChat(ana)
+	first, _ := h.tg.Reply(ana, ac, cards[ana.ID].MessageID, "First words")
+	copyBo := h.wait(bo.ID, "First words", waitLong)
+	copyCy := h.wait(cy.ID, "First words", waitLong)
 	if _, err := h.db.UpdateSubscriber(ctx, bo.ID, nil, func(s *storage.Subscriber) error { s.OwnFeeds = nil; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	h.tg.Reply(ana, h.tg.PrivateChat(ana), cards[ana.ID].MessageID, "Second words")
-	waitUntilT(t, func() bool { // relayed: its copies are queued, or none was
-		cs, err := h.db.ThreadComments(ctx, id)
-		return err == nil && len(cs) == 2 && cs[1].Relayed
-	})
-	waitUntilT(t, func() bool { // every copy queued has gone out
-		q, err := h.db.Outbox(ctx, 0, 0)
-		return err == nil && len(q) == 0
-	})
+	settled := func(comments int) { // relayed, and every copy queued gone out
+		t.Helper()
+		waitUntilT(t, func() bool {
+			cs, err := h.db.ThreadComments(ctx, id)
+			q, qerr := h.db.Outbox(ctx, 0, 0)
+			return err == nil && qerr == nil && len(cs) == comments && cs[comments-1].Relayed && len(q) == 0
+		})
+	}
+	h.tg.Reply(ana, ac, cards[ana.ID].MessageID, "Second words")
+	h.wait(cy.ID, "Second words", waitLong)
+	settled(2)
 	if n := countText(h.tg.Messages(bo.ID), "Second words"); n != 0 {
 		t.Fatalf("a reader who removed the private feed still got its discussion (%d copies)", n)
 	}
+	h.tg.Edit(ana, ac, first.MessageID, "EDITED words")
+	h.waitEdited(cy.ID, copyCy.MessageID, "EDITED words")
+	settled(2)
+	if m, _ := h.tg.Message(bo.ID, copyBo.MessageID); strings.Contains(m.Text, "EDITED") {
+		t.Fatal("a reader who removed the private feed got an edit of its discussion")
+	}
+	h.tg.Reply(ana, ac, first.MessageID, "/delete")
+	h.waitDeleted(bo.ID, copyBo.MessageID)
 }

@@ -61,6 +61,7 @@ type Store interface {
 	TakeDownPages(ctx context.Context, item, comment uint64) (int, error)
 	ThreadPageListed(ctx context.Context, item uint64, chat int64, msg int) (bool, error)
 	Followers(ctx context.Context, itemID uint64) ([]storage.Follower, error)
+	FeedOwners(ctx context.Context, url string) ([]int64, error)
 	SetFollow(ctx context.Context, itemID uint64, chat int64, muted bool) error
 	AddPending(ctx context.Context, p storage.PendingComment, expired time.Time, perAuthor, perChat int) (storage.PendingComment, error)
 	Pending(ctx context.Context, chat int64, id uint64, author int64, expired time.Time) (storage.PendingComment, error)

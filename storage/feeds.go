@@ -244,6 +244,29 @@ func hasOwners(tx *bolt.Tx, url string) bool {
 	return k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8
 }
 
+// FeedOwners lists the active chats that keep url among their own feeds (the owners
+// index: an inactive chat keeps its list, but owns none).
+func (db *DB) FeedOwners(ctx context.Context, url string) ([]int64, error) {
+	if err := ctxErr(ctx, "feed owners"); err != nil {
+		return nil, err
+	}
+	var out []int64
+	prefix := concat([]byte(url), []byte{0})
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketFeedOwners).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if len(k) == len(prefix)+8 {
+				out = append(out, int64(beU64(k[len(prefix):])))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("feed owners of %s: %w", url, err)
+	}
+	return out, nil
+}
+
 // collectFeed deletes the feed at url when nothing needs it any more; its items stay and
 // age out with retention, and its schedule is kept a week in feeds_gone under by, the
 // chat whose change collected it (nothing when now is zero: a chat being deleted). It

@@ -74,18 +74,9 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 		return digest.StoryCard{}, ErrNotComposed
 	}
 	if !ok {
-		// Readers opening the same card at once (after a digest) share one composition.
-		v, err, _ := s.flight.Do(fmt.Sprintf("%d\x00%t\x00%d\x00%s", id, r.Operator, last, key.feeds), func() (any, error) {
-			card, err := s.composeInTurn(ctx, it, r)
-			if err == nil {
-				s.cards.put(key, last, card)
-			}
-			return card, err
-		})
-		if err != nil {
+		if card, err = s.composeShared(ctx, it, r, key, last); err != nil {
 			return digest.StoryCard{}, fmt.Errorf("card of item %d: %w", id, err)
 		}
-		card = v.(digest.StoryCard)
 	}
 	if err := s.addTimeline(ctx, &card, r); err != nil {
 		return digest.StoryCard{}, err
@@ -147,6 +138,58 @@ func (c *cardCache) put(k cardKey, last uint64, card digest.StoryCard) {
 		c.cards = map[cardKey]cachedCard{}
 	}
 	c.cards[k] = cachedCard{last: last, card: card}
+}
+
+// flight is one composition of a card that readers asking for it at once share.
+type flight struct {
+	done chan struct{}
+	card digest.StoryCard
+	err  error
+}
+
+// errFlightFailed is a shared composition's outcome if it ended without one (a panic).
+var errFlightFailed = errors.New("the composition of this card failed")
+
+// composeShared composes the card of key as of last, and caches it. Readers asking for
+// the same card at once (after a digest) share one composition: the first composes it,
+// in its own turn and at its own cost; the others wait for it at most ComposeWait, as
+// they would for a composer, and are ErrBusy past it (found by review: waiting for the
+// whole composition, free, they could hold every handler), as they are when it fails
+// on the first reader's deadline rather than on the card.
+func (s *Service) composeShared(ctx context.Context, it storage.Item, r Reader, key cardKey, last uint64) (digest.StoryCard, error) {
+	fk := fmt.Sprintf("%d\x00%t\x00%d\x00%s", key.item, key.operator, last, key.feeds)
+	s.flightMu.Lock()
+	if f, ok := s.flights[fk]; ok {
+		s.flightMu.Unlock()
+		t := time.NewTimer(s.opts.ComposeWait)
+		defer t.Stop()
+		select {
+		case <-f.done:
+			if errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded) {
+				return digest.StoryCard{}, ErrBusy
+			}
+			return f.card, f.err
+		case <-t.C:
+			s.cardsBusy.add(1)
+			return digest.StoryCard{}, ErrBusy
+		case <-ctx.Done():
+			return digest.StoryCard{}, ctx.Err()
+		}
+	}
+	f := &flight{done: make(chan struct{}), err: errFlightFailed}
+	s.flights[fk] = f
+	s.flightMu.Unlock()
+	defer func() {
+		s.flightMu.Lock()
+		delete(s.flights, fk)
+		s.flightMu.Unlock()
+		close(f.done)
+	}()
+	f.card, f.err = s.composeInTurn(ctx, it, r)
+	if f.err == nil {
+		s.cards.put(key, last, f.card)
+	}
+	return f.card, f.err
 }
 
 // composeInTurn composes a card in a composer's turn (Options.Composers), or, for an

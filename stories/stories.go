@@ -19,7 +19,6 @@ import (
 	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
-	"golang.org/x/sync/singleflight"
 )
 
 // Store is what the story service reads.
@@ -79,10 +78,11 @@ type Service struct {
 	// composers): it costs seconds, and a reader asking for last week's items must not
 	// take every core.
 	coldGrouping chan struct{}
-	// composing bounds the cards composed at once (Options.Composers); flight makes
-	// readers asking for the same card at once share one composition.
+	// composing bounds the cards composed at once (Options.Composers); flights let
+	// readers asking for the same card at once share one composition (cards.go).
 	composing chan struct{}
-	flight    singleflight.Group
+	flightMu  sync.Mutex
+	flights   map[string]*flight
 	cards     cardCache
 
 	// The story tracker (track.go): nil storyStore tracks nothing.
@@ -131,7 +131,7 @@ func New(store Store, fetch Fetcher, opts Options) *Service {
 	}
 	s := &Service{store: store, fetch: fetch, opts: opts, log: opts.Logger, grouper: digest.NewGrouper(digest.GroupOptions{}),
 		catalogue: map[string]bool{}, coldGrouping: make(chan struct{}, 1),
-		composing: make(chan struct{}, opts.Composers)}
+		composing: make(chan struct{}, opts.Composers), flights: map[string]*flight{}}
 	for _, u := range opts.Catalogue {
 		s.catalogue[u] = true
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -225,13 +226,15 @@ type heldStore struct {
 	began   chan struct{}
 	release chan struct{}
 	once    *sync.Once
+	reads   *atomic.Int64 // windows read
 }
 
 func newHeldStore(db *storage.DB, match func(from, to time.Time) bool) heldStore {
-	return heldStore{DB: db, match: match, began: make(chan struct{}), release: make(chan struct{}), once: &sync.Once{}}
+	return heldStore{DB: db, match: match, began: make(chan struct{}), release: make(chan struct{}), once: &sync.Once{}, reads: &atomic.Int64{}}
 }
 
 func (h heldStore) hold(from, to time.Time) {
+	h.reads.Add(1)
 	if h.match(from, to) {
 		h.once.Do(func() { close(h.began); <-h.release })
 	}
@@ -327,34 +330,63 @@ func TestAnOldCardLeavesTheComposersToFreshOnes(t *testing.T) {
 }
 
 // Readers asking for the same card at once share one composition: the second waits
-// for the first's, never for a composer of its own (found by review GG: after a digest,
-// readers opening the same story were refused as busy).
+// for the first's, and composes nothing (found by review GG: after a digest, readers
+// opening the same story were refused as busy). It waits at most ComposeWait, as it
+// would for a composer (review HH: waiting for the whole composition, free, readers
+// could hold every handler).
 func TestSameCardAtOnceIsComposedOnce(t *testing.T) {
 	const a = "https://a.example/rss"
-	db := openDB(t)
-	ctx := context.Background()
-	id := add(t, db, a, "a1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0)
-	store := newHeldStore(db, func(time.Time, time.Time) bool { return true })
-	svc := stories.New(store, nil, stories.Options{Catalogue: []string{a}, Now: func() time.Time { return t0.Add(time.Hour) },
-		RunMaxAge: -1, Composers: 1, ComposeWait: 20 * time.Millisecond})
-	errs := make(chan error, 2)
-	go func() {
-		_, err := svc.CardFor(ctx, id, stories.Reader{})
-		errs <- err
-	}()
-	<-store.began
-	go func() {
-		_, err := svc.CardFor(ctx, id, stories.Reader{})
-		errs <- err
-	}()
-	time.Sleep(100 * time.Millisecond) // past ComposeWait: a second composition would be busy
-	close(store.release)
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Errorf("a reader of the same card: %v", err)
-		}
-	}
-	if n := svc.Stats().CardsBusy; n != 0 {
-		t.Errorf("CardsBusy %d, want 0", n)
+	for _, tc := range []struct {
+		name     string
+		hold     time.Duration // how long the first composition is held after the second asks
+		wantBusy bool
+	}{
+		{"shared", 0, false},
+		{"past the wait", 300 * time.Millisecond, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openDB(t)
+			ctx := context.Background()
+			id := add(t, db, a, "a1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0)
+			store := newHeldStore(db, func(time.Time, time.Time) bool { return true })
+			svc := stories.New(store, nil, stories.Options{Catalogue: []string{a}, Now: func() time.Time { return t0.Add(time.Hour) },
+				RunMaxAge: -1, Composers: 2, ComposeWait: 100 * time.Millisecond})
+			first := make(chan error, 1)
+			go func() {
+				_, err := svc.CardFor(ctx, id, stories.Reader{})
+				first <- err
+			}()
+			<-store.began
+			second := make(chan error, 1)
+			go func() {
+				_, err := svc.CardFor(ctx, id, stories.Reader{})
+				second <- err
+			}()
+			time.Sleep(tc.hold)
+			close(store.release)
+			if err := <-first; err != nil {
+				t.Fatalf("the first reader: %v", err)
+			}
+			err := <-second
+			if tc.wantBusy {
+				if !errors.Is(err, stories.ErrBusy) || svc.Stats().CardsBusy != 1 {
+					t.Fatalf("the second reader past the wait: %v (CardsBusy %d), want ErrBusy", err, svc.Stats().CardsBusy)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("the second reader: %v", err)
+			}
+			// Two readers, one composition's reads (with a composer free, the second would
+			// have composed anew had it not shared).
+			one := newHeldStore(db, func(time.Time, time.Time) bool { return false })
+			if _, err := stories.New(one, nil, stories.Options{Catalogue: []string{a}, Now: func() time.Time { return t0.Add(time.Hour) },
+				RunMaxAge: -1}).CardFor(ctx, id, stories.Reader{}); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := store.reads.Load(), one.reads.Load(); got != want {
+				t.Errorf("%d windows read for two readers of one card, want %d (one composition)", got, want)
+			}
+		})
 	}
 }
