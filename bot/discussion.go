@@ -517,8 +517,8 @@ func (b *Bot) feedKeepers(ctx context.Context, feed string) (func(chat int64) bo
 // updateCopiesOnce is updateCopies from one revision of the comment; it fails with
 // storage.ErrStale, changing nothing it would have changed since, if the comment moves on.
 // Of a private feed's item, an edit reaches only the chats that still keep the feed
-// (found by review: it reached those that had removed it); the others keep what they
-// were shown, and a removal or deletion reaches everyone.
+// (found by review: it reached those that had removed it); in the others the copy is
+// taken down, as a deletion takes it down everywhere.
 func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool) error {
 	private, err := b.privateFeedOf(ctx, c.ItemID)
 	if err != nil {
@@ -528,7 +528,7 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 	if err != nil {
 		return err
 	}
-	withheld := func(chat int64) bool { return !del && !c.Gone() && !keeps(chat) }
+	withheld := func(chat int64) bool { return !keeps(chat) }
 	html, plain := b.relayHTML(ctx, c)
 	record := func() *storage.MessageRecord {
 		return &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev}
@@ -605,6 +605,11 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 			continue // a report shows what was reported; a page is TakeDownPages'
 		}
 		if withheld(cp[0]) {
+			// Taken down rather than left: a reply's copy quotes its parent, which may
+			// be going (found by review: a deleted parent stayed quoted there).
+			m := storage.Deletion(cp[0], cp[1])
+			m.Record = record()
+			msgs = append(msgs, m)
 			continue
 		}
 		msgs = append(msgs, edit(cp[0], cp[1], shown, storage.ClassCopy, record()))

@@ -165,10 +165,15 @@ func (s *Service) composeShared(ctx context.Context, it storage.Item, r Reader, 
 		defer t.Stop()
 		select {
 		case <-f.done:
-			if errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded) {
-				return digest.StoryCard{}, ErrBusy
+			err := f.err
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				err = ErrBusy
 			}
-			return f.card, f.err
+			if errors.Is(err, ErrBusy) {
+				s.cardsBusy.add(1) // each reader told to try again counts (review)
+				return digest.StoryCard{}, err
+			}
+			return f.card, err
 		case <-t.C:
 			s.cardsBusy.add(1)
 			return digest.StoryCard{}, ErrBusy
