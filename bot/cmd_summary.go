@@ -42,15 +42,15 @@ func (b *Bot) visibleItem(ctx context.Context, chatID int64, id uint64) (storage
 }
 
 // sendCard sends the story card of a stored item, as the chat may see it.
-// Composing a card takes half a second of a core, so each reader has an hour of it
-// (Options.ReaderCardTime), charged by the time a card takes.
+// Composing a card takes half a second of a core, so each reader has an hour's share
+// of it (Options.ReaderCardTime), charged by the time composing takes, not waiting.
 func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 	budget := b.limiter(r.userID).cardTime
 	if !left(budget) {
 		b.stats.budgetRefusals.add(1)
 		return b.say(ctx, r.chatID, r.thread, "You opened many stories in the last hour, and each takes me a moment to prepare. Please try again in a few minutes.")
 	}
-	var composing time.Duration // waits are not charged (found by review: a reader refused as busy paid for it)
+	var composing time.Duration // waits are not charged (found by review: a reader refused as busy paid)
 	parts, err := b.cardPartsOf(ctx, r.chatID, id, false, &composing)
 	spend(budget, composing)
 	if errors.Is(err, storage.ErrNotFound) {
