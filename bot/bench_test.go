@@ -459,3 +459,49 @@ func streamItem(rng *rand.Rand, key string, event, figure int, at time.Time) sto
 	return storage.Item{Key: key, Title: title, Text: text, Language: "en", Published: at,
 		URL: "https://stream.example/" + key, Words: len(strings.Fields(text))}
 }
+
+// BenchmarkFullThread measures what a full discussion (MaxThreadComments comments of
+// 2,000 Cyrillic characters, half of them replies) costs: its last page, as /thread
+// and the th: buttons draw it (reading the whole thread), and the count every card
+// shows.
+func BenchmarkFullThread(b *testing.B) {
+	h := newHarness(b)
+	ctx := context.Background()
+	now := t0.Add(time.Hour)
+	added, err := h.db.AddItems(ctx, h.opts.Catalogue[0], []storage.Item{{Key: "x", Title: "T", Text: "body", URL: "https://n.example/x", Published: now}}, now)
+	if err != nil || len(added) != 1 {
+		b.Fatal(err)
+	}
+	id := added[0].ID
+	text := strings.Repeat("щ", 1990)
+	var parent uint64
+	for i := range storage.MaxThreadComments {
+		c := storage.Comment{ItemID: id, AuthorID: int64(1000 + i%200), AuthorName: "A", Text: text, Created: now, SrcChat: int64(1000 + i%200), SrcMsg: i + 1}
+		if i%2 == 1 {
+			c.ParentID = parent
+		}
+		st, _, err := h.db.AddComment(ctx, c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		parent = st.ID
+	}
+	b.Run("page", func(b *testing.B) {
+		for range b.N {
+			cs, err := h.db.ThreadComments(ctx, id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			outline := threadOutline(cs)
+			pages := max(1, (len(outline)+commentsPerPage-1)/commentsPerPage)
+			threadPageHTML("T", cs, outline, pages-1, pages, 300)
+		}
+	})
+	b.Run("count", func(b *testing.B) {
+		for range b.N {
+			if _, err := h.db.ThreadCommentCount(ctx, id); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

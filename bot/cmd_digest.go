@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/newsbot/newsbot/storage"
 )
@@ -14,10 +15,19 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 		return err
 	}
 	now := b.opts.Now()
-	if !b.digestAllowed(r.chatID, now) {
+	// Composing a digest on request (up to the filters' 500 ms and more) is charged to
+	// the reader's hour of composing, as cards are (found by review).
+	budget := b.limiter(r.userID).cardTime
+	if !left(budget) {
+		b.stats.budgetRefusals.add(1)
+		return b.say(ctx, r.chatID, r.thread, "You asked for many stories and digests in the last hour, and each takes me a moment to prepare. Please try again in a few minutes.")
+	}
+	if !b.digestAllowed(r.chatID, r.userID, now) {
 		return b.say(ctx, r.chatID, r.thread, "You asked for a digest a moment ago; the next one can be asked for in a minute.")
 	}
+	start := time.Now()
 	msgs, held, err := b.buildDigest(ctx, s, now)
+	spend(budget, time.Since(start))
 	if err != nil {
 		b.log.Error("building a digest failed", "chat", r.chatID, "error", err)
 		return b.say(ctx, r.chatID, r.thread, "I could not build your digest just now; please try again later.")

@@ -93,17 +93,17 @@ func (b *Bot) cardPartsOf(ctx context.Context, chat int64, id uint64, cachedOnly
 	}
 	followed := card.StoryID != 0 && reader.Follows[card.StoryID]
 	parts := RenderCardFor(card, followed)
-	comments, err := b.db.ThreadComments(ctx, id)
+	comments, err := b.db.ThreadCommentCount(ctx, id) // not the comments: a redraw pass draws hundreds of cards
 	if err != nil {
 		return nil, err
 	}
 	if len(parts) > 0 {
 		last := &parts[len(parts)-1]
-		note := fmt.Sprintf("💬 %d comments · reply to this message to join the discussion", len(comments))
+		note := fmt.Sprintf("💬 %d comments · reply to this message to join the discussion", comments)
 		last.HTML += "\n\n<i>" + escape(note) + "</i>"
 		last.Plain += "\n\n" + note
 		last.Buttons = append(last.Buttons, []telegram.Button{
-			{Text: fmt.Sprintf("Discussion (%d)", len(comments)), Data: threadData(id, 0)},
+			{Text: fmt.Sprintf("Discussion (%d)", comments), Data: threadData(id, 0)},
 			{Text: "Follow discussion", Data: followData(id)},
 		})
 		if b.Username() != "" {

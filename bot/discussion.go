@@ -243,6 +243,9 @@ func (b *Bot) tryComment(ctx context.Context, r *request, item, parent uint64, t
 	if errors.Is(err, storage.ErrNotFound) {
 		return false, b.say(ctx, r.chatID, r.thread, "That story or comment is no longer available.")
 	}
+	if errors.Is(err, storage.ErrThreadFull) {
+		return false, b.refuseComment(ctx, r, fmt.Sprintf("This discussion has reached %d comments and takes no more.", storage.MaxThreadComments))
+	}
 	if err != nil {
 		return false, err
 	}

@@ -35,8 +35,9 @@ type userLimits struct {
 	forgot time.Time
 	// seen is when the reader last sent anything, for evicting idle readers.
 	seen time.Time
-	// digest is when the chat last asked for /digest (keyed by chat).
-	digest time.Time
+	// digest is when the chat last asked for /digest (keyed by chat); asked when the
+	// reader last did, in any chat (keyed by user).
+	digest, asked time.Time
 	// posts are the messages buttons made the bot post into groups: keyed by a group,
 	// its own; keyed by a reader, theirs over all groups. Made on first use.
 	posts *rate.Limiter
@@ -105,16 +106,18 @@ func (b *Bot) postLimiter(key int64, every time.Duration, burst int) *rate.Limit
 // groupPostsBusy answers a button whose post a group's bound holds back.
 const groupPostsBusy = "Several cards were opened here just now; try again in a minute, or open it in a private chat with me."
 
-// digestAllowed reports whether chat may ask for /digest now (once a minute), and if so
-// records it.
-func (b *Bot) digestAllowed(chat int64, now time.Time) bool {
-	l := b.limiter(chat)
+// digestAllowed reports whether user may ask for /digest in chat now (once a minute in
+// a chat, and once a minute over all of the reader's chats: found by review, a reader
+// running twenty groups could compose twenty digests a minute), and if so records it.
+func (b *Bot) digestAllowed(chat, user int64, now time.Time) bool {
+	c, u := b.limiter(chat), b.limiter(user)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !l.digest.IsZero() && now.Sub(l.digest) < time.Minute && !now.Before(l.digest) {
+	recent := func(t time.Time) bool { return !t.IsZero() && now.Sub(t) < time.Minute && !now.Before(t) }
+	if recent(c.digest) || recent(u.asked) {
 		return false
 	}
-	l.digest = now
+	c.digest, u.asked = now, now
 	return true
 }
 

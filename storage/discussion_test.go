@@ -814,3 +814,41 @@ func TestNamesCommentsShowStayTheirs(t *testing.T) {
 		t.Fatalf("a name stayed claimed after its owner's erasure: %v", err)
 	}
 }
+
+// fillThread puts n comments on item, by many authors.
+func fillThread(t *testing.T, db *storage.DB, item uint64, n int) {
+	t.Helper()
+	for i := range n {
+		if _, _, err := db.AddComment(context.Background(), storage.Comment{ItemID: item, AuthorID: int64(1000 + i%100), Text: "x", Created: t0}); err != nil {
+			t.Fatalf("comment %d: %v", i, err)
+		}
+	}
+}
+
+// A story's discussion holds at most MaxThreadComments: every page of it reads the
+// whole thread (found by review: a hundred accounts within the per-author limits put
+// 5,000 comments a day on one story). Counting them, as every card does, reads no
+// comment.
+func TestThreadsAreBounded(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	fillThread(t, db, it.ID, storage.MaxThreadComments)
+	if _, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "one more", Created: t0}); !errors.Is(err, storage.ErrThreadFull) {
+		t.Fatalf("a comment past the bound: %v, want ErrThreadFull", err)
+	}
+	if n, err := db.ThreadCommentCount(ctx, it.ID); err != nil || n != storage.MaxThreadComments {
+		t.Fatalf("count %d (%v), want %d", n, err, storage.MaxThreadComments)
+	}
+	if cs, err := db.ThreadComments(ctx, it.ID); err != nil || len(cs) != storage.MaxThreadComments {
+		t.Fatalf("%d comments (%v), want %d", len(cs), err, storage.MaxThreadComments)
+	}
+	other, err := db.AddItems(ctx, "f", []storage.Item{item("k2", "Another story", t0)}, t0)
+	if err != nil || len(other) != 1 {
+		t.Fatal(err)
+	}
+	if _, _, err := db.AddComment(ctx, storage.Comment{ItemID: other[0].ID, AuthorID: 5, Text: "elsewhere", Created: t0}); err != nil {
+		t.Fatalf("another story's discussion: %v", err)
+	}
+}
