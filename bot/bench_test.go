@@ -460,10 +460,10 @@ func streamItem(rng *rand.Rand, key string, event, figure int, at time.Time) sto
 		URL: "https://stream.example/" + key, Words: len(strings.Fields(text))}
 }
 
-// BenchmarkFullThread measures what a full discussion (MaxThreadComments comments of
+// BenchmarkFullThread measures what a full discussion (DefaultMaxThreadComments of
 // 2,000 Cyrillic characters, half of them replies) costs: its last page, as /thread
-// and the th: buttons draw it (reading the whole thread), and the count every card
-// shows.
+// and the th: buttons draw it (the outline from the index, then the page's comments),
+// and the count every card shows.
 func BenchmarkFullThread(b *testing.B) {
 	h := newHarness(b)
 	ctx := context.Background()
@@ -475,7 +475,7 @@ func BenchmarkFullThread(b *testing.B) {
 	id := added[0].ID
 	text := strings.Repeat("щ", 1990)
 	var parent uint64
-	for i := range storage.MaxThreadComments {
+	for i := range storage.DefaultMaxThreadComments {
 		c := storage.Comment{ItemID: id, AuthorID: int64(1000 + i%200), AuthorName: "A", Text: text, Created: now, SrcChat: int64(1000 + i%200), SrcMsg: i + 1}
 		if i%2 == 1 {
 			c.ParentID = parent
@@ -488,13 +488,21 @@ func BenchmarkFullThread(b *testing.B) {
 	}
 	b.Run("page", func(b *testing.B) {
 		for range b.N {
-			cs, err := h.db.ThreadComments(ctx, id)
+			nodes, err := h.db.ThreadOutline(ctx, id)
 			if err != nil {
 				b.Fatal(err)
 			}
-			outline := threadOutline(cs)
+			outline := threadOutline(nodes)
 			pages := max(1, (len(outline)+commentsPerPage-1)/commentsPerPage)
-			threadPageHTML("T", cs, outline, pages-1, pages, 300)
+			var ids []uint64
+			for _, n := range outline[(pages-1)*commentsPerPage:] {
+				ids = append(ids, n.ID)
+			}
+			onPage, err := h.db.CommentsByID(ctx, ids)
+			if err != nil {
+				b.Fatal(err)
+			}
+			threadPageHTML("T", len(nodes), onPage, pages-1, pages, 300)
 		}
 	})
 	b.Run("count", func(b *testing.B) {

@@ -25,6 +25,11 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 	if !b.digestAllowed(r.chatID, r.userID, now) {
 		return b.say(ctx, r.chatID, r.thread, "You asked for a digest a moment ago; the next one can be asked for in a minute.")
 	}
+	// The run all readers share is brought up to date first: the news that arrived for
+	// everyone is not this reader's to pay for (found by review).
+	if err := b.stories.Prepare(ctx, now); err != nil {
+		b.log.Warn("preparing the shared run for /digest", "error", err)
+	}
 	start := time.Now()
 	msgs, held, err := b.buildDigest(ctx, s, now)
 	spend(budget, time.Since(start))

@@ -56,12 +56,22 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 		return err
 	}
 	// Replies keep their place; their copies stop quoting the removed text.
-	thread, err := b.db.ThreadComments(ctx, c.ItemID)
+	nodes, err := b.db.ThreadOutline(ctx, c.ItemID)
+	if err != nil {
+		return err
+	}
+	var replies []uint64
+	for _, n := range nodes {
+		if n.Parent == c.ID {
+			replies = append(replies, n.ID)
+		}
+	}
+	thread, err := b.db.CommentsByID(ctx, replies)
 	if err != nil {
 		return err
 	}
 	for _, child := range thread {
-		if child.ParentID == c.ID && !child.Gone() {
+		if !child.Gone() {
 			// A new revision: a copy of it in flight, quoting the parent, is redone.
 			child, err := b.db.UpdateComment(ctx, child.ID, func(*storage.Comment) error { return nil })
 			if err != nil {
@@ -188,18 +198,19 @@ func cmdThread(ctx context.Context, b *Bot, r *request) error {
 	return b.sendThread(ctx, r, n, 0, 0)
 }
 
-// threadOutline orders a thread as a tree: oldest first, replies under their parents.
-func threadOutline(cs []storage.Comment) []storage.Comment {
-	children := map[uint64][]storage.Comment{}
-	for _, c := range cs {
-		children[c.ParentID] = append(children[c.ParentID], c)
+// threadOutline orders a thread's comments as its pages show them: each followed by
+// its replies, depth first, in the order they were written.
+func threadOutline(nodes []storage.ThreadNode) []storage.ThreadNode {
+	children := map[uint64][]storage.ThreadNode{}
+	for _, n := range nodes {
+		children[n.Parent] = append(children[n.Parent], n)
 	}
-	var out []storage.Comment
+	out := make([]storage.ThreadNode, 0, len(nodes))
 	var walk func(parent uint64)
 	walk = func(parent uint64) {
-		for _, c := range children[parent] {
-			out = append(out, c)
-			walk(c.ID)
+		for _, n := range children[parent] {
+			out = append(out, n)
+			walk(n.ID)
 		}
 	}
 	walk(0)
@@ -215,19 +226,29 @@ func (b *Bot) sendThread(ctx context.Context, r *request, item uint64, page, edi
 	if err != nil {
 		return err
 	}
-	cs, err := b.db.ThreadComments(ctx, item)
+	// The outline from the index; only the page's own comments are read (review JJ:
+	// reading the whole thread made a page cost 93 ms at 5,000 comments).
+	nodes, err := b.db.ThreadOutline(ctx, item)
 	if err != nil {
 		return err
 	}
-	outline := threadOutline(cs)
+	outline := threadOutline(nodes)
 	pages := max(1, (len(outline)+commentsPerPage-1)/commentsPerPage)
 	page = min(max(page, 0), pages-1)
+	ids := make([]uint64, 0, commentsPerPage)
+	for _, n := range outline[min(page*commentsPerPage, len(outline)):min((page+1)*commentsPerPage, len(outline))] {
+		ids = append(ids, n.ID)
+	}
+	onPage, err := b.db.CommentsByID(ctx, ids)
+	if err != nil {
+		return err
+	}
 	// A page is one message: a page cut in two would take its own first part down (one
 	// open page per story and chat). Long comments are cut shorter until it fits.
 	var html string
 	var shown []uint64
 	for _, limit := range []int{300, 120, 60} {
-		html, shown = threadPageHTML(it.Title, cs, outline, page, pages, limit)
+		html, shown = threadPageHTML(it.Title, len(nodes), onPage, page, pages, limit)
 		if textLen(stripTags(html)) <= packLimit {
 			break
 		}
@@ -326,17 +347,17 @@ func cbThread(ctx context.Context, b *Bot, p press) error {
 
 // threadPageHTML renders one page of a discussion, each comment cut to limit
 // characters, and the comments it shows (not the gone ones).
-func threadPageHTML(title string, cs, outline []storage.Comment, page, pages, limit int) (string, []uint64) {
+func threadPageHTML(title string, total int, onPage []storage.Comment, page, pages, limit int) (string, []uint64) {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "<b>Discussion: %s</b>\n%d comments", escape(truncate(title, 120)), len(cs))
+	fmt.Fprintf(&sb, "<b>Discussion: %s</b>\n%d comments", escape(truncate(title, 120)), total)
 	if pages > 1 {
 		fmt.Fprintf(&sb, " · page %d of %d", page+1, pages)
 	}
-	if len(outline) == 0 {
+	if total == 0 {
 		sb.WriteString("\n\nNo comments yet. Reply to the story card to start the discussion.")
 	}
 	var shown []uint64
-	for _, c := range outline[min(page*commentsPerPage, len(outline)):min((page+1)*commentsPerPage, len(outline))] {
+	for _, c := range onPage {
 		if !c.Gone() {
 			shown = append(shown, c.ID)
 		}

@@ -235,6 +235,15 @@ func (b *Bot) tryComment(ctx context.Context, r *request, item, parent uint64, t
 	if why := b.commentRefusal(prof, text, r.msg.Entities, now); why != "" {
 		return false, b.refuseComment(ctx, r, why)
 	}
+	// Checked before the comment rates are spent too (review KK: a reader replying to
+	// a full discussion used up their day); AddComment checks again, in its write.
+	full, err := b.db.ThreadFull(ctx, item)
+	if err != nil {
+		return false, err
+	}
+	if full {
+		return false, b.refuseComment(ctx, r, threadFullNote)
+	}
 	if ok, why := b.allowComment(r.userID, now); !ok {
 		return false, b.refuseComment(ctx, r, why)
 	}
@@ -244,7 +253,7 @@ func (b *Bot) tryComment(ctx context.Context, r *request, item, parent uint64, t
 		return false, b.say(ctx, r.chatID, r.thread, "That story or comment is no longer available.")
 	}
 	if errors.Is(err, storage.ErrThreadFull) {
-		return false, b.refuseComment(ctx, r, fmt.Sprintf("This discussion has reached %d comments and takes no more.", storage.MaxThreadComments))
+		return false, b.refuseComment(ctx, r, threadFullNote)
 	}
 	if err != nil {
 		return false, err
@@ -257,6 +266,9 @@ func (b *Bot) tryComment(ctx context.Context, r *request, item, parent uint64, t
 	}
 	return true, b.relay(ctx, c)
 }
+
+// threadFullNote is what a reader commenting on a full discussion is told.
+const threadFullNote = "This discussion is full and takes no more comments."
 
 // confirm acknowledges a comment quietly with a reaction, or a short reply when
 // reactions are not available.

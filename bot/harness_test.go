@@ -42,6 +42,7 @@ type harness struct {
 	t         testing.TB
 	tg        *telegramtest.Server
 	dbPath    string
+	dbOpts    storage.Options // for openDB (restart keeps them)
 	db        *storage.DB
 	web       *httptest.Server
 	pages     map[string]string
@@ -92,7 +93,7 @@ func newHarness(t testing.TB) *harness {
 }
 
 func (h *harness) openDB() {
-	db, err := storage.Open(h.dbPath, storage.Options{})
+	db, err := storage.Open(h.dbPath, h.dbOpts)
 	if err != nil {
 		h.t.Fatal(err)
 	}

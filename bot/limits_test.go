@@ -335,23 +335,42 @@ func TestOnDemandDigestsAreTheReaders(t *testing.T) {
 	})
 }
 
-// A full discussion refuses a new comment, and says so; its card counts the comments
-// without reading them (found by review JJ: every page, card and redraw read the whole
-// thread, and nothing bounded it).
+// A full discussion refuses a new comment, and says so, before the reader's comment
+// rates are spent (review KK); its card counts the comments without reading them, and
+// a page reads only its own (found by review JJ: every page, card and redraw read the
+// whole thread, and nothing bounded it).
 func TestAFullDiscussionSaysSo(t *testing.T) {
+	const full = 40
 	h := discussionHarness(t)
+	h.db.Close()
+	h.dbOpts.MaxThreadComments = full
+	h.openDB()
 	h.start()
 	h.ingest()
 	ctx := context.Background()
-	for i := range storage.MaxThreadComments {
-		if _, _, err := h.db.AddComment(ctx, storage.Comment{ItemID: 1, AuthorID: int64(5000 + i%100), Text: "x", Created: t0}); err != nil {
+	for i := range full {
+		if _, _, err := h.db.AddComment(ctx, storage.Comment{ItemID: 1, AuthorID: int64(5000 + i), AuthorName: fmt.Sprintf("R%d", i),
+			Text: fmt.Sprintf("comment number %d", i), Created: t0}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	ana := telegramtest.User{ID: 321, FirstName: "Ana"}
 	c := h.tg.PrivateChat(ana)
 	h.tg.Send(ana, c, "/summary 1")
-	card := h.wait(c.ID, fmt.Sprintf("💬 %d comments", storage.MaxThreadComments), waitLong)
+	card := h.wait(c.ID, fmt.Sprintf("💬 %d comments", full), waitLong)
 	h.tg.Reply(ana, c, card.MessageID, "One more")
-	h.wait(c.ID, fmt.Sprintf("This discussion has reached %d comments and takes no more.", storage.MaxThreadComments), waitLong)
+	h.wait(c.ID, threadFullNote, waitLong)
+	l := h.bot.limiter(ana.ID)
+	h.bot.mu.Lock()
+	today := l.today
+	h.bot.mu.Unlock()
+	if today != 0 {
+		t.Errorf("a comment refused for a full discussion counted against the reader's day: %d", today)
+	}
+	// The last page shows the last comments, and says how many there are.
+	h.tg.Send(ana, c, "/thread 1")
+	page := h.wait(c.ID, "Discussion:", waitLong)
+	if !strings.Contains(page.Text, fmt.Sprintf("%d comments", full)) || !strings.Contains(page.Text, "comment number 0") {
+		t.Errorf("the first page: %q", page.Text)
+	}
 }

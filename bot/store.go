@@ -52,8 +52,10 @@ type Store interface {
 	AddComment(ctx context.Context, c storage.Comment) (stored storage.Comment, created bool, err error)
 	Comment(ctx context.Context, id uint64) (storage.Comment, error)
 	UpdateComment(ctx context.Context, id uint64, fn func(*storage.Comment) error) (storage.Comment, error)
-	ThreadComments(ctx context.Context, itemID uint64) ([]storage.Comment, error)
+	ThreadOutline(ctx context.Context, itemID uint64) ([]storage.ThreadNode, error)
+	CommentsByID(ctx context.Context, ids []uint64) ([]storage.Comment, error)
 	ThreadCommentCount(ctx context.Context, itemID uint64) (int, error)
+	ThreadFull(ctx context.Context, itemID uint64) (bool, error)
 	RelayComment(ctx context.Context, id uint64, msgs []storage.OutMessage, now time.Time) error
 	Copies(ctx context.Context, commentID uint64) ([][2]int64, error)
 	RewriteQueuedCopies(ctx context.Context, comment uint64, rev int, rewrite func(*storage.OutMessage) (keep bool)) (int, error)

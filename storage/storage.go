@@ -185,6 +185,8 @@ type DB struct {
 	sent groupCommit
 	// limits are the caps on readers' feeds a chat coming back fits under.
 	limits atomic.Pointer[FeedLimits]
+	// maxThread is Options.MaxThreadComments.
+	maxThread int
 }
 
 // Options tunes Open.
@@ -195,6 +197,8 @@ type Options struct {
 	ReadOnly bool
 	// MaxSize caps the file (bytes); writes past it fail with an error. 0: no cap.
 	MaxSize int
+	// MaxThreadComments bounds one story's discussion (0: DefaultMaxThreadComments).
+	MaxThreadComments int
 }
 
 // Open opens (creating if needed) the database at path and migrates it to SchemaVersion.
@@ -210,7 +214,10 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, path: path}
+	if opts.MaxThreadComments <= 0 {
+		opts.MaxThreadComments = DefaultMaxThreadComments
+	}
+	db := &DB{bolt: bdb, path: path, maxThread: opts.MaxThreadComments}
 	if !opts.ReadOnly {
 		if err := db.migrate(); err != nil {
 			bdb.Close()

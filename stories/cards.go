@@ -74,6 +74,10 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 		return digest.StoryCard{}, ErrNotComposed
 	}
 	if !ok {
+		// The shared run first, outside the reader's composing time (and any slot).
+		if err := s.Prepare(ctx, s.opts.Now()); err != nil {
+			return digest.StoryCard{}, err
+		}
 		if card, err = s.composeShared(ctx, it, r, key, last); err != nil {
 			return digest.StoryCard{}, fmt.Errorf("card of item %d: %w", id, err)
 		}

@@ -71,6 +71,15 @@ type Subscriber struct {
 	Feeds []string
 }
 
+// Prepare brings the run all readers share up to date (tracking stories first), so
+// that a digest or a card composed next does only its reader's own part: what the bot
+// charges a reader for is theirs, not the news that arrived for everyone (found by
+// review).
+func (s *Service) Prepare(ctx context.Context, now time.Time) error {
+	_, err := s.shared(ctx, now)
+	return err
+}
+
 // DigestFor composes a subscriber's digest at now: the public stories since their last
 // digest (from the shared run) and their own feeds' newest items, with their filters
 // and choices, leaving out what they already received unless it brings new facts.
