@@ -66,7 +66,17 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 			replies = append(replies, n.ID)
 		}
 	}
-	thread, err := b.db.CommentsByID(ctx, replies)
+	// The first few are redrawn at once; the rest by the refresh of stale copies, in
+	// the background (found by review: a comment may have thousands of replies, each
+	// a few writes and a scan of the queue, and one handler did them all).
+	later := replies[min(len(replies), inlineReplies):]
+	if err := b.db.MarkCommentsStale(ctx, later); err != nil {
+		return err
+	}
+	if len(later) > 0 {
+		b.staleCopy(0)
+	}
+	thread, err := b.db.CommentsByID(ctx, replies[:min(len(replies), inlineReplies)])
 	if err != nil {
 		return err
 	}
@@ -89,6 +99,10 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 }
 
 var errAlreadyGone = errors.New("comment gone already")
+
+// inlineReplies are the replies to a removed comment whose copies its removal redraws
+// itself; the others are left to the refresh of stale copies.
+const inlineReplies = 20
 
 func cmdMute(ctx context.Context, b *Bot, r *request) error {
 	item := uint64(0)

@@ -374,3 +374,34 @@ func TestAFullDiscussionSaysSo(t *testing.T) {
 		t.Errorf("the first page: %q", page.Text)
 	}
 }
+
+// Removing a comment with many replies redraws the first few replies' copies itself
+// and leaves the rest to the refresh of stale copies, which stops every one of them
+// quoting it (found by review LL: one handler rewrote every reply, thousands at most).
+func TestRemovingAWidelyAnsweredComment(t *testing.T) {
+	h := discussionHarness(t)
+	h.start()
+	h.ingest()
+	ana := telegramtest.User{ID: 861, FirstName: "Ana"}
+	var repliers []telegramtest.User
+	for i := range 6 {
+		repliers = append(repliers, telegramtest.User{ID: int64(870 + i), FirstName: fmt.Sprintf("R%d", i)})
+	}
+	d := newDiscussion(t, h, append([]telegramtest.User{ana}, repliers...)...)
+	src, _ := h.tg.Reply(ana, d.chats[ana.ID], d.cards[ana.ID].MessageID, "Words to answer")
+	const replies = inlineReplies + 10
+	for i := range replies {
+		u := repliers[i%len(repliers)]
+		cp := h.wait(u.ID, "Words to answer", waitLong)
+		h.tg.Reply(u, d.chats[u.ID], cp.MessageID, fmt.Sprintf("Reply %d", i))
+	}
+	waitUntilT(t, func() bool {
+		return countText(h.tg.Messages(ana.ID), "replying to Ana") == replies
+	})
+	h.tg.Reply(ana, d.chats[ana.ID], src.MessageID, "/delete")
+	h.wait(ana.ID, "Comment deleted", waitLong)
+	waitUntilT(t, func() bool {
+		return countText(h.tg.Messages(ana.ID), "Words to answer") == 0 &&
+			countText(h.tg.Messages(ana.ID), "replying to a deleted comment") == replies
+	})
+}

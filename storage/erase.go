@@ -272,7 +272,10 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 	for item := range threads {
 		prefixT := u64(item)
 		cur := tx.Bucket(bucketThreadIdx).Cursor()
-		for k, _ := cur.Seek(prefixT); k != nil && bytes.HasPrefix(k, prefixT); k, _ = cur.Next() {
+		for k, v := cur.Seek(prefixT); k != nil && bytes.HasPrefix(k, prefixT); k, v = cur.Next() {
+			if len(v) == 8 && !erased[beU64(v)] {
+				continue // the index knows its parent: not a reply to what was erased (review)
+			}
 			c, err := getComment(tx, beU64(k[8:]))
 			if err != nil {
 				return nil, err

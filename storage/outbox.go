@@ -473,6 +473,42 @@ func (db *DB) MarkStale(ctx context.Context, comment uint64) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error { return markStale(tx, comment) })
 }
 
+// MarkCommentsStale gives each of ids that still shows a new revision (a copy of it
+// in flight is redone) and marks its copies to be rendered again (StaleCopies), a few
+// hundred to a transaction: the replies to a removed comment may be thousands.
+func (db *DB) MarkCommentsStale(ctx context.Context, ids []uint64) error {
+	for len(ids) > 0 {
+		if err := ctxErr(ctx, "mark comments stale"); err != nil {
+			return err
+		}
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			for _, id := range batch {
+				c, err := getComment(tx, id)
+				if err != nil {
+					return err
+				}
+				if c.Gone() {
+					continue
+				}
+				c.Rev++
+				if err := putJSON(tx.Bucket(bucketComments), u64(id), c); err != nil {
+					return err
+				}
+				if err := markStale(tx, id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("mark comments stale: %w", err)
+		}
+	}
+	return nil
+}
+
 // atRevision fails with ErrStale unless the comment is at revision rev.
 func atRevision(tx *bolt.Tx, comment uint64, rev int) error {
 	c, err := getComment(tx, comment)

@@ -74,9 +74,12 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 		return digest.StoryCard{}, ErrNotComposed
 	}
 	if !ok {
-		// The shared run first, outside the reader's composing time (and any slot).
-		if err := s.Prepare(ctx, s.opts.Now()); err != nil {
-			return digest.StoryCard{}, err
+		// The shared run first, outside the reader's composing time (and any slot),
+		// for the cards that take their reports from it.
+		if !s.outsideRun(it, r) {
+			if err := s.Prepare(ctx, s.opts.Now()); err != nil {
+				return digest.StoryCard{}, err
+			}
 		}
 		if card, err = s.composeShared(ctx, it, r, key, last); err != nil {
 			return digest.StoryCard{}, fmt.Errorf("card of item %d: %w", id, err)
@@ -411,13 +414,14 @@ func (s *Service) candidates(ctx context.Context, it storage.Item, r Reader) ([]
 func (s *Service) reports(ctx context.Context, it storage.Item, r Reader, coldHeld bool) ([]digest.Item, error) {
 	w := s.opts.Windows
 	from, to := it.Added.Add(-w.AlsoReported), it.Added.Add(w.AlsoReported)
-	run, err := s.shared(ctx, s.opts.Now())
-	if err != nil {
-		return nil, err
-	}
 	var composer *digest.Composer
 	var pool []digest.Item
+	var err error
 	if !s.outsideRun(it, r) {
+		run, err := s.sharedPrepared(ctx, s.opts.Now()) // card() prepared it
+		if err != nil {
+			return nil, err
+		}
 		composer = run.composer
 		for _, o := range run.items {
 			if !o.Added.Before(from) && o.Added.Before(to) {

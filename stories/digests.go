@@ -35,14 +35,9 @@ func (s *Service) shared(ctx context.Context, now time.Time) (*Run, error) {
 	}
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
-	last, err := s.store.LastItemID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if r := s.cached; r != nil && !now.Before(r.now) {
-		if r.lastItem == last || (s.opts.RunMaxAge > 0 && time.Since(r.built) < s.opts.RunMaxAge) {
-			return r, nil
-		}
+	r, last, err := s.fresh(ctx, now)
+	if r != nil || err != nil {
+		return r, err
 	}
 	w := s.opts.Windows
 	from := now.Add(-w.MaxLookback)
@@ -58,7 +53,7 @@ func (s *Service) shared(ctx context.Context, now time.Time) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{now: now, lastItem: last, built: time.Now(), items: items,
+	r = &Run{now: now, lastItem: last, built: time.Now(), items: items,
 		composer: digest.NewComposerStories(s.grouper, toDigestItems(items), toDigestItems(earlier), storyOf)}
 	s.cached = r
 	return r, nil
@@ -69,6 +64,33 @@ type Subscriber struct {
 	storage.Subscriber
 	// Feeds are the feeds the subscriber reads (chosen catalogue feeds and own feeds).
 	Feeds []string
+}
+
+// fresh is the cached run if it still serves now, else nil, with the newest stored
+// item. Called with runMu held.
+func (s *Service) fresh(ctx context.Context, now time.Time) (*Run, uint64, error) {
+	last, err := s.store.LastItemID(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if r := s.cached; r != nil && !now.Before(r.now) {
+		if r.lastItem == last || (s.opts.RunMaxAge > 0 && time.Since(r.built) < s.opts.RunMaxAge) {
+			return r, last, nil
+		}
+	}
+	return nil, last, nil
+}
+
+// sharedPrepared is shared for a caller that just ran Prepare: the cached run if it
+// still serves (no second tracking pass), else shared.
+func (s *Service) sharedPrepared(ctx context.Context, now time.Time) (*Run, error) {
+	s.runMu.Lock()
+	r, _, err := s.fresh(ctx, now)
+	s.runMu.Unlock()
+	if r != nil || err != nil {
+		return r, err
+	}
+	return s.shared(ctx, now)
 }
 
 // Prepare brings the run all readers share up to date (tracking stories first), so
