@@ -52,10 +52,11 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 	if err != nil {
 		return err
 	}
-	if err := b.updateCopies(ctx, c, !moderator); err != nil {
-		return err
-	}
-	// Replies keep their place; their copies stop quoting the removed text.
+	// Replies keep their place; their copies stop quoting the removed text. They are
+	// marked first, and redrawn by the refresh of stale copies, in the background:
+	// marks survive an error here or a restart (found by review: a comment may have
+	// thousands of replies, which one handler redrew, and a failure midway left the
+	// rest quoting it for good).
 	nodes, err := b.db.ThreadOutline(ctx, c.ItemID)
 	if err != nil {
 		return err
@@ -66,31 +67,14 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 			replies = append(replies, n.ID)
 		}
 	}
-	// The first few are redrawn at once; the rest by the refresh of stale copies, in
-	// the background (found by review: a comment may have thousands of replies, each
-	// a few writes and a scan of the queue, and one handler did them all).
-	later := replies[min(len(replies), inlineReplies):]
-	if err := b.db.MarkCommentsStale(ctx, later); err != nil {
+	if err := b.db.MarkCommentsStale(ctx, replies); err != nil {
 		return err
 	}
-	if len(later) > 0 {
+	if len(replies) > 0 {
 		b.staleCopy(0)
 	}
-	thread, err := b.db.CommentsByID(ctx, replies[:min(len(replies), inlineReplies)])
-	if err != nil {
+	if err := b.updateCopies(ctx, c, !moderator); err != nil {
 		return err
-	}
-	for _, child := range thread {
-		if !child.Gone() {
-			// A new revision: a copy of it in flight, quoting the parent, is redone.
-			child, err := b.db.UpdateComment(ctx, child.ID, func(*storage.Comment) error { return nil })
-			if err != nil {
-				return err
-			}
-			if err := b.updateCopies(ctx, child, false); err != nil {
-				return err
-			}
-		}
 	}
 	if r != nil {
 		return b.say(ctx, r.chatID, r.thread, "Comment deleted. Replies to it stay in the thread.")
@@ -100,9 +84,6 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 
 var errAlreadyGone = errors.New("comment gone already")
 
-// inlineReplies are the replies to a removed comment whose copies its removal redraws
-// itself; the others are left to the refresh of stale copies.
-const inlineReplies = 20
 
 func cmdMute(ctx context.Context, b *Bot, r *request) error {
 	item := uint64(0)

@@ -81,14 +81,15 @@ func (s *Service) fresh(ctx context.Context, now time.Time) (*Run, uint64, error
 	return nil, last, nil
 }
 
-// sharedPrepared is shared for a caller that just ran Prepare: the cached run if it
-// still serves (no second tracking pass), else shared.
+// sharedPrepared is shared for a caller that just ran Prepare: the cached run, even if
+// news arrived since (no second tracking pass, no rebuild charged to the reader: found
+// by review), else shared.
 func (s *Service) sharedPrepared(ctx context.Context, now time.Time) (*Run, error) {
 	s.runMu.Lock()
-	r, _, err := s.fresh(ctx, now)
+	r := s.cached
 	s.runMu.Unlock()
-	if r != nil || err != nil {
-		return r, err
+	if r != nil && !now.Before(r.now) {
+		return r, nil
 	}
 	return s.shared(ctx, now)
 }
