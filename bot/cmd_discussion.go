@@ -84,7 +84,6 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 
 var errAlreadyGone = errors.New("comment gone already")
 
-
 func cmdMute(ctx context.Context, b *Bot, r *request) error {
 	item := uint64(0)
 	if r.msg.ReplyToMessage != nil {
