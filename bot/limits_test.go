@@ -80,15 +80,14 @@ func (s heldCold) FeedItemsAdded(ctx context.Context, feeds []string, from, to t
 	return s.DB.FeedItemsAdded(ctx, feeds, from, to, limit)
 }
 
-// Cards of old items tracking never placed are grouped one at a time; a reader who
-// cannot have the slot soon is told to try again, and the handler is free: while one
-// such card holds the slot for as long as the test likes, other readers' cards of old
-// items, that one's among them, are answered, and so is an unrelated command (found by
-// review: they waited for the slot in their handlers, and a few dozen accounts held
-// every handler).
-func TestCardsOfOldItemsDoNotHoldHandlers(t *testing.T) {
+// oldCardHeld starts the bot (its options set by configure first) with six catalogue
+// items four days old, never tracked, and a story service with two composers that
+// waits wait for one; reader 500 asks for the first item's card, whose grouping is
+// held until held.release is closed. It returns the items.
+func oldCardHeld(t *testing.T, wait time.Duration, configure func(*Options)) (*harness, heldCold, []storage.Item) {
+	t.Helper()
 	h := newHarness(t)
-	h.opts.Workers = 2 // waiting readers would hold both
+	configure(&h.opts)
 	h.storyFeed(6)
 	h.ingest()
 	items, err := h.db.Items(context.Background(), 10)
@@ -98,11 +97,23 @@ func TestCardsOfOldItemsDoNotHoldHandlers(t *testing.T) {
 	h.clock.Add(96 * time.Hour) // older than MaxLookback, never tracked
 	held := heldCold{DB: h.db, began: make(chan struct{}), release: make(chan struct{}), once: &sync.Once{}}
 	h.opts.Stories = stories.New(held, nil, stories.Options{Catalogue: h.opts.Catalogue, Now: h.clock.Now, RunMaxAge: -1,
-		Composers: 2, ComposeWait: 50 * time.Millisecond})
+		Composers: 2, ComposeWait: wait})
 	h.start()
 	first := telegramtest.User{ID: 500, FirstName: "A"}
 	h.tg.Send(first, h.tg.PrivateChat(first), fmt.Sprintf("/summary %d", items[0].ID))
 	<-held.began
+	return h, held, items
+}
+
+// Cards of old items tracking never placed are grouped one at a time; a reader who
+// cannot have the slot soon is told to try again, and the handler is free: while one
+// such card holds the slot for as long as the test likes, other readers' cards of old
+// items, that one's among them, are answered, and so is an unrelated command (found by
+// review: they waited for the slot in their handlers, and a few dozen accounts held
+// every handler).
+func TestCardsOfOldItemsDoNotHoldHandlers(t *testing.T) {
+	h, held, items := oldCardHeld(t, 50*time.Millisecond, func(o *Options) { o.Workers = 2 }) // waiting readers would hold both
+	first := telegramtest.User{ID: 500, FirstName: "A"}
 	for i := 1; i < 5; i++ {
 		u := telegramtest.User{ID: int64(500 + i), FirstName: "A"}
 		item := items[i].ID
@@ -246,22 +257,8 @@ func TestFetchGateGivingWay(t *testing.T) {
 // free, and spared its reader's next).
 func TestBudgetsChargeWorkNotWaits(t *testing.T) {
 	t.Run("cards", func(t *testing.T) {
-		h := newHarness(t)
-		h.opts.ReaderCardTime = 80 * time.Millisecond
-		h.storyFeed(6)
-		h.ingest()
-		items, err := h.db.Items(context.Background(), 10)
-		if err != nil || len(items) < 6 {
-			t.Fatalf("items: %d %v", len(items), err)
-		}
-		h.clock.Add(96 * time.Hour)
-		held := heldCold{DB: h.db, began: make(chan struct{}), release: make(chan struct{}), once: &sync.Once{}}
-		h.opts.Stories = stories.New(held, nil, stories.Options{Catalogue: h.opts.Catalogue, Now: h.clock.Now, RunMaxAge: -1,
-			Composers: 2, ComposeWait: 100 * time.Millisecond})
-		h.start()
+		h, held, items := oldCardHeld(t, 100*time.Millisecond, func(o *Options) { o.ReaderCardTime = 80 * time.Millisecond })
 		holder := telegramtest.User{ID: 500, FirstName: "A"}
-		h.tg.Send(holder, h.tg.PrivateChat(holder), fmt.Sprintf("/summary %d", items[0].ID))
-		<-held.began
 		victim := telegramtest.User{ID: 777, FirstName: "V"}
 		vc := h.tg.PrivateChat(victim)
 		h.tg.Send(victim, vc, fmt.Sprintf("/summary %d", items[1].ID))

@@ -256,6 +256,16 @@ func composing(from, to time.Time) bool {
 	return to.Sub(from) == stories.DefaultWindows.Earlier && !to.Before(t0)
 }
 
+// cardAsync asks for id's card in the background; its outcome comes on the channel.
+func cardAsync(ctx context.Context, svc *stories.Service, id uint64) <-chan error {
+	out := make(chan error, 1)
+	go func() {
+		_, err := svc.CardFor(ctx, id, stories.Reader{})
+		out <- err
+	}()
+	return out
+}
+
 // A card that would be composed while every composer (or, for an old item tracking
 // never placed, the one cold-grouping slot) is taken waits ComposeWait and is ErrBusy,
 // rather than holding the reader's handler until the others are done (found by
@@ -282,11 +292,7 @@ func TestCardsWaitBrieflyForAComposer(t *testing.T) {
 			store := newHeldStore(db, tc.match)
 			svc := stories.New(store, nil, stories.Options{Catalogue: []string{a, b}, Now: func() time.Time { return t0.Add(tc.age) },
 				RunMaxAge: -1, Composers: tc.composers, ComposeWait: 20 * time.Millisecond})
-			done := make(chan error, 1)
-			go func() {
-				_, err := svc.CardFor(ctx, first, stories.Reader{})
-				done <- err
-			}()
+			done := cardAsync(ctx, svc, first)
 			<-store.began
 			if _, err := svc.CardFor(ctx, second, stories.Reader{}); !errors.Is(err, stories.ErrBusy) {
 				t.Fatalf("a card while the slot is held: %v, want ErrBusy", err)
@@ -320,11 +326,7 @@ func TestAnOldCardLeavesTheComposersToFreshOnes(t *testing.T) {
 	})
 	svc := stories.New(store, nil, stories.Options{Catalogue: []string{a, b}, Now: func() time.Time { return now },
 		RunMaxAge: -1, Composers: 1, ComposeWait: 20 * time.Millisecond})
-	done := make(chan error, 1)
-	go func() {
-		_, err := svc.CardFor(ctx, old, stories.Reader{})
-		done <- err
-	}()
+	done := cardAsync(ctx, svc, old)
 	<-store.began
 	if _, err := svc.CardFor(ctx, fresh, stories.Reader{}); err != nil {
 		t.Errorf("a fresh card while an old one groups: %v", err)
@@ -357,17 +359,9 @@ func TestSameCardAtOnceIsComposedOnce(t *testing.T) {
 			store := newHeldStore(db, composing)
 			svc := stories.New(store, nil, stories.Options{Catalogue: []string{a}, Now: func() time.Time { return t0.Add(time.Hour) },
 				RunMaxAge: -1, Composers: 2, ComposeWait: 100 * time.Millisecond})
-			first := make(chan error, 1)
-			go func() {
-				_, err := svc.CardFor(ctx, id, stories.Reader{})
-				first <- err
-			}()
+			first := cardAsync(ctx, svc, id)
 			<-store.began
-			second := make(chan error, 1)
-			go func() {
-				_, err := svc.CardFor(ctx, id, stories.Reader{})
-				second <- err
-			}()
+			second := cardAsync(ctx, svc, id)
 			time.Sleep(tc.hold)
 			close(store.release)
 			if err := <-first; err != nil {
