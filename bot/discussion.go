@@ -322,7 +322,9 @@ func renderRelay(c storage.Comment, parent *storage.Comment, title string) (stri
 	var h, p strings.Builder
 	fmt.Fprintf(&h, "💬 %s on <i>%s</i>", authorHTML(c.AuthorName), escape(truncate(title, 120)))
 	fmt.Fprintf(&p, "💬 %s on %s", c.AuthorName, truncate(title, 120))
-	if parent != nil {
+	// A gone comment quotes nothing: its copies need no redraw when its parent goes
+	// (it may have left the outline, where a removal looks for replies to redraw).
+	if parent != nil && !c.Gone() {
 		if parent.Gone() {
 			h.WriteString("\n↪ replying to a deleted comment")
 			p.WriteString("\n↪ replying to a deleted comment")

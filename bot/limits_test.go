@@ -370,6 +370,16 @@ func TestAFullDiscussionSaysSo(t *testing.T) {
 	if !strings.Contains(page.Text, fmt.Sprintf("%d comments", full)) || !strings.Contains(page.Text, "comment number 0") {
 		t.Errorf("the first page: %q", page.Text)
 	}
+	// A moderator's removal makes room again (review KK: removed comments counted, so
+	// a filled discussion stayed full for good).
+	if err := h.bot.removeComment(ctx, 7, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.tg.Reply(ana, c, card.MessageID, "Room again")
+	waitUntilT(t, func() bool {
+		cs, err := h.db.ThreadComments(ctx, 1)
+		return err == nil && len(cs) == full && cs[len(cs)-1].Text == "Room again"
+	})
 }
 
 // Removing a comment with many replies marks them, and the refresh of stale copies

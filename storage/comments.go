@@ -247,6 +247,7 @@ func (db *DB) AddComment(ctx context.Context, c Comment) (stored Comment, create
 			return ErrThreadFull
 		}
 		c.Depth = 0
+		var back []ThreadNode
 		if c.ParentID != 0 {
 			p, err := getComment(tx, c.ParentID)
 			if err != nil {
@@ -256,6 +257,9 @@ func (db *DB) AddComment(ctx context.Context, c Comment) (stored Comment, create
 				return fmt.Errorf("parent comment %d is on another story", c.ParentID)
 			}
 			c.Depth = p.Depth + 1
+			if back, err = db.outlineBack(tx, *p); err != nil {
+				return err
+			}
 		}
 		// The name is read where it is marked shown, so that a rename meanwhile cannot
 		// free the name this comment carries.
@@ -277,8 +281,11 @@ func (db *DB) AddComment(ctx context.Context, c Comment) (stored Comment, create
 			return err
 		}
 		// The value is the parent: a page of the thread is laid out from the index alone.
-		if err := tx.Bucket(bucketThreadIdx).Put(concat(u64(c.ItemID), u64(id)), u64(c.ParentID)); err != nil {
-			return err
+		idx := tx.Bucket(bucketThreadIdx)
+		for _, n := range append(back, ThreadNode{ID: id, Parent: c.ParentID}) {
+			if err := idx.Put(concat(u64(c.ItemID), u64(n.ID)), u64(n.Parent)); err != nil {
+				return err
+			}
 		}
 		if tb := tx.Bucket(bucketThreads); tb.Get(u64(c.ItemID)) == nil {
 			if err := putJSON(tb, u64(c.ItemID), map[string]any{"item": c.ItemID, "created": c.Created}); err != nil {
@@ -371,12 +378,164 @@ func (db *DB) UpdateComment(ctx context.Context, id uint64, fn func(*Comment) er
 		}
 		c.Rev++
 		out = *c
-		return putJSON(tx.Bucket(bucketComments), u64(id), c)
+		if err := putJSON(tx.Bucket(bucketComments), u64(id), c); err != nil {
+			return err
+		}
+		if c.Gone() {
+			return pruneOutline(tx, c.ItemID, []uint64{c.ID})
+		}
+		return nil
 	})
 	if err != nil {
 		return Comment{}, fmt.Errorf("update comment %d: %w", id, err)
 	}
 	return out, nil
+}
+
+// A story's outline (the thread index) holds what its pages show: the comments that
+// show, and the gone ones that still hold replies, shown as deleted so that their
+// replies keep their place. A gone comment that holds no reply leaves it, and so does
+// each gone parent it leaves without replies. They take no room in the discussion, so
+// that a moderator's removals reopen a full one (review KK: removed comments stayed
+// in the outline, and a filled discussion stayed full), and a page no longer lists
+// what was deleted with nothing under it. A gone comment's copies quote no parent
+// (renderRelay), so one that left the outline needs no redraw when its parent goes.
+
+// pruneOutline takes the gone comments ids of item's thread that hold no reply out of
+// its outline, then each gone parent they leave without replies.
+func pruneOutline(tx *bolt.Tx, item uint64, ids []uint64) error {
+	idx := tx.Bucket(bucketThreadIdx)
+	prefix := u64(item)
+	parents := map[uint64]uint64{}
+	replies := map[uint64]int{}
+	cur := idx.Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		n, err := indexedNode(tx, k, v)
+		if err != nil {
+			return err
+		}
+		parents[n.ID] = n.Parent
+		replies[n.Parent]++
+	}
+	for _, id := range ids {
+		for id != 0 {
+			parent, indexed := parents[id]
+			if !indexed || replies[id] > 0 {
+				break
+			}
+			c, err := getComment(tx, id)
+			if err != nil {
+				return err
+			}
+			if !c.Gone() {
+				break
+			}
+			if err := idx.Delete(concat(prefix, u64(id))); err != nil {
+				return err
+			}
+			delete(parents, id)
+			replies[parent]--
+			id = parent
+		}
+	}
+	return nil
+}
+
+// outlineBack returns the nodes a reply to parent brings back into the outline: the
+// parent, when it left it, and each gone parent above it that left too, so that the
+// reply keeps its place under them. Each takes room in the discussion.
+func (db *DB) outlineBack(tx *bolt.Tx, parent Comment) ([]ThreadNode, error) {
+	idx := tx.Bucket(bucketThreadIdx)
+	var back []ThreadNode
+	for p := &parent; idx.Get(concat(u64(p.ItemID), u64(p.ID))) == nil; {
+		if len(back) >= db.maxThread {
+			return nil, ErrThreadFull
+		}
+		back = append(back, ThreadNode{ID: p.ID, Parent: p.ParentID})
+		if p.ParentID == 0 {
+			break
+		}
+		var err error
+		if p, err = getComment(tx, p.ParentID); err != nil {
+			return nil, fmt.Errorf("parent comment %d: %w", back[len(back)-1].Parent, err)
+		}
+	}
+	if len(back) > 0 && threadCount(tx, parent.ItemID)+len(back) >= db.maxThread {
+		return nil, ErrThreadFull
+	}
+	slices.Reverse(back) // parents first
+	return back, nil
+}
+
+// pruneOutlines is the migration to outlines that hold only what pages show: every
+// entry gets its parent, and gone comments holding no reply leave. A gone comment's
+// copies that quoted its parent are marked to be drawn again without the quote.
+func pruneOutlines(tx *bolt.Tx) error {
+	idx := tx.Bucket(bucketThreadIdx)
+	type entry struct {
+		key        []byte
+		node       ThreadNode
+		gone, kept bool // kept: the entry holds its parent already
+	}
+	var entries []entry
+	err := idx.ForEach(func(k, v []byte) error {
+		if len(k) != 16 {
+			return nil
+		}
+		c, err := getComment(tx, beU64(k[8:]))
+		if err != nil {
+			return nil // a damaged record keeps its entry, and the bot still starts
+		}
+		entries = append(entries, entry{key: append([]byte(nil), k...), node: ThreadNode{ID: c.ID, Parent: c.ParentID},
+			gone: c.Gone(), kept: len(v) == 8})
+		if c.Gone() && c.ParentID != 0 {
+			if k, _ := tx.Bucket(bucketCopies).Cursor().Seek(u64(c.ID)); k != nil && bytes.HasPrefix(k, u64(c.ID)) {
+				return markStale(tx, c.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	replies := map[uint64]int{}
+	for _, e := range entries {
+		replies[e.node.Parent]++
+	}
+	// A reply is written after what it answers: from the newest back, a gone comment
+	// whose replies have all left holds none.
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if e.gone && replies[e.node.ID] == 0 {
+			replies[e.node.Parent]--
+			if err := idx.Delete(e.key); err != nil {
+				return err
+			}
+			continue
+		}
+		if !e.kept {
+			if err := idx.Put(e.key, u64(e.node.Parent)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// indexedNode reads a thread index entry (a comment indexed before the index kept its
+// parent is read for it).
+func indexedNode(tx *bolt.Tx, k, v []byte) (ThreadNode, error) {
+	n := ThreadNode{ID: beU64(k[8:])}
+	if len(v) == 8 {
+		n.Parent = beU64(v)
+		return n, nil
+	}
+	c, err := getComment(tx, n.ID)
+	if err != nil {
+		return n, err
+	}
+	n.Parent = c.ParentID
+	return n, nil
 }
 
 // DefaultMaxThreadComments bounds one story's discussion (Options.MaxThreadComments).
@@ -393,9 +552,9 @@ type ThreadNode struct {
 	ID, Parent uint64
 }
 
-// ThreadOutline returns item's comments' places, in the order they were written,
-// from the thread index alone (a comment indexed before the index kept its parent is
-// read for it).
+// ThreadOutline returns the places of the comments item's pages show (those that
+// show, and gone ones holding replies: see pruneOutline), in the order they were
+// written, from the thread index alone.
 func (db *DB) ThreadOutline(ctx context.Context, itemID uint64) ([]ThreadNode, error) {
 	if err := ctxErr(ctx, "thread outline"); err != nil {
 		return nil, err
@@ -405,15 +564,9 @@ func (db *DB) ThreadOutline(ctx context.Context, itemID uint64) ([]ThreadNode, e
 		prefix := u64(itemID)
 		c := tx.Bucket(bucketThreadIdx).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			n := ThreadNode{ID: beU64(k[8:])}
-			if len(v) == 8 {
-				n.Parent = beU64(v)
-			} else {
-				cm, err := getComment(tx, n.ID)
-				if err != nil {
-					return err
-				}
-				n.Parent = cm.ParentID
+			n, err := indexedNode(tx, k, v)
+			if err != nil {
+				return err
 			}
 			out = append(out, n)
 		}

@@ -875,3 +875,122 @@ func TestThreadsAreBounded(t *testing.T) {
 		t.Fatalf("another story's discussion: %v", err)
 	}
 }
+
+// A story's outline holds what its pages show: a gone comment holding no reply leaves
+// it, with each gone parent it leaves without replies, and a removal reopens a full
+// discussion (found by review KK: removed comments stayed in the outline, so a filled
+// discussion stayed full). A reply to a comment that left brings it back.
+func TestGoneCommentsLeaveTheOutline(t *testing.T) {
+	ctx := context.Background()
+	const full = 6
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{MaxThreadComments: full})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	it := storedItem(t, db)
+	add := func(author int64, parent uint64) storage.Comment {
+		t.Helper()
+		c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: author, ParentID: parent, Text: "words", Created: t0})
+		if err != nil {
+			t.Fatalf("comment by %d under %d: %v", author, parent, err)
+		}
+		return c
+	}
+	gone := func(id uint64, how func(*storage.Comment)) {
+		t.Helper()
+		if _, err := db.UpdateComment(ctx, id, func(c *storage.Comment) error { how(c); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed := func(c *storage.Comment) { c.Removed = true }
+	deleted := func(c *storage.Comment) { c.Deleted, c.Text = true, "" }
+	outline := func() []storage.ThreadNode {
+		t.Helper()
+		nodes, err := db.ThreadOutline(ctx, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return nodes
+	}
+
+	root := add(1, 0) // answered, then removed: stays while answered
+	reply := add(2, root.ID)
+	leaf := add(3, 0)   // removed unanswered: leaves
+	chainA := add(4, 0) // a chain of the same author's comments, all deleted
+	chainB := add(4, chainA.ID)
+	kept := add(5, 0)
+	if _, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 6, Text: "x", Created: t0}); !errors.Is(err, storage.ErrThreadFull) {
+		t.Fatalf("a seventh comment: %v, want ErrThreadFull", err)
+	}
+
+	gone(leaf.ID, removed)
+	if n, _ := db.ThreadCommentCount(ctx, it.ID); n != full-1 {
+		t.Fatalf("after removing an unanswered comment the count is %d, want %d", n, full-1)
+	}
+	add(6, 0) // the removal made room
+	gone(root.ID, removed)
+	gone(chainA.ID, deleted) // answered by chainB: stays
+	if n, _ := db.ThreadCommentCount(ctx, it.ID); n != full {
+		t.Fatalf("answered comments left the outline: count %d, want %d", n, full)
+	}
+	gone(chainB.ID, deleted) // chainA is left unanswered: both leave
+	gone(reply.ID, deleted)  // root is left unanswered: both leave
+	want := map[uint64]bool{kept.ID: true}
+	nodes := outline()
+	if len(nodes) != 2 || !want[nodes[0].ID] {
+		t.Fatalf("outline %+v, want %d and the comment added after the first removal", nodes, kept.ID)
+	}
+
+	// A reply to the removed root (its copies still show it as removed) brings it back
+	// under its place, counted.
+	back := add(7, root.ID)
+	nodes = outline()
+	if len(nodes) != 4 || nodes[0] != (storage.ThreadNode{ID: root.ID}) || nodes[len(nodes)-1] != (storage.ThreadNode{ID: back.ID, Parent: root.ID}) {
+		t.Fatalf("outline after a reply to a removed comment: %+v", nodes)
+	}
+	// A reply to chainB brings back chainB and chainA above it: with 4 of 6 taken,
+	// the reply and its two parents do not fit.
+	if _, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 8, ParentID: chainB.ID, Text: "x", Created: t0}); !errors.Is(err, storage.ErrThreadFull) {
+		t.Fatalf("a reply whose parents take the last room: %v, want ErrThreadFull", err)
+	}
+	gone(back.ID, deleted) // root and back leave again: 2 of 6
+	deep := add(8, chainB.ID)
+	nodes = outline()
+	if len(nodes) != 5 || nodes[0] != (storage.ThreadNode{ID: chainA.ID}) || nodes[1] != (storage.ThreadNode{ID: chainB.ID, Parent: chainA.ID}) ||
+		nodes[len(nodes)-1] != (storage.ThreadNode{ID: deep.ID, Parent: chainB.ID}) {
+		t.Fatalf("outline after a reply under a chain that left: %+v", nodes)
+	}
+}
+
+// /forget's erasure leaves the outline what the others' replies still hold.
+func TestErasedCommentsLeaveTheOutline(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	add := func(author int64, parent uint64) storage.Comment {
+		t.Helper()
+		c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: author, ParentID: parent, Text: "words", Created: t0, SrcChat: author})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	answered := add(5, 0)
+	add(5, 0)
+	mine := add(5, 0)
+	add(5, mine.ID) // the author's own reply: erased too
+	other := add(6, answered.ID)
+	if _, err := db.EraseChat(ctx, 5, 5, storage.EraseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	nodes, err := db.ThreadOutline(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []storage.ThreadNode{{ID: answered.ID}, {ID: other.ID, Parent: answered.ID}}
+	if !slices.Equal(nodes, want) {
+		t.Fatalf("outline after an erasure %+v, want %+v", nodes, want)
+	}
+}

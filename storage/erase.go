@@ -289,6 +289,16 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 			}
 		}
 	}
+	// What was erased and holds no reply leaves the outline (pruneOutline).
+	byThread := map[uint64][]uint64{}
+	for _, c := range mine {
+		byThread[c.ItemID] = append(byThread[c.ItemID], c.ID)
+	}
+	for item, ids := range byThread {
+		if err := pruneOutline(tx, item, ids); err != nil {
+			return nil, err
+		}
+	}
 	if err := deleteWhere(tx.Bucket(bucketReports), func(k, _ []byte) bool {
 		return len(k) == 16 && int64(beU64(k[8:])) == user
 	}); err != nil {

@@ -172,6 +172,9 @@ var migrations = []func(tx *bolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists(bucketFeedsGone)
 		return err
 	},
+	// 11 -> 12: outlines hold only what pages show, each entry with its parent
+	// (comments.go, pruneOutline).
+	pruneOutlines,
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.

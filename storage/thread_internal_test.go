@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -41,5 +43,90 @@ func TestThreadOutlineReadsOldIndexEntries(t *testing.T) {
 	nodes, err := db.ThreadOutline(ctx, item)
 	if err != nil || len(nodes) != 2 || nodes[1] != (ThreadNode{ID: reply.ID, Parent: first.ID}) || nodes[0].Parent != 0 {
 		t.Fatalf("outline %+v (%v)", nodes, err)
+	}
+}
+
+// A database at schema 11 kept gone comments in its outlines, some entries without
+// their parent. The migration gives every entry its parent, lets gone comments holding
+// no reply leave, and marks a removed reply's copies (they quoted the parent) to be
+// drawn again.
+func TestMigrationPrunesOutlines(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	added, err := db.AddItems(ctx, "f", []Item{{Key: "k", Title: "A story", Text: "x", Published: now}}, now)
+	if err != nil || len(added) != 1 {
+		t.Fatal(err)
+	}
+	item := added[0].ID
+	add := func(parent uint64) Comment {
+		t.Helper()
+		c, _, err := db.AddComment(ctx, Comment{ItemID: item, AuthorID: 1, Text: "a", ParentID: parent, Created: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	answered := add(0)
+	reply := add(answered.ID)
+	removedReply := add(answered.ID)
+	leaf := add(0)
+	chainTop := add(0)
+	chainEnd := add(chainTop.ID)
+	// As an older binary left them: gone comments in the outline, entries without
+	// parents, a removed reply with a copy out.
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, id := range []uint64{answered.ID, removedReply.ID, leaf.ID, chainTop.ID, chainEnd.ID} {
+			c, err := getComment(tx, id)
+			if err != nil {
+				return err
+			}
+			c.Removed = true
+			if err := putJSON(tx.Bucket(bucketComments), u64(id), c); err != nil {
+				return err
+			}
+		}
+		idx := tx.Bucket(bucketThreadIdx)
+		for _, id := range []uint64{reply.ID, chainEnd.ID} {
+			if err := idx.Put(concat(u64(item), u64(id)), nil); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketCopies).Put(concat(u64(removedReply.ID), i64(77), u64(5)), nil); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(11))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if db, err = Open(path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var entries []string
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketThreadIdx).ForEach(func(k, v []byte) error {
+			entries = append(entries, fmt.Sprintf("%d<-%x", beU64(k[8:]), v))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{fmt.Sprintf("%d<-%x", answered.ID, u64(0)), fmt.Sprintf("%d<-%x", reply.ID, u64(answered.ID))}
+	if !slices.Equal(entries, want) {
+		t.Fatalf("outline after the migration %v, want %v", entries, want)
+	}
+	marks, err := db.StaleCopiesAfter(ctx, 0, 10)
+	if err != nil || len(marks) != 1 || marks[0].Comment != removedReply.ID {
+		t.Fatalf("stale marks %+v (%v), want the removed reply's", marks, err)
 	}
 }
