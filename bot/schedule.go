@@ -88,7 +88,12 @@ func (b *Bot) RunDue(ctx context.Context) error {
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(b.opts.DigestWorkers)
 		for _, s := range due {
-			g.Go(func() error { return b.deliverDigest(gctx, s, now, &sent, &empty) })
+			g.Go(func() error {
+				// Each digest is a turn of the loop: a run of tens of thousands due at
+				// one hour takes minutes, and readiness must not call it stalled.
+				defer b.schedAlive.set(time.Now())
+				return b.deliverDigest(gctx, s, now, &sent, &empty)
+			})
 		}
 		if err := g.Wait(); err != nil {
 			return err
