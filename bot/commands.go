@@ -111,6 +111,7 @@ func (b *Bot) handleMembership(ctx context.Context, c *telegram.ChatMemberUpdate
 	if active {
 		_, err = b.db.ActivateChat(ctx, c.Chat.ID, nil)
 		b.sender.Wake() // it may have told the chat which feeds found no room
+		b.staleCopy(0)  // or marked copies there to be drawn again (ReturnErasures)
 	} else {
 		_, err = b.db.UpdateSubscriber(ctx, c.Chat.ID, nil, func(s *storage.Subscriber) error {
 			s.Active = false
@@ -178,6 +179,14 @@ func (b *Bot) handleMessage(ctx context.Context, m *telegram.Message) error {
 	}
 	if !fromReader(m) {
 		return nil
+	}
+	// A chat that writes is back: what was parked for it while it was gone (its copies'
+	// deletions) goes now, even if nothing it says makes it active again.
+	if n, err := b.db.ReturnErasures(ctx, m.Chat.ID); err != nil {
+		return err
+	} else if n > 0 {
+		b.sender.Wake()
+		b.staleCopy(0)
 	}
 	r := &request{msg: m, chatID: m.Chat.ID, userID: m.From.ID, group: m.Chat.Type != "private",
 		fromName: m.From.FirstName}

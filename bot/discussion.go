@@ -219,52 +219,51 @@ func (b *Bot) refuseComment(ctx context.Context, r *request, why string) error {
 
 // postComment checks limits, stores the comment, confirms it and relays it.
 func (b *Bot) postComment(ctx context.Context, r *request, item, parent uint64, text string) error {
-	_, err := b.tryComment(ctx, r, item, parent, text)
-	return err
+	return b.postFrom(ctx, r, item, parent, text, 0)
 }
 
-// tryComment is postComment that also reports whether the comment is posted. A
-// replayed update finds its comment already stored and only finishes what was left:
-// the relay.
-func (b *Bot) tryComment(ctx context.Context, r *request, item, parent uint64, text string) (bool, error) {
+// postFrom is postComment of pending, when not 0: the pending comment is taken with
+// the post, so that a /forget meanwhile leaves nothing to post. A replayed update
+// finds its comment already stored and only finishes what was left: the relay.
+func (b *Bot) postFrom(ctx context.Context, r *request, item, parent uint64, text string, pending uint64) error {
 	now := b.opts.Now()
 	prof, err := b.profile(ctx, r)
 	if err != nil {
-		return false, err
+		return err
 	}
 	if why := b.commentRefusal(prof, text, r.msg.Entities, now); why != "" {
-		return false, b.refuseComment(ctx, r, why)
+		return b.refuseComment(ctx, r, why)
 	}
 	// Checked before the comment rates are spent too (review KK: a reader replying to
 	// a full discussion used up their day); AddComment checks again, in its write.
 	full, err := b.db.ThreadFull(ctx, item)
 	if err != nil {
-		return false, err
+		return err
 	}
 	if full {
-		return false, b.refuseComment(ctx, r, threadFullNote)
+		return b.refuseComment(ctx, r, threadFullNote)
 	}
 	if ok, why := b.allowComment(r.userID, now); !ok {
-		return false, b.refuseComment(ctx, r, why)
+		return b.refuseComment(ctx, r, why)
 	}
 	c, created, err := b.db.AddComment(ctx, storage.Comment{ItemID: item, ParentID: parent, AuthorID: r.userID,
-		AuthorName: prof.DisplayName(), Text: text, Created: now, SrcChat: r.chatID, SrcMsg: r.msg.MessageID})
+		AuthorName: prof.DisplayName(), Text: text, Created: now, SrcChat: r.chatID, SrcMsg: r.msg.MessageID, FromPending: pending})
 	if errors.Is(err, storage.ErrNotFound) {
-		return false, b.say(ctx, r.chatID, r.thread, "That story or comment is no longer available.")
+		return b.say(ctx, r.chatID, r.thread, "That story or comment is no longer available.")
 	}
 	if errors.Is(err, storage.ErrThreadFull) {
-		return false, b.refuseComment(ctx, r, threadFullNote)
+		return b.refuseComment(ctx, r, threadFullNote)
 	}
 	if err != nil {
-		return false, err
+		return err
 	}
 	if created {
 		b.confirm(ctx, r)
 	}
 	if c.Relayed {
-		return true, nil
+		return nil
 	}
-	return true, b.relay(ctx, c)
+	return b.relay(ctx, c)
 }
 
 // threadFullNote is what a reader commenting on a full discussion is told.
@@ -749,9 +748,6 @@ func cbPickComment(ctx context.Context, b *Bot, p press) error {
 	}
 	b.answer(ctx, q.ID, "")
 	r.msg = &telegram.Message{MessageID: pc.Msg, Chat: q.Message.Chat, From: &q.From}
-	posted, err := b.tryComment(ctx, r, item, 0, pc.Text)
-	if err != nil || !posted {
-		return err // refused (the reader was told): it waits, and may be picked again
-	}
-	return b.db.DeletePending(ctx, r.chatID, pc.ID)
+	// Refused (the reader was told), it waits, and may be picked again.
+	return b.postFrom(ctx, r, item, 0, pc.Text, pc.ID)
 }

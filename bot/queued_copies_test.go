@@ -645,3 +645,55 @@ func TestRemovedRepliesQuoteNothing(t *testing.T) {
 		return countText(h.tg.Messages(c.ID), "words soon taken back") == 0 && countText(h.tg.Messages(b.ID), "words soon taken back") == 0
 	})
 }
+
+// A deletion that meets a chat gone (the reader blocked the bot, or a group removed
+// it) waits for it to come back: the reader who unblocks the bot, or writes to it, no
+// longer sees the words an author deleted; nor a moderator's removal's, whose edit was
+// dropped with the chat's queue (found by review 47: the deletion was dropped with the
+// queue, and its copy unlisted, so nothing ever took the words down).
+func TestDeletionsWaitForAChatToComeBack(t *testing.T) {
+	for _, back := range []string{"unblocked", "wrote"} {
+		t.Run(back, func(t *testing.T) {
+			a := telegramtest.User{ID: 4321, FirstName: "Ann"}
+			b := telegramtest.User{ID: 4322, FirstName: "Bea"}
+			admin := telegramtest.User{ID: 900, FirstName: "Moe"}
+			h, d := startDiscussion(t, a, b)
+			h.tg.PrivateChat(admin)
+			deleted, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "words the author takes back")
+			copyDeleted := h.wait(b.ID, "words the author takes back", waitLong)
+			h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "words a moderator takes down")
+			copyRemoved := h.wait(b.ID, "words a moderator takes down", waitLong)
+
+			h.tg.Block(b.ID)
+			if back == "unblocked" {
+				h.tg.SetBotStatus(b, d.chats[b.ID], "member", "kicked")
+			}
+			h.tg.Reply(a, d.chats[a.ID], deleted.MessageID, "/delete")
+			h.wait(a.ID, "Comment deleted", waitLong)
+			waitUntilT(t, func() bool { return strings.Contains(h.logs.String(), "chat is gone") })
+			c, err := h.db.ThreadComments(context.Background(), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gone := strings.Count(h.logs.String(), "chat is gone")
+			if err := h.bot.removeComment(context.Background(), c[len(c)-1].ID, true, nil); err != nil {
+				t.Fatal(err)
+			}
+			// Its edit meets the chat gone too, and goes with the chat's queue.
+			waitUntilT(t, func() bool { return strings.Count(h.logs.String(), "chat is gone") > gone })
+
+			h.tg.Unblock(b.ID)
+			switch back {
+			case "unblocked":
+				h.tg.SetBotStatus(b, d.chats[b.ID], "kicked", "member")
+			case "wrote": // the membership updates lost: a command brings it back
+				h.tg.Send(b, d.chats[b.ID], "/help")
+			}
+			h.waitDeleted(b.ID, copyDeleted.MessageID)
+			h.waitEdited(b.ID, copyRemoved.MessageID, "removed by a moderator")
+			if m, _ := h.tg.Message(b.ID, copyRemoved.MessageID); strings.Contains(m.Text, "takes down") {
+				t.Fatalf("the removed comment's copy still reads %q", m.Text)
+			}
+		})
+	}
+}

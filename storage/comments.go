@@ -74,6 +74,10 @@ type Comment struct {
 	// parent's edit leaves the quote of what was answered). A copy is rendered from one
 	// revision (MessageRecord.Rev); one sent from an older one is rendered again.
 	Rev int `json:"rev,omitempty"`
+	// FromPending, not stored, is the pending comment (in SrcChat) this one posts:
+	// AddComment takes it in the same transaction, and finds nothing to post if it is
+	// gone (review 47: a /forget between reading it and posting it was undone).
+	FromPending uint64 `json:"-"`
 }
 
 // Gone reports whether the comment no longer shows its text.
@@ -230,6 +234,15 @@ func (db *DB) AddComment(ctx context.Context, c Comment) (stored Comment, create
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		created = false
 		srcKey := concat(i64(c.SrcChat), u64(uint64(c.SrcMsg)))
+		var pendingGone error
+		if c.FromPending != 0 {
+			key := pendingKey(c.SrcChat, c.FromPending)
+			if p, err := getJSON[PendingComment](tx.Bucket(bucketPending), key, "pending comment", c.FromPending); err != nil || p.AuthorID != c.AuthorID {
+				pendingGone = fmt.Errorf("pending comment %d: %w", c.FromPending, ErrNotFound)
+			} else if err := tx.Bucket(bucketPending).Delete(key); err != nil {
+				return err
+			}
+		}
 		if c.SrcMsg != 0 {
 			if rec, err := getJSON[MessageRecord](tx.Bucket(bucketMsgMap), srcKey, "message record", c.SrcMsg); err == nil && rec.Kind == KindCommentSource {
 				prev, err := getComment(tx, rec.Comment)
@@ -239,6 +252,9 @@ func (db *DB) AddComment(ctx context.Context, c Comment) (stored Comment, create
 				stored = *prev
 				return nil
 			}
+		}
+		if pendingGone != nil {
+			return pendingGone
 		}
 		if _, err := getItem(tx, u64(c.ItemID)); err != nil {
 			return fmt.Errorf("story %d: %w", c.ItemID, err)

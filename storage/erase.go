@@ -80,6 +80,11 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64, opts EraseOptions
 		if err := dropSubscriber(tx, chat); err != nil {
 			return err
 		}
+		// Erasures parked while the chat was gone go out with the rest (it wrote: it is
+		// back), and nothing stays under its ID.
+		if _, err := unpark(tx, chat, time.Now()); err != nil {
+			return err
+		}
 		// Copies of other readers' comments that were relayed to this chat: see
 		// dropCopiesIn. Its message records go next.
 		if err := dropCopiesIn(tx, chat); err != nil {

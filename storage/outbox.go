@@ -752,7 +752,8 @@ func (db *DB) Drop(ctx context.Context, id uint64) error {
 }
 
 // DeactivateChat marks a chat's subscriber inactive (Telegram said it is gone) and
-// drops its queued messages; it returns how many were dropped.
+// drops its queued messages but those that take words off its screen, which wait for
+// the chat to come back (parkErasures); it returns how many were dropped.
 func (db *DB) DeactivateChat(ctx context.Context, chatID int64) (int, error) {
 	n := 0
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
@@ -771,13 +772,26 @@ func (db *DB) DeactivateChat(ctx context.Context, chatID int64) (int, error) {
 	return n, err
 }
 
+// dropOutbox takes chatID's messages out of the outbox. Those that take words off
+// its screen (OutMessage.Erases) are parked, to go when the chat comes back: a
+// deletion is queued once, with its copy unlisted, and dropped it was lost for good
+// (review 47: a reader who blocked the bot and unblocked it kept the words an author
+// had deleted). It returns how many were dropped.
 func dropOutbox(tx *bolt.Tx, chatID int64) (int, error) {
 	b := tx.Bucket(bucketOutbox)
 	var keys [][]byte
+	var erasures []OutMessage
+	redraw := false
 	err := b.ForEach(func(k, v []byte) error {
 		var m OutMessage
 		if json.Unmarshal(v, &m) == nil && m.ChatID == chatID {
 			keys = append(keys, append([]byte(nil), k...))
+			switch {
+			case m.Erases():
+				erasures = append(erasures, m)
+			case m.Record != nil && m.Record.Comment != 0:
+				redraw = true // an edit of a copy: drawn again on return (unpark)
+			}
 		}
 		return nil
 	})
@@ -789,7 +803,71 @@ func dropOutbox(tx *bolt.Tx, chatID int64) (int, error) {
 			return 0, err
 		}
 	}
-	return len(keys), nil
+	parked := tx.Bucket(bucketParked)
+	if redraw {
+		// The edit itself may carry words since deleted: only the mark is kept.
+		if err := parked.Put(concat(i64(chatID), u64(0)), nil); err != nil {
+			return 0, err
+		}
+	}
+	for _, m := range erasures {
+		m.Attempts = 0
+		if err := putJSON(parked, concat(i64(chatID), u64(m.ID)), &m); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys) - len(erasures), nil
+}
+
+// hasParked reports whether chatID has erasures waiting for it to come back.
+func hasParked(tx *bolt.Tx, chatID int64) bool {
+	k, _ := tx.Bucket(bucketParked).Cursor().Seek(i64(chatID))
+	return k != nil && bytes.HasPrefix(k, i64(chatID))
+}
+
+// unpark queues again, in their order, the erasures parked while chatID was gone,
+// and marks for a redraw the comments whose copies there show an older revision than
+// theirs (an edit that took a removed comment's words or a deleted parent's quote off
+// the screen was dropped with the queue; the refresh of stale copies draws it again).
+// It returns how many messages it queued and comments it marked.
+func unpark(tx *bolt.Tx, chatID int64, now time.Time) (int, error) {
+	prefix := i64(chatID)
+	parked := tx.Bucket(bucketParked)
+	var msgs []OutMessage
+	cur := parked.Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		var m OutMessage
+		if len(v) > 0 && json.Unmarshal(v, &m) == nil {
+			msgs = append(msgs, m)
+		}
+	}
+	if err := deletePrefix(parked, prefix); err != nil {
+		return 0, err
+	}
+	if err := putOutbox(tx, msgs, now); err != nil {
+		return 0, err
+	}
+	stale := map[uint64]bool{}
+	cur = tx.Bucket(bucketMsgMap).Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		if !bytes.Contains(v, []byte(`"comment":`)) {
+			continue // not a comment's copy, report or page: nothing to decode
+		}
+		var rec MessageRecord
+		if json.Unmarshal(v, &rec) != nil || rec.Comment == 0 || stale[rec.Comment] ||
+			rec.Kind != KindComment && rec.Kind != KindReport {
+			continue
+		}
+		c, err := getComment(tx, rec.Comment)
+		if err != nil || c.Rev == rec.Rev {
+			continue
+		}
+		stale[rec.Comment] = true
+		if err := markStale(tx, rec.Comment); err != nil {
+			return 0, err
+		}
+	}
+	return len(msgs) + len(stale), nil
 }
 
 // MessageRecordFor returns what a sent message was about.

@@ -397,6 +397,11 @@ func (db *DB) ActivateChat(ctx context.Context, chatID int64, create func() Subs
 		}
 		return nil
 	})
+	if err == nil {
+		// Apart from the record: a chat with none (a reader of discussions only) gets
+		// its erasures too.
+		_, err = db.ReturnErasures(ctx, chatID)
+	}
 	if err != nil || active {
 		return out, err
 	}
@@ -408,6 +413,35 @@ func (db *DB) ActivateChat(ctx context.Context, chatID int64, create func() Subs
 		s.Active = true
 		return fitReturning(tx, s, lim, time.Now())
 	})
+}
+
+// ReturnErasures queues again what was parked for chatID while it was gone (deletions
+// of copies, and the edits that stand for them) and marks for a redraw the comments
+// its copies show at an older revision: the chat is back (it wrote, or took the bot
+// back). It returns how many messages it queued and comments it marked (0: nothing to
+// wake the sender or the refresh of stale copies for); a chat with nothing parked
+// costs a read.
+func (db *DB) ReturnErasures(ctx context.Context, chatID int64) (int, error) {
+	if err := ctxErr(ctx, "return erasures"); err != nil {
+		return 0, err
+	}
+	parked := false
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		parked = hasParked(tx, chatID)
+		return nil
+	}); err != nil || !parked {
+		return 0, err
+	}
+	n := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		var err error
+		n, err = unpark(tx, chatID, time.Now())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("return erasures to chat %d: %w", chatID, err)
+	}
+	return n, nil
 }
 
 // AddOwnFeeds adds urls to chat's own feeds in one transaction, skipping the ones it
@@ -684,7 +718,7 @@ func migrateChatRefs(tx *bolt.Tx, from, to int64) error {
 	if _, err := unlistCopiesIn(tx, from); err != nil {
 		return err
 	}
-	for _, b := range [][]byte{bucketMsgMap, bucketPending} {
+	for _, b := range [][]byte{bucketMsgMap, bucketPending, bucketParked} {
 		if err := deletePrefix(tx.Bucket(b), i64(from)); err != nil {
 			return err
 		}

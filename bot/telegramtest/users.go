@@ -182,6 +182,14 @@ func (s *Server) Block(id int64) {
 	s.blocked[id] = true
 }
 
+// Unblock makes user id unblock the bot: sends to them work again. Telegram also sends
+// a my_chat_member update (SetBotStatus from "kicked" to "member").
+func (s *Server) Unblock(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.blocked, id)
+}
+
 // Deactivate deletes user id's account.
 func (s *Server) Deactivate(id int64) {
 	s.mu.Lock()
