@@ -236,7 +236,7 @@ func (b *Bot) postFrom(ctx context.Context, r *request, item, parent uint64, tex
 	}
 	// Checked before the comment rates are spent too (review KK: a reader replying to
 	// a full discussion used up their day); AddComment checks again, in its write.
-	full, err := b.db.ThreadFull(ctx, item)
+	full, err := b.db.ThreadFull(ctx, item, parent)
 	if err != nil {
 		return err
 	}
@@ -626,6 +626,12 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 			m := storage.Deletion(cp[0], cp[1])
 			m.Record = record()
 			msgs = append(msgs, m)
+			continue
+		}
+		if err == nil && rec.Kind == storage.KindComment && rec.Rev == c.Rev {
+			// Drawn from this revision already (Sent records each edit's): a refresh
+			// asked for by one chat redraws no other's (found by review 48: a reader
+			// blocking and unblocking the bot had every follower's copy edited again).
 			continue
 		}
 		msgs = append(msgs, edit(cp[0], cp[1], shown, storage.ClassCopy, record()))

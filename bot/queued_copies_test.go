@@ -697,3 +697,40 @@ func TestDeletionsWaitForAChatToComeBack(t *testing.T) {
 		})
 	}
 }
+
+// A refresh of a comment's copies edits only those drawn from an older revision: one
+// chat's stale copy (a reader coming back after blocking the bot) makes no edit of the
+// others (found by review 48: each block and unblock had every follower's copy edited
+// again).
+func TestRefreshEditsOnlyStaleCopies(t *testing.T) {
+	a := telegramtest.User{ID: 4331, FirstName: "Ann"}
+	b := telegramtest.User{ID: 4332, FirstName: "Bea"}
+	c := telegramtest.User{ID: 4333, FirstName: "Cy"}
+	h, d := startDiscussion(t, a, b, c)
+	ctx := context.Background()
+	src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "first words")
+	h.wait(b.ID, "first words", waitLong)
+	h.wait(c.ID, "first words", waitLong)
+	if err := h.tg.Edit(a, d.chats[a.ID], src.MessageID, "second words"); err != nil {
+		t.Fatal(err)
+	}
+	h.wait(b.ID, "second words", waitLong)
+	h.wait(c.ID, "second words", waitLong)
+	idle := func() {
+		t.Helper()
+		waitUntilT(t, func() bool { q, err := h.db.Outbox(ctx, 0, 0); return err == nil && len(q) == 0 })
+	}
+	idle()
+	cs, err := h.db.ThreadComments(ctx, 1)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("thread: %+v (%v)", cs, err)
+	}
+	before := h.tg.Calls("editMessageText")
+	if err := h.bot.updateCopies(ctx, cs[0], false); err != nil {
+		t.Fatal(err)
+	}
+	idle()
+	if n := h.tg.Calls("editMessageText") - before; n != 0 {
+		t.Fatalf("a refresh of copies all drawn from the comment's revision made %d edits", n)
+	}
+}

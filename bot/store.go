@@ -56,7 +56,7 @@ type Store interface {
 	ThreadOutline(ctx context.Context, itemID uint64) ([]storage.ThreadNode, error)
 	CommentsByID(ctx context.Context, ids []uint64) ([]storage.Comment, error)
 	ThreadCommentCount(ctx context.Context, itemID uint64) (int, error)
-	ThreadFull(ctx context.Context, itemID uint64) (bool, error)
+	ThreadFull(ctx context.Context, itemID, parent uint64) (bool, error)
 	MarkCommentsStale(ctx context.Context, ids []uint64) error
 	RelayComment(ctx context.Context, id uint64, msgs []storage.OutMessage, now time.Time) error
 	Copies(ctx context.Context, commentID uint64) ([][2]int64, error)

@@ -428,7 +428,9 @@ func pruneOutline(tx *bolt.Tx, item uint64, ids []uint64) error {
 	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
 		n, err := indexedNode(tx, k, v)
 		if err != nil {
-			return err
+			// A damaged entry may hold up any comment: the thread keeps its outline, and
+			// the removal goes on (review 48: it failed, and the words stayed).
+			return nil
 		}
 		parents[n.ID] = n.Parent
 		replies[n.Parent]++
@@ -494,13 +496,22 @@ func pruneOutlines(tx *bolt.Tx) error {
 		gone, kept bool // kept: the entry holds its parent already
 	}
 	var entries []entry
+	replies := map[uint64]int{}
+	unsure := map[uint64]bool{} // threads with an entry whose parent is unknown
 	err := idx.ForEach(func(k, v []byte) error {
 		if len(k) != 16 {
 			return nil
 		}
 		c, err := getComment(tx, beU64(k[8:]))
 		if err != nil {
-			return nil // a damaged record keeps its entry, and the bot still starts
+			// A damaged record keeps its entry, and the bot still starts; the reply it
+			// may be keeps its parent in the outline.
+			if len(v) == 8 {
+				replies[beU64(v)]++
+			} else {
+				unsure[beU64(k[:8])] = true
+			}
+			return nil
 		}
 		entries = append(entries, entry{key: append([]byte(nil), k...), node: ThreadNode{ID: c.ID, Parent: c.ParentID},
 			gone: c.Gone(), kept: len(v) == 8})
@@ -514,7 +525,6 @@ func pruneOutlines(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	replies := map[uint64]int{}
 	for _, e := range entries {
 		replies[e.node.Parent]++
 	}
@@ -522,7 +532,7 @@ func pruneOutlines(tx *bolt.Tx) error {
 	// whose replies have all left holds none.
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
-		if e.gone && replies[e.node.ID] == 0 {
+		if e.gone && replies[e.node.ID] == 0 && !unsure[beU64(e.key[:8])] {
 			replies[e.node.Parent]--
 			if err := idx.Delete(e.key); err != nil {
 				return err
@@ -631,10 +641,31 @@ func threadCount(tx *bolt.Tx, itemID uint64) int {
 	return n
 }
 
-// ThreadFull reports whether item's discussion takes no more comments.
-func (db *DB) ThreadFull(ctx context.Context, itemID uint64) (bool, error) {
-	n, err := db.ThreadCommentCount(ctx, itemID)
-	return n >= db.maxThread, err
+// ThreadFull reports whether item's discussion takes no more comments under parent
+// (0: none), counting the gone comments above it that a reply brings back into the
+// outline (review 48: they made AddComment refuse after the reader's rates were spent).
+func (db *DB) ThreadFull(ctx context.Context, itemID, parent uint64) (bool, error) {
+	if err := ctxErr(ctx, "thread full"); err != nil {
+		return false, err
+	}
+	full := false
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if threadCount(tx, itemID) >= db.maxThread {
+			full = true
+			return nil
+		}
+		if parent == 0 {
+			return nil
+		}
+		p, err := getComment(tx, parent)
+		if err != nil || p.ItemID != itemID {
+			return nil // AddComment says what is wrong with it
+		}
+		_, err = db.outlineBack(tx, *p)
+		full = errors.Is(err, ErrThreadFull)
+		return nil
+	})
+	return full, err
 }
 
 // ThreadCommentCount is len(ThreadComments) without reading the comments: what a card

@@ -841,7 +841,7 @@ func TestThreadsAreBounded(t *testing.T) {
 			first = stored
 		}
 	}
-	if isFull, err := db.ThreadFull(ctx, it.ID); err != nil || !isFull {
+	if isFull, err := db.ThreadFull(ctx, it.ID, 0); err != nil || !isFull {
 		t.Fatalf("ThreadFull %v (%v), want true", isFull, err)
 	}
 	if _, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "one more", Created: t0}); !errors.Is(err, storage.ErrThreadFull) {
@@ -950,7 +950,14 @@ func TestGoneCommentsLeaveTheOutline(t *testing.T) {
 		t.Fatalf("outline after a reply to a removed comment: %+v", nodes)
 	}
 	// A reply to chainB brings back chainB and chainA above it: with 4 of 6 taken,
-	// the reply and its two parents do not fit.
+	// the reply and its two parents do not fit, and the bot's check before it spends
+	// the reader's rates says so.
+	if full, err := db.ThreadFull(ctx, it.ID, chainB.ID); err != nil || !full {
+		t.Fatalf("ThreadFull under a chain that left: %v (%v), want full", full, err)
+	}
+	if full, err := db.ThreadFull(ctx, it.ID, root.ID); err != nil || full {
+		t.Fatalf("ThreadFull under a comment in the outline: %v (%v), want room", full, err)
+	}
 	if _, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 8, ParentID: chainB.ID, Text: "x", Created: t0}); !errors.Is(err, storage.ErrThreadFull) {
 		t.Fatalf("a reply whose parents take the last room: %v, want ErrThreadFull", err)
 	}

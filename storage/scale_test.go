@@ -3,11 +3,14 @@ package storage
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func scaleDB(tb testing.TB, n int, next func(i int) time.Time) *DB {
@@ -140,4 +143,81 @@ func BenchmarkEraseChatLargeOutbox(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkRemoveFromFullThread: a comment added to a discussion of 20,000 and removed
+// (no reply under it, so it leaves the outline: pruneOutline reads the thread's index
+// once). Moderators' removals and authors' /delete pay it, one command each.
+func BenchmarkRemoveFromFullThread(b *testing.B) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(b.TempDir(), "db"), Options{MaxThreadComments: DefaultMaxThreadComments + 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	items, err := db.AddItems(ctx, "f", []Item{{Key: "k", Title: "t", Text: "x", Words: 1, Published: time.Now()}}, time.Now())
+	if err != nil || len(items) != 1 {
+		b.Fatal(items, err)
+	}
+	var parent uint64
+	for i := range DefaultMaxThreadComments {
+		c, _, err := db.AddComment(ctx, Comment{ItemID: items[0].ID, AuthorID: int64(1 + i%500), ParentID: parent, Text: "words", Created: time.Now()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%10 == 0 {
+			parent = c.ID // replies nest under every tenth
+		} else {
+			parent = 0
+		}
+	}
+	for b.Loop() {
+		c, _, err := db.AddComment(ctx, Comment{ItemID: items[0].ID, AuthorID: 7, Text: "spam", Created: time.Now()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.UpdateComment(ctx, c.ID, func(c *Comment) error { c.Removed = true; return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBackup: a backup of a store of 10,000 items of 5 KB (about 60 MB), as
+// compacted copy (what Backup writes) and as a copy of the file's pages (what it wrote
+// before review 47, with the freed pages' deleted words).
+func BenchmarkBackup(b *testing.B) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(b.TempDir(), "db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	text := strings.Repeat("Ministers met in Kyiv on Tuesday to discuss the grain corridor. ", 80)
+	for batch := range 100 {
+		var items []Item
+		for i := range 100 {
+			items = append(items, Item{Key: fmt.Sprintf("k%d-%d", batch, i), Title: "t", Text: text, Words: 800, Published: time.Now()})
+		}
+		if _, err := db.AddItems(ctx, "f", items, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("compacted", func(b *testing.B) {
+		for b.Loop() {
+			n, err := db.Backup(io.Discard)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(n)/(1<<20), "MiB")
+		}
+	})
+	b.Run("pages", func(b *testing.B) {
+		for b.Loop() {
+			var n int64
+			if err := db.bolt.View(func(tx *bolt.Tx) error { n, err = tx.WriteTo(io.Discard); return err }); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(n)/(1<<20), "MiB")
+		}
+	})
 }

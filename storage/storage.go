@@ -234,6 +234,13 @@ func Open(path string, opts Options) (*DB, error) {
 			bdb.Close()
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
+		// A backup cut off by a crash left its copy beside the file, holding what has
+		// been deleted since (review 48). Holding the write lock, no backup runs now.
+		if stale, err := filepath.Glob(path + ".backup-*"); err == nil {
+			for _, f := range stale {
+				_ = os.Remove(f) // best effort: the next start tries again
+			}
+		}
 	}
 	return db, nil
 }
@@ -405,7 +412,7 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 func (db *DB) Backup(w io.Writer) (int64, error) {
 	// Beside the database (it is its size, and the tmpfs of a hardened service is
 	// small), or in the temporary directory.
-	tmp, err := os.CreateTemp(filepath.Dir(db.bolt.Path()), filepath.Base(db.bolt.Path())+".backup-*")
+	tmp, err := os.CreateTemp(filepath.Dir(db.path), filepath.Base(db.path)+".backup-*")
 	if err != nil {
 		if tmp, err = os.CreateTemp("", "newsbot-backup-*"); err != nil {
 			return 0, fmt.Errorf("backup: %w", err)

@@ -130,3 +130,78 @@ func TestMigrationPrunesOutlines(t *testing.T) {
 		t.Fatalf("stale marks %+v (%v), want the removed reply's", marks, err)
 	}
 }
+
+// A damaged comment record in a thread neither stops a removal there (review 48: the
+// outline could not be read, the removal failed, and the words stayed) nor lets the
+// migration prune the gone parent it may hang under.
+func TestDamagedEntriesKeepTheirThread(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	added, err := db.AddItems(ctx, "f", []Item{{Key: "k", Title: "A story", Text: "x", Published: now}}, now)
+	if err != nil || len(added) != 1 {
+		t.Fatal(err)
+	}
+	item := added[0].ID
+	add := func(parent uint64) Comment {
+		t.Helper()
+		c, _, err := db.AddComment(ctx, Comment{ItemID: item, AuthorID: 1, Text: "a", ParentID: parent, Created: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	parent := add(0)
+	damaged := add(parent.ID)
+	other := add(0)
+	unsure := add(0)
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, id := range []uint64{damaged.ID, unsure.ID} {
+			if err := tx.Bucket(bucketComments).Put(u64(id), []byte("{garbled")); err != nil {
+				return err
+			}
+		}
+		// One damaged entry keeps its parent; the other, as stored before, does not.
+		return tx.Bucket(bucketThreadIdx).Put(concat(u64(item), u64(unsure.ID)), nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateComment(ctx, other.ID, func(c *Comment) error { c.Deleted, c.Text = true, ""; return nil }); err != nil {
+		t.Fatalf("a removal in a thread with a damaged entry: %v", err)
+	}
+	// As an older binary left it: the parent gone, the outline at schema 11.
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		c, err := getComment(tx, parent.ID)
+		if err != nil {
+			return err
+		}
+		c.Removed = true
+		if err := putJSON(tx.Bucket(bucketComments), u64(c.ID), c); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(11))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(path, Options{}); err != nil {
+		t.Fatalf("a damaged record stopped the migration: %v", err)
+	}
+	defer db.Close()
+	var ids []uint64
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketThreadIdx).ForEach(func(k, _ []byte) error {
+			ids = append(ids, beU64(k[8:]))
+			return nil
+		})
+	})
+	if err != nil || !slices.Contains(ids, parent.ID) || !slices.Contains(ids, damaged.ID) {
+		t.Fatalf("outline %v (%v): the removed parent of a damaged reply left it", ids, err)
+	}
+}
