@@ -424,14 +424,18 @@ func (db *DB) Backup(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("backup: %w", err)
 	}
-	if err := bolt.Compact(out, db.bolt, 64<<20); err != nil {
-		out.Close()
+	defer out.Close()
+	// Written in transactions of 16 MiB: each holds its pages in memory until it commits.
+	if err := bolt.Compact(out, db.bolt, 16<<20); err != nil {
 		return 0, fmt.Errorf("backup: compact: %w", err)
 	}
-	if err := out.Close(); err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
-	}
-	n, err := io.Copy(w, tmp)
+	// The copy's pages up to its high-water mark, not the room the file grew by.
+	var n int64
+	err = out.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
 	if err != nil {
 		return n, fmt.Errorf("backup: %w", err)
 	}
