@@ -56,21 +56,11 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 	// marked first, and redrawn by the refresh of stale copies, in the background:
 	// marks survive an error here or a restart (found by review: a comment may have
 	// thousands of replies, which one handler redrew, and a failure midway left the
-	// rest quoting it for good).
-	nodes, err := b.db.ThreadOutline(ctx, c.ItemID)
-	if err != nil {
+	// rest quoting it for good). Stopped before this, the refresh marks them, from
+	// the comment's own mark, which its removal wrote.
+	if n, err := b.db.MarkReplies(ctx, c); err != nil {
 		return err
-	}
-	var replies []uint64
-	for _, n := range nodes {
-		if n.Parent == c.ID {
-			replies = append(replies, n.ID)
-		}
-	}
-	if err := b.db.MarkCommentsStale(ctx, replies); err != nil {
-		return err
-	}
-	if len(replies) > 0 {
+	} else if n > 0 {
 		b.staleCopy(0)
 	}
 	if err := b.updateCopies(ctx, c, !moderator); err != nil {

@@ -377,6 +377,13 @@ func (b *Bot) refreshStaleCopies(ctx context.Context) error {
 		}
 		for _, m := range marks {
 			c, err := b.db.Comment(ctx, m.Comment)
+			if err == nil && c.Gone() && !c.RepliesMarked {
+				// Its removal stopped before its replies were marked.
+				var n int
+				if n, err = b.db.MarkReplies(ctx, c); n > 0 {
+					b.staleCopy(0) // their marks may come after this round's page
+				}
+			}
 			if err == nil {
 				err = b.updateCopies(ctx, c, c.Deleted || c.Erased)
 			}

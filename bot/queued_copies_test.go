@@ -734,3 +734,52 @@ func TestRefreshEditsOnlyStaleCopies(t *testing.T) {
 		t.Fatalf("a refresh of copies all drawn from the comment's revision made %d edits", n)
 	}
 }
+
+// A removal the bot stopped right after storing (a crash) still takes the words off
+// every copy and every reply's quote when it starts again (found in the eighteenth
+// session: the comment was stored deleted, its copies untouched, and /delete again
+// answered that it was deleted already).
+func TestARemovalCutOffByACrashIsFinished(t *testing.T) {
+	for _, how := range []string{"deleted", "removed"} {
+		t.Run(how, func(t *testing.T) {
+			a := telegramtest.User{ID: 4341, FirstName: "Ann"}
+			b := telegramtest.User{ID: 4342, FirstName: "Bea"}
+			c := telegramtest.User{ID: 4343, FirstName: "Cy"}
+			h, d := startDiscussion(t, a, b, c)
+			ctx := context.Background()
+			src, _ := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "words taken back")
+			cp := h.wait(b.ID, "words taken back", waitLong)
+			copyC := h.wait(c.ID, "words taken back", waitLong)
+			h.tg.Reply(b, d.chats[b.ID], cp.MessageID, "Bea answers")
+			answer := h.wait(c.ID, "Bea answers", waitLong)
+			if !strings.Contains(answer.Text, "words taken back") {
+				t.Fatalf("the reply quotes nothing: %q", answer.Text)
+			}
+			rec, err := h.db.MessageRecordFor(ctx, d.chats[a.ID].ID, src.MessageID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.stop()
+			// What removeComment stores first; the bot stops before anything else.
+			if _, err := h.db.UpdateComment(ctx, rec.Comment, func(cm *storage.Comment) error {
+				if how == "deleted" {
+					cm.Deleted, cm.Text = true, ""
+				} else {
+					cm.Removed = true
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+			if how == "deleted" {
+				h.waitDeleted(c.ID, copyC.MessageID)
+			} else {
+				h.waitEdited(c.ID, copyC.MessageID, "removed by a moderator")
+			}
+			waitUntilT(t, func() bool {
+				return countText(h.tg.Messages(c.ID), "words taken back") == 0 && countText(h.tg.Messages(b.ID), "words taken back") == 0
+			})
+		})
+	}
+}

@@ -57,7 +57,7 @@ type Store interface {
 	CommentsByID(ctx context.Context, ids []uint64) ([]storage.Comment, error)
 	ThreadCommentCount(ctx context.Context, itemID uint64) (int, error)
 	ThreadFull(ctx context.Context, itemID, parent uint64) (bool, error)
-	MarkCommentsStale(ctx context.Context, ids []uint64) error
+	MarkReplies(ctx context.Context, c storage.Comment) (int, error)
 	RelayComment(ctx context.Context, id uint64, msgs []storage.OutMessage, now time.Time) error
 	Copies(ctx context.Context, commentID uint64) ([][2]int64, error)
 	RewriteQueuedCopies(ctx context.Context, comment uint64, rev int, rewrite func(*storage.OutMessage) (keep bool)) (int, error)

@@ -74,6 +74,11 @@ type Comment struct {
 	// parent's edit leaves the quote of what was answered). A copy is rendered from one
 	// revision (MessageRecord.Rev); one sent from an older one is rendered again.
 	Rev int `json:"rev,omitempty"`
+	// RepliesMarked: the replies of a gone comment were marked for a redraw (their
+	// copies quote it). Until then the comment's own stale mark, written with its
+	// removal, has the refresh of stale copies mark them: a crash between the removal
+	// and the marking loses neither.
+	RepliesMarked bool `json:"replies_marked,omitempty"`
 	// FromPending, not stored, is the pending comment (in SrcChat) this one posts:
 	// AddComment takes it in the same transaction, and finds nothing to post if it is
 	// gone (review 47: a /forget between reading it and posting it was undone).
@@ -389,10 +394,21 @@ func (db *DB) UpdateComment(ctx context.Context, id uint64, fn func(*Comment) er
 		if err != nil {
 			return err
 		}
+		wasGone := c.Gone()
 		if err := fn(c); err != nil {
 			return err
 		}
 		c.Rev++
+		if c.Gone() && !wasGone {
+			// Its copies and its replies' are redrawn from this mark if the bot stops
+			// before it gets to them (found in the eighteenth session: a crash right
+			// after a /delete left every copy showing the words, and /delete again
+			// answered that the comment was deleted already).
+			c.RepliesMarked = false
+			if err := markStale(tx, c.ID); err != nil {
+				return err
+			}
+		}
 		out = *c
 		if err := putJSON(tx.Bucket(bucketComments), u64(id), c); err != nil {
 			return err
@@ -406,6 +422,37 @@ func (db *DB) UpdateComment(ctx context.Context, id uint64, fn func(*Comment) er
 		return Comment{}, fmt.Errorf("update comment %d: %w", id, err)
 	}
 	return out, nil
+}
+
+// MarkReplies marks for a redraw the copies of the replies to c, gone (they quote
+// it), a few hundred to a transaction (MarkCommentsStale), and then c's RepliesMarked.
+// It returns how many it marked.
+func (db *DB) MarkReplies(ctx context.Context, c Comment) (int, error) {
+	nodes, err := db.ThreadOutline(ctx, c.ItemID)
+	if err != nil {
+		return 0, err
+	}
+	var replies []uint64
+	for _, n := range nodes {
+		if n.Parent == c.ID {
+			replies = append(replies, n.ID)
+		}
+	}
+	if err := db.MarkCommentsStale(ctx, replies); err != nil {
+		return 0, err
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		stored, err := getComment(tx, c.ID)
+		if err != nil {
+			return err
+		}
+		stored.RepliesMarked = true
+		return putJSON(tx.Bucket(bucketComments), u64(c.ID), stored)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("mark replies of %d: %w", c.ID, err)
+	}
+	return len(replies), nil
 }
 
 // A story's outline (the thread index) holds what its pages show: the comments that

@@ -263,7 +263,8 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 			return nil, err
 		}
 		tomb := Comment{ID: c.ID, ItemID: c.ItemID, ParentID: c.ParentID, Depth: c.Depth,
-			Created: c.Created, Deleted: true, Erased: true, Relayed: true, Rev: c.Rev + 1}
+			Created: c.Created, Deleted: true, Erased: true, Relayed: true, Rev: c.Rev + 1,
+			RepliesMarked: true} // below, in this transaction
 		if err := putJSON(comments, prefix, &tomb); err != nil {
 			return nil, err
 		}
