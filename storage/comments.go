@@ -537,6 +537,27 @@ func (db *DB) outlineBack(tx *bolt.Tx, parent Comment) ([]ThreadNode, error) {
 // copies that quoted its parent are marked to be drawn again without the quote.
 func pruneOutlines(tx *bolt.Tx) error {
 	idx := tx.Bucket(bucketThreadIdx)
+	// One thread at a time: what is held is one thread's entries, not the store's.
+	for k, _ := idx.Cursor().First(); k != nil; {
+		if len(k) < 8 {
+			break // no thread index key is shorter
+		}
+		item := beU64(k[:8])
+		if err := pruneThreadOutline(tx, item); err != nil {
+			return err
+		}
+		if item == ^uint64(0) {
+			break
+		}
+		k, _ = idx.Cursor().Seek(u64(item + 1))
+	}
+	return nil
+}
+
+// pruneThreadOutline is pruneOutlines for one story's thread.
+func pruneThreadOutline(tx *bolt.Tx, item uint64) error {
+	idx := tx.Bucket(bucketThreadIdx)
+	prefix := u64(item)
 	type entry struct {
 		key        []byte
 		node       ThreadNode
@@ -544,10 +565,11 @@ func pruneOutlines(tx *bolt.Tx) error {
 	}
 	var entries []entry
 	replies := map[uint64]int{}
-	unsure := map[uint64]bool{} // threads with an entry whose parent is unknown
-	err := idx.ForEach(func(k, v []byte) error {
+	unsure := false // an entry whose parent is unknown: nothing leaves
+	cur := idx.Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
 		if len(k) != 16 {
-			return nil
+			continue
 		}
 		c, err := getComment(tx, beU64(k[8:]))
 		if err != nil {
@@ -556,21 +578,19 @@ func pruneOutlines(tx *bolt.Tx) error {
 			if len(v) == 8 {
 				replies[beU64(v)]++
 			} else {
-				unsure[beU64(k[:8])] = true
+				unsure = true
 			}
-			return nil
+			continue
 		}
 		entries = append(entries, entry{key: append([]byte(nil), k...), node: ThreadNode{ID: c.ID, Parent: c.ParentID},
 			gone: c.Gone(), kept: len(v) == 8})
 		if c.Gone() && c.ParentID != 0 {
 			if k, _ := tx.Bucket(bucketCopies).Cursor().Seek(u64(c.ID)); k != nil && bytes.HasPrefix(k, u64(c.ID)) {
-				return markStale(tx, c.ID)
+				if err := markStale(tx, c.ID); err != nil {
+					return err
+				}
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	for _, e := range entries {
 		replies[e.node.Parent]++
@@ -579,7 +599,7 @@ func pruneOutlines(tx *bolt.Tx) error {
 	// whose replies have all left holds none.
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
-		if e.gone && replies[e.node.ID] == 0 && !unsure[beU64(e.key[:8])] {
+		if e.gone && replies[e.node.ID] == 0 && !unsure {
 			replies[e.node.Parent]--
 			if err := idx.Delete(e.key); err != nil {
 				return err

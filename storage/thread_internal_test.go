@@ -77,10 +77,19 @@ func TestMigrationPrunesOutlines(t *testing.T) {
 	leaf := add(0)
 	chainTop := add(0)
 	chainEnd := add(chainTop.ID)
+	// A second story's thread: the migration goes thread by thread.
+	second, err := db.AddItems(ctx, "f", []Item{{Key: "k2", Title: "Another", Text: "x", Published: now}}, now)
+	if err != nil || len(second) != 1 {
+		t.Fatal(err)
+	}
+	elsewhere, _, err := db.AddComment(ctx, Comment{ItemID: second[0].ID, AuthorID: 1, Text: "b", Created: now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// As an older binary left them: gone comments in the outline, entries without
 	// parents, a removed reply with a copy out.
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, id := range []uint64{answered.ID, removedReply.ID, leaf.ID, chainTop.ID, chainEnd.ID} {
+		for _, id := range []uint64{answered.ID, removedReply.ID, leaf.ID, chainTop.ID, chainEnd.ID, elsewhere.ID} {
 			c, err := getComment(tx, id)
 			if err != nil {
 				return err
