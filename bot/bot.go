@@ -334,6 +334,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	g.Go(func() error { return b.sender.Run(ctx) })
 	g.Go(func() error { return b.schedule(ctx) })
 	g.Go(func() error { return b.refreshStaleCopies(ctx) })
+	g.Go(func() error { return b.relayLeftOver(ctx) })
 	err := g.Wait()
 	if errors.Is(err, context.Canceled) {
 		return nil

@@ -226,6 +226,21 @@ func (b *Bot) postComment(ctx context.Context, r *request, item, parent uint64, 
 // the post, so that a /forget meanwhile leaves nothing to post. A replayed update
 // finds its comment already stored and only finishes what was left: the relay.
 func (b *Bot) postFrom(ctx context.Context, r *request, item, parent uint64, text string, pending uint64) error {
+	// Replayed, it finds its comment before any check: the checks may refuse what is
+	// posted already (audit 50: the comment that filled a discussion, cut off before
+	// its relay, was answered "full" and never relayed).
+	if rec, err := b.db.MessageRecordFor(ctx, r.chatID, r.msg.MessageID); err == nil && rec.Kind == storage.KindCommentSource {
+		c, err := b.db.Comment(ctx, rec.Comment)
+		if err != nil {
+			return err
+		}
+		if c.Relayed || c.Gone() {
+			return nil
+		}
+		return b.relay(ctx, c)
+	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
 	now := b.opts.Now()
 	prof, err := b.profile(ctx, r)
 	if err != nil {
@@ -404,6 +419,39 @@ func (b *Bot) refreshStaleCopies(ctx context.Context) error {
 			return ctx.Err()
 		case <-b.stale:
 		case <-tick.C:
+		}
+	}
+}
+
+// relayLeftOver relays the comments stored but not relayed: at start, every one (a
+// crash came between; the replayed update may find nothing left to do), and then every
+// minute those a minute old (an error came between; a handler still at work has its
+// minute), until ctx ends.
+func (b *Bot) relayLeftOver(ctx context.Context) error {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	before := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) // at start: all
+	for {
+		for after := uint64(0); ; {
+			left, err := b.db.Unrelayed(ctx, after, before, staleBatch)
+			if err != nil && ctx.Err() == nil {
+				b.log.Error("reading unrelayed comments failed", "error", err)
+			}
+			for _, c := range left {
+				if err := b.relay(ctx, c); err != nil && ctx.Err() == nil {
+					b.log.Error("relaying a comment left over failed", "comment", c.ID, "error", err)
+				}
+				after = c.ID
+			}
+			if len(left) < staleBatch || err != nil || ctx.Err() != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+			before = b.opts.Now().Add(-time.Minute)
 		}
 	}
 }

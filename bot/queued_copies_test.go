@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -735,12 +736,12 @@ func TestRefreshEditsOnlyStaleCopies(t *testing.T) {
 	}
 }
 
-// A removal the bot stopped right after storing (a crash) still takes the words off
-// every copy and every reply's quote when it starts again (found in the eighteenth
-// session: the comment was stored deleted, its copies untouched, and /delete again
-// answered that it was deleted already).
+// A removal or an edit the bot stopped right after storing (a crash) still reaches
+// every copy, and a removal every reply's quote, when it starts again (found in the
+// eighteenth session: the comment was stored deleted, its copies untouched, and
+// /delete again answered that it was deleted already; audit 50: likewise an edit).
 func TestARemovalCutOffByACrashIsFinished(t *testing.T) {
-	for _, how := range []string{"deleted", "removed"} {
+	for _, how := range []string{"deleted", "removed", "edited"} {
 		t.Run(how, func(t *testing.T) {
 			a := telegramtest.User{ID: 4341, FirstName: "Ann"}
 			b := telegramtest.User{ID: 4342, FirstName: "Bea"}
@@ -762,24 +763,77 @@ func TestARemovalCutOffByACrashIsFinished(t *testing.T) {
 			h.stop()
 			// What removeComment stores first; the bot stops before anything else.
 			if _, err := h.db.UpdateComment(ctx, rec.Comment, func(cm *storage.Comment) error {
-				if how == "deleted" {
+				switch how {
+				case "deleted":
 					cm.Deleted, cm.Text = true, ""
-				} else {
+				case "removed":
 					cm.Removed = true
+				case "edited": // audit 50: the replayed edit found nothing changed
+					cm.Text = "words put otherwise"
 				}
 				return nil
 			}); err != nil {
 				t.Fatal(err)
 			}
 			h.restart()
-			if how == "deleted" {
+			switch how {
+			case "deleted":
 				h.waitDeleted(c.ID, copyC.MessageID)
-			} else {
+			case "removed":
 				h.waitEdited(c.ID, copyC.MessageID, "removed by a moderator")
+			case "edited":
+				h.waitEdited(c.ID, copyC.MessageID, "words put otherwise")
+				h.waitEdited(b.ID, cp.MessageID, "words put otherwise")
+				return // replies keep quoting the words they answered
 			}
 			waitUntilT(t, func() bool {
 				return countText(h.tg.Messages(c.ID), "words taken back") == 0 && countText(h.tg.Messages(b.ID), "words taken back") == 0
 			})
+		})
+	}
+}
+
+// A comment stored and cut off before its relay (a crash) is relayed when the bot
+// starts again, once, and its replayed update is not refused by the checks a new
+// comment passes (found by audit 50: a comment picked for a story, or the one that
+// filled a discussion, was never relayed: the replay found nothing left to do, or
+// answered "full").
+func TestACommentCutOffBeforeItsRelayIsRelayed(t *testing.T) {
+	for _, replayed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("replayed=%v", replayed), func(t *testing.T) {
+			a := telegramtest.User{ID: 4351, FirstName: "Ann"}
+			b := telegramtest.User{ID: 4352, FirstName: "Bea"}
+			h := discussionHarness(t)
+			h.db.Close()
+			h.dbOpts.MaxThreadComments = 1 // the comment cut off fills the discussion
+			h.openDB()
+			h.start()
+			h.ingest()
+			d := newDiscussion(t, h, a, b)
+			ctx := context.Background()
+			h.stop()
+			msgID := 99999 // a message the bot never saw
+			if replayed {
+				m, err := h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, "cut off before the relay")
+				if err != nil {
+					t.Fatal(err)
+				}
+				msgID = m.MessageID // queued at Telegram, handed over again at the start
+			}
+			// What postComment stores first; the bot stops before the relay.
+			if _, _, err := h.db.AddComment(ctx, storage.Comment{ItemID: 1, AuthorID: a.ID, AuthorName: "Ann",
+				Text: "cut off before the relay", Created: h.clock.Now(), SrcChat: d.chats[a.ID].ID, SrcMsg: msgID}); err != nil {
+				t.Fatal(err)
+			}
+			h.restart()
+			h.wait(b.ID, "cut off before the relay", waitLong)
+			time.Sleep(300 * time.Millisecond)
+			if n := countText(h.tg.Messages(b.ID), "cut off before the relay"); n != 1 {
+				t.Fatalf("the follower got %d copies, want 1", n)
+			}
+			if n := countText(h.tg.Messages(a.ID), threadFullNote); n != 0 {
+				t.Fatalf("the author was told the discussion is full")
+			}
 		})
 	}
 }

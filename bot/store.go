@@ -59,6 +59,7 @@ type Store interface {
 	ThreadFull(ctx context.Context, itemID, parent uint64) (bool, error)
 	MarkReplies(ctx context.Context, c storage.Comment) (int, error)
 	RelayComment(ctx context.Context, id uint64, msgs []storage.OutMessage, now time.Time) error
+	Unrelayed(ctx context.Context, after uint64, before time.Time, limit int) ([]storage.Comment, error)
 	Copies(ctx context.Context, commentID uint64) ([][2]int64, error)
 	RewriteQueuedCopies(ctx context.Context, comment uint64, rev int, rewrite func(*storage.OutMessage) (keep bool)) (int, error)
 	StaleCopiesAfter(ctx context.Context, after uint64, limit int) ([]storage.StaleCopy, error)

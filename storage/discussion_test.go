@@ -1050,3 +1050,53 @@ func TestPendingCommentsPostOnce(t *testing.T) {
 		t.Fatalf("the thread holds %d comments (%v), want none", len(cs), err)
 	}
 }
+
+// Comments stored and not yet relayed are listed for the relay to finish (audit 50);
+// a relayed, gone or erased one is not, and the list forgets it.
+func TestUnrelayedComments(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	var ids []uint64
+	for i := range 4 {
+		c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: int64(5 + i), Text: "x", Created: t0.Add(time.Duration(i) * time.Minute), SrcChat: int64(5 + i), SrcMsg: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	if err := db.RelayComment(ctx, ids[0], nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateComment(ctx, ids[1], func(c *storage.Comment) error { c.Deleted = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	got := func(after uint64, before time.Time) []uint64 {
+		t.Helper()
+		cs, err := db.Unrelayed(ctx, after, before, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []uint64
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	if g := got(0, t0.Add(time.Hour)); !slices.Equal(g, ids[2:]) {
+		t.Fatalf("unrelayed %v, want %v", g, ids[2:])
+	}
+	if g := got(0, t0.Add(3*time.Minute)); !slices.Equal(g, ids[2:3]) {
+		t.Fatalf("unrelayed before the fourth's minute: %v, want %v", g, ids[2:3])
+	}
+	if g := got(ids[2], t0.Add(time.Hour)); !slices.Equal(g, ids[3:]) {
+		t.Fatalf("unrelayed after %d: %v, want %v", ids[2], g, ids[3:])
+	}
+	if _, err := db.EraseChat(ctx, 7, 7, storage.EraseOptions{}); err != nil { // the third's author
+		t.Fatal(err)
+	}
+	if g := got(0, t0.Add(time.Hour)); !slices.Equal(g, ids[3:]) {
+		t.Fatalf("unrelayed after an erasure %v, want %v", g, ids[3:])
+	}
+}

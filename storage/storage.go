@@ -183,6 +183,9 @@ var migrations = []func(tx *bolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists(bucketParked)
 		return err
 	},
+	// 13 -> 14: comments stored and not yet relayed, for the relay to finish them
+	// (comments.go, Unrelayed).
+	indexUnrelayed,
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.

@@ -214,3 +214,48 @@ func TestDamagedEntriesKeepTheirThread(t *testing.T) {
 		t.Fatalf("outline %v (%v): the removed parent of a damaged reply left it", ids, err)
 	}
 }
+
+// A database at schema 13 lists no comment as unrelayed: the migration lists those
+// stored and not relayed, and no other.
+func TestMigrationListsUnrelayedComments(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	added, err := db.AddItems(ctx, "f", []Item{{Key: "k", Title: "A story", Text: "x", Published: now}}, now)
+	if err != nil || len(added) != 1 {
+		t.Fatal(err)
+	}
+	relayed, _, err := db.AddComment(ctx, Comment{ItemID: added[0].ID, AuthorID: 1, Text: "a", Created: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RelayComment(ctx, relayed.ID, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	left, _, err := db.AddComment(ctx, Comment{ItemID: added[0].ID, AuthorID: 2, Text: "b", Created: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketUnrelayed); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(13))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cs, err := db.Unrelayed(ctx, 0, now.Add(time.Hour), 10)
+	if err != nil || len(cs) != 1 || cs[0].ID != left.ID {
+		t.Fatalf("unrelayed after the migration: %+v (%v), want comment %d", cs, err, left.ID)
+	}
+}
