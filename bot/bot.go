@@ -133,6 +133,10 @@ type Bot struct {
 	// stale wakes refreshStaleCopies: the sender recorded a copy sent from an older
 	// revision of its comment.
 	stale chan struct{}
+	// commentLocks serialise the redraws of one comment's copies (finishChange): a
+	// handler's and the refresh's at once each queued a deletion of every copy
+	// (review 49). Striped: one comment always takes the same lock.
+	commentLocks [64]sync.Mutex
 	// recordWait holds a slot per handler waiting for a sent message's record.
 	recordWaitSlots chan struct{}
 	log             *slog.Logger

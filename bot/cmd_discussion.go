@@ -52,18 +52,7 @@ func (b *Bot) removeComment(ctx context.Context, id uint64, moderator bool, r *r
 	if err != nil {
 		return err
 	}
-	// Replies keep their place; their copies stop quoting the removed text. They are
-	// marked first, and redrawn by the refresh of stale copies, in the background:
-	// marks survive an error here or a restart (found by review: a comment may have
-	// thousands of replies, which one handler redrew, and a failure midway left the
-	// rest quoting it for good). Stopped before this, the refresh marks them, from
-	// the comment's own mark, which its removal wrote.
-	if n, err := b.db.MarkReplies(ctx, c); err != nil {
-		return err
-	} else if n > 0 {
-		b.staleCopy(0)
-	}
-	if err := b.updateCopies(ctx, c, !moderator); err != nil {
+	if err := b.finishChange(ctx, c.ID); err != nil {
 		return err
 	}
 	if r != nil {

@@ -374,6 +374,33 @@ func (b *Bot) staleCopy(uint64) {
 	}
 }
 
+// finishChange brings a changed comment's copies to its stored revision: its own
+// copies redrawn (or deleted), then, if it went, its replies' marked for the refresh
+// (their copies quote it; a comment may have thousands of replies, which one handler
+// redrew, and a failure midway left the rest quoting it for good: found by review).
+// A handler calls it after its change, and the refresh of stale copies from the mark
+// the change wrote: one at a time per comment.
+func (b *Bot) finishChange(ctx context.Context, id uint64) error {
+	mu := &b.commentLocks[id%uint64(len(b.commentLocks))]
+	mu.Lock()
+	defer mu.Unlock()
+	c, err := b.db.Comment(ctx, id)
+	if err != nil {
+		return err
+	}
+	err = b.updateCopies(ctx, c, c.Deleted || c.Erased)
+	if c.Gone() && c.RepliesPending {
+		// Even when its own copies failed: a damaged one must not keep the replies
+		// quoting it (review 49).
+		n, merr := b.db.MarkReplies(ctx, c)
+		if n > 0 {
+			b.staleCopy(0)
+		}
+		err = errors.Join(err, merr)
+	}
+	return err
+}
+
 // staleBatch bounds the comments refreshed in one turn.
 const staleBatch = 100
 
@@ -391,17 +418,7 @@ func (b *Bot) refreshStaleCopies(ctx context.Context) error {
 			b.log.Error("reading stale copies failed", "error", err)
 		}
 		for _, m := range marks {
-			c, err := b.db.Comment(ctx, m.Comment)
-			if err == nil && c.Gone() && !c.RepliesMarked {
-				// Its removal stopped before its replies were marked.
-				var n int
-				if n, err = b.db.MarkReplies(ctx, c); n > 0 {
-					b.staleCopy(0) // their marks may come after this round's page
-				}
-			}
-			if err == nil {
-				err = b.updateCopies(ctx, c, c.Deleted || c.Erased)
-			}
+			err := b.finishChange(ctx, m.Comment)
 			if err == nil || errors.Is(err, storage.ErrNotFound) {
 				err = b.db.ClearStaleCopy(ctx, m)
 			}
@@ -747,7 +764,7 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 	if err != nil {
 		return err
 	}
-	return b.updateCopies(ctx, c, false)
+	return b.finishChange(ctx, c.ID)
 }
 
 var (

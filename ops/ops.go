@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -137,6 +138,9 @@ type Server struct {
 	ln  net.Listener
 }
 
+// backupTempPattern names /backup's copy while it is sent (os.CreateTemp's pattern).
+const backupTempPattern = ".newsbot-backup-download-*.db"
+
 // NewServer builds the endpoint: /metrics, /healthz, /readyz and /backup.
 func NewServer(m *Metrics, checks Checks, backup Backup, log *slog.Logger) *Server {
 	if checks.Now == nil {
@@ -153,6 +157,19 @@ func NewServer(m *Metrics, checks Checks, backup Backup, log *slog.Logger) *Serv
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if backup.TempDir != "" {
+		// A download a crash cut off left its copy, holding what has been deleted since
+		// (review 49). Only in a directory of our own: the shared one may hold another
+		// process's copy in progress.
+		if entries, err := os.ReadDir(backup.TempDir); err == nil {
+			prefix, suffix, _ := strings.Cut(backupTempPattern, "*")
+			for _, e := range entries {
+				if n := e.Name(); strings.HasPrefix(n, prefix) && strings.HasSuffix(n, suffix) && !e.IsDir() {
+					_ = os.Remove(filepath.Join(backup.TempDir, n)) // best effort: the next start tries again
+				}
+			}
+		}
 	}
 	return &Server{metrics: m, checks: checks, backup: backup, log: log,
 		refusedLog: rate.Sometimes{Interval: time.Minute}, dbLog: rate.Sometimes{Interval: time.Minute}}
@@ -199,7 +216,7 @@ func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
 	defer s.backingUp.Store(false)
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Now().Add(s.backup.MaxDuration))
-	f, err := os.CreateTemp(s.backup.TempDir, "newsbot-backup-*.db")
+	f, err := os.CreateTemp(s.backup.TempDir, backupTempPattern)
 	if err != nil {
 		s.log.Error("backup: creating the temporary copy failed", "error", err)
 		http.Error(w, "backup failed", http.StatusInternalServerError)

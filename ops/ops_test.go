@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -172,3 +174,24 @@ func TestOneBackupAtATime(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// A download a crash cut off left its copy in the endpoint's directory: the next start
+// removes it, and nothing else there (review 49: a full copy stayed on disk, holding
+// what was deleted since).
+func TestLeftoverBackupCopiesAreRemoved(t *testing.T) {
+	dir := t.TempDir()
+	left := filepath.Join(dir, ".newsbot-backup-download-123.db")
+	other := filepath.Join(dir, "newsbot.db")
+	for _, f := range []string{left, other} {
+		if err := os.WriteFile(f, []byte("data"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	NewServer(NewMetrics(), Checks{}, Backup{Token: "s3cret-operator-token", TempDir: dir}, nil)
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Fatalf("the leftover copy stays: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("another file went: %v", err)
+	}
+}

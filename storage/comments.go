@@ -76,11 +76,12 @@ type Comment struct {
 	// parent's edit leaves the quote of what was answered). A copy is rendered from one
 	// revision (MessageRecord.Rev); one sent from an older one is rendered again.
 	Rev int `json:"rev,omitempty"`
-	// RepliesMarked: the replies of a gone comment were marked for a redraw (their
-	// copies quote it). Until then the comment's own stale mark, written with its
-	// removal, has the refresh of stale copies mark them: a crash between the removal
-	// and the marking loses neither.
-	RepliesMarked bool `json:"replies_marked,omitempty"`
+	// RepliesPending: the comment went, and its replies' copies (they quote it) are
+	// still to be marked for a redraw (MarkReplies). Its own stale mark, written with
+	// its removal, has the refresh of stale copies mark them if the bot stops before:
+	// a crash between the removal and the marking loses neither. (Set when it goes, so
+	// that comments gone before it existed read as done: review 49.)
+	RepliesPending bool `json:"replies_pending,omitempty"`
 	// FromPending, not stored, is the pending comment (in SrcChat) this one posts:
 	// AddComment takes it in the same transaction, and finds nothing to post if it is
 	// gone (review 47: a /forget between reading it and posting it was undone).
@@ -473,7 +474,7 @@ func (db *DB) UpdateComment(ctx context.Context, id uint64, fn func(*Comment) er
 			return err
 		}
 		if c.Gone() && !wasGone {
-			c.RepliesMarked = false
+			c.RepliesPending = true
 		}
 		out = *c
 		if err := putJSON(tx.Bucket(bucketComments), u64(id), c); err != nil {
@@ -491,18 +492,26 @@ func (db *DB) UpdateComment(ctx context.Context, id uint64, fn func(*Comment) er
 }
 
 // MarkReplies marks for a redraw the copies of the replies to c, gone (they quote
-// it), a few hundred to a transaction (MarkCommentsStale), and then c's RepliesMarked.
-// It returns how many it marked.
+// it), a few hundred to a transaction (MarkCommentsStale), and then clears c's
+// RepliesPending. A damaged entry or record is passed over: it must not keep the
+// others quoting (review 49). It returns how many it marked.
 func (db *DB) MarkReplies(ctx context.Context, c Comment) (int, error) {
-	nodes, err := db.ThreadOutline(ctx, c.ItemID)
-	if err != nil {
+	if err := ctxErr(ctx, "mark replies"); err != nil {
 		return 0, err
 	}
 	var replies []uint64
-	for _, n := range nodes {
-		if n.Parent == c.ID {
-			replies = append(replies, n.ID)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := u64(c.ItemID)
+		cur := tx.Bucket(bucketThreadIdx).Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			if n, err := indexedNode(tx, k, v); err == nil && n.Parent == c.ID {
+				replies = append(replies, n.ID)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("mark replies of %d: %w", c.ID, err)
 	}
 	if err := db.MarkCommentsStale(ctx, replies); err != nil {
 		return 0, err
@@ -512,7 +521,7 @@ func (db *DB) MarkReplies(ctx context.Context, c Comment) (int, error) {
 		if err != nil {
 			return err
 		}
-		stored.RepliesMarked = true
+		stored.RepliesPending = false
 		return putJSON(tx.Bucket(bucketComments), u64(c.ID), stored)
 	})
 	if err != nil {

@@ -263,8 +263,8 @@ func eraseUser(tx *bolt.Tx, user int64, out *Erasure) (map[uint64]bool, error) {
 			return nil, err
 		}
 		tomb := Comment{ID: c.ID, ItemID: c.ItemID, ParentID: c.ParentID, Depth: c.Depth,
-			Created: c.Created, Deleted: true, Erased: true, Relayed: true, Rev: c.Rev + 1,
-			RepliesMarked: true} // below, in this transaction
+			Created: c.Created, Deleted: true, Erased: true, Relayed: true, Rev: c.Rev + 1}
+		// Its replies are marked below, in this transaction: nothing pending.
 		if err := putJSON(comments, prefix, &tomb); err != nil {
 			return nil, err
 		}

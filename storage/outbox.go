@@ -486,11 +486,8 @@ func (db *DB) MarkCommentsStale(ctx context.Context, ids []uint64) error {
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			for _, id := range batch {
 				c, err := getComment(tx, id)
-				if err != nil {
-					return err
-				}
-				if c.Gone() {
-					continue
+				if err != nil || c.Gone() {
+					continue // damaged or gone: nothing to redraw (review 49)
 				}
 				c.Rev++
 				if err := putJSON(tx.Bucket(bucketComments), u64(id), c); err != nil {

@@ -44,6 +44,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -239,9 +240,13 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		// A backup cut off by a crash left its copy beside the file, holding what has
 		// been deleted since (review 48). Holding the write lock, no backup runs now.
-		if stale, err := filepath.Glob(path + ".backup-*"); err == nil {
-			for _, f := range stale {
-				_ = os.Remove(f) // best effort: the next start tries again
+		// Only our own names: an operator's copy is theirs (review 49).
+		if entries, err := os.ReadDir(filepath.Dir(path)); err == nil {
+			prefix := backupTempPrefix(path)
+			for _, e := range entries {
+				if strings.HasPrefix(e.Name(), prefix) && !e.IsDir() {
+					_ = os.Remove(filepath.Join(filepath.Dir(path), e.Name())) // best effort: the next start tries again
+				}
 			}
 		}
 	}
@@ -413,13 +418,11 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 // deleted and erased records in the pages bbolt freed and has not reused (review 47:
 // a backup taken after a reader's /forget still held their words and name).
 func (db *DB) Backup(w io.Writer) (int64, error) {
-	// Beside the database (it is its size, and the tmpfs of a hardened service is
-	// small), or in the temporary directory.
-	tmp, err := os.CreateTemp(filepath.Dir(db.path), filepath.Base(db.path)+".backup-*")
+	// Beside the database: it is the database's size, and the tmpfs of a hardened
+	// service is small; and Open removes it there if a crash leaves it.
+	tmp, err := os.CreateTemp(filepath.Dir(db.path), backupTempPrefix(db.path)+"*")
 	if err != nil {
-		if tmp, err = os.CreateTemp("", "newsbot-backup-*"); err != nil {
-			return 0, fmt.Errorf("backup: %w", err)
-		}
+		return 0, fmt.Errorf("backup: a copy beside the database: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
@@ -443,6 +446,12 @@ func (db *DB) Backup(w io.Writer) (int64, error) {
 		return n, fmt.Errorf("backup: %w", err)
 	}
 	return n, nil
+}
+
+// backupTempPrefix names Backup's copies of the database at path: hidden, and unlike
+// any name an operator would give a copy of their own.
+func backupTempPrefix(path string) string {
+	return "." + filepath.Base(path) + ".newsbot-backup-"
 }
 
 // Size returns the database file size in bytes.

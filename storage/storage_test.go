@@ -461,15 +461,22 @@ func TestBackupsHoldNoDeletedWords(t *testing.T) {
 	if err != nil || len(cs) != 1 || cs[0].Text != "words that stay" {
 		t.Fatalf("the restored thread: %+v (%v)", cs, err)
 	}
-	// A copy a crash left beside the database is removed at the next start.
-	left := filepath.Join(filepath.Dir(path), "db.backup-123")
-	if err := os.WriteFile(left, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
+	// A copy a crash left beside the database is removed at the next start; an
+	// operator's own copy is not (review 49).
+	left := filepath.Join(filepath.Dir(path), ".db.newsbot-backup-123")
+	mine := filepath.Join(filepath.Dir(path), "db.backup-20261201")
+	for _, f := range []string{left, mine} {
+		if err := os.WriteFile(f, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	reopened := mustOpen(t, filepath.Join(filepath.Dir(path), "db"))
 	reopened.Close()
 	if _, err := os.Stat(left); !os.IsNotExist(err) {
 		t.Fatalf("a backup's leftover copy stays: %v", err)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Fatalf("an operator's copy went: %v", err)
 	}
 	// Sequences go with the records: the next comment takes a new number.
 	next, _, err := restored.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 8, Text: "after", Created: t0})
