@@ -38,7 +38,7 @@ func cbReport(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, q.ID, "You can no longer report comments.")
 		return nil
 	}
-	reporters, err := b.db.AddReport(ctx, id, q.From.ID, b.opts.Now())
+	reporters, err := b.db.AddReport(ctx, id, q.From.ID, b.opts.Now(), b.reportNotice)
 	switch {
 	case errors.Is(err, storage.ErrGone), errors.Is(err, storage.ErrNotFound):
 		b.answer(ctx, q.ID, "That comment is gone.")
@@ -50,15 +50,18 @@ func cbReport(ctx context.Context, b *Bot, p press) error {
 		b.answer(ctx, q.ID, "You have reported this comment already.")
 		return nil
 	}
+	b.sender.Wake()
 	b.answer(ctx, q.ID, "Thank you; the moderators will look at it.")
-	// The moderators hear of a comment at its first report and again as reports mount,
-	// not once per reporter: many accounts cannot flood them.
+	return nil
+}
+
+// reportNotice is what the moderators are sent of a comment reported by reporters
+// readers, queued with the report (storage.DB.AddReport). They hear of a comment at
+// its first report and again as reports mount, not once per reporter: many accounts
+// cannot flood them.
+func (b *Bot) reportNotice(c storage.Comment, reporters int) []storage.OutMessage {
 	if reporters != 1 && reporters != 3 && reporters != 10 {
 		return nil
-	}
-	c, err := b.db.Comment(ctx, id)
-	if err != nil {
-		return err
 	}
 	var msgs []storage.OutMessage
 	for _, admin := range b.opts.Admins {
@@ -70,14 +73,7 @@ func cbReport(ctx context.Context, b *Bot, p press) error {
 			{Text: "Remove comment", Data: moderateData(false, c.ID)}, {Text: "Remove and ban author", Data: moderateData(true, c.ID)}}}},
 			&storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev}))
 	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	if err := b.db.Enqueue(ctx, msgs, b.opts.Now()); err != nil {
-		return err
-	}
-	b.sender.Wake()
-	return nil
+	return msgs
 }
 
 // cbModerate handles a moderator's button on a report.

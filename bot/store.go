@@ -47,7 +47,7 @@ type Store interface {
 	SetBanned(ctx context.Context, userID int64, banned bool) error
 	Block(ctx context.Context, user, author int64) error
 	Blocked(ctx context.Context, user, author int64) (bool, error)
-	AddReport(ctx context.Context, id uint64, reporter int64, now time.Time) (int, error)
+	AddReport(ctx context.Context, id uint64, reporter int64, now time.Time, notify func(storage.Comment, int) []storage.OutMessage) (int, error)
 
 	// Discussions.
 	AddComment(ctx context.Context, c storage.Comment) (stored storage.Comment, created bool, err error)

@@ -1333,7 +1333,10 @@ func (db *DB) PrunePending(ctx context.Context, expired time.Time) (int, error) 
 // AddReport records that reporter reported comment id and returns how many readers
 // have reported it, or 0 when this reader already had. It fails with ErrGone for a
 // comment that no longer shows its text, and ErrNotFound for one that does not exist.
-func (db *DB) AddReport(ctx context.Context, id uint64, reporter int64, now time.Time) (int, error) {
+// What notify (when not nil) returns for the comment and the count is queued in the
+// same transaction: the moderators' notice cannot be lost to a crash after the report
+// was counted (audit 50: the replayed press answered "reported already").
+func (db *DB) AddReport(ctx context.Context, id uint64, reporter int64, now time.Time, notify func(c Comment, reporters int) []OutMessage) (int, error) {
 	if err := ctxErr(ctx, "add report"); err != nil {
 		return 0, err
 	}
@@ -1360,7 +1363,10 @@ func (db *DB) AddReport(ctx context.Context, id uint64, reporter int64, now time
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 			count++
 		}
-		return nil
+		if notify == nil {
+			return nil
+		}
+		return putOutbox(tx, notify(*c, count), now)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("report comment %d: %w", id, err)
