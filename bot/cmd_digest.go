@@ -49,14 +49,11 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 			msgs[i].Params["message_thread_id"] = strconv.Itoa(r.thread)
 		}
 	}
-	if err := b.db.CommitDigest(ctx, r.chatID, msgs, s.LastDigest, now, s.NextDigest); err != nil {
+	if err := b.db.CommitDigest(ctx, r.chatID, msgs, s.LastDigest, now, s.NextDigest, held); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			return b.say(ctx, r.chatID, r.thread, "Your digest is on its way.")
 		}
 		return err
-	}
-	if err := b.db.ClearHeld(ctx, r.chatID, held); err != nil {
-		b.log.Warn("clear held story updates", "chat", r.chatID, "error", err)
 	}
 	b.sender.Wake()
 	return nil

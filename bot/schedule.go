@@ -134,17 +134,14 @@ func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.
 	for i := range msgs {
 		msgs[i].Class = storage.ClassDigest // a scheduled run's digests wait behind readers' answers
 	}
-	if err := b.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, last, next); err != nil {
+	if len(msgs) == 0 {
+		held = nil // what followed stories held back in quiet hours waits for a digest
+	}
+	if err := b.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, last, next, held); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			return nil // a concurrent run or /digest already handled this chat
 		}
 		return err
-	}
-	if len(msgs) > 0 && len(held) > 0 {
-		// What followed stories held back in quiet hours went into this digest.
-		if err := b.db.ClearHeld(ctx, s.ChatID, held); err != nil {
-			b.log.Warn("clear held story updates", "chat", s.ChatID, "error", err)
-		}
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ type Store interface {
 	ReaderFeedCount(ctx context.Context) (int, error)
 	FeedUsage(ctx context.Context, chat int64, day string) (storage.FeedUsage, error)
 	DueSubscribers(ctx context.Context, now time.Time, limit int) ([]storage.Subscriber, error)
-	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time) error
+	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time, held map[uint64]int) error
 	EnqueueCopyChanges(ctx context.Context, comment uint64, rev int, msgs []storage.OutMessage, now time.Time) error
 	MarkStale(ctx context.Context, comment uint64) error
 	EraseChat(ctx context.Context, chat, user int64, opts storage.EraseOptions) (storage.Erasure, error)
@@ -81,7 +81,6 @@ type Store interface {
 	DueStoryUpdates(ctx context.Context, now time.Time, limit int) ([]storage.FollowedStory, error)
 	CommitStoryUpdates(ctx context.Context, ss []storage.StorySettlement, now time.Time) (conflicts []int, err error)
 	StoryCards(ctx context.Context, story uint64, since time.Time) ([]storage.StoryCard, error)
-	ClearHeld(ctx context.Context, chat int64, included map[uint64]int) error
 
 	Stats(ctx context.Context) (storage.Stats, error)
 }

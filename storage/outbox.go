@@ -166,11 +166,13 @@ func (db *DB) Enqueue(ctx context.Context, msgs []OutMessage, now time.Time) err
 var ErrConflict = errors.New("changed concurrently")
 
 // CommitDigest records a digest run for one subscriber in one transaction: the
-// messages go into the outbox and the subscriber's last and next digest times move,
-// so a crash either does both or neither. It fails with ErrConflict, changing
-// nothing, when the subscriber's last digest is no longer expectLast (another run got
-// there first), so a digest is never queued twice.
-func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage, expectLast, last, next time.Time) error {
+// messages go into the outbox, the subscriber's last and next digest times move, and
+// the followed stories' developments the digest took (held[story] of each, held back
+// in quiet hours) are cleared, so a crash either does all or none (audit 50: cleared
+// apart, a crash between repeated them in the next digest). It fails with ErrConflict,
+// changing nothing, when the subscriber's last digest is no longer expectLast (another
+// run got there first), so a digest is never queued twice.
+func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage, expectLast, last, next time.Time, held map[uint64]int) error {
 	if err := ctxErr(ctx, "commit digest"); err != nil {
 		return err
 	}
@@ -187,6 +189,11 @@ func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage,
 		}
 		if err := putOutbox(tx, msgs, last); err != nil {
 			return err
+		}
+		if len(held) > 0 {
+			if err := clearHeld(tx, chatID, held); err != nil {
+				return err
+			}
 		}
 		s.LastDigest, s.NextDigest = last, next
 		return putSubscriber(tx, s)

@@ -1007,28 +1007,23 @@ func (db *DB) CommitStoryUpdates(ctx context.Context, ss []StorySettlement, now 
 	return conflicts, nil
 }
 
-// ClearHeld removes from chat's follows what its digest took: the first included[story]
+// clearHeld removes from chat's follows what its digest took: the first included[story]
 // held developments of each story (anything held since stays for the next digest).
-func (db *DB) ClearHeld(ctx context.Context, chat int64, included map[uint64]int) error {
-	if err := ctxErr(ctx, "clear held"); err != nil {
+func clearHeld(tx *bolt.Tx, chat int64, included map[uint64]int) error {
+	all, err := followsOfChat(tx, chat)
+	if err != nil {
 		return err
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		all, err := followsOfChat(tx, chat)
-		if err != nil {
+	for _, f := range all {
+		if len(f.Held) == 0 || included[f.Story] == 0 {
+			continue
+		}
+		f.Held = append([]Development(nil), f.Held[min(included[f.Story], len(f.Held)):]...)
+		if err := putJSON(tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(f.Chat)), &f); err != nil {
 			return err
 		}
-		for _, f := range all {
-			if len(f.Held) == 0 || included[f.Story] == 0 {
-				continue
-			}
-			f.Held = append([]Development(nil), f.Held[min(included[f.Story], len(f.Held)):]...)
-			if err := putJSON(tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(f.Chat)), &f); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // StoryCard is a card a chat received, which a new development edits in place.
