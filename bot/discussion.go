@@ -486,6 +486,9 @@ func (b *Bot) relay(ctx context.Context, c storage.Comment) error {
 		if c, err = b.db.Comment(ctx, c.ID); err != nil {
 			return err
 		}
+		if c.Relayed {
+			return nil
+		}
 	}
 	return fmt.Errorf("relay comment %d: it keeps changing", c.ID)
 }

@@ -346,7 +346,8 @@ var ErrStale = errors.New("rendered from an older revision")
 
 // RelayComment queues msgs (the comment's copies for its followers) and marks the
 // comment relayed, in one transaction; a comment already relayed gets ErrConflict and
-// nothing is queued, so a replayed update never relays twice. Copies rendered from an
+// nothing is queued, so a replayed update never relays twice. A comment gone, or whose
+// author is banned, is marked relayed with nothing queued. Copies rendered from an
 // older revision than the comment's (it or its parent changed meanwhile) get ErrStale.
 func (db *DB) RelayComment(ctx context.Context, id uint64, msgs []OutMessage, now time.Time) error {
 	if err := ctxErr(ctx, "relay comment"); err != nil {
@@ -359,6 +360,11 @@ func (db *DB) RelayComment(ctx context.Context, id uint64, msgs []OutMessage, no
 		}
 		if c.Relayed {
 			return ErrConflict
+		}
+		if c.Gone() || tx.Bucket(bucketBans).Get(i64(c.AuthorID)) != nil {
+			// Deleted, or its author banned, before it went out: it goes to nobody, and
+			// is done (review 51: a relay cut off, finished later, sent placeholders).
+			msgs = nil
 		}
 		for _, m := range msgs {
 			if m.Record != nil && m.Record.Rev != c.Rev {
@@ -399,10 +405,10 @@ func (db *DB) Unrelayed(ctx context.Context, after uint64, before time.Time, lim
 		for k, _ := cur.Seek(u64(after + 1)); k != nil && len(out) < limit; k, _ = cur.Next() {
 			c, err := getComment(tx, beU64(k))
 			switch {
-			case errors.Is(err, ErrNotFound) || err == nil && (c.Relayed || c.Gone()):
+			case err != nil || c.Relayed || c.Gone():
+				// Missing or damaged: nothing to relay, and it must not hold back the
+				// others (review 51).
 				done = append(done, append([]byte(nil), k...))
-			case err != nil:
-				return err
 			case c.Created.Before(before):
 				out = append(out, *c)
 			}
@@ -420,19 +426,37 @@ func (db *DB) Unrelayed(ctx context.Context, after uint64, before time.Time, lim
 	return out, nil
 }
 
-// indexUnrelayed is the migration that lists the comments stored and not relayed.
-func indexUnrelayed(tx *bolt.Tx) error {
-	b, err := tx.CreateBucketIfNotExists(bucketUnrelayed)
+// schema14 is the migration to comments listed while they wait for their relay. It
+// lists none of those stored before: a comment written before the relayed mark existed
+// reads as not relayed, and listing them relayed every old comment again (review 51).
+// A removal cut off before it marks its gone comment's replies as pending (it read
+// RepliesMarked, now RepliesPending: review 51).
+func schema14(tx *bolt.Tx) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketUnrelayed); err != nil {
+		return err
+	}
+	comments := tx.Bucket(bucketComments)
+	var pending []*Comment
+	err := tx.Bucket(bucketStaleCopies).ForEach(func(k, _ []byte) error {
+		if len(k) != 8 {
+			return nil
+		}
+		c, err := getComment(tx, beU64(k))
+		if err == nil && c.Gone() && !c.Erased {
+			pending = append(pending, c)
+		}
+		return nil // a damaged record: the bot still starts
+	})
 	if err != nil {
 		return err
 	}
-	return tx.Bucket(bucketComments).ForEach(func(k, v []byte) error {
-		var c Comment
-		if json.Unmarshal(v, &c) != nil || c.Relayed || c.Gone() {
-			return nil
+	for _, c := range pending {
+		c.RepliesPending = true
+		if err := putJSON(comments, u64(c.ID), c); err != nil {
+			return err
 		}
-		return b.Put(append([]byte(nil), k...), nil)
-	})
+	}
+	return nil
 }
 
 // Comment returns one comment.

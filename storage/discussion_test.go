@@ -1112,3 +1112,50 @@ func TestUnrelayedComments(t *testing.T) {
 		t.Fatalf("unrelayed after an erasure %v, want %v", g, ids[3:])
 	}
 }
+
+// A comment gone, or whose author was banned, before its relay goes to nobody and is
+// done (review 51: a relay cut off and finished later sent "(comment deleted)" to every
+// follower); a damaged record listed for a relay holds back no other.
+func TestRelaysOfGoneOrBannedComments(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	defer db.Close()
+	it := storedItem(t, db)
+	add := func(author int64) storage.Comment {
+		t.Helper()
+		c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: author, Text: "x", Created: t0, SrcChat: author, SrcMsg: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	copyOf := func(c storage.Comment) []storage.OutMessage {
+		return []storage.OutMessage{{ChatID: 9, Method: "sendMessage", Params: map[string]string{"chat_id": "9", "text": "copy"},
+			Record: &storage.MessageRecord{Kind: storage.KindComment, Comment: c.ID, Rev: c.Rev}}}
+	}
+	deleted := add(5)
+	deleted, err := db.UpdateComment(ctx, deleted.ID, func(c *storage.Comment) error { c.Deleted, c.Text = true, ""; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	banned := add(6)
+	if err := db.SetBanned(ctx, 6, true); err != nil {
+		t.Fatal(err)
+	}
+	fine := add(7)
+	for _, c := range []storage.Comment{deleted, banned} {
+		if err := db.RelayComment(ctx, c.ID, copyOf(c), t0); err != nil {
+			t.Fatalf("relay of comment %d: %v", c.ID, err)
+		}
+	}
+	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 0 {
+		t.Fatalf("queued for a deleted or banned author's comment: %+v", q)
+	}
+	if err := db.RelayComment(ctx, banned.ID, copyOf(banned), t0); !errors.Is(err, storage.ErrConflict) {
+		t.Fatalf("relayed again: %v", err)
+	}
+	cs, err := db.Unrelayed(ctx, 0, t0.Add(time.Hour), 10)
+	if err != nil || len(cs) != 1 || cs[0].ID != fine.ID {
+		t.Fatalf("unrelayed %+v (%v), want only comment %d", cs, err, fine.ID)
+	}
+}

@@ -186,7 +186,7 @@ var migrations = []func(tx *bolt.Tx) error{
 	},
 	// 13 -> 14: comments stored and not yet relayed, for the relay to finish them
 	// (comments.go, Unrelayed).
-	indexUnrelayed,
+	schema14,
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -215,9 +216,11 @@ func TestDamagedEntriesKeepTheirThread(t *testing.T) {
 	}
 }
 
-// A database at schema 13 lists no comment as unrelayed: the migration lists those
-// stored and not relayed, and no other.
-func TestMigrationListsUnrelayedComments(t *testing.T) {
+// The migration to schema 14 lists no comment stored before it for a relay: a comment
+// written before the relayed mark existed reads as not relayed, and listing those
+// relayed every old comment again (review 51). A gone comment still marked stale (a
+// removal cut off) has its replies' marking pending.
+func TestMigrationListsNoOldComment(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "db")
 	db, err := Open(path, Options{})
@@ -236,12 +239,35 @@ func TestMigrationListsUnrelayedComments(t *testing.T) {
 	if err := db.RelayComment(ctx, relayed.ID, nil, now); err != nil {
 		t.Fatal(err)
 	}
-	left, _, err := db.AddComment(ctx, Comment{ItemID: added[0].ID, AuthorID: 2, Text: "b", Created: now})
+	removed, _, err := db.AddComment(ctx, Comment{ItemID: added[0].ID, AuthorID: 2, Text: "b", Created: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket(bucketUnrelayed); err != nil {
+			return err
+		}
+		// As schema 3 wrote a relayed comment: no relayed key.
+		raw := tx.Bucket(bucketComments).Get(u64(relayed.ID))
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return err
+		}
+		delete(m, "relayed")
+		old, _ := json.Marshal(m)
+		if err := tx.Bucket(bucketComments).Put(u64(relayed.ID), old); err != nil {
+			return err
+		}
+		// A removal cut off: gone, its mark written, its replies not yet marked.
+		c, err := getComment(tx, removed.ID)
+		if err != nil {
+			return err
+		}
+		c.Removed, c.RepliesPending = true, false
+		if err := putJSON(tx.Bucket(bucketComments), u64(c.ID), c); err != nil {
+			return err
+		}
+		if err := markStale(tx, c.ID); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, u64(13))
@@ -255,7 +281,41 @@ func TestMigrationListsUnrelayedComments(t *testing.T) {
 	}
 	defer db.Close()
 	cs, err := db.Unrelayed(ctx, 0, now.Add(time.Hour), 10)
-	if err != nil || len(cs) != 1 || cs[0].ID != left.ID {
-		t.Fatalf("unrelayed after the migration: %+v (%v), want comment %d", cs, err, left.ID)
+	if err != nil || len(cs) != 0 {
+		t.Fatalf("listed for a relay after the migration: %+v (%v)", cs, err)
+	}
+	if c, err := db.Comment(ctx, removed.ID); err != nil || !c.RepliesPending {
+		t.Fatalf("the removal cut off: %+v (%v), want its replies pending", c, err)
+	}
+}
+
+// A damaged record listed for a relay is dropped from the list and holds back no other
+// (review 51: one stopped every later relay, for good).
+func TestDamagedUnrelayedHoldsBackNone(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(t.TempDir(), "db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	added, err := db.AddItems(ctx, "f", []Item{{Key: "k", Title: "A story", Text: "x", Published: now}}, now)
+	if err != nil || len(added) != 1 {
+		t.Fatal(err)
+	}
+	bad, _, err := db.AddComment(ctx, Comment{ItemID: added[0].ID, AuthorID: 1, Text: "a", Created: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _, err := db.AddComment(ctx, Comment{ItemID: added[0].ID, AuthorID: 2, Text: "b", Created: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketComments).Put(u64(bad.ID), []byte("{garbled")) }); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := db.Unrelayed(ctx, 0, now.Add(time.Hour), 10)
+	if err != nil || len(cs) != 1 || cs[0].ID != good.ID {
+		t.Fatalf("unrelayed %+v (%v), want comment %d", cs, err, good.ID)
 	}
 }
