@@ -429,34 +429,11 @@ func (db *DB) Unrelayed(ctx context.Context, after uint64, before time.Time, lim
 // schema14 is the migration to comments listed while they wait for their relay. It
 // lists none of those stored before: a comment written before the relayed mark existed
 // reads as not relayed, and listing them relayed every old comment again (review 51).
-// A removal cut off before it marks its gone comment's replies as pending (it read
-// RepliesMarked, now RepliesPending: review 51).
+// (Nor does it set RepliesPending: no released binary wrote a removal's own mark, so
+// none was cut off between that mark and its replies'.)
 func schema14(tx *bolt.Tx) error {
-	if _, err := tx.CreateBucketIfNotExists(bucketUnrelayed); err != nil {
-		return err
-	}
-	comments := tx.Bucket(bucketComments)
-	var pending []*Comment
-	err := tx.Bucket(bucketStaleCopies).ForEach(func(k, _ []byte) error {
-		if len(k) != 8 {
-			return nil
-		}
-		c, err := getComment(tx, beU64(k))
-		if err == nil && c.Gone() && !c.Erased {
-			pending = append(pending, c)
-		}
-		return nil // a damaged record: the bot still starts
-	})
-	if err != nil {
-		return err
-	}
-	for _, c := range pending {
-		c.RepliesPending = true
-		if err := putJSON(comments, u64(c.ID), c); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := tx.CreateBucketIfNotExists(bucketUnrelayed)
+	return err
 }
 
 // Comment returns one comment.
