@@ -662,6 +662,12 @@ func pruneThreadOutline(tx *bolt.Tx, item uint64) error {
 			gone: c.Gone(), kept: len(v) == 8})
 		if c.Gone() && c.ParentID != 0 {
 			if k, _ := tx.Bucket(bucketCopies).Cursor().Seek(u64(c.ID)); k != nil && bytes.HasPrefix(k, u64(c.ID)) {
+				// A new revision: its copies were drawn at the current one, with the
+				// quote, and the refresh redraws only copies behind (review 52).
+				c.Rev++
+				if err := putJSON(tx.Bucket(bucketComments), u64(c.ID), c); err != nil {
+					return err
+				}
 				if err := markStale(tx, c.ID); err != nil {
 					return err
 				}

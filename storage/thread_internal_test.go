@@ -139,6 +139,11 @@ func TestMigrationPrunesOutlines(t *testing.T) {
 	if err != nil || len(marks) != 1 || marks[0].Comment != removedReply.ID {
 		t.Fatalf("stale marks %+v (%v), want the removed reply's", marks, err)
 	}
+	// At a new revision: its copies, drawn at the old one with the quote, are behind
+	// (review 52: at the same one, the refresh found them current and left the quote).
+	if c, err := db.Comment(ctx, removedReply.ID); err != nil || c.Rev != removedReply.Rev+1 {
+		t.Fatalf("the removed reply after the migration: %+v (%v), want revision %d", c, err, removedReply.Rev+1)
+	}
 }
 
 // A damaged comment record in a thread neither stops a removal there (review 48: the
