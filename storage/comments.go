@@ -387,11 +387,10 @@ func (db *DB) RelayComment(ctx context.Context, id uint64, msgs []OutMessage, no
 }
 
 // Unrelayed returns up to limit comments numbered above after, stored before before
-// and not yet relayed (a
-// crash or an error came between AddComment and RelayComment: audit 50 found a comment
-// picked for a story, or the one that filled a discussion, never relayed, its replay
-// finding nothing left to do), and forgets those that need no relay any more (relayed
-// meanwhile, gone, or erased).
+// and not yet relayed (a crash or an error came between AddComment and RelayComment:
+// audit 50 found a comment picked for a story, or the one that filled a discussion,
+// never relayed, its replay finding nothing left to do), and forgets those that need
+// no relay any more (relayed meanwhile, gone, erased, or damaged).
 func (db *DB) Unrelayed(ctx context.Context, after uint64, before time.Time, limit int) ([]Comment, error) {
 	if err := ctxErr(ctx, "unrelayed comments"); err != nil {
 		return nil, err
