@@ -18,8 +18,7 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 	// Composing a digest on request (up to the filters' 500 ms and more) is charged to
 	// the reader's hour of composing, as cards are (found by review).
 	budget := b.limiter(r.userID).cardTime
-	if !left(budget) {
-		b.stats.budgetRefusals.add(1)
+	if !b.budgetLeft(budget) {
 		return b.say(ctx, r.chatID, r.thread, "You asked for many stories and digests in the last hour, and each takes me a moment to prepare. Please try again in a few minutes.")
 	}
 	if !b.digestAllowed(r.chatID, r.userID, now) {

@@ -46,8 +46,7 @@ func (b *Bot) visibleItem(ctx context.Context, chatID int64, id uint64) (storage
 // of it (Options.ReaderCardTime), charged by the time composing takes, not waiting.
 func (b *Bot) sendCard(ctx context.Context, r *request, id uint64) error {
 	budget := b.limiter(r.userID).cardTime
-	if !left(budget) {
-		b.stats.budgetRefusals.add(1)
+	if !b.budgetLeft(budget) {
 		return b.say(ctx, r.chatID, r.thread, "You opened many stories in the last hour, and each takes me a moment to prepare. Please try again in a few minutes.")
 	}
 	var composing time.Duration // waits are not charged (found by review: a reader refused as busy paid)

@@ -56,6 +56,16 @@ func hourBudget(d time.Duration) *rate.Limiter {
 // left reports whether any of budget is left now.
 func left(budget *rate.Limiter) bool { return budget.TokensAt(time.Now()) >= 1 }
 
+// budgetLeft is left, counting a refusal (newsbot_reader_budget_refusals_total) when
+// the budget is spent.
+func (b *Bot) budgetLeft(budget *rate.Limiter) bool {
+	if left(budget) {
+		return true
+	}
+	b.stats.budgetRefusals.add(1)
+	return false
+}
+
 // spend takes d from budget: at least a millisecond (a cached card costs little, not
 // nothing), at most the whole bucket (what is left may go below zero, and refills).
 func spend(budget *rate.Limiter, d time.Duration) {
@@ -371,8 +381,7 @@ func newFetchGate(n int, yield time.Duration) *fetchGate {
 // full, and spares nothing (found by review: it was free, and earned the spare).
 func (b *Bot) acquireFetch(ctx context.Context, user int64) (fctx context.Context, release func(error), err error) {
 	budget := b.limiter(user).fetchTime
-	if !left(budget) {
-		b.stats.budgetRefusals.add(1)
+	if !b.budgetLeft(budget) {
 		return nil, nil, errFetchSpent
 	}
 	fctx, free, err := b.fetches.acquire(ctx, user)

@@ -717,11 +717,7 @@ func TestRefreshEditsOnlyStaleCopies(t *testing.T) {
 	}
 	h.wait(b.ID, "second words", waitLong)
 	h.wait(c.ID, "second words", waitLong)
-	idle := func() {
-		t.Helper()
-		waitUntilT(t, func() bool { q, err := h.db.Outbox(ctx, 0, 0); return err == nil && len(q) == 0 })
-	}
-	idle()
+	waitOutboxEmpty(t, h)
 	cs, err := h.db.ThreadComments(ctx, 1)
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("thread: %+v (%v)", cs, err)
@@ -730,7 +726,7 @@ func TestRefreshEditsOnlyStaleCopies(t *testing.T) {
 	if err := h.bot.updateCopies(ctx, cs[0], false); err != nil {
 		t.Fatal(err)
 	}
-	idle()
+	waitOutboxEmpty(t, h)
 	if n := h.tg.Calls("editMessageText") - before; n != 0 {
 		t.Fatalf("a refresh of copies all drawn from the comment's revision made %d edits", n)
 	}
@@ -869,12 +865,7 @@ func TestOneRedrawPerCopy(t *testing.T) {
 		}
 		return copies == len(users)-1 && replyCopies == len(users)-1
 	})
-	ctx := context.Background()
-	idle := func() {
-		t.Helper()
-		waitUntilT(t, func() bool { q, err := h.db.Outbox(ctx, 0, 0); return err == nil && len(q) == 0 })
-	}
-	idle()
+	waitOutboxEmpty(t, h)
 	deletes, edits := h.tg.Calls("deleteMessage"), h.tg.Calls("editMessageText")
 	h.tg.Reply(a, d.chats[a.ID], src.MessageID, "/delete")
 	h.wait(a.ID, "Comment deleted", waitLong)
@@ -887,11 +878,17 @@ func TestOneRedrawPerCopy(t *testing.T) {
 		return true
 	})
 	time.Sleep(500 * time.Millisecond) // a second redraw, if any, is queued by now
-	idle()
+	waitOutboxEmpty(t, h)
 	if n := h.tg.Calls("deleteMessage") - deletes; n != copies {
 		t.Errorf("%d deletions for %d copies", n, copies)
 	}
 	if n := h.tg.Calls("editMessageText") - edits; n != replyCopies {
 		t.Errorf("%d edits for %d copies of the reply", n, replyCopies)
 	}
+}
+
+// waitOutboxEmpty waits until the bot has sent (or dropped) everything it queued.
+func waitOutboxEmpty(t *testing.T, h *harness) {
+	t.Helper()
+	waitUntilT(t, func() bool { q, err := h.db.Outbox(context.Background(), 0, 0); return err == nil && len(q) == 0 })
 }

@@ -501,10 +501,9 @@ func (db *DB) MarkReplies(ctx context.Context, c Comment) (int, error) {
 	}
 	var replies []uint64
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := u64(c.ItemID)
-		cur := tx.Bucket(bucketThreadIdx).Cursor()
-		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-			if n, err := indexedNode(tx, k, v); err == nil && n.Parent == c.ID {
+		nodes, _ := readOutline(tx, c.ItemID)
+		for _, n := range nodes {
+			if n.Parent == c.ID {
 				replies = append(replies, n.ID)
 			}
 		}
@@ -544,16 +543,15 @@ func (db *DB) MarkReplies(ctx context.Context, c Comment) (int, error) {
 func pruneOutline(tx *bolt.Tx, item uint64, ids []uint64) error {
 	idx := tx.Bucket(bucketThreadIdx)
 	prefix := u64(item)
+	nodes, damaged := readOutline(tx, item)
+	if damaged {
+		// A damaged entry may hold up any comment: the thread keeps its outline, and
+		// the removal goes on (review 48: it failed, and the words stayed).
+		return nil
+	}
 	parents := map[uint64]uint64{}
 	replies := map[uint64]int{}
-	cur := idx.Cursor()
-	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-		n, err := indexedNode(tx, k, v)
-		if err != nil {
-			// A damaged entry may hold up any comment: the thread keeps its outline, and
-			// the removal goes on (review 48: it failed, and the words stayed).
-			return nil
-		}
+	for _, n := range nodes {
 		parents[n.ID] = n.Parent
 		replies[n.Parent]++
 	}
@@ -694,6 +692,23 @@ func pruneThreadOutline(tx *bolt.Tx, item uint64) error {
 		}
 	}
 	return nil
+}
+
+// readOutline reads item's outline as far as it can: the entries it could read, and
+// whether any could not be (a damaged comment record behind an entry without its
+// parent).
+func readOutline(tx *bolt.Tx, item uint64) (nodes []ThreadNode, damaged bool) {
+	prefix := u64(item)
+	cur := tx.Bucket(bucketThreadIdx).Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		n, err := indexedNode(tx, k, v)
+		if err != nil {
+			damaged = true
+			continue
+		}
+		nodes = append(nodes, n)
+	}
+	return nodes, damaged
 }
 
 // indexedNode reads a thread index entry (a comment indexed before the index kept its

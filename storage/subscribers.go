@@ -389,15 +389,16 @@ func (db *DB) ActivateChat(ctx context.Context, chatID int64, create func() Subs
 		return Subscriber{}, err
 	}
 	var out Subscriber
-	active := false
+	active, parked := false, false
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		s, err := getSubscriber(tx, chatID)
 		if err == nil && s.Active {
 			out, active = *s, true
 		}
+		parked = hasParked(tx, chatID)
 		return nil
 	})
-	if err == nil {
+	if err == nil && parked {
 		// Apart from the record: a chat with none (a reader of discussions only) gets
 		// its erasures too.
 		_, err = db.ReturnErasures(ctx, chatID)
