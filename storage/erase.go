@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -109,26 +108,25 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64, opts EraseOptions
 				return err
 			}
 		}
-		chatMark := []byte(`"chat_id":` + strconv.FormatInt(chat, 10) + `,`)
-		if err := deleteWhere(tx.Bucket(bucketOutbox), func(k, v []byte) bool {
-			// Decoding a digest run's whole outbox inside this write would hold every
-			// other writer for seconds: bytes first, and only what may match is read.
-			if keep[beU64(k)] || !bytes.Contains(v[:min(len(v), 64)], chatMark) &&
-				(len(erased) == 0 || !bytes.Contains(v, []byte(`"comment":`)) && !bytes.Contains(v, []byte(`"comments":`))) {
-				return false
-			}
+		// The chat's own messages, through the outbox's listing by chat (a digest run's
+		// whole outbox is not read inside this write). Queued deletions stay, in this
+		// chat too: they take deleted text off screens.
+		ids, err := queuedFor(tx, chat)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
 			var m OutMessage
-			if json.Unmarshal(v, &m) != nil || m.Erases() {
-				return false // queued deletions stay, in this chat too: they take deleted text off screens
+			if keep[id] || json.Unmarshal(tx.Bucket(bucketOutbox).Get(u64(id)), &m) != nil || m.Erases() {
+				continue
 			}
-			if m.ChatID == chat {
-				return true
+			if err := dropQueued(tx, id); err != nil {
+				return err
 			}
-			if r := m.Record; r != nil {
-				// A copy or report of an erased comment, or a discussion page showing one.
-				return r.Comment != 0 && erased[r.Comment] || slices.ContainsFunc(r.Comments, func(id uint64) bool { return erased[id] })
-			}
-			return false
+		}
+		// Copies and reports of an erased comment, and discussion pages showing one.
+		if _, err := rewriteQueued(tx, slices.Sorted(maps.Keys(erased)), func(m *OutMessage) (bool, bool) {
+			return keep[m.ID] || m.Erases(), false
 		}); err != nil {
 			return err
 		}
@@ -339,7 +337,7 @@ func rewriteQueuedReplies(tx *bolt.Tx, replies []uint64, render func(reply, pare
 		html, plain := render(*c, *parent, title)
 		now[id] = rendered{html, plain, c.Rev}
 	}
-	_, err := rewriteQueued(tx, func(v []byte) bool { return bytes.Contains(v, []byte(`"comment":`)) }, func(m *OutMessage) (bool, bool) {
+	_, err := rewriteQueued(tx, replies, func(m *OutMessage) (bool, bool) {
 		if m.Record == nil || m.Record.Kind != KindComment {
 			return true, false
 		}

@@ -17,6 +17,8 @@
 //	subscribers     chat id(8) -> Subscriber (JSON)
 //	sub_due         nextDigest(8) | chat id(8) -> nil  ("due at T" range scans)
 //	outbox          id(8) -> OutMessage (JSON)         (a persistent send queue, in order)
+//	outbox_refs     comment(8) | id(8) -> nil          (queued messages that show a comment)
+//	outbox_chats    chat id(8) | id(8) -> nil          (queued messages by chat)
 //	parked          chat id(8) | id(8) -> OutMessage   (erasures waiting for a gone chat)
 //	inbox           update id(8) -> raw update         (stored before the offset is confirmed)
 //	msgmap          chat id(8) | message id(8) -> MessageRecord (what a message is about)
@@ -70,6 +72,8 @@ var (
 	bucketFeedOwners    = []byte("feed_owners")
 	bucketIdxFeedAdded  = []byte("idx_feed_added")
 	bucketOutbox        = []byte("outbox")
+	bucketOutboxRefs    = []byte("outbox_refs")
+	bucketOutboxChats   = []byte("outbox_chats")
 	bucketParked        = []byte("parked")
 	bucketInbox         = []byte("inbox")
 	bucketMsgMap        = []byte("msgmap")
@@ -187,6 +191,9 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 13 -> 14: comments stored and not yet relayed, for the relay to finish them
 	// (comments.go, Unrelayed).
 	schema14,
+	// 14 -> 15: the outbox listed by the comments its messages show and by chat
+	// (outbox.go, putQueued).
+	indexOutbox,
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.

@@ -24,6 +24,13 @@ func mustOpen(t testing.TB, path string) *storage.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Whatever a test did to the outbox, its listing by comment must still hold: a
+	// message missing from it would be sent as it was after its comment went.
+	t.Cleanup(func() {
+		if err := storage.CheckOutboxListings(path); err != nil {
+			t.Errorf("outbox listing: %v", err)
+		}
+	})
 	return db
 }
 

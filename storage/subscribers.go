@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -9,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -724,36 +722,26 @@ func migrateChatRefs(tx *bolt.Tx, from, to int64) error {
 			return err
 		}
 	}
-	ob := tx.Bucket(bucketOutbox)
-	var moved []OutMessage
-	var stale [][]byte
-	mark := []byte(`"chat_id":` + strconv.FormatInt(from, 10) + `,`)
-	if err := ob.ForEach(func(k, v []byte) error {
-		var m OutMessage
-		switch {
-		case !bytes.Contains(v[:min(len(v), 64)], mark): // most of a digest run's queue, undecoded
-		case json.Unmarshal(v, &m) != nil || m.ChatID != from:
-		case m.Params["message_id"] != "":
-			stale = append(stale, bytes.Clone(k))
-		default:
-			m.ChatID = to
-			moved = append(moved, m)
-		}
-		return nil
-	}); err != nil {
+	ids, err := queuedFor(tx, from)
+	if err != nil {
 		return err
 	}
-	for _, k := range stale {
-		if err := ob.Delete(k); err != nil {
-			return err
-		}
-	}
-	for _, m := range moved {
-		if m.Params != nil {
-			m.Params["chat_id"] = fmt.Sprint(to)
-		}
-		if err := putJSON(ob, u64(m.ID), &m); err != nil {
-			return err
+	for _, id := range ids {
+		var m OutMessage
+		switch {
+		case json.Unmarshal(tx.Bucket(bucketOutbox).Get(u64(id)), &m) != nil:
+		case m.Params["message_id"] != "":
+			if err := dropQueued(tx, id); err != nil {
+				return err
+			}
+		default:
+			m.ChatID = to
+			if m.Params != nil {
+				m.Params["chat_id"] = fmt.Sprint(to)
+			}
+			if err := putQueued(tx, &m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

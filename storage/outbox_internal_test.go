@@ -1,0 +1,77 @@
+package storage
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A store upgraded with messages queued is listed by comment as one that never
+// stopped: an edit, a removal, an erasure and a block find what an older binary queued.
+func TestMigrationListsQueuedMessages(t *testing.T) {
+	ctx := context.Background()
+	s := newThreadStore(t)
+	edited, removed, erased := s.comment(s.item, 1, 0), s.comment(s.item, 2, 0), s.comment(s.item, 3, 0)
+	chat := func(id int64) map[string]string {
+		return map[string]string{"chat_id": strconv.FormatInt(id, 10), "text": "words"}
+	}
+	queued := []OutMessage{
+		{ChatID: 10, Method: "sendMessage", Params: chat(10), Record: &MessageRecord{Kind: KindDigest, Items: []uint64{s.item}}},
+		{ChatID: 11, Method: "sendMessage", Params: chat(11), Record: &MessageRecord{Kind: KindComment, Items: []uint64{s.item}, Comment: edited.ID, Rev: edited.Rev}},
+		{ChatID: 12, Method: "sendMessage", Params: chat(12), Record: &MessageRecord{Kind: KindThreadPage, Items: []uint64{s.item}, Comments: []uint64{edited.ID, removed.ID}}},
+		{ChatID: 13, Method: "sendMessage", Params: chat(13), Record: &MessageRecord{Kind: KindReport, Items: []uint64{s.item}, Comment: erased.ID, Rev: erased.Rev}},
+		{ChatID: 14, Method: "sendMessage", Params: chat(14)},
+	}
+	if err := s.db.Enqueue(ctx, queued, s.now); err != nil {
+		t.Fatal(err)
+	}
+	s.write(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketOutboxRefs, bucketOutboxChats} {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(14))
+	})
+	if err := s.reopen(); err != nil {
+		t.Fatal(err)
+	}
+
+	rewritten := 0
+	if _, err := s.db.RewriteQueuedCopies(ctx, edited.ID, edited.Rev, func(m *OutMessage) bool {
+		rewritten++
+		m.Params["text"] = "edited"
+		return true
+	}); err != nil || rewritten != 1 {
+		t.Fatalf("the edit rewrote %d queued copies (%v), want 1", rewritten, err)
+	}
+	if _, err := s.db.TakeDownPages(ctx, s.item, removed.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.OutMessage(ctx, queued[2].ID); err == nil {
+		t.Error("the page showing a removed comment is still queued")
+	}
+	if _, err := s.db.EraseChat(ctx, 3, 3, EraseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.OutMessage(ctx, queued[3].ID); err == nil {
+		t.Error("the report of an erased comment is still queued")
+	}
+	if n, err := s.db.DeactivateChat(ctx, 14); err != nil || n != 1 {
+		t.Errorf("a chat's block dropped %d queued messages (%v), want 1", n, err)
+	}
+	if m, err := s.db.OutMessage(ctx, queued[1].ID); err != nil || m.Params["text"] != "edited" {
+		t.Errorf("the edited copy: %+v (%v)", m.Params, err)
+	}
+	if _, err := s.db.OutMessage(ctx, queued[0].ID); err != nil {
+		t.Errorf("the digest: %v", err)
+	}
+	if err := s.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckOutboxListings(s.path); err != nil {
+		t.Error(err)
+	}
+}
