@@ -81,6 +81,13 @@ func newHarness(t testing.TB) *harness {
 	t.Cleanup(h.web.Close)
 	h.dbPath = filepath.Join(t.TempDir(), "newsbot.db")
 	h.openDB()
+	// After the bot stopped (cleanups run last first): whatever the test did, the
+	// outbox's listings must still hold every queued message.
+	t.Cleanup(func() {
+		if err := h.db.CheckOutbox(context.Background()); err != nil {
+			t.Errorf("outbox listings: %v", err)
+		}
+	})
 	h.opts = Options{
 		APIURL: h.tg.APIURL(), Token: h.tg.Token, Admins: []int64{900},
 		Catalogue:     []string{h.web.URL + "/feed.xml"},

@@ -117,7 +117,7 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64, opts EraseOptions
 		}
 		for _, id := range ids {
 			var m OutMessage
-			if keep[id] || json.Unmarshal(tx.Bucket(bucketOutbox).Get(u64(id)), &m) != nil || m.Erases() {
+			if keep[id] || json.Unmarshal(tx.Bucket(bucketOutbox).Get(u64(id)), &m) != nil || m.ChatID != chat || m.Erases() {
 				continue
 			}
 			if err := dropQueued(tx, id); err != nil {
@@ -126,7 +126,8 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64, opts EraseOptions
 		}
 		// Copies and reports of an erased comment, and discussion pages showing one.
 		if _, err := rewriteQueued(tx, slices.Sorted(maps.Keys(erased)), func(m *OutMessage) (bool, bool) {
-			return keep[m.ID] || m.Erases(), false
+			shows := slices.ContainsFunc(shownComments(m), func(id uint64) bool { return erased[id] })
+			return keep[m.ID] || m.Erases() || !shows, false
 		}); err != nil {
 			return err
 		}

@@ -180,6 +180,19 @@ func list(tx *bolt.Tx, id uint64, v []byte, drop bool) error {
 	return nil
 }
 
+// shownComments returns the comments a queued message shows: a copy's or a report's
+// comment, a discussion page's.
+func shownComments(m *OutMessage) []uint64 {
+	if m.Record == nil {
+		return nil
+	}
+	ids := slices.Clone(m.Record.Comments)
+	if m.Record.Comment != 0 {
+		ids = append(ids, m.Record.Comment)
+	}
+	return ids
+}
+
 // putQueued stores m under its ID and lists it (in place of what was stored there).
 func putQueued(tx *bolt.Tx, m *OutMessage) error {
 	b := tx.Bucket(bucketOutbox)
@@ -246,6 +259,50 @@ func queuedShowing(tx *bolt.Tx, comments []uint64) ([]uint64, error) {
 // queuedFor returns the IDs of the messages queued for chat.
 func queuedFor(tx *bolt.Tx, chat int64) ([]uint64, error) {
 	return listed(tx, bucketOutboxChats, i64(chat))
+}
+
+// CheckOutbox reports every way the outbox's listings disagree with what is queued: a
+// message not listed under its chat or a comment it shows, or a listing of a message
+// not about it. It reads the whole queue in one read transaction: the tests of every
+// package that queues through the store call it at their end.
+func (db *DB) CheckOutbox(ctx context.Context) error {
+	if err := ctxErr(ctx, "check outbox"); err != nil {
+		return err
+	}
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		want := map[string]map[string]bool{string(bucketOutboxRefs): {}, string(bucketOutboxChats): {}}
+		if err := tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			chat, refs, err := listingKeys(beU64(k), v)
+			if err != nil {
+				return err
+			}
+			want[string(bucketOutboxChats)][string(chat)] = true
+			for _, r := range refs {
+				want[string(bucketOutboxRefs)][string(r)] = true
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("check outbox: %w", err)
+		}
+		var errs []error
+		for bucket, keys := range want {
+			b := tx.Bucket([]byte(bucket))
+			if err := b.ForEach(func(k, _ []byte) error {
+				if !keys[string(k)] {
+					errs = append(errs, fmt.Errorf("%s lists message %d under %x, which it is not about", bucket, beU64(k[len(k)-8:]), k[:len(k)-8]))
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			for k := range keys {
+				if b.Get([]byte(k)) == nil {
+					errs = append(errs, fmt.Errorf("%s does not list message %d under %x", bucket, beU64([]byte(k[len(k)-8:])), k[:len(k)-8]))
+				}
+			}
+		}
+		return errors.Join(errs...)
+	})
 }
 
 // indexOutbox lists the queued messages by comment and by chat (schema 15).
@@ -890,8 +947,8 @@ func dropOutbox(tx *bolt.Tx, chatID int64) (int, error) {
 	redraw, dropped := false, 0
 	for _, id := range ids {
 		var m OutMessage
-		if json.Unmarshal(tx.Bucket(bucketOutbox).Get(u64(id)), &m) != nil {
-			continue
+		if json.Unmarshal(tx.Bucket(bucketOutbox).Get(u64(id)), &m) != nil || m.ChatID != chatID {
+			continue // damaged, or listed wrongly: the listing is not trusted alone
 		}
 		dropped++
 		switch {

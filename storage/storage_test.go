@@ -24,13 +24,21 @@ func mustOpen(t testing.TB, path string) *storage.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Whatever a test did to the outbox, its listing by comment must still hold: a
-	// message missing from it would be sent as it was after its comment went.
+	// Whatever a test did to the outbox, its listings must still hold: a message
+	// missing from them would be sent as it was after its comment or chat went. The
+	// store is closed first (cleanups run last first), and read again.
 	t.Cleanup(func() {
-		if err := storage.CheckOutboxListings(path); err != nil {
-			t.Errorf("outbox listing: %v", err)
+		db, err := storage.Open(path, storage.Options{ReadOnly: true})
+		if err != nil {
+			t.Errorf("open to check the outbox: %v", err)
+			return
+		}
+		defer db.Close()
+		if err := db.CheckOutbox(context.Background()); err != nil {
+			t.Errorf("outbox listings: %v", err)
 		}
 	})
+	t.Cleanup(func() { db.Close() })
 	return db
 }
 

@@ -19,7 +19,12 @@ func tempDB(t *testing.T) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.CheckOutbox(context.Background()); err != nil {
+			t.Errorf("outbox listings: %v", err)
+		}
+		db.Close()
+	})
 	return db
 }
 

@@ -729,7 +729,8 @@ func migrateChatRefs(tx *bolt.Tx, from, to int64) error {
 	for _, id := range ids {
 		var m OutMessage
 		switch {
-		case json.Unmarshal(tx.Bucket(bucketOutbox).Get(u64(id)), &m) != nil:
+		case json.Unmarshal(tx.Bucket(bucketOutbox).Get(u64(id)), &m) != nil || m.ChatID != from:
+			// Damaged, or listed wrongly: moving it would send another chat's message here.
 		case m.Params["message_id"] != "":
 			if err := dropQueued(tx, id); err != nil {
 				return err

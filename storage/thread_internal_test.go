@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -30,7 +31,12 @@ func newThreadStore(t *testing.T) *threadStore {
 	if s.db, err = Open(s.path, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.db.Close() })
+	t.Cleanup(func() {
+		if err := s.db.CheckOutbox(context.Background()); err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
+			t.Errorf("outbox listings: %v", err)
+		}
+		s.db.Close()
+	})
 	s.item = s.story("k")
 	return s
 }

@@ -43,7 +43,13 @@ func senderFixture(t *testing.T) (*telegramtest.Server, *storage.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		// A snapshot: the listings change in the transactions that change the queue.
+		if err := db.CheckOutbox(context.Background()); err != nil {
+			t.Errorf("outbox listings: %v", err)
+		}
+		db.Close()
+	})
 	return tg, db
 }
 
