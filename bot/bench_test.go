@@ -67,7 +67,7 @@ func BenchmarkFanOut(b *testing.B) {
 		b.ReportMetric(queued.Seconds(), "s-to-queue")
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
 		h.stop()
-		h.db.Close()
+		h.closeDB()
 	}
 }
 
@@ -181,7 +181,7 @@ func benchDigestRun(b *testing.B, hostile int) {
 		b.StopTimer()
 		b.ReportMetric(time.Since(start).Seconds(), "s-per-run")
 		b.ReportMetric(float64(bot.Stats().FilterBudgetHits), "budget-hits")
-		h.db.Close()
+		h.closeDB()
 	}
 }
 
@@ -268,7 +268,7 @@ func benchScale(b *testing.B, stored, due, items int) {
 		b.ReportMetric(elapsed.Seconds(), "s-per-run")
 		b.ReportMetric(float64(elapsed.Microseconds())/float64(due), "µs-per-digest")
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
-		h.db.Close()
+		h.closeDB()
 	}
 }
 
@@ -432,7 +432,7 @@ func benchStoryStream(b *testing.B, archive int) {
 		b.ReportMetric(float64(cycles[len(cycles)-1].Milliseconds()), "ms-slowest-cycle")
 		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
 		b.ReportMetric(float64(bot.Stats().OpenStories), "open-stories")
-		h.db.Close()
+		h.closeDB()
 	}
 }
 

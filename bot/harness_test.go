@@ -81,11 +81,10 @@ func newHarness(t testing.TB) *harness {
 	t.Cleanup(h.web.Close)
 	h.dbPath = filepath.Join(t.TempDir(), "newsbot.db")
 	h.openDB()
-	// After the bot stopped (cleanups run last first): whatever the test did, the
-	// outbox's listings must still hold every queued message.
+	// After the bot stopped (cleanups run last first).
 	t.Cleanup(func() {
-		if err := h.db.CheckOutbox(context.Background()); err != nil {
-			t.Errorf("outbox listings: %v", err)
+		if h.db != nil {
+			h.closeDB()
 		}
 	})
 	h.opts = Options{
@@ -105,6 +104,16 @@ func (h *harness) openDB() {
 		h.t.Fatal(err)
 	}
 	h.db = db
+}
+
+// closeDB closes the store, once it checked that the outbox's listings still hold every
+// queued message, whatever the test did.
+func (h *harness) closeDB() {
+	if err := h.db.CheckOutbox(context.Background()); err != nil {
+		h.t.Errorf("outbox listings: %v", err)
+	}
+	h.db.Close()
+	h.db = nil
 }
 
 func (h *harness) setPage(path, body string) {
@@ -154,7 +163,7 @@ func (h *harness) stop() {
 
 func (h *harness) restart() {
 	h.stop()
-	h.db.Close()
+	h.closeDB()
 	h.openDB()
 	h.start()
 }

@@ -339,7 +339,7 @@ func TestOnDemandDigestsAreTheReaders(t *testing.T) {
 func TestAFullDiscussionSaysSo(t *testing.T) {
 	const full = 40
 	h := discussionHarness(t)
-	h.db.Close()
+	h.closeDB()
 	h.dbOpts.MaxThreadComments = full
 	h.openDB()
 	h.start()

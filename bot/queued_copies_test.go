@@ -808,7 +808,7 @@ func TestACommentCutOffBeforeItsRelayIsRelayed(t *testing.T) {
 			a := telegramtest.User{ID: 4351, FirstName: "Ann"}
 			b := telegramtest.User{ID: 4352, FirstName: "Bea"}
 			h := discussionHarness(t)
-			h.db.Close()
+			h.closeDB()
 			h.dbOpts.MaxThreadComments = 1 // the comment cut off fills the discussion
 			h.openDB()
 			h.start()

@@ -107,6 +107,6 @@ func BenchmarkSoak(b *testing.B) {
 		b.ReportMetric(float64(lastSize)/(1<<20), "db-day7-MiB")
 		b.ReportMetric(float64(lastItems), "items-day7")
 		h.stop()
-		h.db.Close()
+		h.closeDB()
 	}
 }

@@ -281,7 +281,9 @@ func (f *flights) finish() {
 
 // outboxCopy is the sender's copy of the outbox: messages by ID, in ID order, and how
 // many of each class every chat has queued (kept as messages come and go, so that
-// ranking chats costs nothing per sweep).
+// ranking chats costs nothing per sweep). It keeps of each message what ranking needs
+// (slim), not its text: a send reads the message as stored, and a digest run of
+// 100,000 held 735 MiB here while it drained (20 MiB slim).
 type outboxCopy struct {
 	msgs   map[uint64]storage.OutMessage
 	counts map[int64]*classCounts
@@ -296,9 +298,14 @@ func (q *outboxCopy) reset() {
 	q.msgs, q.counts, q.order, q.lastID = map[uint64]storage.OutMessage{}, map[int64]*classCounts{}, nil, 0
 }
 
+// slim is what the copy keeps of a message.
+func slim(m storage.OutMessage) storage.OutMessage {
+	return storage.OutMessage{ID: m.ID, ChatID: m.ChatID, Class: m.Class}
+}
+
 // add takes a message in.
 func (q *outboxCopy) add(m storage.OutMessage) {
-	q.msgs[m.ID] = m
+	q.msgs[m.ID] = slim(m)
 	q.order = append(q.order, m.ID)
 	q.lastID = m.ID
 	c := q.counts[m.ChatID]
@@ -398,7 +405,7 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 		}
 	case o.keep != nil:
 		if _, ok := q.msgs[o.id]; ok { // a reload meanwhile reads it afresh if it is still stored
-			q.msgs[o.id] = *o.keep
+			q.msgs[o.id] = slim(*o.keep)
 		}
 	default:
 		q.forget(o.id)
