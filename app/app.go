@@ -414,7 +414,7 @@ func (a *App) startOps() (*opsServer, error) {
 		checks.Telegram = a.Bot.TelegramOK
 	}
 	dir := filepath.Dir(a.DB.Path())
-	srv := ops.NewServer(a.Metrics, checks, ops.Backup{Token: a.opts.OpsToken, Snapshot: a.DB.Backup, TempDir: dir}, a.log)
+	srv := ops.NewServer(a.Metrics, checks, ops.Backup{Token: a.opts.OpsToken, Snapshot: a.DB.BackupTo, TempDir: dir}, a.log)
 	addr, err := srv.Start(a.opts.HTTPAddr)
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ func TestSlowBackupReaderDoesNotStallWrites(t *testing.T) {
 		}
 	}
 	add(0, 2000) // ~8 MB: more than the socket buffers hold
-	srv := ops.NewServer(ops.NewMetrics(), ops.Checks{}, ops.Backup{Token: "operator-token-0123456789", Snapshot: db.Backup, TempDir: t.TempDir()}, nil)
+	srv := ops.NewServer(ops.NewMetrics(), ops.Checks{}, ops.Backup{Token: "operator-token-0123456789", Snapshot: db.BackupTo, TempDir: t.TempDir()}, nil)
 	addr, err := srv.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -112,8 +112,9 @@ type Loop struct {
 // with one it serves only requests that send it as "Authorization: Bearer <token>".
 type Backup struct {
 	Token string
-	// Snapshot writes a consistent copy of the database to w.
-	Snapshot func(w io.Writer) (int64, error)
+	// Snapshot writes a consistent copy of the database into the empty file at path,
+	// which is then sent as it is (one copy on disk), and returns its size.
+	Snapshot func(path string) (int64, error)
 	// MaxDuration bounds one download (default 10 minutes): a client that reads slower
 	// is cut off.
 	MaxDuration time.Duration
@@ -193,9 +194,9 @@ func (s *Server) authorized(r *http.Request) bool {
 	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.backup.Token)) == 1
 }
 
-// serveBackup writes the snapshot to a temporary file first and sends that: the
-// database's read transaction lasts as long as a local copy takes, not as long as the
-// client takes to read, so a slow client cannot hold back the bot's writes.
+// serveBackup has the snapshot written into a temporary file first and sends that
+// file: the database's read transaction lasts as long as a local copy takes, not as
+// long as the client takes to read, so a slow client cannot hold back the bot's writes.
 func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
 	if s.backup.Token == "" || s.backup.Snapshot == nil {
 		http.NotFound(w, r)
@@ -216,23 +217,26 @@ func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
 	defer s.backingUp.Store(false)
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Now().Add(s.backup.MaxDuration))
-	f, err := os.CreateTemp(s.backup.TempDir, backupTempPattern)
+	tmp, err := os.CreateTemp(s.backup.TempDir, backupTempPattern)
 	if err != nil {
 		s.log.Error("backup: creating the temporary copy failed", "error", err)
 		http.Error(w, "backup failed", http.StatusInternalServerError)
 		return
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	n, err := s.backup.Snapshot(f)
+	name := tmp.Name()
+	tmp.Close()
+	defer os.Remove(name)
+	n, err := s.backup.Snapshot(name)
+	var f *os.File
 	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
+		f, err = os.Open(name)
 	}
 	if err != nil {
 		s.log.Error("backup: taking the snapshot failed", "error", err)
 		http.Error(w, "backup failed", http.StatusInternalServerError)
 		return
 	}
+	defer f.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="newsbot-backup.db"`)
 	w.Header().Set("Content-Length", fmt.Sprint(n))

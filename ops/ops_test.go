@@ -37,7 +37,7 @@ func getAuth(t *testing.T, h http.Handler, path, auth string) (int, string) {
 // Without a token configured, /backup does not exist; the other routes stay open.
 func TestBackupIsOffWithoutAToken(t *testing.T) {
 	called := false
-	s := NewServer(NewMetrics(), Checks{}, Backup{Snapshot: func(w io.Writer) (int64, error) { called = true; return 0, nil }}, nil)
+	s := NewServer(NewMetrics(), Checks{}, Backup{Snapshot: func(string) (int64, error) { called = true; return 0, nil }}, nil)
 	h := s.Handler()
 	if code, _ := getAuth(t, h, "/backup", "Bearer "); code != http.StatusNotFound {
 		t.Fatalf("backup without a configured token: %d", code)
@@ -66,10 +66,7 @@ func TestReadinessAndMetrics(t *testing.T) {
 		Loops:    func() map[string]Loop { return loops },
 		Telegram: func() time.Time { return tgLast },
 		Now:      func() time.Time { return now },
-	}, Backup{Token: "s3cret-operator-token", Snapshot: func(w io.Writer) (int64, error) {
-		n, err := w.Write([]byte("snapshot"))
-		return int64(n), err
-	}}, nil)
+	}, Backup{Token: "s3cret-operator-token", Snapshot: writeSnapshot}, nil)
 	h := s.Handler()
 
 	if code, body := get(t, h, "/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
@@ -129,7 +126,7 @@ func TestOpenEndpointLogsSparingly(t *testing.T) {
 		return logs.Write(p)
 	}), nil))
 	s := NewServer(NewMetrics(), Checks{DB: func() error { return errors.New("open /data/newsbot.db: input/output error") }},
-		Backup{Token: "s3cret-operator-token", Snapshot: func(w io.Writer) (int64, error) { return 0, nil }}, log)
+		Backup{Token: "s3cret-operator-token", Snapshot: func(string) (int64, error) { return 0, nil }}, log)
 	h := s.Handler()
 	for range 50 {
 		get(t, h, "/readyz")
@@ -149,11 +146,10 @@ func TestOpenEndpointLogsSparingly(t *testing.T) {
 // One backup at a time: each is a full copy of the database on disk.
 func TestOneBackupAtATime(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
-	s := NewServer(NewMetrics(), Checks{}, Backup{Token: "s3cret-operator-token", TempDir: t.TempDir(), Snapshot: func(w io.Writer) (int64, error) {
+	s := NewServer(NewMetrics(), Checks{}, Backup{Token: "s3cret-operator-token", TempDir: t.TempDir(), Snapshot: func(path string) (int64, error) {
 		close(started)
 		<-release
-		n, err := w.Write([]byte("snapshot"))
-		return int64(n), err
+		return writeSnapshot(path)
 	}}, nil)
 	h := s.Handler()
 	first := make(chan int)
@@ -168,6 +164,36 @@ func TestOneBackupAtATime(t *testing.T) {
 	close(release)
 	if code := <-first; code != 200 {
 		t.Fatalf("the first backup: %d", code)
+	}
+}
+
+// writeSnapshot stands for a database's snapshot: the word "snapshot" at path.
+func writeSnapshot(path string) (int64, error) {
+	return int64(len("snapshot")), os.WriteFile(path, []byte("snapshot"), 0o600)
+}
+
+// The snapshot is sent from the file it was written to, the one copy on disk while it
+// is sent (before, a second copy was written beside it and sent).
+func TestBackupIsSentFromTheSnapshotsFile(t *testing.T) {
+	dir := t.TempDir()
+	var copies []string
+	s := NewServer(NewMetrics(), Checks{}, Backup{Token: "s3cret-operator-token", TempDir: dir, Snapshot: func(path string) (int64, error) {
+		n, err := writeSnapshot(path)
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			copies = append(copies, e.Name())
+		}
+		return n, err
+	}}, nil)
+	code, body := getAuth(t, s.Handler(), "/backup", "Bearer s3cret-operator-token")
+	if code != 200 || body != "snapshot" {
+		t.Fatalf("backup: %d %q", code, body)
+	}
+	if len(copies) != 1 {
+		t.Errorf("files beside the snapshot while it was taken: %v, want only its own", copies)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left after the backup: %v", entries)
 	}
 }
 

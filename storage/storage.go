@@ -423,7 +423,8 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 // bot keeps running) and returns the number of bytes written. The snapshot is
 // compacted: it holds the live records only. A copy of the file's pages would carry
 // deleted and erased records in the pages bbolt freed and has not reused (review 47:
-// a backup taken after a reader's /forget still held their words and name).
+// a backup taken after a reader's /forget still held their words and name). It is
+// written beside the database first (BackupTo), then copied to w.
 func (db *DB) Backup(w io.Writer) (int64, error) {
 	// Beside the database: it is the database's size, and the tmpfs of a hardened
 	// service is small; and Open removes it there if a crash leaves it.
@@ -433,24 +434,45 @@ func (db *DB) Backup(w io.Writer) (int64, error) {
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	out, err := bolt.Open(tmp.Name(), 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
+	if _, err := db.BackupTo(tmp.Name()); err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(w, tmp)
+	if err != nil {
+		return n, fmt.Errorf("backup: %w", err)
+	}
+	return n, nil
+}
+
+// BackupTo writes a compacted snapshot of the database (as Backup) into the empty file
+// at path, and returns its size: what /backup serves from directly, so that a backup
+// holds one copy on disk, not two. A copy cut off by an error is left at path, for the
+// caller to remove.
+func (db *DB) BackupTo(path string) (int64, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		// bbolt would open it as a database, and the snapshot would merge into it.
+		return 0, fmt.Errorf("backup: %s is not empty", path)
+	}
+	out, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
 	if err != nil {
 		return 0, fmt.Errorf("backup: %w", err)
 	}
-	defer out.Close()
 	// Written in transactions of 16 MiB: each holds its pages in memory until it commits.
 	if err := bolt.Compact(out, db.bolt, 16<<20); err != nil {
+		out.Close()
 		return 0, fmt.Errorf("backup: compact: %w", err)
 	}
-	// The copy's pages up to its high-water mark, not the room the file grew by.
 	var n int64
-	err = out.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
+	_ = out.View(func(tx *bolt.Tx) error {
+		n = tx.Size()
+		return nil
 	})
-	if err != nil {
-		return n, fmt.Errorf("backup: %w", err)
+	if err := out.Close(); err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	// The copy's pages up to its high-water mark, not the room the file grew by.
+	if err := os.Truncate(path, n); err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
 	}
 	return n, nil
 }

@@ -476,6 +476,23 @@ func TestBackupsHoldNoDeletedWords(t *testing.T) {
 	if err != nil || len(cs) != 1 || cs[0].Text != "words that stay" {
 		t.Fatalf("the restored thread: %+v (%v)", cs, err)
 	}
+	// What /backup sends is written by BackupTo into its own file, trimmed to its pages;
+	// a file that is not empty is refused, never merged into.
+	served := filepath.Join(t.TempDir(), "served.db")
+	if err := os.WriteFile(served, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.BackupTo(served); err != nil {
+		t.Fatal(err)
+	} else if fi, err := os.Stat(served); err != nil || fi.Size() != n || storage.CheckFile(served) != nil {
+		t.Fatalf("the served copy: %d bytes, file %+v (%v)", n, fi, err)
+	}
+	if _, err := db.BackupTo(served); err == nil {
+		t.Fatal("a backup into a file holding a database was not refused")
+	}
+	if err := storage.CheckFile(served); err != nil {
+		t.Fatal(err)
+	}
 	// A copy a crash left beside the database is removed at the next start; an
 	// operator's own copy is not (review 49).
 	left := filepath.Join(filepath.Dir(path), ".db.newsbot-backup-123")
