@@ -351,7 +351,7 @@ func (db *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 		}
 		if !more {
 			if total > 0 {
-				if err := db.pruneMessageRecords(); err != nil {
+				if err := db.pruneMessageRecords(ctx); err != nil {
 					return total, fmt.Errorf("prune: %w", err)
 				}
 			}
@@ -361,70 +361,44 @@ func (db *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 }
 
 // pruneMessageRecords drops records of sent digests and cards whose stories are all
-// gone, so the map of sent messages does not grow forever.
-func (db *DB) pruneMessageRecords() error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		items := tx.Bucket(bucketItems)
-		b := tx.Bucket(bucketMsgMap)
-		var dead [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			var rec MessageRecord
-			if json.Unmarshal(v, &rec) != nil || rec.Comment != 0 {
-				return nil // comment records live as long as their (pinned) story
+// gone, so the map of sent messages does not grow forever; and the discussion pages and
+// follows of stories that are gone. Each is a sweep: a page of records read at a time,
+// so that the single writer is held for a page's deletions, not for the pass.
+func (db *DB) pruneMessageRecords(ctx context.Context) error {
+	gone := func(tx *bolt.Tx, item []byte) bool { return tx.Bucket(bucketItems).Get(item) == nil }
+	if _, err := db.sweep(ctx, bucketMsgMap, func(tx *bolt.Tx, _, v []byte) bool {
+		var rec struct { // what the pass reads of a MessageRecord
+			Items   []uint64 `json:"items"`
+			Comment uint64   `json:"comment"`
+		}
+		if json.Unmarshal(v, &rec) != nil || rec.Comment != 0 {
+			return false // comment records live as long as their (pinned) story
+		}
+		for _, id := range rec.Items {
+			if !gone(tx, u64(id)) {
+				return false
 			}
-			for _, id := range rec.Items {
-				if items.Get(u64(id)) != nil {
-					return nil
-				}
-			}
-			dead = append(dead, append([]byte(nil), k...))
-			return nil
-		})
-		if err != nil {
+		}
+		return true
+	}, deleteKey(bucketMsgMap)); err != nil {
+		return err
+	}
+	// Discussion pages of stories that are gone (no comment can reach them).
+	if _, err := db.sweep(ctx, bucketThreadPages, func(tx *bolt.Tx, k, _ []byte) bool {
+		return len(k) == 24 && gone(tx, k[:8])
+	}, deleteKey(bucketThreadPages)); err != nil {
+		return err
+	}
+	// Follows of stories that are gone (a story with comments is never pruned).
+	_, err := db.sweep(ctx, bucketFollowers, func(tx *bolt.Tx, k, _ []byte) bool {
+		return len(k) == 16 && gone(tx, k[:8])
+	}, func(tx *bolt.Tx, k, _ []byte) error {
+		if err := tx.Bucket(bucketFollowers).Delete(k); err != nil {
 			return err
 		}
-		for _, k := range dead {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		// Discussion pages of stories that are gone (no comment can reach them).
-		pages := tx.Bucket(bucketThreadPages)
-		var stale [][]byte
-		if err := pages.ForEach(func(k, _ []byte) error {
-			if len(k) == 24 && items.Get(k[:8]) == nil {
-				stale = append(stale, append([]byte(nil), k...))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range stale {
-			if err := pages.Delete(k); err != nil {
-				return err
-			}
-		}
-		// Follows of stories that are gone (a story with comments is never pruned).
-		followers, follows := tx.Bucket(bucketFollowers), tx.Bucket(bucketFollows)
-		var gone [][]byte
-		if err := followers.ForEach(func(k, _ []byte) error {
-			if len(k) == 16 && items.Get(k[:8]) == nil {
-				gone = append(gone, append([]byte(nil), k...))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range gone {
-			if err := followers.Delete(k); err != nil {
-				return err
-			}
-			if err := follows.Delete(concat(k[8:], k[:8])); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.Bucket(bucketFollows).Delete(concat(k[8:], k[:8]))
 	})
+	return err
 }
 
 func (db *DB) pruneBatch(cutoff time.Time, max int) (deleted int, more bool, err error) {

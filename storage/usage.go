@@ -141,53 +141,50 @@ func (db *DB) ChargeAccounts(ctx context.Context, accounts []int64, use FeedUsag
 	return db.ChargeEach(ctx, uses)
 }
 
-// ChargeEach adds to each account its own use, in one transaction, as ChargeAccounts
-// does: a feed several readers added shares some costs among them.
+// chargeBatch bounds the accounts ChargeEach charges in one write transaction.
+const chargeBatch = 500
+
+// ChargeEach adds to each account its own use, as ChargeAccounts does: a feed several
+// readers added shares some costs among them. Accounts are charged a few hundred to a
+// write transaction: a feed thousands of accounts keep is charged to each on every
+// poll, and in one transaction 40,000 held every other write for 0.26 s (audit 54).
+// Each account's charge stands alone, so a failure loses at most the batch's.
 func (db *DB) ChargeEach(ctx context.Context, uses map[int64]FeedUsage) error {
 	if err := ctxErr(ctx, "charge accounts"); err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(slices.Collect(maps.Values(uses)), FeedUsage.used) {
-		return nil
-	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		for a, use := range uses {
-			if !use.used() {
-				continue
-			}
-			if err := chargeUsage(tx, a, use); err != nil {
-				return err
-			}
+	var accounts []int64
+	for a, use := range uses {
+		if use.used() {
+			accounts = append(accounts, a)
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("charge accounts: %w", err)
+	}
+	slices.Sort(accounts) // in key order: each batch writes neighbouring records
+	for batch := range slices.Chunk(accounts, chargeBatch) {
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			for _, a := range batch {
+				if err := chargeUsage(tx, a, uses[a]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("charge accounts: %w", err)
+		}
 	}
 	return nil
 }
 
 // PruneFeedUsage deletes the usage of every day before today; it returns how many it
-// deleted.
+// deleted. A sweep, a page of accounts at a time.
 func (db *DB) PruneFeedUsage(ctx context.Context, today string) (int, error) {
-	if err := ctxErr(ctx, "prune feed usage"); err != nil {
-		return 0, err
-	}
-	n := 0
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketFeedUsage)
-		n = 0
-		return deleteWhere(b, func(k, _ []byte) bool {
-			u, err := getJSON[FeedUsage](b, k, "feed usage", beU64(k))
-			stale := err != nil || u.Day < today
-			if stale {
-				n++
-			}
-			return stale
-		})
-	})
+	n, err := db.sweep(ctx, bucketFeedUsage, func(_ *bolt.Tx, _, v []byte) bool {
+		var u FeedUsage
+		return jsonUnmarshal(v, &u, "feed usage") != nil || u.Day < today
+	}, deleteKey(bucketFeedUsage))
 	if err != nil {
-		return 0, fmt.Errorf("prune feed usage: %w", err)
+		return n, fmt.Errorf("prune feed usage: %w", err)
 	}
 	return n, nil
 }

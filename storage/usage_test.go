@@ -309,3 +309,28 @@ func BenchmarkFeedsAccountsUsage(b *testing.B) {
 		}
 	}
 }
+
+// A feed kept by thousands of accounts is charged to every one of them, a few hundred
+// to a write transaction (audit 54): none is left out at a batch's edge, and each is
+// charged once.
+func TestChargesReachEveryAccountOfAPopularFeed(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "c.db"))
+	const n = 1201
+	accounts := make([]int64, n)
+	for i := range accounts {
+		accounts[i] = int64(1000 + i)
+	}
+	use := storage.FeedUsage{Day: "2026-12-01", PollTime: time.Millisecond}
+	for range 2 {
+		if err := db.ChargeAccounts(ctx, accounts, use); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range accounts {
+		got, err := db.FeedUsage(ctx, a, use.Day)
+		if err != nil || got.PollTime != 2*time.Millisecond {
+			t.Fatalf("account %d: %+v (%v), want 2 ms", a, got, err)
+		}
+	}
+}
