@@ -463,11 +463,14 @@ func (db *DB) BackupTo(path string) (int64, error) {
 		return 0, fmt.Errorf("backup: compact: %w", err)
 	}
 	var n int64
-	_ = out.View(func(tx *bolt.Tx) error {
+	err = out.View(func(tx *bolt.Tx) error {
 		n = tx.Size()
 		return nil
 	})
-	if err := out.Close(); err != nil {
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return 0, fmt.Errorf("backup: %w", err)
 	}
 	// The copy's pages up to its high-water mark, not the room the file grew by.

@@ -48,6 +48,7 @@ func (db *DB) sweep(ctx context.Context, bucket []byte, dead func(tx *bolt.Tx, k
 			return n, err
 		}
 		if len(found) > 0 {
+			dropped := 0
 			err := db.bolt.Update(func(tx *bolt.Tx) error {
 				b := tx.Bucket(bucket)
 				for _, k := range found {
@@ -55,7 +56,7 @@ func (db *DB) sweep(ctx context.Context, bucket []byte, dead func(tx *bolt.Tx, k
 						if err := drop(tx, k, v); err != nil {
 							return err
 						}
-						n++
+						dropped++
 					}
 				}
 				return nil
@@ -63,6 +64,7 @@ func (db *DB) sweep(ctx context.Context, bucket []byte, dead func(tx *bolt.Tx, k
 			if err != nil {
 				return n, err
 			}
+			n += dropped
 		}
 		if last {
 			return n, nil

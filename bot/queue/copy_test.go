@@ -8,7 +8,8 @@ import (
 )
 
 // The copy's bookkeeping (the chats of each rank, each chat's messages) follows its
-// messages through adds, sends and chats dropped, as a count from scratch would.
+// messages through adds, sends, kept messages and chats dropped, as a count from
+// scratch would.
 func TestOutboxCopyKeepsItsCounts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	q := &outboxCopy{}
@@ -20,13 +21,32 @@ func TestOutboxCopyKeepsItsCounts(t *testing.T) {
 		case op < 6:
 			q.add(storage.OutMessage{ID: next, ChatID: int64(rng.IntN(50)), Class: storage.MessageClass(rng.IntN(3))})
 			next++
-		case op < 9 && len(q.msgs) > 0:
+		case op < 8 && len(q.msgs) > 0:
 			for id := range q.msgs { // any one
 				q.forget(id)
 				break
 			}
+		case op < 9 && len(q.msgs) > 0:
+			for id, m := range q.msgs { // any one, kept after a failed send: read as
+				// stored, it may be another chat's (a group's upgrade) or class
+				m.ChatID, m.Class = int64(rng.IntN(50)), storage.MessageClass(rng.IntN(3))
+				s.apply(q, outcome{id: id, chat: m.ChatID, keep: &m})
+				break
+			}
+		case op == 9:
+			chat := int64(rng.IntN(50))
+			others := 0
+			for _, m := range q.msgs {
+				if m.ChatID != chat {
+					others++
+				}
+			}
+			s.apply(q, outcome{chat: chat, dropChat: true})
+			if len(q.msgs) != others {
+				t.Fatalf("step %d: dropping chat %d left %d messages, want the %d of other chats", step, chat, len(q.msgs), others)
+			}
 		default:
-			s.apply(q, outcome{chat: int64(rng.IntN(50)), dropChat: true})
+			q.compact()
 		}
 		var ranked classCounts
 		byChat := map[int64]int{}

@@ -392,6 +392,13 @@ func (q *outboxCopy) compact() {
 		}
 	}
 	q.order = kept
+	// A chat that never drains (a busy group) keeps its sent IDs until now (review 55).
+	for chat, ids := range q.byChat {
+		q.byChat[chat] = slices.DeleteFunc(ids, func(id uint64) bool {
+			m, ok := q.msgs[id]
+			return !ok || m.ChatID != chat
+		})
+	}
 }
 
 // load reads what was queued since the last load.
@@ -421,11 +428,24 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 		q.reset()
 	case o.dropChat:
 		for _, id := range slices.Clone(q.byChat[o.chat]) {
-			q.forget(id)
+			if m, ok := q.msgs[id]; ok && m.ChatID == o.chat { // not one moved to another chat since
+				q.forget(id)
+			}
 		}
 	case o.keep != nil:
-		if _, ok := q.msgs[o.id]; ok { // a reload meanwhile reads it afresh if it is still stored
-			q.msgs[o.id] = slim(*o.keep)
+		if old, ok := q.msgs[o.id]; ok { // a reload meanwhile reads it afresh if it is still stored
+			kept := slim(*o.keep)
+			if kept.ChatID != old.ChatID || kept.Class != old.Class {
+				// Read as stored, it may be another chat's now (a group's upgrade moved
+				// it): counted under the old, its new chat would rank in no pass, and it
+				// would wait for good (review 55).
+				q.forget(o.id)
+				if !slices.Contains(q.byChat[kept.ChatID], o.id) { // it may have been there before
+					q.byChat[kept.ChatID] = append(q.byChat[kept.ChatID], o.id)
+				}
+				q.count(kept.ChatID, kept.Class, 1)
+			}
+			q.msgs[o.id] = kept
 		}
 	default:
 		q.forget(o.id)
