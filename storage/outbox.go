@@ -401,8 +401,11 @@ func (db *DB) Outbox(ctx context.Context, after uint64, limit int) ([]OutMessage
 		c := tx.Bucket(bucketOutbox).Cursor()
 		for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
 			var m OutMessage
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("decode outbox %d: %w", beU64(k), err)
+			if json.Unmarshal(v, &m) != nil {
+				// Damaged: it cannot be sent, and failing the page would hold back every
+				// message queued after it, for good (review 56). It stays for an operator
+				// to see (newsbot_outbox_depth counts it).
+				continue
 			}
 			out = append(out, m)
 			if limit > 0 && len(out) >= limit {

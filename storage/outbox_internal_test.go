@@ -101,3 +101,26 @@ func TestWrongListingsMoveNothing(t *testing.T) {
 	}
 	s.write(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutboxChats).Delete(stray) })
 }
+
+// A damaged queued message holds back none queued after it (review 56: reading the
+// queue failed at it, and the sender never read further).
+func TestADamagedQueuedMessageHoldsBackNone(t *testing.T) {
+	ctx := context.Background()
+	s := newThreadStore(t)
+	params := map[string]string{"chat_id": "5", "text": "words"}
+	msgs := []OutMessage{{ChatID: 5, Method: "sendMessage", Params: params}, {ChatID: 5, Method: "sendMessage", Params: params}, {ChatID: 5, Method: "sendMessage", Params: params}}
+	if err := s.db.Enqueue(ctx, msgs, s.now); err != nil {
+		t.Fatal(err)
+	}
+	s.write(func(tx *bolt.Tx) error {
+		if err := dropQueued(tx, msgs[1].ID); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketOutbox).Put(u64(msgs[1].ID), []byte(`{"id":`))
+	})
+	got, err := s.db.Outbox(ctx, 0, 10)
+	if err != nil || len(got) != 2 || got[0].ID != msgs[0].ID || got[1].ID != msgs[2].ID {
+		t.Fatalf("read %+v (%v), want the two whole messages", got, err)
+	}
+	s.write(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).Delete(u64(msgs[1].ID)) })
+}

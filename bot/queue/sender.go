@@ -222,13 +222,18 @@ type outcome struct {
 // keeps the queue in memory and reads only new entries from storage, so its cost per
 // message does not grow with the queue.
 func (s *Sender) Run(ctx context.Context) error {
-	f := &flights{sem: make(chan struct{}, s.opts.Workers), results: make(chan outcome, s.opts.Workers)}
+	f := &flights{sem: make(chan struct{}, s.opts.Workers), results: make(chan outcome, s.opts.Workers), ids: map[uint64]bool{}}
 	defer f.finish()
 	q := &outboxCopy{}
 	q.reset()
 	s.load(ctx, q)
 	for {
 		s.alive.Store(time.Now().UnixNano())
+		if q.stale {
+			// A reload applied mid-scan emptied the copy: read it again before a sweep
+			// finds nothing and sleeps a minute (review 56).
+			s.load(ctx, q)
+		}
 		q.compact()
 		wakeAt, interrupted, err := s.sweep(ctx, q, f)
 		if err != nil {
@@ -252,6 +257,7 @@ func (s *Sender) Run(ctx context.Context) error {
 		case <-s.wake:
 			s.load(ctx, q)
 		case o := <-f.results:
+			delete(f.ids, o.id)
 			s.apply(q, o)
 			if o.reload {
 				s.load(ctx, q)
@@ -268,6 +274,10 @@ type flights struct {
 	wg      sync.WaitGroup
 	sem     chan struct{}
 	results chan outcome
+	// ids are the messages in flight, by ID: a reload may read one afresh under
+	// another chat (a group's upgrade), not busy there, and a sweep must not send it a
+	// second time (review 56). Only the loop's goroutine touches it.
+	ids map[uint64]bool
 }
 
 // finish lets in-flight sends finish and record their outcome.
@@ -297,6 +307,7 @@ type outboxCopy struct {
 	byChat map[int64][]uint64 // each chat's message IDs, sent ones included until it has none
 	order  []uint64           // ascending IDs, sent ones included until compacted
 	lastID uint64
+	stale  bool // reset, and not read since
 }
 
 // classCounts are one chat's queued messages by class.
@@ -304,7 +315,7 @@ type classCounts [3]int
 
 func (q *outboxCopy) reset() {
 	q.msgs, q.counts, q.order, q.lastID = map[uint64]storage.OutMessage{}, map[int64]*classCounts{}, nil, 0
-	q.ranked, q.byChat = classCounts{}, map[int64][]uint64{}
+	q.ranked, q.byChat, q.stale = classCounts{}, map[int64][]uint64{}, true
 }
 
 // best is the index of the best class counted in c, -1 for none.
@@ -415,6 +426,7 @@ func (s *Sender) load(ctx context.Context, q *outboxCopy) {
 			q.add(m)
 		}
 		if len(msgs) < 5000 {
+			q.stale = false
 			return
 		}
 	}
@@ -444,6 +456,12 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 					q.byChat[kept.ChatID] = append(q.byChat[kept.ChatID], o.id)
 				}
 				q.count(kept.ChatID, kept.Class, 1)
+				// Its pause (a 429's retry_after, a backoff) holds where it goes now.
+				s.mu.Lock()
+				if p := s.pace(kept.ChatID); o.notBefore.After(p.notBefore) {
+					p.notBefore = o.notBefore
+				}
+				s.mu.Unlock()
 			}
 			q.msgs[o.id] = kept
 		}
@@ -522,6 +540,9 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 			continue // sent already, or not this chat's turn: strictly in order per chat
 		}
 		seen[m.ChatID] = true
+		if f.ids[id] {
+			continue // in flight still (read afresh under this chat by a reload)
+		}
 		if q.rank(m.ChatID) != class {
 			continue // another pass's
 		}
@@ -548,6 +569,7 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 			return wakeAt, ctx.Err()
 		}
 		sw.started++
+		f.ids[id] = true
 		f.wg.Add(1)
 		go func(m storage.OutMessage) {
 			defer f.wg.Done()
@@ -562,6 +584,7 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 		for drained := false; !drained; {
 			select {
 			case o := <-f.results:
+				delete(f.ids, o.id)
 				s.apply(q, o)
 				wakeAt = earliestWake(wakeAt, o, now)
 			default:

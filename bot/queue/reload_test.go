@@ -1,0 +1,244 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegram"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// fakeAPI answers by chat: behave(chat) may block, fail or succeed.
+type fakeAPI struct {
+	mu     sync.Mutex
+	sent   map[int64]int
+	calls  map[int64]int
+	behave func(chat int64, n int) error
+}
+
+func (f *fakeAPI) Call(ctx context.Context, method string, p map[string]string) (json.RawMessage, error) {
+	chat, _ := strconv.ParseInt(p["chat_id"], 10, 64)
+	f.mu.Lock()
+	f.calls[chat]++
+	n := f.calls[chat]
+	f.mu.Unlock()
+	if err := f.behave(chat, n); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	f.sent[chat]++
+	f.mu.Unlock()
+	return json.RawMessage(`{"message_id":1}`), nil
+}
+func (f *fakeAPI) CallTimeout(ctx context.Context, m string, p map[string]string, _ time.Duration) (json.RawMessage, error) {
+	return f.Call(ctx, m, p)
+}
+func (f *fakeAPI) Upload(ctx context.Context, m string, p map[string]string, _ string, _ []byte) (json.RawMessage, error) {
+	return f.Call(ctx, m, p)
+}
+func (f *fakeAPI) count(chat int64) (sent, calls int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.sent[chat], f.calls[chat]
+}
+
+func runSender(t *testing.T, db *storage.DB, api Telegram, opts SenderOptions) *Sender {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := NewSender(db, api, opts)
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return s
+}
+
+// A reload applied mid-scan (a group's send answered "migrated") empties the copy; the
+// loop reads it again before it sweeps (review 56: another send's outcome came first,
+// the loop swept the empty copy and slept the idle minute, and the queue waited).
+func TestAReloadMidScanReadsTheQueueAgain(t *testing.T) {
+	_, db := senderFixture(t)
+	ctx := context.Background()
+	const group, super, c, e = -100, -1000100, 200, 300
+	api := &fakeAPI{sent: map[int64]int{}, calls: map[int64]int{}, behave: func(chat int64, n int) error {
+		switch chat {
+		case group:
+			return &telegram.Error{Code: 400, Kind: telegram.KindMigrated, MigrateTo: super, Description: "migrated"}
+		case c:
+			time.Sleep(time.Millisecond) // slower than the migrate answer, faster than 5 ms
+			return &telegram.Error{Code: 429, Kind: telegram.KindRetryLater, RetryAfter: time.Second, Description: "Too Many Requests"}
+		}
+		return nil
+	}}
+	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(group, "g", storage.ClassAnswer),
+		classMsg(c, "c", storage.ClassAnswer), classMsg(e, "e", storage.ClassAnswer)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	runSender(t, db, api, SenderOptions{})
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if n, _ := api.count(e); n == 1 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, cc := api.count(c)
+	_, sc := api.count(super)
+	t.Fatalf("chat %d got nothing in 5 s (calls: chat %d %d, supergroup %d): the copy stayed empty after the mid-scan reload", e, c, cc, sc)
+}
+
+// A send in flight whose message a reload reads afresh under another chat (its group
+// was upgraded by the bot's handler after the copy loaded it) is not sent a second time
+// while the first is in flight (review 56: that chat was not busy, and it was).
+func TestAMessageInFlightIsNotSentTwiceAfterAReload(t *testing.T) {
+	_, db := senderFixture(t)
+	ctx := context.Background()
+	const g, s, a, aSuper = -200, -1000200, -100, -1000100
+	release := make(chan struct{})
+	var inFlight, maxInFlight atomic.Int32
+	api := &fakeAPI{sent: map[int64]int{}, calls: map[int64]int{}, behave: func(chat int64, n int) error {
+		switch {
+		case chat == g && n == 1:
+			return &telegram.Error{Code: 429, Kind: telegram.KindRetryLater, RetryAfter: time.Second, Description: "Too Many Requests"}
+		case chat == s:
+			k := inFlight.Add(1)
+			for {
+				m := maxInFlight.Load()
+				if k <= m || maxInFlight.CompareAndSwap(m, k) {
+					break
+				}
+			}
+			<-release
+			inFlight.Add(-1)
+		case chat == a:
+			return &telegram.Error{Code: 400, Kind: telegram.KindMigrated, MigrateTo: aSuper, Description: "migrated"}
+		}
+		return nil
+	}}
+	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(g, "x", storage.ClassDigest)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender := runSender(t, db, api, SenderOptions{})
+	waitUntil(t, func() bool { _, n := api.count(g); return n == 1 }) // 429: kept under g
+	if err := db.MigrateChat(ctx, g, s); err != nil {                 // the upgrade message, handled by the bot
+		t.Fatal(err)
+	}
+	waitUntil(t, func() bool { return inFlight.Load() == 1 }) // the retry, read as s, in flight
+	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(a, "a", storage.ClassAnswer)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender.Wake()
+	time.Sleep(500 * time.Millisecond)
+	close(release)
+	waitUntil(t, func() bool { n, _ := api.count(s); return n >= 1 })
+	time.Sleep(200 * time.Millisecond)
+	if n, _ := api.count(s); n != 1 || maxInFlight.Load() > 1 {
+		t.Fatalf("the supergroup got the message %d times (%d sends at once), want once", n, maxInFlight.Load())
+	}
+}
+
+// A kept message read as stored under another chat is moved to it in the copy, and its
+// outcome's pause (a 429's retry_after) holds there too (review 56: it was put on the
+// old chat only, and the message was sent again at once).
+func TestAMovedMessageKeepsItsPause(t *testing.T) {
+	_, db := senderFixture(t)
+	ctx := context.Background()
+	const g, s = -200, -1000200
+	var mu sync.Mutex
+	var at []time.Time
+	api := &fakeAPI{sent: map[int64]int{}, calls: map[int64]int{}, behave: func(chat int64, n int) error {
+		mu.Lock()
+		at = append(at, time.Now())
+		k := len(at)
+		mu.Unlock()
+		switch k {
+		case 1: // under g: a 5xx, kept under g, retried after the backoff
+			return &telegram.Error{Code: 502, Kind: telegram.KindServer, Description: "Bad Gateway"}
+		case 2: // read as s now: 429
+			return &telegram.Error{Code: 429, Kind: telegram.KindRetryLater, RetryAfter: 2 * time.Second, Description: "Too Many Requests: retry after 2"}
+		}
+		return nil
+	}}
+	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(g, "x", storage.ClassDigest)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	runSender(t, db, api, SenderOptions{MaxBackoff: 500 * time.Millisecond})
+	waitUntil(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(at) == 1 })
+	if err := db.MigrateChat(ctx, g, s); err != nil { // the upgrade message, handled by the bot
+		t.Fatal(err)
+	}
+	waitUntil(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(at) >= 3 })
+	mu.Lock()
+	gap := at[2].Sub(at[1])
+	mu.Unlock()
+	if gap < 2*time.Second {
+		t.Fatalf("429 with retry_after 2s, retried after %v", gap)
+	}
+}
+
+// The copy's invariants under everything apply may be handed: keeps and forgets of
+// IDs not (or no longer) in the copy, unknown classes, drops of any chat, resets and
+// loads again.
+func TestOutboxCopyInvariantsWide(t *testing.T) {
+	rng := newRNG()
+	q := &outboxCopy{}
+	q.reset()
+	s := &Sender{chats: map[int64]*chatPace{}}
+	next := uint64(1)
+	for step := range 50000 {
+		switch op := rng.IntN(12); {
+		case op < 5:
+			q.add(storage.OutMessage{ID: next, ChatID: int64(rng.IntN(20)), Class: storage.MessageClass(rng.IntN(6))})
+			next++
+		case op < 6:
+			q.forget(uint64(rng.IntN(int(next) + 3)))
+		case op < 9:
+			m := storage.OutMessage{ID: uint64(rng.IntN(int(next) + 3)), ChatID: int64(rng.IntN(20)), Class: storage.MessageClass(rng.IntN(256))}
+			s.apply(q, outcome{id: m.ID, chat: int64(rng.IntN(20)), keep: &m})
+		case op < 10:
+			s.apply(q, outcome{chat: int64(rng.IntN(20)), dropChat: true})
+		case op < 11:
+			q.compact()
+		default:
+			if rng.IntN(50) == 0 {
+				q.reset()
+			}
+		}
+		var ranked classCounts
+		counts := map[int64]*classCounts{}
+		for _, m := range q.msgs {
+			if counts[m.ChatID] == nil {
+				counts[m.ChatID] = &classCounts{}
+			}
+			counts[m.ChatID][classIndex(m.Class)]++
+		}
+		for chat, c := range counts {
+			ranked[c.best()]++
+			if *q.counts[chat] != *c {
+				t.Fatalf("step %d: chat %d counted %v, has %v", step, chat, *q.counts[chat], *c)
+			}
+			listed := map[uint64]int{}
+			for _, id := range q.byChat[chat] {
+				listed[id]++
+				if listed[id] > 1 {
+					t.Fatalf("step %d: chat %d lists %d twice", step, chat, id)
+				}
+			}
+		}
+		for _, m := range q.msgs {
+			if !slices.Contains(q.byChat[m.ChatID], m.ID) {
+				t.Fatalf("step %d: %d not listed under its chat %d", step, m.ID, m.ChatID)
+			}
+		}
+		if ranked != q.ranked || len(q.counts) != len(counts) || len(q.byChat) != len(counts) {
+			t.Fatalf("step %d: ranked %v want %v; %d counted, %d listed, %d chats", step, q.ranked, ranked, len(q.counts), len(q.byChat), len(counts))
+		}
+	}
+}
+
+func newRNG() *rand.Rand { return rand.New(rand.NewPCG(5, 6)) }
