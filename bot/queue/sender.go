@@ -230,8 +230,8 @@ func (s *Sender) Run(ctx context.Context) error {
 	for {
 		s.alive.Store(time.Now().UnixNano())
 		if q.stale {
-			// A reload applied mid-scan emptied the copy: read it again before a sweep
-			// finds nothing and sleeps a minute (review 56).
+			// A reload applied mid-sweep emptied the copy (or a read failed): read it
+			// again before a sweep finds nothing and sleeps a minute (review 56).
 			s.load(ctx, q)
 		}
 		q.compact()
@@ -297,8 +297,8 @@ func (f *flights) finish() {
 // 100,000 held 735 MiB here while it drained (20 MiB slim).
 //
 // A sweep's cost must not grow with the queue where nothing is to be done (audit 54:
-// 35 ms a sweep at 100,000 queued digests, walking the queue for answers that were not
-// there): ranked counts the chats of each rank, so a pass with none is skipped, and
+// 26-35 ms a sweep at 100,000 queued digests, walking the queue for answers that were
+// not there): ranked counts the chats of each rank, so a pass with none is skipped, and
 // byChat lists each chat's messages, so a chat that blocked the bot drops its own.
 type outboxCopy struct {
 	msgs   map[uint64]storage.OutMessage
