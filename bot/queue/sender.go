@@ -230,8 +230,8 @@ func (s *Sender) Run(ctx context.Context) error {
 	for {
 		s.alive.Store(time.Now().UnixNano())
 		if q.stale {
-			// A reload applied mid-sweep emptied the copy (or a read failed): read it
-			// again before a sweep finds nothing and sleeps a minute (review 56).
+			// A reload applied mid-sweep emptied the copy, not read since (or its read
+			// failed): read it before a sweep finds nothing and sleeps a minute (review 56).
 			s.load(ctx, q)
 		}
 		q.compact()
