@@ -212,7 +212,9 @@ type outcome struct {
 	chat     int64
 	keep     *storage.OutMessage // still queued (retry), with its new state
 	dropChat bool                // every message of the chat is gone
-	reload   bool                // chat IDs changed: read the outbox afresh
+	// migrated is the chat's new ID: a group became a supergroup, and storage moved its
+	// queued messages to it (MigrateChat).
+	migrated int64
 	// notBefore is when the chat may be sent to again. The chat is released only when
 	// the loop applies the outcome, so it never sees a stale copy of the message.
 	notBefore time.Time
@@ -230,8 +232,8 @@ func (s *Sender) Run(ctx context.Context) error {
 	for {
 		s.alive.Store(time.Now().UnixNano())
 		if q.stale {
-			// A reload applied mid-sweep emptied the copy, not read since (or its read
-			// failed): read it before a sweep finds nothing and sleeps a minute (review 56).
+			// The copy was emptied and not read since (its read failed): read it before
+			// a sweep finds nothing and sleeps a minute (review 56).
 			s.load(ctx, q)
 		}
 		q.compact()
@@ -259,9 +261,6 @@ func (s *Sender) Run(ctx context.Context) error {
 		case o := <-f.results:
 			delete(f.ids, o.id)
 			s.apply(q, o)
-			if o.reload {
-				s.load(ctx, q)
-			}
 		case <-t.C:
 			s.load(ctx, q)
 		}
@@ -274,9 +273,9 @@ type flights struct {
 	wg      sync.WaitGroup
 	sem     chan struct{}
 	results chan outcome
-	// ids are the messages in flight, by ID: a reload may read one afresh under
-	// another chat (a group's upgrade), not busy there, and a sweep must not send it a
-	// second time (review 56). Only the loop's goroutine touches it.
+	// ids are the messages in flight, by ID: a group's upgrade may move one to another
+	// chat, not busy there, and a sweep must not send it a second time (review 56).
+	// Only the loop's goroutine touches it.
 	ids map[uint64]bool
 }
 
@@ -363,6 +362,16 @@ func (q *outboxCopy) add(m storage.OutMessage) {
 	q.count(m.ChatID, m.Class, 1)
 }
 
+// relabel counts message id again as m says (another chat or class), in its place.
+func (q *outboxCopy) relabel(id uint64, m storage.OutMessage) {
+	q.forget(id)
+	q.msgs[id] = m
+	if !slices.Contains(q.byChat[m.ChatID], id) { // it may have been there before
+		q.byChat[m.ChatID] = append(q.byChat[m.ChatID], id)
+	}
+	q.count(m.ChatID, m.Class, 1)
+}
+
 // forget drops a message that is done with.
 func (q *outboxCopy) forget(id uint64) {
 	m, ok := q.msgs[id]
@@ -436,8 +445,16 @@ func (s *Sender) load(ctx context.Context, q *outboxCopy) {
 func (s *Sender) apply(q *outboxCopy, o outcome) {
 	defer s.release(o.chat, o.notBefore)
 	switch {
-	case o.reload:
-		q.reset()
+	case o.migrated != 0:
+		// Relabelled in place, not read again: reading a queue of 100,000 afresh took
+		// the loop seconds, and a group's admin may upgrade it. A message storage
+		// dropped instead (an edit of the old group's message) is found gone at its turn.
+		for _, id := range slices.Clone(q.byChat[o.chat]) {
+			if m, ok := q.msgs[id]; ok && m.ChatID == o.chat {
+				m.ChatID = o.migrated
+				q.relabel(id, m)
+			}
+		}
 	case o.dropChat:
 		for _, id := range slices.Clone(q.byChat[o.chat]) {
 			if m, ok := q.msgs[id]; ok && m.ChatID == o.chat { // not one moved to another chat since
@@ -445,17 +462,13 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 			}
 		}
 	case o.keep != nil:
-		if old, ok := q.msgs[o.id]; ok { // a reload meanwhile reads it afresh if it is still stored
+		if old, ok := q.msgs[o.id]; ok { // dropped with its chat meanwhile: it stays gone
 			kept := slim(*o.keep)
 			if kept.ChatID != old.ChatID || kept.Class != old.Class {
 				// Read as stored, it may be another chat's now (a group's upgrade moved
 				// it): counted under the old, its new chat would rank in no pass, and it
 				// would wait for good (review 55).
-				q.forget(o.id)
-				if !slices.Contains(q.byChat[kept.ChatID], o.id) { // it may have been there before
-					q.byChat[kept.ChatID] = append(q.byChat[kept.ChatID], o.id)
-				}
-				q.count(kept.ChatID, kept.Class, 1)
+				q.relabel(o.id, kept)
 				// Its pause (a 429's retry_after, a backoff) holds where it goes now.
 				s.mu.Lock()
 				if p := s.pace(kept.ChatID); o.notBefore.After(p.notBefore) {
@@ -541,7 +554,7 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 		}
 		seen[m.ChatID] = true
 		if f.ids[id] {
-			continue // in flight still (read afresh under this chat by a reload)
+			continue // in flight still (moved to this chat by a group's upgrade)
 		}
 		if q.rank(m.ChatID) != class {
 			continue // another pass's
@@ -580,7 +593,7 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 		now = time.Now()
 		// Apply finished sends as we go, so a long queue keeps its order fresh.
 		// The scan may have passed their chats already: fold each outcome into
-		// wakeAt, or a retry after 429 (or a reload) would sleep until the timer.
+		// wakeAt, or a retry after 429 (or a group's upgrade) would sleep until the timer.
 		for drained := false; !drained; {
 			select {
 			case o := <-f.results:
@@ -596,11 +609,11 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 }
 
 // earliestWake folds an outcome applied mid-scan into the loop's next wake-up: its chat
-// may be sent to at o.notBefore (at once if that has passed), and a reload must happen
-// at once. A zero wakeAt means no wake-up was planned.
+// may be sent to at o.notBefore (at once if that has passed). A zero wakeAt means no
+// wake-up was planned.
 func earliestWake(wakeAt time.Time, o outcome, now time.Time) time.Time {
 	at := o.notBefore
-	if o.reload || at.Before(now) {
+	if at.Before(now) {
 		at = now
 	}
 	if wakeAt.IsZero() || at.Before(wakeAt) {
@@ -697,7 +710,7 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 		out.notBefore = now.Add(wait)
 	case kind == telegram.KindMigrated:
 		s.migrate(ctx, m, apiErr.MigrateTo)
-		out.reload = true
+		out.migrated = apiErr.MigrateTo
 		out.notBefore = time.Time{}
 	case kind == telegram.KindChatGone:
 		s.deactivate(ctx, m.ChatID, apiErr.Description)

@@ -109,7 +109,7 @@ func TestEarliestWake(t *testing.T) {
 		{"429 after the planned wake", sec(1), outcome{notBefore: sec(5)}, sec(1)},
 		{"chat free at once", sec(5), outcome{}, now},
 		{"pacing already over", time.Time{}, outcome{notBefore: sec(-1)}, now},
-		{"reload", sec(5), outcome{reload: true}, now},
+		{"a group upgraded", sec(5), outcome{migrated: -1001}, now},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
