@@ -372,6 +372,30 @@ func (q *outboxCopy) relabel(id uint64, m storage.OutMessage) {
 	q.count(m.ChatID, m.Class, 1)
 }
 
+// move relabels chat from's messages as chat to's, in their places.
+func (q *outboxCopy) move(from, to int64) {
+	if from == to {
+		return
+	}
+	listed := map[uint64]bool{} // not slices.Contains per message: a group may have thousands
+	for _, id := range q.byChat[to] {
+		listed[id] = true
+	}
+	for _, id := range slices.Clone(q.byChat[from]) {
+		m, ok := q.msgs[id]
+		if !ok || m.ChatID != from {
+			continue
+		}
+		q.forget(id)
+		m.ChatID = to
+		q.msgs[id] = m
+		if !listed[id] {
+			q.byChat[to] = append(q.byChat[to], id)
+		}
+		q.count(to, m.Class, 1)
+	}
+}
+
 // forget drops a message that is done with.
 func (q *outboxCopy) forget(id uint64) {
 	m, ok := q.msgs[id]
@@ -449,12 +473,7 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 		// Relabelled in place, not read again: reading a queue of 100,000 afresh took
 		// the loop seconds, and a group's admin may upgrade it. A message storage
 		// dropped instead (an edit of the old group's message) is found gone at its turn.
-		for _, id := range slices.Clone(q.byChat[o.chat]) {
-			if m, ok := q.msgs[id]; ok && m.ChatID == o.chat {
-				m.ChatID = o.migrated
-				q.relabel(id, m)
-			}
-		}
+		q.move(o.chat, o.migrated)
 	case o.dropChat:
 		for _, id := range slices.Clone(q.byChat[o.chat]) {
 			if m, ok := q.msgs[id]; ok && m.ChatID == o.chat { // not one moved to another chat since
@@ -600,6 +619,15 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 				delete(f.ids, o.id)
 				s.apply(q, o)
 				wakeAt = earliestWake(wakeAt, o, now)
+				// A chat messages moved to (a group's upgrade, a kept message read under
+				// another chat) has them behind the scan: none of its later ones may
+				// overtake them in this pass (review 57).
+				if o.migrated != 0 {
+					seen[o.migrated] = true
+				}
+				if o.keep != nil {
+					seen[o.keep.ChatID] = true
+				}
 			default:
 				drained = true
 			}

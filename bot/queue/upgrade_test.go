@@ -320,3 +320,53 @@ func TestKeptMessageOfAnUpgradedGroupIsSent(t *testing.T) {
 		t.Fatalf("the supergroup got %d messages in 10 s, want 1 (calls %d)", len(tg.Messages(super)), calls.Load())
 	}
 }
+
+// orderAPI answers sends to one chat that it was upgraded, and records the rest.
+type orderAPI struct {
+	mu    sync.Mutex
+	texts map[int64][]string
+	to    int64
+	from  int64
+}
+
+func (f *orderAPI) Call(ctx context.Context, method string, p map[string]string) (json.RawMessage, error) {
+	chat, _ := strconv.ParseInt(p["chat_id"], 10, 64)
+	if chat == f.from {
+		return nil, &telegram.Error{Code: 400, Kind: telegram.KindMigrated, MigrateTo: f.to, Description: "migrated"}
+	}
+	f.mu.Lock()
+	f.texts[chat] = append(f.texts[chat], p["text"])
+	f.mu.Unlock()
+	return json.RawMessage(`{"message_id":1}`), nil
+}
+func (f *orderAPI) CallTimeout(ctx context.Context, m string, p map[string]string, _ time.Duration) (json.RawMessage, error) {
+	return f.Call(ctx, m, p)
+}
+func (f *orderAPI) Upload(ctx context.Context, m string, p map[string]string, _ string, _ []byte) (json.RawMessage, error) {
+	return f.Call(ctx, m, p)
+}
+
+// An upgrade learnt mid-sweep lets none of the group's later messages reach the
+// supergroup before the one that learnt of it (review 57: the relabelled later message
+// was ahead in the sweep, and went first).
+func TestAnUpgradeMidSweepKeepsTheOrder(t *testing.T) {
+	_, db := senderFixture(t)
+	ctx := context.Background()
+	const group, super = -300, -1000300
+	api := &orderAPI{texts: map[int64][]string{}, from: group, to: super}
+	msgs := []storage.OutMessage{classMsg(group, "first", storage.ClassAnswer)}
+	for i := range 200 {
+		msgs = append(msgs, classMsg(int64(400+i), "other", storage.ClassAnswer))
+	}
+	msgs = append(msgs, classMsg(group, "second", storage.ClassAnswer))
+	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	runSender(t, db, api, SenderOptions{GlobalPerSecond: 1000})
+	waitUntil(t, func() bool { api.mu.Lock(); defer api.mu.Unlock(); return len(api.texts[super]) == 2 })
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if got := api.texts[super]; got[0] != "first" {
+		t.Fatalf("supergroup got %v, want [first second]", got)
+	}
+}
