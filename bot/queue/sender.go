@@ -481,7 +481,7 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 			}
 		}
 	case o.keep != nil:
-		if old, ok := q.msgs[o.id]; ok { // dropped with its chat meanwhile: it stays gone
+		if old, ok := q.msgs[o.id]; ok { // (else dropped with its chat meanwhile: it stays gone)
 			kept := slim(*o.keep)
 			if kept.ChatID != old.ChatID || kept.Class != old.Class {
 				// Read as stored, it may be another chat's now (a group's upgrade moved
