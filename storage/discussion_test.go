@@ -24,11 +24,20 @@ func storedItem(t *testing.T, db *storage.DB) storage.Item {
 	return added[0]
 }
 
+// addComment stores c, failing the test if it cannot.
+func addComment(t *testing.T, db *storage.DB, c storage.Comment) storage.Comment {
+	t.Helper()
+	added, _, err := db.AddComment(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return added
+}
+
 // A replayed update finds the comment it created; relaying happens once.
 func TestAddCommentIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
 	c := storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "first", SrcChat: 5, SrcMsg: 77, Created: t0}
 	first, created, err := db.AddComment(ctx, c)
@@ -57,7 +66,6 @@ func TestAddCommentIsIdempotent(t *testing.T) {
 func TestPendingCommentsAreFewShortLivedAndTheAuthors(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	var ids []uint64
 	for i := range 5 {
 		p, err := db.AddPending(ctx, storage.PendingComment{AuthorID: 5, Chat: -100, Msg: i + 1, Text: "x", Created: t0.Add(time.Duration(i) * time.Minute)}, t0.Add(-time.Hour), 3, 30)
@@ -103,7 +111,6 @@ func TestPendingCommentsAreFewShortLivedAndTheAuthors(t *testing.T) {
 func TestReportsOncePerReaderAndNeverForGoneComments(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
 	c, _, _ := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: 1})
 	if n, err := db.AddReport(ctx, c.ID, 8, t0, nil); err != nil || n != 1 {
@@ -139,7 +146,6 @@ func TestReportsOncePerReaderAndNeverForGoneComments(t *testing.T) {
 func TestNameClaims(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	key := strings.ToLower
 	ann, _ := db.Profile(ctx, 1, "Ann", key("Ann"), t0)
 	if ann.DisplayName() != "Ann" {
@@ -181,12 +187,8 @@ func TestNameClaims(t *testing.T) {
 func TestQueuedCopiesFollowTheirComment(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "secret", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "secret", SrcChat: 5, SrcMsg: 1, Created: t0})
 	cp := func(chat int64, kind storage.RecordKind) storage.OutMessage {
 		return storage.OutMessage{ChatID: chat, Method: "sendMessage", Params: map[string]string{"text": "secret"},
 			Record: &storage.MessageRecord{Kind: kind, Items: []uint64{it.ID}, Comment: c.ID}}
@@ -250,12 +252,8 @@ func TestQueuedCopiesFollowTheirComment(t *testing.T) {
 func TestCopiesKnowTheirRevision(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "first", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "first", SrcChat: 5, SrcMsg: 1, Created: t0})
 	rec := &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}
 	cp := storage.OutMessage{ChatID: 7, Method: "sendMessage", Params: map[string]string{"text": "<b>first</b>", "parse_mode": "HTML"}, Plain: "first", Record: rec}
 	del := storage.OutMessage{ChatID: 8, Method: "deleteMessage", Params: map[string]string{"message_id": "3"}, Record: rec}
@@ -305,12 +303,8 @@ func TestCopiesKnowTheirRevision(t *testing.T) {
 func TestThreadPagesAreBounded(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: 1, Created: t0})
 	rec := &storage.MessageRecord{Kind: storage.KindThreadPage, Items: []uint64{it.ID}, Comments: []uint64{c.ID}}
 	for msg := 10; msg < 15; msg++ {
 		got, err := db.Sent(ctx, 0, 7, msg, rec)
@@ -354,12 +348,8 @@ func TestThreadPagesAreBounded(t *testing.T) {
 func TestStaleMarksAreNumbered(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: 1, Created: t0})
 	rec := &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}
 	if _, err := db.UpdateComment(ctx, c.ID, func(*storage.Comment) error { return nil }); err != nil {
 		t.Fatal(err)
@@ -385,16 +375,9 @@ func TestStaleMarksAreNumbered(t *testing.T) {
 func TestEraseChatNoticeAndReports(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	mine, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Five", Text: "reported words", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 6, Text: "another reader's", SrcChat: 6, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mine := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Five", Text: "reported words", SrcChat: 5, SrcMsg: 1, Created: t0})
+	theirs := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 6, Text: "another reader's", SrcChat: 6, SrcMsg: 1, Created: t0})
 	sent := func(chat int64, msg int, kind storage.RecordKind, c storage.Comment) {
 		t.Helper()
 		if _, err := db.Sent(ctx, 0, chat, msg, &storage.MessageRecord{Kind: kind, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
@@ -447,12 +430,8 @@ func TestEraseChatNoticeAndReports(t *testing.T) {
 func TestErasedReportOutlivesItsReporters(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "reported words", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "reported words", SrcChat: 5, SrcMsg: 1, Created: t0})
 	if _, err := db.Sent(ctx, 0, 900, 21, &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
 		t.Fatal(err)
 	}
@@ -477,12 +456,8 @@ func TestErasedReportOutlivesItsReporters(t *testing.T) {
 func TestReportInFlightOfDeletedCommentStays(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "reported words", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "reported words", SrcChat: 5, SrcMsg: 1, Created: t0})
 	rec := &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}
 	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 900, Method: "sendMessage", Params: map[string]string{"text": "reported words"}, Record: rec}}, t0); err != nil {
 		t.Fatal(err)
@@ -530,12 +505,8 @@ func TestReportInFlightOfDeletedCommentStays(t *testing.T) {
 func TestForgetDropsQueuedReportRewrites(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Five", Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Five", Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
 	if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 900, Method: "editMessageText",
 		Params: map[string]string{"message_id": "21", "text": "comment by Five (id 5) deleted by its author"},
 		Record: &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev, Rewrite: true}}}, t0); err != nil {
@@ -554,12 +525,8 @@ func TestForgetDropsQueuedReportRewrites(t *testing.T) {
 func TestReportEditInFlightAtForget(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Five", Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Five", Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
 	if _, err := db.Sent(ctx, 0, 900, 21, &storage.MessageRecord{Kind: storage.KindReport, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
 		t.Fatal(err)
 	}
@@ -606,16 +573,9 @@ func TestReportEditInFlightAtForget(t *testing.T) {
 func TestQueuedRepliesAreRewrittenAtErasure(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	parent, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "erased words", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reply, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, ParentID: parent.ID, AuthorID: 6, Text: "a reply", SrcChat: 6, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	parent := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "erased words", SrcChat: 5, SrcMsg: 1, Created: t0})
+	reply := addComment(t, db, storage.Comment{ItemID: it.ID, ParentID: parent.ID, AuthorID: 6, Text: "a reply", SrcChat: 6, SrcMsg: 1, Created: t0})
 	rec := func() *storage.MessageRecord {
 		return &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: reply.ID, Rev: reply.Rev}
 	}
@@ -657,12 +617,8 @@ func TestQueuedRepliesAreRewrittenAtErasure(t *testing.T) {
 func TestDeletedCopiesAreUnlisted(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
 	var dels []storage.OutMessage
 	for chat := int64(10); chat < 60; chat++ {
 		if _, err := db.Sent(ctx, 0, chat, 3, &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
@@ -694,7 +650,6 @@ func TestDeletedCopiesAreUnlisted(t *testing.T) {
 func TestQueuedPagesOfGoneCommentsAreDropped(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
 	add := func(author int64, text string) storage.Comment {
 		c, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: author, AuthorName: "Ava", Text: text, SrcChat: author, SrcMsg: 1, Created: t0})
@@ -753,7 +708,6 @@ func TestQueuedPagesOfGoneCommentsAreDropped(t *testing.T) {
 func TestNamesCommentsShowStayTheirs(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	key := strings.ToLower
 	it := storedItem(t, db)
 	comment := func(user int64, msg int) storage.Comment {
@@ -986,7 +940,6 @@ func TestGoneCommentsLeaveTheOutline(t *testing.T) {
 func TestErasedCommentsLeaveTheOutline(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
 	add := func(author int64, parent uint64) storage.Comment {
 		t.Helper()
@@ -1021,7 +974,6 @@ func TestErasedCommentsLeaveTheOutline(t *testing.T) {
 func TestPendingCommentsPostOnce(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
 	pend := func(msg int) storage.PendingComment {
 		t.Helper()
@@ -1068,7 +1020,6 @@ func TestPendingCommentsPostOnce(t *testing.T) {
 func TestUnrelayedComments(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
 	var ids []uint64
 	for i := range 4 {
@@ -1119,7 +1070,6 @@ func TestUnrelayedComments(t *testing.T) {
 func TestRelaysOfGoneOrBannedComments(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
 	add := func(author int64) storage.Comment {
 		t.Helper()

@@ -148,23 +148,28 @@ func listingKeys(id uint64, v []byte) (chat []byte, refs [][]byte, err error) {
 	if err := json.Unmarshal(v, &l); err != nil {
 		return nil, nil, fmt.Errorf("queued message %d: %w", id, err)
 	}
+	var comments []uint64
 	if r := l.Record; r != nil {
-		for _, c := range r.Comments {
-			refs = append(refs, concat(u64(c), u64(id)))
-		}
-		if r.Comment != 0 {
-			refs = append(refs, concat(u64(r.Comment), u64(id)))
-		}
+		comments = append(slices.Clone(r.Comments), r.Comment)
 	}
-	return concat(i64(l.ChatID), u64(id)), refs, nil
+	chat, refs = keysOf(id, l.ChatID, comments)
+	return chat, refs, nil
 }
 
-// list lists (or, with drop, unlists) the stored message v of id.
-func list(tx *bolt.Tx, id uint64, v []byte, drop bool) error {
-	chat, refs, err := listingKeys(id, v)
-	if err != nil {
-		return nil // damaged: it cannot be listed, and its listings are dropped when read
+// keysOf returns the listing keys of message id, queued for chat and showing comments
+// (a 0 among them is none).
+func keysOf(id uint64, chat int64, comments []uint64) ([]byte, [][]byte) {
+	var refs [][]byte
+	for _, c := range comments {
+		if c != 0 {
+			refs = append(refs, concat(u64(c), u64(id)))
+		}
 	}
+	return concat(i64(chat), u64(id)), refs
+}
+
+// list lists (or, with drop, unlists) a message under the keys keysOf gave.
+func list(tx *bolt.Tx, chat []byte, refs [][]byte, drop bool) error {
 	change := func(b *bolt.Bucket, k []byte) error { return b.Put(k, nil) }
 	if drop {
 		change = func(b *bolt.Bucket, k []byte) error { return b.Delete(k) }
@@ -178,6 +183,16 @@ func list(tx *bolt.Tx, id uint64, v []byte, drop bool) error {
 		}
 	}
 	return nil
+}
+
+// listStored lists (or unlists) the stored message v of id. A damaged one cannot be
+// listed; its listings are dropped when read.
+func listStored(tx *bolt.Tx, id uint64, v []byte, drop bool) error {
+	chat, refs, err := listingKeys(id, v)
+	if err != nil {
+		return nil
+	}
+	return list(tx, chat, refs, drop)
 }
 
 // shownComments returns the comments a queued message shows: a copy's or a report's
@@ -197,14 +212,16 @@ func shownComments(m *OutMessage) []uint64 {
 func putQueued(tx *bolt.Tx, m *OutMessage) error {
 	b := tx.Bucket(bucketOutbox)
 	if old := b.Get(u64(m.ID)); old != nil {
-		if err := list(tx, m.ID, old, true); err != nil {
+		if err := listStored(tx, m.ID, old, true); err != nil {
 			return err
 		}
 	}
 	if err := putJSON(b, u64(m.ID), m); err != nil {
 		return err
 	}
-	return list(tx, m.ID, b.Get(u64(m.ID)), false)
+	// From m itself: decoding what was just encoded would cost every message queued.
+	chat, refs := keysOf(m.ID, m.ChatID, shownComments(m))
+	return list(tx, chat, refs, false)
 }
 
 // dropQueued deletes the queued message id, and its listings.
@@ -214,7 +231,7 @@ func dropQueued(tx *bolt.Tx, id uint64) error {
 	if v == nil {
 		return nil
 	}
-	if err := list(tx, id, v, true); err != nil {
+	if err := listStored(tx, id, v, true); err != nil {
 		return err
 	}
 	return b.Delete(u64(id))
@@ -312,7 +329,7 @@ func indexOutbox(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error { return list(tx, beU64(k), v, false) })
+	return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error { return listStored(tx, beU64(k), v, false) })
 }
 
 // EnqueueCopyChanges queues msgs (edits or deletions of a comment's copies, rendered

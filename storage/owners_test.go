@@ -31,7 +31,6 @@ func feedURLs(t *testing.T, db *storage.DB) map[string]storage.Feed {
 func TestFeedsHaveOwners(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	if _, err := db.SyncConfiguredFeeds(ctx, []string{"https://conf/a", "https://conf/b"}, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +108,6 @@ func TestFeedsHaveOwners(t *testing.T) {
 func TestSweepFeeds(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	db.AddFeed(ctx, "https://pinned", t0)
 	if n, err := db.SweepFeeds(ctx); err != nil || n != 0 {
 		t.Fatalf("swept %d, %v", n, err)
@@ -124,7 +122,6 @@ func TestSweepFeeds(t *testing.T) {
 func TestFeedsPerAccount(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	const ana, bo, groupA, groupB, groupC = 7, 8, -100, -200, -300
 	lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 4}
 	add := func(chat, by int64, urls ...string) ([]string, error) {
@@ -210,7 +207,6 @@ func TestFeedsPerAccount(t *testing.T) {
 func TestCollectedFeedsKeepTheirScheduleAWeek(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	const url = "https://x/slow.xml"
 	lim := storage.FeedLimits{PerChat: 20, Global: 100}
 	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, activeSub(7), []string{url}, nil, lim); err != nil {
@@ -289,7 +285,6 @@ func TestCollectedFeedsKeepTheirScheduleAWeek(t *testing.T) {
 func TestMigrateOntoAnExistingRecord(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 10}
 	const old, super = -1006, -1001006
 	if _, _, err := db.AddOwnFeeds(ctx, old, 7, groupSub(old, "group", "UTC"), []string{"https://x/old.xml", "https://x/both.xml"}, nil, lim); err != nil {
@@ -362,7 +357,6 @@ func TestMigrateOntoAnExistingRecord(t *testing.T) {
 func TestForgetDeletesRemovedFeedsSchedules(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 10}
 	const chat = 9
 	url := "https://x/private-interest.xml"
@@ -395,7 +389,6 @@ func TestForgetDeletesRemovedFeedsSchedules(t *testing.T) {
 func TestMigrateMovesFollowsAndDropsOldMessagesRefs(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	const old, super = -1009, -1001009
 	lim := storage.FeedLimits{PerChat: 20, Global: 100, PerAccount: 10}
 	if _, _, err := db.AddOwnFeeds(ctx, old, 7, groupSub(old, "group", "UTC"), []string{"https://x/a.xml"}, nil, lim); err != nil {
@@ -419,10 +412,7 @@ func TestMigrateMovesFollowsAndDropsOldMessagesRefs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: a.ID, AuthorID: 5, Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := addComment(t, db, storage.Comment{ItemID: a.ID, AuthorID: 5, Text: "w", SrcChat: 5, SrcMsg: 1, Created: t0})
 	if _, err := db.Sent(ctx, 0, old, 5, &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{a.ID}, Comment: c.ID, Rev: c.Rev}); err != nil {
 		t.Fatal(err)
 	}
@@ -503,7 +493,6 @@ func TestMigrateMovesFollowsAndDropsOldMessagesRefs(t *testing.T) {
 func TestFeedsMakeRoomForNewcomers(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	lim := storage.FeedLimits{PerChat: 20, Global: 7, PerAccount: 5,
 		MakeRoom: func(s storage.Subscriber, urls []string) []storage.OutMessage {
 			return []storage.OutMessage{{ChatID: s.ChatID, Method: "sendMessage", Params: map[string]string{"text": "removed " + strings.Join(urls, " ")}}}
@@ -943,7 +932,6 @@ func TestEveryWayBackKeepsToTheCap(t *testing.T) {
 			return []storage.OutMessage{{ChatID: s.ChatID, Method: "sendMessage", Params: map[string]string{"text": "dropped " + strings.Join(urls, " ")}}}
 		}}
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	db.SetFeedLimits(lim)
 	if _, _, err := db.AddOwnFeeds(ctx, -10, 7, groupSub(-10, "group", "UTC"), []string{"https://x/1", "https://x/2"}, nil, lim); err != nil {
 		t.Fatal(err)

@@ -109,8 +109,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 
 func TestSecondOpenFailsFast(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "newsbot.db")
-	db := mustOpen(t, path)
-	defer db.Close()
+	mustOpen(t, path) // held open until the test ends
 	// bbolt's flock is per open file description, so a second Open in the same process
 	// already conflicts, just as a second process would.
 	start := time.Now()
@@ -134,8 +133,7 @@ func TestSecondProcessFailsFast(t *testing.T) {
 		return
 	}
 	path := filepath.Join(t.TempDir(), "newsbot.db")
-	db := mustOpen(t, path)
-	defer db.Close()
+	mustOpen(t, path) // held open until the test ends
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSecondProcessFailsFast$")
 	cmd.Env = append(os.Environ(), "NEWSBOT_TEST_OPEN_DB="+path)
 	out, _ := cmd.CombinedOutput()
@@ -147,7 +145,6 @@ func TestSecondProcessFailsFast(t *testing.T) {
 func TestAddItemsDedup(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	batch := []storage.Item{item("g:1", "One", t0), item("g:1", "One again", t0), item("u:https://x/2", "Two", t0)}
 	added, err := db.AddItems(ctx, "feedA", batch, t0)
 	if err != nil || len(added) != 2 {
@@ -174,7 +171,6 @@ func TestAddItemsDedup(t *testing.T) {
 func TestDueFeedsAndItemsSince(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	for i, u := range []string{"c", "a", "b"} {
 		db.AddFeed(ctx, u, t0)
 		f, _ := db.Feed(ctx, u)
@@ -201,7 +197,6 @@ func TestDueFeedsAndItemsSince(t *testing.T) {
 func TestItemsAddedKeepsTheNewest(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	for i := range 50 {
 		at := t0.Add(time.Duration(i) * time.Minute)
 		if _, err := db.AddItems(ctx, "f", []storage.Item{item(fmt.Sprint("k", i), fmt.Sprint("item ", i), at)}, at); err != nil {
@@ -244,7 +239,6 @@ func TestItemsAddedKeepsTheNewest(t *testing.T) {
 func TestPruneKeepsPinnedItems(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	db.AddFeed(ctx, "f", t0) // tombstones are kept for feeds that are still polled
 	longAgo := t0.Add(-60 * 24 * time.Hour)
 	old, _ := db.AddItems(ctx, "f", []storage.Item{item("k1", "old", longAgo), item("k2", "old pinned", longAgo)}, longAgo)
@@ -281,7 +275,6 @@ func TestPruneKeepsPinnedItems(t *testing.T) {
 func TestPruneInBatches(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	var batch []storage.Item
 	for i := range 2500 {
 		batch = append(batch, item(fmt.Sprintf("k%d", i), "x", t0.Add(-time.Duration(i+1)*time.Hour*24)))
@@ -312,7 +305,6 @@ func TestCompact(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := mustOpen(t, dst)
-	defer c.Close()
 	items, _ := c.Items(ctx, 0)
 	if len(items) != 1 || items[0].Title != "kept" {
 		t.Fatalf("compacted items %v", items)
@@ -325,7 +317,6 @@ func TestCompact(t *testing.T) {
 func TestPruneDropsRecordsOfPrunedStories(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	old, _ := db.AddItems(ctx, "f", []storage.Item{item("k1", "old", t0)}, t0.Add(-100*time.Hour))
 	kept, _ := db.AddItems(ctx, "f", []storage.Item{item("k2", "new", t0)}, t0)
 	if _, err := db.Sent(ctx, 0, 7, 1, &storage.MessageRecord{Kind: "digest", Items: []uint64{old[0].ID}}); err != nil {
@@ -434,12 +425,8 @@ func TestErasuresWaitForAChatToComeBack(t *testing.T) {
 func TestBackupsHoldNoDeletedWords(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
-	defer db.Close()
 	it := storedItem(t, db)
-	deleted, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Zebulon", Text: "words deleted by their author", SrcChat: 5, SrcMsg: 1, Created: t0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	deleted := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 5, AuthorName: "Zebulon", Text: "words deleted by their author", SrcChat: 5, SrcMsg: 1, Created: t0})
 	if _, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 6, AuthorName: "Quenby", Text: "words erased by a forget", SrcChat: 6, SrcMsg: 1, Created: t0}); err != nil {
 		t.Fatal(err)
 	}
@@ -471,7 +458,6 @@ func TestBackupsHoldNoDeletedWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	restored := mustOpen(t, path)
-	defer restored.Close()
 	cs, err := restored.ThreadComments(ctx, it.ID)
 	if err != nil || len(cs) != 1 || cs[0].Text != "words that stay" {
 		t.Fatalf("the restored thread: %+v (%v)", cs, err)

@@ -2,39 +2,35 @@ package queue
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/newsbot/newsbot/storage"
 )
 
-// The copy's bookkeeping (the chats of each rank, each chat's messages) follows its
-// messages through adds, sends, kept messages and chats dropped, as a count from
-// scratch would.
+// The copy's bookkeeping (each chat's counts, the chats of each rank, each chat's
+// messages) follows its messages, as a count from scratch would, under everything
+// apply may be handed: adds, sends, keeps and forgets of IDs not (or no longer) in the
+// copy, kept messages read under another chat or class (unknown ones too), drops of
+// any chat, groups' upgrades, compactions and resets (reviews 55 and 56).
 func TestOutboxCopyKeepsItsCounts(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := rand.New(rand.NewPCG(5, 6))
 	q := &outboxCopy{}
 	q.reset()
 	s := &Sender{chats: map[int64]*chatPace{}}
 	next := uint64(1)
-	for step := range 20000 {
-		switch op := rng.IntN(10); {
-		case op < 6:
-			q.add(storage.OutMessage{ID: next, ChatID: int64(rng.IntN(50)), Class: storage.MessageClass(rng.IntN(3))})
+	for step := range 50000 {
+		switch op := rng.IntN(12); {
+		case op < 5:
+			q.add(storage.OutMessage{ID: next, ChatID: int64(rng.IntN(20)), Class: storage.MessageClass(rng.IntN(6))})
 			next++
-		case op < 8 && len(q.msgs) > 0:
-			for id := range q.msgs { // any one
-				q.forget(id)
-				break
-			}
-		case op < 9 && len(q.msgs) > 0:
-			for id, m := range q.msgs { // any one, kept after a failed send: read as
-				// stored, it may be another chat's (a group's upgrade) or class
-				m.ChatID, m.Class = int64(rng.IntN(50)), storage.MessageClass(rng.IntN(3))
-				s.apply(q, outcome{id: id, chat: m.ChatID, keep: &m})
-				break
-			}
-		case op == 9:
-			chat := int64(rng.IntN(50))
+		case op < 6:
+			q.forget(uint64(rng.IntN(int(next) + 3)))
+		case op < 9:
+			m := storage.OutMessage{ID: uint64(rng.IntN(int(next) + 3)), ChatID: int64(rng.IntN(20)), Class: storage.MessageClass(rng.IntN(256))}
+			s.apply(q, outcome{id: m.ID, chat: int64(rng.IntN(20)), keep: &m})
+		case op < 10:
+			chat := int64(rng.IntN(20))
 			others := 0
 			for _, m := range q.msgs {
 				if m.ChatID != chat {
@@ -45,33 +41,43 @@ func TestOutboxCopyKeepsItsCounts(t *testing.T) {
 			if len(q.msgs) != others {
 				t.Fatalf("step %d: dropping chat %d left %d messages, want the %d of other chats", step, chat, len(q.msgs), others)
 			}
-		default:
+		case op < 11:
 			q.compact()
+		default:
+			if rng.IntN(50) == 0 {
+				q.reset()
+			} else { // a group's upgrade
+				s.apply(q, outcome{chat: int64(rng.IntN(20)), migrated: int64(1 + rng.IntN(20))})
+			}
 		}
 		var ranked classCounts
-		byChat := map[int64]int{}
+		counts := map[int64]*classCounts{}
 		for _, m := range q.msgs {
-			byChat[m.ChatID]++
+			if counts[m.ChatID] == nil {
+				counts[m.ChatID] = &classCounts{}
+			}
+			counts[m.ChatID][classIndex(m.Class)]++
 		}
-		for chat := range byChat {
-			ranked[classIndex(q.rank(chat))]++
-		}
-		if ranked != q.ranked {
-			t.Fatalf("step %d: chats by rank %v, counted %v", step, q.ranked, ranked)
-		}
-		if len(q.counts) != len(byChat) || len(q.byChat) != len(byChat) {
-			t.Fatalf("step %d: %d chats queued, %d counted, %d listed", step, len(byChat), len(q.counts), len(q.byChat))
-		}
-		for chat, n := range byChat {
-			listed := 0
+		for chat, c := range counts {
+			ranked[c.best()]++
+			if *q.counts[chat] != *c {
+				t.Fatalf("step %d: chat %d counted %v, has %v", step, chat, *q.counts[chat], *c)
+			}
+			listed := map[uint64]int{}
 			for _, id := range q.byChat[chat] {
-				if m, ok := q.msgs[id]; ok && m.ChatID == chat {
-					listed++
+				listed[id]++
+				if listed[id] > 1 {
+					t.Fatalf("step %d: chat %d lists %d twice", step, chat, id)
 				}
 			}
-			if listed != n {
-				t.Fatalf("step %d: chat %d has %d queued, %d listed", step, chat, n, listed)
+		}
+		for _, m := range q.msgs {
+			if !slices.Contains(q.byChat[m.ChatID], m.ID) {
+				t.Fatalf("step %d: %d not listed under its chat %d", step, m.ID, m.ChatID)
 			}
+		}
+		if ranked != q.ranked || len(q.counts) != len(counts) || len(q.byChat) != len(counts) {
+			t.Fatalf("step %d: ranked %v want %v; %d counted, %d listed, %d chats", step, q.ranked, ranked, len(q.counts), len(q.byChat), len(counts))
 		}
 	}
 }

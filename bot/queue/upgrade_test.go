@@ -3,8 +3,6 @@ package queue
 import (
 	"context"
 	"encoding/json"
-	"math/rand/v2"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -15,11 +13,13 @@ import (
 	"github.com/newsbot/newsbot/storage"
 )
 
-// fakeAPI answers by chat: behave(chat) may block, fail or succeed.
+// fakeAPI answers by chat: behave(chat) may block, fail or succeed. It records the
+// texts each chat was sent, in order.
 type fakeAPI struct {
 	mu     sync.Mutex
 	sent   map[int64]int
 	calls  map[int64]int
+	texts  map[int64][]string
 	behave func(chat int64, n int) error
 }
 
@@ -34,6 +34,9 @@ func (f *fakeAPI) Call(ctx context.Context, method string, p map[string]string) 
 	}
 	f.mu.Lock()
 	f.sent[chat]++
+	if f.texts != nil {
+		f.texts[chat] = append(f.texts[chat], p["text"])
+	}
 	f.mu.Unlock()
 	return json.RawMessage(`{"message_id":1}`), nil
 }
@@ -181,70 +184,6 @@ func TestAMovedMessageKeepsItsPause(t *testing.T) {
 	}
 }
 
-// The copy's invariants under everything apply may be handed: keeps and forgets of
-// IDs not (or no longer) in the copy, unknown classes, drops of any chat, groups'
-// upgrades, resets.
-func TestOutboxCopyInvariantsWide(t *testing.T) {
-	rng := newRNG()
-	q := &outboxCopy{}
-	q.reset()
-	s := &Sender{chats: map[int64]*chatPace{}}
-	next := uint64(1)
-	for step := range 50000 {
-		switch op := rng.IntN(12); {
-		case op < 5:
-			q.add(storage.OutMessage{ID: next, ChatID: int64(rng.IntN(20)), Class: storage.MessageClass(rng.IntN(6))})
-			next++
-		case op < 6:
-			q.forget(uint64(rng.IntN(int(next) + 3)))
-		case op < 9:
-			m := storage.OutMessage{ID: uint64(rng.IntN(int(next) + 3)), ChatID: int64(rng.IntN(20)), Class: storage.MessageClass(rng.IntN(256))}
-			s.apply(q, outcome{id: m.ID, chat: int64(rng.IntN(20)), keep: &m})
-		case op < 10:
-			s.apply(q, outcome{chat: int64(rng.IntN(20)), dropChat: true})
-		case op < 11:
-			q.compact()
-		default:
-			if rng.IntN(50) == 0 {
-				q.reset()
-			} else { // a group's upgrade
-				s.apply(q, outcome{chat: int64(rng.IntN(20)), migrated: int64(1 + rng.IntN(20))})
-			}
-		}
-		var ranked classCounts
-		counts := map[int64]*classCounts{}
-		for _, m := range q.msgs {
-			if counts[m.ChatID] == nil {
-				counts[m.ChatID] = &classCounts{}
-			}
-			counts[m.ChatID][classIndex(m.Class)]++
-		}
-		for chat, c := range counts {
-			ranked[c.best()]++
-			if *q.counts[chat] != *c {
-				t.Fatalf("step %d: chat %d counted %v, has %v", step, chat, *q.counts[chat], *c)
-			}
-			listed := map[uint64]int{}
-			for _, id := range q.byChat[chat] {
-				listed[id]++
-				if listed[id] > 1 {
-					t.Fatalf("step %d: chat %d lists %d twice", step, chat, id)
-				}
-			}
-		}
-		for _, m := range q.msgs {
-			if !slices.Contains(q.byChat[m.ChatID], m.ID) {
-				t.Fatalf("step %d: %d not listed under its chat %d", step, m.ID, m.ChatID)
-			}
-		}
-		if ranked != q.ranked || len(q.counts) != len(counts) || len(q.byChat) != len(counts) {
-			t.Fatalf("step %d: ranked %v want %v; %d counted, %d listed, %d chats", step, q.ranked, ranked, len(q.counts), len(q.byChat), len(counts))
-		}
-	}
-}
-
-func newRNG() *rand.Rand { return rand.New(rand.NewPCG(5, 6)) }
-
 // countingStore counts the reads of the queue from its start.
 type countingStore struct {
 	OutboxStore
@@ -321,31 +260,6 @@ func TestKeptMessageOfAnUpgradedGroupIsSent(t *testing.T) {
 	}
 }
 
-// orderAPI answers sends to one chat that it was upgraded, and records the rest.
-type orderAPI struct {
-	mu    sync.Mutex
-	texts map[int64][]string
-	to    int64
-	from  int64
-}
-
-func (f *orderAPI) Call(ctx context.Context, method string, p map[string]string) (json.RawMessage, error) {
-	chat, _ := strconv.ParseInt(p["chat_id"], 10, 64)
-	if chat == f.from {
-		return nil, &telegram.Error{Code: 400, Kind: telegram.KindMigrated, MigrateTo: f.to, Description: "migrated"}
-	}
-	f.mu.Lock()
-	f.texts[chat] = append(f.texts[chat], p["text"])
-	f.mu.Unlock()
-	return json.RawMessage(`{"message_id":1}`), nil
-}
-func (f *orderAPI) CallTimeout(ctx context.Context, m string, p map[string]string, _ time.Duration) (json.RawMessage, error) {
-	return f.Call(ctx, m, p)
-}
-func (f *orderAPI) Upload(ctx context.Context, m string, p map[string]string, _ string, _ []byte) (json.RawMessage, error) {
-	return f.Call(ctx, m, p)
-}
-
 // An upgrade learnt mid-sweep lets none of the group's later messages reach the
 // supergroup before the one that learnt of it (review 57: the relabelled later message
 // was ahead in the sweep, and went first).
@@ -353,7 +267,12 @@ func TestAnUpgradeMidSweepKeepsTheOrder(t *testing.T) {
 	_, db := senderFixture(t)
 	ctx := context.Background()
 	const group, super = -300, -1000300
-	api := &orderAPI{texts: map[int64][]string{}, from: group, to: super}
+	api := &fakeAPI{sent: map[int64]int{}, calls: map[int64]int{}, texts: map[int64][]string{}, behave: func(chat int64, _ int) error {
+		if chat == group {
+			return &telegram.Error{Code: 400, Kind: telegram.KindMigrated, MigrateTo: super, Description: "migrated"}
+		}
+		return nil
+	}}
 	msgs := []storage.OutMessage{classMsg(group, "first", storage.ClassAnswer)}
 	for i := range 200 {
 		msgs = append(msgs, classMsg(int64(400+i), "other", storage.ClassAnswer))
