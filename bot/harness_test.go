@@ -106,11 +106,11 @@ func (h *harness) openDB() {
 	h.db = db
 }
 
-// closeDB closes the store, once it checked that the outbox's listings still hold every
-// queued message, whatever the test did.
+// closeDB closes the store, once it checked that its indexes (the outbox's listings,
+// who keeps which feeds) still hold what they index, whatever the test did.
 func (h *harness) closeDB() {
-	if err := h.db.CheckOutbox(context.Background()); err != nil {
-		h.t.Errorf("outbox listings: %v", err)
+	if err := h.db.CheckIndexes(context.Background()); err != nil {
+		h.t.Errorf("store indexes: %v", err)
 	}
 	h.db.Close()
 	h.db = nil

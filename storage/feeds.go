@@ -356,7 +356,7 @@ func setOwnFeeds(tx *bolt.Tx, chat int64, before, after []string, now time.Time)
 		if keep[u] {
 			continue
 		}
-		if err := tx.Bucket(bucketFeedOwners).Delete(ownerKey(u, chat)); err != nil {
+		if err := deleteOwner(tx, u, chat); err != nil {
 			return err
 		}
 		if _, err := collectFeed(tx, u, now, chat); err != nil {
@@ -371,7 +371,7 @@ func setOwnFeeds(tx *bolt.Tx, chat int64, before, after []string, now time.Time)
 			return err
 		}
 		// The value is when the chat took the feed up: making room takes the newest.
-		if err := tx.Bucket(bucketFeedOwners).Put(ownerKey(u, chat), timeKey(now)); err != nil {
+		if err := setOwner(tx, u, chat, timeKey(now)); err != nil {
 			return err
 		}
 	}
@@ -392,27 +392,6 @@ func (db *DB) ReaderFeedCount(ctx context.Context) (int, error) {
 	return n, err
 }
 
-func readerFeedCount(tx *bolt.Tx) int {
-	n := 0
-	var last []byte
-	feeds := tx.Bucket(bucketFeeds)
-	c := tx.Bucket(bucketFeedOwners).Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		if len(k) < 9 {
-			continue
-		}
-		url := k[:len(k)-9]
-		if bytes.Equal(url, last) {
-			continue
-		}
-		last = append(last[:0], url...)
-		if f, err := getJSON[Feed](feeds, url, "feed", string(url)); err == nil && !f.Operator() {
-			n++
-		}
-	}
-	return n
-}
-
 // putFeed writes f and moves its due-index entry from old (if any) to f.NextPoll.
 func putFeed(tx *bolt.Tx, old *Feed, f *Feed) error {
 	due := tx.Bucket(bucketFeedDue)
@@ -424,7 +403,13 @@ func putFeed(tx *bolt.Tx, old *Feed, f *Feed) error {
 	if err := due.Put(concat(timeKey(f.NextPoll), []byte(f.URL)), nil); err != nil {
 		return err
 	}
-	return putJSON(tx.Bucket(bucketFeeds), []byte(f.URL), f)
+	if err := putJSON(tx.Bucket(bucketFeeds), []byte(f.URL), f); err != nil {
+		return err
+	}
+	if old == nil || old.Operator() != f.Operator() {
+		return refreshReaderFeed(tx, f.URL) // the operator took it up or gave it up
+	}
+	return nil
 }
 
 func getFeed(tx *bolt.Tx, url string) (*Feed, error) {
@@ -521,7 +506,10 @@ func (db *DB) RemoveFeed(ctx context.Context, url string) error {
 		if err := tx.Bucket(bucketFeedDue).Delete(concat(timeKey(old.NextPoll), []byte(url))); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketFeeds).Delete([]byte(url))
+		if err := tx.Bucket(bucketFeeds).Delete([]byte(url)); err != nil {
+			return err
+		}
+		return refreshReaderFeed(tx, url) // an unknown feed takes no room
 	})
 }
 

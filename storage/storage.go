@@ -194,6 +194,8 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 14 -> 15: the outbox listed by the comments its messages show and by chat
 	// (outbox.go, putQueued).
 	indexOutbox,
+	// 15 -> 16: who keeps which readers' feeds, by account (holdings.go).
+	indexHoldings,
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.

@@ -24,18 +24,19 @@ func mustOpen(t testing.TB, path string) *storage.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Whatever a test did to the outbox, its listings must still hold: a message
-	// missing from them would be sent as it was after its comment or chat went. The
-	// store is closed first (cleanups run last first), and read again.
+	// Whatever a test did, the indexes must still hold what they index: a message
+	// missing from the outbox's listings would be sent as it was after its comment or
+	// chat went, and a feed missing from the holdings would escape the readers' cap.
+	// The store is closed first (cleanups run last first), and read again.
 	t.Cleanup(func() {
 		db, err := storage.Open(path, storage.Options{ReadOnly: true})
 		if err != nil {
-			t.Errorf("open to check the outbox: %v", err)
+			t.Errorf("open to check the indexes: %v", err)
 			return
 		}
 		defer db.Close()
-		if err := db.CheckOutbox(context.Background()); err != nil {
-			t.Errorf("outbox listings: %v", err)
+		if err := db.CheckIndexes(context.Background()); err != nil {
+			t.Errorf("store indexes: %v", err)
 		}
 	})
 	t.Cleanup(func() { db.Close() })

@@ -20,8 +20,8 @@ func tempDB(t *testing.T) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := db.CheckOutbox(context.Background()); err != nil {
-			t.Errorf("outbox listings: %v", err)
+		if err := db.CheckIndexes(context.Background()); err != nil {
+			t.Errorf("store indexes: %v", err)
 		}
 		db.Close()
 	})

@@ -469,7 +469,6 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 			skip[u] = true
 		}
 		readerFeeds := -1             // counted once, when a new feed first needs it
-		var holdings *readerHoldings  // read once, when room is first needed
 		taken := map[int64][]string{} // chat -> feeds taken from it to make room
 		var mine map[string]bool
 		if lim.PerAccount > 0 && by != 0 {
@@ -501,23 +500,26 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 					freed := ""
 					// An inactive chat's feeds take no room (nor is any made for them).
 					if lim.MakeRoom != nil && mine != nil && s.Active {
-						if holdings == nil {
-							h := readHoldings(tx)
-							for _, a := range added { // in memory until the record is written
-								h.take(accountOf(tx, chatID, a), chatID, a, time.Now())
-							}
-							holdings = &h
+						// Room is chosen from the store's indexes: the chat's adds so far
+						// go in first, and it is read again after, when it lost a feed.
+						if err := putSubscriber(tx, s); err != nil {
+							return err
 						}
 						var lost []int64
 						have := len(mine) // its count after the add: one more unless it pays for u already
 						if !mine[u] {
 							have++
 						}
-						if freed, lost, err = makeRoom(tx, *holdings, by, have, lim.Floor, s, waiting); err != nil {
+						if freed, lost, err = makeRoom(tx, by, have, lim.Floor, waiting); err != nil {
 							return err
 						}
 						for _, c := range lost {
 							taken[c] = append(taken[c], freed)
+							if c == chatID {
+								if s, err = getSubscriber(tx, chatID); err != nil {
+									return err
+								}
+							}
 						}
 					}
 					if freed == "" {
@@ -536,9 +538,6 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 			added = append(added, u)
 			if err := recordAdder(tx, chatID, u, by); err != nil {
 				return err
-			}
-			if holdings != nil {
-				holdings.take(accountOf(tx, chatID, u), chatID, u, time.Now())
 			}
 		}
 		out = *s
@@ -646,7 +645,7 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 		}
 		moving := s.ownedFeeds()
 		for _, u := range s.ownedFeeds() {
-			if err := tx.Bucket(bucketFeedOwners).Delete(ownerKey(u, from)); err != nil {
+			if err := deleteOwner(tx, u, from); err != nil {
 				return err
 			}
 		}

@@ -32,8 +32,8 @@ func newThreadStore(t *testing.T) *threadStore {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := s.db.CheckOutbox(context.Background()); err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
-			t.Errorf("outbox listings: %v", err)
+		if err := s.db.CheckIndexes(context.Background()); err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
+			t.Errorf("store indexes: %v", err)
 		}
 		s.db.Close()
 	})

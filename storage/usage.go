@@ -267,13 +267,11 @@ func accountFeeds(tx *bolt.Tx, account, chat int64, own []string) map[string]boo
 	for _, u := range own {
 		mine[u] = true
 	}
-	// The adder records are few (a group's own feeds) and /add is rate-limited, so a
-	// scan costs less than an index every group change would have to keep in step.
-	want := i64(account)
-	c := tx.Bucket(bucketFeedAdders).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if len(k) > 8 && bytes.Equal(v, want) {
-			mine[string(k[8:])] = true
+	prefix := i64(account)
+	c := tx.Bucket(bucketAddersBy).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) > 16 {
+			mine[string(k[16:])] = true
 		}
 	}
 	return mine
@@ -287,7 +285,47 @@ func recordAdder(tx *bolt.Tx, chat int64, url string, user int64) error {
 	if chat > 0 || user == 0 || user == chat {
 		return nil
 	}
-	return tx.Bucket(bucketFeedAdders).Put(adderKey(chat, url), i64(user))
+	return putAdder(tx, chat, url, i64(user))
+}
+
+// putAdder writes the adder record of chat's feed at url, user an 8-byte ID, and keeps
+// the records by user and the owners index's charge in step.
+func putAdder(tx *bolt.Tx, chat int64, url string, user []byte) error {
+	key := adderKey(chat, url)
+	b := tx.Bucket(bucketFeedAdders)
+	if old := b.Get(key); old != nil && indexed(tx) {
+		if err := tx.Bucket(bucketAddersBy).Delete(concat(old, key)); err != nil {
+			return err
+		}
+	}
+	if err := b.Put(key, user); err != nil {
+		return err
+	}
+	if indexed(tx) {
+		if err := tx.Bucket(bucketAddersBy).Put(concat(user, key), nil); err != nil {
+			return err
+		}
+	}
+	return recharge(tx, chat, url)
+}
+
+// deleteAdder deletes the adder record of chat's feed at url, as putAdder keeps it.
+func deleteAdder(tx *bolt.Tx, chat int64, url string) error {
+	key := adderKey(chat, url)
+	b := tx.Bucket(bucketFeedAdders)
+	old := b.Get(key)
+	if old == nil {
+		return nil
+	}
+	if indexed(tx) {
+		if err := tx.Bucket(bucketAddersBy).Delete(concat(old, key)); err != nil {
+			return err
+		}
+	}
+	if err := b.Delete(key); err != nil {
+		return err
+	}
+	return recharge(tx, chat, url)
 }
 
 // dropAdders deletes the adder records of chat's feeds that are not in keep (nil: all).
@@ -296,17 +334,16 @@ func dropAdders(tx *bolt.Tx, chat int64, keep []string) error {
 	for _, u := range keep {
 		kept[u] = true
 	}
-	b := tx.Bucket(bucketFeedAdders)
 	prefix := i64(chat)
-	var gone [][]byte
-	c := b.Cursor()
+	var gone []string
+	c := tx.Bucket(bucketFeedAdders).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if !kept[string(k[len(prefix):])] {
-			gone = append(gone, bytes.Clone(k))
+		if u := string(k[len(prefix):]); !kept[u] {
+			gone = append(gone, u)
 		}
 	}
-	for _, k := range gone {
-		if err := b.Delete(k); err != nil {
+	for _, u := range gone {
+		if err := deleteAdder(tx, chat, u); err != nil {
 			return err
 		}
 	}
@@ -317,20 +354,23 @@ func dropAdders(tx *bolt.Tx, chat int64, keep []string) error {
 func moveAdders(tx *bolt.Tx, from, to int64) error {
 	b := tx.Bucket(bucketFeedAdders)
 	prefix := i64(from)
-	type rec struct{ url, user []byte }
+	type rec struct {
+		url  string
+		user []byte
+	}
 	var recs []rec
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		recs = append(recs, rec{bytes.Clone(k[len(prefix):]), bytes.Clone(v)})
+		recs = append(recs, rec{string(k[len(prefix):]), bytes.Clone(v)})
 	}
 	for _, r := range recs {
-		if err := b.Delete(concat(prefix, r.url)); err != nil {
+		if err := deleteAdder(tx, from, r.url); err != nil {
 			return err
 		}
-		if b.Get(concat(i64(to), r.url)) != nil {
+		if b.Get(adderKey(to, r.url)) != nil {
 			continue // the new chat's own record of it stands
 		}
-		if err := b.Put(concat(i64(to), r.url), r.user); err != nil {
+		if err := putAdder(tx, to, r.url, r.user); err != nil {
 			return err
 		}
 	}

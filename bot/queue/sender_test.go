@@ -45,8 +45,8 @@ func senderFixture(t *testing.T) (*telegramtest.Server, *storage.DB) {
 	}
 	t.Cleanup(func() {
 		// A snapshot: the listings change in the transactions that change the queue.
-		if err := db.CheckOutbox(context.Background()); err != nil {
-			t.Errorf("outbox listings: %v", err)
+		if err := db.CheckIndexes(context.Background()); err != nil {
+			t.Errorf("store indexes: %v", err)
 		}
 		db.Close()
 	})
