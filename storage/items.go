@@ -340,11 +340,12 @@ func (db *DB) PinThread(ctx context.Context, id uint64, now time.Time) error {
 // write transaction grows large.
 func (db *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 	total := 0
+	var from []byte // where the next batch starts: the items before it are gone or pinned
 	for {
 		if err := ctxErr(ctx, "prune"); err != nil {
 			return total, err
 		}
-		n, more, err := db.pruneBatch(cutoff, 1000)
+		n, more, err := db.pruneBatch(cutoff, 1000, &from)
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("prune: %w", err)
@@ -401,7 +402,11 @@ func (db *DB) pruneMessageRecords(ctx context.Context) error {
 	return err
 }
 
-func (db *DB) pruneBatch(cutoff time.Time, max int) (deleted int, more bool, err error) {
+// pruneBatch deletes up to max items stored before cutoff, from the idx_added key
+// *from on, and moves *from past the last it looked at: items a discussion pins are
+// passed over once a pass, not once a batch (at 50,000 pinned, 15 ms a batch). Nothing
+// is stored before cutoff meanwhile, so nothing is missed behind it.
+func (db *DB) pruneBatch(cutoff time.Time, max int, from *[]byte) (deleted int, more bool, err error) {
 	end := string(timeKey(cutoff))
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		deleted, more = 0, false
@@ -409,7 +414,11 @@ func (db *DB) pruneBatch(cutoff time.Time, max int) (deleted int, more bool, err
 		threads := tx.Bucket(bucketThreads)
 		var victims [][]byte
 		c := idx.Cursor()
-		for k, _ := c.First(); k != nil && string(k[:8]) < end; k, _ = c.Next() {
+		k, _ := c.First()
+		if *from != nil {
+			k, _ = c.Seek(*from)
+		}
+		for ; k != nil && string(k[:8]) < end; k, _ = c.Next() {
 			if threads.Get(k[8:]) != nil {
 				continue
 			}
@@ -418,6 +427,10 @@ func (db *DB) pruneBatch(cutoff time.Time, max int) (deleted int, more bool, err
 				more = true
 				break
 			}
+		}
+		if more {
+			// The next batch starts after the last victim, which this one deletes.
+			*from = append(bytes.Clone(victims[len(victims)-1]), 0)
 		}
 		for _, k := range victims {
 			it, err := getItem(tx, k[8:])

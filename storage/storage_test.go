@@ -287,6 +287,45 @@ func TestPruneInBatches(t *testing.T) {
 	}
 }
 
+// TestPruneInBatchesPastPinnedItems has items that discussions pin before, between and
+// across the batches of 1,000 (each batch starts where the last stopped): every other
+// old item goes, every pinned one stays.
+func TestPruneInBatchesPastPinnedItems(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	var stored []storage.Item
+	for day := range 5 { // stored on five days, 500 a day
+		var batch []storage.Item
+		for i := range 500 {
+			batch = append(batch, item(fmt.Sprintf("k%d-%d", day, i), "x", t0.Add(-90*24*time.Hour)))
+		}
+		got, err := db.AddItems(ctx, "f", batch, t0.Add(-time.Duration(40-day)*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, got...)
+	}
+	pinned := map[uint64]bool{}
+	for i, it := range stored {
+		if i < 1200 || i%7 == 0 { // a run longer than a batch, then scattered
+			if err := db.PinThread(ctx, it.ID, t0); err != nil {
+				t.Fatal(err)
+			}
+			pinned[it.ID] = true
+		}
+	}
+	n, err := db.Prune(ctx, t0)
+	if err != nil || n != len(stored)-len(pinned) {
+		t.Fatalf("pruned %d (%v), want %d", n, err, len(stored)-len(pinned))
+	}
+	for _, it := range stored {
+		_, err := db.Item(ctx, it.ID)
+		if pinned[it.ID] != (err == nil) {
+			t.Fatalf("item %d, pinned %v: %v", it.ID, pinned[it.ID], err)
+		}
+	}
+}
+
 func TestCompact(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()

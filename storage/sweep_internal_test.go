@@ -206,3 +206,48 @@ func BenchmarkChargePopularFeed(b *testing.B) {
 		b.ReportMetric(float64(worst.Microseconds())/1e3, "worst-write-wait-ms")
 	}
 }
+
+// BenchmarkPrunePastPinnedItems times the retention pass over 10,000 old items stored
+// after 50,000 that discussions pin: ten batches of 1,000, each of which used to pass
+// over the pinned ones again from the oldest.
+func BenchmarkPrunePastPinnedItems(b *testing.B) {
+	ctx := context.Background()
+	stored := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		b.StopTimer()
+		db, err := Open(filepath.Join(b.TempDir(), "db"), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for part := range 60 {
+			items := make([]Item, 1000)
+			for i := range items {
+				items[i] = Item{Key: fmt.Sprintf("k%d-%d", part, i), Title: "old", Published: stored}
+			}
+			got, err := db.AddItems(ctx, "https://f.example/", items, stored.Add(time.Duration(part)*time.Minute))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if part < 50 {
+				if err := db.bolt.Update(func(tx *bolt.Tx) error {
+					for _, it := range got {
+						if err := putJSON(tx.Bucket(bucketThreads), u64(it.ID), map[string]any{"item": it.ID}); err != nil {
+							return err
+						}
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.StartTimer()
+		n, err := db.Prune(ctx, stored.Add(24*time.Hour))
+		if err != nil || n != 10_000 {
+			b.Fatalf("pruned %d (%v), want 10,000", n, err)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+}
