@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/storage"
+	bolt "go.etcd.io/bbolt"
 )
 
 var addrRE = regexp.MustCompile(`operator endpoint listening"? addr=(\S+)`)
@@ -148,5 +150,51 @@ func TestOperatorEndpointAndBackupRestore(t *testing.T) {
 	r = runMain(t, map[string]string{"NEWSBOT_DB": backup}, "backup", filepath.Join(dir, "second.db"))
 	if r.code != 0 || !strings.Contains(r.stdout, "from "+backup) {
 		t.Fatalf("offline backup: %+v", r)
+	}
+}
+
+// TestCheckCommand checks a store whose indexes hold, one with an index entry gone
+// (written straight to the file, as a bug or a damaged disk could), and a file that is
+// no database: each answer says which.
+func TestCheckCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "newsbot.db")
+	db, err := storage.Open(dbPath, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := func() storage.Subscriber { return storage.Subscriber{ChatID: 7, Kind: "private", Active: true} }
+	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, create, []string{"https://a.example/feed.xml", "https://b.example/feed.xml"}, nil, storage.FeedLimits{}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	r := runMain(t, map[string]string{"NEWSBOT_DB": dbPath}, "check")
+	if r.code != 0 || !strings.Contains(r.stdout, "no problems found") {
+		t.Fatalf("a sound store: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
+	raw, err := bolt.Open(dbPath, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("reader_feeds")).Delete([]byte("https://a.example/feed.xml"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	r = runMain(t, nil, "check", dbPath)
+	if r.code != 1 || !strings.Contains(r.stderr, "reader_feeds lacks") {
+		t.Errorf("an index entry gone: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	junk := filepath.Join(dir, "junk.db")
+	if err := os.WriteFile(junk, []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r = runMain(t, nil, "check", junk); r.code == 0 || !strings.Contains(r.stderr, "junk.db") {
+		t.Errorf("a file that is no database: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

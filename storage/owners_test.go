@@ -282,6 +282,42 @@ func TestCollectedFeedsKeepTheirScheduleAWeek(t *testing.T) {
 // group's, with their adders and the day's use of both (review P: the supergroup's
 // feeds were lost; review Q: then the group's settings); whether the bot is in the
 // supergroup is the supergroup record's to say (review Q).
+// TestMigrateDropsAddersOfFeedsWithNoRoom upgrades a group the bot was removed from onto
+// a supergroup it is in, with the readers' cap full: the group's feeds find no room and
+// stay out, and no longer count against the member who added them (review 58).
+func TestMigrateDropsAddersOfFeedsWithNoRoom(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	lim := storage.FeedLimits{PerChat: 20, Global: 2, PerAccount: 10}
+	db.SetFeedLimits(lim)
+	const old, super = -1008, -1001008
+	if _, _, err := db.AddOwnFeeds(ctx, old, 7, groupSub(old, "group", "UTC"), []string{"https://x/a.xml", "https://x/b.xml"}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateSubscriber(ctx, old, nil, func(s *storage.Subscriber) error { s.Active = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.AddOwnFeeds(ctx, 9, 9, func() storage.Subscriber { return storage.Subscriber{ChatID: 9, Kind: "private", Active: true} },
+		[]string{"https://x/c.xml", "https://x/d.xml"}, nil, lim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ActivateChat(ctx, super, groupSub(super, "supergroup", "UTC")); err != nil {
+		t.Fatal(err)
+	}
+	if feeds, err := db.AccountFeeds(ctx, 7); err != nil || len(feeds) != 2 {
+		t.Fatalf("before the upgrade, member 7 keeps %v (%v): the group's two, parked", feeds, err)
+	}
+	if err := db.MigrateChat(ctx, old, super); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := db.Subscriber(ctx, super); err != nil || len(s.OwnFeeds) != 0 {
+		t.Fatalf("the supergroup keeps %v (%v), want none: the cap is full", s.OwnFeeds, err)
+	}
+	if feeds, err := db.AccountFeeds(ctx, 7); err != nil || len(feeds) != 0 {
+		t.Errorf("member 7 is still charged %v (%v) for feeds no chat keeps", feeds, err)
+	}
+}
+
 func TestMigrateOntoAnExistingRecord(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))

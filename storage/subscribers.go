@@ -678,6 +678,13 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 				s.LastDigest = target.LastDigest
 			}
 		}
+		// The group's feeds keep their adders, and the day's use of those charged to
+		// the group itself goes with them. The adders move first: the supergroup's
+		// record then drops those of feeds that found no room (review 58: they went on
+		// counting against their adders' caps).
+		if err := moveAdders(tx, from, to); err != nil {
+			return err
+		}
 		if err := putSubscriber(tx, s); err != nil {
 			return err
 		}
@@ -687,11 +694,6 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 			if _, err := collectFeed(tx, u, time.Now(), to); err != nil {
 				return err
 			}
-		}
-		// The group's feeds keep their adders, and the day's use of those charged to
-		// the group itself goes with them.
-		if err := moveAdders(tx, from, to); err != nil {
-			return err
 		}
 		if err := moveUsage(tx, from, to); err != nil {
 			return err
