@@ -66,7 +66,8 @@ func writeBackup(ctx context.Context, cfg config.Config, from string, w io.Write
 // indexes against the records they index (storage.DB.CheckIndexes). An index out of
 // step would let readers' feeds past their cap or a queued message outlive its comment;
 // the tests check after each of theirs, and this lets an operator check a live store's
-// backup. It exits 1 on any problem found.
+// backup (it holds the file's shared lock while it reads: a bot starting meanwhile waits
+// for it). It exits 1 on any problem found.
 func cmdCheck(ctx context.Context, env Env, args []string) error {
 	fs, cfgPath := newFlags("check", env)
 	if err := parseFlags(fs, args); err != nil {
@@ -94,7 +95,12 @@ func cmdCheck(ctx context.Context, env Env, args []string) error {
 	if err := db.Check(); err != nil {
 		return &exitError{1, fmt.Errorf("%s: %w", path, err)}
 	}
-	if err := db.CheckIndexes(ctx); err != nil {
+	if err := db.CheckIndexes(ctx); errors.Is(err, storage.ErrOtherSchema) {
+		// A backup from before an upgrade: its pages hold, and this binary's indexes
+		// are not its indexes (review 59: the check dereferenced buckets it lacks).
+		fmt.Fprintf(env.Stdout, "%s: its pages are sound; %v\n", path, err)
+		return nil
+	} else if err != nil {
 		return &exitError{1, fmt.Errorf("%s: the indexes differ from what they index: %w", path, err)}
 	}
 	fmt.Fprintf(env.Stdout, "%s: no problems found\n", path)

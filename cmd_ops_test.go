@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net/http"
@@ -164,30 +165,63 @@ func TestCheckCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	create := func() storage.Subscriber { return storage.Subscriber{ChatID: 7, Kind: "private", Active: true} }
-	if _, _, err := db.AddOwnFeeds(ctx, 7, 7, create, []string{"https://a.example/feed.xml", "https://b.example/feed.xml"}, nil, storage.FeedLimits{}); err != nil {
-		t.Fatal(err)
+	for chat := int64(1); chat <= 7; chat++ {
+		create := func() storage.Subscriber { return storage.Subscriber{ChatID: chat, Kind: "private", Active: true} }
+		if _, _, err := db.AddOwnFeeds(ctx, chat, chat, create, []string{"https://a.example/feed.xml", fmt.Sprintf("https://%d.example/feed.xml", chat)}, nil, storage.FeedLimits{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	db.Close()
+	edit := func(fn func(tx *bolt.Tx) error) {
+		t.Helper()
+		raw, err := bolt.Open(dbPath, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		if err := raw.Update(fn); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	r := runMain(t, map[string]string{"NEWSBOT_DB": dbPath}, "check")
 	if r.code != 0 || !strings.Contains(r.stdout, "no problems found") {
 		t.Fatalf("a sound store: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 
-	raw, err := bolt.Open(dbPath, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := raw.Update(func(tx *bolt.Tx) error {
+	edit(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte("reader_feeds")).Delete([]byte("https://a.example/feed.xml"))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
+	})
 	r = runMain(t, nil, "check", dbPath)
 	if r.code != 1 || !strings.Contains(r.stderr, "reader_feeds lacks") {
 		t.Errorf("an index entry gone: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	// Every account's place in the ranking gone: five are named, all seven counted.
+	edit(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket([]byte("held_rank")); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucket([]byte("held_rank"))
+		return err
+	})
+	r = runMain(t, nil, "check", dbPath)
+	if r.code != 1 || strings.Count(r.stderr, "held_rank lacks") != 5 || !strings.Contains(r.stderr, "held_rank: 7 differences in all") {
+		t.Errorf("seven entries gone: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	// A backup from before the holdings indexes: its pages are checked, its indexes not.
+	edit(func(tx *bolt.Tx) error {
+		for _, name := range []string{"holdings", "reader_feeds", "account_held", "held_rank", "adders_by", "feed_payers", "payer_count"} {
+			if err := tx.DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), binary.BigEndian.AppendUint64(nil, 15))
+	})
+	r = runMain(t, nil, "check", dbPath)
+	if r.code != 0 || !strings.Contains(r.stdout, "pages are sound") || !strings.Contains(r.stdout, "schema 15") {
+		t.Errorf("a store of schema 15: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 
 	junk := filepath.Join(dir, "junk.db")

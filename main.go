@@ -81,7 +81,7 @@ func commands() []command {
 		{"playground", "[--addr 127.0.0.1:8080] [--offline] [--db PATH]", "try the bot in a browser: the real bot on a simulated Telegram, with a web chat", cmdPlayground},
 		{"backup", "[--config PATH] [--from ADDR] DEST", "write a consistent copy of the database (from the file, or from the running bot's endpoint)", cmdBackup},
 		{"compact", "[--config PATH] DEST", "write a compacted copy of the database to DEST (the bot must not be running)", cmdCompact},
-		{"check", "[--config PATH] [FILE]", "check the database (or a backup of it) page by page and its indexes against what they index", cmdCheck},
+		{"check", "[--config PATH] [FILE]", "check the database (stopped; or a backup of a running one) page by page, and its indexes against what they index", cmdCheck},
 		{"version", "", "print the version", cmdVersion},
 		{"help", "", "show this help", nil},
 	}

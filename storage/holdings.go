@@ -457,36 +457,88 @@ func (db *DB) CheckHoldings(ctx context.Context) error {
 		return err
 	}
 	return db.bolt.View(func(tx *bolt.Tx) error {
+		if err := hasBuckets(tx, append([][]byte{bucketFeedOwners, bucketFeedAdders, bucketFeeds}, holdingsBuckets...)...); err != nil {
+			return fmt.Errorf("check holdings: %w", err)
+		}
 		want, charged, err := holdingsFromScratch(tx)
 		if err != nil {
 			return err
 		}
-		var errs []error
+		var d differences
 		owners := tx.Bucket(bucketFeedOwners)
-		for k, a := range charged {
-			if got, ok := ownerAccount(owners.Get([]byte(k))); !ok || got != a {
-				errs = append(errs, fmt.Errorf("the owner entry %q is charged to %d (%v), not %d", k, got, ok, a))
+		for _, k := range slices.Sorted(maps.Keys(charged)) {
+			if got, ok := ownerAccount(owners.Get([]byte(k))); !ok || got != charged[k] {
+				d.add("feed_owners", fmt.Sprintf("the entry %q is charged to %d (%v), not %d", k, got, ok, charged[k]))
 			}
 		}
-		for name, kv := range want {
+		for _, name := range slices.Sorted(maps.Keys(want)) {
+			kv := want[name]
 			have := map[string][]byte{}
 			if err := tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
 				have[string(k)] = bytes.Clone(v)
 				if w, ok := kv[string(k)]; !ok || !bytes.Equal(w, v) {
-					errs = append(errs, fmt.Errorf("%s holds %x = %x, which it should not", name, k, v))
+					d.add(name, fmt.Sprintf("holds %x = %x, which it should not", k, v))
 				}
 				return nil
 			}); err != nil {
 				return err
 			}
-			for k, w := range kv {
-				if v, ok := have[k]; !ok || !bytes.Equal(v, w) {
-					errs = append(errs, fmt.Errorf("%s lacks %x = %x", name, k, w))
+			for _, k := range slices.Sorted(maps.Keys(kv)) {
+				if v, ok := have[k]; !ok || !bytes.Equal(v, kv[k]) {
+					d.add(name, fmt.Sprintf("lacks %x = %x", k, kv[k]))
 				}
 			}
 		}
-		return errors.Join(errs...)
+		return d.err()
 	})
+}
+
+// hasBuckets reports the first of names tx's store lacks: a store of an older schema,
+// opened read-only and so not migrated, has not all (review 59: the check dereferenced
+// them).
+func hasBuckets(tx *bolt.Tx, names ...[]byte) error {
+	for _, n := range names {
+		if tx.Bucket(n) == nil {
+			return fmt.Errorf("no bucket %s", n)
+		}
+	}
+	return nil
+}
+
+// differences collects what a check found, a few of each bucket's spelled out and the
+// rest counted: a store out of step may differ in every entry, and a report of a
+// million lines helps nobody (review 59).
+type differences struct {
+	shown  []string
+	counts map[string]int
+}
+
+const differencesShown = 5
+
+func (d *differences) add(bucket, what string) {
+	if d.counts == nil {
+		d.counts = map[string]int{}
+	}
+	d.counts[bucket]++
+	if d.counts[bucket] <= differencesShown {
+		d.shown = append(d.shown, bucket+" "+what)
+	}
+}
+
+func (d *differences) err() error {
+	if len(d.counts) == 0 {
+		return nil
+	}
+	errs := make([]error, 0, len(d.shown)+len(d.counts))
+	for _, s := range d.shown {
+		errs = append(errs, errors.New(s))
+	}
+	for _, b := range slices.Sorted(maps.Keys(d.counts)) {
+		if n := d.counts[b]; n > differencesShown {
+			errs = append(errs, fmt.Errorf("%s: %d differences in all", b, n))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // roomReader reads, for one search for room, the counts and shares it needs, each
@@ -640,8 +692,18 @@ func (r *roomReader) heavyAccounts(line int, visit func(a int64) bool) {
 	}
 }
 
+// ErrOtherSchema is CheckIndexes' answer for a store of another schema than this
+// binary's: its indexes are not the ones this binary checks (a store opened read-write
+// is migrated first, so only one opened read-only can be).
+var ErrOtherSchema = errors.New("the store is of another schema: its indexes were not checked")
+
 // CheckIndexes runs every check of the store's indexes against what they index
 // (CheckOutbox, CheckHoldings).
 func (db *DB) CheckIndexes(ctx context.Context) error {
+	if v, err := db.Schema(); err != nil {
+		return fmt.Errorf("check indexes: %w", err)
+	} else if v != SchemaVersion {
+		return fmt.Errorf("schema %d, this binary's %d: %w", v, SchemaVersion, ErrOtherSchema)
+	}
 	return errors.Join(db.CheckOutbox(ctx), db.CheckHoldings(ctx))
 }

@@ -287,6 +287,9 @@ func (db *DB) CheckOutbox(ctx context.Context) error {
 		return err
 	}
 	return db.bolt.View(func(tx *bolt.Tx) error {
+		if err := hasBuckets(tx, bucketOutbox, bucketOutboxRefs, bucketOutboxChats); err != nil {
+			return fmt.Errorf("check outbox: %w", err)
+		}
 		want := map[string]map[string]bool{string(bucketOutboxRefs): {}, string(bucketOutboxChats): {}}
 		if err := tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 			chat, refs, err := listingKeys(beU64(k), v)
@@ -301,24 +304,26 @@ func (db *DB) CheckOutbox(ctx context.Context) error {
 		}); err != nil {
 			return fmt.Errorf("check outbox: %w", err)
 		}
-		var errs []error
-		for bucket, keys := range want {
-			b := tx.Bucket([]byte(bucket))
-			if err := b.ForEach(func(k, _ []byte) error {
-				if !keys[string(k)] {
-					errs = append(errs, fmt.Errorf("%s lists message %d under %x, which it is not about", bucket, beU64(k[len(k)-8:]), k[:len(k)-8]))
+		var d differences
+		for _, bucket := range slices.Sorted(maps.Keys(want)) {
+			keys := want[bucket]
+			have := map[string]bool{}
+			if err := tx.Bucket([]byte(bucket)).ForEach(func(k, _ []byte) error {
+				have[string(k)] = true
+				if !keys[string(k)] && len(k) >= 8 {
+					d.add(bucket, fmt.Sprintf("lists message %d under %x, which it is not about", beU64(k[len(k)-8:]), k[:len(k)-8]))
 				}
 				return nil
 			}); err != nil {
 				return err
 			}
-			for k := range keys {
-				if b.Get([]byte(k)) == nil {
-					errs = append(errs, fmt.Errorf("%s does not list message %d under %x", bucket, beU64([]byte(k[len(k)-8:])), k[:len(k)-8]))
+			for _, k := range slices.Sorted(maps.Keys(keys)) {
+				if !have[k] {
+					d.add(bucket, fmt.Sprintf("does not list message %d under %x", beU64([]byte(k[len(k)-8:])), k[:len(k)-8]))
 				}
 			}
 		}
-		return errors.Join(errs...)
+		return d.err()
 	})
 }
 
