@@ -252,8 +252,8 @@ func refreshReaderFeed(tx *bolt.Tx, url string) error {
 	return nil
 }
 
-// heldFeeds lists the readers' feeds charged to account, sorted. isReader, when not
-// nil, remembers which feeds reader_feeds holds, for callers reading many accounts.
+// heldFeeds lists the readers' feeds charged to account, sorted. isReader remembers
+// which feeds reader_feeds holds, for callers reading many accounts.
 func heldFeeds(tx *bolt.Tx, account int64, isReader map[string]bool) []string {
 	var out []string
 	readers := tx.Bucket(bucketReaderFeeds)
@@ -268,12 +268,6 @@ func heldFeeds(tx *bolt.Tx, account int64, isReader map[string]bool) []string {
 		if k, _ = c.Next(); k != nil && len(k) >= 8+9 && bytes.Equal(k[8:len(k)-9], url) {
 			// Past the url's other chats at once: an account may keep it in many.
 			k, _ = c.Seek(concat(prefix, url, []byte{1}))
-		}
-		if isReader == nil {
-			if readers.Get(url) != nil {
-				out = append(out, string(url))
-			}
-			continue
 		}
 		r, ok := isReader[string(url)]
 		if !ok {
