@@ -152,6 +152,8 @@ type Bot struct {
 	mu       sync.Mutex
 	limiters map[int64]*userLimits
 	runMu    sync.Mutex // one digest run at a time
+	slowMu   sync.Mutex // one run of the slow lane at a time
+	slow     slowChats  // chats whose filters ran out of time (slowlane.go)
 
 	schedAlive timeStamp
 	stats      botStats
@@ -337,6 +339,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	g.Go(func() error { return b.disp.Run(ctx) })
 	g.Go(func() error { return b.sender.Run(ctx) })
 	g.Go(func() error { return b.schedule(ctx) })
+	g.Go(func() error { return b.scheduleSlow(ctx) })
 	g.Go(func() error { return b.refreshStaleCopies(ctx) })
 	g.Go(func() error { return b.relayLeftOver(ctx) })
 	err := g.Wait()

@@ -28,6 +28,9 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 	if err != nil {
 		return nil, nil, err
 	}
+	if d.FilterTruncated > 0 {
+		b.slow.mark(s.ChatID, now.Add(slowLaneFor))
+	}
 	followed, err := b.followedStories(ctx, s.ChatID)
 	if err != nil {
 		return nil, nil, err
@@ -68,17 +71,18 @@ func (b *Bot) schedule(ctx context.Context) error {
 	}
 }
 
-// RunDue queues the digests of every subscriber due now. Digests are composed by a few
-// workers at once, so one subscriber with slow filters holds one worker, not the run.
-// Each subscriber's digest and the move of their schedule are one transaction, so a
-// crash mid-run neither loses nor repeats a digest.
+// RunDue queues the digests of every subscriber due now but those in the slow lane
+// (RunSlowDue). Digests are composed by a few workers at once, so one subscriber with
+// slow filters holds one worker, not the run, once; then it is in the slow lane. Each
+// subscriber's digest and the move of their schedule are one transaction, so a crash
+// mid-run neither loses nor repeats a digest.
 func (b *Bot) RunDue(ctx context.Context) error {
 	b.runMu.Lock()
 	defer b.runMu.Unlock()
 	now := b.opts.Now()
 	var sent, empty atomic.Int64
 	for {
-		due, err := b.db.DueSubscribers(ctx, now, 500)
+		due, err := b.db.DueSubscribersExcept(ctx, now, 500, func(chat int64) bool { return b.slow.has(chat, now) })
 		if err != nil {
 			return err
 		}

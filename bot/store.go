@@ -29,7 +29,7 @@ type Store interface {
 	AccountFeeds(ctx context.Context, account int64) ([]string, error)
 	ReaderFeedCount(ctx context.Context) (int, error)
 	FeedUsage(ctx context.Context, chat int64, day string) (storage.FeedUsage, error)
-	DueSubscribers(ctx context.Context, now time.Time, limit int) ([]storage.Subscriber, error)
+	DueSubscribersExcept(ctx context.Context, now time.Time, limit int, skip func(chat int64) bool) ([]storage.Subscriber, error)
 	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time, held map[uint64]int) error
 	EnqueueCopyChanges(ctx context.Context, comment uint64, rev int, msgs []storage.OutMessage, now time.Time) error
 	MarkStale(ctx context.Context, comment uint64) error

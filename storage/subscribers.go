@@ -573,6 +573,12 @@ func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() S
 // DueSubscribers returns up to limit subscribers whose next digest is at or before
 // now, by a range scan over the due index (no full scan).
 func (db *DB) DueSubscribers(ctx context.Context, now time.Time, limit int) ([]Subscriber, error) {
+	return db.DueSubscribersExcept(ctx, now, limit, nil)
+}
+
+// DueSubscribersExcept is DueSubscribers without the chats skip reports (nil: none):
+// they are passed over in the index, so a limit counts only the others.
+func (db *DB) DueSubscribersExcept(ctx context.Context, now time.Time, limit int, skip func(chat int64) bool) ([]Subscriber, error) {
 	if err := ctxErr(ctx, "due subscribers"); err != nil {
 		return nil, err
 	}
@@ -581,7 +587,11 @@ func (db *DB) DueSubscribers(ctx context.Context, now time.Time, limit int) ([]S
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketSubDue).Cursor()
 		for k, _ := c.First(); k != nil && string(k[:8]) <= end; k, _ = c.Next() {
-			s, err := getSubscriber(tx, int64(binary.BigEndian.Uint64(k[8:])))
+			chat := int64(binary.BigEndian.Uint64(k[8:]))
+			if skip != nil && skip(chat) {
+				continue
+			}
+			s, err := getSubscriber(tx, chat)
 			if err != nil {
 				return err
 			}

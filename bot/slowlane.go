@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/newsbot/newsbot/storage"
+)
+
+// The slow lane. Each chat's filters get FilterBudget (500 ms) per digest, and the run
+// composes digests on every core, so chats whose filters use all of it slowed every
+// reader's digest: ten such chats added 3 s to a run of 1,000 (BENCHMARKS.md), and one
+// account may make hundreds of groups, each with its own budget, 6 digests a day. A
+// chat whose filters ran out of time is so served for a day in a lane of its own: the
+// run passes it over, and the lane composes such digests one at a time, beside the run
+// and never inside it. Filters that only ever match words never reach the budget.
+
+// slowLaneFor is how long a chat whose filters ran out of time stays in the slow lane.
+const slowLaneFor = 24 * time.Hour
+
+// slowChats are the chats in the slow lane, with when each leaves it. It is in memory:
+// a restart costs each such chat one digest at full budget again.
+type slowChats struct {
+	mu    sync.Mutex
+	until map[int64]time.Time
+}
+
+// mark puts chat in the slow lane until then.
+func (s *slowChats) mark(chat int64, until time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.until == nil {
+		s.until = map[int64]time.Time{}
+	}
+	if until.After(s.until[chat]) {
+		s.until[chat] = until
+	}
+}
+
+// has reports whether chat is in the slow lane at now.
+func (s *slowChats) has(chat int64, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return now.Before(s.until[chat])
+}
+
+// chats lists the chats in the slow lane at now, and lets go of those whose day is
+// over.
+func (s *slowChats) chats(now time.Time) []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []int64
+	for chat, until := range s.until {
+		if !now.Before(until) {
+			delete(s.until, chat)
+			continue
+		}
+		out = append(out, chat)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// forget takes chat out of the slow lane (its record is gone).
+func (s *slowChats) forget(chat int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.until, chat)
+}
+
+// RunSlowDue queues the due digests of the chats in the slow lane, one at a time. It
+// runs beside RunDue: the chats it serves are the ones RunDue passes over.
+func (b *Bot) RunSlowDue(ctx context.Context) error {
+	b.slowMu.Lock()
+	defer b.slowMu.Unlock()
+	now := b.opts.Now()
+	var sent, empty atomic.Int64
+	for _, chat := range b.slow.chats(now) {
+		s, err := b.db.Subscriber(ctx, chat)
+		if errors.Is(err, storage.ErrNotFound) {
+			b.slow.forget(chat)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		// Due as the due index has it.
+		if !s.Active || !s.Subscribed || s.NextDigest.IsZero() || s.NextDigest.After(now) {
+			continue
+		}
+		if err := b.deliverDigest(ctx, s, now, &sent, &empty); err != nil {
+			return err
+		}
+		b.sender.Wake()
+	}
+	if n := sent.Load() + empty.Load(); n > 0 {
+		b.stats.digestsBuilt.add(sent.Load())
+		b.log.Info("digest run, slow lane", "queued", sent.Load(), "empty", empty.Load())
+	}
+	return nil
+}
+
+// scheduleSlow runs the slow lane on the scheduler's tick.
+func (b *Bot) scheduleSlow(ctx context.Context) error {
+	t := time.NewTicker(b.opts.ScheduleEvery)
+	defer t.Stop()
+	for {
+		if err := b.RunSlowDue(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("slow lane run failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,118 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/storage"
+)
+
+// TestSlowFiltersGoToTheirOwnLane has a chat whose filters use all their time and an
+// ordinary one, due together. The first run composes both, and the slow one is told;
+// from then on the run passes the slow chat over, so it holds up nobody, and the slow
+// lane composes its digests; a day later it is back in the run, and in the lane again
+// as soon as its filters run out of time again.
+func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.opts.FilterBudget = 20 * time.Millisecond
+	now := t0.Add(20 * time.Hour)
+	h.clock.Set(now)
+	addItems := func(round int) {
+		var batch []storage.Item
+		for i := range 300 {
+			topic := fillerWords[i%len(fillerWords)] + " " + fillerWords[(i/7)%len(fillerWords)]
+			body := strings.Repeat(fmt.Sprintf("Officials in the %s said on Tuesday that work on item %d would go on. ", topic, i), 60)
+			batch = append(batch, storage.Item{Key: fmt.Sprint("k", round, "-", i), Title: fmt.Sprintf("Story %d about the %s", i, topic),
+				Text: body, Language: "en", URL: fmt.Sprintf("https://n.example/%d/%d", round, i), Published: h.clock.Now().Add(-time.Duration(i) * time.Second)})
+		}
+		if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, h.clock.Now().Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const slow, ordinary = 880001, 880002
+	h.tg.PrivateChat(telegramtest.User{ID: slow, FirstName: "Slow"})
+	h.tg.PrivateChat(telegramtest.User{ID: ordinary, FirstName: "Ordinary"})
+	var worst []string
+	for range 30 {
+		worst = append(worst, `[^e]{20}e[^e]{20}e`) // the costliest the limits accept
+	}
+	due := func() {
+		t.Helper()
+		for _, chat := range []int64{slow, ordinary} {
+			if _, err := h.db.UpdateSubscriber(ctx, chat, func() storage.Subscriber {
+				s := storage.Subscriber{ChatID: chat, Kind: "private", Active: true, Subscribed: true, TimeZone: "UTC",
+					Times: []string{"08:00"}, Stories: 5, SummarySentences: 1, LastDigest: h.clock.Now().Add(-2 * time.Hour)}
+				if chat == slow {
+					s.Exclude = worst
+				}
+				return s
+			}, func(s *storage.Subscriber) error {
+				s.NextDigest = h.clock.Now().Add(-time.Minute)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	composed := func(chat int64) bool { // its due time moved on
+		t.Helper()
+		s, err := h.db.Subscriber(ctx, chat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.NextDigest.After(h.clock.Now())
+	}
+	addItems(0)
+	due()
+	h.start()
+
+	if err := h.bot.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !composed(slow) || !composed(ordinary) {
+		t.Fatal("the first run composed not both digests")
+	}
+	h.wait(slow, "Your filters take too long", waitLong)
+	h.wait(ordinary, "Your news digest", waitLong)
+
+	h.clock.Add(time.Hour)
+	addItems(1)
+	due()
+	if err := h.bot.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if composed(slow) || !composed(ordinary) {
+		t.Fatalf("the run composed the slow chat's digest (%v) or not the ordinary one's (%v)", composed(slow), composed(ordinary))
+	}
+	if err := h.bot.RunSlowDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !composed(slow) {
+		t.Fatal("the slow lane did not compose the slow chat's digest")
+	}
+
+	// A day after its filters last ran out of time, the chat is back in the run.
+	h.clock.Add(slowLaneFor)
+	addItems(2)
+	due()
+	if err := h.bot.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !composed(slow) {
+		t.Fatal("a day later, the run passed the slow chat over still")
+	}
+	h.clock.Add(time.Hour)
+	addItems(3)
+	due()
+	if err := h.bot.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if composed(slow) {
+		t.Fatal("filters that ran out of time again did not put the chat back in the slow lane")
+	}
+}
