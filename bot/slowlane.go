@@ -15,12 +15,14 @@ import (
 // composes digests on every core, so chats whose filters use all of it slowed every
 // reader's digest: ten such chats added 3 s to a run of 1,000 (BENCHMARKS.md), and one
 // account may make hundreds of groups, each with its own budget, 6 digests a day. A
-// chat whose filters ran out of time is so served for a day in a lane of its own: the
-// run passes it over, and the lane composes such digests one at a time, beside the run
-// and never inside it. Filters that only ever match words never reach the budget.
+// chat whose filters ran out of time is so served in a lane of its own: the run passes
+// it over, and the lane composes such digests one at a time, beside the run and never
+// inside it. Filters that only ever match words never reach the budget.
 
-// slowLaneFor is how long a chat whose filters ran out of time stays in the slow lane.
-const slowLaneFor = 24 * time.Hour
+// slowLaneFor is how long a chat stays in the slow lane after its filters last ran out
+// of time: longer than the longest time between two digests (a day), so that filters
+// that run out every time never get back into the run.
+const slowLaneFor = 7 * 24 * time.Hour
 
 // slowChats are the chats in the slow lane, with when each leaves it. It is in memory:
 // a restart costs each such chat one digest at full budget again.

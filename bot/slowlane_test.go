@@ -14,8 +14,8 @@ import (
 // TestSlowFiltersGoToTheirOwnLane has a chat whose filters use all their time and an
 // ordinary one, due together. The first run composes both, and the slow one is told;
 // from then on the run passes the slow chat over, so it holds up nobody, and the slow
-// lane composes its digests; a day later it is back in the run, and in the lane again
-// as soon as its filters run out of time again.
+// lane composes its digests, the next day's too; a week after its filters last ran out
+// of time it is back in the run, and in the lane again as soon as they run out again.
 func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t)
@@ -95,8 +95,24 @@ func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
 	if !composed(slow) {
 		t.Fatal("the slow lane did not compose the slow chat's digest")
 	}
+	// The next day's digest: still in the lane, its filters having run out again there.
+	h.clock.Add(25 * time.Hour)
+	addItems(4)
+	due()
+	if err := h.bot.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if composed(slow) {
+		t.Fatal("a day later, the run composed the slow chat's digest")
+	}
+	if err := h.bot.RunSlowDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !composed(slow) {
+		t.Fatal("a day later, the slow lane did not compose the slow chat's digest")
+	}
 
-	// A day after its filters last ran out of time, the chat is back in the run.
+	// A week after its filters last ran out of time, the chat is back in the run.
 	h.clock.Add(slowLaneFor)
 	addItems(2)
 	due()
@@ -104,7 +120,7 @@ func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !composed(slow) {
-		t.Fatal("a day later, the run passed the slow chat over still")
+		t.Fatal("a week later, the run passed the slow chat over still")
 	}
 	h.clock.Add(time.Hour)
 	addItems(3)
