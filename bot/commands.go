@@ -175,6 +175,7 @@ func (b *Bot) handleMessage(ctx context.Context, m *telegram.Message) error {
 		if err := b.db.MigrateChat(ctx, m.Chat.ID, m.MigrateToChatID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("migrate %d: %w", m.Chat.ID, err)
 		}
+		b.slow.move(m.Chat.ID, m.MigrateToChatID) // its filters moved with it (review 60)
 		return b.checkMembership(ctx, m.MigrateToChatID)
 	}
 	if !fromReader(m) {

@@ -24,11 +24,17 @@ func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
 // than their last digest. held counts, per followed story, the developments held in
 // quiet hours that the digest tells (to clear once it is committed).
 func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) (msgs []storage.OutMessage, held map[uint64]int, err error) {
-	d, err := b.stories.DigestFor(ctx, stories.Subscriber{Subscriber: s, Feeds: b.subscriberFeeds(s)}, now)
+	budget := b.opts.FilterBudget
+	if b.slow.has(s.ChatID, now) {
+		budget /= slowLaneShare
+	}
+	d, err := b.stories.DigestFor(ctx, stories.Subscriber{Subscriber: s, Feeds: b.subscriberFeeds(s), FilterBudget: budget}, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.FilterTruncated > 0 {
+	// Time used up, whether or not items were left unchecked: the last item checked may
+	// take the filters past their budget (review 60).
+	if d.FilterTruncated > 0 || d.FilterTime >= budget {
 		b.slow.mark(s.ChatID, now.Add(slowLaneFor))
 	}
 	followed, err := b.followedStories(ctx, s.ChatID)
@@ -96,6 +102,9 @@ func (b *Bot) RunDue(ctx context.Context) error {
 				// Each digest is a turn of the loop: a run of tens of thousands due at
 				// one hour takes minutes, and readiness must not call it stalled.
 				defer b.schedAlive.set(time.Now())
+				if b.slow.has(s.ChatID, now) {
+					return nil // put in the slow lane since it was read: composed there
+				}
 				return b.deliverDigest(gctx, s, now, &sent, &empty)
 			})
 		}

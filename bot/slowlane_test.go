@@ -132,3 +132,52 @@ func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
 		t.Fatal("filters that ran out of time again did not put the chat back in the slow lane")
 	}
 }
+
+// TestSlowLaneOutlivesForgetAndUpgrade: a chat in the slow lane stays there when its
+// record is deleted and made again under the same ID (/forget, then /subscribe), and a
+// group in it takes its place there with it when it becomes a supergroup (review 60:
+// either was a way back into the run at full budget).
+func TestSlowLaneOutlivesForgetAndUpgrade(t *testing.T) {
+	ctx := context.Background()
+	h, ana, group, _ := groupWithFeed(t, 881, -1881, "Slowpokes", false)
+	now := h.clock.Now()
+	reader := telegramtest.User{ID: 881001, FirstName: "Rae"}
+	h.tg.PrivateChat(reader)
+	h.bot.slow.mark(reader.ID, now.Add(slowLaneFor))
+	h.bot.slow.mark(group.ID, now.Add(slowLaneFor))
+
+	if err := h.db.DeleteSubscriber(ctx, reader.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.RunSlowDue(ctx); err != nil { // finds no record
+		t.Fatal(err)
+	}
+	if err := h.db.PutSubscriber(ctx, storage.Subscriber{ChatID: reader.ID, Kind: "private", Active: true, Subscribed: true,
+		TimeZone: "UTC", Times: []string{"08:00"}, Stories: 5, NextDigest: now.Add(-time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := h.db.Subscriber(ctx, reader.ID); err != nil || s.NextDigest.After(now) {
+		t.Fatalf("subscribed again, the chat's digest was composed in the run (%v)", err)
+	}
+	if err := h.bot.RunSlowDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := h.db.Subscriber(ctx, reader.ID); err != nil || !s.NextDigest.After(now) {
+		t.Fatalf("the slow lane did not compose the chat's digest (%v)", err)
+	}
+
+	const super = -1001881
+	h.tg.Upgrade(ana, group.ID, super)
+	h.waitActive(super, true)
+	for deadline := time.Now().Add(waitLong); !h.bot.slow.has(super, now); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the supergroup is not in the slow lane")
+		}
+	}
+	if h.bot.slow.has(group.ID, now) {
+		t.Error("the old group's ID stays in the slow lane")
+	}
+}

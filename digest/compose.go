@@ -119,6 +119,9 @@ type Digest struct {
 	AlreadyReceived int
 	// FilterTruncated counts items left unchecked because the filters ran out of time.
 	FilterTruncated int
+	// FilterTime is how long the filters took (zero without filters). It may pass the
+	// budget by the last item checked, with nothing left unchecked.
+	FilterTime time.Duration
 	// SinceFollowed are developments of followed stories held back in quiet hours.
 	SinceFollowed []HeldUpdate
 }
@@ -347,6 +350,9 @@ func (c *Composer) filter(ctx context.Context, items []Item, prefs Preferences, 
 		}
 		kept = append(kept, it)
 		hits = append(hits, n)
+	}
+	if !f.Empty() {
+		dg.FilterTime = time.Since(start)
 	}
 	return kept, hits, nil
 }

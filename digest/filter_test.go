@@ -106,6 +106,29 @@ func TestComposeFilterBudget(t *testing.T) {
 	}
 }
 
+// The last item checked may take the filters past their budget with nothing left
+// unchecked: FilterTime says so (review 60: only FilterTruncated did, and one long item
+// checked last cost more than the budget unseen).
+func TestFilterTimeReportsAnOverrunOnTheLastItem(t *testing.T) {
+	long := digest.Item{ID: 1, Title: "Story", Text: strings.Repeat("Minister talks about the economy and the weather. ", 2000), FeedURL: "f", Published: time.Unix(1e9, 0)}
+	var worst []string
+	for range 30 {
+		worst = append(worst, `[^e]{20}e[^e]{20}e`) // as costly as the limits allow
+	}
+	items := []digest.Item{long}
+	c := digest.NewComposer(items, nil)
+	d, err := c.Compose(items, digest.Preferences{Include: worst, FilterBudget: time.Millisecond}, time.Unix(1e9, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.FilterTruncated != 0 || d.FilterTime < time.Millisecond {
+		t.Fatalf("one long item: %d unchecked, filters took %v; want none unchecked and the budget passed", d.FilterTruncated, d.FilterTime)
+	}
+	if d, _ := c.Compose(items, digest.Preferences{FilterBudget: time.Millisecond}, time.Unix(1e9, 0)); d.FilterTime != 0 {
+		t.Errorf("no filters took %v", d.FilterTime)
+	}
+}
+
 // BenchmarkWorstFilters runs thirty of the costliest expressions the limits accept
 // against one thousand 5 KB articles: what one hostile subscriber costs a digest run
 // without a budget.

@@ -64,6 +64,9 @@ type Subscriber struct {
 	storage.Subscriber
 	// Feeds are the feeds the subscriber reads (chosen catalogue feeds and own feeds).
 	Feeds []string
+	// FilterBudget, when less than the service's, bounds the subscriber's filters in
+	// this digest instead.
+	FilterBudget time.Duration
 }
 
 // fresh is the cached run if it still serves now, else nil, with the newest stored
@@ -143,9 +146,13 @@ func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) 
 	if err != nil {
 		return digest.Digest{}, err
 	}
+	budget := s.opts.FilterBudget
+	if sub.FilterBudget > 0 && sub.FilterBudget < budget {
+		budget = sub.FilterBudget
+	}
 	d, err := run.composer.ComposeContext(ctx, items, digest.Preferences{
 		Feeds: sub.Feeds, OwnFeeds: sub.OwnFeeds, Include: sub.Include, Exclude: sub.Exclude,
-		FilterBudget: s.opts.FilterBudget, OwnEarlier: ownEarlier,
+		FilterBudget: budget, OwnEarlier: ownEarlier,
 		MaxStories: sub.Stories, SummarySentences: sub.SummarySentences, Received: received,
 		Developed: developed,
 	}, now)
@@ -156,7 +163,7 @@ func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) 
 	if d.FilterTruncated > 0 {
 		s.filterBudgetHits.add(1)
 		s.log.Warn("a subscriber's filters ran out of time; the digest covers the newest items only",
-			"chat", sub.ChatID, "unchecked", d.FilterTruncated, "budget", s.opts.FilterBudget)
+			"chat", sub.ChatID, "unchecked", d.FilterTruncated, "budget", budget)
 	}
 	return d, nil
 }
