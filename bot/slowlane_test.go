@@ -181,3 +181,80 @@ func TestSlowLaneOutlivesForgetAndUpgrade(t *testing.T) {
 		t.Error("the old group's ID stays in the slow lane")
 	}
 }
+
+// Filters that take most of their budget, but not all of it, go to the slow lane too:
+// the run must not pay up to the whole budget for them every time (review 61). The
+// check is an implication, so that it holds on a machine of any speed: a run that took
+// longer than the lane's budget put the chat in the lane.
+func TestFiltersNearTheirBudgetGoToTheLane(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.opts.FilterBudget = 3 * time.Second
+	now := t0.Add(20 * time.Hour)
+	h.clock.Set(now)
+	var batch []storage.Item
+	for i := range 300 {
+		topic := fillerWords[i%len(fillerWords)] + " " + fillerWords[(i/7)%len(fillerWords)]
+		body := strings.Repeat(fmt.Sprintf("Officials in the %s said on Tuesday that work on item %d would go on. ", topic, i), 60)
+		batch = append(batch, storage.Item{Key: fmt.Sprint("k", i), Title: fmt.Sprintf("Story %d about the %s", i, topic),
+			Text: body, Language: "en", URL: fmt.Sprintf("https://n.example/%d", i), Published: now.Add(-time.Duration(i) * time.Second)})
+	}
+	if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	const chat = 890001
+	h.tg.PrivateChat(telegramtest.User{ID: chat, FirstName: "Near"})
+	var worst []string
+	for range 30 {
+		worst = append(worst, `[^e]{20}e[^e]{20}e`)
+	}
+	if err := h.db.PutSubscriber(ctx, storage.Subscriber{ChatID: chat, Kind: "private", Active: true, Subscribed: true, TimeZone: "UTC",
+		Times: []string{"08:00"}, Stories: 5, SummarySentences: 1, LastDigest: now.Add(-2 * time.Hour), NextDigest: now.Add(-time.Minute), Exclude: worst}); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	start := time.Now()
+	if err := h.bot.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	if !h.bot.slow.has(chat, now) && took > h.bot.slowLaneBudget() {
+		t.Errorf("the run took %v (the lane's budget is %v) and the chat stays in the run", took, h.bot.slowLaneBudget())
+	}
+}
+
+// The lane reads the chats due, then waits for a run in progress before each digest: a
+// reader's change of times meanwhile stands (review 61: the lane committed from what it
+// had read, and put the old times' next digest back).
+func TestTheLaneReadsAChatAgainAfterWaiting(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	now := t0.Add(20 * time.Hour)
+	h.clock.Set(now)
+	const chat = 890002
+	h.tg.PrivateChat(telegramtest.User{ID: chat, FirstName: "Lane"})
+	if err := h.db.PutSubscriber(ctx, storage.Subscriber{ChatID: chat, Kind: "private", Active: true, Subscribed: true,
+		TimeZone: "UTC", Times: []string{"08:00"}, Stories: 5, NextDigest: now.Add(-time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	h.bot.slow.mark(chat, now.Add(slowLaneFor))
+	h.bot.runMu.Lock() // a run in progress
+	done := make(chan error)
+	go func() { done <- h.bot.RunSlowDue(ctx) }()
+	time.Sleep(200 * time.Millisecond) // the lane has read the chat, and waits
+	want := now.Add(30 * time.Minute)
+	if _, err := h.db.UpdateSubscriber(ctx, chat, nil, func(s *storage.Subscriber) error {
+		s.Times, s.NextDigest = []string{"20:30"}, want // the reader's /settings time meanwhile
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.runMu.Unlock()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s, err := h.db.Subscriber(ctx, chat); err != nil || !s.NextDigest.Equal(want) {
+		t.Errorf("next digest %v (%v) after the reader set it to %v", s.NextDigest, err, want)
+	}
+}
