@@ -16,13 +16,13 @@ import (
 // composes digests on every core, so chats whose filters use all of it slowed every
 // reader's digest: ten such chats added 3 s to a run of 1,000 (BENCHMARKS.md), and one
 // account may make hundreds of groups, each with its own budget, 6 digests a day. A
-// chat whose filters ran out of time is so served in a lane of its own: the run passes
-// it over, and the lane composes such digests one at a time, beside the run and never
-// inside it. Filters that only ever match words never reach the budget.
+// chat whose filters take the lane's budget (slowLaneBudget) is so served in a lane of
+// its own: the run passes it over, and the lane composes such digests one at a time,
+// between runs and never inside one. Filters that match words stay far under it.
 
-// slowLaneFor is how long a chat stays in the slow lane after its filters last ran out
-// of time: longer than the longest time between two digests (a day), so that filters
-// that run out every time never get back into the run. Its record deleted (/forget),
+// slowLaneFor is how long a chat stays in the slow lane after its filters last took the
+// lane's budget: longer than the longest time between two digests (a day), so that
+// filters that take it every time never get back into the run. Its record deleted (/forget),
 // a chat stays too: subscribing again under the same ID must not be a way back into
 // the run (review 60).
 const slowLaneFor = 7 * 24 * time.Hour
