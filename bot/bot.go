@@ -304,6 +304,7 @@ func New(ctx context.Context, db Store, fetch Fetcher, opts Options) (*Bot, erro
 	}
 	b.stale = make(chan struct{}, 1)
 	opts.Send.OnStaleCopy = b.staleCopy
+	opts.Send.OnMigrate = b.slow.move // a group's place in the slow lane goes with it
 	b.sender = queue.NewSender(db, api, opts.Send)
 	// A chat coming back (or a group upgraded, its queue moved by the sender) fits its
 	// own feeds under the readers' cap, and is told of those that found no room.

@@ -258,3 +258,37 @@ func TestTheLaneReadsAChatAgainAfterWaiting(t *testing.T) {
 		t.Errorf("next digest %v (%v) after the reader set it to %v", s.NextDigest, err, want)
 	}
 }
+
+// A group's place in the slow lane goes with it when its upgrade is learnt from a send
+// that fails, not from the upgrade message (review 60, left at first).
+func TestSlowLaneFollowsAnUpgradeLearntFromASend(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	now := t0.Add(20 * time.Hour)
+	h.clock.Set(now)
+	admin := telegramtest.User{ID: 882001, FirstName: "Ada"}
+	group := h.tg.Group(-1882, "Quiet upgrade", false, admin.ID)
+	const super = -1001882
+	var batch []storage.Item
+	for i := range 5 {
+		batch = append(batch, storage.Item{Key: fmt.Sprint("k", i), Title: fmt.Sprintf("Story %d about the harbour", i), Text: "Officials said work would go on.",
+			Language: "en", URL: fmt.Sprintf("https://n.example/%d", i), Published: now.Add(-time.Duration(i) * time.Minute)})
+	}
+	if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.db.PutSubscriber(ctx, storage.Subscriber{ChatID: group.ID, Kind: "group", Active: true, Subscribed: true, TimeZone: "UTC",
+		Times: []string{"08:00"}, Stories: 5, SummarySentences: 1, LastDigest: now.Add(-2 * time.Hour), NextDigest: now.Add(-time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	h.bot.slow.mark(group.ID, now.Add(slowLaneFor))
+	h.tg.Migrate(group.ID, super) // no upgrade message reaches the bot
+	if err := h.bot.RunSlowDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.wait(super, "Your news digest", waitLong)
+	if !h.bot.slow.has(super, now) || h.bot.slow.has(group.ID, now) {
+		t.Errorf("in the slow lane: the supergroup %v, the old group %v; want the supergroup only", h.bot.slow.has(super, now), h.bot.slow.has(group.ID, now))
+	}
+}

@@ -52,6 +52,9 @@ type SenderOptions struct {
 	// revision (it was edited or removed while the copy was in flight): its copies must
 	// be rendered again. It must not block.
 	OnStaleCopy func(comment uint64)
+	// OnMigrate, if set, is told of a group that became a supergroup, learnt from a
+	// send and moved in the store (MigrateChat). It must not block.
+	OnMigrate func(from, to int64)
 	// CallContext is the context of every call to Telegram (default: background). It
 	// outlives Run on purpose: a send cut off in flight may have reached Telegram but is
 	// not recorded, so it would be sent again after a restart. Cancel it only after a
@@ -801,6 +804,8 @@ func (s *Sender) migrate(ctx context.Context, m storage.OutMessage, to int64) {
 	if err := s.store.MigrateChat(ctx, m.ChatID, to); err != nil {
 		s.log.Error("migrating chat failed", "chat", m.ChatID, "error", err)
 		s.drop(ctx, m)
+	} else if s.opts.OnMigrate != nil {
+		s.opts.OnMigrate(m.ChatID, to)
 	}
 	// Else m moved with the chat (the upgrade message may have moved it already), or,
 	// an edit or deletion of the old group's message, was dropped with its kind.
