@@ -148,21 +148,12 @@ func benchDigestRun(b *testing.B, hostile int, next bool) {
 		now := t0.Add(20 * time.Hour)
 		h.clock.Set(now)
 		ctx := context.Background()
-		var batch []storage.Item
-		for i := range 1000 {
-			// About 5 KB each; a tenth of them share a story.
-			topic := fillerWords[i%len(fillerWords)] + " " + fillerWords[(i/7)%len(fillerWords)]
-			body := strings.Repeat(fmt.Sprintf("Officials in the %s said on Tuesday that work on item %d would go on. ", topic, i/10), 60)
-			batch = append(batch, storage.Item{Key: fmt.Sprint("k", i), Title: fmt.Sprintf("Story %d about the %s", i, topic),
-				Text: body, Language: "en", URL: fmt.Sprintf("https://n.example/%d", i), Published: now.Add(-time.Duration(i) * time.Minute)})
-		}
+		// A tenth of them share a story.
+		batch := fillerNews(1000, "", now, time.Minute, func(i int) int { return i / 10 })
 		if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, now.Add(-time.Hour)); err != nil {
 			b.Fatal(err)
 		}
-		var worst []string
-		for range 30 {
-			worst = append(worst, `[^e]{20}e[^e]{20}e`)
-		}
+		worst := worstFilters()
 		for i := range 1000 {
 			s := storage.Subscriber{ChatID: int64(200000 + i), Kind: "private", Active: true, Subscribed: true, TimeZone: "UTC",
 				Times: []string{"08:00"}, Stories: 8, SummarySentences: 2, LastDigest: now.Add(-2 * time.Hour), NextDigest: now.Add(-time.Minute)}
@@ -229,14 +220,8 @@ func benchScale(b *testing.B, stored, due, items int) {
 		now := t0.Add(20 * time.Hour)
 		h.clock.Set(now)
 		ctx := context.Background()
-		var batch []storage.Item
-		for i := range items {
-			// A tenth of them share a story with nine others.
-			topic := fillerWords[i%len(fillerWords)] + " " + fillerWords[(i/7)%len(fillerWords)]
-			body := strings.Repeat(fmt.Sprintf("Officials in the %s said on Tuesday that work on item %d would go on. ", topic, i/10), 60)
-			batch = append(batch, storage.Item{Key: fmt.Sprint("k", i), Title: fmt.Sprintf("Story %d about the %s", i, topic),
-				Text: body, Language: "en", URL: fmt.Sprintf("https://n.example/%d", i), Published: now.Add(-time.Duration(i) * time.Minute)})
-		}
+		// A tenth of them share a story with nine others.
+		batch := fillerNews(items, "", now, time.Minute, func(i int) int { return i / 10 })
 		if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, now.Add(-time.Hour)); err != nil {
 			b.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,13 +22,7 @@ func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
 	now := t0.Add(20 * time.Hour)
 	h.clock.Set(now)
 	addItems := func(round int) {
-		var batch []storage.Item
-		for i := range 300 {
-			topic := fillerWords[i%len(fillerWords)] + " " + fillerWords[(i/7)%len(fillerWords)]
-			body := strings.Repeat(fmt.Sprintf("Officials in the %s said on Tuesday that work on item %d would go on. ", topic, i), 60)
-			batch = append(batch, storage.Item{Key: fmt.Sprint("k", round, "-", i), Title: fmt.Sprintf("Story %d about the %s", i, topic),
-				Text: body, Language: "en", URL: fmt.Sprintf("https://n.example/%d/%d", round, i), Published: h.clock.Now().Add(-time.Duration(i) * time.Second)})
-		}
+		batch := fillerNews(300, fmt.Sprint(round, "/"), h.clock.Now(), time.Second, func(i int) int { return i })
 		if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, h.clock.Now().Add(-time.Minute)); err != nil {
 			t.Fatal(err)
 		}
@@ -37,10 +30,7 @@ func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
 	const slow, ordinary = 880001, 880002
 	h.tg.PrivateChat(telegramtest.User{ID: slow, FirstName: "Slow"})
 	h.tg.PrivateChat(telegramtest.User{ID: ordinary, FirstName: "Ordinary"})
-	var worst []string
-	for range 30 {
-		worst = append(worst, `[^e]{20}e[^e]{20}e`) // the costliest the limits accept
-	}
+	worst := worstFilters()
 	due := func() {
 		t.Helper()
 		for _, chat := range []int64{slow, ordinary} {
@@ -67,67 +57,56 @@ func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
 		}
 		return s.NextDigest.After(h.clock.Now())
 	}
+	round := 0
+	// later lets wait pass and makes both chats due again, with news (none when wait is
+	// zero), then runs run: RunDue or RunSlowDue.
+	later := func(wait time.Duration, run func(context.Context) error) {
+		t.Helper()
+		if wait > 0 {
+			h.clock.Add(wait)
+			round++
+			addItems(round)
+			due()
+		}
+		if err := run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	addItems(0)
 	due()
 	h.start()
 
-	if err := h.bot.RunDue(ctx); err != nil {
-		t.Fatal(err)
-	}
+	later(0, h.bot.RunDue)
 	if !composed(slow) || !composed(ordinary) {
 		t.Fatal("the first run composed not both digests")
 	}
 	h.wait(slow, "Your filters take too long", waitLong)
 	h.wait(ordinary, "Your news digest", waitLong)
 
-	h.clock.Add(time.Hour)
-	addItems(1)
-	due()
-	if err := h.bot.RunDue(ctx); err != nil {
-		t.Fatal(err)
-	}
+	later(time.Hour, h.bot.RunDue)
 	if composed(slow) || !composed(ordinary) {
 		t.Fatalf("the run composed the slow chat's digest (%v) or not the ordinary one's (%v)", composed(slow), composed(ordinary))
 	}
-	if err := h.bot.RunSlowDue(ctx); err != nil {
-		t.Fatal(err)
-	}
+	later(0, h.bot.RunSlowDue)
 	if !composed(slow) {
 		t.Fatal("the slow lane did not compose the slow chat's digest")
 	}
 	// The next day's digest: still in the lane, its filters having run out again there.
-	h.clock.Add(25 * time.Hour)
-	addItems(4)
-	due()
-	if err := h.bot.RunDue(ctx); err != nil {
-		t.Fatal(err)
-	}
+	later(25*time.Hour, h.bot.RunDue)
 	if composed(slow) {
 		t.Fatal("a day later, the run composed the slow chat's digest")
 	}
-	if err := h.bot.RunSlowDue(ctx); err != nil {
-		t.Fatal(err)
-	}
+	later(0, h.bot.RunSlowDue)
 	if !composed(slow) {
 		t.Fatal("a day later, the slow lane did not compose the slow chat's digest")
 	}
 
 	// A week after its filters last ran out of time, the chat is back in the run.
-	h.clock.Add(slowLaneFor)
-	addItems(2)
-	due()
-	if err := h.bot.RunDue(ctx); err != nil {
-		t.Fatal(err)
-	}
+	later(slowLaneFor, h.bot.RunDue)
 	if !composed(slow) {
 		t.Fatal("a week later, the run passed the slow chat over still")
 	}
-	h.clock.Add(time.Hour)
-	addItems(3)
-	due()
-	if err := h.bot.RunDue(ctx); err != nil {
-		t.Fatal(err)
-	}
+	later(time.Hour, h.bot.RunDue)
 	if composed(slow) {
 		t.Fatal("filters that ran out of time again did not put the chat back in the slow lane")
 	}
@@ -192,22 +171,13 @@ func TestFiltersNearTheirBudgetGoToTheLane(t *testing.T) {
 	h.opts.FilterBudget = 3 * time.Second
 	now := t0.Add(20 * time.Hour)
 	h.clock.Set(now)
-	var batch []storage.Item
-	for i := range 300 {
-		topic := fillerWords[i%len(fillerWords)] + " " + fillerWords[(i/7)%len(fillerWords)]
-		body := strings.Repeat(fmt.Sprintf("Officials in the %s said on Tuesday that work on item %d would go on. ", topic, i), 60)
-		batch = append(batch, storage.Item{Key: fmt.Sprint("k", i), Title: fmt.Sprintf("Story %d about the %s", i, topic),
-			Text: body, Language: "en", URL: fmt.Sprintf("https://n.example/%d", i), Published: now.Add(-time.Duration(i) * time.Second)})
-	}
+	batch := fillerNews(300, "", now, time.Second, func(i int) int { return i })
 	if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, now.Add(-time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	const chat = 890001
 	h.tg.PrivateChat(telegramtest.User{ID: chat, FirstName: "Near"})
-	var worst []string
-	for range 30 {
-		worst = append(worst, `[^e]{20}e[^e]{20}e`)
-	}
+	worst := worstFilters()
 	if err := h.db.PutSubscriber(ctx, storage.Subscriber{ChatID: chat, Kind: "private", Active: true, Subscribed: true, TimeZone: "UTC",
 		Times: []string{"08:00"}, Stories: 5, SummarySentences: 1, LastDigest: now.Add(-2 * time.Hour), NextDigest: now.Add(-time.Minute), Exclude: worst}); err != nil {
 		t.Fatal(err)

@@ -20,6 +20,29 @@ var fillerWords = strings.Fields(`harbour council tariff orchard glacier senate 
 	nursery observatory pavilion quartet reservoir sawmill tannery umbrella viaduct warehouse
 	yacht zeppelin abbey boulevard cathedral distillery estuary foundry gallery hangar`)
 
+// fillerNews is n items of about 5 KB, the first published at newest and each next one
+// step earlier; item i tells story storyOf(i) (items of one story share their text).
+// key sets the items apart from other calls' (their keys and links).
+func fillerNews(n int, key string, newest time.Time, step time.Duration, storyOf func(i int) int) []storage.Item {
+	items := make([]storage.Item, 0, n)
+	for i := range n {
+		topic := fillerWords[i%len(fillerWords)] + " " + fillerWords[(i/7)%len(fillerWords)]
+		body := strings.Repeat(fmt.Sprintf("Officials in the %s said on Tuesday that work on item %d would go on. ", topic, storyOf(i)), 60)
+		items = append(items, storage.Item{Key: fmt.Sprint("k", key, i), Title: fmt.Sprintf("Story %d about the %s", i, topic),
+			Text: body, Language: "en", URL: fmt.Sprintf("https://n.example/%s%d", key, i), Published: newest.Add(-time.Duration(i) * step)})
+	}
+	return items
+}
+
+// worstFilters are thirty of the costliest filters the limits accept.
+func worstFilters() []string {
+	worst := make([]string, 30)
+	for i := range worst {
+		worst[i] = `[^e]{20}e[^e]{20}e`
+	}
+	return worst
+}
+
 // volumeDay stores a day of n made-up stories spread over feeds, in six polls of four
 // hours; it returns the end of the day. Story numbers grow with time.
 func volumeDay(t testing.TB, h *harness, feeds []string, n int, start time.Time) time.Time {

@@ -301,10 +301,7 @@ func addHeld(tx *bolt.Tx, account int64, step int64) error {
 
 // heldCount is how many readers' feeds are charged to account.
 func heldCount(tx *bolt.Tx, account int64) int {
-	if v := tx.Bucket(bucketAccountHeld).Get(i64(account)); len(v) == 8 {
-		return int(beU64(v))
-	}
-	return 0
+	return int(getCount(tx.Bucket(bucketAccountHeld), i64(account)))
 }
 
 // payerAccounts lists the accounts url is charged to.

@@ -20,11 +20,7 @@ import (
 // keeps what, pick, take the feed from its chat. Each run is rolled back.
 func BenchmarkMakeRoom(b *testing.B) {
 	ctx := context.Background()
-	db, err := Open(b.TempDir()+"/db", Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := benchDB(b)
 	lim := FeedLimits{PerChat: 100, Global: 5000, PerAccount: 100}
 	for a := int64(1); a <= 50; a++ {
 		urls := make([]string, 100)
@@ -56,38 +52,19 @@ func BenchmarkMakeRoom(b *testing.B) {
 
 // fullCapStore fills the readers' cap of 5,000 with 50 accounts of 100 feeds each and
 // adds light readers, each keeping five of those feeds: light*5 more owner entries,
-// written straight to the store in large transactions (an add each would take hours).
+// written straight to the store (putChats).
 func fullCapStore(b *testing.B, light int) *DB {
 	b.Helper()
-	db, err := Open(b.TempDir()+"/db", Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
+	db := benchDB(b)
 	heavyURL := func(a, i int) string { return fmt.Sprintf("https://feeds%d.example/%d.xml", a, i) }
-	put := func(from, to int, feeds func(chat int) []string) {
-		for start := from; start < to; start += 5000 {
-			if err := db.bolt.Update(func(tx *bolt.Tx) error {
-				for c := start; c < min(start+5000, to); c++ {
-					s := &Subscriber{ChatID: int64(c), Kind: "private", Active: true, OwnFeeds: feeds(c), fitted: true}
-					if err := putSubscriber(tx, s); err != nil {
-						return err
-					}
-				}
-				return nil
-			}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	put(1, 51, func(c int) []string {
+	putChats(b, db, 1, 51, func(c int) []string {
 		urls := make([]string, 100)
 		for i := range urls {
 			urls[i] = heavyURL(c, i)
 		}
 		return urls
 	})
-	put(1000, 1000+light, func(c int) []string {
+	putChats(b, db, 1000, 1000+light, func(c int) []string {
 		urls := make([]string, 5)
 		for i := range urls {
 			// Light readers share the first 20 feeds of each heavy account.
@@ -96,6 +73,36 @@ func fullCapStore(b *testing.B, light int) *DB {
 		return urls
 	})
 	return db
+}
+
+// benchDB opens a store in b's temporary directory, closed at the end.
+func benchDB(b *testing.B) *DB {
+	b.Helper()
+	db, err := Open(b.TempDir()+"/db", Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+// putChats writes private chats from to to-1, each keeping feeds(chat), straight to the
+// store in transactions of 5,000 (an add each would take hours).
+func putChats(b *testing.B, db *DB, from, to int, feeds func(chat int) []string) {
+	b.Helper()
+	for start := from; start < to; start += 5000 {
+		if err := db.bolt.Update(func(tx *bolt.Tx) error {
+			for c := start; c < min(start+5000, to); c++ {
+				s := &Subscriber{ChatID: int64(c), Kind: "private", Active: true, OwnFeeds: feeds(c), fitted: true}
+				if err := putSubscriber(tx, s); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkAddOverFullCap times a newcomer's /add of a new feed with the readers' cap
@@ -528,28 +535,12 @@ func TestMigrationIndexesHoldings(t *testing.T) {
 // case: Sybil accounts would make exactly this tie).
 func tiedStore(b *testing.B, n int) *DB {
 	b.Helper()
-	db, err := Open(b.TempDir()+"/db", Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
+	db := benchDB(b)
 	shared := make([]string, 20)
 	for i := range shared {
 		shared[i] = fmt.Sprintf("https://shared.example/%d.xml", i)
 	}
-	for start := 0; start < n; start += 5000 {
-		if err := db.bolt.Update(func(tx *bolt.Tx) error {
-			for c := start; c < min(start+5000, n); c++ {
-				s := &Subscriber{ChatID: int64(10_000 + c), Kind: "private", Active: true, OwnFeeds: shared, fitted: true}
-				if err := putSubscriber(tx, s); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	putChats(b, db, 10_000, 10_000+n, func(int) []string { return shared })
 	return db
 }
 
