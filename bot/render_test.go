@@ -302,6 +302,36 @@ func FuzzRenderDigest(f *testing.F) {
 	})
 }
 
+// Whatever zone and times a reader's /settings gets past the parsers, their next digest
+// is scheduled, after now and within two days (a day, plus a daylight-saving shift or a
+// calendar that skips a day, as Samoa's did in 2011).
+func FuzzSchedule(f *testing.F) {
+	for _, seed := range []struct {
+		zone, times string
+		at          int64
+	}{
+		{"Kyiv", "8:00, 18:30", 1764000000}, {"+14", "23:59", 1764000000}, {"UTC-05:30", "0", 1711846800},
+		{"Pacific/Apia", "23:00", 1325239200}, {"America/Santiago", "00:00", 1775358000}, {"Europe/London", "1:30", 1774746000},
+	} {
+		f.Add(seed.zone, seed.times, seed.at)
+	}
+	f.Fuzz(func(t *testing.T, zoneIn, timesIn string, at int64) {
+		now := time.Unix(at%(4e9), 0).UTC() // 1843 to 2096
+		name, _, err := ParseZone(zoneIn, now)
+		if err != nil {
+			return
+		}
+		times, err := ParseTimes(timesIn)
+		if err != nil {
+			return
+		}
+		next := NextDigest(times, name, now)
+		if !next.After(now) || next.Sub(now) > 49*time.Hour {
+			t.Fatalf("zone %q (%s), times %v, at %v: next digest %v", zoneIn, name, times, now, next)
+		}
+	})
+}
+
 func FuzzParseCallback(f *testing.F) {
 	for _, s := range []string{"card:1", "set:n:5", "mod:ban:3", "pc:1:2", "::", "card:" + strings.Repeat("9", 70)} {
 		f.Add(s)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/newsbot/newsbot/digest"
 )
@@ -165,4 +166,57 @@ func BenchmarkWorstFilters(b *testing.B) {
 			}
 		})
 	}
+}
+
+// A reader's filter means what (?i) RE2 means on the same text: lower-casing the text
+// and the literals, and the prefilter's required literals, change the speed only. The
+// comparison keeps to letters whose case folding is a pair of lower and upper case,
+// where lower-casing and folding agree (Unicode also has letters such as the Kelvin sign
+// or the long s, which fold without lower-casing), and to expressions without (?-i:),
+// which filters read as case-insensitive on purpose.
+func FuzzFilterAgreesWithCaseInsensitiveRE2(f *testing.F) {
+	for _, seed := range [][2]string{
+		{`ukraine|kyiv`, "Kyiv says"}, {`NATO\s+talks`, "nato  TALKS"}, {`(talks|deal)s?\s+\w+`, "Deals done"},
+		{`x{0,3}nato`, "xxNATO"}, {`(?:gr)+ain`, "GRGRain"}, {`^the\b`, "The end"}, {`[A-Z]{3}\b`, "ecb rates"},
+		{`ra(te|in)s$`, "RAINS"}, {`київ(щин)?а`, "КИЇВЩИНА"}, {`\bмосква`, "Москва"}, {`(?s)a.b`, "A\nB"}, {`(?m)^b`, "a\nB"}, {`\Qa.b\E|c`, "A.B"}, {`[^a]x`, "Ax"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, expr, text string) {
+		if !foldsAsPairs(expr) || !foldsAsPairs(text) || strings.Contains(expr, "(?-") || strings.Contains(expr, "-i") {
+			t.Skip()
+		}
+		filter, err := digest.CompileFilter([]string{expr}, nil)
+		if err != nil {
+			return
+		}
+		// Haystack joins title and text with a newline, which $ and (?m) see.
+		ref, err := regexp.Compile("(?i)" + expr)
+		if err != nil {
+			t.Fatalf("%q compiled as a filter but not as RE2: %v", expr, err)
+		}
+		want := ref.MatchString(text + "\n")
+		got, _ := filter.Match(digest.Haystack(digest.Item{Title: text}))
+		if got != want {
+			t.Errorf("filter %q on %q: %v, (?i) RE2 says %v", expr, text, got, want)
+		}
+	})
+}
+
+// foldsAsPairs reports whether every letter of s folds to itself and one other case,
+// its lower case among them.
+func foldsAsPairs(s string) bool {
+	for _, r := range s {
+		other := unicode.SimpleFold(r)
+		if other == r {
+			if unicode.ToLower(r) != r {
+				return false
+			}
+			continue
+		}
+		if unicode.SimpleFold(other) != r || (unicode.ToLower(r) != r && unicode.ToLower(r) != other) {
+			return false
+		}
+	}
+	return true
 }
