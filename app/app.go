@@ -271,6 +271,11 @@ func (a *App) Prune(ctx context.Context) {
 	} else if n > 0 {
 		a.log.Debug("pruned collected feeds' records", "deleted", n)
 	}
+	if n, err := a.DB.PruneSlowLane(ctx, now); err != nil {
+		a.log.Error("pruning the slow lane's marks failed", "error", err)
+	} else if n > 0 {
+		a.log.Debug("pruned the slow lane's marks", "deleted", n)
+	}
 	if n, err := a.DB.PruneFeedUsage(ctx, now.UTC().Format("2006-01-02")); err != nil {
 		a.log.Error("pruning chats' feed usage failed", "error", err)
 	} else if n > 0 {

@@ -302,6 +302,13 @@ func New(ctx context.Context, db Store, fetch Fetcher, opts Options) (*Bot, erro
 	if opts.Send.CallContext == nil {
 		opts.Send.CallContext = ctx
 	}
+	// The slow lane's chats outlive a restart: back in the run, each would hold it one
+	// digest at the whole budget.
+	marks, err := db.SlowChats(ctx, opts.Now())
+	if err != nil {
+		return nil, fmt.Errorf("start bot: %w", err)
+	}
+	b.slow.load(marks)
 	b.stale = make(chan struct{}, 1)
 	opts.Send.OnStaleCopy = b.staleCopy
 	opts.Send.OnMigrate = b.slow.move // a group's place in the slow lane goes with it

@@ -36,7 +36,12 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 	// unchecked: filters tuned to just under the whole budget would cost every run that
 	// much for good (review 61), and the last item checked may take them past it (60).
 	if d.FilterTruncated > 0 || d.FilterTime >= lane {
-		b.slow.mark(s.ChatID, now.Add(slowLaneFor))
+		if until := now.Add(slowLaneFor); b.slow.mark(s.ChatID, until) {
+			// Kept over a restart; if the store fails, memory holds the mark till then.
+			if err := b.db.MarkSlow(ctx, s.ChatID, until); err != nil {
+				b.log.Warn("slow lane mark not stored", "chat", s.ChatID, "error", err)
+			}
+		}
 	}
 	followed, err := b.followedStories(ctx, s.ChatID)
 	if err != nil {

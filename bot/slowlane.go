@@ -43,22 +43,40 @@ func (b *Bot) slowLaneBudget() time.Duration {
 	return max(b.opts.FilterBudget/slowLaneShare, min(b.opts.FilterBudget, slowLaneFloor))
 }
 
-// slowChats are the chats in the slow lane, with when each leaves it. It is in memory:
-// a restart costs each such chat one digest at full budget again.
+// slowLaneWrite is how far a chat's time in the lane moves on before the store is told:
+// a chat in the lane takes it again at every digest, up to six a day, and the store
+// needs only a mark that outlasts a restart. After one, a chat leaves the lane up to a
+// day early, unless its filters take the budget again by then.
+const slowLaneWrite = 24 * time.Hour
+
+// slowChats are the chats in the slow lane, with when each leaves it: read from the
+// store at start (storage.DB.SlowChats), kept there as they change, and asked from
+// memory, since the run asks for every due chat.
 type slowChats struct {
 	mu    sync.Mutex
 	until map[int64]time.Time
 }
 
-// mark puts chat in the slow lane until then.
-func (s *slowChats) mark(chat int64, until time.Time) {
+// mark puts chat in the slow lane until then, and reports whether the store should be
+// told: the chat was not in the lane, or its time there moved on by slowLaneWrite.
+func (s *slowChats) mark(chat int64, until time.Time) (store bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.until == nil {
 		s.until = map[int64]time.Time{}
 	}
-	if until.After(s.until[chat]) {
-		s.until[chat] = until
+	was, ok := s.until[chat]
+	if !until.After(was) {
+		return false
+	}
+	s.until[chat] = until
+	return !ok || until.Sub(was) >= slowLaneWrite
+}
+
+// load adds the marks the store kept.
+func (s *slowChats) load(marks map[int64]time.Time) {
+	for chat, until := range marks {
+		s.mark(chat, until)
 	}
 }
 
@@ -85,7 +103,8 @@ func (s *slowChats) chats(now time.Time) []int64 {
 	return out
 }
 
-// move puts to in the lane for as long as from was (a group became a supergroup).
+// move puts to in the lane for as long as from was (a group became a supergroup); the
+// store moves its mark with the group's records (storage.DB.MigrateChat).
 func (s *slowChats) move(from, to int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -13,8 +13,9 @@ import (
 // TestSlowFiltersGoToTheirOwnLane has a chat whose filters use all their time and an
 // ordinary one, due together. The first run composes both, and the slow one is told;
 // from then on the run passes the slow chat over, so it holds up nobody, and the slow
-// lane composes its digests, the next day's too; a week after its filters last ran out
-// of time it is back in the run, and in the lane again as soon as they run out again.
+// lane composes its digests, after a restart and the next day's too; a week after its
+// filters last ran out of time it is back in the run, and in the lane again as soon as
+// they run out again.
 func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t)
@@ -90,6 +91,17 @@ func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
 	later(0, h.bot.RunSlowDue)
 	if !composed(slow) {
 		t.Fatal("the slow lane did not compose the slow chat's digest")
+	}
+	// A restart keeps the lane: back in the run, each such chat would hold it one
+	// digest at the whole budget after every deploy.
+	h.restart()
+	later(time.Hour, h.bot.RunDue)
+	if composed(slow) || !composed(ordinary) {
+		t.Fatalf("after a restart, the run composed the slow chat's digest (%v) or not the ordinary one's (%v)", composed(slow), composed(ordinary))
+	}
+	later(0, h.bot.RunSlowDue)
+	if !composed(slow) {
+		t.Fatal("after a restart, the slow lane did not compose the slow chat's digest")
 	}
 	// The next day's digest: still in the lane, its filters having run out again there.
 	later(25*time.Hour, h.bot.RunDue)

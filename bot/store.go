@@ -30,6 +30,9 @@ type Store interface {
 	ReaderFeedCount(ctx context.Context) (int, error)
 	FeedUsage(ctx context.Context, chat int64, day string) (storage.FeedUsage, error)
 	DueSubscribersExcept(ctx context.Context, now time.Time, limit int, skip func(chat int64) bool) ([]storage.Subscriber, error)
+	// The slow lane's chats (slowlane.go).
+	MarkSlow(ctx context.Context, chat int64, until time.Time) error
+	SlowChats(ctx context.Context, now time.Time) (map[int64]time.Time, error)
 	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time, held map[uint64]int) error
 	EnqueueCopyChanges(ctx context.Context, comment uint64, rev int, msgs []storage.OutMessage, now time.Time) error
 	MarkStale(ctx context.Context, comment uint64) error

@@ -26,6 +26,7 @@
 //	feed_usage      account(8) -> FeedUsage (JSON)     (today's use of a reader's feeds)
 //	feed_adders     chat id(8) | feed URL -> user(8)   (who added a group's own feed)
 //	feeds_gone      feed URL -> goneFeed (JSON)        (a collected feed's schedule, a week)
+//	slow_lane       chat id(8) -> until(8, Unix ns)    (chats whose filters are costly: slowlane.go)
 //	comments, thread_idx, followers, copies, profiles, names, blocks, pending, reports,
 //	by_author, follows, bans: the discussion (see comments.go)
 //	stories, story_open, item_story, story_follows, chat_stories, story_due,
@@ -196,6 +197,11 @@ var migrations = []func(tx *bolt.Tx) error{
 	indexOutbox,
 	// 15 -> 16: who keeps which readers' feeds, by account (holdings.go).
 	indexHoldings,
+	// 16 -> 17: the slow lane's chats, kept over a restart (slowlane.go).
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketSlowLane)
+		return err
+	},
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.

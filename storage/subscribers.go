@@ -719,6 +719,9 @@ func migrateChatRefs(tx *bolt.Tx, from, to int64) error {
 	if err := migrateChatStories(tx, from, to); err != nil {
 		return err
 	}
+	if err := moveSlowMark(tx, from, to); err != nil {
+		return err
+	}
 	if err := moveDiscussionFollows(tx, from, to); err != nil {
 		return err
 	}
