@@ -205,12 +205,21 @@ func cmdAdd(ctx context.Context, b *Bot, r *request) error {
 	if slices.Contains(s.OwnFeeds, feedURL) || b.stories.Public(feedURL) {
 		return b.say(ctx, r.chatID, r.thread, "You already read that feed.")
 	}
-	now := b.opts.Now()
-	if b.feedAddAllowance(r.userID, now) < 1 {
+	var (
+		added    []string
+		spentDay bool
+	)
+	b.addFeeds(r.userID, b.opts.Now(), func(allowed int) int {
+		if allowed < 1 {
+			spentDay = true
+			return 0
+		}
+		_, added, err = b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue, b.feedLimits())
+		return max(len(added), refusedAdd(err))
+	})
+	if spentDay {
 		return b.say(ctx, r.chatID, r.thread, fmt.Sprintf("You have added %d feeds in the last day, the most I take from one reader. Please try again tomorrow.", feedAddsPerDay))
 	}
-	_, added, err := b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), []string{feedURL}, b.opts.Catalogue, b.feedLimits())
-	b.spendFeedAdds(r.userID, max(len(added), refusedAdd(err)), now)
 	if err != nil {
 		if errors.Is(err, storage.ErrAccountLimit) {
 			return b.say(ctx, r.chatID, r.thread, b.accountFull())

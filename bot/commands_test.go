@@ -474,10 +474,10 @@ func TestAFullCapMakesRoomForNewcomers(t *testing.T) {
 	if !strings.Contains(note.Text, "/b.xml") {
 		t.Errorf("Ana is told %q, want her newest feed, b", note.Text)
 	}
-	left := h.bot.feedAddAllowance(ana.ID, h.clock.Now())
+	left := feedAddsLeft(h.bot, ana.ID, h.clock.Now())
 	h.tg.Send(ana, ca, "/add "+h.web.URL+"/d.xml")
 	h.wait(ca.ID, "the limit of feeds readers may add is reached", waitLong)
-	if now := h.bot.feedAddAllowance(ana.ID, h.clock.Now()); now != left-1 {
+	if now := feedAddsLeft(h.bot, ana.ID, h.clock.Now()); now != left-1 {
 		t.Errorf("a refused add left %d of the day's adds, want %d: looking for room costs one", now, left-1)
 	}
 	if s, err := h.db.Subscriber(context.Background(), ca.ID); err != nil || !slices.Equal(s.OwnFeeds, []string{h.web.URL + "/a.xml"}) {

@@ -23,6 +23,7 @@ type userLimits struct {
 	updates   *rate.Limiter // every update
 	summaries *rate.Limiter // pages fetched for /summary
 	feedAdds  *rate.Limiter // feeds added, over all of the reader's chats
+	adding    sync.Mutex    // held from reading feedAdds to spending them (addFeeds)
 	comments  *rate.Limiter // comments and edits of comments
 	day       string        // comments counted today (UTC)
 	today     int
@@ -135,16 +136,16 @@ func (b *Bot) digestAllowed(chat, user int64, now time.Time) bool {
 // cap alone would let one account fill the global cap through many groups.
 const feedAddsPerDay = 40
 
-// feedAddAllowance is how many feeds the reader may still add now (whole tokens).
-func (b *Bot) feedAddAllowance(user int64, now time.Time) int {
+// addFeeds runs add with how many feeds the reader may still add now (whole tokens),
+// and spends the number it returns, one add of the reader's at a time: three imports
+// in three chats at once each read the whole allowance and added 60 in a day (audit
+// 62). add writes to the store only; it must not wait for the network.
+func (b *Bot) addFeeds(user int64, now time.Time, add func(allowed int) (used int)) {
 	l := b.limiter(user)
-	return int(l.feedAdds.TokensAt(now))
-}
-
-// spendFeedAdds records that the reader added n feeds.
-func (b *Bot) spendFeedAdds(user int64, n int, now time.Time) {
-	if n > 0 {
-		b.limiter(user).feedAdds.ReserveN(now, n)
+	l.adding.Lock()
+	defer l.adding.Unlock()
+	if used := add(max(0, int(l.feedAdds.TokensAt(now)))); used > 0 {
+		l.feedAdds.ReserveN(now, used)
 	}
 }
 

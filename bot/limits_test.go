@@ -413,3 +413,62 @@ func TestRemovingAWidelyAnsweredComment(t *testing.T) {
 			countText(h.tg.Messages(ana.ID), "replying to a deleted comment") == replies
 	})
 }
+
+// A reader's 40 feed adds a day hold over all their chats at once: three imports in
+// three chats, each reading the allowance while the others write, added 60 (audit 62),
+// and left the allowance in debt, which the next import took as a negative length.
+func TestFeedAddsHoldForImportsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.start()
+	const user = 62001
+	now := h.clock.Now()
+	var (
+		mu    sync.Mutex
+		total int
+		wg    sync.WaitGroup
+	)
+	for c := range 3 {
+		chat := int64(-62000 - c)
+		if c == 0 {
+			chat = user
+		}
+		var urls []string
+		for i := range 20 {
+			urls = append(urls, fmt.Sprintf("https://feeds%d.example/%d.xml", c, i))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.bot.addFeeds(user, now, func(allowed int) int {
+				time.Sleep(20 * time.Millisecond) // the others read meanwhile, without the lock
+				if len(urls) > allowed {
+					urls = urls[:allowed]
+				}
+				_, added, err := h.db.AddOwnFeeds(ctx, chat, user, func() storage.Subscriber {
+					return storage.Subscriber{ChatID: chat, Kind: "private", Active: true}
+				}, urls, h.opts.Catalogue, h.bot.feedLimits())
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				total += len(added)
+				mu.Unlock()
+				return len(added)
+			})
+		}()
+	}
+	wg.Wait()
+	if total != feedAddsPerDay {
+		t.Errorf("three imports at once added %d feeds, want the day's %d", total, feedAddsPerDay)
+	}
+	if left := feedAddsLeft(h.bot, user, now); left != 0 {
+		t.Errorf("after the day's adds the allowance is %d, want 0", left)
+	}
+}
+
+// feedAddsLeft is how many feeds the reader may still add at now.
+func feedAddsLeft(b *Bot, user int64, now time.Time) (left int) {
+	b.addFeeds(user, now, func(allowed int) int { left = allowed; return 0 })
+	return left
+}

@@ -131,12 +131,17 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 		}
 		valid = append(valid, u)
 	}
-	now := b.opts.Now()
-	if allowed := b.feedAddAllowance(r.userID, now); len(valid) > allowed {
-		valid = valid[:allowed] // the reader's daily allowance over all chats
-	}
-	s, added, err := b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), valid, b.opts.Catalogue, b.feedLimits())
-	b.spendFeedAdds(r.userID, max(len(added), refusedAdd(err)), now)
+	var (
+		s     storage.Subscriber
+		added []string
+	)
+	b.addFeeds(r.userID, b.opts.Now(), func(allowed int) int {
+		if len(valid) > allowed {
+			valid = valid[:allowed] // the reader's daily allowance over all chats
+		}
+		s, added, err = b.db.AddOwnFeeds(ctx, r.chatID, r.userID, b.newSubscriber(r), valid, b.opts.Catalogue, b.feedLimits())
+		return max(len(added), refusedAdd(err))
+	})
 	if errors.Is(err, storage.ErrAccountLimit) {
 		return b.say(ctx, r.chatID, r.thread, "I could not import any of those feeds. "+b.accountFull())
 	}
