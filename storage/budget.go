@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -150,7 +151,7 @@ func (db *DB) EvictReaderItems(ctx context.Context, budget int64) (deleted int, 
 	}
 	if deleted > 0 {
 		// As Prune does: records of sent messages whose stories are all gone go too.
-		if err := db.pruneMessageRecords(ctx); err != nil {
+		if err := db.pruneMessageRecords(ctx, time.Time{}); err != nil {
 			return deleted, left, fmt.Errorf("evict reader items: %w", err)
 		}
 	}

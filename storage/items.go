@@ -351,10 +351,8 @@ func (db *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 			return total, fmt.Errorf("prune: %w", err)
 		}
 		if !more {
-			if total > 0 {
-				if err := db.pruneMessageRecords(ctx); err != nil {
-					return total, fmt.Errorf("prune: %w", err)
-				}
+			if err := db.pruneMessageRecords(ctx, cutoff); err != nil {
+				return total, fmt.Errorf("prune: %w", err)
 			}
 			return total, nil
 		}
@@ -362,18 +360,30 @@ func (db *DB) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 }
 
 // pruneMessageRecords drops records of sent digests and cards whose stories are all
-// gone, so the map of sent messages does not grow forever; and the discussion pages and
-// follows of stories that are gone. Each is a sweep: a page of records read at a time,
-// so that the single writer is held for a page's deletions, not for the pass.
-func (db *DB) pruneMessageRecords(ctx context.Context) error {
+// gone, or that were queued before cutoff (zero: none), so the map of sent messages does
+// not grow forever; and the discussion pages and follows of stories that are gone. Each
+// is a sweep: a page of records read at a time, so that the single writer is held for
+// a page's deletions, not for the pass.
+//
+// A discussion keeps its story for good, and every digest and card of it used to keep
+// its record as long: a reader asking for one such card again and again (28,800 a day
+// at the update rate) grew the store for good (audit 62). A reply to a digest or card
+// older than retention is no longer a comment; the story's card, asked for again, takes
+// one.
+func (db *DB) pruneMessageRecords(ctx context.Context, cutoff time.Time) error {
 	gone := func(tx *bolt.Tx, item []byte) bool { return tx.Bucket(bucketItems).Get(item) == nil }
 	if _, err := db.sweep(ctx, bucketMsgMap, func(tx *bolt.Tx, _, v []byte) bool {
 		var rec struct { // what the pass reads of a MessageRecord
-			Items   []uint64 `json:"items"`
-			Comment uint64   `json:"comment"`
+			Kind    RecordKind `json:"kind"`
+			Items   []uint64   `json:"items"`
+			Comment uint64     `json:"comment"`
+			Queued  int64      `json:"at"`
 		}
 		if json.Unmarshal(v, &rec) != nil || rec.Comment != 0 {
 			return false // comment records live as long as their (pinned) story
+		}
+		if (rec.Kind == KindDigest || rec.Kind == KindCard) && rec.Queued != 0 && !cutoff.IsZero() && rec.Queued < cutoff.Unix() {
+			return true
 		}
 		for _, id := range rec.Items {
 			if !gone(tx, u64(id)) {

@@ -99,6 +99,10 @@ type MessageRecord struct {
 	// Comments are the comments a discussion page shows (KindThreadPage), so that their
 	// deletion takes the page down (thread_pages).
 	Comments []uint64 `json:"comments,omitempty"`
+	// Queued is when the message was queued, in Unix seconds on the bot's clock (0 in
+	// records stored before it was kept): a digest's or a card's record goes with
+	// retention even when a discussion keeps its story (pruneMessageRecords).
+	Queued int64 `json:"at,omitempty"`
 	// Rewrite marks an edit of a message recorded when it was sent (a report rewritten
 	// after its comment was deleted): it is queued under its comment, so that erasing
 	// the comment drops it, and takes down nothing when it lands late.
@@ -116,6 +120,9 @@ func putOutbox(tx *bolt.Tx, msgs []OutMessage, now time.Time) error {
 		msgs[i].ID = id
 		if msgs[i].Created.IsZero() {
 			msgs[i].Created = now
+		}
+		if r := msgs[i].Record; r != nil && r.Queued == 0 {
+			r.Queued = msgs[i].Created.Unix()
 		}
 		if err := putQueued(tx, &msgs[i]); err != nil {
 			return err

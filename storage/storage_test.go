@@ -376,6 +376,62 @@ func TestPruneDropsRecordsOfPrunedStories(t *testing.T) {
 	}
 }
 
+// A discussion keeps its story for good, but not the records of every digest and card
+// of it: those go with retention, by when they were queued (audit 62: a reader asking
+// for the card of a discussed story again and again grew the store for good). A
+// comment's copy stays, to be blanked if the comment goes; so does a record written
+// before records kept their time.
+func TestRecordsOfDiscussedStoriesGoWithRetention(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	added, err := db.AddItems(ctx, "f", []storage.Item{item("k1", "discussed", t0)}, t0.Add(-100*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	story := added[0].ID
+	c, _, err := db.AddComment(ctx, storage.Comment{ItemID: story, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: 1, Created: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued := []struct {
+		msg int
+		at  time.Time
+		rec storage.MessageRecord
+	}{
+		{1, t0.Add(-90 * time.Hour), storage.MessageRecord{Kind: storage.KindCard, Items: []uint64{story}}},
+		{2, t0.Add(-90 * time.Hour), storage.MessageRecord{Kind: storage.KindDigest, Items: []uint64{story}}},
+		{3, t0.Add(-90 * time.Hour), storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{story}, Comment: c.ID}},
+		{4, t0.Add(-time.Minute), storage.MessageRecord{Kind: storage.KindCard, Items: []uint64{story}}},
+	}
+	for _, q := range queued {
+		rec := q.rec
+		if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: 7, Method: "sendMessage", Record: &rec}}, q.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := db.Outbox(ctx, 0, 10)
+	if err != nil || len(out) != len(queued) {
+		t.Fatalf("queued %d (%v)", len(out), err)
+	}
+	for i, m := range out {
+		if _, err := db.Sent(ctx, m.ID, m.ChatID, queued[i].msg, m.Record); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Sent(ctx, 0, 7, 5, &storage.MessageRecord{Kind: storage.KindCard, Items: []uint64{story}}); err != nil { // from before
+		t.Fatal(err)
+	}
+	if n, err := db.Prune(ctx, t0.Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("pruned %d items (%v), want none: the story is discussed", n, err)
+	}
+	for msg, want := range map[int]bool{1: false, 2: false, 3: true, 4: true, 5: true} {
+		_, err := db.MessageRecordFor(ctx, 7, msg)
+		if got := err == nil; got != want {
+			t.Errorf("message %d (%s): record kept %v, want %v (%v)", msg, queued[min(msg, 4)-1].rec.Kind, got, want, err)
+		}
+	}
+}
+
 // A chat gone (blocked, or the bot removed) loses its queue but what takes words off
 // its screen: deletions, and the edits standing for them, wait for it to come back
 // and go then, in order; a dropped edit of a copy leaves a mark that redraws it. An

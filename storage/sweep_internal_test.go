@@ -129,7 +129,7 @@ func BenchmarkPruneMessageRecords(b *testing.B) {
 			return putJSON(tx.Bucket(bucketMsgMap), concat(i64(int64(r)), u64(1)), &MessageRecord{Kind: KindDigest, Items: ids})
 		})
 		b.StartTimer()
-		worst, err := worstWriteWait(db, func() error { return db.pruneMessageRecords(ctx) })
+		worst, err := worstWriteWait(db, func() error { return db.pruneMessageRecords(ctx, time.Time{}) })
 		b.StopTimer()
 		if err != nil {
 			b.Fatal(err)
