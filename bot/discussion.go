@@ -418,7 +418,10 @@ func (b *Bot) refreshStaleCopies(ctx context.Context) error {
 			b.log.Error("reading stale copies failed", "error", err)
 		}
 		for _, m := range marks {
-			err := b.finishChange(ctx, m.Comment)
+			err := func() (err error) {
+				defer caught("refresh copies", &err) // a comment's text must not end the process
+				return b.finishChange(ctx, m.Comment)
+			}()
 			if err == nil || errors.Is(err, storage.ErrNotFound) {
 				err = b.db.ClearStaleCopy(ctx, m)
 			}
@@ -455,7 +458,11 @@ func (b *Bot) relayLeftOver(ctx context.Context) error {
 				b.log.Error("reading unrelayed comments failed", "error", err)
 			}
 			for _, c := range left {
-				if err := b.relay(ctx, c); err != nil && ctx.Err() == nil {
+				err := func() (err error) {
+					defer caught("relay", &err) // a comment's text must not end the process
+					return b.relay(ctx, c)
+				}()
+				if err != nil && ctx.Err() == nil {
 					b.log.Error("relaying a comment left over failed", "comment", c.ID, "error", err)
 				}
 				after = c.ID

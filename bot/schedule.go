@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -60,6 +62,24 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 		msgs = append(msgs, message(s.ChatID, s.ThreadID, Rendered{HTML: note, Plain: stripTags(note)}, nil))
 	}
 	return msgs, held, nil
+}
+
+// buildDigestCaught is buildDigest, with a panic taken as its error. Digests run on
+// readers' feeds' text in goroutines of the run, outside the handlers' recovery: a
+// panic ended the process, and the chat, still due, ended it again at every start
+// (audit 62). Now the chat moves on to its next time, as on any error.
+func (b *Bot) buildDigestCaught(ctx context.Context, s storage.Subscriber, now time.Time) (msgs []storage.OutMessage, held map[uint64]int, err error) {
+	defer caught("build digest", &err)
+	return b.buildDigest(ctx, s, now)
+}
+
+// caught, deferred, turns a panic into an error for the work it ends (with the stack,
+// for the log): in the bot's own goroutines, a panic would end the process, and every
+// reader's budgets kept in memory with it.
+func caught(what string, err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("%s: panic: %v\n%s", what, p, debug.Stack())
+	}
 }
 
 // schedule finds due subscribers through the time index and queues their digests.
@@ -137,7 +157,7 @@ func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.
 	}
 	// One digest may take so long and no longer: the run goes on without it.
 	dctx, cancel := context.WithTimeout(ctx, digestTimeout)
-	msgs, held, err := b.buildDigest(dctx, s, now)
+	msgs, held, err := b.buildDigestCaught(dctx, s, now)
 	cancel()
 	if err != nil {
 		b.log.Error("building a digest failed", "chat", s.ChatID, "error", err)

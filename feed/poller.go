@@ -11,6 +11,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/url"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -268,6 +269,18 @@ func (p *Poller) PollDue(ctx context.Context) ([]Result, error) {
 	return p.PollFeeds(ctx, feeds), nil
 }
 
+// cycleCaught runs onCycle (the story service's follow-up of new reports: their text
+// is whoever wrote the feeds') and logs a panic in it instead of ending the process;
+// the next cycle runs as usual.
+func (p *Poller) cycleCaught(onCycle func([]Result), rs []Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.opts.Logger.Error("the poll cycle's follow-up panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	onCycle(rs)
+}
+
 // PollFeeds polls the given feeds with bounded global and per-host concurrency and
 // returns one result per feed, in input order.
 func (p *Poller) PollFeeds(ctx context.Context, feeds []storage.Feed) []Result {
@@ -446,7 +459,7 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) (res Result) {
 			f.GUIDsUnreliable = true
 			p.opts.Logger.Log(ctx, p.level(f, slog.LevelInfo), "feed reuses GUIDs; keying its items by link", "feed", f.URL)
 		}
-		added, skipped, err := p.storeEntries(ctx, &f, parsed.Items)
+		added, skipped, err := p.storeEntriesCaught(ctx, &f, parsed.Items)
 		if err != nil {
 			// The old validators stay: the next poll must fetch the body again rather
 			// than get a 304 for items that were never stored.
@@ -524,6 +537,19 @@ func (p *Poller) recordError(ctx context.Context, f *storage.Feed, err error, re
 // ones, fetches full text for new teasers (newest first, within the page budget) and
 // stores the new items in one transaction. It returns how many were new and stored, and
 // how many new ones the cap left out.
+// storeEntriesCaught is storeEntries, with a panic taken as its error: a feed's items
+// are whatever its writer chose, polls run in goroutines of their own, and a panic
+// ended the process, the feed due again at the next start (audit 62). Now the feed
+// backs off, as from any failed poll.
+func (p *Poller) storeEntriesCaught(ctx context.Context, f *storage.Feed, entries []Entry) (added, skipped int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store entries: panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return p.storeEntries(ctx, f, entries)
+}
+
 func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []Entry) (int, int, error) {
 	if len(entries) == 0 {
 		return 0, 0, nil
@@ -762,7 +788,7 @@ func (p *Poller) Run(ctx context.Context, onCycle func([]Result)) error {
 		go func() {
 			defer cycler.Done()
 			for rs := range cycles {
-				onCycle(rs)
+				p.cycleCaught(onCycle, rs)
 				select {
 				case cycleDone <- struct{}{}:
 				case <-ctx.Done():

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -155,7 +156,7 @@ func (d *Dispatcher) load(ctx context.Context, fq *fairQueues) {
 				done = append(done, id)
 				continue
 			}
-			switch d.admit(ctx, u) {
+			switch d.admitCaught(ctx, u) {
 			case Ignore:
 				done = append(done, id)
 			case Refuse:
@@ -316,6 +317,19 @@ func (d *Dispatcher) work(ctx context.Context, q queued) {
 	if err := d.store.UpdatesHandled(context.WithoutCancel(ctx), []int64{q.id}); err != nil {
 		d.log.Error("confirming an update failed", "update", q.id, "error", err)
 	}
+}
+
+// admitCaught is admit, with a panic taken as a refusal. Admission runs outside the
+// handlers' recovery, on every update as it is loaded: a panic there ended the process,
+// and the update, still stored, ended it again at every start (audit 62).
+func (d *Dispatcher) admitCaught(ctx context.Context, u telegram.Update) (a Admission) {
+	defer func() {
+		if p := recover(); p != nil {
+			d.log.Error("admitting an update panicked; dropping it", "update", u.UpdateID, "panic", toString(p), "stack", string(debug.Stack()))
+			a = Refuse
+		}
+	}()
+	return d.admit(ctx, u)
 }
 
 // safeHandle turns a handler panic into an error: a malformed update must not take

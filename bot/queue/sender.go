@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -608,7 +609,7 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 		f.wg.Add(1)
 		go func(m storage.OutMessage) {
 			defer f.wg.Done()
-			o := s.send(m)
+			o := s.sendCaught(m)
 			<-f.sem
 			f.results <- o
 		}(m)
@@ -669,6 +670,24 @@ func (s *Sender) drop(ctx context.Context, m storage.OutMessage) {
 	if err := s.store.Drop(ctx, m.ID); err != nil {
 		s.log.Error("dropping a message from the outbox failed", "chat", m.ChatID, "error", err)
 	}
+}
+
+// sendCaught is send, with a panic taken as a message Telegram will never accept: it
+// is dropped, and the chat's queue moves on. A panic in any goroutine ends the process,
+// and the message, still queued, would end it again after every restart (audit 62).
+func (s *Sender) sendCaught(m storage.OutMessage) (out outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.Stats.Failed.Add(1)
+			s.Stats.Dropped.Add(1)
+			s.log.Error("sending a message panicked; dropping it", "chat", m.ChatID, "method", m.Method, "panic", toString(p), "stack", string(debug.Stack()))
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			s.drop(ctx, m)
+			out = outcome{id: m.ID, chat: m.ChatID}
+		}
+	}()
+	return s.send(m)
 }
 
 // send delivers one message and records the outcome; it never panics on bad data.
