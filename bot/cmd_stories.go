@@ -244,7 +244,10 @@ func (b *Bot) quietNow(s storage.Subscriber, now time.Time) bool {
 // FollowUp places new reports into stories, redraws the recent cards of stories that
 // developed, and tells followers whose update is due. The scheduler runs it every
 // tick; the App after every batch of polls.
-func (b *Bot) FollowUp(ctx context.Context) error {
+func (b *Bot) FollowUp(ctx context.Context) (err error) {
+	// It runs on new reports' text in the scheduler's and the poller's loops: a panic
+	// is this pass's error, not the end of the process.
+	defer caught("follow up", &err)
 	res, err := b.stories.Track(ctx)
 	if err != nil {
 		return fmt.Errorf("follow up: %w", err)

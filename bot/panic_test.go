@@ -166,3 +166,18 @@ func TestARefreshThatPanicsCostsItsComment(t *testing.T) {
 		t.Errorf("stale marks %v (%v): the comment's stays, to be tried again", marks, err)
 	}
 }
+
+// trackPanics is the real story service with a fault planted in it: following stories
+// up panics. It runs in the scheduler's loop and the poller's, on new reports' text.
+type trackPanics struct{ Stories }
+
+func (trackPanics) Track(context.Context) (stories.TrackResult, error) { panic("planted fault") }
+
+func TestAFollowUpThatPanicsIsItsError(t *testing.T) {
+	h := newHarness(t)
+	h.opts.Stories = trackPanics{stories.New(h.db, nil, stories.Options{Catalogue: h.opts.Catalogue, Now: h.clock.Now})}
+	h.start()
+	if err := h.bot.FollowUp(context.Background()); err == nil || !strings.Contains(err.Error(), "follow up: panic: planted fault") {
+		t.Fatalf("FollowUp: %v", err)
+	}
+}
