@@ -178,6 +178,20 @@ func (s *Sender) LastLoop() time.Time { return time.Unix(0, s.alive.Load()) }
 
 func isGroupChat(id int64) bool { return id < 0 }
 
+// forgetIdlePaces drops the pacing of chats that carries nothing at now: no send in
+// flight, no wait to keep, no group send within the minute. One entry stayed for every
+// chat ever sent to, for the life of the process (audit 62); a fresh one paces the same.
+func (s *Sender) forgetIdlePaces(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cut := now.Add(-time.Minute)
+	for id, p := range s.chats {
+		if !p.busy && p.recording == 0 && !now.Before(p.notBefore) && (len(p.recent) == 0 || p.recent[len(p.recent)-1].Before(cut)) {
+			delete(s.chats, id)
+		}
+	}
+}
+
 func (s *Sender) pace(id int64) *chatPace {
 	p, ok := s.chats[id]
 	if !ok {
@@ -233,8 +247,13 @@ func (s *Sender) Run(ctx context.Context) error {
 	q := &outboxCopy{}
 	q.reset()
 	s.load(ctx, q)
+	forgot := time.Now()
 	for {
 		s.alive.Store(time.Now().UnixNano())
+		if now := time.Now(); now.Sub(forgot) >= time.Minute {
+			s.forgetIdlePaces(now)
+			forgot = now
+		}
 		if q.stale {
 			// The copy was emptied and not read since (its read failed): read it before
 			// a sweep finds nothing and sleeps a minute (review 56).

@@ -584,3 +584,46 @@ func TestMigratedMidSendIsNotDropped(t *testing.T) {
 	}
 	waitUntil(t, func() bool { return len(tg.Messages(super)) == 1 })
 }
+
+// The sender's pacing of a chat is let go once it carries nothing: one entry stayed
+// for every chat ever sent to (audit 62). A chat still waiting (a 429's retry_after) or
+// a group within its minute keeps its entry.
+func TestIdlePacingIsForgotten(t *testing.T) {
+	tg, db := senderFixture(t)
+	ctx := context.Background()
+	var msgs []storage.OutMessage
+	for i := range 50 {
+		chat := tg.PrivateChat(telegramtest.User{ID: int64(6300 + i), FirstName: "Reader"})
+		msgs = append(msgs, storage.OutMessage{ChatID: chat.ID, Method: "sendMessage",
+			Params: map[string]string{"chat_id": strconv.FormatInt(chat.ID, 10), "text": "news"}})
+	}
+	group := int64(-6300)
+	msgs = append(msgs, storage.OutMessage{ChatID: group, Method: "sendMessage", Params: map[string]string{"chat_id": strconv.FormatInt(group, 10), "text": "news"}})
+	tg.Group(group, "G", false)
+	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 1000})
+	for deadline := time.Now().Add(20 * time.Second); sender.Stats.Sent.Load() < int64(len(msgs)); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d sent", sender.Stats.Sent.Load(), len(msgs))
+		}
+	}
+	stop()
+	waiting := int64(6300)
+	sender.mu.Lock()
+	sender.pace(waiting).notBefore = time.Now().Add(time.Hour)
+	paces := len(sender.chats)
+	sender.mu.Unlock()
+	if paces != len(msgs) {
+		t.Fatalf("%d chats paced after the sends, want %d", paces, len(msgs))
+	}
+	sender.forgetIdlePaces(time.Now().Add(30 * time.Second))
+	if got := len(sender.chats); got != 2 {
+		t.Errorf("%d chats paced half a minute on, want the one waiting and the group", got)
+	}
+	sender.forgetIdlePaces(time.Now().Add(2 * time.Minute))
+	if _, ok := sender.chats[waiting]; !ok || len(sender.chats) != 1 {
+		t.Errorf("two minutes on, %d chats paced; want the one still waiting alone", len(sender.chats))
+	}
+}
