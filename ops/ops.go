@@ -298,10 +298,11 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 
 // Start listens on addr (e.g. 127.0.0.1:9090) and serves until Shutdown.
 func (s *Server) Start(addr string) (string, error) {
-	ln, err := net.Listen("tcp", addr)
+	tcp, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", fmt.Errorf("operator endpoint: listen %s: %w", addr, err)
 	}
+	ln := newLimitListener(tcp)
 	// Every phase of a request is bounded; /backup extends its own write deadline.
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
