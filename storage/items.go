@@ -412,35 +412,62 @@ func (db *DB) pruneMessageRecords(ctx context.Context, cutoff time.Time) error {
 	return err
 }
 
+// A discussion keeps its story past retention, and with it all of its text: one
+// comment a day kept up to 100,000 characters of a stranger's feed for good, outside
+// the readers' store budget (audit 62). Past retention a discussed item keeps the
+// start of its text, enough for its card; the discussion itself is what is kept.
+const (
+	// pinnedItemBytes is the stored size past which a discussed item is cut: far above
+	// what a cut leaves, so that one cut item is not read again at every pass.
+	pinnedItemBytes = 64 << 10
+	// pinnedTextRunes and pinnedTeaserRunes are what a cut item keeps of its text and
+	// of the feed's teaser.
+	pinnedTextRunes   = 4000
+	pinnedTeaserRunes = 1000
+)
+
 // pruneBatch deletes up to max items stored before cutoff, from the idx_added key
 // *from on, and moves *from past the last it looked at: items a discussion pins are
-// passed over once a pass, not once a batch (at 50,000 pinned, 15 ms a batch). Nothing
-// is stored before cutoff meanwhile, so nothing is missed behind it.
+// passed over once a pass, not once a batch (at 50,000 pinned, 15 ms a batch), and
+// those larger than pinnedItemBytes cut, counted with the deletions. Nothing is stored
+// before cutoff meanwhile, so nothing is missed behind it.
 func (db *DB) pruneBatch(cutoff time.Time, max int, from *[]byte) (deleted int, more bool, err error) {
 	end := string(timeKey(cutoff))
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		deleted, more = 0, false
-		idx := tx.Bucket(bucketIdxAdded)
+		idx, items := tx.Bucket(bucketIdxAdded), tx.Bucket(bucketItems)
 		threads := tx.Bucket(bucketThreads)
-		var victims [][]byte
+		var victims, cuts [][]byte
 		c := idx.Cursor()
 		k, _ := c.First()
 		if *from != nil {
 			k, _ = c.Seek(*from)
 		}
 		for ; k != nil && string(k[:8]) < end; k, _ = c.Next() {
-			if threads.Get(k[8:]) != nil {
+			switch {
+			case threads.Get(k[8:]) == nil:
+				victims = append(victims, bytes.Clone(k))
+			case len(items.Get(k[8:])) > pinnedItemBytes:
+				cuts = append(cuts, bytes.Clone(k))
+			default:
 				continue
 			}
-			victims = append(victims, append([]byte(nil), k...))
-			if len(victims) >= max {
+			if len(victims)+len(cuts) >= max {
 				more = true
+				// The next batch starts after this one, which this batch deletes or cuts.
+				*from = append(bytes.Clone(k), 0)
 				break
 			}
 		}
-		if more {
-			// The next batch starts after the last victim, which this one deletes.
-			*from = append(bytes.Clone(victims[len(victims)-1]), 0)
+		for _, k := range cuts {
+			it, err := getItem(tx, k[8:])
+			if err != nil {
+				return err
+			}
+			it.Text, it.Teaser = cutRunes(it.Text, pinnedTextRunes), cutRunes(it.Teaser, pinnedTeaserRunes)
+			if err := putJSON(items, k[8:], it); err != nil {
+				return err
+			}
 		}
 		for _, k := range victims {
 			it, err := getItem(tx, k[8:])
@@ -483,4 +510,15 @@ func deleteItem(tx *bolt.Tx, idxKey []byte, it *Item) error {
 		}
 	}
 	return nil
+}
+
+// cutRunes keeps the first n runes of s.
+func cutRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/storage"
 )
@@ -429,6 +430,53 @@ func TestRecordsOfDiscussedStoriesGoWithRetention(t *testing.T) {
 		if got := err == nil; got != want {
 			t.Errorf("message %d (%s): record kept %v, want %v (%v)", msg, queued[min(msg, 4)-1].rec.Kind, got, want, err)
 		}
+	}
+}
+
+// Past retention a discussed story keeps the start of its text, not all of it: one
+// comment a day kept 100,000 characters of a stranger's feed for good, outside the
+// readers' store budget (audit 62). A small one, and one still within retention, keep
+// theirs.
+func TestDiscussedItemsPastRetentionKeepTheStartOfTheirText(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	long := strings.Repeat("Слово за словом. ", 6000) // 102,000 runes
+	big, small, recent := item("big", "big", t0), item("small", "small", t0), item("recent", "recent", t0)
+	big.Text, big.Teaser, recent.Text = long, long[:20000], long
+	old, err := db.AddItems(ctx, "f", []storage.Item{big, small}, t0.Add(-100*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := db.AddItems(ctx, "f", []storage.Item{recent}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range append(old, fresh...) {
+		if _, _, err := db.AddComment(ctx, storage.Comment{ItemID: it.ID, AuthorID: 5, Text: "x", SrcChat: 5, SrcMsg: i + 1, Created: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // a second pass finds nothing more to cut
+		if n, err := db.Prune(ctx, t0.Add(-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("pruned %d (%v), want none: all are discussed", n, err)
+		}
+	}
+	got := func(id uint64) storage.Item {
+		t.Helper()
+		it, err := db.Item(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return it
+	}
+	if it := got(old[0].ID); utf8.RuneCountInString(it.Text) != 4000 || !strings.HasPrefix(long, it.Text) || utf8.RuneCountInString(it.Teaser) != 1000 || it.Title != "big" {
+		t.Errorf("the big discussed item keeps %d runes of text and %d of teaser, title %q; want its first 4,000 and 1,000", utf8.RuneCountInString(it.Text), utf8.RuneCountInString(it.Teaser), it.Title)
+	}
+	if it := got(old[1].ID); it.Text != small.Text {
+		t.Errorf("the small discussed item's text changed to %q", it.Text)
+	}
+	if it := got(fresh[0].ID); it.Text != long {
+		t.Errorf("the discussed item within retention keeps %d runes", utf8.RuneCountInString(it.Text))
 	}
 }
 
