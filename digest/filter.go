@@ -1,9 +1,11 @@
 package digest
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -163,17 +165,58 @@ func maxRepeat(re *syntax.Regexp) int {
 
 // lowerLiterals turns literals into lower-case ones without case folding (character
 // classes were already expanded to both cases by the parser). Filters are always
-// case-insensitive, so a (?-i:...) group is too.
+// case-insensitive, so a (?-i:...) group is too: its literals are lower-cased, and its
+// classes gain the lower case of every letter they hold, since [A-Z] could otherwise
+// never match the lower-cased text.
 func lowerLiterals(re *syntax.Regexp) {
-	if re.Op == syntax.OpLiteral {
+	switch {
+	case re.Op == syntax.OpLiteral:
 		for i, r := range re.Rune {
 			re.Rune[i] = unicode.ToLower(r)
 		}
 		re.Flags &^= syntax.FoldCase
+	case re.Op == syntax.OpCharClass && re.Flags&syntax.FoldCase == 0:
+		re.Rune = withLowerCase(re.Rune)
 	}
 	for _, sub := range re.Sub {
 		lowerLiterals(sub)
 	}
+}
+
+// withLowerCase returns the class of ranges (lo, hi pairs) with the lower case of each
+// letter in it added, sorted and merged as RE2 expects. Only runes with a case are
+// visited (unicode.CaseRanges), so a class as wide as [^a] costs no more than [A-Z].
+func withLowerCase(ranges []rune) []rune {
+	out := append([]rune(nil), ranges...)
+	for i := 0; i+1 < len(ranges); i += 2 {
+		lo, hi := ranges[i], ranges[i+1]
+		for _, cr := range unicode.CaseRanges {
+			for r := max(lo, rune(cr.Lo)); r <= min(hi, rune(cr.Hi)); r++ {
+				if l := unicode.ToLower(r); l != r {
+					out = append(out, l, l)
+				}
+			}
+		}
+	}
+	return mergeRanges(out)
+}
+
+// mergeRanges sorts lo, hi pairs and joins those that overlap or touch.
+func mergeRanges(ranges []rune) []rune {
+	pairs := make([][2]rune, 0, len(ranges)/2)
+	for i := 0; i+1 < len(ranges); i += 2 {
+		pairs = append(pairs, [2]rune{ranges[i], ranges[i+1]})
+	}
+	slices.SortFunc(pairs, func(a, b [2]rune) int { return cmp.Compare(a[0], b[0]) })
+	out := make([]rune, 0, len(ranges))
+	for _, p := range pairs {
+		if n := len(out); n > 0 && p[0] <= out[n-1]+1 {
+			out[n-1] = max(out[n-1], p[1])
+			continue
+		}
+		out = append(out, p[0], p[1])
+	}
+	return out
 }
 
 // Haystack is what filters are matched against: an item's title and text, lower-cased.
