@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"testing"
 	"time"
 )
@@ -45,9 +46,11 @@ func closedAtOnce(c net.Conn) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe)
 }
 
-// One host holds at most 16 connections, and all hosts but loopback 256: past either,
-// a connection is closed at once and the next one is served (audit 62: connections
-// were held without bound).
+// One host holds at most 16 connections, and all hosts but loopback 256. At a bound,
+// the connection that waited longest for a request makes room; when all in the way are
+// busy with one, the new connection is closed at once and the next one is served
+// (audit 62: connections were held without bound; review 64: held idle, they locked
+// everyone else out).
 func TestConnectionsAreBounded(t *testing.T) {
 	pl := pipeListener{conns: make(chan net.Conn, 1)}
 	ln := newLimitListener(pl)
@@ -63,11 +66,18 @@ func TestConnectionsAreBounded(t *testing.T) {
 		}
 	}()
 	defer close(pl.conns)
-	accept := func(ip string) (server net.Conn, client net.Conn) {
+	// accept dials from ip; the server's end is marked busy with a request, as the
+	// server marks it, unless idle.
+	accept := func(ip string, idle bool) (server net.Conn, client net.Conn) {
 		t.Helper()
 		client = pl.dial(ip)
 		select {
 		case server = <-accepted:
+			st := http.StateActive
+			if idle {
+				st = http.StateIdle
+			}
+			ln.connState(server, st)
 			return server, client
 		case <-time.After(time.Second):
 			if !closedAtOnce(client) {
@@ -77,58 +87,94 @@ func TestConnectionsAreBounded(t *testing.T) {
 		}
 	}
 	var held []net.Conn
+	var idleClient net.Conn
 	for i := range maxConnsPerHost {
-		s, _ := accept("192.0.2.1")
+		s, c := accept("192.0.2.1", i == 3)
 		if s == nil {
 			t.Fatalf("connection %d from one host refused", i)
 		}
+		if i == 3 {
+			idleClient = c
+		} else {
+			held = append(held, s)
+		}
+	}
+	if s, _ := accept("192.0.2.1", false); s == nil {
+		t.Fatal("a 17th connection from one host was refused with one of its 16 idle")
+	} else {
 		held = append(held, s)
 	}
-	if s, _ := accept("192.0.2.1"); s != nil {
-		t.Fatal("a 17th connection from one host was accepted")
+	if !closedAtOnce(idleClient) {
+		t.Fatal("the idle connection was not closed to make room")
 	}
-	if s, _ := accept("2001:db8::1"); s == nil {
+	if s, _ := accept("192.0.2.1", false); s != nil {
+		t.Fatal("a 17th connection from one host was accepted with all 16 busy")
+	}
+	if s, _ := accept("2001:db8::1", false); s == nil {
 		t.Fatal("another host was refused")
 	} else {
 		held = append(held, s)
 	}
 	for i := range maxConnsPerHost - 1 { // the same /64
-		if s, _ := accept(fmt.Sprintf("2001:db8::%x", i+2)); s == nil {
+		if s, _ := accept(fmt.Sprintf("2001:db8::%x", i+2), false); s == nil {
 			t.Fatalf("connection %d from the /64 refused", i)
 		} else {
 			held = append(held, s)
 		}
 	}
-	if s, _ := accept("2001:db8::ffff"); s != nil {
-		t.Fatal("a 17th connection from one /64 was accepted")
+	if s, _ := accept("2001:db8::ffff", false); s != nil {
+		t.Fatal("a 17th busy connection from one /64 was accepted")
 	}
 	held[0].Close() // its place goes back
 	held = held[1:]
-	if s, _ := accept("192.0.2.1"); s == nil {
+	if s, _ := accept("192.0.2.1", false); s == nil {
 		t.Fatal("a connection closed did not give its place back")
 	} else {
 		held = append(held, s)
 	}
+	// All remote places taken, one of them by an idle connection.
+	var idleElsewhere net.Conn
 	for h := 2; len(held) < maxConns; h++ {
 		for range min(maxConnsPerHost, maxConns-len(held)) {
-			s, _ := accept(fmt.Sprintf("198.51.100.%d", h))
+			idle := idleElsewhere == nil && h == 7
+			s, c := accept(fmt.Sprintf("198.51.100.%d", h), idle)
 			if s == nil {
 				t.Fatalf("refused at %d connections", len(held))
 			}
 			held = append(held, s)
+			if idle {
+				idleElsewhere = c
+			}
 		}
 	}
-	if s, _ := accept("203.0.113.9"); s != nil {
-		t.Fatalf("connection %d accepted", maxConns+1)
+	if s, _ := accept("203.0.113.9", false); s == nil {
+		t.Fatal("a new host was refused with one of the 256 idle")
+	} else {
+		held = append(held, s)
 	}
-	if s, _ := accept("127.0.0.1"); s == nil {
-		t.Fatal("a loopback probe was refused with the remote connections all taken")
+	if !closedAtOnce(idleElsewhere) {
+		t.Fatal("the idle connection of another host was not closed to make room")
+	}
+	if s, _ := accept("203.0.113.10", false); s != nil {
+		t.Fatalf("connection %d accepted with all busy", maxConns+1)
+	}
+	for i := range maxConnsPerHost {
+		if s, _ := accept("127.0.0.1", i == 0); s == nil {
+			t.Fatalf("loopback connection %d was refused with the remote connections all taken", i)
+		}
+	}
+	if s, _ := accept("127.0.0.1", false); s == nil {
+		t.Fatal("a loopback probe was refused with one loopback connection idle")
+	}
+	if s, _ := accept("127.0.0.1", false); s != nil {
+		t.Fatal("a 17th busy loopback connection was accepted")
 	}
 }
 
-// Through the server: the 17th keep-alive connection from one host is closed, and the
-// others are served as before.
-func TestTheEndpointClosesConnectionsPastItsBound(t *testing.T) {
+// Through the server: with 16 idle keep-alive connections from one host, a 17th is
+// served, and the one that waited longest is closed to make room; the rest are served
+// as before.
+func TestTheEndpointMakesRoomByClosingIdleConnections(t *testing.T) {
 	s := NewServer(NewMetrics(), Checks{}, Backup{}, nil)
 	addr, err := s.Start("127.0.0.1:0")
 	if err != nil {
@@ -140,7 +186,13 @@ func TestTheEndpointClosesConnectionsPastItsBound(t *testing.T) {
 			return err
 		}
 		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		_, err := bufio.NewReader(c).ReadString('\n')
+		r := bufio.NewReader(c)
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 		return err
 	}
 	var conns []net.Conn
@@ -155,15 +207,16 @@ func TestTheEndpointClosesConnectionsPastItsBound(t *testing.T) {
 			t.Fatal(err)
 		}
 		conns = append(conns, c)
-		err = get(c)
-		if i < maxConnsPerHost && err != nil {
+		if err := get(c); err != nil {
 			t.Fatalf("connection %d: %v", i, err)
 		}
-		if i == maxConnsPerHost && err == nil {
-			t.Fatal("the 17th keep-alive connection was served")
-		}
 	}
-	if err := get(conns[0]); err != nil {
-		t.Fatalf("a held connection is no longer served: %v", err)
+	if !closedAtOnce(conns[0]) {
+		t.Fatal("the connection idle longest was not closed")
+	}
+	for i, c := range conns[1:] {
+		if err := get(c); err != nil {
+			t.Fatalf("held connection %d is no longer served: %v", i+1, err)
+		}
 	}
 }
