@@ -76,7 +76,7 @@ func TestOperatorEndpointAndBackupRestore(t *testing.T) {
 		t.Fatalf("readyz %d: %s", code, body)
 	}
 	_, metrics := fetch("/metrics")
-	for _, want := range []string{`newsbot_feeds_polled_total{status="ok"} 2`, "newsbot_items_stored_total 4", "newsbot_messages_sent_total", "newsbot_db_size_bytes"} {
+	for _, want := range []string{`newsbot_feeds_polled_total{status="ok"} 2`, "newsbot_items_stored_total 4", "newsbot_messages_sent_total", "newsbot_db_size_bytes", "newsbot_panics_total 0"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %q", want)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/internal/panics"
 	"github.com/newsbot/newsbot/ops"
 	"github.com/newsbot/newsbot/storage"
 )
@@ -50,6 +51,8 @@ func registerMetrics(m *ops.Metrics, db *storage.DB, poller *feed.Poller, b *bot
 	m.GaugeFunc("newsbot_reader_feeds", "Feeds readers added (counted against the global cap).", func() float64 {
 		return float64(readerFeeds())
 	})
+	m.CounterFunc("newsbot_panics_total", "Panics recovered in the bot's own work (a digest, a send, a report placed into a story...): each cost that piece of work; the log holds the first stack of each place every 10 minutes.",
+		func() float64 { return float64(panics.Total()) })
 	if poller != nil {
 		m.CounterFunc("newsbot_items_capped_total", "New items not stored: their feed brought more than one poll stores (the oldest are left out).",
 			func() float64 { return float64(poller.Stats().ItemsCapped) })

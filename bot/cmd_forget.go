@@ -39,6 +39,7 @@ func (b *Bot) forget(ctx context.Context, r *request, confirmation string) error
 	if err != nil {
 		return err
 	}
+	b.slow.forget(r.chatID) // a new record gets the lane's budget all the same (filterBudget)
 	b.log.Info("a chat was forgotten", "comments_erased", er.Comments, "copies_deleted", len(er.Copies))
 	b.staleCopy(0)
 	b.sender.Wake()

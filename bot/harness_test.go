@@ -16,6 +16,7 @@ import (
 
 	"github.com/newsbot/newsbot/bot/telegramtest"
 	"github.com/newsbot/newsbot/feed"
+	"github.com/newsbot/newsbot/internal/panics"
 	"github.com/newsbot/newsbot/storage"
 )
 
@@ -55,6 +56,9 @@ type harness struct {
 	cancelAPI context.CancelFunc
 	done      chan error
 	mu        sync.Mutex
+	// plantsPanics: the test plants faults, and the bot recovering from panics is
+	// what it checks.
+	plantsPanics bool
 }
 
 var t0 = time.Date(2026, 11, 25, 5, 0, 0, 0, time.UTC)
@@ -79,6 +83,14 @@ func newHarness(t testing.TB) *harness {
 		fmt.Fprint(w, body)
 	}))
 	t.Cleanup(h.web.Close)
+	// A recovered panic keeps the process up, and so would hide a fault from the test
+	// that met it: tests that plant one say so.
+	panicsBefore := panics.Total()
+	t.Cleanup(func() {
+		if n := panics.Total() - panicsBefore; n > 0 && !h.plantsPanics {
+			t.Errorf("the bot recovered from %d panics (see the log)", n)
+		}
+	})
 	h.dbPath = filepath.Join(t.TempDir(), "newsbot.db")
 	h.openDB()
 	// After the bot stopped (cleanups run last first).

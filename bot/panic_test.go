@@ -32,6 +32,7 @@ func (d digestPanics) DigestFor(ctx context.Context, sub stories.Subscriber, now
 func TestADigestThatPanicsCostsItsChatOneDigest(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t)
+	h.plantsPanics = true
 	now := t0.Add(20 * time.Hour)
 	h.clock.Set(now)
 	if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], fillerNews(20, "", now, time.Minute, func(i int) int { return i }), now.Add(-time.Hour)); err != nil {
@@ -82,6 +83,7 @@ func (f followersPanic) Followers(ctx context.Context, item uint64) ([]storage.F
 func TestARelayThatPanicsCostsItsComment(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t)
+	h.plantsPanics = true
 	now := h.clock.Now()
 	added, err := h.db.AddItems(ctx, h.opts.Catalogue[0], fillerNews(2, "", now, time.Minute, func(i int) int { return i }), now)
 	if err != nil {
@@ -136,6 +138,7 @@ func (c commentPanics) Comment(ctx context.Context, id uint64) (storage.Comment,
 func TestARefreshThatPanicsCostsItsComment(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t)
+	h.plantsPanics = true
 	now := h.clock.Now()
 	added, err := h.db.AddItems(ctx, h.opts.Catalogue[0], fillerNews(1, "", now, time.Minute, func(i int) int { return i }), now)
 	if err != nil {
@@ -175,6 +178,7 @@ func (trackPanics) Track(context.Context) (stories.TrackResult, error) { panic("
 
 func TestAFollowUpThatPanicsIsItsError(t *testing.T) {
 	h := newHarness(t)
+	h.plantsPanics = true
 	h.opts.Stories = trackPanics{stories.New(h.db, nil, stories.Options{Catalogue: h.opts.Catalogue, Now: h.clock.Now})}
 	h.start()
 	if err := h.bot.FollowUp(context.Background()); err == nil || !strings.Contains(err.Error(), "follow up: panic: planted fault") {

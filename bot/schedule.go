@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 
+	"github.com/newsbot/newsbot/internal/panics"
 	"github.com/newsbot/newsbot/storage"
 	"github.com/newsbot/newsbot/stories"
 	"golang.org/x/sync/errgroup"
@@ -26,10 +26,7 @@ func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
 // than their last digest. held counts, per followed story, the developments held in
 // quiet hours that the digest tells (to clear once it is committed).
 func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) (msgs []storage.OutMessage, held map[uint64]int, err error) {
-	budget, lane := b.opts.FilterBudget, b.slowLaneBudget()
-	if b.slow.has(s.ChatID, now) {
-		budget = lane
-	}
+	budget, lane := b.filterBudget(s, now), b.slowLaneBudget()
 	d, err := b.stories.DigestFor(ctx, stories.Subscriber{Subscriber: s, Feeds: b.subscriberFeeds(s), FilterBudget: budget}, now)
 	if err != nil {
 		return nil, nil, err
@@ -41,6 +38,7 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 		if until := now.Add(slowLaneFor); b.slow.mark(s.ChatID, until) {
 			// Kept over a restart; if the store fails, memory holds the mark till then.
 			if err := b.db.MarkSlow(ctx, s.ChatID, until); err != nil {
+				b.slow.unstored(s.ChatID)
 				b.log.Warn("slow lane mark not stored", "chat", s.ChatID, "error", err)
 			}
 		}
@@ -64,6 +62,15 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 	return msgs, held, nil
 }
 
+// filterBudget is the time s's filters get in a digest at now: the lane's budget for
+// a chat in the slow lane or younger than a stay there, the whole budget for the rest.
+func (b *Bot) filterBudget(s storage.Subscriber, now time.Time) time.Duration {
+	if b.slow.has(s.ChatID, now) || now.Sub(s.CreatedAt) < slowLaneFor {
+		return b.slowLaneBudget()
+	}
+	return b.opts.FilterBudget
+}
+
 // buildDigestCaught is buildDigest, with a panic taken as its error. Digests run on
 // readers' feeds' text in goroutines of the run, outside the handlers' recovery: a
 // panic ended the process, and the chat, still due, ended it again at every start
@@ -78,7 +85,10 @@ func (b *Bot) buildDigestCaught(ctx context.Context, s storage.Subscriber, now t
 // reader's budgets kept in memory with it.
 func caught(what string, err *error) {
 	if p := recover(); p != nil {
-		*err = fmt.Errorf("%s: panic: %v\n%s", what, p, debug.Stack())
+		*err = fmt.Errorf("%s: panic: %v", what, p)
+		if stack := panics.Recovered(what); stack != "" { // not a stack per chat
+			*err = fmt.Errorf("%w\n%s", *err, stack)
+		}
 	}
 }
 

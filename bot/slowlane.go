@@ -22,9 +22,10 @@ import (
 
 // slowLaneFor is how long a chat stays in the slow lane after its filters last took the
 // lane's budget: longer than the longest time between two digests (a day), so that
-// filters that take it every time never get back into the run. Its record deleted (/forget),
-// a chat stays too: subscribing again under the same ID must not be a way back into
-// the run (review 60).
+// filters that take it every time never get back into the run. A chat this much younger
+// (its record made anew, as by /forget and /start, or a new group) gets the lane's
+// budget in the run too: a new record must not be a way back into the run at the whole
+// budget (review 60), and /forget must not have to keep a mark to ensure it (review 64).
 const slowLaneFor = 7 * 24 * time.Hour
 
 // slowLaneShare divides the filters' budget for the slow lane: filters taking a fifth
@@ -55,22 +56,45 @@ const slowLaneWrite = 24 * time.Hour
 type slowChats struct {
 	mu    sync.Mutex
 	until map[int64]time.Time
+	// stored is the time the store holds for each chat: measured from it, not from the
+	// last time in memory, so that a chat whose time moves on by less than
+	// slowLaneWrite at each digest is still written a day at a time (review 64: it was
+	// written once, pruned from the store a week later while memory kept it, and lost
+	// at the next restart).
+	stored map[int64]time.Time
 }
 
 // mark puts chat in the slow lane until then, and reports whether the store should be
-// told: the chat was not in the lane, or its time there moved on by slowLaneWrite.
+// told: it holds no time for the chat, or one slowLaneWrite or more before until.
 func (s *slowChats) mark(chat int64, until time.Time) (store bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.until == nil {
-		s.until = map[int64]time.Time{}
+		s.until, s.stored = map[int64]time.Time{}, map[int64]time.Time{}
 	}
-	was, ok := s.until[chat]
-	if !until.After(was) {
+	if until.After(s.until[chat]) {
+		s.until[chat] = until
+	}
+	if was, ok := s.stored[chat]; ok && until.Sub(was) < slowLaneWrite {
 		return false
 	}
-	s.until[chat] = until
-	return !ok || until.Sub(was) >= slowLaneWrite
+	s.stored[chat] = until
+	return true
+}
+
+// unstored says the store failed to take chat's mark: the next mark tries again.
+func (s *slowChats) unstored(chat int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.stored, chat)
+}
+
+// forget takes chat out of the lane (its record was erased: /forget).
+func (s *slowChats) forget(chat int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.until, chat)
+	delete(s.stored, chat)
 }
 
 // load adds the marks the store kept.
@@ -96,6 +120,7 @@ func (s *slowChats) chats(now time.Time) []int64 {
 	for chat, until := range s.until {
 		if !now.Before(until) {
 			delete(s.until, chat)
+			delete(s.stored, chat)
 			continue
 		}
 		out = append(out, chat)
@@ -112,6 +137,12 @@ func (s *slowChats) move(from, to int64) {
 		delete(s.until, from)
 		if until.After(s.until[to]) {
 			s.until[to] = until
+		}
+	}
+	if stored, ok := s.stored[from]; ok {
+		delete(s.stored, from)
+		if stored.After(s.stored[to]) {
+			s.stored[to] = stored
 		}
 	}
 }

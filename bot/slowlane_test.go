@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -124,40 +125,51 @@ func TestSlowFiltersGoToTheirOwnLane(t *testing.T) {
 	}
 }
 
-// TestSlowLaneOutlivesForgetAndUpgrade: a chat in the slow lane stays there when its
-// record is deleted and made again under the same ID (/forget, then /subscribe), and a
-// group in it takes its place there with it when it becomes a supergroup (review 60:
-// either was a way back into the run at full budget).
-func TestSlowLaneOutlivesForgetAndUpgrade(t *testing.T) {
+// TestSlowLaneAfterForgetAndUpgrade: /forget takes a chat out of the slow lane, in
+// memory and on disk, yet subscribing again under the same ID is no way back into the
+// run at the whole budget: a chat younger than a stay in the lane gets the lane's
+// budget in the run (review 64; review 60 kept the mark for it). A group in the lane
+// takes its place there with it when it becomes a supergroup (review 60).
+func TestSlowLaneAfterForgetAndUpgrade(t *testing.T) {
 	ctx := context.Background()
 	h, ana, group, _ := groupWithFeed(t, 881, -1881, "Slowpokes", false)
 	now := h.clock.Now()
 	reader := telegramtest.User{ID: 881001, FirstName: "Rae"}
-	h.tg.PrivateChat(reader)
-	h.bot.slow.mark(reader.ID, now.Add(slowLaneFor))
-	h.bot.slow.mark(group.ID, now.Add(slowLaneFor))
+	rc := h.tg.PrivateChat(reader)
+	h.tg.Send(reader, rc, "/start")
+	h.wait(reader.ID, "", waitLong)
+	until := now.Add(slowLaneFor)
+	if !h.bot.slow.mark(reader.ID, until) {
+		t.Fatal("a first mark is not to be stored")
+	}
+	if err := h.db.MarkSlow(ctx, reader.ID, until); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.slow.mark(group.ID, until)
 
-	if err := h.db.DeleteSubscriber(ctx, reader.ID); err != nil {
-		t.Fatal(err)
+	h.tg.Send(reader, rc, "/forget")
+	confirm := h.wait(reader.ID, "This cannot be undone", waitLong)
+	q, _ := h.tg.Press(reader, rc, confirm.MessageID, "forget:yes")
+	h.tg.WaitAnswered(q, waitLong)
+	h.wait(reader.ID, "Everything stored about this chat has been deleted", waitLong)
+	if h.bot.slow.has(reader.ID, now) {
+		t.Error("after /forget the chat is in the slow lane still")
 	}
-	if err := h.bot.RunSlowDue(ctx); err != nil { // finds no record
-		t.Fatal(err)
+	if marks, err := h.db.SlowChats(ctx, now); err != nil || !marks[reader.ID].IsZero() {
+		t.Errorf("after /forget the store keeps the chat's slow lane mark (%v, %v)", marks[reader.ID], err)
 	}
-	if err := h.db.PutSubscriber(ctx, storage.Subscriber{ChatID: reader.ID, Kind: "private", Active: true, Subscribed: true,
-		TimeZone: "UTC", Times: []string{"08:00"}, Stories: 5, NextDigest: now.Add(-time.Minute)}); err != nil {
-		t.Fatal(err)
+
+	// Subscribed again: a new record, so the lane's budget, in the run or in the lane.
+	fresh := storage.Subscriber{ChatID: reader.ID, CreatedAt: now}
+	if got := h.bot.filterBudget(fresh, now); got != h.bot.slowLaneBudget() {
+		t.Errorf("a chat subscribed again gets %v for its filters, want the lane's %v", got, h.bot.slowLaneBudget())
 	}
-	if err := h.bot.RunDue(ctx); err != nil {
-		t.Fatal(err)
+	old := storage.Subscriber{ChatID: 881002, CreatedAt: now.Add(-slowLaneFor - time.Hour)}
+	if got := h.bot.filterBudget(old, now); got != h.bot.opts.FilterBudget {
+		t.Errorf("a chat older than a stay in the lane, not in it, gets %v, want the whole %v", got, h.bot.opts.FilterBudget)
 	}
-	if s, err := h.db.Subscriber(ctx, reader.ID); err != nil || s.NextDigest.After(now) {
-		t.Fatalf("subscribed again, the chat's digest was composed in the run (%v)", err)
-	}
-	if err := h.bot.RunSlowDue(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if s, err := h.db.Subscriber(ctx, reader.ID); err != nil || !s.NextDigest.After(now) {
-		t.Fatalf("the slow lane did not compose the chat's digest (%v)", err)
+	if got := h.bot.filterBudget(storage.Subscriber{ChatID: group.ID}, now); got != h.bot.slowLaneBudget() {
+		t.Errorf("a chat in the lane gets %v, want the lane's %v", got, h.bot.slowLaneBudget())
 	}
 
 	const super = -1001881
@@ -272,5 +284,44 @@ func TestSlowLaneFollowsAnUpgradeLearntFromASend(t *testing.T) {
 	h.wait(super, "Your news digest", waitLong)
 	if !h.bot.slow.has(super, now) || h.bot.slow.has(group.ID, now) {
 		t.Errorf("in the slow lane: the supergroup %v, the old group %v; want the supergroup only", h.bot.slow.has(super, now), h.bot.slow.has(group.ID, now))
+	}
+}
+
+// A chat that takes the lane's budget at every digest, six a day, keeps a mark in the
+// store that lasts as long as its time in memory, give or take slowLaneWrite, through
+// the daily prune: so a restart on any day keeps it in the lane (review 64: the mark
+// was written once, as its time moved on 4 hours a digest, and pruned after a week
+// while memory kept it).
+func TestSlowLaneMarkKeepsUpInTheStore(t *testing.T) {
+	ctx := context.Background()
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const chat = 882001
+	var slow slowChats
+	now := t0
+	for day := range 10 {
+		for range 6 {
+			until := now.Add(slowLaneFor)
+			if slow.mark(chat, until) {
+				if err := db.MarkSlow(ctx, chat, until); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now = now.Add(4 * time.Hour)
+		}
+		if _, err := db.PruneSlowLane(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		marks, err := db.SlowChats(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inMemory := slow.until[chat]
+		if stored := marks[chat]; inMemory.Sub(stored) > slowLaneWrite {
+			t.Fatalf("day %d: the store keeps the chat in the lane until %v, memory until %v", day+1, stored, inMemory)
+		}
 	}
 }

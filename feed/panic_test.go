@@ -107,3 +107,37 @@ func TestACycleThatPanicsIsLogged(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (w writerFunc) Write(b []byte) (int, error) { return w(b) }
+
+// A reader's poll that panics while storing gives back the day's items it was granted
+// and never stored: the reader's other feed stores its full allowance after it (review
+// 64: the grant stayed, and drained the owners' allowance).
+func TestAPollThatPanicsGivesBackItsAllowance(t *testing.T) {
+	ctx := context.Background()
+	srv := newFeedServer(t, "testdata/feeds")
+	db := openDB(t)
+	faulty, fine := srv.URL+"/rss_2.0_bbc.xml", srv.URL+"/atom_example_1.xml"
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, func() storage.Subscriber { return storage.Subscriber{ChatID: 42, Active: true} },
+		[]string{faulty, fine}, nil, storage.FeedLimits{PerChat: 20, Global: 5000}); err != nil {
+		t.Fatal(err)
+	}
+	const allowance = 1 // the other feed holds one item
+	p := feed.NewPoller(addPanics{DB: db, url: faulty}, loopbackFetcher(feed.FetcherOptions{}),
+		feed.PollerOptions{Interval: time.Hour, FullTextMinWords: -1, MaxUserItemsPerDay: allowance, Now: func() time.Time { return t0 }})
+	for _, u := range []string{faulty, fine} {
+		f, err := db.Feed(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := p.PollFeeds(ctx, []storage.Feed{f})[0]
+		switch u {
+		case faulty:
+			if !strings.Contains(r.Error, "panic: planted fault") {
+				t.Fatalf("the faulty feed: %s %q", r.Status, r.Error)
+			}
+		case fine:
+			if r.NewItems != allowance {
+				t.Errorf("the reader's other feed stored %d items after the panic, want the day's %d", r.NewItems, allowance)
+			}
+		}
+	}
+}

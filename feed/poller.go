@@ -11,7 +11,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/url"
-	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/newsbot/newsbot/internal/panics"
 	"github.com/newsbot/newsbot/storage"
 )
 
@@ -275,7 +275,7 @@ func (p *Poller) PollDue(ctx context.Context) ([]Result, error) {
 func (p *Poller) cycleCaught(onCycle func([]Result), rs []Result) {
 	defer func() {
 		if r := recover(); r != nil {
-			p.opts.Logger.Error("the poll cycle's follow-up panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			p.opts.Logger.Error("the poll cycle's follow-up panicked", "panic", fmt.Sprint(r), "stack", panics.Recovered("poll follow-up"))
 		}
 	}()
 	onCycle(rs)
@@ -544,7 +544,7 @@ func (p *Poller) recordError(ctx context.Context, f *storage.Feed, err error, re
 func (p *Poller) storeEntriesCaught(ctx context.Context, f *storage.Feed, entries []Entry) (added, skipped int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("store entries: panic: %v\n%s", r, debug.Stack())
+			err = fmt.Errorf("store entries: panic: %v\n%s", r, panics.Recovered("store entries"))
 		}
 	}()
 	return p.storeEntries(ctx, f, entries)
@@ -601,6 +601,14 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	}
 	var bytes int64
 	granted := storage.FeedUsage{Day: day} // charged to the owners in the ledger so far
+	// A panic before the refund below (storeEntriesCaught recovers it) gives back the
+	// items and bytes granted and never stored: they drained the owners' day (review 64).
+	settled := false
+	defer func() {
+		if !settled && len(owners) > 0 {
+			p.ledger.refund(day, owners, storage.FeedUsage{Items: granted.Items, Bytes: granted.Bytes})
+		}
+	}()
 	pageTime := p.opts.MaxPageTimePerPoll
 	if !f.Operator() {
 		pageTime = min(pageTime, p.opts.MaxReaderPageTimePerDay-f.DayPageTime)
@@ -692,6 +700,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 	// Stored oldest first, so the newest get the highest IDs and come first in a window.
 	slices.Reverse(items)
 	added, err := p.store.AddItems(ctx, f.URL, items, p.opts.Now())
+	settled = true
 	use := storage.FeedUsage{Day: day, Items: len(added), Pages: granted.Pages}
 	for _, it := range added {
 		use.Bytes += itemBytes(it)

@@ -56,7 +56,8 @@ type ErasedReport struct {
 
 // EraseChat removes everything stored about a chat: its subscriber and settings, its
 // own feeds (a feed another chat still reads stays), queued messages, records of sent
-// messages, relayed copies it received, follows and pending comments. With user != 0 it
+// messages, relayed copies it received, follows, pending comments and its place in the
+// slow lane. With user != 0 it
 // removes the user as well: profile and name, blocks in both directions, reports made,
 // and every comment the user wrote becomes a tombstone (text, author and source erased;
 // its place in the thread kept, so replies keep their shape). All in one transaction,
@@ -99,6 +100,9 @@ func (db *DB) EraseChat(ctx context.Context, chat, user int64, opts EraseOptions
 			return err
 		}
 		if err := eraseChatStories(tx, chat); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketSlowLane).Delete(i64(chat)); err != nil {
 			return err
 		}
 		erased := map[uint64]bool{}

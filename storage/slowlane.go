@@ -14,8 +14,8 @@ import (
 // their lane's budget, each with when it leaves the lane (slow_lane: chat(8) -> until(8),
 // Unix ns). The lane was in memory, and a restart sent each such chat back into the
 // shared digest run for one digest at full budget: a hundred of them held every
-// reader's first digests after a deploy some 30 s. The marks outlive the chat's record
-// (/forget), as they did in memory: forgetting must not be a way back into the run.
+// reader's first digests after a deploy some 30 s. EraseChat deletes the chat's mark:
+// a chat whose record is new gets the lane's budget anyway (bot.filterBudget).
 var bucketSlowLane = []byte("slow_lane")
 
 // MarkSlow puts chat in the slow lane until then, or keeps a later time already

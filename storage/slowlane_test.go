@@ -10,18 +10,18 @@ import (
 )
 
 // The slow lane's marks outlive the process, keep the latest time, go with a group
-// that becomes a supergroup (record or none), outlive the chat's record, and go once
-// their time is over.
+// that becomes a supergroup (record or none), outlive the chat's record, go with the
+// chat when it is erased (/forget: review 64), and go once their time is over.
 func TestSlowLaneMarks(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "db")
 	db := mustOpen(t, path)
-	const reader, group, super, bare, bareSuper = 51, -1051, -1001051, -1052, -1001052
+	const reader, group, super, bare, bareSuper, forgotten = 51, -1051, -1001051, -1052, -1001052, 53
 	week := t0.Add(7 * 24 * time.Hour)
 	marks := []struct {
 		chat  int64
 		until time.Time
-	}{{reader, week}, {reader, t0.Add(time.Hour)}, {group, week.Add(time.Hour)}, {bare, t0.Add(2 * time.Hour)}, {bare, t0.Add(3 * time.Hour)}}
+	}{{reader, week}, {reader, t0.Add(time.Hour)}, {group, week.Add(time.Hour)}, {bare, t0.Add(2 * time.Hour)}, {bare, t0.Add(3 * time.Hour)}, {forgotten, week}}
 	for _, m := range marks {
 		if err := db.MarkSlow(ctx, m.chat, m.until); err != nil {
 			t.Fatal(err)
@@ -40,6 +40,9 @@ func TestSlowLaneMarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := db.DeleteSubscriber(ctx, reader); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EraseChat(ctx, forgotten, forgotten, storage.EraseOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/newsbot/newsbot/digest"
+	"github.com/newsbot/newsbot/internal/panics"
 	"github.com/newsbot/newsbot/storage"
 )
 
@@ -83,7 +84,7 @@ func (s *Service) Track(ctx context.Context) (TrackResult, error) {
 	}
 	s.trackMu.Lock()
 	defer s.trackMu.Unlock()
-	res, err := s.track(ctx)
+	res, err := s.trackCaught(ctx)
 	// Developments placed by passes that did not report them (a digest run's) are
 	// reported now, so their cards are redrawn too.
 	res.Developed = append(s.developed, res.Developed...)
@@ -129,9 +130,25 @@ func (s *Service) trackQuietly(ctx context.Context) error {
 	}
 	s.trackMu.Lock()
 	defer s.trackMu.Unlock()
-	res, err := s.track(ctx)
+	res, err := s.trackCaught(ctx)
 	s.developed = append(s.developed, res.Developed...)
 	return err
+}
+
+// trackCaught is track, with a panic outside placing (which skips the report) taken
+// as the pass's error: digests go on without the pass, and the index is rebuilt from
+// what was saved at the next.
+func (s *Service) trackCaught(ctx context.Context) (res TrackResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.index = nil
+			err = fmt.Errorf("track stories: panic: %v", r)
+			if stack := panics.Recovered("track stories"); stack != "" {
+				s.log.Error("a story tracking pass panicked", "panic", fmt.Sprint(r), "stack", stack)
+			}
+		}
+	}()
+	return s.track(ctx)
 }
 
 func (s *Service) track(ctx context.Context) (TrackResult, error) {
@@ -158,16 +175,9 @@ func (s *Service) track(ctx context.Context) (TrackResult, error) {
 	}
 	s.index.SetFollowed(followed)
 	if last != s.cursor {
-		batch, err := s.place(ctx, items, now, &res)
-		if err != nil {
+		if err := s.placeAndSave(ctx, items, last, followed, now, &res); err != nil {
 			return res, err
 		}
-		batch.Cursor = last
-		if err := s.storyStore.SaveStories(ctx, batch); err != nil {
-			s.index = nil // placed in memory, not saved: reload from what was
-			return res, err
-		}
-		s.cursor = batch.Cursor
 	}
 	if closed := s.index.Close(now.Add(-t.CloseAfter)); len(closed) > 0 {
 		res.Closed = len(closed)
@@ -181,6 +191,67 @@ func (s *Service) track(ctx context.Context) (TrackResult, error) {
 		s.log.Debug("stories tracked", "placed", res.Placed, "new", res.New, "developed", len(res.Developed), "open", s.index.Open())
 	}
 	return res, nil
+}
+
+// placeAndSave places items, saves them with the cursor at after, and moves the
+// cursor there. A report whose placing panics is skipped, and the rest keep their
+// stories: the tracker is shared, and before, one poisoned report failed every chat's
+// digest at every run, the cursor never passing it (audit 64). The index is rebuilt
+// from what was saved, and the batch placed again in halves down to the report.
+func (s *Service) placeAndSave(ctx context.Context, items []storage.Item, after uint64, followed map[uint64]bool, now time.Time, res *TrackResult) error {
+	before := *res
+	before.Developed = slices.Clone(res.Developed)
+	batch, err := s.placeCaught(ctx, items, now, res)
+	var p *placePanic
+	if errors.As(err, &p) {
+		*res = before
+		s.index = nil
+		if err := s.loadIndex(ctx); err != nil {
+			return err
+		}
+		s.index.SetFollowed(followed)
+		if len(items) > 1 {
+			mid := len(items) / 2
+			if err := s.placeAndSave(ctx, items[:mid], items[mid-1].ID, followed, now, res); err != nil {
+				return err
+			}
+			return s.placeAndSave(ctx, items[mid:], after, followed, now, res)
+		}
+		args := []any{"item", items[0].ID, "feed", items[0].FeedURL, "panic", p.value}
+		if p.stack != "" {
+			args = append(args, "stack", p.stack)
+		}
+		s.log.Error("placing a report into a story panicked; it stays out of stories", args...)
+		batch = storage.StoryBatch{NextID: s.index.NextID(), Now: now, UpdateEvery: s.opts.Tracking.UpdateEvery}
+	} else if err != nil {
+		s.index = nil // placed in part in memory: reload from what was saved
+		return err
+	}
+	batch.Cursor = after
+	if err := s.storyStore.SaveStories(ctx, batch); err != nil {
+		s.index = nil // placed in memory, not saved: reload from what was
+		return err
+	}
+	s.cursor = after
+	return nil
+}
+
+// placePanic is a panic in place, as an error.
+type placePanic struct {
+	value string
+	stack string // "" when this place's stack was logged lately
+}
+
+func (p *placePanic) Error() string { return "track stories: placing reports panicked: " + p.value }
+
+// placeCaught is place, with a panic taken as a *placePanic.
+func (s *Service) placeCaught(ctx context.Context, items []storage.Item, now time.Time, res *TrackResult) (b storage.StoryBatch, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &placePanic{value: fmt.Sprint(r), stack: panics.Recovered("track stories")}
+		}
+	}()
+	return s.place(ctx, items, now, res)
 }
 
 // loadIndex builds the index from the stored open stories, once per process (and
@@ -222,6 +293,11 @@ func (s *Service) loadIndex(ctx context.Context) error {
 	return nil
 }
 
+// placeFault, set by tests only, is called on each report as it is placed: no report
+// reaches a panic today (the engine is fuzzed), so tests plant one to prove that a
+// panic costs one report.
+var placeFault func(storage.Item)
+
 // place puts items into stories and returns what to save.
 func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time, res *TrackResult) (storage.StoryBatch, error) {
 	b := storage.StoryBatch{Items: map[uint64]uint64{}, Merged: map[uint64]uint64{}, Now: now,
@@ -248,6 +324,9 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 	reports := toDigestItems(items)
 	for k, p := range s.index.AddAll(reports, now) {
 		it, di := placed[k], reports[k]
+		if placeFault != nil {
+			placeFault(it)
+		}
 		id, isNew, absorbed := p.Story, p.New, p.Absorbed
 		c, err := story(id)
 		if err != nil {

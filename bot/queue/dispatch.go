@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/newsbot/newsbot/bot/telegram"
+	"github.com/newsbot/newsbot/internal/panics"
 )
 
 // Admission is the dispatcher's verdict on an update before it is queued.
@@ -325,7 +325,7 @@ func (d *Dispatcher) work(ctx context.Context, q queued) {
 func (d *Dispatcher) admitCaught(ctx context.Context, u telegram.Update) (a Admission) {
 	defer func() {
 		if p := recover(); p != nil {
-			d.log.Error("admitting an update panicked; dropping it", "update", u.UpdateID, "panic", toString(p), "stack", string(debug.Stack()))
+			d.log.Error("admitting an update panicked; dropping it", "update", u.UpdateID, "panic", toString(p), "stack", panics.Recovered("admit"))
 			a = Refuse
 		}
 	}()
@@ -337,6 +337,7 @@ func (d *Dispatcher) admitCaught(ctx context.Context, u telegram.Update) (a Admi
 func (d *Dispatcher) safeHandle(ctx context.Context, u telegram.Update) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			panics.Recovered("handle")
 			err = errors.New("handler panicked: " + toString(r))
 		}
 	}()

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newsbot/newsbot/bot/telegram"
+	"github.com/newsbot/newsbot/internal/panics"
 	"github.com/newsbot/newsbot/storage"
 	"golang.org/x/time/rate"
 )
@@ -699,7 +699,7 @@ func (s *Sender) sendCaught(m storage.OutMessage) (out outcome) {
 		if p := recover(); p != nil {
 			s.Stats.Failed.Add(1)
 			s.Stats.Dropped.Add(1)
-			s.log.Error("sending a message panicked; dropping it", "chat", m.ChatID, "method", m.Method, "panic", toString(p), "stack", string(debug.Stack()))
+			s.log.Error("sending a message panicked; dropping it", "chat", m.ChatID, "method", m.Method, "panic", toString(p), "stack", panics.Recovered("send"))
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			s.drop(ctx, m)

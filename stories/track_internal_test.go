@@ -1,0 +1,95 @@
+package stories
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/storage"
+)
+
+// A report whose placing panics stays out of stories, and only it: the tracker is
+// shared, and before, one such report failed every chat's digest at every run, the
+// cursor never passing it (audit 64). The reports before and after it in the same pass
+// are placed, the index rebuilt from what was saved goes on joining reports to their
+// stories, and a digest run is built as usual.
+func TestAReportThatPanicsStaysOutOfStories(t *testing.T) {
+	placeFault = func(it storage.Item) {
+		if strings.Contains(it.Title, "POISON") {
+			panic("planted fault")
+		}
+	}
+	t.Cleanup(func() { placeFault = nil })
+	const a, b = "https://a.example/rss", "https://b.example/rss"
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	now := t0
+	var logs bytes.Buffer
+	svc := New(db, nil, Options{Catalogue: []string{a, b}, Now: func() time.Time { return now }, RunMaxAge: -1,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	add := func(feed, key, title string, at time.Time) uint64 {
+		t.Helper()
+		got, err := db.AddItems(ctx, feed, []storage.Item{{Key: key, Title: title, Language: "en",
+			Text: title + ". Coastguard crews searched the waters overnight near the island of Lesbos.",
+			URL:  "https://x.example/" + key, Published: at}}, at)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("add %s: %v", key, err)
+		}
+		return got[0].ID
+	}
+	ferry := add(a, "a1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0)
+	poison := add(b, "b1", "POISON Ferry Aurora capsizes off Lesbos", t0.Add(time.Minute))
+	violin := add(b, "b2", "Violin maker wins national craft award", t0.Add(2*time.Minute))
+	ferry2 := add(b, "b3", "Ferry Aurora capsizes off Lesbos, twelve dead", t0.Add(3*time.Minute))
+	now = t0.Add(5 * time.Minute)
+
+	res, err := svc.Track(ctx)
+	if err != nil {
+		t.Fatalf("track: %v", err)
+	}
+	if res.Placed != 3 {
+		t.Errorf("placed %d reports, want 3 (all but the one that panics)", res.Placed)
+	}
+	if strings.Count(logs.String(), "placing a report into a story panicked") != 1 || !strings.Contains(logs.String(), "planted fault") {
+		t.Errorf("the panic is not logged once:\n%s", logs.String())
+	}
+	stories, err := db.ItemStories(ctx, []uint64{ferry, poison, violin, ferry2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stories[poison] != 0 {
+		t.Errorf("the report that panics has story %d", stories[poison])
+	}
+	if stories[ferry] == 0 || stories[ferry] != stories[ferry2] || stories[violin] == 0 || stories[violin] == stories[ferry] {
+		t.Errorf("stories %v: the two ferry reports share one, the violin maker has its own", stories)
+	}
+	if cursor, _, err := db.StoryCursor(ctx); err != nil || cursor != ferry2 {
+		t.Errorf("the cursor is at %d (%v), want past every report (%d)", cursor, err, ferry2)
+	}
+
+	// The next pass does not meet the report again, and a later report still joins
+	// its story in the rebuilt index.
+	ferry3 := add(a, "a2", "Ferry Aurora: divers recover the ship's bell near Lesbos", t0.Add(10*time.Minute))
+	now = t0.Add(11 * time.Minute)
+	if res, err = svc.Track(ctx); err != nil || res.Placed != 1 {
+		t.Fatalf("the next pass placed %d (%v), want the new report only", res.Placed, err)
+	}
+	if strings.Count(logs.String(), "panicked") != 1 {
+		t.Errorf("the report that panics was met again:\n%s", logs.String())
+	}
+	if got, err := db.ItemStories(ctx, []uint64{ferry3}); err != nil || got[ferry3] != stories[ferry] {
+		t.Errorf("the later ferry report is in story %d (%v), want %d", got[ferry3], err, stories[ferry])
+	}
+	if _, err := svc.shared(ctx, now); err != nil {
+		t.Errorf("a digest run after the panic: %v", err)
+	}
+}
