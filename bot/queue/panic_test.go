@@ -134,3 +134,65 @@ func TestAnUpdateWhoseAdmissionPanicsIsDropped(t *testing.T) {
 		t.Errorf("%d updates dropped, want the one whose admission panicked", got)
 	}
 }
+
+// sentPanics is the real store with a fault planted in recording one chat's first
+// sent message: the panic comes after Telegram took it.
+type sentPanics struct {
+	*storage.DB
+	chat int64
+	once sync.Once
+}
+
+func (p *sentPanics) Sent(ctx context.Context, id uint64, chatID int64, messageID int, rec *storage.MessageRecord) (storage.SentCopy, error) {
+	c, err := p.DB.Sent(ctx, id, chatID, messageID, rec)
+	if chatID == p.chat {
+		hit := false
+		p.once.Do(func() { hit = true })
+		if hit {
+			panic("planted fault")
+		}
+	}
+	return c, err
+}
+
+// A panic after Telegram took a message counts it as sent, not dropped, and it is not
+// sent again (review 64: it was counted as failed and dropped).
+func TestAPanicAfterASendCountsItSent(t *testing.T) {
+	tg, db := senderFixture(t)
+	ctx := context.Background()
+	a := tg.PrivateChat(telegramtest.User{ID: 6211, FirstName: "A"})
+	text := func(s string) storage.OutMessage {
+		return storage.OutMessage{ChatID: a.ID, Method: "sendMessage", Params: map[string]string{"chat_id": strconv.FormatInt(a.ID, 10), "text": s}}
+	}
+	if err := db.Enqueue(ctx, []storage.OutMessage{text("first"), text("second")}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	client, err := telegram.NewClient(rctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	sender := NewSender(&sentPanics{DB: db, chat: a.ID}, client, SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 100})
+	done := make(chan error, 1)
+	go func() { done <- sender.Run(rctx) }()
+	defer func() { cancel(); <-done }()
+	if _, err := tg.WaitFor(a.ID, 10*time.Second, func(m telegramtest.Message) bool { return m.Text == "second" }); err != nil {
+		t.Fatalf("the chat's next message: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); sender.Stats.Sent.Load() < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages counted sent, want 2", sender.Stats.Sent.Load())
+		}
+	}
+	if got := sender.Stats.Dropped.Load() + sender.Stats.Failed.Load(); got != 0 {
+		t.Errorf("%d messages counted dropped or failed, want none", got)
+	}
+	var texts []string
+	for _, m := range tg.AllMessages(a.ID) {
+		texts = append(texts, m.Text)
+	}
+	if fmt.Sprint(texts) != "[first second]" {
+		t.Errorf("the chat got %q, want each message once", texts)
+	}
+}

@@ -694,23 +694,36 @@ func (s *Sender) drop(ctx context.Context, m storage.OutMessage) {
 // sendCaught is send, with a panic taken as a message Telegram will never accept: it
 // is dropped, and the chat's queue moves on. A panic in any goroutine ends the process,
 // and the message, still queued, would end it again after every restart (audit 62).
+// A panic after Telegram took the message (in recording it) counts it as sent, not
+// dropped, and keeps the chat's pace (review 64).
 func (s *Sender) sendCaught(m storage.OutMessage) (out outcome) {
+	var delivered bool
 	defer func() {
 		if p := recover(); p != nil {
-			s.Stats.Failed.Add(1)
-			s.Stats.Dropped.Add(1)
-			s.log.Error("sending a message panicked; dropping it", "chat", m.ChatID, "method", m.Method, "panic", toString(p), "stack", panics.Recovered("send"))
+			stack := panics.Recovered("send")
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			s.drop(ctx, m)
 			out = outcome{id: m.ID, chat: m.ChatID}
+			if delivered {
+				s.Stats.Sent.Add(1)
+				s.log.Error("recording a sent message panicked; its record is lost", "chat", m.ChatID, "method", m.Method, "panic", toString(p), "stack", stack)
+				if !isGroupChat(m.ChatID) {
+					out.notBefore = time.Now().Add(s.opts.PrivateEvery)
+				}
+				return
+			}
+			s.Stats.Failed.Add(1)
+			s.Stats.Dropped.Add(1)
+			s.log.Error("sending a message panicked; dropping it", "chat", m.ChatID, "method", m.Method, "panic", toString(p), "stack", stack)
 		}
 	}()
-	return s.send(m)
+	return s.send(m, &delivered)
 }
 
 // send delivers one message and records the outcome; it never panics on bad data.
-func (s *Sender) send(m storage.OutMessage) outcome {
+// delivered is set once Telegram took the message.
+func (s *Sender) send(m storage.OutMessage, delivered *bool) outcome {
 	out := outcome{id: m.ID, chat: m.ChatID}
 	// Storage calls outlive shutdown: the message was sent, so its outcome must be kept.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -769,6 +782,7 @@ func (s *Sender) send(m storage.OutMessage) outcome {
 	}
 	switch {
 	case err == nil:
+		*delivered = true
 		s.recordSent(ctx, m, res)
 		out.notBefore = next
 	case kind == telegram.KindRetryLater:
