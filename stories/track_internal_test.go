@@ -3,6 +3,7 @@ package stories
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -91,5 +92,53 @@ func TestAReportThatPanicsStaysOutOfStories(t *testing.T) {
 	}
 	if _, err := svc.shared(ctx, now); err != nil {
 		t.Errorf("a digest run after the panic: %v", err)
+	}
+}
+
+// BenchmarkTrackPassWithAPoisonedReport is one tracker pass over 2,000 new reports of
+// 200 stories, with none or one report whose placing panics (in the middle): what the
+// halving that skips it costs the pass (README, BENCHMARKS.md "Outside review 64").
+func BenchmarkTrackPassWithAPoisonedReport(b *testing.B) {
+	for _, poisoned := range []bool{false, true} {
+		b.Run(fmt.Sprint("poisoned=", poisoned), func(b *testing.B) {
+			placeFault = func(it storage.Item) {
+				if strings.Contains(it.Title, "POISON") {
+					panic("planted fault")
+				}
+			}
+			b.Cleanup(func() { placeFault = nil })
+			const feedURL = "https://a.example/rss"
+			t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+			for b.Loop() {
+				b.StopTimer()
+				db, err := storage.Open(filepath.Join(b.TempDir(), "db"), storage.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				var items []storage.Item
+				for i := range 2000 {
+					s := i % 200
+					title := fmt.Sprintf("Ferry %d capsizes off island %d as storm %d hits port %d", s, s*7, s*13, s*31)
+					if poisoned && i == 1000 {
+						title = "POISON " + title
+					}
+					items = append(items, storage.Item{Key: fmt.Sprint("k", i), Title: title, Language: "en",
+						Text: title + fmt.Sprintf(". Crews searched the waters near harbour %d overnight; %d people were rescued.", s*3, i%17),
+						URL:  fmt.Sprintf("https://x.example/%d", i), Published: t0.Add(time.Duration(i) * time.Second)})
+				}
+				if _, err := db.AddItems(context.Background(), feedURL, items, t0); err != nil {
+					b.Fatal(err)
+				}
+				svc := New(db, nil, Options{Catalogue: []string{feedURL}, Now: func() time.Time { return t0.Add(time.Hour) }, RunMaxAge: -1})
+				b.StartTimer()
+				res, err := svc.Track(context.Background())
+				b.StopTimer()
+				if err != nil || res.Placed != 2000-map[bool]int{false: 0, true: 1}[poisoned] {
+					b.Fatalf("placed %d: %v", res.Placed, err)
+				}
+				db.Close()
+				b.StartTimer()
+			}
+		})
 	}
 }
