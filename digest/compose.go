@@ -119,8 +119,9 @@ type Digest struct {
 	AlreadyReceived int
 	// FilterTruncated counts items left unchecked because the filters ran out of time.
 	FilterTruncated int
-	// FilterTime is how long the filters took (zero without filters). It may pass the
-	// budget by the last item checked, with nothing left unchecked.
+	// FilterTime is how long the filters took to compile and run (zero without
+	// filters). It may pass the budget by the last item checked, with nothing left
+	// unchecked.
 	FilterTime time.Duration
 	// SinceFollowed are developments of followed stories held back in quiet hours.
 	SinceFollowed []HeldUpdate
@@ -472,10 +473,12 @@ func (c *Composer) Compose(items []Item, prefs Preferences, now time.Time) (Dige
 
 // ComposeContext is Compose that stops, with ctx's error, when ctx ends.
 func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Preferences, now time.Time) (Digest, error) {
+	compiling := time.Now()
 	f, err := prefs.CompileFilters()
 	if err != nil {
 		return Digest{}, err
 	}
+	compiled := time.Since(compiling)
 	if prefs.MaxStories <= 0 {
 		prefs.MaxStories = DefaultMaxStories
 	}
@@ -486,6 +489,9 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 	kept, hits, err := c.filter(ctx, items, prefs, f, &dg)
 	if err != nil {
 		return Digest{}, err
+	}
+	if !f.Empty() {
+		dg.FilterTime += compiled // costly filters go to the slow lane however they cost
 	}
 	members, order, err := c.stories(ctx, kept)
 	if err != nil {

@@ -1,13 +1,12 @@
 package digest
 
 import (
-	"cmp"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
-	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Limits on readers' filter expressions. RE2 runs in time linear in the text, but the
@@ -83,7 +82,7 @@ func (f *Filter) Empty() bool { return f == nil || len(f.include)+len(f.exclude)
 // literals are lower-cased instead of folded, which lets RE2 use its fast literal
 // search (a list of keywords runs about ten times faster than with (?i)).
 func compileFilterExpr(kind, e string) (filterExpr, error) {
-	parsed, err := syntax.Parse("(?i)"+e, syntax.Perl)
+	parsed, err := syntax.Parse("(?i)"+withoutCaseOff(e), syntax.Perl)
 	if err != nil {
 		return filterExpr{}, fmt.Errorf("%s filter %q is not a valid RE2 expression: %w", kind, e, err)
 	}
@@ -98,7 +97,9 @@ func compileFilterExpr(kind, e string) (filterExpr, error) {
 		return filterExpr{}, fmt.Errorf("%s filter %q is too complex to run for every article; split it into simpler filters", kind, e)
 	}
 	lowerLiterals(parsed)
-	re, err := regexp.Compile(parsed.String())
+	var src strings.Builder
+	writeRE(&src, parsed)
+	re, err := regexp.Compile(src.String())
 	if err != nil {
 		return filterExpr{}, fmt.Errorf("%s filter %q: %w", kind, e, err)
 	}
@@ -165,58 +166,110 @@ func maxRepeat(re *syntax.Regexp) int {
 
 // lowerLiterals turns literals into lower-case ones without case folding (character
 // classes were already expanded to both cases by the parser). Filters are always
-// case-insensitive, so a (?-i:...) group is too: its literals are lower-cased, and its
-// classes gain the lower case of every letter they hold, since [A-Z] could otherwise
-// never match the lower-cased text.
+// case-insensitive: withoutCaseOff took (?-i) out before parsing.
 func lowerLiterals(re *syntax.Regexp) {
-	switch {
-	case re.Op == syntax.OpLiteral:
+	if re.Op == syntax.OpLiteral {
 		for i, r := range re.Rune {
 			re.Rune[i] = unicode.ToLower(r)
 		}
 		re.Flags &^= syntax.FoldCase
-	case re.Op == syntax.OpCharClass && re.Flags&syntax.FoldCase == 0:
-		re.Rune = withLowerCase(re.Rune)
 	}
 	for _, sub := range re.Sub {
 		lowerLiterals(sub)
 	}
 }
 
-// withLowerCase returns the class of ranges (lo, hi pairs) with the lower case of each
-// letter in it added, sorted and merged as RE2 expects. Only runes with a case are
-// visited (unicode.CaseRanges), so a class as wide as [^a] costs no more than [A-Z].
-func withLowerCase(ranges []rune) []rune {
-	out := append([]rune(nil), ranges...)
-	for i := 0; i+1 < len(ranges); i += 2 {
-		lo, hi := ranges[i], ranges[i+1]
-		for _, cr := range unicode.CaseRanges {
-			for r := max(lo, rune(cr.Lo)); r <= min(hi, rune(cr.Hi)); r++ {
-				if l := unicode.ToLower(r); l != r {
-					out = append(out, l, l)
-				}
+// withoutCaseOff returns e with i taken out of the flags its groups turn off: (?-i:x)
+// becomes (?:x), (?s-i) becomes (?s). Filters match lower-cased text, always without
+// case, and a class in a (?-i:) group cannot be made to once parsed: [^a-z] is by then
+// its complement, upper case included (review 65). Escapes, \Q...\E and classes are
+// read past, so that only flag groups change.
+func withoutCaseOff(e string) string {
+	var b strings.Builder
+	for i := 0; i < len(e); {
+		switch {
+		case strings.HasPrefix(e[i:], `\Q`):
+			end := strings.Index(e[i+2:], `\E`)
+			if end < 0 {
+				b.WriteString(e[i:])
+				return b.String()
 			}
+			b.WriteString(e[i : i+end+4])
+			i += end + 4
+		case e[i] == '\\':
+			n := i + 1
+			if n < len(e) {
+				_, size := utf8.DecodeRuneInString(e[n:])
+				n += size
+			}
+			b.WriteString(e[i:n])
+			i = n
+		case e[i] == '[':
+			j := classEnd(e, i)
+			b.WriteString(e[i:j])
+			i = j
+		case strings.HasPrefix(e[i:], "(?"):
+			j := i + 2
+			for j < len(e) && strings.IndexByte("imsU-", e[j]) >= 0 {
+				j++
+			}
+			on, off, _ := strings.Cut(e[i+2:min(j, len(e))], "-")
+			if j == len(e) || (e[j] != ':' && e[j] != ')') || !strings.Contains(off, "i") {
+				b.WriteString("(?")
+				i += 2
+				continue
+			}
+			flags := on
+			if off = strings.ReplaceAll(off, "i", ""); off != "" {
+				flags += "-" + off
+			}
+			switch {
+			case flags != "":
+				b.WriteString("(?" + flags + e[j:j+1])
+			case e[j] == ':':
+				b.WriteString("(?:")
+			} // a bare (?-i) says nothing once i is gone
+			i = j + 1
+		default:
+			b.WriteByte(e[i])
+			i++
 		}
 	}
-	return mergeRanges(out)
+	return b.String()
 }
 
-// mergeRanges sorts lo, hi pairs and joins those that overlap or touch.
-func mergeRanges(ranges []rune) []rune {
-	pairs := make([][2]rune, 0, len(ranges)/2)
-	for i := 0; i+1 < len(ranges); i += 2 {
-		pairs = append(pairs, [2]rune{ranges[i], ranges[i+1]})
+// classEnd returns the index just past the character class that starts at e[i] ('['),
+// or len(e) when it does not end: a ] first (after any ^) is a literal, as are the
+// insides of [:name:] and escapes.
+func classEnd(e string, i int) int {
+	k := i + 1
+	if k < len(e) && e[k] == '^' {
+		k++
 	}
-	slices.SortFunc(pairs, func(a, b [2]rune) int { return cmp.Compare(a[0], b[0]) })
-	out := make([]rune, 0, len(ranges))
-	for _, p := range pairs {
-		if n := len(out); n > 0 && p[0] <= out[n-1]+1 {
-			out[n-1] = max(out[n-1], p[1])
-			continue
+	if k < len(e) && e[k] == ']' {
+		k++
+	}
+	for k < len(e) {
+		switch {
+		case e[k] == '\\':
+			k++
+			if k < len(e) {
+				_, size := utf8.DecodeRuneInString(e[k:])
+				k += size
+			}
+		case strings.HasPrefix(e[k:], "[:"):
+			if end := strings.Index(e[k+2:], ":]"); end >= 0 {
+				k += end + 4
+			} else {
+				k++
+			}
+		case e[k] == ']':
+			return k + 1
+		default:
+			k++
 		}
-		out = append(out, p[0], p[1])
 	}
-	return out
+	return len(e)
 }
 
 // Haystack is what filters are matched against: an item's title and text, lower-cased.
@@ -239,4 +292,105 @@ func (f *Filter) Match(hay string) (keep bool, hits int) {
 		}
 	}
 	return len(f.include) == 0 || hits > 0, hits
+}
+
+// writeRE prints re as RE2 syntax that means the same with no flags set: each node
+// says what it matches (classes as explicit ranges, literals exact, flags where an
+// operator needs one), so printing computes no case folds. syntax.Regexp.String does,
+// over every rune of a wide class (some 125,000 for \S): 30 filters of 97 × \S each
+// cost 5-7 s a digest, outside the filters' budget (review 65).
+func writeRE(b *strings.Builder, re *syntax.Regexp) {
+	switch re.Op {
+	case syntax.OpNoMatch:
+		b.WriteString(`[^\x00-\x{10FFFF}]`)
+	case syntax.OpEmptyMatch:
+		b.WriteString(`(?:)`)
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			writeRune(b, r)
+		}
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			b.WriteString(`[^\x00-\x{10FFFF}]`)
+			return
+		}
+		b.WriteByte('[')
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			writeRune(b, re.Rune[i])
+			if re.Rune[i+1] != re.Rune[i] {
+				b.WriteByte('-')
+				writeRune(b, re.Rune[i+1])
+			}
+		}
+		b.WriteByte(']')
+	case syntax.OpAnyCharNotNL:
+		b.WriteString(`(?-s:.)`)
+	case syntax.OpAnyChar:
+		b.WriteString(`(?s:.)`)
+	case syntax.OpBeginLine:
+		b.WriteString(`(?m:^)`)
+	case syntax.OpEndLine:
+		b.WriteString(`(?m:$)`)
+	case syntax.OpBeginText:
+		b.WriteString(`\A`)
+	case syntax.OpEndText:
+		b.WriteString(`\z`)
+	case syntax.OpWordBoundary:
+		b.WriteString(`\b`)
+	case syntax.OpNoWordBoundary:
+		b.WriteString(`\B`)
+	case syntax.OpCapture:
+		b.WriteByte('(')
+		writeRE(b, re.Sub[0])
+		b.WriteByte(')')
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		b.WriteString("(?:")
+		writeRE(b, re.Sub[0])
+		b.WriteByte(')')
+		switch re.Op {
+		case syntax.OpStar:
+			b.WriteByte('*')
+		case syntax.OpPlus:
+			b.WriteByte('+')
+		case syntax.OpQuest:
+			b.WriteByte('?')
+		default:
+			fmt.Fprintf(b, "{%d,", re.Min)
+			if re.Max >= 0 {
+				fmt.Fprint(b, re.Max)
+			}
+			b.WriteByte('}')
+		}
+		if re.Flags&syntax.NonGreedy != 0 {
+			b.WriteByte('?')
+		}
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			writeRE(b, sub)
+		}
+	case syntax.OpAlternate:
+		b.WriteString("(?:")
+		for i, sub := range re.Sub {
+			if i > 0 {
+				b.WriteByte('|')
+			}
+			writeRE(b, sub)
+		}
+		b.WriteByte(')')
+	default:
+		// No other op comes out of the parser; should one appear, it matches nothing
+		// rather than something it does not say.
+		b.WriteString(`[^\x00-\x{10FFFF}]`)
+	}
+}
+
+// writeRune writes r as itself when it is a letter or digit (which mean themselves
+// anywhere in RE2), else escaped.
+func writeRune(b *strings.Builder, r rune) {
+	if r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') ||
+		r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) && utf8.ValidRune(r) {
+		b.WriteRune(r)
+		return
+	}
+	fmt.Fprintf(b, `\x{%x}`, r)
 }

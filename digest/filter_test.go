@@ -1,6 +1,7 @@
 package digest_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,9 +42,9 @@ func TestFilterLimits(t *testing.T) {
 func TestFilterMatchesLikeCaseInsensitiveRE2(t *testing.T) {
 	texts := []string{
 		"Kyiv says NATO talks resume", "УКРАЇНА і Київ", "Ukraine’s grain deal", "Élection présidentielle",
-		"football: Arsenal 2-1", "nothing to see", "The ECB raised RATES by 0.25",
+		"football: Arsenal 2-1", "nothing to see", "The ECB raised RATES by 0.25", "a(?-i:]x and (?-i:ecb", "ABC 1", "abc1", "the iecb",
 	}
-	exprs := []string{`ukraine|kyiv`, `Київ`, `україна`, `NATO\s+talks`, `élection`, `[A-Z]{3}\b`, `\d-\d`, `^the`, `(?i)rates`, `(?-i:ECB)`, `(?-i:[A-Z]{3})\b`, `(?-i:[Є-Я])їв`,
+	exprs := []string{`ukraine|kyiv`, `Київ`, `україна`, `NATO\s+talks`, `élection`, `[A-Z]{3}\b`, `\d-\d`, `^the`, `(?i)rates`, `(?-i:ECB)`, `(?-i:[A-Z]{3})\b`, `(?-i:[Є-Я])їв`, `(?-i:[^a-z])\d`, `(?s-i)rates.by`, `(?-i)ECB`, `\Q(?-i:\E|nato`, `[(?-i:)]ecb`, `[]a(?-i:]x`,
 		`(talks|deal)s?\s+\w+`, `a?b*c`, `(?:gr)+ain`, `x{0,3}nato`, `(kyiv|paris)(\s|$)`, `ra(te|in)s`}
 	for _, e := range exprs {
 		f, err := digest.CompileFilter([]string{e}, nil)
@@ -53,14 +54,12 @@ func TestFilterMatchesLikeCaseInsensitiveRE2(t *testing.T) {
 		ref := regexp.MustCompile("(?i)" + e)
 		for _, txt := range texts {
 			want := ref.MatchString(txt)
-			// Filters are always case-insensitive, (?-i:) groups too.
-			switch e {
-			case `(?-i:ECB)`:
-				want = strings.Contains(strings.ToLower(txt), "ecb")
-			case `(?-i:[A-Z]{3})\b`:
-				want = regexp.MustCompile(`(?i)[A-Z]{3}\b`).MatchString(txt)
-			case `(?-i:[Є-Я])їв`:
-				want = regexp.MustCompile(`(?i)[Є-Я]їв`).MatchString(txt)
+			// Filters are always case-insensitive, (?-i:) groups too: each means
+			// what it means without the -i (and a class or \Q...\E quoting one is
+			// left alone).
+			if without, ok := map[string]string{`(?-i:ECB)`: `(?:ECB)`, `(?-i:[A-Z]{3})\b`: `(?:[A-Z]{3})\b`, `(?-i:[Є-Я])їв`: `(?:[Є-Я])їв`,
+				`(?-i:[^a-z])\d`: `(?:[^a-z])\d`, `(?s-i)rates.by`: `(?s)rates.by`, `(?-i)ECB`: `ECB`}[e]; ok {
+				want = regexp.MustCompile("(?i)" + without).MatchString(txt)
 			}
 			got, _ := f.Match(digest.Haystack(digest.Item{Title: txt}))
 			if got != want {
@@ -229,4 +228,20 @@ func foldsAsPairs(s string) bool {
 		}
 	}
 	return true
+}
+
+// BenchmarkCompileWideClasses compiles the filters a digest compiles for a reader with
+// 30 filters of 97 wide classes each (`\S`), the longest a filter may be: printed by
+// syntax.Regexp.String, each class cost some 2 ms of case folding, and the 30 took
+// 5-7 s a digest (review 65); see BENCHMARKS.md.
+func BenchmarkCompileWideClasses(b *testing.B) {
+	var inc []string
+	for i := range 30 {
+		inc = append(inc, fmt.Sprintf("zq%02d", i)+strings.Repeat(`\S`, 97))
+	}
+	for b.Loop() {
+		if _, err := digest.CompileFilter(inc, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
