@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -91,10 +92,14 @@ func (s *Service) Track(ctx context.Context) (TrackResult, error) {
 	s.developed = nil
 	slices.Sort(res.Developed)
 	res.Developed = slices.Compact(res.Developed)
-	if err == nil {
-		res.Threads = s.threadsOf(ctx, res.Developed)
+	if err != nil {
+		// What was saved before the error waits for the next Track, whose caller
+		// redraws its cards (review 65: a caller stops at the error).
+		s.developed = res.Developed
+		return res, err
 	}
-	return res, err
+	res.Threads = s.threadsOf(ctx, res.Developed)
+	return res, nil
 }
 
 // threadsOf maps the stories that ids carry on, back along each Continues chain, to
@@ -143,18 +148,18 @@ func (s *Service) trackCaught(ctx context.Context) (res TrackResult, err error) 
 		if r := recover(); r != nil {
 			s.index = nil
 			err = fmt.Errorf("track stories: panic: %v", r)
-			if stack := panics.Recovered("track stories"); stack != "" {
+			if stack := panics.Recovered("story tracking pass"); stack != "" {
 				s.log.Error("a story tracking pass panicked", "panic", fmt.Sprint(r), "stack", stack)
 			}
 		}
 	}()
-	return s.track(ctx)
+	err = s.track(ctx, &res) // res keeps what was saved before a panic
+	return res, err
 }
 
-func (s *Service) track(ctx context.Context) (TrackResult, error) {
-	var res TrackResult
+func (s *Service) track(ctx context.Context, res *TrackResult) error {
 	if err := s.loadIndex(ctx); err != nil {
-		return res, err
+		return err
 	}
 	now := s.opts.Now()
 	t := s.opts.Tracking
@@ -164,19 +169,19 @@ func (s *Service) track(ctx context.Context) (TrackResult, error) {
 	items, last, err := s.storyStore.ReportsAfter(ctx, s.cursor, now.Add(-t.CloseAfter),
 		func(feedURL string) bool { return s.catalogue[feedURL] }, trackMax, trackMaxBytes)
 	if err != nil {
-		return res, fmt.Errorf("track stories: %w", err)
+		return fmt.Errorf("track stories: %w", err)
 	}
 	followed, err := s.storyStore.FollowedStoryIDs(ctx)
 	if err != nil {
-		return res, fmt.Errorf("track stories: %w", err)
+		return fmt.Errorf("track stories: %w", err)
 	}
 	if err := s.reopenFollowed(ctx, followed, now); err != nil {
-		return res, err
+		return err
 	}
 	s.index.SetFollowed(followed)
 	if last != s.cursor {
-		if err := s.placeAndSave(ctx, items, last, followed, now, &res); err != nil {
-			return res, err
+		if err := s.placeAndSave(ctx, &pass{items: items, followed: followed, now: now, res: res}, items, last); err != nil {
+			return err
 		}
 	}
 	if closed := s.index.Close(now.Add(-t.CloseAfter)); len(closed) > 0 {
@@ -184,45 +189,68 @@ func (s *Service) track(ctx context.Context) (TrackResult, error) {
 		if err := s.storyStore.SaveStories(ctx, storage.StoryBatch{Closed: closed, Cursor: s.cursor,
 			NextID: s.index.NextID(), Now: now, UpdateEvery: t.UpdateEvery}); err != nil {
 			s.index = nil
-			return res, err
+			return err
 		}
 	}
 	if res.Placed > 0 {
 		s.log.Debug("stories tracked", "placed", res.Placed, "new", res.New, "developed", len(res.Developed), "open", s.index.Open())
 	}
-	return res, nil
+	return nil
 }
 
-// placeAndSave places items, saves them with the cursor at after, and moves the
-// cursor there. A report whose placing panics is skipped, and the rest keep their
-// stories: the tracker is shared, and before, one poisoned report failed every chat's
-// digest at every run, the cursor never passing it (audit 64). The index is rebuilt
-// from what was saved, and the batch placed again in halves down to the report.
-func (s *Service) placeAndSave(ctx context.Context, items []storage.Item, after uint64, followed map[uint64]bool, now time.Time, res *TrackResult) error {
-	before := *res
-	before.Developed = slices.Clone(res.Developed)
-	batch, err := s.placeCaught(ctx, items, now, res)
-	var p *placePanic
-	if errors.As(err, &p) {
-		*res = before
+// maxSkipsPerPass bounds the reports a pass leaves out of stories one at a time: each
+// costs rebuilding the index from the store once per halving (review 65: a pass of
+// reports that all panicked took 22 ms a report, minutes at trackMax, every digest
+// waiting). Past it, the rest of the pass is left out at once.
+const maxSkipsPerPass = 8
+
+// pass is one tracker pass's placing.
+type pass struct {
+	items    []storage.Item // the pass's reports, in ID order
+	followed map[uint64]bool
+	now      time.Time
+	res      *TrackResult
+	skipped  int // reports left out of stories, one at a time
+}
+
+// placeAndSave places items (a run of p.items), saves them with the cursor at after,
+// and moves the cursor there. A report whose placing panics is left out, and the rest
+// keep their stories: the tracker is shared, and before, one such report failed every
+// chat's digest at every run, the cursor never passing it (audit 64). The index is
+// rebuilt from what was saved, and the run placed again in halves down to the report.
+func (s *Service) placeAndSave(ctx context.Context, p *pass, items []storage.Item, after uint64) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("track stories: %w", err)
+	}
+	before := *p.res
+	before.Developed = slices.Clone(p.res.Developed)
+	batch, err := s.placeCaught(ctx, items, p.now, p.res)
+	var pp *placePanic
+	if errors.As(err, &pp) {
+		*p.res = before
 		s.index = nil
 		if err := s.loadIndex(ctx); err != nil {
 			return err
 		}
-		s.index.SetFollowed(followed)
-		if len(items) > 1 {
+		s.index.SetFollowed(p.followed)
+		if len(items) > 1 && p.skipped < maxSkipsPerPass {
 			mid := len(items) / 2
-			if err := s.placeAndSave(ctx, items[:mid], items[mid-1].ID, followed, now, res); err != nil {
+			if err := s.placeAndSave(ctx, p, items[:mid], items[mid-1].ID); err != nil {
 				return err
 			}
-			return s.placeAndSave(ctx, items[mid:], after, followed, now, res)
+			return s.placeAndSave(ctx, p, items[mid:], after)
 		}
-		args := []any{"item", items[0].ID, "feed", items[0].FeedURL, "panic", p.value}
-		if p.stack != "" {
-			args = append(args, "stack", p.stack)
+		args := []any{"reports", len(items), "first", items[0].ID, "panic", pp.value}
+		if panics.Noted("place a report") {
+			args = append(args, "stack", pp.stack)
 		}
-		s.log.Error("placing a report into a story panicked; it stays out of stories", args...)
-		batch = storage.StoryBatch{NextID: s.index.NextID(), Now: now, UpdateEvery: s.opts.Tracking.UpdateEvery}
+		if len(items) == 1 {
+			p.skipped++
+			s.log.Error("placing a report into a story panicked; it stays out of stories", args...)
+		} else {
+			s.log.Error("placing reports into stories panicked again and again; the rest of the pass stays out of stories", args...)
+		}
+		batch = storage.StoryBatch{NextID: s.index.NextID(), Now: p.now, UpdateEvery: s.opts.Tracking.UpdateEvery}
 	} else if err != nil {
 		s.index = nil // placed in part in memory: reload from what was saved
 		return err
@@ -238,17 +266,17 @@ func (s *Service) placeAndSave(ctx context.Context, items []storage.Item, after 
 
 // placePanic is a panic in place, as an error.
 type placePanic struct {
-	value string
-	stack string // "" when this place's stack was logged lately
+	value, stack string
 }
 
 func (p *placePanic) Error() string { return "track stories: placing reports panicked: " + p.value }
 
-// placeCaught is place, with a panic taken as a *placePanic.
+// placeCaught is place, with a panic taken as a *placePanic (counted once the report
+// is found: placeAndSave).
 func (s *Service) placeCaught(ctx context.Context, items []storage.Item, now time.Time, res *TrackResult) (b storage.StoryBatch, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &placePanic{value: fmt.Sprint(r), stack: panics.Recovered("track stories")}
+			err = &placePanic{value: fmt.Sprint(r), stack: string(debug.Stack())}
 		}
 	}()
 	return s.place(ctx, items, now, res)

@@ -3,9 +3,11 @@ package stories
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +142,130 @@ func BenchmarkTrackPassWithAPoisonedReport(b *testing.B) {
 				b.StartTimer()
 			}
 		})
+	}
+}
+
+// countsRebuilds is the real store, counting the index's rebuilds from it.
+type countsRebuilds struct {
+	*storage.DB
+	rebuilds int
+}
+
+func (c *countsRebuilds) OpenStories(ctx context.Context) ([]storage.Story, error) {
+	c.rebuilds++
+	return c.DB.OpenStories(ctx)
+}
+
+// A pass whose reports all panic leaves maxSkipsPerPass of them out one at a time,
+// then the rest at once: the index is rebuilt from the store a few dozen times, not
+// twice a report (review 65: 22 ms a report, minutes at trackMax, with every digest
+// waiting), and the cursor passes them all.
+func TestAPassOfPanickingReportsIsBounded(t *testing.T) {
+	placeFault = func(storage.Item) { panic("planted fault") }
+	t.Cleanup(func() { placeFault = nil })
+	const a = "https://a.example/rss"
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	var items []storage.Item
+	for i := range 400 {
+		title := fmt.Sprintf("Report %d on harbour %d", i, i%37)
+		items = append(items, storage.Item{Key: fmt.Sprint("k", i), Title: title, Language: "en", Text: title + ".",
+			URL: fmt.Sprintf("https://x.example/%d", i), Published: t0})
+	}
+	added, err := db.AddItems(ctx, a, items, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	store := &countsRebuilds{DB: db}
+	svc := New(store, nil, Options{Catalogue: []string{a}, Now: func() time.Time { return t0.Add(time.Minute) }, RunMaxAge: -1,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	res, err := svc.Track(ctx)
+	if err != nil || res.Placed != 0 {
+		t.Fatalf("placed %d (%v), want none", res.Placed, err)
+	}
+	// Past the bound, a halving that reached one report still leaves it out alone.
+	if one := strings.Count(logs.String(), "it stays out of stories"); one < maxSkipsPerPass || one > maxSkipsPerPass+9 {
+		t.Errorf("%d reports left out one at a time, want %d and at most one more a halving", one, maxSkipsPerPass)
+	}
+	if store.rebuilds > 64 {
+		t.Errorf("the index was rebuilt %d times for a pass of %d reports", store.rebuilds, len(added))
+	}
+	if cursor, _, err := db.StoryCursor(ctx); err != nil || cursor != added[len(added)-1].ID {
+		t.Errorf("the cursor is at %d (%v), want past every report (%d)", cursor, err, added[len(added)-1].ID)
+	}
+}
+
+// failsSkips is the real store, failing the save of a pass's left-out report once.
+type failsSkips struct {
+	*storage.DB
+	fail bool
+}
+
+func (f *failsSkips) SaveStories(ctx context.Context, b storage.StoryBatch) error {
+	if f.fail && len(b.Items) == 0 && len(b.Closed) == 0 {
+		f.fail = false
+		return errors.New("planted save failure")
+	}
+	return f.DB.SaveStories(ctx, b)
+}
+
+// A pass that fails after saving part of its reports keeps the developments it saved
+// for the next Track, whose caller redraws their cards (review 65: they were dropped
+// with the error).
+func TestDevelopmentsSavedBeforeAnErrorAreReportedNext(t *testing.T) {
+	placeFault = func(it storage.Item) {
+		if strings.Contains(it.Title, "POISON") {
+			panic("planted fault")
+		}
+	}
+	t.Cleanup(func() { placeFault = nil })
+	const a, b = "https://a.example/rss", "https://b.example/rss"
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	now := t0
+	store := &failsSkips{DB: db}
+	svc := New(store, nil, Options{Catalogue: []string{a, b}, Now: func() time.Time { return now }, RunMaxAge: -1})
+	add := func(feed, key, title, text string, at time.Time) uint64 {
+		t.Helper()
+		got, err := db.AddItems(ctx, feed, []storage.Item{{Key: key, Title: title, Language: "en", Text: text,
+			URL: "https://x.example/" + key, Published: at}}, at)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("add %s: %v", key, err)
+		}
+		return got[0].ID
+	}
+	add(a, "a1", "Ferry Aurora capsizes off Lesbos, twelve dead", "The ferry Aurora capsized off Lesbos on Tuesday. Twelve people died, the coastguard said.", t0)
+	now = t0.Add(time.Minute)
+	if _, err := svc.Track(ctx); err != nil {
+		t.Fatal(err)
+	}
+	add(b, "b1", "Ferry Aurora capsizes off Lesbos: death toll rises to 31", "The death toll of the ferry Aurora, which capsized off Lesbos, rose to 31, said Nikos Papadakis, a coastguard spokesman.", t0.Add(2*time.Minute))
+	add(b, "b2", "POISON ferry", "POISON", t0.Add(3*time.Minute))
+	now = t0.Add(4 * time.Minute)
+	store.fail = true
+	res, err := svc.Track(ctx)
+	if err == nil {
+		t.Fatal("the pass did not fail")
+	}
+	if len(res.Developed) != 1 {
+		t.Fatalf("the failed pass reports developments %v; the test wants the one saved", res.Developed)
+	}
+	again, err := svc.Track(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again.Developed, res.Developed) {
+		t.Errorf("the next Track reports developments %v, want %v saved before the error", again.Developed, res.Developed)
 	}
 }

@@ -24,18 +24,27 @@ var (
 // that recovered it, it returns the stack of the panic when where's stack was not
 // handed out in the last StackEvery, and "" otherwise.
 func Recovered(where string) string {
+	if !Noted(where) {
+		return ""
+	}
+	return string(debug.Stack())
+}
+
+// Noted counts a panic recovered in where, and reports whether its stack (taken by
+// the caller) is to be logged: where's was not in the last StackEvery.
+func Noted(where string) bool {
 	total.Add(1)
 	now := time.Now()
 	mu.Lock()
 	defer mu.Unlock()
 	if t, ok := lastStack[where]; ok && now.Sub(t) < StackEvery {
-		return ""
+		return false
 	}
 	if len(lastStack) > 1000 { // where is a fixed name; this only bounds a mistake
 		clear(lastStack)
 	}
 	lastStack[where] = now
-	return string(debug.Stack())
+	return true
 }
 
 // Total is how many panics the process recovered from.
