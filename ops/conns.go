@@ -11,11 +11,13 @@ import (
 // client sending one request a minute on each of many keep-alive connections held a
 // goroutine, a descriptor and some 12 KiB for each, without end (audit 62: 2,000 took
 // 23 MB). At a bound, the connection that has waited longest for a request (a new one
-// that sent nothing yet, or an idle keep-alive one) is closed to make room: holding
-// connections open must not lock anyone out (review 64: sixteen hosts of one /60, each
-// with sixteen idle keep-alive connections, filled every place, and a monitor's probe
-// was refused). Only when every connection in the way is busy with a request, which the
-// server's timeouts end, is the new one closed at once.
+// that sent nothing yet, or an idle keep-alive one) is closed to make room (review 64:
+// sixteen hosts of one /60, each with sixteen idle keep-alive connections, filled every
+// place, and a monitor's probe was refused); failing that, the one busy longest with a
+// request, once it has been busy activeGrace (review 65: requests kept busy by reading
+// the answer slowly held every place for the 30 s of the write timeout). Only a
+// backup in progress is never closed for room. The new connection is refused only when
+// every one in the way is younger than that.
 const (
 	// maxConnsPerHost bounds one host's connections (an IPv6 /64 counts as one host:
 	// one machine is given a whole /64), loopback too.
@@ -23,20 +25,26 @@ const (
 	// maxConns bounds all connections but loopback ones, so that a local probe or
 	// scrape still gets in when the rest are taken.
 	maxConns = 256
+	// activeGrace is how long a request may be busy before its connection may be
+	// closed to make room: /healthz, /readyz and /metrics answer in milliseconds.
+	activeGrace = 5 * time.Second
 )
 
 // limitListener keeps the connections it accepts within the bounds. Its connState
 // must be the server's ConnState: it says which connections wait for a request.
 type limitListener struct {
 	net.Listener
+	now     func() time.Time
 	mu      sync.Mutex
 	open    int                        // connections held, loopback aside
 	byHost  map[string]int             // connections held, by host
 	waiting map[*limitedConn]time.Time // connections between requests, since when
+	busy    map[*limitedConn]time.Time // connections busy with a request, since when
 }
 
 func newLimitListener(ln net.Listener) *limitListener {
-	return &limitListener{Listener: ln, byHost: map[string]int{}, waiting: map[*limitedConn]time.Time{}}
+	return &limitListener{Listener: ln, now: time.Now, byHost: map[string]int{},
+		waiting: map[*limitedConn]time.Time{}, busy: map[*limitedConn]time.Time{}}
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
@@ -62,9 +70,10 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			}
 			lc.released = true
 			delete(l.waiting, lc)
+			delete(l.busy, lc)
 		})
 		l.mu.Lock()
-		l.waiting[lc] = time.Now() // no request read yet
+		l.waiting[lc] = l.now() // no request read yet
 		l.mu.Unlock()
 		return lc, nil
 	}
@@ -86,16 +95,16 @@ func (l *limitListener) admit(host string, loopback bool) bool {
 			l.mu.Unlock()
 			return true
 		}
-		var victim *limitedConn
-		var since time.Time
-		for c, t := range l.waiting {
-			inTheWay := (hostFull && c.host == host) || (!hostFull && !c.loopback)
-			if inTheWay && (victim == nil || t.Before(since)) {
-				victim, since = c, t
-			}
+		inTheWay := func(c *limitedConn) bool {
+			return (hostFull && c.host == host) || (!hostFull && !c.loopback)
+		}
+		victim := longest(l.waiting, inTheWay, l.now())
+		if victim == nil {
+			victim = longest(l.busy, func(c *limitedConn) bool { return inTheWay(c) && !c.protected }, l.now().Add(-activeGrace))
 		}
 		if victim != nil {
 			delete(l.waiting, victim)
+			delete(l.busy, victim)
 		}
 		l.mu.Unlock()
 		if victim == nil {
@@ -104,6 +113,26 @@ func (l *limitListener) admit(host string, loopback bool) bool {
 		victim.Close() // gives its place back at once
 	}
 	return false
+}
+
+// longest is the connection of conns that ok accepts with the earliest time not after
+// before, or nil.
+func longest(conns map[*limitedConn]time.Time, ok func(*limitedConn) bool, before time.Time) *limitedConn {
+	var victim *limitedConn
+	var since time.Time
+	for c, t := range conns {
+		if !t.After(before) && ok(c) && (victim == nil || t.Before(since)) {
+			victim, since = c, t
+		}
+	}
+	return victim
+}
+
+// protect keeps c from being closed to make room (an authorized backup).
+func (l *limitListener) protect(c *limitedConn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c.protected = true
 }
 
 // connState follows the server's connections: those between requests may be closed
@@ -118,9 +147,14 @@ func (l *limitListener) connState(c net.Conn, st http.ConnState) {
 	switch {
 	case lc.released:
 	case st == http.StateNew || st == http.StateIdle:
-		l.waiting[lc] = time.Now()
+		l.waiting[lc] = l.now()
+		delete(l.busy, lc)
+	case st == http.StateActive:
+		l.busy[lc] = l.now()
+		delete(l.waiting, lc)
 	default:
 		delete(l.waiting, lc)
+		delete(l.busy, lc)
 	}
 }
 
@@ -144,7 +178,9 @@ type limitedConn struct {
 	host     string
 	loopback bool
 	release  func()
-	released bool // under the listener's mu
+	// Under the listener's mu: released once closed, protected from being closed for
+	// room.
+	released, protected bool
 }
 
 func (c *limitedConn) Close() error {

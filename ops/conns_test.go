@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 )
@@ -218,5 +219,103 @@ func TestTheEndpointMakesRoomByClosingIdleConnections(t *testing.T) {
 		if err := get(c); err != nil {
 			t.Fatalf("held connection %d is no longer served: %v", i+1, err)
 		}
+	}
+}
+
+// A connection busy with a request makes room only once it has been busy activeGrace,
+// the longest busy first, and an authorized backup never does (review 65: requests
+// kept busy by reading the answer slowly held every place for 30 s).
+func TestBusyConnectionsMakeRoomAfterAGrace(t *testing.T) {
+	pl := pipeListener{conns: make(chan net.Conn, 1)}
+	ln := newLimitListener(pl)
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	var clock sync.Mutex
+	ln.now = func() time.Time { clock.Lock(); defer clock.Unlock(); return now }
+	advance := func(d time.Duration) { clock.Lock(); now = now.Add(d); clock.Unlock() }
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c
+		}
+	}()
+	defer close(pl.conns)
+	accept := func(ip string) (server, client net.Conn) {
+		t.Helper()
+		client = pl.dial(ip)
+		select {
+		case server = <-accepted:
+			ln.connState(server, http.StateActive)
+			return server, client
+		case <-time.After(time.Second):
+			if !closedAtOnce(client) {
+				t.Fatalf("a connection from %s was neither accepted nor closed", ip)
+			}
+			return nil, client
+		}
+	}
+	var clients []net.Conn
+	for i := range maxConnsPerHost {
+		s, c := accept("192.0.2.1")
+		if s == nil {
+			t.Fatalf("connection %d refused", i)
+		}
+		if i == 0 {
+			ln.protect(s.(*limitedConn)) // a backup in progress
+		}
+		clients = append(clients, c)
+		advance(time.Millisecond)
+	}
+	if s, _ := accept("192.0.2.1"); s != nil {
+		t.Fatal("a connection was closed for room while every other was busy for less than the grace")
+	}
+	advance(activeGrace)
+	if s, _ := accept("192.0.2.1"); s == nil {
+		t.Fatal("no room was made with every connection busy past the grace")
+	}
+	if closedAtOnce(clients[0]) {
+		t.Error("the backup's connection was closed for room")
+	}
+	if !closedAtOnce(clients[1]) {
+		t.Error("the connection busy longest (after the backup) was not the one closed")
+	}
+}
+
+// A request with a body, which no route takes, is answered at once and its connection
+// closed without waiting for the body (review 65: the server read up to 256 KiB of it
+// after the answer, as slowly as it was sent, holding a place for 30 s).
+func TestRequestsWithABodyAreNotWaitedFor(t *testing.T) {
+	s := NewServer(NewMetrics(), Checks{}, Backup{}, nil)
+	addr, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(t.Context())
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\nab"); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(c)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatalf("no answer before the body was sent: %v", err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("status %d, want 413", resp.StatusCode)
+	}
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := r.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Errorf("the connection was kept (%v), want it closed", err)
 	}
 }

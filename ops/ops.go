@@ -136,7 +136,7 @@ type Server struct {
 
 	mu  sync.Mutex
 	srv *http.Server
-	ln  net.Listener
+	ln  *limitListener
 }
 
 // backupTempPattern names /backup's copy while it is sent (os.CreateTemp's pattern).
@@ -185,7 +185,25 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.HandleFunc("GET /backup", s.serveBackup)
-	return mux
+	return noBodies(mux)
+}
+
+// connKey keys the request's connection in its context (Server.ConnContext).
+type connKey struct{}
+
+// noBodies answers a request that carries a body, which no route takes, at once and
+// closes its connection without reading the body: the server would otherwise read up
+// to 256 KiB of it after the answer, as slowly as the client sends it (review 65).
+func noBodies(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+			w.Header().Set("Connection", "close")
+			http.Error(w, "requests to this endpoint carry no body", http.StatusRequestEntityTooLarge)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // authorized reports whether r carries the backup token (compared in constant time).
@@ -215,6 +233,15 @@ func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.backingUp.Store(false)
+	// An authorized backup is never closed to make room for other connections.
+	if c, ok := r.Context().Value(connKey{}).(*limitedConn); ok {
+		s.mu.Lock()
+		ln := s.ln
+		s.mu.Unlock()
+		if ln != nil {
+			ln.protect(c)
+		}
+	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Now().Add(s.backup.MaxDuration))
 	tmp, err := os.CreateTemp(s.backup.TempDir, backupTempPattern)
@@ -305,7 +332,8 @@ func (s *Server) Start(addr string) (string, error) {
 	ln := newLimitListener(tcp)
 	// Every phase of a request is bounded; /backup extends its own write deadline.
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10, ConnState: ln.connState}
+		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10, ConnState: ln.connState,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) }}
 	s.mu.Lock()
 	s.srv, s.ln = srv, ln
 	s.mu.Unlock()
