@@ -37,7 +37,10 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 	if d.FilterTruncated > 0 || d.FilterTime >= lane {
 		if until := now.Add(slowLaneFor); b.slow.mark(s.ChatID, until) {
 			// Kept over a restart; if the store fails, memory holds the mark till then.
-			if err := b.db.MarkSlow(ctx, s.ChatID, until); err != nil {
+			switch err := b.db.MarkSlow(ctx, s.ChatID, until); {
+			case errors.Is(err, storage.ErrNotFound):
+				b.slow.forget(s.ChatID) // erased or moved while its digest was composed
+			case err != nil:
 				b.slow.unstored(s.ChatID)
 				b.log.Warn("slow lane mark not stored", "chat", s.ChatID, "error", err)
 			}

@@ -300,6 +300,9 @@ func TestSlowLaneMarkKeepsUpInTheStore(t *testing.T) {
 	}
 	defer db.Close()
 	const chat = 882001
+	if err := db.PutSubscriber(ctx, storage.Subscriber{ChatID: chat, Kind: "private", Active: true}); err != nil {
+		t.Fatal(err)
+	}
 	var slow slowChats
 	now := t0
 	for day := range 10 {
@@ -323,5 +326,44 @@ func TestSlowLaneMarkKeepsUpInTheStore(t *testing.T) {
 		if stored := marks[chat]; inMemory.Sub(stored) > slowLaneWrite {
 			t.Fatalf("day %d: the store keeps the chat in the lane until %v, memory until %v", day+1, stored, inMemory)
 		}
+	}
+}
+
+// A digest composed while its chat was erased (/forget pressed meanwhile) leaves no
+// slow lane mark, in memory or in the store; the same digest of a chat with its record
+// does (review 65: the mark came back after /forget).
+func TestNoSlowMarkForAChatErasedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.opts.FilterBudget = 20 * time.Millisecond
+	batch := fillerNews(300, "x/", h.clock.Now(), time.Second, func(i int) int { return i })
+	if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, h.clock.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	now := h.clock.Now()
+	const kept, erased = 883001, 883002
+	sub := func(chat int64) storage.Subscriber {
+		return storage.Subscriber{ChatID: chat, Kind: "private", Active: true, Subscribed: true, TimeZone: "UTC",
+			Times: []string{"08:00"}, Stories: 5, SummarySentences: 1, Exclude: worstFilters(),
+			LastDigest: now.Add(-2 * time.Hour), CreatedAt: now.Add(-30 * 24 * time.Hour)}
+	}
+	if err := h.db.PutSubscriber(ctx, sub(kept)); err != nil {
+		t.Fatal(err)
+	}
+	for _, chat := range []int64{kept, erased} {
+		if _, _, err := h.bot.buildDigest(ctx, sub(chat), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	marks, err := h.db.SlowChats(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.bot.slow.has(kept, now) || marks[kept].IsZero() {
+		t.Fatal("the chat with its record is not in the slow lane: the test's filters do not take the budget")
+	}
+	if h.bot.slow.has(erased, now) || !marks[erased].IsZero() {
+		t.Errorf("the erased chat is in the slow lane (memory %v, store %v)", h.bot.slow.has(erased, now), marks[erased])
 	}
 }

@@ -19,12 +19,17 @@ import (
 var bucketSlowLane = []byte("slow_lane")
 
 // MarkSlow puts chat in the slow lane until then, or keeps a later time already
-// stored.
+// stored. A chat without a record gets no mark (ErrNotFound): its digest was composed
+// as it was being erased (/forget) or moved to a supergroup (review 65: the mark came
+// back after /forget).
 func (db *DB) MarkSlow(ctx context.Context, chat int64, until time.Time) error {
 	if err := ctxErr(ctx, "mark slow chat"); err != nil {
 		return err
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketSubscribers).Get(i64(chat)) == nil {
+			return ErrNotFound
+		}
 		return putSlowMark(tx.Bucket(bucketSlowLane), chat, until)
 	})
 	if err != nil {
