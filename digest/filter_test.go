@@ -26,6 +26,19 @@ func TestFilterLimits(t *testing.T) {
 		{`(a{0,30})`, "repeats something 30 times"},
 		{`(?:(?:[^q]{20}q){20})`, "too complex"},
 		{`(unclosed`, "not a valid RE2 expression"},
+		// Classes the parser folds rune by rune under (?i) (review 66): common ranges
+		// pass, ranges of most of Unicode do not, however they are written.
+		{`[一-龥]+|[а-яё]+|[\p{Greek}\S]`, ""},
+		{`[\x00-\x{10FFFF}]x|[^a-z]`, ""},
+		{strings.Repeat(`[B-𞥂]`, 2), "spanning 250370 letters"},
+		{`[^B-𞥂]`, "spanning 125185 letters"},
+		{`[\x{42}-\x{1E942}]`, "spanning 125185 letters"},
+		{`[\102-\x{1E942}]`, "spanning 125185 letters"},
+		{`[!B-𞥂]`, "spanning 125185 letters"},
+		{`\Q[B-𞥂]\E`, ""},
+		{`[!-[:](?-i:[A-Z])x:]`, ""},
+		{`a{(?-i)2}`, ""},
+		{`((?-i)?:a)`, "not a valid RE2 expression"},
 	}
 	for _, c := range cases {
 		_, err := digest.CompileFilter([]string{c.expr}, nil)
@@ -43,8 +56,10 @@ func TestFilterMatchesLikeCaseInsensitiveRE2(t *testing.T) {
 	texts := []string{
 		"Kyiv says NATO talks resume", "УКРАЇНА і Київ", "Ukraine’s grain deal", "Élection présidentielle",
 		"football: Arsenal 2-1", "nothing to see", "The ECB raised RATES by 0.25", "a(?-i:]x and (?-i:ecb", "ABC 1", "abc1", "the iecb",
+		"Ο σεισμός στην Κρήτη", "ΠΟΛΙΤΙΚΉ κρίση", "Μέρα", "ΚΌΣΜΟΣ", "ο κόσμος", "µέρα (micro sign)",
 	}
 	exprs := []string{`ukraine|kyiv`, `Київ`, `україна`, `NATO\s+talks`, `élection`, `[A-Z]{3}\b`, `\d-\d`, `^the`, `(?i)rates`, `(?-i:ECB)`, `(?-i:[A-Z]{3})\b`, `(?-i:[Є-Я])їв`, `(?-i:[^a-z])\d`, `(?s-i)rates.by`, `(?-i)ECB`, `\Q(?-i:\E|nato`, `[(?-i:)]ecb`, `[]a(?-i:]x`,
+		`πολιτική`, `σεισμός`, `μέρα`, `κόσμος|κρήτη`, `ΣΕΙΣΜΌΣ`,
 		`(talks|deal)s?\s+\w+`, `a?b*c`, `(?:gr)+ain`, `x{0,3}nato`, `(kyiv|paris)(\s|$)`, `ra(te|in)s`}
 	for _, e := range exprs {
 		f, err := digest.CompileFilter([]string{e}, nil)
@@ -238,6 +253,20 @@ func BenchmarkCompileWideClasses(b *testing.B) {
 	var inc []string
 	for i := range 30 {
 		inc = append(inc, fmt.Sprintf("zq%02d", i)+strings.Repeat(`\S`, 97))
+	}
+	for b.Loop() {
+		if _, err := digest.CompileFilter(inc, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCompileCostliestClasses compiles 30 filters each with classes up to the
+// fold bound (MaxFilterFoldRunes): what the bound lets a reader's digest pay.
+func BenchmarkCompileCostliestClasses(b *testing.B) {
+	var inc []string
+	for i := range 30 {
+		inc = append(inc, fmt.Sprintf(`zq%02d[B-\x{%x}]`, i, 0x41+digest.MaxFilterFoldRunes-1))
 	}
 	for b.Loop() {
 		if _, err := digest.CompileFilter(inc, nil); err != nil {
