@@ -13,11 +13,12 @@ import (
 // 23 MB). At a bound, the connection that has waited longest for a request (a new one
 // that sent nothing yet, or an idle keep-alive one) is closed to make room (review 64:
 // sixteen hosts of one /60, each with sixteen idle keep-alive connections, filled every
-// place, and a monitor's probe was refused); failing that, the one busy longest with a
-// request, once it has been busy activeGrace (review 65: requests kept busy by reading
-// the answer slowly held every place for the 30 s of the write timeout). Only a
-// backup in progress is never closed for room. The new connection is refused only when
-// every one in the way is younger than that.
+// place, and a monitor's probe was refused); failing that, the oldest one busy with a
+// request, once open activeGrace (review 65: requests kept busy by reading the answer
+// slowly held every place for the 30 s of the write timeout; review 66: or by sending
+// one request after another on the same connection). Only a backup in progress is never
+// closed for room. The new connection is refused only when every one in the way is
+// younger than that.
 const (
 	// maxConnsPerHost bounds one host's connections (an IPv6 /64 counts as one host:
 	// one machine is given a whole /64), loopback too.
@@ -25,8 +26,9 @@ const (
 	// maxConns bounds all connections but loopback ones, so that a local probe or
 	// scrape still gets in when the rest are taken.
 	maxConns = 256
-	// activeGrace is how long a request may be busy before its connection may be
-	// closed to make room: /healthz, /readyz and /metrics answer in milliseconds.
+	// activeGrace is how long a connection busy with a request is kept open before it
+	// may be closed to make room: /healthz, /readyz and /metrics answer in
+	// milliseconds.
 	activeGrace = 5 * time.Second
 )
 
@@ -39,7 +41,7 @@ type limitListener struct {
 	open    int                        // connections held, loopback aside
 	byHost  map[string]int             // connections held, by host
 	waiting map[*limitedConn]time.Time // connections between requests, since when
-	busy    map[*limitedConn]time.Time // connections busy with a request, since when
+	busy    map[*limitedConn]time.Time // connections busy with a request, accepted when
 }
 
 func newLimitListener(ln net.Listener) *limitListener {
@@ -58,7 +60,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			c.Close()
 			continue
 		}
-		lc := &limitedConn{Conn: c, host: host, loopback: loopback}
+		lc := &limitedConn{Conn: c, host: host, loopback: loopback, accepted: l.now()}
 		lc.release = sync.OnceFunc(func() {
 			l.mu.Lock()
 			defer l.mu.Unlock()
@@ -73,7 +75,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			delete(l.busy, lc)
 		})
 		l.mu.Lock()
-		l.waiting[lc] = l.now() // no request read yet
+		l.waiting[lc] = lc.accepted // no request read yet
 		l.mu.Unlock()
 		return lc, nil
 	}
@@ -150,7 +152,9 @@ func (l *limitListener) connState(c net.Conn, st http.ConnState) {
 		l.waiting[lc] = l.now()
 		delete(l.busy, lc)
 	case st == http.StateActive:
-		l.busy[lc] = l.now()
+		// Busy since it was accepted, not since this request: a client sending one
+		// request after another on it is never seen waiting (review 66).
+		l.busy[lc] = lc.accepted
 		delete(l.waiting, lc)
 	default:
 		delete(l.waiting, lc)
@@ -177,6 +181,7 @@ type limitedConn struct {
 	net.Conn
 	host     string
 	loopback bool
+	accepted time.Time
 	release  func()
 	// Under the listener's mu: released once closed, protected from being closed for
 	// room.

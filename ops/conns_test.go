@@ -222,9 +222,10 @@ func TestTheEndpointMakesRoomByClosingIdleConnections(t *testing.T) {
 	}
 }
 
-// A connection busy with a request makes room only once it has been busy activeGrace,
-// the longest busy first, and an authorized backup never does (review 65: requests
-// kept busy by reading the answer slowly held every place for 30 s).
+// A connection busy with a request makes room only once it has been open activeGrace,
+// the oldest first, however many requests it sent, and an authorized backup never does
+// (review 65: requests kept busy by reading the answer slowly held every place for
+// 30 s; review 66: a new request restarted the clock).
 func TestBusyConnectionsMakeRoomAfterAGrace(t *testing.T) {
 	pl := pipeListener{conns: make(chan net.Conn, 1)}
 	ln := newLimitListener(pl)
@@ -258,7 +259,7 @@ func TestBusyConnectionsMakeRoomAfterAGrace(t *testing.T) {
 			return nil, client
 		}
 	}
-	var clients []net.Conn
+	var clients, held []net.Conn
 	for i := range maxConnsPerHost {
 		s, c := accept("192.0.2.1")
 		if s == nil {
@@ -268,14 +269,19 @@ func TestBusyConnectionsMakeRoomAfterAGrace(t *testing.T) {
 			ln.protect(s.(*limitedConn)) // a backup in progress
 		}
 		clients = append(clients, c)
+		held = append(held, s)
 		advance(time.Millisecond)
 	}
 	if s, _ := accept("192.0.2.1"); s != nil {
 		t.Fatal("a connection was closed for room while every other was busy for less than the grace")
 	}
 	advance(activeGrace)
+	for _, c := range held {
+		ln.connState(c, http.StateIdle) // each answered, and busy with its next request
+		ln.connState(c, http.StateActive)
+	}
 	if s, _ := accept("192.0.2.1"); s == nil {
-		t.Fatal("no room was made with every connection busy past the grace")
+		t.Fatal("no room was made with every connection busy and open past the grace")
 	}
 	if closedAtOnce(clients[0]) {
 		t.Error("the backup's connection was closed for room")
