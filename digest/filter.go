@@ -5,7 +5,9 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -102,7 +104,7 @@ func compileFilterExpr(kind, e string) (filterExpr, error) {
 	if err != nil {
 		return filterExpr{}, fmt.Errorf("%s filter %q is not a valid RE2 expression: %w", kind, e, err)
 	}
-	if len(prog.Inst) > MaxFilterProgram {
+	if len(prog.Inst) > MaxFilterProgram || classRanges(parsed) > MaxFilterClassRanges || programRanges(prog) > MaxFilterProgramRanges {
 		return filterExpr{}, fmt.Errorf("%s filter %q is too complex to run for every article; split it into simpler filters", kind, e)
 	}
 	lowerLiterals(parsed)
@@ -173,60 +175,116 @@ func maxRepeat(re *syntax.Regexp) int {
 	return n
 }
 
-// lowerLiterals turns case-folded literals into what they match in lower-cased text,
-// without case folding (character classes were already expanded to both cases by the
-// parser), so that RE2 can use its fast literal search. Most letters lower-case to one
-// rune; where a letter's case forms lower-case to several (σ and final ς, ι and the
-// iota subscript, μ and the micro sign, s and the long s), it becomes a class of them:
-// the parser keeps the smallest rune of the fold, Σ or U+0345, and lower-casing that
-// alone made Greek words never match (review 66). Filters are always
+// lowerLiterals turns case-folded literals into the runes they match in a Haystack
+// (foldLower), without case folding (character classes were already expanded to every
+// case by the parser), so that RE2 can use its fast literal search. Filters are always
 // case-insensitive: withoutCaseOff took (?-i) out before parsing.
 func lowerLiterals(re *syntax.Regexp) {
 	if re.Op == syntax.OpLiteral && re.Flags&syntax.FoldCase != 0 {
-		var parts []*syntax.Regexp
-		var run []rune
-		for _, r := range re.Rune {
-			forms := lowerForms(r)
-			if len(forms) == 1 {
-				run = append(run, forms[0])
-				continue
-			}
-			if len(run) > 0 {
-				parts = append(parts, &syntax.Regexp{Op: syntax.OpLiteral, Rune: run})
-				run = nil
-			}
-			class := &syntax.Regexp{Op: syntax.OpCharClass}
-			for _, f := range forms {
-				class.Rune = append(class.Rune, f, f)
-			}
-			parts = append(parts, class)
+		for i, r := range re.Rune {
+			re.Rune[i] = foldLower(r)
 		}
-		if len(parts) == 0 {
-			re.Rune, re.Flags = run, re.Flags&^syntax.FoldCase
-			return
-		}
-		if len(run) > 0 {
-			parts = append(parts, &syntax.Regexp{Op: syntax.OpLiteral, Rune: run})
-		}
-		*re = syntax.Regexp{Op: syntax.OpConcat, Sub: parts}
-		return
+		re.Flags &^= syntax.FoldCase
 	}
 	for _, sub := range re.Sub {
 		lowerLiterals(sub)
 	}
 }
 
-// lowerForms are the lower cases of r's case forms (its orbit under simple folding),
-// sorted, without repeats.
-func lowerForms(r rune) []rune {
-	forms := []rune{unicode.ToLower(r)}
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		if l := unicode.ToLower(f); !slices.Contains(forms, l) {
-			forms = append(forms, l)
+// foldLower is the one rune that r and every rune case-folding to it (its orbit under
+// unicode.SimpleFold) become in a Haystack: most often unicode.ToLower(r). Where the
+// orbit holds several lower cases (σ and final ς, ι and the iota subscript, μ and the
+// micro sign, s and the long s), it is the lower case of the upper case; where
+// lower-casing leaves the orbit (İ lower-cases to i, which it does not fold to), r
+// stays itself. The parser keeps the smallest rune of an orbit (Σ, U+0345), and
+// lower-casing that alone made Greek words never match (review 66); a class of the
+// lower cases instead cost keywords their fast search (review 67).
+func foldLower(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	if r > maxFold {
+		return unicode.ToLower(r)
+	}
+	if c, ok := foldExceptions()[r]; ok {
+		return c
+	}
+	return unicode.ToLower(r)
+}
+
+// foldExceptions are the runes whose foldLower is not unicode.ToLower (a few dozen),
+// found once, when first asked for (some 10 ms).
+var foldExceptions = sync.OnceValue(func() map[rune]rune {
+	out := map[rune]rune{}
+	for r := rune(utf8.RuneSelf); r <= maxFold; r++ {
+		if c := orbitLower(r); c != unicode.ToLower(r) {
+			out[r] = c
 		}
 	}
-	slices.Sort(forms)
-	return forms
+	return out
+})
+
+// orbitLower is foldLower worked out from r's orbit: the smallest of its runes that is
+// the lower case of an upper case in it, else of its runes' lower cases in it, else of
+// its runes; chosen over the whole orbit, so that every rune of it gets the same.
+func orbitLower(r rune) rune {
+	orbit := []rune{r}
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		orbit = append(orbit, f)
+	}
+	best := func(of func(rune) rune) rune {
+		c := rune(-1)
+		for _, x := range orbit {
+			if l := of(x); slices.Contains(orbit, l) && (c < 0 || l < c) {
+				c = l
+			}
+		}
+		return c
+	}
+	if c := best(func(x rune) rune { return unicode.ToLower(unicode.ToUpper(x)) }); c >= 0 {
+		return c
+	}
+	if c := best(unicode.ToLower); c >= 0 {
+		return c
+	}
+	return slices.Min(orbit)
+}
+
+// Bounds on the character classes of one expression, which its program counts as one
+// instruction each however large: \pL alone is 685 ranges, and 66 × \PL, within 200
+// characters, printed half a megabyte of source and took 37 ms to compile (review 67).
+// [\pL\pN ]{20}x, among the largest a reader would write, is 780 and 15,600.
+const (
+	// MaxFilterClassRanges bounds the ranges of the expression's classes as written.
+	MaxFilterClassRanges = 2000
+	// MaxFilterProgramRanges bounds them in its program, where repeats copy them.
+	MaxFilterProgramRanges = 20000
+)
+
+// classRanges counts the ranges of re's character classes.
+func classRanges(re *syntax.Regexp) int {
+	n := 0
+	if re.Op == syntax.OpCharClass {
+		n = len(re.Rune) / 2
+	}
+	for _, sub := range re.Sub {
+		n += classRanges(sub)
+	}
+	return n
+}
+
+// programRanges counts the ranges of prog's rune instructions.
+func programRanges(prog *syntax.Prog) int {
+	n := 0
+	for _, inst := range prog.Inst {
+		if inst.Op == syntax.InstRune {
+			n += len(inst.Rune) / 2
+		}
+	}
+	return n
 }
 
 // filterFoldCost is the sum of foldCost over the ranges of e's classes (outside
@@ -304,7 +362,7 @@ func withoutCaseOff(e string) string {
 			case e[j] == ':':
 				b.WriteString("(?:")
 			default:
-				b.WriteString("(?:)") // an empty group, as a bare (?-i) is: a{(?-i)2} keeps its meaning
+				b.WriteString("(?i)") // a flag group that changes nothing, as a bare (?-i) now is: a(?-i)*b keeps its meaning
 			}
 			i = j + 1
 		default:
@@ -417,8 +475,23 @@ func foldCost(lo, hi rune) int {
 // one expression 86 ms, at every digest (review 66).
 const MaxFilterFoldRunes = 50_000
 
-// Haystack is what filters are matched against: an item's title and text, lower-cased.
-func Haystack(it Item) string { return strings.ToLower(it.Title + "\n" + it.Text) }
+// Haystack is what filters are matched against: an item's title and text, each rune
+// as foldLower has it (lower-cased, but for a few letters such as ς and ſ).
+func Haystack(it Item) string {
+	s := it.Title + "\n" + it.Text
+	if !strings.ContainsFunc(s, isFoldException) {
+		return strings.ToLower(s)
+	}
+	return strings.Map(foldLower, s)
+}
+
+func isFoldException(r rune) bool {
+	if r < utf8.RuneSelf || r > maxFold {
+		return false
+	}
+	_, ok := foldExceptions()[r]
+	return ok
+}
 
 // Match reports whether an item with this haystack is kept, and how many include
 // expressions it matched.
@@ -537,5 +610,7 @@ func writeRune(b *strings.Builder, r rune) {
 		b.WriteRune(r)
 		return
 	}
-	fmt.Fprintf(b, `\x{%x}`, r)
+	b.WriteString(`\x{`)
+	b.WriteString(strconv.FormatInt(int64(r), 16))
+	b.WriteByte('}')
 }

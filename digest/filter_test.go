@@ -38,6 +38,9 @@ func TestFilterLimits(t *testing.T) {
 		{`\Q[B-𞥂]\E`, ""},
 		{`[!-[:](?-i:[A-Z])x:]`, ""},
 		{`a{(?-i)2}`, ""},
+		{strings.Repeat(`\PL`, 66), "too complex"},
+		{strings.Repeat(`\pL`, 3), "too complex"},
+		{`\pL\pL|[\p{Greek}\p{Cyrillic}]+`, ""},
 		{`((?-i)?:a)`, "not a valid RE2 expression"},
 	}
 	for _, c := range cases {
@@ -56,10 +59,10 @@ func TestFilterMatchesLikeCaseInsensitiveRE2(t *testing.T) {
 	texts := []string{
 		"Kyiv says NATO talks resume", "УКРАЇНА і Київ", "Ukraine’s grain deal", "Élection présidentielle",
 		"football: Arsenal 2-1", "nothing to see", "The ECB raised RATES by 0.25", "a(?-i:]x and (?-i:ecb", "ABC 1", "abc1", "the iecb",
-		"Ο σεισμός στην Κρήτη", "ΠΟΛΙΤΙΚΉ κρίση", "Μέρα", "ΚΌΣΜΟΣ", "ο κόσμος", "µέρα (micro sign)",
+		"Ο σεισμός στην Κρήτη", "ΠΟΛΙΤΙΚΉ κρίση", "Μέρα", "ΚΌΣΜΟΣ", "ο κόσμος", "µέρα (micro sign)", "istanbul", "İSTANBUL", "b", "xaay", "xay",
 	}
 	exprs := []string{`ukraine|kyiv`, `Київ`, `україна`, `NATO\s+talks`, `élection`, `[A-Z]{3}\b`, `\d-\d`, `^the`, `(?i)rates`, `(?-i:ECB)`, `(?-i:[A-Z]{3})\b`, `(?-i:[Є-Я])їв`, `(?-i:[^a-z])\d`, `(?s-i)rates.by`, `(?-i)ECB`, `\Q(?-i:\E|nato`, `[(?-i:)]ecb`, `[]a(?-i:]x`,
-		`πολιτική`, `σεισμός`, `μέρα`, `κόσμος|κρήτη`, `ΣΕΙΣΜΌΣ`,
+		`πολιτική`, `σεισμός`, `μέρα`, `κόσμος|κρήτη`, `ΣΕΙΣΜΌΣ`, `İstanbul`, `a(?-i)*b`, `xa(?-i){2}y`,
 		`(talks|deal)s?\s+\w+`, `a?b*c`, `(?:gr)+ain`, `x{0,3}nato`, `(kyiv|paris)(\s|$)`, `ra(te|in)s`}
 	for _, e := range exprs {
 		f, err := digest.CompileFilter([]string{e}, nil)
@@ -73,7 +76,7 @@ func TestFilterMatchesLikeCaseInsensitiveRE2(t *testing.T) {
 			// what it means without the -i (and a class or \Q...\E quoting one is
 			// left alone).
 			if without, ok := map[string]string{`(?-i:ECB)`: `(?:ECB)`, `(?-i:[A-Z]{3})\b`: `(?:[A-Z]{3})\b`, `(?-i:[Є-Я])їв`: `(?:[Є-Я])їв`,
-				`(?-i:[^a-z])\d`: `(?:[^a-z])\d`, `(?s-i)rates.by`: `(?s)rates.by`, `(?-i)ECB`: `ECB`}[e]; ok {
+				`(?-i:[^a-z])\d`: `(?:[^a-z])\d`, `(?s-i)rates.by`: `(?s)rates.by`, `(?-i)ECB`: `ECB`, `a(?-i)*b`: `a*b`, `xa(?-i){2}y`: `xa{2}y`}[e]; ok {
 				want = regexp.MustCompile("(?i)" + without).MatchString(txt)
 			}
 			got, _ := f.Match(digest.Haystack(digest.Item{Title: txt}))
