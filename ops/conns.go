@@ -13,12 +13,13 @@ import (
 // 23 MB). At a bound, the connection that has waited longest for a request (a new one
 // that sent nothing yet, or an idle keep-alive one) is closed to make room (review 64:
 // sixteen hosts of one /60, each with sixteen idle keep-alive connections, filled every
-// place, and a monitor's probe was refused); failing that, the oldest one busy with a
-// request, once open activeGrace (review 65: requests kept busy by reading the answer
-// slowly held every place for the 30 s of the write timeout; review 66: or by sending
-// one request after another on the same connection). Only a backup in progress is never
-// closed for room. The new connection is refused only when every one in the way is
-// younger than that.
+// place, and a monitor's probe was refused), a new one only once it had newGrace to
+// send its request; failing that, the one whose request has run longest, among those
+// open activeGrace (review 65: requests kept busy by reading the answer slowly held
+// every place for the 30 s of the write timeout; review 66: or by sending one request
+// after another on the same connection). Only a backup in progress is never closed for
+// room. The new connection is refused only when every one in the way is younger than
+// that.
 const (
 	// maxConnsPerHost bounds one host's connections (an IPv6 /64 counts as one host:
 	// one machine is given a whole /64), loopback too.
@@ -30,6 +31,10 @@ const (
 	// may be closed to make room: /healthz, /readyz and /metrics answer in
 	// milliseconds.
 	activeGrace = 5 * time.Second
+	// newGrace is how long a new connection may take to send its first request before
+	// it may be closed to make room: a probe must not be closed by the next stranger
+	// before its request arrives (review 67).
+	newGrace = time.Second
 )
 
 // limitListener keeps the connections it accepts within the bounds. Its connState
@@ -41,7 +46,7 @@ type limitListener struct {
 	open    int                        // connections held, loopback aside
 	byHost  map[string]int             // connections held, by host
 	waiting map[*limitedConn]time.Time // connections between requests, since when
-	busy    map[*limitedConn]time.Time // connections busy with a request, accepted when
+	busy    map[*limitedConn]time.Time // connections busy with a request, since when
 }
 
 func newLimitListener(ln net.Listener) *limitListener {
@@ -60,7 +65,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			c.Close()
 			continue
 		}
-		lc := &limitedConn{Conn: c, host: host, loopback: loopback, accepted: l.now()}
+		lc := &limitedConn{Conn: c, host: host, loopback: loopback, accepted: l.now(), fresh: true}
 		lc.release = sync.OnceFunc(func() {
 			l.mu.Lock()
 			defer l.mu.Unlock()
@@ -100,9 +105,16 @@ func (l *limitListener) admit(host string, loopback bool) bool {
 		inTheWay := func(c *limitedConn) bool {
 			return (hostFull && c.host == host) || (!hostFull && !c.loopback)
 		}
-		victim := longest(l.waiting, inTheWay, l.now())
+		now := l.now()
+		// A new connection gets newGrace to send its request; an idle one may go at once.
+		victim := longest(l.waiting, func(c *limitedConn) bool {
+			return inTheWay(c) && (!c.fresh || !c.accepted.After(now.Add(-newGrace)))
+		})
 		if victim == nil {
-			victim = longest(l.busy, func(c *limitedConn) bool { return inTheWay(c) && !c.protected }, l.now().Add(-activeGrace))
+			// The busy one whose request started first, among those open activeGrace.
+			victim = longest(l.busy, func(c *limitedConn) bool {
+				return inTheWay(c) && !c.protected && !c.accepted.After(now.Add(-activeGrace))
+			})
 		}
 		if victim != nil {
 			delete(l.waiting, victim)
@@ -117,13 +129,12 @@ func (l *limitListener) admit(host string, loopback bool) bool {
 	return false
 }
 
-// longest is the connection of conns that ok accepts with the earliest time not after
-// before, or nil.
-func longest(conns map[*limitedConn]time.Time, ok func(*limitedConn) bool, before time.Time) *limitedConn {
+// longest is the connection of conns that ok accepts with the earliest time, or nil.
+func longest(conns map[*limitedConn]time.Time, ok func(*limitedConn) bool) *limitedConn {
 	var victim *limitedConn
 	var since time.Time
 	for c, t := range conns {
-		if !t.After(before) && ok(c) && (victim == nil || t.Before(since)) {
+		if ok(c) && (victim == nil || t.Before(since)) {
 			victim, since = c, t
 		}
 	}
@@ -151,10 +162,16 @@ func (l *limitListener) connState(c net.Conn, st http.ConnState) {
 	case st == http.StateNew || st == http.StateIdle:
 		l.waiting[lc] = l.now()
 		delete(l.busy, lc)
+		if st == http.StateIdle {
+			lc.fresh = false
+			lc.protected = false // a backup's protection ends with its request
+		}
 	case st == http.StateActive:
-		// Busy since it was accepted, not since this request: a client sending one
-		// request after another on it is never seen waiting (review 66).
-		l.busy[lc] = lc.accepted
+		// Busy since this request started; closed for room only once open
+		// activeGrace, however many requests it sent (review 66), and the longest
+		// request first, so that a scrape just begun is the last to go (review 67).
+		l.busy[lc] = l.now()
+		lc.fresh = false
 		delete(l.waiting, lc)
 	default:
 		delete(l.waiting, lc)
@@ -184,8 +201,8 @@ type limitedConn struct {
 	accepted time.Time
 	release  func()
 	// Under the listener's mu: released once closed, protected from being closed for
-	// room.
-	released, protected bool
+	// room (a backup), fresh until its first request.
+	released, protected, fresh bool
 }
 
 func (c *limitedConn) Close() error {

@@ -276,9 +276,13 @@ func TestBusyConnectionsMakeRoomAfterAGrace(t *testing.T) {
 		t.Fatal("a connection was closed for room while every other was busy for less than the grace")
 	}
 	advance(activeGrace)
-	for _, c := range held {
+	for i, c := range held {
+		if i == 0 {
+			continue // the backup goes on
+		}
 		ln.connState(c, http.StateIdle) // each answered, and busy with its next request
 		ln.connState(c, http.StateActive)
+		advance(time.Millisecond)
 	}
 	if s, _ := accept("192.0.2.1"); s == nil {
 		t.Fatal("no room was made with every connection busy and open past the grace")
@@ -323,5 +327,61 @@ func TestRequestsWithABodyAreNotWaitedFor(t *testing.T) {
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	if _, err := r.ReadByte(); !errors.Is(err, io.EOF) {
 		t.Errorf("the connection was kept (%v), want it closed", err)
+	}
+}
+
+// A new connection has newGrace to send its first request before it may be closed to
+// make room: a probe that got in must not be closed by the next stranger before its
+// request arrives (review 67). Idle keep-alive connections may go at once.
+func TestANewConnectionHasAGraceForItsRequest(t *testing.T) {
+	pl := pipeListener{conns: make(chan net.Conn, 1)}
+	ln := newLimitListener(pl)
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	var clock sync.Mutex
+	ln.now = func() time.Time { clock.Lock(); defer clock.Unlock(); return now }
+	advance := func(d time.Duration) { clock.Lock(); now = now.Add(d); clock.Unlock() }
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c
+		}
+	}()
+	defer close(pl.conns)
+	accept := func(st http.ConnState) (server, client net.Conn) {
+		t.Helper()
+		client = pl.dial("192.0.2.1")
+		select {
+		case server = <-accepted:
+			if st != http.StateNew {
+				ln.connState(server, st)
+			}
+			return server, client
+		case <-time.After(time.Second):
+			if !closedAtOnce(client) {
+				t.Fatal("a connection was neither accepted nor closed")
+			}
+			return nil, client
+		}
+	}
+	for range maxConnsPerHost - 1 {
+		if s, _ := accept(http.StateActive); s == nil {
+			t.Fatal("refused below the bound")
+		}
+	}
+	_, probe := accept(http.StateNew) // it has not sent its request yet
+	if s, _ := accept(http.StateActive); s != nil {
+		t.Fatal("a new connection was closed for room before its grace to send a request")
+	}
+	advance(newGrace)
+	if s, _ := accept(http.StateActive); s == nil {
+		t.Fatal("a connection that sent nothing for its grace did not make room")
+	}
+	if !closedAtOnce(probe) {
+		t.Error("the connection that sent nothing was not the one closed")
 	}
 }
