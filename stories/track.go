@@ -181,17 +181,19 @@ func (s *Service) track(ctx context.Context, res *TrackResult) error {
 	s.index.SetFollowed(followed)
 	if last != s.cursor {
 		p := &pass{items: items, followed: followed, now: now, res: res}
-		if err := s.placeAndSave(ctx, p, items, last); err != nil {
-			return err
-		}
+		err := s.placeAndSave(ctx, p, items, last)
 		if p.first != nil && p.skipped == 0 && !p.skippedRun {
 			// A panic that placing in halves did not meet again (it depends on what
-			// else is placed with a report) must not pass unseen (review 66).
+			// else is placed with a report), or did not get to before an error, must
+			// not pass unseen (reviews 66, 67).
 			args := []any{"reports", len(items), "panic", p.first.value}
 			if panics.Noted("place reports") {
 				args = append(args, "stack", p.first.stack)
 			}
-			s.log.Error("placing reports into stories panicked once, and not again placed in halves", args...)
+			s.log.Error("placing reports into stories panicked, and no report was left out for it", args...)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if closed := s.index.Close(now.Add(-t.CloseAfter)); len(closed) > 0 {
@@ -273,13 +275,25 @@ func (s *Service) placeAndSave(ctx context.Context, p *pass, items []storage.Ite
 		return err
 	}
 	batch.Cursor = after
-	if err := s.storyStore.SaveStories(ctx, batch); err != nil {
+	if err := s.saveBatch(ctx, batch, func() { *p.res = before }); err != nil {
 		*p.res = before
 		s.index = nil // placed in memory, not saved: reload from what was
 		return err
 	}
 	s.cursor = after
 	return nil
+}
+
+// saveBatch saves b; a panic in saving calls unsaved on its way up (trackCaught takes
+// it), so that the batch's developments are not reported (review 67).
+func (s *Service) saveBatch(ctx context.Context, b storage.StoryBatch, unsaved func()) error {
+	defer func() {
+		if r := recover(); r != nil {
+			unsaved()
+			panic(r)
+		}
+	}()
+	return s.storyStore.SaveStories(ctx, b)
 }
 
 // placePanic is a panic in place, as an error.

@@ -305,7 +305,64 @@ func TestAPanicThatDoesNotRecurIsLogged(t *testing.T) {
 	if err != nil || res.Placed != 3 {
 		t.Fatalf("placed %d (%v), want all 3", res.Placed, err)
 	}
-	if !strings.Contains(logs.String(), "panicked once, and not again") || panics.Total() != before+1 {
+	if !strings.Contains(logs.String(), "no report was left out for it") || panics.Total() != before+1 {
 		t.Errorf("the panic was not logged and counted once (%d counted):\n%s", panics.Total()-before, logs.String())
+	}
+}
+
+// panicsOnSave is the real store, panicking once in saving a batch that places reports.
+type panicsOnSave struct {
+	*storage.DB
+	armed bool
+}
+
+func (p *panicsOnSave) SaveStories(ctx context.Context, b storage.StoryBatch) error {
+	if p.armed && len(b.Items) > 0 {
+		p.armed = false
+		panic("planted fault")
+	}
+	return p.DB.SaveStories(ctx, b)
+}
+
+// A panic in saving a batch reports none of the batch's developments: they were not
+// saved, and the next pass places the reports again and reports them then (review 67).
+func TestAPanicInSavingReportsNothingUnsaved(t *testing.T) {
+	const a, b = "https://a.example/rss", "https://b.example/rss"
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	now := t0
+	store := &panicsOnSave{DB: db}
+	svc := New(store, nil, Options{Catalogue: []string{a, b}, Now: func() time.Time { return now }, RunMaxAge: -1,
+		Logger: slog.New(slog.DiscardHandler)})
+	add := func(feed, key, title, text string, at time.Time) {
+		t.Helper()
+		if _, err := db.AddItems(ctx, feed, []storage.Item{{Key: key, Title: title, Language: "en", Text: text,
+			URL: "https://x.example/" + key, Published: at}}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(a, "a1", "Ferry Aurora capsizes off Lesbos, twelve dead", "The ferry Aurora capsized off Lesbos on Tuesday. Twelve people died, the coastguard said.", t0)
+	now = t0.Add(time.Minute)
+	if _, err := svc.Track(ctx); err != nil {
+		t.Fatal(err)
+	}
+	add(b, "b1", "Ferry Aurora capsizes off Lesbos: death toll rises to 31", "The death toll of the ferry Aurora, which capsized off Lesbos, rose to 31, said Nikos Papadakis, a coastguard spokesman.", t0.Add(2*time.Minute))
+	now = t0.Add(3 * time.Minute)
+	store.armed = true
+	res, err := svc.Track(ctx)
+	if err == nil {
+		t.Fatal("the pass whose save panicked did not fail")
+	}
+	if len(res.Developed) != 0 {
+		t.Errorf("the failed pass reports developments %v it did not save", res.Developed)
+	}
+	again, err := svc.Track(ctx)
+	if err != nil || len(again.Developed) != 1 {
+		t.Errorf("the next pass reports developments %v (%v), want the one it saved", again.Developed, err)
 	}
 }
