@@ -2,6 +2,7 @@ package digest
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"unicode"
 )
@@ -47,5 +48,26 @@ func TestKeywordsKeepTheirNeedles(t *testing.T) {
 		if !slices.Equal(f.needles, want) {
 			t.Errorf("%q: needles %q, want %q", expr, f.needles, want)
 		}
+	}
+}
+
+// BenchmarkHaystack prepares an 8.6 KB article for filters, against strings.ToLower:
+// a Cyrillic one (no rune of it is an exception) and a Greek one (ς is).
+func BenchmarkHaystack(b *testing.B) {
+	for _, c := range []struct{ name, text string }{
+		{"cyrillic", strings.Repeat("Москва заявила о новых санкциях против России. ", 180)},
+		{"greek", strings.Repeat("Ο σεισμός στην Κρήτη προκάλεσε ζημιές στους δρόμους. ", 160)},
+	} {
+		it := Item{Title: "t", Text: c.text}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				Haystack(it)
+			}
+		})
+		b.Run(c.name+"/strings.ToLower", func(b *testing.B) {
+			for b.Loop() {
+				strings.ToLower(it.Title + "\n" + it.Text)
+			}
+		})
 	}
 }

@@ -35,6 +35,9 @@ const (
 	// it may be closed to make room: a probe must not be closed by the next stranger
 	// before its request arrives (review 67).
 	newGrace = time.Second
+	// fewPerNetwork: a network holding more places than this, when all are taken,
+	// loses them first and without the graces.
+	fewPerNetwork = 4
 )
 
 // limitListener keeps the connections it accepts within the bounds. Its connState
@@ -45,12 +48,13 @@ type limitListener struct {
 	mu      sync.Mutex
 	open    int                        // connections held, loopback aside
 	byHost  map[string]int             // connections held, by host
+	byNet   map[string]int             // connections held, loopback aside, by network
 	waiting map[*limitedConn]time.Time // connections between requests, since when
 	busy    map[*limitedConn]time.Time // connections busy with a request, since when
 }
 
 func newLimitListener(ln net.Listener) *limitListener {
-	return &limitListener{Listener: ln, now: time.Now, byHost: map[string]int{},
+	return &limitListener{Listener: ln, now: time.Now, byHost: map[string]int{}, byNet: map[string]int{},
 		waiting: map[*limitedConn]time.Time{}, busy: map[*limitedConn]time.Time{}}
 }
 
@@ -60,12 +64,12 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		host, loopback := hostOf(c.RemoteAddr())
-		if !l.admit(host, loopback) {
+		host, network, loopback := hostOf(c.RemoteAddr())
+		if !l.admit(host, network, loopback) {
 			c.Close()
 			continue
 		}
-		lc := &limitedConn{Conn: c, host: host, loopback: loopback, accepted: l.now(), fresh: true}
+		lc := &limitedConn{Conn: c, host: host, network: network, loopback: loopback, accepted: l.now(), fresh: true}
 		lc.release = sync.OnceFunc(func() {
 			l.mu.Lock()
 			defer l.mu.Unlock()
@@ -74,6 +78,9 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			}
 			if !loopback {
 				l.open--
+				if l.byNet[network]--; l.byNet[network] == 0 {
+					delete(l.byNet, network)
+				}
 			}
 			lc.released = true
 			delete(l.waiting, lc)
@@ -89,7 +96,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 // admit takes a place for a connection from host, closing the connection that has
 // waited longest for a request where a bound is reached; false when every connection
 // in the way is busy with one.
-func (l *limitListener) admit(host string, loopback bool) bool {
+func (l *limitListener) admit(host, network string, loopback bool) bool {
 	for range 2 * maxConns { // each pass closes one connection; bounded all the same
 		l.mu.Lock()
 		hostFull := l.byHost[host] >= maxConnsPerHost
@@ -98,24 +105,12 @@ func (l *limitListener) admit(host string, loopback bool) bool {
 			l.byHost[host]++
 			if !loopback {
 				l.open++
+				l.byNet[network]++
 			}
 			l.mu.Unlock()
 			return true
 		}
-		inTheWay := func(c *limitedConn) bool {
-			return (hostFull && c.host == host) || (!hostFull && !c.loopback)
-		}
-		now := l.now()
-		// A new connection gets newGrace to send its request; an idle one may go at once.
-		victim := longest(l.waiting, func(c *limitedConn) bool {
-			return inTheWay(c) && (!c.fresh || !c.accepted.After(now.Add(-newGrace)))
-		})
-		if victim == nil {
-			// The busy one whose request started first, among those open activeGrace.
-			victim = longest(l.busy, func(c *limitedConn) bool {
-				return inTheWay(c) && !c.protected && !c.accepted.After(now.Add(-activeGrace))
-			})
-		}
+		victim := l.victim(host, hostFull)
 		if victim != nil {
 			delete(l.waiting, victim)
 			delete(l.busy, victim)
@@ -129,16 +124,58 @@ func (l *limitListener) admit(host string, loopback bool) bool {
 	return false
 }
 
-// longest is the connection of conns that ok accepts with the earliest time, or nil.
-func longest(conns map[*limitedConn]time.Time, ok func(*limitedConn) bool) *limitedConn {
-	var victim *limitedConn
-	var since time.Time
-	for c, t := range conns {
-		if ok(c) && (victim == nil || t.Before(since)) {
-			victim, since = c, t
-		}
+// victim is the connection to close for a new one from host, or nil; called with mu
+// held. At the host's own bound it is one of the host's. At the bound of all, it is
+// one of the network holding the most places (review 68: a flood of new connections
+// from one /59, each with a second's grace, refused every probe; a lone probe or
+// scrape is now the last to go). Then a connection waiting for a request goes before
+// a busy one, the longest waiting or the longest request first. A network holding few
+// places, and a host at its own bound, keep the graces: a new connection has newGrace
+// to send its request, and a busy one is closed only once open activeGrace.
+func (l *limitListener) victim(host string, hostFull bool) *limitedConn {
+	now := l.now()
+	type pick struct {
+		c       *limitedConn
+		share   int
+		waiting bool
+		since   time.Time
 	}
-	return victim
+	var best pick
+	consider := func(c *limitedConn, since time.Time, waiting bool) {
+		if c.protected || (hostFull && c.host != host) || (!hostFull && c.loopback) {
+			return
+		}
+		share := 0
+		if !hostFull {
+			share = l.byNet[c.network]
+		}
+		if share <= fewPerNetwork {
+			if waiting && c.fresh && c.accepted.After(now.Add(-newGrace)) {
+				return
+			}
+			if !waiting && c.accepted.After(now.Add(-activeGrace)) {
+				return
+			}
+		}
+		p := pick{c, share, waiting, since}
+		switch {
+		case best.c == nil:
+		case p.share != best.share && p.share < best.share:
+			return
+		case p.share == best.share && p.waiting != best.waiting && !p.waiting:
+			return
+		case p.share == best.share && p.waiting == best.waiting && !p.since.Before(best.since):
+			return
+		}
+		best = p
+	}
+	for c, since := range l.waiting {
+		consider(c, since, true)
+	}
+	for c, since := range l.busy {
+		consider(c, since, false)
+	}
+	return best.c
 }
 
 // protect keeps c from being closed to make room (an authorized backup).
@@ -179,17 +216,18 @@ func (l *limitListener) connState(c net.Conn, st http.ConnState) {
 	}
 }
 
-// hostOf is the host a connection counts against, and whether it is loopback.
-func hostOf(addr net.Addr) (host string, loopback bool) {
+// hostOf is the host a connection counts against, the network it is ranked by when
+// all places are taken (an IPv4 /24, an IPv6 /48), and whether it is loopback.
+func hostOf(addr net.Addr) (host, network string, loopback bool) {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok {
-		return addr.String(), false
+		return addr.String(), addr.String(), false
 	}
 	ip := tcp.IP
 	if v4 := ip.To4(); v4 != nil {
-		return v4.String(), v4.IsLoopback()
+		return v4.String(), v4.Mask(net.CIDRMask(24, 32)).String(), v4.IsLoopback()
 	}
-	return ip.Mask(net.CIDRMask(64, 128)).String(), ip.IsLoopback()
+	return ip.Mask(net.CIDRMask(64, 128)).String(), ip.Mask(net.CIDRMask(48, 128)).String() + "/48", ip.IsLoopback()
 }
 
 // limitedConn gives its place back when closed (the server closes every connection it
@@ -197,6 +235,7 @@ func hostOf(addr net.Addr) (host string, loopback bool) {
 type limitedConn struct {
 	net.Conn
 	host     string
+	network  string
 	loopback bool
 	accepted time.Time
 	release  func()
