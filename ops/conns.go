@@ -17,9 +17,10 @@ import (
 // send its request; failing that, the one whose request has run longest, among those
 // open activeGrace (review 65: requests kept busy by reading the answer slowly held
 // every place for the 30 s of the write timeout; review 66: or by sending one request
-// after another on the same connection). Only a backup in progress is never closed for
-// room. The new connection is refused only when every one in the way is younger than
-// that.
+// after another on the same connection). When all places are taken, the network
+// holding the most loses one first, without the graces if it holds many (review 68:
+// see victim). Only a backup in progress is never closed for room. The new connection
+// is refused only when every one in the way is younger than that.
 const (
 	// maxConnsPerHost bounds one host's connections (an IPv6 /64 counts as one host:
 	// one machine is given a whole /64), loopback too.
