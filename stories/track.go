@@ -180,7 +180,7 @@ func (s *Service) track(ctx context.Context, res *TrackResult) error {
 	}
 	s.index.SetFollowed(followed)
 	if last != s.cursor {
-		p := &pass{items: items, followed: followed, now: now, res: res}
+		p := &pass{followed: followed, now: now, res: res}
 		err := s.placeAndSave(ctx, p, items, last)
 		if p.first != nil && p.skipped == 0 && !p.skippedRun {
 			// A panic that placing in halves did not meet again (it depends on what
@@ -218,7 +218,6 @@ const maxSkipsPerPass = 8
 
 // pass is one tracker pass's placing.
 type pass struct {
-	items      []storage.Item // the pass's reports, in ID order
 	followed   map[uint64]bool
 	now        time.Time
 	res        *TrackResult
@@ -227,10 +226,10 @@ type pass struct {
 	first      *placePanic // the pass's first panic
 }
 
-// placeAndSave places items (a run of p.items), saves them with the cursor at after,
+// placeAndSave places items (a run of the pass's reports, in ID order), saves them with the cursor at after,
 // and moves the cursor there. A report whose placing panics is left out, and the rest
 // keep their stories: the tracker is shared, and before, one such report failed every
-// chat's digest at every run, the cursor never passing it (audit 64). The index is
+// chat's digest at every run, the cursor never passing it (review 64). The index is
 // rebuilt from what was saved, and the run placed again in halves down to the report.
 func (s *Service) placeAndSave(ctx context.Context, p *pass, items []storage.Item, after uint64) error {
 	if err := ctx.Err(); err != nil {

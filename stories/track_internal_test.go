@@ -18,7 +18,7 @@ import (
 
 // A report whose placing panics stays out of stories, and only it: the tracker is
 // shared, and before, one such report failed every chat's digest at every run, the
-// cursor never passing it (audit 64). The reports before and after it in the same pass
+// cursor never passing it (review 64). The reports before and after it in the same pass
 // are placed, the index rebuilt from what was saved goes on joining reports to their
 // stories, and a digest run is built as usual.
 func TestAReportThatPanicsStaysOutOfStories(t *testing.T) {

@@ -1,6 +1,6 @@
 // Package panics counts the panics the process recovers from, and hands out their
 // stacks only now and then: a fault that repeats for every chat or every report must
-// cost a log line each time, not a stack each time (audit 64: a stack per chat per run
+// cost a log line each time, not a stack each time (review 64: a stack per chat per run
 // came to 180 MB a day at 10,000 chats).
 package panics
 
