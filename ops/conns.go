@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -37,8 +38,9 @@ const (
 	// before its request arrives (review 67).
 	newGrace = time.Second
 	// fewPerNetwork: a network holding more places than this, when all are taken,
-	// loses them first and without the graces.
+	// loses them first, and its hosts holding more than fewPerHost without the graces.
 	fewPerNetwork = 4
+	fewPerHost    = 2
 )
 
 // limitListener keeps the connections it accepts within the bounds. Its connState
@@ -115,6 +117,7 @@ func (l *limitListener) admit(host, network string, loopback bool) bool {
 		if victim != nil {
 			delete(l.waiting, victim)
 			delete(l.busy, victim)
+			victim.doomed = true // closed below: protect must not take it (review 69)
 		}
 		l.mu.Unlock()
 		if victim == nil {
@@ -123,6 +126,29 @@ func (l *limitListener) admit(host, network string, loopback bool) bool {
 		victim.Close() // gives its place back at once
 	}
 	return false
+}
+
+// pick is a connection that may be closed to make room, with what ranks it.
+type pick struct {
+	c                *limitedConn
+	share, hostShare int // places its network and its host hold (0 at a host's own bound)
+	waiting          bool
+	since            time.Time
+}
+
+// before reports whether p goes before q: the network holding more, then the host
+// holding more, then a connection waiting for a request before a busy one, then the
+// longest waiting or the longest request.
+func (p pick) before(q pick) bool {
+	switch {
+	case p.share != q.share:
+		return p.share > q.share
+	case p.hostShare != q.hostShare:
+		return p.hostShare > q.hostShare
+	case p.waiting != q.waiting:
+		return p.waiting
+	}
+	return p.since.Before(q.since)
 }
 
 // victim is the connection to close for a new one from host, or nil; called with mu
@@ -135,22 +161,19 @@ func (l *limitListener) admit(host, network string, loopback bool) bool {
 // to send its request, and a busy one is closed only once open activeGrace.
 func (l *limitListener) victim(host string, hostFull bool) *limitedConn {
 	now := l.now()
-	type pick struct {
-		c       *limitedConn
-		share   int
-		waiting bool
-		since   time.Time
-	}
+
 	var best pick
 	consider := func(c *limitedConn, since time.Time, waiting bool) {
 		if c.protected || (hostFull && c.host != host) || (!hostFull && c.loopback) {
 			return
 		}
-		share := 0
+		share, hostShare := 0, 0
 		if !hostFull {
-			share = l.byNet[c.network]
+			share, hostShare = l.byNet[c.network], l.byHost[c.host]
 		}
-		if share <= fewPerNetwork {
+		// A host holding one or two places keeps the graces in any network: a lone
+		// probe or scrape beside a neighbour holding many (review 69).
+		if share <= fewPerNetwork || hostShare <= fewPerHost {
 			if waiting && c.fresh && c.accepted.After(now.Add(-newGrace)) {
 				return
 			}
@@ -158,17 +181,10 @@ func (l *limitListener) victim(host string, hostFull bool) *limitedConn {
 				return
 			}
 		}
-		p := pick{c, share, waiting, since}
-		switch {
-		case best.c == nil:
-		case p.share != best.share && p.share < best.share:
-			return
-		case p.share == best.share && p.waiting != best.waiting && !p.waiting:
-			return
-		case p.share == best.share && p.waiting == best.waiting && !p.since.Before(best.since):
-			return
+		p := pick{c, share, hostShare, waiting, since}
+		if best.c == nil || p.before(best) {
+			best = p
 		}
-		best = p
 	}
 	for c, since := range l.waiting {
 		consider(c, since, true)
@@ -179,11 +195,16 @@ func (l *limitListener) victim(host string, hostFull bool) *limitedConn {
 	return best.c
 }
 
-// protect keeps c from being closed to make room (an authorized backup).
-func (l *limitListener) protect(c *limitedConn) {
+// protect keeps c from being closed to make room (an authorized backup), and reports
+// false when c is being closed already.
+func (l *limitListener) protect(c *limitedConn) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if c.doomed || c.released {
+		return false
+	}
 	c.protected = true
+	return true
 }
 
 // connState follows the server's connections: those between requests may be closed
@@ -240,12 +261,29 @@ type limitedConn struct {
 	loopback bool
 	accepted time.Time
 	release  func()
-	// Under the listener's mu: released once closed, protected from being closed for
-	// room (a backup), fresh until its first request.
-	released, protected, fresh bool
+	// Under the listener's mu: released once closed, doomed once chosen to be closed
+	// for room, protected from that (a backup), fresh until its first request.
+	released, doomed, protected, fresh bool
 }
 
 func (c *limitedConn) Close() error {
 	c.release()
 	return c.Conn.Close()
+}
+
+// CloseWrite and ReadFrom pass through what the server uses of a TCP connection: a
+// half-close before closing, so that a client reads a last answer (noBodies' 413)
+// rather than a reset, and sendfile for a backup (review 69).
+func (c *limitedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+func (c *limitedConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
 }

@@ -460,3 +460,27 @@ func TestAllPlacesTaken(t *testing.T) {
 		}
 	})
 }
+
+// A lone probe keeps its grace when a neighbour in its network holds many places: the
+// neighbour's connections go first (review 69: the probe, the only connection of its
+// network still waiting for its request, was the one closed).
+func TestALoneProbeOutranksItsNeighbour(t *testing.T) {
+	_, accept, _ := limitedListener(t)
+	for n := range maxConns / maxConnsPerHost { // 198.51.0.1 shares the probe's /24
+		for range maxConnsPerHost {
+			if s, _ := accept(fmt.Sprintf("198.51.%d.1", n), http.StateActive); s == nil {
+				t.Fatal("refused below the bound")
+			}
+		}
+	}
+	s, probe := accept("198.51.0.99", http.StateNew)
+	if s == nil {
+		t.Fatal("the probe was refused with every place held by hosts holding 16")
+	}
+	if s, _ := accept("203.0.113.9", http.StateActive); s == nil {
+		t.Fatal("a newcomer was refused with every place held by hosts holding 16")
+	}
+	if closedAtOnce(probe) {
+		t.Error("the probe was closed before its request, its neighbour holding 16 places")
+	}
+}

@@ -238,8 +238,9 @@ func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		ln := s.ln
 		s.mu.Unlock()
-		if ln != nil {
-			ln.protect(c)
+		if ln != nil && !ln.protect(c) {
+			http.Error(w, "the endpoint is making room; try again", http.StatusServiceUnavailable)
+			return
 		}
 	}
 	rc := http.NewResponseController(w)
