@@ -349,7 +349,10 @@ func TestSameCardAtOnceIsComposedOnce(t *testing.T) {
 		hold     time.Duration // how long the first composition is held after the second asks
 		wantBusy bool
 	}{
-		{"shared", 0, false},
+		// Held a little, so that the second reader has joined the first's composition
+		// before it ends (held 0, a CI run once let the second start after the first
+		// ended, and compose anew); well inside ComposeWait.
+		{"shared", 30 * time.Millisecond, false},
 		{"past the wait", 300 * time.Millisecond, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
