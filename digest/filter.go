@@ -90,10 +90,11 @@ func compileFilterExpr(kind, e string) (filterExpr, error) {
 	if _, err := syntax.Parse(e, syntax.Perl); err != nil {
 		return filterExpr{}, fmt.Errorf("%s filter %q is not a valid RE2 expression: %w", kind, e, err)
 	}
-	if n := filterFoldCost(e); n > MaxFilterFoldRunes {
-		return filterExpr{}, fmt.Errorf("%s filter %q has character ranges spanning %d letters; at most %d are allowed (a filter must stay quick to run for every article)", kind, e, n, MaxFilterFoldRunes)
+	rewritten, foldCost := withoutCaseOff(e)
+	if foldCost > MaxFilterFoldRunes {
+		return filterExpr{}, fmt.Errorf("%s filter %q has character ranges spanning %d letters; at most %d are allowed (a filter must stay quick to run for every article)", kind, e, foldCost, MaxFilterFoldRunes)
 	}
-	parsed, err := syntax.Parse("(?i)"+withoutCaseOff(e), syntax.Perl)
+	parsed, err := syntax.Parse("(?i)"+rewritten, syntax.Perl)
 	if err != nil {
 		return filterExpr{}, fmt.Errorf("%s filter %q is not a valid RE2 expression: %w", kind, e, err)
 	}
@@ -300,37 +301,13 @@ func programRanges(prog *syntax.Prog) int {
 	return n
 }
 
-// filterFoldCost is the sum of foldCost over the ranges of e's classes (outside
-// \Q...\E and escapes).
-func filterFoldCost(e string) int {
-	cost := 0
-	for i := 0; i < len(e); {
-		switch {
-		case strings.HasPrefix(e[i:], `\Q`):
-			end := strings.Index(e[i+2:], `\E`)
-			if end < 0 {
-				return cost
-			}
-			i += end + 4
-		case e[i] == '\\':
-			_, i = classChar(e, i)
-		case e[i] == '[':
-			var n int
-			i, n = classEnd(e, i)
-			cost += n
-		default:
-			i++
-		}
-	}
-	return cost
-}
-
 // withoutCaseOff returns e with i taken out of the flags its groups turn off: (?-i:x)
 // becomes (?:x), (?s-i) becomes (?s). Filters match lower-cased text, always without
 // case, and a class in a (?-i:) group cannot be made to once parsed: [^a-z] is by then
 // its complement, upper case included (review 65). Escapes, \Q...\E and classes are
-// read past, so that only flag groups change.
-func withoutCaseOff(e string) string {
+// read past, so that only flag groups change; foldCost sums classEnd's cost of the
+// classes read (what the parse under (?i) will fold rune by rune).
+func withoutCaseOff(e string) (out string, foldCost int) {
 	var b strings.Builder
 	for i := 0; i < len(e); {
 		switch {
@@ -338,20 +315,17 @@ func withoutCaseOff(e string) string {
 			end := strings.Index(e[i+2:], `\E`)
 			if end < 0 {
 				b.WriteString(e[i:])
-				return b.String()
+				return b.String(), foldCost
 			}
 			b.WriteString(e[i : i+end+4])
 			i += end + 4
 		case e[i] == '\\':
-			n := i + 1
-			if n < len(e) {
-				_, size := utf8.DecodeRuneInString(e[n:])
-				n += size
-			}
-			b.WriteString(e[i:n])
-			i = n
+			_, j := classChar(e, i)
+			b.WriteString(e[i:j])
+			i = j
 		case e[i] == '[':
-			j, _ := classEnd(e, i)
+			j, cost := classEnd(e, i)
+			foldCost += cost
 			b.WriteString(e[i:j])
 			i = j
 		case strings.HasPrefix(e[i:], "(?"):
@@ -383,7 +357,7 @@ func withoutCaseOff(e string) string {
 			i++
 		}
 	}
-	return b.String()
+	return b.String(), foldCost
 }
 
 // classEnd returns the index just past the character class that starts at e[i] ('['),

@@ -53,39 +53,15 @@ func closedAtOnce(c net.Conn) bool {
 // (audit 62: connections were held without bound; review 64: held idle, they locked
 // everyone else out).
 func TestConnectionsAreBounded(t *testing.T) {
-	pl := pipeListener{conns: make(chan net.Conn, 1)}
-	ln := newLimitListener(pl)
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				close(accepted)
-				return
-			}
-			accepted <- c
-		}
-	}()
-	defer close(pl.conns)
+	_, acceptAs, _ := limitedListener(t)
 	// accept dials from ip; the server's end is marked busy with a request, as the
 	// server marks it, unless idle.
 	accept := func(ip string, idle bool) (server net.Conn, client net.Conn) {
 		t.Helper()
-		client = pl.dial(ip)
-		select {
-		case server = <-accepted:
-			st := http.StateActive
-			if idle {
-				st = http.StateIdle
-			}
-			ln.connState(server, st)
-			return server, client
-		case <-time.After(time.Second):
-			if !closedAtOnce(client) {
-				t.Fatalf("a connection from %s was neither accepted nor closed", ip)
-			}
-			return nil, client
+		if idle {
+			return acceptAs(ip, http.StateIdle)
 		}
+		return acceptAs(ip, http.StateActive)
 	}
 	var held []net.Conn
 	var idleClient net.Conn
@@ -194,37 +170,10 @@ func TestTheEndpointMakesRoomByClosingIdleConnections(t *testing.T) {
 // (review 65: requests kept busy by reading the answer slowly held every place for
 // 30 s; review 66: a new request restarted the clock).
 func TestBusyConnectionsMakeRoomAfterAGrace(t *testing.T) {
-	pl := pipeListener{conns: make(chan net.Conn, 1)}
-	ln := newLimitListener(pl)
-	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
-	var clock sync.Mutex
-	ln.now = func() time.Time { clock.Lock(); defer clock.Unlock(); return now }
-	advance := func(d time.Duration) { clock.Lock(); now = now.Add(d); clock.Unlock() }
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				close(accepted)
-				return
-			}
-			accepted <- c
-		}
-	}()
-	defer close(pl.conns)
+	ln, acceptAs, advance := limitedListener(t)
 	accept := func(ip string) (server, client net.Conn) {
 		t.Helper()
-		client = pl.dial(ip)
-		select {
-		case server = <-accepted:
-			ln.connState(server, http.StateActive)
-			return server, client
-		case <-time.After(time.Second):
-			if !closedAtOnce(client) {
-				t.Fatalf("a connection from %s was neither accepted nor closed", ip)
-			}
-			return nil, client
-		}
+		return acceptAs(ip, http.StateActive)
 	}
 	var clients, held []net.Conn
 	for i := range maxConnsPerHost {
@@ -301,39 +250,10 @@ func TestRequestsWithABodyAreNotWaitedFor(t *testing.T) {
 // make room: a probe that got in must not be closed by the next stranger before its
 // request arrives (review 67). Idle keep-alive connections may go at once.
 func TestANewConnectionHasAGraceForItsRequest(t *testing.T) {
-	pl := pipeListener{conns: make(chan net.Conn, 1)}
-	ln := newLimitListener(pl)
-	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
-	var clock sync.Mutex
-	ln.now = func() time.Time { clock.Lock(); defer clock.Unlock(); return now }
-	advance := func(d time.Duration) { clock.Lock(); now = now.Add(d); clock.Unlock() }
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				close(accepted)
-				return
-			}
-			accepted <- c
-		}
-	}()
-	defer close(pl.conns)
+	_, acceptAs, advance := limitedListener(t)
 	accept := func(st http.ConnState) (server, client net.Conn) {
 		t.Helper()
-		client = pl.dial("192.0.2.1")
-		select {
-		case server = <-accepted:
-			if st != http.StateNew {
-				ln.connState(server, st)
-			}
-			return server, client
-		case <-time.After(time.Second):
-			if !closedAtOnce(client) {
-				t.Fatal("a connection was neither accepted nor closed")
-			}
-			return nil, client
-		}
+		return acceptAs("192.0.2.1", st)
 	}
 	for range maxConnsPerHost - 1 {
 		if s, _ := accept(http.StateActive); s == nil {

@@ -16,27 +16,43 @@ import (
 	"github.com/newsbot/newsbot/storage"
 )
 
+// trackT0 is when the tracker tests' reports arrive.
+var trackT0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// plantFault makes placing a report panic where hit says, for the test's length.
+func plantFault(tb testing.TB, hit func(storage.Item) bool) {
+	placeFault = func(it storage.Item) {
+		if hit(it) {
+			panic("planted fault")
+		}
+	}
+	tb.Cleanup(func() { placeFault = nil })
+}
+
+// poisonedReport is the reports whose title says POISON.
+func poisonedReport(it storage.Item) bool { return strings.Contains(it.Title, "POISON") }
+
+// openTrackDB is a real store in a temporary directory.
+func openTrackDB(tb testing.TB) *storage.DB {
+	db, err := storage.Open(filepath.Join(tb.TempDir(), "db"), storage.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
 // A report whose placing panics stays out of stories, and only it: the tracker is
 // shared, and before, one such report failed every chat's digest at every run, the
 // cursor never passing it (review 64). The reports before and after it in the same pass
 // are placed, the index rebuilt from what was saved goes on joining reports to their
 // stories, and a digest run is built as usual.
 func TestAReportThatPanicsStaysOutOfStories(t *testing.T) {
-	placeFault = func(it storage.Item) {
-		if strings.Contains(it.Title, "POISON") {
-			panic("planted fault")
-		}
-	}
-	t.Cleanup(func() { placeFault = nil })
+	plantFault(t, poisonedReport)
 	const a, b = "https://a.example/rss", "https://b.example/rss"
-	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTrackDB(t)
 	ctx := context.Background()
-	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	now := t0
+	now := trackT0
 	var logs bytes.Buffer
 	svc := New(db, nil, Options{Catalogue: []string{a, b}, Now: func() time.Time { return now }, RunMaxAge: -1,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -50,11 +66,11 @@ func TestAReportThatPanicsStaysOutOfStories(t *testing.T) {
 		}
 		return got[0].ID
 	}
-	ferry := add(a, "a1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0)
-	poison := add(b, "b1", "POISON Ferry Aurora capsizes off Lesbos", t0.Add(time.Minute))
-	violin := add(b, "b2", "Violin maker wins national craft award", t0.Add(2*time.Minute))
-	ferry2 := add(b, "b3", "Ferry Aurora capsizes off Lesbos, twelve dead", t0.Add(3*time.Minute))
-	now = t0.Add(5 * time.Minute)
+	ferry := add(a, "a1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", trackT0)
+	poison := add(b, "b1", "POISON Ferry Aurora capsizes off Lesbos", trackT0.Add(time.Minute))
+	violin := add(b, "b2", "Violin maker wins national craft award", trackT0.Add(2*time.Minute))
+	ferry2 := add(b, "b3", "Ferry Aurora capsizes off Lesbos, twelve dead", trackT0.Add(3*time.Minute))
+	now = trackT0.Add(5 * time.Minute)
 
 	res, err := svc.Track(ctx)
 	if err != nil {
@@ -82,8 +98,8 @@ func TestAReportThatPanicsStaysOutOfStories(t *testing.T) {
 
 	// The next pass does not meet the report again, and a later report still joins
 	// its story in the rebuilt index.
-	ferry3 := add(a, "a2", "Ferry Aurora: divers recover the ship's bell near Lesbos", t0.Add(10*time.Minute))
-	now = t0.Add(11 * time.Minute)
+	ferry3 := add(a, "a2", "Ferry Aurora: divers recover the ship's bell near Lesbos", trackT0.Add(10*time.Minute))
+	now = trackT0.Add(11 * time.Minute)
 	if res, err = svc.Track(ctx); err != nil || res.Placed != 1 {
 		t.Fatalf("the next pass placed %d (%v), want the new report only", res.Placed, err)
 	}
@@ -104,14 +120,8 @@ func TestAReportThatPanicsStaysOutOfStories(t *testing.T) {
 func BenchmarkTrackPassWithAPoisonedReport(b *testing.B) {
 	for _, poisoned := range []bool{false, true} {
 		b.Run(fmt.Sprint("poisoned=", poisoned), func(b *testing.B) {
-			placeFault = func(it storage.Item) {
-				if strings.Contains(it.Title, "POISON") {
-					panic("planted fault")
-				}
-			}
-			b.Cleanup(func() { placeFault = nil })
+			plantFault(b, poisonedReport)
 			const feedURL = "https://a.example/rss"
-			t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 			for b.Loop() {
 				b.StopTimer()
 				db, err := storage.Open(filepath.Join(b.TempDir(), "db"), storage.Options{})
@@ -127,12 +137,12 @@ func BenchmarkTrackPassWithAPoisonedReport(b *testing.B) {
 					}
 					items = append(items, storage.Item{Key: fmt.Sprint("k", i), Title: title, Language: "en",
 						Text: title + fmt.Sprintf(". Crews searched the waters near harbour %d overnight; %d people were rescued.", s*3, i%17),
-						URL:  fmt.Sprintf("https://x.example/%d", i), Published: t0.Add(time.Duration(i) * time.Second)})
+						URL:  fmt.Sprintf("https://x.example/%d", i), Published: trackT0.Add(time.Duration(i) * time.Second)})
 				}
-				if _, err := db.AddItems(context.Background(), feedURL, items, t0); err != nil {
+				if _, err := db.AddItems(context.Background(), feedURL, items, trackT0); err != nil {
 					b.Fatal(err)
 				}
-				svc := New(db, nil, Options{Catalogue: []string{feedURL}, Now: func() time.Time { return t0.Add(time.Hour) }, RunMaxAge: -1})
+				svc := New(db, nil, Options{Catalogue: []string{feedURL}, Now: func() time.Time { return trackT0.Add(time.Hour) }, RunMaxAge: -1})
 				b.StartTimer()
 				res, err := svc.Track(context.Background())
 				b.StopTimer()
@@ -162,29 +172,23 @@ func (c *countsRebuilds) OpenStories(ctx context.Context) ([]storage.Story, erro
 // twice a report (review 65: 22 ms a report, minutes at trackMax, with every digest
 // waiting), and the cursor passes them all.
 func TestAPassOfPanickingReportsIsBounded(t *testing.T) {
-	placeFault = func(storage.Item) { panic("planted fault") }
-	t.Cleanup(func() { placeFault = nil })
+	plantFault(t, func(storage.Item) bool { return true })
 	const a = "https://a.example/rss"
-	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTrackDB(t)
 	ctx := context.Background()
-	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	var items []storage.Item
 	for i := range 400 {
 		title := fmt.Sprintf("Report %d on harbour %d", i, i%37)
 		items = append(items, storage.Item{Key: fmt.Sprint("k", i), Title: title, Language: "en", Text: title + ".",
-			URL: fmt.Sprintf("https://x.example/%d", i), Published: t0})
+			URL: fmt.Sprintf("https://x.example/%d", i), Published: trackT0})
 	}
-	added, err := db.AddItems(ctx, a, items, t0)
+	added, err := db.AddItems(ctx, a, items, trackT0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
 	store := &countsRebuilds{DB: db}
-	svc := New(store, nil, Options{Catalogue: []string{a}, Now: func() time.Time { return t0.Add(time.Minute) }, RunMaxAge: -1,
+	svc := New(store, nil, Options{Catalogue: []string{a}, Now: func() time.Time { return trackT0.Add(time.Minute) }, RunMaxAge: -1,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	res, err := svc.Track(ctx)
 	if err != nil || res.Placed != 0 {
@@ -220,21 +224,11 @@ func (f *failsSkips) SaveStories(ctx context.Context, b storage.StoryBatch) erro
 // for the next Track, whose caller redraws their cards (review 65: they were dropped
 // with the error).
 func TestDevelopmentsSavedBeforeAnErrorAreReportedNext(t *testing.T) {
-	placeFault = func(it storage.Item) {
-		if strings.Contains(it.Title, "POISON") {
-			panic("planted fault")
-		}
-	}
-	t.Cleanup(func() { placeFault = nil })
+	plantFault(t, poisonedReport)
 	const a, b = "https://a.example/rss", "https://b.example/rss"
-	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTrackDB(t)
 	ctx := context.Background()
-	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	now := t0
+	now := trackT0
 	store := &failsSkips{DB: db}
 	svc := New(store, nil, Options{Catalogue: []string{a, b}, Now: func() time.Time { return now }, RunMaxAge: -1})
 	add := func(feed, key, title, text string, at time.Time) uint64 {
@@ -246,14 +240,14 @@ func TestDevelopmentsSavedBeforeAnErrorAreReportedNext(t *testing.T) {
 		}
 		return got[0].ID
 	}
-	add(a, "a1", "Ferry Aurora capsizes off Lesbos, twelve dead", "The ferry Aurora capsized off Lesbos on Tuesday. Twelve people died, the coastguard said.", t0)
-	now = t0.Add(time.Minute)
+	add(a, "a1", "Ferry Aurora capsizes off Lesbos, twelve dead", "The ferry Aurora capsized off Lesbos on Tuesday. Twelve people died, the coastguard said.", trackT0)
+	now = trackT0.Add(time.Minute)
 	if _, err := svc.Track(ctx); err != nil {
 		t.Fatal(err)
 	}
-	add(b, "b1", "Ferry Aurora capsizes off Lesbos: death toll rises to 31", "The death toll of the ferry Aurora, which capsized off Lesbos, rose to 31, said Nikos Papadakis, a coastguard spokesman.", t0.Add(2*time.Minute))
-	add(b, "b2", "POISON ferry", "POISON", t0.Add(3*time.Minute))
-	now = t0.Add(4 * time.Minute)
+	add(b, "b1", "Ferry Aurora capsizes off Lesbos: death toll rises to 31", "The death toll of the ferry Aurora, which capsized off Lesbos, rose to 31, said Nikos Papadakis, a coastguard spokesman.", trackT0.Add(2*time.Minute))
+	add(b, "b2", "POISON ferry", "POISON", trackT0.Add(3*time.Minute))
+	now = trackT0.Add(4 * time.Minute)
 	store.fail = true
 	res, err := svc.Track(ctx)
 	if err == nil {
@@ -276,29 +270,22 @@ func TestDevelopmentsSavedBeforeAnErrorAreReportedNext(t *testing.T) {
 // placed (review 66: it passed unseen).
 func TestAPanicThatDoesNotRecurIsLogged(t *testing.T) {
 	first := true
-	placeFault = func(it storage.Item) {
-		if first && strings.Contains(it.Title, "Violin") {
-			first = false
-			panic("planted fault")
-		}
-	}
-	t.Cleanup(func() { placeFault = nil })
+	plantFault(t, func(it storage.Item) bool {
+		hit := first && strings.Contains(it.Title, "Violin")
+		first = first && !hit
+		return hit
+	})
 	const a = "https://a.example/rss"
-	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTrackDB(t)
 	ctx := context.Background()
-	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	for i, title := range []string{"Ferry capsizes off Lesbos", "Violin maker wins award", "Storm hits the coast"} {
 		if _, err := db.AddItems(ctx, a, []storage.Item{{Key: fmt.Sprint(i), Title: title, Language: "en", Text: title + ".",
-			URL: fmt.Sprint("https://x.example/", i), Published: t0}}, t0); err != nil {
+			URL: fmt.Sprint("https://x.example/", i), Published: trackT0}}, trackT0); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var logs bytes.Buffer
-	svc := New(db, nil, Options{Catalogue: []string{a}, Now: func() time.Time { return t0.Add(time.Minute) }, RunMaxAge: -1,
+	svc := New(db, nil, Options{Catalogue: []string{a}, Now: func() time.Time { return trackT0.Add(time.Minute) }, RunMaxAge: -1,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	before := panics.Total()
 	res, err := svc.Track(ctx)
@@ -328,14 +315,9 @@ func (p *panicsOnSave) SaveStories(ctx context.Context, b storage.StoryBatch) er
 // saved, and the next pass places the reports again and reports them then (review 67).
 func TestAPanicInSavingReportsNothingUnsaved(t *testing.T) {
 	const a, b = "https://a.example/rss", "https://b.example/rss"
-	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openTrackDB(t)
 	ctx := context.Background()
-	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	now := t0
+	now := trackT0
 	store := &panicsOnSave{DB: db}
 	svc := New(store, nil, Options{Catalogue: []string{a, b}, Now: func() time.Time { return now }, RunMaxAge: -1,
 		Logger: slog.New(slog.DiscardHandler)})
@@ -346,13 +328,13 @@ func TestAPanicInSavingReportsNothingUnsaved(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	add(a, "a1", "Ferry Aurora capsizes off Lesbos, twelve dead", "The ferry Aurora capsized off Lesbos on Tuesday. Twelve people died, the coastguard said.", t0)
-	now = t0.Add(time.Minute)
+	add(a, "a1", "Ferry Aurora capsizes off Lesbos, twelve dead", "The ferry Aurora capsized off Lesbos on Tuesday. Twelve people died, the coastguard said.", trackT0)
+	now = trackT0.Add(time.Minute)
 	if _, err := svc.Track(ctx); err != nil {
 		t.Fatal(err)
 	}
-	add(b, "b1", "Ferry Aurora capsizes off Lesbos: death toll rises to 31", "The death toll of the ferry Aurora, which capsized off Lesbos, rose to 31, said Nikos Papadakis, a coastguard spokesman.", t0.Add(2*time.Minute))
-	now = t0.Add(3 * time.Minute)
+	add(b, "b1", "Ferry Aurora capsizes off Lesbos: death toll rises to 31", "The death toll of the ferry Aurora, which capsized off Lesbos, rose to 31, said Nikos Papadakis, a coastguard spokesman.", trackT0.Add(2*time.Minute))
+	now = trackT0.Add(3 * time.Minute)
 	store.armed = true
 	res, err := svc.Track(ctx)
 	if err == nil {

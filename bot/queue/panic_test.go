@@ -47,16 +47,7 @@ func TestASendThatPanicsCostsItsMessage(t *testing.T) {
 	if err := db.Enqueue(ctx, []storage.OutMessage{text(a, "first"), text(b, "other"), text(a, "second")}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	rctx, cancel := context.WithCancel(ctx)
-	client, err := telegram.NewClient(rctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	sender := NewSender(db, &panicsFor{Telegram: client, chat: strconv.FormatInt(a.ID, 10)}, SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 100})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(rctx) }()
-	defer func() { cancel(); <-done }()
+	sender := runSender(t, db, &panicsFor{Telegram: realClient(t, tg), chat: strconv.FormatInt(a.ID, 10)}, SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 100})
 	if _, err := tg.WaitFor(a.ID, 10*time.Second, func(m telegramtest.Message) bool { return m.Text == "second" }); err != nil {
 		t.Fatalf("the chat's next message: %v", err)
 	}
@@ -167,16 +158,7 @@ func TestAPanicAfterASendCountsItSent(t *testing.T) {
 	if err := db.Enqueue(ctx, []storage.OutMessage{text("first"), text("second")}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	rctx, cancel := context.WithCancel(ctx)
-	client, err := telegram.NewClient(rctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	sender := NewSender(&sentPanics{DB: db, chat: a.ID}, client, SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 100})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(rctx) }()
-	defer func() { cancel(); <-done }()
+	sender := runSender(t, &sentPanics{DB: db, chat: a.ID}, realClient(t, tg), SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 100})
 	if _, err := tg.WaitFor(a.ID, 10*time.Second, func(m telegramtest.Message) bool { return m.Text == "second" }); err != nil {
 		t.Fatalf("the chat's next message: %v", err)
 	}
@@ -195,4 +177,16 @@ func TestAPanicAfterASendCountsItSent(t *testing.T) {
 	if fmt.Sprint(texts) != "[first second]" {
 		t.Errorf("the chat got %q, want each message once", texts)
 	}
+}
+
+// realClient is a Bot API client of tg, closed with the test.
+func realClient(t *testing.T, tg *telegramtest.Server) Telegram {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
 }
