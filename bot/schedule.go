@@ -35,14 +35,15 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 	// unchecked: filters tuned to just under the whole budget would cost every run that
 	// much for good (review 61), and the last item checked may take them past it (60).
 	if d.FilterTruncated > 0 || d.FilterTime >= lane {
-		if until := now.Add(slowLaneFor); b.slow.mark(s.ChatID, until) {
+		until := now.Add(slowLaneFor)
+		if chat, store := b.slow.mark(s.ChatID, until); store {
 			// Kept over a restart; if the store fails, memory holds the mark till then.
-			switch err := b.db.MarkSlow(ctx, s.ChatID, until); {
+			switch err := b.db.MarkSlow(ctx, chat, until); {
 			case errors.Is(err, storage.ErrNotFound):
-				b.slow.forget(s.ChatID) // erased or moved while its digest was composed
+				b.slow.forget(chat) // erased while its digest was composed
 			case err != nil:
-				b.slow.unstored(s.ChatID)
-				b.log.Warn("slow lane mark not stored", "chat", s.ChatID, "error", err)
+				b.slow.unstored(chat)
+				b.log.Warn("slow lane mark not stored", "chat", chat, "error", err)
 			}
 		}
 	}

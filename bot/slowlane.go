@@ -62,24 +62,42 @@ type slowChats struct {
 	// written once, pruned from the store a week later while memory kept it, and lost
 	// at the next restart).
 	stored map[int64]time.Time
+	// moved are the groups that became supergroups in the last movedFor, each with its
+	// supergroup: a digest composed as its group moved marks the supergroup, whose
+	// filters they are now (the mark was lost, and the supergroup's next digest
+	// composed in the run at the whole budget).
+	moved map[int64]movedChat
 }
 
-// mark puts chat in the slow lane until then, and reports whether the store should be
-// told: it holds no time for the chat, or one slowLaneWrite or more before until.
-func (s *slowChats) mark(chat int64, until time.Time) (store bool) {
+// movedChat is where a group moved, and when.
+type movedChat struct {
+	to int64
+	at time.Time
+}
+
+// movedFor is how long a group's move is remembered: longer than any digest composes.
+const movedFor = time.Hour
+
+// mark puts chat, or the supergroup it became, in the slow lane until then. It returns
+// the chat it marked, and whether the store should be told: it holds no time for the
+// chat, or one slowLaneWrite or more before until.
+func (s *slowChats) mark(chat int64, until time.Time) (marked int64, store bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.until == nil {
 		s.until, s.stored = map[int64]time.Time{}, map[int64]time.Time{}
 	}
+	if m, ok := s.moved[chat]; ok {
+		chat = m.to // a group upgrades once: its supergroup moves no further
+	}
 	if until.After(s.until[chat]) {
 		s.until[chat] = until
 	}
 	if was, ok := s.stored[chat]; ok && until.Sub(was) < slowLaneWrite {
-		return false
+		return chat, false
 	}
 	s.stored[chat] = until
-	return true
+	return chat, true
 }
 
 // unstored says the store failed to take chat's mark: the next mark tries again.
@@ -100,7 +118,7 @@ func (s *slowChats) forget(chat int64) {
 // load adds the marks the store kept.
 func (s *slowChats) load(marks map[int64]time.Time) {
 	for chat, until := range marks {
-		s.mark(chat, until)
+		_, _ = s.mark(chat, until)
 	}
 }
 
@@ -133,6 +151,16 @@ func (s *slowChats) chats(now time.Time) []int64 {
 func (s *slowChats) move(from, to int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := time.Now()
+	for group, m := range s.moved {
+		if now.Sub(m.at) > movedFor {
+			delete(s.moved, group)
+		}
+	}
+	if s.moved == nil {
+		s.moved = map[int64]movedChat{}
+	}
+	s.moved[from] = movedChat{to: to, at: now}
 	if until, ok := s.until[from]; ok {
 		delete(s.until, from)
 		if until.After(s.until[to]) {

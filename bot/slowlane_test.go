@@ -139,7 +139,7 @@ func TestSlowLaneAfterForgetAndUpgrade(t *testing.T) {
 	h.tg.Send(reader, rc, "/start")
 	h.wait(reader.ID, "", waitLong)
 	until := now.Add(slowLaneFor)
-	if !h.bot.slow.mark(reader.ID, until) {
+	if _, store := h.bot.slow.mark(reader.ID, until); !store {
 		t.Fatal("a first mark is not to be stored")
 	}
 	if err := h.db.MarkSlow(ctx, reader.ID, until); err != nil {
@@ -308,7 +308,7 @@ func TestSlowLaneMarkKeepsUpInTheStore(t *testing.T) {
 	for day := range 10 {
 		for range 6 {
 			until := now.Add(slowLaneFor)
-			if slow.mark(chat, until) {
+			if _, store := slow.mark(chat, until); store {
 				if err := db.MarkSlow(ctx, chat, until); err != nil {
 					t.Fatal(err)
 				}
@@ -365,5 +365,45 @@ func TestNoSlowMarkForAChatErasedMeanwhile(t *testing.T) {
 	}
 	if h.bot.slow.has(erased, now) || !marks[erased].IsZero() {
 		t.Errorf("the erased chat is in the slow lane (memory %v, store %v)", h.bot.slow.has(erased, now), marks[erased])
+	}
+}
+
+// A digest composed while its group became a supergroup marks the supergroup: the
+// group's filters are the supergroup's now, and the group has no record left.
+func TestSlowMarkFollowsAGroupThatMovedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.opts.FilterBudget = 20 * time.Millisecond
+	batch := fillerNews(300, "x/", h.clock.Now(), time.Second, func(i int) int { return i })
+	if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, h.clock.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	now := h.clock.Now()
+	const group, supergroup = -883101, -1000000883101
+	sub := storage.Subscriber{ChatID: group, Kind: "group", Active: true, Subscribed: true, TimeZone: "UTC",
+		Times: []string{"08:00"}, Stories: 5, SummarySentences: 1, Exclude: worstFilters(),
+		LastDigest: now.Add(-2 * time.Hour), CreatedAt: now.Add(-30 * 24 * time.Hour)}
+	if err := h.db.PutSubscriber(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	// The upgrade lands while the group's digest is composed: the digest holds the
+	// group's record as it was read before.
+	if err := h.db.MigrateChat(ctx, group, supergroup); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.slow.move(group, supergroup)
+	if _, _, err := h.bot.buildDigest(ctx, sub, now); err != nil {
+		t.Fatal(err)
+	}
+	marks, err := h.db.SlowChats(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.bot.slow.has(supergroup, now) || marks[supergroup].IsZero() {
+		t.Errorf("the supergroup is not in the slow lane (memory %v, store %v)", h.bot.slow.has(supergroup, now), marks[supergroup])
+	}
+	if h.bot.slow.has(group, now) || !marks[group].IsZero() {
+		t.Errorf("the group that moved is in the slow lane (memory %v, store %v)", h.bot.slow.has(group, now), marks[group])
 	}
 }
