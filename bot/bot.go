@@ -309,6 +309,12 @@ func New(ctx context.Context, db Store, fetch Fetcher, opts Options) (*Bot, erro
 		return nil, fmt.Errorf("start bot: %w", err)
 	}
 	b.slow.load(marks)
+	// So are readers' spent allowances: a restart must give nobody a new hour or day.
+	spends, err := db.ReaderSpends(ctx, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("start bot: %w", err)
+	}
+	b.restoreSpends(spends)
 	b.stale = make(chan struct{}, 1)
 	opts.Send.OnStaleCopy = b.staleCopy
 	opts.Send.OnMigrate = b.slow.move // a group's place in the slow lane goes with it
@@ -350,7 +356,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	g.Go(func() error { return b.scheduleSlow(ctx) })
 	g.Go(func() error { return b.refreshStaleCopies(ctx) })
 	g.Go(func() error { return b.relayLeftOver(ctx) })
+	g.Go(func() error { return b.keepSpends(ctx) })
 	err := g.Wait()
+	// At a stop, after the handlers have ended: what they spent is in memory now.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	b.saveSpends(sctx)
+	cancel()
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}

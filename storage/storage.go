@@ -27,6 +27,7 @@
 //	feed_adders     chat id(8) | feed URL -> user(8)   (who added a group's own feed)
 //	feeds_gone      feed URL -> goneFeed (JSON)        (a collected feed's schedule, a week)
 //	slow_lane       chat id(8) -> until(8, Unix ns)    (chats whose filters are costly: slowlane.go)
+//	reader_spend    user id(8) -> JSON                 (readers' spent allowances, kept over a restart: readerspend.go)
 //	comments, thread_idx, followers, copies, profiles, names, blocks, pending, reports,
 //	by_author, follows, bans: the discussion (see comments.go)
 //	stories, story_open, item_story, story_follows, chat_stories, story_due,
@@ -200,6 +201,12 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 16 -> 17: the slow lane's chats, kept over a restart (slowlane.go).
 	func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucketSlowLane)
+		return err
+	},
+	// 17 -> 18: what readers spent of the bot's allowances, kept over a restart
+	// (readerspend.go).
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketReaderSpend)
 		return err
 	},
 }
