@@ -390,22 +390,55 @@ func followButton(story, item uint64, suffix string, followed bool) telegram.But
 	return telegram.Button{Text: "🔔 Follow story" + suffix, Data: followStoryData(item)}
 }
 
+// What "Since you followed" shows at most: the latest sinceFollowedEntries developments
+// of each story, and further stories while the block's HTML stays under
+// sinceFollowedChars; the rest is counted (review 70: fifty followed stories holding ten
+// developments each made one digest of 85 messages, and the block, past a message's
+// length, lost its formatting).
+const (
+	sinceFollowedEntries = 2
+	sinceFollowedChars   = 3000
+)
+
+// counted is n with its noun.
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // sinceFollowedBlock tells what followed stories did in the reader's quiet hours.
 func sinceFollowedBlock(held []digest.HeldUpdate) block {
 	var h, p strings.Builder
 	h.WriteString("<b>Since you followed</b>")
 	p.WriteString("Since you followed")
-	for _, u := range held {
-		fmt.Fprintf(&h, "\n• <b>%s</b>", escape(truncate(u.StoryTitle, 120)))
-		fmt.Fprintf(&p, "\n• %s", truncate(u.StoryTitle, 120))
-		for _, e := range u.Entries {
+	for i, u := range held {
+		var sh, sp strings.Builder
+		fmt.Fprintf(&sh, "\n• <b>%s</b>", escape(truncate(u.StoryTitle, 120)))
+		fmt.Fprintf(&sp, "\n• %s", truncate(u.StoryTitle, 120))
+		entries := u.Entries
+		if n := len(entries) - sinceFollowedEntries; n > 0 {
+			entries = entries[n:] // the latest
+			fmt.Fprintf(&sh, "\n  <i>%s, then:</i>", counted(n, "earlier development", "earlier developments"))
+			fmt.Fprintf(&sp, "\n  %s, then:", counted(n, "earlier development", "earlier developments"))
+		}
+		for _, e := range entries {
 			line := strings.Join(e.Sentences, " ")
 			if line == "" {
 				line = e.Title
 			}
-			fmt.Fprintf(&h, "\n  %s (%s)", escape(truncate(line, 300)), escape(e.Source))
-			fmt.Fprintf(&p, "\n  %s (%s)", truncate(line, 300), e.Source)
+			fmt.Fprintf(&sh, "\n  %s (%s)", escape(truncate(line, 300)), escape(truncate(e.Source, 60)))
+			fmt.Fprintf(&sp, "\n  %s (%s)", truncate(line, 300), truncate(e.Source, 60))
 		}
+		if i > 0 && h.Len()+sh.Len() > sinceFollowedChars {
+			more := fmt.Sprintf("and %s developed too: see /following", counted(len(held)-i, "more followed story", "more followed stories"))
+			h.WriteString("\n<i>" + more + "</i>")
+			p.WriteString("\n" + more)
+			break
+		}
+		h.WriteString(sh.String())
+		p.WriteString(sp.String())
 	}
 	return block{html: h.String(), plain: p.String()}
 }

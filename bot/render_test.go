@@ -430,3 +430,42 @@ func TestFeedLabel(t *testing.T) {
 		}
 	}
 }
+
+// "Since you followed" is bounded: each story shows its latest developments, and the
+// block stops at a message's worth, counting the stories left out (review 70: fifty
+// followed stories, each holding ten developments at the stored lengths, made one
+// digest of 85 messages).
+func TestSinceFollowedIsBounded(t *testing.T) {
+	long := strings.Repeat("Officials said the toll rose again overnight as divers searched. ", 10)
+	var held []digest.HeldUpdate
+	for i := range maxFollowedStories {
+		u := digest.HeldUpdate{Story: uint64(i + 1), StoryTitle: fmt.Sprintf("Story %d %s", i, strings.Repeat("headline ", 20))}
+		for j := range 10 {
+			u.Entries = append(u.Entries, digest.TimelineEntry{ItemID: uint64(i*10 + j + 1),
+				Source: strings.Repeat("Outlet & Co ", 40), Sentences: []string{fmt.Sprintf("Development %d.", j), long[:600]}})
+		}
+		held = append(held, u)
+	}
+	parts := RenderDigestFor(digest.Digest{SinceFollowed: held}, t0, nil)
+	if len(parts) != 1 {
+		t.Fatalf("held updates alone made a digest of %d messages", len(parts))
+	}
+	html, plain := parts[0].HTML, parts[0].Plain
+	if !strings.Contains(html, "<b>Since you followed</b>") {
+		t.Errorf("the block lost its formatting:\n%s", html)
+	}
+	for _, want := range []string{"Development 9.", "Development 8.", "8 earlier developments, then:", "more followed stories developed too: see /following"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("the block does not say %q:\n%s", want, plain)
+		}
+	}
+	if strings.Contains(plain, "Development 7.") {
+		t.Error("the block shows more than a story's latest developments")
+	}
+	// One held story with one development is shown whole, with no count.
+	one := RenderDigestFor(digest.Digest{SinceFollowed: []digest.HeldUpdate{{Story: 1, StoryTitle: "Ferry",
+		Entries: []digest.TimelineEntry{{ItemID: 1, Source: "Wire", Title: "Toll rises to 19"}}}}}, t0, nil)
+	if len(one) != 1 || !strings.Contains(one[0].Plain, "Toll rises to 19 (Wire)") || strings.Contains(one[0].Plain, "earlier") || strings.Contains(one[0].Plain, "more followed") {
+		t.Errorf("one held development renders as %q", one[0].Plain)
+	}
+}
