@@ -113,10 +113,9 @@ func (b *Bot) handleMembership(ctx context.Context, c *telegram.ChatMemberUpdate
 		b.sender.Wake() // it may have told the chat which feeds found no room
 		b.staleCopy(0)  // or marked copies there to be drawn again (ReturnErasures)
 	} else {
-		_, err = b.db.UpdateSubscriber(ctx, c.Chat.ID, nil, func(s *storage.Subscriber) error {
-			s.Active = false
-			return nil
-		})
+		// Its follows of discussions and stories go (review 70: followed stories were
+		// kept open a week, for a chat nothing can reach).
+		err = b.db.LeaveChat(ctx, c.Chat.ID)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil

@@ -24,6 +24,7 @@ type Store interface {
 	UpdateSubscriber(ctx context.Context, chatID int64, create func() storage.Subscriber, fn func(*storage.Subscriber) error) (storage.Subscriber, error)
 	ActivateChat(ctx context.Context, chatID int64, create func() storage.Subscriber) (storage.Subscriber, error)
 	ReturnErasures(ctx context.Context, chatID int64) (int, error)
+	LeaveChat(ctx context.Context, chatID int64) error
 	SetFeedLimits(lim storage.FeedLimits)
 	AddOwnFeeds(ctx context.Context, chatID, by int64, create func() storage.Subscriber, urls, catalogue []string, lim storage.FeedLimits) (storage.Subscriber, []string, error)
 	AccountFeeds(ctx context.Context, account int64) ([]string, error)

@@ -599,3 +599,93 @@ func TestFollowingChangesNoOtherReadersCard(t *testing.T) {
 		t.Fatalf("the other reader's new card of the story shows the follower's thread:\n%s", fresh.Text)
 	}
 }
+
+// A closed story that a reader follows is taken back by the tracker, and its next
+// report (four days on, a story that carries it on) reaches the follower; the store keeps it closed, so that following and
+// unfollowing opens no story for good (review 70: one chat following and unfollowing
+// 120 stories left all 120 open, each loaded at every rebuild of the index).
+func TestFollowingAClosedStoryOpensItForTheTrackerOnly(t *testing.T) {
+	r := newStoryRig(t)
+	ctx := context.Background()
+	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	first := r.report(ferryTitle, ferryText)
+	r.poll()
+	r.h.clock.Add(4 * 24 * time.Hour) // past the 72 hours that close a story
+	r.poll()
+	open := func() int {
+		t.Helper()
+		o, err := r.h.db.OpenStories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(o)
+	}
+	if n := open(); n != 0 {
+		t.Fatalf("%d stories open after 4 quiet days", n)
+	}
+
+	card := r.follow(first)
+	if n := open(); n != 0 {
+		t.Errorf("following a closed story opened %d in the store", n)
+	}
+	r.press(r.latest(card), "Unfollow story")
+	r.settle()
+	r.poll()
+	if n := open(); n != 0 {
+		t.Errorf("after unfollowing, %d stories are open in the store", n)
+	}
+
+	r.follow(first)
+	r.h.clock.Add(time.Hour)
+	r.report(tollTitle, tollText)
+	r.poll()
+	up := r.wantUpdates(1, "a report with new facts joining a followed story that had closed")[0]
+	if !strings.Contains(up.Text, "19") {
+		t.Errorf("the update lacks the new toll:\n%s", up.Text)
+	}
+	if n := open(); n != 1 {
+		t.Errorf("%d stories open in the store after a report carried the followed story on, want 1", n)
+	}
+}
+
+// A reader who blocks the bot follows nothing any more: the follows kept the stories
+// open a week and took a write at every development, for a chat nothing can reach
+// (review 70).
+func TestBlockingTheBotEndsItsFollows(t *testing.T) {
+	r := newStoryRig(t)
+	r.followFerry(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	if fs, err := r.h.db.FollowedStories(ctx, r.c.ID); err != nil || len(fs) != 1 {
+		t.Fatalf("before blocking: %d follows, %v", len(fs), err)
+	}
+	r.h.tg.Block(r.u.ID)
+	r.h.tg.SetBotStatus(r.u, r.c, "member", "kicked")
+	deadline := time.Now().Add(waitLong)
+	for {
+		s, err := r.h.db.Subscriber(ctx, r.c.ID)
+		if err == nil && !s.Active {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the chat never became inactive")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r.h.clock.Add(time.Hour)
+	r.report(tollTitle, tollText)
+	r.poll()
+	fs, err := r.h.db.FollowedStories(ctx, r.c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 0 {
+		t.Errorf("after the reader blocked the bot, %d follows remain (%+v)", len(fs), fs[0].Follow)
+	}
+	ids, err := r.h.db.FollowedStoryIDs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 0 {
+		t.Errorf("the tracker still holds %d stories followed", len(ids))
+	}
+}

@@ -944,25 +944,59 @@ func (db *DB) Drop(ctx context.Context, id uint64) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error { return dropQueued(tx, id) })
 }
 
-// DeactivateChat marks a chat's subscriber inactive (Telegram said it is gone) and
-// drops its queued messages but those that take words off its screen, which wait for
-// the chat to come back (parkErasures); it returns how many were dropped.
+// DeactivateChat marks a chat's subscriber inactive (Telegram said it is gone), drops
+// its follows of discussions and stories (leaveChat), and drops its queued messages but
+// those that take words off its screen, which wait for the chat to come back
+// (parkErasures); it returns how many were dropped.
 func (db *DB) DeactivateChat(ctx context.Context, chatID int64) (int, error) {
 	n := 0
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		if s, err := getSubscriber(tx, chatID); err == nil {
-			s.Active = false
-			if err := putSubscriber(tx, s); err != nil {
-				return err
-			}
-		}
-		var err error
-		if n, err = dropOutbox(tx, chatID); err != nil {
+		if err := leaveChat(tx, chatID); err != nil {
 			return err
 		}
-		return unfollowChat(tx, chatID)
+		var err error
+		n, err = dropOutbox(tx, chatID)
+		return err
 	})
 	return n, err
+}
+
+// LeaveChat marks a chat's subscriber inactive and drops its follows of discussions
+// and stories: the bot was removed from it, or blocked. Its queue stays, and goes when
+// Telegram refuses it (DeactivateChat).
+func (db *DB) LeaveChat(ctx context.Context, chatID int64) error {
+	if err := ctxErr(ctx, "leave chat"); err != nil {
+		return err
+	}
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return leaveChat(tx, chatID) }); err != nil {
+		return fmt.Errorf("leave chat %d: %w", chatID, err)
+	}
+	return nil
+}
+
+// leaveChat is LeaveChat in tx. Followed stories go too: kept, they held their stories
+// open for a week and took a write at every development, for a chat nothing can reach
+// (review 70).
+func leaveChat(tx *bolt.Tx, chatID int64) error {
+	if s, err := getSubscriber(tx, chatID); err == nil {
+		s.Active = false
+		if err := putSubscriber(tx, s); err != nil {
+			return err
+		}
+	}
+	if err := unfollowChat(tx, chatID); err != nil {
+		return err
+	}
+	fs, err := followsOfChat(tx, chatID)
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		if err := dropStoryFollow(tx, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dropOutbox takes chatID's messages out of the outbox. Those that take words off

@@ -695,8 +695,10 @@ var ErrTooManyFollows = errors.New("too many followed stories")
 
 // FollowStory makes chat follow story (merges followed) from now; a chat follows at
 // most limit stories whose last report is after lapsedBefore (lapsed follows do not
-// count). Following again changes nothing. A closed story opens again: the tracker
-// takes it back, and its next report can join it.
+// count). Following again changes nothing. A closed story stays closed here: the
+// tracker takes a followed story back while the follow holds (stories.Service's
+// reopenFollowed), and its next report can join it (review 70: reopening it here let
+// one chat, following and unfollowing, keep any number of stories open).
 func (db *DB) FollowStory(ctx context.Context, chat int64, story uint64, now, lapsedBefore time.Time, limit int) (Story, error) {
 	if err := ctxErr(ctx, "follow story"); err != nil {
 		return Story{}, err
@@ -725,16 +727,6 @@ func (db *DB) FollowStory(ctx context.Context, chat int64, story uint64, now, la
 		}
 		if n >= limit {
 			return ErrTooManyFollows
-		}
-		if s.Closed {
-			s.Closed = false
-			if err := putJSON(tx.Bucket(bucketStories), u64(s.ID), s); err != nil {
-				return err
-			}
-			if err := tx.Bucket(bucketStoryOpen).Put(u64(s.ID), nil); err != nil {
-				return err
-			}
-			out = *s
 		}
 		return putStoryFollow(tx, StoryFollow{Story: s.ID, Chat: chat, Title: s.Title, Since: now})
 	})

@@ -391,6 +391,7 @@ func (s *Service) place(ctx context.Context, items []storage.Item, now time.Time
 		if err != nil {
 			return b, err
 		}
+		c.Story.Closed = false // the index holds it, so it is open (a followed story taken back)
 		res.Placed++
 		for _, a := range absorbed {
 			o, err := story(a)
@@ -561,8 +562,9 @@ func clip(s string, n int) string {
 	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
-// reopenFollowed takes back into the index the followed stories it does not hold
-// (a follow reopened a closed story), while their follow has not lapsed.
+// reopenFollowed takes back into the index the followed stories it does not hold (a
+// closed story a chat follows, or one a restart did not load), while their follow has
+// not lapsed. Unfollowed, the index closes it again.
 func (s *Service) reopenFollowed(ctx context.Context, followed map[uint64]bool, now time.Time) error {
 	for id := range followed {
 		if s.index.Has(id) {
@@ -575,7 +577,7 @@ func (s *Service) reopenFollowed(ctx context.Context, followed map[uint64]bool, 
 		if err != nil {
 			return fmt.Errorf("track stories: %w", err)
 		}
-		if st.ID != id || st.Closed || s.Lapsed(st, now) {
+		if st.ID != id || s.Lapsed(st, now) { // closed or not: the follow holds it
 			continue
 		}
 		reports, err := s.reportsOf(ctx, st)
