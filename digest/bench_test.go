@@ -379,3 +379,81 @@ func BenchmarkGroupStoriesCrafted(b *testing.B) {
 		GroupStories(items, GroupOptions{})
 	}
 }
+
+// wideWindow is a digest run's window of pool stories and earlier items with Zipf
+// titles (mostly one report a story), and a reader's 300 own items; hostile titles
+// each carry the 60 commonest title words (review 71).
+func wideWindow(pool, earlierN int, hostile bool) (p, earlier []Item, own func(base int) []Item, now time.Time) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	now = time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)
+	vocab := make([]string, 3000)
+	for i := range vocab {
+		vocab[i] = fmt.Sprintf("w%c%c%cx", 'a'+i%26, 'a'+i/26%26, 'a'+i/676%26)
+	}
+	zipf := rand.NewZipf(rng, 1.1, 2, uint64(len(vocab)-1))
+	title := func() string {
+		ws := make([]string, 8)
+		for k := range ws {
+			ws[k] = vocab[zipf.Uint64()]
+		}
+		return strings.Join(ws, " ")
+	}
+	mk := func(id int, feed string, pub time.Time, ti string) Item {
+		return Item{ID: uint64(id), Title: ti, Text: ti + ". " + title() + ".", Source: feed, FeedURL: feed, Published: pub, Lang: "en", URL: fmt.Sprint("u", id)}
+	}
+	for i := range pool {
+		p = append(p, mk(i+1, fmt.Sprint("pub", i%50), now.Add(-time.Duration(rng.IntN(48*3600))*time.Second), title()))
+	}
+	for i := range earlierN {
+		earlier = append(earlier, mk(100000+i, fmt.Sprint("pub", i%50), now.Add(-72*time.Hour-time.Duration(rng.IntN(20*24*3600))*time.Second), title()))
+	}
+	own = func(base int) []Item {
+		var out []Item
+		for i := range 300 {
+			ti := title()
+			if hostile {
+				ti = strings.Join(vocab[:60], " ") + fmt.Sprint(" z", base+i)
+			}
+			out = append(out, mk(base+i, "own", now.Add(-time.Duration(i)*time.Minute), ti))
+		}
+		return out
+	}
+	return p, earlier, own, now
+}
+
+// BenchmarkComposeWideWindow is a digest run's first digest (every card of the pool
+// still to build) and a reader's digest with 300 own items after it, over a wide
+// window: review 71 found every story in the window carded, each card scanning every
+// earlier item (3.5 s for 1,000 stories and 1,000 earlier items), and own items
+// compared with every story sharing a title word.
+func BenchmarkComposeWideWindow(b *testing.B) {
+	for _, c := range []struct {
+		pool, earlier int
+		hostile       bool
+	}{{1000, 1000, false}, {4000, 1000, false}, {2000, 10000, false}, {4000, 100, true}} {
+		pool, earlier, own, now := wideWindow(c.pool, c.earlier, c.hostile)
+		name := fmt.Sprintf("pool=%d/earlier=%d/hostile=%v", c.pool, c.earlier, c.hostile)
+		b.Run(name+"/first", func(b *testing.B) {
+			for b.Loop() {
+				comp := NewComposerWith(NewGrouper(GroupOptions{}), pool, earlier)
+				if _, err := comp.Compose(pool, Preferences{}, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/own", func(b *testing.B) {
+			comp := NewComposerWith(NewGrouper(GroupOptions{}), pool, earlier)
+			if _, err := comp.Compose(pool, Preferences{}, now); err != nil {
+				b.Fatal(err)
+			}
+			r := 0
+			for b.Loop() {
+				r++
+				items := append(append([]Item{}, pool...), own(500000+r*1000)...)
+				if _, err := comp.Compose(items, Preferences{OwnFeeds: []string{"own"}}, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -135,6 +136,13 @@ func Card(it Item, k int, candidates []Item) StoryCard {
 
 // Card is the package function with the Grouper's cache.
 func (g *Grouper) Card(it Item, k int, candidates []Item) StoryCard {
+	card := cardBody(it, k)
+	card.Related = g.Related(it, candidates, 3)
+	return card
+}
+
+// cardBody is a card without its related stories: what it says of the item itself.
+func cardBody(it Item, k int) StoryCard {
 	d := Analyze(Article{Title: it.Title, Text: it.Text, Lang: it.Lang})
 	summary := d.Summarize(k)
 	card := StoryCard{
@@ -150,7 +158,6 @@ func (g *Grouper) Card(it Item, k int, candidates []Item) StoryCard {
 	for _, s := range d.Context(2, summary) {
 		card.Background = append(card.Background, s.Text)
 	}
-	card.Related = g.Related(it, candidates, 3)
 	return card
 }
 
@@ -231,9 +238,16 @@ type Composer struct {
 
 	indexOnce sync.Once
 	index     map[string][]int // title term -> stories whose first report has it
+	numbers   int              // story numbers are below it (set with index)
 
-	mu    sync.Mutex
-	cards map[cardKey]StoryCard
+	// earlierOnce counts the earlier items once for every card's related stories
+	// (review 71: each card counted them all again, 0.24 s a card at 10,000).
+	earlierOnce sync.Once
+	earlierF    *relatedFeatures
+
+	mu      sync.Mutex
+	cards   map[cardKey]StoryCard // bodies: cards without related stories
+	related map[uint64][]Item     // public item ID -> its related earlier items
 }
 
 type cardKey struct {
@@ -259,7 +273,7 @@ func NewComposerWith(g *Grouper, pool []Item, earlier []Item) *Composer {
 // themselves, as NewComposerWith groups a pool.
 func NewComposerStories(g *Grouper, pool []Item, earlier []Item, storyOf map[uint64]uint64) *Composer {
 	c := &Composer{g: g, story: map[uint64]int{}, members: map[int][]Item{}, cards: map[cardKey]StoryCard{},
-		earlier: earlier, hay: make(map[uint64]string, len(pool)), words: make(map[uint64]int, len(pool)),
+		related: map[uint64][]Item{}, earlier: earlier, hay: make(map[uint64]string, len(pool)), words: make(map[uint64]int, len(pool)),
 		storyID: map[int]uint64{}}
 	for _, it := range pool {
 		if it.ID != 0 {
@@ -296,6 +310,15 @@ func NewComposerStories(g *Grouper, pool []Item, earlier []Item, storyOf map[uin
 
 // Card returns the (cached) card for an item, with related stories from public feeds.
 func (c *Composer) Card(it Item, k int) StoryCard {
+	card := c.body(it, k)
+	card.Related = c.relatedOf(it)
+	return card
+}
+
+// body returns the (cached) card of an item without its related stories: ranking a
+// digest's stories needs only that (which quote a card shows), and only the stories
+// shown need their related ones.
+func (c *Composer) body(it Item, k int) StoryCard {
 	key := cardKey{it.ID, k}
 	if it.ID != 0 {
 		c.mu.Lock()
@@ -305,13 +328,38 @@ func (c *Composer) Card(it Item, k int) StoryCard {
 			return card
 		}
 	}
-	card := c.g.Card(it, k, c.earlier)
+	card := cardBody(it, k)
 	if it.ID != 0 {
 		c.mu.Lock()
 		c.cards[key] = card
 		c.mu.Unlock()
 	}
 	return card
+}
+
+// earlierFeatures are the earlier items counted for related stories, once.
+func (c *Composer) earlierFeatures() *relatedFeatures {
+	c.earlierOnce.Do(func() { c.earlierF = c.g.candidateFeatures(c.earlier) })
+	return c.earlierF
+}
+
+// relatedOf returns the (cached) related earlier public items of an item.
+func (c *Composer) relatedOf(it Item) []Item {
+	if it.ID != 0 {
+		c.mu.Lock()
+		r, ok := c.related[it.ID]
+		c.mu.Unlock()
+		if ok {
+			return r
+		}
+	}
+	r := c.g.relatedAmong(it, c.earlierFeatures(), 3)
+	if it.ID != 0 {
+		c.mu.Lock()
+		c.related[it.ID] = r
+		c.mu.Unlock()
+	}
+	return r
 }
 
 // haystack returns an item's lower-cased title and text, computed once per pool item.
@@ -364,6 +412,7 @@ func (c *Composer) storyIndex() map[string][]int {
 	c.indexOnce.Do(func() {
 		c.index = map[string][]int{}
 		for g, ms := range c.members {
+			c.numbers = max(c.numbers, g+1)
 			for term := range c.titleTerms(ms[0]) {
 				c.index[term] = append(c.index[term], g)
 			}
@@ -380,6 +429,59 @@ func (c *Composer) titleTerms(it Item) map[string]bool {
 		out[t] = true
 	}
 	return out
+}
+
+// maxOwnCandidates bounds the public stories a reader's own item is compared with: those
+// whose first report's title shares the most telling terms with it (review 71: titles
+// made of the commonest words were compared with every story, 3.5 s a digest of 300
+// such items over 4,000 stories). A report of a story shares its rare words with it.
+const maxOwnCandidates = 50
+
+// ownCandidates are the public stories, among those in this digest (members), that a
+// reader's own item is compared with: sharing title terms that are not common (in more
+// than a twentieth of the stories, and more than 50, as grouping counts them), the
+// maxOwnCandidates sharing the most, in story order. counts is scratch space, one per
+// story number, all zero, and left so.
+func (c *Composer) ownCandidates(index map[string][]int, it Item, members map[int][]int, counts []int32) []int {
+	common := max(50, len(c.members)/20)
+	var touched []int
+	for term := range c.titleTerms(it) {
+		if len(index[term]) > common {
+			continue
+		}
+		for _, g := range index[term] {
+			if g >= len(counts) || members[g] == nil {
+				continue // not in this reader's digest
+			}
+			if counts[g] == 0 {
+				touched = append(touched, g)
+			}
+			counts[g]++
+		}
+	}
+	if len(touched) > maxOwnCandidates {
+		type shared struct {
+			g int
+			n int32
+		}
+		ranked := make([]shared, len(touched))
+		for k, g := range touched {
+			ranked[k] = shared{g, counts[g]}
+		}
+		slices.SortFunc(ranked, func(a, b shared) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.g, b.g)) })
+		for _, g := range touched {
+			counts[g] = 0
+		}
+		touched = touched[:0]
+		for _, r := range ranked[:maxOwnCandidates] {
+			touched = append(touched, r.g)
+		}
+	}
+	for _, g := range touched {
+		counts[g] = 0
+	}
+	slices.Sort(touched)
+	return touched
 }
 
 // stories groups kept items: public ones by the pool's stories; a reader's own items
@@ -403,21 +505,18 @@ func (c *Composer) stories(ctx context.Context, kept []Item) (members map[int][]
 	var alone []Item
 	var aloneIdx []int
 	index := c.storyIndex()
+	var counts []int32
 	for _, i := range own {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
 		best, bestScore := -1, SameStoryThreshold
-		tried := map[int]bool{}
-		for term := range c.titleTerms(kept[i]) {
-			for _, g := range index[term] {
-				if tried[g] || members[g] == nil {
-					continue // compared already, or not in this reader's digest
-				}
-				tried[g] = true
-				if s := c.g.SameStoryScore(kept[i], c.members[g][0]); s >= bestScore {
-					best, bestScore = g, s
-				}
+		if counts == nil {
+			counts = make([]int32, c.numbers)
+		}
+		for _, g := range c.ownCandidates(index, kept[i], members, counts) {
+			if s := c.g.SameStoryScore(kept[i], c.members[g][0]); s >= bestScore {
+				best, bestScore = g, s
 			}
 		}
 		if best >= 0 {
@@ -508,31 +607,23 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 		}
 		b.words[i] = n
 	}
-	var candidates []candidate
+	candidates := make([]*candidate, 0, len(order))
 	for _, g := range order {
 		if err := ctx.Err(); err != nil {
 			return Digest{}, err
 		}
-		cand := c.candidate(b, members[g], prefs, now)
+		cand := c.candidate(b, members[g], now)
 		if sid := c.storyID[g]; sid != 0 {
-			cand.card.StoryID = sid
+			cand.storyID = sid
 			if ms := c.members[g]; len(ms) > 0 {
-				cand.card.FollowItem = ms[0].ID
+				cand.followItem = ms[0].ID
 			}
-			if prefs.Developed[sid] {
-				cand.card.Update, cand.followed = true, true
-				cand.card.Score += followedFirst
-			}
+			cand.followed = prefs.Developed[sid]
 		}
+		cand.bound = cand.score(true)
 		candidates = append(candidates, cand)
 	}
-	sort.SliceStable(candidates, func(a, b int) bool {
-		if candidates[a].card.Score != candidates[b].card.Score {
-			return candidates[a].card.Score > candidates[b].card.Score
-		}
-		return candidates[a].card.ItemID < candidates[b].card.ItemID
-	})
-	if err := c.fill(ctx, &dg, candidates, prefs); err != nil {
+	if err := c.fill(ctx, &dg, c.ranked(b, candidates, prefs), prefs); err != nil {
 		return Digest{}, err
 	}
 	return dg, nil
@@ -547,20 +638,46 @@ type batch struct {
 	own   map[string]bool // the subscriber's own feeds
 }
 
-// candidate is one story that may make the digest: its card and the report it is
-// told from.
+// candidate is one story that may make the digest: its card (built when ranking
+// needs it) and the report it is told from.
 type candidate struct {
 	card     StoryCard
+	built    bool
 	best     Item
-	followed bool // a followed story that developed: never left out as a repeat
+	members  []int // indexes into the batch, best first
+	followed bool  // a followed story that developed: first, never left out as a repeat
+	storyID  uint64
+	// followItem is the story's first public report, for its follow button.
+	followItem uint64
+	// fresh is the score before a card is built: freshness, sources, filter hits.
+	fresh float64
+	// bound is the score with a quote: no card can score more.
+	bound float64
+	order int // place in the story order, the last tie-break
 }
 
 // followedFirst lifts a followed story that developed above any other score.
 const followedFirst = 1000
 
-// candidate builds the card of one story (members are indexes into b.items) and
-// scores it: fresher, more widely reported, matching more filters, with a quote.
-func (c *Composer) candidate(b batch, members []int, prefs Preferences, now time.Time) candidate {
+// quoteBonus is what a card showing a quote adds to its story's score.
+const quoteBonus = 0.1
+
+// score is the candidate's score, with or without a quote (in the order it was always
+// summed, so scores are bit for bit what they were).
+func (cand *candidate) score(quote bool) float64 {
+	s := cand.fresh
+	if quote {
+		s += quoteBonus
+	}
+	if cand.followed {
+		s += followedFirst
+	}
+	return s
+}
+
+// candidate scores one story (members are indexes into b.items) before its card is
+// built: fresher, more widely reported, matching more filters.
+func (c *Composer) candidate(b batch, members []int, now time.Time) *candidate {
 	idx := members
 	// Best source: the subscriber's own feed, then the fullest text, then earliest.
 	sort.SliceStable(idx, func(x, y int) bool {
@@ -573,37 +690,108 @@ func (c *Composer) candidate(b batch, members []int, prefs Preferences, now time
 		}
 		return ia.Published.Before(ib.Published)
 	})
-	best := b.items[idx[0]]
-	card := c.Card(best, prefs.SummarySentences)
-	card.AlsoReportedBy = nil
-	seen := map[string]bool{best.Source: true}
-	newest := best.Published
+	newest := b.items[idx[0]].Published
 	filterHits := b.hits[idx[0]]
 	for _, j := range idx[1:] {
-		o := b.items[j]
-		if o.Published.After(newest) {
+		if o := b.items[j]; o.Published.After(newest) {
 			newest = o.Published
 		}
 		filterHits = max(filterHits, b.hits[j])
+	}
+	ageHours := math.Max(0, now.Sub(newest).Hours())
+	return &candidate{best: b.items[idx[0]], members: idx,
+		fresh: math.Exp(-ageHours/24) + 0.5*math.Log1p(float64(len(idx)-1)) + 0.3*float64(filterHits)}
+}
+
+// build builds the candidate's card (without related stories: only the stories shown
+// get those) and its final score: a card with a quote scores a little more.
+func (c *Composer) build(b batch, cand *candidate, prefs Preferences) {
+	card := c.body(cand.best, prefs.SummarySentences)
+	card.AlsoReportedBy = nil
+	seen := map[string]bool{cand.best.Source: true}
+	for _, j := range cand.members[1:] {
+		o := b.items[j]
 		if seen[o.Source] {
 			continue
 		}
 		seen[o.Source] = true
 		card.AlsoReportedBy = append(card.AlsoReportedBy, Source{ItemID: o.ID, Name: o.Source, URL: o.URL})
 	}
-	ageHours := math.Max(0, now.Sub(newest).Hours())
-	card.Score = math.Exp(-ageHours/24) + 0.5*math.Log1p(float64(len(idx)-1)) + 0.3*float64(filterHits)
-	if card.Quote != nil {
-		card.Score += 0.1
+	card.Score = cand.score(card.Quote != nil)
+	if cand.storyID != 0 {
+		card.StoryID, card.FollowItem = cand.storyID, cand.followItem
+		card.Update = cand.followed
 	}
-	return candidate{card: card, best: best}
+	cand.card, cand.built = card, true
+}
+
+// rankEagerly, set by tests only, makes ranked build every card and sort them: the
+// order the lazy ranking must give.
+var rankEagerly bool
+
+// before reports whether a ranks before b: the higher score, then the lower item ID,
+// then the earlier story.
+func before(a, b *candidate) bool {
+	if a.card.Score != b.card.Score {
+		return a.card.Score > b.card.Score
+	}
+	if a.card.ItemID != b.card.ItemID {
+		return a.card.ItemID < b.card.ItemID
+	}
+	return a.order < b.order
+}
+
+// ranked yields the candidates best first, building cards only as far as the order
+// needs them (review 71: every story in the window was carded, thousands a run, each
+// scanning the earlier items): a built card is yielded once its score beats what any
+// card still to build could score (its bound). The order is the one sorting every
+// built card gives.
+func (c *Composer) ranked(b batch, cands []*candidate, prefs Preferences) func(yield func(*candidate) bool) {
+	for i, cand := range cands {
+		cand.order = i
+	}
+	if rankEagerly {
+		for _, cand := range cands {
+			c.build(b, cand, prefs)
+		}
+		sort.Slice(cands, func(x, y int) bool { return before(cands[x], cands[y]) })
+		return slices.Values(cands)
+	}
+	sort.SliceStable(cands, func(x, y int) bool { return cands[x].bound > cands[y].bound })
+	return func(yield func(*candidate) bool) {
+		var ready []*candidate // built, not yielded; kept best last
+		next := 0
+		for next < len(cands) || len(ready) > 0 {
+			if n := len(ready); n > 0 && (next == len(cands) || ready[n-1].card.Score > cands[next].bound) {
+				top := ready[n-1]
+				ready = ready[:n-1]
+				if !yield(top) {
+					return
+				}
+				continue
+			}
+			cand := cands[next]
+			next++
+			c.build(b, cand, prefs)
+			// Insert in order; ready holds only cards within a quote's bonus of each
+			// other's bounds, a handful.
+			at, _ := slices.BinarySearchFunc(ready, cand, func(e, t *candidate) int {
+				if before(t, e) {
+					return -1
+				}
+				return 1
+			})
+			ready = slices.Insert(ready, at, cand)
+		}
+	}
 }
 
 // fill adds candidates, best first, until the digest is full: repeats of what the
 // reader received are left out (or marked as updates) on the way, so only the stories
-// shown are compared.
-func (c *Composer) fill(ctx context.Context, dg *Digest, candidates []candidate, prefs Preferences) error {
-	for _, cand := range candidates {
+// shown are compared, and only they get their related stories.
+func (c *Composer) fill(ctx context.Context, dg *Digest, candidates func(yield func(*candidate) bool), prefs Preferences) error {
+	var withOwn *relatedFeatures // the public earlier items and the reader's own, counted once
+	for cand := range candidates {
 		if len(dg.Stories) == prefs.MaxStories {
 			break
 		}
@@ -626,7 +814,12 @@ func (c *Composer) fill(ctx context.Context, dg *Digest, candidates []candidate,
 			continue
 		}
 		if len(prefs.OwnEarlier) > 0 {
-			card.Related = c.g.Related(cand.best, append(append([]Item{}, c.earlier...), prefs.OwnEarlier...), 3)
+			if withOwn == nil {
+				withOwn = c.g.with(c.earlierFeatures(), prefs.OwnEarlier)
+			}
+			card.Related = c.g.relatedAmong(cand.best, withOwn, 3)
+		} else {
+			card.Related = c.relatedOf(cand.best)
 		}
 		dg.Stories = append(dg.Stories, card)
 	}

@@ -273,6 +273,9 @@ type idfTable struct {
 	// four headlines the two words two of them share weigh less than the words each
 	// uses alone — the opposite of what a shared rare name means.
 	priorDocs, priorDF float64
+	// base holds more documents' counts, added to these: a table of many documents
+	// counted once (a run's earlier items) serves many lookups with a few more each.
+	base *idfTable
 }
 
 func (t *idfTable) add(f storyFeatures) {
@@ -283,10 +286,18 @@ func (t *idfTable) add(f storyFeatures) {
 }
 
 func (t *idfTable) weight(term string) float64 {
-	if t == nil || t.n == 0 {
+	if t == nil {
 		return 1
 	}
-	return math.Log(1 + (float64(t.n)+t.priorDocs+1)/(float64(t.df[term])+t.priorDF+1))
+	n, df := t.n, t.df[term]
+	for b := t.base; b != nil; b = b.base {
+		n += b.n
+		df += b.df[term]
+	}
+	if n == 0 {
+		return 1
+	}
+	return math.Log(1 + (float64(n)+t.priorDocs+1)/(float64(df)+t.priorDF+1))
 }
 
 // storySimilarity scores how likely two items report the same story, in [0, 1]:
@@ -1188,14 +1199,46 @@ func (g *Grouper) Related(item Item, candidates []Item, max int) []Item {
 	if max <= 0 || len(candidates) == 0 {
 		return nil
 	}
-	idf := &idfTable{df: map[string]int{}}
+	return g.relatedAmong(item, g.candidateFeatures(candidates), max)
+}
+
+// relatedFeatures are candidates for related stories with their features and their
+// document frequencies, counted once for many items' lookups.
+type relatedFeatures struct {
+	items []Item
+	f     []storyFeatures
+	idf   *idfTable
+}
+
+// candidateFeatures counts candidates for relatedAmong.
+func (g *Grouper) candidateFeatures(candidates []Item) *relatedFeatures {
+	rf := &relatedFeatures{items: candidates, f: make([]storyFeatures, len(candidates)), idf: &idfTable{df: map[string]int{}}}
+	for k, c := range candidates {
+		rf.f[k] = g.features(c)
+		rf.idf.add(rf.f[k])
+	}
+	return rf
+}
+
+// with is rf followed by more candidates, counted on top of rf's counts.
+func (g *Grouper) with(rf *relatedFeatures, more []Item) *relatedFeatures {
+	m := g.candidateFeatures(more)
+	m.idf.base = rf.idf
+	m.items = append(slices.Clip(rf.items), more...)
+	m.f = append(slices.Clip(rf.f), m.f...)
+	return m
+}
+
+// relatedAmong is Related over counted candidates: the item's own terms are counted on
+// top of theirs, as Related counts them together.
+func (g *Grouper) relatedAmong(item Item, rf *relatedFeatures, max int) []Item {
+	if max <= 0 || len(rf.items) == 0 {
+		return nil
+	}
+	candidates, cf := rf.items, rf.f
+	idf := &idfTable{df: map[string]int{}, base: rf.idf}
 	fi := g.features(item)
 	idf.add(fi)
-	cf := make([]storyFeatures, len(candidates))
-	for k, c := range candidates {
-		cf[k] = g.features(c)
-		idf.add(cf[k])
-	}
 	type scored struct {
 		k   int
 		sim float64

@@ -1,0 +1,141 @@
+package digest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Cards are built only as far as ranking needs them, and only the stories shown get
+// related stories (review 71); the digest is the one that building every card and
+// sorting them gives, whatever the window: stories close in score, with and without
+// quotes, followed ones, repeats of what the reader received, own earlier items.
+func TestLazyRankingComposesWhatSortingEveryCardDoes(t *testing.T) {
+	var bodies [][2]string
+	for _, name := range []string{"bbc_business_001", "bbc_sport_020", "bbc_entertainment_010", "ru_fictional_port", "uk_fictional_bridge"} {
+		title, body := fixture(t, name)
+		bodies = append(bodies, [2]string{title, body})
+	}
+	for seed := range uint64(12) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		pool, earlier, own, now := wideWindow(60+rng.IntN(200), rng.IntN(300), seed%3 == 0)
+		// Articles with quotes among them, published close together, so that a quote's
+		// bonus reorders stories.
+		for i := range pool {
+			if rng.IntN(3) == 0 {
+				a := bodies[rng.IntN(len(bodies))]
+				pool[i].Title = fmt.Sprintf("%s %d", a[0], i)
+				pool[i].Text = a[1]
+				pool[i].Lang = ""
+			}
+			pool[i].Published = now.Add(-time.Duration(rng.IntN(3*3600)) * time.Second)
+		}
+		storyOf := map[uint64]uint64{}
+		developed := map[uint64]bool{}
+		for _, it := range pool[:len(pool)/2] {
+			sid := 1 + uint64(rng.IntN(len(pool)/3+1))
+			storyOf[it.ID] = sid
+			if rng.IntN(10) == 0 {
+				developed[sid] = true
+			}
+		}
+		prefs := Preferences{MaxStories: 1 + rng.IntN(12), SummarySentences: 1 + rng.IntN(3), Developed: developed}
+		items := append([]Item{}, pool...)
+		if seed%2 == 0 {
+			mine := own(900000)
+			items = append(items, mine[:50]...)
+			prefs.OwnFeeds = []string{"own"}
+			prefs.OwnEarlier = mine[200:260]
+		}
+		for range rng.IntN(20) {
+			prefs.Received = append(prefs.Received, pool[rng.IntN(len(pool))])
+		}
+		compose := func(eager bool) Digest {
+			rankEagerly = eager
+			defer func() { rankEagerly = false }()
+			c := NewComposerStories(NewGrouper(GroupOptions{}), pool, earlier, storyOf)
+			d, err := c.Compose(items, prefs, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		lazy, eager := compose(false), compose(true)
+		if len(eager.Stories) == 0 {
+			t.Fatalf("seed %d: an empty digest tests nothing", seed)
+		}
+		if !reflect.DeepEqual(lazy, eager) {
+			t.Errorf("seed %d: the lazy ranking's digest differs:\nlazy:  %s\neager: %s", seed, ids(lazy), ids(eager))
+		}
+	}
+}
+
+func ids(d Digest) string {
+	var out []string
+	for _, s := range d.Stories {
+		out = append(out, fmt.Sprintf("%d(%.4f,q=%v,rel=%d)", s.ItemID, s.Score, s.Quote != nil, len(s.Related)))
+	}
+	return strings.Join(out, " ")
+}
+
+// Related stories counted on top of counts made once are the ones counted all
+// together: the earlier items and a reader's own, with the item itself.
+func TestRelatedOverCountedCandidatesIsRelated(t *testing.T) {
+	pool, earlier, own, _ := wideWindow(200, 800, false)
+	mine := own(700000)
+	g := NewGrouper(GroupOptions{})
+	base := g.candidateFeatures(earlier)
+	both := g.with(base, mine)
+	all := append(append([]Item{}, earlier...), mine...)
+	found := 0
+	for _, it := range pool {
+		want := g.Related(it, all, 3)
+		if got := g.relatedAmong(it, both, 3); !reflect.DeepEqual(got, want) {
+			t.Fatalf("item %d: related %v, want %v", it.ID, got, want)
+		}
+		if got, want := g.relatedAmong(it, base, 3), g.Related(it, earlier, 3); !reflect.DeepEqual(got, want) {
+			t.Fatalf("item %d: related among earlier %v, want %v", it.ID, got, want)
+		}
+		found += len(want)
+	}
+	if found == 0 {
+		t.Fatal("no related stories at all: the test compares nothing")
+	}
+}
+
+// A reader's own report of a public story joins it, among many stories sharing some of
+// its words: it is compared with the stories sharing the most telling title terms
+// (review 71 bounded how many).
+func TestOwnItemsJoinThePublicStoryTheyReport(t *testing.T) {
+	bTitle, bBody := fixture(t, "bbc_business_001")
+	pool, _, _, now := wideWindow(400, 0, false)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 120 { // decoys sharing two of its words
+		pool = append(pool, Item{ID: uint64(50000 + i), Title: fmt.Sprintf("Warner profit w%dq w%dz", rng.IntN(1000), i), Text: "Unrelated text.",
+			Source: "decoy", FeedURL: "decoy", Published: now.Add(-time.Hour), Lang: "en"})
+	}
+	public := Item{ID: 777777, Title: bTitle, Text: bBody, Source: "BBC", FeedURL: "bbc", Published: now.Add(-2 * time.Hour), Lang: "en"}
+	pool = append(pool, public)
+	mine := Item{ID: 9001, Title: "Time Warner profit boosted by ad sales", Text: strings.Join(strings.SplitN(bBody, "\n\n", 3)[:2], "\n\n"),
+		Source: "Mine", FeedURL: "mine", Published: now.Add(-time.Hour), Lang: "en"}
+	c := NewComposer(pool, nil)
+	d, err := c.Compose(append(append([]Item{}, pool...), mine), Preferences{OwnFeeds: []string{"mine"}, MaxStories: 1000}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range d.Stories {
+		if s.ItemID == public.ID {
+			t.Fatalf("the public report is shown alone: the reader's own report of it did not join it")
+		}
+		if s.ItemID == mine.ID {
+			if len(s.AlsoReportedBy) != 1 || s.AlsoReportedBy[0].ItemID != public.ID {
+				t.Fatalf("the own report is shown with %+v, want the public report", s.AlsoReportedBy)
+			}
+			return
+		}
+	}
+	t.Fatal("the own report is not in the digest")
+}
