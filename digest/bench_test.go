@@ -457,3 +457,17 @@ func BenchmarkComposeWideWindow(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFindQuotesOneSurname is 100 KB of quotes said by people who share a surname
+// and differ in their first names, with no full stops: every mention is compared with
+// every person noted (review 71: 168 ms, allocating at every comparison).
+func BenchmarkFindQuotesOneSurname(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; sb.Len() < 100_000; i++ {
+		fmt.Fprintf(&sb, "“we are here” said Zed%c%c Qor ", 'a'+i%26, 'a'+i/26%26)
+	}
+	text := sb.String()
+	for b.Loop() {
+		FindQuotes(text, "en")
+	}
+}

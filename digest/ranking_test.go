@@ -139,3 +139,38 @@ func TestOwnItemsJoinThePublicStoryTheyReport(t *testing.T) {
 	}
 	t.Fatal("the own report is not in the digest")
 }
+
+// sharesSurname without allocating answers as comparing the word lists did.
+func TestSharesSurnameAsComparingWordLists(t *testing.T) {
+	byLists := func(a, b string) bool {
+		fa, fb := strings.Fields(a), strings.Fields(b)
+		if len(fa) == 0 || len(fb) == 0 {
+			return false
+		}
+		sa, sb := fa[len(fa)-1], fb[len(fb)-1]
+		return (sa == sb || inflectedSurname(sa, sb) || inflectedSurname(sb, sa)) && (len(fa) == 1 || len(fb) == 1 || fa[0] == fb[0] || endsWithWords(fa, fb) || endsWithWords(fb, fa))
+	}
+	words := []string{"Carlos", "Mr", "Baez", "Silva", "Уайт", "Уайта", "Бусыгин", "Бусыгина", "Joly", "Melanie", "Іван", " ", "\t"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	name := func() string {
+		var ws []string
+		for range rng.IntN(5) {
+			ws = append(ws, words[rng.IntN(len(words))])
+		}
+		return strings.Join(ws, " ")
+	}
+	agree := 0
+	for range 20_000 {
+		a, b := name(), name()
+		want := byLists(a, b)
+		if got := sharesSurname(a, b); got != want {
+			t.Fatalf("sharesSurname(%q, %q) = %v, want %v", a, b, got, want)
+		}
+		if want {
+			agree++
+		}
+	}
+	if agree == 0 {
+		t.Fatal("no pair shared a surname: the test compares nothing")
+	}
+}

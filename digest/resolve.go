@@ -66,13 +66,37 @@ func lastWord(s string) string {
 	return s[strings.LastIndexByte(s, ' ')+1:]
 }
 
+// sharesSurname reports whether names a and b share a surname (one may be inflected)
+// and may be one person: one is a surname alone, both have the same first word, or
+// one ends with every word of the other. Mentions are compared with every person an
+// article names, so it allocates only to compare word lists (review 71: 2 million
+// allocations for 100 KB of people sharing a surname).
 func sharesSurname(a, b string) bool {
-	fa, fb := strings.Fields(a), strings.Fields(b)
-	if len(fa) == 0 || len(fb) == 0 {
+	na, firstA, sa := fieldsOf(a)
+	nb, firstB, sb := fieldsOf(b)
+	if na == 0 || nb == 0 || !(sa == sb || inflectedSurname(sa, sb) || inflectedSurname(sb, sa)) {
 		return false
 	}
-	sa, sb := fa[len(fa)-1], fb[len(fb)-1]
-	return (sa == sb || inflectedSurname(sa, sb) || inflectedSurname(sb, sa)) && (len(fa) == 1 || len(fb) == 1 || fa[0] == fb[0] || endsWithWords(fa, fb) || endsWithWords(fb, fa))
+	if na == 1 || nb == 1 || firstA == firstB {
+		return true
+	}
+	if na == nb {
+		return false // neither can end with every word of the other
+	}
+	fa, fb := strings.Fields(a), strings.Fields(b)
+	return endsWithWords(fa, fb) || endsWithWords(fb, fa)
+}
+
+// fieldsOf is how many space-separated words s has, its first and its last.
+func fieldsOf(s string) (n int, first, last string) {
+	for w := range strings.FieldsSeq(s) {
+		if n == 0 {
+			first = w
+		}
+		last = w
+		n++
+	}
+	return n, first, last
 }
 
 // endsWithWords reports whether long ends with every word of short: "Mr Baez Silva"
