@@ -28,7 +28,7 @@ func (b *Bot) spends(wall, clock time.Time) map[int64]storage.ReaderSpend {
 	for user, l := range b.limiters {
 		s := storage.ReaderSpend{Wall: wall, Clock: clock,
 			Fetch: spentOf(l.fetchTime, wall), Card: spentOf(l.cardTime, wall), FeedAdds: spentOf(l.feedAdds, clock)}
-		if l.today > 0 {
+		if l.today > 0 && l.day == clock.UTC().Format("2006-01-02") {
 			s.CommentDay, s.Comments = l.day, l.today
 		}
 		if !l.forgot.IsZero() && clock.Sub(l.forgot) < forgetEvery {

@@ -631,12 +631,86 @@ func (db *DB) Story(ctx context.Context, id uint64) (Story, error) {
 }
 
 func resolveStory(tx *bolt.Tx, id uint64) (*Story, error) {
+	return resolve(tx, id, func(b *bolt.Bucket, id uint64) (*Story, uint64, error) {
+		s, err := getJSON[Story](b, u64(id), "story", id)
+		if err != nil {
+			return nil, 0, err
+		}
+		return s, s.MergedInto, nil
+	})
+}
+
+// storyHead is what a story record says of its place: enough to count, resolve and
+// walk follows without decoding its reports, facts and timeline (review 70: a follow
+// or unfollow press decoded up to 400 whole stories, holding the store's writer).
+type storyHead struct {
+	ID         uint64    `json:"id"`
+	Last       time.Time `json:"last"`
+	MergedInto uint64    `json:"merged_into,omitempty"`
+	Continues  uint64    `json:"continues,omitempty"`
+}
+
+// resolveHead is resolveStory reading only the story's head.
+func resolveHead(tx *bolt.Tx, id uint64) (*storyHead, error) {
+	return resolve(tx, id, func(b *bolt.Bucket, id uint64) (*storyHead, uint64, error) {
+		h, err := getStoryHead(b, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		return h, h.MergedInto, nil
+	})
+}
+
+// getStoryHead decodes a story record's head fields and stops at its reports: every
+// head field comes before them, in every layout the store has written.
+func getStoryHead(b *bolt.Bucket, id uint64) (*storyHead, error) {
+	raw := b.Get(u64(id))
+	if raw == nil {
+		return nil, ErrNotFound
+	}
+	h := new(storyHead)
+	bad := func(err error) (*storyHead, error) { return nil, fmt.Errorf("decode story %d: %w", id, err) }
+	d := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := d.Token(); err != nil {
+		return bad(err)
+	} else if tok != json.Delim('{') {
+		return bad(errors.New("not an object"))
+	}
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return bad(err)
+		}
+		var field any
+		switch tok {
+		case "reports":
+			return h, nil
+		case "id":
+			field = &h.ID
+		case "last":
+			field = &h.Last
+		case "merged_into":
+			field = &h.MergedInto
+		case "continues":
+			field = &h.Continues
+		default:
+			field = new(json.RawMessage) // the title, first, closed, continued_by: short
+		}
+		if err := d.Decode(field); err != nil {
+			return bad(err)
+		}
+	}
+	return h, nil
+}
+
+// resolve reads story id with get, or the story it was merged into.
+func resolve[T any](tx *bolt.Tx, id uint64, get func(b *bolt.Bucket, id uint64) (*T, uint64, error)) (*T, error) {
 	stories := tx.Bucket(bucketStories)
 	if v := tx.Bucket(bucketStoryAlias).Get(u64(id)); v != nil {
 		id = beU64(v) // absorbed: the survivor, in one step
 	}
 	for range 8 { // a guard: an alias is never itself absorbed
-		s, err := getJSON[Story](stories, u64(id), "story", id)
+		s, into, err := get(stories, id)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			// A damaged record is a story the reader cannot have: one bad record must
 			// not stop the tracker, the digest run or /forget for everyone.
@@ -645,10 +719,10 @@ func resolveStory(tx *bolt.Tx, id uint64) (*Story, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.MergedInto == 0 {
+		if into == 0 {
 			return s, nil
 		}
-		id = s.MergedInto
+		id = into
 	}
 	return nil, fmt.Errorf("story %d: merge chain too long (a damaged record): %w", id, ErrNotFound)
 }
@@ -721,7 +795,7 @@ func (db *DB) FollowStory(ctx context.Context, chat int64, story uint64, now, la
 		n := 0
 		c := tx.Bucket(bucketChatStories).Cursor()
 		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)); k, _ = c.Next() {
-			if o, err := resolveStory(tx, beU64(k[8:])); err == nil && !o.Last.Before(lapsedBefore) {
+			if o, err := resolveHead(tx, beU64(k[8:])); err == nil && !o.Last.Before(lapsedBefore) {
 				n++
 			}
 		}
@@ -746,7 +820,7 @@ func (db *DB) UnfollowStory(ctx context.Context, chat int64, story uint64) error
 	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		target := map[uint64]bool{story: true}
-		if s, err := resolveStory(tx, story); err == nil {
+		if s, err := resolveHead(tx, story); err == nil {
 			target[s.ID] = true
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
@@ -779,7 +853,7 @@ func (db *DB) UnfollowStory(ctx context.Context, chat int64, story uint64) error
 // back along Continues, at most MaxContinuations; a story it cannot read ends it.
 func threadOf(tx *bolt.Tx, id uint64) map[uint64]bool {
 	out := map[uint64]bool{id: true}
-	s, err := resolveStory(tx, id)
+	s, err := resolveHead(tx, id)
 	for range MaxContinuations {
 		if err != nil {
 			break
@@ -789,7 +863,7 @@ func threadOf(tx *bolt.Tx, id uint64) map[uint64]bool {
 			break
 		}
 		out[s.Continues] = true
-		s, err = resolveStory(tx, s.Continues)
+		s, err = resolveHead(tx, s.Continues)
 	}
 	return out
 }
