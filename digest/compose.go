@@ -432,45 +432,44 @@ func (c *Composer) titleTerms(it Item) map[string]bool {
 }
 
 // maxOwnCandidates bounds the public stories a reader's own item is compared with: those
-// whose first report's title shares the most telling terms with it (review 71: titles
-// made of the commonest words were compared with every story, 3.5 s a digest of 300
-// such items over 4,000 stories). A report of a story shares its rare words with it.
-const maxOwnCandidates = 50
+// whose first report's title shares the most telling title terms with it, each term
+// weighed as grouping weighs it, by how few stories have it (review 71: titles made of
+// the commonest words were compared with every story, 3.5 s a digest of 300 such items
+// over 4,000 stories). As many as grouping compares an item with (maxCandidates).
+const maxOwnCandidates = maxCandidates
 
 // ownCandidates are the public stories, among those in this digest (members), that a
-// reader's own item is compared with: sharing title terms that are not common (in more
-// than a twentieth of the stories, and more than 50, as grouping counts them), the
-// maxOwnCandidates sharing the most, in story order. counts is scratch space, one per
-// story number, all zero, and left so.
-func (c *Composer) ownCandidates(index map[string][]int, it Item, members map[int][]int, counts []int32) []int {
-	common := max(50, len(c.members)/20)
+// reader's own item is compared with: the maxOwnCandidates whose first reports' titles
+// share the most weight of title terms with it, in story order. weights is scratch
+// space, one per story number, all zero, and left so.
+func (c *Composer) ownCandidates(index map[string][]int, it Item, members map[int][]int, weights []float64) []int {
+	n := float64(len(c.members))
 	var touched []int
 	for term := range c.titleTerms(it) {
-		if len(index[term]) > common {
-			continue
-		}
-		for _, g := range index[term] {
-			if g >= len(counts) || members[g] == nil {
+		posting := index[term]
+		w := math.Log(1 + n/float64(len(posting)+1))
+		for _, g := range posting {
+			if g >= len(weights) || members[g] == nil {
 				continue // not in this reader's digest
 			}
-			if counts[g] == 0 {
+			if weights[g] == 0 {
 				touched = append(touched, g)
 			}
-			counts[g]++
+			weights[g] += w
 		}
 	}
 	if len(touched) > maxOwnCandidates {
 		type shared struct {
 			g int
-			n int32
+			w float64
 		}
 		ranked := make([]shared, len(touched))
 		for k, g := range touched {
-			ranked[k] = shared{g, counts[g]}
+			ranked[k] = shared{g, weights[g]}
 		}
-		slices.SortFunc(ranked, func(a, b shared) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.g, b.g)) })
+		slices.SortFunc(ranked, func(a, b shared) int { return cmp.Or(cmp.Compare(b.w, a.w), cmp.Compare(a.g, b.g)) })
 		for _, g := range touched {
-			counts[g] = 0
+			weights[g] = 0
 		}
 		touched = touched[:0]
 		for _, r := range ranked[:maxOwnCandidates] {
@@ -478,7 +477,7 @@ func (c *Composer) ownCandidates(index map[string][]int, it Item, members map[in
 		}
 	}
 	for _, g := range touched {
-		counts[g] = 0
+		weights[g] = 0
 	}
 	slices.Sort(touched)
 	return touched
@@ -505,16 +504,16 @@ func (c *Composer) stories(ctx context.Context, kept []Item) (members map[int][]
 	var alone []Item
 	var aloneIdx []int
 	index := c.storyIndex()
-	var counts []int32
+	var weights []float64
 	for _, i := range own {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
 		best, bestScore := -1, SameStoryThreshold
-		if counts == nil {
-			counts = make([]int32, c.numbers)
+		if weights == nil {
+			weights = make([]float64, c.numbers)
 		}
-		for _, g := range c.ownCandidates(index, kept[i], members, counts) {
+		for _, g := range c.ownCandidates(index, kept[i], members, weights) {
 			if s := c.g.SameStoryScore(kept[i], c.members[g][0]); s >= bestScore {
 				best, bestScore = g, s
 			}
@@ -623,7 +622,7 @@ func (c *Composer) ComposeContext(ctx context.Context, items []Item, prefs Prefe
 		cand.bound = cand.score(true)
 		candidates = append(candidates, cand)
 	}
-	if err := c.fill(ctx, &dg, c.ranked(b, candidates, prefs), prefs); err != nil {
+	if err := c.fill(ctx, &dg, c.ranked(ctx, b, candidates, prefs), prefs); err != nil {
 		return Digest{}, err
 	}
 	return dg, nil
@@ -746,7 +745,7 @@ func before(a, b *candidate) bool {
 // scanning the earlier items): a built card is yielded once its score beats what any
 // card still to build could score (its bound). The order is the one sorting every
 // built card gives.
-func (c *Composer) ranked(b batch, cands []*candidate, prefs Preferences) func(yield func(*candidate) bool) {
+func (c *Composer) ranked(ctx context.Context, b batch, cands []*candidate, prefs Preferences) func(yield func(*candidate) bool) {
 	for i, cand := range cands {
 		cand.order = i
 	}
@@ -769,6 +768,9 @@ func (c *Composer) ranked(b batch, cands []*candidate, prefs Preferences) func(y
 					return
 				}
 				continue
+			}
+			if ctx.Err() != nil {
+				return // fill tells: a card takes up to tens of milliseconds (review 72)
 			}
 			cand := cands[next]
 			next++
@@ -822,6 +824,9 @@ func (c *Composer) fill(ctx context.Context, dg *Digest, candidates func(yield f
 			card.Related = c.relatedOf(cand.best)
 		}
 		dg.Stories = append(dg.Stories, card)
+	}
+	if len(dg.Stories) < prefs.MaxStories {
+		return ctx.Err() // the ranking stopped for it, or ran out of stories
 	}
 	return nil
 }
