@@ -264,6 +264,22 @@ func TestZonesAndTimes(t *testing.T) {
 	if _, _, err := ParseZone("Atlantis", time.Now()); err == nil {
 		t.Error("Atlantis accepted")
 	}
+	// One spelling per zone (review 72: every spelling LoadLocation opens was a zone of
+	// its own to cache, so many accounts could fill the cache).
+	for _, in := range []string{"Europe/./Kyiv", "Europe//Kyiv", "./Europe/Kyiv", "Europe/Kyiv/", "Europe/../Europe/Kyiv", "/Europe/Kyiv"} {
+		if name, _, err := ParseZone(in, time.Now()); err == nil {
+			t.Errorf("ParseZone(%q) accepted as %q", in, name)
+		}
+	}
+	before := zoneCount.Load()
+	for _, stored := range []string{"Europe/./Kyiv", "Europe//Kyiv", "Europe/Kyiv"} { // stored before
+		if got := zone(stored).String(); got != "Europe/Kyiv" {
+			t.Errorf("zone(%q) = %q", stored, got)
+		}
+	}
+	if n := zoneCount.Load() - before; n > 1 {
+		t.Errorf("three spellings of one zone took %d places in the cache", n)
+	}
 	times, err := ParseTimes("18:30, 8:00 8.00")
 	if err != nil || strings.Join(times, ",") != "08:00,18:30" {
 		t.Fatalf("%v %v", times, err)

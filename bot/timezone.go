@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -66,7 +67,9 @@ func ParseZone(s string, now time.Time) (name, understood string, err error) {
 		name := fmt.Sprintf("UTC%s%02d:%02d", m[1], h, mins)
 		return name, fmt.Sprintf("a fixed offset of %s (no daylight saving)", name), nil
 	}
-	if loc, err := time.LoadLocation(in); err == nil && in != "Local" {
+	// One spelling per zone: LoadLocation also opens "Europe/./Kyiv" or "Europe//Kyiv",
+	// and each such name would be a zone of its own to cache (review 72).
+	if loc, err := time.LoadLocation(in); err == nil && in != "Local" && path.Clean(in) == in && !strings.HasPrefix(in, "/") && !strings.HasPrefix(in, ".") {
 		return loc.String(), fmt.Sprintf("%s (now %s)", loc.String(), now.In(loc).Format("15:04")), nil
 	}
 	return "", "", fmt.Errorf("%q is not a time zone I know: give a city (Kyiv, London, New York), an IANA name (Europe/Kyiv) or an offset (+2)", in)
@@ -89,6 +92,7 @@ func zone(name string) *time.Location {
 	if name == "" {
 		return time.UTC
 	}
+	name = path.Clean(name) // as ParseZone stores names now; an older record may not be
 	if loc, ok := zones.Load(name); ok {
 		return loc.(*time.Location)
 	}
