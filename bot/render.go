@@ -410,6 +410,19 @@ func counted(n int, one, many string) string {
 
 // sinceFollowedBlock tells what followed stories did in the reader's quiet hours.
 func sinceFollowedBlock(held []digest.HeldUpdate) block {
+	b, _ := sinceFollowed(held)
+	return b
+}
+
+// sinceFollowedShown is how many of held (the first ones) sinceFollowedBlock tells:
+// the others stay held for the next digest (review 72: they were cleared untold).
+func sinceFollowedShown(held []digest.HeldUpdate) int {
+	_, n := sinceFollowed(held)
+	return n
+}
+
+// sinceFollowed is sinceFollowedBlock, with how many stories it tells.
+func sinceFollowed(held []digest.HeldUpdate) (block, int) {
 	var h, p strings.Builder
 	h.WriteString("<b>Since you followed</b>")
 	p.WriteString("Since you followed")
@@ -432,15 +445,15 @@ func sinceFollowedBlock(held []digest.HeldUpdate) block {
 			fmt.Fprintf(&sp, "\n  %s (%s)", truncate(line, 300), truncate(e.Source, 60))
 		}
 		if i > 0 && h.Len()+sh.Len() > sinceFollowedChars {
-			more := fmt.Sprintf("and %s developed too: see /following", counted(len(held)-i, "more followed story", "more followed stories"))
+			more := fmt.Sprintf("and %s developed too: more in your next digest", counted(len(held)-i, "more followed story", "more followed stories"))
 			h.WriteString("\n<i>" + more + "</i>")
 			p.WriteString("\n" + more)
-			break
+			return block{html: h.String(), plain: p.String()}, i
 		}
 		h.WriteString(sh.String())
 		p.WriteString(sp.String())
 	}
-	return block{html: h.String(), plain: p.String()}
+	return block{html: h.String(), plain: p.String()}, len(held)
 }
 
 // timelineBlock is a card's "How it developed": one dated line per development.

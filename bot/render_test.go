@@ -470,13 +470,17 @@ func TestSinceFollowedIsBounded(t *testing.T) {
 	if !strings.Contains(html, "<b>Since you followed</b>") {
 		t.Errorf("the block lost its formatting:\n%s", html)
 	}
-	for _, want := range []string{"Development 9.", "Development 8.", "8 earlier developments, then:", "more followed stories developed too: see /following"} {
+	for _, want := range []string{"Development 9.", "Development 8.", "8 earlier developments, then:", "more followed stories developed too: more in your next digest"} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("the block does not say %q:\n%s", want, plain)
 		}
 	}
 	if strings.Contains(plain, "Development 7.") {
 		t.Error("the block shows more than a story's latest developments")
+	}
+	// What it does not tell stays held for the next digest (review 72).
+	if n := sinceFollowedShown(held); n < 1 || n >= len(held) || !strings.Contains(plain, fmt.Sprintf("and %d more followed stories", len(held)-n)) {
+		t.Errorf("the block tells %d of %d stories, and says %q", n, len(held), plain[max(0, len(plain)-80):])
 	}
 	// One held story with one development is shown whole, with no count.
 	one := RenderDigestFor(digest.Digest{SinceFollowed: []digest.HeldUpdate{{Story: 1, StoryTitle: "Ferry",

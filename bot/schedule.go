@@ -52,8 +52,8 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 		return nil, nil, err
 	}
 	held = map[uint64]int{}
-	for _, h := range d.SinceFollowed {
-		held[h.Story] = len(h.Entries)
+	for _, h := range d.SinceFollowed[:sinceFollowedShown(d.SinceFollowed)] {
+		held[h.Story] = len(h.Entries) // told, or counted as earlier developments
 	}
 	parts := RenderDigestFor(d, now.In(zone(s.TimeZone)), followed)
 	for _, r := range parts {

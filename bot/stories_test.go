@@ -689,3 +689,59 @@ func TestBlockingTheBotEndsItsFollows(t *testing.T) {
 		t.Errorf("the tracker still holds %d stories followed", len(ids))
 	}
 }
+
+// A digest's "Since you followed" clears only the developments it tells: stories past
+// its length stay held for the next digest (review 72: they were cleared untold).
+func TestHeldUpdatesPastTheBlockWaitForTheNextDigest(t *testing.T) {
+	r := newStoryRig(t)
+	ctx := context.Background()
+	r.h.clock.Set(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
+	r.h.tg.Send(r.u, r.c, "/settings quiet 09:02-09:01") // quiet all day but a minute
+	r.h.wait(r.c.ID, "Quiet hours for story updates: 09:02", waitLong)
+	r.h.tg.Send(r.u, r.c, "/subscribe") // held updates go into digests
+	r.h.wait(r.c.ID, "next digest", waitLong)
+	r.h.clock.Set(time.Date(2026, 11, 29, 9, 3, 0, 0, time.UTC))
+	now := r.h.clock.Now()
+	long := strings.Repeat("Divers searched the wreck again overnight as officials updated the toll. ", 4)
+	var changes []storage.StoryChange
+	for i := range maxFollowedStories {
+		id := uint64(9000 + i)
+		st := storage.Story{ID: id, Title: fmt.Sprintf("Story %d %s", i, strings.Repeat("headline ", 10)), First: now, Last: now, Reports: []uint64{id}}
+		if err := r.h.db.SaveStories(ctx, storage.StoryBatch{Changes: []storage.StoryChange{{Story: st}}, NextID: id + 1, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.h.db.FollowStory(ctx, r.c.ID, id, now.Add(-time.Minute), time.Time{}, maxFollowedStories); err != nil {
+			t.Fatal(err)
+		}
+		changes = append(changes, storage.StoryChange{Story: st,
+			New: []storage.Development{{ItemID: id, At: now, Source: "Wire", Title: "x", Sentences: []string{long}}}})
+	}
+	if err := r.h.db.SaveStories(ctx, storage.StoryBatch{Changes: changes, NextID: 9100, Now: now, UpdateEvery: 3 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.h.bot.deliverStoryUpdates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.wantUpdates(0, "in quiet hours")
+	s, err := r.h.db.Subscriber(ctx, r.c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, held, err := r.h.bot.buildDigest(ctx, s, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) == 0 || len(held) == 0 {
+		t.Fatalf("the digest tells no held update (%d messages, %d held)", len(msgs), len(held))
+	}
+	if len(held) >= maxFollowedStories {
+		t.Fatalf("the digest clears all %d stories' held updates", len(held))
+	}
+	var text strings.Builder
+	for _, m := range msgs {
+		text.WriteString(m.Params["text"])
+	}
+	if !strings.Contains(text.String(), fmt.Sprintf("and %d more followed stories developed too", maxFollowedStories-len(held))) {
+		t.Errorf("the digest does not say that %d more wait:\n%s", maxFollowedStories-len(held), text.String())
+	}
+}
