@@ -153,7 +153,11 @@ type Bot struct {
 	limiters map[int64]*userLimits
 	runMu    sync.Mutex // one digest run at a time
 	slowMu   sync.Mutex // one run of the slow lane at a time
-	slow     slowChats  // chats whose filters ran out of time (slowlane.go)
+	// spendMu makes one save of readers' spends at a time; saved is what the store
+	// holds of them (spend.go).
+	spendMu sync.Mutex
+	saved   map[int64]storage.ReaderSpend
+	slow    slowChats // chats whose filters ran out of time (slowlane.go)
 
 	schedAlive timeStamp
 	stats      botStats
@@ -310,11 +314,11 @@ func New(ctx context.Context, db Store, fetch Fetcher, opts Options) (*Bot, erro
 	}
 	b.slow.load(marks)
 	// So are readers' spent allowances: a restart must give nobody a new hour or day.
-	spends, err := db.ReaderSpends(ctx, time.Now())
+	spends, damaged, err := db.ReaderSpends(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("start bot: %w", err)
 	}
-	b.restoreSpends(spends)
+	b.restoreSpends(spends, damaged, time.Now())
 	b.stale = make(chan struct{}, 1)
 	opts.Send.OnStaleCopy = b.staleCopy
 	opts.Send.OnMigrate = b.slow.move // a group's place in the slow lane goes with it

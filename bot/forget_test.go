@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -43,25 +42,8 @@ func traces(t *testing.T, db *storage.DB, id int64) []string {
 // spendOnly reports whether a reader_spend record holds counters and times only.
 func spendOnly(t *testing.T, v []byte) bool {
 	t.Helper()
-	var fields map[string]any
-	if err := json.Unmarshal(v, &fields); err != nil {
-		return false
-	}
-	for name, val := range fields {
-		switch name {
-		case "wall", "clock", "forgot", "comment_day":
-			if _, ok := val.(string); !ok {
-				return false
-			}
-		case "fetch", "card", "feed_adds", "comments":
-			if _, ok := val.(float64); !ok {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
+	_, err := storage.DecodeReaderSpend(v)
+	return err == nil
 }
 
 // After /forget, no bucket holds the chat's or the user's ID, nor the user's words:

@@ -2,10 +2,12 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/newsbot/newsbot/bot/telegramtest"
+	"github.com/newsbot/newsbot/storage"
 	"golang.org/x/time/rate"
 )
 
@@ -57,7 +59,7 @@ func TestARestartKeepsWhatReadersSpent(t *testing.T) {
 	h.wait(c.ID, "You asked for many stories and digests in the last hour", waitLong)
 
 	// Ben's allowances are whole, and nothing was saved for him.
-	spends, err := h.db.ReaderSpends(context.Background(), time.Now())
+	spends, _, err := h.db.ReaderSpends(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,5 +69,46 @@ func TestARestartKeepsWhatReadersSpent(t *testing.T) {
 	lb := h.bot.limiter(ben.ID)
 	if !left(lb.cardTime) || feedAddsLeft(h.bot, ben.ID, now) != feedAddsPerDay {
 		t.Error("a reader who spent nothing lost allowances over the restart")
+	}
+}
+
+// A save writes only the spends that moved: a reader who spent nothing since the last
+// save is not written again, one whose allowances refilled is dropped, and so is one
+// whose limits were let go (review 72: every reader was rewritten every 5 minutes).
+func TestASaveWritesWhatMoved(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	ctx := context.Background()
+	ana, ben, cat := int64(401), int64(402), int64(403)
+	spend(h.bot.limiter(ana).cardTime, 10*time.Second)
+	spend(h.bot.limiter(ben).fetchTime, 10*time.Second)
+	h.bot.saveSpends(ctx)
+	h.bot.spendMu.Lock()
+	put, drop := h.bot.spendChanges(time.Now(), h.bot.opts.Now())
+	h.bot.spendMu.Unlock()
+	if len(put) != 0 || len(drop) != 0 {
+		t.Fatalf("nothing was spent since the save, and a save would write %d and drop %d", len(put), len(drop))
+	}
+	spend(h.bot.limiter(ana).cardTime, 5*time.Second)
+	// Ben's hour refilled long ago; Cat's record outlived her limits.
+	h.bot.spendMu.Lock()
+	old := h.bot.saved[ben]
+	old.Wall = old.Wall.Add(-2 * time.Hour)
+	h.bot.saved[ben] = old
+	h.bot.saved[cat] = storage.ReaderSpend{Wall: time.Now(), Card: 100}
+	h.bot.spendMu.Unlock()
+	h.bot.mu.Lock()
+	h.bot.limiters[ben] = &userLimits{updates: rate.NewLimiter(1, 1), fetchTime: hourBudget(h.bot.opts.ReaderFetchTime),
+		cardTime: hourBudget(h.bot.opts.ReaderCardTime), feedAdds: rate.NewLimiter(rate.Every(24*time.Hour/feedAddsPerDay), feedAddsPerDay)}
+	h.bot.mu.Unlock()
+	h.bot.spendMu.Lock()
+	put, drop = h.bot.spendChanges(time.Now(), h.bot.opts.Now())
+	h.bot.spendMu.Unlock()
+	if _, ok := put[ana]; !ok || len(put) != 1 {
+		t.Errorf("the save would write %v, want Ana's new spending only", put)
+	}
+	slices.Sort(drop)
+	if !slices.Equal(drop, []int64{ben, cat}) {
+		t.Errorf("the save would drop %v, want Ben (refilled) and Cat (no limits)", drop)
 	}
 }

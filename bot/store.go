@@ -35,8 +35,8 @@ type Store interface {
 	MarkSlow(ctx context.Context, chat int64, until time.Time) error
 	SlowChats(ctx context.Context, now time.Time) (map[int64]time.Time, error)
 	// What readers spent of their allowances, kept over a restart (spend.go).
-	SaveReaderSpend(ctx context.Context, spend map[int64]storage.ReaderSpend) error
-	ReaderSpends(ctx context.Context, wall time.Time) (map[int64]storage.ReaderSpend, error)
+	SaveReaderSpend(ctx context.Context, put map[int64]storage.ReaderSpend, drop []int64) error
+	ReaderSpends(ctx context.Context) (spends map[int64]storage.ReaderSpend, damaged []int64, err error)
 	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time, held map[uint64]int) error
 	EnqueueCopyChanges(ctx context.Context, comment uint64, rev int, msgs []storage.OutMessage, now time.Time) error
 	MarkStale(ctx context.Context, comment uint64) error
