@@ -18,6 +18,10 @@ import (
 // loses at most this much of them.
 const spendSaveEvery = 5 * time.Minute
 
+// maxDebt bounds a restored bucket's debt, in buckets: spends take at most a bucket
+// each, and only those in flight together pass it.
+const maxDebt = 4
+
 // spendMaxAge is how old a saved spend may be and still count: every allowance it
 // holds has refilled in a day.
 const spendMaxAge = 24 * time.Hour
@@ -102,9 +106,10 @@ func (b *Bot) spendChanges(wall, clock time.Time) (put map[int64]storage.ReaderS
 }
 
 // respend takes spent from l as of at, in bucket-sized steps: a bucket in debt stays
-// in debt.
+// in debt, up to a few buckets (review 73: a damaged record's huge number would loop
+// for hours at the start).
 func respend(l *rate.Limiter, at time.Time, spent float64) {
-	for n := int(math.Ceil(spent)); n > 0; {
+	for n := int(math.Ceil(min(spent, maxDebt*float64(l.Burst())))); n > 0; {
 		step := min(n, l.Burst())
 		l.ReserveN(at, step)
 		n -= step

@@ -112,3 +112,19 @@ func TestASaveWritesWhatMoved(t *testing.T) {
 		t.Errorf("the save would drop %v, want Ben (refilled) and Cat (no limits)", drop)
 	}
 }
+
+// A restored debt is bounded: a damaged record's huge amount costs no loop of hours at
+// the start (review 73), and a bucket in debt stays in debt.
+func TestRespendIsBounded(t *testing.T) {
+	now := time.Now()
+	l := hourBudget(time.Minute)
+	respend(l, now, 1e18)
+	if got, want := spentOf(l, now), float64(maxDebt*l.Burst()); got != want {
+		t.Errorf("spent %v after restoring a huge debt, want the bound %v", got, want)
+	}
+	l = hourBudget(time.Minute)
+	respend(l, now, 1.5*float64(l.Burst()))
+	if got := spentOf(l, now); got < 1.5*float64(l.Burst()) {
+		t.Errorf("a debt of a bucket and a half restored as %v", got)
+	}
+}

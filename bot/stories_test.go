@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -713,8 +715,10 @@ func TestHeldUpdatesPastTheBlockWaitForTheNextDigest(t *testing.T) {
 		if _, err := r.h.db.FollowStory(ctx, r.c.ID, id, now.Add(-time.Minute), time.Time{}, maxFollowedStories); err != nil {
 			t.Fatal(err)
 		}
+		// The later the story, the earlier its development: the ones waiting longest
+		// are told first, whatever their number (review 73).
 		changes = append(changes, storage.StoryChange{Story: st,
-			New: []storage.Development{{ItemID: id, At: now, Source: "Wire", Title: "x", Sentences: []string{long}}}})
+			New: []storage.Development{{ItemID: id, At: now.Add(-time.Duration(i) * time.Second), Source: "Wire", Title: "x", Sentences: []string{long}}}})
 	}
 	if err := r.h.db.SaveStories(ctx, storage.StoryBatch{Changes: changes, NextID: 9100, Now: now, UpdateEvery: 3 * time.Hour}); err != nil {
 		t.Fatal(err)
@@ -736,6 +740,9 @@ func TestHeldUpdatesPastTheBlockWaitForTheNextDigest(t *testing.T) {
 	}
 	if len(held) >= maxFollowedStories {
 		t.Fatalf("the digest clears all %d stories' held updates", len(held))
+	}
+	if held[9000+maxFollowedStories-1] == 0 || held[9000] != 0 {
+		t.Errorf("the digest tells %v: not the developments waiting longest", slices.Sorted(maps.Keys(held)))
 	}
 	var text strings.Builder
 	for _, m := range msgs {

@@ -27,11 +27,11 @@ var bucketReaderSpend = []byte("reader_spend")
 // Clock is the bot's news clock then, for those that run on it (FeedAdds, the day's
 // Comments, counted on CommentDay, "2006-01-02").
 type ReaderSpend struct {
-	Wall, Clock          time.Time
+	Wall, Clock           time.Time
 	Fetch, Card, FeedAdds float64
-	CommentDay           string
-	Comments             int
-	Forgot               time.Time
+	CommentDay            string
+	Comments              int
+	Forgot                time.Time
 }
 
 // spendRecord is a ReaderSpend as stored: a version byte, then fixed fields (review
@@ -73,6 +73,14 @@ func DecodeReaderSpend(v []byte) (ReaderSpend, error) {
 	f := func(i int) float64 { return math.Float64frombits(binary.BigEndian.Uint64(v[i:])) }
 	s := ReaderSpend{Wall: at(1), Clock: at(9), Fetch: f(17), Card: f(25), FeedAdds: f(33),
 		Comments: int(int32(binary.BigEndian.Uint32(v[45:]))), Forgot: at(49)}
+	for _, x := range []float64{s.Fetch, s.Card, s.FeedAdds} {
+		if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+			return ReaderSpend{}, errors.New("decode reader spend: not a spent amount")
+		}
+	}
+	if s.Comments < 0 {
+		return ReaderSpend{}, errors.New("decode reader spend: not a count")
+	}
 	if day := int32(binary.BigEndian.Uint32(v[41:])); day != 0 {
 		s.CommentDay = time.Unix(int64(day)*86400, 0).UTC().Format(time.DateOnly)
 	}

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,6 +23,11 @@ func TestReaderSpendsAreStoredAsGiven(t *testing.T) {
 		CommentDay: "2026-12-02", Comments: 7, Forgot: now.Add(-time.Minute)}
 	if got, err := storage.DecodeReaderSpend(storage.EncodeReaderSpend(one)); err != nil || !sameSpend(got, one) {
 		t.Fatalf("round trip: %+v, %v; want %+v", got, err, one)
+	}
+	for _, bad := range []storage.ReaderSpend{{Card: math.NaN()}, {Fetch: math.Inf(1)}, {FeedAdds: -1}, {Comments: -3}} {
+		if _, err := storage.DecodeReaderSpend(storage.EncodeReaderSpend(bad)); err == nil {
+			t.Errorf("%+v decoded: a damaged record must not be restored", bad)
+		}
 	}
 	if err := db.SaveReaderSpend(ctx, map[int64]storage.ReaderSpend{1: one, 2: {Wall: now, Fetch: 10}}, nil); err != nil {
 		t.Fatal(err)

@@ -660,6 +660,12 @@ func (s *Service) followedSince(ctx context.Context, chat int64, since, now time
 	if err != nil {
 		return nil, nil, err
 	}
+	// The stories waiting longest are told first: a digest tells as many as fit in a
+	// message and holds the rest, so in story order the same first ones, developing
+	// again, would keep the others waiting for good (review 73).
+	slices.SortStableFunc(follows, func(a, b storage.FollowedStory) int {
+		return cmp.Or(firstHeld(a).Compare(firstHeld(b)), cmp.Compare(a.Story.ID, b.Story.ID))
+	})
 	developed := map[uint64]bool{}
 	var held []digest.HeldUpdate
 	for _, f := range follows {
@@ -677,6 +683,14 @@ func (s *Service) followedSince(ctx context.Context, chat int64, since, now time
 		}
 	}
 	return developed, held, nil
+}
+
+// firstHeld is when f's oldest held development happened (zero when none is held).
+func firstHeld(f storage.FollowedStory) time.Time {
+	if len(f.Follow.Held) == 0 {
+		return time.Time{}
+	}
+	return f.Follow.Held[0].At
 }
 
 // Lapsed reports whether following st has lapsed at now (FollowFor after its last report).
