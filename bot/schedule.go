@@ -25,7 +25,7 @@ func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
 // buildDigest composes and renders a subscriber's digest from the run's items newer
 // than their last digest. held counts, per followed story, the developments held in
 // quiet hours that the digest tells (to clear once it is committed).
-func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) (msgs []storage.OutMessage, held map[uint64]int, err error) {
+func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) (msgs []storage.OutMessage, held map[uint64][]uint64, err error) {
 	budget, lane := b.filterBudget(s, now), b.slowLaneBudget()
 	d, err := b.stories.DigestFor(ctx, stories.Subscriber{Subscriber: s, Feeds: b.subscriberFeeds(s), FilterBudget: budget}, now)
 	if err != nil {
@@ -51,9 +51,11 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 	if err != nil {
 		return nil, nil, err
 	}
-	held = map[uint64]int{}
+	held = map[uint64][]uint64{}
 	for _, h := range d.SinceFollowed[:sinceFollowedShown(d.SinceFollowed)] {
-		held[h.Story] = len(h.Entries) // told, or counted as earlier developments
+		for _, e := range h.Entries { // told, or counted as earlier developments
+			held[h.Story] = append(held[h.Story], e.ItemID)
+		}
 	}
 	parts := RenderDigestFor(d, now.In(zone(s.TimeZone)), followed)
 	for _, r := range parts {
@@ -79,7 +81,7 @@ func (b *Bot) filterBudget(s storage.Subscriber, now time.Time) time.Duration {
 // readers' feeds' text in goroutines of the run, outside the handlers' recovery: a
 // panic ended the process, and the chat, still due, ended it again at every start
 // (audit 62). Now the chat moves on to its next time, as on any error.
-func (b *Bot) buildDigestCaught(ctx context.Context, s storage.Subscriber, now time.Time) (msgs []storage.OutMessage, held map[uint64]int, err error) {
+func (b *Bot) buildDigestCaught(ctx context.Context, s storage.Subscriber, now time.Time) (msgs []storage.OutMessage, held map[uint64][]uint64, err error) {
 	defer caught("build digest", &err)
 	return b.buildDigest(ctx, s, now)
 }

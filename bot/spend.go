@@ -18,9 +18,10 @@ import (
 // loses at most this much of them.
 const spendSaveEvery = 5 * time.Minute
 
-// maxDebt bounds a restored bucket's debt, in buckets: spends take at most a bucket
-// each, and only those in flight together pass it.
-const maxDebt = 4
+// maxDebt bounds a restored bucket's debt, in buckets: what refills in spendMaxAge,
+// as deep as a reader's requests in flight together can drive an hour's budget (16
+// workers; review 74 found 4 too few).
+const maxDebt = 24
 
 // spendMaxAge is how old a saved spend may be and still count: every allowance it
 // holds has refilled in a day.
@@ -117,8 +118,8 @@ func respend(l *rate.Limiter, at time.Time, spent float64) {
 }
 
 // restoreSpends gives each reader back what they had spent when the spends were saved
-// (at wall now, ones older than a day have refilled); those and damaged records are
-// dropped at the next save.
+// (at wall now, ones older than a day have refilled); those and damaged records (a
+// save time to come among them) are dropped at the next save.
 func (b *Bot) restoreSpends(spends map[int64]storage.ReaderSpend, damaged []int64, now time.Time) {
 	b.spendMu.Lock()
 	defer b.spendMu.Unlock()
@@ -126,10 +127,23 @@ func (b *Bot) restoreSpends(spends map[int64]storage.ReaderSpend, damaged []int6
 	for _, user := range damaged {
 		b.saved[user] = storage.ReaderSpend{} // no limits to keep it: dropped
 	}
+	clock := b.opts.Now()
 	for user, s := range spends {
 		b.saved[user] = s
 		if now.Sub(s.Wall) > spendMaxAge {
 			continue
+		}
+		if s.Wall.After(now.Add(time.Minute)) {
+			// A time to come is a damaged record: restored, it would hold the
+			// reader's budgets empty until then (review 74).
+			b.saved[user] = storage.ReaderSpend{}
+			continue
+		}
+		if s.Clock.After(clock) {
+			s.Clock = clock
+		}
+		if s.Forgot.After(clock) {
+			s.Forgot = clock
 		}
 		l := b.limiter(user)
 		respend(l.fetchTime, s.Wall, s.Fetch)

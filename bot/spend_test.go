@@ -128,3 +128,28 @@ func TestRespendIsBounded(t *testing.T) {
 		t.Errorf("a debt of a bucket and a half restored as %v", got)
 	}
 }
+
+// A spend record dated in the future is damaged: restored, it held a reader's budgets
+// empty and /forget refused until then (review 74).
+func TestASpendFromTheFutureIsDropped(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	now, clock := time.Now(), h.bot.opts.Now()
+	future := now.Add(50 * 365 * 24 * time.Hour)
+	h.bot.restoreSpends(map[int64]storage.ReaderSpend{
+		501: {Wall: future, Clock: future, Card: 10, Fetch: 10},
+		502: {Wall: now, Clock: clock.Add(50 * 365 * 24 * time.Hour), Forgot: clock.Add(50 * 365 * 24 * time.Hour), FeedAdds: 1},
+	}, nil, now)
+	if l := h.bot.limiter(501); !left(l.cardTime) || !left(l.fetchTime) {
+		t.Error("a record dated in 50 years emptied the reader's budgets")
+	}
+	if !h.bot.forgetAllowed(502, clock.Add(forgetEvery+time.Minute)) {
+		t.Error("a /forget dated in 50 years holds /forget back")
+	}
+	h.bot.spendMu.Lock()
+	_, drop := h.bot.spendChanges(time.Now(), clock)
+	h.bot.spendMu.Unlock()
+	if !slices.Contains(drop, 501) {
+		t.Errorf("the damaged record is not dropped (drop %v)", drop)
+	}
+}

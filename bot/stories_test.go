@@ -705,50 +705,72 @@ func TestHeldUpdatesPastTheBlockWaitForTheNextDigest(t *testing.T) {
 	r.h.clock.Set(time.Date(2026, 11, 29, 9, 3, 0, 0, time.UTC))
 	now := r.h.clock.Now()
 	long := strings.Repeat("Divers searched the wreck again overnight as officials updated the toll. ", 4)
-	var changes []storage.StoryChange
-	for i := range maxFollowedStories {
-		id := uint64(9000 + i)
-		st := storage.Story{ID: id, Title: fmt.Sprintf("Story %d %s", i, strings.Repeat("headline ", 10)), First: now, Last: now, Reports: []uint64{id}}
-		if err := r.h.db.SaveStories(ctx, storage.StoryBatch{Changes: []storage.StoryChange{{Story: st}}, NextID: id + 1, Now: now}); err != nil {
+	develop := func(round int) {
+		t.Helper()
+		var changes []storage.StoryChange
+		for i := range maxFollowedStories {
+			id := uint64(9000 + i)
+			st := storage.Story{ID: id, Title: fmt.Sprintf("Story %d %s", i, strings.Repeat("headline ", 10)), First: now, Last: now, Reports: []uint64{id}}
+			if round == 0 {
+				if err := r.h.db.SaveStories(ctx, storage.StoryBatch{Changes: []storage.StoryChange{{Story: st}}, NextID: id + 1, Now: now}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := r.h.db.FollowStory(ctx, r.c.ID, id, now.Add(-time.Minute), time.Time{}, maxFollowedStories); err != nil {
+					t.Fatal(err)
+				}
+			}
+			item := uint64(100000*(round+1)) + id
+			changes = append(changes, storage.StoryChange{Story: st,
+				New: []storage.Development{{ItemID: item, At: now, Source: "Wire", Title: "x", Sentences: []string{long}}}})
+		}
+		if err := r.h.db.SaveStories(ctx, storage.StoryBatch{Changes: changes, NextID: 9100, Now: now, UpdateEvery: time.Minute}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := r.h.db.FollowStory(ctx, r.c.ID, id, now.Add(-time.Minute), time.Time{}, maxFollowedStories); err != nil {
+		if err := r.h.bot.deliverStoryUpdates(ctx); err != nil {
 			t.Fatal(err)
 		}
-		// The later the story, the earlier its development: the ones waiting longest
-		// are told first, whatever their number (review 73).
-		changes = append(changes, storage.StoryChange{Story: st,
-			New: []storage.Development{{ItemID: id, At: now.Add(-time.Duration(i) * time.Second), Source: "Wire", Title: "x", Sentences: []string{long}}}})
+		r.wantUpdates(0, "in quiet hours")
 	}
-	if err := r.h.db.SaveStories(ctx, storage.StoryBatch{Changes: changes, NextID: 9100, Now: now, UpdateEvery: 3 * time.Hour}); err != nil {
-		t.Fatal(err)
+	digest := func() (told []uint64) {
+		t.Helper()
+		s, err := r.h.db.Subscriber(ctx, r.c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, held, err := r.h.bot.buildDigest(ctx, s, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) == 0 || len(held) == 0 {
+			t.Fatalf("the digest tells no held update (%d messages, %d held)", len(msgs), len(held))
+		}
+		if len(held) >= maxFollowedStories {
+			t.Fatalf("the digest clears all %d stories' held updates", len(held))
+		}
+		var text strings.Builder
+		for _, m := range msgs {
+			text.WriteString(m.Params["text"])
+		}
+		if !strings.Contains(text.String(), fmt.Sprintf("and %d more followed stories developed too", maxFollowedStories-len(held))) {
+			t.Errorf("the digest does not say that %d more wait:\n%s", maxFollowedStories-len(held), text.String())
+		}
+		if err := r.h.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, now, s.NextDigest, held); err != nil {
+			t.Fatal(err)
+		}
+		return slices.Sorted(maps.Keys(held))
 	}
-	if err := r.h.bot.deliverStoryUpdates(ctx); err != nil {
-		t.Fatal(err)
+	develop(0)
+	first := digest()
+	// Every story develops again: the ones not told come first now, whatever their
+	// number (review 73), and the ones told wait their turn (review 74).
+	now = now.Add(time.Hour)
+	r.h.clock.Set(now)
+	develop(1)
+	second := digest()
+	if second[0] != first[len(first)-1]+1 {
+		t.Errorf("the first digest told %v, the second %v: not the stories left untold", first, second)
 	}
-	r.wantUpdates(0, "in quiet hours")
-	s, err := r.h.db.Subscriber(ctx, r.c.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, held, err := r.h.bot.buildDigest(ctx, s, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(msgs) == 0 || len(held) == 0 {
-		t.Fatalf("the digest tells no held update (%d messages, %d held)", len(msgs), len(held))
-	}
-	if len(held) >= maxFollowedStories {
-		t.Fatalf("the digest clears all %d stories' held updates", len(held))
-	}
-	if held[9000+maxFollowedStories-1] == 0 || held[9000] != 0 {
-		t.Errorf("the digest tells %v: not the developments waiting longest", slices.Sorted(maps.Keys(held)))
-	}
-	var text strings.Builder
-	for _, m := range msgs {
-		text.WriteString(m.Params["text"])
-	}
-	if !strings.Contains(text.String(), fmt.Sprintf("and %d more followed stories developed too", maxFollowedStories-len(held))) {
-		t.Errorf("the digest does not say that %d more wait:\n%s", maxFollowedStories-len(held), text.String())
+	if slices.Contains(second, first[0]) {
+		t.Errorf("the second digest told %d again before the stories left untold", first[0])
 	}
 }

@@ -392,7 +392,7 @@ var ErrConflict = errors.New("changed concurrently")
 // apart, a crash between repeated them in the next digest). It fails with ErrConflict,
 // changing nothing, when the subscriber's last digest is no longer expectLast (another
 // run got there first), so a digest is never queued twice.
-func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage, expectLast, last, next time.Time, held map[uint64]int) error {
+func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage, expectLast, last, next time.Time, held map[uint64][]uint64) error {
 	if err := ctxErr(ctx, "commit digest"); err != nil {
 		return err
 	}
@@ -411,7 +411,7 @@ func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage,
 			return err
 		}
 		if len(held) > 0 {
-			if err := clearHeld(tx, chatID, held); err != nil {
+			if err := clearHeld(tx, chatID, held, last); err != nil {
 				return err
 			}
 		}

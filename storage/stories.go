@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -263,6 +264,11 @@ type StoryFollow struct {
 	Pending []Development `json:"pending,omitempty"`
 	Due     time.Time     `json:"due,omitempty"`
 	Held    []Development `json:"held,omitempty"`
+	// Told is when a digest last told held developments of it: "Since you followed"
+	// tells first the follows told longest ago, so that each is told in turn (review
+	// 74: ordered by their oldest development, a story developing more than the held
+	// list keeps was never told).
+	Told time.Time `json:"told,omitzero"`
 	// Version grows with every development noted, so settling an update can tell that
 	// one arrived since it was read, even when Pending is full.
 	Version uint64 `json:"version,omitempty"`
@@ -1073,18 +1079,22 @@ func (db *DB) CommitStoryUpdates(ctx context.Context, ss []StorySettlement, now 
 	return conflicts, nil
 }
 
-// clearHeld removes from chat's follows what its digest took: the first included[story]
-// held developments of each story (anything held since stays for the next digest).
-func clearHeld(tx *bolt.Tx, chat int64, included map[uint64]int) error {
+// clearHeld removes from chat's follows what its digest told, at: the held developments
+// of each story whose reports are in told[story] (anything held since stays for the
+// next digest, and so does what was held before and not told: review 74, clearing the
+// first n cleared newer ones when the list had been trimmed at its front meanwhile).
+func clearHeld(tx *bolt.Tx, chat int64, told map[uint64][]uint64, at time.Time) error {
 	all, err := followsOfChat(tx, chat)
 	if err != nil {
 		return err
 	}
 	for _, f := range all {
-		if len(f.Held) == 0 || included[f.Story] == 0 {
+		items, ok := told[f.Story]
+		if !ok {
 			continue
 		}
-		f.Held = append([]Development(nil), f.Held[min(included[f.Story], len(f.Held)):]...)
+		f.Held = slices.DeleteFunc(slices.Clone(f.Held), func(d Development) bool { return slices.Contains(items, d.ItemID) })
+		f.Told = at
 		if err := putJSON(tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(f.Chat)), &f); err != nil {
 			return err
 		}

@@ -91,7 +91,14 @@ func TestStoryFollowsAndDueUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	digest := []OutMessage{{ChatID: 501, Method: "sendMessage", Params: map[string]string{"chat_id": "501", "text": "Since you followed"}}}
-	if err := db.CommitDigest(ctx, 501, digest, time.Time{}, later, later.Add(24*time.Hour), map[uint64]int{7: 1}); err != nil {
+	// A development the digest did not tell (held after it was composed) stays.
+	if err := db.CommitDigest(ctx, 501, digest, time.Time{}, later, later.Add(24*time.Hour), map[uint64][]uint64{7: {99}}); err != nil {
+		t.Fatal(err)
+	}
+	if fs, _ := db.FollowedStories(ctx, 501); len(fs[0].Follow.Held) != 1 || !fs[0].Follow.Told.Equal(later) {
+		t.Fatalf("after a digest that told another development: %+v", fs[0].Follow)
+	}
+	if err := db.CommitDigest(ctx, 501, digest, later, later.Add(time.Hour), later.Add(24*time.Hour), map[uint64][]uint64{7: {3}}); err != nil {
 		t.Fatal(err)
 	}
 	if fs, _ := db.FollowedStories(ctx, 501); len(fs[0].Follow.Held) != 0 {

@@ -660,11 +660,13 @@ func (s *Service) followedSince(ctx context.Context, chat int64, since, now time
 	if err != nil {
 		return nil, nil, err
 	}
-	// The stories waiting longest are told first: a digest tells as many as fit in a
+	// The follows told longest ago are told first: a digest tells as many as fit in a
 	// message and holds the rest, so in story order the same first ones, developing
-	// again, would keep the others waiting for good (review 73).
+	// again, kept the others waiting for good (review 73), and by their oldest held
+	// development a story developing more than the held list keeps was never told
+	// (review 74).
 	slices.SortStableFunc(follows, func(a, b storage.FollowedStory) int {
-		return cmp.Or(firstHeld(a).Compare(firstHeld(b)), cmp.Compare(a.Story.ID, b.Story.ID))
+		return cmp.Or(a.Follow.Told.Compare(b.Follow.Told), cmp.Compare(a.Story.ID, b.Story.ID))
 	})
 	developed := map[uint64]bool{}
 	var held []digest.HeldUpdate
@@ -683,14 +685,6 @@ func (s *Service) followedSince(ctx context.Context, chat int64, since, now time
 		}
 	}
 	return developed, held, nil
-}
-
-// firstHeld is when f's oldest held development happened (zero when none is held).
-func firstHeld(f storage.FollowedStory) time.Time {
-	if len(f.Follow.Held) == 0 {
-		return time.Time{}
-	}
-	return f.Follow.Held[0].At
 }
 
 // Lapsed reports whether following st has lapsed at now (FollowFor after its last report).
