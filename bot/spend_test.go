@@ -137,7 +137,7 @@ func TestASpendFromTheFutureIsDropped(t *testing.T) {
 	now, clock := time.Now(), h.bot.opts.Now()
 	future := now.Add(50 * 365 * 24 * time.Hour)
 	h.bot.restoreSpends(map[int64]storage.ReaderSpend{
-		501: {Wall: future, Clock: future, Card: 10, Fetch: 10},
+		501: {Wall: future, Clock: future, Card: 1e9, Fetch: 1e9},
 		502: {Wall: now, Clock: clock.Add(50 * 365 * 24 * time.Hour), Forgot: clock.Add(50 * 365 * 24 * time.Hour), FeedAdds: 1},
 	}, nil, now)
 	if l := h.bot.limiter(501); !left(l.cardTime) || !left(l.fetchTime) {
