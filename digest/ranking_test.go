@@ -86,7 +86,7 @@ func ids(d Digest) string {
 // Related stories counted on top of counts made once are the ones counted all
 // together: the earlier items and a reader's own, with the item itself.
 func TestRelatedOverCountedCandidatesIsRelated(t *testing.T) {
-	pool, earlier, own, _ := wideWindow(200, 800, false)
+	pool, earlier, own, _ := wideWindow(120, 800, false)
 	mine := own(700000)
 	g := NewGrouper(GroupOptions{})
 	base := g.candidateFeatures(earlier)
@@ -201,12 +201,16 @@ func TestOwnCandidatesHoldTheBestMatch(t *testing.T) {
 		items = append(items, Item{ID: uint64(800000 + i), Title: strings.Join(words, " "), Text: strings.Join(words, " ") + ".", Lang: "en", Published: now})
 	}
 	items = append(items, own(900000)[:100]...)
+	storyTerms := map[int]map[string]bool{}
+	for g, ms := range c.members {
+		storyTerms[g] = c.titleTerms(ms[0])
+	}
 	reports, chance, missedChance := 0, 0, 0
 	for k, it := range items {
 		best := -1.0
 		terms := c.titleTerms(it)
-		for _, ms := range c.members {
-			for term := range c.titleTerms(ms[0]) {
+		for g, ms := range c.members {
+			for term := range storyTerms[g] {
 				if terms[term] {
 					best = max(best, c.g.SameStoryScore(it, ms[0]))
 					break
