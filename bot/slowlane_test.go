@@ -329,25 +329,35 @@ func TestSlowLaneMarkKeepsUpInTheStore(t *testing.T) {
 	}
 }
 
+// costlyFiltersHarness is a started harness whose filters' budget (20 ms) the worst
+// filters take over its 300 stored items, and its clock's now.
+func costlyFiltersHarness(t *testing.T) (*harness, time.Time) {
+	t.Helper()
+	h := newHarness(t)
+	h.opts.FilterBudget = 20 * time.Millisecond
+	batch := fillerNews(300, "x/", h.clock.Now(), time.Second, func(i int) int { return i })
+	if _, err := h.db.AddItems(context.Background(), h.opts.Catalogue[0], batch, h.clock.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	return h, h.clock.Now()
+}
+
+// costlySubscriber is a month-old subscriber with the worst filters, due at now.
+func costlySubscriber(chat int64, kind string, now time.Time) storage.Subscriber {
+	return storage.Subscriber{ChatID: chat, Kind: kind, Active: true, Subscribed: true, TimeZone: "UTC",
+		Times: []string{"08:00"}, Stories: 5, SummarySentences: 1, Exclude: worstFilters(),
+		LastDigest: now.Add(-2 * time.Hour), CreatedAt: now.Add(-30 * 24 * time.Hour)}
+}
+
 // A digest composed while its chat was erased (/forget pressed meanwhile) leaves no
 // slow lane mark, in memory or in the store; the same digest of a chat with its record
 // does (review 65: the mark came back after /forget).
 func TestNoSlowMarkForAChatErasedMeanwhile(t *testing.T) {
 	ctx := context.Background()
-	h := newHarness(t)
-	h.opts.FilterBudget = 20 * time.Millisecond
-	batch := fillerNews(300, "x/", h.clock.Now(), time.Second, func(i int) int { return i })
-	if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, h.clock.Now().Add(-time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	h.start()
-	now := h.clock.Now()
+	h, now := costlyFiltersHarness(t)
 	const kept, erased = 883001, 883002
-	sub := func(chat int64) storage.Subscriber {
-		return storage.Subscriber{ChatID: chat, Kind: "private", Active: true, Subscribed: true, TimeZone: "UTC",
-			Times: []string{"08:00"}, Stories: 5, SummarySentences: 1, Exclude: worstFilters(),
-			LastDigest: now.Add(-2 * time.Hour), CreatedAt: now.Add(-30 * 24 * time.Hour)}
-	}
+	sub := func(chat int64) storage.Subscriber { return costlySubscriber(chat, "private", now) }
 	if err := h.db.PutSubscriber(ctx, sub(kept)); err != nil {
 		t.Fatal(err)
 	}
@@ -372,18 +382,9 @@ func TestNoSlowMarkForAChatErasedMeanwhile(t *testing.T) {
 // group's filters are the supergroup's now, and the group has no record left.
 func TestSlowMarkFollowsAGroupThatMovedMeanwhile(t *testing.T) {
 	ctx := context.Background()
-	h := newHarness(t)
-	h.opts.FilterBudget = 20 * time.Millisecond
-	batch := fillerNews(300, "x/", h.clock.Now(), time.Second, func(i int) int { return i })
-	if _, err := h.db.AddItems(ctx, h.opts.Catalogue[0], batch, h.clock.Now().Add(-time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	h.start()
-	now := h.clock.Now()
+	h, now := costlyFiltersHarness(t)
 	const group, supergroup = -883101, -1000000883101
-	sub := storage.Subscriber{ChatID: group, Kind: "group", Active: true, Subscribed: true, TimeZone: "UTC",
-		Times: []string{"08:00"}, Stories: 5, SummarySentences: 1, Exclude: worstFilters(),
-		LastDigest: now.Add(-2 * time.Hour), CreatedAt: now.Add(-30 * 24 * time.Hour)}
+	sub := costlySubscriber(group, "group", now)
 	if err := h.db.PutSubscriber(ctx, sub); err != nil {
 		t.Fatal(err)
 	}
