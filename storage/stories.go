@@ -188,8 +188,17 @@ func migrateChatStories(tx *bolt.Tx, from, to int64) error {
 		if err := dropStoryFollow(tx, f); err != nil {
 			return err
 		}
-		if tx.Bucket(bucketStoryFollows).Get(concat(u64(f.Story), i64(to))) != nil {
-			continue // the supergroup follows it already, with what waits for it (found by review)
+		kept, err := getJSON[StoryFollow](tx.Bucket(bucketStoryFollows), concat(u64(f.Story), i64(to)), "story follow", f.Story)
+		if err == nil {
+			// The supergroup follows it already: one follow, with what either waits to
+			// tell (review 74: the group's held developments were lost).
+			if err := absorbFollow(tx, *kept, f); err != nil {
+				return err
+			}
+			continue
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return err
 		}
 		f.Chat = to
 		if err := putStoryFollow(tx, f); err != nil {
@@ -472,22 +481,42 @@ func moveFollows(tx *bolt.Tx, from, into uint64) error {
 		if err != nil {
 			return err
 		}
-		// The chat follows both: one follow, with what either was waiting to tell.
-		old := *kept
-		kept.Pending = appendBounded(kept.Pending, f.Pending, maxPendingDevelopments)
-		kept.Held = appendBounded(kept.Held, f.Held, maxPendingDevelopments)
-		kept.Version += f.Version + 1
-		if kept.Due.IsZero() || (!f.Due.IsZero() && f.Due.Before(kept.Due)) {
-			kept.Due = f.Due
-		}
-		if err := dropStoryFollow(tx, old); err != nil {
-			return err
-		}
-		if err := putStoryFollow(tx, *kept); err != nil {
+		if err := absorbFollow(tx, *kept, f); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// absorbFollow stores kept with what f was waiting to tell: one chat's two follows
+// become one (two stories merged, or a group's follow moved to its supergroup). A
+// development both were waiting to tell is told once.
+func absorbFollow(tx *bolt.Tx, kept, f StoryFollow) error {
+	old := kept
+	kept.Pending = appendBounded(kept.Pending, newDevelopments(kept.Pending, f.Pending), maxPendingDevelopments)
+	kept.Held = appendBounded(kept.Held, newDevelopments(kept.Held, f.Held), maxPendingDevelopments)
+	kept.Version += f.Version + 1
+	if kept.Due.IsZero() || (!f.Due.IsZero() && f.Due.Before(kept.Due)) {
+		kept.Due = f.Due
+	}
+	if f.LastSent.After(kept.LastSent) {
+		kept.LastSent = f.LastSent // one update a window, whichever follow told last
+	}
+	if err := dropStoryFollow(tx, old); err != nil {
+		return err
+	}
+	return putStoryFollow(tx, kept)
+}
+
+// newDevelopments are those of add whose report is not in list.
+func newDevelopments(list, add []Development) []Development {
+	var out []Development
+	for _, d := range add {
+		if !slices.ContainsFunc(list, func(l Development) bool { return l.ItemID == d.ItemID }) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // noteDevelopments gives every follower of story the new developments: due at once

@@ -459,3 +459,58 @@ func TestFollowedAndDroppedStoriesArePruned(t *testing.T) {
 		t.Errorf("open stories after the prune: %+v", open)
 	}
 }
+
+// A group that becomes a supergroup already following the same story keeps one follow,
+// with what either was waiting to tell, each development once (review 74: the group's
+// held developments were lost).
+func TestUpgradeKeepsWhatTheGroupWaitedFor(t *testing.T) {
+	db := tempDB(t)
+	ctx := context.Background()
+	const group, super = -901, -100901
+	saveStory(t, db, Story{ID: 7, Title: "Ferry capsizes", First: storyNow, Last: storyNow, Reports: []uint64{1}, Count: 1}, []uint64{1}, nil, storyNow)
+	for _, chat := range []int64{group, super} {
+		if _, err := db.FollowStory(ctx, chat, 7, storyNow, time.Time{}, 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both are told of report 2; the group's comes in its quiet hours and is held.
+	at := storyNow.Add(time.Hour)
+	saveStory(t, db, Story{ID: 7, Title: "Ferry capsizes", First: storyNow, Last: at, Reports: []uint64{1, 2}, Count: 2}, []uint64{2}, []Development{{ItemID: 2, At: at}}, at)
+	due, err := db.DueStoryUpdates(ctx, at, 0)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("due: %+v %v", due, err)
+	}
+	for _, d := range due {
+		if d.Follow.Chat == group {
+			if err := db.CommitStoryUpdate(ctx, d.Follow, UpdateHeld, nil, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Report 3 waits for both; then the group becomes the supergroup.
+	at3 := at.Add(time.Minute)
+	saveStory(t, db, Story{ID: 7, Title: "Ferry capsizes", First: storyNow, Last: at3, Reports: []uint64{1, 2, 3}, Count: 3}, []uint64{3}, []Development{{ItemID: 3, At: at3}}, at3)
+	if err := db.MigrateChat(ctx, group, super); err != nil {
+		t.Fatal(err)
+	}
+	if fs, _ := db.FollowedStories(ctx, group); len(fs) != 0 {
+		t.Fatalf("the old group still follows: %+v", fs)
+	}
+	fs, err := db.FollowedStories(ctx, super)
+	if err != nil || len(fs) != 1 {
+		t.Fatalf("supergroup follows: %+v %v", fs, err)
+	}
+	ids := func(ds []Development) (out []uint64) {
+		for _, d := range ds {
+			out = append(out, d.ItemID)
+		}
+		return out
+	}
+	f := fs[0].Follow
+	if got := ids(f.Held); len(got) != 1 || got[0] != 2 {
+		t.Errorf("held %v, want the group's [2]", got)
+	}
+	if got := ids(f.Pending); len(got) != 2 || got[0] != 2 || got[1] != 3 {
+		t.Errorf("pending %v, want [2 3], each once", got)
+	}
+}
