@@ -525,9 +525,13 @@ func (c *Composer) stories(ctx context.Context, kept []Item) (members map[int][]
 		alone = append(alone, kept[i])
 		aloneIdx = append(aloneIdx, i)
 	}
+	grouped, err := c.g.GroupContext(ctx, alone)
+	if err != nil {
+		return nil, nil, err
+	}
 	next := -1
 	local := map[int]int{}
-	for k, g := range c.g.Group(alone) {
+	for k, g := range grouped {
 		id, ok := local[g]
 		if !ok {
 			id, next = next, next-1
