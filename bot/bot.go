@@ -183,6 +183,8 @@ type Stories interface {
 // botStats are the bot's own counters (the sender keeps its own).
 type botStats struct {
 	digestsBuilt, commentsRelayed, storyUpdates counter
+	// copiesPassedBy: comments' copies not queued for followers already too far behind.
+	copiesPassedBy counter
 	// budgetRefusals: readers' requests refused because their hour of page fetching
 	// or of composing cards was spent.
 	budgetRefusals counter
@@ -396,8 +398,9 @@ func (b *Bot) TelegramOK() time.Time { return b.api.LastOK() }
 type Stats struct {
 	// What the sender did.
 	Sent, Failed, TooMany, Dropped, Deactivated, PlainFallbacks int64
-	// Digests queued by the scheduler, and comments queued for followers.
-	Digests, CommentsRelayed int64
+	// Digests queued by the scheduler, and comments queued for followers; CopiesPassedBy
+	// are copies not queued for followers with storage.MaxQueuedForCopies waiting.
+	Digests, CommentsRelayed, CopiesPassedBy int64
 	// UpdatesDropped: updates refused because their sender went over the rate or their
 	// chat's queue was full.
 	UpdatesDropped int64
@@ -419,7 +422,7 @@ func (b *Bot) Stats() Stats {
 	st := Stats{
 		Sent: s.Sent.Load(), Failed: s.Failed.Load(), TooMany: s.TooMany.Load(), Dropped: s.Dropped.Load(),
 		Deactivated: s.Deactivated.Load(), PlainFallbacks: s.PlainFallbacks.Load(),
-		Digests: b.stats.digestsBuilt.get(), CommentsRelayed: b.stats.commentsRelayed.get(),
+		Digests: b.stats.digestsBuilt.get(), CommentsRelayed: b.stats.commentsRelayed.get(), CopiesPassedBy: b.stats.copiesPassedBy.get(),
 		StoryUpdates: b.stats.storyUpdates.get(), BudgetRefusals: b.stats.budgetRefusals.get(),
 	}
 	ss := b.stories.Stats()

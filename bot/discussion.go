@@ -21,7 +21,9 @@ const (
 	commentsPerPage = 15
 )
 
-var storyNumberRE = regexp.MustCompile(`^#?(\d{1,2})[\s.:)]+(.*)$`)
+// storyNumberRE reads "2 …" at the start of a reply to a digest: the comment is on
+// its second story. (?s): the comment may run over several lines (review 75).
+var storyNumberRE = regexp.MustCompile(`(?s)^#?(\d{1,2})[\s.:)]+(.*)$`)
 
 // isOurs reports whether m was sent by this bot.
 func (b *Bot) isOurs(m *telegram.Message) bool {
@@ -49,8 +51,17 @@ func (b *Bot) handleReply(ctx context.Context, r *request) (bool, error) {
 	if err != nil {
 		return true, fmt.Errorf("look up the message replied to: %w", err)
 	}
+	if r.group && rec.Kind == storage.KindCommentSource && (target.From == nil || target.From.ID != r.userID) {
+		// A member answering another member's comment in the group is talking to them,
+		// not to every follower of the story (review 75: a phone number meant for the
+		// group went to strangers). Replies to the bot's copies still nest.
+		return false, nil
+	}
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
+		if r.group {
+			return true, nil // a sticker under the group's digest is chatter, not a comment (review 75)
+		}
 		return true, b.say(ctx, r.chatID, r.thread, "Comments are text only.")
 	}
 	switch rec.Kind {
@@ -163,6 +174,11 @@ func (b *Bot) askWhichStory(ctx context.Context, r *request, rec storage.Message
 	}
 	if why := b.commentRefusal(prof, text, r.msg.Entities, now); why != "" {
 		return b.refuseComment(ctx, r, why)
+	}
+	if r.group && !b.noticeDue(r.userID, now) {
+		// Members chatting under the group's digest: asked once in a while, not at every
+		// reply (review 75: five replies, five questions in the group).
+		return nil
 	}
 	p, err := b.db.AddPending(ctx, storage.PendingComment{AuthorID: r.userID, Chat: r.chatID, Msg: r.msg.MessageID, Text: text,
 		Items: rec.Items, Created: now},
@@ -500,6 +516,11 @@ func (b *Bot) relay(ctx context.Context, c storage.Comment) error {
 	return fmt.Errorf("relay comment %d: it keeps changing", c.ID)
 }
 
+// passedByNote is what a follower with storage.MaxQueuedForCopies messages waiting
+// gets instead of the next copy (and then nothing, until the queue drains): a
+// discussion livelier than they can be sent to is read on its page.
+const passedByNote = "More comments arrived than can be sent to you one by one. Read the newest on the discussion's page."
+
 // relayOnce renders the comment's copies from its revision c.Rev and queues them.
 func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 	followers, err := b.db.Followers(ctx, c.ItemID)
@@ -514,7 +535,9 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 		return err
 	}
 	html, plain := b.relayHTML(ctx, c)
-	var msgs []storage.OutMessage
+	note := Rendered{HTML: passedByNote, Plain: stripTags(passedByNote), Buttons: [][]telegram.Button{{
+		{Text: "Open the discussion", Data: threadData(c.ItemID, 0)}, {Text: "Mute thread", Data: muteData(c.ItemID)}}}}
+	var msgs, notes []storage.OutMessage
 	for _, f := range followers {
 		if f.Muted || f.ChatID == c.SrcChat || f.ChatID == c.AuthorID {
 			continue
@@ -545,14 +568,19 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 			&storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev})
 		m.Class = storage.ClassCopy
 		msgs = append(msgs, m)
+		n := message(f.ChatID, thread, note, &storage.MessageRecord{Kind: storage.KindPassedBy, Items: []uint64{c.ItemID}})
+		n.Class = storage.ClassCopy
+		notes = append(notes, n)
 	}
-	if err := b.db.RelayComment(ctx, c.ID, msgs, b.opts.Now()); err != nil {
+	queued, err := b.db.RelayComment(ctx, c.ID, msgs, notes, b.opts.Now())
+	if err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			return nil // relayed already (a replayed update)
 		}
 		return err
 	}
-	b.stats.commentsRelayed.add(int64(len(msgs)))
+	b.stats.commentsRelayed.add(int64(queued))
+	b.stats.copiesPassedBy.add(int64(len(msgs) - queued))
 	b.sender.Wake()
 	return nil
 }
@@ -736,19 +764,26 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 		return nil
 	}
 	rec, err := b.db.MessageRecordFor(ctx, m.Chat.ID, m.MessageID)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && rec.Kind != storage.KindCommentSource) {
+	r := &request{msg: m, chatID: m.Chat.ID, userID: m.From.ID, group: m.Chat.Type != "private", fromName: m.From.FirstName}
+	if errors.Is(err, storage.ErrNotFound) {
+		if m.ReplyToMessage == nil {
+			return nil // a pending comment answers a digest
+		}
+		return b.editPending(ctx, r)
+	}
+	if err == nil && rec.Kind != storage.KindCommentSource {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("look up the edited message: %w", err)
 	}
-	r := &request{msg: m, chatID: m.Chat.ID, userID: m.From.ID, group: m.Chat.Type != "private", fromName: m.From.FirstName}
 	now := b.opts.Now()
 	prof, err := b.profile(ctx, r)
 	if err != nil {
 		return err
 	}
 	text := strings.TrimSpace(m.Text)
+	numbered, numberedItem := b.numberedReply(ctx, m)
 	if text == "" {
 		return b.refuseComment(ctx, r, fmt.Sprintf("The edit was not applied: a comment must have 1 to %d characters.", MaxCommentLen))
 	}
@@ -761,6 +796,9 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 	c, err := b.db.UpdateComment(ctx, rec.Comment, func(c *storage.Comment) error {
 		if c.AuthorID != m.From.ID || c.Gone() {
 			return errNotYours
+		}
+		if numbered != "" && c.ItemID == numberedItem {
+			text = numbered // "2 …" picked the story when it was posted: not part of it
 		}
 		if c.Text == text {
 			return errUnchanged // a change of formatting only: nothing for the copies
@@ -775,6 +813,56 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 		return err
 	}
 	return b.finishChange(ctx, c.ID)
+}
+
+// numberedReply reads an edited reply to a digest that starts with a story's number:
+// the text after the number, and the story it names ("" and 0 when it is not one).
+func (b *Bot) numberedReply(ctx context.Context, m *telegram.Message) (string, uint64) {
+	if m.ReplyToMessage == nil {
+		return "", 0
+	}
+	mm := storyNumberRE.FindStringSubmatch(strings.TrimSpace(m.Text))
+	if mm == nil || strings.TrimSpace(mm[2]) == "" {
+		return "", 0
+	}
+	rec, err := b.db.MessageRecordFor(ctx, m.Chat.ID, m.ReplyToMessage.MessageID)
+	if err != nil || rec.Kind != storage.KindDigest {
+		return "", 0
+	}
+	n, _ := strconv.Atoi(mm[1])
+	if idx := n - max(rec.First, 1); idx >= 0 && idx < len(rec.Items) {
+		return strings.TrimSpace(mm[2]), rec.Items[idx]
+	}
+	return "", 0
+}
+
+// editPending applies an edit to a comment still waiting for its story to be picked,
+// so that the pick posts what the reader left, not what they took out (review 75). An
+// edit that could not be posted withdraws it.
+func (b *Bot) editPending(ctx context.Context, r *request) error {
+	why := ""
+	err := b.db.EditPending(ctx, r.chatID, r.msg.MessageID, r.userID, func() (string, error) {
+		text := strings.TrimSpace(r.msg.Text)
+		if text == "" {
+			why = fmt.Sprintf("A comment must have 1 to %d characters.", MaxCommentLen)
+			return "", nil
+		}
+		prof, err := b.profile(ctx, r)
+		if err != nil {
+			return "", err
+		}
+		if why = b.commentRefusal(prof, text, r.msg.Entities, b.opts.Now()); why != "" {
+			return "", nil
+		}
+		return text, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil // not a comment
+	}
+	if err != nil || why == "" {
+		return err
+	}
+	return b.refuseComment(ctx, r, "The comment was withdrawn. "+why)
 }
 
 var (

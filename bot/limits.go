@@ -279,8 +279,14 @@ func (b *Bot) admit(ctx context.Context, u telegram.Update) queue.Admission {
 		if !fromReader(m) {
 			return queue.Ignore
 		}
-		// Only edits of messages that posted a comment matter.
+		// Only edits of messages that posted a comment matter, and of replies to a
+		// digest (a comment waiting for its story to be picked).
 		rec, err := b.db.MessageRecordFor(ctx, m.Chat.ID, m.MessageID)
+		if errors.Is(err, storage.ErrNotFound) && m.ReplyToMessage != nil {
+			if rec, err = b.db.MessageRecordFor(ctx, m.Chat.ID, m.ReplyToMessage.MessageID); err == nil && rec.Kind == storage.KindDigest {
+				rec.Kind = storage.KindCommentSource // perhaps one: editPending looks
+			}
+		}
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			// As mayConcernUs does: during a database fault an edit is not admitted,
 			// so unrelated edits cost nobody their rate budget.

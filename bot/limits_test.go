@@ -402,6 +402,8 @@ func TestRemovingAWidelyAnsweredComment(t *testing.T) {
 		u := repliers[i%len(repliers)]
 		cp := h.wait(u.ID, "Words to answer", waitLong)
 		h.tg.Reply(u, d.chats[u.ID], cp.MessageID, fmt.Sprintf("Reply %d", i))
+		// One at a time: a burst would pass Ana by (storage.MaxQueuedForCopies).
+		waitUntilT(t, func() bool { return countText(h.tg.Messages(ana.ID), "replying to Ana") == i+1 })
 	}
 	waitUntilT(t, func() bool {
 		return countText(h.tg.Messages(ana.ID), "replying to Ana") == replies

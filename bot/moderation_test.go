@@ -243,16 +243,25 @@ func TestGroupPendingCommentsAndSettings(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	// Few, short-lived pending comments.
+	// Few, short-lived pending comments. In a group a member is asked once every
+	// noticeEvery at most (review 75: chatter under a digest made the bot talk).
 	for i := range 5 {
+		h.clock.Add(noticeEvery)
 		h.tg.Reply(author, group, dg.MessageID, fmt.Sprintf("pending %d", i))
-	}
-	deadline = time.Now().Add(waitLong)
-	for countText(h.tg.Messages(group.ID), "Which story is your comment about?") < 6 {
-		if time.Now().After(deadline) {
-			t.Fatal("pending comments were not asked about")
+		deadline = time.Now().Add(waitLong)
+		for countText(h.tg.Messages(group.ID), "Which story is your comment about?") < 2+i {
+			if time.Now().After(deadline) {
+				t.Fatal("pending comments were not asked about")
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		time.Sleep(10 * time.Millisecond)
+	}
+	h.tg.Reply(author, group, dg.MessageID, "asked about no more: not a noticeEvery since")
+	reactions := h.tg.Calls("setMessageReaction")
+	h.tg.Reply(author, group, dg.MessageID, "1 a numbered one, posted")
+	waitUntilT(t, func() bool { return h.tg.Calls("setMessageReaction") > reactions })
+	if n := countText(h.tg.Messages(group.ID), "Which story is your comment about?"); n != 6 {
+		t.Fatalf("asked %d times, want 6", n)
 	}
 	n := 0
 	h.db.Buckets(ctx, func(bucket string, k, v []byte) error {

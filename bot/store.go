@@ -65,7 +65,7 @@ type Store interface {
 	ThreadCommentCount(ctx context.Context, itemID uint64) (int, error)
 	ThreadFull(ctx context.Context, itemID, parent uint64) (bool, error)
 	MarkReplies(ctx context.Context, c storage.Comment) (int, error)
-	RelayComment(ctx context.Context, id uint64, msgs []storage.OutMessage, now time.Time) error
+	RelayComment(ctx context.Context, id uint64, msgs, passedBy []storage.OutMessage, now time.Time) (int, error)
 	Unrelayed(ctx context.Context, after uint64, before time.Time, limit int) ([]storage.Comment, error)
 	Copies(ctx context.Context, commentID uint64) ([][2]int64, error)
 	RewriteQueuedCopies(ctx context.Context, comment uint64, rev int, rewrite func(*storage.OutMessage) (keep bool)) (int, error)
@@ -79,6 +79,7 @@ type Store interface {
 	AddPending(ctx context.Context, p storage.PendingComment, expired time.Time, perAuthor, perChat int) (storage.PendingComment, error)
 	Pending(ctx context.Context, chat int64, id uint64, author int64, expired time.Time) (storage.PendingComment, error)
 	DeletePending(ctx context.Context, chat int64, id uint64) error
+	EditPending(ctx context.Context, chat int64, msg int, author int64, edit func() (string, error)) error
 
 	// Followed stories.
 	FollowStory(ctx context.Context, chat int64, story uint64, now, lapsedBefore time.Time, limit int) (storage.Story, error)

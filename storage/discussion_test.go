@@ -52,10 +52,10 @@ func TestAddCommentIsIdempotent(t *testing.T) {
 		t.Fatalf("%d comments after a replay", len(cs))
 	}
 	msg := []storage.OutMessage{{ChatID: 9, Method: "sendMessage", Params: map[string]string{"chat_id": "9"}}}
-	if err := db.RelayComment(ctx, first.ID, msg, t0); err != nil {
+	if _, err := db.RelayComment(ctx, first.ID, msg, nil, t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RelayComment(ctx, first.ID, msg, t0); !errors.Is(err, storage.ErrConflict) {
+	if _, err := db.RelayComment(ctx, first.ID, msg, nil, t0); !errors.Is(err, storage.ErrConflict) {
 		t.Fatalf("second relay: %v", err)
 	}
 	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 1 {
@@ -1029,7 +1029,7 @@ func TestUnrelayedComments(t *testing.T) {
 		}
 		ids = append(ids, c.ID)
 	}
-	if err := db.RelayComment(ctx, ids[0], nil, t0); err != nil {
+	if _, err := db.RelayComment(ctx, ids[0], nil, nil, t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.UpdateComment(ctx, ids[1], func(c *storage.Comment) error { c.Deleted = true; return nil }); err != nil {
@@ -1094,18 +1094,195 @@ func TestRelaysOfGoneOrBannedComments(t *testing.T) {
 	}
 	fine := add(7)
 	for _, c := range []storage.Comment{deleted, banned} {
-		if err := db.RelayComment(ctx, c.ID, copyOf(c), t0); err != nil {
+		if _, err := db.RelayComment(ctx, c.ID, copyOf(c), nil, t0); err != nil {
 			t.Fatalf("relay of comment %d: %v", c.ID, err)
 		}
 	}
 	if q, _ := db.Outbox(ctx, 0, 0); len(q) != 0 {
 		t.Fatalf("queued for a deleted or banned author's comment: %+v", q)
 	}
-	if err := db.RelayComment(ctx, banned.ID, copyOf(banned), t0); !errors.Is(err, storage.ErrConflict) {
+	if _, err := db.RelayComment(ctx, banned.ID, copyOf(banned), nil, t0); !errors.Is(err, storage.ErrConflict) {
 		t.Fatalf("relayed again: %v", err)
 	}
 	cs, err := db.Unrelayed(ctx, 0, t0.Add(time.Hour), 10)
 	if err != nil || len(cs) != 1 || cs[0].ID != fine.ID {
 		t.Fatalf("unrelayed %+v (%v), want only comment %d", cs, err, fine.ID)
+	}
+}
+
+// relayTo queues one copy of each comment for each chat, as the bot relays them, with
+// a note for those passed by.
+func relayTo(t *testing.T, db *storage.DB, c storage.Comment, chats ...int64) int {
+	t.Helper()
+	var msgs, notes []storage.OutMessage
+	for _, chat := range chats {
+		id := fmt.Sprint(chat)
+		msgs = append(msgs, storage.OutMessage{ChatID: chat, Method: "sendMessage", Class: storage.ClassCopy,
+			Params: map[string]string{"chat_id": id, "text": "copy"},
+			Record: &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev}})
+		notes = append(notes, storage.OutMessage{ChatID: chat, Method: "sendMessage", Class: storage.ClassCopy,
+			Params: map[string]string{"chat_id": id, "text": "passed by"}, Record: &storage.MessageRecord{Kind: storage.KindPassedBy, Items: []uint64{c.ItemID}}})
+	}
+	n, err := db.RelayComment(context.Background(), c.ID, msgs, notes, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// queuedCopies counts the comments' copies queued for chat, by comment author.
+func queuedCopies(t *testing.T, db *storage.DB, chat int64) map[int64]int {
+	t.Helper()
+	ctx := context.Background()
+	q, err := db.Outbox(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int64]int{}
+	for _, m := range q {
+		if m.ChatID == chat && m.Record != nil && m.Record.Kind == storage.KindComment {
+			c, err := db.Comment(ctx, m.Record.Comment)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[c.AuthorID]++
+		}
+	}
+	return out
+}
+
+// A follower with MaxQueuedForCopies messages waiting gets no more copies, only one
+// note that says so; the others still do (review 75: K accounts in one discussion
+// queued K² copies).
+func TestCopiesPassByAFollowerFarBehind(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	it := storedItem(t, db)
+	const behind, fresh = 501, 502
+	// A digest of three parts waits for the reader who is behind, then copies.
+	for range 3 {
+		if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: behind, Method: "sendMessage", Class: storage.ClassDigest,
+			Params: map[string]string{"chat_id": "501", "text": "digest"}}}, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queued := 0
+	for i := range storage.MaxQueuedForCopies + 5 {
+		c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: int64(100 + i), Text: "x", Created: t0, SrcChat: int64(100 + i), SrcMsg: 1})
+		queued += relayTo(t, db, c, behind, fresh)
+	}
+	got, gotFresh := 0, 0
+	for _, n := range queuedCopies(t, db, behind) {
+		got += n
+	}
+	for _, n := range queuedCopies(t, db, fresh) {
+		gotFresh += n
+	}
+	if got != storage.MaxQueuedForCopies-3 || gotFresh != storage.MaxQueuedForCopies {
+		t.Errorf("copies queued: %d for the reader with a digest waiting, %d for the other; want %d and %d",
+			got, gotFresh, storage.MaxQueuedForCopies-3, storage.MaxQueuedForCopies)
+	}
+	if queued != got+gotFresh {
+		t.Errorf("RelayComment said %d queued, %d are", queued, got+gotFresh)
+	}
+	q, err := db.Outbox(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := map[int64]int{}
+	for _, m := range q {
+		if m.Params["text"] == "passed by" {
+			notes[m.ChatID]++
+		}
+	}
+	if notes[behind] != 1 || notes[fresh] != 1 {
+		t.Errorf("notes of copies passed by: %v, want one each", notes)
+	}
+	// One message sent: while the note waits, the flood passes by with nothing more;
+	// once it went, copies come again.
+	var first, note uint64
+	for _, m := range q {
+		if m.ChatID == fresh && first == 0 {
+			first = m.ID
+		}
+		if m.ChatID == fresh && m.Params["text"] == "passed by" {
+			note = m.ID
+		}
+	}
+	if err := db.Drop(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	more := func() int {
+		c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 99, Text: "x", Created: t0, SrcChat: 99, SrcMsg: int(first) + 1000})
+		first++
+		relayTo(t, db, c, fresh)
+		return len(queuedCopies(t, db, fresh)) // authors with copies queued
+	}
+	before := len(q)
+	more()
+	if q, _ := db.Outbox(ctx, 0, 0); len(q) != before-1 {
+		t.Errorf("queued %d after one was sent, want %d: the note waits, nothing else goes in", len(q), before-1)
+	}
+	for _, m := range q {
+		if m.ChatID == fresh && m.ID <= note {
+			if err := db.Drop(ctx, m.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := more(); n != 1 {
+		t.Errorf("after the note went, %d copies queued, want 1", n)
+	}
+}
+
+// Muting a discussion drops its copies still queued for the chat, and blocking an
+// author drops theirs; the rest stay, and so do erasures (review 75: a muted flood
+// stayed queued ahead of the reader's answer and digest).
+func TestMuteAndBlockDropQueuedCopies(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	it := storedItem(t, db)
+	added, err := db.AddItems(ctx, "f", []storage.Item{item("k2", "Another story", t0)}, t0)
+	if err != nil || len(added) != 1 {
+		t.Fatal(added, err)
+	}
+	other := added[0]
+	const reader, neighbour = 601, 602
+	msg := 0
+	post := func(item uint64, author int64) storage.Comment {
+		msg++
+		c := addComment(t, db, storage.Comment{ItemID: item, AuthorID: author, Text: "x", Created: t0, SrcChat: author, SrcMsg: msg})
+		relayTo(t, db, c, reader, neighbour)
+		return c
+	}
+	post(it.ID, 701)
+	post(it.ID, 702)
+	post(other.ID, 701)
+	post(other.ID, 703)
+	erasure := storage.Deletion(reader, 42)
+	if err := db.Enqueue(ctx, []storage.OutMessage{erasure}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetFollow(ctx, it.ID, reader, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := queuedCopies(t, db, reader); !reflect.DeepEqual(got, map[int64]int{701: 1, 703: 1}) {
+		t.Errorf("after muting the first story, the reader's copies by author: %v", got)
+	}
+	if err := db.Block(ctx, reader, 701); err != nil {
+		t.Fatal(err)
+	}
+	if got := queuedCopies(t, db, reader); !reflect.DeepEqual(got, map[int64]int{703: 1}) {
+		t.Errorf("after blocking 701, the reader's copies by author: %v", got)
+	}
+	if got := queuedCopies(t, db, neighbour); !reflect.DeepEqual(got, map[int64]int{701: 2, 702: 1, 703: 1}) {
+		t.Errorf("another follower's copies changed: %v", got)
+	}
+	q, _ := db.Outbox(ctx, 0, 0)
+	if !slices.ContainsFunc(q, func(m storage.OutMessage) bool { return m.Method == "deleteMessage" && m.ChatID == reader }) {
+		t.Error("the reader's queued deletion was dropped")
+	}
+	if err := db.CheckOutbox(ctx); err != nil {
+		t.Error(err)
 	}
 }

@@ -226,7 +226,7 @@ func TestMigrationListsNoOldComment(t *testing.T) {
 	ctx := context.Background()
 	s := newThreadStore(t)
 	relayed := s.comment(s.item, 1, 0)
-	if err := s.db.RelayComment(ctx, relayed.ID, nil, s.now); err != nil {
+	if _, err := s.db.RelayComment(ctx, relayed.ID, nil, nil, s.now); err != nil {
 		t.Fatal(err)
 	}
 	s.comment(s.item, 2, 0)

@@ -535,7 +535,7 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt time.Time, interrupted bool, err error) {
 	budget := max(1, int(s.opts.GlobalPerSecond))
 	// Each class leaves a fifth of the sweep (one send at least) to every class below it
-	// that waits: a flood of answers slows digests (and copies' deletions) and copies,
+	// that waits: a flood of answers slows digests and copies (and copies' deletions),
 	// a digest run slows copies, and none stops another. At a rate too low for every
 	// share, the higher classes get theirs first; answers keep one send. The passes
 	// count sends together.
