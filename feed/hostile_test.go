@@ -94,6 +94,9 @@ func TestHostileMarkupIsBounded(t *testing.T) {
 			html.EscapeString("<svg><style><p>"+repeatN("<font a=N>", 400)+strings.Repeat("<p>x", 5000)) + `</description></item></channel></rss>`},
 		{"atom-entries-each-with-a-long-base", `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://example.com/"><title>x</title>` +
 			repeatN(`<entry xml:base="`+strings.Repeat("a/", 1000)+`N/"><id>N</id><title>a</title><link href="`+strings.Repeat("../", 600)+`x"/></entry>`, 1500) + `</feed>`},
+		// Review 76: these cost CPU, not memory (TestUnclosedAtomTextIsLinear counts it).
+		{"atom-unclosed-titles", `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">` + strings.Repeat("<title>", 4000) + strings.Repeat("a", 2<<20)},
+		{"atom-unclosed-titles-distinct-prefixes", `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">` + repeatN("<aN:title>", 4000) + strings.Repeat("a", 2<<20)},
 		{"json-feed-2MiB-items", `{"version":"https://jsonfeed.org/version/1.1","title":"x","items":[` +
 			strings.TrimSuffix(repeatN(`{"id":"N","content_html":"`+strings.Repeat("<p>x", 500_000)+`"},`, 4), ",") + `]}`},
 	}
