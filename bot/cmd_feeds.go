@@ -137,6 +137,9 @@ func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error
 		return "", "", err
 	}
 	if p, err := feed.ParseResponse(ctx, resp); err == nil {
+		if len(resp.URL) > storage.MaxURLBytes {
+			return "", "", errLongAddress // where the site's redirects ended
+		}
 		return resp.URL, p.Title, nil
 	}
 	links, err := feed.DiscoverFeedsContext(ctx, resp.Body, resp.URL)
@@ -145,6 +148,10 @@ func (b *Bot) discoverFeed(ctx context.Context, u string) (string, string, error
 	}
 	if len(links) == 0 {
 		return "", "", errNotAFeed
+	}
+	links = slices.DeleteFunc(links, func(l string) bool { return len(l) > storage.MaxURLBytes })
+	if len(links) == 0 {
+		return "", "", errLongAddress
 	}
 	var last error
 	for _, l := range links[:min(len(links), maxFeedCandidates)] {
@@ -315,6 +322,9 @@ func (b *Bot) accountFull() string {
 // here, by their text; what a name resolves to is checked by the fetcher and never
 // reported in detail (that would make /add a probe of the network newsbot runs in).
 func (b *Bot) unusableURL(raw string) string {
+	if len(strings.TrimSpace(raw)) > storage.MaxURLBytes {
+		return tooLongAddress
+	}
 	u, err := feed.CheckURL(raw)
 	if err != nil {
 		return "That is not a web address I can use: only public http:// and https:// addresses work."

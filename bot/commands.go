@@ -368,18 +368,23 @@ func (b *Bot) subscriber(ctx context.Context, r *request) (storage.Subscriber, e
 
 // ---- commands ----
 
-// errNotAFeed and errNoFeedParses are what discovery says when the page holds no feed.
+// errNotAFeed and errNoFeedParses are what discovery says when the page holds no feed,
+// errLongAddress when the feed's address is longer than the store keeps.
 var (
 	errNotAFeed     = errors.New("that page is not a feed and links to none")
 	errNoFeedParses = errors.New("the feeds that page links to could not be read")
+	errLongAddress  = fmt.Errorf("the feed's address is longer than the %d bytes I take", storage.MaxURLBytes)
 )
+
+// tooLongAddress is unusableURL's answer to an address longer than the store keeps.
+var tooLongAddress = fmt.Sprintf("That address is too long: I take web addresses of at most %d bytes.", storage.MaxURLBytes)
 
 // userFacing says in a few words why a fetch failed, without any detail of the network
 // (addresses, resolver answers, TLS errors), which goes to the debug log instead.
 func userFacing(err error) string {
 	var fe *feed.FetchError
 	switch {
-	case errors.Is(err, errNotAFeed), errors.Is(err, errNoFeedParses):
+	case errors.Is(err, errNotAFeed), errors.Is(err, errNoFeedParses), errors.Is(err, errLongAddress):
 		return err.Error()
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the site took too long to answer"

@@ -306,6 +306,63 @@ func TestDefaultQuietHours(t *testing.T) {
 	}
 }
 
+// A feed address longer than the store keeps is refused wherever it comes from: typed,
+// where a site's redirects end, a page's feed links, an OPML file (review 76: every
+// item repeats its feed's address, and past 32 KiB it breaks the whole add).
+func TestLongFeedAddressesAreRefused(t *testing.T) {
+	h := newHarness(t)
+	feedXML := `<?xml version="1.0"?><rss version="2.0"><channel><title>Other News</title><item><title>x</title><link>https://o.example/1</link></item></channel></rss>`
+	h.setPage("/other.xml", feedXML)
+	pad := "?pad=" + strings.Repeat("a", storage.MaxURLBytes)
+	long := h.web.URL + "/other.xml" + pad
+	link := func(href string) string {
+		return `<link rel="alternate" type="application/rss+xml" href="` + href + `">`
+	}
+	h.setPage("/long-link.html", `<html><head>`+link("/other.xml"+pad)+`</head><body>Home</body></html>`)
+	h.setPage("/both-links.html", `<html><head>`+link("/other.xml"+pad)+link("/other.xml")+`</head><body>Home</body></html>`)
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, long, http.StatusFound)
+	}))
+	defer redirect.Close()
+	opml := func(urls ...string) []byte {
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0"?><opml version="2.0"><body>`)
+		for _, u := range urls {
+			b.WriteString(`<outline type="rss" xmlUrl="` + u + `"/>`)
+		}
+		b.WriteString(`</body></opml>`)
+		return []byte(b.String())
+	}
+	h.start()
+	longer := fmt.Sprintf("longer than the %d bytes I take", storage.MaxURLBytes)
+	cases := []struct {
+		name, add string
+		file      []byte
+		want      string
+	}{
+		{"typed", long, nil, "That address is too long"},
+		{"redirected", redirect.URL + "/feed.xml", nil, "I could not add that feed: the feed's address is " + longer},
+		{"a page's only feed link", h.web.URL + "/long-link.html", nil, "I could not add that feed: the feed's address is " + longer},
+		{"a page's first feed link", h.web.URL + "/both-links.html", nil, "Added Other News"},
+		{"an OPML outline", "", opml(long, h.web.URL+"/other.xml"), "0 not valid web addresses, 1 " + longer + "). You now have 1 feeds"},
+		{"every OPML outline", "", opml(long, long+"b"), fmt.Sprintf("the OPML file lists no feed address I can take: 2 are longer than %d bytes", storage.MaxURLBytes)},
+	}
+	for i, c := range cases {
+		u := telegramtest.User{ID: int64(320 + i), FirstName: "Lee"}
+		chat := h.tg.PrivateChat(u)
+		if c.file != nil {
+			h.tg.SendFile(u, chat, "feeds.opml", c.file, "/import")
+		} else {
+			h.tg.Send(u, chat, "/add "+c.add)
+		}
+		h.wait(chat.ID, c.want, waitLong)
+		s, _ := h.db.Subscriber(context.Background(), chat.ID)
+		if slices.ContainsFunc(s.OwnFeeds, func(f string) bool { return len(f) > storage.MaxURLBytes }) {
+			t.Errorf("%s: a feed address of more than %d bytes was kept", c.name, storage.MaxURLBytes)
+		}
+	}
+}
+
 // /feeds tells a reader how much of the day's allowance the feeds they added used, and
 // says so when it is used up: a reader whose feeds went quiet learns why.
 func TestFeedsShowsTheDaysAllowance(t *testing.T) {

@@ -30,34 +30,40 @@ type opmlEntry struct {
 const maxOPMLFeeds = 1000
 
 // ParseOPML returns the feed URLs of an OPML document (nested outlines included), at
-// most maxOPMLFeeds, each once.
-func ParseOPML(data []byte) ([]string, error) {
+// most maxOPMLFeeds, each once, and how many outlines it left out for an address longer
+// than the store keeps (storage.MaxURLBytes; a file of 1 MB may hold one of 1 MB).
+func ParseOPML(data []byte) (urls []string, tooLong int, err error) {
 	var doc opmlDoc
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = false
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("not an OPML file: %w", err)
+		return nil, 0, fmt.Errorf("not an OPML file: %w", err)
 	}
-	var out []string
 	seen := map[string]bool{}
 	var walk func([]opmlEntry)
 	walk = func(es []opmlEntry) {
 		for _, e := range es {
-			if len(out) >= maxOPMLFeeds {
+			if len(urls) >= maxOPMLFeeds {
 				return
 			}
-			if u := strings.TrimSpace(e.XMLURL); u != "" && !seen[u] {
+			switch u := strings.TrimSpace(e.XMLURL); {
+			case len(u) > storage.MaxURLBytes:
+				tooLong++
+			case u != "" && !seen[u]:
 				seen[u] = true
-				out = append(out, u)
+				urls = append(urls, u)
 			}
 			walk(e.Children)
 		}
 	}
 	walk(doc.Body)
-	if len(out) == 0 {
-		return nil, errors.New("the OPML file lists no feeds (no xmlUrl attributes)")
+	if len(urls) == 0 && tooLong > 0 {
+		return nil, tooLong, fmt.Errorf("the OPML file lists no feed address I can take: %d are longer than %d bytes", tooLong, storage.MaxURLBytes)
 	}
-	return out, nil
+	if len(urls) == 0 {
+		return nil, 0, errors.New("the OPML file lists no feeds (no xmlUrl attributes)")
+	}
+	return urls, tooLong, nil
 }
 
 // BuildOPML writes feeds as an OPML 2.0 document.
@@ -117,7 +123,7 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 	}
 	// Reading the file (up to 80 ms for 1 MB) is charged to the reader's page fetching
 	// too: importing the same file again adds nothing, and so cost nothing (review).
-	urls, err := ParseOPML(data)
+	urls, tooLong, err := ParseOPML(data)
 	release(nil)
 	if err != nil {
 		return b.say(ctx, r.chatID, r.thread, escape(err.Error()))
@@ -152,7 +158,11 @@ func cmdImport(ctx context.Context, b *Bot, r *request) error {
 		return err
 	}
 	skipped := len(valid) - len(added)
-	msg := fmt.Sprintf("Imported %d feeds (%d already there or over the limit of %d a chat and %d a reader, %d not valid web addresses). You now have %d feeds of your own; they are checked on the next poll.",
-		len(added), skipped, b.opts.MaxOwnFeeds, b.opts.MaxUserFeeds, invalid, len(s.OwnFeeds))
+	long := ""
+	if tooLong > 0 {
+		long = fmt.Sprintf(", %d longer than the %d bytes I take", tooLong, storage.MaxURLBytes)
+	}
+	msg := fmt.Sprintf("Imported %d feeds (%d already there or over the limit of %d a chat and %d a reader, %d not valid web addresses%s). You now have %d feeds of your own; they are checked on the next poll.",
+		len(added), skipped, b.opts.MaxOwnFeeds, b.opts.MaxUserFeeds, invalid, long, len(s.OwnFeeds))
 	return b.say(ctx, r.chatID, r.thread, msg)
 }

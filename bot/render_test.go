@@ -376,13 +376,13 @@ func FuzzParseOPML(f *testing.F) {
 	f.Add([]byte(`<opml version="2.0"><body><outline text="a" xmlUrl="https://a.org/feed"/><outline><outline xmlUrl="https://b.org/rss"/></outline></body></opml>`))
 	f.Add([]byte(`<opml>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		urls, err := ParseOPML(data)
+		urls, _, err := ParseOPML(data)
 		if err == nil && len(urls) == 0 {
 			t.Fatal("no error and no feeds")
 		}
 		// What we export, we can import.
 		if err == nil {
-			back, err := ParseOPML(BuildOPML("x", urls))
+			back, _, err := ParseOPML(BuildOPML("x", urls))
 			if err != nil || len(back) > len(urls) {
 				t.Fatalf("round trip: %v %v -> %v", err, urls, back)
 			}

@@ -236,7 +236,7 @@ func TestReviewSmallThings(t *testing.T) {
 		fmt.Fprintf(&doc, `<outline xmlUrl="https://f%d.example/rss"/>`, i%60_000)
 	}
 	doc.WriteString(`</body></opml>`)
-	urls, err := ParseOPML([]byte(doc.String()))
+	urls, _, err := ParseOPML([]byte(doc.String()))
 	if err != nil || len(urls) != maxOPMLFeeds {
 		t.Fatalf("%d feeds from a huge OPML file, %v", len(urls), err)
 	}

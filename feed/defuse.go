@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/newsbot/newsbot/storage"
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -304,7 +305,7 @@ func defuseAtom(body []byte) ([]byte, atomBases) {
 // xmlBaseOf is the unescaped xml:base value among a start tag's attributes, or "".
 func xmlBaseOf(attrs []byte) string {
 	m := atomXMLBase.FindSubmatch(attrs)
-	if m == nil || len(m[1]) > maxURLBytes {
+	if m == nil || len(m[1]) > storage.MaxURLBytes {
 		return ""
 	}
 	return strings.TrimSpace(html.UnescapeString(string(m[1][1 : len(m[1])-1])))

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/newsbot/newsbot/storage"
 	"golang.org/x/sync/semaphore"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
@@ -222,7 +223,7 @@ func parse(body []byte, contentType, docURL string) (p *Parsed, err error) {
 		if e.URL == "" && len(it.Links) > 0 {
 			e.URL = resolveLink(base, it.Links[0])
 		}
-		if len(e.URL) > maxURLBytes {
+		if len(e.URL) > storage.MaxURLBytes {
 			e.URL = "" // no real article has such an address
 		}
 		if it.Author != nil {
@@ -265,7 +266,7 @@ func parse(body []byte, contentType, docURL string) (p *Parsed, err error) {
 // needs a base (nil without). An empty or unreadable ref leaves base as it is.
 func resolveBase(base *url.URL, ref string) *url.URL {
 	ref = strings.TrimSpace(ref)
-	if ref == "" || len(ref) > maxURLBytes {
+	if ref == "" || len(ref) > storage.MaxURLBytes {
 		return base
 	}
 	u, err := url.Parse(ref)
@@ -287,7 +288,7 @@ func resolveLink(base *url.URL, link string) string {
 		return u
 	}
 	link = strings.TrimSpace(link)
-	if link == "" || len(link) > maxURLBytes {
+	if link == "" || len(link) > storage.MaxURLBytes {
 		return ""
 	}
 	ref, err := url.Parse(link)
@@ -302,7 +303,6 @@ func resolveLink(base *url.URL, link string) string {
 const (
 	MaxTitleRunes = 500
 	MaxTextRunes  = 100_000
-	maxURLBytes   = 2048
 )
 
 // clip cuts s to at most n runes, at a space when one is near.

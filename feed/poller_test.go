@@ -650,6 +650,53 @@ func TestReaderFeedsShareADailyAllowance(t *testing.T) {
 	}
 }
 
+// Every item stored repeats its feed's address and title, the address in two index keys
+// too: the reader's day of bytes counts them, or a long address stores far more than it
+// is charged (review 76: 1,000 tiny items of a 30 KB address grew the store 161 MB and
+// were charged 3.9 KB).
+func TestReaderFeedIsChargedForItsAddress(t *testing.T) {
+	ctx := context.Background()
+	title := strings.Repeat("T", 400)
+	var body strings.Builder
+	body.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>` + title + `</title>`)
+	for i := range 200 {
+		fmt.Fprintf(&body, `<item><title>t</title><guid>%d</guid></item>`, i)
+	}
+	body.WriteString(`</channel></rss>`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write([]byte(body.String()))
+	}))
+	defer srv.Close()
+	db := openDB(t)
+	u := srv.URL + "/f?q="
+	u += strings.Repeat("a", storage.MaxURLBytes-len(u))
+	if _, _, err := db.AddOwnFeeds(ctx, 42, 42, activeSub(42), []string{u}, nil, storage.FeedLimits{PerChat: 20, Global: 100}); err != nil {
+		t.Fatal(err)
+	}
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Now: func() time.Time { return t0 },
+		FullTextMinWords: -1, MaxNewItemsPerPoll: 1000})
+	f, err := db.Feed(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := 0
+	for _, r := range p.PollFeeds(ctx, []storage.Feed{f}) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		stored += r.NewItems
+	}
+	use, err := db.FeedUsage(ctx, 42, t0.UTC().Format("2006-01-02"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if repeated := int64(stored * (3*len(u) + len(title))); stored != 200 || use.Bytes < repeated {
+		t.Fatalf("%d items of a feed of a %d-byte address and a %d-byte title were charged %d bytes; they repeat %d",
+			stored, len(u), len(title), use.Bytes, repeated)
+	}
+}
+
 // A reader's feeds polled at the same time share one allowance: a reader's new feeds
 // are all due at once, and each must not spend the day's allowance again.
 func TestReaderAllowanceHoldsUnderConcurrentPolls(t *testing.T) {

@@ -1007,3 +1007,24 @@ func TestEveryWayBackKeepsToTheCap(t *testing.T) {
 		t.Errorf("queued %+v, want the supergroup told of x/2", q)
 	}
 }
+
+// A feed address longer than MaxURLBytes is refused with the whole add: every item of
+// the feed would repeat it, and past 32 KiB it is no bbolt key at all (review 76).
+func TestAddOwnFeedsRefusesLongAddresses(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	lim := storage.FeedLimits{PerChat: 20, Global: 100}
+	longest := "https://x/" + strings.Repeat("a", storage.MaxURLBytes-len("https://x/"))
+	for _, long := range []string{longest + "a", "https://x/" + strings.Repeat("a", 40_000)} {
+		_, added, err := db.AddOwnFeeds(ctx, 1, 1, activeSub(1), []string{"https://x/1", long}, nil, lim)
+		if !errors.Is(err, storage.ErrURLTooLong) || len(added) != 0 {
+			t.Fatalf("an address of %d bytes: added %d, %v", len(long), len(added), err)
+		}
+	}
+	if _, err := db.Subscriber(ctx, 1); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a refused add stored the chat: %v", err)
+	}
+	if _, added, err := db.AddOwnFeeds(ctx, 1, 1, activeSub(1), []string{longest}, nil, lim); err != nil || len(added) != 1 {
+		t.Fatalf("an address of exactly %d bytes: added %v, %v", len(longest), len(added), err)
+	}
+}

@@ -300,6 +300,15 @@ var ErrLimit = errors.New("limit reached")
 // ErrAccountLimit is the ErrLimit of the cap on one account's feeds.
 var ErrAccountLimit = fmt.Errorf("%w: feeds per account", ErrLimit)
 
+// MaxURLBytes bounds a web address the store keeps (a feed's, an item's): every item
+// repeats its feed's address in its record and in two index keys, and bbolt refuses a
+// key over 32 KiB (review 76: a 30 KB address made 1,000 tiny items 161 MB). No real
+// feed or article has a longer one.
+const MaxURLBytes = 2048
+
+// ErrURLTooLong is returned for a feed address longer than MaxURLBytes.
+var ErrURLTooLong = fmt.Errorf("feed address longer than %d bytes", MaxURLBytes)
+
 // FeedLimits cap readers' feeds: per chat, and over all chats (0: no cap).
 type FeedLimits struct {
 	PerChat, Global int
@@ -447,10 +456,16 @@ func (db *DB) ReturnErasures(ctx context.Context, chatID int64) (int, error) {
 // already reads (or that are in catalogue), and stops at the per-chat cap and at the
 // global cap on readers' feeds. by is the user adding them: in a group, the feeds are
 // charged to that user's daily allowance (usage.go). It returns the subscriber and the
-// URLs added; the error wraps ErrLimit when a cap left some out and none could be added.
+// URLs added; the error wraps ErrLimit when a cap left some out and none could be added,
+// and ErrURLTooLong, adding none, when an address is longer than MaxURLBytes.
 func (db *DB) AddOwnFeeds(ctx context.Context, chatID, by int64, create func() Subscriber, urls, catalogue []string, lim FeedLimits) (Subscriber, []string, error) {
 	if err := ctxErr(ctx, "add own feeds"); err != nil {
 		return Subscriber{}, nil, err
+	}
+	for _, u := range urls {
+		if len(u) > MaxURLBytes {
+			return Subscriber{}, nil, fmt.Errorf("add own feeds to chat %d: %w (%d bytes)", chatID, ErrURLTooLong, len(u))
+		}
 	}
 	var out Subscriber
 	var added []string
