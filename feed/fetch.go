@@ -205,6 +205,7 @@ var (
 	// IPv4-compatible IPv6 (::a.b.c.d, deprecated by RFC 4291): some stacks still route
 	// it to the embedded IPv4 address.
 	ipv4Compatible = netip.MustParsePrefix("::/96")
+	globalUnicast  = netip.MustParsePrefix("2000::/3")
 	// Special-purpose ranges that are not the public internet (RFC 6890 and friends).
 	special = []struct {
 		prefix netip.Prefix
@@ -217,6 +218,9 @@ var (
 		{netip.MustParsePrefix("fec0::/10"), "site-local (fec0::/10)"},
 		{netip.MustParsePrefix("100::/64"), "discard-only (100::/64)"},
 		{netip.MustParsePrefix("2001:db8::/32"), "documentation (2001:db8::/32)"},
+		{netip.MustParsePrefix("3fff::/20"), "documentation (3fff::/20)"},
+		{netip.MustParsePrefix("2001:10::/28"), "ORCHID (2001:10::/28)"},
+		{netip.MustParsePrefix("2001:2::/48"), "benchmarking (2001:2::/48)"},
 	}
 )
 
@@ -279,6 +283,11 @@ func nonPublicReason(addr netip.Addr) string {
 		if sp.prefix.Contains(addr) {
 			return sp.reason
 		}
+	}
+	// Of IPv6 outside 2000::/3 only NAT64, judged above by the IPv4 address it carries,
+	// reaches the public internet (review 76: ::ffff:0:7f00:1 and 5f00::/16 passed).
+	if addr.Is6() && !globalUnicast.Contains(addr) && !nat64.Contains(addr) {
+		return "not global unicast (outside 2000::/3)"
 	}
 	return ""
 }

@@ -56,6 +56,22 @@ func TestNonPublicReason(t *testing.T) {
 		"172.32.0.1":                           "",
 		"100.128.0.1":                          "",
 		"2a00:1450::1":                         "",
+		"2001:4860:4860::8888":                 "",
+		"2606:4700:4700::1111":                 "",
+		"64:ff9b::808:808":                     "",
+		"::ffff:0:7f00:1":                      "not global unicast (outside 2000::/3)",
+		"::ffff:0:808:808":                     "not global unicast (outside 2000::/3)",
+		"5f00::1":                              "not global unicast (outside 2000::/3)",
+		"100:0:0:1::1":                         "not global unicast (outside 2000::/3)",
+		"4000::1":                              "not global unicast (outside 2000::/3)",
+		"3fff::1":                              "documentation (3fff::/20)",
+		"3fff:fff:ffff::1":                     "documentation (3fff::/20)",
+		"3fff:1000::1":                         "",
+		"2001:10::1":                           "ORCHID (2001:10::/28)",
+		"2001:1f:ffff::1":                      "ORCHID (2001:10::/28)",
+		"2001:2::1":                            "benchmarking (2001:2::/48)",
+		"fec0::1":                              "site-local (fec0::/10)",
+		"100::1":                               "discard-only (100::/64)",
 	}
 	for addr, want := range cases {
 		if got := nonPublicReason(netip.MustParseAddr(addr)); got != want {
