@@ -972,9 +972,35 @@ func dropUnsentCopies(tx *bolt.Tx, chat int64, drop func(*OutMessage, *Comment) 
 	return nil
 }
 
-// putFollow writes a follow and its index entry by chat.
+// MaxFollowedDiscussions bounds the discussions one chat follows (muted ones count): a
+// new follow past it lets go of the oldest story's (review 75: follows had no bound;
+// pressing "Follow discussion" on every story kept a record each for good).
+const MaxFollowedDiscussions = 500
+
+// putFollow writes a follow and its index entry by chat, letting go of the chat's
+// oldest follow when a new one would pass MaxFollowedDiscussions.
 func putFollow(tx *bolt.Tx, item uint64, chat int64, muted bool) error {
-	if err := tx.Bucket(bucketFollows).Put(concat(i64(chat), u64(item)), nil); err != nil {
+	idx := tx.Bucket(bucketFollows)
+	if idx.Get(concat(i64(chat), u64(item))) == nil {
+		var oldest []byte
+		n := 0
+		c := idx.Cursor()
+		for k, _ := c.Seek(i64(chat)); k != nil && bytes.HasPrefix(k, i64(chat)) && n < MaxFollowedDiscussions; k, _ = c.Next() {
+			if n == 0 {
+				oldest = bytes.Clone(k) // keys go by story, oldest first
+			}
+			n++
+		}
+		if n >= MaxFollowedDiscussions {
+			if err := tx.Bucket(bucketFollowers).Delete(concat(oldest[8:16], oldest[:8])); err != nil {
+				return err
+			}
+			if err := idx.Delete(oldest); err != nil {
+				return err
+			}
+		}
+	}
+	if err := idx.Put(concat(i64(chat), u64(item)), nil); err != nil {
 		return err
 	}
 	return putJSON(tx.Bucket(bucketFollowers), concat(u64(item), i64(chat)), Follower{ChatID: chat, Muted: muted})

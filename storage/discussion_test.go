@@ -1286,3 +1286,50 @@ func TestMuteAndBlockDropQueuedCopies(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A chat follows at most MaxFollowedDiscussions discussions: a new follow lets go of
+// the oldest story's (review 75).
+func TestFollowedDiscussionsAreBounded(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	db.AddFeed(ctx, "f", t0)
+	var batch []storage.Item
+	for i := range storage.MaxFollowedDiscussions + 2 {
+		batch = append(batch, item(fmt.Sprint("k", i), fmt.Sprint("Story ", i), t0))
+	}
+	items, err := db.AddItems(ctx, "f", batch, t0)
+	if err != nil || len(items) != len(batch) {
+		t.Fatal(len(items), err)
+	}
+	const chat = 77
+	for _, it := range items[:storage.MaxFollowedDiscussions] {
+		if err := db.SetFollow(ctx, it.ID, chat, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	followed := func() map[uint64]bool {
+		out := map[uint64]bool{}
+		for _, it := range items {
+			fs, err := db.Followers(ctx, it.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if slices.ContainsFunc(fs, func(f storage.Follower) bool { return f.ChatID == chat }) {
+				out[it.ID] = true
+			}
+		}
+		return out
+	}
+	// Following one again changes nothing; a new one lets the oldest go.
+	if err := db.SetFollow(ctx, items[5].ID, chat, true); err != nil {
+		t.Fatal(err)
+	}
+	if f := followed(); len(f) != storage.MaxFollowedDiscussions || !f[items[0].ID] {
+		t.Fatalf("after a mute of one followed: %d followed, the first %v", len(f), f[items[0].ID])
+	}
+	newest := items[len(items)-1]
+	c := addComment(t, db, storage.Comment{ItemID: newest.ID, AuthorID: chat, Text: "x", Created: t0, SrcChat: chat, SrcMsg: 1})
+	if f := followed(); len(f) != storage.MaxFollowedDiscussions || f[items[0].ID] || !f[c.ItemID] {
+		t.Fatalf("after commenting on a new story: %d followed, the first still %v, the new %v", len(f), f[items[0].ID], f[c.ItemID])
+	}
+}
