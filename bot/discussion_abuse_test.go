@@ -301,3 +301,46 @@ func TestABurstOfCommentsPassesAFollowerByWithANote(t *testing.T) {
 		t.Error("no copy counted as passed by")
 	}
 }
+
+// A deletion goes ahead of the copies queued for other chats (review 77: ranked with
+// the copies, an erasure waited behind 1,020 of 1,200, 20 s).
+func TestAnErasureGoesAheadOfOtherChatsCopies(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 10000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	h.opts.Send = queue.SenderOptions{GlobalPerSecond: 50, PrivateEvery: time.Second}
+	ctx := context.Background()
+	victim := telegramtest.User{ID: 4242, FirstName: "Vic"}
+	vc := h.tg.PrivateChat(victim)
+	h.start()
+	h.tg.Send(victim, vc, "/help")
+	shown := h.wait(victim.ID, "", waitLong) // a message of ours on the reader's screen
+	const chats, each = 120, 10              // more chats than a second of sends, each paced to one a second
+	var flood []storage.OutMessage
+	for i := range chats {
+		id := int64(7000 + i)
+		h.tg.PrivateChat(telegramtest.User{ID: id, FirstName: "F"})
+		for range each {
+			flood = append(flood, storage.OutMessage{ChatID: id, Method: "sendMessage", Class: storage.ClassCopy,
+				Params: map[string]string{"chat_id": fmt.Sprint(id), "text": "copy"}})
+		}
+	}
+	if err := h.db.Enqueue(ctx, flood, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.db.Enqueue(ctx, []storage.OutMessage{storage.Deletion(victim.ID, int64(shown.MessageID))}, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	before := h.tg.Calls("sendMessage")
+	h.bot.sender.Wake()
+	waitUntilT(t, func() bool {
+		for _, m := range h.tg.Messages(victim.ID) {
+			if m.MessageID == shown.MessageID {
+				return false
+			}
+		}
+		return true
+	})
+	if ahead := h.tg.Calls("sendMessage") - before; ahead > chats {
+		t.Errorf("the erasure waited behind %d of %d copies queued for other chats", ahead, chats*each)
+	}
+}

@@ -173,6 +173,9 @@ func collapseSpaces(s string) string {
 			space = true
 			continue
 		}
+		if unicode.IsControl(r) {
+			continue // no reader sees it; the store would write six bytes (review 78)
+		}
 		if space && b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
 			b.WriteByte(' ')
 		}

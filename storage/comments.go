@@ -349,10 +349,11 @@ var ErrStale = errors.New("rendered from an older revision")
 // nothing is queued, so a replayed update never relays twice. A comment gone, or whose
 // author is banned, is marked relayed with nothing queued. Copies rendered from an
 // older revision than the comment's (it or its parent changed meanwhile) get ErrStale.
-// A chat that MaxQueuedForCopies messages wait for already gets no copy: passedBy[i]
-// (when given, parallel to msgs; of KindPassedBy) goes in its place, to say so, unless
-// the chat's last queued message is such a note. So a chat in a flood gets a note
-// after each MaxQueuedForCopies copies at most. queued is how many copies went in.
+// A follower for whom MaxQueuedForCopies copies of this story's discussion, or
+// MaxQueuedCopies of any, wait already gets no copy (overFull): passedBy[i] (when
+// given, parallel to msgs; of KindPassedBy) goes in its place, to say so, unless a
+// note of this discussion waits for the chat already. So a follower in a flood gets a
+// note after each MaxQueuedForCopies copies at most. queued is how many copies went in.
 func (db *DB) RelayComment(ctx context.Context, id uint64, msgs, passedBy []OutMessage, now time.Time) (queued int, err error) {
 	if err := ctxErr(ctx, "relay comment"); err != nil {
 		return 0, err
@@ -376,11 +377,12 @@ func (db *DB) RelayComment(ctx context.Context, id uint64, msgs, passedBy []OutM
 			if m.Record != nil && m.Record.Rev != c.Rev {
 				return ErrStale
 			}
-			switch n := queuedUpTo(tx, m.ChatID, MaxQueuedForCopies); {
-			case n < MaxQueuedForCopies:
+			w := chatCopies(tx, m.ChatID, c.ItemID)
+			switch {
+			case !w.overFull():
 				kept = append(kept, m)
 				queued++
-			case i < len(passedBy) && !lastQueuedIs(tx, m.ChatID, KindPassedBy):
+			case i < len(passedBy) && !w.note:
 				kept = append(kept, passedBy[i]) // the note takes the place over the limit
 			}
 		}
@@ -399,51 +401,62 @@ func (db *DB) RelayComment(ctx context.Context, id uint64, msgs, passedBy []OutM
 	return queued, nil
 }
 
-// MaxQueuedForCopies is how many messages may wait for a chat before comments' copies
-// pass it by: a follower that far behind reads the discussion's page instead. Without
-// it, K accounts commenting in one discussion they all follow queued K² copies, and
-// everyone's copies waited behind them (review 75: 100 accounts, 5 comments each,
-// 49,500 copies, half an hour).
-const MaxQueuedForCopies = 20
+// MaxQueuedForCopies is how many copies of one discussion may wait for a chat, and
+// MaxQueuedCopies of all, before comments' copies (and edits of them) pass it by: a
+// follower that far behind reads the discussion's page instead. Without it, K accounts
+// commenting in one discussion they all follow queued K² copies, and everyone's copies
+// waited behind them (review 75: 100 accounts, 5 comments each, 49,500 copies, half an
+// hour). Counted by discussion, one discussion's flood does not pass the reader by in
+// the others (review 77).
+const (
+	MaxQueuedForCopies = 20
+	MaxQueuedCopies    = 100
+)
 
-// lastQueuedIs reports whether the message last queued for chat has a record of kind.
-func lastQueuedIs(tx *bolt.Tx, chat int64, kind RecordKind) bool {
-	c := tx.Bucket(bucketOutboxChats).Cursor()
-	var k []byte
-	if next := uint64(chat) + 1; next != 0 {
-		k, _ = c.Seek(u64(next)) // the next chat's first listing, or none
-	}
-	if k == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Prev()
-	}
-	if k == nil || !bytes.HasPrefix(k, i64(chat)) {
-		return false
-	}
-	var m struct {
-		Record *struct {
-			Kind RecordKind `json:"kind"`
-		} `json:"record"`
-	}
-	v := tx.Bucket(bucketOutbox).Get(k[len(k)-8:])
-	return v != nil && json.Unmarshal(v, &m) == nil && m.Record != nil && m.Record.Kind == kind
+// waiting is what waits for a chat of comments' copies: of one story's discussion, of
+// all, and whether a note of copies passed by of that discussion waits.
+type waiting struct {
+	thread, all int
+	note        bool
 }
 
-// queuedUpTo counts the messages waiting for chat, up to limit (reading at most limit
-// listings).
-func queuedUpTo(tx *bolt.Tx, chat int64, limit int) int {
-	ob := tx.Bucket(bucketOutbox)
-	prefix := i64(chat)
+// overFull reports whether copies pass the chat by.
+func (w waiting) overFull() bool {
+	return w.thread >= MaxQueuedForCopies || w.all >= MaxQueuedCopies
+}
+
+// chatCopies counts what waits for chat from its listings' tags (listingTag), reading
+// at most maxScannedListings of them: a chat with more waiting counts as full.
+func chatCopies(tx *bolt.Tx, chat int64, item uint64) waiting {
+	var w waiting
+	prefix, story := i64(chat), u64(item)
 	c := tx.Bucket(bucketOutboxChats).Cursor()
 	n := 0
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && n < limit; k, _ = c.Next() {
-		if ob.Get(k[len(k)-8:]) != nil {
-			n++
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if n++; n > maxScannedListings {
+			w.all = MaxQueuedCopies
+			return w
+		}
+		if len(v) != 9 {
+			continue
+		}
+		mine := bytes.Equal(v[1:], story)
+		switch v[0] {
+		case tagCopy:
+			w.all++
+			if mine {
+				w.thread++
+			}
+		case tagNote:
+			w.note = w.note || mine
 		}
 	}
-	return n
+	return w
 }
+
+// maxScannedListings bounds the listings chatCopies reads for one chat: the copies it
+// counts, notes of the discussions the chat follows, and answers and digests.
+const maxScannedListings = 2000
 
 // Unrelayed returns up to limit comments numbered above after, stored before before
 // and not yet relayed (a crash or an error came between AddComment and RelayComment:

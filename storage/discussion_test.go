@@ -1151,87 +1151,90 @@ func queuedCopies(t *testing.T, db *storage.DB, chat int64) map[int64]int {
 	return out
 }
 
-// A follower with MaxQueuedForCopies messages waiting gets no more copies, only one
-// note that says so; the others still do (review 75: K accounts in one discussion
-// queued K² copies).
+// A follower for whom MaxQueuedForCopies copies of one discussion wait gets no more of
+// it, only a note that says so, one while it waits; other discussions' copies and the
+// chat's digests are not held back (review 75: K accounts in one discussion queued K²
+// copies; review 77: counting the chat's whole queue let one discussion's flood pass
+// the reader by in every other).
 func TestCopiesPassByAFollowerFarBehind(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
 	it := storedItem(t, db)
-	const behind, fresh = 501, 502
-	// A digest of three parts waits for the reader who is behind, then copies.
-	for range 3 {
-		if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: behind, Method: "sendMessage", Class: storage.ClassDigest,
+	added, err := db.AddItems(ctx, "f", []storage.Item{item("k2", "Another story", t0)}, t0)
+	if err != nil || len(added) != 1 {
+		t.Fatal(added, err)
+	}
+	other := added[0]
+	const reader, fresh = 501, 502
+	for range 3 { // a digest of three parts waits for the reader
+		if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: reader, Method: "sendMessage", Class: storage.ClassDigest,
 			Params: map[string]string{"chat_id": "501", "text": "digest"}}}, t0); err != nil {
 			t.Fatal(err)
 		}
 	}
+	msg := 0
+	comment := func(story uint64, chats ...int64) int {
+		msg++
+		c := addComment(t, db, storage.Comment{ItemID: story, AuthorID: int64(100 + msg), Text: "x", Created: t0, SrcChat: int64(100 + msg), SrcMsg: msg})
+		return relayTo(t, db, c, chats...)
+	}
 	queued := 0
-	for i := range storage.MaxQueuedForCopies + 5 {
-		c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: int64(100 + i), Text: "x", Created: t0, SrcChat: int64(100 + i), SrcMsg: 1})
-		queued += relayTo(t, db, c, behind, fresh)
+	for range storage.MaxQueuedForCopies + 5 {
+		queued += comment(it.ID, reader, fresh)
 	}
-	got, gotFresh := 0, 0
-	for _, n := range queuedCopies(t, db, behind) {
-		got += n
-	}
-	for _, n := range queuedCopies(t, db, fresh) {
-		gotFresh += n
-	}
-	if got != storage.MaxQueuedForCopies-3 || gotFresh != storage.MaxQueuedForCopies {
-		t.Errorf("copies queued: %d for the reader with a digest waiting, %d for the other; want %d and %d",
-			got, gotFresh, storage.MaxQueuedForCopies-3, storage.MaxQueuedForCopies)
-	}
-	if queued != got+gotFresh {
-		t.Errorf("RelayComment said %d queued, %d are", queued, got+gotFresh)
-	}
-	q, err := db.Outbox(ctx, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	notes := map[int64]int{}
-	for _, m := range q {
-		if m.Params["text"] == "passed by" {
-			notes[m.ChatID]++
+	count := func(chat int64) (copies, notes int, ids []uint64) {
+		q, err := db.Outbox(ctx, 0, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if notes[behind] != 1 || notes[fresh] != 1 {
-		t.Errorf("notes of copies passed by: %v, want one each", notes)
-	}
-	// One message sent: while the note waits, the flood passes by with nothing more;
-	// once it went, copies come again.
-	var first, note uint64
-	for _, m := range q {
-		if m.ChatID == fresh && first == 0 {
-			first = m.ID
-		}
-		if m.ChatID == fresh && m.Params["text"] == "passed by" {
-			note = m.ID
-		}
-	}
-	if err := db.Drop(ctx, first); err != nil {
-		t.Fatal(err)
-	}
-	more := func() int {
-		c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 99, Text: "x", Created: t0, SrcChat: 99, SrcMsg: int(first) + 1000})
-		first++
-		relayTo(t, db, c, fresh)
-		return len(queuedCopies(t, db, fresh)) // authors with copies queued
-	}
-	before := len(q)
-	more()
-	if q, _ := db.Outbox(ctx, 0, 0); len(q) != before-1 {
-		t.Errorf("queued %d after one was sent, want %d: the note waits, nothing else goes in", len(q), before-1)
-	}
-	for _, m := range q {
-		if m.ChatID == fresh && m.ID <= note {
-			if err := db.Drop(ctx, m.ID); err != nil {
-				t.Fatal(err)
+		for _, m := range q {
+			if m.ChatID != chat {
+				continue
+			}
+			ids = append(ids, m.ID)
+			switch {
+			case m.Params["text"] == "passed by":
+				notes++
+			case m.Record != nil && m.Record.Kind == storage.KindComment:
+				copies++
 			}
 		}
+		return copies, notes, ids
 	}
-	if n := more(); n != 1 {
-		t.Errorf("after the note went, %d copies queued, want 1", n)
+	for _, chat := range []int64{reader, fresh} {
+		if copies, notes, _ := count(chat); copies != storage.MaxQueuedForCopies || notes != 1 {
+			t.Errorf("chat %d: %d copies and %d notes queued, want %d and 1", chat, copies, notes, storage.MaxQueuedForCopies)
+		}
+	}
+	if queued != 2*storage.MaxQueuedForCopies {
+		t.Errorf("RelayComment said %d queued, want %d", queued, 2*storage.MaxQueuedForCopies)
+	}
+	// Another discussion's copy still goes in.
+	if n := comment(other.ID, reader); n != 1 {
+		t.Errorf("a copy of another discussion: %d queued, want 1", n)
+	}
+	// One copy sent: the next takes its place, and the note waiting is not repeated.
+	_, _, ids := count(fresh)
+	if err := db.Drop(ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	comment(it.ID, fresh)
+	comment(it.ID, fresh)
+	if copies, notes, _ := count(fresh); copies != storage.MaxQueuedForCopies || notes != 1 {
+		t.Errorf("after one was sent and two came: %d copies and %d notes, want %d and 1", copies, notes, storage.MaxQueuedForCopies)
+	}
+	// Everything sent: copies come again.
+	_, _, ids = count(fresh)
+	for _, id := range ids {
+		if err := db.Drop(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := comment(it.ID, fresh); n != 1 {
+		t.Errorf("after the queue went, %d copies queued, want 1", n)
+	}
+	if err := db.CheckOutbox(ctx); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -382,7 +382,9 @@ func (db *DB) pruneMessageRecords(ctx context.Context, cutoff time.Time) error {
 		if json.Unmarshal(v, &rec) != nil || rec.Comment != 0 {
 			return false // comment records live as long as their (pinned) story
 		}
-		if (rec.Kind == KindDigest || rec.Kind == KindCard) && rec.Queued != 0 && !cutoff.IsZero() && rec.Queued < cutoff.Unix() {
+		// A note of copies passed by too: it names a discussed story, kept for good
+		// (review 77).
+		if (rec.Kind == KindDigest || rec.Kind == KindCard || rec.Kind == KindPassedBy) && rec.Queued != 0 && !cutoff.IsZero() && rec.Queued < cutoff.Unix() {
 			return true
 		}
 		for _, id := range rec.Items {

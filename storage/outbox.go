@@ -38,16 +38,16 @@ type OutMessage struct {
 	Class MessageClass `json:"class,omitempty"`
 }
 
-// MessageClass is a sender's rank of a queued message: lower first. The values are
-// stored: never change them.
+// MessageClass is a sender's rank of a queued message. The values are stored: never
+// change them; Classes gives the order they are served in.
 type MessageClass uint8
 
 // Message classes.
 const (
 	ClassAnswer MessageClass = iota // a reader's answer, and anything else
 	ClassDigest                     // scheduled digests, followed stories' updates
-	ClassCopy                       // relayed comments' copies, their edits and deletions
-	numClasses
+	ClassCopy                       // relayed comments' copies and their edits
+	ClassErase                      // deletions: served after the digests, before the copies
 )
 
 // DeletedText is what a message the bot may no longer delete (older than Telegram's 48
@@ -60,13 +60,20 @@ func (m OutMessage) Erases() bool {
 	return m.Method == "deleteMessage" || m.Method == "editMessageText" && m.Params["text"] == DeletedText
 }
 
-// Classes are every MessageClass, in the order the sender serves them.
+// Classes are every MessageClass, in the order the sender serves them. Deletions are
+// ranked apart: with the digests, one author's deletions of comments a thousand chats
+// follow held back every digest (review 75); with the copies, every erasure waited
+// behind all the copies queued for others (review 77: 20 s behind 1,200).
 func Classes() []MessageClass {
-	out := make([]MessageClass, numClasses)
-	for i := range out {
-		out[i] = MessageClass(i)
+	return []MessageClass{ClassAnswer, ClassDigest, ClassErase, ClassCopy}
+}
+
+// Rank is the class's place in Classes; a class this version does not know ranks last.
+func (c MessageClass) Rank() int {
+	if i := slices.Index(Classes(), c); i >= 0 {
+		return i
 	}
-	return out
+	return len(Classes()) - 1
 }
 
 // RecordKind says what a sent (or received) message is about.
@@ -144,24 +151,59 @@ func putOutbox(tx *bolt.Tx, msgs []OutMessage, now time.Time) error {
 type queuedListing struct {
 	ChatID int64 `json:"chat_id"`
 	Record *struct {
-		Comment  uint64   `json:"comment"`
-		Comments []uint64 `json:"comments"`
+		Kind     RecordKind `json:"kind"`
+		Items    []uint64   `json:"items"`
+		Comment  uint64     `json:"comment"`
+		Comments []uint64   `json:"comments"`
 	} `json:"record"`
 }
 
-// listingKeys returns the keys of a stored message's listings: its chat's, and one
-// per comment it shows (a copy's or a report's comment, a discussion page's).
-func listingKeys(id uint64, v []byte) (chat []byte, refs [][]byte, err error) {
+// listingKeys returns the keys of a stored message's listings: its chat's (with its
+// tag), and one per comment it shows (a copy's or a report's comment, a discussion
+// page's).
+func listingKeys(id uint64, v []byte) (chat, tag []byte, refs [][]byte, err error) {
 	var l queuedListing
 	if err := json.Unmarshal(v, &l); err != nil {
-		return nil, nil, fmt.Errorf("queued message %d: %w", id, err)
+		return nil, nil, nil, fmt.Errorf("queued message %d: %w", id, err)
 	}
 	var comments []uint64
 	if r := l.Record; r != nil {
 		comments = append(slices.Clone(r.Comments), r.Comment)
+		tag = listingTag(r.Kind, r.Items)
 	}
 	chat, refs = keysOf(id, l.ChatID, comments)
-	return chat, refs, nil
+	return chat, tag, refs, nil
+}
+
+// A chat's listing of a comment's copy (or an edit of one) holds tagCopy and the
+// story, of a note of copies passed by tagNote and the story: so that RelayComment
+// counts what waits for a follower from the listings alone (chatCopies).
+const (
+	tagCopy = 'c'
+	tagNote = 'n'
+)
+
+// listingTag is the value of a chat's listing of a message with a record of kind about
+// items (nil for any other message).
+func listingTag(kind RecordKind, items []uint64) []byte {
+	if len(items) == 0 {
+		return nil
+	}
+	switch kind {
+	case KindComment:
+		return append([]byte{tagCopy}, u64(items[0])...)
+	case KindPassedBy:
+		return append([]byte{tagNote}, u64(items[0])...)
+	}
+	return nil
+}
+
+// tagOf is the listing tag of m.
+func tagOf(m *OutMessage) []byte {
+	if m.Record == nil {
+		return nil
+	}
+	return listingTag(m.Record.Kind, m.Record.Items)
 }
 
 // keysOf returns the listing keys of message id, queued for chat and showing comments
@@ -176,17 +218,24 @@ func keysOf(id uint64, chat int64, comments []uint64) ([]byte, [][]byte) {
 	return concat(i64(chat), u64(id)), refs
 }
 
-// list lists (or, with drop, unlists) a message under the keys keysOf gave.
-func list(tx *bolt.Tx, chat []byte, refs [][]byte, drop bool) error {
-	change := func(b *bolt.Bucket, k []byte) error { return b.Put(k, nil) }
+// list lists (or, with drop, unlists) a message under the keys keysOf gave, its
+// chat's listing holding tag.
+func list(tx *bolt.Tx, chat, tag []byte, refs [][]byte, drop bool) error {
 	if drop {
-		change = func(b *bolt.Bucket, k []byte) error { return b.Delete(k) }
-	}
-	if err := change(tx.Bucket(bucketOutboxChats), chat); err != nil {
+		if err := tx.Bucket(bucketOutboxChats).Delete(chat); err != nil {
+			return err
+		}
+	} else if err := tx.Bucket(bucketOutboxChats).Put(chat, tag); err != nil {
 		return err
 	}
 	for _, k := range refs {
-		if err := change(tx.Bucket(bucketOutboxRefs), k); err != nil {
+		var err error
+		if drop {
+			err = tx.Bucket(bucketOutboxRefs).Delete(k)
+		} else {
+			err = tx.Bucket(bucketOutboxRefs).Put(k, nil)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -196,11 +245,11 @@ func list(tx *bolt.Tx, chat []byte, refs [][]byte, drop bool) error {
 // listStored lists (or unlists) the stored message v of id. A damaged one cannot be
 // listed; its listings are dropped when read.
 func listStored(tx *bolt.Tx, id uint64, v []byte, drop bool) error {
-	chat, refs, err := listingKeys(id, v)
+	chat, tag, refs, err := listingKeys(id, v)
 	if err != nil {
 		return nil
 	}
-	return list(tx, chat, refs, drop)
+	return list(tx, chat, tag, refs, drop)
 }
 
 // shownComments returns the comments a queued message shows: a copy's or a report's
@@ -229,7 +278,7 @@ func putQueued(tx *bolt.Tx, m *OutMessage) error {
 	}
 	// From m itself: decoding what was just encoded would cost every message queued.
 	chat, refs := keysOf(m.ID, m.ChatID, shownComments(m))
-	return list(tx, chat, refs, false)
+	return list(tx, chat, tagOf(m), refs, false)
 }
 
 // dropQueued deletes the queued message id, and its listings.
@@ -299,12 +348,14 @@ func (db *DB) CheckOutbox(ctx context.Context) error {
 			return fmt.Errorf("check outbox: %w", err)
 		}
 		want := map[string]map[string]bool{string(bucketOutboxRefs): {}, string(bucketOutboxChats): {}}
+		tags := map[string]string{}
 		if err := tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-			chat, refs, err := listingKeys(beU64(k), v)
+			chat, tag, refs, err := listingKeys(beU64(k), v)
 			if err != nil {
 				return err
 			}
 			want[string(bucketOutboxChats)][string(chat)] = true
+			tags[string(chat)] = string(tag)
 			for _, r := range refs {
 				want[string(bucketOutboxRefs)][string(r)] = true
 			}
@@ -316,10 +367,13 @@ func (db *DB) CheckOutbox(ctx context.Context) error {
 		for _, bucket := range slices.Sorted(maps.Keys(want)) {
 			keys := want[bucket]
 			have := map[string]bool{}
-			if err := tx.Bucket([]byte(bucket)).ForEach(func(k, _ []byte) error {
+			if err := tx.Bucket([]byte(bucket)).ForEach(func(k, v []byte) error {
 				have[string(k)] = true
 				if !keys[string(k)] && len(k) >= 8 {
 					d.add(bucket, fmt.Sprintf("lists message %d under %x, which it is not about", beU64(k[len(k)-8:]), k[:len(k)-8]))
+				}
+				if bucket == string(bucketOutboxChats) && keys[string(k)] && string(v) != tags[string(k)] {
+					d.add(bucket, fmt.Sprintf("tags message %d %x, not %x", beU64(k[len(k)-8:]), v, tags[string(k)]))
 				}
 				return nil
 			}); err != nil {
@@ -572,11 +626,9 @@ func (db *DB) Sent(ctx context.Context, id uint64, chatID int64, messageID int, 
 }
 
 // Deletion is the queued deletion of a message the bot sent (a comment's copy, a
-// discussion page): ranked with the copies, whose share of every sweep it has. Ranked
-// with the digests, one author's deletions of comments a thousand chats follow held
-// back every digest queued after them (review 75: 50 deletions, 42 minutes).
+// discussion page), in a class of its own (see Classes).
 func Deletion(chat int64, msg int64) OutMessage {
-	return OutMessage{ChatID: chat, Method: "deleteMessage", Class: ClassCopy,
+	return OutMessage{ChatID: chat, Method: "deleteMessage", Class: ClassErase,
 		Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "message_id": strconv.FormatInt(msg, 10)}}
 }
 

@@ -209,6 +209,11 @@ var migrations = []func(tx *bolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists(bucketReaderSpend)
 		return err
 	},
+	// 18 -> 19: a chat's listing of a queued copy or note tells its story (outbox.go,
+	// listingTag), so that relays count what waits for a follower without reading it.
+	func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error { return listStored(tx, beU64(k), v, false) })
+	},
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.

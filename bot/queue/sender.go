@@ -332,8 +332,8 @@ type outboxCopy struct {
 	stale  bool // reset, and not read since
 }
 
-// classCounts are one chat's queued messages by class.
-type classCounts [3]int
+// classCounts are one chat's queued messages by class, in the order of storage.Classes.
+type classCounts [4]int
 
 func (q *outboxCopy) reset() {
 	q.msgs, q.counts, q.order, q.lastID = map[uint64]storage.OutMessage{}, map[int64]*classCounts{}, nil, 0
@@ -439,13 +439,13 @@ func (q *outboxCopy) waiting(class storage.MessageClass) bool {
 // copy first, in order).
 func (q *outboxCopy) rank(chat int64) storage.MessageClass {
 	if r := q.counts[chat].best(); r >= 0 {
-		return storage.MessageClass(r)
+		return storage.Classes()[r]
 	}
 	return storage.ClassAnswer
 }
 
-// classIndex bounds a stored class to the ones known (an unknown one ranks last).
-func classIndex(c storage.MessageClass) int { return min(int(c), len(classCounts{})-1) }
+// classIndex is a stored class's place in classCounts (an unknown one ranks last).
+func classIndex(c storage.MessageClass) int { return c.Rank() }
 
 // compact drops sent IDs from the order now and then.
 func (q *outboxCopy) compact() {
@@ -535,7 +535,7 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 func (s *Sender) sweep(ctx context.Context, q *outboxCopy, f *flights) (wakeAt time.Time, interrupted bool, err error) {
 	budget := max(1, int(s.opts.GlobalPerSecond))
 	// Each class leaves a fifth of the sweep (one send at least) to every class below it
-	// that waits: a flood of answers slows digests and copies (and copies' deletions),
+	// that waits: a flood of answers slows digests, deletions and copies,
 	// a digest run slows copies, and none stops another. At a rate too low for every
 	// share, the higher classes get theirs first; answers keep one send. The passes
 	// count sends together.
