@@ -74,7 +74,7 @@ func (b *Bot) erasedReport(er storage.ErasedReport) []storage.OutMessage {
 	told := map[int64]bool{}
 	for _, cp := range er.Copies {
 		told[cp[0]] = true
-		msgs = append(msgs, edit(cp[0], cp[1], gone, storage.ClassCopy, nil))
+		msgs = append(msgs, edit(cp[0], cp[1], gone, storage.ClassErase, nil))
 	}
 	for _, admin := range b.opts.Admins {
 		if !told[admin] {

@@ -709,6 +709,16 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 	if !c.Gone() {
 		shown.Buttons = relayButtons(c)
 	}
+	// An edit that takes words off screens (the comment gone, or the parent its copies
+	// quote) goes with the deletions, and always; one that brings new words goes with
+	// the copies, and only to a reader not far behind (storage.EnqueueCopyChanges;
+	// review 79: edits of delivered copies queued without bound).
+	class := storage.ClassCopy
+	if erasing, err := b.takesWordsAway(ctx, c); err != nil {
+		return err
+	} else if erasing {
+		class = storage.ClassErase
+	}
 	for _, cp := range copies {
 		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -718,7 +728,7 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 			// Queued under the comment, so that /forget drops it (storage.MessageRecord.Rewrite).
 			rec := record()
 			rec.Kind, rec.Rewrite = storage.KindReport, true
-			msgs = append(msgs, edit(cp[0], cp[1], gone, storage.ClassCopy, rec))
+			msgs = append(msgs, edit(cp[0], cp[1], gone, storage.ClassErase, rec))
 			continue
 		}
 		if del {
@@ -744,7 +754,7 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 			// blocking and unblocking the bot had every follower's copy edited again).
 			continue
 		}
-		msgs = append(msgs, edit(cp[0], cp[1], shown, storage.ClassCopy, record()))
+		msgs = append(msgs, edit(cp[0], cp[1], shown, class, record()))
 	}
 	if len(msgs) == 0 {
 		return nil
@@ -754,6 +764,25 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 	}
 	b.sender.Wake()
 	return nil
+}
+
+// takesWordsAway reports whether redrawing c's copies takes words off screens: c is
+// gone, or the parent they quote is.
+func (b *Bot) takesWordsAway(ctx context.Context, c storage.Comment) (bool, error) {
+	if c.Gone() {
+		return true, nil
+	}
+	if c.ParentID == 0 {
+		return false, nil
+	}
+	p, err := b.db.Comment(ctx, c.ParentID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("update copies: parent: %w", err)
+	}
+	return p.Gone(), nil
 }
 
 // handleEdit updates a comment when its author edits the message that posted it. An

@@ -344,3 +344,43 @@ func TestAnErasureGoesAheadOfOtherChatsCopies(t *testing.T) {
 		t.Errorf("the erasure waited behind %d of %d copies queued for other chats", ahead, chats*each)
 	}
 }
+
+// Redrawing a comment's copies takes words off screens when it or the parent its
+// copies quote is gone: such edits go with the deletions, and always (review 79: a
+// moderator's removal waited behind every copy; edits of delivered copies that bring
+// new words are what the bound leaves out).
+func TestEditsThatTakeWordsAwayAreErasures(t *testing.T) {
+	h := newHarness(t)
+	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
+	h.start()
+	h.ingest()
+	ctx := context.Background()
+	items, err := h.db.Items(ctx, 1)
+	if err != nil || len(items) != 1 {
+		t.Fatal(items, err)
+	}
+	add := func(parent uint64, msg int) storage.Comment {
+		c, _, err := h.db.AddComment(ctx, storage.Comment{ItemID: items[0].ID, ParentID: parent, AuthorID: 11, AuthorName: "A",
+			Text: "words", Created: h.clock.Now(), SrcChat: 11, SrcMsg: msg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	parent := add(0, 1)
+	reply := add(parent.ID, 2)
+	for _, c := range []storage.Comment{parent, reply} {
+		if erasing, err := h.bot.takesWordsAway(ctx, c); err != nil || erasing {
+			t.Errorf("comment %d before any removal: erasing %v (%v)", c.ID, erasing, err)
+		}
+	}
+	removed, err := h.db.UpdateComment(ctx, parent.ID, func(c *storage.Comment) error { c.Removed = true; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []storage.Comment{removed, reply} {
+		if erasing, err := h.bot.takesWordsAway(ctx, c); err != nil || !erasing {
+			t.Errorf("comment %d after the parent's removal: erasing %v (%v)", c.ID, erasing, err)
+		}
+	}
+}

@@ -51,8 +51,9 @@ func TestTextKeepsNoControlCharacters(t *testing.T) {
 // An item is charged what its record takes: a GUID of control characters (which no
 // text cleaning touches) six bytes each (review 78).
 func TestItemBytesCountsEscapes(t *testing.T) {
-	it := storage.Item{GUID: strings.Repeat("\x01", 1000), Title: "t"}
-	if got := itemBytes(it); got < 6000 {
-		t.Errorf("itemBytes = %d for a GUID the store writes in 6,000 bytes", got)
+	it := storage.Item{GUID: strings.Repeat("\x01", 1000), Key: "g:" + strings.Repeat("\x01", 1000), Title: "t"}
+	// The GUID and the key in the record, 6,000 bytes each, and the key once more raw.
+	if got := itemBytes(it); got < 13000 {
+		t.Errorf("itemBytes = %d for a record of 12,000 bytes and a key of 1,002", got)
 	}
 }

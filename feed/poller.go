@@ -748,7 +748,7 @@ func itemBytes(it storage.Item) int64 {
 	for _, s := range []string{it.Title, it.Teaser, it.Text, it.URL, it.Author, it.GUID, it.FeedTitle} {
 		n += jsonLen(s)
 	}
-	return int64(n + 3*len(it.FeedURL) + 2*len(it.Key))
+	return int64(n + jsonLen(it.FeedURL) + 2*len(it.FeedURL) + jsonLen(it.Key) + len(it.Key))
 }
 
 // jsonLen is the length of s as encoding/json writes it inside quotes, HTML left as it

@@ -434,7 +434,9 @@ func chatCopies(tx *bolt.Tx, chat int64, item uint64) waiting {
 	n := 0
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if n++; n > maxScannedListings {
-			w.all = MaxQueuedCopies
+			// Full, and as if noted: past the scan a note could not be seen (review 79:
+			// each comment queued one).
+			w.all, w.note = MaxQueuedCopies, true
 			return w
 		}
 		if len(v) != 9 {

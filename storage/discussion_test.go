@@ -1336,3 +1336,74 @@ func TestFollowedDiscussionsAreBounded(t *testing.T) {
 		t.Fatalf("after commenting on a new story: %d followed, the first still %v, the new %v", len(f), f[items[0].ID], f[c.ItemID])
 	}
 }
+
+// Edits bringing new words to a reader the copies pass by are left out (one edit per
+// delivered copy queued without bound: review 79); edits that take words away, and
+// deletions, always go.
+func TestEditsOfCopiesPastTheBoundAreLeftOut(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	it := storedItem(t, db)
+	const reader = 503
+	var sent []storage.Comment
+	for i := range storage.MaxQueuedForCopies + 5 {
+		c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: 9, Text: "x", Created: t0, SrcChat: 9, SrcMsg: i + 1})
+		relayTo(t, db, c, reader)
+		q, _ := db.Outbox(ctx, 0, 0)
+		for _, m := range q { // delivered at once
+			if _, err := db.Sent(ctx, m.ID, m.ChatID, 1000+i, m.Record); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sent = append(sent, c)
+	}
+	change := func(class storage.MessageClass, method string) {
+		for i, c := range sent {
+			e := storage.OutMessage{ChatID: reader, Method: method, Class: class,
+				Params: map[string]string{"chat_id": "503", "message_id": fmt.Sprint(1000 + i), "text": "changed"},
+				Record: &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{it.ID}, Comment: c.ID, Rev: c.Rev}}
+			if err := db.EnqueueCopyChanges(ctx, c.ID, c.Rev, []storage.OutMessage{e}, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	queued := func() (n int) {
+		q, _ := db.Outbox(ctx, 0, 0)
+		return len(q)
+	}
+	change(storage.ClassCopy, "editMessageText")
+	if n := queued(); n != storage.MaxQueuedForCopies {
+		t.Errorf("%d edits queued, want %d", n, storage.MaxQueuedForCopies)
+	}
+	change(storage.ClassErase, "editMessageText")
+	if n := queued(); n != storage.MaxQueuedForCopies+len(sent) {
+		t.Errorf("%d queued after edits that take words away, want %d", n, storage.MaxQueuedForCopies+len(sent))
+	}
+	if err := db.CheckOutbox(ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+// A chat with more listings than are read for the count is full, and noted: each
+// comment queued a note there (review 79).
+func TestNotesPastTheScanAreNotRepeated(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	it := storedItem(t, db)
+	const chat = 504
+	var backlog []storage.OutMessage
+	for range 2001 {
+		backlog = append(backlog, storage.OutMessage{ChatID: chat, Method: "sendMessage", Params: map[string]string{"chat_id": "504", "text": "answer"}})
+	}
+	if err := db.Enqueue(ctx, backlog, t0); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		c := addComment(t, db, storage.Comment{ItemID: it.ID, AuthorID: int64(100 + i), Text: "x", Created: t0, SrcChat: int64(100 + i), SrcMsg: i + 1})
+		relayTo(t, db, c, chat)
+	}
+	q, _ := db.Outbox(ctx, 0, 0)
+	if len(q) != len(backlog) {
+		t.Errorf("%d queued past a backlog of %d, want nothing more", len(q)-len(backlog), len(backlog))
+	}
+}

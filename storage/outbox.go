@@ -400,7 +400,8 @@ func indexOutbox(tx *bolt.Tx) error {
 }
 
 // EnqueueCopyChanges queues msgs (edits or deletions of a comment's copies, rendered
-// from revision rev) and unlists, in the same transaction, every copy of comment a
+// from revision rev; a ClassCopy edit for a reader the copies pass by is left out) and
+// unlists, in the same transaction, every copy of comment a
 // deletion among them takes down: a later refresh of the comment's copies (StaleCopies)
 // finds only what still shows, not thousands of copies gone already. It fails with
 // ErrStale, queueing nothing, when the comment is no longer at rev (its parent erased
@@ -413,6 +414,18 @@ func (db *DB) EnqueueCopyChanges(ctx context.Context, comment uint64, rev int, m
 		if err := atRevision(tx, comment, rev); err != nil {
 			return err
 		}
+		var kept []OutMessage
+		for _, m := range msgs {
+			// New words for a reader the copies pass by do not wait for them: the copy
+			// keeps what it showed (review 79: edits of delivered copies queued without
+			// bound). Edits that take words away come as ClassErase, and always go.
+			if m.Method == "editMessageText" && m.Class == ClassCopy && m.Record != nil && m.Record.Kind == KindComment &&
+				len(m.Record.Items) > 0 && chatCopies(tx, m.ChatID, m.Record.Items[0]).overFull() {
+				continue
+			}
+			kept = append(kept, m)
+		}
+		msgs = kept
 		for _, m := range msgs {
 			msg, err := strconv.ParseInt(m.Params["message_id"], 10, 64)
 			if m.Method != "deleteMessage" || err != nil {
