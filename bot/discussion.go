@@ -397,6 +397,17 @@ func (b *Bot) staleCopy(uint64) {
 // A handler calls it after its change, and the refresh of stale copies from the mark
 // the change wrote: one at a time per comment.
 func (b *Bot) finishChange(ctx context.Context, id uint64) error {
+	return b.finishChangeOf(ctx, id, false)
+}
+
+// finishEdit is finishChange after the author's edit: the words it brings are new, so
+// its copies' edits are no erasures even when the parent they quote went (review 80:
+// every edit of such a reply went ahead of everyone's copies, past the bound).
+func (b *Bot) finishEdit(ctx context.Context, id uint64) error {
+	return b.finishChangeOf(ctx, id, true)
+}
+
+func (b *Bot) finishChangeOf(ctx context.Context, id uint64, edited bool) error {
 	mu := &b.commentLocks[id%uint64(len(b.commentLocks))]
 	mu.Lock()
 	defer mu.Unlock()
@@ -404,7 +415,7 @@ func (b *Bot) finishChange(ctx context.Context, id uint64) error {
 	if err != nil {
 		return err
 	}
-	err = b.updateCopies(ctx, c, c.Deleted || c.Erased)
+	err = b.updateCopies(ctx, c, c.Deleted || c.Erased, edited)
 	if c.Gone() && c.RepliesPending {
 		// Even when its own copies failed: a damaged one must not keep the replies
 		// quoting it (review 49).
@@ -590,9 +601,9 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 // as they were: a moderator judges what was reported. A deletion rewrites them without
 // the text (reportGone). Copies still waiting in the outbox are rewritten or dropped
 // there, so none goes out as it was.
-func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) error {
+func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del, edited bool) error {
 	for range 3 {
-		err := b.updateCopiesOnce(ctx, c, del)
+		err := b.updateCopiesOnce(ctx, c, del, edited)
 		if !errors.Is(err, storage.ErrStale) {
 			return err
 		}
@@ -645,7 +656,7 @@ func (b *Bot) feedKeepers(ctx context.Context, feed string) (func(chat int64) bo
 // Of a private feed's item, an edit reaches only the chats that still keep the feed
 // (found by review: it reached those that had removed it); in the others the copy is
 // taken down, as a deletion takes it down everywhere.
-func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool) error {
+func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del, edited bool) error {
 	private, err := b.privateFeedOf(ctx, c.ItemID)
 	if err != nil {
 		return err
@@ -713,11 +724,19 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool)
 	// quote) goes with the deletions, and always; one that brings new words goes with
 	// the copies, and only to a reader not far behind (storage.EnqueueCopyChanges;
 	// review 79: edits of delivered copies queued without bound).
+	// The author's edit of a comment still standing brings words (a parent gone
+	// meanwhile is the refresh's to take away: its mark stays until then).
 	class := storage.ClassCopy
-	if erasing, err := b.takesWordsAway(ctx, c); err != nil {
-		return err
-	} else if erasing {
+	if c.Gone() {
 		class = storage.ClassErase
+	} else if !edited {
+		erasing, err := b.takesWordsAway(ctx, c)
+		if err != nil {
+			return err
+		}
+		if erasing {
+			class = storage.ClassErase
+		}
 	}
 	for _, cp := range copies {
 		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
@@ -841,7 +860,7 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 	if err != nil {
 		return err
 	}
-	return b.finishChange(ctx, c.ID)
+	return b.finishEdit(ctx, c.ID)
 }
 
 // numberedReply reads an edited reply to a digest that starts with a story's number:

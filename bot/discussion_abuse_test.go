@@ -384,3 +384,82 @@ func TestEditsThatTakeWordsAwayAreErasures(t *testing.T) {
 		}
 	}
 }
+
+// Through the bot: after the parent went, the refresh redraws the reply's copies as
+// erasures; the reply's author editing it afterwards brings words, so those edits go
+// with the copies, under the bound (review 80: every edit of such a reply skipped it).
+func TestRedrawsAfterAParentWentAreErasuresAndEditsAreNot(t *testing.T) {
+	h := newHarness(t)
+	h.opts.Send = queue.SenderOptions{GlobalPerSecond: 0.001} // nothing drains: the queue is read
+	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001"))
+	h.start()
+	h.ingest()
+	ctx := context.Background()
+	items, err := h.db.Items(ctx, 1)
+	if err != nil || len(items) != 1 {
+		t.Fatal(items, err)
+	}
+	const follower = 606
+	if err := h.db.SetFollow(ctx, items[0].ID, follower, false); err != nil {
+		t.Fatal(err)
+	}
+	msgID := 0
+	deliver := func() { // what waits for the follower is sent, as the sender would record it
+		q, err := h.db.Outbox(ctx, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range q {
+			if m.ChatID == follower {
+				msgID++
+				if _, err := h.db.Sent(ctx, m.ID, m.ChatID, msgID, m.Record); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	post := func(parent uint64, author int64) storage.Comment {
+		c, _, err := h.db.AddComment(ctx, storage.Comment{ItemID: items[0].ID, ParentID: parent, AuthorID: author, AuthorName: "A",
+			Text: "words", Created: h.clock.Now(), SrcChat: author, SrcMsg: int(author)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.bot.relay(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		deliver()
+		return c
+	}
+	parent := post(0, 11)
+	reply := post(parent.ID, 12)
+	classOfEdit := func() (storage.MessageClass, bool) {
+		q, _ := h.db.Outbox(ctx, 0, 0)
+		for _, m := range q {
+			if m.ChatID == follower && m.Method == "editMessageText" && m.Record != nil && m.Record.Comment == reply.ID {
+				if err := h.db.Drop(ctx, m.ID); err != nil {
+					t.Fatal(err)
+				}
+				return m.Class, true
+			}
+		}
+		return 0, false
+	}
+	if err := h.bot.removeComment(ctx, parent.ID, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.finishChange(ctx, reply.ID); err != nil { // the refresh of the marked reply
+		t.Fatal(err)
+	}
+	if class, ok := classOfEdit(); !ok || class != storage.ClassErase {
+		t.Errorf("the reply's redraw after its parent went: class %d queued %v, want an erasure", class, ok)
+	}
+	if _, err := h.db.UpdateComment(ctx, reply.ID, func(c *storage.Comment) error { c.Text, c.Edited = "new words", h.clock.Now(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.finishEdit(ctx, reply.ID); err != nil {
+		t.Fatal(err)
+	}
+	if class, ok := classOfEdit(); !ok || class != storage.ClassCopy {
+		t.Errorf("the author's edit of the reply: class %d queued %v, want a copy's", class, ok)
+	}
+}
