@@ -175,7 +175,7 @@ func (b *Bot) askWhichStory(ctx context.Context, r *request, rec storage.Message
 	if why := b.commentRefusal(prof, text, r.msg.Entities, now); why != "" {
 		return b.refuseComment(ctx, r, why)
 	}
-	if r.group && !b.noticeDue(r.userID, now) {
+	if r.group && !b.whichDue(r.userID, now) {
 		// Members chatting under the group's digest: asked once in a while, not at every
 		// reply (review 75: five replies, five questions in the group).
 		return nil

@@ -463,3 +463,28 @@ func TestRedrawsAfterAParentWentAreErasuresAndEditsAreNot(t *testing.T) {
 		t.Errorf("the author's edit of the reply: class %d queued %v, want a copy's", class, ok)
 	}
 }
+
+// A group asks a member which story a reply is about on a clock of its own: a notice
+// just before (a refused comment) does not leave their real reply unanswered (review 77).
+func TestAGroupAsksWhichStoryAfterANotice(t *testing.T) {
+	h := newHarness(t)
+	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 1000})
+	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
+	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001", "bbc_sport_020"))
+	h.start()
+	admin := telegramtest.User{ID: 900, FirstName: "Moe"}
+	member := telegramtest.User{ID: 42, FirstName: "Max"}
+	group := h.tg.Group(-5003, "Club", false, admin.ID)
+	h.tg.Send(admin, group, "/subscribe")
+	h.wait(group.ID, "Subscribed", waitLong)
+	h.ingest()
+	h.clock.Add(4 * time.Hour)
+	if err := h.bot.RunDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dg := h.wait(group.ID, "Your news digest", waitLong)
+	h.tg.Reply(member, group, dg.MessageID, "1 "+strings.Repeat("a", MaxCommentLen+1))
+	h.wait(group.ID, "the limit is", waitLong)
+	h.tg.Reply(member, group, dg.MessageID, "A real reply about one of them")
+	h.wait(group.ID, "Which story is your comment about?", waitLong)
+}

@@ -28,8 +28,10 @@ type userLimits struct {
 	day       string        // comments counted today (UTC)
 	today     int
 	// noticed is when the reader was last told they are going too fast, so that a flood
-	// gets one notice, not one per message.
-	noticed time.Time
+	// gets one notice, not one per message; whichAsked when a group last asked them which
+	// story a reply was about (its own clock: review 77 found a real reply unanswered
+	// after a notice elsewhere).
+	noticed, whichAsked time.Time
 	// forgot is when the reader last used /forget: erasing is a large write, so it may
 	// not be repeated at the rate of ordinary commands. (The limits themselves survive
 	// /forget: forgetting must not reset them.)
@@ -229,6 +231,19 @@ func (b *Bot) noticeDue(user int64, now time.Time) bool {
 		return false
 	}
 	l.noticed = now
+	return true
+}
+
+// whichDue reports whether a group may ask the reader which story a reply is about
+// now (once every noticeEvery), and if so marks it asked.
+func (b *Bot) whichDue(user int64, now time.Time) bool {
+	l := b.limiter(user)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if now.Sub(l.whichAsked) < noticeEvery {
+		return false
+	}
+	l.whichAsked = now
 	return true
 }
 
