@@ -322,6 +322,12 @@ func excerpt(s string, n int) string {
 
 // relayHTML renders a comment as followers see it.
 func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string) {
+	html, plain, _ := b.relayView(ctx, c)
+	return html, plain
+}
+
+// relayView is relayHTML, and whether the copy quotes a parent (one standing).
+func (b *Bot) relayView(ctx context.Context, c storage.Comment) (html, plain string, quotes bool) {
 	title := ""
 	switch it, err := b.db.Item(ctx, c.ItemID); {
 	case err == nil:
@@ -340,7 +346,8 @@ func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string)
 			parent = &pc
 		}
 	}
-	return renderRelay(c, parent, title)
+	html, plain = renderRelay(c, parent, title)
+	return html, plain, parent != nil && !c.Gone() && !parent.Gone()
 }
 
 // renderRelay is relayHTML once its story's title and its parent (nil for none) are
@@ -397,17 +404,6 @@ func (b *Bot) staleCopy(uint64) {
 // A handler calls it after its change, and the refresh of stale copies from the mark
 // the change wrote: one at a time per comment.
 func (b *Bot) finishChange(ctx context.Context, id uint64) error {
-	return b.finishChangeOf(ctx, id, false)
-}
-
-// finishEdit is finishChange after the author's edit: the words it brings are new, so
-// its copies' edits are no erasures even when the parent they quote went (review 80:
-// every edit of such a reply went ahead of everyone's copies, past the bound).
-func (b *Bot) finishEdit(ctx context.Context, id uint64) error {
-	return b.finishChangeOf(ctx, id, true)
-}
-
-func (b *Bot) finishChangeOf(ctx context.Context, id uint64, edited bool) error {
 	mu := &b.commentLocks[id%uint64(len(b.commentLocks))]
 	mu.Lock()
 	defer mu.Unlock()
@@ -415,7 +411,7 @@ func (b *Bot) finishChangeOf(ctx context.Context, id uint64, edited bool) error 
 	if err != nil {
 		return err
 	}
-	err = b.updateCopies(ctx, c, c.Deleted || c.Erased, edited)
+	err = b.updateCopies(ctx, c, c.Deleted || c.Erased)
 	if c.Gone() && c.RepliesPending {
 		// Even when its own copies failed: a damaged one must not keep the replies
 		// quoting it (review 49).
@@ -545,7 +541,7 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 	if err != nil {
 		return err
 	}
-	html, plain := b.relayHTML(ctx, c)
+	html, plain, quotes := b.relayView(ctx, c)
 	note := Rendered{HTML: passedByNote, Plain: stripTags(passedByNote), Buttons: [][]telegram.Button{{
 		{Text: "Open the discussion", Data: threadData(c.ItemID, 0)}, {Text: "Mute thread", Data: muteData(c.ItemID)}}}}
 	var msgs, notes []storage.OutMessage
@@ -576,7 +572,7 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 			continue
 		}
 		m := message(f.ChatID, thread, Rendered{HTML: html, Plain: plain, Buttons: relayButtons(c)},
-			&storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev})
+			&storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev, Unquoted: !quotes})
 		m.Class = storage.ClassCopy
 		msgs = append(msgs, m)
 		n := message(f.ChatID, thread, note, &storage.MessageRecord{Kind: storage.KindPassedBy, Items: []uint64{c.ItemID}})
@@ -601,9 +597,9 @@ func (b *Bot) relayOnce(ctx context.Context, c storage.Comment) error {
 // as they were: a moderator judges what was reported. A deletion rewrites them without
 // the text (reportGone). Copies still waiting in the outbox are rewritten or dropped
 // there, so none goes out as it was.
-func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del, edited bool) error {
+func (b *Bot) updateCopies(ctx context.Context, c storage.Comment, del bool) error {
 	for range 3 {
-		err := b.updateCopiesOnce(ctx, c, del, edited)
+		err := b.updateCopiesOnce(ctx, c, del)
 		if !errors.Is(err, storage.ErrStale) {
 			return err
 		}
@@ -656,7 +652,7 @@ func (b *Bot) feedKeepers(ctx context.Context, feed string) (func(chat int64) bo
 // Of a private feed's item, an edit reaches only the chats that still keep the feed
 // (found by review: it reached those that had removed it); in the others the copy is
 // taken down, as a deletion takes it down everywhere.
-func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del, edited bool) error {
+func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del bool) error {
 	private, err := b.privateFeedOf(ctx, c.ItemID)
 	if err != nil {
 		return err
@@ -666,9 +662,9 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del, edit
 		return err
 	}
 	withheld := func(chat int64) bool { return !keeps(chat) }
-	html, plain := b.relayHTML(ctx, c)
+	html, plain, quotes := b.relayView(ctx, c)
 	record := func() *storage.MessageRecord {
-		return &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev}
+		return &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{c.ItemID}, Comment: c.ID, Rev: c.Rev, Unquoted: !quotes}
 	}
 	gone := reportGone(c, 0, false)
 	// Queued, unsent messages first: copies take the new text (or go), earlier edits
@@ -699,7 +695,7 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del, edit
 		if !c.Gone() {
 			params["reply_markup"] = keyboard(relayButtons(c))
 		}
-		m.Params, m.Plain, m.Record.Rev = params, plain, c.Rev
+		m.Params, m.Plain, m.Record.Rev, m.Record.Unquoted = params, plain, c.Rev, !quotes
 		return true
 	}); err != nil {
 		return err
@@ -724,19 +720,18 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del, edit
 	// quote) goes with the deletions, and always; one that brings new words goes with
 	// the copies, and only to a reader not far behind (storage.EnqueueCopyChanges;
 	// review 79: edits of delivered copies queued without bound).
-	// The author's edit of a comment still standing brings words (a parent gone
-	// meanwhile is the refresh's to take away: its mark stays until then).
-	class := storage.ClassCopy
-	if c.Gone() {
-		class = storage.ClassErase
-	} else if !edited {
-		erasing, err := b.takesWordsAway(ctx, c)
-		if err != nil {
-			return err
+	// Decided for each copy by what it shows (review 81): a copy still quoting a parent
+	// that went (or whose record does not say) is redrawn as an erasure, whoever asked;
+	// one drawn without the quote only gets new words.
+	parentGone, err := b.takesWordsAway(ctx, c)
+	if err != nil {
+		return err
+	}
+	classOf := func(rec storage.MessageRecord, recErr error) storage.MessageClass {
+		if c.Gone() || parentGone && (recErr != nil || !rec.Unquoted) {
+			return storage.ClassErase
 		}
-		if erasing {
-			class = storage.ClassErase
-		}
+		return storage.ClassCopy
 	}
 	for _, cp := range copies {
 		rec, err := b.db.MessageRecordFor(ctx, cp[0], int(cp[1]))
@@ -773,7 +768,7 @@ func (b *Bot) updateCopiesOnce(ctx context.Context, c storage.Comment, del, edit
 			// blocking and unblocking the bot had every follower's copy edited again).
 			continue
 		}
-		msgs = append(msgs, edit(cp[0], cp[1], shown, class, record()))
+		msgs = append(msgs, edit(cp[0], cp[1], shown, classOf(rec, err), record()))
 	}
 	if len(msgs) == 0 {
 		return nil
@@ -860,7 +855,7 @@ func (b *Bot) handleEdit(ctx context.Context, m *telegram.Message) error {
 	if err != nil {
 		return err
 	}
-	return b.finishEdit(ctx, c.ID)
+	return b.finishChange(ctx, c.ID)
 }
 
 // numberedReply reads an edited reply to a digest that starts with a story's number:

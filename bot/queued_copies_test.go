@@ -562,7 +562,7 @@ func TestCopiesThatKeepChangingAreLeftToTheRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.updateCopies(ctx, c, false, false); err == nil || !strings.Contains(err.Error(), "keeps changing") {
+	if err := b.updateCopies(ctx, c, false); err == nil || !strings.Contains(err.Error(), "keeps changing") {
 		t.Fatalf("updateCopies: %v", err)
 	}
 	if marks, _ := h.db.StaleCopies(ctx, 10); len(marks) != 1 || marks[0].Comment != c.ID {
@@ -723,7 +723,7 @@ func TestRefreshEditsOnlyStaleCopies(t *testing.T) {
 		t.Fatalf("thread: %+v (%v)", cs, err)
 	}
 	before := h.tg.Calls("editMessageText")
-	if err := h.bot.updateCopies(ctx, cs[0], false, false); err != nil {
+	if err := h.bot.updateCopies(ctx, cs[0], false); err != nil {
 		t.Fatal(err)
 	}
 	waitOutboxEmpty(t, h)

@@ -111,6 +111,10 @@ type MessageRecord struct {
 	// records stored before it was kept): a digest's or a card's record goes with
 	// retention even when a discussion keeps its story (pruneMessageRecords).
 	Queued int64 `json:"at,omitempty"`
+	// Unquoted marks a comment's copy drawn quoting no parent (it has none, or the
+	// parent was gone): a parent's going takes nothing off it, so redrawing it brings
+	// words and takes none away (review 81). Records from before it count as quoting.
+	Unquoted bool `json:"unquoted,omitempty"`
 	// Rewrite marks an edit of a message recorded when it was sent (a report rewritten
 	// after its comment was deleted): it is queued under its comment, so that erasing
 	// the comment drops it, and takes down nothing when it lands late.
