@@ -256,6 +256,11 @@ func TestQueuedReplyNeverQuotesErasedComment(t *testing.T) {
 	if !strings.Contains(reply.Text, "replying to a deleted comment") || strings.Contains(reply.Text, secret) {
 		t.Fatalf("the reply's copy: %q", reply.Text)
 	}
+	// Its record says it quotes nothing: Ben's edits of it bring words (review 82).
+	waitUntilT(t, func() bool {
+		rec, err := h.db.MessageRecordFor(context.Background(), c.ID, reply.MessageID)
+		return err == nil && rec.Unquoted
+	})
 	for _, shown := range reply.Shown {
 		if strings.Contains(shown, secret) {
 			t.Fatalf("the reply's copy showed the erased words: %q", shown)

@@ -355,7 +355,8 @@ func rewriteQueuedReplies(tx *bolt.Tx, replies []uint64, render func(reply, pare
 		}
 		m.Params = maps.Clone(m.Params)
 		m.Params["text"], m.Params["parse_mode"] = r.html, "HTML"
-		m.Plain, m.Record.Rev = r.plain, r.rev
+		// Drawn replying to a deleted comment: it quotes no parent (review 82).
+		m.Plain, m.Record.Rev, m.Record.Unquoted = r.plain, r.rev, true
 		return true, true
 	})
 	return err
