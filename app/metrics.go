@@ -75,7 +75,7 @@ func registerMetrics(m *ops.Metrics, db *storage.DB, poller *feed.Poller, b *bot
 	counter("newsbot_plain_fallbacks_total", "Messages resent as plain text after an HTML error.", func(s bot.Stats) int64 { return s.PlainFallbacks })
 	counter("newsbot_digests_built_total", "Digests queued by the scheduler.", func(s bot.Stats) int64 { return s.Digests })
 	counter("newsbot_comments_relayed_total", "Discussion comments queued for followers.", func(s bot.Stats) int64 { return s.CommentsRelayed })
-	counter("newsbot_comment_copies_passed_by_total", "Comments' copies not queued for followers with 20 messages waiting already.", func(s bot.Stats) int64 { return s.CopiesPassedBy })
+	counter("newsbot_comment_copies_passed_by_total", "Comments' copies not queued for followers already far behind (20 copies of the discussion, or 100 of all, waiting).", func(s bot.Stats) int64 { return s.CopiesPassedBy })
 	counter("newsbot_updates_dropped_total", "Updates dropped: their sender was over the rate, or their chat's queue was full.", func(s bot.Stats) int64 { return s.UpdatesDropped })
 	counter("newsbot_window_items_dropped_total", "Items a window cap left out of a digest run or a card (the oldest).", func(s bot.Stats) int64 { return s.WindowDropped })
 	counter("newsbot_filter_budget_exceeded_total", "Digests whose subscriber's filters ran out of time.", func(s bot.Stats) int64 { return s.FilterBudgetHits })

@@ -399,7 +399,7 @@ type Stats struct {
 	// What the sender did.
 	Sent, Failed, TooMany, Dropped, Deactivated, PlainFallbacks int64
 	// Digests queued by the scheduler, and comments queued for followers; CopiesPassedBy
-	// are copies not queued for followers with storage.MaxQueuedForCopies waiting.
+	// are copies not queued for followers far behind (storage.RelayComment).
 	Digests, CommentsRelayed, CopiesPassedBy int64
 	// UpdatesDropped: updates refused because their sender went over the rate or their
 	// chat's queue was full.

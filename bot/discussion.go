@@ -523,9 +523,9 @@ func (b *Bot) relay(ctx context.Context, c storage.Comment) error {
 	return fmt.Errorf("relay comment %d: it keeps changing", c.ID)
 }
 
-// passedByNote is what a follower with storage.MaxQueuedForCopies messages waiting
-// gets instead of the next copy (and then nothing, until the queue drains): a
-// discussion livelier than they can be sent to is read on its page.
+// passedByNote is what a follower with storage.MaxQueuedForCopies copies of the
+// discussion waiting gets instead of the next copy (once while it waits): a discussion
+// livelier than they can be sent to is read on its page.
 const passedByNote = "More comments arrived than can be sent to you one by one. Read the newest on the discussion's page."
 
 // relayOnce renders the comment's copies from its revision c.Rev and queues them.
