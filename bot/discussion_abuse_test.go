@@ -397,6 +397,16 @@ func TestRedrawsAfterAParentWentAreErasuresAndEditsAreNot(t *testing.T) {
 	h.start()
 	h.ingest()
 	ctx := context.Background()
+	// The sender's one send until the test is over goes to a chat of its own: the
+	// follower's messages stay queued, delivered by the test alone.
+	warm := telegramtest.User{ID: 607, FirstName: "W"}
+	h.tg.PrivateChat(warm)
+	if err := h.db.Enqueue(ctx, []storage.OutMessage{{ChatID: warm.ID, Method: "sendMessage",
+		Params: map[string]string{"chat_id": "607", "text": "warm"}}}, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.sender.Wake()
+	h.wait(warm.ID, "warm", waitLong)
 	items, err := h.db.Items(ctx, 1)
 	if err != nil || len(items) != 1 {
 		t.Fatal(items, err)
