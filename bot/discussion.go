@@ -320,13 +320,8 @@ func excerpt(s string, n int) string {
 	return truncate(s, n)
 }
 
-// relayHTML renders a comment as followers see it.
-func (b *Bot) relayHTML(ctx context.Context, c storage.Comment) (string, string) {
-	html, plain, _ := b.relayView(ctx, c)
-	return html, plain
-}
-
-// relayView is relayHTML, and whether the copy quotes a parent (one standing).
+// relayView renders a comment as followers see it; quotes says whether the copy
+// quotes a parent (one standing).
 func (b *Bot) relayView(ctx context.Context, c storage.Comment) (html, plain string, quotes bool) {
 	title := ""
 	switch it, err := b.db.Item(ctx, c.ItemID); {

@@ -124,17 +124,16 @@ func TestGroupMembersAnsweringEachOtherAreNotComments(t *testing.T) {
 	}
 }
 
-// Members answering the group's digest among themselves ("lol", a sticker) do not
-// make the bot talk at every reply (review 75: five replies, five bot messages).
-func TestGroupChatterUnderADigestIsAnsweredOnceAWhile(t *testing.T) {
-	h := newHarness(t)
+// groupDigest starts the bot, subscribes a group and returns it with its first
+// digest of two stories.
+func groupDigest(t *testing.T, h *harness, id int64) (telegramtest.Chat, telegramtest.Message) {
+	t.Helper()
 	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 1000})
 	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
 	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001", "bbc_sport_020"))
 	h.start()
 	admin := telegramtest.User{ID: 900, FirstName: "Moe"}
-	member := telegramtest.User{ID: 41, FirstName: "Max"}
-	group := h.tg.Group(-5001, "Club", false, admin.ID)
+	group := h.tg.Group(id, "Club", false, admin.ID)
 	h.tg.Send(admin, group, "/subscribe")
 	h.wait(group.ID, "Subscribed", waitLong)
 	h.ingest()
@@ -142,7 +141,15 @@ func TestGroupChatterUnderADigestIsAnsweredOnceAWhile(t *testing.T) {
 	if err := h.bot.RunDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	dg := h.wait(group.ID, "Your news digest", waitLong)
+	return group, h.wait(group.ID, "Your news digest", waitLong)
+}
+
+// Members answering the group's digest among themselves ("lol", a sticker) do not
+// make the bot talk at every reply (review 75: five replies, five bot messages).
+func TestGroupChatterUnderADigestIsAnsweredOnceAWhile(t *testing.T) {
+	h := newHarness(t)
+	member := telegramtest.User{ID: 41, FirstName: "Max"}
+	group, dg := groupDigest(t, h, -5001)
 	before, reactions := len(h.tg.Messages(group.ID)), h.tg.Calls("setMessageReaction")
 	for _, text := range []string{"lol", "same", "", "ok", "", "2 this one"} {
 		h.tg.Reply(member, group, dg.MessageID, text)
@@ -493,21 +500,8 @@ func TestRedrawsAfterAParentWentAreErasuresAndEditsAreNot(t *testing.T) {
 // just before (a refused comment) does not leave their real reply unanswered (review 77).
 func TestAGroupAsksWhichStoryAfterANotice(t *testing.T) {
 	h := newHarness(t)
-	h.tg.SetLimits(telegramtest.Limits{Global: 500, PrivateEvery: 5 * time.Millisecond, GroupPerMin: 1000})
-	h.opts.Send = queue.SenderOptions{PrivateEvery: 10 * time.Millisecond, GroupPerMinute: 1000, GlobalPerSecond: 400}
-	h.setPage("/feed.xml", articleFeed(t, h.web.URL, "bbc_business_001", "bbc_sport_020"))
-	h.start()
-	admin := telegramtest.User{ID: 900, FirstName: "Moe"}
 	member := telegramtest.User{ID: 42, FirstName: "Max"}
-	group := h.tg.Group(-5003, "Club", false, admin.ID)
-	h.tg.Send(admin, group, "/subscribe")
-	h.wait(group.ID, "Subscribed", waitLong)
-	h.ingest()
-	h.clock.Add(4 * time.Hour)
-	if err := h.bot.RunDue(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	dg := h.wait(group.ID, "Your news digest", waitLong)
+	group, dg := groupDigest(t, h, -5003)
 	h.tg.Reply(member, group, dg.MessageID, "1 "+strings.Repeat("a", MaxCommentLen+1))
 	h.wait(group.ID, "the limit is", waitLong)
 	h.tg.Reply(member, group, dg.MessageID, "A real reply about one of them")

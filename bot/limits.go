@@ -224,26 +224,26 @@ func (b *Bot) evictLimiters(now time.Time) {
 // noticeDue reports whether the reader should be told about a limit now, and if so
 // records that they were.
 func (b *Bot) noticeDue(user int64, now time.Time) bool {
-	l := b.limiter(user)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if now.Sub(l.noticed) < noticeEvery {
-		return false
-	}
-	l.noticed = now
-	return true
+	return b.onceEvery(user, now, func(l *userLimits) *time.Time { return &l.noticed })
 }
 
 // whichDue reports whether a group may ask the reader which story a reply is about
-// now (once every noticeEvery), and if so marks it asked.
+// now, and if so marks it asked.
 func (b *Bot) whichDue(user int64, now time.Time) bool {
+	return b.onceEvery(user, now, func(l *userLimits) *time.Time { return &l.whichAsked })
+}
+
+// onceEvery reports whether noticeEvery has passed since the reader's time at, and if
+// so sets it to now.
+func (b *Bot) onceEvery(user int64, now time.Time, at func(*userLimits) *time.Time) bool {
 	l := b.limiter(user)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if now.Sub(l.whichAsked) < noticeEvery {
+	last := at(l)
+	if now.Sub(*last) < noticeEvery {
 		return false
 	}
-	l.whichAsked = now
+	*last = now
 	return true
 }
 

@@ -1110,6 +1110,16 @@ func TestRelaysOfGoneOrBannedComments(t *testing.T) {
 	}
 }
 
+// anotherItem stores a second story beside storedItem's.
+func anotherItem(t *testing.T, db *storage.DB) storage.Item {
+	t.Helper()
+	added, err := db.AddItems(context.Background(), "f", []storage.Item{item("k2", "Another story", t0)}, t0)
+	if err != nil || len(added) != 1 {
+		t.Fatal(added, err)
+	}
+	return added[0]
+}
+
 // relayTo queues one copy of each comment for each chat, as the bot relays them, with
 // a note for those passed by.
 func relayTo(t *testing.T, db *storage.DB, c storage.Comment, chats ...int64) int {
@@ -1160,11 +1170,7 @@ func TestCopiesPassByAFollowerFarBehind(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
 	it := storedItem(t, db)
-	added, err := db.AddItems(ctx, "f", []storage.Item{item("k2", "Another story", t0)}, t0)
-	if err != nil || len(added) != 1 {
-		t.Fatal(added, err)
-	}
-	other := added[0]
+	other := anotherItem(t, db)
 	const reader, fresh = 501, 502
 	for range 3 { // a digest of three parts waits for the reader
 		if err := db.Enqueue(ctx, []storage.OutMessage{{ChatID: reader, Method: "sendMessage", Class: storage.ClassDigest,
@@ -1245,11 +1251,7 @@ func TestMuteAndBlockDropQueuedCopies(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
 	it := storedItem(t, db)
-	added, err := db.AddItems(ctx, "f", []storage.Item{item("k2", "Another story", t0)}, t0)
-	if err != nil || len(added) != 1 {
-		t.Fatal(added, err)
-	}
-	other := added[0]
+	other := anotherItem(t, db)
 	const reader, neighbour = 601, 602
 	msg := 0
 	post := func(item uint64, author int64) storage.Comment {
