@@ -31,10 +31,11 @@ type OutMessage struct {
 	Record   *MessageRecord `json:"record,omitempty"`
 	Created  time.Time      `json:"created"`
 	Attempts int            `json:"attempts,omitempty"`
-	// Class ranks the message for the sender: it serves the chats whose next message
-	// answers a reader first, then those waiting for a digest or a story's update, then
-	// those waiting for a comment's copy. One comment to thousands of followers delays
-	// no one's answer nor anyone's digest.
+	// Class ranks the message for the sender: it serves the chats with an answer to a
+	// reader queued first, then those waiting for a digest or a story's update, then
+	// those with an erasure, then those waiting for a comment's copy; within a chat, a
+	// message goes before those of a lower class queued before it. One comment to
+	// thousands of followers delays no one's answer nor anyone's digest.
 	Class MessageClass `json:"class,omitempty"`
 }
 

@@ -68,7 +68,8 @@ type SenderStats struct {
 	Sent, Failed, TooMany, Dropped, Deactivated, PlainFallbacks atomic.Int64
 }
 
-// Sender drains the persistent outbox: in order per chat, one message in flight per
+// Sender drains the persistent outbox: in order per chat and class (a chat's answer
+// goes before the copies queued for it; outboxCopy.next), one message in flight per
 // chat, under a global rate and per-chat limits; on 429 it pauses only that chat.
 type Sender struct {
 	store OutboxStore
@@ -371,9 +372,14 @@ func (q *outboxCopy) count(chat int64, class storage.MessageClass, delta int) {
 	delete(q.byChat, chat)
 }
 
-// slim is what the copy keeps of a message.
+// slim is what the copy keeps of a message: its rank, and the message an edit or a
+// deletion is of (next keeps those in order).
 func slim(m storage.OutMessage) storage.OutMessage {
-	return storage.OutMessage{ID: m.ID, ChatID: m.ChatID, Class: m.Class}
+	s := storage.OutMessage{ID: m.ID, ChatID: m.ChatID, Class: m.Class}
+	if t := m.Params["message_id"]; t != "" {
+		s.Params = map[string]string{"message_id": t}
+	}
+	return s
 }
 
 // add takes a message in.
@@ -434,14 +440,43 @@ func (q *outboxCopy) waiting(class storage.MessageClass) bool {
 	return q.ranked[classIndex(class)] > 0
 }
 
-// rank is a chat's best class among its queued messages, not its next message's: a
-// follower whose answer waits behind a comment's copy is served with the answers (the
-// copy first, in order).
+// rank is a chat's best class among its queued messages, not its oldest message's: a
+// follower with an answer queued behind a comment's copy is served with the answers
+// (the answer first: next).
 func (q *outboxCopy) rank(chat int64) storage.MessageClass {
 	if r := q.counts[chat].best(); r >= 0 {
 		return storage.Classes()[r]
 	}
 	return storage.ClassAnswer
+}
+
+// next is what chat sends in the pass of class, first being its oldest queued message:
+// first when it is of class, else the chat's oldest message of class. A reader's answer
+// does not wait behind the copies, digests or erasures queued for their chat before it
+// (100 copies held a follower's answer 100 s at a private chat's pace). Edits and
+// deletions of one message keep their order: the oldest of them goes first, so that a
+// card's redraw queued before an answer's edit of it cannot undo the edit.
+func (q *outboxCopy) next(first storage.OutMessage, class storage.MessageClass) storage.OutMessage {
+	if first.Class.Rank() == class.Rank() {
+		return first
+	}
+	ids := q.byChat[first.ChatID]
+	pick, found := first, false
+	for _, id := range ids {
+		if m, ok := q.msgs[id]; ok && m.ChatID == first.ChatID && m.Class.Rank() == class.Rank() && (!found || id < pick.ID) {
+			pick, found = m, true
+		}
+	}
+	target := pick.Params["message_id"]
+	if !found || target == "" {
+		return pick
+	}
+	for _, id := range ids {
+		if m, ok := q.msgs[id]; ok && id < pick.ID && m.ChatID == first.ChatID && m.Params["message_id"] == target {
+			pick = m // the oldest of the same message's goes first
+		}
+	}
+	return pick
 }
 
 // classIndex is a stored class's place in classCounts (an unknown one ranks last).
@@ -525,10 +560,11 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 	}
 }
 
-// sweep starts a send for each chat whose turn it is, oldest message first: first the
-// chats with an answer queued, then those with a digest, then those with a comment's
-// copy (storage.OutMessage.Class; outboxCopy.rank), answers taking at most four
-// fifths of a sweep while others wait. It returns when the next chat will be
+// sweep starts a send for each chat whose turn it is, its oldest message of its rank
+// (outboxCopy.next): first the chats with an answer queued, then those with a digest,
+// then those with an erasure, then those with a comment's copy
+// (storage.OutMessage.Class; outboxCopy.rank), each class leaving a fifth of a sweep
+// to those below it that wait. It returns when the next chat will be
 // ready (zero: nothing is waiting on a timer). After a second's worth of sends it stops
 // (interrupted): Run reads what was queued meanwhile and sweeps again, ranked afresh,
 // so that an answer never waits behind the rest of a long queue.
@@ -592,14 +628,15 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 		}
 		m, ok := q.msgs[id]
 		if !ok || seen[m.ChatID] {
-			continue // sent already, or not this chat's turn: strictly in order per chat
+			continue // sent already, or not this chat's turn: one message a chat a pass
 		}
 		seen[m.ChatID] = true
-		if f.ids[id] {
-			continue // in flight still (moved to this chat by a group's upgrade)
-		}
 		if q.rank(m.ChatID) != class {
 			continue // another pass's
+		}
+		m = q.next(m, class)
+		if f.ids[m.ID] {
+			continue // in flight still (moved to this chat by a group's upgrade)
 		}
 		s.mu.Lock()
 		ready, at := s.ready(m.ChatID, now)
@@ -624,7 +661,7 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 			return wakeAt, ctx.Err()
 		}
 		sw.started++
-		f.ids[id] = true
+		f.ids[m.ID] = true
 		f.wg.Add(1)
 		go func(m storage.OutMessage) {
 			defer f.wg.Done()

@@ -2,8 +2,11 @@ package queue
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -205,7 +208,7 @@ func TestAnswersAndDigestsPassCopies(t *testing.T) {
 				chat := tg.PrivateChat(telegramtest.User{ID: int64(6000 + i), FirstName: "Follower"}).ID
 				copies = append(copies, msg(chat, "a comment's copy", storage.ClassCopy))
 			}
-			// One follower also has an answer waiting behind its copy: it must not jump it.
+			// One follower also has an answer queued after its copy: it goes first.
 			copies = append(copies, msg(6000, "after the copy", storage.ClassAnswer))
 			reader := tg.PrivateChat(telegramtest.User{ID: 7000, FirstName: "Reader"}).ID
 			subscriber := tg.PrivateChat(telegramtest.User{ID: 7001, FirstName: "Subscriber"}).ID
@@ -253,10 +256,119 @@ func TestAnswersAndDigestsPassCopies(t *testing.T) {
 			if answerAfter > limit || digestAfter > limit {
 				t.Errorf("the answer went out after %d sends, the digest after %d; want at most %d", answerAfter, digestAfter, limit)
 			}
-			if ms := tg.AllMessages(6000); len(ms) != 2 || ms[0].Text != "a comment's copy" {
-				t.Errorf("the follower's own messages came out of order: %+v", ms)
+			if ms := tg.AllMessages(6000); len(ms) != 2 || ms[0].Text != "after the copy" {
+				t.Errorf("the follower's answer waited behind the copy queued before it: %+v", ms)
 			}
 		})
+	}
+}
+
+// TestAnAnswerDoesNotWaitBehindItsChatsQueue: a follower with 100 copies, a digest and
+// an erasure queued for their chat gets an answer queued after them next, at a private
+// chat's pace; the rest keep their order.
+func TestAnAnswerDoesNotWaitBehindItsChatsQueue(t *testing.T) {
+	tg, db := senderFixture(t)
+	tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	chat := tg.PrivateChat(telegramtest.User{ID: 6100, FirstName: "Follower"}).ID
+	msg := func(text string, class storage.MessageClass) storage.OutMessage {
+		return storage.OutMessage{ChatID: chat, Method: "sendMessage", Class: class,
+			Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "text": text}}
+	}
+	var queued []storage.OutMessage
+	for i := range 100 {
+		queued = append(queued, msg(fmt.Sprintf("copy %d", i), storage.ClassCopy))
+	}
+	queued = append(queued, msg("the digest", storage.ClassDigest))
+	if err := db.Enqueue(ctx, queued, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := NewSender(db, client, SenderOptions{PrivateEvery: 20 * time.Millisecond, GlobalPerSecond: 1000})
+	done := make(chan error, 1)
+	go func() { done <- sender.Run(ctx) }()
+	waitUntil(t, func() bool { return len(tg.AllMessages(chat)) >= 5 })
+	before := len(tg.AllMessages(chat))
+	if err := db.Enqueue(ctx, []storage.OutMessage{msg("the answer", storage.ClassAnswer)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender.Wake()
+	waitUntil(t, func() bool { return len(tg.AllMessages(chat)) == 102 })
+	cancel()
+	<-done
+	ms := tg.AllMessages(chat)
+	if ms[0].Text != "the digest" {
+		t.Errorf("the chat's first message was %q; want the digest queued behind the copies", ms[0].Text)
+	}
+	// One send may have been in flight when the answer was queued.
+	if at := slices.IndexFunc(ms, func(m telegramtest.Message) bool { return m.Text == "the answer" }); at < 0 || at > before+1 {
+		t.Errorf("the answer queued after %d sends came out %d sends later; want the next or the one after", before, at-before)
+	}
+	var copies []string
+	for _, m := range ms {
+		if strings.HasPrefix(m.Text, "copy ") {
+			copies = append(copies, m.Text)
+		}
+	}
+	for i, text := range copies {
+		if want := fmt.Sprintf("copy %d", i); text != want {
+			t.Fatalf("copy %d came out as %q: the copies left their order", i, text)
+		}
+	}
+}
+
+// TestEditsOfOneMessageKeepTheirOrder: an answer's edit of a card does not go before a
+// redraw of the same card queued earlier (it would be undone by it); an answer with no
+// such tie still goes before the copies queued for the chat.
+func TestEditsOfOneMessageKeepTheirOrder(t *testing.T) {
+	tg, db := senderFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	chat := tg.PrivateChat(telegramtest.User{ID: 6200, FirstName: "Reader"}).ID
+	id := strconv.FormatInt(chat, 10)
+	send := func(text string, class storage.MessageClass) storage.OutMessage {
+		return storage.OutMessage{ChatID: chat, Method: "sendMessage", Class: class, Params: map[string]string{"chat_id": id, "text": text}}
+	}
+	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(want int) {
+		t.Helper()
+		rctx, stop := context.WithCancel(ctx)
+		sender := NewSender(db, client, SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 1000})
+		done := make(chan error, 1)
+		go func() { done <- sender.Run(rctx) }()
+		waitUntil(t, func() bool { return sender.Stats.Sent.Load() >= int64(want) })
+		stop()
+		<-done
+	}
+	if err := db.Enqueue(ctx, []storage.OutMessage{send("the card", storage.ClassAnswer)}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	run(1)
+	card := strconv.Itoa(tg.AllMessages(chat)[0].MessageID)
+	edit := func(text string, class storage.MessageClass) storage.OutMessage {
+		return storage.OutMessage{ChatID: chat, Method: "editMessageText", Class: class,
+			Params: map[string]string{"chat_id": id, "message_id": card, "text": text}}
+	}
+	queued := []storage.OutMessage{send("a copy", storage.ClassCopy), edit("the card, redrawn", storage.ClassDigest),
+		edit("the card, as the reader asked", storage.ClassAnswer), send("an answer", storage.ClassAnswer)}
+	if err := db.Enqueue(ctx, queued, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	run(4)
+	ms := tg.AllMessages(chat)
+	if len(ms) != 3 || ms[0].Text != "the card, as the reader asked" {
+		t.Fatalf("the card shows %q; want the reader's edit, queued last: %+v", ms[0].Text, ms)
+	}
+	if ms[1].Text != "an answer" || ms[2].Text != "a copy" {
+		t.Errorf("the answer waited behind the copy: %q then %q", ms[1].Text, ms[2].Text)
 	}
 }
 
