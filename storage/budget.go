@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -55,21 +56,43 @@ func readerFeedBytes(tx *bolt.Tx) (out map[string]int64, gone map[string]bool, n
 	operator := operatorFeeds(tx)
 	out, gone = map[string]int64{}, map[string]bool{}
 	c := tx.Bucket(bucketIdxFeedAdded).Cursor()
+	// The index names feeds by ID: a feed's entries are one run, and its first stored
+	// item tells its address.
+	var run []byte
+	var url string
+	var named, skip bool
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		url, id, ok := splitFeedAddedKey(k)
+		feed, id, ok := splitFeedAddedKey(k)
 		if !ok {
 			continue
 		}
-		if operator(url) || threads.Get(id) != nil {
+		if !bytes.Equal(feed, run) {
+			run, named, skip = append(run[:0], feed...), false, false
+		}
+		if skip || threads.Get(id) != nil {
 			continue
 		}
-		if v := items.Get(id); v != nil {
+		v := items.Get(id)
+		if v == nil {
+			continue
+		}
+		if !named {
+			var it struct {
+				FeedURL string `json:"feed"`
+			}
+			if err := json.Unmarshal(v, &it); err != nil {
+				continue // an item this binary cannot read is not counted, as getItem fails on it
+			}
+			url, named = it.FeedURL, true
+			if skip = operator(url); skip {
+				continue
+			}
 			if _, seen := out[url]; !seen && feeds.Get([]byte(url)) == nil {
 				gone[url] = true
 			}
-			out[url] += int64(len(v))
-			n++
 		}
+		out[url] += int64(len(v))
+		n++
 	}
 	return out, gone, n
 }
@@ -162,7 +185,7 @@ func (db *DB) EvictReaderItems(ctx context.Context, budget int64) (deleted int, 
 // at least excess bytes are freed; it returns how many it deleted and the bytes freed.
 func (db *DB) trimFeed(ctx context.Context, url string, excess int64) (deleted int, freed int64, err error) {
 	const batch = 1000
-	prefix := append([]byte(url), 0)
+	prefix := feedID(url)
 	resume := prefix
 	for freed < excess {
 		if err := ctxErr(ctx, "trim feed"); err != nil {
@@ -232,11 +255,10 @@ func operatorFeeds(tx *bolt.Tx) func(url string) bool {
 	}
 }
 
-// splitFeedAddedKey takes apart an idx_feed_added key: feed URL | 0x00 | added(8) |
-// id(8).
-func splitFeedAddedKey(k []byte) (url string, id []byte, ok bool) {
-	if len(k) < 17 || k[len(k)-17] != 0 {
-		return "", nil, false
+// splitFeedAddedKey takes apart an idx_feed_time key: feedID(16) | added(8) | id(8).
+func splitFeedAddedKey(k []byte) (feed, id []byte, ok bool) {
+	if len(k) != feedIDLen+16 {
+		return nil, nil, false
 	}
-	return string(k[:len(k)-17]), k[len(k)-8:], true
+	return k[:feedIDLen], k[feedIDLen+8:], true
 }

@@ -9,10 +9,10 @@
 //	feed_due        nextPoll(8) | feed URL -> nil      ("due at T" range scans)
 //	feed_owners     feed URL | 0x00 | chat(8) -> taken up (8, Unix ns; nil before)   (readers' feeds: no owner, no polling)
 //	items           id(8) -> Item (JSON)               (ids from NextSequence)
-//	item_keys       feed URL | 0x00 | dedup key -> id(8)  (kept after pruning: tombstones)
+//	dedup_keys      feedID(16) | hash of dedup key(16) -> id(8)  (kept after pruning: tombstones)
 //	idx_added       added(8) | id(8) -> nil            ("items added in [from, to)", newest first)
 //	idx_published   published(8) | id(8) -> nil        (newest-first listing)
-//	idx_feed_added  feed URL | 0x00 | added(8) | id(8) -> nil  (one feed's window)
+//	idx_feed_time   feedID(16) | added(8) | id(8) -> nil  (one feed's window)
 //	threads         item id(8) -> Thread (JSON)        (pins items against pruning)
 //	subscribers     chat id(8) -> Subscriber (JSON)
 //	sub_due         nextDigest(8) | chat id(8) -> nil  ("due at T" range scans)
@@ -58,28 +58,30 @@ import (
 
 // Bucket names.
 var (
-	bucketMeta          = []byte("meta")
-	bucketFeeds         = []byte("feeds")
-	bucketFeedDue       = []byte("feed_due")
-	bucketItems         = []byte("items")
-	bucketItemKeys      = []byte("item_keys")
-	bucketIdxAdded      = []byte("idx_added")
-	bucketIdxPublished  = []byte("idx_published")
-	bucketThreads       = []byte("threads")
-	bucketSubscribers   = []byte("subscribers")
-	bucketSubscriptions = []byte("subscriptions") // created by schema 1, never used, dropped by 4
-	bucketSubDue        = []byte("sub_due")
-	bucketDigests       = []byte("digests") // as subscriptions
-	bucketComments      = []byte("comments")
-	bucketFeedOwners    = []byte("feed_owners")
-	bucketIdxFeedAdded  = []byte("idx_feed_added")
-	bucketOutbox        = []byte("outbox")
-	bucketOutboxRefs    = []byte("outbox_refs")
-	bucketOutboxChats   = []byte("outbox_chats")
-	bucketParked        = []byte("parked")
-	bucketInbox         = []byte("inbox")
-	bucketMsgMap        = []byte("msgmap")
-	bucketCards         = []byte("cards")
+	bucketMeta           = []byte("meta")
+	bucketFeeds          = []byte("feeds")
+	bucketFeedDue        = []byte("feed_due")
+	bucketItems          = []byte("items")
+	bucketItemKeys       = []byte("dedup_keys")
+	bucketItemKeysV1     = []byte("item_keys") // keyed by the feed's address: until schema 20
+	bucketIdxAdded       = []byte("idx_added")
+	bucketIdxPublished   = []byte("idx_published")
+	bucketThreads        = []byte("threads")
+	bucketSubscribers    = []byte("subscribers")
+	bucketSubscriptions  = []byte("subscriptions") // created by schema 1, never used, dropped by 4
+	bucketSubDue         = []byte("sub_due")
+	bucketDigests        = []byte("digests") // as subscriptions
+	bucketComments       = []byte("comments")
+	bucketFeedOwners     = []byte("feed_owners")
+	bucketIdxFeedAdded   = []byte("idx_feed_time")
+	bucketIdxFeedAddedV1 = []byte("idx_feed_added") // keyed by the feed's address: until schema 20
+	bucketOutbox         = []byte("outbox")
+	bucketOutboxRefs     = []byte("outbox_refs")
+	bucketOutboxChats    = []byte("outbox_chats")
+	bucketParked         = []byte("parked")
+	bucketInbox          = []byte("inbox")
+	bucketMsgMap         = []byte("msgmap")
+	bucketCards          = []byte("cards")
 
 	keySchema       = []byte("schema")
 	keyOffset       = []byte("tg_offset")
@@ -96,7 +98,7 @@ var ErrNotFound = errors.New("not found")
 var migrations = []func(tx *bolt.Tx) error{
 	// 0 -> 1: the initial layout.
 	func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketFeeds, bucketFeedDue, bucketItems, bucketItemKeys,
+		for _, b := range [][]byte{bucketFeeds, bucketFeedDue, bucketItems, bucketItemKeysV1,
 			bucketIdxAdded, bucketIdxPublished, bucketThreads, bucketSubscribers,
 			bucketSubscriptions, bucketSubDue, bucketDigests, bucketComments, bucketOutbox} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -214,6 +216,9 @@ var migrations = []func(tx *bolt.Tx) error{
 	func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error { return listStored(tx, beU64(k), v, false) })
 	},
+	// 19 -> 20: dedup keys and the feed-by-time index name a feed by a hash of its
+	// address, not the address (items.go, feedID).
+	hashFeedKeys,
 }
 
 // SchemaVersion is the version a freshly opened database is migrated to.
@@ -528,7 +533,7 @@ func (db *DB) Check() error {
 }
 
 func migrateIndexes(tx *bolt.Tx) error {
-	for _, b := range [][]byte{bucketByAuthor, bucketFollows, bucketBans, bucketIdxFeedAdded} {
+	for _, b := range [][]byte{bucketByAuthor, bucketFollows, bucketBans, bucketIdxFeedAddedV1} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}
@@ -567,7 +572,7 @@ func migrateIndexes(tx *bolt.Tx) error {
 		if err := json.Unmarshal(v, &it); err != nil {
 			return fmt.Errorf("decode item %d: %w", beU64(k), err)
 		}
-		return tx.Bucket(bucketIdxFeedAdded).Put(feedAddedKey(it.FeedURL, it.Added, it.ID), nil)
+		return tx.Bucket(bucketIdxFeedAddedV1).Put(concat([]byte(it.FeedURL), []byte{0}, timeKey(it.Added), u64(it.ID)), nil)
 	}); err != nil {
 		return err
 	}

@@ -1,0 +1,126 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The dedup keys and the feed-by-time index take the same room whatever the feed's
+// address and its items' GUIDs: a feed's writer chooses both (review 78: a 2,048-byte
+// address left 7.9 KB a tombstone, 81 bytes with a short one).
+func TestIndexKeysDoNotGrowWithTheAddress(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	inUse := func(feedURL, guidPad string) (keys, index int) {
+		db, err := Open(filepath.Join(t.TempDir(), "newsbot.db"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var items []Item
+		for i := range 200 {
+			items = append(items, Item{Key: fmt.Sprintf("g:%s%d", guidPad, i), Title: "t"})
+		}
+		if added, err := db.AddItems(ctx, feedURL, items, now); err != nil || len(added) != len(items) {
+			t.Fatalf("stored %d of %d items: %v", len(added), len(items), err)
+		}
+		if err := db.bolt.View(func(tx *bolt.Tx) error {
+			keys = tx.Bucket(bucketItemKeys).Stats().LeafInuse
+			index = tx.Bucket(bucketIdxFeedAdded).Stats().LeafInuse
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return keys, index
+	}
+	shortKeys, shortIndex := inUse("https://a.example/f", "")
+	long := "https://a.example/f?q=" + strings.Repeat("a", MaxURLBytes-len("https://a.example/f?q="))
+	longKeys, longIndex := inUse(long, strings.Repeat("x", 1000))
+	if longKeys != shortKeys || longIndex != shortIndex {
+		t.Errorf("200 items of a %d-byte address and 1,000-byte GUIDs take %d bytes of dedup keys and %d of index; of a short address %d and %d",
+			len(long), longKeys, longIndex, shortKeys, shortIndex)
+	}
+}
+
+// A store of schema 19 keyed dedup keys and the feed-by-time index by the feed's
+// address. Opening it moves both to feed IDs: items and tombstones still stop their
+// entries from coming back, and the feed's window still lists its items.
+func TestSchema20MovesDedupKeysAndTheFeedIndex(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v19.db")
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const feedURL = "https://a.example/feed.xml"
+	added := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucket(bucketMeta); err != nil {
+			return err
+		}
+		for _, m := range migrations[:19] {
+			if err := m(tx); err != nil {
+				return err
+			}
+		}
+		it := Item{ID: 7, FeedURL: feedURL, Key: "g:kept", Title: "Kept", Added: added, Published: added}
+		if err := putJSON(tx.Bucket(bucketItems), u64(7), &it); err != nil {
+			return err
+		}
+		for _, put := range []struct {
+			bucket, key, value []byte
+		}{
+			{bucketItemKeysV1, []byte(feedURL + "\x00g:kept"), u64(7)},
+			{bucketItemKeysV1, []byte(feedURL + "\x00g:pruned"), u64(3)}, // a tombstone
+			{bucketIdxFeedAddedV1, concat([]byte(feedURL), []byte{0}, timeKey(added), u64(7)), nil},
+			{bucketIdxAdded, concat(timeKey(added), u64(7)), nil},
+			{bucketIdxPublished, concat(timeKey(added), u64(7)), nil},
+		} {
+			if err := tx.Bucket(put.bucket).Put(put.key, put.value); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(19))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bdb.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, _ := db.Schema(); v != SchemaVersion {
+		t.Fatalf("schema %d after opening, want %d", v, SchemaVersion)
+	}
+	has, err := db.HasItemKeys(ctx, feedURL, []string{"g:kept", "g:pruned", "g:new"})
+	if err != nil || !has[0] || !has[1] || has[2] {
+		t.Fatalf("after the move the store knows kept, pruned, new = %v (%v); want true, true, false", has, err)
+	}
+	stored, err := db.AddItems(ctx, feedURL, []Item{{Key: "g:kept", Title: "Kept"}, {Key: "g:pruned", Title: "Pruned"}, {Key: "g:new", Title: "New"}}, added.Add(time.Hour))
+	if err != nil || len(stored) != 1 || stored[0].Key != "g:new" {
+		t.Fatalf("a poll after the move stored %+v (%v); want only the new entry", stored, err)
+	}
+	window, _, err := db.FeedItemsAdded(ctx, []string{feedURL}, added.Add(-time.Hour), added.Add(2*time.Hour), 0)
+	if err != nil || len(window) != 2 || window[0].Key != "g:new" || window[1].ID != 7 {
+		t.Fatalf("the feed's window after the move: %+v (%v); want the new item, then item 7", window, err)
+	}
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketItemKeysV1) != nil || tx.Bucket(bucketIdxFeedAddedV1) != nil {
+			return fmt.Errorf("the buckets keyed by address are still there")
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
+	}
+}
