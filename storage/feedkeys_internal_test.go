@@ -103,6 +103,9 @@ func TestSchema20MovesDedupKeysAndTheFeedIndex(t *testing.T) {
 	if v, _ := db.Schema(); v != SchemaVersion {
 		t.Fatalf("schema %d after opening, want %d", v, SchemaVersion)
 	}
+	if last, err := db.LastItemIDOf(ctx, []string{feedURL}); err != nil || last != 7 {
+		t.Errorf("the feed's newest item after the move: %d (%v); want 7", last, err)
+	}
 	has, err := db.HasItemKeys(ctx, feedURL, []string{"g:kept", "g:pruned", "g:new"})
 	if err != nil || !has[0] || !has[1] || has[2] {
 		t.Fatalf("after the move the store knows kept, pruned, new = %v (%v); want true, true, false", has, err)
@@ -118,6 +121,53 @@ func TestSchema20MovesDedupKeysAndTheFeedIndex(t *testing.T) {
 	if err := db.bolt.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketItemKeysV1) != nil || tx.Bucket(bucketIdxFeedAddedV1) != nil {
 			return fmt.Errorf("the buckets keyed by address are still there")
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
+	}
+}
+
+// LastItemIDOf tells the newest item of the feeds asked about and of no other; a feed
+// no longer stored loses its entry with its last item.
+func TestLastItemIDOf(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(t.TempDir(), "newsbot.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const a, b = "https://a.example/f", "https://b.example/f" // neither is a stored feed: both count as gone
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var ids []uint64
+	for i, f := range []string{a, b, a, b} {
+		added, err := db.AddItems(ctx, f, []Item{{Key: fmt.Sprint("k", i), Title: "t"}}, day.Add(time.Duration(i)*time.Hour))
+		if err != nil || len(added) != 1 {
+			t.Fatal(err)
+		}
+		ids = append(ids, added[0].ID)
+	}
+	for _, c := range []struct {
+		feeds []string
+		want  uint64
+	}{{[]string{a}, ids[2]}, {[]string{b}, ids[3]}, {[]string{a, b}, ids[3]}, {[]string{"https://c.example/f"}, 0}, {nil, 0}} {
+		if got, err := db.LastItemIDOf(ctx, c.feeds); err != nil || got != c.want {
+			t.Errorf("LastItemIDOf(%q) = %d (%v), want %d", c.feeds, got, err, c.want)
+		}
+	}
+	// Items of a's first hours go: a keeps its newest. Then all go.
+	if _, err := db.Prune(ctx, day.Add(90*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.LastItemIDOf(ctx, []string{a}); got != ids[2] {
+		t.Errorf("after a's older item went, its newest is %d, want %d", got, ids[2])
+	}
+	if _, err := db.Prune(ctx, day.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		if n := tx.Bucket(bucketFeedLast).Stats().KeyN; n != 0 {
+			return fmt.Errorf("%d feeds gone with all their items keep a newest item", n)
 		}
 		return nil
 	}); err != nil {

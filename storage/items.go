@@ -58,7 +58,8 @@ func feedID(feedURL string) []byte {
 }
 
 // hashFeedKeys moves the dedup keys and the feed-by-time index, keyed by feed address
-// until schema 20, to keys by feed ID (feedID), and drops the old buckets.
+// until schema 20, to keys by feed ID (feedID), drops the old buckets, and notes each
+// feed's newest item (LastItemIDOf).
 func hashFeedKeys(tx *bolt.Tx) error {
 	keys, err := tx.CreateBucketIfNotExists(bucketItemKeys)
 	if err != nil {
@@ -104,12 +105,34 @@ func hashFeedKeys(tx *bolt.Tx) error {
 		return err
 	}
 	// feed URL | 0x00 | added(8) | id(8)
-	return move(bucketIdxFeedAddedV1, idx, func(k []byte) []byte {
+	if err := move(bucketIdxFeedAddedV1, idx, func(k []byte) []byte {
 		if n := len(k); n >= 17 && k[n-17] == 0 {
 			return concat(feedID(string(k[:n-17])), k[n-16:])
 		}
 		return nil
-	})
+	}); err != nil {
+		return err
+	}
+	// Each feed's newest item, from the index.
+	lasts, err := tx.CreateBucketIfNotExists(bucketFeedLast)
+	if err != nil {
+		return err
+	}
+	newest := map[string]uint64{}
+	if err := idx.ForEach(func(k, _ []byte) error {
+		if feed, id, ok := splitFeedAddedKey(k); ok {
+			newest[string(feed)] = max(newest[string(feed)], beU64(id))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for feed, id := range newest {
+		if err := lasts.Put([]byte(feed), u64(id)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // HasItemKeys reports, for each key, whether feedURL already has an item (or a
@@ -179,7 +202,10 @@ func (db *DB) AddItems(ctx context.Context, feedURL string, items []Item, now ti
 			}
 			added = append(added, it)
 		}
-		return nil
+		if len(added) == 0 {
+			return nil
+		}
+		return tx.Bucket(bucketFeedLast).Put(feedID(feedURL), u64(added[len(added)-1].ID))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("add items for %s: %w", feedURL, err)
@@ -220,6 +246,30 @@ func (db *DB) LastItemID(ctx context.Context) (uint64, error) {
 		return nil
 	})
 	return id, err
+}
+
+// LastItemIDOf returns the ID of the newest item the given feeds stored (0 when they
+// have none): what tells a cache that depends on those feeds alone that their items
+// arrived, when LastItemID moves with every reader's feed (review 83: one stranger's
+// item a minute kept every card composed anew). One read a feed.
+func (db *DB) LastItemIDOf(ctx context.Context, feeds []string) (uint64, error) {
+	if err := ctxErr(ctx, "last item of feeds"); err != nil {
+		return 0, err
+	}
+	var last uint64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFeedLast)
+		for _, f := range feeds {
+			if v := b.Get(feedID(f)); len(v) == 8 {
+				last = max(last, beU64(v))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("last item of feeds: %w", err)
+	}
+	return last, nil
 }
 
 // ItemsAfter returns up to limit items with IDs after after, in ID order (the order
@@ -576,10 +626,17 @@ func deleteItem(tx *bolt.Tx, idxKey []byte, it *Item) error {
 	if err := tx.Bucket(bucketItemStory).Delete(id); err != nil {
 		return err
 	}
-	// A feed nobody polls any more needs no tombstones: they would only grow.
+	// A feed nobody polls any more needs no tombstones: they would only grow. Nor, once
+	// its last item went, a newest item.
 	if tx.Bucket(bucketFeeds).Get([]byte(it.FeedURL)) == nil {
 		if err := tx.Bucket(bucketItemKeys).Delete(itemKey(it.FeedURL, it.Key)); err != nil {
 			return err
+		}
+		feed := feedID(it.FeedURL)
+		if k, _ := tx.Bucket(bucketIdxFeedAdded).Cursor().Seek(feed); k == nil || !bytes.HasPrefix(k, feed) {
+			if err := tx.Bucket(bucketFeedLast).Delete(feed); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

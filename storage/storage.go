@@ -13,6 +13,8 @@
 //	idx_added       added(8) | id(8) -> nil            ("items added in [from, to)", newest first)
 //	idx_published   published(8) | id(8) -> nil        (newest-first listing)
 //	idx_feed_time   feedID(16) | added(8) | id(8) -> nil  (one feed's window)
+//	feed_last       feedID(16) -> id(8)                (a feed's newest item: LastItemIDOf)
+//	                (feedID: 16 bytes of the address's SHA-256, so keys do not grow with it)
 //	threads         item id(8) -> Thread (JSON)        (pins items against pruning)
 //	subscribers     chat id(8) -> Subscriber (JSON)
 //	sub_due         nextDigest(8) | chat id(8) -> nil  ("due at T" range scans)
@@ -74,6 +76,7 @@ var (
 	bucketComments       = []byte("comments")
 	bucketFeedOwners     = []byte("feed_owners")
 	bucketIdxFeedAdded   = []byte("idx_feed_time")
+	bucketFeedLast       = []byte("feed_last")
 	bucketIdxFeedAddedV1 = []byte("idx_feed_added") // keyed by the feed's address: until schema 20
 	bucketOutbox         = []byte("outbox")
 	bucketOutboxRefs     = []byte("outbox_refs")
@@ -217,7 +220,7 @@ var migrations = []func(tx *bolt.Tx) error{
 		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error { return listStored(tx, beU64(k), v, false) })
 	},
 	// 19 -> 20: dedup keys and the feed-by-time index name a feed by a hash of its
-	// address, not the address (items.go, feedID).
+	// address, not the address (items.go, feedID); each feed's newest item is noted.
 	hashFeedKeys,
 }
 

@@ -62,7 +62,7 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 	if err != nil {
 		return digest.StoryCard{}, err
 	}
-	last, err := s.store.LastItemID(ctx)
+	last, err := s.newestFor(ctx, r)
 	if err != nil {
 		return digest.StoryCard{}, err
 	}

@@ -14,7 +14,7 @@ import (
 // first), grouped into stories once.
 type Run struct {
 	now      time.Time
-	lastItem uint64    // the newest stored item when it was built
+	lastItem uint64    // the catalogue's newest stored item when it was built
 	built    time.Time // real time, for RunMaxAge
 	items    []storage.Item
 	composer *digest.Composer
@@ -69,10 +69,10 @@ type Subscriber struct {
 	FilterBudget time.Duration
 }
 
-// fresh is the cached run if it still serves now, else nil, with the newest stored
-// item. Called with runMu held.
+// fresh is the cached run if it still serves now, else nil, with the catalogue's newest
+// stored item. Called with runMu held.
 func (s *Service) fresh(ctx context.Context, now time.Time) (*Run, uint64, error) {
-	last, err := s.store.LastItemID(ctx)
+	last, err := s.newestFor(ctx, Reader{})
 	if err != nil {
 		return nil, 0, err
 	}

@@ -218,6 +218,73 @@ func TestCardCacheEndsWithNews(t *testing.T) {
 	}
 }
 
+// A reader's private feed storing an item leaves every other reader's cards and the
+// shared run as they were: they do not read it (review 83: a stranger's item a minute
+// had every card composed anew, 0.45 s each). The reader who reads that feed, and
+// news of the catalogue, still make them stale.
+func TestPrivateItemsLeaveOthersCardsFresh(t *testing.T) {
+	db := openDB(t)
+	const public, private = "https://public.example/rss", "https://stranger.example/rss"
+	id := add(t, db, public, "p1", "Ferry Aurora capsizes off Lesbos: death toll rises to twelve", t0)
+	add(t, db, private, "s0", "A stranger's first item", t0)
+	store := countedStore{DB: db, reads: &atomic.Int64{}}
+	svc := stories.New(store, nil, stories.Options{Catalogue: []string{public}, Now: func() time.Time { return t0.Add(time.Hour) }, RunMaxAge: -1})
+	ctx := context.Background()
+	reader, stranger := stories.Reader{}, stories.Reader{OwnFeeds: []string{private}}
+	for _, r := range []stories.Reader{reader, stranger} {
+		if _, err := svc.CardFor(ctx, id, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Whether the shared run was built again: it reads its windows.
+	rebuilt := func() bool {
+		t.Helper()
+		before := store.reads.Load()
+		if err := svc.Prepare(ctx, t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		return store.reads.Load() > before
+	}
+	rebuilt()
+	// Whether r's card was composed again: it reads windows.
+	composed := func(r stories.Reader) bool {
+		t.Helper()
+		before := store.reads.Load()
+		if _, err := svc.CardFor(ctx, id, r); err != nil {
+			t.Fatal(err)
+		}
+		return store.reads.Load() > before
+	}
+	add(t, db, private, "s1", "A stranger's second item", t0.Add(time.Minute))
+	if rebuilt() {
+		t.Error("the shared run was built again after a stranger's item")
+	}
+	if composed(reader) {
+		t.Error("a catalogue reader's card was composed again after a stranger's item")
+	}
+	if !composed(stranger) {
+		t.Error("the stranger's own card was not composed again after their feed's item")
+	}
+	add(t, db, public, "p2", "Harbour ferry strike ends", t0.Add(2*time.Minute))
+	if !rebuilt() {
+		t.Error("the shared run was not built again after the catalogue's news")
+	}
+	if !composed(reader) {
+		t.Error("a catalogue reader's card was not composed again after the catalogue's news")
+	}
+}
+
+// countedStore is the real store, counting the windows read.
+type countedStore struct {
+	*storage.DB
+	reads *atomic.Int64
+}
+
+func (c countedStore) FeedItemsAdded(ctx context.Context, feeds []string, from, to time.Time, limit int) ([]storage.Item, int, error) {
+	c.reads.Add(1)
+	return c.DB.FeedItemsAdded(ctx, feeds, from, to, limit)
+}
+
 // heldStore holds the first read that match picks until release is closed, and says
 // when it began: a card composing for as long as the test likes.
 type heldStore struct {
