@@ -271,6 +271,12 @@ func (a *App) Prune(ctx context.Context) {
 	} else if n > 0 {
 		a.log.Debug("pruned collected feeds' records", "deleted", n)
 	}
+	// Dedup keys of items gone, of feeds gone past that week.
+	if n, err := a.DB.PruneTombstones(ctx); err != nil {
+		a.log.Error("pruning gone feeds' dedup keys failed", "error", err)
+	} else if n > 0 {
+		a.log.Debug("pruned gone feeds' dedup keys", "deleted", n)
+	}
 	if n, err := a.DB.PruneSlowLane(ctx, now); err != nil {
 		a.log.Error("pruning the slow lane's marks failed", "error", err)
 	} else if n > 0 {

@@ -174,3 +174,69 @@ func TestLastItemIDOf(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Dedup keys that outlived their items are kept while their feed is stored or was
+// collected within the week, and go after: a reader adding and removing feeds left them
+// for good.
+func TestTombstonesOfFeedsGoneGo(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(t.TempDir(), "newsbot.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const kept, removed, collected = "https://kept.example/f", "https://removed.example/f", "https://collected.example/f"
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, f := range []string{kept, removed, collected} {
+		if _, err := db.AddFeed(ctx, f, day); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddItems(ctx, f, []Item{{Key: "g:old", Title: "old"}}, day); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddItems(ctx, f, []Item{{Key: "g:new", Title: "new"}}, day.Add(48*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := db.Prune(ctx, day.Add(time.Hour)); err != nil || n != 3 {
+		t.Fatalf("pruned %d items (%v), want the 3 old ones", n, err)
+	}
+	if err := db.RemoveFeed(ctx, removed); err != nil {
+		t.Fatal(err)
+	}
+	// Collected as a reader's feed is: its record kept a week in feeds_gone.
+	if err := db.RemoveFeed(ctx, collected); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		return putJSON(tx.Bucket(bucketFeedsGone), []byte(collected), goneFeed{GoneAt: time.Now(), By: 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.PruneTombstones(ctx); err != nil || n != 1 {
+		t.Fatalf("pruned %d dedup keys (%v), want 1: the removed feed's old item's", n, err)
+	}
+	has := func(feed string) []bool {
+		t.Helper()
+		h, err := db.HasItemKeys(ctx, feed, []string{"g:old", "g:new"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	for feed, want := range map[string][2]bool{kept: {true, true}, removed: {false, true}, collected: {true, true}} {
+		if got := has(feed); got[0] != want[0] || got[1] != want[1] {
+			t.Errorf("%s knows old, new = %v; want %v (a stored item keeps its key)", feed, got, want)
+		}
+	}
+	// A week later the collected feed's record goes, and its tombstone with it.
+	if _, err := db.PruneGoneFeeds(ctx, time.Now().Add(8*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.PruneTombstones(ctx); err != nil || n != 1 {
+		t.Fatalf("pruned %d dedup keys a week on (%v), want the collected feed's one", n, err)
+	}
+	if got := has(collected); got[0] || !got[1] {
+		t.Errorf("the collected feed knows old, new = %v a week on; want false, true", got)
+	}
+}

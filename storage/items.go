@@ -607,6 +607,76 @@ func (db *DB) pruneBatch(cutoff time.Time, max int, from *[]byte) (deleted int, 
 	return deleted, more, err
 }
 
+// PruneTombstones deletes the dedup keys that outlived their items and their feed: of
+// items already gone, of feeds neither stored nor collected within the week
+// (feeds_gone). Such a key stops nothing from coming back, and without this pass a
+// reader adding and removing feeds left them for good (an item's key went with it only
+// when the feed was gone before the item). A feed added again after that lists its old
+// entries as new once. It works in batches of at most 10,000 keys read; it returns how
+// many it deleted.
+func (db *DB) PruneTombstones(ctx context.Context) (int, error) {
+	if err := ctxErr(ctx, "prune tombstones"); err != nil {
+		return 0, err
+	}
+	known := map[[feedIDLen]byte]bool{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketFeeds, bucketFeedsGone} {
+			if err := tx.Bucket(b).ForEach(func(k, _ []byte) error {
+				known[[feedIDLen]byte(feedID(string(k)))] = true
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune tombstones: %w", err)
+	}
+	total := 0
+	var from []byte
+	for {
+		if err := ctxErr(ctx, "prune tombstones"); err != nil {
+			return total, err
+		}
+		var next []byte
+		deleted := 0
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			keys, items := tx.Bucket(bucketItemKeys), tx.Bucket(bucketItems)
+			// A feed stored since the list was read has its keys' items: none of its
+			// keys goes.
+			var gone [][]byte
+			c := keys.Cursor()
+			k, v := c.First()
+			if from != nil {
+				k, v = c.Seek(from)
+			}
+			for read := 0; k != nil && read < 10_000; k, v = c.Next() {
+				read++
+				if len(k) == 2*feedIDLen && !known[[feedIDLen]byte(k[:feedIDLen])] && items.Get(v) == nil {
+					gone = append(gone, bytes.Clone(k))
+				}
+			}
+			next = bytes.Clone(k)
+			for _, k := range gone {
+				if err := keys.Delete(k); err != nil {
+					return err
+				}
+			}
+			deleted = len(gone)
+			return nil
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune tombstones: %w", err)
+		}
+		total += deleted
+		if next == nil {
+			return total, nil
+		}
+		from = next
+	}
+}
+
 // deleteItem deletes an item and its index entries; idxKey is its idx_added key. Its
 // dedup key stays as a tombstone, unless its feed is gone.
 func deleteItem(tx *bolt.Tx, idxKey []byte, it *Item) error {
