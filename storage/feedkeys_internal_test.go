@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -238,5 +239,54 @@ func TestTombstonesOfFeedsGoneGo(t *testing.T) {
 	}
 	if got := has(collected); got[0] || !got[1] {
 		t.Errorf("the collected feed knows old, new = %v a week on; want false, true", got)
+	}
+}
+
+// A feed keeps at most MaxFeedKeys dedup keys: past it, those of its oldest items
+// already gone go first, and those of stored items all stay (a feed that rotated its
+// GUIDs kept a key for every item it ever stored).
+func TestAFeedKeepsAtMostMaxFeedKeys(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(t.TempDir(), "newsbot.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const f = "https://rotating.example/f"
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := db.AddFeed(ctx, f, day); err != nil {
+		t.Fatal(err)
+	}
+	key := func(i int) string { return fmt.Sprint("g:", i) }
+	store := func(from, to int, at time.Time) {
+		t.Helper()
+		var items []Item
+		for i := from; i < to; i++ {
+			items = append(items, Item{Key: key(i), Title: "t"})
+		}
+		if added, err := db.AddItems(ctx, f, items, at); err != nil || len(added) != to-from {
+			t.Fatalf("stored %d of %d (%v)", len(added), to-from, err)
+		}
+	}
+	// 100 items that go, then MaxFeedKeys-50 that stay: 50 keys too many.
+	store(0, 60, day)
+	store(60, 100, day.Add(time.Hour))
+	store(100, 100+MaxFeedKeys-50, day.Add(48*time.Hour))
+	if _, err := db.Prune(ctx, day.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.PruneTombstones(ctx); err != nil || n != 50 {
+		t.Fatalf("pruned %d keys (%v), want the 50 oldest items' gone", n, err)
+	}
+	probe := []string{key(0), key(49), key(50), key(99), key(100), key(100 + MaxFeedKeys - 51)}
+	has, err := db.HasItemKeys(ctx, f, probe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{false, false, true, true, true, true}; !slices.Equal(has, want) {
+		t.Errorf("the feed knows %q = %v; want %v", probe, has, want)
+	}
+	if n, err := db.PruneTombstones(ctx); err != nil || n != 0 {
+		t.Errorf("a second pass pruned %d keys (%v); want none", n, err)
 	}
 }

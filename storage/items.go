@@ -609,7 +609,7 @@ func (db *DB) pruneBatch(cutoff time.Time, max int, from *[]byte) (deleted int, 
 
 // PruneTombstones deletes the dedup keys that outlived their items and their feed: of
 // items already gone, of feeds neither stored nor collected within the week
-// (feeds_gone). Such a key stops nothing from coming back, and without this pass a
+// (feeds_gone); and, of a feed past MaxFeedKeys, those of its oldest items gone. Such a key stops nothing from coming back, and without this pass a
 // reader adding and removing feeds left them for good (an item's key went with it only
 // when the feed was gone before the item). A feed added again after that lists its old
 // entries as new once. It works in batches of at most 10,000 keys read; it returns how
@@ -635,6 +635,17 @@ func (db *DB) PruneTombstones(ctx context.Context) (int, error) {
 	}
 	total := 0
 	var from []byte
+	// A feed's keys are one run: those left of each feed are counted, and the feeds
+	// past MaxFeedKeys are trimmed after.
+	var run []byte
+	var left int
+	var over [][]byte
+	endRun := func(feed []byte) {
+		if left > MaxFeedKeys {
+			over = append(over, bytes.Clone(run))
+		}
+		run, left = append(run[:0], feed...), 0
+	}
 	for {
 		if err := ctxErr(ctx, "prune tombstones"); err != nil {
 			return total, err
@@ -653,8 +664,16 @@ func (db *DB) PruneTombstones(ctx context.Context) (int, error) {
 			}
 			for read := 0; k != nil && read < 10_000; k, v = c.Next() {
 				read++
-				if len(k) == 2*feedIDLen && !known[[feedIDLen]byte(k[:feedIDLen])] && items.Get(v) == nil {
+				if len(k) != 2*feedIDLen {
+					continue
+				}
+				if !bytes.Equal(k[:feedIDLen], run) {
+					endRun(k[:feedIDLen])
+				}
+				if !known[[feedIDLen]byte(k[:feedIDLen])] && items.Get(v) == nil {
 					gone = append(gone, bytes.Clone(k))
+				} else {
+					left++
 				}
 			}
 			next = bytes.Clone(k)
@@ -671,10 +690,57 @@ func (db *DB) PruneTombstones(ctx context.Context) (int, error) {
 		}
 		total += deleted
 		if next == nil {
-			return total, nil
+			break
 		}
 		from = next
 	}
+	endRun(nil)
+	for _, feed := range over {
+		if err := ctxErr(ctx, "prune tombstones"); err != nil {
+			return total, err
+		}
+		n, err := db.trimFeedKeys(feed)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("prune tombstones: %w", err)
+		}
+	}
+	return total, nil
+}
+
+// MaxFeedKeys bounds the dedup keys a feed keeps: past it, the keys of its oldest
+// items already gone go (PruneTombstones). A feed lists far fewer entries than this
+// (a poll stores at most 200 new ones), so only an entry listed again after 10,000 newer
+// ones comes back, once; a feed that rotated its GUIDs kept every key for good (at the
+// reader's daily cap, 2,000 keys a day).
+const MaxFeedKeys = 10_000
+
+// trimFeedKeys deletes the keys of a feed's oldest items already gone until it keeps
+// MaxFeedKeys (the keys of stored items all stay), and returns how many it deleted.
+func (db *DB) trimFeedKeys(feed []byte) (int, error) {
+	deleted := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		keys, items := tx.Bucket(bucketItemKeys), tx.Bucket(bucketItems)
+		type tomb struct{ key, id []byte }
+		var tombs []tomb
+		n := 0
+		c := keys.Cursor()
+		for k, v := c.Seek(feed); k != nil && bytes.HasPrefix(k, feed); k, v = c.Next() {
+			n++
+			if items.Get(v) == nil {
+				tombs = append(tombs, tomb{bytes.Clone(k), bytes.Clone(v)})
+			}
+		}
+		slices.SortFunc(tombs, func(a, b tomb) int { return bytes.Compare(a.id, b.id) })
+		for _, t := range tombs[:min(len(tombs), max(0, n-MaxFeedKeys))] {
+			if err := keys.Delete(t.key); err != nil {
+				return err
+			}
+			deleted++
+		}
+		return nil
+	})
+	return deleted, err
 }
 
 // deleteItem deletes an item and its index entries; idxKey is its idx_added key. Its
