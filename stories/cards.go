@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -62,7 +63,7 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 	if err != nil {
 		return digest.StoryCard{}, err
 	}
-	last, err := s.newestFor(ctx, r)
+	last, catalogue, err := s.newestFor(ctx, r)
 	if err != nil {
 		return digest.StoryCard{}, err
 	}
@@ -81,7 +82,7 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 				return digest.StoryCard{}, err
 			}
 		}
-		if card, err = s.composeShared(ctx, it, r, key, last); err != nil {
+		if card, err = s.composeShared(ctx, it, r, key, last, catalogue); err != nil {
 			return digest.StoryCard{}, fmt.Errorf("card of item %d: %w", id, err)
 		}
 	}
@@ -109,10 +110,12 @@ type cardKey struct {
 type cardCache struct {
 	mu    sync.Mutex
 	cards map[cardKey]cachedCard
+	tick  uint64 // counts uses, for used
 }
 
 type cachedCard struct {
-	last uint64 // the newest stored item the card was composed with
+	last uint64 // the newest stored item of the feeds it read when composed (0: stale)
+	used uint64 // tick of its last use
 	card digest.StoryCard
 }
 
@@ -124,27 +127,40 @@ func (c *cardCache) get(k cardKey, last uint64, anyAge bool) (digest.StoryCard, 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.cards[k]
-	return e.card, ok && (anyAge || e.last == last)
+	if ok = ok && (anyAge || e.last == last); ok {
+		c.tick++
+		e.used = c.tick
+		c.cards[k] = e
+	}
+	return e.card, ok
 }
 
+// put keeps k's card composed with last. A full cache lets one card go: one known
+// stale, else the least recently used. Whether another reader's card is stale cannot
+// be told from this reader's last (each reads its own feeds): judged so, and the
+// cache cleared when none was, one stranger's card emptied everyone's (review 84).
 func (c *cardCache) put(k cardKey, last uint64, card digest.StoryCard) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.cards[k]; !ok && len(c.cards) >= maxCachedCards {
-		// Full: the stale go first, and if none is, all (composing costs the same).
-		for key, e := range c.cards {
-			if e.last != last {
-				delete(c.cards, key)
-			}
-		}
-		if len(c.cards) >= maxCachedCards {
-			clear(c.cards)
-		}
-	}
 	if c.cards == nil {
 		c.cards = map[cardKey]cachedCard{}
 	}
-	c.cards[k] = cachedCard{last: last, card: card}
+	if _, ok := c.cards[k]; !ok && len(c.cards) >= maxCachedCards {
+		var victim cardKey
+		oldest := uint64(math.MaxUint64)
+		for key, e := range c.cards {
+			if e.last == 0 {
+				victim = key
+				break
+			}
+			if e.used < oldest {
+				victim, oldest = key, e.used
+			}
+		}
+		delete(c.cards, victim)
+	}
+	c.tick++
+	c.cards[k] = cachedCard{last: last, used: c.tick, card: card}
 }
 
 // flight is one composition of a card that readers asking for it at once share.
@@ -163,7 +179,11 @@ var errFlightFailed = errors.New("the composition of this card failed")
 // they would for a composer, and are ErrBusy past it (found by review: waiting for the
 // whole composition, free, they could hold every handler), as they are when it fails
 // on the first reader's deadline rather than on the card.
-func (s *Service) composeShared(ctx context.Context, it storage.Item, r Reader, key cardKey, last uint64) (digest.StoryCard, error) {
+//
+// A card composed from a shared run older than the catalogue's newest item (one held
+// for RunMaxAge) is cached as stale: stamped with last, it would stay without the news
+// the next run brings until more of the catalogue's news arrived (review 84).
+func (s *Service) composeShared(ctx context.Context, it storage.Item, r Reader, key cardKey, last, catalogue uint64) (digest.StoryCard, error) {
 	fk := fmt.Sprintf("%d\x00%t\x00%d\x00%s", key.item, key.operator, last, key.feeds)
 	s.flightMu.Lock()
 	if f, ok := s.flights[fk]; ok {
@@ -197,9 +217,14 @@ func (s *Service) composeShared(ctx context.Context, it storage.Item, r Reader, 
 		s.flightMu.Unlock()
 		close(f.done)
 	}()
-	f.card, f.err = s.composeInTurn(ctx, it, r)
+	var run *Run
+	f.card, run, f.err = s.composeInTurn(ctx, it, r)
 	if f.err == nil {
-		s.cards.put(key, last, f.card)
+		stamp := last
+		if run != nil && run.lastItem < catalogue {
+			stamp = 0 // stale: a redraw past its budget may still take it
+		}
+		s.cards.put(key, stamp, f.card)
 	}
 	return f.card, f.err
 }
@@ -209,12 +234,12 @@ func (s *Service) composeShared(ctx context.Context, it storage.Item, r Reader, 
 // time, beside the composers, so that it neither waits for a composer nor keeps one
 // from fresh cards while it groups (found by review: with one composer, a card of an
 // old item refused every other card). Cards so take at most Composers+1 cores.
-func (s *Service) composeInTurn(ctx context.Context, it storage.Item, r Reader) (digest.StoryCard, error) {
+func (s *Service) composeInTurn(ctx context.Context, it storage.Item, r Reader) (digest.StoryCard, *Run, error) {
 	cold := false
 	if s.outsideRun(it, r) {
 		var err error
 		if cold, err = s.untracked(ctx, it.ID); err != nil {
-			return digest.StoryCard{}, err
+			return digest.StoryCard{}, nil, err
 		}
 	}
 	turn := s.composing
@@ -223,7 +248,7 @@ func (s *Service) composeInTurn(ctx context.Context, it storage.Item, r Reader) 
 	}
 	release, err := s.wait(ctx, turn)
 	if err != nil {
-		return digest.StoryCard{}, err
+		return digest.StoryCard{}, nil, err
 	}
 	defer release()
 	if r.Composing != nil {
@@ -253,17 +278,17 @@ func (s *Service) untracked(ctx context.Context, item uint64) (bool, error) {
 	return false, err
 }
 
-// composeCard is a card without its timeline; coldHeld says the caller holds the
-// cold-grouping slot.
-func (s *Service) composeCard(ctx context.Context, it storage.Item, r Reader, coldHeld bool) (digest.StoryCard, error) {
+// composeCard is a card without its timeline, with the shared run its reports came
+// from (nil: none); coldHeld says the caller holds the cold-grouping slot.
+func (s *Service) composeCard(ctx context.Context, it storage.Item, r Reader, coldHeld bool) (digest.StoryCard, *Run, error) {
 	related, err := s.candidates(ctx, it, r)
 	if err != nil {
-		return digest.StoryCard{}, err
+		return digest.StoryCard{}, nil, err
 	}
 	card := s.grouper.Card(ToDigestItem(it), cardSentences, related)
-	reports, err := s.reports(ctx, it, r, coldHeld)
+	reports, run, err := s.reports(ctx, it, r, coldHeld)
 	if err != nil {
-		return digest.StoryCard{}, err
+		return digest.StoryCard{}, nil, err
 	}
 	seen := map[string]bool{it.FeedURL: true}
 	for _, o := range reports {
@@ -273,7 +298,7 @@ func (s *Service) composeCard(ctx context.Context, it storage.Item, r Reader, co
 		seen[o.FeedURL] = true
 		card.AlsoReportedBy = append(card.AlsoReportedBy, digest.Source{ItemID: o.ID, Name: sourceName(o), URL: o.URL})
 	}
-	return card, nil
+	return card, run, nil
 }
 
 // timelineLines is how many developments a card lists; older ones are counted.
@@ -410,17 +435,17 @@ func (s *Service) candidates(ctx context.Context, it storage.Item, r Reader) ([]
 
 // reports are the other reports of it's story among what the reader may see around it:
 // from the shared run when it covers the item (the very grouping the reader's digest
-// used), else from the item's own neighbourhood grouped the same way.
-func (s *Service) reports(ctx context.Context, it storage.Item, r Reader, coldHeld bool) ([]digest.Item, error) {
+// used), else from the item's own neighbourhood grouped the same way. run is the
+// shared run they came from, nil for none.
+func (s *Service) reports(ctx context.Context, it storage.Item, r Reader, coldHeld bool) (_ []digest.Item, run *Run, err error) {
 	w := s.opts.Windows
 	from, to := it.Added.Add(-w.AlsoReported), it.Added.Add(w.AlsoReported)
 	var composer *digest.Composer
 	var pool []digest.Item
-	var err error
 	if !s.outsideRun(it, r) {
-		run, err := s.sharedPrepared(ctx, s.opts.Now()) // card() prepared it
+		run, err = s.sharedPrepared(ctx, s.opts.Now()) // card() prepared it
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		composer = run.composer
 		for _, o := range run.items {
@@ -433,20 +458,21 @@ func (s *Service) reports(ctx context.Context, it storage.Item, r Reader, coldHe
 		pool, composer, release, err = s.aroundOld(ctx, it, r, from, to, coldHeld)
 		defer release() // on errors too: the slot may be held
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if private := s.private(r); len(private) > 0 && !r.Operator {
 		own, err := s.read(ctx, "card own feeds", r, private, from, to, w.MaxOwnItems)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		pool = append(pool, toDigestItems(own)...)
 	}
 	if !containsID(pool, it.ID) {
 		pool = append(pool, ToDigestItem(it))
 	}
-	return composer.Reports(ctx, pool, it.ID)
+	reports, err := composer.Reports(ctx, pool, it.ID)
+	return reports, run, err
 }
 
 // coldItems bounds the neighbourhood grouped for an item tracking never placed: the

@@ -72,7 +72,7 @@ type Subscriber struct {
 // fresh is the cached run if it still serves now, else nil, with the catalogue's newest
 // stored item. Called with runMu held.
 func (s *Service) fresh(ctx context.Context, now time.Time) (*Run, uint64, error) {
-	last, err := s.newestFor(ctx, Reader{})
+	last, _, err := s.newestFor(ctx, Reader{})
 	if err != nil {
 		return nil, 0, err
 	}

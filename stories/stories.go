@@ -212,32 +212,34 @@ func (s *Service) sees(r Reader, feedURL string) bool {
 // catalogue, r's own; every feed for the operator's), and the zero Reader's for the
 // shared run: what tells the caches that news they depend on arrived. A reader's
 // private feed storing an item makes no one else's card or the run stale (review 83:
-// one stranger's item a minute had every card composed anew, 0.45 s each).
-func (s *Service) newestFor(ctx context.Context, r Reader) (uint64, error) {
+// one stranger's item a minute had every card composed anew, 0.45 s each). catalogue
+// is the catalogue's newest item, which the shared run is built with.
+func (s *Service) newestFor(ctx context.Context, r Reader) (newest, catalogue uint64, err error) {
 	all, err := s.store.LastItemID(ctx)
 	if err != nil || r.Operator {
-		return all, err
+		return all, all, err
 	}
 	s.newestMu.Lock()
-	newest, known := s.newestCatalogue, s.newestOfStore == all && all != 0
+	catalogue, known := s.newestCatalogue, s.newestOfStore == all && all != 0
 	s.newestMu.Unlock()
 	if !known {
 		// Read again only when the store's newest item moved: one read a feed.
-		if newest, err = s.store.LastItemIDOf(ctx, s.opts.Catalogue); err != nil {
-			return 0, err
+		if catalogue, err = s.store.LastItemIDOf(ctx, s.opts.Catalogue); err != nil {
+			return 0, 0, err
 		}
 		s.newestMu.Lock()
-		s.newestOfStore, s.newestCatalogue = all, newest
+		s.newestOfStore, s.newestCatalogue = all, catalogue
 		s.newestMu.Unlock()
 	}
+	newest = catalogue
 	if private := s.private(r); len(private) > 0 {
 		own, err := s.store.LastItemIDOf(ctx, private)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		newest = max(newest, own)
 	}
-	return newest, nil
+	return newest, catalogue, nil
 }
 
 func (s *Service) private(r Reader) []string {

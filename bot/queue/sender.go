@@ -634,15 +634,8 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 		if q.rank(m.ChatID) != class {
 			continue // another pass's
 		}
-		m = q.next(m, class)
-		if f.ids[m.ID] {
-			continue // in flight still (moved to this chat by a group's upgrade)
-		}
 		s.mu.Lock()
 		ready, at := s.ready(m.ChatID, now)
-		if ready {
-			s.pace(m.ChatID).busy = true
-		}
 		s.mu.Unlock()
 		if !ready {
 			if !at.IsZero() && (wakeAt.IsZero() || at.Before(wakeAt)) {
@@ -650,6 +643,15 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 			}
 			continue
 		}
+		// Only for a chat that may be sent to: next may walk the chat's queue (review
+		// 84: 11.7 ms a sweep for a paced group with 100,000 queued).
+		m = q.next(m, class)
+		if f.ids[m.ID] {
+			continue // in flight still (moved to this chat by a group's upgrade)
+		}
+		s.mu.Lock()
+		s.pace(m.ChatID).busy = true
+		s.mu.Unlock()
 		if err := s.global.Wait(ctx); err != nil {
 			s.release(m.ChatID, time.Time{})
 			return wakeAt, err
