@@ -362,8 +362,17 @@ func rewriteQueuedReplies(tx *bolt.Tx, replies []uint64, render func(reply, pare
 	return err
 }
 
-// deletePrefix deletes every key of b that starts with prefix.
-func deletePrefix(b *bolt.Bucket, prefix []byte) error { return deletePrefixWhere(b, prefix, nil) }
+// deletePrefix deletes every key of b that starts with prefix, holding none of them in
+// memory (the schema 20 move deletes a feed's keys, any number of them).
+func deletePrefix(b *bolt.Bucket, prefix []byte) error {
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // deletePrefixWhere deletes the records of b under prefix for which match is true (nil:
 // all of them).

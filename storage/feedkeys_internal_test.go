@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -288,5 +289,98 @@ func TestAFeedKeepsAtMostMaxFeedKeys(t *testing.T) {
 	}
 	if n, err := db.PruneTombstones(ctx); err != nil || n != 0 {
 		t.Errorf("a second pass pruned %d keys (%v); want none", n, err)
+	}
+}
+
+// Opening a store of schema 19 moves its keys in transactions of their own, feed by
+// feed; a move cut off after some feeds (a crash) is taken on from there at the next
+// start, and nothing is lost or moved twice.
+func TestSchema20MoveTakesOnWhereItWasCutOff(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v19.db")
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	feeds := []string{"https://a.example/f", "https://b.example/f", "https://c.example/f", "https://a.example/f2"}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucket(bucketMeta); err != nil {
+			return err
+		}
+		for _, m := range migrations[:19] {
+			if err := m(tx); err != nil {
+				return err
+			}
+		}
+		id := uint64(0)
+		for _, f := range feeds {
+			for i := range 3 {
+				id++
+				it := Item{ID: id, FeedURL: f, Key: fmt.Sprint("g:", i), Title: "t", Added: added, Published: added}
+				if err := putJSON(tx.Bucket(bucketItems), u64(id), &it); err != nil {
+					return err
+				}
+				if err := tx.Bucket(bucketItemKeysV1).Put([]byte(f+"\x00"+it.Key), u64(id)); err != nil {
+					return err
+				}
+				if err := tx.Bucket(bucketIdxFeedAddedV1).Put(concat([]byte(f), []byte{0}, timeKey(added), u64(id)), nil); err != nil {
+					return err
+				}
+			}
+			// A tombstone: its item is gone.
+			if err := tx.Bucket(bucketItemKeysV1).Put([]byte(f+"\x00g:gone"), u64(1000)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketItems).SetSequence(uint64(len(feeds) * 3)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(19))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cut off after the first feed in the move's order.
+	first := slices.MinFunc(feeds, func(a, b string) int { return bytes.Compare(feedID(a), feedID(b)) })
+	if err := bdb.Update(func(tx *bolt.Tx) error {
+		n, err := moveFeed(tx, first)
+		if err == nil && n != 7 {
+			err = fmt.Errorf("moved %d keys of %s, want 4 dedup keys and 3 index entries", n, first)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bdb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	defer func(b int) { moveKeysBatch = b }(moveKeysBatch)
+	moveKeysBatch = 1 // a transaction a feed
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, f := range feeds {
+		has, err := db.HasItemKeys(ctx, f, []string{"g:0", "g:1", "g:2", "g:gone", "g:new"})
+		if err != nil || !slices.Equal(has, []bool{true, true, true, true, false}) {
+			t.Errorf("%s knows %v (%v); want its 3 items and its tombstone", f, has, err)
+		}
+		window, _, err := db.FeedItemsAdded(ctx, []string{f}, added, added.Add(time.Second), 0)
+		if err != nil || len(window) != 3 {
+			t.Errorf("%s's window holds %d items (%v), want 3", f, len(window), err)
+		}
+	}
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		if n := tx.Bucket(bucketItemKeys).Stats().KeyN; n != 4*len(feeds) {
+			return fmt.Errorf("%d dedup keys after the move, want %d", n, 4*len(feeds))
+		}
+		if tx.Bucket(bucketItemKeysV1) != nil || tx.Bucket(bucketIdxFeedAddedV1) != nil {
+			return fmt.Errorf("the buckets keyed by address are still there")
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
 	}
 }

@@ -288,26 +288,47 @@ func Open(path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// preMigrations[v] runs before migrations[v], in transactions of its own: work too
+// large for one transaction's memory. It must leave the store as migrations[v] expects
+// it, and may be cut off and run again.
+var preMigrations = map[uint64]func(db *DB) error{
+	19: (*DB).moveFeedKeys,
+}
+
 func (db *DB) migrate() error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
+	prepared := map[uint64]bool{}
+	for {
+		var v uint64
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+			if err != nil {
+				return err
+			}
+			v = 0
+			if b := meta.Get(keySchema); b != nil {
+				v = binary.BigEndian.Uint64(b)
+			}
+			if v > SchemaVersion {
+				return fmt.Errorf("schema version %d is newer than this binary understands (%d); upgrade newsbot", v, SchemaVersion)
+			}
+			for ; v < SchemaVersion; v++ {
+				if preMigrations[v] != nil && !prepared[v] {
+					break // committed up to v: its pre-migration runs next
+				}
+				if err := migrations[v](tx); err != nil {
+					return fmt.Errorf("migrate schema %d->%d: %w", v, v+1, err)
+				}
+			}
+			return meta.Put(keySchema, u64(v))
+		})
+		if err != nil || v == SchemaVersion {
 			return err
 		}
-		var v uint64
-		if b := meta.Get(keySchema); b != nil {
-			v = binary.BigEndian.Uint64(b)
+		if err := preMigrations[v](db); err != nil {
+			return fmt.Errorf("migrate schema %d->%d: %w", v, v+1, err)
 		}
-		if v > SchemaVersion {
-			return fmt.Errorf("schema version %d is newer than this binary understands (%d); upgrade newsbot", v, SchemaVersion)
-		}
-		for ; v < SchemaVersion; v++ {
-			if err := migrations[v](tx); err != nil {
-				return fmt.Errorf("migrate schema %d->%d: %w", v, v+1, err)
-			}
-		}
-		return meta.Put(keySchema, u64(v))
-	})
+		prepared[v] = true
+	}
 }
 
 // Close closes the database file.
