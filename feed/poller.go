@@ -737,19 +737,26 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 }
 
 // itemBytes is what an item costs the store, for the daily cap on readers' feeds: its
-// text, and its feed's address and title, which its record repeats (review 76: a 30 KB
-// address made 1,000 tiny items 161 MB, charged 3.9 KB). Index keys name the feed and
-// the key by fixed-length hashes (storage, schema 20): they do not grow with either.
+// record, which repeats its feed's address and title (review 76: a 30 KB address made
+// 1,000 tiny items 161 MB, charged 3.9 KB), as the store's pages hold it, and its index
+// keys (storage.ItemStoreBytes; review 84: 2,000 tiny items took 12.8 times their
+// charge). Index keys name the feed and the key by fixed-length hashes (storage, schema
+// 20): they do not grow with either.
 //
 // Counted as the record stores them, in JSON: a control character is written as six
 // bytes (review 78: text of \u0001s grew the store six times what it was charged).
 func itemBytes(it storage.Item) int64 {
-	n := 0
-	for _, s := range []string{it.Title, it.Teaser, it.Text, it.URL, it.Author, it.GUID, it.FeedTitle} {
+	n := recordStructure
+	for _, s := range []string{it.Title, it.Teaser, it.Text, it.URL, it.Author, it.GUID, it.FeedTitle, it.FeedURL, it.Key} {
 		n += jsonLen(s)
 	}
-	return int64(n + jsonLen(it.FeedURL) + jsonLen(it.Key))
+	return storage.ItemStoreBytes(n)
 }
+
+// recordStructure is what an item's JSON record holds besides its text: field names,
+// quotes, times and numbers (129 bytes with the fewest fields, and every optional
+// field's name adds at most 15).
+const recordStructure = 240
 
 // jsonLen is the length of s as encoding/json writes it inside quotes, HTML left as it
 // is (the store's encoder): controls are escaped, U+2028 and U+2029 too, and an

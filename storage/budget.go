@@ -28,8 +28,9 @@ import (
 // evicted, and counting them let pinned items hold the whole budget, so that every pass
 // took every other item (found by review). Pins are bounded by the comment limits.
 
-// ReaderItemBytes returns what the stored items of readers' feeds take (their records,
-// indexes aside), items with a discussion apart, and how many they are. An item whose
+// ReaderItemBytes returns what the stored items of readers' feeds take (ItemStoreBytes:
+// their records as pages hold them, and their index keys), items with a discussion
+// apart, and how many they are. An item whose
 // feed is gone counts as a reader's.
 func (db *DB) ReaderItemBytes(ctx context.Context) (size int64, n int, err error) {
 	if err := ctxErr(ctx, "reader item bytes"); err != nil {
@@ -91,7 +92,7 @@ func readerFeedBytes(tx *bolt.Tx) (out map[string]int64, gone map[string]bool, n
 				gone[url] = true
 			}
 		}
-		out[url] += int64(len(v))
+		out[url] += ItemStoreBytes(len(v))
 		n++
 	}
 	return out, gone, n
@@ -214,7 +215,7 @@ func (db *DB) trimFeed(ctx context.Context, url string, excess int64) (deleted i
 				}
 				added := k[len(k)-16 : len(k)-8]
 				victims = append(victims, concat(added, id))
-				freed += int64(len(v))
+				freed += ItemStoreBytes(len(v))
 			}
 			if k == nil || !bytes.HasPrefix(k, prefix) {
 				done = true
