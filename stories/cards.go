@@ -70,7 +70,7 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 	private := s.private(r)
 	slices.Sort(private)
 	key := cardKey{item: id, operator: r.Operator, feeds: strings.Join(private, "\n")}
-	card, ok := s.cards.get(key, last, cachedOnly)
+	card, ok := s.cards.get(key, last, s.runNow(catalogue), cachedOnly)
 	if !ok && cachedOnly {
 		return digest.StoryCard{}, ErrNotComposed
 	}
@@ -114,20 +114,29 @@ type cardCache struct {
 }
 
 type cachedCard struct {
-	last uint64 // the newest stored item of the feeds it read when composed (0: stale)
+	last uint64 // the newest stored item of the feeds it read when composed
+	// held is the generation of the shared run it was composed from, when that run
+	// was held back (older than last): the card is fresh only while that run is.
+	held uint64
 	used uint64 // tick of its last use
 	card digest.StoryCard
+}
+
+// fresh reports whether e serves a reader whose feeds' newest item is last, the shared
+// run now being of generation run.
+func (e cachedCard) fresh(last, run uint64) bool {
+	return e.last == last && (e.held == 0 || e.held == run)
 }
 
 // maxCachedCards bounds the cache (a card is a few KB).
 const maxCachedCards = 512
 
-// get returns k's card composed with last, or with any items when anyAge.
-func (c *cardCache) get(k cardKey, last uint64, anyAge bool) (digest.StoryCard, bool) {
+// get returns k's card if fresh (cachedCard.fresh), or of any age when anyAge.
+func (c *cardCache) get(k cardKey, last, run uint64, anyAge bool) (digest.StoryCard, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.cards[k]
-	if ok = ok && (anyAge || e.last == last); ok {
+	if ok = ok && (anyAge || e.fresh(last, run)); ok {
 		c.tick++
 		e.used = c.tick
 		c.cards[k] = e
@@ -135,11 +144,13 @@ func (c *cardCache) get(k cardKey, last uint64, anyAge bool) (digest.StoryCard, 
 	return e.card, ok
 }
 
-// put keeps k's card composed with last. A full cache lets one card go: one known
-// stale, else the least recently used. Whether another reader's card is stale cannot
-// be told from this reader's last (each reads its own feeds): judged so, and the
-// cache cleared when none was, one stranger's card emptied everyone's (review 84).
-func (c *cardCache) put(k cardKey, last uint64, card digest.StoryCard) {
+// put keeps k's card composed with last (and from the held run of generation held, 0
+// for none), the shared run now being of generation run. A full cache lets one card
+// go: one known stale (composed from a held run since rebuilt), else the least
+// recently used. Whether another reader's card is stale cannot be told from this
+// reader's last (each reads its own feeds): judged so, and the cache cleared when none
+// was, one stranger's card emptied everyone's (review 84).
+func (c *cardCache) put(k cardKey, last, held, run uint64, card digest.StoryCard) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cards == nil {
@@ -149,7 +160,7 @@ func (c *cardCache) put(k cardKey, last uint64, card digest.StoryCard) {
 		var victim cardKey
 		oldest := uint64(math.MaxUint64)
 		for key, e := range c.cards {
-			if e.last == 0 {
+			if e.held != 0 && e.held != run {
 				victim = key
 				break
 			}
@@ -160,7 +171,7 @@ func (c *cardCache) put(k cardKey, last uint64, card digest.StoryCard) {
 		delete(c.cards, victim)
 	}
 	c.tick++
-	c.cards[k] = cachedCard{last: last, used: c.tick, card: card}
+	c.cards[k] = cachedCard{last: last, held: held, used: c.tick, card: card}
 }
 
 // flight is one composition of a card that readers asking for it at once share.
@@ -181,8 +192,10 @@ var errFlightFailed = errors.New("the composition of this card failed")
 // on the first reader's deadline rather than on the card.
 //
 // A card composed from a shared run older than the catalogue's newest item (one held
-// for RunMaxAge) is cached as stale: stamped with last, it would stay without the news
-// the next run brings until more of the catalogue's news arrived (review 84).
+// for RunMaxAge) is fresh only while that run is: stamped with last alone, it stayed
+// without the news the next run brought until more of the catalogue's news arrived
+// (review 84), and cached as stale, it was composed again at every request while the
+// run was held (review 85).
 func (s *Service) composeShared(ctx context.Context, it storage.Item, r Reader, key cardKey, last, catalogue uint64) (digest.StoryCard, error) {
 	fk := fmt.Sprintf("%d\x00%t\x00%d\x00%s", key.item, key.operator, last, key.feeds)
 	s.flightMu.Lock()
@@ -220,11 +233,11 @@ func (s *Service) composeShared(ctx context.Context, it storage.Item, r Reader, 
 	var run *Run
 	f.card, run, f.err = s.composeInTurn(ctx, it, r)
 	if f.err == nil {
-		stamp := last
+		var held uint64
 		if run != nil && run.lastItem < catalogue {
-			stamp = 0 // stale: a redraw past its budget may still take it
+			held = run.gen
 		}
-		s.cards.put(key, stamp, f.card)
+		s.cards.put(key, last, held, s.runNow(catalogue), f.card)
 	}
 	return f.card, f.err
 }

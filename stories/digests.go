@@ -15,6 +15,7 @@ import (
 type Run struct {
 	now      time.Time
 	lastItem uint64    // the catalogue's newest stored item when it was built
+	gen      uint64    // numbers the runs built, from 1
 	built    time.Time // real time, for RunMaxAge
 	items    []storage.Item
 	composer *digest.Composer
@@ -53,7 +54,8 @@ func (s *Service) shared(ctx context.Context, now time.Time) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r = &Run{now: now, lastItem: last, built: time.Now(), items: items,
+	s.runGen++
+	r = &Run{now: now, lastItem: last, gen: s.runGen, built: time.Now(), items: items,
 		composer: digest.NewComposerStories(s.grouper, toDigestItems(items), toDigestItems(earlier), storyOf)}
 	s.cached = r
 	return r, nil
@@ -82,6 +84,18 @@ func (s *Service) fresh(ctx context.Context, now time.Time) (*Run, uint64, error
 		}
 	}
 	return nil, last, nil
+}
+
+// runNow is the generation of the shared run that serves now, the catalogue's newest
+// item being catalogue (as fresh judges it); 0 when the next run will be built anew.
+func (s *Service) runNow(catalogue uint64) uint64 {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	r := s.cached
+	if r == nil || r.lastItem != catalogue && (s.opts.RunMaxAge <= 0 || time.Since(r.built) >= s.opts.RunMaxAge) {
+		return 0
+	}
+	return r.gen
 }
 
 // sharedPrepared is shared for a caller that just ran Prepare: the cached run, even if

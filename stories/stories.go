@@ -75,6 +75,7 @@ type Service struct {
 
 	runMu  sync.Mutex
 	cached *Run
+	runGen uint64 // the last Run.gen given
 	// coldGrouping lets one card at a time group an untracked neighbourhood (beside the
 	// composers): it costs seconds, and a reader asking for last week's items must not
 	// take every core.
