@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -382,5 +383,59 @@ func TestSchema20MoveTakesOnWhereItWasCutOff(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Error(err)
+	}
+}
+
+// While schema 20's keys move, the stored schema is one a binary of schema 19 refuses
+// (as newer than it understands): it would read the moved feeds as empty and store
+// their entries again (review 85). This binary takes the move on.
+func TestAMoveUnderWayIsRefusedByTheOldSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v19.db")
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bdb.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucket(bucketMeta); err != nil {
+			return err
+		}
+		for _, m := range migrations[:19] {
+			if err := m(tx); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketItemKeysV1).Put([]byte("https://a.example/f\x00g:1"), u64(1)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(19))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bdb.Close()
+	move := preMigrations[19]
+	defer func() { preMigrations[19] = move }()
+	var during uint64
+	preMigrations[19] = func(db *DB) error {
+		during, _ = db.Schema()
+		return errors.New("cut off") // as a crash would
+	}
+	if db, err := Open(path, Options{}); err == nil {
+		db.Close()
+		t.Fatal("the store opened though its move was cut off")
+	}
+	if during <= 19 {
+		t.Errorf("during the move the store says schema %d: a binary of schema 19 would open it", during)
+	}
+	preMigrations[19] = move
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, _ := db.Schema(); v != SchemaVersion {
+		t.Errorf("schema %d after the move was taken on, want %d", v, SchemaVersion)
+	}
+	if has, err := db.HasItemKeys(context.Background(), "https://a.example/f", []string{"g:1"}); err != nil || !has[0] {
+		t.Errorf("the key did not move (%v)", err)
 	}
 }

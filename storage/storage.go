@@ -295,6 +295,12 @@ var preMigrations = map[uint64]func(db *DB) error{
 	19: (*DB).moveFeedKeys,
 }
 
+// preMigrating marks a stored schema version whose pre-migration has begun: the store
+// is neither that version nor the next, and a binary of that version, which would
+// misread it (review 85: a rollback after a cut-off move stored every moved feed's
+// entries again), refuses it as newer than it understands.
+const preMigrating = 1 << 32
+
 func (db *DB) migrate() error {
 	prepared := map[uint64]bool{}
 	for {
@@ -306,14 +312,15 @@ func (db *DB) migrate() error {
 			}
 			v = 0
 			if b := meta.Get(keySchema); b != nil {
-				v = binary.BigEndian.Uint64(b)
+				v = binary.BigEndian.Uint64(b) &^ preMigrating
 			}
 			if v > SchemaVersion {
 				return fmt.Errorf("schema version %d is newer than this binary understands (%d); upgrade newsbot", v, SchemaVersion)
 			}
 			for ; v < SchemaVersion; v++ {
 				if preMigrations[v] != nil && !prepared[v] {
-					break // committed up to v: its pre-migration runs next
+					// Committed up to v: its pre-migration runs next.
+					return meta.Put(keySchema, u64(v|preMigrating))
 				}
 				if err := migrations[v](tx); err != nil {
 					return fmt.Errorf("migrate schema %d->%d: %w", v, v+1, err)
