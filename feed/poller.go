@@ -747,7 +747,7 @@ func (p *Poller) storeEntries(ctx context.Context, f *storage.Feed, entries []En
 // bytes (review 78: text of \u0001s grew the store six times what it was charged).
 func itemBytes(it storage.Item) int64 {
 	n := recordStructure
-	for _, s := range []string{it.Title, it.Teaser, it.Text, it.URL, it.Author, it.GUID, it.FeedTitle, it.FeedURL, it.Key} {
+	for _, s := range []string{it.Title, it.Teaser, it.Text, it.URL, it.Author, it.GUID, it.FeedTitle, it.FeedURL, it.Key, it.Language} {
 		n += jsonLen(s)
 	}
 	return storage.ItemStoreBytes(n)
