@@ -442,3 +442,50 @@ func TestAMoveUnderWayIsRefusedByTheOldSchema(t *testing.T) {
 		t.Errorf("the key did not move (%v)", err)
 	}
 }
+
+// The migration moves what the move before it left, as when every migration runs in one
+// transaction.
+func TestSchema20MigrationMovesWhatIsLeft(t *testing.T) {
+	bdb, err := bolt.Open(filepath.Join(t.TempDir(), "one.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	added := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	const feed = "https://a.example/f"
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucket(bucketMeta); err != nil {
+			return err
+		}
+		for _, m := range migrations[:19] {
+			if err := m(tx); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketItemKeysV1).Put([]byte(feed+"\x00g:1"), u64(5)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketIdxFeedAddedV1).Put(concat([]byte(feed), []byte{0}, timeKey(added), u64(5)), nil); err != nil {
+			return err
+		}
+		if err := migrations[19](tx); err != nil {
+			return err
+		}
+		if tx.Bucket(bucketItemKeys).Get(itemKey(feed, "g:1")) == nil {
+			return fmt.Errorf("the dedup key did not move")
+		}
+		if tx.Bucket(bucketIdxFeedAdded).Get(feedAddedKey(feed, added, 5)) == nil {
+			return fmt.Errorf("the index entry did not move")
+		}
+		if v := tx.Bucket(bucketFeedLast).Get(feedID(feed)); v == nil || beU64(v) != 5 {
+			return fmt.Errorf("the feed's newest item is %v, want 5", v)
+		}
+		if tx.Bucket(bucketItemKeysV1) != nil || tx.Bucket(bucketIdxFeedAddedV1) != nil {
+			return fmt.Errorf("the buckets keyed by address are still there")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Item is one stored article.
@@ -69,35 +71,12 @@ func feedID(feedURL string) []byte {
 func (db *DB) moveFeedKeys() error {
 	var feeds []string
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		seen := map[string]bool{}
-		for _, name := range [][]byte{bucketItemKeysV1, bucketIdxFeedAddedV1} {
-			b := tx.Bucket(name)
-			if b == nil {
-				continue
-			}
-			// An address holds no NUL (url.Parse refuses control characters): the
-			// first one ends it, and a seek past it skips to the next feed.
-			c := b.Cursor()
-			for k, _ := c.First(); k != nil; {
-				i := bytes.IndexByte(k, 0)
-				if i < 0 {
-					k, _ = c.Next()
-					continue
-				}
-				u := string(k[:i])
-				if !seen[u] {
-					seen[u] = true
-					feeds = append(feeds, u)
-				}
-				k, _ = c.Seek(append([]byte(u), 1))
-			}
-		}
+		feeds = legacyFeeds(tx)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("move feed keys: %w", err)
 	}
-	slices.SortFunc(feeds, func(a, b string) int { return bytes.Compare(feedID(a), feedID(b)) })
 	for len(feeds) > 0 {
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			moved := 0
@@ -116,6 +95,37 @@ func (db *DB) moveFeedKeys() error {
 		}
 	}
 	return nil
+}
+
+// legacyFeeds lists the feeds schema 19's buckets still hold keys of, in the order of
+// their IDs (the order they move in).
+func legacyFeeds(tx *bolt.Tx) []string {
+	var feeds []string
+	seen := map[string]bool{}
+	for _, name := range [][]byte{bucketItemKeysV1, bucketIdxFeedAddedV1} {
+		b := tx.Bucket(name)
+		if b == nil {
+			continue
+		}
+		// An address holds no NUL (url.Parse refuses control characters): the first
+		// one ends it, and a seek past it skips to the next feed.
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil; {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 {
+				k, _ = c.Next()
+				continue
+			}
+			u := string(k[:i])
+			if !seen[u] {
+				seen[u] = true
+				feeds = append(feeds, u)
+			}
+			k, _ = c.Seek(append([]byte(u), 1))
+		}
+	}
+	slices.SortFunc(feeds, func(a, b string) int { return bytes.Compare(feedID(a), feedID(b)) })
+	return feeds
 }
 
 // moveKeysBatch is about how many keys moveFeedKeys moves in one transaction.
@@ -208,59 +218,26 @@ func ItemStoreBytes(record int) int64 {
 // hashFeedKeys moves the dedup keys and the feed-by-time index, keyed by feed address
 // until schema 20, to keys by feed ID (feedID), drops the old buckets, and notes each
 // feed's newest item (LastItemIDOf). Opening a store moves the keys before, in
-// transactions of their own (moveFeedKeys); what is left here is moved in memory.
+// transactions of their own (moveFeedKeys).
 func hashFeedKeys(tx *bolt.Tx) error {
-	keys, err := tx.CreateBucketIfNotExists(bucketItemKeys)
-	if err != nil {
-		return err
-	}
 	idx, err := tx.CreateBucketIfNotExists(bucketIdxFeedAdded)
 	if err != nil {
 		return err
 	}
-	// The new keys are put in order: put in the old buckets' order, hashes land all
-	// over the tree, and 200,000 took 27 s.
-	move := func(from []byte, to *bolt.Bucket, rekey func(k []byte) []byte) error {
-		old := tx.Bucket(from)
-		if old == nil {
-			return nil
-		}
-		var pairs [][2][]byte
-		if err := old.ForEach(func(k, v []byte) error {
-			if nk := rekey(k); nk != nil {
-				pairs = append(pairs, [2][]byte{nk, append([]byte(nil), v...)})
-			}
-			return nil
-		}); err != nil {
-			return fmt.Errorf("%s: %w", from, err)
-		}
-		slices.SortFunc(pairs, func(a, b [2][]byte) int { return bytes.Compare(a[0], b[0]) })
-		to.FillPercent = 0.9
-		for _, p := range pairs {
-			if err := to.Put(p[0], p[1]); err != nil {
-				return fmt.Errorf("%s: %w", from, err)
-			}
-		}
-		return tx.DeleteBucket(from)
-	}
-	// An address holds no NUL (url.Parse refuses control characters): the first one
-	// ends it.
-	if err := move(bucketItemKeysV1, keys, func(k []byte) []byte {
-		if i := bytes.IndexByte(k, 0); i >= 0 {
-			return itemKey(string(k[:i]), string(k[i+1:]))
-		}
-		return nil
-	}); err != nil {
+	if _, err := tx.CreateBucketIfNotExists(bucketItemKeys); err != nil {
 		return err
 	}
-	// feed URL | 0x00 | added(8) | id(8)
-	if err := move(bucketIdxFeedAddedV1, idx, func(k []byte) []byte {
-		if n := len(k); n >= 17 && k[n-17] == 0 {
-			return concat(feedID(string(k[:n-17])), k[n-16:])
+	// What the move before left (all of it when the migrations run in one
+	// transaction, as tests run them), moved as it moves.
+	for _, feed := range legacyFeeds(tx) {
+		if _, err := moveFeed(tx, feed); err != nil {
+			return err
 		}
-		return nil
-	}); err != nil {
-		return err
+	}
+	for _, name := range [][]byte{bucketItemKeysV1, bucketIdxFeedAddedV1} {
+		if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return err
+		}
 	}
 	// Each feed's newest item, from the index.
 	lasts, err := tx.CreateBucketIfNotExists(bucketFeedLast)
