@@ -474,7 +474,7 @@ func TestSchema20MigrationMovesWhatIsLeft(t *testing.T) {
 		if tx.Bucket(bucketItemKeys).Get(itemKey(feed, "g:1")) == nil {
 			return fmt.Errorf("the dedup key did not move")
 		}
-		if tx.Bucket(bucketIdxFeedAdded).Get(feedAddedKey(feed, added, 5)) == nil {
+		if k, _ := tx.Bucket(bucketIdxFeedAdded).Cursor().Seek(feedAddedKey(feed, added, 5)); !bytes.Equal(k, feedAddedKey(feed, added, 5)) {
 			return fmt.Errorf("the index entry did not move")
 		}
 		if v := tx.Bucket(bucketFeedLast).Get(feedID(feed)); v == nil || beU64(v) != 5 {
