@@ -471,7 +471,8 @@ func (p *Poller) pollOne(ctx context.Context, f storage.Feed) (res Result) {
 		}
 		res.NewItems, res.Skipped = added, skipped
 		// A server that stops sending a validator must not keep getting the old one.
-		f.ETag, f.LastModified = resp.ETag, resp.LastModified
+		f.ETag, f.LastModified = validator(resp.ETag), validator(resp.LastModified)
+		f.Listed = len(parsed.Items)
 		if skipped > 0 {
 			// Items were left for a later poll (its cap, or the day's): a 304 must not
 			// hide them then.
@@ -515,10 +516,23 @@ func (p *Poller) jitter(d time.Duration) time.Duration {
 	return rand.N(span)
 }
 
+// maxValidatorBytes bounds an ETag or Last-Modified kept for the next poll: the feed's
+// server chooses them, and one of 60 KiB made the feed's record 120 KB, rewritten at
+// every poll (review 86). A longer one is not kept: the next poll fetches the body.
+const maxValidatorBytes = 256
+
+// validator is v if short enough to keep, else empty.
+func validator(v string) string {
+	if len(v) > maxValidatorBytes {
+		return ""
+	}
+	return v
+}
+
 // recordError stores the error on the feed with exponential backoff.
 func (p *Poller) recordError(ctx context.Context, f *storage.Feed, err error, retryAfter time.Duration, now time.Time) {
 	f.ErrorStreak++
-	f.LastError = err.Error()
+	f.LastError = clipBytes(err.Error(), 500) // it may quote what the server sent
 	if f.ErrorStreak >= p.opts.BrokenAfter {
 		f.Broken = true
 	}

@@ -800,3 +800,39 @@ func TestRelativeItemLinksAreFetched(t *testing.T) {
 		t.Fatalf("item: url %q full text %v", items[0].URL, items[0].FullText)
 	}
 }
+
+// A feed's validators are kept only when short (its server chooses them: one of 60 KiB
+// made the feed's record 120 KB, rewritten at every poll; review 86), an error's text
+// is cut, and the feed's record says how many entries its document listed (what its
+// dedup keys are kept for).
+func TestPollKeepsShortValidatorsAndTheListing(t *testing.T) {
+	ctx := context.Background()
+	etag := `"` + strings.Repeat("e", 300) + `"`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Header().Set("ETag", etag)
+		w.Header().Set("Last-Modified", "Wed, 02 Dec 2026 10:00:00 GMT")
+		w.Write([]byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>` +
+			`<item><title>a</title><guid>1</guid></item><item><title>b</title><guid>2</guid></item><item><title>c</title><guid>3</guid></item></channel></rss>`))
+	}))
+	defer srv.Close()
+	db := openDB(t)
+	u := srv.URL + "/feed.xml"
+	if _, err := db.AddFeed(ctx, u, t0); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.Feed(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := feed.NewPoller(db, loopbackFetcher(feed.FetcherOptions{}), feed.PollerOptions{Now: func() time.Time { return t0 }, FullTextMinWords: -1})
+	if r := p.PollFeeds(ctx, []storage.Feed{f})[0]; r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if f, err = db.Feed(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if f.ETag != "" || f.LastModified != "Wed, 02 Dec 2026 10:00:00 GMT" || f.Listed != 3 {
+		t.Errorf("kept ETag of %d bytes, Last-Modified %q, listed %d; want no ETag, the date, 3", len(f.ETag), f.LastModified, f.Listed)
+	}
+}

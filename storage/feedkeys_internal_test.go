@@ -244,13 +244,16 @@ func TestTombstonesOfFeedsGoneGo(t *testing.T) {
 	}
 }
 
-// A feed keeps at most maxFeedKeys dedup keys: past it, those of its oldest items
-// already gone go first, 10,000 a transaction, and those of stored items all stay (a
-// feed that rotated its GUIDs kept a key for every item it ever stored). The bound is
-// lowered here, so that the batches show.
+// A feed keeps the dedup keys of twice the entries its last document listed (at least
+// 10,000, at most maxFeedKeys): past it, those of its oldest items already gone go
+// first, 10,000 a transaction, and those of stored items all stay (a feed that rotated
+// its GUIDs kept a key for every item it ever stored). Here a feed listed 10,005.
 func TestAFeedKeepsAtMostMaxFeedKeys(t *testing.T) {
-	defer func(m int) { maxFeedKeys = m }(maxFeedKeys)
-	maxFeedKeys = 20_010
+	for listed, want := range map[int]int{0: 10_000, 4_000: 10_000, 11_000: 22_000, 150_000: 200_000} {
+		if got := feedKeysKept(listed); got != want {
+			t.Errorf("a feed that listed %d entries keeps %d keys, want %d", listed, got, want)
+		}
+	}
 	ctx := context.Background()
 	db, err := Open(filepath.Join(t.TempDir(), "newsbot.db"), Options{})
 	if err != nil {
@@ -260,6 +263,14 @@ func TestAFeedKeepsAtMostMaxFeedKeys(t *testing.T) {
 	const f = "https://rotating.example/f"
 	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	if _, err := db.AddFeed(ctx, f, day); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := db.Feed(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored.Listed = 10_005 // keeps 20,010
+	if err := db.UpdateFeed(ctx, stored); err != nil {
 		t.Fatal(err)
 	}
 	key := func(i int) string { return fmt.Sprint("g:", i) }

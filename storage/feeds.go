@@ -30,6 +30,9 @@ type Feed struct {
 	// GUIDsUnreliable is set once the feed was seen reusing one GUID for different items;
 	// from then on its items are keyed by link or content hash.
 	GUIDsUnreliable bool `json:"guids_unreliable,omitempty"`
+	// Listed is how many entries the feed's last document listed: its dedup keys are
+	// kept for twice that (PruneTombstones).
+	Listed int `json:"listed,omitempty"`
 	// Configured feeds are in the operator's configuration (and the catalogue readers pick
 	// from); Pinned ones were added by the operator by hand (newsbot ingest --feed). Any
 	// other feed lives only as long as some chat has it among its own feeds.

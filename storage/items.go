@@ -738,7 +738,8 @@ func (db *DB) pruneBatch(cutoff time.Time, max int, from *[]byte) (deleted int, 
 
 // PruneTombstones deletes the dedup keys that outlived their items and their feed: of
 // items already gone, of feeds neither stored nor collected within the week
-// (feeds_gone); and, of a feed past maxFeedKeys, those of its oldest items gone. Such a key stops nothing from coming back, and without this pass a
+// (feeds_gone); and, of a feed past what it keeps (feedKeysKept), those of its oldest
+// items gone. Such a key stops nothing from coming back, and without this pass a
 // reader adding and removing feeds left them for good (an item's key went with it only
 // when the feed was gone before the item). A feed added again after that lists its old
 // entries as new once. It works in batches of at most 10,000 keys read; it returns how
@@ -747,17 +748,21 @@ func (db *DB) PruneTombstones(ctx context.Context) (int, error) {
 	if err := ctxErr(ctx, "prune tombstones"); err != nil {
 		return 0, err
 	}
-	known := map[[feedIDLen]byte]bool{}
+	// The feeds whose keys stay, each with how many it keeps.
+	known := map[[feedIDLen]byte]int{}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketFeeds, bucketFeedsGone} {
-			if err := tx.Bucket(b).ForEach(func(k, _ []byte) error {
-				known[[feedIDLen]byte(feedID(string(k)))] = true
-				return nil
-			}); err != nil {
-				return err
-			}
+		if err := tx.Bucket(bucketFeeds).ForEach(func(k, v []byte) error {
+			var f Feed
+			_ = json.Unmarshal(v, &f) // unreadable: kept with the least
+			known[[feedIDLen]byte(feedID(string(k)))] = feedKeysKept(f.Listed)
+			return nil
+		}); err != nil {
+			return err
 		}
-		return nil
+		return tx.Bucket(bucketFeedsGone).ForEach(func(k, _ []byte) error {
+			known[[feedIDLen]byte(feedID(string(k)))] = maxFeedKeys // as it was, for a week
+			return nil
+		})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune tombstones: %w", err)
@@ -765,13 +770,15 @@ func (db *DB) PruneTombstones(ctx context.Context) (int, error) {
 	total := 0
 	var from []byte
 	// A feed's keys are one run: those left of each feed are counted, and the feeds
-	// past maxFeedKeys are trimmed after.
+	// past what they keep are trimmed after.
 	var run []byte
 	var left int
 	var over [][]byte
 	endRun := func(feed []byte) {
-		if left > maxFeedKeys {
-			over = append(over, bytes.Clone(run))
+		if len(run) == feedIDLen { // (none before the first key)
+			if kept, ok := known[[feedIDLen]byte(run)]; ok && left > kept {
+				over = append(over, bytes.Clone(run))
+			}
 		}
 		run, left = append(run[:0], feed...), 0
 	}
@@ -799,7 +806,7 @@ func (db *DB) PruneTombstones(ctx context.Context) (int, error) {
 				if !bytes.Equal(k[:feedIDLen], run) {
 					endRun(k[:feedIDLen])
 				}
-				if !known[[feedIDLen]byte(k[:feedIDLen])] && items.Get(v) == nil {
+				if _, ok := known[[feedIDLen]byte(k[:feedIDLen])]; !ok && items.Get(v) == nil {
 					gone = append(gone, bytes.Clone(k))
 				} else {
 					left++
@@ -828,7 +835,7 @@ func (db *DB) PruneTombstones(ctx context.Context) (int, error) {
 		if err := ctxErr(ctx, "prune tombstones"); err != nil {
 			return total, err
 		}
-		n, err := db.trimFeedKeys(ctx, feed)
+		n, err := db.trimFeedKeys(ctx, feed, known[[feedIDLen]byte(feed)])
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("prune tombstones: %w", err)
@@ -837,20 +844,30 @@ func (db *DB) PruneTombstones(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// maxFeedKeys bounds the dedup keys a feed keeps: past it, the keys of its oldest
-// items already gone go (PruneTombstones). One feed document lists at most 200,000
-// entries (the parser refuses a feed of more elements), so an entry a feed still lists
-// loses its key only if the feed stored 200,000 newer entries meanwhile, and then comes
-// back once (review 85: at 10,000, an honest feed listing 11,000 entries had 1,000 of
-// them stored again). A feed that rotated its GUIDs kept every key for good (at the
-// reader's daily cap, 2,000 keys a day).
+// A feed keeps the dedup keys of twice the entries its last document listed, at least
+// minFeedKeys and at most maxFeedKeys: past that, the keys of its oldest items already
+// gone go (PruneTombstones). An entry the feed still lists keeps its key unless the feed
+// stored more than as many newer entries meanwhile (then it comes back once): at a
+// bound of 10,000 for all, an honest feed listing 11,000 had 1,000 entries stored again
+// (review 85), and at 200,000 for all, a feed rotating its GUIDs could keep 16.6 MB of
+// keys nobody is charged for (review 86). One document lists at most 200,000 entries
+// (the parser refuses more elements).
+const (
+	minFeedKeys = 10_000
+)
+
 var maxFeedKeys = 200_000
 
+// feedKeysKept is how many dedup keys a feed that listed listed entries keeps.
+func feedKeysKept(listed int) int {
+	return min(maxFeedKeys, max(minFeedKeys, 2*listed))
+}
+
 // trimFeedKeys deletes the keys of a feed's oldest items already gone until it keeps
-// maxFeedKeys (the keys of stored items all stay), and returns how many it deleted. It
-// reads the feed's keys without the write lock and deletes 10,000 a transaction (review
-// 85: a run of 2,000,000 read and deleted in one held every writer 12.2 s).
-func (db *DB) trimFeedKeys(ctx context.Context, feed []byte) (int, error) {
+// kept (the keys of stored items all stay), and returns how many it deleted. It reads
+// the feed's keys without the write lock and deletes 10,000 a transaction (review 85: a
+// run of 2,000,000 read and deleted in one held every writer 12.2 s).
+func (db *DB) trimFeedKeys(ctx context.Context, feed []byte, kept int) (int, error) {
 	type tomb struct {
 		key [2 * feedIDLen]byte
 		id  [8]byte
@@ -868,11 +885,11 @@ func (db *DB) trimFeedKeys(ctx context.Context, feed []byte) (int, error) {
 		}
 		return nil
 	})
-	if err != nil || n <= maxFeedKeys {
+	if err != nil || n <= kept {
 		return 0, err
 	}
 	slices.SortFunc(tombs, func(a, b tomb) int { return bytes.Compare(a.id[:], b.id[:]) })
-	tombs = tombs[:min(len(tombs), n-maxFeedKeys)]
+	tombs = tombs[:min(len(tombs), n-kept)]
 	deleted := 0
 	for len(tombs) > 0 {
 		if err := ctxErr(ctx, "trim feed keys"); err != nil {

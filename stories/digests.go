@@ -46,6 +46,17 @@ func (s *Service) shared(ctx context.Context, now time.Time) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An item stored after now (now was read before tracking, and before waiting for
+	// runMu) counts in last but is not in the window: such a run must not pass as up to
+	// date with it, or every digest it served left the item out, and the next started
+	// after it (review 86).
+	later, _, err := s.store.FeedItemsAdded(ctx, s.opts.Catalogue, now.Add(time.Nanosecond), now.Add(100*365*24*time.Hour), 1)
+	if err != nil {
+		return nil, fmt.Errorf("read the items after the run: %w", err)
+	}
+	if len(later) > 0 {
+		last = 0 // as fresh compares it: never up to date
+	}
 	earlier, err := s.read(ctx, "earlier", Reader{}, s.opts.Catalogue, from.Add(-w.Earlier), from, w.MaxEarlier)
 	if err != nil {
 		return nil, err

@@ -494,3 +494,33 @@ func TestACardFromAHeldRunIsNotKeptFresh(t *testing.T) {
 		t.Errorf("once the run could be built again, the card shows also reported by %+v (%v); want b1", card.AlsoReportedBy, err)
 	}
 }
+
+// An item stored after a run's clock was read (while the run waited for tracking or
+// for another build) is not in its window: the run must not pass as up to date with
+// it, or the next digest, later than the item, reuses the run without it, and the one
+// after starts past it (review 86: the item was never digested).
+func TestAnItemStoredAfterTheRunsClockIsDigested(t *testing.T) {
+	db := openDB(t)
+	const public = "https://public.example/rss"
+	add(t, db, public, "a", "Council approves school budget", t0)
+	now := t0.Add(time.Hour)
+	svc := stories.New(db, nil, stories.Options{Catalogue: []string{public}, Now: func() time.Time { return now }, RunMaxAge: -1})
+	ctx := context.Background()
+	add(t, db, public, "x", "Glacier retreat measured in Alps", now.Add(2*time.Second)) // a poll's clock, a moment on
+	if err := svc.Prepare(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(10 * time.Minute) // no news since
+	sub := stories.Subscriber{Subscriber: storage.Subscriber{ChatID: 1, Stories: 5, SummarySentences: 1, LastDigest: now.Add(-30 * time.Minute)}}
+	d, err := svc.DigestFor(ctx, sub, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range d.Stories {
+		found = found || s.Title == "Glacier retreat measured in Alps"
+	}
+	if !found {
+		t.Errorf("the digest at %s lacks the item stored at %s, after the run's clock", later.Format("15:04:05"), now.Add(2*time.Second).Format("15:04:05"))
+	}
+}
