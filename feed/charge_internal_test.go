@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newsbot/newsbot/storage"
 	bolt "go.etcd.io/bbolt"
@@ -109,5 +110,30 @@ func TestPageLanguageIsATagAndCharged(t *testing.T) {
 	tagged.Language = strings.Repeat("x", 4000) // as if a longer one got through
 	if itemBytes(tagged) <= itemBytes(plain) {
 		t.Error("an item's language is not charged")
+	}
+}
+
+// A failed poll's error is kept cut at 500 bytes: it may quote what the server sent.
+func TestAFeedsErrorIsCut(t *testing.T) {
+	ctx := context.Background()
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const u = "https://a.example/f"
+	if _, err := db.AddFeed(ctx, u, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.Feed(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	NewPoller(db, nil, PollerOptions{}).recordError(ctx, &f, fmt.Errorf("parse: %s", strings.Repeat("é", 5000)), 0, time.Now())
+	if f, err = db.Feed(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.LastError) > 500 || !strings.HasPrefix(f.LastError, "parse: é") || !utf8.ValidString(f.LastError) {
+		t.Errorf("kept an error of %d bytes (valid UTF-8: %v)", len(f.LastError), utf8.ValidString(f.LastError))
 	}
 }
