@@ -91,6 +91,18 @@ func (s *Service) fresh(ctx context.Context, now time.Time) (*Run, uint64, error
 	}
 	if r := s.cached; r != nil && !now.Before(r.now) {
 		if r.lastItem == last || (s.opts.RunMaxAge > 0 && time.Since(r.built) < s.opts.RunMaxAge) {
+			// A later digest must not take a run without the items stored since its
+			// clock: it would start the next digest past them (review 87: a card opened
+			// seconds before the hour made the hour's digests lose the news between).
+			if now.After(r.now) {
+				since, _, err := s.store.FeedItemsAdded(ctx, s.opts.Catalogue, r.now.Add(time.Nanosecond), now.Add(time.Nanosecond), 1)
+				if err != nil {
+					return nil, 0, fmt.Errorf("read the items since the run: %w", err)
+				}
+				if len(since) > 0 {
+					return nil, last, nil
+				}
+			}
 			return r, last, nil
 		}
 	}
