@@ -50,6 +50,19 @@ func (d *discussion) sync(t *testing.T, u telegramtest.User) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	// An answer goes before what was queued for the chat (copies, deletions): those
+	// are sent too once none is left in the outbox.
+	chat := d.chats[u.ID].ID
+	for {
+		msgs, err := d.h.db.Outbox(context.Background(), 0, 0)
+		if err == nil && !slices.ContainsFunc(msgs, func(m storage.OutMessage) bool { return m.ChatID == chat }) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chat %d: messages still queued for it", u.ID)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func discussionHarness(t *testing.T) *harness {
