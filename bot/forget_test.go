@@ -242,7 +242,7 @@ func TestQueuedReplyNeverQuotesErasedComment(t *testing.T) {
 	h.tg.Reply(a, d.chats[a.ID], d.cards[a.ID].MessageID, secret)
 	copyB := h.wait(b.ID, secret, waitLong)
 	h.wait(c.ID, secret, waitLong)
-	// C's chat has answers queued: B's reply waits behind them.
+	// C's chat has answers queued: they go before B's reply.
 	for range 6 {
 		h.tg.Send(c, d.chats[c.ID], "/help")
 	}

@@ -507,6 +507,11 @@ func TestLongDiscussionPageIsOneMessage(t *testing.T) {
 	page := h.wait(b.ID, "Discussion:", waitLong)
 	h.tg.Send(b, c, "/help")
 	h.wait(b.ID, "Commands", waitLong)
+	// The answer may go before what was queued for the chat: wait for all of it.
+	waitUntilT(t, func() bool {
+		q, err := h.db.Outbox(context.Background(), 0, 0)
+		return err == nil && !slices.ContainsFunc(q, func(m storage.OutMessage) bool { return m.ChatID == c.ID })
+	})
 	if n := countText(h.tg.AllMessages(b.ID), "word word"); n != 1 {
 		t.Fatalf("the page went out as %d messages", n)
 	}
