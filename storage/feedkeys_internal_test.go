@@ -57,21 +57,9 @@ func TestIndexKeysDoNotGrowWithTheAddress(t *testing.T) {
 func TestSchema20MovesDedupKeysAndTheFeedIndex(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v19.db")
-	bdb, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const feedURL = "https://a.example/feed.xml"
 	added := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
-	err = bdb.Update(func(tx *bolt.Tx) error {
-		if _, err := tx.CreateBucket(bucketMeta); err != nil {
-			return err
-		}
-		for _, m := range migrations[:19] {
-			if err := m(tx); err != nil {
-				return err
-			}
-		}
+	storeAtSchema(t, path, 19, func(tx *bolt.Tx) error {
 		it := Item{ID: 7, FeedURL: feedURL, Key: "g:kept", Title: "Kept", Added: added, Published: added}
 		if err := putJSON(tx.Bucket(bucketItems), u64(7), &it); err != nil {
 			return err
@@ -89,14 +77,8 @@ func TestSchema20MovesDedupKeysAndTheFeedIndex(t *testing.T) {
 				return err
 			}
 		}
-		return tx.Bucket(bucketMeta).Put(keySchema, u64(19))
+		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bdb.Close(); err != nil {
-		t.Fatal(err)
-	}
 
 	db, err := Open(path, Options{})
 	if err != nil {
@@ -313,21 +295,9 @@ func TestAFeedKeepsAtMostMaxFeedKeys(t *testing.T) {
 func TestSchema20MoveTakesOnWhereItWasCutOff(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v19.db")
-	bdb, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	added := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	feeds := []string{"https://a.example/f", "https://b.example/f", "https://c.example/f", "https://a.example/f2"}
-	err = bdb.Update(func(tx *bolt.Tx) error {
-		if _, err := tx.CreateBucket(bucketMeta); err != nil {
-			return err
-		}
-		for _, m := range migrations[:19] {
-			if err := m(tx); err != nil {
-				return err
-			}
-		}
+	storeAtSchema(t, path, 19, func(tx *bolt.Tx) error {
 		id := uint64(0)
 		for _, f := range feeds {
 			for i := range 3 {
@@ -348,15 +318,13 @@ func TestSchema20MoveTakesOnWhereItWasCutOff(t *testing.T) {
 				return err
 			}
 		}
-		if err := tx.Bucket(bucketItems).SetSequence(uint64(len(feeds) * 3)); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keySchema, u64(19))
+		return tx.Bucket(bucketItems).SetSequence(uint64(len(feeds) * 3))
 	})
+	// Cut off after the first feed in the move's order.
+	bdb, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Cut off after the first feed in the move's order.
 	first := slices.MinFunc(feeds, func(a, b string) int { return bytes.Compare(feedID(a), feedID(b)) })
 	if err := bdb.Update(func(tx *bolt.Tx) error {
 		n, err := moveFeed(tx, first)
@@ -405,27 +373,9 @@ func TestSchema20MoveTakesOnWhereItWasCutOff(t *testing.T) {
 // their entries again (review 85). This binary takes the move on.
 func TestAMoveUnderWayIsRefusedByTheOldSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v19.db")
-	bdb, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bdb.Update(func(tx *bolt.Tx) error {
-		if _, err := tx.CreateBucket(bucketMeta); err != nil {
-			return err
-		}
-		for _, m := range migrations[:19] {
-			if err := m(tx); err != nil {
-				return err
-			}
-		}
-		if err := tx.Bucket(bucketItemKeysV1).Put([]byte("https://a.example/f\x00g:1"), u64(1)); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keySchema, u64(19))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	bdb.Close()
+	storeAtSchema(t, path, 19, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketItemKeysV1).Put([]byte("https://a.example/f\x00g:1"), u64(1))
+	})
 	move := preMigrations[19]
 	defer func() { preMigrations[19] = move }()
 	var during uint64
@@ -465,13 +415,8 @@ func TestSchema20MigrationMovesWhatIsLeft(t *testing.T) {
 	added := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	const feed = "https://a.example/f"
 	err = bdb.Update(func(tx *bolt.Tx) error {
-		if _, err := tx.CreateBucket(bucketMeta); err != nil {
+		if err := migrateTo(tx, 19); err != nil {
 			return err
-		}
-		for _, m := range migrations[:19] {
-			if err := m(tx); err != nil {
-				return err
-			}
 		}
 		if err := tx.Bucket(bucketItemKeysV1).Put([]byte(feed+"\x00g:1"), u64(5)); err != nil {
 			return err

@@ -11,23 +11,45 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// A database left at schema 6 holds merges as chains (1 -> 2 -> 3, 4 -> 3). Opening
-// it with this binary gives every absorbed story a one-step alias to the survivor.
-func TestMigrationGivesSchema6MergesAliases(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "v6.db")
+// migrateTo lays tx's store out as a binary of schema v left it.
+func migrateTo(tx *bolt.Tx, v int) error {
+	if _, err := tx.CreateBucketIfNotExists(bucketMeta); err != nil {
+		return err
+	}
+	for _, m := range migrations[:v] {
+		if err := m(tx); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keySchema, u64(uint64(v)))
+}
+
+// storeAtSchema writes a store at path as a binary of schema v left it, holding what
+// fill puts in.
+func storeAtSchema(t *testing.T, path string, v int, fill func(tx *bolt.Tx) error) {
+	t.Helper()
 	bdb, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = bdb.Update(func(tx *bolt.Tx) error {
-		if _, err := tx.CreateBucket(bucketMeta); err != nil {
+	if err := bdb.Update(func(tx *bolt.Tx) error {
+		if err := migrateTo(tx, v); err != nil {
 			return err
 		}
-		for _, m := range migrations[:6] {
-			if err := m(tx); err != nil {
-				return err
-			}
-		}
+		return fill(tx)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bdb.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A database left at schema 6 holds merges as chains (1 -> 2 -> 3, 4 -> 3). Opening
+// it with this binary gives every absorbed story a one-step alias to the survivor.
+func TestMigrationGivesSchema6MergesAliases(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v6.db")
+	storeAtSchema(t, path, 6, func(tx *bolt.Tx) error {
 		stories := tx.Bucket(bucketStories)
 		for id, into := range map[uint64]uint64{1: 2, 2: 3, 3: 0, 4: 3} {
 			if err := putJSON(stories, u64(id), Story{ID: id, Title: "S", MergedInto: into, Closed: into != 0}); err != nil {
@@ -43,14 +65,8 @@ func TestMigrationGivesSchema6MergesAliases(t *testing.T) {
 				return err
 			}
 		}
-		return tx.Bucket(bucketMeta).Put(keySchema, u64(6))
+		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bdb.Close(); err != nil {
-		t.Fatal(err)
-	}
 
 	db, err := Open(path, Options{})
 	if err != nil {

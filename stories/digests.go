@@ -50,11 +50,9 @@ func (s *Service) shared(ctx context.Context, now time.Time) (*Run, error) {
 	// runMu) counts in last but is not in the window: such a run must not pass as up to
 	// date with it, or every digest it served left the item out, and the next started
 	// after it (review 86).
-	later, _, err := s.store.FeedItemsAdded(ctx, s.opts.Catalogue, now.Add(time.Nanosecond), now.Add(100*365*24*time.Hour), 1)
-	if err != nil {
-		return nil, fmt.Errorf("read the items after the run: %w", err)
-	}
-	if len(later) > 0 {
+	if later, err := s.storedIn(ctx, now, now.Add(100*365*24*time.Hour)); err != nil {
+		return nil, err
+	} else if later {
 		last = 0 // as fresh compares it: never up to date
 	}
 	earlier, err := s.read(ctx, "earlier", Reader{}, s.opts.Catalogue, from.Add(-w.Earlier), from, w.MaxEarlier)
@@ -94,19 +92,25 @@ func (s *Service) fresh(ctx context.Context, now time.Time) (*Run, uint64, error
 			// A later digest must not take a run without the items stored since its
 			// clock: it would start the next digest past them (review 87: a card opened
 			// seconds before the hour made the hour's digests lose the news between).
-			if now.After(r.now) {
-				since, _, err := s.store.FeedItemsAdded(ctx, s.opts.Catalogue, r.now.Add(time.Nanosecond), now.Add(time.Nanosecond), 1)
-				if err != nil {
-					return nil, 0, fmt.Errorf("read the items since the run: %w", err)
-				}
-				if len(since) > 0 {
-					return nil, last, nil
-				}
+			if since, err := s.storedIn(ctx, r.now, now); err != nil || since {
+				return nil, last, err
 			}
 			return r, last, nil
 		}
 	}
 	return nil, last, nil
+}
+
+// storedIn reports whether a catalogue item was stored in (from, to]: one seek a feed.
+func (s *Service) storedIn(ctx context.Context, from, to time.Time) (bool, error) {
+	if !to.After(from) {
+		return false, nil
+	}
+	items, _, err := s.store.FeedItemsAdded(ctx, s.opts.Catalogue, from.Add(time.Nanosecond), to.Add(time.Nanosecond), 1)
+	if err != nil {
+		return false, fmt.Errorf("read the catalogue's items stored after the run's clock: %w", err)
+	}
+	return len(items) > 0, nil
 }
 
 // runNow is the generation of the shared run that serves now, the catalogue's newest

@@ -272,34 +272,23 @@ func TestAnAnswerDoesNotWaitBehindItsChatsQueue(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	chat := tg.PrivateChat(telegramtest.User{ID: 6100, FirstName: "Follower"}).ID
-	msg := func(text string, class storage.MessageClass) storage.OutMessage {
-		return storage.OutMessage{ChatID: chat, Method: "sendMessage", Class: class,
-			Params: map[string]string{"chat_id": strconv.FormatInt(chat, 10), "text": text}}
-	}
 	var queued []storage.OutMessage
 	for i := range 100 {
-		queued = append(queued, msg(fmt.Sprintf("copy %d", i), storage.ClassCopy))
+		queued = append(queued, classMsg(chat, fmt.Sprintf("copy %d", i), storage.ClassCopy))
 	}
-	queued = append(queued, msg("the digest", storage.ClassDigest))
+	queued = append(queued, classMsg(chat, "the digest", storage.ClassDigest))
 	if err := db.Enqueue(ctx, queued, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := NewSender(db, client, SenderOptions{PrivateEvery: 20 * time.Millisecond, GlobalPerSecond: 1000})
-	done := make(chan error, 1)
-	go func() { done <- sender.Run(ctx) }()
+	sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: 20 * time.Millisecond, GlobalPerSecond: 1000})
 	waitUntil(t, func() bool { return len(tg.AllMessages(chat)) >= 5 })
 	before := len(tg.AllMessages(chat))
-	if err := db.Enqueue(ctx, []storage.OutMessage{msg("the answer", storage.ClassAnswer)}, time.Now()); err != nil {
+	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(chat, "the answer", storage.ClassAnswer)}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	sender.Wake()
 	waitUntil(t, func() bool { return len(tg.AllMessages(chat)) == 102 })
-	cancel()
-	<-done
+	stop()
 	ms := tg.AllMessages(chat)
 	if ms[0].Text != "the digest" {
 		t.Errorf("the chat's first message was %q; want the digest queued behind the copies", ms[0].Text)
@@ -331,24 +320,13 @@ func TestEditsOfOneMessageKeepTheirOrder(t *testing.T) {
 	tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
 	chat := tg.PrivateChat(telegramtest.User{ID: 6200, FirstName: "Reader"}).ID
 	id := strconv.FormatInt(chat, 10)
-	send := func(text string, class storage.MessageClass) storage.OutMessage {
-		return storage.OutMessage{ChatID: chat, Method: "sendMessage", Class: class, Params: map[string]string{"chat_id": id, "text": text}}
-	}
-	client, err := telegram.NewClient(ctx, tg.APIURL(), tg.Token, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
 	run := func(want int) {
 		t.Helper()
-		rctx, stop := context.WithCancel(ctx)
-		sender := NewSender(db, client, SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 1000})
-		done := make(chan error, 1)
-		go func() { done <- sender.Run(rctx) }()
+		sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 1000})
 		waitUntil(t, func() bool { return sender.Stats.Sent.Load() >= int64(want) })
 		stop()
-		<-done
 	}
-	if err := db.Enqueue(ctx, []storage.OutMessage{send("the card", storage.ClassAnswer)}, time.Now()); err != nil {
+	if err := db.Enqueue(ctx, []storage.OutMessage{classMsg(chat, "the card", storage.ClassAnswer)}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	run(1)
@@ -357,8 +335,8 @@ func TestEditsOfOneMessageKeepTheirOrder(t *testing.T) {
 		return storage.OutMessage{ChatID: chat, Method: "editMessageText", Class: class,
 			Params: map[string]string{"chat_id": id, "message_id": card, "text": text}}
 	}
-	queued := []storage.OutMessage{send("a copy", storage.ClassCopy), edit("the card, redrawn", storage.ClassDigest),
-		edit("the card, as the reader asked", storage.ClassAnswer), send("an answer", storage.ClassAnswer)}
+	queued := []storage.OutMessage{classMsg(chat, "a copy", storage.ClassCopy), edit("the card, redrawn", storage.ClassDigest),
+		edit("the card, as the reader asked", storage.ClassAnswer), classMsg(chat, "an answer", storage.ClassAnswer)}
 	if err := db.Enqueue(ctx, queued, time.Now()); err != nil {
 		t.Fatal(err)
 	}
