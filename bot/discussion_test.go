@@ -354,6 +354,12 @@ func TestDeleteBlockForgetGroupsAndPages(t *testing.T) {
 	}
 	h.tg.Send(b, cb, "/thread 1")
 	page1 := h.wait(b.ID, "page 1 of 2", waitLong)
+	// A page turns in place once the sender has listed it as the open page; pressed
+	// before that, it is posted anew (CI pressed within that moment once).
+	waitUntilT(t, func() bool {
+		listed, err := h.db.ThreadPageListed(ctx, 1, cb.ID, page1.MessageID)
+		return err == nil && listed
+	})
 	var next string
 	for _, row := range page1.Keyboard() {
 		for _, btn := range row {
