@@ -165,7 +165,7 @@ type Bot struct {
 
 // Stories is what the bot asks the story service: which news a reader sees.
 type Stories interface {
-	DigestFor(ctx context.Context, sub stories.Subscriber, now time.Time) (digest.Digest, error)
+	DigestFor(ctx context.Context, sub stories.Subscriber, now time.Time) (stories.Digest, error)
 	Prepare(ctx context.Context, now time.Time) error
 	CardFor(ctx context.Context, id uint64, r stories.Reader) (digest.StoryCard, error)
 	CachedCardFor(ctx context.Context, id uint64, r stories.Reader) (digest.StoryCard, error)

@@ -30,25 +30,25 @@ func cmdDigest(ctx context.Context, b *Bot, r *request) error {
 		b.log.Warn("preparing the shared run for /digest", "error", err)
 	}
 	start := time.Now()
-	msgs, held, err := b.buildDigest(ctx, s, now)
+	d, err := b.buildDigest(ctx, s, now)
 	spend(budget, time.Since(start))
 	if err != nil {
 		b.log.Error("building a digest failed", "chat", r.chatID, "error", err)
 		return b.say(ctx, r.chatID, r.thread, "I could not build your digest just now; please try again later.")
 	}
-	if len(msgs) == 0 {
+	if len(d.msgs) == 0 {
 		when := "yet"
 		if !s.LastDigest.IsZero() {
 			when = "since your last digest at " + s.LastDigest.In(zone(s.TimeZone)).Format("15:04 Mon 2 Jan")
 		}
 		return b.say(ctx, r.chatID, r.thread, "Nothing new "+escape(when)+".")
 	}
-	for i := range msgs {
+	for i := range d.msgs {
 		if r.thread != 0 {
-			msgs[i].Params["message_thread_id"] = strconv.Itoa(r.thread)
+			d.msgs[i].Params["message_thread_id"] = strconv.Itoa(r.thread)
 		}
 	}
-	if err := b.db.CommitDigest(ctx, r.chatID, msgs, s.LastDigest, now, s.NextDigest, held); err != nil {
+	if err := b.db.CommitDigest(ctx, r.chatID, d.msgs, s.LastDigest, now, s.NextDigest, d.through, d.held); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			return b.say(ctx, r.chatID, r.thread, "Your digest is on its way.")
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/newsbot/newsbot/bot/telegramtest"
-	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/storage"
 	"github.com/newsbot/newsbot/stories"
 )
@@ -22,7 +21,7 @@ type digestPanics struct {
 	chat int64
 }
 
-func (d digestPanics) DigestFor(ctx context.Context, sub stories.Subscriber, now time.Time) (digest.Digest, error) {
+func (d digestPanics) DigestFor(ctx context.Context, sub stories.Subscriber, now time.Time) (stories.Digest, error) {
 	if sub.ChatID == d.chat {
 		panic("planted fault")
 	}

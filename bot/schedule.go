@@ -22,14 +22,23 @@ func (b *Bot) subscriberFeeds(s storage.Subscriber) []string {
 	return append(append([]string{}, feeds...), s.OwnFeeds...)
 }
 
+// builtDigest is a subscriber's digest, rendered, with what committing it records.
+type builtDigest struct {
+	msgs []storage.OutMessage
+	// held counts, per followed story, the developments held in quiet hours that the
+	// digest tells (to clear once it is committed).
+	held map[uint64][]uint64
+	// through is the newest item the digest considered (stories.Digest.Through).
+	through uint64
+}
+
 // buildDigest composes and renders a subscriber's digest from the run's items newer
-// than their last digest. held counts, per followed story, the developments held in
-// quiet hours that the digest tells (to clear once it is committed).
-func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) (msgs []storage.OutMessage, held map[uint64][]uint64, err error) {
+// than their last digest.
+func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Time) (builtDigest, error) {
 	budget, lane := b.filterBudget(s, now), b.slowLaneBudget()
 	d, err := b.stories.DigestFor(ctx, stories.Subscriber{Subscriber: s, Feeds: b.subscriberFeeds(s), FilterBudget: budget}, now)
 	if err != nil {
-		return nil, nil, err
+		return builtDigest{}, err
 	}
 	// Filters that take the lane's budget go to the lane, whether or not they left items
 	// unchecked: filters tuned to just under the whole budget would cost every run that
@@ -49,15 +58,16 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 	}
 	followed, err := b.followedStories(ctx, s.ChatID)
 	if err != nil {
-		return nil, nil, err
+		return builtDigest{}, err
 	}
-	held = map[uint64][]uint64{}
+	var msgs []storage.OutMessage
+	held := map[uint64][]uint64{}
 	for _, h := range d.SinceFollowed[:sinceFollowedShown(d.SinceFollowed)] {
 		for _, e := range h.Entries { // told, or counted as earlier developments
 			held[h.Story] = append(held[h.Story], e.ItemID)
 		}
 	}
-	parts := RenderDigestFor(d, now.In(zone(s.TimeZone)), followed)
+	parts := RenderDigestFor(d.Digest, now.In(zone(s.TimeZone)), followed)
 	for _, r := range parts {
 		msgs = append(msgs, message(s.ChatID, s.ThreadID, r, &storage.MessageRecord{Kind: storage.KindDigest, Items: r.Items, First: r.First}))
 	}
@@ -65,7 +75,7 @@ func (b *Bot) buildDigest(ctx context.Context, s storage.Subscriber, now time.Ti
 		note := "Your filters take too long to check against every story, so this digest covers only the newest ones. Simpler filters (plain words such as <code>kyiv|ukraine</code>) fix it: see /filters."
 		msgs = append(msgs, message(s.ChatID, s.ThreadID, Rendered{HTML: note, Plain: stripTags(note)}, nil))
 	}
-	return msgs, held, nil
+	return builtDigest{msgs: msgs, held: held, through: d.Through}, nil
 }
 
 // filterBudget is the time s's filters get in a digest at now: the lane's budget for
@@ -81,7 +91,7 @@ func (b *Bot) filterBudget(s storage.Subscriber, now time.Time) time.Duration {
 // readers' feeds' text in goroutines of the run, outside the handlers' recovery: a
 // panic ended the process, and the chat, still due, ended it again at every start
 // (audit 62). Now the chat moves on to its next time, as on any error.
-func (b *Bot) buildDigestCaught(ctx context.Context, s storage.Subscriber, now time.Time) (msgs []storage.OutMessage, held map[uint64][]uint64, err error) {
+func (b *Bot) buildDigestCaught(ctx context.Context, s storage.Subscriber, now time.Time) (_ builtDigest, err error) {
 	defer caught("build digest", &err)
 	return b.buildDigest(ctx, s, now)
 }
@@ -173,26 +183,25 @@ func (b *Bot) deliverDigest(ctx context.Context, s storage.Subscriber, now time.
 	}
 	// One digest may take so long and no longer: the run goes on without it.
 	dctx, cancel := context.WithTimeout(ctx, digestTimeout)
-	msgs, held, err := b.buildDigestCaught(dctx, s, now)
+	d, err := b.buildDigestCaught(dctx, s, now)
 	cancel()
 	if err != nil {
 		b.log.Error("building a digest failed", "chat", s.ChatID, "error", err)
 	}
 	next := NextDigest(s.Times, s.TimeZone, now)
 	last := now
-	if len(msgs) == 0 {
+	if len(d.msgs) == 0 {
 		empty.Add(1)
-		last = s.LastDigest // nothing new: keep collecting from the same point (MaxLookback bounds it)
+		// Nothing new: keep collecting from the same point (MaxLookback bounds it).
+		last, d.through = s.LastDigest, 0
+		d.held = nil // what followed stories held back in quiet hours waits for a digest
 	} else {
 		sent.Add(1)
 	}
-	for i := range msgs {
-		msgs[i].Class = storage.ClassDigest // a scheduled run's digests wait behind readers' answers
+	for i := range d.msgs {
+		d.msgs[i].Class = storage.ClassDigest // a scheduled run's digests wait behind readers' answers
 	}
-	if len(msgs) == 0 {
-		held = nil // what followed stories held back in quiet hours waits for a digest
-	}
-	if err := b.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, last, next, held); err != nil {
+	if err := b.db.CommitDigest(ctx, s.ChatID, d.msgs, s.LastDigest, last, next, d.through, d.held); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			return nil // a concurrent run or /digest already handled this chat
 		}

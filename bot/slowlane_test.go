@@ -362,7 +362,7 @@ func TestNoSlowMarkForAChatErasedMeanwhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, chat := range []int64{kept, erased} {
-		if _, _, err := h.bot.buildDigest(ctx, sub(chat), now); err != nil {
+		if _, err := h.bot.buildDigest(ctx, sub(chat), now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -394,7 +394,7 @@ func TestSlowMarkFollowsAGroupThatMovedMeanwhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.bot.slow.move(group, supergroup)
-	if _, _, err := h.bot.buildDigest(ctx, sub, now); err != nil {
+	if _, err := h.bot.buildDigest(ctx, sub, now); err != nil {
 		t.Fatal(err)
 	}
 	marks, err := h.db.SlowChats(ctx, now)

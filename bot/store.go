@@ -37,7 +37,7 @@ type Store interface {
 	// What readers spent of their allowances, kept over a restart (spend.go).
 	SaveReaderSpend(ctx context.Context, put map[int64]storage.ReaderSpend, drop []int64) error
 	ReaderSpends(ctx context.Context) (spends map[int64]storage.ReaderSpend, damaged []int64, err error)
-	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time, held map[uint64][]uint64) error
+	CommitDigest(ctx context.Context, chatID int64, msgs []storage.OutMessage, expectLast, last, next time.Time, through uint64, held map[uint64][]uint64) error
 	EnqueueCopyChanges(ctx context.Context, comment uint64, rev int, msgs []storage.OutMessage, now time.Time) error
 	MarkStale(ctx context.Context, comment uint64) error
 	EraseChat(ctx context.Context, chat, user int64, opts storage.EraseOptions) (storage.Erasure, error)

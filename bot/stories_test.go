@@ -737,7 +737,8 @@ func TestHeldUpdatesPastTheBlockWaitForTheNextDigest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		msgs, held, err := r.h.bot.buildDigest(ctx, s, now)
+		d, err := r.h.bot.buildDigest(ctx, s, now)
+		msgs, held := d.msgs, d.held
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -754,7 +755,7 @@ func TestHeldUpdatesPastTheBlockWaitForTheNextDigest(t *testing.T) {
 		if !strings.Contains(text.String(), fmt.Sprintf("and %d more followed stories developed too", maxFollowedStories-len(held))) {
 			t.Errorf("the digest does not say that %d more wait:\n%s", maxFollowedStories-len(held), text.String())
 		}
-		if err := r.h.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, now, s.NextDigest, held); err != nil {
+		if err := r.h.db.CommitDigest(ctx, s.ChatID, msgs, s.LastDigest, now, s.NextDigest, d.through, held); err != nil {
 			t.Fatal(err)
 		}
 		return slices.Sorted(maps.Keys(held))

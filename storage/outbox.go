@@ -464,8 +464,9 @@ var ErrConflict = errors.New("changed concurrently")
 // in quiet hours) are cleared, so a crash either does all or none (audit 50: cleared
 // apart, a crash between repeated them in the next digest). It fails with ErrConflict,
 // changing nothing, when the subscriber's last digest is no longer expectLast (another
-// run got there first), so a digest is never queued twice.
-func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage, expectLast, last, next time.Time, held map[uint64][]uint64) error {
+// run got there first), so a digest is never queued twice. through is the newest item
+// the digest considered (its DigestedTo never moves back).
+func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage, expectLast, last, next time.Time, through uint64, held map[uint64][]uint64) error {
 	if err := ctxErr(ctx, "commit digest"); err != nil {
 		return err
 	}
@@ -489,6 +490,7 @@ func (db *DB) CommitDigest(ctx context.Context, chatID int64, msgs []OutMessage,
 			}
 		}
 		s.LastDigest, s.NextDigest = last, next
+		s.DigestedTo = max(s.DigestedTo, through)
 		return putSubscriber(tx, s)
 	})
 }

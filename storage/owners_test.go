@@ -335,12 +335,25 @@ func TestMigrateOntoAnExistingRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The supergroup had a digest after the group's: the later mark stands, or the
+	// items between them would come twice.
+	for chat, mark := range map[int64]uint64{old: 20, super: 50} {
+		if _, err := db.UpdateSubscriber(ctx, chat, nil, func(s *storage.Subscriber) error {
+			s.LastDigest, s.DigestedTo = t0.Add(time.Duration(mark)*time.Minute), mark
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := db.MigrateChat(ctx, old, super); err != nil {
 		t.Fatal(err)
 	}
 	s, err := db.Subscriber(ctx, super)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.DigestedTo != 50 || !s.LastDigest.Equal(t0.Add(50*time.Minute)) {
+		t.Errorf("the supergroup's last digest: %s through item %d; want the later, through 50", s.LastDigest, s.DigestedTo)
 	}
 	if want := []string{"https://x/old.xml", "https://x/both.xml", "https://x/new.xml"}; !slices.Equal(s.OwnFeeds, want) || s.TimeZone != "UTC" || !s.Active {
 		t.Fatalf("the supergroup's record: feeds %v, tz %q, active %v; want %v in the group's UTC, active", s.OwnFeeds, s.TimeZone, s.Active, want)

@@ -92,13 +92,13 @@ func TestStoryFollowsAndDueUpdates(t *testing.T) {
 	}
 	digest := []OutMessage{{ChatID: 501, Method: "sendMessage", Params: map[string]string{"chat_id": "501", "text": "Since you followed"}}}
 	// A development the digest did not tell (held after it was composed) stays.
-	if err := db.CommitDigest(ctx, 501, digest, time.Time{}, later, later.Add(24*time.Hour), map[uint64][]uint64{7: {99}}); err != nil {
+	if err := db.CommitDigest(ctx, 501, digest, time.Time{}, later, later.Add(24*time.Hour), 0, map[uint64][]uint64{7: {99}}); err != nil {
 		t.Fatal(err)
 	}
 	if fs, _ := db.FollowedStories(ctx, 501); len(fs[0].Follow.Held) != 1 || !fs[0].Follow.Told.Equal(later) {
 		t.Fatalf("after a digest that told another development: %+v", fs[0].Follow)
 	}
-	if err := db.CommitDigest(ctx, 501, digest, later, later.Add(time.Hour), later.Add(24*time.Hour), map[uint64][]uint64{7: {3}}); err != nil {
+	if err := db.CommitDigest(ctx, 501, digest, later, later.Add(time.Hour), later.Add(24*time.Hour), 0, map[uint64][]uint64{7: {3}}); err != nil {
 		t.Fatal(err)
 	}
 	if fs, _ := db.FollowedStories(ctx, 501); len(fs[0].Follow.Held) != 0 {
@@ -512,5 +512,29 @@ func TestUpgradeKeepsWhatTheGroupWaitedFor(t *testing.T) {
 	}
 	if got := ids(f.Pending); len(got) != 2 || got[0] != 2 || got[1] != 3 {
 		t.Errorf("pending %v, want [2 3], each once", got)
+	}
+}
+
+// A digest's commit records the newest item it considered, and a later commit with an
+// older mark (a digest served by a run held back) or none (an empty digest) never
+// moves it back: items after it would be digested twice.
+func TestCommitDigestKeepsTheNewestMark(t *testing.T) {
+	db := tempDB(t)
+	ctx := context.Background()
+	if err := db.PutSubscribers(ctx, []Subscriber{{ChatID: 502, Kind: "private", Active: true, Subscribed: true}}); err != nil {
+		t.Fatal(err)
+	}
+	msg := []OutMessage{{ChatID: 502, Method: "sendMessage", Params: map[string]string{"chat_id": "502", "text": "digest"}}}
+	last := time.Time{}
+	for i, c := range []struct{ through, want uint64 }{{10, 10}, {5, 10}, {0, 10}, {12, 12}} {
+		at := storyNow.Add(time.Duration(i+1) * time.Hour)
+		if err := db.CommitDigest(ctx, 502, msg, last, at, at.Add(24*time.Hour), c.through, nil); err != nil {
+			t.Fatal(err)
+		}
+		last = at
+		s, err := db.Subscriber(ctx, 502)
+		if err != nil || s.DigestedTo != c.want || !s.LastDigest.Equal(at) {
+			t.Fatalf("after a commit through %d: digested to %d, last %s (%v); want %d, %s", c.through, s.DigestedTo, s.LastDigest, err, c.want, at)
+		}
 	}
 }

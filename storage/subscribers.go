@@ -43,6 +43,9 @@ type Subscriber struct {
 	Quiet string `json:"quiet,omitempty"`
 
 	LastDigest time.Time `json:"last_digest"`
+	// DigestedTo is the newest item the last digest considered: the next takes the
+	// items stored after it (0: none yet, the next starts at LastDigest's clock).
+	DigestedTo uint64    `json:"digested_to,omitempty"`
 	NextDigest time.Time `json:"next_digest"`
 	CreatedAt  time.Time `json:"created_at"`
 	// GoneAt is when a group was first seen inactive with feeds of its own
@@ -702,6 +705,7 @@ func (db *DB) MigrateChat(ctx context.Context, from, to int64) error {
 			if target.LastDigest.After(s.LastDigest) {
 				s.LastDigest = target.LastDigest
 			}
+			s.DigestedTo = max(s.DigestedTo, target.DigestedTo)
 		}
 		// The group's feeds keep their adders, and the day's use of those charged to
 		// the group itself goes with them. The adders move first: the supergroup's

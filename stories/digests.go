@@ -13,8 +13,10 @@ import (
 // Run is what digests share: the public items of the longest digest window (newest
 // first), grouped into stories once.
 type Run struct {
-	now      time.Time
-	lastItem uint64    // the catalogue's newest stored item when it was built
+	now time.Time
+	// lastItem is the catalogue's newest stored item when the run was read: the run
+	// holds the catalogue's items up to it, and none after (whatever their clock).
+	lastItem uint64
 	gen      uint64    // numbers the runs built, from 1
 	built    time.Time // real time, for RunMaxAge
 	items    []storage.Item
@@ -26,48 +28,46 @@ func (r *Run) Items() []storage.Item { return r.items }
 
 // shared returns the shared run for now: built again only when new items were stored (and
 // then at most once per RunMaxAge), so neither the scheduler nor readers asking for a
-// digest pay for grouping the window more often than news arrives. A run covers
-// [r.now-MaxLookback, r.now], and every digest from then on starts at or after
-// now-MaxLookback, so it serves until items arrive after it.
-func (s *Service) shared(ctx context.Context, now time.Time) (*Run, error) {
+// digest pay for grouping the window more often than news arrives. A run holds the
+// catalogue's items stored since r.now-MaxLookback up to its lastItem, and every
+// digest from then on starts at or after now-MaxLookback, so it serves until items
+// arrive after it.
+//
+// through is the newest item a digest served by the run may count as considered: every
+// item up to it was stored before the run's and the digest's reads, so none stored
+// later can be passed over. Items are stamped with their poll's clock before they are
+// stored: a digest that took its clock as its mark lost an item stamped before it but
+// stored after its read, as the next digest started after the stamp.
+func (s *Service) shared(ctx context.Context, now time.Time) (_ *Run, through uint64, _ error) {
 	// Stories first, so every item of the run has its story.
 	if err := s.trackQuietly(ctx); err != nil {
 		s.log.Warn("tracking stories before a digest run failed; new items are grouped in the run", "error", err)
 	}
 	s.runMu.Lock()
 	defer s.runMu.Unlock()
-	r, last, err := s.fresh(ctx, now)
+	r, last, through, err := s.fresh(ctx, now)
 	if r != nil || err != nil {
-		return r, err
+		return r, through, err
 	}
 	w := s.opts.Windows
 	from := now.Add(-w.MaxLookback)
-	items, err := s.read(ctx, "digest", Reader{}, s.opts.Catalogue, from, now.Add(time.Nanosecond), w.MaxItems)
+	items, err := s.readThrough(ctx, "digest", Reader{}, s.opts.Catalogue, from, last, w.MaxItems)
 	if err != nil {
-		return nil, err
-	}
-	// An item stored after now (now was read before tracking, and before waiting for
-	// runMu) counts in last but is not in the window: such a run must not pass as up to
-	// date with it, or every digest it served left the item out, and the next started
-	// after it (review 86).
-	if later, err := s.storedIn(ctx, now, now.Add(100*365*24*time.Hour)); err != nil {
-		return nil, err
-	} else if later {
-		last = 0 // as fresh compares it: never up to date
+		return nil, 0, err
 	}
 	earlier, err := s.read(ctx, "earlier", Reader{}, s.opts.Catalogue, from.Add(-w.Earlier), from, w.MaxEarlier)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	storyOf, err := s.itemStories(ctx, items)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	s.runGen++
 	r = &Run{now: now, lastItem: last, gen: s.runGen, built: time.Now(), items: items,
 		composer: digest.NewComposerStories(s.grouper, toDigestItems(items), toDigestItems(earlier), storyOf)}
 	s.cached = r
-	return r, nil
+	return r, through, nil
 }
 
 // Subscriber is what a digest is composed for.
@@ -81,36 +81,31 @@ type Subscriber struct {
 }
 
 // fresh is the cached run if it still serves now, else nil, with the catalogue's newest
-// stored item. Called with runMu held.
-func (s *Service) fresh(ctx context.Context, now time.Time) (*Run, uint64, error) {
-	last, _, err := s.newestFor(ctx, Reader{})
+// stored item, and the mark a digest served now may take (see shared). Called with
+// runMu held.
+func (s *Service) fresh(ctx context.Context, now time.Time) (_ *Run, catalogue, through uint64, _ error) {
+	// The store's newest first, then the catalogue's: every item up to the first was
+	// stored, and the catalogue's among them are up to the second.
+	all, err := s.store.LastItemID(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
+	if _, catalogue, err = s.newestFor(ctx, Reader{}); err != nil {
+		return nil, 0, 0, err
+	}
+	current := max(all, catalogue)
 	if r := s.cached; r != nil && !now.Before(r.now) {
-		if r.lastItem == last || (s.opts.RunMaxAge > 0 && time.Since(r.built) < s.opts.RunMaxAge) {
-			// A later digest must not take a run without the items stored since its
-			// clock: it would start the next digest past them (review 87: a card opened
-			// seconds before the hour made the hour's digests lose the news between).
-			if since, err := s.storedIn(ctx, r.now, now); err != nil || since {
-				return nil, last, err
-			}
-			return r, last, nil
+		if r.lastItem == catalogue {
+			return r, catalogue, current, nil
+		}
+		if s.opts.RunMaxAge > 0 && time.Since(r.built) < s.opts.RunMaxAge {
+			// Held back: its digests count as considered only what it holds, and the
+			// catalogue's items after it go in the next (reviews 86 and 87 found them
+			// lost when digests were marked with their clock).
+			return r, catalogue, r.lastItem, nil
 		}
 	}
-	return nil, last, nil
-}
-
-// storedIn reports whether a catalogue item was stored in (from, to]: one seek a feed.
-func (s *Service) storedIn(ctx context.Context, from, to time.Time) (bool, error) {
-	if !to.After(from) {
-		return false, nil
-	}
-	items, _, err := s.store.FeedItemsAdded(ctx, s.opts.Catalogue, from.Add(time.Nanosecond), to.Add(time.Nanosecond), 1)
-	if err != nil {
-		return false, fmt.Errorf("read the catalogue's items stored after the run's clock: %w", err)
-	}
-	return len(items) > 0, nil
+	return nil, catalogue, current, nil
 }
 
 // runNow is the generation of the shared run that serves now, the catalogue's newest
@@ -135,7 +130,8 @@ func (s *Service) sharedPrepared(ctx context.Context, now time.Time) (*Run, erro
 	if r != nil && !now.Before(r.now) {
 		return r, nil
 	}
-	return s.shared(ctx, now)
+	r, _, err := s.shared(ctx, now)
+	return r, err
 }
 
 // Prepare brings the run all readers share up to date (tracking stories first), so
@@ -143,23 +139,39 @@ func (s *Service) sharedPrepared(ctx context.Context, now time.Time) (*Run, erro
 // charges a reader for is theirs, not the news that arrived for everyone (found by
 // review).
 func (s *Service) Prepare(ctx context.Context, now time.Time) error {
-	_, err := s.shared(ctx, now)
+	_, _, err := s.shared(ctx, now)
 	return err
+}
+
+// Digest is a subscriber's digest, with where it leaves them.
+type Digest struct {
+	digest.Digest
+	// Through is the newest item the digest considered: the next takes the items
+	// stored after it (storage.Subscriber.DigestedTo), whatever their clock said.
+	Through uint64
 }
 
 // DigestFor composes a subscriber's digest at now: the public stories since their last
 // digest (from the shared run) and their own feeds' newest items, with their filters
 // and choices, leaving out what they already received unless it brings new facts.
-func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) (digest.Digest, error) {
-	run, err := s.shared(ctx, now)
+func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) (Digest, error) {
+	run, through, err := s.shared(ctx, now)
 	if err != nil {
-		return digest.Digest{}, err
+		return Digest{}, err
 	}
 	w := s.opts.Windows
 	since := w.DigestSince(sub.LastDigest, now)
+	// New to the subscriber: stored after their last digest's mark, up to this one's.
+	// A subscriber without a mark yet (new, or from before marks) starts at its clock.
+	floor := since
+	if sub.DigestedTo > 0 {
+		floor = now.Add(-w.MaxLookback)
+	}
+	// (The run and the own feeds' read hold the items up to through alone.)
+	fresh := func(it storage.Item) bool { return it.ID > sub.DigestedTo && !it.Added.Before(floor) }
 	var items []digest.Item
 	for _, it := range run.items {
-		if !it.Added.Before(since) {
+		if fresh(it) {
 			items = append(items, ToDigestItem(it))
 		}
 	}
@@ -167,25 +179,27 @@ func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) 
 	reader := Reader{OwnFeeds: sub.OwnFeeds}
 	var ownEarlier []digest.Item
 	if private := s.private(reader); len(private) > 0 {
-		own, err := s.read(ctx, "own feeds", reader, private, since, now.Add(time.Nanosecond), w.MaxOwnItems)
+		own, err := s.readThrough(ctx, "own feeds", reader, private, floor, through, w.MaxOwnItems)
 		if err != nil {
-			return digest.Digest{}, err
+			return Digest{}, err
 		}
+		own = slices.DeleteFunc(own, func(it storage.Item) bool { return !fresh(it) })
 		items = append(items, toDigestItems(own)...)
 		slices.SortStableFunc(items, func(a, c digest.Item) int { return c.Published.Compare(a.Published) })
 		earlier, err := s.read(ctx, "own feeds earlier", reader, private, now.Add(-w.Earlier), since, w.MaxOwnItems)
 		if err != nil {
-			return digest.Digest{}, err
+			return Digest{}, err
 		}
-		ownEarlier = toDigestItems(earlier)
+		// What is new to this digest is not its background too.
+		ownEarlier = toDigestItems(slices.DeleteFunc(earlier, fresh))
 	}
 	received, err := s.received(ctx, sub.ChatID, now)
 	if err != nil {
-		return digest.Digest{}, err
+		return Digest{}, err
 	}
 	developed, held, err := s.followedSince(ctx, sub.ChatID, since, now)
 	if err != nil {
-		return digest.Digest{}, err
+		return Digest{}, err
 	}
 	budget := s.opts.FilterBudget
 	if sub.FilterBudget > 0 && sub.FilterBudget < budget {
@@ -198,7 +212,7 @@ func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) 
 		Developed: developed,
 	}, now)
 	if err != nil {
-		return digest.Digest{}, err
+		return Digest{}, err
 	}
 	d.SinceFollowed = held
 	if d.FilterTruncated > 0 {
@@ -206,7 +220,7 @@ func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) 
 		s.log.Warn("a subscriber's filters ran out of time; the digest covers the newest items only",
 			"chat", sub.ChatID, "unchecked", d.FilterTruncated, "budget", budget)
 	}
-	return d, nil
+	return Digest{Digest: d, Through: through}, nil
 }
 
 // received are the stories sent to chat within the Received window.

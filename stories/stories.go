@@ -277,6 +277,17 @@ func (s *Service) read(ctx context.Context, what string, r Reader, feeds []strin
 	return items, nil
 }
 
+// readThrough is read from from on, of the items up to through alone: an item is
+// stamped with its poll's clock before it is stored, so one stored after a window was
+// read may be stamped before the window's end, and only its ID tells it apart.
+func (s *Service) readThrough(ctx context.Context, what string, r Reader, feeds []string, from time.Time, through uint64, max int) ([]storage.Item, error) {
+	items, err := s.read(ctx, what, r, feeds, from, endOfTime, max)
+	return slices.DeleteFunc(items, func(it storage.Item) bool { return it.ID > through }), err
+}
+
+// endOfTime is later than any item's clock.
+var endOfTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // feedsOf are the feeds a reader's windows read: the catalogue and the reader's own.
 func (s *Service) feedsOf(r Reader) []string {
 	return append(append([]string{}, s.opts.Catalogue...), s.private(r)...)

@@ -109,7 +109,7 @@ func TestAReportThatPanicsStaysOutOfStories(t *testing.T) {
 	if got, err := db.ItemStories(ctx, []uint64{ferry3}); err != nil || got[ferry3] != stories[ferry] {
 		t.Errorf("the later ferry report is in story %d (%v), want %d", got[ferry3], err, stories[ferry])
 	}
-	if _, err := svc.shared(ctx, now); err != nil {
+	if _, _, err := svc.shared(ctx, now); err != nil {
 		t.Errorf("a digest run after the panic: %v", err)
 	}
 }
