@@ -331,6 +331,12 @@ type outboxCopy struct {
 	order  []uint64           // ascending IDs, sent ones included until compacted
 	lastID uint64
 	stale  bool // reset, and not read since
+	// The comments' copies by discussion (the story whose thread they relay; 0 for
+	// none), each in ascending IDs, sent ones included until compacted; discussions
+	// lists them in the order they came, and turn is where the next copies pass starts.
+	byDiscussion map[uint64][]uint64
+	discussions  []uint64
+	turn         int
 }
 
 // classCounts are one chat's queued messages by class, in the order of storage.Classes.
@@ -339,6 +345,24 @@ type classCounts [4]int
 func (q *outboxCopy) reset() {
 	q.msgs, q.counts, q.order, q.lastID = map[uint64]storage.OutMessage{}, map[int64]*classCounts{}, nil, 0
 	q.ranked, q.byChat, q.stale = classCounts{}, map[int64][]uint64{}, true
+	q.byDiscussion, q.discussions, q.turn = map[uint64][]uint64{}, nil, 0
+}
+
+// discussionOf is the discussion a comment's copy relays (0 for none).
+func discussionOf(m storage.OutMessage) uint64 {
+	if m.Record != nil && len(m.Record.Items) > 0 {
+		return m.Record.Items[0]
+	}
+	return 0
+}
+
+// listCopy lists copy id under discussion d.
+func (q *outboxCopy) listCopy(d, id uint64) {
+	ids, ok := q.byDiscussion[d]
+	if !ok {
+		q.discussions = append(q.discussions, d)
+	}
+	q.byDiscussion[d] = append(ids, id)
 }
 
 // best is the index of the best class counted in c, -1 for none.
@@ -386,13 +410,19 @@ func slim(m storage.OutMessage) storage.OutMessage {
 func (q *outboxCopy) add(m storage.OutMessage) {
 	q.msgs[m.ID] = slim(m)
 	q.order = append(q.order, m.ID)
+	if m.Class.Rank() == storage.ClassCopy.Rank() {
+		q.listCopy(discussionOf(m), m.ID)
+	}
 	q.byChat[m.ChatID] = append(q.byChat[m.ChatID], m.ID)
 	q.lastID = m.ID
 	q.count(m.ChatID, m.Class, 1)
 }
 
 // relabel counts message id again as m says (another chat or class), in its place.
-func (q *outboxCopy) relabel(id uint64, m storage.OutMessage) {
+func (q *outboxCopy) relabel(id uint64, m storage.OutMessage, discussion uint64) {
+	if old, ok := q.msgs[id]; ok && old.Class.Rank() != storage.ClassCopy.Rank() && m.Class.Rank() == storage.ClassCopy.Rank() {
+		q.listCopy(discussion, id) // a copy now: the copies pass finds it there
+	}
 	q.forget(id)
 	q.msgs[id] = m
 	if !slices.Contains(q.byChat[m.ChatID], id) { // it may have been there before
@@ -494,6 +524,23 @@ func (q *outboxCopy) compact() {
 		}
 	}
 	q.order = kept
+	live, turn := q.discussions[:0], 0
+	for i, d := range q.discussions {
+		ids := slices.DeleteFunc(q.byDiscussion[d], func(id uint64) bool {
+			m, ok := q.msgs[id]
+			return !ok || m.Class.Rank() != storage.ClassCopy.Rank()
+		})
+		if len(ids) == 0 {
+			delete(q.byDiscussion, d)
+			continue
+		}
+		if i < q.turn {
+			turn++ // the turn stays with the discussion it was at
+		}
+		q.byDiscussion[d] = ids
+		live = append(live, d)
+	}
+	q.discussions, q.turn = live, turn
 	// A chat that never drains (a busy group) keeps its sent IDs until now (review 55).
 	for chat, ids := range q.byChat {
 		q.byChat[chat] = slices.DeleteFunc(ids, func(id uint64) bool {
@@ -545,7 +592,7 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 				// Read as stored, it may be another chat's now (a group's upgrade moved
 				// it): counted under the old, its new chat would rank in no pass, and it
 				// would wait for good (review 55).
-				q.relabel(o.id, kept)
+				q.relabel(o.id, kept, discussionOf(*o.keep))
 				// Its pause (a 429's retry_after, a backoff) holds where it goes now.
 				s.mu.Lock()
 				if p := s.pace(kept.ChatID); o.notBefore.After(p.notBefore) {
@@ -620,7 +667,9 @@ type sweepState struct {
 
 // sweepClass is one pass of sweep over the chats whose next message is of class.
 func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, class storage.MessageClass, wakeAt time.Time, sw *sweepState) (time.Time, error) {
-	now := time.Now()
+	if class == storage.ClassCopy {
+		return s.sweepCopies(ctx, q, f, wakeAt, sw)
+	}
 	seen := map[int64]bool{}
 	for _, id := range q.order {
 		if sw.started >= sw.limit {
@@ -634,68 +683,138 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 		if q.rank(m.ChatID) != class {
 			continue // another pass's
 		}
-		s.mu.Lock()
-		ready, at := s.ready(m.ChatID, now)
-		s.mu.Unlock()
-		if !ready {
-			if !at.IsZero() && (wakeAt.IsZero() || at.Before(wakeAt)) {
-				wakeAt = at
-			}
-			continue
-		}
-		// Only for a chat that may be sent to: next may walk the chat's queue (review
-		// 84: 11.7 ms a sweep for a paced group with 100,000 queued).
-		m = q.next(m, class)
-		if f.ids[m.ID] {
-			continue // in flight still (moved to this chat by a group's upgrade)
-		}
-		s.mu.Lock()
-		s.pace(m.ChatID).busy = true
-		s.mu.Unlock()
-		if err := s.global.Wait(ctx); err != nil {
-			s.release(m.ChatID, time.Time{})
+		var err error
+		if wakeAt, err = s.startIfReady(ctx, q, f, sw, seen, wakeAt, m.ChatID, func() storage.OutMessage {
+			// Only for a chat that may be sent to: next may walk the chat's queue
+			// (review 84: 11.7 ms a sweep for a paced group with 100,000 queued).
+			return q.next(m, class)
+		}); err != nil {
 			return wakeAt, err
-		}
-		select {
-		case f.sem <- struct{}{}:
-		case <-ctx.Done():
-			s.release(m.ChatID, time.Time{})
-			return wakeAt, ctx.Err()
-		}
-		sw.started++
-		f.ids[m.ID] = true
-		f.wg.Add(1)
-		go func(m storage.OutMessage) {
-			defer f.wg.Done()
-			o := s.sendCaught(m)
-			<-f.sem
-			f.results <- o
-		}(m)
-		now = time.Now()
-		// Apply finished sends as we go, so a long queue keeps its order fresh.
-		// The scan may have passed their chats already: fold each outcome into
-		// wakeAt, or a retry after 429 (or a group's upgrade) would sleep until the timer.
-		for drained := false; !drained; {
-			select {
-			case o := <-f.results:
-				delete(f.ids, o.id)
-				s.apply(q, o)
-				wakeAt = earliestWake(wakeAt, o, now)
-				// A chat messages moved to (a group's upgrade, a kept message read under
-				// another chat) has them behind the scan: none of its later ones may
-				// overtake them in this pass (review 57).
-				if o.migrated != 0 {
-					seen[o.migrated] = true
-				}
-				if o.keep != nil {
-					seen[o.keep.ChatID] = true
-				}
-			default:
-				drained = true
-			}
 		}
 	}
 	return wakeAt, nil
+}
+
+// sweepCopies is the copies' pass of sweep: the discussions take turns, a copy each a
+// turn, oldest first within each, so that one discussion's flood of copies (at most
+// 20 a follower) delays another discussion's copies by a copy a turn. Served oldest
+// first across chats, an honest comment's copies waited behind every copy queued
+// before them. A chat still takes its own copies in order, whichever discussion's turn
+// reached it; the next pass starts at the discussion after the last one served.
+func (s *Sender) sweepCopies(ctx context.Context, q *outboxCopy, f *flights, wakeAt time.Time, sw *sweepState) (time.Time, error) {
+	n := len(q.discussions)
+	pos, done := make([]int, n), make([]bool, n)
+	seen := map[int64]bool{}
+	for i, left := q.turn, n; left > 0 && sw.started < sw.limit; i++ {
+		k := i % n
+		if done[k] {
+			continue
+		}
+		ids := q.byDiscussion[q.discussions[k]]
+		for pos[k] < len(ids) && sw.started < sw.limit {
+			m, ok := q.msgs[ids[pos[k]]]
+			pos[k]++
+			if !ok || seen[m.ChatID] || m.Class.Rank() != storage.ClassCopy.Rank() {
+				continue // sent already, or its chat had its turn this pass
+			}
+			seen[m.ChatID] = true
+			if q.rank(m.ChatID) != storage.ClassCopy {
+				continue // the chat has better to send: another pass's
+			}
+			started := sw.started
+			var err error
+			if wakeAt, err = s.startIfReady(ctx, q, f, sw, seen, wakeAt, m.ChatID, func() storage.OutMessage {
+				return q.oldest(m.ChatID)
+			}); err != nil {
+				return wakeAt, err
+			}
+			if sw.started > started {
+				q.turn = (k + 1) % n
+				break // the next discussion's turn
+			}
+		}
+		if pos[k] >= len(ids) {
+			done[k] = true
+			left--
+		}
+	}
+	return wakeAt, nil
+}
+
+// oldest is chat's oldest queued message (a copies' chat has only copies queued).
+func (q *outboxCopy) oldest(chat int64) storage.OutMessage {
+	var pick storage.OutMessage
+	for _, id := range q.byChat[chat] {
+		if m, ok := q.msgs[id]; ok && m.ChatID == chat && (pick.ID == 0 || id < pick.ID) {
+			pick = m
+		}
+	}
+	return pick
+}
+
+// startIfReady starts the send of pick()'s message to chat if chat may be sent to now
+// (else it folds when it may into wakeAt), and applies the sends that finished
+// meanwhile, marking seen the chats they moved messages to.
+func (s *Sender) startIfReady(ctx context.Context, q *outboxCopy, f *flights, sw *sweepState, seen map[int64]bool, wakeAt time.Time, chat int64, pick func() storage.OutMessage) (time.Time, error) {
+	now := time.Now()
+	s.mu.Lock()
+	ready, at := s.ready(chat, now)
+	s.mu.Unlock()
+	if !ready {
+		if !at.IsZero() && (wakeAt.IsZero() || at.Before(wakeAt)) {
+			wakeAt = at
+		}
+		return wakeAt, nil
+	}
+	m := pick()
+	if m.ID == 0 || f.ids[m.ID] {
+		return wakeAt, nil // in flight still (moved to this chat by a group's upgrade)
+	}
+	s.mu.Lock()
+	s.pace(m.ChatID).busy = true
+	s.mu.Unlock()
+	if err := s.global.Wait(ctx); err != nil {
+		s.release(m.ChatID, time.Time{})
+		return wakeAt, err
+	}
+	select {
+	case f.sem <- struct{}{}:
+	case <-ctx.Done():
+		s.release(m.ChatID, time.Time{})
+		return wakeAt, ctx.Err()
+	}
+	sw.started++
+	f.ids[m.ID] = true
+	f.wg.Add(1)
+	go func(m storage.OutMessage) {
+		defer f.wg.Done()
+		o := s.sendCaught(m)
+		<-f.sem
+		f.results <- o
+	}(m)
+	now = time.Now()
+	// Apply finished sends as we go, so a long queue keeps its order fresh. The scan
+	// may have passed their chats already: fold each outcome into wakeAt, or a retry
+	// after 429 (or a group's upgrade) would sleep until the timer.
+	for {
+		select {
+		case o := <-f.results:
+			delete(f.ids, o.id)
+			s.apply(q, o)
+			wakeAt = earliestWake(wakeAt, o, now)
+			// A chat messages moved to (a group's upgrade, a kept message read under
+			// another chat) has them behind the scan: none of its later ones may
+			// overtake them in this pass (review 57).
+			if o.migrated != 0 {
+				seen[o.migrated] = true
+			}
+			if o.keep != nil {
+				seen[o.keep.ChatID] = true
+			}
+		default:
+			return wakeAt, nil
+		}
+	}
 }
 
 // earliestWake folds an outcome applied mid-scan into the loop's next wake-up: its chat

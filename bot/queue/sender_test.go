@@ -717,3 +717,98 @@ func TestIdlePacingIsForgotten(t *testing.T) {
 		t.Errorf("two minutes on, %d chats paced; want the one still waiting alone", len(sender.chats))
 	}
 }
+
+// TestDiscussionsTakeTurnsWithCopies: a comment's copies do not wait behind another
+// discussion's flood of copies queued before them: the discussions take turns (found
+// by review 83's follow-up: served oldest first, 200 followers' 3 copies each held an
+// honest comment's five copies until nearly all 600 had gone). A follower of both
+// still gets their copies in the order they were queued.
+func TestDiscussionsTakeTurnsWithCopies(t *testing.T) {
+	tg, db := senderFixture(t)
+	tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	ctx := context.Background()
+	copyOf := func(chat int64, discussion uint64, text string) storage.OutMessage {
+		m := classMsg(chat, text, storage.ClassCopy)
+		m.Record = &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{discussion}}
+		return m
+	}
+	const flooded, honest = 1, 2
+	both := tg.PrivateChat(telegramtest.User{ID: 7000, FirstName: "Both"}).ID
+	var msgs []storage.OutMessage
+	for round := range 3 {
+		for i := range 200 {
+			chat := tg.PrivateChat(telegramtest.User{ID: int64(7001 + i), FirstName: "Flooded"}).ID
+			msgs = append(msgs, copyOf(chat, flooded, fmt.Sprintf("flood %d", round)))
+		}
+		msgs = append(msgs, copyOf(both, flooded, fmt.Sprintf("flood %d", round)))
+	}
+	var readers []int64
+	for i := range 5 {
+		chat := tg.PrivateChat(telegramtest.User{ID: int64(7300 + i), FirstName: "Reader"}).ID
+		readers = append(readers, chat)
+		msgs = append(msgs, copyOf(chat, honest, "the honest comment"))
+	}
+	msgs = append(msgs, copyOf(both, honest, "the honest comment"))
+	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 50})
+	var after int64
+	waitUntil(t, func() bool {
+		for _, chat := range readers {
+			if len(tg.AllMessages(chat)) == 0 {
+				return false
+			}
+		}
+		after = sender.Stats.Sent.Load()
+		return true
+	})
+	t.Logf("the honest comment's copies were all out after %d of %d sends", after, len(msgs))
+	if after > int64(2*len(readers)+10) { // taking turns, and sends in flight
+		t.Errorf("the honest comment's copies were all out after %d of %d sends; want about %d (taking turns)", after, len(msgs), 2*len(readers))
+	}
+	waitUntil(t, func() bool { return len(tg.AllMessages(both)) == 4 })
+	stop()
+	var got []string
+	for _, m := range tg.AllMessages(both) {
+		got = append(got, m.Text)
+	}
+	if want := []string{"flood 0", "flood 1", "flood 2", "the honest comment"}; !slices.Equal(got, want) {
+		t.Errorf("the follower of both got %q; want their queue's order %q", got, want)
+	}
+}
+
+// TestTurnsGoOnFromPassToPass: a pass that runs out of sends before every discussion
+// had its turn leaves off there, and the next starts with the discussions that had
+// none: started afresh, the first discussions' later copies went before the last
+// discussions' first.
+func TestTurnsGoOnFromPassToPass(t *testing.T) {
+	tg, db := senderFixture(t)
+	tg.SetLimits(telegramtest.Limits{Global: 1000, PrivateEvery: time.Millisecond, GroupPerMin: 1000})
+	ctx := context.Background()
+	const discussions, copies = 100, 5
+	var msgs []storage.OutMessage
+	for d := range discussions {
+		for i := range copies {
+			chat := tg.PrivateChat(telegramtest.User{ID: int64(8000 + d*copies + i), FirstName: "Follower"}).ID
+			m := classMsg(chat, fmt.Sprintf("discussion %d", d), storage.ClassCopy)
+			m.Record = &storage.MessageRecord{Kind: storage.KindComment, Items: []uint64{uint64(d + 1)}}
+			msgs = append(msgs, m)
+		}
+	}
+	if err := db.Enqueue(ctx, msgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	sender, stop := startSender(t, tg, db, SenderOptions{PrivateEvery: time.Millisecond, GlobalPerSecond: 50})
+	defer stop()
+	last := int64(8000 + (discussions-1)*copies) // the last discussion's first follower
+	var after int64
+	waitUntil(t, func() bool {
+		after = sender.Stats.Sent.Load()
+		return len(tg.AllMessages(last)) > 0
+	})
+	t.Logf("the last discussion's first copy went out after %d of %d sends", after, len(msgs))
+	if after > discussions+discussions/2 { // every discussion one turn, and sends in flight
+		t.Errorf("the last discussion's first copy went out after %d sends; want about %d (every discussion one turn first)", after, discussions)
+	}
+}
