@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -516,6 +517,18 @@ func feedAddedKey(feedURL string, added time.Time, id uint64) []byte {
 // [from, to), newest first, at most limit (limit <= 0: all), with the number of older
 // ones the limit left out. Other feeds' items are never read, however many there are.
 func (db *DB) FeedItemsAdded(ctx context.Context, feeds []string, from, to time.Time, limit int) (items []Item, dropped int, err error) {
+	return db.feedItems(ctx, feeds, from, to, 0, math.MaxUint64, limit)
+}
+
+// FeedItemsBetween is FeedItemsAdded of the items stored from from on with IDs in
+// (after, through] alone: the limit counts only those, and only those are read. An
+// item is stamped with its poll's clock before it is stored, so its ID, not its
+// clock, tells whether a reader who read up to item through has seen it.
+func (db *DB) FeedItemsBetween(ctx context.Context, feeds []string, from time.Time, after, through uint64, limit int) (items []Item, dropped int, err error) {
+	return db.feedItems(ctx, feeds, from, time.Unix(0, math.MaxInt64), after, through, limit)
+}
+
+func (db *DB) feedItems(ctx context.Context, feeds []string, from, to time.Time, after, through uint64, limit int) (items []Item, dropped int, err error) {
 	if err := ctxErr(ctx, "feed items added"); err != nil {
 		return nil, 0, err
 	}
@@ -537,7 +550,9 @@ func (db *DB) FeedItemsAdded(ctx context.Context, feeds []string, from, to time.
 				if len(k) != len(prefix)+16 || !bytes.HasPrefix(k, prefix) {
 					break
 				}
-				refs = append(refs, ref{beU64(k[len(prefix):]), beU64(k[len(prefix)+8:])})
+				if id := beU64(k[len(prefix)+8:]); id > after && id <= through {
+					refs = append(refs, ref{beU64(k[len(prefix):]), id})
+				}
 			}
 		}
 		sort.Slice(refs, func(a, b int) bool {

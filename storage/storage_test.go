@@ -647,3 +647,53 @@ func TestBackupsHoldNoDeletedWords(t *testing.T) {
 		t.Fatalf("a comment after the restore: %+v (%v)", next, err)
 	}
 }
+
+// FeedItemsBetween reads only the items with IDs in (after, through], however their
+// clocks fall, and its limit counts only those: items outside the range neither take
+// a place nor count as left out.
+func TestFeedItemsBetween(t *testing.T) {
+	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
+	ctx := context.Background()
+	const feed, other = "https://a.example/rss", "https://b.example/rss"
+	base := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	var ids []uint64
+	for i := range 6 {
+		// Clocks out of ID order: the fourth item was stamped first.
+		at := base.Add(time.Duration(i) * time.Minute)
+		if i == 3 {
+			at = base.Add(-time.Hour)
+		}
+		got, err := db.AddItems(ctx, feed, []storage.Item{{Key: fmt.Sprint(i), Title: fmt.Sprint("item ", i)}}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, got[0].ID)
+		if _, err := db.AddItems(ctx, other, []storage.Item{{Key: fmt.Sprint(i), Title: "other"}}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name           string
+		from           time.Time
+		after, through uint64
+		limit          int
+		want           []uint64
+		dropped        int
+	}{
+		{"a range", base.Add(-2 * time.Hour), ids[1], ids[4], 0, []uint64{ids[4], ids[2], ids[3]}, 0},
+		{"the limit counts the range alone", base.Add(-2 * time.Hour), ids[1], ids[4], 2, []uint64{ids[4], ids[2]}, 1},
+		{"the clock still bounds it", base, ids[1], ids[4], 0, []uint64{ids[4], ids[2]}, 0},
+		{"nothing after the mark", base.Add(-2 * time.Hour), ids[5], ids[5], 0, nil, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			items, dropped, err := db.FeedItemsBetween(ctx, []string{feed}, c.from, c.after, c.through, c.limit)
+			var got []uint64
+			for _, it := range items {
+				got = append(got, it.ID)
+			}
+			if err != nil || !slices.Equal(got, c.want) || dropped != c.dropped {
+				t.Errorf("got %v, %d dropped (%v); want %v, %d dropped", got, dropped, err, c.want, c.dropped)
+			}
+		})
+	}
+}

@@ -63,7 +63,7 @@ func (s *Service) card(ctx context.Context, id uint64, r Reader, cachedOnly bool
 	if err != nil {
 		return digest.StoryCard{}, err
 	}
-	last, catalogue, err := s.newestFor(ctx, r)
+	last, catalogue, _, err := s.newestFor(ctx, r)
 	if err != nil {
 		return digest.StoryCard{}, err
 	}

@@ -51,7 +51,7 @@ func (s *Service) shared(ctx context.Context, now time.Time) (_ *Run, through ui
 	}
 	w := s.opts.Windows
 	from := now.Add(-w.MaxLookback)
-	items, err := s.readThrough(ctx, "digest", Reader{}, s.opts.Catalogue, from, last, w.MaxItems)
+	items, err := s.readBetween(ctx, "digest", s.opts.Catalogue, from, 0, last, w.MaxItems)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -84,13 +84,10 @@ type Subscriber struct {
 // stored item, and the mark a digest served now may take (see shared). Called with
 // runMu held.
 func (s *Service) fresh(ctx context.Context, now time.Time) (_ *Run, catalogue, through uint64, _ error) {
-	// The store's newest first, then the catalogue's: every item up to the first was
-	// stored, and the catalogue's among them are up to the second.
-	all, err := s.store.LastItemID(ctx)
+	// The store's newest is read before the catalogue's: every item up to it was
+	// stored, and the catalogue's among them are up to the catalogue's newest.
+	_, catalogue, all, err := s.newestFor(ctx, Reader{})
 	if err != nil {
-		return nil, 0, 0, err
-	}
-	if _, catalogue, err = s.newestFor(ctx, Reader{}); err != nil {
 		return nil, 0, 0, err
 	}
 	current := max(all, catalogue)
@@ -147,7 +144,8 @@ func (s *Service) Prepare(ctx context.Context, now time.Time) error {
 type Digest struct {
 	digest.Digest
 	// Through is the newest item the digest considered: the next takes the items
-	// stored after it (storage.Subscriber.DigestedTo), whatever their clock said.
+	// stored after it (storage.Subscriber.DigestedTo), however far back their poll's
+	// clock stamped them within MaxLookback.
 	Through uint64
 }
 
@@ -167,7 +165,8 @@ func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) 
 	if sub.DigestedTo > 0 {
 		floor = now.Add(-w.MaxLookback)
 	}
-	// (The run and the own feeds' read hold the items up to through alone.)
+	// The run's items are all up to through: none of the catalogue's lie between its
+	// lastItem and through (fresh), and the own feeds' read stops at through.
 	fresh := func(it storage.Item) bool { return it.ID > sub.DigestedTo && !it.Added.Before(floor) }
 	var items []digest.Item
 	for _, it := range run.items {
@@ -179,19 +178,24 @@ func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) 
 	reader := Reader{OwnFeeds: sub.OwnFeeds}
 	var ownEarlier []digest.Item
 	if private := s.private(reader); len(private) > 0 {
-		own, err := s.readThrough(ctx, "own feeds", reader, private, floor, through, w.MaxOwnItems)
+		own, err := s.readBetween(ctx, "own feeds", private, floor, sub.DigestedTo, through, w.MaxOwnItems)
 		if err != nil {
 			return Digest{}, err
 		}
-		own = slices.DeleteFunc(own, func(it storage.Item) bool { return !fresh(it) })
 		items = append(items, toDigestItems(own)...)
 		slices.SortStableFunc(items, func(a, c digest.Item) int { return c.Published.Compare(a.Published) })
-		earlier, err := s.read(ctx, "own feeds earlier", reader, private, now.Add(-w.Earlier), since, w.MaxOwnItems)
+		// The background: what earlier digests considered (before the mark; before
+		// the clock for a subscriber without one).
+		var earlier []storage.Item
+		if sub.DigestedTo > 0 {
+			earlier, err = s.readBetween(ctx, "own feeds earlier", private, now.Add(-w.Earlier), 0, sub.DigestedTo, w.MaxOwnItems)
+		} else {
+			earlier, err = s.read(ctx, "own feeds earlier", reader, private, now.Add(-w.Earlier), since, w.MaxOwnItems)
+		}
 		if err != nil {
 			return Digest{}, err
 		}
-		// What is new to this digest is not its background too.
-		ownEarlier = toDigestItems(slices.DeleteFunc(earlier, fresh))
+		ownEarlier = toDigestItems(earlier)
 	}
 	received, err := s.received(ctx, sub.ChatID, now)
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 // Store is what the story service reads.
 type Store interface {
 	FeedItemsAdded(ctx context.Context, feeds []string, from, to time.Time, limit int) ([]storage.Item, int, error)
+	FeedItemsBetween(ctx context.Context, feeds []string, from time.Time, after, through uint64, limit int) ([]storage.Item, int, error)
 	ItemsAdded(ctx context.Context, from, to time.Time, limit int) ([]storage.Item, int, error)
 	Item(ctx context.Context, id uint64) (storage.Item, error)
 	LastItemID(ctx context.Context) (uint64, error)
@@ -215,10 +216,10 @@ func (s *Service) sees(r Reader, feedURL string) bool {
 // private feed storing an item makes no one else's card or the run stale (review 83:
 // one stranger's item a minute had every card composed anew, 0.45 s each). catalogue
 // is the catalogue's newest item, which the shared run is built with.
-func (s *Service) newestFor(ctx context.Context, r Reader) (newest, catalogue uint64, err error) {
-	all, err := s.store.LastItemID(ctx)
+func (s *Service) newestFor(ctx context.Context, r Reader) (newest, catalogue, all uint64, err error) {
+	all, err = s.store.LastItemID(ctx)
 	if err != nil || r.Operator {
-		return all, all, err
+		return all, all, all, err
 	}
 	s.newestMu.Lock()
 	catalogue, known := s.newestCatalogue, s.newestOfStore == all && all != 0
@@ -226,7 +227,7 @@ func (s *Service) newestFor(ctx context.Context, r Reader) (newest, catalogue ui
 	if !known {
 		// Read again only when the store's newest item moved: one read a feed.
 		if catalogue, err = s.store.LastItemIDOf(ctx, s.opts.Catalogue); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		s.newestMu.Lock()
 		s.newestOfStore, s.newestCatalogue = all, catalogue
@@ -236,11 +237,11 @@ func (s *Service) newestFor(ctx context.Context, r Reader) (newest, catalogue ui
 	if private := s.private(r); len(private) > 0 {
 		own, err := s.store.LastItemIDOf(ctx, private)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		newest = max(newest, own)
 	}
-	return newest, catalogue, nil
+	return newest, catalogue, all, nil
 }
 
 func (s *Service) private(r Reader) []string {
@@ -277,16 +278,23 @@ func (s *Service) read(ctx context.Context, what string, r Reader, feeds []strin
 	return items, nil
 }
 
-// readThrough is read from from on, of the items up to through alone: an item is
-// stamped with its poll's clock before it is stored, so one stored after a window was
-// read may be stamped before the window's end, and only its ID tells it apart.
-func (s *Service) readThrough(ctx context.Context, what string, r Reader, feeds []string, from time.Time, through uint64, max int) ([]storage.Item, error) {
-	items, err := s.read(ctx, what, r, feeds, from, endOfTime, max)
-	return slices.DeleteFunc(items, func(it storage.Item) bool { return it.ID > through }), err
+// readBetween returns the items the given feeds stored from from on with IDs in
+// (after, through], newest first, at most max; what the cap leaves out is logged under
+// what and counted, as read's. An item is stamped with its poll's clock before it is
+// stored, so one stored after a window was read may be stamped before the window's
+// end: only its ID tells whether the reader of that window saw it.
+func (s *Service) readBetween(ctx context.Context, what string, feeds []string, from time.Time, after, through uint64, max int) ([]storage.Item, error) {
+	items, dropped, err := s.store.FeedItemsBetween(ctx, feeds, from, after, through, max)
+	if err != nil {
+		return nil, fmt.Errorf("read the %s window: %w", what, err)
+	}
+	if dropped > 0 {
+		s.windowDropped.add(int64(dropped))
+		s.log.Warn("a window cap left out the oldest items", "window", what, "kept", len(items), "dropped", dropped,
+			"from", from.Format(time.RFC3339), "after", after, "through", through)
+	}
+	return items, nil
 }
-
-// endOfTime is later than any item's clock.
-var endOfTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // feedsOf are the feeds a reader's windows read: the catalogue and the reader's own.
 func (s *Service) feedsOf(r Reader) []string {
@@ -319,6 +327,10 @@ func decodeCard(raw json.RawMessage) (digest.StoryCard, error) {
 // NoStore is a Store with nothing in it: the command line summarizes files and pages
 // with it when the database is absent or held by the running bot.
 type NoStore struct{}
+
+func (NoStore) FeedItemsBetween(context.Context, []string, time.Time, uint64, uint64, int) ([]storage.Item, int, error) {
+	return nil, 0, nil
+}
 
 func (NoStore) FeedItemsAdded(context.Context, []string, time.Time, time.Time, int) ([]storage.Item, int, error) {
 	return nil, 0, nil

@@ -632,3 +632,62 @@ func digestsEveryItemOnce(t *testing.T, c onceCase) {
 		t.Errorf("the item was in %d of the two digests, want 1", seen)
 	}
 }
+
+// A reader's own items from before a held run's mark are in their digest however many
+// of their feeds' items came after it: the own feeds' cap counts only the items between
+// the reader's mark and the digest's (review 88: 300 items after it took every place,
+// the three before it were cut, and the mark passed them; and the cap counted, and
+// logged as dropped, the items earlier digests had shown).
+func TestOwnItemsBeforeTheMarkAreNotCutByLaterOnes(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	const public, own1, own2 = "https://public.example/rss", "https://own1.example/rss", "https://own2.example/rss"
+	now := t0.Add(time.Hour)
+	mine := []string{"Volcano erupts on a remote Pacific island", "Central bank raises interest rates", "Chess prodigy wins the national title"}
+	for i, title := range mine {
+		add(t, db, own1, fmt.Sprint("mine", i), title, now.Add(-5*time.Minute))
+	}
+	add(t, db, public, "a", "Council approves school budget", now.Add(-10*time.Minute))
+	const hold = 200 * time.Millisecond
+	svc := stories.New(db, nil, stories.Options{Catalogue: []string{public}, Now: func() time.Time { return now }, RunMaxAge: hold})
+	if err := svc.Prepare(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	// Within the hold: the catalogue's news (the run is held) and two polls of the
+	// reader's feeds, as many items as the own feeds' cap.
+	add(t, db, public, "b", "Harbour ferry strike ends", now.Add(time.Second))
+	for f, feed := range []string{own1, own2} {
+		var flyers []storage.Item
+		for i := range stories.DefaultWindows.MaxOwnItems / 2 {
+			flyers = append(flyers, storage.Item{Key: fmt.Sprint("flyer", f, i), Title: "Weekly sale flyer", Language: "en",
+				Text: "Weekly sale flyer with coupons for shoppers.", Published: now.Add(2 * time.Second)})
+		}
+		if _, err := db.AddItems(ctx, feed, flyers, now.Add(2*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub := stories.Subscriber{Subscriber: storage.Subscriber{ChatID: 1, Stories: 20, SummarySentences: 1,
+		LastDigest: now.Add(-30 * time.Minute), OwnFeeds: []string{own1, own2}}}
+	seen := map[string]int{}
+	for i, at := range []time.Time{now.Add(10 * time.Second), now.Add(time.Hour)} {
+		if i == 1 {
+			time.Sleep(hold)
+		}
+		d, err := svc.DigestFor(ctx, sub, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range d.Stories {
+			seen[s.Title]++
+		}
+		sub.LastDigest, sub.DigestedTo = at, max(sub.DigestedTo, d.Through)
+	}
+	for _, title := range mine {
+		if seen[title] != 1 {
+			t.Errorf("%q was in %d of the two digests, want 1", title, seen[title])
+		}
+	}
+	if n := svc.Stats().WindowDropped; n != 0 {
+		t.Errorf("the windows' caps left out %d items, want none", n)
+	}
+}
