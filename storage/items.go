@@ -517,18 +517,18 @@ func feedAddedKey(feedURL string, added time.Time, id uint64) []byte {
 // [from, to), newest first, at most limit (limit <= 0: all), with the number of older
 // ones the limit left out. Other feeds' items are never read, however many there are.
 func (db *DB) FeedItemsAdded(ctx context.Context, feeds []string, from, to time.Time, limit int) (items []Item, dropped int, err error) {
-	return db.feedItems(ctx, feeds, from, to, 0, math.MaxUint64, limit)
+	return db.FeedItemsWhere(ctx, feeds, from, to, nil, limit)
 }
 
-// FeedItemsBetween is FeedItemsAdded of the items stored from from on with IDs in
-// (after, through] alone: the limit counts only those, and only those are read. An
-// item is stamped with its poll's clock before it is stored, so its ID, not its
-// clock, tells whether a reader who read up to item through has seen it.
-func (db *DB) FeedItemsBetween(ctx context.Context, feeds []string, from time.Time, after, through uint64, limit int) (items []Item, dropped int, err error) {
-	return db.feedItems(ctx, feeds, from, time.Unix(0, math.MaxInt64), after, through, limit)
-}
+// Forever is later than any item's clock: the end of a window that has none.
+var Forever = time.Unix(0, math.MaxInt64)
 
-func (db *DB) feedItems(ctx context.Context, feeds []string, from, to time.Time, after, through uint64, limit int) (items []Item, dropped int, err error) {
+// FeedItemsWhere is FeedItemsAdded of the items keep (nil: all) picks by their stored
+// clock and ID alone: the limit counts only those, and only those are decoded (the
+// index keys in [from, to) are all read). An item is stamped with its poll's clock
+// before it is stored, so its ID, not its clock, tells whether a reader who read up to
+// some item has seen it.
+func (db *DB) FeedItemsWhere(ctx context.Context, feeds []string, from, to time.Time, keep func(added time.Time, id uint64) bool, limit int) (items []Item, dropped int, err error) {
 	if err := ctxErr(ctx, "feed items added"); err != nil {
 		return nil, 0, err
 	}
@@ -550,8 +550,9 @@ func (db *DB) feedItems(ctx context.Context, feeds []string, from, to time.Time,
 				if len(k) != len(prefix)+16 || !bytes.HasPrefix(k, prefix) {
 					break
 				}
-				if id := beU64(k[len(prefix)+8:]); id > after && id <= through {
-					refs = append(refs, ref{beU64(k[len(prefix):]), id})
+				added, id := beU64(k[len(prefix):]), beU64(k[len(prefix)+8:])
+				if keep == nil || keep(time.Unix(0, int64(added)), id) {
+					refs = append(refs, ref{added, id})
 				}
 			}
 		}

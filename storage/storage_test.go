@@ -648,10 +648,10 @@ func TestBackupsHoldNoDeletedWords(t *testing.T) {
 	}
 }
 
-// FeedItemsBetween reads only the items with IDs in (after, through], however their
-// clocks fall, and its limit counts only those: items outside the range neither take
-// a place nor count as left out.
-func TestFeedItemsBetween(t *testing.T) {
+// FeedItemsWhere reads only the items its filter picks by their clock and ID, however
+// their clocks fall, and its limit counts only those: items it leaves neither take a
+// place nor count as left out.
+func TestFeedItemsWhere(t *testing.T) {
 	db := mustOpen(t, filepath.Join(t.TempDir(), "db"))
 	ctx := context.Background()
 	const feed, other = "https://a.example/rss", "https://b.example/rss"
@@ -672,21 +672,25 @@ func TestFeedItemsBetween(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	between := func(after, through uint64) func(time.Time, uint64) bool {
+		return func(_ time.Time, id uint64) bool { return id > after && id <= through }
+	}
 	for _, c := range []struct {
-		name           string
-		from           time.Time
-		after, through uint64
-		limit          int
-		want           []uint64
-		dropped        int
+		name    string
+		from    time.Time
+		keep    func(time.Time, uint64) bool
+		limit   int
+		want    []uint64
+		dropped int
 	}{
-		{"a range", base.Add(-2 * time.Hour), ids[1], ids[4], 0, []uint64{ids[4], ids[2], ids[3]}, 0},
-		{"the limit counts the range alone", base.Add(-2 * time.Hour), ids[1], ids[4], 2, []uint64{ids[4], ids[2]}, 1},
-		{"the clock still bounds it", base, ids[1], ids[4], 0, []uint64{ids[4], ids[2]}, 0},
-		{"nothing after the mark", base.Add(-2 * time.Hour), ids[5], ids[5], 0, nil, 0},
+		{"a range of IDs", base.Add(-2 * time.Hour), between(ids[1], ids[4]), 0, []uint64{ids[4], ids[2], ids[3]}, 0},
+		{"the limit counts what is picked alone", base.Add(-2 * time.Hour), between(ids[1], ids[4]), 2, []uint64{ids[4], ids[2]}, 1},
+		{"the window's start still bounds it", base, between(ids[1], ids[4]), 0, []uint64{ids[4], ids[2]}, 0},
+		{"nothing picked", base.Add(-2 * time.Hour), between(ids[5], ids[5]), 0, nil, 0},
+		{"by the stored clock", base.Add(-2 * time.Hour), func(added time.Time, _ uint64) bool { return added.Before(base) }, 0, []uint64{ids[3]}, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			items, dropped, err := db.FeedItemsBetween(ctx, []string{feed}, c.from, c.after, c.through, c.limit)
+			items, dropped, err := db.FeedItemsWhere(ctx, []string{feed}, c.from, storage.Forever, c.keep, c.limit)
 			var got []uint64
 			for _, it := range items {
 				got = append(got, it.ID)

@@ -51,7 +51,7 @@ func (s *Service) shared(ctx context.Context, now time.Time) (_ *Run, through ui
 	}
 	w := s.opts.Windows
 	from := now.Add(-w.MaxLookback)
-	items, err := s.readBetween(ctx, "digest", s.opts.Catalogue, from, 0, last, w.MaxItems)
+	items, err := s.readWhere(ctx, "digest", s.opts.Catalogue, from, func(_ time.Time, id uint64) bool { return id <= last }, w.MaxItems)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -165,12 +165,12 @@ func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) 
 	if sub.DigestedTo > 0 {
 		floor = now.Add(-w.MaxLookback)
 	}
+	unseen := func(added time.Time, id uint64) bool { return id > sub.DigestedTo && !added.Before(floor) }
 	// The run's items are all up to through: none of the catalogue's lie between its
-	// lastItem and through (fresh), and the own feeds' read stops at through.
-	fresh := func(it storage.Item) bool { return it.ID > sub.DigestedTo && !it.Added.Before(floor) }
+	// lastItem and through when it is current, and through is its lastItem when held.
 	var items []digest.Item
 	for _, it := range run.items {
-		if fresh(it) {
+		if unseen(it.Added, it.ID) {
 			items = append(items, ToDigestItem(it))
 		}
 	}
@@ -178,20 +178,20 @@ func (s *Service) DigestFor(ctx context.Context, sub Subscriber, now time.Time) 
 	reader := Reader{OwnFeeds: sub.OwnFeeds}
 	var ownEarlier []digest.Item
 	if private := s.private(reader); len(private) > 0 {
-		own, err := s.readBetween(ctx, "own feeds", private, floor, sub.DigestedTo, through, w.MaxOwnItems)
+		own, err := s.readWhere(ctx, "own feeds", private, floor, func(added time.Time, id uint64) bool {
+			return unseen(added, id) && id <= through
+		}, w.MaxOwnItems)
 		if err != nil {
 			return Digest{}, err
 		}
 		items = append(items, toDigestItems(own)...)
 		slices.SortStableFunc(items, func(a, c digest.Item) int { return c.Published.Compare(a.Published) })
-		// The background: what earlier digests considered (before the mark; before
-		// the clock for a subscriber without one).
-		var earlier []storage.Item
-		if sub.DigestedTo > 0 {
-			earlier, err = s.readBetween(ctx, "own feeds earlier", private, now.Add(-w.Earlier), 0, sub.DigestedTo, w.MaxOwnItems)
-		} else {
-			earlier, err = s.read(ctx, "own feeds earlier", reader, private, now.Add(-w.Earlier), since, w.MaxOwnItems)
-		}
+		// The background: the rest of the Earlier window up to through, what earlier
+		// digests considered and what is too old to be new (review 90: an item after
+		// a mark older than MaxLookback was neither).
+		earlier, err := s.readWhere(ctx, "own feeds earlier", private, now.Add(-w.Earlier), func(added time.Time, id uint64) bool {
+			return !unseen(added, id) && id <= through
+		}, w.MaxOwnItems)
 		if err != nil {
 			return Digest{}, err
 		}

@@ -24,7 +24,7 @@ import (
 // Store is what the story service reads.
 type Store interface {
 	FeedItemsAdded(ctx context.Context, feeds []string, from, to time.Time, limit int) ([]storage.Item, int, error)
-	FeedItemsBetween(ctx context.Context, feeds []string, from time.Time, after, through uint64, limit int) ([]storage.Item, int, error)
+	FeedItemsWhere(ctx context.Context, feeds []string, from, to time.Time, keep func(added time.Time, id uint64) bool, limit int) ([]storage.Item, int, error)
 	ItemsAdded(ctx context.Context, from, to time.Time, limit int) ([]storage.Item, int, error)
 	Item(ctx context.Context, id uint64) (storage.Item, error)
 	LastItemID(ctx context.Context) (uint64, error)
@@ -278,20 +278,20 @@ func (s *Service) read(ctx context.Context, what string, r Reader, feeds []strin
 	return items, nil
 }
 
-// readBetween returns the items the given feeds stored from from on with IDs in
-// (after, through], newest first, at most max; what the cap leaves out is logged under
-// what and counted, as read's. An item is stamped with its poll's clock before it is
-// stored, so one stored after a window was read may be stamped before the window's
+// readWhere returns the items the given feeds stored from from on that keep picks by
+// their clock and ID, newest first, at most max; what the cap leaves out is logged
+// under what and counted, as read's. An item is stamped with its poll's clock before it
+// is stored, so one stored after a window was read may be stamped before the window's
 // end: only its ID tells whether the reader of that window saw it.
-func (s *Service) readBetween(ctx context.Context, what string, feeds []string, from time.Time, after, through uint64, max int) ([]storage.Item, error) {
-	items, dropped, err := s.store.FeedItemsBetween(ctx, feeds, from, after, through, max)
+func (s *Service) readWhere(ctx context.Context, what string, feeds []string, from time.Time, keep func(added time.Time, id uint64) bool, max int) ([]storage.Item, error) {
+	items, dropped, err := s.store.FeedItemsWhere(ctx, feeds, from, storage.Forever, keep, max)
 	if err != nil {
 		return nil, fmt.Errorf("read the %s window: %w", what, err)
 	}
 	if dropped > 0 {
 		s.windowDropped.add(int64(dropped))
 		s.log.Warn("a window cap left out the oldest items", "window", what, "kept", len(items), "dropped", dropped,
-			"from", from.Format(time.RFC3339), "after", after, "through", through)
+			"from", from.Format(time.RFC3339))
 	}
 	return items, nil
 }
@@ -328,7 +328,7 @@ func decodeCard(raw json.RawMessage) (digest.StoryCard, error) {
 // with it when the database is absent or held by the running bot.
 type NoStore struct{}
 
-func (NoStore) FeedItemsBetween(context.Context, []string, time.Time, uint64, uint64, int) ([]storage.Item, int, error) {
+func (NoStore) FeedItemsWhere(context.Context, []string, time.Time, time.Time, func(time.Time, uint64) bool, int) ([]storage.Item, int, error) {
 	return nil, 0, nil
 }
 

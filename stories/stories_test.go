@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsbot/newsbot/digest"
 	"github.com/newsbot/newsbot/feed"
 	"github.com/newsbot/newsbot/storage"
 	"github.com/newsbot/newsbot/stories"
@@ -689,5 +690,52 @@ func TestOwnItemsBeforeTheMarkAreNotCutByLaterOnes(t *testing.T) {
 	}
 	if n := svc.Stats().WindowDropped; n != 0 {
 		t.Errorf("the windows' caps left out %d items, want none", n)
+	}
+}
+
+// A reader's own items too old to be new are their digest's background, however old
+// the reader's mark: also those stored after a mark older than MaxLookback (review 90:
+// they were neither new nor background, and the related stories lost them).
+func TestOwnBackgroundHoldsWhatIsTooOldToBeNew(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	const public, own = "https://public.example/rss", "https://own.example/rss"
+	now := t0.Add(60 * 24 * time.Hour)
+	store := func(feed, key, title, text string, ago time.Duration) uint64 {
+		at := now.Add(-ago)
+		got, err := db.AddItems(ctx, feed, []storage.Item{{Key: key, Title: title, Language: "en", Text: text, URL: "https://x.example/" + key, Published: at}}, at)
+		if err != nil || len(got) != 1 {
+			t.Fatal(err)
+		}
+		return got[0].ID
+	}
+	const day = 24 * time.Hour
+	fortyDays := store(own, "ferry", "Ferry timetable changes for winter", "The ferry company published its winter timetable.", 40*day)
+	tenDays := store(own, "cup", "Local football club wins cup final", "The club won the cup final on Saturday with a late goal.", 10*day)
+	const before = "Energy price cap debate stalls in parliament committee"
+	store(own, "stall", before, "A parliament committee failed to agree on the household energy price cap on Monday.", 5*day)
+	const news = "Parliament approves new energy price cap for households"
+	store(own, "cap", news, "Parliament on Tuesday approved an energy price cap for households after months of debate over gas prices.", time.Hour)
+	store(public, "a", "Council approves school budget", "The council approved the school budget on Monday after a long meeting.", 10*time.Minute)
+	svc := stories.New(db, nil, stories.Options{Catalogue: []string{public}, Now: func() time.Time { return now }})
+	for _, c := range []struct {
+		name string
+		mark uint64
+	}{{"no mark", 0}, {"a mark ten days old", tenDays}, {"a mark forty days old", fortyDays}} {
+		t.Run(c.name, func(t *testing.T) {
+			sub := stories.Subscriber{Subscriber: storage.Subscriber{ChatID: 1, Stories: 5, SummarySentences: 1,
+				LastDigest: now.Add(-10 * day), DigestedTo: c.mark, OwnFeeds: []string{own}}}
+			d, err := svc.DigestFor(ctx, sub, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(d.Stories, func(s digest.StoryCard) bool { return s.Title == news })
+			if i < 0 {
+				t.Fatalf("the digest lacks %q", news)
+			}
+			if !slices.ContainsFunc(d.Stories[i].Related, func(r digest.Item) bool { return r.Title == before }) {
+				t.Errorf("%q is related to %+v; want the five-day-old report among them", news, d.Stories[i].Related)
+			}
+		})
 	}
 }
