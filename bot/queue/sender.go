@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"container/list"
 	"context"
 	"encoding/json"
 	"errors"
@@ -331,12 +332,40 @@ type outboxCopy struct {
 	order  []uint64           // ascending IDs, sent ones included until compacted
 	lastID uint64
 	stale  bool // reset, and not read since
-	// The comments' copies by discussion (the story whose thread they relay; 0 for
-	// none), each in ascending IDs, sent ones included until compacted; discussions
-	// lists them in the order they came, and turn is where the next copies pass starts.
-	byDiscussion map[uint64][]uint64
-	discussions  []uint64
-	turn         int
+	// turns are, for each class, the chats that had messages of it queued, in the
+	// order they take their turns (a chat served goes to the back; one with none left
+	// is dropped when its turn comes).
+	turns [len(classCounts{})]chatTurns
+}
+
+// chatTurns is a line of chats taking turns.
+type chatTurns struct {
+	line *list.List
+	at   map[int64]*list.Element
+}
+
+// join puts chat at the back of the line unless it is in it.
+func (t *chatTurns) join(chat int64) {
+	if t.line == nil {
+		t.line, t.at = list.New(), map[int64]*list.Element{}
+	}
+	if _, ok := t.at[chat]; !ok {
+		t.at[chat] = t.line.PushBack(chat)
+	}
+}
+
+// front is the line's first chat, nil for none.
+func (t *chatTurns) front() *list.Element {
+	if t.line == nil {
+		return nil
+	}
+	return t.line.Front()
+}
+
+// leave takes e's chat out of the line.
+func (t *chatTurns) leave(e *list.Element) {
+	delete(t.at, e.Value.(int64))
+	t.line.Remove(e)
 }
 
 // classCounts are one chat's queued messages by class, in the order of storage.Classes.
@@ -345,24 +374,7 @@ type classCounts [4]int
 func (q *outboxCopy) reset() {
 	q.msgs, q.counts, q.order, q.lastID = map[uint64]storage.OutMessage{}, map[int64]*classCounts{}, nil, 0
 	q.ranked, q.byChat, q.stale = classCounts{}, map[int64][]uint64{}, true
-	q.byDiscussion, q.discussions, q.turn = map[uint64][]uint64{}, nil, 0
-}
-
-// discussionOf is the discussion a comment's copy relays (0 for none).
-func discussionOf(m storage.OutMessage) uint64 {
-	if m.Record != nil && len(m.Record.Items) > 0 {
-		return m.Record.Items[0]
-	}
-	return 0
-}
-
-// listCopy lists copy id under discussion d.
-func (q *outboxCopy) listCopy(d, id uint64) {
-	ids, ok := q.byDiscussion[d]
-	if !ok {
-		q.discussions = append(q.discussions, d)
-	}
-	q.byDiscussion[d] = append(ids, id)
+	q.turns = [len(classCounts{})]chatTurns{}
 }
 
 // best is the index of the best class counted in c, -1 for none.
@@ -387,7 +399,11 @@ func (q *outboxCopy) count(chat int64, class storage.MessageClass, delta int) {
 	if r := c.best(); r >= 0 {
 		q.ranked[r]--
 	}
-	c[classIndex(class)] += delta
+	i := classIndex(class)
+	c[i] += delta
+	if c[i] > 0 {
+		q.turns[i].join(chat)
+	}
 	if r := c.best(); r >= 0 {
 		q.ranked[r]++
 		return
@@ -410,19 +426,13 @@ func slim(m storage.OutMessage) storage.OutMessage {
 func (q *outboxCopy) add(m storage.OutMessage) {
 	q.msgs[m.ID] = slim(m)
 	q.order = append(q.order, m.ID)
-	if m.Class.Rank() == storage.ClassCopy.Rank() {
-		q.listCopy(discussionOf(m), m.ID)
-	}
 	q.byChat[m.ChatID] = append(q.byChat[m.ChatID], m.ID)
 	q.lastID = m.ID
 	q.count(m.ChatID, m.Class, 1)
 }
 
 // relabel counts message id again as m says (another chat or class), in its place.
-func (q *outboxCopy) relabel(id uint64, m storage.OutMessage, discussion uint64) {
-	if old, ok := q.msgs[id]; ok && old.Class.Rank() != storage.ClassCopy.Rank() && m.Class.Rank() == storage.ClassCopy.Rank() {
-		q.listCopy(discussion, id) // a copy now: the copies pass finds it there
-	}
+func (q *outboxCopy) relabel(id uint64, m storage.OutMessage) {
 	q.forget(id)
 	q.msgs[id] = m
 	if !slices.Contains(q.byChat[m.ChatID], id) { // it may have been there before
@@ -524,23 +534,16 @@ func (q *outboxCopy) compact() {
 		}
 	}
 	q.order = kept
-	live, turn := q.discussions[:0], 0
-	for i, d := range q.discussions {
-		ids := slices.DeleteFunc(q.byDiscussion[d], func(id uint64) bool {
-			m, ok := q.msgs[id]
-			return !ok || m.Class.Rank() != storage.ClassCopy.Rank()
-		})
-		if len(ids) == 0 {
-			delete(q.byDiscussion, d)
-			continue
+	for i := range q.turns {
+		t := &q.turns[i]
+		for e := t.front(); e != nil; {
+			next := e.Next()
+			if c := q.counts[e.Value.(int64)]; c == nil || c[i] == 0 {
+				t.leave(e)
+			}
+			e = next
 		}
-		if i < q.turn {
-			turn++ // the turn stays with the discussion it was at
-		}
-		q.byDiscussion[d] = ids
-		live = append(live, d)
 	}
-	q.discussions, q.turn = live, turn
 	// A chat that never drains (a busy group) keeps its sent IDs until now (review 55).
 	for chat, ids := range q.byChat {
 		q.byChat[chat] = slices.DeleteFunc(ids, func(id uint64) bool {
@@ -592,7 +595,7 @@ func (s *Sender) apply(q *outboxCopy, o outcome) {
 				// Read as stored, it may be another chat's now (a group's upgrade moved
 				// it): counted under the old, its new chat would rank in no pass, and it
 				// would wait for good (review 55).
-				q.relabel(o.id, kept, discussionOf(*o.keep))
+				q.relabel(o.id, kept)
 				// Its pause (a 429's retry_after, a backoff) holds where it goes now.
 				s.mu.Lock()
 				if p := s.pace(kept.ChatID); o.notBefore.After(p.notBefore) {
@@ -665,83 +668,54 @@ type sweepState struct {
 	started, budget, limit int
 }
 
-// sweepClass is one pass of sweep over the chats whose next message is of class.
+// sweepClass is one pass of sweep over the chats whose best class queued is class: the
+// chats take turns, those not served for longest first (a chat served goes to the back
+// of the line), so that a reader's message waits for a turn of the chats with messages
+// of its class queued, not for their backlog. Served by their oldest message, 100
+// accounts with three answers queued each held another reader's answer until all 300
+// had gone, and a flood of copies to 200 followers held another discussion's copies
+// until 607 of 609 had gone. Taking turns by discussion instead let accounts following
+// both spend the other discussion's turns on the flood (review 89), and gave one
+// account a turn for each discussion it commented in.
 func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, class storage.MessageClass, wakeAt time.Time, sw *sweepState) (time.Time, error) {
-	if class == storage.ClassCopy {
-		return s.sweepCopies(ctx, q, f, wakeAt, sw)
-	}
+	i := classIndex(class)
+	turns := &q.turns[i]
 	seen := map[int64]bool{}
-	for _, id := range q.order {
-		if sw.started >= sw.limit {
-			return wakeAt, nil
-		}
-		m, ok := q.msgs[id]
-		if !ok || seen[m.ChatID] {
-			continue // sent already, or not this chat's turn: one message a chat a pass
-		}
-		seen[m.ChatID] = true
-		if q.rank(m.ChatID) != class {
-			continue // another pass's
-		}
-		var err error
-		if wakeAt, err = s.startIfReady(ctx, q, f, sw, seen, wakeAt, m.ChatID, func() storage.OutMessage {
-			// Only for a chat that may be sent to: next may walk the chat's queue
-			// (review 84: 11.7 ms a sweep for a paced group with 100,000 queued).
-			return q.next(m, class)
-		}); err != nil {
-			return wakeAt, err
-		}
-	}
-	return wakeAt, nil
-}
-
-// sweepCopies is the copies' pass of sweep: the discussions take turns, a copy each a
-// turn, oldest first within each, so that one discussion's flood of copies (at most
-// 20 a follower) delays another discussion's copies by a copy a turn. Served oldest
-// first across chats, an honest comment's copies waited behind every copy queued
-// before them. A chat still takes its own copies in order, whichever discussion's turn
-// reached it; the next pass starts at the discussion after the last one served.
-func (s *Sender) sweepCopies(ctx context.Context, q *outboxCopy, f *flights, wakeAt time.Time, sw *sweepState) (time.Time, error) {
-	n := len(q.discussions)
-	pos, done := make([]int, n), make([]bool, n)
-	seen := map[int64]bool{}
-	for i, left := q.turn, n; left > 0 && sw.started < sw.limit; i++ {
-		k := i % n
-		if done[k] {
-			continue
-		}
-		ids := q.byDiscussion[q.discussions[k]]
-		for pos[k] < len(ids) && sw.started < sw.limit {
-			m, ok := q.msgs[ids[pos[k]]]
-			pos[k]++
-			if !ok || seen[m.ChatID] || m.Class.Rank() != storage.ClassCopy.Rank() {
-				continue // sent already, or its chat had its turn this pass
-			}
-			seen[m.ChatID] = true
-			if q.rank(m.ChatID) != storage.ClassCopy {
-				continue // the chat has better to send: another pass's
+	// The line changes as the pass goes: served chats go to the back (met again, seen),
+	// chats join at the back, and only the pass takes chats out.
+	for e := turns.front(); e != nil && sw.started < sw.limit; {
+		next, chat := e.Next(), e.Value.(int64)
+		switch c := q.counts[chat]; {
+		case c == nil || c[i] == 0:
+			turns.leave(e) // none of class left
+		case seen[chat]:
+		default:
+			seen[chat] = true
+			if q.rank(chat) != class {
+				break // another pass's: its place holds
 			}
 			started := sw.started
 			var err error
-			if wakeAt, err = s.startIfReady(ctx, q, f, sw, seen, wakeAt, m.ChatID, func() storage.OutMessage {
-				return q.oldest(m.ChatID)
+			if wakeAt, err = s.startIfReady(ctx, q, f, sw, seen, wakeAt, chat, func() storage.OutMessage {
+				// Only for a chat that may be sent to: this may walk the chat's queue
+				// (review 84: 11.7 ms a sweep for a paced group with 100,000 queued).
+				return q.next(q.oldest(chat), class)
 			}); err != nil {
 				return wakeAt, err
 			}
 			if sw.started > started {
-				q.turn = (k + 1) % n
-				break // the next discussion's turn
+				if next == nil {
+					next = e.Next() // (something joined behind it meanwhile)
+				}
+				turns.line.MoveToBack(e)
 			}
 		}
-		if pos[k] >= len(ids) {
-			done[k] = true
-			left--
-		}
+		e = next
 	}
 	return wakeAt, nil
 }
 
-// oldest is chat's oldest queued message (a copies' chat has only copies queued).
+// oldest is chat's oldest queued message.
 func (q *outboxCopy) oldest(chat int64) storage.OutMessage {
 	var pick storage.OutMessage
 	for _, id := range q.byChat[chat] {
