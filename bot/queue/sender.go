@@ -314,11 +314,12 @@ func (f *flights) finish() {
 	close(f.results)
 }
 
-// outboxCopy is the sender's copy of the outbox: messages by ID, in ID order, and how
-// many of each class every chat has queued (kept as messages come and go, so that
-// ranking chats costs nothing per sweep). It keeps of each message what ranking needs
-// (slim), not its text: a send reads the message as stored, and a digest run of
-// 100,000 held 735 MiB here while it drained (20 MiB slim).
+// outboxCopy is the sender's copy of the outbox: messages by ID, each chat's message
+// IDs, and how many of each class every chat has queued (kept as messages come and go,
+// so that ranking chats costs nothing per sweep). It keeps of each message what ranking
+// needs (slim), not its text: a send reads the message as stored, and a digest run of
+// 100,000 held 735 MiB here while it drained (35 MiB slim, the chats' lines included:
+// BENCHMARKS.md, review 91).
 //
 // A sweep's cost must not grow with the queue where nothing is to be done (audit 54:
 // 26-35 ms a sweep at 100,000 queued digests, walking the queue for answers that were
@@ -329,12 +330,15 @@ type outboxCopy struct {
 	counts map[int64]*classCounts
 	ranked classCounts        // chats by rank (outboxCopy.rank)
 	byChat map[int64][]uint64 // each chat's message IDs, sent ones included until it has none
-	order  []uint64           // ascending IDs, sent ones included until compacted
 	lastID uint64
-	stale  bool // reset, and not read since
+	// forgotten counts messages done with since the last compaction, which drops
+	// what they left behind (IDs in byChat, chats in the lines).
+	forgotten int
+	stale     bool // reset, and not read since
 	// turns are, for each class, the chats that had messages of it queued, in the
-	// order they take their turns (a chat served goes to the back; one with none left
-	// is dropped when its turn comes).
+	// order they take their turns (a chat served goes to the back, and so does one that
+	// queues again after it had none; one with none left is dropped when its turn
+	// comes, or by compact).
 	turns [len(classCounts{})]chatTurns
 }
 
@@ -372,7 +376,7 @@ func (t *chatTurns) leave(e *list.Element) {
 type classCounts [4]int
 
 func (q *outboxCopy) reset() {
-	q.msgs, q.counts, q.order, q.lastID = map[uint64]storage.OutMessage{}, map[int64]*classCounts{}, nil, 0
+	q.msgs, q.counts, q.forgotten, q.lastID = map[uint64]storage.OutMessage{}, map[int64]*classCounts{}, 0, 0
 	q.ranked, q.byChat, q.stale = classCounts{}, map[int64][]uint64{}, true
 	q.turns = [len(classCounts{})]chatTurns{}
 }
@@ -422,10 +426,18 @@ func slim(m storage.OutMessage) storage.OutMessage {
 	return s
 }
 
-// add takes a message in.
+// add takes a message in. A chat that had none of its class queued takes its place at
+// the back of that class's line, not the place it kept since it last had some (left in
+// the line until its turn or a compaction): having drained, it does not go before the
+// chats that queued meanwhile (review 91).
 func (q *outboxCopy) add(m storage.OutMessage) {
+	i := classIndex(m.Class)
+	if c := q.counts[m.ChatID]; c == nil || c[i] == 0 {
+		if e, ok := q.turns[i].at[m.ChatID]; ok {
+			q.turns[i].line.MoveToBack(e)
+		}
+	}
 	q.msgs[m.ID] = slim(m)
-	q.order = append(q.order, m.ID)
 	q.byChat[m.ChatID] = append(q.byChat[m.ChatID], m.ID)
 	q.lastID = m.ID
 	q.count(m.ChatID, m.Class, 1)
@@ -472,6 +484,7 @@ func (q *outboxCopy) forget(id uint64) {
 		return
 	}
 	delete(q.msgs, id)
+	q.forgotten++
 	q.count(m.ChatID, m.Class, -1)
 }
 
@@ -522,18 +535,14 @@ func (q *outboxCopy) next(first storage.OutMessage, class storage.MessageClass) 
 // classIndex is a stored class's place in classCounts (an unknown one ranks last).
 func classIndex(c storage.MessageClass) int { return c.Rank() }
 
-// compact drops sent IDs from the order now and then.
+// compact drops, now and then, what messages done with left behind: chats with none
+// of a class left from its line, sent IDs from their chats' lists. Its cost is amortised
+// over the messages forgotten since the last.
 func (q *outboxCopy) compact() {
-	if len(q.order) <= 2*len(q.msgs)+1024 {
+	if q.forgotten <= len(q.msgs)+1024 {
 		return
 	}
-	kept := q.order[:0]
-	for _, id := range q.order {
-		if _, ok := q.msgs[id]; ok {
-			kept = append(kept, id)
-		}
-	}
-	q.order = kept
+	q.forgotten = 0
 	for i := range q.turns {
 		t := &q.turns[i]
 		for e := t.front(); e != nil; {
@@ -670,7 +679,7 @@ type sweepState struct {
 
 // sweepClass is one pass of sweep over the chats whose best class queued is class: the
 // chats take turns, those not served for longest first (a chat served goes to the back
-// of the line), so that a reader's message waits for a turn of the chats with messages
+// of the line, as does one queuing anew: add), so that a reader's message waits for a turn of the chats with messages
 // of its class queued, not for their backlog. Served by their oldest message, 100
 // accounts with three answers queued each held another reader's answer until all 300
 // had gone, and a flood of copies to 200 followers held another discussion's copies
@@ -682,7 +691,8 @@ func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, clas
 	turns := &q.turns[i]
 	seen := map[int64]bool{}
 	// The line changes as the pass goes: served chats go to the back (met again, seen),
-	// chats join at the back, and only the pass takes chats out.
+	// chats join at the back, and only the pass takes chats out (compact runs between
+	// sweeps; chats move to the back on queuing only when Run loads, between sweeps).
 	for e := turns.front(); e != nil && sw.started < sw.limit; {
 		next, chat := e.Next(), e.Value.(int64)
 		switch c := q.counts[chat]; {
@@ -767,7 +777,8 @@ func (s *Sender) startIfReady(ctx context.Context, q *outboxCopy, f *flights, sw
 		f.results <- o
 	}(m)
 	now = time.Now()
-	// Apply finished sends as we go, so a long queue keeps its order fresh. The scan
+	// Apply finished sends as we go, so that the copy stays current as a long pass
+	// goes on (a drained chat is passed over, a blocked one's messages are gone). The scan
 	// may have passed their chats already: fold each outcome into wakeAt, or a retry
 	// after 429 (or a group's upgrade) would sleep until the timer.
 	for {
