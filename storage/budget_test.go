@@ -282,3 +282,47 @@ func TestRemovedFeedsDoNotDiluteTheShare(t *testing.T) {
 		t.Errorf("readers' items take %d bytes, over the budget of %d", after, budget)
 	}
 }
+
+// BenchmarkFeedItemsWhereNewest measures a digest's read of a reader's own feeds'
+// background: the newest 300 of 30 days of a feed that files 2,000 items a day (60,000
+// index keys), and of five feeds of 400 a day.
+func BenchmarkFeedItemsWhereNewest(b *testing.B) {
+	ctx := context.Background()
+	db, err := storage.Open(filepath.Join(b.TempDir(), "bench.db"), storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	fill := func(feedURL string, perDay int) {
+		for day := range 30 {
+			items := make([]storage.Item, perDay)
+			for i := range items {
+				items[i] = storage.Item{Key: fmt.Sprint(day, "-", i), Title: fmt.Sprint("Story ", i), Published: t0}
+			}
+			if _, err := db.AddItems(ctx, feedURL, items, t0.Add(time.Duration(day)*24*time.Hour)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	busy := []string{"https://busy.example/feed"}
+	fill(busy[0], 2000)
+	var five []string
+	for f := range 5 {
+		five = append(five, fmt.Sprintf("https://f%d.example/feed", f))
+		fill(five[f], 400)
+	}
+	keepOld := func(_ time.Time, id uint64) bool { return id%10 != 0 } // most, as a background keeps
+	for _, c := range []struct {
+		name  string
+		feeds []string
+	}{{"one busy feed", busy}, {"five feeds", five}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				items, dropped, err := db.FeedItemsWhere(ctx, c.feeds, t0.Add(-time.Hour), storage.Forever, keepOld, 300)
+				if err != nil || len(items) != 300 || dropped == 0 {
+					b.Fatalf("%d items, %d dropped, %v", len(items), dropped, err)
+				}
+			}
+		})
+	}
+}

@@ -546,13 +546,28 @@ func (db *DB) FeedItemsWhere(ctx context.Context, feeds []string, from, to time.
 			seen[f] = true
 			prefix := feedID(f)
 			lo, hi := concat(prefix, timeKey(from)), concat(prefix, timeKey(to))
-			for k, _ := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, _ = c.Next() {
+			// Newest first: past a feed's limit its picks are only counted, so a read
+			// keeps at most limit of each feed to sort, not the window's every key (a
+			// feed filing 2,000 items a day has 60,000 in 30 days).
+			k, _ := c.Seek(hi)
+			if k == nil {
+				k, _ = c.Last()
+			} else {
+				k, _ = c.Prev()
+			}
+			kept := 0
+			for ; k != nil && bytes.Compare(k, lo) >= 0; k, _ = c.Prev() {
 				if len(k) != len(prefix)+16 || !bytes.HasPrefix(k, prefix) {
 					break
 				}
 				added, id := beU64(k[len(prefix):]), beU64(k[len(prefix)+8:])
-				if keep == nil || keep(time.Unix(0, int64(added)), id) {
+				if keep != nil && !keep(time.Unix(0, int64(added)), id) {
+					continue
+				}
+				if kept++; limit <= 0 || kept <= limit {
 					refs = append(refs, ref{added, id})
+				} else {
+					dropped++
 				}
 			}
 		}
@@ -563,7 +578,7 @@ func (db *DB) FeedItemsWhere(ctx context.Context, feeds []string, from, to time.
 			return refs[a].id > refs[b].id
 		})
 		if limit > 0 && len(refs) > limit {
-			dropped, refs = len(refs)-limit, refs[:limit]
+			dropped, refs = dropped+len(refs)-limit, refs[:limit]
 		}
 		for _, r := range refs {
 			it, err := getItem(tx, u64(r.id))

@@ -656,7 +656,7 @@ func TestFeedItemsWhere(t *testing.T) {
 	ctx := context.Background()
 	const feed, other = "https://a.example/rss", "https://b.example/rss"
 	base := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	var ids []uint64
+	var ids, others []uint64
 	for i := range 6 {
 		// Clocks out of ID order: the fourth item was stamped first.
 		at := base.Add(time.Duration(i) * time.Minute)
@@ -668,29 +668,46 @@ func TestFeedItemsWhere(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids = append(ids, got[0].ID)
-		if _, err := db.AddItems(ctx, other, []storage.Item{{Key: fmt.Sprint(i), Title: "other"}}, at); err != nil {
+		got, err = db.AddItems(ctx, other, []storage.Item{{Key: fmt.Sprint(i), Title: "other"}}, at)
+		if err != nil {
 			t.Fatal(err)
 		}
+		others = append(others, got[0].ID)
 	}
 	between := func(after, through uint64) func(time.Time, uint64) bool {
 		return func(_ time.Time, id uint64) bool { return id > after && id <= through }
 	}
 	for _, c := range []struct {
 		name    string
+		feeds   []string
 		from    time.Time
+		to      time.Time // zero: storage.Forever
 		keep    func(time.Time, uint64) bool
 		limit   int
 		want    []uint64
 		dropped int
 	}{
-		{"a range of IDs", base.Add(-2 * time.Hour), between(ids[1], ids[4]), 0, []uint64{ids[4], ids[2], ids[3]}, 0},
-		{"the limit counts what is picked alone", base.Add(-2 * time.Hour), between(ids[1], ids[4]), 2, []uint64{ids[4], ids[2]}, 1},
-		{"the window's start still bounds it", base, between(ids[1], ids[4]), 0, []uint64{ids[4], ids[2]}, 0},
-		{"nothing picked", base.Add(-2 * time.Hour), between(ids[5], ids[5]), 0, nil, 0},
-		{"by the stored clock", base.Add(-2 * time.Hour), func(added time.Time, _ uint64) bool { return added.Before(base) }, 0, []uint64{ids[3]}, 0},
+		{"the window's end bounds it", nil, base.Add(-2 * time.Hour), base.Add(3 * time.Minute), nil, 0, []uint64{ids[2], ids[1], ids[0], ids[3]}, 0},
+		{"the window's end, and a limit", nil, base.Add(-2 * time.Hour), base.Add(3 * time.Minute), nil, 2, []uint64{ids[2], ids[1]}, 2},
+		// The newest of both feeds, by clock then ID, the limit over both.
+		{"two feeds", []string{feed, other}, base.Add(-2 * time.Hour), time.Time{}, nil, 3, []uint64{others[5], ids[5], others[4]}, 9},
+		{"two feeds, one picked from", []string{feed, other}, base.Add(-2 * time.Hour), time.Time{}, func(_ time.Time, id uint64) bool { return !slices.Contains(others, id) }, 2, []uint64{ids[5], ids[4]}, 4},
+		{"a range of IDs", nil, base.Add(-2 * time.Hour), time.Time{}, between(ids[1], ids[4]), 0, []uint64{ids[4], ids[2], ids[3]}, 0},
+		{"the limit counts what is picked alone", nil, base.Add(-2 * time.Hour), time.Time{}, between(ids[1], ids[4]), 2, []uint64{ids[4], ids[2]}, 1},
+		{"the window's start still bounds it", nil, base, time.Time{}, between(ids[1], ids[4]), 0, []uint64{ids[4], ids[2]}, 0},
+		{"nothing picked", nil, base.Add(-2 * time.Hour), time.Time{}, between(ids[5], ids[5]), 0, nil, 0},
+		{"by the stored clock", nil, base.Add(-2 * time.Hour), time.Time{}, func(added time.Time, _ uint64) bool { return added.Before(base) }, 0, []uint64{ids[3]}, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			items, dropped, err := db.FeedItemsWhere(ctx, []string{feed}, c.from, storage.Forever, c.keep, c.limit)
+			feeds := c.feeds
+			if feeds == nil {
+				feeds = []string{feed}
+			}
+			to := c.to
+			if to.IsZero() {
+				to = storage.Forever
+			}
+			items, dropped, err := db.FeedItemsWhere(ctx, feeds, c.from, to, c.keep, c.limit)
 			var got []uint64
 			for _, it := range items {
 				got = append(got, it.ID)
