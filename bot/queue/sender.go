@@ -679,13 +679,13 @@ type sweepState struct {
 
 // sweepClass is one pass of sweep over the chats whose best class queued is class: the
 // chats take turns, those not served for longest first (a chat served goes to the back
-// of the line, as does one queuing anew: add), so that a reader's message waits for a turn of the chats with messages
-// of its class queued, not for their backlog. Served by their oldest message, 100
-// accounts with three answers queued each held another reader's answer until all 300
-// had gone, and a flood of copies to 200 followers held another discussion's copies
-// until 607 of 609 had gone. Taking turns by discussion instead let accounts following
-// both spend the other discussion's turns on the flood (review 89), and gave one
-// account a turn for each discussion it commented in.
+// of the line, as does one queuing anew: add), so that a reader's message waits for a
+// turn of the chats with messages of its class queued, not for their backlog. Served
+// by their oldest message, 100 accounts with three answers queued each held another
+// reader's answer until all 300 had gone, and a flood of copies to 200 followers held
+// another discussion's copies until 607 of 609 had gone. Taking turns by discussion
+// instead let accounts following both spend the other discussion's turns on the flood
+// (review 89), and gave one account a turn for each discussion it commented in.
 func (s *Sender) sweepClass(ctx context.Context, q *outboxCopy, f *flights, class storage.MessageClass, wakeAt time.Time, sw *sweepState) (time.Time, error) {
 	i := classIndex(class)
 	turns := &q.turns[i]
